@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_STAFF ?= csm01
+SIZE ?= default
+
+.PHONY: run test lint typecheck pytest demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Open the workstation on the demo branch (built in the user data directory on first run).
+run: $(STAMP)
+	$(BIN)/csm demo --if-missing
+	$(BIN)/csm --staff $(DEMO_STAFF)
+
+## Lint, type-check and run the whole test suite.
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check csm_tui storage screens widgets tests
+	$(BIN)/ruff format --check csm_tui storage screens widgets tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy csm_tui storage screens widgets
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+demo: $(STAMP)
+	$(BIN)/csm demo
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

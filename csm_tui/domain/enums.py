@@ -1,0 +1,169 @@
+"""The bank's fixed vocabularies. Values are stable codes stored in the database and named in catalogs."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class Role(StrEnum):
+    CSM = "csm"
+    SUPERVISOR = "supervisor"
+    WEALTH_MANAGER = "wealth_manager"
+    LOBBY = "lobby"
+    TELLER = "teller"
+    ADMIN = "admin"
+
+
+class Grade(StrEnum):
+    """The three grades of customer service manager."""
+
+    SENIOR = "senior"
+    CSM = "csm"
+    ASSISTANT = "assistant"
+
+
+class QualificationKind(StrEnum):
+    WEALTH_BASIC = "wealth_basic"  # 理财从业资格: R1–R4
+    FUND = "fund"  # 基金从业资格
+    INSURANCE = "insurance"  # 保险代理资格
+    AFP = "afp"
+    CFP = "cfp"
+    EFP = "efp"
+
+
+class ProductCategory(StrEnum):
+    DEPOSIT = "deposit"
+    WEALTH = "wealth"  # the bank's own wealth products (得利宝-style)
+    FUND = "fund"
+    INSURANCE = "insurance"
+    METAL = "metal"
+    BOND = "bond"
+
+
+class RiskRating(IntEnum):
+    """Product risk rating R1 (低) … R5 (高)."""
+
+    R1 = 1
+    R2 = 2
+    R3 = 3
+    R4 = 4
+    R5 = 5
+
+    @property
+    def code(self) -> str:
+        return self.name
+
+
+class RiskLevel(IntEnum):
+    """Client risk tolerance C1 (保守) … C5 (激进). C*n* may buy R1–R*n*."""
+
+    C1 = 1
+    C2 = 2
+    C3 = 3
+    C4 = 4
+    C5 = 5
+
+    @property
+    def code(self) -> str:
+        return self.name
+
+
+class Tier(StrEnum):
+    ORDINARY = "ordinary"
+    JIAOYIN = "jiaoyin"  # 交银理财
+    WODE = "wode"  # 沃德
+
+
+class AccountKind(StrEnum):
+    DEBIT_CARD = "debit_card"
+    PAYROLL_CARD = "payroll_card"
+    CREDIT_CARD = "credit_card"
+    SAVINGS = "savings"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    VISIT = "visit"
+    LETTER = "letter"
+    WECHAT = "wechat"
+    EMAIL = "email"
+
+
+class Disposition(StrEnum):
+    """The documented outcome codes of a contact."""
+
+    INTERESTED = "interested"
+    APPOINTMENT = "appointment"
+    AGREED_TO_BUY = "agreed_to_buy"
+    POLITE_DECLINE = "polite_decline"
+    FIRM_DECLINE = "firm_decline"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+    DO_NOT_CALL = "do_not_call"
+    SERVICE_DONE = "service_done"  # 回访 completed
+    INFORMED = "informed"  # a message delivered (SMS, letter) with no answer expected
+
+
+class TaskKind(StrEnum):
+    CALLBACK = "callback"  # the client asked to be called at a time
+    SERVICE_CALLBACK = "service_callback"  # 回访 after a purchase
+    APPOINTMENT_CONFIRM = "appointment_confirm"
+    MATURITY = "maturity"
+    ASSESSMENT_RENEWAL = "assessment_renewal"
+    FOLLOW_UP = "follow_up"  # interested client
+    SMS = "sms"
+    VERIFY_NUMBER = "verify_number"
+    REFERRAL = "referral"
+    REVIEW = "review"  # supervisor review
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+class TaskOrigin(StrEnum):
+    CONTACT = "contact"
+    SALE = "sale"
+    APPOINTMENT = "appointment"
+    REFERRAL = "referral"
+    SYSTEM = "system"
+    MANUAL = "manual"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CONFIRMED = "confirmed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class ReferralKind(StrEnum):
+    WALK_IN = "walk_in"  # from a teller or the lobby manager to a CSM
+    WODE = "wode"  # to a 沃德 client manager
+    CLIENT = "client"  # an existing client recommends someone
+
+
+class ReferralStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class SuitabilityOutcome(StrEnum):
+    SOLD = "sold"
+    BLOCKED = "blocked"
+    REFUSED = "refused"  # the client declined, or refused the recording
+    CANCELLED = "cancelled"  # cancelled in the cooling-off period
+
+
+class HoldingStatus(StrEnum):
+    ACTIVE = "active"
+    MATURED = "matured"
+    REDEEMED = "redeemed"
+    CANCELLED = "cancelled"

@@ -1,0 +1,279 @@
+"""Entities of the bank's day. Kept apart from the ORM rows; repositories map between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from csm_tui.domain.enums import (
+    AccountKind,
+    AppointmentStatus,
+    Channel,
+    Disposition,
+    Grade,
+    HoldingStatus,
+    ProductCategory,
+    QualificationKind,
+    ReferralKind,
+    ReferralStatus,
+    RiskLevel,
+    RiskRating,
+    Role,
+    SuitabilityOutcome,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
+from csm_tui.domain.values import MobileNumber, Money, ResidentId
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True, validate_default=True)
+
+
+class Outlet(Entity):
+    id: int | None = None
+    code: str = Field(min_length=1, max_length=16)
+    name: str = Field(min_length=1, max_length=64)
+    sells_wealth: bool = True
+
+
+class Qualification(Entity):
+    kind: QualificationKind
+    number: str = ""
+    obtained_on: dt.date
+    expires_on: dt.date | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.obtained_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+
+class Staff(Entity):
+    id: int | None = None
+    login: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=32)
+    role: Role
+    grade: Grade | None = None
+    outlet_id: int | None = None
+    supervisor_id: int | None = None
+    active: bool = True
+    qualifications: tuple[Qualification, ...] = ()
+
+    @model_validator(mode="after")
+    def _grade_for_csm(self) -> Staff:
+        if self.role is Role.CSM and self.grade is None:
+            raise PydanticCustomError("value.grade_required", "a CSM has a grade")
+        if self.role is not Role.CSM and self.grade is not None:
+            raise PydanticCustomError("value.grade_only_csm", "only CSMs have a grade")
+        return self
+
+    def valid_qualifications(self, day: dt.date) -> set[QualificationKind]:
+        return {q.kind for q in self.qualifications if q.valid_on(day)}
+
+
+class Account(Entity):
+    number: str = Field(min_length=8, max_length=32, pattern=r"^[0-9]+$")
+    kind: AccountKind
+    opened_on: dt.date
+
+
+class Client(Entity):
+    id: int | None = None
+    number: str = Field(min_length=1, max_length=20)  # 客户号
+    name: str = Field(min_length=1, max_length=32)
+    resident_id: ResidentId
+    mobile: MobileNumber | None = None
+    mobile_invalid: bool = False
+    address: str = ""
+    occupation: str = ""
+    manager_id: int | None = None
+    outlet_id: int | None = None
+    civil_capacity: bool = True
+    phone_opt_out: bool = False
+    sms_opt_out: bool = False
+    note: str = ""
+    # Assets as the bank's batch delivers them (T+2): point balance and 3-month daily average, as of a date.
+    balance: Money = Decimal("0.00")
+    avg_3m: Money = Decimal("0.00")
+    assets_as_of: dt.date | None = None
+    version: int = 1
+    accounts: tuple[Account, ...] = ()
+
+    def age_on(self, day: dt.date) -> int:
+        return self.resident_id.age_on(day)
+
+
+class ClientSummary(Entity):
+    """What any staff member may see of a client who is not theirs: the OCRM summary, identity masked."""
+
+    id: int
+    number: str
+    name: str
+    masked_id: str
+    masked_mobile: str
+    manager_id: int | None
+    own: bool
+
+
+class Product(Entity):
+    id: int | None = None
+    code: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=64)
+    category: ProductCategory
+    issuer_rating: RiskRating | None = None
+    seller_rating: RiskRating | None = None
+    term_days: int | None = Field(default=None, ge=0)
+    expected_yield: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=4)  # percent a year
+    min_amount: Money = Decimal("0.00")
+    sale_start: dt.date | None = None
+    sale_end: dt.date | None = None
+    dual_recording: bool = False  # 双录
+    cooling_off_hours: int = Field(default=0, ge=0)
+    private_placement: bool = False
+    listed_on: dt.date | None = None  # when it appeared on the shelf
+
+    @property
+    def rating(self) -> RiskRating | None:
+        """Where issuer and seller ratings differ, the higher counts."""
+        ratings = [r for r in (self.issuer_rating, self.seller_rating) if r is not None]
+        return max(ratings) if ratings else None
+
+    def on_sale(self, day: dt.date) -> bool:
+        return (self.sale_start is None or self.sale_start <= day) and (
+            self.sale_end is None or day <= self.sale_end
+        )
+
+    @model_validator(mode="after")
+    def _window(self) -> Product:
+        if self.sale_start and self.sale_end and self.sale_end < self.sale_start:
+            raise PydanticCustomError("value.sale_window", "the sale window ends before it starts")
+        return self
+
+
+class Holding(Entity):
+    id: int | None = None
+    client_id: int
+    product_id: int
+    amount: Money
+    start_date: dt.date
+    maturity_date: dt.date | None = None
+    status: HoldingStatus = HoldingStatus.ACTIVE
+    sale_id: int | None = None
+
+
+class DailyBalance(Entity):
+    """A client's total balance at the end of one day."""
+
+    client_id: int
+    day: dt.date
+    balance: Money
+
+
+class ContactRecord(Entity):
+    id: int | None = None
+    client_id: int
+    staff_id: int
+    channel: Channel
+    started_at: dt.datetime
+    duration_s: int = Field(default=0, ge=0)
+    disposition: Disposition
+    note: str = Field(default="", max_length=2000)
+    feedback: str = Field(default="", max_length=2000)
+    satisfaction: int | None = Field(default=None, ge=1, le=5)
+    task_id: int | None = None
+
+
+class Task(Entity):
+    id: int | None = None
+    client_id: int
+    staff_id: int
+    kind: TaskKind
+    due_on: dt.date
+    due_at: dt.datetime | None = None  # a time the client named, if any
+    status: TaskStatus = TaskStatus.OPEN
+    origin: TaskOrigin = TaskOrigin.MANUAL
+    origin_id: int | None = None
+    note: str = Field(default="", max_length=2000)
+    created_at: dt.datetime
+    closed_at: dt.datetime | None = None
+
+
+class Appointment(Entity):
+    id: int | None = None
+    client_id: int
+    staff_id: int
+    starts_at: dt.datetime
+    minutes: int = Field(default=30, gt=0, le=480)
+    purpose: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=100)
+    status: AppointmentStatus = AppointmentStatus.BOOKED
+    confirmed_at: dt.datetime | None = None
+
+
+class RiskAssessment(Entity):
+    id: int | None = None
+    client_id: int
+    staff_id: int
+    taken_at: dt.datetime
+    answers: dict[str, str]
+    score: int = Field(ge=0)
+    level: RiskLevel
+    lowest_category: bool = False
+    face_to_face: bool = False
+    valid_until: dt.date
+
+
+class SuitabilityRecord(Entity):
+    """One attempt to sell, kept whole and never edited; a correction is a new record referencing this one."""
+
+    id: int | None = None
+    client_id: int
+    staff_id: int
+    outlet_id: int
+    product_id: int
+    amount: Money
+    assessment_id: int | None = None
+    outcome: SuitabilityOutcome
+    created_at: dt.datetime
+    recording_ref: str = ""
+    corrects_id: int | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)  # profile snapshot, checks, warnings, confirmations
+
+
+class Sale(Entity):
+    id: int | None = None
+    client_id: int
+    staff_id: int
+    outlet_id: int
+    product_id: int
+    amount: Money = Field(gt=0)
+    sold_at: dt.datetime
+    suitability_id: int | None = None
+    cooling_off_until: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+
+
+class Referral(Entity):
+    id: int | None = None
+    client_id: int
+    kind: ReferralKind
+    from_staff_id: int
+    to_staff_id: int
+    created_at: dt.datetime
+    status: ReferralStatus = ReferralStatus.OPEN
+    reason: str = Field(default="", max_length=500)
+    closed_at: dt.datetime | None = None
+
+
+class AuditEvent(Entity):
+    id: int | None = None
+    at: dt.datetime
+    staff_id: int | None
+    action: str
+    entity: str = ""
+    entity_id: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict)  # never full ID or phone numbers

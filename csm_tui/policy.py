@@ -1,0 +1,240 @@
+"""The branch policy: every number the bank's rules leave to the branch, with shipped defaults.
+
+A TOML file named in the config overrides any part of it; the file is merged over the defaults and
+validated as a whole, and a bad file is refused with the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from csm_tui.domain.enums import Grade, ProductCategory, RiskLevel
+from csm_tui.domain.values import Money
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tiers(_Section):
+    """Client tiers by 3-month daily average assets (日均资产)."""
+
+    jiaoyin: Money = Decimal("50000.00")  # 交银理财
+    wode: Money = Decimal("500000.00")  # 沃德
+    quick_wealth: Money = Decimal("10000.00")  # 快捷理财: quarterly average for two free withdrawals
+    near_share: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.8")  # "just under" a threshold
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.quick_wealth < self.jiaoyin < self.wode:
+            raise ValueError("thresholds must rise: quick_wealth < jiaoyin < wode")
+        return self
+
+
+class Calls(_Section):
+    """Call cadence (电话营销): intervals in days unless named otherwise."""
+
+    daily_target: int = Field(default=10, ge=1, le=200)
+    target_seconds: int = Field(default=120, ge=30, le=1800)
+    interested_days: int = Field(default=3, ge=1)
+    polite_decline_sms_days: int = Field(default=7, ge=1)
+    polite_decline_call_days: int = Field(default=30, ge=1)
+    firm_decline_quiet_days: int = Field(default=90, ge=1)
+    no_answer_retries_same_day: int = Field(default=2, ge=0, le=5)
+    no_answer_retry_minutes: int = Field(default=120, ge=5)
+    service_callback_days: int = Field(default=7, ge=1)  # 回访 within a week of a purchase
+    maturity_lead_days: int = Field(default=7, ge=0)
+    appointment_confirm_days_before: int = Field(default=1, ge=0)
+    idle_deposit_min: Money = Decimal("100000.00")  # precision marketing: idle demand deposits
+    greeting: str = "您好,我是交通银行客户服务经理{staff}"
+
+
+class Assessment(_Section):
+    """Risk assessment (NFRA Order 2025 No. 7 caps validity at 12 months)."""
+
+    reuse_months: int = Field(default=6, ge=0, le=12)
+    validity_months: int = Field(default=12, ge=1, le=12)
+    max_per_day: int = Field(default=2, ge=1)
+    max_per_year: int = Field(default=8, ge=1)
+    # Upper score bound of C1..C4; C5 is anything above the last.
+    bands: tuple[int, int, int, int] = (50, 65, 80, 95)
+    elderly_age: int = Field(default=65, ge=50, le=100)
+
+    @model_validator(mode="after")
+    def _bands_rise(self) -> Self:
+        if list(self.bands) != sorted(set(self.bands)):
+            raise ValueError("bands must rise strictly")
+        if self.reuse_months > self.validity_months:
+            raise ValueError("reuse_months cannot exceed validity_months")
+        return self
+
+    def level_for(self, score: int) -> RiskLevel:
+        for level, upper in zip(RiskLevel, self.bands, strict=False):
+            if score <= upper:
+                return level
+        return RiskLevel.C5
+
+
+class Suitability(_Section):
+    insisted_sale_categories: tuple[ProductCategory, ...] = (ProductCategory.FUND,)
+    max_share_of_assets: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.8")  # out-of-proportion purchases
+    cooling_off_hours: int = Field(default=24, ge=0)
+    dual_recording_exempt: tuple[ProductCategory, ...] = (ProductCategory.BOND, ProductCategory.METAL)
+
+
+class Dimension(StrEnum):
+    FINANCIAL = "financial"
+    CUSTOMER = "customer"
+    PROCESS = "process"
+    LEARNING = "learning"
+
+
+class ScoringMethod(StrEnum):
+    LINEAR = "linear"  # actual / target × weight, capped
+    THRESHOLD = "threshold"  # full weight at or above target, else nothing
+    PENALTY = "penalty"  # full weight less a deduction per occurrence
+
+
+class Indicator(_Section):
+    """One KPI. In the policy file: ``[scorecard.indicators.<code>]``."""
+
+    dimension: Dimension
+    weight: Decimal = Field(gt=0, le=100)
+    measure: str  # what the indicator counts; the scoring service knows each measure
+    method: ScoringMethod = ScoringMethod.LINEAR
+    cap: Decimal = Field(default=Decimal("1.2"), ge=1, le=3)  # linear: at most cap × weight
+    deduction: Decimal = Field(default=Decimal("0"), ge=0)  # penalty: points per occurrence
+    targets: dict[Grade, Decimal] = Field(default_factory=dict)  # per grade of CSM, per quarter
+
+
+def _indicator(
+    dim: Dimension, weight: int, measure: str, targets: tuple[int, int, int], **kw: Any
+) -> Indicator:
+    senior, csm, assistant = targets
+    return Indicator(
+        dimension=dim,
+        weight=Decimal(weight),
+        measure=measure,
+        targets={Grade.SENIOR: Decimal(senior), Grade.CSM: Decimal(csm), Grade.ASSISTANT: Decimal(assistant)},
+        **kw,
+    )
+
+
+_F, _C, _P, _L = Dimension.FINANCIAL, Dimension.CUSTOMER, Dimension.PROCESS, Dimension.LEARNING
+DEFAULT_INDICATORS: dict[str, Indicator] = {
+    "wealth_sales": _indicator(_F, 15, "sales_amount:wealth", (30_000_000, 20_000_000, 10_000_000)),
+    "insurance_premium": _indicator(_F, 10, "sales_amount:insurance", (600_000, 400_000, 200_000)),
+    "fund_sales": _indicator(_F, 10, "sales_amount:fund", (5_000_000, 3_000_000, 1_500_000)),
+    "regular_plans": _indicator(_F, 5, "new_regular_plans", (30, 20, 10)),
+    "aum_growth": _indicator(_F, 10, "aum_growth_pct", (5, 4, 3)),
+    "new_jiaoyin": _indicator(_C, 10, "new_jiaoyin_clients", (30, 20, 10)),
+    "wode_referrals": _indicator(_C, 5, "wode_referrals_accepted", (4, 3, 2)),
+    "service_callbacks": _indicator(
+        _C, 5, "service_callbacks_on_time_pct", (95, 95, 95), method=ScoringMethod.THRESHOLD
+    ),
+    "satisfaction": _indicator(_C, 5, "satisfaction_avg", (45, 45, 45)),  # tenths of a point (4.5 of 5)
+    "calls": _indicator(_P, 5, "calls_vs_target_pct", (100, 100, 100)),
+    "contacts_logged": _indicator(_P, 5, "contacts_logged", (600, 500, 400)),
+    "compliance": _indicator(
+        _P, 5, "compliance_breaches", (0, 0, 0), method=ScoringMethod.PENALTY, deduction=Decimal(5)
+    ),
+    "mystery_shopper": _indicator(_P, 5, "mystery_shopper_score", (90, 85, 80)),
+    "qualifications": _indicator(_L, 3, "valid_qualifications", (3, 2, 1), method=ScoringMethod.THRESHOLD),
+    "training_hours": _indicator(_L, 2, "training_hours", (16, 16, 16)),
+}
+
+
+class Scorecard(_Section):
+    indicators: dict[str, Indicator] = Field(default_factory=lambda: dict(DEFAULT_INDICATORS))
+    grade_a_share: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.15")
+    grade_c_share: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+
+    @model_validator(mode="after")
+    def _sane(self) -> Self:
+        if self.grade_a_share + self.grade_c_share > 1:
+            raise ValueError("grade_a_share + grade_c_share must not exceed 1")
+        return self
+
+
+class Calendar(_Section):
+    tz: str = "Asia/Shanghai"
+    working_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    holidays: tuple[dt.date, ...] = ()
+    extra_working_days: tuple[dt.date, ...] = ()  # 调休: weekend days worked
+
+    @model_validator(mode="after")
+    def _tz_known(self) -> Self:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(self.tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.tz!r}") from None
+        return self
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.extra_working_days:
+            return True
+        return day.weekday() in self.working_weekdays and day not in self.holidays
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """``day`` itself if it is a working day, else the next one."""
+        for _ in range(366):
+            if self.is_working_day(day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError("no working day within a year")
+
+
+class Policy(_Section):
+    tiers: Tiers = Tiers()
+    calls: Calls = Calls()
+    assessment: Assessment = Assessment()
+    suitability: Suitability = Suitability()
+    scorecard: Scorecard = Scorecard()
+    calendar: Calendar = Calendar()
+
+
+class PolicyError(Exception):
+    """A policy file that cannot be used: which file, which key, and why."""
+
+    def __init__(self, path: Path, key: str, reason: str) -> None:
+        super().__init__(f"{path}: {key}: {reason}")
+        self.path = path
+        self.key = key
+        self.reason = reason
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The shipped defaults, overridden by the TOML file at ``path`` when given."""
+    if path is None:
+        return Policy()
+    try:
+        override = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(path, "-", exc.strerror or str(exc)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PolicyError(path, "-", str(exc)) from None
+    try:
+        return Policy.model_validate(_merge(Policy().model_dump(), override))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "-"
+        raise PolicyError(path, key, first["msg"]) from None

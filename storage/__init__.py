@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.0 models, repositories, the unit of work, migrations and the demo branch."""

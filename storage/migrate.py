@@ -1,0 +1,81 @@
+"""Schema upgrades with Alembic, run on start under a lock so that two processes never migrate at once."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from filelock import FileLock
+from sqlalchemy import Connection, Engine, text
+
+from storage.engine import sqlite_path
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_PG_LOCK_KEY = 0x63736D  # "csm": the advisory lock that serialises upgrades on PostgreSQL
+
+
+class DatabaseTooNew(Exception):
+    """The database was written by a newer version of the app."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(revision)
+        self.revision = revision
+
+
+def _config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_not_newer(engine: Engine) -> None:
+    current = current_revision(engine)
+    if current is None:
+        return
+    known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if current not in known:
+        raise DatabaseTooNew(current)
+
+
+@contextlib.contextmanager
+def _upgrade_lock(engine: Engine) -> Iterator[None]:
+    path = sqlite_path(engine.url)
+    if path is not None:
+        with FileLock(f"{path}.migrate.lock", mode=0o600):
+            yield
+    elif engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
+                conn.commit()
+    else:
+        yield
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision``; refuse one newer than this app."""
+    with _upgrade_lock(engine):
+        check_not_newer(engine)
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), revision)

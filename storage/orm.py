@@ -1,0 +1,319 @@
+"""SQLAlchemy 2.0 typed ORM rows.
+
+Money is integer fen; instants are naive UTC; codes are the enums' values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores instants as naive UTC on every backend and returns them as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: instants must carry a time zone")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class MetaRow(Base):
+    """Facts about this database: whether it is a demo, the branch's name, the data's as-of date."""
+
+    __tablename__ = "branch_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class OutletRow(Base):
+    __tablename__ = "outlets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    sells_wealth: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    grade: Mapped[str | None] = mapped_column(String(16))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    qualifications: Mapped[list[QualificationRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="QualificationRow.id"
+    )
+
+
+class QualificationRow(Base):
+    __tablename__ = "staff_qualifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(32), default="")
+    obtained_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ClientRow(Base):
+    __tablename__ = "clients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    name_initials: Mapped[str] = mapped_column(String(32), default="")  # pinyin initials, for search
+    resident_id: Mapped[str] = mapped_column(String(18), unique=True)
+    mobile: Mapped[str | None] = mapped_column(String(11))
+    mobile_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    occupation: Mapped[str] = mapped_column(String(64), default="")
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    civil_capacity: Mapped[bool] = mapped_column(Boolean, default=True)
+    phone_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    avg_3m_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    assets_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    accounts: Mapped[list[AccountRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="AccountRow.id"
+    )
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class BalanceSpanRow(Base):
+    """A client's end-of-day total balance, held constant from ``first_day`` to ``last_day`` inclusive.
+
+    Daily balances are stored as spans of equal value (a 拉链表, as the bank's warehouse keeps them):
+    a client's six months are a handful of rows, not 180.
+    """
+
+    __tablename__ = "balance_spans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    balance_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(16))
+    issuer_rating: Mapped[int | None] = mapped_column(Integer)
+    seller_rating: Mapped[int | None] = mapped_column(Integer)
+    term_days: Mapped[int | None] = mapped_column(Integer)
+    expected_yield: Mapped[str | None] = mapped_column(String(12))  # decimal text: exact on every backend
+    min_amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    sale_start: Mapped[dt.date | None] = mapped_column(Date)
+    sale_end: Mapped[dt.date | None] = mapped_column(Date)
+    dual_recording: Mapped[bool] = mapped_column(Boolean, default=False)
+    cooling_off_hours: Mapped[int] = mapped_column(Integer, default=0)
+    private_placement: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class HoldingRow(Base):
+    __tablename__ = "holdings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    maturity_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id"))
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[dt.datetime]
+    duration_s: Mapped[int] = mapped_column(Integer, default=0)
+    disposition: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    origin_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class AppointmentRow(Base):
+    __tablename__ = "appointments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    starts_at: Mapped[dt.datetime]
+    minutes: Mapped[int] = mapped_column(Integer, default=30)
+    purpose: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    confirmed_at: Mapped[dt.datetime | None]
+
+
+class AssessmentRow(Base):
+    __tablename__ = "risk_assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    taken_at: Mapped[dt.datetime]
+    answers: Mapped[dict[str, Any]]
+    score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer)
+    lowest_category: Mapped[bool] = mapped_column(Boolean, default=False)
+    face_to_face: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+
+
+class SuitabilityRow(Base):
+    __tablename__ = "suitability_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("risk_assessments.id"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    recording_ref: Mapped[str] = mapped_column(String(64), default="")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("suitability_records.id"))
+    detail: Mapped[dict[str, Any]]
+
+
+class SaleRow(Base):
+    __tablename__ = "sales"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    sold_at: Mapped[dt.datetime]
+    suitability_id: Mapped[int | None] = mapped_column(ForeignKey("suitability_records.id"))
+    cooling_off_until: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+
+
+class ReferralRow(Base):
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    from_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    to_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    closed_at: Mapped[dt.datetime | None]
+
+
+class AuditRow(Base):
+    """Append-only. Each entry's hash covers its content and the previous entry's hash."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32), default="")
+    entity_id: Mapped[str] = mapped_column(String(32), default="")
+    detail: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.
+SCREEN_INDEXES = (
+    Index("ix_clients_manager_name", ClientRow.manager_id, ClientRow.name),
+    Index("ix_clients_name", ClientRow.name),
+    Index("ix_clients_initials", ClientRow.name_initials),
+    Index("ix_clients_mobile", ClientRow.mobile),
+    Index("ix_balance_spans_client_day", BalanceSpanRow.client_id, BalanceSpanRow.first_day),
+    Index("ix_holdings_client", HoldingRow.client_id),
+    Index("ix_holdings_maturity", HoldingRow.maturity_date, HoldingRow.status),
+    Index("ix_contacts_client_started", ContactRow.client_id, ContactRow.started_at),
+    Index("ix_contacts_staff_started", ContactRow.staff_id, ContactRow.started_at),
+    Index("ix_tasks_staff_status_due", TaskRow.staff_id, TaskRow.status, TaskRow.due_on),
+    Index("ix_tasks_client", TaskRow.client_id),
+    Index("ix_appointments_staff_starts", AppointmentRow.staff_id, AppointmentRow.starts_at),
+    Index("ix_appointments_client", AppointmentRow.client_id),
+    Index("ix_assessments_client_taken", AssessmentRow.client_id, AssessmentRow.taken_at),
+    Index("ix_suitability_client", SuitabilityRow.client_id),
+    Index("ix_sales_staff_sold", SaleRow.staff_id, SaleRow.sold_at),
+    Index("ix_sales_client", SaleRow.client_id),
+    Index("ix_referrals_to_status", ReferralRow.to_staff_id, ReferralRow.status),
+    Index("ix_referrals_client", ReferralRow.client_id),
+    Index("ix_audit_at", AuditRow.at),
+)
