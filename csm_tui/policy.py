@@ -114,9 +114,7 @@ class Indicator(_Section):
     targets: dict[Grade, Decimal] = Field(default_factory=dict)  # per grade of CSM, per quarter
 
 
-def _indicator(
-    dim: Dimension, weight: int, measure: str, targets: tuple[int, int, int], **kw: Any
-) -> Indicator:
+def _indicator(dim: Dimension, weight: int, measure: str, targets: tuple[int, int, int], **kw: Any) -> Indicator:
     senior, csm, assistant = targets
     return Indicator(
         dimension=dim,

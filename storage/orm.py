@@ -6,6 +6,7 @@ Money is integer fen; instants are naive UTC; codes are the enums' values.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -24,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from csm_tui.domain.values import from_fen, to_fen
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,6 +52,32 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Fen(TypeDecorator[Decimal]):
+    """Money: ``Decimal`` yuan in Python, integer fen in the database. Never a float."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        return None if value is None else to_fen(Decimal(value))
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else from_fen(int(value))
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact decimal kept as text, the same on every backend (yields in percent)."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 class Base(DeclarativeBase):
@@ -114,8 +143,8 @@ class ClientRow(Base):
     phone_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
-    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    avg_3m_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance: Mapped[Decimal] = mapped_column("balance_fen", Fen, default=Decimal(0))
+    avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen, default=Decimal(0))
     assets_as_of: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     accounts: Mapped[list[AccountRow]] = relationship(
@@ -144,7 +173,7 @@ class BalanceSpanRow(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     first_day: Mapped[dt.date] = mapped_column(Date)
     last_day: Mapped[dt.date] = mapped_column(Date)
-    balance_fen: Mapped[int] = mapped_column(BigInteger)
+    balance: Mapped[Decimal] = mapped_column("balance_fen", Fen)
 
 
 class ProductRow(Base):
@@ -156,8 +185,8 @@ class ProductRow(Base):
     issuer_rating: Mapped[int | None] = mapped_column(Integer)
     seller_rating: Mapped[int | None] = mapped_column(Integer)
     term_days: Mapped[int | None] = mapped_column(Integer)
-    expected_yield: Mapped[str | None] = mapped_column(String(12))  # decimal text: exact on every backend
-    min_amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    expected_yield: Mapped[Decimal | None] = mapped_column(DecimalText)  # percent a year
+    min_amount: Mapped[Decimal] = mapped_column("min_amount_fen", Fen, default=Decimal(0))
     sale_start: Mapped[dt.date | None] = mapped_column(Date)
     sale_end: Mapped[dt.date | None] = mapped_column(Date)
     dual_recording: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -171,7 +200,7 @@ class HoldingRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column("amount_fen", Fen)
     start_date: Mapped[dt.date] = mapped_column(Date)
     maturity_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -243,7 +272,7 @@ class SuitabilityRow(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column("amount_fen", Fen)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("risk_assessments.id"))
     outcome: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime]
@@ -259,7 +288,7 @@ class SaleRow(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column("amount_fen", Fen)
     sold_at: Mapped[dt.datetime]
     suitability_id: Mapped[int | None] = mapped_column(ForeignKey("suitability_records.id"))
     cooling_off_until: Mapped[dt.datetime | None]

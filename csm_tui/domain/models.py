@@ -143,9 +143,7 @@ class Product(Entity):
         return max(ratings) if ratings else None
 
     def on_sale(self, day: dt.date) -> bool:
-        return (self.sale_start is None or self.sale_start <= day) and (
-            self.sale_end is None or day <= self.sale_end
-        )
+        return (self.sale_start is None or self.sale_start <= day) and (self.sale_end is None or day <= self.sale_end)
 
     @model_validator(mode="after")
     def _window(self) -> Product:

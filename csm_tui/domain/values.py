@@ -18,6 +18,15 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 
+def mask_resident_id(number: str) -> str:
+    """The OCRM mask: area code and last four kept, birth date and sequence hidden."""
+    return f"{number[:6]}********{number[-4:]}"
+
+
+def mask_mobile(number: str | None) -> str:
+    return "" if not number else f"{number[:3]}****{number[-4:]}"
+
+
 class Sex(StrEnum):
     MALE = "M"
     FEMALE = "F"
@@ -41,15 +50,11 @@ class ResidentId(str):
         except InvalidLength:
             raise PydanticCustomError("value.id_length", "an ID number has 18 characters") from None
         except InvalidFormat:
-            raise PydanticCustomError(
-                "value.id_format", "an ID number is 17 digits and a digit or X"
-            ) from None
+            raise PydanticCustomError("value.id_format", "an ID number is 17 digits and a digit or X") from None
         except InvalidChecksum:
             raise PydanticCustomError("value.id_checksum", "the check character does not match") from None
         except InvalidComponent:
-            raise PydanticCustomError(
-                "value.id_component", "the area code or birth date is not valid"
-            ) from None
+            raise PydanticCustomError("value.id_component", "the area code or birth date is not valid") from None
 
     @property
     def birth_date(self) -> dt.date:
@@ -64,13 +69,10 @@ class ResidentId(str):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def masked(self) -> str:
-        """The OCRM mask: area and last four kept, birth date hidden."""
-        return f"{self[:6]}********{self[-4:]}"
+        return mask_resident_id(self)
 
     @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(
             cls, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
         )
@@ -102,12 +104,10 @@ class MobileNumber(str):
         return national
 
     def masked(self) -> str:
-        return f"{self[:3]}****{self[-4:]}"
+        return mask_mobile(self)
 
     @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(
             cls, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
         )

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("issuer_rating", sa.Integer(), nullable=True),
         sa.Column("seller_rating", sa.Integer(), nullable=True),
         sa.Column("term_days", sa.Integer(), nullable=True),
-        sa.Column("expected_yield", sa.String(length=12), nullable=True),
+        sa.Column("expected_yield", sa.String(length=16), nullable=True),
         sa.Column("min_amount_fen", sa.BigInteger(), nullable=False),
         sa.Column("sale_start", sa.Date(), nullable=True),
         sa.Column("sale_end", sa.Date(), nullable=True),
@@ -187,9 +187,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["client_id"], ["clients.id"], name=op.f("fk_referrals_client_id_clients"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["from_staff_id"], ["staff.id"], name=op.f("fk_referrals_from_staff_id_staff")
-        ),
+        sa.ForeignKeyConstraint(["from_staff_id"], ["staff.id"], name=op.f("fk_referrals_from_staff_id_staff")),
         sa.ForeignKeyConstraint(["to_staff_id"], ["staff.id"], name=op.f("fk_referrals_to_staff_id_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
     )
@@ -273,23 +271,17 @@ def upgrade() -> None:
             ["risk_assessments.id"],
             name=op.f("fk_suitability_records_assessment_id_risk_assessments"),
         ),
-        sa.ForeignKeyConstraint(
-            ["client_id"], ["clients.id"], name=op.f("fk_suitability_records_client_id_clients")
-        ),
+        sa.ForeignKeyConstraint(["client_id"], ["clients.id"], name=op.f("fk_suitability_records_client_id_clients")),
         sa.ForeignKeyConstraint(
             ["corrects_id"],
             ["suitability_records.id"],
             name=op.f("fk_suitability_records_corrects_id_suitability_records"),
         ),
-        sa.ForeignKeyConstraint(
-            ["outlet_id"], ["outlets.id"], name=op.f("fk_suitability_records_outlet_id_outlets")
-        ),
+        sa.ForeignKeyConstraint(["outlet_id"], ["outlets.id"], name=op.f("fk_suitability_records_outlet_id_outlets")),
         sa.ForeignKeyConstraint(
             ["product_id"], ["products.id"], name=op.f("fk_suitability_records_product_id_products")
         ),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff.id"], name=op.f("fk_suitability_records_staff_id_staff")
-        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_suitability_records_staff_id_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_suitability_records")),
     )
     op.create_table(
@@ -328,9 +320,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["client_id"], ["clients.id"], name=op.f("fk_holdings_client_id_clients"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["products.id"], name=op.f("fk_holdings_product_id_products")
-        ),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name=op.f("fk_holdings_product_id_products")),
         sa.ForeignKeyConstraint(["sale_id"], ["sales.id"], name=op.f("fk_holdings_sale_id_sales")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_holdings")),
     )

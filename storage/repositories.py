@@ -1,0 +1,345 @@
+"""Repositories: one per aggregate, returning domain objects, never ORM rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from csm_tui.domain.enums import Role
+from csm_tui.domain.models import (
+    Appointment,
+    Client,
+    ClientSummary,
+    ContactRecord,
+    DailyBalance,
+    Holding,
+    Outlet,
+    Product,
+    Referral,
+    RiskAssessment,
+    Sale,
+    Staff,
+    SuitabilityRecord,
+    Task,
+)
+from csm_tui.domain.values import CENT, mask_mobile, mask_resident_id
+from csm_tui.services.ports import AccessDenied
+from storage.orm import (
+    AccountRow,
+    AppointmentRow,
+    AssessmentRow,
+    BalanceSpanRow,
+    Base,
+    ClientRow,
+    ContactRow,
+    HoldingRow,
+    MetaRow,
+    OutletRow,
+    ProductRow,
+    QualificationRow,
+    ReferralRow,
+    SaleRow,
+    StaffRow,
+    SuitabilityRow,
+    TaskRow,
+)
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials of a Chinese name, for search: 张三丰 → zsf."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", bound=Base)
+
+
+class _Repo(Generic[M, R]):
+    model: ClassVar[type[Any]]
+    row: ClassVar[type[Any]]
+    nested: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, session: Session, actor: Staff | None) -> None:
+        self.session = session
+        self.actor = actor
+
+    def _model(self, row: R) -> M:
+        return self.model.model_validate(row, from_attributes=True)  # type: ignore[no-any-return]
+
+    def _row(self, item: M) -> R:
+        data = item.model_dump(exclude={"id", *self.nested})
+        return self.row(**data)  # type: ignore[no-any-return]
+
+    def add(self, item: M) -> M:
+        row = self._row(item)
+        self.session.add(row)
+        self.session.flush()
+        return self._model(row)
+
+    def get(self, item_id: int) -> M | None:
+        row = self.session.get(self.row, item_id)
+        return None if row is None else self._model(row)
+
+
+class MetaRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> str | None:
+        row = self.session.get(MetaRow, key)
+        return None if row is None else row.value
+
+    def set(self, key: str, value: str) -> None:
+        self.session.merge(MetaRow(key=key, value=value))
+
+
+class OutletRepository(_Repo[Outlet, OutletRow]):
+    model, row = Outlet, OutletRow
+
+    def list(self) -> list[Outlet]:
+        return [self._model(r) for r in self.session.scalars(select(OutletRow).order_by(OutletRow.code))]
+
+
+class StaffRepository(_Repo[Staff, StaffRow]):
+    model, row = Staff, StaffRow
+    nested = frozenset({"qualifications"})
+
+    def _row(self, item: Staff) -> StaffRow:
+        row = super()._row(item)
+        row.qualifications = [QualificationRow(**q.model_dump()) for q in item.qualifications]
+        return row
+
+    def by_login(self, login: str) -> Staff | None:
+        row = self.session.scalar(select(StaffRow).where(StaffRow.login == login))
+        return None if row is None else self._model(row)
+
+    def team(self, supervisor_id: int) -> list[Staff]:
+        rows = self.session.scalars(
+            select(StaffRow).where(StaffRow.supervisor_id == supervisor_id).order_by(StaffRow.login)
+        )
+        return [self._model(r) for r in rows]
+
+
+class ClientRepository(_Repo[Client, ClientRow]):
+    """Clients, scoped by the acting staff member (the OCRM rule): full details of own clients only."""
+
+    model, row = Client, ClientRow
+    nested = frozenset({"accounts"})
+
+    def _row(self, item: Client) -> ClientRow:
+        row = super()._row(item)
+        row.name_initials = name_initials(item.name)
+        row.accounts = [AccountRow(**a.model_dump()) for a in item.accounts]
+        return row
+
+    def may_see_full(self, manager_id: int | None) -> bool:
+        actor = self.actor
+        if actor is None or actor.role is Role.ADMIN:
+            return True
+        if manager_id is not None and manager_id == actor.id:
+            return True
+        if actor.role is Role.SUPERVISOR and manager_id is not None:
+            supervisor = self.session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == manager_id))
+            return supervisor == actor.id
+        return False
+
+    def get(self, item_id: int) -> Client:
+        row = self.session.get(ClientRow, item_id)
+        if row is None:
+            raise LookupError(item_id)
+        if not self.may_see_full(row.manager_id):
+            raise AccessDenied("client")
+        return self._model(row)
+
+    def by_number(self, number: str) -> Client:
+        row_id = self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
+        if row_id is None:
+            raise LookupError(number)
+        return self.get(row_id)
+
+    def summary(self, client_id: int) -> ClientSummary | None:
+        row = self.session.get(ClientRow, client_id)
+        if row is None:
+            return None
+        return ClientSummary(
+            id=row.id,
+            number=row.number,
+            name=row.name,
+            masked_id=mask_resident_id(row.resident_id),
+            masked_mobile=mask_mobile(row.mobile),
+            manager_id=row.manager_id,
+            own=self.actor is not None and row.manager_id == self.actor.id,
+        )
+
+
+class ProductRepository(_Repo[Product, ProductRow]):
+    model, row = Product, ProductRow
+
+    def by_code(self, code: str) -> Product | None:
+        row = self.session.scalar(select(ProductRow).where(ProductRow.code == code))
+        return None if row is None else self._model(row)
+
+    def on_sale(self, day: dt.date) -> list[Product]:
+        rows = self.session.scalars(
+            select(ProductRow)
+            .where(
+                (ProductRow.sale_start.is_(None)) | (ProductRow.sale_start <= day),
+                (ProductRow.sale_end.is_(None)) | (ProductRow.sale_end >= day),
+            )
+            .order_by(ProductRow.category, ProductRow.code)
+        )
+        return [self._model(r) for r in rows]
+
+
+class HoldingRepository(_Repo[Holding, HoldingRow]):
+    model, row = Holding, HoldingRow
+
+    def for_client(self, client_id: int) -> list[Holding]:
+        rows = self.session.scalars(
+            select(HoldingRow).where(HoldingRow.client_id == client_id).order_by(HoldingRow.start_date)
+        )
+        return [self._model(r) for r in rows]
+
+
+class BalanceRepository:
+    """Daily balances, stored as spans of days with the same balance."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, balances: list[DailyBalance]) -> None:
+        """Record consecutive days' balances of clients; equal neighbours extend one span."""
+        for item in sorted(balances, key=lambda b: (b.client_id, b.day)):
+            last = self.session.scalar(
+                select(BalanceSpanRow)
+                .where(BalanceSpanRow.client_id == item.client_id, BalanceSpanRow.first_day <= item.day)
+                .order_by(BalanceSpanRow.first_day.desc())
+                .limit(1)
+            )
+            if last is not None and last.last_day >= item.day:
+                raise ValueError(f"balance for {item.day} already recorded")
+            if last is not None and last.balance == item.balance and last.last_day == item.day - dt.timedelta(1):
+                last.last_day = item.day
+            else:
+                self.session.add(
+                    BalanceSpanRow(
+                        client_id=item.client_id, first_day=item.day, last_day=item.day, balance=item.balance
+                    )
+                )
+            self.session.flush()
+
+    def daily(self, client_id: int, first: dt.date, last: dt.date) -> list[DailyBalance]:
+        spans = self.session.scalars(
+            select(BalanceSpanRow)
+            .where(
+                BalanceSpanRow.client_id == client_id,
+                BalanceSpanRow.last_day >= first,
+                BalanceSpanRow.first_day <= last,
+            )
+            .order_by(BalanceSpanRow.first_day)
+        )
+        days: list[DailyBalance] = []
+        for span in spans:
+            day = max(span.first_day, first)
+            while day <= min(span.last_day, last):
+                days.append(DailyBalance(client_id=client_id, day=day, balance=span.balance))
+                day += dt.timedelta(days=1)
+        return days
+
+    def average(self, client_id: int, first: dt.date, last: dt.date) -> Decimal:
+        """The daily average over ``first``..``last``; days with no record count as zero."""
+        total = sum((b.balance for b in self.daily(client_id, first, last)), Decimal(0))
+        days = (last - first).days + 1
+        return (total / days).quantize(CENT)
+
+
+class ContactRepository(_Repo[ContactRecord, ContactRow]):
+    model, row = ContactRecord, ContactRow
+
+    def for_client(self, client_id: int, limit: int = 50) -> list[ContactRecord]:
+        rows = self.session.scalars(
+            select(ContactRow)
+            .where(ContactRow.client_id == client_id)
+            .order_by(ContactRow.started_at.desc())
+            .limit(limit)
+        )
+        return [self._model(r) for r in rows]
+
+
+class TaskRepository(_Repo[Task, TaskRow]):
+    model, row = Task, TaskRow
+
+    def close(self, task_id: int, status: str, at: dt.datetime) -> None:
+        result = self.session.execute(
+            update(TaskRow)
+            .where(TaskRow.id == task_id, TaskRow.status == "open")
+            .values(status=status, closed_at=at)
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise LookupError(task_id)
+
+
+class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
+    model, row = Appointment, AppointmentRow
+
+    def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
+        rows = self.session.scalars(
+            select(AppointmentRow)
+            .where(
+                AppointmentRow.staff_id == staff_id,
+                AppointmentRow.starts_at >= start,
+                AppointmentRow.starts_at < end,
+            )
+            .order_by(AppointmentRow.starts_at)
+        )
+        return [self._model(r) for r in rows]
+
+
+class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
+    model, row = RiskAssessment, AssessmentRow
+
+    def latest(self, client_id: int) -> RiskAssessment | None:
+        row = self.session.scalar(
+            select(AssessmentRow)
+            .where(AssessmentRow.client_id == client_id)
+            .order_by(AssessmentRow.taken_at.desc(), AssessmentRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else self._model(row)
+
+
+class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
+    model, row = SuitabilityRecord, SuitabilityRow
+
+    def for_client(self, client_id: int) -> list[SuitabilityRecord]:
+        rows = self.session.scalars(
+            select(SuitabilityRow).where(SuitabilityRow.client_id == client_id).order_by(SuitabilityRow.id)
+        )
+        return [self._model(r) for r in rows]
+
+
+class SaleRepository(_Repo[Sale, SaleRow]):
+    model, row = Sale, SaleRow
+
+    def for_client(self, client_id: int) -> list[Sale]:
+        rows = self.session.scalars(select(SaleRow).where(SaleRow.client_id == client_id).order_by(SaleRow.id))
+        return [self._model(r) for r in rows]
+
+
+class ReferralRepository(_Repo[Referral, ReferralRow]):
+    model, row = Referral, ReferralRow
+
+    def open_to(self, staff_id: int) -> list[Referral]:
+        rows = self.session.scalars(
+            select(ReferralRow)
+            .where(ReferralRow.to_staff_id == staff_id, ReferralRow.status == "open")
+            .order_by(ReferralRow.created_at)
+        )
+        return [self._model(r) for r in rows]

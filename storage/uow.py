@@ -1,0 +1,124 @@
+"""The unit of work: one session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from csm_tui.clock import Clock
+from csm_tui.domain.models import AuditEvent, Staff
+from storage import audit
+from storage.engine import SQLITE_BEGIN, make_session_factory
+from storage.orm import AuditRow
+from storage.repositories import (
+    AppointmentRepository,
+    AssessmentRepository,
+    BalanceRepository,
+    ClientRepository,
+    ContactRepository,
+    HoldingRepository,
+    MetaRepository,
+    OutletRepository,
+    ProductRepository,
+    ReferralRepository,
+    SaleRepository,
+    StaffRepository,
+    SuitabilityRepository,
+    TaskRepository,
+)
+from storage.views import SqlViews
+
+
+class ReadOnlyUnitOfWork(Exception):
+    """A write was attempted in a unit of work opened for reading."""
+
+
+class SqlAuditLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, action: str, entity: str = "", entity_id: str = "", **detail: Any) -> None:
+        info = self.session.info
+        entry = (action, entity, entity_id, {k: audit.mask(k, v) for k, v in detail.items()})
+        audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), [entry])
+
+    def recent(self, limit: int = 50) -> list[AuditEvent]:
+        from sqlalchemy import select
+
+        rows = self.session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
+        return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
+
+
+class SqlUnitOfWork:
+    def __init__(
+        self, factory: sessionmaker[Session], clock: Clock, actor: Staff | None, *, write: bool = False
+    ) -> None:
+        self._factory = factory
+        self._clock = clock
+        self._actor = actor
+        self._write = write
+
+    def __enter__(self) -> Self:
+        session = self.session = self._factory()
+        session.info.update(clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write)
+        if self._write:
+            # SQLite: BEGIN IMMEDIATE, so a read-then-write never fails half way with "database is locked".
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        actor = self._actor
+        self.meta = MetaRepository(session)
+        self.outlets = OutletRepository(session, actor)
+        self.staff = StaffRepository(session, actor)
+        self.clients = ClientRepository(session, actor)
+        self.products = ProductRepository(session, actor)
+        self.holdings = HoldingRepository(session, actor)
+        self.balances = BalanceRepository(session)
+        self.contacts = ContactRepository(session, actor)
+        self.tasks = TaskRepository(session, actor)
+        self.appointments = AppointmentRepository(session, actor)
+        self.assessments = AssessmentRepository(session, actor)
+        self.suitability = SuitabilityRepository(session, actor)
+        self.sales = SaleRepository(session, actor)
+        self.referrals = ReferralRepository(session, actor)
+        self.audit = SqlAuditLog(session)
+        self.views = SqlViews(session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def _refuse_read_only_writes(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
+    if not session.info.get("write") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyUnitOfWork()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work acting for one staff member (or for the system when ``actor`` is None)."""
+
+    def __init__(self, engine: Engine, clock: Clock, actor: Staff | None = None) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.actor = actor
+        self._sessions = make_session_factory(engine)
+        audit.install(self._sessions)
+        from sqlalchemy import event
+
+        event.listen(self._sessions, "before_flush", _refuse_read_only_writes)
+
+    def acting_as(self, actor: Staff | None) -> SqlUnitOfWorkFactory:
+        return SqlUnitOfWorkFactory(self.engine, self.clock, actor)
+
+    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, self.clock, self.actor, write=write)

@@ -1,0 +1,248 @@
+"""Read models for the screens: one aggregate query each, shaped for what the screen shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from csm_tui.domain.enums import Channel, ProductCategory, RiskLevel, TaskKind, TaskStatus
+from csm_tui.domain.values import from_fen, mask_mobile, mask_resident_id
+from csm_tui.services.views import AssessmentDue, ClientListRow, DayFigures, QuarterFigures, QueueRow
+from storage.orm import (
+    AppointmentRow,
+    AssessmentRow,
+    ClientRow,
+    ContactRow,
+    HoldingRow,
+    MetaRow,
+    ProductRow,
+    SaleRow,
+    TaskRow,
+)
+
+# The queue's order within a day: what the client asked for first, then service, then selling.
+KIND_PRIORITY = [
+    TaskKind.CALLBACK,
+    TaskKind.SERVICE_CALLBACK,
+    TaskKind.APPOINTMENT_CONFIRM,
+    TaskKind.MATURITY,
+    TaskKind.ASSESSMENT_RENEWAL,
+    TaskKind.FOLLOW_UP,
+    TaskKind.REFERRAL,
+    TaskKind.VERIFY_NUMBER,
+    TaskKind.SMS,
+    TaskKind.REVIEW,
+]
+NEW_PRODUCT_DAYS = 7
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+class SqlViews:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def queue(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> list[QueueRow]:
+        """Open tasks due today or earlier: overdue first, then by kind, then by the time asked for."""
+        priority = case({k.value: i for i, k in enumerate(KIND_PRIORITY)}, value=TaskRow.kind, else_=99)
+        query = (
+            select(
+                TaskRow.id,
+                TaskRow.client_id,
+                ClientRow.name,
+                TaskRow.kind,
+                TaskRow.due_on,
+                TaskRow.due_at,
+                TaskRow.note,
+                ClientRow.avg_3m,
+            )
+            .join(ClientRow, ClientRow.id == TaskRow.client_id)
+            .where(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
+            .order_by(TaskRow.due_on, priority, TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.id)
+        )
+        return [
+            QueueRow(
+                task_id=r.id,
+                client_id=r.client_id,
+                client_name=r.name,
+                kind=TaskKind(r.kind),
+                due_on=r.due_on,
+                due_at=r.due_at,
+                note=r.note,
+                avg_3m=r.avg_3m,
+            )
+            for r in self.session.execute(query)
+        ]
+
+    def clients(self, staff_id: int, text: str, limit: int) -> list[ClientListRow]:
+        """Own clients first (in full); with ``text``, others' clients too, masked (the OCRM rule)."""
+        own = ClientRow.manager_id == staff_id
+        query = select(
+            ClientRow.id,
+            ClientRow.number,
+            ClientRow.name,
+            ClientRow.resident_id,
+            ClientRow.mobile,
+            ClientRow.avg_3m,
+            ClientRow.assets_as_of,
+            own.label("own"),
+        )
+        text = text.strip()
+        if text:
+            like = f"%{text}%"
+            query = query.where(
+                or_(
+                    ClientRow.name.like(like),
+                    ClientRow.name_initials.like(f"{text.lower()}%"),
+                    ClientRow.number.like(f"{text}%"),
+                    ClientRow.mobile.like(f"{text}%"),
+                    ClientRow.resident_id == text.upper(),
+                )
+            ).order_by(own.desc(), ClientRow.name)
+        else:
+            query = query.where(own).order_by(ClientRow.avg_3m.desc(), ClientRow.id)
+        rows = []
+        for r in self.session.execute(query.limit(limit)):
+            rows.append(
+                ClientListRow(
+                    id=r.id,
+                    number=r.number,
+                    name=r.name,
+                    masked_id=mask_resident_id(r.resident_id),
+                    masked_mobile=mask_mobile(r.mobile),
+                    avg_3m=r.avg_3m,
+                    assets_as_of=r.assets_as_of,
+                    own=bool(r.own),
+                )
+            )
+        return rows
+
+    def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
+        today_contacts = and_(
+            ContactRow.staff_id == staff_id,
+            ContactRow.started_at >= day_start,
+            ContactRow.started_at < day_end,
+        )
+        contacts = select(
+            func.count().label("contacts"),
+            _count_if(ContactRow.channel == Channel.PHONE).label("calls"),
+        ).where(today_contacts)
+        open_due = and_(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
+        tasks = select(
+            _count_if(TaskRow.kind == TaskKind.CALLBACK).label("callbacks"),
+            _count_if(TaskRow.kind == TaskKind.SERVICE_CALLBACK).label("svc"),
+        ).where(open_due)
+        c = self.session.execute(contacts).one()
+        t = self.session.execute(tasks).one()
+        appointments = self.session.scalar(
+            select(func.count()).where(
+                AppointmentRow.staff_id == staff_id,
+                AppointmentRow.starts_at >= day_start,
+                AppointmentRow.starts_at < day_end,
+                AppointmentRow.status.in_(["booked", "confirmed"]),
+            )
+        )
+        maturing = self.session.scalar(
+            select(func.count())
+            .select_from(HoldingRow)
+            .join(ClientRow, ClientRow.id == HoldingRow.client_id)
+            .where(
+                ClientRow.manager_id == staff_id,
+                HoldingRow.status == "active",
+                HoldingRow.maturity_date >= day,
+                HoldingRow.maturity_date <= day + dt.timedelta(days=7),
+            )
+        )
+        new_products = self.session.scalar(
+            select(func.count()).where(
+                ProductRow.listed_on > day - dt.timedelta(days=NEW_PRODUCT_DAYS), ProductRow.listed_on <= day
+            )
+        )
+        sales = self.session.scalar(
+            select(func.count()).where(
+                SaleRow.staff_id == staff_id, SaleRow.sold_at >= day_start, SaleRow.sold_at < day_end
+            )
+        )
+        return DayFigures(
+            calls=int(c.calls),
+            contacts=int(c.contacts),
+            appointments=appointments or 0,
+            callbacks_due=int(t.callbacks),
+            service_callbacks_due=int(t.svc),
+            maturing_soon=maturing or 0,
+            new_products=new_products or 0,
+            sales=sales or 0,
+        )
+
+    def assessments_due(self, staff_id: int, day: dt.date, horizon: dt.date) -> list[AssessmentDue]:
+        """Own clients whose latest assessment has expired or expires by ``horizon``, or who have none."""
+        latest = (
+            select(AssessmentRow.client_id, func.max(AssessmentRow.taken_at).label("taken_at"))
+            .group_by(AssessmentRow.client_id)
+            .subquery()
+        )
+        query = (
+            select(ClientRow.id, ClientRow.name, AssessmentRow.level, AssessmentRow.valid_until)
+            .outerjoin(latest, latest.c.client_id == ClientRow.id)
+            .outerjoin(
+                AssessmentRow,
+                and_(AssessmentRow.client_id == ClientRow.id, AssessmentRow.taken_at == latest.c.taken_at),
+            )
+            .where(
+                ClientRow.manager_id == staff_id,
+                or_(AssessmentRow.valid_until.is_(None), AssessmentRow.valid_until <= horizon),
+            )
+            .order_by(AssessmentRow.valid_until.is_(None), AssessmentRow.valid_until, ClientRow.name)
+        )
+        return [
+            AssessmentDue(
+                client_id=r.id,
+                client_name=r.name,
+                level=None if r.level is None else RiskLevel(r.level),
+                valid_until=r.valid_until,
+            )
+            for r in self.session.execute(query)
+        ]
+
+    def quarter_figures(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> QuarterFigures:
+        window = and_(ContactRow.staff_id == staff_id, ContactRow.started_at >= start, ContactRow.started_at < end)
+        c = self.session.execute(
+            select(
+                func.count().label("contacts"),
+                _count_if(ContactRow.channel == Channel.PHONE).label("calls"),
+            ).where(window)
+        ).one()
+        done = self.session.scalar(
+            select(func.count()).where(
+                TaskRow.staff_id == staff_id,
+                TaskRow.kind == TaskKind.SERVICE_CALLBACK,
+                TaskRow.status == TaskStatus.DONE,
+                TaskRow.closed_at >= start,
+                TaskRow.closed_at < end,
+            )
+        )
+        sales = self.session.execute(
+            select(ProductRow.category, func.sum(SaleRow.__table__.c.amount_fen))
+            .join(ProductRow, ProductRow.id == SaleRow.product_id)
+            .where(
+                SaleRow.staff_id == staff_id,
+                SaleRow.sold_at >= start,
+                SaleRow.sold_at < end,
+                SaleRow.cancelled_at.is_(None),
+            )
+            .group_by(ProductRow.category)
+        )
+        return QuarterFigures(
+            calls=int(c.calls),
+            contacts=int(c.contacts),
+            service_callbacks_done=done or 0,
+            sales_by_category={ProductCategory(cat): from_fen(int(fen)) for cat, fen in sales},
+        )
+
+    def data_as_of(self) -> dt.date | None:
+        value = self.session.scalar(select(MetaRow.value).where(MetaRow.key == "data_as_of"))
+        return None if value is None else dt.date.fromisoformat(value)
