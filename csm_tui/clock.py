@@ -34,8 +34,8 @@ class FrozenClock:
     def set(self, at: arrow.Arrow | dt.datetime | str) -> None:
         self._at = arrow.get(at).to("UTC")
 
-    def advance(self, **shift: float) -> None:
-        self._at = self._at.shift(**shift)
+    def advance(self, delta: dt.timedelta) -> None:
+        self._at = self._at + delta
 
 
 class BranchTime:

@@ -20,7 +20,7 @@ def sqlite_path(url: URL) -> Path | None:
     """The file behind a SQLite URL, or None for other backends and in-memory databases."""
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    return Path(url.database)  # type: ignore[arg-type]
+    return Path(url.database)
 
 
 def normalise_url(url: str | URL) -> URL:

@@ -1,0 +1,88 @@
+"""The Textual application: five destinations, each one key away, a command palette and F1 help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from csm_tui.i18n import set_language, t
+from csm_tui.services.workstation import Workstation
+from screens.base import Destination
+from screens.checklist import ChecklistScreen
+from screens.clients import ClientsScreen
+from screens.help import HelpScreen
+from screens.queue import QueueScreen
+from screens.scoreboard import ScoreboardScreen
+from screens.suitability import SuitabilityScreen
+from widgets.bindings import translate_bindings
+
+DESTINATIONS: dict[str, type[Destination[object]]] = {
+    "checklist": ChecklistScreen,  # type: ignore[dict-item]
+    "queue": QueueScreen,  # type: ignore[dict-item]
+    "clients": ClientsScreen,  # type: ignore[dict-item]
+    "suitability": SuitabilityScreen,  # type: ignore[dict-item]
+    "scoreboard": ScoreboardScreen,  # type: ignore[dict-item]
+}
+
+
+class CsmApp(App[None]):
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "go('checklist')", "nav.checklist", id="nav.checklist"),
+        Binding("2", "go('queue')", "nav.queue", id="nav.queue"),
+        Binding("3", "go('clients')", "nav.clients", id="nav.clients"),
+        Binding("4", "go('suitability')", "nav.suitability", id="nav.suitability"),
+        Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
+        Binding("f1", "help", "key.help", id="app.help"),
+        Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, ws: Workstation, *, lang: str = "zh_CN", keymap: dict[str, str] | None = None) -> None:
+        set_language(lang)
+        super().__init__()
+        translate_bindings(self)
+        self.ws = ws
+        self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
+        for name, screen in DESTINATIONS.items():
+            self.add_mode(name, self._screen_maker(screen))
+        if keymap:
+            self.set_keymap(keymap)
+
+    def _screen_maker(self, screen: type[Destination[object]]) -> Callable[[], Screen[None]]:
+        return lambda: screen(self.ws)
+
+    def on_mount(self) -> None:
+        self.refresh_subtitle()
+        self.switch_mode("checklist")
+
+    def refresh_subtitle(self) -> None:
+        """Today's date in the branch, and the date the bank's data is as of (T+2)."""
+        self.run_worker(self._load_as_of, thread=True, exclusive=True, group="as_of", exit_on_error=False)
+
+    def _load_as_of(self) -> None:
+        with self.ws.uow() as tx:
+            as_of = tx.views.data_as_of()
+        text = t("app.subtitle", today=self.ws.time.today().isoformat(), as_of=as_of.isoformat() if as_of else "—")
+        self.call_from_thread(setattr, self, "sub_title", text)
+
+    def action_go(self, destination: str) -> None:
+        if self.current_mode != destination:
+            self.switch_mode(destination)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for name in DESTINATIONS:
+            yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
+        yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
+        yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
+
+    def _goer(self, destination: str) -> Callable[[], None]:
+        return lambda: self.action_go(destination)

@@ -1,0 +1,155 @@
+"""The ``csm`` command: open the workstation, build a demo branch, upgrade a database."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import click
+import platformdirs
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from csm_tui import __version__
+from csm_tui.clock import BranchTime, Clock, SystemClock
+from csm_tui.config import APP_NAME, ConfigError, Settings, default_db_url, load_settings
+from csm_tui.domain.enums import Role
+from csm_tui.i18n import LANGUAGES, set_language, t
+from csm_tui.policy import Policy, PolicyError, load_policy
+from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
+from storage.engine import make_engine, normalise_url, sqlite_path
+from storage.migrate import DatabaseTooNew, upgrade
+from storage.uow import SqlUnitOfWorkFactory
+
+EXIT_USAGE = 2
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _settings(config: Path | None, lang: str | None) -> Settings:
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        fail(t("cli.bad_config", path=exc.path, key=exc.key, reason=exc.reason))
+    if lang:
+        settings = settings.model_copy(update={"lang": lang})
+    set_language(settings.lang)
+    return settings
+
+
+def _policy(settings: Settings) -> Policy:
+    try:
+        return load_policy(settings.policy_file)
+    except PolicyError as exc:
+        fail(t("cli.bad_policy", path=exc.path, key=exc.key, reason=exc.reason))
+
+
+def _open_database(url: str) -> Engine:
+    """An engine on ``url`` with the schema upgraded to this app's head; errors become one clear line."""
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+    except DatabaseTooNew as exc:
+        fail(t("cli.db_too_new", revision=exc.revision))
+    except (SQLAlchemyError, OSError) as exc:
+        fail(t("cli.db_unreachable", reason=type(exc).__name__))
+    return engine
+
+
+def _setup_logging() -> None:
+    """Log to a file in the user log directory; never to the terminal the app draws on."""
+    log_dir = platformdirs.user_log_path(APP_NAME)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=log_dir / "csm.log", level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@click.option("--staff", "login", envvar="CSM_STAFF", metavar="LOGIN", help="Sign in as LOGIN (demo DB or admin).")
+@click.option("--lang", type=click.Choice(LANGUAGES), envvar="CSM_LANG", help="Interface language.")
+@click.option("--config", type=click.Path(path_type=Path), envvar="CSM_CONFIG", help="Settings file (TOML).")
+@click.version_option(__version__, prog_name="csm")
+@click.pass_context
+def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | None, config: Path | None) -> None:
+    """Customer service manager's workstation. Without a command, opens the workstation."""
+    settings = _settings(config, lang)
+    ctx.obj = settings
+    if ctx.invoked_subcommand is not None:
+        return
+    policy = _policy(settings)
+    url = db_url or settings.db_url or default_db_url()
+    path = sqlite_path(normalise_url(url))
+    if path is not None and not path.exists():
+        fail(t("cli.no_database", path=path))
+    _setup_logging()
+    ws = open_workstation(_open_database(url), SystemClock(), policy, login)
+    from csm_tui.app import CsmApp
+
+    CsmApp(ws, lang=settings.lang, keymap=settings.keymap).run(mouse=settings.mouse)
+
+
+def open_workstation(engine: Engine, clock: Clock, policy: Policy, login: str | None) -> Workstation:
+    """Sign in as the OS login, or as ``login`` where that is allowed: on a demo database, or for an admin."""
+    system = SqlUnitOfWorkFactory(engine, clock)
+    os_login = getpass.getuser()
+    demo = is_demo(system)
+    try:
+        if login and login != os_login and not demo:
+            try:
+                caller = find_staff(system, os_login)
+            except UnknownStaff:
+                caller = None
+            if caller is None or caller.role is not Role.ADMIN:
+                fail(t("cli.staff_not_allowed"))
+        staff = find_staff(system, login or os_login)
+    except UnknownStaff as exc:
+        fail(t("cli.unknown_staff", login=exc.login))
+    time_ = BranchTime(clock, policy.calendar.tz)
+    return sign_in(system.acting_as(staff), staff, time_, policy, demo)
+
+
+@main.command()
+@click.option("--clients", default=3000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@click.option("--if-missing", is_flag=True, help="Do nothing when the database already holds a branch.")
+@click.pass_obj
+def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_missing: bool) -> None:
+    """Build a believable demo branch, the same for the same seed."""
+    from storage.demo import DemoExists, build_demo
+
+    url = db_url or settings.db_url or default_db_url()
+    engine = _open_database(url)
+    started = time.monotonic()
+    try:
+        summary = build_demo(engine, SystemClock(), clients=clients, seed=seed, policy=_policy(settings))
+    except DemoExists:
+        if if_missing:
+            return
+        fail(t("cli.demo_exists"))
+    click.echo(
+        t("cli.demo_built", clients=summary.clients, staff=summary.staff, seconds=f"{time.monotonic() - started:.1f}")
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@click.pass_obj
+def db_upgrade(settings: Settings, db_url: str | None) -> None:
+    """Upgrade the database schema to this version of the app."""
+    _open_database(db_url or settings.db_url or default_db_url())
+    click.echo(t("cli.db_upgraded"))

@@ -1,0 +1,86 @@
+"""Translation: every user-facing string comes from a catalog. Chinese (zh_CN) is the default, English the other.
+
+Catalogs are TOML files beside this module; keys are dotted paths (``[nav] queue = ...`` is ``nav.queue``).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from csm_tui.domain.errors import DomainError
+
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+_HERE = Path(__file__).parent
+_current = DEFAULT_LANGUAGE
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{path}."))
+        else:
+            flat[path] = str(value)
+    return flat
+
+
+@functools.cache
+def catalog(lang: str) -> dict[str, str]:
+    with (_HERE / f"{lang}.toml").open("rb") as fh:
+        return _flatten(tomllib.load(fh))
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(lang)
+    _current = lang
+
+
+def current_language() -> str:
+    return _current
+
+
+def has(key: str) -> bool:
+    return key in catalog(_current)
+
+
+def t(key: str, /, **params: Any) -> str:
+    """The string for ``key`` in the current language, with ``{name}`` placeholders filled in."""
+    text = catalog(_current).get(key)
+    if text is None:
+        return key  # a missing key shows itself rather than crashing; a test keeps catalogs complete
+    return text.format(**params) if params else text
+
+
+def label(member: Enum) -> str:
+    """The display name of an enum member: ``Role.CSM`` → ``t("role.csm")``."""
+    kind = "".join(f"_{c.lower()}" if c.isupper() else c for c in type(member).__name__).lstrip("_")
+    return t(f"{kind}.{member.name.lower()}")
+
+
+def money(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}"
+
+
+def explain(error: ValidationError | DomainError) -> str:
+    """A validation or domain error as one line in the user's language, naming the field and the reason."""
+    if isinstance(error, DomainError):
+        return t(f"error.{error.code}", **error.params)
+    parts = []
+    for item in error.errors():
+        field = str(item["loc"][-1]) if item["loc"] else ""
+        reason = t(item["type"]) if has(item["type"]) else item["msg"]
+        name = t(f"field.{field}") if has(f"field.{field}") else field
+        parts.append(t("error.field", field=name, reason=reason) if name else reason)
+    return "; ".join(parts)

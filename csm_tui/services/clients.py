@@ -1,0 +1,27 @@
+"""Finding clients: own clients in full, others in the masked OCRM summary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from csm_tui.domain.enums import Tier
+from csm_tui.policy import Tiers
+from csm_tui.services.views import ClientListRow
+from csm_tui.services.workstation import Workstation
+
+LIST_LIMIT = 200
+
+
+def find_clients(ws: Workstation, text: str = "") -> list[ClientListRow]:
+    assert ws.staff.id is not None
+    with ws.uow() as tx:
+        return tx.views.clients(ws.staff.id, text, LIST_LIMIT)
+
+
+def tier_of(avg_3m: Decimal, tiers: Tiers) -> Tier:
+    """The client's tier by 3-month daily average assets."""
+    if avg_3m >= tiers.wode:
+        return Tier.WODE
+    if avg_3m >= tiers.jiaoyin:
+        return Tier.JIAOYIN
+    return Tier.ORDINARY

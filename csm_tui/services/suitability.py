@@ -1,0 +1,17 @@
+"""Risk assessments that need attention: expired, expiring soon, or never taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from csm_tui.services.views import AssessmentDue
+from csm_tui.services.workstation import Workstation
+
+HORIZON_DAYS = 30
+
+
+def assessments_due(ws: Workstation) -> list[AssessmentDue]:
+    today = ws.time.today()
+    assert ws.staff.id is not None
+    with ws.uow() as tx:
+        return tx.views.assessments_due(ws.staff.id, today, today + dt.timedelta(days=HORIZON_DAYS))

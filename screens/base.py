@@ -1,0 +1,59 @@
+"""The shape every destination shares: data loaded off the UI thread, shown when it arrives, errors as notices."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Generic, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from csm_tui.i18n import t
+from csm_tui.services.workstation import Workstation
+from widgets.bindings import translate_bindings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Destination(Screen[None], Generic[T]):
+    """A top-level screen. Subclasses ``fetch`` (worker thread, services only) and ``show`` (UI thread)."""
+
+    TITLE_KEY = ""
+
+    def __init__(self, ws: Workstation, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ws = ws
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t(self.TITLE_KEY), classes="screen-title")
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        """Fresh figures each time the destination is shown, the first time included."""
+        self.reload()
+
+    def fetch(self) -> T:
+        raise NotImplementedError
+
+    def show(self, data: T) -> None:
+        raise NotImplementedError
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def reload(self) -> None:
+        try:
+            data = self.fetch()
+        except Exception as exc:
+            # The type only: messages of database errors can carry client data.
+            log.error("loading %s failed: %s", type(self).__name__, type(exc).__name__)
+            self.app.call_from_thread(self.notify, t("error.load_failed"), severity="error")
+            return
+        self.app.call_from_thread(self.show, data)

@@ -1,0 +1,43 @@
+"""The daily checklist: what today holds, ticked from the data (班前 / 班中 / 班后)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+
+from csm_tui.i18n import t
+from csm_tui.services.checklist import today_figures
+from csm_tui.services.views import DayFigures
+from screens.base import Destination
+from widgets.table import KeyTable
+
+
+class ChecklistScreen(Destination[DayFigures]):
+    TITLE_KEY = "nav.checklist"
+
+    def compose_body(self) -> ComposeResult:
+        yield KeyTable(id="checklist")
+
+    def on_mount(self) -> None:
+        table = self.query_one(KeyTable)
+        table.add_columns(t("checklist.phase"), t("checklist.item"), t("checklist.figure"), t("checklist.done"))
+
+    def fetch(self) -> DayFigures:
+        return today_figures(self.ws)
+
+    def show(self, data: DayFigures) -> None:
+        target = self.ws.policy.calls.daily_target
+        items = [
+            ("before", "appointments", str(data.appointments), None),
+            ("before", "callbacks_due", str(data.callbacks_due), data.callbacks_due == 0),
+            ("before", "maturing", str(data.maturing_soon), None),
+            ("before", "new_products", str(data.new_products), None),
+            ("during", "calls", f"{data.calls} / {target}", data.calls >= target),
+            ("during", "contacts", str(data.contacts), None),
+            ("during", "sales", str(data.sales), None),
+            ("after", "service_callbacks_due", str(data.service_callbacks_due), data.service_callbacks_due == 0),
+        ]
+        table = self.query_one(KeyTable)
+        table.clear()
+        for phase, item, figure, done in items:
+            mark = "" if done is None else ("✓" if done else "·")
+            table.add_row(t(f"checklist.{phase}"), t(f"checklist.{item}"), figure, mark, key=item)
