@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from csm_tui.i18n import set_language, t
@@ -39,6 +40,7 @@ class CsmApp(App[None]):
         Binding("4", "go('suitability')", "nav.suitability", id="nav.suitability"),
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
         Binding("f1", "help", "key.help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "key.palette", show=False, id="app.palette", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True),
     ]
 
@@ -77,6 +79,10 @@ class CsmApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        if not isinstance(self.screen, CommandPalette):
+            self.push_screen(CommandPalette(placeholder=t("palette.search"), id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for name in DESTINATIONS:

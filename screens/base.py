@@ -30,9 +30,13 @@ class Destination(Screen[None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t(self.TITLE_KEY), classes="screen-title")
+        yield Static(t(self.TITLE_KEY), id="screen-title", classes="screen-title")
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
+
+    def set_status(self, text: str) -> None:
+        """The line under the header: this destination's name and what it shows now."""
+        self.query_one("#screen-title", Static).update(f"{t(self.TITLE_KEY)} · {text}")
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -48,7 +48,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
                 row.assets_as_of.isoformat() if mine and row.assets_as_of else "",
                 key=str(row.id),
             )
-        self.sub_title = t("clients.count", count=len(data))
+        self.set_status(t("clients.count", count=len(data)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.reload()

@@ -37,9 +37,8 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.description in seen:
+            if binding.id is None or binding.description in seen:
                 continue
             seen.add(binding.description)
             table.add_row(self.app.get_key_display(binding), binding.description, key=key)
-        table.add_row("ctrl+p", t("key.palette"))
         table.focus()

@@ -35,7 +35,7 @@ class QueueScreen(Destination[list[QueueRow]]):
         self.query_one(KeyTable).add_columns(
             t("queue.due"), t("queue.client"), t("queue.reason"), t("queue.time"), t("queue.avg_3m")
         )
-        self.query_one(Input).display = False
+        self._hide_filter()
 
     def fetch(self) -> list[QueueRow]:
         return today_queue(self.ws)
@@ -56,18 +56,23 @@ class QueueScreen(Destination[list[QueueRow]]):
             due = t("queue.overdue") if row.due_on < today else t("queue.today")
             at = self.ws.time.local(row.due_at).format("HH:mm") if row.due_at else ""
             table.add_row(due, row.client_name, reason, at, money(row.avg_3m), key=str(row.task_id))
-        self.sub_title = t("queue.count", count=table.row_count, target=self.ws.policy.calls.daily_target)
+        self.set_status(t("queue.count", count=table.row_count, target=self.ws.policy.calls.daily_target))
+
+    def _hide_filter(self) -> None:
+        box = self.query_one(Input)
+        box.display = False
+        box.disabled = True  # out of the focus chain while hidden
+        self.query_one(KeyTable).focus()
 
     def action_filter(self) -> None:
         box = self.query_one(Input)
+        box.disabled = False
         box.display = True
         box.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one(Input)
-        box.value = ""
-        box.display = False
-        self.query_one(KeyTable).focus()
+        self.query_one(Input).value = ""
+        self._hide_filter()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

@@ -35,4 +35,4 @@ class ScoreboardScreen(Destination[tuple[Quarter, QuarterFigures]]):
             amount = figures.sales_by_category.get(category)
             if amount is not None:
                 table.add_row(t("scoreboard.sales", category=label(category)), money(amount))
-        self.sub_title = t("scoreboard.quarter", year=quarter.year, number=quarter.number)
+        self.set_status(t("scoreboard.quarter", year=quarter.year, number=quarter.number))

@@ -43,4 +43,4 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
                 status,
                 key=str(row.client_id),
             )
-        self.sub_title = t("suitability.count", count=len(data))
+        self.set_status(t("suitability.count", count=len(data)))
