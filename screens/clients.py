@@ -1,19 +1,31 @@
-"""Clients: own clients in full; typing searches the branch, others' clients masked (the OCRM rule)."""
+"""Clients: own clients in full; ``/`` searches the branch, others' clients masked (the OCRM rule)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from csm_tui.i18n import label, money, t
 from csm_tui.services.clients import find_clients, tier_of
 from csm_tui.services.views import ClientListRow
+from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.table import KeyTable
 
 
 class ClientsScreen(Destination[list[ClientListRow]]):
     TITLE_KEY = "nav.clients"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "key.search", id="clients.search"),
+        Binding("escape", "leave_search", "key.clear_filter", show=False, id="clients.leave_search"),
+    ]
+
+    def __init__(self, ws: Workstation) -> None:
+        super().__init__(ws)
+        self.search_text = ""  # read by the loading worker; widgets are touched on the UI thread only
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=t("clients.search_hint"), id="client-search", classes="filter")
@@ -29,9 +41,10 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             t("clients.avg_3m"),
             t("clients.as_of"),
         )
+        self.query_one(KeyTable).focus()
 
     def fetch(self) -> list[ClientListRow]:
-        return find_clients(self.ws, self.query_one(Input).value)
+        return find_clients(self.ws, self.search_text)
 
     def show(self, data: list[ClientListRow]) -> None:
         table = self.query_one(KeyTable)
@@ -50,7 +63,14 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             )
         self.set_status(t("clients.count", count=len(data)))
 
+    def action_search(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_leave_search(self) -> None:
+        self.query_one(KeyTable).focus()
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
         self.reload()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -122,8 +122,9 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
             if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             table = obj.__table__.name  # type: ignore[attr-defined]
-            key = inspect(obj).identity
-            entity_id = ",".join(str(k) for k in key) if key else ""
+            state = inspect(obj)
+            key = state.identity or state.mapper.primary_key_from_instance(obj)  # new rows: no identity yet
+            entity_id = ",".join(str(k) for k in key if k is not None)
             detail = _changes(obj) if action == "update" else {}
             entries.append((action, table, entity_id, detail))
     if entries:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
@@ -256,7 +256,7 @@ class BalanceRepository:
         """The daily average over ``first``..``last``; days with no record count as zero."""
         total = sum((b.balance for b in self.daily(client_id, first, last)), Decimal(0))
         days = (last - first).days + 1
-        return (total / days).quantize(CENT)
+        return (total / days).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class ContactRepository(_Repo[ContactRecord, ContactRow]):
@@ -276,14 +276,13 @@ class TaskRepository(_Repo[Task, TaskRow]):
     model, row = Task, TaskRow
 
     def close(self, task_id: int, status: str, at: dt.datetime) -> None:
-        result = self.session.execute(
-            update(TaskRow)
-            .where(TaskRow.id == task_id, TaskRow.status == "open")
-            .values(status=status, closed_at=at)
-            .execution_options(synchronize_session="fetch")
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        """Close an open task (through the ORM, so the change is audited like every write)."""
+        row = self.session.get(TaskRow, task_id)
+        if row is None or row.status != "open":
             raise LookupError(task_id)
+        row.status = status
+        row.closed_at = at
+        self.session.flush()
 
 
 class AppointmentRepository(_Repo[Appointment, AppointmentRow]):

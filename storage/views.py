@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Channel, ProductCategory, RiskLevel, TaskKind, TaskStatus
-from csm_tui.domain.values import from_fen, mask_mobile, mask_resident_id
+from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.views import AssessmentDue, ClientListRow, DayFigures, QuarterFigures, QueueRow
 from storage.orm import (
     AppointmentRow,
@@ -80,7 +80,8 @@ class SqlViews:
 
     def clients(self, staff_id: int, text: str, limit: int) -> list[ClientListRow]:
         """Own clients first (in full); with ``text``, others' clients too, masked (the OCRM rule)."""
-        own = ClientRow.manager_id == staff_id
+        is_own = ClientRow.manager_id == staff_id
+        own = case((is_own, 1), else_=0)  # never NULL, so it sorts the same on every backend
         query = select(
             ClientRow.id,
             ClientRow.number,
@@ -104,7 +105,7 @@ class SqlViews:
                 )
             ).order_by(own.desc(), ClientRow.name)
         else:
-            query = query.where(own).order_by(ClientRow.avg_3m.desc(), ClientRow.id)
+            query = query.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id)
         rows = []
         for r in self.session.execute(query.limit(limit)):
             rows.append(
@@ -226,7 +227,7 @@ class SqlViews:
             )
         )
         sales = self.session.execute(
-            select(ProductRow.category, func.sum(SaleRow.__table__.c.amount_fen))
+            select(ProductRow.category, func.sum(SaleRow.amount))
             .join(ProductRow, ProductRow.id == SaleRow.product_id)
             .where(
                 SaleRow.staff_id == staff_id,
@@ -240,7 +241,7 @@ class SqlViews:
             calls=int(c.calls),
             contacts=int(c.contacts),
             service_callbacks_done=done or 0,
-            sales_by_category={ProductCategory(cat): from_fen(int(fen)) for cat, fen in sales},
+            sales_by_category={ProductCategory(cat): amount for cat, amount in sales},
         )
 
     def data_as_of(self) -> dt.date | None:

@@ -7,6 +7,7 @@ Each is validated by a well-kept library and fails with a ``PydanticCustomError`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
@@ -88,6 +89,9 @@ class MobileNumber(str):
 
     @staticmethod
     def normalise(value: str) -> str:
+        # phonenumbers reads letters as keypad digits and drops extensions: refuse anything but a dialled number.
+        if not _DIALLED.fullmatch(value):
+            raise PydanticCustomError("value.mobile_format", "not a phone number")
         try:
             parsed = phonenumbers.parse(value, "CN")
         except phonenumbers.NumberParseException:
@@ -113,9 +117,11 @@ class MobileNumber(str):
         )
 
 
+_DIALLED = re.compile(r"\s*\+?[\d\s()-]{7,20}")
 _MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal(10) ** 15  # yuan: well inside a 64-bit count of fen
 
 
 def parse_money(value: object) -> Decimal:
@@ -130,6 +136,8 @@ def parse_money(value: object) -> Decimal:
         raise PydanticCustomError("value.money_format", "not an amount of money") from None
     if not amount.is_finite():
         raise PydanticCustomError("value.money_format", "not an amount of money")
+    if abs(amount) >= MONEY_LIMIT:
+        raise PydanticCustomError("value.money_range", "the amount is too large")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise PydanticCustomError("value.money_precision", "money has at most two decimal places")
     return amount.quantize(CENT)
