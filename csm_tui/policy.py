@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import zoneinfo
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from csm_tui.domain.enums import Grade, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
+
+
+def _toml_number(value: object) -> object:
+    """TOML has no decimal type: ``50000.0`` in a policy file means the decimal it is written as."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
+PolicyMoney = Annotated[Money, BeforeValidator(_toml_number)]
 
 
 class _Section(BaseModel):
@@ -26,9 +35,9 @@ class _Section(BaseModel):
 class Tiers(_Section):
     """Client tiers by 3-month daily average assets (日均资产)."""
 
-    jiaoyin: Money = Decimal("50000.00")  # 交银理财
-    wode: Money = Decimal("500000.00")  # 沃德
-    quick_wealth: Money = Decimal("10000.00")  # 快捷理财: quarterly average for two free withdrawals
+    jiaoyin: PolicyMoney = Decimal("50000.00")  # 交银理财
+    wode: PolicyMoney = Decimal("500000.00")  # 沃德
+    quick_wealth: PolicyMoney = Decimal("10000.00")  # 快捷理财: quarterly average for two free withdrawals
     near_share: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.8")  # "just under" a threshold
 
     @model_validator(mode="after")
@@ -52,7 +61,7 @@ class Calls(_Section):
     service_callback_days: int = Field(default=7, ge=1)  # 回访 within a week of a purchase
     maturity_lead_days: int = Field(default=7, ge=0)
     appointment_confirm_days_before: int = Field(default=1, ge=0)
-    idle_deposit_min: Money = Decimal("100000.00")  # precision marketing: idle demand deposits
+    idle_deposit_min: PolicyMoney = Decimal("100000.00")  # precision marketing: idle demand deposits
     greeting: str = "您好,我是交通银行客户服务经理{staff}"
 
 
@@ -67,10 +76,15 @@ class Assessment(_Section):
     bands: tuple[int, int, int, int] = (50, 65, 80, 95)
     elderly_age: int = Field(default=65, ge=50, le=100)
 
-    @model_validator(mode="after")
-    def _bands_rise(self) -> Self:
-        if list(self.bands) != sorted(set(self.bands)):
+    @field_validator("bands")
+    @classmethod
+    def _bands_rise(cls, bands: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        if list(bands) != sorted(set(bands)):
             raise ValueError("bands must rise strictly")
+        return bands
+
+    @model_validator(mode="after")
+    def _reuse_within_validity(self) -> Self:
         if self.reuse_months > self.validity_months:
             raise ValueError("reuse_months cannot exceed validity_months")
         return self
@@ -167,15 +181,14 @@ class Calendar(_Section):
     holidays: tuple[dt.date, ...] = ()
     extra_working_days: tuple[dt.date, ...] = ()  # 调休: weekend days worked
 
-    @model_validator(mode="after")
-    def _tz_known(self) -> Self:
-        import zoneinfo
-
+    @field_validator("tz")
+    @classmethod
+    def _tz_known(cls, tz: str) -> str:
         try:
-            zoneinfo.ZoneInfo(self.tz)
+            zoneinfo.ZoneInfo(tz)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {self.tz!r}") from None
-        return self
+            raise ValueError(f"unknown time zone {tz!r}") from None
+        return tz
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working_days:

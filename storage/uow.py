@@ -42,6 +42,8 @@ class SqlAuditLog:
 
     def record(self, action: str, entity: str = "", entity_id: str = "", **detail: Any) -> None:
         info = self.session.info
+        if not info.get("write"):
+            raise ReadOnlyUnitOfWork()
         entry = (action, entity, entity_id, {k: audit.mask(k, v) for k, v in detail.items()})
         audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), [entry])
 

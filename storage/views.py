@@ -99,7 +99,7 @@ class SqlViews:
                 or_(
                     ClientRow.name.like(like),
                     ClientRow.name_initials.like(f"{text.lower()}%"),
-                    ClientRow.number.like(f"{text}%"),
+                    ClientRow.number.ilike(f"{text}%"),
                     ClientRow.mobile.like(f"{text}%"),
                     ClientRow.resident_id == text.upper(),
                 )
@@ -165,7 +165,10 @@ class SqlViews:
         )
         sales = self.session.scalar(
             select(func.count()).where(
-                SaleRow.staff_id == staff_id, SaleRow.sold_at >= day_start, SaleRow.sold_at < day_end
+                SaleRow.staff_id == staff_id,
+                SaleRow.sold_at >= day_start,
+                SaleRow.sold_at < day_end,
+                SaleRow.cancelled_at.is_(None),
             )
         )
         return DayFigures(
@@ -179,25 +182,28 @@ class SqlViews:
             sales=sales or 0,
         )
 
-    def assessments_due(self, staff_id: int, day: dt.date, horizon: dt.date) -> list[AssessmentDue]:
+    def assessments_due(self, staff_id: int, horizon: dt.date) -> list[AssessmentDue]:
         """Own clients whose latest assessment has expired or expires by ``horizon``, or who have none."""
-        latest = (
-            select(AssessmentRow.client_id, func.max(AssessmentRow.taken_at).label("taken_at"))
-            .group_by(AssessmentRow.client_id)
-            .subquery()
-        )
-        query = (
-            select(ClientRow.id, ClientRow.name, AssessmentRow.level, AssessmentRow.valid_until)
-            .outerjoin(latest, latest.c.client_id == ClientRow.id)
-            .outerjoin(
-                AssessmentRow,
-                and_(AssessmentRow.client_id == ClientRow.id, AssessmentRow.taken_at == latest.c.taken_at),
+        ranked = select(
+            AssessmentRow.client_id,
+            AssessmentRow.level,
+            AssessmentRow.valid_until,
+            func.row_number()
+            .over(
+                partition_by=AssessmentRow.client_id,
+                order_by=(AssessmentRow.taken_at.desc(), AssessmentRow.id.desc()),
             )
+            .label("rank"),
+        ).subquery()
+        latest = select(ranked).where(ranked.c.rank == 1).subquery()
+        query = (
+            select(ClientRow.id, ClientRow.name, latest.c.level, latest.c.valid_until)
+            .outerjoin(latest, latest.c.client_id == ClientRow.id)
             .where(
                 ClientRow.manager_id == staff_id,
-                or_(AssessmentRow.valid_until.is_(None), AssessmentRow.valid_until <= horizon),
+                or_(latest.c.valid_until.is_(None), latest.c.valid_until <= horizon),
             )
-            .order_by(AssessmentRow.valid_until.is_(None), AssessmentRow.valid_until, ClientRow.name)
+            .order_by(latest.c.valid_until.is_(None), latest.c.valid_until, ClientRow.name)
         )
         return [
             AssessmentDue(

@@ -107,6 +107,19 @@ def _pg_bindir() -> Path | None:
     return None
 
 
+def _pg_tmpdir() -> str | None:
+    """Where the server's files go: $CSM_PG_TMPDIR, else /dev/shm when usable (a RAM disk makes CREATE DATABASE
+    several times faster), else the system temp dir."""
+    if os.environ.get("CSM_PG_TMPDIR"):
+        return os.environ["CSM_PG_TMPDIR"]
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK):
+        stats = os.statvfs(shm)
+        if stats.f_bavail * stats.f_frsize > 512 * 1024 * 1024:
+            return str(shm)
+    return None
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -148,7 +161,7 @@ class _PgProcess:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.base = Path(tempfile.mkdtemp(prefix="csm-pg-"))
+        self.base = Path(tempfile.mkdtemp(prefix="csm-pg-", dir=_pg_tmpdir()))
         self.data = self.base / "data"
         self.log = self.base / "server.log"
         self.run_as: str | None = None
@@ -183,7 +196,9 @@ class _PgProcess:
 
     def start(self) -> PgServer:
         self._check(
-            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "-N"),
+            self._run(
+                "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "-N"
+            ),
             "initdb",
         )
         last_error: Exception | None = None
@@ -193,7 +208,9 @@ class _PgProcess:
                 f"-F -p {port} -c listen_addresses=127.0.0.1 -k {self.base} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
             )
-            result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start")
+            result = self._run(
+                "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start"
+            )
             try:
                 self._check(result, "pg_ctl start")
             except RuntimeError as exc:
@@ -215,7 +232,8 @@ def pg_server() -> Iterator[PgServer]:
     """A PostgreSQL server for the session, started on first use and stopped (and deleted) at the end."""
     bindir = _pg_bindir()
     if bindir is None:
-        _pg_unavailable("no initdb/pg_ctl/postgres on PATH or in /usr/lib/postgresql/*/bin")
+        where = os.environ.get("CSM_PG_BINDIR") or "on PATH or in /usr/lib/postgresql/*/bin"
+        _pg_unavailable(f"no initdb/pg_ctl/postgres {where}")
     try:
         process = _PgProcess(bindir)
     except RuntimeError as exc:
