@@ -39,7 +39,7 @@ ID_ALPHABET = "0123456789X"
 
 @cache
 def area_codes() -> list[tuple[str, int, int]]:
-    """(area code, first year, last year) for every code python-stdnum knows, with the years it was in use.
+    """(area code, first year, last year) for every window in which python-stdnum knows a code was in use.
 
     Read from the library's own table, so that the generated numbers are exactly those ``ric`` accepts.
     """
@@ -55,16 +55,13 @@ def area_codes() -> list[tuple[str, int, int]]:
         code, rest = line.strip().split(" ", 1)
         county = re.fullmatch(r'county="(.*)"', rest)
         assert county, line
-        first = last = None
+        # One entry per window of use: a code reassigned with a gap is valid only inside its windows.
         for name in county.group(1).split(","):
             window = re.match(r"\[(\d*)-(\d*)\]", name)
             start, end = (window.group(1), window.group(2)) if window else ("", "")
             lo, hi = max(FIRST_YEAR, int(start or FIRST_YEAR)), min(LAST_YEAR, int(end or LAST_YEAR))
             if lo <= hi:
-                first = lo if first is None else min(first, lo)
-                last = hi if last is None else max(last, hi)
-        if first is not None and last is not None:
-            codes.append((province + code, first, last))
+                codes.append((province + code, lo, hi))
     return codes
 
 
