@@ -41,7 +41,7 @@ class CsmApp(App[None]):
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
         Binding("f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False, id="app.palette", priority=True),
-        Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "key.quit", show=False, id="app.quit", priority=True),
     ]
 
     def __init__(self, ws: Workstation, *, lang: str = "zh_CN", keymap: dict[str, str] | None = None) -> None:

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.i18n import label, money, t
+from csm_tui.i18n import label, t, wan
 from csm_tui.services.clients import find_clients, tier_of
 from csm_tui.services.views import ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
+from widgets.cells import figure
 from widgets.table import KeyTable
 
 
@@ -39,7 +40,6 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             t("clients.mobile"),
             t("clients.tier"),
             t("clients.avg_3m"),
-            t("clients.as_of"),
         )
         self.query_one(KeyTable).focus()
 
@@ -57,8 +57,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
                 row.masked_id,
                 row.masked_mobile,
                 label(tier_of(row.avg_3m, self.ws.policy.tiers)) if mine else "",
-                money(row.avg_3m) if mine else "—",
-                row.assets_as_of.isoformat() if mine and row.assets_as_of else "",
+                figure(wan(row.avg_3m) if mine else "—"),
                 key=str(row.id),
             )
         self.set_status(t("clients.count", count=len(data)))

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.i18n import label, money, t
+from csm_tui.i18n import label, t, wan
 from csm_tui.services.queue import today_queue
 from csm_tui.services.views import QueueRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
+from widgets.cells import figure
 from widgets.table import KeyTable
 
 
@@ -55,7 +56,7 @@ class QueueScreen(Destination[list[QueueRow]]):
                 continue
             due = t("queue.overdue") if row.due_on < today else t("queue.today")
             at = self.ws.time.local(row.due_at).format("HH:mm") if row.due_at else ""
-            table.add_row(due, row.client_name, reason, at, money(row.avg_3m), key=str(row.task_id))
+            table.add_row(due, row.client_name, reason, at, figure(wan(row.avg_3m)), key=str(row.task_id))
         self.set_status(t("queue.count", count=table.row_count, target=self.ws.policy.calls.daily_target))
 
     def _hide_filter(self) -> None:

@@ -9,6 +9,7 @@ from csm_tui.i18n import label, money, t
 from csm_tui.services.scoring import Quarter, quarter_to_date
 from csm_tui.services.views import QuarterFigures
 from screens.base import Destination
+from widgets.cells import figure
 from widgets.table import KeyTable
 
 
@@ -28,11 +29,11 @@ class ScoreboardScreen(Destination[tuple[Quarter, QuarterFigures]]):
         quarter, figures = data
         table = self.query_one(KeyTable)
         table.clear()
-        table.add_row(t("scoreboard.calls"), str(figures.calls))
-        table.add_row(t("scoreboard.contacts"), str(figures.contacts))
-        table.add_row(t("scoreboard.service_callbacks"), str(figures.service_callbacks_done))
+        table.add_row(t("scoreboard.calls"), figure(str(figures.calls)))
+        table.add_row(t("scoreboard.contacts"), figure(str(figures.contacts)))
+        table.add_row(t("scoreboard.service_callbacks"), figure(str(figures.service_callbacks_done)))
         for category in ProductCategory:
             amount = figures.sales_by_category.get(category)
             if amount is not None:
-                table.add_row(t("scoreboard.sales", category=label(category)), money(amount))
+                table.add_row(t("scoreboard.sales", category=label(category)), figure(money(amount)))
         self.set_status(t("scoreboard.quarter", year=quarter.year, number=quarter.number))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,11 @@ def label(member: Enum) -> str:
 
 def money(amount: Decimal) -> str:
     return f"¥{amount:,.2f}"
+
+
+def wan(amount: Decimal) -> str:
+    """Yuan in units of ten thousand (万元), the way branch lists show assets: 5,228,438.12 → 522.84."""
+    return f"{(amount / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
 def explain(error: ValidationError | DomainError) -> str:
