@@ -24,8 +24,8 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check csm_tui storage screens widgets tests
-	$(BIN)/ruff format --check csm_tui storage screens widgets tests
+	$(BIN)/ruff check --no-cache csm_tui storage screens widgets tests
+	$(BIN)/ruff format --no-cache --check csm_tui storage screens widgets tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy csm_tui storage screens widgets

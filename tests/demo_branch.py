@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from storage.demo import build_demo
-
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
+from storage.demo import build_demo
 from storage.engine import make_engine
 from storage.migrate import upgrade
 
