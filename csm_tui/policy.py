@@ -60,9 +60,10 @@ class Calls(_Section):
     no_answer_retry_minutes: int = Field(default=120, ge=5)
     service_callback_days: int = Field(default=7, ge=1)  # 回访 within a week of a purchase
     maturity_lead_days: int = Field(default=7, ge=0)
+    assessment_lead_days: int = Field(default=30, ge=0)  # assessments expiring this soon, with holdings maturing
+    snooze_minutes: int = Field(default=60, ge=5)
     appointment_confirm_days_before: int = Field(default=1, ge=0)
     idle_deposit_min: PolicyMoney = Decimal("100000.00")  # precision marketing: idle demand deposits
-    greeting: str = "您好,我是交通银行客户服务经理{staff}"
 
 
 class Assessment(_Section):
@@ -180,6 +181,8 @@ class Calendar(_Section):
     working_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     holidays: tuple[dt.date, ...] = ()
     extra_working_days: tuple[dt.date, ...] = ()  # 调休: weekend days worked
+    work_start: dt.time = dt.time(9, 0)  # the hours in which clients are phoned
+    work_end: dt.time = dt.time(17, 30)
 
     @field_validator("tz")
     @classmethod

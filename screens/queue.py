@@ -1,7 +1,13 @@
-"""Today's call queue for the signed-in CSM."""
+"""Today's call queue for the signed-in CSM: who to phone, why, in the documented order.
+
+Keys: / filter · j/k move · Enter the client's card · c start the call session here · s skip · z snooze ·
+l log a visit, SMS, letter or WeChat contact · m the SMS list.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -9,55 +15,133 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.queue import today_queue
-from csm_tui.services.views import QueueRow
+from csm_tui.services.calls import SkipReason, skip, snooze
+from csm_tui.services.queue import QueueItem, today_queue
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from widgets.cells import figure
+from screens.call_session import CallSession
+from screens.client_card import ClientCardScreen
+from screens.log_contact import LogContactDialog
+from screens.outcome import ReasonDialog
+from screens.sms import SmsScreen
+from widgets.cells import figure, reason_detail
 from widgets.table import KeyTable
 
 
-class QueueScreen(Destination[list[QueueRow]]):
+DETAIL_WIDTH = 26  # cells: the table fits 80 columns; the whole detail is on the client's card
+
+
+class QueueScreen(Destination[list[QueueItem]]):
     TITLE_KEY = "nav.queue"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "call", "key.call", id="queue.call"),
+        Binding("enter", "open", "key.open", show=False, id="queue.open"),
         Binding("slash", "filter", "key.filter", id="queue.filter"),
+        Binding("s", "skip", "key.skip", show=False, id="queue.skip"),
+        Binding("z", "snooze", "key.snooze", show=False, id="queue.snooze"),
+        Binding("l", "log", "key.log", id="queue.log"),
+        Binding("m", "sms", "key.sms", id="queue.sms"),
         Binding("escape", "clear_filter", "key.clear_filter", show=False, id="queue.clear_filter"),
     ]
 
     def __init__(self, ws: Workstation) -> None:
         super().__init__(ws)
-        self.rows: list[QueueRow] = []
+        self.items: list[QueueItem] = []
+        self.shown: list[QueueItem] = []
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=t("queue.filter_hint"), id="queue-filter", classes="filter")
         yield KeyTable(id="queue")
 
     def on_mount(self) -> None:
-        self.query_one(KeyTable).add_columns(
-            t("queue.due"), t("queue.client"), t("queue.reason"), t("queue.time"), t("queue.avg_3m")
-        )
+        table = self.query_one(KeyTable)
+        table.add_columns(t("queue.due"), t("queue.client"), t("queue.reason"))
+        table.add_column(t("queue.detail"), width=DETAIL_WIDTH)
+        table.add_column(t("queue.avg_3m"))
         self._hide_filter()
 
-    def fetch(self) -> list[QueueRow]:
+    def fetch(self) -> list[QueueItem]:
         return today_queue(self.ws)
 
-    def show(self, data: list[QueueRow]) -> None:
-        self.rows = data
+    def show(self, data: list[QueueItem]) -> None:
+        self.items = data
         self._fill(self.query_one(Input).value)
 
     def _fill(self, text: str) -> None:
         table = self.query_one(KeyTable)
+        row = table.cursor_row
         table.clear()
         today = self.ws.time.today()
         needle = text.strip().lower()
-        for row in self.rows:
-            reason = label(row.kind)
-            if needle and needle not in row.client_name.lower() and needle not in reason.lower():
+        self.shown = []
+        for item in self.items:
+            main = item.main
+            reason = label(item.reason) + (f" +{len(item.also)}" if item.also else "")
+            if needle and needle not in main.client_name.lower() and needle not in reason.lower():
                 continue
-            due = t("queue.overdue") if row.due_on < today else t("queue.today")
-            at = self.ws.time.local(row.due_at).format("HH:mm") if row.due_at else ""
-            table.add_row(due, row.client_name, reason, at, figure(wan(row.avg_3m)), key=str(row.task_id))
-        self.set_status(t("queue.count", count=table.row_count, target=self.ws.policy.calls.daily_target))
+            if main.due_at is not None:
+                due = self.ws.time.local(main.due_at).format("MM-DD HH:mm" if main.due_on < today else "HH:mm")
+            else:
+                due = t("queue.overdue") if main.due_on < today else t("queue.today")
+            detail = reason_detail(main, self._local)
+            table.add_row(due, main.client_name, reason, detail, figure(wan(main.avg_3m)))
+            self.shown.append(item)
+        if self.shown:
+            table.move_cursor(row=min(row, len(self.shown) - 1))
+        self.set_status(t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target))
+
+    def _local(self, at: dt.datetime) -> str:
+        return self.ws.time.local(at).format("MM-DD HH:mm")
+
+    def _current(self) -> int | None:
+        table = self.query_one(KeyTable)
+        if not self.shown or table.cursor_row < 0:
+            self.notify(t("queue.empty"), severity="warning")
+            return None
+        return table.cursor_row
+
+    def action_call(self) -> None:
+        index = self._current()
+        if index is not None:
+            self.app.push_screen(CallSession(self.ws, list(self.shown), index))
+
+    def action_open(self) -> None:
+        index = self._current()
+        if index is not None:
+            self.app.push_screen(ClientCardScreen(self.ws, self.shown[index].client_id))
+
+    def action_skip(self) -> None:
+        self._reason(t("skip.title"), skip)
+
+    def action_snooze(self) -> None:
+        self._reason(t("snooze.title"), snooze)
+
+    def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
+        index = self._current()
+        if index is None:
+            return
+        item = self.shown[index]
+
+        def save(reason: SkipReason, note: str) -> bool:
+            act(self.ws, item, reason, note)
+            return True
+
+        self.app.push_screen(ReasonDialog(title, save), self._logged)
+
+    def action_log(self) -> None:
+        index = self._current()
+        if index is not None:
+            item = self.shown[index]
+            self.app.push_screen(LogContactDialog(self.ws, item.client_id, item.main.client_name), self._logged)
+
+    def _logged(self, saved: object) -> None:
+        """After a dialog: what it saved is in the database; show the queue as it now stands."""
+        if saved:
+            self.notify(t("call.saved"), timeout=2)
+            self.reload()
+
+    def action_sms(self) -> None:
+        self.app.push_screen(SmsScreen(self.ws))
 
     def _hide_filter(self) -> None:
         box = self.query_one(Input)
@@ -80,3 +164,6 @@ class QueueScreen(Destination[list[QueueRow]]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(KeyTable).focus()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        self.action_open()

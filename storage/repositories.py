@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from csm_tui.domain.enums import Role
+from csm_tui.domain.enums import Disposition, Role, TaskKind, TaskStatus
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -29,7 +30,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import CENT, mask_mobile, mask_resident_id
-from csm_tui.services.ports import AccessDenied
+from csm_tui.services.ports import AccessDenied, TaskNotOpen
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -86,6 +87,13 @@ class _Repo(Generic[M, R]):
         row = self.session.get(self.row, item_id)
         return None if row is None else self._model(row)
 
+    def delete(self, item_id: int) -> None:
+        row = self.session.get(self.row, item_id)
+        if row is None:
+            raise LookupError(item_id)
+        self.session.delete(row)
+        self.session.flush()
+
 
 class MetaRepository:
     def __init__(self, session: Session) -> None:
@@ -126,6 +134,9 @@ class StaffRepository(_Repo[Staff, StaffRow]):
         return [self._model(r) for r in rows]
 
 
+CONTACT_FLAGS = frozenset({"mobile_invalid", "phone_opt_out", "sms_opt_out"})
+
+
 class ClientRepository(_Repo[Client, ClientRow]):
     """Clients, scoped by the acting staff member (the OCRM rule): full details of own clients only."""
 
@@ -156,6 +167,22 @@ class ClientRepository(_Repo[Client, ClientRow]):
         if not self.may_see_full(row.manager_id):
             raise AccessDenied("client")
         return self._model(row)
+
+    def set_flags(self, client_id: int, **flags: bool) -> dict[str, bool]:
+        """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values."""
+        row = self.session.get(ClientRow, client_id)
+        if row is None:
+            raise LookupError(client_id)
+        if not self.may_see_full(row.manager_id):
+            raise AccessDenied("client")
+        before = {name: bool(getattr(row, name)) for name in flags}
+        for name, value in flags.items():
+            if name not in CONTACT_FLAGS:
+                raise ValueError(name)
+            setattr(row, name, value)
+        row.version += 1
+        self.session.flush()
+        return before
 
     def by_number(self, number: str) -> Client:
         row_id = self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
@@ -262,6 +289,20 @@ class BalanceRepository:
 class ContactRepository(_Repo[ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
 
+    def count(self, client_id: int, disposition: Disposition, start: dt.datetime, end: dt.datetime) -> int:
+        """Contacts with the client ending in ``disposition`` between ``start`` and ``end``."""
+        return (
+            self.session.scalar(
+                select(func.count()).where(
+                    ContactRow.client_id == client_id,
+                    ContactRow.disposition == disposition,
+                    ContactRow.started_at >= start,
+                    ContactRow.started_at < end,
+                )
+            )
+            or 0
+        )
+
     def for_client(self, client_id: int, limit: int = 50) -> list[ContactRecord]:
         rows = self.session.scalars(
             select(ContactRow)
@@ -275,14 +316,48 @@ class ContactRepository(_Repo[ContactRecord, ContactRow]):
 class TaskRepository(_Repo[Task, TaskRow]):
     model, row = Task, TaskRow
 
-    def close(self, task_id: int, status: str, at: dt.datetime) -> None:
-        """Close an open task (through the ORM, so the change is audited like every write)."""
+    def _open_row(self, task_id: int) -> TaskRow:
         row = self.session.get(TaskRow, task_id)
-        if row is None or row.status != "open":
-            raise LookupError(task_id)
+        if row is None or row.status != TaskStatus.OPEN:
+            raise TaskNotOpen(task_id)
+        return row
+
+    def close(self, task_id: int, status: TaskStatus, at: dt.datetime, note: str = "") -> None:
+        """Close an open task (through the ORM, so the change is audited like every write)."""
+        row = self._open_row(task_id)
         row.status = status
         row.closed_at = at
+        if note:
+            row.note = f"{row.note}\n{note}".strip()
         self.session.flush()
+
+    def reopen(self, task_id: int) -> None:
+        row = self.session.get(TaskRow, task_id)
+        if row is None:
+            raise LookupError(task_id)
+        row.status = TaskStatus.OPEN
+        row.closed_at = None
+        self.session.flush()
+
+    def reschedule(self, task_id: int, due_on: dt.date, due_at: dt.datetime | None, note: str = "") -> None:
+        row = self._open_row(task_id)
+        row.due_on, row.due_at = due_on, due_at
+        if note:
+            row.note = f"{row.note}\n{note}".strip()
+        self.session.flush()
+
+    def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
+        """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day``."""
+        rows = self.session.scalars(
+            select(TaskRow).where(
+                TaskRow.client_id == client_id,
+                TaskRow.staff_id == staff_id,
+                TaskRow.status == TaskStatus.OPEN,
+                TaskRow.due_on <= day,
+                TaskRow.kind.in_(list(kinds)),
+            )
+        )
+        return [self._model(r) for r in rows]
 
 
 class AppointmentRepository(_Repo[Appointment, AppointmentRow]):

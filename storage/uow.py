@@ -6,10 +6,12 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
 from csm_tui.domain.models import AuditEvent, Staff
+from csm_tui.services.ports import StorageFailure
 from storage import audit
 from storage.engine import SQLITE_BEGIN, make_session_factory
 from storage.orm import AuditRow
@@ -93,6 +95,9 @@ class SqlUnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if isinstance(exc, SQLAlchemyError):
+            # The transaction was rolled back whole; the caller learns it failed, not the driver's details.
+            raise StorageFailure(type(exc).__name__) from exc
 
     def commit(self) -> None:
         self.session.commit()

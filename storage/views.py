@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Channel, ProductCategory, RiskLevel, TaskKind, TaskStatus
 from csm_tui.domain.values import mask_mobile, mask_resident_id
-from csm_tui.services.views import AssessmentDue, ClientListRow, DayFigures, QuarterFigures, QueueRow
+from csm_tui.services.views import (
+    AssessmentDue,
+    ClientListRow,
+    DayFigures,
+    QuarterFigures,
+    QueueSources,
+    QueueWindow,
+    SmsRow,
+)
 from storage.orm import (
     AppointmentRow,
     AssessmentRow,
@@ -21,20 +29,8 @@ from storage.orm import (
     SaleRow,
     TaskRow,
 )
+from storage.queue_sources import load_queue_sources
 
-# The queue's order within a day: what the client asked for first, then service, then selling.
-KIND_PRIORITY = [
-    TaskKind.CALLBACK,
-    TaskKind.SERVICE_CALLBACK,
-    TaskKind.APPOINTMENT_CONFIRM,
-    TaskKind.MATURITY,
-    TaskKind.ASSESSMENT_RENEWAL,
-    TaskKind.FOLLOW_UP,
-    TaskKind.REFERRAL,
-    TaskKind.VERIFY_NUMBER,
-    TaskKind.SMS,
-    TaskKind.REVIEW,
-]
 NEW_PRODUCT_DAYS = 7
 
 
@@ -46,36 +42,37 @@ class SqlViews:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def queue(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> list[QueueRow]:
-        """Open tasks due today or earlier: overdue first, then by kind, then by the time asked for."""
-        priority = case({k.value: i for i, k in enumerate(KIND_PRIORITY)}, value=TaskRow.kind, else_=99)
+    def queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
+        return load_queue_sources(self.session, staff_id, window)
+
+    def sms_due(self, staff_id: int, day: dt.date) -> list[SmsRow]:
+        by_sms = or_(
+            TaskRow.kind == TaskKind.SMS,
+            and_(TaskRow.kind == TaskKind.SERVICE_CALLBACK, ClientRow.phone_opt_out),
+        )
         query = (
-            select(
-                TaskRow.id,
-                TaskRow.client_id,
-                ClientRow.name,
-                TaskRow.kind,
-                TaskRow.due_on,
-                TaskRow.due_at,
-                TaskRow.note,
-                ClientRow.avg_3m,
-            )
+            select(TaskRow, ClientRow.name, ClientRow.mobile)
             .join(ClientRow, ClientRow.id == TaskRow.client_id)
-            .where(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
-            .order_by(TaskRow.due_on, priority, TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.id)
+            .where(
+                TaskRow.staff_id == staff_id,
+                TaskRow.status == TaskStatus.OPEN,
+                TaskRow.due_on <= day,
+                by_sms,
+                ClientRow.sms_opt_out == False,  # noqa: E712
+            )
+            .order_by(TaskRow.due_on, TaskRow.id)
         )
         return [
-            QueueRow(
-                task_id=r.id,
-                client_id=r.client_id,
-                client_name=r.name,
-                kind=TaskKind(r.kind),
-                due_on=r.due_on,
-                due_at=r.due_at,
-                note=r.note,
-                avg_3m=r.avg_3m,
+            SmsRow(
+                task_id=task.id,
+                client_id=task.client_id,
+                client_name=name,
+                masked_mobile=mask_mobile(mobile),
+                kind=TaskKind(task.kind),
+                due_on=task.due_on,
+                note=task.note,
             )
-            for r in self.session.execute(query)
+            for task, name, mobile in self.session.execute(query)
         ]
 
     def clients(self, staff_id: int, text: str, limit: int) -> list[ClientListRow]:

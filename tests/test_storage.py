@@ -1177,26 +1177,6 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
     return Day(branch, tasks, start, end)
 
 
-def test_queue(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
-    a = _id(day.branch.csm_a)
-    with uow_factory.acting_as(day.branch.csm_a)() as uow:
-        rows = uow.views.queue(a, TODAY, day.start, day.end)
-    assert [r.task_id for r in rows] == [
-        day.tasks[k] for k in ("follow_overdue", "sms_overdue", "cb_early", "cb_late", "cb_plain", "svc")
-    ]
-    first = rows[2]
-    clients = day.branch.clients
-    assert (first.client_id, first.client_name, first.kind, first.due_on, first.due_at, first.avg_3m) == (
-        clients["a2"].id,
-        "李四",
-        TaskKind.CALLBACK,
-        TODAY,
-        utc(2026, 11, 27, 3),
-        Decimal("50000.00"),
-    )
-    assert rows[4].due_at is None
-
-
 def test_day_figures(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
     with uow_factory() as uow:
         figures = uow.views.day_figures(_id(day.branch.csm_a), TODAY, day.start, day.end)

@@ -167,3 +167,25 @@ class HoldingStatus(StrEnum):
     MATURED = "matured"
     REDEEMED = "redeemed"
     CANCELLED = "cancelled"
+
+
+class QueueReason(StrEnum):
+    """Why a client is in today's call queue, in the queue's order of priority."""
+
+    CALLBACK = "callback"  # the client asked to be called at a time
+    SERVICE_CALLBACK = "service_callback"  # 回访 inside the window after a purchase
+    APPOINTMENT_CONFIRM = "appointment_confirm"  # tomorrow's meeting
+    MATURITY = "maturity"  # a holding maturing soon
+    ASSESSMENT = "assessment"  # the risk assessment expires while a holding matures
+    FOLLOW_UP = "follow_up"  # an interested client
+    REFERRAL = "referral"  # a walk-in referred by a teller or the lobby manager
+    IDLE_DEPOSITS = "idle_deposits"  # precision marketing: large idle demand deposits, no wealth product
+    NEAR_JIAOYIN = "near_jiaoyin"  # just under the 交银理财 threshold
+    NEAR_WODE = "near_wode"  # just under the 沃德 threshold
+
+    @property
+    def prospect(self) -> bool:
+        return self in PROSPECT_REASONS
+
+
+PROSPECT_REASONS = frozenset({QueueReason.IDLE_DEPOSITS, QueueReason.NEAR_JIAOYIN, QueueReason.NEAR_WODE})

@@ -1,14 +1,110 @@
-"""Today's call queue."""
+"""Today's call queue: who to phone, why, and in which order.
+
+Priority (highest first; within a reason, what is overdue first, then by the time agreed):
+
+1. callbacks the client asked for;           5. assessments expiring while a holding matures;
+2. 回访 after a purchase;                      6. follow-ups of interested clients;
+3. confirmations of tomorrow's meetings;     7. walk-in referrals;
+4. holdings maturing within the lead days;   8. prospects (idle deposits, just under a tier), only to top the
+                                                queue up to the daily call target.
+
+A client appears once, for the highest reason, with the others listed. Never queued: clients of other CSMs, clients
+who opted out of phone marketing (their 回访 goes by SMS), with no valid number, in a firm refusal's quiet period or
+a cooling-off period, or already reached today.
+"""
 
 from __future__ import annotations
 
-from csm_tui.services.views import QueueRow
+import datetime as dt
+from dataclasses import dataclass
+
+from csm_tui.domain.enums import QueueReason
+from csm_tui.services.cadence import Cadence
+from csm_tui.services.views import Candidate, QueueSources, QueueWindow, SmsRow
 from csm_tui.services.workstation import Workstation
 
+PRIORITY = {reason: rank for rank, reason in enumerate(QueueReason)}
 
-def today_queue(ws: Workstation) -> list[QueueRow]:
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One client to phone today."""
+
+    main: Candidate
+    also: tuple[QueueReason, ...] = ()  # other reasons to raise on the same call
+
+    @property
+    def client_id(self) -> int:
+        return self.main.client_id
+
+    @property
+    def reason(self) -> QueueReason:
+        return self.main.reason
+
+
+def window(ws: Workstation) -> QueueWindow:
+    cadence = Cadence(ws.policy)
+    now = ws.time.now().datetime
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
+    confirm_day = cadence.next_working_day_after(today)
+    confirm_start, confirm_end = ws.time.day_bounds(confirm_day)
+    quiet_since, _ = ws.time.day_bounds(cadence.quiet_since(today))
+    tiers, calls = ws.policy.tiers, ws.policy.calls
+    return QueueWindow(
+        today=today,
+        now=now,
+        day_start=start,
+        day_end=end,
+        maturity_until=today + dt.timedelta(days=calls.maturity_lead_days),
+        assessment_until=today + dt.timedelta(days=calls.assessment_lead_days),
+        confirm_start=confirm_start,
+        confirm_end=confirm_end,
+        quiet_since=quiet_since,
+        idle_min=calls.idle_deposit_min,
+        near_jiaoyin=(tiers.jiaoyin * tiers.near_share, tiers.jiaoyin),
+        near_wode=(tiers.wode * tiers.near_share, tiers.wode),
+        prospects=calls.daily_target,
+    )
+
+
+def _order(c: Candidate, today: dt.date) -> tuple[int, bool, dt.date, dt.datetime, int]:
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return (PRIORITY[c.reason], c.due_on >= today, c.due_on, c.due_at or far, c.task_id or 0)
+
+
+def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueItem]:
+    """Apply the queue's rules to what the data holds (pure: the tests drive it directly)."""
+    by_client: dict[int, list[Candidate]] = {}
+    for candidate in sorted(sources.candidates, key=lambda c: _order(c, today)):
+        if candidate.client_id not in sources.excluded:
+            by_client.setdefault(candidate.client_id, []).append(candidate)
+    items = [
+        QueueItem(first, tuple(dict.fromkeys(c.reason for c in rest if c.reason != first.reason)))
+        for first, *rest in by_client.values()
+    ]
+    items.sort(key=lambda item: _order(item.main, today))
+    room = target - sources.calls_today - len(items)
+    for prospect in sources.prospects:
+        if room <= 0:
+            break
+        if prospect.client_id in sources.excluded or prospect.client_id in by_client:
+            continue
+        by_client[prospect.client_id] = [prospect]
+        items.append(QueueItem(prospect))
+        room -= 1
+    return items
+
+
+def sms_due(ws: Workstation) -> list[SmsRow]:
     assert ws.staff.id is not None
     with ws.uow() as tx:
-        return tx.views.queue(ws.staff.id, today, start, end)
+        return tx.views.sms_due(ws.staff.id, ws.time.today())
+
+
+def today_queue(ws: Workstation) -> list[QueueItem]:
+    w = window(ws)
+    assert ws.staff.id is not None
+    with ws.uow() as tx:
+        sources = tx.views.queue_sources(ws.staff.id, w)
+    return compose(sources, w.today, ws.policy.calls.daily_target)

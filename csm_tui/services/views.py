@@ -6,19 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from csm_tui.domain.enums import ProductCategory, RiskLevel, TaskKind
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    task_id: int
-    client_id: int
-    client_name: str
-    kind: TaskKind
-    due_on: dt.date
-    due_at: dt.datetime | None
-    note: str
-    avg_3m: Decimal
+from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, TaskKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +49,59 @@ class QuarterFigures:
     contacts: int
     service_callbacks_done: int
     sales_by_category: dict[ProductCategory, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsRow:
+    """An SMS to send by hand: a follow-up, or the 回访 of a client who opted out of calls."""
+
+    task_id: int
+    client_id: int
+    client_name: str
+    masked_mobile: str
+    kind: TaskKind
+    due_on: dt.date
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueWindow:
+    """The instants and dates that bound today's queue, worked out from the clock and the policy."""
+
+    today: dt.date
+    now: dt.datetime
+    day_start: dt.datetime
+    day_end: dt.datetime
+    maturity_until: dt.date  # holdings maturing up to this day
+    assessment_until: dt.date  # assessments expiring up to this day, of clients with holdings maturing by then
+    confirm_start: dt.datetime  # appointments on the next working day
+    confirm_end: dt.datetime
+    quiet_since: dt.datetime  # a firm refusal since then keeps the client out
+    idle_min: Decimal
+    near_jiaoyin: tuple[Decimal, Decimal]  # [low, high) of the 3-month average
+    near_wode: tuple[Decimal, Decimal]
+    prospects: int  # how many prospects to look at, at most
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A reason to phone a client today, before the queue's rules are applied."""
+
+    client_id: int
+    client_name: str
+    reason: QueueReason
+    due_on: dt.date
+    avg_3m: Decimal
+    task_id: int | None = None
+    due_at: dt.datetime | None = None
+    note: str = ""  # the task's note
+    product: str = ""  # the holding that matures
+    on: dt.date | None = None  # when it matures; when the assessment expires
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSources:
+    candidates: list[Candidate]  # everything due today, from tasks and from the data
+    prospects: list[Candidate]  # precision-marketing prospects, best first, to top the queue up
+    excluded: frozenset[int]  # clients not to be phoned today (opted out, invalid number, quiet, cooling off, reached)
+    calls_today: int  # calls made today by this CSM

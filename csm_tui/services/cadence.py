@@ -1,0 +1,143 @@
+"""The bank's call cadence as pure functions of (outcome, client state, policy, clock).
+
+After every contact the next contact is agreed and recorded (预约服务). The intervals come from the policy; a due date
+that lands on a non-working day moves to the next working day. Instants are aware UTC; dates are the branch's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import arrow
+
+from csm_tui.domain.enums import Disposition, TaskKind
+from csm_tui.domain.errors import DomainError
+from csm_tui.policy import Policy
+
+
+@dataclass(frozen=True)
+class NextTask:
+    kind: TaskKind
+    due_on: dt.date
+    due_at: dt.datetime | None = None  # a time of day agreed with the client, UTC
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What an outcome leads to: the next tasks, and changes to the client's record."""
+
+    tasks: tuple[NextTask, ...] = ()
+    mobile_invalid: bool = False
+    phone_opt_out: bool = False
+
+
+@dataclass(frozen=True)
+class ContactState:
+    """What the rules need to know of the client at the moment of the outcome."""
+
+    no_answers_today: int = 0  # unanswered calls to this client earlier today
+    sms_opt_out: bool = False
+
+
+# Outcomes that need a time from the user: the meeting, or when the busy client asked to be called.
+NEEDS_TIME = frozenset({Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY, Disposition.BUSY})
+
+
+class Cadence:
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.calendar = policy.calendar
+        self.calls = policy.calls
+
+    def local(self, at: dt.datetime) -> arrow.Arrow:
+        return arrow.get(at).to(self.calendar.tz)
+
+    def working_day(self, day: dt.date) -> dt.date:
+        return self.calendar.next_working_day(day)
+
+    def after_days(self, today: dt.date, days: int) -> dt.date:
+        return self.working_day(today + dt.timedelta(days=days))
+
+    def next_working_day_after(self, day: dt.date) -> dt.date:
+        return self.working_day(day + dt.timedelta(days=1))
+
+    def after_contact(
+        self, outcome: Disposition, now: dt.datetime, state: ContactState, at: dt.datetime | None = None
+    ) -> FollowUp:
+        """The follow-up the bank's rules give ``outcome``; ``at`` is the agreed time where one is needed."""
+        if outcome in NEEDS_TIME and at is None:
+            raise DomainError("time_required")
+        today = self.local(now).date()
+        c = self.calls
+        match outcome:
+            case Disposition.INTERESTED:
+                return FollowUp((NextTask(TaskKind.FOLLOW_UP, self.after_days(today, c.interested_days)),))
+            case Disposition.APPOINTMENT | Disposition.AGREED_TO_BUY:
+                assert at is not None
+                return FollowUp(tuple(self.appointment_confirmation(at, now)))
+            case Disposition.POLITE_DECLINE:
+                tasks = [NextTask(TaskKind.FOLLOW_UP, self.after_days(today, c.polite_decline_call_days))]
+                if not state.sms_opt_out:
+                    tasks.insert(0, NextTask(TaskKind.SMS, self.after_days(today, c.polite_decline_sms_days)))
+                return FollowUp(tuple(tasks))
+            case Disposition.NO_ANSWER:
+                return FollowUp((self.retry(now, state.no_answers_today),))
+            case Disposition.BUSY:
+                assert at is not None
+                return FollowUp((self.callback_at(at, now),))
+            case Disposition.WRONG_NUMBER:
+                return FollowUp((NextTask(TaskKind.VERIFY_NUMBER, today),), mobile_invalid=True)
+            case Disposition.DO_NOT_CALL:
+                return FollowUp(phone_opt_out=True)
+            case _:  # firm decline (a quiet period follows from the contact itself), 回访 done, informed
+                return FollowUp()
+
+    def retry(self, now: dt.datetime, no_answers_before: int) -> NextTask:
+        """No answer: later today while retries and working hours last, else the next working day."""
+        local = self.local(now)
+        later = local.shift(minutes=self.calls.no_answer_retry_minutes)
+        if (
+            no_answers_before < self.calls.no_answer_retries_same_day
+            and later.date() == local.date()
+            and later.time() <= self.calendar.work_end
+        ):
+            return NextTask(TaskKind.CALLBACK, local.date(), later.to("UTC").datetime)
+        return NextTask(TaskKind.CALLBACK, self.next_working_day_after(local.date()))
+
+    def callback_at(self, at: dt.datetime, now: dt.datetime) -> NextTask:
+        if at <= now:
+            raise DomainError("time_in_past")
+        return NextTask(TaskKind.CALLBACK, self.local(at).date(), at)
+
+    def appointment_confirmation(self, starts_at: dt.datetime, now: dt.datetime) -> list[NextTask]:
+        """A confirmation call the working day before the meeting (none when that day has passed)."""
+        if starts_at <= now:
+            raise DomainError("time_in_past")
+        day = self.local(starts_at).date()
+        today = self.local(now).date()
+        before = day - dt.timedelta(days=self.calls.appointment_confirm_days_before)
+        while before > today and not self.calendar.is_working_day(before):
+            before -= dt.timedelta(days=1)
+        return [NextTask(TaskKind.APPOINTMENT_CONFIRM, before)] if today <= before < day else []
+
+    def service_callback(self, sold_at: dt.datetime, phone_opt_out: bool) -> NextTask:
+        """回访 after a purchase: the next working day, well inside the window; by SMS for an opted-out client."""
+        sold_on = self.local(sold_at).date()
+        kind = TaskKind.SMS if phone_opt_out else TaskKind.SERVICE_CALLBACK
+        return NextTask(kind, self.next_working_day_after(sold_on))
+
+    def service_window_end(self, sold_at: dt.datetime) -> dt.date:
+        return self.local(sold_at).date() + dt.timedelta(days=self.calls.service_callback_days)
+
+    def quiet_since(self, today: dt.date) -> dt.date:
+        """A firm refusal on or after this day still keeps the client out of marketing calls today."""
+        return today - dt.timedelta(days=self.calls.firm_decline_quiet_days - 1)
+
+    def snooze(self, now: dt.datetime) -> NextTask:
+        """Later today, or the next working day once the day's hours are over."""
+        local = self.local(now)
+        later = local.shift(minutes=self.policy.calls.snooze_minutes)
+        if later.date() == local.date() and later.time() <= self.calendar.work_end:
+            return NextTask(TaskKind.CALLBACK, local.date(), later.to("UTC").datetime)
+        return NextTask(TaskKind.CALLBACK, self.next_working_day_after(local.date()))

@@ -1,0 +1,86 @@
+"""Preparing a call: the client on one card, and the figures the script needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
+from csm_tui.domain.models import ContactRecord
+from csm_tui.domain.values import Sex
+from csm_tui.services.clients import tier_of
+from csm_tui.services.selling import Suggestion, suggest
+from csm_tui.services.workstation import Workstation
+
+MATURING_SHOWN = 2
+RECENT_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Maturing:
+    product: str
+    amount: Decimal
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class CallCard:
+    client_id: int
+    name: str
+    masked_id: str
+    mobile: str  # in full: the manager dials it (the read is audited)
+    age: int
+    sex: Sex
+    tier: Tier
+    avg_3m: Decimal
+    as_of: dt.date | None
+    maturing: tuple[Maturing, ...]
+    level: RiskLevel | None
+    valid_until: dt.date | None
+    recent: tuple[ContactRecord, ...]
+    suggestion: Suggestion | None
+    calls_today: int
+    assessment_valid: bool
+
+
+def prepare(ws: Workstation, client_id: int) -> CallCard:
+    """Everything the call session shows of one own client; the read of the full number is audited."""
+    today = ws.time.today()
+    start, end = ws.time.day_bounds(today)
+    assert ws.staff.id is not None
+    horizon = today + dt.timedelta(days=ws.policy.calls.maturity_lead_days)
+    with ws.uow(write=True) as tx:
+        client = tx.clients.get(client_id)
+        maturing = []
+        for h in tx.holdings.for_client(client_id):
+            if h.status is HoldingStatus.ACTIVE and h.maturity_date and today <= h.maturity_date <= horizon:
+                product = tx.products.get(h.product_id)
+                maturing.append(Maturing(product.name if product else "", h.amount, h.maturity_date))
+        maturing.sort(key=lambda m: m.on)
+        assessment = tx.assessments.latest(client_id)
+        valid = assessment is not None and assessment.valid_until >= today
+        on_sale = tx.products.on_sale(today)
+        figures = tx.views.day_figures(ws.staff.id, today, start, end)
+        recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
+        tx.audit.record("call.open", "clients", str(client_id), field="mobile")
+        tx.commit()
+    amount = maturing[0].amount if maturing else None
+    return CallCard(
+        client_id=client_id,
+        name=client.name,
+        masked_id=client.resident_id.masked(),
+        mobile=client.mobile or "",
+        age=client.age_on(today),
+        sex=client.resident_id.sex,
+        tier=tier_of(client.avg_3m, ws.policy.tiers),
+        avg_3m=client.avg_3m,
+        as_of=client.assets_as_of,
+        maturing=tuple(maturing[:MATURING_SHOWN]),
+        level=assessment.level if assessment else None,
+        valid_until=assessment.valid_until if assessment else None,
+        assessment_valid=valid,
+        recent=recent,
+        suggestion=suggest(on_sale, assessment.level if assessment and valid else None, amount, today),
+        calls_today=figures.calls,
+    )

@@ -1,0 +1,205 @@
+"""Recording what came of a contact: one transaction writes the contact, closes the task that caused it and creates
+the next tasks by the cadence rules; it can be undone within the session. Skips and snoozes say why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Appointment, ContactRecord, Task
+from csm_tui.services.cadence import Cadence, ContactState
+from csm_tui.services.ports import UnitOfWork
+from csm_tui.services.queue import QueueItem
+from csm_tui.services.workstation import Workstation
+
+# Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).
+CALL_KINDS = (
+    TaskKind.CALLBACK,
+    TaskKind.APPOINTMENT_CONFIRM,
+    TaskKind.MATURITY,
+    TaskKind.ASSESSMENT_RENEWAL,
+    TaskKind.FOLLOW_UP,
+    TaskKind.REFERRAL,
+)
+NOT_REACHED = frozenset({Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER})
+# A queue reason without a task is recorded against a task of this kind when skipped or snoozed.
+REASON_TASK = {
+    QueueReason.MATURITY: TaskKind.MATURITY,
+    QueueReason.ASSESSMENT: TaskKind.ASSESSMENT_RENEWAL,
+    QueueReason.APPOINTMENT_CONFIRM: TaskKind.APPOINTMENT_CONFIRM,
+}
+
+
+class SkipReason(StrEnum):
+    NOT_NOW = "not_now"  # the client is away, ill, travelling
+    CONTACTED_ELSEWHERE = "contacted_elsewhere"  # seen at the counter, by a colleague
+    NOT_SUITABLE = "not_suitable"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the manager entered for one contact."""
+
+    disposition: Disposition
+    channel: Channel = Channel.PHONE
+    note: str = ""
+    feedback: str = ""
+    satisfaction: int | None = None  # 1..5, for a 回访
+    at: dt.datetime | None = None  # the agreed time (meeting or callback), aware
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What one save wrote, so that it can be undone."""
+
+    client_id: int
+    contact_id: int
+    closed_tasks: tuple[int, ...] = ()
+    created_tasks: tuple[int, ...] = ()
+    appointment_id: int | None = None
+    flags_before: dict[str, bool] = field(default_factory=dict)
+
+
+def record(
+    ws: Workstation, client_id: int, outcome: Outcome, *, task_id: int | None = None, started_at: dt.datetime,
+    duration_s: int = 0,
+) -> Receipt:  # fmt: skip
+    """Write the contact, close what it settles and schedule what comes next, all in one transaction."""
+    spoken = outcome.channel in (Channel.PHONE, Channel.VISIT)
+    if outcome.disposition is Disposition.SERVICE_DONE and spoken and outcome.satisfaction is None:
+        raise DomainError("satisfaction_required")
+    staff_id = _staff_id(ws)
+    cadence = Cadence(ws.policy)
+    now = ws.time.now().datetime
+    today = ws.time.today()
+    with ws.uow(write=True) as tx:
+        client = tx.clients.get(client_id)  # refuses another CSM's client
+        start, end = ws.time.day_bounds(today)
+        state = ContactState(
+            no_answers_today=tx.contacts.count(client_id, Disposition.NO_ANSWER, start, end),
+            sms_opt_out=client.sms_opt_out,
+        )
+        follow = cadence.after_contact(outcome.disposition, now, state, outcome.at)
+        contact = tx.contacts.add(
+            ContactRecord(
+                client_id=client_id, staff_id=staff_id, channel=outcome.channel, started_at=started_at,
+                duration_s=duration_s, disposition=outcome.disposition, note=outcome.note,
+                feedback=outcome.feedback, satisfaction=outcome.satisfaction, task_id=task_id,
+            )
+        )  # fmt: skip
+        assert contact.id is not None
+        closed = _close_settled(tx, ws, client_id, task_id, outcome.disposition, now)
+        created = []
+        for step in follow.tasks:
+            task = tx.tasks.add(
+                Task(
+                    client_id=client_id, staff_id=staff_id, kind=step.kind, due_on=step.due_on, due_at=step.due_at,
+                    origin=TaskOrigin.CONTACT, origin_id=contact.id, note=outcome.note, created_at=now,
+                )
+            )  # fmt: skip
+            assert task.id is not None
+            created.append(task.id)
+        appointment_id = None
+        if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
+            assert outcome.at is not None
+            appointment = tx.appointments.add(
+                Appointment(client_id=client_id, staff_id=staff_id, starts_at=outcome.at, purpose=outcome.note)
+            )
+            appointment_id = appointment.id
+        flags = {
+            name: True
+            for name, wanted in (("mobile_invalid", follow.mobile_invalid), ("phone_opt_out", follow.phone_opt_out))
+            if wanted
+        }
+        before = tx.clients.set_flags(client_id, **flags) if flags else {}
+        tx.commit()
+    return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before)
+
+
+def _close_settled(
+    tx: UnitOfWork, ws: Workstation, client_id: int, task_id: int | None, disposition: Disposition, now: dt.datetime
+) -> tuple[int, ...]:
+    """The task that caused the contact, and, once the client is reached, the other calls it settles."""
+    closing = [task_id] if task_id is not None else []
+    if disposition not in NOT_REACHED:
+        kinds = (*CALL_KINDS, TaskKind.SERVICE_CALLBACK) if disposition is Disposition.SERVICE_DONE else CALL_KINDS
+        assert ws.staff.id is not None
+        closing += [t.id for t in tx.tasks.open_calls(client_id, ws.staff.id, ws.time.today(), kinds) if t.id]
+    closed = tuple(dict.fromkeys(closing))
+    for tid in closed:
+        tx.tasks.close(tid, TaskStatus.DONE, now)
+    return closed
+
+
+def undo(ws: Workstation, receipt: Receipt) -> None:
+    """Take back one save, whole: its contact, the tasks it created and closed, the meeting, the flags."""
+    with ws.uow(write=True) as tx:
+        for tid in receipt.created_tasks:
+            tx.tasks.delete(tid)
+        if receipt.appointment_id is not None:
+            tx.appointments.delete(receipt.appointment_id)
+        for tid in receipt.closed_tasks:
+            tx.tasks.reopen(tid)
+        tx.contacts.delete(receipt.contact_id)
+        if receipt.flags_before:
+            tx.clients.set_flags(receipt.client_id, **receipt.flags_before)
+        tx.commit()
+
+
+def skip(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "") -> None:
+    """Leave the client for today, saying why: the task is closed as skipped."""
+    text = _why(reason, note)
+    now = ws.time.now().datetime
+    with ws.uow(write=True) as tx:
+        task_id = item.main.task_id or _task_for(tx, ws, item, now)
+        tx.tasks.close(task_id, TaskStatus.SKIPPED, now, text)
+        tx.commit()
+
+
+def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "") -> None:
+    """Call the client later: later today while the day's hours last, else the next working day."""
+    text = _why(reason, note)
+    later = Cadence(ws.policy).snooze(ws.time.now().datetime)
+    with ws.uow(write=True) as tx:
+        if item.main.task_id is not None:
+            tx.tasks.reschedule(item.main.task_id, later.due_on, later.due_at, text)
+        else:
+            tx.tasks.add(
+                Task(
+                    client_id=item.client_id, staff_id=_staff_id(ws), kind=TaskKind.CALLBACK, due_on=later.due_on,
+                    due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=text, created_at=ws.time.now().datetime,
+                )
+            )  # fmt: skip
+        tx.commit()
+
+
+def mark_sms_sent(ws: Workstation, client_id: int, task_id: int, note: str = "") -> Receipt:
+    """An SMS task done by hand (the app sends nothing itself): recorded as an SMS contact."""
+    outcome = Outcome(Disposition.INFORMED, Channel.SMS, note=note)
+    return record(ws, client_id, outcome, task_id=task_id, started_at=ws.time.now().datetime)
+
+
+def _why(reason: SkipReason, note: str) -> str:
+    return f"[{reason.value}] {note}".strip()
+
+
+def _task_for(tx: UnitOfWork, ws: Workstation, item: QueueItem, now: dt.datetime) -> int:
+    """A task to carry the record of a skip for a reason that came from the data, not from a task."""
+    kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)
+    task = tx.tasks.add(
+        Task(
+            client_id=item.client_id, staff_id=_staff_id(ws), kind=kind, due_on=ws.time.today(),
+            origin=TaskOrigin.SYSTEM, created_at=now,
+        )
+    )  # fmt: skip
+    assert task.id is not None
+    return task.id
+
+
+def _staff_id(ws: Workstation) -> int:
+    assert ws.staff.id is not None
+    return ws.staff.id

@@ -1,0 +1,211 @@
+"""The call session: one client at a time, one key per outcome, the next client straight after.
+
+Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (books the visit) ·
+p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
+x do not call · d 回访 done. Also: s skip, z snooze (each with a reason), u undo the last save, Escape back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+import arrow
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from csm_tui.domain.enums import Disposition
+from csm_tui.i18n import label, t
+from csm_tui.services.cadence import Cadence
+from csm_tui.services.call_prep import CallCard, prepare
+from csm_tui.services.calls import Outcome, Receipt, SkipReason, record, skip, snooze, undo
+from csm_tui.services.queue import QueueItem
+from csm_tui.services.workstation import Workstation
+from screens.outcome import OutcomeDialog, ReasonDialog
+from widgets.bindings import translate_bindings
+from widgets.call_timer import CallTimer
+from widgets.cells import reason_detail
+from widgets.client_card import ClientCard
+from widgets.failures import describe
+from widgets.script_panel import ScriptPanel
+
+log = logging.getLogger(__name__)
+
+OUTCOME_KEYS = {
+    "i": Disposition.INTERESTED,
+    "a": Disposition.APPOINTMENT,
+    "b": Disposition.AGREED_TO_BUY,
+    "p": Disposition.POLITE_DECLINE,
+    "f": Disposition.FIRM_DECLINE,
+    "n": Disposition.NO_ANSWER,
+    "t": Disposition.BUSY,
+    "w": Disposition.WRONG_NUMBER,
+    "x": Disposition.DO_NOT_CALL,
+    "d": Disposition.SERVICE_DONE,
+}
+
+
+class CallSession(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(key, f"outcome('{d.value}')", f"disposition.{d.name.lower()}", id=f"call.{d.value}")
+            for key, d in OUTCOME_KEYS.items()
+        ),
+        Binding("s", "skip", "key.skip", id="call.skip"),
+        Binding("z", "snooze", "key.snooze", id="call.snooze"),
+        Binding("u", "undo", "key.undo", id="call.undo"),
+        Binding("escape", "leave", "key.back", id="call.leave"),
+    ]
+    DEFAULT_CSS = """
+    CallSession #reason { width: 1fr; padding: 0 1; text-style: bold; color: $accent; }
+    CallSession #progress { width: auto; }
+    CallSession #status { height: 1; }
+    CallSession #progress { padding: 0 1; }
+    CallSession #timer { width: auto; }
+    """
+
+    def __init__(self, ws: Workstation, items: list[QueueItem], index: int = 0) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.ws = ws
+        self.items = items
+        self.index = index
+        self.done: set[int] = set()  # positions handled in this session
+        self.receipts: list[tuple[int, Receipt]] = []  # for undo, newest last
+        self.card: CallCard | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="status"):
+            yield Static("", id="reason")
+            yield CallTimer(self.ws.time.clock, self.ws.policy.calls.target_seconds, id="timer")
+            yield Static("", id="progress")
+        with VerticalScroll():
+            yield ClientCard(id="card")
+            yield ScriptPanel(id="script")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.show_current()
+
+    @property
+    def item(self) -> QueueItem:
+        return self.items[self.index]
+
+    def show_current(self) -> None:
+        item = self.item
+        reasons = [label(item.reason), *(label(r) for r in item.also)]
+        text = reason_detail(item.main, lambda at: self.ws.time.local(at).format("MM-DD HH:mm"))
+        detail = f" · {text}" if text else ""
+        self.query_one("#reason", Static).update(f"{' + '.join(reasons)}{detail}")
+        self.load_card(item.client_id)
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def load_card(self, client_id: int) -> None:
+        try:
+            card = prepare(self.ws, client_id)
+        except Exception as exc:
+            log.error("call card failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show_card, card)
+
+    def _show_card(self, card: CallCard) -> None:
+        if card.client_id != self.item.client_id:
+            return  # an older load arriving late
+        self.card = card
+        self.query_one(ClientCard).show_card(card, self.ws.time.today())
+        self.query_one(ScriptPanel).show_script(card, self.ws.staff.name, self.item.reason)
+        position = t("call.position", n=self.index + 1, total=len(self.items))
+        progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
+        self.query_one("#progress", Static).update(f"{position} · {progress}")
+        self.query_one(CallTimer).restart()
+
+    def action_outcome(self, code: str) -> None:
+        disposition = Disposition(code)
+        item, timer = self.item, self.query_one(CallTimer)
+        started, seconds = timer.started, timer.seconds
+
+        def save(outcome: Outcome) -> Receipt:
+            return record(
+                self.ws, item.client_id, outcome, task_id=item.main.task_id, started_at=started, duration_s=seconds
+            )
+
+        suggested = self.ws.time.now().shift(hours=1) if disposition is Disposition.BUSY else self._next_visit()
+        dialog: OutcomeDialog[Receipt] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
+        self.app.push_screen(dialog, self._saved)
+
+    def _next_visit(self) -> arrow.Arrow:
+        """The suggested meeting time: 10:00 on the next working day."""
+        day = Cadence(self.ws.policy).next_working_day_after(self.ws.time.today())
+        return arrow.get(day, tzinfo=self.ws.time.tz).replace(hour=10)
+
+    def _saved(self, receipt: Receipt | None) -> None:
+        if receipt is None:
+            return
+        self.receipts.append((self.index, receipt))
+        self.notify(t("call.saved"), timeout=2)
+        self.advance()
+
+    def advance(self) -> None:
+        self.done.add(self.index)
+        remaining = [i for i in range(len(self.items)) if i not in self.done]
+        later = [i for i in remaining if i > self.index]
+        if not remaining:
+            self.notify(t("call.finished"))
+            self.dismiss(None)
+            return
+        self.index = (later or remaining)[0]
+        self.show_current()
+
+    def action_skip(self) -> None:
+        item = self.item
+
+        def save(reason: SkipReason, note: str) -> bool:
+            skip(self.ws, item, reason, note)
+            return True
+
+        self.app.push_screen(ReasonDialog(t("skip.title"), save), self._moved_on)
+
+    def action_snooze(self) -> None:
+        item = self.item
+
+        def save(reason: SkipReason, note: str) -> bool:
+            snooze(self.ws, item, reason, note)
+            return True
+
+        self.app.push_screen(ReasonDialog(t("snooze.title"), save), self._moved_on)
+
+    def _moved_on(self, saved: bool | None) -> None:
+        if saved:
+            self.advance()
+
+    def action_undo(self) -> None:
+        if not self.receipts:
+            self.notify(t("call.nothing_to_undo"), severity="warning")
+            return
+        self.run_undo(*self.receipts[-1])
+
+    @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
+    def run_undo(self, index: int, receipt: Receipt) -> None:
+        try:
+            undo(self.ws, receipt)
+        except Exception as exc:
+            log.error("undo failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        self.app.call_from_thread(self._undone, index)
+
+    def _undone(self, index: int) -> None:
+        self.receipts.pop()
+        self.done.discard(index)
+        self.index = index
+        self.notify(t("call.undone"), timeout=2)
+        self.show_current()
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

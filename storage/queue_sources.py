@@ -1,0 +1,301 @@
+"""The read model behind today's call queue: what is due, who is out, and who could be topped up.
+
+A handful of indexed queries scoped to one CSM's clients; the queue's rules (priority, one row per client, the
+daily target) are applied by ``csm_tui.services.queue``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from csm_tui.domain.enums import (
+    AppointmentStatus,
+    Channel,
+    Disposition,
+    HoldingStatus,
+    ProductCategory,
+    QueueReason,
+    TaskKind,
+    TaskStatus,
+)
+from csm_tui.services.views import Candidate, QueueSources, QueueWindow
+from storage.orm import (
+    AppointmentRow,
+    AssessmentRow,
+    ClientRow,
+    ContactRow,
+    HoldingRow,
+    ProductRow,
+    SaleRow,
+    TaskRow,
+)
+
+# Tasks that are phone calls, and the queue reason each stands for.
+CALL_TASKS = {
+    TaskKind.CALLBACK: QueueReason.CALLBACK,
+    TaskKind.SERVICE_CALLBACK: QueueReason.SERVICE_CALLBACK,
+    TaskKind.APPOINTMENT_CONFIRM: QueueReason.APPOINTMENT_CONFIRM,
+    TaskKind.MATURITY: QueueReason.MATURITY,
+    TaskKind.ASSESSMENT_RENEWAL: QueueReason.ASSESSMENT,
+    TaskKind.FOLLOW_UP: QueueReason.FOLLOW_UP,
+    TaskKind.REFERRAL: QueueReason.REFERRAL,
+}
+# Contacts after which the client counts as reached today (no answer and busy do not).
+_NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY)
+CLIENT = (ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m)
+WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
+
+
+def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> QueueSources:
+    own = ClientRow.manager_id == staff_id
+    candidates = [
+        *_tasks(session, staff_id, w),
+        *_maturities(session, own, w),
+        *_confirmations(session, staff_id, own, w),
+        *_assessments(session, own, w),
+    ]
+    prospects = _prospects(session, own, w)
+    ids = {c.client_id for c in candidates} | {p.client_id for p in prospects}
+    calls_today = session.scalar(
+        select(func.count()).where(
+            ContactRow.staff_id == staff_id,
+            ContactRow.channel == Channel.PHONE,
+            ContactRow.started_at >= w.day_start,
+            ContactRow.started_at < w.day_end,
+        )
+    )
+    return QueueSources(
+        candidates=candidates,
+        prospects=prospects,
+        excluded=frozenset(_excluded(session, staff_id, ids, w)),
+        calls_today=calls_today or 0,
+    )
+
+
+def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:
+    """A candidate from a row carrying the ``CLIENT`` columns."""
+    return Candidate(
+        client_id=row.client_id, client_name=row.client_name, reason=reason, due_on=due_on, avg_3m=row.avg_3m, **more
+    )
+
+
+def _tasks(session: Session, staff_id: int, w: QueueWindow) -> Iterable[Candidate]:
+    query = (
+        select(
+            TaskRow.id,
+            TaskRow.kind,
+            TaskRow.due_on,
+            TaskRow.due_at,
+            TaskRow.note,
+            *CLIENT,
+        )
+        .join(ClientRow, ClientRow.id == TaskRow.client_id)
+        .where(
+            TaskRow.staff_id == staff_id,
+            TaskRow.status == TaskStatus.OPEN,
+            TaskRow.due_on <= w.today,
+            TaskRow.kind.in_(list(CALL_TASKS)),
+        )
+    )
+    for r in session.execute(query):
+        yield _candidate(
+            r,
+            CALL_TASKS[TaskKind(r.kind)],
+            r.due_on,
+            task_id=r.id,
+            due_at=r.due_at,
+            note=r.note,
+        )
+
+
+def _maturities(session: Session, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
+    query = (
+        select(
+            HoldingRow.maturity_date,
+            HoldingRow.amount,
+            ProductRow.name.label("product"),
+            *CLIENT,
+        )
+        .join(ClientRow, ClientRow.id == HoldingRow.client_id)
+        .join(ProductRow, ProductRow.id == HoldingRow.product_id)
+        .where(
+            own,
+            HoldingRow.status == HoldingStatus.ACTIVE,
+            HoldingRow.maturity_date >= w.today,
+            HoldingRow.maturity_date <= w.maturity_until,
+        )
+    )
+    for r in session.execute(query):
+        yield _candidate(
+            r,
+            QueueReason.MATURITY,
+            w.today,
+            product=r.product,
+            on=r.maturity_date,
+        )
+
+
+def _confirmations(session: Session, staff_id: int, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
+    query = (
+        select(AppointmentRow.starts_at, *CLIENT)
+        .join(ClientRow, ClientRow.id == AppointmentRow.client_id)
+        .where(
+            AppointmentRow.staff_id == staff_id,
+            AppointmentRow.starts_at >= w.confirm_start,
+            AppointmentRow.starts_at < w.confirm_end,
+            AppointmentRow.status == AppointmentStatus.BOOKED,
+        )
+    )
+    for r in session.execute(query):
+        yield _candidate(
+            r,
+            QueueReason.APPOINTMENT_CONFIRM,
+            w.today,
+            due_at=r.starts_at,
+        )
+
+
+def _assessments(session: Session, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
+    """Clients with a holding maturing by ``assessment_until`` whose latest assessment expires by then."""
+    maturing = dict(
+        session.execute(
+            select(ClientRow.id, func.min(HoldingRow.maturity_date))
+            .join(HoldingRow, HoldingRow.client_id == ClientRow.id)
+            .where(
+                own,
+                HoldingRow.status == HoldingStatus.ACTIVE,
+                HoldingRow.maturity_date >= w.today,
+                HoldingRow.maturity_date <= w.assessment_until,
+            )
+            .group_by(ClientRow.id)
+        ).all()
+    )
+    if not maturing:
+        return
+    latest = dict(
+        session.execute(
+            select(AssessmentRow.client_id, func.max(AssessmentRow.valid_until))
+            .where(AssessmentRow.client_id.in_(maturing))
+            .group_by(AssessmentRow.client_id)
+        ).all()
+    )
+    due = [cid for cid in maturing if latest.get(cid) is None or latest[cid] <= w.assessment_until]
+    for r in session.execute(select(*CLIENT).where(ClientRow.id.in_(due))):
+        valid = latest.get(r.client_id)
+        yield _candidate(
+            r,
+            QueueReason.ASSESSMENT,
+            w.today,
+            on=valid,
+        )
+
+
+def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> list[Candidate]:
+    """Idle deposits with no wealth product first (most idle first), then clients just under a tier."""
+    if w.prospects <= 0:
+        return []
+    held = (
+        select(
+            HoldingRow.client_id,
+            func.sum(HoldingRow.amount).label("held"),
+            func.max(ProductRow.category.in_(WEALTH_CATEGORIES)).label("wealth"),
+        )
+        .join(ProductRow, ProductRow.id == HoldingRow.product_id)
+        .where(HoldingRow.status == HoldingStatus.ACTIVE)
+        .group_by(HoldingRow.client_id)
+        .subquery()
+    )
+    idle = ClientRow.balance - func.coalesce(held.c.held, 0)
+    base = select(*CLIENT).outerjoin(held, held.c.client_id == ClientRow.id).where(own)
+    found: list[Candidate] = []
+    idle_rows = session.execute(
+        base.add_columns(idle.label("idle"))
+        .where(idle >= w.idle_min, or_(held.c.wealth.is_(None), held.c.wealth == False))  # noqa: E712
+        .order_by(idle.desc(), ClientRow.id)
+        .limit(w.prospects)
+    )
+    found += [
+        _candidate(
+            r,
+            QueueReason.IDLE_DEPOSITS,
+            w.today,
+        )
+        for r in idle_rows
+    ]
+    for reason, (low, high) in ((QueueReason.NEAR_WODE, w.near_wode), (QueueReason.NEAR_JIAOYIN, w.near_jiaoyin)):
+        rows = session.execute(
+            base.where(and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high))
+            .order_by(ClientRow.avg_3m.desc(), ClientRow.id)
+            .limit(w.prospects)
+        )
+        found += [
+            _candidate(
+                r,
+                reason,
+                w.today,
+            )
+            for r in rows
+        ]
+    return found
+
+
+def _excluded(session: Session, staff_id: int, ids: set[int], w: QueueWindow) -> set[int]:
+    """Of ``ids``: clients of other CSMs, opted out of phone marketing, with no valid number, in a firm refusal's
+    quiet period or a cooling-off period, reached or skipped today."""
+    if not ids:
+        return set()
+    listed = list(ids)
+    out = set(
+        session.scalars(
+            select(ClientRow.id).where(
+                ClientRow.id.in_(listed),
+                or_(
+                    ClientRow.manager_id.is_(None),
+                    ClientRow.manager_id != staff_id,
+                    ClientRow.phone_opt_out,
+                    ClientRow.mobile_invalid,
+                    ClientRow.mobile.is_(None),
+                ),
+            )
+        )
+    )
+    out |= set(
+        session.scalars(
+            select(ContactRow.client_id).where(
+                ContactRow.client_id.in_(listed),
+                or_(
+                    and_(ContactRow.disposition == Disposition.FIRM_DECLINE, ContactRow.started_at >= w.quiet_since),
+                    and_(
+                        ContactRow.channel == Channel.PHONE,
+                        ContactRow.started_at >= w.day_start,
+                        ContactRow.started_at < w.day_end,
+                        ContactRow.disposition.not_in(_NOT_REACHED),
+                    ),
+                ),
+            )
+        )
+    )
+    out |= set(
+        session.scalars(
+            select(TaskRow.client_id).where(
+                TaskRow.client_id.in_(listed),
+                TaskRow.staff_id == staff_id,
+                TaskRow.status == TaskStatus.SKIPPED,
+                TaskRow.closed_at >= w.day_start,
+                TaskRow.closed_at < w.day_end,
+            )
+        )
+    )
+    out |= set(
+        session.scalars(
+            select(SaleRow.client_id).where(
+                SaleRow.client_id.in_(listed), SaleRow.cooling_off_until > w.now, SaleRow.cancelled_at.is_(None)
+            )
+        )
+    )
+    return out

@@ -1,0 +1,21 @@
+"""What went wrong, in one line of the user's language: never a traceback."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from csm_tui.domain.errors import DomainError
+from csm_tui.i18n import explain, t
+from csm_tui.services.ports import AccessDenied, StorageFailure, TaskNotOpen
+
+
+def describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError | DomainError):
+        return explain(exc)
+    if isinstance(exc, TaskNotOpen):
+        return t("error.task_closed")
+    if isinstance(exc, AccessDenied):
+        return t("error.access_denied")
+    if isinstance(exc, StorageFailure):
+        return t("error.save_failed", reason=str(exc))
+    return t("error.unexpected", reason=type(exc).__name__)

@@ -1,0 +1,45 @@
+"""The call script: greeting, why this call, SPIN questions, the benefit in figures, and the close."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.widgets import Static
+
+from csm_tui.domain.enums import QueueReason
+from csm_tui.domain.values import Sex
+from csm_tui.i18n import money, t
+from csm_tui.services.call_prep import CallCard
+
+
+class ScriptPanel(Static):
+    DEFAULT_CSS = """
+    ScriptPanel { height: auto; padding: 0 1; border: round $secondary-darken-2; }
+    """
+
+    def show_script(self, card: CallCard, staff_name: str, reason: QueueReason) -> None:
+        self.update(Group(*(Text(line) for line in script(card, staff_name, reason))))
+
+
+def script(card: CallCard, staff_name: str, reason: QueueReason) -> list[str]:
+    honorific = t("script.mr") if card.sex is Sex.MALE else t("script.ms")
+    lines = [
+        t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
+        t(f"script.purpose.{reason.value}"),
+        t("script.spin"),
+    ]
+    s = card.suggestion
+    if s is not None and s.product.expected_yield is not None and s.deposit.expected_yield is not None:
+        lines.append(
+            t(
+                "script.benefit",
+                product=s.product.name,
+                rate=s.product.expected_yield,
+                deposit=s.deposit.expected_yield,
+                multiple=s.multiple,
+                amount=money(s.amount),
+                monthly=money(s.monthly),
+            )
+        )
+    lines.append(t("script.close"))
+    return lines
