@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
 from csm_tui.services.calls import SkipReason, skip, snooze
 from csm_tui.services.queue import QueueItem, today_queue
@@ -79,7 +80,7 @@ class QueueScreen(Destination[list[QueueItem]]):
             reason = label(item.reason) + (f" +{len(item.also)}" if item.also else "")
             if needle and needle not in main.client_name.lower() and needle not in reason.lower():
                 continue
-            if main.due_at is not None:
+            if main.due_at is not None and item.reason is QueueReason.CALLBACK:  # the time the client asked for
                 due = self.ws.time.local(main.due_at).format("MM-DD HH:mm" if main.due_on < today else "HH:mm")
             else:
                 due = t("queue.overdue") if main.due_on < today else t("queue.today")

@@ -11,15 +11,12 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from csm_tui.app import DESTINATIONS, CsmApp
-from csm_tui.cli import open_workstation
-from csm_tui.clock import FrozenClock
 from csm_tui.i18n import catalog, set_language
-from csm_tui.policy import Policy
 from csm_tui.services.checklist import today_figures
 from screens.help import HelpScreen
-from storage.engine import make_engine
 from tests.conftest import FROZEN_AT
 from tests.demo_branch import build_template, copy_of
+from tests.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
 
 
@@ -37,23 +34,6 @@ def demo_url(demo_template: Path, tmp_path: Path) -> str:
 def _chinese_after() -> object:
     yield
     set_language("zh_CN")
-
-
-def make_app(url: str, *, lang: str = "zh_CN", login: str = "csm01", keymap: dict[str, str] | None = None) -> CsmApp:
-    ws = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)
-    return CsmApp(ws, lang=lang, keymap=keymap)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the screen's data to arrive (workers, then the messages they posted)."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def table_rows(app: CsmApp) -> list[list[str]]:
-    table = app.screen.query_one(KeyTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -187,9 +167,20 @@ def _visit(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     return run_before
 
 
-@pytest.mark.parametrize(
-    ("key", "lang"),
-    [("1", "zh_CN"), ("1", "en"), ("2", "zh_CN"), ("3", "zh_CN"), ("4", "zh_CN"), ("5", "zh_CN"), ("5", "en")],
-)
+SNAPSHOTS = [("1", "zh_CN"), ("1", "en"), ("2", "zh_CN"), ("2", "en"), ("3", "zh_CN"), ("4", "zh_CN"),
+             ("5", "zh_CN"), ("5", "en")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "lang"), SNAPSHOTS)
 def test_snapshot_at_80x24(demo_url: str, snap_compare: SnapCompare, key: str, lang: str) -> None:
     assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=_visit(key))
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_a_call_session_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _visit("2")(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=run_before)

@@ -1,0 +1,202 @@
+"""A whole call session driven through the real app: ten clients, mixed outcomes, an undo, a skip; afterwards the
+database holds exactly the expected contacts, tasks, meeting and flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from stdnum.cn import ric
+
+from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import Disposition, Grade, Role, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.models import Client, Outlet, Staff, Task
+from screens.call_session import CallSession
+from screens.outcome import OutcomeDialog, ReasonDialog
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.orm import AppointmentRow, ClientRow, ContactRow, TaskRow
+from storage.uow import SqlUnitOfWorkFactory
+from tests.conftest import FROZEN_AT
+from tests.pilot import make_app, settle, table_rows
+
+# Friday 27 November 2026, 10:00 in Shanghai (02:00 UTC).
+NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 11, 27)
+
+
+def resident_id(n: int) -> str:
+    """A valid ID number (Beijing Chaoyang, born in the 1960s), one per client."""
+    body = f"1101051960{n + 1:02d}01{n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@dataclass
+class Branch:
+    url: str
+    clients: list[int]
+    tasks: list[int]
+
+
+@pytest.fixture
+def branch(tmp_path: Path) -> Branch:
+    """csm01 with nine callbacks due this morning, in order, and one 回访; a demo database (so --staff works)."""
+    url = f"sqlite:///{tmp_path / 'calls.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    clients, tasks = [], []
+    with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
+        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
+        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        assert csm.id is not None
+        for n in range(10):
+            client = tx.clients.add(
+                Client(
+                    number=f"C{n:04d}", name=f"客户{n}", resident_id=resident_id(n), mobile=f"1380013{n:04d}",
+                    manager_id=csm.id, avg_3m=Decimal("60000.00"), assets_as_of=dt.date(2026, 11, 25),
+                )
+            )  # fmt: skip
+            assert client.id is not None
+            kind = TaskKind.SERVICE_CALLBACK if n == 9 else TaskKind.CALLBACK
+            task = tx.tasks.add(
+                Task(
+                    client_id=client.id, staff_id=csm.id, kind=kind, due_on=TODAY,
+                    due_at=NOW.replace(hour=1, minute=n), created_at=NOW - dt.timedelta(days=3),
+                )
+            )  # fmt: skip
+            clients.append(client.id)
+            tasks.append(task.id)
+        tx.meta.set("is_demo", "1")
+        tx.commit()
+    engine.dispose()
+    return Branch(url, clients, [t for t in tasks if t is not None])
+
+
+def _rows(url: str, row: type) -> list[object]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = list(conn.execute(select(row).order_by(row.id)))  # type: ignore[attr-defined]
+    engine.dispose()
+    return found
+
+
+async def _outcome(pilot, key: str, *typed: str) -> None:  # type: ignore[no-untyped-def]
+    """Press an outcome key, fill the dialog's fields in order (Tab between them) and save with Enter."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, OutcomeDialog)
+    for i, text in enumerate(typed):
+        if i:
+            await pilot.press("tab")
+        await pilot.press(*text)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert not isinstance(pilot.app.screen, OutcomeDialog), pilot.app.screen.query_one("#dialog-error").render()
+
+
+async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch: Branch) -> None:
+    app = make_app(branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert [r[1] for r in table_rows(app)] == [f"客户{n}" for n in range(10)]
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CallSession)
+
+        await _outcome(pilot, "i", "想考虑一下")  # 0 interested
+        await _outcome(pilot, "n")  # 1 no answer
+        await pilot.press("u")  # ... undone: back to client 1, nothing of it left
+        await settle(pilot)
+        assert app.screen.item.client_id == branch.clients[1]  # type: ignore[attr-defined]
+        await _outcome(pilot, "n")  # 1 no answer, again
+        await _outcome(pilot, "p")  # 2 politely declined
+        await _outcome(pilot, "a")  # 3 appointment: the suggested Monday 10:00
+        await _outcome(pilot, "t")  # 4 busy: the suggested hour from now
+        await _outcome(pilot, "w")  # 5 wrong number
+        await _outcome(pilot, "x")  # 6 do not call
+        await _outcome(pilot, "f")  # 7 firmly declined
+        await pilot.press("s")  # 8 skipped: reason 1 (not now)
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("1", "tab", *"出差", "enter")
+        await settle(pilot)
+        await _outcome(pilot, "d", "5", "很满意")  # 9 回访 done: satisfaction 5, feedback
+        assert not isinstance(app.screen, CallSession)  # the session ends with the queue
+
+    contacts = _rows(branch.url, ContactRow)
+    c = branch.clients
+    assert [(r.client_id, r.disposition, r.channel) for r in contacts] == [  # type: ignore[attr-defined]
+        (c[0], Disposition.INTERESTED, "phone"),
+        (c[1], Disposition.NO_ANSWER, "phone"),
+        (c[2], Disposition.POLITE_DECLINE, "phone"),
+        (c[3], Disposition.APPOINTMENT, "phone"),
+        (c[4], Disposition.BUSY, "phone"),
+        (c[5], Disposition.WRONG_NUMBER, "phone"),
+        (c[6], Disposition.DO_NOT_CALL, "phone"),
+        (c[7], Disposition.FIRM_DECLINE, "phone"),
+        (c[9], Disposition.SERVICE_DONE, "phone"),
+    ]
+    assert contacts[0].note == "想考虑一下"  # type: ignore[attr-defined]
+    assert (contacts[-1].satisfaction, contacts[-1].feedback) == (5, "很满意")  # type: ignore[attr-defined]
+    assert all(r.started_at == NOW for r in contacts)  # type: ignore[attr-defined]
+
+    tasks = {r.id: r for r in _rows(branch.url, TaskRow)}  # type: ignore[attr-defined]
+    original = [tasks[t] for t in branch.tasks]
+    assert [t.status for t in original] == ["done"] * 8 + ["skipped", "done"]
+    assert "[not_now] 出差" in original[8].note
+    new = sorted(
+        (t.client_id, t.kind, t.due_on, t.due_at, t.origin) for t in tasks.values() if t.id not in branch.tasks
+    )
+
+    def utc(*args: int) -> dt.datetime:
+        return dt.datetime(*args, tzinfo=dt.UTC)
+
+    assert new == sorted(
+        [
+            (c[0], TaskKind.FOLLOW_UP, dt.date(2026, 11, 30), None, TaskOrigin.CONTACT),  # 3 days: Monday
+            (c[1], TaskKind.CALLBACK, TODAY, utc(2026, 11, 27, 4), TaskOrigin.CONTACT),  # 2 hours later
+            (c[2], TaskKind.SMS, dt.date(2026, 12, 4), None, TaskOrigin.CONTACT),  # after a week
+            (c[2], TaskKind.FOLLOW_UP, dt.date(2026, 12, 28), None, TaskOrigin.CONTACT),  # 30 days: a Sunday → Monday
+            (c[3], TaskKind.APPOINTMENT_CONFIRM, TODAY, None, TaskOrigin.CONTACT),  # the working day before Monday
+            (c[4], TaskKind.CALLBACK, TODAY, utc(2026, 11, 27, 3), TaskOrigin.CONTACT),  # the time agreed
+            (c[5], TaskKind.VERIFY_NUMBER, TODAY, None, TaskOrigin.CONTACT),
+        ]
+    )
+    assert all(t.status == TaskStatus.OPEN for t in tasks.values() if t.id not in branch.tasks)
+
+    (meeting,) = _rows(branch.url, AppointmentRow)
+    assert (meeting.client_id, meeting.starts_at) == (c[3], utc(2026, 11, 30, 2))  # type: ignore[attr-defined]
+    flags = {r.id: (r.mobile_invalid, r.phone_opt_out) for r in _rows(branch.url, ClientRow)}  # type: ignore[attr-defined]
+    assert flags[c[5]] == (True, False)
+    assert flags[c[6]] == (False, True)
+    assert sum(1 for v in flags.values() if v != (False, False)) == 2
+
+
+async def test_a_failed_save_keeps_the_typed_note_and_says_why(branch: Branch) -> None:
+    app = make_app(branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        # Meanwhile the task is closed elsewhere (another session of the same manager).
+        engine = make_engine(branch.url)
+        with engine.begin() as conn:
+            conn.execute(TaskRow.__table__.update().where(TaskRow.id == branch.tasks[0]).values(status="done"))
+        engine.dispose()
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press(*"客户说下周再联系", "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, OutcomeDialog)
+        assert "已被处理" in str(dialog.query_one("#dialog-error").render())
+        assert dialog.query_one("#note").value == "客户说下周再联系"  # type: ignore[attr-defined]
+    assert _rows(branch.url, ContactRow) == []
