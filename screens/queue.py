@@ -28,7 +28,6 @@ from screens.sms import SmsScreen
 from widgets.cells import figure, reason_detail
 from widgets.table import KeyTable
 
-
 DETAIL_WIDTH = 26  # cells: the table fits 80 columns; the whole detail is on the client's card
 
 
