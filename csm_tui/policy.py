@@ -207,6 +207,141 @@ class Calendar(_Section):
         raise ValueError("no working day within a year")
 
 
+class OfferCondition(StrEnum):
+    """When a cross-selling rule fires; each reads the parameters named in ``CONDITION_PARAMETERS``."""
+
+    NEW_DEBIT_CARD = "new_debit_card"  # a debit card opened at most within_days ago
+    PAYROLL_CARD = "payroll_card"  # holds a payroll card (代发工资卡)
+    YOUNG = "young"  # aged at most max_age
+    SMALL_SAVER = "small_saver"  # at least min_count fixed deposits of at most max_amount each
+    LONG_DEPOSIT = "long_deposit"  # a fixed deposit with a term of at least min_term_days
+    IDLE_BALANCE = "idle_balance"  # point balance less active holdings is at least min_amount
+    MATURING = "maturing"  # an active holding matures within within_days
+
+
+class OfferService(StrEnum):
+    """What a rule may offer besides a product on the shelf."""
+
+    AUTO_PAY = "auto_pay"  # 自动缴费
+    ONLINE_BANKING = "online_banking"  # 网上银行 and 手机银行
+    CREDIT_CARD = "credit_card"
+    SWEEP_ACCOUNT = "sweep_account"  # 双利账户
+
+
+CONDITION_PARAMETERS: dict[OfferCondition, frozenset[str]] = {
+    OfferCondition.NEW_DEBIT_CARD: frozenset({"within_days"}),
+    OfferCondition.PAYROLL_CARD: frozenset(),
+    OfferCondition.YOUNG: frozenset({"max_age"}),
+    OfferCondition.SMALL_SAVER: frozenset({"min_count", "max_amount"}),
+    OfferCondition.LONG_DEPOSIT: frozenset({"min_term_days"}),
+    OfferCondition.IDLE_BALANCE: frozenset({"min_amount"}),
+    OfferCondition.MATURING: frozenset({"within_days"}),
+}
+_RULE_PARAMETERS = frozenset().union(*CONDITION_PARAMETERS.values())
+
+
+class OfferRule(_Section):
+    """A rule of thumb: when the client meets the condition, offer the best product of a category, or a service.
+
+    A rule sets exactly the parameters its condition reads. In the policy file: ``[[cross_sell.rules]]``.
+    """
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+    when: OfferCondition
+    max_age: int | None = Field(default=None, ge=0, le=150)
+    min_count: int | None = Field(default=None, ge=1)
+    max_amount: PolicyMoney | None = None
+    min_amount: PolicyMoney | None = None
+    min_term_days: int | None = Field(default=None, ge=1)
+    within_days: int | None = Field(default=None, ge=0)
+    offer_category: ProductCategory | None = None
+    max_rating: int | None = Field(default=None, ge=1, le=5)  # R1..R5, below the client's own limit
+    service: OfferService | None = None
+    priority: int = Field(default=10, ge=1)  # smaller first; ties keep the rules' order
+
+    @field_validator("max_rating", mode="before")
+    @classmethod
+    def _rating_code(cls, value: object) -> object:
+        """``"R1"`` in a policy file means 1."""
+        if isinstance(value, str) and len(value) == 2 and value[0] in "Rr" and value[1] in "12345":
+            return int(value[1])
+        return value
+
+    @model_validator(mode="after")
+    def _parameters_match_condition(self) -> Self:
+        needed = CONDITION_PARAMETERS[self.when]
+        missing = sorted(p for p in needed if getattr(self, p) is None)
+        unused = sorted(p for p in _RULE_PARAMETERS - needed if getattr(self, p) is not None)
+        if missing:
+            raise ValueError(f"{self.when} needs {', '.join(missing)}")
+        if unused:
+            raise ValueError(f"{self.when} does not use {', '.join(unused)}")
+        return self
+
+    @model_validator(mode="after")
+    def _one_offer(self) -> Self:
+        if (self.offer_category is None) == (self.service is None):
+            raise ValueError("a rule offers either an offer_category or a service")
+        if self.max_rating is not None and self.offer_category is None:
+            raise ValueError("max_rating applies to an offer_category only")
+        return self
+
+
+_W, _S, _PC = OfferCondition, OfferService, ProductCategory
+DEFAULT_OFFER_RULES: tuple[OfferRule, ...] = (
+    OfferRule(code="new_card_auto_pay", when=_W.NEW_DEBIT_CARD, within_days=30, service=_S.AUTO_PAY, priority=4),
+    OfferRule(code="payroll_online_banking", when=_W.PAYROLL_CARD, service=_S.ONLINE_BANKING, priority=4),
+    OfferRule(code="payroll_credit_card", when=_W.PAYROLL_CARD, service=_S.CREDIT_CARD, priority=4),
+    OfferRule(code="young_fund_plan", when=_W.YOUNG, max_age=35, offer_category=_PC.FUND, priority=3),
+    OfferRule(
+        code="small_saver_fund_plan",
+        when=_W.SMALL_SAVER,
+        min_count=3,
+        max_amount=Decimal("50000.00"),
+        offer_category=_PC.FUND,
+        priority=3,
+    ),
+    OfferRule(
+        code="long_deposit_insurance",
+        when=_W.LONG_DEPOSIT,
+        min_term_days=1095,
+        offer_category=_PC.INSURANCE,
+        priority=3,
+    ),
+    OfferRule(
+        code="idle_money_market",
+        when=_W.IDLE_BALANCE,
+        min_amount=Decimal("100000.00"),
+        offer_category=_PC.FUND,
+        max_rating=1,
+        priority=2,
+    ),
+    OfferRule(
+        code="idle_sweep_account",
+        when=_W.IDLE_BALANCE,
+        min_amount=Decimal("100000.00"),
+        service=_S.SWEEP_ACCOUNT,
+        priority=2,
+    ),
+    OfferRule(code="maturing_reinvest", when=_W.MATURING, within_days=7, offer_category=_PC.WEALTH, priority=1),
+)
+
+
+class CrossSell(_Section):
+    """Next best offer (交叉销售), the manual's rules of thumb. A ``[[cross_sell.rules]]`` list replaces them all."""
+
+    rules: tuple[OfferRule, ...] = DEFAULT_OFFER_RULES
+
+    @field_validator("rules")
+    @classmethod
+    def _codes_unique(cls, rules: tuple[OfferRule, ...]) -> tuple[OfferRule, ...]:
+        codes = [r.code for r in rules]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"rule codes must be unique: {', '.join(repeated)}")
+        return rules
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -214,6 +349,7 @@ class Policy(_Section):
     suitability: Suitability = Suitability()
     scorecard: Scorecard = Scorecard()
     calendar: Calendar = Calendar()
+    cross_sell: CrossSell = CrossSell()
 
 
 class PolicyError(Exception):

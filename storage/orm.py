@@ -146,7 +146,8 @@ class ClientRow(Base):
     balance: Mapped[Decimal] = mapped_column("balance_fen", Fen, default=Decimal(0))
     avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen, default=Decimal(0))
     assets_as_of: Mapped[dt.date | None] = mapped_column(Date)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     accounts: Mapped[list[AccountRow]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="AccountRow.id"
     )

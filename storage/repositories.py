@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from csm_tui.domain.enums import Disposition, Role, TaskKind, TaskStatus
+from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskStatus
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -30,7 +31,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import CENT, mask_mobile, mask_resident_id
-from csm_tui.services.ports import AccessDenied, TaskNotOpen
+from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -127,6 +128,12 @@ class StaffRepository(_Repo[Staff, StaffRow]):
         row = self.session.scalar(select(StaffRow).where(StaffRow.login == login))
         return None if row is None else self._model(row)
 
+    def with_role(self, role: Role) -> list[Staff]:
+        rows = self.session.scalars(
+            select(StaffRow).where(StaffRow.role == role, StaffRow.active).order_by(StaffRow.login)
+        )
+        return [self._model(r) for r in rows]
+
     def team(self, supervisor_id: int) -> list[Staff]:
         rows = self.session.scalars(
             select(StaffRow).where(StaffRow.supervisor_id == supervisor_id).order_by(StaffRow.login)
@@ -135,6 +142,7 @@ class StaffRepository(_Repo[Staff, StaffRow]):
 
 
 CONTACT_FLAGS = frozenset({"mobile_invalid", "phone_opt_out", "sms_opt_out"})
+EDITABLE = frozenset({"mobile", "mobile_invalid", "address", "occupation", "phone_opt_out", "sms_opt_out", "note"})
 
 
 class ClientRepository(_Repo[Client, ClientRow]):
@@ -168,6 +176,36 @@ class ClientRepository(_Repo[Client, ClientRow]):
             raise AccessDenied("client")
         return self._model(row)
 
+    def update(self, client_id: int, version: int, **changes: Any) -> Client:
+        """Change editable details of a client last read at ``version``; refused if someone saved since."""
+        unknown = set(changes) - EDITABLE
+        if unknown:
+            raise ValueError(sorted(unknown))
+        row = self.session.get(ClientRow, client_id)
+        if row is None:
+            raise LookupError(client_id)
+        if not self.may_see_full(row.manager_id):
+            raise AccessDenied("client")
+        if row.version != version:
+            raise ConcurrentEdit(client_id)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        try:
+            self.session.flush()  # UPDATE ... WHERE version = :read (the mapper's version counter)
+        except StaleDataError:
+            raise ConcurrentEdit(client_id) from None
+        return self._model(row)
+
+    def assign(self, client_id: int, manager_id: int) -> None:
+        """Give a client without a manager to ``manager_id`` (any staff member may, for a walk-in)."""
+        row = self.session.get(ClientRow, client_id)
+        if row is None:
+            raise LookupError(client_id)
+        if row.manager_id is not None and not (self.actor is None or self.actor.role is Role.ADMIN):
+            raise AccessDenied("client")
+        row.manager_id = manager_id
+        self.session.flush()
+
     def set_flags(self, client_id: int, **flags: bool) -> dict[str, bool]:
         """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values."""
         row = self.session.get(ClientRow, client_id)
@@ -180,7 +218,6 @@ class ClientRepository(_Repo[Client, ClientRow]):
             if name not in CONTACT_FLAGS:
                 raise ValueError(name)
             setattr(row, name, value)
-        row.version += 1
         self.session.flush()
         return before
 
@@ -346,6 +383,14 @@ class TaskRepository(_Repo[Task, TaskRow]):
             row.note = f"{row.note}\n{note}".strip()
         self.session.flush()
 
+    def open_for_client(self, client_id: int) -> list[Task]:
+        rows = self.session.scalars(
+            select(TaskRow)
+            .where(TaskRow.client_id == client_id, TaskRow.status == TaskStatus.OPEN)
+            .order_by(TaskRow.due_on, TaskRow.id)
+        )
+        return [self._model(r) for r in rows]
+
     def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
         """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day``."""
         rows = self.session.scalars(
@@ -362,6 +407,29 @@ class TaskRepository(_Repo[Task, TaskRow]):
 
 class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
     model, row = Appointment, AppointmentRow
+
+    def for_client(self, client_id: int, since: dt.datetime) -> list[Appointment]:
+        rows = self.session.scalars(
+            select(AppointmentRow)
+            .where(AppointmentRow.client_id == client_id, AppointmentRow.starts_at >= since)
+            .order_by(AppointmentRow.starts_at)
+        )
+        return [self._model(r) for r in rows]
+
+    def change(
+        self, appointment_id: int, *, starts_at: dt.datetime | None = None, status: AppointmentStatus | None = None
+    ) -> Appointment:
+        """Move a booked meeting, or set its status (confirmed, cancelled, done, no-show)."""
+        row = self.session.get(AppointmentRow, appointment_id)
+        if row is None:
+            raise LookupError(appointment_id)
+        if starts_at is not None:
+            row.starts_at = starts_at
+            row.status = AppointmentStatus.BOOKED
+        if status is not None:
+            row.status = status
+        self.session.flush()
+        return self._model(row)
 
     def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
         rows = self.session.scalars(
@@ -413,7 +481,30 @@ class ReferralRepository(_Repo[Referral, ReferralRow]):
     def open_to(self, staff_id: int) -> list[Referral]:
         rows = self.session.scalars(
             select(ReferralRow)
-            .where(ReferralRow.to_staff_id == staff_id, ReferralRow.status == "open")
+            .where(ReferralRow.to_staff_id == staff_id, ReferralRow.status == ReferralStatus.OPEN)
             .order_by(ReferralRow.created_at)
         )
         return [self._model(r) for r in rows]
+
+    def involving(self, staff_id: int, limit: int = 200) -> list[Referral]:
+        """Referrals made by or to ``staff_id``, open ones first, newest first."""
+        rows = self.session.scalars(
+            select(ReferralRow)
+            .where((ReferralRow.to_staff_id == staff_id) | (ReferralRow.from_staff_id == staff_id))
+            .order_by((ReferralRow.status != ReferralStatus.OPEN), ReferralRow.created_at.desc())
+            .limit(limit)
+        )
+        return [self._model(r) for r in rows]
+
+    def for_client(self, client_id: int) -> list[Referral]:
+        rows = self.session.scalars(
+            select(ReferralRow).where(ReferralRow.client_id == client_id).order_by(ReferralRow.created_at.desc())
+        )
+        return [self._model(r) for r in rows]
+
+    def close(self, referral_id: int, status: ReferralStatus, reason: str, at: dt.datetime) -> None:
+        row = self.session.get(ReferralRow, referral_id)
+        if row is None or row.status != ReferralStatus.OPEN:
+            raise LookupError(referral_id)
+        row.status, row.reason, row.closed_at = status, reason, at
+        self.session.flush()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import Channel, ProductCategory, RiskLevel, TaskKind, TaskStatus
 from csm_tui.domain.values import mask_mobile, mask_resident_id
@@ -19,6 +20,7 @@ from csm_tui.services.views import (
     SmsRow,
 )
 from storage.orm import (
+    AccountRow,
     AppointmentRow,
     AssessmentRow,
     ClientRow,
@@ -36,6 +38,30 @@ NEW_PRODUCT_DAYS = 7
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text: str) -> ColumnElement[bool]:
+    """``column`` starts with ``text``, as a range both backends answer from an index."""
+    return and_(column >= text, column < text + "\U0010ffff")
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """What the typed text can be, judged by its shape, so each keystroke is answered from indexes."""
+    if text.isdigit():
+        accounts = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
+        return or_(
+            _prefix(ClientRow.mobile, text),
+            _prefix(ClientRow.resident_id, text),
+            ClientRow.id.in_(accounts),
+            _prefix(ClientRow.number, f"C{text}"),
+        )
+    if len(text) == 18 and text[:17].isdigit():
+        return ClientRow.resident_id == text.upper()
+    if text.isascii() and text.isalpha():
+        return or_(_prefix(ClientRow.name_initials, text.lower()), _prefix(ClientRow.number, text.upper()))
+    if text.isascii():
+        return _prefix(ClientRow.number, text.upper())
+    return ClientRow.name.contains(text, autoescape=True)
 
 
 class SqlViews:
@@ -91,16 +117,7 @@ class SqlViews:
         )
         text = text.strip()
         if text:
-            like = f"%{text}%"
-            query = query.where(
-                or_(
-                    ClientRow.name.like(like),
-                    ClientRow.name_initials.like(f"{text.lower()}%"),
-                    ClientRow.number.ilike(f"{text}%"),
-                    ClientRow.mobile.like(f"{text}%"),
-                    ClientRow.resident_id == text.upper(),
-                )
-            ).order_by(own.desc(), ClientRow.name)
+            query = query.where(_matching(text)).order_by(own.desc(), ClientRow.name, ClientRow.id)
         else:
             query = query.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id)
         rows = []

@@ -1,0 +1,96 @@
+"""Referrals: a CSM refers a client who reaches the 沃德 standard to a 沃德 client manager, who accepts or returns
+it with a reason; tellers and the lobby manager refer walk-ins to a CSM, which lands in that CSM's queue."""
+
+from __future__ import annotations
+
+from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Referral, Staff, Task
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.workstation import Workstation
+
+
+def wealth_managers(ws: Workstation) -> list[Staff]:
+    with ws.uow() as tx:
+        return tx.staff.with_role(Role.WEALTH_MANAGER)
+
+
+def csms(ws: Workstation) -> list[Staff]:
+    with ws.uow() as tx:
+        return tx.staff.with_role(Role.CSM)
+
+
+def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str = "") -> Referral:
+    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager."""
+    assert ws.staff.id is not None
+    with ws.uow(write=True) as tx:
+        client = tx.clients.get(client_id)
+        if client.avg_3m < ws.policy.tiers.wode:
+            raise DomainError("below_wode")
+        target = tx.staff.get(to_staff_id)
+        if target is None or target.role is not Role.WEALTH_MANAGER:
+            raise DomainError("not_a_wealth_manager")
+        if any(
+            r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in tx.referrals.for_client(client_id)
+        ):
+            raise DomainError("referral_open")
+        referral = tx.referrals.add(
+            Referral(
+                client_id=client_id, kind=ReferralKind.WODE, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,
+                created_at=ws.time.now().datetime, reason=note,
+            )
+        )  # fmt: skip
+        tx.commit()
+    return referral
+
+
+def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) -> Referral:
+    """A teller or the lobby manager sends a walk-in with a product interest to a CSM: a task in that CSM's queue."""
+    if ws.staff.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
+        raise AccessDenied("referral")
+    assert ws.staff.id is not None
+    now = ws.time.now().datetime
+    with ws.uow(write=True) as tx:
+        target = tx.staff.get(to_staff_id)
+        if target is None or target.role is not Role.CSM:
+            raise DomainError("not_a_csm")
+        summary = tx.clients.summary(client_id)
+        if summary is None:
+            raise LookupError(client_id)
+        if summary.manager_id is None:
+            tx.clients.assign(client_id, to_staff_id)  # a walk-in with no manager yet becomes this CSM's client
+        elif summary.manager_id != to_staff_id:
+            raise DomainError("managed_by_other")
+        referral = tx.referrals.add(
+            Referral(
+                client_id=client_id, kind=ReferralKind.WALK_IN, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,
+                created_at=now, reason=note,
+            )
+        )  # fmt: skip
+        tx.tasks.add(
+            Task(
+                client_id=client_id, staff_id=to_staff_id, kind=TaskKind.REFERRAL, due_on=ws.time.today(),
+                origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note, created_at=now,
+            )
+        )  # fmt: skip
+        tx.commit()
+    return referral
+
+
+def mine(ws: Workstation) -> list[Referral]:
+    assert ws.staff.id is not None
+    with ws.uow() as tx:
+        return tx.referrals.involving(ws.staff.id)
+
+
+def decide(ws: Workstation, referral: Referral, accept: bool, reason: str = "") -> None:
+    """The receiving manager accepts a referral, or returns it with a reason."""
+    if referral.to_staff_id != ws.staff.id:
+        raise AccessDenied("referral")
+    if not accept and not reason.strip():
+        raise DomainError("reason_required")
+    assert referral.id is not None
+    status = ReferralStatus.ACCEPTED if accept else ReferralStatus.RETURNED
+    with ws.uow(write=True) as tx:
+        tx.referrals.close(referral.id, status, reason.strip(), ws.time.now().datetime)
+        tx.commit()

@@ -1,0 +1,75 @@
+"""Service records beyond the phone: meetings booked, moved and cancelled, follow-up tasks added by hand.
+
+Each is one transaction; confirmations of booked meetings follow the cadence rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Appointment, Task
+from csm_tui.services.cadence import Cadence
+from csm_tui.services.workstation import Workstation
+
+
+def _future(ws: Workstation, at: dt.datetime) -> None:
+    if at <= ws.time.now().datetime:
+        raise DomainError("time_in_past")
+
+
+def book(ws: Workstation, client_id: int, starts_at: dt.datetime, purpose: str = "", place: str = "") -> Appointment:
+    """A meeting, with its confirmation call the working day before."""
+    _future(ws, starts_at)
+    assert ws.staff.id is not None
+    now = ws.time.now().datetime
+    with ws.uow(write=True) as tx:
+        tx.clients.get(client_id)  # own clients only
+        meeting = tx.appointments.add(
+            Appointment(client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, purpose=purpose, place=place)
+        )
+        for step in Cadence(ws.policy).appointment_confirmation(starts_at, now):
+            tx.tasks.add(
+                Task(
+                    client_id=client_id, staff_id=ws.staff.id, kind=step.kind, due_on=step.due_on,
+                    origin=TaskOrigin.APPOINTMENT, origin_id=meeting.id, created_at=now,
+                )
+            )  # fmt: skip
+        tx.commit()
+    return meeting
+
+
+def move(ws: Workstation, appointment_id: int, starts_at: dt.datetime) -> Appointment:
+    _future(ws, starts_at)
+    with ws.uow(write=True) as tx:
+        moved = tx.appointments.change(appointment_id, starts_at=starts_at)
+        tx.clients.get(moved.client_id)
+        tx.commit()
+    return moved
+
+
+def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) -> Appointment:
+    """Confirm, cancel, or record that a meeting took place or the client did not come."""
+    with ws.uow(write=True) as tx:
+        changed = tx.appointments.change(appointment_id, status=status)
+        tx.clients.get(changed.client_id)
+        tx.commit()
+    return changed
+
+
+def add_follow_up(ws: Workstation, client_id: int, due_on: dt.date, note: str = "") -> Task:
+    if due_on < ws.time.today():
+        raise DomainError("time_in_past")
+    assert ws.staff.id is not None
+    with ws.uow(write=True) as tx:
+        tx.clients.get(client_id)
+        task = tx.tasks.add(
+            Task(
+                client_id=client_id, staff_id=ws.staff.id, kind=TaskKind.FOLLOW_UP,
+                due_on=Cadence(ws.policy).working_day(due_on), origin=TaskOrigin.MANUAL, note=note,
+                created_at=ws.time.now().datetime,
+            )
+        )  # fmt: skip
+        tx.commit()
+    return task
