@@ -17,7 +17,9 @@ from screens.checklist import ChecklistScreen
 from screens.clients import ClientsScreen
 from screens.help import HelpScreen
 from screens.queue import QueueScreen
+from screens.referrals import ReferralsScreen
 from screens.scoreboard import ScoreboardScreen
+from screens.search import SearchScreen
 from screens.suitability import SuitabilityScreen
 from widgets.bindings import translate_bindings
 
@@ -27,6 +29,7 @@ DESTINATIONS: dict[str, type[Destination[object]]] = {
     "clients": ClientsScreen,  # type: ignore[dict-item]
     "suitability": SuitabilityScreen,  # type: ignore[dict-item]
     "scoreboard": ScoreboardScreen,  # type: ignore[dict-item]
+    "referrals": ReferralsScreen,  # type: ignore[dict-item]
 }
 
 
@@ -39,6 +42,8 @@ class CsmApp(App[None]):
         Binding("3", "go('clients')", "nav.clients", id="nav.clients"),
         Binding("4", "go('suitability')", "nav.suitability", id="nav.suitability"),
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
+        Binding("6", "go('referrals')", "nav.referrals", show=False, id="nav.referrals"),
+        Binding("f3", "search", "key.search", id="app.search"),
         Binding("f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False, id="app.palette", priority=True),
         Binding("ctrl+q", "quit", "key.quit", show=False, id="app.quit", priority=True),
@@ -76,6 +81,10 @@ class CsmApp(App[None]):
         if self.current_mode != destination:
             self.switch_mode(destination)
 
+    def action_search(self) -> None:
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.ws))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -87,6 +96,7 @@ class CsmApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for name in DESTINATIONS:
             yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
+        yield SystemCommand(t("key.search"), t("palette.search_clients"), self.action_search)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 

@@ -13,6 +13,7 @@ from csm_tui.services.clients import find_clients, tier_of
 from csm_tui.services.views import ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
+from screens.client_detail import ClientDetailScreen
 from widgets.cells import figure
 from widgets.table import KeyTable
 
@@ -74,3 +75,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(KeyTable).focus()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(ClientDetailScreen(self.ws, int(event.row_key.value)))

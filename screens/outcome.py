@@ -50,6 +50,10 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
         translate_bindings(self)
         self.saving = False
 
+    def on_mount(self) -> None:
+        for box in self.query(Input):  # a field keeps its name in its border once something is typed
+            box.border_title = str(box.placeholder)
+
     def action_cancel(self) -> None:
         if not self.saving:
             self.dismiss(None)

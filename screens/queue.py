@@ -1,6 +1,6 @@
 """Today's call queue for the signed-in CSM: who to phone, why, in the documented order.
 
-Keys: / filter · j/k move · Enter the client's card · c start the call session here · s skip · z snooze ·
+Keys: / filter · j/k move · Enter the client's detail · c start the call session here · s skip · z snooze ·
 l log a visit, SMS, letter or WeChat contact · m the SMS list.
 """
 
@@ -21,7 +21,7 @@ from csm_tui.services.queue import QueueItem, today_queue
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
-from screens.client_card import ClientCardScreen
+from screens.client_detail import ClientDetailScreen
 from screens.log_contact import LogContactDialog
 from screens.outcome import ReasonDialog
 from screens.sms import SmsScreen
@@ -108,7 +108,7 @@ class QueueScreen(Destination[list[QueueItem]]):
     def action_open(self) -> None:
         index = self._current()
         if index is not None:
-            self.app.push_screen(ClientCardScreen(self.ws, self.shown[index].client_id))
+            self.app.push_screen(ClientDetailScreen(self.ws, self.shown[index].client_id))
 
     def action_skip(self) -> None:
         self._reason(t("skip.title"), skip)

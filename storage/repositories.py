@@ -221,6 +221,9 @@ class ClientRepository(_Repo[Client, ClientRow]):
         self.session.flush()
         return before
 
+    def id_of(self, number: str) -> int | None:
+        return self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
+
     def by_number(self, number: str) -> Client:
         row_id = self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
         if row_id is None:

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import explain, t
-from csm_tui.services.ports import AccessDenied, StorageFailure, TaskNotOpen
+from csm_tui.services.ports import AccessDenied, ConcurrentEdit, StorageFailure, TaskNotOpen
 
 
 def describe(exc: Exception) -> str:
@@ -14,6 +14,8 @@ def describe(exc: Exception) -> str:
         return explain(exc)
     if isinstance(exc, TaskNotOpen):
         return t("error.task_closed")
+    if isinstance(exc, ConcurrentEdit):
+        return t("error.concurrent_edit")
     if isinstance(exc, AccessDenied):
         return t("error.access_denied")
     if isinstance(exc, StorageFailure):

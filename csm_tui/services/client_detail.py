@@ -22,6 +22,7 @@ from csm_tui.domain.models import (
 )
 from csm_tui.domain.values import Sex
 from csm_tui.services.clients import tier_of
+from csm_tui.services.offers import Offer, next_best_offers, profile
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 
@@ -46,6 +47,7 @@ class ClientDetail:
     appointments: list[Appointment]
     referrals: list[Referral]
     staff_names: dict[int, str]
+    offers: list[Offer]
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -75,7 +77,12 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
             {c.staff_id for c in contacts} | {r.from_staff_id for r in referrals} | {r.to_staff_id for r in referrals}
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
+        on_sale = tx.products.on_sale(today)
     jiaoyin = ws.policy.tiers.jiaoyin
+    valid = assessment is not None and assessment.valid_until >= today
+    held = [(h, p) for h, p in holdings if p is not None]
+    level = assessment.level if assessment is not None and valid else None
+    offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
     holdings.sort(key=lambda hp: (hp[0].status is not HoldingStatus.ACTIVE, hp[0].maturity_date or dt.date.max))
     return ClientDetail(
         client=client,
@@ -86,12 +93,13 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         balances=balances,
         holdings=holdings,
         assessment=assessment,
-        assessment_valid=assessment is not None and assessment.valid_until >= today,
+        assessment_valid=valid,
         contacts=contacts,
         tasks=tasks,
         appointments=appointments,
         referrals=referrals,
         staff_names=names,
+        offers=offers,
     )
 
 

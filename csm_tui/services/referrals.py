@@ -3,9 +3,11 @@ it with a reason; tellers and the lobby manager refer walk-ins to a CSM, which l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Referral, Staff, Task
+from csm_tui.domain.models import ClientSummary, Referral, Staff, Task
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 
@@ -77,10 +79,33 @@ def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) 
     return referral
 
 
-def mine(ws: Workstation) -> list[Referral]:
+@dataclass(frozen=True)
+class Names:
+    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary)."""
+
+    staff: dict[int, str]
+    clients: dict[int, str]
+
+
+def mine(ws: Workstation) -> tuple[list[Referral], Names]:
+    """Referrals made by or to the signed-in staff member, open ones first, with the names they mention."""
     assert ws.staff.id is not None
     with ws.uow() as tx:
-        return tx.referrals.involving(ws.staff.id)
+        found = tx.referrals.involving(ws.staff.id)
+        staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
+        staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
+        clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
+    return found, Names(staff, clients)
+
+
+def client_by_number(ws: Workstation, number: str) -> ClientSummary:
+    """A client as anyone at the branch may see them (masked), found by client number."""
+    with ws.uow() as tx:
+        client_id = tx.clients.id_of(number.strip().upper())
+        summary = tx.clients.summary(client_id) if client_id is not None else None
+    if summary is None:
+        raise DomainError("no_such_client", number=number)
+    return summary
 
 
 def decide(ws: Workstation, referral: Referral, accept: bool, reason: str = "") -> None:

@@ -1,0 +1,370 @@
+"""Client detail: the whole client on one screen, in tabs that fit 80×24.
+
+Keys: [ ] switch tabs · r reveal the full ID and mobile (a reason is asked and the read audited) · e edit contact
+details · l log a contact · o book a meeting · t add a follow-up · w refer to a 沃德 client manager ·
+on a meeting in the tasks tab: y confirm, m move, x cancel · Escape back.
+Another manager's client shows only the OCRM summary, identity masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, ClassVar
+
+import arrow
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Sparkline, Static, TabbedContent, TabPane
+
+from csm_tui.domain.enums import AppointmentStatus, Tier
+from csm_tui.domain.models import Appointment, ClientSummary, Staff
+from csm_tui.i18n import label, money, t
+from csm_tui.services import client_detail, referrals, service_records
+from csm_tui.services.cadence import Cadence
+from csm_tui.services.client_detail import ClientDetail
+from csm_tui.services.workstation import Workstation
+from screens.client_forms import ChooseStaffDialog, EditClientDialog, TextDialog, WhenDialog
+from screens.log_contact import LogContactDialog
+from widgets.bindings import translate_bindings
+from widgets.cells import figure
+from widgets.failures import describe
+from widgets.table import KeyTable
+
+log = logging.getLogger(__name__)
+TABS = ("overview", "assets", "contacts", "tasks", "referrals")
+
+
+class ClientDetailScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right_square_bracket", "tab(1)", "key.next_tab", id="detail.next_tab"),
+        Binding("left_square_bracket", "tab(-1)", "key.prev_tab", show=False, id="detail.prev_tab"),
+        Binding("r", "reveal", "key.reveal", id="detail.reveal"),
+        Binding("e", "edit", "key.edit", id="detail.edit"),
+        Binding("l", "log", "key.log", id="detail.log"),
+        Binding("o", "book", "key.book", id="detail.book"),
+        Binding("t", "follow_up", "key.follow_up", show=False, id="detail.follow_up"),
+        Binding("w", "refer", "key.refer", show=False, id="detail.refer"),
+        Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
+        Binding("m", "move", "key.move", show=False, id="detail.move"),
+        Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
+        Binding("escape", "back", "key.back", id="detail.back"),
+    ]
+    DEFAULT_CSS = """
+    ClientDetailScreen #detail-title { padding: 0 1; text-style: bold; color: $accent; }
+    ClientDetailScreen Sparkline { height: 3; margin: 0 1; }
+    ClientDetailScreen .para { padding: 0 1; }
+    ClientDetailScreen TabbedContent { height: 1fr; }
+    ClientDetailScreen TabPane { height: 1fr; padding: 0; }
+    """
+
+    def __init__(self, ws: Workstation, client_id: int) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.ws = ws
+        self.client_id = client_id
+        self.detail: ClientDetail | None = None
+        self.revealed: tuple[str, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("card.loading"), id="detail-title")
+        with TabbedContent(id="tabs"):
+            with TabPane(t("detail.tab.overview"), id="overview"), VerticalScroll():
+                yield Static("", id="identity", classes="para")
+            with TabPane(t("detail.tab.assets"), id="assets"), VerticalScroll():
+                yield Static("", id="tier", classes="para")
+                yield Sparkline([], id="chart")
+                yield KeyTable(id="holdings")
+            with TabPane(t("detail.tab.contacts"), id="contacts"):
+                yield KeyTable(id="timeline")
+            with TabPane(t("detail.tab.tasks"), id="tasks"), VerticalScroll():
+                yield KeyTable(id="meetings")
+                yield KeyTable(id="todo")
+            with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
+                yield Static("", id="offers", classes="para")
+                yield KeyTable(id="referral-list")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        columns = {
+            "holdings": ("product", "category", "rating", "amount", "start", "maturity", "status"),
+            "timeline": ("date", "channel", "outcome", "staff", "note"),
+            "meetings": ("meeting", "status", "purpose"),
+            "todo": ("due", "task", "note"),
+            "referral-list": ("date", "kind", "from", "to", "status", "reason"),
+        }
+        for table_id, names in columns.items():
+            self.query_one(f"#{table_id}", KeyTable).add_columns(*(t(f"detail.col.{n}") for n in names))
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        try:
+            found = client_detail.load(self.ws, self.client_id)
+        except Exception as exc:
+            log.error("client detail failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, found: ClientDetail | ClientSummary) -> None:
+        if isinstance(found, ClientSummary):
+            self.detail = None
+            self.query_one("#detail-title", Static).update(
+                f"{found.name} · {found.number} · {t('detail.summary_only')}"
+            )
+            self.query_one("#identity", Static).update(
+                "\n".join([t("detail.id", value=found.masked_id), t("detail.mobile", value=found.masked_mobile)])
+            )
+            return
+        self.detail = found
+        c = found.client
+        flags = [label(found.tier)] + ([t("detail.new_jiaoyin")] if found.new_jiaoyin else [])
+        self.query_one("#detail-title", Static).update(f"{c.name} · {c.number} · {' · '.join(flags)}")
+        self._identity(found)
+        self._assets(found)
+        self._timeline(found)
+        self._tasks(found)
+        self._offers(found)
+        self._referrals(found)
+
+    def _identity(self, d: ClientDetail) -> None:
+        c = d.client
+        resident_id, mobile = self.revealed or (c.resident_id.masked(), c.mobile.masked() if c.mobile else "")
+        opt_outs = [t(f"field.{f}") for f in ("phone_opt_out", "sms_opt_out") if getattr(c, f)]
+        lines = [
+            t("detail.id", value=resident_id) + f"  {label(d.sex)} {t('card.age', age=d.age)}",
+            t("detail.mobile", value=mobile or t("card.no_mobile"))
+            + (f"  {t('detail.mobile_invalid')}" if c.mobile_invalid else ""),
+            t("detail.address", value=c.address or "—"),
+            t("detail.occupation", value=c.occupation or "—"),
+            t("detail.opt_outs", value="、".join(opt_outs) if opt_outs else t("card.none")),
+            t("detail.capacity", value=t("detail.yes") if c.civil_capacity else t("detail.no")),
+            t("detail.accounts", value="; ".join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
+            t("detail.note", value=c.note or "—"),
+        ]
+        a = d.assessment
+        if a is None:
+            lines.append(t("card.no_assessment"))
+        elif d.assessment_valid:
+            lines.append(t("card.assessment", level=label(a.level), date=a.valid_until.isoformat()))
+        else:
+            lines.append(t("card.assessment_expired", level=label(a.level), date=a.valid_until.isoformat()))
+        self.query_one("#identity", Static).update("\n".join(lines))
+
+    def _assets(self, d: ClientDetail) -> None:
+        c, tiers = d.client, self.ws.policy.tiers
+        why = t(
+            "detail.tier_why",
+            avg=money(c.avg_3m),
+            as_of=c.assets_as_of.isoformat() if c.assets_as_of else "—",
+            jiaoyin=money(tiers.jiaoyin),
+            wode=money(tiers.wode),
+        )
+        gap = client_detail.assets_gap(c, d.tier, self.ws)
+        lines = [why, t("detail.balance", amount=money(c.balance))]
+        if gap is not None:
+            target = label(Tier.WODE if d.tier is Tier.JIAOYIN else Tier.JIAOYIN)
+            lines.append(t("detail.gap", gap=money(gap), tier=target))
+        if d.balances:
+            first, last = d.balances[0].day, d.balances[-1].day
+            lines.append(t("detail.chart", first=first.isoformat(), last=last.isoformat()))
+        self.query_one("#tier", Static).update("\n".join(lines))
+        self.query_one(Sparkline).data = [float(b.balance) for b in d.balances]  # a drawing only, never money
+        table = self.query_one("#holdings", KeyTable)
+        table.clear()
+        for holding, product in d.holdings:
+            rating = product.rating.code if product and product.rating else ""
+            table.add_row(
+                product.name if product else "",
+                label(product.category) if product else "",
+                rating,
+                figure(money(holding.amount)),
+                holding.start_date.isoformat(),
+                holding.maturity_date.isoformat() if holding.maturity_date else "",
+                label(holding.status),
+            )
+
+    def _timeline(self, d: ClientDetail) -> None:
+        table = self.query_one("#timeline", KeyTable)
+        table.clear()
+        for c in d.contacts:
+            note = " / ".join(x for x in (c.note, c.feedback) if x)
+            if c.satisfaction:
+                note = f"★{c.satisfaction} {note}"
+            table.add_row(
+                self.ws.time.local(c.started_at).format("YYYY-MM-DD HH:mm"),
+                label(c.channel),
+                label(c.disposition),
+                d.staff_names.get(c.staff_id, ""),
+                note,
+            )
+
+    def _tasks(self, d: ClientDetail) -> None:
+        meetings = self.query_one("#meetings", KeyTable)
+        meetings.clear()
+        for m in d.appointments:
+            when = self.ws.time.local(m.starts_at).format("YYYY-MM-DD HH:mm")
+            meetings.add_row(when, label(m.status), m.purpose, key=str(m.id))
+        todo = self.query_one("#todo", KeyTable)
+        todo.clear()
+        for task in d.tasks:
+            todo.add_row(task.due_on.isoformat(), label(task.kind), task.note)
+
+    def _offers(self, d: ClientDetail) -> None:
+        lines = [t("detail.offers_title")]
+        for offer in d.offers:
+            what = offer.product.name if offer.product else t(f"offer.service.{offer.service}")
+            lines.append("· " + t("offer.line", reason=t(offer.reason_key, **offer.reason_params), offer=what))
+        if not d.offers:
+            lines.append(t("detail.no_offers"))
+        self.query_one("#offers", Static).update("\n".join(lines))
+
+    def _referrals(self, d: ClientDetail) -> None:
+        table = self.query_one("#referral-list", KeyTable)
+        table.clear()
+        for r in d.referrals:
+            table.add_row(
+                self.ws.time.local(r.created_at).format("YYYY-MM-DD"),
+                label(r.kind),
+                d.staff_names.get(r.from_staff_id, ""),
+                d.staff_names.get(r.to_staff_id, ""),
+                label(r.status),
+                r.reason,
+            )
+
+    # -- actions --------------------------------------------------------------------------------------------
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        current = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(current + step) % len(TABS)]
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def _full(self) -> ClientDetail | None:
+        if self.detail is None:
+            self.notify(t("error.access_denied"), severity="warning")
+        return self.detail
+
+    def _after(self, saved: object) -> None:
+        if saved is not None:
+            self.notify(t("call.saved"), timeout=2)
+            self.load()
+
+    def action_reveal(self) -> None:
+        if self._full() is None:
+            return
+
+        def save(reason: str) -> tuple[str, str]:
+            return client_detail.reveal(self.ws, self.client_id, reason)
+
+        dialog = TextDialog(t("detail.reveal_title"), t("detail.reveal_explain"), t("detail.reveal_reason"), save)
+        self.app.push_screen(dialog, self._revealed)
+
+    def _revealed(self, numbers: tuple[str, str] | None) -> None:
+        if numbers is not None and self.detail is not None:
+            self.revealed = numbers
+            self._identity(self.detail)
+
+    def action_edit(self) -> None:
+        d = self._full()
+        if d is None:
+            return
+
+        def save(changes: dict[str, Any]) -> object:
+            return client_detail.edit(self.ws, d.client, **changes)
+
+        self.app.push_screen(EditClientDialog(d.client, save), self._after)
+
+    def action_log(self) -> None:
+        d = self._full()
+        if d is not None:
+            self.app.push_screen(LogContactDialog(self.ws, self.client_id, d.client.name), self._after)
+
+    def _next_working_morning(self) -> arrow.Arrow:
+        day = Cadence(self.ws.policy).next_working_day_after(self.ws.time.today())
+        return arrow.get(day, tzinfo=self.ws.time.tz).replace(hour=10)
+
+    def action_book(self) -> None:
+        if self._full() is None:
+            return
+
+        def save(at: dt.datetime, note: str) -> Appointment:
+            return service_records.book(self.ws, self.client_id, at, purpose=note)
+
+        self.app.push_screen(WhenDialog(t("detail.book_title"), self._next_working_morning(), save), self._after)
+
+    def action_follow_up(self) -> None:
+        if self._full() is None:
+            return
+
+        def save(at: dt.datetime, note: str) -> object:
+            day = self.ws.time.local(at).date()
+            return service_records.add_follow_up(self.ws, self.client_id, day, note)
+
+        dialog = WhenDialog(t("detail.follow_up_title"), self._next_working_morning(), save, with_time=False)
+        self.app.push_screen(dialog, self._after)
+
+    def _meeting(self) -> Appointment | None:
+        d = self._full()
+        if d is None:
+            return None
+        table = self.query_one("#meetings", KeyTable)
+        self.query_one(TabbedContent).active = "tasks"
+        if not d.appointments or not 0 <= table.cursor_row < len(d.appointments):
+            self.notify(t("detail.no_meeting"), severity="warning")
+            return None
+        return d.appointments[table.cursor_row]
+
+    def action_move(self) -> None:
+        meeting = self._meeting()
+        if meeting is None or meeting.id is None:
+            return
+        meeting_id = meeting.id
+
+        def save(at: dt.datetime, note: str) -> Appointment:
+            return service_records.move(self.ws, meeting_id, at)
+
+        suggested = self.ws.time.local(meeting.starts_at)
+        self.app.push_screen(WhenDialog(t("detail.move_title"), suggested, save), self._after)
+
+    def action_meeting(self, status: str) -> None:
+        meeting = self._meeting()
+        if meeting is not None and meeting.id is not None:
+            self.change_meeting(meeting.id, AppointmentStatus(status))
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def change_meeting(self, meeting_id: int, status: AppointmentStatus) -> None:
+        try:
+            service_records.set_status(self.ws, meeting_id, status)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        self.app.call_from_thread(self._after, True)
+
+    def action_refer(self) -> None:
+        d = self._full()
+        if d is None:
+            return
+        if d.client.avg_3m < self.ws.policy.tiers.wode:
+            self.notify(t("error.below_wode"), severity="warning")
+            return
+        self.pick_wealth_manager()
+
+    @work(thread=True, exclusive=True, group="load-staff", exit_on_error=False)
+    def pick_wealth_manager(self) -> None:
+        managers = referrals.wealth_managers(self.ws)
+        self.app.call_from_thread(self._choose_wealth_manager, managers)
+
+    def _choose_wealth_manager(self, managers: list[Staff]) -> None:
+        def save(person: Staff, note: str) -> object:
+            assert person.id is not None
+            return referrals.refer_to_wode(self.ws, self.client_id, person.id, note)
+
+        self.app.push_screen(ChooseStaffDialog(t("detail.refer_title"), managers, save), self._after)

@@ -1,0 +1,145 @@
+"""The client detail's forms: reveal with a reason, edit contact details, book or move a meeting, add a
+follow-up, refer to a 沃德 client manager. Each saves through the function it is given (see SavingDialog)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import arrow
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, Label, Static
+
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Client, Staff
+from csm_tui.i18n import t
+from screens.outcome import SavingDialog
+
+R = TypeVar("R")
+
+
+def _footer() -> ComposeResult:
+    yield Static("", id="dialog-error", classes="error")
+    yield Static(t("dialog.hint"), classes="hint")
+
+
+class TextDialog(SavingDialog[R]):
+    """One line of text that must not be empty: the reason for a reveal, for returning a referral."""
+
+    def __init__(self, title: str, explain: str, placeholder: str, save: Callable[[str], R]) -> None:
+        super().__init__()
+        self.texts = (title, explain, placeholder)
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        title, explain, placeholder = self.texts
+        with Vertical():
+            yield Label(title, classes="screen-title")
+            if explain:
+                yield Static(explain)
+            yield Input(placeholder=placeholder, max_length=200, id="reason")
+            yield from _footer()
+
+    def build(self) -> Callable[[], R]:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            raise DomainError("reason_required")
+        return lambda: self.save(reason)
+
+
+class EditClientDialog(SavingDialog[R]):
+    """Contact details and opt-outs. Every field keeps what was typed if the save is refused."""
+
+    TEXT_FIELDS = ("mobile", "address", "occupation", "note")
+    FLAGS = ("phone_opt_out", "sms_opt_out")
+
+    def __init__(self, client: Client, save: Callable[[dict[str, Any]], R]) -> None:
+        super().__init__()
+        self.client = client
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        c = self.client
+        with Vertical():
+            yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
+            for name in self.TEXT_FIELDS:
+                value = getattr(c, name) or ""
+                yield Input(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+            for name in self.FLAGS:
+                yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
+            yield from _footer()
+
+    def build(self) -> Callable[[], R]:
+        changes: dict[str, Any] = {}
+        for name in self.TEXT_FIELDS:
+            value = self.query_one(f"#{name}", Input).value.strip()
+            if value != (getattr(self.client, name) or ""):
+                changes[name] = value or None if name == "mobile" else value
+        for name in self.FLAGS:
+            ticked = self.query_one(f"#{name}", Checkbox).value
+            if ticked != getattr(self.client, name):
+                changes[name] = ticked
+        if not changes:
+            raise DomainError("nothing_changed")
+        return lambda: self.save(changes)
+
+
+class WhenDialog(SavingDialog[R]):
+    """A date (and a time where it matters) in the branch's time zone, and a note."""
+
+    def __init__(
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str], R], *, with_time: bool = True
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.suggested = suggested
+        self.with_time = with_time
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="screen-title")
+            yield Input(self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", id="date")
+            if self.with_time:
+                yield Input(self.suggested.format("HH:mm"), placeholder="HH:MM", id="time")
+            yield Input(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield from _footer()
+
+    def build(self) -> Callable[[], R]:
+        date = self.query_one("#date", Input).value.strip()
+        time = self.query_one("#time", Input).value.strip() if self.with_time else "00:00"
+        try:
+            local = arrow.get(f"{date} {time}", "YYYY-MM-DD HH:mm", tzinfo=self.suggested.tzinfo)
+        except (arrow.parser.ParserError, ValueError):
+            raise DomainError("bad_time") from None
+        note = self.query_one("#note", Input).value.strip()
+        return lambda: self.save(local.to("UTC").datetime, note)
+
+
+class ChooseStaffDialog(SavingDialog[R]):
+    """Pick a colleague by number (a 沃德 client manager, a CSM), with a note."""
+
+    def __init__(self, title: str, staff: list[Staff], save: Callable[[Staff, str], R]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.staff = staff
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="screen-title")
+            for number, person in enumerate(self.staff[:9], start=1):
+                yield Static(f"{number}  {person.name} ({person.login})")
+            yield Input(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
+            yield Input(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield from _footer()
+
+    def build(self) -> Callable[[], R]:
+        choice = self.query_one("#who", Input).value
+        if not choice or int(choice) > min(len(self.staff), 9):
+            raise DomainError("choose_staff")
+        person = self.staff[int(choice) - 1]
+        note = self.query_one("#note", Input).value.strip()
+        return lambda: self.save(person, note)

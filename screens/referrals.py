@@ -1,0 +1,108 @@
+"""Referrals: those made by and to the signed-in staff member.
+
+A 沃德 client manager accepts (a) or returns (x, with a reason) what was referred to them; tellers and the lobby
+manager record a walk-in referral to a CSM (n), which lands in that CSM's call queue.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+
+from csm_tui.domain.enums import ReferralStatus
+from csm_tui.domain.models import Referral, Staff
+from csm_tui.i18n import label, t
+from csm_tui.services import referrals
+from screens.base import Destination
+from screens.client_forms import TextDialog
+from screens.walk_in import WalkInDialog
+from widgets.failures import describe
+from widgets.table import KeyTable
+
+
+class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
+    TITLE_KEY = "nav.referrals"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "decide(True)", "key.accept", id="referrals.accept"),
+        Binding("x", "decide(False)", "key.return", id="referrals.return"),
+        Binding("n", "walk_in", "key.walk_in", id="referrals.walk_in"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield KeyTable(id="referrals")
+
+    def on_mount(self) -> None:
+        self.query_one(KeyTable).add_columns(
+            *(t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "reason"))
+        )
+        self.rows: list[Referral] = []
+
+    def fetch(self) -> tuple[list[Referral], referrals.Names]:
+        return referrals.mine(self.ws)
+
+    def show(self, data: tuple[list[Referral], referrals.Names]) -> None:
+        found, names = data
+        self.rows = found
+        table = self.query_one(KeyTable)
+        table.clear()
+        for r in found:
+            table.add_row(
+                self.ws.time.local(r.created_at).format("YYYY-MM-DD"),
+                label(r.kind),
+                names.clients.get(r.client_id, ""),
+                names.staff.get(r.from_staff_id, ""),
+                names.staff.get(r.to_staff_id, ""),
+                label(r.status),
+                r.reason,
+            )
+        waiting = sum(1 for r in found if r.status is ReferralStatus.OPEN and r.to_staff_id == self.ws.staff.id)
+        self.set_status(t("referrals.count", count=len(found), open=waiting))
+
+    def _selected(self) -> Referral | None:
+        table = self.query_one(KeyTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_decide(self, accept: bool) -> None:
+        referral = self._selected()
+        if referral is None or referral.status is not ReferralStatus.OPEN or referral.to_staff_id != self.ws.staff.id:
+            self.notify(t("referrals.not_yours"), severity="warning")
+            return
+
+        def save(reason: str) -> bool:
+            referrals.decide(self.ws, referral, accept, reason)
+            return True
+
+        if accept:
+            self.decide_now(referral)
+        else:
+            dialog = TextDialog(t("referrals.return_title"), "", t("referrals.return_reason"), save)
+            self.app.push_screen(dialog, self._done)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def decide_now(self, referral: Referral) -> None:
+        try:
+            referrals.decide(self.ws, referral, True)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        self.app.call_from_thread(self._done, True)
+
+    def _done(self, saved: object) -> None:
+        if saved:
+            self.notify(t("call.saved"), timeout=2)
+            self.reload()
+
+    def action_walk_in(self) -> None:
+        self.load_csms()
+
+    @work(thread=True, exclusive=True, group="load-staff", exit_on_error=False)
+    def load_csms(self) -> None:
+        self.app.call_from_thread(self._walk_in, referrals.csms(self.ws))
+
+    def _walk_in(self, csms: list[Staff]) -> None:
+        self.app.push_screen(WalkInDialog(self.ws, csms), self._done)

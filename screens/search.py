@@ -1,0 +1,94 @@
+"""F3 from anywhere: find a client by name, pinyin initials, client, mobile, ID, card or account number.
+
+Results come as you type, own clients first; others' clients appear in the OCRM summary, identity masked.
+Enter opens the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from csm_tui.i18n import t
+from csm_tui.services.clients import find_clients
+from csm_tui.services.views import ClientListRow
+from csm_tui.services.workstation import Workstation
+from screens.client_detail import ClientDetailScreen
+from widgets.bindings import translate_bindings
+from widgets.failures import describe
+from widgets.table import KeyTable
+
+log = logging.getLogger(__name__)
+
+
+class SearchScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "key.close", id="search.close"),
+        Binding("down", "results", "key.down", show=False, id="search.results"),
+    ]
+    DEFAULT_CSS = """
+    SearchScreen { align: center top; }
+    SearchScreen > Vertical { width: 100%; height: 100%; background: $surface; }
+    """
+
+    def __init__(self, ws: Workstation) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.ws = ws
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(t("search.title"), classes="screen-title")
+            yield Input(placeholder=t("clients.search_hint"), id="search-text")
+            yield KeyTable(id="search-results")
+
+    def on_mount(self) -> None:
+        self.query_one(KeyTable).add_columns(
+            t("clients.number"), t("clients.name"), t("clients.id"), t("clients.mobile"), t("search.whose")
+        )
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        if self.text.strip():
+            self.search(self.text)
+        else:
+            self.query_one(KeyTable).clear()
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search(self, text: str) -> None:
+        try:
+            rows = find_clients(self.ws, text)
+        except Exception as exc:
+            log.error("search failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show, text, rows)
+
+    def _show(self, text: str, rows: list[ClientListRow]) -> None:
+        if text != self.text:
+            return  # an older keystroke's answer
+        table = self.query_one(KeyTable)
+        table.clear()
+        for row in rows:
+            whose = t("search.own") if row.own else t("search.other")
+            table.add_row(row.number, row.name, row.masked_id, row.masked_mobile, whose, key=str(row.id))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_results()
+
+    def action_results(self) -> None:
+        self.query_one(KeyTable).focus()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.dismiss(None)
+            self.app.push_screen(ClientDetailScreen(self.ws, int(event.row_key.value)))
