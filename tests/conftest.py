@@ -293,3 +293,24 @@ def clock() -> FrozenClock:
 def uow_factory(engine: Engine, clock: FrozenClock) -> SqlUnitOfWorkFactory:
     """Units of work acting for the system (no staff member); ``.acting_as(staff)`` for a person."""
     return SqlUnitOfWorkFactory(engine, clock)
+
+
+# --- a demo branch for the app's tests -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo branch, built once per session on the frozen clock."""
+    from tests.demo_branch import build_template
+
+    return build_template(tmp_path_factory.mktemp("demo") / "template.db", FROZEN_AT)
+
+
+@pytest.fixture
+def demo_url(demo_template: Path) -> Iterator[str]:
+    """A private copy of the demo branch for one test."""
+    from tests.demo_branch import copy_of
+
+    target = Path(tempfile.mkdtemp(prefix="csm-demo-")) / "demo.db"
+    yield copy_of(demo_template, target)
+    shutil.rmtree(target.parent, ignore_errors=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
@@ -14,20 +13,8 @@ from csm_tui.app import DESTINATIONS, CsmApp
 from csm_tui.i18n import catalog, set_language
 from csm_tui.services.checklist import today_figures
 from screens.help import HelpScreen
-from tests.conftest import FROZEN_AT
-from tests.demo_branch import build_template, copy_of
 from tests.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("demo") / "template.db", FROZEN_AT)
-
-
-@pytest.fixture
-def demo_url(demo_template: Path, tmp_path: Path) -> str:
-    return copy_of(demo_template, tmp_path / "demo.db")
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +44,7 @@ async def test_every_destination_is_one_key_away_and_shows_data(demo_url: str, l
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key, destination in zip("12345", DESTINATIONS, strict=True):
+        for key, destination in zip("123456", DESTINATIONS, strict=True):
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == destination
