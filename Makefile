@@ -36,5 +36,9 @@ pytest: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/csm demo
 
+## Measure the performance figures on a 60,000-client demo branch (SIZE=large: 300,000); see bench/results.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(filter large,$(SIZE)),--size large,)
+
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

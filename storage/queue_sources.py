@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import (
@@ -29,6 +29,7 @@ from storage.orm import (
     AssessmentRow,
     ClientRow,
     ContactRow,
+    Fen,
     HoldingRow,
     ProductRow,
     SaleRow,
@@ -45,9 +46,10 @@ CALL_TASKS = {
     TaskKind.FOLLOW_UP: QueueReason.FOLLOW_UP,
     TaskKind.REFERRAL: QueueReason.REFERRAL,
 }
-# Contacts after which the client counts as reached today (no answer and busy do not).
-_NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY)
+# Contacts after which the client does not count as reached.
+NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER)
 CLIENT = (ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m)
+SPOKEN = (Channel.PHONE, Channel.VISIT)  # contacts in which the client can be said to be reached
 WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
 
 
@@ -74,7 +76,19 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
         prospects=prospects,
         excluded=frozenset(_excluded(session, staff_id, ids, w)),
         calls_today=calls_today or 0,
+        settled=frozenset(_contacted(session, ids, w.settled_since, reached=True)),
+        contacted=frozenset(_contacted(session, {p.client_id for p in prospects}, w.contacted_since, reached=False)),
     )
+
+
+def _contacted(session: Session, ids: set[int], since: dt.datetime, *, reached: bool) -> set[int]:
+    """Of ``ids``: clients with a contact since ``since`` (``reached``: one in which they were reached)."""
+    if not ids:
+        return set()
+    query = select(ContactRow.client_id).where(ContactRow.client_id.in_(list(ids)), ContactRow.started_at >= since)
+    if reached:
+        query = query.where(ContactRow.channel.in_(SPOKEN), ContactRow.disposition.not_in(NOT_REACHED))
+    return set(session.scalars(query))
 
 
 def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:
@@ -203,19 +217,19 @@ def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> li
         select(
             HoldingRow.client_id,
             func.sum(HoldingRow.amount).label("held"),
-            func.max(ProductRow.category.in_(WEALTH_CATEGORIES)).label("wealth"),
+            func.max(case((ProductRow.category.in_(WEALTH_CATEGORIES), 1), else_=0)).label("wealth"),
         )
         .join(ProductRow, ProductRow.id == HoldingRow.product_id)
         .where(HoldingRow.status == HoldingStatus.ACTIVE)
         .group_by(HoldingRow.client_id)
         .subquery()
     )
-    idle = ClientRow.balance - func.coalesce(held.c.held, 0)
+    idle = type_coerce(ClientRow.balance - func.coalesce(held.c.held, 0), Fen)  # compared in fen, read as yuan
     base = select(*CLIENT).outerjoin(held, held.c.client_id == ClientRow.id).where(own)
     found: list[Candidate] = []
     idle_rows = session.execute(
         base.add_columns(idle.label("idle"))
-        .where(idle >= w.idle_min, or_(held.c.wealth.is_(None), held.c.wealth == False))  # noqa: E712
+        .where(idle >= w.idle_min, func.coalesce(held.c.wealth, 0) == 0)
         .order_by(idle.desc(), ClientRow.id)
         .limit(w.prospects)
     )
@@ -271,10 +285,10 @@ def _excluded(session: Session, staff_id: int, ids: set[int], w: QueueWindow) ->
                 or_(
                     and_(ContactRow.disposition == Disposition.FIRM_DECLINE, ContactRow.started_at >= w.quiet_since),
                     and_(
-                        ContactRow.channel == Channel.PHONE,
+                        ContactRow.channel.in_(SPOKEN),
                         ContactRow.started_at >= w.day_start,
                         ContactRow.started_at < w.day_end,
-                        ContactRow.disposition.not_in(_NOT_REACHED),
+                        ContactRow.disposition.not_in(NOT_REACHED),
                     ),
                 ),
             )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskStatus
+from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -52,10 +52,19 @@ from storage.orm import (
     TaskRow,
 )
 
+# Surnames read otherwise than the character's everyday reading (曾国藩 is Zeng, not Ceng).
+SURNAME_INITIALS = {
+    "曾": "z", "单": "s", "查": "z", "仇": "q", "解": "x", "朴": "p", "区": "o", "盖": "g", "覃": "q",
+    "翟": "z", "秘": "b", "尉": "y", "乐": "y", "缪": "m", "种": "c", "句": "g", "召": "s", "员": "y",
+    "隗": "w", "繁": "p", "长": "c", "万俟": "mq", "尉迟": "yc",
+}  # fmt: skip
+
 
 def name_initials(name: str) -> str:
-    """Pinyin initials of a Chinese name, for search: 张三丰 → zsf."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    """Pinyin initials of a Chinese name, for search: 张三丰 → zsf, 曾国藩 → zgf (surnames read as surnames)."""
+    surname = next((s for s in sorted(SURNAME_INITIALS, key=len, reverse=True) if name.startswith(s)), "")
+    rest = "".join(lazy_pinyin(name[len(surname) :], style=Style.FIRST_LETTER)).replace(" ", "").lower()
+    return SURNAME_INITIALS.get(surname, "") + rest
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -385,6 +394,14 @@ class TaskRepository(_Repo[Task, TaskRow]):
         if note:
             row.note = f"{row.note}\n{note}".strip()
         self.session.flush()
+
+    def open_for_origin(self, origin: TaskOrigin, origin_id: int) -> list[Task]:
+        rows = self.session.scalars(
+            select(TaskRow).where(
+                TaskRow.origin == origin, TaskRow.origin_id == origin_id, TaskRow.status == TaskStatus.OPEN
+            )
+        )
+        return [self._model(r) for r in rows]
 
     def open_for_client(self, client_id: int) -> list[Task]:
         rows = self.session.scalars(

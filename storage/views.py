@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -45,18 +46,25 @@ def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text
     return and_(column >= text, column < text + "\U0010ffff")
 
 
-def _matching(text: str) -> ColumnElement[bool]:
-    """What the typed text can be, judged by its shape, so each keystroke is answered from indexes."""
-    if text.isdigit():
-        accounts = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
-        return or_(
-            _prefix(ClientRow.mobile, text),
-            _prefix(ClientRow.resident_id, text),
-            ClientRow.id.in_(accounts),
-            _prefix(ClientRow.number, f"C{text}"),
-        )
+def _matching(text: str, own: ColumnElement[bool]) -> ColumnElement[bool]:
+    """What the typed text can be, judged by its shape, so each keystroke is answered from indexes.
+
+    Secret numbers (mobile, ID, card and account) match others' clients only in full: matching them by prefix would
+    let anyone uncover the masked digits one keystroke at a time.
+    """
     if len(text) == 18 and text[:17].isdigit():
         return ClientRow.resident_id == text.upper()
+    if text.isdigit():
+        by_account = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
+        own_prefix = or_(
+            _prefix(ClientRow.mobile, text), _prefix(ClientRow.resident_id, text), ClientRow.id.in_(by_account)
+        )
+        return or_(
+            and_(own, own_prefix),
+            ClientRow.mobile == text,
+            ClientRow.id.in_(select(AccountRow.client_id).where(AccountRow.number == text)),
+            _prefix(ClientRow.number, f"C{text}"),
+        )
     if text.isascii() and text.isalpha():
         return or_(_prefix(ClientRow.name_initials, text.lower()), _prefix(ClientRow.number, text.upper()))
     if text.isascii():
@@ -115,9 +123,9 @@ class SqlViews:
             ClientRow.assets_as_of,
             own.label("own"),
         )
-        text = text.strip()
+        text = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese input method
         if text:
-            query = query.where(_matching(text)).order_by(own.desc(), ClientRow.name, ClientRow.id)
+            query = query.where(_matching(text, is_own)).order_by(own.desc(), ClientRow.name, ClientRow.id)
         else:
             query = query.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id)
         rows = []

@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from bench.__main__ import main
-from bench.figures import ALL, QUEUE_BUILD, SCOREBOARD, Measured
-from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, growth, save
+from bench.figures import QUEUE_BUILD, SCOREBOARD, Measured
+from bench.plan import Bench, Plan
+from bench.probe import Probe
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, growth, save, table
+from bench.runner import FIGURES
 from bench.stats import Samples
 
 PENDING = {"outcome_save", "session_open", "client_detail", "import_rate"}
@@ -26,7 +30,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     run = json.loads(results.read_text(encoding="utf-8"))["sizes"]["200"]
     assert run["seed"] == 3 and run["machine"]["cores"] >= 1
     figures = run["backends"]["sqlite"]
-    assert set(figures) == {f.key for f in ALL}
+    assert set(figures) == {f.key for f in FIGURES}
     for key, figure in figures.items():
         if key in PENDING:
             assert figure["pending"] and "median" not in figure
@@ -44,8 +48,19 @@ def test_growth_compares_the_large_size_with_the_default_one(tmp_path: Path) -> 
     for clients, ms in ((DEFAULT_CLIENTS, 2.0), (LARGE_CLIENTS, 3.0)):
         measured = [Measured(QUEUE_BUILD, Samples((ms, ms))), Measured(SCOREBOARD, Samples((10 * ms,)))]
         results = save(path, {"clients": clients, "seed": 1}, {"sqlite": measured})
-    text = growth(results, ALL)
-    assert text is not None
+    text = growth(results, FIGURES)
+    assert text is not None and "beware" not in text
     assert any("queue build" in line and "1.50×" in line and line.endswith("yes") for line in text.splitlines())
-    assert any("scoreboard" in line and line.endswith("no") for line in text.splitlines())
-    assert growth({"sizes": {str(DEFAULT_CLIENTS): {}}}, ALL) is None
+    assert any("scoreboard" in line and line.endswith("no (branch-wide)") for line in text.splitlines())
+    assert growth({"sizes": {str(DEFAULT_CLIENTS): {}}}, FIGURES) is None
+
+
+def test_a_probe_that_fails_gives_rows_that_say_why(tmp_path: Path) -> None:
+    def broken(_bench: Bench) -> list[Measured]:
+        raise ValueError("no such table: clients")
+
+    bench = Bench("sqlite://", create_engine("sqlite://"), Plan(), tmp_path)
+    (row,) = Probe((QUEUE_BUILD,), broken).run(bench)
+    assert row.samples is None and row.error == "ValueError: no such table: clients"
+    assert "ERROR (ValueError: no such table: clients)" in table("t", [row])
+    assert Probe((SCOREBOARD,)).run(bench) == [Measured(SCOREBOARD)]

@@ -116,7 +116,7 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
         assert app.screen.item.client_id == branch.clients[1]  # type: ignore[attr-defined]
         await _outcome(pilot, "n")  # 1 no answer, again
         await _outcome(pilot, "p")  # 2 politely declined
-        await _outcome(pilot, "a")  # 3 appointment: the suggested Monday 10:00
+        await _outcome(pilot, "a")  # 3 appointment: the suggested Monday 10:00 (no second call to confirm it)
         await _outcome(pilot, "t")  # 4 busy: the suggested hour from now
         await _outcome(pilot, "w")  # 5 wrong number
         await _outcome(pilot, "x")  # 6 do not call
@@ -163,7 +163,6 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
             (c[1], TaskKind.CALLBACK, TODAY, utc(2026, 11, 27, 4), TaskOrigin.CONTACT),  # 2 hours later
             (c[2], TaskKind.SMS, dt.date(2026, 12, 4), None, TaskOrigin.CONTACT),  # after a week
             (c[2], TaskKind.FOLLOW_UP, dt.date(2026, 12, 28), None, TaskOrigin.CONTACT),  # 30 days: a Sunday → Monday
-            (c[3], TaskKind.APPOINTMENT_CONFIRM, TODAY, None, TaskOrigin.CONTACT),  # the working day before Monday
             (c[4], TaskKind.CALLBACK, TODAY, utc(2026, 11, 27, 3), TaskOrigin.CONTACT),  # the time agreed
             (c[5], TaskKind.VERIFY_NUMBER, TODAY, None, TaskOrigin.CONTACT),
         ]

@@ -88,8 +88,8 @@ class Client(Entity):
     resident_id: ResidentId
     mobile: MobileNumber | None = None
     mobile_invalid: bool = False
-    address: str = ""
-    occupation: str = ""
+    address: str = Field(default="", max_length=200)
+    occupation: str = Field(default="", max_length=64)
     manager_id: int | None = None
     outlet_id: int | None = None
     civil_capacity: bool = True

@@ -93,15 +93,19 @@ class Cadence:
             case _:  # firm decline (a quiet period follows from the contact itself), 回访 done, informed
                 return FollowUp()
 
+    def within_hours(self, now: arrow.Arrow, later: arrow.Arrow) -> bool:
+        """``later`` is still inside today's calling hours (and today is a working day)."""
+        return (
+            self.calendar.is_working_day(now.date())
+            and later.date() == now.date()
+            and self.calendar.work_start <= later.time() <= self.calendar.work_end
+        )
+
     def retry(self, now: dt.datetime, no_answers_before: int) -> NextTask:
         """No answer: later today while retries and working hours last, else the next working day."""
         local = self.local(now)
         later = local.shift(minutes=self.calls.no_answer_retry_minutes)
-        if (
-            no_answers_before < self.calls.no_answer_retries_same_day
-            and later.date() == local.date()
-            and later.time() <= self.calendar.work_end
-        ):
+        if no_answers_before < self.calls.no_answer_retries_same_day and self.within_hours(local, later):
             return NextTask(TaskKind.CALLBACK, local.date(), later.to("UTC").datetime)
         return NextTask(TaskKind.CALLBACK, self.next_working_day_after(local.date()))
 
@@ -111,7 +115,8 @@ class Cadence:
         return NextTask(TaskKind.CALLBACK, self.local(at).date(), at)
 
     def appointment_confirmation(self, starts_at: dt.datetime, now: dt.datetime) -> list[NextTask]:
-        """A confirmation call the working day before the meeting (none when that day has passed)."""
+        """A confirmation call the working day before the meeting; none when that day is today or past (a meeting
+        agreed for the next working day needs no second call to confirm it)."""
         if starts_at <= now:
             raise DomainError("time_in_past")
         day = self.local(starts_at).date()
@@ -119,13 +124,17 @@ class Cadence:
         before = day - dt.timedelta(days=self.calls.appointment_confirm_days_before)
         while before > today and not self.calendar.is_working_day(before):
             before -= dt.timedelta(days=1)
-        return [NextTask(TaskKind.APPOINTMENT_CONFIRM, before)] if today <= before < day else []
+        return [NextTask(TaskKind.APPOINTMENT_CONFIRM, before)] if today < before < day else []
 
     def service_callback(self, sold_at: dt.datetime, phone_opt_out: bool) -> NextTask:
-        """回访 after a purchase: the next working day, well inside the window; by SMS for an opted-out client."""
+        """回访 after a purchase: the next working day; the day after the sale when holidays would push that past
+        the window (the rule is the window). By SMS for a client who opted out of calls."""
         sold_on = self.local(sold_at).date()
         kind = TaskKind.SMS if phone_opt_out else TaskKind.SERVICE_CALLBACK
-        return NextTask(kind, self.next_working_day_after(sold_on))
+        due = self.next_working_day_after(sold_on)
+        if due > self.service_window_end(sold_at):
+            due = sold_on + dt.timedelta(days=1)
+        return NextTask(kind, due)
 
     def service_window_end(self, sold_at: dt.datetime) -> dt.date:
         return self.local(sold_at).date() + dt.timedelta(days=self.calls.service_callback_days)
@@ -138,6 +147,6 @@ class Cadence:
         """Later today, or the next working day once the day's hours are over."""
         local = self.local(now)
         later = local.shift(minutes=self.policy.calls.snooze_minutes)
-        if later.date() == local.date() and later.time() <= self.calendar.work_end:
+        if self.within_hours(local, later):
             return NextTask(TaskKind.CALLBACK, local.date(), later.to("UTC").datetime)
         return NextTask(TaskKind.CALLBACK, self.next_working_day_after(local.date()))

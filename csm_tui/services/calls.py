@@ -11,8 +11,9 @@ from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, Ta
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, ContactRecord, Task
 from csm_tui.services.cadence import Cadence, ContactState
-from csm_tui.services.ports import UnitOfWork
+from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.queue import QueueItem
+from csm_tui.services.service_records import confirmation_tasks
 from csm_tui.services.workstation import Workstation
 
 # Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).
@@ -25,6 +26,7 @@ CALL_KINDS = (
     TaskKind.REFERRAL,
 )
 NOT_REACHED = frozenset({Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER})
+SPOKEN = frozenset({Channel.PHONE, Channel.VISIT})
 # A queue reason without a task is recorded against a task of this kind when skipped or snoozed.
 REASON_TASK = {
     QueueReason.MATURITY: TaskKind.MATURITY,
@@ -92,9 +94,15 @@ def record(
             )
         )  # fmt: skip
         assert contact.id is not None
-        closed = _close_settled(tx, ws, client_id, task_id, outcome.disposition, now)
+        if task_id is not None:
+            task = tx.tasks.get(task_id)
+            if task is None or (task.client_id, task.staff_id) != (client_id, staff_id):
+                raise AccessDenied("task")
+        closed = _close_settled(tx, ws, client_id, task_id, outcome, now)
         created = []
         for step in follow.tasks:
+            if step.kind is TaskKind.APPOINTMENT_CONFIRM:
+                continue  # the meeting's own confirmation call, below
             task = tx.tasks.add(
                 Task(
                     client_id=client_id, staff_id=staff_id, kind=step.kind, due_on=step.due_on, due_at=step.due_at,
@@ -110,6 +118,7 @@ def record(
                 Appointment(client_id=client_id, staff_id=staff_id, starts_at=outcome.at, purpose=outcome.note)
             )
             appointment_id = appointment.id
+            created += confirmation_tasks(tx, ws, appointment, now)
         flags = {
             name: True
             for name, wanted in (("mobile_invalid", follow.mobile_invalid), ("phone_opt_out", follow.phone_opt_out))
@@ -121,11 +130,18 @@ def record(
 
 
 def _close_settled(
-    tx: UnitOfWork, ws: Workstation, client_id: int, task_id: int | None, disposition: Disposition, now: dt.datetime
+    tx: UnitOfWork,
+    ws: Workstation,
+    client_id: int,
+    task_id: int | None,
+    outcome: Outcome,
+    now: dt.datetime,
 ) -> tuple[int, ...]:
-    """The task that caused the contact, and, once the client is reached, the other calls it settles."""
+    """The task that caused the contact, and, once the client is reached in person or on the phone, the other calls
+    it settles."""
+    disposition, channel = outcome.disposition, outcome.channel
     closing = [task_id] if task_id is not None else []
-    if disposition not in NOT_REACHED:
+    if disposition not in NOT_REACHED and channel in SPOKEN:
         kinds = (*CALL_KINDS, TaskKind.SERVICE_CALLBACK) if disposition is Disposition.SERVICE_DONE else CALL_KINDS
         assert ws.staff.id is not None
         closing += [t.id for t in tx.tasks.open_calls(client_id, ws.staff.id, ws.time.today(), kinds) if t.id]
@@ -168,9 +184,10 @@ def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "")
         if item.main.task_id is not None:
             tx.tasks.reschedule(item.main.task_id, later.due_on, later.due_at, text)
         else:
+            kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)  # the same reason, later
             tx.tasks.add(
                 Task(
-                    client_id=item.client_id, staff_id=_staff_id(ws), kind=TaskKind.CALLBACK, due_on=later.due_on,
+                    client_id=item.client_id, staff_id=_staff_id(ws), kind=kind, due_on=later.due_on,
                     due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=text, created_at=ws.time.now().datetime,
                 )
             )  # fmt: skip

@@ -8,7 +8,11 @@ Priority (highest first; within a reason, what is overdue first, then by the tim
 4. holdings maturing within the lead days;   8. prospects (idle deposits, just under a tier), only to top the
                                                 queue up to the daily call target.
 
-A client appears once, for the highest reason, with the others listed. Never queued: clients of other CSMs, clients
+A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
+maturity, an assessment, a meeting to confirm) is settled once the client has been reached within the maturity lead
+days; a prospect is left alone for the long call interval after any contact.
+
+Never queued: clients of other CSMs, clients
 who opted out of phone marketing (their 回访 goes by SMS), with no valid number, in a firm refusal's quiet period or
 a cooling-off period, or already reached today.
 """
@@ -50,6 +54,8 @@ def window(ws: Workstation) -> QueueWindow:
     confirm_day = cadence.next_working_day_after(today)
     confirm_start, confirm_end = ws.time.day_bounds(confirm_day)
     quiet_since, _ = ws.time.day_bounds(cadence.quiet_since(today))
+    settled_since, _ = ws.time.day_bounds(today - dt.timedelta(days=ws.policy.calls.maturity_lead_days))
+    contacted_since, _ = ws.time.day_bounds(today - dt.timedelta(days=ws.policy.calls.polite_decline_call_days))
     tiers, calls = ws.policy.tiers, ws.policy.calls
     return QueueWindow(
         today=today,
@@ -61,6 +67,8 @@ def window(ws: Workstation) -> QueueWindow:
         confirm_start=confirm_start,
         confirm_end=confirm_end,
         quiet_since=quiet_since,
+        settled_since=settled_since,
+        contacted_since=contacted_since,
         idle_min=calls.idle_deposit_min,
         near_jiaoyin=(tiers.jiaoyin * tiers.near_share, tiers.jiaoyin),
         near_wode=(tiers.wode * tiers.near_share, tiers.wode),
@@ -77,8 +85,11 @@ def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueIte
     """Apply the queue's rules to what the data holds (pure: the tests drive it directly)."""
     by_client: dict[int, list[Candidate]] = {}
     for candidate in sorted(sources.candidates, key=lambda c: _order(c, today)):
-        if candidate.client_id not in sources.excluded:
-            by_client.setdefault(candidate.client_id, []).append(candidate)
+        if candidate.client_id in sources.excluded:
+            continue
+        if candidate.task_id is None and candidate.client_id in sources.settled:
+            continue  # a reason from the data, already talked through with the client lately
+        by_client.setdefault(candidate.client_id, []).append(candidate)
     items = [
         QueueItem(first, tuple(dict.fromkeys(c.reason for c in rest if c.reason != first.reason)))
         for first, *rest in by_client.values()
@@ -89,6 +100,8 @@ def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueIte
         if room <= 0:
             break
         if prospect.client_id in sources.excluded or prospect.client_id in by_client:
+            continue
+        if prospect.client_id in sources.contacted:
             continue
         by_client[prospect.client_id] = [prospect]
         items.append(QueueItem(prospect))

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin
+from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, Task
 from csm_tui.services.cadence import Cadence
+from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.workstation import Workstation
 
 
@@ -29,22 +30,42 @@ def book(ws: Workstation, client_id: int, starts_at: dt.datetime, purpose: str =
         meeting = tx.appointments.add(
             Appointment(client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, purpose=purpose, place=place)
         )
-        for step in Cadence(ws.policy).appointment_confirmation(starts_at, now):
-            tx.tasks.add(
-                Task(
-                    client_id=client_id, staff_id=ws.staff.id, kind=step.kind, due_on=step.due_on,
-                    origin=TaskOrigin.APPOINTMENT, origin_id=meeting.id, created_at=now,
-                )
-            )  # fmt: skip
+        confirmation_tasks(tx, ws, meeting, now)
         tx.commit()
     return meeting
 
 
+def confirmation_tasks(tx: UnitOfWork, ws: Workstation, meeting: Appointment, now: dt.datetime) -> list[int]:
+    """The confirmation call of a meeting, by the cadence rules, tied to the meeting; returns the tasks' ids."""
+    assert meeting.id is not None
+    created = []
+    for step in Cadence(ws.policy).appointment_confirmation(meeting.starts_at, now):
+        task = tx.tasks.add(
+            Task(
+                client_id=meeting.client_id, staff_id=meeting.staff_id, kind=step.kind, due_on=step.due_on,
+                origin=TaskOrigin.APPOINTMENT, origin_id=meeting.id, created_at=now,
+            )
+        )  # fmt: skip
+        assert task.id is not None
+        created.append(task.id)
+    return created
+
+
+def _drop_confirmations(tx: UnitOfWork, meeting_id: int, now: dt.datetime) -> None:
+    for task in tx.tasks.open_for_origin(TaskOrigin.APPOINTMENT, meeting_id):
+        if task.kind is TaskKind.APPOINTMENT_CONFIRM and task.id is not None:
+            tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
+
+
 def move(ws: Workstation, appointment_id: int, starts_at: dt.datetime) -> Appointment:
+    """A new time for a meeting: booked again, its confirmation call moved to the working day before."""
     _future(ws, starts_at)
+    now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         moved = tx.appointments.change(appointment_id, starts_at=starts_at)
         tx.clients.get(moved.client_id)
+        _drop_confirmations(tx, appointment_id, now)
+        confirmation_tasks(tx, ws, moved, now)
         tx.commit()
     return moved
 
@@ -54,6 +75,8 @@ def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) 
     with ws.uow(write=True) as tx:
         changed = tx.appointments.change(appointment_id, status=status)
         tx.clients.get(changed.client_id)
+        if status is not AppointmentStatus.BOOKED:  # confirmed, cancelled or over: nothing left to confirm
+            _drop_confirmations(tx, appointment_id, ws.time.now().datetime)
         tx.commit()
     return changed
 

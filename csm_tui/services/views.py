@@ -77,6 +77,8 @@ class QueueWindow:
     confirm_start: dt.datetime  # appointments on the next working day
     confirm_end: dt.datetime
     quiet_since: dt.datetime  # a firm refusal since then keeps the client out
+    settled_since: dt.datetime  # a client reached since then is not called again for a reason from the data
+    contacted_since: dt.datetime  # a client contacted since then is no prospect
     idle_min: Decimal
     near_jiaoyin: tuple[Decimal, Decimal]  # [low, high) of the 3-month average
     near_wode: tuple[Decimal, Decimal]
@@ -105,3 +107,5 @@ class QueueSources:
     prospects: list[Candidate]  # precision-marketing prospects, best first, to top the queue up
     excluded: frozenset[int]  # clients not to be phoned today (opted out, invalid number, quiet, cooling off, reached)
     calls_today: int  # calls made today by this CSM
+    settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
+    contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect

@@ -1,0 +1,1 @@
+"""``make bench``: the workstation's performance figures, as medians of several runs with their spread."""

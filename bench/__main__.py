@@ -1,0 +1,39 @@
+"""``python -m bench [--size large] [--pg]``: measure, print the figures and write ``bench/results.json``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.database import CACHE
+from bench.plan import Plan
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, RESULTS
+from bench.runner import run
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text}")
+    return int(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--size", choices=("default", "large"), default="default", help="60,000 or 300,000 clients")
+    parser.add_argument("--clients", type=_positive, help="any other number of clients (overrides --size)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL server, when installed")
+    parser.add_argument("--runs", type=_positive, default=Plan.runs, help="timed calls per in-process figure")
+    parser.add_argument("--startups", type=_positive, default=Plan.startups, help="start-up pairs")
+    parser.add_argument("--moves", type=_positive, default=Plan.moves, help="queue cursor moves over the pty")
+    parser.add_argument("--switch-rounds", type=int, default=Plan.switch_rounds, help="rounds of screen switches")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where demo branches are kept")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    clients = args.clients or (LARGE_CLIENTS if args.size == "large" else DEFAULT_CLIENTS)
+    plan = Plan(runs=args.runs, startups=args.startups, moves=args.moves, switch_rounds=args.switch_rounds)
+    run(clients, args.seed, plan, args.cache, args.results, args.pg)
+
+
+if __name__ == "__main__":
+    main()

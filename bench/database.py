@@ -1,0 +1,64 @@
+"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from bench.desk import FROZEN_AT
+from csm_tui.clock import FrozenClock
+from csm_tui.policy import Policy
+from storage.demo import build_demo
+from storage.engine import make_engine
+from storage.migrate import upgrade
+
+CACHE = Path(__file__).parent / "cache"
+
+
+def demo_path(clients: int, seed: int, cache: Path = CACHE) -> Path:
+    return cache / f"demo-{seed}-{clients}.db"
+
+
+def ensure_demo(clients: int, seed: int, cache: Path = CACHE) -> Path:
+    """The cached demo branch for ``seed`` and ``clients``, built first when missing (built aside, then renamed)."""
+    path = demo_path(clients, seed, cache)
+    if path.exists():
+        return path
+    building = path.with_suffix(".building")
+    _remove_leftovers(building)
+    print(f"building the demo branch: {clients:,} clients, seed {seed} (once; cached in {path}) ...", flush=True)
+    started = time.monotonic()
+    engine = make_engine(sqlite_url(building))
+    try:
+        upgrade(engine)
+        build_demo(engine, FrozenClock(FROZEN_AT), clients=clients, seed=seed, policy=Policy())
+    finally:
+        engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    building.rename(path)
+    _remove_leftovers(building)  # the migration's lock file
+    print(f"built in {time.monotonic() - started:.0f} s", flush=True)
+    return path
+
+
+def _remove_leftovers(building: Path) -> None:
+    for leftover in building.parent.glob(f"{building.name}*"):
+        leftover.unlink()
+
+
+def working_copy(template: Path, directory: Path) -> Path:
+    """A copy of the cached branch for one run (sign-ins and the app's writes never change the cache), upgraded to
+    this app's schema as the app would on start, so a cache built by an older version gets the newer indexes."""
+    target = directory / template.name
+    shutil.copyfile(template, target)
+    target.chmod(0o600)
+    engine = make_engine(sqlite_url(target))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return target
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"

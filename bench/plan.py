@@ -1,0 +1,26 @@
+"""How much to measure, and what on: the repetitions of one run and the database it runs against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: int = 15  # timed calls per in-process figure (after one warm-up)
+    startups: int = 7  # start-up pairs (workstation and baseline), after one warm-up pair
+    moves: int = 20  # queue cursor moves over the pty
+    switch_rounds: int = 2  # rounds of pressing 1, 3, 4, 5, 2 over the pty
+
+
+@dataclass(frozen=True)
+class Bench:
+    """One run: the database (a working copy for SQLite), an engine on it, the plan and a scratch directory."""
+
+    url: str
+    engine: Engine
+    plan: Plan
+    scratch: Path

@@ -1,0 +1,97 @@
+"""One bench run: the figures on SQLite (and on PostgreSQL when there is one), printed and saved."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench import figures as fig
+from bench.database import ensure_demo, sqlite_url, working_copy
+from bench.figures import Measured
+from bench.plan import Bench, Plan
+from bench.postgres import URL_VARIABLE, bindir, load_demo, server_version, throwaway_server
+from bench.probe import Probe
+from bench.report import growth, machine, revision, save, table
+from bench.service_calls import client_search, queue_build, scoreboard
+from bench.startup import startup
+from bench.terminal import terminal_bytes
+from storage.engine import make_engine
+
+QUEUE = Probe((fig.QUEUE_BUILD,), queue_build)
+SEARCH = Probe(tuple(fig.SEARCH.values()), client_search)
+SCOREBOARD = Probe((fig.SCOREBOARD,), scoreboard)
+SQLITE_PROBES = [
+    Probe((fig.STARTUP_RATIO, fig.STARTUP_WORKSTATION, fig.STARTUP_BASELINE), startup),
+    QUEUE,
+    Probe((fig.OUTCOME_SAVE,)),  # each of these gets its measuring function once its screen exists
+    Probe((fig.SESSION_OPEN,)),
+    SEARCH,
+    Probe((fig.CLIENT_DETAIL,)),
+    SCOREBOARD,
+    Probe((fig.IMPORT_RATE,)),
+    Probe((fig.CURSOR_BYTES, fig.SWITCH_BYTES), terminal_bytes),
+]
+PG_PROBES = [QUEUE, SEARCH, SCOREBOARD]  # the services the screens call
+FIGURES = [figure for probe in SQLITE_PROBES for figure in probe.figures]
+
+
+def run(clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: bool) -> None:
+    """Measure, print the tables and save them to ``results``."""
+    template = ensure_demo(clients, seed, cache)
+    info: dict[str, Any] = {"clients": clients, "seed": seed, "revision": revision(), "machine": machine()}
+    backends: dict[str, list[Measured]] = {}
+    with tempfile.TemporaryDirectory(prefix="csm-bench-") as scratch:
+        url = sqlite_url(working_copy(template, Path(scratch)))
+        backends["sqlite"] = _measure(SQLITE_PROBES, url, plan, Path(scratch))
+        with _postgres(pg) as pg_url:
+            if pg_url is not None:
+                engine = make_engine(pg_url)
+                try:
+                    load_demo(engine, clients, seed)
+                    info["postgresql"] = server_version(engine)
+                finally:
+                    engine.dispose()
+                backends["postgresql"] = _measure(PG_PROBES, pg_url, plan, Path(scratch))
+    print()
+    for backend, measured in backends.items():
+        print(table(f"{backend}, {clients:,} clients, seed {seed}", measured), end="\n\n")
+    grown = growth(save(results, info, backends), FIGURES)
+    if grown is not None:
+        print(grown, end="\n\n")
+    box = info["machine"]
+    print(f"machine: {box['cpu']}, {box['cores']} cores, Python {box['python']}, SQLite {box['sqlite']}")
+    if "postgresql" in info:
+        print(f"PostgreSQL {info['postgresql']}")
+    print(f"results written to {results}")
+
+
+def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path) -> list[Measured]:
+    engine = make_engine(url)
+    bench = Bench(url, engine, plan, scratch)
+    measured: list[Measured] = []
+    try:
+        for probe in probes:
+            measured += probe.run(bench)
+    finally:
+        engine.dispose()
+    return measured
+
+
+@contextmanager
+def _postgres(wanted: bool) -> Iterator[str | None]:
+    """The URL in ``CSM_BENCH_PG_URL``; else, with ``--pg``, a throwaway server when its binaries are installed."""
+    if os.environ.get(URL_VARIABLE):
+        yield os.environ[URL_VARIABLE]
+        return
+    binaries = bindir() if wanted else None
+    if wanted and binaries is None:
+        print("--pg: no PostgreSQL server binaries found; figures on SQLite only", flush=True)
+    if binaries is None:
+        yield None
+        return
+    with throwaway_server(binaries) as url:
+        yield url

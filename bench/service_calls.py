@@ -1,0 +1,68 @@
+"""Figures timed in this process by calling the services the screens call: queue, client search, scoreboard."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bench.desk import workstation
+from bench.figures import QUEUE_BUILD, SCOREBOARD, SEARCH, Measured
+from bench.plan import Bench
+from bench.stats import time_ms
+from csm_tui.domain.enums import Role
+from csm_tui.services.clients import find_clients
+from csm_tui.services.queue import today_queue
+from csm_tui.services.scoring import quarter_to_date
+from csm_tui.services.workstation import Workstation
+from storage.orm import ClientRow, StaffRow
+
+
+def queue_build(bench: Bench) -> list[Measured]:
+    ws = workstation(bench.engine)
+    rows = len(today_queue(ws))
+    return [Measured(QUEUE_BUILD, time_ms(lambda: today_queue(ws), bench.plan.runs), {"rows": rows})]
+
+
+def client_search(bench: Bench) -> list[Measured]:
+    """Each successive prefix of one of csm01's clients' name, initials, number and mobile, as a CSM types them.
+
+    A row's median is the slowest keystroke's median; its detail gives every keystroke's median.
+    """
+    ws = workstation(bench.engine)
+    measured = []
+    for kind, text in _sample_client(bench, ws).items():
+        per_key = {
+            text[:n]: time_ms(partial(find_clients, ws, text[:n]), bench.plan.runs) for n in range(1, len(text) + 1)
+        }
+        slowest = max(per_key, key=lambda prefix: per_key[prefix].median)
+        detail = {"keystrokes": {prefix: round(s.median, 2) for prefix, s in per_key.items()}, "slowest": slowest}
+        measured.append(Measured(SEARCH[kind], per_key[slowest], detail))
+    return measured
+
+
+def _sample_client(bench: Bench, ws: Workstation) -> dict[str, str]:
+    """What to type for one of the signed-in CSM's clients: the first with a three-character name."""
+    query = (
+        select(ClientRow.name, ClientRow.name_initials, ClientRow.number, ClientRow.mobile)
+        .where(ClientRow.manager_id == ws.staff.id)
+        .order_by(func.length(ClientRow.name) != 3, ClientRow.id)
+        .limit(1)
+    )
+    with Session(bench.engine) as session:
+        row = session.execute(query).one()
+    return {"name": row.name, "initials": row.name_initials, "number": row.number, "mobile": row.mobile}
+
+
+def scoreboard(bench: Bench) -> list[Measured]:
+    """The branch's quarter table as the services give it today: ``quarter_to_date`` once for each CSM."""
+    with Session(bench.engine) as session:
+        logins = session.scalars(select(StaffRow.login).where(StaffRow.role == Role.CSM).order_by(StaffRow.login)).all()
+    desks = [workstation(bench.engine, login) for login in logins]
+
+    def table() -> None:
+        for desk in desks:
+            quarter_to_date(desk)
+
+    return [Measured(SCOREBOARD, time_ms(table, bench.plan.runs), {"csms": len(desks)})]
