@@ -45,12 +45,8 @@ STARTUP_RATIO = Figure("startup_ratio", "start-up to first screen with data ÷ b
 STARTUP_WORKSTATION = Figure("startup_workstation", "  start-up: workstation, checklist with its rows", "s")
 STARTUP_BASELINE = Figure("startup_baseline", "  start-up: bare app (header, 100-row table, footer)", "s")
 QUEUE_BUILD = Figure("queue_build", "queue build (today_queue, csm01)", "ms", Target(50))
-OUTCOME_SAVE = Figure(
-    "outcome_save", "outcome save to next client painted", "ms", Target(100), pending="call sessions: issue 3"
-)
-SESSION_OPEN = Figure(
-    "session_open", "open a session from the queue", "ms", Target(100), pending="call sessions: issue 3"
-)
+OUTCOME_SAVE = Figure("outcome_save", "outcome save + next client's card (services)", "ms", Target(100))
+SESSION_OPEN = Figure("session_open", "open a session: first client's card (services)", "ms", Target(100))
 SEARCH = {
     kind: Figure(f"search_{kind}", f"client search, slowest keystroke: {what}", "ms", Target(30))
     for kind, what in (
@@ -60,7 +56,7 @@ SEARCH = {
         ("mobile", "mobile"),
     )
 }
-CLIENT_DETAIL = Figure("client_detail", "client detail open", "ms", pending="client detail: issue 4")
+CLIENT_DETAIL = Figure("client_detail", "client detail open (services)", "ms")
 SCOREBOARD = Figure(
     "scoreboard_quarter",
     "scoreboard: quarter_to_date for every CSM of the branch",

@@ -16,7 +16,14 @@ from bench.plan import Bench, Plan
 from bench.postgres import URL_VARIABLE, bindir, load_demo, server_version, throwaway_server
 from bench.probe import Probe
 from bench.report import growth, machine, revision, save, table
-from bench.service_calls import client_search, queue_build, scoreboard
+from bench.service_calls import (
+    client_detail_open,
+    client_search,
+    outcome_save,
+    queue_build,
+    scoreboard,
+    session_open,
+)
 from bench.startup import startup
 from bench.terminal import terminal_bytes
 from storage.engine import make_engine
@@ -27,10 +34,10 @@ SCOREBOARD = Probe((fig.SCOREBOARD,), scoreboard)
 SQLITE_PROBES = [
     Probe((fig.STARTUP_RATIO, fig.STARTUP_WORKSTATION, fig.STARTUP_BASELINE), startup),
     QUEUE,
-    Probe((fig.OUTCOME_SAVE,)),  # each of these gets its measuring function once its screen exists
-    Probe((fig.SESSION_OPEN,)),
+    Probe((fig.OUTCOME_SAVE,), outcome_save),
+    Probe((fig.SESSION_OPEN,), session_open),
     SEARCH,
-    Probe((fig.CLIENT_DETAIL,)),
+    Probe((fig.CLIENT_DETAIL,), client_detail_open),
     SCOREBOARD,
     Probe((fig.IMPORT_RATE,)),
     Probe((fig.CURSOR_BYTES, fig.SWITCH_BYTES), terminal_bytes),

@@ -1,4 +1,5 @@
-"""Figures timed in this process by calling the services the screens call: queue, client search, scoreboard."""
+"""Figures timed in this process by calling the services the screens call: queue, outcome save, session open,
+client search, client detail, scoreboard."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.desk import workstation
-from bench.figures import QUEUE_BUILD, SCOREBOARD, SEARCH, Measured
+from bench.figures import CLIENT_DETAIL, OUTCOME_SAVE, QUEUE_BUILD, SCOREBOARD, SEARCH, SESSION_OPEN, Measured
 from bench.plan import Bench
 from bench.stats import time_ms
-from csm_tui.domain.enums import Role
+from csm_tui.domain.enums import Disposition, Role
+from csm_tui.services import client_detail
+from csm_tui.services.call_prep import prepare
+from csm_tui.services.calls import Outcome, record
 from csm_tui.services.clients import find_clients
 from csm_tui.services.queue import today_queue
 from csm_tui.services.scoring import quarter_to_date
@@ -53,6 +57,35 @@ def _sample_client(bench: Bench, ws: Workstation) -> dict[str, str]:
     with Session(bench.engine) as session:
         row = session.execute(query).one()
     return {"name": row.name, "initials": row.name_initials, "number": row.number, "mobile": row.mobile}
+
+
+def outcome_save(bench: Bench) -> list[Measured]:
+    """What the call session does on an outcome key: save the outcome (one transaction), then load the next card."""
+    ws = workstation(bench.engine)
+    items = iter(today_queue(ws))
+    now = ws.time.now().datetime
+
+    def save_and_next() -> None:
+        item = next(items)
+        outcome = Outcome(Disposition.INTERESTED, note="bench")
+        record(ws, item.client_id, outcome, task_id=item.main.task_id, started_at=now)
+        prepare(ws, next(items).client_id)
+
+    return [Measured(OUTCOME_SAVE, time_ms(save_and_next, bench.plan.runs))]
+
+
+def session_open(bench: Bench) -> list[Measured]:
+    """What the queue does on its call key: the first client's card (an audited read)."""
+    ws = workstation(bench.engine)
+    first = today_queue(ws)[0].client_id
+    return [Measured(SESSION_OPEN, time_ms(partial(prepare, ws, first), bench.plan.runs))]
+
+
+def client_detail_open(bench: Bench) -> list[Measured]:
+    """The client detail screen's load for the signed-in CSM's richest client."""
+    ws = workstation(bench.engine)
+    richest = find_clients(ws)[0].id
+    return [Measured(CLIENT_DETAIL, time_ms(partial(client_detail.load, ws, richest), bench.plan.runs))]
 
 
 def scoreboard(bench: Bench) -> list[Measured]:

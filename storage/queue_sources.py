@@ -220,15 +220,17 @@ def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> li
             func.max(case((ProductRow.category.in_(WEALTH_CATEGORIES), 1), else_=0)).label("wealth"),
         )
         .join(ProductRow, ProductRow.id == HoldingRow.product_id)
-        .where(HoldingRow.status == HoldingStatus.ACTIVE)
+        .join(ClientRow, ClientRow.id == HoldingRow.client_id)
+        .where(own, HoldingRow.status == HoldingStatus.ACTIVE)  # this CSM's clients' holdings only
         .group_by(HoldingRow.client_id)
         .subquery()
     )
     idle = type_coerce(ClientRow.balance - func.coalesce(held.c.held, 0), Fen)  # compared in fen, read as yuan
-    base = select(*CLIENT).outerjoin(held, held.c.client_id == ClientRow.id).where(own)
+    base = select(*CLIENT).where(own)
     found: list[Candidate] = []
     idle_rows = session.execute(
-        base.add_columns(idle.label("idle"))
+        base.outerjoin(held, held.c.client_id == ClientRow.id)
+        .add_columns(idle.label("idle"))
         .where(idle >= w.idle_min, func.coalesce(held.c.wealth, 0) == 0)
         .order_by(idle.desc(), ClientRow.id)
         .limit(w.prospects)

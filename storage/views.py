@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -72,6 +73,19 @@ def _matching(text: str, own: ColumnElement[bool]) -> ColumnElement[bool]:
     return ClientRow.name.contains(text, autoescape=True)
 
 
+def _list_row(r: Any, *, own: bool) -> ClientListRow:
+    return ClientListRow(
+        id=r.id,
+        number=r.number,
+        name=r.name,
+        masked_id=mask_resident_id(r.resident_id),
+        masked_mobile=mask_mobile(r.mobile),
+        avg_3m=r.avg_3m,
+        assets_as_of=r.assets_as_of,
+        own=own,
+    )
+
+
 class SqlViews:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -110,10 +124,13 @@ class SqlViews:
         ]
 
     def clients(self, staff_id: int, text: str, limit: int) -> list[ClientListRow]:
-        """Own clients first (in full); with ``text``, others' clients too, masked (the OCRM rule)."""
+        """Own clients first (in full); with ``text``, others' clients too, masked (the OCRM rule).
+
+        Own and others' matches are two limited queries: others' are read in the order of an index (client number
+        for what is typed in Latin letters and digits, name for Chinese), so a one-letter prefix stays cheap.
+        """
         is_own = ClientRow.manager_id == staff_id
-        own = case((is_own, 1), else_=0)  # never NULL, so it sorts the same on every backend
-        query = select(
+        columns = select(
             ClientRow.id,
             ClientRow.number,
             ClientRow.name,
@@ -121,27 +138,23 @@ class SqlViews:
             ClientRow.mobile,
             ClientRow.avg_3m,
             ClientRow.assets_as_of,
-            own.label("own"),
         )
         text = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese input method
-        if text:
-            query = query.where(_matching(text, is_own)).order_by(own.desc(), ClientRow.name, ClientRow.id)
-        else:
-            query = query.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id)
-        rows = []
-        for r in self.session.execute(query.limit(limit)):
-            rows.append(
-                ClientListRow(
-                    id=r.id,
-                    number=r.number,
-                    name=r.name,
-                    masked_id=mask_resident_id(r.resident_id),
-                    masked_mobile=mask_mobile(r.mobile),
-                    avg_3m=r.avg_3m,
-                    assets_as_of=r.assets_as_of,
-                    own=bool(r.own),
-                )
+        if not text:
+            mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
+            return [_list_row(r, own=True) for r in self.session.execute(mine)]
+        match = _matching(text, is_own)
+        rows = [
+            _list_row(r, own=True)
+            for r in self.session.execute(
+                columns.where(is_own, match).order_by(ClientRow.name, ClientRow.id).limit(limit)
             )
+        ]
+        if len(rows) < limit:
+            others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
+            order = ClientRow.number if text.isascii() else ClientRow.name
+            query = columns.where(others, match).order_by(order, ClientRow.id).limit(limit - len(rows))
+            rows += [_list_row(r, own=False) for r in self.session.execute(query)]
         return rows
 
     def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:

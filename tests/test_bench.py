@@ -16,7 +16,7 @@ from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, growth, save, table
 from bench.runner import FIGURES
 from bench.stats import Samples
 
-PENDING = {"outcome_save", "session_open", "client_detail", "import_rate"}
+PENDING = {"import_rate"}
 
 
 def test_a_run_measures_every_figure_prints_them_and_saves_them(
@@ -39,7 +39,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     assert figures["search_mobile"]["detail"]["slowest"]
     assert (tmp_path / "cache" / "demo-3-200.db").exists()
     out = capsys.readouterr().out
-    assert "not yet measurable (call sessions: issue 3)" in out
+    assert "not yet measurable (import: issue 9)" in out
     assert "queue build" in out and "bytes to the terminal per queue cursor move" in out
 
 

@@ -352,7 +352,7 @@ def test_search_by_name_initials_and_client_number(branch: Branch) -> None:
         "c100002": ["王小明"],
         "100003": ["李四"],  # the digits of a client number
         "C1000": ["张三丰", "李四", "王小明"],  # own clients, by name
-        "C2000": ["张三", "王大海"],
+        "C2000": ["王大海", "张三"],  # others' clients, by client number
         "  李四  ": ["李四"],
         "马": [],
         "qq": [],
