@@ -1,4 +1,5 @@
-"""Logging a contact by hand: a visit, an SMS, a letter, a WeChat message or an email, with its outcome."""
+"""Logging a contact by hand: a call made outside a session, a visit, an SMS, a letter, a WeChat message or an
+email, with its outcome."""
 
 from __future__ import annotations
 
@@ -37,9 +38,7 @@ class LogContactDialog(SavingDialog[Receipt]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("log.title", client=self.client_name), classes="screen-title")
-            yield Select[Channel](
-                [(label(c), c) for c in Channel if c is not Channel.PHONE], prompt=t("log.channel"), id="channel"
-            )
+            yield Select[Channel]([(label(c), c) for c in Channel], prompt=t("log.channel"), id="channel")
             yield Select[Disposition]([(label(d), d) for d in LOGGED_OUTCOMES], prompt=t("log.outcome"), id="outcome")
             yield Input(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
             yield Input(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")

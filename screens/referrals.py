@@ -16,6 +16,7 @@ from csm_tui.domain.enums import ReferralStatus
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.services import referrals
+from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_forms import TextDialog
 from screens.walk_in import WalkInDialog
@@ -31,6 +32,10 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         Binding("n", "walk_in", "key.walk_in", id="referrals.walk_in"),
     ]
 
+    def __init__(self, ws: Workstation) -> None:
+        super().__init__(ws)
+        self.rows: list[Referral] = []
+
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="referrals")
 
@@ -38,7 +43,6 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         self.query_one(KeyTable).add_columns(
             *(t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "reason"))
         )
-        self.rows: list[Referral] = []
 
     def fetch(self) -> tuple[list[Referral], referrals.Names]:
         return referrals.mine(self.ws)
