@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
@@ -28,7 +29,8 @@ from screens.sms import SmsScreen
 from widgets.cells import figure, reason_detail
 from widgets.table import KeyTable
 
-DETAIL_WIDTH = 26  # cells: the table fits 80 columns; the whole detail is on the client's card
+DETAIL_WIDTH = 22  # cells: the table fits 80 columns; the whole detail is on the client's card
+CLIENT_WIDTH = 8  # cells: four Chinese characters
 
 
 class QueueScreen(Destination[list[QueueItem]]):
@@ -54,10 +56,15 @@ class QueueScreen(Destination[list[QueueItem]]):
         yield KeyTable(id="queue")
 
     def on_mount(self) -> None:
+        # Fixed widths, from what the columns can hold: the table does not shift as rows arrive.
+        due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
+        reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)
         table = self.query_one(KeyTable)
-        table.add_columns(t("queue.due"), t("queue.client"), t("queue.reason"))
+        table.add_column(t("queue.due"), width=due)
+        table.add_column(t("queue.client"), width=CLIENT_WIDTH)
+        table.add_column(t("queue.reason"), width=max(reason, cell_len(t("queue.reason"))))
         table.add_column(t("queue.detail"), width=DETAIL_WIDTH)
-        table.add_column(t("queue.avg_3m"))
+        table.add_column(t("queue.avg_3m"), width=cell_len(t("queue.avg_3m")))
         self._hide_filter()
 
     def fetch(self) -> list[QueueItem]:
@@ -80,7 +87,7 @@ class QueueScreen(Destination[list[QueueItem]]):
             if needle and needle not in main.client_name.lower() and needle not in reason.lower():
                 continue
             if main.due_at is not None and item.reason is QueueReason.CALLBACK:  # the time the client asked for
-                due = self.ws.time.local(main.due_at).format("MM-DD HH:mm" if main.due_on < today else "HH:mm")
+                due = self.ws.time.local(main.due_at).format("MM-DD" if main.due_on < today else "HH:mm")
             else:
                 due = t("queue.overdue") if main.due_on < today else t("queue.today")
             detail = reason_detail(main, self._local)
