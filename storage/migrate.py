@@ -1,21 +1,25 @@
-"""Schema upgrades with Alembic, run on start under a lock so that two processes never migrate at once."""
+"""Schema upgrades with Alembic, run on start under a lock so that two processes never migrate at once.
+
+A database already at ``HEAD`` is recognised with one plain query, so a normal start does not load Alembic.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from storage.engine import sqlite_path
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD = "0002"  # the newest migration; a test keeps it equal to Alembic's own head
 _PG_LOCK_KEY = 0x63736D  # "csm": the advisory lock that serialises upgrades on PostgreSQL
 
 
@@ -28,6 +32,8 @@ class DatabaseTooNew(Exception):
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -35,20 +41,28 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty one (one plain query)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        version: str | None = conn.scalar(text("SELECT version_num FROM alembic_version"))
+        return version
 
 
 def check_not_newer(engine: Engine) -> None:
     current = current_revision(engine)
     if current is None:
         return
+    from alembic.script import ScriptDirectory
+
     known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
     if current not in known:
         raise DatabaseTooNew(current)
@@ -75,6 +89,10 @@ def _upgrade_lock(engine: Engine) -> Iterator[None]:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; refuse one newer than this app."""
+    if revision == "head" and current_revision(engine) == HEAD:
+        return  # the usual start: nothing to do, and no need to load Alembic
+    from alembic import command
+
     with _upgrade_lock(engine):
         check_not_newer(engine)
         with engine.begin() as conn:

@@ -1285,3 +1285,10 @@ def test_client_search_puts_own_clients_first(uow_factory: SqlUnitOfWorkFactory,
         ("c1", False),
         ("n1", False),
     ]
+
+
+def test_the_head_constant_is_alembics_head() -> None:
+    """``HEAD`` lets a normal start skip loading Alembic; it must name the newest migration."""
+    from storage.migrate import HEAD
+
+    assert head_revision() == HEAD
