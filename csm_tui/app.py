@@ -21,6 +21,7 @@ from screens.referrals import ReferralsScreen
 from screens.scoreboard import ScoreboardScreen
 from screens.search import SearchScreen
 from screens.suitability import SuitabilityScreen
+from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 
 DESTINATIONS: dict[str, type[Destination[object]]] = {
@@ -85,6 +86,9 @@ class CsmApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(self.ws))
 
+    def action_new_sale(self) -> None:
+        self.push_screen(SuitabilityWizard(self.ws))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -97,6 +101,7 @@ class CsmApp(App[None]):
         for name in DESTINATIONS:
             yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
         yield SystemCommand(t("key.search"), t("palette.search_clients"), self.action_search)
+        yield SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 

@@ -66,6 +66,58 @@ class Calls(_Section):
     idle_deposit_min: PolicyMoney = Decimal("100000.00")  # precision marketing: idle demand deposits
 
 
+QuestionCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
+ANSWER_LETTERS = "ABCDEFGHIJ"
+
+
+class Screening(_Section):
+    """A yes/no screening question (A yes, B no): the answer ``lowest_on`` puts the client in the lowest category."""
+
+    code: QuestionCode
+    lowest_on: str = Field(pattern=r"^[AB]$")
+
+
+def _default_questions() -> tuple[str, ...]:
+    return tuple(f"q{n}" for n in range(1, 13))
+
+
+class Questionnaire(_Section):
+    """The risk questionnaire: scored questions whose answers A, B, … are worth ``points`` (most conservative first),
+    and screening questions. The texts are in the catalogs: ``questionnaire.<code>.text`` and ``.<letter>``."""
+
+    questions: tuple[QuestionCode, ...] = Field(default_factory=_default_questions, min_length=1)
+    points: tuple[int, ...] = Field(default=(2, 4, 6, 8, 10), min_length=2, max_length=len(ANSWER_LETTERS))
+    screening: tuple[Screening, ...] = (Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A"))
+
+    @field_validator("points")
+    @classmethod
+    def _points_rise(cls, points: tuple[int, ...]) -> tuple[int, ...]:
+        if points[0] < 0 or list(points) != sorted(set(points)):
+            raise ValueError("points must be non-negative and rise strictly")
+        return points
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> Self:
+        codes = [*self.questions, *(s.code for s in self.screening)]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"question codes must be unique: {', '.join(repeated)}")
+        return self
+
+    @property
+    def letters(self) -> str:
+        """The answer letters of a scored question, most conservative first."""
+        return ANSWER_LETTERS[: len(self.points)]
+
+    @property
+    def min_score(self) -> int:
+        return len(self.questions) * self.points[0]
+
+    @property
+    def max_score(self) -> int:
+        return len(self.questions) * self.points[-1]
+
+
 class Assessment(_Section):
     """Risk assessment (NFRA Order 2025 No. 7 caps validity at 12 months)."""
 
@@ -76,6 +128,7 @@ class Assessment(_Section):
     # Upper score bound of C1..C4; C5 is anything above the last.
     bands: tuple[int, int, int, int] = (50, 65, 80, 95)
     elderly_age: int = Field(default=65, ge=50, le=100)
+    questionnaire: Questionnaire = Questionnaire()
 
     @field_validator("bands")
     @classmethod

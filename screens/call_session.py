@@ -26,6 +26,7 @@ from csm_tui.services.calls import Outcome, Receipt, SkipReason, record, skip, s
 from csm_tui.services.queue import QueueItem
 from csm_tui.services.workstation import Workstation
 from screens.outcome import OutcomeDialog, ReasonDialog
+from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 from widgets.call_timer import CallTimer
 from widgets.cells import reason_detail
@@ -77,6 +78,7 @@ class CallSession(Screen[None]):
         self.done: set[int] = set()  # positions handled in this session
         self.receipts: list[tuple[int, Receipt]] = []  # for undo, newest last
         self.card: CallCard | None = None
+        self.last_outcome: Disposition | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,7 +128,7 @@ class CallSession(Screen[None]):
         self.query_one(CallTimer).restart()
 
     def action_outcome(self, code: str) -> None:
-        disposition = Disposition(code)
+        disposition = self.last_outcome = Disposition(code)
         item, timer = self.item, self.query_one(CallTimer)
         started, seconds = timer.started, timer.seconds
 
@@ -149,7 +151,10 @@ class CallSession(Screen[None]):
             return
         self.receipts.append((self.index, receipt))
         self.notify(t("call.saved"), timeout=2)
+        agreed = receipt.appointment_id is not None and self.last_outcome is Disposition.AGREED_TO_BUY
         self.advance()
+        if agreed:  # the client agreed to buy: the suitability wizard, with the visit booked
+            self.app.push_screen(SuitabilityWizard(self.ws, receipt.client_id))
 
     def advance(self) -> None:
         self.done.add(self.index)

@@ -29,6 +29,7 @@ from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.workstation import Workstation
 from screens.client_forms import ChooseStaffDialog, EditClientDialog, TextDialog, WhenDialog
 from screens.log_contact import LogContactDialog
+from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
@@ -48,6 +49,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("o", "book", "key.book", id="detail.book"),
         Binding("t", "follow_up", "key.follow_up", show=False, id="detail.follow_up"),
         Binding("w", "refer", "key.refer", show=False, id="detail.refer"),
+        Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
         Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
@@ -347,6 +349,10 @@ class ClientDetailScreen(Screen[None]):
             self.app.call_from_thread(self.notify, describe(exc), severity="error")
             return
         self.app.call_from_thread(self._after, True)
+
+    def action_sell(self) -> None:
+        if self._full() is not None:
+            self.app.push_screen(SuitabilityWizard(self.ws, self.client_id))
 
     def action_refer(self) -> None:
         d = self._full()

@@ -26,6 +26,7 @@ from screens.client_detail import ClientDetailScreen
 from screens.log_contact import LogContactDialog
 from screens.outcome import ReasonDialog
 from screens.sms import SmsScreen
+from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail
 from widgets.table import KeyTable
 
@@ -42,6 +43,7 @@ class QueueScreen(Destination[list[QueueItem]]):
         Binding("s", "skip", "key.skip", show=False, id="queue.skip"),
         Binding("z", "snooze", "key.snooze", show=False, id="queue.snooze"),
         Binding("l", "log", "key.log", id="queue.log"),
+        Binding("b", "sell", "key.sell", show=False, id="queue.sell"),
         Binding("m", "sms", "key.sms", id="queue.sms"),
         Binding("escape", "clear_filter", "key.clear_filter", show=False, id="queue.clear_filter"),
     ]
@@ -146,6 +148,11 @@ class QueueScreen(Destination[list[QueueItem]]):
         if saved:
             self.notify(t("call.saved"), timeout=2)
             self.reload()
+
+    def action_sell(self) -> None:
+        index = self._current()
+        if index is not None:
+            self.app.push_screen(SuitabilityWizard(self.ws, self.shown[index].client_id))
 
     def action_sms(self) -> None:
         self.app.push_screen(SmsScreen(self.ws))

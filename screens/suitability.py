@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 
 from csm_tui.i18n import t
 from csm_tui.services.suitability import assessments_due
 from csm_tui.services.views import AssessmentDue
 from screens.base import Destination
+from screens.suitability_wizard import SuitabilityWizard
 from widgets.table import KeyTable
 
 
 class SuitabilityScreen(Destination[list[AssessmentDue]]):
     TITLE_KEY = "nav.suitability"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "wizard", "key.new_sale", id="suitability.new"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="assessments")
@@ -44,3 +51,10 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
                 key=str(row.client_id),
             )
         self.set_status(t("suitability.count", count=len(data)))
+
+    def action_wizard(self) -> None:
+        self.app.push_screen(SuitabilityWizard(self.ws))
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(SuitabilityWizard(self.ws, int(event.row_key.value)))

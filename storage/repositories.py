@@ -477,6 +477,15 @@ class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
         )
         return None if row is None else self._model(row)
 
+    def history(self, client_id: int) -> list[RiskAssessment]:
+        """All of the client's assessments, oldest first (they are never edited)."""
+        rows = self.session.scalars(
+            select(AssessmentRow)
+            .where(AssessmentRow.client_id == client_id)
+            .order_by(AssessmentRow.taken_at, AssessmentRow.id)
+        )
+        return [self._model(r) for r in rows]
+
 
 class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
     model, row = SuitabilityRecord, SuitabilityRow

@@ -1,0 +1,447 @@
+"""The pure rules of the suitability wizard: the risk questionnaire and its score, the assessment status, the 4S check.
+
+No I/O and no UI: the wizard screen and the recording service (``services.sale``) build on these. Days are the
+branch's days (``policy.calendar.tz``); naive datetimes are taken as UTC, as stored.
+
+A check's ``params`` are language-neutral codes and figures (kept in the suitability record for 20 years);
+``describe`` renders a check in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+import arrow
+
+from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Staff
+from csm_tui.i18n import label, money, t
+from csm_tui.policy import Policy, Questionnaire
+
+LEGAL_VALIDITY_MONTHS = 12  # NFRA Order 2025 No. 7: an assessment is valid for at most 12 months
+YEAR_WINDOW_MONTHS = 12  # the "8 in 12 months" limit counts a rolling window of this many months
+
+# Deposits are neither wealth nor agency products: no outlet licence, certificate, proportion test or 双录 for them.
+NOT_WEALTH = frozenset({ProductCategory.DEPOSIT})
+# The certificate a category needs for R1–R4; R5 also needs one of ADVANCED.
+BASIC_QUALIFICATION: dict[ProductCategory, QualificationKind] = {
+    ProductCategory.WEALTH: QualificationKind.WEALTH_BASIC,
+    ProductCategory.FUND: QualificationKind.FUND,
+    ProductCategory.INSURANCE: QualificationKind.INSURANCE,
+    ProductCategory.METAL: QualificationKind.WEALTH_BASIC,
+    ProductCategory.BOND: QualificationKind.WEALTH_BASIC,
+}
+ADVANCED = (QualificationKind.AFP, QualificationKind.CFP, QualificationKind.EFP)
+HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above need extra care
+SCREENING_LETTERS = "AB"  # yes, no
+
+
+# --- time ------------------------------------------------------------------------------------------------------
+
+
+def _instant(at: dt.datetime) -> arrow.Arrow:
+    """A stored instant; naive datetimes are UTC."""
+    return arrow.get(at, tzinfo="UTC") if at.tzinfo is None else arrow.get(at)
+
+
+def branch_day(at: dt.datetime, policy: Policy) -> dt.date:
+    """The branch's date at an instant (naive datetimes are UTC)."""
+    return _instant(at).to(policy.calendar.tz).date()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, the day clamped to the month's end (08-31 + 6 months = 02-28 or 02-29)."""
+    return arrow.get(day).shift(months=months).date()
+
+
+# --- the questionnaire -----------------------------------------------------------------------------------------
+
+
+def questionnaire(policy: Policy) -> Questionnaire:
+    """The policy's questionnaire: ``questions`` (scored, answers ``letters``), ``screening`` (A = yes, B = no)."""
+    return policy.assessment.questionnaire
+
+
+def question_codes(policy: Policy) -> list[str]:
+    """Every question in the order asked: the scored questions, then the screening questions."""
+    q = questionnaire(policy)
+    return [*q.questions, *(s.code for s in q.screening)]
+
+
+def answer_letters(code: str, policy: Policy) -> str:
+    """The answer letters of one question: ``ABCDE`` for a scored question, ``AB`` (yes, no) for a screening one."""
+    q = questionnaire(policy)
+    if code in q.questions:
+        return q.letters
+    if any(s.code == code for s in q.screening):
+        return SCREENING_LETTERS
+    raise KeyError(code)
+
+
+def question_key(code: str) -> str:
+    """The catalog key of a question's text."""
+    return f"questionnaire.{code}.text"
+
+
+def answer_key(code: str, letter: str) -> str:
+    """The catalog key of one answer's text."""
+    return f"questionnaire.{code}.{letter}"
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: int
+    level: RiskLevel
+    lowest_category: bool
+
+
+def score(answers: dict[str, str], policy: Policy) -> Scored:
+    """Score a complete set of answers: the sum of the points, the level from the bands.
+
+    A screening answer that puts the client in the lowest category (no full civil capacity, accepts no loss at all)
+    makes the level C1 whatever the score. Incomplete answers are refused, naming the questions left.
+    """
+    q = questionnaire(policy)
+    known = {**dict.fromkeys(q.questions, q.letters), **{s.code: SCREENING_LETTERS for s in q.screening}}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        raise DomainError("answers_unknown", codes=", ".join(c.upper() for c in unknown))
+    missing = [code for code, letters in known.items() if answers.get(code) not in tuple(letters)]
+    if missing:
+        raise DomainError("answers_incomplete", missing=", ".join(c.upper() for c in missing), count=len(missing))
+    total = sum(q.points[q.letters.index(answers[code])] for code in q.questions)
+    lowest = any(answers[s.code] == s.lowest_on for s in q.screening)
+    level = RiskLevel.C1 if lowest else policy.assessment.level_for(total)
+    return Scored(score=total, level=level, lowest_category=lowest)
+
+
+# --- the assessment's status -----------------------------------------------------------------------------------
+
+
+def valid_until(taken_at: dt.datetime, policy: Policy) -> dt.date:
+    """The last day an assessment taken at ``taken_at`` is valid: its branch date + validity_months (≤ 12)."""
+    months = min(policy.assessment.validity_months, LEGAL_VALIDITY_MONTHS)
+    return add_months(branch_day(taken_at, policy), months)
+
+
+def _valid_through(assessment: RiskAssessment, policy: Policy) -> dt.date:
+    """The stored end of validity, never beyond what today's policy allows."""
+    return min(assessment.valid_until, valid_until(assessment.taken_at, policy))
+
+
+def is_valid(assessment: RiskAssessment | None, today: dt.date, policy: Policy) -> bool:
+    if assessment is None:
+        return False
+    return branch_day(assessment.taken_at, policy) <= today <= _valid_through(assessment, policy)
+
+
+@dataclass(frozen=True)
+class AssessmentStatus:
+    latest: RiskAssessment | None
+    valid: bool  # the latest assessment is valid today
+    reusable: bool  # taken within reuse_months and valid: reuse it only once the client confirms it still holds
+    first: bool  # no assessment before: the next one is taken face to face
+    can_assess: bool
+    refusal: str | None  # catalog key under error.: "assess_limit_day" or "assess_limit_year"
+    today: dt.date = dt.date.min  # the branch's date the status was worked out for
+    valid_until: dt.date | None = None  # of the latest, as it applies today
+    taken_today: int = 0
+    taken_in_year: int = 0  # in the rolling 12 months ending today
+    next_possible: dt.date | None = None  # when refused: the first day a new assessment is allowed
+
+
+def _latest(history: Iterable[RiskAssessment]) -> RiskAssessment | None:
+    return max(history, key=lambda a: (_instant(a.taken_at), a.id or 0), default=None)
+
+
+def assessment_status(history: list[RiskAssessment], now: dt.datetime, policy: Policy) -> AssessmentStatus:
+    """Whether the client's latest assessment can be used today, and whether a new one may be taken.
+
+    ``history`` is all of the client's assessments, in any order. At most ``max_per_day`` assessments in the
+    branch's day and ``max_per_year`` in the rolling 12 months (an assessment exactly 12 months old no longer counts);
+    when both limits are reached the year's is named, its next possible day being the later.
+    """
+    rules = policy.assessment
+    today = branch_day(now, policy)
+    latest = _latest(history)
+    valid = is_valid(latest, today, policy)
+    reusable = (
+        latest is not None and valid and today <= add_months(branch_day(latest.taken_at, policy), rules.reuse_months)
+    )
+    days = sorted((branch_day(a.taken_at, policy) for a in history), reverse=True)
+    window_start = add_months(today, -YEAR_WINDOW_MONTHS)  # exclusive
+    in_year = [d for d in days if window_start < d <= today]
+    taken_today = sum(d == today for d in days)
+    refusal: str | None = None
+    next_possible: dt.date | None = None
+    if len(in_year) >= rules.max_per_year:
+        refusal = "assess_limit_year"
+        next_possible = _year_reopens(in_year[rules.max_per_year - 1], today)
+    elif taken_today >= rules.max_per_day:
+        refusal = "assess_limit_day"
+        next_possible = today + dt.timedelta(days=1)
+    return AssessmentStatus(
+        latest=latest,
+        valid=valid,
+        reusable=reusable,
+        first=not history,
+        can_assess=refusal is None,
+        refusal=refusal,
+        today=today,
+        valid_until=_valid_through(latest, policy) if latest is not None else None,
+        taken_today=taken_today,
+        taken_in_year=len(in_year),
+        next_possible=next_possible,
+    )
+
+
+def _year_reopens(oldest_counted: dt.date, today: dt.date) -> dt.date:
+    """The first day on which ``oldest_counted`` has left the rolling window (and it is after today)."""
+    day = max(add_months(oldest_counted, YEAR_WINDOW_MONTHS), today + dt.timedelta(days=1))
+    while add_months(day, -YEAR_WINDOW_MONTHS) < oldest_counted:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def differs(previous: RiskAssessment | None, new_level: RiskLevel) -> bool:
+    """A result different from the last one is pointed out to the client and confirmed."""
+    return previous is not None and previous.level != new_level
+
+
+# --- the 4S check ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str  # on_sale, rating, min_amount, outlet, salesperson, assessment, level, lowest, civil_capacity, …
+    passed: bool
+    reason_key: str  # under check. in the catalogs: "level.fail" is check.level.fail
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checks: tuple[Check, ...]
+    allowed: bool  # every check passed, or only the level check failed on an insisted-sale category (not lowest)
+    insisted: bool  # only by the insisted path: the special written warning shown in full and confirmed
+    extra_care: bool  # 65+ buying R4/R5: special warning, recording, supervisor review task
+    dual_recording: bool  # 双录 required
+    cooling_off_hours: int
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+    def check(self, code: str) -> Check:
+        return next(c for c in self.checks if c.code == code)
+
+
+CHECK_CODES = (
+    "on_sale",
+    "rating",
+    "min_amount",
+    "outlet",
+    "salesperson",
+    "assessment",
+    "level",
+    "lowest",
+    "civil_capacity",
+    "proportion",
+    "elderly",
+)
+
+
+def _check(code: str, passed: bool, reason: str, **params: object) -> Check:
+    return Check(code, passed, f"{code}.{reason}", {k: str(v) for k, v in params.items()})
+
+
+def _on_sale(product: Product, today: dt.date) -> Check:
+    p = {"product": product.name}
+    if product.sale_start is not None and today < product.sale_start:
+        return _check("on_sale", False, "not_started", **p, start=product.sale_start.isoformat())
+    if product.sale_end is not None and today > product.sale_end:
+        return _check("on_sale", False, "ended", **p, end=product.sale_end.isoformat())
+    return _check("on_sale", True, "ok", **p)
+
+
+def _rating(product: Product) -> Check:
+    if product.rating is None:
+        return _check("rating", False, "fail", product=product.name)
+    return _check("rating", True, "ok", product=product.name, rating=product.rating.code)
+
+
+def _min_amount(product: Product, amount: Decimal) -> Check:
+    ok = amount >= product.min_amount
+    return _check("min_amount", ok, "ok" if ok else "fail", amount=money(amount), min=money(product.min_amount))
+
+
+def _outlet(product: Product, outlet: Outlet) -> Check:
+    if product.category in NOT_WEALTH:
+        return _check("outlet", True, "not_needed", outlet=outlet.name)
+    return _check("outlet", outlet.sells_wealth, "ok" if outlet.sells_wealth else "fail", outlet=outlet.name)
+
+
+def _qualification(
+    staff: Staff, kinds: tuple[QualificationKind, ...], today: dt.date
+) -> tuple[bool, Qualification | None]:
+    """Whether the staff holds one of ``kinds`` valid today; if not, the one of them that lapsed last, if any."""
+    held = [q for q in staff.qualifications if q.kind in kinds]
+    if any(q.valid_on(today) for q in held):
+        return True, None
+    expired = [q for q in held if q.expires_on is not None and q.expires_on < today]
+    return False, max(expired, key=lambda q: q.expires_on or dt.date.min, default=None)
+
+
+def _salesperson(product: Product, staff: Staff, today: dt.date) -> Check:
+    """The category's certificate (R1–R4), and for R5 also AFP, CFP or EFP; valid today."""
+    p = {"staff": staff.name}
+    basic = BASIC_QUALIFICATION.get(product.category)
+    if basic is None:
+        return _check("salesperson", True, "not_needed", **p)
+    needed: list[tuple[QualificationKind, ...]] = [(basic,)]
+    if product.rating is RiskRating.R5:
+        needed.append(ADVANCED)
+    valid_now = staff.valid_qualifications(today)
+    for kinds in needed:
+        ok, lapsed = _qualification(staff, kinds, today)
+        if ok:
+            continue
+        r5 = "r5_" if kinds == ADVANCED else ""
+        if lapsed is None or lapsed.expires_on is None:
+            return _check("salesperson", False, f"{r5}missing", **p, qualification="/".join(k.value for k in kinds))
+        expired = {"qualification": lapsed.kind.value, "expired_on": lapsed.expires_on.isoformat()}
+        return _check("salesperson", False, f"{r5}expired", **p, **expired)
+    held = [k.value for kinds in needed for k in kinds if k in valid_now]
+    return _check("salesperson", True, "ok", **p, qualifications="/".join(held))
+
+
+def _assessment(assessment: RiskAssessment | None, today: dt.date, policy: Policy) -> Check:
+    if assessment is None:
+        return _check("assessment", False, "none")
+    until = _valid_through(assessment, policy)
+    if not is_valid(assessment, today, policy):
+        return _check("assessment", False, "expired", valid_until=until.isoformat())
+    return _check("assessment", True, "ok", level=assessment.level.code, valid_until=until.isoformat())
+
+
+def check_4s(
+    *,
+    client: Client,
+    assessment: RiskAssessment | None,
+    scored_lowest: bool,
+    product: Product,
+    amount: Decimal,
+    outlet: Outlet,
+    staff: Staff,
+    now: dt.datetime,
+    policy: Policy,
+) -> Verdict:
+    """The 4S check: suitable product, outlet, salesperson and client, each line with its reason.
+
+    ``assessment`` is the one the sale rests on (a reused one the client confirmed, or the one just taken);
+    ``scored_lowest`` says the questionnaire just answered put the client in the lowest category.
+    """
+    today = branch_day(now, policy)
+    rating = product.rating
+    rules = policy.suitability
+    wealth = product.category not in NOT_WEALTH
+    valid = is_valid(assessment, today, policy)
+    lowest = scored_lowest or (assessment is not None and assessment.lowest_category)
+    age = client.age_on(today)
+    checks: list[Check] = [
+        _on_sale(product, today),
+        _rating(product),
+        _min_amount(product, amount),
+        _outlet(product, outlet),
+        _salesperson(product, staff, today),
+        _assessment(assessment, today, policy),
+    ]
+
+    # The client's level against the product's rating.
+    insistable = product.category in rules.insisted_sale_categories and not lowest and client.civil_capacity
+    level_mismatch = False
+    if rating is None or assessment is None or not valid:
+        checks.append(_check("level", False, "unknown", product=product.name))
+    elif assessment.level >= rating:
+        checks.append(_check("level", True, "ok", level=assessment.level.code, rating=rating.code))
+    else:
+        level_mismatch = True
+        reason = "insisted" if insistable else "fail"
+        checks.append(
+            _check("level", False, reason, product=product.name, rating=rating.code, level=assessment.level.code)
+        )
+
+    if not lowest:
+        checks.append(_check("lowest", True, "ok"))
+    elif rating is RiskRating.R1:
+        checks.append(_check("lowest", True, "r1"))
+    else:
+        checks.append(_check("lowest", False, "fail", rating=rating.code if rating else "—"))
+
+    checks.append(_check("civil_capacity", client.civil_capacity, "ok" if client.civil_capacity else "fail"))
+
+    assets = max(client.balance, client.avg_3m)
+    share = rules.max_share_of_assets
+    if not wealth:
+        checks.append(_check("proportion", True, "not_needed"))
+    else:
+        ok = amount <= share * assets
+        limit = (share * assets).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        share_text = f"{(share * 100).normalize():f}%"
+        params = {"amount": money(amount), "assets": money(assets), "share": share_text, "limit": money(limit)}
+        checks.append(_check("proportion", ok, "ok" if ok else "fail", **params))
+
+    extra_care = age >= policy.assessment.elderly_age and rating is not None and rating >= HIGH_RISK
+    if extra_care:
+        assert rating is not None
+        checks.append(_check("elderly", True, "extra_care", age=age, rating=rating.code))
+    else:
+        checks.append(_check("elderly", True, "ok", age=age))
+
+    failed = [c for c in checks if not c.passed]
+    only_level = len(failed) == 1 and failed[0].code == "level" and level_mismatch
+    insisted = only_level and insistable
+    allowed = not failed or insisted
+    exempt = not wealth or product.category in rules.dual_recording_exempt
+    dual = product.dual_recording or not exempt or extra_care
+    cooling = product.cooling_off_hours
+    if product.private_placement:
+        cooling = max(cooling, rules.cooling_off_hours)
+    return Verdict(
+        checks=tuple(checks),
+        allowed=allowed,
+        insisted=insisted,
+        extra_care=extra_care,
+        dual_recording=dual,
+        cooling_off_hours=cooling,
+    )
+
+
+# --- display ---------------------------------------------------------------------------------------------------
+
+
+def _kinds(value: str, separator: str) -> str:
+    return separator.join(label(QualificationKind(v)) for v in value.split("/") if v)
+
+
+def describe(check: Check) -> str:
+    """A check's reason in the current language, its codes (ratings, levels, certificates) shown by their labels."""
+    params = dict(check.params)
+    if "rating" in params and params["rating"] in RiskRating.__members__:
+        params["rating"] = label(RiskRating[params["rating"]])
+    if "level" in params and params["level"] in RiskLevel.__members__:
+        params["level"] = label(RiskLevel[params["level"]])
+    if "qualification" in params:
+        params["qualification"] = _kinds(params["qualification"], t("check.or"))
+    if "qualifications" in params:
+        params["qualifications"] = _kinds(params["qualifications"], t("check.and"))
+    return t(f"check.{check.reason_key}", **params)
+
+
+def title(check: Check) -> str:
+    """What a check line is about, in the current language."""
+    return t(f"check.{check.code}.title")

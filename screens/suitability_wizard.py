@@ -1,0 +1,431 @@
+"""The suitability wizard: identify the client → assessment status → questionnaire when needed → product and amount →
+4S check → disclosures and confirmations → record the sale (or the refusal) → printable report.
+
+Each step is keyboard-only; Escape leaves without saving anything not yet saved. A sale the rules forbid cannot be
+recorded: the check is done again when recording.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Static
+
+from csm_tui.config import data_dir
+from csm_tui.domain.enums import SuitabilityOutcome
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Product, RiskAssessment
+from csm_tui.domain.values import parse_money
+from csm_tui.i18n import label, money, t
+from csm_tui.services import sale, sale_report
+from csm_tui.services import suitability_rules as rules
+from csm_tui.services.clients import find_clients
+from csm_tui.services.views import ClientListRow
+from csm_tui.services.workstation import Workstation
+from widgets.bindings import translate_bindings
+from widgets.failures import describe
+from widgets.table import KeyTable
+
+log = logging.getLogger(__name__)
+STEPS = ("identify", "status", "questions", "product", "check", "confirm", "done")
+ANSWER_KEYS = "abcde"
+CONFIRMATIONS = ("disclosure_shown", "documents_read", "sentence_copied", "insisted_warning", "elderly_warning")
+
+
+class SuitabilityWizard(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "key.leave_wizard", id="wizard.leave"),
+        Binding("y", "yes", "wizard.key.yes", id="wizard.yes"),
+        Binding("q", "questions", "wizard.key.assess", id="wizard.assess"),
+        Binding("r", "refuse", "wizard.key.refuse", id="wizard.refuse"),
+        Binding("backspace", "back", "wizard.key.back", show=False, id="wizard.back"),
+        *(Binding(k, f"answer('{k.upper()}')", "wizard.key.answer", show=False, id=f"wizard.{k}") for k in ANSWER_KEYS),
+        Binding("f", "face_to_face", "wizard.key.face", show=False, id="wizard.face"),
+    ]
+    DEFAULT_CSS = """
+    SuitabilityWizard #step { padding: 0 1; text-style: bold; color: $accent; }
+    SuitabilityWizard .para { padding: 0 1; }
+    SuitabilityWizard ContentSwitcher { height: 1fr; }
+    SuitabilityWizard .fail { color: $error; }
+    """
+
+    def __init__(self, ws: Workstation, client_id: int | None = None) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.ws = ws
+        self.start_client = client_id
+        self.ctx: sale.SaleContext | None = None
+        self.answers: dict[str, str] = {}
+        self.face_to_face = False
+        self.assessment: RiskAssessment | None = None
+        self.product: Product | None = None
+        self.amount = Decimal(0)
+        self.verdict: rules.Verdict | None = None
+        self.candidates: list[ClientListRow] = []
+        self.search_text = ""
+
+    # -- layout --------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="step")
+        with ContentSwitcher(initial="identify"):
+            with Vertical(id="identify"):
+                yield Input(placeholder=t("wizard.identify_hint"), id="who")
+                yield KeyTable(id="found")
+            with VerticalScroll(id="status"):
+                yield Static("", id="status-text", classes="para")
+            with VerticalScroll(id="questions"):
+                yield Static("", id="question", classes="para")
+            with Vertical(id="product"):
+                yield KeyTable(id="products")
+                yield Input(placeholder=t("wizard.amount"), id="amount")
+            with VerticalScroll(id="check"):
+                yield Static("", id="checks", classes="para")
+            with VerticalScroll(id="confirm"):
+                yield Static("", id="warnings", classes="para")
+                for name in CONFIRMATIONS:
+                    yield Checkbox(t(f"report.confirm.{name}"), id=name)
+                yield Input(placeholder=t("report.confirm.recording_ref"), id="recording_ref")
+            with VerticalScroll(id="done"):
+                yield Static("", id="done-text", classes="para")
+        yield Static("", id="wizard-error", classes="para fail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#found", KeyTable).add_columns(t("clients.number"), t("clients.name"), t("clients.id"))
+        self.query_one("#products", KeyTable).add_columns(
+            *(t(f"wizard.col.{c}") for c in ("code", "name", "category", "rating", "term", "yield", "minimum"))
+        )
+        if self.start_client is not None:
+            self.load_client(self.start_client)
+        else:
+            self.go("identify")
+
+    def go(self, step: str) -> None:
+        self.query_one(ContentSwitcher).current = step
+        self.query_one("#step", Static).update(
+            f"{t('nav.suitability')} · {STEPS.index(step) + 1}/{len(STEPS)} {t(f'wizard.step.{step}')}"
+        )
+        self.error("")
+        focus = {"identify": "#who", "product": "#products", "confirm": "#disclosure_shown"}.get(step)
+        self.set_focus(self.query_one(focus) if focus else None)  # letter keys answer, not type into a hidden field
+        self.refresh_bindings()
+
+    def error(self, message: str) -> None:
+        self.query_one("#wizard-error", Static).update(message)
+
+    @property
+    def step(self) -> str:
+        return self.query_one(ContentSwitcher).current or "identify"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each step's keys are live only on that step, so the footer shows what can be done now."""
+        allowed = {
+            "yes": ("status", "questions", "check", "confirm"),
+            "questions": ("status",),
+            "refuse": ("check", "confirm"),
+            "back": ("questions",),
+            "answer": ("questions",),
+            "face_to_face": ("questions",),
+        }
+        return self.step in allowed[action] if action in allowed else True
+
+    # -- 1. identify ---------------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "who":
+            self.search_text = event.value
+            self.search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search(self, text: str) -> None:
+        rows = [r for r in find_clients(self.ws, text) if r.own] if text.strip() else []
+        self.app.call_from_thread(self._found, text, rows)
+
+    def _found(self, text: str, rows: list[ClientListRow]) -> None:
+        if text != self.search_text:
+            return
+        self.candidates = rows
+        table = self.query_one("#found", KeyTable)
+        table.clear()
+        for r in rows:
+            table.add_row(r.number, r.name, r.masked_id, key=str(r.id))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "who":
+            self.query_one("#found", KeyTable).focus()
+        elif event.input.id == "amount":
+            self.run_check()
+        elif event.input.id == "recording_ref":
+            self.action_yes()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        if event.data_table.id == "found" and event.row_key.value is not None:
+            self.load_client(int(event.row_key.value))
+        elif event.data_table.id == "products":
+            self.query_one("#amount", Input).focus()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_client(self, client_id: int) -> None:
+        try:
+            ctx = sale.context(self.ws, client_id)
+        except Exception as exc:
+            self.app.call_from_thread(self.error, describe(exc))
+            return
+        self.app.call_from_thread(self._loaded, ctx)
+
+    def _loaded(self, ctx: sale.SaleContext) -> None:
+        self.ctx = ctx
+        self.assessment = ctx.status.latest if ctx.status.valid else None
+        self.show_status()
+
+    # -- 2. assessment status ------------------------------------------------------------------------------
+
+    def show_status(self) -> None:
+        assert self.ctx is not None
+        c, s = self.ctx.client, self.ctx.status
+        age = t("card.age", age=c.age_on(self.ws.time.today()))
+        lines = [f"{c.name} · {c.number} · {c.resident_id.masked()} · {age}"]
+        if s.latest is None:
+            lines.append(t("card.no_assessment"))
+        else:
+            key = "card.assessment" if s.valid else "card.assessment_expired"
+            lines.append(t(key, level=label(s.latest.level), date=s.latest.valid_until.isoformat()))
+        if s.reusable:
+            lines.append(t("wizard.reuse_question"))
+        elif s.valid:
+            lines.append(t("wizard.reuse_window_passed"))
+        if s.can_assess:
+            lines.append(t("wizard.assess_hint"))
+        else:
+            lines.append(t(f"error.{s.refusal}") if s.refusal else "")
+        self.query_one("#status-text", Static).update("\n".join(lines))
+        self.go("status")
+
+    def action_questions(self) -> None:
+        assert self.ctx is not None
+        if not self.ctx.status.can_assess:
+            self.error(t(f"error.{self.ctx.status.refusal}"))
+            return
+        self.answers = {}
+        self.face_to_face = self.ctx.status.first
+        self.show_question()
+        self.go("questions")
+
+    # -- 3. questionnaire ----------------------------------------------------------------------------------
+
+    def _codes(self) -> list[str]:
+        return rules.question_codes(self.ws.policy)
+
+    def show_question(self) -> None:
+        codes = self._codes()
+        pending = [c for c in codes if c not in self.answers]
+        if not pending:
+            self.show_result()
+            return
+        code = pending[0]
+        lines = [f"{codes.index(code) + 1}/{len(codes)}  {t(rules.question_key(code))}"]
+        letters = rules.answer_letters(code, self.ws.policy)
+        lines += [f"  {letter.lower()}  {t(rules.answer_key(code, letter))}" for letter in letters]
+        self.query_one("#question", Static).update("\n".join(lines))
+
+    def action_answer(self, letter: str) -> None:
+        codes = [c for c in self._codes() if c not in self.answers]
+        if codes and letter in rules.answer_letters(codes[0], self.ws.policy):
+            self.answers[codes[0]] = letter
+            self.show_question()
+
+    def action_back(self) -> None:
+        answered = [c for c in self._codes() if c in self.answers]
+        if answered:
+            del self.answers[answered[-1]]
+            self.show_question()
+
+    def action_face_to_face(self) -> None:
+        self.face_to_face = not self.face_to_face
+        self.show_result()
+
+    def show_result(self) -> None:
+        assert self.ctx is not None
+        try:
+            scored = rules.score(self.answers, self.ws.policy)
+        except DomainError as exc:
+            self.error(describe(exc))
+            return
+        lines = [t("wizard.result", score=scored.score, level=label(scored.level))]
+        if scored.lowest_category:
+            lines.append(t("wizard.lowest_category"))
+        if rules.differs(self.ctx.status.latest, scored.level):
+            lines.append(t("wizard.differs", before=label(self.ctx.status.latest.level)))  # type: ignore[union-attr]
+        lines.append(t("wizard.face", mark="✓" if self.face_to_face else "✗"))
+        lines.append(t("wizard.save_assessment"))
+        self.query_one("#question", Static).update("\n".join(lines))
+
+    def _answered(self) -> bool:
+        return all(c in self.answers for c in self._codes())
+
+    # -- y: the step's "yes" ---------------------------------------------------------------------------------
+
+    def action_yes(self) -> None:
+        step = self.step
+        if step == "status":
+            assert self.ctx is not None
+            if not self.ctx.status.reusable:
+                self.error(t("wizard.reuse_not_possible"))
+                return
+            self.show_products()  # the client confirmed the assessment still holds
+        elif step == "questions" and self._answered():
+            self.save_assessment()
+        elif step == "check":
+            if self.verdict is not None and self.verdict.allowed:
+                self.show_confirmations()
+        elif step == "confirm":
+            self.finish(SuitabilityOutcome.SOLD)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_assessment(self) -> None:
+        assert self.ctx is not None and self.ctx.client.id is not None
+        try:
+            saved = sale.assess(self.ws, self.ctx.client.id, dict(self.answers), face_to_face=self.face_to_face)
+        except Exception as exc:
+            self.app.call_from_thread(self.error, describe(exc))
+            return
+        self.app.call_from_thread(self._assessed, saved)
+
+    def _assessed(self, saved: RiskAssessment) -> None:
+        self.assessment = saved
+        self.notify(t("call.saved"), timeout=2)
+        self.show_products()
+
+    # -- 4. product and amount -----------------------------------------------------------------------------
+
+    def show_products(self) -> None:
+        assert self.ctx is not None
+        table = self.query_one("#products", KeyTable)
+        table.clear()
+        for p in self.ctx.products:
+            table.add_row(
+                p.code, p.name, label(p.category), p.rating.code if p.rating else "—",
+                str(p.term_days or ""), f"{p.expected_yield}%" if p.expected_yield else "", money(p.min_amount),
+                key=p.code,
+            )  # fmt: skip
+        self.go("product")
+
+    def run_check(self) -> None:
+        assert self.ctx is not None
+        table = self.query_one("#products", KeyTable)
+        if not self.ctx.products or not 0 <= table.cursor_row < len(self.ctx.products):
+            self.error(t("wizard.choose_product"))
+            return
+        try:
+            amount = parse_money(self.query_one("#amount", Input).value)
+        except Exception as exc:  # a pydantic custom error: the amount as typed is kept
+            self.error(t(getattr(exc, "type", "value.money_format")))
+            return
+        if amount <= 0:
+            self.error(t("value.money_format"))
+            return
+        self.product, self.amount = self.ctx.products[table.cursor_row], amount
+        assert self.ctx.outlet is not None
+        self.verdict = rules.check_4s(
+            client=self.ctx.client, assessment=self.assessment,
+            scored_lowest=bool(self.assessment and self.assessment.lowest_category), product=self.product,
+            amount=amount, outlet=self.ctx.outlet, staff=self.ws.staff, now=self.ws.time.now().datetime,
+            policy=self.ws.policy,
+        )  # fmt: skip
+        self.show_checks()
+
+    # -- 5. 4S check ---------------------------------------------------------------------------------------
+
+    def show_checks(self) -> None:
+        v = self.verdict
+        assert v is not None
+        lines = [f"{'✓' if c.passed else '✗'} {rules.title(c)}：{rules.describe(c)}" for c in v.checks]
+        if v.allowed:
+            lines.append(t("wizard.insisted_path") if v.insisted else t("wizard.allowed"))
+        else:
+            lines.append(t("wizard.blocked"))
+        self.query_one("#checks", Static).update("\n".join(lines))
+        self.go("check")
+
+    def action_refuse(self) -> None:
+        """Record the attempt as blocked (the rules said no) or refused (the client said no)."""
+        if self.verdict is None:
+            return
+        outcome = SuitabilityOutcome.REFUSED if self.verdict.allowed else SuitabilityOutcome.BLOCKED
+        self.finish(outcome)
+
+    # -- 6. disclosures and confirmations ------------------------------------------------------------------
+
+    def show_confirmations(self) -> None:
+        v = self.verdict
+        assert v is not None and self.product is not None
+        warnings = [t("wizard.disclosure", product=self.product.name)]
+        if v.insisted:
+            warnings.append(t("wizard.insisted_warning"))
+        if v.extra_care:
+            warnings.append(t("wizard.elderly_warning"))
+        if v.dual_recording:
+            warnings.append(t("wizard.recording_required"))
+        if v.cooling_off_hours:
+            warnings.append(t("wizard.cooling_off", hours=v.cooling_off_hours))
+        self.query_one("#warnings", Static).update("\n".join(warnings))
+        self.query_one("#insisted_warning", Checkbox).display = v.insisted
+        self.query_one("#elderly_warning", Checkbox).display = v.extra_care
+        self.query_one("#recording_ref", Input).display = v.dual_recording
+        self.go("confirm")
+
+    def confirmations(self) -> sale.Confirmations:
+        ticked: dict[str, Any] = {name: self.query_one(f"#{name}", Checkbox).value for name in CONFIRMATIONS}
+        return sale.Confirmations(recording_ref=self.query_one("#recording_ref", Input).value, **ticked)
+
+    # -- 7. record -----------------------------------------------------------------------------------------
+
+    def finish(self, outcome: SuitabilityOutcome) -> None:
+        if self.ctx is None or self.product is None or self.verdict is None:
+            return
+        attempt = sale.Attempt(self.ctx, self.assessment, self.product, self.amount, self.verdict, self.confirmations())
+        outlet = self.ctx.outlet.name if self.ctx.outlet else ""
+        self.record(lambda: _record_and_print(self.ws, attempt, outcome, outlet))
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def record(self, job: Callable[[], tuple[sale.Recorded, str]]) -> None:
+        try:
+            recorded, path = job()
+        except (DomainError, ValidationError) as exc:
+            self.app.call_from_thread(self.error, describe(exc))
+            return
+        except Exception as exc:
+            log.error("recording a sale attempt failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.error, describe(exc))
+            return
+        self.app.call_from_thread(self._done, recorded, path)
+
+    def _done(self, recorded: sale.Recorded, path: str) -> None:
+        lines = [
+            t("wizard.recorded", id=recorded.record.id, outcome=label(recorded.record.outcome)),
+            t("wizard.report", path=path),
+        ]
+        self.query_one("#done-text", Static).update("\n".join(lines))
+        self.go("done")
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
+
+
+def _record_and_print(
+    ws: Workstation, attempt: sale.Attempt, outcome: SuitabilityOutcome, outlet: str
+) -> tuple[sale.Recorded, str]:
+    recorded = sale.record(ws, attempt, outcome)
+    path = sale_report.save(recorded.record, outlet, data_dir() / "reports")
+    return recorded, str(path)

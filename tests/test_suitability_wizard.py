@@ -1,0 +1,144 @@
+"""The suitability wizard driven through the real app: one allowed sale and one blocked sale end to end; the
+database holds exactly the expected records; a snapshot of each step at 80×24."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from textual.pilot import Pilot
+
+from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome, TaskKind
+from csm_tui.services.clients import find_clients
+from screens.suitability_wizard import SuitabilityWizard
+from storage.engine import make_engine
+from storage.orm import AssessmentRow, HoldingRow, SaleRow, SuitabilityRow, TaskRow
+from tests.pilot import make_app, settle
+
+SnapCompare = Callable[..., bool]
+
+
+def _count(url: str, row: type, *where: object) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = conn.scalar(select(func.count()).select_from(row).where(*where)) or 0  # type: ignore[arg-type]
+    engine.dispose()
+    return found
+
+
+async def _to_check(pilot: Pilot[None], rating: int) -> SuitabilityWizard:
+    """Open the wizard, pick a wealthy own client, assess (all 'c': C3), choose a wealth product of ``rating``."""
+    app = pilot.app
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    wizard = app.screen
+    assert isinstance(wizard, SuitabilityWizard)
+    client = next(r for r in find_clients(app.ws) if r.avg_3m > 200_000)  # type: ignore[attr-defined]
+    await pilot.press(*client.number)
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+    await settle(pilot)
+    assert wizard.step == "status"
+    await pilot.press("q", *"cccccccccccc", "a", "b")
+    await pilot.pause()
+    await pilot.press("y")  # a first assessment is marked face to face already
+    await settle(pilot)
+    assert wizard.step == "product", str(wizard.query_one("#wizard-error").render())
+    assert wizard.ctx is not None
+    index = next(
+        i
+        for i, p in enumerate(wizard.ctx.products)
+        if p.category is ProductCategory.WEALTH and p.rating and p.rating.value == rating and not p.private_placement
+    )
+    await pilot.press(*["down"] * index, "enter", *str(int(wizard.ctx.products[index].min_amount)), "enter")
+    await settle(pilot)
+    assert wizard.step == "check"
+    return wizard
+
+
+async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_callback(demo_url: str) -> None:
+    before = {row: _count(demo_url, row) for row in (AssessmentRow, SuitabilityRow, SaleRow, HoldingRow)}
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await _to_check(pilot, rating=2)
+        assert wizard.verdict is not None and wizard.verdict.allowed
+        await pilot.press("y")
+        await pilot.pause()
+        assert wizard.step == "confirm"
+        await pilot.press("y")  # nothing confirmed yet: refused, nothing written
+        await settle(pilot)
+        assert wizard.step == "confirm" and "尚缺" in str(wizard.query_one("#wizard-error").render())
+        for name in ("disclosure_shown", "documents_read", "sentence_copied"):
+            wizard.query_one(f"#{name}").value = True  # type: ignore[attr-defined]
+        wizard.query_one("#recording_ref").value = "REC-001"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await settle(pilot)
+        assert wizard.step == "done"
+        report = Path(str(wizard.query_one("#done-text").render()).split("：")[-1].split(": ")[-1].strip())
+    after = {row: _count(demo_url, row) for row in before}
+    assert {row: after[row] - before[row] for row in before} == {
+        AssessmentRow: 1,
+        SuitabilityRow: 1,
+        SaleRow: 1,
+        HoldingRow: 1,
+    }
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        record = conn.execute(select(SuitabilityRow).order_by(SuitabilityRow.id.desc()).limit(1)).one()
+        sale = conn.execute(select(SaleRow).order_by(SaleRow.id.desc()).limit(1)).one()
+        callback = conn.execute(select(TaskRow).where(TaskRow.origin == "sale", TaskRow.origin_id == sale.id)).one()
+    engine.dispose()
+    assert record.outcome == SuitabilityOutcome.SOLD and record.recording_ref == "REC-001"
+    assert sale.suitability_id == record.id and callback.kind in (TaskKind.SERVICE_CALLBACK, TaskKind.SMS)
+    assert all(c["passed"] for c in record.detail["checks"])
+    assert report.exists() and "适当性" in report.read_text(encoding="utf-8")
+
+
+async def test_a_blocked_sale_leaves_only_the_record_of_the_attempt(demo_url: str) -> None:
+    before = {row: _count(demo_url, row) for row in (SuitabilityRow, SaleRow, HoldingRow)}
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await _to_check(pilot, rating=4)  # a C3 client and an R4 bank wealth product: no override
+        assert wizard.verdict is not None and not wizard.verdict.allowed
+        await pilot.press("y")  # no way forward
+        await pilot.pause()
+        assert wizard.step == "check"
+        await pilot.press("r")
+        await settle(pilot)
+        assert wizard.step == "done"
+    after = {row: _count(demo_url, row) for row in before}
+    assert {row: after[row] - before[row] for row in before} == {SuitabilityRow: 1, SaleRow: 0, HoldingRow: 0}
+    assert _count(demo_url, SuitabilityRow, SuitabilityRow.outcome == SuitabilityOutcome.BLOCKED) >= 1
+
+
+def _step(action: Callable[[Pilot[None]], Awaitable[object]]) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await action(pilot)
+        await settle(pilot)
+
+    return run_before
+
+
+async def _questions(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    client = next(r for r in find_clients(pilot.app.ws) if r.avg_3m > 200_000)  # type: ignore[attr-defined]
+    await pilot.press(*client.number)
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+    await settle(pilot)
+    await pilot.press("q", "c", "c")
+
+
+@pytest.mark.parametrize("step", ["questions", "check"])
+def test_snapshot_of_wizard_steps_at_80x24(demo_url: str, snap_compare: SnapCompare, step: str) -> None:
+    action = _questions if step == "questions" else (lambda pilot: _to_check(pilot, rating=4))
+    assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=_step(action))
