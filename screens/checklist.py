@@ -17,10 +17,6 @@ class ChecklistScreen(Destination[DayFigures]):
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="checklist")
 
-    def on_mount(self) -> None:
-        table = self.query_one(KeyTable)
-        table.add_columns(t("checklist.phase"), t("checklist.item"), t("checklist.figure"), t("checklist.done"))
-
     def fetch(self) -> DayFigures:
         return today_figures(self.ws)
 
@@ -36,8 +32,9 @@ class ChecklistScreen(Destination[DayFigures]):
             ("during", "sales", str(data.sales), None),
             ("after", "service_callbacks_due", str(data.service_callbacks_due), data.service_callbacks_due == 0),
         ]
-        table = self.query_one(KeyTable)
-        table.clear()
-        for phase, item, figure, done in items:
-            mark = "" if done is None else ("✓" if done else "·")
-            table.add_row(t(f"checklist.{phase}"), t(f"checklist.{item}"), figure, mark, key=item)
+        headers = [t("checklist.phase"), t("checklist.item"), t("checklist.figure"), t("checklist.done")]
+        rows = [
+            (t(f"checklist.{phase}"), t(f"checklist.{item}"), figure, "" if done is None else ("✓" if done else "·"))
+            for phase, item, figure, done in items
+        ]
+        self.query_one(KeyTable).show_rows(headers, rows, keys=[item for _, item, _, _ in items])

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Header, Sparkline, Static, TabbedContent, Ta
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
 from csm_tui.i18n import label, money, t
-from csm_tui.services import client_detail, referrals, service_records
+from csm_tui.services import client_detail, referrals, sale, service_records
 from csm_tui.services.cadence import Cadence
 from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.workstation import Workstation
@@ -37,6 +37,13 @@ from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
 TABS = ("overview", "assets", "contacts", "tasks", "referrals")
+COLUMNS = {
+    "holdings": ("product", "category", "rating", "amount", "start", "maturity", "status"),
+    "timeline": ("date", "channel", "outcome", "staff", "note"),
+    "meetings": ("meeting", "status", "purpose"),
+    "todo": ("due", "task", "note"),
+    "referral-list": ("date", "kind", "from", "to", "status", "reason"),
+}
 
 
 class ClientDetailScreen(Screen[None]):
@@ -50,6 +57,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("t", "follow_up", "key.follow_up", show=False, id="detail.follow_up"),
         Binding("w", "refer", "key.refer", show=False, id="detail.refer"),
         Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
+        Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
         Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
@@ -92,15 +100,6 @@ class ClientDetailScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        columns = {
-            "holdings": ("product", "category", "rating", "amount", "start", "maturity", "status"),
-            "timeline": ("date", "channel", "outcome", "staff", "note"),
-            "meetings": ("meeting", "status", "purpose"),
-            "todo": ("due", "task", "note"),
-            "referral-list": ("date", "kind", "from", "to", "status", "reason"),
-        }
-        for table_id, names in columns.items():
-            self.query_one(f"#{table_id}", KeyTable).add_columns(*(t(f"detail.col.{n}") for n in names))
         self.load()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
@@ -177,45 +176,38 @@ class ClientDetailScreen(Screen[None]):
             lines.append(t("detail.chart", first=first.isoformat(), last=last.isoformat()))
         self.query_one("#tier", Static).update("\n".join(lines))
         self.query_one(Sparkline).data = [float(b.balance) for b in d.balances]  # a drawing only, never money
-        table = self.query_one("#holdings", KeyTable)
-        table.clear()
-        for holding, product in d.holdings:
-            rating = product.rating.code if product and product.rating else ""
-            table.add_row(
+        rows = [
+            (
                 product.name if product else "",
                 label(product.category) if product else "",
-                rating,
+                product.rating.code if product and product.rating else "",
                 figure(money(holding.amount)),
                 holding.start_date.isoformat(),
                 holding.maturity_date.isoformat() if holding.maturity_date else "",
                 label(holding.status),
             )
+            for holding, product in d.holdings
+        ]
+        self._fill("#holdings", COLUMNS["holdings"], rows)
 
     def _timeline(self, d: ClientDetail) -> None:
-        table = self.query_one("#timeline", KeyTable)
-        table.clear()
+        rows = []
         for c in d.contacts:
             note = " / ".join(x for x in (c.note, c.feedback) if x)
             if c.satisfaction:
                 note = f"★{c.satisfaction} {note}"
-            table.add_row(
-                self.ws.time.local(c.started_at).format("YYYY-MM-DD HH:mm"),
-                label(c.channel),
-                label(c.disposition),
-                d.staff_names.get(c.staff_id, ""),
-                note,
-            )
+            when = self.ws.time.local(c.started_at).format("YYYY-MM-DD HH:mm")
+            rows.append((when, label(c.channel), label(c.disposition), d.staff_names.get(c.staff_id, ""), note))
+        self._fill("#timeline", COLUMNS["timeline"], rows)
 
     def _tasks(self, d: ClientDetail) -> None:
-        meetings = self.query_one("#meetings", KeyTable)
-        meetings.clear()
-        for m in d.appointments:
-            when = self.ws.time.local(m.starts_at).format("YYYY-MM-DD HH:mm")
-            meetings.add_row(when, label(m.status), m.purpose, key=str(m.id))
-        todo = self.query_one("#todo", KeyTable)
-        todo.clear()
-        for task in d.tasks:
-            todo.add_row(task.due_on.isoformat(), label(task.kind), task.note)
+        meetings = [
+            (self.ws.time.local(m.starts_at).format("YYYY-MM-DD HH:mm"), label(m.status), m.purpose)
+            for m in d.appointments
+        ]
+        self._fill("#meetings", COLUMNS["meetings"], meetings)
+        todo = [(task.due_on.isoformat(), label(task.kind), task.note) for task in d.tasks]
+        self._fill("#todo", COLUMNS["todo"], todo)
 
     def _offers(self, d: ClientDetail) -> None:
         lines = [t("detail.offers_title")]
@@ -227,10 +219,8 @@ class ClientDetailScreen(Screen[None]):
         self.query_one("#offers", Static).update("\n".join(lines))
 
     def _referrals(self, d: ClientDetail) -> None:
-        table = self.query_one("#referral-list", KeyTable)
-        table.clear()
-        for r in d.referrals:
-            table.add_row(
+        rows = [
+            (
                 self.ws.time.local(r.created_at).format("YYYY-MM-DD"),
                 label(r.kind),
                 d.staff_names.get(r.from_staff_id, ""),
@@ -238,6 +228,12 @@ class ClientDetailScreen(Screen[None]):
                 label(r.status),
                 r.reason,
             )
+            for r in d.referrals
+        ]
+        self._fill("#referral-list", COLUMNS["referral-list"], rows)
+
+    def _fill(self, table_id: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        self.query_one(table_id, KeyTable).show_rows([t(f"detail.col.{n}") for n in columns], rows)
 
     # -- actions --------------------------------------------------------------------------------------------
 
@@ -353,6 +349,25 @@ class ClientDetailScreen(Screen[None]):
     def action_sell(self) -> None:
         if self._full() is not None:
             self.app.push_screen(SuitabilityWizard(self.ws, self.client_id))
+
+    def action_cancel_sale(self) -> None:
+        """Cancel in full, in the cooling-off period, the sale of the holding under the cursor in the assets tab."""
+        d = self._full()
+        if d is None:
+            return
+        table = self.query_one("#holdings", KeyTable)
+        self.query_one(TabbedContent).active = "assets"
+        holding = d.holdings[table.cursor_row][0] if 0 <= table.cursor_row < len(d.holdings) else None
+        if holding is None or holding.sale_id is None:
+            self.notify(t("detail.no_sale"), severity="warning")
+            return
+        sale_id = holding.sale_id
+
+        def save(reason: str) -> object:
+            return sale.cancel_in_cooling_off(self.ws, sale_id, reason)
+
+        dialog = TextDialog(t("detail.cancel_title"), t("detail.cancel_explain"), t("detail.cancel_reason"), save)
+        self.app.push_screen(dialog, self._after)
 
     def action_refer(self) -> None:
         d = self._full()

@@ -34,33 +34,25 @@ class ClientsScreen(Destination[list[ClientListRow]]):
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:
-        self.query_one(KeyTable).add_columns(
-            t("clients.number"),
-            t("clients.name"),
-            t("clients.id"),
-            t("clients.mobile"),
-            t("clients.tier"),
-            t("clients.avg_3m"),
-        )
         self.query_one(KeyTable).focus()
 
     def fetch(self) -> list[ClientListRow]:
         return find_clients(self.ws, self.search_text)
 
     def show(self, data: list[ClientListRow]) -> None:
-        table = self.query_one(KeyTable)
-        table.clear()
-        for row in data:
-            mine = row.own
-            table.add_row(
+        headers = [t(f"clients.{c}") for c in ("number", "name", "id", "mobile", "tier", "avg_3m")]
+        rows = [
+            (
                 row.number,
                 row.name,
                 row.masked_id,
                 row.masked_mobile,
-                label(tier_of(row.avg_3m, self.ws.policy.tiers)) if mine else "",
-                figure(wan(row.avg_3m) if mine else "—"),
-                key=str(row.id),
+                label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.own else "",
+                figure(wan(row.avg_3m) if row.own else "—"),
             )
+            for row in data
+        ]
+        self.query_one(KeyTable).show_rows(headers, rows, keys=[str(row.id) for row in data])
         self.set_status(t("clients.count", count=len(data)))
 
     def action_search(self) -> None:

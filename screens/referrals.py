@@ -39,21 +39,15 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="referrals")
 
-    def on_mount(self) -> None:
-        self.query_one(KeyTable).add_columns(
-            *(t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "reason"))
-        )
-
     def fetch(self) -> tuple[list[Referral], referrals.Names]:
         return referrals.mine(self.ws)
 
     def show(self, data: tuple[list[Referral], referrals.Names]) -> None:
         found, names = data
         self.rows = found
-        table = self.query_one(KeyTable)
-        table.clear()
-        for r in found:
-            table.add_row(
+        headers = [t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "reason")]
+        rows = [
+            (
                 self.ws.time.local(r.created_at).format("YYYY-MM-DD"),
                 label(r.kind),
                 names.clients.get(r.client_id, ""),
@@ -62,6 +56,9 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
                 label(r.status),
                 r.reason,
             )
+            for r in found
+        ]
+        self.query_one(KeyTable).show_rows(headers, rows)
         waiting = sum(1 for r in found if r.status is ReferralStatus.OPEN and r.to_staff_id == self.ws.staff.id)
         self.set_status(t("referrals.count", count=len(found), open=waiting))
 

@@ -19,21 +19,20 @@ class ScoreboardScreen(Destination[tuple[Quarter, QuarterFigures]]):
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="figures")
 
-    def on_mount(self) -> None:
-        self.query_one(KeyTable).add_columns(t("scoreboard.indicator"), t("scoreboard.actual"))
-
     def fetch(self) -> tuple[Quarter, QuarterFigures]:
         return quarter_to_date(self.ws)
 
     def show(self, data: tuple[Quarter, QuarterFigures]) -> None:
         quarter, figures = data
-        table = self.query_one(KeyTable)
-        table.clear()
-        table.add_row(t("scoreboard.calls"), figure(str(figures.calls)))
-        table.add_row(t("scoreboard.contacts"), figure(str(figures.contacts)))
-        table.add_row(t("scoreboard.service_callbacks"), figure(str(figures.service_callbacks_done)))
-        for category in ProductCategory:
-            amount = figures.sales_by_category.get(category)
-            if amount is not None:
-                table.add_row(t("scoreboard.sales", category=label(category)), figure(money(amount)))
+        rows = [
+            (t("scoreboard.calls"), figure(str(figures.calls))),
+            (t("scoreboard.contacts"), figure(str(figures.contacts))),
+            (t("scoreboard.service_callbacks"), figure(str(figures.service_callbacks_done))),
+            *(
+                (t("scoreboard.sales", category=label(category)), figure(money(amount)))
+                for category in ProductCategory
+                if (amount := figures.sales_by_category.get(category)) is not None
+            ),
+        ]
+        self.query_one(KeyTable).show_rows([t("scoreboard.indicator"), t("scoreboard.actual")], rows)
         self.set_status(t("scoreboard.quarter", year=quarter.year, number=quarter.number))

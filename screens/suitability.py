@@ -24,33 +24,30 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="assessments")
 
-    def on_mount(self) -> None:
-        self.query_one(KeyTable).add_columns(
-            t("suitability.client"), t("suitability.level"), t("suitability.valid_until"), t("suitability.status")
-        )
-
     def fetch(self) -> list[AssessmentDue]:
         return assessments_due(self.ws)
 
     def show(self, data: list[AssessmentDue]) -> None:
-        today = self.ws.time.today()
-        table = self.query_one(KeyTable)
-        table.clear()
-        for row in data:
-            if row.valid_until is None:
-                status = t("suitability.none")
-            elif row.valid_until < today:
-                status = t("suitability.expired")
-            else:
-                status = t("suitability.expiring", days=(row.valid_until - today).days)
-            table.add_row(
+        headers = [t(f"suitability.{c}") for c in ("client", "level", "valid_until", "status")]
+        rows = [
+            (
                 row.client_name,
                 row.level.code if row.level else "",
                 row.valid_until.isoformat() if row.valid_until else "",
-                status,
-                key=str(row.client_id),
+                self._status(row),
             )
+            for row in data
+        ]
+        self.query_one(KeyTable).show_rows(headers, rows, keys=[str(row.client_id) for row in data])
         self.set_status(t("suitability.count", count=len(data)))
+
+    def _status(self, row: AssessmentDue) -> str:
+        today = self.ws.time.today()
+        if row.valid_until is None:
+            return t("suitability.none")
+        if row.valid_until < today:
+            return t("suitability.expired")
+        return t("suitability.expiring", days=(row.valid_until - today).days)
 
     def action_wizard(self) -> None:
         self.app.push_screen(SuitabilityWizard(self.ws))

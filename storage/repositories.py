@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import (
+    AppointmentStatus,
+    Disposition,
+    HoldingStatus,
+    ReferralStatus,
+    Role,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -503,6 +512,17 @@ class SaleRepository(_Repo[Sale, SaleRow]):
     def for_client(self, client_id: int) -> list[Sale]:
         rows = self.session.scalars(select(SaleRow).where(SaleRow.client_id == client_id).order_by(SaleRow.id))
         return [self._model(r) for r in rows]
+
+    def cancel(self, sale_id: int, at: dt.datetime) -> Sale:
+        """Cancel a sale in full (in its cooling-off period); its holding is cancelled with it."""
+        row = self.session.get(SaleRow, sale_id)
+        if row is None or row.cancelled_at is not None:
+            raise LookupError(sale_id)
+        row.cancelled_at = at
+        for holding in self.session.scalars(select(HoldingRow).where(HoldingRow.sale_id == sale_id)):
+            holding.status = HoldingStatus.CANCELLED
+        self.session.flush()
+        return self._model(row)
 
 
 class ReferralRepository(_Repo[Referral, ReferralRow]):

@@ -17,6 +17,7 @@ from csm_tui.domain.enums import (
     SuitabilityOutcome,
     TaskKind,
     TaskOrigin,
+    TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
@@ -217,3 +218,37 @@ def _sell(
             )
         )  # fmt: skip
     return sale
+
+
+def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> SuitabilityRecord:
+    """The client cancels within the cooling-off period: the sale and its holding are cancelled in full, its 回访 and
+    review tasks are dropped, and a new record (outcome cancelled) references the sale's record, which stays as it
+    was."""
+    if not reason.strip():
+        raise DomainError("reason_required")
+    now = ws.time.now().datetime
+    assert ws.staff.id is not None
+    with ws.uow(write=True) as tx:
+        found = tx.sales.get(sale_id)
+        if found is None:
+            raise LookupError(sale_id)
+        tx.clients.get(found.client_id)  # own clients only
+        if found.cancelled_at is not None or found.cooling_off_until is None or now >= found.cooling_off_until:
+            raise DomainError("not_in_cooling_off")
+        original = tx.suitability.get(found.suitability_id) if found.suitability_id is not None else None
+        tx.sales.cancel(sale_id, now)
+        for task in tx.tasks.open_for_origin(TaskOrigin.SALE, sale_id):
+            assert task.id is not None
+            tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
+        correction = tx.suitability.add(
+            SuitabilityRecord(
+                client_id=found.client_id, staff_id=ws.staff.id, outlet_id=found.outlet_id,
+                product_id=found.product_id, amount=found.amount,
+                assessment_id=original.assessment_id if original else None, outcome=SuitabilityOutcome.CANCELLED,
+                created_at=now, corrects_id=found.suitability_id,
+                detail={"cancelled_sale": sale_id, "reason": reason.strip(), "cooling_off_until":
+                        found.cooling_off_until.isoformat()},
+            )
+        )  # fmt: skip
+        tx.commit()
+    return correction
