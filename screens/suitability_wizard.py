@@ -25,13 +25,14 @@ from csm_tui.domain.enums import SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
 from csm_tui.domain.values import parse_money
-from csm_tui.i18n import label, money, t
+from csm_tui.i18n import label, t, wan
 from csm_tui.services import sale, sale_report
 from csm_tui.services import suitability_rules as rules
 from csm_tui.services.clients import find_clients
 from csm_tui.services.views import ClientListRow
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
+from widgets.cells import figure
 from widgets.failures import describe
 from widgets.table import KeyTable
 
@@ -102,10 +103,6 @@ class SuitabilityWizard(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#found", KeyTable).add_columns(t("clients.number"), t("clients.name"), t("clients.id"))
-        self.query_one("#products", KeyTable).add_columns(
-            *(t(f"wizard.col.{c}") for c in ("code", "name", "category", "rating", "term", "yield", "minimum"))
-        )
         if self.start_client is not None:
             self.load_client(self.start_client)
         else:
@@ -156,10 +153,9 @@ class SuitabilityWizard(Screen[None]):
         if text != self.search_text:
             return
         self.candidates = rows
-        table = self.query_one("#found", KeyTable)
-        table.clear()
-        for r in rows:
-            table.add_row(r.number, r.name, r.masked_id, key=str(r.id))
+        headers = [t("clients.number"), t("clients.name"), t("clients.id")]
+        found = [(r.number, r.name, r.masked_id) for r in rows]
+        self.query_one("#found", KeyTable).show_rows(headers, found, keys=[str(r.id) for r in rows])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "who":
@@ -311,14 +307,15 @@ class SuitabilityWizard(Screen[None]):
 
     def show_products(self) -> None:
         assert self.ctx is not None
-        table = self.query_one("#products", KeyTable)
-        table.clear()
-        for p in self.ctx.products:
-            table.add_row(
-                p.code, p.name, label(p.category), p.rating.code if p.rating else "—",
-                str(p.term_days or ""), f"{p.expected_yield}%" if p.expected_yield else "", money(p.min_amount),
-                key=p.code,
-            )  # fmt: skip
+        headers = [t(f"wizard.col.{c}") for c in ("code", "name", "category", "rating", "term", "yield", "minimum")]
+        rows = [
+            (
+                p.code, p.name, label(p.category), p.rating.code if p.rating else "—", str(p.term_days or ""),
+                f"{p.expected_yield}%" if p.expected_yield else "", figure(wan(p.min_amount)),
+            )
+            for p in self.ctx.products
+        ]  # fmt: skip
+        self.query_one("#products", KeyTable).show_rows(headers, rows)
         self.go("product")
 
     def run_check(self) -> None:

@@ -138,7 +138,47 @@ async def _questions(pilot: Pilot[None]) -> None:
     await pilot.press("q", "c", "c")
 
 
-@pytest.mark.parametrize("step", ["questions", "check"])
+async def _identify(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    await pilot.press(*"zh")  # pinyin initials: the own clients they match
+
+
+async def _status(pilot: Pilot[None]) -> None:
+    await _questions(pilot)
+    await pilot.press("escape")  # out of the wizard, then straight to the client's status
+    await pilot.press("n")
+    await settle(pilot)
+    client = next(r for r in find_clients(pilot.app.ws) if r.avg_3m > 200_000)  # type: ignore[attr-defined]
+    await pilot.press(*client.number)
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+
+
+async def _product(pilot: Pilot[None]) -> None:
+    await _questions(pilot)
+    await pilot.press(*"cccccccccc", "a", "b", "y")
+
+
+async def _confirm(pilot: Pilot[None]) -> None:
+    wizard = await _to_check(pilot, rating=2)
+    assert wizard.verdict is not None and wizard.verdict.allowed
+    await pilot.press("y")
+
+
+STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
+    "identify": _identify,
+    "status": _status,
+    "questions": _questions,
+    "product": _product,
+    "check": lambda pilot: _to_check(pilot, rating=4),
+    "confirm": _confirm,
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
 def test_snapshot_of_wizard_steps_at_80x24(demo_url: str, snap_compare: SnapCompare, step: str) -> None:
-    action = _questions if step == "questions" else (lambda pilot: _to_check(pilot, rating=4))
-    assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=_step(action))
+    assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=_step(STEPS[step]))

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from widgets.bindings import translate_bindings
 
-MAX_WIDTH = 40  # cells: a longer value is cut; the whole of it is on the detail screens
+MAX_WIDTH = 30  # cells: a longer value is cut; the whole of it is on the detail screens
 
 
 def _width(cell: RenderableType) -> int:

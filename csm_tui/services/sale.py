@@ -151,23 +151,41 @@ def snapshot(attempt: Attempt, ws: Workstation) -> dict[str, Any]:
 def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Recorded:
     """Write the attempt's record, and for a sale the sale, the holding and the follow-up tasks: one transaction.
 
-    A sale the rules forbid cannot be recorded: the verdict and the confirmations are checked again here.
+    A sale the rules forbid cannot be recorded: inside the transaction the 4S check is run again on the data as it
+    stands now (the product may have left the shelf, the assessment expired, since the wizard showed its verdict),
+    and a verdict that changed in any way the client was told of refuses the sale.
     """
     assert ws.staff.id is not None and attempt.product.id is not None
-    if outcome is SuitabilityOutcome.SOLD:
-        if not attempt.verdict.allowed:
-            raise DomainError("sale_blocked")
-        missing = attempt.confirmations.missing(attempt.verdict)
-        if missing:
-            raise DomainError("confirmations_missing", missing=", ".join(missing))
     now = ws.time.now().datetime
     client = attempt.ctx.client
     assert client.id is not None
-    outlet_id = attempt.ctx.outlet.id if attempt.ctx.outlet and attempt.ctx.outlet.id else ws.staff.outlet_id
-    if outlet_id is None:
+    outlet = attempt.ctx.outlet
+    if outlet is None or outlet.id is None:
         raise DomainError("no_outlet")
     with ws.uow(write=True) as tx:
-        tx.clients.get(client.id)
+        client = tx.clients.get(client.id)
+        product = tx.products.get(attempt.product.id)
+        assessment = tx.assessments.get(attempt.assessment.id) if attempt.assessment and attempt.assessment.id else None
+        if product is None:
+            raise DomainError("sale_blocked")
+        verdict = rules.check_4s(
+            client=client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
+            product=product, amount=attempt.amount, outlet=outlet, staff=ws.staff, now=now, policy=ws.policy,
+        )  # fmt: skip
+        if outcome is SuitabilityOutcome.SOLD:
+            shown = attempt.verdict
+            changed = (verdict.insisted, verdict.extra_care, verdict.dual_recording) != (
+                shown.insisted,
+                shown.extra_care,
+                shown.dual_recording,
+            )
+            if not verdict.allowed or changed:
+                raise DomainError("sale_blocked")
+            missing = attempt.confirmations.missing(verdict)
+            if missing:
+                raise DomainError("confirmations_missing", missing=", ".join(missing))
+        attempt = dataclasses.replace(attempt, product=product, assessment=assessment, verdict=verdict)
+        outlet_id = outlet.id
         saved = tx.suitability.add(
             SuitabilityRecord(
                 client_id=client.id, staff_id=ws.staff.id, outlet_id=outlet_id, product_id=attempt.product.id,

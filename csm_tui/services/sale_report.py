@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from csm_tui.domain.models import SuitabilityRecord
-from csm_tui.i18n import label, t
+from csm_tui.i18n import current_language, label, t
 from csm_tui.services import suitability_rules as rules
 
 _STYLE = (
@@ -36,8 +36,9 @@ def render(record: SuitabilityRecord, outlet: str) -> str:
         for name, done in d["confirmations"].items()
         if name != "recording_ref"
     )
+    lang = current_language().replace("_", "-")
     return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{e(t("report.title"))}</title><style>{_STYLE}</style></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{e(t("report.title"))}</title><style>{_STYLE}</style></head>
 <body>
 <h1>{e(t("report.title"))}</h1>
 <p>{e(t("report.record", id=record.id, at=record.created_at.isoformat(timespec="minutes"), outlet=outlet))}</p>
