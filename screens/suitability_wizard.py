@@ -48,7 +48,7 @@ class SuitabilityWizard(Screen[None]):
         Binding("y", "yes", "wizard.key.yes", id="wizard.yes"),
         Binding("q", "questions", "wizard.key.assess", id="wizard.assess"),
         Binding("r", "refuse", "wizard.key.refuse", id="wizard.refuse"),
-        Binding("backspace", "back", "wizard.key.back", show=False, id="wizard.back"),
+        Binding("backspace", "back", "wizard.key.back", id="wizard.back"),
         *(Binding(k, f"answer('{k.upper()}')", "wizard.key.answer", show=False, id=f"wizard.{k}") for k in ANSWER_KEYS),
         Binding("f", "face_to_face", "wizard.key.face", show=False, id="wizard.face"),
     ]
@@ -131,7 +131,7 @@ class SuitabilityWizard(Screen[None]):
             "yes": ("status", "questions", "check", "confirm"),
             "questions": ("status",),
             "refuse": ("check", "confirm"),
-            "back": ("questions",),
+            "back": ("questions", "product", "check", "confirm"),
             "answer": ("questions",),
             "face_to_face": ("questions",),
         }
@@ -242,10 +242,18 @@ class SuitabilityWizard(Screen[None]):
             self.show_question()
 
     def action_back(self) -> None:
+        """One step back: the previous question, or the previous step (nothing saved is undone)."""
+        step = self.step
         answered = [c for c in self._codes() if c in self.answers]
-        if answered:
+        if step == "questions" and answered:
             del self.answers[answered[-1]]
             self.show_question()
+        elif step in ("questions", "product"):
+            self.show_status()
+        elif step == "check":
+            self.go("product")
+        elif step == "confirm":
+            self.show_checks()
 
     def action_face_to_face(self) -> None:
         self.face_to_face = not self.face_to_face

@@ -182,3 +182,14 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
 @pytest.mark.parametrize("step", list(STEPS))
 def test_snapshot_of_wizard_steps_at_80x24(demo_url: str, snap_compare: SnapCompare, step: str) -> None:
     assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=_step(STEPS[step]))
+
+
+async def test_backspace_steps_back_without_undoing_what_was_saved(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await _to_check(pilot, rating=4)
+        await pilot.press("backspace")
+        assert wizard.step == "product"
+        await pilot.press("backspace")
+        assert wizard.step == "status"
+        assert wizard.assessment is not None  # the assessment taken stays saved
