@@ -3,6 +3,7 @@ database holds exactly the expected records; a snapshot of each step at 80×24."
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from storage.orm import AssessmentRow, HoldingRow, SaleRow, SuitabilityRow, Task
 from tests.pilot import make_app, settle
 
 SnapCompare = Callable[..., bool]
+SNAPSHOT_DATA = "/tmp/csm-wizard-snapshot"
 
 
 def _count(url: str, row: type, *where: object) -> int:
@@ -169,6 +171,11 @@ async def _confirm(pilot: Pilot[None]) -> None:
     await pilot.press("y")
 
 
+async def _done(pilot: Pilot[None]) -> None:
+    await _to_check(pilot, rating=4)
+    await pilot.press("r")  # the blocked attempt recorded: the report's path is shown
+
+
 STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
     "identify": _identify,
     "status": _status,
@@ -176,12 +183,19 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
     "product": _product,
     "check": lambda pilot: _to_check(pilot, rating=4),
     "confirm": _confirm,
+    "done": _done,
 }
 
 
 @pytest.mark.parametrize("step", list(STEPS))
-def test_snapshot_of_wizard_steps_at_80x24(demo_url: str, snap_compare: SnapCompare, step: str) -> None:
-    assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=_step(STEPS[step]))
+def test_snapshot_of_wizard_steps_at_80x24(
+    demo_url: str, snap_compare: SnapCompare, step: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", SNAPSHOT_DATA)  # the report's path is on the screen: a fixed one
+    try:
+        assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=_step(STEPS[step]))
+    finally:
+        shutil.rmtree(SNAPSHOT_DATA, ignore_errors=True)
 
 
 async def test_backspace_steps_back_without_undoing_what_was_saved(demo_url: str) -> None:
