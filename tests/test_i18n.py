@@ -86,3 +86,21 @@ def test_validation_errors_name_the_field_and_reason_in_the_users_language(lang:
 
 def test_missing_key_shows_itself_rather_than_crashing() -> None:
     assert t("no.such.key") == "no.such.key"
+
+
+def test_every_domain_error_and_keyed_family_is_in_both_catalogs() -> None:
+    """Keys built at run time: domain error codes, and the families screens build with f-strings."""
+    from csm_tui.domain.enums import QueueReason
+    from csm_tui.policy import OfferService
+    from screens.client_detail import COLUMNS
+    from screens.suitability_wizard import CONFIRMATIONS, STEPS
+
+    codes = {code for path in SOURCES for code in re.findall(r'DomainError\(\s*"([a-z_]+)"', path.read_text("utf-8"))}
+    keys = {f"error.{code}" for code in codes}
+    keys |= {f"script.purpose.{r.value}" for r in QueueReason} | {f"wizard.step.{s}" for s in STEPS}
+    keys |= {f"report.confirm.{c}" for c in (*CONFIRMATIONS, "recording_ref")}
+    keys |= {f"detail.col.{n}" for cols in COLUMNS.values() for n in cols}
+    keys |= {f"offer.service.{s.value}" for s in OfferService}
+    assert len(codes) > 20
+    for lang in LANGUAGES:
+        assert keys - set(catalog(lang)) == set(), lang
