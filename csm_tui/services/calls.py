@@ -71,8 +71,7 @@ def record(
     duration_s: int = 0,
 ) -> Receipt:  # fmt: skip
     """Write the contact, close what it settles and schedule what comes next, all in one transaction."""
-    spoken = outcome.channel in (Channel.PHONE, Channel.VISIT)
-    if outcome.disposition is Disposition.SERVICE_DONE and spoken and outcome.satisfaction is None:
+    if outcome.disposition is Disposition.SERVICE_DONE and outcome.channel in SPOKEN and outcome.satisfaction is None:
         raise DomainError("satisfaction_required")
     staff_id = _staff_id(ws)
     cadence = Cadence(ws.policy)
