@@ -8,6 +8,7 @@ x do not call · d 回访 done. Also: s skip, z snooze (each with a reason), u u
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import ClassVar
 
 import arrow
@@ -168,22 +169,19 @@ class CallSession(Screen[None]):
         self.show_current()
 
     def action_skip(self) -> None:
-        item = self.item
-
-        def save(reason: SkipReason, note: str) -> bool:
-            skip(self.ws, item, reason, note)
-            return True
-
-        self.app.push_screen(ReasonDialog(t("skip.title"), save), self._moved_on)
+        self._reason(t("skip.title"), skip)
 
     def action_snooze(self) -> None:
+        self._reason(t("snooze.title"), snooze)
+
+    def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
         item = self.item
 
         def save(reason: SkipReason, note: str) -> bool:
-            snooze(self.ws, item, reason, note)
+            act(self.ws, item, reason, note)
             return True
 
-        self.app.push_screen(ReasonDialog(t("snooze.title"), save), self._moved_on)
+        self.app.push_screen(ReasonDialog(title, save), self._moved_on)
 
     def _moved_on(self, saved: bool | None) -> None:
         if saved:

@@ -15,14 +15,9 @@ from textual.widgets import Checkbox, Input, Label, Static
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Staff
 from csm_tui.i18n import t
-from screens.outcome import SavingDialog
+from screens.outcome import SavingDialog, typed_time
 
 R = TypeVar("R")
-
-
-def _footer() -> ComposeResult:
-    yield Static("", id="dialog-error", classes="error")
-    yield Static(t("dialog.hint"), classes="hint")
 
 
 class TextDialog(SavingDialog[R]):
@@ -40,7 +35,7 @@ class TextDialog(SavingDialog[R]):
             if explain:
                 yield Static(explain)
             yield Input(placeholder=placeholder, max_length=200, id="reason")
-            yield from _footer()
+            yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         reason = self.query_one("#reason", Input).value.strip()
@@ -69,7 +64,7 @@ class EditClientDialog(SavingDialog[R]):
                 yield Input(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
             for name in self.FLAGS:
                 yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
-            yield from _footer()
+            yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         changes: dict[str, Any] = {}
@@ -105,17 +100,14 @@ class WhenDialog(SavingDialog[R]):
             if self.with_time:
                 yield Input(self.suggested.format("HH:mm"), placeholder="HH:MM", id="time")
             yield Input(placeholder=t("outcome.note"), max_length=200, id="note")
-            yield from _footer()
+            yield from self.footer()
 
     def build(self) -> Callable[[], R]:
-        date = self.query_one("#date", Input).value.strip()
-        time = self.query_one("#time", Input).value.strip() if self.with_time else "00:00"
-        try:
-            local = arrow.get(f"{date} {time}", "YYYY-MM-DD HH:mm", tzinfo=self.suggested.tzinfo)
-        except (arrow.parser.ParserError, ValueError):
-            raise DomainError("bad_time") from None
+        date = self.query_one("#date", Input).value
+        time = self.query_one("#time", Input).value if self.with_time else "00:00"
+        at = typed_time(date, time, self.suggested.tzinfo)
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(local.to("UTC").datetime, note)
+        return lambda: self.save(at, note)
 
 
 class ChooseStaffDialog(SavingDialog[R]):
@@ -134,7 +126,7 @@ class ChooseStaffDialog(SavingDialog[R]):
                 yield Static(f"{number}  {person.name} ({person.login})")
             yield Input(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
             yield Input(placeholder=t("outcome.note"), max_length=200, id="note")
-            yield from _footer()
+            yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         choice = self.query_one("#who", Input).value

@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
 from csm_tui.domain.enums import Channel, Disposition
 from csm_tui.domain.errors import DomainError
@@ -43,8 +43,7 @@ class LogContactDialog(SavingDialog[Receipt]):
             yield Input(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
             yield Input(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
             yield Input(placeholder=t("outcome.note"), max_length=2000, id="note")
-            yield Static("", id="dialog-error", classes="error")
-            yield Static(t("dialog.hint"), classes="hint")
+            yield from self.footer()
 
     def _selected(self, widget_id: str) -> Any:
         value = self.query_one(f"#{widget_id}", Select).value

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import arrow
 from textual import work
@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 
+def typed_time(date: str, time: str, tz: Any) -> dt.datetime:
+    """A date and time typed in the branch's zone (YYYY-MM-DD, HH:MM), as an aware UTC instant."""
+    try:
+        local = arrow.get(f"{date.strip()} {time.strip()}", "YYYY-MM-DD HH:mm", tzinfo=tz)
+    except (arrow.parser.ParserError, ValueError):
+        raise DomainError("bad_time") from None
+    return local.to("UTC").datetime
+
+
 class SavingDialog(ModalScreen[R | None], Generic[R]):
     """A modal form: Enter saves (in a worker), Escape leaves without saving anything."""
 
@@ -49,6 +58,12 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
         super().__init__()
         translate_bindings(self)
         self.saving = False
+
+    @staticmethod
+    def footer() -> ComposeResult:
+        """Where a refused save says why, and how to save or leave."""
+        yield Static("", id="dialog-error", classes="error")
+        yield Static(t("dialog.hint"), classes="hint")
 
     def on_mount(self) -> None:
         for box in self.query(Input):  # a field keeps its name in its border once something is typed
@@ -120,8 +135,7 @@ class OutcomeDialog(SavingDialog[R]):
                 yield Input(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
                 yield Input(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
             yield Input(placeholder=t("outcome.note"), max_length=2000, id="note")
-            yield Static("", id="dialog-error", classes="error")
-            yield Static(t("dialog.hint"), classes="hint")
+            yield from self.footer()
 
     def _value(self, field: str) -> str:
         found = self.query(f"#{field}")
@@ -130,11 +144,7 @@ class OutcomeDialog(SavingDialog[R]):
     def agreed_time(self) -> dt.datetime | None:
         if self.disposition not in NEEDS_TIME:
             return None
-        try:
-            local = arrow.get(f"{self._value('date')} {self._value('time')}", "YYYY-MM-DD HH:mm", tzinfo=self.tz)
-        except (arrow.parser.ParserError, ValueError):
-            raise DomainError("bad_time") from None
-        return local.to("UTC").datetime
+        return typed_time(self._value("date"), self._value("time"), self.tz)
 
     def build(self) -> Callable[[], R]:
         satisfaction = self._value("satisfaction")
@@ -166,8 +176,7 @@ class ReasonDialog(SavingDialog[R]):
                 yield Static(f"{number}  {label(reason)}")
             yield Input(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="reason")
             yield Input(placeholder=t("outcome.note"), max_length=500, id="note")
-            yield Static("", id="dialog-error", classes="error")
-            yield Static(t("dialog.hint"), classes="hint")
+            yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         choice = self.query_one("#reason", Input).value

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Referral, Staff
@@ -30,8 +30,7 @@ class WalkInDialog(SavingDialog[Referral]):
                 [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
             )
             yield Input(placeholder=t("walk_in.interest"), max_length=200, id="note")
-            yield Static("", id="dialog-error", classes="error")
-            yield Static(t("dialog.hint"), classes="hint")
+            yield from self.footer()
 
     def build(self) -> Callable[[], Referral]:
         number = self.query_one("#number", Input).value.strip()
