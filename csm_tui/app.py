@@ -8,10 +8,13 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
+from textual.signal import Signal
 
 from csm_tui.i18n import set_language, t
 from csm_tui.services.workstation import Workstation
+from screens.agenda import AgendaScreen
 from screens.base import Destination
 from screens.checklist import ChecklistScreen
 from screens.clients import ClientsScreen
@@ -20,6 +23,7 @@ from screens.queue import QueueScreen
 from screens.referrals import ReferralsScreen
 from screens.scoreboard import ScoreboardScreen
 from screens.search import SearchScreen
+from screens.shelf import ShelfScreen
 from screens.suitability import SuitabilityScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
@@ -32,6 +36,10 @@ DESTINATIONS: dict[str, type[Destination[object]]] = {
     "scoreboard": ScoreboardScreen,  # type: ignore[dict-item]
     "referrals": ReferralsScreen,  # type: ignore[dict-item]
 }
+
+
+class DataCommitted(Message):
+    """This workstation committed a write (posted from whichever thread committed it)."""
 
 
 class CsmApp(App[None]):
@@ -55,6 +63,8 @@ class CsmApp(App[None]):
         super().__init__()
         translate_bindings(self)
         self.ws = ws
+        self.data_changed: Signal[None] = Signal(self, "data-changed")  # live screens reload on it
+        ws.uow.on_commit(self._committed)
         self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
         for name, screen in DESTINATIONS.items():
             self.add_mode(name, self._screen_maker(screen))
@@ -67,6 +77,12 @@ class CsmApp(App[None]):
     def on_mount(self) -> None:
         self.refresh_subtitle()
         self.switch_mode("checklist")
+
+    def _committed(self) -> None:
+        self.post_message(DataCommitted())  # thread-safe: commits happen in workers
+
+    def on_data_committed(self, _: DataCommitted) -> None:
+        self.data_changed.publish(None)
 
     def refresh_subtitle(self) -> None:
         """Today's date in the branch, and the date the bank's data is as of (T+2)."""
@@ -89,6 +105,12 @@ class CsmApp(App[None]):
     def action_new_sale(self) -> None:
         self.push_screen(SuitabilityWizard(self.ws))
 
+    def action_agenda(self) -> None:
+        self.push_screen(AgendaScreen(self.ws, self.ws.time.today()))
+
+    def action_shelf(self) -> None:
+        self.push_screen(ShelfScreen(self.ws))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -102,6 +124,8 @@ class CsmApp(App[None]):
             yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
         yield SystemCommand(t("key.search"), t("palette.search_clients"), self.action_search)
         yield SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
+        yield SystemCommand(t("agenda.title"), t("palette.agenda"), self.action_agenda)
+        yield SystemCommand(t("shelf.title"), t("palette.shelf"), self.action_shelf)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 

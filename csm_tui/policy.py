@@ -16,7 +16,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from csm_tui.domain.enums import Grade, ProductCategory, RiskLevel
+from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
 
 
@@ -395,6 +395,68 @@ class CrossSell(_Section):
         return rules
 
 
+class ChecklistItem(_Section):
+    """One line of the daily checklist. In the policy file: ``[[checklist.items]]``.
+
+    With a ``measure`` the item ticks itself from the data; without one it is ticked by hand. Shipped items take
+    their text from the catalogs; an item the branch adds names itself in both languages (``text``).
+    """
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+    phase: ChecklistPhase
+    measure: ChecklistMeasure | None = None
+    text: dict[str, Annotated[str, Field(min_length=1, max_length=60)]] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _both_languages(cls, text: dict[str, str]) -> dict[str, str]:
+        if text and set(text) != {"zh_CN", "en"}:
+            raise ValueError("text needs exactly zh_CN and en")
+        return text
+
+
+def _item(code: str, phase: ChecklistPhase, measure: ChecklistMeasure | None = None) -> ChecklistItem:
+    return ChecklistItem(code=code, phase=phase, measure=measure)
+
+
+_B, _D, _A, _M = ChecklistPhase.BEFORE, ChecklistPhase.DURING, ChecklistPhase.AFTER, ChecklistMeasure
+DEFAULT_CHECKLIST: tuple[ChecklistItem, ...] = (
+    _item("meetings_today", _B, _M.MEETINGS_CONFIRMED),
+    _item("callbacks", _B, _M.CALLBACKS),
+    _item("maturities", _B, _M.MATURITIES),
+    _item("new_products", _B, _M.PRODUCTS_READ),
+    _item("appearance", _B),
+    _item("morning_meeting", _B),
+    _item("calls", _D, _M.CALLS),
+    _item("referrals", _D, _M.REFERRALS),
+    _item("service_callbacks", _D, _M.SERVICE_CALLBACKS),
+    _item("meetings_recorded", _D, _M.MEETINGS_RECORDED),
+    _item("tomorrow_confirmed", _A, _M.TOMORROW_CONFIRMED),
+    _item("next_contacts", _A, _M.NEXT_CONTACTS),
+    _item("summary", _A, _M.SUMMARY),
+)
+SHIPPED_CHECKLIST_CODES = frozenset(item.code for item in DEFAULT_CHECKLIST)
+
+
+class Checklist(_Section):
+    """The daily checklist's template. A ``[[checklist.items]]`` list replaces the shipped one whole."""
+
+    items: tuple[ChecklistItem, ...] = Field(default=DEFAULT_CHECKLIST, min_length=1)
+    new_product_days: int = Field(default=7, ge=1, le=90)  # a product listed this recently is new on the shelf
+
+    @field_validator("items")
+    @classmethod
+    def _well_formed(cls, items: tuple[ChecklistItem, ...]) -> tuple[ChecklistItem, ...]:
+        codes = [i.code for i in items]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"item codes must be unique: {', '.join(repeated)}")
+        unnamed = [i.code for i in items if i.code not in SHIPPED_CHECKLIST_CODES and not i.text]
+        if unnamed:
+            raise ValueError(f"items the branch adds need text in zh_CN and en: {', '.join(unnamed)}")
+        return items
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -403,6 +465,7 @@ class Policy(_Section):
     scorecard: Scorecard = Scorecard()
     calendar: Calendar = Calendar()
     cross_sell: CrossSell = CrossSell()
+    checklist: Checklist = Checklist()
 
 
 class PolicyError(Exception):

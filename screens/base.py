@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 from csm_tui.i18n import t
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
+from widgets.failures import describe
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -22,6 +24,7 @@ class Destination(Screen[None], Generic[T]):
     """A top-level screen. Subclasses ``fetch`` (worker thread, services only) and ``show`` (UI thread)."""
 
     TITLE_KEY = ""
+    LIVE: ClassVar[bool] = False  # reload whenever this workstation commits a write while the screen is shown
 
     def __init__(self, ws: Workstation, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -43,7 +46,15 @@ class Destination(Screen[None], Generic[T]):
 
     def on_screen_resume(self) -> None:
         """Fresh figures each time the destination is shown, the first time included."""
+        if self.LIVE:
+            changed = self.app.data_changed  # type: ignore[attr-defined]
+            changed.unsubscribe(self)  # a screen out of sight may have been dropped; never subscribed twice
+            changed.subscribe(self, self._data_changed)
         self.reload()
+
+    def _data_changed(self, _: None) -> None:
+        if self.is_current:
+            self.reload()
 
     def fetch(self) -> T:
         raise NotImplementedError
@@ -61,3 +72,15 @@ class Destination(Screen[None], Generic[T]):
             self.app.call_from_thread(self.notify, t("error.load_failed"), severity="error")
             return
         self.app.call_from_thread(self.show, data)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_in_background(self, job: Callable[[], object]) -> None:
+        """Run a one-transaction save off the UI thread; a refusal is shown, the screen reloads on success."""
+        try:
+            job()
+        except Exception as exc:
+            log.warning("save failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        if not self.LIVE:
+            self.app.call_from_thread(self.reload)

@@ -1,40 +1,234 @@
-"""The daily checklist: what today holds, ticked from the data (班前 / 班中 / 班后)."""
+"""The daily checklist: today's list grouped 班前 / 班中 / 班后, ticked by hand or from the data.
+
+Automatic items refresh whenever this workstation commits a write, and when the day turns; Enter on an item goes
+where it gets done. ``[`` and ``]`` page through earlier days, which are read-only.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import datetime as dt
+from typing import ClassVar
 
-from csm_tui.i18n import t
-from csm_tui.services.checklist import today_figures
-from csm_tui.services.views import DayFigures
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from csm_tui.domain.enums import ChecklistMeasure, Role
+from csm_tui.domain.models import Staff
+from csm_tui.i18n import label, t
+from csm_tui.services import checklist
+from csm_tui.services.cadence import Cadence
+from csm_tui.services.checklist import DayList, ItemState
+from csm_tui.services.views import ClientFocus
+from csm_tui.services.workstation import Workstation
 from screens.base import Destination
+from screens.client_forms import TextDialog
+from screens.day_summary import DaySummaryDialog
+from widgets.cells import item_text
 from widgets.table import KeyTable
 
+ROLLOVER_CHECK_SECONDS = 60  # how often to look whether the day has turned (the clock only, no query)
 
-class ChecklistScreen(Destination[DayFigures]):
+_GO_QUEUE = {ChecklistMeasure.CALLS, ChecklistMeasure.CALLBACKS, ChecklistMeasure.SERVICE_CALLBACKS}
+_GO_AGENDA = {ChecklistMeasure.MEETINGS_CONFIRMED, ChecklistMeasure.MEETINGS_RECORDED}
+_GO_CLIENTS = {
+    ChecklistMeasure.MATURITIES: ClientFocus.MATURING_UNREACHED,
+    ChecklistMeasure.NEXT_CONTACTS: ClientFocus.NO_NEXT_CONTACT,
+}
+
+
+def progress_text(state: ItemState) -> str:
+    p = state.progress
+    if p is None:
+        return ""
+    if state.item.measure is ChecklistMeasure.SUMMARY:
+        return t("checklist.written") if p.complete else t("checklist.not_written")
+    return f"{p.done} / {p.total}"
+
+
+class ChecklistScreen(Destination[DayList]):
     TITLE_KEY = "nav.checklist"
+    LIVE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "tick", "key.tick", id="checklist.tick"),
+        Binding("enter", "open", "key.go", id="checklist.open"),
+        Binding("n", "note", "key.note", id="checklist.note"),
+        Binding("s", "summary", "key.summary", id="checklist.summary"),
+        Binding("left_square_bracket", "day(-1)", "key.previous_day", id="checklist.previous_day"),
+        Binding("right_square_bracket", "day(1)", "key.next_day", id="checklist.next_day"),
+        Binding("t", "today", "key.today", show=False, id="checklist.today"),
+        Binding("a", "agenda", "key.agenda", id="checklist.agenda"),
+        Binding("p", "shelf", "key.shelf", id="checklist.shelf"),
+        Binding("v", "team", "key.team", id="checklist.team"),
+        Binding("escape", "back", "key.back", id="checklist.back"),
+    ]
+
+    def __init__(self, ws: Workstation, staff: Staff | None = None) -> None:
+        super().__init__(ws)
+        self.staff = staff or ws.staff  # a supervisor opens a team member's list read-only
+        self.day: dt.date | None = None  # None: follow today, across midnight
+        self.shown_today = ws.time.today()
+        self.data: DayList | None = None
+
+    @property
+    def own(self) -> bool:
+        return self.staff.id == self.ws.staff.id
 
     def compose_body(self) -> ComposeResult:
         yield KeyTable(id="checklist")
+        yield Static("", id="summary", classes="summary")
 
-    def fetch(self) -> DayFigures:
-        return today_figures(self.ws)
+    def on_mount(self) -> None:
+        self.query_one(KeyTable).focus()
+        self.set_interval(ROLLOVER_CHECK_SECONDS, self._check_rollover)
 
-    def show(self, data: DayFigures) -> None:
-        target = self.ws.policy.calls.daily_target
-        items = [
-            ("before", "appointments", str(data.appointments), None),
-            ("before", "callbacks_due", str(data.callbacks_due), data.callbacks_due == 0),
-            ("before", "maturing", str(data.maturing_soon), None),
-            ("before", "new_products", str(data.new_products), None),
-            ("during", "calls", f"{data.calls} / {target}", data.calls >= target),
-            ("during", "contacts", str(data.contacts), None),
-            ("during", "sales", str(data.sales), None),
-            ("after", "service_callbacks_due", str(data.service_callbacks_due), data.service_callbacks_due == 0),
-        ]
-        headers = [t("checklist.phase"), t("checklist.item"), t("checklist.figure"), t("checklist.done")]
-        rows = [
-            (t(f"checklist.{phase}"), t(f"checklist.{item}"), figure, "" if done is None else ("✓" if done else "·"))
-            for phase, item, figure, done in items
-        ]
-        self.query_one(KeyTable).show_rows(headers, rows, keys=[item for _, item, _, _ in items])
+    def _check_rollover(self) -> None:
+        if self.day is None and self.ws.time.today() != self.shown_today and self.is_current:
+            self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "team":
+            return self.own and self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN)
+        if action == "back":
+            return not self.own
+        if action in ("tick", "note", "summary"):
+            return self.own and self.day is None
+        if action in ("agenda", "shelf"):
+            return self.own
+        return True
+
+    def fetch(self) -> DayList:
+        return checklist.load_list(self.ws, self.day, self.staff)
+
+    def show(self, data: DayList) -> None:
+        self.data = data
+        self.shown_today = self.ws.time.today()
+        headers = [t("checklist.phase"), "", t("checklist.item"), t("checklist.figure"), t("checklist.note")]
+        rows = []
+        phase = None
+        for state in data.items:
+            mark = Text("✓", style="bold green") if state.done else Text("·", style="dim")
+            phase_text = label(state.item.phase) if state.item.phase != phase else ""
+            phase = state.item.phase
+            rows.append((phase_text, mark, item_text(state.item), progress_text(state), state.note))
+        self.query_one(KeyTable).show_rows(headers, rows, keys=[s.item.code for s in data.items])
+        self.query_one("#summary", Static).update(self._summary_text(data))
+        whose = "" if self.own else f"{data.staff.name} · "
+        mode = t("checklist.today_tag") if data.editable else t("checklist.read_only")
+        self.set_status(
+            t("checklist.status", whose=whose, day=data.day.isoformat(), done=data.done_count, total=len(data.items))
+            + f" · {mode}"
+        )
+        self.refresh_bindings()
+
+    def _summary_text(self, data: DayList) -> str:
+        s = data.summary
+        if s is None:
+            return t("checklist.no_summary") if data.editable else ""
+        figures = " · ".join(f"{t(f'summary.{k}')} {v}" for k, v in s.figures.items())
+        text = s.text.replace("\n", " ")
+        return t("checklist.summary_line", text=text, figures=figures)
+
+    def _current(self) -> ItemState | None:
+        table = self.query_one(KeyTable)
+        if self.data is None or not 0 <= table.cursor_row < len(self.data.items):
+            return None
+        return self.data.items[table.cursor_row]
+
+    def action_tick(self) -> None:
+        state = self._current()
+        if state is None:
+            return
+        if state.item.measure is not None:
+            self.notify(t("checklist.automatic"), severity="warning")
+            return
+        self.save_in_background(lambda: checklist.set_ticked(self.ws, state.item.code, not state.ticked))
+
+    def action_note(self) -> None:
+        state = self._current()
+        if state is None:
+            return
+        code = state.item.code
+        dialog = TextDialog(
+            t("checklist.note_title", item=item_text(state.item)), "", t("checklist.note"),
+            lambda note: checklist.set_note(self.ws, code, note), value=state.note, required=False,
+            max_length=checklist.NOTE_MAX,
+        )  # fmt: skip
+        self.app.push_screen(dialog)
+
+    def action_summary(self) -> None:
+        if self.data is not None:
+            figures = checklist.summary_figures(self.data.figures)
+            self.app.push_screen(DaySummaryDialog(self.ws, figures, self.data.summary))
+
+    def action_open(self) -> None:
+        state = self._current()
+        if state is None or not self.own:
+            return
+        measure = state.item.measure
+        if measure is None:
+            self.action_tick() if self.day is None else None
+        elif measure in _GO_QUEUE:
+            self.app.action_go("queue")  # type: ignore[attr-defined]
+        elif measure is ChecklistMeasure.REFERRALS:
+            self.app.action_go("referrals")  # type: ignore[attr-defined]
+        elif measure in _GO_AGENDA:
+            self.action_agenda()
+        elif measure is ChecklistMeasure.TOMORROW_CONFIRMED:
+            self._agenda(Cadence(self.ws.policy).next_working_day_after(self._day()))
+        elif measure in _GO_CLIENTS:
+            from screens.clients import ClientsScreen
+
+            self.app.push_screen(ClientsScreen(self.ws, focus=_GO_CLIENTS[measure]))
+        elif measure is ChecklistMeasure.PRODUCTS_READ:
+            self.action_shelf()
+        elif measure is ChecklistMeasure.SUMMARY and self.day is None:
+            self.action_summary()
+
+    def _day(self) -> dt.date:
+        return self.day or self.ws.time.today()
+
+    def _agenda(self, day: dt.date) -> None:
+        from screens.agenda import AgendaScreen
+
+        self.app.push_screen(AgendaScreen(self.ws, day))
+
+    def action_agenda(self) -> None:
+        self._agenda(self._day())
+
+    def action_shelf(self) -> None:
+        from screens.shelf import ShelfScreen
+
+        self.app.push_screen(ShelfScreen(self.ws))
+
+    def action_team(self) -> None:
+        from screens.team_checklist import TeamChecklistScreen
+
+        def open_list(staff: Staff, day: dt.date) -> ChecklistScreen:
+            screen = ChecklistScreen(self.ws, staff)
+            screen.day = None if day == self.ws.time.today() else day
+            return screen
+
+        self.app.push_screen(TeamChecklistScreen(self.ws, self._day(), open_list))
+
+    def action_day(self, step: int) -> None:
+        day = self._day() + dt.timedelta(days=step)
+        today = self.ws.time.today()
+        if day > today:
+            return
+        self.day = None if day == today else day
+        self.refresh_bindings()
+        self.reload()
+
+    def action_today(self) -> None:
+        self.day = None
+        self.refresh_bindings()
+        self.reload()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()

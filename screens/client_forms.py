@@ -21,25 +21,30 @@ R = TypeVar("R")
 
 
 class TextDialog(SavingDialog[R]):
-    """One line of text that must not be empty: the reason for a reveal, for returning a referral."""
+    """One line of text: the reason for a reveal or for returning a referral (required), a note (may be cleared)."""
 
-    def __init__(self, title: str, explain: str, placeholder: str, save: Callable[[str], R]) -> None:
+    def __init__(
+        self, title: str, explain: str, placeholder: str, save: Callable[[str], R], *, value: str = "",
+        required: bool = True, max_length: int = 200,
+    ) -> None:  # fmt: skip
         super().__init__()
-        self.texts = (title, explain, placeholder)
+        self.texts = (title, explain, placeholder, value)
+        self.required = required
+        self.max_length = max_length
         self.save = save
 
     def compose(self) -> ComposeResult:
-        title, explain, placeholder = self.texts
+        title, explain, placeholder, value = self.texts
         with Vertical():
             yield Label(title, classes="screen-title")
             if explain:
                 yield Static(explain)
-            yield Input(placeholder=placeholder, max_length=200, id="reason")
+            yield Input(value, placeholder=placeholder, max_length=self.max_length, id="reason")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
+        if self.required and not reason:
             raise DomainError("reason_required")
         return lambda: self.save(reason)
 

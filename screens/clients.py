@@ -9,8 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.clients import find_clients, tier_of
-from csm_tui.services.views import ClientListRow
+from csm_tui.services.clients import clients_in_focus, find_clients, tier_of
+from csm_tui.services.views import ClientFocus, ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
@@ -25,18 +25,22 @@ class ClientsScreen(Destination[list[ClientListRow]]):
         Binding("escape", "leave_search", "key.clear_filter", show=False, id="clients.leave_search"),
     ]
 
-    def __init__(self, ws: Workstation) -> None:
+    def __init__(self, ws: Workstation, focus: ClientFocus | None = None) -> None:
         super().__init__(ws)
         self.search_text = ""  # read by the loading worker; widgets are touched on the UI thread only
+        self.focus_list = focus  # a list the checklist opens: who is left for one of its items
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder=t("clients.search_hint"), id="client-search", classes="filter")
+        if self.focus_list is None:
+            yield Input(placeholder=t("clients.search_hint"), id="client-search", classes="filter")
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).focus()
 
     def fetch(self) -> list[ClientListRow]:
+        if self.focus_list is not None:
+            return clients_in_focus(self.ws, self.focus_list)
         return find_clients(self.ws, self.search_text)
 
     def show(self, data: list[ClientListRow]) -> None:
@@ -53,13 +57,20 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             for row in data
         ]
         self.query_one(KeyTable).show_rows(headers, rows, keys=[str(row.id) for row in data])
-        self.set_status(t("clients.count", count=len(data)))
+        status = t("clients.count", count=len(data))
+        if self.focus_list is not None:
+            status = f"{t(f'clients_focus.{self.focus_list}')} · {status}"
+        self.set_status(status)
 
     def action_search(self) -> None:
-        self.query_one(Input).focus()
+        if self.focus_list is None:
+            self.query_one(Input).focus()
 
     def action_leave_search(self) -> None:
-        self.query_one(KeyTable).focus()
+        if self.focus_list is not None:
+            self.dismiss(None)
+        else:
+            self.query_one(KeyTable).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.search_text = event.value

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -322,6 +323,42 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ChecklistDayRow(Base):
+    """One staff member's checklist for one day: the day summary, and the marks made by hand."""
+
+    __tablename__ = "checklist_days"
+    __table_args__ = (UniqueConstraint("staff_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_figures: Mapped[dict[str, Any] | None]
+    summary_saved_at: Mapped[dt.datetime | None]
+
+
+class ChecklistMarkRow(Base):
+    __tablename__ = "checklist_marks"
+    __table_args__ = (UniqueConstraint("day_id", "item"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("checklist_days.id", ondelete="CASCADE"))
+    item: Mapped[str] = mapped_column(String(32))
+    ticked: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime]
+
+
+class ProductReadRow(Base):
+    """What a staff member last read of a product: the fingerprint of the terms read, to tell a change."""
+
+    __tablename__ = "product_reads"
+    __table_args__ = (UniqueConstraint("staff_id", "product_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    read_at: Mapped[dt.datetime]
 
 
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.

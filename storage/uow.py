@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -13,6 +15,7 @@ from csm_tui.clock import Clock
 from csm_tui.domain.models import AuditEvent, Staff
 from csm_tui.services.ports import StorageFailure
 from storage import audit
+from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, make_session_factory
 from storage.orm import AuditRow
 from storage.repositories import (
@@ -32,6 +35,8 @@ from storage.repositories import (
     TaskRepository,
 )
 from storage.views import SqlViews
+
+log = logging.getLogger(__name__)
 
 
 class ReadOnlyUnitOfWork(Exception):
@@ -58,9 +63,11 @@ class SqlAuditLog:
 
 class SqlUnitOfWork:
     def __init__(
-        self, factory: sessionmaker[Session], clock: Clock, actor: Staff | None, *, write: bool = False
-    ) -> None:
+        self, factory: sessionmaker[Session], clock: Clock, actor: Staff | None, *, write: bool = False,
+        listeners: Sequence[Callable[[], None]] = (),
+    ) -> None:  # fmt: skip
         self._factory = factory
+        self._listeners = listeners
         self._clock = clock
         self._actor = actor
         self._write = write
@@ -86,6 +93,8 @@ class SqlUnitOfWork:
         self.suitability = SuitabilityRepository(session, actor)
         self.sales = SaleRepository(session, actor)
         self.referrals = ReferralRepository(session, actor)
+        self.checklists = ChecklistRepository(session, actor)
+        self.product_reads = ProductReadRepository(session, actor)
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session)
         return self
@@ -101,6 +110,11 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception as exc:  # the write is committed; a listener's failure must not say otherwise
+                log.error("commit listener failed: %s", type(exc).__name__)
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -114,10 +128,17 @@ def _refuse_read_only_writes(session: Session, _ctx: UOWTransaction, _instances:
 class SqlUnitOfWorkFactory:
     """Makes units of work acting for one staff member (or for the system when ``actor`` is None)."""
 
-    def __init__(self, engine: Engine, clock: Clock, actor: Staff | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        actor: Staff | None = None,
+        listeners: list[Callable[[], None]] | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.actor = actor
+        self._listeners = [] if listeners is None else listeners  # shared with the factories ``acting_as`` makes
         self._sessions = make_session_factory(engine)
         audit.install(self._sessions)
         from sqlalchemy import event
@@ -125,7 +146,10 @@ class SqlUnitOfWorkFactory:
         event.listen(self._sessions, "before_flush", _refuse_read_only_writes)
 
     def acting_as(self, actor: Staff | None) -> SqlUnitOfWorkFactory:
-        return SqlUnitOfWorkFactory(self.engine, self.clock, actor)
+        return SqlUnitOfWorkFactory(self.engine, self.clock, actor, self._listeners)
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self.clock, self.actor, write=write)
+        return SqlUnitOfWork(self._sessions, self.clock, self.actor, write=write, listeners=self._listeners)

@@ -10,17 +10,23 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import Channel, ProductCategory, RiskLevel, TaskKind, TaskStatus
+from csm_tui.domain.enums import Channel, Disposition, ProductCategory, RiskLevel, TaskKind, TaskStatus
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.views import (
+    AgendaRow,
     AssessmentDue,
+    ChecklistCounts,
+    ClientFocus,
     ClientListRow,
     DayFigures,
+    DayWindow,
     QuarterFigures,
     QueueSources,
     QueueWindow,
+    ShelfRow,
     SmsRow,
 )
+from storage import checklist_views
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -166,6 +172,7 @@ class SqlViews:
         contacts = select(
             func.count().label("contacts"),
             _count_if(ContactRow.channel == Channel.PHONE).label("calls"),
+            _count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
         ).where(today_contacts)
         open_due = and_(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
         tasks = select(
@@ -215,7 +222,41 @@ class SqlViews:
             maturing_soon=maturing or 0,
             new_products=new_products or 0,
             sales=sales or 0,
+            service_callbacks_done=int(c.svc_done),
         )
+
+    def checklist_counts(self, staff_ids: list[int], window: DayWindow) -> dict[int, ChecklistCounts]:
+        return checklist_views.day_counts(self.session, staff_ids, window)
+
+    def shelf(self, staff_id: int, window: DayWindow) -> list[ShelfRow]:
+        return checklist_views.shelf(self.session, staff_id, window)
+
+    def agenda(self, staff_id: int, window: DayWindow) -> list[AgendaRow]:
+        return checklist_views.agenda(self.session, staff_id, window)
+
+    def clients_in_focus(self, staff_id: int, focus: ClientFocus, window: DayWindow) -> list[ClientListRow]:
+        """Who is left for a checklist item; others' clients (a contact made for a colleague) masked."""
+        if focus is ClientFocus.MATURING_UNREACHED:
+            pairs = checklist_views.maturing_clients([staff_id], window).subquery()
+            left = ~checklist_views.reached(pairs.c.client_id, pairs.c.staff_id, window)
+        else:
+            pairs = checklist_views.contacted_clients([staff_id], window).subquery()
+            left = ~checklist_views.next_contact_agreed(pairs.c.client_id, pairs.c.staff_id, window)
+        query = (
+            select(
+                ClientRow.id,
+                ClientRow.number,
+                ClientRow.name,
+                ClientRow.resident_id,
+                ClientRow.mobile,
+                ClientRow.avg_3m,
+                ClientRow.assets_as_of,
+                ClientRow.manager_id,
+            )
+            .where(ClientRow.id.in_(select(pairs.c.client_id).where(left)))
+            .order_by(ClientRow.name, ClientRow.id)
+        )
+        return [_list_row(r, own=r.manager_id == staff_id) for r in self.session.execute(query)]
 
     def assessments_due(self, staff_id: int, horizon: dt.date) -> list[AssessmentDue]:
         """Own clients whose latest assessment has expired or expires by ``horizon``, or who have none."""

@@ -11,7 +11,8 @@ from textual.pilot import Pilot
 
 from csm_tui.app import DESTINATIONS, CsmApp
 from csm_tui.i18n import catalog, set_language
-from csm_tui.services.checklist import today_figures
+from csm_tui.policy import Policy
+from csm_tui.services.checklist import load_list
 from screens.help import HelpScreen
 from tests.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
@@ -29,12 +30,16 @@ async def test_boots_on_the_checklist_with_the_days_real_figures(demo_url: str, 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.current_mode == "checklist"
-        figures = today_figures(app.ws)
-        rows = {row[1]: row[2] for row in table_rows(app)}
+        day = load_list(app.ws)
+        rows = {row[2]: row[3] for row in table_rows(app)}
         strings = catalog(lang)
-        assert rows[strings["checklist.calls"]] == f"{figures.calls} / 10"
-        assert rows[strings["checklist.callbacks_due"]] == str(figures.callbacks_due)
-        assert rows[strings["checklist.appointments"]] == str(figures.appointments)
+        assert len(rows) == len(day.items) == len(Policy().checklist.items)
+        calls = next(i.progress for i in day.items if i.item.code == "calls")
+        assert calls is not None
+        assert rows[strings["checklist.items.calls"]] == f"{calls.done} / 10"
+        callbacks = next(i.progress for i in day.items if i.item.code == "callbacks")
+        assert callbacks is not None and callbacks.total > 0  # the demo has callbacks due
+        assert rows[strings["checklist.items.callbacks"]] == f"{callbacks.done} / {callbacks.total}"
         assert "2026-11-27" in app.sub_title  # the branch's today, from the frozen clock
         assert "2026-11-25" in app.sub_title  # the data's as-of date (T+2)
 

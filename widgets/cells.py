@@ -1,4 +1,4 @@
-"""Table cells that read well in a column: figures right-aligned, a queue reason's detail."""
+"""Table cells that read well in a column: figures right-aligned, a queue reason's detail, a checklist item."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Callable
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.i18n import t
+from csm_tui.i18n import current_language, t
+from csm_tui.policy import ChecklistItem
 from csm_tui.services.views import Candidate
 
 
@@ -26,3 +27,10 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
         case QueueReason.APPOINTMENT_CONFIRM if candidate.due_at is not None:
             return t("queue.meeting_at", time=local(candidate.due_at))
     return candidate.note
+
+
+def item_text(item: ChecklistItem) -> str:
+    """A checklist item's text: shipped items read from the catalogs, items the branch adds carry their own."""
+    if item.text:
+        return item.text.get(current_language(), item.text["zh_CN"])
+    return t(f"checklist.items.{item.code}")

@@ -106,6 +106,12 @@ class Disposition(StrEnum):
     INFORMED = "informed"  # a message delivered (SMS, letter) with no answer expected
 
 
+# Outcomes after which no next contact is agreed: a quiet period, an opt-out, a finished 回访, a message delivered.
+SETTLING_OUTCOMES = frozenset(
+    {Disposition.FIRM_DECLINE, Disposition.DO_NOT_CALL, Disposition.SERVICE_DONE, Disposition.INFORMED}
+)
+
+
 class TaskKind(StrEnum):
     CALLBACK = "callback"  # the client asked to be called at a time
     SERVICE_CALLBACK = "service_callback"  # 回访 after a purchase
@@ -189,3 +195,27 @@ class QueueReason(StrEnum):
 
 
 PROSPECT_REASONS = frozenset({QueueReason.IDLE_DEPOSITS, QueueReason.NEAR_JIAOYIN, QueueReason.NEAR_WODE})
+
+
+class ChecklistPhase(StrEnum):
+    """The three parts of the manual's day."""
+
+    BEFORE = "before"  # 班前
+    DURING = "during"  # 班中
+    AFTER = "after"  # 班后
+
+
+class ChecklistMeasure(StrEnum):
+    """What an automatic checklist item counts: ``done / total`` from the day's data."""
+
+    MEETINGS_CONFIRMED = "meetings_confirmed"  # today's meetings confirmed (or already held)
+    CALLBACKS = "callbacks"  # callbacks due by today, made
+    MATURITIES = "maturities"  # clients with a product maturing soon, contacted
+    PRODUCTS_READ = "products_read"  # new or changed products on the shelf, read
+    CALLS = "calls"  # phone calls against the daily target
+    REFERRALS = "referrals"  # walk-in referrals received, handled
+    SERVICE_CALLBACKS = "service_callbacks"  # 回访 due by today, made
+    MEETINGS_RECORDED = "meetings_recorded"  # today's meetings that have begun, with their outcome recorded
+    TOMORROW_CONFIRMED = "tomorrow_confirmed"  # the next working day's meetings confirmed
+    NEXT_CONTACTS = "next_contacts"  # clients contacted today with their next contact agreed
+    SUMMARY = "summary"  # the day summary written

@@ -275,3 +275,26 @@ class AuditEvent(Entity):
     entity: str = ""
     entity_id: str = ""
     detail: dict[str, Any] = Field(default_factory=dict)  # never full ID or phone numbers
+
+
+class ChecklistMark(Entity):
+    """A checklist item ticked by hand, or any item's note, for one staff member and day."""
+
+    item: str = Field(min_length=1, max_length=32)
+    ticked: bool = False
+    note: str = Field(default="", max_length=500)
+    updated_at: dt.datetime
+
+
+class DaySummary(Entity):
+    """The day summary (班后): a short text and the day's figures as they stood when it was saved."""
+
+    text: str = Field(default="", max_length=2000)
+    figures: dict[str, int] = Field(default_factory=dict)
+    saved_at: dt.datetime | None = None
+
+
+class ProductRead(Entity):
+    product_id: int
+    fingerprint: str
+    read_at: dt.datetime

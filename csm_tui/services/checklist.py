@@ -1,14 +1,186 @@
-"""The daily checklist's figures for the signed-in staff member."""
+"""The daily checklist: the branch's template, ticked by hand or from the day's data, per staff member and day.
+
+Today's list is the signed-in staff member's to tick, annotate and sum up; earlier days are read-only, and a
+supervisor reads the team's lists. Automatic items are counted afresh each time a list is loaded.
+"""
 
 from __future__ import annotations
 
-from csm_tui.services.views import DayFigures
+import datetime as dt
+from dataclasses import dataclass
+
+from csm_tui.domain.enums import ChecklistMeasure, Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import ChecklistMark, DaySummary, Staff
+from csm_tui.policy import ChecklistItem
+from csm_tui.services.days import day_window
+from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.shelf import products_read, shelf_items
+from csm_tui.services.views import ChecklistCounts, DayFigures, DayWindow, Progress
 from csm_tui.services.workstation import Workstation
 
+NOTE_MAX = 500
+SUMMARY_MAX = 2000
 
-def today_figures(ws: Workstation) -> DayFigures:
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    item: ChecklistItem
+    progress: Progress | None  # automatic items only
+    ticked: bool  # items ticked by hand
+    note: str
+
+    @property
+    def done(self) -> bool:
+        return self.progress.complete if self.progress is not None else self.ticked
+
+
+@dataclass(frozen=True, slots=True)
+class DayList:
+    staff: Staff
+    day: dt.date
+    items: tuple[ItemState, ...]
+    summary: DaySummary | None
+    figures: DayFigures
+    editable: bool  # today's own list
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for i in self.items if i.done)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    staff: Staff
+    done: int
+    total: int
+    behind: tuple[ChecklistItem, ...]  # the items not done
+    calls: Progress
+
+
+def summary_figures(figures: DayFigures) -> dict[str, int]:
+    """The day's figures a summary keeps: calls, contacts, sales, 回访 made, meetings."""
+    return {
+        "calls": figures.calls,
+        "contacts": figures.contacts,
+        "sales": figures.sales,
+        "service_callbacks": figures.service_callbacks_done,
+        "meetings": figures.appointments,
+    }
+
+
+def _states(
+    ws: Workstation, tx: UnitOfWork, staff_id: int, window: DayWindow, counts: ChecklistCounts
+) -> tuple[tuple[ItemState, ...], DaySummary | None]:
+    marks = {m.item: m for m in tx.checklists.marks(staff_id, window.day)}
+    summary = tx.checklists.summary(staff_id, window.day)
+    states = []
+    for item in ws.policy.checklist.items:
+        mark = marks.get(item.code)
+        progress = None
+        match item.measure:
+            case None:
+                pass
+            case ChecklistMeasure.CALLS:
+                progress = Progress(counts.get(item.measure, Progress(0, 0)).done, ws.policy.calls.daily_target)
+            case ChecklistMeasure.PRODUCTS_READ:
+                rows = shelf_items(tx.views.shelf(staff_id, window), window, ws.policy.checklist.new_product_days)
+                progress = products_read(rows, window)
+            case ChecklistMeasure.SUMMARY:
+                progress = Progress(int(summary is not None and bool(summary.text.strip())), 1)
+            case measure:
+                progress = counts.get(measure, Progress(0, 0))
+        states.append(ItemState(item, progress, ticked=bool(mark and mark.ticked), note=mark.note if mark else ""))
+    return tuple(states), summary
+
+
+def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None = None) -> DayList:
+    """A staff member's list for ``day`` (today by default); someone else's only for their supervisor or an admin."""
+    today = ws.time.today()
+    day = min(day or today, today)
+    staff = staff or ws.staff
+    assert staff.id is not None
+    window = day_window(ws, day)
+    start, end = ws.time.day_bounds(day)
+    with ws.uow() as tx:
+        counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
+        items, summary = _states(ws, tx, staff.id, window, counts)
+        figures = tx.views.day_figures(staff.id, day, start, end)
+    return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today)
+
+
+def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
+    """How far each member of the supervisor's team (every CSM, for an admin) is with the day's list."""
+    if ws.staff.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise AccessDenied("checklist")
+    assert ws.staff.id is not None
+    window = day_window(ws, min(day, ws.time.today()))
+    with ws.uow() as tx:
+        team = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else tx.staff.with_role(Role.CSM)
+        team = [s for s in team if s.active and s.id is not None]
+        all_counts = tx.views.checklist_counts([s.id for s in team if s.id is not None], window)
+        rows = []
+        for member in team:
+            assert member.id is not None
+            items, _ = _states(ws, tx, member.id, window, all_counts.get(member.id, {}))
+            calls = next((i.progress for i in items if i.item.measure is ChecklistMeasure.CALLS), None)
+            rows.append(
+                TeamRow(
+                    staff=member,
+                    done=sum(1 for i in items if i.done),
+                    total=len(items),
+                    behind=tuple(i.item for i in items if not i.done),
+                    calls=calls or Progress(0, ws.policy.calls.daily_target),
+                )
+            )
+    return rows
+
+
+def _item(ws: Workstation, code: str) -> ChecklistItem:
+    item = next((i for i in ws.policy.checklist.items if i.code == code), None)
+    if item is None:
+        raise DomainError("checklist_no_item")
+    return item
+
+
+def set_ticked(ws: Workstation, code: str, ticked: bool) -> ChecklistMark:
+    """Tick or untick an item of today's own list that is ticked by hand."""
+    if _item(ws, code).measure is not None:
+        raise DomainError("checklist_automatic")
+    return _mark(ws, code, ticked=ticked)
+
+
+def set_note(ws: Workstation, code: str, note: str) -> ChecklistMark:
+    _item(ws, code)
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError("text_too_long", max=NOTE_MAX)
+    return _mark(ws, code, note=note)
+
+
+def _mark(ws: Workstation, code: str, *, ticked: bool | None = None, note: str | None = None) -> ChecklistMark:
+    assert ws.staff.id is not None
+    with ws.uow(write=True) as tx:
+        mark = tx.checklists.set_mark(
+            ws.staff.id, ws.time.today(), code, ws.time.now().datetime, ticked=ticked, note=note
+        )
+        tx.commit()
+    return mark
+
+
+def save_summary(ws: Workstation, text: str) -> DaySummary:
+    """Today's summary: the text, and the day's figures as they stand now."""
+    text = text.strip()
+    if not text:
+        raise DomainError("summary_empty")
+    if len(text) > SUMMARY_MAX:
+        raise DomainError("text_too_long", max=SUMMARY_MAX)
+    assert ws.staff.id is not None
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
-    assert ws.staff.id is not None
-    with ws.uow() as tx:
-        return tx.views.day_figures(ws.staff.id, today, start, end)
+    with ws.uow(write=True) as tx:
+        figures = tx.views.day_figures(ws.staff.id, today, start, end)
+        summary = DaySummary(text=text, figures=summary_figures(figures), saved_at=ws.time.now().datetime)
+        tx.checklists.save_summary(ws.staff.id, today, summary)
+        tx.commit()
+    return summary

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from csm_tui.domain.enums import Tier
 from csm_tui.policy import Tiers
-from csm_tui.services.views import ClientListRow
+from csm_tui.services.days import day_window
+from csm_tui.services.views import ClientFocus, ClientListRow
 from csm_tui.services.workstation import Workstation
 
 LIST_LIMIT = 200
@@ -16,6 +17,13 @@ def find_clients(ws: Workstation, text: str = "") -> list[ClientListRow]:
     assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.clients(ws.staff.id, text, LIST_LIMIT)
+
+
+def clients_in_focus(ws: Workstation, focus: ClientFocus) -> list[ClientListRow]:
+    """Who is left today for a checklist item (see ``ClientFocus``)."""
+    assert ws.staff.id is not None
+    with ws.uow() as tx:
+        return tx.views.clients_in_focus(ws.staff.id, focus, day_window(ws, ws.time.today()))
 
 
 def tier_of(avg_3m: Decimal, tiers: Tiers) -> Tier:

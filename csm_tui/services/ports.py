@@ -6,7 +6,7 @@ A unit of work is one user action: a context manager that rolls back unless ``co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -15,13 +15,16 @@ from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus,
 from csm_tui.domain.models import (
     Appointment,
     AuditEvent,
+    ChecklistMark,
     Client,
     ClientSummary,
     ContactRecord,
     DailyBalance,
+    DaySummary,
     Holding,
     Outlet,
     Product,
+    ProductRead,
     Referral,
     RiskAssessment,
     Sale,
@@ -30,12 +33,17 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.services.views import (
+    AgendaRow,
     AssessmentDue,
+    ChecklistCounts,
+    ClientFocus,
     ClientListRow,
     DayFigures,
+    DayWindow,
     QuarterFigures,
     QueueSources,
     QueueWindow,
+    ShelfRow,
     SmsRow,
 )
 
@@ -148,6 +156,21 @@ class ReferralRepository(Protocol):
     def close(self, referral_id: int, status: ReferralStatus, reason: str, at: dt.datetime) -> None: ...
 
 
+class ChecklistRepository(Protocol):
+    def marks(self, staff_id: int, day: dt.date) -> list[ChecklistMark]: ...
+    def set_mark(
+        self, staff_id: int, day: dt.date, item: str, at: dt.datetime, *, ticked: bool | None = None,
+        note: str | None = None,
+    ) -> ChecklistMark: ...  # fmt: skip
+    def summary(self, staff_id: int, day: dt.date) -> DaySummary | None: ...
+    def save_summary(self, staff_id: int, day: dt.date, summary: DaySummary) -> None: ...
+
+
+class ProductReadRepository(Protocol):
+    def of(self, staff_id: int) -> dict[int, ProductRead]: ...
+    def record(self, staff_id: int, reads: list[ProductRead]) -> None: ...
+
+
 class AuditLog(Protocol):
     def record(self, action: str, entity: str = "", entity_id: str = "", **detail: Any) -> None:
         """An event that is not a row write (sign-in, reveal, export); writes are audited automatically."""
@@ -166,6 +189,10 @@ class Views(Protocol):
     def assessments_due(self, staff_id: int, horizon: dt.date) -> list[AssessmentDue]: ...
     def quarter_figures(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> QuarterFigures: ...
     def data_as_of(self) -> dt.date | None: ...
+    def checklist_counts(self, staff_ids: list[int], window: DayWindow) -> dict[int, ChecklistCounts]: ...
+    def shelf(self, staff_id: int, window: DayWindow) -> list[ShelfRow]: ...
+    def agenda(self, staff_id: int, window: DayWindow) -> list[AgendaRow]: ...
+    def clients_in_focus(self, staff_id: int, focus: ClientFocus, window: DayWindow) -> list[ClientListRow]: ...
 
 
 class UnitOfWork(Protocol):
@@ -198,6 +225,10 @@ class UnitOfWork(Protocol):
     @property
     def referrals(self) -> ReferralRepository: ...
     @property
+    def checklists(self) -> ChecklistRepository: ...
+    @property
+    def product_reads(self) -> ProductReadRepository: ...
+    @property
     def audit(self) -> AuditLog: ...
     @property
     def views(self) -> Views: ...
@@ -213,6 +244,10 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = False) -> UnitOfWork:
         """A new unit of work acting for the signed-in staff member; ``write`` takes the write lock up front."""
+        ...
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each committed write (on the committing thread), e.g. to refresh what is shown."""
         ...
 
 

@@ -11,7 +11,9 @@ from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin, TaskSt
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, Task
 from csm_tui.services.cadence import Cadence
+from csm_tui.services.days import day_window
 from csm_tui.services.ports import UnitOfWork
+from csm_tui.services.views import AgendaRow
 from csm_tui.services.workstation import Workstation
 
 
@@ -96,3 +98,10 @@ def add_follow_up(ws: Workstation, client_id: int, due_on: dt.date, note: str = 
         )  # fmt: skip
         tx.commit()
     return task
+
+
+def agenda(ws: Workstation, day: dt.date) -> list[AgendaRow]:
+    """The signed-in staff member's meetings on ``day``, by time."""
+    assert ws.staff.id is not None
+    with ws.uow() as tx:
+        return tx.views.agenda(ws.staff.id, day_window(ws, day))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
-from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, TaskKind
+from csm_tui.domain.enums import ChecklistMeasure, ProductCategory, QueueReason, RiskLevel, TaskKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class DayFigures:
     maturing_soon: int
     new_products: int
     sales: int
+    service_callbacks_done: int  # 回访 made on the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +111,75 @@ class QueueSources:
     calls_today: int  # calls made today by this CSM
     settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """An automatic checklist item's figure: ``done`` of ``total``; complete when nothing is left."""
+
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.total
+
+
+@dataclass(frozen=True, slots=True)
+class DayWindow:
+    """The instants a checklist day is judged by, in UTC: the day itself, the next working day, and now.
+
+    For a past day ``now`` is the day's end, so its figures are those the day ended with.
+    """
+
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    now: dt.datetime
+    next_start: dt.datetime
+    next_end: dt.datetime
+    maturing_until: dt.date  # holdings maturing from ``day`` to this day count
+    contacted_since: dt.datetime  # ... and their clients count as contacted from this instant
+
+
+@dataclass(frozen=True, slots=True)
+class ShelfRow:
+    """A product on sale, with what its terms were when this staff member last read them."""
+
+    product_id: int
+    code: str
+    name: str
+    category: ProductCategory
+    rating: int | None
+    term_days: int | None
+    expected_yield: Decimal | None
+    min_amount: Decimal
+    sale_start: dt.date | None
+    sale_end: dt.date | None
+    dual_recording: bool
+    cooling_off_hours: int
+    listed_on: dt.date | None
+    read_fingerprint: str | None
+    read_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaRow:
+    appointment_id: int
+    client_id: int
+    client_name: str
+    starts_at: dt.datetime
+    minutes: int
+    purpose: str
+    place: str
+    status: str
+
+
+ChecklistCounts = dict[ChecklistMeasure, Progress]
+
+
+class ClientFocus(StrEnum):
+    """Client lists the checklist opens: who is left for an item."""
+
+    MATURING_UNREACHED = "maturing_unreached"  # a product maturing soon, not contacted yet
+    NO_NEXT_CONTACT = "no_next_contact"  # contacted today, no next contact agreed

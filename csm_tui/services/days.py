@@ -1,0 +1,26 @@
+"""The instants a working day is judged by, in the branch's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from csm_tui.services.cadence import Cadence
+from csm_tui.services.views import DayWindow
+from csm_tui.services.workstation import Workstation
+
+
+def day_window(ws: Workstation, day: dt.date) -> DayWindow:
+    """``day`` in UTC instants; "now" is the present for today and the day's end for a past day."""
+    start, end = ws.time.day_bounds(day)
+    next_start, next_end = ws.time.day_bounds(Cadence(ws.policy).next_working_day_after(day))
+    lead = ws.policy.calls.maturity_lead_days
+    return DayWindow(
+        day=day,
+        start=start,
+        end=end,
+        now=min(max(ws.time.now().datetime, start), end),
+        next_start=next_start,
+        next_end=next_end,
+        maturing_until=day + dt.timedelta(days=lead),
+        contacted_since=ws.time.day_bounds(day - dt.timedelta(days=lead))[0],
+    )
