@@ -1,8 +1,8 @@
 """Read models of the daily checklist, the agenda and the product shelf.
 
 The checklist's counts are aggregate queries grouped by staff member, so a supervisor's team costs what one list
-costs. Tasks, referrals and reads are judged by when they were opened and closed, so a past day shows the figures
-it ended with.
+costs. Tasks, referrals and reads are judged by when they were opened and closed, against the day's end, so a past
+day shows the figures it ended with; only meetings are judged against the present ("has it begun?").
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def _open_at(
     opened: SQLCoreOperations[dt.datetime], closed: SQLCoreOperations[dt.datetime | None], w: DayWindow
 ) -> ColumnElement[bool]:
-    """Opened before the window's ``now`` and not closed by then."""
-    return and_(opened < w.now, or_(closed.is_(None), closed >= w.now))
+    """Opened during or before the day and still open when it ended (for today: still open)."""
+    return and_(opened < w.end, or_(closed.is_(None), closed >= w.end))
 
 
 def maturing_clients(staff_ids: Iterable[int], w: DayWindow) -> Select[int, int | None]:
@@ -168,7 +168,7 @@ def _meetings(staff_ids: list[int], w: DayWindow) -> Select[int, int, int, int, 
 
 def _calls_due(staff_ids: list[int], w: DayWindow) -> Select[int, str, int, int]:
     """Per staff member and kind: callbacks due by the day made on it, and those still open at its end."""
-    made = and_(TaskRow.status == TaskStatus.DONE, TaskRow.closed_at >= w.start, TaskRow.closed_at < w.now)
+    made = and_(TaskRow.status == TaskStatus.DONE, TaskRow.closed_at >= w.start, TaskRow.closed_at < w.end)
     return (
         select(
             TaskRow.staff_id,
@@ -188,7 +188,7 @@ def _calls_due(staff_ids: list[int], w: DayWindow) -> Select[int, str, int, int]
 
 def _referrals(staff_ids: list[int], w: DayWindow) -> Select[int, int, int]:
     """Per staff member: referrals to them answered on the day, and those still waiting at its end."""
-    answered = and_(ReferralRow.closed_at >= w.start, ReferralRow.closed_at < w.now)
+    answered = and_(ReferralRow.closed_at >= w.start, ReferralRow.closed_at < w.end)
     waiting = _open_at(ReferralRow.created_at, ReferralRow.closed_at, w)
     return (
         select(ReferralRow.to_staff_id, _sum_if(answered), _sum_if(waiting))

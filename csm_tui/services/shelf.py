@@ -52,14 +52,14 @@ def shelf_items(rows: list[ShelfRow], window: DayWindow, new_days: int) -> list[
 
 
 def products_read(items: list[ShelfItem], window: DayWindow) -> Progress:
-    """Products to read (newly listed, or changed since read), and of them those read by the window's ``now``.
+    """Products to read (newly listed, or changed since read), and of them those read by the day's end.
 
     A product read on the day stays counted, so the figure reads "2 / 2" once both are read, not "0 / 0".
     """
     read_today = {i.row.product_id for i in items if i.row.read_at is not None and i.row.read_at >= window.start}
     counted = [i for i in items if i.pending or i.row.product_id in read_today]
     done = [
-        i for i in counted if i.state is ReadState.READ and i.row.read_at is not None and i.row.read_at < window.now
+        i for i in counted if i.state is ReadState.READ and i.row.read_at is not None and i.row.read_at < window.end
     ]
     return Progress(len(done), len(counted))
 

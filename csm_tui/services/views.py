@@ -129,7 +129,7 @@ class Progress:
 class DayWindow:
     """The instants a checklist day is judged by, in UTC: the day itself, the next working day, and now.
 
-    For a past day ``now`` is the day's end, so its figures are those the day ended with.
+    For a past day ``now`` is the day's end, so its meetings are judged as the day ended.
     """
 
     day: dt.date
