@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -238,3 +240,17 @@ def test_next_working_day_is_the_first_working_day_on_or_after(
     assert working(result)
     assert result not in holidays or result in extra
     assert all(not working(day + dt.timedelta(days=n)) for n in range((result - day).days))
+
+
+def test_the_readmes_policy_examples_load(tmp_path: Path) -> None:
+    """Every TOML example under the README's policy and checklist sections is a policy file the app accepts."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    examples = [b for b in blocks if "db_url" not in b]  # the settings file is not a policy file
+    assert len(examples) >= 2
+    for n, text in enumerate(examples):
+        path = tmp_path / f"example{n}.toml"
+        path.write_text(textwrap.dedent(text), "utf-8")
+        load_policy(path)
+    custom = load_policy(path)
+    assert [i.code for i in custom.checklist.items] == ["cash_box"]
