@@ -12,10 +12,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import SETTLING_OUTCOMES, AppointmentStatus, Channel, ChecklistMeasure, TaskKind, TaskStatus
+from csm_tui.domain.enums import (
+    SETTLING_OUTCOMES,
+    AppointmentStatus,
+    Channel,
+    ChecklistMeasure,
+    Disposition,
+    TaskKind,
+    TaskStatus,
+)
 from csm_tui.services.views import AgendaRow, ChecklistCounts, DayWindow, Progress, ShelfRow
 from storage.orm import (
     AppointmentRow,
@@ -60,7 +68,8 @@ def maturing_clients(staff_ids: Iterable[int], w: DayWindow) -> Select[int, int 
 
 
 def contacted_clients(staff_ids: Iterable[int], w: DayWindow) -> Select[int, int]:
-    """(client, staff) contacted on the day with an outcome that calls for a next contact."""
+    """(client, staff) whose last contact of the day had an outcome that calls for a next contact."""
+    later = aliased(ContactRow)
     return (
         select(ContactRow.client_id, ContactRow.staff_id)
         .where(
@@ -68,6 +77,12 @@ def contacted_clients(staff_ids: Iterable[int], w: DayWindow) -> Select[int, int
             ContactRow.started_at >= w.start,
             ContactRow.started_at < w.end,
             ContactRow.disposition.not_in([o.value for o in SETTLING_OUTCOMES]),
+            ~exists().where(
+                later.client_id == ContactRow.client_id,
+                later.staff_id == ContactRow.staff_id,
+                later.started_at > ContactRow.started_at,
+                later.started_at < w.end,
+            ),
         )
         .distinct()
     )
@@ -167,14 +182,27 @@ def _meetings(staff_ids: list[int], w: DayWindow) -> Select[int, int, int, int, 
 
 
 def _calls_due(staff_ids: list[int], w: DayWindow) -> Select[int, str, int, int]:
-    """Per staff member and kind: callbacks due by the day made on it, and those still open at its end."""
-    made = and_(TaskRow.status == TaskStatus.DONE, TaskRow.closed_at >= w.start, TaskRow.closed_at < w.end)
+    """Per staff member and kind: callbacks due by the day made on it, and those still open at its end.
+
+    A 回访 counts as made only when the client was reached and it was recorded done on the day; an unanswered
+    attempt (its task closed, a retry booked) still counts as waiting.
+    """
+    closed_today = and_(TaskRow.status == TaskStatus.DONE, TaskRow.closed_at >= w.start, TaskRow.closed_at < w.end)
+    completed = exists().where(
+        ContactRow.client_id == TaskRow.client_id,
+        ContactRow.staff_id == TaskRow.staff_id,
+        ContactRow.disposition == Disposition.SERVICE_DONE,
+        ContactRow.started_at >= w.start,
+        ContactRow.started_at < w.end,
+    )
+    made = and_(closed_today, or_(TaskRow.kind != TaskKind.SERVICE_CALLBACK, completed))
+    attempted = and_(closed_today, ~made)
     return (
         select(
             TaskRow.staff_id,
             TaskRow.kind,
             _sum_if(made),
-            _sum_if(_open_at(TaskRow.created_at, TaskRow.closed_at, w)),
+            _sum_if(or_(_open_at(TaskRow.created_at, TaskRow.closed_at, w), attempted)),
         )
         .where(
             TaskRow.staff_id.in_(staff_ids),

@@ -6,6 +6,8 @@ A list is written only by its owner; a supervisor reads the lists of the team, a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import Role
 from csm_tui.domain.models import ChecklistMark, DaySummary, ProductRead, Staff
 from csm_tui.services.ports import AccessDenied
-from storage.orm import ChecklistDayRow, ChecklistMarkRow, ProductReadRow, StaffRow
+from storage.orm import Base, ChecklistDayRow, ChecklistMarkRow, ProductReadRow, StaffRow
+
+R = TypeVar("R", bound=Base)
 
 
 class ChecklistRepository:
@@ -41,19 +45,25 @@ class ChecklistRepository:
             select(ChecklistDayRow).where(ChecklistDayRow.staff_id == staff_id, ChecklistDayRow.day == day)
         )
 
-    def _day_for_writing(self, staff_id: int, day: dt.date) -> ChecklistDayRow:
-        """The day's row, made if missing; a row another session made at the same moment is used, not doubled."""
-        self._check_write(staff_id)
-        row = self._day(staff_id, day)
+    def _made_once(self, find: Callable[[], R | None], make: Callable[[], R]) -> R:
+        """The row ``find`` finds, made if missing; a row another session made at the same moment is used, not
+        doubled (the insert is tried in a savepoint, and on a unique-key clash the other's row is read)."""
+        row = find()
         if row is None:
             try:
                 with self.session.begin_nested():
-                    row = ChecklistDayRow(staff_id=staff_id, day=day, summary="")
+                    row = make()
                     self.session.add(row)
             except IntegrityError:
-                row = self._day(staff_id, day)
+                row = find()
                 assert row is not None
         return row
+
+    def _day_for_writing(self, staff_id: int, day: dt.date) -> ChecklistDayRow:
+        self._check_write(staff_id)
+        return self._made_once(
+            lambda: self._day(staff_id, day), lambda: ChecklistDayRow(staff_id=staff_id, day=day, summary="")
+        )
 
     def marks(self, staff_id: int, day: dt.date) -> list[ChecklistMark]:
         self._check_read(staff_id)
@@ -69,13 +79,13 @@ class ChecklistRepository:
         self, staff_id: int, day: dt.date, item: str, at: dt.datetime, *, ticked: bool | None = None,
         note: str | None = None,
     ) -> ChecklistMark:  # fmt: skip
-        day_row = self._day_for_writing(staff_id, day)
-        row = self.session.scalar(
-            select(ChecklistMarkRow).where(ChecklistMarkRow.day_id == day_row.id, ChecklistMarkRow.item == item)
+        day_id = self._day_for_writing(staff_id, day).id
+        row = self._made_once(
+            lambda: self.session.scalar(
+                select(ChecklistMarkRow).where(ChecklistMarkRow.day_id == day_id, ChecklistMarkRow.item == item)
+            ),
+            lambda: ChecklistMarkRow(day_id=day_id, item=item, ticked=False, note="", updated_at=at),
         )
-        if row is None:
-            row = ChecklistMarkRow(day_id=day_row.id, item=item, ticked=False, note="")
-            self.session.add(row)
         if ticked is not None:
             row.ticked = ticked
         if note is not None:

@@ -181,14 +181,16 @@ class SqlViews:
         ).where(open_due)
         c = self.session.execute(contacts).one()
         t = self.session.execute(tasks).one()
-        appointments = self.session.scalar(
-            select(func.count()).where(
+        meetings = self.session.execute(
+            select(
+                _count_if(AppointmentRow.status.in_(["booked", "confirmed"])).label("ahead"),
+                _count_if(AppointmentRow.status.in_(["booked", "confirmed", "done"])).label("kept"),
+            ).where(
                 AppointmentRow.staff_id == staff_id,
                 AppointmentRow.starts_at >= day_start,
                 AppointmentRow.starts_at < day_end,
-                AppointmentRow.status.in_(["booked", "confirmed"]),
             )
-        )
+        ).one()
         maturing = self.session.scalar(
             select(func.count())
             .select_from(HoldingRow)
@@ -216,13 +218,14 @@ class SqlViews:
         return DayFigures(
             calls=int(c.calls),
             contacts=int(c.contacts),
-            appointments=appointments or 0,
+            appointments=int(meetings.ahead),
             callbacks_due=int(t.callbacks),
             service_callbacks_due=int(t.svc),
             maturing_soon=maturing or 0,
             new_products=new_products or 0,
             sales=sales or 0,
             service_callbacks_done=int(c.svc_done),
+            meetings=int(meetings.kept),
         )
 
     def checklist_counts(self, staff_ids: list[int], window: DayWindow) -> dict[int, ChecklistCounts]:

@@ -1190,13 +1190,14 @@ def test_day_figures(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
         new_products=2,
         sales=2,
         service_callbacks_done=0,
+        meetings=3,
     )
 
 
 def test_day_figures_of_someone_with_nothing(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
     with uow_factory() as uow:
         figures = uow.views.day_figures(_id(day.branch.csm_c), TODAY, day.start, day.end)
-    assert figures == DayFigures(0, 0, 0, 0, 0, 0, 2, 0, 0)
+    assert figures == DayFigures(0, 0, 0, 0, 0, 0, 2, 0, 0, 0)
 
 
 def test_assessments_due(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:

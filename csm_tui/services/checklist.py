@@ -65,7 +65,7 @@ def summary_figures(figures: DayFigures) -> dict[str, int]:
         "contacts": figures.contacts,
         "sales": figures.sales,
         "service_callbacks": figures.service_callbacks_done,
-        "meetings": figures.appointments,
+        "meetings": figures.meetings,
     }
 
 

@@ -35,6 +35,7 @@ class DayFigures:
     new_products: int
     sales: int
     service_callbacks_done: int  # 回访 made on the day
+    meetings: int  # the day's meetings held or still on (not cancelled, not missed)
 
 
 @dataclass(frozen=True, slots=True)
