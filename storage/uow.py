@@ -14,6 +14,7 @@ from csm_tui.domain.models import AuditEvent, Staff
 from csm_tui.services.ports import StorageFailure
 from storage import audit
 from storage.engine import SQLITE_BEGIN, make_session_factory
+from storage.importer import SqlImports
 from storage.orm import AuditRow
 from storage.repositories import (
     AppointmentRepository,
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
         self.referrals = ReferralRepository(session, actor)
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session)
+        self.imports = SqlImports(session)
         return self
 
     def __exit__(

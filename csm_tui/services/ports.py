@@ -6,7 +6,7 @@ A unit of work is one user action: a context manager that rolls back unless ``co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -29,14 +29,18 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
 from csm_tui.services.views import (
     AssessmentDue,
     ClientListRow,
+    ContactExportRow,
     DayFigures,
     QuarterFigures,
     QueueSources,
     QueueWindow,
     SmsRow,
+    TaskExportRow,
 )
 
 
@@ -166,6 +170,26 @@ class Views(Protocol):
     def assessments_due(self, staff_id: int, horizon: dt.date) -> list[AssessmentDue]: ...
     def quarter_figures(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> QuarterFigures: ...
     def data_as_of(self) -> dt.date | None: ...
+    def task_export(self, staff_id: int, open_only: bool) -> list[TaskExportRow]: ...
+    def contact_export(self, staff_id: int, since: dt.datetime) -> list[ContactExportRow]: ...
+
+
+class ImportStore(Protocol):
+    """What an import reads and writes in bulk. Rows go in as SQL batches, not one ORM object each; ``write`` and
+    ``replace_spans`` record every changed row in the audit log themselves (ID and phone numbers masked)."""
+
+    def staff(self) -> dict[str, StaffRef]: ...
+    def codes(self, table: str) -> dict[str, int]:
+        """Code (number) → id of every row of ``table``: "outlets", "clients" or "products"."""
+        ...
+
+    def existing(self, kind: ImportKind) -> dict[Any, Existing]: ...
+    def write(
+        self, kind: ImportKind, inserts: list[dict[str, Any]], updates: list[Update], progress: Callable[[int], None]
+    ) -> None: ...
+    def spans(self, client_ids: set[int], first: dt.date, last: dt.date) -> dict[int, list[Span]]: ...
+    def replace_spans(self, delete: list[Span], insert: list[Span], progress: Callable[[int], None]) -> None: ...
+    def set_assets(self, assets: list[Assets]) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -201,6 +225,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def views(self) -> Views: ...
+    @property
+    def imports(self) -> ImportStore: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -6,7 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, TaskKind
+from csm_tui.domain.enums import (
+    Channel,
+    Disposition,
+    ProductCategory,
+    QueueReason,
+    RiskLevel,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +118,39 @@ class QueueSources:
     calls_today: int  # calls made today by this CSM
     settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
+
+
+@dataclass(frozen=True, slots=True)
+class TaskExportRow:
+    """A task as a CSM's exported list holds it: the client's identity masked, times as stored (UTC)."""
+
+    client_number: str
+    client_name: str
+    masked_id: str
+    masked_mobile: str
+    staff_login: str
+    kind: TaskKind
+    due_on: dt.date
+    due_at: dt.datetime | None
+    status: TaskStatus
+    origin: TaskOrigin
+    origin_id: int | None
+    note: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactExportRow:
+    """A contact record (服务记录) in an exported list: the client's identity masked."""
+
+    client_number: str
+    client_name: str
+    masked_mobile: str
+    channel: Channel
+    started_at: dt.datetime
+    duration_s: int
+    disposition: Disposition
+    satisfaction: int | None
+    feedback: str
+    note: str
