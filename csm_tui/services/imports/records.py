@@ -70,12 +70,17 @@ _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product
               "supervisor_id": "supervisor"}  # fmt: skip
 
 
+# The column a rule across fields is about.
+_RULE_COLUMN = {"value.grade_required": "grade", "value.grade_only_csm": "grade", "value.sale_window": "sale_end"}
+
+
 def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
     """Validate with a domain model; a failure names the file's column the failing field came from."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         field, reason = reason_of(exc)
+        field = field or _RULE_COLUMN.get(exc.errors()[0]["type"], "")
         raise RowError(_COLUMN_OF.get(field, field), reason) from None
 
 

@@ -166,7 +166,7 @@ class _Job:
 
     def refuse(self, line: int, field: str, reason: str, cells: list[str] | None = None) -> None:
         index = self.columns.get(field)
-        column = self.table.headers[index] if index is not None else header_of(field)
+        column = self.table.headers[index] if index is not None else header_of(field) if field else ""
         value = ""
         if cells is not None and index is not None and index < len(cells) and field not in SECRET:
             value = cells[index][:100]
