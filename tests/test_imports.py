@@ -42,6 +42,7 @@ def _valid_ids() -> list[str]:
 
 
 VALID_IDS = _valid_ids()
+BAD_CHECK = VALID_IDS[2][:-1] + ("0" if VALID_IDS[2][-1] != "0" else "1")
 
 
 @pytest.fixture
@@ -298,6 +299,11 @@ def test_only_an_admin_imports(branch: dict[str, Workstation], tmp_path: Path) -
 # --- balances -------------------------------------------------------------------------------------------------
 
 
+def one_client(branch: dict[str, Workstation], tmp_path: Path, manager: str = "") -> None:
+    path = clients_file(tmp_path, [["C1", "张三", VALID_IDS[0], "", manager]], "one.csv")
+    assert import_file(branch["admin"], ImportKind.CLIENTS, path).new == 1
+
+
 def balances_file(tmp_path: Path, rows: list[list[str]], name: str = "b.csv") -> Path:
     return write_csv(tmp_path / name, [["客户号", "日期", "余额"], *rows])
 
@@ -374,7 +380,7 @@ def test_a_bad_balance_row_is_reported_and_kept_out(
 def test_accounts_of_a_client_add_up_and_a_repeated_account_day_is_a_duplicate(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
-    import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, [["C1", "张三", VALID_IDS[0], "", ""]]))
+    one_client(branch, tmp_path)
     rows = [
         ["C1", "6222000011112222", "2026-11-20", "100"],
         ["C1", "6222000011113333", "2026-11-20", "50.5"],
