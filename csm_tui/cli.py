@@ -214,8 +214,8 @@ def export(
         rows = export_list(
             ws, ExportKind(kind), out, fmt=TableFormat(fmt) if fmt else None, open_only=not all_tasks, days=days
         )
-    except OSError as exc:
-        fail(t("export.failed", reason=exc.strerror or type(exc).__name__))
+    except DomainError as exc:
+        fail(explain(exc))
     except StorageFailure as exc:
         fail(t("error.save_failed", reason=str(exc)))
     click.echo(t("export.done", rows=rows, path=out))

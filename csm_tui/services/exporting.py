@@ -11,6 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
+from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
 from csm_tui.services.imports.columns import header_of
 from csm_tui.services.tabular import TableFormat, write_table
@@ -97,7 +98,9 @@ def export_list(
     open_only: bool = True,
     days: int = CONTACT_DAYS,
 ) -> int:
-    """Write the signed-in staff member's own list to ``path``; returns the number of rows. Audited."""
+    """Write the signed-in staff member's own list to ``path``; returns the number of rows. Audited.
+
+    Raises ``DomainError`` when the file cannot be written (nothing is exported then)."""
     staff_id = ws.staff.id
     assert staff_id is not None
     fmt = fmt or TableFormat.of(path)
@@ -107,7 +110,10 @@ def export_list(
         else:
             since, _ = ws.time.day_bounds(ws.time.today() - dt.timedelta(days=days))
             headers, rows = _contact_table(ws, tx.views.contact_export(staff_id, since))
-        count = write_table(headers, rows, path, fmt)
+        try:
+            count = write_table(headers, rows, path, fmt)
+        except OSError as exc:
+            raise DomainError("export.unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
         tx.audit.record("export", kind.value, "", rows=count, format=fmt.value, file=path.name)
         try:
             tx.commit()
