@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from storage.orm import AuditRow, ClientRow
 from tests.pilot import make_app, settle
 from widgets.table import KeyTable
 
+SnapCompare = Callable[..., bool]
 SNAPSHOT_DIR = Path("/tmp/csm-import-snapshot")  # the file's path is on the screen: a fixed one
 ROWS = [
     ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"],
@@ -44,11 +46,11 @@ def clients_csv(folder: Path) -> Path:
     return path
 
 
-async def open_import(pilot: Pilot[None]) -> ImportScreen:
+async def open_import(pilot: Pilot[None], title: str = "导入数据") -> ImportScreen:
     """Through the command palette, as an admin finds it."""
     await settle(pilot)
     await pilot.press("ctrl+p")
-    await pilot.press(*"导入数据")
+    await pilot.press(*title)
     await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
@@ -57,8 +59,8 @@ async def open_import(pilot: Pilot[None]) -> ImportScreen:
     return screen
 
 
-async def dry_run(pilot: Pilot[None], path: Path) -> ImportScreen:
-    screen = await open_import(pilot)
+async def dry_run(pilot: Pilot[None], path: Path, title: str = "导入数据") -> ImportScreen:
+    screen = await open_import(pilot, title)
     screen.query_one("#import-path", Input).value = str(path)
     await pilot.press("enter")
     await settle(pilot)
@@ -141,14 +143,31 @@ async def test_e_on_the_queue_exports_the_task_list(demo_url: str, tmp_path: Pat
     assert target.exists() and target.stat().st_size > 0
 
 
-def test_snapshot_of_a_dry_run_at_80x24(demo_url: str, snap_compare: object) -> None:
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_a_dry_run_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
     shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
     path = clients_csv(SNAPSHOT_DIR)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await dry_run(pilot, path)
+        await dry_run(pilot, path, "Import data" if lang == "en" else "导入数据")
 
     try:
-        assert snap_compare(make_app(demo_url, login="admin"), terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
+        app = make_app(demo_url, login="admin", lang=lang)
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     finally:
         shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
+
+
+def test_snapshot_of_the_export_dialog_at_80x24(
+    demo_url: str, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(SNAPSHOT_DIR))  # the suggested path is on the screen: a fixed one
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=run_before)

@@ -17,15 +17,16 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role
-from csm_tui.domain.models import Outlet, Product, Staff
+from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskKind, TaskStatus
+from csm_tui.domain.models import Outlet, Product, Staff, Task
 from csm_tui.policy import Policy
+from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import ImportReport, errors_path, import_file
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation, sign_in
 from storage import audit
-from storage.orm import AuditRow, BalanceSpanRow, ClientRow, HoldingRow, MetaRow, ProductRow, StaffRow
+from storage.orm import AuditRow, BalanceSpanRow, ClientRow, HoldingRow, MetaRow, ProductRow, StaffRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 
 HEADER_ZH = ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"]
@@ -88,6 +89,13 @@ def error_lines(report: ImportReport) -> list[list[str]]:
     assert report.errors_path is not None and report.errors_path == errors_path(report.path)
     with report.errors_path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.reader(fh))[1:]
+
+
+def assert_one_bad_line(report: ImportReport, column: str, fragment: str) -> None:
+    """The second data row (line 3) refused for ``column``, the first one taken."""
+    assert (report.new, report.rejected) == (1, 1)
+    ((line, col, reason, _value),) = error_lines(report)
+    assert (line, col) == ("3", column) and fragment in reason
 
 
 def count(uow_factory: SqlUnitOfWorkFactory, row: type) -> int:
@@ -179,11 +187,8 @@ def test_a_bad_client_row_is_reported_and_the_good_ones_go_in(
     fragment: str,
 ) -> None:
     good = ["C8", "赵六", VALID_IDS[3], "13812345679", "csm02"]
-    path = clients_file(tmp_path, [good, cells])
-    report = import_file(branch["admin"], ImportKind.CLIENTS, path)
-    assert (report.new, report.rejected) == (1, 1)
-    ((line, col, reason, _value),) = error_lines(report)
-    assert (line, col) == ("3", column) and fragment in reason
+    report = import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, [good, cells]))
+    assert_one_bad_line(report, column, fragment)
     with uow_factory() as tx:
         assert tx.clients.id_of("C9") is None and tx.clients.id_of("C8") is not None
 
@@ -206,7 +211,7 @@ def test_duplicates_within_a_file_are_all_refused(
 
 
 def test_an_id_number_of_another_client_is_refused(branch: dict[str, Workstation], tmp_path: Path) -> None:
-    import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, [["C1", "张三", VALID_IDS[0], "", ""]]))
+    one_client(branch, tmp_path)
     report = import_file(
         branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, [["C2", "李四", VALID_IDS[0], "", ""]])
     )
@@ -311,9 +316,7 @@ def balances_file(tmp_path: Path, rows: list[list[str]], name: str = "b.csv") ->
 def test_balances_become_spans_averages_and_the_as_of_date(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
-    import_file(
-        branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, [["C1", "张三", VALID_IDS[0], "", "csm01"]])
-    )
+    one_client(branch, tmp_path, "csm01")
     days = [dt.date(2026, 11, 20) + dt.timedelta(days=i) for i in range(5)]
     amounts = ["100000", "100000.00", "1,000,000", "1000000", "90000.5"]
     path = balances_file(tmp_path, [["C1", d.isoformat(), a] for d, a in zip(days, amounts, strict=True)])
@@ -367,13 +370,9 @@ def test_a_bad_balance_row_is_reported_and_kept_out(
     column: str,
     fragment: str,
 ) -> None:
-    import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, [["C1", "张三", VALID_IDS[0], "", ""]]))
-    report = import_file(
-        branch["admin"], ImportKind.BALANCES, balances_file(tmp_path, [["C1", "2026-11-21", "8"], cells])
-    )
-    assert (report.new, report.rejected) == (1, 1)
-    ((line, col, reason, _value),) = error_lines(report)
-    assert (line, col) == ("3", column) and fragment in reason
+    one_client(branch, tmp_path)
+    path = balances_file(tmp_path, [["C1", "2026-11-21", "8"], cells])
+    assert_one_bad_line(import_file(branch["admin"], ImportKind.BALANCES, path), column, fragment)
     assert count(uow_factory, BalanceSpanRow) == 1
 
 
@@ -451,3 +450,48 @@ def test_products_staff_and_holdings(
     assert import_file(admin, ImportKind.HOLDINGS, holdings).unchanged == 1
     assert count(uow_factory, HoldingRow) == 1
     assert count(uow_factory, ProductRow) == 2 and count(uow_factory, StaffRow) == 5
+
+
+# --- the task list: export, then import back (on both backends) -------------------------------------------------
+
+
+def test_a_task_list_exported_by_a_csm_imports_back_whole(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    csm, admin = branch["csm"], branch["admin"]
+    one_client(branch, tmp_path, "csm01")
+    with uow_factory(write=True) as tx:
+        client_id = tx.clients.id_of("C1")
+        assert client_id is not None and csm.staff.id is not None
+        created = dt.datetime(2026, 11, 20, 1, 2, 3, 456789, tzinfo=dt.UTC)
+        for kind, note, closed in (
+            (TaskKind.CALLBACK, '下午三点, 说"忙"\n第二行', None),
+            (TaskKind.FOLLOW_UP, "", created + dt.timedelta(days=1)),
+        ):
+            tx.tasks.add(
+                Task(
+                    client_id=client_id, staff_id=csm.staff.id, kind=kind, due_on=dt.date(2026, 11, 27),
+                    due_at=created + dt.timedelta(days=7) if closed is None else None, note=note, created_at=created,
+                    status=TaskStatus.OPEN if closed is None else TaskStatus.DONE, closed_at=closed,
+                )
+            )  # fmt: skip
+        tx.commit()
+
+    def tasks() -> list[Task]:
+        with uow_factory() as tx:
+            rows = tx.session.scalars(select(TaskRow).order_by(TaskRow.kind))  # type: ignore[attr-defined]
+            return [Task.model_validate(r, from_attributes=True) for r in rows]
+
+    before = tasks()
+    path = tmp_path / "tasks.csv"
+    assert export_list(csm, ExportKind.TASKS, path, open_only=False) == 2
+    assert VALID_IDS[0] not in path.read_text(encoding="utf-8-sig")
+    with uow_factory(write=True) as tx:
+        for task in before:
+            tx.tasks.delete(task.id or 0)
+        tx.commit()
+    report = import_file(admin, ImportKind.TASKS, path)
+    assert (report.new, report.rejected) == (2, 0)
+    after = tasks()
+    assert [t.model_dump(exclude={"id"}) for t in after] == [t.model_dump(exclude={"id"}) for t in before]
+    assert import_file(admin, ImportKind.TASKS, path).unchanged == 2

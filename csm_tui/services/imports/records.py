@@ -95,11 +95,16 @@ def money_cell(field: str, text: str, *, positive: bool = False) -> Decimal:
     return amount
 
 
+def _find(field: str, code: str, table: dict[str, int], unknown: str) -> int:
+    """The id of the row ``code`` names in ``table``; else the row is refused with the ``unknown`` reason."""
+    found = table.get(code)
+    if found is None:
+        raise RowError(field, t(f"import_error.{unknown}", value=code))
+    return found
+
+
 def _client_id(field: str, number: str, lookups: Lookups) -> int:
-    client_id = lookups.clients.get(number)
-    if client_id is None:
-        raise RowError(field, t("import_error.unknown_client", value=number))
-    return client_id
+    return _find(field, number, lookups.clients, "unknown_client")
 
 
 def _staff(field: str, login: str, lookups: Lookups, code: str) -> StaffRef:
@@ -110,10 +115,7 @@ def _staff(field: str, login: str, lookups: Lookups, code: str) -> StaffRef:
 
 
 def _outlet(field: str, code: str, lookups: Lookups) -> int:
-    outlet_id = lookups.outlets.get(code)
-    if outlet_id is None:
-        raise RowError(field, t("import_error.unknown_outlet", value=code))
-    return outlet_id
+    return _find(field, code, lookups.outlets, "unknown_outlet")
 
 
 def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
@@ -147,9 +149,7 @@ def balance_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values
 
 def holding_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     client_id = _client_id("client", cells["client"], lookups)
-    product_id = lookups.products.get(cells["product"])
-    if product_id is None:
-        raise RowError("product", t("import_error.unknown_product", value=cells["product"]))
+    product_id = _find("product", cells["product"], lookups.products, "unknown_product")
     data: dict[str, Any] = {
         "client_id": client_id,
         "product_id": product_id,
