@@ -495,3 +495,11 @@ def test_a_task_list_exported_by_a_csm_imports_back_whole(
     after = tasks()
     assert [t.model_dump(exclude={"id"}) for t in after] == [t.model_dump(exclude={"id"}) for t in before]
     assert import_file(admin, ImportKind.TASKS, path).unchanged == 2
+
+
+def test_a_row_both_a_duplicate_number_and_a_duplicate_id_counts_once(
+    branch: dict[str, Workstation], tmp_path: Path
+) -> None:
+    rows = [["C1", "张三", VALID_IDS[0], "", ""], ["C1", "张三", VALID_IDS[0], "", ""]]
+    report = import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, rows))
+    assert (report.new, report.rejected, report.duplicates) == (0, 2, 2)

@@ -157,6 +157,7 @@ class _Job:
         self._progress = progress
         self.problems: list[Problem] = []
         self.bad_lines: set[int] = set()
+        self.duplicate_lines: set[int] = set()
 
     def advance(self, rows: int) -> None:
         before = self.done // PROGRESS_EVERY
@@ -189,6 +190,7 @@ class _Job:
         else:
             self.rows(tx, records)
         self.report.rejected = len(self.bad_lines)
+        self.report.duplicates = len(self.duplicate_lines)
         self._progress(self.total, self.total)
 
     def validate(self, lookups: Lookups) -> dict[Key, tuple[int, Values]]:
@@ -219,7 +221,7 @@ class _Job:
             if line in self.bad_lines:
                 continue
             if len(lines[key]) > 1:
-                self.report.duplicates += 1
+                self.duplicate_lines.add(line)
                 others = ", ".join(str(n) for n in lines[key] if n != line)
                 self.refuse(line, key_field, t("import_error.duplicate", lines=others))
             else:
@@ -232,7 +234,7 @@ class _Job:
             by_id[values["resident_id"]].add(key)
         for line, _key, values in built:
             if len(by_id[values["resident_id"]]) > 1:
-                self.report.duplicates += 1
+                self.duplicate_lines.add(line)
                 self.refuse(line, "resident_id", t("import_error.duplicate_id"))
 
     def rows(self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]]) -> None:
