@@ -12,6 +12,7 @@ from typing import Any
 from bench import figures as fig
 from bench.database import ensure_demo, sqlite_url, working_copy
 from bench.figures import Measured
+from bench.imports import import_rate
 from bench.plan import Bench, Plan
 from bench.postgres import URL_VARIABLE, bindir, load_demo, server_version, throwaway_server
 from bench.probe import Probe
@@ -39,7 +40,7 @@ SQLITE_PROBES = [
     SEARCH,
     Probe((fig.CLIENT_DETAIL,), client_detail_open),
     SCOREBOARD,
-    Probe((fig.IMPORT_RATE,)),
+    Probe((fig.IMPORT_RATE,), import_rate),
     Probe((fig.CURSOR_BYTES, fig.SWITCH_BYTES), terminal_bytes),
 ]
 PG_PROBES = [QUEUE, SEARCH, SCOREBOARD]  # the services the screens call

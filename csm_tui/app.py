@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -12,13 +13,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 
+from csm_tui.domain.enums import Role
 from csm_tui.i18n import set_language, t
+from csm_tui.services.exporting import ExportKind
 from csm_tui.services.workstation import Workstation
 from screens.agenda import AgendaScreen
 from screens.base import Destination
 from screens.checklist import ChecklistScreen
 from screens.clients import ClientsScreen
+from screens.export import ExportDialog
 from screens.help import HelpScreen
+from screens.imports import ImportScreen
 from screens.queue import QueueScreen
 from screens.referrals import ReferralsScreen
 from screens.scoreboard import ScoreboardScreen
@@ -111,6 +116,19 @@ class CsmApp(App[None]):
     def action_shelf(self) -> None:
         self.push_screen(ShelfScreen(self.ws))
 
+    def action_export(self, kind: str) -> None:
+        """Export the signed-in staff member's own list (tasks or contacts), identities masked."""
+        self.push_screen(ExportDialog(self.ws, ExportKind(kind)), self._exported)
+
+    def _exported(self, result: tuple[int, Path] | None) -> None:
+        if result is not None:
+            rows, path = result
+            self.notify(t("export.done", rows=rows, path=path), timeout=6)
+
+    def action_import(self) -> None:
+        if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen(self.ws))
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -126,6 +144,10 @@ class CsmApp(App[None]):
         yield SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
         yield SystemCommand(t("agenda.title"), t("palette.agenda"), self.action_agenda)
         yield SystemCommand(t("shelf.title"), t("palette.shelf"), self.action_shelf)
+        yield SystemCommand(t("export.tasks"), t("export.palette_tasks"), lambda: self.action_export("tasks"))
+        yield SystemCommand(t("export.contacts"), t("export.palette_contacts"), lambda: self.action_export("contacts"))
+        if self.ws.staff.role is Role.ADMIN:
+            yield SystemCommand(t("import.title"), t("import.palette"), self.action_import)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 

@@ -18,8 +18,13 @@ from csm_tui import __version__
 from csm_tui.clock import BranchTime, Clock, SystemClock
 from csm_tui.config import APP_NAME, ConfigError, Settings, default_db_url, load_settings
 from csm_tui.domain.enums import Role
-from csm_tui.i18n import LANGUAGES, set_language, t
+from csm_tui.domain.errors import DomainError
+from csm_tui.i18n import LANGUAGES, explain, set_language, t
 from csm_tui.policy import Policy, PolicyError, load_policy
+from csm_tui.services.exporting import CONTACT_DAYS, ExportKind, export_list
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.ports import AccessDenied, StorageFailure
+from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from storage.engine import make_engine, normalise_url, sqlite_path
 from storage.migrate import DatabaseTooNew, upgrade
@@ -139,6 +144,81 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
     click.echo(
         t("cli.demo_built", clients=summary.clients, staff=summary.staff, seconds=f"{time.monotonic() - started:.1f}")
     )
+
+
+def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
+    """The workstation a command acts through: signed in like ``csm`` itself (``--staff`` on the group)."""
+    url = db_url or settings.db_url or default_db_url()
+    path = sqlite_path(normalise_url(url))
+    if path is not None and not path.exists():
+        fail(t("cli.no_database", path=path))
+    _setup_logging()
+    login = click.get_current_context().find_root().params.get("login")
+    return open_workstation(_open_database(url), SystemClock(), _policy(settings), login)
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice([k.value for k in ImportKind]))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False), help="Header → field table (TOML).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), help="A CSV's encoding (default: detect).")
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@click.pass_obj
+def import_(
+    settings: Settings, kind: str, file: Path, mapping: Path | None, dry_run: bool, encoding: str | None,
+    db_url: str | None,
+) -> None:  # fmt: skip
+    """Import clients, balances, holdings, products, staff or tasks from CSV or XLSX (admins only).
+
+    Exit status: 0 every row taken, 1 some rows refused (see FILE.errors.csv), 2 nothing imported.
+    """
+    from csm_tui.services.imports.columns import load_mapping
+    from csm_tui.services.imports.run import import_file, summary
+
+    ws = _command_workstation(settings, db_url)
+    try:
+        columns = load_mapping(mapping) if mapping else None
+        report = import_file(ws, ImportKind(kind), file, mapping=columns, dry_run=dry_run, encoding=encoding)
+    except DomainError as exc:
+        fail(explain(exc))
+    except AccessDenied:
+        fail(t("import.admin_only"))
+    except StorageFailure as exc:
+        fail(t("error.save_failed", reason=str(exc)))
+    if report.errors_path is not None:
+        click.echo(t("import.errors_at", path=report.errors_path))
+    if report.refused:
+        fail(t("import.refused", reason=report.refused))
+    click.echo(summary(report))
+    if report.rejected:
+        sys.exit(1)
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice([k.value for k in ExportKind]))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="FILE.xlsx or FILE.csv")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in TableFormat]), help="Default: from --out.")
+@click.option("--all", "all_tasks", is_flag=True, help="Tasks: closed ones too (default: open tasks).")
+@click.option(
+    "--days", default=CONTACT_DAYS, show_default=True, type=click.IntRange(1, 3660), help="Contacts: days back."
+)
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@click.pass_obj
+def export(
+    settings: Settings, kind: str, out: Path, fmt: str | None, all_tasks: bool, days: int, db_url: str | None
+) -> None:
+    """Export your own task list or contact records, client identities masked (audited)."""
+    ws = _command_workstation(settings, db_url)
+    try:
+        rows = export_list(
+            ws, ExportKind(kind), out, fmt=TableFormat(fmt) if fmt else None, open_only=not all_tasks, days=days
+        )
+    except DomainError as exc:
+        fail(explain(exc))
+    except StorageFailure as exc:
+        fail(t("error.save_failed", reason=str(exc)))
+    click.echo(t("export.done", rows=rows, path=out))
 
 
 @main.group()

@@ -1,7 +1,7 @@
 """Today's call queue for the signed-in CSM: who to phone, why, in the documented order.
 
 Keys: / filter · j/k move · Enter the client's detail · c start the call session here · s skip · z snooze ·
-l log a visit, SMS, letter or WeChat contact · m the SMS list.
+l log a visit, SMS, letter or WeChat contact · m the SMS list · e export my task list.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class QueueScreen(Destination[list[QueueItem]]):
         Binding("l", "log", "key.log", id="queue.log"),
         Binding("b", "sell", "key.sell", show=False, id="queue.sell"),
         Binding("m", "sms", "key.sms", id="queue.sms"),
+        Binding("e", "app.export('tasks')", "export.key", show=False, id="queue.export"),
         Binding("escape", "clear_filter", "key.clear_filter", show=False, id="queue.clear_filter"),
     ]
 

@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 import arrow
 from faker import Faker
 from sqlalchemy import Connection, Engine, Table, func, insert, select
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from stdnum import luhn
 from stdnum.cn import ric
 
@@ -51,6 +50,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import CENT, from_fen
 from csm_tui.policy import Calendar, Policy
+from csm_tui.services.clients import average_window
 from storage import audit
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
@@ -71,6 +71,7 @@ from storage.orm import (
     StaffRow,
     SuitabilityRow,
     TaskRow,
+    column_defaults,
 )
 from storage.repositories import name_initials
 
@@ -80,7 +81,6 @@ BATCH_ROWS = 10_000
 DATA_LAG_DAYS = 2  # bank data arrives T+2
 HISTORY_MONTHS = 18
 BALANCE_MONTHS = 6
-AVERAGE_MONTHS = 3
 HISTORY_QUIET_DAYS = 15  # the last fortnight's contacts come from the CSMs' current work
 WORK_START = 9 * 60  # minutes after local midnight
 WORK_END = 17 * 60 + 30
@@ -231,11 +231,6 @@ class DemoSummary:
     referrals: int
 
 
-def average_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """First and last day (inclusive) of the three months of daily balances that end at ``as_of``."""
-    return _shift_months(as_of, -AVERAGE_MONTHS) + dt.timedelta(days=1), as_of
-
-
 def build_demo(
     engine: Engine, clock: Clock, *, clients: int = 3000, seed: int = 1, policy: Policy | None = None
 ) -> DemoSummary:
@@ -281,7 +276,7 @@ class _Writer:
         self.conn = conn
         self.counts: Counter[str] = Counter()
         self._pending: dict[Table, list[dict[str, Any]]] = {t: [] for t in Base.metadata.sorted_tables}
-        self._defaults = {t: _column_defaults(t) for t in self._pending}
+        self._defaults = {t: column_defaults(t) for t in self._pending}
         self._next_id: dict[Table, int] = {}
         self._size = 0
 
@@ -312,19 +307,6 @@ class _Writer:
         for table in self._next_id:
             sequence = func.pg_get_serial_sequence(table.name, "id")
             self.conn.execute(select(func.setval(sequence, select(func.max(table.c.id)).scalar_subquery())))
-
-
-def _column_defaults(table: Table) -> dict[str, Any]:
-    """What a row may leave out: the column's scalar default, else None where the column is nullable."""
-    defaults: dict[str, Any] = {}
-    for column in table.columns:
-        if column.primary_key:
-            continue
-        if isinstance(column.default, ScalarElementColumnDefault):
-            defaults[column.name] = column.default.arg
-        elif column.nullable:
-            defaults[column.name] = None
-    return defaults
 
 
 class _Weighted(Generic[T]):

@@ -20,12 +20,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from csm_tui.domain.values import from_fen, to_fen
 
@@ -384,3 +386,16 @@ SCREEN_INDEXES = (
     Index("ix_referrals_client", ReferralRow.client_id),
     Index("ix_audit_at", AuditRow.at),
 )
+
+
+def column_defaults(table: Table) -> dict[str, Any]:
+    """What a row inserted in bulk may leave out: the column's scalar default, else None where it is nullable."""
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.primary_key:
+            continue
+        if isinstance(column.default, ScalarElementColumnDefault):
+            defaults[column.name] = column.default.arg
+        elif column.nullable:
+            defaults[column.name] = None
+    return defaults

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Generic, TypeVar
@@ -68,6 +69,7 @@ SURNAME_INITIALS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65_536)  # common names recur: an import of a branch's clients asks for most many times
 def name_initials(name: str) -> str:
     """Pinyin initials of a Chinese name, for search: 张三丰 → zsf, 曾国藩 → zgf (surnames read as surnames)."""
     from pypinyin import Style, lazy_pinyin  # imported when first needed: it costs a quarter second at start-up

@@ -17,6 +17,7 @@ from csm_tui.services.ports import StorageFailure
 from storage import audit
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, make_session_factory
+from storage.importer import SqlImports
 from storage.orm import AuditRow
 from storage.repositories import (
     AppointmentRepository,
@@ -97,6 +98,7 @@ class SqlUnitOfWork:
         self.product_reads = ProductReadRepository(session, actor)
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session)
+        self.imports = SqlImports(session)
         return self
 
     def __exit__(

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import Channel, Disposition, ProductCategory, RiskLevel, TaskKind, TaskStatus
+from csm_tui.domain.enums import Channel, Disposition, ProductCategory, RiskLevel, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.views import (
     AgendaRow,
@@ -18,6 +18,7 @@ from csm_tui.services.views import (
     ChecklistCounts,
     ClientFocus,
     ClientListRow,
+    ContactExportRow,
     DayFigures,
     DayWindow,
     QuarterFigures,
@@ -25,6 +26,7 @@ from csm_tui.services.views import (
     QueueWindow,
     ShelfRow,
     SmsRow,
+    TaskExportRow,
 )
 from storage import checklist_views
 from storage.orm import (
@@ -37,6 +39,7 @@ from storage.orm import (
     MetaRow,
     ProductRow,
     SaleRow,
+    StaffRow,
     TaskRow,
 )
 from storage.queue_sources import load_queue_sources
@@ -332,3 +335,58 @@ class SqlViews:
     def data_as_of(self) -> dt.date | None:
         value = self.session.scalar(select(MetaRow.value).where(MetaRow.key == "data_as_of"))
         return None if value is None else dt.date.fromisoformat(value)
+
+    def task_export(self, staff_id: int, open_only: bool) -> list[TaskExportRow]:
+        """A CSM's tasks for an exported list, open ones first, by due date; identities masked here."""
+        query = (
+            select(TaskRow, ClientRow.number, ClientRow.name, ClientRow.resident_id, ClientRow.mobile, StaffRow.login)
+            .join(ClientRow, ClientRow.id == TaskRow.client_id)
+            .join(StaffRow, StaffRow.id == TaskRow.staff_id)
+            .where(TaskRow.staff_id == staff_id)
+            .order_by(TaskRow.status != TaskStatus.OPEN, TaskRow.due_on, TaskRow.id)
+        )
+        if open_only:
+            query = query.where(TaskRow.status == TaskStatus.OPEN)
+        return [
+            TaskExportRow(
+                client_number=number,
+                client_name=name,
+                masked_id=mask_resident_id(resident_id),
+                masked_mobile=mask_mobile(mobile),
+                staff_login=login,
+                kind=TaskKind(task.kind),
+                due_on=task.due_on,
+                due_at=task.due_at,
+                status=TaskStatus(task.status),
+                origin=TaskOrigin(task.origin),
+                origin_id=task.origin_id,
+                note=task.note,
+                created_at=task.created_at,
+                closed_at=task.closed_at,
+            )
+            for task, number, name, resident_id, mobile, login in self.session.execute(query)
+        ]
+
+    def contact_export(self, staff_id: int, since: dt.datetime) -> list[ContactExportRow]:
+        """A CSM's contact records since ``since``, newest first; the client's mobile masked here."""
+        query = (
+            select(ContactRow, ClientRow.number, ClientRow.name, ClientRow.mobile)
+            .join(ClientRow, ClientRow.id == ContactRow.client_id)
+            .where(ContactRow.staff_id == staff_id, ContactRow.started_at >= since)
+            .order_by(ContactRow.started_at.desc(), ContactRow.id.desc())
+        )
+        return [
+            ContactExportRow(
+                client_number=number,
+                client_name=name,
+                masked_mobile=mask_mobile(mobile),
+                channel=Channel(contact.channel),
+                started_at=contact.started_at,
+                duration_s=contact.duration_s,
+                disposition=Disposition(contact.disposition),
+                satisfaction=contact.satisfaction,
+                feedback=contact.feedback,
+                note=contact.note,
+            )
+            for contact, number, name, mobile in self.session.execute(query)
+        ]

@@ -95,7 +95,7 @@ def test_every_domain_error_and_keyed_family_is_in_both_catalogs() -> None:
     from screens.client_detail import COLUMNS
     from screens.suitability_wizard import CONFIRMATIONS, STEPS
 
-    codes = {code for path in SOURCES for code in re.findall(r'DomainError\(\s*"([a-z_]+)"', path.read_text("utf-8"))}
+    codes = {code for path in SOURCES for code in re.findall(r'DomainError\(\s*"([a-z_.]+)"', path.read_text("utf-8"))}
     keys = {f"error.{code}" for code in codes}
     keys |= {f"script.purpose.{r.value}" for r in QueueReason} | {f"wizard.step.{s}" for s in STEPS}
     keys |= {f"report.confirm.{c}" for c in (*CONFIRMATIONS, "recording_ref")}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+import arrow
 
 from csm_tui.domain.enums import Tier
 from csm_tui.policy import Tiers
@@ -11,6 +14,7 @@ from csm_tui.services.views import ClientFocus, ClientListRow
 from csm_tui.services.workstation import Workstation
 
 LIST_LIMIT = 200
+AVERAGE_MONTHS = 3  # assets are the daily average of the last three months (日均资产)
 
 
 def find_clients(ws: Workstation, text: str = "") -> list[ClientListRow]:
@@ -33,3 +37,9 @@ def tier_of(avg_3m: Decimal, tiers: Tiers) -> Tier:
     if avg_3m >= tiers.jiaoyin:
         return Tier.JIAOYIN
     return Tier.ORDINARY
+
+
+def average_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day (inclusive) of the three months of daily balances that end at ``as_of``."""
+    first = arrow.Arrow.fromdate(as_of).shift(months=-AVERAGE_MONTHS).date() + dt.timedelta(days=1)
+    return first, as_of

@@ -32,12 +32,15 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
 from csm_tui.services.views import (
     AgendaRow,
     AssessmentDue,
     ChecklistCounts,
     ClientFocus,
     ClientListRow,
+    ContactExportRow,
     DayFigures,
     DayWindow,
     QuarterFigures,
@@ -45,6 +48,7 @@ from csm_tui.services.views import (
     QueueWindow,
     ShelfRow,
     SmsRow,
+    TaskExportRow,
 )
 
 
@@ -193,6 +197,26 @@ class Views(Protocol):
     def shelf(self, staff_id: int, window: DayWindow) -> list[ShelfRow]: ...
     def agenda(self, staff_id: int, window: DayWindow) -> list[AgendaRow]: ...
     def clients_in_focus(self, staff_id: int, focus: ClientFocus, window: DayWindow) -> list[ClientListRow]: ...
+    def task_export(self, staff_id: int, open_only: bool) -> list[TaskExportRow]: ...
+    def contact_export(self, staff_id: int, since: dt.datetime) -> list[ContactExportRow]: ...
+
+
+class ImportStore(Protocol):
+    """What an import reads and writes in bulk. Rows go in as SQL batches, not one ORM object each; ``write`` and
+    ``replace_spans`` record every changed row in the audit log themselves (ID and phone numbers masked)."""
+
+    def staff(self) -> dict[str, StaffRef]: ...
+    def codes(self, table: str) -> dict[str, int]:
+        """Code (number) → id of every row of ``table``: "outlets", "clients" or "products"."""
+        ...
+
+    def existing(self, kind: ImportKind) -> dict[Any, Existing]: ...
+    def write(
+        self, kind: ImportKind, inserts: list[dict[str, Any]], updates: list[Update], progress: Callable[[int], None]
+    ) -> None: ...
+    def spans(self, client_ids: set[int], first: dt.date, last: dt.date) -> dict[int, list[Span]]: ...
+    def replace_spans(self, delete: list[Span], insert: list[Span], progress: Callable[[int], None]) -> None: ...
+    def set_assets(self, assets: list[Assets]) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -232,6 +256,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def views(self) -> Views: ...
+    @property
+    def imports(self) -> ImportStore: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from csm_tui.domain.enums import ChecklistMeasure, ProductCategory, QueueReason, RiskLevel, TaskKind
+from csm_tui.domain.enums import (
+    Channel,
+    ChecklistMeasure,
+    Disposition,
+    ProductCategory,
+    QueueReason,
+    RiskLevel,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +194,39 @@ class ClientFocus(StrEnum):
 
     MATURING_UNREACHED = "maturing_unreached"  # a product maturing soon, not contacted yet
     NO_NEXT_CONTACT = "no_next_contact"  # contacted today, no next contact agreed
+
+
+@dataclass(frozen=True, slots=True)
+class TaskExportRow:
+    """A task as a CSM's exported list holds it: the client's identity masked, times as stored (UTC)."""
+
+    client_number: str
+    client_name: str
+    masked_id: str
+    masked_mobile: str
+    staff_login: str
+    kind: TaskKind
+    due_on: dt.date
+    due_at: dt.datetime | None
+    status: TaskStatus
+    origin: TaskOrigin
+    origin_id: int | None
+    note: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactExportRow:
+    """A contact record (服务记录) in an exported list: the client's identity masked."""
+
+    client_number: str
+    client_name: str
+    masked_mobile: str
+    channel: Channel
+    started_at: dt.datetime
+    duration_s: int
+    disposition: Disposition
+    satisfaction: int | None
+    feedback: str
+    note: str

@@ -1,0 +1,243 @@
+"""One row of a file as the values of one database row, validated with the domain's types and models.
+
+Each kind has a builder: the row's cells (by field, only the columns the file has) in, its natural key and the
+values to store out. References (a manager's login, an outlet's or a product's code, a client's number) are
+resolved against what the database holds. A cell that fails raises ``RowError``; nothing of the row is kept.
+
+Clients and managers: a manager column with a login assigns the client to that CSM (or 沃德 client manager); a
+blank cell, or no such column, keeps an existing client's manager and leaves a new client unassigned. Without an
+outlet column, a client assigned by the file is at the manager's outlet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
+
+from csm_tui.domain.enums import Grade as GradeEnum
+from csm_tui.domain.enums import (
+    HoldingStatus,
+    ProductCategory,
+    RiskRating,
+    Role,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
+from csm_tui.domain.models import Client, Holding, Product, Staff, Task
+from csm_tui.domain.values import parse_money
+from csm_tui.i18n import t
+from csm_tui.services.imports.cells import (
+    RowError,
+    bool_cell,
+    date_cell,
+    enum_cell,
+    instant_cell,
+    int_cell,
+    optional_date,
+    optional_enum,
+    optional_instant,
+    reason_of,
+)
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.model import StaffRef
+
+MANAGER_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
+
+Key = Any
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What rows refer to, as the database holds it when the import starts."""
+
+    tz: str
+    now: dt.datetime
+    staff: dict[str, StaffRef]  # login → staff
+    outlets: dict[str, int]  # code → id
+    clients: dict[str, int]  # number → id
+    products: dict[str, int]  # code → id
+
+
+_COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product", "outlet_id": "outlet",
+              "supervisor_id": "supervisor"}  # fmt: skip
+
+
+# The column a rule across fields is about.
+_RULE_COLUMN = {"value.grade_required": "grade", "value.grade_only_csm": "grade", "value.sale_window": "sale_end"}
+
+
+def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """Validate with a domain model; a failure names the file's column the failing field came from."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        field, reason = reason_of(exc)
+        field = field or _RULE_COLUMN.get(exc.errors()[0]["type"], "")
+        raise RowError(_COLUMN_OF.get(field, field), reason) from None
+
+
+def money_cell(field: str, text: str, *, positive: bool = False) -> Decimal:
+    """An amount of money, never negative (``positive``: above zero)."""
+    try:
+        amount = parse_money(text)
+    except PydanticCustomError as exc:
+        raise RowError(field, t(exc.type)) from None
+    if amount < 0 or (positive and amount == 0):
+        raise RowError(field, t("import_error.amount_not_positive" if positive else "import_error.negative"))
+    return amount
+
+
+def _find(field: str, code: str, table: dict[str, int], unknown: str) -> int:
+    """The id of the row ``code`` names in ``table``; else the row is refused with the ``unknown`` reason."""
+    found = table.get(code)
+    if found is None:
+        raise RowError(field, t(f"import_error.{unknown}", value=code))
+    return found
+
+
+def _client_id(field: str, number: str, lookups: Lookups) -> int:
+    return _find(field, number, lookups.clients, "unknown_client")
+
+
+def _staff(field: str, login: str, lookups: Lookups, code: str) -> StaffRef:
+    ref = lookups.staff.get(login)
+    if ref is None or not ref.active:
+        raise RowError(field, t(f"import_error.{code}", value=login))
+    return ref
+
+
+def _outlet(field: str, code: str, lookups: Lookups) -> int:
+    return _find(field, code, lookups.outlets, "unknown_outlet")
+
+
+def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation") if f in cells}
+    data: dict[str, Any] = {"number": cells["number"], "name": cells["name"], "resident_id": cells["resident_id"]}
+    if "mobile" in cells:
+        data["mobile"] = cells["mobile"] or None
+    client: Client = _model(Client, {**data, **optional})
+    values: Values = {"number": client.number, "name": client.name, "resident_id": str(client.resident_id)}
+    if "mobile" in cells:
+        values["mobile"] = None if client.mobile is None else str(client.mobile)
+    values.update({f: getattr(client, f) for f in optional})
+    if cells.get("manager"):
+        manager = _staff("manager", cells["manager"], lookups, "unknown_manager")
+        if manager.role not in MANAGER_ROLES:
+            raise RowError("manager", t("import_error.not_a_manager", value=cells["manager"]))
+        values["manager_id"] = manager.id
+        if "outlet" not in cells:
+            values["outlet_id"] = manager.outlet_id
+    if cells.get("outlet"):
+        values["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
+    return client.number, values
+
+
+def balance_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    client_id = _client_id("client", cells["client"], lookups)
+    day = date_cell("day", cells["day"])
+    balance = money_cell("balance", cells["balance"])
+    return (client_id, cells.get("account", ""), day), {"client_id": client_id, "day": day, "balance": balance}
+
+
+def holding_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    client_id = _client_id("client", cells["client"], lookups)
+    product_id = _find("product", cells["product"], lookups.products, "unknown_product")
+    data: dict[str, Any] = {
+        "client_id": client_id,
+        "product_id": product_id,
+        "amount": money_cell("amount", cells["amount"], positive=True),
+        "start_date": date_cell("start_date", cells["start_date"]),
+        "maturity_date": optional_date("maturity_date", cells.get("maturity_date", "")),
+    }
+    if cells.get("status"):
+        data["status"] = enum_cell("status", cells["status"], HoldingStatus)
+    holding: Holding = _model(Holding, data)
+    if holding.maturity_date is not None and holding.maturity_date < holding.start_date:
+        raise RowError("maturity_date", t("import_error.ends_before_start"))
+    values = holding.model_dump(exclude={"id", "sale_id"})
+    if "status" not in data:
+        del values["status"]  # a re-import without the column keeps what the branch recorded
+    return (client_id, product_id, holding.start_date), values
+
+
+def product_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    data: dict[str, Any] = {
+        "code": cells["code"],
+        "name": cells["name"],
+        "category": enum_cell("category", cells["category"], ProductCategory),
+    }
+    for field in ("issuer_rating", "seller_rating"):
+        if field in cells:
+            data[field] = optional_enum(field, cells[field], RiskRating)
+    for field in ("term_days", "cooling_off_hours"):
+        if cells.get(field):
+            data[field] = int_cell(field, cells[field])
+    if cells.get("expected_yield"):
+        try:
+            data["expected_yield"] = Decimal(cells["expected_yield"].rstrip("%"))
+        except ArithmeticError:
+            raise RowError("expected_yield", t("import_error.bad_number", value=cells["expected_yield"])) from None
+    if cells.get("min_amount"):
+        data["min_amount"] = money_cell("min_amount", cells["min_amount"])
+    for field in ("sale_start", "sale_end", "listed_on"):
+        if field in cells:
+            data[field] = optional_date(field, cells[field])
+    for field in ("dual_recording", "private_placement"):
+        if cells.get(field):
+            data[field] = bool_cell(field, cells[field])
+    product: Product = _model(Product, data)
+    return product.code, {field: getattr(product, field) for field in data}
+
+
+def staff_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    data: dict[str, Any] = {
+        "login": cells["login"],
+        "name": cells["name"],
+        "role": enum_cell("role", cells["role"], Role),
+        "grade": optional_enum("grade", cells.get("grade", ""), GradeEnum),
+    }
+    if cells.get("outlet"):
+        data["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
+    if cells.get("supervisor"):
+        data["supervisor_id"] = _staff("supervisor", cells["supervisor"], lookups, "unknown_staff").id
+    if cells.get("active"):
+        data["active"] = bool_cell("active", cells["active"])
+    staff: Staff = _model(Staff, data)
+    return staff.login, {field: getattr(staff, field) for field in data}
+
+
+def task_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    data: dict[str, Any] = {
+        "client_id": _client_id("client", cells["client"], lookups),
+        "staff_id": _staff("staff", cells["staff"], lookups, "unknown_staff").id,
+        "kind": enum_cell("kind", cells["kind"], TaskKind),
+        "due_on": date_cell("due_on", cells["due_on"]),
+        "due_at": optional_instant("due_at", cells.get("due_at", ""), lookups.tz),
+        "status": optional_enum("status", cells.get("status", ""), TaskStatus) or TaskStatus.OPEN,
+        "origin": optional_enum("origin", cells.get("origin", ""), TaskOrigin) or TaskOrigin.MANUAL,
+        "origin_id": int_cell("origin_id", cells.get("origin_id", "")),
+        "note": cells.get("note", ""),
+        "created_at": instant_cell("created_at", cells["created_at"], lookups.tz),
+        "closed_at": optional_instant("closed_at", cells.get("closed_at", ""), lookups.tz),
+    }
+    task: Task = _model(Task, data)
+    values = task.model_dump(exclude={"id"})
+    return (task.client_id, task.kind.value, task.created_at), values
+
+
+BUILDERS: dict[ImportKind, Callable[[dict[str, str], Lookups], tuple[Key, Values]]] = {
+    ImportKind.CLIENTS: client_record,
+    ImportKind.BALANCES: balance_record,
+    ImportKind.HOLDINGS: holding_record,
+    ImportKind.PRODUCTS: product_record,
+    ImportKind.STAFF: staff_record,
+    ImportKind.TASKS: task_record,
+}

@@ -1,0 +1,199 @@
+"""Bulk writes of an import: Core ``executemany`` in batches inside the unit of work's one transaction.
+
+These rows bypass the ORM (and so its automatic audit): every updated row is audited here, with its old and new
+values (ID and phone numbers masked, names and addresses only said to have changed); new rows are counted in the
+import's own audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from csm_tui.domain.enums import Role
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
+from storage import audit
+from storage.orm import (
+    BalanceSpanRow,
+    Base,
+    ClientRow,
+    HoldingRow,
+    OutletRow,
+    ProductRow,
+    StaffRow,
+    TaskRow,
+    column_defaults,
+)
+from storage.repositories import name_initials
+
+BATCH = 5_000
+T = TypeVar("T")
+
+ROWS: dict[ImportKind, type[Base]] = {
+    ImportKind.CLIENTS: ClientRow,
+    ImportKind.HOLDINGS: HoldingRow,
+    ImportKind.PRODUCTS: ProductRow,
+    ImportKind.STAFF: StaffRow,
+    ImportKind.TASKS: TaskRow,
+}
+COMPARED: dict[ImportKind, tuple[str, ...]] = {
+    ImportKind.CLIENTS: ("number", "name", "resident_id", "mobile", "address", "occupation", "manager_id", "outlet_id"),
+    ImportKind.HOLDINGS: ("client_id", "product_id", "amount", "start_date", "maturity_date", "status"),
+    ImportKind.PRODUCTS: (
+        "code", "name", "category", "issuer_rating", "seller_rating", "term_days", "expected_yield", "min_amount",
+        "sale_start", "sale_end", "dual_recording", "cooling_off_hours", "private_placement", "listed_on",
+    ),
+    ImportKind.STAFF: ("login", "name", "role", "grade", "outlet_id", "supervisor_id", "active"),
+    ImportKind.TASKS: (
+        "client_id", "staff_id", "kind", "due_on", "due_at", "status", "origin", "origin_id", "note", "created_at",
+        "closed_at",
+    ),
+}  # fmt: skip
+KEYS: dict[ImportKind, tuple[str, ...]] = {
+    ImportKind.CLIENTS: ("number",),
+    ImportKind.HOLDINGS: ("client_id", "product_id", "start_date"),
+    ImportKind.PRODUCTS: ("code",),
+    ImportKind.STAFF: ("login",),
+    ImportKind.TASKS: ("client_id", "kind", "created_at"),
+}
+HIDDEN = frozenset({"name", "address"})  # a client's: the log says they changed, not what to
+CODES: dict[str, tuple[Any, Any]] = {
+    "outlets": (OutletRow.code, OutletRow.id),
+    "clients": (ClientRow.number, ClientRow.id),
+    "products": (ProductRow.code, ProductRow.id),
+}
+
+
+def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _column_names(row: type[Base]) -> dict[str, str]:
+    """ORM attribute → table column (``balance`` → ``balance_fen``)."""
+    return {attr.key: attr.columns[0].name for attr in row.__mapper__.column_attrs}
+
+
+class SqlImports:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def staff(self) -> dict[str, StaffRef]:
+        query = select(StaffRow.login, StaffRow.id, StaffRow.role, StaffRow.active, StaffRow.outlet_id)
+        rows = self.session.execute(query)
+        return {r.login: StaffRef(r.id, Role(r.role), r.active, r.outlet_id) for r in rows}
+
+    def codes(self, table: str) -> dict[str, int]:
+        code, key = CODES[table]
+        return {c: i for c, i in self.session.execute(select(code, key))}
+
+    def existing(self, kind: ImportKind) -> dict[Any, Existing]:
+        row = ROWS[kind]
+        compared = COMPARED[kind]
+        query = select(row.id, *(getattr(row, f) for f in compared))  # type: ignore[attr-defined]
+        found: dict[Any, Existing] = {}
+        for r in self.session.execute(query):
+            values = dict(zip(compared, r[1:], strict=True))
+            key = tuple(values[k] for k in KEYS[kind])
+            found[key[0] if len(key) == 1 else key] = Existing(r[0], values)
+        return found
+
+    def write(
+        self, kind: ImportKind, inserts: list[dict[str, Any]], updates: list[Update], progress: Callable[[int], None]
+    ) -> None:
+        row = ROWS[kind]
+        table: Table = row.__table__  # type: ignore[assignment]
+        names = _column_names(row)
+        defaults = column_defaults(table)
+        for batch in _batches(inserts):
+            rows = [{**defaults, **{names[k]: v for k, v in values.items()}} for values in batch]
+            if kind is ImportKind.CLIENTS:
+                for values in rows:
+                    values["name_initials"] = name_initials(values["name"])
+            self.session.execute(insert(table), rows)
+            progress(len(batch))
+        by_fields: dict[frozenset[str], list[Update]] = defaultdict(list)
+        for item in updates:
+            by_fields[frozenset(item.changes)].append(item)
+        for fields, items in by_fields.items():
+            self._update(kind, table, names, sorted(fields), items)
+            progress(len(items))
+        self._audit_updates(table.name, updates)
+
+    def _update(
+        self, kind: ImportKind, table: Table, names: dict[str, str], fields: list[str], items: list[Update]
+    ) -> None:
+        values: dict[str, Any] = {names[f]: bindparam(f"v_{f}") for f in fields}
+        if kind is ImportKind.CLIENTS:
+            values["version"] = table.c.version + 1  # a screen's edit of a client read before is refused
+            if "name" in fields:
+                values["name_initials"] = bindparam("v_name_initials")
+        statement = update(table).where(table.c.id == bindparam("u_id")).values(values)
+        for batch in _batches(items):
+            params = []
+            for item in batch:
+                one = {"u_id": item.id, **{f"v_{f}": item.changes[f][1] for f in fields}}
+                if kind is ImportKind.CLIENTS and "name" in fields:
+                    one["v_name_initials"] = name_initials(item.changes["name"][1])
+                params.append(one)
+            self.session.connection().execute(statement, params)
+
+    def _audit_updates(self, entity: str, updates: list[Update]) -> None:
+        entries = [
+            (
+                "import.update",
+                entity,
+                str(item.id),
+                {
+                    f: "changed" if f in HIDDEN else [audit.mask(f, old), audit.mask(f, new)]
+                    for f, (old, new) in item.changes.items()
+                },
+            )
+            for item in updates
+        ]
+        self._append(entries)
+
+    def _append(self, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+        info = self.session.info
+        audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), entries)
+
+    def spans(self, client_ids: set[int], first: dt.date, last: dt.date) -> dict[int, list[Span]]:
+        query = select(
+            BalanceSpanRow.id, BalanceSpanRow.client_id, BalanceSpanRow.first_day, BalanceSpanRow.last_day,
+            BalanceSpanRow.balance,
+        ).where(BalanceSpanRow.last_day >= first, BalanceSpanRow.first_day <= last)  # fmt: skip
+        found: dict[int, list[Span]] = defaultdict(list)
+        for r in self.session.execute(query):
+            if r.client_id in client_ids:
+                found[r.client_id].append(Span(r.client_id, r.first_day, r.last_day, r.balance, r.id))
+        return found
+
+    def replace_spans(self, delete_: list[Span], insert_: list[Span], progress: Callable[[int], None]) -> None:
+        table: Table = BalanceSpanRow.__table__  # type: ignore[assignment]
+        gone = [{"s_id": s.id} for s in delete_ if s.id is not None]
+        for ids in _batches(gone):
+            self.session.connection().execute(delete(table).where(table.c.id == bindparam("s_id")), list(ids))
+        for batch in _batches(insert_):
+            rows = [
+                {"client_id": s.client_id, "first_day": s.first, "last_day": s.last, "balance_fen": s.balance}
+                for s in batch
+            ]
+            self.session.execute(insert(table), rows)
+            progress(len(batch))
+
+    def set_assets(self, assets: list[Assets]) -> None:
+        table: Table = ClientRow.__table__  # type: ignore[assignment]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("a_id"))
+            .values(balance_fen=bindparam("a_balance"), avg_3m_fen=bindparam("a_avg"), assets_as_of=bindparam("a_day"))
+        )
+        for batch in _batches(assets):
+            params = [{"a_id": a.client_id, "a_balance": a.balance, "a_avg": a.avg_3m, "a_day": a.as_of} for a in batch]
+            self.session.connection().execute(statement, params)
