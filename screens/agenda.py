@@ -110,9 +110,6 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         self.day += dt.timedelta(days=step)
         self.reload()
 
-    def action_back(self) -> None:
-        self.dismiss(None)
-
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         self.action_client()

@@ -56,6 +56,10 @@ class Destination(Screen[None], Generic[T]):
         if self.is_current:
             self.reload()
 
+    def action_back(self) -> None:
+        """Escape on a destination pushed over another (the agenda, the shelf, a list opened from the checklist)."""
+        self.dismiss(None)
+
     def fetch(self) -> T:
         raise NotImplementedError
 

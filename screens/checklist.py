@@ -226,9 +226,6 @@ class ChecklistScreen(Destination[DayList]):
         self.refresh_bindings()
         self.reload()
 
-    def action_back(self) -> None:
-        self.dismiss(None)
-
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         self.action_open()

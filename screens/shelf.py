@@ -112,6 +112,3 @@ class ShelfScreen(Destination[list[ShelfItem]]):
     def action_unread_only(self) -> None:
         self.unread_only = not self.unread_only
         self.show(self.items)
-
-    def action_back(self) -> None:
-        self.dismiss(None)

@@ -72,9 +72,6 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
             self.day = day
             self.reload()
 
-    def action_back(self) -> None:
-        self.dismiss(None)
-
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         self.action_open()

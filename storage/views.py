@@ -82,6 +82,17 @@ def _matching(text: str, own: ColumnElement[bool]) -> ColumnElement[bool]:
     return ClientRow.name.contains(text, autoescape=True)
 
 
+_LIST_COLUMNS = (
+    ClientRow.id,
+    ClientRow.number,
+    ClientRow.name,
+    ClientRow.resident_id,
+    ClientRow.mobile,
+    ClientRow.avg_3m,
+    ClientRow.assets_as_of,
+)
+
+
 def _list_row(r: Any, *, own: bool) -> ClientListRow:
     return ClientListRow(
         id=r.id,
@@ -139,15 +150,7 @@ class SqlViews:
         for what is typed in Latin letters and digits, name for Chinese), so a one-letter prefix stays cheap.
         """
         is_own = ClientRow.manager_id == staff_id
-        columns = select(
-            ClientRow.id,
-            ClientRow.number,
-            ClientRow.name,
-            ClientRow.resident_id,
-            ClientRow.mobile,
-            ClientRow.avg_3m,
-            ClientRow.assets_as_of,
-        )
+        columns = select(*_LIST_COLUMNS)
         text = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese input method
         if not text:
             mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
@@ -249,16 +252,7 @@ class SqlViews:
             pairs = checklist_views.contacted_clients([staff_id], window).subquery()
             left = ~checklist_views.next_contact_agreed(pairs.c.client_id, pairs.c.staff_id, window)
         query = (
-            select(
-                ClientRow.id,
-                ClientRow.number,
-                ClientRow.name,
-                ClientRow.resident_id,
-                ClientRow.mobile,
-                ClientRow.avg_3m,
-                ClientRow.assets_as_of,
-                ClientRow.manager_id,
-            )
+            select(*_LIST_COLUMNS, ClientRow.manager_id)
             .where(ClientRow.id.in_(select(pairs.c.client_id).where(left)))
             .order_by(ClientRow.name, ClientRow.id)
         )
