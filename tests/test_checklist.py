@@ -583,6 +583,13 @@ def test_reading_the_shelf_completes_the_item_and_a_change_reopens_it(desk: Desk
     assert progress(load_list(ws), "new_products") == Progress(0, 0)
 
 
+def test_a_product_with_no_listing_date_is_new_from_its_sale_start(desk: Desk) -> None:
+    desk.shelf_product("P1", None, sale_start=YESTERDAY)  # an imported file that names no listing date
+    desk.shelf_product("P2", None, sale_start=dt.date(2026, 1, 5))  # long on sale
+    desk.shelf_product("P3", None)  # neither date: on the shelf, never new
+    assert progress(load_list(desk.ws()), "new_products") == Progress(0, 1)
+
+
 def test_a_product_read_this_instant_counts_as_read(desk: Desk) -> None:
     desk.shelf_product("P1", TODAY)
     ws = desk.ws()

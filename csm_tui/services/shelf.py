@@ -38,7 +38,7 @@ def read_state(row: ShelfRow) -> ReadState:
 class ShelfItem:
     row: ShelfRow
     state: ReadState
-    fresh: bool  # listed within the policy's new-product days
+    fresh: bool  # listed (or, with no listing date, on sale) within the policy's new-product days
 
     @property
     def pending(self) -> bool:
@@ -48,7 +48,8 @@ class ShelfItem:
 
 def shelf_items(rows: list[ShelfRow], window: DayWindow, new_days: int) -> list[ShelfItem]:
     since = window.day - dt.timedelta(days=new_days)
-    return [ShelfItem(r, read_state(r), r.listed_on is not None and r.listed_on > since) for r in rows]
+    fresh = [(r.listed_on or r.sale_start) for r in rows]  # a file that names no listing date: its sale start
+    return [ShelfItem(r, read_state(r), day is not None and day > since) for r, day in zip(rows, fresh, strict=True)]
 
 
 def products_read(items: list[ShelfItem], window: DayWindow) -> Progress:
