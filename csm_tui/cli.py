@@ -98,11 +98,11 @@ def ssh_session(settings: Settings, login: str, db_url: str) -> None:
     account, which has no shell): a manager's own shell can neither read the database nor pass these checks."""
     if not os.environ.get("SSH_CONNECTION"):
         fail(t("ssh.only"))
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        fail(t("ssh.needs_terminal"))
     engine = _existing_database(db_url)
     if not owned_by_this_account(engine):
         fail(t("ssh.not_service_account"))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(t("ssh.needs_terminal"))
     _setup_logging()
     _run_app(settings, open_workstation(engine, SystemClock(), _policy(settings), login, via_ssh=True))
 

@@ -992,9 +992,7 @@ def drop_append_only_guard(conn: Connection) -> None:
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"])
-def test_the_database_refuses_to_change_or_delete_audit_entries(
-    branch: Branch, engine: Engine, statement: str
-) -> None:
+def test_the_database_refuses_to_change_or_delete_audit_entries(branch: Branch, engine: Engine, statement: str) -> None:
     before = audit_rows(engine)
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text(statement))
