@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
@@ -32,6 +33,8 @@ from storage.repositories import (
     TaskRepository,
 )
 from storage.views import SqlViews
+
+BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
 
 
 class ReadOnlyUnitOfWork(Exception):
@@ -69,8 +72,7 @@ class SqlUnitOfWork:
         session = self.session = self._factory()
         session.info.update(clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write)
         if self._write:
-            # SQLite: BEGIN IMMEDIATE, so a read-then-write never fails half way with "database is locked".
-            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+            self._begin_write(session)
         actor = self._actor
         self.meta = MetaRepository(session)
         self.outlets = OutletRepository(session, actor)
@@ -89,6 +91,22 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session)
         return self
+
+    @staticmethod
+    def _begin_write(session: Session) -> None:
+        """SQLite: BEGIN IMMEDIATE, so a read-then-write never fails half way with "database is locked". The
+        driver waits up to the busy timeout for the lock; under a long burst of writers it tries again, so a
+        user waits rather than sees the error (the transaction has not started: nothing is lost)."""
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+                return
+            except OperationalError as exc:
+                session.rollback()
+                if attempt == BEGIN_ATTEMPTS or "locked" not in str(exc.orig):
+                    session.close()
+                    raise StorageFailure(type(exc).__name__) from exc
+                time.sleep(0.05 * attempt)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -1,0 +1,110 @@
+"""Issue 8: many managers on one database at once. 20 processes (spawned, each its own engine, as 20 SSH sessions
+are) record 200 call outcomes each through the real service, all started together: nothing is lost, no user sees
+"database is locked" (or any error), and the audit chain still verifies. On SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.synchronize
+import queue
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+from stdnum.cn import ric
+
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import Disposition, Grade, Role
+from csm_tui.domain.models import Client, Outlet, Staff
+from csm_tui.policy import Policy
+from csm_tui.services.calls import Outcome, record
+from csm_tui.services.workstation import Workstation, find_staff
+from storage import audit
+from storage.engine import make_engine
+from storage.orm import AuditRow, ContactRow, TaskRow
+from storage.uow import SqlUnitOfWorkFactory
+from tests.conftest import FROZEN_AT
+
+PROCESSES, WRITES, CLIENTS_EACH = 20, 200, 5
+
+
+def resident_id(n: int) -> str:
+    body = f"11010519800101{n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def write_outcomes(
+    url: str, login: str, client_ids: list[int], start: multiprocessing.synchronize.Barrier, results: queue.Queue
+) -> None:
+    """One manager's session: 200 outcomes, each its own transaction; reports (saved, errors shown to the user)."""
+    engine = make_engine(url)
+    clock = FrozenClock(FROZEN_AT)
+    system = SqlUnitOfWorkFactory(engine, clock)
+    staff = find_staff(system, login)
+    ws = Workstation(system.acting_as(staff), staff, None, BranchTime(clock, "Asia/Shanghai"), Policy(), False)
+    saved, errors = 0, []
+    start.wait(timeout=120)
+    for n in range(WRITES):
+        try:
+            record(
+                ws,
+                client_ids[n % len(client_ids)],
+                Outcome(Disposition.INTERESTED, note=f"{login}/{n}"),
+                started_at=clock.now().datetime,
+            )
+            saved += 1
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+    engine.dispose()
+    results.put((login, saved, errors))
+
+
+def test_twenty_processes_write_at_once_and_lose_nothing(engine: Engine, db_url: str) -> None:
+    system = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
+    desks: dict[str, list[int]] = {}
+    with system(write=True) as tx:
+        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+        for k in range(PROCESSES):
+            csm = tx.staff.add(
+                Staff(login=f"csm{k:02d}", name=f"经理{k}", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id)
+            )
+            desks[csm.login] = [
+                tx.clients.add(
+                    Client(
+                        number=f"C{k:02d}{c}",
+                        name=f"客户{k}{c}",
+                        resident_id=resident_id(k * CLIENTS_EACH + c),
+                        mobile="13800138000",
+                        manager_id=csm.id,
+                        outlet_id=outlet.id,
+                        balance=Decimal("1000.00"),
+                    )
+                ).id
+                or 0
+                for c in range(CLIENTS_EACH)
+            ]
+        tx.commit()
+    with engine.connect() as conn:
+        audit_before = conn.scalar(select(func.count()).select_from(AuditRow)) or 0
+
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(PROCESSES)
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(target=write_outcomes, args=(db_url, login, ids, start, results)) for login, ids in desks.items()
+    ]
+    for w in workers:
+        w.start()
+    reports = [results.get(timeout=600) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+
+    assert sorted(errors for _login, _saved, errors in reports) == [[]] * PROCESSES
+    assert sum(saved for _login, saved, _errors in reports) == PROCESSES * WRITES
+    with engine.connect() as conn:
+        contacts = conn.execute(select(ContactRow.note)).scalars().all()
+        assert sorted(contacts) == sorted(f"{login}/{n}" for login in desks for n in range(WRITES))
+        # Each outcome wrote one follow-up call task (or found one already open and left it to the cadence).
+        assert (conn.scalar(select(func.count()).select_from(TaskRow)) or 0) >= PROCESSES * CLIENTS_EACH
+        assert audit.verify(conn) is None
+        assert (conn.scalar(select(func.count()).select_from(AuditRow)) or 0) - audit_before >= PROCESSES * WRITES
