@@ -1,6 +1,7 @@
 """Issue 8: many managers on one database at once. 20 processes (spawned, each its own engine, as 20 SSH sessions
 are) record 200 call outcomes each through the real service, all started together: nothing is lost, no user sees
-"database is locked" (or any error), and the audit chain still verifies. On SQLite and on PostgreSQL."""
+"database is locked" (or any error), and the audit chain still verifies. On SQLite and on PostgreSQL. And two
+managers editing one client: the second is told, and nothing is overwritten."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 from stdnum.cn import ric
+from textual.widgets import Input
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Disposition, Grade, Role
 from csm_tui.domain.models import Client, Outlet, Staff
+from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.calls import Outcome, record
 from csm_tui.services.workstation import Workstation, find_staff
 from storage import audit
 from storage.engine import make_engine
-from storage.orm import AuditRow, ContactRow, TaskRow
+from screens.client_detail import ClientDetailScreen
+from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
+from tests.pilot import make_app, settle
 
 PROCESSES, WRITES, CLIENTS_EACH = 20, 200, 5
 
@@ -108,3 +113,44 @@ def test_twenty_processes_write_at_once_and_lose_nothing(engine: Engine, db_url:
         assert (conn.scalar(select(func.count()).select_from(TaskRow)) or 0) >= PROCESSES * CLIENTS_EACH
         assert audit.verify(conn) is None
         assert (conn.scalar(select(func.count()).select_from(AuditRow)) or 0) - audit_before >= PROCESSES * WRITES
+
+
+# --- two managers, one client -----------------------------------------------------------------------------------
+
+
+async def test_the_edit_dialog_tells_the_second_manager_and_keeps_what_they_typed(demo_url: str) -> None:
+    """csm01 opens the edit dialog; meanwhile the supervisor saves a change to the same client. csm01's save is
+    refused with a message, the dialog stays open with the typed address, and the supervisor's change stands."""
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
+        client = screen.detail.client
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+
+        engine = make_engine(demo_url)
+        system = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
+        supervisor = find_staff(system, "sup01")
+        with system.acting_as(supervisor)(write=True) as tx:
+            tx.clients.update(client.id or 0, client.version, occupation="教师")
+            tx.commit()
+
+        address = dialog.query_one("#address", Input)
+        address.value = ""
+        address.focus()
+        await pilot.press(*"上海市徐汇区漕溪北路1号", "enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert t("error.concurrent_edit") in str(dialog.query_one("#dialog-error").render())
+        assert dialog.query_one("#address", Input).value == "上海市徐汇区漕溪北路1号"
+    with engine.connect() as conn:
+        stored = conn.execute(select(ClientRow).where(ClientRow.id == client.id)).one()
+    engine.dispose()
+    assert (stored.address, stored.occupation, stored.version) == (client.address, "教师", client.version + 1)
