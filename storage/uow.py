@@ -80,7 +80,7 @@ class SqlUnitOfWork:
         self.clients = ClientRepository(session, actor)
         self.products = ProductRepository(session, actor)
         self.holdings = HoldingRepository(session, actor)
-        self.balances = BalanceRepository(session)
+        self.balances = BalanceRepository(session, actor)
         self.contacts = ContactRepository(session, actor)
         self.tasks = TaskRepository(session, actor)
         self.appointments = AppointmentRepository(session, actor)

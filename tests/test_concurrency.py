@@ -21,9 +21,9 @@ from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.calls import Outcome, record
 from csm_tui.services.workstation import Workstation, find_staff
+from screens.client_detail import ClientDetailScreen
 from storage import audit
 from storage.engine import make_engine
-from screens.client_detail import ClientDetailScreen
 from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
