@@ -26,7 +26,7 @@ from csm_tui.i18n import t
 from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
 from storage import audit
-from storage.copy import CountMismatch, TargetNotEmpty, copy_branch
+from storage.copy import CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
 from storage.engine import normalise_url, sqlite_path
 from storage.ownership import owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
@@ -202,3 +202,22 @@ def admin_copy(source_url: str, target_url: str) -> None:
     if broken is not None:
         fail(t("admin.audit_broken", id=broken), EXIT_BROKEN)
     click.echo(t("admin.copied", tables=len(copied), rows=sum(c.rows for c in copied)))
+
+
+@admin.command("backup")
+@db_option
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="New file.")
+@click.pass_obj
+def admin_backup(settings: Settings, db_url: str | None, target: Path) -> None:
+    """A consistent copy of a SQLite branch while it is in use (PostgreSQL: use pg_dump). The copy is private."""
+    engine, _uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    if sqlite_path(engine.url) is None:
+        fail(t("admin.backup_sqlite_only"))
+    if target.exists():
+        fail(t("admin.backup_exists", path=target))
+    try:
+        backup_sqlite(engine, target)
+    except (SQLAlchemyError, OSError) as exc:
+        target.unlink(missing_ok=True)
+        fail(t("admin.copy_failed", reason=type(exc).__name__))
+    click.echo(t("admin.backed_up", path=target))

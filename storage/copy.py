@@ -1,8 +1,12 @@
-"""Moving a whole branch from one database to another (SQLite to PostgreSQL), table by table in FK order."""
+"""Moving a whole branch from one database to another (SQLite to PostgreSQL), table by table in FK order; and a
+SQLite branch's backup."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Integer, Table, bindparam, func, insert, select, text, update
 
@@ -89,3 +93,17 @@ def copy_branch(source: Engine, target: Engine, batch: int = BATCH) -> list[Copi
                 raise CountMismatch(table.name, expected, got)
             copied.append(Copied(table.name, got))
     return copied
+
+
+def backup_sqlite(source: Engine, target: Path) -> None:
+    """SQLite's online backup into a new file (mode 0600): consistent even while managers are writing."""
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    with source.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        assert isinstance(dbapi, sqlite3.Connection)
+        out = sqlite3.connect(target)
+        try:
+            dbapi.backup(out)
+        finally:
+            out.close()

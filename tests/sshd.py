@@ -2,11 +2,11 @@
 
 sshd runs as root (the tests need root, as CI has) with privilege separation, on a free loopback port, with a host
 key made for the session and a configuration of its own under /run (not under the world-writable /tmp, so sshd's
-StrictModes checks pass as on a real server). The workstation's service account is a test account ``csmsvc``
-(created with useradd when missing, its home a fresh directory each session) when that account can run this
-Python; where the interpreter lives in root's home (pyenv), it is root itself, admitted by sshd for forced
-commands only (``PermitRootLogin forced-commands-only``). Without root or ``/usr/sbin/sshd`` the tests are
-skipped, unless ``CSM_REQUIRE_SSHD=1`` (CI) turns the skip into a failure.
+StrictModes checks pass as on a real server) that ends with the README's deployment block for the service account.
+The service account is a test account ``csmsvc`` (created with useradd when missing, its home a fresh directory
+each session) when that account can run this Python; where the interpreter lives in root's home (pyenv), it is
+root itself, admitted by sshd for forced commands only (``PermitRootLogin forced-commands-only``). Without root or
+``/usr/sbin/sshd`` the tests are skipped, unless ``CSM_REQUIRE_SSHD=1`` (CI) turns the skip into a failure.
 """
 
 from __future__ import annotations
@@ -122,23 +122,23 @@ HostKey {base}/host_ed25519
 PidFile {base}/sshd.pid
 AllowUsers {account}
 AuthorizedKeysFile {base}/keys/%u
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
 PermitRootLogin forced-commands-only
 UsePAM no
 StrictModes yes
 PermitUserEnvironment no
-AcceptEnv LANG LC_*
-AllowTcpForwarding no
-AllowAgentForwarding no
-AllowStreamLocalForwarding no
-X11Forwarding no
-PermitTunnel no
 PrintMotd no
 PrintLastLog no
 LogLevel VERBOSE
 """
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_match_block(account: str) -> str:
+    """The deployment section's sshd block (README.md), for ``account`` instead of ``csm``."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("```sshd_config\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("Match User csm\n"), block
+    return block.replace("Match User csm\n", f"Match User {account}\n", 1)
 
 
 @contextlib.contextmanager
@@ -168,7 +168,8 @@ def ssh_server() -> Iterator[SshServer]:
         )
         port = _free_port()
         config = base / "sshd_config"
-        config.write_text(CONFIG.format(port=port, base=base, account=account), encoding="utf-8")
+        settings = CONFIG.format(port=port, base=base, account=account) + readme_match_block(account)
+        config.write_text(settings, encoding="utf-8")
         check = subprocess.run([str(SSHD), "-t", "-f", str(config)], capture_output=True, text=True, check=False)
         if check.returncode != 0:
             _unavailable(f"sshd -t refused the test configuration: {check.stderr}")

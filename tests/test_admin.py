@@ -245,3 +245,24 @@ def test_ssh_session_without_a_terminal_runs_nothing(demo_url: str, monkeypatch:
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "id")
     result = csm("ssh-session", "--staff", "csm01", "--db", demo_url)
     assert result.exit_code == 2 and "needs a terminal" in result.output
+
+
+# --- backup -----------------------------------------------------------------------------------------------------
+
+
+def test_backup_makes_a_private_consistent_copy_and_never_overwrites(
+    demo_url: str, tmp_path: Path, as_admin: None
+) -> None:
+    target = tmp_path / "backup" / "csm-2026-11-27.db"
+    target.parent.mkdir()
+    result = csm("admin", "backup", "--db", demo_url, "--to", str(target))
+    assert result.exit_code == 0 and f"Backed up to {target}" in result.output
+    assert target.stat().st_mode & 0o777 == 0o600
+    source, copy = make_engine(demo_url), make_engine(f"sqlite:///{target}")
+    assert table_counts(copy) == table_counts(source)
+    with copy.connect() as conn:
+        assert audit.verify(conn) is None
+    source.dispose()
+    copy.dispose()
+    again = csm("admin", "backup", "--db", demo_url, "--to", str(target))
+    assert again.exit_code == 2 and "never overwrites" in again.output

@@ -201,6 +201,7 @@ def test_sqlite_file_in_a_new_directory(tmp_path: Path) -> None:
     eng = make_engine(f"sqlite:///{tmp_path}/a/b/t.db")
     try:
         assert _mode(tmp_path / "a" / "b" / "t.db") == 0o600
+        assert _mode(tmp_path / "a" / "b") == 0o700  # the directory made for it, too: no one else lists it
     finally:
         eng.dispose()
 
