@@ -17,7 +17,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.cli_support import fail, open_database
+from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import SystemClock
 from csm_tui.config import Settings, default_db_url
 from csm_tui.domain.enums import Role
@@ -56,10 +56,7 @@ def caller_login(engine: Engine) -> str:
 
 def _admin(url: str) -> tuple[Engine, SqlUnitOfWorkFactory, Staff]:
     """The branch's database and the admin acting on it; anyone else is refused."""
-    path = sqlite_path(normalise_url(url))
-    if path is not None and not path.exists():
-        fail(t("cli.no_database", path=path))
-    engine = open_database(url)
+    engine = open_existing_database(url)
     system = SqlUnitOfWorkFactory(engine, SystemClock())
     try:
         staff = find_staff(system, caller_login(engine))

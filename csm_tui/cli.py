@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from csm_tui import __version__
 from csm_tui.admin_cli import admin
-from csm_tui.cli_support import fail, open_database
+from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import BranchTime, Clock, SystemClock
 from csm_tui.config import APP_NAME, ConfigError, Settings, default_db_url, load_settings
 from csm_tui.domain.enums import Role
@@ -23,7 +23,6 @@ from csm_tui.i18n import LANGUAGES, set_language, t
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from csm_tui.ssh_keys import SSH_SESSION
-from storage.engine import normalise_url, sqlite_path
 from storage.ownership import owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -44,14 +43,6 @@ def _policy(settings: Settings) -> Policy:
         return load_policy(settings.policy_file)
     except PolicyError as exc:
         fail(t("cli.bad_policy", path=exc.path, key=exc.key, reason=exc.reason))
-
-
-def _existing_database(url: str) -> Engine:
-    """Like ``open_database``, but a SQLite file that does not exist is an error, not a new empty branch."""
-    path = sqlite_path(normalise_url(url))
-    if path is not None and not path.exists():
-        fail(t("cli.no_database", path=path))
-    return open_database(url)
 
 
 def _setup_logging() -> None:
@@ -77,7 +68,7 @@ def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | 
     if ctx.invoked_subcommand is not None:
         return
     policy = _policy(settings)
-    engine = _existing_database(db_url or settings.db_url or default_db_url())
+    engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
     _run_app(settings, open_workstation(engine, SystemClock(), policy, login))
 
@@ -98,7 +89,7 @@ def ssh_session(settings: Settings, login: str, db_url: str) -> None:
     account, which has no shell): a manager's own shell can neither read the database nor pass these checks."""
     if not os.environ.get("SSH_CONNECTION"):
         fail(t("ssh.only"))
-    engine = _existing_database(db_url)
+    engine = open_existing_database(db_url)
     if not owned_by_this_account(engine):
         fail(t("ssh.not_service_account"))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from csm_tui.i18n import t
-from storage.engine import make_engine
+from storage.engine import make_engine, normalise_url, sqlite_path
 from storage.migrate import DatabaseTooNew, upgrade
 
 EXIT_USAGE = 2
@@ -31,3 +31,11 @@ def open_database(url: str) -> Engine:
     except (SQLAlchemyError, OSError) as exc:
         fail(t("cli.db_unreachable", reason=type(exc).__name__))
     return engine
+
+
+def open_existing_database(url: str) -> Engine:
+    """Like ``open_database``, but a SQLite file that does not exist is an error, not a new empty branch."""
+    path = sqlite_path(normalise_url(url))
+    if path is not None and not path.exists():
+        fail(t("cli.no_database", path=path))
+    return open_database(url)

@@ -17,7 +17,7 @@ from csm_tui.ssh_keys import default_file
 from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow
-from tests.pilot import make_app, settle
+from tests.pilot import make_app, open_own_client, settle
 
 SSH = {"SSH_CONNECTION": "10.0.0.7 51000 10.0.0.1 22"}
 
@@ -54,11 +54,7 @@ async def test_after_a_session_the_audit_log_holds_no_full_id_or_phone_number(de
     """Sign in, open an own client, reveal the identity, change the mobile: every step is audited, masked."""
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_own_client(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
         client_id = screen.detail.client.id

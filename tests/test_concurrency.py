@@ -27,7 +27,7 @@ from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
-from tests.pilot import make_app, settle
+from tests.pilot import make_app, open_own_client, settle
 
 PROCESSES, WRITES, CLIENTS_EACH = 20, 200, 5
 
@@ -123,11 +123,7 @@ async def test_the_edit_dialog_tells_the_second_manager_and_keeps_what_they_type
     refused with a message, the dialog stays open with the typed address, and the supervisor's change stands."""
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_own_client(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
         client = screen.detail.client
