@@ -8,22 +8,29 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.synchronize
 import queue
+import sqlite3
+import threading
+import time
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, func, select
 from stdnum.cn import ric
 from textual.widgets import Input
 
+import storage.engine
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Disposition, Grade, Role
 from csm_tui.domain.models import Client, Outlet, Staff
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.calls import Outcome, record
+from csm_tui.services.ports import StorageFailure
 from csm_tui.services.workstation import Workstation, find_staff
 from screens.client_detail import ClientDetailScreen
 from storage import audit
 from storage.engine import make_engine
+from storage.migrate import upgrade
 from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
@@ -150,3 +157,57 @@ async def test_the_edit_dialog_tells_the_second_manager_and_keeps_what_they_type
         stored = conn.execute(select(ClientRow).where(ClientRow.id == client.id)).one()
     engine.dispose()
     assert (stored.address, stored.occupation, stored.version) == (client.address, "教师", client.version + 1)
+
+
+# --- a writer that waits longer than the busy timeout ---------------------------------------------------------
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 0.2 s busy timeout, so that a lock held longer than it is quick to test."""
+    monkeypatch.setattr(storage.engine, "BUSY_TIMEOUT_MS", 200)
+
+
+def _hold_write_lock(path: str, seconds: float) -> threading.Thread:
+    """Another process's long write: holds SQLite's write lock for ``seconds``."""
+    locked = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait(5)
+    return thread
+
+
+def test_a_write_waits_out_a_lock_held_past_the_busy_timeout(sqlite_url: str, short_busy_timeout: None) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    system = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
+    holder = _hold_write_lock(sqlite_url.removeprefix("sqlite:///"), 0.5)
+    with system(write=True) as tx:  # 0.2 s waits, tried again: the lock is gone by the third or fourth try
+        tx.outlets.add(Outlet(code="B01", name="营业部"))
+        tx.commit()
+    holder.join()
+    with system() as tx:
+        assert [o.code for o in tx.outlets.list()] == ["B01"]
+    engine.dispose()
+
+
+def test_a_lock_that_never_ends_is_a_storage_failure_not_a_driver_error(
+    sqlite_url: str, short_busy_timeout: None
+) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    system = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
+    holder = _hold_write_lock(sqlite_url.removeprefix("sqlite:///"), 3.0)
+    with pytest.raises(StorageFailure), system(write=True):
+        pass
+    holder.join()
+    engine.dispose()
