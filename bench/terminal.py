@@ -32,6 +32,7 @@ class Terminal:
     """A child process on a pseudo-terminal of its own; always killed on exit."""
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.output = bytearray()  # everything the child wrote, for tests that read the screen
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
         try:
@@ -73,6 +74,7 @@ class Terminal:
             if not chunk:
                 raise RuntimeError(f"the app exited (code {self.process.poll()})")
             total += len(chunk)
+            self.output += chunk
             wait = quiet
         raise TimeoutError(f"the app was still writing after {first + STEP_S:.0f} s")
 

@@ -1,20 +1,21 @@
-"""The ``csm`` command: open the workstation, build a demo branch, upgrade a database."""
+"""The ``csm`` command: open the workstation, build a demo branch, upgrade a database, administer a branch."""
 
 from __future__ import annotations
 
 import getpass
 import logging
+import os
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
 import click
 import platformdirs
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from csm_tui import __version__
+from csm_tui.admin_cli import admin
+from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import BranchTime, Clock, SystemClock
 from csm_tui.config import APP_NAME, ConfigError, Settings, default_db_url, load_settings
 from csm_tui.domain.enums import Role
@@ -26,16 +27,9 @@ from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.ports import AccessDenied, StorageFailure
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
-from storage.engine import make_engine, normalise_url, sqlite_path
-from storage.migrate import DatabaseTooNew, upgrade
+from csm_tui.ssh_keys import SSH_SESSION
+from storage.ownership import owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
-
-EXIT_USAGE = 2
-
-
-def fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _settings(config: Path | None, lang: str | None) -> Settings:
@@ -54,18 +48,6 @@ def _policy(settings: Settings) -> Policy:
         return load_policy(settings.policy_file)
     except PolicyError as exc:
         fail(t("cli.bad_policy", path=exc.path, key=exc.key, reason=exc.reason))
-
-
-def _open_database(url: str) -> Engine:
-    """An engine on ``url`` with the schema upgraded to this app's head; errors become one clear line."""
-    try:
-        engine = make_engine(url)
-        upgrade(engine)
-    except DatabaseTooNew as exc:
-        fail(t("cli.db_too_new", revision=exc.revision))
-    except (SQLAlchemyError, OSError) as exc:
-        fail(t("cli.db_unreachable", reason=type(exc).__name__))
-    return engine
 
 
 def _setup_logging() -> None:
@@ -91,24 +73,46 @@ def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | 
     if ctx.invoked_subcommand is not None:
         return
     policy = _policy(settings)
-    url = db_url or settings.db_url or default_db_url()
-    path = sqlite_path(normalise_url(url))
-    if path is not None and not path.exists():
-        fail(t("cli.no_database", path=path))
+    engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
-    ws = open_workstation(_open_database(url), SystemClock(), policy, login)
+    _run_app(settings, open_workstation(engine, SystemClock(), policy, login))
+
+
+def _run_app(settings: Settings, ws: Workstation) -> None:
     from csm_tui.app import CsmApp
 
-    CsmApp(ws, lang=settings.lang, keymap=settings.keymap).run(mouse=settings.mouse)
+    CsmApp(ws, lang=settings.lang, keymap=settings.keymap).run(mouse=settings.mouse_on(os.environ))
 
 
-def open_workstation(engine: Engine, clock: Clock, policy: Policy, login: str | None) -> Workstation:
-    """Sign in as the OS login, or as ``login`` where that is allowed: on a demo database, or for an admin."""
+@main.command(SSH_SESSION, hidden=True)
+@click.option("--staff", "login", required=True, metavar="LOGIN")
+@click.option("--db", "db_url", required=True, metavar="URL")
+@click.pass_obj
+def ssh_session(settings: Settings, login: str, db_url: str) -> None:
+    """The forced command of a staff member's SSH key (``csm admin ssh-key add``): opens the workstation as
+    LOGIN. Honoured only under SSH, in a terminal, run by the account that owns the database (the service
+    account, which has no shell): a manager's own shell can neither read the database nor pass these checks."""
+    if not os.environ.get("SSH_CONNECTION"):
+        fail(t("ssh.only"))
+    engine = open_existing_database(db_url)
+    if not owned_by_this_account(engine):
+        fail(t("ssh.not_service_account"))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(t("ssh.needs_terminal"))
+    _setup_logging()
+    _run_app(settings, open_workstation(engine, SystemClock(), _policy(settings), login, via_ssh=True))
+
+
+def open_workstation(
+    engine: Engine, clock: Clock, policy: Policy, login: str | None, *, via_ssh: bool = False
+) -> Workstation:
+    """Sign in as the OS login, or as ``login`` where that is allowed: on a demo database, for an admin, or
+    from a staff member's SSH key (``via_ssh``: the caller checked the forced command's conditions)."""
     system = SqlUnitOfWorkFactory(engine, clock)
     os_login = getpass.getuser()
     demo = is_demo(system)
     try:
-        if login and login != os_login and not demo:
+        if login and login != os_login and not demo and not via_ssh:
             try:
                 caller = find_staff(system, os_login)
             except UnknownStaff:
@@ -119,7 +123,7 @@ def open_workstation(engine: Engine, clock: Clock, policy: Policy, login: str | 
     except UnknownStaff as exc:
         fail(t("cli.unknown_staff", login=exc.login))
     time_ = BranchTime(clock, policy.calendar.tz)
-    return sign_in(system.acting_as(staff), staff, time_, policy, demo)
+    return sign_in(system.acting_as(staff), staff, time_, policy, demo, via="ssh" if via_ssh else "local")
 
 
 @main.command()
@@ -133,7 +137,7 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
     from storage.demo import DemoExists, build_demo
 
     url = db_url or settings.db_url or default_db_url()
-    engine = _open_database(url)
+    engine = open_database(url)
     started = time.monotonic()
     try:
         summary = build_demo(engine, SystemClock(), clients=clients, seed=seed, policy=_policy(settings))
@@ -148,13 +152,10 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
 
 def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
     """The workstation a command acts through: signed in like ``csm`` itself (``--staff`` on the group)."""
-    url = db_url or settings.db_url or default_db_url()
-    path = sqlite_path(normalise_url(url))
-    if path is not None and not path.exists():
-        fail(t("cli.no_database", path=path))
+    engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
     login = click.get_current_context().find_root().params.get("login")
-    return open_workstation(_open_database(url), SystemClock(), _policy(settings), login)
+    return open_workstation(engine, SystemClock(), _policy(settings), login)
 
 
 @main.command("import")
@@ -231,5 +232,8 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings, db_url: str | None) -> None:
     """Upgrade the database schema to this version of the app."""
-    _open_database(db_url or settings.db_url or default_db_url())
+    open_database(db_url or settings.db_url or default_db_url())
     click.echo(t("cli.db_upgraded"))
+
+
+main.add_command(admin)

@@ -1,13 +1,15 @@
 """User settings: a TOML file validated by pydantic, with paths from platformdirs and overrides from the environment.
 
 ``CSM_CONFIG`` names the file (default: the user config directory's ``config.toml``); ``CSM_DB_URL`` and
-``CSM_LANG`` override what it says.
+``CSM_LANG`` override what it says. A branch server's settings: ``db_url``, ``policy_file``, ``mouse``,
+``authorized_keys`` (where ``csm admin ssh-key`` writes; default the service account's ``~/.ssh/authorized_keys``).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +35,14 @@ class Settings(BaseModel):
     policy_file: Path | None = None
     # Binding id → keys, e.g. {"nav.queue" = "2,f3"}: remaps any key of the app.
     keymap: dict[str, str] = Field(default_factory=dict)
-    mouse: bool = False
+    # Mouse reporting: on or off; unset, it is off over SSH (it floods a slow link) and on at a local terminal.
+    mouse: bool | None = None
+    authorized_keys: Path | None = None
+
+    def mouse_on(self, environ: Mapping[str, str]) -> bool:
+        if self.mouse is not None:
+            return self.mouse
+        return not (environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
 
 
 def data_dir() -> Path:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, select, text
+from sqlalchemy import Connection, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
@@ -135,3 +135,7 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
 def install(factory: sessionmaker[Session]) -> None:
     """Audit every write made through sessions of ``factory``."""
     event.listen(factory, "after_flush", _after_flush)
+
+
+def count(conn: Connection) -> int:
+    return int(conn.scalar(select(func.count()).select_from(AuditRow)) or 0)

@@ -47,8 +47,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def _create_private_file(path: Path) -> None:
-    """A new database file is readable by its owner only (mode 0600); client data lives in it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """A new database file is readable by its owner only (mode 0600), and so are directories made for it (0700);
+    client data lives in it. SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)

@@ -82,15 +82,72 @@ def name_initials(name: str) -> str:
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=Base)
 
+# Referrals through which a 沃德 client manager works with a client in full.
+_WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
+
+
+def is_admin(actor: Staff | None) -> bool:
+    """The system (no actor: imports, the demo builder) and the branch admin may do everything."""
+    return actor is None or actor.role is Role.ADMIN
+
+
+def may_see_full(session: Session, actor: Staff | None, client_id: int, manager_id: int | None) -> bool:
+    """The OCRM rule, by role: a CSM works with own clients, a supervisor with the team's, a 沃德 client manager
+    with clients referred to them, an admin with all; lobby managers and tellers with none (they refer)."""
+    if is_admin(actor):
+        return True
+    assert actor is not None
+    if manager_id is not None and manager_id == actor.id:
+        return True
+    if actor.role is Role.SUPERVISOR and manager_id is not None:
+        return session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == manager_id)) == actor.id
+    if actor.role is Role.WEALTH_MANAGER:
+        referred = select(ReferralRow.id).where(
+            ReferralRow.client_id == client_id,
+            ReferralRow.to_staff_id == actor.id,
+            ReferralRow.status.in_(_WEALTH_REFERRALS),
+        )
+        return session.scalar(referred.limit(1)) is not None
+    return False
+
 
 class _Repo(Generic[M, R]):
+    """A repository acting for ``actor``: rows tied to a client (``client_scoped``) are read and written only by
+    those who may see the client in full; reference data (``admin_writes``) is written by admins only."""
+
     model: ClassVar[type[Any]]
     row: ClassVar[type[Any]]
     nested: ClassVar[frozenset[str]] = frozenset()
+    client_scoped: ClassVar[bool] = False
+    admin_writes: ClassVar[bool] = False
 
     def __init__(self, session: Session, actor: Staff | None) -> None:
         self.session = session
         self.actor = actor
+
+    def _require_admin(self) -> None:
+        if not is_admin(self.actor):
+            raise AccessDenied(self.row.__tablename__)
+
+    def _require_client(self, client_id: int) -> None:
+        """Refuse unless the actor may work with the client's full record."""
+        if is_admin(self.actor):
+            return
+        manager_id = self.session.scalar(select(ClientRow.manager_id).where(ClientRow.id == client_id))
+        if not may_see_full(self.session, self.actor, client_id, manager_id):
+            raise AccessDenied("client")
+
+    def _allowed_write(self, item: M) -> None:
+        if self.admin_writes:
+            self._require_admin()
+        if self.client_scoped:
+            self._require_client(item.client_id)  # type: ignore[attr-defined]
+
+    def _scoped_row(self, item_id: int) -> R | None:
+        row = self.session.get(self.row, item_id)
+        if row is not None and self.client_scoped:
+            self._require_client(row.client_id)
+        return row
 
     def _model(self, row: R) -> M:
         return self.model.model_validate(row, from_attributes=True)  # type: ignore[no-any-return]
@@ -100,17 +157,20 @@ class _Repo(Generic[M, R]):
         return self.row(**data)  # type: ignore[no-any-return]
 
     def add(self, item: M) -> M:
+        self._allowed_write(item)
         row = self._row(item)
         self.session.add(row)
         self.session.flush()
         return self._model(row)
 
     def get(self, item_id: int) -> M | None:
-        row = self.session.get(self.row, item_id)
+        row = self._scoped_row(item_id)
         return None if row is None else self._model(row)
 
     def delete(self, item_id: int) -> None:
-        row = self.session.get(self.row, item_id)
+        if self.admin_writes:
+            self._require_admin()
+        row = self._scoped_row(item_id)
         if row is None:
             raise LookupError(item_id)
         self.session.delete(row)
@@ -131,6 +191,7 @@ class MetaRepository:
 
 class OutletRepository(_Repo[Outlet, OutletRow]):
     model, row = Outlet, OutletRow
+    admin_writes = True
 
     def list(self) -> list[Outlet]:
         return [self._model(r) for r in self.session.scalars(select(OutletRow).order_by(OutletRow.code))]
@@ -139,6 +200,7 @@ class OutletRepository(_Repo[Outlet, OutletRow]):
 class StaffRepository(_Repo[Staff, StaffRow]):
     model, row = Staff, StaffRow
     nested = frozenset({"qualifications"})
+    admin_writes = True
 
     def _row(self, item: Staff) -> StaffRow:
         row = super()._row(item)
@@ -172,41 +234,38 @@ class ClientRepository(_Repo[Client, ClientRow]):
     model, row = Client, ClientRow
     nested = frozenset({"accounts"})
 
+    def _allowed_write(self, item: Client) -> None:
+        """Clients come from the bank's data (an admin's import); a manager may add one of their own only."""
+        if not (is_admin(self.actor) or (self.actor is not None and item.manager_id == self.actor.id)):
+            raise AccessDenied("client")
+
     def _row(self, item: Client) -> ClientRow:
         row = super()._row(item)
         row.name_initials = name_initials(item.name)
         row.accounts = [AccountRow(**a.model_dump()) for a in item.accounts]
         return row
 
-    def may_see_full(self, manager_id: int | None) -> bool:
-        actor = self.actor
-        if actor is None or actor.role is Role.ADMIN:
-            return True
-        if manager_id is not None and manager_id == actor.id:
-            return True
-        if actor.role is Role.SUPERVISOR and manager_id is not None:
-            supervisor = self.session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == manager_id))
-            return supervisor == actor.id
-        return False
+    def delete(self, item_id: int) -> None:
+        self._require_admin()
+        super().delete(item_id)
+
+    def _full_row(self, client_id: int) -> ClientRow:
+        row = self.session.get(ClientRow, client_id)
+        if row is None:
+            raise LookupError(client_id)
+        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
+            raise AccessDenied("client")
+        return row
 
     def get(self, item_id: int) -> Client:
-        row = self.session.get(ClientRow, item_id)
-        if row is None:
-            raise LookupError(item_id)
-        if not self.may_see_full(row.manager_id):
-            raise AccessDenied("client")
-        return self._model(row)
+        return self._model(self._full_row(item_id))
 
     def update(self, client_id: int, version: int, **changes: Any) -> Client:
         """Change editable details of a client last read at ``version``; refused if someone saved since."""
         unknown = set(changes) - EDITABLE
         if unknown:
             raise ValueError(sorted(unknown))
-        row = self.session.get(ClientRow, client_id)
-        if row is None:
-            raise LookupError(client_id)
-        if not self.may_see_full(row.manager_id):
-            raise AccessDenied("client")
+        row = self._full_row(client_id)
         if row.version != version:
             raise ConcurrentEdit(client_id)
         for name, value in changes.items():
@@ -229,11 +288,7 @@ class ClientRepository(_Repo[Client, ClientRow]):
 
     def set_flags(self, client_id: int, **flags: bool) -> dict[str, bool]:
         """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values."""
-        row = self.session.get(ClientRow, client_id)
-        if row is None:
-            raise LookupError(client_id)
-        if not self.may_see_full(row.manager_id):
-            raise AccessDenied("client")
+        row = self._full_row(client_id)
         before = {name: bool(getattr(row, name)) for name in flags}
         for name, value in flags.items():
             if name not in CONTACT_FLAGS:
@@ -268,6 +323,7 @@ class ClientRepository(_Repo[Client, ClientRow]):
 
 class ProductRepository(_Repo[Product, ProductRow]):
     model, row = Product, ProductRow
+    admin_writes = True
 
     def by_code(self, code: str) -> Product | None:
         row = self.session.scalar(select(ProductRow).where(ProductRow.code == code))
@@ -287,22 +343,24 @@ class ProductRepository(_Repo[Product, ProductRow]):
 
 class HoldingRepository(_Repo[Holding, HoldingRow]):
     model, row = Holding, HoldingRow
+    client_scoped = True
 
     def for_client(self, client_id: int) -> list[Holding]:
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(HoldingRow).where(HoldingRow.client_id == client_id).order_by(HoldingRow.start_date)
         )
         return [self._model(r) for r in rows]
 
 
-class BalanceRepository:
-    """Daily balances, stored as spans of days with the same balance."""
+class BalanceRepository(_Repo[DailyBalance, BalanceSpanRow]):
+    """Daily balances, stored as spans of days with the same balance. They come from the bank (imports)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    row = BalanceSpanRow
 
     def record(self, balances: list[DailyBalance]) -> None:
         """Record consecutive days' balances of clients; equal neighbours extend one span."""
+        self._require_admin()
         for item in sorted(balances, key=lambda b: (b.client_id, b.day)):
             last = self.session.scalar(
                 select(BalanceSpanRow)
@@ -323,6 +381,7 @@ class BalanceRepository:
             self.session.flush()
 
     def daily(self, client_id: int, first: dt.date, last: dt.date) -> list[DailyBalance]:
+        self._require_client(client_id)
         spans = self.session.scalars(
             select(BalanceSpanRow)
             .where(
@@ -349,9 +408,11 @@ class BalanceRepository:
 
 class ContactRepository(_Repo[ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
+    client_scoped = True
 
     def count(self, client_id: int, disposition: Disposition, start: dt.datetime, end: dt.datetime) -> int:
         """Contacts with the client ending in ``disposition`` between ``start`` and ``end``."""
+        self._require_client(client_id)
         return (
             self.session.scalar(
                 select(func.count()).where(
@@ -365,6 +426,7 @@ class ContactRepository(_Repo[ContactRecord, ContactRow]):
         )
 
     def for_client(self, client_id: int, limit: int = 50) -> list[ContactRecord]:
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(ContactRow)
             .where(ContactRow.client_id == client_id)
@@ -376,9 +438,15 @@ class ContactRepository(_Repo[ContactRecord, ContactRow]):
 
 class TaskRepository(_Repo[Task, TaskRow]):
     model, row = Task, TaskRow
+    client_scoped = True
+
+    def _allowed_write(self, item: Task) -> None:
+        # Anyone at the branch may put a referral in a CSM's queue (a walk-in sent by the lobby or a teller).
+        if item.kind is not TaskKind.REFERRAL:
+            super()._allowed_write(item)
 
     def _open_row(self, task_id: int) -> TaskRow:
-        row = self.session.get(TaskRow, task_id)
+        row = self._scoped_row(task_id)
         if row is None or row.status != TaskStatus.OPEN:
             raise TaskNotOpen(task_id)
         return row
@@ -393,7 +461,7 @@ class TaskRepository(_Repo[Task, TaskRow]):
         self.session.flush()
 
     def reopen(self, task_id: int) -> None:
-        row = self.session.get(TaskRow, task_id)
+        row = self._scoped_row(task_id)
         if row is None:
             raise LookupError(task_id)
         row.status = TaskStatus.OPEN
@@ -416,6 +484,7 @@ class TaskRepository(_Repo[Task, TaskRow]):
         return [self._model(r) for r in rows]
 
     def open_for_client(self, client_id: int) -> list[Task]:
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(TaskRow)
             .where(TaskRow.client_id == client_id, TaskRow.status == TaskStatus.OPEN)
@@ -425,6 +494,7 @@ class TaskRepository(_Repo[Task, TaskRow]):
 
     def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
         """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day``."""
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(TaskRow).where(
                 TaskRow.client_id == client_id,
@@ -439,8 +509,10 @@ class TaskRepository(_Repo[Task, TaskRow]):
 
 class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
     model, row = Appointment, AppointmentRow
+    client_scoped = True
 
     def for_client(self, client_id: int, since: dt.datetime) -> list[Appointment]:
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(AppointmentRow)
             .where(AppointmentRow.client_id == client_id, AppointmentRow.starts_at >= since)
@@ -452,7 +524,7 @@ class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
         self, appointment_id: int, *, starts_at: dt.datetime | None = None, status: AppointmentStatus | None = None
     ) -> Appointment:
         """Move a booked meeting, or set its status (confirmed, cancelled, done, no-show)."""
-        row = self.session.get(AppointmentRow, appointment_id)
+        row = self._scoped_row(appointment_id)
         if row is None:
             raise LookupError(appointment_id)
         if starts_at is not None:
@@ -478,8 +550,10 @@ class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
 
 class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
     model, row = RiskAssessment, AssessmentRow
+    client_scoped = True
 
     def latest(self, client_id: int) -> RiskAssessment | None:
+        self._require_client(client_id)
         row = self.session.scalar(
             select(AssessmentRow)
             .where(AssessmentRow.client_id == client_id)
@@ -490,6 +564,7 @@ class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
 
     def history(self, client_id: int) -> list[RiskAssessment]:
         """All of the client's assessments, oldest first (they are never edited)."""
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(AssessmentRow)
             .where(AssessmentRow.client_id == client_id)
@@ -500,8 +575,10 @@ class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
 
 class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
     model, row = SuitabilityRecord, SuitabilityRow
+    client_scoped = True
 
     def for_client(self, client_id: int) -> list[SuitabilityRecord]:
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(SuitabilityRow).where(SuitabilityRow.client_id == client_id).order_by(SuitabilityRow.id)
         )
@@ -510,14 +587,16 @@ class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
 
 class SaleRepository(_Repo[Sale, SaleRow]):
     model, row = Sale, SaleRow
+    client_scoped = True
 
     def for_client(self, client_id: int) -> list[Sale]:
+        self._require_client(client_id)
         rows = self.session.scalars(select(SaleRow).where(SaleRow.client_id == client_id).order_by(SaleRow.id))
         return [self._model(r) for r in rows]
 
     def cancel(self, sale_id: int, at: dt.datetime) -> Sale:
         """Cancel a sale in full (in its cooling-off period); its holding is cancelled with it."""
-        row = self.session.get(SaleRow, sale_id)
+        row = self._scoped_row(sale_id)
         if row is None or row.cancelled_at is not None:
             raise LookupError(sale_id)
         row.cancelled_at = at
@@ -528,9 +607,27 @@ class SaleRepository(_Repo[Sale, SaleRow]):
 
 
 class ReferralRepository(_Repo[Referral, ReferralRow]):
+    """Anyone records referrals in their own name; each sees those made by or to them (a supervisor, the
+    team's; an admin, all); only the receiving manager closes one."""
+
     model, row = Referral, ReferralRow
 
+    def _allowed_write(self, item: Referral) -> None:
+        if not is_admin(self.actor) and item.from_staff_id != (self.actor.id if self.actor else None):
+            raise AccessDenied("referral")
+
+    def _require_involved(self, staff_id: int) -> None:
+        actor = self.actor
+        if is_admin(actor) or (actor is not None and actor.id == staff_id):
+            return
+        assert actor is not None
+        team = select(StaffRow.supervisor_id).where(StaffRow.id == staff_id)
+        if actor.role is Role.SUPERVISOR and self.session.scalar(team) == actor.id:
+            return
+        raise AccessDenied("referral")
+
     def open_to(self, staff_id: int) -> list[Referral]:
+        self._require_involved(staff_id)
         rows = self.session.scalars(
             select(ReferralRow)
             .where(ReferralRow.to_staff_id == staff_id, ReferralRow.status == ReferralStatus.OPEN)
@@ -540,6 +637,7 @@ class ReferralRepository(_Repo[Referral, ReferralRow]):
 
     def involving(self, staff_id: int, limit: int = 200) -> list[Referral]:
         """Referrals made by or to ``staff_id``, open ones first, newest first."""
+        self._require_involved(staff_id)
         rows = self.session.scalars(
             select(ReferralRow)
             .where((ReferralRow.to_staff_id == staff_id) | (ReferralRow.from_staff_id == staff_id))
@@ -549,6 +647,7 @@ class ReferralRepository(_Repo[Referral, ReferralRow]):
         return [self._model(r) for r in rows]
 
     def for_client(self, client_id: int) -> list[Referral]:
+        self._require_client(client_id)
         rows = self.session.scalars(
             select(ReferralRow).where(ReferralRow.client_id == client_id).order_by(ReferralRow.created_at.desc())
         )
@@ -558,5 +657,7 @@ class ReferralRepository(_Repo[Referral, ReferralRow]):
         row = self.session.get(ReferralRow, referral_id)
         if row is None or row.status != ReferralStatus.OPEN:
             raise LookupError(referral_id)
+        if not is_admin(self.actor) and (self.actor is None or row.to_staff_id != self.actor.id):
+            raise AccessDenied("referral")
         row.status, row.reason, row.closed_at = status, reason, at
         self.session.flush()

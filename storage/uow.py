@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
@@ -38,6 +39,7 @@ from storage.repositories import (
 from storage.views import SqlViews
 
 log = logging.getLogger(__name__)
+BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
 
 
 class ReadOnlyUnitOfWork(Exception):
@@ -77,8 +79,7 @@ class SqlUnitOfWork:
         session = self.session = self._factory()
         session.info.update(clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write)
         if self._write:
-            # SQLite: BEGIN IMMEDIATE, so a read-then-write never fails half way with "database is locked".
-            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+            self._begin_write(session)
         actor = self._actor
         self.meta = MetaRepository(session)
         self.outlets = OutletRepository(session, actor)
@@ -86,7 +87,7 @@ class SqlUnitOfWork:
         self.clients = ClientRepository(session, actor)
         self.products = ProductRepository(session, actor)
         self.holdings = HoldingRepository(session, actor)
-        self.balances = BalanceRepository(session)
+        self.balances = BalanceRepository(session, actor)
         self.contacts = ContactRepository(session, actor)
         self.tasks = TaskRepository(session, actor)
         self.appointments = AppointmentRepository(session, actor)
@@ -100,6 +101,22 @@ class SqlUnitOfWork:
         self.views = SqlViews(session)
         self.imports = SqlImports(session)
         return self
+
+    @staticmethod
+    def _begin_write(session: Session) -> None:
+        """SQLite: BEGIN IMMEDIATE, so a read-then-write never fails half way with "database is locked". The
+        driver waits up to the busy timeout for the lock; under a long burst of writers it tries again, so a
+        user waits rather than sees the error (the transaction has not started: nothing is lost)."""
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+                return
+            except OperationalError as exc:
+                session.rollback()
+                if attempt == BEGIN_ATTEMPTS or "locked" not in str(exc.orig):
+                    session.close()
+                    raise StorageFailure(type(exc).__name__) from exc
+                time.sleep(0.05 * attempt)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

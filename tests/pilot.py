@@ -28,3 +28,12 @@ async def settle(pilot: Pilot[None]) -> None:
 def table_rows(app: CsmApp) -> list[list[str]]:
     table = app.screen.query_one(KeyTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_own_client(pilot: Pilot[None]) -> None:
+    """From the start: the clients list (``3``), then the first client, one of the signed-in CSM's own."""
+    await settle(pilot)
+    await pilot.press("3")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)

@@ -12,7 +12,7 @@ from screens.client_detail import ClientDetailScreen
 from screens.search import SearchScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, StaffRow
-from tests.pilot import make_app, settle, table_rows
+from tests.pilot import make_app, open_own_client, settle, table_rows
 
 SnapCompare = Callable[..., bool]
 
@@ -31,18 +31,10 @@ def _client(url: str, own: bool) -> ClientRow:
     return row  # type: ignore[return-value]
 
 
-async def _open_own_client(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-    await pilot.press("3")
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 async def test_detail_reveals_the_full_identity_only_with_a_reason_and_audits_it(demo_url: str) -> None:
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_own_client(pilot)
+        await open_own_client(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
         client = screen.detail.client
@@ -68,7 +60,7 @@ async def test_detail_reveals_the_full_identity_only_with_a_reason_and_audits_it
 async def test_detail_edit_saves_and_shows_the_change(demo_url: str) -> None:
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_own_client(pilot)
+        await open_own_client(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
         client_id = screen.detail.client.id
@@ -112,13 +104,13 @@ async def test_f3_finds_by_pinyin_initials_and_masks_other_managers_clients(demo
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_snapshot_of_client_detail_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
-    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=_open_own_client)
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=open_own_client)
 
 
 @pytest.mark.parametrize("tab", ["assets", "contacts"])
 def test_snapshot_of_client_detail_tabs_at_80x24(demo_url: str, snap_compare: SnapCompare, tab: str) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
-        await _open_own_client(pilot)
+        await open_own_client(pilot)
         pilot.app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
         await settle(pilot)
 

@@ -132,7 +132,7 @@ def test_clients_load_as_domain_models(db: Session) -> None:
 
 
 def test_three_month_average_is_the_mean_of_the_spans(db: Session) -> None:
-    balances = BalanceRepository(db)
+    balances = BalanceRepository(db, None)
     first, last = average_window(AS_OF)
     clients = db.scalars(select(ClientRow)).all()
     for c in clients:

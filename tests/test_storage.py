@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, delete, event, inspect, select, text, update
+from sqlalchemy import Connection, Engine, delete, event, inspect, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
@@ -200,6 +201,7 @@ def test_sqlite_file_in_a_new_directory(tmp_path: Path) -> None:
     eng = make_engine(f"sqlite:///{tmp_path}/a/b/t.db")
     try:
         assert _mode(tmp_path / "a" / "b" / "t.db") == 0o600
+        assert _mode(tmp_path / "a" / "b") == 0o700  # the directory made for it, too: no one else lists it
     finally:
         eng.dispose()
 
@@ -966,6 +968,7 @@ def test_audit_chain_verifies_and_detects_tampering(
         assert audit.verify(conn) is None
     target = rows[4].id
     with engine.begin() as conn:
+        drop_append_only_guard(conn)
         conn.execute(update(AuditRow).where(AuditRow.id == target).values(detail={"note": ["", "篡改"]}))
     with engine.connect() as conn:
         assert audit.verify(conn) == target
@@ -974,9 +977,27 @@ def test_audit_chain_verifies_and_detects_tampering(
 def test_audit_chain_detects_a_deleted_entry(uow_factory: SqlUnitOfWorkFactory, branch: Branch, engine: Engine) -> None:
     rows = audit_rows(engine)
     with engine.begin() as conn:
+        drop_append_only_guard(conn)
         conn.execute(delete(AuditRow).where(AuditRow.id == rows[3].id))
     with engine.connect() as conn:
         assert audit.verify(conn) == rows[4].id
+
+
+def drop_append_only_guard(conn: Connection) -> None:
+    """What someone with the database owner's rights could do: the hash chain must still show the change."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+    else:
+        conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"])
+def test_the_database_refuses_to_change_or_delete_audit_entries(branch: Branch, engine: Engine, statement: str) -> None:
+    before = audit_rows(engine)
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+    assert [(r.id, r.hash) for r in audit_rows(engine)] == [(r.id, r.hash) for r in before]
 
 
 def test_an_empty_audit_log_verifies(engine: Engine) -> None:

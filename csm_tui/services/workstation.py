@@ -39,10 +39,12 @@ def find_staff(uow: UnitOfWorkFactory, login: str) -> Staff:
     return staff
 
 
-def sign_in(uow: UnitOfWorkFactory, staff: Staff, time: BranchTime, policy: Policy, demo: bool) -> Workstation:
-    """Record the sign-in in the audit log and open the workstation for ``staff``."""
+def sign_in(
+    uow: UnitOfWorkFactory, staff: Staff, time: BranchTime, policy: Policy, demo: bool, via: str = "local"
+) -> Workstation:
+    """Record the sign-in (and how: ``local`` or ``ssh``) in the audit log and open the workstation for ``staff``."""
     with uow(write=True) as tx:
-        tx.audit.record("signin", "staff", str(staff.id), login=staff.login)
+        tx.audit.record("signin", "staff", str(staff.id), login=staff.login, via=via)
         outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
         tx.commit()
     return Workstation(uow=uow, staff=staff, outlet=outlet, time=time, policy=policy, demo=demo)

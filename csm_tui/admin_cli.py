@@ -1,0 +1,220 @@
+"""``csm admin``: the branch admin's commands — SSH keys, the audit chain, moving a branch to another database.
+
+Only a staff member with the admin role may run them: the OS login, or — run as the service account that owns
+the database through ``sudo -u <service account>`` — the admin who called sudo (``SUDO_USER``; nobody but root
+and sudoers can run anything as the service account, which has no shell).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from csm_tui.cli_support import fail, open_database, open_existing_database
+from csm_tui.clock import SystemClock
+from csm_tui.config import Settings, default_db_url
+from csm_tui.domain.enums import Role
+from csm_tui.domain.models import Staff
+from csm_tui.i18n import t
+from csm_tui.services.workstation import UnknownStaff, find_staff
+from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
+from storage import audit
+from storage.copy import CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
+from storage.engine import normalise_url, sqlite_path
+from storage.ownership import owned_by_this_account
+from storage.uow import SqlUnitOfWorkFactory
+
+EXIT_BROKEN = 1
+
+db_option = click.option(
+    "--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory)."
+)
+
+
+def _absolute(url: str) -> str:
+    """The URL with a SQLite path made absolute (a forced command runs in the service account's home)."""
+    parsed = normalise_url(url)
+    path = sqlite_path(parsed)
+    if path is not None:
+        parsed = parsed.set(database=str(path.resolve()))
+    return parsed.render_as_string(hide_password=False)
+
+
+def caller_login(engine: Engine) -> str:
+    sudo_user = os.environ.get("SUDO_USER")
+    if sudo_user and owned_by_this_account(engine):
+        return sudo_user
+    return getpass.getuser()
+
+
+def _admin(url: str) -> tuple[Engine, SqlUnitOfWorkFactory, Staff]:
+    """The branch's database and the admin acting on it; anyone else is refused."""
+    engine = open_existing_database(url)
+    system = SqlUnitOfWorkFactory(engine, SystemClock())
+    try:
+        staff = find_staff(system, caller_login(engine))
+    except UnknownStaff:
+        staff = None
+    if staff is None or staff.role is not Role.ADMIN:
+        fail(t("admin.not_admin"))
+    return engine, system.acting_as(staff), staff
+
+
+@click.group()
+def admin() -> None:
+    """Branch administration (admins only)."""
+
+
+@admin.group("ssh-key")
+def ssh_key() -> None:
+    """Staff members' SSH keys: each opens the workstation as its staff member and nothing else."""
+
+
+def _keys_file(settings: Settings, path: Path | None) -> AuthorizedKeys:
+    return AuthorizedKeys(path or settings.authorized_keys or default_file())
+
+
+def _this_csm() -> str:
+    """The ``csm`` program of this installation, for the forced command."""
+    beside = Path(sys.executable).with_name("csm")
+    found = str(beside) if beside.exists() else shutil.which("csm")
+    return str(Path(found).resolve()) if found else "csm"
+
+
+keys_file_option = click.option(
+    "--file", "keys_path", type=click.Path(path_type=Path), help="authorized_keys file (default: ~/.ssh/...)."
+)
+
+
+@ssh_key.command("add")
+@click.option("--staff", "login", required=True, metavar="LOGIN")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@keys_file_option
+@click.option("--csm", "program", metavar="PATH", help="The csm program the key runs (default: this one).")
+@click.pass_obj
+def ssh_key_add(
+    settings: Settings, login: str, key_file: Path, db_url: str | None, keys_path: Path | None, program: str | None
+) -> None:
+    """Let the key in FILE open the workstation as LOGIN."""
+    url = _absolute(db_url or settings.db_url or default_db_url())
+    _engine, uow, _me = _admin(url)
+    try:
+        staff = find_staff(uow, login)
+    except UnknownStaff:
+        fail(t("cli.unknown_staff", login=login))
+    try:
+        key = parse_public_key(key_file.read_text(encoding="utf-8", errors="replace"))
+        command = forced_command(program or _this_csm(), staff.login, url)
+    except (BadKey, ValueError) as exc:
+        fail(t("admin.bad_key", path=key_file, reason=str(exc)))
+    keys = _keys_file(settings, keys_path)
+    try:
+        keys.add(staff.login, key, command)
+    except KeyExists as exc:
+        fail(t("admin.key_exists", login=exc.login or "?"))
+    with uow(write=True) as tx:
+        tx.audit.record("ssh_key_add", "staff", str(staff.id), login=staff.login, fingerprint=key.fingerprint)
+        tx.commit()
+    click.echo(t("admin.key_added", login=staff.login, fingerprint=key.fingerprint, path=keys.path))
+
+
+@ssh_key.command("list")
+@db_option
+@keys_file_option
+@click.pass_obj
+def ssh_key_list(settings: Settings, db_url: str | None, keys_path: Path | None) -> None:
+    """The staff keys in the authorized_keys file: login, key type and fingerprint."""
+    _admin(db_url or settings.db_url or default_db_url())
+    for entry in _keys_file(settings, keys_path).entries():
+        click.echo(f"{entry.login}\t{entry.key.kind}\t{entry.key.fingerprint}")
+
+
+@ssh_key.command("remove")
+@click.option("--staff", "login", required=True, metavar="LOGIN")
+@click.option("--fingerprint", metavar="SHA256:...", help="Only this key (default: all the staff member's keys).")
+@db_option
+@keys_file_option
+@click.pass_obj
+def ssh_key_remove(
+    settings: Settings, login: str, fingerprint: str | None, db_url: str | None, keys_path: Path | None
+) -> None:
+    """Take LOGIN's keys (or one of them) out of the authorized_keys file."""
+    _engine, uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    removed = _keys_file(settings, keys_path).remove(login, fingerprint)
+    if not removed:
+        fail(t("admin.no_key", login=login))
+    with uow(write=True) as tx:
+        for entry in removed:
+            tx.audit.record("ssh_key_remove", "staff", "", login=login, fingerprint=entry.key.fingerprint)
+        tx.commit()
+    click.echo(t("admin.key_removed", login=login, count=len(removed)))
+
+
+@admin.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@db_option
+@click.pass_obj
+def audit_verify(settings: Settings, db_url: str | None) -> None:
+    """Check every link of the audit chain; exit 1 naming the first broken entry."""
+    engine, _uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    with engine.connect() as conn:
+        broken = audit.verify(conn)
+        count = audit.count(conn)
+    if broken is not None:
+        fail(t("admin.audit_broken", id=broken), EXIT_BROKEN)
+    click.echo(t("admin.audit_intact", count=count))
+
+
+@admin.command("copy")
+@click.option("--from", "source_url", required=True, metavar="URL", help="The branch's database now.")
+@click.option("--to", "target_url", required=True, metavar="URL", help="An empty database to move it to.")
+def admin_copy(source_url: str, target_url: str) -> None:
+    """Copy a whole branch into an empty database (e.g. SQLite to PostgreSQL), checking every table's count."""
+    source, _uow, _me = _admin(source_url)
+    target = open_database(target_url)
+    try:
+        copied = copy_branch(source, target)
+    except TargetNotEmpty as exc:
+        fail(t("admin.target_not_empty", table=exc.table))
+    except CountMismatch as exc:
+        fail(t("admin.count_mismatch", table=exc.table, source=exc.source, target=exc.target))
+    except SQLAlchemyError as exc:
+        fail(t("admin.copy_failed", reason=type(exc).__name__))
+    for item in copied:
+        click.echo(f"{item.table}\t{item.rows}")
+    with target.connect() as conn:
+        broken = audit.verify(conn)
+    if broken is not None:
+        fail(t("admin.audit_broken", id=broken), EXIT_BROKEN)
+    click.echo(t("admin.copied", tables=len(copied), rows=sum(c.rows for c in copied)))
+
+
+@admin.command("backup")
+@db_option
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="New file.")
+@click.pass_obj
+def admin_backup(settings: Settings, db_url: str | None, target: Path) -> None:
+    """A consistent copy of a SQLite branch while it is in use (PostgreSQL: use pg_dump). The copy is private."""
+    engine, _uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    if sqlite_path(engine.url) is None:
+        fail(t("admin.backup_sqlite_only"))
+    if target.exists():
+        fail(t("admin.backup_exists", path=target))
+    try:
+        backup_sqlite(engine, target)
+    except (SQLAlchemyError, OSError) as exc:
+        target.unlink(missing_ok=True)
+        fail(t("admin.copy_failed", reason=type(exc).__name__))
+    click.echo(t("admin.backed_up", path=target))
