@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -294,6 +295,7 @@ class SaleRow(Base):
     suitability_id: Mapped[int | None] = mapped_column(ForeignKey("suitability_records.id"))
     cooling_off_until: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    regular_plan: Mapped[bool] = mapped_column(Boolean, default=False)  # a fund regular-investment plan (基金定投)
 
 
 class ReferralRow(Base):
@@ -322,6 +324,62 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- the performance appraisal (issue 7) ---
+
+
+class MysteryCheckRow(Base):
+    __tablename__ = "mystery_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    checked_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    checked_on: Mapped[dt.date] = mapped_column(Date)
+    passed: Mapped[dict[str, Any]]  # {"items": [codes]}
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    __table_args__ = (Index("ix_mystery_checks_period", "year", "quarter", "staff_id"),)
+
+
+class TrainingRow(Base):
+    __tablename__ = "training_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str] = mapped_column(String(100))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    __table_args__ = (Index("ix_training_records_staff_day", "staff_id", "day"),)
+
+
+class GradeDecisionRow(Base):
+    __tablename__ = "grade_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(1))
+    reason: Mapped[str] = mapped_column(String(500))
+    decided_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[dt.datetime]
+    __table_args__ = (UniqueConstraint("staff_id", "year"),)
+
+
+class QuarterCloseRow(Base):
+    __tablename__ = "quarter_closes"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    closed_at: Mapped[dt.datetime]
+    closed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class ScoreSnapshotRow(Base):
+    __tablename__ = "score_snapshots"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    lines: Mapped[dict[str, Any]]  # {"lines": [Line.to_json()]}
 
 
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.

@@ -31,6 +31,8 @@ from storage.repositories import (
     SuitabilityRepository,
     TaskRepository,
 )
+from storage.score_records import SqlScoreRecords
+from storage.score_views import SqlScoreViews
 from storage.views import SqlViews
 
 
@@ -88,6 +90,8 @@ class SqlUnitOfWork:
         self.referrals = ReferralRepository(session, actor)
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session)
+        self.score_views = SqlScoreViews(session)
+        self.scores = SqlScoreRecords(session)
         return self
 
     def __exit__(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
 from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import (
     Appointment,
@@ -22,6 +23,7 @@ from csm_tui.domain.models import (
     Holding,
     Outlet,
     Product,
+    Qualification,
     Referral,
     RiskAssessment,
     Sale,
@@ -29,13 +31,18 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
+from csm_tui.policy import Measure
 from csm_tui.services.views import (
     AssessmentDue,
     ClientListRow,
+    CsmRow,
     DayFigures,
     QuarterFigures,
+    QuarterRaw,
     QueueSources,
     QueueWindow,
+    ScoreRecord,
+    ScoreWindow,
     SmsRow,
 )
 
@@ -168,6 +175,26 @@ class Views(Protocol):
     def data_as_of(self) -> dt.date | None: ...
 
 
+class ScoreViews(Protocol):
+    """The scoreboard's read models: a quarter's figures for many CSMs at once, grouped by staff in the query."""
+
+    def csms(self) -> list[CsmRow]: ...
+    def quarter_raw(self, window: ScoreWindow, staff_ids: list[int]) -> dict[int, QuarterRaw]: ...
+    def records(self, staff_id: int, measure: Measure, window: ScoreWindow) -> list[ScoreRecord]: ...
+
+
+class ScoreRecords(Protocol):
+    def add_mystery_check(self, check: MysteryCheck) -> MysteryCheck: ...
+    def add_training(self, record: TrainingRecord) -> TrainingRecord: ...
+    def add_qualification(self, staff_id: int, qualification: Qualification) -> None: ...
+    def decide_grade(self, decision: GradeDecision) -> GradeDecision: ...
+    def withdraw_grade(self, staff_id: int, year: int) -> bool: ...
+    def grade_decisions(self, year: int) -> dict[int, GradeDecision]: ...
+    def closed(self, year: int, quarter: int) -> QuarterClose | None: ...
+    def close(self, closing: QuarterClose, snapshots: list[ScoreSnapshot]) -> None: ...
+    def snapshots(self, year: int, quarter: int) -> list[ScoreSnapshot]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def meta(self) -> MetaRepository: ...
@@ -201,6 +228,10 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def views(self) -> Views: ...
+    @property
+    def score_views(self) -> ScoreViews: ...
+    @property
+    def scores(self) -> ScoreRecords: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

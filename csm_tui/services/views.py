@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, TaskKind
+from csm_tui.domain.enums import Grade, ProductCategory, QueueReason, RiskLevel, TaskKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +109,71 @@ class QueueSources:
     calls_today: int  # calls made today by this CSM
     settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
+
+
+# --- the scoreboard -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWindow:
+    """What bounds a quarter's figures, worked out from the clock, the calendar and the policy."""
+
+    year: int
+    quarter: int
+    start: dt.datetime  # the quarter's first instant (UTC)
+    end: dt.datetime  # the next quarter's first instant
+    now: dt.datetime  # a 回访 is due once its window has passed
+    first_day: dt.date  # the quarter's first local day
+    last_day: dt.date  # its last day, or today while it runs
+    assets_before: tuple[dt.date, dt.date] | None  # the 3-month average window before the quarter
+    assets_after: tuple[dt.date, dt.date] | None  # and at its end (or at the data's as-of date)
+    jiaoyin: Decimal  # the 交银理财 threshold
+    callback_days: int  # 回访 within this many days of the sale
+    recording_exempt: tuple[ProductCategory, ...]  # categories sold without 双录
+    utc_offset_s: int  # the branch's offset from UTC, to tell a sale's local day
+
+
+@dataclass(frozen=True, slots=True)
+class CsmRow:
+    """A CSM as the scoreboard names them: staff names only."""
+
+    id: int
+    login: str
+    name: str
+    grade: Grade
+    outlet_id: int | None
+    outlet: str
+    supervisor_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterRaw:
+    """A CSM's quarter as counted by the aggregate queries, before it becomes the indicators' measures."""
+
+    sales: dict[ProductCategory, Decimal] = field(default_factory=dict)
+    regular_plans: int = 0
+    calls: int = 0
+    contacts: int = 0
+    callbacks_due: int = 0
+    callbacks_on_time: int = 0
+    satisfaction_sum: int = 0
+    satisfaction_count: int = 0
+    wode_accepted: int = 0
+    breaches: int = 0
+    mystery_sum: int = 0
+    mystery_count: int = 0
+    qualifications: int = 0
+    training_minutes: int = 0
+    assets_before: Decimal | None = None  # sum of the managed clients' 3-month averages before the quarter
+    assets_after: Decimal | None = None
+    new_jiaoyin: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    """One record an indicator counts, for the drill-down: when, which client (or what), what, how much."""
+
+    day: dt.date | None
+    client: str
+    item: str
+    value: str
