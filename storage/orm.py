@@ -374,12 +374,28 @@ class QuarterCloseRow(Base):
     closed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
+class KeptAverageRow(Base):
+    """A client's 3-month daily average (日均) at a quarter's end, worked out once from the balance spans when the
+    bank's data has reached that day, and kept: it never changes after, and the scoreboard reads it cheaply."""
+
+    __tablename__ = "kept_averages"
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen)
+
+
 class ScoreSnapshotRow(Base):
     __tablename__ = "score_snapshots"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
     lines: Mapped[dict[str, Any]]  # {"lines": [Line.to_json()]}
+
+
+# The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product.
+SCORE_INDEXES = (
+    Index("ix_suitability_client_product", SuitabilityRow.client_id, SuitabilityRow.product_id, SuitabilityRow.outcome),
+)
 
 
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.

@@ -3,21 +3,24 @@ snapshots. ORM writes, so the audit log records each one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
 from csm_tui.domain.models import Qualification
 from storage.orm import (
     GradeDecisionRow,
+    KeptAverageRow,
     MysteryCheckRow,
     QualificationRow,
     QuarterCloseRow,
     ScoreSnapshotRow,
     TrainingRow,
 )
+from storage.score_views import SqlScoreViews, average_query
 
 
 class SqlScoreRecords:
@@ -81,6 +84,14 @@ class SqlScoreRecords:
             data = snapshot.model_dump(exclude={"lines"})
             self.session.add(ScoreSnapshotRow(**data, lines={"lines": snapshot.lines}))
         self.session.flush()
+
+    def keep_averages(self, day: dt.date, first: dt.date) -> int:
+        """Keep every client's 3-month average over ``first`` … ``day`` (once: nothing if already kept)."""
+        if SqlScoreViews(self.session).averages_kept(day):
+            return 0
+        columns = ["as_of", "client_id", "avg_3m_fen"]
+        self.session.execute(insert(KeptAverageRow).from_select(columns, average_query(day, first)))
+        return self.session.scalar(select(func.count()).where(KeptAverageRow.as_of == day)) or 0
 
     def snapshots(self, year: int, quarter: int) -> list[ScoreSnapshot]:
         rows = self.session.scalars(

@@ -8,10 +8,10 @@ query, so both backends answer the same way.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Float, and_, case, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -38,6 +38,7 @@ from storage.orm import (
     BalanceSpanRow,
     ClientRow,
     ContactRow,
+    KeptAverageRow,
     MysteryCheckRow,
     OutletRow,
     ProductRow,
@@ -53,10 +54,10 @@ from storage.orm import (
 DRILL_LIMIT = 500  # records listed under one figure, newest first
 
 
-class day_of(FunctionElement[float]):
+class day_of(FunctionElement[int]):
     """The day number (days since 1970-01-01, UTC) of a date, or of an instant shifted by an offset in days."""
 
-    type = Float()
+    type = BigInteger()
     inherit_cache = True
     name = "day_of"
 
@@ -70,7 +71,27 @@ def _day_of_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(day_of, "postgresql")
 def _day_of_postgresql(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
     value, offset = (compiler.process(c, **kw) for c in element.clauses)
-    return f"floor(EXTRACT(EPOCH FROM {value}) / 86400.0 + {offset})"
+    return f"CAST(floor(EXTRACT(EPOCH FROM {value}) / 86400.0 + {offset}) AS BIGINT)"
+
+
+class int_div(FunctionElement[int]):
+    """Integer division, truncating: both operands are whole numbers (PostgreSQL sums bigints as numeric)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "int_div"
+
+
+@compiles(int_div)
+def _int_div_sqlite(element: int_div, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({a} AS INTEGER) / CAST({b} AS INTEGER))"
+
+
+@compiles(int_div, "postgresql")
+def _int_div_postgresql(element: int_div, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(div({a}, {b}) AS BIGINT)"
 
 
 def _local_day(instant: Any, window: ScoreWindow) -> day_of:
@@ -294,53 +315,41 @@ class SqlScoreViews:
         return self.session.execute(query)
 
     def _per_client_assets(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
-        """Each managed client's sum of daily balances (fen × days) over the window before and at the end."""
-        assert window.assets_before is not None and window.assets_after is not None
-        span = BalanceSpanRow
-        balance = type_coerce(span.balance, BigInteger)
-
-        def overlap(first: dt.date, last: dt.date) -> ColumnElement[Any]:
-            low = case((span.first_day < first, literal(first)), else_=span.first_day)
-            high = case((span.last_day > last, literal(last)), else_=span.last_day)
-            inside = and_(span.first_day <= last, span.last_day >= first)
-            return case((inside, balance * (_date_day(high) - _date_day(low) + 1)), else_=0)
-
-        (b_first, b_last), (a_first, a_last) = window.assets_before, window.assets_after
-        return (
+        """Each client managed now and kept on the quarter's eve: the 3-month average (fen) then, and at the
+        quarter's end (kept) or now (the bank's current figure). Driven by the kept rows of one day."""
+        before, after = aliased(KeptAverageRow), aliased(KeptAverageRow)
+        at_end = ClientRow.avg_3m if window.assets_after is None else after.avg_3m
+        query = (
             select(
                 ClientRow.manager_id.label("staff_id"),
-                span.client_id.label("client_id"),
-                func.sum(overlap(b_first, b_last)).label("before"),
-                func.sum(overlap(a_first, a_last)).label("after"),
+                ClientRow.id.label("client_id"),
+                type_coerce(before.avg_3m, BigInteger).label("before"),
+                func.coalesce(type_coerce(at_end, BigInteger), 0).label("after"),
             )
-            .join(ClientRow, ClientRow.id == span.client_id)
-            .where(
-                ClientRow.manager_id.in_(staff_ids),
-                span.last_day >= min(b_first, a_first),
-                span.first_day <= max(b_last, a_last),
-            )
-            .group_by(ClientRow.manager_id, span.client_id)
+            .select_from(before)
+            .join(ClientRow, ClientRow.id == before.client_id)
+            .where(before.as_of == window.assets_before, ClientRow.manager_id.in_(staff_ids))
         )
+        if window.assets_after is not None:
+            query = query.outerjoin(after, and_(after.client_id == ClientRow.id, after.as_of == window.assets_after))
+        return query
 
-    @staticmethod
-    def _days(dates: tuple[dt.date, dt.date]) -> int:
-        return (dates[1] - dates[0]).days + 1
+    def _crossed(self, per_client: Any, window: ScoreWindow) -> ColumnElement[bool]:
+        threshold = to_fen(window.jiaoyin)
+        return and_(per_client.c.before < threshold, per_client.c.after >= threshold)
 
     def _assets(self, window: ScoreWindow, staff_ids: list[int]) -> list[tuple[int, Decimal, Decimal, int]]:
-        if window.assets_before is None or window.assets_after is None:
+        if window.assets_before is None:
             return []
         per_client = self._per_client_assets(window, staff_ids).subquery()
-        days_b, days_a = self._days(window.assets_before), self._days(window.assets_after)
-        threshold = to_fen(window.jiaoyin)
-        crossed = and_(per_client.c.before < threshold * days_b, per_client.c.after >= threshold * days_a)
         query = select(
             per_client.c.staff_id,
             func.sum(per_client.c.before),
             func.sum(per_client.c.after),
-            _count_if(crossed),
+            _count_if(self._crossed(per_client, window)),
         ).group_by(per_client.c.staff_id)
         return [
-            (staff_id, _average(before, days_b), _average(after, days_a), int(count))
+            (staff_id, from_fen(int(before)), from_fen(int(after)), int(count))
             for staff_id, before, after, count in self.session.execute(query)
         ]
 
@@ -481,10 +490,9 @@ class SqlScoreViews:
         ]
 
     def _asset_records(self, staff_id: int, measure: Measure, window: ScoreWindow) -> list[ScoreRecord]:
-        if window.assets_before is None or window.assets_after is None:
+        if window.assets_before is None:
             return []
         per_client = self._per_client_assets(window, [staff_id]).subquery()
-        days_b, days_a = self._days(window.assets_before), self._days(window.assets_after)
         query = (
             select(ClientRow.name, per_client.c.before, per_client.c.after)
             .join(ClientRow, ClientRow.id == per_client.c.client_id)
@@ -492,14 +500,36 @@ class SqlScoreViews:
             .limit(DRILL_LIMIT)
         )
         if measure is Measure.NEW_JIAOYIN:
-            threshold = to_fen(window.jiaoyin)
-            query = query.where(per_client.c.before < threshold * days_b, per_client.c.after >= threshold * days_a)
+            query = query.where(self._crossed(per_client, window))
         return [
-            ScoreRecord(None, r.name, str(_average(r.before, days_b)), str(_average(r.after, days_a)))
+            ScoreRecord(None, r.name, str(from_fen(int(r.before))), str(from_fen(int(r.after))))
             for r in self.session.execute(query)
         ]
 
+    # --- the kept averages --------------------------------------------------------------------------------------
 
-def _average(fen_days: Any, days: int) -> Decimal:
-    """A sum of daily balances in fen over ``days`` days as the daily average in yuan, to the cent."""
-    return from_fen(int((Decimal(int(fen_days or 0)) / days).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    def averages_kept(self, day: dt.date) -> bool:
+        return (
+            self.session.scalar(select(KeptAverageRow.client_id).where(KeptAverageRow.as_of == day).limit(1))
+            is not None
+        )
+
+
+def average_query(day: dt.date, first: dt.date) -> Any:
+    """Every client's daily average (fen) over ``first`` … ``day`` from the balance spans (days with no span count
+    as zero, a client with none averages zero), as one aggregate query: for keeping at a quarter's end."""
+    span = BalanceSpanRow
+    low = case((span.first_day < first, literal(first)), else_=span.first_day)
+    high = case((span.last_day > day, literal(day)), else_=span.last_day)
+    days = (day - first).days + 1
+    fen_days = func.sum(type_coerce(span.balance, BigInteger) * (_date_day(high) - _date_day(low) + 1))
+    sums = (
+        select(span.client_id, fen_days.label("fen_days"))
+        .where(span.first_day <= day, span.last_day >= first)
+        .group_by(span.client_id)
+        .subquery()
+    )
+    average = int_div(func.coalesce(sums.c.fen_days, 0) * 2 + days, 2 * days)  # to the nearest fen, halves up
+    return select(literal(day).label("as_of"), ClientRow.id, average.label("avg")).outerjoin(
+        sums, sums.c.client_id == ClientRow.id
+    )

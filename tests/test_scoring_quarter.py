@@ -110,6 +110,8 @@ def fx(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Fixture:
                                  manager_id=manager.id, outlet_id=manager.outlet_id))  # fmt: skip
 
         a1, a2, b1 = client(1, a), client(2, a), client(3, b)
+        # The 3-month averages as the bank delivers them (as of 25 November), the same as the spans below give.
+        a1.avg_3m, a2.avg_3m = Decimal("45434.78"), Decimal("60217.39")  # 4,180,000 / 92; 5,540,000 / 92
 
         def span(cl: ClientRow, first: dt.date, last: dt.date, yuan: str) -> None:
             add(BalanceSpanRow(client_id=cl.id, first_day=first, last_day=last, balance=Decimal(yuan)))

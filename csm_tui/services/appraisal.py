@@ -12,7 +12,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Qualification
 from csm_tui.policy import Scorecard
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.scoring import Quarter, branch_quarter, visible
+from csm_tui.services.scoring import Quarter, branch_quarter, keep_averages, visible
 from csm_tui.services.views import CsmRow
 from csm_tui.services.workstation import Workstation
 
@@ -129,6 +129,7 @@ def close_quarter(ws: Workstation, quarter: Quarter) -> int:
     me = _require(ws, Role.SUPERVISOR)
     if ws.time.today() < quarter.next.first_day:
         raise DomainError("quarter_not_over", quarter=str(quarter))
+    keep_averages(ws, [quarter])
     with ws.uow(write=True) as tx:
         if tx.scores.closed(quarter.year, quarter.number) is not None:
             raise DomainError("quarter_closed", quarter=str(quarter))

@@ -9,7 +9,8 @@ team; the admin sees every CSM. Ranks and grades are always across the whole bra
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,11 +20,12 @@ from csm_tui.domain.appraisal import GradeDecision
 from csm_tui.domain.enums import AppraisalGrade, ProductCategory, Role
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.services.distribution import annual_score, forced_grades, ranks
-from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.ports import AccessDenied, StorageFailure, UnitOfWork
 from csm_tui.services.scorecard import Card, Line, score_card
 from csm_tui.services.views import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
 from csm_tui.services.workstation import Workstation
 
+log = logging.getLogger(__name__)
 AVERAGE_MONTHS = 3  # the 3-month daily average (日均资产)
 TREND_QUARTERS = 4
 
@@ -82,7 +84,7 @@ def measures(raw: QuarterRaw, working_days: int, policy: Policy) -> dict[Measure
         Measure.FUND_SALES: raw.sales.get(ProductCategory.FUND, zero),
         Measure.REGULAR_PLANS: Decimal(raw.regular_plans),
         Measure.AUM_GROWTH: growth,
-        Measure.NEW_JIAOYIN: None if raw.assets_after is None else Decimal(raw.new_jiaoyin),
+        Measure.NEW_JIAOYIN: None if raw.assets_before is None else Decimal(raw.new_jiaoyin),
         Measure.WODE_REFERRALS: Decimal(raw.wode_accepted),
         Measure.CALLBACKS_ON_TIME: _percent(raw.callbacks_on_time, raw.callbacks_due),
         Measure.SATISFACTION: _ratio(raw.satisfaction_sum, raw.satisfaction_count),
@@ -95,8 +97,20 @@ def measures(raw: QuarterRaw, working_days: int, policy: Policy) -> dict[Measure
     }
 
 
-def _average_window(end: dt.date) -> tuple[dt.date, dt.date]:
+def average_window(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the 3-month daily average (日均) that ends on ``end``."""
     return arrow.Arrow.fromdate(end).shift(months=-AVERAGE_MONTHS).date() + dt.timedelta(days=1), end
+
+
+def asset_days(quarter: Quarter, last_day: dt.date, as_of: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """Which 3-month averages measure the quarter's asset growth: those kept on the eve of the quarter, and those
+    kept at its end, or (while the bank's data has not passed the end) the clients' current ones (``None``).
+    ``(None, None)`` when the data does not reach into the quarter yet."""
+    reached = last_day if as_of is None else min(last_day, as_of)
+    if reached < quarter.first_day:
+        return None, None
+    eve = quarter.first_day - dt.timedelta(days=1)
+    return eve, (quarter.last_day if as_of is not None and as_of > quarter.last_day else None)
 
 
 def score_window(ws: Workstation, quarter: Quarter, as_of: dt.date | None) -> ScoreWindow:
@@ -105,18 +119,36 @@ def score_window(ws: Workstation, quarter: Quarter, as_of: dt.date | None) -> Sc
     start, _ = ws.time.day_bounds(quarter.first_day)
     end, _ = ws.time.day_bounds(quarter.next.first_day)
     last_day = min(quarter.last_day, today)
-    balances_end = min(last_day, as_of) if as_of is not None else last_day
-    before_end = quarter.first_day - dt.timedelta(days=1)
-    has_balances = balances_end >= quarter.first_day
+    before, after = asset_days(quarter, last_day, as_of)
     offset = ws.time.local_now().utcoffset() or dt.timedelta(0)
     return ScoreWindow(
         year=quarter.year, quarter=quarter.number, start=start, end=end, now=ws.time.now().datetime,
         first_day=quarter.first_day, last_day=last_day,
-        assets_before=_average_window(before_end) if has_balances else None,
-        assets_after=_average_window(balances_end) if has_balances else None,
+        assets_before=before, assets_after=after,
         jiaoyin=ws.policy.tiers.jiaoyin, callback_days=ws.policy.calls.service_callback_days,
         recording_exempt=ws.policy.suitability.dual_recording_exempt, utc_offset_s=int(offset.total_seconds()),
     )  # fmt: skip
+
+
+def keep_averages(ws: Workstation, quarters: Iterable[Quarter]) -> None:
+    """Keep the clients' 3-month averages that the quarters' asset growth reads, where the bank's data has reached
+    their day: worked out once from the balance spans (one aggregate query per day), never again."""
+    today = ws.time.today()
+    with ws.uow() as tx:
+        as_of = tx.views.data_as_of()
+        wanted = {day for q in quarters for day in asset_days(q, min(q.last_day, today), as_of) if day is not None}
+        missing = sorted(day for day in wanted if not tx.score_views.averages_kept(day))
+    if not missing:
+        return
+    try:
+        with ws.uow(write=True) as tx:
+            kept = {day.isoformat(): tx.scores.keep_averages(day, average_window(day)[0]) for day in missing}
+            tx.audit.record("scores.keep_averages", "kept_averages", "", clients=kept)
+            tx.commit()
+    except StorageFailure as exc:
+        if "IntegrityError" not in str(exc):
+            raise
+        log.info("another session kept the averages first")  # the same figures: nothing is lost
 
 
 def working_days(ws: Workstation, window: ScoreWindow) -> int:
@@ -246,20 +278,19 @@ def csm_view(ws: Workstation, quarter: Quarter | None = None, staff_id: int | No
     quarter = quarter or Quarter.of(ws.time.today())
     staff_id = staff_id if staff_id is not None else ws.staff.id
     assert staff_id is not None
+    trend_quarters = [quarter]
+    while len(trend_quarters) < TREND_QUARTERS:
+        trend_quarters.insert(0, trend_quarters[0].previous)
+    keep_averages(ws, [*trend_quarters, *_quarters_of_year(quarter)])
     with ws.uow() as tx:
         csms = tx.score_views.csms()
         csm = _require_visible(ws, csms, staff_id)
         quarters = _Quarters(ws, tx, csms)
         shown = quarters[quarter]
-        trend_from = quarter
-        for _ in range(TREND_QUARTERS - 1):
-            trend_from = trend_from.previous
         trend = []
-        q = trend_from
-        while q <= quarter:
+        for q in trend_quarters:
             card = quarters[q].cards.get(staff_id)
             trend.append((q, None if card is None else card.total))
-            q = q.next
         year = annual_table(quarters, csms, quarter, tx.scores.grade_decisions(quarter.year))
         as_of = tx.views.data_as_of()
     mine = year.get(staff_id)
@@ -345,6 +376,7 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
     if ws.staff.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise AccessDenied("team_scores")
     quarter = quarter or Quarter.of(ws.time.today())
+    keep_averages(ws, _quarters_of_year(quarter) if year else [quarter])
     with ws.uow() as tx:
         csms = tx.score_views.csms()
         quarters = _Quarters(ws, tx, csms)
@@ -367,6 +399,7 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
 
 def records(ws: Workstation, staff_id: int, measure: Measure, quarter: Quarter) -> list[ScoreRecord]:
     """The records behind one of a CSM's figures in a quarter (own figures; a supervisor's team; the admin)."""
+    keep_averages(ws, [quarter])
     with ws.uow() as tx:
         _require_visible(ws, tx.score_views.csms(), staff_id)
         window = score_window(ws, quarter, tx.views.data_as_of())

@@ -44,14 +44,6 @@ class AssessmentDue:
 
 
 @dataclass(frozen=True, slots=True)
-class QuarterFigures:
-    calls: int
-    contacts: int
-    service_callbacks_done: int
-    sales_by_category: dict[ProductCategory, Decimal] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class SmsRow:
     """An SMS to send by hand: a follow-up, or the 回访 of a client who opted out of calls."""
 
@@ -125,8 +117,8 @@ class ScoreWindow:
     now: dt.datetime  # a 回访 is due once its window has passed
     first_day: dt.date  # the quarter's first local day
     last_day: dt.date  # its last day, or today while it runs
-    assets_before: tuple[dt.date, dt.date] | None  # the 3-month average window before the quarter
-    assets_after: tuple[dt.date, dt.date] | None  # and at its end (or at the data's as-of date)
+    assets_before: dt.date | None  # the 3-month averages kept at this day (the eve of the quarter); None: no data
+    assets_after: dt.date | None  # kept at the quarter's end; None: the clients' current averages (as of T+2)
     jiaoyin: Decimal  # the 交银理财 threshold
     callback_days: int  # 回访 within this many days of the sale
     recording_exempt: tuple[ProductCategory, ...]  # categories sold without 双录

@@ -1,5 +1,5 @@
-"""The scoreboard: mystery-shopper checks, training, grade decisions, closed quarters and their snapshots; the
-regular-investment flag of a sale.
+"""The scoreboard: mystery-shopper checks, training, grade decisions, closed quarters and their snapshots; clients'
+3-month averages kept at quarter ends; the regular-investment flag of a sale.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,8 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sales") as batch:
-        batch.add_column(sa.Column("regular_plan", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN: a batch copy of ``sales`` would have to drop a table that holdings reference.
+    op.add_column("sales", sa.Column("regular_plan", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_index("ix_suitability_client_product", "suitability_records", ["client_id", "product_id", "outcome"])
     op.create_table(
         "mystery_checks",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,6 +73,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year", "quarter", name=op.f("pk_quarter_closes")),
     )
     op.create_table(
+        "kept_averages",
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("avg_3m_fen", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["clients.id"], name=op.f("fk_kept_averages_client_id_clients"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("as_of", "client_id", name=op.f("pk_kept_averages")),
+    )
+    op.create_table(
         "score_snapshots",
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("quarter", sa.Integer(), nullable=False),
@@ -84,11 +95,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("score_snapshots")
+    op.drop_table("kept_averages")
     op.drop_table("quarter_closes")
     op.drop_table("grade_decisions")
     op.drop_index("ix_training_records_staff_day", table_name="training_records")
     op.drop_table("training_records")
     op.drop_index("ix_mystery_checks_period", table_name="mystery_checks")
     op.drop_table("mystery_checks")
-    with op.batch_alter_table("sales") as batch:
-        batch.drop_column("regular_plan")
+    op.drop_index("ix_suitability_client_product", table_name="suitability_records")
+    op.drop_column("sales", "regular_plan")  # SQLite 3.35+ drops a column in place
