@@ -3,6 +3,7 @@ the 回访 and whether each was on time, the checks, the training, the clients w
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from csm_tui.domain.enums import Channel, Disposition, QualificationKind
-from csm_tui.i18n import label, t
+from csm_tui.i18n import label, money, t
 from csm_tui.policy import Measure
 from csm_tui.services import scoring
 from csm_tui.services.scorecard import Line
@@ -21,7 +22,7 @@ from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
-from widgets.scorecard import measured
+from widgets.scorecard import MONEY, measured
 from widgets.table import KeyTable
 
 CODES = {"channel": Channel, "disposition": Disposition, "qualification": QualificationKind}
@@ -70,7 +71,17 @@ class RecordsScreen(Screen[None]):
     def _show(self, found: list[ScoreRecord]) -> None:
         columns = "assets" if self.line.measure in (Measure.AUM_GROWTH, Measure.NEW_JIAOYIN) else "records"
         headers = [t(f"score.{columns}.{c}") for c in ("day", "client", "item", "value")]
-        rows = [(r.day.isoformat() if r.day else "", r.client, describe_item(r.item), figure(r.value)) for r in found]
+        assets = columns == "assets"
+        amounts = assets or self.line.measure in MONEY
+
+        def amount(text: str) -> str:
+            return money(Decimal(text)) if text else ""
+
+        rows = [
+            (r.day.isoformat() if r.day else "", r.client, amount(r.item) if assets else describe_item(r.item),
+             figure(amount(r.value) if amounts else r.value))
+            for r in found
+        ]  # fmt: skip
         self.query_one(KeyTable).show_rows(headers, rows)
         figure_text = measured(self.line.measure, self.line.actual)
         self.query_one("#screen-title", Static).update(

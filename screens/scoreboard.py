@@ -39,8 +39,13 @@ def shift(quarter: Quarter, step: int, today: Quarter) -> Quarter:
     return min(moved, today)
 
 
-def card_status(view: CsmView) -> str:
-    state = t("score.closed") if view.closed else t("score.open", as_of=view.as_of or "—")
+def card_status(view: CsmView, today: Quarter) -> str:
+    if view.closed:
+        state = t("score.closed")
+    elif view.quarter == today:
+        state = t("score.open", as_of=view.as_of or "—")
+    else:
+        state = t("score.refreshing")
     return f"{view.csm.name} · {view.quarter} · {state}"
 
 
@@ -66,7 +71,7 @@ class ScoreboardScreen(Destination[CsmView | TeamTable]):
             self.set_status(self.query_one(TeamView).show(data))
             return
         self.query_one(ScoreCard).show(data)
-        self.set_status(card_status(data))
+        self.set_status(card_status(data, Quarter.of(self.ws.time.today())))
 
     def action_quarter(self, step: int) -> None:
         self.quarter = shift(self.quarter, step, Quarter.of(self.ws.time.today()))
@@ -122,7 +127,9 @@ class CardScreen(Screen[None]):
 
     def _show(self, view: CsmView) -> None:
         self.query_one(ScoreCard).show(view)
-        self.query_one("#screen-title", Static).update(f"{t('nav.scoreboard')} · {card_status(view)}")
+        self.query_one("#screen-title", Static).update(
+            f"{t('nav.scoreboard')} · {card_status(view, Quarter.of(self.ws.time.today()))}"
+        )
 
     def action_quarter(self, step: int) -> None:
         self.quarter = shift(self.quarter, step, Quarter.of(self.ws.time.today()))

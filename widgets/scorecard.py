@@ -63,7 +63,7 @@ class ScoreCard(Vertical):
         annual = t("score.annual", score=points(view.annual), grade=view.annual_grade or "—")
         total = points(card.total if card else None)
         subtotals = "  ".join(f"{label(d)} {points(card.subtotal(d) if card else None)}" for d in Dimension)
-        trend = " ".join(f"{q.number}Q {points(v)}" for q, v in view.trend)
+        trend = " ".join(f"{q.year % 100}Q{q.number} {points(v)}" for q, v in view.trend)
         self.query_one("#score-summary", Static).update(
             f"{t('score.total', total=total)} · {rank} · {annual}\n{subtotals}\n{t('score.trend', trend=trend)}"
         )
