@@ -379,6 +379,7 @@ class KeptAverageRow(Base):
     bank's data has reached that day, and kept: it never changes after, and the scoreboard reads it cheaply."""
 
     __tablename__ = "kept_averages"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (read by the primary key alone)
     as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
     avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen)

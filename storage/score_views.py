@@ -118,14 +118,15 @@ class SqlScoreViews:
 
     def csms(self) -> list[CsmRow]:
         query = (
-            select(StaffRow, OutletRow.name)
+            select(StaffRow.id, StaffRow.login, StaffRow.name, StaffRow.grade, StaffRow.outlet_id, OutletRow.name,
+                   StaffRow.supervisor_id)
             .outerjoin(OutletRow, OutletRow.id == StaffRow.outlet_id)
             .where(StaffRow.role == Role.CSM, StaffRow.active)
             .order_by(StaffRow.login)
-        )
+        )  # fmt: skip
         return [
-            CsmRow(s.id, s.login, s.name, Grade(str(s.grade)), s.outlet_id, outlet or "", s.supervisor_id)
-            for s, outlet in self.session.execute(query)
+            CsmRow(i, login, name, Grade(str(grade)), outlet_id, outlet or "", supervisor)
+            for i, login, name, grade, outlet_id, outlet, supervisor in self.session.execute(query)
         ]
 
     # --- the quarter's figures ----------------------------------------------------------------------------------

@@ -81,6 +81,7 @@ def upgrade() -> None:
             ["client_id"], ["clients.id"], name=op.f("fk_kept_averages_client_id_clients"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("as_of", "client_id", name=op.f("pk_kept_averages")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "score_snapshots",
