@@ -393,8 +393,10 @@ class ScoreSnapshotRow(Base):
     lines: Mapped[dict[str, Any]]  # {"lines": [Line.to_json()]}
 
 
-# The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product.
+# The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访
+# figure joins a sale to the tasks it left.
 SCORE_INDEXES = (
+    Index("ix_tasks_origin", TaskRow.origin, TaskRow.origin_id),
     Index("ix_suitability_client_product", SuitabilityRow.client_id, SuitabilityRow.product_id, SuitabilityRow.outcome),
 )
 

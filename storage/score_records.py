@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
@@ -91,6 +91,7 @@ class SqlScoreRecords:
             return 0
         columns = ["as_of", "client_id", "avg_3m_fen"]
         self.session.execute(insert(KeptAverageRow).from_select(columns, average_query(day, first)))
+        self.session.execute(text("ANALYZE kept_averages"))  # the planner sees the rows just kept
         return self.session.scalar(select(func.count()).where(KeptAverageRow.as_of == day)) or 0
 
     def snapshots(self, year: int, quarter: int) -> list[ScoreSnapshot]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import arrow
@@ -21,7 +21,7 @@ from csm_tui.domain.enums import AppraisalGrade, ProductCategory, Role
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.services.distribution import annual_score, forced_grades, ranks
 from csm_tui.services.ports import AccessDenied, StorageFailure, UnitOfWork
-from csm_tui.services.scorecard import Card, Line, score_card
+from csm_tui.services.scorecard import Card, score_card
 from csm_tui.services.views import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
 from csm_tui.services.workstation import Workstation
 
@@ -120,7 +120,7 @@ def score_window(ws: Workstation, quarter: Quarter, as_of: dt.date | None) -> Sc
     end, _ = ws.time.day_bounds(quarter.next.first_day)
     last_day = min(quarter.last_day, today)
     before, after = asset_days(quarter, last_day, as_of)
-    offset = ws.time.local_now().utcoffset() or dt.timedelta(0)
+    offset = arrow.get(quarter.first_day, tzinfo=ws.time.tz).utcoffset() or dt.timedelta(0)  # at its start
     return ScoreWindow(
         year=quarter.year, quarter=quarter.number, start=start, end=end, now=ws.time.now().datetime,
         first_day=quarter.first_day, last_day=last_day,
@@ -322,8 +322,7 @@ class TeamTable:
     year: bool  # the year to ``quarter``, or the quarter alone
     rows: list[TeamRow]
     closed: bool
-    branch_size: int
-    lines: dict[int, tuple[Line, ...]] = field(default_factory=dict)
+    branch_size: int  # CSMs scored in the branch
 
 
 def _ranked_rows(
@@ -389,9 +388,8 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
             rows = _ranked_rows(csms, totals, ws.policy, {})
     mine = [row for row in rows.values() if visible(ws, row.csm)]
     mine.sort(key=lambda r: (r.branch_rank is None, r.branch_rank or 0, r.csm.login))
-    lines = {} if year else {r.csm.id: shown.cards[r.csm.id].lines for r in mine if r.csm.id in shown.cards}
     branch_size = sum(1 for r in rows.values() if r.total is not None)
-    return TeamTable(quarter, year, mine, shown.closed, branch_size, lines)
+    return TeamTable(quarter, year, mine, shown.closed, branch_size)
 
 
 # --- the drill-down -----------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     # A plain ADD COLUMN: a batch copy of ``sales`` would have to drop a table that holdings reference.
     op.add_column("sales", sa.Column("regular_plan", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_index("ix_tasks_origin", "tasks", ["origin", "origin_id"])
     op.create_index("ix_suitability_client_product", "suitability_records", ["client_id", "product_id", "outcome"])
     op.create_table(
         "mystery_checks",
@@ -104,4 +105,5 @@ def downgrade() -> None:
     op.drop_index("ix_mystery_checks_period", table_name="mystery_checks")
     op.drop_table("mystery_checks")
     op.drop_index("ix_suitability_client_product", table_name="suitability_records")
+    op.drop_index("ix_tasks_origin", table_name="tasks")
     op.drop_column("sales", "regular_plan")  # SQLite 3.35+ drops a column in place
