@@ -59,7 +59,7 @@ SEARCH = {
 CLIENT_DETAIL = Figure("client_detail", "client detail open (services)", "ms")
 SCOREBOARD = Figure(
     "scoreboard_quarter",
-    "scoreboard: quarter_to_date for every CSM of the branch",
+    "scoreboard: the branch quarter table (every CSM's card, ranked)",
     "ms",
     Target(300),
     per_client=False,

@@ -1,5 +1,5 @@
 """Figures timed in this process by calling the services the screens call: queue, outcome save, session open,
-client search, client detail, scoreboard."""
+client search, client detail, the scoreboard's quarter table."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from bench.desk import workstation
 from bench.figures import CLIENT_DETAIL, OUTCOME_SAVE, QUEUE_BUILD, SCOREBOARD, SEARCH, SESSION_OPEN, Measured
 from bench.plan import Bench
 from bench.stats import time_ms
-from csm_tui.domain.enums import Disposition, Role
+from csm_tui.domain.enums import Disposition
 from csm_tui.services import client_detail
 from csm_tui.services.call_prep import prepare
 from csm_tui.services.calls import Outcome, record
 from csm_tui.services.clients import find_clients
 from csm_tui.services.queue import today_queue
-from csm_tui.services.scoring import quarter_to_date
+from csm_tui.services.scoring import team_table
 from csm_tui.services.workstation import Workstation
-from storage.orm import ClientRow, StaffRow
+from storage.orm import ClientRow
 
 
 def queue_build(bench: Bench) -> list[Measured]:
@@ -89,13 +89,8 @@ def client_detail_open(bench: Bench) -> list[Measured]:
 
 
 def scoreboard(bench: Bench) -> list[Measured]:
-    """The branch's quarter table as the services give it today: ``quarter_to_date`` once for each CSM."""
-    with Session(bench.engine) as session:
-        logins = session.scalars(select(StaffRow.login).where(StaffRow.role == Role.CSM).order_by(StaffRow.login)).all()
-    desks = [workstation(bench.engine, login) for login in logins]
-
-    def table() -> None:
-        for desk in desks:
-            quarter_to_date(desk)
-
-    return [Measured(SCOREBOARD, time_ms(table, bench.plan.runs), {"csms": len(desks)})]
+    """The branch's quarter table as the admin's scoreboard loads it: every CSM's card of the current quarter,
+    ranked and graded (aggregate queries grouped by staff)."""
+    admin = workstation(bench.engine, "admin")
+    rows = len(team_table(admin).rows)
+    return [Measured(SCOREBOARD, time_ms(partial(team_table, admin), bench.plan.runs), {"csms": rows})]

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, ProductCategory, RiskLevel
+from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, MysteryItem, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
 
 
@@ -158,6 +158,8 @@ class Suitability(_Section):
 
 
 class Dimension(StrEnum):
+    """The four dimensions of the balanced scorecard, in the order the scoreboard shows them."""
+
     FINANCIAL = "financial"
     CUSTOMER = "customer"
     PROCESS = "process"
@@ -165,24 +167,55 @@ class Dimension(StrEnum):
 
 
 class ScoringMethod(StrEnum):
-    LINEAR = "linear"  # actual / target × weight, capped
-    THRESHOLD = "threshold"  # full weight at or above target, else nothing
-    PENALTY = "penalty"  # full weight less a deduction per occurrence
+    LINEAR = "linear"  # actual / target of the weight, at most cap × weight
+    THRESHOLD = "threshold"  # the full weight at or above target, else nothing
+    PENALTY = "penalty"  # the full weight less ``deduction`` points for each occurrence above target
+
+
+class Measure(StrEnum):
+    """What an indicator counts in the quarter; ``storage.score_views`` answers each with an aggregate query."""
+
+    WEALTH_SALES = "sales_amount:wealth"  # yuan of the bank's wealth products sold (cancellations excluded)
+    INSURANCE_PREMIUM = "sales_amount:insurance"  # yuan of insurance premium
+    FUND_SALES = "sales_amount:fund"  # yuan of funds sold
+    REGULAR_PLANS = "new_regular_plans"  # fund sales set up as a regular-investment plan (基金定投)
+    AUM_GROWTH = "aum_growth_pct"  # growth of managed clients' 3-month average assets over the quarter, percent
+    NEW_JIAOYIN = "new_jiaoyin_clients"  # managed clients whose 3-month average rose to the 交银理财 threshold
+    WODE_REFERRALS = "wode_referrals_accepted"  # 沃德 referrals made and accepted
+    CALLBACKS_ON_TIME = "service_callbacks_on_time_pct"  # 回访 done within the window, percent of those due
+    SATISFACTION = "satisfaction_avg"  # mean satisfaction (1–5) recorded in 回访
+    CALLS_VS_TARGET = "calls_vs_target_pct"  # phone calls against the daily target × working days, percent
+    CONTACTS_LOGGED = "contacts_logged"  # contacts of every channel recorded
+    COMPLIANCE_BREACHES = "compliance_breaches"  # sales without a valid assessment, without 双录, or overriding a block
+    MYSTERY_SHOPPER = "mystery_shopper_score"  # the quarter's mystery-shopper check, 0–100
+    QUALIFICATIONS = "valid_qualifications"  # qualifications valid at the quarter's end (or today)
+    TRAINING_HOURS = "training_hours"  # hours of training recorded in the quarter
 
 
 class Indicator(_Section):
-    """One KPI. In the policy file: ``[scorecard.indicators.<code>]``."""
+    """One KPI. In the policy file: ``[scorecard.indicators.<code>]``; targets per grade of CSM, per quarter."""
 
     dimension: Dimension
     weight: Decimal = Field(gt=0, le=100)
-    measure: str  # what the indicator counts; the scoring service knows each measure
+    measure: Measure
     method: ScoringMethod = ScoringMethod.LINEAR
     cap: Decimal = Field(default=Decimal("1.2"), ge=1, le=3)  # linear: at most cap × weight
-    deduction: Decimal = Field(default=Decimal("0"), ge=0)  # penalty: points per occurrence
-    targets: dict[Grade, Decimal] = Field(default_factory=dict)  # per grade of CSM, per quarter
+    deduction: Decimal = Field(default=Decimal("0"), ge=0)  # penalty: points per occurrence above target
+    targets: dict[Grade, Decimal] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        missing = sorted(g.value for g in Grade if g not in self.targets)
+        if missing:
+            raise ValueError(f"targets missing for {', '.join(missing)}")
+        if any(target < 0 for target in self.targets.values()):
+            raise ValueError("targets must not be negative")
+        if self.method is ScoringMethod.PENALTY and self.deduction <= 0:
+            raise ValueError("a penalty needs a deduction above 0")
+        return self
 
 
-def _indicator(dim: Dimension, weight: int, measure: str, targets: tuple[int, int, int], **kw: Any) -> Indicator:
+def _indicator(dim: Dimension, weight: int, measure: Measure, targets: tuple[Any, Any, Any], **kw: Any) -> Indicator:
     senior, csm, assistant = targets
     return Indicator(
         dimension=dim,
@@ -193,34 +226,58 @@ def _indicator(dim: Dimension, weight: int, measure: str, targets: tuple[int, in
     )
 
 
-_F, _C, _P, _L = Dimension.FINANCIAL, Dimension.CUSTOMER, Dimension.PROCESS, Dimension.LEARNING
+_F, _C, _P, _L, _M = Dimension.FINANCIAL, Dimension.CUSTOMER, Dimension.PROCESS, Dimension.LEARNING, Measure
 DEFAULT_INDICATORS: dict[str, Indicator] = {
-    "wealth_sales": _indicator(_F, 15, "sales_amount:wealth", (30_000_000, 20_000_000, 10_000_000)),
-    "insurance_premium": _indicator(_F, 10, "sales_amount:insurance", (600_000, 400_000, 200_000)),
-    "fund_sales": _indicator(_F, 10, "sales_amount:fund", (5_000_000, 3_000_000, 1_500_000)),
-    "regular_plans": _indicator(_F, 5, "new_regular_plans", (30, 20, 10)),
-    "aum_growth": _indicator(_F, 10, "aum_growth_pct", (5, 4, 3)),
-    "new_jiaoyin": _indicator(_C, 10, "new_jiaoyin_clients", (30, 20, 10)),
-    "wode_referrals": _indicator(_C, 5, "wode_referrals_accepted", (4, 3, 2)),
-    "service_callbacks": _indicator(
-        _C, 5, "service_callbacks_on_time_pct", (95, 95, 95), method=ScoringMethod.THRESHOLD
-    ),
-    "satisfaction": _indicator(_C, 5, "satisfaction_avg", (45, 45, 45)),  # tenths of a point (4.5 of 5)
-    "calls": _indicator(_P, 5, "calls_vs_target_pct", (100, 100, 100)),
-    "contacts_logged": _indicator(_P, 5, "contacts_logged", (600, 500, 400)),
+    "wealth_sales": _indicator(_F, 15, _M.WEALTH_SALES, (30_000_000, 20_000_000, 10_000_000)),
+    "insurance_premium": _indicator(_F, 10, _M.INSURANCE_PREMIUM, (600_000, 400_000, 200_000)),
+    "fund_sales": _indicator(_F, 10, _M.FUND_SALES, (5_000_000, 3_000_000, 1_500_000)),
+    "regular_plans": _indicator(_F, 5, _M.REGULAR_PLANS, (30, 20, 10)),
+    "aum_growth": _indicator(_F, 10, _M.AUM_GROWTH, (5, 4, 3)),
+    "new_jiaoyin": _indicator(_C, 10, _M.NEW_JIAOYIN, (30, 20, 10)),
+    "wode_referrals": _indicator(_C, 5, _M.WODE_REFERRALS, (4, 3, 2)),
+    "service_callbacks": _indicator(_C, 5, _M.CALLBACKS_ON_TIME, (95, 95, 95), method=ScoringMethod.THRESHOLD),
+    "satisfaction": _indicator(_C, 5, _M.SATISFACTION, ("4.5", "4.5", "4.5")),
+    "calls": _indicator(_P, 5, _M.CALLS_VS_TARGET, (100, 100, 100)),
+    "contacts_logged": _indicator(_P, 5, _M.CONTACTS_LOGGED, (600, 500, 400)),
     "compliance": _indicator(
-        _P, 5, "compliance_breaches", (0, 0, 0), method=ScoringMethod.PENALTY, deduction=Decimal(5)
+        _P, 5, _M.COMPLIANCE_BREACHES, (0, 0, 0), method=ScoringMethod.PENALTY, deduction=Decimal(5)
     ),
-    "mystery_shopper": _indicator(_P, 5, "mystery_shopper_score", (90, 85, 80)),
-    "qualifications": _indicator(_L, 3, "valid_qualifications", (3, 2, 1), method=ScoringMethod.THRESHOLD),
-    "training_hours": _indicator(_L, 2, "training_hours", (16, 16, 16)),
+    "mystery_shopper": _indicator(_P, 5, _M.MYSTERY_SHOPPER, (90, 85, 80)),
+    "qualifications": _indicator(_L, 3, _M.QUALIFICATIONS, (3, 2, 1), method=ScoringMethod.THRESHOLD),
+    "training_hours": _indicator(_L, 2, _M.TRAINING_HOURS, (16, 16, 16)),
+}
+
+# The mystery-shopper (神秘客) checklist and the points each item is worth (out of 100 by default).
+DEFAULT_MYSTERY_POINTS: dict[MysteryItem, int] = {
+    MysteryItem.GREETING: 10,
+    MysteryItem.NEEDS: 15,
+    MysteryItem.ASSESSMENT_VALIDITY: 15,
+    MysteryItem.RISK_LEVEL: 15,
+    MysteryItem.RISK_STATEMENT: 15,
+    MysteryItem.NO_PROMISE: 10,
+    MysteryItem.DUAL_RECORDING: 10,
+    MysteryItem.CLOSE: 10,
 }
 
 
 class Scorecard(_Section):
-    indicators: dict[str, Indicator] = Field(default_factory=lambda: dict(DEFAULT_INDICATORS))
+    """The quarterly balanced scorecard and the annual forced distribution of grades.
+
+    A grade share is a ceiling, rounded down: with 7 CSMs and 15 %, one A. CSMs tied on every figure of the
+    ranking that a grade's cut would separate all take the middle grade (B), so no share is exceeded.
+    """
+
+    indicators: dict[str, Indicator] = Field(default_factory=lambda: dict(DEFAULT_INDICATORS), min_length=1)
     grade_a_share: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.15")
     grade_c_share: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+    mystery_points: dict[MysteryItem, int] = Field(default_factory=lambda: dict(DEFAULT_MYSTERY_POINTS), min_length=1)
+
+    @field_validator("mystery_points")
+    @classmethod
+    def _points_positive(cls, points: dict[MysteryItem, int]) -> dict[MysteryItem, int]:
+        if any(p <= 0 for p in points.values()):
+            raise ValueError("every checklist item is worth more than 0 points")
+        return points
 
     @model_validator(mode="after")
     def _sane(self) -> Self:
@@ -419,21 +476,21 @@ def _item(code: str, phase: ChecklistPhase, measure: ChecklistMeasure | None = N
     return ChecklistItem(code=code, phase=phase, measure=measure)
 
 
-_B, _D, _A, _M = ChecklistPhase.BEFORE, ChecklistPhase.DURING, ChecklistPhase.AFTER, ChecklistMeasure
+_B, _D, _A, _CM = ChecklistPhase.BEFORE, ChecklistPhase.DURING, ChecklistPhase.AFTER, ChecklistMeasure
 DEFAULT_CHECKLIST: tuple[ChecklistItem, ...] = (
-    _item("meetings_today", _B, _M.MEETINGS_CONFIRMED),
-    _item("callbacks", _B, _M.CALLBACKS),
-    _item("maturities", _B, _M.MATURITIES),
-    _item("new_products", _B, _M.PRODUCTS_READ),
+    _item("meetings_today", _B, _CM.MEETINGS_CONFIRMED),
+    _item("callbacks", _B, _CM.CALLBACKS),
+    _item("maturities", _B, _CM.MATURITIES),
+    _item("new_products", _B, _CM.PRODUCTS_READ),
     _item("appearance", _B),
     _item("morning_meeting", _B),
-    _item("calls", _D, _M.CALLS),
-    _item("referrals", _D, _M.REFERRALS),
-    _item("service_callbacks", _D, _M.SERVICE_CALLBACKS),
-    _item("meetings_recorded", _D, _M.MEETINGS_RECORDED),
-    _item("tomorrow_confirmed", _A, _M.TOMORROW_CONFIRMED),
-    _item("next_contacts", _A, _M.NEXT_CONTACTS),
-    _item("summary", _A, _M.SUMMARY),
+    _item("calls", _D, _CM.CALLS),
+    _item("referrals", _D, _CM.REFERRALS),
+    _item("service_callbacks", _D, _CM.SERVICE_CALLBACKS),
+    _item("meetings_recorded", _D, _CM.MEETINGS_RECORDED),
+    _item("tomorrow_confirmed", _A, _CM.TOMORROW_CONFIRMED),
+    _item("next_contacts", _A, _CM.NEXT_CONTACTS),
+    _item("summary", _A, _CM.SUMMARY),
 )
 SHIPPED_CHECKLIST_CODES = frozenset(item.code for item in DEFAULT_CHECKLIST)
 

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Static
 
 from csm_tui.config import data_dir
-from csm_tui.domain.enums import SuitabilityOutcome
+from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
 from csm_tui.domain.values import parse_money
@@ -70,6 +70,7 @@ class SuitabilityWizard(Screen[None]):
         self.assessment: RiskAssessment | None = None
         self.product: Product | None = None
         self.amount = Decimal(0)
+        self.regular_plan = False
         self.verdict: rules.Verdict | None = None
         self.candidates: list[ClientListRow] = []
         self.search_text = ""
@@ -90,6 +91,7 @@ class SuitabilityWizard(Screen[None]):
             with Vertical(id="product"):
                 yield KeyTable(id="products")
                 yield Input(placeholder=t("wizard.amount"), id="amount")
+                yield Checkbox(t("regular_plan.checkbox"), id="regular_plan")
             with VerticalScroll(id="check"):
                 yield Static("", id="checks", classes="para")
             with VerticalScroll(id="confirm"):
@@ -340,7 +342,11 @@ class SuitabilityWizard(Screen[None]):
         if amount <= 0:
             self.error(t("value.money_format"))
             return
-        self.product, self.amount = self.ctx.products[table.cursor_row], amount
+        regular = self.query_one("#regular_plan", Checkbox).value
+        if regular and self.ctx.products[table.cursor_row].category is not ProductCategory.FUND:
+            self.error(t("error.regular_plan_fund_only"))
+            return
+        self.product, self.amount, self.regular_plan = self.ctx.products[table.cursor_row], amount, regular
         assert self.ctx.outlet is not None
         self.verdict = rules.check_4s(
             client=self.ctx.client, assessment=self.assessment,
@@ -399,7 +405,9 @@ class SuitabilityWizard(Screen[None]):
     def finish(self, outcome: SuitabilityOutcome) -> None:
         if self.ctx is None or self.product is None or self.verdict is None:
             return
-        attempt = sale.Attempt(self.ctx, self.assessment, self.product, self.amount, self.verdict, self.confirmations())
+        attempt = sale.Attempt(
+            self.ctx, self.assessment, self.product, self.amount, self.verdict, self.confirmations(), self.regular_plan
+        )
         outlet = self.ctx.outlet.name if self.ctx.outlet else ""
         self.record(lambda: _record_and_print(self.ws, attempt, outcome, outlet))
 

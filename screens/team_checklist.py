@@ -21,13 +21,13 @@ from widgets.table import KeyTable
 
 
 class TeamChecklistScreen(Destination[list[TeamRow]]):
-    TITLE_KEY = "team.title"
+    TITLE_KEY = "team_checklist.title"
     LIVE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "key.open_list", id="team.open"),
-        Binding("left_square_bracket", "day(-1)", "key.previous_day", id="team.previous_day"),
-        Binding("right_square_bracket", "day(1)", "key.next_day", id="team.next_day"),
-        Binding("escape", "back", "key.back", id="team.back"),
+        Binding("enter", "open", "key.open_list", id="team_checklist.open"),
+        Binding("left_square_bracket", "day(-1)", "key.previous_day", id="team_checklist.previous_day"),
+        Binding("right_square_bracket", "day(1)", "key.next_day", id="team_checklist.next_day"),
+        Binding("escape", "back", "key.back", id="team_checklist.back"),
     ]
 
     def __init__(self, ws: Workstation, day: dt.date, open_list: Callable[[Staff, dt.date], Screen[None]]) -> None:
@@ -47,7 +47,12 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
 
     def show(self, data: list[TeamRow]) -> None:
         self.rows = data
-        headers = [t("team.name"), t("team.done"), t("team.calls"), t("team.behind")]
+        headers = [
+            t("team_checklist.name"),
+            t("team_checklist.done"),
+            t("team_checklist.calls"),
+            t("team_checklist.behind"),
+        ]
         rows = [
             (
                 r.staff.name,
@@ -59,7 +64,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
         ]
         self.query_one(KeyTable).show_rows(headers, rows, keys=[str(r.staff.id) for r in data])
         behind = sum(1 for r in data if r.behind)
-        self.set_status(t("team.status", day=self.day.isoformat(), count=len(data), behind=behind))
+        self.set_status(t("team_checklist.status", day=self.day.isoformat(), count=len(data), behind=behind))
 
     def action_open(self) -> None:
         table = self.query_one(KeyTable)

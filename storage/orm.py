@@ -297,6 +297,7 @@ class SaleRow(Base):
     suitability_id: Mapped[int | None] = mapped_column(ForeignKey("suitability_records.id"))
     cooling_off_until: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    regular_plan: Mapped[bool] = mapped_column(Boolean, default=False)  # a fund regular-investment plan (基金定投)
 
 
 class ReferralRow(Base):
@@ -361,6 +362,81 @@ class ProductReadRow(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
     read_at: Mapped[dt.datetime]
+
+
+# --- the performance appraisal (issue 7) ---
+
+
+class MysteryCheckRow(Base):
+    __tablename__ = "mystery_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    checked_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    checked_on: Mapped[dt.date] = mapped_column(Date)
+    passed: Mapped[dict[str, Any]]  # {"items": [codes]}
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    __table_args__ = (Index("ix_mystery_checks_period", "year", "quarter", "staff_id"),)
+
+
+class TrainingRow(Base):
+    __tablename__ = "training_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str] = mapped_column(String(100))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    __table_args__ = (Index("ix_training_records_staff_day", "staff_id", "day"),)
+
+
+class GradeDecisionRow(Base):
+    __tablename__ = "grade_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(1))
+    reason: Mapped[str] = mapped_column(String(500))
+    decided_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[dt.datetime]
+    __table_args__ = (UniqueConstraint("staff_id", "year"),)
+
+
+class QuarterCloseRow(Base):
+    __tablename__ = "quarter_closes"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    closed_at: Mapped[dt.datetime]
+    closed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class KeptAverageRow(Base):
+    """A client's 3-month daily average (日均) at a quarter's end, worked out once from the balance spans when the
+    bank's data has reached that day, and kept: it never changes after, and the scoreboard reads it cheaply."""
+
+    __tablename__ = "kept_averages"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (read by the primary key alone)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True)
+    avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen)
+
+
+class ScoreSnapshotRow(Base):
+    __tablename__ = "score_snapshots"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    lines: Mapped[dict[str, Any]]  # {"lines": [Line.to_json()]}
+
+
+# The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访
+# figure joins a sale to the tasks it left.
+SCORE_INDEXES = (
+    Index("ix_tasks_origin", TaskRow.origin, TaskRow.origin_id),
+    Index("ix_suitability_client_product", SuitabilityRow.client_id, SuitabilityRow.product_id, SuitabilityRow.outcome),
+)
 
 
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.

@@ -36,6 +36,8 @@ from storage.repositories import (
     SuitabilityRepository,
     TaskRepository,
 )
+from storage.score_records import SqlScoreRecords
+from storage.score_views import SqlScoreViews
 from storage.views import SqlViews
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session)
         self.imports = SqlImports(session)
+        self.score_views = SqlScoreViews(session)
+        self.scores = SqlScoreRecords(session)
         return self
 
     @staticmethod

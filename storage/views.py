@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import Channel, Disposition, ProductCategory, RiskLevel, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.views import (
     AgendaRow,
@@ -21,7 +21,6 @@ from csm_tui.services.views import (
     ContactExportRow,
     DayFigures,
     DayWindow,
-    QuarterFigures,
     QueueSources,
     QueueWindow,
     ShelfRow,
@@ -290,41 +289,6 @@ class SqlViews:
             )
             for r in self.session.execute(query)
         ]
-
-    def quarter_figures(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> QuarterFigures:
-        window = and_(ContactRow.staff_id == staff_id, ContactRow.started_at >= start, ContactRow.started_at < end)
-        c = self.session.execute(
-            select(
-                func.count().label("contacts"),
-                _count_if(ContactRow.channel == Channel.PHONE).label("calls"),
-            ).where(window)
-        ).one()
-        done = self.session.scalar(
-            select(func.count()).where(
-                TaskRow.staff_id == staff_id,
-                TaskRow.kind == TaskKind.SERVICE_CALLBACK,
-                TaskRow.status == TaskStatus.DONE,
-                TaskRow.closed_at >= start,
-                TaskRow.closed_at < end,
-            )
-        )
-        sales = self.session.execute(
-            select(ProductRow.category, func.sum(SaleRow.amount))
-            .join(ProductRow, ProductRow.id == SaleRow.product_id)
-            .where(
-                SaleRow.staff_id == staff_id,
-                SaleRow.sold_at >= start,
-                SaleRow.sold_at < end,
-                SaleRow.cancelled_at.is_(None),
-            )
-            .group_by(ProductRow.category)
-        )
-        return QuarterFigures(
-            calls=int(c.calls),
-            contacts=int(c.contacts),
-            service_callbacks_done=done or 0,
-            sales_by_category={ProductCategory(cat): amount for cat, amount in sales},
-        )
 
     def data_as_of(self) -> dt.date | None:
         value = self.session.scalar(select(MetaRow.value).where(MetaRow.key == "data_as_of"))

@@ -796,3 +796,20 @@ def test_every_write_is_audited_with_the_acting_staff_id(branch: Branch) -> None
     assert not [e for e in everything if e.entity == "suitability_records" and e.action != "insert"]
     dumped = json.dumps([r["detail"] for r in rows(branch.engine, "audit_events")], ensure_ascii=False)
     assert resident_id(YOUNG_BORN) not in dumped and resident_id(ELDERLY_BORN) not in dumped
+
+
+# --- 5. a regular-investment plan (基金定投) -------------------------------------------------------------------
+
+
+def test_a_fund_bought_as_a_regular_plan_is_recorded_as_one_and_only_a_fund_can_be(branch: Branch) -> None:
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C4)
+    fund = attempt(ws, branch.young, "F4", "1000", RECORDED)
+    done = sale.record(ws, dataclasses.replace(fund, regular_plan=True), SOLD)
+    assert [r["regular_plan"] for r in rows(branch.engine, "sales")] == [True]
+    assert done.sale is not None and done.sale.regular_plan
+    wealth = attempt(ws, branch.young, "W2", "50000", RECORDED)
+    before = tables(branch.engine)
+    with pytest.raises(DomainError, match="regular_plan_fund_only"):
+        sale.record(ws, dataclasses.replace(wealth, regular_plan=True), SOLD)
+    assert tables(branch.engine) == before

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from csm_tui.cli import main, open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.config import Settings
+from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
 from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
@@ -626,6 +627,24 @@ def _fill_every_table(url: str) -> None:
     with system.acting_as(csm01)(write=True) as tx:
         tx.checklists.set_mark(csm01.id or 0, TODAY, "morning", NOW, ticked=True, note="晨会")
         tx.product_reads.record(csm01.id or 0, [ProductRead(product_id=product, fingerprint="f", read_at=NOW)])
+        tx.commit()
+    with system(write=True) as tx:  # the appraisal's records (issue 7), which the demo leaves empty
+        sup = tx.staff.by_login("sup01")
+        assert sup is not None and sup.id is not None and csm01.id is not None
+        tx.scores.add_mystery_check(
+            MysteryCheck(staff_id=csm01.id, checked_by=sup.id, year=2026, quarter=4, checked_on=TODAY, score=90)
+        )
+        tx.scores.add_training(
+            TrainingRecord(staff_id=csm01.id, day=TODAY, minutes=90, topic="反洗钱", recorded_by=sup.id)
+        )
+        tx.scores.decide_grade(
+            GradeDecision(staff_id=csm01.id, year=2026, reason="违规", decided_by=sup.id, decided_at=NOW)
+        )
+        tx.scores.close(
+            QuarterClose(year=2026, quarter=3, closed_at=NOW, closed_by=sup.id),
+            [ScoreSnapshot(year=2026, quarter=3, staff_id=csm01.id, lines=[])],
+        )
+        tx.scores.keep_averages(dt.date(2026, 9, 30), dt.date(2026, 7, 2))
         tx.commit()
     with engine.connect() as conn:
         empty = [t.name for t in Base.metadata.sorted_tables if not conn.scalar(select(func.count()).select_from(t))]

@@ -62,7 +62,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.views import AssessmentDue, DayFigures, QuarterFigures
+from csm_tui.services.views import AssessmentDue, DayFigures
 from storage import audit
 from storage.engine import make_engine, sqlite_path
 from storage.migrate import DatabaseTooNew, check_not_newer, current_revision, head_revision, upgrade
@@ -1230,25 +1230,6 @@ def test_assessments_due(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
         AssessmentDue(_id(clients["a2"]), "李四", RiskLevel.C3, dt.date(2026, 12, 27)),
         AssessmentDue(_id(clients["a3"]), "王五", None, None),
     ]
-
-
-def _quarter(uow_factory: SqlUnitOfWorkFactory, day: Day, clock: FrozenClock) -> QuarterFigures:
-    branch_time = BranchTime(clock, TZ)
-    start, _ = branch_time.day_bounds(dt.date(2026, 10, 1))
-    end, _ = branch_time.day_bounds(dt.date(2027, 1, 1))
-    assert (start, end) == (utc(2026, 9, 30, 16), utc(2026, 12, 31, 16))
-    with uow_factory() as uow:
-        return uow.views.quarter_figures(_id(day.branch.csm_a), start, end)
-
-
-def test_quarter_figures(uow_factory: SqlUnitOfWorkFactory, day: Day, clock: FrozenClock) -> None:
-    assert _quarter(uow_factory, day, clock) == QuarterFigures(
-        calls=4,
-        contacts=6,
-        service_callbacks_done=1,
-        # summed in fen, read back in yuan exactly (once, not divided by 100 twice)
-        sales_by_category={ProductCategory.WEALTH: Decimal("150000.00"), ProductCategory.FUND: Decimal("20000.50")},
-    )
 
 
 def _listed(uow_factory: SqlUnitOfWorkFactory, branch: Branch, text: str, limit: int = 50) -> list[tuple[str, bool]]:

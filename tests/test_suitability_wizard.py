@@ -32,6 +32,25 @@ def _count(url: str, row: type, *where: object) -> int:
 
 async def _to_check(pilot: Pilot[None], rating: int) -> SuitabilityWizard:
     """Open the wizard, pick a wealthy own client, assess (all 'c': C3), choose a wealth product of ``rating``."""
+    wizard = await _to_products(pilot)
+    assert wizard.ctx is not None
+    index = _wealth_product(wizard, rating)
+    await pilot.press(*["down"] * index, "enter", *str(int(wizard.ctx.products[index].min_amount)), "enter")
+    await settle(pilot)
+    assert wizard.step == "check"
+    return wizard
+
+
+def _wealth_product(wizard: SuitabilityWizard, rating: int) -> int:
+    assert wizard.ctx is not None
+    return next(
+        i
+        for i, p in enumerate(wizard.ctx.products)
+        if p.category is ProductCategory.WEALTH and p.rating and p.rating.value == rating and not p.private_placement
+    )
+
+
+async def _to_products(pilot: Pilot[None]) -> SuitabilityWizard:
     app = pilot.app
     await settle(pilot)
     await pilot.press("4")
@@ -51,16 +70,18 @@ async def _to_check(pilot: Pilot[None], rating: int) -> SuitabilityWizard:
     await pilot.press("y")  # a first assessment is marked face to face already
     await settle(pilot)
     assert wizard.step == "product", str(wizard.query_one("#wizard-error").render())
-    assert wizard.ctx is not None
-    index = next(
-        i
-        for i, p in enumerate(wizard.ctx.products)
-        if p.category is ProductCategory.WEALTH and p.rating and p.rating.value == rating and not p.private_placement
-    )
-    await pilot.press(*["down"] * index, "enter", *str(int(wizard.ctx.products[index].min_amount)), "enter")
-    await settle(pilot)
-    assert wizard.step == "check"
     return wizard
+
+
+async def test_only_a_fund_can_be_marked_as_a_regular_investment_plan(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await _to_products(pilot)
+        index = _wealth_product(wizard, 2)
+        await pilot.press(*["down"] * index, "enter", *"50000", "tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        assert wizard.query_one("#regular_plan").value  # type: ignore[attr-defined]
+        assert wizard.step == "product" and "定投" in str(wizard.query_one("#wizard-error").render())
 
 
 async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_callback(demo_url: str) -> None:

@@ -219,3 +219,25 @@ class ChecklistMeasure(StrEnum):
     TOMORROW_CONFIRMED = "tomorrow_confirmed"  # the next working day's meetings confirmed
     NEXT_CONTACTS = "next_contacts"  # clients contacted today with their next contact agreed
     SUMMARY = "summary"  # the day summary written
+
+
+class MysteryItem(StrEnum):
+    """The mystery-shopper (神秘客) checklist: what the shopper checks the CSM does."""
+
+    GREETING = "greeting"  # greets the client
+    NEEDS = "needs"  # finds the client's needs
+    ASSESSMENT_VALIDITY = "assessment_validity"  # checks the risk assessment is valid
+    RISK_LEVEL = "risk_level"  # states the product's risk level
+    RISK_STATEMENT = "risk_statement"  # says 理财非存款、投资有风险
+    NO_PROMISE = "no_promise"  # promises no principal or return
+    DUAL_RECORDING = "dual_recording"  # follows 双录
+    CLOSE = "close"  # a courteous close
+
+
+class AppraisalGrade(StrEnum):
+    """The annual grade: A, B and C by forced distribution; D only by a supervisor's decision with a reason."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"

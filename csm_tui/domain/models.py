@@ -253,6 +253,7 @@ class Sale(Entity):
     suitability_id: int | None = None
     cooling_off_until: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
+    regular_plan: bool = False  # a fund regular-investment plan (基金定投): the first purchase of the plan
 
 
 class Referral(Entity):

@@ -14,6 +14,7 @@ from typing import Any
 
 from csm_tui.domain.enums import (
     HoldingStatus,
+    ProductCategory,
     SuitabilityOutcome,
     TaskKind,
     TaskOrigin,
@@ -116,6 +117,7 @@ class Attempt:
     amount: Decimal
     verdict: rules.Verdict
     confirmations: Confirmations
+    regular_plan: bool = False  # a fund bought as the first instalment of a regular-investment plan (基金定投)
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         assessment = tx.assessments.get(attempt.assessment.id) if attempt.assessment and attempt.assessment.id else None
         if product is None:
             raise DomainError("sale_blocked")
+        if attempt.regular_plan and product.category is not ProductCategory.FUND:
+            raise DomainError("regular_plan_fund_only")
         verdict = rules.check_4s(
             client=client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
             product=product, amount=attempt.amount, outlet=outlet, staff=ws.staff, now=now, policy=ws.policy,
@@ -211,6 +215,7 @@ def _sell(
         Sale(
             client_id=client.id, staff_id=ws.staff.id, outlet_id=outlet_id, product_id=product.id,
             amount=attempt.amount, sold_at=now, suitability_id=saved.id, cooling_off_until=cooling,
+            regular_plan=attempt.regular_plan,
         )
     )  # fmt: skip
     today = ws.time.today()

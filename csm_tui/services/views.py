@@ -11,6 +11,7 @@ from csm_tui.domain.enums import (
     Channel,
     ChecklistMeasure,
     Disposition,
+    Grade,
     ProductCategory,
     QueueReason,
     RiskLevel,
@@ -54,14 +55,6 @@ class AssessmentDue:
     client_name: str
     level: RiskLevel | None
     valid_until: dt.date | None
-
-
-@dataclass(frozen=True, slots=True)
-class QuarterFigures:
-    calls: int
-    contacts: int
-    service_callbacks_done: int
-    sales_by_category: dict[ProductCategory, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,3 +223,71 @@ class ContactExportRow:
     satisfaction: int | None
     feedback: str
     note: str
+
+
+# --- the scoreboard -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWindow:
+    """What bounds a quarter's figures, worked out from the clock, the calendar and the policy."""
+
+    year: int
+    quarter: int
+    start: dt.datetime  # the quarter's first instant (UTC)
+    end: dt.datetime  # the next quarter's first instant
+    now: dt.datetime  # a 回访 is due once its window has passed
+    first_day: dt.date  # the quarter's first local day
+    last_day: dt.date  # its last day, or today while it runs
+    assets_before: dt.date | None  # the 3-month averages kept at this day (the eve of the quarter); None: no data
+    assets_after: dt.date | None  # kept at the quarter's end; None: the clients' current averages (as of T+2)
+    jiaoyin: Decimal  # the 交银理财 threshold
+    callback_days: int  # 回访 within this many days of the sale
+    recording_exempt: tuple[ProductCategory, ...]  # categories sold without 双录
+    utc_offset_s: int  # the branch's offset from UTC, to tell a sale's local day
+
+
+@dataclass(frozen=True, slots=True)
+class CsmRow:
+    """A CSM as the scoreboard names them: staff names only."""
+
+    id: int
+    login: str
+    name: str
+    grade: Grade
+    outlet_id: int | None
+    outlet: str
+    supervisor_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterRaw:
+    """A CSM's quarter as counted by the aggregate queries, before it becomes the indicators' measures."""
+
+    sales: dict[ProductCategory, Decimal] = field(default_factory=dict)
+    regular_plans: int = 0
+    calls: int = 0
+    contacts: int = 0
+    callbacks_due: int = 0
+    callbacks_on_time: int = 0
+    satisfaction_sum: int = 0
+    satisfaction_count: int = 0
+    wode_accepted: int = 0
+    breaches: int = 0
+    mystery_sum: int = 0
+    mystery_count: int = 0
+    qualifications: int = 0
+    training_minutes: int = 0
+    assets_before: Decimal | None = None  # sum of the managed clients' 3-month averages before the quarter
+    assets_after: Decimal | None = None
+    new_jiaoyin: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    """One record an indicator counts, for the drill-down: when, which client (or what), what, how much."""
+
+    day: dt.date | None
+    client: str
+    item: str
+    value: str

@@ -1,0 +1,146 @@
+"""What supervisors and the admin record for the appraisal, each write one transaction, the role checked here:
+mystery-shopper checks, D grades and closing a quarter (supervisors); training hours and qualifications (admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
+from csm_tui.domain.enums import AppraisalGrade, MysteryItem, QualificationKind, Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Qualification
+from csm_tui.policy import Scorecard
+from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.scoring import Quarter, branch_quarter, keep_averages, visible
+from csm_tui.services.views import CsmRow
+from csm_tui.services.workstation import Workstation
+
+
+def mystery_score(passed: set[MysteryItem], scorecard: Scorecard) -> int:
+    """The check's score out of 100: the points of the items done over all the checklist's points."""
+    checklist = scorecard.mystery_points
+    earned = sum(p for item, p in checklist.items() if item in passed)
+    share = Decimal(earned * 100) / sum(checklist.values())
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _csm(ws: Workstation, tx: UnitOfWork, staff_id: int) -> CsmRow:
+    csm = next((c for c in tx.score_views.csms() if c.id == staff_id), None)
+    if csm is None:
+        raise DomainError("not_a_csm")
+    if not visible(ws, csm):
+        raise AccessDenied("scores")
+    return csm
+
+
+def _require(ws: Workstation, *roles: Role) -> int:
+    if ws.staff.role not in roles:
+        raise AccessDenied("appraisal")
+    assert ws.staff.id is not None
+    return ws.staff.id
+
+
+def record_mystery_check(
+    ws: Workstation, staff_id: int, passed: set[MysteryItem], note: str = "", day: dt.date | None = None
+) -> MysteryCheck:
+    """A supervisor records a mystery-shopper check of a CSM of their team, in the quarter of ``day`` (today)."""
+    me = _require(ws, Role.SUPERVISOR)
+    day = day or ws.time.today()
+    if day > ws.time.today():
+        raise DomainError("future_date")
+    quarter = Quarter.of(day)
+    with ws.uow(write=True) as tx:
+        _csm(ws, tx, staff_id)
+        if tx.scores.closed(quarter.year, quarter.number) is not None:
+            raise DomainError("quarter_closed", quarter=str(quarter))
+        check = tx.scores.add_mystery_check(
+            MysteryCheck(
+                staff_id=staff_id, checked_by=me, year=quarter.year, quarter=quarter.number, checked_on=day,
+                passed=tuple(item for item in MysteryItem if item in passed),
+                score=mystery_score(passed, ws.policy.scorecard), note=note.strip(),
+            )
+        )  # fmt: skip
+        tx.commit()
+    return check
+
+
+def record_training(ws: Workstation, staff_id: int, day: dt.date, hours: Decimal, topic: str) -> TrainingRecord:
+    """The admin records hours of training a CSM attended."""
+    me = _require(ws, Role.ADMIN)
+    if day > ws.time.today():
+        raise DomainError("future_date")
+    minutes = int((hours * 60).to_integral_value(rounding=ROUND_HALF_UP))
+    if not 0 < minutes <= 24 * 60:
+        raise DomainError("bad_hours")
+    with ws.uow(write=True) as tx:
+        _csm(ws, tx, staff_id)
+        saved = tx.scores.add_training(
+            TrainingRecord(staff_id=staff_id, day=day, minutes=minutes, topic=topic.strip(), recorded_by=me)
+        )
+        tx.commit()
+    return saved
+
+
+def record_qualification(
+    ws: Workstation, staff_id: int, kind: QualificationKind, number: str, obtained: dt.date, expires: dt.date | None
+) -> None:
+    """The admin records a qualification (certificate) a CSM holds."""
+    _require(ws, Role.ADMIN)
+    if obtained > ws.time.today():
+        raise DomainError("future_date")
+    if expires is not None and expires < obtained:
+        raise DomainError("expires_before_obtained")
+    qualification = Qualification(kind=kind, number=number.strip(), obtained_on=obtained, expires_on=expires)
+    with ws.uow(write=True) as tx:
+        _csm(ws, tx, staff_id)
+        tx.scores.add_qualification(staff_id, qualification)
+        tx.commit()
+
+
+def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDecision:
+    """A supervisor grades a CSM of their team D for the year, with the reason recorded."""
+    me = _require(ws, Role.SUPERVISOR)
+    if not reason.strip():
+        raise DomainError("reason_required")
+    with ws.uow(write=True) as tx:
+        _csm(ws, tx, staff_id)
+        decision = tx.scores.decide_grade(
+            GradeDecision(
+                staff_id=staff_id, year=year, grade=AppraisalGrade.D, reason=reason.strip(), decided_by=me,
+                decided_at=ws.time.now().datetime,
+            )
+        )  # fmt: skip
+        tx.commit()
+    return decision
+
+
+def withdraw_d(ws: Workstation, staff_id: int, year: int) -> bool:
+    _require(ws, Role.SUPERVISOR)
+    with ws.uow(write=True) as tx:
+        _csm(ws, tx, staff_id)
+        withdrawn = tx.scores.withdraw_grade(staff_id, year)
+        tx.commit()
+    return withdrawn
+
+
+def close_quarter(ws: Workstation, quarter: Quarter) -> int:
+    """A supervisor closes a quarter that has ended: every CSM's card is frozen as it stands. Returns how many."""
+    me = _require(ws, Role.SUPERVISOR)
+    if ws.time.today() < quarter.next.first_day:
+        raise DomainError("quarter_not_over", quarter=str(quarter))
+    keep_averages(ws, [quarter])
+    with ws.uow(write=True) as tx:
+        if tx.scores.closed(quarter.year, quarter.number) is not None:
+            raise DomainError("quarter_closed", quarter=str(quarter))
+        cards = branch_quarter(ws, tx, tx.score_views.csms(), quarter).cards
+        snapshots = [
+            ScoreSnapshot(year=quarter.year, quarter=quarter.number, staff_id=staff_id, lines=card.to_json())
+            for staff_id, card in cards.items()
+        ]
+        closing = QuarterClose(
+            year=quarter.year, quarter=quarter.number, closed_at=ws.time.now().datetime, closed_by=me
+        )
+        tx.scores.close(closing, snapshots)
+        tx.commit()
+    return len(snapshots)
