@@ -47,6 +47,8 @@ STARTUP_BASELINE = Figure("startup_baseline", "  start-up: bare app (header, 100
 QUEUE_BUILD = Figure("queue_build", "queue build (today_queue, csm01)", "ms", Target(50))
 OUTCOME_SAVE = Figure("outcome_save", "outcome save + next client's card (services)", "ms", Target(100))
 SESSION_OPEN = Figure("session_open", "open a session: first client's card (services)", "ms", Target(100))
+SESSION_PAINTED = Figure("session_painted", "open a session to the first card painted (app)", "ms", Target(100))
+OUTCOME_PAINTED = Figure("outcome_painted", "outcome save to the next card painted (app)", "ms", Target(100))
 SEARCH = {
     kind: Figure(f"search_{kind}", f"client search, slowest keystroke: {what}", "ms", Target(30))
     for kind, what in (

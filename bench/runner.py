@@ -13,6 +13,7 @@ from bench import figures as fig
 from bench.database import ensure_demo, sqlite_url, working_copy
 from bench.figures import Measured
 from bench.imports import import_rate
+from bench.painted import call_session_painted
 from bench.plan import Bench, Plan
 from bench.postgres import URL_VARIABLE, bindir, load_demo, server_version, throwaway_server
 from bench.probe import Probe
@@ -37,6 +38,7 @@ SQLITE_PROBES = [
     QUEUE,
     Probe((fig.OUTCOME_SAVE,), outcome_save),
     Probe((fig.SESSION_OPEN,), session_open),
+    Probe((fig.SESSION_PAINTED, fig.OUTCOME_PAINTED), call_session_painted),
     SEARCH,
     Probe((fig.CLIENT_DETAIL,), client_detail_open),
     SCOREBOARD,

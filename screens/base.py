@@ -9,12 +9,13 @@ from typing import Any, ClassVar, Generic, TypeVar
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from csm_tui.i18n import t
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,7 +36,7 @@ class Destination(Screen[None], Generic[T]):
         yield Header()
         yield Static(t(self.TITLE_KEY), id="screen-title", classes="screen-title")
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def set_status(self, text: str) -> None:
         """The line under the header: this destination's name and what it shows now."""

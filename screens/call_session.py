@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Disposition
 from csm_tui.i18n import label, t
@@ -33,6 +33,7 @@ from widgets.call_timer import CallTimer
 from widgets.cells import reason_detail
 from widgets.client_card import ClientCard
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.script_panel import ScriptPanel
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class CallSession(Screen[None]):
         with VerticalScroll():
             yield ClientCard(id="card")
             yield ScriptPanel(id="script")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show_current()

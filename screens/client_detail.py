@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import Header, Sparkline, Static, TabbedContent, TabPane
 
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
@@ -33,6 +33,7 @@ from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class ClientDetailScreen(Screen[None]):
             with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
                 yield Static("", id="offers", classes="para")
                 yield KeyTable(id="referral-list")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

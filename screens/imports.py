@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Button, Header, Input, ProgressBar, Select, Static
 
 from csm_tui.i18n import t
 from csm_tui.services.imports.columns import ImportKind, load_mapping
@@ -25,6 +25,7 @@ from csm_tui.services.imports.run import ImportReport, import_file, require_admi
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class ImportScreen(Screen[None]):
         yield ProgressBar(total=1, show_eta=False, id="import-progress")
         yield Static("", id="import-summary")
         yield KeyTable(id="import-problems")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for box in self.query(Input):

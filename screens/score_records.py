@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Channel, Disposition, QualificationKind
 from csm_tui.i18n import label, money, t
@@ -22,6 +22,7 @@ from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.scorecard import MONEY, measured
 from widgets.table import KeyTable
 
@@ -55,7 +56,7 @@ class RecordsScreen(Screen[None]):
         yield Header()
         yield Static(label(self.line.measure), id="screen-title", classes="screen-title")
         yield KeyTable(id="records")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.run_worker(self._fetch, thread=True, exclusive=True, group="load", exit_on_error=False)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
@@ -25,6 +25,7 @@ from screens.score_records import RecordsScreen
 from screens.score_team import TeamView
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.scorecard import ScoreCard
 
 QUARTER_KEYS: list[BindingType] = [
@@ -109,7 +110,7 @@ class CardScreen(Screen[None]):
         yield Header()
         yield Static(t("nav.scoreboard"), id="screen-title", classes="screen-title")
         yield ScoreCard(id="card")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

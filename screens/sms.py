@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from csm_tui.i18n import label, t
 from csm_tui.services.calls import mark_sms_sent
@@ -18,6 +18,7 @@ from csm_tui.services.views import SmsRow
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class SmsScreen(Screen[None]):
         yield Header()
         yield Static(t("sms.title"), id="screen-title", classes="screen-title")
         yield KeyTable(id="sms")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).add_columns(t("queue.due"), t("queue.client"), t("clients.mobile"), t("queue.reason"))

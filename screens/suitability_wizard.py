@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import Checkbox, ContentSwitcher, Header, Input, Static
 
 from csm_tui.config import data_dir
 from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
@@ -34,6 +34,7 @@ from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
+from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class SuitabilityWizard(Screen[None]):
             with VerticalScroll(id="done"):
                 yield Static("", id="done-text", classes="para")
         yield Static("", id="wizard-error", classes="para fail")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.start_client is not None:
