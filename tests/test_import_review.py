@@ -954,3 +954,18 @@ def test_staff_whose_new_supervisor_is_refused_or_in_a_circle_are_refused_and_a_
     with uow_factory() as tx:
         staff = {r.login: (r.id, r.supervisor_id) for r in tx.session.scalars(select(StaffRow))}
     assert staff["csm09"][1] == staff["hall9"][0] and staff["csm10"][1] == staff["csm09"][0]
+
+
+@given(text_=st.text(st.characters(exclude_characters="\x00"), min_size=1).filter(lambda s: s.strip() == s != ""))
+def test_any_text_written_to_a_csv_reads_back_the_same_and_never_as_a_formula(text_: str) -> None:
+    import tempfile
+
+    from csm_tui.services.tabular import read_table, write_table
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        write_table(["h"], [[text_]], path)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            raw = list(csv.reader(fh))[1][0]
+        assert read_table(path).rows[0][1] == [text_]
+    assert not raw.startswith(("=", "+", "-", "@", "\t", "\r"))
