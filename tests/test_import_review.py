@@ -956,7 +956,11 @@ def test_staff_whose_new_supervisor_is_refused_or_in_a_circle_are_refused_and_a_
     assert staff["csm09"][1] == staff["hall9"][0] and staff["csm10"][1] == staff["csm09"][0]
 
 
-@given(text_=st.text(st.characters(exclude_characters="\x00"), min_size=1).filter(lambda s: s.strip() == s != ""))
+@given(
+    text_=st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1).filter(
+        lambda s: s.strip() == s != ""
+    )
+)
 def test_any_text_written_to_a_csv_reads_back_the_same_and_never_as_a_formula(text_: str) -> None:
     import tempfile
 
