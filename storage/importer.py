@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
@@ -33,6 +33,7 @@ from storage.orm import (
 from storage.repositories import name_initials
 
 BATCH = 5_000
+_PG_BALANCE_LOCK = 0x63736D_62616C  # "csm" "bal": one balance import at a time
 T = TypeVar("T")
 
 ROWS: dict[ImportKind, type[Base]] = {
@@ -132,6 +133,8 @@ class SqlImports:
         values: dict[str, Any] = {names[f]: bindparam(f"v_{f}") for f in fields}
         if kind is ImportKind.CLIENTS:
             values["version"] = table.c.version + 1  # a screen's edit of a client read before is refused
+            if "mobile" in fields:
+                values["mobile_invalid"] = False  # the bank's new number is not the one found wrong
             if "name" in fields:
                 values["name_initials"] = bindparam("v_name_initials")
         statement = update(table).where(table.c.id == bindparam("u_id")).values(values)
@@ -162,6 +165,12 @@ class SqlImports:
     def _append(self, entries: list[tuple[str, str, str, dict[str, Any]]]) -> None:
         info = self.session.info
         audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), entries)
+
+    def lock_balances(self) -> None:
+        """PostgreSQL: a transaction-level advisory lock, so two balance imports never merge days into the same
+        spans at once; SQLite: a write transaction (BEGIN IMMEDIATE) is already the only one."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_BALANCE_LOCK})
 
     def spans(self, client_ids: set[int], first: dt.date, last: dt.date) -> dict[int, list[Span]]:
         query = select(

@@ -1,9 +1,10 @@
 """A reviewer's tests of issue 9 (importing the bank's data, exporting lists), written to break it.
 
-Each ``xfail(strict=True)`` is a bug found in review: the test states what a bank's admin or a CSM should get, and
-fails until the product does it. The passing tests add coverage the implementation's own tests lack: files as Excel
-and the bank's systems really write them, every kind re-imported, a database failure half way, a CSM's write during
-an import, the error file's and the exports' bytes scanned for identities. Run on SQLite and PostgreSQL (``db_url``).
+Each bug found in review was a ``xfail(strict=True)`` test stating what a bank's admin or a CSM should get; they are
+fixed, and the one left waits for the scoreboard it would export (issue 7). The other tests add coverage the
+implementation's own tests lack: files as Excel and the bank's systems really write them, every kind re-imported, a
+database failure half way, a CSM's write during an import, the error file's and the exports' bytes scanned for
+identities. Run on SQLite and PostgreSQL (``db_url``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.cells import date_cell
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.records import money_cell
-from csm_tui.services.imports.run import ImportReport, errors_path, import_file
+from csm_tui.services.imports.run import ImportReport, errors_path, import_file, summary
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, StorageFailure
 from csm_tui.services.workstation import Workstation, sign_in
 from storage.importer import SqlImports
@@ -186,11 +187,6 @@ def excel_wrote(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tabular._cell_text writes a float cell with repr(), so a balance Excel computed (=100.1+200.2 is "
-    "stored as 300.29999999999995, which Excel shows as 300.3) is refused as 'at most two decimal places'",
-)
 def test_an_excel_computed_amount_is_read_as_excel_shows_it(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -273,11 +269,6 @@ def test_the_error_file_names_the_files_columns_gives_reasons_in_the_users_langu
         assert ("nobody" in reasons) and ((lang == "en") == reasons.isascii())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cells.reason_of falls back to pydantic's English msg for standard errors (string_too_long, "
-    "greater_than_equal, less_than_equal, decimal_max_places...), so a Chinese user reads English reasons",
-)
 def test_a_too_long_name_or_a_negative_term_is_explained_in_chinese(
     branch: dict[str, Workstation], tmp_path: Path
 ) -> None:
@@ -402,11 +393,6 @@ def test_a_changed_client_is_updated_and_audited_with_identities_masked(
     assert not [s for s in (VALID_IDS[0], VALID_IDS[1], "13812345678", "13912345678", "张三", "张叁") if s in text_]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: storage/importer.py updates a client's mobile but leaves mobile_invalid set, so the bank's new "
-    "number stays marked wrong (client_detail.edit clears the flag for a newly entered number)",
-)
 def test_a_new_mobile_from_the_bank_clears_the_wrong_number_mark(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -422,11 +408,6 @@ def test_a_new_mobile_from_the_bank_clears_the_wrong_number_mark(
     assert client.mobile == "13912345678" and client.mobile_invalid is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: records.staff_record resolves a supervisor against the database as it was before the file, so a "
-    "new branch's staff file (supervisor and team in one file) refuses the team until imported a second time",
-)
 def test_a_staff_file_with_a_new_supervisor_and_the_team_goes_in_at_once(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -588,11 +569,6 @@ def test_a_csms_edit_during_an_import_and_the_import_both_stay(
 # --- encodings -----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tabular._decode tries UTF-8 first and takes it whenever the bytes decode, so a short GBK file "
-    "whose names happen to be valid UTF-8 (叶平 → ҶƽƐ-like mojibake) is stored garbled without a word",
-)
 def test_a_gbk_file_whose_bytes_also_decode_as_utf8_is_read_as_gbk(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -665,11 +641,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: issue 9 asks for the scoreboard table to be exported to XLSX/CSV; services/exporting.py and "
-    "`csm export` offer only tasks and contacts",
-)
+@pytest.mark.xfail(strict=True, reason="scoreboard export lands with the scoreboard (issue 7)")
 def test_the_scoreboard_exports(runner: CliRunner, demo_url: str, tmp_path: Path) -> None:
     out = tmp_path / "scoreboard.xlsx"
     result = runner.invoke(main, ["--staff", "admin", "export", "scoreboard", "--out", str(out), "--db", demo_url])
@@ -703,11 +675,6 @@ def scalar_of(engine: Engine, sql: str) -> object:
         return conn.execute(text(sql)).scalar()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tabular._write_xlsx appends note text as is, and openpyxl writes a string starting with '=' as a "
-    "formula: the exported list runs it in Excel (formula injection) and the note is lost on import back",
-)
 def test_a_note_that_looks_like_a_formula_is_exported_as_text_and_imports_back(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -728,11 +695,6 @@ def test_a_note_that_looks_like_a_formula_is_exported_as_text_and_imports_back(
     assert scalar(uow_factory, select(TaskRow.note)) == note
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: run._Job.balances takes any day: a balance dated after today (a typo, 2062 for 2026) is stored and "
-    "moves the branch's data date years ahead, where it can never come back (the date never goes backwards)",
-)
 def test_a_balance_dated_after_today_is_refused_and_the_as_of_date_stays(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -750,21 +712,10 @@ def test_two_balance_imports_at_once_keep_one_balance_a_day(
     branch: dict[str, Workstation],
     uow_factory: SqlUnitOfWorkFactory,
     tmp_path: Path,
-    db_url: str,
     monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
 ) -> None:
     """The daily file (2026-11-21) and a correction of 2026-11-10, imported at the same time (the app and a
     scheduled ``csm import``): every day keeps one balance, and both files' days are there."""
-    if not db_url.startswith("sqlite"):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: on PostgreSQL two balance imports both read the same spans, each deletes and inserts "
-                "its own (storage/importer.replace_spans; nothing locks the clients' spans, no constraint): the "
-                "days overlap and the 3-month average counts them twice",
-            )
-        )
     one_client(branch["admin"], tmp_path)
     header = ["客户号", "日期", "余额"]
     history = [["C1", f"2026-11-{d:02d}", "100"] for d in range(1, 21)]
@@ -807,11 +758,6 @@ def test_two_balance_imports_at_once_keep_one_balance_a_day(
     assert client.avg_3m == (Decimal(20 * 100 + 50) / 92).quantize(Decimal("0.01"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: records.holding_record sets maturity_date None when the file has no 到期日 column, so re-importing "
-    "holdings from a file without it wipes every holding's maturity date (status is kept that way, maturity not)",
-)
 def test_a_holdings_file_without_a_maturity_column_keeps_the_maturity_dates(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -829,11 +775,6 @@ def test_a_holdings_file_without_a_maturity_column_keeps_the_maturity_dates(
     assert scalar(uow_factory, select(HoldingRow.maturity_date)) == dt.date(2027, 1, 30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: records.task_record fills status OPEN and closed_at None when the file has no such columns, so a "
-    "task list re-imported without them reopens every task a CSM has closed (the CSM's work is lost)",
-)
 def test_a_task_file_without_status_columns_does_not_reopen_closed_tasks(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -872,11 +813,6 @@ def refuse_export_audit(engine: Engine) -> None:
             )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: exporting.export_list writes the file, then records the audit entry outside its try: when the "
-    "audit insert fails the file stays on disk, an export nobody can find in the audit log",
-)
 def test_an_export_whose_audit_entry_fails_leaves_no_file(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, engine: Engine, tmp_path: Path
 ) -> None:
@@ -913,3 +849,127 @@ def test_a_date_in_any_accepted_form_is_that_day(day: dt.date) -> None:
         f"{day.year}年{day.month}月{day.day}日",
     ]
     assert {date_cell("day", form) for form in forms} == {day}
+
+
+# --- the fixes, further cases --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note", ["=1+2", "+86 回电", "-5 万到期", "@SUM(A1)", "'=引号在前", "'", "''两个引号", "普通备注"]
+)
+def test_a_csv_task_list_protects_formula_like_notes_and_imports_them_back_exactly(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path, note: str
+) -> None:
+    import_ok(branch["admin"], ImportKind.CLIENTS, clients_csv(tmp_path, [["C1", "张三", VALID_IDS[0], "", "csm01"]]))
+    add_task(uow_factory, "C1", branch["csm"].staff.id or 0, note)
+    path = tmp_path / "mine.csv"
+    assert export_list(branch["csm"], ExportKind.TASKS, path) == 1
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        cells = list(csv.reader(fh))[1]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    with uow_factory(write=True) as tx:
+        tx.session.execute(text("DELETE FROM tasks"))
+        tx.commit()
+    assert import_ok(branch["admin"], ImportKind.TASKS, path).new == 1
+    assert scalar(uow_factory, select(TaskRow.note)) == note
+
+
+def test_a_workbook_float_is_read_to_excels_fifteen_digits(tmp_path: Path) -> None:
+    from csm_tui.services.tabular import read_table
+
+    path = write_xlsx(tmp_path / "f.xlsx", [["a", "b", "c", "d"], [0.1 + 0.2, 1234.5, 2.0000000000000004, 1e20]])
+    assert read_table(path).rows[0][1] == ["0.3", "1234.5", "2", "100000000000000000000"]
+
+
+@pytest.mark.parametrize(
+    ("text_", "data", "encoding"),
+    [
+        ("客户号,姓名\nC1,Zoé Martin\n", "utf-8", "utf-8-sig"),  # accented Latin stays UTF-8
+        ("客户号,姓名\nC1,张三\n", "utf-8-sig", "utf-8-sig"),
+        ("客户号,姓名\nC1,叶平\n", "gbk", "gb18030"),
+        ("客户号,姓名\nC1,张三\n", "gbk", "gb18030"),
+    ],
+)
+def test_a_csv_is_read_in_the_encoding_it_was_written_in(tmp_path: Path, text_: str, data: str, encoding: str) -> None:
+    from csm_tui.services.tabular import read_table
+
+    path = tmp_path / "c.csv"
+    path.write_bytes(text_.encode(data))
+    table = read_table(path)
+    assert (table.encoding, table.rows[0][1][1]) == (encoding, text_.splitlines()[1].split(",")[1])
+
+
+def test_a_reason_from_a_field_limit_is_in_english_for_an_english_user(
+    branch: dict[str, Workstation], tmp_path: Path
+) -> None:
+    set_language("en")
+    path = clients_csv(tmp_path, [["C1", "张" * 40, VALID_IDS[0], "", ""]])
+    report = import_file(branch["admin"], ImportKind.CLIENTS, path)
+    assert [p[1:3] for p in problems(report)] == [["姓名", "at most 32 characters"]]
+
+
+def test_the_report_names_the_columns_it_did_not_import(branch: dict[str, Workstation], tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "c.csv", [["客户号", "姓名", "身份证号码", "备注", "星级"], ["C1", "张三", VALID_IDS[0], "x", "5"]]
+    )
+    report = import_ok(branch["admin"], ImportKind.CLIENTS, path)
+    assert report.ignored == ["备注", "星级"]
+    set_language("en")
+    assert summary(report).endswith("Columns not imported: 备注、星级.")
+
+
+def test_a_full_width_id_number_is_taken_as_typed_in_ascii(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    full_width = ID_WITH_X.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
+    rows = [["C1", "张三", full_width, "１３８１２３４５６７８", ""]]
+    import_ok(branch["admin"], ImportKind.CLIENTS, clients_csv(tmp_path, rows))
+    with uow_factory() as tx:
+        client = tx.clients.by_number("C1")
+    assert (client.resident_id, client.mobile) == (ID_WITH_X, "13812345678")
+
+
+def test_staff_whose_new_supervisor_is_refused_or_in_a_circle_are_refused_and_a_dry_run_counts_a_new_team(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    header = ["工号", "姓名", "角色", "职级", "网点代码", "主管工号"]
+    team = [
+        ["hall9", "周主管", Role.SUPERVISOR.value, "", "SH001", ""],
+        ["csm09", "吴经理", "客户服务经理", "客户服务经理", "SH001", "hall9"],
+        ["csm10", "郑经理", "客户服务经理", "客户服务经理", "SH001", "csm09"],
+    ]
+    dry = import_file(branch["admin"], ImportKind.STAFF, write_csv(tmp_path / "t.csv", [header, *team]), dry_run=True)
+    assert (dry.new, dry.rejected) == (3, 0)
+    broken = [
+        ["hall8", "", Role.SUPERVISOR.value, "", "SH001", ""],  # no name: refused
+        ["csm08", "冯经理", "客户服务经理", "客户服务经理", "SH001", "hall8"],
+        ["csm07", "陈经理", "客户服务经理", "客户服务经理", "SH001", "csm06"],  # csm07 and csm06: a circle
+        ["csm06", "褚经理", "客户服务经理", "客户服务经理", "SH001", "csm07"],
+        ["csm05", "卫经理", "客户服务经理", "客户服务经理", "SH001", "hall1"],
+    ]
+    report = import_file(branch["admin"], ImportKind.STAFF, write_csv(tmp_path / "b.csv", [header, *broken]))
+    assert (report.new, report.rejected) == (1, 4)
+    assert [p[:2] for p in problems(report)] == [["2", "姓名"], ["3", "主管工号"], ["4", "主管工号"], ["5", "主管工号"]]
+    report = import_ok(branch["admin"], ImportKind.STAFF, write_csv(tmp_path / "t2.csv", [header, *team]))
+    with uow_factory() as tx:
+        staff = {r.login: (r.id, r.supervisor_id) for r in tx.session.scalars(select(StaffRow))}
+    assert staff["csm09"][1] == staff["hall9"][0] and staff["csm10"][1] == staff["csm09"][0]
+
+
+@given(
+    text_=st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1).filter(
+        lambda s: s.strip() == s != ""
+    )
+)
+def test_any_text_written_to_a_csv_reads_back_the_same_and_never_as_a_formula(text_: str) -> None:
+    import tempfile
+
+    from csm_tui.services.tabular import read_table, write_table
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        write_table(["h"], [[text_]], path)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            raw = list(csv.reader(fh))[1][0]
+        assert read_table(path).rows[0][1] == [text_]
+    assert not raw.startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -21,6 +21,7 @@ from csm_tui.services.imports.records import BUILDERS, Lookups, balance_record, 
 LOOKUPS = Lookups(
     tz="Asia/Shanghai",
     now=dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC),
+    today=dt.date(2026, 11, 27),
     staff={"csm01": StaffRef(7, Role.CSM, True, 1), "t1": StaffRef(8, Role.TELLER, True, 1)},
     outlets={"SH001": 1},
     clients={"C1": 11},

@@ -14,7 +14,7 @@ from pathlib import Path
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
 from csm_tui.services.imports.columns import header_of
-from csm_tui.services.tabular import TableFormat, write_table
+from csm_tui.services.tabular import TableFormat, staged_table
 from csm_tui.services.views import ContactExportRow, TaskExportRow
 from csm_tui.services.workstation import Workstation
 
@@ -111,13 +111,10 @@ def export_list(
             since, _ = ws.time.day_bounds(ws.time.today() - dt.timedelta(days=days))
             headers, rows = _contact_table(ws, tx.views.contact_export(staff_id, since))
         try:
-            count = write_table(headers, rows, path, fmt)
+            with staged_table(headers, rows, path, fmt) as count:
+                # The file takes its name only once the export is in the audit log.
+                tx.audit.record("export", kind.value, "", rows=count, format=fmt.value, file=path.name)
+                tx.commit()
         except OSError as exc:
             raise DomainError("export.unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
-        tx.audit.record("export", kind.value, "", rows=count, format=fmt.value, file=path.name)
-        try:
-            tx.commit()
-        except BaseException:
-            path.unlink(missing_ok=True)  # an export that is not in the audit log does not stay
-            raise
     return count

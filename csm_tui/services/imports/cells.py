@@ -33,11 +33,17 @@ class RowError(Exception):
 
 
 def reason_of(error: ValidationError) -> tuple[str, str]:
-    """The first failing field of a domain model and the reason, translated (``value.*`` catalog keys)."""
+    """The first failing field of a domain model and the reason, translated: the domain's own rules by their
+    ``value.*`` keys, pydantic's by ``field_error.<type>`` with its limits (never pydantic's English message)."""
     item = error.errors()[0]
     field = str(item["loc"][0]) if item["loc"] else ""
-    reason = t(item["type"]) if has(item["type"]) else item["msg"]
-    return field, reason
+    kind = item["type"]
+    if has(kind):
+        return field, t(kind)
+    key = f"field_error.{kind}"
+    if not has(key):
+        return field, t("field_error.invalid")
+    return field, t(key, **{k: str(v) for k, v in item.get("ctx", {}).items()})
 
 
 @functools.lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ outlet column, a client assigned by the file is at the manager's outlet.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,6 +50,7 @@ from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import StaffRef
 
 MANAGER_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
+NEW_SUPERVISOR = "supervisor_login"  # a staff row's supervisor who is a new row of the same file
 
 Key = Any
 Values = dict[str, Any]
@@ -60,10 +62,12 @@ class Lookups:
 
     tz: str
     now: dt.datetime
+    today: dt.date  # the branch's
     staff: dict[str, StaffRef]  # login → staff
     outlets: dict[str, int]  # code → id
     clients: dict[str, int]  # number → id
     products: dict[str, int]  # code → id
+    file_logins: frozenset[str] = frozenset()  # a staff file's own logins: a supervisor may be new in the file
 
 
 _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product", "outlet_id": "outlet",
@@ -118,11 +122,17 @@ def _outlet(field: str, code: str, lookups: Lookups) -> int:
     return _find(field, code, lookups.outlets, "unknown_outlet")
 
 
+def _nfkc(text: str) -> str:
+    """Full-width digits and letters (１１０１…Ｘ, as typed with a Chinese input method) as ASCII."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation") if f in cells}
-    data: dict[str, Any] = {"number": cells["number"], "name": cells["name"], "resident_id": cells["resident_id"]}
+    data: dict[str, Any] = {"number": cells["number"], "name": cells["name"]}
+    data["resident_id"] = _nfkc(cells["resident_id"])
     if "mobile" in cells:
-        data["mobile"] = cells["mobile"] or None
+        data["mobile"] = _nfkc(cells["mobile"]) or None
     client: Client = _model(Client, {**data, **optional})
     values: Values = {"number": client.number, "name": client.name, "resident_id": str(client.resident_id)}
     if "mobile" in cells:
@@ -143,6 +153,8 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
 def balance_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     client_id = _client_id("client", cells["client"], lookups)
     day = date_cell("day", cells["day"])
+    if day > lookups.today:
+        raise RowError("day", t("import_check.future_day", value=day.isoformat()))
     balance = money_cell("balance", cells["balance"])
     return (client_id, cells.get("account", ""), day), {"client_id": client_id, "day": day, "balance": balance}
 
@@ -155,17 +167,16 @@ def holding_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values
         "product_id": product_id,
         "amount": money_cell("amount", cells["amount"], positive=True),
         "start_date": date_cell("start_date", cells["start_date"]),
-        "maturity_date": optional_date("maturity_date", cells.get("maturity_date", "")),
     }
+    if "maturity_date" in cells:
+        data["maturity_date"] = optional_date("maturity_date", cells["maturity_date"])
     if cells.get("status"):
         data["status"] = enum_cell("status", cells["status"], HoldingStatus)
     holding: Holding = _model(Holding, data)
     if holding.maturity_date is not None and holding.maturity_date < holding.start_date:
         raise RowError("maturity_date", t("import_error.ends_before_start"))
-    values = holding.model_dump(exclude={"id", "sale_id"})
-    if "status" not in data:
-        del values["status"]  # a re-import without the column keeps what the branch recorded
-    return (client_id, product_id, holding.start_date), values
+    # A re-import without a column (or with a blank status) keeps what the branch recorded.
+    return (client_id, product_id, holding.start_date), {field: getattr(holding, field) for field in data}
 
 
 def product_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
@@ -206,31 +217,40 @@ def staff_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     }
     if cells.get("outlet"):
         data["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
-    if cells.get("supervisor"):
-        data["supervisor_id"] = _staff("supervisor", cells["supervisor"], lookups, "unknown_staff").id
+    supervisor = cells.get("supervisor", "")
+    new_supervisor = supervisor and supervisor not in lookups.staff and supervisor in lookups.file_logins
+    if supervisor and not new_supervisor:
+        data["supervisor_id"] = _staff("supervisor", supervisor, lookups, "unknown_staff").id
     if cells.get("active"):
         data["active"] = bool_cell("active", cells["active"])
     staff: Staff = _model(Staff, data)
-    return staff.login, {field: getattr(staff, field) for field in data}
+    values = {field: getattr(staff, field) for field in data}
+    if new_supervisor:
+        values[NEW_SUPERVISOR] = supervisor  # its id is known once its own row is in (run._Job.staff_waves)
+    return staff.login, values
 
 
 def task_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    """A task; its optional columns (status, closing time, note...) change a task only where the file has them, so a
+    list without them does not reopen what a CSM closed."""
     data: dict[str, Any] = {
         "client_id": _client_id("client", cells["client"], lookups),
         "staff_id": _staff("staff", cells["staff"], lookups, "unknown_staff").id,
         "kind": enum_cell("kind", cells["kind"], TaskKind),
         "due_on": date_cell("due_on", cells["due_on"]),
-        "due_at": optional_instant("due_at", cells.get("due_at", ""), lookups.tz),
-        "status": optional_enum("status", cells.get("status", ""), TaskStatus) or TaskStatus.OPEN,
-        "origin": optional_enum("origin", cells.get("origin", ""), TaskOrigin) or TaskOrigin.MANUAL,
-        "origin_id": int_cell("origin_id", cells.get("origin_id", "")),
-        "note": cells.get("note", ""),
         "created_at": instant_cell("created_at", cells["created_at"], lookups.tz),
-        "closed_at": optional_instant("closed_at", cells.get("closed_at", ""), lookups.tz),
     }
+    optional: dict[str, Callable[[str], Any]] = {
+        "due_at": lambda text: optional_instant("due_at", text, lookups.tz),
+        "status": lambda text: optional_enum("status", text, TaskStatus) or TaskStatus.OPEN,
+        "origin": lambda text: optional_enum("origin", text, TaskOrigin) or TaskOrigin.MANUAL,
+        "origin_id": lambda text: int_cell("origin_id", text),
+        "note": lambda text: text,
+        "closed_at": lambda text: optional_instant("closed_at", text, lookups.tz),
+    }
+    data.update({field: read(cells[field]) for field, read in optional.items() if field in cells})
     task: Task = _model(Task, data)
-    values = task.model_dump(exclude={"id"})
-    return (task.client_id, task.kind.value, task.created_at), values
+    return (task.client_id, task.kind.value, task.created_at), {field: getattr(task, field) for field in data}
 
 
 BUILDERS: dict[ImportKind, Callable[[dict[str, str], Lookups], tuple[Key, Values]]] = {

@@ -12,6 +12,7 @@ branch's data date, which moves forward to the file's last day.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from csm_tui.services.imports.balances import ONE_DAY, assets, merge
 from csm_tui.services.imports.cells import RowError
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, header_of, match_headers
 from csm_tui.services.imports.model import Assets, Existing, Span, Update
-from csm_tui.services.imports.records import BUILDERS, Key, Lookups, Values
+from csm_tui.services.imports.records import BUILDERS, NEW_SUPERVISOR, Key, Lookups, Values
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.tabular import Table, read_table, write_table
 from csm_tui.services.workstation import Workstation
@@ -61,6 +62,7 @@ class ImportReport:
     refused: str = ""  # why the whole file was refused (nothing imported)
     encoding: str = ""
     as_of: dt.date | None = None  # balances: the branch's data date after the import
+    ignored: list[str] = field(default_factory=list)  # the file's headers no column of the kind matched
     errors_path: Path | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -73,6 +75,8 @@ def summary(report: ImportReport) -> str:
     )  # fmt: skip
     if report.as_of is not None:
         text += " " + t("import.as_of", day=report.as_of.isoformat())
+    if report.ignored:
+        text += " " + t("import_check.ignored", columns="、".join(report.ignored))
     return t("import.dry_run", summary=text) if report.dry_run else text
 
 
@@ -108,6 +112,7 @@ def import_file(
         return report
     report.encoding = table.encoding
     report.rows = len(table.rows)
+    report.ignored = [h for i, h in enumerate(table.headers) if h and i not in columns.values()]
     job = _Job(ws, kind, table, columns, report, progress or (lambda _done, _total: None))
     with ws.uow(write=not dry_run) as tx:
         job.run(tx)
@@ -127,7 +132,8 @@ def _write_errors(report: ImportReport, problems: list[Problem]) -> None:
     target = errors_path(report.path)
     report.problems = problems[:SHOWN_PROBLEMS]
     if not problems:
-        target.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only folder holds no error file of ours
+            target.unlink(missing_ok=True)
         return
     headers = [t("import_report.line"), t("import_report.column"), t("import_report.reason"), t("import_report.value")]
     ordered = sorted(problems, key=lambda p: (p.line or 0, p.column))
@@ -179,10 +185,12 @@ class _Job:
         lookups = Lookups(
             tz=self.ws.policy.calendar.tz,
             now=self.ws.time.now().datetime,
+            today=self.ws.time.today(),
             staff=store.staff(),
             outlets=store.codes("outlets"),
             clients=store.codes("clients") if self.kind is not ImportKind.CLIENTS else {},
             products=store.codes("products") if self.kind is ImportKind.HOLDINGS else {},
+            file_logins=self._file_logins(),
         )
         records = self.validate(lookups)
         if self.kind is ImportKind.BALANCES:
@@ -237,15 +245,52 @@ class _Job:
                 self.duplicate_lines.add(line)
                 self.refuse(line, "resident_id", t("import_error.duplicate_id"))
 
+    def _file_logins(self) -> frozenset[str]:
+        index = self.columns.get("login") if self.kind is ImportKind.STAFF else None
+        if index is None:
+            return frozenset()
+        return frozenset(cells[index] for _line, cells in self.table.rows if index < len(cells) and cells[index])
+
     def rows(self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]]) -> None:
         existing = tx.imports.existing(self.kind)
         if self.kind is ImportKind.CLIENTS:
             records = self._free_resident_ids(records, existing)
-        inserts, updates = plan(records, existing)
-        self.report.new, self.report.updated = len(inserts), len(updates)
-        self.report.unchanged = len(records) - len(inserts) - len(updates)
-        if not self.report.dry_run:
-            tx.imports.write(self.kind, inserts, updates, self.advance)
+        waves = self._staff_waves(records) if self.kind is ImportKind.STAFF else [records]
+        staff: dict[str, int] = {}
+        for wave in waves:
+            ready = {key: (line, _with_supervisor(values, staff)) for key, (line, values) in wave.items()}
+            inserts, updates = plan(ready, existing)
+            self.report.new += len(inserts)
+            self.report.updated += len(updates)
+            self.report.unchanged += len(ready) - len(inserts) - len(updates)
+            if not self.report.dry_run:
+                tx.imports.write(self.kind, inserts, updates, self.advance)
+                staff = {login: ref.id for login, ref in tx.imports.staff().items()}
+
+    def _staff_waves(self, records: dict[Key, tuple[int, Values]]) -> list[dict[Key, tuple[int, Values]]]:
+        """A staff file's rows in the order they can be written: a row whose supervisor is new in the file comes
+        after the supervisor's. A row whose new supervisor is refused (or waits, in a circle, on this row) is
+        refused too."""
+        kept = dict(records)
+        refused = True
+        while refused:
+            refused = False
+            for key, (line, values) in list(kept.items()):
+                login = values.get(NEW_SUPERVISOR)
+                if login is not None and (login not in kept or kept[login][1].get("active") is False):
+                    self.refuse(line, "supervisor", t("import_error.unknown_staff", value=login))
+                    del kept[key]
+                    refused = True
+        waves = []
+        while kept:
+            wave = {k: v for k, v in kept.items() if v[1].get(NEW_SUPERVISOR) not in kept}
+            if not wave:
+                for line, values in kept.values():
+                    self.refuse(line, "supervisor", t("import_check.supervisor_cycle", value=values[NEW_SUPERVISOR]))
+                break
+            waves.append(wave)
+            kept = {k: v for k, v in kept.items() if k not in wave}
+        return waves
 
     def _free_resident_ids(
         self, records: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]
@@ -266,6 +311,8 @@ class _Job:
             days[values["client_id"]][values["day"]] += values["balance"]
         if not days:
             return
+        if not self.report.dry_run:
+            tx.imports.lock_balances()  # before anything is read: another import's days are all in, or none
         first = min(min(d) for d in days.values())
         last = max(max(d) for d in days.values())
         current = tx.views.data_as_of()
@@ -298,6 +345,15 @@ class _Job:
             tx.audit.record("import.update", "balance_spans", str(client_id), days=updated_days)
         if as_of != current:
             tx.meta.set("data_as_of", as_of.isoformat())
+
+
+def _with_supervisor(values: Values, staff: dict[str, int]) -> Values:
+    """A staff row whose supervisor is new in the file, with the supervisor's id once written (a dry run writes
+    nothing: the login stands for the id no row has yet)."""
+    login = values.get(NEW_SUPERVISOR)
+    if login is None:
+        return values
+    return {**{k: v for k, v in values.items() if k != NEW_SUPERVISOR}, "supervisor_id": staff.get(login, login)}
 
 
 def plan(records: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]) -> tuple[list[Values], list[Update]]:
