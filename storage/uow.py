@@ -98,7 +98,7 @@ class SqlUnitOfWork:
         self.checklists = ChecklistRepository(session, actor)
         self.product_reads = ProductReadRepository(session, actor)
         self.audit = SqlAuditLog(session)
-        self.views = SqlViews(session)
+        self.views = SqlViews(session, actor)
         self.imports = SqlImports(session)
         return self
 
