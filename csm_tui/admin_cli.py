@@ -1,13 +1,18 @@
 """``csm admin``: the branch admin's commands — SSH keys, the audit chain, moving a branch to another database.
 
-Only a staff member with the admin role may run them: the OS login, or — run as the service account that owns
-the database through ``sudo -u <service account>`` — the admin who called sudo (``SUDO_USER``; nobody but root
-and sudoers can run anything as the service account, which has no shell).
+Who may run them (the account is the kernel's, never $LOGNAME/$USER, which any shell sets):
+
+- the service account that owns the database, run by itself (its crontab: nightly ``backup`` and ``audit verify``):
+  it can read and change the database file anyway, and the authorized_keys file is its own; it acts as the system;
+- a staff admin through ``sudo -u <service account>``: ``SUDO_USER`` names them (honoured only when the account
+  owns the database; nobody but root and sudoers can run anything as the service account, which has no shell);
+- a staff admin whose own OS account is their staff login (e.g. on PostgreSQL with their own role).
+
+Anyone else is refused, a sudoer who is not a staff admin included.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
 import shutil
 import sys
@@ -21,14 +26,13 @@ from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import SystemClock
 from csm_tui.config import Settings, default_db_url
 from csm_tui.domain.enums import Role
-from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
 from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
 from storage import audit
 from storage.copy import CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
 from storage.engine import normalise_url, sqlite_path
-from storage.ownership import owned_by_this_account
+from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
 
 EXIT_BROKEN = 1
@@ -38,33 +42,35 @@ db_option = click.option(
 )
 
 
-def _absolute(url: str) -> str:
-    """The URL with a SQLite path made absolute (a forced command runs in the service account's home)."""
+def _forced_url(url: str) -> str:
+    """The URL for a forced command: a SQLite path made absolute (the command runs in the service account's
+    home). A URL holding a password is refused: the command line sits in authorized_keys and in every local
+    user's ``ps``; the password belongs in the service account's ~/.pgpass (or use peer authentication)."""
     parsed = normalise_url(url)
+    if parsed.password is not None:
+        fail(t("server_security.password_in_url"))
     path = sqlite_path(parsed)
     if path is not None:
         parsed = parsed.set(database=str(path.resolve()))
-    return parsed.render_as_string(hide_password=False)
+    return parsed.render_as_string()
 
 
-def caller_login(engine: Engine) -> str:
-    sudo_user = os.environ.get("SUDO_USER")
-    if sudo_user and owned_by_this_account(engine):
-        return sudo_user
-    return getpass.getuser()
-
-
-def _admin(url: str) -> tuple[Engine, SqlUnitOfWorkFactory, Staff]:
-    """The branch's database and the admin acting on it; anyone else is refused."""
+def _admin(url: str) -> tuple[Engine, SqlUnitOfWorkFactory]:
+    """The branch's database and who acts on it (the service account acts as the system); anyone else is
+    refused."""
     engine = open_existing_database(url)
     system = SqlUnitOfWorkFactory(engine, SystemClock())
+    owner = owned_by_this_account(engine)
+    sudo_user = os.environ.get("SUDO_USER") if owner else None
+    if owner and not sudo_user:
+        return engine, system
     try:
-        staff = find_staff(system, caller_login(engine))
+        staff = find_staff(system, sudo_user or account_name())
     except UnknownStaff:
         staff = None
     if staff is None or staff.role is not Role.ADMIN:
         fail(t("admin.not_admin"))
-    return engine, system.acting_as(staff), staff
+    return engine, system.acting_as(staff)
 
 
 @click.group()
@@ -104,8 +110,8 @@ def ssh_key_add(
     settings: Settings, login: str, key_file: Path, db_url: str | None, keys_path: Path | None, program: str | None
 ) -> None:
     """Let the key in FILE open the workstation as LOGIN."""
-    url = _absolute(db_url or settings.db_url or default_db_url())
-    _engine, uow, _me = _admin(url)
+    url = _forced_url(db_url or settings.db_url or default_db_url())
+    _engine, uow = _admin(url)
     try:
         staff = find_staff(uow, login)
     except UnknownStaff:
@@ -121,7 +127,14 @@ def ssh_key_add(
     except KeyExists as exc:
         fail(t("admin.key_exists", login=exc.login or "?"))
     with uow(write=True) as tx:
-        tx.audit.record("ssh_key_add", "staff", str(staff.id), login=staff.login, fingerprint=key.fingerprint)
+        tx.audit.record(
+            "ssh_key_add",
+            "staff",
+            str(staff.id),
+            login=staff.login,
+            fingerprint=key.fingerprint,
+            account=account_name(),
+        )
         tx.commit()
     click.echo(t("admin.key_added", login=staff.login, fingerprint=key.fingerprint, path=keys.path))
 
@@ -147,13 +160,15 @@ def ssh_key_remove(
     settings: Settings, login: str, fingerprint: str | None, db_url: str | None, keys_path: Path | None
 ) -> None:
     """Take LOGIN's keys (or one of them) out of the authorized_keys file."""
-    _engine, uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    _engine, uow = _admin(db_url or settings.db_url or default_db_url())
     removed = _keys_file(settings, keys_path).remove(login, fingerprint)
     if not removed:
         fail(t("admin.no_key", login=login))
     with uow(write=True) as tx:
         for entry in removed:
-            tx.audit.record("ssh_key_remove", "staff", "", login=login, fingerprint=entry.key.fingerprint)
+            tx.audit.record(
+                "ssh_key_remove", "staff", "", login=login, fingerprint=entry.key.fingerprint, account=account_name()
+            )
         tx.commit()
     click.echo(t("admin.key_removed", login=login, count=len(removed)))
 
@@ -167,14 +182,16 @@ def audit_group() -> None:
 @db_option
 @click.pass_obj
 def audit_verify(settings: Settings, db_url: str | None) -> None:
-    """Check every link of the audit chain; exit 1 naming the first broken entry."""
-    engine, _uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    """Check every link of the audit chain; exit 1 naming the first broken entry. Prints the count and the last
+    entry's hash: kept elsewhere (the nightly cron mail), they show later whether entries were cut off the end."""
+    engine, _uow = _admin(db_url or settings.db_url or default_db_url())
     with engine.connect() as conn:
         broken = audit.verify(conn)
         count = audit.count(conn)
+        head = audit.head(conn)
     if broken is not None:
         fail(t("admin.audit_broken", id=broken), EXIT_BROKEN)
-    click.echo(t("admin.audit_intact", count=count))
+    click.echo(t("admin.audit_intact", count=count, head=head))
 
 
 @admin.command("copy")
@@ -182,7 +199,7 @@ def audit_verify(settings: Settings, db_url: str | None) -> None:
 @click.option("--to", "target_url", required=True, metavar="URL", help="An empty database to move it to.")
 def admin_copy(source_url: str, target_url: str) -> None:
     """Copy a whole branch into an empty database (e.g. SQLite to PostgreSQL), checking every table's count."""
-    source, _uow, _me = _admin(source_url)
+    source, _uow = _admin(source_url)
     target = open_database(target_url)
     try:
         copied = copy_branch(source, target)
@@ -207,7 +224,7 @@ def admin_copy(source_url: str, target_url: str) -> None:
 @click.pass_obj
 def admin_backup(settings: Settings, db_url: str | None, target: Path) -> None:
     """A consistent copy of a SQLite branch while it is in use (PostgreSQL: use pg_dump). The copy is private."""
-    engine, _uow, _me = _admin(db_url or settings.db_url or default_db_url())
+    engine, _uow = _admin(db_url or settings.db_url or default_db_url())
     if sqlite_path(engine.url) is None:
         fail(t("admin.backup_sqlite_only"))
     if target.exists():

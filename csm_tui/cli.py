@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import sys
@@ -24,11 +23,12 @@ from csm_tui.i18n import LANGUAGES, explain, set_language, t
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.services.exporting import CONTACT_DAYS, ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.policy_audit import record_policy
 from csm_tui.services.ports import AccessDenied, StorageFailure
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from csm_tui.ssh_keys import SSH_SESSION
-from storage.ownership import owned_by_this_account
+from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
 
 
@@ -75,7 +75,7 @@ def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | 
     policy = _policy(settings)
     engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
-    _run_app(settings, open_workstation(engine, SystemClock(), policy, login))
+    _run_app(settings, _workstation(settings, engine, policy, login))
 
 
 def _run_app(settings: Settings, ws: Workstation) -> None:
@@ -100,7 +100,17 @@ def ssh_session(settings: Settings, login: str, db_url: str) -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         fail(t("ssh.needs_terminal"))
     _setup_logging()
-    _run_app(settings, open_workstation(engine, SystemClock(), _policy(settings), login, via_ssh=True))
+    _run_app(settings, _workstation(settings, engine, _policy(settings), login, via_ssh=True))
+
+
+def _workstation(
+    settings: Settings, engine: Engine, policy: Policy, login: str | None, *, via_ssh: bool = False
+) -> Workstation:
+    """Sign in (``open_workstation``), and put a policy file changed since the last start in the audit log."""
+    clock = SystemClock()
+    ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh)
+    record_policy(SqlUnitOfWorkFactory(engine, clock), policy, settings.policy_file)
+    return ws
 
 
 def open_workstation(
@@ -109,7 +119,7 @@ def open_workstation(
     """Sign in as the OS login, or as ``login`` where that is allowed: on a demo database, for an admin, or
     from a staff member's SSH key (``via_ssh``: the caller checked the forced command's conditions)."""
     system = SqlUnitOfWorkFactory(engine, clock)
-    os_login = getpass.getuser()
+    os_login = account_name()
     demo = is_demo(system)
     try:
         if login and login != os_login and not demo and not via_ssh:
@@ -155,7 +165,7 @@ def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
     engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
     login = click.get_current_context().find_root().params.get("login")
-    return open_workstation(engine, SystemClock(), _policy(settings), login)
+    return _workstation(settings, engine, _policy(settings), login)
 
 
 @main.command("import")

@@ -34,8 +34,12 @@ def open_database(url: str) -> Engine:
 
 
 def open_existing_database(url: str) -> Engine:
-    """Like ``open_database``, but a SQLite file that does not exist is an error, not a new empty branch."""
+    """Like ``open_database``, but a SQLite file that does not exist is an error, not a new empty branch; one that
+    other accounts may read (copied by hand, say) is warned about with the fix."""
     path = sqlite_path(normalise_url(url))
     if path is not None and not path.exists():
         fail(t("cli.no_database", path=path))
+    if path is not None and path.stat().st_mode & 0o077:
+        mode = f"{path.stat().st_mode & 0o777:o}"
+        click.echo(t("server_security.db_file_readable", path=path, mode=mode), err=True)
     return open_database(url)

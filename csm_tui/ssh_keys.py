@@ -2,7 +2,9 @@
 
 Each entry is ``restrict,pty,command="<csm> ssh-session --staff LOGIN --db URL" <key> csm:LOGIN``: ``restrict``
 turns off forwarding, agent, X11 and user rc files; ``pty`` gives the app its terminal back; the forced command
-replaces whatever command the client asked for. Lines that are not ours are kept as they are.
+replaces whatever command the client asked for. Lines that are not ours are kept byte for byte (whatever their
+encoding). Changes hold an exclusive lock (``authorized_keys.lock`` beside the file), so two admins adding or
+removing keys at once lose nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ import re
 import shlex
 import struct
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock
 
 SSH_SESSION = "ssh-session"
 KEY_TYPES = frozenset(
@@ -118,7 +124,17 @@ class AuthorizedKeys:
         self.path = path
 
     def _lines(self) -> list[str]:
-        return self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+        """The file's lines; bytes that are not UTF-8 (a Latin-1 comment) survive as surrogate escapes."""
+        if not self.path.exists():
+            return []
+        text = self.path.read_bytes().decode("utf-8", "surrogateescape")
+        return text.removesuffix("\n").split("\n") if text else []
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with FileLock(self.path.with_name(self.path.name + ".lock")):
+            yield
 
     @staticmethod
     def _parse(line: str) -> StaffKey | None:
@@ -138,35 +154,36 @@ class AuthorizedKeys:
         return [entry for entry in map(self._parse, self._lines()) if entry is not None]
 
     def add(self, login: str, key: PublicKey, command: str) -> None:
-        lines = self._lines()
-        for line in lines:
-            fields = line.split()
-            if key.text().split()[1] in fields:
-                entry = self._parse(line)
-                raise KeyExists(entry.login if entry else None)
-        lines.append(f'restrict,pty,command="{command}" {key.text()} csm:{login}')
-        self._write(lines)
+        with self._locked():
+            lines = self._lines()
+            for line in lines:
+                fields = line.split()
+                if key.text().split()[1] in fields:
+                    entry = self._parse(line)
+                    raise KeyExists(entry.login if entry else None)
+            lines.append(f'restrict,pty,command="{command}" {key.text()} csm:{login}')
+            self._write(lines)
 
     def remove(self, login: str, fingerprint: str | None = None) -> list[StaffKey]:
         """Remove the staff member's keys (or just the one with ``fingerprint``); returns what was removed."""
         kept, removed = [], []
-        for line in self._lines():
-            entry = self._parse(line)
-            if entry and entry.login == login and fingerprint in (None, entry.key.fingerprint):
-                removed.append(entry)
-            else:
-                kept.append(line)
-        if removed:
-            self._write(kept)
+        with self._locked():
+            for line in self._lines():
+                entry = self._parse(line)
+                if entry and entry.login == login and fingerprint in (None, entry.key.fingerprint):
+                    removed.append(entry)
+                else:
+                    kept.append(line)
+            if removed:
+                self._write(kept)
         return removed
 
     def _write(self, lines: list[str]) -> None:
         """Replace the file whole (a crash leaves the old or the new one), owner-only like sshd wants it."""
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".authorized_keys.")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write("".join(f"{line}\n" for line in lines))
+            with os.fdopen(fd, "wb") as out:
+                out.write("".join(f"{line}\n" for line in lines).encode("utf-8", "surrogateescape"))
             os.chmod(tmp, 0o600)
             os.replace(tmp, self.path)
         except BaseException:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any
 
 from sqlalchemy import Connection, event, func, insert, inspect, select, text
@@ -20,6 +21,11 @@ from storage.orm import AuditRow, Base, MetaRow
 
 GENESIS = "0" * 64
 _MASKED = {"resident_id": mask_resident_id, "mobile": mask_mobile}
+_DIGESTS = frozenset({"sha256", "previous_sha256", "fingerprint"})  # hashes, whose digit runs are no one's number
+# In free text (a reveal's reason, a note, a file name): an 18-character resident ID (or a 15-digit one of the
+# first generation), and a mainland mobile, also written with +86/0086 or spaces and dashes between the groups.
+_RESIDENT_ID = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
+_MOBILE = re.compile(r"(?<!\d)(?P<cc>(?:\+|00)?86[ -]?)?(?P<number>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)")
 _PG_AUDIT_LOCK = 0x63736D02
 
 
@@ -54,7 +60,7 @@ def append(
     if conn.dialect.name == "postgresql":
         # Serialise appenders so the chain never forks; released at the end of the transaction.
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
-    prev = conn.execute(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).scalar() or GENESIS
+    prev = head(conn)
     at_utc = at.astimezone(dt.UTC)
     rows = []
     for action, entity, entity_id, detail in entries:
@@ -88,17 +94,26 @@ def verify(conn: Connection) -> int | None:
     return None
 
 
+def mask_text(text: str) -> str:
+    """Free text with every ID and mobile number in it masked as the OCRM masks them."""
+    text = _RESIDENT_ID.sub(lambda m: mask_resident_id(m[0]), text)
+    return _MOBILE.sub(lambda m: (m["cc"] or "") + mask_mobile(re.sub(r"[ -]", "", m["number"])), text)
+
+
 def mask(column: str, value: Any) -> Any:
-    """A value fit for the log: ID and phone numbers masked, everything JSON-friendly."""
+    """A value fit for the log: ID and phone numbers masked (by column, and wherever they stand in text),
+    everything JSON-friendly."""
     if value is None:
         return None
     if column in _MASKED:
         return _MASKED[column](str(value))
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, str | int | float | bool):
+    if isinstance(value, bool | int | float):
         return value
-    return str(value)
+    if isinstance(value, list | tuple):
+        return [mask(column, item) for item in value]
+    return value if column in _DIGESTS else mask_text(str(value))
 
 
 def _changes(obj: Base) -> dict[str, Any]:
@@ -135,6 +150,11 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
 def install(factory: sessionmaker[Session]) -> None:
     """Audit every write made through sessions of ``factory``."""
     event.listen(factory, "after_flush", _after_flush)
+
+
+def head(conn: Connection) -> str:
+    """The newest entry's hash (the genesis hash of an empty log)."""
+    return conn.execute(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).scalar() or GENESIS
 
 
 def count(conn: Connection) -> int:

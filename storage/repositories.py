@@ -111,6 +111,16 @@ def may_see_full(session: Session, actor: Staff | None, client_id: int, manager_
     return False
 
 
+def may_act_for(session: Session, actor: Staff | None, staff_id: int) -> bool:
+    """Whose lists (queue, tasks, meetings, figures) the actor may read: their own, a supervisor their team's,
+    an admin everyone's."""
+    if is_admin(actor) or (actor is not None and actor.id == staff_id):
+        return True
+    assert actor is not None
+    team = select(StaffRow.supervisor_id).where(StaffRow.id == staff_id)
+    return actor.role is Role.SUPERVISOR and session.scalar(team) == actor.id
+
+
 class _Repo(Generic[M, R]):
     """A repository acting for ``actor``: rows tied to a client (``client_scoped``) are read and written only by
     those who may see the client in full; reference data (``admin_writes``) is written by admins only."""
@@ -277,12 +287,28 @@ class ClientRepository(_Repo[Client, ClientRow]):
         return self._model(row)
 
     def assign(self, client_id: int, manager_id: int) -> None:
-        """Give a client without a manager to ``manager_id`` (any staff member may, for a walk-in)."""
+        """Make ``manager_id`` the client's manager. An admin may give any client to anyone; a supervisor moves
+        clients within the team; a client without a manager (a walk-in) goes to an active CSM when the lobby, a
+        teller or a supervisor refers them (services.referrals.refer_walk_in). Nobody else assigns, and no
+        lobby manager or teller becomes a manager (they would read the client in full)."""
         row = self.session.get(ClientRow, client_id)
         if row is None:
             raise LookupError(client_id)
-        if row.manager_id is not None and not (self.actor is None or self.actor.role is Role.ADMIN):
-            raise AccessDenied("client")
+        actor = self.actor
+        if not is_admin(actor):
+            assert actor is not None
+            target = self.session.get(StaffRow, manager_id)
+            if target is None or target.role != Role.CSM or not target.active:
+                raise AccessDenied("client")
+            if actor.role is Role.SUPERVISOR:
+                in_team = all(
+                    may_act_for(self.session, actor, m) for m in (manager_id, row.manager_id) if m is not None
+                )
+                allowed = row.manager_id is None or in_team
+            else:
+                allowed = row.manager_id is None and actor.role in (Role.LOBBY, Role.TELLER)
+            if not allowed:
+                raise AccessDenied("client")
         row.manager_id = manager_id
         self.session.flush()
 
@@ -480,7 +506,9 @@ class TaskRepository(_Repo[Task, TaskRow]):
             select(TaskRow).where(
                 TaskRow.origin == origin, TaskRow.origin_id == origin_id, TaskRow.status == TaskStatus.OPEN
             )
-        )
+        ).all()
+        for client_id in {r.client_id for r in rows}:
+            self._require_client(client_id)
         return [self._model(r) for r in rows]
 
     def open_for_client(self, client_id: int) -> list[Task]:
@@ -536,6 +564,8 @@ class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
         return self._model(row)
 
     def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
+        if not may_act_for(self.session, self.actor, staff_id):
+            raise AccessDenied("appointment")
         rows = self.session.scalars(
             select(AppointmentRow)
             .where(
@@ -613,18 +643,15 @@ class ReferralRepository(_Repo[Referral, ReferralRow]):
     model, row = Referral, ReferralRow
 
     def _allowed_write(self, item: Referral) -> None:
+        """In one's own name, to someone else (a referral to oneself would open the client to a 沃德 manager)."""
+        if item.to_staff_id == item.from_staff_id:
+            raise AccessDenied("referral")
         if not is_admin(self.actor) and item.from_staff_id != (self.actor.id if self.actor else None):
             raise AccessDenied("referral")
 
     def _require_involved(self, staff_id: int) -> None:
-        actor = self.actor
-        if is_admin(actor) or (actor is not None and actor.id == staff_id):
-            return
-        assert actor is not None
-        team = select(StaffRow.supervisor_id).where(StaffRow.id == staff_id)
-        if actor.role is Role.SUPERVISOR and self.session.scalar(team) == actor.id:
-            return
-        raise AccessDenied("referral")
+        if not may_act_for(self.session, self.actor, staff_id):
+            raise AccessDenied("referral")
 
     def open_to(self, staff_id: int) -> list[Referral]:
         self._require_involved(staff_id)

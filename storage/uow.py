@@ -100,7 +100,7 @@ class SqlUnitOfWork:
         self.checklists = ChecklistRepository(session, actor)
         self.product_reads = ProductReadRepository(session, actor)
         self.audit = SqlAuditLog(session)
-        self.views = SqlViews(session)
+        self.views = SqlViews(session, actor)
         self.imports = SqlImports(session)
         self.score_views = SqlScoreViews(session)
         self.scores = SqlScoreRecords(session)

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.models import Staff
 from csm_tui.domain.values import mask_mobile, mask_resident_id
+from csm_tui.services.ports import AccessDenied
 from csm_tui.services.views import (
     AgendaRow,
     AssessmentDue,
@@ -42,6 +44,7 @@ from storage.orm import (
     TaskRow,
 )
 from storage.queue_sources import load_queue_sources
+from storage.repositories import may_act_for
 
 NEW_PRODUCT_DAYS = 7
 
@@ -106,13 +109,23 @@ def _list_row(r: Any, *, own: bool) -> ClientListRow:
 
 
 class SqlViews:
-    def __init__(self, session: Session) -> None:
+    """The read models, for ``actor``: a staff member's lists are read by that staff member, their supervisor
+    and an admin (the system, with no actor, reads everything)."""
+
+    def __init__(self, session: Session, actor: Staff | None) -> None:
         self.session = session
+        self.actor = actor
+
+    def _require(self, staff_id: int) -> None:
+        if not may_act_for(self.session, self.actor, staff_id):
+            raise AccessDenied("views")
 
     def queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
+        self._require(staff_id)
         return load_queue_sources(self.session, staff_id, window)
 
     def sms_due(self, staff_id: int, day: dt.date) -> list[SmsRow]:
+        self._require(staff_id)
         by_sms = or_(
             TaskRow.kind == TaskKind.SMS,
             and_(TaskRow.kind == TaskKind.SERVICE_CALLBACK, ClientRow.phone_opt_out),
@@ -148,6 +161,7 @@ class SqlViews:
         Own and others' matches are two limited queries: others' are read in the order of an index (client number
         for what is typed in Latin letters and digits, name for Chinese), so a one-letter prefix stays cheap.
         """
+        self._require(staff_id)
         is_own = ClientRow.manager_id == staff_id
         columns = select(*_LIST_COLUMNS)
         text = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese input method
@@ -169,6 +183,7 @@ class SqlViews:
         return rows
 
     def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
+        self._require(staff_id)
         today_contacts = and_(
             ContactRow.staff_id == staff_id,
             ContactRow.started_at >= day_start,
@@ -234,16 +249,21 @@ class SqlViews:
         )
 
     def checklist_counts(self, staff_ids: list[int], window: DayWindow) -> dict[int, ChecklistCounts]:
+        for staff_id in staff_ids:
+            self._require(staff_id)
         return checklist_views.day_counts(self.session, staff_ids, window)
 
     def shelf(self, staff_id: int, window: DayWindow) -> list[ShelfRow]:
+        self._require(staff_id)
         return checklist_views.shelf(self.session, staff_id, window)
 
     def agenda(self, staff_id: int, window: DayWindow) -> list[AgendaRow]:
+        self._require(staff_id)
         return checklist_views.agenda(self.session, staff_id, window)
 
     def clients_in_focus(self, staff_id: int, focus: ClientFocus, window: DayWindow) -> list[ClientListRow]:
         """Who is left for a checklist item; others' clients (a contact made for a colleague) masked."""
+        self._require(staff_id)
         if focus is ClientFocus.MATURING_UNREACHED:
             pairs = checklist_views.maturing_clients([staff_id], window).subquery()
             left = ~checklist_views.reached(pairs.c.client_id, pairs.c.staff_id, window)
@@ -259,6 +279,7 @@ class SqlViews:
 
     def assessments_due(self, staff_id: int, horizon: dt.date) -> list[AssessmentDue]:
         """Own clients whose latest assessment has expired or expires by ``horizon``, or who have none."""
+        self._require(staff_id)
         ranked = select(
             AssessmentRow.client_id,
             AssessmentRow.level,
@@ -296,6 +317,7 @@ class SqlViews:
 
     def task_export(self, staff_id: int, open_only: bool) -> list[TaskExportRow]:
         """A CSM's tasks for an exported list, open ones first, by due date; identities masked here."""
+        self._require(staff_id)
         query = (
             select(TaskRow, ClientRow.number, ClientRow.name, ClientRow.resident_id, ClientRow.mobile, StaffRow.login)
             .join(ClientRow, ClientRow.id == TaskRow.client_id)
@@ -327,6 +349,7 @@ class SqlViews:
 
     def contact_export(self, staff_id: int, since: dt.datetime) -> list[ContactExportRow]:
         """A CSM's contact records since ``since``, newest first; the client's mobile masked here."""
+        self._require(staff_id)
         query = (
             select(ContactRow, ClientRow.number, ClientRow.name, ClientRow.mobile)
             .join(ClientRow, ClientRow.id == ContactRow.client_id)

@@ -115,9 +115,11 @@ def test_parse_public_key_refuses_what_is_not_one_key(text_: str) -> None:
 
 
 def test_only_admins_run_admin_commands(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sudo -u <service account> csm admin ...`` by a staff member who is no admin (the service account's own
+    runs, without SUDO_USER, are trusted: it owns the database)."""
     for var in ("LOGNAME", "USER"):
         monkeypatch.setenv(var, "csm01")
-    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setenv("SUDO_USER", "csm01")
     keys = tmp_path / "authorized_keys"
     for args in (
         ["admin", "ssh-key", "add", "--staff", "csm01", "--key", str(make_key(tmp_path, "k", 4)), "--file", str(keys)],
@@ -200,22 +202,36 @@ def test_copy_moves_a_branch_to_postgresql_with_counts_checked(
         pg_server.drop_database(name)
 
 
-def test_postgresql_ownership_is_the_role_named_after_the_account(pg_server: PgServer) -> None:
-    """Peer authentication signs the service account in as its own role; any other role is not the owner."""
+def test_postgresql_ownership_is_the_role_named_after_the_account_that_owns_the_database(
+    pg_server: PgServer,
+) -> None:
+    """Peer authentication signs the service account in as its own role; that role is the owner once it owns the
+    database; any other role is not."""
     name = pg_server.create_database()
     account = __import__("pwd").getpwuid(os.geteuid()).pw_name
     engine = make_engine(pg_server.url(name))
+    created = False
     try:
         upgrade(engine)
         assert not owned_by_this_account(engine) or account == pg_server.user
         with engine.begin() as conn:
-            conn.execute(text(f'CREATE ROLE "{account}" LOGIN'))
+            created = not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": account})
+            if created:
+                conn.execute(text(f'CREATE ROLE "{account}" LOGIN'))
         own = make_engine(f"postgresql+psycopg://{account}@{pg_server.host}:{pg_server.port}/{name}")
+        assert not owned_by_this_account(own)
+        with engine.begin() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" OWNER TO "{account}"'))
         assert owned_by_this_account(own)
         own.dispose()
     finally:
         engine.dispose()
         pg_server.drop_database(name)
+        if created:
+            import psycopg
+
+            with psycopg.connect(pg_server.conninfo(), autocommit=True) as conn:
+                conn.execute(f'DROP ROLE "{account}"')
 
 
 # --- the ssh-session entry point --------------------------------------------------------------------------------

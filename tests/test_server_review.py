@@ -131,12 +131,6 @@ def test_a_shell_that_is_not_staff_cannot_sign_in_as_someone_else(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cli.open_workstation (cli.py:112) and admin_cli.caller_login take the OS login from "
-    "getpass.getuser(), i.e. $LOGNAME/$USER, which any shell sets: `LOGNAME=csm01 csm` signs in as csm01 and "
-    "`LOGNAME=admin csm --staff csm02` opens csm02's workstation; storage.ownership.account_name uses the kernel",
-)
 def test_the_os_login_comes_from_the_kernel_not_from_logname(
     real_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,11 +143,6 @@ def test_the_os_login_comes_from_the_kernel_not_from_logname(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: admin_cli.caller_login (admin_cli.py:54) falls back to getpass.getuser(): an account that does "
-    "not own the database (here root, which can read it) runs `csm admin` by setting LOGNAME=admin",
-)
 def test_csm_admin_is_refused_to_an_account_that_only_claims_an_admins_login(
     real_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -174,12 +163,6 @@ def test_sudo_user_is_ignored_unless_running_as_the_databases_owner(
     assert refused.exit_code == 2 and "Only a branch admin" in refused.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: README's deployment runs `csm admin backup` and `csm admin audit verify` nightly from the "
-    "service account's crontab, but without SUDO_USER caller_login is the service account, which is no staff "
-    "admin: both are refused (admin_cli.py:50-65)",
-)
 def test_the_service_accounts_nightly_crontab_runs(
     real_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -209,12 +192,6 @@ def test_ssh_session_from_a_shell_with_ssh_connection_faked_reaches_nothing(
         assert result.exit_code == 2 and "service account that owns the database" in result.output, target
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on PostgreSQL owned_by_this_account (storage/ownership.py:26) only compares current_user with "
-    "the OS account's name: any OS account with a same-named role that may connect (a reporting role, say) "
-    "passes ssh-session's check with SSH_CONNECTION faked, though it owns neither the database nor its tables",
-)
 def test_a_postgresql_role_named_after_the_account_that_owns_nothing_is_not_the_owner(pg_server: PgServer) -> None:
     name = pg_server.create_database()
     engine = make_engine(pg_server.url(name))
@@ -333,11 +310,6 @@ def test_what_is_not_one_plain_public_key_is_refused(text_: str) -> None:
         parse_public_key(text_)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an authorized_keys file with a non-UTF-8 byte (a Latin-1 comment by hand) makes `csm admin "
-    "ssh-key list/add` end in a UnicodeDecodeError traceback (ssh_keys.py:121 reads it as strict UTF-8)",
-)
 def test_a_keys_file_with_a_latin1_comment_is_no_traceback(
     demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -350,13 +322,6 @@ def test_a_keys_file_with_a_latin1_comment_is_no_traceback(
     assert keys.read_bytes().startswith(b"# cl\xe9 de Ren\xe9\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `csm admin ssh-key add --db postgresql://user:PASSWORD@host/db` writes the password into the "
-    "forced command (admin_cli.py:47 renders it with hide_password=False): it sits in authorized_keys and, "
-    "while a manager is signed in, in every local user's `ps` output; the add should refuse a URL with a "
-    "password (or keep it out of the command line)",
-)
 def test_a_postgresql_password_never_reaches_the_forced_command(
     demo_url: str, pg_server: PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -381,11 +346,6 @@ def _add_one(path: str, seed: int) -> None:
     AuthorizedKeys(Path(path)).add(f"s{seed}", make_key(seed), f"/usr/bin/csm ssh-session --staff s{seed} --db x")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: AuthorizedKeys.add/remove (ssh_keys.py:140-172) read, change and replace the file with no lock: "
-    "two admins adding keys at once lose one of the keys (a key removed at the same time may come back)",
-)
 def test_keys_added_at_once_are_all_kept(tmp_path: Path) -> None:
     path = tmp_path / "authorized_keys"
     with ProcessPoolExecutor(6) as pool:
@@ -476,12 +436,6 @@ def test_a_days_work_is_audited_without_full_id_or_phone_numbers(
         assert audit.verify(tx.session.connection()) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: audit details are masked by key name only (storage/audit.py mask, uow.SqlAuditLog.record): the "
-    "free-text reason of a reveal (likewise a note's old/new value, an import's or export's file name) goes "
-    "into the log as typed, full phone or ID number included",
-)
 def test_a_reveal_reason_holding_a_phone_number_is_logged_masked(branch: Branch, clock: FrozenClock) -> None:
     ws = _workstation(branch, "csm_b", clock)
     client_detail.reveal(ws, branch.clients["w"], "客户来电13800138000要求核对身份证110105196001010017")
@@ -489,12 +443,6 @@ def test_a_reveal_reason_holding_a_phone_number_is_logged_masked(branch: Branch,
     assert not RESIDENT_ID.findall(logged) and not MOBILE.findall(logged)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: issue 8 asks for audit entries for policy changes; none is written: the branch policy is a TOML "
-    "file read at each start (cli._policy) and a changed file (a lower call target, new KPI weights) leaves no "
-    "trace in the audit log (e.g. the policy's digest at sign-in, recorded when it differs from the last one)",
-)
 def test_a_changed_branch_policy_is_in_the_audit_log(
     demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -547,12 +495,6 @@ def test_more_repository_methods_are_scoped_by_role(branch: Branch) -> None:
         assert tx.checklists.marks(branch.sid("csm_a"), TODAY) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: some reads ignore the actor: SqlViews (storage/views.py:109) has no actor at all, "
-    "AppointmentRepository.between (repositories.py:538) and TaskRepository.open_for_origin take any staff id: "
-    "a lobby manager lists another CSM's task export (client names, notes) and their meetings with clients",
-)
 @pytest.mark.parametrize("who", ["lobby", "teller", "csm_b"])
 def test_another_managers_lists_are_not_readable_through_views_or_appointments(branch: Branch, who: str) -> None:
     csm_a = branch.sid("csm_a")
@@ -573,12 +515,6 @@ def test_a_referral_is_closed_only_by_the_manager_it_went_to(branch: Branch) -> 
             tx.referrals.close(to_wm.id or 0, ReferralStatus.ACCEPTED, "", NOW)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ReferralRepository._allowed_write (repositories.py:615) checks only from_staff_id: a 沃德 client "
-    "manager records a referral from and to themselves for any client and then reads that client in full "
-    "(may_see_full trusts any open referral to them)",
-)
 def test_a_wealth_manager_cannot_refer_a_client_to_themselves(branch: Branch) -> None:
     wm, a = branch.sid("wm"), branch.clients["a"]
     with branch.uow("wm", write=True) as tx:
@@ -592,12 +528,6 @@ def test_a_wealth_manager_cannot_refer_a_client_to_themselves(branch: Branch) ->
         tx.clients.get(a)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ClientRepository.assign (repositories.py:279) lets anyone give a client without a manager to "
-    "any staff member, themselves included: a lobby manager or teller takes a walk-in client and reads them in "
-    "full, though they may only record referrals",
-)
 @pytest.mark.parametrize("who", ["lobby", "teller"])
 def test_lobby_and_tellers_cannot_make_themselves_a_clients_manager(branch: Branch, who: str) -> None:
     with branch.uow("admin", write=True) as tx:
