@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from csm_tui import __version__
 from csm_tui.admin_cli import admin
 from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import BranchTime, Clock, SystemClock
-from csm_tui.config import APP_NAME, ConfigError, Settings, default_db_url, load_settings
+from csm_tui.config import APP_NAME, ConfigError, Settings, data_dir, default_db_url, load_settings
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import LANGUAGES, explain, set_language, t
@@ -25,6 +26,7 @@ from csm_tui.services.exporting import CONTACT_DAYS, ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.policy_audit import record_policy
 from csm_tui.services.ports import AccessDenied, StorageFailure
+from csm_tui.services.score_export import export_team
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from csm_tui.ssh_keys import SSH_SESSION
@@ -108,16 +110,19 @@ def _workstation(
 ) -> Workstation:
     """Sign in (``open_workstation``), and put a policy file changed since the last start in the audit log."""
     clock = SystemClock()
-    ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh)
+    ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh, exports=settings.export_dir)
     record_policy(SqlUnitOfWorkFactory(engine, clock), policy, settings.policy_file)
     return ws
 
 
 def open_workstation(
-    engine: Engine, clock: Clock, policy: Policy, login: str | None, *, via_ssh: bool = False
-) -> Workstation:
+    engine: Engine, clock: Clock, policy: Policy, login: str | None, *, via_ssh: bool = False,
+    exports: Path | None = None,
+) -> Workstation:  # fmt: skip
     """Sign in as the OS login, or as ``login`` where that is allowed: on a demo database, for an admin, or
-    from a staff member's SSH key (``via_ssh``: the caller checked the forced command's conditions)."""
+    from a staff member's SSH key (``via_ssh``: the caller checked the forced command's conditions). An SSH session
+    runs as the server's service account, so its exports are kept to one folder (``exports``, by default the
+    ``exports`` folder in the data directory)."""
     system = SqlUnitOfWorkFactory(engine, clock)
     os_login = account_name()
     demo = is_demo(system)
@@ -133,7 +138,8 @@ def open_workstation(
     except UnknownStaff as exc:
         fail(t("cli.unknown_staff", login=exc.login))
     time_ = BranchTime(clock, policy.calendar.tz)
-    return sign_in(system.acting_as(staff), staff, time_, policy, demo, via="ssh" if via_ssh else "local")
+    ws = sign_in(system.acting_as(staff), staff, time_, policy, demo, via="ssh" if via_ssh else "local")
+    return replace(ws, exports=exports or data_dir() / "exports") if via_ssh else ws
 
 
 @main.command()
@@ -206,8 +212,11 @@ def import_(
         sys.exit(1)
 
 
+SCOREBOARD = "scoreboard"
+
+
 @main.command("export")
-@click.argument("kind", type=click.Choice([k.value for k in ExportKind]))
+@click.argument("kind", type=click.Choice([*(k.value for k in ExportKind), SCOREBOARD]))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="FILE.xlsx or FILE.csv")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in TableFormat]), help="Default: from --out.")
 @click.option("--all", "all_tasks", is_flag=True, help="Tasks: closed ones too (default: open tasks).")
@@ -219,16 +228,22 @@ def import_(
 def export(
     settings: Settings, kind: str, out: Path, fmt: str | None, all_tasks: bool, days: int, db_url: str | None
 ) -> None:
-    """Export your own task list or contact records, client identities masked (audited)."""
+    """Export your own task list or contact records, client identities masked; or, for a supervisor or the admin,
+    the scoreboard's team table of this quarter (staff names and figures only). Audited."""
     ws = _command_workstation(settings, db_url)
     try:
-        rows = export_list(
-            ws, ExportKind(kind), out, fmt=TableFormat(fmt) if fmt else None, open_only=not all_tasks, days=days
-        )
+        if kind == SCOREBOARD:
+            rows, out = export_team(ws, out)
+        else:
+            rows = export_list(
+                ws, ExportKind(kind), out, fmt=TableFormat(fmt) if fmt else None, open_only=not all_tasks, days=days
+            )
     except DomainError as exc:
         fail(explain(exc))
     except StorageFailure as exc:
         fail(t("error.save_failed", reason=str(exc)))
+    except AccessDenied:
+        fail(t("export.scores_refused"))
     click.echo(t("export.done", rows=rows, path=out))
 
 

@@ -38,6 +38,8 @@ class Settings(BaseModel):
     # Mouse reporting: on or off; unset, it is off over SSH (it floods a slow link) and on at a local terminal.
     mouse: bool | None = None
     authorized_keys: Path | None = None
+    # Where an SSH session's exports are kept (it runs as the service account): default <data dir>/exports.
+    export_dir: Path | None = None
 
     def mouse_on(self, environ: Mapping[str, str]) -> bool:
         if self.mouse is not None:

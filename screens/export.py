@@ -8,10 +8,10 @@ from pathlib import Path
 import platformdirs
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from csm_tui.i18n import t
-from csm_tui.services.exporting import ExportKind, default_path, export_list
+from csm_tui.services.exporting import ExportKind, default_path, export_list, export_target
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
 
@@ -25,9 +25,12 @@ class ExportDialog(SavingDialog[tuple[int, Path]]):
         self.kind = kind
 
     def compose(self) -> ComposeResult:
-        suggested = default_path(self.ws, self.kind, platformdirs.user_documents_path())
+        over_ssh = self.ws.exports is not None  # a bare name, kept in the server's export folder
+        suggested = default_path(self.ws, self.kind, Path() if over_ssh else platformdirs.user_documents_path())
         with Vertical():
             yield Label(t(f"export.{self.kind.value}"), classes="screen-title")
+            if over_ssh:
+                yield Static(t("export.server_folder", folder=str(self.ws.exports)))
             yield Input(str(suggested), placeholder=t("export.path"), id="path")
             yield from self.footer()
 
@@ -35,5 +38,6 @@ class ExportDialog(SavingDialog[tuple[int, Path]]):
         text = self.query_one("#path", Input).value.strip()
         if not text:
             raise ValueError(t("import.no_file"))
-        path = Path(text).expanduser()
-        return lambda: (export_list(self.ws, self.kind, path), path)
+        typed = Path(text).expanduser()
+        target = export_target(self.ws, typed)  # a refusal shows in the dialog before anything runs
+        return lambda: (export_list(self.ws, self.kind, typed), target)

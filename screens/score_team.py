@@ -8,8 +8,8 @@ admin: h training hours, q a qualification.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -21,9 +21,8 @@ from csm_tui.config import data_dir
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import t
-from csm_tui.policy import Dimension
 from csm_tui.services import appraisal, scoring
-from csm_tui.services.score_export import export_scores
+from csm_tui.services.score_export import COLUMNS, cells, export_team, file_name, sort_key
 from csm_tui.services.scoring import Quarter, TeamRow, TeamTable
 from csm_tui.services.views import CsmRow
 from csm_tui.services.workstation import Workstation
@@ -34,32 +33,12 @@ from widgets.cells import figure
 from widgets.failures import describe
 from widgets.table import KeyTable
 
-COLUMNS = ("rank", "outlet_rank", "name", "outlet", *(d.value for d in Dimension), "total", "grade", "quarters")
 SUPERVISOR_ACTIONS = frozenset({"mystery", "grade_d", "close_quarter"})
 ADMIN_ACTIONS = frozenset({"training", "qualification"})
 
 
 def _number(value: Decimal | int | None) -> str:
     return "—" if value is None else f"{value:.2f}" if isinstance(value, Decimal) else str(value)
-
-
-def cells(row: TeamRow, year: bool) -> list[Any]:
-    """A row as the table and the export show it (staff names and figures only)."""
-    values: list[Any] = [
-        row.branch_rank, row.outlet_rank, row.csm.name, row.csm.outlet,
-        *(row.subtotals.get(d) for d in Dimension), row.total, row.grade.value if row.grade else None,
-    ]  # fmt: skip
-    return [*values, row.quarters] if year else values
-
-
-def sort_key(column: int) -> Callable[[TeamRow], tuple[bool, Any]]:
-    """Rows without a figure in the column go last, whichever the direction."""
-
-    def key(row: TeamRow) -> tuple[bool, Any]:
-        value = cells(row, True)[column]
-        return value is None, value if value is not None else 0
-
-    return key
 
 
 class TeamView(Vertical):
@@ -202,12 +181,10 @@ class TeamView(Vertical):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export(self, table: TeamTable, rows: list[TeamRow]) -> None:
-        columns = COLUMNS if table.year else COLUMNS[:-1]
-        name = f"scores-{table.quarter}{'-year' if table.year else ''}"
-        body = [[float(v) if isinstance(v, Decimal) else v for v in cells(r, table.year)] for r in rows]
+        name = Path(file_name(table))
+        folder = Path() if self.ws.exports is not None else data_dir() / "exports"
         try:
-            path = export_scores(self.ws, data_dir() / "exports" / f"{name}.xlsx", name,
-                                 [t(f"team.col.{c}") for c in columns], body)  # fmt: skip
+            _, path = export_team(self.ws, folder / name, quarter=table.quarter, year=table.year, rows=rows)
         except Exception as exc:
             self.app.call_from_thread(self.app.notify, describe(exc), severity="error")
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import getpass
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,13 @@ from sqlalchemy.orm import Session
 
 from csm_tui.cli import main, open_workstation
 from csm_tui.clock import FrozenClock
+from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
 from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.score_export import export_team
 from csm_tui.services.tabular import TableFormat, read_table, write_table
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
@@ -156,3 +160,35 @@ def test_csm_export_writes_the_signed_in_csms_list(runner: CliRunner, demo_url: 
     assert not [s for s in secrets(demo_url) if s in out.read_text(encoding="utf-8-sig")]
     bad = runner.invoke(main, ["--staff", "csm01", "export", "tasks", "--out", "/proc/nope/x.csv", "--db", demo_url])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_an_export_never_replaces_a_file_and_names_its_format(demo_url: str, tmp_path: Path) -> None:
+    ws = desk(demo_url, "csm01")
+    taken = tmp_path / "mine.xlsx"
+    taken.write_bytes(b"someone's file")
+    for path, code in ((taken, "export.exists"), (tmp_path / "mine.txt", "export.suffix")):
+        with pytest.raises(DomainError) as refused:
+            export_list(ws, ExportKind.TASKS, path)
+        assert refused.value.code == code
+    assert taken.read_bytes() == b"someone's file" and not (tmp_path / "mine.txt").exists()
+
+
+def test_an_ssh_session_exports_by_name_into_the_servers_export_folder_only(demo_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    ws = replace(desk(demo_url, "csm01"), exports=folder)
+    assert export_list(ws, ExportKind.TASKS, Path("mine.csv")) > 0
+    assert (folder / "mine.csv").exists()
+    for path in (tmp_path / "elsewhere.csv", Path("../up.csv"), Path(".hidden.csv")):
+        with pytest.raises(DomainError) as refused:
+            export_list(ws, ExportKind.TASKS, path)
+        assert refused.value.code == "export.name_only"
+    assert sorted(p.name for p in tmp_path.rglob("*.csv")) == ["mine.csv"]
+
+
+def test_the_scoreboard_exports_for_a_supervisor_and_never_for_a_csm(demo_url: str, tmp_path: Path) -> None:
+    rows, path = export_team(desk(demo_url, "sup01"), tmp_path / "team.xlsx")
+    sheet = load_workbook(path).worksheets[0]
+    assert rows == sheet.max_row - 1 > 0
+    with pytest.raises(AccessDenied):
+        export_team(desk(demo_url, "csm01"), tmp_path / "mine.xlsx")
+    assert not (tmp_path / "mine.xlsx").exists()

@@ -641,7 +641,6 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.xfail(strict=True, reason="scoreboard export lands with the scoreboard (issue 7)")
 def test_the_scoreboard_exports(runner: CliRunner, demo_url: str, tmp_path: Path) -> None:
     out = tmp_path / "scoreboard.xlsx"
     result = runner.invoke(main, ["--staff", "admin", "export", "scoreboard", "--out", str(out), "--db", demo_url])

@@ -219,13 +219,6 @@ def test_a_postgresql_role_named_after_the_account_that_owns_nothing_is_not_the_
                 conn.execute(f'DROP ROLE "{KERNEL_LOGIN}"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: over SSH the workstation runs as the service account, and the export dialog writes wherever the "
-    "manager types (services/exporting.export_list → tabular.write_table, any suffix is CSV, replace() over any "
-    "existing file): a CSM with a key replaces the branch database or the service account's authorized_keys "
-    "(locking every manager out) with a CSV; exports should go only to new .csv/.xlsx files, never over others",
-)
 def test_an_export_over_ssh_cannot_overwrite_the_servers_files(demo_url: str, tmp_path: Path) -> None:
     db = Path(demo_url.removeprefix("sqlite:///"))
     keys = tmp_path / ".ssh" / "authorized_keys"

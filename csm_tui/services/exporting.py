@@ -8,17 +8,20 @@ task list's columns are the task import's, so an exported list imports back unch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
 from csm_tui.services.imports.columns import header_of
+from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.tabular import TableFormat, staged_table
 from csm_tui.services.views import ContactExportRow, TaskExportRow
 from csm_tui.services.workstation import Workstation
 
 CONTACT_DAYS = 90  # the contact records of the last three months, unless asked otherwise
+SUFFIXES = frozenset({".csv", ".xlsx"})
 
 
 class ExportKind(StrEnum):
@@ -89,6 +92,38 @@ def _contact_table(ws: Workstation, rows: list[ContactExportRow]) -> tuple[list[
     return headers, body
 
 
+def export_target(ws: Workstation, path: Path) -> Path:
+    """Where an export of ``path`` goes: a new ``.csv`` or ``.xlsx`` file, never over another; in an SSH session,
+    a bare file name in the server's export folder (``Workstation.exports``)."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise DomainError("export.suffix")
+    if ws.exports is not None:
+        if len(path.parts) != 1 or path.name.startswith("."):
+            raise DomainError("export.name_only", folder=str(ws.exports))
+        path = ws.exports / path.name
+    if path.exists():
+        raise DomainError("export.exists", path=str(path))
+    return path
+
+
+def write_export(
+    tx: UnitOfWork, what: str, headers: Sequence[str], rows: Iterable[Sequence[object]], path: Path,
+    fmt: TableFormat | None = None,
+) -> int:  # fmt: skip
+    """Write ``rows`` to ``path`` (from ``export_target``) and commit the export's audit entry; the file takes its
+    name only once the entry is committed. Returns the row count."""
+    fmt = fmt or TableFormat.of(path)
+    try:
+        with staged_table(headers, rows, path, fmt) as count:
+            tx.audit.record("export", what, "", rows=count, format=fmt.value, file=path.name)
+            tx.commit()
+    except FileExistsError:
+        raise DomainError("export.exists", path=str(path)) from None
+    except OSError as exc:
+        raise DomainError("export.unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
+    return count
+
+
 def export_list(
     ws: Workstation,
     kind: ExportKind,
@@ -98,23 +133,16 @@ def export_list(
     open_only: bool = True,
     days: int = CONTACT_DAYS,
 ) -> int:
-    """Write the signed-in staff member's own list to ``path``; returns the number of rows. Audited.
+    """Write the signed-in staff member's own list to ``path`` (see ``export_target``); returns the number of rows.
 
     Raises ``DomainError`` when the file cannot be written (nothing is exported then)."""
     staff_id = ws.staff.id
     assert staff_id is not None
-    fmt = fmt or TableFormat.of(path)
+    target = export_target(ws, path)
     with ws.uow(write=True) as tx:
         if kind is ExportKind.TASKS:
             headers, rows = _task_table(ws, tx.views.task_export(staff_id, open_only))
         else:
             since, _ = ws.time.day_bounds(ws.time.today() - dt.timedelta(days=days))
             headers, rows = _contact_table(ws, tx.views.contact_export(staff_id, since))
-        try:
-            with staged_table(headers, rows, path, fmt) as count:
-                # The file takes its name only once the export is in the audit log.
-                tx.audit.record("export", kind.value, "", rows=count, format=fmt.value, file=path.name)
-                tx.commit()
-        except OSError as exc:
-            raise DomainError("export.unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
-    return count
+        return write_export(tx, kind.value, headers, rows, target, fmt)

@@ -171,7 +171,8 @@ def staged_table(
     headers: Sequence[str], rows: Iterable[Sequence[object]], path: Path, fmt: TableFormat | None = None
 ) -> Iterator[int]:
     """Write the table beside ``path`` and hand out its row count; the file takes its name when the block ends
-    without an error, and is removed when it raises (an export whose audit entry fails leaves no file)."""
+    without an error, and is removed when it raises (an export whose audit entry fails leaves no file). An existing
+    file at ``path`` is never replaced: ``FileExistsError``."""
     fmt = fmt or TableFormat.of(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -181,10 +182,9 @@ def staged_table(
         count = _write_xlsx(headers, rows, temp) if fmt is TableFormat.XLSX else _write_csv(headers, rows, temp)
         temp.chmod(0o600)
         yield count
-        temp.replace(path)
-    except BaseException:
+        os.link(temp, path)  # never over an existing file: FileExistsError if ``path`` is taken
+    finally:
         temp.unlink(missing_ok=True)
-        raise
 
 
 def _text(value: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from csm_tui.clock import BranchTime
 from csm_tui.domain.models import Outlet, Staff
@@ -24,6 +25,9 @@ class Workstation:
     time: BranchTime
     policy: Policy
     demo: bool
+    # Where exports must go, by file name only: set for an SSH session, which runs as the branch server's service
+    # account and must not write anywhere else it can (the database, its keys). None: any path the user names.
+    exports: Path | None = None
 
 
 def is_demo(uow: UnitOfWorkFactory) -> bool:
