@@ -16,6 +16,7 @@ from csm_tui.services import service_records
 from csm_tui.services.views import AgendaRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
+from screens.client_detail import ClientDetailScreen
 from screens.client_forms import WhenDialog
 from widgets.table import KeyTable
 
@@ -79,8 +80,6 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         return self.rows[table.cursor_row]
 
     def action_client(self) -> None:
-        from screens.client_detail import ClientDetailScreen
-
         row = self._current()
         if row is not None:
             self.app.push_screen(ClientDetailScreen(self.ws, row.client_id))
