@@ -24,7 +24,7 @@ _MASKED = {"resident_id": mask_resident_id, "mobile": mask_mobile}
 _DIGESTS = frozenset({"sha256", "previous_sha256", "fingerprint"})  # hashes, whose digit runs are no one's number
 # In free text (a reveal's reason, a note, a file name): an 18-character resident ID (or a 15-digit one of the
 # first generation), and a mainland mobile, also written with +86/0086 or spaces and dashes between the groups.
-_RESIDENT_ID = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
+_RESIDENT_ID = re.compile(r"(?<!\d)(?:\d{17}[\dXx](?!\d)|\d{15}(?![\dXx]))")
 _MOBILE = re.compile(r"(?<!\d)(?P<cc>(?:\+|00)?86[ -]?)?(?P<number>1[3-9]\d(?:[ -]?\d{4}){2})(?!\d)")
 _PG_AUDIT_LOCK = 0x63736D02
 
