@@ -514,6 +514,27 @@ class Checklist(_Section):
         return items
 
 
+class NewClients(StrEnum):
+    """What an import does with a new client whose row names no manager."""
+
+    UNASSIGNED = "unassigned"  # left for the supervisor to give out
+    LEAST_LOADED = "least_loaded"  # given to the active CSM with the fewest clients
+
+
+class AssignWithin(StrEnum):
+    """Whose CSMs are candidates for a new client: those of the client's outlet, or the whole branch's."""
+
+    OUTLET = "outlet"
+    BRANCH = "branch"
+
+
+class Assignment(_Section):
+    """Clients to managers by rule (a file's manager column always wins; an existing client's manager never moves)."""
+
+    new_clients: NewClients = NewClients.UNASSIGNED
+    within: AssignWithin = AssignWithin.OUTLET
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -523,6 +544,7 @@ class Policy(_Section):
     calendar: Calendar = Calendar()
     cross_sell: CrossSell = CrossSell()
     checklist: Checklist = Checklist()
+    assignment: Assignment = Assignment()
 
 
 class PolicyError(Exception):

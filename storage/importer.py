@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
@@ -89,6 +89,15 @@ class SqlImports:
         query = select(StaffRow.login, StaffRow.id, StaffRow.role, StaffRow.active, StaffRow.outlet_id)
         rows = self.session.execute(query)
         return {r.login: StaffRef(r.id, Role(r.role), r.active, r.outlet_id) for r in rows}
+
+    def loads(self) -> dict[int, int]:
+        query = (
+            select(StaffRow.id, func.count(ClientRow.id))
+            .outerjoin(ClientRow, ClientRow.manager_id == StaffRow.id)
+            .where(StaffRow.role == Role.CSM, StaffRow.active)
+            .group_by(StaffRow.id)
+        )
+        return {staff_id: count for staff_id, count in self.session.execute(query)}
 
     def codes(self, table: str) -> dict[str, int]:
         code, key = CODES[table]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given
@@ -12,6 +14,7 @@ from stdnum.cn import ric
 
 from csm_tui.domain.enums import Role, TaskKind
 from csm_tui.i18n import set_language
+from csm_tui.services.imports.assign import LeastLoaded
 from csm_tui.services.imports.balances import assets, merge, spans_of
 from csm_tui.services.imports.cells import RowError, enum_cell, parse_date
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, match_headers
@@ -143,3 +146,59 @@ def test_the_average_counts_days_not_held_as_zero(held: dict[dt.date, Decimal]) 
     inside = sum((v for d, v in held.items() if window[0] <= d <= window[1]), Decimal(0))
     assert result.avg_3m == (inside / 31).quantize(Decimal("0.01"))
     assert result.balance == held.get(window[1], Decimal("0.00"))
+
+
+# --- new clients to CSMs by rule (least loaded) ----------------------------------------------------------------
+
+staff_refs = st.dictionaries(
+    st.from_regex(r"[a-z]{1,4}[0-9]{0,2}", fullmatch=True),
+    st.builds(StaffRef, st.just(0), st.sampled_from(list(Role)), st.booleans(), st.sampled_from([None, 1, 2])),
+    max_size=12,
+).map(lambda refs: {login: replace(ref, id=n) for n, (login, ref) in enumerate(sorted(refs.items()), start=1)})
+
+
+@given(k=st.integers(1, 12), start=st.integers(0, 50), n=st.integers(0, 300), by_outlet=st.booleans())
+def test_new_clients_spread_evenly_over_csms_of_equal_loads(k: int, start: int, n: int, by_outlet: bool) -> None:
+    staff = {f"csm{i:02d}": StaffRef(i, Role.CSM, True, 1) for i in range(k)}
+    chooser = LeastLoaded(staff, dict.fromkeys(range(k), start), by_outlet=by_outlet)
+    given = Counter(chosen[1].id for _ in range(n) if (chosen := chooser.choose(1)) is not None)
+    loads = [start + given[i] for i in range(k)]
+    assert given.total() == n and max(loads) - min(loads) <= 1
+
+
+@given(staff=staff_refs, loads=st.lists(st.integers(0, 30), min_size=12, max_size=12), data=st.data())
+def test_only_active_csms_of_the_scope_are_chosen_each_the_least_loaded_then_first_by_login(
+    staff: dict[str, StaffRef], loads: list[int], data: st.DataObject
+) -> None:
+    by_outlet = data.draw(st.booleans(), label="by_outlet")
+    outlets = data.draw(st.lists(st.sampled_from([None, 1, 2, 3]), max_size=40), label="outlets")
+    held = {ref.id: loads[ref.id - 1] for ref in staff.values()}
+    chooser = LeastLoaded(staff, held, by_outlet=by_outlet)
+    counted = dict(held)
+    for outlet in outlets:
+        candidates = [
+            (counted[ref.id], login)
+            for login, ref in staff.items()
+            if ref.active
+            and ref.role is Role.CSM
+            and (not by_outlet or (outlet is not None and ref.outlet_id == outlet))
+        ]
+        chosen = chooser.choose(outlet)
+        if not candidates:
+            assert chosen is None
+            continue
+        assert chosen is not None
+        login, ref = chosen
+        assert staff[login] == ref and (counted[ref.id], login) == min(candidates)
+        counted[ref.id] += 1
+
+
+@given(staff=staff_refs, outlets=st.lists(st.sampled_from([None, 1, 2]), max_size=30), by_outlet=st.booleans())
+def test_the_choice_is_deterministic_whatever_order_the_staff_come_in(
+    staff: dict[str, StaffRef], outlets: list[int | None], by_outlet: bool
+) -> None:
+    def run(refs: dict[str, StaffRef]) -> list[int | None]:
+        chooser = LeastLoaded(refs, {}, by_outlet=by_outlet)
+        return [None if (c := chooser.choose(o)) is None else c[1].id for o in outlets]
+
+    assert run(staff) == run(dict(reversed(list(staff.items()))))

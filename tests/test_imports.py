@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,14 +21,25 @@ from sqlalchemy import func, select
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskKind, TaskStatus
 from csm_tui.domain.models import Outlet, Product, Staff, Task
-from csm_tui.policy import Policy
+from csm_tui.i18n import t
+from csm_tui.policy import Assignment, AssignWithin, NewClients, Policy
 from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
-from csm_tui.services.imports.run import ImportReport, errors_path, import_file
+from csm_tui.services.imports.run import ImportReport, errors_path, import_file, summary
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation, sign_in
 from storage import audit
-from storage.orm import AuditRow, BalanceSpanRow, ClientRow, HoldingRow, MetaRow, ProductRow, StaffRow, TaskRow
+from storage.orm import (
+    AuditRow,
+    BalanceSpanRow,
+    ClientRow,
+    HoldingRow,
+    MetaRow,
+    OutletRow,
+    ProductRow,
+    StaffRow,
+    TaskRow,
+)
 from storage.uow import SqlUnitOfWorkFactory
 
 HEADER_ZH = ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"]
@@ -503,3 +516,84 @@ def test_a_row_both_a_duplicate_number_and_a_duplicate_id_counts_once(
     rows = [["C1", "张三", VALID_IDS[0], "", ""], ["C1", "张三", VALID_IDS[0], "", ""]]
     report = import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, rows))
     assert (report.new, report.rejected, report.duplicates) == (0, 2, 2)
+
+
+# --- new clients to CSMs by the policy's rule -------------------------------------------------------------------
+
+HEADER_OUTLET = [*HEADER_ZH, "网点代码"]
+
+
+def rule_admin(branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, within: AssignWithin) -> Workstation:
+    """The branch of ``branch`` with a second outlet (SH002, one CSM), an empty one (SH003) and an inactive CSM at
+    SH001; its admin under a policy giving new clients to the least loaded CSM."""
+    with uow_factory(write=True) as tx:
+        sh002 = tx.outlets.add(Outlet(code="SH002", name="静安"))
+        tx.outlets.add(Outlet(code="SH003", name="浦东"))
+        tx.staff.add(Staff(login="csm03", name="孙丽", role=Role.CSM, grade=Grade.CSM, outlet_id=sh002.id))
+        tx.staff.add(
+            Staff(login="csm00", name="周雪", role=Role.CSM, grade=Grade.CSM, outlet_id=branch["csm"].staff.outlet_id,
+                  active=False)
+        )  # fmt: skip
+        tx.commit()
+    policy = Policy(assignment=Assignment(new_clients=NewClients.LEAST_LOADED, within=within))
+    return replace(branch["admin"], policy=policy)
+
+
+def managers(uow_factory: SqlUnitOfWorkFactory) -> dict[str, tuple[str | None, str | None]]:
+    """Client number → (manager's login, outlet's code)."""
+    with uow_factory() as tx:
+        query = (
+            select(ClientRow.number, StaffRow.login, OutletRow.code)
+            .outerjoin(StaffRow, StaffRow.id == ClientRow.manager_id)
+            .outerjoin(OutletRow, OutletRow.id == ClientRow.outlet_id)
+        )
+        return {n: (login, code) for n, login, code in tx.session.execute(query)}  # type: ignore[attr-defined]
+
+
+def test_new_clients_without_a_manager_go_to_the_least_loaded_csm_of_their_outlet(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    earlier = [["C0", "赵一", VALID_IDS[0], "", ""]] + [
+        [f"C{n}", "钱二", VALID_IDS[n], "", "csm01"] for n in (1, 2, 3)
+    ]  # fmt: skip
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, earlier, "earlier.csv")).new == 4
+    admin = rule_admin(branch, uow_factory, AssignWithin.OUTLET)
+    rows = [
+        ["C0", "赵一", VALID_IDS[0], "", "", ""],  # existing and unassigned: a rule never touches it
+        ["C3", "钱二", VALID_IDS[3], "", "csm02", ""],  # the column moves it: csm01 holds 2, csm02 1
+        *([f"N{n}", "孙三", VALID_IDS[10 + n], "", "", ""] for n in range(1, 6)),  # the admin's outlet, SH001
+        ["N6", "李四", VALID_IDS[16], "", "", "SH002"],
+        ["N7", "周五", VALID_IDS[17], "", "", "SH003"],  # no CSM there
+    ]
+    path = write_csv(tmp_path / "rule.csv", [HEADER_OUTLET, *rows])
+    dry = import_file(admin, ImportKind.CLIENTS, path, dry_run=True)
+    assert count(uow_factory, ClientRow) == 4
+    report = import_file(admin, ImportKind.CLIENTS, path)
+    assert (report.new, report.updated, report.unchanged, report.rejected) == (7, 1, 1, 0)
+    assert report.assigned == dry.assigned == {"csm01": 2, "csm02": 3, "csm03": 1}
+    assert report.unassigned == dry.unassigned == 1
+    assert "csm01 2、csm02 3、csm03 1" in summary(report) and t("import_assign.unassigned", count=1) in summary(report)
+    held = managers(uow_factory)
+    assert held["C0"] == (None, None) and held["C3"] == ("csm02", "SH001")
+    assert [held[f"N{n}"] for n in range(1, 6)] == [
+        ("csm02", "SH001"), ("csm01", "SH001"), ("csm02", "SH001"), ("csm01", "SH001"), ("csm02", "SH001"),
+    ]  # fmt: skip
+    assert held["N6"] == ("csm03", "SH002") and held["N7"] == (None, "SH003")
+    assert Counter(login for login, _outlet in held.values()) == {"csm01": 4, "csm02": 4, "csm03": 1, None: 2}
+    again = import_file(admin, ImportKind.CLIENTS, path)
+    assert (again.new, again.updated, again.unchanged, again.assigned) == (0, 0, 9, {})
+    assert managers(uow_factory) == held
+
+
+def test_within_the_branch_a_file_of_new_clients_spreads_evenly_over_every_outlets_csms(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    admin = rule_admin(branch, uow_factory, AssignWithin.BRANCH)
+    rows = [[f"N{n:02d}", "孙三", VALID_IDS[n], "", ""] for n in range(10)]
+    report = import_file(admin, ImportKind.CLIENTS, clients_file(tmp_path, rows))
+    assert report.assigned == {"csm01": 4, "csm02": 3, "csm03": 3} and report.unassigned == 0
+    held = managers(uow_factory)
+    assert {held[f"N{n:02d}"] for n in range(10)} == {("csm01", "SH001"), ("csm02", "SH001"), ("csm03", "SH002")}
+    with uow_factory() as tx:
+        detail = tx.session.scalars(select(AuditRow.detail).where(AuditRow.action == "import")).one()  # type: ignore[attr-defined]
+    assert detail["assigned"] == 10

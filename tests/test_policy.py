@@ -14,7 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import Grade, RiskLevel
-from csm_tui.policy import Assessment, Calendar, Policy, PolicyError, load_policy
+from csm_tui.policy import (
+    Assessment,
+    Assignment,
+    AssignWithin,
+    Calendar,
+    NewClients,
+    Policy,
+    PolicyError,
+    load_policy,
+)
 
 FRIDAY = dt.date(2026, 11, 27)
 
@@ -86,9 +95,14 @@ def test_override_values_are_typed(tmp_path: Path) -> None:
             extra_working_days = [2026-10-10]
             [assessment]
             bands = [40, 60, 80, 90]
+            [assignment]
+            new_clients = "least_loaded"
+            within = "branch"
             """,
         )
     )
+    assert policy.assignment == Assignment(new_clients=NewClients.LEAST_LOADED, within=AssignWithin.BRANCH)
+    assert Policy().assignment.new_clients is NewClients.UNASSIGNED
     assert policy.tiers.wode == Decimal("600000.00")
     assert policy.calendar.tz == "Asia/Urumqi"
     assert policy.calendar.holidays == (dt.date(2026, 10, 1), dt.date(2026, 10, 2))
@@ -115,6 +129,8 @@ def test_override_values_are_typed(tmp_path: Path) -> None:
         ("[tiers]\njiaoyin = 600000\n", {"tiers"}, "thresholds must rise"),
         ('[tiers]\njiaoyin = "50000.001"\n', {"tiers.jiaoyin"}, "two decimal places"),
         ("[scorecard.indicators.calls]\nweight = 0\n", {"scorecard.indicators.calls.weight"}, "greater than 0"),
+        ('[assignment]\nnew_clients = "round_robin"\n', {"assignment.new_clients"}, "least_loaded"),
+        ('[assignment]\nwithin = "city"\n', {"assignment.within"}, "outlet"),
     ],
 )
 def test_bad_values_are_refused_with_file_key_and_reason(

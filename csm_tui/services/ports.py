@@ -211,6 +211,10 @@ class ImportStore(Protocol):
     ``replace_spans`` record every changed row in the audit log themselves (ID and phone numbers masked)."""
 
     def staff(self) -> dict[str, StaffRef]: ...
+    def loads(self) -> dict[int, int]:
+        """Staff id → clients managed, of every active CSM (none: 0)."""
+        ...
+
     def codes(self, table: str) -> dict[str, int]:
         """Code (number) → id of every row of ``table``: "outlets", "clients" or "products"."""
         ...

@@ -5,8 +5,8 @@ values to store out. References (a manager's login, an outlet's or a product's c
 resolved against what the database holds. A cell that fails raises ``RowError``; nothing of the row is kept.
 
 Clients and managers: a manager column with a login assigns the client to that CSM (or 沃德 client manager); a
-blank cell, or no such column, keeps an existing client's manager and leaves a new client unassigned. Without an
-outlet column, a client assigned by the file is at the manager's outlet.
+blank cell, or no such column, keeps an existing client's manager and leaves a new client unassigned (or to the
+policy's rule, see ``assign``). Without an outlet column, a client assigned by the file is at the manager's outlet.
 """
 
 from __future__ import annotations

@@ -24,7 +24,9 @@ from typing import Any
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import explain, t
+from csm_tui.policy import AssignWithin, NewClients
 from csm_tui.services.clients import average_window
+from csm_tui.services.imports.assign import LeastLoaded
 from csm_tui.services.imports.balances import ONE_DAY, assets, merge
 from csm_tui.services.imports.cells import RowError
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, header_of, match_headers
@@ -62,6 +64,8 @@ class ImportReport:
     refused: str = ""  # why the whole file was refused (nothing imported)
     encoding: str = ""
     as_of: dt.date | None = None  # balances: the branch's data date after the import
+    assigned: Counter[str] = field(default_factory=Counter)  # new clients given by the policy's rule, by CSM login
+    unassigned: int = 0  # new clients the rule found no CSM for
     ignored: list[str] = field(default_factory=list)  # the file's headers no column of the kind matched
     errors_path: Path | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -75,6 +79,11 @@ def summary(report: ImportReport) -> str:
     )  # fmt: skip
     if report.as_of is not None:
         text += " " + t("import.as_of", day=report.as_of.isoformat())
+    if report.assigned:
+        detail = "、".join(f"{login} {count}" for login, count in sorted(report.assigned.items()))
+        text += " " + t("import_assign.assigned", count=report.assigned.total(), detail=detail)
+    if report.unassigned:
+        text += " " + t("import_assign.unassigned", count=report.unassigned)
     if report.ignored:
         text += " " + t("import_check.ignored", columns="、".join(report.ignored))
     return t("import.dry_run", summary=text) if report.dry_run else text
@@ -120,7 +129,7 @@ def import_file(
             tx.audit.record(
                 "import", kind.value, "", file=path.name, sha256=table.digest, rows=report.rows, new=report.new,
                 updated=report.updated, unchanged=report.unchanged, rejected=report.rejected,
-                as_of=report.as_of.isoformat() if report.as_of else None,
+                as_of=report.as_of.isoformat() if report.as_of else None, assigned=report.assigned.total(),
             )  # fmt: skip
             tx.commit()
     _write_errors(report, job.problems)
@@ -260,12 +269,41 @@ class _Job:
         for wave in waves:
             ready = {key: (line, _with_supervisor(values, staff)) for key, (line, values) in wave.items()}
             inserts, updates = plan(ready, existing)
+            if self.kind is ImportKind.CLIENTS:
+                self._assign(tx, inserts, updates)
             self.report.new += len(inserts)
             self.report.updated += len(updates)
             self.report.unchanged += len(ready) - len(inserts) - len(updates)
             if not self.report.dry_run:
                 tx.imports.write(self.kind, inserts, updates, self.advance)
                 staff = {login: ref.id for login, ref in tx.imports.staff().items()}
+
+    def _assign(self, tx: UnitOfWork, inserts: list[Values], updates: list[Update]) -> None:
+        """New clients the file gives no manager go to a CSM by the policy's rule. A CSM's load counts the clients
+        the file gives and takes by its manager column, and those given by the rule before."""
+        rule = self.ws.policy.assignment
+        unmanaged = [values for values in inserts if values.get("manager_id") is None]
+        if rule.new_clients is NewClients.UNASSIGNED or not unmanaged:
+            return
+        loads = Counter(tx.imports.loads())
+        moves = [(None, v.get("manager_id")) for v in inserts] + [
+            u.changes.get("manager_id", (None, None)) for u in updates
+        ]
+        for old, new in moves:
+            if old is not None:
+                loads[old] -= 1
+            if new is not None:
+                loads[new] += 1
+        chooser = LeastLoaded(tx.imports.staff(), loads, by_outlet=rule.within is AssignWithin.OUTLET)
+        for values in unmanaged:
+            chosen = chooser.choose(values.get("outlet_id", self.ws.staff.outlet_id))
+            if chosen is None:
+                self.report.unassigned += 1
+                continue
+            login, ref = chosen
+            values["manager_id"] = ref.id
+            values.setdefault("outlet_id", ref.outlet_id)
+            self.report.assigned[login] += 1
 
     def _staff_waves(self, records: dict[Key, tuple[int, Values]]) -> list[dict[Key, tuple[int, Values]]]:
         """A staff file's rows in the order they can be written: a row whose supervisor is new in the file comes
