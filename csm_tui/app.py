@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -17,29 +18,17 @@ from csm_tui.domain.enums import Role
 from csm_tui.i18n import set_language, t
 from csm_tui.services.exporting import ExportKind
 from csm_tui.services.workstation import Workstation
-from screens.agenda import AgendaScreen
-from screens.base import Destination
-from screens.checklist import ChecklistScreen
-from screens.clients import ClientsScreen
-from screens.export import ExportDialog
-from screens.help import HelpScreen
-from screens.imports import ImportScreen
-from screens.queue import QueueScreen
-from screens.referrals import ReferralsScreen
-from screens.scoreboard import ScoreboardScreen
-from screens.search import SearchScreen
-from screens.shelf import ShelfScreen
-from screens.suitability import SuitabilityScreen
-from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 
-DESTINATIONS: dict[str, type[Destination[object]]] = {
-    "checklist": ChecklistScreen,  # type: ignore[dict-item]
-    "queue": QueueScreen,  # type: ignore[dict-item]
-    "clients": ClientsScreen,  # type: ignore[dict-item]
-    "suitability": SuitabilityScreen,  # type: ignore[dict-item]
-    "scoreboard": ScoreboardScreen,  # type: ignore[dict-item]
-    "referrals": ReferralsScreen,  # type: ignore[dict-item]
+# Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
+# keeps the start-up to the first paint short.
+DESTINATIONS: dict[str, str] = {
+    "checklist": "screens.checklist:ChecklistScreen",
+    "queue": "screens.queue:QueueScreen",
+    "clients": "screens.clients:ClientsScreen",
+    "suitability": "screens.suitability:SuitabilityScreen",
+    "scoreboard": "screens.scoreboard:ScoreboardScreen",
+    "referrals": "screens.referrals:ReferralsScreen",
 }
 
 
@@ -76,8 +65,13 @@ class CsmApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
 
-    def _screen_maker(self, screen: type[Destination[object]]) -> Callable[[], Screen[None]]:
-        return lambda: screen(self.ws)
+    def _screen_maker(self, path: str) -> Callable[[], Screen[None]]:
+        def make() -> Screen[None]:
+            module, name = path.split(":")
+            screen: Screen[None] = getattr(importlib.import_module(module), name)(self.ws)
+            return screen
+
+        return make
 
     def on_mount(self) -> None:
         self.refresh_subtitle()
@@ -103,21 +97,32 @@ class CsmApp(App[None]):
         if self.current_mode != destination:
             self.switch_mode(destination)
 
+    # Screens pushed over the destinations are imported when first asked for (see DESTINATIONS).
     def action_search(self) -> None:
+        from screens.search import SearchScreen
+
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(self.ws))
 
     def action_new_sale(self) -> None:
+        from screens.suitability_wizard import SuitabilityWizard
+
         self.push_screen(SuitabilityWizard(self.ws))
 
     def action_agenda(self) -> None:
+        from screens.agenda import AgendaScreen
+
         self.push_screen(AgendaScreen(self.ws, self.ws.time.today()))
 
     def action_shelf(self) -> None:
+        from screens.shelf import ShelfScreen
+
         self.push_screen(ShelfScreen(self.ws))
 
     def action_export(self, kind: str) -> None:
         """Export the signed-in staff member's own list (tasks or contacts), identities masked."""
+        from screens.export import ExportDialog
+
         self.push_screen(ExportDialog(self.ws, ExportKind(kind)), self._exported)
 
     def _exported(self, result: tuple[int, Path] | None) -> None:
@@ -126,10 +131,14 @@ class CsmApp(App[None]):
             self.notify(t("export.done", rows=rows, path=path), timeout=6)
 
     def action_import(self) -> None:
+        from screens.imports import ImportScreen
+
         if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen(self.ws))
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -1,7 +1,8 @@
 """The daily checklist: today's list grouped 班前 / 班中 / 班后, ticked by hand or from the data.
 
 Automatic items refresh whenever this workstation commits a write, and when the day turns; Enter on an item goes
-where it gets done. ``[`` and ``]`` page through earlier days, which are read-only.
+where it gets done. ``[`` and ``]`` page through earlier days, which are read-only. This is the first screen, so the
+screens it opens are imported when first opened, not at start-up.
 """
 
 from __future__ import annotations
@@ -22,13 +23,9 @@ from csm_tui.services.cadence import Cadence
 from csm_tui.services.checklist import DayList, ItemState
 from csm_tui.services.views import ClientFocus
 from csm_tui.services.workstation import Workstation
-from screens.agenda import AgendaScreen
 from screens.base import Destination
 from screens.client_forms import TextDialog
-from screens.clients import ClientsScreen
 from screens.day_summary import DaySummaryDialog
-from screens.shelf import ShelfScreen
-from screens.team_checklist import TeamChecklistScreen
 from widgets.cells import item_text
 from widgets.table import KeyTable
 
@@ -183,6 +180,8 @@ class ChecklistScreen(Destination[DayList]):
         elif measure is ChecklistMeasure.TOMORROW_CONFIRMED:
             self._agenda(Cadence(self.ws.policy).next_working_day_after(self._day()))
         elif measure in _GO_CLIENTS:
+            from screens.clients import ClientsScreen  # the places an item sends the CSM load when first needed
+
             self.app.push_screen(ClientsScreen(self.ws, focus=_GO_CLIENTS[measure]))
         elif measure is ChecklistMeasure.PRODUCTS_READ:
             self.action_shelf()
@@ -193,15 +192,21 @@ class ChecklistScreen(Destination[DayList]):
         return self.day or self.ws.time.today()
 
     def _agenda(self, day: dt.date) -> None:
+        from screens.agenda import AgendaScreen
+
         self.app.push_screen(AgendaScreen(self.ws, day))
 
     def action_agenda(self) -> None:
         self._agenda(self._day())
 
     def action_shelf(self) -> None:
+        from screens.shelf import ShelfScreen
+
         self.app.push_screen(ShelfScreen(self.ws))
 
     def action_team(self) -> None:
+        from screens.team_checklist import TeamChecklistScreen
+
         def open_list(staff: Staff, day: dt.date) -> ChecklistScreen:
             screen = ChecklistScreen(self.ws, staff)
             screen.day = None if day == self.ws.time.today() else day
