@@ -25,9 +25,13 @@ async def _settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+CARD_TIMEOUT_S = 30  # a card that never comes (a failed load) fails the figure instead of hanging the run
+
+
 async def _card_painted(pilot: Pilot[None]) -> None:
     """Until the session shows the card of the client it is on, then one more frame."""
-    while True:
+    deadline = time.monotonic() + CARD_TIMEOUT_S
+    while time.monotonic() < deadline:
         screen = pilot.app.screen
         if isinstance(screen, CallSession):
             card = getattr(screen, "card", None)
@@ -35,6 +39,8 @@ async def _card_painted(pilot: Pilot[None]) -> None:
                 break
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    else:
+        raise RuntimeError("the call session showed no card")
     await pilot.pause()
 
 
