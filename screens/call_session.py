@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import ClassVar
 
-import arrow
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,9 +20,9 @@ from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Disposition
 from csm_tui.i18n import label, t
-from csm_tui.services.cadence import Cadence
 from csm_tui.services.call_prep import CallCard, prepare
 from csm_tui.services.calls import Outcome, Receipt, SkipReason, record, skip, snooze, undo
+from csm_tui.services.days import next_working_morning
 from csm_tui.services.queue import QueueItem
 from csm_tui.services.workstation import Workstation
 from screens.outcome import OutcomeDialog, ReasonDialog
@@ -139,14 +138,11 @@ class CallSession(Screen[None]):
                 self.ws, item.client_id, outcome, task_id=item.main.task_id, started_at=started, duration_s=seconds
             )
 
-        suggested = self.ws.time.now().shift(hours=1) if disposition is Disposition.BUSY else self._next_visit()
+        suggested = (
+            self.ws.time.now().shift(hours=1) if disposition is Disposition.BUSY else next_working_morning(self.ws)
+        )
         dialog: OutcomeDialog[Receipt] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
         self.app.push_screen(dialog, self._saved)
-
-    def _next_visit(self) -> arrow.Arrow:
-        """The suggested meeting time: 10:00 on the next working day."""
-        day = Cadence(self.ws.policy).next_working_day_after(self.ws.time.today())
-        return arrow.get(day, tzinfo=self.ws.time.tz).replace(hour=10)
 
     def _saved(self, receipt: Receipt | None) -> None:
         if receipt is None:

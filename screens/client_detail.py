@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 from typing import Any, ClassVar
 
-import arrow
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,8 +23,8 @@ from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
 from csm_tui.i18n import label, money, t
 from csm_tui.services import client_detail, referrals, sale, service_records
-from csm_tui.services.cadence import Cadence
 from csm_tui.services.client_detail import ClientDetail
+from csm_tui.services.days import next_working_morning
 from csm_tui.services.workstation import Workstation
 from screens.client_forms import ChooseStaffDialog, EditClientDialog, TextDialog, WhenDialog
 from screens.log_contact import LogContactDialog
@@ -286,10 +285,6 @@ class ClientDetailScreen(Screen[None]):
         if d is not None:
             self.app.push_screen(LogContactDialog(self.ws, self.client_id, d.client.name), self._after)
 
-    def _next_working_morning(self) -> arrow.Arrow:
-        day = Cadence(self.ws.policy).next_working_day_after(self.ws.time.today())
-        return arrow.get(day, tzinfo=self.ws.time.tz).replace(hour=10)
-
     def action_book(self) -> None:
         if self._full() is None:
             return
@@ -297,7 +292,7 @@ class ClientDetailScreen(Screen[None]):
         def save(at: dt.datetime, note: str) -> Appointment:
             return service_records.book(self.ws, self.client_id, at, purpose=note)
 
-        self.app.push_screen(WhenDialog(t("detail.book_title"), self._next_working_morning(), save), self._after)
+        self.app.push_screen(WhenDialog(t("detail.book_title"), next_working_morning(self.ws), save), self._after)
 
     def action_follow_up(self) -> None:
         if self._full() is None:
@@ -307,7 +302,7 @@ class ClientDetailScreen(Screen[None]):
             day = self.ws.time.local(at).date()
             return service_records.add_follow_up(self.ws, self.client_id, day, note)
 
-        dialog = WhenDialog(t("detail.follow_up_title"), self._next_working_morning(), save, with_time=False)
+        dialog = WhenDialog(t("detail.follow_up_title"), next_working_morning(self.ws), save, with_time=False)
         self.app.push_screen(dialog, self._after)
 
     def _meeting(self) -> Appointment | None:

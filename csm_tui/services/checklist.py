@@ -101,11 +101,10 @@ def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None =
     staff = staff or ws.staff
     assert staff.id is not None
     window = day_window(ws, day)
-    start, end = ws.time.day_bounds(day)
     with ws.uow() as tx:
         counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
         items, summary = _states(ws, tx, staff.id, window, counts)
-        figures = tx.views.day_figures(staff.id, day, start, end)
+        figures = tx.views.day_figures(staff.id, day, window.start, window.end)
     return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today)
 
 

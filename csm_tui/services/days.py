@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import arrow
+
 from csm_tui.services.cadence import Cadence
 from csm_tui.services.views import DayWindow
 from csm_tui.services.workstation import Workstation
@@ -24,3 +26,12 @@ def day_window(ws: Workstation, day: dt.date) -> DayWindow:
         maturing_until=day + dt.timedelta(days=lead),
         contacted_since=ws.time.day_bounds(day - dt.timedelta(days=lead))[0],
     )
+
+
+SUGGESTED_HOUR = 10  # meetings and follow-ups are suggested for this hour of the next working day
+
+
+def next_working_morning(ws: Workstation) -> arrow.Arrow:
+    """The time suggested for a meeting or a follow-up: 10:00 on the next working day, in branch time."""
+    day = Cadence(ws.policy).next_working_day_after(ws.time.today())
+    return arrow.get(day, tzinfo=ws.time.tz).replace(hour=SUGGESTED_HOUR)
