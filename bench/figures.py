@@ -44,6 +44,9 @@ class Measured:
 STARTUP_RATIO = Figure("startup_ratio", "start-up to first screen with data ÷ bare Textual app", "x", Target(1.5))
 STARTUP_WORKSTATION = Figure("startup_workstation", "  start-up: workstation, checklist with its rows", "s")
 STARTUP_BASELINE = Figure("startup_baseline", "  start-up: bare app (header, 100-row table, footer)", "s")
+STARTUP_STACK = Figure(
+    "startup_stack", "  the stack alone: bare app that first imports SQLAlchemy's ORM and pydantic ÷ bare app", "x"
+)
 QUEUE_BUILD = Figure("queue_build", "queue build (today_queue, csm01)", "ms", Target(50))
 OUTCOME_SAVE = Figure("outcome_save", "outcome save + next client's card (services)", "ms", Target(100))
 SESSION_OPEN = Figure("session_open", "open a session: first client's card (services)", "ms", Target(100))

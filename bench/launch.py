@@ -1,7 +1,10 @@
-"""The child process of the start-up figure: ``python -m bench.launch workstation URL`` or ``... baseline``.
+"""The child process of the start-up figures: ``python -m bench.launch workstation URL``, ``... baseline`` or
+``... stack``.
 
 It starts the app headless at 80×24 and, once the first screen shows its data, prints the seconds since the parent
-spawned it (``BENCH_SPAWNED_AT``, a ``time.time()``), so the interpreter's start and every import count.
+spawned it (``BENCH_SPAWNED_AT``, a ``time.time()``), so the interpreter's start and every import count. ``stack`` is
+the bare app after importing the product's data stack (SQLAlchemy's ORM and pydantic) and nothing of the app: the
+least any app on this stack can start in.
 """
 
 from __future__ import annotations
@@ -40,8 +43,19 @@ def _baseline() -> tuple[App[None], str]:
     return Baseline(), "DataTable"
 
 
+def _stack() -> tuple[App[None], str]:
+    import pydantic  # noqa: F401
+    import sqlalchemy.orm  # noqa: F401
+
+    return _baseline()
+
+
 def _workstation(url: str) -> tuple[App[None], str]:
-    """The workstation as the bench opens it: frozen clock, default policy, csm01; its first screen is the checklist."""
+    """The workstation as the bench opens it: frozen clock, default policy, csm01; its first screen is the checklist.
+    Like the ``csm`` entry point, it pauses the garbage collector before importing the app."""
+    from csm_tui import gc_pause
+
+    gc_pause.pause()
     from bench.desk import workstation
     from csm_tui.app import CsmApp
     from storage.engine import make_engine
@@ -61,7 +75,8 @@ async def _ready_after(app: App[None], table: str) -> float:
 
 
 def main(argv: list[str]) -> None:
-    app, table = _baseline() if argv[0] == "baseline" else _workstation(argv[1])
+    kind = argv[0]
+    app, table = _workstation(argv[1]) if kind == "workstation" else _stack() if kind == "stack" else _baseline()
     print(f"{asyncio.run(_ready_after(app, table)):.6f}")
 
 

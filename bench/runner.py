@@ -34,7 +34,7 @@ QUEUE = Probe((fig.QUEUE_BUILD,), queue_build)
 SEARCH = Probe(tuple(fig.SEARCH.values()), client_search)
 SCOREBOARD = Probe((fig.SCOREBOARD,), scoreboard)
 SQLITE_PROBES = [
-    Probe((fig.STARTUP_RATIO, fig.STARTUP_WORKSTATION, fig.STARTUP_BASELINE), startup),
+    Probe((fig.STARTUP_RATIO, fig.STARTUP_WORKSTATION, fig.STARTUP_BASELINE, fig.STARTUP_STACK), startup),
     QUEUE,
     Probe((fig.OUTCOME_SAVE,), outcome_save),
     Probe((fig.SESSION_OPEN,), session_open),

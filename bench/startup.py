@@ -6,30 +6,37 @@ import subprocess
 import sys
 import time
 
-from bench.figures import STARTUP_BASELINE, STARTUP_RATIO, STARTUP_WORKSTATION, Measured
+from bench.figures import STARTUP_BASELINE, STARTUP_RATIO, STARTUP_STACK, STARTUP_WORKSTATION, Measured
 from bench.launch import SPAWNED_AT
 from bench.plan import Bench
 from bench.stats import Samples
 from bench.subprocesses import ROOT, child_env
 
 TIMEOUT_S = 120
+KINDS = ("workstation", "baseline", "stack")
 
 
 def startup(bench: Bench) -> list[Measured]:
-    """Pairs of fresh processes, alternating which goes first, after one warm-up pair; the ratio is per pair."""
-    workstation, baseline = [], []
+    """Rounds of fresh processes, one of each kind, rotating which goes first, after one warm-up round; the ratios
+    are per round."""
+    seconds: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for n in range(bench.plan.startups + 1):
-        order = ("baseline", "workstation") if n % 2 else ("workstation", "baseline")
-        seconds = {kind: _launch(bench, kind) for kind in order}
+        order = KINDS[n % 3 :] + KINDS[: n % 3]
+        launched = {kind: _launch(bench, kind) for kind in order}
         if n:
-            workstation.append(seconds["workstation"])
-            baseline.append(seconds["baseline"])
-    ratios = tuple(w / b for w, b in zip(workstation, baseline, strict=True))
+            for kind in KINDS:
+                seconds[kind].append(launched[kind])
+    baseline = seconds["baseline"]
     return [
-        Measured(STARTUP_RATIO, Samples(ratios)),
-        Measured(STARTUP_WORKSTATION, Samples(tuple(workstation))),
+        Measured(STARTUP_RATIO, _ratios(seconds["workstation"], baseline)),
+        Measured(STARTUP_WORKSTATION, Samples(tuple(seconds["workstation"]))),
         Measured(STARTUP_BASELINE, Samples(tuple(baseline))),
+        Measured(STARTUP_STACK, _ratios(seconds["stack"], baseline)),
     ]
+
+
+def _ratios(seconds: list[float], baseline: list[float]) -> Samples:
+    return Samples(tuple(s / b for s, b in zip(seconds, baseline, strict=True)))
 
 
 def _launch(bench: Bench, kind: str) -> float:

@@ -1,5 +1,5 @@
 """``python -m csm_tui`` is ``csm``."""
 
-from csm_tui.cli import main
+from csm_tui.entry import main
 
 main()

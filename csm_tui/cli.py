@@ -13,7 +13,7 @@ import click
 import platformdirs
 from sqlalchemy import Engine
 
-from csm_tui import __version__
+from csm_tui import __version__, gc_pause
 from csm_tui.admin_cli import admin
 from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import BranchTime, Clock, SystemClock
@@ -73,6 +73,8 @@ def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | 
     settings = _settings(config, lang)
     ctx.obj = settings
     if ctx.invoked_subcommand is not None:
+        if ctx.invoked_subcommand != SSH_SESSION:
+            gc_pause.resume()  # only the workstation keeps it paused, until its first screen has its data
         return
     policy = _policy(settings)
     engine = open_existing_database(db_url or settings.db_url or default_db_url())

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from csm_tui import gc_pause
 from csm_tui.i18n import t
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
@@ -75,8 +76,9 @@ class Destination(Screen[None], Generic[T]):
             # The type only: messages of database errors can carry client data.
             log.error("loading %s failed: %s", type(self).__name__, type(exc).__name__)
             self.app.call_from_thread(self.notify, t("error.load_failed"), severity="error")
-            return
-        self.app.call_from_thread(self.show, data)
+        else:
+            self.app.call_from_thread(self.show, data)
+        gc_pause.resume()  # the first screen is up (see csm_tui.gc_pause)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_in_background(self, job: Callable[[], object]) -> None:

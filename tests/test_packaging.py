@@ -31,4 +31,4 @@ def test_wheel_ships_the_four_packages_with_catalogs_styles_and_migrations(tmp_p
         assert data in names
     assert not any(name.startswith("tests/") for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "csm = csm_tui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "csm = csm_tui.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
