@@ -1,4 +1,9 @@
-"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run."""
+"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run.
+
+A bigger branch has more managers, not bigger books: every size gives each CSM about ``BOOK`` clients (20 CSMs at
+60,000, 100 at 300,000), so the per-CSM figures (queue, searches, the call session) compare like with like and the
+branch-wide ones (the scoreboard, imports) show what size costs.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +19,15 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 
 CACHE = Path(__file__).parent / "cache"
+BOOK = 3000  # clients per CSM
+
+
+def csms_for(clients: int) -> int:
+    return max(1, clients // BOOK)
 
 
 def demo_path(clients: int, seed: int, cache: Path = CACHE) -> Path:
-    return cache / f"demo-{seed}-{clients}.db"
+    return cache / f"demo-{seed}-{clients}-{csms_for(clients)}csm.db"
 
 
 def ensure_demo(clients: int, seed: int, cache: Path = CACHE) -> Path:
@@ -27,12 +37,16 @@ def ensure_demo(clients: int, seed: int, cache: Path = CACHE) -> Path:
         return path
     building = path.with_suffix(".building")
     _remove_leftovers(building)
-    print(f"building the demo branch: {clients:,} clients, seed {seed} (once; cached in {path}) ...", flush=True)
+    csms = csms_for(clients)
+    print(
+        f"building the demo branch: {clients:,} clients, {csms} CSMs, seed {seed} (once; cached in {path}) ...",
+        flush=True,
+    )
     started = time.monotonic()
     engine = make_engine(sqlite_url(building))
     try:
         upgrade(engine)
-        build_demo(engine, FrozenClock(FROZEN_AT), clients=clients, seed=seed, policy=Policy())
+        build_demo(engine, FrozenClock(FROZEN_AT), clients=clients, seed=seed, policy=Policy(), csms=csms)
     finally:
         engine.dispose()  # the last connection closing checkpoints the WAL into the file
     building.rename(path)

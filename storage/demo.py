@@ -232,11 +232,18 @@ class DemoSummary:
 
 
 def build_demo(
-    engine: Engine, clock: Clock, *, clients: int = 3000, seed: int = 1, policy: Policy | None = None
+    engine: Engine,
+    clock: Clock,
+    *,
+    clients: int = 3000,
+    seed: int = 1,
+    policy: Policy | None = None,
+    csms: int | None = None,
 ) -> DemoSummary:
     """Fill a fresh database (schema at head) with a demo branch of ``clients`` clients, in one transaction.
 
-    Raises DemoExists when the staff table is not empty. Deterministic per seed, size and clock.
+    ``csms`` managers share the clients (by default one per 250 clients, at least 6 and at most 20). Raises DemoExists
+    when the staff table is not empty. Deterministic per seed, size, managers and clock.
     """
     policy = policy or Policy()
     with engine.connect() as conn:
@@ -246,7 +253,7 @@ def build_demo(
                 raise DemoExists
             writer = _Writer(conn)
             builder = _Builder(writer, clock, policy, seed)
-            builder.build(clients)
+            builder.build(clients, csms or min(CSM_RANGE[1], max(CSM_RANGE[0], clients // CLIENTS_PER_CSM)))
             writer.flush()
             writer.advance_sequences()
             _write_meta(conn, builder.as_of, seed, clients)
@@ -504,8 +511,8 @@ class _Builder:
         self._resident_ids: set[str] = set()
         self._mobiles: set[str] = set()
 
-    def build(self, clients: int) -> None:
-        self._outlets_and_staff(min(CSM_RANGE[1], max(CSM_RANGE[0], clients // CLIENTS_PER_CSM)))
+    def build(self, clients: int, csms: int) -> None:
+        self._outlets_and_staff(csms)
         self._products()
         for client in self._clients(clients):
             self._portfolio(client)

@@ -58,30 +58,32 @@ def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text
     return and_(column >= text, column < text + "\U0010ffff")
 
 
-def _matching(text: str, own: ColumnElement[bool]) -> ColumnElement[bool]:
+def _matching(text: str, *, own: bool) -> ColumnElement[bool]:
     """What the typed text can be, judged by its shape, so each keystroke is answered from indexes.
 
     Secret numbers (mobile, ID, card and account) match others' clients only in full: matching them by prefix would
-    let anyone uncover the masked digits one keystroke at a time.
+    let anyone uncover the masked digits one keystroke at a time. A Chinese name matches own clients anywhere in it,
+    others' from its start (surname first), a range read in the order of the name index however big the branch.
     """
     if len(text) == 18 and text[:17].isdigit():
         return ClientRow.resident_id == text.upper()
     if text.isdigit():
-        by_account = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
-        own_prefix = or_(
-            _prefix(ClientRow.mobile, text), _prefix(ClientRow.resident_id, text), ClientRow.id.in_(by_account)
-        )
-        return or_(
-            and_(own, own_prefix),
-            ClientRow.mobile == text,
-            ClientRow.id.in_(select(AccountRow.client_id).where(AccountRow.number == text)),
-            _prefix(ClientRow.number, f"C{text}"),
-        )
+        number = _prefix(ClientRow.number, f"C{text}")
+        if own:
+            by_account = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
+            return or_(
+                _prefix(ClientRow.mobile, text),
+                _prefix(ClientRow.resident_id, text),
+                ClientRow.id.in_(by_account),
+                number,
+            )
+        by_account = select(AccountRow.client_id).where(AccountRow.number == text)
+        return or_(ClientRow.mobile == text, ClientRow.id.in_(by_account), number)
     if text.isascii() and text.isalpha():
         return or_(_prefix(ClientRow.name_initials, text.lower()), _prefix(ClientRow.number, text.upper()))
     if text.isascii():
         return _prefix(ClientRow.number, text.upper())
-    return ClientRow.name.contains(text, autoescape=True)
+    return ClientRow.name.contains(text, autoescape=True) if own else _prefix(ClientRow.name, text)
 
 
 _LIST_COLUMNS = (
@@ -168,16 +170,16 @@ class SqlViews:
         if not text:
             mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
             return [_list_row(r, own=True) for r in self.session.execute(mine)]
-        match = _matching(text, is_own)
         rows = [
             _list_row(r, own=True)
             for r in self.session.execute(
-                columns.where(is_own, match).order_by(ClientRow.name, ClientRow.id).limit(limit)
+                columns.where(is_own, _matching(text, own=True)).order_by(ClientRow.name, ClientRow.id).limit(limit)
             )
         ]
         if len(rows) < limit:
             others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
             order = ClientRow.number if text.isascii() else ClientRow.name
+            match = _matching(text, own=False)
             query = columns.where(others, match).order_by(order, ClientRow.id).limit(limit - len(rows))
             rows += [_list_row(r, own=False) for r in self.session.execute(query)]
         return rows

@@ -33,7 +33,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     for key, figure in figures.items():
         assert figure["median"] > 0 and figure["min"] <= figure["median"] <= figure["max"], key
     assert figures["search_mobile"]["detail"]["slowest"]
-    assert (tmp_path / "cache" / "demo-3-200.db").exists()
+    assert (tmp_path / "cache" / "demo-3-200-1csm.db").exists()
     out = capsys.readouterr().out
     assert figures["import_rate"]["detail"]["rows_per_run"] == 900
     assert "import rows per second" in out
