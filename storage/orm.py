@@ -442,6 +442,8 @@ SCORE_INDEXES = (
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.
 SCREEN_INDEXES = (
     Index("ix_clients_manager_name", ClientRow.manager_id, ClientRow.name),
+    Index("ix_clients_manager_avg", ClientRow.manager_id, ClientRow.avg_3m),
+    Index("ix_clients_manager_initials", ClientRow.manager_id, ClientRow.name_initials),
     Index("ix_clients_name", ClientRow.name),
     Index("ix_clients_initials", ClientRow.name_initials),
     Index("ix_clients_mobile", ClientRow.mobile),

@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
@@ -80,10 +80,20 @@ def _matching(text: str, *, own: bool) -> ColumnElement[bool]:
         by_account = select(AccountRow.client_id).where(AccountRow.number == text)
         return or_(ClientRow.mobile == text, ClientRow.id.in_(by_account), number)
     if text.isascii() and text.isalpha():
-        return or_(_prefix(ClientRow.name_initials, text.lower()), _prefix(ClientRow.number, text.upper()))
+        initials = _prefix(ClientRow.name_initials, text.lower())
+        return or_(initials, _prefix(ClientRow.number, text.upper())) if text[0] in "cC" else initials
     if text.isascii():
         return _prefix(ClientRow.number, text.upper())
     return ClientRow.name.contains(text, autoescape=True) if own else _prefix(ClientRow.name, text)
+
+
+def _others_order(text: str) -> InstrumentedAttribute[Any]:
+    """Others' matches in the order of the index that finds them, so the first screenful ends the read."""
+    if not text.isascii():
+        return ClientRow.name
+    if text.isalpha() and text[0] not in "cC":
+        return ClientRow.name_initials
+    return ClientRow.number
 
 
 _LIST_COLUMNS = (
@@ -178,7 +188,7 @@ class SqlViews:
         ]
         if len(rows) < limit:
             others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
-            order = ClientRow.number if text.isascii() else ClientRow.name
+            order = _others_order(text)
             match = _matching(text, own=False)
             query = columns.where(others, match).order_by(order, ClientRow.id).limit(limit - len(rows))
             rows += [_list_row(r, own=False) for r in self.session.execute(query)]
