@@ -1,4 +1,4 @@
-"""``python -m bench [--size large] [--pg] [--only FIGURE]``: measure, print the figures and write ``bench/results.json``."""
+"""``python -m bench [--size large] [--pg] [--only FIGURE]``: measure, print the figures, write the results."""
 
 from __future__ import annotations
 
