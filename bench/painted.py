@@ -51,7 +51,7 @@ class WatchedApp(CsmApp):
 
 
 def _shows_card(screen: Screen[Any]) -> bool:
-    if not isinstance(screen, CallSession) or screen is not screen.app.screen:
+    if not isinstance(screen, CallSession) or not screen.is_current:
         return False
     return screen.card is not None and screen.card.client_id == screen.item.client_id
 
