@@ -1,4 +1,4 @@
-"""``python -m bench [--size large] [--pg]``: measure, print the figures and write ``bench/results.json``."""
+"""``python -m bench [--size large] [--pg] [--only FIGURE]``: measure, print the figures, write the results."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from bench.database import CACHE
 from bench.plan import Plan
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, RESULTS
-from bench.runner import run
+from bench.runner import FIGURES, run
 
 
 def _positive(text: str) -> int:
@@ -32,6 +32,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--import-days", type=_positive, default=Plan.import_days, help="days of balances per client")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where demo branches are kept")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[figure.key for figure in FIGURES],
+        metavar="FIGURE",
+        help="measure only the probe giving this figure (repeatable); prints it without writing the results",
+    )
     args = parser.parse_args(argv)
     clients = args.clients or (LARGE_CLIENTS if args.size == "large" else DEFAULT_CLIENTS)
     plan = Plan(
@@ -43,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
         import_clients=args.import_clients,
         import_days=args.import_days,
     )
-    run(clients, args.seed, plan, args.cache, args.results, args.pg)
+    run(clients, args.seed, plan, args.cache, args.results, args.pg, frozenset(args.only or ()))
 
 
 if __name__ == "__main__":

@@ -49,34 +49,46 @@ PG_PROBES = [QUEUE, SEARCH, SCOREBOARD]  # the services the screens call
 FIGURES = [figure for probe in SQLITE_PROBES for figure in probe.figures]
 
 
-def run(clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: bool) -> None:
-    """Measure, print the tables and save them to ``results``."""
+def run(
+    clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: bool, only: frozenset[str] = frozenset()
+) -> None:
+    """Measure, print the tables and save them to ``results``; with ``only`` (figure keys), measure just the probes
+    giving those figures and print them without saving (a partial run must not replace the full one)."""
     template = ensure_demo(clients, seed, cache)
     info: dict[str, Any] = {"clients": clients, "seed": seed, "revision": revision(), "machine": machine()}
     backends: dict[str, list[Measured]] = {}
+    sqlite_probes, pg_probes = _chosen(SQLITE_PROBES, only), _chosen(PG_PROBES, only)
     with tempfile.TemporaryDirectory(prefix="csm-bench-") as scratch:
         url = sqlite_url(working_copy(template, Path(scratch)))
-        backends["sqlite"] = _measure(SQLITE_PROBES, url, plan, Path(scratch))
-        with _postgres(pg) as pg_url:
-            if pg_url is not None:
+        backends["sqlite"] = _measure(sqlite_probes, url, plan, Path(scratch))
+        with _postgres(pg and bool(pg_probes)) as pg_url:
+            if pg_url is not None and pg_probes:
                 engine = make_engine(pg_url)
                 try:
                     load_demo(engine, clients, seed)
                     info["postgresql"] = server_version(engine)
                 finally:
                     engine.dispose()
-                backends["postgresql"] = _measure(PG_PROBES, pg_url, plan, Path(scratch))
+                backends["postgresql"] = _measure(pg_probes, pg_url, plan, Path(scratch))
     print()
     for backend, measured in backends.items():
         print(table(f"{backend}, {clients:,} clients, seed {seed}", measured), end="\n\n")
-    grown = growth(save(results, info, backends), FIGURES)
-    if grown is not None:
-        print(grown, end="\n\n")
+    if only:
+        print(f"a partial run (--only): {results} not written", end="\n\n")
+    else:
+        grown = growth(save(results, info, backends), FIGURES)
+        if grown is not None:
+            print(grown, end="\n\n")
+        print(f"results written to {results}")
     box = info["machine"]
     print(f"machine: {box['cpu']}, {box['cores']} cores, Python {box['python']}, SQLite {box['sqlite']}")
     if "postgresql" in info:
         print(f"PostgreSQL {info['postgresql']}")
-    print(f"results written to {results}")
+
+
+def _chosen(probes: list[Probe], only: frozenset[str]) -> list[Probe]:
+    """The probes giving any of the figures in ``only``; all of them when it is empty."""
+    return [probe for probe in probes if not only or any(figure.key in only for figure in probe.figures)]
 
 
 def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path) -> list[Measured]:

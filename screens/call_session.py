@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import work
@@ -51,6 +52,27 @@ OUTCOME_KEYS = {
 }
 
 
+def prepared(ws: Workstation, client_id: int | None) -> CallCard | None:
+    """The client's card made ready ahead, off the UI thread, so the frame that follows shows it at once; None when
+    there is no client or it failed (the session then loads it itself and says what went wrong)."""
+    if client_id is None:
+        return None
+    try:
+        return prepare(ws, client_id)
+    except Exception as exc:
+        log.warning("call card not prepared ahead: %s", type(exc).__name__)
+        return None
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What a dialog of the session saves: the outcome's receipt (None for a skip or snooze), then, in the same
+    worker, the card of the client the session moves on to."""
+
+    receipt: Receipt | None
+    card: CallCard | None
+
+
 class CallSession(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -70,7 +92,8 @@ class CallSession(Screen[None]):
     CallSession #timer { width: auto; }
     """
 
-    def __init__(self, ws: Workstation, items: list[QueueItem], index: int = 0) -> None:
+    def __init__(self, ws: Workstation, items: list[QueueItem], index: int = 0, card: CallCard | None = None) -> None:
+        """``card``: the first client's card when already prepared (see ``prepared``)."""
         super().__init__()
         translate_bindings(self)
         self.ws = ws
@@ -79,6 +102,7 @@ class CallSession(Screen[None]):
         self.done: set[int] = set()  # positions handled in this session
         self.receipts: list[tuple[int, Receipt]] = []  # for undo, newest last
         self.card: CallCard | None = None
+        self.first_card = card
         self.last_outcome: Disposition | None = None
 
     def compose(self) -> ComposeResult:
@@ -93,19 +117,24 @@ class CallSession(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.show_current()
+        self.show_current(self.first_card)
+        self.first_card = None
 
     @property
     def item(self) -> QueueItem:
         return self.items[self.index]
 
-    def show_current(self) -> None:
+    def show_current(self, card: CallCard | None = None) -> None:
+        """The client at the current position: ``card`` when it was prepared ahead for them, else loaded now."""
         item = self.item
         reasons = [label(item.reason), *(label(r) for r in item.also)]
         text = reason_detail(item.main, lambda at: self.ws.time.local(at).format("MM-DD HH:mm"))
         detail = f" · {text}" if text else ""
         self.query_one("#reason", Static).update(f"{' + '.join(reasons)}{detail}")
-        self.load_card(item.client_id)
+        if card is not None and card.client_id == item.client_id:
+            self._show_card(card)
+        else:
+            self.load_card(item.client_id)
 
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def load_card(self, client_id: int) -> None:
@@ -130,40 +159,54 @@ class CallSession(Screen[None]):
 
     def action_outcome(self, code: str) -> None:
         disposition = self.last_outcome = Disposition(code)
-        item, timer = self.item, self.query_one(CallTimer)
+        item, timer, upcoming = self.item, self.query_one(CallTimer), self._upcoming()
         started, seconds = timer.started, timer.seconds
 
-        def save(outcome: Outcome) -> Receipt:
-            return record(
+        def save(outcome: Outcome) -> Handled:
+            receipt = record(
                 self.ws, item.client_id, outcome, task_id=item.main.task_id, started_at=started, duration_s=seconds
             )
+            return Handled(receipt, prepared(self.ws, upcoming))
 
         suggested = (
             self.ws.time.now().shift(hours=1) if disposition is Disposition.BUSY else next_working_morning(self.ws)
         )
-        dialog: OutcomeDialog[Receipt] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
+        dialog: OutcomeDialog[Handled] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
         self.app.push_screen(dialog, self._saved)
 
-    def _saved(self, receipt: Receipt | None) -> None:
-        if receipt is None:
+    def _saved(self, handled: Handled | None) -> None:
+        if handled is None or handled.receipt is None:
             return
+        receipt = handled.receipt
         self.receipts.append((self.index, receipt))
         self.notify(t("call.saved"), timeout=2)
         agreed = receipt.appointment_id is not None and self.last_outcome is Disposition.AGREED_TO_BUY
-        self.advance()
+        self.advance(handled.card)
         if agreed:  # the client agreed to buy: the suitability wizard, with the visit booked
             self.app.push_screen(SuitabilityWizard(self.ws, receipt.client_id))
 
-    def advance(self) -> None:
+    def _next_index(self) -> int | None:
+        """Where the session goes once the current client is done: the next one not done after it, else the first
+        one not done; None when every client is done."""
+        remaining = [i for i in range(len(self.items)) if i not in self.done and i != self.index]
+        following = [i for i in remaining if i > self.index] or remaining
+        return following[0] if following else None
+
+    def _upcoming(self) -> int | None:
+        """The client the session moves on to once the current one is done."""
+        index = self._next_index()
+        return None if index is None else self.items[index].client_id
+
+    def advance(self, card: CallCard | None = None) -> None:
+        """On to the next client (``card``: theirs, prepared along with the save)."""
+        index = self._next_index()
         self.done.add(self.index)
-        remaining = [i for i in range(len(self.items)) if i not in self.done]
-        later = [i for i in remaining if i > self.index]
-        if not remaining:
+        if index is None:
             self.notify(t("call.finished"))
             self.dismiss(None)
             return
-        self.index = (later or remaining)[0]
-        self.show_current()
+        self.index = index
+        self.show_current(card)
 
     def action_skip(self) -> None:
         self._reason(t("skip.title"), skip)
@@ -172,17 +215,17 @@ class CallSession(Screen[None]):
         self._reason(t("snooze.title"), snooze)
 
     def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
-        item = self.item
+        item, upcoming = self.item, self._upcoming()
 
-        def save(reason: SkipReason, note: str) -> bool:
+        def save(reason: SkipReason, note: str) -> Handled:
             act(self.ws, item, reason, note)
-            return True
+            return Handled(None, prepared(self.ws, upcoming))
 
         self.app.push_screen(ReasonDialog(title, save), self._moved_on)
 
-    def _moved_on(self, saved: bool | None) -> None:
-        if saved:
-            self.advance()
+    def _moved_on(self, handled: Handled | None) -> None:
+        if handled is not None:
+            self.advance(handled.card)
 
     def action_undo(self) -> None:
         if not self.receipts:

@@ -61,3 +61,21 @@ def test_a_probe_that_fails_gives_rows_that_say_why(tmp_path: Path) -> None:
     assert row.samples is None and row.error == "ValueError: no such table: clients"
     assert "ERROR (ValueError: no such table: clients)" in table("t", [row])
     assert Probe((SCOREBOARD,)).run(bench) == [Measured(SCOREBOARD)]
+
+
+def test_only_measures_the_probe_giving_that_figure_and_keeps_the_saved_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CSM_BENCH_PG_URL", raising=False)
+    results = tmp_path / "results.json"
+    results.write_text('{"sizes": {}}\n', encoding="utf-8")
+    argv = ["--clients", "200", "--seed", "3", "--cache", str(tmp_path / "cache"), "--results", str(results)]
+    main([*argv, "--runs", "2", "--only", "outcome_painted"])
+
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if "(app)" in line]
+    assert len(rows) == 2 and all(" ms " in line and "ERROR" not in line for line in rows), out  # both of the probe
+    assert "queue build" not in out and "not written" in out
+    assert results.read_text(encoding="utf-8") == '{"sizes": {}}\n'
+    with pytest.raises(SystemExit):
+        main([*argv, "--only", "no_such_figure"])

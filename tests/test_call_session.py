@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from stdnum.cn import ric
+from textual.geometry import Region
 
+from csm_tui.app import CsmApp
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Disposition, Grade, Role, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Client, Outlet, Staff, Task
+from csm_tui.services.call_prep import CallCard
+from csm_tui.services.workstation import Workstation
+from screens import call_session
 from screens.call_session import CallSession
 from screens.outcome import OutcomeDialog, ReasonDialog
 from storage.engine import make_engine
@@ -23,6 +28,7 @@ from storage.orm import AppointmentRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
 from tests.pilot import make_app, settle, table_rows
+from widgets.client_card import ClientCard
 
 # Friday 27 November 2026, 10:00 in Shanghai (02:00 UTC).
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
@@ -82,6 +88,15 @@ def _rows(url: str, row: type) -> list[object]:
         found = list(conn.execute(select(row).order_by(row.id)))  # type: ignore[attr-defined]
     engine.dispose()
     return found
+
+
+async def _open_session(pilot) -> None:  # type: ignore[no-untyped-def]
+    """From the start: the queue (``2``), then its session (``c``) on the first client."""
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
 
 
 async def _outcome(pilot, key: str, *typed: str) -> None:  # type: ignore[no-untyped-def]
@@ -180,11 +195,7 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
 async def test_a_failed_save_keeps_the_typed_note_and_says_why(branch: Branch) -> None:
     app = make_app(branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await _open_session(pilot)
         # Meanwhile the task is closed elsewhere (another session of the same manager).
         engine = make_engine(branch.url)
         with engine.begin() as conn:
@@ -199,3 +210,61 @@ async def test_a_failed_save_keeps_the_typed_note_and_says_why(branch: Branch) -
         assert "已被处理" in str(dialog.query_one("#dialog-error").render())
         assert dialog.query_one("#note").value == "客户说下周再联系"  # type: ignore[attr-defined]
     assert _rows(branch.url, ContactRow) == []
+
+
+def _count_prepares(monkeypatch: pytest.MonkeyPatch, failing: int = 0) -> list[int]:
+    """The clients whose call card the app prepares, in order; the first ``failing`` attempts fail."""
+    asked: list[int] = []
+    real = call_session.prepare  # type: ignore[attr-defined]
+
+    def counted(ws: Workstation, client_id: int) -> CallCard:
+        asked.append(client_id)
+        if len(asked) <= failing:
+            raise RuntimeError("the database went away")
+        return real(ws, client_id)
+
+    monkeypatch.setattr(call_session, "prepare", counted)
+    return asked
+
+
+def _card_shows(app: CsmApp, client: int, name: str) -> bool:
+    """The session is on ``client`` and its card, as painted, shows ``name``."""
+    screen = app.screen
+    assert isinstance(screen, CallSession)
+    card = screen.query_one(ClientCard)
+    painted = "".join(strip.text for strip in card.render_lines(Region(0, 0, *card.size)))
+    return screen.card is not None and screen.card.client_id == client and name in painted
+
+
+async def test_each_card_is_prepared_once_along_with_what_leads_to_it(
+    branch: Branch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _count_prepares(monkeypatch)
+    c = branch.clients
+    app = make_app(branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_session(pilot)
+        assert _card_shows(app, c[0], "客户0") and asked == [c[0]]  # prepared before the session opened
+        await _outcome(pilot, "n")
+        assert _card_shows(app, c[1], "客户1") and asked == c[:2]  # prepared in the save's worker, after the save
+        assert app.screen.card.calls_today == 1  # type: ignore[attr-defined]  # so it counts the call just saved
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert _card_shows(app, c[2], "客户2") and asked == c[:3]
+        await pilot.press("u")  # the undo of client 0's outcome goes back to them and loads the card afresh
+        await settle(pilot)  # the undo's worker, then the card's
+        await settle(pilot)
+        assert _card_shows(app, c[0], "客户0") and asked == [*c[:3], c[0]]
+
+
+async def test_a_card_that_could_not_be_prepared_ahead_is_loaded_by_the_session(
+    branch: Branch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _count_prepares(monkeypatch, failing=1)
+    app = make_app(branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_session(pilot)
+        assert _card_shows(app, branch.clients[0], "客户0")
+        assert asked == [branch.clients[0]] * 2
