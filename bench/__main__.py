@@ -24,7 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL server, when installed")
     parser.add_argument("--runs", type=_positive, default=Plan.runs, help="timed calls per in-process figure")
-    parser.add_argument("--startups", type=_positive, default=Plan.startups, help="start-up pairs")
+    parser.add_argument(
+        "--startups",
+        type=_positive,
+        default=Plan.startups,
+        help="start-up rounds (the app, the bare app and the stack alone)",
+    )
     parser.add_argument("--moves", type=_positive, default=Plan.moves, help="queue cursor moves over the pty")
     parser.add_argument("--switch-rounds", type=int, default=Plan.switch_rounds, help="rounds of screen switches")
     parser.add_argument("--import-runs", type=_positive, default=Plan.import_runs, help="imports of both files")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 @dataclass(frozen=True)
 class Plan:
     runs: int = 15  # timed calls per in-process figure (after one warm-up)
-    startups: int = 7  # start-up pairs (workstation and baseline), after one warm-up pair
+    startups: int = 7  # start-up rounds (workstation, baseline, stack alone), after one warm-up round
     moves: int = 20  # queue cursor moves over the pty
     switch_rounds: int = 2  # rounds of pressing 1, 3, 4, 5, 2 over the pty
     import_runs: int = 3  # imports of the clients and balances files, each into a fresh branch
