@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from bench.database import csms_for
 from bench.desk import FROZEN_AT
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
@@ -92,11 +93,12 @@ def load_demo(engine: Engine, clients: int, seed: int) -> None:
     """
     upgrade(engine)
     clock = FrozenClock(FROZEN_AT)
+    csms = csms_for(clients)
     with SqlUnitOfWorkFactory(engine, clock)() as tx:
-        loaded = (tx.meta.get("demo_seed"), tx.meta.get("demo_clients"))
-    if loaded != (str(seed), str(clients)):
-        print(f"loading the demo branch into PostgreSQL: {clients:,} clients, seed {seed} ...", flush=True)
-        build_demo(engine, clock, clients=clients, seed=seed, policy=Policy())
+        loaded = (tx.meta.get("demo_seed"), tx.meta.get("demo_clients"), tx.meta.get("demo_csms"))
+    if loaded != (str(seed), str(clients), str(csms)):
+        print(f"loading the demo branch into PostgreSQL: {clients:,} clients, {csms} CSMs, seed {seed} ...", flush=True)
+        build_demo(engine, clock, clients=clients, seed=seed, policy=Policy(), csms=csms)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
 

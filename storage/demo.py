@@ -253,22 +253,24 @@ def build_demo(
                 raise DemoExists
             writer = _Writer(conn)
             builder = _Builder(writer, clock, policy, seed)
-            builder.build(clients, csms or min(CSM_RANGE[1], max(CSM_RANGE[0], clients // CLIENTS_PER_CSM)))
+            csms = csms or min(CSM_RANGE[1], max(CSM_RANGE[0], clients // CLIENTS_PER_CSM))
+            builder.build(clients, csms)
             writer.flush()
             writer.advance_sequences()
-            _write_meta(conn, builder.as_of, seed, clients)
+            _write_meta(conn, builder.as_of, seed, clients, csms)
             detail = {"clients": clients, "seed": seed}
             audit.append(conn, clock.now().datetime, None, [("demo.build", "branch", "", detail)])
     return DemoSummary(**{f.name: writer.counts[f.name] for f in fields(DemoSummary)})
 
 
-def _write_meta(conn: Connection, as_of: dt.date, seed: int, clients: int) -> None:
+def _write_meta(conn: Connection, as_of: dt.date, seed: int, clients: int, csms: int) -> None:
     facts = {
         "is_demo": "1",
         "branch_name": BRANCH_NAME,
         "data_as_of": as_of.isoformat(),
         "demo_seed": str(seed),
         "demo_clients": str(clients),
+        "demo_csms": str(csms),
     }
     conn.execute(insert(MetaRow), [{"key": key, "value": value} for key, value in facts.items()])
 
