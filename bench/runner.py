@@ -56,7 +56,7 @@ def run(clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: boo
     backends: dict[str, list[Measured]] = {}
     with tempfile.TemporaryDirectory(prefix="csm-bench-") as scratch:
         url = sqlite_url(working_copy(template, Path(scratch)))
-        backends["sqlite"] = _measure(SQLITE_PROBES, url, plan, Path(scratch))
+        backends["sqlite"] = _measure(SQLITE_PROBES, url, plan, Path(scratch), cache)
         with _postgres(pg) as pg_url:
             if pg_url is not None:
                 engine = make_engine(pg_url)
@@ -65,7 +65,7 @@ def run(clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: boo
                     info["postgresql"] = server_version(engine)
                 finally:
                     engine.dispose()
-                backends["postgresql"] = _measure(PG_PROBES, pg_url, plan, Path(scratch))
+                backends["postgresql"] = _measure(PG_PROBES, pg_url, plan, Path(scratch), cache)
     print()
     for backend, measured in backends.items():
         print(table(f"{backend}, {clients:,} clients, seed {seed}", measured), end="\n\n")
@@ -79,9 +79,9 @@ def run(clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: boo
     print(f"results written to {results}")
 
 
-def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path) -> list[Measured]:
+def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path, cache: Path) -> list[Measured]:
     engine = make_engine(url)
-    bench = Bench(url, engine, plan, scratch)
+    bench = Bench(url, engine, plan, scratch, cache)
     measured: list[Measured] = []
     try:
         for probe in probes:

@@ -146,9 +146,9 @@ def _write_errors(report: ImportReport, problems: list[Problem]) -> None:
     """The error file beside the input, every problem in line order; a stale one from an earlier run goes."""
     target = errors_path(report.path)
     report.problems = problems[:SHOWN_PROBLEMS]
+    with contextlib.suppress(OSError):  # a read-only folder holds no error file of ours
+        target.unlink(missing_ok=True)
     if not problems:
-        with contextlib.suppress(OSError):  # a read-only folder holds no error file of ours
-            target.unlink(missing_ok=True)
         return
     headers = [t("import_report.line"), t("import_report.column"), t("import_report.reason"), t("import_report.value")]
     ordered = sorted(problems, key=lambda p: (p.line or 0, p.column))
