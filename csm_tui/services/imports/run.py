@@ -8,6 +8,11 @@ right cannot be known. Re-importing a file changes nothing. Only an admin import
 Balances (one row per client, or per client account, per day; accounts add up to the client's day) extend the
 clients' daily balances; each client in the file gets its point balance and 3-month daily average as of the
 branch's data date, which moves forward to the file's last day.
+
+The file is read row by row. Other kinds keep their checked rows until the file is read (a branch's clients are a
+few hundred thousand at most); a balances file (six months of a branch's clients are millions of rows) goes row by
+row onto a disk stage sorted by client (``staging``), then is merged and written a batch of clients at a time, so
+its memory does not grow with its length.
 """
 
 from __future__ import annotations
