@@ -37,16 +37,10 @@ HEADER = ["客户号", "日期", "余额"]
 CLIENTS = 300
 
 
-@pytest.fixture(autouse=True)
-def _chinese() -> Iterator[None]:
-    set_language("zh_CN")
-    yield
-    set_language("zh_CN")
-
-
 @pytest.fixture
 def admin(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock, tmp_path: Path) -> Workstation:
-    """A branch's admin, with 300 clients imported (C00000…C00299)."""
+    """A branch's admin, with 300 clients imported (C00000…C00299); the reports in Chinese."""
+    set_language("zh_CN")
     with uow_factory(write=True) as tx:
         outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
         boss = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))

@@ -393,7 +393,7 @@ class _Job:
                 return
             if not self.report.dry_run:
                 tx.imports.lock_balances()  # before anything is read: another import's days are all in, or none
-            first, last = dt.date.fromordinal(days[0]), dt.date.fromordinal(days[-1])
+            first, last = _date(days[0]), _date(days[-1])
             current = tx.views.data_as_of()
             as_of = last if current is None or last > current else current
             window = average_window(as_of)
