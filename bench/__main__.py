@@ -32,7 +32,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--moves", type=_positive, default=Plan.moves, help="queue cursor moves over the pty")
     parser.add_argument("--switch-rounds", type=int, default=Plan.switch_rounds, help="rounds of screen switches")
-    parser.add_argument("--import-runs", type=_positive, default=Plan.import_runs, help="imports of both files")
     parser.add_argument("--import-clients", type=_positive, default=Plan.import_clients, help="clients in the file")
     parser.add_argument("--import-days", type=_positive, default=Plan.import_days, help="days of balances per client")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where demo branches are kept")
@@ -51,7 +50,6 @@ def main(argv: list[str] | None = None) -> None:
         startups=args.startups,
         moves=args.moves,
         switch_rounds=args.switch_rounds,
-        import_runs=args.import_runs,
         import_clients=args.import_clients,
         import_days=args.import_days,
     )

@@ -71,7 +71,7 @@ SCOREBOARD = Figure(
 )
 IMPORT_RATE = Figure(
     "import_rate",
-    "import rows per second (clients + daily balances files)",
+    "import rows per second (clients + daily balances; one run overall, spread: its parts)",
     "rows/s",
     Target(20_000, at_least=True),
     per_client=False,

@@ -14,16 +14,17 @@ class Plan:
     startups: int = 7  # start-up rounds (workstation, baseline, stack alone), after one warm-up round
     moves: int = 20  # queue cursor moves over the pty
     switch_rounds: int = 2  # rounds of pressing 1, 3, 4, 5, 2 over the pty
-    import_runs: int = 3  # imports of the clients and balances files, each into a fresh branch
     import_clients: int = 100_000
-    import_days: int = 10  # days of balances for every client (two working weeks)
+    import_days: int = 182  # days of balances for every client (six months)
 
 
 @dataclass(frozen=True)
 class Bench:
-    """One run: the database (a working copy for SQLite), an engine on it, the plan and a scratch directory."""
+    """One run: the database (a working copy for SQLite), an engine on it, the plan, a scratch directory and the
+    cache."""
 
     url: str
     engine: Engine
     plan: Plan
     scratch: Path
+    cache: Path  # files kept between runs (the import's)

@@ -58,7 +58,7 @@ def run(
     sqlite_probes, pg_probes = _chosen(SQLITE_PROBES, only), _chosen(PG_PROBES, only)
     with tempfile.TemporaryDirectory(prefix="csm-bench-") as scratch:
         url = sqlite_url(working_copy(template, Path(scratch)))
-        backends["sqlite"] = _measure(sqlite_probes, url, plan, Path(scratch))
+        backends["sqlite"] = _measure(sqlite_probes, url, plan, Path(scratch), cache)
         with _postgres(pg and bool(pg_probes)) as pg_url:
             if pg_url is not None and pg_probes:
                 engine = make_engine(pg_url)
@@ -67,7 +67,7 @@ def run(
                     info["postgresql"] = server_version(engine)
                 finally:
                     engine.dispose()
-                backends["postgresql"] = _measure(pg_probes, pg_url, plan, Path(scratch))
+                backends["postgresql"] = _measure(pg_probes, pg_url, plan, Path(scratch), cache)
     print()
     for backend, measured in backends.items():
         print(table(f"{backend}, {clients:,} clients, seed {seed}", measured), end="\n\n")
@@ -89,9 +89,9 @@ def _chosen(probes: list[Probe], only: frozenset[str]) -> list[Probe]:
     return [probe for probe in probes if not only or any(figure.key in only for figure in probe.figures)]
 
 
-def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path) -> list[Measured]:
+def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path, cache: Path) -> list[Measured]:
     engine = make_engine(url)
-    bench = Bench(url, engine, plan, scratch)
+    bench = Bench(url, engine, plan, scratch, cache)
     measured: list[Measured] = []
     try:
         for probe in probes:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Samples:
     values: tuple[float, ...]
+    center: float | None = None  # the figure, when it is not the values' median (one run's overall rate)
 
     @property
     def median(self) -> float:
-        return statistics.median(self.values)
+        """The figure: the values' median, or the ``center`` given."""
+        return statistics.median(self.values) if self.center is None else self.center
 
     @property
     def low(self) -> float:

@@ -181,18 +181,21 @@ class SqlImports:
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_BALANCE_LOCK})
 
-    def spans(self, client_ids: set[int], first: dt.date, last: dt.date) -> dict[int, list[Span]]:
+    def spans(self, first_client: int, last_client: int, first: dt.date, last: dt.date) -> dict[int, list[Span]]:
         query = select(
             BalanceSpanRow.id, BalanceSpanRow.client_id, BalanceSpanRow.first_day, BalanceSpanRow.last_day,
             BalanceSpanRow.balance,
-        ).where(BalanceSpanRow.last_day >= first, BalanceSpanRow.first_day <= last)  # fmt: skip
+        ).where(
+            BalanceSpanRow.client_id.between(first_client, last_client),
+            BalanceSpanRow.last_day >= first,
+            BalanceSpanRow.first_day <= last,
+        )  # fmt: skip
         found: dict[int, list[Span]] = defaultdict(list)
         for r in self.session.execute(query):
-            if r.client_id in client_ids:
-                found[r.client_id].append(Span(r.client_id, r.first_day, r.last_day, r.balance, r.id))
+            found[r.client_id].append(Span(r.client_id, r.first_day, r.last_day, r.balance, r.id))
         return found
 
-    def replace_spans(self, delete_: list[Span], insert_: list[Span], progress: Callable[[int], None]) -> None:
+    def replace_spans(self, delete_: list[Span], insert_: list[Span]) -> None:
         table: Table = BalanceSpanRow.__table__  # type: ignore[assignment]
         gone = [{"s_id": s.id} for s in delete_ if s.id is not None]
         for ids in _batches(gone):
@@ -203,7 +206,6 @@ class SqlImports:
                 for s in batch
             ]
             self.session.execute(insert(table), rows)
-            progress(len(batch))
 
     def set_assets(self, assets: list[Assets]) -> None:
         table: Table = ClientRow.__table__  # type: ignore[assignment]

@@ -23,7 +23,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     monkeypatch.delenv("CSM_BENCH_PG_URL", raising=False)
     results = tmp_path / "results.json"
     argv = ["--clients", "200", "--seed", "3", "--cache", str(tmp_path / "cache"), "--results", str(results)]
-    imports = ["--import-runs", "1", "--import-clients", "300", "--import-days", "2"]
+    imports = ["--import-clients", "300", "--import-days", "2"]
     main([*argv, "--runs", "1", "--startups", "1", "--moves", "2", "--switch-rounds", "0", *imports])
 
     run = json.loads(results.read_text(encoding="utf-8"))["sizes"]["200"]
@@ -35,7 +35,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     assert figures["search_mobile"]["detail"]["slowest"]
     assert (tmp_path / "cache" / "demo-3-200-1csm.db").exists()
     out = capsys.readouterr().out
-    assert figures["import_rate"]["detail"]["rows_per_run"] == 900
+    assert figures["import_rate"]["detail"]["rows"] == 900
     assert "import rows per second" in out
     assert "queue build" in out and "bytes to the terminal per queue cursor move" in out
 
@@ -56,7 +56,7 @@ def test_a_probe_that_fails_gives_rows_that_say_why(tmp_path: Path) -> None:
     def broken(_bench: Bench) -> list[Measured]:
         raise ValueError("no such table: clients")
 
-    bench = Bench("sqlite://", create_engine("sqlite://"), Plan(), tmp_path)
+    bench = Bench("sqlite://", create_engine("sqlite://"), Plan(), tmp_path, tmp_path)
     (row,) = Probe((QUEUE_BUILD,), broken).run(bench)
     assert row.samples is None and row.error == "ValueError: no such table: clients"
     assert "ERROR (ValueError: no such table: clients)" in table("t", [row])

@@ -1,8 +1,8 @@
 """Tables in files: CSV (UTF-8, or GBK/GB18030 as Chinese Excel writes it) and XLSX, read and written.
 
 Reading hands out every cell as text with the line it came from, so a bad row can be reported where a person will
-find it. Writing takes headers, rows, a path and a format; the file appears whole (written beside, then renamed) and
-readable by its owner only.
+find it, one row at a time: a file of millions of rows is never held whole. Writing takes headers, rows, a path and a
+format; the file appears whole (written beside, then renamed) and readable by its owner only.
 
 Text that a spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage return) is written
 as text: an XLSX string cell with Excel's quote prefix, or in CSV behind a single quote (OWASP's advice for CSV
@@ -12,6 +12,7 @@ a text that itself starts with a quote is written with one more, to come back wh
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -25,12 +26,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from csm_tui.domain.errors import DomainError
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order; GB18030 is a superset of GBK and GB2312
 XLSX_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
+SAMPLE = 1 << 16  # the bytes a CSV's encoding is chosen on
+REPLACED = "\ufffd"  # what a byte that is not text in the encoding is read as
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 # A character a Chinese bank's table does not hold: not ASCII or Latin-1 (¥ · é), general punctuation (— “ ” …),
@@ -52,9 +56,18 @@ class TableFormat(StrEnum):
         return cls.XLSX if path.suffix.lower() == ".xlsx" else cls.CSV
 
 
+class Row(NamedTuple):
+    """A row of cells and the line (or sheet row) it starts on; ``decoded`` False: some of its bytes are not text in
+    the file's encoding (the cells hold U+FFFD where they were), so nothing of it may be taken."""
+
+    line: int
+    cells: list[str]
+    decoded: bool = True
+
+
 @dataclass(frozen=True)
 class Table:
-    """A table read from a file: its header cells and its rows, each with the line (or sheet row) it is on."""
+    """A table read whole from a file: its header cells and its rows."""
 
     headers: list[str]
     rows: list[tuple[int, list[str]]]
@@ -62,81 +75,165 @@ class Table:
     digest: str  # SHA-256 of the file's bytes, for the audit log
 
 
+class TableStream:
+    """A table read row by row: its header cells, then ``rows`` (each read when asked for; blank rows skipped).
+
+    ``read`` is how far through the file the rows are, as a fraction; ``digest()`` is the SHA-256 of the bytes read,
+    the whole file once the rows are all read.
+    """
+
+    def __init__(self, lines: Iterator[Row], encoding: str, source: _Counted, size: int | None = None) -> None:
+        self._lines = (row for row in lines if any(row.cells))  # blank lines, and Excel's trailing empty rows
+        self._source = source
+        self._size = size  # the sheet's rows (a workbook); None: the file's bytes
+        self.encoding = encoding
+        self.rows_read = 0
+        first = next(self._lines, None)
+        if first is None:
+            raise DomainError("import.empty")
+        if not first.decoded:
+            raise DomainError("import.encoding")
+        self.headers = [h.strip() for h in first.cells]
+        self.rows: Iterator[Row] = self._count(self._lines)
+
+    def _count(self, rows: Iterator[Row]) -> Iterator[Row]:
+        for row in rows:
+            self.rows_read += 1
+            yield row
+
+    @property
+    def read(self) -> float:
+        if self._size is not None:
+            return min(1.0, self.rows_read / self._size) if self._size else 1.0
+        return min(1.0, self._source.count / self._source.size) if self._source.size else 1.0
+
+    def digest(self) -> str:
+        return self._source.digest()
+
+
+class _Counted(io.RawIOBase):
+    """A file's bytes as read, counted and hashed on the way."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb", buffering=0)
+        self.size = os.fstat(self._file.fileno()).st_size
+        self.count = 0
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        got = self._file.readinto(buffer) or 0
+        self._hash.update(memoryview(buffer)[:got])
+        self.count += got
+        return got
+
+    def digest(self) -> str:
+        while self.readinto(bytearray(1 << 20)):  # the rest of a file whose rows were not all read (a workbook)
+            pass
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 def read_table(path: Path, encoding: str | None = None) -> Table:
-    """Read the first sheet of a workbook or a CSV file; raises ``DomainError`` when it cannot be read as a table."""
+    """A whole (small) table at once: an export read back, say. Raises ``DomainError`` like ``open_table``, and for
+    a line that is not text in the file's encoding."""
+    with open_table(path, encoding) as table:
+        rows: list[tuple[int, list[str]]] = []
+        for line, cells, decoded in table.rows:
+            if not decoded:
+                raise DomainError("import.encoding")
+            rows.append((line, cells))
+        return Table(table.headers, rows, table.encoding, table.digest())
+
+
+@contextmanager
+def open_table(path: Path, encoding: str | None = None) -> Iterator[TableStream]:
+    """The first sheet of a workbook, or a CSV file, to read row by row; raises ``DomainError`` when it cannot be
+    read as a table (then, or while its rows are read). A CSV's encoding is chosen on its first ``SAMPLE`` bytes; a
+    later line that is not text in it comes as a row not ``decoded``."""
     try:
-        data = path.read_bytes()
+        source = _Counted(path)
     except OSError as exc:
         raise DomainError("import.unreadable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
-    if data.startswith(XLSX_MAGIC):
-        lines = _xlsx_lines(data)
-        encoding = "xlsx"
-    else:
-        text, encoding = _decode(data, encoding)
-        lines = _csv_lines(text)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    for line, cells in lines:
-        if not any(cells):
-            continue  # blank lines, and Excel's trailing empty rows
-        if header is None:
-            header = cells
-        else:
-            rows.append((line, cells))
-    if header is None:
-        raise DomainError("import.empty")
-    return Table([h.strip() for h in header], rows, encoding, hashlib.sha256(data).hexdigest())
+    with source:
+        with path.open("rb") as fh:
+            sample = fh.read(SAMPLE)
+        if sample.startswith(XLSX_MAGIC):
+            with _workbook(path) as (lines, size):
+                yield TableStream(lines, "xlsx", source, size)
+            return
+        chosen = _encoding(sample, encoding, complete=len(sample) < SAMPLE)
+        text = io.TextIOWrapper(io.BufferedReader(source, 1 << 16), chosen, errors="replace", newline="")
+        yield TableStream(_csv_lines(text), chosen, source)
 
 
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    """The file's text and the encoding it was read as: the one asked for; else UTF-8 (certain with a BOM); else
+def _encoding(sample: bytes, encoding: str | None, *, complete: bool) -> str:
+    """The encoding to read a file as, from its first bytes: the one asked for; else UTF-8 (certain with a BOM); else
     GB18030. Short GBK text can be valid UTF-8 too (叶平 is "Ҷƽ"): when the UTF-8 reading holds letters a Chinese
-    bank's file does not (``_UNLIKELY``) and the GB18030 reading holds none, the file is GB18030."""
-    if b"\x00" in data[:4096]:
+    bank's file does not (``_UNLIKELY``) and the GB18030 reading holds none, the file is GB18030. A sample that
+    ends inside a character is read up to it."""
+    if b"\x00" in sample[:4096]:
         raise DomainError("import.encoding")  # UTF-16 or a binary file: not a CSV we can read
     if encoding:
         candidates: tuple[str, ...] = (encoding,)
-    elif data.startswith(UTF8_BOM):
+    elif sample.startswith(UTF8_BOM):
         candidates = ("utf-8-sig",)
     else:
         candidates = CSV_ENCODINGS
-    readings: list[tuple[str, str]] = []
+    readable: list[str] = []
     for candidate in candidates:
         try:
-            text = data.decode(candidate)
+            text = codecs.getincrementaldecoder(candidate)().decode(sample, final=complete)
         except (UnicodeDecodeError, LookupError):
             continue
         if not _UNLIKELY.search(text):
-            return text, candidate
-        readings.append((text, candidate))
-    if not readings:
+            return candidate
+        readable.append(candidate)
+    if not readable:
         raise DomainError("import.encoding")
-    return readings[0]
+    return readable[0]
 
 
-def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_lines(text: io.TextIOWrapper) -> Iterator[Row]:
+    reader = csv.reader(text)
     start = 1
     try:
         for cells in reader:
-            yield start, [_unprotect(c).strip() for c in cells]
+            decoded = REPLACED not in "".join(cells)
+            yield Row(start, [_unprotect(c).strip() if c[:1] == QUOTE else c.strip() for c in cells], decoded)
             start = reader.line_num + 1
     except csv.Error:
         raise DomainError("import.not_csv", line=reader.line_num) from None
 
 
-def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
+@contextmanager
+def _workbook(path: Path) -> Iterator[tuple[Iterator[Row], int | None]]:
+    """The first sheet's rows, read as the workbook is (openpyxl's read-only mode), and how many it says it has."""
     from openpyxl import load_workbook  # imported when first needed: a workbook is the rarer case
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        book.close()
+        size = sheet.max_row
     except Exception:  # openpyxl raises many kinds of error on a damaged or foreign file: each means the same here
         raise DomainError("import.not_xlsx") from None
-    for number, row in enumerate(rows, start=1):
-        yield number, [_cell_text(v) for v in row]
+    try:
+        yield _sheet_lines(sheet.iter_rows(values_only=True)), size
+    finally:
+        book.close()
+
+
+def _sheet_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[Row]:
+    try:
+        for number, row in enumerate(rows, start=1):
+            yield Row(number, [_cell_text(v) for v in row])
+    except Exception:  # as in ``_workbook``: a damaged sheet, found as it is read
+        raise DomainError("import.not_xlsx") from None
 
 
 def _cell_text(value: object) -> str:

@@ -67,7 +67,6 @@ class Lookups:
     outlets: dict[str, int]  # code → id
     clients: dict[str, int]  # number → id
     products: dict[str, int]  # code → id
-    file_logins: frozenset[str] = frozenset()  # a staff file's own logins: a supervisor may be new in the file
 
 
 _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product", "outlet_id": "outlet",
@@ -218,7 +217,7 @@ def staff_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     if cells.get("outlet"):
         data["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
     supervisor = cells.get("supervisor", "")
-    new_supervisor = supervisor and supervisor not in lookups.staff and supervisor in lookups.file_logins
+    new_supervisor = supervisor and supervisor not in lookups.staff  # new in the file, or refused once it is read
     if supervisor and not new_supervisor:
         data["supervisor_id"] = _staff("supervisor", supervisor, lookups, "unknown_staff").id
     if cells.get("active"):

@@ -8,18 +8,26 @@ right cannot be known. Re-importing a file changes nothing. Only an admin import
 Balances (one row per client, or per client account, per day; accounts add up to the client's day) extend the
 clients' daily balances; each client in the file gets its point balance and 3-month daily average as of the
 branch's data date, which moves forward to the file's last day.
+
+The file is read row by row. Other kinds keep their checked rows until the file is read (a branch's clients are a
+few hundred thousand at most); a balances file (six months of a branch's clients are millions of rows) goes row by
+row onto a disk stage sorted by client (``staging``), then is merged and written a batch of clients at a time, so
+its memory does not grow with its length.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
@@ -32,14 +40,19 @@ from csm_tui.services.imports.cells import RowError
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, header_of, match_headers
 from csm_tui.services.imports.model import Assets, Existing, Span, Update
 from csm_tui.services.imports.records import BUILDERS, NEW_SUPERVISOR, Key, Lookups, Values
+from csm_tui.services.imports.staging import BalanceStage, Staged
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.tabular import Table, read_table, write_table
+from csm_tui.services.tabular import TableStream, open_table, write_table
 from csm_tui.services.workstation import Workstation
 
 Progress = Callable[[int, int], None]  # done, total
 SECRET = frozenset({"resident_id", "mobile"})  # never copied into a report
 SHOWN_PROBLEMS = 200  # kept in the report for the screen; the error file has them all
-PROGRESS_EVERY = 2_000
+PROGRESS_EVERY = 2_000  # rows read between two looks at how far through the file they are
+STEPS = 1_000  # of the progress bar
+STAGE_BATCH = 10_000  # balance rows put on the stage at once
+CLIENTS_PER_BATCH = 1_000  # clients whose balances are merged and written at once
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -112,26 +125,24 @@ def import_file(
     require_admin(ws)
     report = ImportReport(kind, path, dry_run)
     try:
-        table = read_table(path, encoding)
-        columns = match_headers(kind, table.headers, mapping)
-    except DomainError as exc:
-        report.refused = explain(exc)
-        report.problems = [Problem(None, "", report.refused)]
-        _write_errors(report, report.problems)
-        return report
-    report.encoding = table.encoding
-    report.rows = len(table.rows)
-    report.ignored = [h for i, h in enumerate(table.headers) if h and i not in columns.values()]
-    job = _Job(ws, kind, table, columns, report, progress or (lambda _done, _total: None))
-    with ws.uow(write=not dry_run) as tx:
-        job.run(tx)
-        if not dry_run:
-            tx.audit.record(
-                "import", kind.value, "", file=path.name, sha256=table.digest, rows=report.rows, new=report.new,
-                updated=report.updated, unchanged=report.unchanged, rejected=report.rejected,
-                as_of=report.as_of.isoformat() if report.as_of else None, assigned=report.assigned.total(),
-            )  # fmt: skip
-            tx.commit()
+        with open_table(path, encoding) as table:
+            columns = match_headers(kind, table.headers, mapping)
+            report.encoding = table.encoding
+            report.ignored = [h for i, h in enumerate(table.headers) if h and i not in columns.values()]
+            job = _Job(ws, kind, table, columns, report, _Meter(progress or (lambda _done, _total: None)))
+            with ws.uow(write=not dry_run) as tx:
+                job.run(tx)
+                if not dry_run:
+                    tx.audit.record(
+                        "import", kind.value, "", file=path.name, sha256=table.digest(), rows=report.rows,
+                        new=report.new, updated=report.updated, unchanged=report.unchanged, rejected=report.rejected,
+                        as_of=report.as_of.isoformat() if report.as_of else None, assigned=report.assigned.total(),
+                    )  # fmt: skip
+                    tx.commit()
+    except DomainError as exc:  # the file cannot be read as a table (found at its start, or part way: nothing is kept)
+        refused = ImportReport(kind, path, dry_run, encoding=report.encoding, refused=explain(exc))
+        _write_errors(refused, [Problem(None, "", refused.refused)])
+        return refused
     _write_errors(report, job.problems)
     return report
 
@@ -140,9 +151,9 @@ def _write_errors(report: ImportReport, problems: list[Problem]) -> None:
     """The error file beside the input, every problem in line order; a stale one from an earlier run goes."""
     target = errors_path(report.path)
     report.problems = problems[:SHOWN_PROBLEMS]
+    with contextlib.suppress(OSError):  # a read-only folder holds no error file of ours
+        target.unlink(missing_ok=True)
     if not problems:
-        with contextlib.suppress(OSError):  # a read-only folder holds no error file of ours
-            target.unlink(missing_ok=True)
         return
     headers = [t("import_report.line"), t("import_report.column"), t("import_report.reason"), t("import_report.value")]
     ordered = sorted(problems, key=lambda p: (p.line or 0, p.column))
@@ -154,6 +165,36 @@ def _write_errors(report: ImportReport, problems: list[Problem]) -> None:
     report.errors_path = target
 
 
+class _Meter:
+    """Progress through an import in ``STEPS``: the first half reading and checking the file, the second writing."""
+
+    def __init__(self, show: Progress) -> None:
+        self._show = show
+        self._step = -1
+
+    def reading(self, fraction: float) -> None:
+        self._to(int(fraction * STEPS / 2))
+
+    def writing(self, total: int) -> Callable[[int], None]:
+        """A counter of the rows written, out of ``total``."""
+        done = 0
+
+        def advance(rows: int) -> None:
+            nonlocal done
+            done += rows
+            self._to(STEPS // 2 + STEPS * min(done, total) // max(1, 2 * total))
+
+        return advance
+
+    def finish(self) -> None:
+        self._to(STEPS)
+
+    def _to(self, step: int) -> None:
+        if step > self._step:
+            self._step = step
+            self._show(step, STEPS)
+
+
 class _Job:
     """One file's import inside one unit of work."""
 
@@ -161,24 +202,16 @@ class _Job:
         self,
         ws: Workstation,
         kind: ImportKind,
-        table: Table,
+        table: TableStream,
         columns: dict[str, int],
         report: ImportReport,
-        progress: Progress,
+        meter: _Meter,
     ) -> None:
         self.ws, self.kind, self.table, self.columns, self.report = ws, kind, table, columns, report
-        self.total = max(1, 2 * len(table.rows))
-        self.done = 0
-        self._progress = progress
+        self.meter = meter
         self.problems: list[Problem] = []
         self.bad_lines: set[int] = set()
         self.duplicate_lines: set[int] = set()
-
-    def advance(self, rows: int) -> None:
-        before = self.done // PROGRESS_EVERY
-        self.done = min(self.total, self.done + rows)
-        if self.done // PROGRESS_EVERY != before or self.done == self.total:
-            self._progress(self.done, self.total)
 
     def refuse(self, line: int, field: str, reason: str, cells: list[str] | None = None) -> None:
         index = self.columns.get(field)
@@ -199,24 +232,29 @@ class _Job:
             outlets=store.codes("outlets"),
             clients=store.codes("clients") if self.kind is not ImportKind.CLIENTS else {},
             products=store.codes("products") if self.kind is ImportKind.HOLDINGS else {},
-            file_logins=self._file_logins(),
         )
-        records = self.validate(lookups)
         if self.kind is ImportKind.BALANCES:
-            self.balances(tx, records)
+            self.balances(tx, lookups)
         else:
-            self.rows(tx, records)
+            self.rows(tx, self.validate(lookups))
         self.report.rejected = len(self.bad_lines)
         self.report.duplicates = len(self.duplicate_lines)
-        self._progress(self.total, self.total)
+        self.meter.finish()
 
-    def validate(self, lookups: Lookups) -> dict[Key, tuple[int, Values]]:
-        """Each row through its kind's builder; then every row sharing a key with another is refused."""
+    def built(self, lookups: Lookups) -> Iterator[tuple[int, Key, Values]]:
+        """Each row of the file as read, through its kind's builder: the good ones' line, key and values."""
         build = BUILDERS[self.kind]
         required = [c.field for c in COLUMNS[self.kind] if c.required]
-        built: list[tuple[int, Key, Values]] = []
-        for line, cells in self.table.rows:
-            row = {f: cells[i] if i < len(cells) else "" for f, i in self.columns.items()}
+        columns = list(self.columns.items())
+        undecodable = t("import_stream.undecodable", encoding=self.table.encoding.upper())
+        for line, cells, decoded in self.table.rows:
+            self.report.rows += 1
+            if self.report.rows % PROGRESS_EVERY == 0:
+                self.meter.reading(self.table.read)
+            if not decoded:
+                self.refuse(line, "", undecodable)
+                continue
+            row = {f: cells[i] if i < len(cells) else "" for f, i in columns}
             blank = next((f for f in required if not row[f]), None)
             try:
                 if blank is not None:
@@ -225,8 +263,12 @@ class _Job:
             except RowError as exc:
                 self.refuse(line, exc.field, exc.reason, cells)
             else:
-                built.append((line, key, values))
-            self.advance(1)
+                yield line, key, values
+        self.meter.reading(1.0)
+
+    def validate(self, lookups: Lookups) -> dict[Key, tuple[int, Values]]:
+        """The file's good rows by key; every row sharing a key with another is refused."""
+        built = list(self.built(lookups))
         lines: dict[Key, list[int]] = defaultdict(list)
         for line, key, _values in built:
             lines[key].append(line)
@@ -238,12 +280,14 @@ class _Job:
             if line in self.bad_lines:
                 continue
             if len(lines[key]) > 1:
-                self.duplicate_lines.add(line)
-                others = ", ".join(str(n) for n in lines[key] if n != line)
-                self.refuse(line, key_field, t("import_error.duplicate", lines=others))
+                self.duplicate(line, key_field, [n for n in lines[key] if n != line])
             else:
                 records[key] = (line, values)
         return records
+
+    def duplicate(self, line: int, field: str, others: list[int]) -> None:
+        self.duplicate_lines.add(line)
+        self.refuse(line, field, t("import_error.duplicate", lines=", ".join(str(n) for n in others)))
 
     def _same_resident_id(self, built: list[tuple[int, Key, Values]]) -> None:
         by_id: dict[str, set[Key]] = defaultdict(set)
@@ -254,18 +298,13 @@ class _Job:
                 self.duplicate_lines.add(line)
                 self.refuse(line, "resident_id", t("import_error.duplicate_id"))
 
-    def _file_logins(self) -> frozenset[str]:
-        index = self.columns.get("login") if self.kind is ImportKind.STAFF else None
-        if index is None:
-            return frozenset()
-        return frozenset(cells[index] for _line, cells in self.table.rows if index < len(cells) and cells[index])
-
     def rows(self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]]) -> None:
         existing = tx.imports.existing(self.kind)
         if self.kind is ImportKind.CLIENTS:
             records = self._free_resident_ids(records, existing)
         waves = self._staff_waves(records) if self.kind is ImportKind.STAFF else [records]
         staff: dict[str, int] = {}
+        advance = self.meter.writing(len(records))
         for wave in waves:
             ready = {key: (line, _with_supervisor(values, staff)) for key, (line, values) in wave.items()}
             inserts, updates = plan(ready, existing)
@@ -275,7 +314,7 @@ class _Job:
             self.report.updated += len(updates)
             self.report.unchanged += len(ready) - len(inserts) - len(updates)
             if not self.report.dry_run:
-                tx.imports.write(self.kind, inserts, updates, self.advance)
+                tx.imports.write(self.kind, inserts, updates, advance)
                 staff = {login: ref.id for login, ref in tx.imports.staff().items()}
 
     def _assign(self, tx: UnitOfWork, inserts: list[Values], updates: list[Update]) -> None:
@@ -343,46 +382,102 @@ class _Job:
                 kept[key] = (line, values)
         return kept
 
-    def balances(self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]]) -> None:
-        days: dict[int, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for _line, values in records.values():
-            days[values["client_id"]][values["day"]] += values["balance"]
-        if not days:
-            return
-        if not self.report.dry_run:
-            tx.imports.lock_balances()  # before anything is read: another import's days are all in, or none
-        first = min(min(d) for d in days.values())
-        last = max(max(d) for d in days.values())
-        current = tx.views.data_as_of()
-        as_of = last if current is None or last > current else current
-        window = average_window(as_of)
-        held = tx.imports.spans(set(days), min(window[0], first - ONE_DAY), max(last + ONE_DAY, as_of))
+    def balances(self, tx: UnitOfWork, lookups: Lookups) -> None:
+        """The file's rows go to a stage sorted by client and day as they are checked; then, a batch of clients at a
+        time, each client's days are merged into its spans and its assets worked out, and written."""
+        with BalanceStage() as stage:
+            days = self._stage(stage, lookups)
+            while days and not stage.kept_on(days[-1]):  # a last day whose rows are all duplicates is not the file's
+                days.pop()
+            if not days:
+                return
+            if not self.report.dry_run:
+                tx.imports.lock_balances()  # before anything is read: another import's days are all in, or none
+            first, last = _date(days[0]), _date(days[-1])
+            current = tx.views.data_as_of()
+            as_of = last if current is None or last > current else current
+            window = average_window(as_of)
+            around = (min(window[0], first - ONE_DAY), max(last + ONE_DAY, as_of))
+            advance = self.meter.writing(stage.rows)
+            for batch in _batches(stage.by_client(), CLIENTS_PER_BATCH):
+                self._merge(tx, batch, around, window)
+                advance(sum(len(rows) for _client, rows in batch))
+        self.report.as_of = as_of
+        if not self.report.dry_run and as_of != current:
+            tx.meta.set("data_as_of", as_of.isoformat())
+
+    def _stage(self, stage: BalanceStage, lookups: Lookups) -> list[int]:
+        """Every good row onto the stage; the (ordinal) days they hold, in order."""
+        days: set[int] = set()
+        batch: list[Staged] = []
+        for line, (client_id, account, _day), values in self.built(lookups):
+            day = values["day"].toordinal()
+            days.add(day)
+            batch.append((client_id, day, account, line, int(values["balance"].scaleb(2))))
+            if len(batch) == STAGE_BATCH:
+                stage.add(batch)
+                batch = []
+        stage.add(batch)
+        return sorted(days)
+
+    def _merge(
+        self,
+        tx: UnitOfWork,
+        batch: list[tuple[int, list[Staged]]],
+        around: tuple[dt.date, dt.date],
+        window: tuple[dt.date, dt.date],
+    ) -> None:
+        """Some clients' staged rows (by client id) into their spans, their assets, and the counts of the report."""
+        held = tx.imports.spans(batch[0][0], batch[-1][0], *around)
         delete: list[Span] = []
         insert: list[Span] = []
         figures: list[Assets] = []
-        counts: Counter[str] = Counter()
         changed: dict[int, int] = {}
-        for client_id, client_days in days.items():
+        for client_id, rows in batch:
+            days = self._client_days(rows)
+            if not days:
+                continue
             spans = held.get(client_id, [])
-            change = merge(client_id, spans, client_days)
-            counts.update(new=change.new, updated=change.updated, unchanged=change.unchanged)
+            change = merge(client_id, spans, days)
+            self.report.new += change.new
+            self.report.updated += change.updated
+            self.report.unchanged += change.unchanged
             if change.updated:
                 changed[client_id] = change.updated
             delete += change.delete
             insert += change.insert
             gone = {s.id for s in change.delete}
             figures.append(assets(client_id, [s for s in spans if s.id not in gone] + change.insert, window))
-        self.report.new, self.report.updated = counts["new"], counts["updated"]
-        self.report.unchanged = counts["unchanged"]
-        self.report.as_of = as_of
         if self.report.dry_run:
             return
-        tx.imports.replace_spans(delete, insert, self.advance)
+        tx.imports.replace_spans(delete, insert)
         tx.imports.set_assets(figures)
         for client_id, updated_days in changed.items():
             tx.audit.record("import.update", "balance_spans", str(client_id), days=updated_days)
-        if as_of != current:
-            tx.meta.set("data_as_of", as_of.isoformat())
+
+    def _client_days(self, rows: list[Staged]) -> dict[dt.date, Decimal]:
+        """A client's balance by day: its accounts added up; rows of the same account and day refused as duplicates
+        (``rows`` sorted by day, account and line)."""
+        fen: dict[int, int] = {}
+        for (day, _account), group in itertools.groupby(rows, key=itemgetter(1, 2)):
+            same = list(group)
+            if len(same) > 1:
+                lines = [row[3] for row in same]
+                for line in lines:
+                    self.duplicate(line, "client", [n for n in lines if n != line])
+            else:
+                fen[day] = fen.get(day, 0) + same[0][4]
+        return {_date(day): Decimal(total).scaleb(-2) for day, total in fen.items()}
+
+
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(ordinal: int) -> dt.date:
+    return dt.date.fromordinal(ordinal)
 
 
 def _with_supervisor(values: Values, staff: dict[str, int]) -> Values:
