@@ -36,9 +36,10 @@ pytest: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/csm demo
 
-## Measure the performance figures on a 60,000-client demo branch (SIZE=large: 300,000); see bench/results.json.
+## Measure the performance figures on a 60,000-client demo branch (SIZE=large: 300,000), on SQLite and, when its
+## binaries are installed, on a throwaway PostgreSQL server; see bench/results.json.
 bench: $(STAMP)
-	$(BIN)/python -m bench $(if $(filter large,$(SIZE)),--size large,)
+	$(BIN)/python -m bench --pg $(if $(filter large,$(SIZE)),--size large,)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
