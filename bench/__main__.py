@@ -1,12 +1,15 @@
-"""``python -m bench [--size large] [--pg] [--only FIGURE]``: measure, print the figures, write the results."""
+"""``python -m bench [--size large] [--pg] [--only FIGURE]``: measure, print the figures, write the results;
+``--markdown``: print the README's tables from the saved results."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from bench.database import CACHE
 from bench.plan import Plan
+from bench.readme import markdown
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, RESULTS
 from bench.runner import FIGURES, run
 
@@ -43,7 +46,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="FIGURE",
         help="measure only the probe giving this figure (repeatable); prints it without writing the results",
     )
+    parser.add_argument(
+        "--markdown", action="store_true", help="measure nothing: print the README's tables from the saved results"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.results.read_text(encoding="utf-8")), FIGURES), end="")
+        return
     clients = args.clients or (LARGE_CLIENTS if args.size == "large" else DEFAULT_CLIENTS)
     plan = Plan(
         runs=args.runs,

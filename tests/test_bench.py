@@ -79,3 +79,31 @@ def test_only_measures_the_probe_giving_that_figure_and_keeps_the_saved_results(
     assert results.read_text(encoding="utf-8") == '{"sizes": {}}\n'
     with pytest.raises(SystemExit):
         main([*argv, "--only", "no_such_figure"])
+
+
+def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "results.json"
+    box = {"cpu": "CPU", "cores": 2, "python": "3.11", "sqlite": "3.40", "date": "2026-11-28T00:00:00+00:00"}
+    for clients, ms in ((DEFAULT_CLIENTS, 40.0), (LARGE_CLIENTS, 60.0)):
+        measured = [Measured(QUEUE_BUILD, Samples((ms, ms + 2))), Measured(SCOREBOARD, Samples((10 * ms,)))]
+        run = {"clients": clients, "seed": 1, "revision": "abc1234", "machine": box, "postgresql": "15.18"}
+        save(path, run, {"sqlite": measured, "postgresql": measured[:1]})
+    main(["--results", str(path), "--markdown"])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[0]
+        == "60,000 clients, commit abc1234, 2026-11-28: CPU, 2 cores, Python 3.11, SQLite 3.40, PostgreSQL 15.18"
+    )
+    assert (
+        "| queue build (today_queue, csm01) | 41.0 ms (40.0 ms – 42.0 ms) | 41.0 ms (40.0 ms – 42.0 ms) | ≤ 50 ms |"
+        in lines
+    )
+    assert any(line.startswith("| queue build") and "**61.0 ms**" in line for line in lines)  # the miss, in bold
+    assert (
+        "| scoreboard: the branch quarter table (every CSM's card, ranked) | **600.0 ms** (600.0 ms – 600.0 ms) |  "
+        "| ≤ 300 ms |" in lines
+    )
+    assert (
+        "| queue build (today_queue, csm01) | PostgreSQL | 41.0 ms | 61.0 ms | 1.49× | yes: should stay flat |" in lines
+    )

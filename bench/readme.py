@@ -1,0 +1,62 @@
+"""The README's performance tables, written from ``bench/results.json`` so that no figure there is one the bench did
+not print: ``python -m bench --markdown``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.figures import Figure
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, target, value
+
+BACKENDS = ("sqlite", "postgresql")
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def markdown(results: dict[str, Any], figures: list[Figure]) -> str:
+    """Per size measured: a line on where and when, then each figure's median and spread per backend, with its
+    target; a miss in bold. Then how the medians grew from the default size to the large one."""
+    sizes = results.get("sizes", {})
+    parts = [_size_table(sizes[str(n)], figures) for n in (DEFAULT_CLIENTS, LARGE_CLIENTS) if str(n) in sizes]
+    grown = _growth_table(sizes, figures)
+    return "\n\n".join([*parts, *([grown] if grown else [])]) + "\n"
+
+
+def _size_table(run: dict[str, Any], figures: list[Figure]) -> str:
+    backends = [b for b in BACKENDS if b in run["backends"]]
+    box = run["machine"]
+    where = (
+        f"{run['clients']:,} clients, commit {run['revision']}, {box['date'][:10]}: {box['cpu']}, {box['cores']} "
+        f"cores, Python {box['python']}, SQLite {box['sqlite']}"
+        + (f", PostgreSQL {run['postgresql']}" if "postgresql" in run else "")
+    )
+    head = ["figure", *(f"{NAMES[b]} median (spread)" for b in backends), "target"]
+    rows = [head, ["---"] * len(head)]
+    for f in figures:
+        cells = [_cell(run["backends"][b].get(f.key), f) for b in backends]
+        if any(cells):
+            rows.append([f.label.strip(), *cells, target(f.target, f.unit)])
+    return where + "\n\n" + "\n".join(f"| {' | '.join(row)} |" for row in rows)
+
+
+def _cell(entry: dict[str, Any] | None, f: Figure) -> str:
+    if entry is None or "median" not in entry:
+        return ""
+    median = value(entry["median"], f.unit)
+    shown = f"**{median}**" if entry.get("passed") is False else median
+    return f"{shown} ({value(entry['min'], f.unit)} – {value(entry['max'], f.unit)})"
+
+
+def _growth_table(sizes: dict[str, Any], figures: list[Figure]) -> str | None:
+    small, large = sizes.get(str(DEFAULT_CLIENTS)), sizes.get(str(LARGE_CLIENTS))
+    if small is None or large is None:
+        return None
+    head = ["figure", "backend", f"{DEFAULT_CLIENTS:,}", f"{LARGE_CLIENTS:,}", "growth", "per CSM or client"]
+    rows = [head, ["---"] * len(head)]
+    for f in figures:
+        for b in BACKENDS:
+            a = small["backends"].get(b, {}).get(f.key, {}).get("median")
+            z = large["backends"].get(b, {}).get(f.key, {}).get("median")
+            if a and z is not None:
+                flat = "yes: should stay flat" if f.per_client else "no: branch-wide"
+                rows.append([f.label.strip(), NAMES[b], value(a, f.unit), value(z, f.unit), f"{z / a:.2f}×", flat])
+    return "\n".join(f"| {' | '.join(row)} |" for row in rows)
