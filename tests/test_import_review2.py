@@ -116,4 +116,3 @@ def test_a_full_temporary_disk_while_staging_balances_is_said_plainly(
     path = write_csv(tmp_path / "b.csv", [["客户号", "日期", "余额"], ["NOPE", "2026-11-25", "1"]])
     result = runner.invoke(main, ["--staff", "admin", "import", "balances", str(path), "--db", demo_url])
     assert isinstance(result.exception, SystemExit) and result.exit_code == 2, (result.exception, result.output)
-
