@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import re
 import sqlite3
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.tabular import SAMPLE
 from csm_tui.services.workstation import Workstation, sign_in
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_imports import write_csv
+from tests.test_imports import write_csv, write_xlsx
 
 LAST = dt.date(2026, 11, 25)
 CLIENTS = 300
@@ -116,3 +118,28 @@ def test_a_full_temporary_disk_while_staging_balances_is_said_plainly(
     path = write_csv(tmp_path / "b.csv", [["客户号", "日期", "余额"], ["NOPE", "2026-11-25", "1"]])
     result = runner.invoke(main, ["--staff", "admin", "import", "balances", str(path), "--db", demo_url])
     assert isinstance(result.exception, SystemExit) and result.exit_code == 2, (result.exception, result.output)
+
+
+def _with_dimension(book: Path, ref: str) -> Path:
+    """The workbook as a report generator writes it, its sheet declaring ``ref`` as its extent (``<dimension>``)."""
+    target = book.with_name(f"dim-{book.name}")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), data)
+            out.writestr(item, data)
+    return target
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="openpyxl's read-only mode trusts the sheet's <dimension>: rows (and columns) beyond a stale one "
+    "are dropped without a word (reset_dimensions() is not called)",
+)
+@pytest.mark.parametrize("ref", ["A1", "A1:C4"])
+def test_a_workbook_with_a_stale_dimension_is_read_whole(admin: Workstation, tmp_path: Path, ref: str) -> None:
+    rows = balance_rows(10, 1)
+    path = _with_dimension(write_xlsx(tmp_path / "b.xlsx", [["客户号", "日期", "余额"], *rows]), ref)
+    report = import_file(admin, ImportKind.BALANCES, path)
+    assert (report.rows, report.new, report.rejected) == (10, 10, 0)
