@@ -143,3 +143,19 @@ def test_a_workbook_with_a_stale_dimension_is_read_whole(admin: Workstation, tmp
     path = _with_dimension(write_xlsx(tmp_path / "b.xlsx", [["客户号", "日期", "余额"], *rows]), ref)
     report = import_file(admin, ImportKind.BALANCES, path)
     assert (report.rows, report.new, report.rejected) == (10, 10, 0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a row holding U+FFFD as valid UTF-8 text (data mangled upstream) is refused as 'bytes not UTF-8'",
+)
+def test_a_replacement_character_written_in_utf8_is_text_not_an_undecodable_line(
+    admin: Workstation, tmp_path: Path
+) -> None:
+    body = "310104198001010300"[:17]
+    resident_id = body + ric.calc_check_digit(body + "0")
+    header = ["客户号", "姓名", "身份证号码", "联系地址", "客户经理"]
+    # The bank's core system stored an address whose character it could not convert as U+FFFD; the file is UTF-8.
+    path = write_csv(tmp_path / "c.csv", [header, ["C00300", "赵六", resident_id, "上海市徐汇区\ufffd路1号", "csm01"]])
+    report = import_file(admin, ImportKind.CLIENTS, path)
+    assert (report.rejected, report.new) == (0, 1), report.problems
