@@ -1,0 +1,210 @@
+"""A reviewer's tests of the streamed import (issue 9: files read row by row, balances staged on disk).
+
+Each is a ``xfail(strict=True)`` test of what an admin should get and does not today; the fix flips it.
+Run on SQLite and PostgreSQL (``db_url``) where the database matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import re
+import sqlite3
+import threading
+import tracemalloc
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.cn import ric
+from textual.widgets import Button, Static
+
+from csm_tui.cli import main
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import Grade, Role
+from csm_tui.domain.models import Outlet, Staff
+from csm_tui.i18n import set_language
+from csm_tui.policy import Policy
+from csm_tui.services.imports import staging
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.run import import_file
+from csm_tui.services.tabular import SAMPLE
+from csm_tui.services.workstation import Workstation, sign_in
+from storage.engine import make_engine
+from storage.orm import ClientRow
+from storage.uow import SqlUnitOfWorkFactory
+from tests.pilot import make_app, settle
+from tests.test_imports import write_csv, write_xlsx
+
+LAST = dt.date(2026, 11, 25)
+CLIENTS = 300
+
+
+@pytest.fixture
+def admin(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock, tmp_path: Path) -> Workstation:
+    """A branch's admin, with 300 clients imported (C00000…C00299); the reports in Chinese."""
+    set_language("zh_CN")
+    with uow_factory(write=True) as tx:
+        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
+        boss = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        tx.commit()
+    ws = sign_in(uow_factory.acting_as(boss), boss, BranchTime(clock, "Asia/Shanghai"), Policy(), False)
+    rows = []
+    for i in range(CLIENTS):
+        body = f"3101041980{i // 28 % 12 + 1:02d}{i % 28 + 1:02d}{i:03d}"
+        rows.append([f"C{i:05d}", "张三", body + ric.calc_check_digit(body + "0"), "", "csm01"])
+    path = write_csv(tmp_path / "clients.csv", [["客户号", "姓名", "身份证号码", "手机号码", "客户经理"], *rows])
+    assert import_file(ws, ImportKind.CLIENTS, path).new == CLIENTS
+    return ws
+
+
+def balance_rows(clients: int, days: int, prefix: str = "C") -> list[list[str]]:
+    return [
+        [f"{prefix}{c:05d}", (LAST - dt.timedelta(days=days - 1 - d)).isoformat(), f"{1000 + c}.{d % 100:02d}"]
+        for d in range(days)
+        for c in range(clients)
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a GBK file whose first 64 KiB are ASCII is read as UTF-8: every later row with Chinese text is refused",
+)
+def test_a_gbk_file_whose_first_64k_are_ascii_is_read_as_gbk_throughout(admin: Workstation, tmp_path: Path) -> None:
+    # The bank's system writes English headers and a remark column (ignored by the import) that is mostly blank.
+    rows = [[*row, ""] for row in balance_rows(CLIENTS, 12)]
+    rows[3500][3] = "补录"  # a back-filled day, noted in Chinese
+    path = write_csv(tmp_path / "b.csv", [["client number", "date", "amount", "remark"], *rows], encoding="gbk")
+    assert path.read_bytes()[:SAMPLE].isascii()  # the file's first 64 KiB are plain ASCII
+    report = import_file(admin, ImportKind.BALANCES, path)
+    assert (report.encoding, report.rejected, report.new) == ("gb18030", 0, len(rows))  # before: read whole as GBK
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="every refused row is held in memory until the end: a huge balances file of unknown clients "
+    "(imported before its clients file) grows memory with its length",
+)
+def test_a_balances_file_of_refused_rows_does_not_grow_memory_with_its_length(
+    admin: Workstation, tmp_path: Path
+) -> None:
+    peaks = []
+    for clients in (CLIENTS // 4, CLIENTS):
+        # Balances of clients the branch does not have yet: every row is refused as an unknown client.
+        path = write_csv(tmp_path / f"b{clients}.csv", [["客户号", "日期", "余额"], *balance_rows(clients, 50, "N")])
+        tracemalloc.start()
+        report = import_file(admin, ImportKind.BALANCES, path, dry_run=True)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert report.rows == report.rejected == clients * 50
+    assert peaks[1] < 1.5 * peaks[0], peaks  # four times the rows, not four times the memory
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    if getpass.getuser() in ("admin", "csm01"):
+        pytest.skip("the OS login is one of the demo's staff")
+    return CliRunner()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a full temporary disk under the balances stage escapes as a raw sqlite3.OperationalError: a traceback",
+)
+def test_a_full_temporary_disk_while_staging_balances_is_said_plainly(
+    runner: CliRunner, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: staging.BalanceStage, rows: list[staging.Staged]) -> None:
+        raise sqlite3.OperationalError("database or disk is full")  # what SQLite says when the temp folder fills
+
+    monkeypatch.setattr(staging.BalanceStage, "add", full)
+    path = write_csv(tmp_path / "b.csv", [["客户号", "日期", "余额"], ["NOPE", "2026-11-25", "1"]])
+    result = runner.invoke(main, ["--staff", "admin", "import", "balances", str(path), "--db", demo_url])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 2, (result.exception, result.output)
+
+
+def _with_dimension(book: Path, ref: str) -> Path:
+    """The workbook as a report generator writes it, its sheet declaring ``ref`` as its extent (``<dimension>``)."""
+    target = book.with_name(f"dim-{book.name}")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), data)
+            out.writestr(item, data)
+    return target
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="openpyxl's read-only mode trusts the sheet's <dimension>: rows (and columns) beyond a stale one "
+    "are dropped without a word (reset_dimensions() is not called)",
+)
+@pytest.mark.parametrize("ref", ["A1", "A1:C4"])
+def test_a_workbook_with_a_stale_dimension_is_read_whole(admin: Workstation, tmp_path: Path, ref: str) -> None:
+    sheet: list[list[object]] = [["客户号", "日期", "余额"]]
+    sheet.extend([*row] for row in balance_rows(10, 1))
+    path = _with_dimension(write_xlsx(tmp_path / "b.xlsx", sheet), ref)
+    report = import_file(admin, ImportKind.BALANCES, path)
+    assert (report.rows, report.new, report.rejected) == (10, 10, 0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a row holding U+FFFD as valid UTF-8 text (data mangled upstream) is refused as 'bytes not UTF-8'",
+)
+def test_a_replacement_character_written_in_utf8_is_text_not_an_undecodable_line(
+    admin: Workstation, tmp_path: Path
+) -> None:
+    body = "310104198001010300"[:17]
+    resident_id = body + ric.calc_check_digit(body + "0")
+    header = ["客户号", "姓名", "身份证号码", "联系地址", "客户经理"]
+    # The bank's core system stored an address whose character it could not convert as U+FFFD; the file is UTF-8.
+    path = write_csv(tmp_path / "c.csv", [header, ["C00300", "赵六", resident_id, "上海市徐汇区\ufffd路1号", "csm01"]])
+    report = import_file(admin, ImportKind.CLIENTS, path)
+    assert (report.rejected, report.new) == (0, 1), report.problems
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Esc while an import runs: the worker's progress call on the detached screen raises NoActiveAppError, "
+    "the import rolls back, and nobody is told (only a log line)",
+)
+async def test_leaving_the_screen_while_an_import_runs_does_not_lose_it_silently(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens import imports as import_screen
+    from tests.test_import_screen import clients_csv, dry_run
+
+    release = threading.Event()
+    real = import_file
+
+    def slow(*args: Any, **kw: Any) -> Any:
+        if not kw.get("dry_run"):
+            release.wait(10)  # a big file: the import takes a while
+        return real(*args, **kw)
+
+    monkeypatch.setattr(import_screen, "import_file", slow)
+    app = make_app(demo_url, login="admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dry_run(pilot, clients_csv(tmp_path))
+        screen.query_one("#run", Button).press()
+        await pilot.pause()
+        await pilot.press("escape")  # the admin looks elsewhere while it runs
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        told = [str(n.message) for n in app._notifications]
+        if isinstance(app.screen, import_screen.ImportScreen):
+            told.append(str(app.screen.query_one("#import-summary", Static).render()))
+    engine = make_engine(demo_url)
+    with Session(engine) as session:
+        imported = session.scalar(select(ClientRow.id).where(ClientRow.number == "C9000000001")) is not None
+    engine.dispose()
+    # Whether it went on or stopped, the admin is told, and told what the database holds.
+    assert told and imported == any("新增 2" in text for text in told), (told, imported)
