@@ -58,42 +58,54 @@ def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text
     return and_(column >= text, column < text + "\U0010ffff")
 
 
-def _matching(text: str, *, own: bool) -> ColumnElement[bool]:
-    """What the typed text can be, judged by its shape, so each keystroke is answered from indexes.
+def _own_match(text: str) -> ColumnElement[bool]:
+    """What the typed text can be in the manager's own book, judged by its shape: the client number, and by prefix
+    the pinyin initials, mobile, ID, card and account numbers; a Chinese name anywhere in it."""
+    if not text.isascii():
+        return ClientRow.name.contains(text, autoescape=True)
+    upper = text.upper()
+    terms = [_prefix(ClientRow.number, upper)]
+    if text.isdigit():
+        by_account = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
+        terms += [
+            _prefix(ClientRow.number, f"C{text}"),
+            _prefix(ClientRow.mobile, text),
+            _prefix(ClientRow.resident_id, text),
+            ClientRow.id.in_(by_account),
+        ]
+    elif _is_resident_id(text):
+        terms.append(ClientRow.resident_id == upper)
+    elif text.isalpha():
+        terms.append(_prefix(ClientRow.name_initials, text.lower()))
+    return or_(*terms)
+
+
+def _others_reads(text: str) -> list[tuple[ColumnElement[bool], InstrumentedAttribute[Any]]]:
+    """What the typed text can be in others' books, each a read in the order of the index that answers it, so the
+    first screenful ends the read however big the branch.
 
     Secret numbers (mobile, ID, card and account) match others' clients only in full: matching them by prefix would
-    let anyone uncover the masked digits one keystroke at a time. A Chinese name matches own clients anywhere in it,
-    others' from its start (surname first), a range read in the order of the name index however big the branch.
+    let anyone uncover the masked digits one keystroke at a time. A Chinese name matches from its start (surname
+    first); the client number, which is not secret, by prefix.
     """
-    if len(text) == 18 and text[:17].isdigit():
-        return ClientRow.resident_id == text.upper()
-    if text.isdigit():
-        number = _prefix(ClientRow.number, f"C{text}")
-        if own:
-            by_account = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
-            return or_(
-                _prefix(ClientRow.mobile, text),
-                _prefix(ClientRow.resident_id, text),
-                ClientRow.id.in_(by_account),
-                number,
-            )
-        by_account = select(AccountRow.client_id).where(AccountRow.number == text)
-        return or_(ClientRow.mobile == text, ClientRow.id.in_(by_account), number)
-    if text.isascii() and text.isalpha():
-        initials = _prefix(ClientRow.name_initials, text.lower())
-        return or_(initials, _prefix(ClientRow.number, text.upper())) if text[0] in "cC" else initials
-    if text.isascii():
-        return _prefix(ClientRow.number, text.upper())
-    return ClientRow.name.contains(text, autoescape=True) if own else _prefix(ClientRow.name, text)
-
-
-def _others_order(text: str) -> InstrumentedAttribute[Any]:
-    """Others' matches in the order of the index that finds them, so the first screenful ends the read."""
     if not text.isascii():
-        return ClientRow.name
-    if text.isalpha() and text[0] not in "cC":
-        return ClientRow.name_initials
-    return ClientRow.number
+        return [(_prefix(ClientRow.name, text), ClientRow.name)]
+    upper = text.upper()
+    reads = [(_prefix(ClientRow.number, upper), ClientRow.number)]
+    if text.isdigit():
+        by_account = select(AccountRow.client_id).where(AccountRow.number == text)
+        secret = or_(ClientRow.mobile == text, ClientRow.resident_id == text, ClientRow.id.in_(by_account))
+        reads = [(secret, ClientRow.number), *reads, (_prefix(ClientRow.number, f"C{text}"), ClientRow.number)]
+    elif _is_resident_id(text):
+        reads.insert(0, (ClientRow.resident_id == upper, ClientRow.number))
+    elif text.isalpha():
+        reads.append((_prefix(ClientRow.name_initials, text.lower()), ClientRow.name_initials))
+    return reads
+
+
+def _is_resident_id(text: str) -> bool:
+    """An ID number ending in its check character X (all-digit ones are read as any number)."""
+    return len(text) == 18 and text[:17].isdigit() and text[17] in "xX"
 
 
 _LIST_COLUMNS = (
@@ -170,8 +182,8 @@ class SqlViews:
     def clients(self, staff_id: int, text: str, limit: int) -> list[ClientListRow]:
         """Own clients first (in full); with ``text``, others' clients too, masked (the OCRM rule).
 
-        Own and others' matches are two limited queries: others' are read in the order of an index (client number
-        for what is typed in Latin letters and digits, name for Chinese), so a one-letter prefix stays cheap.
+        Own matches are one limited query over the book; others' are limited reads each in the order of the index
+        that answers it (see ``_others_reads``), so a one-letter prefix stays cheap at any size of branch.
         """
         self._require(staff_id)
         is_own = ClientRow.manager_id == staff_id
@@ -180,18 +192,17 @@ class SqlViews:
         if not text:
             mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
             return [_list_row(r, own=True) for r in self.session.execute(mine)]
-        rows = [
-            _list_row(r, own=True)
-            for r in self.session.execute(
-                columns.where(is_own, _matching(text, own=True)).order_by(ClientRow.name, ClientRow.id).limit(limit)
-            )
-        ]
-        if len(rows) < limit:
-            others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
-            order = _others_order(text)
-            match = _matching(text, own=False)
-            query = columns.where(others, match).order_by(order, ClientRow.id).limit(limit - len(rows))
-            rows += [_list_row(r, own=False) for r in self.session.execute(query)]
+        mine = columns.where(is_own, _own_match(text)).order_by(ClientRow.name, ClientRow.id).limit(limit)
+        rows = [_list_row(r, own=True) for r in self.session.execute(mine)]
+        others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
+        found: set[int] = set()
+        for match, order in _others_reads(text):
+            if len(rows) >= limit:
+                break
+            query = columns.where(others, match, ClientRow.id.not_in(found)).order_by(order, ClientRow.id)
+            more = [_list_row(r, own=False) for r in self.session.execute(query.limit(limit - len(rows)))]
+            found.update(r.id for r in more)
+            rows += more
         return rows
 
     def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:

@@ -5,31 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from csm_tui.domain.enums import AccountKind
 from csm_tui.domain.models import Account
 from tests.test_clients import Branch, branch, names, rid  # noqa: F401  (the fixture)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="letters typed from a client number are matched against numbers only when they start with C (the demo's "
-    "numbering): a bank's KH… numbers are no longer found by their letters",
-)
 def test_the_letters_of_a_client_number_find_the_client(branch: Branch) -> None:  # noqa: F811
     branch.add_client("KH000123", "周杰", rid("110101", dt.date(1980, 2, 2), 41), branch.csm_a)
     branch.add_client("KH000456", "吴刚", rid("110101", dt.date(1981, 3, 3), 51), branch.csm_b)
     a = branch.ws(branch.csm_a)
     assert names(a, "KH000") == ["周杰", "吴刚"]  # with a digit typed: found, own first (as before)
-    assert names(a, "kh") == ["周杰", "吴刚"]  # the letters alone: found before 17fb1c4, nothing now
+    assert names(a, "kh") == ["周杰", "吴刚"]  # the letters alone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="18 digits are read only as an ID number: an 18-digit card or account number (the model allows 8 to 32 "
-    "digits) finds nobody once typed in full, though its first 17 digits find the own client",
-)
 def test_an_18_digit_account_number_typed_in_full_finds_its_client(branch: Branch) -> None:  # noqa: F811
     account = "621483010000000018"  # 18 digits
     branch.add_client(
@@ -42,11 +30,6 @@ def test_an_18_digit_account_number_typed_in_full_finds_its_client(branch: Branc
     assert names(a, account) == ["钱多"]  # another manager: a secret number typed in full finds the client (masked)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="digits are matched against client numbers only after a 'C' (the demo's numbering): a bank's all-digit "
-    "客户号, as imported, finds nobody, own client or not",
-)
 def test_an_all_digit_client_number_finds_its_client(branch: Branch) -> None:  # noqa: F811
     branch.add_client("8800012345", "孙立", rid("110101", dt.date(1982, 5, 5), 71), branch.csm_a)
     branch.add_client("8800067890", "郑和", rid("110101", dt.date(1983, 6, 6), 81), branch.csm_b)
