@@ -78,7 +78,8 @@ class Destination(Screen[None], Generic[T]):
             self.app.call_from_thread(self.notify, t("error.load_failed"), severity="error")
         else:
             self.app.call_from_thread(self.show, data)
-        gc_pause.resume()  # the first screen is up (see csm_tui.gc_pause)
+        finally:
+            gc_pause.resume()  # the first screen is up, or could not be (see csm_tui.gc_pause)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_in_background(self, job: Callable[[], object]) -> None:

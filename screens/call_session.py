@@ -92,8 +92,7 @@ class CallSession(Screen[None]):
     CallSession #timer { width: auto; }
     """
 
-    def __init__(self, ws: Workstation, items: list[QueueItem], index: int = 0, card: CallCard | None = None) -> None:
-        """``card``: the first client's card when already prepared (see ``prepared``)."""
+    def __init__(self, ws: Workstation, items: list[QueueItem], index: int = 0) -> None:
         super().__init__()
         translate_bindings(self)
         self.ws = ws
@@ -102,7 +101,7 @@ class CallSession(Screen[None]):
         self.done: set[int] = set()  # positions handled in this session
         self.receipts: list[tuple[int, Receipt]] = []  # for undo, newest last
         self.card: CallCard | None = None
-        self.first_card = card
+        self.undoing = False  # an undo is being saved: the session's position is about to change
         self.last_outcome: Disposition | None = None
 
     def compose(self) -> ComposeResult:
@@ -117,8 +116,7 @@ class CallSession(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.show_current(self.first_card)
-        self.first_card = None
+        self.show_current()
 
     @property
     def item(self) -> QueueItem:
@@ -157,7 +155,15 @@ class CallSession(Screen[None]):
         self.query_one("#progress", Static).update(f"{position} · {progress}")
         self.query_one(CallTimer).restart()
 
+    def _waiting_for_undo(self) -> bool:
+        """Refuse to act on the client shown while an undo, which moves the session back, is being saved."""
+        if self.undoing:
+            self.notify(t("call.undo_saving"), severity="warning", timeout=2)
+        return self.undoing
+
     def action_outcome(self, code: str) -> None:
+        if self._waiting_for_undo():
+            return
         disposition = self.last_outcome = Disposition(code)
         item, timer, upcoming = self.item, self.query_one(CallTimer), self._upcoming()
         started, seconds = timer.started, timer.seconds
@@ -215,6 +221,8 @@ class CallSession(Screen[None]):
         self._reason(t("snooze.title"), snooze)
 
     def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
+        if self._waiting_for_undo():
+            return
         item, upcoming = self.item, self._upcoming()
 
         def save(reason: SkipReason, note: str) -> Handled:
@@ -228,9 +236,12 @@ class CallSession(Screen[None]):
             self.advance(handled.card)
 
     def action_undo(self) -> None:
+        if self._waiting_for_undo():
+            return
         if not self.receipts:
             self.notify(t("call.nothing_to_undo"), severity="warning")
             return
+        self.undoing = True
         self.run_undo(*self.receipts[-1])
 
     @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
@@ -239,11 +250,16 @@ class CallSession(Screen[None]):
             undo(self.ws, receipt)
         except Exception as exc:
             log.error("undo failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            self.app.call_from_thread(self._undo_failed, describe(exc))
             return
         self.app.call_from_thread(self._undone, index)
 
+    def _undo_failed(self, reason: str) -> None:
+        self.undoing = False
+        self.notify(reason, severity="error")
+
     def _undone(self, index: int) -> None:
+        self.undoing = False
         self.receipts.pop()
         self.done.discard(index)
         self.index = index

@@ -11,20 +11,17 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.cells import cell_len
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
-from textual.worker import get_current_worker
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.call_prep import CallCard
 from csm_tui.services.calls import SkipReason, skip, snooze
 from csm_tui.services.queue import QueueItem, today_queue
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.call_session import CallSession, prepared
+from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
 from screens.log_contact import LogContactDialog
 from screens.outcome import ReasonDialog
@@ -116,18 +113,7 @@ class QueueScreen(Destination[list[QueueItem]]):
     def action_call(self) -> None:
         index = self._current()
         if index is not None:
-            self.open_session(list(self.shown), index)
-
-    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
-    def open_session(self, items: list[QueueItem], index: int) -> None:
-        """The call session, its first card prepared here first so that the session's first frame shows it."""
-        card = prepared(self.ws, items[index].client_id)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._open_session, items, index, card)
-
-    def _open_session(self, items: list[QueueItem], index: int, card: CallCard | None) -> None:
-        if self.is_current:  # not over wherever the manager went meanwhile
-            self.app.push_screen(CallSession(self.ws, items, index, card))
+            self.app.push_screen(CallSession(self.ws, list(self.shown), index))
 
     def action_open(self) -> None:
         index = self._current()

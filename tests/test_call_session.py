@@ -212,14 +212,14 @@ async def test_a_failed_save_keeps_the_typed_note_and_says_why(branch: Branch) -
     assert _rows(branch.url, ContactRow) == []
 
 
-def _count_prepares(monkeypatch: pytest.MonkeyPatch, failing: int = 0) -> list[int]:
-    """The clients whose call card the app prepares, in order; the first ``failing`` attempts fail."""
+def _count_prepares(monkeypatch: pytest.MonkeyPatch, failing_at: int = 0) -> list[int]:
+    """The clients whose call card the app prepares, in order; attempt number ``failing_at`` (from 1) fails."""
     asked: list[int] = []
     real = call_session.prepare  # type: ignore[attr-defined]
 
     def counted(ws: Workstation, client_id: int) -> CallCard:
         asked.append(client_id)
-        if len(asked) <= failing:
+        if len(asked) == failing_at:
             raise RuntimeError("the database went away")
         return real(ws, client_id)
 
@@ -244,7 +244,7 @@ async def test_each_card_is_prepared_once_along_with_what_leads_to_it(
     app = make_app(branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_session(pilot)
-        assert _card_shows(app, c[0], "客户0") and asked == [c[0]]  # prepared before the session opened
+        assert _card_shows(app, c[0], "客户0") and asked == [c[0]]  # loaded by the session as it opened
         await _outcome(pilot, "n")
         assert _card_shows(app, c[1], "客户1") and asked == c[:2]  # prepared in the save's worker, after the save
         assert app.screen.card.calls_today == 1  # type: ignore[attr-defined]  # so it counts the call just saved
@@ -262,9 +262,13 @@ async def test_each_card_is_prepared_once_along_with_what_leads_to_it(
 async def test_a_card_that_could_not_be_prepared_ahead_is_loaded_by_the_session(
     branch: Branch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked = _count_prepares(monkeypatch, failing=1)
+    """The next client's card, prepared in the save's worker, fails there: the session loads it itself."""
+    asked = _count_prepares(monkeypatch, failing_at=2)
+    c = branch.clients
     app = make_app(branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_session(pilot)
-        assert _card_shows(app, branch.clients[0], "客户0")
-        assert asked == [branch.clients[0]] * 2
+        await _outcome(pilot, "n")
+        await settle(pilot)
+        assert _card_shows(app, c[1], "客户1")
+        assert asked == [c[0], c[1], c[1]]

@@ -34,11 +34,6 @@ def _slow_prepares(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return go
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keys typed after c go to the queue while the first card is prepared: b opens "
-    "the sale wizard instead of the session's agreed-to-buy outcome; the session then opens over it",
-)
 async def test_an_outcome_key_typed_right_after_c_is_the_sessions(
     branch: Branch,  # noqa: F811  (the fixture imported above)
     monkeypatch: pytest.MonkeyPatch,
@@ -59,11 +54,6 @@ async def test_an_outcome_key_typed_right_after_c_is_the_sessions(
         assert any(isinstance(s, CallSession) for s in app.screen_stack)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a card prepared for a session that never opened (the manager went elsewhere "
-    "first) still writes a call.open read of the client's full mobile to the audit log",
-)
 async def test_no_read_of_the_mobile_is_audited_for_a_session_that_never_opened(
     branch: Branch,  # noqa: F811  (the fixture imported above)
     monkeypatch: pytest.MonkeyPatch,
@@ -88,11 +78,6 @@ async def test_no_read_of_the_mobile_is_audited_for_a_session_that_never_opened(
     assert opened or reads == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the session opens over a screen opened while its first card was prepared "
-    "(is_current holds under one screen): that screen is hidden under the session till it ends",
-)
 @pytest.mark.parametrize(("key", "opened"), [("l", LogContactDialog), ("enter", ClientDetailScreen)])
 async def test_a_session_does_not_open_over_a_screen_opened_meanwhile(
     branch: Branch,  # noqa: F811  (the fixture imported above)
@@ -115,11 +100,6 @@ async def test_a_session_does_not_open_over_a_screen_opened_meanwhile(
         assert not any(isinstance(s, opened) for s in app.screen_stack[:-1]), app.screen_stack
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an outcome key pressed while an undo is still saving records the outcome for the client shown then, but "
-    "the undo moves the session back meanwhile: the client just saved comes up again and the undone one is marked done",
-)
 async def test_an_outcome_typed_while_an_undo_saves_leaves_the_session_on_the_right_client(
     branch: Branch,  # noqa: F811  (the fixture imported above)
     monkeypatch: pytest.MonkeyPatch,
