@@ -71,10 +71,6 @@ def balance_rows(clients: int, days: int, prefix: str = "C") -> list[list[str]]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a GBK file whose first 64 KiB are ASCII is read as UTF-8: every later row with Chinese text is refused",
-)
 def test_a_gbk_file_whose_first_64k_are_ascii_is_read_as_gbk_throughout(admin: Workstation, tmp_path: Path) -> None:
     # The bank's system writes English headers and a remark column (ignored by the import) that is mostly blank.
     rows = [[*row, ""] for row in balance_rows(CLIENTS, 12)]
@@ -140,11 +136,6 @@ def _with_dimension(book: Path, ref: str) -> Path:
     return target
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="openpyxl's read-only mode trusts the sheet's <dimension>: rows (and columns) beyond a stale one "
-    "are dropped without a word (reset_dimensions() is not called)",
-)
 @pytest.mark.parametrize("ref", ["A1", "A1:C4"])
 def test_a_workbook_with_a_stale_dimension_is_read_whole(admin: Workstation, tmp_path: Path, ref: str) -> None:
     sheet: list[list[object]] = [["客户号", "日期", "余额"]]
@@ -154,10 +145,6 @@ def test_a_workbook_with_a_stale_dimension_is_read_whole(admin: Workstation, tmp
     assert (report.rows, report.new, report.rejected) == (10, 10, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a row holding U+FFFD as valid UTF-8 text (data mangled upstream) is refused as 'bytes not UTF-8'",
-)
 def test_a_replacement_character_written_in_utf8_is_text_not_an_undecodable_line(
     admin: Workstation, tmp_path: Path
 ) -> None:

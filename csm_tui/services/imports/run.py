@@ -172,8 +172,10 @@ class _Meter:
         self._show = show
         self._step = -1
 
-    def reading(self, fraction: float) -> None:
-        self._to(int(fraction * STEPS / 2))
+    def reading(self, fraction: float | None) -> None:
+        """How far through the file the rows read are; None: not known (the bar stays until the writing starts)."""
+        if fraction is not None:
+            self._to(int(fraction * STEPS / 2))
 
     def writing(self, total: int) -> Callable[[int], None]:
         """A counter of the rows written, out of ``total``."""
@@ -246,7 +248,7 @@ class _Job:
         build = BUILDERS[self.kind]
         required = [c.field for c in COLUMNS[self.kind] if c.required]
         columns = list(self.columns.items())
-        undecodable = t("import_stream.undecodable", encoding=self.table.encoding.upper())
+        undecodable = t("import_stream.undecodable", encoding=self.table.encoding_name)
         for line, cells, decoded in self.table.rows:
             self.report.rows += 1
             if self.report.rows % PROGRESS_EVERY == 0:
