@@ -81,11 +81,6 @@ def test_a_gbk_file_whose_first_64k_are_ascii_is_read_as_gbk_throughout(admin: W
     assert (report.encoding, report.rejected, report.new) == ("gb18030", 0, len(rows))  # before: read whole as GBK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="every refused row is held in memory until the end: a huge balances file of unknown clients "
-    "(imported before its clients file) grows memory with its length",
-)
 def test_a_balances_file_of_refused_rows_does_not_grow_memory_with_its_length(
     admin: Workstation, tmp_path: Path
 ) -> None:
@@ -108,10 +103,6 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a full temporary disk under the balances stage escapes as a raw sqlite3.OperationalError: a traceback",
-)
 def test_a_full_temporary_disk_while_staging_balances_is_said_plainly(
     runner: CliRunner, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
