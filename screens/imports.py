@@ -16,8 +16,8 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, ProgressBar, Select, Static
 
@@ -153,7 +153,11 @@ class ImportScreen(Screen[None]):
         if report is not None and not report.dry_run and not report.refused:
             app.refresh_subtitle()  # type: ignore[attr-defined]  # the branch's data date may have moved
         if not self.is_attached:  # the admin left the screen: told where they are
-            severity: SeverityLevel = "error" if report is None or report.refused else "warning" if report.rejected else "information"
+            severity: SeverityLevel = "information"
+            if report is None or report.refused:
+                severity = "error"
+            elif report.rejected:
+                severity = "warning"
             app.notify(text, severity=severity, timeout=30)
             return
         if report is not None:
