@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import re
 import sqlite3
+import tempfile
 import threading
 import tracemalloc
 import zipfile
@@ -289,3 +290,24 @@ async def test_an_import_left_running_is_written_and_told(
         assert session.scalar(select(ClientRow.id).where(ClientRow.number == "C9000000001")) is not None
     engine.dispose()
     assert any("新增 2" in text for text in told), told
+
+
+def test_a_temporary_folder_that_fills_or_cannot_be_written_refuses_the_import_plainly(
+    admin: Workstation, uow_factory: SqlUnitOfWorkFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(tmp_path / "b.csv", [["客户号", "日期", "余额"], *balance_rows(CLIENTS, 40)])
+    real = staging.BalanceStage.add
+
+    def fills(self: staging.BalanceStage, rows: list[staging.Staged]) -> None:
+        if self.rows:
+            raise sqlite3.OperationalError("database or disk is full")
+        real(self, rows)
+
+    monkeypatch.setattr(staging.BalanceStage, "add", fills)
+    report = import_file(admin, ImportKind.BALANCES, path)
+    assert "临时文件夹" in report.refused and "database or disk is full" in report.refused
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # TMPDIR names a folder that is not there
+    report = import_file(admin, ImportKind.BALANCES, path)
+    assert "临时文件夹" in report.refused and str(tmp_path / "gone") in report.refused
+    with uow_factory() as tx:
+        assert tx.views.data_as_of() is None  # nothing of either was written

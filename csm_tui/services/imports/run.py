@@ -128,8 +128,9 @@ def import_file(
             report.ignored = [h for i, h in enumerate(table.headers) if h and i not in columns.values()]
             meter = _Meter(progress or (lambda _done, _total: None))
             _Job(ws, kind, table, columns, report, meter, problems).run()
-            report.problems = list(problems.ordered(SHOWN_PROBLEMS))
-            _write_errors(report, problems.ordered())
+            with contextlib.suppress(*scratch.ERRORS):  # the import is done: a failure now loses only the list
+                report.problems = list(problems.ordered(SHOWN_PROBLEMS))
+                _write_errors(report, problems.ordered())
     except (DomainError, *scratch.ERRORS) as exc:  # the file cannot be read as a table (found at its start, or
         # part way), or the scratch files failed (a full temporary folder): nothing is kept
         error = exc if isinstance(exc, DomainError) else scratch.failure(exc)
@@ -151,8 +152,8 @@ def _write_errors(report: ImportReport, problems: Iterable[Problem]) -> None:
     rows = (("" if p.line is None else p.line, p.column, p.reason, p.value) for p in problems)
     try:
         write_table(headers, rows, target)
-    except OSError:
-        return  # the input's folder is read-only: the report still lists the problems
+    except (OSError, *scratch.ERRORS):
+        return  # the input's folder is read-only (or the scratch file failed): the report still lists the problems
     report.errors_path = target
 
 

@@ -21,7 +21,7 @@ CACHE_KIB = 65_536  # each scratch file's page cache: SQLite spills to temporary
 
 
 def failure(error: Exception) -> DomainError:
-    """What the admin is told when the scratch files fail: where they were, and the system's reason."""
+    """What the admin is told when the scratch files fail (a full or unwritable folder): where, and the reason."""
     return DomainError("import_scratch.failed", folder=tempfile.gettempdir(), reason=str(error) or type(error).__name__)
 
 
