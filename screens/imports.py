@@ -2,7 +2,8 @@
 
 The import button stays disabled until a dry run of the same kind, file and mapping has shown what would change;
 the work runs in a worker thread that reports progress to the bar; the first problems are listed, all of them are in
-the error file beside the input.
+the error file beside the input. An import goes on when the admin leaves the screen: its outcome then comes as a
+notification, wherever they are.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, ProgressBar, Select, Static
 
@@ -119,13 +121,17 @@ class ImportScreen(Screen[None]):
         bar.update(total=None, progress=0)
         self.query_one("#import-summary", Static).update(t("import.running"))
 
-        def progress(done: int, total: int) -> None:  # called in the worker: the bar is updated on the UI thread
-            self.app.call_from_thread(bar.update, total=total, progress=done)
+        app = self.app  # the worker holds the app, not the screen: the admin may leave it while the import runs
 
-        self.run_import(request, dry_run, progress)
+        def progress(done: int, total: int) -> None:  # called in the worker: the bar is updated on the UI thread
+            app.call_from_thread(bar.update, total=total, progress=done)
+
+        self.run_import(app, request, dry_run, progress)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def run_import(self, request: Request, dry_run: bool, progress: Callable[[int, int], None]) -> None:
+    def run_import(
+        self, app: App[object], request: Request, dry_run: bool, progress: Callable[[int, int], None]
+    ) -> None:
         kind, file, mapping_file = request
         try:
             mapping = load_mapping(Path(mapping_file).expanduser()) if mapping_file else None
@@ -133,17 +139,28 @@ class ImportScreen(Screen[None]):
             report = import_file(self.ws, kind, path, mapping=mapping, dry_run=dry_run, progress=progress)
         except Exception as exc:
             log.warning("import failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self._finished, request, None, describe(exc))
+            app.call_from_thread(self._finished, app, request, None, describe(exc))
             return
-        self.app.call_from_thread(self._finished, request, report, "")
+        app.call_from_thread(self._finished, app, request, report, "")
 
-    def _finished(self, request: Request, report: ImportReport | None, failure: str) -> None:
+    def _finished(self, app: App[object], request: Request, report: ImportReport | None, failure: str) -> None:
         self.busy = False
         text = failure
         if report is not None:
             text = t("import.refused", reason=report.refused) if report.refused else summary(report)
             if report.errors_path is not None:
                 text += "\n" + t("import.errors_at", path=report.errors_path)
+        if report is not None and not report.dry_run and not report.refused:
+            app.refresh_subtitle()  # type: ignore[attr-defined]  # the branch's data date may have moved
+        if not self.is_attached:  # the admin left the screen: told where they are
+            severity: SeverityLevel = "information"
+            if report is None or report.refused:
+                severity = "error"
+            elif report.rejected:
+                severity = "warning"
+            app.notify(text, severity=severity, timeout=30)
+            return
+        if report is not None:
             self.previewed = request if report.dry_run and not report.refused else None
             self.query_one(KeyTable).show_rows(
                 [t("import_report.line"), t("import_report.column"), t("import_report.reason")],
@@ -154,5 +171,3 @@ class ImportScreen(Screen[None]):
         self.query_one("#import-summary", Static).update(text)
         self.query_one("#preview", Button).disabled = False
         self._inputs_changed()
-        if report is not None and not report.dry_run and not report.refused:
-            self.app.refresh_subtitle()  # type: ignore[attr-defined]  # the branch's data date may have moved

@@ -34,7 +34,13 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order; GB18030 is a su
 XLSX_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
 SAMPLE = 1 << 16  # the bytes a CSV's encoding is chosen on
-REPLACED = "\ufffd"  # what a byte that is not text in the encoding is read as
+REPLACED = "\ufffd"  # what a byte that is not text in the encoding is shown as
+# Bytes that are not text in the encoding are read as a lone surrogate: no decoder gives one for text, so a genuine
+# U+FFFD in the file stays text.
+UNDECODED = "\udcff"
+UNDECODED_ERRORS = "csm-undecoded"
+codecs.register_error(UNDECODED_ERRORS, lambda error: (UNDECODED, error.end))  # type: ignore[attr-defined]
+NON_ASCII = re.compile(b"[\x80-\xff]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 # A character a Chinese bank's table does not hold: not ASCII or Latin-1 (¥ · é), general punctuation (— “ ” …),
@@ -78,14 +84,14 @@ class Table:
 class TableStream:
     """A table read row by row: its header cells, then ``rows`` (each read when asked for; blank rows skipped).
 
-    ``read`` is how far through the file the rows are, as a fraction; ``digest()`` is the SHA-256 of the bytes read,
-    the whole file once the rows are all read.
+    ``read`` is how far through the file the rows are, as a fraction (None: not known, a workbook read past the
+    rows its sheet declares); ``digest()`` is the SHA-256 of the bytes read, the whole file once the rows are all read.
     """
 
     def __init__(self, lines: Iterator[Row], encoding: str, source: _Counted, size: int | None = None) -> None:
         self._lines = (row for row in lines if any(row.cells))  # blank lines, and Excel's trailing empty rows
         self._source = source
-        self._size = size  # the sheet's rows (a workbook); None: the file's bytes
+        self._size = size  # the rows a workbook's sheet declares (a hint: it may be stale); None: the file's bytes
         self.encoding = encoding
         self.rows_read = 0
         first = next(self._lines, None)
@@ -102,13 +108,21 @@ class TableStream:
             yield row
 
     @property
-    def read(self) -> float:
-        if self._size is not None:
-            return min(1.0, self.rows_read / self._size) if self._size else 1.0
+    def read(self) -> float | None:
+        if self.encoding == "xlsx":
+            return self.rows_read / self._size if self._size and self.rows_read < self._size else None
         return min(1.0, self._source.count / self._source.size) if self._source.size else 1.0
 
     def digest(self) -> str:
         return self._source.digest()
+
+    @property
+    def encoding_name(self) -> str:
+        """The encoding in words a person knows: "UTF-8" (with or without a BOM), "GBK (GB18030)"."""
+        return ENCODING_NAMES.get(self.encoding, self.encoding.upper())
+
+
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK (GB18030)", "xlsx": "XLSX"}
 
 
 class _Counted(io.RawIOBase):
@@ -155,7 +169,8 @@ def read_table(path: Path, encoding: str | None = None) -> Table:
 def open_table(path: Path, encoding: str | None = None) -> Iterator[TableStream]:
     """The first sheet of a workbook, or a CSV file, to read row by row; raises ``DomainError`` when it cannot be
     read as a table (then, or while its rows are read). A CSV's encoding is chosen on its first ``SAMPLE`` bytes; a
-    later line that is not text in it comes as a row not ``decoded``."""
+    later line that is not text in it comes as a row not ``decoded``. A file whose sample is plain ASCII is decided
+    on its first bytes that are not (found by scanning on)."""
     try:
         source = _Counted(path)
     except OSError as exc:
@@ -163,13 +178,30 @@ def open_table(path: Path, encoding: str | None = None) -> Iterator[TableStream]
     with source:
         with path.open("rb") as fh:
             sample = fh.read(SAMPLE)
-        if sample.startswith(XLSX_MAGIC):
-            with _workbook(path) as (lines, size):
-                yield TableStream(lines, "xlsx", source, size)
-            return
-        chosen = _encoding(sample, encoding, complete=len(sample) < SAMPLE)
-        text = io.TextIOWrapper(io.BufferedReader(source, 1 << 16), chosen, errors="replace", newline="")
+            if sample.startswith(XLSX_MAGIC):
+                with _workbook(path) as (lines, size):
+                    yield TableStream(lines, "xlsx", source, size)
+                return
+            if b"\x00" in sample[:4096]:
+                raise DomainError("import.encoding")  # UTF-16 or a binary file: not a CSV we can read
+            complete = len(sample) < SAMPLE
+            if sample.isascii() and not complete and not encoding:
+                sample, complete = _first_non_ascii(fh)
+        chosen = _encoding(sample, encoding, complete=complete)
+        text = io.TextIOWrapper(io.BufferedReader(source, 1 << 16), chosen, errors=UNDECODED_ERRORS, newline="")
         yield TableStream(_csv_lines(text), chosen, source)
+
+
+def _first_non_ascii(fh: io.BufferedReader) -> tuple[bytes, bool]:
+    """From where ``fh`` is, ``SAMPLE`` bytes starting at the first byte that is not ASCII (every encoding we read
+    agrees on ASCII, and a character starts there), and whether they run to the end of the file; none: ``b""``."""
+    while chunk := fh.read(SAMPLE):
+        found = NON_ASCII.search(chunk)
+        if found is not None:
+            window = chunk[found.start() :]
+            window += fh.read(SAMPLE - len(window))
+            return window, len(window) < SAMPLE
+    return b"", True
 
 
 def _encoding(sample: bytes, encoding: str | None, *, complete: bool) -> str:
@@ -177,8 +209,6 @@ def _encoding(sample: bytes, encoding: str | None, *, complete: bool) -> str:
     GB18030. Short GBK text can be valid UTF-8 too (叶平 is "Ҷƽ"): when the UTF-8 reading holds letters a Chinese
     bank's file does not (``_UNLIKELY``) and the GB18030 reading holds none, the file is GB18030. A sample that
     ends inside a character is read up to it."""
-    if b"\x00" in sample[:4096]:
-        raise DomainError("import.encoding")  # UTF-16 or a binary file: not a CSV we can read
     if encoding:
         candidates: tuple[str, ...] = (encoding,)
     elif sample.startswith(UTF8_BOM):
@@ -204,8 +234,11 @@ def _csv_lines(text: io.TextIOWrapper) -> Iterator[Row]:
     start = 1
     try:
         for cells in reader:
-            decoded = REPLACED not in "".join(cells)
-            yield Row(start, [_unprotect(c).strip() if c[:1] == QUOTE else c.strip() for c in cells], decoded)
+            if any(UNDECODED in c for c in cells):
+                cells = [c.replace(UNDECODED, REPLACED) for c in cells]
+                yield Row(start, [c.strip() for c in cells], decoded=False)
+            else:
+                yield Row(start, [_unprotect(c).strip() if c[:1] == QUOTE else c.strip() for c in cells])
             start = reader.line_num + 1
     except csv.Error:
         raise DomainError("import.not_csv", line=reader.line_num) from None
@@ -219,7 +252,8 @@ def _workbook(path: Path) -> Iterator[tuple[Iterator[Row], int | None]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        size = sheet.max_row
+        size = sheet.max_row  # from the sheet's <dimension>, which a report generator may leave stale
+        sheet.reset_dimensions()  # so every row and column is read, whatever it says
     except Exception:  # openpyxl raises many kinds of error on a damaged or foreign file: each means the same here
         raise DomainError("import.not_xlsx") from None
     try:

@@ -1,7 +1,10 @@
 """Importing a file of the bank's data: read, validate every row, compare with the database, write what changed.
 
-One file is one transaction: its good rows go in together, or (if the database fails) none do. A bad row is
-reported with its line, column and reason in ``FILE.errors.csv`` beside the file and nothing of it is kept; rows
+One file is one transaction: its good rows go in together, or (if the database fails) none do. The file is read,
+checked and (balances) staged before that transaction begins, so the database is write-locked only while the
+checked rows are compared and written; what the rows were checked against (staff, outlets, clients, products) is
+checked again inside it. A bad row is reported with its line, column and reason in ``FILE.errors.csv`` beside the
+file (written from a stage on disk, ``problems``, in line order) and nothing of it is kept; rows
 sharing a key (a client number, a product code, a client's day) are all refused as duplicates, since which one is
 right cannot be known. Re-importing a file changes nothing. Only an admin imports.
 
@@ -22,7 +25,7 @@ import datetime as dt
 import functools
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -34,14 +37,16 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import explain, t
 from csm_tui.policy import AssignWithin, NewClients
 from csm_tui.services.clients import average_window
+from csm_tui.services.imports import scratch
 from csm_tui.services.imports.assign import LeastLoaded
 from csm_tui.services.imports.balances import ONE_DAY, assets, merge
 from csm_tui.services.imports.cells import RowError
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, header_of, match_headers
 from csm_tui.services.imports.model import Assets, Existing, Span, Update
+from csm_tui.services.imports.problems import Problem, ProblemLog
 from csm_tui.services.imports.records import BUILDERS, NEW_SUPERVISOR, Key, Lookups, Values
 from csm_tui.services.imports.staging import BalanceStage, Staged
-from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.ports import AccessDenied, ImportStore, UnitOfWork
 from csm_tui.services.tabular import TableStream, open_table, write_table
 from csm_tui.services.workstation import Workstation
 
@@ -53,14 +58,6 @@ STEPS = 1_000  # of the progress bar
 STAGE_BATCH = 10_000  # balance rows put on the stage at once
 CLIENTS_PER_BATCH = 1_000  # clients whose balances are merged and written at once
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int | None  # None: the whole file
-    column: str
-    reason: str
-    value: str = ""
 
 
 @dataclass
@@ -125,43 +122,38 @@ def import_file(
     require_admin(ws)
     report = ImportReport(kind, path, dry_run)
     try:
-        with open_table(path, encoding) as table:
+        with ProblemLog() as problems, open_table(path, encoding) as table:
             columns = match_headers(kind, table.headers, mapping)
             report.encoding = table.encoding
             report.ignored = [h for i, h in enumerate(table.headers) if h and i not in columns.values()]
-            job = _Job(ws, kind, table, columns, report, _Meter(progress or (lambda _done, _total: None)))
-            with ws.uow(write=not dry_run) as tx:
-                job.run(tx)
-                if not dry_run:
-                    tx.audit.record(
-                        "import", kind.value, "", file=path.name, sha256=table.digest(), rows=report.rows,
-                        new=report.new, updated=report.updated, unchanged=report.unchanged, rejected=report.rejected,
-                        as_of=report.as_of.isoformat() if report.as_of else None, assigned=report.assigned.total(),
-                    )  # fmt: skip
-                    tx.commit()
-    except DomainError as exc:  # the file cannot be read as a table (found at its start, or part way: nothing is kept)
-        refused = ImportReport(kind, path, dry_run, encoding=report.encoding, refused=explain(exc))
-        _write_errors(refused, [Problem(None, "", refused.refused)])
+            meter = _Meter(progress or (lambda _done, _total: None))
+            _Job(ws, kind, table, columns, report, meter, problems).run()
+            with contextlib.suppress(*scratch.ERRORS):  # the import is done: a failure now loses only the list
+                report.problems = list(problems.ordered(SHOWN_PROBLEMS))
+                _write_errors(report, problems.ordered())
+    except (DomainError, *scratch.ERRORS) as exc:  # the file cannot be read as a table (found at its start, or
+        # part way), or the scratch files failed (a full temporary folder): nothing is kept
+        error = exc if isinstance(exc, DomainError) else scratch.failure(exc)
+        refused = ImportReport(kind, path, dry_run, encoding=report.encoding, refused=explain(error))
+        refused.problems = [Problem(None, "", refused.refused)]
+        _write_errors(refused, refused.problems)
         return refused
-    _write_errors(report, job.problems)
     return report
 
 
-def _write_errors(report: ImportReport, problems: list[Problem]) -> None:
-    """The error file beside the input, every problem in line order; a stale one from an earlier run goes."""
+def _write_errors(report: ImportReport, problems: Iterable[Problem]) -> None:
+    """The error file beside the input, the problems as given (in line order); a stale one from an earlier run goes."""
     target = errors_path(report.path)
-    report.problems = problems[:SHOWN_PROBLEMS]
     with contextlib.suppress(OSError):  # a read-only folder holds no error file of ours
         target.unlink(missing_ok=True)
-    if not problems:
+    if not report.problems:
         return
     headers = [t("import_report.line"), t("import_report.column"), t("import_report.reason"), t("import_report.value")]
-    ordered = sorted(problems, key=lambda p: (p.line or 0, p.column))
-    rows = [("" if p.line is None else p.line, p.column, p.reason, p.value) for p in ordered]
+    rows = (("" if p.line is None else p.line, p.column, p.reason, p.value) for p in problems)
     try:
         write_table(headers, rows, target)
-    except OSError:
-        return  # the input's folder is read-only: the report still lists the problems
+    except (OSError, *scratch.ERRORS):
+        return  # the input's folder is read-only (or the scratch file failed): the report still lists the problems
     report.errors_path = target
 
 
@@ -172,8 +164,10 @@ class _Meter:
         self._show = show
         self._step = -1
 
-    def reading(self, fraction: float) -> None:
-        self._to(int(fraction * STEPS / 2))
+    def reading(self, fraction: float | None) -> None:
+        """How far through the file the rows read are; None: not known (the bar stays until the writing starts)."""
+        if fraction is not None:
+            self._to(int(fraction * STEPS / 2))
 
     def writing(self, total: int) -> Callable[[int], None]:
         """A counter of the rows written, out of ``total``."""
@@ -206,25 +200,38 @@ class _Job:
         columns: dict[str, int],
         report: ImportReport,
         meter: _Meter,
+        problems: ProblemLog,
     ) -> None:
         self.ws, self.kind, self.table, self.columns, self.report = ws, kind, table, columns, report
         self.meter = meter
-        self.problems: list[Problem] = []
-        self.bad_lines: set[int] = set()
-        self.duplicate_lines: set[int] = set()
+        self.problems = problems
 
-    def refuse(self, line: int, field: str, reason: str, cells: list[str] | None = None) -> None:
+    def refuse(
+        self, line: int, field: str, reason: str, cells: list[str] | None = None, *, duplicate: bool = False
+    ) -> None:
         index = self.columns.get(field)
         column = self.table.headers[index] if index is not None else header_of(field) if field else ""
         value = ""
         if cells is not None and index is not None and index < len(cells) and field not in SECRET:
             value = cells[index][:100]
-        self.problems.append(Problem(line, column, reason, value))
-        self.bad_lines.add(line)
+        self.problems.add(Problem(line, column, reason, value), duplicate=duplicate)
 
-    def run(self, tx: UnitOfWork) -> None:
-        store = tx.imports
-        lookups = Lookups(
+    def run(self) -> None:
+        """Read and check the file (balances: onto the stage) outside any write; then compare and write in one
+        transaction."""
+        with self.ws.uow() as tx:
+            lookups = self.lookups(tx.imports)
+        if self.kind is ImportKind.BALANCES:
+            with BalanceStage() as stage:
+                days = self._stage(stage, lookups)
+                self.write(lookups, lambda tx: self.balances(tx, stage, days))
+        else:
+            records = self.validate(lookups)
+            self.write(lookups, lambda tx: self.rows(tx, records))
+        self.meter.finish()
+
+    def lookups(self, store: ImportStore) -> Lookups:
+        return Lookups(
             tz=self.ws.policy.calendar.tz,
             now=self.ws.time.now().datetime,
             today=self.ws.time.today(),
@@ -233,20 +240,32 @@ class _Job:
             clients=store.codes("clients") if self.kind is not ImportKind.CLIENTS else {},
             products=store.codes("products") if self.kind is ImportKind.HOLDINGS else {},
         )
-        if self.kind is ImportKind.BALANCES:
-            self.balances(tx, lookups)
-        else:
-            self.rows(tx, self.validate(lookups))
-        self.report.rejected = len(self.bad_lines)
-        self.report.duplicates = len(self.duplicate_lines)
-        self.meter.finish()
+
+    def write(self, lookups: Lookups, step: Callable[[UnitOfWork], None]) -> None:
+        """``step`` (the compare and write) in one unit of work, with the audit entry; refused (``DomainError``) if
+        what the rows were checked against changed while the file was read."""
+        digest = self.table.digest()  # the rest of a workbook is hashed before the database is locked
+        with self.ws.uow(write=not self.report.dry_run) as tx:
+            if not self.report.dry_run:
+                _still_holds(lookups, self.lookups(tx.imports))
+            step(tx)
+            self.report.rejected = self.problems.rejected
+            self.report.duplicates = self.problems.duplicates
+            if not self.report.dry_run:
+                report = self.report
+                tx.audit.record(
+                    "import", self.kind.value, "", file=report.path.name, sha256=digest, rows=report.rows,
+                    new=report.new, updated=report.updated, unchanged=report.unchanged, rejected=report.rejected,
+                    as_of=report.as_of.isoformat() if report.as_of else None, assigned=report.assigned.total(),
+                )  # fmt: skip
+                tx.commit()
 
     def built(self, lookups: Lookups) -> Iterator[tuple[int, Key, Values]]:
         """Each row of the file as read, through its kind's builder: the good ones' line, key and values."""
         build = BUILDERS[self.kind]
         required = [c.field for c in COLUMNS[self.kind] if c.required]
         columns = list(self.columns.items())
-        undecodable = t("import_stream.undecodable", encoding=self.table.encoding.upper())
+        undecodable = t("import_stream.undecodable", encoding=self.table.encoding_name)
         for line, cells, decoded in self.table.rows:
             self.report.rows += 1
             if self.report.rows % PROGRESS_EVERY == 0:
@@ -272,12 +291,11 @@ class _Job:
         lines: dict[Key, list[int]] = defaultdict(list)
         for line, key, _values in built:
             lines[key].append(line)
-        if self.kind is ImportKind.CLIENTS:
-            self._same_resident_id(built)
+        refused = self._same_resident_id(built) if self.kind is ImportKind.CLIENTS else set()
         records: dict[Key, tuple[int, Values]] = {}
         key_field = COLUMNS[self.kind][0].field
         for line, key, values in built:
-            if line in self.bad_lines:
+            if line in refused:
                 continue
             if len(lines[key]) > 1:
                 self.duplicate(line, key_field, [n for n in lines[key] if n != line])
@@ -286,17 +304,20 @@ class _Job:
         return records
 
     def duplicate(self, line: int, field: str, others: list[int]) -> None:
-        self.duplicate_lines.add(line)
-        self.refuse(line, field, t("import_error.duplicate", lines=", ".join(str(n) for n in others)))
+        reason = t("import_error.duplicate", lines=", ".join(str(n) for n in others))
+        self.refuse(line, field, reason, duplicate=True)
 
-    def _same_resident_id(self, built: list[tuple[int, Key, Values]]) -> None:
+    def _same_resident_id(self, built: list[tuple[int, Key, Values]]) -> set[int]:
+        """Refuse the rows of different clients with one ID number; their lines."""
         by_id: dict[str, set[Key]] = defaultdict(set)
         for _line, key, values in built:
             by_id[values["resident_id"]].add(key)
+        refused = set()
         for line, _key, values in built:
             if len(by_id[values["resident_id"]]) > 1:
-                self.duplicate_lines.add(line)
-                self.refuse(line, "resident_id", t("import_error.duplicate_id"))
+                refused.add(line)
+                self.refuse(line, "resident_id", t("import_error.duplicate_id"), duplicate=True)
+        return refused
 
     def rows(self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]]) -> None:
         existing = tx.imports.existing(self.kind)
@@ -382,26 +403,24 @@ class _Job:
                 kept[key] = (line, values)
         return kept
 
-    def balances(self, tx: UnitOfWork, lookups: Lookups) -> None:
-        """The file's rows go to a stage sorted by client and day as they are checked; then, a batch of clients at a
-        time, each client's days are merged into its spans and its assets worked out, and written."""
-        with BalanceStage() as stage:
-            days = self._stage(stage, lookups)
-            while days and not stage.kept_on(days[-1]):  # a last day whose rows are all duplicates is not the file's
-                days.pop()
-            if not days:
-                return
-            if not self.report.dry_run:
-                tx.imports.lock_balances()  # before anything is read: another import's days are all in, or none
-            first, last = _date(days[0]), _date(days[-1])
-            current = tx.views.data_as_of()
-            as_of = last if current is None or last > current else current
-            window = average_window(as_of)
-            around = (min(window[0], first - ONE_DAY), max(last + ONE_DAY, as_of))
-            advance = self.meter.writing(stage.rows)
-            for batch in _batches(stage.by_client(), CLIENTS_PER_BATCH):
-                self._merge(tx, batch, around, window)
-                advance(sum(len(rows) for _client, rows in batch))
+    def balances(self, tx: UnitOfWork, stage: BalanceStage, days: list[int]) -> None:
+        """The staged rows (sorted by client and day), a batch of clients at a time: each client's days merged into
+        its spans and its assets worked out, and written."""
+        while days and not stage.kept_on(days[-1]):  # a last day whose rows are all duplicates is not the file's
+            days.pop()
+        if not days:
+            return
+        if not self.report.dry_run:
+            tx.imports.lock_balances()  # before anything is read: another import's days are all in, or none
+        first, last = _date(days[0]), _date(days[-1])
+        current = tx.views.data_as_of()
+        as_of = last if current is None or last > current else current
+        window = average_window(as_of)
+        around = (min(window[0], first - ONE_DAY), max(last + ONE_DAY, as_of))
+        advance = self.meter.writing(stage.rows)
+        for batch in _batches(stage.by_client(), CLIENTS_PER_BATCH):
+            self._merge(tx, batch, around, window)
+            advance(sum(len(rows) for _client, rows in batch))
         self.report.as_of = as_of
         if not self.report.dry_run and as_of != current:
             tx.meta.set("data_as_of", as_of.isoformat())
@@ -468,6 +487,15 @@ class _Job:
             else:
                 fen[day] = fen.get(day, 0) + same[0][4]
         return {_date(day): Decimal(total).scaleb(-2) for day, total in fen.items()}
+
+
+def _still_holds(checked: Lookups, now: Lookups) -> None:
+    """Refuse the import if a staff member, outlet, client or product the rows were checked against has gone or
+    changed since (new ones do not matter)."""
+    for before, after in ((checked.staff, now.staff), (checked.outlets, now.outlets), (checked.clients, now.clients),
+                          (checked.products, now.products)):  # fmt: skip
+        if any(after.get(key) != value for key, value in before.items()):
+            raise DomainError("import_scratch.changed")
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:

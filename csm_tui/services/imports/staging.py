@@ -1,23 +1,21 @@
 """A balances file's rows, sorted by client and day on disk: millions of rows in bounded memory.
 
-The rows go into a scratch SQLite file (its own, in a temporary folder, whatever database the branch uses) as they
-are read, and come back a client at a time in (client, day, account, line) order, SQLite's external sort doing the
-work. The file goes when the stage is closed.
+The rows go into a scratch SQLite file (``scratch``) as they are read, and come back a client at a time in (client,
+day, account, line) order, SQLite's external sort doing the work. The file goes when the stage is closed.
 """
 
 from __future__ import annotations
 
 import itertools
-import sqlite3
-import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from operator import itemgetter
-from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from csm_tui.services.imports.scratch import scratch_database
+
 FETCH = 10_000
-CACHE_KIB = 65_536  # the sort's memory: SQLite spills to temporary files beyond it
 
 
 Staged = tuple[int, int, str, int, int]  # client id, the day's ordinal, account, line, balance in fen (plain: fast)
@@ -25,22 +23,18 @@ Staged = tuple[int, int, str, int, int]  # client id, the day's ordinal, account
 
 class BalanceStage:
     def __enter__(self) -> Self:
-        self._folder = tempfile.TemporaryDirectory(prefix="csm-import-")
-        self._db = sqlite3.connect(Path(self._folder.name) / "stage.db", isolation_level=None)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}"):
-            self._db.execute(f"PRAGMA {pragma}")
+        self._stack = ExitStack()
+        self._db = self._stack.enter_context(scratch_database())
         self._db.execute(
             "CREATE TABLE staged (client_id INTEGER, day INTEGER, account TEXT, line INTEGER, fen INTEGER)"
         )
-        self._db.execute("BEGIN")
         self.rows = 0
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._db.close()
-        self._folder.cleanup()
+        self._stack.close()
 
     def add(self, rows: list[Staged]) -> None:
         self._db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?)", rows)
