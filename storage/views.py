@@ -93,8 +93,8 @@ def _others_reads(text: str) -> list[tuple[ColumnElement[bool], InstrumentedAttr
     upper = text.upper()
     reads = [(_prefix(ClientRow.number, upper), ClientRow.number)]
     if text.isdigit():
-        by_account = select(AccountRow.client_id).where(AccountRow.number == text)
-        secret = or_(ClientRow.mobile == text, ClientRow.resident_id == text, ClientRow.id.in_(by_account))
+        by_account = select(AccountRow.client_id).where(AccountRow.number == text).scalar_subquery()  # unique
+        secret = or_(ClientRow.mobile == text, ClientRow.resident_id == text, ClientRow.id == by_account)
         reads = [(secret, ClientRow.number), *reads, (_prefix(ClientRow.number, f"C{text}"), ClientRow.number)]
     elif _is_resident_id(text):
         reads.insert(0, (ClientRow.resident_id == upper, ClientRow.number))
