@@ -40,10 +40,12 @@ def machine() -> dict[str, Any]:
 
 
 def revision() -> str:
-    """The commit measured, ``-dirty`` when the tree has changes; ``unknown`` outside a git checkout."""
+    """The commit measured, ``-dirty`` when the tree has changes (other than the results themselves); ``unknown``
+    outside a git checkout."""
     try:
         commit = _git("rev-parse", "--short", "HEAD")
-        return commit + ("-dirty" if _git("status", "--porcelain", "--untracked-files=no") else "")
+        changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results.json")
+        return commit + ("-dirty" if changed else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
