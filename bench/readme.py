@@ -50,13 +50,16 @@ def _growth_table(sizes: dict[str, Any], figures: list[Figure]) -> str | None:
     small, large = sizes.get(str(DEFAULT_CLIENTS)), sizes.get(str(LARGE_CLIENTS))
     if small is None or large is None:
         return None
-    head = ["figure", "backend", f"{DEFAULT_CLIENTS:,}", f"{LARGE_CLIENTS:,}", "growth", "per CSM or client"]
+    backends = [b for b in BACKENDS if b in small["backends"] and b in large["backends"]]
+    columns = (f"{DEFAULT_CLIENTS:,}", f"{LARGE_CLIENTS:,}", "growth")
+    head = ["figure", *(f"{NAMES[b]} {column}" for b in backends for column in columns), "should stay flat"]
     rows = [head, ["---"] * len(head)]
     for f in figures:
-        for b in BACKENDS:
-            a = small["backends"].get(b, {}).get(f.key, {}).get("median")
-            z = large["backends"].get(b, {}).get(f.key, {}).get("median")
-            if a and z is not None:
-                flat = "yes: should stay flat" if f.per_client else "no: branch-wide"
-                rows.append([f.label.strip(), NAMES[b], value(a, f.unit), value(z, f.unit), f"{z / a:.2f}×", flat])
+        cells = []
+        for b in backends:
+            a = small["backends"][b].get(f.key, {}).get("median")
+            z = large["backends"][b].get(f.key, {}).get("median")
+            cells += [value(a, f.unit), value(z, f.unit), f"{z / a:.2f}×"] if a and z is not None else ["", "", ""]
+        if any(cells):
+            rows.append([f.label.strip(), *cells, "yes (per CSM or client)" if f.per_client else "no (branch-wide)"])
     return "\n".join(f"| {' | '.join(row)} |" for row in rows)
