@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -35,14 +35,11 @@ from storage.orm import (
     ReferralRow,
     TaskRow,
 )
+from storage.sql import count_if
 
 _M = ChecklistMeasure
 _CONFIRMED = (AppointmentStatus.CONFIRMED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
 _OVER = (AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
-
-
-def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _open_at(
@@ -144,14 +141,14 @@ def day_counts(session: Session, staff_ids: list[int], w: DayWindow) -> dict[int
     maturing = maturing_clients(staff_ids, w).subquery()
     for staff_id, total, done in session.execute(
         select(
-            maturing.c.staff_id, func.count(), _sum_if(reached(maturing.c.client_id, maturing.c.staff_id, w))
+            maturing.c.staff_id, func.count(), count_if(reached(maturing.c.client_id, maturing.c.staff_id, w))
         ).group_by(maturing.c.staff_id)
     ):
         counts[staff_id][_M.MATURITIES] = Progress(int(done), int(total))
     contacted = contacted_clients(staff_ids, w).subquery()
     agreed = next_contact_agreed(contacted.c.client_id, contacted.c.staff_id, w)
     for staff_id, total, done in session.execute(
-        select(contacted.c.staff_id, func.count(), _sum_if(agreed)).group_by(contacted.c.staff_id)
+        select(contacted.c.staff_id, func.count(), count_if(agreed)).group_by(contacted.c.staff_id)
     ):
         counts[staff_id][_M.NEXT_CONTACTS] = Progress(int(done), int(total))
     return counts
@@ -165,12 +162,12 @@ def _meetings(staff_ids: list[int], w: DayWindow) -> Select[int, int, int, int, 
     return (
         select(
             AppointmentRow.staff_id,
-            _sum_if(today).label("today"),
-            _sum_if(and_(today, confirmed)).label("today_done"),
-            _sum_if(begun).label("begun"),
-            _sum_if(and_(begun, AppointmentRow.status.in_(_OVER))).label("begun_done"),
-            _sum_if(tomorrow).label("next"),
-            _sum_if(and_(tomorrow, confirmed)).label("next_done"),
+            count_if(today).label("today"),
+            count_if(and_(today, confirmed)).label("today_done"),
+            count_if(begun).label("begun"),
+            count_if(and_(begun, AppointmentRow.status.in_(_OVER))).label("begun_done"),
+            count_if(tomorrow).label("next"),
+            count_if(and_(tomorrow, confirmed)).label("next_done"),
         )
         .where(
             AppointmentRow.staff_id.in_(staff_ids),
@@ -201,8 +198,8 @@ def _calls_due(staff_ids: list[int], w: DayWindow) -> Select[int, str, int, int]
         select(
             TaskRow.staff_id,
             TaskRow.kind,
-            _sum_if(made),
-            _sum_if(or_(_open_at(TaskRow.created_at, TaskRow.closed_at, w), attempted)),
+            count_if(made),
+            count_if(or_(_open_at(TaskRow.created_at, TaskRow.closed_at, w), attempted)),
         )
         .where(
             TaskRow.staff_id.in_(staff_ids),
@@ -219,7 +216,7 @@ def _referrals(staff_ids: list[int], w: DayWindow) -> Select[int, int, int]:
     answered = and_(ReferralRow.closed_at >= w.start, ReferralRow.closed_at < w.end)
     waiting = _open_at(ReferralRow.created_at, ReferralRow.closed_at, w)
     return (
-        select(ReferralRow.to_staff_id, _sum_if(answered), _sum_if(waiting))
+        select(ReferralRow.to_staff_id, count_if(answered), count_if(waiting))
         .where(
             ReferralRow.to_staff_id.in_(staff_ids),
             or_(ReferralRow.closed_at.is_(None), ReferralRow.closed_at >= w.start),

@@ -50,6 +50,7 @@ from storage.orm import (
     TaskRow,
     TrainingRow,
 )
+from storage.sql import count_if
 
 DRILL_LIMIT = 500  # records listed under one figure, newest first
 
@@ -100,10 +101,6 @@ def _local_day(instant: Any, window: ScoreWindow) -> day_of:
 
 def _date_day(date: Any) -> day_of:
     return day_of(date, literal(0.0))
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _local_date(at: dt.datetime, window: ScoreWindow) -> dt.date:
@@ -202,8 +199,8 @@ class SqlScoreViews:
                 SaleRow.staff_id,
                 ProductRow.category,
                 func.sum(amount),
-                _count_if(SaleRow.regular_plan.is_(True)),
-                _count_if(breach),
+                count_if(SaleRow.regular_plan.is_(True)),
+                count_if(breach),
             )
             .join(ProductRow, ProductRow.id == SaleRow.product_id)
             .outerjoin(record, record.id == SaleRow.suitability_id)
@@ -223,9 +220,9 @@ class SqlScoreViews:
             select(
                 ContactRow.staff_id,
                 func.count(),
-                _count_if(ContactRow.channel == Channel.PHONE),
+                count_if(ContactRow.channel == Channel.PHONE),
                 func.coalesce(func.sum(case((rated, ContactRow.satisfaction), else_=0)), 0),
-                _count_if(rated),
+                count_if(rated),
             )
             .where(ContactRow.staff_id.in_(staff_ids), self._in_window(ContactRow.started_at, window))
             .group_by(ContactRow.staff_id)
@@ -251,7 +248,7 @@ class SqlScoreViews:
     def _callbacks(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
         joined, due, on_time = self._callback_tasks(window)
         query = (
-            select(SaleRow.staff_id, _count_if(due), _count_if(and_(due, on_time)))
+            select(SaleRow.staff_id, count_if(due), count_if(and_(due, on_time)))
             .join(TaskRow, joined)
             .where(
                 SaleRow.staff_id.in_(staff_ids),
@@ -347,7 +344,7 @@ class SqlScoreViews:
             per_client.c.staff_id,
             func.sum(per_client.c.before),
             func.sum(per_client.c.after),
-            _count_if(self._crossed(per_client, window)),
+            count_if(self._crossed(per_client, window)),
         ).group_by(per_client.c.staff_id)
         return [
             (staff_id, from_fen(int(before)), from_fen(int(after)), int(count))

@@ -6,7 +6,7 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -45,12 +45,9 @@ from storage.orm import (
 )
 from storage.queue_sources import load_queue_sources
 from storage.repositories import may_act_for
+from storage.sql import count_if
 
 NEW_PRODUCT_DAYS = 7
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text: str) -> ColumnElement[bool]:
@@ -214,20 +211,20 @@ class SqlViews:
         )
         contacts = select(
             func.count().label("contacts"),
-            _count_if(ContactRow.channel == Channel.PHONE).label("calls"),
-            _count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
+            count_if(ContactRow.channel == Channel.PHONE).label("calls"),
+            count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
         ).where(today_contacts)
         open_due = and_(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
         tasks = select(
-            _count_if(TaskRow.kind == TaskKind.CALLBACK).label("callbacks"),
-            _count_if(TaskRow.kind == TaskKind.SERVICE_CALLBACK).label("svc"),
+            count_if(TaskRow.kind == TaskKind.CALLBACK).label("callbacks"),
+            count_if(TaskRow.kind == TaskKind.SERVICE_CALLBACK).label("svc"),
         ).where(open_due)
         c = self.session.execute(contacts).one()
         t = self.session.execute(tasks).one()
         meetings = self.session.execute(
             select(
-                _count_if(AppointmentRow.status.in_(["booked", "confirmed"])).label("ahead"),
-                _count_if(AppointmentRow.status.in_(["booked", "confirmed", "done"])).label("kept"),
+                count_if(AppointmentRow.status.in_(["booked", "confirmed"])).label("ahead"),
+                count_if(AppointmentRow.status.in_(["booked", "confirmed", "done"])).label("kept"),
             ).where(
                 AppointmentRow.staff_id == staff_id,
                 AppointmentRow.starts_at >= day_start,
