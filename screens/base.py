@@ -92,3 +92,19 @@ class Destination(Screen[None], Generic[T]):
             return
         if not self.LIVE:
             self.app.call_from_thread(self.reload)
+
+
+def load_in_background(screen: Screen[Any], fetch: Callable[[], T], show: Callable[[T], None]) -> None:
+    """For a screen pushed over a destination: ``fetch`` in a worker, ``show`` on the UI thread, a failure as a
+    notice in words (the log gets its type only: messages of database errors can carry client data)."""
+
+    def load() -> None:
+        try:
+            data = fetch()
+        except Exception as exc:
+            log.warning("loading %s failed: %s", type(screen).__name__, type(exc).__name__)
+            screen.app.call_from_thread(screen.notify, describe(exc), severity="error")
+            return
+        screen.app.call_from_thread(show, data)
+
+    screen.run_worker(load, thread=True, exclusive=True, group="load", exit_on_error=False)

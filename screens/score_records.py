@@ -19,9 +19,9 @@ from csm_tui.services.scorecard import Line
 from csm_tui.services.scoring import Quarter
 from csm_tui.services.views import ScoreRecord
 from csm_tui.services.workstation import Workstation
+from screens.base import load_in_background
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
-from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.scorecard import MONEY, measured
 from widgets.table import KeyTable
@@ -59,15 +59,9 @@ class RecordsScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.run_worker(self._fetch, thread=True, exclusive=True, group="load", exit_on_error=False)
-
-    def _fetch(self) -> None:
-        try:
-            found = scoring.records(self.ws, self.staff_id, self.line.measure, self.quarter)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, found)
+        load_in_background(
+            self, lambda: scoring.records(self.ws, self.staff_id, self.line.measure, self.quarter), self._show
+        )
 
     def _show(self, found: list[ScoreRecord]) -> None:
         columns = "assets" if self.line.measure in (Measure.AUM_GROWTH, Measure.NEW_JIAOYIN) else "records"

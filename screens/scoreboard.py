@@ -20,11 +20,10 @@ from csm_tui.services import scoring
 from csm_tui.services.scorecard import Line
 from csm_tui.services.scoring import CsmView, Quarter, TeamTable
 from csm_tui.services.workstation import Workstation
-from screens.base import Destination
+from screens.base import Destination, load_in_background
 from screens.score_records import RecordsScreen
 from screens.score_team import TeamView
 from widgets.bindings import translate_bindings
-from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.scorecard import ScoreCard
 
@@ -116,15 +115,8 @@ class CardScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        self.run_worker(self._fetch, thread=True, exclusive=True, group="load", exit_on_error=False)
-
-    def _fetch(self) -> None:
-        try:
-            view = scoring.csm_view(self.ws, self.quarter, self.staff_id)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, view)
+        quarter = self.quarter
+        load_in_background(self, lambda: scoring.csm_view(self.ws, quarter, self.staff_id), self._show)
 
     def _show(self, view: CsmView) -> None:
         self.query_one(ScoreCard).show(view)
