@@ -1,4 +1,4 @@
-"""Issue 8 odds and ends of running on a branch server: the mouse setting over SSH, where keys are written by
+"""Running on a branch server: the mouse setting over SSH, where keys are written by
 default, and an audit log that never holds a full ID or phone number after a working session."""
 
 from __future__ import annotations

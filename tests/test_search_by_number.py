@@ -1,5 +1,4 @@
-"""Review of the search changes in storage/views.py (others' clients by the start of their name; initials read in
-initials order)."""
+"""Search by the letters or digits of a client number and by an account number typed in full."""
 
 from __future__ import annotations
 

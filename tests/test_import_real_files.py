@@ -1,10 +1,7 @@
-"""A reviewer's tests of issue 9 (importing the bank's data, exporting lists), written to break it.
-
-Each bug found in review was a ``xfail(strict=True)`` test stating what a bank's admin or a CSM should get; they are
-fixed, and the one left waits for the scoreboard it would export (issue 7). The other tests add coverage the
-implementation's own tests lack: files as Excel and the bank's systems really write them, every kind re-imported, a
-database failure half way, a CSM's write during an import, the error file's and the exports' bytes scanned for
-identities. Run on SQLite and PostgreSQL (``db_url``).
+"""Importing the bank's files as Excel and the bank's systems really write them, and exporting lists: amounts and
+dates in every form Excel writes, error lines and reasons, every kind re-imported unchanged, a database failure half
+way, a CSM's write during an import, and the error file's and the exports' bytes free of identities. Run on SQLite
+and PostgreSQL (``db_url``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Review of the call session's cards prepared ahead (screens/queue.py, screens/call_session.py)."""
+"""The call session's cards prepared ahead: keys typed at once reach the session, nothing is audited for a session
+that never opened, and an undo racing an outcome leaves the session on the right client."""
 
 from __future__ import annotations
 

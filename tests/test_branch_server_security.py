@@ -1,7 +1,5 @@
-"""Review of issue 8 (a branch server) as a bank's security officer would do it: who may open whose workstation,
-the authorized_keys entries, ``csm admin``'s gate, the audit log, roles in the repositories, copy and backup.
-
-Real bugs found are strict xfails whose reason starts with "BUG:"; the rest adds coverage of what holds.
+"""A branch server as a bank's security officer would try it: who may open whose workstation, the authorized_keys
+entries, ``csm admin``'s gate, the audit log, roles in the repositories, copy and backup.
 """
 
 from __future__ import annotations

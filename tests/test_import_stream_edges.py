@@ -1,7 +1,7 @@
-"""A reviewer's tests of the streamed import (issue 9: files read row by row, balances staged on disk).
-
-Each is a ``xfail(strict=True)`` test of what an admin should get and does not today; the fix flips it.
-Run on SQLite and PostgreSQL (``db_url``) where the database matters.
+"""The streamed import at its edges (files read row by row, balances staged on disk): encodings detected past the
+first block, memory that does not grow with refused rows, a temporary folder that fills, stale workbook dimensions,
+a CSM saving while a file is read, an import left running. Run on SQLite and PostgreSQL (``db_url``) where the
+database matters.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def test_a_replacement_character_written_in_utf8_is_text_not_an_undecodable_line
     assert (report.rejected, report.new) == (0, 1), report.problems
 
 
-# The fixes' own tests: what the review's tests above do not pin down.
+# Messages, progress and the error file.
 
 
 def test_an_undecodable_line_names_the_encoding_in_words(admin: Workstation, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The branch server review's fixes, beyond the review's own tests: who may read whose lists and assign clients,
-numbers masked in any audited text, policy changes in the audit log, what ``csm admin`` says and refuses."""
+"""Who may read whose lists and assign clients on a branch server, numbers masked in any audited text, policy
+changes in the audit log, what ``csm admin`` says and refuses."""
 
 from __future__ import annotations
 
