@@ -18,9 +18,8 @@ from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
-from csm_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, error_reason, t
+from csm_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, error_reason, refusal, t
 from csm_tui.small_file import SmallFileError, read_small_text, read_small_toml
 
 APP_NAME = "csm-tui"
@@ -56,7 +55,7 @@ class Settings(BaseModel):
         if keymap and known is not None:
             unknown = sorted(set(keymap) - set(known()))
             if unknown:
-                raise PydanticCustomError("config.unknown_binding", "unknown binding ids", {"ids": ", ".join(unknown)})
+                raise refusal("config.unknown_binding", ids=", ".join(unknown))
         return keymap
 
     def mouse_on(self, environ: Mapping[str, str]) -> bool:

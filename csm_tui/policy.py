@@ -24,11 +24,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, MysteryItem, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
-from csm_tui.i18n import error_reason, t
+from csm_tui.i18n import error_reason, refusal, t
 from csm_tui.regulation import regulated
 from csm_tui.small_file import SmallFileError, read_small_toml
 
@@ -53,7 +52,7 @@ PolicyMoney = Annotated[Money, BeforeValidator(_toml_number), Field(ge=0, le=MAX
 
 def _refuse(kind: str, **params: object) -> NoReturn:
     """Refuse a value by an error type the catalogs translate (``policy.<kind>``), never by English text."""
-    raise PydanticCustomError(f"policy.{kind}", kind, params)
+    raise refusal(f"policy.{kind}", **params)
 
 
 def _repeated(codes: list[str]) -> None:

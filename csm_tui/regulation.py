@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import core_schema
 
 from csm_tui.domain.enums import ProductCategory
+from csm_tui.i18n import refusal
 
 
 class _Floor(ABC):
@@ -40,7 +41,7 @@ class AtMost(_Floor):
 
     def check(self, value: int) -> int:
         if value > self.limit:
-            raise PydanticCustomError("policy.floor_at_most", "at most {limit}", {"limit": self.limit})
+            raise refusal("policy.floor_at_most", limit=self.limit)
         return value
 
 
@@ -52,7 +53,7 @@ class AtLeast(_Floor):
 
     def check(self, value: int) -> int:
         if value < self.limit:
-            raise PydanticCustomError("policy.floor_at_least", "at least {limit}", {"limit": self.limit})
+            raise refusal("policy.floor_at_least", limit=self.limit)
         return value
 
 
@@ -69,8 +70,7 @@ class OnlyOf(_Floor):
     def check(self, value: tuple[ProductCategory, ...]) -> tuple[ProductCategory, ...]:
         beyond = set(value) - self.allowed
         if beyond:
-            params = {"allowed": _codes(self.allowed), "refused": _codes(beyond)}
-            raise PydanticCustomError("policy.floor_only_of", "only {allowed}, never {refused}", params)
+            raise refusal("policy.floor_only_of", allowed=_codes(self.allowed), refused=_codes(beyond))
         return value
 
 
@@ -83,8 +83,7 @@ class NoneOf(_Floor):
     def check(self, value: tuple[ProductCategory, ...]) -> tuple[ProductCategory, ...]:
         named = set(value) & self.forbidden
         if named:
-            params = {"forbidden": _codes(self.forbidden), "refused": _codes(named)}
-            raise PydanticCustomError("policy.floor_none_of", "never {refused}", params)
+            raise refusal("policy.floor_none_of", forbidden=_codes(self.forbidden), refused=_codes(named))
         return value
 
 

@@ -36,13 +36,15 @@ def read_small_text(path: Path, limit: int = MAX_BYTES) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise _os_error(exc) from None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise SmallFileError("file_error.not_regular")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SmallFileError("file_error.not_regular")
+        with os.fdopen(os.dup(fd), "rb") as fh:
             data = fh.read(limit + 1)
-        except OSError as exc:
-            raise _os_error(exc) from None
+    except OSError as exc:
+        raise _os_error(exc) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise SmallFileError("file_error.too_large", limit=f"{limit // 1024:,}")
     try:

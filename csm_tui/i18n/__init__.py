@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from csm_tui.domain.errors import DomainError
 
@@ -86,6 +86,12 @@ def _error_param(name: str, value: object) -> str:
         return ", ".join(re.findall(r"'([^']*)'", text)) or text
     decimal = re.fullmatch(r"Decimal\('([^']*)'\)", text)  # a decimal bound comes as its repr
     return decimal[1] if decimal else text
+
+
+def refusal(key: str, /, **params: Any) -> PydanticCustomError:
+    """A validation error of type ``key`` (a catalog key) for a validator to raise: ``error_reason`` tells it in the
+    user's language; its message, for logs and developers, is the English text."""
+    return PydanticCustomError(key, catalog("en")[key], params)
 
 
 def error_reason(item: ErrorDetails) -> str:
