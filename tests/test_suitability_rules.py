@@ -254,7 +254,8 @@ def test_an_answer_to_a_question_not_in_the_questionnaire_is_refused() -> None:
 def test_the_questionnaire_is_a_policy_setting(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(
-        '[assessment]\nbands = [2, 6, 10, 14]\n[assessment.questionnaire]\nquestions = ["q1", "q2"]\npoints = [1, 5, 9]\n',
+        "[assessment]\nbands = [2, 6, 10, 14]\n"  # the levels of the scores 2, 6, 10, 14 and 18
+        '[assessment.questionnaire]\nquestions = ["q1", "q2"]\npoints = [1, 5, 9]\n',
         encoding="utf-8",
     )
     policy = load_policy(path)
