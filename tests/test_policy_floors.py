@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -17,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from csm_tui import policy as policy_module
 from csm_tui.domain.enums import Disposition, ProductCategory, RiskLevel
-from csm_tui.i18n import set_language
+from csm_tui.i18n import error_reason, set_language
 from csm_tui.policy import MAX_AMOUNT, MAX_DAYS, Assessment, Policy, PolicyError, Questionnaire, load_policy
 from csm_tui.regulation import FLOORS, AtLeast, AtMost, NoneOf, OnlyOf
 from csm_tui.services.cadence import Cadence, ContactState
@@ -349,3 +351,47 @@ def test_the_call_cadence_works_at_the_largest_intervals() -> None:
         cadence.after_contact(outcome, now, ContactState(), at=now + dt.timedelta(days=2))
     assert cadence.quiet_since(today) == today - dt.timedelta(days=MAX_DAYS - 1)
     assert cadence.after_days(today, MAX_DAYS) >= today + dt.timedelta(days=MAX_DAYS)
+
+
+# --- no library's English reaches the user -------------------------------------------------------------------------
+
+
+def _leaf_keys(values: dict[str, Any], prefix: str = "") -> list[str]:
+    keys: list[str] = []
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            keys += _leaf_keys(value, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+LEAF_KEYS = _leaf_keys(Policy().model_dump())
+odd_values = st.one_of(
+    st.integers(-(10**12), 10**12),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.text(alphabet="ab1-_é中", max_size=5),
+    st.booleans(),
+    st.lists(st.one_of(st.integers(-5, 200), st.text(alphabet="ab1-_é中", max_size=3)), max_size=6),
+    st.dictionaries(st.text(alphabet="ab1_", max_size=3), st.integers(), max_size=2),
+    st.dates(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LEAF_KEYS), odd_values)
+def test_a_refusal_is_told_in_chinese_never_in_pydantics_english(key: str, value: Any) -> None:
+    set_language("zh_CN")
+    override: dict[str, Any] = {}
+    *sections, name = key.split(".")
+    table = override
+    for section in sections:
+        table = table.setdefault(section, {})
+    table[name] = value
+    try:
+        Policy.model_validate(policy_module._merge(Policy().model_dump(), override))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        reason = error_reason(first)
+        assert reason != first["msg"]
+        assert not re.search(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", reason), (key, value, reason)
