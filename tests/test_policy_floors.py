@@ -85,7 +85,8 @@ def test_the_shipped_defaults_are_within_every_floor() -> None:
     defaults = Policy()
     for key, floor in FLOORS.items():
         section, name = key.split(".")
-        assert floor.check(getattr(getattr(defaults, section), name)) is not None
+        value = getattr(getattr(defaults, section), name)
+        assert floor.check(value) == value
 
 
 # --- each floor: the loosening value refused with the key and the limit, the limit itself taken -------------------
