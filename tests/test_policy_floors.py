@@ -396,3 +396,9 @@ def test_a_refusal_is_told_in_chinese_never_in_pydantics_english(key: str, value
         reason = error_reason(first)
         assert reason != first["msg"]
         assert not re.search(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", reason), (key, value, reason)
+
+
+def test_a_value_where_a_table_belongs_is_named_as_such(tmp_path: Path) -> None:
+    set_language("zh_CN")
+    error = refusal(tmp_path, "[cross_sell]\nrules = [0]\n")
+    assert (error.key, error.reason) == ("cross_sell.rules.0", "应为表（如 [名称]）")
