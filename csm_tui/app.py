@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -10,6 +11,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
@@ -30,6 +32,22 @@ DESTINATIONS: dict[str, str] = {
     "scoreboard": "screens.scoreboard:ScoreboardScreen",
     "referrals": "screens.referrals:ReferralsScreen",
 }
+
+
+def binding_ids() -> frozenset[str]:
+    """Every id of a binding of the app, its screens and its widgets: what a keymap in the settings may remap.
+    Imports every screen and widget module (the app imports most screens only when first shown)."""
+    import screens
+    import widgets
+
+    classes: list[type[DOMNode]] = [CsmApp]
+    for package in (screens, widgets):
+        for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(found.name)
+            classes += [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, DOMNode)]
+    return frozenset(
+        b.id for c in classes for b in c.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id is not None
+    )
 
 
 class DataCommitted(Message):

@@ -17,7 +17,16 @@ from csm_tui import __version__, gc_pause
 from csm_tui.admin_cli import admin
 from csm_tui.cli_support import fail, open_database, open_existing_database
 from csm_tui.clock import BranchTime, Clock, SystemClock
-from csm_tui.config import APP_NAME, ConfigError, Settings, data_dir, default_db_url, load_settings
+from csm_tui.config import (
+    APP_NAME,
+    ConfigError,
+    Settings,
+    config_path,
+    data_dir,
+    default_db_url,
+    load_settings,
+    settings_language,
+)
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import LANGUAGES, explain, set_language, t
@@ -35,21 +44,37 @@ from storage.uow import SqlUnitOfWorkFactory
 
 
 def _settings(config: Path | None, lang: str | None) -> Settings:
+    """The settings, their errors told in the language of ``--lang`` (or ``CSM_LANG``), else the file's own."""
+    path = config or config_path()
+    set_language(lang or settings_language(path, os.environ))
     try:
-        settings = load_settings(config)
+        settings = load_settings(path, binding_ids=_binding_ids)
     except ConfigError as exc:
-        fail(t("cli.bad_config", path=exc.path, key=exc.key, reason=exc.reason))
+        fail(_refusal("config", exc.path, exc.key, exc.reason))
     if lang:
         settings = settings.model_copy(update={"lang": lang})
     set_language(settings.lang)
     return settings
 
 
+def _binding_ids() -> frozenset[str]:
+    from csm_tui.app import binding_ids
+
+    return binding_ids()
+
+
 def _policy(settings: Settings) -> Policy:
     try:
         return load_policy(settings.policy_file)
     except PolicyError as exc:
-        fail(t("cli.bad_policy", path=exc.path, key=exc.key, reason=exc.reason))
+        fail(_refusal("policy", exc.path, exc.key, exc.reason))
+
+
+def _refusal(what: str, path: Path, key: str, reason: str) -> str:
+    """One line naming the settings or policy file, the key when the fault is in one, and the reason."""
+    if key == "-":  # the file as a whole: unreadable, too large, not TOML
+        return t(f"cli.unusable_{what}", path=path, reason=reason)
+    return t(f"cli.bad_{what}", path=path, key=key, reason=reason)
 
 
 def _setup_logging() -> None:

@@ -3,20 +3,27 @@
 ``CSM_CONFIG`` names the file (default: the user config directory's ``config.toml``); ``CSM_DB_URL`` and
 ``CSM_LANG`` override what it says. A branch server's settings: ``db_url``, ``policy_file``, ``mouse``,
 ``authorized_keys`` (where ``csm admin ssh-key`` writes; default the service account's ``~/.ssh/authorized_keys``).
+The file is read like the policy (``csm_tui.small_file``: a regular file of at most 1 MiB); its errors are told in
+the language ``settings_language`` decides before the file is validated.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from csm_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, error_reason, refusal, t
+from csm_tui.small_file import SmallFileError, read_small_text, read_small_toml
 
 APP_NAME = "csm-tui"
+BINDING_IDS = "binding_ids"  # the validation context's entry: a function giving every binding id a keymap may name
 
 
 class ConfigError(Exception):
@@ -41,6 +48,16 @@ class Settings(BaseModel):
     # Where an SSH session's exports are kept (it runs as the service account): default <data dir>/exports.
     export_dir: Path | None = None
 
+    @field_validator("keymap")
+    @classmethod
+    def _known_bindings(cls, keymap: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        known: Callable[[], Collection[str]] | None = (info.context or {}).get(BINDING_IDS)
+        if keymap and known is not None:
+            unknown = sorted(set(keymap) - set(known()))
+            if unknown:
+                raise refusal("config.unknown_binding", ids=", ".join(unknown))
+        return keymap
+
     def mouse_on(self, environ: Mapping[str, str]) -> bool:
         if self.mouse is not None:
             return self.mouse
@@ -60,23 +77,50 @@ def config_path() -> Path:
     return Path(env) if env else platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
-def load_settings(path: Path | None = None) -> Settings:
+_TOP_LEVEL_LANG = re.compile(r"""^[ \t]*lang[ \t]*=[ \t]*["']([A-Za-z_]+)["']""", re.MULTILINE)
+
+
+def settings_language(path: Path, environ: Mapping[str, str]) -> str:
+    """The language to tell the settings' own errors in, decided before they are validated: ``CSM_LANG``, else
+    the file's ``lang`` (found even in a file that is not valid TOML), else the default."""
+    for lang in (environ.get("CSM_LANG"), _file_language(path)):
+        if lang in LANGUAGES:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+def _file_language(path: Path) -> str | None:
+    try:
+        text = read_small_text(path)
+    except SmallFileError:
+        return None
+    try:
+        lang = tomllib.loads(text).get("lang")
+    except tomllib.TOMLDecodeError:
+        found = _TOP_LEVEL_LANG.search(re.split(r"^[ \t]*\[", text, maxsplit=1, flags=re.MULTILINE)[0])
+        return found[1] if found else None
+    return lang if isinstance(lang, str) else None
+
+
+def load_settings(path: Path | None = None, *, binding_ids: Callable[[], Collection[str]] | None = None) -> Settings:
+    """The settings in the file at ``path`` (none there: the defaults), with the environment's overrides. With
+    ``binding_ids`` (every id the app's bindings have), a keymap naming any other id is refused."""
     path = path or config_path()
     raw: dict[str, object] = {}
-    if path.exists():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-            raise ConfigError(path, "-", str(exc)) from None
+    try:
+        raw = read_small_toml(path)
+    except SmallFileError as exc:
+        if exc.key != "file_error.missing":
+            raise ConfigError(path, "-", t(exc.key, **exc.params)) from None
     if os.environ.get("CSM_DB_URL"):
         raw["db_url"] = os.environ["CSM_DB_URL"]
     if os.environ.get("CSM_LANG"):
         raw["lang"] = os.environ["CSM_LANG"]
     try:
-        settings = Settings.model_validate(raw)
+        settings = Settings.model_validate(raw, context={BINDING_IDS: binding_ids})
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(path, ".".join(str(p) for p in first["loc"]) or "-", first["msg"]) from None
+        raise ConfigError(path, ".".join(str(p) for p in first["loc"]) or "-", error_reason(first)) from None
     if settings.policy_file is not None and not settings.policy_file.is_absolute():
         settings = settings.model_copy(update={"policy_file": path.parent / settings.policy_file})
     return settings

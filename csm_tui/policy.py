@@ -1,23 +1,45 @@
 """The branch policy: every number the bank's rules leave to the branch, with shipped defaults.
 
 A TOML file named in the config overrides any part of it; the file is merged over the defaults and
-validated as a whole, and a bad file is refused with the file, the key and the reason.
+validated as a whole, and a bad file is refused with the file, the key and the reason in the user's language.
+Every number has a lower and an upper bound; the regulator's limits (``csm_tui.regulation``) can only be tightened.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 import zoneinfo
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, NoReturn, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, MysteryItem, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
+from csm_tui.i18n import error_reason, refusal, t
+from csm_tui.regulation import regulated
+from csm_tui.small_file import SmallFileError, read_small_toml
+
+# The bounds of every number a policy file can set: beyond them a value can only be a mistake (and would break the
+# app later, e.g. a date 100,000,000 days away). README's policy section lists them.
+MAX_DAYS = 3650
+MAX_MINUTES = 24 * 60
+MAX_HOURS = 30 * 24
+MAX_AMOUNT = Decimal(10) ** 10  # yuan
+MAX_COUNT = 1000
+MAX_POINTS = 100
+MAX_QUESTIONS = 50
 
 
 def _toml_number(value: object) -> object:
@@ -25,7 +47,18 @@ def _toml_number(value: object) -> object:
     return Decimal(str(value)) if isinstance(value, float) else value
 
 
-PolicyMoney = Annotated[Money, BeforeValidator(_toml_number)]
+PolicyMoney = Annotated[Money, BeforeValidator(_toml_number), Field(ge=0, le=MAX_AMOUNT)]
+
+
+def _refuse(kind: str, **params: object) -> NoReturn:
+    """Refuse a value by an error type the catalogs translate (``policy.<kind>``), never by English text."""
+    raise refusal(f"policy.{kind}", **params)
+
+
+def _repeated(codes: list[str]) -> None:
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if repeated:
+        _refuse("codes_unique", codes=", ".join(repeated))
 
 
 class _Section(BaseModel):
@@ -43,7 +76,7 @@ class Tiers(_Section):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if not self.quick_wealth < self.jiaoyin < self.wode:
-            raise ValueError("thresholds must rise: quick_wealth < jiaoyin < wode")
+            _refuse("tiers_rise")
         return self
 
 
@@ -52,17 +85,17 @@ class Calls(_Section):
 
     daily_target: int = Field(default=10, ge=1, le=200)
     target_seconds: int = Field(default=120, ge=30, le=1800)
-    interested_days: int = Field(default=3, ge=1)
-    polite_decline_sms_days: int = Field(default=7, ge=1)
-    polite_decline_call_days: int = Field(default=30, ge=1)
-    firm_decline_quiet_days: int = Field(default=90, ge=1)
+    interested_days: int = Field(default=3, ge=1, le=MAX_DAYS)
+    polite_decline_sms_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    polite_decline_call_days: int = Field(default=30, ge=1, le=MAX_DAYS)
+    firm_decline_quiet_days: int = Field(default=90, ge=1, le=MAX_DAYS)
     no_answer_retries_same_day: int = Field(default=2, ge=0, le=5)
-    no_answer_retry_minutes: int = Field(default=120, ge=5)
-    service_callback_days: int = Field(default=7, ge=1)  # 回访 within a week of a purchase
-    maturity_lead_days: int = Field(default=7, ge=0)
-    assessment_lead_days: int = Field(default=30, ge=0)  # assessments expiring this soon, with holdings maturing
-    snooze_minutes: int = Field(default=60, ge=5)
-    appointment_confirm_days_before: int = Field(default=1, ge=0)
+    no_answer_retry_minutes: int = Field(default=120, ge=5, le=MAX_MINUTES)
+    service_callback_days: int = Field(default=7, ge=1, le=MAX_DAYS)  # 回访 within a week of a purchase
+    maturity_lead_days: int = Field(default=7, ge=0, le=MAX_DAYS)
+    assessment_lead_days: int = Field(default=30, ge=0, le=MAX_DAYS)  # expiring this soon, with holdings maturing
+    snooze_minutes: int = Field(default=60, ge=5, le=MAX_MINUTES)
+    appointment_confirm_days_before: int = Field(default=1, ge=0, le=MAX_DAYS)
     idle_deposit_min: PolicyMoney = Decimal("100000.00")  # precision marketing: idle demand deposits
 
 
@@ -85,23 +118,26 @@ class Questionnaire(_Section):
     """The risk questionnaire: scored questions whose answers A, B, … are worth ``points`` (most conservative first),
     and screening questions. The texts are in the catalogs: ``questionnaire.<code>.text`` and ``.<letter>``."""
 
-    questions: tuple[QuestionCode, ...] = Field(default_factory=_default_questions, min_length=1)
-    points: tuple[int, ...] = Field(default=(2, 4, 6, 8, 10), min_length=2, max_length=len(ANSWER_LETTERS))
-    screening: tuple[Screening, ...] = (Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A"))
+    questions: tuple[QuestionCode, ...] = Field(
+        default_factory=_default_questions, min_length=1, max_length=MAX_QUESTIONS
+    )
+    points: tuple[Annotated[int, Field(ge=0, le=MAX_POINTS)], ...] = Field(
+        default=(2, 4, 6, 8, 10), min_length=2, max_length=len(ANSWER_LETTERS)
+    )
+    screening: tuple[Screening, ...] = Field(
+        default=(Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A")), max_length=MAX_QUESTIONS
+    )
 
     @field_validator("points")
     @classmethod
     def _points_rise(cls, points: tuple[int, ...]) -> tuple[int, ...]:
-        if points[0] < 0 or list(points) != sorted(set(points)):
-            raise ValueError("points must be non-negative and rise strictly")
+        if list(points) != sorted(set(points)):
+            _refuse("points_rise")
         return points
 
     @model_validator(mode="after")
     def _codes_unique(self) -> Self:
-        codes = [*self.questions, *(s.code for s in self.screening)]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
-        if repeated:
-            raise ValueError(f"question codes must be unique: {', '.join(repeated)}")
+        _repeated([*self.questions, *(s.code for s in self.screening)])
         return self
 
     @property
@@ -117,44 +153,73 @@ class Questionnaire(_Section):
     def max_score(self) -> int:
         return len(self.questions) * self.points[-1]
 
+    def scores(self) -> frozenset[int]:
+        """Every total a complete set of answers can reach."""
+        reached = {0}
+        for _ in self.questions:
+            reached = {total + p for total in reached for p in self.points}
+        return frozenset(reached)
+
 
 class Assessment(_Section):
-    """Risk assessment (NFRA Order 2025 No. 7 caps validity at 12 months)."""
+    """Risk assessment (NFRA Order 2025 No. 7: valid at most 12 months, at most 2 a day and 8 in 12 months)."""
 
     reuse_months: int = Field(default=6, ge=0, le=12)
-    validity_months: int = Field(default=12, ge=1, le=12)
-    max_per_day: int = Field(default=2, ge=1)
-    max_per_year: int = Field(default=8, ge=1)
+    validity_months: Annotated[int, Field(ge=1), regulated("assessment.validity_months")] = 12
+    max_per_day: Annotated[int, Field(ge=1), regulated("assessment.max_per_day")] = 2
+    max_per_year: Annotated[int, Field(ge=1), regulated("assessment.max_per_year")] = 8
+    # The questionnaire comes before the bands, which are checked against its scores.
+    questionnaire: Questionnaire = Questionnaire()
     # Upper score bound of C1..C4; C5 is anything above the last.
     bands: tuple[int, int, int, int] = (50, 65, 80, 95)
-    elderly_age: int = Field(default=65, ge=50, le=100)
-    questionnaire: Questionnaire = Questionnaire()
+    elderly_age: Annotated[int, Field(ge=50), regulated("assessment.elderly_age")] = 65
 
     @field_validator("bands")
     @classmethod
-    def _bands_rise(cls, bands: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    def _bands_fit_the_questionnaire(
+        cls, bands: tuple[int, int, int, int], info: ValidationInfo
+    ) -> tuple[int, int, int, int]:
+        """The bands rise strictly, and every level C1..C5 is the level of some score the questionnaire can give:
+        bands outside its range would put every client in one level."""
         if list(bands) != sorted(set(bands)):
-            raise ValueError("bands must rise strictly")
+            _refuse("bands_rise")
+        questionnaire = info.data.get("questionnaire")
+        if questionnaire is None:  # refused itself; its error is the one reported
+            return bands
+        reached = {_level_for(bands, score) for score in questionnaire.scores()}
+        missing = [level.name for level in RiskLevel if level not in reached]
+        if missing:
+            low, high = questionnaire.min_score, questionnaire.max_score
+            _refuse("bands_unreachable", levels=", ".join(missing), low=low, high=high)
         return bands
 
     @model_validator(mode="after")
     def _reuse_within_validity(self) -> Self:
         if self.reuse_months > self.validity_months:
-            raise ValueError("reuse_months cannot exceed validity_months")
+            _refuse("reuse_within_validity")
         return self
 
     def level_for(self, score: int) -> RiskLevel:
-        for level, upper in zip(RiskLevel, self.bands, strict=False):
-            if score <= upper:
-                return level
-        return RiskLevel.C5
+        return _level_for(self.bands, score)
+
+
+def _level_for(bands: tuple[int, ...], score: int) -> RiskLevel:
+    for level, upper in zip(RiskLevel, bands, strict=False):
+        if score <= upper:
+            return level
+    return RiskLevel.C5
 
 
 class Suitability(_Section):
-    insisted_sale_categories: tuple[ProductCategory, ...] = (ProductCategory.FUND,)
+    insisted_sale_categories: Annotated[
+        tuple[ProductCategory, ...], regulated("suitability.insisted_sale_categories")
+    ] = (ProductCategory.FUND,)
     max_share_of_assets: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.8")  # out-of-proportion purchases
-    cooling_off_hours: int = Field(default=24, ge=0)
-    dual_recording_exempt: tuple[ProductCategory, ...] = (ProductCategory.BOND, ProductCategory.METAL)
+    cooling_off_hours: Annotated[int, Field(le=MAX_HOURS), regulated("suitability.cooling_off_hours")] = 24
+    dual_recording_exempt: Annotated[tuple[ProductCategory, ...], regulated("suitability.dual_recording_exempt")] = (
+        ProductCategory.BOND,
+        ProductCategory.METAL,
+    )
 
 
 class Dimension(StrEnum):
@@ -200,18 +265,16 @@ class Indicator(_Section):
     measure: Measure
     method: ScoringMethod = ScoringMethod.LINEAR
     cap: Decimal = Field(default=Decimal("1.2"), ge=1, le=3)  # linear: at most cap × weight
-    deduction: Decimal = Field(default=Decimal("0"), ge=0)  # penalty: points per occurrence above target
-    targets: dict[Grade, Decimal] = Field(default_factory=dict)
+    deduction: Decimal = Field(default=Decimal("0"), ge=0, le=MAX_POINTS)  # penalty: points per occurrence
+    targets: dict[Grade, Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
         missing = sorted(g.value for g in Grade if g not in self.targets)
         if missing:
-            raise ValueError(f"targets missing for {', '.join(missing)}")
-        if any(target < 0 for target in self.targets.values()):
-            raise ValueError("targets must not be negative")
+            _refuse("targets_missing", grades=", ".join(missing))
         if self.method is ScoringMethod.PENALTY and self.deduction <= 0:
-            raise ValueError("a penalty needs a deduction above 0")
+            _refuse("penalty_deduction")
         return self
 
 
@@ -270,25 +333,22 @@ class Scorecard(_Section):
     indicators: dict[str, Indicator] = Field(default_factory=lambda: dict(DEFAULT_INDICATORS), min_length=1)
     grade_a_share: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.15")
     grade_c_share: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
-    mystery_points: dict[MysteryItem, int] = Field(default_factory=lambda: dict(DEFAULT_MYSTERY_POINTS), min_length=1)
-
-    @field_validator("mystery_points")
-    @classmethod
-    def _points_positive(cls, points: dict[MysteryItem, int]) -> dict[MysteryItem, int]:
-        if any(p <= 0 for p in points.values()):
-            raise ValueError("every checklist item is worth more than 0 points")
-        return points
+    mystery_points: dict[MysteryItem, Annotated[int, Field(gt=0, le=MAX_POINTS)]] = Field(
+        default_factory=lambda: dict(DEFAULT_MYSTERY_POINTS), min_length=1
+    )
 
     @model_validator(mode="after")
     def _sane(self) -> Self:
         if self.grade_a_share + self.grade_c_share > 1:
-            raise ValueError("grade_a_share + grade_c_share must not exceed 1")
+            _refuse("grade_shares")
         return self
 
 
 class Calendar(_Section):
     tz: str = "Asia/Shanghai"
-    working_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    working_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
+        default=(0, 1, 2, 3, 4), min_length=1, max_length=7
+    )  # Monday = 0
     holidays: tuple[dt.date, ...] = ()
     extra_working_days: tuple[dt.date, ...] = ()  # 调休: weekend days worked
     work_start: dt.time = dt.time(9, 0)  # the hours in which clients are phoned
@@ -300,7 +360,7 @@ class Calendar(_Section):
         try:
             zoneinfo.ZoneInfo(tz)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {tz!r}") from None
+            _refuse("unknown_tz", tz=tz)
         return tz
 
     def is_working_day(self, day: dt.date) -> bool:
@@ -359,15 +419,15 @@ class OfferRule(_Section):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
     when: OfferCondition
     max_age: int | None = Field(default=None, ge=0, le=150)
-    min_count: int | None = Field(default=None, ge=1)
+    min_count: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     max_amount: PolicyMoney | None = None
     min_amount: PolicyMoney | None = None
-    min_term_days: int | None = Field(default=None, ge=1)
-    within_days: int | None = Field(default=None, ge=0)
+    min_term_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    within_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     offer_category: ProductCategory | None = None
     max_rating: int | None = Field(default=None, ge=1, le=5)  # R1..R5, below the client's own limit
     service: OfferService | None = None
-    priority: int = Field(default=10, ge=1)  # smaller first; ties keep the rules' order
+    priority: int = Field(default=10, ge=1, le=MAX_COUNT)  # smaller first; ties keep the rules' order
 
     @field_validator("max_rating", mode="before")
     @classmethod
@@ -383,17 +443,17 @@ class OfferRule(_Section):
         missing = sorted(p for p in needed if getattr(self, p) is None)
         unused = sorted(p for p in _RULE_PARAMETERS - needed if getattr(self, p) is not None)
         if missing:
-            raise ValueError(f"{self.when} needs {', '.join(missing)}")
+            _refuse("rule_needs", when=self.when.value, keys=", ".join(missing))
         if unused:
-            raise ValueError(f"{self.when} does not use {', '.join(unused)}")
+            _refuse("rule_unused", when=self.when.value, keys=", ".join(unused))
         return self
 
     @model_validator(mode="after")
     def _one_offer(self) -> Self:
         if (self.offer_category is None) == (self.service is None):
-            raise ValueError("a rule offers either an offer_category or a service")
+            _refuse("rule_offers_one")
         if self.max_rating is not None and self.offer_category is None:
-            raise ValueError("max_rating applies to an offer_category only")
+            _refuse("rule_max_rating")
         return self
 
 
@@ -440,15 +500,12 @@ DEFAULT_OFFER_RULES: tuple[OfferRule, ...] = (
 class CrossSell(_Section):
     """Next best offer (交叉销售), the manual's rules of thumb. A ``[[cross_sell.rules]]`` list replaces them all."""
 
-    rules: tuple[OfferRule, ...] = DEFAULT_OFFER_RULES
+    rules: tuple[OfferRule, ...] = Field(default=DEFAULT_OFFER_RULES, max_length=MAX_COUNT)
 
     @field_validator("rules")
     @classmethod
     def _codes_unique(cls, rules: tuple[OfferRule, ...]) -> tuple[OfferRule, ...]:
-        codes = [r.code for r in rules]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
-        if repeated:
-            raise ValueError(f"rule codes must be unique: {', '.join(repeated)}")
+        _repeated([r.code for r in rules])
         return rules
 
 
@@ -468,7 +525,7 @@ class ChecklistItem(_Section):
     @classmethod
     def _both_languages(cls, text: dict[str, str]) -> dict[str, str]:
         if text and set(text) != {"zh_CN", "en"}:
-            raise ValueError("text needs exactly zh_CN and en")
+            _refuse("text_languages")
         return text
 
 
@@ -498,19 +555,16 @@ SHIPPED_CHECKLIST_CODES = frozenset(item.code for item in DEFAULT_CHECKLIST)
 class Checklist(_Section):
     """The daily checklist's template. A ``[[checklist.items]]`` list replaces the shipped one whole."""
 
-    items: tuple[ChecklistItem, ...] = Field(default=DEFAULT_CHECKLIST, min_length=1)
+    items: tuple[ChecklistItem, ...] = Field(default=DEFAULT_CHECKLIST, min_length=1, max_length=MAX_COUNT)
     new_product_days: int = Field(default=7, ge=1, le=90)  # a product listed this recently is new on the shelf
 
     @field_validator("items")
     @classmethod
     def _well_formed(cls, items: tuple[ChecklistItem, ...]) -> tuple[ChecklistItem, ...]:
-        codes = [i.code for i in items]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
-        if repeated:
-            raise ValueError(f"item codes must be unique: {', '.join(repeated)}")
+        _repeated([i.code for i in items])
         unnamed = [i.code for i in items if i.code not in SHIPPED_CHECKLIST_CODES and not i.text]
         if unnamed:
-            raise ValueError(f"items the branch adds need text in zh_CN and en: {', '.join(unnamed)}")
+            _refuse("items_unnamed", codes=", ".join(unnamed))
         return items
 
 
@@ -548,13 +602,15 @@ class Policy(_Section):
 
 
 class PolicyError(Exception):
-    """A policy file that cannot be used: which file, which key, and why."""
+    """A policy file that cannot be used: which file, which key, and why (``reason``, in the user's language;
+    ``code``, the error's type or catalog key)."""
 
-    def __init__(self, path: Path, key: str, reason: str) -> None:
+    def __init__(self, path: Path, key: str, reason: str, code: str) -> None:
         super().__init__(f"{path}: {key}: {reason}")
         self.path = path
         self.key = key
         self.reason = reason
+        self.code = code
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -572,14 +628,12 @@ def load_policy(path: Path | None) -> Policy:
     if path is None:
         return Policy()
     try:
-        override = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(path, "-", exc.strerror or str(exc)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PolicyError(path, "-", str(exc)) from None
+        override = read_small_toml(path)
+    except SmallFileError as exc:
+        raise PolicyError(path, "-", t(exc.key, **exc.params), exc.key) from None
     try:
         return Policy.model_validate(_merge(Policy().model_dump(), override))
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "-"
-        raise PolicyError(path, key, first["msg"]) from None
+        raise PolicyError(path, key, error_reason(first), first["type"]) from None

@@ -523,22 +523,24 @@ _RULE = 'code = "r"\npriority = 1\n'
 @pytest.mark.parametrize(
     ("rule", "key", "reason"),
     [
-        ('when = "rich"\nservice = "credit_card"\n', "cross_sell.rules.0.when", "Input should be"),
+        ('when = "rich"\nservice = "credit_card"\n', "cross_sell.rules.0.when", "must be one of"),
         ('when = "young"\noffer_category = "fund"\n', "cross_sell.rules.0", "young needs max_age"),
         ('when = "small_saver"\nmin_count = 2\nservice = "auto_pay"\n', "cross_sell.rules.0", "needs max_amount"),
         ('when = "young"\nmax_age = 30\nmin_amount = 1\nservice = "auto_pay"\n', "cross_sell.rules.0", "does not use"),
         ('when = "payroll_card"\n', "cross_sell.rules.0", "either an offer_category or a service"),
         ('when = "payroll_card"\nservice = "auto_pay"\noffer_category = "fund"\n', "cross_sell.rules.0", "either"),
-        ('when = "payroll_card"\nservice = "lottery"\n', "cross_sell.rules.0.service", "Input should be"),
-        ('when = "payroll_card"\noffer_category = "car"\n', "cross_sell.rules.0.offer_category", "Input should be"),
+        ('when = "payroll_card"\nservice = "lottery"\n', "cross_sell.rules.0.service", "must be one of"),
+        ('when = "payroll_card"\noffer_category = "car"\n', "cross_sell.rules.0.offer_category", "must be one of"),
         ('when = "payroll_card"\nservice = "auto_pay"\nmax_rating = 1\n', "cross_sell.rules.0", "max_rating"),
         ('when = "payroll_card"\noffer_category = "fund"\nmax_rating = "R6"\n', "cross_sell.rules.0.max_rating", ""),
-        ('when = "young"\nmax_age = -1\nservice = "auto_pay"\n', "cross_sell.rules.0.max_age", "greater than"),
-        ('when = "young"\nmax_agee = 30\nservice = "auto_pay"\n', "cross_sell.rules.0.max_agee", "Extra inputs"),
+        ('when = "young"\nmax_age = -1\nservice = "auto_pay"\n', "cross_sell.rules.0.max_age", "at least 0"),
+        ('when = "young"\nmax_agee = 30\nservice = "auto_pay"\n', "cross_sell.rules.0.max_agee", "unknown key"),
         ('when = "idle_balance"\nmin_amount = "1.001"\nservice = "auto_pay"\n', "cross_sell.rules.0.min_amount", ""),
     ],
 )
+@pytest.mark.usefixtures("_restore_language")
 def test_a_bad_rule_is_refused_with_its_key(tmp_path: Path, rule: str, key: str, reason: str) -> None:
+    set_language("en")
     path = write(tmp_path, f"[[cross_sell.rules]]\n{_RULE}{rule}")
     with pytest.raises(PolicyError) as err:
         load_policy(path)
@@ -546,7 +548,9 @@ def test_a_bad_rule_is_refused_with_its_key(tmp_path: Path, rule: str, key: str,
     assert reason in err.value.reason
 
 
+@pytest.mark.usefixtures("_restore_language")
 def test_the_key_names_the_bad_rule_among_good_ones(tmp_path: Path) -> None:
+    set_language("en")
     good = '[[cross_sell.rules]]\ncode = "a"\nwhen = "payroll_card"\nservice = "auto_pay"\n'
     bad = '[[cross_sell.rules]]\ncode = "b"\nwhen = "maturing"\noffer_category = "wealth"\n'
     with pytest.raises(PolicyError) as err:
@@ -555,7 +559,9 @@ def test_the_key_names_the_bad_rule_among_good_ones(tmp_path: Path) -> None:
     assert "maturing needs within_days" in err.value.reason
 
 
+@pytest.mark.usefixtures("_restore_language")
 def test_rule_codes_must_be_unique(tmp_path: Path) -> None:
+    set_language("en")
     rule = '[[cross_sell.rules]]\ncode = "a"\nwhen = "payroll_card"\nservice = "auto_pay"\n'
     with pytest.raises(PolicyError) as err:
         load_policy(write(tmp_path, rule + rule))

@@ -253,7 +253,11 @@ def test_an_answer_to_a_question_not_in_the_questionnaire_is_refused() -> None:
 
 def test_the_questionnaire_is_a_policy_setting(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
-    path.write_text('[assessment.questionnaire]\nquestions = ["q1", "q2"]\npoints = [1, 5, 9]\n', encoding="utf-8")
+    path.write_text(
+        "[assessment]\nbands = [2, 6, 10, 14]\n"  # the levels of the scores 2, 6, 10, 14 and 18
+        '[assessment.questionnaire]\nquestions = ["q1", "q2"]\npoints = [1, 5, 9]\n',
+        encoding="utf-8",
+    )
     policy = load_policy(path)
     q = rules.questionnaire(policy)
     assert q.letters == "ABC" and q.screening == POLICY.assessment.questionnaire.screening
@@ -449,14 +453,6 @@ def test_matrix_the_lowest_category_buys_r1_only_and_never_by_insisting(
         assert not v.allowed and not v.insisted
         assert failed(v) == {"level", "lowest"}
         assert check(v, "level").reason_key == "level.fail"
-
-
-@pytest.mark.parametrize("level", LEVELS)
-@pytest.mark.parametrize("rating", RATINGS)
-def test_matrix_insurance_by_insisting_when_the_policy_allows_it(rating: RiskRating, level: RiskLevel) -> None:
-    policy = Policy(suitability=Suitability(insisted_sale_categories=(_C.FUND, _C.INSURANCE)))
-    v = verdict(product=product(_C.INSURANCE, rating), assessment=assessment(level=level), policy=policy)
-    assert v.allowed and v.insisted == (level < rating)
 
 
 def test_with_no_insisted_categories_a_fund_above_the_level_is_blocked() -> None:

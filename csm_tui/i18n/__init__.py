@@ -6,6 +6,7 @@ Catalogs are TOML files beside this module; keys are dotted paths (``[nav] queue
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from csm_tui.domain.errors import DomainError
 
@@ -78,6 +80,31 @@ def wan(amount: Decimal) -> str:
     return f"{(amount / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
+def _error_param(name: str, value: object) -> str:
+    text = str(value)
+    if name == "expected":  # "'a', 'b' or 'c'": the choices alone, without pydantic's English "or"
+        return ", ".join(re.findall(r"'([^']*)'", text)) or text
+    decimal = re.fullmatch(r"Decimal\('([^']*)'\)", text)  # a decimal bound comes as its repr
+    return decimal[1] if decimal else text
+
+
+def refusal(key: str, /, **params: Any) -> PydanticCustomError:
+    """A validation error of type ``key`` (a catalog key) for a validator to raise: ``error_reason`` tells it in the
+    user's language; its message, for logs and developers, is the English text."""
+    return PydanticCustomError(key, catalog("en")[key], params)
+
+
+def error_reason(item: ErrorDetails) -> str:
+    """One pydantic error in the user's language, by its type: our own (``value.*``, ``policy.*``, …) by that
+    catalog key, pydantic's by ``field_error.<type>``, each with its parameters; never pydantic's English text."""
+    kind = item["type"]
+    params = {name: _error_param(name, value) for name, value in item.get("ctx", {}).items()}
+    if has(kind):
+        return t(kind, **params)
+    key = f"field_error.{kind}"
+    return t(key, **params) if has(key) else t("field_error.invalid")
+
+
 def explain(error: ValidationError | DomainError) -> str:
     """A validation or domain error as one line in the user's language, naming the field and the reason."""
     if isinstance(error, DomainError):
@@ -85,7 +112,7 @@ def explain(error: ValidationError | DomainError) -> str:
     parts = []
     for item in error.errors():
         field = str(item["loc"][-1]) if item["loc"] else ""
-        reason = t(item["type"]) if has(item["type"]) else item["msg"]
+        reason = error_reason(item)
         name = t(f"field.{field}") if has(f"field.{field}") else field
         parts.append(t("error.field", field=name, reason=reason) if name else reason)
     return "; ".join(parts)

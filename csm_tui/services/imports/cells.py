@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from csm_tui.i18n import LANGUAGES, catalog, has, t
+from csm_tui.i18n import LANGUAGES, catalog, error_reason, t
 from csm_tui.services.imports.columns import normalise
 
 E = TypeVar("E", bound=Enum)
@@ -33,17 +33,9 @@ class RowError(Exception):
 
 
 def reason_of(error: ValidationError) -> tuple[str, str]:
-    """The first failing field of a domain model and the reason, translated: the domain's own rules by their
-    ``value.*`` keys, pydantic's by ``field_error.<type>`` with its limits (never pydantic's English message)."""
+    """The first failing field of a domain model and the reason in the user's language (``error_reason``)."""
     item = error.errors()[0]
-    field = str(item["loc"][0]) if item["loc"] else ""
-    kind = item["type"]
-    if has(kind):
-        return field, t(kind)
-    key = f"field_error.{kind}"
-    if not has(key):
-        return field, t("field_error.invalid")
-    return field, t(key, **{k: str(v) for k, v in item.get("ctx", {}).items()})
+    return (str(item["loc"][0]) if item["loc"] else ""), error_reason(item)
 
 
 @functools.lru_cache(maxsize=4096)

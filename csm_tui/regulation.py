@@ -1,0 +1,111 @@
+"""The regulator's limits on the branch policy: a policy may be stricter than each, never looser (DOMAIN.md,
+"Suitability": NFRA Order 2025 No. 7 and the 双录 rules).
+
+The table ``FLOORS`` is the one place they are written. ``csm_tui.policy`` puts each on the field its key names
+(``regulated("assessment.max_per_day")``), so every policy, from a file or built in code, is checked against it,
+and README's policy section lists them. The risk bands' rule (strictly inside the questionnaire's score range,
+every level reachable) depends on the questionnaire and is checked by the policy itself.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from csm_tui.domain.enums import ProductCategory
+from csm_tui.i18n import refusal
+
+
+class _Floor(ABC):
+    """A limit checked after the field's own type and bounds; a value beyond it is refused by an error whose type
+    (``policy.floor_*``) the catalogs translate."""
+
+    @abstractmethod
+    def check(self, value: Any) -> Any:
+        """``value`` when it is within the limit; else a ``PydanticCustomError``."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+
+@dataclass(frozen=True)
+class AtMost(_Floor):
+    """A number the regulator caps: the policy may lower it, never raise it."""
+
+    limit: int
+
+    def check(self, value: int) -> int:
+        if value > self.limit:
+            raise refusal("policy.floor_at_most", limit=self.limit)
+        return value
+
+
+@dataclass(frozen=True)
+class AtLeast(_Floor):
+    """A number the regulator sets a minimum for: the policy may raise it, never lower it."""
+
+    limit: int
+
+    def check(self, value: int) -> int:
+        if value < self.limit:
+            raise refusal("policy.floor_at_least", limit=self.limit)
+        return value
+
+
+def _codes(categories: Collection[ProductCategory]) -> str:
+    return ", ".join(sorted(c.value for c in categories))
+
+
+@dataclass(frozen=True)
+class OnlyOf(_Floor):
+    """A set of product categories the regulator allows at most: the policy may name fewer, never others."""
+
+    allowed: frozenset[ProductCategory]
+
+    def check(self, value: tuple[ProductCategory, ...]) -> tuple[ProductCategory, ...]:
+        beyond = set(value) - self.allowed
+        if beyond:
+            raise refusal("policy.floor_only_of", allowed=_codes(self.allowed), refused=_codes(beyond))
+        return value
+
+
+@dataclass(frozen=True)
+class NoneOf(_Floor):
+    """A set of product categories the regulator never lets the policy name (exempt them from 双录, say)."""
+
+    forbidden: frozenset[ProductCategory]
+
+    def check(self, value: tuple[ProductCategory, ...]) -> tuple[ProductCategory, ...]:
+        named = set(value) & self.forbidden
+        if named:
+            raise refusal("policy.floor_none_of", forbidden=_codes(self.forbidden), refused=_codes(named))
+        return value
+
+
+Floor = AtMost | AtLeast | OnlyOf | NoneOf
+
+_C = ProductCategory
+FLOORS: dict[str, Floor] = {
+    # NFRA Order 2025 No. 7: an assessment is valid at most 12 months; at most 2 a day and 8 in 12 months.
+    "assessment.validity_months": AtMost(12),
+    "assessment.max_per_day": AtMost(2),
+    "assessment.max_per_year": AtMost(8),
+    # The special duty of care with higher-risk products starts at 65 at the latest.
+    "assessment.elderly_age": AtMost(65),
+    # Private placements: a cooling-off period (冷静期) of at least 24 hours from signing.
+    "suitability.cooling_off_hours": AtLeast(24),
+    # Only funds may be sold above the client's level when the client insists; bank wealth and insurance never.
+    "suitability.insisted_sale_categories": OnlyOf(frozenset({_C.FUND})),
+    # 双录 is always required for the bank's wealth products, funds and insurance.
+    "suitability.dual_recording_exempt": NoneOf(frozenset({_C.WEALTH, _C.FUND, _C.INSURANCE})),
+}
+
+
+def regulated(key: str) -> Floor:
+    """The regulator's limit on the policy key ``key``, to annotate that key's field with."""
+    return FLOORS[key]
