@@ -29,6 +29,6 @@ def append_unsigned(
                 detail=detail,
                 prev_hash=prev,
                 hash=digest,
-            )  # fmt: skip
+            )
         )
         prev = digest
