@@ -25,7 +25,7 @@ _CHAIN = re.compile(rf"\d+[{_CHECK}]?(?:[{_SEPARATORS}]{{1,3}}\d+[{_CHECK}]?)*")
 _MOBILE = re.compile(r"(?P<cc>0086|86)?(?P<number>1[3-9]\d{9})")
 _RESIDENT_ID = re.compile(r"\d{17}[\dX]|\d{15}")
 _CARD_DIGITS = range(16, 20)  # bank cards (16 or 19 digits) and accounts (17)
-_CARD_GROUP = 4  # a card written in groups has groups of four or more
+_CARD_GROUP = 3  # a card written in groups has groups of three or more (19 digits: 4-4-4-4-3)
 _LONGEST = 11  # the fewest digits of anything masked (a mobile)
 _WINDOW = 8  # the most groups one number is written in
 
