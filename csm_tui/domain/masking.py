@@ -26,8 +26,8 @@ _MOBILE = re.compile(r"(?P<cc>0086|86)?(?P<number>1[3-9]\d{9})")
 _RESIDENT_ID = re.compile(r"\d{17}[\dX]|\d{15}")
 _CARD_DIGITS = range(16, 20)  # bank cards (16 or 19 digits) and accounts (17)
 _CARD_GROUP = 3  # a card written in groups has groups of three or more (19 digits: 4-4-4-4-3)
-_LONGEST = 11  # the fewest digits of anything masked (a mobile)
-_WINDOW = 8  # the most groups one number is written in
+_FEWEST = 11  # the fewest digits of anything masked (a mobile)
+_WINDOW = 19  # the most groups one number can be written in (a digit each)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def mask_text(text: str) -> str:
     pieces: list[str] = []
     kept = 0
     for chain in _CHAIN.finditer(text):
-        if sum(ch.isdigit() for ch in chain[0]) < _LONGEST:
+        if sum(ch.isdigit() for ch in chain[0]) < _FEWEST:
             continue
         for start, end, masked in _numbers(text, _runs(chain)):
             pieces += [text[kept:start], masked]
