@@ -354,3 +354,27 @@ def test_a_key_that_is_a_folder_is_a_one_line_refusal(chain: Engine, settings_di
     key.unlink()
     key.mkdir()
     assert refusal(verify(chain)).startswith(f"Cannot use {key}")
+
+
+def test_workstations_starting_at_once_make_one_key(settings_dir: Path, clock: FrozenClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: audit.signing_key(clock.now().datetime), range(16)))
+    assert len({k.secret for k in keys}) == 1
+    assert [p.name for p in settings_dir.iterdir()] == ["audit.key"]  # no scratch file left behind
+
+
+def test_a_write_whose_key_cannot_be_read_is_refused_whole(
+    chain: Engine, settings_dir: Path, clock: FrozenClock
+) -> None:
+    key = settings_dir / "audit.key"
+    key.write_text("garbage\n", encoding="ascii")
+    with chain.connect() as conn:
+        before = audit.count(conn)
+    with pytest.raises(audit.AuditFileError), SqlUnitOfWorkFactory(chain, clock)(write=True) as uow:
+        uow.staff.add(Staff(login="csm09", name="王芳", role=Role.TELLER))
+        uow.commit()
+    with chain.connect() as conn:
+        assert audit.count(conn) == before
+        assert conn.scalar(text("SELECT count(*) FROM staff WHERE login = 'csm09'")) == 0
