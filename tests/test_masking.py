@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select, update
@@ -99,6 +99,30 @@ def test_two_numbers_in_one_text_are_both_masked(first: str, second: str, betwee
     assert visible_digits(masked) == visible_digits(first[:3] + first[-4:] + second[:6] + second[-4:])
 
 
+def hidden_part_shows(number: str, masked: str) -> bool:
+    """Whether ``masked`` shows the part of ``number`` its mask hides, next to a part it keeps."""
+    shown, plain = visible_digits(masked), visible_digits(number)
+    middle = slice(3, 7) if len(number) == 11 else slice(6, 14)
+    return plain[: middle.stop] in shown or plain[middle.start :] in shown
+
+
+@given(
+    first=mobiles | resident_ids,
+    second=mobiles | resident_ids,
+    between=st.text(SEPARATORS + "\u200b", max_size=2),
+)
+@example(first="13912345678", second="13987654321", between="")
+@example(first="13912345678", second="13987654321", between=" ")
+def test_numbers_typed_together_never_show_what_their_masks_hide(first: str, second: str, between: str) -> None:
+    """Two numbers run together can be read more than one way (``139 1234 5678 139 8765 4321`` reads as an
+    18-digit number and four more digits): no reading may show what another hides."""
+    assume(all(len(set(number)) >= 6 for number in (first, second)))  # no digits shown by chance elsewhere
+    typed = f"{first}{between}{second}"
+    masked = mask_text(typed)
+    assert not hidden_part_shows(first, masked), (typed, masked)
+    assert not hidden_part_shows(second, masked), (typed, masked)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -113,6 +137,10 @@ def test_two_numbers_in_one_text_are_both_masked(first: str, second: str, betwee
         ("13912345678 2次", "139****5678 2次"),  # a number after it is no part of it
         ("座机 010-12345678，2026-11-27 10:00 回电", "座机 010-12345678，2026-11-27 10:00 回电"),  # not secrets
         ("金额 1,234,567.89 元", "金额 1,234,567.89 元"),
+        ("手机 139\u200b1234\u200b5678", "手机 139****5678"),  # zero-width spaces inside
+        ("1391234567813987654321", "139***************4321"),  # two mobiles typed together
+        ("139 1234 5678 139 8765 4321", "139 **** **** *** **** 4321"),  # ... in groups: masked in place
+        ("手机1391234567８9", "手机139****567８9"),  # a mobile with a digit too many: masked in place
     ],
 )
 def test_written_forms_the_bank_sees(text: str, expected: str) -> None:
