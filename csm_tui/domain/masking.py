@@ -144,15 +144,14 @@ def _other_readings(text: str, runs: list[_Run]) -> Iterator[_Number]:
     """Every other way the groups read: any consecutive groups, and inside a group that is no number itself
     (numbers typed together), any stretch of its digits that reads as a mobile or an ID."""
     for i, run in enumerate(runs):
-        for _j, number in _readings(text, runs, i):
-            yield number
+        yield from (number for _j, number in _readings(text, runs, i))
         if _reading(run.digits, True) is not None:
             continue
         for length in _INSIDE:
             for offset in range(len(run.digits) - length + 1):
                 where = run.at[offset : offset + length]
-                if (number := _read(text, run.digits[offset : offset + length], where, False)) is not None:
-                    yield number
+                if (inside := _read(text, run.digits[offset : offset + length], where, False)) is not None:
+                    yield inside
 
 
 def _reading(number: str, card: bool) -> tuple[int, str, slice] | None:
