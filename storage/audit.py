@@ -73,14 +73,19 @@ def key_path() -> Path:
 
 
 def load_key(path: Path | None = None) -> AuditKey | None:
-    """The key in ``path`` (default ``key_path()``); None when there is no such file."""
+    """The key in ``path`` (default ``key_path()``); None when there is no such file. A key file other accounts
+    may read or write (its mode widened) is refused, as ssh refuses such a private key."""
     path = path or key_path()
     try:
         raw = path.read_text(encoding="ascii")
+        mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditFileError(path, getattr(exc, "strerror", None) or type(exc).__name__) from None
+    if os.name == "posix" and mode & 0o077:
+        # Whoever can read the key can sign a rewritten chain: a key others may read or change signs nothing.
+        raise AuditFileError(path, f"mode {mode:o}: chmod 600 {path}")
     fields = dict(line.split(" ", 1) for line in raw.splitlines() if line and not line.startswith("#") and " " in line)
     try:
         secret = bytes.fromhex(fields["secret"])

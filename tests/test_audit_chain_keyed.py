@@ -349,6 +349,26 @@ def test_an_unreadable_key_or_checkpoint_file_is_a_one_line_refusal(
     assert line.startswith(f"Cannot use {settings_dir / which}")
 
 
+@pytest.mark.parametrize("mode", [0o644, 0o604, 0o620, 0o640])
+def test_a_key_others_may_read_or_change_is_refused_for_signing_and_verifying_with_the_fix(
+    chain: Engine, settings_dir: Path, clock: FrozenClock, mode: int
+) -> None:
+    """Whoever can read the key can sign a rewritten chain: a widened key file is noticed, never used."""
+    key = settings_dir / "audit.key"
+    assert holds(verify(chain))
+    key.chmod(mode)
+    assert refusal(verify(chain)) == f"Cannot use {key} (mode {mode:o}: chmod 600 {key}); nothing was verified."
+    with chain.connect() as conn:
+        before = audit.count(conn)
+    with pytest.raises(audit.AuditFileError), SqlUnitOfWorkFactory(chain, clock)(write=True) as uow:
+        uow.staff.add(Staff(login="csm09", name="王芳", role=Role.TELLER))
+        uow.commit()
+    with chain.connect() as conn:
+        assert audit.count(conn) == before
+    key.chmod(0o600)
+    assert holds(verify(chain))
+
+
 def test_a_key_that_is_a_folder_is_a_one_line_refusal(chain: Engine, settings_dir: Path) -> None:
     key = settings_dir / "audit.key"
     key.unlink()
