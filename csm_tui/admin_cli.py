@@ -202,12 +202,15 @@ def audit_verify(settings: Settings, db_url: str | None, key_file: Path | None, 
         since = audit.last_checkpoint(database, checkpoints)
         with engine.connect() as conn:
             verdict = audit.check(conn, key, since)
+            unguarded = audit.missing_guards(conn)
     except audit.AuditFileError as exc:
         fail(t("admin.audit_file_unusable", path=exc.path, reason=exc.reason))
     except SQLAlchemyError as exc:
         fail(t("admin.audit_unreadable", reason=type(exc).__name__))
     if not verdict.holds:
         fail(_broken(verdict, since, key_path), EXIT_BROKEN)
+    if unguarded:
+        fail(t("admin.audit_unguarded", triggers=", ".join(unguarded)), EXIT_BROKEN)
     try:
         audit.record_checkpoint(database, verdict.checkpoint, checkpoints)
     except audit.AuditFileError as exc:

@@ -287,6 +287,41 @@ def check(conn: Connection, key: AuditKey | None, since: Checkpoint | None = Non
     return verdict(None, None)
 
 
+# The triggers that keep the audit log append-only (migration 0004) and the records immutable (0007), by table.
+_GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "postgresql": {
+        "audit_events": ("audit_events_append_only", "audit_events_no_truncate"),
+        "risk_assessments": ("risk_assessments_immutable", "risk_assessments_no_truncate"),
+        "suitability_records": ("suitability_records_immutable", "suitability_records_no_truncate"),
+        "sales": ("sales_immutable", "sales_cancel_only", "sales_no_truncate"),
+    },
+    "sqlite": {
+        table: (f"{table}_no_update", f"{table}_no_delete")
+        for table in ("audit_events", "risk_assessments", "suitability_records", "sales")
+    },
+}
+
+
+def missing_guards(conn: Connection) -> list[str]:
+    """The guarding triggers that are not in place on their tables, or are disabled: dropped, or left on a
+    table renamed away while an unguarded one took its name. (A trigger replaced by one of the same name that
+    lets everything through, or a PostgreSQL session in replica mode, is not seen here: see README's threat
+    model.)"""
+    expected = _GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(
+            text(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal "
+                "AND t.tgenabled IN ('O', 'A')"
+            )
+        ).all()
+    else:
+        found = conn.execute(text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")).all()
+    present = {(str(table), str(name)) for table, name in found}
+    return [f"{table}.{name}" for table, names in expected.items() for name in names if (table, name) not in present]
+
+
 def verify(conn: Connection) -> int | None:
     """The id of the first entry that does not verify with this installation's key, or None when the chain
     holds."""

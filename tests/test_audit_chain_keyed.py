@@ -322,6 +322,52 @@ def test_a_signed_entry_passed_off_as_one_from_before_the_key_is_found(legacy: E
     assert f"broken at entry {last}: it is not signed" in result.output
 
 
+ATTACKS = {
+    "postgresql": {
+        "disabled": ("ALTER TABLE sales DISABLE TRIGGER sales_cancel_only", "sales.sales_cancel_only"),
+        "all disabled": (
+            "ALTER TABLE risk_assessments DISABLE TRIGGER USER",
+            "risk_assessments.risk_assessments_immutable",
+        ),
+        "replica only": (
+            "ALTER TABLE suitability_records ENABLE REPLICA TRIGGER suitability_records_immutable",
+            "suitability_records.suitability_records_immutable",
+        ),
+        "dropped": ("DROP TRIGGER audit_events_append_only ON audit_events", "audit_events.audit_events_append_only"),
+        "renamed away": (
+            "ALTER TABLE sales RENAME TO sales_old; CREATE TABLE sales (LIKE sales_old INCLUDING ALL)",
+            "sales.sales_immutable",
+        ),
+    },
+    "sqlite": {
+        "dropped": ("DROP TRIGGER sales_no_update", "sales.sales_no_update"),
+        "dropped log": ("DROP TRIGGER audit_events_no_delete", "audit_events.audit_events_no_delete"),
+        "renamed away": (
+            "ALTER TABLE risk_assessments RENAME TO old; CREATE TABLE risk_assessments AS SELECT * FROM old",
+            "risk_assessments.risk_assessments_no_update",
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "attack", ["disabled", "all disabled", "replica only", "dropped", "dropped log", "renamed away"]
+)
+def test_guards_dropped_disabled_or_renamed_away_fail_verify_by_name(chain: Engine, attack: str) -> None:
+    """The chain cannot show a record changed with the triggers out of the way: verify checks they stand."""
+    attacks = ATTACKS[chain.dialect.name]
+    if attack not in attacks:
+        pytest.skip(f"no such thing on {chain.dialect.name}")
+    statements, trigger = attacks[attack]
+    assert holds(verify(chain))
+    with chain.begin() as conn:
+        for statement in statements.split("; "):
+            conn.execute(text(statement))
+    result = verify(chain)
+    assert result.exit_code == 1 and "guarding triggers are gone or disabled" in result.output
+    assert trigger in result.output
+
+
 # --- refusals: one line, exit 2 --------------------------------------------------------------------------------
 
 
