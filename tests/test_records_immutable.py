@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from csm_tui.clock import FrozenClock
@@ -156,6 +156,34 @@ def test_a_sales_cancellation_time_is_set_once_and_never_changed_or_cleared(
     refused(engine, "UPDATE sales SET cancelled_at = NULL WHERE id = :i", i=sale)
     with engine.connect() as conn:
         assert conn.scalar(select(SaleRow.cancelled_at).where(SaleRow.id == sale)) == at
+
+
+@pytest.mark.parametrize(
+    "at",
+    [NOW - dt.timedelta(seconds=1), NOW + dt.timedelta(hours=24), NOW + dt.timedelta(days=90)],
+    ids=["before the sale", "when the cooling-off ends", "months later"],
+)
+def test_a_cancellation_outside_the_cooling_off_period_is_refused_by_the_database(
+    engine: Engine, records: dict[str, int], at: dt.datetime
+) -> None:
+    """A cancelled sale leaves every count (limits, breaches, the scoreboard): plain SQL may not cancel one late."""
+    before = snapshot(engine)
+    refused(engine, "UPDATE sales SET cancelled_at = :at WHERE id = :i", at=at.replace(tzinfo=None), i=records["sales"])
+    assert snapshot(engine) == before
+
+
+def test_a_sale_without_a_cooling_off_period_cannot_be_cancelled_by_sql(
+    engine: Engine, records: dict[str, int]
+) -> None:
+    """No cooling-off (a deposit-like product): nothing to cancel, and a comparison with NULL is no permission."""
+    sales = SaleRow.__table__
+    with engine.begin() as conn:
+        sold = dict(conn.execute(select(sales).where(sales.c.id == records["sales"])).mappings().one())
+        del sold["id"]
+        plain = conn.execute(
+            insert(sales).values(**{**sold, "cooling_off_until": None, "suitability_id": records["correction"]})
+        ).inserted_primary_key[0]
+    refused(engine, "UPDATE sales SET cancelled_at = sold_at WHERE id = :i", i=plain)
 
 
 def test_the_cooling_off_cancellation_goes_through_the_repository(

@@ -1,7 +1,8 @@
 """Records are immutable in the database, and the audit chain is signed.
 
 Risk assessments and suitability records are never changed or deleted; a sale neither, except that its
-cancellation time is set once (a cancellation in the cooling-off period), nothing else with it. Triggers refuse
+cancellation time is set once, to a time within its cooling-off period, nothing else with it (a cancellation
+set afterwards would take a sale out of every count). Triggers refuse
 the rest (and TRUNCATE on PostgreSQL), whatever path the write takes. The audit log's entries gain ``key_id``: the
 key (kept outside the database) whose HMAC signs them; the entries before it keep their plain SHA-256 (NULL).
 
@@ -27,7 +28,14 @@ RECORDS = ("risk_assessments", "suitability_records")
 SALES = "sales"
 CANCELLED = "cancelled_at"
 MESSAGE = "records are immutable"
-SALES_MESSAGE = "sales are immutable: only a cancellation may be recorded, once"
+SALES_MESSAGE = "sales are immutable: only a cancellation in the cooling-off period may be recorded, once"
+# A cancellation stands within the sale's cooling-off period: from the sale to the end of the period. SQLite
+# compares instants as text, and text written by hand may not be in the ORM's format: it compares julian days.
+IN_COOLING_OFF = f"NEW.{CANCELLED} >= OLD.sold_at AND NEW.{CANCELLED} < OLD.cooling_off_until"
+IN_COOLING_OFF_SQLITE = (
+    f"julianday(NEW.{CANCELLED}) >= julianday(OLD.sold_at) "
+    f"AND julianday(NEW.{CANCELLED}) < julianday(OLD.cooling_off_until)"
+)
 
 
 def upgrade() -> None:
@@ -45,7 +53,7 @@ def _create_postgresql() -> None:
     )
     op.execute(
         "CREATE FUNCTION sales_cancel_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF OLD.{CANCELLED} IS NULL AND NEW.{CANCELLED} IS NOT NULL "
+        f"IF OLD.{CANCELLED} IS NULL AND NEW.{CANCELLED} IS NOT NULL AND {IN_COOLING_OFF} "
         f"AND to_jsonb(NEW) - '{CANCELLED}' = to_jsonb(OLD) - '{CANCELLED}' THEN RETURN NEW; END IF; "
         f"RAISE EXCEPTION '{SALES_MESSAGE}'; END $$"
     )
@@ -82,7 +90,8 @@ def _create_sqlite() -> None:
     unchanged = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns)
     op.execute(
         f"CREATE TRIGGER {SALES}_no_update BEFORE UPDATE ON {SALES} "
-        f"WHEN NOT (OLD.{CANCELLED} IS NULL AND NEW.{CANCELLED} IS NOT NULL AND {unchanged}) "
+        f"WHEN NOT COALESCE(OLD.{CANCELLED} IS NULL AND NEW.{CANCELLED} IS NOT NULL AND {IN_COOLING_OFF_SQLITE} "
+        f"AND {unchanged}, 0) "  # a comparison with NULL (no cooling-off) is no permission
         f"BEGIN SELECT RAISE(ABORT, '{SALES_MESSAGE}'); END"
     )
 
