@@ -180,18 +180,73 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @db_option
+@click.option(
+    "--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="The audit key file (default: audit.key beside the settings).",
+)  # fmt: skip
+@click.option(
+    "--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="The checkpoint file (default: audit-checkpoints.json beside the settings).",
+)  # fmt: skip
 @click.pass_obj
-def audit_verify(settings: Settings, db_url: str | None) -> None:
-    """Check every link of the audit chain; exit 1 naming the first broken entry. Prints the count and the last
-    entry's hash: kept elsewhere (the nightly cron mail), they show later whether entries were cut off the end."""
+def audit_verify(settings: Settings, db_url: str | None, key_file: Path | None, checkpoint_file: Path | None) -> None:
+    """Check every link and signature of the audit chain, and that it still holds what the last verification found
+    (its count and head hash, the checkpoint kept beside the key); exit 1 naming what broke, 2 when it cannot be
+    read. Prints the checkpoint for the nightly cron mail."""
     engine, _uow = _admin(db_url or settings.db_url or default_db_url())
-    with engine.connect() as conn:
-        broken = audit.verify(conn)
-        count = audit.count(conn)
-        head = audit.head(conn)
-    if broken is not None:
-        fail(t("admin.audit_broken", id=broken), EXIT_BROKEN)
-    click.echo(t("admin.audit_intact", count=count, head=head))
+    key_path = key_file or audit.key_path()
+    checkpoints = checkpoint_file or audit.checkpoint_path()
+    database = _database_name(engine)
+    try:
+        key = audit.load_key(key_path)
+        since = audit.last_checkpoint(database, checkpoints)
+        with engine.connect() as conn:
+            verdict = audit.check(conn, key, since)
+            unguarded = audit.missing_guards(conn)
+    except audit.AuditFileError as exc:
+        fail(t("admin.audit_file_unusable", path=exc.path, reason=exc.reason))
+    except SQLAlchemyError as exc:
+        fail(t("admin.audit_unreadable", reason=type(exc).__name__))
+    if not verdict.holds:
+        fail(_broken(verdict, since, key_path), EXIT_BROKEN)
+    if unguarded:
+        fail(t("admin.audit_unguarded", triggers=", ".join(unguarded)), EXIT_BROKEN)
+    try:
+        audit.record_checkpoint(database, verdict.checkpoint, checkpoints)
+    except audit.AuditFileError as exc:
+        fail(t("admin.audit_file_unusable", path=exc.path, reason=exc.reason))
+    click.echo(t("admin.audit_intact", count=verdict.count, head=verdict.head))
+    if key is not None and verdict.signed:
+        click.echo(t("admin.audit_signed", signed=verdict.signed, key_id=key.key_id, path=key_path))
+    if verdict.unchecked:
+        message = "admin.audit_no_key" if key is None else "admin.audit_other_keys"
+        click.echo(t(message, unchecked=verdict.unchecked, path=key_path))
+    if verdict.unsigned:
+        click.echo(t("admin.audit_unsigned_before_key", unsigned=verdict.unsigned))
+    if since is None:
+        click.echo(t("admin.audit_first_checkpoint"))
+    click.echo(
+        t("admin.audit_checkpoint", count=verdict.count, last_id=verdict.last_id, head=verdict.head, path=checkpoints)
+    )
+
+
+def _database_name(engine: Engine) -> str:
+    """The database a checkpoint is kept for: a SQLite file's absolute path, else the URL without its password."""
+    path = sqlite_path(engine.url)
+    return str(path.resolve()) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
+def _broken(verdict: audit.Verdict, since: audit.Checkpoint | None, key_path: Path) -> str:
+    """What broke, in words."""
+    problem = verdict.problem
+    if problem is audit.Problem.UNSIGNED:
+        return t("admin.audit_unsigned", id=verdict.broken)
+    if problem is audit.Problem.OTHER_KEY:
+        return t("admin.audit_other_key", id=verdict.broken, path=key_path)
+    if since is not None and problem in (audit.Problem.CUT, audit.Problem.REWRITTEN):
+        key = "admin.audit_cut" if problem is audit.Problem.CUT else "admin.audit_rewritten"
+        return t(key, expected=since.count, last_id=since.last_id, head=since.head, count=verdict.count)
+    return t("admin.audit_broken", id=verdict.broken)
 
 
 @admin.command("copy")

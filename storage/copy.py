@@ -7,8 +7,9 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Column, Connection, Engine, Integer, Table, bindparam, func, insert, select, text, update
 
 from storage.orm import Base
 
@@ -42,18 +43,26 @@ def _self_references(table: Table) -> list[str]:
     return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
 
 
+def _ahead(record: dict[str, Any], later: list[str], pk: list[Column[Any]]) -> bool:
+    """Whether the row points at a row of its table not copied before it (rows go in by key): only those links
+    are filled in afterwards, so a table whose rows may not change (a suitability record correcting an earlier
+    one) is only ever inserted into."""
+    own = record[pk[0].name] if len(pk) == 1 else None
+    return any(record[n] is not None and (own is None or record[n] >= own) for n in later)
+
+
 def _copy_table(src: Connection, dst: Connection, table: Table, batch: int) -> None:
     later = _self_references(table)
     pk = list(table.primary_key.columns)
     rows = src.execution_options(yield_per=batch).execute(select(table).order_by(*pk))
     for part in rows.partitions():
         records = [dict(row._mapping) for row in part]
-        dst.execute(insert(table), [{**r, **dict.fromkeys(later)} for r in records])
+        dst.execute(insert(table), [{**r, **dict.fromkeys(later)} if _ahead(r, later, pk) else r for r in records])
         if later:
             links = [
                 {**{f"k_{c.name}": r[c.name] for c in pk}, **{f"v_{n}": r[n] for n in later}}
                 for r in records
-                if any(r[n] is not None for n in later)
+                if _ahead(r, later, pk)
             ]
             if links:
                 stmt = update(table).where(*(c == bindparam(f"k_{c.name}") for c in pk))

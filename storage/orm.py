@@ -314,7 +314,7 @@ class ReferralRow(Base):
 
 
 class AuditRow(Base):
-    """Append-only. Each entry's hash covers its content and the previous entry's hash."""
+    """Append-only. Each entry's hash covers its content and the previous entry's hash, signed by ``key_id``."""
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -326,6 +326,7 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(String(16))  # the key that signed it (None: from before the key)
 
 
 class ChecklistDayRow(Base):

@@ -177,6 +177,11 @@ class _Repo(Generic[M, R]):
         row = self._scoped_row(item_id)
         return None if row is None else self._model(row)
 
+
+class _Deletable(_Repo[M, R]):
+    """A repository whose rows may be deleted. Records (risk assessments, suitability records, sales) are not:
+    their repositories have no ``delete``, and the database refuses it too."""
+
     def delete(self, item_id: int) -> None:
         if self.admin_writes:
             self._require_admin()
@@ -199,7 +204,7 @@ class MetaRepository:
         self.session.merge(MetaRow(key=key, value=value))
 
 
-class OutletRepository(_Repo[Outlet, OutletRow]):
+class OutletRepository(_Deletable[Outlet, OutletRow]):
     model, row = Outlet, OutletRow
     admin_writes = True
 
@@ -207,7 +212,7 @@ class OutletRepository(_Repo[Outlet, OutletRow]):
         return [self._model(r) for r in self.session.scalars(select(OutletRow).order_by(OutletRow.code))]
 
 
-class StaffRepository(_Repo[Staff, StaffRow]):
+class StaffRepository(_Deletable[Staff, StaffRow]):
     model, row = Staff, StaffRow
     nested = frozenset({"qualifications"})
     admin_writes = True
@@ -238,7 +243,7 @@ CONTACT_FLAGS = frozenset({"mobile_invalid", "phone_opt_out", "sms_opt_out"})
 EDITABLE = frozenset({"mobile", "mobile_invalid", "address", "occupation", "phone_opt_out", "sms_opt_out", "note"})
 
 
-class ClientRepository(_Repo[Client, ClientRow]):
+class ClientRepository(_Deletable[Client, ClientRow]):
     """Clients, scoped by the acting staff member (the OCRM rule): full details of own clients only."""
 
     model, row = Client, ClientRow
@@ -347,7 +352,7 @@ class ClientRepository(_Repo[Client, ClientRow]):
         )
 
 
-class ProductRepository(_Repo[Product, ProductRow]):
+class ProductRepository(_Deletable[Product, ProductRow]):
     model, row = Product, ProductRow
     admin_writes = True
 
@@ -367,7 +372,7 @@ class ProductRepository(_Repo[Product, ProductRow]):
         return [self._model(r) for r in rows]
 
 
-class HoldingRepository(_Repo[Holding, HoldingRow]):
+class HoldingRepository(_Deletable[Holding, HoldingRow]):
     model, row = Holding, HoldingRow
     client_scoped = True
 
@@ -379,7 +384,7 @@ class HoldingRepository(_Repo[Holding, HoldingRow]):
         return [self._model(r) for r in rows]
 
 
-class BalanceRepository(_Repo[DailyBalance, BalanceSpanRow]):
+class BalanceRepository(_Deletable[DailyBalance, BalanceSpanRow]):
     """Daily balances, stored as spans of days with the same balance. They come from the bank (imports)."""
 
     row = BalanceSpanRow
@@ -432,7 +437,7 @@ class BalanceRepository(_Repo[DailyBalance, BalanceSpanRow]):
         return (total / days).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-class ContactRepository(_Repo[ContactRecord, ContactRow]):
+class ContactRepository(_Deletable[ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
     client_scoped = True
 
@@ -462,7 +467,7 @@ class ContactRepository(_Repo[ContactRecord, ContactRow]):
         return [self._model(r) for r in rows]
 
 
-class TaskRepository(_Repo[Task, TaskRow]):
+class TaskRepository(_Deletable[Task, TaskRow]):
     model, row = Task, TaskRow
     client_scoped = True
 
@@ -535,7 +540,7 @@ class TaskRepository(_Repo[Task, TaskRow]):
         return [self._model(r) for r in rows]
 
 
-class AppointmentRepository(_Repo[Appointment, AppointmentRow]):
+class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
     model, row = Appointment, AppointmentRow
     client_scoped = True
 
@@ -636,7 +641,7 @@ class SaleRepository(_Repo[Sale, SaleRow]):
         return self._model(row)
 
 
-class ReferralRepository(_Repo[Referral, ReferralRow]):
+class ReferralRepository(_Deletable[Referral, ReferralRow]):
     """Anyone records referrals in their own name; each sees those made by or to them (a supervisor, the
     team's; an admin, all); only the receiving manager closes one."""
 

@@ -379,8 +379,15 @@ def test_verify_names_the_first_broken_link_however_the_middle_is_tampered(engin
         assert audit.verify(conn) == ids[2]
         row = conn.execute(select(AuditRow).where(AuditRow.id == ids[2])).mappings().one()
         rehashed = audit.entry_hash(
-            row["prev_hash"], row["at"], row["staff_id"], row["action"], row["entity"], "99", row["detail"]
-        )  # and re-hash it: the next one's link breaks
+            row["prev_hash"],
+            row["at"],
+            row["staff_id"],
+            row["action"],
+            row["entity"],
+            "99",
+            row["detail"],
+            audit.load_key(),
+        )  # and re-hash it, even with the key: the next one's link breaks
         conn.execute(text("UPDATE audit_events SET hash = :h WHERE id = :i"), {"h": rehashed, "i": ids[2]})
         assert audit.verify(conn) == ids[3]
         conn.rollback()

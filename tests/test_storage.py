@@ -68,6 +68,7 @@ from storage.engine import make_engine, sqlite_path
 from storage.migrate import DatabaseTooNew, check_not_newer, current_revision, head_revision, upgrade
 from storage.orm import AuditRow, BalanceSpanRow, Base, ClientRow, TaskRow
 from storage.uow import ReadOnlyUnitOfWork, SqlUnitOfWorkFactory
+from tests.legacy_audit import append_unsigned
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # the frozen clock's branch day, a Friday
@@ -111,28 +112,33 @@ def test_migrated_schema_matches_the_orm(engine: Engine) -> None:
     assert diff == []
 
 
-def test_upgrade_from_0001_keeps_the_data(db_url: str, clock: FrozenClock) -> None:
+def test_upgrade_from_0001_keeps_the_data(
+    db_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # an installation that never had a key
     eng = make_engine(db_url)
     try:
         upgrade(eng, "0001")
         assert current_revision(eng) == "0001"
         assert "ix_clients_name" not in {ix["name"] for ix in inspect(eng).get_indexes("clients")}
-        factory = SqlUnitOfWorkFactory(eng, clock)
-        with factory(write=True) as uow:
-            outlet = uow.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-            staff = uow.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM))
-            client = uow.clients.add(
-                Client(
-                    number="C0001",
-                    name="张三",
-                    resident_id="11010519491231002X",
-                    mobile="13800138000",
-                    manager_id=staff.id,
-                    outlet_id=outlet.id,
-                    balance=Decimal("1234.56"),
+        with monkeypatch.context() as legacy:  # the app of 0001, which audited without a key
+            legacy.setattr(audit, "append", append_unsigned)
+            factory = SqlUnitOfWorkFactory(eng, clock)
+            with factory(write=True) as uow:
+                outlet = uow.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+                staff = uow.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM))
+                client = uow.clients.add(
+                    Client(
+                        number="C0001",
+                        name="张三",
+                        resident_id="11010519491231002X",
+                        mobile="13800138000",
+                        manager_id=staff.id,
+                        outlet_id=outlet.id,
+                        balance=Decimal("1234.56"),
+                    )
                 )
-            )
-            uow.commit()
+                uow.commit()
 
         upgrade(eng)
 

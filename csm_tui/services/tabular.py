@@ -7,7 +7,8 @@ format; the file appears whole (written beside, then renamed) and readable by it
 Text that a spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage return) is written
 as text: an XLSX string cell with Excel's quote prefix, or in CSV behind a single quote (OWASP's advice for CSV
 injection). A CSV cell read back loses that one quote again, so a list exported and imported keeps its text exactly;
-a text that itself starts with a quote is written with one more, to come back whole.
+a text that itself starts with a quote is written with one more, to come back whole. Every text cell written passes
+through the one masking function (``csm_tui.domain.masking``): no table leaves with a full identity.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.masking import mask_text
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order; GB18030 is a superset of GBK and GB2312
 XLSX_MAGIC = b"PK\x03\x04"
@@ -319,12 +321,16 @@ def staged_table(
 
 
 def _text(value: object) -> str:
+    """A cell as written: text passes through the one masking function, so no table (an export, an import's
+    error file) leaves with a full ID, mobile, card or account number, wherever it was typed."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, str):
+        return mask_text(value)
     return str(value)
 
 

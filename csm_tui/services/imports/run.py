@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.masking import mask_text
 from csm_tui.i18n import explain, t
 from csm_tui.policy import AssignWithin, NewClients
 from csm_tui.services.clients import average_window
@@ -213,8 +214,8 @@ class _Job:
         column = self.table.headers[index] if index is not None else header_of(field) if field else ""
         value = ""
         if cells is not None and index is not None and index < len(cells) and field not in SECRET:
-            value = cells[index][:100]
-        self.problems.add(Problem(line, column, reason, value), duplicate=duplicate)
+            value = mask_text(cells[index])[:100]  # an ID or mobile typed in another column (an address) too
+        self.problems.add(Problem(line, column, mask_text(reason), value), duplicate=duplicate)
 
     def run(self) -> None:
         """Read and check the file (balances: onto the stage) outside any write; then compare and write in one
