@@ -22,7 +22,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.cli_support import fail, open_database, open_existing_database
+from csm_tui.cli_support import SharedGroup, fail, open_database, open_existing_database
 from csm_tui.clock import SystemClock
 from csm_tui.config import Settings, default_db_url
 from csm_tui.domain.enums import Role
@@ -73,7 +73,7 @@ def _admin(url: str) -> tuple[Engine, SqlUnitOfWorkFactory]:
     return engine, system.acting_as(staff)
 
 
-@click.group()
+@click.group(cls=SharedGroup)
 def admin() -> None:
     """Branch administration (admins only)."""
 

@@ -15,12 +15,12 @@ from sqlalchemy import Engine
 
 from csm_tui import __version__, gc_pause
 from csm_tui.admin_cli import admin
-from csm_tui.cli_support import fail, open_database, open_existing_database
+from csm_tui.cli_support import SharedGroup, fail, load_cli_settings, open_database, open_existing_database
 from csm_tui.clock import BranchTime, Clock, SystemClock
-from csm_tui.config import APP_NAME, ConfigError, Settings, data_dir, default_db_url, load_settings
+from csm_tui.config import APP_NAME, Settings, data_dir, default_db_url
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import LANGUAGES, explain, set_language, t
+from csm_tui.i18n import LANGUAGES, explain, t
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.services.exporting import CONTACT_DAYS, ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
@@ -32,17 +32,6 @@ from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, 
 from csm_tui.ssh_keys import SSH_SESSION
 from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
-
-
-def _settings(config: Path | None, lang: str | None) -> Settings:
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        fail(t("cli.bad_config", path=exc.path, key=exc.key, reason=exc.reason))
-    if lang:
-        settings = settings.model_copy(update={"lang": lang})
-    set_language(settings.lang)
-    return settings
 
 
 def _policy(settings: Settings) -> Policy:
@@ -61,7 +50,7 @@ def _setup_logging() -> None:
     )
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SharedGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
 @click.option("--staff", "login", envvar="CSM_STAFF", metavar="LOGIN", help="Sign in as LOGIN (demo DB or admin).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="CSM_LANG", help="Interface language.")
@@ -70,7 +59,7 @@ def _setup_logging() -> None:
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | None, config: Path | None) -> None:
     """Customer service manager's workstation. Without a command, opens the workstation."""
-    settings = _settings(config, lang)
+    settings = load_cli_settings(config, lang)
     ctx.obj = settings
     if ctx.invoked_subcommand is not None:
         if ctx.invoked_subcommand != SSH_SESSION:
@@ -168,12 +157,16 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
     )
 
 
-def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
-    """The workstation a command acts through: signed in like ``csm`` itself (``--staff`` on the group)."""
+def _command_workstation(settings: Settings, db_url: str | None, login: str | None) -> Workstation:
+    """The workstation a command acts through: signed in like ``csm`` itself."""
     engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
-    login = click.get_current_context().find_root().params.get("login")
     return _workstation(settings, engine, _policy(settings), login)
+
+
+staff_option = click.option(
+    "--staff", "login", envvar="CSM_STAFF", metavar="LOGIN", help="Sign in as LOGIN (demo DB or admin)."
+)
 
 
 @main.command("import")
@@ -183,10 +176,11 @@ def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), help="A CSV's encoding (default: detect).")
 @click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@staff_option
 @click.pass_obj
 def import_(
     settings: Settings, kind: str, file: Path, mapping: Path | None, dry_run: bool, encoding: str | None,
-    db_url: str | None,
+    db_url: str | None, login: str | None,
 ) -> None:  # fmt: skip
     """Import clients, balances, holdings, products, staff or tasks from CSV or XLSX (admins only).
 
@@ -195,7 +189,7 @@ def import_(
     from csm_tui.services.imports.columns import load_mapping
     from csm_tui.services.imports.run import import_file, summary
 
-    ws = _command_workstation(settings, db_url)
+    ws = _command_workstation(settings, db_url, login)
     try:
         columns = load_mapping(mapping) if mapping else None
         report = import_file(ws, ImportKind(kind), file, mapping=columns, dry_run=dry_run, encoding=encoding)
@@ -226,13 +220,15 @@ SCOREBOARD = "scoreboard"
     "--days", default=CONTACT_DAYS, show_default=True, type=click.IntRange(1, 3660), help="Contacts: days back."
 )
 @click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@staff_option
 @click.pass_obj
 def export(
-    settings: Settings, kind: str, out: Path, fmt: str | None, all_tasks: bool, days: int, db_url: str | None
-) -> None:
+    settings: Settings, kind: str, out: Path, fmt: str | None, all_tasks: bool, days: int, db_url: str | None,
+    login: str | None,
+) -> None:  # fmt: skip
     """Export your own task list or contact records, client identities masked; or, for a supervisor or the admin,
     the scoreboard's team table of this quarter (staff names and figures only). Audited."""
-    ws = _command_workstation(settings, db_url)
+    ws = _command_workstation(settings, db_url, login)
     try:
         if kind == SCOREBOARD:
             rows, out = export_team(ws, out)

@@ -1,15 +1,18 @@
-"""What every ``csm`` command shares: failing with one clear line, and opening a database."""
+"""What every ``csm`` command shares: its options, failing with one clear line, and opening a database."""
 
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.i18n import t
+from csm_tui.config import ConfigError, Settings, load_settings
+from csm_tui.i18n import LANGUAGES, set_language, t
 from storage.engine import make_engine, normalise_url, sqlite_path
 from storage.migrate import DatabaseTooNew, upgrade
 
@@ -19,6 +22,73 @@ EXIT_USAGE = 2
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+def load_cli_settings(config: Path | None, lang: str | None) -> Settings:
+    """The settings file's settings (``config``, else the default), in the language asked for; the language is set."""
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        fail(t("cli.bad_config", path=exc.path, key=exc.key, reason=exc.reason))
+    if lang:
+        settings = settings.model_copy(update={"lang": lang})
+    set_language(settings.lang)
+    return settings
+
+
+# The options ``csm`` itself takes that mean the same to every command: by parameter name, as written.
+SHARED = {"db_url": "--db", "login": "--staff", "lang": "--lang", "config": "--config"}
+_EVERYWHERE = ("lang", "config")  # every command takes these; --db and --staff only those that open a database
+
+
+class SharedOptions(click.Command):
+    """A command under ``csm``: ``csm --db URL cmd`` is ``csm cmd --db URL`` (and so for ``--staff``, ``--lang`` and
+    ``--config``). An option given before the command is refused when the command has no use for it or gives a
+    different value itself. The settings (``ctx.obj``) are loaded again when the command names its own ``--lang``
+    or ``--config``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = {p.name for p in self.params}
+        if "lang" not in names:
+            self.params.append(click.Option(["--lang"], type=click.Choice(LANGUAGES), help="Interface language."))
+        if "config" not in names:
+            self.params.append(
+                click.Option(["--config"], type=click.Path(path_type=Path), help="Settings file (TOML).")
+            )
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        root = ctx.find_root()
+        given = {
+            name: (root.params[name], root.get_parameter_source(name) is ParameterSource.COMMANDLINE)
+            for name in SHARED
+            if root is not ctx and root.params.get(name) is not None
+        }
+        own = {p.name for p in self.params}
+        defaults = {name: value for name, (value, _) in given.items() if name in own}
+        ctx.default_map = {**(ctx.default_map or {}), **defaults}
+        rest = super().parse_args(ctx, args)
+        for name, (value, explicit) in given.items():
+            if not explicit:
+                continue  # from the environment: the command's own value, if any, wins
+            if name not in own:
+                fail(t("cli.option_not_here", option=SHARED[name], command=ctx.command_path))
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE and ctx.params[name] != value:
+                fail(t("cli.option_twice", option=SHARED[name], first=value, second=ctx.params[name]))
+        return rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        lang, config = (ctx.params.pop(name) for name in _EVERYWHERE)
+        if any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in _EVERYWHERE):
+            ctx.obj = load_cli_settings(config, lang)
+        return super().invoke(ctx)
+
+
+class SharedGroup(click.Group):
+    """A group under ``csm``: its commands are ``SharedOptions``, its groups ``SharedGroup``."""
+
+    command_class = SharedOptions
+    group_class = type
 
 
 def open_database(url: str) -> Engine:

@@ -1,8 +1,9 @@
 """Tables in files: CSV (UTF-8, or GBK/GB18030 as Chinese Excel writes it) and XLSX, read and written.
 
-Reading hands out every cell as text with the line it came from, so a bad row can be reported where a person will
-find it, one row at a time: a file of millions of rows is never held whole. Writing takes headers, rows, a path and a
-format; the file appears whole (written beside, then renamed) and readable by its owner only.
+Reading hands out every cell as text (as written: spaces and tabs around it kept, for a note) with the line it came
+from, so a bad row can be reported where a person will find it, one row at a time: a file of millions of rows is
+never held whole. Writing takes headers, rows, a path and a format; the file appears whole (written beside, then
+renamed) and readable by its owner only.
 
 Text that a spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage return) is written
 as text: an XLSX string cell with Excel's quote prefix, or in CSV behind a single quote (OWASP's advice for CSV
@@ -89,7 +90,8 @@ class TableStream:
     """
 
     def __init__(self, lines: Iterator[Row], encoding: str, source: _Counted, size: int | None = None) -> None:
-        self._lines = (row for row in lines if any(row.cells))  # blank lines, and Excel's trailing empty rows
+        # blank lines, and Excel's trailing empty rows
+        self._lines = (row for row in lines if any(cell.strip() for cell in row.cells))
         self._source = source
         self._size = size  # the rows a workbook's sheet declares (a hint: it may be stale); None: the file's bytes
         self.encoding = encoding
@@ -236,9 +238,9 @@ def _csv_lines(text: io.TextIOWrapper) -> Iterator[Row]:
         for cells in reader:
             if any(UNDECODED in c for c in cells):
                 cells = [c.replace(UNDECODED, REPLACED) for c in cells]
-                yield Row(start, [c.strip() for c in cells], decoded=False)
+                yield Row(start, cells, decoded=False)
             else:
-                yield Row(start, [_unprotect(c).strip() if c[:1] == QUOTE else c.strip() for c in cells])
+                yield Row(start, [_unprotect(c) if c[:1] == QUOTE else c for c in cells])
             start = reader.line_num + 1
     except csv.Error:
         raise DomainError("import.not_csv", line=reader.line_num) from None
@@ -283,7 +285,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         shown = float(f"{value:.{EXCEL_DIGITS}g}")  # 300.29999999999995, as Excel computes =100.1+200.2, is 300.3
         return str(int(shown)) if shown.is_integer() else repr(shown)
-    return str(value).strip()
+    return str(value)
 
 
 def write_table(
