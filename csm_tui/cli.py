@@ -30,8 +30,10 @@ from csm_tui.services.score_export import export_team
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from csm_tui.ssh_keys import SSH_SESSION
+from storage.engine import is_read_only
 from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
+from widgets.failures import describe
 
 
 def _policy(settings: Settings) -> Policy:
@@ -101,8 +103,12 @@ def _workstation(
 ) -> Workstation:
     """Sign in (``open_workstation``), and put a policy file changed since the last start in the audit log."""
     clock = SystemClock()
-    ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh, exports=settings.export_dir)
-    record_policy(SqlUnitOfWorkFactory(engine, clock), policy, settings.policy_file)
+    try:
+        ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh, exports=settings.export_dir)
+        if not is_read_only(engine):
+            record_policy(SqlUnitOfWorkFactory(engine, clock), policy, settings.policy_file)
+    except StorageFailure as exc:
+        fail(describe(exc))
     return ws
 
 
@@ -129,7 +135,14 @@ def open_workstation(
     except UnknownStaff as exc:
         fail(t("cli.unknown_staff", login=exc.login))
     time_ = BranchTime(clock, policy.calendar.tz)
-    ws = sign_in(system.acting_as(staff), staff, time_, policy, demo, via="ssh" if via_ssh else "local")
+    uow = system.acting_as(staff)
+    if is_read_only(engine):  # nothing can be written there, the sign-in's audit entry included: browsing only
+        click.echo(t("database.read_only", target=engine.url.database), err=True)
+        with uow() as tx:
+            outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
+        ws = Workstation(uow, staff, outlet, time_, policy, demo)
+    else:
+        ws = sign_in(uow, staff, time_, policy, demo, via="ssh" if via_ssh else "local")
     return replace(ws, exports=exports or data_dir() / "exports") if via_ssh else ws
 
 
@@ -198,7 +211,7 @@ def import_(
     except AccessDenied:
         fail(t("import.admin_only"))
     except StorageFailure as exc:
-        fail(t("error.save_failed", reason=str(exc)))
+        fail(describe(exc))
     if report.errors_path is not None:
         click.echo(t("import.errors_at", path=report.errors_path))
     if report.refused:
@@ -239,7 +252,7 @@ def export(
     except DomainError as exc:
         fail(explain(exc))
     except StorageFailure as exc:
-        fail(t("error.save_failed", reason=str(exc)))
+        fail(describe(exc))
     except AccessDenied:
         fail(t("export.scores_refused"))
     click.echo(t("export.done", rows=rows, path=out))

@@ -11,10 +11,10 @@ from click.core import ParameterSource
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.config import ConfigError, Settings, load_settings
-from csm_tui.i18n import LANGUAGES, set_language, t
-from storage.engine import make_engine, normalise_url, sqlite_path
-from storage.migrate import DatabaseTooNew, upgrade
+from csm_tui.config import ConfigError, Settings, config_path, load_settings
+from csm_tui.i18n import LANGUAGES, set_language, storage_cause, t
+from storage.engine import UnusableDatabase, failure_cause, make_engine, normalise_url, sqlite_path
+from storage.migrate import DatabaseTooNew, ForeignDatabase, MissingTable, check_tables, upgrade
 
 EXIT_USAGE = 2
 
@@ -30,6 +30,8 @@ def load_cli_settings(config: Path | None, lang: str | None) -> Settings:
         settings = load_settings(config)
     except ConfigError as exc:
         fail(t("cli.bad_config", path=exc.path, key=exc.key, reason=exc.reason))
+    except OSError as exc:  # its folder cannot be read by this account
+        fail(t("cli.bad_config", path=config or config_path(), key="-", reason=exc.strerror or type(exc).__name__))
     if lang:
         settings = settings.model_copy(update={"lang": lang})
     set_language(settings.lang)
@@ -92,24 +94,45 @@ class SharedGroup(click.Group):
 
 
 def open_database(url: str) -> Engine:
-    """An engine on ``url`` with the schema upgraded to this app's head; errors become one clear line."""
+    """An engine on ``url`` with the schema upgraded to this app's head; errors become one clear line naming the URL
+    or file and what to do, exit 2."""
     try:
         engine = make_engine(url)
         upgrade(engine)
+        check_tables(engine)
+    except UnusableDatabase as exc:
+        fail(t(f"database.{exc.reason}", target=exc.target))
     except DatabaseTooNew as exc:
         fail(t("cli.db_too_new", revision=exc.revision))
+    except ForeignDatabase:
+        fail(t("database.foreign", target=_shown(url)))
+    except MissingTable as exc:
+        fail(t("database.missing_table", target=_shown(url), table=exc.table))
     except (SQLAlchemyError, OSError) as exc:
-        fail(t("cli.db_unreachable", reason=type(exc).__name__))
+        fail(t("database.unopened", target=_shown(url), reason=storage_cause(failure_cause(exc))))
     return engine
+
+
+def _shown(url: str) -> str:
+    """The database as a message names it: the file, or the URL without its password."""
+    parsed = normalise_url(url)
+    path = sqlite_path(parsed)
+    return str(path) if path is not None else parsed.render_as_string(hide_password=True)
 
 
 def open_existing_database(url: str) -> Engine:
     """Like ``open_database``, but a SQLite file that does not exist is an error, not a new empty branch; one that
     other accounts may read (copied by hand, say) is warned about with the fix."""
-    path = sqlite_path(normalise_url(url))
-    if path is not None and not path.exists():
+    try:
+        path = sqlite_path(normalise_url(url))
+        mode = path.stat().st_mode if path is not None else None
+    except UnusableDatabase as exc:
+        fail(t(f"database.{exc.reason}", target=exc.target))
+    except FileNotFoundError:
         fail(t("cli.no_database", path=path))
-    if path is not None and path.stat().st_mode & 0o077:
-        mode = f"{path.stat().st_mode & 0o777:o}"
-        click.echo(t("server_security.db_file_readable", path=path, mode=mode), err=True)
-    return open_database(url)
+    except OSError:
+        fail(t("database.unreadable", target=path))
+    engine = open_database(url)
+    if mode is not None and mode & 0o077:
+        click.echo(t("server_security.db_file_readable", path=path, mode=f"{mode & 0o777:o}"), err=True)
+    return engine

@@ -78,6 +78,12 @@ def wan(amount: Decimal) -> str:
     return f"{(amount / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
+def storage_cause(cause: str) -> str:
+    """What a failed database ran into (``storage.engine.failure_cause``), in words with what to do; an error
+    without a name of its own by its type."""
+    return t(f"storage_cause.{cause}") if has(f"storage_cause.{cause}") else cause
+
+
 def explain(error: ValidationError | DomainError) -> str:
     """A validation or domain error as one line in the user's language, naming the field and the reason."""
     if isinstance(error, DomainError):
