@@ -138,7 +138,7 @@ def as_another_account(work: Callable[[], Any]) -> Any:
             os.setgid(NOBODY)
             os.setuid(NOBODY)
             outcome: Any = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent whole
+        except BaseException as exc:  # handed to the parent whole
             outcome = exc
         with os.fdopen(write, "wb") as out:
             pickle.dump(outcome, out)
