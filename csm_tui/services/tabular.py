@@ -282,9 +282,7 @@ def _csv_lines(text: io.TextIOWrapper, limits: Limits) -> Iterator[Row]:
             else:
                 yield Row(start, [_unprotect(c) if c[:1] == QUOTE else c for c in cells])
             start = reader.line_num + 1
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):  # a cell that runs on over lines past the csv module's limit
-            raise DomainError("import.cell_too_long", line=start, max=limits.cell) from None
+    except csv.Error:  # an unclosed quote running on past the csv module's own field limit among others
         raise DomainError("import.not_csv", line=reader.line_num) from None
 
 
