@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import stat
 import urllib.parse
@@ -47,6 +48,7 @@ _SQLITE_CAUSES = {sqlite3.SQLITE_FULL: DISK_FULL, sqlite3.SQLITE_READONLY: READ_
 _PG_CAUSES = {"53100": DISK_FULL, "25006": READ_ONLY, "55P03": LOCKED, "57P01": SERVER_GONE, "57P02": SERVER_GONE,
               "57P03": SERVER_GONE}  # fmt: skip
 _read_only: weakref.WeakSet[Engine] = weakref.WeakSet()
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")  # user:password@ in a URL too broken to parse
 
 
 class UnusableDatabase(Exception):
@@ -94,7 +96,7 @@ def normalise_url(url: str | URL) -> URL:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise UnusableDatabase("bad_url", str(url)) from None
+        raise UnusableDatabase("bad_url", _PASSWORD.sub(r"\1***@", str(url))) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     backend, _, driver = parsed.drivername.partition("+")

@@ -66,10 +66,12 @@ def siblings(path: Path) -> set[str]:
         ("mysql+pymysql://csm:secret@db/csm", "mysql+pymysql://csm:***@db/csm"),
         ("postgresql+psycopg2://csm@db/csm", "postgresql+psycopg2://csm@db/csm"),
         ("garbage-url", "garbage-url"),
+        ("postgresql://csm:secret@db:port/csm", "postgresql://csm:***@db:port/csm"),
     ],
 )
 def test_a_url_of_another_backend_or_none_at_all_is_refused_by_name(url: str, named: str) -> None:
     refused(url, named, "sqlite:///")
+    assert "secret" not in csm("--db", url)[1]
 
 
 def test_a_device_is_refused_and_nothing_is_created_beside_it() -> None:
