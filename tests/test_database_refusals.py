@@ -29,7 +29,12 @@ from tests.conftest import FROZEN_AT, PgServer
 from widgets.failures import describe
 
 NOBODY = 65534
-COMMANDS = [[], ["db", "upgrade"], ["admin", "audit", "verify"]]
+COMMANDS = [
+    [],
+    ["db", "upgrade"],
+    ["admin", "audit", "verify"],
+    ["admin", "ssh-key", "add", "--staff", "csm01", "--key", __file__],
+]
 
 
 @pytest.fixture(autouse=True)
