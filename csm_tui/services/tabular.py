@@ -334,8 +334,13 @@ class _BoundedPart(io.RawIOBase):
         if self._owner.left < 0:
             raise DomainError("import.too_large", max=limits.unpacked // MB)
         first = data.find(b"<")
-        self._run = self._run + got if first < 0 else got - data.rfind(b"<") - 1
-        if (self._run if first < 0 else self._run + first) > limits.xml_run:
+        if first < 0:
+            self._run += got
+            longest = self._run
+        else:  # a run inside the chunk is shorter than the chunk; the one it starts with may go on from before
+            longest = self._run + first
+            self._run = got - data.rfind(b"<") - 1
+        if longest > limits.xml_run:
             raise DomainError("import.xlsx_cell_too_long", max=limits.cell)
         memoryview(buffer)[:got] = data
         return got
