@@ -22,7 +22,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.cli_support import fail, open_database, open_existing_database
+from csm_tui.cli_support import SharedGroup, fail, open_database, open_existing_database
 from csm_tui.clock import SystemClock
 from csm_tui.config import Settings, default_db_url
 from csm_tui.domain.enums import Role
@@ -31,7 +31,7 @@ from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
 from storage import audit
 from storage.copy import CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
-from storage.engine import normalise_url, sqlite_path
+from storage.engine import UnusableDatabase, normalise_url, sqlite_path
 from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -46,7 +46,10 @@ def _forced_url(url: str) -> str:
     """The URL for a forced command: a SQLite path made absolute (the command runs in the service account's
     home). A URL holding a password is refused: the command line sits in authorized_keys and in every local
     user's ``ps``; the password belongs in the service account's ~/.pgpass (or use peer authentication)."""
-    parsed = normalise_url(url)
+    try:
+        parsed = normalise_url(url)
+    except UnusableDatabase as exc:
+        fail(t(f"database.{exc.reason}", target=exc.target))
     if parsed.password is not None:
         fail(t("server_security.password_in_url"))
     path = sqlite_path(parsed)
@@ -73,7 +76,7 @@ def _admin(url: str) -> tuple[Engine, SqlUnitOfWorkFactory]:
     return engine, system.acting_as(staff)
 
 
-@click.group()
+@click.group(cls=SharedGroup)
 def admin() -> None:
     """Branch administration (admins only)."""
 

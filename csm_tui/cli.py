@@ -15,21 +15,19 @@ from sqlalchemy import Engine
 
 from csm_tui import __version__, gc_pause
 from csm_tui.admin_cli import admin
-from csm_tui.cli_support import fail, open_database, open_existing_database
-from csm_tui.clock import BranchTime, Clock, SystemClock
-from csm_tui.config import (
-    APP_NAME,
-    ConfigError,
-    Settings,
-    config_path,
-    data_dir,
-    default_db_url,
-    load_settings,
-    settings_language,
+from csm_tui.cli_support import (
+    SharedGroup,
+    fail,
+    file_refusal,
+    load_cli_settings,
+    open_database,
+    open_existing_database,
 )
+from csm_tui.clock import BranchTime, Clock, SystemClock
+from csm_tui.config import APP_NAME, Settings, data_dir, default_db_url
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import LANGUAGES, explain, set_language, t
+from csm_tui.i18n import LANGUAGES, explain, t
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.services.exporting import CONTACT_DAYS, ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
@@ -39,42 +37,17 @@ from csm_tui.services.score_export import export_team
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from csm_tui.ssh_keys import SSH_SESSION
+from storage.engine import is_read_only
 from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
-
-
-def _settings(config: Path | None, lang: str | None) -> Settings:
-    """The settings, their errors told in the language of ``--lang`` (or ``CSM_LANG``), else the file's own."""
-    path = config or config_path()
-    set_language(lang or settings_language(path, os.environ))
-    try:
-        settings = load_settings(path, binding_ids=_binding_ids)
-    except ConfigError as exc:
-        fail(_refusal("config", exc.path, exc.key, exc.reason))
-    if lang:
-        settings = settings.model_copy(update={"lang": lang})
-    set_language(settings.lang)
-    return settings
-
-
-def _binding_ids() -> frozenset[str]:
-    from csm_tui.app import binding_ids
-
-    return binding_ids()
+from widgets.failures import describe
 
 
 def _policy(settings: Settings) -> Policy:
     try:
         return load_policy(settings.policy_file)
     except PolicyError as exc:
-        fail(_refusal("policy", exc.path, exc.key, exc.reason))
-
-
-def _refusal(what: str, path: Path, key: str, reason: str) -> str:
-    """One line naming the settings or policy file, the key when the fault is in one, and the reason."""
-    if key == "-":  # the file as a whole: unreadable, too large, not TOML
-        return t(f"cli.unusable_{what}", path=path, reason=reason)
-    return t(f"cli.bad_{what}", path=path, key=key, reason=reason)
+        fail(file_refusal("policy", exc.path, exc.key, exc.reason))
 
 
 def _setup_logging() -> None:
@@ -86,7 +59,7 @@ def _setup_logging() -> None:
     )
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SharedGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
 @click.option("--staff", "login", envvar="CSM_STAFF", metavar="LOGIN", help="Sign in as LOGIN (demo DB or admin).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="CSM_LANG", help="Interface language.")
@@ -95,7 +68,7 @@ def _setup_logging() -> None:
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | None, config: Path | None) -> None:
     """Customer service manager's workstation. Without a command, opens the workstation."""
-    settings = _settings(config, lang)
+    settings = load_cli_settings(config, lang)
     ctx.obj = settings
     if ctx.invoked_subcommand is not None:
         if ctx.invoked_subcommand != SSH_SESSION:
@@ -137,8 +110,12 @@ def _workstation(
 ) -> Workstation:
     """Sign in (``open_workstation``), and put a policy file changed since the last start in the audit log."""
     clock = SystemClock()
-    ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh, exports=settings.export_dir)
-    record_policy(SqlUnitOfWorkFactory(engine, clock), policy, settings.policy_file)
+    try:
+        ws = open_workstation(engine, clock, policy, login, via_ssh=via_ssh, exports=settings.export_dir)
+        if not is_read_only(engine):
+            record_policy(SqlUnitOfWorkFactory(engine, clock), policy, settings.policy_file)
+    except StorageFailure as exc:
+        fail(describe(exc))
     return ws
 
 
@@ -165,7 +142,14 @@ def open_workstation(
     except UnknownStaff as exc:
         fail(t("cli.unknown_staff", login=exc.login))
     time_ = BranchTime(clock, policy.calendar.tz)
-    ws = sign_in(system.acting_as(staff), staff, time_, policy, demo, via="ssh" if via_ssh else "local")
+    uow = system.acting_as(staff)
+    if is_read_only(engine):  # nothing can be written there, the sign-in's audit entry included: browsing only
+        click.echo(t("database.read_only", target=engine.url.database), err=True)
+        with uow() as tx:
+            outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
+        ws = Workstation(uow, staff, outlet, time_, policy, demo)
+    else:
+        ws = sign_in(uow, staff, time_, policy, demo, via="ssh" if via_ssh else "local")
     return replace(ws, exports=exports or data_dir() / "exports") if via_ssh else ws
 
 
@@ -193,12 +177,16 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
     )
 
 
-def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
-    """The workstation a command acts through: signed in like ``csm`` itself (``--staff`` on the group)."""
+def _command_workstation(settings: Settings, db_url: str | None, login: str | None) -> Workstation:
+    """The workstation a command acts through: signed in like ``csm`` itself."""
     engine = open_existing_database(db_url or settings.db_url or default_db_url())
     _setup_logging()
-    login = click.get_current_context().find_root().params.get("login")
     return _workstation(settings, engine, _policy(settings), login)
+
+
+staff_option = click.option(
+    "--staff", "login", envvar="CSM_STAFF", metavar="LOGIN", help="Sign in as LOGIN (demo DB or admin)."
+)
 
 
 @main.command("import")
@@ -208,10 +196,11 @@ def _command_workstation(settings: Settings, db_url: str | None) -> Workstation:
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), help="A CSV's encoding (default: detect).")
 @click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@staff_option
 @click.pass_obj
 def import_(
     settings: Settings, kind: str, file: Path, mapping: Path | None, dry_run: bool, encoding: str | None,
-    db_url: str | None,
+    db_url: str | None, login: str | None,
 ) -> None:  # fmt: skip
     """Import clients, balances, holdings, products, staff or tasks from CSV or XLSX (admins only).
 
@@ -220,7 +209,7 @@ def import_(
     from csm_tui.services.imports.columns import load_mapping
     from csm_tui.services.imports.run import import_file, summary
 
-    ws = _command_workstation(settings, db_url)
+    ws = _command_workstation(settings, db_url, login)
     try:
         columns = load_mapping(mapping) if mapping else None
         report = import_file(ws, ImportKind(kind), file, mapping=columns, dry_run=dry_run, encoding=encoding)
@@ -229,7 +218,7 @@ def import_(
     except AccessDenied:
         fail(t("import.admin_only"))
     except StorageFailure as exc:
-        fail(t("error.save_failed", reason=str(exc)))
+        fail(describe(exc))
     if report.errors_path is not None:
         click.echo(t("import.errors_at", path=report.errors_path))
     if report.refused:
@@ -251,13 +240,15 @@ SCOREBOARD = "scoreboard"
     "--days", default=CONTACT_DAYS, show_default=True, type=click.IntRange(1, 3660), help="Contacts: days back."
 )
 @click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
+@staff_option
 @click.pass_obj
 def export(
-    settings: Settings, kind: str, out: Path, fmt: str | None, all_tasks: bool, days: int, db_url: str | None
-) -> None:
+    settings: Settings, kind: str, out: Path, fmt: str | None, all_tasks: bool, days: int, db_url: str | None,
+    login: str | None,
+) -> None:  # fmt: skip
     """Export your own task list or contact records, client identities masked; or, for a supervisor or the admin,
     the scoreboard's team table of this quarter (staff names and figures only). Audited."""
-    ws = _command_workstation(settings, db_url)
+    ws = _command_workstation(settings, db_url, login)
     try:
         if kind == SCOREBOARD:
             rows, out = export_team(ws, out)
@@ -268,7 +259,7 @@ def export(
     except DomainError as exc:
         fail(explain(exc))
     except StorageFailure as exc:
-        fail(t("error.save_failed", reason=str(exc)))
+        fail(describe(exc))
     except AccessDenied:
         fail(t("export.scores_refused"))
     click.echo(t("export.done", rows=rows, path=out))

@@ -16,6 +16,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Staff
 from csm_tui.i18n import t
 from screens.outcome import SavingDialog, typed_time
+from widgets.text_fields import DATE_MAX, TIME_MAX, BoundedInput
 
 R = TypeVar("R")
 
@@ -39,7 +40,7 @@ class TextDialog(SavingDialog[R]):
             yield Label(title, classes="screen-title")
             if explain:
                 yield Static(explain)
-            yield Input(value, placeholder=placeholder, max_length=self.max_length, id="reason")
+            yield BoundedInput(value, placeholder=placeholder, max_length=self.max_length, id="reason")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -66,7 +67,7 @@ class EditClientDialog(SavingDialog[R]):
             yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
             for name in self.TEXT_FIELDS:
                 value = getattr(c, name) or ""
-                yield Input(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+                yield BoundedInput(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
             for name in self.FLAGS:
                 yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
             yield from self.footer()
@@ -101,10 +102,12 @@ class WhenDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="screen-title")
-            yield Input(self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", id="date")
+            yield BoundedInput(
+                self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
+            )
             if self.with_time:
-                yield Input(self.suggested.format("HH:mm"), placeholder="HH:MM", id="time")
-            yield Input(placeholder=t("outcome.note"), max_length=200, id="note")
+                yield BoundedInput(self.suggested.format("HH:mm"), placeholder="HH:MM", max_length=TIME_MAX, id="time")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -129,8 +132,8 @@ class ChooseStaffDialog(SavingDialog[R]):
             yield Label(self.title_text, classes="screen-title")
             for number, person in enumerate(self.staff[:9], start=1):
                 yield Static(f"{number}  {person.name} ({person.login})")
-            yield Input(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
-            yield Input(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield BoundedInput(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:

@@ -16,6 +16,7 @@ from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
 from widgets.cells import figure
 from widgets.table import KeyTable
+from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 
 class ClientsScreen(Destination[list[ClientListRow]]):
@@ -32,7 +33,9 @@ class ClientsScreen(Destination[list[ClientListRow]]):
 
     def compose_body(self) -> ComposeResult:
         if self.focus_list is None:
-            yield Input(placeholder=t("clients.search_hint"), id="client-search", classes="filter")
+            yield BoundedInput(
+                placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="client-search", classes="filter"
+            )
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from csm_tui.i18n import t
 from csm_tui.services import checklist
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
+from widgets.text_fields import BoundedTextArea
 
 
 class DaySummaryDialog(SavingDialog[DaySummary]):
@@ -36,7 +37,9 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
         with Vertical():
             yield Label(t("summary.title", day=self.ws.time.today().isoformat()), classes="screen-title")
             yield Static(" · ".join(f"{t(f'summary.{k}')} {v}" for k, v in self.figures.items()), id="figures")
-            yield TextArea(self.saved.text if self.saved else "", id="text", soft_wrap=True)
+            yield BoundedTextArea(
+                self.saved.text if self.saved else "", max_length=checklist.SUMMARY_MAX, id="text", soft_wrap=True
+            )
             yield Static("", id="dialog-error", classes="error")
             yield Static(t("summary.hint"), classes="hint")
 

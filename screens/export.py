@@ -14,6 +14,7 @@ from csm_tui.i18n import t
 from csm_tui.services.exporting import ExportKind, default_path, export_list, export_target
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
+from widgets.text_fields import PATH_MAX, BoundedInput
 
 
 class ExportDialog(SavingDialog[tuple[int, Path]]):
@@ -31,7 +32,7 @@ class ExportDialog(SavingDialog[tuple[int, Path]]):
             yield Label(t(f"export.{self.kind.value}"), classes="screen-title")
             if over_ssh:
                 yield Static(t("export.server_folder", folder=str(self.ws.exports)))
-            yield Input(str(suggested), placeholder=t("export.path"), id="path")
+            yield BoundedInput(str(suggested), placeholder=t("export.path"), max_length=PATH_MAX, id="path")
             yield from self.footer()
 
     def build(self) -> Callable[[], tuple[int, Path]]:

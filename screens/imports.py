@@ -29,6 +29,7 @@ from widgets.bindings import translate_bindings
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
+from widgets.text_fields import PATH_MAX, BoundedInput
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ class ImportScreen(Screen[None]):
         with Horizontal(id="import-form"):
             kinds = [(t(f"import.kind.{k.value}"), k) for k in ImportKind]
             yield Select[ImportKind](kinds, value=ImportKind.CLIENTS, allow_blank=False, id="import-kind")
-            yield Input(placeholder=t("import.path"), id="import-path")
-        yield Input(placeholder=t("import.mapping"), id="import-mapping")
+            yield BoundedInput(placeholder=t("import.path"), max_length=PATH_MAX, id="import-path")
+        yield BoundedInput(placeholder=t("import.mapping"), max_length=PATH_MAX, id="import-mapping")
         with Horizontal(id="import-buttons"):
             yield Button(t("import.preview"), id="preview", variant="primary")
             yield Button(t("import.run"), id="run", variant="warning", disabled=True)

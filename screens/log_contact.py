@@ -16,6 +16,7 @@ from csm_tui.i18n import label, t
 from csm_tui.services.calls import Outcome, Receipt, record
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
+from widgets.text_fields import BoundedInput
 
 # What a hand-logged contact can end in (the time-bound outcomes are booked from the call session).
 LOGGED_OUTCOMES = (
@@ -40,9 +41,9 @@ class LogContactDialog(SavingDialog[Receipt]):
             yield Label(t("log.title", client=self.client_name), classes="screen-title")
             yield Select[Channel]([(label(c), c) for c in Channel], prompt=t("log.channel"), id="channel")
             yield Select[Disposition]([(label(d), d) for d in LOGGED_OUTCOMES], prompt=t("log.outcome"), id="outcome")
-            yield Input(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
-            yield Input(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
-            yield Input(placeholder=t("outcome.note"), max_length=2000, id="note")
+            yield BoundedInput(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
+            yield BoundedInput(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")
             yield from self.footer()
 
     def _selected(self, widget_id: str) -> Any:

@@ -26,6 +26,7 @@ from csm_tui.services.cadence import NEEDS_TIME
 from csm_tui.services.calls import Outcome, SkipReason
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
+from widgets.text_fields import DATE_MAX, TIME_MAX, BoundedInput
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -129,12 +130,16 @@ class OutcomeDialog(SavingDialog[R]):
         with Vertical():
             yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
             if self.disposition in NEEDS_TIME:
-                yield Input(self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", id="date")
-                yield Input(self.suggested.format("HH:mm"), placeholder="HH:MM", id="time")
+                yield BoundedInput(
+                    self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
+                )
+                yield BoundedInput(self.suggested.format("HH:mm"), placeholder="HH:MM", max_length=TIME_MAX, id="time")
             if self.disposition is Disposition.SERVICE_DONE:
-                yield Input(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
-                yield Input(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
-            yield Input(placeholder=t("outcome.note"), max_length=2000, id="note")
+                yield BoundedInput(
+                    placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction"
+                )
+                yield BoundedInput(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")
             yield from self.footer()
 
     def _value(self, field: str) -> str:
@@ -174,8 +179,8 @@ class ReasonDialog(SavingDialog[R]):
             yield Label(self.title_text, classes="screen-title")
             for number, reason in enumerate(SkipReason, start=1):
                 yield Static(f"{number}  {label(reason)}")
-            yield Input(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="reason")
-            yield Input(placeholder=t("outcome.note"), max_length=500, id="note")
+            yield BoundedInput(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="reason")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=500, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:

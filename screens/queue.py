@@ -29,6 +29,7 @@ from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail
 from widgets.table import KeyTable
+from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 DETAIL_WIDTH = 22  # cells: the table fits 80 columns; the whole detail is on the client's card
 CLIENT_WIDTH = 8  # cells: four Chinese characters
@@ -55,7 +56,9 @@ class QueueScreen(Destination[list[QueueItem]]):
         self.shown: list[QueueItem] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder=t("queue.filter_hint"), id="queue-filter", classes="filter")
+        yield BoundedInput(
+            placeholder=t("queue.filter_hint"), max_length=SEARCH_MAX, id="queue-filter", classes="filter"
+        )
         yield KeyTable(id="queue")
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from csm_tui.services import appraisal
 from csm_tui.services.views import CsmRow
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
+from widgets.text_fields import DATE_MAX, BoundedInput
 
 
 def typed_date(text: str) -> dt.date:
@@ -48,8 +49,10 @@ class MysteryCheckDialog(_Form):
             yield Label(t("mystery.title", name=self.csm.name), classes="screen-title")
             for number, item in enumerate(points, start=1):
                 yield Static(f"{number}  {label(item)} ({points[item]})")
-            yield Input(placeholder=t("mystery.items"), restrict=f"[1-{len(points)}]*", id="items")
-            yield Input(placeholder=t("outcome.note"), max_length=500, id="note")
+            yield BoundedInput(
+                placeholder=t("mystery.items"), restrict=f"[1-{len(points)}]*", max_length=len(points), id="items"
+            )
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=500, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], object]:
@@ -63,9 +66,11 @@ class TrainingDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("training.title", name=self.csm.name), classes="screen-title")
-            yield Input(self.ws.time.today().isoformat(), placeholder="YYYY-MM-DD", id="day")
-            yield Input(placeholder=t("training.hours"), restrict=r"[0-9.]*", max_length=5, id="hours")
-            yield Input(placeholder=t("training.topic"), max_length=100, id="topic")
+            yield BoundedInput(
+                self.ws.time.today().isoformat(), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="day"
+            )
+            yield BoundedInput(placeholder=t("training.hours"), restrict=r"[0-9.]*", max_length=5, id="hours")
+            yield BoundedInput(placeholder=t("training.topic"), max_length=100, id="topic")
             yield from self.footer()
 
     def build(self) -> Callable[[], object]:
@@ -85,10 +90,12 @@ class QualificationDialog(_Form):
         with Vertical():
             yield Label(t("qualification.title", name=self.csm.name), classes="screen-title")
             yield Static("  ".join(f"{n} {label(k)}" for n, k in enumerate(QualificationKind, start=1)))
-            yield Input(placeholder=t("qualification.kind"), restrict=f"[1-{len(QualificationKind)}]", id="kind")
-            yield Input(placeholder=t("qualification.number"), max_length=32, id="number")
-            yield Input(placeholder=t("qualification.obtained"), id="obtained")
-            yield Input(placeholder=t("qualification.expires"), id="expires")
+            yield BoundedInput(
+                placeholder=t("qualification.kind"), restrict=f"[1-{len(QualificationKind)}]", max_length=1, id="kind"
+            )
+            yield BoundedInput(placeholder=t("qualification.number"), max_length=32, id="number")
+            yield BoundedInput(placeholder=t("qualification.obtained"), max_length=DATE_MAX, id="obtained")
+            yield BoundedInput(placeholder=t("qualification.expires"), max_length=DATE_MAX, id="expires")
             yield from self.footer()
 
     def build(self) -> Callable[[], object]:

@@ -24,6 +24,7 @@ from screens.client_detail import ClientDetailScreen
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
 from widgets.table import KeyTable
+from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class SearchScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(t("search.title"), classes="screen-title")
-            yield Input(placeholder=t("clients.search_hint"), id="search-text")
+            yield BoundedInput(placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="search-text")
             yield KeyTable(id="search-results")
 
     def on_mount(self) -> None:

@@ -36,6 +36,7 @@ from widgets.cells import figure
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
+from widgets.text_fields import AMOUNT_MAX, SEARCH_MAX, BoundedInput
 
 log = logging.getLogger(__name__)
 STEPS = ("identify", "status", "questions", "product", "check", "confirm", "done")
@@ -83,7 +84,7 @@ class SuitabilityWizard(Screen[None]):
         yield Static("", id="step")
         with ContentSwitcher(initial="identify"):
             with Vertical(id="identify"):
-                yield Input(placeholder=t("wizard.identify_hint"), id="who")
+                yield BoundedInput(placeholder=t("wizard.identify_hint"), max_length=SEARCH_MAX, id="who")
                 yield KeyTable(id="found")
             with VerticalScroll(id="status"):
                 yield Static("", id="status-text", classes="para")
@@ -91,7 +92,7 @@ class SuitabilityWizard(Screen[None]):
                 yield Static("", id="question", classes="para")
             with Vertical(id="product"):
                 yield KeyTable(id="products")
-                yield Input(placeholder=t("wizard.amount"), id="amount")
+                yield BoundedInput(placeholder=t("wizard.amount"), max_length=AMOUNT_MAX, id="amount")
                 yield Checkbox(t("regular_plan.checkbox"), id="regular_plan")
             with VerticalScroll(id="check"):
                 yield Static("", id="checks", classes="para")
@@ -99,7 +100,7 @@ class SuitabilityWizard(Screen[None]):
                 yield Static("", id="warnings", classes="para")
                 for name in CONFIRMATIONS:
                     yield Checkbox(t(f"report.confirm.{name}"), id=name)
-                yield Input(placeholder=t("report.confirm.recording_ref"), id="recording_ref")
+                yield BoundedInput(placeholder=t("report.confirm.recording_ref"), max_length=64, id="recording_ref")
             with VerticalScroll(id="done"):
                 yield Static("", id="done-text", classes="para")
         yield Static("", id="wizard-error", classes="para fail")

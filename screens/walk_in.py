@@ -14,6 +14,7 @@ from csm_tui.i18n import t
 from csm_tui.services import referrals
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
+from widgets.text_fields import BoundedInput
 
 
 class WalkInDialog(SavingDialog[Referral]):
@@ -25,11 +26,11 @@ class WalkInDialog(SavingDialog[Referral]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("walk_in.title"), classes="screen-title")
-            yield Input(placeholder=t("clients.number"), max_length=20, id="number")
+            yield BoundedInput(placeholder=t("clients.number"), max_length=20, id="number")
             yield Select[int](
                 [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
             )
-            yield Input(placeholder=t("walk_in.interest"), max_length=200, id="note")
+            yield BoundedInput(placeholder=t("walk_in.interest"), max_length=200, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], Referral]:

@@ -1,13 +1,31 @@
-"""One engine factory from a URL. SQLite gets the settings that let several processes share one file."""
+"""One engine factory from a URL. SQLite gets the settings that let several processes share one file.
+
+A URL or a file the workstation cannot use is refused before anything is opened or created (``UnusableDatabase``):
+a malformed URL, a backend other than SQLite and PostgreSQL (psycopg), a SQLite path that is a directory, a device
+or another special file, a file that cannot be read or is not an SQLite database. A database file this account may
+read but not write is opened read-only, without creating its ``-wal`` and ``-shm`` files (they would take the file's
+read-only mode and keep it unwritable later): browsing works and a save fails as ``READ_ONLY``.
+
+``failure_cause`` names what a failed unit of work ran into, for the user: a full disk, a read-only database, a lock
+held beyond the wait, a server gone; PostgreSQL connections are checked before use (``pool_pre_ping``), so the next
+save after the server is back works.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import sqlite3
+import stat
+import urllib.parse
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MMAP_BYTES = 1 << 30
@@ -15,6 +33,54 @@ BUSY_TIMEOUT_MS = 30_000
 
 # Execution option naming the kind of transaction a unit of work begins on SQLite.
 SQLITE_BEGIN = "csm_sqlite_begin"
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}  # the backends we ship, by the driver we ship for each
+
+# What a failed unit of work ran into (``failure_cause``); anything else is named by its error's type.
+DISK_FULL = "disk_full"
+READ_ONLY = "read_only"
+LOCKED = "locked"
+SERVER_GONE = "server_gone"
+_SQLITE_CAUSES = {sqlite3.SQLITE_FULL: DISK_FULL, sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_BUSY: LOCKED,
+                  sqlite3.SQLITE_LOCKED: LOCKED, sqlite3.SQLITE_PERM: READ_ONLY}  # fmt: skip
+_PG_CAUSES = {"53100": DISK_FULL, "25006": READ_ONLY, "55P03": LOCKED, "57P01": SERVER_GONE, "57P02": SERVER_GONE,
+              "57P03": SERVER_GONE}  # fmt: skip
+_read_only: weakref.WeakSet[Engine] = weakref.WeakSet()
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")  # user:password@ in a URL too broken to parse
+
+
+class UnusableDatabase(Exception):
+    """A database URL or file that cannot be used: ``reason`` says why (``database.<reason>`` in the catalogs),
+    ``target`` names the URL (its password hidden) or the file."""
+
+    def __init__(self, reason: str, target: str) -> None:
+        super().__init__(reason, target)
+        self.reason = reason
+        self.target = target
+
+
+def failure_cause(error: BaseException) -> str:
+    """``DISK_FULL``, ``READ_ONLY``, ``LOCKED`` or ``SERVER_GONE`` for what the database said, else the error's type
+    name."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return SERVER_GONE
+    orig = getattr(error, "orig", error)
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+        return _SQLITE_CAUSES.get(code, type(error).__name__)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_CAUSES:
+        return _PG_CAUSES[sqlstate]
+    if type(orig).__name__ == "OperationalError" and (sqlstate is None or sqlstate.startswith("08")):
+        return SERVER_GONE  # psycopg: the connection was lost or refused (no SQL state: nothing reached a server)
+    return type(error).__name__
+
+
+def is_read_only(engine: Engine) -> bool:
+    """The engine opened its SQLite file read-only (this account may not write it)."""
+    return engine in _read_only
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -25,22 +91,86 @@ def sqlite_path(url: URL) -> Path | None:
 
 
 def normalise_url(url: str | URL) -> URL:
-    """Plain ``postgresql://`` URLs use psycopg 3, the driver we ship."""
-    parsed = make_url(url)
+    """Plain ``postgresql://`` URLs use psycopg 3, the driver we ship; a malformed URL or one of another backend or
+    driver is ``UnusableDatabase``."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise UnusableDatabase("bad_url", _PASSWORD.sub(r"\1***@", str(url))) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in DRIVERS or driver not in ("", DRIVERS[backend]):
+        raise UnusableDatabase("unsupported", parsed.render_as_string(hide_password=True))
     return parsed
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An engine on ``url``; a new SQLite file is created (private). Raises ``UnusableDatabase`` (see above)."""
     parsed = normalise_url(url)
     path = sqlite_path(parsed)
-    if path is not None:
+    if path is None:
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    if not _usable_file(path):
         _create_private_file(path)
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
-        _configure_sqlite(engine)
+    elif not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)):
+        engine = create_engine(parsed, creator=_read_only_connect(path), **kwargs)
+        _configure_sqlite(engine, read_only=True)
+        _read_only.add(engine)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _usable_file(path: Path) -> bool:
+    """Whether ``path`` exists, as a readable SQLite file (or an empty one); ``UnusableDatabase`` when it is there
+    but is not one (a directory, a device, another program's file) or cannot be read."""
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        raise UnusableDatabase("unreadable", str(path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UnusableDatabase("not_a_file", str(path))
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        raise UnusableDatabase("unreadable", str(path)) from None
+    if header and header != SQLITE_HEADER:
+        raise UnusableDatabase("not_sqlite", str(path))
+    if header and not _ours(path):
+        raise UnusableDatabase("foreign", str(path))
+    return True
+
+
+def _ours(path: Path) -> bool:
+    """An SQLite file holds no tables or ours (the first migration writes ``alembic_version`` with them): read as an
+    unchanging file, so that nothing is created beside another program's database, nor its journal mode changed."""
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro&immutable=1"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError:
+        raise UnusableDatabase("not_sqlite", str(path)) from None
+    return not tables or "alembic_version" in tables
+
+
+def _read_only_connect(path: Path) -> Any:
+    """Connections to a file this account may only read, creating nothing beside it: through its ``-wal`` and
+    ``-shm`` files when both are there to read (another process writes it), else as an unchanging file."""
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    if wal.exists() and not os.access(shm, os.R_OK):
+        raise UnusableDatabase("wal_pending", str(path))
+    immutable = "" if wal.exists() else "&immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro{immutable}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+    return connect
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -50,19 +180,25 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def _create_private_file(path: Path) -> None:
     """A new database file is readable by its owner only (mode 0600), and so are directories made for it (0700);
     client data lives in it. SQLite gives its -wal and -shm files the database file's mode."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return  # made meanwhile by another process
+    except OSError:
+        raise UnusableDatabase("cannot_create", str(path)) from None
+    os.close(fd)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:  # a read-only file keeps the journal it has
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

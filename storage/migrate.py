@@ -23,6 +23,18 @@ HEAD = "0007"  # the newest migration; a test keeps it equal to Alembic's own he
 _PG_LOCK_KEY = 0x63736D  # "csm": the advisory lock that serialises upgrades on PostgreSQL
 
 
+class ForeignDatabase(Exception):
+    """The database holds tables but none of ours: another program's (or a wrong --db)."""
+
+
+class MissingTable(Exception):
+    """A table of the app is gone from a database at this app's revision (dropped by hand, or a damaged copy)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(table)
+        self.table = table
+
+
 class DatabaseTooNew(Exception):
     """The database was written by a newer version of the app."""
 
@@ -87,10 +99,27 @@ def _upgrade_lock(engine: Engine) -> Iterator[None]:
         yield
 
 
+def check_tables(engine: Engine) -> None:
+    """Every table of the app is there (one query); ``MissingTable`` names the first one that is not."""
+    from storage.orm import Base
+
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    missing = sorted(set(Base.metadata.tables) - present)
+    if missing:
+        raise MissingTable(missing[0])
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision``; refuse one newer than this app."""
-    if revision == "head" and current_revision(engine) == HEAD:
+    """Bring the database to ``revision``; refuse one newer than this app, and one holding another program's tables
+    (before anything is created beside it, the upgrade lock included)."""
+    current = current_revision(engine)
+    if revision == "head" and current == HEAD:
         return  # the usual start: nothing to do, and no need to load Alembic
+    if current is None:
+        with engine.connect() as conn:
+            if inspect(conn).get_table_names():
+                raise ForeignDatabase()
     from alembic import command
 
     with _upgrade_lock(engine):

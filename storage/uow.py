@@ -17,7 +17,7 @@ from csm_tui.domain.models import AuditEvent, Staff
 from csm_tui.services.ports import StorageFailure
 from storage import audit
 from storage.checklists import ChecklistRepository, ProductReadRepository
-from storage.engine import SQLITE_BEGIN, make_session_factory
+from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
 from storage.importer import SqlImports
 from storage.orm import AuditRow
 from storage.repositories import (
@@ -119,7 +119,7 @@ class SqlUnitOfWork:
                 session.rollback()
                 if attempt == BEGIN_ATTEMPTS or "locked" not in str(exc.orig):
                     session.close()
-                    raise StorageFailure(type(exc).__name__) from exc
+                    raise StorageFailure(failure_cause(exc)) from exc
                 time.sleep(0.05 * attempt)
 
     def __exit__(
@@ -129,7 +129,7 @@ class SqlUnitOfWork:
         self.session.close()
         if isinstance(exc, SQLAlchemyError):
             # The transaction was rolled back whole; the caller learns it failed, not the driver's details.
-            raise StorageFailure(type(exc).__name__) from exc
+            raise StorageFailure(failure_cause(exc)) from exc
 
     def commit(self) -> None:
         self.session.commit()

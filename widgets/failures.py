@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import explain, t
+from csm_tui.i18n import explain, storage_cause, t
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, StorageFailure, TaskNotOpen
 
 
@@ -19,5 +19,5 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, AccessDenied):
         return t("error.access_denied")
     if isinstance(exc, StorageFailure):
-        return t("error.save_failed", reason=str(exc))
+        return t("error.save_failed", reason=storage_cause(exc.cause))
     return t("error.unexpected", reason=type(exc).__name__)

@@ -105,6 +105,12 @@ def error_reason(item: ErrorDetails) -> str:
     return t(key, **params) if has(key) else t("field_error.invalid")
 
 
+def storage_cause(cause: str) -> str:
+    """What a failed database ran into (``storage.engine.failure_cause``), in words with what to do; an error
+    without a name of its own by its type."""
+    return t(f"storage_cause.{cause}") if has(f"storage_cause.{cause}") else cause
+
+
 def explain(error: ValidationError | DomainError) -> str:
     """A validation or domain error as one line in the user's language, naming the field and the reason."""
     if isinstance(error, DomainError):

@@ -325,7 +325,12 @@ class AccessDenied(Exception):
 
 
 class StorageFailure(Exception):
-    """The database refused or failed a unit of work; it was rolled back whole."""
+    """The database refused or failed a unit of work; it was rolled back whole. Its one argument is the cause:
+    ``disk_full``, ``read_only``, ``locked``, ``server_gone`` or the database error's type name."""
+
+    @property
+    def cause(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ConcurrentEdit(Exception):

@@ -1,8 +1,15 @@
 """Tables in files: CSV (UTF-8, or GBK/GB18030 as Chinese Excel writes it) and XLSX, read and written.
 
-Reading hands out every cell as text with the line it came from, so a bad row can be reported where a person will
-find it, one row at a time: a file of millions of rows is never held whole. Writing takes headers, rows, a path and a
-format; the file appears whole (written beside, then renamed) and readable by its owner only.
+Reading hands out every cell as text (as written: spaces and tabs around it kept, for a note) with the line it came
+from, so a bad row can be reported where a person will find it, one row at a time: a file of millions of rows is
+never held whole. Writing takes headers, rows, a path and a format; the file appears whole (written beside, then
+renamed) and readable by its owner only.
+
+Every file is read within ``Limits`` (sized for the bank's real files): a workbook's parts unpacked, a cell's text, a
+CSV line, the rows and the columns. A file over any of them is refused whole (``DomainError``) as soon as that is
+seen, in bounded memory: a workbook's parts are checked by the sizes its zip directory declares before anything is
+unpacked, and counted again as they are unpacked (a run of text between two XML tags longer than a cell may hold is
+refused before it is parsed).
 
 Text that a spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage return) is written
 as text: an XLSX string cell with Excel's quote prefix, or in CSV behind a single quote (OWASP's advice for CSV
@@ -21,6 +28,7 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +60,28 @@ _UNLIKELY = re.compile(
     "\uff00-\uffef\U00020000-\U0003134f]"
 )
 EXCEL_DIGITS = 15  # Excel shows (and computes with) 15 significant digits
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a file read as a table may hold; beyond any of these it is refused whole."""
+
+    unpacked: int = 200 * MB  # a workbook's parts, unzipped, together
+    cell: int = 32_767  # characters in a cell: Excel's own limit
+    line: int = 1 * MB  # characters in a CSV line (a quoted cell may span lines; each is bounded)
+    rows: int = 50_000_000  # a CSV's (six months of a big branch's balances are some 20 million)
+    sheet_rows: int = 1_048_576  # a worksheet's: Excel's own limit
+    columns: int = 1_000
+
+    @property
+    def xml_run(self) -> int:
+        """The longest run of a workbook part's bytes between two ``<`` taken: a cell of the longest text, each
+        character as long as UTF-8 and XML escapes make it, and its tag."""
+        return 6 * self.cell + 4096
+
+
+LIMITS = Limits()
 
 
 class TableFormat(StrEnum):
@@ -91,7 +121,8 @@ class TableStream:
     """
 
     def __init__(self, lines: Iterator[Row], encoding: str, source: _Counted, size: int | None = None) -> None:
-        self._lines = (row for row in lines if any(row.cells))  # blank lines, and Excel's trailing empty rows
+        # blank lines, and Excel's trailing empty rows
+        self._lines = (row for row in lines if any(cell.strip() for cell in row.cells))
         self._source = source
         self._size = size  # the rows a workbook's sheet declares (a hint: it may be stale); None: the file's bytes
         self.encoding = encoding
@@ -168,11 +199,11 @@ def read_table(path: Path, encoding: str | None = None) -> Table:
 
 
 @contextmanager
-def open_table(path: Path, encoding: str | None = None) -> Iterator[TableStream]:
+def open_table(path: Path, encoding: str | None = None, limits: Limits = LIMITS) -> Iterator[TableStream]:
     """The first sheet of a workbook, or a CSV file, to read row by row; raises ``DomainError`` when it cannot be
-    read as a table (then, or while its rows are read). A CSV's encoding is chosen on its first ``SAMPLE`` bytes; a
-    later line that is not text in it comes as a row not ``decoded``. A file whose sample is plain ASCII is decided
-    on its first bytes that are not (found by scanning on)."""
+    read as a table or is over ``limits`` (then, or while its rows are read). A CSV's encoding is chosen on its first
+    ``SAMPLE`` bytes; a later line that is not text in it comes as a row not ``decoded``. A file whose sample is
+    plain ASCII is decided on its first bytes that are not (found by scanning on)."""
     try:
         source = _Counted(path)
     except OSError as exc:
@@ -181,7 +212,7 @@ def open_table(path: Path, encoding: str | None = None) -> Iterator[TableStream]
         with path.open("rb") as fh:
             sample = fh.read(SAMPLE)
             if sample.startswith(XLSX_MAGIC):
-                with _workbook(path) as (lines, size):
+                with _workbook(path, limits) as (lines, size):
                     yield TableStream(lines, "xlsx", source, size)
                 return
             if b"\x00" in sample[:4096]:
@@ -191,7 +222,7 @@ def open_table(path: Path, encoding: str | None = None) -> Iterator[TableStream]
                 sample, complete = _first_non_ascii(fh)
         chosen = _encoding(sample, encoding, complete=complete)
         text = io.TextIOWrapper(io.BufferedReader(source, 1 << 16), chosen, errors=UNDECODED_ERRORS, newline="")
-        yield TableStream(_csv_lines(text), chosen, source)
+        yield TableStream(_csv_lines(text, limits), chosen, source)
 
 
 def _first_non_ascii(fh: io.BufferedReader) -> tuple[bytes, bool]:
@@ -231,43 +262,129 @@ def _encoding(sample: bytes, encoding: str | None, *, complete: bool) -> str:
     return readable[0]
 
 
-def _csv_lines(text: io.TextIOWrapper) -> Iterator[Row]:
-    reader = csv.reader(text)
+def _bounded_lines(text: io.TextIOWrapper, limits: Limits) -> Iterator[str]:
+    """The text's lines, each read only as far as ``limits.line`` characters: a longer one is refused."""
+    number = 0
+    while line := text.readline(limits.line):
+        number += 1
+        if len(line) == limits.line and not line.endswith(("\n", "\r")):
+            raise DomainError("import.line_too_long", line=number, max=limits.line)
+        yield line
+
+
+def _csv_lines(text: io.TextIOWrapper, limits: Limits) -> Iterator[Row]:
+    reader = csv.reader(_bounded_lines(text, limits))
     start = 1
     try:
-        for cells in reader:
+        for number, cells in enumerate(reader, start=1):
+            _within(limits, start, cells, number > limits.rows, limits.rows)
             if any(UNDECODED in c for c in cells):
                 cells = [c.replace(UNDECODED, REPLACED) for c in cells]
-                yield Row(start, [c.strip() for c in cells], decoded=False)
+                yield Row(start, cells, decoded=False)
             else:
-                yield Row(start, [_unprotect(c).strip() if c[:1] == QUOTE else c.strip() for c in cells])
+                yield Row(start, [_unprotect(c) if c[:1] == QUOTE else c for c in cells])
             start = reader.line_num + 1
-    except csv.Error:
+    except csv.Error:  # an unclosed quote running on past the csv module's own field limit among others
         raise DomainError("import.not_csv", line=reader.line_num) from None
 
 
+def _within(limits: Limits, line: int, cells: Sequence[str], too_many_rows: bool, rows: int) -> None:
+    """Refuse the file (``DomainError``) when this row is past the rows it may have, or has too many columns or a
+    cell too long."""
+    if too_many_rows:
+        raise DomainError("import.too_many_rows", max=rows)
+    if len(cells) > limits.columns and any(cells[limits.columns :]):
+        raise DomainError("import.too_many_columns", line=line, max=limits.columns)
+    if cells and max(map(len, cells)) > limits.cell:
+        raise DomainError("import.cell_too_long", line=line, max=limits.cell)
+
+
+class _BoundedZip(zipfile.ZipFile):
+    """A workbook's zip whose parts are unpacked within ``limits``: refused at once when its directory declares more
+    than ``limits.unpacked`` bytes, and as its parts are read when they hold more (counted), or a run of bytes
+    between two XML tags longer than ``limits.xml_run``."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        super().__init__(path)
+        self.limits = limits
+        self.left = limits.unpacked
+        if sum(info.file_size for info in self.infolist()) > limits.unpacked:
+            self.close()
+            raise DomainError("import.too_large", max=limits.unpacked // MB)
+
+    def open(self, name: Any, mode: Any = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:
+        part = super().open(name, mode, pwd, **kwargs)
+        return io.BufferedReader(_BoundedPart(part, self)) if mode == "r" else part
+
+
+class _BoundedPart(io.RawIOBase):
+    """One part of a ``_BoundedZip`` as it is unpacked: its bytes counted against the zip's, its text runs bounded."""
+
+    def __init__(self, part: Any, owner: _BoundedZip) -> None:
+        self._part = part
+        self._owner = owner
+        self._run = 0  # bytes since the last "<"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        limits = self._owner.limits
+        data = self._part.read(min(len(buffer), limits.xml_run))  # a chunk no longer than a run may be
+        got = len(data)
+        self._owner.left -= got
+        if self._owner.left < 0:
+            raise DomainError("import.too_large", max=limits.unpacked // MB)
+        first = data.find(b"<")
+        if first < 0:
+            self._run += got
+            longest = self._run
+        else:  # a run inside the chunk is shorter than the chunk; the one it starts with may go on from before
+            longest = self._run + first
+            self._run = got - data.rfind(b"<") - 1
+        if longest > limits.xml_run:
+            raise DomainError("import.xlsx_cell_too_long", max=limits.cell)
+        memoryview(buffer)[:got] = data
+        return got
+
+    def close(self) -> None:
+        self._part.close()
+        super().close()
+
+
 @contextmanager
-def _workbook(path: Path) -> Iterator[tuple[Iterator[Row], int | None]]:
-    """The first sheet's rows, read as the workbook is (openpyxl's read-only mode), and how many it says it has."""
-    from openpyxl import load_workbook  # imported when first needed: a workbook is the rarer case
+def _workbook(path: Path, limits: Limits) -> Iterator[tuple[Iterator[Row], int | None]]:
+    """The first sheet's rows, read as the workbook is (openpyxl's read-only mode, from a ``_BoundedZip``), and how
+    many it says it has."""
+    from openpyxl.reader.excel import ExcelReader  # imported when first needed: a workbook is the rarer case
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        reader = ExcelReader(path, read_only=True, data_only=True)
+        reader.archive.close()
+        reader.archive = _BoundedZip(path, limits)
+        reader.read()
+        book = reader.wb
         sheet = book.worksheets[0]
         size = sheet.max_row  # from the sheet's <dimension>, which a report generator may leave stale
         sheet.reset_dimensions()  # so every row and column is read, whatever it says
+    except DomainError:
+        raise
     except Exception:  # openpyxl raises many kinds of error on a damaged or foreign file: each means the same here
         raise DomainError("import.not_xlsx") from None
     try:
-        yield _sheet_lines(sheet.iter_rows(values_only=True)), size
+        yield _sheet_lines(sheet.iter_rows(values_only=True), limits), size
     finally:
         book.close()
 
 
-def _sheet_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[Row]:
+def _sheet_lines(rows: Iterator[tuple[object, ...]], limits: Limits) -> Iterator[Row]:
     try:
         for number, row in enumerate(rows, start=1):
-            yield Row(number, [_cell_text(v) for v in row])
+            cells = [_cell_text(v) for v in row]
+            _within(limits, number, cells, number > limits.sheet_rows, limits.sheet_rows)
+            yield Row(number, cells)
+    except DomainError:
+        raise
     except Exception:  # as in ``_workbook``: a damaged sheet, found as it is read
         raise DomainError("import.not_xlsx") from None
 
@@ -285,7 +402,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         shown = float(f"{value:.{EXCEL_DIGITS}g}")  # 300.29999999999995, as Excel computes =100.1+200.2, is 300.3
         return str(int(shown)) if shown.is_integer() else repr(shown)
-    return str(value).strip()
+    return str(value)
 
 
 def write_table(

@@ -37,6 +37,7 @@ class Column:
     field: str
     required: bool = False
     aliases: tuple[str, ...] = ()
+    verbatim: bool = False  # free text taken as written; other cells lose the spaces around them
 
 
 _CLIENT_REF = Column("client", True, ("客户编号", "客户号码", "client number", "customer number", "cust no"))
@@ -101,7 +102,7 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("status", False, ("任务状态",)),
         Column("origin", False, ("来源",)),
         Column("origin_id", False, ("来源编号",)),
-        Column("note", False, ("备注", "remark")),
+        Column("note", False, ("备注", "remark"), verbatim=True),
         Column("created_at", True, ("创建时间", "created")),
         Column("closed_at", False, ("关闭时间", "closed")),
     ),

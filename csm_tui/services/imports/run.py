@@ -265,7 +265,8 @@ class _Job:
         """Each row of the file as read, through its kind's builder: the good ones' line, key and values."""
         build = BUILDERS[self.kind]
         required = [c.field for c in COLUMNS[self.kind] if c.required]
-        columns = list(self.columns.items())
+        verbatim = {c.field for c in COLUMNS[self.kind] if c.verbatim}
+        columns = [(f, i, f in verbatim) for f, i in self.columns.items()]
         undecodable = t("import_stream.undecodable", encoding=self.table.encoding_name)
         for line, cells, decoded in self.table.rows:
             self.report.rows += 1
@@ -274,7 +275,7 @@ class _Job:
             if not decoded:
                 self.refuse(line, "", undecodable)
                 continue
-            row = {f: cells[i] if i < len(cells) else "" for f, i in columns}
+            row = {f: "" if i >= len(cells) else cells[i] if keep else cells[i].strip() for f, i, keep in columns}
             blank = next((f for f in required if not row[f]), None)
             try:
                 if blank is not None:
