@@ -7,6 +7,7 @@ validated as a whole, and a bad file is refused with the file, the key and the r
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 import zoneinfo
 from decimal import Decimal
@@ -155,6 +156,19 @@ class Suitability(_Section):
     max_share_of_assets: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.8")  # out-of-proportion purchases
     cooling_off_hours: int = Field(default=24, ge=0)
     dual_recording_exempt: tuple[ProductCategory, ...] = (ProductCategory.BOND, ProductCategory.METAL)
+    # Clients of this age or more may not buy R4–R5 at all (some banks: 80); None: no such limit.
+    elderly_high_risk_refused_age: int | None = Field(default=None, ge=18, le=150)
+    # The 双录 reference as the recording system issues it (the whole reference must match).
+    recording_ref_pattern: str = r"[A-Za-z0-9-]{6,40}"
+
+    @field_validator("recording_ref_pattern")
+    @classmethod
+    def _pattern_compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return pattern
 
 
 class Dimension(StrEnum):

@@ -270,6 +270,18 @@ class ClientRepository(_Repo[Client, ClientRow]):
     def get(self, item_id: int) -> Client:
         return self._model(self._full_row(item_id))
 
+    def lock(self, client_id: int) -> Client:
+        """The client as it stands, locked until the transaction ends: on PostgreSQL ``SELECT ... FOR UPDATE`` on
+        the client's row, so a second session's assessment or sale of this client waits for this one (SQLite's
+        write transaction already holds the whole database)."""
+        self.session.execute(select(ClientRow.id).where(ClientRow.id == client_id).with_for_update())
+        row = self.session.get(ClientRow, client_id, populate_existing=True)
+        if row is None:
+            raise LookupError(client_id)
+        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
+            raise AccessDenied("client")
+        return self._model(row)
+
     def update(self, client_id: int, version: int, **changes: Any) -> Client:
         """Change editable details of a client last read at ``version``; refused if someone saved since."""
         unknown = set(changes) - EDITABLE
