@@ -683,7 +683,9 @@ def test_no_cancelling_without_a_reason_after_the_period_twice_or_without_coolin
     assert refused.value.code == "not_in_cooling_off"
     assert tables(branch.engine) == before
 
-    plain = sale.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    plain = sale.record(
+        ws, attempt(ws, branch.young, "W2", "50000", dataclasses.replace(RECORDED, still_holds=True)), SOLD
+    )
     assert plain.sale is not None and plain.sale.id is not None and plain.sale.cooling_off_until is None
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
@@ -709,7 +711,7 @@ def check_lines(record: SuitabilityRecord) -> list[str]:
 
 def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp_path: Path) -> None:
     record = sold_record(branch)
-    path = sale_report.save(record, branch.outlet.name, tmp_path / "reports")
+    path = sale_report.save(record, branch.outlet.name, TZ, tmp_path / "reports")
     assert path == tmp_path / "reports" / f"suitability-{record.id}.html"
     assert path.stat().st_mode & 0o777 == 0o600
     page = path.read_bytes().decode("utf-8")
@@ -725,7 +727,7 @@ def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp
     assert html.escape(t("report.sign")) in page and "客户签字" in page
     assert "check." not in page and "report." not in page  # no catalog key left untranslated
     # Saving again (the report printed twice) replaces the file, still 0600.
-    again = sale_report.save(record, branch.outlet.name, tmp_path / "reports")
+    again = sale_report.save(record, branch.outlet.name, TZ, tmp_path / "reports")
     assert again == path and path.stat().st_mode & 0o777 == 0o600
 
 
@@ -733,7 +735,7 @@ def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp
 def test_the_report_renders_in_english(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
-    page = sale_report.render(record, branch.outlet.name)
+    page = sale_report.render(record, branch.outlet.name, TZ)
     assert "Wealth product suitability record" in page and "理财产品适当性评估记录" not in page
     assert "张伟" in page and "稳享 63 天" in page  # names are data, kept as they are
     assert all(line in page for line in check_lines(record))
@@ -745,7 +747,7 @@ def test_the_report_renders_in_english(branch: Branch) -> None:
 def test_the_english_report_declares_its_language(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
-    assert '<html lang="en">' in sale_report.render(record, branch.outlet.name)
+    assert '<html lang="en">' in sale_report.render(record, branch.outlet.name, TZ)
 
 
 # --- 7. the audit log ----------------------------------------------------------------------------------------

@@ -510,7 +510,10 @@ def test_extra_care_from_r3_and_a_supervisors_review_from_r4() -> None:
     medium = verdict(client=elder, product=product(_C.WEALTH, 3))
     assert medium.extra_care and medium.dual_recording and not medium.review
     assert check(medium, "elderly").reason_key == "elderly.warning"
-    for high in (verdict(client=elder, product=product(_C.WEALTH, 4)), verdict(client=elder, product=product(_C.FUND, 5))):
+    for high in (
+        verdict(client=elder, product=product(_C.WEALTH, 4)),
+        verdict(client=elder, product=product(_C.FUND, 5)),
+    ):
         assert high.extra_care and high.review and check(high, "elderly").reason_key == "elderly.extra_care"
 
 
@@ -712,9 +715,10 @@ def _every_kind_of_verdict() -> list[Verdict]:
         verdict(other_purchases=Decimal("800000.00"), client=client(dt.date(1950, 1, 1))),
         verdict(product=product(_C.WEALTH, 2), client=client(dt.date(1950, 1, 1))),
         verdict(
-            product=product(_C.WEALTH, 4), client=client(dt.date(1940, 1, 1)),
+            product=product(_C.WEALTH, 4),
+            client=client(dt.date(1940, 1, 1)),
             policy=Policy(suitability=Suitability(elderly_high_risk_refused_age=80)),
-        ),  # fmt: skip
+        ),
     ]
 
 

@@ -95,11 +95,20 @@ async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_call
         assert wizard.step == "confirm"
         await pilot.press("y")  # nothing confirmed yet: refused, nothing written
         await settle(pilot)
-        assert wizard.step == "confirm" and "尚缺" in str(wizard.query_one("#wizard-error").render())
+        missing = str(wizard.query_one("#wizard-error").render())
+        assert wizard.step == "confirm" and "尚缺" in missing
+        assert "展示风险揭示书" in missing and "双录编号" in missing and "_" not in missing  # in words, not fields
         for name in ("disclosure_shown", "documents_read", "sentence_copied"):
             wizard.query_one(f"#{name}").value = True  # type: ignore[attr-defined]
         wizard.query_one("#recording_ref").value = "REC-001"  # type: ignore[attr-defined]
         await pilot.press("y")
+        await settle(pilot)
+        assert wizard.step == "summary"  # nothing written yet: the summary asks for its own key
+        assert _count(demo_url, SaleRow) == before[SaleRow]
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        assert wizard.step == "summary" and _count(demo_url, SaleRow) == before[SaleRow]
+        await pilot.press("s")
         await settle(pilot)
         assert wizard.step == "done"
         report = Path(str(wizard.query_one("#done-text").render()).split("：")[-1].split(": ")[-1].strip())

@@ -52,7 +52,12 @@ def _instant(at: dt.datetime) -> arrow.Arrow:
 
 def branch_day(at: dt.datetime, policy: Policy) -> dt.date:
     """The branch's date at an instant (naive datetimes are UTC)."""
-    return _instant(at).to(policy.calendar.tz).date()
+    return local_time(at, policy.calendar.tz).date()
+
+
+def local_time(at: dt.datetime, tz: str) -> dt.datetime:
+    """A stored instant as the wall time in ``tz`` (naive datetimes are UTC)."""
+    return _instant(at).to(tz).datetime
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
