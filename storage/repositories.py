@@ -324,6 +324,15 @@ class ClientRepository(_Repo[Client, ClientRow]):
         row.manager_id = manager_id
         self.session.flush()
 
+    def set_civil_capacity(self, client_id: int, capable: bool) -> Client:
+        """Whether the client has full civil capacity: set by a supervisor of the client's team or an admin."""
+        if not is_admin(self.actor) and (self.actor is None or self.actor.role is not Role.SUPERVISOR):
+            raise AccessDenied("client")
+        row = self._full_row(client_id)
+        row.civil_capacity = capable
+        self.session.flush()
+        return self._model(row)
+
     def set_flags(self, client_id: int, **flags: bool) -> dict[str, bool]:
         """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values."""
         row = self._full_row(client_id)
