@@ -128,6 +128,11 @@ class Branch:
 
 @pytest.fixture
 def branch(engine: Engine, clock: FrozenClock) -> Branch:
+    return build_branch(engine, clock)
+
+
+def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
+    """An outlet, a supervisor, two CSMs with certificates, three clients and the products below."""
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
         outlet = tx.outlets.add(Outlet(code="B01", name="徐汇支行", sells_wealth=True))
@@ -203,7 +208,7 @@ def attempt(
     verdict = rules.check_4s(
         client=ctx.client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
         product=product, amount=money, outlet=ctx.outlet, staff=ws.staff, now=ws.time.now().datetime,
-        policy=ws.policy,
+        policy=ws.policy, other_purchases=ctx.recent_purchases,
     )  # fmt: skip
     return sale.Attempt(ctx, assessment, product, money, verdict, confirmations)
 
