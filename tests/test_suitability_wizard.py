@@ -201,6 +201,16 @@ async def _confirm(pilot: Pilot[None]) -> None:
     await pilot.press("y")
 
 
+async def _summary(pilot: Pilot[None]) -> None:
+    await _confirm(pilot)
+    await pilot.pause()
+    wizard = pilot.app.screen
+    for name in ("disclosure_shown", "documents_read", "sentence_copied"):
+        wizard.query_one(f"#{name}").value = True  # type: ignore[attr-defined]
+    wizard.query_one("#recording_ref").value = "REC-2026-001"  # type: ignore[attr-defined]
+    await pilot.press("y")
+
+
 async def _done(pilot: Pilot[None]) -> None:
     await _to_check(pilot, rating=4)
     await pilot.press("r")  # the blocked attempt recorded: the report's path is shown
@@ -213,6 +223,7 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
     "product": _product,
     "check": lambda pilot: _to_check(pilot, rating=4),
     "confirm": _confirm,
+    "summary": _summary,
     "done": _done,
 }
 
