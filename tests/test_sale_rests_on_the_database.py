@@ -14,12 +14,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine, select, update
 
 from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import ProductCategory, RiskLevel, RiskRating, Role, SuitabilityOutcome
+from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Product, RiskAssessment, Sale, Staff
+from csm_tui.domain.models import Client, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.i18n import explain
 from csm_tui.policy import Assessment, Measure, Policy, Suitability
 from csm_tui.services import client_detail, sale, sale_report, scoring
@@ -435,3 +436,71 @@ def test_the_report_shows_the_branchs_local_time_and_money(branch: Branch) -> No
     page = sale_report.render(branch.stored(done.record.id or 0), branch.outlet.name, TZ)
     assert "2026-11-27 10:00" in page and "+00:00" not in page and "02:00" not in page
     assert "¥500,000.00" in page and "¥500000" not in page
+
+
+# --- a policy cannot widen what the law closes ------------------------------------------------------------------
+
+
+def test_a_policy_opening_the_insisted_path_to_bank_wealth_and_insurance_still_blocks_them(branch: Branch) -> None:
+    wide = Suitability(
+        insisted_sale_categories=(ProductCategory.FUND, ProductCategory.WEALTH, ProductCategory.INSURANCE)
+    )
+    ws = ws_with(branch, Policy(suitability=wide))
+    assess(ws, branch.young, RiskLevel.C3)
+    everything = dataclasses.replace(RECORDED, insisted_warning=True)
+    wealth = forged(branch, attempt(ws, branch.young, "W4", "50000", everything), Policy(suitability=wide))
+    assert not wealth.verdict.allowed and wealth.verdict.check("level").reason_key == "level.fail"
+    before = tables(branch.engine)
+    assert refused_code(ws, wealth) == "sale_blocked"
+    assert tables(branch.engine) == before
+    insurer = branch.csm.model_copy(
+        update={"qualifications": (Qualification(kind=QualificationKind.INSURANCE, obtained_on=dt.date(2020, 1, 1)),)}
+    )
+    insurance = Product(code="I4", name="分红险", category=ProductCategory.INSURANCE, issuer_rating=RiskRating.R4)
+    verdict = rules.check_4s(
+        client=wealth.ctx.client, assessment=wealth.assessment, scored_lowest=False, product=insurance,
+        amount=Decimal("50000"), outlet=branch.outlet, staff=insurer, now=NOW, policy=ws.policy,
+    )  # fmt: skip
+    assert not verdict.allowed and not verdict.insisted
+    assert [c.reason_key for c in verdict.failed] == ["level.fail"]
+
+
+@pytest.mark.parametrize("category", [ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE])
+def test_a_policy_exempting_wealth_fund_or_insurance_from_the_recording_still_requires_it(
+    branch: Branch, category: ProductCategory
+) -> None:
+    exempt = Suitability(dual_recording_exempt=(category, ProductCategory.BOND, ProductCategory.METAL))
+    product = Product(code="X1", name="产品X1", category=category, issuer_rating=RiskRating.R1, dual_recording=False)
+    verdict = rules.check_4s(
+        client=Client(number="C9", name="客户", resident_id=resident_id(dt.date(1980, 1, 1))),
+        assessment=None, scored_lowest=False, product=product, amount=Decimal("1000"), outlet=branch.outlet,
+        staff=branch.csm, now=NOW, policy=Policy(suitability=exempt),
+    )  # fmt: skip
+    assert verdict.dual_recording
+
+
+def test_a_policy_raising_the_elderly_age_above_65_still_cares_for_a_client_of_65(branch: Branch) -> None:
+    ws = ws_with(branch, Policy(assessment=Assessment(elderly_age=80)))
+    old = add_client(branch, "E65", dt.date(1961, 11, 27))  # 65 today
+    assess(ws, old, RiskLevel.C5)
+    tried = attempt(ws, old, "W4", "50000", RECORDED)
+    assert tried.verdict.extra_care and tried.verdict.review
+    assert refused_code(ws, tried) == "confirmations_missing"
+
+
+# --- amounts that are not money ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "50000.005", "-50000", "0"])
+def test_an_amount_that_is_not_a_positive_sum_of_money_is_refused_and_nothing_is_written(
+    branch: Branch, amount: str
+) -> None:
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    tried = dataclasses.replace(attempt(ws, branch.young, "W2", "50000", RECORDED), amount=Decimal(amount))
+    before = tables(branch.engine)
+    for outcome in (SOLD, BLOCKED):
+        with pytest.raises((DomainError, ValidationError)) as refused:
+            sale.record(ws, tried, outcome)
+        assert explain(refused.value)  # a reason in words, never a bare arithmetic error
+    assert tables(branch.engine) == before

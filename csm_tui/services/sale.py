@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from csm_tui.domain.enums import (
     HoldingStatus,
     ProductCategory,
@@ -33,6 +35,7 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
+from csm_tui.domain.values import Money
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services import suitability_rules as rules
@@ -141,6 +144,9 @@ def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_
     return saved
 
 
+_AMOUNT: TypeAdapter[Decimal] = TypeAdapter(Money)
+
+
 @dataclass(frozen=True)
 class Attempt:
     ctx: SaleContext
@@ -201,6 +207,9 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
     verdict now stands.
     """
     assert ws.staff.id is not None and attempt.product.id is not None and attempt.ctx.client.id is not None
+    amount = _AMOUNT.validate_python(attempt.amount)  # not a number, fractions of a fen: refused with the reason
+    if amount <= 0:
+        raise DomainError("amount_not_positive")
     client_id = attempt.ctx.client.id
     now = ws.time.now().datetime
     today = rules.branch_day(now, ws.policy)
@@ -223,7 +232,7 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         recent = rules.recent_purchases(tx.sales.for_client(client_id), client.assets_as_of, now, ws.policy)
         verdict = rules.check_4s(
             client=client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
-            product=product, amount=attempt.amount, outlet=outlet, staff=staff, now=now, policy=ws.policy,
+            product=product, amount=amount, outlet=outlet, staff=staff, now=now, policy=ws.policy,
             other_purchases=recent,
         )  # fmt: skip
         if outcome is SuitabilityOutcome.SOLD:
@@ -241,7 +250,9 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         else:
             outcome = SuitabilityOutcome.REFUSED if verdict.allowed else SuitabilityOutcome.BLOCKED
         ctx = dataclasses.replace(attempt.ctx, client=client, outlet=outlet, recent_purchases=recent)
-        attempt = dataclasses.replace(attempt, ctx=ctx, product=product, assessment=assessment, verdict=verdict)
+        attempt = dataclasses.replace(
+            attempt, ctx=ctx, product=product, amount=amount, assessment=assessment, verdict=verdict
+        )
         saved = tx.suitability.add(
             SuitabilityRecord(
                 client_id=client_id, staff_id=staff.id, outlet_id=outlet.id, product_id=product.id,

@@ -39,6 +39,10 @@ ADVANCED = (QualificationKind.AFP, QualificationKind.CFP, QualificationKind.EFP)
 ELDERLY_CARE = RiskRating.R3  # 65+ clients buying this or above: the special warning and 双录
 HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above: also a supervisor's review
 ADULT_AGE = 18  # Civil Code art. 17: no investment product to anyone younger
+# Lines of the law a branch's policy may tighten, never loosen, whatever the policy file says:
+INSISTABLE = frozenset({ProductCategory.FUND})  # the insisted path: funds only, never bank wealth or insurance
+ALWAYS_RECORDED = frozenset({ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE})  # 双录
+ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
 SCREENING_LETTERS = "AB"  # yes, no
 
 
@@ -394,7 +398,12 @@ def check_4s(
     ]
 
     # The client's level against the product's rating.
-    insistable = product.category in rules.insisted_sale_categories and not lowest and client.civil_capacity
+    insistable = (
+        product.category in INSISTABLE
+        and product.category in rules.insisted_sale_categories
+        and not lowest
+        and client.civil_capacity
+    )
     level_mismatch = False
     if rating is None or assessment is None or not valid:
         checks.append(_check("level", False, "unknown", product=product.name))
@@ -424,7 +433,7 @@ def check_4s(
     only_level = len(failed) == 1 and failed[0].code == "level" and level_mismatch
     insisted = only_level and insistable
     allowed = not failed or insisted
-    exempt = not wealth or product.category in rules.dual_recording_exempt
+    exempt = not wealth or (product.category in rules.dual_recording_exempt and product.category not in ALWAYS_RECORDED)
     dual = product.dual_recording or not exempt or extra_care
     cooling = product.cooling_off_hours
     if product.private_placement:
@@ -473,7 +482,7 @@ def _proportion(client: Client, amount: Decimal, others: Decimal, wealth: bool, 
 def _elderly(age: int, rating: RiskRating | None, policy: Policy) -> Check:
     """65+ (policy): R3 and above need the special warning and 双录, R4–R5 also a supervisor's review; the policy
     may refuse R4–R5 from a second age."""
-    if age < policy.assessment.elderly_age:
+    if age < min(policy.assessment.elderly_age, ELDERLY_AGE_CEILING):
         return _check("elderly", True, "ok", age=age)
     if rating is None or rating < ELDERLY_CARE:
         return _check("elderly", True, "low_risk", age=age, rating=rating.code if rating else "—")
