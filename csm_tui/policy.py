@@ -8,6 +8,7 @@ Every number has a lower and an upper bound; the regulator's limits (``csm_tui.r
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from decimal import Decimal
 from enum import StrEnum
@@ -220,6 +221,21 @@ class Suitability(_Section):
         ProductCategory.BOND,
         ProductCategory.METAL,
     )
+    # Clients of this age or more may not buy R4–R5 at all (some banks: 80); None: no such limit.
+    elderly_high_risk_refused_age: int | None = Field(default=None, ge=18, le=150)
+    # The 双录 reference as the recording system issues it (the whole reference must match).
+    recording_ref_pattern: str = Field(default=r"[A-Za-z0-9-]{6,40}", max_length=200)
+
+    @field_validator("recording_ref_pattern")
+    @classmethod
+    def _pattern_compiles(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error:
+            _refuse("pattern_invalid")
+        if compiled.fullmatch(""):
+            _refuse("pattern_empty")
+        return pattern
 
 
 class Dimension(StrEnum):

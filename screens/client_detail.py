@@ -58,6 +58,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("w", "refer", "key.refer", show=False, id="detail.refer"),
         Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
         Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
+        Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
         Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
@@ -363,6 +364,21 @@ class ClientDetailScreen(Screen[None]):
             return sale.cancel_in_cooling_off(self.ws, sale_id, reason)
 
         dialog = TextDialog(t("detail.cancel_title"), t("detail.cancel_explain"), t("detail.cancel_reason"), save)
+        self.app.push_screen(dialog, self._after)
+
+    def action_capacity(self) -> None:
+        """A supervisor or admin records a change of the client's civil capacity, with a reason (audited)."""
+        d = self._full()
+        if d is None:
+            return
+        capable = not d.client.civil_capacity
+        client_id = self.client_id
+
+        def save(reason: str) -> object:
+            return client_detail.set_civil_capacity(self.ws, client_id, capable, reason)
+
+        title = t("detail.capacity_title", value=t("detail.yes") if capable else t("detail.no"))
+        dialog = TextDialog(title, t("detail.capacity_explain"), t("detail.capacity_reason"), save)
         self.app.push_screen(dialog, self._after)
 
     def action_refer(self) -> None:

@@ -1,14 +1,14 @@
 """The suitability wizard: identify the client → assessment status → questionnaire when needed → product and amount →
-4S check → disclosures and confirmations → record the sale (or the refusal) → printable report.
+4S check → disclosures and confirmations → summary → record the sale (or the refusal) → printable report.
 
-Each step is keyboard-only; Escape leaves without saving anything not yet saved. A sale the rules forbid cannot be
-recorded: the check is done again when recording.
+Each step is keyboard-only; Escape leaves without saving anything not yet saved. Nothing is sold until the summary
+is confirmed with its own key (``s``). A sale the rules forbid cannot be recorded: the service decides again when
+recording, from the database as it stands.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -25,7 +25,7 @@ from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
 from csm_tui.domain.values import parse_money
-from csm_tui.i18n import label, t, wan
+from csm_tui.i18n import label, money, t, wan
 from csm_tui.services import sale, sale_report
 from csm_tui.services import suitability_rules as rules
 from csm_tui.services.clients import find_clients
@@ -39,9 +39,17 @@ from widgets.table import KeyTable
 from widgets.text_fields import AMOUNT_MAX, SEARCH_MAX, BoundedInput
 
 log = logging.getLogger(__name__)
-STEPS = ("identify", "status", "questions", "product", "check", "confirm", "done")
+STEPS = ("identify", "status", "questions", "product", "check", "confirm", "summary", "done")
 ANSWER_KEYS = "abcde"
-CONFIRMATIONS = ("disclosure_shown", "documents_read", "sentence_copied", "insisted_warning", "elderly_warning")
+CONFIRMATIONS = (
+    "disclosure_shown", "documents_read", "sentence_copied", "qualified_investor", "insisted_warning", "elderly_warning"
+)  # fmt: skip
+RECHECK = ("assessment_changed", "check_changed")  # the data changed under the wizard: start from the status again
+SHOWN_WHEN = {
+    "qualified_investor": "qualified_investor",
+    "insisted_warning": "insisted",
+    "elderly_warning": "extra_care",
+}
 
 
 class SuitabilityWizard(Screen[None]):
@@ -50,6 +58,8 @@ class SuitabilityWizard(Screen[None]):
         Binding("y", "yes", "wizard.key.yes", id="wizard.yes"),
         Binding("q", "questions", "wizard.key.assess", id="wizard.assess"),
         Binding("r", "refuse", "wizard.key.refuse", id="wizard.refuse"),
+        Binding("r", "write_report", "wizard.key.write_report", id="wizard.write_report"),
+        Binding("s", "sell", "wizard.key.sell", id="wizard.sell"),
         Binding("backspace", "back", "wizard.key.back", id="wizard.back"),
         *(Binding(k, f"answer('{k.upper()}')", "wizard.key.answer", show=False, id=f"wizard.{k}") for k in ANSWER_KEYS),
         Binding("f", "face_to_face", "wizard.key.face", show=False, id="wizard.face"),
@@ -73,7 +83,11 @@ class SuitabilityWizard(Screen[None]):
         self.product: Product | None = None
         self.amount = Decimal(0)
         self.regular_plan = False
+        self.still_holds = False  # the client confirmed the reused assessment still holds
         self.verdict: rules.Verdict | None = None
+        self.recorded: sale.Recorded | None = None  # saved: the report may be written again, never the sale
+        self.saving = False  # a record is being written: no second one
+        self.report_failed = False  # the record is saved but its report could not be written
         self.candidates: list[ClientListRow] = []
         self.search_text = ""
 
@@ -101,6 +115,8 @@ class SuitabilityWizard(Screen[None]):
                 for name in CONFIRMATIONS:
                     yield Checkbox(t(f"report.confirm.{name}"), id=name)
                 yield BoundedInput(placeholder=t("report.confirm.recording_ref"), max_length=64, id="recording_ref")
+            with VerticalScroll(id="summary"):
+                yield Static("", id="summary-text", classes="para")
             with VerticalScroll(id="done"):
                 yield Static("", id="done-text", classes="para")
         yield Static("", id="wizard-error", classes="para fail")
@@ -134,11 +150,14 @@ class SuitabilityWizard(Screen[None]):
         allowed = {
             "yes": ("status", "questions", "check", "confirm"),
             "questions": ("status",),
-            "refuse": ("check", "confirm"),
-            "back": ("questions", "product", "check", "confirm"),
+            "refuse": ("check", "confirm", "summary"),
+            "sell": ("summary",),
+            "back": ("questions", "product", "check", "confirm", "summary"),
             "answer": ("questions",),
             "face_to_face": ("questions",),
         }
+        if action == "write_report":
+            return self.step == "done" and self.recorded is not None and self.report_failed
         return self.step in allowed[action] if action in allowed else True
 
     # -- 1. identify ---------------------------------------------------------------------------------------
@@ -176,18 +195,20 @@ class SuitabilityWizard(Screen[None]):
             self.query_one("#amount", Input).focus()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load_client(self, client_id: int) -> None:
+    def load_client(self, client_id: int, message: str = "") -> None:
         try:
             ctx = sale.context(self.ws, client_id)
         except Exception as exc:
             self.app.call_from_thread(self.error, describe(exc))
             return
-        self.app.call_from_thread(self._loaded, ctx)
+        self.app.call_from_thread(self._loaded, ctx, message)
 
-    def _loaded(self, ctx: sale.SaleContext) -> None:
+    def _loaded(self, ctx: sale.SaleContext, message: str = "") -> None:
         self.ctx = ctx
         self.assessment = ctx.status.latest if ctx.status.valid else None
+        self.still_holds = False
         self.show_status()
+        self.error(message)
 
     # -- 2. assessment status ------------------------------------------------------------------------------
 
@@ -258,6 +279,8 @@ class SuitabilityWizard(Screen[None]):
             self.go("product")
         elif step == "confirm":
             self.show_checks()
+        elif step == "summary":
+            self.go("confirm")
 
     def action_face_to_face(self) -> None:
         self.face_to_face = not self.face_to_face
@@ -291,14 +314,15 @@ class SuitabilityWizard(Screen[None]):
             if not self.ctx.status.reusable:
                 self.error(t("wizard.reuse_not_possible"))
                 return
-            self.show_products()  # the client confirmed the assessment still holds
+            self.still_holds = True  # the client confirmed the assessment still holds
+            self.show_products()
         elif step == "questions" and self._answered():
             self.save_assessment()
         elif step == "check":
             if self.verdict is not None and self.verdict.allowed:
                 self.show_confirmations()
         elif step == "confirm":
-            self.finish(SuitabilityOutcome.SOLD)
+            self.show_summary()
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_assessment(self) -> None:
@@ -312,6 +336,7 @@ class SuitabilityWizard(Screen[None]):
 
     def _assessed(self, saved: RiskAssessment) -> None:
         self.assessment = saved
+        self.still_holds = False  # taken now: nothing to confirm about it
         self.notify(t("call.saved"), timeout=2)
         self.show_products()
 
@@ -354,7 +379,7 @@ class SuitabilityWizard(Screen[None]):
             client=self.ctx.client, assessment=self.assessment,
             scored_lowest=bool(self.assessment and self.assessment.lowest_category), product=self.product,
             amount=amount, outlet=self.ctx.outlet, staff=self.ws.staff, now=self.ws.time.now().datetime,
-            policy=self.ws.policy,
+            policy=self.ws.policy, other_purchases=self.ctx.recent_purchases,
         )  # fmt: skip
         self.show_checks()
 
@@ -388,59 +413,121 @@ class SuitabilityWizard(Screen[None]):
             warnings.append(t("wizard.insisted_warning"))
         if v.extra_care:
             warnings.append(t("wizard.elderly_warning"))
+        if v.review:
+            warnings.append(t("wizard.elderly_review"))
         if v.dual_recording:
             warnings.append(t("wizard.recording_required"))
         if v.cooling_off_hours:
             warnings.append(t("wizard.cooling_off", hours=v.cooling_off_hours))
         self.query_one("#warnings", Static).update("\n".join(warnings))
-        self.query_one("#insisted_warning", Checkbox).display = v.insisted
-        self.query_one("#elderly_warning", Checkbox).display = v.extra_care
+        for name, flag in SHOWN_WHEN.items():
+            self.query_one(f"#{name}", Checkbox).display = getattr(v, flag)
         self.query_one("#recording_ref", Input).display = v.dual_recording
         self.go("confirm")
 
     def confirmations(self) -> sale.Confirmations:
         ticked: dict[str, Any] = {name: self.query_one(f"#{name}", Checkbox).value for name in CONFIRMATIONS}
-        return sale.Confirmations(recording_ref=self.query_one("#recording_ref", Input).value, **ticked)
+        ref = self.query_one("#recording_ref", Input).value
+        return sale.Confirmations(recording_ref=ref, still_holds=self.still_holds, **ticked)
 
-    # -- 7. record -----------------------------------------------------------------------------------------
+    # -- 7. summary ----------------------------------------------------------------------------------------
+
+    def show_summary(self) -> None:
+        """Everything the sale rests on, once more; only ``s`` records it (Enter does not)."""
+        v, product, ctx = self.verdict, self.product, self.ctx
+        assert v is not None and product is not None and ctx is not None
+        confirmed = self.confirmations()
+        missing = confirmed.missing(v)
+        if missing:
+            self.error(describe(sale.ConfirmationsMissing(missing)))
+            return
+        ref = confirmed.recording_ref.strip()
+        if ref and not sale.recording_ref_valid(ref, self.ws.policy):
+            self.error(t("error.recording_ref_format"))
+            return
+        c = ctx.client
+        level = label(self.assessment.level) if self.assessment else "—"
+        rating = label(product.rating) if product.rating else "—"
+        warnings = [t(f"wizard.summary.{flag}") for flag in ("insisted", "extra_care", "review") if getattr(v, flag)]
+        if v.cooling_off_hours:
+            warnings.append(t("wizard.cooling_off", hours=v.cooling_off_hours))
+        lines = [
+            t("wizard.summary.client", name=c.name, number=c.number, age=c.age_on(self.ws.time.today())),
+            t("wizard.summary.product", name=product.name, code=product.code, category=label(product.category)),
+            t("wizard.summary.amount", amount=money(self.amount)),
+            t("wizard.summary.match", level=level, rating=rating),
+            t(
+                "wizard.summary.warnings",
+                warnings=t("list.separator").join(warnings) if warnings else t("wizard.summary.none"),
+            ),
+            t("wizard.summary.recording", ref=ref or t("wizard.summary.not_needed")),
+            "",
+            t("wizard.summary.press"),
+        ]
+        self.query_one("#summary-text", Static).update("\n".join(lines))
+        self.go("summary")
+
+    def action_sell(self) -> None:
+        self.finish(SuitabilityOutcome.SOLD)
+
+    # -- 8. record ----------------------------------------------------------------------------------------
 
     def finish(self, outcome: SuitabilityOutcome) -> None:
-        if self.ctx is None or self.product is None or self.verdict is None:
+        if self.ctx is None or self.product is None or self.verdict is None or self.recorded or self.saving:
             return
         attempt = sale.Attempt(
             self.ctx, self.assessment, self.product, self.amount, self.verdict, self.confirmations(), self.regular_plan
         )
-        outlet = self.ctx.outlet.name if self.ctx.outlet else ""
-        self.record(lambda: _record_and_print(self.ws, attempt, outcome, outlet))
+        self.saving = True
+        self.record(attempt, outcome)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def record(self, job: Callable[[], tuple[sale.Recorded, str]]) -> None:
+    def record(self, attempt: sale.Attempt, outcome: SuitabilityOutcome) -> None:
         try:
-            recorded, path = job()
-        except (DomainError, ValidationError) as exc:
-            self.app.call_from_thread(self.error, describe(exc))
-            return
+            recorded = sale.record(self.ws, attempt, outcome)
         except Exception as exc:
-            log.error("recording a sale attempt failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.error, describe(exc))
+            if not isinstance(exc, DomainError | ValidationError):
+                log.error("recording a sale attempt failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self._not_saved, attempt, exc)
             return
-        self.app.call_from_thread(self._done, recorded, path)
+        self.app.call_from_thread(self._saved, recorded)
+        self._write_report(recorded)
 
-    def _done(self, recorded: sale.Recorded, path: str) -> None:
+    def _not_saved(self, attempt: sale.Attempt, exc: Exception) -> None:
+        self.saving = False
+        if isinstance(exc, DomainError) and exc.code in RECHECK and attempt.ctx.client.id is not None:
+            self.load_client(attempt.ctx.client.id, describe(exc))  # from the client's status again
+        else:
+            self.error(describe(exc))
+
+    def _saved(self, recorded: sale.Recorded) -> None:
+        self.recorded = recorded  # from now on only the report can be written (again), never the sale
+        self.saving = False
+
+    def _write_report(self, recorded: sale.Recorded) -> None:
+        """On a worker thread: the printable report of a record already saved; a failure leaves the record saved."""
+        outlet = self.ctx.outlet.name if self.ctx and self.ctx.outlet else ""
+        try:
+            path = sale_report.save(recorded.record, outlet, self.ws.policy.calendar.tz, data_dir() / "reports")
+        except Exception as exc:
+            log.error("writing a suitability report failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self._done, recorded, None)
+            return
+        self.app.call_from_thread(self._done, recorded, str(path))
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def action_write_report(self) -> None:
+        if self.recorded is not None:
+            self._write_report(self.recorded)
+
+    def _done(self, recorded: sale.Recorded, path: str | None) -> None:
+        self.report_failed = path is None
         lines = [
             t("wizard.recorded", id=recorded.record.id, outcome=label(recorded.record.outcome)),
-            t("wizard.report", path=path),
+            t("wizard.report", path=path) if path is not None else t("wizard.report_failed"),
         ]
         self.query_one("#done-text", Static).update("\n".join(lines))
         self.go("done")
 
     def action_leave(self) -> None:
         self.dismiss(None)
-
-
-def _record_and_print(
-    ws: Workstation, attempt: sale.Attempt, outcome: SuitabilityOutcome, outlet: str
-) -> tuple[sale.Recorded, str]:
-    recorded = sale.record(ws, attempt, outcome)
-    path = sale_report.save(recorded.record, outlet, data_dir() / "reports")
-    return recorded, str(path)

@@ -44,7 +44,9 @@ ROWS: dict[ImportKind, type[Base]] = {
     ImportKind.TASKS: TaskRow,
 }
 COMPARED: dict[ImportKind, tuple[str, ...]] = {
-    ImportKind.CLIENTS: ("number", "name", "resident_id", "mobile", "address", "occupation", "manager_id", "outlet_id"),
+    ImportKind.CLIENTS: (
+        "number", "name", "resident_id", "mobile", "address", "occupation", "manager_id", "outlet_id", "civil_capacity",
+    ),
     ImportKind.HOLDINGS: ("client_id", "product_id", "amount", "start_date", "maturity_date", "status"),
     ImportKind.PRODUCTS: (
         "code", "name", "category", "issuer_rating", "seller_rating", "term_days", "expected_yield", "min_amount",

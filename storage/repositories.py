@@ -275,6 +275,18 @@ class ClientRepository(_Deletable[Client, ClientRow]):
     def get(self, item_id: int) -> Client:
         return self._model(self._full_row(item_id))
 
+    def lock(self, client_id: int) -> Client:
+        """The client as it stands, locked until the transaction ends: on PostgreSQL ``SELECT ... FOR UPDATE`` on
+        the client's row, so a second session's assessment or sale of this client waits for this one (SQLite's
+        write transaction already holds the whole database)."""
+        self.session.execute(select(ClientRow.id).where(ClientRow.id == client_id).with_for_update())
+        row = self.session.get(ClientRow, client_id, populate_existing=True)
+        if row is None:
+            raise LookupError(client_id)
+        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
+            raise AccessDenied("client")
+        return self._model(row)
+
     def update(self, client_id: int, version: int, **changes: Any) -> Client:
         """Change editable details of a client last read at ``version``; refused if someone saved since."""
         unknown = set(changes) - EDITABLE
@@ -316,6 +328,15 @@ class ClientRepository(_Deletable[Client, ClientRow]):
                 raise AccessDenied("client")
         row.manager_id = manager_id
         self.session.flush()
+
+    def set_civil_capacity(self, client_id: int, capable: bool) -> Client:
+        """Whether the client has full civil capacity: set by a supervisor of the client's team or an admin."""
+        if not is_admin(self.actor) and (self.actor is None or self.actor.role is not Role.SUPERVISOR):
+            raise AccessDenied("client")
+        row = self._full_row(client_id)
+        row.civil_capacity = capable
+        self.session.flush()
+        return self._model(row)
 
     def set_flags(self, client_id: int, **flags: bool) -> dict[str, bool]:
         """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values."""

@@ -157,13 +157,22 @@ class SqlScoreViews:
         return and_(column >= window.start, column < window.end)
 
     def _breach(self, window: ScoreWindow) -> tuple[ColumnElement[bool], Any, Any]:
-        """A sale against suitability: no valid assessment at the time of sale, no 双录 where one is required, or
-        sold on the very assessment that had blocked the same product for the same client."""
+        """A sale against suitability: no valid assessment at the time of sale (none, another client's, one taken
+        after the sale, one already superseded by a newer one of the client, or one expired), no 双录 where one is
+        required, or sold on the very assessment that had blocked the same product for the same client."""
         record, taken, earlier = aliased(SuitabilityRow), aliased(AssessmentRow), aliased(SuitabilityRow)
+        newer = aliased(AssessmentRow)
+        superseded = exists().where(
+            newer.client_id == SaleRow.client_id,
+            or_(newer.taken_at > taken.taken_at, and_(newer.taken_at == taken.taken_at, newer.id > taken.id)),
+            newer.taken_at <= SaleRow.sold_at,
+        )
         no_assessment = or_(
             SaleRow.suitability_id.is_(None),
             record.assessment_id.is_(None),
+            taken.client_id != SaleRow.client_id,
             taken.taken_at > SaleRow.sold_at,
+            superseded,
             _local_day(SaleRow.sold_at, window) > _date_day(taken.valid_until),
         )
         needs_recording = and_(

@@ -339,8 +339,9 @@ def test_validity_is_twelve_months_to_the_day() -> None:
     a = assessment(taken_at)
     assert status([a], at(TODAY, 23, 59)).valid
     assert not status([a], at(TOMORROW, 0, 0)).valid
-    assert check(verdict(assessment=a, now=at(TODAY, 23, 59)), "assessment").passed
-    expired = check(verdict(assessment=a, now=at(TOMORROW)), "assessment")
+    reuse_a_year = Policy(assessment=Assessment(reuse_months=12))  # the 4S check also asks for the reuse window
+    assert check(verdict(assessment=a, now=at(TODAY, 23, 59), policy=reuse_a_year), "assessment").passed
+    expired = check(verdict(assessment=a, now=at(TOMORROW), policy=reuse_a_year), "assessment")
     assert not expired.passed and expired.reason_key == "assessment.expired"
     assert expired.params["valid_until"] == "2026-11-10"
 
@@ -498,11 +499,18 @@ def test_age_65_from_the_id_on_todays_branch_date(born: dt.date, extra_care: boo
     assert elderly.params["age"] == ("65" if extra_care else "64")
 
 
-def test_extra_care_only_for_high_risk() -> None:
+def test_extra_care_from_r3_and_a_supervisors_review_from_r4() -> None:
     elder = client(dt.date(1950, 1, 1))
-    assert not verdict(client=elder, product=product(_C.WEALTH, 3)).extra_care
-    assert verdict(client=elder, product=product(_C.WEALTH, 4)).extra_care
-    assert verdict(client=elder, product=product(_C.FUND, 5)).extra_care
+    low = verdict(client=elder, product=product(_C.WEALTH, 2))
+    assert not low.extra_care and not low.review and check(low, "elderly").reason_key == "elderly.low_risk"
+    medium = verdict(client=elder, product=product(_C.WEALTH, 3))
+    assert medium.extra_care and medium.dual_recording and not medium.review
+    assert check(medium, "elderly").reason_key == "elderly.warning"
+    for high in (
+        verdict(client=elder, product=product(_C.WEALTH, 4)),
+        verdict(client=elder, product=product(_C.FUND, 5)),
+    ):
+        assert high.extra_care and high.review and check(high, "elderly").reason_key == "elderly.extra_care"
 
 
 def test_the_elderly_age_is_a_policy_setting() -> None:
@@ -698,6 +706,15 @@ def _every_kind_of_verdict() -> list[Verdict]:
         verdict(product=product(_C.WEALTH, 5), staff=staff(_Q.WEALTH_BASIC)),
         verdict(assessment=assessment(at(dt.date(2025, 1, 1)))),
         verdict(product=product(_C.DEPOSIT, 1), outlet=closed, assessment=assessment(level=RiskLevel.C1, lowest=True)),
+        verdict(assessment=assessment(at(dt.date(2026, 3, 1))), client=client(dt.date(2010, 1, 1))),
+        verdict(other_purchases=Decimal("10000.00")),
+        verdict(other_purchases=Decimal("800000.00"), client=client(dt.date(1950, 1, 1))),
+        verdict(product=product(_C.WEALTH, 2), client=client(dt.date(1950, 1, 1))),
+        verdict(
+            product=product(_C.WEALTH, 4),
+            client=client(dt.date(1940, 1, 1)),
+            policy=Policy(suitability=Suitability(elderly_high_risk_refused_age=80)),
+        ),
     ]
 
 

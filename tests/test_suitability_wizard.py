@@ -95,11 +95,20 @@ async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_call
         assert wizard.step == "confirm"
         await pilot.press("y")  # nothing confirmed yet: refused, nothing written
         await settle(pilot)
-        assert wizard.step == "confirm" and "尚缺" in str(wizard.query_one("#wizard-error").render())
+        missing = str(wizard.query_one("#wizard-error").render())
+        assert wizard.step == "confirm" and "尚缺" in missing
+        assert "展示风险揭示书" in missing and "双录编号" in missing and "_" not in missing  # in words, not fields
         for name in ("disclosure_shown", "documents_read", "sentence_copied"):
             wizard.query_one(f"#{name}").value = True  # type: ignore[attr-defined]
         wizard.query_one("#recording_ref").value = "REC-001"  # type: ignore[attr-defined]
         await pilot.press("y")
+        await settle(pilot)
+        assert wizard.step == "summary"  # nothing written yet: the summary asks for its own key
+        assert _count(demo_url, SaleRow) == before[SaleRow]
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        assert wizard.step == "summary" and _count(demo_url, SaleRow) == before[SaleRow]
+        await pilot.press("s")
         await settle(pilot)
         assert wizard.step == "done"
         report = Path(str(wizard.query_one("#done-text").render()).split("：")[-1].split(": ")[-1].strip())
@@ -192,6 +201,16 @@ async def _confirm(pilot: Pilot[None]) -> None:
     await pilot.press("y")
 
 
+async def _summary(pilot: Pilot[None]) -> None:
+    await _confirm(pilot)
+    await pilot.pause()
+    wizard = pilot.app.screen
+    for name in ("disclosure_shown", "documents_read", "sentence_copied"):
+        wizard.query_one(f"#{name}").value = True  # type: ignore[attr-defined]
+    wizard.query_one("#recording_ref").value = "REC-2026-001"  # type: ignore[attr-defined]
+    await pilot.press("y")
+
+
 async def _done(pilot: Pilot[None]) -> None:
     await _to_check(pilot, rating=4)
     await pilot.press("r")  # the blocked attempt recorded: the report's path is shown
@@ -204,6 +223,7 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
     "product": _product,
     "check": lambda pilot: _to_check(pilot, rating=4),
     "confirm": _confirm,
+    "summary": _summary,
     "done": _done,
 }
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from csm_tui.domain.enums import HoldingStatus, Tier
+from csm_tui.domain.enums import HoldingStatus, Role, Tier
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -113,6 +114,29 @@ def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
         tx.audit.record("reveal", "clients", str(client_id), reason=reason)
         tx.commit()
     return str(client.resident_id), client.mobile or ""
+
+
+CAPACITY_ROLES = (Role.SUPERVISOR, Role.ADMIN)  # who may change a client's civil capacity (a CSM may not)
+
+
+def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: str) -> Client:
+    """Record that the client has (or no longer has) full civil capacity, for a stated reason: a supervisor (of the
+    client's team) or an admin only, as they stand in the database now; the change and its reason are audited."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("capacity_reason_required")
+    assert ws.staff.id is not None
+    with ws.uow(write=True) as tx:
+        actor = tx.staff.get(ws.staff.id)
+        if actor is None or not actor.active or actor.role not in CAPACITY_ROLES:
+            raise AccessDenied("civil_capacity")
+        before = tx.clients.lock(client_id)
+        if before.civil_capacity == capable:
+            raise DomainError("nothing_changed")
+        saved = tx.clients.set_civil_capacity(client_id, capable)
+        tx.audit.record("client.civil_capacity", "clients", str(client_id), reason=reason, capable=capable)
+        tx.commit()
+    return saved
 
 
 def edit(ws: Workstation, client: Client, **changes: Any) -> Client:

@@ -1,16 +1,19 @@
 """Recording what the suitability wizard decided: the assessment, and the attempt to sell.
 
 Each attempt leaves one suitability record, kept whole and never edited; a sale is written with it, with the holding
-and the 回访 task (and, for a client of 65 or more buying high risk, a supervisor's review task), in one transaction.
+and the 回访 task (and, for a client of 65 or more buying R4–R5, a supervisor's review task), in one transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from csm_tui.domain.enums import (
     HoldingStatus,
@@ -28,12 +31,16 @@ from csm_tui.domain.models import (
     Product,
     RiskAssessment,
     Sale,
+    Staff,
     SuitabilityRecord,
     Task,
 )
+from csm_tui.domain.values import Money
+from csm_tui.i18n import t
+from csm_tui.policy import Policy
 from csm_tui.services import suitability_rules as rules
 from csm_tui.services.cadence import Cadence
-from csm_tui.services.ports import UnitOfWork
+from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
 
@@ -46,6 +53,7 @@ class SaleContext:
     history: list[RiskAssessment]
     products: list[Product]  # on sale today
     outlet: Outlet | None
+    recent_purchases: Decimal = Decimal(0)  # judged with the purchase for proportion (rules.recent_purchases)
 
 
 @dataclass(frozen=True)
@@ -58,21 +66,42 @@ class Confirmations:
     recording_ref: str = ""  # 双录
     insisted_warning: bool = False  # the special written warning shown in full and confirmed
     elderly_warning: bool = False
+    still_holds: bool = False  # a reused assessment: the client confirms their situation has not changed
+    qualified_investor: bool = False  # a private placement: the client confirms being a qualified investor
+
+    @staticmethod
+    def required(verdict: rules.Verdict) -> list[str]:
+        """The confirmations the verdict asks for, in the order the wizard shows them."""
+        needed = ["disclosure_shown", "documents_read", "sentence_copied"]
+        conditional = {
+            "still_holds": verdict.reused,
+            "qualified_investor": verdict.qualified_investor,
+            "insisted_warning": verdict.insisted,
+            "elderly_warning": verdict.extra_care,
+            "recording_ref": verdict.dual_recording,
+        }
+        return needed + [name for name, asked in conditional.items() if asked]
 
     def missing(self, verdict: rules.Verdict) -> list[str]:
         """What still stands between the verdict and a sale."""
-        needed = {
-            "disclosure_shown": self.disclosure_shown,
-            "documents_read": self.documents_read,
-            "sentence_copied": self.sentence_copied,
-        }
-        if verdict.dual_recording:
-            needed["recording_ref"] = bool(self.recording_ref.strip())
-        if verdict.insisted:
-            needed["insisted_warning"] = self.insisted_warning
-        if verdict.extra_care:
-            needed["elderly_warning"] = self.elderly_warning
-        return [name for name, done in needed.items() if not done]
+        return [name for name in self.required(verdict) if not _given(getattr(self, name))]
+
+
+def _given(value: bool | str) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else value
+
+
+class ConfirmationsMissing(DomainError):
+    """Confirmations the sale still needs; ``names`` are the fields, the message names them in words."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__("confirmations_missing", missing=t("list.separator").join(t(f"confirm.{n}") for n in names))
+        self.names = tuple(names)
+
+
+def recording_ref_valid(ref: str, policy: Policy) -> bool:
+    """A 双录 reference in the policy's format (default: letters, digits and ``-``, 6–40 characters)."""
+    return re.fullmatch(policy.suitability.recording_ref_pattern, ref.strip()) is not None
 
 
 def context(ws: Workstation, client_id: int) -> SaleContext:
@@ -83,16 +112,22 @@ def context(ws: Workstation, client_id: int) -> SaleContext:
         history = tx.assessments.history(client_id)
         products = tx.products.on_sale(ws.time.today())
         outlet = tx.outlets.get(ws.staff.outlet_id) if ws.staff.outlet_id is not None else None
-    return SaleContext(client, rules.assessment_status(history, now, ws.policy), history, products, outlet)
+        recent = rules.recent_purchases(tx.sales.for_client(client_id), client.assets_as_of, now, ws.policy)
+    status = rules.assessment_status(history, now, ws.policy)
+    return SaleContext(client, status, history, products, outlet, recent)
 
 
 def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_face: bool) -> RiskAssessment:
-    """Store a new assessment whole (answers, score, level, staff, time), within the legal limits."""
+    """Store a new assessment whole (answers, score, level, staff, time), within the legal limits.
+
+    The client's row is locked first, so two workstations assessing one client at once take turns and the daily
+    and yearly limits hold.
+    """
     assert ws.staff.id is not None
     now = ws.time.now().datetime
     scored = rules.score(answers, ws.policy)
     with ws.uow(write=True) as tx:
-        tx.clients.get(client_id)
+        tx.clients.lock(client_id)
         status = rules.assessment_status(tx.assessments.history(client_id), now, ws.policy)
         if not status.can_assess:
             raise DomainError(status.refusal or "assess_limit_day")
@@ -107,6 +142,9 @@ def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_
         )  # fmt: skip
         tx.commit()
     return saved
+
+
+_AMOUNT: TypeAdapter[Decimal] = TypeAdapter(Money)
 
 
 @dataclass(frozen=True)
@@ -126,10 +164,9 @@ class Recorded:
     sale: Sale | None
 
 
-def snapshot(attempt: Attempt, ws: Workstation) -> dict[str, Any]:
+def snapshot(attempt: Attempt, staff: Staff, today: dt.date) -> dict[str, Any]:
     """The record's detail: everything the decision rested on, as it stood (no full ID or phone numbers)."""
     c, a, p, v = attempt.ctx.client, attempt.assessment, attempt.product, attempt.verdict
-    today = ws.time.today()
     return {
         "client": {
             "number": c.number, "name": c.name, "masked_id": c.resident_id.masked(), "age": c.age_on(today),
@@ -142,78 +179,117 @@ def snapshot(attempt: Attempt, ws: Workstation) -> dict[str, Any]:
         "product": {"code": p.code, "name": p.name, "category": p.category.value,
                     "rating": p.rating.code if p.rating else None},
         "amount": str(attempt.amount),
+        "other_purchases": str(attempt.ctx.recent_purchases),
         "checks": [{"code": k.code, "passed": k.passed, "reason": k.reason_key, "params": k.params} for k in v.checks],
-        "insisted": v.insisted, "extra_care": v.extra_care, "dual_recording": v.dual_recording,
+        "insisted": v.insisted, "extra_care": v.extra_care, "dual_recording": v.dual_recording, "review": v.review,
         "confirmations": dataclasses.asdict(attempt.confirmations),
-        "salesperson": {"login": ws.staff.login, "name": ws.staff.name,
-                        "qualifications": sorted(q.value for q in ws.staff.valid_qualifications(today))},
+        "required": Confirmations.required(v),
+        "salesperson": {"login": staff.login, "name": staff.name,
+                        "qualifications": sorted(q.value for q in staff.valid_qualifications(today))},
     }  # fmt: skip
+
+
+def _obligations(verdict: rules.Verdict) -> tuple[bool, ...]:
+    """What the client was told and asked to confirm: a verdict that differs in these was not the one shown."""
+    v = verdict
+    return (v.insisted, v.extra_care, v.dual_recording, v.review, v.reused, v.qualified_investor)
 
 
 def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Recorded:
     """Write the attempt's record, and for a sale the sale, the holding and the follow-up tasks: one transaction.
 
-    A sale the rules forbid cannot be recorded: inside the transaction the 4S check is run again on the data as it
-    stands now (the product may have left the shelf, the assessment expired, since the wizard showed its verdict),
-    and a verdict that changed in any way the client was told of refuses the sale.
+    The decision is taken again inside the transaction, from the database as it stands, with the client's row
+    locked: the client (age, civil capacity, assets and other purchases), the client's own current assessment (the
+    one the attempt names must be it: one taken meanwhile refuses with "the assessment changed"), the product, and
+    the salesperson's certificates and outlet's licence as they are now. A sale the rules forbid, a verdict whose
+    obligations changed since it was shown, a missing confirmation or a malformed 双录 reference refuses the whole
+    write. Anything but a sale is recorded as blocked (the rules said no) or refused (the client said no), as the
+    verdict now stands.
     """
-    assert ws.staff.id is not None and attempt.product.id is not None
+    assert ws.staff.id is not None and attempt.product.id is not None and attempt.ctx.client.id is not None
+    amount = _AMOUNT.validate_python(attempt.amount)  # not a number, fractions of a fen: refused with the reason
+    if amount <= 0:
+        raise DomainError("amount_not_positive")
+    client_id = attempt.ctx.client.id
     now = ws.time.now().datetime
-    client = attempt.ctx.client
-    assert client.id is not None
-    outlet = attempt.ctx.outlet
-    if outlet is None or outlet.id is None:
-        raise DomainError("no_outlet")
+    today = rules.branch_day(now, ws.policy)
+    ref = attempt.confirmations.recording_ref.strip()
+    if ref and not recording_ref_valid(ref, ws.policy):
+        raise DomainError("recording_ref_format")
     with ws.uow(write=True) as tx:
-        client = tx.clients.get(client.id)
+        client = tx.clients.lock(client_id)
+        staff = tx.staff.get(ws.staff.id)
+        if staff is None or not staff.active:
+            raise AccessDenied("staff")
+        outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
+        if outlet is None or outlet.id is None:
+            raise DomainError("no_outlet")
         product = tx.products.get(attempt.product.id)
-        assessment = tx.assessments.get(attempt.assessment.id) if attempt.assessment and attempt.assessment.id else None
         if product is None:
             raise DomainError("sale_blocked")
-        if attempt.regular_plan and product.category is not ProductCategory.FUND:
-            raise DomainError("regular_plan_fund_only")
+        history = tx.assessments.history(client_id)
+        assessment = _current_assessment(history, attempt.assessment, now, ws.policy)
+        recent = rules.recent_purchases(tx.sales.for_client(client_id), client.assets_as_of, now, ws.policy)
         verdict = rules.check_4s(
             client=client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
-            product=product, amount=attempt.amount, outlet=outlet, staff=ws.staff, now=now, policy=ws.policy,
+            product=product, amount=amount, outlet=outlet, staff=staff, now=now, policy=ws.policy,
+            other_purchases=recent,
         )  # fmt: skip
         if outcome is SuitabilityOutcome.SOLD:
-            shown = attempt.verdict
-            changed = (verdict.insisted, verdict.extra_care, verdict.dual_recording) != (
-                shown.insisted,
-                shown.extra_care,
-                shown.dual_recording,
-            )
-            if not verdict.allowed or changed:
+            if attempt.regular_plan and product.category is not ProductCategory.FUND:
+                raise DomainError("regular_plan_fund_only")
+            if not verdict.allowed:
                 raise DomainError("sale_blocked")
+            if _obligations(verdict) != _obligations(attempt.verdict):
+                raise DomainError("check_changed")
             missing = attempt.confirmations.missing(verdict)
             if missing:
-                raise DomainError("confirmations_missing", missing=", ".join(missing))
-        attempt = dataclasses.replace(attempt, product=product, assessment=assessment, verdict=verdict)
-        outlet_id = outlet.id
+                raise ConfirmationsMissing(missing)
+            if verdict.review and staff.supervisor_id is None:
+                raise DomainError("no_supervisor")
+        else:
+            outcome = SuitabilityOutcome.REFUSED if verdict.allowed else SuitabilityOutcome.BLOCKED
+        ctx = dataclasses.replace(attempt.ctx, client=client, outlet=outlet, recent_purchases=recent)
+        attempt = dataclasses.replace(
+            attempt, ctx=ctx, product=product, amount=amount, assessment=assessment, verdict=verdict
+        )
         saved = tx.suitability.add(
             SuitabilityRecord(
-                client_id=client.id, staff_id=ws.staff.id, outlet_id=outlet_id, product_id=attempt.product.id,
-                amount=attempt.amount, assessment_id=attempt.assessment.id if attempt.assessment else None,
-                outcome=outcome, created_at=now, recording_ref=attempt.confirmations.recording_ref.strip(),
-                detail=snapshot(attempt, ws),
+                client_id=client_id, staff_id=staff.id, outlet_id=outlet.id, product_id=product.id,
+                amount=attempt.amount, assessment_id=assessment.id if assessment else None, outcome=outcome,
+                created_at=now, recording_ref=ref, detail=snapshot(attempt, staff, today),
             )
         )  # fmt: skip
         sale = None
         if outcome is SuitabilityOutcome.SOLD:
-            sale = _sell(tx, ws, attempt, saved, outlet_id, now)
+            sale = _sell(tx, ws, attempt, saved, staff, now)
         tx.commit()
     return Recorded(saved, sale)
 
 
+def _current_assessment(
+    history: list[RiskAssessment], named: RiskAssessment | None, now: dt.datetime, policy: Policy
+) -> RiskAssessment | None:
+    """The client's current assessment (the latest, if valid today), which must be the one the attempt names."""
+    status = rules.assessment_status(history, now, policy)
+    current = status.latest if status.valid else None
+    named_id = named.id if named is not None else None
+    if named_id != (current.id if current is not None else None):
+        if named_id is not None and named_id not in {a.id for a in history}:
+            raise DomainError("assessment_not_clients")
+        raise DomainError("assessment_changed")
+    return current
+
+
 def _sell(
-    tx: UnitOfWork, ws: Workstation, attempt: Attempt, saved: SuitabilityRecord, outlet_id: int, now: dt.datetime
+    tx: UnitOfWork, ws: Workstation, attempt: Attempt, saved: SuitabilityRecord, staff: Staff, now: dt.datetime
 ) -> Sale:
     client, product, verdict = attempt.ctx.client, attempt.product, attempt.verdict
-    assert client.id is not None and product.id is not None and ws.staff.id is not None
+    assert client.id is not None and product.id is not None and staff.id is not None
     cooling = now + dt.timedelta(hours=verdict.cooling_off_hours) if verdict.cooling_off_hours else None
     sale = tx.sales.add(
         Sale(
-            client_id=client.id, staff_id=ws.staff.id, outlet_id=outlet_id, product_id=product.id,
+            client_id=client.id, staff_id=staff.id, outlet_id=saved.outlet_id, product_id=product.id,
             amount=attempt.amount, sold_at=now, suitability_id=saved.id, cooling_off_until=cooling,
             regular_plan=attempt.regular_plan,
         )
@@ -229,14 +305,14 @@ def _sell(
     callback = Cadence(ws.policy).service_callback(now, client.phone_opt_out)
     tx.tasks.add(
         Task(
-            client_id=client.id, staff_id=ws.staff.id, kind=callback.kind, due_on=callback.due_on,
+            client_id=client.id, staff_id=staff.id, kind=callback.kind, due_on=callback.due_on,
             origin=TaskOrigin.SALE, origin_id=sale.id, created_at=now,
         )
     )  # fmt: skip
-    if verdict.extra_care and ws.staff.supervisor_id is not None:
+    if verdict.review and staff.supervisor_id is not None:
         tx.tasks.add(
             Task(
-                client_id=client.id, staff_id=ws.staff.supervisor_id, kind=TaskKind.REVIEW, due_on=today,
+                client_id=client.id, staff_id=staff.supervisor_id, kind=TaskKind.REVIEW, due_on=today,
                 origin=TaskOrigin.SALE, origin_id=sale.id, created_at=now,
             )
         )  # fmt: skip

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from csm_tui.domain.models import SuitabilityRecord
-from csm_tui.i18n import current_language, label, t
+from csm_tui.i18n import current_language, label, money, t
 from csm_tui.services import suitability_rules as rules
 
 _STYLE = (
@@ -21,7 +22,8 @@ def _check(stored: dict[str, Any]) -> rules.Check:
     return rules.Check(stored["code"], stored["passed"], stored["reason"], stored["params"])
 
 
-def render(record: SuitabilityRecord, outlet: str) -> str:
+def render(record: SuitabilityRecord, outlet: str, tz: str) -> str:
+    """The page; times in the branch's time zone ``tz``, amounts as money."""
     d = record.detail
     e = html.escape
     client, product = d["client"], d["product"]
@@ -31,22 +33,24 @@ def render(record: SuitabilityRecord, outlet: str) -> str:
         f"<td>{e(rules.title(_check(c)))}: {e(rules.describe(_check(c)))}</td></tr>"
         for c in d["checks"]
     )
+    asked = d.get("required", list(d["confirmations"]))  # records before 2026-12 did not say
     confirmations = "".join(
-        f"<li>{e(t('report.confirm.' + name))}: {'✓' if done else '—'}</li>"
-        for name, done in d["confirmations"].items()
+        f"<li>{e(t('report.confirm.' + name))}: {'✓' if d['confirmations'].get(name) else '—'}</li>"
+        for name in asked
         if name != "recording_ref"
     )
+    at = rules.local_time(record.created_at, tz).strftime("%Y-%m-%d %H:%M")
     lang = current_language().replace("_", "-")
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{e(t("report.title"))}</title><style>{_STYLE}</style></head>
 <body>
 <h1>{e(t("report.title"))}</h1>
-<p>{e(t("report.record", id=record.id, at=record.created_at.isoformat(timespec="minutes"), outlet=outlet))}</p>
+<p>{e(t("report.record", id=record.id, at=at, outlet=outlet))}</p>
 <h2>{e(t("report.client"))}</h2>
 <p>{e(client["name"])} · {e(client["number"])} · {e(client["masked_id"])} · {e(t("card.age", age=client["age"]))}</p>
 <p>{e(t("report.assessment", level=assessment.get("level", "—"), until=assessment.get("valid_until", "—")))}</p>
 <h2>{e(t("report.product"))}</h2>
-<p>{e(product["name"])} ({e(product["code"])}) · {e(product["rating"] or "—")} · ¥{e(d["amount"])}</p>
+<p>{e(product["name"])} ({e(product["code"])}) · {e(product["rating"] or "—")} · {e(money(Decimal(d["amount"])))}</p>
 <h2>{e(t("report.checks"))}</h2>
 <table>{rows}</table>
 <h2>{e(t("report.confirmations"))}</h2>
@@ -59,9 +63,9 @@ def render(record: SuitabilityRecord, outlet: str) -> str:
 """
 
 
-def save(record: SuitabilityRecord, outlet: str, folder: Path) -> Path:
+def save(record: SuitabilityRecord, outlet: str, tz: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"suitability-{record.id}.html"
-    path.write_text(render(record, outlet), encoding="utf-8")
+    path.write_text(render(record, outlet, tz), encoding="utf-8")
     path.chmod(0o600)  # it names the client
     return path

@@ -18,7 +18,7 @@ import arrow
 
 from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Staff
+from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.i18n import label, money, t
 from csm_tui.policy import Policy, Questionnaire
 
@@ -36,7 +36,13 @@ BASIC_QUALIFICATION: dict[ProductCategory, QualificationKind] = {
     ProductCategory.BOND: QualificationKind.WEALTH_BASIC,
 }
 ADVANCED = (QualificationKind.AFP, QualificationKind.CFP, QualificationKind.EFP)
-HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above need extra care
+ELDERLY_CARE = RiskRating.R3  # 65+ clients buying this or above: the special warning and 双录
+HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above: also a supervisor's review
+ADULT_AGE = 18  # Civil Code art. 17: no investment product to anyone younger
+# Lines of the law a branch's policy may tighten, never loosen, whatever the policy file says:
+INSISTABLE = frozenset({ProductCategory.FUND})  # the insisted path: funds only, never bank wealth or insurance
+ALWAYS_RECORDED = frozenset({ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE})  # 双录
+ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
 SCREENING_LETTERS = "AB"  # yes, no
 
 
@@ -50,7 +56,12 @@ def _instant(at: dt.datetime) -> arrow.Arrow:
 
 def branch_day(at: dt.datetime, policy: Policy) -> dt.date:
     """The branch's date at an instant (naive datetimes are UTC)."""
-    return _instant(at).to(policy.calendar.tz).date()
+    return local_time(at, policy.calendar.tz).date()
+
+
+def local_time(at: dt.datetime, tz: str) -> dt.datetime:
+    """A stored instant as the wall time in ``tz`` (naive datetimes are UTC)."""
+    return _instant(at).to(tz).datetime
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -139,6 +150,11 @@ def is_valid(assessment: RiskAssessment | None, today: dt.date, policy: Policy) 
     return branch_day(assessment.taken_at, policy) <= today <= _valid_through(assessment, policy)
 
 
+def within_reuse(assessment: RiskAssessment, today: dt.date, policy: Policy) -> bool:
+    """Taken at most ``reuse_months`` before ``today``: it may rest a sale once the client confirms it still holds."""
+    return today <= add_months(branch_day(assessment.taken_at, policy), policy.assessment.reuse_months)
+
+
 @dataclass(frozen=True)
 class AssessmentStatus:
     latest: RiskAssessment | None
@@ -169,9 +185,7 @@ def assessment_status(history: list[RiskAssessment], now: dt.datetime, policy: P
     today = branch_day(now, policy)
     latest = _latest(history)
     valid = is_valid(latest, today, policy)
-    reusable = (
-        latest is not None and valid and today <= add_months(branch_day(latest.taken_at, policy), rules.reuse_months)
-    )
+    reusable = latest is not None and valid and within_reuse(latest, today, policy)
     days = sorted((branch_day(a.taken_at, policy) for a in history), reverse=True)
     window_start = add_months(today, -YEAR_WINDOW_MONTHS)  # exclusive
     in_year = [d for d in days if window_start < d <= today]
@@ -207,6 +221,19 @@ def _year_reopens(oldest_counted: dt.date, today: dt.date) -> dt.date:
     return day
 
 
+def recent_purchases(sales: Iterable[Sale], assets_as_of: dt.date | None, now: dt.datetime, policy: Policy) -> Decimal:
+    """What the client bought that the balance figures may not show yet: every sale not cancelled made on or after
+    the figures' date (all of them without a date), and any still in its cooling-off period."""
+
+    def counts(sale: Sale) -> bool:
+        if sale.cancelled_at is not None:
+            return False
+        cooling = sale.cooling_off_until is not None and _instant(sale.cooling_off_until) > _instant(now)
+        return cooling or assets_as_of is None or branch_day(sale.sold_at, policy) >= assets_as_of
+
+    return sum((s.amount for s in sales if counts(s)), Decimal(0))
+
+
 def differs(previous: RiskAssessment | None, new_level: RiskLevel) -> bool:
     """A result different from the last one is pointed out to the client and confirmed."""
     return previous is not None and previous.level != new_level
@@ -228,9 +255,12 @@ class Verdict:
     checks: tuple[Check, ...]
     allowed: bool  # every check passed, or only the level check failed on an insisted-sale category (not lowest)
     insisted: bool  # only by the insisted path: the special written warning shown in full and confirmed
-    extra_care: bool  # 65+ buying R4/R5: special warning, recording, supervisor review task
+    extra_care: bool  # 65+ buying R3 or above: the special warning shown and confirmed, and 双录
     dual_recording: bool  # 双录 required
     cooling_off_hours: int
+    review: bool = False  # 65+ buying R4/R5: also the supervisor's review task
+    reused: bool = False  # the assessment was taken before today: the client confirms it still holds
+    qualified_investor: bool = False  # a private placement: the qualified-investor confirmation
 
     @property
     def failed(self) -> tuple[Check, ...]:
@@ -275,7 +305,7 @@ def _rating(product: Product) -> Check:
 
 
 def _min_amount(product: Product, amount: Decimal) -> Check:
-    ok = amount >= product.min_amount
+    ok = amount > 0 and amount >= product.min_amount
     return _check("min_amount", ok, "ok" if ok else "fail", amount=money(amount), min=money(product.min_amount))
 
 
@@ -325,6 +355,9 @@ def _assessment(assessment: RiskAssessment | None, today: dt.date, policy: Polic
     until = _valid_through(assessment, policy)
     if not is_valid(assessment, today, policy):
         return _check("assessment", False, "expired", valid_until=until.isoformat())
+    if not within_reuse(assessment, today, policy):
+        taken, months = branch_day(assessment.taken_at, policy), policy.assessment.reuse_months
+        return _check("assessment", False, "reuse_passed", taken_on=taken.isoformat(), months=months)
     return _check("assessment", True, "ok", level=assessment.level.code, valid_until=until.isoformat())
 
 
@@ -339,11 +372,14 @@ def check_4s(
     staff: Staff,
     now: dt.datetime,
     policy: Policy,
+    other_purchases: Decimal = Decimal(0),
 ) -> Verdict:
     """The 4S check: suitable product, outlet, salesperson and client, each line with its reason.
 
     ``assessment`` is the one the sale rests on (a reused one the client confirmed, or the one just taken);
-    ``scored_lowest`` says the questionnaire just answered put the client in the lowest category.
+    ``scored_lowest`` says the questionnaire just answered put the client in the lowest category;
+    ``other_purchases`` is what the client bought since the balance figures' date or is still in cooling-off
+    (``recent_purchases``): the proportion test judges it together with this purchase.
     """
     today = branch_day(now, policy)
     rating = product.rating
@@ -362,7 +398,12 @@ def check_4s(
     ]
 
     # The client's level against the product's rating.
-    insistable = product.category in rules.insisted_sale_categories and not lowest and client.civil_capacity
+    insistable = (
+        product.category in INSISTABLE
+        and product.category in rules.insisted_sale_categories
+        and not lowest
+        and client.civil_capacity
+    )
     level_mismatch = False
     if rating is None or assessment is None or not valid:
         checks.append(_check("level", False, "unknown", product=product.name))
@@ -382,31 +423,17 @@ def check_4s(
     else:
         checks.append(_check("lowest", False, "fail", rating=rating.code if rating else "—"))
 
-    checks.append(_check("civil_capacity", client.civil_capacity, "ok" if client.civil_capacity else "fail"))
-
-    assets = max(client.balance, client.avg_3m)
-    share = rules.max_share_of_assets
-    if not wealth:
-        checks.append(_check("proportion", True, "not_needed"))
-    else:
-        ok = amount <= share * assets
-        limit = (share * assets).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-        share_text = f"{(share * 100).normalize():f}%"
-        params = {"amount": money(amount), "assets": money(assets), "share": share_text, "limit": money(limit)}
-        checks.append(_check("proportion", ok, "ok" if ok else "fail", **params))
-
-    extra_care = age >= policy.assessment.elderly_age and rating is not None and rating >= HIGH_RISK
-    if extra_care:
-        assert rating is not None
-        checks.append(_check("elderly", True, "extra_care", age=age, rating=rating.code))
-    else:
-        checks.append(_check("elderly", True, "ok", age=age))
+    checks.append(_capacity(client, age))
+    checks.append(_proportion(client, amount, other_purchases, wealth, policy))
+    elderly = _elderly(age, rating, policy)
+    checks.append(elderly)
+    extra_care = elderly.reason_key in ("elderly.warning", "elderly.extra_care")
 
     failed = [c for c in checks if not c.passed]
     only_level = len(failed) == 1 and failed[0].code == "level" and level_mismatch
     insisted = only_level and insistable
     allowed = not failed or insisted
-    exempt = not wealth or product.category in rules.dual_recording_exempt
+    exempt = not wealth or (product.category in rules.dual_recording_exempt and product.category not in ALWAYS_RECORDED)
     dual = product.dual_recording or not exempt or extra_care
     cooling = product.cooling_off_hours
     if product.private_placement:
@@ -418,7 +445,53 @@ def check_4s(
         extra_care=extra_care,
         dual_recording=dual,
         cooling_off_hours=cooling,
+        review=elderly.reason_key == "elderly.extra_care",
+        reused=assessment is not None and branch_day(assessment.taken_at, policy) < today,
+        qualified_investor=product.private_placement,
     )
+
+
+def _capacity(client: Client, age: int) -> Check:
+    """Full civil capacity, and of age (18, by the ID's birth date on the branch's date)."""
+    if not client.civil_capacity:
+        return _check("civil_capacity", False, "fail")
+    if age < ADULT_AGE:
+        return _check("civil_capacity", False, "minor", age=age, adult=ADULT_AGE)
+    return _check("civil_capacity", True, "ok")
+
+
+def _proportion(client: Client, amount: Decimal, others: Decimal, wealth: bool, policy: Policy) -> Check:
+    """This purchase and the client's other recent ones together, against a share of the client's assets."""
+    if not wealth:
+        return _check("proportion", True, "not_needed")
+    assets = max(client.balance, client.avg_3m)
+    share = policy.suitability.max_share_of_assets
+    together = amount + others
+    ok = together <= share * assets
+    limit = (share * assets).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    params = {
+        "amount": money(amount), "assets": money(assets), "share": f"{(share * 100).normalize():f}%",
+        "limit": money(limit),
+    }  # fmt: skip
+    if others > 0:
+        params.update(others=money(others), together=money(together))
+        return _check("proportion", ok, "ok_together" if ok else "fail_together", **params)
+    return _check("proportion", ok, "ok" if ok else "fail", **params)
+
+
+def _elderly(age: int, rating: RiskRating | None, policy: Policy) -> Check:
+    """65+ (policy): R3 and above need the special warning and 双录, R4–R5 also a supervisor's review; the policy
+    may refuse R4–R5 from a second age."""
+    if age < min(policy.assessment.elderly_age, ELDERLY_AGE_CEILING):
+        return _check("elderly", True, "ok", age=age)
+    if rating is None or rating < ELDERLY_CARE:
+        return _check("elderly", True, "low_risk", age=age, rating=rating.code if rating else "—")
+    if rating < HIGH_RISK:
+        return _check("elderly", True, "warning", age=age, rating=rating.code)
+    refused_from = policy.suitability.elderly_high_risk_refused_age
+    if refused_from is not None and age >= refused_from:
+        return _check("elderly", False, "refused", age=age, rating=rating.code, limit=refused_from)
+    return _check("elderly", True, "extra_care", age=age, rating=rating.code)
 
 
 # --- display ---------------------------------------------------------------------------------------------------

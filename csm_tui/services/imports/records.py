@@ -146,6 +146,8 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
             values["outlet_id"] = manager.outlet_id
     if cells.get("outlet"):
         values["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
+    if cells.get("civil_capacity"):  # blank: what the branch recorded stays
+        values["civil_capacity"] = bool_cell("civil_capacity", cells["civil_capacity"])
     return client.number, values
 
 
