@@ -441,10 +441,15 @@ def test_the_report_shows_the_branchs_local_time_and_money(branch: Branch) -> No
 # --- a policy cannot widen what the law closes ------------------------------------------------------------------
 
 
+# A loosening policy file is refused at load (tests/test_policy_floors.py); these policies are built past that
+# validation (``model_construct``), as a caller of the services could, and the rules still hold.
+
+
 def test_a_policy_opening_the_insisted_path_to_bank_wealth_and_insurance_still_blocks_them(branch: Branch) -> None:
-    wide = Suitability(
-        insisted_sale_categories=(ProductCategory.FUND, ProductCategory.WEALTH, ProductCategory.INSURANCE)
-    )
+    opened = (ProductCategory.FUND, ProductCategory.WEALTH, ProductCategory.INSURANCE)
+    with pytest.raises(ValidationError):
+        Suitability(insisted_sale_categories=opened)
+    wide = Suitability.model_construct(insisted_sale_categories=opened)
     ws = ws_with(branch, Policy(suitability=wide))
     assess(ws, branch.young, RiskLevel.C3)
     everything = dataclasses.replace(RECORDED, insisted_warning=True)
@@ -469,7 +474,7 @@ def test_a_policy_opening_the_insisted_path_to_bank_wealth_and_insurance_still_b
 def test_a_policy_exempting_wealth_fund_or_insurance_from_the_recording_still_requires_it(
     branch: Branch, category: ProductCategory
 ) -> None:
-    exempt = Suitability(dual_recording_exempt=(category, ProductCategory.BOND, ProductCategory.METAL))
+    exempt = Suitability.model_construct(dual_recording_exempt=(category, ProductCategory.BOND, ProductCategory.METAL))
     product = Product(code="X1", name="产品X1", category=category, issuer_rating=RiskRating.R1, dual_recording=False)
     verdict = rules.check_4s(
         client=Client(number="C9", name="客户", resident_id=resident_id(dt.date(1980, 1, 1))),
@@ -480,7 +485,7 @@ def test_a_policy_exempting_wealth_fund_or_insurance_from_the_recording_still_re
 
 
 def test_a_policy_raising_the_elderly_age_above_65_still_cares_for_a_client_of_65(branch: Branch) -> None:
-    ws = ws_with(branch, Policy(assessment=Assessment(elderly_age=80)))
+    ws = ws_with(branch, Policy(assessment=Assessment.model_construct(elderly_age=80)))
     old = add_client(branch, "E65", dt.date(1961, 11, 27))  # 65 today
     assess(ws, old, RiskLevel.C5)
     tried = attempt(ws, old, "W4", "50000", RECORDED)
