@@ -259,6 +259,8 @@ class ScoreRecords(Protocol):
 
 
 class UnitOfWork(Protocol):
+    actor: Staff | None  # the acting staff member as the database holds them now (role, active), None: the system
+
     @property
     def meta(self) -> MetaRepository: ...
     @property
@@ -319,9 +321,17 @@ class UnitOfWorkFactory(Protocol):
         """Call ``listener`` after each committed write (on the committing thread), e.g. to refresh what is shown."""
         ...
 
+    def on_session_end(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` when a unit of work finds the staff member deactivated or removed (``SessionEnded``)."""
+        ...
+
 
 class AccessDenied(Exception):
     """The acting staff member's role does not allow this."""
+
+
+class SessionEnded(Exception):
+    """The staff member the session acts for was deactivated or removed since signing in: nothing is done."""
 
 
 class StorageFailure(Exception):
