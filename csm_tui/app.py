@@ -36,6 +36,14 @@ class DataCommitted(Message):
     """This workstation committed a write (posted from whichever thread committed it)."""
 
 
+class SessionEnded(Message):
+    """The signed-in staff member was deactivated or removed: a unit of work refused to act for them."""
+
+
+# What a session that has ended may still do: read why, and leave.
+_AFTER_SESSION_END = frozenset({"quit"})
+
+
 class CsmApp(App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -59,6 +67,8 @@ class CsmApp(App[None]):
         self.ws = ws
         self.data_changed: Signal[None] = Signal(self, "data-changed")  # live screens reload on it
         ws.uow.on_commit(self._committed)
+        ws.uow.on_session_end(self._session_ended)
+        self.session_over = False
         self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
         for name, screen in DESTINATIONS.items():
             self.add_mode(name, self._screen_maker(screen))
@@ -82,6 +92,22 @@ class CsmApp(App[None]):
 
     def on_data_committed(self, _: DataCommitted) -> None:
         self.data_changed.publish(None)
+
+    def _session_ended(self) -> None:
+        self.post_message(SessionEnded())  # thread-safe: units of work run in workers
+
+    def on_session_ended(self, _: SessionEnded) -> None:
+        """Say why, and allow nothing but leaving: the session of a deactivated staff member is over."""
+        from screens.session_ended import SessionEndedScreen
+
+        if not self.session_over:
+            self.session_over = True
+            self.push_screen(SessionEndedScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session_over and action not in _AFTER_SESSION_END:
+            return False
+        return super().check_action(action, parameters)
 
     def refresh_subtitle(self) -> None:
         """Today's date in the branch, and the date the bank's data is as of (T+2)."""

@@ -37,8 +37,9 @@ class Sex(StrEnum):
 # them change every year and no library lists them all (python-stdnum's table misses many): an ID is taken on its
 # check character, its province and its birth date, as the bank's core system takes it.
 MAINLAND_PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65".split()
-)
+    ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+     "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65")
+)  # fmt: skip
 FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
