@@ -326,6 +326,13 @@ class ClientRepository(_Repo[Client, ClientRow]):
     def id_of(self, number: str) -> int | None:
         return self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
 
+    def lock(self, client_id: int) -> None:
+        """Hold the client until this transaction ends, so that a rule counting the client's rows ("at most one open
+        沃德 referral") is checked and acted on with no other session in between. PostgreSQL: a row lock that other
+        lockers wait for (NO KEY UPDATE: rows that merely reference the client are not held up); SQLite: writers
+        are serialised already by BEGIN IMMEDIATE."""
+        self.session.execute(select(ClientRow.id).where(ClientRow.id == client_id).with_for_update(key_share=True))
+
     def by_number(self, number: str) -> Client:
         row_id = self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
         if row_id is None:
