@@ -227,6 +227,12 @@ class StaffRepository(_Repo[Staff, StaffRow]):
         )
         return [self._model(r) for r in rows]
 
+    def lock(self, staff_id: int) -> None:
+        """Hold the staff member's row until this transaction ends, so that a limit on what one person may do (look-ups
+        by whole number an hour) is counted and used with none of their other sessions in between (PostgreSQL; on
+        SQLite, writers are serialised already)."""
+        self.session.execute(select(StaffRow.id).where(StaffRow.id == staff_id).with_for_update(key_share=True))
+
     def team(self, supervisor_id: int) -> list[Staff]:
         rows = self.session.scalars(
             select(StaffRow).where(StaffRow.supervisor_id == supervisor_id).order_by(StaffRow.login)

@@ -28,6 +28,12 @@ def mask_mobile(number: str | None) -> str:
     return "" if not number else f"{number[:3]}****{number[-4:]}"
 
 
+def mask_account(number: str) -> str:
+    """A card or account number as banks print it: the issuer's first six digits and the last four."""
+    hidden = max(len(number) - 10, 4)
+    return f"{number[: len(number) - 4 - hidden]}{'*' * hidden}{number[-4:]}"
+
+
 class Sex(StrEnum):
     MALE = "M"
     FEMALE = "F"
