@@ -6,9 +6,9 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from pydantic_core import PydanticCustomError
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
@@ -16,6 +16,7 @@ from csm_tui.domain.models import Staff
 from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.views import (
+    LOOKUP_REFUSED,
     AgendaRow,
     AssessmentDue,
     ChecklistCounts,
@@ -24,7 +25,6 @@ from csm_tui.services.views import (
     ContactExportRow,
     DayFigures,
     DayWindow,
-    LOOKUP_REFUSED,
     LookupRefusal,
     NumberKey,
     NumberMatch,
