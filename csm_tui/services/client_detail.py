@@ -117,7 +117,8 @@ def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
 
 def edit(ws: Workstation, client: Client, **changes: Any) -> Client:
     """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since."""
-    merged = Client.model_validate({**client.model_dump(), **changes})  # the domain's rules: a clear error
+    # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
+    merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good
