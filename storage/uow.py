@@ -83,6 +83,7 @@ class SqlUnitOfWork:
         self._ended = ended
         self._clock = clock
         self._actor = actor
+        self.actor = actor  # as signed in; re-read from the database when the unit starts
         self._write = write
 
     def __enter__(self) -> Self:
