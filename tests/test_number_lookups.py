@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import explain
@@ -106,7 +107,10 @@ def test_own_clients_are_looked_up_freely_and_not_counted(branch: Branch) -> Non
 
 
 def test_every_role_is_limited(branch: Branch) -> None:  # noqa: F811
-    everyone = (branch.csm_b, branch.supervisor, branch.wealth, branch.teller, branch.admin)
+    with branch.system(write=True) as tx:
+        lobby = tx.staff.add(Staff(login="lobby01", name="孙大堂", role=Role.LOBBY, outlet_id=branch.outlet_id))
+        tx.commit()
+    everyone = (branch.csm_b, branch.supervisor, branch.wealth, branch.teller, lobby, branch.admin)
     for staff in everyone:
         ws = limited(branch.ws(staff), 2)
         assert [r.id for r in look_up_number(ws, ZSF_MOBILE)] == [branch.zsf]
@@ -115,7 +119,7 @@ def test_every_role_is_limited(branch: Branch) -> None:  # noqa: F811
     with branch.system() as tx:
         logins = {s.id: s.login for s in everyone}
         refusals = {logins[r.staff_id] for r in tx.audit.recent(100) if r.action == "lookup_refused"}
-    assert refusals == {"csm02", "sup01", "wode01", "teller01", "admin"}
+    assert refusals == {"csm02", "sup01", "wode01", "teller01", "lobby01", "admin"}
     told = {a.login for a in lookup_alerts(branch.ws(branch.admin))}
     assert told == refusals  # the admin sees everyone's, those without a supervisor included
 
