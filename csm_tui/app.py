@@ -54,6 +54,16 @@ class DataCommitted(Message):
     """This workstation committed a write (posted from whichever thread committed it)."""
 
 
+class SessionEnded(Message):
+    """The signed-in staff member was deactivated or removed: a unit of work refused to act for them."""
+
+
+ALERT_CHECK_SECONDS = 60  # how often a supervisor's app looks for refused look-ups of the team
+
+# What a session that has ended may still do: read why, and leave.
+_AFTER_SESSION_END = frozenset({"quit"})
+
+
 class CsmApp(App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -77,6 +87,9 @@ class CsmApp(App[None]):
         self.ws = ws
         self.data_changed: Signal[None] = Signal(self, "data-changed")  # live screens reload on it
         ws.uow.on_commit(self._committed)
+        ws.uow.on_session_end(self._session_ended)
+        self.session_over = False
+        self._alerted: set[tuple[str, object]] = set()  # refused look-ups already shown: (login, last refusal)
         self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
         for name, screen in DESTINATIONS.items():
             self.add_mode(name, self._screen_maker(screen))
@@ -94,12 +107,47 @@ class CsmApp(App[None]):
     def on_mount(self) -> None:
         self.refresh_subtitle()
         self.switch_mode("checklist")
+        if self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN):
+            self.check_lookup_alerts()
+            self.set_interval(ALERT_CHECK_SECONDS, self.check_lookup_alerts)
+
+    def check_lookup_alerts(self) -> None:
+        """A supervisor (an admin: everyone) is told when someone of the team is refused look-ups of others'
+        clients by whole number, the sign of someone trying to uncover masked numbers."""
+        if not self.session_over:
+            self.run_worker(self._load_alerts, thread=True, exclusive=True, group="alerts", exit_on_error=False)
+
+    def _load_alerts(self) -> None:
+        from csm_tui.services.clients import lookup_alerts
+
+        for alert in lookup_alerts(self.ws):
+            if (alert.login, alert.last_at) not in self._alerted:
+                self._alerted.add((alert.login, alert.last_at))
+                at = self.ws.time.local(alert.last_at).format("HH:mm")
+                text = t("search.lookup_alert", name=alert.name, login=alert.login, count=alert.refusals, time=at)
+                self.call_from_thread(self.notify, text, severity="warning", timeout=30)
 
     def _committed(self) -> None:
         self.post_message(DataCommitted())  # thread-safe: commits happen in workers
 
     def on_data_committed(self, _: DataCommitted) -> None:
         self.data_changed.publish(None)
+
+    def _session_ended(self) -> None:
+        self.post_message(SessionEnded())  # thread-safe: units of work run in workers
+
+    def on_session_ended(self, _: SessionEnded) -> None:
+        """Say why, and allow nothing but leaving: the session of a deactivated staff member is over."""
+        from screens.session_ended import SessionEndedScreen
+
+        if not self.session_over:
+            self.session_over = True
+            self.push_screen(SessionEndedScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session_over and action not in _AFTER_SESSION_END:
+            return False
+        return super().check_action(action, parameters)
 
     def refresh_subtitle(self) -> None:
         """Today's date in the branch, and the date the bank's data is as of (T+2)."""

@@ -615,6 +615,9 @@ class Policy(_Section):
     cross_sell: CrossSell = CrossSell()
     checklist: Checklist = Checklist()
     assignment: Assignment = Assignment()
+    # Look-ups of others' clients by a whole mobile, ID, card or account number, per staff member and hour: a
+    # limit against uncovering masked numbers by trying them all (then refused, and the supervisor told).
+    lookups_per_hour: int = Field(default=20, ge=1, le=20)
 
 
 class PolicyError(Exception):

@@ -1,7 +1,8 @@
 """F3 from anywhere: find a client by name, pinyin initials, client, mobile, ID, card or account number.
 
-Results come as you type, own clients first; others' clients appear in the OCRM summary, identity masked.
-Enter opens the client.
+Results come as you type, own clients first; others' clients appear in the OCRM summary, identity masked, found by
+name, initials or client number. Another's client is found by a secret number only when it is typed whole and
+Enter pressed: that look-up is logged and limited per hour. Enter on a result opens the client.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from csm_tui.i18n import t
-from csm_tui.services.clients import find_clients
+from csm_tui.services.clients import find_clients, look_up_number, whole_number
 from csm_tui.services.views import ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.client_detail import ClientDetailScreen
@@ -49,6 +50,7 @@ class SearchScreen(ModalScreen[None]):
         with Vertical():
             yield Static(t("search.title"), classes="screen-title")
             yield BoundedInput(placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="search-text")
+            yield Static(t("search.lookup_hint", limit=self.ws.policy.lookups_per_hour), classes="hint")
             yield KeyTable(id="search-results")
 
     def on_mount(self) -> None:
@@ -83,8 +85,24 @@ class SearchScreen(ModalScreen[None]):
             whose = t("search.own") if row.own else t("search.other")
             table.add_row(row.number, row.name, row.masked_id, row.masked_mobile, whose, key=str(row.id))
 
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def look_up(self, text: str) -> None:
+        try:
+            rows = look_up_number(self.ws, text)
+        except Exception as exc:
+            log.error("look-up failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error", timeout=10)
+            return
+        if not rows:
+            self.app.call_from_thread(self.notify, t("search.lookup_none"))
+        self.app.call_from_thread(self._show, text, rows)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_results()
+        """Enter: to the results; with none shown and a whole number typed, look it up in others' books too."""
+        if self.query_one(KeyTable).row_count == 0 and whole_number(self.text, self.ws.time.today()) is not None:
+            self.look_up(self.text)
+        else:
+            self.action_results()
 
     def action_results(self) -> None:
         self.query_one(KeyTable).focus()

@@ -232,6 +232,12 @@ class StaffRepository(_Deletable[Staff, StaffRow]):
         )
         return [self._model(r) for r in rows]
 
+    def lock(self, staff_id: int) -> None:
+        """Hold the staff member's row until this transaction ends, so that a limit on what one person may do (look-ups
+        by whole number an hour) is counted and used with none of their other sessions in between (PostgreSQL; on
+        SQLite, writers are serialised already)."""
+        self.session.execute(select(StaffRow.id).where(StaffRow.id == staff_id).with_for_update(key_share=True))
+
     def team(self, supervisor_id: int) -> list[Staff]:
         rows = self.session.scalars(
             select(StaffRow).where(StaffRow.supervisor_id == supervisor_id).order_by(StaffRow.login)
@@ -274,18 +280,6 @@ class ClientRepository(_Deletable[Client, ClientRow]):
 
     def get(self, item_id: int) -> Client:
         return self._model(self._full_row(item_id))
-
-    def lock(self, client_id: int) -> Client:
-        """The client as it stands, locked until the transaction ends: on PostgreSQL ``SELECT ... FOR UPDATE`` on
-        the client's row, so a second session's assessment or sale of this client waits for this one (SQLite's
-        write transaction already holds the whole database)."""
-        self.session.execute(select(ClientRow.id).where(ClientRow.id == client_id).with_for_update())
-        row = self.session.get(ClientRow, client_id, populate_existing=True)
-        if row is None:
-            raise LookupError(client_id)
-        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
-            raise AccessDenied("client")
-        return self._model(row)
 
     def update(self, client_id: int, version: int, **changes: Any) -> Client:
         """Change editable details of a client last read at ``version``; refused if someone saved since."""
@@ -351,6 +345,14 @@ class ClientRepository(_Deletable[Client, ClientRow]):
 
     def id_of(self, number: str) -> int | None:
         return self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
+
+    def lock(self, client_id: int) -> None:
+        """Hold the client until this transaction ends, so that a rule counting the client's rows ("at most one open
+        沃德 referral", assessments a day, purchases in proportion) is checked and acted on with no other session in
+        between. PostgreSQL: a row lock that other
+        lockers wait for (NO KEY UPDATE: rows that merely reference the client are not held up); SQLite: writers
+        are serialised already by BEGIN IMMEDIATE."""
+        self.session.execute(select(ClientRow.id).where(ClientRow.id == client_id).with_for_update(key_share=True))
 
     def by_number(self, number: str) -> Client:
         row_id = self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))

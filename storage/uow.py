@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
+from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.models import AuditEvent, Staff
-from csm_tui.services.ports import StorageFailure
+from csm_tui.services.ports import SessionEnded, StorageFailure
 from storage import audit
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
 from storage.importer import SqlImports
-from storage.orm import AuditRow
+from storage.orm import AuditRow, StaffRow
 from storage.repositories import (
     AppointmentRepository,
     AssessmentRepository,
@@ -60,21 +62,28 @@ class SqlAuditLog:
         audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), [entry])
 
     def recent(self, limit: int = 50) -> list[AuditEvent]:
-        from sqlalchemy import select
-
         rows = self.session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
         return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
+
+    def count(self, action: str, staff_id: int, since: dt.datetime) -> int:
+        """Read from the index on the time: the last hour's events, whatever the size of the log."""
+        query = select(func.count()).where(
+            AuditRow.at >= since, AuditRow.staff_id == staff_id, AuditRow.action == action
+        )
+        return int(self.session.scalar(query) or 0)
 
 
 class SqlUnitOfWork:
     def __init__(
         self, factory: sessionmaker[Session], clock: Clock, actor: Staff | None, *, write: bool = False,
-        listeners: Sequence[Callable[[], None]] = (),
+        listeners: Sequence[Callable[[], None]] = (), ended: Sequence[Callable[[], None]] = (),
     ) -> None:  # fmt: skip
         self._factory = factory
         self._listeners = listeners
+        self._ended = ended
         self._clock = clock
         self._actor = actor
+        self.actor = actor  # as signed in; re-read from the database when the unit starts
         self._write = write
 
     def __enter__(self) -> Self:
@@ -82,7 +91,7 @@ class SqlUnitOfWork:
         session.info.update(clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write)
         if self._write:
             self._begin_write(session)
-        actor = self._actor
+        actor = self.actor = self._current_actor(session)
         self.meta = MetaRepository(session)
         self.outlets = OutletRepository(session, actor)
         self.staff = StaffRepository(session, actor)
@@ -105,6 +114,31 @@ class SqlUnitOfWork:
         self.score_views = SqlScoreViews(session)
         self.scores = SqlScoreRecords(session)
         return self
+
+    def _current_actor(self, session: Session) -> Staff | None:
+        """The acting staff member as the database holds them now, read inside this unit's transaction: a session
+        outlives no deactivation or removal (``SessionEnded``, nothing done), and a changed role counts from the
+        next action on, whatever was read at sign-in."""
+        actor = self._actor
+        if actor is None:
+            return None
+        row = session.execute(
+            select(StaffRow.role, StaffRow.grade, StaffRow.active, StaffRow.supervisor_id, StaffRow.outlet_id).where(
+                StaffRow.id == actor.id
+            )
+        ).one_or_none()
+        if row is None or not row.active:
+            session.rollback()
+            session.close()
+            for listener in self._ended:
+                try:
+                    listener()
+                except Exception as exc:  # the refusal stands whatever a listener does
+                    log.error("session end listener failed: %s", type(exc).__name__)
+            raise SessionEnded(actor.login)
+        grade = None if row.grade is None else Grade(row.grade)
+        fresh = {"role": Role(row.role), "grade": grade, "supervisor_id": row.supervisor_id, "outlet_id": row.outlet_id}
+        return actor.model_copy(update=fresh)
 
     @staticmethod
     def _begin_write(session: Session) -> None:
@@ -157,11 +191,13 @@ class SqlUnitOfWorkFactory:
         clock: Clock,
         actor: Staff | None = None,
         listeners: list[Callable[[], None]] | None = None,
+        ended: list[Callable[[], None]] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.actor = actor
         self._listeners = [] if listeners is None else listeners  # shared with the factories ``acting_as`` makes
+        self._ended: list[Callable[[], None]] = [] if ended is None else ended
         self._sessions = make_session_factory(engine)
         audit.install(self._sessions)
         from sqlalchemy import event
@@ -169,10 +205,15 @@ class SqlUnitOfWorkFactory:
         event.listen(self._sessions, "before_flush", _refuse_read_only_writes)
 
     def acting_as(self, actor: Staff | None) -> SqlUnitOfWorkFactory:
-        return SqlUnitOfWorkFactory(self.engine, self.clock, actor, self._listeners)
+        return SqlUnitOfWorkFactory(self.engine, self.clock, actor, self._listeners, self._ended)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
+    def on_session_end(self, listener: Callable[[], None]) -> None:
+        self._ended.append(listener)
+
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self.clock, self.actor, write=write, listeners=self._listeners)
+        return SqlUnitOfWork(
+            self._sessions, self.clock, self.actor, write=write, listeners=self._listeners, ended=self._ended
+        )

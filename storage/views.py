@@ -6,15 +6,17 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Staff
-from csm_tui.domain.values import mask_mobile, mask_resident_id
+from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.views import (
+    LOOKUP_REFUSED,
     AgendaRow,
     AssessmentDue,
     ChecklistCounts,
@@ -23,6 +25,9 @@ from csm_tui.services.views import (
     ContactExportRow,
     DayFigures,
     DayWindow,
+    LookupRefusal,
+    NumberKey,
+    NumberMatch,
     QueueSources,
     QueueWindow,
     ShelfRow,
@@ -34,6 +39,7 @@ from storage.orm import (
     AccountRow,
     AppointmentRow,
     AssessmentRow,
+    AuditRow,
     ClientRow,
     ContactRow,
     HoldingRow,
@@ -44,7 +50,7 @@ from storage.orm import (
     TaskRow,
 )
 from storage.queue_sources import load_queue_sources
-from storage.repositories import may_act_for
+from storage.repositories import is_admin, may_act_for
 from storage.sql import count_if
 
 NEW_PRODUCT_DAYS = 7
@@ -70,8 +76,8 @@ def _own_match(text: str) -> ColumnElement[bool]:
             _prefix(ClientRow.resident_id, text),
             ClientRow.id.in_(by_account),
         ]
-    elif _is_resident_id(text):
-        terms.append(ClientRow.resident_id == upper)
+    elif (resident_id := _resident_id(text)) is not None:
+        terms.append(ClientRow.resident_id == resident_id)
     elif text.isalpha():
         terms.append(_prefix(ClientRow.name_initials, text.lower()))
     return or_(*terms)
@@ -81,28 +87,28 @@ def _others_reads(text: str) -> list[tuple[ColumnElement[bool], InstrumentedAttr
     """What the typed text can be in others' books, each a read in the order of the index that answers it, so the
     first screenful ends the read however big the branch.
 
-    Secret numbers (mobile, ID, card and account) match others' clients only in full: matching them by prefix would
-    let anyone uncover the masked digits one keystroke at a time. A Chinese name matches from its start (surname
-    first); the client number, which is not secret, by prefix.
+    Never a secret number (mobile, ID, card or account): by prefix the masked digits could be uncovered one keystroke
+    at a time, and in full by trying every value of the hidden digits. Others' clients are found by a whole secret
+    number only through ``clients_by_number``, which the search service audits and limits. A Chinese name matches
+    from its start (surname first); the client number, which is not secret, by prefix.
     """
     if not text.isascii():
         return [(_prefix(ClientRow.name, text), ClientRow.name)]
     upper = text.upper()
     reads = [(_prefix(ClientRow.number, upper), ClientRow.number)]
     if text.isdigit():
-        by_account = select(AccountRow.client_id).where(AccountRow.number == text).scalar_subquery()  # unique
-        secret = or_(ClientRow.mobile == text, ClientRow.resident_id == text, ClientRow.id == by_account)
-        reads = [(secret, ClientRow.number), *reads, (_prefix(ClientRow.number, f"C{text}"), ClientRow.number)]
-    elif _is_resident_id(text):
-        reads.insert(0, (ClientRow.resident_id == upper, ClientRow.number))
+        reads.append((_prefix(ClientRow.number, f"C{text}"), ClientRow.number))
     elif text.isalpha():
         reads.append((_prefix(ClientRow.name_initials, text.lower()), ClientRow.name_initials))
     return reads
 
 
-def _is_resident_id(text: str) -> bool:
-    """An ID number ending in its check character X (all-digit ones are read as any number)."""
-    return len(text) == 18 and text[:17].isdigit() and text[17] in "xX"
+def _resident_id(text: str) -> str | None:
+    """The text as a whole resident ID number (the one validator's reading), or None."""
+    try:
+        return validate_resident_id(text)
+    except PydanticCustomError:
+        return None
 
 
 _LIST_COLUMNS = (
@@ -201,6 +207,42 @@ class SqlViews:
             found.update(r.id for r in more)
             rows += more
         return rows
+
+    def clients_by_number(self, staff_id: int, number: str, limit: int) -> list[NumberMatch]:
+        """Clients whose mobile, resident ID, card or account number is exactly ``number`` (never a part of one),
+        own ones in full, others' masked, each with which of its numbers matched. The search service audits and
+        limits this read (``services.clients.look_up_number``)."""
+        self._require(staff_id)
+        columns = (*_LIST_COLUMNS, ClientRow.manager_id)
+        by_person = select(*columns).where(or_(ClientRow.mobile == number, ClientRow.resident_id == number))
+        by_account = (
+            select(*columns, AccountRow.kind)
+            .join(AccountRow, AccountRow.client_id == ClientRow.id)
+            .where(AccountRow.number == number)
+        )
+        matches: dict[int, NumberMatch] = {}
+        for r in self.session.execute(by_person.order_by(ClientRow.number).limit(limit)):
+            key = NumberKey.RESIDENT_ID if r.resident_id == number else NumberKey.MOBILE
+            matches[r.id] = NumberMatch(_list_row(r, own=r.manager_id == staff_id), key)
+        for a in self.session.execute(by_account.limit(limit)):
+            key = NumberKey.ACCOUNT if a.kind == AccountKind.SAVINGS else NumberKey.CARD
+            matches.setdefault(a.id, NumberMatch(_list_row(a, own=a.manager_id == staff_id), key))
+        return sorted(matches.values(), key=lambda m: (not m.row.own, m.row.number))[:limit]
+
+    def lookup_refusals(self, staff_id: int, since: dt.datetime) -> list[LookupRefusal]:
+        """Staff refused look-ups by whole number since ``since``: a supervisor's team, or (an admin) everyone, so
+        that whoever has no supervisor is seen by the admin."""
+        self._require(staff_id)
+        query = (
+            select(StaffRow.login, StaffRow.name, func.count().label("refusals"), func.max(AuditRow.at).label("last"))
+            .join(StaffRow, StaffRow.id == AuditRow.staff_id)
+            .where(AuditRow.at >= since, AuditRow.action == LOOKUP_REFUSED)
+            .group_by(StaffRow.id, StaffRow.login, StaffRow.name)
+            .order_by(func.max(AuditRow.at).desc(), StaffRow.login)
+        )
+        if not is_admin(self.actor):
+            query = query.where(StaffRow.supervisor_id == staff_id)
+        return [LookupRefusal(r.login, r.name, int(r.refusals), r.last) for r in self.session.execute(query)]
 
     def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
         self._require(staff_id)

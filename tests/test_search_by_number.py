@@ -6,6 +6,7 @@ import datetime as dt
 
 from csm_tui.domain.enums import AccountKind
 from csm_tui.domain.models import Account
+from csm_tui.services.clients import look_up_number
 from tests.test_clients import Branch, branch, names, rid  # noqa: F401  (the fixture)
 
 
@@ -26,7 +27,8 @@ def test_an_18_digit_account_number_typed_in_full_finds_its_client(branch: Branc
     b, a = branch.ws(branch.csm_b), branch.ws(branch.csm_a)
     assert names(b, account[:17]) == ["钱多"]  # the owner, by a prefix
     assert names(b, account) == ["钱多"]  # the owner, in full
-    assert names(a, account) == ["钱多"]  # another manager: a secret number typed in full finds the client (masked)
+    assert names(a, account) == []  # another manager: not as one types ...
+    assert [r.name for r in look_up_number(a, account)] == ["钱多"]  # ... but looked up whole (audited, masked)
 
 
 def test_an_all_digit_client_number_finds_its_client(branch: Branch) -> None:  # noqa: F811

@@ -148,9 +148,10 @@ def test_every_corruption_of_one_number_fails() -> None:
         ("1101051949123100XX", "value.id_format"),
         ("A1010519491231002X", "value.id_format"),
         ("110105194912310021", "value.id_checksum"),
-        (with_check("11010519490231002"), "value.id_component"),  # 31 February
-        (with_check("99999919491231002"), "value.id_component"),  # no such area
-        (with_check("11011019900101002"), "value.id_component"),  # 燕山区 was gone by 1990
+        (with_check("11010519490231002"), "value.id_birth_date"),  # 31 February
+        (with_check("99999919491231002"), "value.id_province"),  # no such province
+        (with_check("81000019800101002"), "value.id_province"),  # Hong Kong: not a mainland resident ID
+        (with_check("11010518991231002"), "value.id_birth_date"),  # before 1900
     ],
 )
 def test_error_types(value: str, error: str) -> None:

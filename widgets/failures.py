@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import explain, storage_cause, t
-from csm_tui.services.ports import AccessDenied, ConcurrentEdit, StorageFailure, TaskNotOpen
+from csm_tui.services.ports import AccessDenied, ConcurrentEdit, SessionEnded, StorageFailure, TaskNotOpen
 
 
 def describe(exc: Exception) -> str:
@@ -16,6 +16,8 @@ def describe(exc: Exception) -> str:
         return t("error.task_closed")
     if isinstance(exc, ConcurrentEdit):
         return t("error.concurrent_edit")
+    if isinstance(exc, SessionEnded):
+        return t("error.session_ended")
     if isinstance(exc, AccessDenied):
         return t("error.access_denied")
     if isinstance(exc, StorageFailure):

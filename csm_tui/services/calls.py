@@ -78,6 +78,7 @@ def record(
     now = ws.time.now().datetime
     today = ws.time.today()
     with ws.uow(write=True) as tx:
+        tx.clients.lock(client_id)  # "no answer: at most twice the same day" counts what other sessions saved
         client = tx.clients.get(client_id)  # refuses another CSM's client
         start, end = ws.time.day_bounds(today)
         state = ContactState(

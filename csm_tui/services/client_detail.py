@@ -130,7 +130,8 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
         actor = tx.staff.get(ws.staff.id)
         if actor is None or not actor.active or actor.role not in CAPACITY_ROLES:
             raise AccessDenied("civil_capacity")
-        before = tx.clients.lock(client_id)
+        tx.clients.lock(client_id)
+        before = tx.clients.get(client_id)
         if before.civil_capacity == capable:
             raise DomainError("nothing_changed")
         saved = tx.clients.set_civil_capacity(client_id, capable)
@@ -141,7 +142,8 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
 
 def edit(ws: Workstation, client: Client, **changes: Any) -> Client:
     """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since."""
-    merged = Client.model_validate({**client.model_dump(), **changes})  # the domain's rules: a clear error
+    # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
+    merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good

@@ -26,6 +26,7 @@ def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str =
     """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager."""
     assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
+        tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
         client = tx.clients.get(client_id)
         if client.avg_3m < ws.policy.tiers.wode:
             raise DomainError("below_wode")
@@ -48,11 +49,12 @@ def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str =
 
 def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) -> Referral:
     """A teller or the lobby manager sends a walk-in with a product interest to a CSM: a task in that CSM's queue."""
-    if ws.staff.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
-        raise AccessDenied("referral")
     assert ws.staff.id is not None
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
+        if tx.actor is None or tx.actor.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
+            raise AccessDenied("referral")  # the role as it stands now, not as it was at sign-in
+        tx.clients.lock(client_id)  # two desks sending one walk-in at once: one assigns, the other is told
         target = tx.staff.get(to_staff_id)
         if target is None or target.role is not Role.CSM:
             raise DomainError("not_a_csm")

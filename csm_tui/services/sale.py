@@ -217,7 +217,8 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
     if ref and not recording_ref_valid(ref, ws.policy):
         raise DomainError("recording_ref_format")
     with ws.uow(write=True) as tx:
-        client = tx.clients.lock(client_id)
+        tx.clients.lock(client_id)
+        client = tx.clients.get(client_id)
         staff = tx.staff.get(ws.staff.id)
         if staff is None or not staff.active:
             raise AccessDenied("staff")

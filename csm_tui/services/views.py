@@ -35,6 +35,38 @@ class ClientListRow:
     own: bool
 
 
+# Audit actions of looking up others' clients by a whole secret number: done, and refused for the hour's limit.
+LOOKUP = "lookup"
+LOOKUP_REFUSED = "lookup_refused"
+
+
+class NumberKey(StrEnum):
+    """Which of a client's secret numbers a whole number typed in search is."""
+
+    MOBILE = "mobile"
+    RESIDENT_ID = "resident_id"
+    CARD = "card"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMatch:
+    """A client found by a whole secret number, and which of the client's numbers it is."""
+
+    row: ClientListRow
+    key: NumberKey
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRefusal:
+    """A staff member refused further look-ups of others' clients by whole number (the hour's limit reached)."""
+
+    login: str
+    name: str
+    refusals: int
+    last_at: dt.datetime
+
+
 @dataclass(frozen=True, slots=True)
 class DayFigures:
     calls: int

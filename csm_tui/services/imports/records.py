@@ -77,10 +77,11 @@ _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product
 _RULE_COLUMN = {"value.grade_required": "grade", "value.grade_only_csm": "grade", "value.sale_window": "sale_end"}
 
 
-def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    """Validate with a domain model; a failure names the file's column the failing field came from."""
+def _model(model: type[BaseModel], data: dict[str, Any], today: dt.date | None = None) -> Any:
+    """Validate with a domain model (dates of birth up to ``today``); a failure names the file's column the failing
+    field came from."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"today": today})
     except ValidationError as exc:
         field, reason = reason_of(exc)
         field = field or _RULE_COLUMN.get(exc.errors()[0]["type"], "")
@@ -132,7 +133,7 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
     data["resident_id"] = _nfkc(cells["resident_id"])
     if "mobile" in cells:
         data["mobile"] = _nfkc(cells["mobile"]) or None
-    client: Client = _model(Client, {**data, **optional})
+    client: Client = _model(Client, {**data, **optional}, lookups.today)
     values: Values = {"number": client.number, "name": client.name, "resident_id": str(client.resident_id)}
     if "mobile" in cells:
         values["mobile"] = None if client.mobile is None else str(client.mobile)

@@ -1,0 +1,84 @@
+"""No session outlives a sign-in: every unit of work reads the acting staff member's role and active status afresh,
+so a staff member deactivated (by the admin's staff import) or removed while signed in can neither save nor reveal
+anything, and a changed role counts from the next action on. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from csm_tui.domain.enums import Disposition, Role
+from csm_tui.domain.models import Staff
+from csm_tui.services import calls, client_detail
+from csm_tui.services.client_detail import ClientDetail
+from csm_tui.services.clients import find_clients
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.run import import_file
+from csm_tui.services.ports import AccessDenied, SessionEnded
+from storage.orm import AuditRow, ContactRow
+from tests.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
+
+
+def import_staff(branch: Branch, tmp_path: Path, *rows: list[str]) -> None:  # noqa: F811
+    """The admin's staff import, as the bank's HR file comes: login, name, role, grade, active."""
+    path = tmp_path / "staff.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["工号", "员工姓名", "岗位", "级别", "在职"], *rows])
+    report = import_file(branch.ws(branch.admin), ImportKind.STAFF, path)
+    assert report.rejected == 0, report
+
+
+def test_a_deactivated_staff_member_s_open_session_saves_and_reveals_nothing(
+    branch: Branch,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    ws = branch.ws(branch.csm_a)  # signed in and working
+    calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+    ended: list[str] = []
+    ws.uow.on_session_end(lambda: ended.append("ended"))
+
+    import_staff(branch, tmp_path, ["csm01", "王芳", "csm", "csm", "离职"])
+
+    contacts, reveals = branch.count(ContactRow), branch.count(AuditRow, action="reveal")
+    with pytest.raises(SessionEnded):
+        calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+    with pytest.raises(SessionEnded):
+        client_detail.reveal(ws, branch.zsf, "客户来电核实身份")
+    with pytest.raises(SessionEnded):
+        client_detail.load(ws, branch.zsf)
+    with pytest.raises(SessionEnded):
+        find_clients(ws, "张")
+    assert (branch.count(ContactRow), branch.count(AuditRow, action="reveal")) == (contacts, reveals)
+    assert ended == ["ended"] * 4  # the app is told each time (it ends the session at the first)
+
+
+def test_a_removed_staff_member_s_open_session_ends(branch: Branch) -> None:  # noqa: F811
+    with branch.system(write=True) as tx:
+        temp = tx.staff.add(Staff(login="temp01", name="临时工", role=Role.TELLER, outlet_id=branch.outlet_id))
+        tx.commit()
+    ws = branch.ws(temp)
+    assert [r.own for r in find_clients(ws, "王")] == [False, False]
+    assert temp.id is not None
+    with branch.system.acting_as(branch.admin)(write=True) as tx:
+        tx.staff.delete(temp.id)
+        tx.commit()
+    with pytest.raises(SessionEnded):
+        find_clients(ws, "王")
+    with pytest.raises(SessionEnded):
+        client_detail.reveal(ws, branch.zl, "客户来电核实身份")
+
+
+def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.supervisor)  # the role read at sign-in: supervisor
+    assert isinstance(client_detail.load(ws, branch.zsf), ClientDetail)  # a team member's client, in full
+    assert client_detail.reveal(ws, branch.zsf, "复核")[0]
+
+    import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
+
+    assert not isinstance(client_detail.load(ws, branch.zsf), ClientDetail)  # now the masked summary
+    with pytest.raises(AccessDenied):
+        client_detail.reveal(ws, branch.zsf, "复核")
+    with pytest.raises(AccessDenied):
+        calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
