@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine
 
 from csm_tui.clock import FrozenClock
+from csm_tui.i18n import DEFAULT_LANGUAGE, set_language
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
@@ -68,6 +69,15 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         for var in _ENV_REMOVED:
             mp.delenv(var, raising=False)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (zh_CN), whatever the test before it chose (the app, the command
+    line and ``set_language`` keep the language process-wide)."""
+    set_language(DEFAULT_LANGUAGE)
+    yield
+    set_language(DEFAULT_LANGUAGE)
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
