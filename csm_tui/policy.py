@@ -7,6 +7,7 @@ validated as a whole, and a bad file is refused with the file, the key and the r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 import zoneinfo
 from decimal import Decimal
@@ -14,10 +15,22 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, MysteryItem, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
+from csm_tui.i18n import has, t
+from csm_tui.public_holidays import national_year
 
 
 def _toml_number(value: object) -> object:
@@ -287,10 +300,21 @@ class Scorecard(_Section):
 
 
 class Calendar(_Section):
+    """The branch's working days: China's public holidays and make-up working days (调休) from the ``chinesecalendar``
+    package, the branch's working weekdays, and the branch's own days on top.
+
+    ``holidays`` are the branch's own closures (an outlet's local closure), ``extra_working_days`` days it works
+    whatever the national calendar says; both win over the package, and a day may not be in both. A year the
+    installed package does not cover counts the working weekdays plus the branch's own days, and the admin is
+    warned from 1 December of the year before (``uncovered_years``). ``public_holidays = false`` leaves the package
+    out (a calendar of weekdays and the branch's days only).
+    """
+
     tz: str = "Asia/Shanghai"
     working_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
-    holidays: tuple[dt.date, ...] = ()
-    extra_working_days: tuple[dt.date, ...] = ()  # 调休: weekend days worked
+    public_holidays: bool = True  # China's holidays and 调休 from chinesecalendar
+    holidays: tuple[dt.date, ...] = ()  # the branch's own closures
+    extra_working_days: tuple[dt.date, ...] = ()  # days the branch works, whatever the national calendar says
     work_start: dt.time = dt.time(9, 0)  # the hours in which clients are phoned
     work_end: dt.time = dt.time(17, 30)
 
@@ -303,10 +327,22 @@ class Calendar(_Section):
             raise ValueError(f"unknown time zone {tz!r}") from None
         return tz
 
+    @field_validator("extra_working_days")
+    @classmethod
+    def _not_off_and_on(cls, days: tuple[dt.date, ...], info: ValidationInfo) -> tuple[dt.date, ...]:
+        both = sorted(set(days) & set(info.data.get("holidays", ())))
+        if both:
+            raise PydanticCustomError(
+                "value.day_off_and_on",
+                "{day} is both a holiday and a working day",
+                {"day": ", ".join(day.isoformat() for day in both)},
+            )
+        return days
+
     def is_working_day(self, day: dt.date) -> bool:
-        if day in self.extra_working_days:
-            return True
-        return day.weekday() in self.working_weekdays and day not in self.holidays
+        return day in _working_days(
+            day.year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
+        )
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
@@ -315,6 +351,43 @@ class Calendar(_Section):
                 return day
             day += dt.timedelta(days=1)
         raise ValueError("no working day within a year")
+
+    def working_days_between(self, first: dt.date, last: dt.date) -> int:
+        """How many working days from ``first`` to ``last``, both included (0 when ``last`` is before ``first``)."""
+        return sum(
+            1
+            for year in range(first.year, last.year + 1)
+            for day in _working_days(
+                year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
+            )
+            if first <= day <= last
+        )
+
+    def uncovered_years(self, today: dt.date) -> list[int]:
+        """The years the admin must be warned of: this year, and from 1 December next year too, when the installed
+        ``chinesecalendar`` does not carry their holidays yet (update the package)."""
+        if not self.public_holidays:
+            return []
+        years = [today.year, today.year + 1] if today.month == 12 else [today.year]
+        return [year for year in years if national_year(year) is None]
+
+
+@functools.lru_cache(maxsize=64)
+def _working_days(
+    year: int,
+    public_holidays: bool,
+    weekdays: tuple[int, ...],
+    closures: tuple[dt.date, ...],
+    extra: tuple[dt.date, ...],
+) -> frozenset[dt.date]:
+    """Every working day of ``year`` under a calendar's settings, worked out once (queue building asks often)."""
+    national = national_year(year) if public_holidays else None
+    off = national.days_off if national else frozenset()
+    on = national.make_up_days if national else frozenset()
+    first = dt.date(year, 1, 1)
+    days = (first + dt.timedelta(days=n) for n in range((dt.date(year + 1, 1, 1) - first).days))
+    working = {day for day in days if day in on or (day.weekday() in weekdays and day not in off)}
+    return frozenset((working - set(closures)) | {day for day in extra if day.year == year})
 
 
 class OfferCondition(StrEnum):
@@ -582,4 +655,5 @@ def load_policy(path: Path | None) -> Policy:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "-"
-        raise PolicyError(path, key, first["msg"]) from None
+        reason = t(first["type"], **first.get("ctx", {})) if has(first["type"]) else first["msg"]
+        raise PolicyError(path, key, reason) from None

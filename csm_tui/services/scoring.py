@@ -152,9 +152,8 @@ def keep_averages(ws: Workstation, quarters: Iterable[Quarter]) -> None:
 
 
 def working_days(ws: Workstation, window: ScoreWindow) -> int:
-    days = (window.last_day - window.first_day).days + 1
-    calendar = ws.policy.calendar
-    return sum(1 for n in range(max(days, 0)) if calendar.is_working_day(window.first_day + dt.timedelta(days=n)))
+    """The quarter's working days so far (public holidays and 调休 counted): the call target's days."""
+    return ws.policy.calendar.working_days_between(window.first_day, window.last_day)
 
 
 def _active(raw: QuarterRaw) -> bool:
