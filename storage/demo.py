@@ -80,6 +80,7 @@ T = TypeVar("T")
 BATCH_ROWS = 10_000
 DATA_LAG_DAYS = 2  # bank data arrives T+2
 HISTORY_MONTHS = 18
+STAFF_DAYS = 900  # everyone on staff since this many days ago, before the drawn history
 BALANCE_MONTHS = 6
 HISTORY_QUIET_DAYS = 15  # the last fortnight's contacts come from the CSMs' current work
 WORK_START = 9 * 60  # minutes after local midnight
@@ -494,7 +495,8 @@ class _Builder:
         self.today = branch.today()
         self.as_of = self.today - dt.timedelta(days=DATA_LAG_DAYS)
         self.history_first = _shift_months(self.today, -HISTORY_MONTHS)
-        self.days = _Days(policy.calendar, self.today - dt.timedelta(days=900), self.today + dt.timedelta(days=60))
+        self.staff_since = self.today - dt.timedelta(days=STAFF_DAYS)
+        self.days = _Days(policy.calendar, self.staff_since, self.today + dt.timedelta(days=60))
         first_balance_day = _shift_months(self.as_of, -BALANCE_MONTHS) + dt.timedelta(days=1)
         self.balance_days = [
             first_balance_day + dt.timedelta(n) for n in range((self.as_of - first_balance_day).days + 1)
@@ -569,6 +571,7 @@ class _Builder:
             grade=None if grade is None else grade.value,
             outlet_id=outlet_id,
             supervisor_id=supervisor_id,
+            started_on=self.staff_since,
         )
         for kind in quals:
             self._qualify(staff_id, kind, self._years_ago(2, 10), None)

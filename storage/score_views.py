@@ -114,16 +114,17 @@ class SqlScoreViews:
     # --- who is scored ------------------------------------------------------------------------------------------
 
     def csms(self) -> list[CsmRow]:
+        """The CSMs on staff, and those who left (their last day recorded), for the quarters they were on staff."""
         query = (
             select(StaffRow.id, StaffRow.login, StaffRow.name, StaffRow.grade, StaffRow.outlet_id, OutletRow.name,
-                   StaffRow.supervisor_id)
+                   StaffRow.supervisor_id, StaffRow.started_on, StaffRow.left_on)
             .outerjoin(OutletRow, OutletRow.id == StaffRow.outlet_id)
-            .where(StaffRow.role == Role.CSM, StaffRow.active)
+            .where(StaffRow.role == Role.CSM, or_(StaffRow.active, StaffRow.left_on.is_not(None)))
             .order_by(StaffRow.login)
         )  # fmt: skip
         return [
-            CsmRow(i, login, name, Grade(str(grade)), outlet_id, outlet or "", supervisor)
-            for i, login, name, grade, outlet_id, outlet, supervisor in self.session.execute(query)
+            CsmRow(i, login, name, Grade(str(grade)), outlet_id, outlet or "", supervisor, started, left)
+            for i, login, name, grade, outlet_id, outlet, supervisor, started, left in self.session.execute(query)
         ]
 
     # --- the quarter's figures ----------------------------------------------------------------------------------

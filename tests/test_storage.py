@@ -120,7 +120,14 @@ def test_upgrade_from_0001_keeps_the_data(db_url: str, clock: FrozenClock) -> No
         factory = SqlUnitOfWorkFactory(eng, clock)
         with factory(write=True) as uow:
             outlet = uow.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-            staff = uow.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM))
+            # The staff table as 0001 made it (later revisions add columns the repository writes).
+            session = uow.session  # type: ignore[attr-defined]
+            session.execute(
+                text("INSERT INTO staff (login, name, role, grade, active) VALUES ('csm01', :name, 'csm', 'csm', :on)"),
+                {"name": "王芳", "on": True},
+            )
+            staff_id = session.scalar(text("SELECT id FROM staff WHERE login = 'csm01'"))
+            staff = Staff(id=staff_id, login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM)
             client = uow.clients.add(
                 Client(
                     number="C0001",

@@ -222,6 +222,9 @@ def staff_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
         data["supervisor_id"] = _staff("supervisor", supervisor, lookups, "unknown_staff").id
     if cells.get("active"):
         data["active"] = bool_cell("active", cells["active"])
+    for field in ("started_on", "left_on"):
+        if field in cells:
+            data[field] = optional_date(field, cells[field])
     staff: Staff = _model(Staff, data)
     values = {field: getattr(staff, field) for field in data}
     if new_supervisor:
