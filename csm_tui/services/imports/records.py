@@ -88,13 +88,13 @@ def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
 
 
 def money_cell(field: str, text: str, *, positive: bool = False) -> Decimal:
-    """An amount of money, never negative (``positive``: above zero)."""
+    """An amount of money, never negative (``parse_money`` refuses it); ``positive``: above zero."""
     try:
         amount = parse_money(text)
     except PydanticCustomError as exc:
         raise RowError(field, t(exc.type)) from None
-    if amount < 0 or (positive and amount == 0):
-        raise RowError(field, t("import_error.amount_not_positive" if positive else "import_error.negative"))
+    if positive and amount == 0:
+        raise RowError(field, t("import_error.amount_not_positive"))
     return amount
 
 
