@@ -48,9 +48,9 @@ from csm_tui.domain.enums import (
     TaskStatus,
     Tier,
 )
-from csm_tui.domain.values import CENT, from_fen
+from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
-from csm_tui.services.clients import average_window
+from csm_tui.services.clients import average_window, daily_average, tier_of
 from storage import audit
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
@@ -675,7 +675,7 @@ class _Builder:
         born = self.today - dt.timedelta(days=int(rng.triangular(20.02, 85.98, mode) * 365.2425))
         age = _age(born, self.today)
         spans, balance, total = self._balance_spans(target)
-        average = (from_fen(total) / self.average_days).quantize(CENT)
+        average = daily_average(total, self.average_days)
         flags = {
             "mobile_invalid": rng.random() < 0.01,
             "phone_opt_out": rng.random() < 0.02,
@@ -711,7 +711,7 @@ class _Builder:
             id=client_id,
             manager=manager,
             age=age,
-            tier=self._tier(average),
+            tier=tier_of(average, self.policy.tiers),
             average=int(average * YUAN),
             balance=balance,
             capable=flags["civil_capacity"],
@@ -742,11 +742,6 @@ class _Builder:
         if draw < 0.93:
             return int(wode * rng.uniform(near, 0.99))
         return int(wode * 1.02 * 20 ** (rng.random() ** 2.5))
-
-    def _tier(self, average: Decimal) -> Tier:
-        if average >= self.policy.tiers.wode:
-            return Tier.WODE
-        return Tier.JIAOYIN if average >= self.policy.tiers.jiaoyin else Tier.ORDINARY
 
     def _balance_spans(self, target: int) -> tuple[list[tuple[int, int, int]], int, int]:
         """Spans (first and last day index, fen) over the balance window, a random walk scaled so that the 3-month
