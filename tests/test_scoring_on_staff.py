@@ -21,6 +21,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import StorageFailure
 from csm_tui.services.scoring import Quarter
 from csm_tui.services.workstation import Workstation, sign_in
+from storage.engine import make_engine
 from storage.orm import ClientRow, ContactRow
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -138,3 +139,13 @@ def test_staff_dates_are_imported_as_optional_columns(branch: dict[str, Workstat
     with admin.uow() as tx:
         kept = tx.staff.by_login("csm07")
     assert kept is not None and kept.started_on == dt.date(2026, 8, 3)
+
+
+def test_the_demo_branch_records_when_its_staff_started(demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    try:
+        with engine.connect() as conn:
+            starts = conn.execute(text("SELECT DISTINCT started_on IS NOT NULL, left_on IS NULL FROM staff")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(bool(v) for v in row) for row in starts] == [(True, True)]
