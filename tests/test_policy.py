@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import Grade, RiskLevel
+from csm_tui.i18n import set_language
 from csm_tui.policy import (
     Assessment,
     Assignment,
@@ -136,6 +137,7 @@ def test_override_values_are_typed(tmp_path: Path) -> None:
 def test_bad_values_are_refused_with_file_key_and_reason(
     tmp_path: Path, text: str, keys: set[str], reason: str
 ) -> None:
+    set_language("zh_CN")  # as the CLI does before it loads the policy: the app's own reasons come translated
     path = write(tmp_path, text)
     with pytest.raises(PolicyError) as err:
         load_policy(path)

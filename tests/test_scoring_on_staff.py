@@ -14,6 +14,7 @@ from sqlalchemy import text
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Channel, Disposition, Grade, Role
 from csm_tui.domain.models import Outlet, Staff
+from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services import scoring
 from csm_tui.services.imports.columns import ImportKind
@@ -127,7 +128,7 @@ def test_staff_dates_are_imported_as_optional_columns(branch: dict[str, Workstat
     report = import_file(admin, ImportKind.STAFF, path)
     assert (report.new, report.updated, report.rejected) == (1, 1, 1)
     assert report.errors_path is not None
-    assert "离职日期早于入职日期" in report.errors_path.read_text(encoding="utf-8-sig")
+    assert t("value.left_before_start") in report.errors_path.read_text(encoding="utf-8-sig")
     with admin.uow() as tx:
         joined, left = tx.staff.by_login("csm07"), tx.staff.by_login("busy")
     assert joined is not None and (joined.started_on, joined.left_on) == (dt.date(2026, 8, 3), None)
