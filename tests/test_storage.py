@@ -738,12 +738,12 @@ def test_balances_merge_equal_consecutive_days(uow_factory: SqlUnitOfWorkFactory
         assert uow.balances.daily(cid + 100, _day(1), _day(9)) == []
 
 
-def test_average_rounds_half_up(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
+def test_average_is_never_rounded_up(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
     cid = _id(seed.client)
     with uow_factory(write=True) as uow:
         uow.balances.record([DailyBalance(client_id=cid, day=_day(d), balance="200.01") for d in (1, 2, 3)])
-        # 600.03 over 6 days = 100.005
-        assert uow.balances.average(cid, _day(1), _day(6)) == Decimal("100.01")
+        # 600.03 over 6 days = 100.005: kept as 100.00, so no threshold of 100.01 is reached by rounding
+        assert uow.balances.average(cid, _day(1), _day(6)) == Decimal("100.00")
 
 
 def test_a_day_cannot_be_recorded_twice(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
