@@ -126,6 +126,15 @@ class CsmApp(App[None]):
                 at = self.ws.time.local(alert.last_at).format("HH:mm")
                 text = t("search.lookup_alert", name=alert.name, login=alert.login, count=alert.refusals, time=at)
                 self.call_from_thread(self.notify, text, severity="warning", timeout=30)
+        if years := self._uncovered_years():
+            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60)
+
+    def _uncovered_years(self) -> str:
+        """For the admin: the years (this one, and from 1 December the next) whose public holidays the installed
+        calendar package lacks, so they are updated in time; "" when there are none or for anyone else."""
+        if self.ws.staff.role is not Role.ADMIN:
+            return ""
+        return ", ".join(str(y) for y in self.ws.policy.calendar.uncovered_years(self.ws.time.today()))
 
     def _committed(self) -> None:
         self.post_message(DataCommitted())  # thread-safe: commits happen in workers
@@ -157,6 +166,8 @@ class CsmApp(App[None]):
         with self.ws.uow() as tx:
             as_of = tx.views.data_as_of()
         text = t("app.subtitle", today=self.ws.time.today().isoformat(), as_of=as_of.isoformat() if as_of else "—")
+        if years := self._uncovered_years():
+            text = t("app.subtitle_uncovered", subtitle=text, years=years)
         self.call_from_thread(setattr, self, "sub_title", text)
 
     def action_go(self, destination: str) -> None:

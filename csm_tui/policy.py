@@ -8,6 +8,7 @@ Every number has a lower and an upper bound; the regulator's limits (``csm_tui.r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from decimal import Decimal
@@ -29,6 +30,7 @@ from pydantic import (
 from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, MysteryItem, ProductCategory, RiskLevel
 from csm_tui.domain.values import Money
 from csm_tui.i18n import error_reason, refusal, t
+from csm_tui.public_holidays import national_year
 from csm_tui.regulation import regulated
 from csm_tui.small_file import SmallFileError, read_small_toml
 
@@ -361,12 +363,23 @@ class Scorecard(_Section):
 
 
 class Calendar(_Section):
+    """The branch's working days: China's public holidays and make-up working days (调休) from the ``chinesecalendar``
+    package, the branch's working weekdays, and the branch's own days on top.
+
+    ``holidays`` are the branch's own closures (an outlet's local closure), ``extra_working_days`` days it works
+    whatever the national calendar says; both win over the package, and a day may not be in both. A year the
+    installed package does not cover counts the working weekdays plus the branch's own days, and the admin is
+    warned from 1 December of the year before (``uncovered_years``). ``public_holidays = false`` leaves the package
+    out (a calendar of weekdays and the branch's days only).
+    """
+
     tz: str = "Asia/Shanghai"
     working_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
         default=(0, 1, 2, 3, 4), min_length=1, max_length=7
     )  # Monday = 0
-    holidays: tuple[dt.date, ...] = ()
-    extra_working_days: tuple[dt.date, ...] = ()  # 调休: weekend days worked
+    public_holidays: bool = True  # China's holidays and 调休 from chinesecalendar
+    holidays: tuple[dt.date, ...] = ()  # the branch's own closures
+    extra_working_days: tuple[dt.date, ...] = ()  # days the branch works, whatever the national calendar says
     work_start: dt.time = dt.time(9, 0)  # the hours in which clients are phoned
     work_end: dt.time = dt.time(17, 30)
 
@@ -379,10 +392,18 @@ class Calendar(_Section):
             _refuse("unknown_tz", tz=tz)
         return tz
 
+    @field_validator("extra_working_days")
+    @classmethod
+    def _not_off_and_on(cls, days: tuple[dt.date, ...], info: ValidationInfo) -> tuple[dt.date, ...]:
+        both = sorted(set(days) & set(info.data.get("holidays", ())))
+        if both:
+            raise refusal("value.day_off_and_on", day=", ".join(day.isoformat() for day in both))
+        return days
+
     def is_working_day(self, day: dt.date) -> bool:
-        if day in self.extra_working_days:
-            return True
-        return day.weekday() in self.working_weekdays and day not in self.holidays
+        return day in _working_days(
+            day.year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
+        )
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
@@ -391,6 +412,43 @@ class Calendar(_Section):
                 return day
             day += dt.timedelta(days=1)
         raise ValueError("no working day within a year")
+
+    def working_days_between(self, first: dt.date, last: dt.date) -> int:
+        """How many working days from ``first`` to ``last``, both included (0 when ``last`` is before ``first``)."""
+        return sum(
+            1
+            for year in range(first.year, last.year + 1)
+            for day in _working_days(
+                year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
+            )
+            if first <= day <= last
+        )
+
+    def uncovered_years(self, today: dt.date) -> list[int]:
+        """The years the admin must be warned of: this year, and from 1 December next year too, when the installed
+        ``chinesecalendar`` does not carry their holidays yet (update the package)."""
+        if not self.public_holidays:
+            return []
+        years = [today.year, today.year + 1] if today.month == 12 else [today.year]
+        return [year for year in years if national_year(year) is None]
+
+
+@functools.lru_cache(maxsize=64)
+def _working_days(
+    year: int,
+    public_holidays: bool,
+    weekdays: tuple[int, ...],
+    closures: tuple[dt.date, ...],
+    extra: tuple[dt.date, ...],
+) -> frozenset[dt.date]:
+    """Every working day of ``year`` under a calendar's settings, worked out once (queue building asks often)."""
+    national = national_year(year) if public_holidays else None
+    off = national.days_off if national else frozenset()
+    on = national.make_up_days if national else frozenset()
+    first = dt.date(year, 1, 1)
+    days = (first + dt.timedelta(days=n) for n in range((dt.date(year + 1, 1, 1) - first).days))
+    working = {day for day in days if day in on or (day.weekday() in weekdays and day not in off)}
+    return frozenset((working - set(closures)) | {day for day in extra if day.year == year})
 
 
 class OfferCondition(StrEnum):

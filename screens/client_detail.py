@@ -125,7 +125,7 @@ class ClientDetailScreen(Screen[None]):
             return
         self.detail = found
         c = found.client
-        flags = [label(found.tier)] + ([t("detail.new_jiaoyin")] if found.new_jiaoyin else [])
+        flags = [label(found.tier)] + [t(f) for f, on in self._flags(found) if on]
         self.query_one("#detail-title", Static).update(f"{c.name} · {c.number} · {' · '.join(flags)}")
         self._identity(found)
         self._assets(found)
@@ -133,6 +133,10 @@ class ClientDetailScreen(Screen[None]):
         self._tasks(found)
         self._offers(found)
         self._referrals(found)
+
+    @staticmethod
+    def _flags(found: ClientDetail) -> list[tuple[str, bool]]:
+        return [("tier.quick_wealth", found.quick_wealth), ("detail.new_jiaoyin", found.new_jiaoyin)]
 
     def _identity(self, d: ClientDetail) -> None:
         c = d.client
@@ -166,12 +170,15 @@ class ClientDetailScreen(Screen[None]):
             as_of=c.assets_as_of.isoformat() if c.assets_as_of else "—",
             jiaoyin=money(tiers.jiaoyin),
             wode=money(tiers.wode),
+            quick=money(tiers.quick_wealth),
         )
         gap = client_detail.assets_gap(c, d.tier, self.ws)
         lines = [why, t("detail.balance", amount=money(c.balance))]
         if gap is not None:
             target = label(Tier.WODE if d.tier is Tier.JIAOYIN else Tier.JIAOYIN)
             lines.append(t("detail.gap", gap=money(gap), tier=target))
+        if not d.quick_wealth:
+            lines.append(t("detail.gap", gap=money(tiers.quick_wealth - c.avg_3m), tier=t("tier.quick_wealth")))
         if d.balances:
             first, last = d.balances[0].day, d.balances[-1].day
             lines.append(t("detail.chart", first=first.isoformat(), last=last.isoformat()))

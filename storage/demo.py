@@ -48,9 +48,9 @@ from csm_tui.domain.enums import (
     TaskStatus,
     Tier,
 )
-from csm_tui.domain.values import CENT, from_fen
+from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
-from csm_tui.services.clients import average_window
+from csm_tui.services.clients import average_window, daily_average, tier_of
 from storage import audit
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
@@ -80,6 +80,7 @@ T = TypeVar("T")
 BATCH_ROWS = 10_000
 DATA_LAG_DAYS = 2  # bank data arrives T+2
 HISTORY_MONTHS = 18
+STAFF_DAYS = 900  # everyone on staff since this many days ago, before the drawn history
 BALANCE_MONTHS = 6
 HISTORY_QUIET_DAYS = 15  # the last fortnight's contacts come from the CSMs' current work
 WORK_START = 9 * 60  # minutes after local midnight
@@ -494,7 +495,8 @@ class _Builder:
         self.today = branch.today()
         self.as_of = self.today - dt.timedelta(days=DATA_LAG_DAYS)
         self.history_first = _shift_months(self.today, -HISTORY_MONTHS)
-        self.days = _Days(policy.calendar, self.today - dt.timedelta(days=900), self.today + dt.timedelta(days=60))
+        self.staff_since = self.today - dt.timedelta(days=STAFF_DAYS)
+        self.days = _Days(policy.calendar, self.staff_since, self.today + dt.timedelta(days=60))
         first_balance_day = _shift_months(self.as_of, -BALANCE_MONTHS) + dt.timedelta(days=1)
         self.balance_days = [
             first_balance_day + dt.timedelta(n) for n in range((self.as_of - first_balance_day).days + 1)
@@ -569,6 +571,7 @@ class _Builder:
             grade=None if grade is None else grade.value,
             outlet_id=outlet_id,
             supervisor_id=supervisor_id,
+            started_on=self.staff_since,
         )
         for kind in quals:
             self._qualify(staff_id, kind, self._years_ago(2, 10), None)
@@ -672,7 +675,7 @@ class _Builder:
         born = self.today - dt.timedelta(days=int(rng.triangular(20.02, 85.98, mode) * 365.2425))
         age = _age(born, self.today)
         spans, balance, total = self._balance_spans(target)
-        average = (from_fen(total) / self.average_days).quantize(CENT)
+        average = daily_average(total, self.average_days)
         flags = {
             "mobile_invalid": rng.random() < 0.01,
             "phone_opt_out": rng.random() < 0.02,
@@ -708,7 +711,7 @@ class _Builder:
             id=client_id,
             manager=manager,
             age=age,
-            tier=self._tier(average),
+            tier=tier_of(average, self.policy.tiers),
             average=int(average * YUAN),
             balance=balance,
             capable=flags["civil_capacity"],
@@ -739,11 +742,6 @@ class _Builder:
         if draw < 0.93:
             return int(wode * rng.uniform(near, 0.99))
         return int(wode * 1.02 * 20 ** (rng.random() ** 2.5))
-
-    def _tier(self, average: Decimal) -> Tier:
-        if average >= self.policy.tiers.wode:
-            return Tier.WODE
-        return Tier.JIAOYIN if average >= self.policy.tiers.jiaoyin else Tier.ORDINARY
 
     def _balance_spans(self, target: int) -> tuple[list[tuple[int, int, int]], int, int]:
         """Spans (first and last day index, fen) over the balance window, a random walk scaled so that the 3-month

@@ -52,7 +52,9 @@ COMPARED: dict[ImportKind, tuple[str, ...]] = {
         "code", "name", "category", "issuer_rating", "seller_rating", "term_days", "expected_yield", "min_amount",
         "sale_start", "sale_end", "dual_recording", "cooling_off_hours", "private_placement", "listed_on",
     ),
-    ImportKind.STAFF: ("login", "name", "role", "grade", "outlet_id", "supervisor_id", "active"),
+    ImportKind.STAFF: (
+        "login", "name", "role", "grade", "outlet_id", "supervisor_id", "active", "started_on", "left_on",
+    ),
     ImportKind.TASKS: (
         "client_id", "staff_id", "kind", "due_on", "due_at", "status", "origin", "origin_id", "note", "created_at",
         "closed_at",

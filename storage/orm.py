@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -106,6 +107,7 @@ class OutletRow(Base):
 
 class StaffRow(Base):
     __tablename__ = "staff"
+    __table_args__ = (CheckConstraint("left_on IS NULL OR started_on IS NULL OR left_on >= started_on", name="dates"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(32))
@@ -114,6 +116,8 @@ class StaffRow(Base):
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)  # first day on staff; None: before any record
+    left_on: Mapped[dt.date | None] = mapped_column(Date)  # last day on staff; None: still on staff
     qualifications: Mapped[list[QualificationRow]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="QualificationRow.id"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -39,7 +39,8 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
-from csm_tui.domain.values import CENT, mask_mobile, mask_resident_id
+from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
+from csm_tui.services.clients import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
 from storage.orm import (
     AccountRow,
@@ -454,10 +455,9 @@ class BalanceRepository(_Deletable[DailyBalance, BalanceSpanRow]):
         return days
 
     def average(self, client_id: int, first: dt.date, last: dt.date) -> Decimal:
-        """The daily average over ``first``..``last``; days with no record count as zero."""
+        """The daily average over ``first``..``last``; days with no record count as zero (rounded down to the fen)."""
         total = sum((b.balance for b in self.daily(client_id, first, last)), Decimal(0))
-        days = (last - first).days + 1
-        return (total / days).quantize(CENT, rounding=ROUND_HALF_UP)
+        return daily_average(to_fen(total), (last - first).days + 1)
 
 
 class ContactRepository(_Deletable[ContactRecord, ContactRow]):

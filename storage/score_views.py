@@ -114,16 +114,17 @@ class SqlScoreViews:
     # --- who is scored ------------------------------------------------------------------------------------------
 
     def csms(self) -> list[CsmRow]:
+        """The CSMs on staff, and those who left (their last day recorded), for the quarters they were on staff."""
         query = (
             select(StaffRow.id, StaffRow.login, StaffRow.name, StaffRow.grade, StaffRow.outlet_id, OutletRow.name,
-                   StaffRow.supervisor_id)
+                   StaffRow.supervisor_id, StaffRow.started_on, StaffRow.left_on)
             .outerjoin(OutletRow, OutletRow.id == StaffRow.outlet_id)
-            .where(StaffRow.role == Role.CSM, StaffRow.active)
+            .where(StaffRow.role == Role.CSM, or_(StaffRow.active, StaffRow.left_on.is_not(None)))
             .order_by(StaffRow.login)
         )  # fmt: skip
         return [
-            CsmRow(i, login, name, Grade(str(grade)), outlet_id, outlet or "", supervisor)
-            for i, login, name, grade, outlet_id, outlet, supervisor in self.session.execute(query)
+            CsmRow(i, login, name, Grade(str(grade)), outlet_id, outlet or "", supervisor, started, left)
+            for i, login, name, grade, outlet_id, outlet, supervisor, started, left in self.session.execute(query)
         ]
 
     # --- the quarter's figures ----------------------------------------------------------------------------------
@@ -536,7 +537,7 @@ def average_query(day: dt.date, first: dt.date) -> Any:
         .group_by(span.client_id)
         .subquery()
     )
-    average = int_div(func.coalesce(sums.c.fen_days, 0) * 2 + days, 2 * days)  # to the nearest fen, halves up
+    average = int_div(func.coalesce(sums.c.fen_days, 0), days)  # to the fen, rounded down (clients.daily_average)
     return select(literal(day).label("as_of"), ClientRow.id, average.label("avg")).outerjoin(
         sums, sums.c.client_id == ClientRow.id
     )

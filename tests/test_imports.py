@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from collections import Counter
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import pytest
@@ -350,7 +350,7 @@ def test_balances_become_spans_averages_and_the_as_of_date(
     ]
     window_days = (days[-1] - dt.date(2026, 8, 25)).days + 1  # 2026-08-25 … 2026-11-24: 92 days
     expected = (Decimal(2 * 100000 + 2 * 1000000) + Decimal("90000.5")) / window_days
-    assert client.avg_3m == expected.quantize(Decimal("0.01")) and client.balance == Decimal("90000.50")
+    assert client.avg_3m == expected.quantize(Decimal("0.01"), ROUND_FLOOR) and client.balance == Decimal("90000.50")
     assert client.assets_as_of == days[-1]
     assert import_file(branch["admin"], ImportKind.BALANCES, path).unchanged == 5
     correction = balances_file(tmp_path, [["C1", days[4].isoformat(), "100000"], ["C1", "2026-11-25", "0"]], "c.csv")

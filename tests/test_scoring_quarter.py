@@ -31,6 +31,7 @@ from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.services import appraisal, scoring
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.scorecard import Card, Line
 from csm_tui.services.scoring import Quarter
 from csm_tui.services.workstation import Workstation
 from storage.orm import (
@@ -211,10 +212,15 @@ def _lines(view: scoring.CsmView) -> dict[str, tuple[str | None, str, str, str]]
     }  # fmt: skip
 
 
+def _by_code(card: Card) -> dict[str, Line]:
+    return {line.code: line for line in card.lines}
+
+
 def test_a_quarter_computed_by_hand(fx: Fixture) -> None:
     view = scoring.csm_view(fx.ws("a"))
     assert view.quarter == Q4
-    # Working days 1 October – 27 November 2026: 22 + 20 = 42; the call target 420.
+    # Working days 1 October – 27 November 2026: 22 − 5 (National Day, 1–7) + 1 (Saturday 10th, 调休) = 18 in October,
+    # 20 in November: 38; the call target 380.
     assert _lines(view) == {
         # financial
         "wealth_sales": ("16000000.00", "30000000", "53.33", "8.00"),
@@ -229,7 +235,7 @@ def test_a_quarter_computed_by_hand(fx: Fixture) -> None:
         "service_callbacks": ("50.00", "95", "0.00", "0.00"),
         "satisfaction": ("4.50", "4.5", "100.00", "5.00"),
         # internal process
-        "calls": ("50.00", "100", "50.00", "2.50"),  # 208 + 2 回访 calls of 420
+        "calls": ("55.26", "100", "55.26", "2.76"),  # 208 + 2 回访 calls of 380
         "contacts_logged": ("300", "600", "50.00", "2.50"),
         "compliance": ("2", "0", "0.00", "0.00"),
         "mystery_shopper": ("80.00", "90", "88.89", "4.44"),
@@ -241,12 +247,12 @@ def test_a_quarter_computed_by_hand(fx: Fixture) -> None:
     assert [view.card.subtotal(d) for d in Dimension] == [
         Decimal("29.17"),
         Decimal("6.58"),
-        Decimal("9.44"),
+        Decimal("9.70"),
         Decimal("4.44"),
     ]
-    assert view.card.total == Decimal("49.63")
-    assert view.standing == scoring.Standing(branch_rank=1, branch_size=2, outlet_rank=1, outlet_size=2)
-    assert view.trend[-1] == (Q4, Decimal("49.63"))
+    assert view.card.total == Decimal("49.89")
+    assert view.standing == scoring.Standing(branch_rank=1, branch_size=3, outlet_rank=1, outlet_size=2)
+    assert view.trend[-1] == (Q4, Decimal("49.89"))
     assert view.annual is not None
     assert view.as_of == dt.date(2026, 11, 25)
 
@@ -254,15 +260,20 @@ def test_a_quarter_computed_by_hand(fx: Fixture) -> None:
 def test_a_csm_with_calls_only_and_one_with_nothing_this_quarter(fx: Fixture) -> None:
     b = scoring.csm_view(fx.ws("b"))
     assert b.card is not None
-    assert _lines(b)["calls"] == ("11.90", "100", "11.90", "0.60")  # 50 of 420
+    assert _lines(b)["calls"] == ("13.16", "100", "13.16", "0.66")  # 50 of 380
     assert _lines(b)["contacts_logged"] == ("50", "500", "10.00", "0.50")
     assert _lines(b)["qualifications"] == ("0", "2", "0.00", "0.00")
     assert _lines(b)["satisfaction"][0] is None  # no 回访 rated: nothing to measure
-    assert b.standing == scoring.Standing(2, 2, 2, 2)
+    assert b.standing == scoring.Standing(2, 3, 2, 2)
+    # c, on staff, did nothing this quarter: scored on what that earns (no breach keeps the compliance points).
     c = scoring.csm_view(fx.ws("c"))
-    assert c.card is None
-    assert c.standing == scoring.Standing(None, 2, None, 0)
-    assert [total for _, total in c.trend][-2:] != [None, None]  # scored last quarter (3 calls)
+    assert c.card is not None
+    assert {code: line.contribution for code, line in _by_code(c.card).items() if line.contribution} == {
+        "compliance": Decimal("5.00")
+    }
+    assert c.card.total == Decimal("5.00")
+    assert c.standing == scoring.Standing(3, 3, 1, 1)
+    assert None not in [total for _, total in c.trend]  # every quarter on staff is scored
 
 
 def test_the_quarter_before_sees_only_its_own_records(fx: Fixture) -> None:
@@ -291,12 +302,12 @@ def test_a_csm_sees_own_figures_and_rank_not_others(fx: Fixture) -> None:
 def test_a_supervisor_sees_their_team_only(fx: Fixture) -> None:
     table = scoring.team_table(fx.ws("sup"))
     assert [(r.csm.login, r.branch_rank, r.total) for r in table.rows] == [
-        ("a", 1, Decimal("49.63")),
-        ("b", 2, Decimal("6.10")),  # 0.60 + 0.50 and the full 5 points of compliance
+        ("a", 1, Decimal("49.89")),
+        ("b", 2, Decimal("6.16")),  # 0.66 + 0.50 and the full 5 points of compliance
     ]
-    assert table.branch_size == 2
+    assert table.branch_size == 3
     other = scoring.team_table(fx.ws("sup2"))
-    assert [(r.csm.login, r.total) for r in other.rows] == [("c", None)]
+    assert [(r.csm.login, r.total) for r in other.rows] == [("c", Decimal("5.00"))]
     with pytest.raises(AccessDenied):
         scoring.csm_view(fx.ws("sup2"), staff_id=fx.staff["a"].id)
     everyone = scoring.team_table(fx.ws("admin"))
@@ -331,7 +342,7 @@ def test_closing_a_quarter_freezes_its_scores(fx: Fixture) -> None:
     before = scoring.csm_view(fx.ws("a"), q3).card
     with pytest.raises(AccessDenied):
         appraisal.close_quarter(fx.ws("a"), q3)
-    assert appraisal.close_quarter(sup, q3) == 2  # a and c were scored in Q3
+    assert appraisal.close_quarter(sup, q3) == 3  # a, b and c were on staff in Q3 (b with nothing recorded)
     with pytest.raises(DomainError, match="quarter_closed"):
         appraisal.close_quarter(sup, q3)
     # Data arriving later does not change a closed quarter.

@@ -330,7 +330,7 @@ amounts = st.decimals(min_value=-LIMIT, max_value=LIMIT, places=2, allow_nan=Fal
 @VALIDATORS
 @given(amounts)
 def test_decimal_round_trips_through_fen(amount: Decimal) -> None:
-    parsed = parse_money(amount)
+    parsed = parse_money(amount, signed=True)
     assert parsed == amount
     assert parsed.as_tuple().exponent == -2
     fen = to_fen(parsed)
@@ -343,15 +343,15 @@ def test_decimal_round_trips_through_fen(amount: Decimal) -> None:
 @VALIDATORS
 @given(amounts)
 def test_string_round_trips_through_fen(amount: Decimal) -> None:
-    assert from_fen(to_fen(parse_money(str(amount)))) == amount
-    assert parse_money(f" ¥{amount:,} ") == amount
-    assert parse_money(f"￥{amount}") == amount
+    assert from_fen(to_fen(parse_money(str(amount), signed=True))) == amount
+    assert parse_money(f" ¥{amount:,} ", signed=True) == amount
+    assert parse_money(f"￥{amount}", signed=True) == amount
 
 
 @VALIDATORS
 @given(st.integers(-(10**12), 10**12))
 def test_int_round_trips_through_fen(yuan: int) -> None:
-    parsed = parse_money(yuan)
+    parsed = parse_money(yuan, signed=True)
     assert parsed == Decimal(yuan)
     assert to_fen(parsed) == yuan * 100
     assert from_fen(to_fen(parsed)) == yuan

@@ -36,6 +36,7 @@ def render_card(card: CallCard, today: dt.date) -> list[Text]:
             (f"  {card.masked_id}", "dim"),
             (f"  ☎ {card.mobile or t('card.no_mobile')}", "bold"),
             (f"  {label(card.tier)}", "italic"),
+            (f" · {t('tier.quick_wealth')}" if card.quick_wealth else "", "italic"),
         ),
         _line(
             (t("card.avg_3m", amount=money(card.avg_3m), as_of=card.as_of.isoformat() if card.as_of else "—"), ""),

@@ -61,6 +61,8 @@ class Staff(Entity):
     outlet_id: int | None = None
     supervisor_id: int | None = None
     active: bool = True
+    started_on: dt.date | None = None  # first day on staff (None: before any record)
+    left_on: dt.date | None = None  # last day on staff (None: still on staff)
     qualifications: tuple[Qualification, ...] = ()
 
     @model_validator(mode="after")
@@ -69,6 +71,8 @@ class Staff(Entity):
             raise PydanticCustomError("value.grade_required", "a CSM has a grade")
         if self.role is not Role.CSM and self.grade is not None:
             raise PydanticCustomError("value.grade_only_csm", "only CSMs have a grade")
+        if self.started_on is not None and self.left_on is not None and self.left_on < self.started_on:
+            raise PydanticCustomError("value.left_before_start", "the last day on staff is before the first")
         return self
 
     def valid_qualifications(self, day: dt.date) -> set[QualificationKind]:

@@ -165,8 +165,9 @@ CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 15  # yuan: well inside a 64-bit count of fen
 
 
-def parse_money(value: object) -> Decimal:
-    """Decimal yuan with two places. Floats are refused: they cannot hold money exactly."""
+def parse_money(value: object, *, signed: bool = False) -> Decimal:
+    """Decimal yuan with two places. Floats are refused: they cannot hold money exactly. A negative amount is refused
+    unless the caller says the amount carries a sign (``signed``): no balance, price, sale or threshold is below 0."""
     if isinstance(value, bool | float):
         raise PydanticCustomError("value.money_float", "money must not be a float")
     if isinstance(value, str):
@@ -181,6 +182,8 @@ def parse_money(value: object) -> Decimal:
         raise PydanticCustomError("value.money_range", "the amount is too large")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise PydanticCustomError("value.money_precision", "money has at most two decimal places")
+    if amount < 0 and not signed:
+        raise PydanticCustomError("value.money_negative", "an amount of money cannot be negative")
     return amount.quantize(CENT)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
-from csm_tui.services.clients import tier_of
+from csm_tui.services.clients import quick_wealth, tier_of
 from csm_tui.services.selling import Suggestion, suggest
 from csm_tui.services.workstation import Workstation
 
@@ -33,6 +33,7 @@ class CallCard:
     age: int
     sex: Sex
     tier: Tier
+    quick_wealth: bool  # 快捷理财: two free inter-bank withdrawals a month
     avg_3m: Decimal
     as_of: dt.date | None
     maturing: tuple[Maturing, ...]
@@ -74,6 +75,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         age=client.age_on(today),
         sex=client.resident_id.sex,
         tier=tier_of(client.avg_3m, ws.policy.tiers),
+        quick_wealth=quick_wealth(client.avg_3m, ws.policy.tiers),
         avg_3m=client.avg_3m,
         as_of=client.assets_as_of,
         maturing=tuple(maturing[:MATURING_SHOWN]),

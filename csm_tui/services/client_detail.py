@@ -22,7 +22,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import Sex
-from csm_tui.services.clients import tier_of
+from csm_tui.services.clients import quick_wealth, tier_of
 from csm_tui.services.offers import Offer, next_best_offers, profile
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
@@ -38,6 +38,7 @@ class ClientDetail:
     age: int
     sex: Sex
     tier: Tier
+    quick_wealth: bool  # 快捷理财: two free inter-bank withdrawals a month
     new_jiaoyin: bool  # crossed the 交银理财 threshold within NEW_TIER_DAYS
     balances: list[DailyBalance]
     holdings: list[tuple[Holding, Product | None]]
@@ -90,6 +91,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         age=client.age_on(today),
         sex=client.resident_id.sex,
         tier=tier_of(client.avg_3m, ws.policy.tiers),
+        quick_wealth=quick_wealth(client.avg_3m, ws.policy.tiers),
         new_jiaoyin=client.avg_3m >= jiaoyin > earlier_avg and bool(balances),
         balances=balances,
         holdings=holdings,

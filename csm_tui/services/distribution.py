@@ -58,7 +58,7 @@ def forced_grades(
 
 
 def annual_score(quarters: Sequence[Decimal | None]) -> Decimal | None:
-    """The mean of the quarters scored (a quarter with no score is left out, not counted as zero)."""
+    """The mean of the quarters scored (a quarter not scored, the CSM not on staff, is left out, not counted as 0)."""
     scored = [q for q in quarters if q is not None]
     if not scored:
         return None

@@ -152,14 +152,8 @@ def keep_averages(ws: Workstation, quarters: Iterable[Quarter]) -> None:
 
 
 def working_days(ws: Workstation, window: ScoreWindow) -> int:
-    days = (window.last_day - window.first_day).days + 1
-    calendar = ws.policy.calendar
-    return sum(1 for n in range(max(days, 0)) if calendar.is_working_day(window.first_day + dt.timedelta(days=n)))
-
-
-def _active(raw: QuarterRaw) -> bool:
-    """A CSM is scored in a quarter once anything of theirs is recorded in it."""
-    return bool(raw.contacts or raw.sales or raw.mystery_count or raw.training_minutes)
+    """The quarter's working days so far (public holidays and 调休 counted): the call target's days."""
+    return ws.policy.calendar.working_days_between(window.first_day, window.last_day)
 
 
 # --- the branch's quarter -----------------------------------------------------------------------------------------
@@ -167,7 +161,7 @@ def _active(raw: QuarterRaw) -> bool:
 
 @dataclass(frozen=True)
 class BranchQuarter:
-    """Every CSM's card of a quarter (those scored in it), and whether the quarter is closed."""
+    """Every CSM's card of a quarter (those on staff in it), and whether the quarter is closed."""
 
     quarter: Quarter
     cards: dict[int, Card]
@@ -187,13 +181,15 @@ def branch_quarter(ws: Workstation, tx: UnitOfWork, csms: list[CsmRow], quarter:
         return BranchQuarter(quarter, cards, True, window)
     if quarter.first_day > ws.time.today():
         return BranchQuarter(quarter, {}, False, window)
-    raws = tx.score_views.quarter_raw(window, [c.id for c in csms])
+    # Every CSM on staff in the quarter is scored, on what they earned: a quarter with no work scores its zeros by
+    # each indicator's method (a penalty indicator keeps its points), never left out of the year's mean.
+    on_staff = [c.id for c in csms if c.on_staff(quarter.first_day, window.last_day)]
+    raws = tx.score_views.quarter_raw(window, on_staff)
     days = working_days(ws, window)
     grades = {c.id: c.grade for c in csms}
     cards = {
         staff_id: score_card(staff_id, grades[staff_id], measures(raw, days, ws.policy), ws.policy.scorecard)
         for staff_id, raw in raws.items()
-        if _active(raw)
     }
     return BranchQuarter(quarter, cards, False, window)
 
@@ -244,7 +240,7 @@ class Standing:
 class CsmView:
     csm: CsmRow
     quarter: Quarter
-    card: Card | None  # None: nothing recorded in the quarter yet
+    card: Card | None  # None: not on staff in the quarter, or the quarter not begun
     closed: bool
     standing: Standing
     trend: list[tuple[Quarter, Decimal | None]]  # the last quarters' totals, oldest first
@@ -354,7 +350,8 @@ def _ranked_rows(
 def annual_table(
     quarters: _Quarters, csms: list[CsmRow], upto: Quarter, decisions: dict[int, GradeDecision]
 ) -> dict[int, TeamRow]:
-    """The year to ``upto``: each CSM's mean of the quarters scored, ranked and graded across the branch."""
+    """The year to ``upto``: each CSM's mean of the quarters scored (every quarter begun while on staff), ranked and
+    graded across the branch."""
     cards: dict[int, list[Card]] = {}
     for quarter in _quarters_of_year(upto):
         for staff_id, card in quarters[quarter].cards.items():
@@ -386,7 +383,8 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
         else:
             totals = {i: (card.total, {d: card.subtotal(d) for d in Dimension}, 1) for i, card in shown.cards.items()}
             rows = _ranked_rows(csms, totals, ws.policy, {})
-    mine = [row for row in rows.values() if visible(ws, row.csm)]
+    first = Quarter(quarter.year, 1).first_day if year else quarter.first_day
+    mine = [row for row in rows.values() if visible(ws, row.csm) and row.csm.on_staff(first, quarter.last_day)]
     mine.sort(key=lambda r: (r.branch_rank is None, r.branch_rank or 0, r.csm.login))
     branch_size = sum(1 for r in rows.values() if r.total is not None)
     return TeamTable(quarter, year, mine, shown.closed, branch_size)

@@ -290,6 +290,12 @@ class CsmRow:
     outlet_id: int | None
     outlet: str
     supervisor_id: int | None
+    started_on: dt.date | None = None  # first day on staff (None: before any record)
+    left_on: dt.date | None = None  # last day on staff (None: still on staff)
+
+    def on_staff(self, first: dt.date, last: dt.date) -> bool:
+        """On staff on at least one day from ``first`` to ``last``."""
+        return (self.started_on is None or self.started_on <= last) and (self.left_on is None or self.left_on >= first)
 
 
 @dataclass(frozen=True, slots=True)

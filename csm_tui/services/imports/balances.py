@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from csm_tui.domain.values import CENT
+from csm_tui.domain.values import to_fen
+from csm_tui.services.clients import daily_average
 from csm_tui.services.imports.model import Assets, Span
 
 ONE_DAY = dt.timedelta(days=1)
@@ -83,4 +84,4 @@ def assets(client_id: int, spans: Iterable[Span], window: tuple[dt.date, dt.date
         if span.first <= last <= span.last:
             balance = span.balance
     days = (last - first).days + 1
-    return Assets(client_id, balance, (total / days).quantize(CENT, rounding=ROUND_HALF_UP), last)
+    return Assets(client_id, balance, daily_average(to_fen(total), days), last)

@@ -93,6 +93,8 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("outlet", False, ("网点代码", "网点号", "机构号", "outlet code", "branch")),
         Column("supervisor", False, ("主管工号", "上级", "supervisor login")),
         Column("active", False, ("在职", "状态")),
+        Column("started_on", False, ("入行日期", "到岗日期", "start date", "joined")),
+        Column("left_on", False, ("离岗日期", "end date", "left")),
     ),
     ImportKind.TASKS: (
         _CLIENT_REF,

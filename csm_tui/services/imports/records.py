@@ -89,13 +89,13 @@ def _model(model: type[BaseModel], data: dict[str, Any], today: dt.date | None =
 
 
 def money_cell(field: str, text: str, *, positive: bool = False) -> Decimal:
-    """An amount of money, never negative (``positive``: above zero)."""
+    """An amount of money, never negative (``parse_money`` refuses it); ``positive``: above zero."""
     try:
         amount = parse_money(text)
     except PydanticCustomError as exc:
         raise RowError(field, t(exc.type)) from None
-    if amount < 0 or (positive and amount == 0):
-        raise RowError(field, t("import_error.amount_not_positive" if positive else "import_error.negative"))
+    if positive and amount == 0:
+        raise RowError(field, t("import_error.amount_not_positive"))
     return amount
 
 
@@ -225,6 +225,9 @@ def staff_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
         data["supervisor_id"] = _staff("supervisor", supervisor, lookups, "unknown_staff").id
     if cells.get("active"):
         data["active"] = bool_cell("active", cells["active"])
+    for field in ("started_on", "left_on"):
+        if field in cells:
+            data[field] = optional_date(field, cells[field])
     staff: Staff = _model(Staff, data)
     values = {field: getattr(staff, field) for field in data}
     if new_supervisor:
