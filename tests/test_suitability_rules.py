@@ -454,10 +454,12 @@ def test_matrix_the_lowest_category_buys_r1_only_and_never_by_insisting(
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("rating", RATINGS)
-def test_matrix_insurance_by_insisting_when_the_policy_allows_it(rating: RiskRating, level: RiskLevel) -> None:
+def test_matrix_insurance_never_by_insisting_even_when_the_policy_names_it(
+    rating: RiskRating, level: RiskLevel
+) -> None:
     policy = Policy(suitability=Suitability(insisted_sale_categories=(_C.FUND, _C.INSURANCE)))
     v = verdict(product=product(_C.INSURANCE, rating), assessment=assessment(level=level), policy=policy)
-    assert v.allowed and v.insisted == (level < rating)
+    assert v.allowed == (level >= rating) and not v.insisted
 
 
 def test_with_no_insisted_categories_a_fund_above_the_level_is_blocked() -> None:
