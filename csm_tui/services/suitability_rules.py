@@ -465,6 +465,8 @@ def _proportion(client: Client, amount: Decimal, others: Decimal, wealth: bool, 
     if not wealth:
         return _check("proportion", True, "not_needed")
     assets = max(client.balance, client.avg_3m)
+    if client.assets_as_of is None and assets == 0:  # no figures from the bank yet: nothing to judge against
+        return _check("proportion", False, "no_figures", amount=money(amount))
     share = policy.suitability.max_share_of_assets
     together = amount + others
     ok = together <= share * assets
