@@ -715,6 +715,7 @@ def _every_kind_of_verdict() -> list[Verdict]:
         verdict(assessment=assessment(at(dt.date(2026, 3, 1))), client=client(dt.date(2010, 1, 1))),
         verdict(other_purchases=Decimal("10000.00")),
         verdict(other_purchases=Decimal("800000.00"), client=client(dt.date(1950, 1, 1))),
+        verdict(client=client(balance="0", avg_3m="0").model_copy(update={"assets_as_of": None})),
         verdict(product=product(_C.WEALTH, 2), client=client(dt.date(1950, 1, 1))),
         verdict(
             product=product(_C.WEALTH, 4),
