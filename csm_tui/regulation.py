@@ -90,19 +90,24 @@ class NoneOf(_Floor):
 Floor = AtMost | AtLeast | OnlyOf | NoneOf
 
 _C = ProductCategory
+# The lines the sale service also holds itself, whatever policy object it is given.
+INSISTABLE = frozenset({_C.FUND})  # the insisted path: funds only, never bank wealth or insurance
+ALWAYS_RECORDED = frozenset({_C.WEALTH, _C.FUND, _C.INSURANCE})  # 双录, whatever the policy exempts
+ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
+
 FLOORS: dict[str, Floor] = {
     # NFRA Order 2025 No. 7: an assessment is valid at most 12 months; at most 2 a day and 8 in 12 months.
     "assessment.validity_months": AtMost(12),
     "assessment.max_per_day": AtMost(2),
     "assessment.max_per_year": AtMost(8),
     # The special duty of care with higher-risk products starts at 65 at the latest.
-    "assessment.elderly_age": AtMost(65),
+    "assessment.elderly_age": AtMost(ELDERLY_AGE_CEILING),
     # Private placements: a cooling-off period (冷静期) of at least 24 hours from signing.
     "suitability.cooling_off_hours": AtLeast(24),
     # Only funds may be sold above the client's level when the client insists; bank wealth and insurance never.
-    "suitability.insisted_sale_categories": OnlyOf(frozenset({_C.FUND})),
+    "suitability.insisted_sale_categories": OnlyOf(INSISTABLE),
     # 双录 is always required for the bank's wealth products, funds and insurance.
-    "suitability.dual_recording_exempt": NoneOf(frozenset({_C.WEALTH, _C.FUND, _C.INSURANCE})),
+    "suitability.dual_recording_exempt": NoneOf(ALWAYS_RECORDED),
 }
 
 

@@ -378,7 +378,7 @@ class SuitabilityWizard(Screen[None]):
         self.verdict = rules.check_4s(
             client=self.ctx.client, assessment=self.assessment,
             scored_lowest=bool(self.assessment and self.assessment.lowest_category), product=self.product,
-            amount=amount, outlet=self.ctx.outlet, staff=self.ws.staff, now=self.ws.time.now().datetime,
+            amount=amount, outlet=self.ctx.outlet, staff=self.ctx.salesperson, now=self.ws.time.now().datetime,
             policy=self.ws.policy, other_purchases=self.ctx.recent_purchases,
         )  # fmt: skip
         self.show_checks()

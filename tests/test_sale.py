@@ -207,7 +207,7 @@ def attempt(
     assert ctx.outlet is not None
     verdict = rules.check_4s(
         client=ctx.client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
-        product=product, amount=money, outlet=ctx.outlet, staff=ws.staff, now=ws.time.now().datetime,
+        product=product, amount=money, outlet=ctx.outlet, staff=ctx.salesperson, now=ws.time.now().datetime,
         policy=ws.policy, other_purchases=ctx.recent_purchases,
     )  # fmt: skip
     return sale.Attempt(ctx, assessment, product, money, verdict, confirmations)

@@ -28,7 +28,7 @@ from csm_tui.services import suitability_rules as rules
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.scoring import Quarter
 from csm_tui.services.workstation import Workstation
-from storage.orm import AuditRow, OutletRow, QualificationRow
+from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
 from tests.test_sale import (
     BASIC,
     BLOCKED,
@@ -62,7 +62,11 @@ def ws_with(branch: Branch, policy: Policy, staff: Staff | None = None) -> Works
 
 
 def add_client(
-    branch: Branch, number: str, born: dt.date, assets: str = "500000.00", as_of: dt.date = TODAY - dt.timedelta(days=2)
+    branch: Branch,
+    number: str,
+    born: dt.date,
+    assets: str = "500000.00",
+    as_of: dt.date | None = TODAY - dt.timedelta(days=2),
 ) -> int:
     with branch.system(write=True) as tx:
         added = tx.clients.add(
@@ -217,6 +221,18 @@ def test_a_certificate_or_licence_withdrawn_after_sign_in_refuses_the_sale(branc
     done = sale.record(ws, tried, BLOCKED)
     failed = [c["code"] for c in branch.stored(done.record.id or 0).detail["checks"] if not c["passed"]]
     assert failed == ["salesperson" if withdrawn == "certificate" else "outlet"]
+    # The wizard's check, worked out from the context read now, shows it before anything is confirmed.
+    again = attempt(ws, branch.young, "W2", "50000", RECORDED)
+    assert [c.code for c in again.verdict.failed] == ["salesperson" if withdrawn == "certificate" else "outlet"]
+
+
+def test_a_deactivated_salesperson_cannot_open_a_clients_sale(branch: Branch) -> None:
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    with branch.engine.begin() as conn:
+        conn.execute(update(StaffRow).where(StaffRow.id == branch.csm.id).values(active=False))
+    with pytest.raises(AccessDenied):
+        sale.context(ws, branch.young)
 
 
 # --- age and civil capacity -----------------------------------------------------------------------------------
@@ -367,6 +383,16 @@ def test_purchases_out_of_proportion_together_are_refused(branch: Branch) -> Non
             assert (line.passed, line.reason_key) == (False, "proportion.fail_together")
             assert "¥80,000.00" in rules.describe(line) and "¥160,000.00" in rules.describe(line)
     assert sold == 1 and len(rows(branch.engine, "sales")) == 1
+
+
+def test_a_client_without_asset_figures_is_refused_for_that_reason_not_as_out_of_proportion(branch: Branch) -> None:
+    ws = branch.ws()
+    new = add_client(branch, "N01", dt.date(1981, 2, 2), assets="0", as_of=None)  # not yet in the bank's batch
+    assess(ws, new, RiskLevel.C5)
+    tried = attempt(ws, new, "W2", "10000", RECORDED)
+    assert [c.reason_key for c in tried.verdict.failed] == ["proportion.no_figures"]
+    assert "资产数据" in rules.describe(tried.verdict.check("proportion"))
+    assert refused_code(ws, tried) == "sale_blocked"
 
 
 def test_a_purchase_still_in_cooling_off_counts_even_before_the_figures_date(branch: Branch) -> None:

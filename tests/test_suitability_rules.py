@@ -456,6 +456,16 @@ def test_matrix_the_lowest_category_buys_r1_only_and_never_by_insisting(
         assert check(v, "level").reason_key == "level.fail"
 
 
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("rating", RATINGS)
+def test_matrix_insurance_never_by_insisting_even_when_the_policy_names_it(
+    rating: RiskRating, level: RiskLevel
+) -> None:
+    policy = Policy(suitability=Suitability.model_construct(insisted_sale_categories=(_C.FUND, _C.INSURANCE)))
+    v = verdict(product=product(_C.INSURANCE, rating), assessment=assessment(level=level), policy=policy)
+    assert v.allowed == (level >= rating) and not v.insisted
+
+
 def test_with_no_insisted_categories_a_fund_above_the_level_is_blocked() -> None:
     policy = Policy(suitability=Suitability(insisted_sale_categories=()))
     v = verdict(product=product(_C.FUND, 5), assessment=assessment(level=RiskLevel.C2), policy=policy)
@@ -709,6 +719,7 @@ def _every_kind_of_verdict() -> list[Verdict]:
         verdict(assessment=assessment(at(dt.date(2026, 3, 1))), client=client(dt.date(2010, 1, 1))),
         verdict(other_purchases=Decimal("10000.00")),
         verdict(other_purchases=Decimal("800000.00"), client=client(dt.date(1950, 1, 1))),
+        verdict(client=client(balance="0", avg_3m="0").model_copy(update={"assets_as_of": None})),
         verdict(product=product(_C.WEALTH, 2), client=client(dt.date(1950, 1, 1))),
         verdict(
             product=product(_C.WEALTH, 4),

@@ -53,6 +53,7 @@ class SaleContext:
     history: list[RiskAssessment]
     products: list[Product]  # on sale today
     outlet: Outlet | None
+    salesperson: Staff  # as they stand now (certificates, outlet), not as read at sign-in
     recent_purchases: Decimal = Decimal(0)  # judged with the purchase for proportion (rules.recent_purchases)
 
 
@@ -105,16 +106,21 @@ def recording_ref_valid(ref: str, policy: Policy) -> bool:
 
 
 def context(ws: Workstation, client_id: int) -> SaleContext:
-    """The client (own clients only), the assessment's status and what is on sale today."""
+    """The client (own clients only), the assessment's status, what is on sale today, and the salesperson and outlet
+    as they stand now (the wizard's 4S check shows a certificate withdrawn after sign-in as it is)."""
+    assert ws.staff.id is not None
     now = ws.time.now().datetime
     with ws.uow() as tx:
+        staff = tx.staff.get(ws.staff.id)
+        if staff is None or not staff.active:
+            raise AccessDenied("staff")
         client = tx.clients.get(client_id)
         history = tx.assessments.history(client_id)
         products = tx.products.on_sale(ws.time.today())
-        outlet = tx.outlets.get(ws.staff.outlet_id) if ws.staff.outlet_id is not None else None
+        outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
         recent = rules.recent_purchases(tx.sales.for_client(client_id), client.assets_as_of, now, ws.policy)
     status = rules.assessment_status(history, now, ws.policy)
-    return SaleContext(client, status, history, products, outlet, recent)
+    return SaleContext(client, status, history, products, outlet, staff, recent)
 
 
 def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_face: bool) -> RiskAssessment:

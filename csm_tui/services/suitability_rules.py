@@ -21,6 +21,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.i18n import label, money, t
 from csm_tui.policy import Policy, Questionnaire
+from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE
 
 LEGAL_VALIDITY_MONTHS = 12  # NFRA Order 2025 No. 7: an assessment is valid for at most 12 months
 YEAR_WINDOW_MONTHS = 12  # the "8 in 12 months" limit counts a rolling window of this many months
@@ -39,10 +40,6 @@ ADVANCED = (QualificationKind.AFP, QualificationKind.CFP, QualificationKind.EFP)
 ELDERLY_CARE = RiskRating.R3  # 65+ clients buying this or above: the special warning and 双录
 HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above: also a supervisor's review
 ADULT_AGE = 18  # Civil Code art. 17: no investment product to anyone younger
-# Lines of the law a branch's policy may tighten, never loosen, whatever the policy file says:
-INSISTABLE = frozenset({ProductCategory.FUND})  # the insisted path: funds only, never bank wealth or insurance
-ALWAYS_RECORDED = frozenset({ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE})  # 双录
-ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
 SCREENING_LETTERS = "AB"  # yes, no
 
 
@@ -465,6 +462,8 @@ def _proportion(client: Client, amount: Decimal, others: Decimal, wealth: bool, 
     if not wealth:
         return _check("proportion", True, "not_needed")
     assets = max(client.balance, client.avg_3m)
+    if client.assets_as_of is None and assets == 0:  # no figures from the bank yet: nothing to judge against
+        return _check("proportion", False, "no_figures", amount=money(amount))
     share = policy.suitability.max_share_of_assets
     together = amount + others
     ok = together <= share * assets
