@@ -82,3 +82,16 @@ def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: B
         client_detail.reveal(ws, branch.zsf, "复核")
     with pytest.raises(AccessDenied):
         calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+
+
+def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.admin)  # signed in as the admin
+    import_staff(branch, tmp_path, [branch.admin.login, branch.admin.name, "csm", "csm", "在职"])  # now a CSM
+
+    path = tmp_path / "restore.csv"
+    path.write_text(f"工号,员工姓名,岗位,级别,在职\n{branch.admin.login},{branch.admin.name},admin,,在职\n", "utf-8")
+    for dry_run in (True, False):  # not even a dry run: it reads every client's numbers
+        with pytest.raises(AccessDenied):
+            import_file(ws, ImportKind.STAFF, path, dry_run=dry_run)
+    with branch.system() as tx:
+        assert tx.staff.by_login(branch.admin.login).role is Role.CSM  # type: ignore[union-attr]
