@@ -11,7 +11,7 @@ import pytest
 
 from csm_tui.domain.enums import Disposition, Role
 from csm_tui.domain.models import Staff
-from csm_tui.services import calls, client_detail
+from csm_tui.services import appraisal, calls, client_detail
 from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.clients import find_clients
 from csm_tui.services.imports.columns import ImportKind
@@ -95,3 +95,16 @@ def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, t
             import_file(ws, ImportKind.STAFF, path, dry_run=dry_run)
     with branch.system() as tx:
         assert tx.staff.by_login(branch.admin.login).role is Role.CSM  # type: ignore[union-attr]
+
+
+def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.supervisor)  # the role read at sign-in: supervisor
+    assert branch.csm_a.id is not None
+    import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
+
+    with pytest.raises(AccessDenied):
+        appraisal.grade_d(ws, branch.csm_a.id, NOW.year, "业绩不达标")
+    with pytest.raises(AccessDenied):
+        appraisal.record_mystery_check(ws, branch.csm_a.id, set(), day=NOW.date())
+    with branch.system() as tx:
+        assert tx.scores.grade_decisions(NOW.year) == {}

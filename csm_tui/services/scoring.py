@@ -18,6 +18,7 @@ import arrow
 
 from csm_tui.domain.appraisal import GradeDecision
 from csm_tui.domain.enums import AppraisalGrade, ProductCategory, Role
+from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.services.distribution import annual_score, forced_grades, ranks
 from csm_tui.services.ports import AccessDenied, StorageFailure, UnitOfWork
@@ -210,9 +211,11 @@ def _quarters_of_year(quarter: Quarter) -> Iterator[Quarter]:
 # --- who sees what ------------------------------------------------------------------------------------------------
 
 
-def visible(ws: Workstation, csm: CsmRow) -> bool:
-    """Whose figures the signed-in staff member may see: own; a supervisor their team; the admin everyone's."""
-    staff = ws.staff
+def visible(staff: Staff | None, csm: CsmRow) -> bool:
+    """Whose figures ``staff`` (as the unit of work read them: role as it stands now) may see: own; a supervisor
+    their team; the admin everyone's."""
+    if staff is None:
+        return False
     if staff.role is Role.ADMIN or csm.id == staff.id:
         return True
     return staff.role is Role.SUPERVISOR and csm.supervisor_id == staff.id
@@ -222,7 +225,7 @@ def _require_visible(ws: Workstation, csms: list[CsmRow], staff_id: int) -> CsmR
     csm = next((c for c in csms if c.id == staff_id), None)
     if csm is None:
         raise LookupError(staff_id)
-    if not visible(ws, csm):
+    if not visible(ws.staff, csm):
         raise AccessDenied("scores")
     return csm
 
@@ -386,7 +389,7 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
         else:
             totals = {i: (card.total, {d: card.subtotal(d) for d in Dimension}, 1) for i, card in shown.cards.items()}
             rows = _ranked_rows(csms, totals, ws.policy, {})
-    mine = [row for row in rows.values() if visible(ws, row.csm)]
+    mine = [row for row in rows.values() if visible(ws.staff, row.csm)]
     mine.sort(key=lambda r: (r.branch_rank is None, r.branch_rank or 0, r.csm.login))
     branch_size = sum(1 for r in rows.values() if r.total is not None)
     return TeamTable(quarter, year, mine, shown.closed, branch_size)
