@@ -11,7 +11,7 @@ import pytest
 
 from csm_tui.domain.enums import Disposition, Role
 from csm_tui.domain.models import Staff
-from csm_tui.services import appraisal, calls, client_detail
+from csm_tui.services import appraisal, calls, checklist, client_detail, score_export, scoring
 from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.clients import find_clients
 from csm_tui.services.imports.columns import ImportKind
@@ -108,3 +108,17 @@ def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branc
         appraisal.record_mystery_check(ws, branch.csm_a.id, set(), day=NOW.date())
     with branch.system() as tx:
         assert tx.scores.grade_decisions(NOW.year) == {}
+
+
+def test_a_supervisor_demoted_while_signed_in_sees_and_exports_no_team(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.supervisor)
+    assert scoring.team_table(ws).rows  # the team, as a supervisor
+    import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
+
+    with pytest.raises(AccessDenied):
+        scoring.team_table(ws)
+    with pytest.raises(AccessDenied):
+        score_export.export_team(ws, tmp_path / "team.csv")
+    with pytest.raises(AccessDenied):
+        checklist.team_lists(ws, NOW.date())
+    assert not (tmp_path / "team.csv").exists()

@@ -221,11 +221,11 @@ def visible(staff: Staff | None, csm: CsmRow) -> bool:
     return staff.role is Role.SUPERVISOR and csm.supervisor_id == staff.id
 
 
-def _require_visible(ws: Workstation, csms: list[CsmRow], staff_id: int) -> CsmRow:
+def _require_visible(actor: Staff | None, csms: list[CsmRow], staff_id: int) -> CsmRow:
     csm = next((c for c in csms if c.id == staff_id), None)
     if csm is None:
         raise LookupError(staff_id)
-    if not visible(ws.staff, csm):
+    if not visible(actor, csm):
         raise AccessDenied("scores")
     return csm
 
@@ -287,7 +287,7 @@ def csm_view(ws: Workstation, quarter: Quarter | None = None, staff_id: int | No
     keep_averages(ws, [*trend_quarters, *_quarters_of_year(quarter)])
     with ws.uow() as tx:
         csms = tx.score_views.csms()
-        csm = _require_visible(ws, csms, staff_id)
+        csm = _require_visible(tx.actor, csms, staff_id)
         quarters = _Quarters(ws, tx, csms)
         shown = quarters[quarter]
         trend = []
@@ -380,6 +380,9 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
     quarter = quarter or Quarter.of(ws.time.today())
     keep_averages(ws, _quarters_of_year(quarter) if year else [quarter])
     with ws.uow() as tx:
+        actor = tx.actor  # the role as the database holds it now: a supervisor demoted since sign-in sees no team
+        if actor is None or actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+            raise AccessDenied("team_scores")
         csms = tx.score_views.csms()
         quarters = _Quarters(ws, tx, csms)
         decisions = tx.scores.grade_decisions(quarter.year)
@@ -389,7 +392,7 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
         else:
             totals = {i: (card.total, {d: card.subtotal(d) for d in Dimension}, 1) for i, card in shown.cards.items()}
             rows = _ranked_rows(csms, totals, ws.policy, {})
-    mine = [row for row in rows.values() if visible(ws.staff, row.csm)]
+    mine = [row for row in rows.values() if visible(actor, row.csm)]
     mine.sort(key=lambda r: (r.branch_rank is None, r.branch_rank or 0, r.csm.login))
     branch_size = sum(1 for r in rows.values() if r.total is not None)
     return TeamTable(quarter, year, mine, shown.closed, branch_size)
@@ -402,6 +405,6 @@ def records(ws: Workstation, staff_id: int, measure: Measure, quarter: Quarter) 
     """The records behind one of a CSM's figures in a quarter (own figures; a supervisor's team; the admin)."""
     keep_averages(ws, [quarter])
     with ws.uow() as tx:
-        _require_visible(ws, tx.score_views.csms(), staff_id)
+        _require_visible(tx.actor, tx.score_views.csms(), staff_id)
         window = score_window(ws, quarter, tx.views.data_as_of())
         return tx.score_views.records(staff_id, measure, window)
