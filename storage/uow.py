@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 from csm_tui.clock import Clock
 from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.models import AuditEvent, Staff
-from csm_tui.services.ports import SessionEnded, StorageFailure
+from csm_tui.services.ports import AccessDenied, SessionEnded, StorageFailure
 from storage import audit
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
@@ -37,6 +37,7 @@ from storage.repositories import (
     StaffRepository,
     SuitabilityRepository,
     TaskRepository,
+    is_admin,
 )
 from storage.score_records import SqlScoreRecords
 from storage.score_views import SqlScoreViews
@@ -110,10 +111,18 @@ class SqlUnitOfWork:
         self.product_reads = ProductReadRepository(session, actor)
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session, actor)
-        self.imports = SqlImports(session)
+        self._imports = SqlImports(session)
         self.score_views = SqlScoreViews(session)
         self.scores = SqlScoreRecords(session)
         return self
+
+    @property
+    def imports(self) -> SqlImports:
+        """The bulk import's store, for the admin (as the database holds the role now) and the system only: it reads
+        every client's numbers and writes past the repositories' per-row checks."""
+        if not is_admin(self.actor):
+            raise AccessDenied("import")
+        return self._imports
 
     def _current_actor(self, session: Session) -> Staff | None:
         """The acting staff member as the database holds them now, read inside this unit's transaction: a session

@@ -117,3 +117,11 @@ def test_an_import_takes_ids_with_unlisted_or_newer_county_codes_and_refuses_a_f
         assert tx.clients.by_number("C2").resident_id == NEWER_COUNTY
         assert tx.clients.by_number("C3").resident_id == with_check("53012119991231456")
         assert tx.clients.id_of("C4") is None
+
+
+@pytest.mark.parametrize("body", ["81000019800101001", "82000019920229002", "83000020000101003"])
+def test_hong_kong_macau_and_taiwan_residence_permit_numbers_are_taken(body: str) -> None:
+    """港澳台居民居住证 (since 2018): 81 Hong Kong, 82 Macau, 83 Taiwan; banks open accounts on them."""
+    number = with_check(body)
+    assert validate_resident_id(number, TODAY) == number
+    assert ResidentId(number).birth_date.year in (1980, 1992, 2000)

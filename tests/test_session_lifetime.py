@@ -11,7 +11,7 @@ import pytest
 
 from csm_tui.domain.enums import Disposition, Role
 from csm_tui.domain.models import Staff
-from csm_tui.services import calls, client_detail
+from csm_tui.services import appraisal, calls, checklist, client_detail, score_export, scoring
 from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.clients import find_clients
 from csm_tui.services.imports.columns import ImportKind
@@ -82,3 +82,43 @@ def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: B
         client_detail.reveal(ws, branch.zsf, "复核")
     with pytest.raises(AccessDenied):
         calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+
+
+def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.admin)  # signed in as the admin
+    import_staff(branch, tmp_path, [branch.admin.login, branch.admin.name, "csm", "csm", "在职"])  # now a CSM
+
+    path = tmp_path / "restore.csv"
+    path.write_text(f"工号,员工姓名,岗位,级别,在职\n{branch.admin.login},{branch.admin.name},admin,,在职\n", "utf-8")
+    for dry_run in (True, False):  # not even a dry run: it reads every client's numbers
+        with pytest.raises(AccessDenied):
+            import_file(ws, ImportKind.STAFF, path, dry_run=dry_run)
+    with branch.system() as tx:
+        assert tx.staff.by_login(branch.admin.login).role is Role.CSM  # type: ignore[union-attr]
+
+
+def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.supervisor)  # the role read at sign-in: supervisor
+    assert branch.csm_a.id is not None
+    import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
+
+    with pytest.raises(AccessDenied):
+        appraisal.grade_d(ws, branch.csm_a.id, NOW.year, "业绩不达标")
+    with pytest.raises(AccessDenied):
+        appraisal.record_mystery_check(ws, branch.csm_a.id, set(), day=NOW.date())
+    with branch.system() as tx:
+        assert tx.scores.grade_decisions(NOW.year) == {}
+
+
+def test_a_supervisor_demoted_while_signed_in_sees_and_exports_no_team(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+    ws = branch.ws(branch.supervisor)
+    assert scoring.team_table(ws).rows  # the team, as a supervisor
+    import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
+
+    with pytest.raises(AccessDenied):
+        scoring.team_table(ws)
+    with pytest.raises(AccessDenied):
+        score_export.export_team(ws, tmp_path / "team.csv")
+    with pytest.raises(AccessDenied):
+        checklist.team_lists(ws, NOW.date())
+    assert not (tmp_path / "team.csv").exists()

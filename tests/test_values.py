@@ -150,7 +150,7 @@ def test_every_corruption_of_one_number_fails() -> None:
         ("110105194912310021", "value.id_checksum"),
         (with_check("11010519490231002"), "value.id_birth_date"),  # 31 February
         (with_check("99999919491231002"), "value.id_province"),  # no such province
-        (with_check("81000019800101002"), "value.id_province"),  # Hong Kong: not a mainland resident ID
+        (with_check("71000019800101002"), "value.id_province"),  # 台湾 (71): no resident ID is issued under it
         (with_check("11010518991231002"), "value.id_birth_date"),  # before 1900
     ],
 )

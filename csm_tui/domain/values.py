@@ -46,6 +46,9 @@ MAINLAND_PROVINCES = frozenset(
     ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
      "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65")
 )  # fmt: skip
+# Residence permits of Hong Kong (81), Macau (82) and Taiwan (83) residents (港澳台居民居住证, since 2018) carry an
+# 18-character number of the same form; banks open accounts on them, so the bank's files hold them as ID numbers.
+RESIDENCE_PERMIT_CODES = frozenset(("81", "82", "83"))
 FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
@@ -70,8 +73,8 @@ def validate_resident_id(value: object, today: dt.date | None = None) -> str:
         raise _id_error("format", "an ID number is 17 digits and a digit or X")
     if mod_11_2.calc_check_digit(number[:17]) != number[17]:
         raise _id_error("checksum", "the check character does not match")
-    if number[:2] not in MAINLAND_PROVINCES:
-        raise _id_error("province", "the ID number names no mainland province")
+    if number[:2] not in MAINLAND_PROVINCES | RESIDENCE_PERMIT_CODES:
+        raise _id_error("province", "the ID number names no mainland province nor a residence permit")
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

@@ -25,33 +25,35 @@ def mystery_score(passed: set[MysteryItem], scorecard: Scorecard) -> int:
     return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _csm(ws: Workstation, tx: UnitOfWork, staff_id: int) -> CsmRow:
+def _csm(tx: UnitOfWork, staff_id: int) -> CsmRow:
     csm = next((c for c in tx.score_views.csms() if c.id == staff_id), None)
     if csm is None:
         raise DomainError("not_a_csm")
-    if not visible(ws, csm):
+    if not visible(tx.actor, csm):
         raise AccessDenied("scores")
     return csm
 
 
-def _require(ws: Workstation, *roles: Role) -> int:
-    if ws.staff.role not in roles:
+def _acting(tx: UnitOfWork, *roles: Role) -> int:
+    """The acting staff member's id, if their role as the database holds it now (read by this unit of work, not at
+    sign-in) is one of ``roles``: a supervisor demoted since signing in records nothing."""
+    if tx.actor is None or tx.actor.role not in roles:
         raise AccessDenied("appraisal")
-    assert ws.staff.id is not None
-    return ws.staff.id
+    assert tx.actor.id is not None
+    return tx.actor.id
 
 
 def record_mystery_check(
     ws: Workstation, staff_id: int, passed: set[MysteryItem], note: str = "", day: dt.date | None = None
 ) -> MysteryCheck:
     """A supervisor records a mystery-shopper check of a CSM of their team, in the quarter of ``day`` (today)."""
-    me = _require(ws, Role.SUPERVISOR)
     day = day or ws.time.today()
     if day > ws.time.today():
         raise DomainError("future_date")
     quarter = Quarter.of(day)
     with ws.uow(write=True) as tx:
-        _csm(ws, tx, staff_id)
+        me = _acting(tx, Role.SUPERVISOR)
+        _csm(tx, staff_id)
         if tx.scores.closed(quarter.year, quarter.number) is not None:
             raise DomainError("quarter_closed", quarter=str(quarter))
         check = tx.scores.add_mystery_check(
@@ -67,14 +69,14 @@ def record_mystery_check(
 
 def record_training(ws: Workstation, staff_id: int, day: dt.date, hours: Decimal, topic: str) -> TrainingRecord:
     """The admin records hours of training a CSM attended."""
-    me = _require(ws, Role.ADMIN)
     if day > ws.time.today():
         raise DomainError("future_date")
     minutes = int((hours * 60).to_integral_value(rounding=ROUND_HALF_UP))
     if not 0 < minutes <= 24 * 60:
         raise DomainError("bad_hours")
     with ws.uow(write=True) as tx:
-        _csm(ws, tx, staff_id)
+        me = _acting(tx, Role.ADMIN)
+        _csm(tx, staff_id)
         saved = tx.scores.add_training(
             TrainingRecord(staff_id=staff_id, day=day, minutes=minutes, topic=topic.strip(), recorded_by=me)
         )
@@ -86,25 +88,25 @@ def record_qualification(
     ws: Workstation, staff_id: int, kind: QualificationKind, number: str, obtained: dt.date, expires: dt.date | None
 ) -> None:
     """The admin records a qualification (certificate) a CSM holds."""
-    _require(ws, Role.ADMIN)
     if obtained > ws.time.today():
         raise DomainError("future_date")
     if expires is not None and expires < obtained:
         raise DomainError("expires_before_obtained")
     qualification = Qualification(kind=kind, number=number.strip(), obtained_on=obtained, expires_on=expires)
     with ws.uow(write=True) as tx:
-        _csm(ws, tx, staff_id)
+        _acting(tx, Role.ADMIN)
+        _csm(tx, staff_id)
         tx.scores.add_qualification(staff_id, qualification)
         tx.commit()
 
 
 def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDecision:
     """A supervisor grades a CSM of their team D for the year, with the reason recorded."""
-    me = _require(ws, Role.SUPERVISOR)
     if not reason.strip():
         raise DomainError("reason_required")
     with ws.uow(write=True) as tx:
-        _csm(ws, tx, staff_id)
+        me = _acting(tx, Role.SUPERVISOR)
+        _csm(tx, staff_id)
         decision = tx.scores.decide_grade(
             GradeDecision(
                 staff_id=staff_id, year=year, grade=AppraisalGrade.D, reason=reason.strip(), decided_by=me,
@@ -116,9 +118,9 @@ def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDeci
 
 
 def withdraw_d(ws: Workstation, staff_id: int, year: int) -> bool:
-    _require(ws, Role.SUPERVISOR)
     with ws.uow(write=True) as tx:
-        _csm(ws, tx, staff_id)
+        _acting(tx, Role.SUPERVISOR)
+        _csm(tx, staff_id)
         withdrawn = tx.scores.withdraw_grade(staff_id, year)
         tx.commit()
     return withdrawn
@@ -126,11 +128,11 @@ def withdraw_d(ws: Workstation, staff_id: int, year: int) -> bool:
 
 def close_quarter(ws: Workstation, quarter: Quarter) -> int:
     """A supervisor closes a quarter that has ended: every CSM's card is frozen as it stands. Returns how many."""
-    me = _require(ws, Role.SUPERVISOR)
     if ws.time.today() < quarter.next.first_day:
         raise DomainError("quarter_not_over", quarter=str(quarter))
     keep_averages(ws, [quarter])
     with ws.uow(write=True) as tx:
+        me = _acting(tx, Role.SUPERVISOR)
         if tx.scores.closed(quarter.year, quarter.number) is not None:
             raise DomainError("quarter_closed", quarter=str(quarter))
         cards = branch_quarter(ws, tx, tx.score_views.csms(), quarter).cards
