@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -63,6 +64,12 @@ def _repeated(codes: list[str]) -> None:
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose ``update`` is validated like a policy file: pydantic's own copy takes it unchecked, so a
+        loosened value (``max_per_day=10``) or a misspelt key would reach the services."""
+        copied = super().model_copy(update=update, deep=deep)
+        return type(self).model_validate(dict(copied)) if update else copied
 
 
 class Tiers(_Section):
@@ -171,7 +178,7 @@ class Assessment(_Section):
     # The questionnaire comes before the bands, which are checked against its scores.
     questionnaire: Questionnaire = Questionnaire()
     # Upper score bound of C1..C4; C5 is anything above the last.
-    bands: tuple[int, int, int, int] = (50, 65, 80, 95)
+    bands: tuple[int, int, int, int] = Field(default=(50, 65, 80, 95), validate_default=True)
     elderly_age: Annotated[int, Field(ge=50), regulated("assessment.elderly_age")] = 65
 
     @field_validator("bands")

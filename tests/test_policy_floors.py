@@ -402,3 +402,40 @@ def test_a_value_where_a_table_belongs_is_named_as_such(tmp_path: Path) -> None:
     set_language("zh_CN")
     error = refusal(tmp_path, "[cross_sell]\nrules = [0]\n")
     assert (error.key, error.reason) == ("cross_sell.rules.0", "应为表（如 [名称]）")
+
+
+# --- a policy built in code is held to the same limits -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "update"),
+    [
+        ("assessment", {"max_per_day": 10}),
+        ("assessment", {"elderly_age": 100}),
+        ("suitability", {"insisted_sale_categories": (_C.FUND, _C.WEALTH)}),
+        ("suitability", {"dual_recording_exempt": (_C.INSURANCE,)}),
+        ("suitability", {"cooling_off_hours": 0}),
+        ("calls", {"firm_decline_quiet_days": 100_000_000}),
+        ("calls", {"daily_targett": 12}),
+    ],
+)
+def test_a_copy_with_an_update_is_validated_like_a_file(section: str, update: dict[str, Any]) -> None:
+    """pydantic's own ``model_copy(update=…)`` takes the update unchecked: a loosened copy would reach the services."""
+    with pytest.raises(ValidationError):
+        getattr(Policy(), section).model_copy(update=update)
+    with pytest.raises(ValidationError):
+        Policy().model_copy(update={section: getattr(Policy(), section).model_dump() | update})
+
+
+def test_a_copy_within_the_limits_is_taken() -> None:
+    assessment = Policy().assessment.model_copy(update={"max_per_day": 1})
+    policy = Policy().model_copy(update={"assessment": assessment})
+    assert policy.assessment.max_per_day == 1 and isinstance(policy.assessment, Assessment)
+
+
+def test_the_default_bands_are_judged_against_a_questionnaire_given_in_code() -> None:
+    one_question = Questionnaire(questions=("q1",))  # scores 2–10: the default bands put everyone in C1
+    with pytest.raises(ValidationError) as caught:
+        Assessment(questionnaire=one_question)
+    assert [e["type"] for e in caught.value.errors()] == ["policy.bands_unreachable"]
+    assert Assessment(questionnaire=one_question, bands=(2, 4, 6, 8)).level_for(10) is RiskLevel.C5
