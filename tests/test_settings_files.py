@@ -239,3 +239,15 @@ def test_a_loosening_or_broken_policy_is_refused_at_start_in_the_users_language(
         if lang == "zh_CN":
             assert not any(word in line for word in ("must", "should", "regulator", "valid"))
     assert not (tmp_path / "a.db").exists()
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(runner: CliRunner, tmp_path: Path) -> None:
+    """Windows Notepad starts UTF-8 with a BOM: the file is fine, and "not valid TOML at line 1" would not say why."""
+    config = tmp_path / "config.toml"
+    config.write_bytes('\ufefflang = "en"\n[keymap]\n"nav.quue" = "2"\n'.encode())
+    assert read_small_text(config) == 'lang = "en"\n[keymap]\n"nav.quue" = "2"\n'
+    assert settings_language(config, {}) == "en"
+    one_clean_line(runner.invoke(main, ["--config", str(config), "db", "upgrade"]), "The settings file", "nav.quue")
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes("\ufeff[assessment]\nmax_per_day = 1\n".encode())
+    assert load_policy(policy).assessment.max_per_day == 1
