@@ -131,9 +131,9 @@ class Questionnaire(_Section):
     points: tuple[Annotated[int, Field(ge=0, le=MAX_POINTS)], ...] = Field(
         default=(2, 4, 6, 8, 10), min_length=2, max_length=len(ANSWER_LETTERS)
     )
-    screening: tuple[Screening, ...] = Field(
-        default=(Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A")), max_length=MAX_QUESTIONS
-    )
+    screening: Annotated[
+        tuple[Screening, ...], Field(max_length=MAX_QUESTIONS), regulated("assessment.questionnaire.screening")
+    ] = (Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A"))
 
     @field_validator("points")
     @classmethod

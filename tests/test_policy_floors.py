@@ -22,7 +22,7 @@ from csm_tui import policy as policy_module
 from csm_tui.domain.enums import Disposition, ProductCategory, RiskLevel
 from csm_tui.i18n import error_reason, set_language
 from csm_tui.policy import MAX_AMOUNT, MAX_DAYS, Assessment, Policy, PolicyError, Questionnaire, load_policy
-from csm_tui.regulation import FLOORS, AtLeast, AtMost, NoneOf, OnlyOf
+from csm_tui.regulation import FLOORS, AtLeast, AtMost, Keeps, NoneOf, OnlyOf
 from csm_tui.services.cadence import Cadence, ContactState
 
 _C = ProductCategory
@@ -70,7 +70,7 @@ def _floors_on(model: type[BaseModel], prefix: str = "") -> dict[str, object]:
     found: dict[str, object] = {}
     for name, field in model.model_fields.items():
         for marker in field.metadata:
-            if isinstance(marker, AtMost | AtLeast | OnlyOf | NoneOf):
+            if isinstance(marker, AtMost | AtLeast | OnlyOf | NoneOf | Keeps):
                 found[f"{prefix}{name}"] = marker
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
             found |= _floors_on(field.annotation, f"{prefix}{name}.")
@@ -84,8 +84,9 @@ def test_every_floor_of_the_table_is_on_the_field_its_key_names() -> None:
 def test_the_shipped_defaults_are_within_every_floor() -> None:
     defaults = Policy()
     for key, floor in FLOORS.items():
-        section, name = key.split(".")
-        value = getattr(getattr(defaults, section), name)
+        value: Any = defaults
+        for name in key.split("."):
+            value = getattr(value, name)
         assert floor.check(value) == value
 
 
@@ -439,3 +440,33 @@ def test_the_default_bands_are_judged_against_a_questionnaire_given_in_code() ->
         Assessment(questionnaire=one_question)
     assert [e["type"] for e in caught.value.errors()] == ["policy.bands_unreachable"]
     assert Assessment(questionnaire=one_question, bands=(2, 4, 6, 8)).level_for(10) is RiskLevel.C5
+
+
+# --- the screening questions the lowest category rests on ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "screening",
+    [
+        "screening = []\n",  # no question puts a client who accepts no loss in the lowest category
+        'screening = [{ code = "s1", lowest_on = "B" }]\n',
+        'screening = [{ code = "s1", lowest_on = "A" }, { code = "s2", lowest_on = "B" }]\n',  # answers turned round
+    ],
+)
+def test_the_screening_questions_of_the_lowest_category_cannot_be_dropped_or_turned(
+    tmp_path: Path, screening: str
+) -> None:
+    error = refusal(tmp_path, f"[assessment.questionnaire]\n{screening}")
+    assert (error.key, error.code) == ("assessment.questionnaire.screening", "policy.floor_keeps")
+
+
+def test_a_screening_question_may_be_added_to_the_regulators() -> None:
+    screening = [{"code": "s1", "lowest_on": "B"}, {"code": "s2", "lowest_on": "A"}, {"code": "s3", "lowest_on": "A"}]
+    policy = Policy.model_validate({"assessment": {"questionnaire": {"screening": screening}}})
+    assert [s.code for s in policy.assessment.questionnaire.screening] == ["s1", "s2", "s3"]
+
+
+@pytest.mark.usefixtures("english")
+def test_the_kept_screening_questions_are_named_with_their_answers(tmp_path: Path) -> None:
+    error = refusal(tmp_path, "[assessment.questionnaire]\nscreening = []\n")
+    assert "s1 (B), s2 (A)" in error.reason
