@@ -71,6 +71,19 @@ class _Section(BaseModel):
         copied = super().model_copy(update=update, deep=deep)
         return type(self).model_validate(dict(copied)) if update else copied
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_or_no(cls, value: object, info: ValidationInfo) -> object:
+        """No policy key is a yes/no one, and pydantic would take TOML's ``true`` as the number 1 (``max_per_day =
+        true``): a boolean in a value, a list or a table of values is refused (a section checks its own)."""
+        annotation = cls.model_fields[info.field_name or ""].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return value
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(item, bool) for item in items):
+            _refuse("boolean")
+        return value
+
 
 class Tiers(_Section):
     """Client tiers by 3-month daily average assets (日均资产)."""

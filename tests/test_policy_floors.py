@@ -470,3 +470,22 @@ def test_a_screening_question_may_be_added_to_the_regulators() -> None:
 def test_the_kept_screening_questions_are_named_with_their_answers(tmp_path: Path) -> None:
     error = refusal(tmp_path, "[assessment.questionnaire]\nscreening = []\n")
     assert "s1 (B), s2 (A)" in error.reason
+
+
+# --- a yes/no is no number --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[assessment]\nmax_per_day = true\n", "assessment.max_per_day"),  # pydantic alone takes it as 1
+        ("[assessment]\nreuse_months = false\n", "assessment.reuse_months"),
+        ("[calls]\nno_answer_retries_same_day = true\n", "calls.no_answer_retries_same_day"),
+        ("[tiers]\nnear_share = true\n", "tiers.near_share"),
+        ("[calendar]\nworking_weekdays = [0, true]\n", "calendar.working_weekdays"),
+        ("[scorecard.indicators.calls.targets]\nsenior = true\n", "scorecard.indicators.calls.targets"),
+    ],
+)
+def test_a_true_or_false_where_a_number_belongs_is_refused(tmp_path: Path, text: str, key: str) -> None:
+    error = refusal(tmp_path, text)
+    assert (error.key, error.code) == (key, "policy.boolean")
