@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _settings(config: Path | None, lang: str | None) -> Settings:
     path = config or config_path()
     set_language(lang or settings_language(path, os.environ))
     try:
-        settings = load_settings(path, binding_ids=_binding_ids)
+        settings = load_settings(path, binding_ids=_binding_ids, keymap_clashes=_keymap_clashes)
     except ConfigError as exc:
         fail(_refusal("config", exc.path, exc.key, exc.reason))
     if lang:
@@ -61,6 +62,12 @@ def _binding_ids() -> frozenset[str]:
     from csm_tui.app import binding_ids
 
     return binding_ids()
+
+
+def _keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
+    from csm_tui.app import keymap_clashes
+
+    return keymap_clashes(keymap)
 
 
 def _policy(settings: Settings) -> Policy:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from csm_tui.app import CsmApp, binding_ids
+from csm_tui.app import CsmApp, binding_ids, keymap_clashes
 from csm_tui.cli import main
 from csm_tui.config import ConfigError, load_settings, settings_language
 from csm_tui.policy import PolicyError, load_policy
@@ -69,6 +69,36 @@ def test_an_unknown_binding_id_is_refused_with_the_id(tmp_path: Path) -> None:
 def test_known_binding_ids_are_taken(tmp_path: Path) -> None:
     config = write(tmp_path / "config.toml", '[keymap]\n"nav.queue" = "2,f3"\n"call.interested" = "i"\n')
     assert load_settings(config, binding_ids=binding_ids).keymap == {"nav.queue": "2,f3", "call.interested": "i"}
+
+
+@pytest.mark.parametrize(
+    ("keymap", "clash"),
+    [
+        ('"nav.queue" = "f3"\n', "f3 (app.search, nav.queue)"),  # textual would drop F3's search silently
+        ('"nav.queue" = "2,f3"\n', "f3 (app.search, nav.queue)"),
+        ('"list.down" = "k"\n', "k (list.down, list.up)"),
+    ],
+)
+def test_a_key_taken_from_another_binding_is_refused_with_both(tmp_path: Path, keymap: str, clash: str) -> None:
+    config = write(tmp_path / "config.toml", f"[keymap]\n{keymap}")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes)
+    assert caught.value.key == "keymap" and clash in caught.value.reason
+
+
+def test_keys_swapped_or_free_are_no_clash(tmp_path: Path) -> None:
+    keymap = {"nav.queue": "f3", "app.search": "f4", "call.interested": "i"}
+    assert keymap_clashes(keymap) == []
+    config = write(tmp_path / "config.toml", "[keymap]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in keymap.items()))
+    assert load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes).keymap == keymap
+
+
+def test_the_command_refuses_a_key_clash_in_either_language(runner: CliRunner, tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", '[keymap]\n"nav.queue" = "f3"\n')
+    zh = one_clean_line(runner.invoke(main, ["--config", str(config), "db", "upgrade"]), str(config), "keymap")
+    assert zh.startswith("配置文件") and "f3 (app.search, nav.queue)" in zh
+    en = one_clean_line(runner.invoke(main, ["--lang", "en", "--config", str(config), "db", "upgrade"]))
+    assert "another binding" in en and "f3 (app.search, nav.queue)" in en
 
 
 def test_the_command_refuses_an_unknown_binding_id_in_either_language(runner: CliRunner, tmp_path: Path) -> None:
