@@ -364,6 +364,9 @@ class Scorecard(_Section):
         return self
 
 
+_YEAR_AHEAD = 366  # days a next working day is looked for
+
+
 class Calendar(_Section):
     tz: str = "Asia/Shanghai"
     working_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
@@ -383,6 +386,34 @@ class Calendar(_Section):
             _refuse("unknown_tz", tz=tz)
         return tz
 
+    @model_validator(mode="after")
+    def _a_working_day_every_year(self) -> Self:
+        """Holidays never close a whole year: the next working day is looked for at most a year ahead."""
+        working, extra, holidays = set(self.working_weekdays), set(self.extra_working_days), set(self.holidays)
+
+        def closed(day: dt.date) -> bool:
+            return day not in extra and (day.weekday() not in working or day in holidays)
+
+        one = dt.timedelta(days=1)
+        # Only holidays on working weekdays close days that would be open; a run of closed days is a chain of them
+        # with closed days between, and the weekend days (at most six) on either side.
+        chains: list[list[dt.date]] = []
+        for day in sorted(d for d in holidays if d.weekday() in working and d not in extra):
+            gap = (day - chains[-1][-1]).days if chains else 0
+            if chains and all(closed(chains[-1][-1] + n * one) for n in range(1, gap)):
+                chains[-1].append(day)
+            else:
+                chains.append([day])
+        for chain in chains:
+            first, last = chain[0], chain[-1]
+            while first > dt.date.min and closed(first - one):
+                first -= one
+            while last < dt.date.max and closed(last + one):
+                last += one
+            if (last - first).days + 1 >= _YEAR_AHEAD:
+                _refuse("no_working_day", first=first, last=last)
+        return self
+
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working_days:
             return True
@@ -390,7 +421,7 @@ class Calendar(_Section):
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
-        for _ in range(366):
+        for _ in range(_YEAR_AHEAD):
             if self.is_working_day(day):
                 return day
             day += dt.timedelta(days=1)

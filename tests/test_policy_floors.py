@@ -489,3 +489,29 @@ def test_the_kept_screening_questions_are_named_with_their_answers(tmp_path: Pat
 def test_a_true_or_false_where_a_number_belongs_is_refused(tmp_path: Path, text: str, key: str) -> None:
     error = refusal(tmp_path, text)
     assert (error.key, error.code) == (key, "policy.boolean")
+
+
+# --- the calendar keeps a working day in every year ----------------------------------------------------------------
+
+
+def _mondays(first: dt.date, weeks: int) -> str:
+    return ", ".join(str(first + dt.timedelta(weeks=n)) for n in range(weeks))
+
+
+def test_holidays_that_leave_no_working_day_for_a_year_are_refused(tmp_path: Path) -> None:
+    """Every Monday of 53 weeks a holiday with Monday the only working day: the queue could find no next working
+    day, and every screen that asks for one failed."""
+    text = f"[calendar]\nworking_weekdays = [0]\nholidays = [{_mondays(dt.date(2026, 11, 30), 53)}]\n"
+    error = refusal(tmp_path, text)
+    assert (error.key, error.code) == ("calendar", "policy.no_working_day")
+
+
+def test_a_long_holiday_broken_by_one_working_day_is_taken(tmp_path: Path) -> None:
+    extra = dt.date(2027, 6, 5)  # a Saturday worked (调休) inside the run
+    mondays = _mondays(dt.date(2026, 11, 30), 53)
+    text = f"[calendar]\nworking_weekdays = [0]\nholidays = [{mondays}]\nextra_working_days = [{extra}]\n"
+    policy = load_policy(write(tmp_path, text))
+    assert Cadence(policy).next_working_day_after(dt.date(2026, 11, 29)) == extra
+    shorter = f"[calendar]\nworking_weekdays = [0]\nholidays = [{_mondays(dt.date(2026, 11, 30), 51)}]\n"
+    calendar = load_policy(write(tmp_path, shorter)).calendar  # closed 2026-11-24 to 2027-11-21: 363 days
+    assert calendar.next_working_day(dt.date(2026, 11, 24)) == dt.date(2027, 11, 22)
