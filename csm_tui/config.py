@@ -41,7 +41,7 @@ class Settings(BaseModel):
     db_url: str | None = None
     lang: Literal["zh_CN", "en"] = "zh_CN"
     policy_file: Path | None = None
-    # Binding id → keys, e.g. {"nav.queue" = "2,f3"}: remaps any key of the app.
+    # Binding id → keys, e.g. {"nav.queue" = "2,f2"}: remaps any key of the app.
     keymap: dict[str, str] = Field(default_factory=dict)
     # Mouse reporting: on or off; unset, it is off over SSH (it floods a slow link) and on at a local terminal.
     mouse: bool | None = None

@@ -281,3 +281,12 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(runner: CliRunner, tmp_path
     policy = tmp_path / "policy.toml"
     policy.write_bytes("\ufeff[assessment]\nmax_per_day = 1\n".encode())
     assert load_policy(policy).assessment.max_per_day == 1
+
+
+def test_the_readmes_settings_example_is_taken(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = write(tmp_path / "config.toml", example)
+    write(tmp_path / "policy.toml", "")
+    settings = load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes)
+    assert settings.keymap and settings.policy_file == tmp_path / "policy.toml"
