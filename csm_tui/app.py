@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -34,9 +34,9 @@ DESTINATIONS: dict[str, str] = {
 }
 
 
-def binding_ids() -> frozenset[str]:
-    """Every id of a binding of the app, its screens and its widgets: what a keymap in the settings may remap.
-    Imports every screen and widget module (the app imports most screens only when first shown)."""
+def _binding_classes() -> list[type[DOMNode]]:
+    """The app, its screens and its widgets. Imports every screen and widget module (the app imports most screens
+    only when first shown)."""
     import screens
     import widgets
 
@@ -45,9 +45,35 @@ def binding_ids() -> frozenset[str]:
         for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             module = importlib.import_module(found.name)
             classes += [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, DOMNode)]
+    return classes
+
+
+def binding_ids() -> frozenset[str]:
+    """Every id of a binding of the app, its screens and its widgets: what a keymap in the settings may remap."""
     return frozenset(
-        b.id for c in classes for b in c.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id is not None
+        b.id
+        for c in _binding_classes()
+        for b in c.__dict__.get("BINDINGS", ())
+        if isinstance(b, Binding) and b.id is not None
     )
+
+
+def keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
+    """``"f3 (app.search, nav.queue)"`` for each key the keymap gives to a binding while another binding of the same
+    screen or widget keeps it: textual then drops the other binding silently (F3 would no longer search)."""
+    clashes: set[str] = set()
+    for cls in _binding_classes():
+        holders: dict[str, set[str]] = {}
+        remapped: set[str] = set()
+        for key, bindings in cls._merge_bindings().key_to_bindings.items():
+            for binding in bindings:
+                mapped = binding.id is not None and binding.id in keymap
+                keys = [k.strip() for k in keymap[binding.id].split(",")] if mapped and binding.id else [key]
+                for k in keys:
+                    holders.setdefault(k, set()).add(binding.id or binding.action)
+                remapped |= set(keys) if mapped else set()
+        clashes |= {f"{k} ({', '.join(sorted(holders[k]))})" for k in remapped if len(holders[k]) > 1}
+    return sorted(clashes)
 
 
 class DataCommitted(Message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,7 +32,7 @@ def load_cli_settings(config: Path | None, lang: str | None) -> Settings:
     path = config or config_path()
     set_language(lang or settings_language(path, os.environ))
     try:
-        settings = load_settings(path, binding_ids=_binding_ids)
+        settings = load_settings(path, binding_ids=_binding_ids, keymap_clashes=_keymap_clashes)
     except ConfigError as exc:
         fail(file_refusal("config", exc.path, exc.key, exc.reason))
     if lang:
@@ -44,6 +45,12 @@ def _binding_ids() -> frozenset[str]:
     from csm_tui.app import binding_ids
 
     return binding_ids()
+
+
+def _keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
+    from csm_tui.app import keymap_clashes
+
+    return keymap_clashes(keymap)
 
 
 def file_refusal(what: str, path: Path, key: str, reason: str) -> str:

@@ -24,6 +24,7 @@ from csm_tui.small_file import SmallFileError, read_small_text, read_small_toml
 
 APP_NAME = "csm-tui"
 BINDING_IDS = "binding_ids"  # the validation context's entry: a function giving every binding id a keymap may name
+KEYMAP_CLASHES = "keymap_clashes"  # and one naming the bindings a keymap would take a key from
 
 
 class ConfigError(Exception):
@@ -40,7 +41,7 @@ class Settings(BaseModel):
     db_url: str | None = None
     lang: Literal["zh_CN", "en"] = "zh_CN"
     policy_file: Path | None = None
-    # Binding id → keys, e.g. {"nav.queue" = "2,f3"}: remaps any key of the app.
+    # Binding id → keys, e.g. {"nav.queue" = "2,f2"}: remaps any key of the app.
     keymap: dict[str, str] = Field(default_factory=dict)
     # Mouse reporting: on or off; unset, it is off over SSH (it floods a slow link) and on at a local terminal.
     mouse: bool | None = None
@@ -56,6 +57,10 @@ class Settings(BaseModel):
             unknown = sorted(set(keymap) - set(known()))
             if unknown:
                 raise refusal("config.unknown_binding", ids=", ".join(unknown))
+        clashes: Callable[[Mapping[str, str]], Collection[str]] | None = (info.context or {}).get(KEYMAP_CLASHES)
+        taken = clashes(keymap) if keymap and clashes is not None else ()
+        if taken:
+            raise refusal("config.binding_clash", keys=", ".join(taken))
         return keymap
 
     def mouse_on(self, environ: Mapping[str, str]) -> bool:
@@ -102,9 +107,15 @@ def _file_language(path: Path) -> str | None:
     return lang if isinstance(lang, str) else None
 
 
-def load_settings(path: Path | None = None, *, binding_ids: Callable[[], Collection[str]] | None = None) -> Settings:
+def load_settings(
+    path: Path | None = None,
+    *,
+    binding_ids: Callable[[], Collection[str]] | None = None,
+    keymap_clashes: Callable[[Mapping[str, str]], Collection[str]] | None = None,
+) -> Settings:
     """The settings in the file at ``path`` (none there: the defaults), with the environment's overrides. With
-    ``binding_ids`` (every id the app's bindings have), a keymap naming any other id is refused."""
+    ``binding_ids`` (every id the app's bindings have), a keymap naming any other id is refused; with
+    ``keymap_clashes`` (the bindings a keymap takes a key from), a keymap taking one's key is refused."""
     path = path or config_path()
     raw: dict[str, object] = {}
     try:
@@ -117,7 +128,7 @@ def load_settings(path: Path | None = None, *, binding_ids: Callable[[], Collect
     if os.environ.get("CSM_LANG"):
         raw["lang"] = os.environ["CSM_LANG"]
     try:
-        settings = Settings.model_validate(raw, context={BINDING_IDS: binding_ids})
+        settings = Settings.model_validate(raw, context={BINDING_IDS: binding_ids, KEYMAP_CLASHES: keymap_clashes})
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(path, ".".join(str(p) for p in first["loc"]) or "-", error_reason(first)) from None

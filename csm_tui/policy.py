@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -66,6 +67,25 @@ def _repeated(codes: list[str]) -> None:
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose ``update`` is validated like a policy file: pydantic's own copy takes it unchecked, so a
+        loosened value (``max_per_day=10``) or a misspelt key would reach the services."""
+        copied = super().model_copy(update=update, deep=deep)
+        return type(self).model_validate(dict(copied)) if update else copied
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_or_no(cls, value: object, info: ValidationInfo) -> object:
+        """No policy key is a yes/no one, and pydantic would take TOML's ``true`` as the number 1 (``max_per_day =
+        true``): a boolean in a value, a list or a table of values is refused (a section checks its own)."""
+        annotation = cls.model_fields[info.field_name or ""].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return value
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(item, bool) for item in items):
+            _refuse("boolean")
+        return value
 
 
 class Tiers(_Section):
@@ -127,9 +147,9 @@ class Questionnaire(_Section):
     points: tuple[Annotated[int, Field(ge=0, le=MAX_POINTS)], ...] = Field(
         default=(2, 4, 6, 8, 10), min_length=2, max_length=len(ANSWER_LETTERS)
     )
-    screening: tuple[Screening, ...] = Field(
-        default=(Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A")), max_length=MAX_QUESTIONS
-    )
+    screening: Annotated[
+        tuple[Screening, ...], Field(max_length=MAX_QUESTIONS), regulated("assessment.questionnaire.screening")
+    ] = (Screening(code="s1", lowest_on="B"), Screening(code="s2", lowest_on="A"))
 
     @field_validator("points")
     @classmethod
@@ -174,7 +194,7 @@ class Assessment(_Section):
     # The questionnaire comes before the bands, which are checked against its scores.
     questionnaire: Questionnaire = Questionnaire()
     # Upper score bound of C1..C4; C5 is anything above the last.
-    bands: tuple[int, int, int, int] = (50, 65, 80, 95)
+    bands: tuple[int, int, int, int] = Field(default=(50, 65, 80, 95), validate_default=True)
     elderly_age: Annotated[int, Field(ge=50), regulated("assessment.elderly_age")] = 65
 
     @field_validator("bands")
@@ -362,6 +382,9 @@ class Scorecard(_Section):
         return self
 
 
+_YEAR_AHEAD = 366  # days a next working day is looked for
+
+
 class Calendar(_Section):
     """The branch's working days: China's public holidays and make-up working days (调休) from the ``chinesecalendar``
     package, the branch's working weekdays, and the branch's own days on top.
@@ -400,6 +423,34 @@ class Calendar(_Section):
             raise refusal("value.day_off_and_on", day=", ".join(day.isoformat() for day in both))
         return days
 
+    @model_validator(mode="after")
+    def _a_working_day_every_year(self) -> Self:
+        """Holidays never close a whole year: the next working day is looked for at most a year ahead."""
+        working, extra, holidays = set(self.working_weekdays), set(self.extra_working_days), set(self.holidays)
+
+        def closed(day: dt.date) -> bool:
+            return day not in extra and (day.weekday() not in working or day in holidays)
+
+        one = dt.timedelta(days=1)
+        # Only holidays on working weekdays close days that would be open; a run of closed days is a chain of them
+        # with closed days between, and the weekend days (at most six) on either side.
+        chains: list[list[dt.date]] = []
+        for day in sorted(d for d in holidays if d.weekday() in working and d not in extra):
+            gap = (day - chains[-1][-1]).days if chains else 0
+            if chains and all(closed(chains[-1][-1] + n * one) for n in range(1, gap)):
+                chains[-1].append(day)
+            else:
+                chains.append([day])
+        for chain in chains:
+            first, last = chain[0], chain[-1]
+            while first > dt.date.min and closed(first - one):
+                first -= one
+            while last < dt.date.max and closed(last + one):
+                last += one
+            if (last - first).days + 1 >= _YEAR_AHEAD:
+                _refuse("no_working_day", first=first, last=last)
+        return self
+
     def is_working_day(self, day: dt.date) -> bool:
         return day in _working_days(
             day.year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
@@ -407,7 +458,7 @@ class Calendar(_Section):
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
-        for _ in range(366):
+        for _ in range(_YEAR_AHEAD):
             if self.is_working_day(day):
                 return day
             day += dt.timedelta(days=1)

@@ -87,7 +87,21 @@ class NoneOf(_Floor):
         return value
 
 
-Floor = AtMost | AtLeast | OnlyOf | NoneOf
+@dataclass(frozen=True)
+class Keeps(_Floor):
+    """Screening questions the regulator's lowest category rests on (no full civil capacity, accepts no loss): the
+    policy may add others, never drop these nor turn round the answer that puts the client in the lowest category."""
+
+    required: frozenset[tuple[str, str]]  # (code, lowest_on)
+
+    def check(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.required <= {(s.code, s.lowest_on) for s in value}:
+            kept = ", ".join(f"{code} ({answer})" for code, answer in sorted(self.required))
+            raise refusal("policy.floor_keeps", required=kept)
+        return value
+
+
+Floor = AtMost | AtLeast | OnlyOf | NoneOf | Keeps
 
 _C = ProductCategory
 # The lines the sale service also holds itself, whatever policy object it is given.
@@ -102,6 +116,8 @@ FLOORS: dict[str, Floor] = {
     "assessment.max_per_year": AtMost(8),
     # The special duty of care with higher-risk products starts at 65 at the latest.
     "assessment.elderly_age": AtMost(ELDERLY_AGE_CEILING),
+    # The lowest category (may buy R1 only): "full civil capacity?" answered B (no), "accepts no loss?" answered A.
+    "assessment.questionnaire.screening": Keeps(frozenset({("s1", "B"), ("s2", "A")})),
     # Private placements: a cooling-off period (冷静期) of at least 24 hours from signing.
     "suitability.cooling_off_hours": AtLeast(24),
     # Only funds may be sold above the client's level when the client insists; bank wealth and insurance never.

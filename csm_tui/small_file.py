@@ -1,6 +1,6 @@
 """Reading a small text file the user names (the settings, the branch policy): a regular file only, at most
-``MAX_BYTES``, UTF-8. A device (``/dev/zero``), a directory or a pipe is refused without reading from it, and a
-file is never read past one byte more than the limit."""
+``MAX_BYTES``, UTF-8 (a leading byte order mark is dropped). A device (``/dev/zero``), a directory or a pipe is
+refused without reading from it, and a file is never read past one byte more than the limit."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def read_small_text(path: Path, limit: int = MAX_BYTES) -> str:
     if len(data) > limit:
         raise SmallFileError("file_error.too_large", limit=f"{limit // 1024:,}")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a leading byte order mark (Windows Notepad's UTF-8) is not text
     except UnicodeDecodeError:
         raise SmallFileError("file_error.not_utf8") from None
 

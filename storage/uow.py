@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
@@ -18,6 +18,7 @@ from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.models import AuditEvent, Staff
 from csm_tui.services.ports import AccessDenied, SessionEnded, StorageFailure
 from storage import audit
+from storage import engine as engine_module
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
 from storage.importer import SqlImports
@@ -156,7 +157,11 @@ class SqlUnitOfWork:
         user waits rather than sees the error (the transaction has not started: nothing is lost)."""
         for attempt in range(1, BEGIN_ATTEMPTS + 1):
             try:
-                session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+                connection = session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+                if connection.dialect.name == "postgresql":
+                    # A row or table lock another session holds is waited for as long as SQLite waits for its
+                    # write lock, then the save fails as "locked" (nothing written) rather than waiting for ever.
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(engine_module.BUSY_TIMEOUT_MS)}"))
                 return
             except OperationalError as exc:
                 session.rollback()

@@ -22,7 +22,7 @@ from csm_tui import policy as policy_module
 from csm_tui.domain.enums import Disposition, ProductCategory, RiskLevel
 from csm_tui.i18n import error_reason, set_language
 from csm_tui.policy import MAX_AMOUNT, MAX_DAYS, Assessment, Policy, PolicyError, Questionnaire, load_policy
-from csm_tui.regulation import FLOORS, AtLeast, AtMost, NoneOf, OnlyOf
+from csm_tui.regulation import FLOORS, AtLeast, AtMost, Keeps, NoneOf, OnlyOf
 from csm_tui.services.cadence import Cadence, ContactState
 
 _C = ProductCategory
@@ -70,7 +70,7 @@ def _floors_on(model: type[BaseModel], prefix: str = "") -> dict[str, object]:
     found: dict[str, object] = {}
     for name, field in model.model_fields.items():
         for marker in field.metadata:
-            if isinstance(marker, AtMost | AtLeast | OnlyOf | NoneOf):
+            if isinstance(marker, AtMost | AtLeast | OnlyOf | NoneOf | Keeps):
                 found[f"{prefix}{name}"] = marker
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
             found |= _floors_on(field.annotation, f"{prefix}{name}.")
@@ -84,8 +84,9 @@ def test_every_floor_of_the_table_is_on_the_field_its_key_names() -> None:
 def test_the_shipped_defaults_are_within_every_floor() -> None:
     defaults = Policy()
     for key, floor in FLOORS.items():
-        section, name = key.split(".")
-        value = getattr(getattr(defaults, section), name)
+        value: Any = defaults
+        for name in key.split("."):
+            value = getattr(value, name)
         assert floor.check(value) == value
 
 
@@ -402,3 +403,115 @@ def test_a_value_where_a_table_belongs_is_named_as_such(tmp_path: Path) -> None:
     set_language("zh_CN")
     error = refusal(tmp_path, "[cross_sell]\nrules = [0]\n")
     assert (error.key, error.reason) == ("cross_sell.rules.0", "应为表（如 [名称]）")
+
+
+# --- a policy built in code is held to the same limits -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "update"),
+    [
+        ("assessment", {"max_per_day": 10}),
+        ("assessment", {"elderly_age": 100}),
+        ("suitability", {"insisted_sale_categories": (_C.FUND, _C.WEALTH)}),
+        ("suitability", {"dual_recording_exempt": (_C.INSURANCE,)}),
+        ("suitability", {"cooling_off_hours": 0}),
+        ("calls", {"firm_decline_quiet_days": 100_000_000}),
+        ("calls", {"daily_targett": 12}),
+    ],
+)
+def test_a_copy_with_an_update_is_validated_like_a_file(section: str, update: dict[str, Any]) -> None:
+    """pydantic's own ``model_copy(update=…)`` takes the update unchecked: a loosened copy would reach the services."""
+    with pytest.raises(ValidationError):
+        getattr(Policy(), section).model_copy(update=update)
+    with pytest.raises(ValidationError):
+        Policy().model_copy(update={section: getattr(Policy(), section).model_dump() | update})
+
+
+def test_a_copy_within_the_limits_is_taken() -> None:
+    assessment = Policy().assessment.model_copy(update={"max_per_day": 1})
+    policy = Policy().model_copy(update={"assessment": assessment})
+    assert policy.assessment.max_per_day == 1 and isinstance(policy.assessment, Assessment)
+
+
+def test_the_default_bands_are_judged_against_a_questionnaire_given_in_code() -> None:
+    one_question = Questionnaire(questions=("q1",))  # scores 2–10: the default bands put everyone in C1
+    with pytest.raises(ValidationError) as caught:
+        Assessment(questionnaire=one_question)
+    assert [e["type"] for e in caught.value.errors()] == ["policy.bands_unreachable"]
+    assert Assessment(questionnaire=one_question, bands=(2, 4, 6, 8)).level_for(10) is RiskLevel.C5
+
+
+# --- the screening questions the lowest category rests on ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "screening",
+    [
+        "screening = []\n",  # no question puts a client who accepts no loss in the lowest category
+        'screening = [{ code = "s1", lowest_on = "B" }]\n',
+        'screening = [{ code = "s1", lowest_on = "A" }, { code = "s2", lowest_on = "B" }]\n',  # answers turned round
+    ],
+)
+def test_the_screening_questions_of_the_lowest_category_cannot_be_dropped_or_turned(
+    tmp_path: Path, screening: str
+) -> None:
+    error = refusal(tmp_path, f"[assessment.questionnaire]\n{screening}")
+    assert (error.key, error.code) == ("assessment.questionnaire.screening", "policy.floor_keeps")
+
+
+def test_a_screening_question_may_be_added_to_the_regulators() -> None:
+    screening = [{"code": "s1", "lowest_on": "B"}, {"code": "s2", "lowest_on": "A"}, {"code": "s3", "lowest_on": "A"}]
+    policy = Policy.model_validate({"assessment": {"questionnaire": {"screening": screening}}})
+    assert [s.code for s in policy.assessment.questionnaire.screening] == ["s1", "s2", "s3"]
+
+
+@pytest.mark.usefixtures("english")
+def test_the_kept_screening_questions_are_named_with_their_answers(tmp_path: Path) -> None:
+    error = refusal(tmp_path, "[assessment.questionnaire]\nscreening = []\n")
+    assert "s1 (B), s2 (A)" in error.reason
+
+
+# --- a yes/no is no number --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[assessment]\nmax_per_day = true\n", "assessment.max_per_day"),  # pydantic alone takes it as 1
+        ("[assessment]\nreuse_months = false\n", "assessment.reuse_months"),
+        ("[calls]\nno_answer_retries_same_day = true\n", "calls.no_answer_retries_same_day"),
+        ("[tiers]\nnear_share = true\n", "tiers.near_share"),
+        ("[calendar]\nworking_weekdays = [0, true]\n", "calendar.working_weekdays"),
+        ("[scorecard.indicators.calls.targets]\nsenior = true\n", "scorecard.indicators.calls.targets"),
+    ],
+)
+def test_a_true_or_false_where_a_number_belongs_is_refused(tmp_path: Path, text: str, key: str) -> None:
+    error = refusal(tmp_path, text)
+    assert (error.key, error.code) == (key, "policy.boolean")
+
+
+# --- the calendar keeps a working day in every year ----------------------------------------------------------------
+
+
+def _mondays(first: dt.date, weeks: int) -> str:
+    return ", ".join(str(first + dt.timedelta(weeks=n)) for n in range(weeks))
+
+
+def test_holidays_that_leave_no_working_day_for_a_year_are_refused(tmp_path: Path) -> None:
+    """Every Monday of 53 weeks a holiday with Monday the only working day: the queue could find no next working
+    day, and every screen that asks for one failed."""
+    text = f"[calendar]\nworking_weekdays = [0]\nholidays = [{_mondays(dt.date(2026, 11, 30), 53)}]\n"
+    error = refusal(tmp_path, text)
+    assert (error.key, error.code) == ("calendar", "policy.no_working_day")
+
+
+def test_a_long_holiday_broken_by_one_working_day_is_taken(tmp_path: Path) -> None:
+    extra = dt.date(2027, 6, 5)  # a Saturday worked (调休) inside the run
+    mondays = _mondays(dt.date(2026, 11, 30), 53)
+    text = f"[calendar]\nworking_weekdays = [0]\nholidays = [{mondays}]\nextra_working_days = [{extra}]\n"
+    policy = load_policy(write(tmp_path, text))
+    assert Cadence(policy).next_working_day_after(dt.date(2026, 11, 29)) == extra
+    shorter = f"[calendar]\nworking_weekdays = [0]\nholidays = [{_mondays(dt.date(2026, 11, 30), 51)}]\n"
+    calendar = load_policy(write(tmp_path, shorter)).calendar  # closed 2026-11-24 to 2027-11-21: 363 days
+    assert calendar.next_working_day(dt.date(2026, 11, 24)) == dt.date(2027, 11, 22)

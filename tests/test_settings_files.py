@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from csm_tui.app import CsmApp, binding_ids
+from csm_tui.app import CsmApp, binding_ids, keymap_clashes
 from csm_tui.cli import main
 from csm_tui.config import ConfigError, load_settings, settings_language
 from csm_tui.policy import PolicyError, load_policy
@@ -69,6 +69,36 @@ def test_an_unknown_binding_id_is_refused_with_the_id(tmp_path: Path) -> None:
 def test_known_binding_ids_are_taken(tmp_path: Path) -> None:
     config = write(tmp_path / "config.toml", '[keymap]\n"nav.queue" = "2,f3"\n"call.interested" = "i"\n')
     assert load_settings(config, binding_ids=binding_ids).keymap == {"nav.queue": "2,f3", "call.interested": "i"}
+
+
+@pytest.mark.parametrize(
+    ("keymap", "clash"),
+    [
+        ('"nav.queue" = "f3"\n', "f3 (app.search, nav.queue)"),  # textual would drop F3's search silently
+        ('"nav.queue" = "2,f3"\n', "f3 (app.search, nav.queue)"),
+        ('"list.down" = "k"\n', "k (list.down, list.up)"),
+    ],
+)
+def test_a_key_taken_from_another_binding_is_refused_with_both(tmp_path: Path, keymap: str, clash: str) -> None:
+    config = write(tmp_path / "config.toml", f"[keymap]\n{keymap}")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes)
+    assert caught.value.key == "keymap" and clash in caught.value.reason
+
+
+def test_keys_swapped_or_free_are_no_clash(tmp_path: Path) -> None:
+    keymap = {"nav.queue": "f3", "app.search": "f4", "call.interested": "i"}
+    assert keymap_clashes(keymap) == []
+    config = write(tmp_path / "config.toml", "[keymap]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in keymap.items()))
+    assert load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes).keymap == keymap
+
+
+def test_the_command_refuses_a_key_clash_in_either_language(runner: CliRunner, tmp_path: Path) -> None:
+    config = write(tmp_path / "config.toml", '[keymap]\n"nav.queue" = "f3"\n')
+    zh = one_clean_line(runner.invoke(main, ["--config", str(config), "db", "upgrade"]), str(config), "keymap")
+    assert zh.startswith("配置文件") and "f3 (app.search, nav.queue)" in zh
+    en = one_clean_line(runner.invoke(main, ["--lang", "en", "--config", str(config), "db", "upgrade"]))
+    assert "another binding" in en and "f3 (app.search, nav.queue)" in en
 
 
 def test_the_command_refuses_an_unknown_binding_id_in_either_language(runner: CliRunner, tmp_path: Path) -> None:
@@ -239,3 +269,24 @@ def test_a_loosening_or_broken_policy_is_refused_at_start_in_the_users_language(
         if lang == "zh_CN":
             assert not any(word in line for word in ("must", "should", "regulator", "valid"))
     assert not (tmp_path / "a.db").exists()
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(runner: CliRunner, tmp_path: Path) -> None:
+    """Windows Notepad starts UTF-8 with a BOM: the file is fine, and "not valid TOML at line 1" would not say why."""
+    config = tmp_path / "config.toml"
+    config.write_bytes('\ufefflang = "en"\n[keymap]\n"nav.quue" = "2"\n'.encode())
+    assert read_small_text(config) == 'lang = "en"\n[keymap]\n"nav.quue" = "2"\n'
+    assert settings_language(config, {}) == "en"
+    one_clean_line(runner.invoke(main, ["--config", str(config), "db", "upgrade"]), "The settings file", "nav.quue")
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes("\ufeff[assessment]\nmax_per_day = 1\n".encode())
+    assert load_policy(policy).assessment.max_per_day == 1
+
+
+def test_the_readmes_settings_example_is_taken(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = write(tmp_path / "config.toml", example)
+    write(tmp_path / "policy.toml", "")
+    settings = load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes)
+    assert settings.keymap and settings.policy_file == tmp_path / "policy.toml"

@@ -154,3 +154,20 @@ def test_a_postgresql_server_gone_is_named_and_the_save_after_its_restart_works(
     assert killed.returncode == 0, killed.stderr
     save(engine)  # a connection the server dropped (killed, not closed) is found out before use
     engine.dispose()
+
+
+def test_a_postgresql_lock_held_beyond_the_wait_is_named_and_the_save_after_it_works(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = pg_server.create_database()
+    try:
+        engine = make_engine(pg_server.url(name))
+        upgrade(engine)
+        monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 200)
+        with psycopg.connect(pg_server.conninfo(dbname=name)) as holder:
+            holder.execute("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE")  # another session holds the table
+            assert_named(failed_save(engine), LOCKED, "locked", "try again")
+        save(engine)  # the holder's transaction ended with its connection
+        engine.dispose()
+    finally:
+        pg_server.drop_database(name)
