@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui import gc_pause
-from csm_tui.i18n import t
+from csm_tui.i18n import storage_cause, t
+from csm_tui.services.ports import StorageFailure
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
@@ -72,6 +73,11 @@ class Destination(Screen[None], Generic[T]):
     def reload(self) -> None:
         try:
             data = self.fetch()
+        except StorageFailure as exc:  # named: a read-only database, a server gone, ...
+            log.error("loading %s failed: %s", type(self).__name__, exc.cause)
+            self.app.call_from_thread(
+                self.notify, t("error.load_failed_cause", reason=storage_cause(exc.cause)), severity="error"
+            )
         except Exception as exc:
             # The type only: messages of database errors can carry client data.
             log.error("loading %s failed: %s", type(self).__name__, type(exc).__name__)
