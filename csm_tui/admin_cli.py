@@ -22,9 +22,9 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.cli_support import SharedGroup, fail, open_database, open_existing_database
+from csm_tui.cli_support import SharedGroup, database_url, fail, open_database, open_existing_database
 from csm_tui.clock import SystemClock
-from csm_tui.config import Settings, default_db_url
+from csm_tui.config import Settings
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
 from csm_tui.services.workstation import UnknownStaff, find_staff
@@ -113,7 +113,7 @@ def ssh_key_add(
     settings: Settings, login: str, key_file: Path, db_url: str | None, keys_path: Path | None, program: str | None
 ) -> None:
     """Let the key in FILE open the workstation as LOGIN."""
-    url = _forced_url(db_url or settings.db_url or default_db_url())
+    url = _forced_url(database_url(db_url, settings))
     _engine, uow = _admin(url)
     try:
         staff = find_staff(uow, login)
@@ -148,7 +148,7 @@ def ssh_key_add(
 @click.pass_obj
 def ssh_key_list(settings: Settings, db_url: str | None, keys_path: Path | None) -> None:
     """The staff keys in the authorized_keys file: login, key type and fingerprint."""
-    _admin(db_url or settings.db_url or default_db_url())
+    _admin(database_url(db_url, settings))
     for entry in _keys_file(settings, keys_path).entries():
         click.echo(f"{entry.login}\t{entry.key.kind}\t{entry.key.fingerprint}")
 
@@ -163,7 +163,7 @@ def ssh_key_remove(
     settings: Settings, login: str, fingerprint: str | None, db_url: str | None, keys_path: Path | None
 ) -> None:
     """Take LOGIN's keys (or one of them) out of the authorized_keys file."""
-    _engine, uow = _admin(db_url or settings.db_url or default_db_url())
+    _engine, uow = _admin(database_url(db_url, settings))
     removed = _keys_file(settings, keys_path).remove(login, fingerprint)
     if not removed:
         fail(t("admin.no_key", login=login))
@@ -196,7 +196,7 @@ def audit_verify(settings: Settings, db_url: str | None, key_file: Path | None, 
     """Check every link and signature of the audit chain, and that it still holds what the last verification found
     (its count and head hash, the checkpoint kept beside the key); exit 1 naming what broke, 2 when it cannot be
     read. Prints the checkpoint for the nightly cron mail."""
-    engine, _uow = _admin(db_url or settings.db_url or default_db_url())
+    engine, _uow = _admin(database_url(db_url, settings))
     key_path = key_file or audit.key_path()
     checkpoints = checkpoint_file or audit.checkpoint_path()
     database = _database_name(engine)
@@ -282,7 +282,7 @@ def admin_copy(source_url: str, target_url: str) -> None:
 @click.pass_obj
 def admin_backup(settings: Settings, db_url: str | None, target: Path) -> None:
     """A consistent copy of a SQLite branch while it is in use (PostgreSQL: use pg_dump). The copy is private."""
-    engine, _uow = _admin(db_url or settings.db_url or default_db_url())
+    engine, _uow = _admin(database_url(db_url, settings))
     if sqlite_path(engine.url) is None:
         fail(t("admin.backup_sqlite_only"))
     if target.exists():

@@ -17,6 +17,7 @@ from csm_tui import __version__, gc_pause
 from csm_tui.admin_cli import admin
 from csm_tui.cli_support import (
     SharedGroup,
+    database_url,
     fail,
     file_refusal,
     load_cli_settings,
@@ -24,7 +25,7 @@ from csm_tui.cli_support import (
     open_existing_database,
 )
 from csm_tui.clock import BranchTime, Clock, SystemClock
-from csm_tui.config import APP_NAME, Settings, data_dir, default_db_url
+from csm_tui.config import APP_NAME, Settings, data_dir
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import LANGUAGES, explain, t
@@ -75,7 +76,7 @@ def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | 
             gc_pause.resume()  # only the workstation keeps it paused, until its first screen has its data
         return
     policy = _policy(settings)
-    engine = open_existing_database(db_url or settings.db_url or default_db_url())
+    engine = open_existing_database(database_url(db_url, settings))
     _setup_logging()
     _run_app(settings, _workstation(settings, engine, policy, login))
 
@@ -163,7 +164,7 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
     """Build a believable demo branch, the same for the same seed."""
     from storage.demo import DemoExists, build_demo
 
-    url = db_url or settings.db_url or default_db_url()
+    url = database_url(db_url, settings)
     engine = open_database(url)
     started = time.monotonic()
     try:
@@ -179,7 +180,7 @@ def demo(settings: Settings, clients: int, seed: int, db_url: str | None, if_mis
 
 def _command_workstation(settings: Settings, db_url: str | None, login: str | None) -> Workstation:
     """The workstation a command acts through: signed in like ``csm`` itself."""
-    engine = open_existing_database(db_url or settings.db_url or default_db_url())
+    engine = open_existing_database(database_url(db_url, settings))
     _setup_logging()
     return _workstation(settings, engine, _policy(settings), login)
 
@@ -275,7 +276,7 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(settings: Settings, db_url: str | None) -> None:
     """Upgrade the database schema to this version of the app."""
-    open_database(db_url or settings.db_url or default_db_url())
+    open_database(database_url(db_url, settings))
     click.echo(t("cli.db_upgraded"))
 
 

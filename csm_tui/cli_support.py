@@ -13,7 +13,7 @@ from click.core import ParameterSource
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.config import ConfigError, Settings, config_path, load_settings, settings_language
+from csm_tui.config import ConfigError, Settings, config_path, default_db_url, load_settings, settings_language
 from csm_tui.i18n import LANGUAGES, set_language, storage_cause, t
 from storage.engine import UnusableDatabase, failure_cause, make_engine, normalise_url, sqlite_path
 from storage.migrate import DatabaseTooNew, ForeignDatabase, MissingTable, check_tables, upgrade
@@ -113,6 +113,22 @@ class SharedGroup(click.Group):
 
     command_class = SharedOptions
     group_class = type
+
+
+def database_url(given: str | None, settings: Settings) -> str:
+    """The database a command works on: ``--db`` as given, else the settings' (``CSM_DB_URL`` or the settings file),
+    else the default file. An empty ``--db`` (an unset shell variable, say) is refused rather than taken as "not
+    given", and so is a SQLite URL naming no file (an in-memory database, gone with the command and all it wrote)."""
+    if given == "":
+        fail(t("database.empty_url"))
+    url = given or settings.db_url or default_db_url()
+    try:
+        parsed = normalise_url(url)
+    except UnusableDatabase as exc:
+        fail(t(f"database.{exc.reason}", target=exc.target))
+    if parsed.get_backend_name() == "sqlite" and sqlite_path(parsed) is None:
+        fail(t("database.in_memory", target=url))
+    return url
 
 
 def open_database(url: str) -> Engine:

@@ -13,9 +13,10 @@ from textual.widgets import Header, Static
 
 from csm_tui import gc_pause
 from csm_tui.i18n import t
+from csm_tui.services.ports import StorageFailure
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
-from widgets.failures import describe
+from widgets.failures import describe, describe_load
 from widgets.key_bar import KeyBar
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class Destination(Screen[None], Generic[T]):
     def reload(self) -> None:
         try:
             data = self.fetch()
+        except StorageFailure as exc:  # named: a read-only database, a server gone, ...
+            log.error("loading %s failed: %s", type(self).__name__, exc.cause)
+            self.app.call_from_thread(self.notify, describe_load(exc), severity="error")
         except Exception as exc:
             # The type only: messages of database errors can carry client data.
             log.error("loading %s failed: %s", type(self).__name__, type(exc).__name__)

@@ -31,7 +31,7 @@ from screens.log_contact import LogContactDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
-from widgets.failures import describe
+from widgets.failures import describe, describe_load
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
@@ -109,7 +109,7 @@ class ClientDetailScreen(Screen[None]):
             found = client_detail.load(self.ws, self.client_id)
         except Exception as exc:
             log.error("client detail failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            self.app.call_from_thread(self.notify, describe_load(exc), severity="error")
             return
         self.app.call_from_thread(self.show, found)
 

@@ -23,7 +23,7 @@ from csm_tui.services.views import ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.client_detail import ClientDetailScreen
 from widgets.bindings import translate_bindings
-from widgets.failures import describe
+from widgets.failures import describe, describe_load
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
@@ -72,7 +72,7 @@ class SearchScreen(ModalScreen[None]):
             rows = find_clients(self.ws, text)
         except Exception as exc:
             log.error("search failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            self.app.call_from_thread(self.notify, describe_load(exc), severity="error")
             return
         self.app.call_from_thread(self._show, text, rows)
 

@@ -19,7 +19,12 @@ from csm_tui.i18n import current_language, explain, set_language
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.tabular import LIMITS, Limits, open_table, read_table
+from csm_tui.services.workstation import Workstation
+from storage.uow import SqlUnitOfWorkFactory
 from tests.test_exports import desk
+from tests.test_imports import HEADER_ZH, VALID_IDS, branch, error_lines, write_csv
+
+__all__ = ["branch"]  # a fixture
 
 
 @pytest.fixture(autouse=True)
@@ -190,3 +195,20 @@ def test_files_within_the_limits_read_as_before(tmp_path: Path) -> None:
     assert read_table(tmp_path / "full.xlsx").rows == [(2, ["C1", "字" * 32_767])]
     (tmp_path / "full.csv").write_text("客户号,备注\nC1," + "字" * 32_767 + "\n", encoding="utf-8")
     assert read_table(tmp_path / "full.csv").rows == [(2, ["C1", "字" * 32_767])]
+
+
+def test_a_nul_in_a_csv_line_refuses_that_line_and_the_rest_go_in(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """A NUL past the bytes the file's kind is judged on is not text: its line is refused like an undecodable one
+    (on PostgreSQL it would otherwise fail the whole import, unnamed; on SQLite it would be stored)."""
+    rows = [[f"C10000000{n:02d}", "张三" * 16, VALID_IDS[n], "", ""] for n in range(2, 80)]  # 78 lines of 124 bytes
+    rows.append(["C1000000999", "李\x00四", VALID_IDS[1], "13812345678", ""])
+    path = write_csv(tmp_path / "clients.csv", [HEADER_ZH, *rows])
+    assert b"\x00" not in path.read_bytes()[:4096]
+    report = import_file(branch["admin"], ImportKind.CLIENTS, path)
+    assert not report.refused and report.new == 78
+    ((line, _column, reason, _value),) = error_lines(report)
+    assert line == "80" and "UTF-8" in reason
+    with uow_factory() as tx:
+        assert tx.clients.id_of("C1000000999") is None

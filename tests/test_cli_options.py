@@ -162,3 +162,31 @@ def test_a_login_from_the_environment_is_a_default_not_an_option_given(demo_url:
     args = ["admin", "ssh-key", "list", "--db", demo_url, "--file", str(tmp_path / "keys")]
     result = _run(args, env={"CSM_STAFF": "csm01"})
     assert result.exit_code == 0, result.output
+
+
+DB_TAKEN = [path for path, name in TAKEN if name == "db_url" and path != ("ssh-session",)]  # refused outside SSH first
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("path", DB_TAKEN, ids=[" ".join(p) for p in DB_TAKEN])
+def test_an_empty_db_is_refused_not_taken_for_the_default_database(
+    tmp_path: Path, path: tuple[str, ...], where: str
+) -> None:
+    """``--db "$URL"`` with the variable unset: refused, never the default database in its place."""
+    _fresh(tmp_path)
+    default = _default_database()
+    arguments = [*path, *_arguments(path, tmp_path, "db_url")]
+    args = ["--db=", *arguments] if where == "before" else [*arguments, "--db="]
+    result = _run(["--lang", "en", *args], env={})
+    assert result.exit_code == 2, result.output
+    assert "--db is empty" in result.output
+    assert _default_database() == default
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_a_sqlite_url_naming_no_file_is_refused(tmp_path: Path, url: str) -> None:
+    """An in-memory database would take an import, say "done", and lose it all as the command ends."""
+    _fresh(tmp_path)
+    result = _run(["--lang", "en", "--db", url, "--staff", "admin", "import", "staff", str(tmp_path / "staff.csv")])
+    assert result.exit_code == 2, result.output
+    assert "names no file" in result.output and url in result.output

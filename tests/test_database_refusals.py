@@ -247,3 +247,46 @@ def test_a_read_only_filesystem_opens_for_browsing_and_a_save_says_why_not(demo_
         assert sorted(p.name for p in mount.iterdir()) == ["branch.db"]
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+DESTINATIONS = ["1", "2", "3", "enter", "escape", "4", "5", "6", "f3", "escape"]
+
+
+def test_every_destination_of_a_read_only_file_opens_or_says_why_not(demo_url: str, tmp_path: Path) -> None:
+    """Browsing a read-only branch through the app: each destination shows its data, or (the scoreboard, which
+    keeps the quarter's averages before it shows them) says the database is read-only; nothing is written."""
+    import asyncio
+    import termios  # noqa: F401  (the other account cannot read the standard library: loaded here)
+    import tty  # noqa: F401
+
+    from csm_tui.app import CsmApp
+    from tests.pilot import settle
+
+    def browse(url: str) -> list[str]:
+        app = CsmApp(
+            open_workstation(open_existing_database(url), FrozenClock(FROZEN_AT), Policy(), "csm01"), lang="en"
+        )
+
+        async def run() -> list[str]:
+            async with app.run_test(size=(160, 50)) as pilot:
+                for key in DESTINATIONS:
+                    await pilot.press(key)
+                    await settle(pilot)
+            return [n.message for n in app._notifications]
+
+        return asyncio.run(run())
+
+    set_language("en")
+    _warm(demo_url)
+    copy = tmp_path / "warm.db"
+    shutil.copyfile(demo_url.removeprefix("sqlite:///"), copy)
+    browse(f"sqlite:///{copy}")  # every screen's modules loaded while this process may read them
+    path = Path(demo_url.removeprefix("sqlite:///"))
+    os.chown(path.parent, NOBODY, NOBODY)
+    os.chown(path, NOBODY, NOBODY)
+    path.chmod(0o400)
+    before = path.read_bytes()
+    said = as_another_account(lambda: browse(demo_url))
+    assert isinstance(said, list), said
+    assert said and all("read-only" in message for message in said), said
+    assert path.read_bytes() == before and siblings(path) == set()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from csm_tui.clock import FrozenClock
 from csm_tui.i18n import LANGUAGES, current_language, set_language
@@ -171,3 +171,41 @@ def test_a_postgresql_lock_held_beyond_the_wait_is_named_and_the_save_after_it_w
         engine.dispose()
     finally:
         pg_server.drop_database(name)
+
+
+async def test_a_search_while_the_postgresql_server_is_gone_names_it_and_the_next_one_works(
+    own_pg_server: tuple[_PgProcess, PgServer],
+) -> None:
+    """The app sits idle on F3; the server stops: a search (a read, saving nothing) says the server cannot be reached,
+    not that something could not be saved; once the server is back the next search shows its results."""
+    from csm_tui.app import CsmApp
+    from csm_tui.cli import open_workstation
+    from csm_tui.policy import Policy
+    from storage.demo import build_demo
+    from tests.pilot import settle, table_rows
+
+    process, server = own_pg_server
+    engine = make_engine(server.url(server.create_database()))
+    upgrade(engine)
+    build_demo(engine, FrozenClock(FROZEN_AT), clients=30, seed=1, policy=Policy())
+    with engine.connect() as conn:
+        number = conn.execute(text("SELECT min(number) FROM clients")).scalar_one()
+    app = CsmApp(open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01"), lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        stopped = process._run("pg_ctl", "-D", str(process.data), "-m", "fast", "-w", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        await pilot.press(*number[:-1])
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("Could not load" in m and "cannot be reached" in m for m in said), said
+        assert not any("Could not save" in m for m in said), said
+        options = f"-F -p {server.port} -c listen_addresses=127.0.0.1 -k {server.socket_dir}"
+        started = process._run("pg_ctl", "-D", str(process.data), "-l", str(process.log), "-w", "-o", options, "start")
+        assert started.returncode == 0, started.stderr
+        await pilot.press(number[-1])
+        await settle(pilot)
+        assert any(number in " ".join(row) for row in table_rows(app))
+    engine.dispose()

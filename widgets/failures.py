@@ -23,3 +23,10 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, StorageFailure):
         return t("error.save_failed", reason=storage_cause(exc.cause))
     return t("error.unexpected", reason=type(exc).__name__)
+
+
+def describe_load(exc: Exception) -> str:
+    """What went wrong reading the data to show: a database failure by its cause (a load saves nothing)."""
+    if isinstance(exc, StorageFailure):
+        return t("error.load_failed_cause", reason=storage_cause(exc.cause))
+    return describe(exc)

@@ -49,6 +49,7 @@ REPLACED = "\ufffd"  # what a byte that is not text in the encoding is shown as
 # U+FFFD in the file stays text.
 UNDECODED = "\udcff"
 UNDECODED_ERRORS = "csm-undecoded"
+NUL = "\x00"
 codecs.register_error(UNDECODED_ERRORS, lambda error: (UNDECODED, error.end))  # type: ignore[attr-defined]
 NON_ASCII = re.compile(b"[\x80-\xff]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -278,8 +279,8 @@ def _csv_lines(text: io.TextIOWrapper, limits: Limits) -> Iterator[Row]:
     try:
         for number, cells in enumerate(reader, start=1):
             _within(limits, start, cells, number > limits.rows, limits.rows)
-            if any(UNDECODED in c for c in cells):
-                cells = [c.replace(UNDECODED, REPLACED) for c in cells]
+            if any(UNDECODED in c or NUL in c for c in cells):  # a NUL is not text (nor storable on PostgreSQL)
+                cells = [c.replace(UNDECODED, REPLACED).replace(NUL, REPLACED) for c in cells]
                 yield Row(start, cells, decoded=False)
             else:
                 yield Row(start, [_unprotect(c) if c[:1] == QUOTE else c for c in cells])
