@@ -77,10 +77,10 @@ class _Section(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_yes_or_no(cls, value: object, info: ValidationInfo) -> object:
-        """No policy key is a yes/no one, and pydantic would take TOML's ``true`` as the number 1 (``max_per_day =
-        true``): a boolean in a value, a list or a table of values is refused (a section checks its own)."""
+        """pydantic would take TOML's ``true`` as the number 1 (``max_per_day = true``): a boolean in a value, a list
+        or a table of values is refused, except for the yes/no keys themselves (a section checks its own)."""
         annotation = cls.model_fields[info.field_name or ""].annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation is bool or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return value
         items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else (value,)
         if any(isinstance(item, bool) for item in items):

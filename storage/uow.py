@@ -93,7 +93,11 @@ class SqlUnitOfWork:
         session.info.update(clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write)
         if self._write:
             self._begin_write(session)
-        actor = self.actor = self._current_actor(session)
+        try:
+            actor = self.actor = self._current_actor(session)
+        except SQLAlchemyError as exc:  # the server gone, the file unreadable: said like a failure inside the unit
+            session.close()
+            raise StorageFailure(failure_cause(exc)) from exc
         self.meta = MetaRepository(session)
         self.outlets = OutletRepository(session, actor)
         self.staff = StaffRepository(session, actor)

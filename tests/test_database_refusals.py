@@ -134,13 +134,16 @@ def test_a_file_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
 
 
 def as_another_account(work: Callable[[], Any]) -> Any:
-    """``work()`` run by an account that owns nothing here (nobody), in a child of this process: what it returned,
-    or the exception it raised."""
+    """``work()`` run by an account that owns nothing here (nobody), with its own settings folder, in a child of this
+    process: what it returned, or the exception it raised."""
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover (the child)
         os.close(read)
         try:
+            home = tempfile.mkdtemp()  # the other account's own settings folder (its audit key goes there)
+            os.chown(home, NOBODY, NOBODY)
+            os.environ["XDG_CONFIG_HOME"] = home
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)

@@ -25,7 +25,7 @@ from csm_tui.i18n import explain
 from csm_tui.policy import Assessment, Measure, Policy, Suitability
 from csm_tui.services import client_detail, sale, sale_report, scoring
 from csm_tui.services import suitability_rules as rules
-from csm_tui.services.ports import AccessDenied
+from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.scoring import Quarter
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
@@ -231,7 +231,7 @@ def test_a_deactivated_salesperson_cannot_open_a_clients_sale(branch: Branch) ->
     assess(ws, branch.young, RiskLevel.C3)
     with branch.engine.begin() as conn:
         conn.execute(update(StaffRow).where(StaffRow.id == branch.csm.id).values(active=False))
-    with pytest.raises(AccessDenied):
+    with pytest.raises(SessionEnded):  # the unit of work re-reads the salesperson and ends the session
         sale.context(ws, branch.young)
 
 

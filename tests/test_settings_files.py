@@ -243,7 +243,7 @@ def test_settings_errors_are_in_the_chosen_language(
             "不能大于 3650",
             "at most 3650",
         ),
-        ("[tiers]\nquick_wealth = -5\n", "tiers.quick_wealth", "不能小于 0", "at least 0"),
+        ("[tiers]\nquick_wealth = -5\n", "tiers.quick_wealth", "金额不能为负数", "cannot be negative"),
         ("[calls]\ndaily_targett = 12\n", "calls.daily_targett", "未知的键", "unknown key"),
         ('[calls]\ndaily_target = "ten"\n', "calls.daily_target", "不是整数", "not a whole number"),
         (
