@@ -13,12 +13,12 @@ from bench.figures import CLIENT_DETAIL, OUTCOME_SAVE, QUEUE_BUILD, SCOREBOARD, 
 from bench.plan import Bench
 from bench.stats import time_ms
 from csm_tui.domain.enums import Disposition
-from csm_tui.services import client_detail
-from csm_tui.services.call_prep import prepare
-from csm_tui.services.calls import Outcome, record
-from csm_tui.services.clients import find_clients
-from csm_tui.services.queue import today_queue
-from csm_tui.services.scoring import team_table
+from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.calls.preparation import prepare
+from csm_tui.services.calls.queue import today_queue
+from csm_tui.services.clients import client_detail
+from csm_tui.services.clients.finding import find_clients
+from csm_tui.services.scoreboard.quarter_scores import team_table
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow
 

@@ -18,7 +18,7 @@ from textual.signal import Signal
 
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import set_language, t
-from csm_tui.services.exporting import ExportKind
+from csm_tui.services.imports.exports import ExportKind
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 
@@ -144,7 +144,7 @@ class CsmApp(App[None]):
             self.run_worker(self._load_alerts, thread=True, exclusive=True, group="alerts", exit_on_error=False)
 
     def _load_alerts(self) -> None:
-        from csm_tui.services.clients import lookup_alerts
+        from csm_tui.services.clients.finding import lookup_alerts
 
         for alert in lookup_alerts(self.ws):
             if (alert.login, alert.last_at) not in self._alerted:

@@ -30,11 +30,11 @@ from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import LANGUAGES, explain, t
 from csm_tui.policy import Policy, PolicyError, load_policy
-from csm_tui.services.exporting import CONTACT_DAYS, ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.exports import CONTACT_DAYS, ExportKind, export_list
 from csm_tui.services.policy_audit import record_policy
 from csm_tui.services.ports import AccessDenied, StorageFailure
-from csm_tui.services.score_export import export_team
+from csm_tui.services.scoreboard.team_export import export_team
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import UnknownStaff, Workstation, find_staff, is_demo, sign_in
 from csm_tui.ssh_keys import SSH_SESSION

@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from csm_tui.domain.enums import AppointmentStatus
 from csm_tui.domain.models import Appointment
 from csm_tui.i18n import label, t
-from csm_tui.services import service_records
-from csm_tui.services.views import AgendaRow
+from csm_tui.services.calls import appointments
+from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
@@ -50,7 +50,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         self.query_one(KeyTable).focus()
 
     def fetch(self) -> list[AgendaRow]:
-        return service_records.agenda(self.ws, self.day)
+        return appointments.agenda(self.ws, self.day)
 
     def show(self, data: list[AgendaRow]) -> None:
         self.rows = data
@@ -92,7 +92,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
             self.notify(t("agenda.closed"), severity="warning")
             return
         meeting_id = row.appointment_id
-        self.save_in_background(lambda: service_records.set_status(self.ws, meeting_id, AppointmentStatus(status)))
+        self.save_in_background(lambda: appointments.set_status(self.ws, meeting_id, AppointmentStatus(status)))
 
     def action_move(self) -> None:
         row = self._current()
@@ -101,7 +101,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         meeting_id = row.appointment_id
 
         def save(at: dt.datetime, note: str) -> Appointment:
-            return service_records.move(self.ws, meeting_id, at)
+            return appointments.move(self.ws, meeting_id, at)
 
         self.app.push_screen(WhenDialog(t("detail.move_title"), self.ws.time.local(row.starts_at), save))
 

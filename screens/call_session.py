@@ -21,10 +21,10 @@ from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Disposition
 from csm_tui.i18n import label, t
-from csm_tui.services.call_prep import CallCard, prepare
-from csm_tui.services.calls import Outcome, Receipt, SkipReason, record, skip, snooze, undo
+from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, undo
+from csm_tui.services.calls.preparation import CallCard, prepare
+from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
-from csm_tui.services.queue import QueueItem
 from csm_tui.services.workstation import Workstation
 from screens.outcome import OutcomeDialog, ReasonDialog
 from screens.suitability_wizard import SuitabilityWizard

@@ -18,10 +18,10 @@ from textual.widgets import Static
 from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import label, t
-from csm_tui.services import checklist
-from csm_tui.services.cadence import Cadence
-from csm_tui.services.checklist import DayList, ItemState
-from csm_tui.services.views import ClientFocus
+from csm_tui.rules.cadence import Cadence
+from csm_tui.services.checklist import day_list
+from csm_tui.services.checklist.day_list import DayList, ItemState
+from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_forms import TextDialog
@@ -100,7 +100,7 @@ class ChecklistScreen(Destination[DayList]):
         return True
 
     def fetch(self) -> DayList:
-        return checklist.load_list(self.ws, self.day, self.staff)
+        return day_list.load_list(self.ws, self.day, self.staff)
 
     def show(self, data: DayList) -> None:
         self.data = data
@@ -144,7 +144,7 @@ class ChecklistScreen(Destination[DayList]):
         if state.item.measure is not None:
             self.notify(t("checklist.automatic"), severity="warning")
             return
-        self.save_in_background(lambda: checklist.set_ticked(self.ws, state.item.code, not state.ticked))
+        self.save_in_background(lambda: day_list.set_ticked(self.ws, state.item.code, not state.ticked))
 
     def action_note(self) -> None:
         state = self._current()
@@ -153,14 +153,14 @@ class ChecklistScreen(Destination[DayList]):
         code = state.item.code
         dialog = TextDialog(
             t("checklist.note_title", item=item_text(state.item)), "", t("checklist.note"),
-            lambda note: checklist.set_note(self.ws, code, note), value=state.note, required=False,
-            max_length=checklist.NOTE_MAX,
+            lambda note: day_list.set_note(self.ws, code, note), value=state.note, required=False,
+            max_length=day_list.NOTE_MAX,
         )  # fmt: skip
         self.app.push_screen(dialog)
 
     def action_summary(self) -> None:
         if self.data is not None:
-            figures = checklist.summary_figures(self.data.figures)
+            figures = day_list.summary_figures(self.data.figures)
             self.app.push_screen(DaySummaryDialog(self.ws, figures, self.data.summary))
 
     def action_open(self) -> None:

@@ -22,9 +22,11 @@ from textual.widgets import Header, Sparkline, Static, TabbedContent, TabPane
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
 from csm_tui.i18n import label, money, t
-from csm_tui.services import client_detail, referrals, sale, service_records
-from csm_tui.services.client_detail import ClientDetail
+from csm_tui.services.calls import appointments
+from csm_tui.services.clients import client_detail, referrals
+from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
+from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from screens.client_forms import ChooseStaffDialog, EditClientDialog, TextDialog, WhenDialog
 from screens.log_contact import LogContactDialog
@@ -298,7 +300,7 @@ class ClientDetailScreen(Screen[None]):
             return
 
         def save(at: dt.datetime, note: str) -> Appointment:
-            return service_records.book(self.ws, self.client_id, at, purpose=note)
+            return appointments.book(self.ws, self.client_id, at, purpose=note)
 
         self.app.push_screen(WhenDialog(t("detail.book_title"), next_working_morning(self.ws), save), self._after)
 
@@ -308,7 +310,7 @@ class ClientDetailScreen(Screen[None]):
 
         def save(at: dt.datetime, note: str) -> object:
             day = self.ws.time.local(at).date()
-            return service_records.add_follow_up(self.ws, self.client_id, day, note)
+            return appointments.add_follow_up(self.ws, self.client_id, day, note)
 
         dialog = WhenDialog(t("detail.follow_up_title"), next_working_morning(self.ws), save, with_time=False)
         self.app.push_screen(dialog, self._after)
@@ -331,7 +333,7 @@ class ClientDetailScreen(Screen[None]):
         meeting_id = meeting.id
 
         def save(at: dt.datetime, note: str) -> Appointment:
-            return service_records.move(self.ws, meeting_id, at)
+            return appointments.move(self.ws, meeting_id, at)
 
         suggested = self.ws.time.local(meeting.starts_at)
         self.app.push_screen(WhenDialog(t("detail.move_title"), suggested, save), self._after)
@@ -344,7 +346,7 @@ class ClientDetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def change_meeting(self, meeting_id: int, status: AppointmentStatus) -> None:
         try:
-            service_records.set_status(self.ws, meeting_id, status)
+            appointments.set_status(self.ws, meeting_id, status)
         except Exception as exc:
             self.app.call_from_thread(self.notify, describe(exc), severity="error")
             return
@@ -368,7 +370,7 @@ class ClientDetailScreen(Screen[None]):
         sale_id = holding.sale_id
 
         def save(reason: str) -> object:
-            return sale.cancel_in_cooling_off(self.ws, sale_id, reason)
+            return attempts.cancel_in_cooling_off(self.ws, sale_id, reason)
 
         dialog = TextDialog(t("detail.cancel_title"), t("detail.cancel_explain"), t("detail.cancel_reason"), save)
         self.app.push_screen(dialog, self._after)

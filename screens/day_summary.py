@@ -12,7 +12,7 @@ from textual.widgets import Label, Static, TextArea
 
 from csm_tui.domain.models import DaySummary
 from csm_tui.i18n import t
-from csm_tui.services import checklist
+from csm_tui.services.checklist import day_list
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
 from widgets.text_fields import BoundedTextArea
@@ -38,7 +38,7 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
             yield Label(t("summary.title", day=self.ws.time.today().isoformat()), classes="screen-title")
             yield Static(" · ".join(f"{t(f'summary.{k}')} {v}" for k, v in self.figures.items()), id="figures")
             yield BoundedTextArea(
-                self.saved.text if self.saved else "", max_length=checklist.SUMMARY_MAX, id="text", soft_wrap=True
+                self.saved.text if self.saved else "", max_length=day_list.SUMMARY_MAX, id="text", soft_wrap=True
             )
             yield Static("", id="dialog-error", classes="error")
             yield Static(t("summary.hint"), classes="hint")
@@ -51,4 +51,4 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
 
     def build(self) -> Callable[[], DaySummary]:
         text = self.query_one(TextArea).text
-        return lambda: checklist.save_summary(self.ws, text)
+        return lambda: day_list.save_summary(self.ws, text)

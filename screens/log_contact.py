@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Select
 from csm_tui.domain.enums import Channel, Disposition
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
-from csm_tui.services.calls import Outcome, Receipt, record
+from csm_tui.services.calls.outcomes import Outcome, Receipt, record
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
 from widgets.text_fields import BoundedInput

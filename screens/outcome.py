@@ -22,8 +22,8 @@ from textual.widgets import Input, Label, Static
 from csm_tui.domain.enums import Channel, Disposition
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
-from csm_tui.services.cadence import NEEDS_TIME
-from csm_tui.services.calls import Outcome, SkipReason
+from csm_tui.rules.cadence import NEEDS_TIME
+from csm_tui.services.calls.outcomes import Outcome, SkipReason
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
 from widgets.text_fields import DATE_MAX, TIME_MAX, BoundedInput

@@ -17,8 +17,8 @@ from textual.widgets import Input
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.calls import SkipReason, skip, snooze
-from csm_tui.services.queue import QueueItem, today_queue
+from csm_tui.services.calls.outcomes import SkipReason, skip, snooze
+from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession

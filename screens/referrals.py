@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from csm_tui.domain.enums import ReferralStatus
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.i18n import label, t
-from csm_tui.services import referrals
+from csm_tui.services.clients import referrals
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_forms import TextDialog

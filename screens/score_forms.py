@@ -16,8 +16,8 @@ from textual.widgets import Input, Label, Static
 from csm_tui.domain.enums import MysteryItem, QualificationKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
-from csm_tui.services import appraisal
-from csm_tui.services.views import CsmRow
+from csm_tui.services.rows import CsmRow
+from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
 from widgets.text_fields import DATE_MAX, BoundedInput
@@ -59,7 +59,7 @@ class MysteryCheckDialog(_Form):
         items = list(self.ws.policy.scorecard.mystery_points)
         passed: set[MysteryItem] = {items[int(d) - 1] for d in self.value("items")}
         note = self.value("note")
-        return lambda: appraisal.record_mystery_check(self.ws, self.csm.id, passed, note)
+        return lambda: appraisal_entries.record_mystery_check(self.ws, self.csm.id, passed, note)
 
 
 class TrainingDialog(_Form):
@@ -82,7 +82,7 @@ class TrainingDialog(_Form):
         topic = self.value("topic")
         if not topic:
             raise DomainError("topic_required")
-        return lambda: appraisal.record_training(self.ws, self.csm.id, day, hours, topic)
+        return lambda: appraisal_entries.record_training(self.ws, self.csm.id, day, hours, topic)
 
 
 class QualificationDialog(_Form):
@@ -106,4 +106,4 @@ class QualificationDialog(_Form):
         obtained = typed_date(self.value("obtained"))
         expires = typed_date(self.value("expires")) if self.value("expires") else None
         number = self.value("number")
-        return lambda: appraisal.record_qualification(self.ws, self.csm.id, kind, number, obtained, expires)
+        return lambda: appraisal_entries.record_qualification(self.ws, self.csm.id, kind, number, obtained, expires)

@@ -14,10 +14,10 @@ from textual.widgets import Header, Static
 from csm_tui.domain.enums import Channel, Disposition, QualificationKind
 from csm_tui.i18n import label, money, t
 from csm_tui.policy import Measure
-from csm_tui.services import scoring
-from csm_tui.services.scorecard import Line
-from csm_tui.services.scoring import Quarter
-from csm_tui.services.views import ScoreRecord
+from csm_tui.rules.scorecard import Line
+from csm_tui.services.rows import ScoreRecord
+from csm_tui.services.scoreboard import quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.workstation import Workstation
 from screens.base import load_in_background
 from widgets.bindings import translate_bindings
@@ -60,7 +60,7 @@ class RecordsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         load_in_background(
-            self, lambda: scoring.records(self.ws, self.staff_id, self.line.measure, self.quarter), self._show
+            self, lambda: quarter_scores.records(self.ws, self.staff_id, self.line.measure, self.quarter), self._show
         )
 
     def _show(self, found: list[ScoreRecord]) -> None:

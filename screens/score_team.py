@@ -21,10 +21,10 @@ from csm_tui.config import data_dir
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import t
-from csm_tui.services import appraisal, scoring
-from csm_tui.services.score_export import COLUMNS, cells, export_team, file_name, sort_key
-from csm_tui.services.scoring import Quarter, TeamRow, TeamTable
-from csm_tui.services.views import CsmRow
+from csm_tui.services.rows import CsmRow
+from csm_tui.services.scoreboard import appraisal_entries, quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import Quarter, TeamRow, TeamTable
+from csm_tui.services.scoreboard.team_export import COLUMNS, cells, export_team, file_name, sort_key
 from csm_tui.services.workstation import Workstation
 from screens.client_forms import TextDialog
 from screens.score_forms import MysteryCheckDialog, QualificationDialog, TrainingDialog
@@ -78,7 +78,7 @@ class TeamView(Vertical):
     # --- loading and showing ---------------------------------------------------------------------------------
 
     def fetch(self, quarter: Quarter) -> TeamTable:
-        return scoring.team_table(self.ws, quarter, year=self.year)
+        return quarter_scores.team_table(self.ws, quarter, year=self.year)
 
     def show(self, table: TeamTable) -> str:
         self.table = table
@@ -156,7 +156,7 @@ class TeamView(Vertical):
         csm_id = row.csm.id
 
         def save(reason: str) -> object:
-            return appraisal.grade_d(self.ws, csm_id, year, reason)
+            return appraisal_entries.grade_d(self.ws, csm_id, year, reason)
 
         title = t("team.grade_d_title", name=row.csm.name, year=year)
         self.app.push_screen(TextDialog(title, t("team.grade_d_explain"), t("team.grade_d_reason"), save), self._saved)
@@ -169,7 +169,7 @@ class TeamView(Vertical):
         def close(typed: str) -> object:
             if typed.strip().upper() != str(quarter):
                 raise DomainError("confirm_mismatch", expected=str(quarter))
-            return appraisal.close_quarter(self.ws, quarter)
+            return appraisal_entries.close_quarter(self.ws, quarter)
 
         title = t("team.close_title", quarter=str(quarter))
         self.app.push_screen(TextDialog(title, t("team.close_explain", quarter=str(quarter)), str(quarter), close),

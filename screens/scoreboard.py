@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Header, Static
 
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
-from csm_tui.services import scoring
-from csm_tui.services.scorecard import Line
-from csm_tui.services.scoring import CsmView, Quarter, TeamTable
+from csm_tui.rules.scorecard import Line
+from csm_tui.services.scoreboard import quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import CsmView, Quarter, TeamTable
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination, load_in_background
 from screens.score_records import RecordsScreen
@@ -64,7 +64,7 @@ class ScoreboardScreen(Destination[CsmView | TeamTable]):
     def fetch(self) -> CsmView | TeamTable:
         if self.team:
             return self.query_one(TeamView).fetch(self.quarter)
-        return scoring.csm_view(self.ws, self.quarter)
+        return quarter_scores.csm_view(self.ws, self.quarter)
 
     def show(self, data: CsmView | TeamTable) -> None:
         if isinstance(data, TeamTable):
@@ -116,7 +116,7 @@ class CardScreen(Screen[None]):
 
     def load(self) -> None:
         quarter = self.quarter
-        load_in_background(self, lambda: scoring.csm_view(self.ws, quarter, self.staff_id), self._show)
+        load_in_background(self, lambda: quarter_scores.csm_view(self.ws, quarter, self.staff_id), self._show)
 
     def _show(self, view: CsmView) -> None:
         self.query_one(ScoreCard).show(view)

@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from csm_tui.i18n import t
-from csm_tui.services.clients import find_clients, look_up_number, whole_number
-from csm_tui.services.views import ClientListRow
+from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
+from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.client_detail import ClientDetailScreen
 from widgets.bindings import translate_bindings

@@ -13,8 +13,8 @@ from textual.widgets import Static
 
 from csm_tui.domain.enums import ProductCategory
 from csm_tui.i18n import label, money, t, wan
-from csm_tui.services import shelf
-from csm_tui.services.shelf import ReadState, ShelfItem
+from csm_tui.services.checklist import shelf
+from csm_tui.services.checklist.shelf import ReadState, ShelfItem
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure

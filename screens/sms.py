@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui.i18n import label, t
-from csm_tui.services.calls import mark_sms_sent
-from csm_tui.services.queue import sms_due
-from csm_tui.services.views import SmsRow
+from csm_tui.services.calls.outcomes import mark_sms_sent
+from csm_tui.services.calls.queue import sms_due
+from csm_tui.services.rows import SmsRow
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.failures import describe

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
 from csm_tui.i18n import t
-from csm_tui.services.suitability import assessments_due
-from csm_tui.services.views import AssessmentDue
+from csm_tui.services.rows import AssessmentDue
+from csm_tui.services.selling.assessments_due import assessments_due
 from screens.base import Destination
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.table import KeyTable

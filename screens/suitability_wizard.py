@@ -26,10 +26,10 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import label, money, t, wan
-from csm_tui.services import sale, sale_report
-from csm_tui.services import suitability_rules as rules
-from csm_tui.services.clients import find_clients
-from csm_tui.services.views import ClientListRow
+from csm_tui.rules import suitability as rules
+from csm_tui.services.clients.finding import find_clients
+from csm_tui.services.rows import ClientListRow
+from csm_tui.services.selling import attempts, signature_page
 from csm_tui.services.workstation import Workstation
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
@@ -76,7 +76,7 @@ class SuitabilityWizard(Screen[None]):
         translate_bindings(self)
         self.ws = ws
         self.start_client = client_id
-        self.ctx: sale.SaleContext | None = None
+        self.ctx: attempts.SaleContext | None = None
         self.answers: dict[str, str] = {}
         self.face_to_face = False
         self.assessment: RiskAssessment | None = None
@@ -85,7 +85,7 @@ class SuitabilityWizard(Screen[None]):
         self.regular_plan = False
         self.still_holds = False  # the client confirmed the reused assessment still holds
         self.verdict: rules.Verdict | None = None
-        self.recorded: sale.Recorded | None = None  # saved: the report may be written again, never the sale
+        self.recorded: attempts.Recorded | None = None  # saved: the report may be written again, never the sale
         self.saving = False  # a record is being written: no second one
         self.report_failed = False  # the record is saved but its report could not be written
         self.candidates: list[ClientListRow] = []
@@ -197,13 +197,13 @@ class SuitabilityWizard(Screen[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_client(self, client_id: int, message: str = "") -> None:
         try:
-            ctx = sale.context(self.ws, client_id)
+            ctx = attempts.context(self.ws, client_id)
         except Exception as exc:
             self.app.call_from_thread(self.error, describe(exc))
             return
         self.app.call_from_thread(self._loaded, ctx, message)
 
-    def _loaded(self, ctx: sale.SaleContext, message: str = "") -> None:
+    def _loaded(self, ctx: attempts.SaleContext, message: str = "") -> None:
         self.ctx = ctx
         self.assessment = ctx.status.latest if ctx.status.valid else None
         self.still_holds = False
@@ -328,7 +328,7 @@ class SuitabilityWizard(Screen[None]):
     def save_assessment(self) -> None:
         assert self.ctx is not None and self.ctx.client.id is not None
         try:
-            saved = sale.assess(self.ws, self.ctx.client.id, dict(self.answers), face_to_face=self.face_to_face)
+            saved = attempts.assess(self.ws, self.ctx.client.id, dict(self.answers), face_to_face=self.face_to_face)
         except Exception as exc:
             self.app.call_from_thread(self.error, describe(exc))
             return
@@ -425,10 +425,10 @@ class SuitabilityWizard(Screen[None]):
         self.query_one("#recording_ref", Input).display = v.dual_recording
         self.go("confirm")
 
-    def confirmations(self) -> sale.Confirmations:
+    def confirmations(self) -> attempts.Confirmations:
         ticked: dict[str, Any] = {name: self.query_one(f"#{name}", Checkbox).value for name in CONFIRMATIONS}
         ref = self.query_one("#recording_ref", Input).value
-        return sale.Confirmations(recording_ref=ref, still_holds=self.still_holds, **ticked)
+        return attempts.Confirmations(recording_ref=ref, still_holds=self.still_holds, **ticked)
 
     # -- 7. summary ----------------------------------------------------------------------------------------
 
@@ -439,10 +439,10 @@ class SuitabilityWizard(Screen[None]):
         confirmed = self.confirmations()
         missing = confirmed.missing(v)
         if missing:
-            self.error(describe(sale.ConfirmationsMissing(missing)))
+            self.error(describe(attempts.ConfirmationsMissing(missing)))
             return
         ref = confirmed.recording_ref.strip()
-        if ref and not sale.recording_ref_valid(ref, self.ws.policy):
+        if ref and not attempts.recording_ref_valid(ref, self.ws.policy):
             self.error(t("error.recording_ref_format"))
             return
         c = ctx.client
@@ -475,16 +475,16 @@ class SuitabilityWizard(Screen[None]):
     def finish(self, outcome: SuitabilityOutcome) -> None:
         if self.ctx is None or self.product is None or self.verdict is None or self.recorded or self.saving:
             return
-        attempt = sale.Attempt(
+        attempt = attempts.Attempt(
             self.ctx, self.assessment, self.product, self.amount, self.verdict, self.confirmations(), self.regular_plan
         )
         self.saving = True
         self.record(attempt, outcome)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def record(self, attempt: sale.Attempt, outcome: SuitabilityOutcome) -> None:
+    def record(self, attempt: attempts.Attempt, outcome: SuitabilityOutcome) -> None:
         try:
-            recorded = sale.record(self.ws, attempt, outcome)
+            recorded = attempts.record(self.ws, attempt, outcome)
         except Exception as exc:
             if not isinstance(exc, DomainError | ValidationError):
                 log.error("recording a sale attempt failed: %s", type(exc).__name__)
@@ -493,22 +493,22 @@ class SuitabilityWizard(Screen[None]):
         self.app.call_from_thread(self._saved, recorded)
         self._write_report(recorded)
 
-    def _not_saved(self, attempt: sale.Attempt, exc: Exception) -> None:
+    def _not_saved(self, attempt: attempts.Attempt, exc: Exception) -> None:
         self.saving = False
         if isinstance(exc, DomainError) and exc.code in RECHECK and attempt.ctx.client.id is not None:
             self.load_client(attempt.ctx.client.id, describe(exc))  # from the client's status again
         else:
             self.error(describe(exc))
 
-    def _saved(self, recorded: sale.Recorded) -> None:
+    def _saved(self, recorded: attempts.Recorded) -> None:
         self.recorded = recorded  # from now on only the report can be written (again), never the sale
         self.saving = False
 
-    def _write_report(self, recorded: sale.Recorded) -> None:
+    def _write_report(self, recorded: attempts.Recorded) -> None:
         """On a worker thread: the printable report of a record already saved; a failure leaves the record saved."""
         outlet = self.ctx.outlet.name if self.ctx and self.ctx.outlet else ""
         try:
-            path = sale_report.save(recorded.record, outlet, self.ws.policy.calendar.tz, data_dir() / "reports")
+            path = signature_page.save(recorded.record, outlet, self.ws.policy.calendar.tz, data_dir() / "reports")
         except Exception as exc:
             log.error("writing a suitability report failed: %s", type(exc).__name__)
             self.app.call_from_thread(self._done, recorded, None)
@@ -520,7 +520,7 @@ class SuitabilityWizard(Screen[None]):
         if self.recorded is not None:
             self._write_report(self.recorded)
 
-    def _done(self, recorded: sale.Recorded, path: str | None) -> None:
+    def _done(self, recorded: attempts.Recorded, path: str | None) -> None:
         self.report_failed = path is None
         lines = [
             t("wizard.recorded", id=recorded.record.id, outcome=label(recorded.record.outcome)),

@@ -12,8 +12,8 @@ from textual.screen import Screen
 
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
-from csm_tui.services import checklist
-from csm_tui.services.checklist import TeamRow
+from csm_tui.services.checklist import day_list
+from csm_tui.services.checklist.day_list import TeamRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure, item_text
@@ -43,7 +43,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
         self.query_one(KeyTable).focus()
 
     def fetch(self) -> list[TeamRow]:
-        return checklist.team_lists(self.ws, self.day)
+        return day_list.team_lists(self.ws, self.day)
 
     def show(self, data: list[TeamRow]) -> None:
         self.rows = data

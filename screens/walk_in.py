@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Select
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.i18n import t
-from csm_tui.services import referrals
+from csm_tui.services.clients import referrals
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
 from widgets.text_fields import BoundedInput

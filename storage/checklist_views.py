@@ -24,7 +24,7 @@ from csm_tui.domain.enums import (
     TaskKind,
     TaskStatus,
 )
-from csm_tui.services.views import AgendaRow, ChecklistCounts, DayWindow, Progress, ShelfRow
+from csm_tui.services.rows import AgendaRow, ChecklistCounts, DayWindow, Progress, ShelfRow
 from storage.orm import (
     AppointmentRow,
     ClientRow,

@@ -50,7 +50,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
-from csm_tui.services.clients import average_window, daily_average, tier_of
+from csm_tui.services.clients.finding import average_window, daily_average, tier_of
 from storage import audit
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (

@@ -1,7 +1,7 @@
 """The read model behind today's call queue: what is due, who is out, and who could be topped up.
 
 A handful of indexed queries scoped to one CSM's clients; the queue's rules (priority, one row per client, the
-daily target) are applied by ``csm_tui.services.queue``.
+daily target) are applied by ``csm_tui.services.calls.queue``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from csm_tui.domain.enums import (
     TaskKind,
     TaskStatus,
 )
-from csm_tui.services.views import Candidate, QueueSources, QueueWindow
+from csm_tui.services.rows import Candidate, QueueSources, QueueWindow
 from storage.orm import (
     AppointmentRow,
     AssessmentRow,

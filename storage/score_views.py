@@ -32,7 +32,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import from_fen, to_fen
 from csm_tui.policy import Measure
-from csm_tui.services.views import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
+from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
 from storage.orm import (
     AssessmentRow,
     BalanceSpanRow,

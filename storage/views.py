@@ -15,7 +15,7 @@ from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, T
 from csm_tui.domain.models import Staff
 from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.views import (
+from csm_tui.services.rows import (
     LOOKUP_REFUSED,
     AgendaRow,
     AssessmentDue,

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from csm_tui.app import DESTINATIONS, CsmApp
 from csm_tui.i18n import catalog, set_language
 from csm_tui.policy import Policy
-from csm_tui.services.checklist import load_list
+from csm_tui.services.checklist.day_list import load_list
 from screens.help import HelpScreen
 from tests.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable

@@ -21,7 +21,7 @@ from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.policy import Policy
 from csm_tui.services.policy_audit import file_digest, record_policy
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.views import DayWindow
+from csm_tui.services.rows import DayWindow
 from storage import audit
 from storage.engine import make_engine
 from storage.orm import AuditRow

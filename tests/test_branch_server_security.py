@@ -39,8 +39,8 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, ContactRecord, ProductRead, Referral
 from csm_tui.policy import Policy
-from csm_tui.services import client_detail
-from csm_tui.services.exporting import ExportKind, export_list
+from csm_tui.services.clients import client_detail
+from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation, sign_in
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, PublicKey, forced_command, parse_public_key

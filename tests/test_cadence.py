@@ -1,4 +1,4 @@
-"""The call cadence (``csm_tui.services.cadence``): every outcome, its dates and times, and the boundaries.
+"""The call cadence (``csm_tui.rules.cadence``): every outcome, its dates and times, and the boundaries.
 
 Pure functions of (outcome, client state, policy, clock): no database. Instants are UTC; the branch is in
 Asia/Shanghai (UTC+8, no daylight saving), so 02:00Z is 10:00 local and 16:00Z is local midnight.
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from csm_tui.domain.enums import Disposition, TaskKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
-from csm_tui.services.cadence import NEEDS_TIME, Cadence, ContactState, FollowUp, NextTask
+from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState, FollowUp, NextTask
 
 FRIDAY = dt.date(2026, 11, 27)
 SATURDAY = dt.date(2026, 11, 28)

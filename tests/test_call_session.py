@@ -17,7 +17,7 @@ from csm_tui.app import CsmApp
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Disposition, Grade, Role, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Client, Outlet, Staff, Task
-from csm_tui.services.call_prep import CallCard
+from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.workstation import Workstation
 from screens import call_session
 from screens.call_session import CallSession

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 
-from csm_tui.services.call_prep import CallCard
-from csm_tui.services.calls import Receipt
+from csm_tui.services.calls.outcomes import Receipt
+from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.workstation import Workstation
 from screens import call_session
 from screens.call_session import CallSession

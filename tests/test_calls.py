@@ -1,4 +1,4 @@
-"""Recording outcomes (``csm_tui.services.calls``) on SQLite and PostgreSQL: record, undo, skip, snooze, SMS sent.
+"""Recording outcomes (``services.calls.outcomes``) on SQLite and PostgreSQL: record, undo, skip, snooze, SMS sent.
 
 One save writes the contact, closes what it settles and schedules what comes next, in one transaction; a save that
 fails writes nothing; undo takes a save back whole; every write is in the audit log with the acting staff id.
@@ -33,10 +33,10 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Staff, Task
 from csm_tui.policy import Policy
-from csm_tui.services.calls import Outcome, Receipt, SkipReason, mark_sms_sent, record, skip, snooze, undo
+from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record, skip, snooze, undo
+from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.ports import AccessDenied, TaskNotOpen
-from csm_tui.services.queue import QueueItem
-from csm_tui.services.views import Candidate
+from csm_tui.services.rows import Candidate
 from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.orm import AuditRow, Base

@@ -64,12 +64,10 @@ from csm_tui.policy import (
     PolicyError,
     load_policy,
 )
-from csm_tui.services.calls import Outcome, record
-from csm_tui.services.checklist import DayList, load_list, save_summary, set_note, set_ticked, team_lists
-from csm_tui.services.clients import clients_in_focus
-from csm_tui.services.ports import AccessDenied
-from csm_tui.services.service_records import agenda
-from csm_tui.services.shelf import (
+from csm_tui.services.calls.appointments import agenda
+from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.checklist.day_list import DayList, load_list, save_summary, set_note, set_ticked, team_lists
+from csm_tui.services.checklist.shelf import (
     ReadState,
     fingerprint,
     load_shelf,
@@ -78,7 +76,9 @@ from csm_tui.services.shelf import (
     read_state,
     shelf_items,
 )
-from csm_tui.services.views import ClientFocus, DayWindow, Progress, ShelfRow
+from csm_tui.services.clients.finding import clients_in_focus
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.rows import ClientFocus, DayWindow, Progress, ShelfRow
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ChecklistDayRow, ChecklistMarkRow, ProductRow

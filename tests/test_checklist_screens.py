@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 
 from csm_tui.i18n import catalog, set_language
-from csm_tui.services import shelf
+from csm_tui.services.checklist import shelf
 from screens.agenda import AgendaScreen
 from screens.checklist import ChecklistScreen
 from screens.clients import ClientsScreen

@@ -53,12 +53,13 @@ from csm_tui.domain.models import (
 )
 from csm_tui.domain.values import Sex
 from csm_tui.policy import Policy
-from csm_tui.services import client_detail, referrals, service_records
-from csm_tui.services.cadence import Cadence
-from csm_tui.services.client_detail import ClientDetail
-from csm_tui.services.clients import find_clients, look_up_number
+from csm_tui.rules.cadence import Cadence
+from csm_tui.services.calls import appointments
+from csm_tui.services.calls.queue import today_queue
+from csm_tui.services.clients import client_detail, referrals
+from csm_tui.services.clients.client_detail import ClientDetail
+from csm_tui.services.clients.finding import find_clients, look_up_number
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit
-from csm_tui.services.queue import today_queue
 from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.orm import AppointmentRow, AuditRow, ClientRow, ReferralRow, TaskRow
@@ -581,7 +582,7 @@ def test_a_newly_entered_good_mobile_clears_mobile_invalid(branch: Branch) -> No
 
 def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
-    monday = service_records.book(ws, branch.zsf, local(MONDAY, 10), purpose="到期资金再投资", place="网点贵宾室")
+    monday = appointments.book(ws, branch.zsf, local(MONDAY, 10), purpose="到期资金再投资", place="网点贵宾室")
     assert monday.id is not None and monday.status is AppointmentStatus.BOOKED
     assert (monday.client_id, monday.staff_id, monday.purpose, monday.place) == (
         branch.zsf,
@@ -597,7 +598,7 @@ def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(b
     steps = Cadence(ws.policy).appointment_confirmation(local(MONDAY, 10), NOW)
     assert [(t.kind, t.due_on, t.origin_id) for t in detail.tasks] == [(s.kind, s.due_on, monday.id) for s in steps]
 
-    wednesday = service_records.book(ws, branch.wxm, local(WEDNESDAY, 14))
+    wednesday = appointments.book(ws, branch.wxm, local(WEDNESDAY, 14))
     assert wednesday.id is not None
     [confirm] = full(client_detail.load(ws, branch.wxm)).tasks
     assert (confirm.kind, confirm.due_on, confirm.origin, confirm.origin_id, confirm.staff_id, confirm.status) == (
@@ -609,22 +610,22 @@ def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(b
         TaskStatus.OPEN,
     )
 
-    confirmed = service_records.set_status(ws, monday.id, AppointmentStatus.CONFIRMED)
+    confirmed = appointments.set_status(ws, monday.id, AppointmentStatus.CONFIRMED)
     assert confirmed.status is AppointmentStatus.CONFIRMED
     assert full(client_detail.load(ws, branch.zsf)).appointments[0].status is AppointmentStatus.CONFIRMED
 
-    moved = service_records.move(ws, monday.id, local(TUESDAY, 15, 30))
+    moved = appointments.move(ws, monday.id, local(TUESDAY, 15, 30))
     assert (moved.starts_at, moved.status) == (local(TUESDAY, 15, 30), AppointmentStatus.BOOKED)
     shown = full(client_detail.load(ws, branch.zsf)).appointments
     assert [(a.id, a.starts_at, a.status) for a in shown] == [
         (monday.id, local(TUESDAY, 15, 30), AppointmentStatus.BOOKED)
     ]
 
-    cancelled = service_records.set_status(ws, monday.id, AppointmentStatus.CANCELLED)
+    cancelled = appointments.set_status(ws, monday.id, AppointmentStatus.CANCELLED)
     assert cancelled.status is AppointmentStatus.CANCELLED
     assert full(client_detail.load(ws, branch.zsf)).appointments[0].status is AppointmentStatus.CANCELLED
 
-    task = service_records.add_follow_up(ws, branch.ls, SUNDAY, note="周末提醒：基金定投")
+    task = appointments.add_follow_up(ws, branch.ls, SUNDAY, note="周末提醒：基金定投")
     assert (task.kind, task.due_on, task.origin, task.note, task.staff_id) == (
         TaskKind.FOLLOW_UP,
         MONDAY,
@@ -633,7 +634,7 @@ def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(b
         branch.csm_a.id,
     )
     assert [(t.id, t.due_on) for t in full(client_detail.load(ws, branch.ls)).tasks] == [(task.id, MONDAY)]
-    today = service_records.add_follow_up(ws, branch.ls, TODAY)
+    today = appointments.add_follow_up(ws, branch.ls, TODAY)
     assert today.due_on == TODAY
     assert [t.id for t in full(client_detail.load(ws, branch.ls)).tasks] == [today.id, task.id]
     assert branch.chain_holds()
@@ -641,34 +642,34 @@ def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(b
 
 def test_service_records_refuse_the_past_and_other_csms_clients(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
-    meeting = service_records.book(ws, branch.zsf, local(MONDAY, 10))
+    meeting = appointments.book(ws, branch.zsf, local(MONDAY, 10))
     assert meeting.id is not None
-    theirs = service_records.book(branch.ws(branch.csm_b), branch.wdh, local(MONDAY, 11))
+    theirs = appointments.book(branch.ws(branch.csm_b), branch.wdh, local(MONDAY, 11))
     assert theirs.id is not None
-    appointments, tasks = branch.count(AppointmentRow), branch.count(TaskRow)
+    meetings, tasks = branch.count(AppointmentRow), branch.count(TaskRow)
 
     for attempt in (
-        lambda: service_records.book(ws, branch.zsf, local(TODAY, 9, 59)),
-        lambda: service_records.book(ws, branch.zsf, NOW),
-        lambda: service_records.move(ws, meeting.id or 0, local(TODAY, 8)),
-        lambda: service_records.add_follow_up(ws, branch.zsf, TODAY - dt.timedelta(days=1)),
+        lambda: appointments.book(ws, branch.zsf, local(TODAY, 9, 59)),
+        lambda: appointments.book(ws, branch.zsf, NOW),
+        lambda: appointments.move(ws, meeting.id or 0, local(TODAY, 8)),
+        lambda: appointments.add_follow_up(ws, branch.zsf, TODAY - dt.timedelta(days=1)),
     ):
         with pytest.raises(DomainError) as err:
             attempt()
         assert err.value.code == "time_in_past"
 
     denied: list[Callable[[], object]] = [
-        lambda: service_records.book(ws, branch.wdh, local(MONDAY, 14)),
-        lambda: service_records.add_follow_up(ws, branch.wdh, MONDAY),
-        lambda: service_records.move(ws, theirs.id or 0, local(TUESDAY, 9)),
-        lambda: service_records.set_status(ws, theirs.id or 0, AppointmentStatus.CANCELLED),
-        lambda: service_records.book(branch.ws(branch.teller), branch.zl, local(MONDAY, 14)),
+        lambda: appointments.book(ws, branch.wdh, local(MONDAY, 14)),
+        lambda: appointments.add_follow_up(ws, branch.wdh, MONDAY),
+        lambda: appointments.move(ws, theirs.id or 0, local(TUESDAY, 9)),
+        lambda: appointments.set_status(ws, theirs.id or 0, AppointmentStatus.CANCELLED),
+        lambda: appointments.book(branch.ws(branch.teller), branch.zl, local(MONDAY, 14)),
     ]
     for attempt in denied:
         with pytest.raises(AccessDenied):
             attempt()
 
-    assert (branch.count(AppointmentRow), branch.count(TaskRow)) == (appointments, tasks)
+    assert (branch.count(AppointmentRow), branch.count(TaskRow)) == (meetings, tasks)
     with Session(branch.engine) as session:
         row = session.get(AppointmentRow, theirs.id)
         assert row is not None and (row.status, row.starts_at) == (AppointmentStatus.BOOKED, local(MONDAY, 11))
@@ -676,10 +677,10 @@ def test_service_records_refuse_the_past_and_other_csms_clients(branch: Branch) 
 
 def test_a_cancelled_meeting_is_not_queued_for_confirmation(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
-    meeting = service_records.book(ws, branch.zsf, local(WEDNESDAY, 10))
+    meeting = appointments.book(ws, branch.zsf, local(WEDNESDAY, 10))
     assert meeting.id is not None
     assert [t.kind for t in full(client_detail.load(ws, branch.zsf)).tasks] == [TaskKind.APPOINTMENT_CONFIRM]
-    service_records.set_status(ws, meeting.id, AppointmentStatus.CANCELLED)
+    appointments.set_status(ws, meeting.id, AppointmentStatus.CANCELLED)
     branch.clock.set(local(TUESDAY, 9))  # the day the confirmation call was due
     queued = [i.reason for i in today_queue(ws) if i.client_id == branch.zsf]
     open_tasks = [t.kind for t in full(client_detail.load(ws, branch.zsf)).tasks]
@@ -688,9 +689,9 @@ def test_a_cancelled_meeting_is_not_queued_for_confirmation(branch: Branch) -> N
 
 def test_a_moved_meeting_is_confirmed_the_working_day_before_its_new_time(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
-    meeting = service_records.book(ws, branch.zsf, local(WEDNESDAY, 10))
+    meeting = appointments.book(ws, branch.zsf, local(WEDNESDAY, 10))
     assert meeting.id is not None
-    service_records.move(ws, meeting.id, local(FRIDAY_NEXT, 10))
+    appointments.move(ws, meeting.id, local(FRIDAY_NEXT, 10))
     tasks = full(client_detail.load(ws, branch.zsf)).tasks
     assert [(t.kind, t.due_on) for t in tasks] == [(TaskKind.APPOINTMENT_CONFIRM, THURSDAY)]
 

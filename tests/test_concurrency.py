@@ -24,7 +24,7 @@ from csm_tui.domain.enums import Disposition, Grade, Role
 from csm_tui.domain.models import Client, Outlet, Staff
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
-from csm_tui.services.calls import Outcome, record
+from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.ports import StorageFailure
 from csm_tui.services.workstation import Workstation, find_staff
 from screens.client_detail import ClientDetailScreen

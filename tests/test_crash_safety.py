@@ -35,8 +35,8 @@ CHILD = textwrap.dedent(
     from csm_tui.clock import FrozenClock
     from csm_tui.domain.enums import Disposition
     from csm_tui.policy import Policy
-    from csm_tui.services.calls import Outcome, record
-    from csm_tui.services.queue import today_queue
+    from csm_tui.services.calls.outcomes import Outcome, record
+    from csm_tui.services.calls.queue import today_queue
     from storage.engine import make_engine
 
     ws = open_workstation(make_engine(sys.argv[1]), FrozenClock(sys.argv[2]), Policy(), "csm01")

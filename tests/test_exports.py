@@ -19,11 +19,11 @@ from csm_tui.cli import main, open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
-from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.score_export import export_team
+from csm_tui.services.scoreboard.team_export import export_team
 from csm_tui.services.tabular import TableFormat, read_table, write_table
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine

@@ -23,8 +23,8 @@ from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskK
 from csm_tui.domain.models import Outlet, Product, Staff, Task
 from csm_tui.i18n import t
 from csm_tui.policy import Assignment, AssignWithin, NewClients, Policy
-from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import ImportReport, errors_path, import_file, summary
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation, sign_in

@@ -23,10 +23,10 @@ from csm_tui.clock import FrozenClock
 from csm_tui.domain.masking import mask_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.policy import Policy
-from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
-from csm_tui.services.score_export import export_team
+from csm_tui.services.scoreboard.team_export import export_team
 from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.engine import make_engine

@@ -19,9 +19,10 @@ from csm_tui.domain.models import Client, Holding, Outlet, Staff
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
 from csm_tui.policy import Policy, PolicyError, Tiers, load_policy
-from csm_tui.services import call_prep, client_detail
-from csm_tui.services.client_detail import ClientDetail
-from csm_tui.services.clients import average_window, daily_average, quick_wealth, tier_of
+from csm_tui.services.calls import preparation
+from csm_tui.services.clients import client_detail
+from csm_tui.services.clients.client_detail import ClientDetail
+from csm_tui.services.clients.finding import average_window, daily_average, quick_wealth, tier_of
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation, sign_in
@@ -119,7 +120,7 @@ def test_an_imported_true_49999_995_average_is_not_jiaoyin(branch: dict[str, Wor
     assert report.rejected == 0
     csm = branch["csm"]
     client_id = _client_id(csm, "C1")
-    card = call_prep.prepare(csm, client_id)
+    card = preparation.prepare(csm, client_id)
     assert (card.avg_3m, card.tier) == (Decimal("49999.99"), Tier.ORDINARY)
     detail = client_detail.load(csm, client_id)
     assert isinstance(detail, ClientDetail) and detail.tier is Tier.ORDINARY
@@ -148,6 +149,6 @@ def test_the_call_card_and_the_client_detail_show_quick_wealth(branch: dict[str,
     csm = branch["csm"]
     for number, expected in (("C2", True), ("C3", False)):
         client_id = _client_id(csm, number)
-        assert call_prep.prepare(csm, client_id).quick_wealth is expected
+        assert preparation.prepare(csm, client_id).quick_wealth is expected
         detail = client_detail.load(csm, client_id)
         assert isinstance(detail, ClientDetail) and detail.quick_wealth is expected

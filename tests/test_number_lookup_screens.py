@@ -12,7 +12,7 @@ from sqlalchemy import select
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
-from csm_tui.services.clients import look_up_number
+from csm_tui.services.clients.finding import look_up_number
 from storage.orm import ClientRow, StaffRow
 from tests.pilot import make_app, settle, table_rows
 

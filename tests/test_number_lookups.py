@@ -20,7 +20,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import explain
 from csm_tui.policy import Policy, PolicyError, load_policy
-from csm_tui.services.clients import find_clients, look_up_number, lookup_alerts
+from csm_tui.services.clients.finding import find_clients, look_up_number, lookup_alerts
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import AuditRow

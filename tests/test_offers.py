@@ -27,7 +27,7 @@ from csm_tui.policy import (
     PolicyError,
     load_policy,
 )
-from csm_tui.services.offers import CONDITIONS, Offer, next_best_offers, profile, rating_limit
+from csm_tui.rules.offers import CONDITIONS, Offer, next_best_offers, profile, rating_limit
 
 TODAY = dt.date(2026, 11, 27)
 ELDER_ID = "11010519491231002X"  # 76 today: no age rule applies

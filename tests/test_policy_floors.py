@@ -23,7 +23,7 @@ from csm_tui.domain.enums import Disposition, ProductCategory, RiskLevel
 from csm_tui.i18n import error_reason, set_language
 from csm_tui.policy import MAX_AMOUNT, MAX_DAYS, Assessment, Policy, PolicyError, Questionnaire, load_policy
 from csm_tui.regulation import FLOORS, AtLeast, AtMost, Keeps, NoneOf, OnlyOf
-from csm_tui.services.cadence import Cadence, ContactState
+from csm_tui.rules.cadence import Cadence, ContactState
 
 _C = ProductCategory
 

@@ -1,4 +1,4 @@
-"""The queue's rules (``csm_tui.services.queue.compose``), driven with hand-built sources: no database.
+"""The queue's rules (``csm_tui.services.calls.queue.compose``), driven with hand-built sources: no database.
 
 Priority (the module's docstring): callback < 回访 < appointment confirmation < maturity < assessment < follow-up
 < referral < prospects; within a reason overdue first, then by the time agreed (timed before untimed); one row per
@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.services import queue
-from csm_tui.services.queue import PRIORITY, QueueItem, compose
-from csm_tui.services.views import Candidate, QueueSources
+from csm_tui.services.calls import queue
+from csm_tui.services.calls.queue import PRIORITY, QueueItem, compose
+from csm_tui.services.rows import Candidate, QueueSources
 
 TODAY = dt.date(2026, 11, 27)
 YESTERDAY = TODAY - dt.timedelta(days=1)

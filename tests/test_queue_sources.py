@@ -44,7 +44,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.policy import Policy
-from csm_tui.services.queue import QueueItem, today_queue, window
+from csm_tui.services.calls.queue import QueueItem, today_queue, window
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 

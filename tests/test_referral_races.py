@@ -12,7 +12,8 @@ from collections.abc import Callable
 from csm_tui.domain.enums import Disposition, ReferralKind, ReferralStatus, TaskKind, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
-from csm_tui.services import calls, referrals
+from csm_tui.services.calls import outcomes
+from csm_tui.services.clients import referrals
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ContactRow, ReferralRow, TaskRow
@@ -78,7 +79,7 @@ def test_eight_desks_sending_one_walk_in_to_different_csms_give_one_manager(bran
 
 def test_eight_sessions_saving_no_answer_schedule_at_most_the_day_s_retries(branch: Branch) -> None:  # noqa: F811
     def no_answer(ws: Workstation, _n: int) -> object:
-        return calls.record(ws, branch.wxm, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+        return outcomes.record(ws, branch.wxm, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
 
     outcome = at_once(branch, no_answer, [branch.csm_a])
     assert outcome == Counter({"ok": SESSIONS})

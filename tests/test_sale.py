@@ -1,4 +1,4 @@
-"""Recording what the suitability wizard decided (``csm_tui.services.sale``) on SQLite and PostgreSQL.
+"""Recording what the suitability wizard decided (``csm_tui.services.selling.attempts``) on SQLite and PostgreSQL.
 
 ``assess`` stores an assessment whole, within the legal limits; ``record`` writes one suitability record per attempt
 and, for a sale, the sale, the holding and the 回访 task (with a supervisor's review for a client of 65 or more buying
@@ -46,11 +46,11 @@ from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAs
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import set_language, t
 from csm_tui.policy import Policy
-from csm_tui.services import sale, sale_report
-from csm_tui.services import suitability_rules as rules
+from csm_tui.rules import suitability as rules
+from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.ports import AccessDenied, StorageFailure
-from csm_tui.services.queue import today_queue
-from csm_tui.services.sale import Confirmations
+from csm_tui.services.selling import attempts, signature_page
+from csm_tui.services.selling.attempts import Confirmations
 from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.orm import AuditRow, Base, SaleRow
@@ -193,15 +193,15 @@ PRODUCTS = (
 
 
 def assess(ws: Workstation, client_id: int, level: RiskLevel, *, face_to_face: bool = True) -> RiskAssessment:
-    return sale.assess(ws, client_id, answers(level), face_to_face=face_to_face)
+    return attempts.assess(ws, client_id, answers(level), face_to_face=face_to_face)
 
 
 def attempt(
     ws: Workstation, client_id: int, code: str, amount: str, confirmations: Confirmations = BASIC
-) -> sale.Attempt:
+) -> attempts.Attempt:
     """What the wizard hands ``record``: the context, the valid assessment, the product, the 4S verdict."""
     money = parse_money(amount)  # as the wizard reads the amount typed
-    ctx = sale.context(ws, client_id)
+    ctx = attempts.context(ws, client_id)
     product = next(p for p in ctx.products if p.code == code)
     assessment = ctx.status.latest if ctx.status.valid else None
     assert ctx.outlet is not None
@@ -210,7 +210,7 @@ def attempt(
         product=product, amount=money, outlet=ctx.outlet, staff=ctx.salesperson, now=ws.time.now().datetime,
         policy=ws.policy, other_purchases=ctx.recent_purchases,
     )  # fmt: skip
-    return sale.Attempt(ctx, assessment, product, money, verdict, confirmations)
+    return attempts.Attempt(ctx, assessment, product, money, verdict, confirmations)
 
 
 def tables(engine: Engine) -> dict[str, list[dict[str, Any]]]:
@@ -274,7 +274,7 @@ def test_assess_stores_the_assessment_whole(branch: Branch) -> None:
     # A later one need not be face to face; the status then shows the latest.
     again = assess(ws, branch.young, RiskLevel.C4, face_to_face=False)
     assert not again.face_to_face and again.level is RiskLevel.C4
-    status = sale.context(ws, branch.young).status
+    status = attempts.context(ws, branch.young).status
     assert status.latest == again and status.valid and not status.first and status.taken_today == 2
 
 
@@ -322,7 +322,7 @@ def test_a_sale_writes_the_record_the_sale_the_holding_and_the_service_callback_
     before = {name: len(found) for name, found in tables(branch.engine).items()}
     commits.clear()
 
-    done = sale.record(ws, tried, SOLD)
+    done = attempts.record(ws, tried, SOLD)
 
     assert len(commits) == 1
     after = tables(branch.engine)
@@ -356,7 +356,7 @@ def test_a_sale_writes_the_record_the_sale_the_holding_and_the_service_callback_
 def test_the_record_holds_the_decision_as_it_stood_without_full_id_or_mobile(branch: Branch) -> None:
     ws = branch.ws()
     assessment = assess(ws, branch.young, RiskLevel.C3)
-    done = sale.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    done = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
     detail = branch.stored(done.record.id or 0).detail
     raw = json.dumps(rows(branch.engine, "suitability_records")[0]["detail"], ensure_ascii=False)
     full_id = resident_id(YOUNG_BORN)
@@ -395,7 +395,7 @@ def test_a_sale_failing_half_way_writes_nothing_at_all(
 
     monkeypatch.setattr(TaskRepository, "add", failing_add)
     with pytest.raises(StorageFailure if isinstance(failure, OperationalError) else RuntimeError):
-        sale.record(ws, tried, SOLD)
+        attempts.record(ws, tried, SOLD)
     assert written_first == [1]  # the sale was in the transaction when the task failed
     assert tables(branch.engine) == before
 
@@ -416,13 +416,13 @@ def test_missing_confirmations_are_named_and_nothing_is_written(branch: Branch) 
         tried = attempt(ws, branch.young, code, "20000", confirmed)
         assert tried.verdict.allowed
         with pytest.raises(DomainError) as refused:
-            sale.record(ws, tried, SOLD)
+            attempts.record(ws, tried, SOLD)
         assert refused.value.code == "confirmations_missing", code
         assert ", ".join(getattr(refused.value, "names", ())) == missing, code
         assert tables(branch.engine) == before
     bond = attempt(ws, branch.young, "B1", "20000", BASIC)  # a bond needs no recording reference
     assert not bond.verdict.dual_recording
-    done = sale.record(ws, bond, SOLD)
+    done = attempts.record(ws, bond, SOLD)
     assert done.sale is not None and done.record.recording_ref == ""
 
 
@@ -438,13 +438,13 @@ def test_a_sale_the_rules_forbid_is_refused_even_when_everything_is_confirmed(br
         assert not tried.verdict.allowed and [c.code for c in tried.verdict.failed] == [failed]
         before = tables(branch.engine)
         with pytest.raises(DomainError) as refused:
-            sale.record(ws, tried, SOLD)
+            attempts.record(ws, tried, SOLD)
         assert refused.value.code == "sale_blocked"
         assert tables(branch.engine) == before
     # Recording the attempt as blocked writes the record and nothing else.
     blocked = attempt(ws, branch.young, "W4", "50000")
     sizes = {name: len(found) for name, found in tables(branch.engine).items()}
-    done = sale.record(ws, blocked, BLOCKED)
+    done = attempts.record(ws, blocked, BLOCKED)
     after = tables(branch.engine)
     grown = {name: len(found) - sizes[name] for name, found in after.items() if len(found) != sizes[name]}
     assert grown == {"suitability_records": 1, "audit_events": 1}
@@ -462,7 +462,7 @@ def test_another_csm_cannot_record_an_attempt_for_our_client(branch: Branch) -> 
     before = tables(branch.engine)
     for outcome in (SOLD, BLOCKED):
         with pytest.raises(AccessDenied):
-            sale.record(branch.ws(branch.other), tried, outcome)
+            attempts.record(branch.ws(branch.other), tried, outcome)
     assert tables(branch.engine) == before
 
 
@@ -483,7 +483,7 @@ def test_a_verdict_gone_stale_before_recording_is_refused(branch: Branch) -> Non
     assert not tried.product.on_sale(ws.time.today())
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.record(ws, tried, SOLD)
+        attempts.record(ws, tried, SOLD)
     assert refused.value.code == "sale_blocked"
     assert tables(branch.engine) == before
 
@@ -505,16 +505,16 @@ def test_a_client_of_70_buying_r4_needs_extra_care_and_gets_a_supervisor_review(
     assert tried.confirmations.missing(v) == ["elderly_warning"]
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.record(ws, tried, SOLD)
+        attempts.record(ws, tried, SOLD)
     assert getattr(refused.value, "names", ()) == ("elderly_warning",)
     assert tables(branch.engine) == before
     without_recording = dataclasses.replace(BASIC, elderly_warning=True)
     with pytest.raises(DomainError) as refused:
-        sale.record(ws, dataclasses.replace(tried, confirmations=without_recording), SOLD)
+        attempts.record(ws, dataclasses.replace(tried, confirmations=without_recording), SOLD)
     assert getattr(refused.value, "names", ()) == ("recording_ref",)
 
     confirmed = dataclasses.replace(RECORDED, elderly_warning=True)
-    done = sale.record(ws, dataclasses.replace(tried, confirmations=confirmed), SOLD)
+    done = attempts.record(ws, dataclasses.replace(tried, confirmations=confirmed), SOLD)
     assert done.sale is not None
     tasks = {r["kind"]: r for r in rows(branch.engine, "tasks")}
     assert set(tasks) == {"service_callback", "review"}
@@ -532,7 +532,7 @@ def test_a_client_of_70_buying_r4_needs_extra_care_and_gets_a_supervisor_review(
 def test_a_client_of_70_buying_below_r4_needs_no_extra_care(branch: Branch) -> None:
     ws = branch.ws()
     assess(ws, branch.elderly, RiskLevel.C4)
-    done = sale.record(ws, attempt(ws, branch.elderly, "B1", "20000", BASIC), SOLD)
+    done = attempts.record(ws, attempt(ws, branch.elderly, "B1", "20000", BASIC), SOLD)
     assert not branch.stored(done.record.id or 0).detail["extra_care"]
     assert [r["kind"] for r in rows(branch.engine, "tasks")] == ["service_callback"]
 
@@ -549,12 +549,12 @@ def test_a_fund_above_the_clients_level_goes_by_the_insisted_path_a_wealth_produ
     assert [(c.code, c.reason_key) for c in v.failed] == [("level", "level.insisted")]
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.record(ws, fund, SOLD)
+        attempts.record(ws, fund, SOLD)
     assert getattr(refused.value, "names", ()) == ("insisted_warning",)
     assert tables(branch.engine) == before
 
     insisted = dataclasses.replace(RECORDED, insisted_warning=True)
-    done = sale.record(ws, dataclasses.replace(fund, confirmations=insisted), SOLD)
+    done = attempts.record(ws, dataclasses.replace(fund, confirmations=insisted), SOLD)
     assert done.sale is not None
     detail = branch.stored(done.record.id or 0).detail
     assert detail["insisted"] and detail["confirmations"]["insisted_warning"]
@@ -566,7 +566,7 @@ def test_a_fund_above_the_clients_level_goes_by_the_insisted_path_a_wealth_produ
     assert wealth.verdict.check("level").reason_key == "level.fail"
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.record(ws, wealth, SOLD)
+        attempts.record(ws, wealth, SOLD)
     assert refused.value.code == "sale_blocked"
     assert tables(branch.engine) == before
 
@@ -574,13 +574,13 @@ def test_a_fund_above_the_clients_level_goes_by_the_insisted_path_a_wealth_produ
 # --- 5. private placement: the cooling-off period ---------------------------------------------------------------
 
 
-def sell_private(branch: Branch) -> sale.Recorded:
+def sell_private(branch: Branch) -> attempts.Recorded:
     ws = branch.ws()
-    if not sale.context(ws, branch.young).status.valid:
+    if not attempts.context(ws, branch.young).status.valid:
         assess(ws, branch.young, RiskLevel.C3)
     tried = attempt(ws, branch.young, "PP3", "100000", dataclasses.replace(QUALIFIED, still_holds=True))
     assert tried.verdict.allowed and tried.verdict.cooling_off_hours == 24
-    done = sale.record(ws, tried, SOLD)
+    done = attempts.record(ws, tried, SOLD)
     assert done.sale is not None
     return done
 
@@ -615,7 +615,7 @@ def test_cancelling_in_cooling_off_takes_the_sale_back_whole_and_adds_a_correcti
     at = NOW + dt.timedelta(hours=2)
     commits.clear()
 
-    correction = sale.cancel_in_cooling_off(ws, done.sale.id, "  客户改变主意  ")
+    correction = attempts.cancel_in_cooling_off(ws, done.sale.id, "  客户改变主意  ")
 
     assert len(commits) == 1
     records = rows(branch.engine, "suitability_records")
@@ -650,9 +650,9 @@ def test_the_review_task_is_dropped_with_a_cancelled_sale(branch: Branch) -> Non
         tx.commit()
     tried = attempt(ws, branch.elderly, elderly_pp.code, "100000", EVERYTHING)
     assert tried.verdict.extra_care and tried.verdict.cooling_off_hours == 24  # the policy's 24 hours for any PP
-    done = sale.record(ws, tried, SOLD)
+    done = attempts.record(ws, tried, SOLD)
     assert done.sale is not None and done.sale.id is not None
-    sale.cancel_in_cooling_off(ws, done.sale.id, "客户撤销")
+    attempts.cancel_in_cooling_off(ws, done.sale.id, "客户撤销")
     assert sorted((r["kind"], r["status"]) for r in rows(branch.engine, "tasks")) == [
         ("review", "cancelled"), ("service_callback", "cancelled"),
     ]  # fmt: skip
@@ -665,17 +665,17 @@ def test_no_cancelling_without_a_reason_after_the_period_twice_or_without_coolin
     before = tables(branch.engine)
     for blank in ("", "   "):
         with pytest.raises(DomainError) as refused:
-            sale.cancel_in_cooling_off(ws, first.sale.id, blank)
+            attempts.cancel_in_cooling_off(ws, first.sale.id, blank)
         assert refused.value.code == "reason_required"
     with pytest.raises(AccessDenied):
-        sale.cancel_in_cooling_off(branch.ws(branch.other), first.sale.id, "客户撤销")
+        attempts.cancel_in_cooling_off(branch.ws(branch.other), first.sale.id, "客户撤销")
     assert tables(branch.engine) == before
 
     branch.clock.advance(dt.timedelta(hours=24) - dt.timedelta(seconds=1))  # the last second of the period
-    sale.cancel_in_cooling_off(ws, first.sale.id, "客户撤销")
+    attempts.cancel_in_cooling_off(ws, first.sale.id, "客户撤销")
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.cancel_in_cooling_off(ws, first.sale.id, "再次撤销")
+        attempts.cancel_in_cooling_off(ws, first.sale.id, "再次撤销")
     assert refused.value.code == "not_in_cooling_off"
     assert tables(branch.engine) == before
 
@@ -684,17 +684,17 @@ def test_no_cancelling_without_a_reason_after_the_period_twice_or_without_coolin
     branch.clock.advance(dt.timedelta(hours=24))  # exactly the end of its period
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.cancel_in_cooling_off(ws, second.sale.id, "客户撤销")
+        attempts.cancel_in_cooling_off(ws, second.sale.id, "客户撤销")
     assert refused.value.code == "not_in_cooling_off"
     assert tables(branch.engine) == before
 
-    plain = sale.record(
+    plain = attempts.record(
         ws, attempt(ws, branch.young, "W2", "50000", dataclasses.replace(RECORDED, still_holds=True)), SOLD
     )
     assert plain.sale is not None and plain.sale.id is not None and plain.sale.cooling_off_until is None
     before = tables(branch.engine)
     with pytest.raises(DomainError) as refused:
-        sale.cancel_in_cooling_off(ws, plain.sale.id, "客户撤销")
+        attempts.cancel_in_cooling_off(ws, plain.sale.id, "客户撤销")
     assert refused.value.code == "not_in_cooling_off"
     assert tables(branch.engine) == before
 
@@ -705,7 +705,7 @@ def test_no_cancelling_without_a_reason_after_the_period_twice_or_without_coolin
 def sold_record(branch: Branch) -> SuitabilityRecord:
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C3)
-    done = sale.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    done = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
     return branch.stored(done.record.id or 0)  # as read back years later
 
 
@@ -716,7 +716,7 @@ def check_lines(record: SuitabilityRecord) -> list[str]:
 
 def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp_path: Path) -> None:
     record = sold_record(branch)
-    path = sale_report.save(record, branch.outlet.name, TZ, tmp_path / "reports")
+    path = signature_page.save(record, branch.outlet.name, TZ, tmp_path / "reports")
     assert path == tmp_path / "reports" / f"suitability-{record.id}.html"
     assert path.stat().st_mode & 0o777 == 0o600
     page = path.read_bytes().decode("utf-8")
@@ -732,7 +732,7 @@ def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp
     assert html.escape(t("report.sign")) in page and "客户签字" in page
     assert "check." not in page and "report." not in page  # no catalog key left untranslated
     # Saving again (the report printed twice) replaces the file, still 0600.
-    again = sale_report.save(record, branch.outlet.name, TZ, tmp_path / "reports")
+    again = signature_page.save(record, branch.outlet.name, TZ, tmp_path / "reports")
     assert again == path and path.stat().st_mode & 0o777 == 0o600
 
 
@@ -740,7 +740,7 @@ def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp
 def test_the_report_renders_in_english(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
-    page = sale_report.render(record, branch.outlet.name, TZ)
+    page = signature_page.render(record, branch.outlet.name, TZ)
     assert "Wealth product suitability record" in page and "理财产品适当性评估记录" not in page
     assert "张伟" in page and "稳享 63 天" in page  # names are data, kept as they are
     assert all(line in page for line in check_lines(record))
@@ -752,7 +752,7 @@ def test_the_report_renders_in_english(branch: Branch) -> None:
 def test_the_english_report_declares_its_language(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
-    assert '<html lang="en">' in sale_report.render(record, branch.outlet.name, TZ)
+    assert '<html lang="en">' in signature_page.render(record, branch.outlet.name, TZ)
 
 
 # --- 7. the audit log ----------------------------------------------------------------------------------------
@@ -768,7 +768,7 @@ def test_every_write_is_audited_with_the_acting_staff_id(branch: Branch) -> None
     ] * 2
 
     mark = last_audit_id(branch.engine)
-    elderly = sale.record(ws, attempt(ws, branch.elderly, "W4", "50000", EVERYTHING), SOLD)
+    elderly = attempts.record(ws, attempt(ws, branch.elderly, "W4", "50000", EVERYTHING), SOLD)
     entries = audit_after(branch.engine, mark)
     assert Counter((e.action, e.entity) for e in entries) == Counter(
         {("insert", "suitability_records"): 1, ("insert", "sales"): 1, ("insert", "holdings"): 1,
@@ -780,7 +780,7 @@ def test_every_write_is_audited_with_the_acting_staff_id(branch: Branch) -> None
     }
 
     mark = last_audit_id(branch.engine)
-    sale.record(ws, attempt(ws, branch.young, "W4", "50000"), BLOCKED)
+    attempts.record(ws, attempt(ws, branch.young, "W4", "50000"), BLOCKED)
     assert [(e.action, e.entity, e.staff_id) for e in audit_after(branch.engine, mark)] == [
         ("insert", "suitability_records", branch.csm.id)
     ]
@@ -788,7 +788,7 @@ def test_every_write_is_audited_with_the_acting_staff_id(branch: Branch) -> None
     done = sell_private(branch)
     assert done.sale is not None and done.sale.id is not None
     mark = last_audit_id(branch.engine)
-    sale.cancel_in_cooling_off(ws, done.sale.id, "客户撤销")
+    attempts.cancel_in_cooling_off(ws, done.sale.id, "客户撤销")
     entries = audit_after(branch.engine, mark)
     assert Counter((e.action, e.entity) for e in entries) == Counter(
         {("update", "sales"): 1, ("update", "holdings"): 1, ("update", "tasks"): 1,
@@ -814,11 +814,11 @@ def test_a_fund_bought_as_a_regular_plan_is_recorded_as_one_and_only_a_fund_can_
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C4)
     fund = attempt(ws, branch.young, "F4", "1000", RECORDED)
-    done = sale.record(ws, dataclasses.replace(fund, regular_plan=True), SOLD)
+    done = attempts.record(ws, dataclasses.replace(fund, regular_plan=True), SOLD)
     assert [r["regular_plan"] for r in rows(branch.engine, "sales")] == [True]
     assert done.sale is not None and done.sale.regular_plan
     wealth = attempt(ws, branch.young, "W2", "50000", RECORDED)
     before = tables(branch.engine)
     with pytest.raises(DomainError, match="regular_plan_fund_only"):
-        sale.record(ws, dataclasses.replace(wealth, regular_plan=True), SOLD)
+        attempts.record(ws, dataclasses.replace(wealth, regular_plan=True), SOLD)
     assert tables(branch.engine) == before

@@ -23,10 +23,12 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.i18n import explain
 from csm_tui.policy import Assessment, Measure, Policy, Suitability
-from csm_tui.services import client_detail, sale, sale_report, scoring
-from csm_tui.services import suitability_rules as rules
+from csm_tui.rules import suitability as rules
+from csm_tui.services.clients import client_detail
 from csm_tui.services.ports import AccessDenied, SessionEnded
-from csm_tui.services.scoring import Quarter
+from csm_tui.services.scoreboard import quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import Quarter
+from csm_tui.services.selling import attempts, signature_page
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
 from tests.test_sale import (
@@ -101,7 +103,7 @@ def add_assessment(branch: Branch, client_id: int, taken_at: dt.datetime, level:
     return added
 
 
-def forged(branch: Branch, tried: sale.Attempt, policy: Policy, **changes: object) -> sale.Attempt:
+def forged(branch: Branch, tried: attempts.Attempt, policy: Policy, **changes: object) -> attempts.Attempt:
     """The attempt with its verdict worked out by the caller (on its own assessment, policy or figures, and without
     the client's other purchases)."""
     hostile = dataclasses.replace(tried, **changes)  # type: ignore[arg-type]
@@ -115,9 +117,9 @@ def forged(branch: Branch, tried: sale.Attempt, policy: Policy, **changes: objec
     return dataclasses.replace(hostile, verdict=verdict)
 
 
-def refused_code(ws: Workstation, tried: sale.Attempt, outcome: SuitabilityOutcome = SOLD) -> str:
+def refused_code(ws: Workstation, tried: attempts.Attempt, outcome: SuitabilityOutcome = SOLD) -> str:
     with pytest.raises(DomainError) as refused:
-        sale.record(ws, tried, outcome)
+        attempts.record(ws, tried, outcome)
     return refused.value.code
 
 
@@ -133,14 +135,14 @@ def test_an_assessment_superseded_the_same_day_at_another_workstation_refuses_th
     before = tables(branch.engine)
     for outcome in (SOLD, BLOCKED):
         with pytest.raises(DomainError) as refused:
-            sale.record(ws, tried, outcome)
+            attempts.record(ws, tried, outcome)
         assert refused.value.code == "assessment_changed"
         assert "重新检查" in explain(refused.value)
     assert tables(branch.engine) == before
     # Checked again, on the client's current assessment, the sale is blocked; the attempt is kept as blocked.
     again = attempt(ws, branch.young, "W4", "50000", RECORDED)
     assert not again.verdict.allowed and refused_code(ws, again) == "sale_blocked"
-    done = sale.record(ws, again, BLOCKED)
+    done = attempts.record(ws, again, BLOCKED)
     assert done.record.outcome is BLOCKED and done.record.assessment_id == again.assessment.id  # type: ignore[union-attr]
 
 
@@ -169,7 +171,7 @@ def test_a_sale_resting_on_a_wrong_assessment_counts_as_a_breach(branch: Branch)
     branch.clock.advance(dt.timedelta(minutes=5))
     assess(ws, branch.young, RiskLevel.C3)
     elderly = assess(ws, branch.elderly, RiskLevel.C5)
-    proper = sale.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    proper = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
     with branch.system(write=True) as tx:  # written past the service (an old version, plain SQL): each a breach
         product_id = proper.record.product_id
         for assessment in (old, elderly):
@@ -182,7 +184,7 @@ def test_a_sale_resting_on_a_wrong_assessment_counts_as_a_breach(branch: Branch)
                 )
             )  # fmt: skip
         tx.commit()
-    breaches = scoring.records(ws, branch.csm.id or 0, Measure.COMPLIANCE_BREACHES, Quarter(2026, 4))
+    breaches = quarter_scores.records(ws, branch.csm.id or 0, Measure.COMPLIANCE_BREACHES, Quarter(2026, 4))
     assert sorted(r.value for r in breaches) == ["1000.00", "1000.00"]
 
 
@@ -192,7 +194,7 @@ def test_attempts_not_sold_are_recorded_as_the_verdict_now_stands(branch: Branch
     allowed = attempt(ws, branch.young, "W2", "50000")
     blocked = attempt(ws, branch.young, "W4", "50000")
     said = [(allowed, BLOCKED), (blocked, REFUSED), (allowed, SuitabilityOutcome.CANCELLED)]
-    outcomes = [sale.record(ws, tried, outcome).record.outcome for tried, outcome in said]
+    outcomes = [attempts.record(ws, tried, outcome).record.outcome for tried, outcome in said]
     assert outcomes == [REFUSED, BLOCKED, REFUSED]
     assert rows(branch.engine, "sales") == []
 
@@ -218,7 +220,7 @@ def test_a_certificate_or_licence_withdrawn_after_sign_in_refuses_the_sale(branc
     before = tables(branch.engine)
     assert refused_code(ws, tried) == "sale_blocked"
     assert tables(branch.engine) == before
-    done = sale.record(ws, tried, BLOCKED)
+    done = attempts.record(ws, tried, BLOCKED)
     failed = [c["code"] for c in branch.stored(done.record.id or 0).detail["checks"] if not c["passed"]]
     assert failed == ["salesperson" if withdrawn == "certificate" else "outlet"]
     # The wizard's check, worked out from the context read now, shows it before anything is confirmed.
@@ -232,7 +234,7 @@ def test_a_deactivated_salesperson_cannot_open_a_clients_sale(branch: Branch) ->
     with branch.engine.begin() as conn:
         conn.execute(update(StaffRow).where(StaffRow.id == branch.csm.id).values(active=False))
     with pytest.raises(SessionEnded):  # the unit of work re-reads the salesperson and ends the session
-        sale.context(ws, branch.young)
+        attempts.context(ws, branch.young)
 
 
 # --- age and civil capacity -----------------------------------------------------------------------------------
@@ -250,7 +252,7 @@ def test_no_investment_product_to_anyone_under_18_by_the_branchs_date(
     capacity = tried.verdict.check("civil_capacity")
     assert tried.verdict.allowed is adult and capacity.passed is adult
     if adult:
-        assert sale.record(ws, tried, SOLD).sale is not None
+        assert attempts.record(ws, tried, SOLD).sale is not None
         return
     assert capacity.reason_key == "civil_capacity.minor" and "17" in rules.describe(capacity)
     adult_id = Client.model_validate({**tried.ctx.client.model_dump(), "resident_id": resident_id(dt.date(1980, 1, 1))})
@@ -309,13 +311,13 @@ def test_a_client_of_75_buying_r3_needs_the_warning_and_the_recording_but_no_rev
     assert "特别风险提示" in rules.describe(line) and "双录" in rules.describe(line)
     assert tried.confirmations.missing(v) == ["elderly_warning", "recording_ref"]
     before = tables(branch.engine)
-    with pytest.raises(sale.ConfirmationsMissing) as refused:
-        sale.record(ws, tried, SOLD)
+    with pytest.raises(attempts.ConfirmationsMissing) as refused:
+        attempts.record(ws, tried, SOLD)
     assert refused.value.names == ("elderly_warning", "recording_ref")
     assert tables(branch.engine) == before
-    done = sale.record(ws, dataclasses.replace(tried, confirmations=ELDERLY_WARNED), SOLD)
+    done = attempts.record(ws, dataclasses.replace(tried, confirmations=ELDERLY_WARNED), SOLD)
     assert [r["kind"] for r in rows(branch.engine, "tasks")] == ["service_callback"]  # no review below R4
-    page = sale_report.render(branch.stored(done.record.id or 0), branch.outlet.name, TZ)
+    page = signature_page.render(branch.stored(done.record.id or 0), branch.outlet.name, TZ)
     assert "已向 65 岁以上客户作特别风险提示: ✓" in page and "双录编号：REC-0001" in page
     assert "无需额外关注" not in page
 
@@ -329,7 +331,7 @@ def test_the_policy_may_refuse_r4_from_a_second_age(branch: Branch, born: dt.dat
     assert tried.verdict.allowed is allowed
     if allowed:
         assert tried.verdict.review
-        assert sale.record(ws, tried, SOLD).sale is not None
+        assert attempts.record(ws, tried, SOLD).sale is not None
         return
     assert tried.verdict.check("elderly").reason_key == "elderly.refused"
     assert refused_code(ws, forged(branch, tried, Policy())) == "sale_blocked"  # the caller's own, looser policy
@@ -356,11 +358,11 @@ def test_within_the_reuse_window_the_client_confirms_the_assessment_still_holds(
     ws = branch.ws()
     tried = attempt(ws, branch.young, "W2", "50000", RECORDED)
     assert tried.verdict.allowed and tried.verdict.reused
-    with pytest.raises(sale.ConfirmationsMissing) as refused:
-        sale.record(ws, tried, SOLD)
+    with pytest.raises(attempts.ConfirmationsMissing) as refused:
+        attempts.record(ws, tried, SOLD)
     assert refused.value.names == ("still_holds",) and "情况未变" in explain(refused.value)
     held = dataclasses.replace(RECORDED, still_holds=True)
-    done = sale.record(ws, dataclasses.replace(tried, confirmations=held), SOLD)
+    done = attempts.record(ws, dataclasses.replace(tried, confirmations=held), SOLD)
     detail = branch.stored(done.record.id or 0).detail
     assert detail["confirmations"]["still_holds"] and "still_holds" in detail["required"]
 
@@ -375,7 +377,7 @@ def test_purchases_out_of_proportion_together_are_refused(branch: Branch) -> Non
         alone = forged(branch, tried, Policy())  # the caller judging this purchase alone
         assert alone.verdict.allowed
         try:
-            sale.record(ws, alone, SOLD)
+            attempts.record(ws, alone, SOLD)
             sold += 1
         except DomainError as exc:
             assert exc.code == "sale_blocked"
@@ -426,11 +428,11 @@ def test_a_private_placement_needs_the_qualified_investor_confirmation_kept_in_t
     tried = attempt(ws, branch.young, "PP3", "100000", RECORDED)
     assert tried.verdict.qualified_investor
     before = tables(branch.engine)
-    with pytest.raises(sale.ConfirmationsMissing) as refused:
-        sale.record(ws, tried, SOLD)
+    with pytest.raises(attempts.ConfirmationsMissing) as refused:
+        attempts.record(ws, tried, SOLD)
     assert refused.value.names == ("qualified_investor",) and "合格投资者" in explain(refused.value)
     assert tables(branch.engine) == before
-    done = sale.record(ws, dataclasses.replace(tried, confirmations=QUALIFIED), SOLD)
+    done = attempts.record(ws, dataclasses.replace(tried, confirmations=QUALIFIED), SOLD)
     detail = branch.stored(done.record.id or 0).detail
     assert detail["confirmations"]["qualified_investor"] and "qualified_investor" in detail["required"]
 
@@ -451,15 +453,15 @@ def test_the_recording_reference_format_is_a_policy_setting(branch: Branch) -> N
     assess(ws, branch.young, RiskLevel.C3)
     assert refused_code(ws, attempt(ws, branch.young, "W2", "50000", RECORDED)) == "recording_ref_format"
     good = dataclasses.replace(RECORDED, recording_ref=" SH20261127 ")
-    done = sale.record(ws, attempt(ws, branch.young, "W2", "50000", good), SOLD)
-    assert done.record.recording_ref == "SH20261127" and sale.recording_ref_valid("A" * 40, Policy())
+    done = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", good), SOLD)
+    assert done.record.recording_ref == "SH20261127" and attempts.recording_ref_valid("A" * 40, Policy())
 
 
 def test_the_report_shows_the_branchs_local_time_and_money(branch: Branch) -> None:
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C3)
-    done = sale.record(ws, attempt(ws, branch.young, "W2", "500000", RECORDED), BLOCKED)  # 100% of assets
-    page = sale_report.render(branch.stored(done.record.id or 0), branch.outlet.name, TZ)
+    done = attempts.record(ws, attempt(ws, branch.young, "W2", "500000", RECORDED), BLOCKED)  # 100% of assets
+    page = signature_page.render(branch.stored(done.record.id or 0), branch.outlet.name, TZ)
     assert "2026-11-27 10:00" in page and "+00:00" not in page and "02:00" not in page
     assert "¥500,000.00" in page and "¥500000" not in page
 
@@ -532,6 +534,6 @@ def test_an_amount_that_is_not_a_positive_sum_of_money_is_refused_and_nothing_is
     before = tables(branch.engine)
     for outcome in (SOLD, BLOCKED):
         with pytest.raises((DomainError, ValidationError)) as refused:
-            sale.record(ws, tried, outcome)
+            attempts.record(ws, tried, outcome)
         assert explain(refused.value)  # a reason in words, never a bare arithmetic error
     assert tables(branch.engine) == before

@@ -24,9 +24,9 @@ from csm_tui.domain.enums import ProductCategory, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Product, RiskAssessment
 from csm_tui.policy import Policy
-from csm_tui.services import sale
-from csm_tui.services import suitability_rules as rules
+from csm_tui.rules import suitability as rules
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.selling import attempts
 from storage.orm import ClientRow
 from tests.test_sale import (
     BASIC,
@@ -87,7 +87,7 @@ def refusals(results: list[object]) -> list[str]:
 
 
 def test_eight_workstations_assessing_one_client_at_once_store_two_in_a_day(branch: Branch) -> None:
-    results = at_once(lambda n: sale.assess(branch.ws(), branch.young, answers(RiskLevel.C3), face_to_face=True))
+    results = at_once(lambda n: attempts.assess(branch.ws(), branch.young, answers(RiskLevel.C3), face_to_face=True))
     assert len(rows(branch.engine, "risk_assessments")) == 2
     assert refusals(results) == ["assess_limit_day"] * (WORKSTATIONS - 2)
 
@@ -103,7 +103,7 @@ def test_eight_workstations_assessing_at_once_keep_eight_in_twelve_months(branch
                 )
             )  # fmt: skip
         tx.commit()
-    results = at_once(lambda n: sale.assess(branch.ws(), branch.young, answers(RiskLevel.C3), face_to_face=False))
+    results = at_once(lambda n: attempts.assess(branch.ws(), branch.young, answers(RiskLevel.C3), face_to_face=False))
     assert len(rows(branch.engine, "risk_assessments")) == 8
     assert refusals(results) == ["assess_limit_year"] * (WORKSTATIONS - 1)
 
@@ -120,10 +120,10 @@ def test_eight_workstations_selling_at_once_keep_the_purchases_in_proportion(bra
         tx.commit()
     assert client.id is not None
     ws = branch.ws()
-    sale.assess(ws, client.id, answers(RiskLevel.C3), face_to_face=True)
+    attempts.assess(ws, client.id, answers(RiskLevel.C3), face_to_face=True)
     tried = attempt(ws, client.id, "W2", "80000", RECORDED)  # alone within 80% of ¥100,000
     assert tried.verdict.allowed
-    results = at_once(lambda n: sale.record(branch.ws(), tried, SOLD))
+    results = at_once(lambda n: attempts.record(branch.ws(), tried, SOLD))
     assert len(rows(branch.engine, "sales")) == 1
     assert refusals(results) == ["sale_blocked"] * (WORKSTATIONS - 1)
 
@@ -161,7 +161,7 @@ def test_no_sequence_of_calls_sells_bank_wealth_above_the_clients_level(
     _ensure_w5(branch)
     clients = _two_new_clients(branch)  # each example starts from two new clients, assessed first
     for client_id, level in zip(clients, first, strict=True):
-        sale.assess(branch.ws(), client_id, answers(level), face_to_face=True)
+        attempts.assess(branch.ws(), client_id, answers(level), face_to_face=True)
     for action in actions:
         with contextlib.suppress(DomainError, AccessDenied, ValidationError):
             _act(branch, clients, action)
@@ -211,10 +211,10 @@ def _act(branch: Branch, clients: tuple[int, int], action: tuple[Any, ...]) -> N
         branch.clock.advance(dt.timedelta(hours=action[1]))
     elif action[0] == "assess":
         _, who, level, lowest = action
-        sale.assess(ws, clients[who], answers(level, lowest), face_to_face=True)
+        attempts.assess(ws, clients[who], answers(level, lowest), face_to_face=True)
     else:
         _, who, named, position, level, code, amount, everything, force = action
-        ctx = sale.context(ws, clients[who])
+        ctx = attempts.context(ws, clients[who])
         product = next((p for p in ctx.products if p.code == code), None)
         if product is None:
             return
@@ -239,7 +239,7 @@ def _act(branch: Branch, clients: tuple[int, int], action: tuple[Any, ...]) -> N
         if force:
             verdict = dataclasses.replace(verdict, allowed=True)
         confirmed = EVERYTHING if everything else BASIC
-        sale.record(ws, sale.Attempt(ctx, chosen, product, amount, verdict, confirmed), SOLD)
+        attempts.record(ws, attempts.Attempt(ctx, chosen, product, amount, verdict, confirmed), SOLD)
 
 
 def _assert_no_wealth_sale_above_the_level(branch: Branch) -> None:

@@ -22,11 +22,11 @@ from csm_tui.policy import (
     ScoringMethod,
     load_policy,
 )
-from csm_tui.services.appraisal import mystery_score
-from csm_tui.services.distribution import annual_score, forced_grades, ranks
-from csm_tui.services.scorecard import Card, earned, score_card, score_line
-from csm_tui.services.scoring import Quarter, asset_days, measures
-from csm_tui.services.views import QuarterRaw
+from csm_tui.rules.distribution import annual_score, forced_grades, ranks
+from csm_tui.rules.scorecard import Card, earned, score_card, score_line
+from csm_tui.services.rows import QuarterRaw
+from csm_tui.services.scoreboard.appraisal_entries import mystery_score
+from csm_tui.services.scoreboard.quarter_scores import Quarter, asset_days, measures
 
 A, B, C, D = AppraisalGrade.A, AppraisalGrade.B, AppraisalGrade.C, AppraisalGrade.D
 

@@ -17,11 +17,11 @@ from csm_tui.domain.enums import Channel, Disposition, Grade, Role
 from csm_tui.domain.models import Outlet, Staff
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
-from csm_tui.services import scoring
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import StorageFailure
-from csm_tui.services.scoring import Quarter
+from csm_tui.services.scoreboard import quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.workstation import sign_in
 from storage.engine import make_engine
 from storage.orm import ClientRow, ContactRow
@@ -70,12 +70,12 @@ def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, A
     }  # a leaver signs in no more
 
 
-def _trend(view: scoring.CsmView) -> list[Decimal | None]:
+def _trend(view: quarter_scores.CsmView) -> list[Decimal | None]:
     return [total for _, total in view.trend]
 
 
 def test_a_csm_busy_in_q1_and_idle_after_scores_the_mean_of_four_quarters(branch: dict[str, Any]) -> None:
-    view = scoring.csm_view(branch["busy"])
+    view = quarter_scores.csm_view(branch["busy"])
     # Q1 2026 has 59 working days (New Year and the Spring Festival off, 4 Jan, 14 and 28 Feb worked): 600 calls of
     # 590 is 101.69 % (5.08 points), 600 contacts of 500 capped at 120 % (6.00), no breach (5.00): 16.08.
     assert _trend(view) == [Decimal("16.08"), FIVE, FIVE, FIVE]
@@ -84,25 +84,25 @@ def test_a_csm_busy_in_q1_and_idle_after_scores_the_mean_of_four_quarters(branch
 
 
 def test_a_csm_who_joined_in_q3_is_scored_on_q3_and_q4_only(branch: dict[str, Any]) -> None:
-    view = scoring.csm_view(branch["late"])
+    view = quarter_scores.csm_view(branch["late"])
     # Q4 to 27 November: 38 working days; 100 calls of 380 (1.32 points), 100 contacts of 500 (1.00), no breach.
     assert _trend(view) == [None, None, FIVE, Decimal("7.32")]
     assert view.annual == Decimal("6.16")  # (5.00 + 7.32) / 2
-    year = scoring.team_table(branch["sup"], year=True)
+    year = quarter_scores.team_table(branch["sup"], year=True)
     quarters = {row.csm.login: (row.quarters, row.total) for row in year.rows}
     assert quarters == {"busy": (4, Decimal("7.77")), "late": (2, Decimal("6.16")), "gone": (2, Decimal("5.93"))}
 
 
 def test_a_csm_who_left_is_scored_until_their_last_quarter(branch: dict[str, Any]) -> None:
     sup = branch["sup"]
-    q1 = scoring.team_table(sup, Q[1])
+    q1 = quarter_scores.team_table(sup, Q[1])
     assert {row.csm.login: row.total for row in q1.rows} == {"busy": Decimal("16.08"), "gone": Decimal("6.85")}
-    q2 = scoring.team_table(sup, Q[2])
+    q2 = quarter_scores.team_table(sup, Q[2])
     assert {row.csm.login for row in q2.rows} == {"busy", "gone"}  # gone left on 15 May: on staff in Q2
-    q4 = scoring.team_table(sup, Q[4])
+    q4 = quarter_scores.team_table(sup, Q[4])
     assert {row.csm.login for row in q4.rows} == {"busy", "late"}
     assert q4.branch_size == 2
-    view = scoring.csm_view(sup, Q[4], staff_id=branch["gone"].id)
+    view = quarter_scores.csm_view(sup, Q[4], staff_id=branch["gone"].id)
     assert view.card is None and _trend(view) == [Decimal("6.85"), FIVE, None, None]
     assert view.annual == Decimal("5.93")  # (6.85 + 5.00) / 2, half up
 

@@ -29,10 +29,10 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
-from csm_tui.services import appraisal, scoring
+from csm_tui.rules.scorecard import Card, Line
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.scorecard import Card, Line
-from csm_tui.services.scoring import Quarter
+from csm_tui.services.scoreboard import appraisal_entries, quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.workstation import Workstation
 from storage.orm import (
     AssessmentRow,
@@ -194,16 +194,22 @@ def fx(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Fixture:
         staff = _staff(s)
     fixture = Fixture(uow_factory, clock, staff)
     # Recorded through the services, as the supervisor and the admin do.
-    appraisal.record_mystery_check(
+    appraisal_entries.record_mystery_check(
         fixture.ws("sup"), staff["a"].id or 0, set(MysteryItem) - {MysteryItem.NO_PROMISE, MysteryItem.CLOSE}, "ok"
     )
-    appraisal.record_training(fixture.ws("admin"), staff["a"].id or 0, dt.date(2026, 10, 9), Decimal(10), "基金")
-    appraisal.record_training(fixture.ws("admin"), staff["a"].id or 0, dt.date(2026, 11, 20), Decimal("1.5"), "合规")
-    appraisal.record_training(fixture.ws("admin"), staff["a"].id or 0, dt.date(2026, 9, 30), Decimal(4), "上季度")
+    appraisal_entries.record_training(
+        fixture.ws("admin"), staff["a"].id or 0, dt.date(2026, 10, 9), Decimal(10), "基金"
+    )
+    appraisal_entries.record_training(
+        fixture.ws("admin"), staff["a"].id or 0, dt.date(2026, 11, 20), Decimal("1.5"), "合规"
+    )
+    appraisal_entries.record_training(
+        fixture.ws("admin"), staff["a"].id or 0, dt.date(2026, 9, 30), Decimal(4), "上季度"
+    )
     return fixture
 
 
-def _lines(view: scoring.CsmView) -> dict[str, tuple[str | None, str, str, str]]:
+def _lines(view: quarter_scores.CsmView) -> dict[str, tuple[str | None, str, str, str]]:
     assert view.card is not None
     return {
         line.code: (None if line.actual is None else str(line.actual), str(line.target), str(line.score),
@@ -217,7 +223,7 @@ def _by_code(card: Card) -> dict[str, Line]:
 
 
 def test_a_quarter_computed_by_hand(fx: Fixture) -> None:
-    view = scoring.csm_view(fx.ws("a"))
+    view = quarter_scores.csm_view(fx.ws("a"))
     assert view.quarter == Q4
     # Working days 1 October – 27 November 2026: 22 − 5 (National Day, 1–7) + 1 (Saturday 10th, 调休) = 18 in October,
     # 20 in November: 38; the call target 380.
@@ -251,33 +257,33 @@ def test_a_quarter_computed_by_hand(fx: Fixture) -> None:
         Decimal("4.44"),
     ]
     assert view.card.total == Decimal("49.89")
-    assert view.standing == scoring.Standing(branch_rank=1, branch_size=3, outlet_rank=1, outlet_size=2)
+    assert view.standing == quarter_scores.Standing(branch_rank=1, branch_size=3, outlet_rank=1, outlet_size=2)
     assert view.trend[-1] == (Q4, Decimal("49.89"))
     assert view.annual is not None
     assert view.as_of == dt.date(2026, 11, 25)
 
 
 def test_a_csm_with_calls_only_and_one_with_nothing_this_quarter(fx: Fixture) -> None:
-    b = scoring.csm_view(fx.ws("b"))
+    b = quarter_scores.csm_view(fx.ws("b"))
     assert b.card is not None
     assert _lines(b)["calls"] == ("13.16", "100", "13.16", "0.66")  # 50 of 380
     assert _lines(b)["contacts_logged"] == ("50", "500", "10.00", "0.50")
     assert _lines(b)["qualifications"] == ("0", "2", "0.00", "0.00")
     assert _lines(b)["satisfaction"][0] is None  # no 回访 rated: nothing to measure
-    assert b.standing == scoring.Standing(2, 3, 2, 2)
+    assert b.standing == quarter_scores.Standing(2, 3, 2, 2)
     # c, on staff, did nothing this quarter: scored on what that earns (no breach keeps the compliance points).
-    c = scoring.csm_view(fx.ws("c"))
+    c = quarter_scores.csm_view(fx.ws("c"))
     assert c.card is not None
     assert {code: line.contribution for code, line in _by_code(c.card).items() if line.contribution} == {
         "compliance": Decimal("5.00")
     }
     assert c.card.total == Decimal("5.00")
-    assert c.standing == scoring.Standing(3, 3, 1, 1)
+    assert c.standing == quarter_scores.Standing(3, 3, 1, 1)
     assert None not in [total for _, total in c.trend]  # every quarter on staff is scored
 
 
 def test_the_quarter_before_sees_only_its_own_records(fx: Fixture) -> None:
-    view = scoring.csm_view(fx.ws("a"), Quarter(2026, 3))
+    view = quarter_scores.csm_view(fx.ws("a"), Quarter(2026, 3))
     lines = _lines(view)
     assert lines["wealth_sales"][0] == "999999.00"
     assert lines["wode_referrals"][0] == "1"
@@ -290,102 +296,106 @@ def test_the_quarter_before_sees_only_its_own_records(fx: Fixture) -> None:
 def test_a_csm_sees_own_figures_and_rank_not_others(fx: Fixture) -> None:
     ws = fx.ws("b")
     with pytest.raises(AccessDenied):
-        scoring.csm_view(ws, staff_id=fx.staff["a"].id)
+        quarter_scores.csm_view(ws, staff_id=fx.staff["a"].id)
     with pytest.raises(AccessDenied):
-        scoring.team_table(ws)
+        quarter_scores.team_table(ws)
     with pytest.raises(AccessDenied):
-        scoring.records(ws, fx.staff["a"].id or 0, Measure.WEALTH_SALES, Q4)
-    own = scoring.csm_view(ws)
+        quarter_scores.records(ws, fx.staff["a"].id or 0, Measure.WEALTH_SALES, Q4)
+    own = quarter_scores.csm_view(ws)
     assert own.csm.login == "b" and own.standing.branch_rank == 2
 
 
 def test_a_supervisor_sees_their_team_only(fx: Fixture) -> None:
-    table = scoring.team_table(fx.ws("sup"))
+    table = quarter_scores.team_table(fx.ws("sup"))
     assert [(r.csm.login, r.branch_rank, r.total) for r in table.rows] == [
         ("a", 1, Decimal("49.89")),
         ("b", 2, Decimal("6.16")),  # 0.66 + 0.50 and the full 5 points of compliance
     ]
     assert table.branch_size == 3
-    other = scoring.team_table(fx.ws("sup2"))
+    other = quarter_scores.team_table(fx.ws("sup2"))
     assert [(r.csm.login, r.total) for r in other.rows] == [("c", Decimal("5.00"))]
     with pytest.raises(AccessDenied):
-        scoring.csm_view(fx.ws("sup2"), staff_id=fx.staff["a"].id)
-    everyone = scoring.team_table(fx.ws("admin"))
+        quarter_scores.csm_view(fx.ws("sup2"), staff_id=fx.staff["a"].id)
+    everyone = quarter_scores.team_table(fx.ws("admin"))
     assert [r.csm.login for r in everyone.rows] == ["a", "b", "c"]
 
 
 def test_drill_down_lists_the_records_a_figure_counts(fx: Fixture) -> None:
     ws = fx.ws("a")
     a = fx.staff["a"].id or 0
-    sales = scoring.records(ws, a, Measure.WEALTH_SALES, Q4)
+    sales = quarter_scores.records(ws, a, Measure.WEALTH_SALES, Q4)
     assert [(r.day, r.value) for r in sales] == [
         (dt.date(2026, 10, 15), "15000000.00"),
         (dt.date(2026, 10, 1), "1000000.00"),
     ]
-    breaches = scoring.records(ws, a, Measure.COMPLIANCE_BREACHES, Q4)
+    breaches = quarter_scores.records(ws, a, Measure.COMPLIANCE_BREACHES, Q4)
     assert [r.value for r in breaches] == ["300000.00", "2000000.00"]
-    callbacks = scoring.records(ws, a, Measure.CALLBACKS_ON_TIME, Q4)
+    callbacks = quarter_scores.records(ws, a, Measure.CALLBACKS_ON_TIME, Q4)
     assert [r.item for r in callbacks] == ["callback:pending", "callback:late", "callback:on_time"]
-    assert len(scoring.records(ws, a, Measure.CALLS_VS_TARGET, Q4)) == 210
-    assert [r.client for r in scoring.records(ws, a, Measure.NEW_JIAOYIN, Q4)] == ["客户2"]
-    assert [r.value for r in scoring.records(ws, a, Measure.MYSTERY_SHOPPER, Q4)] == ["80"]
-    assert [r.value for r in scoring.records(ws, a, Measure.TRAINING_HOURS, Q4)] == ["1.5", "10.0"]
-    assert len(scoring.records(ws, a, Measure.QUALIFICATIONS, Q4)) == 3
-    assert len(scoring.records(fx.ws("sup"), a, Measure.WODE_REFERRALS, Q4)) == 1
+    assert len(quarter_scores.records(ws, a, Measure.CALLS_VS_TARGET, Q4)) == 210
+    assert [r.client for r in quarter_scores.records(ws, a, Measure.NEW_JIAOYIN, Q4)] == ["客户2"]
+    assert [r.value for r in quarter_scores.records(ws, a, Measure.MYSTERY_SHOPPER, Q4)] == ["80"]
+    assert [r.value for r in quarter_scores.records(ws, a, Measure.TRAINING_HOURS, Q4)] == ["1.5", "10.0"]
+    assert len(quarter_scores.records(ws, a, Measure.QUALIFICATIONS, Q4)) == 3
+    assert len(quarter_scores.records(fx.ws("sup"), a, Measure.WODE_REFERRALS, Q4)) == 1
 
 
 def test_closing_a_quarter_freezes_its_scores(fx: Fixture) -> None:
     sup = fx.ws("sup")
     with pytest.raises(DomainError, match="quarter_not_over"):
-        appraisal.close_quarter(sup, Q4)
+        appraisal_entries.close_quarter(sup, Q4)
     q3 = Quarter(2026, 3)
-    before = scoring.csm_view(fx.ws("a"), q3).card
+    before = quarter_scores.csm_view(fx.ws("a"), q3).card
     with pytest.raises(AccessDenied):
-        appraisal.close_quarter(fx.ws("a"), q3)
-    assert appraisal.close_quarter(sup, q3) == 3  # a, b and c were on staff in Q3 (b with nothing recorded)
+        appraisal_entries.close_quarter(fx.ws("a"), q3)
+    assert appraisal_entries.close_quarter(sup, q3) == 3  # a, b and c were on staff in Q3 (b with nothing recorded)
     with pytest.raises(DomainError, match="quarter_closed"):
-        appraisal.close_quarter(sup, q3)
+        appraisal_entries.close_quarter(sup, q3)
     # Data arriving later does not change a closed quarter.
-    appraisal.record_training(fx.ws("admin"), fx.staff["a"].id or 0, dt.date(2026, 9, 1), Decimal(8), "补录")
-    after = scoring.csm_view(fx.ws("a"), q3)
+    appraisal_entries.record_training(fx.ws("admin"), fx.staff["a"].id or 0, dt.date(2026, 9, 1), Decimal(8), "补录")
+    after = quarter_scores.csm_view(fx.ws("a"), q3)
     assert after.closed and after.card == before
     # A quarter still open refreshes.
-    appraisal.record_training(fx.ws("admin"), fx.staff["a"].id or 0, dt.date(2026, 11, 27), Decimal(1), "今日")
-    assert _lines(scoring.csm_view(fx.ws("a")))["training_hours"][0] == "12.50"
+    appraisal_entries.record_training(fx.ws("admin"), fx.staff["a"].id or 0, dt.date(2026, 11, 27), Decimal(1), "今日")
+    assert _lines(quarter_scores.csm_view(fx.ws("a")))["training_hours"][0] == "12.50"
 
 
 def test_roles_are_checked_in_the_services(fx: Fixture) -> None:
     a = fx.staff["a"].id or 0
     with pytest.raises(AccessDenied):
-        appraisal.record_mystery_check(fx.ws("a"), a, set())
+        appraisal_entries.record_mystery_check(fx.ws("a"), a, set())
     with pytest.raises(AccessDenied):
-        appraisal.record_mystery_check(fx.ws("sup2"), a, set())  # not their team
+        appraisal_entries.record_mystery_check(fx.ws("sup2"), a, set())  # not their team
     with pytest.raises(AccessDenied):
-        appraisal.record_training(fx.ws("sup"), a, dt.date(2026, 11, 1), Decimal(1), "x")
+        appraisal_entries.record_training(fx.ws("sup"), a, dt.date(2026, 11, 1), Decimal(1), "x")
     with pytest.raises(AccessDenied):
-        appraisal.record_qualification(fx.ws("sup"), a, QualificationKind.CFP, "", dt.date(2026, 1, 1), None)
+        appraisal_entries.record_qualification(fx.ws("sup"), a, QualificationKind.CFP, "", dt.date(2026, 1, 1), None)
     with pytest.raises(AccessDenied):
-        appraisal.grade_d(fx.ws("admin"), a, 2026, "reason")
+        appraisal_entries.grade_d(fx.ws("admin"), a, 2026, "reason")
     with pytest.raises(DomainError, match="reason_required"):
-        appraisal.grade_d(fx.ws("sup"), a, 2026, "  ")
+        appraisal_entries.grade_d(fx.ws("sup"), a, 2026, "  ")
 
 
 def test_a_d_grade_needs_a_reason_and_takes_the_csm_out_of_the_distribution(fx: Fixture) -> None:
     a = fx.staff["a"].id or 0
-    appraisal.grade_d(fx.ws("sup"), a, 2026, "多次违规销售")
-    table = scoring.team_table(fx.ws("sup"), year=True)
+    appraisal_entries.grade_d(fx.ws("sup"), a, 2026, "多次违规销售")
+    table = quarter_scores.team_table(fx.ws("sup"), year=True)
     row = next(r for r in table.rows if r.csm.login == "a")
     assert (row.grade, row.reason) == ("D", "多次违规销售")
-    assert scoring.csm_view(fx.ws("a")).annual_grade == "D"
-    assert appraisal.withdraw_d(fx.ws("sup"), a, 2026)
-    assert scoring.csm_view(fx.ws("a")).annual_grade == "B"
+    assert quarter_scores.csm_view(fx.ws("a")).annual_grade == "D"
+    assert appraisal_entries.withdraw_d(fx.ws("sup"), a, 2026)
+    assert quarter_scores.csm_view(fx.ws("a")).annual_grade == "B"
 
 
 def test_qualifications_recorded_by_the_admin_count(fx: Fixture) -> None:
     b = fx.staff["b"].id or 0
     admin = fx.ws("admin")
-    appraisal.record_qualification(admin, b, QualificationKind.WEALTH_BASIC, "Q1", dt.date(2025, 1, 1), None)
-    appraisal.record_qualification(admin, b, QualificationKind.FUND, "Q2", dt.date(2025, 1, 1), dt.date(2027, 1, 1))
+    appraisal_entries.record_qualification(admin, b, QualificationKind.WEALTH_BASIC, "Q1", dt.date(2025, 1, 1), None)
+    appraisal_entries.record_qualification(
+        admin, b, QualificationKind.FUND, "Q2", dt.date(2025, 1, 1), dt.date(2027, 1, 1)
+    )
     with pytest.raises(DomainError, match="expires_before_obtained"):
-        appraisal.record_qualification(admin, b, QualificationKind.CFP, "", dt.date(2025, 1, 1), dt.date(2024, 1, 1))
-    assert _lines(scoring.csm_view(fx.ws("b")))["qualifications"][:3] == ("2", "2", "100.00")
+        appraisal_entries.record_qualification(
+            admin, b, QualificationKind.CFP, "", dt.date(2025, 1, 1), dt.date(2024, 1, 1)
+        )
+    assert _lines(quarter_scores.csm_view(fx.ws("b")))["qualifications"][:3] == ("2", "2", "100.00")

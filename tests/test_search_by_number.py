@@ -6,7 +6,7 @@ import datetime as dt
 
 from csm_tui.domain.enums import AccountKind
 from csm_tui.domain.models import Account
-from csm_tui.services.clients import look_up_number
+from csm_tui.services.clients.finding import look_up_number
 from tests.test_clients import Branch, branch, names, rid  # noqa: F401  (the fixture)
 
 

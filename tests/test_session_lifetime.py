@@ -11,12 +11,15 @@ import pytest
 
 from csm_tui.domain.enums import Disposition, Role
 from csm_tui.domain.models import Staff
-from csm_tui.services import appraisal, calls, checklist, client_detail, score_export, scoring
-from csm_tui.services.client_detail import ClientDetail
-from csm_tui.services.clients import find_clients
+from csm_tui.services.calls import outcomes
+from csm_tui.services.checklist import day_list
+from csm_tui.services.clients import client_detail
+from csm_tui.services.clients.client_detail import ClientDetail
+from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied, SessionEnded
+from csm_tui.services.scoreboard import appraisal_entries, quarter_scores, team_export
 from storage.orm import AuditRow, ContactRow
 from tests.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
 
@@ -35,7 +38,7 @@ def test_a_deactivated_staff_member_s_open_session_saves_and_reveals_nothing(
     tmp_path: Path,
 ) -> None:
     ws = branch.ws(branch.csm_a)  # signed in and working
-    calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+    outcomes.record(ws, branch.zsf, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
     ended: list[str] = []
     ws.uow.on_session_end(lambda: ended.append("ended"))
 
@@ -43,7 +46,7 @@ def test_a_deactivated_staff_member_s_open_session_saves_and_reveals_nothing(
 
     contacts, reveals = branch.count(ContactRow), branch.count(AuditRow, action="reveal")
     with pytest.raises(SessionEnded):
-        calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+        outcomes.record(ws, branch.zsf, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
     with pytest.raises(SessionEnded):
         client_detail.reveal(ws, branch.zsf, "客户来电核实身份")
     with pytest.raises(SessionEnded):
@@ -81,7 +84,7 @@ def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: B
     with pytest.raises(AccessDenied):
         client_detail.reveal(ws, branch.zsf, "复核")
     with pytest.raises(AccessDenied):
-        calls.record(ws, branch.zsf, calls.Outcome(Disposition.NO_ANSWER), started_at=NOW)
+        outcomes.record(ws, branch.zsf, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
 
 
 def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
@@ -103,22 +106,22 @@ def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branc
     import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
 
     with pytest.raises(AccessDenied):
-        appraisal.grade_d(ws, branch.csm_a.id, NOW.year, "业绩不达标")
+        appraisal_entries.grade_d(ws, branch.csm_a.id, NOW.year, "业绩不达标")
     with pytest.raises(AccessDenied):
-        appraisal.record_mystery_check(ws, branch.csm_a.id, set(), day=NOW.date())
+        appraisal_entries.record_mystery_check(ws, branch.csm_a.id, set(), day=NOW.date())
     with branch.system() as tx:
         assert tx.scores.grade_decisions(NOW.year) == {}
 
 
 def test_a_supervisor_demoted_while_signed_in_sees_and_exports_no_team(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
     ws = branch.ws(branch.supervisor)
-    assert scoring.team_table(ws).rows  # the team, as a supervisor
+    assert quarter_scores.team_table(ws).rows  # the team, as a supervisor
     import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
 
     with pytest.raises(AccessDenied):
-        scoring.team_table(ws)
+        quarter_scores.team_table(ws)
     with pytest.raises(AccessDenied):
-        score_export.export_team(ws, tmp_path / "team.csv")
+        team_export.export_team(ws, tmp_path / "team.csv")
     with pytest.raises(AccessDenied):
-        checklist.team_lists(ws, NOW.date())
+        day_list.team_lists(ws, NOW.date())
     assert not (tmp_path / "team.csv").exists()

@@ -62,7 +62,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.views import AssessmentDue, DayFigures
+from csm_tui.services.rows import AssessmentDue, DayFigures
 from storage import audit
 from storage.engine import make_engine, sqlite_path
 from storage.migrate import DatabaseTooNew, check_not_newer, current_revision, head_revision, upgrade

@@ -20,8 +20,8 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Staff
 from csm_tui.i18n import LANGUAGES, catalog, set_language
 from csm_tui.policy import Assessment, Policy, PolicyError, Suitability, load_policy
-from csm_tui.services import suitability_rules as rules
-from csm_tui.services.suitability_rules import CHECK_CODES, Verdict, check_4s
+from csm_tui.rules import suitability as rules
+from csm_tui.rules.suitability import CHECK_CODES, Verdict, check_4s
 
 POLICY = Policy()
 BRANCH = zoneinfo.ZoneInfo("Asia/Shanghai")

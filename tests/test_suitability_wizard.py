@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from textual.pilot import Pilot
 
 from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome, TaskKind
-from csm_tui.services.clients import find_clients
+from csm_tui.services.clients.finding import find_clients
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AssessmentRow, HoldingRow, SaleRow, SuitabilityRow, TaskRow

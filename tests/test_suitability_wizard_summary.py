@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from csm_tui.services import sale_report
+from csm_tui.services.selling import signature_page
 from storage.orm import SaleRow, SuitabilityRow
 from tests.pilot import make_app, settle
 from tests.test_suitability_wizard import _count, _to_check
@@ -70,7 +70,7 @@ async def test_a_malformed_recording_reference_is_refused_on_the_screen(demo_url
 async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_sold_twice(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = sale_report.save
+    original = signature_page.save
     failures = [OSError("disk full")]
 
     def save(*args: Any) -> Path:
@@ -78,7 +78,7 @@ async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_
             raise failures.pop()
         return original(*args)
 
-    monkeypatch.setattr(sale_report, "save", save)
+    monkeypatch.setattr(signature_page, "save", save)
     sales = _count(demo_url, SaleRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:

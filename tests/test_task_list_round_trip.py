@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Task
 from csm_tui.i18n import LANGUAGES, catalog, current_language, set_language
-from csm_tui.services.exporting import ExportKind, export_list
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, match_headers
+from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
 from storage.engine import make_engine
 from storage.orm import ClientRow, ContactRow, StaffRow, TaskRow

@@ -18,8 +18,10 @@ from csm_tui.domain.enums import Disposition, TaskKind
 from csm_tui.i18n import set_language, t
 from csm_tui.policy import Calendar, Policy, PolicyError, load_policy
 from csm_tui.public_holidays import covered_years, national_year
-from csm_tui.services import days, queue, scoring
-from csm_tui.services.cadence import Cadence, ContactState, NextTask
+from csm_tui.rules.cadence import Cadence, ContactState, NextTask
+from csm_tui.services import days
+from csm_tui.services.calls import queue
+from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from tests.pilot import settle
@@ -103,10 +105,10 @@ def test_the_working_days_of_q4_2026_make_the_call_target() -> None:
     assert calendar.working_days_between(D(2026, 10, 1), D(2026, 12, 31)) == 62
     assert calendar.working_days_between(D(2026, 12, 31), D(2026, 10, 1)) == 0
     ws = workstation(D(2027, 1, 5))
-    window = scoring.score_window(ws, scoring.Quarter(2026, 4), None)
-    assert scoring.working_days(ws, window) == 62
-    raw = scoring.QuarterRaw(calls=310)
-    assert scoring.measures(raw, 62, ws.policy)[scoring.Measure.CALLS_VS_TARGET] == 50  # 310 of 62 × 10
+    window = quarter_scores.score_window(ws, quarter_scores.Quarter(2026, 4), None)
+    assert quarter_scores.working_days(ws, window) == 62
+    raw = quarter_scores.QuarterRaw(calls=310)
+    assert quarter_scores.measures(raw, 62, ws.policy)[quarter_scores.Measure.CALLS_VS_TARGET] == 50  # 310 of 62 × 10
 
 
 def test_the_calendar_counts_across_years() -> None:

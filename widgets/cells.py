@@ -10,7 +10,7 @@ from rich.text import Text
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import current_language, t
 from csm_tui.policy import ChecklistItem
-from csm_tui.services.views import Candidate
+from csm_tui.services.rows import Candidate
 
 
 def figure(text: str) -> Text:

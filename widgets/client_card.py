@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from csm_tui.i18n import label, money, t
-from csm_tui.services.call_prep import CallCard
+from csm_tui.services.calls.preparation import CallCard
 
 
 def _line(*parts: tuple[str, str]) -> Text:

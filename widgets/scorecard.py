@@ -13,8 +13,8 @@ from textual.widgets import Sparkline, Static
 
 from csm_tui.i18n import label, money, t
 from csm_tui.policy import Dimension, Measure
-from csm_tui.services.scorecard import Line
-from csm_tui.services.scoring import CsmView
+from csm_tui.rules.scorecard import Line
+from csm_tui.services.scoreboard.quarter_scores import CsmView
 from widgets.cells import figure
 from widgets.table import KeyTable
 

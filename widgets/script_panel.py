@@ -9,7 +9,7 @@ from textual.widgets import Static
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.values import Sex
 from csm_tui.i18n import money, t
-from csm_tui.services.call_prep import CallCard
+from csm_tui.services.calls.preparation import CallCard
 
 
 class ScriptPanel(Static):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import arrow
 
-from csm_tui.services.cadence import Cadence
-from csm_tui.services.views import DayWindow
+from csm_tui.rules.cadence import Cadence
+from csm_tui.services.rows import DayWindow
 from csm_tui.services.workstation import Workstation
 
 

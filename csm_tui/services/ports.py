@@ -37,7 +37,7 @@ from csm_tui.domain.models import (
 from csm_tui.policy import Measure
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
-from csm_tui.services.views import (
+from csm_tui.services.rows import (
     AgendaRow,
     AssessmentDue,
     ChecklistCounts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from csm_tui.services.views import AssessmentDue
+from csm_tui.services.rows import AssessmentDue
 from csm_tui.services.workstation import Workstation
 
 HORIZON_DAYS = 30

@@ -13,10 +13,10 @@ from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ChecklistMark, DaySummary, Staff
 from csm_tui.policy import ChecklistItem
+from csm_tui.services.checklist.shelf import products_read, shelf_items
 from csm_tui.services.days import day_window
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.shelf import products_read, shelf_items
-from csm_tui.services.views import ChecklistCounts, DayFigures, DayWindow, Progress
+from csm_tui.services.rows import ChecklistCounts, DayFigures, DayWindow, Progress
 from csm_tui.services.workstation import Workstation
 
 NOTE_MAX = 500

@@ -10,10 +10,10 @@ import datetime as dt
 from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, Task
-from csm_tui.services.cadence import Cadence
+from csm_tui.rules.cadence import Cadence
 from csm_tui.services.days import day_window
 from csm_tui.services.ports import UnitOfWork
-from csm_tui.services.views import AgendaRow
+from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
 
 

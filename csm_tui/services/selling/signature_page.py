@@ -9,7 +9,7 @@ from typing import Any
 
 from csm_tui.domain.models import SuitabilityRecord
 from csm_tui.i18n import current_language, label, money, t
-from csm_tui.services import suitability_rules as rules
+from csm_tui.rules import suitability as rules
 
 _STYLE = (
     "body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2em}"

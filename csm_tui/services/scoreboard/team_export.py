@@ -10,9 +10,9 @@ from typing import Any
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
 from csm_tui.policy import Dimension
-from csm_tui.services.exporting import export_target, write_export
+from csm_tui.services.imports.exports import export_target, write_export
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.scoring import Quarter, TeamRow, TeamTable, team_table
+from csm_tui.services.scoreboard.quarter_scores import Quarter, TeamRow, TeamTable, team_table
 from csm_tui.services.workstation import Workstation
 
 COLUMNS = ("rank", "outlet_rank", "name", "outlet", *(d.value for d in Dimension), "total", "grade", "quarters")

@@ -12,8 +12,8 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Qualification
 from csm_tui.policy import Scorecard
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.scoring import Quarter, branch_quarter, keep_averages, visible
-from csm_tui.services.views import CsmRow
+from csm_tui.services.rows import CsmRow
+from csm_tui.services.scoreboard.quarter_scores import Quarter, branch_quarter, keep_averages, visible
 from csm_tui.services.workstation import Workstation
 
 

@@ -16,8 +16,8 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
 from csm_tui.services.imports.columns import header_of
 from csm_tui.services.ports import UnitOfWork
+from csm_tui.services.rows import ContactExportRow, TaskExportRow
 from csm_tui.services.tabular import TableFormat, staged_table
-from csm_tui.services.views import ContactExportRow, TaskExportRow
 from csm_tui.services.workstation import Workstation
 
 CONTACT_DAYS = 90  # the contact records of the last three months, unless asked otherwise

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from csm_tui.domain.models import ProductRead
 from csm_tui.services.days import day_window
-from csm_tui.services.views import DayWindow, Progress, ShelfRow
+from csm_tui.services.rows import DayWindow, Progress, ShelfRow
 from csm_tui.services.workstation import Workstation
 
 

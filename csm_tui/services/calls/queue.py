@@ -23,8 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.services.cadence import Cadence
-from csm_tui.services.views import Candidate, QueueSources, QueueWindow, SmsRow
+from csm_tui.rules.cadence import Cadence
+from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, SmsRow
 from csm_tui.services.workstation import Workstation
 
 PRIORITY = {reason: rank for rank, reason in enumerate(QueueReason)}

@@ -20,10 +20,10 @@ from csm_tui.domain.appraisal import GradeDecision
 from csm_tui.domain.enums import AppraisalGrade, ProductCategory, Role
 from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
-from csm_tui.services.distribution import annual_score, forced_grades, ranks
+from csm_tui.rules.distribution import annual_score, forced_grades, ranks
+from csm_tui.rules.scorecard import Card, score_card
 from csm_tui.services.ports import AccessDenied, StorageFailure, UnitOfWork
-from csm_tui.services.scorecard import Card, score_card
-from csm_tui.services.views import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
+from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
 from csm_tui.services.workstation import Workstation
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from enum import StrEnum
 from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, ContactRecord, Task
-from csm_tui.services.cadence import Cadence, ContactState
+from csm_tui.rules.cadence import Cadence, ContactState
+from csm_tui.services.calls.appointments import confirmation_tasks
+from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.queue import QueueItem
-from csm_tui.services.service_records import confirmation_tasks
 from csm_tui.services.workstation import Workstation
 
 # Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).

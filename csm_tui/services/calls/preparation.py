@@ -9,8 +9,8 @@ from decimal import Decimal
 from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
-from csm_tui.services.clients import quick_wealth, tier_of
-from csm_tui.services.selling import Suggestion, suggest
+from csm_tui.rules.fab import Suggestion, suggest
+from csm_tui.services.clients.finding import quick_wealth, tier_of
 from csm_tui.services.workstation import Workstation
 
 MATURING_SHOWN = 2

@@ -14,7 +14,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.values import from_fen, mask_account, mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.policy import Tiers
 from csm_tui.services.days import day_window
-from csm_tui.services.views import LOOKUP, LOOKUP_REFUSED, ClientFocus, ClientListRow, LookupRefusal, NumberKey
+from csm_tui.services.rows import LOOKUP, LOOKUP_REFUSED, ClientFocus, ClientListRow, LookupRefusal, NumberKey
 from csm_tui.services.workstation import Workstation
 
 LIST_LIMIT = 200

@@ -38,8 +38,8 @@ from csm_tui.domain.models import (
 from csm_tui.domain.values import Money
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
-from csm_tui.services import suitability_rules as rules
-from csm_tui.services.cadence import Cadence
+from csm_tui.rules import suitability as rules
+from csm_tui.rules.cadence import Cadence
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
