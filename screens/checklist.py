@@ -18,7 +18,7 @@ from textual.widgets import Static
 from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import label, t
-from csm_tui.rules.cadence import Cadence
+from csm_tui.rules import working_days
 from csm_tui.services.checklist import day_list
 from csm_tui.services.checklist.day_list import DayList, ItemState
 from csm_tui.services.rows import ClientFocus
@@ -178,7 +178,7 @@ class ChecklistScreen(Destination[DayList]):
         elif measure in _GO_AGENDA:
             self.action_agenda()
         elif measure is ChecklistMeasure.TOMORROW_CONFIRMED:
-            self._agenda(Cadence(self.ws.policy).next_working_day_after(self._day()))
+            self._agenda(working_days.next_after(self.ws.policy.calendar, self._day()))
         elif measure in _GO_CLIENTS:
             from screens.clients import ClientsScreen  # the places an item sends the CSM load when first needed
 

@@ -9,7 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.clients.finding import clients_in_focus, find_clients, tier_of
+from csm_tui.rules.tiers import tier_of
+from csm_tui.services.clients.finding import clients_in_focus, find_clients
 from csm_tui.services.rows import ClientFocus, ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination

@@ -50,7 +50,8 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
-from csm_tui.services.clients.finding import average_window, daily_average, tier_of
+from csm_tui.rules.cadence import Cadence, ContactState, NextTask
+from csm_tui.rules.tiers import average_window, daily_average, tier_of
 from storage import audit
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
@@ -485,6 +486,7 @@ class _Builder:
     def __init__(self, writer: _Writer, clock: Clock, policy: Policy, seed: int) -> None:
         self.w = writer
         self.policy = policy
+        self.cadence = Cadence(policy)
         self.rng = random.Random(seed)
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
@@ -1089,23 +1091,15 @@ class _Builder:
         task_id = self._task(c, staff_id, kind, due, origin, note=note, closed_at=at)
         self._contact(c, staff_id, Channel.PHONE, Disposition.SERVICE_DONE, at, task_id)
 
-    def _next_kind(self, c: _Client, disposition: Disposition) -> TaskKind | None:
-        """The task an outcome leaves behind (the call cadence)."""
+    def _next_task(self, c: _Client, disposition: Disposition, day: dt.date) -> NextTask | None:
+        """The first task the call cadence leaves after an outcome on ``day``: the history keeps days, not hours, so
+        a missed or busy call is tried again the next working day; a polite decline leaves its SMS, where allowed."""
         if disposition in (Disposition.NO_ANSWER, Disposition.BUSY):
-            return TaskKind.CALLBACK
-        if disposition is Disposition.INTERESTED:
-            return TaskKind.FOLLOW_UP
-        if disposition is Disposition.POLITE_DECLINE and c.sms_ok:
-            return TaskKind.SMS
+            return NextTask(TaskKind.CALLBACK, self.cadence.next_working_day_after(day))
+        if disposition is Disposition.INTERESTED or (disposition is Disposition.POLITE_DECLINE and c.sms_ok):
+            state = ContactState(sms_opt_out=not c.sms_ok)
+            return self.cadence.after_contact(disposition, self.days.at(day, WORK_START), state).tasks[0]
         return None
-
-    def _due_after(self, kind: TaskKind, day: dt.date) -> dt.date:
-        """When that task falls due: a callback the next working day, the others per the call policy."""
-        if kind is TaskKind.CALLBACK:
-            return self.days.ahead(day, 1)
-        calls = self.policy.calls
-        interval = calls.interested_days if kind is TaskKind.FOLLOW_UP else calls.polite_decline_sms_days
-        return self.policy.calendar.next_working_day(day + dt.timedelta(days=interval))
 
     def _contact_history(self, c: _Client) -> None:
         """3–8 contacts over 18 months; a task an outcome leaves is done by the next contact, by its due day."""
@@ -1127,8 +1121,8 @@ class _Builder:
                 kind, due, origin = pending
                 task_id = self._task(c, staff_id, kind, due, origin, closed_at=at)
             contact = _Origin(TaskOrigin.CONTACT, self._contact(c, staff_id, channel, disposition, at, task_id), at)
-            next_kind = self._next_kind(c, disposition)
-            pending = None if next_kind is None else (next_kind, self._due_after(next_kind, day), contact)
+            follow = self._next_task(c, disposition, day)
+            pending = None if follow is None else (follow.kind, follow.due_on, contact)
             if disposition is Disposition.WRONG_NUMBER:
                 note = "核实客户手机号码"
                 self._task(c, staff_id, TaskKind.VERIFY_NUMBER, self.days.ahead(day, 1), contact, note=note)
@@ -1255,12 +1249,12 @@ class _Builder:
             at = self.days.at(self.today, minute, rng.randrange(60))
             disposition = OUTCOMES[Channel.PHONE].draw(rng)
             origin = _Origin(TaskOrigin.CONTACT, self._contact(c, csm.id, Channel.PHONE, disposition, at), at)
-            kind = self._next_kind(c, disposition)
-            if kind is TaskKind.CALLBACK:
+            follow = self._next_task(c, disposition, self.today)
+            if follow is not None and follow.kind is TaskKind.CALLBACK:
                 retry = at + dt.timedelta(minutes=self.policy.calls.no_answer_retry_minutes)
-                self._task(c, csm.id, kind, self.today, origin, due_at=retry, note="未接通,稍后再拨")
-            elif kind is not None:
-                self._task(c, csm.id, kind, self._due_after(kind, self.today), origin)
+                self._task(c, csm.id, follow.kind, self.today, origin, due_at=retry, note="未接通,稍后再拨")
+            elif follow is not None:
+                self._task(c, csm.id, follow.kind, follow.due_on, origin)
 
     def _recent_sale(self, csm: _Csm, day: dt.date, among: Sequence[_Product] | None = None) -> None:
         """A sale on a recent ``day`` to the first of the CSM's clients it suits."""

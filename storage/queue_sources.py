@@ -23,6 +23,7 @@ from csm_tui.domain.enums import (
     TaskKind,
     TaskStatus,
 )
+from csm_tui.rules.cadence import CALL_TASKS, NOT_REACHED, SPOKEN
 from csm_tui.services.rows import Candidate, QueueSources, QueueWindow
 from storage.orm import (
     AppointmentRow,
@@ -36,20 +37,7 @@ from storage.orm import (
     TaskRow,
 )
 
-# Tasks that are phone calls, and the queue reason each stands for.
-CALL_TASKS = {
-    TaskKind.CALLBACK: QueueReason.CALLBACK,
-    TaskKind.SERVICE_CALLBACK: QueueReason.SERVICE_CALLBACK,
-    TaskKind.APPOINTMENT_CONFIRM: QueueReason.APPOINTMENT_CONFIRM,
-    TaskKind.MATURITY: QueueReason.MATURITY,
-    TaskKind.ASSESSMENT_RENEWAL: QueueReason.ASSESSMENT,
-    TaskKind.FOLLOW_UP: QueueReason.FOLLOW_UP,
-    TaskKind.REFERRAL: QueueReason.REFERRAL,
-}
-# Contacts after which the client does not count as reached.
-NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER)
 CLIENT = (ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m)
-SPOKEN = (Channel.PHONE, Channel.VISIT)  # contacts in which the client can be said to be reached
 WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
 
 

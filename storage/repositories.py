@@ -40,7 +40,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
-from csm_tui.services.clients.finding import daily_average
+from csm_tui.rules.tiers import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
 from storage.orm import (
     AccountRow,

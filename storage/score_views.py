@@ -537,7 +537,7 @@ def average_query(day: dt.date, first: dt.date) -> Any:
         .group_by(span.client_id)
         .subquery()
     )
-    average = int_div(func.coalesce(sums.c.fen_days, 0), days)  # to the fen, rounded down (clients.daily_average)
+    average = int_div(func.coalesce(sums.c.fen_days, 0), days)  # to the fen, rounded down (rules.tiers.daily_average)
     return select(literal(day).label("as_of"), ClientRow.id, average.label("avg")).outerjoin(
         sums, sums.c.client_id == ClientRow.id
     )

@@ -29,8 +29,8 @@ from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskK
 from csm_tui.domain.models import Outlet, Product, Staff, Task
 from csm_tui.i18n import set_language
 from csm_tui.policy import Policy
+from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients import client_detail
-from csm_tui.services.clients.finding import tier_of
 from csm_tui.services.imports.cells import date_cell
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import ExportKind, export_list

@@ -19,10 +19,10 @@ from csm_tui.domain.models import Client, Holding, Outlet, Staff
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
 from csm_tui.policy import Policy, PolicyError, Tiers, load_policy
+from csm_tui.rules.tiers import average_window, daily_average, quick_wealth, tier_of
 from csm_tui.services.calls import preparation
 from csm_tui.services.clients import client_detail
 from csm_tui.services.clients.client_detail import ClientDetail
-from csm_tui.services.clients.finding import average_window, daily_average, quick_wealth, tier_of
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation, sign_in

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import arrow
 
-from csm_tui.domain.enums import Disposition, TaskKind
+from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
+from csm_tui.rules import working_days
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,28 @@ class ContactState:
     sms_opt_out: bool = False
 
 
+# Phone tasks, and the reason each puts its client in the call queue.
+CALL_TASKS = {
+    TaskKind.CALLBACK: QueueReason.CALLBACK,
+    TaskKind.SERVICE_CALLBACK: QueueReason.SERVICE_CALLBACK,
+    TaskKind.APPOINTMENT_CONFIRM: QueueReason.APPOINTMENT_CONFIRM,
+    TaskKind.MATURITY: QueueReason.MATURITY,
+    TaskKind.ASSESSMENT_RENEWAL: QueueReason.ASSESSMENT,
+    TaskKind.FOLLOW_UP: QueueReason.FOLLOW_UP,
+    TaskKind.REFERRAL: QueueReason.REFERRAL,
+}
+# Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).
+CALL_KINDS = tuple(kind for kind in CALL_TASKS if kind is not TaskKind.SERVICE_CALLBACK)
+# Contacts after which the client does not count as reached.
+NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER)
+SPOKEN = (Channel.PHONE, Channel.VISIT)  # contacts in which the client can be said to be reached
+
+
+def reached(disposition: Disposition, channel: Channel) -> bool:
+    """The client was reached in person or on the phone: the contact settles the other calls due."""
+    return disposition not in NOT_REACHED and channel in SPOKEN
+
+
 # Outcomes that need a time from the user: the meeting, or when the busy client asked to be called.
 NEEDS_TIME = frozenset({Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY, Disposition.BUSY})
 
@@ -54,13 +77,13 @@ class Cadence:
         return arrow.get(at).to(self.calendar.tz)
 
     def working_day(self, day: dt.date) -> dt.date:
-        return self.calendar.next_working_day(day)
+        return working_days.on_or_after(self.calendar, day)
 
     def after_days(self, today: dt.date, days: int) -> dt.date:
-        return self.working_day(today + dt.timedelta(days=days))
+        return working_days.after_days(self.calendar, today, days)
 
     def next_working_day_after(self, day: dt.date) -> dt.date:
-        return self.working_day(day + dt.timedelta(days=1))
+        return working_days.next_after(self.calendar, day)
 
     def after_contact(
         self, outcome: Disposition, now: dt.datetime, state: ContactState, at: dt.datetime | None = None
@@ -121,9 +144,9 @@ class Cadence:
             raise DomainError("time_in_past")
         day = self.local(starts_at).date()
         today = self.local(now).date()
-        before = day - dt.timedelta(days=self.calls.appointment_confirm_days_before)
-        while before > today and not self.calendar.is_working_day(before):
-            before -= dt.timedelta(days=1)
+        before = working_days.last_on_or_before(
+            self.calendar, day - dt.timedelta(days=self.calls.appointment_confirm_days_before), today
+        )
         return [NextTask(TaskKind.APPOINTMENT_CONFIRM, before)] if today < before < day else []
 
     def service_callback(self, sold_at: dt.datetime, phone_opt_out: bool) -> NextTask:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import arrow
 
-from csm_tui.rules.cadence import Cadence
+from csm_tui.rules import working_days
 from csm_tui.services.rows import DayWindow
 from csm_tui.services.workstation import Workstation
 
@@ -14,7 +14,7 @@ from csm_tui.services.workstation import Workstation
 def day_window(ws: Workstation, day: dt.date) -> DayWindow:
     """``day`` in UTC instants; "now" is the present for today and the day's end for a past day."""
     start, end = ws.time.day_bounds(day)
-    next_start, next_end = ws.time.day_bounds(Cadence(ws.policy).next_working_day_after(day))
+    next_start, next_end = ws.time.day_bounds(working_days.next_after(ws.policy.calendar, day))
     lead = ws.policy.calls.maturity_lead_days
     return DayWindow(
         day=day,
@@ -28,10 +28,6 @@ def day_window(ws: Workstation, day: dt.date) -> DayWindow:
     )
 
 
-SUGGESTED_HOUR = 10  # meetings and follow-ups are suggested for this hour of the next working day
-
-
 def next_working_morning(ws: Workstation) -> arrow.Arrow:
-    """The time suggested for a meeting or a follow-up: 10:00 on the next working day, in branch time."""
-    day = Cadence(ws.policy).next_working_day_after(ws.time.today())
-    return arrow.get(day, tzinfo=ws.time.tz).replace(hour=SUGGESTED_HOUR)
+    """The time suggested for a meeting or a follow-up (``working_days.next_working_morning``)."""
+    return working_days.next_working_morning(ws.policy.calendar, ws.time.today(), ws.time.tz)

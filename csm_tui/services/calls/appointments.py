@@ -10,6 +10,7 @@ import datetime as dt
 from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, Task
+from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.days import day_window
 from csm_tui.services.ports import UnitOfWork
@@ -92,7 +93,7 @@ def add_follow_up(ws: Workstation, client_id: int, due_on: dt.date, note: str = 
         task = tx.tasks.add(
             Task(
                 client_id=client_id, staff_id=ws.staff.id, kind=TaskKind.FOLLOW_UP,
-                due_on=Cadence(ws.policy).working_day(due_on), origin=TaskOrigin.MANUAL, note=note,
+                due_on=working_days.on_or_after(ws.policy.calendar, due_on), origin=TaskOrigin.MANUAL, note=note,
                 created_at=ws.time.now().datetime,
             )
         )  # fmt: skip

@@ -10,23 +10,12 @@ from enum import StrEnum
 from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, ContactRecord, Task
-from csm_tui.rules.cadence import Cadence, ContactState
+from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
-# Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).
-CALL_KINDS = (
-    TaskKind.CALLBACK,
-    TaskKind.APPOINTMENT_CONFIRM,
-    TaskKind.MATURITY,
-    TaskKind.ASSESSMENT_RENEWAL,
-    TaskKind.FOLLOW_UP,
-    TaskKind.REFERRAL,
-)
-NOT_REACHED = frozenset({Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER})
-SPOKEN = frozenset({Channel.PHONE, Channel.VISIT})
 # A queue reason without a task is recorded against a task of this kind when skipped or snoozed.
 REASON_TASK = {
     QueueReason.MATURITY: TaskKind.MATURITY,
@@ -141,7 +130,7 @@ def _close_settled(
     it settles."""
     disposition, channel = outcome.disposition, outcome.channel
     closing = [task_id] if task_id is not None else []
-    if disposition not in NOT_REACHED and channel in SPOKEN:
+    if reached(disposition, channel):
         kinds = (*CALL_KINDS, TaskKind.SERVICE_CALLBACK) if disposition is Disposition.SERVICE_DONE else CALL_KINDS
         assert ws.staff.id is not None
         closing += [t.id for t in tx.tasks.open_calls(client_id, ws.staff.id, ws.time.today(), kinds) if t.id]

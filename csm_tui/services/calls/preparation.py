@@ -10,7 +10,7 @@ from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
 from csm_tui.rules.fab import Suggestion, suggest
-from csm_tui.services.clients.finding import quick_wealth, tier_of
+from csm_tui.rules.tiers import quick_wealth, tier_of
 from csm_tui.services.workstation import Workstation
 
 MATURING_SHOWN = 2

@@ -23,7 +23,7 @@ from csm_tui.domain.models import (
 )
 from csm_tui.domain.values import Sex
 from csm_tui.rules.offers import Offer, next_best_offers, profile
-from csm_tui.services.clients.finding import quick_wealth, tier_of
+from csm_tui.rules.tiers import quick_wealth, tier_of
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from decimal import Decimal
 
-import arrow
 from pydantic_core import PydanticCustomError
 
-from csm_tui.domain.enums import Tier
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.values import from_fen, mask_account, mask_mobile, mask_resident_id, validate_resident_id
-from csm_tui.policy import Tiers
+from csm_tui.domain.values import mask_account, mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.days import day_window
 from csm_tui.services.rows import LOOKUP, LOOKUP_REFUSED, ClientFocus, ClientListRow, LookupRefusal, NumberKey
 from csm_tui.services.workstation import Workstation
 
 LIST_LIMIT = 200
 ACCOUNT_DIGITS = (8, 32)  # card and account numbers, as the bank's files hold them
-AVERAGE_MONTHS = 3  # assets are the daily average of the last three months (日均资产)
 
 
 def find_clients(ws: Workstation, text: str = "") -> list[ClientListRow]:
@@ -98,31 +93,3 @@ def clients_in_focus(ws: Workstation, focus: ClientFocus) -> list[ClientListRow]
     assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.clients_in_focus(ws.staff.id, focus, day_window(ws, ws.time.today()))
-
-
-def daily_average(fen_days: int, days: int) -> Decimal:
-    """The daily average (日均) of a sum of daily balances in fen over ``days``, in yuan to the fen, rounded down:
-    never lifted onto a threshold. Thresholds are whole fen, so the average reaches one exactly when the sum reaches
-    threshold × days (a true 49,999.995 stays 49,999.99, under 交银理财)."""
-    return from_fen(fen_days // days)
-
-
-def tier_of(avg_3m: Decimal, tiers: Tiers) -> Tier:
-    """The client's tier by 3-month daily average assets (``daily_average``: exact against the thresholds)."""
-    if avg_3m >= tiers.wode:
-        return Tier.WODE
-    if avg_3m >= tiers.jiaoyin:
-        return Tier.JIAOYIN
-    return Tier.ORDINARY
-
-
-def quick_wealth(avg_3m: Decimal, tiers: Tiers) -> bool:
-    """The 快捷理财 service (two free inter-bank withdrawals a month): a quarter's daily average, the 3-month one,
-    of at least the threshold. Any tier may have it; compared exactly, as ``tier_of`` is."""
-    return avg_3m >= tiers.quick_wealth
-
-
-def average_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """First and last day (inclusive) of the three months of daily balances that end at ``as_of``."""
-    first = arrow.Arrow.fromdate(as_of).shift(months=-AVERAGE_MONTHS).date() + dt.timedelta(days=1)
-    return first, as_of

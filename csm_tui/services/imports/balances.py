@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from csm_tui.domain.values import to_fen
-from csm_tui.services.clients.finding import daily_average
+from csm_tui.rules.tiers import daily_average
 from csm_tui.services.imports.model import Assets, Span
 
 ONE_DAY = dt.timedelta(days=1)

@@ -37,7 +37,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.masking import mask_text
 from csm_tui.i18n import explain, t
 from csm_tui.policy import AssignWithin, NewClients
-from csm_tui.services.clients.finding import average_window
+from csm_tui.rules.tiers import average_window
 from csm_tui.services.imports import scratch
 from csm_tui.services.imports.assign import LeastLoaded
 from csm_tui.services.imports.balances import ONE_DAY, assets, merge

@@ -22,12 +22,12 @@ from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.rules.distribution import annual_score, forced_grades, ranks
 from csm_tui.rules.scorecard import Card, score_card
+from csm_tui.rules.tiers import average_window
 from csm_tui.services.ports import AccessDenied, StorageFailure, UnitOfWork
 from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
 from csm_tui.services.workstation import Workstation
 
 log = logging.getLogger(__name__)
-AVERAGE_MONTHS = 3  # the 3-month daily average (日均资产)
 TREND_QUARTERS = 4
 
 
@@ -96,11 +96,6 @@ def measures(raw: QuarterRaw, working_days: int, policy: Policy) -> dict[Measure
         Measure.QUALIFICATIONS: Decimal(raw.qualifications),
         Measure.TRAINING_HOURS: (Decimal(raw.training_minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP),
     }
-
-
-def average_window(end: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last day of the 3-month daily average (日均) that ends on ``end``."""
-    return arrow.Arrow.fromdate(end).shift(months=-AVERAGE_MONTHS).date() + dt.timedelta(days=1), end
 
 
 def asset_days(quarter: Quarter, last_day: dt.date, as_of: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
