@@ -29,8 +29,9 @@ from csm_tui.i18n import label, money, t, wan
 from csm_tui.rules import suitability as rules
 from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.rows import ClientListRow
-from csm_tui.services.selling import attempts, signature_page
+from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
+from widgets import signature_page
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe

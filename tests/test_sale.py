@@ -49,13 +49,14 @@ from csm_tui.policy import Policy
 from csm_tui.rules import suitability as rules
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.ports import AccessDenied, StorageFailure
-from csm_tui.services.selling import attempts, signature_page
+from csm_tui.services.selling import attempts
 from csm_tui.services.selling.attempts import Confirmations
 from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.orm import AuditRow, Base, SaleRow
 from storage.repositories import TaskRepository
 from storage.uow import SqlUnitOfWorkFactory
+from widgets import signature_page
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -28,7 +28,7 @@ from csm_tui.services.clients import client_detail
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
-from csm_tui.services.selling import attempts, signature_page
+from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
 from tests.test_sale import (
@@ -49,6 +49,7 @@ from tests.test_sale import (
     rows,
     tables,
 )
+from widgets import signature_page
 
 REFUSED = SuitabilityOutcome.REFUSED
 ELDERLY_WARNED = dataclasses.replace(RECORDED, elderly_warning=True)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from csm_tui.services.selling import signature_page
 from storage.orm import SaleRow, SuitabilityRow
 from tests.pilot import make_app, settle
 from tests.test_suitability_wizard import _count, _to_check
+from widgets import signature_page
 
 
 def _text(wizard: Any, selector: str) -> str:
