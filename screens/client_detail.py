@@ -21,7 +21,8 @@ from textual.widgets import Header, Sparkline, Static, TabbedContent, TabPane
 
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
-from csm_tui.i18n import label, money, t
+from csm_tui.domain.values import money
+from csm_tui.i18n import label, t
 from csm_tui.services.calls import appointments
 from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.clients.client_detail import ClientDetail

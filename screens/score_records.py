@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Channel, Disposition, QualificationKind
-from csm_tui.i18n import label, money, t
+from csm_tui.domain.values import money
+from csm_tui.i18n import label, t
 from csm_tui.policy import Measure
 from csm_tui.rules.scorecard import Line
 from csm_tui.services.rows import ScoreRecord

@@ -12,7 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from csm_tui.domain.enums import ProductCategory
-from csm_tui.i18n import label, money, t, wan
+from csm_tui.domain.values import money
+from csm_tui.i18n import label, t, wan
 from csm_tui.services.checklist import shelf
 from csm_tui.services.checklist.shelf import ReadState, ShelfItem
 from csm_tui.services.workstation import Workstation

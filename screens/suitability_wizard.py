@@ -24,8 +24,8 @@ from csm_tui.config import data_dir
 from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
-from csm_tui.domain.values import parse_money
-from csm_tui.i18n import label, money, t, wan
+from csm_tui.domain.values import money, parse_money
+from csm_tui.i18n import label, t, wan
 from csm_tui.rules import suitability as rules
 from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.rows import ClientListRow
@@ -36,6 +36,7 @@ from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
+from widgets.suitability_checks import check_reason, check_title
 from widgets.table import KeyTable
 from widgets.text_fields import AMOUNT_MAX, SEARCH_MAX, BoundedInput
 
@@ -375,13 +376,8 @@ class SuitabilityWizard(Screen[None]):
             self.error(t("error.regular_plan_fund_only"))
             return
         self.product, self.amount, self.regular_plan = self.ctx.products[table.cursor_row], amount, regular
-        assert self.ctx.outlet is not None
-        self.verdict = rules.check_4s(
-            client=self.ctx.client, assessment=self.assessment,
-            scored_lowest=bool(self.assessment and self.assessment.lowest_category), product=self.product,
-            amount=amount, outlet=self.ctx.outlet, staff=self.ctx.salesperson, now=self.ws.time.now().datetime,
-            policy=self.ws.policy, other_purchases=self.ctx.recent_purchases,
-        )  # fmt: skip
+        now = self.ws.time.now().datetime
+        self.verdict = attempts.check(self.ctx, self.assessment, self.product, amount, now, self.ws.policy)
         self.show_checks()
 
     # -- 5. 4S check ---------------------------------------------------------------------------------------
@@ -389,7 +385,7 @@ class SuitabilityWizard(Screen[None]):
     def show_checks(self) -> None:
         v = self.verdict
         assert v is not None
-        lines = [f"{'✓' if c.passed else '✗'} {rules.title(c)}：{rules.describe(c)}" for c in v.checks]
+        lines = [f"{'✓' if c.passed else '✗'} {check_title(c)}：{check_reason(c)}" for c in v.checks]
         if v.allowed:
             lines.append(t("wizard.insisted_path") if v.insisted else t("wizard.allowed"))
         else:

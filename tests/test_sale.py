@@ -57,6 +57,7 @@ from storage.orm import AuditRow, Base, SaleRow
 from storage.repositories import TaskRepository
 from storage.uow import SqlUnitOfWorkFactory
 from widgets import signature_page
+from widgets.suitability_checks import check_reason, check_title
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -712,7 +713,7 @@ def sold_record(branch: Branch) -> SuitabilityRecord:
 
 def check_lines(record: SuitabilityRecord) -> list[str]:
     stored = [rules.Check(c["code"], c["passed"], c["reason"], c["params"]) for c in record.detail["checks"]]
-    return [html.escape(f"{rules.title(c)}: {rules.describe(c)}") for c in stored]
+    return [html.escape(f"{check_title(c)}: {check_reason(c)}") for c in stored]
 
 
 def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from tests.test_sale import (
     tables,
 )
 from widgets import signature_page
+from widgets.suitability_checks import check_reason
 
 REFUSED = SuitabilityOutcome.REFUSED
 ELDERLY_WARNED = dataclasses.replace(RECORDED, elderly_warning=True)
@@ -255,7 +256,7 @@ def test_no_investment_product_to_anyone_under_18_by_the_branchs_date(
     if adult:
         assert attempts.record(ws, tried, SOLD).sale is not None
         return
-    assert capacity.reason_key == "civil_capacity.minor" and "17" in rules.describe(capacity)
+    assert capacity.reason_key == "civil_capacity.minor" and "17" in check_reason(capacity)
     adult_id = Client.model_validate({**tried.ctx.client.model_dump(), "resident_id": resident_id(dt.date(1980, 1, 1))})
     hostile = forged(branch, tried, Policy(), ctx=dataclasses.replace(tried.ctx, client=adult_id))
     assert hostile.verdict.allowed
@@ -308,8 +309,8 @@ def test_a_client_of_75_buying_r3_needs_the_warning_and_the_recording_but_no_rev
     v = tried.verdict
     assert v.allowed and v.extra_care and v.dual_recording and not v.review
     line = v.check("elderly")
-    assert line.reason_key == "elderly.warning" and "无需额外关注" not in rules.describe(line)
-    assert "特别风险提示" in rules.describe(line) and "双录" in rules.describe(line)
+    assert line.reason_key == "elderly.warning" and "无需额外关注" not in check_reason(line)
+    assert "特别风险提示" in check_reason(line) and "双录" in check_reason(line)
     assert tried.confirmations.missing(v) == ["elderly_warning", "recording_ref"]
     before = tables(branch.engine)
     with pytest.raises(attempts.ConfirmationsMissing) as refused:
@@ -384,7 +385,7 @@ def test_purchases_out_of_proportion_together_are_refused(branch: Branch) -> Non
             assert exc.code == "sale_blocked"
             line = tried.verdict.check("proportion")
             assert (line.passed, line.reason_key) == (False, "proportion.fail_together")
-            assert "¥80,000.00" in rules.describe(line) and "¥160,000.00" in rules.describe(line)
+            assert "¥80,000.00" in check_reason(line) and "¥160,000.00" in check_reason(line)
     assert sold == 1 and len(rows(branch.engine, "sales")) == 1
 
 
@@ -394,7 +395,7 @@ def test_a_client_without_asset_figures_is_refused_for_that_reason_not_as_out_of
     assess(ws, new, RiskLevel.C5)
     tried = attempt(ws, new, "W2", "10000", RECORDED)
     assert [c.reason_key for c in tried.verdict.failed] == ["proportion.no_figures"]
-    assert "资产数据" in rules.describe(tried.verdict.check("proportion"))
+    assert "资产数据" in check_reason(tried.verdict.check("proportion"))
     assert refused_code(ws, tried) == "sale_blocked"
 
 

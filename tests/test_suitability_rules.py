@@ -22,6 +22,7 @@ from csm_tui.i18n import LANGUAGES, catalog, set_language
 from csm_tui.policy import Assessment, Policy, PolicyError, Suitability, load_policy
 from csm_tui.rules import suitability as rules
 from csm_tui.rules.suitability import CHECK_CODES, Verdict, check_4s
+from widgets.suitability_checks import check_reason, check_title
 
 POLICY = Policy()
 BRANCH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -736,9 +737,9 @@ def test_every_reason_reads_in_both_languages(lang: str) -> None:
     for v in _every_kind_of_verdict():
         for c in v.checks:
             assert f"check.{c.reason_key}" in catalog(lang), c.reason_key
-            text = rules.describe(c)
+            text = check_reason(c)
             assert text and not re.search(r"[{}]|check\.|_basic", text), (c, text)
-            assert rules.title(c) != f"check.{c.code}.title"
+            assert check_title(c) != f"check.{c.code}.title"
             seen.add(c.reason_key)
     reasons = {k.removeprefix("check.") for k in catalog(lang) if k.startswith("check.") and k.count(".") == 2}
     assert reasons - {f"{code}.title" for code in CHECK_CODES} == seen  # every reason is reachable and tested
@@ -747,12 +748,12 @@ def test_every_reason_reads_in_both_languages(lang: str) -> None:
 def test_the_reason_names_the_expired_certificate_and_the_levels() -> None:
     set_language("zh_CN")
     expired = check(verdict(staff=staff(qualification(_Q.WEALTH_BASIC, YESTERDAY))), "salesperson")
-    assert rules.describe(expired) == "销售人员 李经理 的理财从业资格已于 2026-11-09 过期"
+    assert check_reason(expired) == "销售人员 李经理 的理财从业资格已于 2026-11-09 过期"
     blocked = check(verdict(product=product(_C.WEALTH, 4), assessment=assessment(level=RiskLevel.C2)), "level")
-    assert rules.describe(blocked) == "产品 稳利 90 天 风险等级 R4 中高 高于客户风险承受能力 C2 谨慎，不得销售"
+    assert check_reason(blocked) == "产品 稳利 90 天 风险等级 R4 中高 高于客户风险承受能力 C2 谨慎，不得销售"
     set_language("en")
     r5 = check(verdict(product=product(_C.WEALTH, 5), staff=staff(_Q.WEALTH_BASIC)), "salesperson")
-    assert rules.describe(r5) == "An R5 product needs AFP or CFP or EFP; salesperson 李经理 has none"
+    assert check_reason(r5) == "An R5 product needs AFP or CFP or EFP; salesperson 李经理 has none"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -8,7 +8,8 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from csm_tui.i18n import label, money, t
+from csm_tui.domain.values import money
+from csm_tui.i18n import label, t
 from csm_tui.services.calls.preparation import CallCard
 
 

@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
-from csm_tui.i18n import label, money, t
+from csm_tui.domain.values import money
+from csm_tui.i18n import label, t
 from csm_tui.policy import Dimension, Measure
 from csm_tui.rules.scorecard import Line
 from csm_tui.services.scoreboard.quarter_scores import CsmView

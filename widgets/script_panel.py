@@ -7,8 +7,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.domain.values import Sex
-from csm_tui.i18n import money, t
+from csm_tui.domain.values import Sex, money
+from csm_tui.i18n import t
 from csm_tui.services.calls.preparation import CallCard
 
 

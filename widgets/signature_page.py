@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from csm_tui.domain.models import SuitabilityRecord
-from csm_tui.i18n import current_language, label, money, t
+from csm_tui.domain.values import money
+from csm_tui.i18n import current_language, label, t
 from csm_tui.rules import suitability as rules
+from widgets.suitability_checks import check_reason, check_title
 
 _STYLE = (
     "body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2em}"
@@ -30,7 +32,7 @@ def render(record: SuitabilityRecord, outlet: str, tz: str) -> str:
     assessment = d.get("assessment") or {}
     rows = "".join(
         f"<tr><td>{'✓' if c['passed'] else '<span class=fail>✗</span>'}</td>"
-        f"<td>{e(rules.title(_check(c)))}: {e(rules.describe(_check(c)))}</td></tr>"
+        f"<td>{e(check_title(_check(c)))}: {e(check_reason(_check(c)))}</td></tr>"
         for c in d["checks"]
     )
     asked = d.get("required", list(d["confirmations"]))  # records before 2026-12 did not say

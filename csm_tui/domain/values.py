@@ -204,3 +204,8 @@ def to_fen(amount: Decimal) -> int:
 
 def from_fen(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(CENT)
+
+
+def money(amount: Decimal) -> str:
+    """An amount as the bank writes it in any language: ¥1,234.50."""
+    return f"¥{amount:,.2f}"

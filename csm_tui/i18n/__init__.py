@@ -71,10 +71,6 @@ def label(member: Enum) -> str:
     return t(f"{kind}.{member.name.lower()}")
 
 
-def money(amount: Decimal) -> str:
-    return f"¥{amount:,.2f}"
-
-
 def wan(amount: Decimal) -> str:
     """Yuan in units of ten thousand (万元), the way branch lists show assets: 5,228,438.12 → 522.84."""
     return f"{(amount / 10_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"

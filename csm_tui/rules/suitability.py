@@ -1,10 +1,10 @@
 """The pure rules of the suitability wizard: the risk questionnaire and its score, the assessment status, the 4S check.
 
-No I/O and no UI: the wizard screen and the recording service (``services.sale``) build on these. Days are the
-branch's days (``policy.calendar.tz``); naive datetimes are taken as UTC, as stored.
+No I/O and no UI: the wizard screen and the recording service (``services.selling.attempts``) build on these. Days
+are the branch's days (``policy.calendar.tz``); naive datetimes are taken as UTC, as stored.
 
 A check's ``params`` are language-neutral codes and figures (kept in the suitability record for 20 years);
-``describe`` renders a check in the user's language.
+``widgets.suitability_checks`` renders a check in the user's language.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import arrow
 from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
-from csm_tui.i18n import label, money, t
+from csm_tui.domain.values import money
 from csm_tui.policy import Policy, Questionnaire
 from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE
 
@@ -491,29 +491,3 @@ def _elderly(age: int, rating: RiskRating | None, policy: Policy) -> Check:
     if refused_from is not None and age >= refused_from:
         return _check("elderly", False, "refused", age=age, rating=rating.code, limit=refused_from)
     return _check("elderly", True, "extra_care", age=age, rating=rating.code)
-
-
-# --- display ---------------------------------------------------------------------------------------------------
-
-
-def _kinds(value: str, separator: str) -> str:
-    return separator.join(label(QualificationKind(v)) for v in value.split("/") if v)
-
-
-def describe(check: Check) -> str:
-    """A check's reason in the current language, its codes (ratings, levels, certificates) shown by their labels."""
-    params = dict(check.params)
-    if "rating" in params and params["rating"] in RiskRating.__members__:
-        params["rating"] = label(RiskRating[params["rating"]])
-    if "level" in params and params["level"] in RiskLevel.__members__:
-        params["level"] = label(RiskLevel[params["level"]])
-    if "qualification" in params:
-        params["qualification"] = _kinds(params["qualification"], t("check.or"))
-    if "qualifications" in params:
-        params["qualifications"] = _kinds(params["qualifications"], t("check.and"))
-    return t(f"check.{check.reason_key}", **params)
-
-
-def title(check: Check) -> str:
-    """What a check line is about, in the current language."""
-    return t(f"check.{check.code}.title")

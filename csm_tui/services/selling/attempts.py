@@ -100,6 +100,25 @@ class ConfirmationsMissing(DomainError):
         self.names = tuple(names)
 
 
+def check(
+    ctx: SaleContext,
+    assessment: RiskAssessment | None,
+    product: Product,
+    amount: Decimal,
+    now: dt.datetime,
+    policy: Policy,
+) -> rules.Verdict:
+    """The 4S check of selling ``product`` for ``amount`` in ``ctx`` on ``assessment``: the one check the wizard shows
+    and the service decides again when it records, from the same facts."""
+    if ctx.outlet is None:
+        raise DomainError("no_outlet")
+    return rules.check_4s(
+        client=ctx.client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
+        product=product, amount=amount, outlet=ctx.outlet, staff=ctx.salesperson, now=now, policy=policy,
+        other_purchases=ctx.recent_purchases,
+    )  # fmt: skip
+
+
 def recording_ref_valid(ref: str, policy: Policy) -> bool:
     """A 双录 reference in the policy's format (default: letters, digits and ``-``, 6–40 characters)."""
     return re.fullmatch(policy.suitability.recording_ref_pattern, ref.strip()) is not None
@@ -237,11 +256,8 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         history = tx.assessments.history(client_id)
         assessment = _current_assessment(history, attempt.assessment, now, ws.policy)
         recent = rules.recent_purchases(tx.sales.for_client(client_id), client.assets_as_of, now, ws.policy)
-        verdict = rules.check_4s(
-            client=client, assessment=assessment, scored_lowest=bool(assessment and assessment.lowest_category),
-            product=product, amount=amount, outlet=outlet, staff=staff, now=now, policy=ws.policy,
-            other_purchases=recent,
-        )  # fmt: skip
+        ctx = dataclasses.replace(attempt.ctx, client=client, outlet=outlet, salesperson=staff, recent_purchases=recent)
+        verdict = check(ctx, assessment, product, amount, now, ws.policy)
         if outcome is SuitabilityOutcome.SOLD:
             if attempt.regular_plan and product.category is not ProductCategory.FUND:
                 raise DomainError("regular_plan_fund_only")
@@ -256,7 +272,6 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
                 raise DomainError("no_supervisor")
         else:
             outcome = SuitabilityOutcome.REFUSED if verdict.allowed else SuitabilityOutcome.BLOCKED
-        ctx = dataclasses.replace(attempt.ctx, client=client, outlet=outlet, recent_purchases=recent)
         attempt = dataclasses.replace(
             attempt, ctx=ctx, product=product, amount=amount, assessment=assessment, verdict=verdict
         )
