@@ -11,7 +11,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from csm_tui.i18n import t
-from csm_tui.services.imports.exports import ExportKind, default_path, export_list, export_target
+from csm_tui.services.file_exports import export_target
+from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.workstation import Workstation
 from screens.outcome import SavingDialog
 from widgets.text_fields import PATH_MAX, BoundedInput

@@ -8,20 +8,17 @@ task list's columns are the task import's, so an exported list imports back unch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
+from csm_tui.services.file_exports import export_target, write_export
 from csm_tui.services.imports.columns import header_of
-from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.rows import ContactExportRow, TaskExportRow
-from csm_tui.services.tabular import TableFormat, staged_table
+from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import Workstation
 
 CONTACT_DAYS = 90  # the contact records of the last three months, unless asked otherwise
-SUFFIXES = frozenset({".csv", ".xlsx"})
 
 
 class ExportKind(StrEnum):
@@ -90,38 +87,6 @@ def _contact_table(ws: Workstation, rows: list[ContactExportRow]) -> tuple[list[
         for r in rows
     ]
     return headers, body
-
-
-def export_target(ws: Workstation, path: Path) -> Path:
-    """Where an export of ``path`` goes: a new ``.csv`` or ``.xlsx`` file, never over another; in an SSH session,
-    a bare file name in the server's export folder (``Workstation.exports``)."""
-    if path.suffix.lower() not in SUFFIXES:
-        raise DomainError("export.suffix")
-    if ws.exports is not None:
-        if len(path.parts) != 1 or path.name.startswith("."):
-            raise DomainError("export.name_only", folder=str(ws.exports))
-        path = ws.exports / path.name
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    return path
-
-
-def write_export(
-    tx: UnitOfWork, what: str, headers: Sequence[str], rows: Iterable[Sequence[object]], path: Path,
-    fmt: TableFormat | None = None,
-) -> int:  # fmt: skip
-    """Write ``rows`` to ``path`` (from ``export_target``) and commit the export's audit entry; the file takes its
-    name only once the entry is committed. Returns the row count."""
-    fmt = fmt or TableFormat.of(path)
-    try:
-        with staged_table(headers, rows, path, fmt) as count:
-            tx.audit.record("export", what, "", rows=count, format=fmt.value, file=path.name)
-            tx.commit()
-    except FileExistsError:
-        raise DomainError("export.exists", path=str(path)) from None
-    except OSError as exc:
-        raise DomainError("export.unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
-    return count
 
 
 def export_list(

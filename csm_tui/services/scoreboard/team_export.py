@@ -10,7 +10,7 @@ from typing import Any
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
 from csm_tui.policy import Dimension
-from csm_tui.services.imports.exports import export_target, write_export
+from csm_tui.services.file_exports import export_target, write_export
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.scoreboard.quarter_scores import Quarter, TeamRow, TeamTable, team_table
 from csm_tui.services.workstation import Workstation
