@@ -1,4 +1,4 @@
-"""The Textual application: five destinations, each one key away, a command palette and F1 help."""
+"""The Textual application: six destinations, each one key away (1–6), a command palette and F1 help."""
 
 from __future__ import annotations
 

@@ -60,16 +60,6 @@ class SqlScoreRecords:
             self.session.flush()
         return GradeDecision.model_validate(row, from_attributes=True)
 
-    def withdraw_grade(self, staff_id: int, year: int) -> bool:
-        row = self.session.scalar(
-            select(GradeDecisionRow).where(GradeDecisionRow.staff_id == staff_id, GradeDecisionRow.year == year)
-        )
-        if row is None:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
-
     def grade_decisions(self, year: int) -> dict[int, GradeDecision]:
         rows = self.session.scalars(select(GradeDecisionRow).where(GradeDecisionRow.year == year))
         return {r.staff_id: GradeDecision.model_validate(r, from_attributes=True) for r in rows}

@@ -23,11 +23,6 @@ def monthly_interest(amount: Decimal, annual_pct: Decimal) -> Decimal:
     return (amount * annual_pct / 100 / 12).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
-def per_day(monthly: Decimal) -> Decimal:
-    """A monthly sum as whole yuan a day: a premium of 200-odd yuan a month is about 7 yuan a day."""
-    return (monthly * 12 / 365).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Suggestion:
     product: Product

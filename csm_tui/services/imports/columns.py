@@ -41,7 +41,6 @@ class Column:
 
 
 _CLIENT_REF = Column("client", True, ("客户编号", "客户号码", "client number", "customer number", "cust no"))
-_DATE_FIELDS = ("day", "start_date", "maturity_date", "sale_start", "sale_end", "listed_on", "due_on")
 
 COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     ImportKind.CLIENTS: (
@@ -110,8 +109,6 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("closed_at", False, ("关闭时间", "closed")),
     ),
 }
-
-DATE_FIELDS = frozenset(_DATE_FIELDS)
 
 
 def normalise(header: str) -> str:

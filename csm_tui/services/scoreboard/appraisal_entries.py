@@ -117,15 +117,6 @@ def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDeci
     return decision
 
 
-def withdraw_d(ws: Workstation, staff_id: int, year: int) -> bool:
-    with ws.uow(write=True) as tx:
-        _acting(tx, Role.SUPERVISOR)
-        _csm(tx, staff_id)
-        withdrawn = tx.scores.withdraw_grade(staff_id, year)
-        tx.commit()
-    return withdrawn
-
-
 def close_quarter(ws: Workstation, quarter: Quarter) -> int:
     """A supervisor closes a quarter that has ended: every CSM's card is frozen as it stands. Returns how many."""
     if ws.time.today() < quarter.next.first_day:
