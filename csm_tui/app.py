@@ -28,7 +28,7 @@ DESTINATIONS: dict[str, str] = {
     "checklist": "screens.checklist:ChecklistScreen",
     "queue": "screens.queue:QueueScreen",
     "clients": "screens.clients:ClientsScreen",
-    "suitability": "screens.suitability:SuitabilityScreen",
+    "suitability": "screens.assessments_due:SuitabilityScreen",
     "scoreboard": "screens.scoreboard:ScoreboardScreen",
     "referrals": "screens.referrals:ReferralsScreen",
 }

@@ -21,7 +21,7 @@ from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import CsmView, Quarter, TeamTable
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination, load_in_background
-from screens.score_records import RecordsScreen
+from screens.figure_records import RecordsScreen
 from screens.score_team import TeamView
 from widgets.bindings import translate_bindings
 from widgets.key_bar import KeyBar

@@ -31,7 +31,7 @@ from csm_tui.i18n import set_language
 from csm_tui.policy import Policy
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients import client_detail
-from csm_tui.services.imports.cells import date_cell
+from csm_tui.services.imports.cell_values import date_cell
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.records import money_cell

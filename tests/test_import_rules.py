@@ -16,7 +16,7 @@ from csm_tui.domain.enums import Role, TaskKind
 from csm_tui.i18n import set_language
 from csm_tui.services.imports.assign import LeastLoaded
 from csm_tui.services.imports.balances import assets, merge, spans_of
-from csm_tui.services.imports.cells import RowError, enum_cell, parse_date
+from csm_tui.services.imports.cell_values import RowError, enum_cell, parse_date
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, match_headers
 from csm_tui.services.imports.model import Span, StaffRef
 from csm_tui.services.imports.records import BUILDERS, Lookups, balance_record, client_record

@@ -34,7 +34,7 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.models import Client, Holding, Product, Staff, Task
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
-from csm_tui.services.imports.cells import (
+from csm_tui.services.imports.cell_values import (
     RowError,
     bool_cell,
     date_cell,

@@ -41,7 +41,7 @@ from csm_tui.rules.tiers import average_window
 from csm_tui.services.imports import scratch
 from csm_tui.services.imports.assign import LeastLoaded
 from csm_tui.services.imports.balances import ONE_DAY, assets, merge
-from csm_tui.services.imports.cells import RowError
+from csm_tui.services.imports.cell_values import RowError
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, header_of, match_headers
 from csm_tui.services.imports.model import Assets, Existing, Span, Update
 from csm_tui.services.imports.problems import Problem, ProblemLog
