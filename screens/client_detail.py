@@ -395,7 +395,7 @@ class ClientDetailScreen(Screen[None]):
         d = self._full()
         if d is None:
             return
-        if d.client.avg_3m < self.ws.policy.tiers.wode:
+        if d.tier is not Tier.WODE:
             self.notify(t("error.below_wode"), severity="warning")
             return
         self.pick_wealth_manager()

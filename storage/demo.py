@@ -50,6 +50,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
+from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence, ContactState, NextTask
 from csm_tui.rules.tiers import average_window, daily_average, tier_of
 from storage import audit
@@ -1266,7 +1267,7 @@ class _Builder:
     def _maturity_task(self, csm: _Csm, h: _Maturing) -> None:
         """The system's reminder, raised ``maturity_lead_days`` before maturity; most raised earlier are done."""
         lead = dt.timedelta(days=self.policy.calls.maturity_lead_days)
-        due = min(self.policy.calendar.next_working_day(h.maturity - lead), self.today)
+        due = min(working_days.on_or_after(self.policy.calendar, h.maturity - lead), self.today)
         origin = _Origin(TaskOrigin.SYSTEM, h.id, min(self.days.at(due, 7 * 60), self.now))
         note = f"{h.product.name} {from_fen(h.amount):,} 元 {h.maturity:%m-%d} 到期"
         if due < self.today and self.rng.random() < 0.8:

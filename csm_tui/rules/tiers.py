@@ -30,6 +30,18 @@ def tier_of(avg_3m: Decimal, tiers: Tiers) -> Tier:
     return Tier.ORDINARY
 
 
+def next_threshold(tier: Tier, tiers: Tiers) -> Decimal | None:
+    """The 3-month average the next tier starts at, or None at the top."""
+    return {Tier.ORDINARY: tiers.jiaoyin, Tier.JIAOYIN: tiers.wode}.get(tier)
+
+
+def reached(tier: Tier, avg_3m: Decimal, before: Decimal, tiers: Tiers) -> bool:
+    """The average ``avg_3m`` is in ``tier`` or above it, and ``before`` was below it."""
+    order = list(Tier)
+    rank = order.index
+    return rank(tier_of(avg_3m, tiers)) >= rank(tier) > rank(tier_of(before, tiers))
+
+
 def quick_wealth(avg_3m: Decimal, tiers: Tiers) -> bool:
     """The 快捷理财 service (two free inter-bank withdrawals a month): a quarter's daily average, the 3-month one,
     of at least the threshold. Any tier may have it; compared exactly, as ``tier_of`` is."""

@@ -23,7 +23,7 @@ from csm_tui.domain.models import (
 )
 from csm_tui.domain.values import Sex
 from csm_tui.rules.offers import Offer, next_best_offers, profile
-from csm_tui.rules.tiers import quick_wealth, tier_of
+from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 
@@ -80,7 +80,6 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
-    jiaoyin = ws.policy.tiers.jiaoyin
     valid = assessment is not None and assessment.valid_until >= today
     held = [(h, p) for h, p in holdings if p is not None]
     level = assessment.level if assessment is not None and valid else None
@@ -92,7 +91,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         sex=client.resident_id.sex,
         tier=tier_of(client.avg_3m, ws.policy.tiers),
         quick_wealth=quick_wealth(client.avg_3m, ws.policy.tiers),
-        new_jiaoyin=client.avg_3m >= jiaoyin > earlier_avg and bool(balances),
+        new_jiaoyin=reached(Tier.JIAOYIN, client.avg_3m, earlier_avg, ws.policy.tiers) and bool(balances),
         balances=balances,
         holdings=holdings,
         assessment=assessment,
@@ -158,6 +157,5 @@ def edit(ws: Workstation, client: Client, **changes: Any) -> Client:
 
 def assets_gap(client: Client, tier: Tier, ws: Workstation) -> Decimal | None:
     """How far the 3-month average is from the next tier, or None at the top."""
-    tiers = ws.policy.tiers
-    target = {Tier.ORDINARY: tiers.jiaoyin, Tier.JIAOYIN: tiers.wode}.get(tier)
+    target = next_threshold(tier, ws.policy.tiers)
     return None if target is None else target - client.avg_3m

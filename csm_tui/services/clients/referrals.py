@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin
+from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin, Tier
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ClientSummary, Referral, Staff, Task
+from csm_tui.rules.tiers import tier_of
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 
@@ -28,7 +29,7 @@ def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str =
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
         client = tx.clients.get(client_id)
-        if client.avg_3m < ws.policy.tiers.wode:
+        if tier_of(client.avg_3m, ws.policy.tiers) is not Tier.WODE:
             raise DomainError("below_wode")
         target = tx.staff.get(to_staff_id)
         if target is None or target.role is not Role.WEALTH_MANAGER:
