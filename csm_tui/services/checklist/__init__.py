@@ -1,0 +1,1 @@
+"""The daily checklist and the product shelf it asks to be read."""

@@ -1,0 +1,1 @@
+"""Clients: finding them, the whole client on one screen, and referrals."""
