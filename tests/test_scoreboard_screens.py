@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from textual.pilot import Pilot
 
 from csm_tui.config import data_dir
-from screens.score_forms import MysteryCheckDialog, QualificationDialog, TrainingDialog
+from screens.dialogs import MysteryCheckDialog, QualificationDialog, TrainingDialog
 from screens.score_records import RecordsScreen
 from screens.scoreboard import CardScreen
 from storage.engine import make_engine
