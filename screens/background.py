@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from textual.app import App
 from textual.dom import DOMNode
 from textual.worker import Worker
 
@@ -46,28 +47,34 @@ def in_background(
     only reads, so a database failure is said as one that loaded nothing rather than one that saved nothing."""
     app = node.app  # held, not looked up from the worker: the screen may be left while the work runs
     what = f"{type(node).__name__}.{group}"
-    tell = failed if failed is not None else _notice(node)
+    tell = failed if failed is not None else _notice(app)
+
+    def say(failure: Failure) -> None:
+        try:
+            app.call_from_thread(tell, failure)
+        except Exception as exc:  # not even that could be shown (the app is closing): the log has it
+            log_failure(f"{what} (saying why)", exc)
 
     def guarded() -> None:
         try:
             result = job()
         except Exception as exc:
             log_failure(what, exc)
-            app.call_from_thread(tell, Failure(describe_load(exc) if load else describe(exc), exc))
+            say(Failure(describe_load(exc) if load else describe(exc), exc))
             return
         try:
             app.call_from_thread(done, result)
         except Exception as exc:  # the result could not be shown: a fault of the screen, or the screen has gone
             log_failure(f"{what} (showing)", exc)
             if node.is_attached:
-                app.call_from_thread(tell, Failure(describe(exc), exc))
+                say(Failure(describe(exc), exc))
 
     return node.run_worker(guarded, name=what, group=group, thread=True, exclusive=True, exit_on_error=False)
 
 
-def _notice(node: DOMNode) -> Callable[[Failure], object]:
+def _notice(app: App[object]) -> Callable[[Failure], object]:
     def notice(failure: Failure) -> None:
-        node.app.notify(failure.message, severity="error")
+        app.notify(failure.message, severity="error")
 
     return notice
 
