@@ -346,7 +346,10 @@ async def test_a_referral_that_cannot_be_accepted_says_why_and_is_accepted_the_n
 # -- the scoreboard ------------------------------------------------------------------------------------------------
 
 
-async def test_a_team_export_that_fails_says_why_and_the_next_one_writes_the_file(demo_url: str) -> None:
+async def test_a_team_export_that_fails_says_why_and_the_next_one_writes_the_file(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # a folder of its own: an export never overwrites a file
     app, switch = app_with_switch(demo_url, login="sup01")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
