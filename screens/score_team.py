@@ -190,11 +190,10 @@ class TeamView(Vertical):
             self.export(self.table, list(self.rows))
 
     def export(self, table: TeamTable, rows: list[TeamRow]) -> None:
-        name = Path(file_name(table))
-        folder = Path() if self.ws.exports is not None else data_dir() / "exports"
-
         def write() -> Path:
-            return export_team(self.ws, folder / name, quarter=table.quarter, year=table.year, rows=rows)[1]
+            folder = Path() if self.ws.exports is not None else data_dir() / "exports"
+            target = folder / file_name(table)
+            return export_team(self.ws, target, quarter=table.quarter, year=table.year, rows=rows)[1]
 
         in_background(self, write, self._exported, group="export")
 
