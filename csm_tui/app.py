@@ -20,7 +20,6 @@ from csm_tui.domain.enums import Role
 from csm_tui.i18n import set_language, t
 from csm_tui.services.imports.exports import ExportKind
 from csm_tui.services.workstation import Workstation
-from widgets.bindings import translate_bindings
 
 # Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
 # keeps the start-up to the first paint short.
@@ -109,7 +108,6 @@ class CsmApp(App[None]):
     def __init__(self, ws: Workstation, *, lang: str = "zh_CN", keymap: dict[str, str] | None = None) -> None:
         set_language(lang)
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.data_changed: Signal[None] = Signal(self, "data-changed")  # live screens reload on it
         ws.uow.on_commit(self._committed)
@@ -224,7 +222,7 @@ class CsmApp(App[None]):
 
     def action_export(self, kind: str) -> None:
         """Export the signed-in staff member's own list (tasks or contacts), identities masked."""
-        from screens.export import ExportDialog
+        from screens.dialogs import ExportDialog
 
         self.push_screen(ExportDialog(self.ws, ExportKind(kind)), self._exported)
 

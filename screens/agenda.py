@@ -17,7 +17,7 @@ from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
-from screens.client_forms import WhenDialog
+from screens.dialogs import WhenDialog
 from widgets.table import KeyTable
 
 _CLOSED = (AppointmentStatus.CANCELLED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)

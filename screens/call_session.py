@@ -7,12 +7,10 @@ x do not call · d 回访 done. Also: s skip, z snooze (each with a reason), u u
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -26,17 +24,14 @@ from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.workstation import Workstation
-from screens.outcome import OutcomeDialog, ReasonDialog
+from screens.background import Failure, in_background, log_failure
+from screens.dialogs import OutcomeDialog, ReasonDialog
 from screens.suitability_wizard import SuitabilityWizard
-from widgets.bindings import translate_bindings
 from widgets.call_timer import CallTimer
 from widgets.cells import reason_detail
 from widgets.client_card import ClientCard
-from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.script_panel import ScriptPanel
-
-log = logging.getLogger(__name__)
 
 OUTCOME_KEYS = {
     "i": Disposition.INTERESTED,
@@ -60,7 +55,7 @@ def prepared(ws: Workstation, client_id: int | None) -> CallCard | None:
     try:
         return prepare(ws, client_id)
     except Exception as exc:
-        log.warning("call card not prepared ahead: %s", type(exc).__name__)
+        log_failure("call card prepared ahead", exc)
         return None
 
 
@@ -94,7 +89,6 @@ class CallSession(Screen[None]):
 
     def __init__(self, ws: Workstation, items: list[QueueItem], index: int = 0) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.items = items
         self.index = index
@@ -134,15 +128,8 @@ class CallSession(Screen[None]):
         else:
             self.load_card(item.client_id)
 
-    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def load_card(self, client_id: int) -> None:
-        try:
-            card = prepare(self.ws, client_id)
-        except Exception as exc:
-            log.error("call card failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show_card, card)
+        in_background(self, lambda: prepare(self.ws, client_id), self._show_card, group="card", load=True)
 
     def _show_card(self, card: CallCard) -> None:
         if card.client_id != self.item.client_id:
@@ -242,21 +229,14 @@ class CallSession(Screen[None]):
             self.notify(t("call.nothing_to_undo"), severity="warning")
             return
         self.undoing = True
-        self.run_undo(*self.receipts[-1])
+        index, receipt = self.receipts[-1]
+        in_background(
+            self, lambda: undo(self.ws, receipt), lambda _: self._undone(index), group="undo", failed=self._undo_failed
+        )
 
-    @work(thread=True, exclusive=True, group="undo", exit_on_error=False)
-    def run_undo(self, index: int, receipt: Receipt) -> None:
-        try:
-            undo(self.ws, receipt)
-        except Exception as exc:
-            log.error("undo failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self._undo_failed, describe(exc))
-            return
-        self.app.call_from_thread(self._undone, index)
-
-    def _undo_failed(self, reason: str) -> None:
+    def _undo_failed(self, failure: Failure) -> None:
         self.undoing = False
-        self.notify(reason, severity="error")
+        self.notify(failure.message, severity="error")
 
     def _undone(self, index: int) -> None:
         self.undoing = False

@@ -24,8 +24,7 @@ from csm_tui.services.checklist.day_list import DayList, ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.client_forms import TextDialog
-from screens.day_summary import DaySummaryDialog
+from screens.dialogs import DaySummaryDialog, TextDialog
 from widgets.cells import item_text
 from widgets.table import KeyTable
 

@@ -9,10 +9,8 @@ Another manager's client shows only the OCRM summary, identity masked.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -29,16 +27,13 @@ from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
-from screens.client_forms import ChooseStaffDialog, EditClientDialog, TextDialog, WhenDialog
-from screens.log_contact import LogContactDialog
+from screens.background import in_background
+from screens.dialogs import ChooseStaffDialog, EditClientDialog, LogContactDialog, TextDialog, WhenDialog
 from screens.suitability_wizard import SuitabilityWizard
-from widgets.bindings import translate_bindings
 from widgets.cells import figure
-from widgets.failures import describe, describe_load
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
-log = logging.getLogger(__name__)
 TABS = ("overview", "assets", "contacts", "tasks", "referrals")
 COLUMNS = {
     "holdings": ("product", "category", "rating", "amount", "start", "maturity", "status"),
@@ -77,7 +72,6 @@ class ClientDetailScreen(Screen[None]):
 
     def __init__(self, ws: Workstation, client_id: int) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.client_id = client_id
         self.detail: ClientDetail | None = None
@@ -106,15 +100,8 @@ class ClientDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
-        try:
-            found = client_detail.load(self.ws, self.client_id)
-        except Exception as exc:
-            log.error("client detail failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe_load(exc), severity="error")
-            return
-        self.app.call_from_thread(self.show, found)
+        in_background(self, lambda: client_detail.load(self.ws, self.client_id), self.show, group="load", load=True)
 
     def show(self, found: ClientDetail | ClientSummary) -> None:
         if isinstance(found, ClientSummary):
@@ -344,14 +331,13 @@ class ClientDetailScreen(Screen[None]):
         if meeting is not None and meeting.id is not None:
             self.change_meeting(meeting.id, AppointmentStatus(status))
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def change_meeting(self, meeting_id: int, status: AppointmentStatus) -> None:
-        try:
-            appointments.set_status(self.ws, meeting_id, status)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self._after, True)
+        in_background(
+            self,
+            lambda: appointments.set_status(self.ws, meeting_id, status),
+            lambda _: self._after(True),
+            group="save",
+        )
 
     def action_sell(self) -> None:
         if self._full() is not None:
@@ -400,10 +386,10 @@ class ClientDetailScreen(Screen[None]):
             return
         self.pick_wealth_manager()
 
-    @work(thread=True, exclusive=True, group="load-staff", exit_on_error=False)
     def pick_wealth_manager(self) -> None:
-        managers = referrals.wealth_managers(self.ws)
-        self.app.call_from_thread(self._choose_wealth_manager, managers)
+        in_background(
+            self, lambda: referrals.wealth_managers(self.ws), self._choose_wealth_manager, group="load-staff", load=True
+        )
 
     def _choose_wealth_manager(self, managers: list[Staff]) -> None:
         def save(person: Staff, note: str) -> object:

@@ -20,8 +20,7 @@ from csm_tui.services.rows import ScoreRecord
 from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.workstation import Workstation
-from screens.base import load_in_background
-from widgets.bindings import translate_bindings
+from screens.background import in_background
 from widgets.cells import figure
 from widgets.key_bar import KeyBar
 from widgets.scorecard import MONEY, measured
@@ -50,7 +49,6 @@ class RecordsScreen(Screen[None]):
 
     def __init__(self, ws: Workstation, staff_id: int, line: Line, quarter: Quarter) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws, self.staff_id, self.line, self.quarter = ws, staff_id, line, quarter
 
     def compose(self) -> ComposeResult:
@@ -60,9 +58,10 @@ class RecordsScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        load_in_background(
-            self, lambda: quarter_scores.records(self.ws, self.staff_id, self.line.measure, self.quarter), self._show
-        )
+        in_background(self, self._fetch, self._show, group="load", load=True)
+
+    def _fetch(self) -> list[ScoreRecord]:
+        return quarter_scores.records(self.ws, self.staff_id, self.line.measure, self.quarter)
 
     def _show(self, found: list[ScoreRecord]) -> None:
         columns = "assets" if self.line.measure in (Measure.AUM_GROWTH, Measure.NEW_JIAOYIN) else "records"

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from csm_tui.i18n import t
-from widgets.bindings import translate_bindings
+from widgets.bindings import described
 from widgets.table import KeyTable
 
 
@@ -22,7 +22,6 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
-        translate_bindings(self)
         self.under = under
 
     def compose(self) -> ComposeResult:
@@ -37,8 +36,9 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
-            if binding.id is None or binding.description in seen:
+            description = described(binding)
+            if binding.id is None or description in seen:
                 continue
-            seen.add(binding.description)
-            table.add_row(self.app.get_key_display(binding), binding.description, key=key)
+            seen.add(description)
+            table.add_row(self.app.get_key_display(binding), description, key=key)
         table.focus()

@@ -8,12 +8,10 @@ notification, wherever they are.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -25,13 +23,10 @@ from csm_tui.i18n import t
 from csm_tui.services.imports.columns import ImportKind, load_mapping
 from csm_tui.services.imports.run import ImportReport, import_file, require_admin, summary
 from csm_tui.services.workstation import Workstation
-from widgets.bindings import translate_bindings
-from widgets.failures import describe
+from screens.background import in_background
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 from widgets.text_fields import PATH_MAX, BoundedInput
-
-log = logging.getLogger(__name__)
 
 Request = tuple[ImportKind, str, str]  # kind, file, mapping file
 
@@ -54,7 +49,6 @@ class ImportScreen(Screen[None]):
     def __init__(self, ws: Workstation) -> None:
         require_admin(ws)  # the palette offers this screen to admins only; the service refuses anyone else too
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.previewed: Request | None = None
         self.busy = False
@@ -127,22 +121,20 @@ class ImportScreen(Screen[None]):
         def progress(done: int, total: int) -> None:  # called in the worker: the bar is updated on the UI thread
             app.call_from_thread(bar.update, total=total, progress=done)
 
-        self.run_import(app, request, dry_run, progress)
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def run_import(
-        self, app: App[object], request: Request, dry_run: bool, progress: Callable[[int, int], None]
-    ) -> None:
         kind, file, mapping_file = request
-        try:
+
+        def run() -> ImportReport:
             mapping = load_mapping(Path(mapping_file).expanduser()) if mapping_file else None
             path = Path(file).expanduser()
-            report = import_file(self.ws, kind, path, mapping=mapping, dry_run=dry_run, progress=progress)
-        except Exception as exc:
-            log.warning("import failed: %s", type(exc).__name__)
-            app.call_from_thread(self._finished, app, request, None, describe(exc))
-            return
-        app.call_from_thread(self._finished, app, request, report, "")
+            return import_file(self.ws, kind, path, mapping=mapping, dry_run=dry_run, progress=progress)
+
+        in_background(
+            self,
+            run,
+            lambda report: self._finished(app, request, report, ""),
+            group="import",
+            failed=lambda failure: self._finished(app, request, None, failure.message),
+        )
 
     def _finished(self, app: App[object], request: Request, report: ImportReport | None, failure: str) -> None:
         self.busy = False

@@ -23,8 +23,7 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
-from screens.log_contact import LogContactDialog
-from screens.outcome import ReasonDialog
+from screens.dialogs import LogContactDialog, ReasonDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
@@ -17,10 +16,9 @@ from csm_tui.domain.models import Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.services.clients import referrals
 from csm_tui.services.workstation import Workstation
+from screens.background import in_background
 from screens.base import Destination
-from screens.client_forms import TextDialog
-from screens.walk_in import WalkInDialog
-from widgets.failures import describe
+from screens.dialogs import TextDialog, WalkInDialog
 from widgets.table import KeyTable
 
 
@@ -84,14 +82,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             dialog = TextDialog(t("referrals.return_title"), "", t("referrals.return_reason"), save)
             self.app.push_screen(dialog, self._done)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def decide_now(self, referral: Referral) -> None:
-        try:
-            referrals.decide(self.ws, referral, True)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self._done, True)
+        in_background(self, lambda: referrals.decide(self.ws, referral, True), lambda _: self._done(True), group="save")
 
     def _done(self, saved: object) -> None:
         if saved:
@@ -101,9 +93,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     def action_walk_in(self) -> None:
         self.load_csms()
 
-    @work(thread=True, exclusive=True, group="load-staff", exit_on_error=False)
     def load_csms(self) -> None:
-        self.app.call_from_thread(self._walk_in, referrals.csms(self.ws))
+        in_background(self, lambda: referrals.csms(self.ws), self._walk_in, group="load-staff", load=True)
 
     def _walk_in(self, csms: list[Staff]) -> None:
         self.app.push_screen(WalkInDialog(self.ws, csms), self._done)

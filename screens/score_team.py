@@ -12,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 
 from csm_tui.config import data_dir
 from csm_tui.domain.enums import Role
@@ -26,11 +26,9 @@ from csm_tui.services.scoreboard import appraisal_entries, quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter, TeamRow, TeamTable
 from csm_tui.services.scoreboard.team_export import COLUMNS, cells, export_team, file_name, sort_key
 from csm_tui.services.workstation import Workstation
-from screens.client_forms import TextDialog
-from screens.score_forms import MysteryCheckDialog, QualificationDialog, TrainingDialog
-from widgets.bindings import translate_bindings
+from screens.background import in_background
+from screens.dialogs import MysteryCheckDialog, QualificationDialog, TextDialog, TrainingDialog
 from widgets.cells import figure
-from widgets.failures import describe
 from widgets.table import KeyTable
 
 SUPERVISOR_ACTIONS = frozenset({"mystery", "grade_d", "close_quarter"})
@@ -42,6 +40,19 @@ def _number(value: Decimal | int | None) -> str:
 
 
 class TeamView(Vertical):
+    """The table and its keys; it tells its screen, by message, when the table is to be loaded again and what the
+    status line should say."""
+
+    class ReloadWanted(Message):
+        """The period shown changed, or a save changed the figures: the screen loads the table again."""
+
+    class Sorted(Message):
+        """The rows were sorted again: ``status`` is the screen's new status line."""
+
+        def __init__(self, status: str) -> None:
+            super().__init__()
+            self.status = status
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "year", "scores_key.year", id="team.year"),
         Binding("s", "sort", "scores_key.sort", id="team.sort"),
@@ -56,7 +67,6 @@ class TeamView(Vertical):
 
     def __init__(self, ws: Workstation, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        translate_bindings(self)
         self.ws = ws
         self.year = False
         self.sort_column = 0
@@ -98,7 +108,7 @@ class TeamView(Vertical):
         return t("team.status", period=period, state=state, count=len(self.rows), branch=table.branch_size)
 
     def reload(self) -> None:
-        self.screen.reload()  # type: ignore[attr-defined]
+        self.post_message(self.ReloadWanted())
 
     def csm_at_cursor(self) -> CsmRow | None:
         table = self.query_one(KeyTable)
@@ -121,12 +131,12 @@ class TeamView(Vertical):
         columns = len(COLUMNS) if self.year else len(COLUMNS) - 1
         self.sort_column = (self.sort_column + 1) % columns
         if self.table is not None:
-            self.screen.set_status(self.show(self.table))  # type: ignore[attr-defined]
+            self.post_message(self.Sorted(self.show(self.table)))
 
     def action_reverse(self) -> None:
         self.descending = not self.descending
         if self.table is not None:
-            self.screen.set_status(self.show(self.table))  # type: ignore[attr-defined]
+            self.post_message(self.Sorted(self.show(self.table)))
 
     def _saved(self, result: object) -> None:
         if result is not None:
@@ -179,13 +189,13 @@ class TeamView(Vertical):
         if self.table is not None:
             self.export(self.table, list(self.rows))
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export(self, table: TeamTable, rows: list[TeamRow]) -> None:
-        name = Path(file_name(table))
-        folder = Path() if self.ws.exports is not None else data_dir() / "exports"
-        try:
-            _, path = export_team(self.ws, folder / name, quarter=table.quarter, year=table.year, rows=rows)
-        except Exception as exc:
-            self.app.call_from_thread(self.app.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self.app.notify, t("team.exported", path=str(path)), timeout=6)
+        def write() -> Path:
+            folder = Path() if self.ws.exports is not None else data_dir() / "exports"
+            target = folder / file_name(table)
+            return export_team(self.ws, target, quarter=table.quarter, year=table.year, rows=rows)[1]
+
+        in_background(self, write, self._exported, group="export")
+
+    def _exported(self, path: Path) -> None:
+        self.app.notify(t("team.exported", path=str(path)), timeout=6)

@@ -20,10 +20,10 @@ from csm_tui.rules.scorecard import Line
 from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import CsmView, Quarter, TeamTable
 from csm_tui.services.workstation import Workstation
-from screens.base import Destination, load_in_background
+from screens.background import in_background
+from screens.base import Destination
 from screens.figure_records import RecordsScreen
 from screens.score_team import TeamView
-from widgets.bindings import translate_bindings
 from widgets.key_bar import KeyBar
 from widgets.scorecard import ScoreCard
 
@@ -77,6 +77,14 @@ class ScoreboardScreen(Destination[CsmView | TeamTable]):
         self.quarter = shift(self.quarter, step, Quarter.of(self.ws.time.today()))
         self.reload()
 
+    def on_team_view_reload_wanted(self, event: TeamView.ReloadWanted) -> None:
+        event.stop()
+        self.reload()
+
+    def on_team_view_sorted(self, event: TeamView.Sorted) -> None:
+        event.stop()
+        self.set_status(event.status)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if self.team:
@@ -102,7 +110,6 @@ class CardScreen(Screen[None]):
 
     def __init__(self, ws: Workstation, staff_id: int, quarter: Quarter) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws, self.staff_id, self.quarter = ws, staff_id, quarter
 
     def compose(self) -> ComposeResult:
@@ -116,7 +123,9 @@ class CardScreen(Screen[None]):
 
     def load(self) -> None:
         quarter = self.quarter
-        load_in_background(self, lambda: quarter_scores.csm_view(self.ws, quarter, self.staff_id), self._show)
+        in_background(
+            self, lambda: quarter_scores.csm_view(self.ws, quarter, self.staff_id), self._show, group="load", load=True
+        )
 
     def _show(self, view: CsmView) -> None:
         self.query_one(ScoreCard).show(view)

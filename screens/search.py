@@ -7,10 +7,8 @@ Enter pressed: that look-up is logged and limited per hour. Enter on a result op
 
 from __future__ import annotations
 
-import logging
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -21,13 +19,10 @@ from csm_tui.i18n import t
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
+from screens.background import in_background
 from screens.client_detail import ClientDetailScreen
-from widgets.bindings import translate_bindings
-from widgets.failures import describe, describe_load
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
-
-log = logging.getLogger(__name__)
 
 
 class SearchScreen(ModalScreen[None]):
@@ -42,7 +37,6 @@ class SearchScreen(ModalScreen[None]):
 
     def __init__(self, ws: Workstation) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.text = ""
 
@@ -66,15 +60,10 @@ class SearchScreen(ModalScreen[None]):
         else:
             self.query_one(KeyTable).clear()
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, text: str) -> None:
-        try:
-            rows = find_clients(self.ws, text)
-        except Exception as exc:
-            log.error("search failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe_load(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, text, rows)
+        in_background(
+            self, lambda: find_clients(self.ws, text), lambda rows: self._show(text, rows), group="search", load=True
+        )
 
     def _show(self, text: str, rows: list[ClientListRow]) -> None:
         if text != self.text:
@@ -85,17 +74,19 @@ class SearchScreen(ModalScreen[None]):
             whose = t("search.own") if row.own else t("search.other")
             table.add_row(row.number, row.name, row.masked_id, row.masked_mobile, whose, key=str(row.id))
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def look_up(self, text: str) -> None:
-        try:
-            rows = look_up_number(self.ws, text)
-        except Exception as exc:
-            log.error("look-up failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error", timeout=10)
-            return
+        in_background(
+            self,
+            lambda: look_up_number(self.ws, text),
+            lambda rows: self._looked_up(text, rows),
+            group="search",
+            failed=lambda failure: self.notify(failure.message, severity="error", timeout=10),
+        )
+
+    def _looked_up(self, text: str, rows: list[ClientListRow]) -> None:
         if not rows:
-            self.app.call_from_thread(self.notify, t("search.lookup_none"))
-        self.app.call_from_thread(self._show, text, rows)
+            self.notify(t("search.lookup_none"))
+        self._show(text, rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: to the results; with none shown and a whole number typed, look it up in others' books too."""

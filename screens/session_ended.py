@@ -13,7 +13,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from csm_tui.i18n import t
-from widgets.bindings import translate_bindings
 
 
 class SessionEndedScreen(ModalScreen[None]):
@@ -26,7 +25,6 @@ class SessionEndedScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        translate_bindings(self)
         with Vertical():
             yield Static(t("session.ended_title"), classes="screen-title")
             yield Static(t("session.ended"), id="session-ended")

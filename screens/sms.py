@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -16,12 +14,9 @@ from csm_tui.services.calls.outcomes import mark_sms_sent
 from csm_tui.services.calls.queue import sms_due
 from csm_tui.services.rows import SmsRow
 from csm_tui.services.workstation import Workstation
-from widgets.bindings import translate_bindings
-from widgets.failures import describe
+from screens.background import in_background
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
-
-log = logging.getLogger(__name__)
 
 
 class SmsScreen(Screen[None]):
@@ -32,7 +27,6 @@ class SmsScreen(Screen[None]):
 
     def __init__(self, ws: Workstation) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.rows: list[SmsRow] = []
 
@@ -46,15 +40,8 @@ class SmsScreen(Screen[None]):
         self.query_one(KeyTable).add_columns(t("queue.due"), t("queue.client"), t("clients.mobile"), t("queue.reason"))
         self.load()
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
-        try:
-            rows = sms_due(self.ws)
-        except Exception as exc:
-            log.error("sms list failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, rows)
+        in_background(self, lambda: sms_due(self.ws), self._show, group="load", load=True)
 
     def _show(self, rows: list[SmsRow]) -> None:
         self.rows = rows
@@ -72,13 +59,9 @@ class SmsScreen(Screen[None]):
         if self.rows and 0 <= table.cursor_row < len(self.rows):
             self.mark(self.rows[table.cursor_row])
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def mark(self, row: SmsRow) -> None:
-        try:
-            mark_sms_sent(self.ws, row.client_id, row.task_id)
-        except Exception as exc:
-            log.warning("sms mark failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self.notify, t("sms.marked"), timeout=2)
+        in_background(self, lambda: mark_sms_sent(self.ws, row.client_id, row.task_id), self._marked, group="save")
+
+    def _marked(self, _: object) -> None:
+        self.notify(t("sms.marked"), timeout=2)
         self.load()

@@ -8,12 +8,9 @@ recording, from the database as it stands.
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from pydantic import ValidationError
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -31,8 +28,8 @@ from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
+from screens.background import Failure, in_background, log_failure
 from widgets import signature_page
-from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
@@ -40,7 +37,6 @@ from widgets.suitability_checks import check_reason, check_title
 from widgets.table import KeyTable
 from widgets.text_fields import AMOUNT_MAX, SEARCH_MAX, BoundedInput
 
-log = logging.getLogger(__name__)
 STEPS = ("identify", "status", "questions", "product", "check", "confirm", "summary", "done")
 ANSWER_KEYS = "abcde"
 CONFIRMATIONS = (
@@ -75,7 +71,6 @@ class SuitabilityWizard(Screen[None]):
 
     def __init__(self, ws: Workstation, client_id: int | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
         self.ws = ws
         self.start_client = client_id
         self.ctx: attempts.SaleContext | None = None
@@ -169,10 +164,14 @@ class SuitabilityWizard(Screen[None]):
             self.search_text = event.value
             self.search(event.value)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, text: str) -> None:
-        rows = [r for r in find_clients(self.ws, text) if r.own] if text.strip() else []
-        self.app.call_from_thread(self._found, text, rows)
+        def own() -> list[ClientListRow]:
+            return [r for r in find_clients(self.ws, text) if r.own] if text.strip() else []
+
+        in_background(self, own, lambda rows: self._found(text, rows), group="search", failed=self._failed, load=True)
+
+    def _failed(self, failure: Failure) -> None:
+        self.error(failure.message)
 
     def _found(self, text: str, rows: list[ClientListRow]) -> None:
         if text != self.search_text:
@@ -196,14 +195,15 @@ class SuitabilityWizard(Screen[None]):
         elif event.data_table.id == "products":
             self.query_one("#amount", Input).focus()
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_client(self, client_id: int, message: str = "") -> None:
-        try:
-            ctx = attempts.context(self.ws, client_id)
-        except Exception as exc:
-            self.app.call_from_thread(self.error, describe(exc))
-            return
-        self.app.call_from_thread(self._loaded, ctx, message)
+        in_background(
+            self,
+            lambda: attempts.context(self.ws, client_id),
+            lambda ctx: self._loaded(ctx, message),
+            group="load",
+            failed=self._failed,
+            load=True,
+        )
 
     def _loaded(self, ctx: attempts.SaleContext, message: str = "") -> None:
         self.ctx = ctx
@@ -326,15 +326,16 @@ class SuitabilityWizard(Screen[None]):
         elif step == "confirm":
             self.show_summary()
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_assessment(self) -> None:
         assert self.ctx is not None and self.ctx.client.id is not None
-        try:
-            saved = attempts.assess(self.ws, self.ctx.client.id, dict(self.answers), face_to_face=self.face_to_face)
-        except Exception as exc:
-            self.app.call_from_thread(self.error, describe(exc))
-            return
-        self.app.call_from_thread(self._assessed, saved)
+        client_id, answers, face_to_face = self.ctx.client.id, dict(self.answers), self.face_to_face
+        in_background(
+            self,
+            lambda: attempts.assess(self.ws, client_id, answers, face_to_face=face_to_face),
+            self._assessed,
+            group="save",
+            failed=self._failed,
+        )
 
     def _assessed(self, saved: RiskAssessment) -> None:
         self.assessment = saved
@@ -476,46 +477,41 @@ class SuitabilityWizard(Screen[None]):
             self.ctx, self.assessment, self.product, self.amount, self.verdict, self.confirmations(), self.regular_plan
         )
         self.saving = True
-        self.record(attempt, outcome)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def record(self, attempt: attempts.Attempt, outcome: SuitabilityOutcome) -> None:
-        try:
+        def record() -> tuple[attempts.Recorded, str | None]:
             recorded = attempts.record(self.ws, attempt, outcome)
-        except Exception as exc:
-            if not isinstance(exc, DomainError | ValidationError):
-                log.error("recording a sale attempt failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self._not_saved, attempt, exc)
-            return
-        self.app.call_from_thread(self._saved, recorded)
-        self._write_report(recorded)
+            return recorded, self._report(recorded)  # in the same worker: the done step shows both
 
-    def _not_saved(self, attempt: attempts.Attempt, exc: Exception) -> None:
+        in_background(self, record, self._saved, group="save", failed=lambda failure: self._not_saved(attempt, failure))
+
+    def _not_saved(self, attempt: attempts.Attempt, failure: Failure) -> None:
         self.saving = False
+        exc = failure.error
         if isinstance(exc, DomainError) and exc.code in RECHECK and attempt.ctx.client.id is not None:
-            self.load_client(attempt.ctx.client.id, describe(exc))  # from the client's status again
+            self.load_client(attempt.ctx.client.id, failure.message)  # from the client's status again
         else:
-            self.error(describe(exc))
+            self.error(failure.message)
 
-    def _saved(self, recorded: attempts.Recorded) -> None:
+    def _saved(self, saved: tuple[attempts.Recorded, str | None]) -> None:
+        recorded, path = saved
         self.recorded = recorded  # from now on only the report can be written (again), never the sale
         self.saving = False
+        self._done(recorded, path)
 
-    def _write_report(self, recorded: attempts.Recorded) -> None:
-        """On a worker thread: the printable report of a record already saved; a failure leaves the record saved."""
+    def _report(self, recorded: attempts.Recorded) -> str | None:
+        """In the worker: the printable report of a record already saved, or None when it could not be written (the
+        record stays saved, the done step says the report failed and ``r`` tries again)."""
         outlet = self.ctx.outlet.name if self.ctx and self.ctx.outlet else ""
         try:
-            path = signature_page.save(recorded.record, outlet, self.ws.policy.calendar.tz, data_dir() / "reports")
+            return str(signature_page.save(recorded.record, outlet, self.ws.policy.calendar.tz, data_dir() / "reports"))
         except Exception as exc:
-            log.error("writing a suitability report failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self._done, recorded, None)
-            return
-        self.app.call_from_thread(self._done, recorded, str(path))
+            log_failure("SuitabilityWizard.report", exc)
+            return None
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def action_write_report(self) -> None:
-        if self.recorded is not None:
-            self._write_report(self.recorded)
+        recorded = self.recorded
+        if recorded is not None:
+            in_background(self, lambda: self._report(recorded), lambda path: self._done(recorded, path), group="save")
 
     def _done(self, recorded: attempts.Recorded, path: str | None) -> None:
         self.report_failed = path is None

@@ -21,7 +21,7 @@ from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.workstation import Workstation
 from screens import call_session
 from screens.call_session import CallSession
-from screens.outcome import OutcomeDialog, ReasonDialog
+from screens.dialogs import OutcomeDialog, ReasonDialog
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import AppointmentRow, ClientRow, ContactRow, TaskRow

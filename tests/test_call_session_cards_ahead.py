@@ -15,7 +15,7 @@ from csm_tui.services.workstation import Workstation
 from screens import call_session
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
-from screens.log_contact import LogContactDialog
+from screens.dialogs import LogContactDialog
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AuditRow

@@ -13,7 +13,7 @@ from csm_tui.services.checklist import shelf
 from screens.agenda import AgendaScreen
 from screens.checklist import ChecklistScreen
 from screens.clients import ClientsScreen
-from screens.day_summary import DaySummaryDialog
+from screens.dialogs import DaySummaryDialog
 from screens.shelf import ShelfScreen
 from screens.team_checklist import TeamChecklistScreen
 from tests.pilot import make_app, settle, table_rows

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from csm_tui.i18n import set_language
 from csm_tui.services.ports import AccessDenied
-from screens.export import ExportDialog
+from screens.dialogs import ExportDialog
 from screens.imports import ImportScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow

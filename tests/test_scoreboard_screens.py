@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from textual.pilot import Pilot
 
 from csm_tui.config import data_dir
+from screens.dialogs import MysteryCheckDialog, QualificationDialog, TrainingDialog
 from screens.figure_records import RecordsScreen
-from screens.score_forms import MysteryCheckDialog, QualificationDialog, TrainingDialog
 from screens.scoreboard import CardScreen
 from storage.engine import make_engine
 from tests.pilot import make_app, settle, table_rows

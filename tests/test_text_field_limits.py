@@ -11,7 +11,7 @@ from pathlib import Path
 from textual import events
 
 from csm_tui.i18n import catalog
-from screens.day_summary import DaySummaryDialog
+from screens.dialogs import DaySummaryDialog
 from screens.search import SearchScreen
 from tests.pilot import make_app, settle, table_rows
 from widgets.text_fields import SEARCH_MAX, BoundedInput, BoundedTextArea

@@ -30,3 +30,17 @@ def describe_load(exc: Exception) -> str:
     if isinstance(exc, StorageFailure):
         return t("error.load_failed_cause", reason=storage_cause(exc.cause))
     return describe(exc)
+
+
+REFUSALS = (ValidationError, DomainError, TaskNotOpen, ConcurrentEdit, SessionEnded, AccessDenied)
+
+
+def kind(exc: Exception) -> str:
+    """What a log may say of a failure: its type, and a database failure's cause; never its text, which for a
+    database error can carry client data."""
+    return f"{type(exc).__name__} ({exc.cause})" if isinstance(exc, StorageFailure) else type(exc).__name__
+
+
+def refused(exc: Exception) -> bool:
+    """A refusal of the rules or of the session (expected, told to the user), not a fault."""
+    return isinstance(exc, REFUSALS)

@@ -14,6 +14,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from widgets.bindings import described
+
 
 class KeyBar(Static):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--description", "key-bar--disabled"}
@@ -66,5 +68,5 @@ class KeyBar(Static):
         text_style = self.get_component_rich_style("key-bar--description" if enabled else "key-bar--disabled")
         text = Text(lead)
         text.append(f" {self.app.get_key_display(binding)} ", key_style)
-        text.append(binding.description, text_style)
+        text.append(described(binding), text_style)
         return text

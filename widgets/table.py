@@ -11,8 +11,6 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from widgets.bindings import translate_bindings
-
 MAX_WIDTH = 30  # cells: a longer value is cut; the whole of it is on the detail screens
 
 
@@ -32,7 +30,6 @@ class KeyTable(DataTable[Any]):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
-        translate_bindings(self)
 
     def show_rows(
         self,

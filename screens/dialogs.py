@@ -1,0 +1,563 @@
+"""Every dialog of the workstation: a modal form that saves through the function it is given, off the UI thread
+(``SavingDialog``); a refused or failed save says why and keeps every field as typed, Escape leaves without saving.
+
+Shared forms (a line of text, contact details, a date and time, a staff member), the call session's (an outcome's
+details, why a client is skipped or snoozed), a contact logged by hand, the day summary, an export, a walk-in
+referral and the appraisal's forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+import arrow
+import platformdirs
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+
+from csm_tui.domain.enums import Channel, Disposition, MysteryItem, QualificationKind
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Client, DaySummary, Referral, Staff
+from csm_tui.i18n import label, t
+from csm_tui.rules.cadence import NEEDS_TIME
+from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record
+from csm_tui.services.checklist import day_list
+from csm_tui.services.clients import referrals
+from csm_tui.services.file_exports import export_target
+from csm_tui.services.imports.exports import ExportKind, default_path, export_list
+from csm_tui.services.rows import CsmRow
+from csm_tui.services.scoreboard import appraisal_entries
+from csm_tui.services.workstation import Workstation
+from screens.background import Failure, in_background
+from widgets.failures import describe
+from widgets.text_fields import DATE_MAX, PATH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
+
+R = TypeVar("R")
+
+
+def typed_time(date: str, time: str, tz: Any) -> dt.datetime:
+    """A date and time typed in the branch's zone (YYYY-MM-DD, HH:MM), as an aware UTC instant."""
+    try:
+        local = arrow.get(f"{date.strip()} {time.strip()}", "YYYY-MM-DD HH:mm", tzinfo=tz)
+    except (arrow.parser.ParserError, ValueError):
+        raise DomainError("bad_time") from None
+    return local.to("UTC").datetime
+
+
+def typed_date(text: str) -> dt.date:
+    try:
+        return arrow.get(text.strip(), "YYYY-MM-DD").date()
+    except (arrow.parser.ParserError, ValueError):
+        raise DomainError("bad_date") from None
+
+
+class SavingDialog(ModalScreen[R | None], Generic[R]):
+    """A modal form: Enter saves (in a worker), Escape leaves without saving anything."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
+    ]
+    DEFAULT_CSS = """
+    SavingDialog { align: center middle; }
+    SavingDialog > Vertical { width: 64; max-width: 100%; height: auto; border: round $accent; background: $surface;
+                              padding: 0 1; }
+    SavingDialog .error { color: $error; height: auto; }
+    SavingDialog Input { margin: 0; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saving = False
+
+    @staticmethod
+    def footer() -> ComposeResult:
+        """Where a refused save says why, and how to save or leave."""
+        yield Static("", id="dialog-error", classes="error")
+        yield Static(t("dialog.hint"), classes="hint")
+
+    def on_mount(self) -> None:
+        for box in self.query(Input):  # a field keeps its name in its border once something is typed
+            box.border_title = str(box.placeholder)
+
+    def action_cancel(self) -> None:
+        if not self.saving:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        if self.saving:
+            return
+        try:
+            job = self.build()
+        except (DomainError, ValueError) as exc:
+            self.show_error(describe(exc) if isinstance(exc, DomainError) else str(exc))
+            return
+        self.saving = True
+        self.show_error(t("dialog.saving"))
+        in_background(self, job, self.dismiss, group="save", failed=self._failed)
+
+    def build(self) -> Callable[[], R]:
+        """Check the fields and return the save to run; raise DomainError with what is wrong."""
+        raise NotImplementedError
+
+    def _failed(self, failure: Failure) -> None:
+        self.saving = False
+        self.show_error(failure.message)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#dialog-error", Static).update(message)
+
+
+# -- the shared forms: reveal with a reason, edit contact details, book or move a meeting, add a follow-up, refer ---
+
+
+class TextDialog(SavingDialog[R]):
+    """One line of text: the reason for a reveal or for returning a referral (required), a note (may be cleared)."""
+
+    def __init__(
+        self, title: str, explain: str, placeholder: str, save: Callable[[str], R], *, value: str = "",
+        required: bool = True, max_length: int = 200,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.texts = (title, explain, placeholder, value)
+        self.required = required
+        self.max_length = max_length
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        title, explain, placeholder, value = self.texts
+        with Vertical():
+            yield Label(title, classes="screen-title")
+            if explain:
+                yield Static(explain)
+            yield BoundedInput(value, placeholder=placeholder, max_length=self.max_length, id="reason")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        reason = self.query_one("#reason", Input).value.strip()
+        if self.required and not reason:
+            raise DomainError("reason_required")
+        return lambda: self.save(reason)
+
+
+class EditClientDialog(SavingDialog[R]):
+    """Contact details and opt-outs. Every field keeps what was typed if the save is refused."""
+
+    TEXT_FIELDS = ("mobile", "address", "occupation", "note")
+    FLAGS = ("phone_opt_out", "sms_opt_out")
+
+    def __init__(self, client: Client, save: Callable[[dict[str, Any]], R]) -> None:
+        super().__init__()
+        self.client = client
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        c = self.client
+        with Vertical():
+            yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
+            for name in self.TEXT_FIELDS:
+                value = getattr(c, name) or ""
+                yield BoundedInput(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+            for name in self.FLAGS:
+                yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        changes: dict[str, Any] = {}
+        for name in self.TEXT_FIELDS:
+            value = self.query_one(f"#{name}", Input).value.strip()
+            if value != (getattr(self.client, name) or ""):
+                changes[name] = value or None if name == "mobile" else value
+        for name in self.FLAGS:
+            ticked = self.query_one(f"#{name}", Checkbox).value
+            if ticked != getattr(self.client, name):
+                changes[name] = ticked
+        if not changes:
+            raise DomainError("nothing_changed")
+        return lambda: self.save(changes)
+
+
+class WhenDialog(SavingDialog[R]):
+    """A date (and a time where it matters) in the branch's time zone, and a note."""
+
+    def __init__(
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str], R], *, with_time: bool = True
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.suggested = suggested
+        self.with_time = with_time
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="screen-title")
+            yield BoundedInput(
+                self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
+            )
+            if self.with_time:
+                yield BoundedInput(self.suggested.format("HH:mm"), placeholder="HH:MM", max_length=TIME_MAX, id="time")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        date = self.query_one("#date", Input).value
+        time = self.query_one("#time", Input).value if self.with_time else "00:00"
+        at = typed_time(date, time, self.suggested.tzinfo)
+        note = self.query_one("#note", Input).value.strip()
+        return lambda: self.save(at, note)
+
+
+class ChooseStaffDialog(SavingDialog[R]):
+    """Pick a colleague by number (a 沃德 client manager, a CSM), with a note."""
+
+    def __init__(self, title: str, staff: list[Staff], save: Callable[[Staff, str], R]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.staff = staff
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="screen-title")
+            for number, person in enumerate(self.staff[:9], start=1):
+                yield Static(f"{number}  {person.name} ({person.login})")
+            yield BoundedInput(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        choice = self.query_one("#who", Input).value
+        if not choice or int(choice) > min(len(self.staff), 9):
+            raise DomainError("choose_staff")
+        person = self.staff[int(choice) - 1]
+        note = self.query_one("#note", Input).value.strip()
+        return lambda: self.save(person, note)
+
+
+# -- the call session's: an outcome's details, and why a client is skipped or snoozed ------------------------------
+
+
+class OutcomeDialog(SavingDialog[R]):
+    """The details of one outcome: the agreed time where one is needed, satisfaction for a 回访, a note."""
+
+    def __init__(
+        self, disposition: Disposition, save: Callable[[Outcome], R], tz: str, suggested: arrow.Arrow,
+        channel: Channel = Channel.PHONE,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.disposition = disposition
+        self.save = save
+        self.tz = tz
+        self.suggested = suggested.to(tz)
+        self.channel = channel
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
+            if self.disposition in NEEDS_TIME:
+                yield BoundedInput(
+                    self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
+                )
+                yield BoundedInput(self.suggested.format("HH:mm"), placeholder="HH:MM", max_length=TIME_MAX, id="time")
+            if self.disposition is Disposition.SERVICE_DONE:
+                yield BoundedInput(
+                    placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction"
+                )
+                yield BoundedInput(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")
+            yield from self.footer()
+
+    def _value(self, field: str) -> str:
+        found = self.query(f"#{field}")
+        return found.first(Input).value.strip() if found else ""
+
+    def agreed_time(self) -> dt.datetime | None:
+        if self.disposition not in NEEDS_TIME:
+            return None
+        return typed_time(self._value("date"), self._value("time"), self.tz)
+
+    def build(self) -> Callable[[], R]:
+        satisfaction = self._value("satisfaction")
+        if self.disposition is Disposition.SERVICE_DONE and not satisfaction:
+            raise DomainError("satisfaction_required")
+        outcome = Outcome(
+            disposition=self.disposition,
+            channel=self.channel,
+            note=self._value("note"),
+            feedback=self._value("feedback"),
+            satisfaction=int(satisfaction) if satisfaction else None,
+            at=self.agreed_time(),
+        )
+        return lambda: self.save(outcome)
+
+
+class ReasonDialog(SavingDialog[R]):
+    """Why a client is skipped or snoozed: a reason by its number key, and a note."""
+
+    def __init__(self, title: str, save: Callable[[SkipReason, str], R]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="screen-title")
+            for number, reason in enumerate(SkipReason, start=1):
+                yield Static(f"{number}  {label(reason)}")
+            yield BoundedInput(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="reason")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=500, id="note")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        choice = self.query_one("#reason", Input).value
+        reasons = list(SkipReason)
+        if not choice or not 1 <= int(choice) <= len(reasons):
+            raise DomainError("reason_required")
+        reason = reasons[int(choice) - 1]
+        note = self.query_one("#note", Input).value.strip()
+        return lambda: self.save(reason, note)
+
+
+# -- a contact logged by hand: a call outside a session, a visit, an SMS, a letter, WeChat, an email ---------------
+
+# What a hand-logged contact can end in (the time-bound outcomes are booked from the call session).
+LOGGED_OUTCOMES = (
+    Disposition.INFORMED,
+    Disposition.INTERESTED,
+    Disposition.SERVICE_DONE,
+    Disposition.POLITE_DECLINE,
+    Disposition.FIRM_DECLINE,
+    Disposition.DO_NOT_CALL,
+)
+
+
+class LogContactDialog(SavingDialog[Receipt]):
+    def __init__(self, ws: Workstation, client_id: int, client_name: str) -> None:
+        super().__init__()
+        self.ws = ws
+        self.client_id = client_id
+        self.client_name = client_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("log.title", client=self.client_name), classes="screen-title")
+            yield Select[Channel]([(label(c), c) for c in Channel], prompt=t("log.channel"), id="channel")
+            yield Select[Disposition]([(label(d), d) for d in LOGGED_OUTCOMES], prompt=t("log.outcome"), id="outcome")
+            yield BoundedInput(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
+            yield BoundedInput(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")
+            yield from self.footer()
+
+    def _selected(self, widget_id: str) -> Any:
+        value = self.query_one(f"#{widget_id}", Select).value
+        return None if value is Select.BLANK else value
+
+    def build(self) -> Callable[[], Receipt]:
+        channel, disposition = self._selected("channel"), self._selected("outcome")
+        if channel is None or disposition is None:
+            raise DomainError("choose_channel_and_outcome")
+        satisfaction = self.query_one("#satisfaction", Input).value
+        outcome = Outcome(
+            disposition=disposition,
+            channel=channel,
+            note=self.query_one("#note", Input).value.strip(),
+            feedback=self.query_one("#feedback", Input).value.strip(),
+            satisfaction=int(satisfaction) if satisfaction else None,
+        )
+        started = self.ws.time.now().datetime
+        return lambda: record(self.ws, self.client_id, outcome, started_at=started)
+
+
+# -- the day summary (班后): a short text, saved with the day's figures as they stand --------------------------------
+
+
+class DaySummaryDialog(SavingDialog[DaySummary]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "key.save", id="summary.save", priority=True),
+        Binding("f2", "save", "key.save", show=False, id="summary.save_f2", priority=True),
+    ]
+    DEFAULT_CSS = """
+    DaySummaryDialog TextArea { height: 8; }
+    """
+
+    def __init__(self, ws: Workstation, figures: dict[str, int], saved: DaySummary | None) -> None:
+        super().__init__()
+        self.ws = ws
+        self.figures = figures
+        self.saved = saved
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("summary.title", day=self.ws.time.today().isoformat()), classes="screen-title")
+            yield Static(" · ".join(f"{t(f'summary.{k}')} {v}" for k, v in self.figures.items()), id="figures")
+            yield BoundedTextArea(
+                self.saved.text if self.saved else "", max_length=day_list.SUMMARY_MAX, id="text", soft_wrap=True
+            )
+            yield Static("", id="dialog-error", classes="error")
+            yield Static(t("summary.hint"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.submit()
+
+    def build(self) -> Callable[[], DaySummary]:
+        text = self.query_one(TextArea).text
+        return lambda: day_list.save_summary(self.ws, text)
+
+
+# -- an export of one's own task list or contact records, identities masked ----------------------------------------
+
+
+class ExportDialog(SavingDialog[tuple[int, Path]]):
+    """Enter saves the list to the path shown (an XLSX in the documents folder unless changed)."""
+
+    def __init__(self, ws: Workstation, kind: ExportKind) -> None:
+        super().__init__()
+        self.ws = ws
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        over_ssh = self.ws.exports is not None  # a bare name, kept in the server's export folder
+        suggested = default_path(self.ws, self.kind, Path() if over_ssh else platformdirs.user_documents_path())
+        with Vertical():
+            yield Label(t(f"export.{self.kind.value}"), classes="screen-title")
+            if over_ssh:
+                yield Static(t("export.server_folder", folder=str(self.ws.exports)))
+            yield BoundedInput(str(suggested), placeholder=t("export.path"), max_length=PATH_MAX, id="path")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], tuple[int, Path]]:
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            raise ValueError(t("import.no_file"))
+        typed = Path(text).expanduser()
+        target = export_target(self.ws, typed)  # a refusal shows in the dialog before anything runs
+        return lambda: (export_list(self.ws, self.kind, typed), target)
+
+
+# -- a walk-in with a product interest, referred to a CSM by a teller or the lobby manager -------------------------
+
+
+class WalkInDialog(SavingDialog[Referral]):
+    def __init__(self, ws: Workstation, csms: list[Staff]) -> None:
+        super().__init__()
+        self.ws = ws
+        self.csms = csms
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("walk_in.title"), classes="screen-title")
+            yield BoundedInput(placeholder=t("clients.number"), max_length=20, id="number")
+            yield Select[int](
+                [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
+            )
+            yield BoundedInput(placeholder=t("walk_in.interest"), max_length=200, id="note")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], Referral]:
+        number = self.query_one("#number", Input).value.strip()
+        to = self.query_one("#to", Select).value
+        note = self.query_one("#note", Input).value.strip()
+        if not number or not isinstance(to, int) or not note:
+            raise DomainError("walk_in_incomplete")
+
+        def save() -> Referral:
+            client = referrals.client_by_number(self.ws, number)
+            return referrals.refer_walk_in(self.ws, client.id, to, note)
+
+        return save
+
+
+# -- the appraisal's: a supervisor's mystery-shopper check, the admin's training hours and qualifications ----------
+
+
+class _Form(SavingDialog[object]):
+    def __init__(self, ws: Workstation, csm: CsmRow) -> None:
+        super().__init__()
+        self.ws = ws
+        self.csm = csm
+
+    def value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value.strip()
+
+
+class MysteryCheckDialog(_Form):
+    """The checklist by number: type the numbers of the items the CSM did (e.g. 123568), a note, Enter."""
+
+    def compose(self) -> ComposeResult:
+        points = self.ws.policy.scorecard.mystery_points
+        with Vertical():
+            yield Label(t("mystery.title", name=self.csm.name), classes="screen-title")
+            for number, item in enumerate(points, start=1):
+                yield Static(f"{number}  {label(item)} ({points[item]})")
+            yield BoundedInput(
+                placeholder=t("mystery.items"), restrict=f"[1-{len(points)}]*", max_length=len(points), id="items"
+            )
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=500, id="note")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], object]:
+        items = list(self.ws.policy.scorecard.mystery_points)
+        passed: set[MysteryItem] = {items[int(d) - 1] for d in self.value("items")}
+        note = self.value("note")
+        return lambda: appraisal_entries.record_mystery_check(self.ws, self.csm.id, passed, note)
+
+
+class TrainingDialog(_Form):
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("training.title", name=self.csm.name), classes="screen-title")
+            yield BoundedInput(
+                self.ws.time.today().isoformat(), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="day"
+            )
+            yield BoundedInput(placeholder=t("training.hours"), restrict=r"[0-9.]*", max_length=5, id="hours")
+            yield BoundedInput(placeholder=t("training.topic"), max_length=100, id="topic")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], object]:
+        day = typed_date(self.value("day"))
+        try:
+            hours = Decimal(self.value("hours"))
+        except InvalidOperation:
+            raise DomainError("bad_hours") from None
+        topic = self.value("topic")
+        if not topic:
+            raise DomainError("topic_required")
+        return lambda: appraisal_entries.record_training(self.ws, self.csm.id, day, hours, topic)
+
+
+class QualificationDialog(_Form):
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("qualification.title", name=self.csm.name), classes="screen-title")
+            yield Static("  ".join(f"{n} {label(k)}" for n, k in enumerate(QualificationKind, start=1)))
+            yield BoundedInput(
+                placeholder=t("qualification.kind"), restrict=f"[1-{len(QualificationKind)}]", max_length=1, id="kind"
+            )
+            yield BoundedInput(placeholder=t("qualification.number"), max_length=32, id="number")
+            yield BoundedInput(placeholder=t("qualification.obtained"), max_length=DATE_MAX, id="obtained")
+            yield BoundedInput(placeholder=t("qualification.expires"), max_length=DATE_MAX, id="expires")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], object]:
+        choice = self.value("kind")
+        if not choice:
+            raise DomainError("kind_required")
+        kind = list(QualificationKind)[int(choice) - 1]
+        obtained = typed_date(self.value("obtained"))
+        expires = typed_date(self.value("expires")) if self.value("expires") else None
+        number = self.value("number")
+        return lambda: appraisal_entries.record_qualification(self.ws, self.csm.id, kind, number, obtained, expires)
