@@ -149,7 +149,9 @@ class CallSession(Screen[None]):
             return  # an older load arriving late
         self.card = card
         self.query_one(ClientCard).show_card(card, self.ws.time.today())
-        self.query_one(ScriptPanel).show_script(card, self.ws.staff.name, self.item.reason)
+        self.query_one(ScriptPanel).show_script(
+            card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice
+        )
         position = t("call.position", n=self.index + 1, total=len(self.items))
         progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
         self.query_one("#progress", Static).update(f"{position} · {progress}")

@@ -33,6 +33,7 @@ from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe, describe_load
 from widgets.key_bar import KeyBar
+from widgets.product_words import offered
 from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
@@ -154,12 +155,12 @@ class ClientDetailScreen(Screen[None]):
             t("detail.note", value=c.note or "—"),
         ]
         a = d.assessment
-        if a is None:
+        if a is None or d.valid_until is None:
             lines.append(t("card.no_assessment"))
         elif d.assessment_valid:
-            lines.append(t("card.assessment", level=label(a.level), date=a.valid_until.isoformat()))
+            lines.append(t("card.assessment", level=label(a.level), date=d.valid_until.isoformat()))
         else:
-            lines.append(t("card.assessment_expired", level=label(a.level), date=a.valid_until.isoformat()))
+            lines.append(t("card.assessment_expired", level=label(a.level), date=d.valid_until.isoformat()))
         self.query_one("#identity", Static).update("\n".join(lines))
 
     def _assets(self, d: ClientDetail) -> None:
@@ -220,7 +221,8 @@ class ClientDetailScreen(Screen[None]):
     def _offers(self, d: ClientDetail) -> None:
         lines = [t("detail.offers_title")]
         for offer in d.offers:
-            what = offer.product.name if offer.product else t(f"offer.service.{offer.service}")
+            notice = self.ws.policy.compliance.risk_notice
+            what = offered(offer.product, notice) if offer.product else t(f"offer.service.{offer.service}")
             lines.append("· " + t("offer.line", reason=t(offer.reason_key, **offer.reason_params), offer=what))
         if not d.offers:
             lines.append(t("detail.no_offers"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -13,6 +12,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Staff
+from csm_tui.domain.typed import search_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.views import (
@@ -191,7 +191,7 @@ class SqlViews:
         self._require(staff_id)
         is_own = ClientRow.manager_id == staff_id
         columns = select(*_LIST_COLUMNS)
-        text = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese input method
+        text = search_text(text)  # full-width, spaced, dashed, after +86: as stored (``csm_tui.domain.typed``)
         if not text:
             mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
             return [_list_row(r, own=True) for r in self.session.execute(mine)]

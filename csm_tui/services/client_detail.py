@@ -25,6 +25,7 @@ from csm_tui.domain.values import Sex
 from csm_tui.services.clients import quick_wealth, tier_of
 from csm_tui.services.offers import Offer, next_best_offers, profile
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.suitability_rules import offer_level, valid_through
 from csm_tui.services.workstation import Workstation
 
 HISTORY_DAYS = 183  # the balance chart: six months
@@ -44,6 +45,7 @@ class ClientDetail:
     holdings: list[tuple[Holding, Product | None]]
     assessment: RiskAssessment | None
     assessment_valid: bool
+    valid_until: dt.date | None  # the assessment's, as the policy reads it today
     contacts: list[ContactRecord]
     tasks: list[Task]
     appointments: list[Appointment]
@@ -81,9 +83,8 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
     jiaoyin = ws.policy.tiers.jiaoyin
-    valid = assessment is not None and assessment.valid_until >= today
     held = [(h, p) for h, p in holdings if p is not None]
-    level = assessment.level if assessment is not None and valid else None
+    level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
     offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
     holdings.sort(key=lambda hp: (hp[0].status is not HoldingStatus.ACTIVE, hp[0].maturity_date or dt.date.max))
     return ClientDetail(
@@ -96,7 +97,8 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         balances=balances,
         holdings=holdings,
         assessment=assessment,
-        assessment_valid=valid,
+        assessment_valid=level is not None,
+        valid_until=valid_through(assessment, ws.policy) if assessment is not None else None,
         contacts=contacts,
         tasks=tasks,
         appointments=appointments,
