@@ -32,6 +32,7 @@ from widgets.bindings import translate_bindings
 from widgets.call_timer import CallTimer
 from widgets.cells import reason_detail
 from widgets.client_card import ClientCard
+from widgets.clipboard import copy_client_mobile
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.script_panel import ScriptPanel
@@ -82,6 +83,7 @@ class CallSession(Screen[None]):
         Binding("s", "skip", "key.skip", id="call.skip"),
         Binding("z", "snooze", "key.snooze", id="call.snooze"),
         Binding("u", "undo", "key.undo", id="call.undo"),
+        Binding("y", "copy", "key.copy", id="call.copy"),
         Binding("escape", "leave", "key.back", id="call.leave"),
     ]
     DEFAULT_CSS = """
@@ -156,6 +158,10 @@ class CallSession(Screen[None]):
         progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
         self.query_one("#progress", Static).update(f"{position} · {progress}")
         self.query_one(CallTimer).restart()
+
+    def action_copy(self) -> None:
+        """The full mobile of the client on the card to the desk's clipboard (audited)."""
+        copy_client_mobile(self, self.ws, self.item.client_id)
 
     def _waiting_for_undo(self) -> bool:
         """Refuse to act on the client shown while an undo, which moves the session back, is being saved."""

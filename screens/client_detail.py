@@ -25,12 +25,14 @@ from csm_tui.i18n import label, money, t
 from csm_tui.services import client_detail, referrals, sale, service_records
 from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.client_forms import ChooseStaffDialog, EditClientDialog, TextDialog, WhenDialog
 from screens.log_contact import LogContactDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.bindings import translate_bindings
 from widgets.cells import figure
+from widgets.clipboard import copy_client_mobile
 from widgets.failures import describe, describe_load
 from widgets.key_bar import KeyBar
 from widgets.product_words import offered
@@ -60,7 +62,8 @@ class ClientDetailScreen(Screen[None]):
         Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
         Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
         Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
-        Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
+        Binding("y", "copy", "key.copy", id="detail.copy"),
+        Binding("v", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
         Binding("escape", "back", "key.back", id="detail.back"),
@@ -280,13 +283,17 @@ class ClientDetailScreen(Screen[None]):
             self.revealed = numbers
             self._identity(self.detail)
 
+    def action_copy(self) -> None:
+        """The full mobile to the desk's clipboard: own clients only (the service decides, and audits)."""
+        copy_client_mobile(self, self.ws, self.client_id)
+
     def action_edit(self) -> None:
         d = self._full()
         if d is None:
             return
 
-        def save(changes: dict[str, Any]) -> object:
-            return client_detail.edit(self.ws, d.client, **changes)
+        def save(changes: dict[str, Any], confirmed: PhrasesConfirmed | None) -> object:
+            return client_detail.edit(self.ws, d.client, confirmed, **changes)
 
         self.app.push_screen(EditClientDialog(d.client, save), self._after)
 
@@ -299,8 +306,8 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(at: dt.datetime, note: str) -> Appointment:
-            return service_records.book(self.ws, self.client_id, at, purpose=note)
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
+            return service_records.book(self.ws, self.client_id, at, purpose=note, confirmed=confirmed)
 
         self.app.push_screen(WhenDialog(t("detail.book_title"), next_working_morning(self.ws), save), self._after)
 
@@ -308,9 +315,9 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(at: dt.datetime, note: str) -> object:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> object:
             day = self.ws.time.local(at).date()
-            return service_records.add_follow_up(self.ws, self.client_id, day, note)
+            return service_records.add_follow_up(self.ws, self.client_id, day, note, confirmed)
 
         dialog = WhenDialog(t("detail.follow_up_title"), next_working_morning(self.ws), save, with_time=False)
         self.app.push_screen(dialog, self._after)
@@ -332,7 +339,7 @@ class ClientDetailScreen(Screen[None]):
             return
         meeting_id = meeting.id
 
-        def save(at: dt.datetime, note: str) -> Appointment:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
             return service_records.move(self.ws, meeting_id, at)
 
         suggested = self.ws.time.local(meeting.starts_at)

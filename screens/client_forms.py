@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Staff
 from csm_tui.i18n import t
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from screens.outcome import SavingDialog, typed_time
 from widgets.text_fields import DATE_MAX, TIME_MAX, BoundedInput
 
@@ -56,7 +57,7 @@ class EditClientDialog(SavingDialog[R]):
     TEXT_FIELDS = ("mobile", "address", "occupation", "note")
     FLAGS = ("phone_opt_out", "sms_opt_out")
 
-    def __init__(self, client: Client, save: Callable[[dict[str, Any]], R]) -> None:
+    def __init__(self, client: Client, save: Callable[[dict[str, Any], PhrasesConfirmed | None], R]) -> None:
         super().__init__()
         self.client = client
         self.save = save
@@ -84,15 +85,17 @@ class EditClientDialog(SavingDialog[R]):
                 changes[name] = ticked
         if not changes:
             raise DomainError("nothing_changed")
-        return lambda: self.save(changes)
+        confirmed = self.confirmed()
+        return lambda: self.save(changes, confirmed)
 
 
 class WhenDialog(SavingDialog[R]):
-    """A date (and a time where it matters) in the branch's time zone, and a note."""
+    """A date (and a time where it matters) in the branch's time zone, and a note (phrase-checked where saved)."""
 
     def __init__(
-        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str], R], *, with_time: bool = True
-    ) -> None:
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None], R], *,
+        with_time: bool = True,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.title_text = title
         self.suggested = suggested
@@ -115,7 +118,8 @@ class WhenDialog(SavingDialog[R]):
         time = self.query_one("#time", Input).value if self.with_time else "00:00"
         at = typed_time(date, time, self.suggested.tzinfo)
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(at, note)
+        confirmed = self.confirmed()
+        return lambda: self.save(at, note, confirmed)
 
 
 class ChooseStaffDialog(SavingDialog[R]):

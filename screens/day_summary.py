@@ -27,6 +27,8 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
     DaySummaryDialog TextArea { height: 8; }
     """
 
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"summary": "text"}
+
     def __init__(self, ws: Workstation, figures: dict[str, int], saved: DaySummary | None) -> None:
         super().__init__()
         self.ws = ws
@@ -50,5 +52,6 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
         self.submit()
 
     def build(self) -> Callable[[], DaySummary]:
-        text = self.query_one(TextArea).text
-        return lambda: checklist.save_summary(self.ws, text)
+        text = self.query_one("#text", TextArea).text
+        confirmed = self.confirmed()
+        return lambda: checklist.save_summary(self.ws, text, confirmed)

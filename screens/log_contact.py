@@ -61,6 +61,7 @@ class LogContactDialog(SavingDialog[Receipt]):
             note=self.query_one("#note", Input).value.strip(),
             feedback=self.query_one("#feedback", Input).value.strip(),
             satisfaction=int(satisfaction) if satisfaction else None,
+            confirmed=self.confirmed(),
         )
         started = self.ws.time.now().datetime
         return lambda: record(self.ws, self.client_id, outcome, started_at=started)

@@ -17,15 +17,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets.input import Selection
+from textual.widgets.text_area import Selection as AreaSelection
 
 from csm_tui.domain.enums import Channel, Disposition
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
 from csm_tui.services.cadence import NEEDS_TIME
 from csm_tui.services.calls import Outcome, SkipReason
+from csm_tui.services.phrase_check import REASON_MAX, ForbiddenPhrases, PhraseHit, PhrasesConfirmed
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
+from widgets.phrase_panel import PhrasePanel
 from widgets.text_fields import DATE_MAX, TIME_MAX, BoundedInput
 
 log = logging.getLogger(__name__)
@@ -41,8 +46,18 @@ def typed_time(date: str, time: str, tz: Any) -> dt.datetime:
     return local.to("UTC").datetime
 
 
+def _location(text: str, index: int) -> tuple[int, int]:
+    """The (row, column) of ``index`` in ``text``, as a text area counts them."""
+    before = text[:index]
+    return before.count("\n"), len(before) - (before.rfind("\n") + 1)
+
+
 class SavingDialog(ModalScreen[R | None], Generic[R]):
-    """A modal form: Enter saves (in a worker), Escape leaves without saving anything."""
+    """A modal form: Enter saves (in a worker), Escape leaves without saving anything.
+
+    A save refused by the phrase check (``ForbiddenPhrases``) shows the phrases in place (``PhrasePanel``, the
+    first selected in its field) with a field for the reason to keep them: the next save passes ``confirmed()``.
+    ``PHRASE_FIELDS`` names the widget holding each text the service checks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
@@ -55,10 +70,13 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     SavingDialog Input { margin: 0; }
     """
 
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note", "feedback": "feedback"}
+
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self)
         self.saving = False
+        self.hits: list[PhraseHit] = []
 
     @staticmethod
     def footer() -> ComposeResult:
@@ -98,6 +116,9 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     def run_save(self, job: Callable[[], R]) -> None:
         try:
             result = job()
+        except ForbiddenPhrases as exc:
+            self.app.call_from_thread(self._phrases_found, exc.hits, describe(exc))
+            return
         except Exception as exc:
             log.warning("save failed: %s", type(exc).__name__)
             self.app.call_from_thread(self._failed, describe(exc))
@@ -107,6 +128,48 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     def _failed(self, message: str) -> None:
         self.saving = False
         self.show_error(message)
+
+    def confirmed(self) -> PhrasesConfirmed | None:
+        """The phrases the check found and shown, kept for the reason typed beside them (None before any, or while
+        no reason is typed: the service then refuses again)."""
+        if not self.hits:
+            return None
+        reason = self.query_one("#phrase-reason", Input).value.strip()
+        return PhrasesConfirmed(frozenset(h.phrase for h in self.hits), reason) if reason else None
+
+    def _text_of(self, field: str) -> str:
+        found = self.query(f"#{self.PHRASE_FIELDS.get(field, field)}")
+        if not found:
+            return ""
+        widget = found.first()
+        return widget.text if isinstance(widget, TextArea) else widget.value if isinstance(widget, Input) else ""
+
+    def _phrases_found(self, hits: list[PhraseHit], message: str) -> None:
+        self.saving = False
+        self.hits = hits
+        self.show_error(message)
+        texts = {hit.field: self._text_of(hit.field) for hit in hits}
+        if not self.query(PhrasePanel):
+            error = self.query_one("#dialog-error", Static)
+            reason = BoundedInput(placeholder=t("phrases.reason"), max_length=REASON_MAX, id="phrase-reason")
+            reason.border_title = t("phrases.reason")
+            if isinstance(error.parent, Widget):
+                error.parent.mount(PhrasePanel(id="phrases"), reason, before=error)
+        self.query_one(PhrasePanel).show_hits(hits, texts)
+        self._select(hits[0])
+        self.query_one("#phrase-reason", Input).focus()
+
+    def _select(self, hit: PhraseHit) -> None:
+        """The first phrase selected in its own field, where the staff member would change it."""
+        found = self.query(f"#{self.PHRASE_FIELDS.get(hit.field, hit.field)}")
+        if not found:
+            return
+        widget = found.first()
+        if isinstance(widget, Input):
+            widget.selection = Selection(hit.start, hit.end)
+        elif isinstance(widget, TextArea):
+            text = widget.text
+            widget.selection = AreaSelection(_location(text, hit.start), _location(text, hit.end))
 
     def show_error(self, message: str) -> None:
         self.query_one("#dialog-error", Static).update(message)
@@ -162,6 +225,7 @@ class OutcomeDialog(SavingDialog[R]):
             feedback=self._value("feedback"),
             satisfaction=int(satisfaction) if satisfaction else None,
             at=self.agreed_time(),
+            confirmed=self.confirmed(),
         )
         return lambda: self.save(outcome)
 

@@ -1,25 +1,32 @@
-"""SMS to send by hand today: follow-ups, and the 回访 of clients who opted out of calls. Space marks one sent."""
+"""SMS to send by hand today: follow-ups, and the 回访 of clients who opted out of calls. Space marks one sent, with
+the text as sent (optional), which the phrase check reads like every note before it is saved."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Header, Input, Label, Static
 
 from csm_tui.i18n import label, t
-from csm_tui.services.calls import mark_sms_sent
+from csm_tui.services.calls import Receipt, mark_sms_sent
 from csm_tui.services.queue import sms_due
 from csm_tui.services.views import SmsRow
 from csm_tui.services.workstation import Workstation
+from screens.outcome import SavingDialog
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
+from widgets.text_fields import BoundedInput
+
+SMS_MAX = 500  # characters of an SMS text kept with its record (a long SMS is several of 70)
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +77,32 @@ class SmsScreen(Screen[None]):
     def action_sent(self) -> None:
         table = self.query_one(KeyTable)
         if self.rows and 0 <= table.cursor_row < len(self.rows):
-            self.mark(self.rows[table.cursor_row])
+            self.app.push_screen(SmsSentDialog(self.ws, self.rows[table.cursor_row]), self._marked)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def mark(self, row: SmsRow) -> None:
-        try:
-            mark_sms_sent(self.ws, row.client_id, row.task_id)
-        except Exception as exc:
-            log.warning("sms mark failed: %s", type(exc).__name__)
-            self.app.call_from_thread(self.notify, describe(exc), severity="error")
-            return
-        self.app.call_from_thread(self.notify, t("sms.marked"), timeout=2)
-        self.load()
+    def _marked(self, receipt: Receipt | None) -> None:
+        if receipt is not None:
+            self.notify(t("sms.marked"), timeout=2)
+            self.load()
+
+
+class SmsSentDialog(SavingDialog[Receipt]):
+    """An SMS sent by hand: its text as sent (may be left empty), saved as the SMS contact's note."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "sms-text"}
+
+    def __init__(self, ws: Workstation, row: SmsRow) -> None:
+        super().__init__()
+        self.ws = ws
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("sms.sent_title", client=self.row.client_name), classes="screen-title")
+            yield BoundedInput(placeholder=t("sms.text"), max_length=SMS_MAX, id="sms-text")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], Receipt]:
+        text = self.query_one("#sms-text", Input).value.strip()
+        confirmed = self.confirmed()
+        row = self.row
+        return lambda: mark_sms_sent(self.ws, row.client_id, row.task_id, text, confirmed)

@@ -14,6 +14,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ChecklistMark, DaySummary, Staff
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.days import day_window
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.shelf import products_read, shelf_items
 from csm_tui.services.views import ChecklistCounts, DayFigures, DayWindow, Progress
@@ -167,8 +168,9 @@ def _mark(ws: Workstation, code: str, *, ticked: bool | None = None, note: str |
     return mark
 
 
-def save_summary(ws: Workstation, text: str) -> DaySummary:
-    """Today's summary: the text, and the day's figures as they stand now."""
+def save_summary(ws: Workstation, text: str, confirmed: PhrasesConfirmed | None = None) -> DaySummary:
+    """Today's summary: the text, and the day's figures as they stand now; refused while it holds a forbidden
+    phrase that ``confirmed`` does not keep (``phrase_check``)."""
     text = text.strip()
     if not text:
         raise DomainError("summary_empty")
@@ -177,9 +179,11 @@ def save_summary(ws: Workstation, text: str) -> DaySummary:
     assert ws.staff.id is not None
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
+    hits = screen(ws, {"summary": text}, confirmed, entity="staff", entity_id=str(ws.staff.id))
     with ws.uow(write=True) as tx:
         figures = tx.views.day_figures(ws.staff.id, today, start, end)
         summary = DaySummary(text=text, figures=summary_figures(figures), saved_at=ws.time.now().datetime)
         tx.checklists.save_summary(ws.staff.id, today, summary)
+        record_confirmed(tx, hits, confirmed, entity="staff", entity_id=str(ws.staff.id))
         tx.commit()
     return summary

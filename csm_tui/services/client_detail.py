@@ -24,6 +24,7 @@ from csm_tui.domain.models import (
 from csm_tui.domain.values import Sex
 from csm_tui.services.clients import quick_wealth, tier_of
 from csm_tui.services.offers import Offer, next_best_offers, profile
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.suitability_rules import offer_level, valid_through
 from csm_tui.services.workstation import Workstation
@@ -144,16 +145,20 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
     return saved
 
 
-def edit(ws: Workstation, client: Client, **changes: Any) -> Client:
-    """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since."""
+def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = None, **changes: Any) -> Client:
+    """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since, and while
+    the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``)."""
     # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
     merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good
     assert client.id is not None
+    texts = {"note": str(changes["note"] or "")} if "note" in changes else {}
+    hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:
         saved = tx.clients.update(client.id, client.version, **normalised)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client.id))
         tx.commit()
     return saved
 
