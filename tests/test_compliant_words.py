@@ -15,13 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, RiskRating
-from csm_tui.domain.models import Product, RiskAssessment
+from csm_tui.domain.models import Holding, Product, RiskAssessment
 from csm_tui.i18n import set_language
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.regulation import RISK_NOTICE
 from csm_tui.services import client_detail
 from csm_tui.services.call_prep import prepare
 from csm_tui.services.client_detail import ClientDetail
+from csm_tui.services.queue import today_queue
+from csm_tui.services.suitability import assessments_due
 from csm_tui.services.suitability_rules import add_months, assessment_status, offer_level, valid_through
 from csm_tui.services.workstation import Workstation
 from tests.test_clients import NOW, TODAY, Branch, branch  # noqa: F401
@@ -122,6 +124,25 @@ def test_client_detail_offers_follow_the_policy_s_validity_not_the_stored_date(b
     assert all(o.product is None or (o.product.rating or RiskRating.R5) <= RiskRating.R1 for o in six.offers)
     twelve = client_detail.load(_ws(branch, Policy()), client)
     assert isinstance(twelve, ClientDetail) and twelve.assessment_valid and twelve.valid_until == dt.date(2027, 3, 19)
+
+
+def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(branch: Branch) -> None:  # noqa: F811
+    client = _with_products(branch)
+    due = {d.client_id: d.valid_until for d in assessments_due(_ws(branch, SIX_MONTHS))}
+    assert due[client] == dt.date(2026, 9, 20)  # expired by the policy, though the record says 2027-03-19
+    assert client not in {d.client_id for d in assessments_due(_ws(branch, Policy()))}
+    with branch.system(write=True) as tx:  # a holding of 王小明's matures within the lead: the assessment is due
+        tx.holdings.add(
+            Holding(
+                client_id=client, product_id=tx.products.on_sale(TODAY)[0].id or 0, amount=Decimal("60000.00"),
+                start_date=dt.date(2026, 9, 1), maturity_date=TODAY + dt.timedelta(days=5),
+            )
+        )  # fmt: skip
+        tx.commit()
+    six = [i for i in today_queue(_ws(branch, SIX_MONTHS)) if i.client_id == client]
+    twelve = [i for i in today_queue(_ws(branch, Policy())) if i.client_id == client]
+    assert any(i.reason is QueueReason.ASSESSMENT or QueueReason.ASSESSMENT in i.also for i in six)
+    assert not any(i.reason is QueueReason.ASSESSMENT or QueueReason.ASSESSMENT in i.also for i in twelve)
 
 
 # --- risk words on every line naming a product --------------------------------------------------------------------

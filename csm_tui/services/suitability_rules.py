@@ -136,10 +136,18 @@ def valid_until(taken_at: dt.datetime, policy: Policy) -> dt.date:
     return add_months(branch_day(taken_at, policy), months)
 
 
+def validity_end(stored: dt.date, taken_on: dt.date, validity_months: int) -> dt.date:
+    """The last day an assessment taken on the branch's date ``taken_on`` is valid: the stored end, never beyond
+    the policy's validity (itself never beyond the legal 12 months)."""
+    return min(stored, add_months(taken_on, min(validity_months, LEGAL_VALIDITY_MONTHS)))
+
+
 def valid_through(assessment: RiskAssessment, policy: Policy) -> dt.date:
     """The stored end of validity, never beyond what today's policy allows: the one "valid until" every screen
-    shows (a 12-month assessment under a 6-month policy ends after 6)."""
-    return min(assessment.valid_until, valid_until(assessment.taken_at, policy))
+    shows (a 12-month assessment under a 6-month policy ends after 6), the queue and the list of assessments due
+    included (``services.views.Validity``)."""
+    taken_on = branch_day(assessment.taken_at, policy)
+    return validity_end(assessment.valid_until, taken_on, policy.assessment.validity_months)
 
 
 def is_valid(assessment: RiskAssessment | None, today: dt.date, policy: Policy) -> bool:
