@@ -62,7 +62,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
         Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
         Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
-        Binding("y", "copy", "key.copy", id="detail.copy"),
+        Binding("y", "copy", "key.copy", show=False, id="detail.copy"),
         Binding("v", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
