@@ -27,7 +27,13 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import label, t
 from csm_tui.services.cadence import NEEDS_TIME
 from csm_tui.services.calls import Outcome, SkipReason
-from csm_tui.services.phrase_check import REASON_MAX, ForbiddenPhrases, PhraseHit, PhrasesConfirmed
+from csm_tui.services.phrase_check import (
+    REASON_MAX,
+    ForbiddenPhrases,
+    PhraseHit,
+    PhrasesConfirmed,
+    find_phrases,
+)
 from widgets.bindings import translate_bindings
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
@@ -149,14 +155,17 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
         self.hits = hits
         self.show_error(message)
         texts = {hit.field: self._text_of(hit.field) for hit in hits}
+        # Where each phrase stands in the field as typed (the service read it without outer spaces).
+        phrases = {hit.phrase for hit in hits}
+        shown = [h for field, text in texts.items() for h in find_phrases(text, phrases, field)] or hits
         if not self.query(PhrasePanel):
             error = self.query_one("#dialog-error", Static)
             reason = BoundedInput(placeholder=t("phrases.reason"), max_length=REASON_MAX, id="phrase-reason")
             reason.border_title = t("phrases.reason")
             if isinstance(error.parent, Widget):
                 error.parent.mount(PhrasePanel(id="phrases"), reason, before=error)
-        self.query_one(PhrasePanel).show_hits(hits, texts)
-        self._select(hits[0])
+        self.query_one(PhrasePanel).show_hits(shown, texts)
+        self._select(shown[0])
         self.query_one("#phrase-reason", Input).focus()
 
     def _select(self, hit: PhraseHit) -> None:
