@@ -24,7 +24,7 @@ from csm_tui.services.checklist import DayList, ItemState
 from csm_tui.services.views import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.client_forms import TextDialog
+from screens.client_forms import CheckedTextDialog
 from screens.day_summary import DaySummaryDialog
 from widgets.cells import item_text
 from widgets.table import KeyTable
@@ -151,10 +151,10 @@ class ChecklistScreen(Destination[DayList]):
         if state is None:
             return
         code = state.item.code
-        dialog = TextDialog(
+        dialog = CheckedTextDialog(
             t("checklist.note_title", item=item_text(state.item)), "", t("checklist.note"),
-            lambda note: checklist.set_note(self.ws, code, note), value=state.note, required=False,
-            max_length=checklist.NOTE_MAX,
+            lambda note, confirmed: checklist.set_note(self.ws, code, note, confirmed), value=state.note,
+            required=False, max_length=checklist.NOTE_MAX,
         )  # fmt: skip
         self.app.push_screen(dialog)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import arrow
 from textual.app import ComposeResult
@@ -49,6 +49,27 @@ class TextDialog(SavingDialog[R]):
         if self.required and not reason:
             raise DomainError("reason_required")
         return lambda: self.save(reason)
+
+
+class CheckedTextDialog(TextDialog[R]):
+    """A ``TextDialog`` for a note the phrase check reads: the save is given the confirmation of any phrases."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "reason"}
+
+    def __init__(
+        self, title: str, explain: str, placeholder: str, save: Callable[[str, PhrasesConfirmed | None], R], *,
+        value: str = "", required: bool = True, max_length: int = 200,
+    ) -> None:  # fmt: skip
+        super().__init__(
+            title, explain, placeholder, lambda text: save(text, None), value=value, required=required,
+            max_length=max_length,
+        )  # fmt: skip
+        self.checked_save = save
+
+    def build(self) -> Callable[[], R]:
+        super().build()  # the same checks of the text
+        reason, confirmed = self.query_one("#reason", Input).value.strip(), self.confirmed()
+        return lambda: self.checked_save(reason, confirmed)
 
 
 class EditClientDialog(SavingDialog[R]):

@@ -175,3 +175,13 @@ def test_a_phrase_the_branch_adds_is_checked_too(branch: Branch) -> None:  # noq
     with pytest.raises(ForbiddenPhrases) as caught:
         record(ws, branch.zsf, Outcome(Disposition.INTERESTED, note="年化保 底3%"), started_at=NOW)
     assert [h.phrase for h in caught.value.hits] == ["保底"]
+
+
+def test_a_checklist_item_s_note_is_checked_too(branch: Branch) -> None:  # noqa: F811
+    ws = branch.ws(branch.csm_a)
+    code = ws.policy.checklist.items[0].code
+    with pytest.raises(ForbiddenPhrases):
+        checklist.set_note(ws, code, "晨会：主推稳赚产品")
+    kept = checklist.set_note(ws, code, "晨会：主推稳赚产品", PhrasesConfirmed(frozenset({"稳赚"}), "记录客户疑问"))
+    assert kept.note == "晨会：主推稳赚产品"
+    assert [r.detail["phrases"] for r in _audit(branch, PHRASES_CONFIRMED)] == [["稳赚"]]
