@@ -17,9 +17,11 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from csm_tui.domain.enums import Role
+from csm_tui.domain.masking import mask_text
 from csm_tui.i18n import set_language, t
 from csm_tui.services.imports.exports import ExportKind
 from csm_tui.services.workstation import Workstation
+from widgets.clipboard import send
 
 # Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
 # keeps the start-up to the first paint short.
@@ -119,6 +121,12 @@ class CsmApp(App[None]):
             self.add_mode(name, self._screen_maker(screen))
         if keymap:
             self.set_keymap(keymap)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Whatever a screen copies (a selection, a field) reaches the desk's clipboard masked: an ID, mobile, card or
+        account number in it is masked (``mask_text``). The one unmasked copy is ``y``'s own client's mobile
+        (``screens.base.copy_client_mobile``, audited). Inside tmux the sequence is wrapped to pass through."""
+        send(self, mask_text(text))
 
     def _screen_maker(self, path: str) -> Callable[[], Screen[None]]:
         def make() -> Screen[None]:

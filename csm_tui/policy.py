@@ -32,7 +32,7 @@ from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, Myster
 from csm_tui.domain.values import Money
 from csm_tui.i18n import error_reason, refusal, t
 from csm_tui.public_holidays import national_year
-from csm_tui.regulation import regulated
+from csm_tui.regulation import FORBIDDEN_PHRASES, RISK_NOTICE, regulated
 from csm_tui.small_file import SmallFileError, read_small_toml
 
 # The bounds of every number a policy file can set: beyond them a value can only be a mistake (and would break the
@@ -714,6 +714,31 @@ class Assignment(_Section):
     within: AssignWithin = AssignWithin.OUTLET
 
 
+MAX_PHRASES = 200
+NoticeText = Annotated[str, Field(min_length=1, max_length=200)]
+Phrase = Annotated[str, Field(min_length=1, max_length=40, pattern=r"\S")]
+
+
+class RiskNotice(_Section):
+    """The risk notice after every product offered, in each language of the workstation."""
+
+    zh_CN: Annotated[NoticeText, regulated("compliance.risk_notice.zh_CN")] = RISK_NOTICE
+    en: NoticeText = "wealth products are not deposits; products carry risk; invest with care"
+
+    def text(self, language: str) -> str:
+        return self.en if language == "en" else self.zh_CN
+
+
+class Compliance(_Section):
+    """The words of marketing: the risk notice every product line carries, and the phrases a note, an SMS or a day
+    summary may not contain unless the staff member confirms them with a reason (``services.phrase_check``)."""
+
+    risk_notice: RiskNotice = RiskNotice()
+    forbidden_phrases: Annotated[
+        tuple[Phrase, ...], Field(max_length=MAX_PHRASES), regulated("compliance.forbidden_phrases")
+    ] = FORBIDDEN_PHRASES
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -724,6 +749,7 @@ class Policy(_Section):
     cross_sell: CrossSell = CrossSell()
     checklist: Checklist = Checklist()
     assignment: Assignment = Assignment()
+    compliance: Compliance = Compliance()
     # Look-ups of others' clients by a whole mobile, ID, card or account number, per staff member and hour: a
     # limit against uncovering masked numbers by trying them all (then refused, and the supervisor told).
     lookups_per_hour: int = Field(default=20, ge=1, le=20)

@@ -101,13 +101,45 @@ class Keeps(_Floor):
         return value
 
 
-Floor = AtMost | AtLeast | OnlyOf | NoneOf | Keeps
+@dataclass(frozen=True)
+class Includes(_Floor):
+    """Texts the regulator requires in a list (the forbidden marketing phrases): the policy may add others, never
+    drop these."""
+
+    required: tuple[str, ...]
+
+    def check(self, value: tuple[str, ...]) -> tuple[str, ...]:
+        missing = [text for text in self.required if text not in value]
+        if missing:
+            raise refusal("policy.floor_includes", required="、".join(self.required), missing="、".join(missing))
+        return value
+
+
+@dataclass(frozen=True)
+class Contains(_Floor):
+    """Wording the regulator requires in a text (the risk notice): the policy may say more around it, never less."""
+
+    required: str
+
+    def check(self, value: str) -> str:
+        if self.required not in value:
+            raise refusal("policy.floor_contains", required=self.required)
+        return value
+
+
+Floor = AtMost | AtLeast | OnlyOf | NoneOf | Keeps | Includes | Contains
 
 _C = ProductCategory
 # The lines the sale service also holds itself, whatever policy object it is given.
 INSISTABLE = frozenset({_C.FUND})  # the insisted path: funds only, never bank wealth or insurance
 ALWAYS_RECORDED = frozenset({_C.WEALTH, _C.FUND, _C.INSURANCE})  # 双录, whatever the policy exempts
 ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
+
+# Marketing a wealth product may not promise principal or a return, nor call it riskless (资管新规; 理财公司理财产品销售
+# 管理暂行办法 art. 31): these phrases are never let through unchecked; a branch may add its own.
+FORBIDDEN_PHRASES = ("保本", "保收益", "稳赚", "无风险", "零风险", "高收益低风险", "包赚")
+# Every line that offers a wealth product says it is not a deposit and carries risk (the same 办法's wording).
+RISK_NOTICE = "理财非存款、产品有风险、投资须谨慎"
 
 FLOORS: dict[str, Floor] = {
     # NFRA Order 2025 No. 7: an assessment is valid at most 12 months; at most 2 a day and 8 in 12 months.
@@ -124,6 +156,10 @@ FLOORS: dict[str, Floor] = {
     "suitability.insisted_sale_categories": OnlyOf(INSISTABLE),
     # 双录 is always required for the bank's wealth products, funds and insurance.
     "suitability.dual_recording_exempt": NoneOf(ALWAYS_RECORDED),
+    # The phrases checked before a note, an SMS or a day summary is saved: the policy may add, never drop these.
+    "compliance.forbidden_phrases": Includes(FORBIDDEN_PHRASES),
+    # The Chinese risk notice after every product offered keeps the regulator's wording.
+    "compliance.risk_notice.zh_CN": Contains(RISK_NOTICE),
 }
 
 

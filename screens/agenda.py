@@ -13,6 +13,7 @@ from csm_tui.domain.enums import AppointmentStatus
 from csm_tui.domain.models import Appointment
 from csm_tui.i18n import label, t
 from csm_tui.services.calls import appointments
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
@@ -100,7 +101,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
             return
         meeting_id = row.appointment_id
 
-        def save(at: dt.datetime, note: str) -> Appointment:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
             return appointments.move(self.ws, meeting_id, at)
 
         self.app.push_screen(WhenDialog(t("detail.move_title"), self.ws.time.local(row.starts_at), save))

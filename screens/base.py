@@ -10,9 +10,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui import gc_pause
+from csm_tui.domain.values import mask_mobile
 from csm_tui.i18n import t
+from csm_tui.services.clients.copying import copy_mobile
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
+from widgets.clipboard import send
 from widgets.key_bar import KeyBar
 
 T = TypeVar("T")
@@ -83,3 +86,14 @@ class Destination(Screen[None], Generic[T]):
     def _saved(self, _: object) -> None:
         if not self.LIVE:
             self.reload()
+
+
+def copy_client_mobile(screen: Screen[Any], ws: Workstation, client_id: int) -> None:
+    """``y`` on a client's card: the full mobile of one's own client to the clipboard (read and audited off the UI
+    thread), then "copied"; anyone else's client refused with the reason."""
+
+    def copied(number: str) -> None:
+        send(screen.app, number)
+        screen.notify(t("copy.done", number=mask_mobile(number)), timeout=3)
+
+    in_background(screen, lambda: copy_mobile(ws, client_id), copied, group="copy")

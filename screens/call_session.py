@@ -25,6 +25,7 @@ from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
+from screens.base import copy_client_mobile
 from screens.dialogs import OutcomeDialog, ReasonDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.call_timer import CallTimer
@@ -77,6 +78,7 @@ class CallSession(Screen[None]):
         Binding("s", "skip", "key.skip", id="call.skip"),
         Binding("z", "snooze", "key.snooze", id="call.snooze"),
         Binding("u", "undo", "key.undo", id="call.undo"),
+        Binding("y", "copy", "key.copy", id="call.copy"),
         Binding("escape", "leave", "key.back", id="call.leave"),
     ]
     DEFAULT_CSS = """
@@ -136,11 +138,17 @@ class CallSession(Screen[None]):
             return  # an older load arriving late
         self.card = card
         self.query_one(ClientCard).show_card(card, self.ws.time.today())
-        self.query_one(ScriptPanel).show_script(card, self.ws.staff.name, self.item.reason)
+        self.query_one(ScriptPanel).show_script(
+            card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice
+        )
         position = t("call.position", n=self.index + 1, total=len(self.items))
         progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
         self.query_one("#progress", Static).update(f"{position} · {progress}")
         self.query_one(CallTimer).restart()
+
+    def action_copy(self) -> None:
+        """The full mobile of the client on the card to the desk's clipboard (audited)."""
+        copy_client_mobile(self, self.ws, self.item.client_id)
 
     def _waiting_for_undo(self) -> bool:
         """Refuse to act on the client shown while an undo, which moves the session back, is being saved."""

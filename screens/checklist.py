@@ -24,7 +24,7 @@ from csm_tui.services.checklist.day_list import DayList, ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.dialogs import DaySummaryDialog, TextDialog
+from screens.dialogs import CheckedTextDialog, DaySummaryDialog
 from widgets.cells import item_text
 from widgets.table import KeyTable
 
@@ -150,10 +150,10 @@ class ChecklistScreen(Destination[DayList]):
         if state is None:
             return
         code = state.item.code
-        dialog = TextDialog(
+        dialog = CheckedTextDialog(
             t("checklist.note_title", item=item_text(state.item)), "", t("checklist.note"),
-            lambda note: day_list.set_note(self.ws, code, note), value=state.note, required=False,
-            max_length=day_list.NOTE_MAX,
+            lambda note, confirmed: day_list.set_note(self.ws, code, note, confirmed), value=state.note,
+            required=False, max_length=day_list.NOTE_MAX,
         )  # fmt: skip
         self.app.push_screen(dialog)
 

@@ -25,13 +25,16 @@ from csm_tui.services.calls import appointments
 from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
+from screens.base import copy_client_mobile
 from screens.dialogs import ChooseStaffDialog, EditClientDialog, LogContactDialog, TextDialog, WhenDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure
 from widgets.key_bar import KeyBar
+from widgets.product_words import offered
 from widgets.table import KeyTable
 
 TABS = ("overview", "assets", "contacts", "tasks", "referrals")
@@ -57,7 +60,8 @@ class ClientDetailScreen(Screen[None]):
         Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
         Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
         Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
-        Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
+        Binding("y", "copy", "key.copy", show=False, id="detail.copy"),
+        Binding("v", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
         Binding("escape", "back", "key.back", id="detail.back"),
@@ -144,12 +148,12 @@ class ClientDetailScreen(Screen[None]):
             t("detail.note", value=c.note or "—"),
         ]
         a = d.assessment
-        if a is None:
+        if a is None or d.valid_until is None:
             lines.append(t("card.no_assessment"))
         elif d.assessment_valid:
-            lines.append(t("card.assessment", level=label(a.level), date=a.valid_until.isoformat()))
+            lines.append(t("card.assessment", level=label(a.level), date=d.valid_until.isoformat()))
         else:
-            lines.append(t("card.assessment_expired", level=label(a.level), date=a.valid_until.isoformat()))
+            lines.append(t("card.assessment_expired", level=label(a.level), date=d.valid_until.isoformat()))
         self.query_one("#identity", Static).update("\n".join(lines))
 
     def _assets(self, d: ClientDetail) -> None:
@@ -210,7 +214,8 @@ class ClientDetailScreen(Screen[None]):
     def _offers(self, d: ClientDetail) -> None:
         lines = [t("detail.offers_title")]
         for offer in d.offers:
-            what = offer.product.name if offer.product else t(f"offer.service.{offer.service}")
+            notice = self.ws.policy.compliance.risk_notice
+            what = offered(offer.product, notice) if offer.product else t(f"offer.service.{offer.service}")
             lines.append("· " + t("offer.line", reason=t(offer.reason_key, **offer.reason_params), offer=what))
         if not d.offers:
             lines.append(t("detail.no_offers"))
@@ -268,13 +273,17 @@ class ClientDetailScreen(Screen[None]):
             self.revealed = numbers
             self._identity(self.detail)
 
+    def action_copy(self) -> None:
+        """The full mobile to the desk's clipboard: own clients only (the service decides, and audits)."""
+        copy_client_mobile(self, self.ws, self.client_id)
+
     def action_edit(self) -> None:
         d = self._full()
         if d is None:
             return
 
-        def save(changes: dict[str, Any]) -> object:
-            return client_detail.edit(self.ws, d.client, **changes)
+        def save(changes: dict[str, Any], confirmed: PhrasesConfirmed | None) -> object:
+            return client_detail.edit(self.ws, d.client, confirmed, **changes)
 
         self.app.push_screen(EditClientDialog(d.client, save), self._after)
 
@@ -287,8 +296,8 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(at: dt.datetime, note: str) -> Appointment:
-            return appointments.book(self.ws, self.client_id, at, purpose=note)
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
+            return appointments.book(self.ws, self.client_id, at, purpose=note, confirmed=confirmed)
 
         self.app.push_screen(WhenDialog(t("detail.book_title"), next_working_morning(self.ws), save), self._after)
 
@@ -296,9 +305,9 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(at: dt.datetime, note: str) -> object:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> object:
             day = self.ws.time.local(at).date()
-            return appointments.add_follow_up(self.ws, self.client_id, day, note)
+            return appointments.add_follow_up(self.ws, self.client_id, day, note, confirmed)
 
         dialog = WhenDialog(t("detail.follow_up_title"), next_working_morning(self.ws), save, with_time=False)
         self.app.push_screen(dialog, self._after)
@@ -320,7 +329,7 @@ class ClientDetailScreen(Screen[None]):
             return
         meeting_id = meeting.id
 
-        def save(at: dt.datetime, note: str) -> Appointment:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
             return appointments.move(self.ws, meeting_id, at)
 
         suggested = self.ws.time.local(meeting.starts_at)

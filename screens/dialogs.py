@@ -20,23 +20,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets.input import Selection
+from textual.widgets.text_area import Selection as AreaSelection
 
 from csm_tui.domain.enums import Channel, Disposition, MysteryItem, QualificationKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.rules.cadence import NEEDS_TIME
-from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record
+from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import referrals
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
-from csm_tui.services.rows import CsmRow
+from csm_tui.services.phrase_check import (
+    REASON_MAX,
+    ForbiddenPhrases,
+    PhraseHit,
+    PhrasesConfirmed,
+    find_phrases,
+)
+from csm_tui.services.rows import CsmRow, SmsRow
 from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from widgets.failures import describe
+from widgets.phrase_panel import PhrasePanel
 from widgets.text_fields import DATE_MAX, PATH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
 
 R = TypeVar("R")
@@ -58,8 +69,18 @@ def typed_date(text: str) -> dt.date:
         raise DomainError("bad_date") from None
 
 
+def _location(text: str, index: int) -> tuple[int, int]:
+    """The (row, column) of ``index`` in ``text``, as a text area counts them."""
+    before = text[:index]
+    return before.count("\n"), len(before) - (before.rfind("\n") + 1)
+
+
 class SavingDialog(ModalScreen[R | None], Generic[R]):
-    """A modal form: Enter saves (in a worker), Escape leaves without saving anything."""
+    """A modal form: Enter saves (in a worker), Escape leaves without saving anything.
+
+    A save refused by the phrase check (``ForbiddenPhrases``) shows the phrases in place (``PhrasePanel``, the
+    first selected in its field) with a field for the reason to keep them: the next save passes ``confirmed()``.
+    ``PHRASE_FIELDS`` names the widget holding each text the service checks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
@@ -72,9 +93,12 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     SavingDialog Input { margin: 0; }
     """
 
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note", "feedback": "feedback"}
+
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
+        self.hits: list[PhraseHit] = []
 
     @staticmethod
     def footer() -> ComposeResult:
@@ -111,8 +135,56 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
         raise NotImplementedError
 
     def _failed(self, failure: Failure) -> None:
+        if isinstance(failure.error, ForbiddenPhrases):
+            self._phrases_found(failure.error.hits, failure.message)
+            return
         self.saving = False
         self.show_error(failure.message)
+
+    def confirmed(self) -> PhrasesConfirmed | None:
+        """The phrases the check found and shown, kept for the reason typed beside them (None before any, or while
+        no reason is typed: the service then refuses again)."""
+        if not self.hits:
+            return None
+        reason = self.query_one("#phrase-reason", Input).value.strip()
+        return PhrasesConfirmed(frozenset(h.phrase for h in self.hits), reason) if reason else None
+
+    def _text_of(self, field: str) -> str:
+        found = self.query(f"#{self.PHRASE_FIELDS.get(field, field)}")
+        if not found:
+            return ""
+        widget = found.first()
+        return widget.text if isinstance(widget, TextArea) else widget.value if isinstance(widget, Input) else ""
+
+    def _phrases_found(self, hits: list[PhraseHit], message: str) -> None:
+        self.saving = False
+        self.hits = hits
+        self.show_error(message)
+        texts = {hit.field: self._text_of(hit.field) for hit in hits}
+        # Where each phrase stands in the field as typed (the service read it without outer spaces).
+        phrases = {hit.phrase for hit in hits}
+        shown = [h for field, text in texts.items() for h in find_phrases(text, phrases, field)] or hits
+        if not self.query(PhrasePanel):
+            error = self.query_one("#dialog-error", Static)
+            reason = BoundedInput(placeholder=t("phrases.reason"), max_length=REASON_MAX, id="phrase-reason")
+            reason.border_title = t("phrases.reason")
+            if isinstance(error.parent, Widget):
+                error.parent.mount(PhrasePanel(id="phrases"), reason, before=error)
+        self.query_one(PhrasePanel).show_hits(shown, texts)
+        self._select(shown[0])
+        self.query_one("#phrase-reason", Input).focus()
+
+    def _select(self, hit: PhraseHit) -> None:
+        """The first phrase selected in its own field, where the staff member would change it."""
+        found = self.query(f"#{self.PHRASE_FIELDS.get(hit.field, hit.field)}")
+        if not found:
+            return
+        widget = found.first()
+        if isinstance(widget, Input):
+            widget.selection = Selection(hit.start, hit.end)
+        elif isinstance(widget, TextArea):
+            text = widget.text
+            widget.selection = AreaSelection(_location(text, hit.start), _location(text, hit.end))
 
     def show_error(self, message: str) -> None:
         self.query_one("#dialog-error", Static).update(message)
@@ -150,13 +222,34 @@ class TextDialog(SavingDialog[R]):
         return lambda: self.save(reason)
 
 
+class CheckedTextDialog(TextDialog[R]):
+    """A ``TextDialog`` for a note the phrase check reads: the save is given the confirmation of any phrases."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "reason"}
+
+    def __init__(
+        self, title: str, explain: str, placeholder: str, save: Callable[[str, PhrasesConfirmed | None], R], *,
+        value: str = "", required: bool = True, max_length: int = 200,
+    ) -> None:  # fmt: skip
+        super().__init__(
+            title, explain, placeholder, lambda text: save(text, None), value=value, required=required,
+            max_length=max_length,
+        )  # fmt: skip
+        self.checked_save = save
+
+    def build(self) -> Callable[[], R]:
+        super().build()  # the same checks of the text
+        reason, confirmed = self.query_one("#reason", Input).value.strip(), self.confirmed()
+        return lambda: self.checked_save(reason, confirmed)
+
+
 class EditClientDialog(SavingDialog[R]):
     """Contact details and opt-outs. Every field keeps what was typed if the save is refused."""
 
     TEXT_FIELDS = ("mobile", "address", "occupation", "note")
     FLAGS = ("phone_opt_out", "sms_opt_out")
 
-    def __init__(self, client: Client, save: Callable[[dict[str, Any]], R]) -> None:
+    def __init__(self, client: Client, save: Callable[[dict[str, Any], PhrasesConfirmed | None], R]) -> None:
         super().__init__()
         self.client = client
         self.save = save
@@ -184,15 +277,17 @@ class EditClientDialog(SavingDialog[R]):
                 changes[name] = ticked
         if not changes:
             raise DomainError("nothing_changed")
-        return lambda: self.save(changes)
+        confirmed = self.confirmed()
+        return lambda: self.save(changes, confirmed)
 
 
 class WhenDialog(SavingDialog[R]):
-    """A date (and a time where it matters) in the branch's time zone, and a note."""
+    """A date (and a time where it matters) in the branch's time zone, and a note (phrase-checked where saved)."""
 
     def __init__(
-        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str], R], *, with_time: bool = True
-    ) -> None:
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None], R], *,
+        with_time: bool = True,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.title_text = title
         self.suggested = suggested
@@ -215,7 +310,8 @@ class WhenDialog(SavingDialog[R]):
         time = self.query_one("#time", Input).value if self.with_time else "00:00"
         at = typed_time(date, time, self.suggested.tzinfo)
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(at, note)
+        confirmed = self.confirmed()
+        return lambda: self.save(at, note, confirmed)
 
 
 class ChooseStaffDialog(SavingDialog[R]):
@@ -297,6 +393,7 @@ class OutcomeDialog(SavingDialog[R]):
             note=self._value("note"),
             feedback=self._value("feedback"),
             satisfaction=int(satisfaction) if satisfaction else None,
+            confirmed=self.confirmed(),
             at=self.agreed_time(),
         )
         return lambda: self.save(outcome)
@@ -374,6 +471,7 @@ class LogContactDialog(SavingDialog[Receipt]):
             note=self.query_one("#note", Input).value.strip(),
             feedback=self.query_one("#feedback", Input).value.strip(),
             satisfaction=int(satisfaction) if satisfaction else None,
+            confirmed=self.confirmed(),
         )
         started = self.ws.time.now().datetime
         return lambda: record(self.ws, self.client_id, outcome, started_at=started)
@@ -390,6 +488,8 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
     DEFAULT_CSS = """
     DaySummaryDialog TextArea { height: 8; }
     """
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"summary": "text"}
 
     def __init__(self, ws: Workstation, figures: dict[str, int], saved: DaySummary | None) -> None:
         super().__init__()
@@ -414,8 +514,9 @@ class DaySummaryDialog(SavingDialog[DaySummary]):
         self.submit()
 
     def build(self) -> Callable[[], DaySummary]:
-        text = self.query_one(TextArea).text
-        return lambda: day_list.save_summary(self.ws, text)
+        text = self.query_one("#text", TextArea).text
+        confirmed = self.confirmed()
+        return lambda: day_list.save_summary(self.ws, text, confirmed)
 
 
 # -- an export of one's own task list or contact records, identities masked ----------------------------------------
@@ -561,3 +662,31 @@ class QualificationDialog(_Form):
         expires = typed_date(self.value("expires")) if self.value("expires") else None
         number = self.value("number")
         return lambda: appraisal_entries.record_qualification(self.ws, self.csm.id, kind, number, obtained, expires)
+
+
+# -- an SMS sent by hand ----------------------------------------------------------------------------------------------
+
+SMS_MAX = 500  # characters of an SMS text kept with its record (a long SMS is several of 70)
+
+
+class SmsSentDialog(SavingDialog[Receipt]):
+    """An SMS sent by hand: its text as sent (may be left empty), saved as the SMS contact's note."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "sms-text"}
+
+    def __init__(self, ws: Workstation, row: SmsRow) -> None:
+        super().__init__()
+        self.ws = ws
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("sms.sent_title", client=self.row.client_name), classes="screen-title")
+            yield BoundedInput(placeholder=t("sms.text"), max_length=SMS_MAX, id="sms-text")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], Receipt]:
+        text = self.query_one("#sms-text", Input).value.strip()
+        confirmed = self.confirmed()
+        row = self.row
+        return lambda: mark_sms_sent(self.ws, row.client_id, row.task_id, text, confirmed)

@@ -1,4 +1,5 @@
-"""SMS to send by hand today: follow-ups, and the 回访 of clients who opted out of calls. Space marks one sent."""
+"""SMS to send by hand today: follow-ups, and the 回访 of clients who opted out of calls. Space marks one sent, with
+the text as sent (optional), which the phrase check reads like every note before it is saved."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui.i18n import label, t
-from csm_tui.services.calls.outcomes import mark_sms_sent
+from csm_tui.services.calls.outcomes import Receipt
 from csm_tui.services.calls.queue import sms_due
 from csm_tui.services.rows import SmsRow
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
+from screens.dialogs import SmsSentDialog
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
@@ -57,11 +59,9 @@ class SmsScreen(Screen[None]):
     def action_sent(self) -> None:
         table = self.query_one(KeyTable)
         if self.rows and 0 <= table.cursor_row < len(self.rows):
-            self.mark(self.rows[table.cursor_row])
+            self.app.push_screen(SmsSentDialog(self.ws, self.rows[table.cursor_row]), self._marked)
 
-    def mark(self, row: SmsRow) -> None:
-        in_background(self, lambda: mark_sms_sent(self.ws, row.client_id, row.task_id), self._marked, group="save")
-
-    def _marked(self, _: object) -> None:
-        self.notify(t("sms.marked"), timeout=2)
-        self.load()
+    def _marked(self, receipt: Receipt | None) -> None:
+        if receipt is not None:
+            self.notify(t("sms.marked"), timeout=2)
+            self.load()

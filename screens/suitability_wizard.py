@@ -219,11 +219,11 @@ class SuitabilityWizard(Screen[None]):
         c, s = self.ctx.client, self.ctx.status
         age = t("card.age", age=c.age_on(self.ws.time.today()))
         lines = [f"{c.name} · {c.number} · {c.resident_id.masked()} · {age}"]
-        if s.latest is None:
+        if s.latest is None or s.valid_until is None:
             lines.append(t("card.no_assessment"))
-        else:
+        else:  # the end by the policy's validity, as the 4S check reads it
             key = "card.assessment" if s.valid else "card.assessment_expired"
-            lines.append(t(key, level=label(s.latest.level), date=s.latest.valid_until.isoformat()))
+            lines.append(t(key, level=label(s.latest.level), date=s.valid_until.isoformat()))
         if s.reusable:
             lines.append(t("wizard.reuse_question"))
         elif s.valid:

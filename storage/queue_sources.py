@@ -179,13 +179,14 @@ def _assessments(session: Session, own: ColumnElement[bool], w: QueueWindow) -> 
     )
     if not maturing:
         return
-    latest = dict(
-        session.execute(
-            select(AssessmentRow.client_id, func.max(AssessmentRow.valid_until))
+    latest = {
+        cid: w.validity.end(stored, taken)  # the policy's validity, as the call card and the 4S check judge it
+        for cid, stored, taken in session.execute(
+            select(AssessmentRow.client_id, func.max(AssessmentRow.valid_until), func.max(AssessmentRow.taken_at))
             .where(AssessmentRow.client_id.in_(maturing))
             .group_by(AssessmentRow.client_id)
         ).all()
-    )
+    }
     due = [cid for cid in maturing if latest.get(cid) is None or latest[cid] <= w.assessment_until]
     for r in session.execute(select(*CLIENT).where(ClientRow.id.in_(due))):
         valid = latest.get(r.client_id)

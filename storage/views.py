@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -13,6 +12,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Staff
+from csm_tui.domain.typed import search_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import (
@@ -33,6 +33,7 @@ from csm_tui.services.rows import (
     ShelfRow,
     SmsRow,
     TaskExportRow,
+    Validity,
 )
 from storage import checklist_views
 from storage.orm import (
@@ -191,7 +192,7 @@ class SqlViews:
         self._require(staff_id)
         is_own = ClientRow.manager_id == staff_id
         columns = select(*_LIST_COLUMNS)
-        text = unicodedata.normalize("NFKC", text).strip()  # full-width digits from a Chinese input method
+        text = search_text(text)  # full-width, spaced, dashed, after +86: as stored (``csm_tui.domain.typed``)
         if not text:
             mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
             return [_list_row(r, own=True) for r in self.session.execute(mine)]
@@ -339,13 +340,15 @@ class SqlViews:
         )
         return [_list_row(r, own=r.manager_id == staff_id) for r in self.session.execute(query)]
 
-    def assessments_due(self, staff_id: int, horizon: dt.date) -> list[AssessmentDue]:
-        """Own clients whose latest assessment has expired or expires by ``horizon``, or who have none."""
+    def assessments_due(self, staff_id: int, horizon: dt.date, validity: Validity) -> list[AssessmentDue]:
+        """Own clients whose latest assessment has expired or expires by ``horizon`` by the policy's ``validity``
+        (the stored end or the policy's, the earlier), or who have none."""
         self._require(staff_id)
         ranked = select(
             AssessmentRow.client_id,
             AssessmentRow.level,
             AssessmentRow.valid_until,
+            AssessmentRow.taken_at,
             func.row_number()
             .over(
                 partition_by=AssessmentRow.client_id,
@@ -355,23 +358,22 @@ class SqlViews:
         ).subquery()
         latest = select(ranked).where(ranked.c.rank == 1).subquery()
         query = (
-            select(ClientRow.id, ClientRow.name, latest.c.level, latest.c.valid_until)
+            select(ClientRow.id, ClientRow.name, latest.c.level, latest.c.valid_until, latest.c.taken_at)
             .outerjoin(latest, latest.c.client_id == ClientRow.id)
-            .where(
-                ClientRow.manager_id == staff_id,
-                or_(latest.c.valid_until.is_(None), latest.c.valid_until <= horizon),
-            )
-            .order_by(latest.c.valid_until.is_(None), latest.c.valid_until, ClientRow.name)
+            .where(ClientRow.manager_id == staff_id)
+            .order_by(ClientRow.name, ClientRow.id)
         )
-        return [
+        due = [
             AssessmentDue(
                 client_id=r.id,
                 client_name=r.name,
                 level=None if r.level is None else RiskLevel(r.level),
-                valid_until=r.valid_until,
+                valid_until=None if r.valid_until is None else validity.end(r.valid_until, r.taken_at),
             )
             for r in self.session.execute(query)
         ]
+        due = [d for d in due if d.valid_until is None or d.valid_until <= horizon]
+        return sorted(due, key=lambda d: (d.valid_until is None, d.valid_until or horizon))
 
     def data_as_of(self) -> dt.date | None:
         value = self.session.scalar(select(MetaRow.value).where(MetaRow.key == "data_as_of"))

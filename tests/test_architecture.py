@@ -164,7 +164,7 @@ def test_feature_folders_do_not_import_each_other() -> None:
 def test_services_are_folders_per_feature_and_a_few_shared_modules() -> None:
     top = {m.removeprefix("csm_tui.services.").split(".")[0] for m in GRAPH if m.startswith("csm_tui.services.")}
     shared = top - set(FEATURES)
-    assert shared == {"ports", "workstation", "days", "rows", "tabular", "file_exports", "policy_audit"}
+    assert shared == {"ports", "workstation", "days", "rows", "tabular", "file_exports", "policy_audit", "phrase_check"}
 
 
 def test_file_and_sqlite_io_only_in_the_named_adapters() -> None:

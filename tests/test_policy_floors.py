@@ -22,7 +22,7 @@ from csm_tui import policy as policy_module
 from csm_tui.domain.enums import Disposition, ProductCategory, RiskLevel
 from csm_tui.i18n import error_reason, set_language
 from csm_tui.policy import MAX_AMOUNT, MAX_DAYS, Assessment, Policy, PolicyError, Questionnaire, load_policy
-from csm_tui.regulation import FLOORS, AtLeast, AtMost, Keeps, NoneOf, OnlyOf
+from csm_tui.regulation import FLOORS, AtLeast, AtMost, Contains, Includes, Keeps, NoneOf, OnlyOf
 from csm_tui.rules.cadence import Cadence, ContactState
 
 _C = ProductCategory
@@ -70,7 +70,7 @@ def _floors_on(model: type[BaseModel], prefix: str = "") -> dict[str, object]:
     found: dict[str, object] = {}
     for name, field in model.model_fields.items():
         for marker in field.metadata:
-            if isinstance(marker, AtMost | AtLeast | OnlyOf | NoneOf | Keeps):
+            if isinstance(marker, AtMost | AtLeast | OnlyOf | NoneOf | Keeps | Includes | Contains):
                 found[f"{prefix}{name}"] = marker
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
             found |= _floors_on(field.annotation, f"{prefix}{name}.")

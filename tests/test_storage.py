@@ -62,7 +62,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.rows import AssessmentDue, DayFigures
+from csm_tui.services.rows import AssessmentDue, DayFigures, Validity
 from storage import audit
 from storage.engine import make_engine, sqlite_path
 from storage.migrate import DatabaseTooNew, check_not_newer, current_revision, head_revision, upgrade
@@ -1240,7 +1240,7 @@ def test_day_figures_of_someone_with_nothing(uow_factory: SqlUnitOfWorkFactory, 
 def test_assessments_due(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
     clients = day.branch.clients
     with uow_factory() as uow:
-        due = uow.views.assessments_due(_id(day.branch.csm_a), dt.date(2026, 12, 27))
+        due = uow.views.assessments_due(_id(day.branch.csm_a), dt.date(2026, 12, 27), Validity(12, "Asia/Shanghai"))
     assert due == [
         AssessmentDue(_id(clients["a4"]), "赵六", RiskLevel.C2, dt.date(2026, 10, 1)),
         AssessmentDue(_id(clients["a2"]), "李四", RiskLevel.C3, dt.date(2026, 12, 27)),

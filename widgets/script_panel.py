@@ -9,7 +9,9 @@ from textual.widgets import Static
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.values import Sex, money
 from csm_tui.i18n import t
+from csm_tui.policy import RiskNotice
 from csm_tui.services.calls.preparation import CallCard
+from widgets.product_words import offered
 
 
 class ScriptPanel(Static):
@@ -17,11 +19,12 @@ class ScriptPanel(Static):
     ScriptPanel { height: auto; padding: 0 1; border: round $secondary-darken-2; }
     """
 
-    def show_script(self, card: CallCard, staff_name: str, reason: QueueReason) -> None:
-        self.update(Group(*(Text(line) for line in script(card, staff_name, reason))))
+    def show_script(self, card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice) -> None:
+        self.update(Group(*(Text(line) for line in script(card, staff_name, reason, notice))))
 
 
-def script(card: CallCard, staff_name: str, reason: QueueReason) -> list[str]:
+def script(card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice) -> list[str]:
+    """The lines of the call; the benefit names its product with the product's risk words (``risk_words``)."""
     honorific = t("script.mr") if card.sex is Sex.MALE else t("script.ms")
     lines = [
         t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
@@ -33,7 +36,7 @@ def script(card: CallCard, staff_name: str, reason: QueueReason) -> list[str]:
         lines.append(
             t(
                 "script.benefit",
-                product=s.product.name,
+                product=offered(s.product, notice),
                 rate=s.product.expected_yield,
                 deposit=s.deposit.expected_yield,
                 multiple=s.multiple,

@@ -133,6 +133,8 @@ class MobileNumber(str):
 
     @staticmethod
     def normalise(value: str) -> str:
+        # Full-width digits, ＋ and － (a Chinese input method) read as their ASCII selves.
+        value = unicodedata.normalize("NFKC", value)
         # phonenumbers reads letters as keypad digits and drops extensions: refuse anything but a dialled number.
         if not _DIALLED.fullmatch(value):
             raise PydanticCustomError("value.mobile_format", "not a phone number")

@@ -136,15 +136,31 @@ def valid_until(taken_at: dt.datetime, policy: Policy) -> dt.date:
     return add_months(branch_day(taken_at, policy), months)
 
 
-def _valid_through(assessment: RiskAssessment, policy: Policy) -> dt.date:
-    """The stored end of validity, never beyond what today's policy allows."""
-    return min(assessment.valid_until, valid_until(assessment.taken_at, policy))
+def validity_end(stored: dt.date, taken_on: dt.date, validity_months: int) -> dt.date:
+    """The last day an assessment taken on the branch's date ``taken_on`` is valid: the stored end, never beyond
+    the policy's validity (itself never beyond the legal 12 months)."""
+    return min(stored, add_months(taken_on, min(validity_months, LEGAL_VALIDITY_MONTHS)))
+
+
+def valid_through(assessment: RiskAssessment, policy: Policy) -> dt.date:
+    """The stored end of validity, never beyond what today's policy allows: the one "valid until" every screen
+    shows (a 12-month assessment under a 6-month policy ends after 6), the queue and the list of assessments due
+    included (``services.rows.Validity``)."""
+    taken_on = branch_day(assessment.taken_at, policy)
+    return validity_end(assessment.valid_until, taken_on, policy.assessment.validity_months)
 
 
 def is_valid(assessment: RiskAssessment | None, today: dt.date, policy: Policy) -> bool:
     if assessment is None:
         return False
-    return branch_day(assessment.taken_at, policy) <= today <= _valid_through(assessment, policy)
+    return branch_day(assessment.taken_at, policy) <= today <= valid_through(assessment, policy)
+
+
+def offer_level(assessment: RiskAssessment | None, today: dt.date, policy: Policy) -> RiskLevel | None:
+    """The level products may be offered, suggested and scripted under: the latest assessment's while it is valid
+    today by the policy (``is_valid``, the same test the 4S check makes), else None (R1 only, the assessment
+    first). The call card, the client detail's offers and the scripts all take it from here."""
+    return assessment.level if assessment is not None and is_valid(assessment, today, policy) else None
 
 
 def within_reuse(assessment: RiskAssessment, today: dt.date, policy: Policy) -> bool:
@@ -203,7 +219,7 @@ def assessment_status(history: list[RiskAssessment], now: dt.datetime, policy: P
         can_assess=refusal is None,
         refusal=refusal,
         today=today,
-        valid_until=_valid_through(latest, policy) if latest is not None else None,
+        valid_until=valid_through(latest, policy) if latest is not None else None,
         taken_today=taken_today,
         taken_in_year=len(in_year),
         next_possible=next_possible,
@@ -349,7 +365,7 @@ def _salesperson(product: Product, staff: Staff, today: dt.date) -> Check:
 def _assessment(assessment: RiskAssessment | None, today: dt.date, policy: Policy) -> Check:
     if assessment is None:
         return _check("assessment", False, "none")
-    until = _valid_through(assessment, policy)
+    until = valid_through(assessment, policy)
     if not is_valid(assessment, today, policy):
         return _check("assessment", False, "expired", valid_until=until.isoformat())
     if not within_reuse(assessment, today, policy):

@@ -19,6 +19,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
+from csm_tui.rules.suitability import local_time, validity_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,19 @@ class DayFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class Validity:
+    """How long an assessment is valid by the policy, for the read models (the queue, the list of assessments due)
+    to judge each one as the services do (``rules.suitability.valid_through``)."""
+
+    months: int  # the policy's validity
+    tz: str  # the branch's zone: an assessment's months count from the branch's date it was taken on
+
+    def end(self, stored: dt.date, taken_at: dt.datetime) -> dt.date:
+        """The last day of validity of an assessment recorded as valid until ``stored``, taken at ``taken_at``."""
+        return validity_end(stored, local_time(taken_at, self.tz).date(), self.months)
+
+
+@dataclass(frozen=True, slots=True)
 class AssessmentDue:
     client_id: int
     client_name: str
@@ -121,6 +135,7 @@ class QueueWindow:
     near_jiaoyin: tuple[Decimal, Decimal]  # [low, high) of the 3-month average
     near_wode: tuple[Decimal, Decimal]
     prospects: int  # how many prospects to look at, at most
+    validity: Validity  # when an assessment ends, by the policy
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from csm_tui.domain.models import Appointment, Task
 from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.days import day_window
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
@@ -23,17 +24,22 @@ def _future(ws: Workstation, at: dt.datetime) -> None:
         raise DomainError("time_in_past")
 
 
-def book(ws: Workstation, client_id: int, starts_at: dt.datetime, purpose: str = "", place: str = "") -> Appointment:
-    """A meeting, with its confirmation call the working day before."""
+def book(
+    ws: Workstation, client_id: int, starts_at: dt.datetime, purpose: str = "", place: str = "",
+    confirmed: PhrasesConfirmed | None = None,
+) -> Appointment:  # fmt: skip
+    """A meeting, with its confirmation call the working day before; its purpose is phrase-checked."""
     _future(ws, starts_at)
     assert ws.staff.id is not None
     now = ws.time.now().datetime
+    hits = screen(ws, {"note": purpose}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.get(client_id)  # own clients only
         meeting = tx.appointments.add(
             Appointment(client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, purpose=purpose, place=place)
         )
         confirmation_tasks(tx, ws, meeting, now)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return meeting
 
@@ -84,10 +90,14 @@ def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) 
     return changed
 
 
-def add_follow_up(ws: Workstation, client_id: int, due_on: dt.date, note: str = "") -> Task:
+def add_follow_up(
+    ws: Workstation, client_id: int, due_on: dt.date, note: str = "", confirmed: PhrasesConfirmed | None = None
+) -> Task:
+    """A follow-up call added by hand; its note is phrase-checked."""
     if due_on < ws.time.today():
         raise DomainError("time_in_past")
     assert ws.staff.id is not None
+    hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.get(client_id)
         task = tx.tasks.add(
@@ -97,6 +107,7 @@ def add_follow_up(ws: Workstation, client_id: int, due_on: dt.date, note: str = 
                 created_at=ws.time.now().datetime,
             )
         )  # fmt: skip
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return task
 

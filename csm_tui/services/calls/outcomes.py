@@ -13,6 +13,7 @@ from csm_tui.domain.models import Appointment, ContactRecord, Task
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks
 from csm_tui.services.calls.queue import QueueItem
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
@@ -41,6 +42,7 @@ class Outcome:
     feedback: str = ""
     satisfaction: int | None = None  # 1..5, for a 回访
     at: dt.datetime | None = None  # the agreed time (meeting or callback), aware
+    confirmed: PhrasesConfirmed | None = None  # forbidden phrases in the note or feedback, kept with a reason
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ def record(
     if outcome.disposition is Disposition.SERVICE_DONE and outcome.channel in SPOKEN and outcome.satisfaction is None:
         raise DomainError("satisfaction_required")
     staff_id = _staff_id(ws)
+    texts = {"note": outcome.note, "feedback": outcome.feedback}
+    hits = screen(ws, texts, outcome.confirmed, entity="clients", entity_id=str(client_id))
     cadence = Cadence(ws.policy)
     now = ws.time.now().datetime
     today = ws.time.today()
@@ -114,6 +118,7 @@ def record(
             if wanted
         }
         before = tx.clients.set_flags(client_id, **flags) if flags else {}
+        record_confirmed(tx, hits, outcome.confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before)
 
@@ -183,9 +188,12 @@ def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "")
         tx.commit()
 
 
-def mark_sms_sent(ws: Workstation, client_id: int, task_id: int, note: str = "") -> Receipt:
-    """An SMS task done by hand (the app sends nothing itself): recorded as an SMS contact."""
-    outcome = Outcome(Disposition.INFORMED, Channel.SMS, note=note)
+def mark_sms_sent(
+    ws: Workstation, client_id: int, task_id: int, note: str = "", confirmed: PhrasesConfirmed | None = None
+) -> Receipt:
+    """An SMS task done by hand (the app sends nothing itself): recorded as an SMS contact, ``note`` the text as
+    sent (phrase-checked like every note)."""
+    outcome = Outcome(Disposition.INFORMED, Channel.SMS, note=note, confirmed=confirmed)
     return record(ws, client_id, outcome, task_id=task_id, started_at=ws.time.now().datetime)
 
 

@@ -10,6 +10,7 @@ from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
 from csm_tui.rules.fab import Suggestion, suggest
+from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import quick_wealth, tier_of
 from csm_tui.services.workstation import Workstation
 
@@ -60,7 +61,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
                 maturing.append(Maturing(product.name if product else "", h.amount, h.maturity_date))
         maturing.sort(key=lambda m: m.on)
         assessment = tx.assessments.latest(client_id)
-        valid = assessment is not None and assessment.valid_until >= today
+        level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
         on_sale = tx.products.on_sale(today)
         figures = tx.views.day_figures(ws.staff.id, today, start, end)
         recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
@@ -80,9 +81,9 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         as_of=client.assets_as_of,
         maturing=tuple(maturing[:MATURING_SHOWN]),
         level=assessment.level if assessment else None,
-        valid_until=assessment.valid_until if assessment else None,
-        assessment_valid=valid,
+        valid_until=valid_through(assessment, ws.policy) if assessment else None,
+        assessment_valid=level is not None,
         recent=recent,
-        suggestion=suggest(on_sale, assessment.level if assessment and valid else None, amount, today),
+        suggestion=suggest(on_sale, level, amount, today),
         calls_today=figures.calls,
     )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, SmsRow
+from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, SmsRow, Validity
 from csm_tui.services.workstation import Workstation
 
 PRIORITY = {reason: rank for rank, reason in enumerate(QueueReason)}
@@ -73,6 +73,7 @@ def window(ws: Workstation) -> QueueWindow:
         near_jiaoyin=(tiers.jiaoyin * tiers.near_share, tiers.jiaoyin),
         near_wode=(tiers.wode * tiers.near_share, tiers.wode),
         prospects=calls.daily_target,
+        validity=Validity(ws.policy.assessment.validity_months, ws.policy.calendar.tz),
     )
 
 

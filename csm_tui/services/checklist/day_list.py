@@ -15,6 +15,7 @@ from csm_tui.domain.models import ChecklistMark, DaySummary, Staff
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.checklist.shelf import products_read, shelf_items
 from csm_tui.services.days import day_window
+from csm_tui.services.phrase_check import PhraseHit, PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ChecklistCounts, DayFigures, DayWindow, Progress
 from csm_tui.services.workstation import Workstation
@@ -149,26 +150,34 @@ def set_ticked(ws: Workstation, code: str, ticked: bool) -> ChecklistMark:
     return _mark(ws, code, ticked=ticked)
 
 
-def set_note(ws: Workstation, code: str, note: str) -> ChecklistMark:
+def set_note(ws: Workstation, code: str, note: str, confirmed: PhrasesConfirmed | None = None) -> ChecklistMark:
+    """A checklist item's note; refused while it holds a forbidden phrase ``confirmed`` does not keep."""
     _item(ws, code)
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise DomainError("text_too_long", max=NOTE_MAX)
-    return _mark(ws, code, note=note)
+    assert ws.staff.id is not None
+    hits = screen(ws, {"note": note}, confirmed, entity="staff", entity_id=str(ws.staff.id))
+    return _mark(ws, code, note=note, hits=hits, confirmed=confirmed)
 
 
-def _mark(ws: Workstation, code: str, *, ticked: bool | None = None, note: str | None = None) -> ChecklistMark:
+def _mark(
+    ws: Workstation, code: str, *, ticked: bool | None = None, note: str | None = None,
+    hits: list[PhraseHit] | None = None, confirmed: PhrasesConfirmed | None = None,
+) -> ChecklistMark:  # fmt: skip
     assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         mark = tx.checklists.set_mark(
             ws.staff.id, ws.time.today(), code, ws.time.now().datetime, ticked=ticked, note=note
         )
+        record_confirmed(tx, hits or [], confirmed, entity="staff", entity_id=str(ws.staff.id))
         tx.commit()
     return mark
 
 
-def save_summary(ws: Workstation, text: str) -> DaySummary:
-    """Today's summary: the text, and the day's figures as they stand now."""
+def save_summary(ws: Workstation, text: str, confirmed: PhrasesConfirmed | None = None) -> DaySummary:
+    """Today's summary: the text, and the day's figures as they stand now; refused while it holds a forbidden
+    phrase that ``confirmed`` does not keep (``phrase_check``)."""
     text = text.strip()
     if not text:
         raise DomainError("summary_empty")
@@ -177,9 +186,11 @@ def save_summary(ws: Workstation, text: str) -> DaySummary:
     assert ws.staff.id is not None
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
+    hits = screen(ws, {"summary": text}, confirmed, entity="staff", entity_id=str(ws.staff.id))
     with ws.uow(write=True) as tx:
         figures = tx.views.day_figures(ws.staff.id, today, start, end)
         summary = DaySummary(text=text, figures=summary_figures(figures), saved_at=ws.time.now().datetime)
         tx.checklists.save_summary(ws.staff.id, today, summary)
+        record_confirmed(tx, hits, confirmed, entity="staff", entity_id=str(ws.staff.id))
         tx.commit()
     return summary

@@ -23,7 +23,9 @@ from csm_tui.domain.models import (
 )
 from csm_tui.domain.values import Sex
 from csm_tui.rules.offers import Offer, next_best_offers, profile
+from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 
@@ -44,6 +46,7 @@ class ClientDetail:
     holdings: list[tuple[Holding, Product | None]]
     assessment: RiskAssessment | None
     assessment_valid: bool
+    valid_until: dt.date | None  # the assessment's, as the policy reads it today
     contacts: list[ContactRecord]
     tasks: list[Task]
     appointments: list[Appointment]
@@ -80,9 +83,8 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
-    valid = assessment is not None and assessment.valid_until >= today
     held = [(h, p) for h, p in holdings if p is not None]
-    level = assessment.level if assessment is not None and valid else None
+    level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
     offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
     holdings.sort(key=lambda hp: (hp[0].status is not HoldingStatus.ACTIVE, hp[0].maturity_date or dt.date.max))
     return ClientDetail(
@@ -95,7 +97,8 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         balances=balances,
         holdings=holdings,
         assessment=assessment,
-        assessment_valid=valid,
+        assessment_valid=level is not None,
+        valid_until=valid_through(assessment, ws.policy) if assessment is not None else None,
         contacts=contacts,
         tasks=tasks,
         appointments=appointments,
@@ -141,16 +144,20 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
     return saved
 
 
-def edit(ws: Workstation, client: Client, **changes: Any) -> Client:
-    """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since."""
+def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = None, **changes: Any) -> Client:
+    """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since, and while
+    the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``)."""
     # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
     merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good
     assert client.id is not None
+    texts = {"note": str(changes["note"] or "")} if "note" in changes else {}
+    hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:
         saved = tx.clients.update(client.id, client.version, **normalised)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client.id))
         tx.commit()
     return saved
 

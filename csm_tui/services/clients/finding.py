@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from pydantic_core import PydanticCustomError
 
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.typed import number_digits
 from csm_tui.domain.values import mask_account, mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.days import day_window
 from csm_tui.services.rows import LOOKUP, LOOKUP_REFUSED, ClientFocus, ClientListRow, LookupRefusal, NumberKey
@@ -28,11 +28,13 @@ def find_clients(ws: Workstation, text: str = "") -> list[ClientListRow]:
 def whole_number(text: str, today: dt.date) -> tuple[str, NumberKey] | None:
     """The typed text as a whole secret number and what it would be (a resident ID by the one validator; 11 digits
     from 1 a mobile; else 8 to 32 digits a card or account number), or None."""
+    digits = number_digits(text)  # full-width, spaced or dashed, after +86 (``csm_tui.domain.typed``)
+    if digits is None:
+        return None
     try:
-        return validate_resident_id(text, today), NumberKey.RESIDENT_ID
+        return validate_resident_id(digits, today), NumberKey.RESIDENT_ID
     except PydanticCustomError:
         pass
-    digits = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
     if not (digits.isascii() and digits.isdigit() and ACCOUNT_DIGITS[0] <= len(digits) <= ACCOUNT_DIGITS[1]):
         return None
     return digits, NumberKey.MOBILE if len(digits) == 11 and digits.startswith("1") else NumberKey.ACCOUNT

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin, Tier
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ClientSummary, Referral, Staff, Task
+from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
@@ -104,7 +105,7 @@ def mine(ws: Workstation) -> tuple[list[Referral], Names]:
 def client_by_number(ws: Workstation, number: str) -> ClientSummary:
     """A client as anyone at the branch may see them (masked), found by client number."""
     with ws.uow() as tx:
-        client_id = tx.clients.id_of(number.strip().upper())
+        client_id = tx.clients.id_of(client_number(number))
         summary = tx.clients.summary(client_id) if client_id is not None else None
     if summary is None:
         raise DomainError("no_such_client", number=number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from csm_tui.services.rows import AssessmentDue
+from csm_tui.services.rows import AssessmentDue, Validity
 from csm_tui.services.workstation import Workstation
 
 HORIZON_DAYS = 30
@@ -14,4 +14,5 @@ def assessments_due(ws: Workstation) -> list[AssessmentDue]:
     today = ws.time.today()
     assert ws.staff.id is not None
     with ws.uow() as tx:
-        return tx.views.assessments_due(ws.staff.id, today + dt.timedelta(days=HORIZON_DAYS))
+        validity = Validity(ws.policy.assessment.validity_months, ws.policy.calendar.tz)
+        return tx.views.assessments_due(ws.staff.id, today + dt.timedelta(days=HORIZON_DAYS), validity)

@@ -1,0 +1,28 @@
+"""The words that go with a product wherever it is offered: its risk rating and the branch's risk notice.
+
+Every line that names a product to put it before a client (the call script's benefit, the client detail's next
+offers) ends with ``risk_words``, so none can name a product without its risk (DOMAIN.md, the mystery-shopper
+check: states the product's risk level, says "理财非存款、产品有风险、投资须谨慎"). A deposit is no investment and
+carries none.
+"""
+
+from __future__ import annotations
+
+from csm_tui.domain.enums import ProductCategory
+from csm_tui.domain.models import Product
+from csm_tui.i18n import current_language, label, t
+from csm_tui.policy import RiskNotice
+
+
+def risk_words(product: Product, notice: RiskNotice) -> str:
+    """The risk rating (the higher of issuer's and seller's) and the notice in the user's language, to follow the
+    product's name; nothing for a deposit."""
+    if product.category is ProductCategory.DEPOSIT:
+        return ""
+    rating = label(product.rating) if product.rating is not None else t("words.unrated")
+    return t("words.risk", rating=rating, notice=notice.text(current_language()))
+
+
+def offered(product: Product, notice: RiskNotice) -> str:
+    """A product's name as it is offered: with its risk words."""
+    return f"{product.name}{risk_words(product, notice)}"
