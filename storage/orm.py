@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -153,11 +154,34 @@ class ClientRow(Base):
     balance: Mapped[Decimal] = mapped_column("balance_fen", Fen, default=Decimal(0))
     avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen, default=Decimal(0))
     assets_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    # Greeted on the lunar (农历) birthday; a preference kept apart from the bank's data (not in ``Client``).
+    birthday_lunar: Mapped[bool] = mapped_column(Boolean, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # eager_defaults off: an insert neither writes nor reads back ``birthday_lunar`` (the server's default stands)
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}  # noqa: RUF012
     accounts: Mapped[list[AccountRow]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="AccountRow.id"
     )
+
+
+class ClientLinkRow(Base):
+    """Two clients of one household: ``relative_id`` is ``client_id``'s ``relation`` (spouse, parent, child).
+
+    One row per pair, the lower client id first, so a pair is linked once and read from either side by inverting the
+    relation (``csm_tui.domain.households``): the database holds no two rows that could disagree."""
+
+    __tablename__ = "client_links"
+    __table_args__ = (
+        UniqueConstraint("client_id", "relative_id"),
+        CheckConstraint("client_id < relative_id", name="ordered"),
+        CheckConstraint("relation IN ('spouse', 'parent', 'child')", name="relation"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    relative_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class AccountRow(Base):

@@ -121,6 +121,20 @@ class QueueWindow:
     near_jiaoyin: tuple[Decimal, Decimal]  # [low, high) of the 3-month average
     near_wode: tuple[Decimal, Decimal]
     prospects: int  # how many prospects to look at, at most
+    risk: RiskWindow | None = None  # money at risk (tier forecast, large outflows); None: not looked for
+    greet: tuple[dt.date, dt.date] | None = None  # birthdays greeted today (first, last); None: none today
+
+
+@dataclass(frozen=True, slots=True)
+class RiskWindow:
+    """What the queue's money-at-risk reasons are judged by (``csm_tui.rules.money_at_risk``)."""
+
+    through: dt.date  # the tier forecast looks up to this day
+    arrives: dt.date  # the first day money can come in (the branch's today)
+    jiaoyin: Decimal
+    wode: Decimal
+    outflow_share: Decimal
+    outflow_floor: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +150,8 @@ class Candidate:
     due_at: dt.datetime | None = None
     note: str = ""  # the task's note
     product: str = ""  # the holding that matures
-    on: dt.date | None = None  # when it matures; when the assessment expires
+    on: dt.date | None = None  # when it matures; when the assessment expires; the forecast fall; the birthday
+    amount: Decimal | None = None  # the sum that keeps the tier; the outflow
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,51 @@
+"""Households and birthdays: family links between clients (by the CSM, a supervisor, an admin, or the import), the
+household's combined 3-month average, and the client's choice of a solar or lunar (农历) birthday.
+
+Who may link: whoever may work with the client in full (a CSM their own client, a supervisor the team's, an admin
+any), decided by the repository inside the write transaction from the database as it stands; the relative may be
+another CSM's client, shown masked. Every write is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from csm_tui.domain.households import Household, Relation
+from csm_tui.rules import birthdays
+from csm_tui.services.workstation import Workstation
+
+
+@dataclass(frozen=True, slots=True)
+class Birthday:
+    next_on: dt.date | None  # the next birthday from today (today's included)
+    lunar: bool
+
+
+def link(ws: Workstation, client_id: int, relative_id: int, relation: Relation) -> None:
+    """Link ``relative_id`` as ``client_id``'s ``relation`` (stored once, read inverted from the other side)."""
+    with ws.uow(write=True) as tx:
+        tx.households.lock(min(client_id, relative_id))
+        tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
+        tx.commit()
+
+
+def unlink(ws: Workstation, client_id: int, relative_id: int) -> None:
+    with ws.uow(write=True) as tx:
+        tx.households.unlink(client_id, relative_id)
+        tx.commit()
+
+
+def household(ws: Workstation, client_id: int) -> Household:
+    with ws.uow() as tx:
+        return tx.households.household(client_id)
+
+
+def set_birthday_lunar(ws: Workstation, client_id: int, lunar: bool) -> None:
+    with ws.uow(write=True) as tx:
+        tx.households.set_birthday_lunar(client_id, lunar)
+        tx.commit()
+
+
+def birthday(born: dt.date, lunar: bool, today: dt.date) -> Birthday:
+    return Birthday(birthdays.next_birthday(born, lunar, today), lunar)
