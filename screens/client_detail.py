@@ -22,7 +22,7 @@ from textual.widgets import Header, Sparkline, Static, TabbedContent, TabPane
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
 from csm_tui.i18n import label, money, t
-from csm_tui.services import client_detail, referrals, sale, service_records
+from csm_tui.services import client_detail, households, referrals, sale, service_records
 from csm_tui.services.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.workstation import Workstation
@@ -33,6 +33,7 @@ from widgets.bindings import translate_bindings
 from widgets.cells import figure
 from widgets.failures import describe, describe_load
 from widgets.key_bar import KeyBar
+from widgets.risk_lines import birthday_line, forecast_line, household_line
 from widgets.table import KeyTable
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class ClientDetailScreen(Screen[None]):
         Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
         Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
         Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
+        Binding("h", "link_family", "key.link_family", show=False, id="detail.link_family"),
+        Binding("b", "birthday_kind", "key.birthday_kind", show=False, id="detail.birthday_kind"),
         Binding("y", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
@@ -153,6 +156,10 @@ class ClientDetailScreen(Screen[None]):
             t("detail.accounts", value="; ".join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
             t("detail.note", value=c.note or "—"),
         ]
+        if d.household is not None:
+            lines.append(household_line(d.household))
+        if d.birthday is not None:
+            lines.append(birthday_line(d.birthday))
         a = d.assessment
         if a is None:
             lines.append(t("card.no_assessment"))
@@ -174,6 +181,8 @@ class ClientDetailScreen(Screen[None]):
         )
         gap = client_detail.assets_gap(c, d.tier, self.ws)
         lines = [why, t("detail.balance", amount=money(c.balance))]
+        if d.forecast is not None:
+            lines.append(forecast_line(d.forecast, d.tier))
         if gap is not None:
             target = label(Tier.WODE if d.tier is Tier.JIAOYIN else Tier.JIAOYIN)
             lines.append(t("detail.gap", gap=money(gap), tier=target))
@@ -387,6 +396,37 @@ class ClientDetailScreen(Screen[None]):
         title = t("detail.capacity_title", value=t("detail.yes") if capable else t("detail.no"))
         dialog = TextDialog(title, t("detail.capacity_explain"), t("detail.capacity_reason"), save)
         self.app.push_screen(dialog, self._after)
+
+    def action_link_family(self) -> None:
+        """Link a family member by client number (another CSM's client too, shown masked); audited."""
+        if self._full() is None:
+            return
+        client_id = self.client_id
+
+        def save(text: str) -> object:
+            households.link_by_number(self.ws, client_id, text)
+            return True
+
+        dialog = TextDialog(t("detail.link_title"), t("detail.link_explain"), t("detail.link_placeholder"), save)
+        self.app.push_screen(dialog, self._after)
+
+    def action_birthday_kind(self) -> None:
+        """Greet the client on the lunar birthday, or back on the solar one."""
+        d = self._full()
+        if d is not None and d.birthday is not None:
+            self.toggle_birthday(not d.birthday.lunar)
+
+    @work(thread=True, exclusive=True, group="birthday", exit_on_error=False)
+    def toggle_birthday(self, lunar: bool) -> None:
+        try:
+            households.set_birthday_lunar(self.ws, self.client_id, lunar)
+        except Exception as exc:
+            log.error("birthday preference failed: %s", type(exc).__name__)
+            self.app.call_from_thread(self.notify, describe(exc), severity="error")
+            return
+        kind = t("card.lunar") if lunar else t("card.solar")
+        self.app.call_from_thread(self.notify, t("detail.birthday_now", kind=kind), timeout=2)
+        self.app.call_from_thread(self.load)
 
     def action_refer(self) -> None:
         d = self._full()

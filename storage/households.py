@@ -39,6 +39,10 @@ class SqlHouseholds:
             raise AccessDenied("client")
         return row
 
+    def client_by_number(self, number: str) -> int | None:
+        """A client's id by client number (not a secret number: search finds anyone's by it)."""
+        return self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
+
     def lock(self, client_id: int) -> None:
         """The client's row locked (PostgreSQL; SQLite's write lock is already held): links to one client take
         turns."""

@@ -21,25 +21,24 @@ from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.values import ResidentId, to_fen
 from csm_tui.rules import birthdays, money_at_risk
 from csm_tui.services.clients import average_window
-from csm_tui.services.views import Candidate, QueueWindow, RiskWindow
+from csm_tui.services.views import DATA_PREVIOUS_AS_OF, Candidate, QueueWindow, RiskWindow
 from storage.orm import BalanceSpanRow, ClientRow, MetaRow
 from storage.score_views import day_of
 
 ONE_DAY = dt.timedelta(days=1)
-PREVIOUS_AS_OF = "data_previous_as_of"  # the data date before the latest balance import moved it on
 
 
 def data_dates(session: Session) -> tuple[dt.date | None, dt.date | None]:
     """The branch's data date and the one before it (the day before when no import recorded one)."""
     values = dict(
-        session.execute(select(MetaRow.key, MetaRow.value).where(MetaRow.key.in_(["data_as_of", PREVIOUS_AS_OF])))
+        session.execute(select(MetaRow.key, MetaRow.value).where(MetaRow.key.in_(["data_as_of", DATA_PREVIOUS_AS_OF])))
         .tuples()
         .all()
     )
     if "data_as_of" not in values:
         return None, None
     as_of = dt.date.fromisoformat(values["data_as_of"])
-    previous = values.get(PREVIOUS_AS_OF)
+    previous = values.get(DATA_PREVIOUS_AS_OF)
     before = dt.date.fromisoformat(previous) if previous else as_of - ONE_DAY
     return as_of, min(before, as_of - ONE_DAY)
 
@@ -93,7 +92,7 @@ def _tier_risks(session: Session, staff_id: int, w: QueueWindow, risk: RiskWindo
             found.append(
                 Candidate(
                     client_id=client_id, client_name=r.name, reason=QueueReason.TIER_AT_RISK, due_on=w.today,
-                    avg_3m=r.avg_3m, on=forecast.falls_on, amount=forecast.top_up,
+                    avg_3m=r.avg_3m, on=forecast.falls_on, amount=forecast.top_up, threshold=threshold_yuan,
                 )
             )  # fmt: skip
     return found

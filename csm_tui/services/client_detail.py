@@ -9,6 +9,7 @@ from typing import Any
 
 from csm_tui.domain.enums import HoldingStatus, Role, Tier
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.households import Household
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -22,7 +23,10 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import Sex
+from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.services.clients import quick_wealth, tier_of
+from csm_tui.services.forecasts import tier_forecast
+from csm_tui.services.households import Birthday, birthday
 from csm_tui.services.offers import Offer, next_best_offers, profile
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
@@ -50,6 +54,9 @@ class ClientDetail:
     referrals: list[Referral]
     staff_names: dict[int, str]
     offers: list[Offer]
+    forecast: TierForecast | None = None  # the 3-month average falling below the tier, with its date
+    household: Household | None = None
+    birthday: Birthday | None = None
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -80,6 +87,9 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
+        forecast = tier_forecast(tx, client, ws.policy, today)
+        family = tx.households.household(client_id)
+        greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
     jiaoyin = ws.policy.tiers.jiaoyin
     valid = assessment is not None and assessment.valid_until >= today
     held = [(h, p) for h, p in holdings if p is not None]
@@ -103,6 +113,9 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         referrals=referrals,
         staff_names=names,
         offers=offers,
+        forecast=forecast,
+        household=family,
+        birthday=greeting,
     )
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household, Relation
+from csm_tui.i18n import label
 from csm_tui.rules import birthdays
 from csm_tui.services.workstation import Workstation
 
@@ -25,6 +27,36 @@ class Birthday:
 def link(ws: Workstation, client_id: int, relative_id: int, relation: Relation) -> None:
     """Link ``relative_id`` as ``client_id``'s ``relation`` (stored once, read inverted from the other side)."""
     with ws.uow(write=True) as tx:
+        tx.households.lock(min(client_id, relative_id))
+        tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
+        tx.commit()
+
+
+RELATION_KEYS = {"s": Relation.SPOUSE, "p": Relation.PARENT, "c": Relation.CHILD}
+
+
+def parse_link(text: str) -> tuple[str, Relation]:
+    """``C1234567890 p``: the relative's client number and what they are to the client (s spouse, p parent,
+    c child; the relation's code or its label in the user's language are taken too)."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise DomainError("household_format")
+    number, word = parts[0].upper(), parts[1].lower()
+    relation = RELATION_KEYS.get(word)
+    if relation is None:
+        relation = next((r for r in Relation if word in (r.value, label(r).lower())), None)
+    if relation is None:
+        raise DomainError("household_format")
+    return number, relation
+
+
+def link_by_number(ws: Workstation, client_id: int, text: str) -> None:
+    """Link the client whose client number is typed (another CSM's client too: numbers are not secret)."""
+    number, relation = parse_link(text)
+    with ws.uow(write=True) as tx:
+        relative_id = tx.households.client_by_number(number)
+        if relative_id is None:
+            raise DomainError("household_unknown", number=number)
         tx.households.lock(min(client_id, relative_id))
         tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
         tx.commit()

@@ -35,6 +35,9 @@ class ClientListRow:
     own: bool
 
 
+# The branch's data date before the latest balance import moved it on (branch_meta): "since the previous data date".
+DATA_PREVIOUS_AS_OF = "data_previous_as_of"
+
 # Audit actions of looking up others' clients by a whole secret number: done, and refused for the hour's limit.
 LOOKUP = "lookup"
 LOOKUP_REFUSED = "lookup_refused"
@@ -152,6 +155,7 @@ class Candidate:
     product: str = ""  # the holding that matures
     on: dt.date | None = None  # when it matures; when the assessment expires; the forecast fall; the birthday
     amount: Decimal | None = None  # the sum that keeps the tier; the outflow
+    threshold: Decimal | None = None  # the tier's threshold the 3-month average falls below
 
 
 @dataclass(frozen=True, slots=True)

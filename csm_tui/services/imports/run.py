@@ -49,6 +49,7 @@ from csm_tui.services.imports.records import BUILDERS, NEW_SUPERVISOR, Key, Look
 from csm_tui.services.imports.staging import BalanceStage, Staged
 from csm_tui.services.ports import AccessDenied, ImportStore, UnitOfWork
 from csm_tui.services.tabular import TableStream, open_table, write_table
+from csm_tui.services.views import DATA_PREVIOUS_AS_OF
 from csm_tui.services.workstation import Workstation
 
 Progress = Callable[[int, int], None]  # done, total
@@ -426,6 +427,8 @@ class _Job:
         self.report.as_of = as_of
         if not self.report.dry_run and as_of != current:
             tx.meta.set("data_as_of", as_of.isoformat())
+            if current is not None:  # the queue's large outflows are measured since this date
+                tx.meta.set(DATA_PREVIOUS_AS_OF, current.isoformat())
 
     def _stage(self, stage: BalanceStage, lookups: Lookups) -> list[int]:
         """Every good row onto the stage; the (ordinal) days they hold, in order."""
