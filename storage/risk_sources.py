@@ -30,11 +30,8 @@ ONE_DAY = dt.timedelta(days=1)
 
 def data_dates(session: Session) -> tuple[dt.date | None, dt.date | None]:
     """The branch's data date and the one before it (the day before when no import recorded one)."""
-    values = dict(
-        session.execute(select(MetaRow.key, MetaRow.value).where(MetaRow.key.in_(["data_as_of", DATA_PREVIOUS_AS_OF])))
-        .tuples()
-        .all()
-    )
+    query = select(MetaRow.key, MetaRow.value).where(MetaRow.key.in_(["data_as_of", DATA_PREVIOUS_AS_OF]))
+    values = {key: value for key, value in session.execute(query)}
     if "data_as_of" not in values:
         return None, None
     as_of = dt.date.fromisoformat(values["data_as_of"])

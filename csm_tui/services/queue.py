@@ -2,12 +2,17 @@
 
 Priority (highest first; within a reason, what is overdue first, then by the time agreed):
 
-1. callbacks the client asked for;           6. the 3-month average forecast to fall below the client's tier;
-2. 回访 after a purchase;                      7. assessments expiring while a holding matures;
-3. confirmations of tomorrow's meetings;     8. birthday greetings, on the working day before;
-4. holdings maturing within the lead days;   9. follow-ups of interested clients;  10. walk-in referrals;
-5. a large outflow since the previous data   11. prospects (idle deposits, just under a tier), only to top the
-   date;                                         queue up to the daily call target.
+1. callbacks the client asked for;
+2. 回访 after a purchase;
+3. confirmations of tomorrow's meetings;
+4. holdings maturing within the lead days;
+5. large outflows since the previous data date;
+6. tier at risk: the 3-month average forecast to fall below the client's tier within the policy's days;
+7. assessments expiring while a holding matures;
+8. birthday greetings, on the working day before;
+9. follow-ups of interested clients;
+10. walk-in referrals;
+11. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
 maturity, an assessment, a meeting to confirm, money at risk) is settled once the client has been reached within the
