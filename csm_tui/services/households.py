@@ -15,6 +15,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household, Relation
 from csm_tui.i18n import label
 from csm_tui.rules import birthdays
+from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.workstation import Workstation
 
 
@@ -27,9 +28,14 @@ class Birthday:
 def link(ws: Workstation, client_id: int, relative_id: int, relation: Relation) -> None:
     """Link ``relative_id`` as ``client_id``'s ``relation`` (stored once, read inverted from the other side)."""
     with ws.uow(write=True) as tx:
-        tx.households.lock(min(client_id, relative_id))
-        tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
+        _link(tx, ws, client_id, relative_id, relation)
         tx.commit()
+
+
+def _link(tx: UnitOfWork, ws: Workstation, client_id: int, relative_id: int, relation: Relation) -> None:
+    tx.households.lock(min(client_id, relative_id))
+    tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
+    tx.audit.record("household.link", "clients", str(client_id), relative=relative_id, relation=relation.value)
 
 
 RELATION_KEYS = {"s": Relation.SPOUSE, "p": Relation.PARENT, "c": Relation.CHILD}
@@ -57,14 +63,14 @@ def link_by_number(ws: Workstation, client_id: int, text: str) -> None:
         relative_id = tx.households.client_by_number(number)
         if relative_id is None:
             raise DomainError("household_unknown", number=number)
-        tx.households.lock(min(client_id, relative_id))
-        tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
+        _link(tx, ws, client_id, relative_id, relation)
         tx.commit()
 
 
 def unlink(ws: Workstation, client_id: int, relative_id: int) -> None:
     with ws.uow(write=True) as tx:
         tx.households.unlink(client_id, relative_id)
+        tx.audit.record("household.unlink", "clients", str(client_id), relative=relative_id)
         tx.commit()
 
 
