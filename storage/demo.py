@@ -52,6 +52,7 @@ from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
 from csm_tui.services.clients import average_window, daily_average, tier_of
 from storage import audit
+from storage.demo_households import add_households_and_risks
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
     AccountRow,
@@ -258,6 +259,7 @@ def build_demo(
             builder.build(clients, csms)
             writer.flush()
             writer.advance_sequences()
+            add_households_and_risks(conn, policy, seed, builder.today, builder.as_of, builder.now)
             _write_meta(conn, builder.as_of, seed, clients, csms)
             detail = {"clients": clients, "seed": seed}
             audit.append(conn, clock.now().datetime, None, [("demo.build", "branch", "", detail)])
