@@ -52,7 +52,7 @@ from csm_tui.domain.values import from_fen
 from csm_tui.policy import Calendar, Policy
 from csm_tui.services.clients import average_window, daily_average, tier_of
 from storage import audit
-from storage.demo_households import add_households_and_risks
+from storage.demo_households import add_households_and_risks, risk_figures
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
     AccountRow,
@@ -698,6 +698,9 @@ class _Builder:
             balance_fen=from_fen(balance),
             avg_3m_fen=average,
             assets_as_of=self.as_of,
+            **risk_figures(
+                [(self.balance_days[f], self.balance_days[la], from_fen(fen)) for f, la, fen in spans], self.as_of
+            ),
             **flags,
         )
         for first, last, fen in spans:

@@ -19,10 +19,10 @@ from csm_tui.domain.enums import Role
 from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.values import ResidentId
 from csm_tui.policy import Policy
-from csm_tui.rules.money_at_risk import HeldSpan, forecast_tier, large_outflow
+from csm_tui.rules.money_at_risk import HeldSpan, balance_on, forecast_tier, large_outflow, lowest_average
 from csm_tui.services.clients import average_window
 from csm_tui.services.imports.balances import assets
-from csm_tui.services.imports.model import Span
+from csm_tui.services.imports.model import Assets, Span
 from storage.orm import BalanceSpanRow, ClientLinkRow, ClientRow, StaffRow
 
 COUPLES = 3  # per CSM
@@ -79,6 +79,16 @@ def add_households_and_risks(
         )
 
 
+def risk_figures(spans: Sequence[tuple[dt.date, dt.date, Decimal]], as_of: dt.date) -> dict[str, Decimal]:
+    """The figures the balance import keeps for the queue's money at risk, by column (the previous data date being
+    the day before, as the demo has no import)."""
+    held = [HeldSpan(first, last, balance) for first, last, balance in spans]
+    return {
+        "balance_before_fen": balance_on(held, as_of - dt.timedelta(days=1)),
+        "avg_3m_low_fen": lowest_average(held, as_of),
+    }
+
+
 def _spans(conn: Connection, client_id: int) -> list[Span]:
     rows = conn.execute(
         select(BalanceSpanRow.first_day, BalanceSpanRow.last_day, BalanceSpanRow.balance.label("balance")).where(
@@ -121,10 +131,10 @@ def _at_risk(
         if not spans:
             continue
         changed = _with(spans, as_of - dt.timedelta(days=EMPTIED_DAYS - 1), as_of, Decimal("0.00"))
-        figures = assets(c.id, changed, window)
+        figures = assets(c.id, changed, window, as_of - dt.timedelta(days=1))
         held = [HeldSpan(s.first, s.last, s.balance) for s in changed]
         if figures.avg_3m >= tiers.jiaoyin and forecast_tier(held, as_of, tiers.jiaoyin, through, today) is not None:
-            _write(conn, c.id, changed, figures.balance, figures.avg_3m)
+            _write(conn, c.id, changed, figures)
             emptied += 1
     for c in rich:
         if fell == OUTFLOWS:
@@ -134,21 +144,19 @@ def _at_risk(
             continue
         left = (c.balance * Decimal("0.4")).quantize(Decimal("0.01"))
         changed = _with(spans, as_of, as_of, left)
-        figures = assets(c.id, changed, window)
+        figures = assets(c.id, changed, window, as_of - dt.timedelta(days=1))
         same_tier = (figures.avg_3m >= tiers.jiaoyin) == (c.avg_3m >= tiers.jiaoyin)
         if same_tier and large_outflow(c.balance, left, risk.outflow_share, risk.outflow_floor) is not None:
-            _write(conn, c.id, changed, figures.balance, figures.avg_3m)
+            _write(conn, c.id, changed, figures)
             fell += 1
 
 
-def _write(conn: Connection, client_id: int, spans: list[Span], balance: Decimal, average: Decimal) -> None:
+def _write(conn: Connection, client_id: int, spans: list[Span], figures: Assets) -> None:
     conn.execute(delete(BalanceSpanRow).where(BalanceSpanRow.client_id == client_id))
     conn.execute(
         insert(BalanceSpanRow),
         [{"client_id": client_id, "first_day": s.first, "last_day": s.last, "balance_fen": s.balance} for s in spans],
     )
-    conn.execute(
-        update(ClientRow)
-        .where(ClientRow.id == client_id)
-        .values({ClientRow.balance: balance, ClientRow.avg_3m: average})
-    )
+    kept: dict[Any, Decimal | None] = {ClientRow.balance: figures.balance, ClientRow.avg_3m: figures.avg_3m}
+    kept |= {ClientRow.balance_before: figures.balance_before, ClientRow.avg_3m_low: figures.avg_3m_low}
+    conn.execute(update(ClientRow).where(ClientRow.id == client_id).values(kept))

@@ -216,8 +216,15 @@ class SqlImports:
         statement = (
             update(table)
             .where(table.c.id == bindparam("a_id"))
-            .values(balance_fen=bindparam("a_balance"), avg_3m_fen=bindparam("a_avg"), assets_as_of=bindparam("a_day"))
-        )
+            .values(
+                balance_fen=bindparam("a_balance"), avg_3m_fen=bindparam("a_avg"), assets_as_of=bindparam("a_day"),
+                balance_before_fen=bindparam("a_before"), avg_3m_low_fen=bindparam("a_low"),
+            )
+        )  # fmt: skip
         for batch in _batches(assets):
-            params = [{"a_id": a.client_id, "a_balance": a.balance, "a_avg": a.avg_3m, "a_day": a.as_of} for a in batch]
+            params = [
+                {"a_id": a.client_id, "a_balance": a.balance, "a_avg": a.avg_3m, "a_day": a.as_of,
+                 "a_before": a.balance_before, "a_low": a.avg_3m_low}
+                for a in batch
+            ]  # fmt: skip
             self.session.connection().execute(statement, params)

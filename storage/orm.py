@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    null,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -154,6 +155,12 @@ class ClientRow(Base):
     balance: Mapped[Decimal] = mapped_column("balance_fen", Fen, default=Decimal(0))
     avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen, default=Decimal(0))
     assets_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    # Kept with the figures by the balance import, for the queue's money at risk (None: not yet worked out): the
+    # point balance on the previous data date, and the lowest 3-month average forecast over the days after
+    # ``assets_as_of`` (``csm_tui.rules.money_at_risk.lowest_average``).
+    # (a server default, so an insert of a client leaves them out, as for a database from before they were added)
+    balance_before: Mapped[Decimal | None] = mapped_column("balance_before_fen", Fen, server_default=null())
+    avg_3m_low: Mapped[Decimal | None] = mapped_column("avg_3m_low_fen", Fen, server_default=null())
     # Greeted on the lunar (农历) birthday; a preference kept apart from the bank's data (not in ``Client``).
     birthday_lunar: Mapped[bool] = mapped_column(Boolean, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, exists, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, case, exists, func, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from csm_tui.domain.enums import QueueReason
@@ -56,24 +57,20 @@ def _day(value: object) -> day_of:
 def _tier_risks(session: Session, staff_id: int, w: QueueWindow, risk: RiskWindow, as_of: dt.date) -> list[Candidate]:
     if risk.through <= as_of:
         return []
-    horizon_first, _ = average_window(risk.through)  # the latest window's first day: held days from it stay in all
-    longest = money_at_risk.most_window_days(as_of + ONE_DAY, risk.through)
-    span = BalanceSpanRow
-    low = case((span.first_day < horizon_first, literal(horizon_first)), else_=span.first_day)
-    high = case((span.last_day > as_of, literal(as_of)), else_=span.last_day)
-    kept = func.coalesce(func.sum(type_coerce(span.balance, BigInteger) * (_day(high) - _day(low) + 1)), 0)
     threshold = case((ClientRow.avg_3m >= risk.wode, to_fen(risk.wode)), else_=to_fen(risk.jiaoyin))
-    query = (
-        select(ClientRow.id, ClientRow.name, ClientRow.avg_3m)
-        .outerjoin(span, and_(span.client_id == ClientRow.id, span.last_day >= horizon_first, span.first_day <= as_of))
-        .where(ClientRow.manager_id == staff_id, ClientRow.avg_3m >= risk.jiaoyin, ClientRow.assets_as_of == as_of)
-        .group_by(ClientRow.id, ClientRow.name, ClientRow.avg_3m)
-        .having(kept < threshold * longest)
-    )
-    at_risk = {r.id: r for r in session.execute(query)}
+    tiered = and_(ClientRow.manager_id == staff_id, ClientRow.avg_3m >= risk.jiaoyin, ClientRow.assets_as_of == as_of)
+    client = (ClientRow.id, ClientRow.name, ClientRow.avg_3m)
+    at_risk: dict[int, Any] = {}
+    if risk.through <= as_of + dt.timedelta(days=money_at_risk.LOOKAHEAD_DAYS):
+        # The lowest forecast average the import kept: under the threshold exactly when the average falls by then.
+        low = type_coerce(ClientRow.avg_3m_low, BigInteger)
+        at_risk |= {r.id: r for r in session.execute(select(*client).where(tiered, low < threshold))}
+        tiered = and_(tiered, ClientRow.avg_3m_low.is_(None))  # the rest: not worked out yet (e.g. before 0009)
+    at_risk |= {r.id: r for r in session.execute(_unknown_at_risk(tiered, threshold, risk, as_of))}
     if not at_risk:
         return []
     first, _ = average_window(as_of + ONE_DAY)
+    span = BalanceSpanRow
     spans: dict[int, list[money_at_risk.HeldSpan]] = defaultdict(list)
     for s in session.execute(
         select(span.client_id, span.first_day, span.last_day, span.balance).where(
@@ -95,9 +92,35 @@ def _tier_risks(session: Session, staff_id: int, w: QueueWindow, risk: RiskWindo
     return found
 
 
+def _unknown_at_risk(tiered: ColumnElement[bool], threshold: Any, risk: RiskWindow, as_of: dt.date) -> Any:
+    """Clients whose lowest forecast average is not kept: those whose held days that stay in every window up to
+    the horizon do not reach the threshold over the longest window on their own (the others cannot fall)."""
+    horizon_first, _ = average_window(risk.through)  # the latest window's first day: held days from it stay in all
+    longest = money_at_risk.most_window_days(as_of + ONE_DAY, risk.through)
+    span = BalanceSpanRow
+    low = case((span.first_day < horizon_first, literal(horizon_first)), else_=span.first_day)
+    high = case((span.last_day > as_of, literal(as_of)), else_=span.last_day)
+    kept = func.coalesce(func.sum(type_coerce(span.balance, BigInteger) * (_day(high) - _day(low) + 1)), 0)
+    return (
+        select(ClientRow.id, ClientRow.name, ClientRow.avg_3m)
+        .outerjoin(span, and_(span.client_id == ClientRow.id, span.last_day >= horizon_first, span.first_day <= as_of))
+        .where(tiered)
+        .group_by(ClientRow.id, ClientRow.name, ClientRow.avg_3m)
+        .having(kept < threshold * longest)
+    )
+
+
 def _outflows(
     session: Session, staff_id: int, w: QueueWindow, risk: RiskWindow, as_of: dt.date, before: dt.date
 ) -> Iterable[Candidate]:
+    """Clients whose balance fell by the policy's share and floor since the previous data date: from the balance
+    the import kept with the figures, else (not kept yet) from the spans where one starts after that date."""
+    fen = (ClientRow.id, ClientRow.name, ClientRow.avg_3m, ClientRow.balance)
+    mine = and_(ClientRow.manager_id == staff_id, ClientRow.assets_as_of == as_of)
+    out = type_coerce(ClientRow.balance_before, BigInteger) - type_coerce(ClientRow.balance, BigInteger)
+    kept = select(*fen, ClientRow.balance_before.label("before")).where(
+        mine, ClientRow.balance_before.is_not(None), out >= to_fen(risk.outflow_floor)
+    )
     span, changed = BalanceSpanRow, aliased(BalanceSpanRow)
     earlier = (
         select(span.balance)
@@ -106,20 +129,21 @@ def _outflows(
         .limit(1)
         .scalar_subquery()
     )
-    query = select(ClientRow.id, ClientRow.name, ClientRow.avg_3m, ClientRow.balance, earlier.label("before")).where(
-        ClientRow.manager_id == staff_id,
-        ClientRow.assets_as_of == as_of,
+    worked_out = select(*fen, earlier.label("before")).where(
+        mine,
+        ClientRow.balance_before.is_(None),
         exists().where(changed.client_id == ClientRow.id, changed.first_day > before, changed.first_day <= as_of),
     )
-    for r in session.execute(query):
-        if r.before is None:
-            continue
-        out = money_at_risk.large_outflow(r.before, r.balance, risk.outflow_share, risk.outflow_floor)
-        if out is not None:
-            yield Candidate(
-                client_id=r.id, client_name=r.name, reason=QueueReason.LARGE_OUTFLOW, due_on=w.today,
-                avg_3m=r.avg_3m, on=as_of, amount=out,
-            )  # fmt: skip
+    for query in (kept, worked_out):
+        for r in session.execute(query):
+            if r.before is None:
+                continue
+            amount = money_at_risk.large_outflow(r.before, r.balance, risk.outflow_share, risk.outflow_floor)
+            if amount is not None:
+                yield Candidate(
+                    client_id=r.id, client_name=r.name, reason=QueueReason.LARGE_OUTFLOW, due_on=w.today,
+                    avg_3m=r.avg_3m, on=as_of, amount=amount,
+                )  # fmt: skip
 
 
 def birthday_candidates(session: Session, staff_id: int, w: QueueWindow) -> list[Candidate]:

@@ -18,7 +18,9 @@ balance and its floor amount.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -89,29 +91,67 @@ def most_window_days(first: dt.date, last: dt.date) -> int:
     return max(window_days(first + dt.timedelta(days=k)) for k in range((last - first).days + 1))
 
 
+@functools.lru_cache(maxsize=64)
+def _horizon(as_of: dt.date, through: dt.date) -> tuple[tuple[dt.date, dt.date, int], ...]:
+    """Each day after ``as_of`` up to ``through`` with its window's first day and length (worked out once)."""
+    days = []
+    day = as_of + ONE_DAY
+    while day <= through:
+        first, _ = average_window(day)
+        days.append((day, first, (day - first).days + 1))
+        day += ONE_DAY
+    return tuple(days)
+
+
+LOOKAHEAD_DAYS = 31  # the lowest forecast average kept with the figures looks this far past the data date
+
+
+def _forecast_totals(spans: Iterable[Held], as_of: dt.date, through: dt.date) -> Iterator[tuple[dt.date, int, int]]:
+    """Each day after ``as_of`` up to ``through``: the forecast sum of its window's daily balances in fen (held days
+    as held, later days at the data date's balance) and the window's length."""
+    horizon = _horizon(as_of, through)
+    if not horizon:
+        return
+    held = [(s.first, s.last, to_fen(s.balance)) for s in spans if s.first <= as_of]
+    last_balance = next((fen for first, last, fen in held if first <= as_of <= last), 0)
+    # The held days' sum from each window's first day to the data date: from the earliest first day on, less the days
+    # that have left the window by then (the firsts only move forward, a few days over the horizon).
+    earliest, latest = horizon[0][1], horizon[-1][1]
+    leaving = [0] * max(0, (min(latest, as_of + ONE_DAY) - earliest).days)
+    for start, end, fen in held:
+        for k in range(max(0, (start - earliest).days), min(len(leaving), (end - earliest).days + 1)):
+            leaving[k] = fen
+    left = [0, *itertools.accumulate(leaving)]  # left[k]: the fen-days of the first k days from ``earliest``
+    everything = _held(held, earliest, as_of)
+    for day, first, days in horizon:
+        kept = everything - left[min((first - earliest).days, len(leaving))] if first <= as_of else 0
+        future = (day - max(first, as_of + ONE_DAY)).days + 1
+        yield day, kept + last_balance * future, days
+
+
+def lowest_average(spans: Iterable[Held], as_of: dt.date, days: int = LOOKAHEAD_DAYS) -> Decimal:
+    """The lowest forecast 3-month average over the ``days`` after ``as_of`` (each rounded down to the fen, as kept):
+    an average falls below a threshold within those days exactly when this is below it."""
+    return min(
+        daily_average(total, n) for _day, total, n in _forecast_totals(spans, as_of, as_of + dt.timedelta(days=days))
+    )
+
+
 def forecast_tier(
     spans: Iterable[Held], as_of: dt.date, threshold: Decimal, through: dt.date, arrives: dt.date
 ) -> TierForecast | None:
     """When the 3-month average will first fall below ``threshold`` after ``as_of`` and up to ``through``, and the
     least sum that, coming in on ``arrives``, keeps it there through ``through``; None if it does not fall."""
-    held = [s for s in spans if s.first <= as_of]
-    last_balance = to_fen(balance_on(held, as_of))
     need_per_day = to_fen(threshold)
     arrives = max(arrives, as_of + ONE_DAY)
     falls: tuple[dt.date, Decimal] | None = None
     top_up = 0
-    day = as_of + ONE_DAY
-    while day <= through:
-        first, _ = average_window(day)
-        days = (day - first).days + 1
-        future = (day - max(first, as_of + ONE_DAY)).days + 1
-        total = held_fen(held, first, as_of) + last_balance * future
+    for day, total, days in _forecast_totals(spans, as_of, through):
         shortfall = need_per_day * days - total
         if shortfall > 0 and falls is None:
             falls = (day, daily_average(total, days))
         if shortfall > 0 and day >= arrives:
             top_up = max(top_up, -(-shortfall // ((day - arrives).days + 1)))  # rounded up to the fen
-        day += ONE_DAY
     if falls is None:
         return None
     return TierForecast(
@@ -123,6 +163,16 @@ def forecast_tier(
         through=through,
         as_of=as_of,
     )
+
+
+def _held(held: list[tuple[dt.date, dt.date, int]], first: dt.date, last: dt.date) -> int:
+    """The fen-days held from ``first`` to ``last`` (spans as (first, last, fen))."""
+    total = 0
+    for start, end, fen in held:
+        a, b = max(start, first), min(end, last)
+        if a <= b:
+            total += fen * ((b - a).days + 1)
+    return total
 
 
 def large_outflow(before: Decimal, after: Decimal, share: Decimal, floor: Decimal) -> Decimal | None:

@@ -1,4 +1,5 @@
-"""Households and birthdays: clients linked as family (one row per pair), and the lunar-birthday preference.
+"""Households and birthdays: clients linked as family (one row per pair), and the lunar-birthday preference; the
+figures the queue's money at risk reads (the balance on the previous data date, the lowest forecast average).
 
 Revision ID: 0009
 Revises: 0008
@@ -18,6 +19,8 @@ depends_on = None
 def upgrade() -> None:
     # A plain ADD COLUMN: a batch copy of ``clients`` would have to drop the table every other one references.
     op.add_column("clients", sa.Column("birthday_lunar", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("clients", sa.Column("balance_before_fen", sa.BigInteger(), nullable=True))
+    op.add_column("clients", sa.Column("avg_3m_low_fen", sa.BigInteger(), nullable=True))
     op.create_table(
         "client_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,4 +47,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_client_links_relative_id"), table_name="client_links")
     op.drop_table("client_links")
+    op.drop_column("clients", "avg_3m_low_fen")
+    op.drop_column("clients", "balance_before_fen")
     op.drop_column("clients", "birthday_lunar")
