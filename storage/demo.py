@@ -259,7 +259,9 @@ def build_demo(
             builder.build(clients, csms)
             writer.flush()
             writer.advance_sequences()
-            add_households_and_risks(conn, policy, seed, builder.today, builder.as_of, builder.now)
+            writer.counts["balance_spans"] += add_households_and_risks(
+                conn, policy, seed, builder.today, builder.as_of, builder.now
+            )
             _write_meta(conn, builder.as_of, seed, clients, csms)
             detail = {"clients": clients, "seed": seed}
             audit.append(conn, clock.now().datetime, None, [("demo.build", "branch", "", detail)])

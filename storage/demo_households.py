@@ -34,7 +34,8 @@ EMPTIED_DAYS = 7  # the at-risk clients' last days at nothing
 
 def add_households_and_risks(
     conn: Connection, policy: Policy, seed: int, today: dt.date, as_of: dt.date, now: dt.datetime
-) -> None:
+) -> int:
+    """Returns how many balance spans it added (less those it replaced)."""
     rng = random.Random(seed * 31 + 19)
     csms = list(conn.scalars(select(StaffRow.id).where(StaffRow.role == Role.CSM).order_by(StaffRow.id)))
     books = {
@@ -51,6 +52,7 @@ def add_households_and_risks(
         for csm in csms
     }
     links: dict[tuple[int, int], Relation] = {}
+    spans_added = 0
     for n, csm in enumerate(csms):
         book = books[csm]
         if len(book) < 2 * COUPLES + 2:
@@ -68,7 +70,7 @@ def add_households_and_risks(
         lunar = [cid for cid in elder if rng.random() < LUNAR_SHARE]
         if lunar:
             conn.execute(update(ClientRow).where(ClientRow.id.in_(lunar)).values({ClientRow.birthday_lunar: True}))
-        _at_risk(conn, policy, rng, book, today, as_of)
+        spans_added += _at_risk(conn, policy, rng, book, today, as_of)
     if links:
         conn.execute(
             insert(ClientLinkRow),
@@ -77,6 +79,7 @@ def add_households_and_risks(
                 for (low, high), relation in sorted(links.items())
             ],
         )
+    return spans_added
 
 
 def risk_figures(spans: Sequence[tuple[dt.date, dt.date, Decimal]], as_of: dt.date) -> dict[str, Decimal]:
@@ -115,7 +118,7 @@ def _with(spans: list[Span], first: dt.date, last: dt.date, balance: Decimal) ->
 
 def _at_risk(
     conn: Connection, policy: Policy, rng: random.Random, book: Sequence[Any], today: dt.date, as_of: dt.date
-) -> None:
+) -> int:
     tiers, risk = policy.tiers, policy.risk
     through = today + dt.timedelta(days=risk.tier_days)
     window = average_window(as_of)
@@ -123,7 +126,7 @@ def _at_risk(
     rich = [c for c in book if c.balance >= risk.outflow_floor * 3]
     rng.shuffle(near)
     rng.shuffle(rich)
-    emptied, fell = 0, 0
+    emptied, fell, added = 0, 0, 0
     for c in near:
         if emptied == AT_RISK:
             break
@@ -135,6 +138,7 @@ def _at_risk(
         held = [HeldSpan(s.first, s.last, s.balance) for s in changed]
         if figures.avg_3m >= tiers.jiaoyin and forecast_tier(held, as_of, tiers.jiaoyin, through, today) is not None:
             _write(conn, c.id, changed, figures)
+            added += len(changed) - len(spans)
             emptied += 1
     for c in rich:
         if fell == OUTFLOWS:
@@ -148,7 +152,9 @@ def _at_risk(
         same_tier = (figures.avg_3m >= tiers.jiaoyin) == (c.avg_3m >= tiers.jiaoyin)
         if same_tier and large_outflow(c.balance, left, risk.outflow_share, risk.outflow_floor) is not None:
             _write(conn, c.id, changed, figures)
+            added += len(changed) - len(spans)
             fell += 1
+    return added
 
 
 def _write(conn: Connection, client_id: int, spans: list[Span], figures: Assets) -> None:
