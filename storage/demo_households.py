@@ -19,6 +19,7 @@ from csm_tui.domain.enums import Role
 from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.values import ResidentId
 from csm_tui.policy import Policy
+from csm_tui.rules.birthdays import lunar_md
 from csm_tui.rules.money_at_risk import HeldSpan, balance_on, forecast_tier, large_outflow, lowest_average
 from csm_tui.services.clients import average_window
 from csm_tui.services.imports.balances import assets
@@ -66,10 +67,11 @@ def add_households_and_risks(
             older, younger = picked[-1], rng.choice(neighbour)
             low, high, relation = stored(older.id, younger.id, Relation.CHILD)  # another CSM's client: their child
             links.setdefault((low, high), relation)
-        elder = [c.id for c in book if ResidentId(c.resident_id).age_on(today) >= 55]
-        lunar = [cid for cid in elder if rng.random() < LUNAR_SHARE]
-        if lunar:
-            conn.execute(update(ClientRow).where(ClientRow.id.in_(lunar)).values({ClientRow.birthday_lunar: True}))
+        for c in book:
+            born = ResidentId(c.resident_id)
+            if born.age_on(today) >= 55 and rng.random() < LUNAR_SHARE:
+                md = lunar_md(born.birth_date)
+                conn.execute(update(ClientRow).where(ClientRow.id == c.id).values({ClientRow.lunar_birthday: md}))
         spans_added += _at_risk(conn, policy, rng, book, today, as_of)
     if links:
         conn.execute(

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household, HouseholdMember, Relation, seen_from, stored
 from csm_tui.domain.models import Staff
-from csm_tui.domain.values import mask_resident_id
+from csm_tui.domain.values import ResidentId, mask_resident_id
+from csm_tui.rules.birthdays import lunar_md
 from csm_tui.services.ports import AccessDenied
 from storage.orm import ClientLinkRow, ClientRow
 from storage.repositories import may_see_full
@@ -111,10 +112,11 @@ class SqlHouseholds:
         return Household(members=tuple(members), combined_avg=total, as_of=client.assets_as_of)
 
     def birthday_lunar(self, client_id: int) -> bool:
-        return bool(self._require_full(client_id).birthday_lunar)
+        return self._require_full(client_id).lunar_birthday is not None
 
     def set_birthday_lunar(self, client_id: int, lunar: bool) -> None:
-        """The client's preference: greeted on the lunar birthday (or the solar one). Audited as a write."""
+        """The client's preference: greeted on the lunar birthday (its month and day kept) or the solar one.
+        Audited as a write."""
         row = self._require_full(client_id)
-        row.birthday_lunar = lunar
+        row.lunar_birthday = lunar_md(ResidentId(row.resident_id).birth_date) if lunar else None
         self.session.flush()

@@ -25,7 +25,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    false,
     null,
 )
 from sqlalchemy.engine import Dialect
@@ -161,10 +160,11 @@ class ClientRow(Base):
     # (a server default, so an insert of a client leaves them out, as for a database from before they were added)
     balance_before: Mapped[Decimal | None] = mapped_column("balance_before_fen", Fen, server_default=null())
     avg_3m_low: Mapped[Decimal | None] = mapped_column("avg_3m_low_fen", Fen, server_default=null())
-    # Greeted on the lunar (农历) birthday; a preference kept apart from the bank's data (not in ``Client``).
-    birthday_lunar: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Greeted on the lunar (农历) birthday: its month and day (month × 100 + day, worked out once from the birth date);
+    # None: the solar one. A preference kept apart from the bank's data (not in ``Client``).
+    lunar_birthday: Mapped[int | None] = mapped_column(Integer, server_default=null())
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
-    # eager_defaults off: an insert neither writes nor reads back ``birthday_lunar`` (the server's default stands)
+    # eager_defaults off: an insert neither writes nor reads back the columns left to the server's default
     __mapper_args__ = {"version_id_col": version, "eager_defaults": False}  # noqa: RUF012
     accounts: Mapped[list[AccountRow]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="AccountRow.id"

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, exists, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from csm_tui.domain.enums import QueueReason
@@ -147,29 +147,30 @@ def _outflows(
 
 
 def birthday_candidates(session: Session, staff_id: int, w: QueueWindow) -> list[Candidate]:
-    """The CSM's clients whose birthday (solar, or lunar where they prefer it) falls in the greeting days."""
+    """The CSM's clients whose birthday (solar, or lunar where they prefer it) falls in the greeting days: found by
+    the birth date in the ID (``MMDD``) or the kept lunar month and day, in SQL."""
     if w.greet is None:
         return []
     first, last = w.greet
     born_mmdd = func.substr(ClientRow.resident_id, 11, 4)
-    solar = select(ClientRow.id, ClientRow.name, ClientRow.avg_3m, ClientRow.resident_id).where(
+    query = select(
+        ClientRow.id, ClientRow.name, ClientRow.avg_3m, ClientRow.resident_id, ClientRow.lunar_birthday
+    ).where(
         ClientRow.manager_id == staff_id,
-        ClientRow.birthday_lunar.is_(False),
-        born_mmdd.in_(sorted(birthdays.solar_month_days(first, last))),
-    )
-    lunar = select(ClientRow.id, ClientRow.name, ClientRow.avg_3m, ClientRow.resident_id).where(
-        ClientRow.manager_id == staff_id, ClientRow.birthday_lunar.is_(True)
+        or_(
+            and_(ClientRow.lunar_birthday.is_(None), born_mmdd.in_(sorted(birthdays.solar_month_days(first, last)))),
+            ClientRow.lunar_birthday.in_(sorted(birthdays.lunar_mds_on(first, last))),
+        ),
     )
     found = []
-    for is_lunar, query in ((False, solar), (True, lunar)):
-        for r in session.execute(query):
-            born = ResidentId(r.resident_id).birth_date
-            day = next(birthdays.birthdays(born, is_lunar, first, last), None)
-            if day is not None:
-                found.append(
-                    Candidate(
-                        client_id=r.id, client_name=r.name, reason=QueueReason.BIRTHDAY, due_on=w.today,
-                        avg_3m=r.avg_3m, on=day,
-                    )
-                )  # fmt: skip
+    for r in session.execute(query):
+        born = ResidentId(r.resident_id).birth_date
+        day = next(birthdays.birthdays(born, r.lunar_birthday is not None, first, last), None)
+        if day is not None:
+            found.append(
+                Candidate(
+                    client_id=r.id, client_name=r.name, reason=QueueReason.BIRTHDAY, due_on=w.today,
+                    avg_3m=r.avg_3m, on=day,
+                )
+            )  # fmt: skip
     return found

@@ -1,8 +1,9 @@
 """The queue's rules (``csm_tui.services.queue.compose``), driven with hand-built sources: no database.
 
 Priority (the module's docstring): callback < 回访 < appointment confirmation < maturity < large outflow < tier at
-risk < assessment < birthday < follow-up < referral < prospects; within a reason overdue first, then by the time agreed (timed before untimed); one row per
-client; excluded clients never appear; prospects only top the queue up to the daily target.
+risk < assessment < birthday < follow-up < referral < prospects; within a reason overdue first, then by the time
+agreed (timed before untimed); one row per client; excluded clients never appear; prospects only top the queue up to
+the daily target.
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterator
 
-from lunar_python import Lunar, LunarYear, Solar
+from lunar_python import LunarYear
 
 ONE_DAY = dt.timedelta(days=1)
 LUNAR_YEARS = (1901, 2099)  # the years whose birthdays are told here (lunar_python's tables reach further)
@@ -27,19 +28,64 @@ def solar_birthday(born: dt.date, year: int) -> dt.date:
     return dt.date(year, born.month, born.day)
 
 
+JULIAN_DAY_OF_ORDINAL = 1_721_425  # a date's Julian day number (at noon) less its proleptic ordinal
+
+
 def lunar_of(born: dt.date) -> tuple[int, int]:
     """The lunar month (a leap month as the ordinary month of its number) and day of a solar date."""
-    lunar = Solar.fromYmd(born.year, born.month, born.day).getLunar()
-    return abs(lunar.getMonth()), lunar.getDay()
+    ordinal = born.toordinal()
+    for year in (born.year, born.year - 1):
+        for month, first, days in _months(year):
+            if first <= ordinal < first + days:
+                return abs(month), ordinal - first + 1
+    raise ValueError(born)  # pragma: no cover (every day lies in a month of its lunar year or the one before)
+
+
+def lunar_md(born: dt.date) -> int:
+    """The lunar month and day of a birth date as kept with the client: ``month × 100 + day`` (1021: 十月廿一)."""
+    month, day = lunar_of(born)
+    return month * 100 + day
 
 
 def lunar_birthday(born: dt.date, lunar_year: int) -> dt.date:
     """The solar date of the lunar birthday in lunar year ``lunar_year`` (the 30th of a 29-day month: the 29th)."""
-    month, day = lunar_of(born)
-    days = next(m.getDayCount() for m in LunarYear.fromYear(lunar_year).getMonths() if m.getYear() == lunar_year
-                and m.getMonth() == month)  # fmt: skip
-    solar = Lunar.fromYmd(lunar_year, month, min(day, days)).getSolar()
-    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+    return lunar_day(lunar_year, lunar_md(born))
+
+
+def lunar_day(lunar_year: int, md: int) -> dt.date:
+    """The solar date of lunar month and day ``md`` (``month × 100 + day``) of a lunar year, in its ordinary month;
+    the 30th of a 29-day month on the 29th."""
+    month, day = divmod(md, 100)
+    first, days = next((f, n) for m, f, n in _months(lunar_year) if m == month)
+    return dt.date.fromordinal(first + min(day, days) - 1)
+
+
+def lunar_mds_on(first: dt.date, last: dt.date) -> frozenset[int]:
+    """The lunar birthdays (``month × 100 + day``) that fall from ``first`` to ``last``: each day's own, and the 30th
+    too on the 29th of a 29-day month."""
+    found: set[int] = set()
+    day = first
+    while day <= last:
+        ordinal = day.toordinal()
+        for year in (day.year, day.year - 1):
+            for month, start, days in _months(year):
+                if month > 0 and start <= ordinal < start + days:
+                    found.add(month * 100 + ordinal - start + 1)
+                    if days == 29 and ordinal - start + 1 == 29:
+                        found.add(month * 100 + 30)
+        day += ONE_DAY
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=256)
+def _months(lunar_year: int) -> tuple[tuple[int, int, int], ...]:
+    """A lunar year's months: the month (negative: a leap month), its first day's ordinal and its days. Kept: the
+    library works a year out from its solar terms, which takes milliseconds."""
+    return tuple(
+        (m.getMonth(), m.getFirstJulianDay() - JULIAN_DAY_OF_ORDINAL, m.getDayCount())
+        for m in LunarYear.fromYear(lunar_year).getMonths()
+        if m.getYear() == lunar_year
+    )
 
 
 def birthdays(born: dt.date, lunar: bool, first: dt.date, last: dt.date) -> Iterator[dt.date]:

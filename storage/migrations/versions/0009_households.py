@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     # A plain ADD COLUMN: a batch copy of ``clients`` would have to drop the table every other one references.
-    op.add_column("clients", sa.Column("birthday_lunar", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("clients", sa.Column("lunar_birthday", sa.Integer(), nullable=True))
     op.add_column("clients", sa.Column("balance_before_fen", sa.BigInteger(), nullable=True))
     op.add_column("clients", sa.Column("avg_3m_low_fen", sa.BigInteger(), nullable=True))
     op.create_table(
@@ -49,4 +49,4 @@ def downgrade() -> None:
     op.drop_table("client_links")
     op.drop_column("clients", "avg_3m_low_fen")
     op.drop_column("clients", "balance_before_fen")
-    op.drop_column("clients", "birthday_lunar")
+    op.drop_column("clients", "lunar_birthday")
