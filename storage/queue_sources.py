@@ -35,7 +35,7 @@ from storage.orm import (
     SaleRow,
     TaskRow,
 )
-from storage.risk_sources import birthday_candidates, money_at_risk_candidates
+from storage.risk_sources import data_candidates
 
 # Tasks that are phone calls, and the queue reason each stands for.
 CALL_TASKS = {
@@ -61,8 +61,7 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
         *_maturities(session, own, w),
         *_confirmations(session, staff_id, own, w),
         *_assessments(session, own, w),
-        *money_at_risk_candidates(session, staff_id, w),
-        *birthday_candidates(session, staff_id, w),
+        *data_candidates(session, staff_id, w),
     ]
     prospects = _prospects(session, own, w)
     ids = {c.client_id for c in candidates} | {p.client_id for p in prospects}
