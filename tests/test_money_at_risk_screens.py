@@ -42,7 +42,7 @@ async def test_the_queue_shows_a_tier_at_risk_with_its_day_and_sum_and_the_page_
         at_risk = [n for n, row in enumerate(rows) if "日均将跌破" in row]
         assert at_risk, rows
         row = rows[at_risk[0]]
-        assert any("跌破 ¥50,000.00" in cell and "需存入 ¥" in cell for cell in row)
+        assert any("跌破 补¥" in cell for cell in row)
         app.screen.query_one(KeyTable).move_cursor(row=at_risk[0])
         await pilot.press("enter")
         await settle(pilot)

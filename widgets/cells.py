@@ -28,7 +28,7 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
         case QueueReason.APPOINTMENT_CONFIRM if candidate.due_at is not None:
             return t("queue.meeting_at", time=local(candidate.due_at))
         case QueueReason.TIER_AT_RISK if candidate.on is not None:
-            falls = {"date": candidate.on.isoformat(), "threshold": money(candidate.threshold or Decimal(0))}
+            falls = {"date": f"{candidate.on:%m-%d}", "threshold": money(candidate.threshold or Decimal(0))}
             if candidate.amount:
                 return t("queue.tier_falls", amount=money(candidate.amount), **falls)
             return t("queue.tier_fell", **falls)
