@@ -187,7 +187,7 @@ class ClientLinkRow(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     relative_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime | None]  # None: from the bank's data (an import; its audit entry has the time)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 

@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Integer(), nullable=False),
         sa.Column("relative_id", sa.Integer(), nullable=False),
         sa.Column("relation", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.CheckConstraint("client_id < relative_id", name=op.f("ck_client_links_ordered")),
         sa.CheckConstraint("relation IN ('spouse', 'parent', 'child')", name=op.f("ck_client_links_relation")),
