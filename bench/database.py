@@ -16,7 +16,7 @@ from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
 from storage.demo import build_demo
 from storage.engine import make_engine
-from storage.migrate import upgrade
+from storage.migrate import HEAD, upgrade
 
 CACHE = Path(__file__).parent / "cache"
 BOOK = 3000  # clients per CSM
@@ -27,7 +27,8 @@ def csms_for(clients: int) -> int:
 
 
 def demo_path(clients: int, seed: int, cache: Path = CACHE) -> Path:
-    return cache / f"demo-{seed}-{clients}-{csms_for(clients)}csm.db"
+    """By schema revision too: a branch built by an older demo lacks what later revisions keep with the figures."""
+    return cache / f"demo-{seed}-{clients}-{csms_for(clients)}csm-{HEAD}.db"
 
 
 def ensure_demo(clients: int, seed: int, cache: Path = CACHE) -> Path:

@@ -122,6 +122,14 @@ class Calls(_Section):
     idle_deposit_min: PolicyMoney = Decimal("100000.00")  # precision marketing: idle demand deposits
 
 
+class Risk(_Section):
+    """Money at risk, from the bank's data (T+2): a tier the 3-month average will lose, a large outflow."""
+
+    tier_days: int = Field(default=14, ge=1, le=MAX_DAYS)  # forecast the 3-month average this many days ahead
+    outflow_share: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.3")  # of the balance on the previous date
+    outflow_floor: PolicyMoney = Decimal("50000.00")  # and at least this much
+
+
 QuestionCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
 ANSWER_LETTERS = "ABCDEFGHIJ"
 
@@ -742,6 +750,7 @@ class Compliance(_Section):
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
+    risk: Risk = Risk()
     assessment: Assessment = Assessment()
     suitability: Suitability = Suitability()
     scorecard: Scorecard = Scorecard()

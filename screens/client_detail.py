@@ -22,7 +22,7 @@ from csm_tui.domain.models import Appointment, ClientSummary, Staff
 from csm_tui.domain.values import money
 from csm_tui.i18n import label, t
 from csm_tui.services.calls import appointments
-from csm_tui.services.clients import client_detail, referrals
+from csm_tui.services.clients import client_detail, households, referrals
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.phrase_check import PhrasesConfirmed
@@ -35,6 +35,7 @@ from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure
 from widgets.key_bar import KeyBar
 from widgets.product_words import offered
+from widgets.risk_lines import birthday_line, forecast_line, household_line
 from widgets.table import KeyTable
 
 TABS = ("overview", "assets", "contacts", "tasks", "referrals")
@@ -62,6 +63,8 @@ class ClientDetailScreen(Screen[None]):
         Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
         Binding("y", "copy", "key.copy", show=False, id="detail.copy"),
         Binding("v", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
+        Binding("h", "link_family", "key.link_family", show=False, id="detail.link_family"),
+        Binding("b", "birthday_kind", "key.birthday_kind", show=False, id="detail.birthday_kind"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
         Binding("escape", "back", "key.back", id="detail.back"),
@@ -147,6 +150,10 @@ class ClientDetailScreen(Screen[None]):
             t("detail.accounts", value="; ".join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
             t("detail.note", value=c.note or "—"),
         ]
+        if d.household is not None:
+            lines.append(household_line(d.household))
+        if d.birthday is not None:
+            lines.append(birthday_line(d.birthday))
         a = d.assessment
         if a is None or d.valid_until is None:
             lines.append(t("card.no_assessment"))
@@ -168,6 +175,8 @@ class ClientDetailScreen(Screen[None]):
         )
         gap = client_detail.assets_gap(c, d.tier, self.ws)
         lines = [why, t("detail.balance", amount=money(c.balance))]
+        if d.forecast is not None:
+            lines.append(forecast_line(d.forecast, d.tier))
         if gap is not None:
             target = label(Tier.WODE if d.tier is Tier.JIAOYIN else Tier.JIAOYIN)
             lines.append(t("detail.gap", gap=money(gap), tier=target))
@@ -385,6 +394,35 @@ class ClientDetailScreen(Screen[None]):
         title = t("detail.capacity_title", value=t("detail.yes") if capable else t("detail.no"))
         dialog = TextDialog(title, t("detail.capacity_explain"), t("detail.capacity_reason"), save)
         self.app.push_screen(dialog, self._after)
+
+    def action_link_family(self) -> None:
+        """Link a family member by client number (another CSM's client too, shown masked); audited."""
+        if self._full() is None:
+            return
+        client_id = self.client_id
+
+        def save(text: str) -> object:
+            households.link_by_number(self.ws, client_id, text)
+            return True
+
+        dialog = TextDialog(t("detail.link_title"), t("detail.link_explain"), t("detail.link_placeholder"), save)
+        self.app.push_screen(dialog, self._after)
+
+    def action_birthday_kind(self) -> None:
+        """Greet the client on the lunar birthday, or back on the solar one."""
+        d = self._full()
+        if d is not None and d.birthday is not None:
+            self.toggle_birthday(not d.birthday.lunar)
+
+    def toggle_birthday(self, lunar: bool) -> None:
+        def saved(_: object) -> None:
+            kind = t("card.lunar") if lunar else t("card.solar")
+            self.notify(t("detail.birthday_now", kind=kind), timeout=2)
+            self.load()
+
+        in_background(
+            self, lambda: households.set_birthday_lunar(self.ws, self.client_id, lunar), saved, group="birthday"
+        )
 
     def action_refer(self) -> None:
         d = self._full()

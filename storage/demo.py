@@ -54,6 +54,7 @@ from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence, ContactState, NextTask
 from csm_tui.rules.tiers import average_window, daily_average, tier_of
 from storage import audit
+from storage.demo_households import add_households_and_risks, risk_figures
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
     AccountRow,
@@ -260,6 +261,9 @@ def build_demo(
             builder.build(clients, csms)
             writer.flush()
             writer.advance_sequences()
+            writer.counts["balance_spans"] += add_households_and_risks(
+                conn, policy, seed, builder.today, builder.as_of, builder.now
+            )
             _write_meta(conn, builder.as_of, seed, clients, csms)
             detail = {"clients": clients, "seed": seed}
             audit.append(conn, clock.now().datetime, None, [("demo.build", "branch", "", detail)])
@@ -699,6 +703,9 @@ class _Builder:
             balance_fen=from_fen(balance),
             avg_3m_fen=average,
             assets_as_of=self.as_of,
+            **risk_figures(
+                [(self.balance_days[f], self.balance_days[la], from_fen(fen)) for f, la, fen in spans], self.as_of
+            ),
             **flags,
         )
         for first, last, fen in spans:

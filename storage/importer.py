@@ -22,6 +22,7 @@ from storage import audit
 from storage.orm import (
     BalanceSpanRow,
     Base,
+    ClientLinkRow,
     ClientRow,
     HoldingRow,
     OutletRow,
@@ -42,6 +43,7 @@ ROWS: dict[ImportKind, type[Base]] = {
     ImportKind.PRODUCTS: ProductRow,
     ImportKind.STAFF: StaffRow,
     ImportKind.TASKS: TaskRow,
+    ImportKind.HOUSEHOLDS: ClientLinkRow,
 }
 COMPARED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CLIENTS: (
@@ -59,6 +61,7 @@ COMPARED: dict[ImportKind, tuple[str, ...]] = {
         "client_id", "staff_id", "kind", "due_on", "due_at", "status", "origin", "origin_id", "note", "created_at",
         "closed_at",
     ),
+    ImportKind.HOUSEHOLDS: ("client_id", "relative_id", "relation"),
 }  # fmt: skip
 KEYS: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CLIENTS: ("number",),
@@ -66,6 +69,7 @@ KEYS: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.PRODUCTS: ("code",),
     ImportKind.STAFF: ("login",),
     ImportKind.TASKS: ("client_id", "kind", "created_at"),
+    ImportKind.HOUSEHOLDS: ("client_id", "relative_id"),
 }
 HIDDEN = frozenset({"name", "address"})  # a client's: the log says they changed, not what to
 CODES: dict[str, tuple[Any, Any]] = {
@@ -216,8 +220,15 @@ class SqlImports:
         statement = (
             update(table)
             .where(table.c.id == bindparam("a_id"))
-            .values(balance_fen=bindparam("a_balance"), avg_3m_fen=bindparam("a_avg"), assets_as_of=bindparam("a_day"))
-        )
+            .values(
+                balance_fen=bindparam("a_balance"), avg_3m_fen=bindparam("a_avg"), assets_as_of=bindparam("a_day"),
+                balance_before_fen=bindparam("a_before"), avg_3m_low_fen=bindparam("a_low"),
+            )
+        )  # fmt: skip
         for batch in _batches(assets):
-            params = [{"a_id": a.client_id, "a_balance": a.balance, "a_avg": a.avg_3m, "a_day": a.as_of} for a in batch]
+            params = [
+                {"a_id": a.client_id, "a_balance": a.balance, "a_avg": a.avg_3m, "a_day": a.as_of,
+                 "a_before": a.balance_before, "a_low": a.avg_3m_low}
+                for a in batch
+            ]  # fmt: skip
             self.session.connection().execute(statement, params)

@@ -36,6 +36,7 @@ from storage.orm import (
     SaleRow,
     TaskRow,
 )
+from storage.risk_sources import data_candidates
 
 CLIENT = (ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m)
 WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
@@ -48,6 +49,7 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
         *_maturities(session, own, w),
         *_confirmations(session, staff_id, own, w),
         *_assessments(session, own, w),
+        *data_candidates(session, staff_id, w),
     ]
     prospects = _prospects(session, own, w)
     ids = {c.client_id for c in candidates} | {p.client_id for p in prospects}

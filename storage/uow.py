@@ -21,6 +21,7 @@ from storage import audit
 from storage import engine as engine_module
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
+from storage.households import SqlHouseholds
 from storage.importer import SqlImports
 from storage.orm import AuditRow, StaffRow
 from storage.repositories import (
@@ -114,6 +115,7 @@ class SqlUnitOfWork:
         self.referrals = ReferralRepository(session, actor)
         self.checklists = ChecklistRepository(session, actor)
         self.product_reads = ProductReadRepository(session, actor)
+        self.households = SqlHouseholds(session, actor)
         self.audit = SqlAuditLog(session)
         self.views = SqlViews(session, actor)
         self._imports = SqlImports(session)

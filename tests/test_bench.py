@@ -15,6 +15,7 @@ from bench.probe import Probe
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, growth, save, table
 from bench.runner import FIGURES
 from bench.stats import Samples
+from storage.migrate import head_revision
 
 
 def test_a_run_measures_every_figure_prints_them_and_saves_them(
@@ -33,7 +34,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     for key, figure in figures.items():
         assert figure["median"] > 0 and figure["min"] <= figure["median"] <= figure["max"], key
     assert figures["search_mobile"]["detail"]["slowest"]
-    assert (tmp_path / "cache" / "demo-3-200-1csm.db").exists()
+    assert (tmp_path / "cache" / f"demo-3-200-1csm-{head_revision()}.db").exists()
     out = capsys.readouterr().out
     assert figures["import_rate"]["detail"]["rows"] == 900
     assert "import rows per second" in out

@@ -1,8 +1,9 @@
 """The queue's rules (``csm_tui.services.calls.queue.compose``), driven with hand-built sources: no database.
 
-Priority (the module's docstring): callback < 回访 < appointment confirmation < maturity < assessment < follow-up
-< referral < prospects; within a reason overdue first, then by the time agreed (timed before untimed); one row per
-client; excluded clients never appear; prospects only top the queue up to the daily target.
+Priority (the module's docstring): callback < 回访 < appointment confirmation < maturity < large outflow < tier at
+risk < assessment < birthday < follow-up < referral < prospects; within a reason overdue first, then by the time
+agreed (timed before untimed); one row per client; excluded clients never appear; prospects only top the queue up to
+the daily target.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ DUE_REASONS = [
     QueueReason.SERVICE_CALLBACK,
     QueueReason.APPOINTMENT_CONFIRM,
     QueueReason.MATURITY,
+    QueueReason.LARGE_OUTFLOW,
+    QueueReason.TIER_AT_RISK,
     QueueReason.ASSESSMENT,
+    QueueReason.BIRTHDAY,
     QueueReason.FOLLOW_UP,
     QueueReason.REFERRAL,
 ]
@@ -87,7 +91,10 @@ def test_priority_is_the_documented_order() -> None:
             "回访 after a purchase",
             "confirmations of tomorrow's meetings",
             "holdings maturing",
+            "large outflows",
+            "tier at risk",
             "assessments expiring",
+            "birthday greetings",
             "follow-ups of interested clients",
             "walk-in referrals",
             "prospects",

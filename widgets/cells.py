@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
+from csm_tui.domain.values import money
 from csm_tui.i18n import current_language, t
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.rows import Candidate
@@ -26,6 +28,15 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
             return t("queue.valid_until", date=candidate.on.isoformat()) if candidate.on else t("card.no_assessment")
         case QueueReason.APPOINTMENT_CONFIRM if candidate.due_at is not None:
             return t("queue.meeting_at", time=local(candidate.due_at))
+        case QueueReason.TIER_AT_RISK if candidate.on is not None:
+            falls = {"date": f"{candidate.on:%m-%d}", "threshold": money(candidate.threshold or Decimal(0))}
+            if candidate.amount:
+                return t("queue.tier_falls", amount=money(candidate.amount), **falls)
+            return t("queue.tier_fell", **falls)
+        case QueueReason.LARGE_OUTFLOW if candidate.on is not None and candidate.amount is not None:
+            return t("queue.outflow", amount=money(candidate.amount), as_of=candidate.on.isoformat())
+        case QueueReason.BIRTHDAY if candidate.on is not None:
+            return t("queue.birthday", date=candidate.on.isoformat())
     return candidate.note
 
 

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from csm_tui.domain.values import money
 from csm_tui.i18n import label, t
 from csm_tui.services.calls.preparation import CallCard
+from widgets.risk_lines import birthday_line, birthday_soon, forecast_line, household_line
 
 
 def _line(*parts: tuple[str, str]) -> Text:
@@ -47,6 +48,7 @@ def render_card(card: CallCard, today: dt.date) -> list[Text]:
     ]
     maturing = "; ".join(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
     lines.append(_line((t("card.maturing", items=maturing or t("card.none")), "")))
+    lines += _risk_and_family(card, today)
     for contact in card.recent:
         day = contact.started_at.date().isoformat()
         lines.append(
@@ -57,6 +59,19 @@ def render_card(card: CallCard, today: dt.date) -> list[Text]:
         )
     if not card.recent:
         lines.append(_line((t("card.no_contacts"), "dim")))
+    return lines
+
+
+def _risk_and_family(card: CallCard, today: dt.date) -> list[Text]:
+    """The forecast, the household and a birthday this week: a line each, only when there is something to say."""
+    lines = []
+    if card.forecast is not None:
+        lines.append(_line((forecast_line(card.forecast, card.tier), "bold yellow")))
+    if card.household is not None and card.household.members:
+        lines.append(_line((household_line(card.household), "")))
+    if birthday_soon(card.birthday, today):
+        assert card.birthday is not None
+        lines.append(_line((birthday_line(card.birthday), "")))
     return lines
 
 

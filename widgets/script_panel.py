@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.values import Sex, money
-from csm_tui.i18n import t
+from csm_tui.i18n import label, t
 from csm_tui.policy import RiskNotice
 from csm_tui.services.calls.preparation import CallCard
 from widgets.product_words import offered
@@ -29,8 +29,18 @@ def script(card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNot
     lines = [
         t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
         t(f"script.purpose.{reason.value}"),
-        t("script.spin"),
     ]
+    f = card.forecast
+    if reason is QueueReason.TIER_AT_RISK and f is not None:
+        figures = {"as_of": f.as_of.isoformat(), "date": f.falls_on.isoformat(), "threshold": money(f.threshold)}
+        if f.top_up:
+            lines.append(
+                t("script.tier_forecast", amount=money(f.top_up), through=f.through.isoformat(), tier=label(card.tier),
+                  **figures)
+            )  # fmt: skip
+        else:
+            lines.append(t("script.tier_fell", **figures))
+    lines.append(t("script.spin"))
     s = card.suggestion
     if s is not None and s.product.expected_yield is not None and s.deposit.expected_yield is not None:
         lines.append(

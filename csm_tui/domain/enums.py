@@ -182,7 +182,10 @@ class QueueReason(StrEnum):
     SERVICE_CALLBACK = "service_callback"  # 回访 inside the window after a purchase
     APPOINTMENT_CONFIRM = "appointment_confirm"  # tomorrow's meeting
     MATURITY = "maturity"  # a holding maturing soon
+    LARGE_OUTFLOW = "large_outflow"  # much money left since the previous data date
+    TIER_AT_RISK = "tier_at_risk"  # the 3-month average will fall below the client's tier within days
     ASSESSMENT = "assessment"  # the risk assessment expires while a holding matures
+    BIRTHDAY = "birthday"  # a greeting on the working day before the client's birthday
     FOLLOW_UP = "follow_up"  # an interested client
     REFERRAL = "referral"  # a walk-in referred by a teller or the lobby manager
     IDLE_DEPOSITS = "idle_deposits"  # precision marketing: large idle demand deposits, no wealth product

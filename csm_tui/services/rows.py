@@ -36,6 +36,9 @@ class ClientListRow:
     own: bool
 
 
+# The branch's data date before the latest balance import moved it on (branch_meta): "since the previous data date".
+DATA_PREVIOUS_AS_OF = "data_previous_as_of"
+
 # Audit actions of looking up others' clients by a whole secret number: done, and refused for the hour's limit.
 LOOKUP = "lookup"
 LOOKUP_REFUSED = "lookup_refused"
@@ -136,6 +139,20 @@ class QueueWindow:
     near_wode: tuple[Decimal, Decimal]
     prospects: int  # how many prospects to look at, at most
     validity: Validity  # when an assessment ends, by the policy
+    risk: RiskWindow | None = None  # money at risk (tier forecast, large outflows); None: not looked for
+    greet: tuple[dt.date, dt.date] | None = None  # birthdays greeted today (first, last); None: none today
+
+
+@dataclass(frozen=True, slots=True)
+class RiskWindow:
+    """What the queue's money-at-risk reasons are judged by (``csm_tui.rules.money_at_risk``)."""
+
+    through: dt.date  # the tier forecast looks up to this day
+    arrives: dt.date  # the first day money can come in (the branch's today)
+    jiaoyin: Decimal
+    wode: Decimal
+    outflow_share: Decimal
+    outflow_floor: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +168,9 @@ class Candidate:
     due_at: dt.datetime | None = None
     note: str = ""  # the task's note
     product: str = ""  # the holding that matures
-    on: dt.date | None = None  # when it matures; when the assessment expires
+    on: dt.date | None = None  # when it matures; when the assessment expires; the forecast fall; the birthday
+    amount: Decimal | None = None  # the sum that keeps the tier; the outflow
+    threshold: Decimal | None = None  # the tier's threshold the 3-month average falls below
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
+from csm_tui.domain.households import Household
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
+from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.fab import Suggestion, suggest
+from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import quick_wealth, tier_of
+from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.workstation import Workstation
 
 MATURING_SHOWN = 2
@@ -44,6 +48,9 @@ class CallCard:
     suggestion: Suggestion | None
     calls_today: int
     assessment_valid: bool
+    forecast: TierForecast | None = None  # the 3-month average falling below the tier, with its date
+    household: Household | None = None
+    birthday: Birthday | None = None
 
 
 def prepare(ws: Workstation, client_id: int) -> CallCard:
@@ -65,6 +72,9 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         on_sale = tx.products.on_sale(today)
         figures = tx.views.day_figures(ws.staff.id, today, start, end)
         recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
+        forecast = tier_forecast(tx, client, ws.policy, today)
+        family = tx.households.household(client_id)
+        greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
         tx.audit.record("call.open", "clients", str(client_id), field="mobile")
         tx.commit()
     amount = maturing[0].amount if maturing else None
@@ -86,4 +96,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         recent=recent,
         suggestion=suggest(on_sale, level, amount, today),
         calls_today=figures.calls,
+        forecast=forecast,
+        household=family,
+        birthday=greeting,
     )

@@ -2,15 +2,22 @@
 
 Priority (highest first; within a reason, what is overdue first, then by the time agreed):
 
-1. callbacks the client asked for;           5. assessments expiring while a holding matures;
-2. 回访 after a purchase;                      6. follow-ups of interested clients;
-3. confirmations of tomorrow's meetings;     7. walk-in referrals;
-4. holdings maturing within the lead days;   8. prospects (idle deposits, just under a tier), only to top the
-                                                queue up to the daily call target.
+1. callbacks the client asked for;
+2. 回访 after a purchase;
+3. confirmations of tomorrow's meetings;
+4. holdings maturing within the lead days;
+5. large outflows since the previous data date;
+6. tier at risk: the 3-month average forecast to fall below the client's tier within the policy's days;
+7. assessments expiring while a holding matures;
+8. birthday greetings, on the working day before;
+9. follow-ups of interested clients;
+10. walk-in referrals;
+11. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
-maturity, an assessment, a meeting to confirm) is settled once the client has been reached within the maturity lead
-days; a prospect is left alone for the long call interval after any contact.
+maturity, an assessment, a meeting to confirm, money at risk) is settled once the client has been reached within the
+maturity lead days (a birthday greeting is not: its day is its own); a prospect is left alone for the long call
+interval after any contact.
 
 Never queued: clients of other CSMs, clients
 who opted out of phone marketing (their 回访 goes by SMS), with no valid number, in a firm refusal's quiet period or
@@ -23,11 +30,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from csm_tui.domain.enums import QueueReason
+from csm_tui.rules import birthdays
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, SmsRow, Validity
+from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, RiskWindow, SmsRow, Validity
 from csm_tui.services.workstation import Workstation
 
 PRIORITY = {reason: rank for rank, reason in enumerate(QueueReason)}
+UNSETTLED = frozenset({QueueReason.BIRTHDAY})  # reasons from the data that a recent talk does not settle
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ def window(ws: Workstation) -> QueueWindow:
     quiet_since, _ = ws.time.day_bounds(cadence.quiet_since(today))
     settled_since, _ = ws.time.day_bounds(today - dt.timedelta(days=ws.policy.calls.maturity_lead_days))
     contacted_since, _ = ws.time.day_bounds(today - dt.timedelta(days=ws.policy.calls.polite_decline_call_days))
-    tiers, calls = ws.policy.tiers, ws.policy.calls
+    tiers, calls, risk = ws.policy.tiers, ws.policy.calls, ws.policy.risk
+    working_today = ws.policy.calendar.next_working_day(today) == today
     return QueueWindow(
         today=today,
         now=now,
@@ -74,7 +84,12 @@ def window(ws: Workstation) -> QueueWindow:
         near_wode=(tiers.wode * tiers.near_share, tiers.wode),
         prospects=calls.daily_target,
         validity=Validity(ws.policy.assessment.validity_months, ws.policy.calendar.tz),
-    )
+        risk=RiskWindow(
+            through=today + dt.timedelta(days=risk.tier_days), arrives=today, jiaoyin=tiers.jiaoyin, wode=tiers.wode,
+            outflow_share=risk.outflow_share, outflow_floor=risk.outflow_floor,
+        ),
+        greet=birthdays.greeting_days(today, confirm_day) if working_today else None,
+    )  # fmt: skip
 
 
 def _order(c: Candidate, today: dt.date) -> tuple[int, bool, dt.date, dt.datetime, int]:
@@ -88,7 +103,7 @@ def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueIte
     for candidate in sorted(sources.candidates, key=lambda c: _order(c, today)):
         if candidate.client_id in sources.excluded:
             continue
-        if candidate.task_id is None and candidate.client_id in sources.settled:
+        if candidate.task_id is None and candidate.client_id in sources.settled and candidate.reason not in UNSETTLED:
             continue  # a reason from the data, already talked through with the client lately
         by_client.setdefault(candidate.client_id, []).append(candidate)
     items = [

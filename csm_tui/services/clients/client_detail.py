@@ -9,6 +9,7 @@ from typing import Any
 
 from csm_tui.domain.enums import HoldingStatus, Role, Tier
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.households import Household
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -22,9 +23,12 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import Sex
+from csm_tui.rules.birthdays import Birthday, birthday
+from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.offers import Offer, next_best_offers, profile
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
+from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
@@ -53,6 +57,9 @@ class ClientDetail:
     referrals: list[Referral]
     staff_names: dict[int, str]
     offers: list[Offer]
+    forecast: TierForecast | None = None  # the 3-month average falling below the tier, with its date
+    household: Household | None = None
+    birthday: Birthday | None = None
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -83,6 +90,9 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
+        forecast = tier_forecast(tx, client, ws.policy, today)
+        family = tx.households.household(client_id)
+        greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
     held = [(h, p) for h, p in holdings if p is not None]
     level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
     offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
@@ -105,6 +115,9 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         referrals=referrals,
         staff_names=names,
         offers=offers,
+        forecast=forecast,
+        household=family,
+        birthday=greeting,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from csm_tui.domain.values import to_fen
+from csm_tui.rules.money_at_risk import balance_on, lowest_average
 from csm_tui.rules.tiers import daily_average
 from csm_tui.services.imports.model import Assets, Span
 
@@ -72,8 +73,12 @@ def merge(client_id: int, held: list[Span], days: dict[dt.date, Decimal]) -> Spa
     return change
 
 
-def assets(client_id: int, spans: Iterable[Span], window: tuple[dt.date, dt.date]) -> Assets:
-    """The balance on the window's last day and the daily average over the window (days not held count as 0)."""
+def assets(
+    client_id: int, spans: Iterable[Span], window: tuple[dt.date, dt.date], previous: dt.date | None = None
+) -> Assets:
+    """The balance on the window's last day and the daily average over the window (days not held count as 0); the
+    balance on the ``previous`` data date and the lowest forecast average of the days after (money at risk)."""
+    spans = list(spans)
     first, last = window
     total = Decimal(0)
     balance = Decimal("0.00")
@@ -84,4 +89,5 @@ def assets(client_id: int, spans: Iterable[Span], window: tuple[dt.date, dt.date
         if span.first <= last <= span.last:
             balance = span.balance
     days = (last - first).days + 1
-    return Assets(client_id, balance, daily_average(to_fen(total), days), last)
+    before = None if previous is None else balance_on(spans, previous)
+    return Assets(client_id, balance, daily_average(to_fen(total), days), last, before, lowest_average(spans, last))

@@ -30,6 +30,7 @@ class ImportKind(StrEnum):
     PRODUCTS = "products"
     STAFF = "staff"
     TASKS = "tasks"
+    HOUSEHOLDS = "households"  # family links between clients
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,11 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("note", False, ("备注", "remark"), verbatim=True),
         Column("created_at", True, ("创建时间", "created")),
         Column("closed_at", False, ("关闭时间", "closed")),
+    ),
+    ImportKind.HOUSEHOLDS: (
+        _CLIENT_REF,
+        Column("relative", True, ("亲属客户编号", "家庭成员客户号", "relative number", "family member")),
+        Column("relation", True, ("家庭关系", "亲属关系", "relationship")),
     ),
 }
 

@@ -53,3 +53,5 @@ class Assets:
     balance: Decimal
     avg_3m: Decimal
     as_of: dt.date
+    balance_before: Decimal | None = None  # on the previous data date (None: there is none)
+    avg_3m_low: Decimal | None = None  # the lowest forecast 3-month average of the days after ``as_of``

@@ -31,6 +31,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
+from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import Client, Holding, Product, Staff, Task
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
@@ -258,6 +259,17 @@ def task_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     return (task.client_id, task.kind.value, task.created_at), {field: getattr(task, field) for field in data}
 
 
+def household_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
+    """A family link: the relative is the client's relation (spouse, parent, child), kept once per pair as the
+    database keeps it (``csm_tui.domain.households.stored``), so a pair given from both sides is one key."""
+    client_id = _client_id("client", cells["client"], lookups)
+    relative_id = _client_id("relative", cells["relative"], lookups)
+    if client_id == relative_id:
+        raise RowError("relative", t("error.household_self"))
+    low, high, relation = stored(client_id, relative_id, enum_cell("relation", cells["relation"], Relation))
+    return (low, high), {"client_id": low, "relative_id": high, "relation": relation.value}
+
+
 BUILDERS: dict[ImportKind, Callable[[dict[str, str], Lookups], tuple[Key, Values]]] = {
     ImportKind.CLIENTS: client_record,
     ImportKind.BALANCES: balance_record,
@@ -265,4 +277,5 @@ BUILDERS: dict[ImportKind, Callable[[dict[str, str], Lookups], tuple[Key, Values
     ImportKind.PRODUCTS: product_record,
     ImportKind.STAFF: staff_record,
     ImportKind.TASKS: task_record,
+    ImportKind.HOUSEHOLDS: household_record,
 }

@@ -48,6 +48,7 @@ from csm_tui.services.imports.problems import Problem, ProblemLog
 from csm_tui.services.imports.records import BUILDERS, NEW_SUPERVISOR, Key, Lookups, Values
 from csm_tui.services.imports.staging import BalanceStage, Staged
 from csm_tui.services.ports import AccessDenied, ImportStore, UnitOfWork
+from csm_tui.services.rows import DATA_PREVIOUS_AS_OF
 from csm_tui.services.tabular import TableStream, open_table, write_table
 from csm_tui.services.workstation import Workstation
 
@@ -418,14 +419,23 @@ class _Job:
         current = tx.views.data_as_of()
         as_of = last if current is None or last > current else current
         window = average_window(as_of)
-        around = (min(window[0], first - ONE_DAY), max(last + ONE_DAY, as_of))
+        previous = current if current is not None and current < as_of else self._previous(tx, as_of)
+        around = (min(window[0], first - ONE_DAY, previous or window[0]), max(last + ONE_DAY, as_of))
         advance = self.meter.writing(stage.rows)
         for batch in _batches(stage.by_client(), CLIENTS_PER_BATCH):
-            self._merge(tx, batch, around, window)
+            self._merge(tx, batch, around, window, previous)
             advance(sum(len(rows) for _client, rows in batch))
         self.report.as_of = as_of
         if not self.report.dry_run and as_of != current:
             tx.meta.set("data_as_of", as_of.isoformat())
+            if current is not None:  # the queue's large outflows are measured since this date
+                tx.meta.set(DATA_PREVIOUS_AS_OF, current.isoformat())
+
+    @staticmethod
+    def _previous(tx: UnitOfWork, as_of: dt.date) -> dt.date | None:
+        """The data date before ``as_of`` as recorded (a file of the data date's own days keeps it)."""
+        value = tx.meta.get(DATA_PREVIOUS_AS_OF)
+        return dt.date.fromisoformat(value) if value else None
 
     def _stage(self, stage: BalanceStage, lookups: Lookups) -> list[int]:
         """Every good row onto the stage; the (ordinal) days they hold, in order."""
@@ -447,6 +457,7 @@ class _Job:
         batch: list[tuple[int, list[Staged]]],
         around: tuple[dt.date, dt.date],
         window: tuple[dt.date, dt.date],
+        previous: dt.date | None,
     ) -> None:
         """Some clients' staged rows (by client id) into their spans, their assets, and the counts of the report."""
         held = tx.imports.spans(batch[0][0], batch[-1][0], *around)
@@ -468,7 +479,7 @@ class _Job:
             delete += change.delete
             insert += change.insert
             gone = {s.id for s in change.delete}
-            figures.append(assets(client_id, [s for s in spans if s.id not in gone] + change.insert, window))
+            figures.append(assets(client_id, [s for s in spans if s.id not in gone] + change.insert, window, previous))
         if self.report.dry_run:
             return
         tx.imports.replace_spans(delete, insert)

@@ -1,0 +1,188 @@
+"""Households on SQLite and PostgreSQL: family links written by those who may work with the client, read from either
+side with the relation inverted, others' relatives masked, the combined 3-month average, every write audited, and
+the database itself refusing a link stored twice or backwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import IntegrityError
+from stdnum.cn import ric
+
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import Grade, Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.households import Relation
+from csm_tui.domain.models import Client, Outlet, Staff
+from csm_tui.policy import Policy
+from csm_tui.services.clients import households
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.workstation import Workstation
+from storage.orm import AuditRow, ClientLinkRow, ClientRow
+from storage.uow import SqlUnitOfWorkFactory
+
+
+def rid(born: dt.date, n: int) -> str:
+    body = f"110105{born:%Y%m%d}{n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@dataclass
+class Family:
+    factory: SqlUnitOfWorkFactory
+    clock: FrozenClock
+    csm: Staff
+    other: Staff
+    boss: Staff
+    stranger_boss: Staff
+    admin: Staff
+    ids: dict[str, int]
+
+    def ws(self, staff: Staff) -> Workstation:
+        return Workstation(
+            uow=self.factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(self.clock, "Asia/Shanghai"),
+            policy=Policy(), demo=False,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def family(engine: Engine, clock: FrozenClock) -> Family:
+    factory = SqlUnitOfWorkFactory(engine, clock)
+    with factory(write=True) as tx:
+        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+        boss = tx.staff.add(Staff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        stranger_boss = tx.staff.add(Staff(login="sup02", name="钱主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        csm = tx.staff.add(
+            Staff(
+                login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, supervisor_id=boss.id
+            )
+        )
+        other = tx.staff.add(
+            Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
+                  supervisor_id=stranger_boss.id)
+        )  # fmt: skip
+        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
+        ids = {}
+        for n, (name, manager, avg) in enumerate(
+            [
+                ("张伟", csm, "80000.00"),
+                ("李秀英", other, "120000.00"),
+                ("张小明", csm, "3000.00"),
+                ("王强", other, "0"),
+            ],
+            start=1,
+        ):
+            added = tx.clients.add(
+                Client(
+                    number=f"C{n:04d}", name=name, resident_id=rid(dt.date(1960 + 10 * n, 3, n), n),
+                    manager_id=manager.id, outlet_id=outlet.id, avg_3m=Decimal(avg), assets_as_of=dt.date(2026, 11, 25),
+                )
+            )  # fmt: skip
+            assert added.id is not None
+            ids[name] = added.id
+        tx.commit()
+    return Family(factory, clock, csm, other, boss, stranger_boss, admin, ids)
+
+
+def test_a_csm_links_an_own_client_to_another_csms_client_seen_masked_with_the_household_average(
+    family: Family,
+) -> None:
+    zhang, li = family.ids["张伟"], family.ids["李秀英"]
+    households.link(family.ws(family.csm), zhang, li, Relation.SPOUSE)
+    seen = households.household(family.ws(family.csm), zhang)
+    (member,) = seen.members
+    assert (member.client_id, member.relation, member.own) == (li, Relation.SPOUSE, False)
+    assert member.avg_3m is None and member.assets_as_of is None  # another CSM's client: no figures of their own
+    assert "*" in member.masked_id and member.name == "李秀英"
+    assert seen.combined_avg == Decimal("200000.00")
+    # The other CSM sees the same link from their client's side, our client masked.
+    theirs = households.household(family.ws(family.other), li)
+    assert [(m.client_id, m.relation, m.own) for m in theirs.members] == [(zhang, Relation.SPOUSE, False)]
+
+
+def test_parent_and_child_are_stored_once_and_read_inverted_from_the_other_side(family: Family) -> None:
+    zhang, son = family.ids["张伟"], family.ids["张小明"]
+    ws = family.ws(family.csm)
+    households.link(ws, son, zhang, Relation.PARENT)  # 张伟 is 张小明's parent; stored from 张伟's side (lower id)
+    assert [(m.client_id, m.relation, m.own) for m in households.household(ws, zhang).members] == [
+        (son, Relation.CHILD, True)
+    ]
+    (parent,) = households.household(ws, son).members
+    assert (parent.client_id, parent.relation, parent.avg_3m) == (zhang, Relation.PARENT, Decimal("80000.00"))
+    with family.factory() as tx:
+        rows = tx.session.execute(select(ClientLinkRow.client_id, ClientLinkRow.relative_id, ClientLinkRow.relation))
+        assert [tuple(r) for r in rows] == [(zhang, son, "child")]
+    with pytest.raises(DomainError) as err:
+        households.link(ws, zhang, son, Relation.SPOUSE)  # the pair, from the other side: already linked
+    assert err.value.code == "household_linked"
+
+
+def test_only_those_who_may_work_with_the_client_link_them(family: Family) -> None:
+    zhang, li, wang = family.ids["张伟"], family.ids["李秀英"], family.ids["王强"]
+    with pytest.raises(AccessDenied):
+        households.link(family.ws(family.other), zhang, wang, Relation.SPOUSE)  # not their client
+    with pytest.raises(AccessDenied):
+        households.link(family.ws(family.stranger_boss), zhang, li, Relation.SPOUSE)  # not their team's
+    with pytest.raises(AccessDenied):
+        households.household(family.ws(family.other), zhang)
+    households.link(family.ws(family.boss), zhang, wang, Relation.CHILD)  # the team's supervisor
+    households.link(family.ws(family.admin), li, wang, Relation.PARENT)  # an admin, anyone
+    with pytest.raises(AccessDenied):
+        households.unlink(family.ws(family.other), zhang, wang)
+    households.unlink(family.ws(family.csm), zhang, wang)
+    assert households.household(family.ws(family.csm), zhang).members == ()
+    with pytest.raises(DomainError) as err:
+        households.unlink(family.ws(family.csm), zhang, wang)
+    assert err.value.code == "household_not_linked"
+
+
+def test_a_client_is_not_their_own_relative_and_an_unknown_number_is_refused(family: Family) -> None:
+    zhang = family.ids["张伟"]
+    ws = family.ws(family.csm)
+    with pytest.raises(DomainError) as err:
+        households.link(ws, zhang, zhang, Relation.SPOUSE)
+    assert err.value.code == "household_self"
+    for typed, code in (
+        ("C9999 s", "household_unknown"),
+        ("C0002", "household_format"),
+        ("C0002 x", "household_format"),
+    ):
+        with pytest.raises(DomainError) as err:
+            households.link_by_number(ws, zhang, typed)
+        assert err.value.code == code
+    households.link_by_number(ws, zhang, "c0002 s")
+    assert [m.name for m in households.household(ws, zhang).members] == ["李秀英"]
+
+
+def test_links_and_birthday_choices_are_in_the_audit_log(family: Family) -> None:
+    zhang, li = family.ids["张伟"], family.ids["李秀英"]
+    ws = family.ws(family.csm)
+    households.link(ws, zhang, li, Relation.SPOUSE)
+    households.set_birthday_lunar(ws, zhang, True)
+    households.unlink(ws, zhang, li)
+    with pytest.raises(AccessDenied):
+        households.set_birthday_lunar(ws, li, True)
+    with family.factory() as tx:
+        events = tx.session.execute(
+            select(AuditRow.action, AuditRow.entity, AuditRow.entity_id, AuditRow.staff_id).order_by(AuditRow.id)
+        ).all()
+        lunar = tx.session.scalar(select(ClientRow.lunar_birthday).where(ClientRow.id == zhang))
+    mine = [(a, e) for a, e, _id, staff in events if staff == family.csm.id]
+    assert ("insert", "client_links") in mine and ("household.link", "clients") in mine
+    assert ("delete", "client_links") in mine and ("household.unlink", "clients") in mine
+    assert ("update", "clients") in mine and lunar is not None  # the lunar month and day, kept
+
+
+def test_the_database_refuses_a_backwards_duplicate_or_unknown_link(family: Family, engine: Engine) -> None:
+    zhang, li = family.ids["张伟"], family.ids["李秀英"]
+    households.link(family.ws(family.csm), zhang, li, Relation.SPOUSE)
+    insert = text("INSERT INTO client_links (client_id, relative_id, relation, created_at) VALUES (:a, :b, :r, :at)")
+    at = dt.datetime(2026, 11, 27, 2)
+    for a, b, relation in ((li, zhang, "spouse"), (zhang, li, "child"), (zhang, family.ids["王强"], "cousin")):
+        with engine.connect() as conn, pytest.raises(IntegrityError):
+            conn.execute(insert, {"a": a, "b": b, "r": relation, "at": at})
+            conn.commit()

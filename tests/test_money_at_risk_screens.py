@@ -1,0 +1,90 @@
+"""Money at risk, households and birthdays on the screens, driven through the real app on the demo branch (whose
+csm01 has clients at risk and households)."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from csm_tui.domain.households import Relation
+from screens.client_detail import ClientDetailScreen
+from storage.engine import make_engine
+from storage.orm import ClientLinkRow, ClientRow, StaffRow
+from tests.pilot import make_app, settle, table_rows
+from widgets.table import KeyTable
+
+
+def _clients(url: str) -> tuple[int, int, str]:
+    """csm01's first client in no household, and another CSM's client (and its number)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        me = conn.scalar(select(StaffRow.id).where(StaffRow.login == "csm01"))
+        linked = select(ClientLinkRow.client_id).union(select(ClientLinkRow.relative_id))
+        mine = conn.scalar(
+            select(ClientRow.id).where(ClientRow.manager_id == me, ClientRow.id.not_in(linked)).order_by(ClientRow.id)
+        )
+        other = conn.execute(
+            select(ClientRow.id, ClientRow.number)
+            .where(ClientRow.manager_id != me, ClientRow.id.not_in(linked))
+            .order_by(ClientRow.id)
+        ).first()
+    engine.dispose()
+    assert mine is not None and other is not None
+    return mine, other.id, other.number
+
+
+async def test_the_queue_shows_a_tier_at_risk_with_its_day_and_sum_and_the_page_its_forecast(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        rows = table_rows(app)
+        at_risk = [n for n, row in enumerate(rows) if "日均将跌破" in row]
+        assert at_risk, rows
+        row = rows[at_risk[0]]
+        assert any("跌破 补¥" in cell for cell in row)
+        app.screen.query_one(KeyTable).move_cursor(row=at_risk[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
+        forecast = screen.detail.forecast
+        assert forecast is not None and forecast.top_up is not None
+        tier = str(screen.query_one("#tier").render())
+        assert f"日均预计 {forecast.falls_on.isoformat()} 跌破 ¥50,000.00" in tier
+        assert "数据截至 " + forecast.as_of.isoformat() in tier
+
+
+async def test_a_csm_links_another_csms_client_and_the_page_shows_the_household_masked(demo_url: str) -> None:
+    mine, other, number = _clients(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ClientDetailScreen(app.ws, mine))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientDetailScreen)
+        assert "家庭：未关联" in str(screen.query_one("#identity").render())
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press(*f"{number} s", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientDetailScreen)
+        identity = str(screen.query_one("#identity").render())
+        assert "配偶，非本人客户" in identity and "家庭日均合计" in identity
+        assert screen.detail is not None and screen.detail.household is not None
+        (member,) = screen.detail.household.members
+        assert (member.client_id, member.relation, member.own, member.avg_3m) == (other, Relation.SPOUSE, False, None)
+        await pilot.press("b")
+        await settle(pilot)
+        assert "（农历）" in str(screen.query_one("#identity").render())
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        link = conn.execute(
+            select(ClientLinkRow.relation).where(
+                or_(ClientLinkRow.client_id == mine, ClientLinkRow.relative_id == mine)
+            )
+        ).scalar_one()
+        lunar = conn.scalar(select(ClientRow.lunar_birthday).where(ClientRow.id == mine))
+    engine.dispose()
+    assert link == "spouse" and lunar is not None

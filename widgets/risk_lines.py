@@ -1,0 +1,48 @@
+"""One-line texts for money at risk, the household and the birthday, shared by the call card and client detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from csm_tui.domain.enums import Tier
+from csm_tui.domain.households import Household
+from csm_tui.domain.values import money
+from csm_tui.i18n import label, t
+from csm_tui.rules.birthdays import Birthday
+from csm_tui.rules.money_at_risk import TierForecast
+
+BIRTHDAY_SHOWN_DAYS = 7  # the call card tells of a birthday this close
+
+
+def forecast_line(f: TierForecast, tier: Tier) -> str:
+    """The forecast of the client's tier ``tier`` (the one whose threshold the average falls below)."""
+    common = {"date": f.falls_on.isoformat(), "threshold": money(f.threshold), "tier": label(tier)}
+    if f.top_up is None or f.top_up == 0:
+        return t("card.forecast_fell", as_of=f.as_of.isoformat(), **common)
+    return t(
+        "card.forecast", amount=money(f.top_up), through=f.through.isoformat(), as_of=f.as_of.isoformat(), **common
+    )
+
+
+def household_line(h: Household) -> str:
+    if not h.members:
+        return t("card.household_none")
+    members = "; ".join(
+        t("card.member", name=m.name, relation=label(m.relation))
+        if m.own
+        else t("card.member_masked", name=m.name, relation=label(m.relation), id=m.masked_id)
+        for m in h.members
+    )
+    return t("card.household", members=members, amount=money(h.combined_avg))
+
+
+def birthday_line(b: Birthday) -> str:
+    return t("card.birthday", date=b.next_on.isoformat() if b.next_on else "—", kind=t(f"card.{_kind(b)}"))
+
+
+def birthday_soon(b: Birthday | None, today: dt.date) -> bool:
+    return b is not None and b.next_on is not None and (b.next_on - today).days <= BIRTHDAY_SHOWN_DAYS
+
+
+def _kind(b: Birthday) -> str:
+    return "lunar" if b.lunar else "solar"
