@@ -10,6 +10,7 @@ from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
 from csm_tui.services.clients import quick_wealth, tier_of
+from csm_tui.services.leave import cover_owner
 from csm_tui.services.selling import Suggestion, suggest
 from csm_tui.services.workstation import Workstation
 
@@ -64,7 +65,9 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         on_sale = tx.products.on_sale(today)
         figures = tx.views.day_figures(ws.staff.id, today, start, end)
         recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
-        tx.audit.record("call.open", "clients", str(client_id), field="mobile")
+        covering = cover_owner(tx, ws, client.manager_id)  # a colleague's client, called for them on leave
+        extra = {} if covering is None else {"cover_for": covering}
+        tx.audit.record("call.open", "clients", str(client_id), field="mobile", **extra)
         tx.commit()
     amount = maturing[0].amount if maturing else None
     return CallCard(
