@@ -132,7 +132,7 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
             return tx.staff.add(
                 Staff(
                     login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
-                    supervisor_id=boss.id if boss else None, **more,  # type: ignore[arg-type]
+                    supervisor_id=boss.id if boss else None, **more,
                 )
             )  # fmt: skip
 
