@@ -147,6 +147,21 @@ class SqlLeave:
         ).first()
         return None if row is None else _model(row)
 
+    def spans(self, staff_ids: list[int], first: dt.date, last: dt.date) -> list[tuple[int, dt.date, dt.date]]:
+        """Who was away on which days from ``first`` to ``last`` (the scoreboard's call target leaves them out):
+        dates only, for every actor, as every CSM's card is computed for the branch's ranking."""
+        if not staff_ids:
+            return []
+        rows = self.session.execute(
+            select(LeaveRow.staff_id, LeaveRow.first_day, LeaveRow.last_day).where(
+                LeaveRow.cancelled_at.is_(None),
+                LeaveRow.staff_id.in_(staff_ids),
+                LeaveRow.first_day <= last,
+                LeaveRow.last_day >= first,
+            )
+        )
+        return [(r.staff_id, max(r.first_day, first), min(r.last_day, last)) for r in rows]
+
     def colleagues(self, outlet_id: int) -> list[Staff]:
         """The outlet's active CSMs (names only are shown; anyone may choose among them)."""
         rows = self.session.scalars(

@@ -22,6 +22,7 @@ from stdnum.cn import ric
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
     FIXED_REASONS,
+    Channel,
     ChecklistMeasure,
     Disposition,
     Grade,
@@ -32,7 +33,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Outlet, Staff, Task
+from csm_tui.domain.models import Client, ContactRecord, Outlet, Staff, Task
 from csm_tui.policy import LeaveCalls, Measure, Policy
 from csm_tui.services import checklist, client_detail
 from csm_tui.services.call_prep import prepare
@@ -41,7 +42,7 @@ from csm_tui.services.leave import cancel_leave, colleagues, record_leave, upcom
 from csm_tui.services.leave_queue import spread_backlog
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.queue import QueueItem, today_queue
-from csm_tui.services.scoring import Quarter, records
+from csm_tui.services.scoring import Quarter, csm_view, records
 from csm_tui.services.views import Candidate
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
@@ -467,3 +468,26 @@ def test_the_leave_of_a_colleague_is_not_read_by_another_csm(covered: Branch) ->
         tx.leave.for_staff(covered.id("wang"), TODAY)
     with covered.factory.acting_as(covered.staff["zhou"])() as tx, pytest.raises(AccessDenied):
         tx.views.covered_queue_sources(covered.id("wang"), None)  # type: ignore[arg-type]
+
+
+def test_the_scoreboard_leaves_the_days_away_out_of_the_call_target(covered: Branch) -> None:
+    """Two calls each, the quarter so far: the CSM away today has one working day fewer behind the target."""
+    for login, client in (("wang", "乙客户"), ("li", "丙客户")):
+        for hours in (-30, -54):
+            with covered.factory.acting_as(covered.staff[login])(write=True) as tx:
+                tx.contacts.add(
+                    ContactRecord(
+                        client_id=covered.clients[client], staff_id=covered.id(login), channel=Channel.PHONE,
+                        started_at=NOW + dt.timedelta(hours=hours), disposition=Disposition.INTERESTED,
+                    )
+                )  # fmt: skip
+                tx.commit()
+    days_so_far = Policy().calendar.working_days_between(dt.date(2026, 10, 1), TODAY)
+
+    def calls_vs_target(login: str) -> Decimal | None:
+        view = csm_view(covered.ws(login))
+        assert view.card is not None
+        return next(line.actual for line in view.card.lines if line.measure is Measure.CALLS_VS_TARGET)
+
+    assert calls_vs_target("li") == (Decimal(200) / (days_so_far * 10)).quantize(Decimal("0.01"))
+    assert calls_vs_target("wang") == (Decimal(200) / ((days_so_far - 1) * 10)).quantize(Decimal("0.01"))

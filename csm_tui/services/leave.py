@@ -196,3 +196,14 @@ def cover_owner(tx: UnitOfWork, ws: Workstation, manager_id: int | None) -> int 
         return None
     covered = {row.leave.staff_id for row in covered_today(tx, ws)}
     return manager_id if manager_id in covered else None
+
+
+def working_days_away(
+    ws: Workstation, tx: UnitOfWork, staff_ids: list[int], first: dt.date, last: dt.date
+) -> dict[int, int]:
+    """Of ``staff_ids``, how many working days from ``first`` to ``last`` each was on leave (the days the daily call
+    target does not count)."""
+    away: dict[int, int] = {}
+    for staff_id, start, end in tx.leave.spans(staff_ids, first, last):
+        away[staff_id] = away.get(staff_id, 0) + ws.policy.calendar.working_days_between(start, end)
+    return away
