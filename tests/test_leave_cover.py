@@ -297,6 +297,32 @@ def test_two_sessions_recording_overlapping_leave_at_once_keep_exactly_one(branc
         assert len(tx.leave.overlapping(branch.id("wang"), TODAY, LAST)) == 1
 
 
+def test_a_colleague_named_as_cover_while_going_on_leave_in_another_session_keeps_one_of_the_two(
+    branch: Branch,
+) -> None:
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def one(who: str, cover: str, first: dt.date, last: dt.date) -> None:
+        start.wait()
+        try:
+            leave(branch, by="sup", who=who, cover=cover, first=first, last=last)
+            outcomes.append("saved")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+
+    threads = [
+        threading.Thread(target=one, args=("wang", "li", TODAY, LAST)),
+        threading.Thread(target=one, args=("li", "gone", days(1), days(2))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes.count("saved") == 1
+    assert set(outcomes) - {"saved"} <= {"leave_cover_away", "leave_while_covering"}
+
+
 def test_the_database_refuses_a_leave_covered_by_the_one_away_or_ending_before_it_starts(branch: Branch) -> None:
     sql = text(
         "INSERT INTO staff_leave (staff_id, kind, first_day, last_day, starts_at, ends_at, cover_id, note, "
