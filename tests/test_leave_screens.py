@@ -7,7 +7,7 @@ import datetime as dt
 
 from textual.widgets import Input, Static
 
-from csm_tui.clock import FrozenClock
+from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import LeaveKind
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import set_language, t
@@ -18,6 +18,7 @@ from csm_tui.services.workstation import Workstation, find_staff
 from screens.checklist import ChecklistScreen
 from screens.leave import LeaveDialog
 from screens.queue import QueueScreen
+from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
@@ -30,8 +31,6 @@ def _ws(url: str, login: str) -> Workstation:
     clock = FrozenClock(FROZEN_AT)
     system = SqlUnitOfWorkFactory(make_engine(url), clock)
     staff = find_staff(system, login)
-    from csm_tui.clock import BranchTime
-
     return Workstation(system.acting_as(staff), staff, None, BranchTime(clock, "Asia/Shanghai"), Policy(), True)
 
 
@@ -124,3 +123,26 @@ async def test_the_colleagues_queue_marks_the_covered_calls_at_80_by_24_in_both_
         await pilot.press("2")
         await settle(pilot)
         assert table_rows(absent) == []  # away: the calls are in the colleague's queue
+
+
+async def test_a_supervisor_records_a_members_leave_from_the_team_view_which_shows_who_covers(demo_url: str) -> None:
+    app = make_app(demo_url, login="sup01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamChecklistScreen)
+        member = app.screen.rows[0].staff
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LeaveDialog) and dialog.staff.id == member.id
+        cover = dialog.colleagues[0]
+        dialog.query_one("#cover", Input).focus()
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamChecklistScreen)
+        row = next(r for r in table_rows(app) if r[0] == member.name)
+        assert row[3] == t("leave.team_covered", name=cover.name)
+        calls = next(r for r in app.screen.rows if r.staff.id == member.id).calls
+        assert calls.total == 0
