@@ -27,11 +27,11 @@ from widgets.text_fields import DATE_MAX, BoundedInput
 
 @dataclass(frozen=True)
 class _Known:
-    recorded: list[leave_service.LeaveRow]
+    recorded: list[leave_service.LeaveEntry]
     colleagues: list[Staff]
 
 
-def leave_text(row: leave_service.LeaveRow) -> str:
+def leave_text(row: leave_service.LeaveEntry) -> str:
     """One leave in a line: its days, its kind and who covers."""
     leave = row.leave
     cover = t("leave.entry_cover", name=row.cover_name) if row.cover_name else ""

@@ -14,7 +14,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ChecklistMark, DaySummary, Leave, Staff
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.days import day_window
-from csm_tui.services.leave import LeaveRow, away_on
+from csm_tui.services.leave import LeaveEntry, away_on
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.shelf import products_read, shelf_items
 from csm_tui.services.views import ChecklistCounts, DayFigures, DayWindow, Progress
@@ -58,7 +58,7 @@ class TeamRow:
     total: int
     behind: tuple[ChecklistItem, ...]  # the items not done
     calls: Progress
-    leave: LeaveRow | None = None  # on leave that day, and who covers
+    leave: LeaveEntry | None = None  # on leave that day, and who covers
 
 
 def summary_figures(figures: DayFigures) -> dict[str, int]:

@@ -30,7 +30,7 @@ NOTE_MAX = 200
 
 
 @dataclass(frozen=True, slots=True)
-class LeaveRow:
+class LeaveEntry:
     """A leave as the screens show it: with the names of who is away and who covers."""
 
     leave: Leave
@@ -157,7 +157,7 @@ def recordable_staff(ws: Workstation) -> list[Staff]:
     return [s for s in staff if s.active]
 
 
-def _named(tx: UnitOfWork, leaves: list[Leave]) -> list[LeaveRow]:
+def _named(tx: UnitOfWork, leaves: list[Leave]) -> list[LeaveEntry]:
     names: dict[int, str] = {}
 
     def name(staff_id: int | None) -> str:
@@ -168,22 +168,22 @@ def _named(tx: UnitOfWork, leaves: list[Leave]) -> list[LeaveRow]:
             names[staff_id] = staff.name if staff else ""
         return names[staff_id]
 
-    return [LeaveRow(leave, name(leave.staff_id), name(leave.cover_id)) for leave in leaves]
+    return [LeaveEntry(leave, name(leave.staff_id), name(leave.cover_id)) for leave in leaves]
 
 
-def upcoming(ws: Workstation, staff_id: int) -> list[LeaveRow]:
+def upcoming(ws: Workstation, staff_id: int) -> list[LeaveEntry]:
     """``staff_id``'s leave that has not ended yet, earliest first."""
     with ws.uow() as tx:
         return _named(tx, tx.leave.for_staff(staff_id, ws.time.today()))
 
 
-def away_on(tx: UnitOfWork, staff_ids: list[int], day: dt.date) -> dict[int, LeaveRow]:
+def away_on(tx: UnitOfWork, staff_ids: list[int], day: dt.date) -> dict[int, LeaveEntry]:
     """Of ``staff_ids``, who is on leave on ``day``, and who covers (inside the caller's unit of work)."""
     found = tx.leave.on_day(staff_ids, day)
     return {row.leave.staff_id: row for row in _named(tx, list(found.values()))}
 
 
-def covered_today(tx: UnitOfWork, ws: Workstation) -> list[LeaveRow]:
+def covered_today(tx: UnitOfWork, ws: Workstation) -> list[LeaveEntry]:
     """Those the signed-in CSM covers for today (none when the policy lets calls wait)."""
     if ws.policy.leave.calls is not LeaveCalls.COVER or ws.staff.id is None:
         return []

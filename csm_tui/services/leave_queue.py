@@ -16,7 +16,7 @@ from typing import Protocol, TypeVar
 
 from csm_tui.domain.enums import FIXED_REASONS, QueueReason
 from csm_tui.domain.models import Leave
-from csm_tui.services.leave import LeaveRow, covered_today
+from csm_tui.services.leave import LeaveEntry, covered_today
 from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.views import Candidate, QueueSources, QueueWindow
 from csm_tui.services.workstation import Workstation
@@ -38,7 +38,7 @@ class LeaveDay:
 
     away: Leave | None = None  # on leave today: the queue is empty (the calls are covered or wait)
     backlog_until: dt.date | None = None  # the last day of the latest leave that has ended
-    covered: tuple[tuple[LeaveRow, QueueSources], ...] = ()  # colleagues covered today, with their due calls
+    covered: tuple[tuple[LeaveEntry, QueueSources], ...] = ()  # colleagues covered today, with their due calls
 
 
 def leave_day(tx: UnitOfWork, ws: Workstation, w: QueueWindow) -> LeaveDay:
