@@ -380,6 +380,23 @@ def test_the_cover_ends_with_the_leave(covered: Branch) -> None:
     assert {n for n, _ in names(covered, today_queue(covered.ws("wang")))} == {"甲客户", "乙客户"}
 
 
+def test_the_cover_begins_on_the_first_day_and_stops_when_the_leave_is_cancelled(branch: Branch) -> None:
+    client_id = branch.client("甲客户")
+    branch.task("甲客户", TaskKind.FOLLOW_UP, TODAY)
+    leave(branch, first=days(3), last=days(4))  # Monday and Tuesday
+    with pytest.raises(AccessDenied):
+        prepare(branch.ws("li"), client_id)  # not yet
+    assert today_queue(branch.ws("li")) == []
+    branch.clock.set(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))
+    assert prepare(branch.ws("li"), client_id).client_id == client_id
+    [entry] = upcoming(branch.ws("wang"), branch.id("wang"))
+    assert entry.leave.id is not None
+    cancel_leave(branch.ws("sup"), entry.leave.id)
+    with pytest.raises(AccessDenied):
+        prepare(branch.ws("li"), client_id)
+    assert names(branch, today_queue(branch.ws("wang"))) == [("甲客户", "")]
+
+
 def test_a_colleague_sees_the_number_to_dial_audited_never_the_full_id(covered: Branch) -> None:
     client_id = covered.clients["甲客户"]
     card = prepare(covered.ws("li"), client_id)
