@@ -228,6 +228,17 @@ class CsmApp(App[None]):
 
         self.push_screen(ShelfScreen(self.ws))
 
+    def action_leave(self) -> None:
+        """A CSM's own leave and who covers (a supervisor records the team's from the team's checklists)."""
+        from screens.dialogs import LeaveDialog
+
+        if self.ws.staff.role is Role.CSM:
+            self.push_screen(LeaveDialog(self.ws, self.ws.staff), self._leave_saved)
+
+    def _leave_saved(self, saved: object) -> None:
+        if saved:
+            self.notify(t("leave.saved"), timeout=3)
+
     def action_export(self, kind: str) -> None:
         """Export the signed-in staff member's own list (tasks or contacts), identities masked."""
         from screens.dialogs import ExportDialog
@@ -262,6 +273,8 @@ class CsmApp(App[None]):
         yield SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
         yield SystemCommand(t("agenda.title"), t("palette.agenda"), self.action_agenda)
         yield SystemCommand(t("shelf.title"), t("palette.shelf"), self.action_shelf)
+        if self.ws.staff.role is Role.CSM:
+            yield SystemCommand(t("key.leave"), t("palette.leave"), self.action_leave)
         yield SystemCommand(t("export.tasks"), t("export.palette_tasks"), lambda: self.action_export("tasks"))
         yield SystemCommand(t("export.contacts"), t("export.palette_contacts"), lambda: self.action_export("contacts"))
         if self.ws.staff.role is Role.ADMIN:

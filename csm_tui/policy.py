@@ -747,6 +747,22 @@ class Compliance(_Section):
     ] = FORBIDDEN_PHRASES
 
 
+class LeaveCalls(StrEnum):
+    """What happens to an absent CSM's due calls: a named colleague makes them, or they wait for the return."""
+
+    COVER = "cover"
+    WAIT = "wait"
+
+
+class LeavePolicy(_Section):
+    """Leave and cover (请假与代班)."""
+
+    calls: LeaveCalls = LeaveCalls.COVER
+    # Recording leave this many days back at most (a forgotten sick day), and this far ahead.
+    past_days: int = Field(default=30, ge=0, le=MAX_DAYS)
+    ahead_days: int = Field(default=366, ge=1, le=800)
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -759,6 +775,7 @@ class Policy(_Section):
     checklist: Checklist = Checklist()
     assignment: Assignment = Assignment()
     compliance: Compliance = Compliance()
+    leave: LeavePolicy = LeavePolicy()
     # Look-ups of others' clients by a whole mobile, ID, card or account number, per staff member and hour: a
     # limit against uncovering masked numbers by trying them all (then refused, and the supervisor told).
     lookups_per_hour: int = Field(default=20, ge=1, le=20)

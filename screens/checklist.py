@@ -61,6 +61,7 @@ class ChecklistScreen(Destination[DayList]):
         Binding("a", "agenda", "key.agenda", id="checklist.agenda"),
         Binding("p", "shelf", "key.shelf", id="checklist.shelf"),
         Binding("v", "team", "key.team", id="checklist.team"),
+        Binding("o", "leave", "key.leave", id="checklist.leave"),
         Binding("escape", "back", "key.back", id="checklist.back"),
     ]
 
@@ -96,6 +97,8 @@ class ChecklistScreen(Destination[DayList]):
             return self.own and self.day is None
         if action in ("agenda", "shelf"):
             return self.own
+        if action == "leave":  # a CSM's own leave; a supervisor records the team's from the team's lists
+            return self.own and self.ws.staff.role is Role.CSM
         return True
 
     def fetch(self) -> DayList:
@@ -116,6 +119,8 @@ class ChecklistScreen(Destination[DayList]):
         self.query_one("#summary", Static).update(self._summary_text(data))
         whose = "" if self.own else f"{data.staff.name} · "
         mode = t("checklist.today_tag") if data.editable else t("checklist.read_only")
+        if data.leave is not None:
+            mode += f" · {t('leave.on_leave')}"
         self.set_status(
             t("checklist.status", whose=whose, day=data.day.isoformat(), done=data.done_count, total=len(data.items))
             + f" · {mode}"
@@ -194,6 +199,16 @@ class ChecklistScreen(Destination[DayList]):
         from screens.agenda import AgendaScreen
 
         self.app.push_screen(AgendaScreen(self.ws, day))
+
+    def action_leave(self) -> None:
+        from screens.dialogs import LeaveDialog
+
+        self.app.push_screen(LeaveDialog(self.ws, self.staff), self._leave_saved)
+
+    def _leave_saved(self, saved: object) -> None:
+        if saved:
+            self.notify(t("leave.saved"), timeout=3)
+            self.reload()
 
     def action_agenda(self) -> None:
         self._agenda(self._day())

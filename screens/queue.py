@@ -96,11 +96,17 @@ class QueueScreen(Destination[list[QueueItem]]):
             else:
                 due = t("queue.overdue") if main.due_on < today else t("queue.today")
             detail = reason_detail(main, self._local)
+            if item.cover_for:  # a colleague's client, called for them while they are on leave
+                detail = " · ".join(part for part in (t("queue.cover_for", name=item.cover_for), detail) if part)
             table.add_row(due, main.client_name, reason, detail, figure(wan(main.avg_3m)))
             self.shown.append(item)
         if self.shown:
             table.move_cursor(row=min(row, len(self.shown) - 1))
-        self.set_status(t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target))
+        status = t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target)
+        covering = list(dict.fromkeys(item.cover_for for item in self.items if item.cover_for))
+        if covering:
+            status += " · " + t("queue.covering", names="、".join(covering))
+        self.set_status(status)
 
     def _local(self, at: dt.datetime) -> str:
         return self.ws.time.local(at).format("MM-DD HH:mm")

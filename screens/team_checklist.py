@@ -25,6 +25,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
     LIVE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "key.open_list", id="team_checklist.open"),
+        Binding("o", "leave", "key.leave", id="team_checklist.leave"),
         Binding("left_square_bracket", "day(-1)", "key.previous_day", id="team_checklist.previous_day"),
         Binding("right_square_bracket", "day(1)", "key.next_day", id="team_checklist.next_day"),
         Binding("escape", "back", "key.back", id="team_checklist.back"),
@@ -58,7 +59,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
                 r.staff.name,
                 figure(f"{r.done} / {r.total}"),
                 figure(f"{r.calls.done} / {r.calls.total}"),
-                "、".join(item_text(i) for i in r.behind) or "✓",
+                _away(r) or "、".join(item_text(i) for i in r.behind) or "✓",
             )
             for r in data
         ]
@@ -71,6 +72,18 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
         if 0 <= table.cursor_row < len(self.rows):
             self.app.push_screen(self.open_list(self.rows[table.cursor_row].staff, self.day))
 
+    def action_leave(self) -> None:
+        from screens.dialogs import LeaveDialog
+
+        table = self.query_one(KeyTable)
+        if 0 <= table.cursor_row < len(self.rows):
+            self.app.push_screen(LeaveDialog(self.ws, self.rows[table.cursor_row].staff), self._leave_saved)
+
+    def _leave_saved(self, saved: object) -> None:
+        if saved:
+            self.notify(t("leave.saved"), timeout=3)
+            self.reload()
+
     def action_day(self, step: int) -> None:
         day = self.day + dt.timedelta(days=step)
         if day <= self.ws.time.today():
@@ -80,3 +93,12 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+def _away(row: TeamRow) -> str:
+    """On leave that day, and who covers (or that the calls wait)."""
+    if row.leave is None:
+        return ""
+    if row.leave.cover_name:
+        return t("leave.team_covered", name=row.leave.cover_name)
+    return t("leave.team_waiting")

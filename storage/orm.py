@@ -467,6 +467,33 @@ class ScoreSnapshotRow(Base):
     lines: Mapped[dict[str, Any]]  # {"lines": [Line.to_json()]}
 
 
+class LeaveRow(Base):
+    """A staff member's leave: local days ``first_day`` to ``last_day``, and the same as UTC instants (``starts_at``
+    up to ``ends_at``, the next day's start) so access checks compare them with the clock without the time zone.
+    ``cover_id``: the colleague whose queue takes the due calls meanwhile (None: they wait). Cancelled, never
+    deleted."""
+
+    __tablename__ = "staff_leave"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day AND ends_at > starts_at", name="days"),
+        CheckConstraint("cover_id IS NULL OR cover_id <> staff_id", name="cover_other"),
+        Index("ix_staff_leave_staff_days", "staff_id", "first_day"),
+        Index("ix_staff_leave_cover_days", "cover_id", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    recorded_at: Mapped[dt.datetime]
+    cancelled_at: Mapped[dt.datetime | None]
+
+
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访
 # figure joins a sale to the tasks it left.
 SCORE_INDEXES = (

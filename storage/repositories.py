@@ -42,6 +42,7 @@ from csm_tui.domain.models import (
 from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
 from csm_tui.rules.tiers import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
+from storage.leave import covering_now
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -93,13 +94,16 @@ def is_admin(actor: Staff | None) -> bool:
 
 
 def may_see_full(session: Session, actor: Staff | None, client_id: int, manager_id: int | None) -> bool:
-    """The OCRM rule, by role: a CSM works with own clients, a supervisor with the team's, a 沃德 client manager
-    with clients referred to them, an admin with all; lobby managers and tellers with none (they refer)."""
+    """The OCRM rule, by role: a CSM works with own clients (and a colleague's while covering their leave), a
+    supervisor with the team's, a 沃德 client manager with clients referred to them, an admin with all; lobby managers
+    and tellers with none (they refer)."""
     if is_admin(actor):
         return True
     assert actor is not None
     if manager_id is not None and manager_id == actor.id:
         return True
+    if actor.role is Role.CSM and manager_id is not None and actor.id is not None:
+        return covering_now(session, actor.id, manager_id)  # a colleague on leave, covered by the actor now
     if actor.role is Role.SUPERVISOR and manager_id is not None:
         return session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == manager_id)) == actor.id
     if actor.role is Role.WEALTH_MANAGER:

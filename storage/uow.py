@@ -23,6 +23,7 @@ from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
 from storage.households import SqlHouseholds
 from storage.importer import SqlImports
+from storage.leave import SqlLeave
 from storage.orm import AuditRow, StaffRow
 from storage.repositories import (
     AppointmentRepository,
@@ -122,6 +123,11 @@ class SqlUnitOfWork:
         self.score_views = SqlScoreViews(session)
         self.scores = SqlScoreRecords(session)
         return self
+
+    @property
+    def leave(self) -> SqlLeave:
+        """Staff leave and cover (built when first asked for)."""
+        return SqlLeave(self.session, self.actor)
 
     @property
     def imports(self) -> SqlImports:

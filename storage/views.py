@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -36,6 +37,7 @@ from csm_tui.services.rows import (
     Validity,
 )
 from storage import checklist_views
+from storage.leave import covering_now
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -151,6 +153,13 @@ class SqlViews:
     def queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
         self._require(staff_id)
         return load_queue_sources(self.session, staff_id, window)
+
+    def covered_queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
+        """``staff_id``'s due calls for the actor covering their leave at this instant (else refused)."""
+        actor = self.actor
+        if actor is None or actor.id is None or not covering_now(self.session, actor.id, staff_id):
+            raise AccessDenied("views")
+        return load_queue_sources(self.session, staff_id, replace(window, prospects=0))
 
     def sms_due(self, staff_id: int, day: dt.date) -> list[SmsRow]:
         self._require(staff_id)

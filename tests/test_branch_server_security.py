@@ -32,12 +32,13 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
+    LeaveKind,
     ReferralKind,
     ReferralStatus,
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, ContactRecord, ProductRead, Referral
+from csm_tui.domain.models import Client, ContactRecord, Leave, ProductRead, Referral
 from csm_tui.policy import Policy
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -573,6 +574,12 @@ def _fill_every_table(url: str) -> None:
             [ScoreSnapshot(year=2026, quarter=3, staff_id=csm01.id, lines=[])],
         )
         tx.scores.keep_averages(dt.date(2026, 9, 30), dt.date(2026, 7, 2))
+        tx.leave.add(
+            Leave(
+                staff_id=csm01.id, kind=LeaveKind.SICK, first_day=TODAY, last_day=TODAY, starts_at=NOW,
+                ends_at=NOW + dt.timedelta(days=1), recorded_by=sup.id, recorded_at=NOW,
+            )
+        )  # fmt: skip
         tx.commit()
     with engine.connect() as conn:
         empty = [t.name for t in Base.metadata.sorted_tables if not conn.scalar(select(func.count()).select_from(t))]

@@ -244,3 +244,18 @@ class AppraisalGrade(StrEnum):
     B = "B"
     C = "C"
     D = "D"
+
+
+class LeaveKind(StrEnum):
+    """Why a CSM is away (请假 / 休假)."""
+
+    ANNUAL = "annual"  # 年休假
+    SICK = "sick"  # 病假
+    PERSONAL = "personal"  # 事假
+    TRAINING = "training"  # 脱产培训
+    OTHER = "other"
+
+
+# Queue reasons whose day and time are fixed with the client (a callback the client asked for, a 回访 inside its
+# window, a meeting's confirmation): never held back when a backlog is spread over the days after a leave.
+FIXED_REASONS = frozenset({QueueReason.CALLBACK, QueueReason.SERVICE_CALLBACK, QueueReason.APPOINTMENT_CONFIRM})

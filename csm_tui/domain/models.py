@@ -16,6 +16,7 @@ from csm_tui.domain.enums import (
     Disposition,
     Grade,
     HoldingStatus,
+    LeaveKind,
     ProductCategory,
     QualificationKind,
     ReferralKind,
@@ -303,3 +304,33 @@ class ProductRead(Entity):
     product_id: int
     fingerprint: str
     read_at: dt.datetime
+
+
+class Leave(Entity):
+    """A staff member away from ``first_day`` to ``last_day`` (branch-local days, both included); ``starts_at`` and
+    ``ends_at`` are the same days as UTC instants. ``cover_id``: the colleague whose queue takes the due calls."""
+
+    id: int | None = None
+    staff_id: int
+    kind: LeaveKind
+    first_day: dt.date
+    last_day: dt.date
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    cover_id: int | None = None
+    note: str = Field(default="", max_length=200)
+    recorded_by: int | None = None
+    recorded_at: dt.datetime
+    cancelled_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _days_in_order(self) -> Leave:
+        if self.last_day < self.first_day or self.ends_at <= self.starts_at:
+            raise PydanticCustomError("value.leave_days", "the last day of leave is before the first")
+        if self.cover_id is not None and self.cover_id == self.staff_id:
+            raise PydanticCustomError("value.leave_cover_self", "nobody covers for themselves")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        """The leave includes ``day``."""
+        return self.cancelled_at is None and self.first_day <= day <= self.last_day

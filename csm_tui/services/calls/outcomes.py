@@ -13,6 +13,7 @@ from csm_tui.domain.models import Appointment, ContactRecord, Task
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks
 from csm_tui.services.calls.queue import QueueItem
+from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
@@ -72,7 +73,8 @@ def record(
     today = ws.time.today()
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # "no answer: at most twice the same day" counts what other sessions saved
-        client = tx.clients.get(client_id)  # refuses another CSM's client
+        client = tx.clients.get(client_id)  # refuses another CSM's client (unless covering their leave now)
+        owner = cover_owner(tx, ws, client.manager_id) or staff_id  # whose tasks the client's calls are
         start, end = ws.time.day_bounds(today)
         state = ContactState(
             no_answers_today=tx.contacts.count(client_id, Disposition.NO_ANSWER, start, end),
@@ -89,16 +91,16 @@ def record(
         assert contact.id is not None
         if task_id is not None:
             task = tx.tasks.get(task_id)
-            if task is None or (task.client_id, task.staff_id) != (client_id, staff_id):
+            if task is None or task.client_id != client_id or task.staff_id not in (staff_id, owner):
                 raise AccessDenied("task")
-        closed = _close_settled(tx, ws, client_id, task_id, outcome, now)
+        closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner)
         created = []
         for step in follow.tasks:
             if step.kind is TaskKind.APPOINTMENT_CONFIRM:
                 continue  # the meeting's own confirmation call, below
             task = tx.tasks.add(
                 Task(
-                    client_id=client_id, staff_id=staff_id, kind=step.kind, due_on=step.due_on, due_at=step.due_at,
+                    client_id=client_id, staff_id=owner, kind=step.kind, due_on=step.due_on, due_at=step.due_at,
                     origin=TaskOrigin.CONTACT, origin_id=contact.id, note=outcome.note, created_at=now,
                 )
             )  # fmt: skip
@@ -130,6 +132,7 @@ def _close_settled(
     task_id: int | None,
     outcome: Outcome,
     now: dt.datetime,
+    owner: int,
 ) -> tuple[int, ...]:
     """The task that caused the contact, and, once the client is reached in person or on the phone, the other calls
     it settles."""
@@ -138,7 +141,8 @@ def _close_settled(
     if reached(disposition, channel):
         kinds = (*CALL_KINDS, TaskKind.SERVICE_CALLBACK) if disposition is Disposition.SERVICE_DONE else CALL_KINDS
         assert ws.staff.id is not None
-        closing += [t.id for t in tx.tasks.open_calls(client_id, ws.staff.id, ws.time.today(), kinds) if t.id]
+        for staff_id in dict.fromkeys((ws.staff.id, owner)):  # and, covering a colleague's leave, theirs
+            closing += [t.id for t in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), kinds) if t.id]
     closed = tuple(dict.fromkeys(closing))
     for tid in closed:
         tx.tasks.close(tid, TaskStatus.DONE, now)
@@ -165,7 +169,7 @@ def skip(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "") -
     text = _why(reason, note)
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        task_id = item.main.task_id or _task_for(tx, ws, item, now)
+        task_id = item.main.task_id or _task_for(tx, ws, item, now)  # a covered colleague's, for them
         tx.tasks.close(task_id, TaskStatus.SKIPPED, now, text)
         tx.commit()
 
@@ -181,7 +185,7 @@ def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "")
             kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)  # the same reason, later
             tx.tasks.add(
                 Task(
-                    client_id=item.client_id, staff_id=_staff_id(ws), kind=kind, due_on=later.due_on,
+                    client_id=item.client_id, staff_id=_owner(tx, ws, item.client_id), kind=kind, due_on=later.due_on,
                     due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=text, created_at=ws.time.now().datetime,
                 )
             )  # fmt: skip
@@ -206,12 +210,18 @@ def _task_for(tx: UnitOfWork, ws: Workstation, item: QueueItem, now: dt.datetime
     kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)
     task = tx.tasks.add(
         Task(
-            client_id=item.client_id, staff_id=_staff_id(ws), kind=kind, due_on=ws.time.today(),
+            client_id=item.client_id, staff_id=_owner(tx, ws, item.client_id), kind=kind, due_on=ws.time.today(),
             origin=TaskOrigin.SYSTEM, created_at=now,
         )
     )  # fmt: skip
     assert task.id is not None
     return task.id
+
+
+def _owner(tx: UnitOfWork, ws: Workstation, client_id: int) -> int:
+    """Whose task a call to the client is: the signed-in CSM's, or the colleague's whose leave they cover now (from
+    the database, not from what the screen passed)."""
+    return cover_owner(tx, ws, tx.clients.get(client_id).manager_id) or _staff_id(ws)
 
 
 def _staff_id(ws: Workstation) -> int:

@@ -16,6 +16,7 @@ from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import quick_wealth, tier_of
 from csm_tui.services.forecasts import tier_forecast
+from csm_tui.services.leave import cover_owner
 from csm_tui.services.workstation import Workstation
 
 MATURING_SHOWN = 2
@@ -75,7 +76,9 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         forecast = tier_forecast(tx, client, ws.policy, today)
         family = tx.households.household(client_id)
         greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
-        tx.audit.record("call.open", "clients", str(client_id), field="mobile")
+        covering = cover_owner(tx, ws, client.manager_id)  # a colleague's client, called for them on leave
+        extra = {} if covering is None else {"cover_for": covering}
+        tx.audit.record("call.open", "clients", str(client_id), field="mobile", **extra)
         tx.commit()
     amount = maturing[0].amount if maturing else None
     return CallCard(

@@ -27,11 +27,12 @@ a cooling-off period, or already reached today.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.rules import birthdays
 from csm_tui.rules.cadence import Cadence
+from csm_tui.services.calls.leave_queue import leave_day, spread_backlog
 from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, RiskWindow, SmsRow, Validity
 from csm_tui.services.workstation import Workstation
 
@@ -45,6 +46,8 @@ class QueueItem:
 
     main: Candidate
     also: tuple[QueueReason, ...] = ()  # other reasons to raise on the same call
+    cover_for: str = ""  # the name of the colleague on leave whose client this is (see ``leave_queue``)
+    cover_for_id: int | None = None
 
     @property
     def client_id(self) -> int:
@@ -136,4 +139,17 @@ def today_queue(ws: Workstation) -> list[QueueItem]:
     assert ws.staff.id is not None
     with ws.uow() as tx:
         sources = tx.views.queue_sources(ws.staff.id, w)
-    return compose(sources, w.today, ws.policy.calls.daily_target)
+        leave = leave_day(tx, ws, w)
+    if leave.away is not None:
+        return []  # on leave: the due calls are in the covering colleague's queue, or wait for the return
+    target = ws.policy.calls.daily_target
+    items = spread_backlog(compose(sources, w.today, target), target, sources.calls_today, leave.backlog_until)
+    if not leave.covered:
+        return items
+    mine = {item.client_id for item in items}
+    for row, covered in leave.covered:
+        for item in compose(covered, w.today, 0):  # due calls only: prospects top up nobody's queue for them
+            if item.client_id not in mine:
+                items.append(replace(item, cover_for=row.staff_name, cover_for_id=row.leave.staff_id))
+    items.sort(key=lambda item: _order(item.main, w.today))
+    return items

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import ChecklistMark, DaySummary, Staff
+from csm_tui.domain.models import ChecklistMark, DaySummary, Leave, Staff
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.checklist.shelf import products_read, shelf_items
 from csm_tui.services.days import day_window
+from csm_tui.services.leave import LeaveEntry, away_on
 from csm_tui.services.phrase_check import PhraseHit, PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ChecklistCounts, DayFigures, DayWindow, Progress
@@ -44,6 +45,7 @@ class DayList:
     summary: DaySummary | None
     figures: DayFigures
     editable: bool  # today's own list
+    leave: Leave | None = None  # on leave that day: no call target
 
     @property
     def done_count(self) -> int:
@@ -57,6 +59,7 @@ class TeamRow:
     total: int
     behind: tuple[ChecklistItem, ...]  # the items not done
     calls: Progress
+    leave: LeaveEntry | None = None  # on leave that day, and who covers
 
 
 def summary_figures(figures: DayFigures) -> dict[str, int]:
@@ -71,8 +74,10 @@ def summary_figures(figures: DayFigures) -> dict[str, int]:
 
 
 def _states(
-    ws: Workstation, tx: UnitOfWork, staff_id: int, window: DayWindow, counts: ChecklistCounts
+    ws: Workstation, tx: UnitOfWork, staff_id: int, window: DayWindow, counts: ChecklistCounts, *, away: bool = False
 ) -> tuple[tuple[ItemState, ...], DaySummary | None]:
+    """The list's items as they stand; ``away``: on leave that day, so the call target is zero."""
+    target = 0 if away else ws.policy.calls.daily_target
     marks = {m.item: m for m in tx.checklists.marks(staff_id, window.day)}
     summary = tx.checklists.summary(staff_id, window.day)
     states = []
@@ -83,7 +88,7 @@ def _states(
             case None:
                 pass
             case ChecklistMeasure.CALLS:
-                progress = Progress(counts.get(item.measure, Progress(0, 0)).done, ws.policy.calls.daily_target)
+                progress = Progress(counts.get(item.measure, Progress(0, 0)).done, target)
             case ChecklistMeasure.PRODUCTS_READ:
                 rows = shelf_items(tx.views.shelf(staff_id, window), window, ws.policy.checklist.new_product_days)
                 progress = products_read(rows, window)
@@ -104,9 +109,10 @@ def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None =
     window = day_window(ws, day)
     with ws.uow() as tx:
         counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
-        items, summary = _states(ws, tx, staff.id, window, counts)
+        leave = tx.leave.on_day([staff.id], day).get(staff.id)
+        items, summary = _states(ws, tx, staff.id, window, counts, away=leave is not None)
         figures = tx.views.day_figures(staff.id, day, window.start, window.end)
-    return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today)
+    return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today, leave=leave)
 
 
 def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
@@ -119,10 +125,11 @@ def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
         team = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else tx.staff.with_role(Role.CSM)
         team = [s for s in team if s.active and s.id is not None]
         all_counts = tx.views.checklist_counts([s.id for s in team if s.id is not None], window)
+        away = away_on(tx, [s.id for s in team if s.id is not None], window.day)
         rows = []
         for member in team:
             assert member.id is not None
-            items, _ = _states(ws, tx, member.id, window, all_counts.get(member.id, {}))
+            items, _ = _states(ws, tx, member.id, window, all_counts.get(member.id, {}), away=member.id in away)
             calls = next((i.progress for i in items if i.item.measure is ChecklistMeasure.CALLS), None)
             rows.append(
                 TeamRow(
@@ -131,6 +138,7 @@ def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
                     total=len(items),
                     behind=tuple(i.item for i in items if not i.done),
                     calls=calls or Progress(0, ws.policy.calls.daily_target),
+                    leave=away.get(member.id),
                 )
             )
     return rows

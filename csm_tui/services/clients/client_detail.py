@@ -29,6 +29,7 @@ from csm_tui.rules.offers import Offer, next_best_offers, profile
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
 from csm_tui.services.forecasts import tier_forecast
+from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
@@ -128,6 +129,8 @@ def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
         raise ValueError("reason")
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)
+        if cover_owner(tx, ws, client.manager_id) is not None:
+            raise AccessDenied("client")  # covering a colleague's leave: the call card's number, never the full ID
         tx.audit.record("reveal", "clients", str(client_id), reason=reason)
         tx.commit()
     return str(client.resident_id), client.mobile or ""

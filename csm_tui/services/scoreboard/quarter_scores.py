@@ -23,6 +23,7 @@ from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.rules.distribution import annual_score, forced_grades, ranks
 from csm_tui.rules.scorecard import Card, score_card
 from csm_tui.rules.tiers import average_window
+from csm_tui.services.leave import working_days_away
 from csm_tui.services.ports import AccessDenied, StorageFailure, UnitOfWork
 from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
 from csm_tui.services.workstation import Workstation
@@ -182,9 +183,12 @@ def branch_quarter(ws: Workstation, tx: UnitOfWork, csms: list[CsmRow], quarter:
     on_staff = [c.id for c in csms if c.on_staff(quarter.first_day, window.last_day)]
     raws = tx.score_views.quarter_raw(window, on_staff)
     days = working_days(ws, window)
+    away = working_days_away(ws, tx, on_staff, window.first_day, window.last_day)  # no call target on leave
     grades = {c.id: c.grade for c in csms}
     cards = {
-        staff_id: score_card(staff_id, grades[staff_id], measures(raw, days, ws.policy), ws.policy.scorecard)
+        staff_id: score_card(
+            staff_id, grades[staff_id], measures(raw, days - away.get(staff_id, 0), ws.policy), ws.policy.scorecard
+        )
         for staff_id, raw in raws.items()
     }
     return BranchQuarter(quarter, cards, False, window)

@@ -1,0 +1,172 @@
+"""Staff leave and cover in the database: the rows, and the one question access asks of them (is the actor covering
+for the client's manager right now?).
+
+Who may record what is decided by ``csm_tui.services.leave`` inside the write transaction; the repository refuses
+on its own only what nobody may do (reading or writing the leave of someone the actor may not act for).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from csm_tui.clock import Clock
+from csm_tui.domain.enums import Role
+from csm_tui.domain.models import Leave, Staff
+from csm_tui.services.ports import AccessDenied
+from storage.orm import LeaveRow, StaffRow
+
+
+def _live() -> Select[LeaveRow]:
+    return select(LeaveRow).where(LeaveRow.cancelled_at.is_(None))
+
+
+def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
+    """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
+    not cancelled, that names the actor as cover and has begun and not yet ended."""
+    clock: Clock | None = session.info.get("clock")
+    if clock is None:
+        return False
+    now = clock.now().datetime
+    found = session.scalar(
+        select(LeaveRow.id)
+        .where(
+            LeaveRow.staff_id == manager_id,
+            LeaveRow.cover_id == actor_id,
+            LeaveRow.cancelled_at.is_(None),
+            LeaveRow.starts_at <= now,
+            LeaveRow.ends_at > now,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _model(row: LeaveRow) -> Leave:
+    return Leave.model_validate(row, from_attributes=True)
+
+
+class SqlLeave:
+    """Leave rows, for ``actor`` (None: the system)."""
+
+    def __init__(self, session: Session, actor: Staff | None) -> None:
+        self.session = session
+        self.actor = actor
+
+    def _may_see(self, staff_id: int) -> bool:
+        """The staff member themselves, their supervisor, an admin (and the system)."""
+        actor = self.actor
+        if actor is None or actor.role is Role.ADMIN or actor.id == staff_id:
+            return True
+        supervisor = self.session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == staff_id))
+        return actor.role is Role.SUPERVISOR and supervisor == actor.id
+
+    def _require(self, staff_id: int) -> None:
+        if not self._may_see(staff_id):
+            raise AccessDenied("leave")
+
+    def add(self, leave: Leave) -> Leave:
+        self._require(leave.staff_id)
+        row = LeaveRow(**leave.model_dump(exclude={"id"}))
+        self.session.add(row)
+        self.session.flush()  # audited, like every write
+        return _model(row)
+
+    def get(self, leave_id: int) -> Leave | None:
+        row = self.session.get(LeaveRow, leave_id)
+        if row is None:
+            return None
+        if not (self._may_see(row.staff_id) or (self.actor is not None and row.cover_id == self.actor.id)):
+            raise AccessDenied("leave")
+        return _model(row)
+
+    def cancel(self, leave_id: int, at: dt.datetime) -> Leave:
+        row = self.session.get(LeaveRow, leave_id)
+        if row is None or row.cancelled_at is not None:
+            raise LookupError(leave_id)
+        self._require(row.staff_id)
+        row.cancelled_at = at
+        self.session.flush()
+        return _model(row)
+
+    def overlapping(self, staff_id: int, first: dt.date, last: dt.date) -> list[Leave]:
+        """The staff member's leave (not cancelled) that shares a day with ``first``..``last``."""
+        rows = self.session.scalars(
+            _live()
+            .where(LeaveRow.staff_id == staff_id, LeaveRow.first_day <= last, LeaveRow.last_day >= first)
+            .order_by(LeaveRow.first_day)
+        )
+        return [_model(r) for r in rows]
+
+    def covering_between(self, cover_id: int, first: dt.date, last: dt.date) -> list[Leave]:
+        """Others' leave (not cancelled) that ``cover_id`` covers on a day from ``first`` to ``last``."""
+        rows = self.session.scalars(
+            _live()
+            .where(LeaveRow.cover_id == cover_id, LeaveRow.first_day <= last, LeaveRow.last_day >= first)
+            .order_by(LeaveRow.first_day)
+        )
+        return [_model(r) for r in rows]
+
+    def for_staff(self, staff_id: int, since: dt.date) -> list[Leave]:
+        """The staff member's leave (not cancelled) that ends on or after ``since``, earliest first."""
+        self._require(staff_id)
+        rows = self.session.scalars(
+            _live().where(LeaveRow.staff_id == staff_id, LeaveRow.last_day >= since).order_by(LeaveRow.first_day)
+        )
+        return [_model(r) for r in rows]
+
+    def on_day(self, staff_ids: list[int], day: dt.date) -> dict[int, Leave]:
+        """Of ``staff_ids``, who is on leave on ``day``, and that leave."""
+        if not staff_ids:
+            return {}
+        for staff_id in set(staff_ids):
+            self._require(staff_id)
+        rows = self.session.scalars(
+            _live().where(LeaveRow.staff_id.in_(staff_ids), LeaveRow.first_day <= day, LeaveRow.last_day >= day)
+        )
+        return {r.staff_id: _model(r) for r in rows}
+
+    def covered_by(self, cover_id: int, day: dt.date) -> list[Leave]:
+        """The leave, on ``day``, of those ``cover_id`` covers for (the colleague's own view)."""
+        if self.actor is not None and self.actor.role is not Role.ADMIN and self.actor.id != cover_id:
+            raise AccessDenied("leave")
+        rows = self.session.scalars(
+            _live()
+            .where(LeaveRow.cover_id == cover_id, and_(LeaveRow.first_day <= day, LeaveRow.last_day >= day))
+            .order_by(LeaveRow.staff_id)
+        )
+        return [_model(r) for r in rows]
+
+    def last_ended(self, staff_id: int, before: dt.date) -> Leave | None:
+        """The staff member's latest leave that ended before ``before``."""
+        self._require(staff_id)
+        row = self.session.scalars(
+            _live().where(LeaveRow.staff_id == staff_id, LeaveRow.last_day < before).order_by(LeaveRow.last_day.desc())
+        ).first()
+        return None if row is None else _model(row)
+
+    def spans(self, staff_ids: list[int], first: dt.date, last: dt.date) -> list[tuple[int, dt.date, dt.date]]:
+        """Who was away on which days from ``first`` to ``last`` (the scoreboard's call target leaves them out):
+        dates only, for every actor, as every CSM's card is computed for the branch's ranking."""
+        if not staff_ids:
+            return []
+        rows = self.session.execute(
+            select(LeaveRow.staff_id, LeaveRow.first_day, LeaveRow.last_day).where(
+                LeaveRow.cancelled_at.is_(None),
+                LeaveRow.staff_id.in_(staff_ids),
+                LeaveRow.first_day <= last,
+                LeaveRow.last_day >= first,
+            )
+        )
+        return [(r.staff_id, max(r.first_day, first), min(r.last_day, last)) for r in rows]
+
+    def colleagues(self, outlet_id: int) -> list[Staff]:
+        """The outlet's active CSMs (names only are shown; anyone may choose among them)."""
+        rows = self.session.scalars(
+            select(StaffRow)
+            .where(StaffRow.outlet_id == outlet_id, StaffRow.role == Role.CSM, StaffRow.active)
+            .order_by(StaffRow.login)
+        )
+        return [Staff.model_validate(r, from_attributes=True) for r in rows]
