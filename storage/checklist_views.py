@@ -21,6 +21,7 @@ from csm_tui.domain.enums import (
     Channel,
     ChecklistMeasure,
     Disposition,
+    HoldingStatus,
     TaskKind,
     TaskStatus,
 )
@@ -56,7 +57,7 @@ def maturing_clients(staff_ids: Iterable[int], w: DayWindow) -> Select[int, int 
         .join(HoldingRow, HoldingRow.client_id == ClientRow.id)
         .where(
             ClientRow.manager_id.in_(list(staff_ids)),
-            HoldingRow.status == "active",
+            HoldingRow.status == HoldingStatus.ACTIVE,
             HoldingRow.maturity_date >= w.day,
             HoldingRow.maturity_date <= w.maturing_until,
         )

@@ -42,6 +42,7 @@ from csm_tui.domain.models import (
 from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
 from csm_tui.services.clients import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
+from storage.access import Access
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -83,44 +84,6 @@ def name_initials(name: str) -> str:
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", bound=Base)
 
-# Referrals through which a 沃德 client manager works with a client in full.
-_WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
-
-
-def is_admin(actor: Staff | None) -> bool:
-    """The system (no actor: imports, the demo builder) and the branch admin may do everything."""
-    return actor is None or actor.role is Role.ADMIN
-
-
-def may_see_full(session: Session, actor: Staff | None, client_id: int, manager_id: int | None) -> bool:
-    """The OCRM rule, by role: a CSM works with own clients, a supervisor with the team's, a 沃德 client manager
-    with clients referred to them, an admin with all; lobby managers and tellers with none (they refer)."""
-    if is_admin(actor):
-        return True
-    assert actor is not None
-    if manager_id is not None and manager_id == actor.id:
-        return True
-    if actor.role is Role.SUPERVISOR and manager_id is not None:
-        return session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == manager_id)) == actor.id
-    if actor.role is Role.WEALTH_MANAGER:
-        referred = select(ReferralRow.id).where(
-            ReferralRow.client_id == client_id,
-            ReferralRow.to_staff_id == actor.id,
-            ReferralRow.status.in_(_WEALTH_REFERRALS),
-        )
-        return session.scalar(referred.limit(1)) is not None
-    return False
-
-
-def may_act_for(session: Session, actor: Staff | None, staff_id: int) -> bool:
-    """Whose lists (queue, tasks, meetings, figures) the actor may read: their own, a supervisor their team's,
-    an admin everyone's."""
-    if is_admin(actor) or (actor is not None and actor.id == staff_id):
-        return True
-    assert actor is not None
-    team = select(StaffRow.supervisor_id).where(StaffRow.id == staff_id)
-    return actor.role is Role.SUPERVISOR and session.scalar(team) == actor.id
-
 
 class _Repo(Generic[M, R]):
     """A repository acting for ``actor``: rows tied to a client (``client_scoped``) are read and written only by
@@ -132,21 +95,16 @@ class _Repo(Generic[M, R]):
     client_scoped: ClassVar[bool] = False
     admin_writes: ClassVar[bool] = False
 
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def _require_admin(self) -> None:
-        if not is_admin(self.actor):
-            raise AccessDenied(self.row.__tablename__)
+        self.access.require_admin(self.row.__tablename__)
 
     def _require_client(self, client_id: int) -> None:
-        """Refuse unless the actor may work with the client's full record."""
-        if is_admin(self.actor):
-            return
-        manager_id = self.session.scalar(select(ClientRow.manager_id).where(ClientRow.id == client_id))
-        if not may_see_full(self.session, self.actor, client_id, manager_id):
-            raise AccessDenied("client")
+        """Refuse unless the actor may work with the client's full record (asked once per unit of work)."""
+        self.access.require_client(client_id)
 
     def _allowed_write(self, item: M) -> None:
         if self.admin_writes:
@@ -258,7 +216,7 @@ class ClientRepository(_Deletable[Client, ClientRow]):
 
     def _allowed_write(self, item: Client) -> None:
         """Clients come from the bank's data (an admin's import); a manager may add one of their own only."""
-        if not (is_admin(self.actor) or (self.actor is not None and item.manager_id == self.actor.id)):
+        if not (self.access.admin or self.access.is_self(item.manager_id)):
             raise AccessDenied("client")
 
     def _row(self, item: Client) -> ClientRow:
@@ -275,8 +233,7 @@ class ClientRepository(_Deletable[Client, ClientRow]):
         row = self.session.get(ClientRow, client_id)
         if row is None:
             raise LookupError(client_id)
-        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
-            raise AccessDenied("client")
+        self.access.require_client(row.id, row.manager_id, known=True)
         return row
 
     def get(self, item_id: int) -> Client:
@@ -306,27 +263,25 @@ class ClientRepository(_Deletable[Client, ClientRow]):
         row = self.session.get(ClientRow, client_id)
         if row is None:
             raise LookupError(client_id)
-        actor = self.actor
-        if not is_admin(actor):
-            assert actor is not None
+        access = self.access
+        if not access.admin:
             target = self.session.get(StaffRow, manager_id)
             if target is None or target.role != Role.CSM or not target.active:
                 raise AccessDenied("client")
-            if actor.role is Role.SUPERVISOR:
-                in_team = all(
-                    may_act_for(self.session, actor, m) for m in (manager_id, row.manager_id) if m is not None
-                )
+            if access.has_role(Role.SUPERVISOR):
+                in_team = all(access.may_act_for(m) for m in (manager_id, row.manager_id) if m is not None)
                 allowed = row.manager_id is None or in_team
             else:
-                allowed = row.manager_id is None and actor.role in (Role.LOBBY, Role.TELLER)
+                allowed = row.manager_id is None and access.has_role(Role.LOBBY, Role.TELLER)
             if not allowed:
                 raise AccessDenied("client")
         row.manager_id = manager_id
         self.session.flush()
+        access.forget_client(client_id)
 
     def set_civil_capacity(self, client_id: int, capable: bool) -> Client:
         """Whether the client has full civil capacity: set by a supervisor of the client's team or an admin."""
-        if not is_admin(self.actor) and (self.actor is None or self.actor.role is not Role.SUPERVISOR):
+        if not (self.access.admin or self.access.has_role(Role.SUPERVISOR)):
             raise AccessDenied("client")
         row = self._full_row(client_id)
         row.civil_capacity = capable
@@ -372,7 +327,7 @@ class ClientRepository(_Deletable[Client, ClientRow]):
             masked_id=mask_resident_id(row.resident_id),
             masked_mobile=mask_mobile(row.mobile),
             manager_id=row.manager_id,
-            own=self.actor is not None and row.manager_id == self.actor.id,
+            own=self.access.is_self(row.manager_id),
         )
 
 
@@ -592,8 +547,7 @@ class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
         return self._model(row)
 
     def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
-        if not may_act_for(self.session, self.actor, staff_id):
-            raise AccessDenied("appointment")
+        self.access.require_act_for(staff_id, "appointment")
         rows = self.session.scalars(
             select(AppointmentRow)
             .where(
@@ -674,12 +628,11 @@ class ReferralRepository(_Deletable[Referral, ReferralRow]):
         """In one's own name, to someone else (a referral to oneself would open the client to a 沃德 manager)."""
         if item.to_staff_id == item.from_staff_id:
             raise AccessDenied("referral")
-        if not is_admin(self.actor) and item.from_staff_id != (self.actor.id if self.actor else None):
+        if not (self.access.admin or self.access.is_self(item.from_staff_id)):
             raise AccessDenied("referral")
 
     def _require_involved(self, staff_id: int) -> None:
-        if not may_act_for(self.session, self.actor, staff_id):
-            raise AccessDenied("referral")
+        self.access.require_act_for(staff_id, "referral")
 
     def open_to(self, staff_id: int) -> list[Referral]:
         self._require_involved(staff_id)
@@ -712,7 +665,8 @@ class ReferralRepository(_Deletable[Referral, ReferralRow]):
         row = self.session.get(ReferralRow, referral_id)
         if row is None or row.status != ReferralStatus.OPEN:
             raise LookupError(referral_id)
-        if not is_admin(self.actor) and (self.actor is None or row.to_staff_id != self.actor.id):
+        if not (self.access.admin or self.access.is_self(row.to_staff_id)):
             raise AccessDenied("referral")
         row.status, row.reason, row.closed_at = status, reason, at
         self.session.flush()
+        self.access.forget_client(row.client_id)

@@ -11,10 +11,17 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.models import Staff
+from csm_tui.domain.enums import (
+    AccountKind,
+    AppointmentStatus,
+    Channel,
+    Disposition,
+    RiskLevel,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
-from csm_tui.services.ports import AccessDenied
 from csm_tui.services.views import (
     LOOKUP_REFUSED,
     AgendaRow,
@@ -35,6 +42,7 @@ from csm_tui.services.views import (
     TaskExportRow,
 )
 from storage import checklist_views
+from storage.access import Access
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -42,18 +50,16 @@ from storage.orm import (
     AuditRow,
     ClientRow,
     ContactRow,
-    HoldingRow,
     MetaRow,
-    ProductRow,
     SaleRow,
     StaffRow,
     TaskRow,
 )
-from storage.queue_sources import load_queue_sources
-from storage.repositories import is_admin, may_act_for
+from storage.queue_sources import calls_made, load_queue_sources
 from storage.sql import count_if
 
-NEW_PRODUCT_DAYS = 7
+# The day's meetings held or still on (not cancelled, not missed).
+MEETINGS_KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.DONE)
 
 
 def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text: str) -> ColumnElement[bool]:
@@ -139,13 +145,12 @@ class SqlViews:
     """The read models, for ``actor``: a staff member's lists are read by that staff member, their supervisor
     and an admin (the system, with no actor, reads everything)."""
 
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def _require(self, staff_id: int) -> None:
-        if not may_act_for(self.session, self.actor, staff_id):
-            raise AccessDenied("views")
+        self.access.require_act_for(staff_id, "views")
 
     def queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
         self._require(staff_id)
@@ -240,75 +245,51 @@ class SqlViews:
             .group_by(StaffRow.id, StaffRow.login, StaffRow.name)
             .order_by(func.max(AuditRow.at).desc(), StaffRow.login)
         )
-        if not is_admin(self.actor):
+        if not self.access.admin:
             query = query.where(StaffRow.supervisor_id == staff_id)
         return [LookupRefusal(r.login, r.name, int(r.refusals), r.last) for r in self.session.execute(query)]
 
-    def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
+    def day_figures(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
+        """The figures a day's summary keeps, in one query."""
         self._require(staff_id)
-        today_contacts = and_(
-            ContactRow.staff_id == staff_id,
-            ContactRow.started_at >= day_start,
-            ContactRow.started_at < day_end,
-        )
-        contacts = select(
-            func.count().label("contacts"),
-            count_if(ContactRow.channel == Channel.PHONE).label("calls"),
-            count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
-        ).where(today_contacts)
-        open_due = and_(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
-        tasks = select(
-            count_if(TaskRow.kind == TaskKind.CALLBACK).label("callbacks"),
-            count_if(TaskRow.kind == TaskKind.SERVICE_CALLBACK).label("svc"),
-        ).where(open_due)
-        c = self.session.execute(contacts).one()
-        t = self.session.execute(tasks).one()
-        meetings = self.session.execute(
+        contacts = (
             select(
-                count_if(AppointmentRow.status.in_(["booked", "confirmed"])).label("ahead"),
-                count_if(AppointmentRow.status.in_(["booked", "confirmed", "done"])).label("kept"),
-            ).where(
-                AppointmentRow.staff_id == staff_id,
-                AppointmentRow.starts_at >= day_start,
-                AppointmentRow.starts_at < day_end,
+                func.count().label("contacts"),
+                count_if(ContactRow.channel == Channel.PHONE).label("calls"),
+                count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
             )
-        ).one()
-        maturing = self.session.scalar(
-            select(func.count())
-            .select_from(HoldingRow)
-            .join(ClientRow, ClientRow.id == HoldingRow.client_id)
-            .where(
-                ClientRow.manager_id == staff_id,
-                HoldingRow.status == "active",
-                HoldingRow.maturity_date >= day,
-                HoldingRow.maturity_date <= day + dt.timedelta(days=7),
-            )
+            .where(ContactRow.staff_id == staff_id, ContactRow.started_at >= day_start, ContactRow.started_at < day_end)
+            .subquery()
         )
-        new_products = self.session.scalar(
-            select(func.count()).where(
-                ProductRow.listed_on > day - dt.timedelta(days=NEW_PRODUCT_DAYS), ProductRow.listed_on <= day
-            )
+        meetings = select(func.count()).where(
+            AppointmentRow.staff_id == staff_id,
+            AppointmentRow.starts_at >= day_start,
+            AppointmentRow.starts_at < day_end,
+            AppointmentRow.status.in_(MEETINGS_KEPT),
         )
-        sales = self.session.scalar(
-            select(func.count()).where(
-                SaleRow.staff_id == staff_id,
-                SaleRow.sold_at >= day_start,
-                SaleRow.sold_at < day_end,
-                SaleRow.cancelled_at.is_(None),
-            )
+        sales = select(func.count()).where(
+            SaleRow.staff_id == staff_id,
+            SaleRow.sold_at >= day_start,
+            SaleRow.sold_at < day_end,
+            SaleRow.cancelled_at.is_(None),
         )
+        query = select(
+            contacts.c.calls, contacts.c.contacts, sales.scalar_subquery(), contacts.c.svc_done,
+            meetings.scalar_subquery(),
+        )  # fmt: skip
+        calls, contacts_made, sold, svc_done, kept = self.session.execute(query).one()
         return DayFigures(
-            calls=int(c.calls),
-            contacts=int(c.contacts),
-            appointments=int(meetings.ahead),
-            callbacks_due=int(t.callbacks),
-            service_callbacks_due=int(t.svc),
-            maturing_soon=maturing or 0,
-            new_products=new_products or 0,
-            sales=sales or 0,
-            service_callbacks_done=int(c.svc_done),
-            meetings=int(meetings.kept),
+            calls=int(calls or 0),
+            contacts=int(contacts_made or 0),
+            sales=int(sold or 0),
+            service_callbacks_done=int(svc_done or 0),
+            meetings=int(kept or 0),
         )
+
+    def calls_made(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> int:
+        """The staff member's phone calls between ``day_start`` and ``day_end`` (the call card's progress)."""
+        self._require(staff_id)
+        return calls_made(self.session, staff_id, day_start, day_end)
 
     def checklist_counts(self, staff_ids: list[int], window: DayWindow) -> dict[int, ChecklistCounts]:
         for staff_id in staff_ids:

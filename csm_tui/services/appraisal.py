@@ -12,7 +12,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Qualification
 from csm_tui.policy import Scorecard
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.scoring import Quarter, branch_quarter, keep_averages, visible
+from csm_tui.services.scoring import Quarter, branch_quarter, keep_averages
 from csm_tui.services.views import CsmRow
 from csm_tui.services.workstation import Workstation
 
@@ -29,7 +29,7 @@ def _csm(tx: UnitOfWork, staff_id: int) -> CsmRow:
     csm = next((c for c in tx.score_views.csms() if c.id == staff_id), None)
     if csm is None:
         raise DomainError("not_a_csm")
-    if not visible(tx.actor, csm):
+    if not tx.score_views.visible(csm):
         raise AccessDenied("scores")
     return csm
 

@@ -62,7 +62,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         assessment = tx.assessments.latest(client_id)
         valid = assessment is not None and assessment.valid_until >= today
         on_sale = tx.products.on_sale(today)
-        figures = tx.views.day_figures(ws.staff.id, today, start, end)
+        calls_today = tx.views.calls_made(ws.staff.id, start, end)
         recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
         tx.audit.record("call.open", "clients", str(client_id), field="mobile")
         tx.commit()
@@ -84,5 +84,5 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         assessment_valid=valid,
         recent=recent,
         suggestion=suggest(on_sale, assessment.level if assessment and valid else None, amount, today),
-        calls_today=figures.calls,
+        calls_today=calls_today,
     )

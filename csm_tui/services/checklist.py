@@ -104,7 +104,7 @@ def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None =
     with ws.uow() as tx:
         counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
         items, summary = _states(ws, tx, staff.id, window, counts)
-        figures = tx.views.day_figures(staff.id, day, window.start, window.end)
+        figures = tx.views.day_figures(staff.id, window.start, window.end)
     return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today)
 
 
@@ -178,7 +178,7 @@ def save_summary(ws: Workstation, text: str) -> DaySummary:
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
     with ws.uow(write=True) as tx:
-        figures = tx.views.day_figures(ws.staff.id, today, start, end)
+        figures = tx.views.day_figures(ws.staff.id, start, end)
         summary = DaySummary(text=text, figures=summary_figures(figures), saved_at=ws.time.now().datetime)
         tx.checklists.save_summary(ws.staff.id, today, summary)
         tx.commit()
