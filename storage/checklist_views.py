@@ -246,7 +246,7 @@ def shelf(session: Session, staff_id: int, w: DayWindow) -> list[ShelfRow]:
             product_id=p.id,
             code=p.code,
             name=p.name,
-            category=p.category,  # type: ignore[arg-type]
+            category=p.category,
             rating=max((r for r in (p.issuer_rating, p.seller_rating) if r is not None), default=None),
             term_days=p.term_days,
             expected_yield=p.expected_yield,

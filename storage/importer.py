@@ -102,7 +102,7 @@ class SqlImports:
         self._require()
         query = select(StaffRow.login, StaffRow.id, StaffRow.role, StaffRow.active, StaffRow.outlet_id)
         rows = self.session.execute(query)
-        return {r.login: StaffRef(r.id, Role(r.role), r.active, r.outlet_id) for r in rows}
+        return {r.login: StaffRef(r.id, r.role, r.active, r.outlet_id) for r in rows}
 
     def loads(self) -> dict[int, int]:
         self._require()

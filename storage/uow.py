@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
-from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.models import AuditEvent, Staff
 from csm_tui.services.ports import SessionEnded, StorageFailure
 from storage import audit
@@ -221,8 +220,7 @@ class SqlUnitOfWork:
                 except Exception as exc:  # the refusal stands whatever a listener does
                     log.error("session end listener failed: %s", type(exc).__name__)
             raise SessionEnded(actor.login)
-        grade = None if row.grade is None else Grade(row.grade)
-        fresh = {"role": Role(row.role), "grade": grade, "supervisor_id": row.supervisor_id, "outlet_id": row.outlet_id}
+        fresh = {"role": row.role, "grade": row.grade, "supervisor_id": row.supervisor_id, "outlet_id": row.outlet_id}
         return actor.model_copy(update=fresh)
 
     @staticmethod
