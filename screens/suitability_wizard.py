@@ -326,7 +326,7 @@ class SuitabilityWizard(Screen[None]):
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save_assessment(self) -> None:
-        assert self.ctx is not None and self.ctx.client.id is not None
+        assert self.ctx is not None
         try:
             saved = sale.assess(self.ws, self.ctx.client.id, dict(self.answers), face_to_face=self.face_to_face)
         except Exception as exc:

@@ -30,6 +30,18 @@ from csm_tui.domain.models import (
     ContactRecord,
     DailyBalance,
     Holding,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewReferral,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    NewSuitabilityRecord,
+    NewTask,
     Outlet,
     Product,
     Referral,
@@ -81,11 +93,12 @@ def name_initials(name: str) -> str:
     return SURNAME_INITIALS.get(surname, "") + rest
 
 
-M = TypeVar("M", bound=BaseModel)
+N = TypeVar("N", bound=BaseModel)  # what ``add`` takes: an entity not stored yet
+M = TypeVar("M", bound=BaseModel)  # what the repository returns: as stored, with its id
 R = TypeVar("R", bound=Base)
 
 
-class _Repo(Generic[M, R]):
+class _Repo(Generic[N, M, R]):
     """A repository acting for ``actor``: rows tied to a client (``client_scoped``) are read and written only by
     those who may see the client in full; reference data (``admin_writes``) is written by admins only."""
 
@@ -106,7 +119,7 @@ class _Repo(Generic[M, R]):
         """Refuse unless the actor may work with the client's full record (asked once per unit of work)."""
         self.access.require_client(client_id)
 
-    def _allowed_write(self, item: M) -> None:
+    def _allowed_write(self, item: N) -> None:
         if self.admin_writes:
             self._require_admin()
         if self.client_scoped:
@@ -121,11 +134,11 @@ class _Repo(Generic[M, R]):
     def _model(self, row: R) -> M:
         return self.model.model_validate(row, from_attributes=True)  # type: ignore[no-any-return]
 
-    def _row(self, item: M) -> R:
+    def _row(self, item: N) -> R:
         data = item.model_dump(exclude={"id", *self.nested})
         return self.row(**data)  # type: ignore[no-any-return]
 
-    def add(self, item: M) -> M:
+    def add(self, item: N) -> M:
         self._allowed_write(item)
         row = self._row(item)
         self.session.add(row)
@@ -137,7 +150,7 @@ class _Repo(Generic[M, R]):
         return None if row is None else self._model(row)
 
 
-class _Deletable(_Repo[M, R]):
+class _Deletable(_Repo[N, M, R]):
     """A repository whose rows may be deleted. Records (risk assessments, suitability records, sales) are not:
     their repositories have no ``delete``, and the database refuses it too."""
 
@@ -163,7 +176,7 @@ class MetaRepository:
         self.session.merge(MetaRow(key=key, value=value))
 
 
-class OutletRepository(_Deletable[Outlet, OutletRow]):
+class OutletRepository(_Deletable[NewOutlet, Outlet, OutletRow]):
     model, row = Outlet, OutletRow
     admin_writes = True
 
@@ -171,12 +184,12 @@ class OutletRepository(_Deletable[Outlet, OutletRow]):
         return [self._model(r) for r in self.session.scalars(select(OutletRow).order_by(OutletRow.code))]
 
 
-class StaffRepository(_Deletable[Staff, StaffRow]):
+class StaffRepository(_Deletable[NewStaff, Staff, StaffRow]):
     model, row = Staff, StaffRow
     nested = frozenset({"qualifications"})
     admin_writes = True
 
-    def _row(self, item: Staff) -> StaffRow:
+    def _row(self, item: NewStaff) -> StaffRow:
         row = super()._row(item)
         row.qualifications = [QualificationRow(**q.model_dump()) for q in item.qualifications]
         return row
@@ -208,18 +221,18 @@ CONTACT_FLAGS = frozenset({"mobile_invalid", "phone_opt_out", "sms_opt_out"})
 EDITABLE = frozenset({"mobile", "mobile_invalid", "address", "occupation", "phone_opt_out", "sms_opt_out", "note"})
 
 
-class ClientRepository(_Deletable[Client, ClientRow]):
+class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     """Clients, scoped by the acting staff member (the OCRM rule): full details of own clients only."""
 
     model, row = Client, ClientRow
     nested = frozenset({"accounts"})
 
-    def _allowed_write(self, item: Client) -> None:
+    def _allowed_write(self, item: NewClient) -> None:
         """Clients come from the bank's data (an admin's import); a manager may add one of their own only."""
         if not (self.access.admin or self.access.is_self(item.manager_id)):
             raise AccessDenied("client")
 
-    def _row(self, item: Client) -> ClientRow:
+    def _row(self, item: NewClient) -> ClientRow:
         row = super()._row(item)
         row.name_initials = name_initials(item.name)
         row.accounts = [AccountRow(**a.model_dump()) for a in item.accounts]
@@ -331,7 +344,7 @@ class ClientRepository(_Deletable[Client, ClientRow]):
         )
 
 
-class ProductRepository(_Deletable[Product, ProductRow]):
+class ProductRepository(_Deletable[NewProduct, Product, ProductRow]):
     model, row = Product, ProductRow
     admin_writes = True
 
@@ -351,7 +364,7 @@ class ProductRepository(_Deletable[Product, ProductRow]):
         return [self._model(r) for r in rows]
 
 
-class HoldingRepository(_Deletable[Holding, HoldingRow]):
+class HoldingRepository(_Deletable[NewHolding, Holding, HoldingRow]):
     model, row = Holding, HoldingRow
     client_scoped = True
 
@@ -363,7 +376,7 @@ class HoldingRepository(_Deletable[Holding, HoldingRow]):
         return [self._model(r) for r in rows]
 
 
-class BalanceRepository(_Deletable[DailyBalance, BalanceSpanRow]):
+class BalanceRepository(_Deletable[DailyBalance, DailyBalance, BalanceSpanRow]):
     """Daily balances, stored as spans of days with the same balance. They come from the bank (imports)."""
 
     row = BalanceSpanRow
@@ -415,7 +428,7 @@ class BalanceRepository(_Deletable[DailyBalance, BalanceSpanRow]):
         return daily_average(to_fen(total), (last - first).days + 1)
 
 
-class ContactRepository(_Deletable[ContactRecord, ContactRow]):
+class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
     client_scoped = True
 
@@ -445,11 +458,11 @@ class ContactRepository(_Deletable[ContactRecord, ContactRow]):
         return [self._model(r) for r in rows]
 
 
-class TaskRepository(_Deletable[Task, TaskRow]):
+class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
     model, row = Task, TaskRow
     client_scoped = True
 
-    def _allowed_write(self, item: Task) -> None:
+    def _allowed_write(self, item: NewTask) -> None:
         # Anyone at the branch may put a referral in a CSM's queue (a walk-in sent by the lobby or a teller).
         if item.kind is not TaskKind.REFERRAL:
             super()._allowed_write(item)
@@ -518,7 +531,7 @@ class TaskRepository(_Deletable[Task, TaskRow]):
         return [self._model(r) for r in rows]
 
 
-class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
+class AppointmentRepository(_Deletable[NewAppointment, Appointment, AppointmentRow]):
     model, row = Appointment, AppointmentRow
     client_scoped = True
 
@@ -560,7 +573,7 @@ class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
         return [self._model(r) for r in rows]
 
 
-class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
+class AssessmentRepository(_Repo[NewRiskAssessment, RiskAssessment, AssessmentRow]):
     model, row = RiskAssessment, AssessmentRow
     client_scoped = True
 
@@ -585,7 +598,7 @@ class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
         return [self._model(r) for r in rows]
 
 
-class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
+class SuitabilityRepository(_Repo[NewSuitabilityRecord, SuitabilityRecord, SuitabilityRow]):
     model, row = SuitabilityRecord, SuitabilityRow
     client_scoped = True
 
@@ -597,7 +610,7 @@ class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
         return [self._model(r) for r in rows]
 
 
-class SaleRepository(_Repo[Sale, SaleRow]):
+class SaleRepository(_Repo[NewSale, Sale, SaleRow]):
     model, row = Sale, SaleRow
     client_scoped = True
 
@@ -618,13 +631,13 @@ class SaleRepository(_Repo[Sale, SaleRow]):
         return self._model(row)
 
 
-class ReferralRepository(_Deletable[Referral, ReferralRow]):
+class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
     """Anyone records referrals in their own name; each sees those made by or to them (a supervisor, the
     team's; an admin, all); only the receiving manager closes one."""
 
     model, row = Referral, ReferralRow
 
-    def _allowed_write(self, item: Referral) -> None:
+    def _allowed_write(self, item: NewReferral) -> None:
         """In one's own name, to someone else (a referral to oneself would open the client to a 沃德 manager)."""
         if item.to_staff_id == item.from_staff_id:
             raise AccessDenied("referral")

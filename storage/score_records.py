@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
+from csm_tui.domain.appraisal import (
+    GradeDecision,
+    MysteryCheck,
+    NewGradeDecision,
+    NewMysteryCheck,
+    NewTrainingRecord,
+    QuarterClose,
+    ScoreSnapshot,
+    TrainingRecord,
+)
 from csm_tui.domain.enums import Role
 from csm_tui.domain.models import Qualification
 from csm_tui.services.ports import AccessDenied
@@ -39,14 +48,14 @@ class SqlScoreRecords:
         self.session.flush()
         return row
 
-    def add_mystery_check(self, check: MysteryCheck) -> MysteryCheck:
+    def add_mystery_check(self, check: NewMysteryCheck) -> MysteryCheck:
         self.access.require_appraiser(check.staff_id, Role.SUPERVISOR)
         self.access.require_own(check.checked_by, "appraisal")
         data = check.model_dump(exclude={"id", "passed"})
         row = self._add(MysteryCheckRow(**data, passed={"items": [item.value for item in check.passed]}))
-        return check.model_copy(update={"id": row.id})
+        return MysteryCheck(id=row.id, **check.model_dump())
 
-    def add_training(self, record: TrainingRecord) -> TrainingRecord:
+    def add_training(self, record: NewTrainingRecord) -> TrainingRecord:
         self.access.require_appraiser(record.staff_id, Role.ADMIN)
         self.access.require_own(record.recorded_by, "appraisal")
         row = self._add(TrainingRow(**record.model_dump(exclude={"id"})))
@@ -56,7 +65,7 @@ class SqlScoreRecords:
         self.access.require_appraiser(staff_id, Role.ADMIN)
         self._add(QualificationRow(staff_id=staff_id, **qualification.model_dump()))
 
-    def decide_grade(self, decision: GradeDecision) -> GradeDecision:
+    def decide_grade(self, decision: NewGradeDecision) -> GradeDecision:
         """Records the decision, replacing an earlier one for the same CSM and year."""
         self.access.require_appraiser(decision.staff_id, Role.SUPERVISOR)
         self.access.require_own(decision.decided_by, "appraisal")

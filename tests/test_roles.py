@@ -15,7 +15,12 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, TrainingRecord
+from csm_tui.domain.appraisal import (
+    NewGradeDecision,
+    NewMysteryCheck,
+    NewTrainingRecord,
+    QuarterClose,
+)
 from csm_tui.domain.enums import (
     Channel,
     Disposition,
@@ -32,14 +37,21 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.models import (
-    Appointment,
-    Client,
     ContactRecord,
     DailyBalance,
     DaySummary,
-    Holding,
-    Outlet,
-    Product,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewReferral,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    NewSuitabilityRecord,
+    NewTask,
     ProductRead,
     Qualification,
     Referral,
@@ -100,19 +112,21 @@ FULL = {
 @pytest.fixture
 def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
     with uow_factory(write=True) as tx:
-        o = tx.outlets.add(Outlet(code="B01", name="营业部")).id or 0
-        staff: dict[str, Staff] = {"admin": tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN))}
+        o = tx.outlets.add(NewOutlet(code="B01", name="营业部")).id or 0
+        staff: dict[str, Staff] = {"admin": tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))}
         for login in ("sup1", "sup2"):
-            staff[login] = tx.staff.add(Staff(login=login, name=login, role=Role.SUPERVISOR, outlet_id=o))
+            staff[login] = tx.staff.add(NewStaff(login=login, name=login, role=Role.SUPERVISOR, outlet_id=o))
         for login, sup in (("csm_a", "sup1"), ("csm_b", "sup2")):
             staff[login] = tx.staff.add(
-                Staff(login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=staff[sup].id)
+                NewStaff(
+                    login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=staff[sup].id
+                )
             )
         for login, role in (("wm", Role.WEALTH_MANAGER), ("lobby", Role.LOBBY), ("teller", Role.TELLER)):
-            staff[login] = tx.staff.add(Staff(login=login, name=login, role=role, outlet_id=o))
+            staff[login] = tx.staff.add(NewStaff(login=login, name=login, role=role, outlet_id=o))
         product = (
             tx.products.add(
-                Product(code="WM001", name="天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
+                NewProduct(code="WM001", name="天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
             ).id
             or 0
         )
@@ -121,14 +135,16 @@ def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
             m = staff[manager].id or 0
             c = clients[key] = (
                 tx.clients.add(
-                    Client(number=f"C{n}", name=f"客户{key}", resident_id=IDS[key], mobile="13800138000", manager_id=m)
+                    NewClient(
+                        number=f"C{n}", name=f"客户{key}", resident_id=IDS[key], mobile="13800138000", manager_id=m
+                    )
                 ).id
                 or 0
             )
-            tx.holdings.add(Holding(client_id=c, product_id=product, amount=Decimal(1000), start_date=TODAY))
+            tx.holdings.add(NewHolding(client_id=c, product_id=product, amount=Decimal(1000), start_date=TODAY))
             tx.contacts.add(contact(c, m))
             tasks[key] = tx.tasks.add(task(c, m, TaskKind.CALLBACK)).id or 0
-            tx.appointments.add(Appointment(client_id=c, staff_id=m, starts_at=NOW + dt.timedelta(days=1)))
+            tx.appointments.add(NewAppointment(client_id=c, staff_id=m, starts_at=NOW + dt.timedelta(days=1)))
             tx.assessments.add(assessment(c, m))
             record = tx.suitability.add(suitability(c, m, o, product))
             sales[key] = tx.sales.add(sale(c, m, o, product, record.id or 0)).id or 0
@@ -141,35 +157,37 @@ def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
 
 
 def contact(c: int, m: int) -> ContactRecord:
-    return ContactRecord(client_id=c, staff_id=m, channel=Channel.PHONE, started_at=NOW, disposition=Disposition.BUSY)
+    return NewContactRecord(
+        client_id=c, staff_id=m, channel=Channel.PHONE, started_at=NOW, disposition=Disposition.BUSY
+    )
 
 
 def task(c: int, m: int, kind: TaskKind) -> Task:
-    return Task(client_id=c, staff_id=m, kind=kind, due_on=TODAY, created_at=NOW)
+    return NewTask(client_id=c, staff_id=m, kind=kind, due_on=TODAY, created_at=NOW)
 
 
 def assessment(c: int, m: int) -> RiskAssessment:
-    return RiskAssessment(
+    return NewRiskAssessment(
         client_id=c, staff_id=m, taken_at=NOW, answers={}, score=60, level=RiskLevel.C2, face_to_face=True,
         valid_until=TODAY + dt.timedelta(days=365),
     )  # fmt: skip
 
 
 def suitability(c: int, m: int, o: int, p: int) -> SuitabilityRecord:
-    return SuitabilityRecord(
+    return NewSuitabilityRecord(
         client_id=c, staff_id=m, outlet_id=o, product_id=p, amount=Decimal(1000), outcome=SuitabilityOutcome.SOLD,
         created_at=NOW, detail={},
     )  # fmt: skip
 
 
 def sale(c: int, m: int, o: int, p: int, s: int) -> Sale:
-    return Sale(
+    return NewSale(
         client_id=c, staff_id=m, outlet_id=o, product_id=p, amount=Decimal(1000), sold_at=NOW, suitability_id=s,
     )  # fmt: skip
 
 
 def referral(c: int, by: int, to: int, kind: ReferralKind = ReferralKind.WODE) -> Referral:
-    return Referral(client_id=c, kind=kind, from_staff_id=by, to_staff_id=to, created_at=NOW)
+    return NewReferral(client_id=c, kind=kind, from_staff_id=by, to_staff_id=to, created_at=NOW)
 
 
 # --- reading a client's records ----------------------------------------------------------------------------------
@@ -232,11 +250,11 @@ Writer = Callable[[SqlUnitOfWork, Branch, int, int], Any]
 WRITERS: dict[str, Writer] = {
     "contacts.add": lambda tx, b, c, m: tx.contacts.add(contact(c, m)),
     "tasks.add": lambda tx, b, c, m: tx.tasks.add(task(c, m, TaskKind.FOLLOW_UP)),
-    "appointments.add": lambda tx, b, c, m: tx.appointments.add(Appointment(client_id=c, staff_id=m, starts_at=NOW)),
+    "appointments.add": lambda tx, b, c, m: tx.appointments.add(NewAppointment(client_id=c, staff_id=m, starts_at=NOW)),
     "assessments.add": lambda tx, b, c, m: tx.assessments.add(assessment(c, m)),
     "suitability.add": lambda tx, b, c, m: tx.suitability.add(suitability(c, m, b.outlet, b.product)),
     "holdings.add": lambda tx, b, c, m: tx.holdings.add(
-        Holding(client_id=c, product_id=b.product, amount=Decimal(5), start_date=TODAY)
+        NewHolding(client_id=c, product_id=b.product, amount=Decimal(5), start_date=TODAY)
     ),
     "clients.update": lambda tx, b, c, m: tx.clients.update(c, 1, note="改"),
     "clients.set_flags": lambda tx, b, c, m: tx.clients.set_flags(c, sms_opt_out=True),
@@ -274,13 +292,13 @@ def test_closing_a_task_or_cancelling_a_sale_of_another_managers_client_is_refus
 # --- admin only ----------------------------------------------------------------------------------------------------
 
 ADMIN_WRITES: dict[str, Callable[[SqlUnitOfWork, Branch], Any]] = {
-    "outlets.add": lambda tx, b: tx.outlets.add(Outlet(code="B99", name="新网点")),
-    "staff.add": lambda tx, b: tx.staff.add(Staff(login="new01", name="新人", role=Role.ADMIN)),
+    "outlets.add": lambda tx, b: tx.outlets.add(NewOutlet(code="B99", name="新网点")),
+    "staff.add": lambda tx, b: tx.staff.add(NewStaff(login="new01", name="新人", role=Role.ADMIN)),
     "products.add": lambda tx, b: tx.products.add(
-        Product(code="X1", name="新品", category=ProductCategory.FUND, issuer_rating=RiskRating.R5)
+        NewProduct(code="X1", name="新品", category=ProductCategory.FUND, issuer_rating=RiskRating.R5)
     ),
     "clients.add (import)": lambda tx, b: tx.clients.add(
-        Client(number="C9", name="新客户", resident_id="110105197001010054", manager_id=b.sid("csm_b"))
+        NewClient(number="C9", name="新客户", resident_id="110105197001010054", manager_id=b.sid("csm_b"))
     ),
     "staff.delete": lambda tx, b: tx.staff.delete(b.sid("teller")),
     "balances.record": lambda tx, b: tx.balances.record(
@@ -466,13 +484,13 @@ Appraisal = Callable[[SqlUnitOfWork, int, int], Any]
 APPRAISALS: dict[str, tuple[Appraisal, dict[str, set[str]]]] = {
     "scores.add_mystery_check": (
         lambda tx, csm, me: tx.scores.add_mystery_check(
-            MysteryCheck(staff_id=csm, checked_by=me, year=2026, quarter=4, checked_on=TODAY, score=90)
+            NewMysteryCheck(staff_id=csm, checked_by=me, year=2026, quarter=4, checked_on=TODAY, score=90)
         ),
         {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
     ),
     "scores.decide_grade": (
         lambda tx, csm, me: tx.scores.decide_grade(
-            GradeDecision(staff_id=csm, year=2026, reason="违规", decided_by=me, decided_at=NOW)
+            NewGradeDecision(staff_id=csm, year=2026, reason="违规", decided_by=me, decided_at=NOW)
         ),
         {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
     ),
@@ -482,7 +500,7 @@ APPRAISALS: dict[str, tuple[Appraisal, dict[str, set[str]]]] = {
     ),
     "scores.add_training": (
         lambda tx, csm, me: tx.scores.add_training(
-            TrainingRecord(staff_id=csm, day=TODAY, minutes=60, topic="反洗钱", recorded_by=me)
+            NewTrainingRecord(staff_id=csm, day=TODAY, minutes=60, topic="反洗钱", recorded_by=me)
         ),
         {"admin": {"csm_a", "csm_b"}},
     ),
@@ -516,11 +534,11 @@ def test_appraisal_records_are_written_in_ones_own_name_only(branch: Branch) -> 
     with branch.uow("sup1", write=True) as tx:
         with pytest.raises(AccessDenied):
             tx.scores.add_mystery_check(
-                MysteryCheck(staff_id=a, checked_by=other, year=2026, quarter=4, checked_on=TODAY, score=90)
+                NewMysteryCheck(staff_id=a, checked_by=other, year=2026, quarter=4, checked_on=TODAY, score=90)
             )
         with pytest.raises(AccessDenied):
             tx.scores.decide_grade(
-                GradeDecision(staff_id=a, year=2026, reason="违规", decided_by=other, decided_at=NOW)
+                NewGradeDecision(staff_id=a, year=2026, reason="违规", decided_by=other, decided_at=NOW)
             )
         with pytest.raises(AccessDenied):
             tx.scores.close(QuarterClose(year=2026, quarter=3, closed_at=NOW, closed_by=other), [])

@@ -49,7 +49,6 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
     """Everything the call session shows of one own client; the read of the full number is audited."""
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
-    assert ws.staff.id is not None
     horizon = today + dt.timedelta(days=ws.policy.calls.maturity_lead_days)
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)

@@ -99,7 +99,6 @@ def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None =
     today = ws.time.today()
     day = min(day or today, today)
     staff = staff or ws.staff
-    assert staff.id is not None
     window = day_window(ws, day)
     with ws.uow() as tx:
         counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
@@ -112,15 +111,13 @@ def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
     """How far each member of the supervisor's team (every CSM, for an admin) is with the day's list."""
     if ws.staff.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise AccessDenied("checklist")
-    assert ws.staff.id is not None
     window = day_window(ws, min(day, ws.time.today()))
     with ws.uow() as tx:
         team = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else tx.staff.with_role(Role.CSM)
-        team = [s for s in team if s.active and s.id is not None]
-        all_counts = tx.views.checklist_counts([s.id for s in team if s.id is not None], window)
+        team = [s for s in team if s.active]
+        all_counts = tx.views.checklist_counts([s.id for s in team], window)
         rows = []
         for member in team:
-            assert member.id is not None
             items, _ = _states(ws, tx, member.id, window, all_counts.get(member.id, {}))
             calls = next((i.progress for i in items if i.item.measure is ChecklistMeasure.CALLS), None)
             rows.append(
@@ -158,7 +155,6 @@ def set_note(ws: Workstation, code: str, note: str) -> ChecklistMark:
 
 
 def _mark(ws: Workstation, code: str, *, ticked: bool | None = None, note: str | None = None) -> ChecklistMark:
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         mark = tx.checklists.set_mark(
             ws.staff.id, ws.time.today(), code, ws.time.now().datetime, ticked=ticked, note=note
@@ -174,7 +170,6 @@ def save_summary(ws: Workstation, text: str) -> DaySummary:
         raise DomainError("summary_empty")
     if len(text) > SUMMARY_MAX:
         raise DomainError("text_too_long", max=SUMMARY_MAX)
-    assert ws.staff.id is not None
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
     with ws.uow(write=True) as tx:

@@ -127,7 +127,6 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
     reason = reason.strip()
     if not reason:
         raise DomainError("capacity_reason_required")
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         actor = tx.staff.get(ws.staff.id)
         if actor is None or not actor.active or actor.role not in CAPACITY_ROLES:
@@ -149,7 +148,6 @@ def edit(ws: Workstation, client: Client, **changes: Any) -> Client:
     normalised = {name: getattr(merged, name) for name in changes}
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good
-    assert client.id is not None
     with ws.uow(write=True) as tx:
         saved = tx.clients.update(client.id, client.version, **normalised)
         tx.commit()

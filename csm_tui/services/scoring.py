@@ -266,7 +266,6 @@ def csm_view(ws: Workstation, quarter: Quarter | None = None, staff_id: int | No
     view only for their supervisor or the admin."""
     quarter = quarter or Quarter.of(ws.time.today())
     staff_id = staff_id if staff_id is not None else ws.staff.id
-    assert staff_id is not None
     trend_quarters = [quarter]
     while len(trend_quarters) < TREND_QUARTERS:
         trend_quarters.insert(0, trend_quarters[0].previous)

@@ -12,6 +12,5 @@ HORIZON_DAYS = 30
 
 def assessments_due(ws: Workstation) -> list[AssessmentDue]:
     today = ws.time.today()
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.assessments_due(ws.staff.id, today + dt.timedelta(days=HORIZON_DAYS))
