@@ -31,7 +31,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, NewClient, NewOutlet, NewStaff, Staff, Task
+from csm_tui.domain.models import Client, NewClient, NewOutlet, NewStaff, NewTask, Staff, Task
 from csm_tui.policy import Policy
 from csm_tui.services.calls import Outcome, Receipt, SkipReason, mark_sms_sent, record, skip, snooze, undo
 from csm_tui.services.ports import AccessDenied, TaskNotOpen
@@ -78,7 +78,7 @@ class Desk:
     ) -> int:
         with self.system(write=True) as tx:
             task = tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=client or self.client,
                     staff_id=(staff or self.csm).id or 0,
                     kind=kind,

@@ -54,7 +54,6 @@ from csm_tui.domain.models import (
     NewStaff,
     NewTask,
     Outlet,
-    Product,
     ProductRead,
     Staff,
 )
@@ -234,7 +233,7 @@ class Desk:
     def shelf_product(self, code: str, listed_on: dt.date | None, **more: Any) -> int:
         return self._add(
             "products",
-            Product(
+            NewProduct(
                 code=code, name=f"稳利{code}", category=ProductCategory.WEALTH, term_days=180,
                 expected_yield=Decimal("2.8500"), min_amount="10000.00", listed_on=listed_on, **more,
             ),

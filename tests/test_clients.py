@@ -45,6 +45,7 @@ from csm_tui.domain.models import (
     Client,
     ClientSummary,
     DailyBalance,
+    NewClient,
     NewHolding,
     NewOutlet,
     NewProduct,
@@ -138,7 +139,7 @@ class Branch:
     def add_client(self, number: str, name: str, resident_id: str, manager: Staff | None, **more: object) -> int:
         with self.system(write=True) as tx:
             client = tx.clients.add(
-                Client(
+                NewClient(
                     number=number,
                     name=name,
                     resident_id=resident_id,
@@ -199,7 +200,7 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
 
         def client(number: str, name: str, resident_id: str, mobile: str, manager: Staff | None, **more: object) -> int:
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=number,
                     name=name,
                     resident_id=resident_id,

@@ -32,8 +32,8 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.models import (
-    Client,
     NewAppointment,
+    NewClient,
     NewContactRecord,
     NewHolding,
     NewOutlet,
@@ -90,7 +90,7 @@ class Branch:
     def client(self, name: str, manager: Staff | None = None, mobile: str | None = "1380013", **more: Any) -> int:
         n = len(self.ids) + 1
         added = self.tx.clients.add(
-            Client(
+            NewClient(
                 number=f"C{n:04d}",
                 name=name,
                 resident_id=rid(n),

@@ -27,7 +27,6 @@ from csm_tui.domain.models import (
     NewRiskAssessment,
     NewSale,
     NewStaff,
-    Product,
     Qualification,
     RiskAssessment,
     Staff,
@@ -94,7 +93,7 @@ def add_client(
 def add_product(branch: Branch, code: str, rating: RiskRating, **more: object) -> None:
     with branch.system(write=True) as tx:
         tx.products.add(
-            Product(code=code, name=f"产品{code}", category=ProductCategory.WEALTH, issuer_rating=rating, **more)
+            NewProduct(code=code, name=f"产品{code}", category=ProductCategory.WEALTH, issuer_rating=rating, **more)
         )
         tx.commit()
 

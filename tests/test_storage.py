@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain import models
 from csm_tui.domain.enums import (
     AccountKind,
     AppointmentStatus,
@@ -66,7 +67,6 @@ from csm_tui.domain.models import (
     Qualification,
     RiskAssessment,
     Staff,
-    Task,
 )
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.views import AssessmentDue, DayFigures
@@ -79,6 +79,12 @@ from tests.legacy_audit import append_unsigned
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # the frozen clock's branch day, a Friday
+
+
+def _stored(new: Any, id_: int) -> Any:
+    """``new`` as its repository returns it once stored: the stored type, with its id."""
+    stored = getattr(models, type(new).__name__.removeprefix("New"))
+    return stored.model_construct(**dict(new), id=id_)
 
 
 def utc(*args: int) -> dt.datetime:
@@ -440,7 +446,7 @@ def test_staff_with_qualifications_round_trip(uow_factory: SqlUnitOfWorkFactory,
     with uow_factory(write=True) as uow:
         added = uow.staff.add(staff)
         uow.commit()
-    assert added == staff.model_copy(update={"id": added.id})
+    assert added == _stored(staff, added.id)
     with uow_factory() as uow:
         got = uow.staff.get(_id(added))
         assert got == added
@@ -473,7 +479,7 @@ def test_client_with_accounts_and_money_round_trip(uow_factory: SqlUnitOfWorkFac
     with uow_factory(write=True) as uow:
         added = uow.clients.add(client)
         uow.commit()
-    assert added == client.model_copy(update={"id": added.id})
+    assert added == _stored(client, added.id)
     with uow_factory() as uow:
         got = uow.clients.get(_id(added))
         assert got == added
@@ -515,7 +521,7 @@ def test_product_round_trip_and_rating(uow_factory: SqlUnitOfWorkFactory, seed: 
         uow.commit()
     with uow_factory() as uow:
         got = uow.products.get(_id(added))
-        assert got == product.model_copy(update={"id": added.id})
+        assert got == _stored(product, added.id)
         assert got is not None
         assert got.rating is RiskRating.R4
         assert str(got.expected_yield) == "3.4500"
@@ -544,7 +550,7 @@ def test_holding_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> No
         uow.commit()
     with uow_factory() as uow:
         assert uow.holdings.for_client(_id(seed.client)) == [b, a]
-        assert a == later.model_copy(update={"id": a.id})
+        assert a == _stored(later, a.id)
 
 
 def test_contact_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
@@ -567,7 +573,7 @@ def test_contact_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> No
     with uow_factory() as uow:
         got = uow.contacts.for_client(_id(seed.client))
         assert got == [b, a]  # newest first
-        assert got[1] == first.model_copy(update={"id": a.id})
+        assert got[1] == _stored(first, a.id)
         assert got[1].started_at.tzinfo == dt.UTC
         assert got[1].started_at == utc(2026, 11, 27, 2, 0, 0, 123456)
         assert uow.contacts.for_client(_id(seed.client), limit=1) == [b]
@@ -588,7 +594,7 @@ def test_task_round_trip_and_close(uow_factory: SqlUnitOfWorkFactory, seed: Seed
     with uow_factory(write=True) as uow:
         added = uow.tasks.add(task)
         uow.commit()
-    assert added == task.model_copy(update={"id": added.id})
+    assert added == _stored(task, added.id)
     closed_at = utc(2026, 11, 27, 6, 35)
     with uow_factory(write=True) as uow:
         uow.tasks.close(_id(added), TaskStatus.DONE, closed_at)
@@ -626,7 +632,7 @@ def test_appointment_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -
     start, end = BranchTime(FrozenClock("2026-11-27T02:00:00Z"), TZ).day_bounds(TODAY)
     with uow_factory() as uow:
         assert uow.appointments.between(_id(seed.csm), start, end) == [early, inside]
-        assert inside == appointment(utc(2026, 11, 27, 6)).model_copy(update={"id": inside.id})
+        assert inside == _stored(appointment(utc(2026, 11, 27, 6)), inside.id)
         assert uow.appointments.between(_id(seed.csm) + 100, start, end) == []
 
 
@@ -650,7 +656,7 @@ def test_assessment_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) ->
         uow.commit()
     with uow_factory() as uow:
         got = uow.assessments.latest(_id(seed.client))
-        assert got == newer == assessment(utc(2026, 6, 1, 2), RiskLevel.C3).model_copy(update={"id": newer.id})
+        assert got == newer == _stored(assessment(utc(2026, 6, 1, 2), RiskLevel.C3), newer.id)
         assert got is not None and got.answers["收入"] == "10-50万"
 
 
@@ -704,11 +710,11 @@ def test_suitability_sale_and_referral_round_trip(uow_factory: SqlUnitOfWorkFact
     with uow_factory() as uow:
         records = uow.suitability.for_client(_id(seed.client))
         assert records == [first, correction]
-        assert records[0] == record.model_copy(update={"id": first.id})
+        assert records[0] == _stored(record, first.id)
         assert records[0].detail == detail
         assert records[1].corrects_id == first.id
-        assert uow.sales.for_client(_id(seed.client)) == [sale.model_copy(update={"id": sold.id})]
-        assert uow.referrals.open_to(_id(other)) == [referral.model_copy(update={"id": referred.id})]
+        assert uow.sales.for_client(_id(seed.client)) == [_stored(sale, sold.id)]
+        assert uow.referrals.open_to(_id(other)) == [_stored(referral, referred.id)]
         assert uow.referrals.open_to(_id(seed.csm)) == []
 
 
@@ -1093,7 +1099,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
 
         def task(key: str, staff: int, client: str, kind: TaskKind, due: dt.date, **kw: Any) -> None:
             added = uow.tasks.add(
-                Task(client_id=c[client], staff_id=staff, kind=kind, due_on=due, created_at=utc(2026, 11, 1), **kw)
+                NewTask(client_id=c[client], staff_id=staff, kind=kind, due_on=due, created_at=utc(2026, 11, 1), **kw)
             )
             tasks[key] = _id(added)
 

@@ -1,4 +1,6 @@
-"""Records of the performance appraisal: mystery-shopper checks, training, grade decisions, closed quarters."""
+"""Records of the performance appraisal: mystery-shopper checks, training, grade decisions, closed quarters.
+
+As in ``domain.models``: ``New<E>`` before it is stored, ``<E>`` (with its id) as stored."""
 
 from __future__ import annotations
 

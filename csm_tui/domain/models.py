@@ -1,4 +1,8 @@
-"""Entities of the bank's day. Kept apart from the ORM rows; repositories map between them."""
+"""Entities of the bank's day. Kept apart from the ORM rows; repositories map between them.
+
+Each entity the database numbers comes in two types: ``New<E>`` is one not stored yet (what a repository's ``add``
+takes, no id), ``<E>`` one as stored, whose ``id`` is the database's and never None (what repositories return).
+"""
 
 from __future__ import annotations
 
