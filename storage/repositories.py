@@ -165,14 +165,19 @@ class _Deletable(_Repo[N, M, R]):
 
 
 class MetaRepository:
-    def __init__(self, session: Session) -> None:
+    """Facts about the database (a demo, the data's as-of date, the policy recorded): read by anyone, set by the
+    admin (an import) and the system (start-up) only."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
+        self.access = access
 
     def get(self, key: str) -> str | None:
         row = self.session.get(MetaRow, key)
         return None if row is None else row.value
 
     def set(self, key: str, value: str) -> None:
+        self.access.require_admin("branch_meta")
         self.session.merge(MetaRow(key=key, value=value))
 
 

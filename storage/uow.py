@@ -58,8 +58,12 @@ class ReadOnlyUnitOfWork(Exception):
 
 
 class SqlAuditLog:
-    def __init__(self, session: Session) -> None:
+    """Anyone's actions are recorded; the log is read by the admin (and the system), one staff member's count of an
+    action by whoever may act for them."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
+        self.access = access
 
     def record(self, action: str, entity: str = "", entity_id: str = "", **detail: Any) -> None:
         info = self.session.info
@@ -69,11 +73,13 @@ class SqlAuditLog:
         audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), [entry])
 
     def recent(self, limit: int = 50) -> list[AuditEvent]:
+        self.access.require_admin("audit")
         rows = self.session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
         return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
 
     def count(self, action: str, staff_id: int, since: dt.datetime) -> int:
         """Read from the index on the time: the last hour's events, whatever the size of the log."""
+        self.access.require_act_for(staff_id, "audit")
         query = select(func.count()).where(
             AuditRow.at >= since, AuditRow.staff_id == staff_id, AuditRow.action == action
         )
@@ -115,7 +121,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def meta(self) -> MetaRepository:
-        return MetaRepository(self.session)
+        return MetaRepository(self.session, self.access)
 
     @cached_property
     def outlets(self) -> OutletRepository:
@@ -179,7 +185,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def audit(self) -> SqlAuditLog:
-        return SqlAuditLog(self.session)
+        return SqlAuditLog(self.session, self.access)
 
     @cached_property
     def views(self) -> SqlViews:

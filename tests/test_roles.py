@@ -670,3 +670,31 @@ def test_a_client_given_up_in_a_unit_of_work_is_not_seen_later_in_it(branch: Bra
         tx.referrals.close(open_one.id or 0, ReferralStatus.RETURNED, "未达标", NOW)
         with pytest.raises(AccessDenied):
             tx.clients.get(branch.clients["w"])
+
+
+def test_the_branchs_facts_are_set_and_the_audit_log_read_by_the_admin_alone(branch: Branch) -> None:
+    for who in FULL:
+        with branch.uow(who, write=True) as tx:
+            assert tx.meta.get("is_demo") is None  # anyone reads the facts
+            tx.audit.record("probe")  # anyone's actions are recorded
+            if who == "admin":
+                tx.meta.set("data_as_of", "2026-11-25")
+                assert tx.audit.recent(1)[0].action == "probe"
+                continue
+            with pytest.raises(AccessDenied):
+                tx.meta.set("data_as_of", "2026-11-25")
+            with pytest.raises(AccessDenied):
+                tx.audit.recent(1)
+
+
+def test_one_staff_members_count_of_an_action_is_read_by_whoever_may_act_for_them(branch: Branch) -> None:
+    for who, allowed in ACTS_FOR.items():
+        counted = set()
+        with branch.uow(who) as tx:
+            for whose in FULL:
+                try:
+                    tx.audit.count("probe", branch.sid(whose), NOW)
+                except AccessDenied:
+                    continue
+                counted.add(whose)
+        assert counted == allowed, who
