@@ -31,7 +31,7 @@ from bench.stats import Samples
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Grade, Role
-from csm_tui.domain.models import Outlet, Staff
+from csm_tui.domain.models import NewOutlet, NewStaff
 from csm_tui.policy import Policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import STEPS, import_file
@@ -88,11 +88,11 @@ def _fresh_branch(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇营业部"))
-        tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇营业部"))
+        tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
         for n in range(1, CSMS + 1):
             tx.staff.add(
-                Staff(login=f"csm{n:02d}", name=f"经理{n}", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id)
+                NewStaff(login=f"csm{n:02d}", name=f"经理{n}", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id)
             )
         tx.meta.set("is_demo", "1")
         tx.commit()

@@ -440,7 +440,6 @@ class ClientDetailScreen(Screen[None]):
 
     def _choose_wealth_manager(self, managers: list[Staff]) -> None:
         def save(person: Staff, note: str) -> object:
-            assert person.id is not None
             return referrals.refer_to_wode(self.ws, self.client_id, person.id, note)
 
         self.app.push_screen(ChooseStaffDialog(t("detail.refer_title"), managers, save), self._after)

@@ -758,7 +758,6 @@ class LeaveDialog(SavingDialog[Leave]):
 
     def load(self) -> None:
         staff_id, covered = self.staff.id, self.covered
-        assert staff_id is not None
 
         def known() -> _KnownLeave:
             return _KnownLeave(
@@ -799,5 +798,4 @@ class LeaveDialog(SavingDialog[Leave]):
             cover_id = self.colleagues[int(number) - 1].id
         note = self.value("note")
         staff_id = self.staff.id
-        assert staff_id is not None
         return lambda: leave_service.record_leave(self.ws, staff_id, first, last, kind, cover_id, note)

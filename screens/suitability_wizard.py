@@ -327,7 +327,7 @@ class SuitabilityWizard(Screen[None]):
             self.show_summary()
 
     def save_assessment(self) -> None:
-        assert self.ctx is not None and self.ctx.client.id is not None
+        assert self.ctx is not None
         client_id, answers, face_to_face = self.ctx.client.id, dict(self.answers), self.face_to_face
         in_background(
             self,

@@ -21,6 +21,7 @@ from csm_tui.domain.enums import (
     Channel,
     ChecklistMeasure,
     Disposition,
+    HoldingStatus,
     TaskKind,
     TaskStatus,
 )
@@ -56,7 +57,7 @@ def maturing_clients(staff_ids: Iterable[int], w: DayWindow) -> Select[int, int 
         .join(HoldingRow, HoldingRow.client_id == ClientRow.id)
         .where(
             ClientRow.manager_id.in_(list(staff_ids)),
-            HoldingRow.status == "active",
+            HoldingRow.status == HoldingStatus.ACTIVE,
             HoldingRow.maturity_date >= w.day,
             HoldingRow.maturity_date <= w.maturing_until,
         )
@@ -245,7 +246,7 @@ def shelf(session: Session, staff_id: int, w: DayWindow) -> list[ShelfRow]:
             product_id=p.id,
             code=p.code,
             name=p.name,
-            category=p.category,  # type: ignore[arg-type]
+            category=p.category,
             rating=max((r for r in (p.issuer_rating, p.seller_rating) if r is not None), default=None),
             term_days=p.term_days,
             expected_yield=p.expected_yield,

@@ -13,32 +13,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from csm_tui.domain.enums import Role
-from csm_tui.domain.models import ChecklistMark, DaySummary, ProductRead, Staff
-from csm_tui.services.ports import AccessDenied
-from storage.orm import Base, ChecklistDayRow, ChecklistMarkRow, ProductReadRow, StaffRow
+from csm_tui.domain.models import ChecklistMark, DaySummary, ProductRead
+from storage.access import Access
+from storage.orm import Base, ChecklistDayRow, ChecklistMarkRow, ProductReadRow
 
 R = TypeVar("R", bound=Base)
 
 
 class ChecklistRepository:
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def _check_read(self, staff_id: int) -> None:
-        actor = self.actor
-        if actor is None or actor.id == staff_id or actor.role is Role.ADMIN:
-            return
-        if actor.role is Role.SUPERVISOR:
-            supervisor = self.session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == staff_id))
-            if supervisor == actor.id:
-                return
-        raise AccessDenied("checklist")
+        self.access.require_act_for(staff_id, "checklist")
 
     def _check_write(self, staff_id: int) -> None:
-        if self.actor is not None and self.actor.id != staff_id:
-            raise AccessDenied("checklist")
+        self.access.require_own(staff_id, "checklist")
 
     def _day(self, staff_id: int, day: dt.date) -> ChecklistDayRow | None:
         return self.session.scalar(
@@ -112,17 +103,17 @@ class ChecklistRepository:
 class ProductReadRepository:
     """Which products a staff member has read, and the terms they read (by fingerprint)."""
 
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def of(self, staff_id: int) -> dict[int, ProductRead]:
+        self.access.require_act_for(staff_id, "product_read")
         rows = self.session.scalars(select(ProductReadRow).where(ProductReadRow.staff_id == staff_id))
         return {r.product_id: ProductRead.model_validate(r, from_attributes=True) for r in rows}
 
     def record(self, staff_id: int, reads: list[ProductRead]) -> None:
-        if self.actor is not None and self.actor.id != staff_id:
-            raise AccessDenied("product_read")
+        self.access.require_own(staff_id, "product_read")
         existing = {
             r.product_id: r
             for r in self.session.scalars(

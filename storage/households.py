@@ -15,18 +15,19 @@ from sqlalchemy.orm import Session
 
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household, HouseholdMember, Relation, seen_from, stored
-from csm_tui.domain.models import Staff
 from csm_tui.domain.values import ResidentId, mask_resident_id
 from csm_tui.rules.birthdays import lunar_md
 from csm_tui.services.ports import AccessDenied
+from storage.access import Access
 from storage.orm import ClientLinkRow, ClientRow
-from storage.repositories import may_see_full
 
 
 class SqlHouseholds:
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    """Family links; whether the actor sees a client (and so may link them) is asked of ``access``."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def _client(self, client_id: int) -> ClientRow:
         row = self.session.get(ClientRow, client_id)
@@ -36,7 +37,7 @@ class SqlHouseholds:
 
     def _require_full(self, client_id: int) -> ClientRow:
         row = self._client(client_id)
-        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
+        if not self.access.may_see_client(row.id, row.manager_id, known=True):
             raise AccessDenied("client")
         return row
 
@@ -64,7 +65,7 @@ class SqlHouseholds:
         self.session.add(
             ClientLinkRow(
                 client_id=low, relative_id=high, relation=kept.value, created_at=at,
-                created_by=self.actor.id if self.actor else None,
+                created_by=self.access.actor_id,
             )
         )  # fmt: skip
         self.session.flush()
@@ -101,7 +102,7 @@ class SqlHouseholds:
         total = client.avg_3m
         for row in rows:
             total += row.avg_3m
-            full = may_see_full(self.session, self.actor, row.id, row.manager_id)
+            full = self.access.may_see_client(row.id, row.manager_id, known=True)
             members.append(
                 HouseholdMember(
                     client_id=row.id, relation=seen[row.id], number=row.number, name=row.name,

@@ -19,6 +19,7 @@ from csm_tui.domain.enums import Role
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
 from storage import audit
+from storage.access import Access
 from storage.orm import (
     BalanceSpanRow,
     Base,
@@ -90,15 +91,25 @@ def _column_names(row: type[Base]) -> dict[str, str]:
 
 
 class SqlImports:
-    def __init__(self, session: Session) -> None:
+    """The bulk import's store, for the admin (as the database holds the role now) and the system only: it reads
+    every client's numbers and writes past the repositories' per-row checks, so every method asks first."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
+        self.access = access
+        access.require_admin("import")
+
+    def _require(self) -> None:
+        self.access.require_admin("import")
 
     def staff(self) -> dict[str, StaffRef]:
+        self._require()
         query = select(StaffRow.login, StaffRow.id, StaffRow.role, StaffRow.active, StaffRow.outlet_id)
         rows = self.session.execute(query)
-        return {r.login: StaffRef(r.id, Role(r.role), r.active, r.outlet_id) for r in rows}
+        return {r.login: StaffRef(r.id, r.role, r.active, r.outlet_id) for r in rows}
 
     def loads(self) -> dict[int, int]:
+        self._require()
         query = (
             select(StaffRow.id, func.count(ClientRow.id))
             .outerjoin(ClientRow, ClientRow.manager_id == StaffRow.id)
@@ -108,10 +119,12 @@ class SqlImports:
         return {staff_id: count for staff_id, count in self.session.execute(query)}
 
     def codes(self, table: str) -> dict[str, int]:
+        self._require()
         code, key = CODES[table]
         return {c: i for c, i in self.session.execute(select(code, key))}
 
     def existing(self, kind: ImportKind) -> dict[Any, Existing]:
+        self._require()
         row = ROWS[kind]
         compared = COMPARED[kind]
         query = select(row.id, *(getattr(row, f) for f in compared))  # type: ignore[attr-defined]
@@ -125,6 +138,7 @@ class SqlImports:
     def write(
         self, kind: ImportKind, inserts: list[dict[str, Any]], updates: list[Update], progress: Callable[[int], None]
     ) -> None:
+        self._require()
         row = ROWS[kind]
         table: Table = row.__table__  # type: ignore[assignment]
         names = _column_names(row)
@@ -186,10 +200,12 @@ class SqlImports:
     def lock_balances(self) -> None:
         """PostgreSQL: a transaction-level advisory lock, so two balance imports never merge days into the same
         spans at once; SQLite: a write transaction (BEGIN IMMEDIATE) is already the only one."""
+        self._require()
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_BALANCE_LOCK})
 
     def spans(self, first_client: int, last_client: int, first: dt.date, last: dt.date) -> dict[int, list[Span]]:
+        self._require()
         query = select(
             BalanceSpanRow.id, BalanceSpanRow.client_id, BalanceSpanRow.first_day, BalanceSpanRow.last_day,
             BalanceSpanRow.balance,
@@ -204,6 +220,7 @@ class SqlImports:
         return found
 
     def replace_spans(self, delete_: list[Span], insert_: list[Span]) -> None:
+        self._require()
         table: Table = BalanceSpanRow.__table__  # type: ignore[assignment]
         gone = [{"s_id": s.id} for s in delete_ if s.id is not None]
         for ids in _batches(gone):
@@ -216,6 +233,7 @@ class SqlImports:
             self.session.execute(insert(table), rows)
 
     def set_assets(self, assets: list[Assets]) -> None:
+        self._require()
         table: Table = ClientRow.__table__  # type: ignore[assignment]
         statement = (
             update(table)

@@ -8,15 +8,19 @@ on its own only what nobody may do (reading or writing the leave of someone the 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
 from csm_tui.domain.enums import Role
-from csm_tui.domain.models import Leave, Staff
+from csm_tui.domain.models import Leave, NewLeave, Staff
 from csm_tui.services.ports import AccessDenied
 from storage.orm import LeaveRow, StaffRow
+
+if TYPE_CHECKING:
+    from storage.access import Access
 
 
 def _live() -> Select[LeaveRow]:
@@ -49,27 +53,19 @@ def _model(row: LeaveRow) -> Leave:
 
 
 class SqlLeave:
-    """Leave rows, for ``actor`` (None: the system)."""
+    """Leave rows; who may read or write whose leave is asked of ``access`` (the staff member themselves, their
+    supervisor, the admin and the system)."""
 
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
-
-    def _may_see(self, staff_id: int) -> bool:
-        """The staff member themselves, their supervisor, an admin (and the system)."""
-        actor = self.actor
-        if actor is None or actor.role is Role.ADMIN or actor.id == staff_id:
-            return True
-        supervisor = self.session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == staff_id))
-        return actor.role is Role.SUPERVISOR and supervisor == actor.id
+        self.access = access
 
     def _require(self, staff_id: int) -> None:
-        if not self._may_see(staff_id):
-            raise AccessDenied("leave")
+        self.access.require_act_for(staff_id, "leave")
 
-    def add(self, leave: Leave) -> Leave:
+    def add(self, leave: NewLeave) -> Leave:
         self._require(leave.staff_id)
-        row = LeaveRow(**leave.model_dump(exclude={"id"}))
+        row = LeaveRow(**leave.model_dump())
         self.session.add(row)
         self.session.flush()  # audited, like every write
         return _model(row)
@@ -78,7 +74,7 @@ class SqlLeave:
         row = self.session.get(LeaveRow, leave_id)
         if row is None:
             return None
-        if not (self._may_see(row.staff_id) or (self.actor is not None and row.cover_id == self.actor.id)):
+        if not (self.access.may_act_for(row.staff_id) or self.access.is_self(row.cover_id)):
             raise AccessDenied("leave")
         return _model(row)
 
@@ -130,7 +126,7 @@ class SqlLeave:
 
     def covered_by(self, cover_id: int, day: dt.date) -> list[Leave]:
         """The leave, on ``day``, of those ``cover_id`` covers for (the colleague's own view)."""
-        if self.actor is not None and self.actor.role is not Role.ADMIN and self.actor.id != cover_id:
+        if not (self.access.admin or self.access.is_self(cover_id)):
             raise AccessDenied("leave")
         rows = self.session.scalars(
             _live()

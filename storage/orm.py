@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +32,27 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from csm_tui.domain.enums import (
+    AccountKind,
+    AppointmentStatus,
+    AppraisalGrade,
+    Channel,
+    Disposition,
+    Grade,
+    HoldingStatus,
+    ProductCategory,
+    QualificationKind,
+    ReferralKind,
+    ReferralStatus,
+    Role,
+    SuitabilityOutcome,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from csm_tui.domain.values import from_fen, to_fen
+
+E = TypeVar("E", bound=StrEnum)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +106,24 @@ class DecimalText(TypeDecorator[Decimal]):
         return None if value is None else Decimal(value)
 
 
+class Code(TypeDecorator[E]):
+    """One of the bank's fixed vocabularies (a ``StrEnum``): its value in the database, the enum in Python. The stored
+    codes are the enums' values, as before: no migration."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
@@ -112,8 +151,8 @@ class StaffRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(32))
-    role: Mapped[str] = mapped_column(String(16))
-    grade: Mapped[str | None] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(Code(Role, 16))
+    grade: Mapped[Grade | None] = mapped_column(Code(Grade, 16))
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -128,7 +167,7 @@ class QualificationRow(Base):
     __tablename__ = "staff_qualifications"
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[QualificationKind] = mapped_column(Code(QualificationKind, 16))
     number: Mapped[str] = mapped_column(String(32), default="")
     obtained_on: Mapped[dt.date] = mapped_column(Date)
     expires_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -196,7 +235,7 @@ class AccountRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[AccountKind] = mapped_column(Code(AccountKind, 16))
     opened_on: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -220,7 +259,7 @@ class ProductRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    category: Mapped[str] = mapped_column(String(16))
+    category: Mapped[ProductCategory] = mapped_column(Code(ProductCategory, 16))
     issuer_rating: Mapped[int | None] = mapped_column(Integer)
     seller_rating: Mapped[int | None] = mapped_column(Integer)
     term_days: Mapped[int | None] = mapped_column(Integer)
@@ -242,7 +281,7 @@ class HoldingRow(Base):
     amount: Mapped[Decimal] = mapped_column("amount_fen", Fen)
     start_date: Mapped[dt.date] = mapped_column(Date)
     maturity_date: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[HoldingStatus] = mapped_column(Code(HoldingStatus, 16), default=HoldingStatus.ACTIVE)
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id"))
 
 
@@ -251,10 +290,10 @@ class ContactRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[Channel] = mapped_column(Code(Channel, 16))
     started_at: Mapped[dt.datetime]
     duration_s: Mapped[int] = mapped_column(Integer, default=0)
-    disposition: Mapped[str] = mapped_column(String(24))
+    disposition: Mapped[Disposition] = mapped_column(Code(Disposition, 24))
     note: Mapped[str] = mapped_column(Text, default="")
     feedback: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[int | None] = mapped_column(Integer)
@@ -266,11 +305,11 @@ class TaskRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[TaskKind] = mapped_column(Code(TaskKind, 24))
     due_on: Mapped[dt.date] = mapped_column(Date)
     due_at: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    status: Mapped[TaskStatus] = mapped_column(Code(TaskStatus, 16), default=TaskStatus.OPEN)
+    origin: Mapped[TaskOrigin] = mapped_column(Code(TaskOrigin, 16), default=TaskOrigin.MANUAL)
     origin_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime]
@@ -286,7 +325,7 @@ class AppointmentRow(Base):
     minutes: Mapped[int] = mapped_column(Integer, default=30)
     purpose: Mapped[str] = mapped_column(String(200), default="")
     place: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(16), default="booked")
+    status: Mapped[AppointmentStatus] = mapped_column(Code(AppointmentStatus, 16), default=AppointmentStatus.BOOKED)
     confirmed_at: Mapped[dt.datetime | None]
 
 
@@ -313,7 +352,7 @@ class SuitabilityRow(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     amount: Mapped[Decimal] = mapped_column("amount_fen", Fen)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("risk_assessments.id"))
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[SuitabilityOutcome] = mapped_column(Code(SuitabilityOutcome, 16))
     created_at: Mapped[dt.datetime]
     recording_ref: Mapped[str] = mapped_column(String(64), default="")
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("suitability_records.id"))
@@ -339,11 +378,11 @@ class ReferralRow(Base):
     __tablename__ = "referrals"
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ReferralKind] = mapped_column(Code(ReferralKind, 16))
     from_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     to_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[dt.datetime]
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[ReferralStatus] = mapped_column(Code(ReferralStatus, 16), default=ReferralStatus.OPEN)
     reason: Mapped[str] = mapped_column(String(500), default="")
     closed_at: Mapped[dt.datetime | None]
 
@@ -433,7 +472,7 @@ class GradeDecisionRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     year: Mapped[int] = mapped_column(Integer)
-    grade: Mapped[str] = mapped_column(String(1))
+    grade: Mapped[AppraisalGrade] = mapped_column(Code(AppraisalGrade, 1))
     reason: Mapped[str] = mapped_column(String(500))
     decided_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[dt.datetime]

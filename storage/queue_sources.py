@@ -53,22 +53,25 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
     ]
     prospects = _prospects(session, own, w)
     ids = {c.client_id for c in candidates} | {p.client_id for p in prospects}
-    calls_today = session.scalar(
-        select(func.count()).where(
-            ContactRow.staff_id == staff_id,
-            ContactRow.channel == Channel.PHONE,
-            ContactRow.started_at >= w.day_start,
-            ContactRow.started_at < w.day_end,
-        )
-    )
     return QueueSources(
         candidates=candidates,
         prospects=prospects,
         excluded=frozenset(_excluded(session, staff_id, ids, w)),
-        calls_today=calls_today or 0,
+        calls_today=calls_made(session, staff_id, w.day_start, w.day_end),
         settled=frozenset(_contacted(session, ids, w.settled_since, reached=True)),
         contacted=frozenset(_contacted(session, {p.client_id for p in prospects}, w.contacted_since, reached=False)),
     )
+
+
+def calls_made(session: Session, staff_id: int, start: dt.datetime, end: dt.datetime) -> int:
+    """The staff member's phone calls from ``start`` to ``end``."""
+    query = select(func.count()).where(
+        ContactRow.staff_id == staff_id,
+        ContactRow.channel == Channel.PHONE,
+        ContactRow.started_at >= start,
+        ContactRow.started_at < end,
+    )
+    return session.scalar(query) or 0
 
 
 def _contacted(session: Session, ids: set[int], since: dt.datetime, *, reached: bool) -> set[int]:

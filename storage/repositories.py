@@ -30,6 +30,18 @@ from csm_tui.domain.models import (
     ContactRecord,
     DailyBalance,
     Holding,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewReferral,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    NewSuitabilityRecord,
+    NewTask,
     Outlet,
     Product,
     Referral,
@@ -42,7 +54,7 @@ from csm_tui.domain.models import (
 from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
 from csm_tui.rules.tiers import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
-from storage.leave import covering_now
+from storage.access import Access
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -81,52 +93,12 @@ def name_initials(name: str) -> str:
     return SURNAME_INITIALS.get(surname, "") + rest
 
 
-M = TypeVar("M", bound=BaseModel)
+N = TypeVar("N", bound=BaseModel)  # what ``add`` takes: an entity not stored yet
+M = TypeVar("M", bound=BaseModel)  # what the repository returns: as stored, with its id
 R = TypeVar("R", bound=Base)
 
-# Referrals through which a 沃德 client manager works with a client in full.
-_WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
 
-
-def is_admin(actor: Staff | None) -> bool:
-    """The system (no actor: imports, the demo builder) and the branch admin may do everything."""
-    return actor is None or actor.role is Role.ADMIN
-
-
-def may_see_full(session: Session, actor: Staff | None, client_id: int, manager_id: int | None) -> bool:
-    """The OCRM rule, by role: a CSM works with own clients (and a colleague's while covering their leave), a
-    supervisor with the team's, a 沃德 client manager with clients referred to them, an admin with all; lobby managers
-    and tellers with none (they refer)."""
-    if is_admin(actor):
-        return True
-    assert actor is not None
-    if manager_id is not None and manager_id == actor.id:
-        return True
-    if actor.role is Role.CSM and manager_id is not None and actor.id is not None:
-        return covering_now(session, actor.id, manager_id)  # a colleague on leave, covered by the actor now
-    if actor.role is Role.SUPERVISOR and manager_id is not None:
-        return session.scalar(select(StaffRow.supervisor_id).where(StaffRow.id == manager_id)) == actor.id
-    if actor.role is Role.WEALTH_MANAGER:
-        referred = select(ReferralRow.id).where(
-            ReferralRow.client_id == client_id,
-            ReferralRow.to_staff_id == actor.id,
-            ReferralRow.status.in_(_WEALTH_REFERRALS),
-        )
-        return session.scalar(referred.limit(1)) is not None
-    return False
-
-
-def may_act_for(session: Session, actor: Staff | None, staff_id: int) -> bool:
-    """Whose lists (queue, tasks, meetings, figures) the actor may read: their own, a supervisor their team's,
-    an admin everyone's."""
-    if is_admin(actor) or (actor is not None and actor.id == staff_id):
-        return True
-    assert actor is not None
-    team = select(StaffRow.supervisor_id).where(StaffRow.id == staff_id)
-    return actor.role is Role.SUPERVISOR and session.scalar(team) == actor.id
-
-
-class _Repo(Generic[M, R]):
+class _Repo(Generic[N, M, R]):
     """A repository acting for ``actor``: rows tied to a client (``client_scoped``) are read and written only by
     those who may see the client in full; reference data (``admin_writes``) is written by admins only."""
 
@@ -136,23 +108,18 @@ class _Repo(Generic[M, R]):
     client_scoped: ClassVar[bool] = False
     admin_writes: ClassVar[bool] = False
 
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def _require_admin(self) -> None:
-        if not is_admin(self.actor):
-            raise AccessDenied(self.row.__tablename__)
+        self.access.require_admin(self.row.__tablename__)
 
     def _require_client(self, client_id: int) -> None:
-        """Refuse unless the actor may work with the client's full record."""
-        if is_admin(self.actor):
-            return
-        manager_id = self.session.scalar(select(ClientRow.manager_id).where(ClientRow.id == client_id))
-        if not may_see_full(self.session, self.actor, client_id, manager_id):
-            raise AccessDenied("client")
+        """Refuse unless the actor may work with the client's full record (asked once per unit of work)."""
+        self.access.require_client(client_id)
 
-    def _allowed_write(self, item: M) -> None:
+    def _allowed_write(self, item: N) -> None:
         if self.admin_writes:
             self._require_admin()
         if self.client_scoped:
@@ -167,11 +134,11 @@ class _Repo(Generic[M, R]):
     def _model(self, row: R) -> M:
         return self.model.model_validate(row, from_attributes=True)  # type: ignore[no-any-return]
 
-    def _row(self, item: M) -> R:
+    def _row(self, item: N) -> R:
         data = item.model_dump(exclude={"id", *self.nested})
         return self.row(**data)  # type: ignore[no-any-return]
 
-    def add(self, item: M) -> M:
+    def add(self, item: N) -> M:
         self._allowed_write(item)
         row = self._row(item)
         self.session.add(row)
@@ -183,7 +150,7 @@ class _Repo(Generic[M, R]):
         return None if row is None else self._model(row)
 
 
-class _Deletable(_Repo[M, R]):
+class _Deletable(_Repo[N, M, R]):
     """A repository whose rows may be deleted. Records (risk assessments, suitability records, sales) are not:
     their repositories have no ``delete``, and the database refuses it too."""
 
@@ -198,18 +165,23 @@ class _Deletable(_Repo[M, R]):
 
 
 class MetaRepository:
-    def __init__(self, session: Session) -> None:
+    """Facts about the database (a demo, the data's as-of date, the policy recorded): read by anyone, set by the
+    admin (an import) and the system (start-up) only."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
+        self.access = access
 
     def get(self, key: str) -> str | None:
         row = self.session.get(MetaRow, key)
         return None if row is None else row.value
 
     def set(self, key: str, value: str) -> None:
+        self.access.require_admin("branch_meta")
         self.session.merge(MetaRow(key=key, value=value))
 
 
-class OutletRepository(_Deletable[Outlet, OutletRow]):
+class OutletRepository(_Deletable[NewOutlet, Outlet, OutletRow]):
     model, row = Outlet, OutletRow
     admin_writes = True
 
@@ -217,12 +189,12 @@ class OutletRepository(_Deletable[Outlet, OutletRow]):
         return [self._model(r) for r in self.session.scalars(select(OutletRow).order_by(OutletRow.code))]
 
 
-class StaffRepository(_Deletable[Staff, StaffRow]):
+class StaffRepository(_Deletable[NewStaff, Staff, StaffRow]):
     model, row = Staff, StaffRow
     nested = frozenset({"qualifications"})
     admin_writes = True
 
-    def _row(self, item: Staff) -> StaffRow:
+    def _row(self, item: NewStaff) -> StaffRow:
         row = super()._row(item)
         row.qualifications = [QualificationRow(**q.model_dump()) for q in item.qualifications]
         return row
@@ -254,18 +226,18 @@ CONTACT_FLAGS = frozenset({"mobile_invalid", "phone_opt_out", "sms_opt_out"})
 EDITABLE = frozenset({"mobile", "mobile_invalid", "address", "occupation", "phone_opt_out", "sms_opt_out", "note"})
 
 
-class ClientRepository(_Deletable[Client, ClientRow]):
+class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     """Clients, scoped by the acting staff member (the OCRM rule): full details of own clients only."""
 
     model, row = Client, ClientRow
     nested = frozenset({"accounts"})
 
-    def _allowed_write(self, item: Client) -> None:
+    def _allowed_write(self, item: NewClient) -> None:
         """Clients come from the bank's data (an admin's import); a manager may add one of their own only."""
-        if not (is_admin(self.actor) or (self.actor is not None and item.manager_id == self.actor.id)):
+        if not (self.access.admin or self.access.is_self(item.manager_id)):
             raise AccessDenied("client")
 
-    def _row(self, item: Client) -> ClientRow:
+    def _row(self, item: NewClient) -> ClientRow:
         row = super()._row(item)
         row.name_initials = name_initials(item.name)
         row.accounts = [AccountRow(**a.model_dump()) for a in item.accounts]
@@ -279,8 +251,7 @@ class ClientRepository(_Deletable[Client, ClientRow]):
         row = self.session.get(ClientRow, client_id)
         if row is None:
             raise LookupError(client_id)
-        if not may_see_full(self.session, self.actor, row.id, row.manager_id):
-            raise AccessDenied("client")
+        self.access.require_client(row.id, row.manager_id, known=True)
         return row
 
     def get(self, item_id: int) -> Client:
@@ -310,27 +281,25 @@ class ClientRepository(_Deletable[Client, ClientRow]):
         row = self.session.get(ClientRow, client_id)
         if row is None:
             raise LookupError(client_id)
-        actor = self.actor
-        if not is_admin(actor):
-            assert actor is not None
+        access = self.access
+        if not access.admin:
             target = self.session.get(StaffRow, manager_id)
             if target is None or target.role != Role.CSM or not target.active:
                 raise AccessDenied("client")
-            if actor.role is Role.SUPERVISOR:
-                in_team = all(
-                    may_act_for(self.session, actor, m) for m in (manager_id, row.manager_id) if m is not None
-                )
+            if access.has_role(Role.SUPERVISOR):
+                in_team = all(access.may_act_for(m) for m in (manager_id, row.manager_id) if m is not None)
                 allowed = row.manager_id is None or in_team
             else:
-                allowed = row.manager_id is None and actor.role in (Role.LOBBY, Role.TELLER)
+                allowed = row.manager_id is None and access.has_role(Role.LOBBY, Role.TELLER)
             if not allowed:
                 raise AccessDenied("client")
         row.manager_id = manager_id
         self.session.flush()
+        access.forget_client(client_id)
 
     def set_civil_capacity(self, client_id: int, capable: bool) -> Client:
         """Whether the client has full civil capacity: set by a supervisor of the client's team or an admin."""
-        if not is_admin(self.actor) and (self.actor is None or self.actor.role is not Role.SUPERVISOR):
+        if not (self.access.admin or self.access.has_role(Role.SUPERVISOR)):
             raise AccessDenied("client")
         row = self._full_row(client_id)
         row.civil_capacity = capable
@@ -376,11 +345,11 @@ class ClientRepository(_Deletable[Client, ClientRow]):
             masked_id=mask_resident_id(row.resident_id),
             masked_mobile=mask_mobile(row.mobile),
             manager_id=row.manager_id,
-            own=self.actor is not None and row.manager_id == self.actor.id,
+            own=self.access.is_self(row.manager_id),
         )
 
 
-class ProductRepository(_Deletable[Product, ProductRow]):
+class ProductRepository(_Deletable[NewProduct, Product, ProductRow]):
     model, row = Product, ProductRow
     admin_writes = True
 
@@ -400,7 +369,7 @@ class ProductRepository(_Deletable[Product, ProductRow]):
         return [self._model(r) for r in rows]
 
 
-class HoldingRepository(_Deletable[Holding, HoldingRow]):
+class HoldingRepository(_Deletable[NewHolding, Holding, HoldingRow]):
     model, row = Holding, HoldingRow
     client_scoped = True
 
@@ -412,7 +381,7 @@ class HoldingRepository(_Deletable[Holding, HoldingRow]):
         return [self._model(r) for r in rows]
 
 
-class BalanceRepository(_Deletable[DailyBalance, BalanceSpanRow]):
+class BalanceRepository(_Deletable[DailyBalance, DailyBalance, BalanceSpanRow]):
     """Daily balances, stored as spans of days with the same balance. They come from the bank (imports)."""
 
     row = BalanceSpanRow
@@ -464,7 +433,7 @@ class BalanceRepository(_Deletable[DailyBalance, BalanceSpanRow]):
         return daily_average(to_fen(total), (last - first).days + 1)
 
 
-class ContactRepository(_Deletable[ContactRecord, ContactRow]):
+class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
     client_scoped = True
 
@@ -494,11 +463,11 @@ class ContactRepository(_Deletable[ContactRecord, ContactRow]):
         return [self._model(r) for r in rows]
 
 
-class TaskRepository(_Deletable[Task, TaskRow]):
+class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
     model, row = Task, TaskRow
     client_scoped = True
 
-    def _allowed_write(self, item: Task) -> None:
+    def _allowed_write(self, item: NewTask) -> None:
         # Anyone at the branch may put a referral in a CSM's queue (a walk-in sent by the lobby or a teller).
         if item.kind is not TaskKind.REFERRAL:
             super()._allowed_write(item)
@@ -567,7 +536,7 @@ class TaskRepository(_Deletable[Task, TaskRow]):
         return [self._model(r) for r in rows]
 
 
-class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
+class AppointmentRepository(_Deletable[NewAppointment, Appointment, AppointmentRow]):
     model, row = Appointment, AppointmentRow
     client_scoped = True
 
@@ -596,8 +565,7 @@ class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
         return self._model(row)
 
     def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
-        if not may_act_for(self.session, self.actor, staff_id):
-            raise AccessDenied("appointment")
+        self.access.require_act_for(staff_id, "appointment")
         rows = self.session.scalars(
             select(AppointmentRow)
             .where(
@@ -610,7 +578,7 @@ class AppointmentRepository(_Deletable[Appointment, AppointmentRow]):
         return [self._model(r) for r in rows]
 
 
-class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
+class AssessmentRepository(_Repo[NewRiskAssessment, RiskAssessment, AssessmentRow]):
     model, row = RiskAssessment, AssessmentRow
     client_scoped = True
 
@@ -635,7 +603,7 @@ class AssessmentRepository(_Repo[RiskAssessment, AssessmentRow]):
         return [self._model(r) for r in rows]
 
 
-class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
+class SuitabilityRepository(_Repo[NewSuitabilityRecord, SuitabilityRecord, SuitabilityRow]):
     model, row = SuitabilityRecord, SuitabilityRow
     client_scoped = True
 
@@ -647,7 +615,7 @@ class SuitabilityRepository(_Repo[SuitabilityRecord, SuitabilityRow]):
         return [self._model(r) for r in rows]
 
 
-class SaleRepository(_Repo[Sale, SaleRow]):
+class SaleRepository(_Repo[NewSale, Sale, SaleRow]):
     model, row = Sale, SaleRow
     client_scoped = True
 
@@ -668,22 +636,21 @@ class SaleRepository(_Repo[Sale, SaleRow]):
         return self._model(row)
 
 
-class ReferralRepository(_Deletable[Referral, ReferralRow]):
+class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
     """Anyone records referrals in their own name; each sees those made by or to them (a supervisor, the
     team's; an admin, all); only the receiving manager closes one."""
 
     model, row = Referral, ReferralRow
 
-    def _allowed_write(self, item: Referral) -> None:
+    def _allowed_write(self, item: NewReferral) -> None:
         """In one's own name, to someone else (a referral to oneself would open the client to a 沃德 manager)."""
         if item.to_staff_id == item.from_staff_id:
             raise AccessDenied("referral")
-        if not is_admin(self.actor) and item.from_staff_id != (self.actor.id if self.actor else None):
+        if not (self.access.admin or self.access.is_self(item.from_staff_id)):
             raise AccessDenied("referral")
 
     def _require_involved(self, staff_id: int) -> None:
-        if not may_act_for(self.session, self.actor, staff_id):
-            raise AccessDenied("referral")
+        self.access.require_act_for(staff_id, "referral")
 
     def open_to(self, staff_id: int) -> list[Referral]:
         self._require_involved(staff_id)
@@ -716,7 +683,8 @@ class ReferralRepository(_Deletable[Referral, ReferralRow]):
         row = self.session.get(ReferralRow, referral_id)
         if row is None or row.status != ReferralStatus.OPEN:
             raise LookupError(referral_id)
-        if not is_admin(self.actor) and (self.actor is None or row.to_staff_id != self.actor.id):
+        if not (self.access.admin or self.access.is_self(row.to_staff_id)):
             raise AccessDenied("referral")
         row.status, row.reason, row.closed_at = status, reason, at
         self.session.flush()
+        self.access.forget_client(row.client_id)

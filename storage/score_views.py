@@ -33,6 +33,7 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.values import from_fen, to_fen
 from csm_tui.policy import Measure
 from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
+from storage.access import Access
 from storage.orm import (
     AssessmentRow,
     BalanceSpanRow,
@@ -108,8 +109,17 @@ def _local_date(at: dt.datetime, window: ScoreWindow) -> dt.date:
 
 
 class SqlScoreViews:
-    def __init__(self, session: Session) -> None:
+    """The scoreboard's read models, for the acting staff member: the roster (``csms``) for anyone, the branch's
+    figures (every CSM's, for the ranks) for those with a scoreboard, one CSM's records for whoever may see their
+    scores (``storage.access``)."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
+        self.access = access
+
+    def visible(self, csm: CsmRow) -> bool:
+        """Whether the acting staff member may see ``csm``'s own figures."""
+        return self.access.may_see_scores(csm.id, csm.supervisor_id)
 
     # --- who is scored ------------------------------------------------------------------------------------------
 
@@ -131,6 +141,7 @@ class SqlScoreViews:
 
     def quarter_raw(self, window: ScoreWindow, staff_ids: list[int]) -> dict[int, QuarterRaw]:
         """Every figure of the quarter for each of ``staff_ids``: one aggregate query per source, grouped by staff."""
+        self.access.require_scoreboard()
         figures: dict[int, dict[str, Any]] = {staff_id: {"sales": {}} for staff_id in staff_ids}
 
         def add(rows: Any, *names: str) -> None:
@@ -365,6 +376,7 @@ class SqlScoreViews:
 
     def records(self, staff_id: int, measure: Measure, window: ScoreWindow) -> list[ScoreRecord]:
         """The records behind one of a CSM's figures, newest first."""
+        self.access.require_scores(staff_id)
         match measure:
             case Measure.WEALTH_SALES | Measure.INSURANCE_PREMIUM | Measure.FUND_SALES | Measure.REGULAR_PLANS:
                 return self._sale_records(staff_id, measure, window)

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from types import TracebackType
 from typing import Any, Self
 
@@ -14,11 +15,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
-from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.models import AuditEvent, Staff
-from csm_tui.services.ports import AccessDenied, SessionEnded, StorageFailure
+from csm_tui.services.ports import SessionEnded, StorageFailure
 from storage import audit
 from storage import engine as engine_module
+from storage.access import Access
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
 from storage.households import SqlHouseholds
@@ -40,7 +41,6 @@ from storage.repositories import (
     StaffRepository,
     SuitabilityRepository,
     TaskRepository,
-    is_admin,
 )
 from storage.score_records import SqlScoreRecords
 from storage.score_views import SqlScoreViews
@@ -48,6 +48,11 @@ from storage.views import SqlViews
 
 log = logging.getLogger(__name__)
 BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
+_REPOSITORIES = (
+    "meta", "outlets", "staff", "clients", "products", "holdings", "balances", "contacts", "tasks", "appointments",
+    "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave",
+    "audit", "views", "imports", "score_views", "scores",
+)  # fmt: skip
 
 
 class ReadOnlyUnitOfWork(Exception):
@@ -55,8 +60,12 @@ class ReadOnlyUnitOfWork(Exception):
 
 
 class SqlAuditLog:
-    def __init__(self, session: Session) -> None:
+    """Anyone's actions are recorded; the log is read by the admin (and the system), one staff member's count of an
+    action by whoever may act for them."""
+
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
+        self.access = access
 
     def record(self, action: str, entity: str = "", entity_id: str = "", **detail: Any) -> None:
         info = self.session.info
@@ -66,11 +75,13 @@ class SqlAuditLog:
         audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), [entry])
 
     def recent(self, limit: int = 50) -> list[AuditEvent]:
+        self.access.require_admin("audit")
         rows = self.session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
         return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
 
     def count(self, action: str, staff_id: int, since: dt.datetime) -> int:
         """Read from the index on the time: the last hour's events, whatever the size of the log."""
+        self.access.require_act_for(staff_id, "audit")
         query = select(func.count()).where(
             AuditRow.at >= since, AuditRow.staff_id == staff_id, AuditRow.action == action
         )
@@ -78,6 +89,9 @@ class SqlAuditLog:
 
 
 class SqlUnitOfWork:
+    """One user action's transaction. ``access`` answers who may see and do what (``storage.access``), once for
+    the unit; the repositories and read models all ask it."""
+
     def __init__(
         self, factory: sessionmaker[Session], clock: Clock, actor: Staff | None, *, write: bool = False,
         listeners: Sequence[Callable[[], None]] = (), ended: Sequence[Callable[[], None]] = (),
@@ -100,42 +114,106 @@ class SqlUnitOfWork:
         except SQLAlchemyError as exc:  # the server gone, the file unreadable: said like a failure inside the unit
             session.close()
             raise StorageFailure(failure_cause(exc)) from exc
-        self.meta = MetaRepository(session)
-        self.outlets = OutletRepository(session, actor)
-        self.staff = StaffRepository(session, actor)
-        self.clients = ClientRepository(session, actor)
-        self.products = ProductRepository(session, actor)
-        self.holdings = HoldingRepository(session, actor)
-        self.balances = BalanceRepository(session, actor)
-        self.contacts = ContactRepository(session, actor)
-        self.tasks = TaskRepository(session, actor)
-        self.appointments = AppointmentRepository(session, actor)
-        self.assessments = AssessmentRepository(session, actor)
-        self.suitability = SuitabilityRepository(session, actor)
-        self.sales = SaleRepository(session, actor)
-        self.referrals = ReferralRepository(session, actor)
-        self.checklists = ChecklistRepository(session, actor)
-        self.product_reads = ProductReadRepository(session, actor)
-        self.households = SqlHouseholds(session, actor)
-        self.audit = SqlAuditLog(session)
-        self.views = SqlViews(session, actor)
-        self._imports = SqlImports(session)
-        self.score_views = SqlScoreViews(session)
-        self.scores = SqlScoreRecords(session)
+        self.access = Access(session, actor)
+        for name in _REPOSITORIES:  # a unit of work entered again builds them afresh, on its new session
+            self.__dict__.pop(name, None)
         return self
 
-    @property
-    def leave(self) -> SqlLeave:
-        """Staff leave and cover (built when first asked for)."""
-        return SqlLeave(self.session, self.actor)
+    # The repositories and read models, each built when first used: a search keystroke's unit of work builds one.
 
-    @property
+    @cached_property
+    def meta(self) -> MetaRepository:
+        return MetaRepository(self.session, self.access)
+
+    @cached_property
+    def outlets(self) -> OutletRepository:
+        return OutletRepository(self.session, self.access)
+
+    @cached_property
+    def staff(self) -> StaffRepository:
+        return StaffRepository(self.session, self.access)
+
+    @cached_property
+    def clients(self) -> ClientRepository:
+        return ClientRepository(self.session, self.access)
+
+    @cached_property
+    def products(self) -> ProductRepository:
+        return ProductRepository(self.session, self.access)
+
+    @cached_property
+    def holdings(self) -> HoldingRepository:
+        return HoldingRepository(self.session, self.access)
+
+    @cached_property
+    def balances(self) -> BalanceRepository:
+        return BalanceRepository(self.session, self.access)
+
+    @cached_property
+    def contacts(self) -> ContactRepository:
+        return ContactRepository(self.session, self.access)
+
+    @cached_property
+    def tasks(self) -> TaskRepository:
+        return TaskRepository(self.session, self.access)
+
+    @cached_property
+    def appointments(self) -> AppointmentRepository:
+        return AppointmentRepository(self.session, self.access)
+
+    @cached_property
+    def assessments(self) -> AssessmentRepository:
+        return AssessmentRepository(self.session, self.access)
+
+    @cached_property
+    def suitability(self) -> SuitabilityRepository:
+        return SuitabilityRepository(self.session, self.access)
+
+    @cached_property
+    def sales(self) -> SaleRepository:
+        return SaleRepository(self.session, self.access)
+
+    @cached_property
+    def referrals(self) -> ReferralRepository:
+        return ReferralRepository(self.session, self.access)
+
+    @cached_property
+    def checklists(self) -> ChecklistRepository:
+        return ChecklistRepository(self.session, self.access)
+
+    @cached_property
+    def product_reads(self) -> ProductReadRepository:
+        return ProductReadRepository(self.session, self.access)
+
+    @cached_property
+    def households(self) -> SqlHouseholds:
+        return SqlHouseholds(self.session, self.access)
+
+    @cached_property
+    def leave(self) -> SqlLeave:
+        return SqlLeave(self.session, self.access)
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        return SqlAuditLog(self.session, self.access)
+
+    @cached_property
+    def views(self) -> SqlViews:
+        return SqlViews(self.session, self.access)
+
+    @cached_property
     def imports(self) -> SqlImports:
         """The bulk import's store, for the admin (as the database holds the role now) and the system only: it reads
-        every client's numbers and writes past the repositories' per-row checks."""
-        if not is_admin(self.actor):
-            raise AccessDenied("import")
-        return self._imports
+        every client's numbers and writes past the repositories' per-row checks (``AccessDenied`` for anyone else)."""
+        return SqlImports(self.session, self.access)
+
+    @cached_property
+    def score_views(self) -> SqlScoreViews:
+        return SqlScoreViews(self.session, self.access)
+
+    @cached_property
+    def scores(self) -> SqlScoreRecords:
+        return SqlScoreRecords(self.session, self.access)
 
     def _current_actor(self, session: Session) -> Staff | None:
         """The acting staff member as the database holds them now, read inside this unit's transaction: a session
@@ -158,8 +236,7 @@ class SqlUnitOfWork:
                 except Exception as exc:  # the refusal stands whatever a listener does
                     log.error("session end listener failed: %s", type(exc).__name__)
             raise SessionEnded(actor.login)
-        grade = None if row.grade is None else Grade(row.grade)
-        fresh = {"role": Role(row.role), "grade": grade, "supervisor_id": row.supervisor_id, "outlet_id": row.outlet_id}
+        fresh = {"role": row.role, "grade": row.grade, "supervisor_id": row.supervisor_id, "outlet_id": row.outlet_id}
         return actor.model_copy(update=fresh)
 
     @staticmethod

@@ -11,8 +11,15 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from csm_tui.domain.enums import AccountKind, Channel, Disposition, RiskLevel, TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.models import Staff
+from csm_tui.domain.enums import (
+    AccountKind,
+    AppointmentStatus,
+    Channel,
+    Disposition,
+    RiskLevel,
+    TaskKind,
+    TaskStatus,
+)
 from csm_tui.domain.typed import search_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_resident_id
 from csm_tui.services.ports import AccessDenied
@@ -37,7 +44,7 @@ from csm_tui.services.rows import (
     Validity,
 )
 from storage import checklist_views
-from storage.leave import covering_now
+from storage.access import Access
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -45,18 +52,16 @@ from storage.orm import (
     AuditRow,
     ClientRow,
     ContactRow,
-    HoldingRow,
     MetaRow,
-    ProductRow,
     SaleRow,
     StaffRow,
     TaskRow,
 )
-from storage.queue_sources import load_queue_sources
-from storage.repositories import is_admin, may_act_for
+from storage.queue_sources import calls_made, load_queue_sources
 from storage.sql import count_if
 
-NEW_PRODUCT_DAYS = 7
+# The day's meetings held or still on (not cancelled, not missed).
+MEETINGS_KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.DONE)
 
 
 def _prefix(column: SQLCoreOperations[str] | SQLCoreOperations[str | None], text: str) -> ColumnElement[bool]:
@@ -142,13 +147,12 @@ class SqlViews:
     """The read models, for ``actor``: a staff member's lists are read by that staff member, their supervisor
     and an admin (the system, with no actor, reads everything)."""
 
-    def __init__(self, session: Session, actor: Staff | None) -> None:
+    def __init__(self, session: Session, access: Access) -> None:
         self.session = session
-        self.actor = actor
+        self.access = access
 
     def _require(self, staff_id: int) -> None:
-        if not may_act_for(self.session, self.actor, staff_id):
-            raise AccessDenied("views")
+        self.access.require_act_for(staff_id, "views")
 
     def queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
         self._require(staff_id)
@@ -156,8 +160,7 @@ class SqlViews:
 
     def covered_queue_sources(self, staff_id: int, window: QueueWindow) -> QueueSources:
         """``staff_id``'s due calls for the actor covering their leave at this instant (else refused)."""
-        actor = self.actor
-        if actor is None or actor.id is None or not covering_now(self.session, actor.id, staff_id):
+        if not self.access.covers(staff_id):
             raise AccessDenied("views")
         return load_queue_sources(self.session, staff_id, replace(window, prospects=0))
 
@@ -185,7 +188,7 @@ class SqlViews:
                 client_id=task.client_id,
                 client_name=name,
                 masked_mobile=mask_mobile(mobile),
-                kind=TaskKind(task.kind),
+                kind=task.kind,
                 due_on=task.due_on,
                 note=task.note,
             )
@@ -250,75 +253,51 @@ class SqlViews:
             .group_by(StaffRow.id, StaffRow.login, StaffRow.name)
             .order_by(func.max(AuditRow.at).desc(), StaffRow.login)
         )
-        if not is_admin(self.actor):
+        if not self.access.admin:
             query = query.where(StaffRow.supervisor_id == staff_id)
         return [LookupRefusal(r.login, r.name, int(r.refusals), r.last) for r in self.session.execute(query)]
 
-    def day_figures(self, staff_id: int, day: dt.date, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
+    def day_figures(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
+        """The figures a day's summary keeps, in one query."""
         self._require(staff_id)
-        today_contacts = and_(
-            ContactRow.staff_id == staff_id,
-            ContactRow.started_at >= day_start,
-            ContactRow.started_at < day_end,
-        )
-        contacts = select(
-            func.count().label("contacts"),
-            count_if(ContactRow.channel == Channel.PHONE).label("calls"),
-            count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
-        ).where(today_contacts)
-        open_due = and_(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= day)
-        tasks = select(
-            count_if(TaskRow.kind == TaskKind.CALLBACK).label("callbacks"),
-            count_if(TaskRow.kind == TaskKind.SERVICE_CALLBACK).label("svc"),
-        ).where(open_due)
-        c = self.session.execute(contacts).one()
-        t = self.session.execute(tasks).one()
-        meetings = self.session.execute(
+        contacts = (
             select(
-                count_if(AppointmentRow.status.in_(["booked", "confirmed"])).label("ahead"),
-                count_if(AppointmentRow.status.in_(["booked", "confirmed", "done"])).label("kept"),
-            ).where(
-                AppointmentRow.staff_id == staff_id,
-                AppointmentRow.starts_at >= day_start,
-                AppointmentRow.starts_at < day_end,
+                func.count().label("contacts"),
+                count_if(ContactRow.channel == Channel.PHONE).label("calls"),
+                count_if(ContactRow.disposition == Disposition.SERVICE_DONE).label("svc_done"),
             )
-        ).one()
-        maturing = self.session.scalar(
-            select(func.count())
-            .select_from(HoldingRow)
-            .join(ClientRow, ClientRow.id == HoldingRow.client_id)
-            .where(
-                ClientRow.manager_id == staff_id,
-                HoldingRow.status == "active",
-                HoldingRow.maturity_date >= day,
-                HoldingRow.maturity_date <= day + dt.timedelta(days=7),
-            )
+            .where(ContactRow.staff_id == staff_id, ContactRow.started_at >= day_start, ContactRow.started_at < day_end)
+            .subquery()
         )
-        new_products = self.session.scalar(
-            select(func.count()).where(
-                ProductRow.listed_on > day - dt.timedelta(days=NEW_PRODUCT_DAYS), ProductRow.listed_on <= day
-            )
+        meetings = select(func.count()).where(
+            AppointmentRow.staff_id == staff_id,
+            AppointmentRow.starts_at >= day_start,
+            AppointmentRow.starts_at < day_end,
+            AppointmentRow.status.in_(MEETINGS_KEPT),
         )
-        sales = self.session.scalar(
-            select(func.count()).where(
-                SaleRow.staff_id == staff_id,
-                SaleRow.sold_at >= day_start,
-                SaleRow.sold_at < day_end,
-                SaleRow.cancelled_at.is_(None),
-            )
+        sales = select(func.count()).where(
+            SaleRow.staff_id == staff_id,
+            SaleRow.sold_at >= day_start,
+            SaleRow.sold_at < day_end,
+            SaleRow.cancelled_at.is_(None),
         )
+        query = select(
+            contacts.c.calls, contacts.c.contacts, sales.scalar_subquery(), contacts.c.svc_done,
+            meetings.scalar_subquery(),
+        )  # fmt: skip
+        calls, contacts_made, sold, svc_done, kept = self.session.execute(query).one()
         return DayFigures(
-            calls=int(c.calls),
-            contacts=int(c.contacts),
-            appointments=int(meetings.ahead),
-            callbacks_due=int(t.callbacks),
-            service_callbacks_due=int(t.svc),
-            maturing_soon=maturing or 0,
-            new_products=new_products or 0,
-            sales=sales or 0,
-            service_callbacks_done=int(c.svc_done),
-            meetings=int(meetings.kept),
+            calls=int(calls or 0),
+            contacts=int(contacts_made or 0),
+            sales=int(sold or 0),
+            service_callbacks_done=int(svc_done or 0),
+            meetings=int(kept or 0),
         )
+
+    def calls_made(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> int:
+        """The staff member's phone calls between ``day_start`` and ``day_end`` (the call card's progress)."""
+        self._require(staff_id)
+        return calls_made(self.session, staff_id, day_start, day_end)
 
     def checklist_counts(self, staff_ids: list[int], window: DayWindow) -> dict[int, ChecklistCounts]:
         for staff_id in staff_ids:
@@ -407,11 +386,11 @@ class SqlViews:
                 masked_id=mask_resident_id(resident_id),
                 masked_mobile=mask_mobile(mobile),
                 staff_login=login,
-                kind=TaskKind(task.kind),
+                kind=task.kind,
                 due_on=task.due_on,
                 due_at=task.due_at,
-                status=TaskStatus(task.status),
-                origin=TaskOrigin(task.origin),
+                status=task.status,
+                origin=task.origin,
                 origin_id=task.origin_id,
                 note=task.note,
                 created_at=task.created_at,
@@ -434,10 +413,10 @@ class SqlViews:
                 client_number=number,
                 client_name=name,
                 masked_mobile=mask_mobile(mobile),
-                channel=Channel(contact.channel),
+                channel=contact.channel,
                 started_at=contact.started_at,
                 duration_s=contact.duration_s,
-                disposition=Disposition(contact.disposition),
+                disposition=contact.disposition,
                 satisfaction=contact.satisfaction,
                 feedback=contact.feedback,
                 note=contact.note,

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, delete, select, text, update
 from csm_tui.cli import main
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Role
-from csm_tui.domain.models import Staff
+from csm_tui.domain.models import NewStaff
 from storage import audit
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -50,7 +50,7 @@ def chain(db_url: str, settings_dir: Path, clock: FrozenClock) -> Iterator[Engin
     engine = make_engine(db_url)
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, clock)(write=True) as uow:
-        uow.staff.add(Staff(login=account_name(), name="管理员", role=Role.ADMIN))
+        uow.staff.add(NewStaff(login=account_name(), name="管理员", role=Role.ADMIN))
         uow.commit()
     add_entries(engine, clock, ENTRIES)
     yield engine
@@ -288,7 +288,7 @@ def legacy(db_url: str, settings_dir: Path) -> Iterator[Engine]:
             append_unsigned(conn, before.now().datetime, None, [("reveal", "clients", str(i), {"reason": "旧"})])
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, FrozenClock("2026-11-27T02:00:00Z"))(write=True) as uow:
-        uow.staff.add(Staff(login=account_name(), name="管理员", role=Role.ADMIN))
+        uow.staff.add(NewStaff(login=account_name(), name="管理员", role=Role.ADMIN))
         uow.commit()
     yield engine
     engine.dispose()
@@ -407,7 +407,7 @@ def test_a_key_others_may_read_or_change_is_refused_for_signing_and_verifying_wi
     with chain.connect() as conn:
         before = audit.count(conn)
     with pytest.raises(audit.AuditFileError), SqlUnitOfWorkFactory(chain, clock)(write=True) as uow:
-        uow.staff.add(Staff(login="csm09", name="王芳", role=Role.TELLER))
+        uow.staff.add(NewStaff(login="csm09", name="王芳", role=Role.TELLER))
         uow.commit()
     with chain.connect() as conn:
         assert audit.count(conn) == before
@@ -439,7 +439,7 @@ def test_a_write_whose_key_cannot_be_read_is_refused_whole(
     with chain.connect() as conn:
         before = audit.count(conn)
     with pytest.raises(audit.AuditFileError), SqlUnitOfWorkFactory(chain, clock)(write=True) as uow:
-        uow.staff.add(Staff(login="csm09", name="王芳", role=Role.TELLER))
+        uow.staff.add(NewStaff(login="csm09", name="王芳", role=Role.TELLER))
         uow.commit()
     with chain.connect() as conn:
         assert audit.count(conn) == before

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from csm_tui.cli import main
 from csm_tui.domain.enums import Grade, ReferralKind, Role
-from csm_tui.domain.models import Client, Referral, Staff
+from csm_tui.domain.models import NewClient, NewReferral, NewStaff
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.policy import Policy
 from csm_tui.services.policy_audit import file_digest, record_policy
@@ -77,7 +77,7 @@ def test_a_supervisor_reads_the_teams_lists_and_no_one_elses(branch: Branch) -> 
 
 def _walk_in(branch: Branch, number: str) -> int:
     with branch.uow("admin", write=True) as tx:
-        client_id = tx.clients.add(Client(number=number, name="散客", resident_id="110105197001010054")).id or 0
+        client_id = tx.clients.add(NewClient(number=number, name="散客", resident_id="110105197001010054")).id or 0
         tx.commit()
     return client_id
 
@@ -103,7 +103,7 @@ def test_who_may_assign_a_client(branch: Branch) -> None:
         tx.clients.assign(walk_in, csm_b)
     with branch.uow("admin", write=True) as tx:
         other = tx.staff.add(
-            Staff(login="csm_c", name="csm_c", role=Role.CSM, grade=Grade.CSM, supervisor_id=branch.sid("sup1"))
+            NewStaff(login="csm_c", name="csm_c", role=Role.CSM, grade=Grade.CSM, supervisor_id=branch.sid("sup1"))
         )
         tx.commit()
     with branch.uow("sup1", write=True) as tx:  # within the team
@@ -121,7 +121,7 @@ def test_no_one_refers_a_client_to_themselves(branch: Branch) -> None:
         me = branch.sid(who)
         with branch.uow(who, write=True) as tx, pytest.raises(AccessDenied):
             tx.referrals.add(
-                Referral(client_id=branch.clients["a"], kind=ReferralKind.WALK_IN, from_staff_id=me, to_staff_id=me,
+                NewReferral(client_id=branch.clients["a"], kind=ReferralKind.WALK_IN, from_staff_id=me, to_staff_id=me,
                          created_at=NOW)
             )  # fmt: skip
 

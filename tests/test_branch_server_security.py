@@ -27,7 +27,13 @@ from sqlalchemy.exc import DBAPIError
 from csm_tui.cli import main, open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.config import Settings
-from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
+from csm_tui.domain.appraisal import (
+    NewGradeDecision,
+    NewMysteryCheck,
+    NewTrainingRecord,
+    QuarterClose,
+    ScoreSnapshot,
+)
 from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
@@ -38,7 +44,7 @@ from csm_tui.domain.enums import (
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, ContactRecord, Leave, ProductRead, Referral
+from csm_tui.domain.models import NewClient, NewContactRecord, NewLeave, NewReferral, ProductRead
 from csm_tui.policy import Policy
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -518,7 +524,7 @@ def test_a_wealth_manager_cannot_refer_a_client_to_themselves(branch: Branch) ->
     wm, a = branch.sid("wm"), branch.clients["a"]
     with branch.uow("wm", write=True) as tx:
         try:
-            tx.referrals.add(Referral(client_id=a, kind=ReferralKind.WODE, from_staff_id=wm, to_staff_id=wm,
+            tx.referrals.add(NewReferral(client_id=a, kind=ReferralKind.WODE, from_staff_id=wm, to_staff_id=wm,
                                       created_at=NOW))  # fmt: skip
             tx.commit()
         except AccessDenied:
@@ -530,7 +536,7 @@ def test_a_wealth_manager_cannot_refer_a_client_to_themselves(branch: Branch) ->
 @pytest.mark.parametrize("who", ["lobby", "teller"])
 def test_lobby_and_tellers_cannot_make_themselves_a_clients_manager(branch: Branch, who: str) -> None:
     with branch.uow("admin", write=True) as tx:
-        walk_in = tx.clients.add(Client(number="C77", name="散客", resident_id="110105197001010054")).id or 0
+        walk_in = tx.clients.add(NewClient(number="C77", name="散客", resident_id="110105197001010054")).id or 0
         tx.commit()
     with branch.uow(who, write=True) as tx:
         try:
@@ -561,13 +567,13 @@ def _fill_every_table(url: str) -> None:
         sup = tx.staff.by_login("sup01")
         assert sup is not None and sup.id is not None and csm01.id is not None
         tx.scores.add_mystery_check(
-            MysteryCheck(staff_id=csm01.id, checked_by=sup.id, year=2026, quarter=4, checked_on=TODAY, score=90)
+            NewMysteryCheck(staff_id=csm01.id, checked_by=sup.id, year=2026, quarter=4, checked_on=TODAY, score=90)
         )
         tx.scores.add_training(
-            TrainingRecord(staff_id=csm01.id, day=TODAY, minutes=90, topic="反洗钱", recorded_by=sup.id)
+            NewTrainingRecord(staff_id=csm01.id, day=TODAY, minutes=90, topic="反洗钱", recorded_by=sup.id)
         )
         tx.scores.decide_grade(
-            GradeDecision(staff_id=csm01.id, year=2026, reason="违规", decided_by=sup.id, decided_at=NOW)
+            NewGradeDecision(staff_id=csm01.id, year=2026, reason="违规", decided_by=sup.id, decided_at=NOW)
         )
         tx.scores.close(
             QuarterClose(year=2026, quarter=3, closed_at=NOW, closed_by=sup.id),
@@ -575,7 +581,7 @@ def _fill_every_table(url: str) -> None:
         )
         tx.scores.keep_averages(dt.date(2026, 9, 30), dt.date(2026, 7, 2))
         tx.leave.add(
-            Leave(
+            NewLeave(
                 staff_id=csm01.id, kind=LeaveKind.SICK, first_day=TODAY, last_day=TODAY, starts_at=NOW,
                 ends_at=NOW + dt.timedelta(days=1), recorded_by=sup.id, recorded_at=NOW,
             )
@@ -617,7 +623,7 @@ def test_copy_takes_every_table_and_every_sequence_continues(
             own = tx.views.clients(csm01.id or 0, "", 1)[0].id
         with system.acting_as(csm01)(write=True) as tx:
             tx.contacts.add(
-                ContactRecord(client_id=own, staff_id=csm01.id or 0, channel=Channel.PHONE, started_at=NOW,
+                NewContactRecord(client_id=own, staff_id=csm01.id or 0, channel=Channel.PHONE, started_at=NOW,
                               disposition=Disposition.NO_ANSWER)
             )  # fmt: skip
             tx.commit()
@@ -660,7 +666,7 @@ def test_backup_while_a_manager_writes_is_consistent_and_private(
         while not stop.is_set():
             with system.acting_as(csm01)(write=True) as tx:
                 tx.contacts.add(
-                    ContactRecord(client_id=own[written % len(own)], staff_id=csm01.id or 0, channel=Channel.PHONE,
+                    NewContactRecord(client_id=own[written % len(own)], staff_id=csm01.id or 0, channel=Channel.PHONE,
                                   started_at=NOW, disposition=Disposition.BUSY)
                 )  # fmt: skip
                 tx.commit()

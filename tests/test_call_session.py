@@ -16,7 +16,7 @@ from textual.geometry import Region
 from csm_tui.app import CsmApp
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Disposition, Grade, Role, TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.models import Client, Outlet, Staff, Task
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, NewTask
 from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.workstation import Workstation
 from screens import call_session
@@ -56,12 +56,12 @@ def branch(tmp_path: Path) -> Branch:
     upgrade(engine)
     clients, tasks = [], []
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
         assert csm.id is not None
         for n in range(10):
             client = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}", name=f"客户{n}", resident_id=resident_id(n), mobile=f"1380013{n:04d}",
                     manager_id=csm.id, avg_3m=Decimal("60000.00"), assets_as_of=dt.date(2026, 11, 25),
                 )
@@ -69,7 +69,7 @@ def branch(tmp_path: Path) -> Branch:
             assert client.id is not None
             kind = TaskKind.SERVICE_CALLBACK if n == 9 else TaskKind.CALLBACK
             task = tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=client.id, staff_id=csm.id, kind=kind, due_on=TODAY,
                     due_at=NOW.replace(hour=1, minute=n), created_at=NOW - dt.timedelta(days=3),
                 )

@@ -31,7 +31,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Outlet, Staff, Task
+from csm_tui.domain.models import Client, NewClient, NewOutlet, NewStaff, NewTask, Staff, Task
 from csm_tui.policy import Policy
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record, skip, snooze, undo
 from csm_tui.services.calls.queue import QueueItem
@@ -78,7 +78,7 @@ class Desk:
     ) -> int:
         with self.system(write=True) as tx:
             task = tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=client or self.client,
                     staff_id=(staff or self.csm).id or 0,
                     kind=kind,
@@ -106,9 +106,9 @@ class Desk:
 def desk(engine: Engine, clock: FrozenClock) -> Desk:
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        other = tx.staff.add(Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        other = tx.staff.add(NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
         ids = []
         for n, (name, resident_id, manager) in enumerate(
             [
@@ -118,7 +118,7 @@ def desk(engine: Engine, clock: FrozenClock) -> Desk:
             ]
         ):
             client = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C000{n}",
                     name=name,
                     resident_id=resident_id,

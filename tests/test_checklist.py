@@ -42,18 +42,20 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
-    Appointment,
-    Client,
-    ContactRecord,
     DaySummary,
-    Holding,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewReferral,
+    NewSale,
+    NewStaff,
+    NewTask,
     Outlet,
-    Product,
     ProductRead,
-    Referral,
-    Sale,
     Staff,
-    Task,
 )
 from csm_tui.policy import (
     DEFAULT_CHECKLIST,
@@ -168,7 +170,7 @@ class Desk:
     ) -> int:  # fmt: skip
         return self._add(
             "contacts",
-            ContactRecord(
+            NewContactRecord(
                 client_id=self.clients[client], staff_id=self.sid(staff), channel=channel, started_at=at,
                 disposition=disposition,
             ),
@@ -180,7 +182,7 @@ class Desk:
     ) -> int:  # fmt: skip
         return self._add(
             "tasks",
-            Task(
+            NewTask(
                 client_id=self.clients[client], staff_id=self.sid(staff), kind=kind, due_on=due_on,
                 created_at=created_at or NOW - dt.timedelta(days=3), status=status, closed_at=closed_at,
             ),
@@ -192,7 +194,9 @@ class Desk:
     ) -> int:  # fmt: skip
         return self._add(
             "appointments",
-            Appointment(client_id=self.clients[client], staff_id=self.sid(staff), starts_at=starts_at, status=status),
+            NewAppointment(
+                client_id=self.clients[client], staff_id=self.sid(staff), starts_at=starts_at, status=status
+            ),
         )
 
     def referral(
@@ -201,7 +205,7 @@ class Desk:
     ) -> int:  # fmt: skip
         return self._add(
             "referrals",
-            Referral(
+            NewReferral(
                 client_id=self.clients[client], kind=ReferralKind.WALK_IN, from_staff_id=self.sid(self.other),
                 to_staff_id=self.sid(to), created_at=created_at, status=status, closed_at=closed_at,
             ),
@@ -210,7 +214,7 @@ class Desk:
     def holding(self, client: str, maturity: dt.date | None, status: HoldingStatus = HoldingStatus.ACTIVE) -> int:
         return self._add(
             "holdings",
-            Holding(
+            NewHolding(
                 client_id=self.clients[client], product_id=self.product, amount="10000.00",
                 start_date=dt.date(2026, 1, 5), maturity_date=maturity, status=status,
             ),
@@ -220,7 +224,7 @@ class Desk:
         assert self.outlet.id is not None
         return self._add(
             "sales",
-            Sale(
+            NewSale(
                 client_id=self.clients[client], staff_id=self.sid(None), outlet_id=self.outlet.id,
                 product_id=self.product, amount="50000.00", sold_at=at, cancelled_at=cancelled_at,
             ),
@@ -229,7 +233,7 @@ class Desk:
     def shelf_product(self, code: str, listed_on: dt.date | None, **more: Any) -> int:
         return self._add(
             "products",
-            Product(
+            NewProduct(
                 code=code, name=f"稳利{code}", category=ProductCategory.WEALTH, term_days=180,
                 expected_yield=Decimal("2.8500"), min_amount="10000.00", listed_on=listed_on, **more,
             ),
@@ -247,12 +251,12 @@ class Desk:
 @pytest.fixture
 def desk(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Desk:
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
         o = outlet.id
 
         def staff(login: str, role: Role, supervisor: Staff | None = None, *, active: bool = True) -> Staff:
             return tx.staff.add(
-                Staff(
+                NewStaff(
                     login=login, name=f"员工{login}", role=role, grade=Grade.CSM if role is Role.CSM else None,
                     outlet_id=o, supervisor_id=supervisor.id if supervisor else None, active=active,
                 )
@@ -269,14 +273,14 @@ def desk(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Desk:
         clients = {}
         for n, (key, manager) in enumerate(managers.items(), start=1):
             client = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}", name=f"客户{key}", resident_id=rid(n), mobile=f"138001380{n:02d}",
                     manager_id=manager.id, outlet_id=o,
                 )
             )  # fmt: skip
             clients[key] = client.id
         product = tx.products.add(
-            Product(code="HOLD", name="到期理财", category=ProductCategory.WEALTH, sale_end=dt.date(2026, 1, 31))
+            NewProduct(code="HOLD", name="到期理财", category=ProductCategory.WEALTH, sale_end=dt.date(2026, 1, 31))
         )
         tx.commit()
     return Desk(uow_factory, clock, outlet, admin, sup1, sup2, csm, mate, other, clients, product.id)
@@ -1093,18 +1097,18 @@ def commits(uow_factory: SqlUnitOfWorkFactory) -> Iterator[list[str]]:
 
 def test_listeners_hear_committed_writes_only(uow_factory: SqlUnitOfWorkFactory, commits: list[str]) -> None:
     with uow_factory(write=True) as tx:
-        tx.outlets.add(Outlet(code="B01", name="营业部"))
+        tx.outlets.add(NewOutlet(code="B01", name="营业部"))
         tx.commit()
     assert commits == ["committed"]
     with uow_factory(write=True) as tx:
-        tx.outlets.add(Outlet(code="B02", name="支行"))  # left without committing: rolled back
+        tx.outlets.add(NewOutlet(code="B02", name="支行"))  # left without committing: rolled back
     with uow_factory(write=True) as tx:
-        tx.outlets.add(Outlet(code="B03", name="支行"))
+        tx.outlets.add(NewOutlet(code="B03", name="支行"))
         tx.rollback()
     with uow_factory() as tx:
         assert [o.code for o in tx.outlets.list()] == ["B01"]
     with pytest.raises(RuntimeError), uow_factory(write=True) as tx:
-        tx.outlets.add(Outlet(code="B04", name="支行"))
+        tx.outlets.add(NewOutlet(code="B04", name="支行"))
         raise RuntimeError("the save failed")
     assert commits == ["committed"]
 
@@ -1133,7 +1137,7 @@ def test_a_failing_listener_does_not_undo_the_write(
     uow_factory.on_commit(broken)
     uow_factory.on_commit(lambda: commits.append("after"))
     with uow_factory(write=True) as tx:
-        tx.outlets.add(Outlet(code="B01", name="营业部"))
+        tx.outlets.add(NewOutlet(code="B01", name="营业部"))
         tx.commit()
     assert commits == ["committed", "after"]
     with uow_factory() as tx:

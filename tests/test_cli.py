@@ -12,7 +12,7 @@ from sqlalchemy import text
 from csm_tui.cli import main
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Grade, Role
-from csm_tui.domain.models import Outlet, Staff
+from csm_tui.domain.models import NewOutlet, NewStaff
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
@@ -31,9 +31,9 @@ def branch_url(tmp_path: Path) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
         tx.commit()
     engine.dispose()
     return url

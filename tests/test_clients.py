@@ -45,10 +45,12 @@ from csm_tui.domain.models import (
     Client,
     ClientSummary,
     DailyBalance,
-    Holding,
-    Outlet,
-    Product,
-    RiskAssessment,
+    NewClient,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewRiskAssessment,
+    NewStaff,
     Staff,
 )
 from csm_tui.domain.values import Sex
@@ -138,7 +140,7 @@ class Branch:
     def add_client(self, number: str, name: str, resident_id: str, manager: Staff | None, **more: object) -> int:
         with self.system(write=True) as tx:
             client = tx.clients.add(
-                Client(
+                NewClient(
                     number=number,
                     name=name,
                     resident_id=resident_id,
@@ -172,21 +174,21 @@ class Branch:
 def branch(engine: Engine, clock: FrozenClock) -> Branch:
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
         o = outlet.id
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
-        sup = tx.staff.add(Staff(login="sup01", name="周主管", role=Role.SUPERVISOR, outlet_id=o))
-        sup2 = tx.staff.add(Staff(login="sup02", name="吴主管", role=Role.SUPERVISOR, outlet_id=o))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
+        sup = tx.staff.add(NewStaff(login="sup01", name="周主管", role=Role.SUPERVISOR, outlet_id=o))
+        sup2 = tx.staff.add(NewStaff(login="sup02", name="吴主管", role=Role.SUPERVISOR, outlet_id=o))
         a = tx.staff.add(
-            Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup.id)
+            NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup.id)
         )
         b = tx.staff.add(
-            Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup2.id)
+            NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup2.id)
         )
-        wm = tx.staff.add(Staff(login="wode01", name="陈经理", role=Role.WEALTH_MANAGER, outlet_id=o))
-        teller = tx.staff.add(Staff(login="teller01", name="刘柜员", role=Role.TELLER, outlet_id=o))
+        wm = tx.staff.add(NewStaff(login="wode01", name="陈经理", role=Role.WEALTH_MANAGER, outlet_id=o))
+        teller = tx.staff.add(NewStaff(login="teller01", name="刘柜员", role=Role.TELLER, outlet_id=o))
         product = tx.products.add(
-            Product(
+            NewProduct(
                 code="DLB90",
                 name="得利宝90天",
                 category=ProductCategory.WEALTH,
@@ -199,7 +201,7 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
 
         def client(number: str, name: str, resident_id: str, mobile: str, manager: Staff | None, **more: object) -> int:
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=number,
                     name=name,
                     resident_id=resident_id,
@@ -234,7 +236,7 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
         zl = client("C300001", "赵六", ZL_ID, "18600186006", None, avg_3m=Decimal("12000.00"))
         assert product.id is not None and a.id is not None
         tx.holdings.add(
-            Holding(
+            NewHolding(
                 client_id=zsf,
                 product_id=product.id,
                 amount=Decimal("300000.00"),
@@ -243,7 +245,7 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
             )
         )
         tx.assessments.add(
-            RiskAssessment(
+            NewRiskAssessment(
                 client_id=zsf,
                 staff_id=a.id,
                 taken_at=dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC),

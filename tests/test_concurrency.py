@@ -21,7 +21,7 @@ from textual.widgets import Input
 import storage.engine
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Disposition, Grade, Role
-from csm_tui.domain.models import Client, Outlet, Staff
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.calls.outcomes import Outcome, record
@@ -74,14 +74,14 @@ def test_twenty_processes_write_at_once_and_lose_nothing(engine: Engine, db_url:
     system = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
     desks: dict[str, list[int]] = {}
     with system(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
         for k in range(PROCESSES):
             csm = tx.staff.add(
-                Staff(login=f"csm{k:02d}", name=f"经理{k}", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id)
+                NewStaff(login=f"csm{k:02d}", name=f"经理{k}", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id)
             )
             desks[csm.login] = [
                 tx.clients.add(
-                    Client(
+                    NewClient(
                         number=f"C{k:02d}{c}",
                         name=f"客户{k}{c}",
                         resident_id=resident_id(k * CLIENTS_EACH + c),
@@ -192,7 +192,7 @@ def test_a_write_waits_out_a_lock_held_past_the_busy_timeout(sqlite_url: str, sh
     system = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
     holder = _hold_write_lock(sqlite_url.removeprefix("sqlite:///"), 0.5)
     with system(write=True) as tx:  # 0.2 s waits, tried again: the lock is gone by the third or fourth try
-        tx.outlets.add(Outlet(code="B01", name="营业部"))
+        tx.outlets.add(NewOutlet(code="B01", name="营业部"))
         tx.commit()
     holder.join()
     with system() as tx:

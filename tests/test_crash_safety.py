@@ -17,7 +17,7 @@ from stdnum.cn import ric
 
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Grade, Role, TaskKind
-from csm_tui.domain.models import Client, Outlet, Staff, Task
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, NewTask
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import ContactRow, TaskRow
@@ -52,20 +52,20 @@ def _branch(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
         assert csm.id is not None
         for n in range(CLIENTS):
             body = f"110105196{n % 10}0101{n:03d}"
             client = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:05d}", name=f"客户{n}", resident_id=body + ric.calc_check_digit(body + "0"),
                     mobile=f"1390013{n:04d}", manager_id=csm.id, avg_3m=Decimal("1000.00"),
                 )
             )  # fmt: skip
             assert client.id is not None
             tx.tasks.add(
-                Task(client_id=client.id, staff_id=csm.id, kind=TaskKind.CALLBACK, due_on=NOW.date(), created_at=NOW)
+                NewTask(client_id=client.id, staff_id=csm.id, kind=TaskKind.CALLBACK, due_on=NOW.date(), created_at=NOW)
             )
         tx.meta.set("is_demo", "1")
         tx.commit()

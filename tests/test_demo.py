@@ -21,6 +21,7 @@ from csm_tui.domain.models import Client
 from csm_tui.domain.values import MobileNumber, ResidentId
 from csm_tui.policy import Policy
 from storage import audit
+from storage.access import Access
 from storage.demo import DemoExists, DemoSummary, average_window, build_demo
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -132,7 +133,7 @@ def test_clients_load_as_domain_models(db: Session) -> None:
 
 
 def test_three_month_average_is_the_mean_of_the_spans(db: Session) -> None:
-    balances = BalanceRepository(db, None)
+    balances = BalanceRepository(db, Access(db, None))
     first, last = average_window(AS_OF)
     clients = db.scalars(select(ClientRow)).all()
     for c in clients:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from csm_tui import i18n
 from csm_tui.app import DESTINATIONS
 from csm_tui.domain import enums, values
-from csm_tui.domain.models import Client
+from csm_tui.domain.models import NewClient
 from csm_tui.i18n import LANGUAGES, catalog, explain, label, set_language, t
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_catalog_placeholders_match_between_languages() -> None:
 def test_validation_errors_name_the_field_and_reason_in_the_users_language(lang: str, expected: str) -> None:
     set_language(lang)
     with pytest.raises(ValidationError) as caught:
-        Client(number="C1", name="张三", resident_id="110105194912310021")
+        NewClient(number="C1", name="张三", resident_id="110105194912310021")
     assert explain(caught.value) == expected
 
 

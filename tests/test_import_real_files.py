@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select, text
 from csm_tui.cli import main
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskKind, TaskStatus, Tier
-from csm_tui.domain.models import Outlet, Product, Staff, Task
+from csm_tui.domain.models import NewOutlet, NewProduct, NewStaff, NewTask
 from csm_tui.i18n import set_language
 from csm_tui.policy import Policy
 from csm_tui.rules.tiers import tier_of
@@ -58,13 +58,15 @@ def _chinese() -> Iterator[None]:
 def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, Workstation]:
     """An outlet, an admin, two CSMs, a hall supervisor and one product; a workstation for each person."""
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        admin = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        other = tx.staff.add(Staff(login="csm02", name="赵敏", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id))
-        hall = tx.staff.add(Staff(login="hall1", name="孙浩", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        other = tx.staff.add(
+            NewStaff(login="csm02", name="赵敏", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id)
+        )
+        hall = tx.staff.add(NewStaff(login="hall1", name="孙浩", role=Role.SUPERVISOR, outlet_id=outlet.id))
         tx.products.add(
-            Product(code="WM001", name="得利宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
+            NewProduct(code="WM001", name="得利宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
         )
         tx.commit()
     time = BranchTime(clock, "Asia/Shanghai")
@@ -586,7 +588,7 @@ def add_task(uow_factory: SqlUnitOfWorkFactory, client: str, staff_id: int, note
         client_id = tx.clients.id_of(client)
         assert client_id is not None
         tx.tasks.add(
-            Task(
+            NewTask(
                 client_id=client_id, staff_id=staff_id, kind=TaskKind.CALLBACK, due_on=dt.date(2026, 11, 30),
                 note=note, created_at=dt.datetime(2026, 11, 26, 1, tzinfo=dt.UTC), status=TaskStatus.OPEN,
             )

@@ -20,7 +20,7 @@ from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, Role
-from csm_tui.domain.models import Outlet, Staff
+from csm_tui.domain.models import NewOutlet, NewStaff
 from csm_tui.i18n import set_language
 from csm_tui.policy import Policy
 from csm_tui.services.imports import run, staging
@@ -42,9 +42,9 @@ def admin(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock, tmp_path: Path)
     """A branch's admin, with 300 clients imported (C00000…C00299); the reports in Chinese."""
     set_language("zh_CN")
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        boss = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        boss = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
         tx.commit()
     ws = sign_in(uow_factory.acting_as(boss), boss, BranchTime(clock, "Asia/Shanghai"), Policy(), False)
     rows = []

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskKind, TaskStatus
-from csm_tui.domain.models import Outlet, Product, Staff, Task
+from csm_tui.domain.models import NewOutlet, NewProduct, NewStaff, NewTask, Task
 from csm_tui.i18n import t
 from csm_tui.policy import Assignment, AssignWithin, NewClients, Policy
 from csm_tui.services.imports.columns import ImportKind
@@ -63,13 +63,13 @@ BAD_CHECK = VALID_IDS[2][:-1] + ("0" if VALID_IDS[2][-1] != "0" else "1")
 def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, Workstation]:
     """An outlet, an admin, two CSMs, a teller and one product; a workstation for the admin and for a CSM."""
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        admin = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        tx.staff.add(Staff(login="csm02", name="赵敏", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id))
-        tx.staff.add(Staff(login="teller1", name="钱多", role=Role.TELLER, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        tx.staff.add(NewStaff(login="csm02", name="赵敏", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id))
+        tx.staff.add(NewStaff(login="teller1", name="钱多", role=Role.TELLER, outlet_id=outlet.id))
         tx.products.add(
-            Product(code="WM001", name="得利宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
+            NewProduct(code="WM001", name="得利宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
         )
         tx.commit()
     time = BranchTime(clock, "Asia/Shanghai")
@@ -482,7 +482,7 @@ def test_a_task_list_exported_by_a_csm_imports_back_whole(
             (TaskKind.FOLLOW_UP, "", created + dt.timedelta(days=1)),
         ):
             tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=client_id, staff_id=csm.staff.id, kind=kind, due_on=dt.date(2026, 11, 27),
                     due_at=created + dt.timedelta(days=7) if closed is None else None, note=note, created_at=created,
                     status=TaskStatus.OPEN if closed is None else TaskStatus.DONE, closed_at=closed,
@@ -527,12 +527,12 @@ def rule_admin(branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory
     """The branch of ``branch`` with a second outlet (SH002, one CSM), an empty one (SH003) and an inactive CSM at
     SH001; its admin under a policy giving new clients to the least loaded CSM."""
     with uow_factory(write=True) as tx:
-        sh002 = tx.outlets.add(Outlet(code="SH002", name="静安"))
-        tx.outlets.add(Outlet(code="SH003", name="浦东"))
-        tx.staff.add(Staff(login="csm03", name="孙丽", role=Role.CSM, grade=Grade.CSM, outlet_id=sh002.id))
+        sh002 = tx.outlets.add(NewOutlet(code="SH002", name="静安"))
+        tx.outlets.add(NewOutlet(code="SH003", name="浦东"))
+        tx.staff.add(NewStaff(login="csm03", name="孙丽", role=Role.CSM, grade=Grade.CSM, outlet_id=sh002.id))
         tx.staff.add(
-            Staff(login="csm00", name="周雪", role=Role.CSM, grade=Grade.CSM, outlet_id=branch["csm"].staff.outlet_id,
-                  active=False)
+            NewStaff(login="csm00", name="周雪", role=Role.CSM, grade=Grade.CSM,
+                     outlet_id=branch["csm"].staff.outlet_id, active=False)
         )  # fmt: skip
         tx.commit()
     policy = Policy(assignment=Assignment(new_clients=NewClients.LEAST_LOADED, within=within))

@@ -15,7 +15,7 @@ from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, Role, Tier
-from csm_tui.domain.models import Client, Holding, Outlet, Staff
+from csm_tui.domain.models import NewClient, NewHolding, NewOutlet, NewStaff
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
 from csm_tui.policy import Policy, PolicyError, Tiers, load_policy
@@ -54,9 +54,9 @@ def test_a_caller_that_needs_a_sign_says_so() -> None:
 
 def test_models_refuse_negative_money() -> None:
     with pytest.raises(ValidationError, match="money_negative"):
-        Holding(client_id=1, product_id=1, amount="-5.00", start_date=dt.date(2026, 1, 1))
+        NewHolding(client_id=1, product_id=1, amount="-5.00", start_date=dt.date(2026, 1, 1))
     with pytest.raises(ValidationError, match="money_negative"):
-        Client(number="C1", name="张三", resident_id=_id("11010519491231002"), balance="-0.01")
+        NewClient(number="C1", name="张三", resident_id=_id("11010519491231002"), balance="-0.01")
 
 
 def test_a_policy_amount_cannot_be_negative(tmp_path: Path) -> None:
@@ -85,13 +85,14 @@ def test_the_average_is_never_rounded_up_onto_a_threshold() -> None:
 def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, Workstation]:
     """An admin and a CSM with three clients: C1 (the tier's edge), C2 (10,000.00), C3 (9,999.99)."""
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="SH001", name="徐汇"))
-        admin = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
+        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
         for n, avg in ((1, "0.00"), (2, "10000.00"), (3, "9999.99")):
             tx.clients.add(
-                Client(number=f"C{n}", name=f"客户{n}", resident_id=_id(f"1101051949123100{n}"), mobile="13800138000",
-                       manager_id=csm.id, outlet_id=outlet.id, avg_3m=Decimal(avg), assets_as_of=AS_OF)
+                NewClient(number=f"C{n}", name=f"客户{n}", resident_id=_id(f"1101051949123100{n}"),
+                          mobile="13800138000", manager_id=csm.id, outlet_id=outlet.id, avg_3m=Decimal(avg),
+                          assets_as_of=AS_OF)
             )  # fmt: skip
         tx.commit()
     time = BranchTime(clock, "Asia/Shanghai")

@@ -17,7 +17,7 @@ import pytest
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Staff
+from csm_tui.domain.models import NewStaff, Staff
 from csm_tui.i18n import explain
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.services.clients.finding import find_clients, look_up_number, lookup_alerts
@@ -108,7 +108,7 @@ def test_own_clients_are_looked_up_freely_and_not_counted(branch: Branch) -> Non
 
 def test_every_role_is_limited(branch: Branch) -> None:  # noqa: F811
     with branch.system(write=True) as tx:
-        lobby = tx.staff.add(Staff(login="lobby01", name="孙大堂", role=Role.LOBBY, outlet_id=branch.outlet_id))
+        lobby = tx.staff.add(NewStaff(login="lobby01", name="孙大堂", role=Role.LOBBY, outlet_id=branch.outlet_id))
         tx.commit()
     everyone = (branch.csm_b, branch.supervisor, branch.wealth, branch.teller, lobby, branch.admin)
     for staff in everyone:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from csm_tui.domain.enums import AccountKind, HoldingStatus, ProductCategory, RiskLevel, RiskRating
-from csm_tui.domain.models import Account, Client, Holding, Product
+from csm_tui.domain.models import Account, Client, Holding, NewHolding, NewProduct, Product
 from csm_tui.i18n import LANGUAGES, catalog, set_language, t
 from csm_tui.policy import (
     DEFAULT_OFFER_RULES,
@@ -50,7 +50,7 @@ def product(
     sale: tuple[dt.date | None, dt.date | None] = (None, None),
     private: bool = False,
 ) -> Product:
-    return Product(
+    return NewProduct(
         code=code,
         name=f"产品{code}",
         category=category,
@@ -86,7 +86,7 @@ def held(
     prod: Product, amount: str, *, matures_in: int | None = None, status: HoldingStatus = HoldingStatus.ACTIVE
 ) -> tuple[Holding, Product]:
     maturity = TODAY + dt.timedelta(days=matures_in) if matures_in is not None else None
-    holding = Holding(
+    holding = NewHolding(
         client_id=1,
         product_id=1,
         amount=Decimal(amount),

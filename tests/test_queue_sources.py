@@ -32,16 +32,19 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.models import (
-    Appointment,
-    Client,
-    ContactRecord,
-    Holding,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    NewTask,
     Outlet,
     Product,
-    RiskAssessment,
-    Sale,
     Staff,
-    Task,
 )
 from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import QueueItem, today_queue, window
@@ -87,7 +90,7 @@ class Branch:
     def client(self, name: str, manager: Staff | None = None, mobile: str | None = "1380013", **more: Any) -> int:
         n = len(self.ids) + 1
         added = self.tx.clients.add(
-            Client(
+            NewClient(
                 number=f"C{n:04d}",
                 name=name,
                 resident_id=rid(n),
@@ -112,7 +115,7 @@ class Branch:
         closed_at: dt.datetime | None = None,
     ) -> int:
         task = self.tx.tasks.add(
-            Task(
+            NewTask(
                 client_id=self.ids[name],
                 staff_id=(staff or self.csm).id or 0,
                 kind=kind,
@@ -129,7 +132,7 @@ class Branch:
 
     def contact(self, name: str, disposition: Disposition, at: dt.datetime, channel: Channel = Channel.PHONE) -> None:
         self.tx.contacts.add(
-            ContactRecord(
+            NewContactRecord(
                 client_id=self.ids[name],
                 staff_id=self.csm.id or 0,
                 channel=channel,
@@ -147,7 +150,7 @@ class Branch:
         status: HoldingStatus = HoldingStatus.ACTIVE,
     ) -> None:
         self.tx.holdings.add(
-            Holding(
+            NewHolding(
                 client_id=self.ids[name],
                 product_id=self.products[category].id or 0,
                 amount=Decimal(amount),
@@ -159,7 +162,7 @@ class Branch:
 
     def assessment(self, name: str, valid_until: dt.date) -> None:
         self.tx.assessments.add(
-            RiskAssessment(
+            NewRiskAssessment(
                 client_id=self.ids[name],
                 staff_id=self.csm.id or 0,
                 taken_at=NOW - dt.timedelta(days=300),
@@ -172,12 +175,12 @@ class Branch:
 
     def appointment(self, name: str, starts_at: dt.datetime, status: AppointmentStatus) -> None:
         self.tx.appointments.add(
-            Appointment(client_id=self.ids[name], staff_id=self.csm.id or 0, starts_at=starts_at, status=status)
+            NewAppointment(client_id=self.ids[name], staff_id=self.csm.id or 0, starts_at=starts_at, status=status)
         )
 
     def sale(self, name: str, sold_at: dt.datetime, cooling_off_until: dt.datetime) -> None:
         self.tx.sales.add(
-            Sale(
+            NewSale(
                 client_id=self.ids[name],
                 staff_id=self.csm.id or 0,
                 outlet_id=self.outlet.id or 0,
@@ -190,9 +193,9 @@ class Branch:
 
 
 def start(factory: SqlUnitOfWorkFactory, tx: SqlUnitOfWork) -> Branch:
-    outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-    csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-    other = tx.staff.add(Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+    outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
+    csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+    other = tx.staff.add(NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
     branch = Branch(tx, csm, other, outlet)
     for code, name, category in (
         ("DP01", "三个月定期存款", ProductCategory.DEPOSIT),
@@ -200,7 +203,7 @@ def start(factory: SqlUnitOfWorkFactory, tx: SqlUnitOfWork) -> Branch:
         ("FD01", "交银成长混合", ProductCategory.FUND),
         ("IN01", "交银人寿年金", ProductCategory.INSURANCE),
     ):
-        branch.products[category] = tx.products.add(Product(code=code, name=name, category=category))
+        branch.products[category] = tx.products.add(NewProduct(code=code, name=name, category=category))
     return branch
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import SuitabilityOutcome
 from csm_tui.services.ports import StorageFailure
 from storage import audit
 from storage.copy import copy_branch
@@ -55,8 +56,8 @@ def add_records(factory: SqlUnitOfWorkFactory) -> dict[str, int]:
         s.flush()
         common = {"client_id": client.id, "staff_id": staff.id, "outlet_id": outlet.id, "product_id": product.id}
         record = SuitabilityRow(
-            **common, amount=Decimal(50_000), assessment_id=assessment.id, outcome="allowed", created_at=NOW,
-            detail={},
+            **common, amount=Decimal(50_000), assessment_id=assessment.id, outcome=SuitabilityOutcome.SOLD,
+            created_at=NOW, detail={},
         )  # fmt: skip
         s.add(record)
         s.flush()

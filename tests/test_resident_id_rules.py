@@ -18,7 +18,7 @@ from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Role
-from csm_tui.domain.models import Client, Staff
+from csm_tui.domain.models import NewClient, NewStaff
 from csm_tui.domain.values import ResidentId, validate_resident_id
 from csm_tui.policy import Policy
 from csm_tui.services.imports.columns import ImportKind
@@ -40,7 +40,7 @@ def with_check(body: str) -> str:
 def test_an_id_with_a_county_code_the_library_does_not_know_is_accepted(number: str) -> None:
     assert validate_resident_id(number, TODAY) == number
     assert ResidentId(number) == number
-    client = Client.model_validate({"number": "C1", "name": "张三", "resident_id": number}, context={"today": TODAY})
+    client = NewClient.model_validate({"number": "C1", "name": "张三", "resident_id": number}, context={"today": TODAY})
     assert client.resident_id == number
 
 
@@ -58,7 +58,8 @@ def test_a_birth_date_after_today_is_refused_and_today_itself_is_accepted() -> N
         validate_resident_id(born_tomorrow, TODAY)
     assert err.value.type == "value.id_birth_date"
     with pytest.raises(ValidationError) as refused:
-        Client.model_validate({"number": "C1", "name": "张三", "resident_id": born_tomorrow}, context={"today": TODAY})
+        data = {"number": "C1", "name": "张三", "resident_id": born_tomorrow}
+        NewClient.model_validate(data, context={"today": TODAY})
     assert refused.value.errors()[0]["type"] == "value.id_birth_date"
 
 
@@ -92,7 +93,7 @@ def test_an_import_takes_ids_with_unlisted_or_newer_county_codes_and_refuses_a_f
     uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock, tmp_path: Path
 ) -> None:
     with uow_factory(write=True) as tx:
-        admin = tx.staff.add(Staff(login="boss", name="李强", role=Role.ADMIN))
+        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN))
         tx.commit()
     ws = sign_in(uow_factory.acting_as(admin), admin, BranchTime(clock, "Asia/Shanghai"), Policy(), False)
     born_tomorrow = with_check("11010520261128001")  # the frozen clock stands on 2026-11-27 in Shanghai

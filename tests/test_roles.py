@@ -12,12 +12,22 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from csm_tui.services.views import ClientFocus, DayWindow, ScoreWindow
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
 
+from csm_tui.domain.appraisal import (
+    NewGradeDecision,
+    NewMysteryCheck,
+    NewTrainingRecord,
+    QuarterClose,
+)
 from csm_tui.domain.enums import (
     Channel,
     Disposition,
     Grade,
     ProductCategory,
+    QualificationKind,
     ReferralKind,
     ReferralStatus,
     RiskLevel,
@@ -28,13 +38,23 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.models import (
-    Appointment,
-    Client,
     ContactRecord,
     DailyBalance,
-    Holding,
-    Outlet,
-    Product,
+    DaySummary,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewReferral,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    NewSuitabilityRecord,
+    NewTask,
+    ProductRead,
+    Qualification,
     Referral,
     RiskAssessment,
     Sale,
@@ -42,8 +62,18 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
-from csm_tui.services.ports import AccessDenied
+from csm_tui.policy import Measure
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.ports import AccessDenied, SessionEnded
+from storage.access import Access
+from storage.checklists import ChecklistRepository
+from storage.importer import SqlImports
+from storage.orm import StaffRow
+from storage.repositories import ClientRepository, TaskRepository
+from storage.score_records import SqlScoreRecords
+from storage.score_views import SqlScoreViews
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from storage.views import SqlViews
 
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 27)
@@ -82,19 +112,21 @@ FULL = {
 @pytest.fixture
 def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
     with uow_factory(write=True) as tx:
-        o = tx.outlets.add(Outlet(code="B01", name="营业部")).id or 0
-        staff: dict[str, Staff] = {"admin": tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN))}
+        o = tx.outlets.add(NewOutlet(code="B01", name="营业部")).id or 0
+        staff: dict[str, Staff] = {"admin": tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))}
         for login in ("sup1", "sup2"):
-            staff[login] = tx.staff.add(Staff(login=login, name=login, role=Role.SUPERVISOR, outlet_id=o))
+            staff[login] = tx.staff.add(NewStaff(login=login, name=login, role=Role.SUPERVISOR, outlet_id=o))
         for login, sup in (("csm_a", "sup1"), ("csm_b", "sup2")):
             staff[login] = tx.staff.add(
-                Staff(login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=staff[sup].id)
+                NewStaff(
+                    login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=staff[sup].id
+                )
             )
         for login, role in (("wm", Role.WEALTH_MANAGER), ("lobby", Role.LOBBY), ("teller", Role.TELLER)):
-            staff[login] = tx.staff.add(Staff(login=login, name=login, role=role, outlet_id=o))
+            staff[login] = tx.staff.add(NewStaff(login=login, name=login, role=role, outlet_id=o))
         product = (
             tx.products.add(
-                Product(code="WM001", name="天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
+                NewProduct(code="WM001", name="天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
             ).id
             or 0
         )
@@ -103,14 +135,16 @@ def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
             m = staff[manager].id or 0
             c = clients[key] = (
                 tx.clients.add(
-                    Client(number=f"C{n}", name=f"客户{key}", resident_id=IDS[key], mobile="13800138000", manager_id=m)
+                    NewClient(
+                        number=f"C{n}", name=f"客户{key}", resident_id=IDS[key], mobile="13800138000", manager_id=m
+                    )
                 ).id
                 or 0
             )
-            tx.holdings.add(Holding(client_id=c, product_id=product, amount=Decimal(1000), start_date=TODAY))
+            tx.holdings.add(NewHolding(client_id=c, product_id=product, amount=Decimal(1000), start_date=TODAY))
             tx.contacts.add(contact(c, m))
             tasks[key] = tx.tasks.add(task(c, m, TaskKind.CALLBACK)).id or 0
-            tx.appointments.add(Appointment(client_id=c, staff_id=m, starts_at=NOW + dt.timedelta(days=1)))
+            tx.appointments.add(NewAppointment(client_id=c, staff_id=m, starts_at=NOW + dt.timedelta(days=1)))
             tx.assessments.add(assessment(c, m))
             record = tx.suitability.add(suitability(c, m, o, product))
             sales[key] = tx.sales.add(sale(c, m, o, product, record.id or 0)).id or 0
@@ -123,35 +157,37 @@ def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
 
 
 def contact(c: int, m: int) -> ContactRecord:
-    return ContactRecord(client_id=c, staff_id=m, channel=Channel.PHONE, started_at=NOW, disposition=Disposition.BUSY)
+    return NewContactRecord(
+        client_id=c, staff_id=m, channel=Channel.PHONE, started_at=NOW, disposition=Disposition.BUSY
+    )
 
 
 def task(c: int, m: int, kind: TaskKind) -> Task:
-    return Task(client_id=c, staff_id=m, kind=kind, due_on=TODAY, created_at=NOW)
+    return NewTask(client_id=c, staff_id=m, kind=kind, due_on=TODAY, created_at=NOW)
 
 
 def assessment(c: int, m: int) -> RiskAssessment:
-    return RiskAssessment(
+    return NewRiskAssessment(
         client_id=c, staff_id=m, taken_at=NOW, answers={}, score=60, level=RiskLevel.C2, face_to_face=True,
         valid_until=TODAY + dt.timedelta(days=365),
     )  # fmt: skip
 
 
 def suitability(c: int, m: int, o: int, p: int) -> SuitabilityRecord:
-    return SuitabilityRecord(
+    return NewSuitabilityRecord(
         client_id=c, staff_id=m, outlet_id=o, product_id=p, amount=Decimal(1000), outcome=SuitabilityOutcome.SOLD,
         created_at=NOW, detail={},
     )  # fmt: skip
 
 
 def sale(c: int, m: int, o: int, p: int, s: int) -> Sale:
-    return Sale(
+    return NewSale(
         client_id=c, staff_id=m, outlet_id=o, product_id=p, amount=Decimal(1000), sold_at=NOW, suitability_id=s,
     )  # fmt: skip
 
 
 def referral(c: int, by: int, to: int, kind: ReferralKind = ReferralKind.WODE) -> Referral:
-    return Referral(client_id=c, kind=kind, from_staff_id=by, to_staff_id=to, created_at=NOW)
+    return NewReferral(client_id=c, kind=kind, from_staff_id=by, to_staff_id=to, created_at=NOW)
 
 
 # --- reading a client's records ----------------------------------------------------------------------------------
@@ -214,11 +250,11 @@ Writer = Callable[[SqlUnitOfWork, Branch, int, int], Any]
 WRITERS: dict[str, Writer] = {
     "contacts.add": lambda tx, b, c, m: tx.contacts.add(contact(c, m)),
     "tasks.add": lambda tx, b, c, m: tx.tasks.add(task(c, m, TaskKind.FOLLOW_UP)),
-    "appointments.add": lambda tx, b, c, m: tx.appointments.add(Appointment(client_id=c, staff_id=m, starts_at=NOW)),
+    "appointments.add": lambda tx, b, c, m: tx.appointments.add(NewAppointment(client_id=c, staff_id=m, starts_at=NOW)),
     "assessments.add": lambda tx, b, c, m: tx.assessments.add(assessment(c, m)),
     "suitability.add": lambda tx, b, c, m: tx.suitability.add(suitability(c, m, b.outlet, b.product)),
     "holdings.add": lambda tx, b, c, m: tx.holdings.add(
-        Holding(client_id=c, product_id=b.product, amount=Decimal(5), start_date=TODAY)
+        NewHolding(client_id=c, product_id=b.product, amount=Decimal(5), start_date=TODAY)
     ),
     "clients.update": lambda tx, b, c, m: tx.clients.update(c, 1, note="改"),
     "clients.set_flags": lambda tx, b, c, m: tx.clients.set_flags(c, sms_opt_out=True),
@@ -256,13 +292,13 @@ def test_closing_a_task_or_cancelling_a_sale_of_another_managers_client_is_refus
 # --- admin only ----------------------------------------------------------------------------------------------------
 
 ADMIN_WRITES: dict[str, Callable[[SqlUnitOfWork, Branch], Any]] = {
-    "outlets.add": lambda tx, b: tx.outlets.add(Outlet(code="B99", name="新网点")),
-    "staff.add": lambda tx, b: tx.staff.add(Staff(login="new01", name="新人", role=Role.ADMIN)),
+    "outlets.add": lambda tx, b: tx.outlets.add(NewOutlet(code="B99", name="新网点")),
+    "staff.add": lambda tx, b: tx.staff.add(NewStaff(login="new01", name="新人", role=Role.ADMIN)),
     "products.add": lambda tx, b: tx.products.add(
-        Product(code="X1", name="新品", category=ProductCategory.FUND, issuer_rating=RiskRating.R5)
+        NewProduct(code="X1", name="新品", category=ProductCategory.FUND, issuer_rating=RiskRating.R5)
     ),
     "clients.add (import)": lambda tx, b: tx.clients.add(
-        Client(number="C9", name="新客户", resident_id="110105197001010054", manager_id=b.sid("csm_b"))
+        NewClient(number="C9", name="新客户", resident_id="110105197001010054", manager_id=b.sid("csm_b"))
     ),
     "staff.delete": lambda tx, b: tx.staff.delete(b.sid("teller")),
     "balances.record": lambda tx, b: tx.balances.record(
@@ -317,3 +353,348 @@ def test_supervisors_see_their_teams_referrals_only(branch: Branch) -> None:
         tx.referrals.involving(branch.sid("csm_b"))
     with branch.uow("csm_a") as tx, pytest.raises(AccessDenied):
         tx.referrals.open_to(branch.sid("wm"))
+
+
+# --- whose lists, scores and imports (storage.access decides; every store asks it) --------------------------------
+
+DAY = DayWindow(
+    day=TODAY, start=NOW - dt.timedelta(hours=2), end=NOW + dt.timedelta(hours=22), now=NOW,
+    next_start=NOW + dt.timedelta(hours=22), next_end=NOW + dt.timedelta(hours=46), maturing_until=TODAY,
+    contacted_since=NOW - dt.timedelta(days=7),
+)  # fmt: skip
+QUARTER = ScoreWindow(
+    year=2026, quarter=4, start=dt.datetime(2026, 9, 30, 16, tzinfo=dt.UTC),
+    end=dt.datetime(2026, 12, 31, 16, tzinfo=dt.UTC),
+    now=NOW, first_day=dt.date(2026, 10, 1), last_day=TODAY, assets_before=None, assets_after=None,
+    jiaoyin=Decimal(50_000), callback_days=7, recording_exempt=(), utc_offset_s=8 * 3600,
+)  # fmt: skip
+# Whose lists each role reads: own, a supervisor the team's, the admin everyone's.
+ACTS_FOR = {
+    "admin": set(FULL),
+    "sup1": {"sup1", "csm_a"},
+    "sup2": {"sup2", "csm_b"},
+    **{who: {who} for who in ("csm_a", "csm_b", "wm", "lobby", "teller")},
+}
+# Whose scores each role sees: own, a supervisor the team's, the admin every CSM's; others have no scoreboard.
+SCORES = {"admin": {"csm_a", "csm_b"}, "sup1": {"csm_a"}, "sup2": {"csm_b"}, "csm_a": {"csm_a"}, "csm_b": {"csm_b"}}
+SCOREBOARD = set(SCORES)
+
+ListReader = Callable[[SqlUnitOfWork, int], Any]
+LIST_READERS: dict[str, ListReader] = {
+    "views.sms_due": lambda tx, s: tx.views.sms_due(s, TODAY),
+    "views.clients": lambda tx, s: tx.views.clients(s, "", 10),
+    "views.clients_by_number": lambda tx, s: tx.views.clients_by_number(s, "13800138000", 10),
+    "views.lookup_refusals": lambda tx, s: tx.views.lookup_refusals(s, NOW),
+    "views.day_figures": lambda tx, s: tx.views.day_figures(s, DAY.start, DAY.end),
+    "views.calls_made": lambda tx, s: tx.views.calls_made(s, DAY.start, DAY.end),
+    "views.assessments_due": lambda tx, s: tx.views.assessments_due(s, TODAY),
+    "views.checklist_counts": lambda tx, s: tx.views.checklist_counts([s], DAY),
+    "views.shelf": lambda tx, s: tx.views.shelf(s, DAY),
+    "views.agenda": lambda tx, s: tx.views.agenda(s, DAY),
+    "views.clients_in_focus": lambda tx, s: tx.views.clients_in_focus(s, ClientFocus.MATURING_UNREACHED, DAY),
+    "views.task_export": lambda tx, s: tx.views.task_export(s, False),
+    "views.contact_export": lambda tx, s: tx.views.contact_export(s, NOW),
+    "checklists.marks": lambda tx, s: tx.checklists.marks(s, TODAY),
+    "checklists.summary": lambda tx, s: tx.checklists.summary(s, TODAY),
+    "product_reads.of": lambda tx, s: tx.product_reads.of(s),
+    "appointments.between": lambda tx, s: tx.appointments.between(s, NOW, NOW + dt.timedelta(days=2)),
+    "referrals.involving": lambda tx, s: tx.referrals.involving(s),
+    "referrals.open_to": lambda tx, s: tx.referrals.open_to(s),
+}
+
+
+@pytest.mark.parametrize("reader", LIST_READERS)
+def test_each_role_reads_exactly_the_lists_it_may_act_for(branch: Branch, reader: str) -> None:
+    read = LIST_READERS[reader]
+    for who, allowed in ACTS_FOR.items():
+        read_for = set()
+        with branch.uow(who) as tx:
+            for whose in FULL:
+                try:
+                    read(tx, branch.sid(whose))
+                except AccessDenied:
+                    continue
+                read_for.add(whose)
+        assert read_for == allowed, who
+
+
+OwnWriter = Callable[[SqlUnitOfWork, Branch, int], Any]
+OWN_WRITERS: dict[str, OwnWriter] = {
+    "checklists.set_mark": lambda tx, b, s: tx.checklists.set_mark(s, TODAY, "morning", NOW, ticked=True),
+    "checklists.save_summary": lambda tx, b, s: tx.checklists.save_summary(
+        s, TODAY, DaySummary(text="好", figures={}, saved_at=NOW)
+    ),
+    "product_reads.record": lambda tx, b, s: tx.product_reads.record(
+        s, [ProductRead(product_id=b.product, fingerprint="f", read_at=NOW)]
+    ),
+}
+
+
+@pytest.mark.parametrize("writer", OWN_WRITERS)
+def test_a_checklist_and_products_read_are_written_by_their_owner_alone(branch: Branch, writer: str) -> None:
+    for who in FULL:
+        for whose in FULL:
+            with branch.uow(who, write=True) as tx:
+                try:
+                    OWN_WRITERS[writer](tx, branch, branch.sid(whose))
+                    written = True
+                except AccessDenied:
+                    written = False
+            assert written == (who == whose), (who, whose)
+
+
+def test_each_role_sees_exactly_the_scores_it_may_see(branch: Branch) -> None:
+    for who in FULL:
+        seen = set()
+        with branch.uow(who) as tx:
+            rows = {row.login: row for row in tx.score_views.csms()}
+            assert set(rows) == {"csm_a", "csm_b"}  # the roster is the branch's
+            visible = {login for login, row in rows.items() if tx.score_views.visible(row)}
+            for csm in rows:
+                try:
+                    tx.score_views.records(branch.sid(csm), Measure.CALLS_VS_TARGET, QUARTER)
+                except AccessDenied:
+                    continue
+                seen.add(csm)
+        assert seen == visible == SCORES.get(who, set()), who
+
+
+ScoreReader = Callable[[SqlUnitOfWork, Branch], Any]
+BRANCH_SCORES: dict[str, ScoreReader] = {
+    "score_views.quarter_raw": lambda tx, b: tx.score_views.quarter_raw(QUARTER, [b.sid("csm_a"), b.sid("csm_b")]),
+    "scores.grade_decisions": lambda tx, b: tx.scores.grade_decisions(2026),
+    "scores.closed": lambda tx, b: tx.scores.closed(2026, 3),
+    "scores.snapshots": lambda tx, b: tx.scores.snapshots(2026, 3),
+    "scores.keep_averages": lambda tx, b: tx.scores.keep_averages(TODAY, TODAY),
+}
+
+
+@pytest.mark.parametrize("reader", BRANCH_SCORES)
+def test_the_branchs_scores_are_read_by_those_with_a_scoreboard_only(branch: Branch, reader: str) -> None:
+    for who in FULL:
+        with branch.uow(who, write=True) as tx:
+            if who in SCOREBOARD:
+                BRANCH_SCORES[reader](tx, branch)
+            else:
+                with pytest.raises(AccessDenied):
+                    BRANCH_SCORES[reader](tx, branch)
+
+
+Appraisal = Callable[[SqlUnitOfWork, int, int], Any]
+APPRAISALS: dict[str, tuple[Appraisal, dict[str, set[str]]]] = {
+    "scores.add_mystery_check": (
+        lambda tx, csm, me: tx.scores.add_mystery_check(
+            NewMysteryCheck(staff_id=csm, checked_by=me, year=2026, quarter=4, checked_on=TODAY, score=90)
+        ),
+        {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
+    ),
+    "scores.decide_grade": (
+        lambda tx, csm, me: tx.scores.decide_grade(
+            NewGradeDecision(staff_id=csm, year=2026, reason="违规", decided_by=me, decided_at=NOW)
+        ),
+        {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
+    ),
+    "scores.withdraw_grade": (
+        lambda tx, csm, me: tx.scores.withdraw_grade(csm, 2026),
+        {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
+    ),
+    "scores.add_training": (
+        lambda tx, csm, me: tx.scores.add_training(
+            NewTrainingRecord(staff_id=csm, day=TODAY, minutes=60, topic="反洗钱", recorded_by=me)
+        ),
+        {"admin": {"csm_a", "csm_b"}},
+    ),
+    "scores.add_qualification": (
+        lambda tx, csm, me: tx.scores.add_qualification(
+            csm, Qualification(kind=QualificationKind.FUND, number="F1", obtained_on=TODAY)
+        ),
+        {"admin": {"csm_a", "csm_b"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("action", APPRAISALS)
+def test_appraisal_records_are_written_by_the_csms_supervisor_or_the_admin_as_the_rule_says(
+    branch: Branch, action: str
+) -> None:
+    write, allowed = APPRAISALS[action]
+    for who in FULL:
+        for csm in ("csm_a", "csm_b"):
+            with branch.uow(who, write=True) as tx:
+                try:
+                    write(tx, branch.sid(csm), branch.sid(who))
+                    written = True
+                except AccessDenied:
+                    written = False
+            assert written == (csm in allowed.get(who, set())), (who, csm)
+
+
+def test_appraisal_records_are_written_in_ones_own_name_only(branch: Branch) -> None:
+    a, other = branch.sid("csm_a"), branch.sid("sup2")
+    with branch.uow("sup1", write=True) as tx:
+        with pytest.raises(AccessDenied):
+            tx.scores.add_mystery_check(
+                NewMysteryCheck(staff_id=a, checked_by=other, year=2026, quarter=4, checked_on=TODAY, score=90)
+            )
+        with pytest.raises(AccessDenied):
+            tx.scores.decide_grade(
+                NewGradeDecision(staff_id=a, year=2026, reason="违规", decided_by=other, decided_at=NOW)
+            )
+        with pytest.raises(AccessDenied):
+            tx.scores.close(QuarterClose(year=2026, quarter=3, closed_at=NOW, closed_by=other), [])
+    for who in FULL:
+        with branch.uow(who, write=True) as tx:
+            closing = QuarterClose(year=2026, quarter=3, closed_at=NOW, closed_by=branch.sid(who))
+            if who in ("sup1", "sup2"):
+                tx.scores.close(closing, [])
+            else:
+                with pytest.raises(AccessDenied):
+                    tx.scores.close(closing, [])
+
+
+IMPORT_CALLS: dict[str, Callable[[Any], Any]] = {
+    "staff": lambda store: store.staff(),
+    "loads": lambda store: store.loads(),
+    "codes": lambda store: store.codes("clients"),
+    "existing": lambda store: store.existing(ImportKind.CLIENTS),
+    "write": lambda store: store.write(ImportKind.CLIENTS, [], [], lambda _: None),
+    "lock_balances": lambda store: store.lock_balances(),
+    "spans": lambda store: store.spans(0, 10, TODAY, TODAY),
+    "replace_spans": lambda store: store.replace_spans([], []),
+    "set_assets": lambda store: store.set_assets([]),
+}
+
+
+def test_the_import_store_answers_the_admin_alone_even_when_built_directly(branch: Branch) -> None:
+    for who in FULL:
+        with branch.uow(who, write=True) as tx:
+            if who == "admin":
+                for call in IMPORT_CALLS.values():
+                    call(tx.imports)
+                continue
+            with pytest.raises(AccessDenied):
+                tx.imports  # noqa: B018
+            store = object.__new__(SqlImports)  # built past its constructor's check: every method still asks
+            store.session, store.access = tx.session, tx.access
+            for name, call in IMPORT_CALLS.items():
+                with pytest.raises(AccessDenied):
+                    call(store)
+                assert name
+
+
+# --- from the hostile side: stores built directly, for the wrong staff member ------------------------------------
+
+
+def _stores(session: Session, access: Access) -> dict[str, Any]:
+    return {
+        "clients": ClientRepository(session, access),
+        "tasks": TaskRepository(session, access),
+        "views": SqlViews(session, access),
+        "checklists": ChecklistRepository(session, access),
+        "scores": SqlScoreViews(session, access),
+        "records": SqlScoreRecords(session, access),
+    }
+
+
+def test_stores_built_directly_for_another_staff_member_refuse_what_that_one_may_not_do(branch: Branch) -> None:
+    with branch.uow("admin") as tx:  # the admin's session, but stores acting for csm_a
+        stores = _stores(tx.session, Access(tx.session, branch.staff["csm_a"]))
+        with pytest.raises(AccessDenied):
+            stores["clients"].get(branch.clients["b"])
+        with pytest.raises(AccessDenied):
+            stores["tasks"].get(branch.tasks["b"])
+        with pytest.raises(AccessDenied):
+            stores["views"].task_export(branch.sid("csm_b"), False)
+        with pytest.raises(AccessDenied):
+            stores["checklists"].marks(branch.sid("csm_b"), TODAY)
+        with pytest.raises(AccessDenied):
+            stores["scores"].records(branch.sid("csm_b"), Measure.CALLS_VS_TARGET, QUARTER)
+        with pytest.raises(AccessDenied):
+            stores["records"].withdraw_grade(branch.sid("csm_a"), 2026)
+        assert stores["clients"].get(branch.clients["a"]).number == "C0"  # own: fine
+
+
+def test_a_deactivated_staff_member_may_do_nothing_even_through_stores_built_directly(branch: Branch) -> None:
+    with branch.system(write=True) as tx:
+        tx.session.execute(update(StaffRow).where(StaffRow.login == "csm_a").values(active=False))
+        tx.commit()
+    with pytest.raises(SessionEnded), branch.uow("csm_a"):
+        pass
+    gone = branch.staff["csm_a"].model_copy(update={"active": False})
+    with branch.uow("admin") as tx:
+        stores = _stores(tx.session, Access(tx.session, gone))
+        me = branch.sid("csm_a")
+        for read in (
+            lambda: stores["clients"].get(branch.clients["a"]),  # once their own client
+            lambda: stores["tasks"].get(branch.tasks["a"]),
+            lambda: stores["views"].task_export(me, False),
+            lambda: stores["checklists"].marks(me, TODAY),
+            lambda: stores["checklists"].set_mark(me, TODAY, "morning", NOW, ticked=True),
+            lambda: stores["scores"].records(me, Measure.CALLS_VS_TARGET, QUARTER),
+            lambda: stores["scores"].quarter_raw(QUARTER, [me]),
+        ):
+            with pytest.raises(AccessDenied):
+                read()
+
+
+# --- a client's visibility is read once per unit of work ----------------------------------------------------------
+
+
+def test_a_clients_visibility_is_read_once_per_unit_of_work(branch: Branch) -> None:
+    statements: list[str] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = branch.system.engine
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        with branch.uow("sup1") as tx:
+            a = branch.clients["a"]
+            for _ in range(3):
+                tx.holdings.for_client(a)
+                tx.contacts.for_client(a)
+                tx.assessments.latest(a)
+                tx.sales.for_client(a)
+            asked = [s for s in statements if "clients.manager_id" in s and "FROM clients" in s]
+            supervisor = [s for s in statements if s.startswith("SELECT staff.supervisor_id")]
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    assert len(asked) == 1 and len(supervisor) == 1, statements
+
+
+def test_a_client_given_up_in_a_unit_of_work_is_not_seen_later_in_it(branch: Branch) -> None:
+    with branch.uow("wm", write=True) as tx:
+        assert tx.clients.get(branch.clients["w"]).number == "C2"  # referred: seen in full, and remembered
+        [open_one] = tx.referrals.open_to(branch.sid("wm"))
+        tx.referrals.close(open_one.id or 0, ReferralStatus.RETURNED, "未达标", NOW)
+        with pytest.raises(AccessDenied):
+            tx.clients.get(branch.clients["w"])
+
+
+def test_the_branchs_facts_are_set_and_the_audit_log_read_by_the_admin_alone(branch: Branch) -> None:
+    for who in FULL:
+        with branch.uow(who, write=True) as tx:
+            assert tx.meta.get("is_demo") is None  # anyone reads the facts
+            tx.audit.record("probe")  # anyone's actions are recorded
+            if who == "admin":
+                tx.meta.set("data_as_of", "2026-11-25")
+                assert tx.audit.recent(1)[0].action == "probe"
+                continue
+            with pytest.raises(AccessDenied):
+                tx.meta.set("data_as_of", "2026-11-25")
+            with pytest.raises(AccessDenied):
+                tx.audit.recent(1)
+
+
+def test_one_staff_members_count_of_an_action_is_read_by_whoever_may_act_for_them(branch: Branch) -> None:
+    for who, allowed in ACTS_FOR.items():
+        counted = set()
+        with branch.uow(who) as tx:
+            for whose in FULL:
+                try:
+                    tx.audit.count("probe", branch.sid(whose), NOW)
+                except AccessDenied:
+                    continue
+                counted.add(whose)
+        assert counted == allowed, who

@@ -42,7 +42,19 @@ from csm_tui.domain.enums import (
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Staff, SuitabilityRecord, Task
+from csm_tui.domain.models import (
+    NewClient,
+    NewOutlet,
+    NewProduct,
+    NewStaff,
+    NewTask,
+    Outlet,
+    Qualification,
+    RiskAssessment,
+    Staff,
+    SuitabilityRecord,
+    Task,
+)
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import set_language, t
 from csm_tui.policy import Policy
@@ -137,21 +149,21 @@ def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
     """An outlet, a supervisor, two CSMs with certificates, three clients and the products below."""
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="徐汇支行", sells_wealth=True))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行", sells_wealth=True))
         assert outlet.id is not None
-        supervisor = tx.staff.add(Staff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        supervisor = tx.staff.add(NewStaff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
         licences = tuple(
             Qualification(kind=kind, number=f"Q-{kind.value}", obtained_on=dt.date(2020, 3, 1))
             for kind in (QualificationKind.WEALTH_BASIC, QualificationKind.FUND)  # FUND: for the fund sales
         )
         csm = tx.staff.add(
-            Staff(
+            NewStaff(
                 login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
                 supervisor_id=supervisor.id, qualifications=licences,
             )
         )  # fmt: skip
         other = tx.staff.add(
-            Staff(
+            NewStaff(
                 login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, qualifications=licences
             )
         )
@@ -162,7 +174,7 @@ def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
             [("张伟", YOUNG_BORN, csm), ("李秀英", ELDERLY_BORN, csm), ("王强", dt.date(1975, 1, 1), other)]
         ):
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C0000{n}", name=name, resident_id=resident_id(born), mobile=f"139123456{n}8",
                     manager_id=manager.id, outlet_id=outlet.id, balance=Decimal("500000.00"),
                     avg_3m=Decimal("500000.00"), assets_as_of=TODAY - dt.timedelta(days=2),
@@ -175,18 +187,18 @@ def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
 
 _W, _F, _B = ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.BOND
 PRODUCTS = (
-    Product(
+    NewProduct(
         code="W2", name="稳享 63 天", category=_W, issuer_rating=RiskRating.R2, min_amount=Decimal("10000"),
         term_days=63, dual_recording=True,
     ),
-    Product(code="W4", name="进取 180 天", category=_W, issuer_rating=RiskRating.R4, min_amount=Decimal("10000"),
+    NewProduct(code="W4", name="进取 180 天", category=_W, issuer_rating=RiskRating.R4, min_amount=Decimal("10000"),
             term_days=180),
-    Product(code="F4", name="成长混合基金", category=_F, issuer_rating=RiskRating.R4, min_amount=Decimal("1000")),
-    Product(
+    NewProduct(code="F4", name="成长混合基金", category=_F, issuer_rating=RiskRating.R4, min_amount=Decimal("1000")),
+    NewProduct(
         code="PP3", name="私募精选 3 号", category=_W, issuer_rating=RiskRating.R3, min_amount=Decimal("100000"),
         term_days=365, private_placement=True, cooling_off_hours=24,
     ),
-    Product(code="B1", name="国债 2026 第 8 期", category=_B, issuer_rating=RiskRating.R1, min_amount=Decimal("100"),
+    NewProduct(code="B1", name="国债 2026 第 8 期", category=_B, issuer_rating=RiskRating.R1, min_amount=Decimal("100"),
             term_days=1095, dual_recording=False),
 )  # fmt: skip
 
@@ -471,7 +483,7 @@ def test_another_csm_cannot_record_an_attempt_for_our_client(branch: Branch) -> 
 def test_a_verdict_gone_stale_before_recording_is_refused(branch: Branch) -> None:
     with branch.system(write=True) as tx:
         tx.products.add(
-            Product(
+            NewProduct(
                 code="W2L", name="稳享 末日", category=_W, issuer_rating=RiskRating.R2, sale_end=TODAY, term_days=30
             )
         )
@@ -591,7 +603,7 @@ def test_a_private_placement_keeps_the_client_out_of_the_queue_for_24_hours(bran
     ws = branch.ws()
     with branch.system(write=True) as tx:  # a reason to phone the client today
         tx.tasks.add(
-            Task(client_id=branch.young, staff_id=branch.csm.id or 0, kind=TaskKind.FOLLOW_UP, due_on=TODAY,
+            NewTask(client_id=branch.young, staff_id=branch.csm.id or 0, kind=TaskKind.FOLLOW_UP, due_on=TODAY,
                  created_at=NOW - dt.timedelta(days=3))
         )  # fmt: skip
         tx.commit()
@@ -646,7 +658,7 @@ def test_the_review_task_is_dropped_with_a_cancelled_sale(branch: Branch) -> Non
     assess(ws, branch.elderly, RiskLevel.C5)
     with branch.system(write=True) as tx:
         elderly_pp = tx.products.add(
-            Product(code="PP4", name="私募进取 4 号", category=_W, issuer_rating=RiskRating.R4,
+            NewProduct(code="PP4", name="私募进取 4 号", category=_W, issuer_rating=RiskRating.R4,
                     min_amount=Decimal("100000"), private_placement=True)
         )  # fmt: skip
         tx.commit()

@@ -20,7 +20,17 @@ from sqlalchemy import Engine, select, update
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Product, Qualification, RiskAssessment, Sale, Staff
+from csm_tui.domain.models import (
+    Client,
+    NewClient,
+    NewProduct,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    Qualification,
+    RiskAssessment,
+    Staff,
+)
 from csm_tui.i18n import explain
 from csm_tui.policy import Assessment, Measure, Policy, Suitability
 from csm_tui.rules import suitability as rules
@@ -74,7 +84,7 @@ def add_client(
 ) -> int:
     with branch.system(write=True) as tx:
         added = tx.clients.add(
-            Client(
+            NewClient(
                 number=number, name=f"客户{number}", resident_id=resident_id(born), manager_id=branch.csm.id,
                 outlet_id=branch.outlet.id, balance=Decimal(assets), avg_3m=Decimal(assets), assets_as_of=as_of,
             )
@@ -87,7 +97,7 @@ def add_client(
 def add_product(branch: Branch, code: str, rating: RiskRating, **more: object) -> None:
     with branch.system(write=True) as tx:
         tx.products.add(
-            Product(code=code, name=f"产品{code}", category=ProductCategory.WEALTH, issuer_rating=rating, **more)
+            NewProduct(code=code, name=f"产品{code}", category=ProductCategory.WEALTH, issuer_rating=rating, **more)
         )
         tx.commit()
 
@@ -96,7 +106,7 @@ def add_assessment(branch: Branch, client_id: int, taken_at: dt.datetime, level:
     """An assessment taken earlier, stored as the service stores one."""
     with branch.system(write=True) as tx:
         added = tx.assessments.add(
-            RiskAssessment(
+            NewRiskAssessment(
                 client_id=client_id, staff_id=branch.csm.id or 0, taken_at=taken_at, answers={}, score=90,
                 level=level, face_to_face=True, valid_until=rules.valid_until(taken_at, Policy()),
             )
@@ -179,7 +189,7 @@ def test_a_sale_resting_on_a_wrong_assessment_counts_as_a_breach(branch: Branch)
         for assessment in (old, elderly):
             record = tx.suitability.add(proper.record.model_copy(update={"id": None, "assessment_id": assessment.id}))
             tx.sales.add(
-                Sale(
+                NewSale(
                     client_id=branch.young, staff_id=branch.csm.id or 0, outlet_id=branch.outlet.id or 0,
                     product_id=product_id, amount=Decimal("1000.00"), sold_at=NOW + dt.timedelta(minutes=10),
                     suitability_id=record.id,
@@ -267,7 +277,7 @@ def test_no_investment_product_to_anyone_under_18_by_the_branchs_date(
 
 def test_civil_capacity_is_changed_by_a_supervisor_or_admin_with_a_reason_and_refuses_sales(branch: Branch) -> None:
     with branch.system(write=True) as tx:
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=branch.outlet.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=branch.outlet.id))
         tx.commit()
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C3)
@@ -406,7 +416,7 @@ def test_a_purchase_still_in_cooling_off_counts_even_before_the_figures_date(bra
         assert pp is not None and pp.id is not None
         yesterday_noon = NOW - dt.timedelta(hours=22)
         tx.sales.add(
-            Sale(
+            NewSale(
                 client_id=client_id, staff_id=branch.csm.id or 0, outlet_id=branch.outlet.id or 0, product_id=pp.id,
                 amount=Decimal("60000.00"), sold_at=yesterday_noon,
                 cooling_off_until=yesterday_noon + dt.timedelta(hours=24),
@@ -491,7 +501,7 @@ def test_a_policy_opening_the_insisted_path_to_bank_wealth_and_insurance_still_b
     insurer = branch.csm.model_copy(
         update={"qualifications": (Qualification(kind=QualificationKind.INSURANCE, obtained_on=dt.date(2020, 1, 1)),)}
     )
-    insurance = Product(code="I4", name="分红险", category=ProductCategory.INSURANCE, issuer_rating=RiskRating.R4)
+    insurance = NewProduct(code="I4", name="分红险", category=ProductCategory.INSURANCE, issuer_rating=RiskRating.R4)
     verdict = rules.check_4s(
         client=wealth.ctx.client, assessment=wealth.assessment, scored_lowest=False, product=insurance,
         amount=Decimal("50000"), outlet=branch.outlet, staff=insurer, now=NOW, policy=ws.policy,
@@ -505,9 +515,9 @@ def test_a_policy_exempting_wealth_fund_or_insurance_from_the_recording_still_re
     branch: Branch, category: ProductCategory
 ) -> None:
     exempt = Suitability.model_construct(dual_recording_exempt=(category, ProductCategory.BOND, ProductCategory.METAL))
-    product = Product(code="X1", name="产品X1", category=category, issuer_rating=RiskRating.R1, dual_recording=False)
+    product = NewProduct(code="X1", name="产品X1", category=category, issuer_rating=RiskRating.R1, dual_recording=False)
     verdict = rules.check_4s(
-        client=Client(number="C9", name="客户", resident_id=resident_id(dt.date(1980, 1, 1))),
+        client=NewClient(number="C9", name="客户", resident_id=resident_id(dt.date(1980, 1, 1))),
         assessment=None, scored_lowest=False, product=product, amount=Decimal("1000"), outlet=branch.outlet,
         staff=branch.csm, now=NOW, policy=Policy(suitability=exempt),
     )  # fmt: skip

@@ -22,7 +22,7 @@ from stdnum.cn import ric
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, Product, RiskAssessment
+from csm_tui.domain.models import NewClient, NewProduct, NewRiskAssessment, RiskAssessment
 from csm_tui.policy import Policy
 from csm_tui.rules import suitability as rules
 from csm_tui.services.ports import AccessDenied
@@ -97,7 +97,7 @@ def test_eight_workstations_assessing_at_once_keep_eight_in_twelve_months(branch
         for months in range(1, 8):  # seven in the last 12 months, none today
             taken = NOW - dt.timedelta(days=30 * months)
             tx.assessments.add(
-                RiskAssessment(
+                NewRiskAssessment(
                     client_id=branch.young, staff_id=branch.csm.id or 0, taken_at=taken, answers={}, score=72,
                     level=RiskLevel.C3, face_to_face=True, valid_until=rules.valid_until(taken, Policy()),
                 )
@@ -111,7 +111,7 @@ def test_eight_workstations_assessing_at_once_keep_eight_in_twelve_months(branch
 def test_eight_workstations_selling_at_once_keep_the_purchases_in_proportion(branch: Branch) -> None:
     with branch.system(write=True) as tx:
         client = tx.clients.add(
-            Client(
+            NewClient(
                 number="C100", name="小李", resident_id=resident_id(dt.date(1980, 1, 1)), manager_id=branch.csm.id,
                 outlet_id=branch.outlet.id, balance=Decimal("100000.00"), avg_3m=Decimal("100000.00"),
                 assets_as_of=TODAY - dt.timedelta(days=2),
@@ -173,7 +173,7 @@ def _two_new_clients(branch: Branch) -> tuple[int, int]:
     with branch.system(write=True) as tx:
         added = [
             tx.clients.add(
-                Client(
+                NewClient(
                     number=f"P{first + n:05d}", name="客户", resident_id=numbered_id(born, first + n),
                     manager_id=branch.csm.id,
                     outlet_id=branch.outlet.id, balance=Decimal("500000.00"), avg_3m=Decimal("500000.00"),
@@ -200,7 +200,7 @@ def _ensure_w5(branch: Branch) -> None:
     with branch.system(write=True) as tx:
         if tx.products.by_code("W5") is None:
             tx.products.add(
-                Product(code="W5", name="进取 5 号", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R5)
+                NewProduct(code="W5", name="进取 5 号", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R5)
             )
             tx.commit()
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Channel, Disposition, Grade, Role
-from csm_tui.domain.models import Outlet, Staff
+from csm_tui.domain.models import NewOutlet, NewStaff, Staff
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.imports.columns import ImportKind
@@ -44,13 +44,13 @@ def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, A
     """Today 2026-11-27 (Q4). ``busy``: on staff since 2025, 600 calls in Q1 and nothing after; ``late``: joined
     15 July 2026, 100 calls in November; ``gone``: left on 15 May 2026 after 100 calls in Q1."""
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="O1", name="一支行"))
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
-        sup = tx.staff.add(Staff(login="sup", name="主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="O1", name="一支行"))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
+        sup = tx.staff.add(NewStaff(login="sup", name="主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
 
         def csm(login: str, started: dt.date, left: dt.date | None = None) -> Staff:
             return tx.staff.add(
-                Staff(login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
+                NewStaff(login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
                       supervisor_id=sup.id, started_on=started, left_on=left, active=left is None)
             )  # fmt: skip
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from csm_tui.domain.enums import Disposition, Role
-from csm_tui.domain.models import Staff
+from csm_tui.domain.models import NewStaff
 from csm_tui.services.calls import outcomes
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import client_detail
@@ -59,7 +59,7 @@ def test_a_deactivated_staff_member_s_open_session_saves_and_reveals_nothing(
 
 def test_a_removed_staff_member_s_open_session_ends(branch: Branch) -> None:  # noqa: F811
     with branch.system(write=True) as tx:
-        temp = tx.staff.add(Staff(login="temp01", name="临时工", role=Role.TELLER, outlet_id=branch.outlet_id))
+        temp = tx.staff.add(NewStaff(login="temp01", name="临时工", role=Role.TELLER, outlet_id=branch.outlet_id))
         tx.commit()
     ws = branch.ws(temp)
     assert [r.own for r in find_clients(ws, "王")] == [False, False]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain import models
 from csm_tui.domain.enums import (
     AccountKind,
     AppointmentStatus,
@@ -48,18 +49,24 @@ from csm_tui.domain.models import (
     Account,
     Appointment,
     Client,
-    ContactRecord,
     DailyBalance,
-    Holding,
+    NewAppointment,
+    NewClient,
+    NewContactRecord,
+    NewHolding,
+    NewOutlet,
+    NewProduct,
+    NewReferral,
+    NewRiskAssessment,
+    NewSale,
+    NewStaff,
+    NewSuitabilityRecord,
+    NewTask,
     Outlet,
     Product,
     Qualification,
-    Referral,
     RiskAssessment,
-    Sale,
     Staff,
-    SuitabilityRecord,
-    Task,
 )
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import AssessmentDue, DayFigures, Validity
@@ -72,6 +79,12 @@ from tests.legacy_audit import append_unsigned
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # the frozen clock's branch day, a Friday
+
+
+def _stored(new: Any, id_: int) -> Any:
+    """``new`` as its repository returns it once stored: the stored type, with its id."""
+    stored = getattr(models, type(new).__name__.removeprefix("New"))
+    return stored.model_construct(**dict(new), id=id_)
 
 
 def utc(*args: int) -> dt.datetime:
@@ -125,7 +138,7 @@ def test_upgrade_from_0001_keeps_the_data(
             legacy.setattr(audit, "append", append_unsigned)
             factory = SqlUnitOfWorkFactory(eng, clock)
             with factory(write=True) as uow:
-                outlet = uow.outlets.add(Outlet(code="B01", name="上海分行营业部"))
+                outlet = uow.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
                 # The staff table as 0001 made it (later revisions add columns the repository writes).
                 session = uow.session  # type: ignore[attr-defined]
                 session.execute(
@@ -138,7 +151,7 @@ def test_upgrade_from_0001_keeps_the_data(
                 staff_id = session.scalar(text("SELECT id FROM staff WHERE login = 'csm01'"))
                 staff = Staff(id=staff_id, login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM)
                 client = uow.clients.add(
-                    Client(
+                    NewClient(
                         number="C0001",
                         name="张三",
                         resident_id="11010519491231002X",
@@ -203,7 +216,7 @@ def test_new_sqlite_file_is_private(sqlite_url: str, clock: FrozenClock) -> None
         assert _mode(path) == 0o600
         upgrade(eng)
         with SqlUnitOfWorkFactory(eng, clock)(write=True) as uow:
-            uow.outlets.add(Outlet(code="B01", name="x"))
+            uow.outlets.add(NewOutlet(code="B01", name="x"))
             uow.commit()
         assert _mode(path) == 0o600
         for sidecar in (Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.migrate.lock")):
@@ -291,7 +304,7 @@ def test_read_unit_of_work_does_not_take_the_write_lock(sqlite_engine: Engine, c
 
 def test_uncommitted_work_is_rolled_back(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory(write=True) as uow:
-        uow.outlets.add(Outlet(code="B01", name="x"))
+        uow.outlets.add(NewOutlet(code="B01", name="x"))
         assert len(uow.outlets.list()) == 1
     with uow_factory() as uow:
         assert uow.outlets.list() == []
@@ -299,7 +312,7 @@ def test_uncommitted_work_is_rolled_back(uow_factory: SqlUnitOfWorkFactory) -> N
 
 def test_committed_work_persists(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory(write=True) as uow:
-        outlet = uow.outlets.add(Outlet(code="B01", name="x"))
+        outlet = uow.outlets.add(NewOutlet(code="B01", name="x"))
         uow.commit()
     with uow_factory() as uow:
         assert uow.outlets.list() == [outlet]
@@ -307,7 +320,7 @@ def test_committed_work_persists(uow_factory: SqlUnitOfWorkFactory) -> None:
 
 def test_an_exception_rolls_back(uow_factory: SqlUnitOfWorkFactory) -> None:
     with pytest.raises(RuntimeError), uow_factory(write=True) as uow:
-        uow.outlets.add(Outlet(code="B01", name="x"))
+        uow.outlets.add(NewOutlet(code="B01", name="x"))
         raise RuntimeError("boom")
     with uow_factory() as uow:
         assert uow.outlets.list() == []
@@ -315,9 +328,9 @@ def test_an_exception_rolls_back(uow_factory: SqlUnitOfWorkFactory) -> None:
 
 def test_explicit_rollback_then_more_work(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory(write=True) as uow:
-        uow.outlets.add(Outlet(code="B01", name="x"))
+        uow.outlets.add(NewOutlet(code="B01", name="x"))
         uow.rollback()
-        uow.outlets.add(Outlet(code="B02", name="y"))
+        uow.outlets.add(NewOutlet(code="B02", name="y"))
         uow.commit()
     with uow_factory() as uow:
         assert [o.code for o in uow.outlets.list()] == ["B02"]
@@ -325,19 +338,19 @@ def test_explicit_rollback_then_more_work(uow_factory: SqlUnitOfWorkFactory) -> 
 
 def test_a_write_in_a_read_only_unit_of_work_is_refused(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory() as uow, pytest.raises(ReadOnlyUnitOfWork):
-        uow.outlets.add(Outlet(code="B01", name="x"))
+        uow.outlets.add(NewOutlet(code="B01", name="x"))
     with uow_factory() as uow:
         assert uow.outlets.list() == []
 
 
 def test_naive_datetimes_are_refused(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory(write=True) as uow:
-        outlet = uow.outlets.add(Outlet(code="B01", name="x"))
-        staff = uow.staff.add(Staff(login="s", name="S", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        client = uow.clients.add(Client(number="C1", name="张三", resident_id="11010519491231002X"))
+        outlet = uow.outlets.add(NewOutlet(code="B01", name="x"))
+        staff = uow.staff.add(NewStaff(login="s", name="S", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        client = uow.clients.add(NewClient(number="C1", name="张三", resident_id="11010519491231002X"))
         with pytest.raises(Exception, match="naive datetime"):
             uow.tasks.add(
-                Task(
+                NewTask(
                     client_id=client.id or 0,
                     staff_id=staff.id or 0,
                     kind=TaskKind.CALLBACK,
@@ -361,10 +374,12 @@ class Seed:
 @pytest.fixture
 def seed(uow_factory: SqlUnitOfWorkFactory) -> Seed:
     with uow_factory(write=True) as uow:
-        outlet = uow.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-        csm = uow.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id))
+        outlet = uow.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
+        csm = uow.staff.add(
+            NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id)
+        )
         client = uow.clients.add(
-            Client(
+            NewClient(
                 number="C0001",
                 name="张三",
                 resident_id="11010519491231002X",
@@ -374,7 +389,7 @@ def seed(uow_factory: SqlUnitOfWorkFactory) -> Seed:
             )
         )
         product = uow.products.add(
-            Product(code="WM001", name="得利宝·天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
+            NewProduct(code="WM001", name="得利宝·天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
         )
         uow.commit()
     return Seed(outlet, csm, client, product)
@@ -387,8 +402,8 @@ def _id(item: Any) -> int:
 
 def test_outlet_round_trip(uow_factory: SqlUnitOfWorkFactory) -> None:
     with uow_factory(write=True) as uow:
-        added = uow.outlets.add(Outlet(code="B02", name="浦东支行", sells_wealth=False))
-        uow.outlets.add(Outlet(code="B01", name="营业部"))
+        added = uow.outlets.add(NewOutlet(code="B02", name="浦东支行", sells_wealth=False))
+        uow.outlets.add(NewOutlet(code="B01", name="营业部"))
         uow.commit()
     assert added.id is not None
     with uow_factory() as uow:
@@ -411,7 +426,7 @@ def test_meta_round_trip(uow_factory: SqlUnitOfWorkFactory) -> None:
 
 
 def test_staff_with_qualifications_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
-    staff = Staff(
+    staff = NewStaff(
         login="csm02",
         name="李娜",
         role=Role.CSM,
@@ -431,7 +446,7 @@ def test_staff_with_qualifications_round_trip(uow_factory: SqlUnitOfWorkFactory,
     with uow_factory(write=True) as uow:
         added = uow.staff.add(staff)
         uow.commit()
-    assert added == staff.model_copy(update={"id": added.id})
+    assert added == _stored(staff, added.id)
     with uow_factory() as uow:
         got = uow.staff.get(_id(added))
         assert got == added
@@ -442,7 +457,7 @@ def test_staff_with_qualifications_round_trip(uow_factory: SqlUnitOfWorkFactory,
 
 
 def test_client_with_accounts_and_money_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
-    client = Client(
+    client = NewClient(
         number="C0002",
         name="欧阳娜娜",
         resident_id="310101198001191234",
@@ -464,7 +479,7 @@ def test_client_with_accounts_and_money_round_trip(uow_factory: SqlUnitOfWorkFac
     with uow_factory(write=True) as uow:
         added = uow.clients.add(client)
         uow.commit()
-    assert added == client.model_copy(update={"id": added.id})
+    assert added == _stored(client, added.id)
     with uow_factory() as uow:
         got = uow.clients.get(_id(added))
         assert got == added
@@ -482,7 +497,7 @@ def test_client_with_accounts_and_money_round_trip(uow_factory: SqlUnitOfWorkFac
 
 
 def test_product_round_trip_and_rating(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
-    product = Product(
+    product = NewProduct(
         code="FD001",
         name="交银成长混合",
         category=ProductCategory.FUND,
@@ -499,14 +514,14 @@ def test_product_round_trip_and_rating(uow_factory: SqlUnitOfWorkFactory, seed: 
     )
     with uow_factory(write=True) as uow:
         added = uow.products.add(product)
-        uow.products.add(Product(code="DP001", name="定期存款", category=ProductCategory.DEPOSIT))
+        uow.products.add(NewProduct(code="DP001", name="定期存款", category=ProductCategory.DEPOSIT))
         uow.products.add(
-            Product(code="FD002", name="未开售", category=ProductCategory.FUND, sale_start=dt.date(2026, 11, 28))
+            NewProduct(code="FD002", name="未开售", category=ProductCategory.FUND, sale_start=dt.date(2026, 11, 28))
         )
         uow.commit()
     with uow_factory() as uow:
         got = uow.products.get(_id(added))
-        assert got == product.model_copy(update={"id": added.id})
+        assert got == _stored(product, added.id)
         assert got is not None
         assert got.rating is RiskRating.R4
         assert str(got.expected_yield) == "3.4500"
@@ -521,7 +536,7 @@ def test_product_round_trip_and_rating(uow_factory: SqlUnitOfWorkFactory, seed: 
 
 
 def test_holding_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
-    later = Holding(
+    later = NewHolding(
         client_id=_id(seed.client),
         product_id=_id(seed.product),
         amount=Decimal("50000.50"),
@@ -535,12 +550,12 @@ def test_holding_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> No
         uow.commit()
     with uow_factory() as uow:
         assert uow.holdings.for_client(_id(seed.client)) == [b, a]
-        assert a == later.model_copy(update={"id": a.id})
+        assert a == _stored(later, a.id)
 
 
 def test_contact_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
     beijing = dt.timezone(dt.timedelta(hours=8))
-    first = ContactRecord(
+    first = NewContactRecord(
         client_id=_id(seed.client),
         staff_id=_id(seed.csm),
         channel=Channel.PHONE,
@@ -558,14 +573,14 @@ def test_contact_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> No
     with uow_factory() as uow:
         got = uow.contacts.for_client(_id(seed.client))
         assert got == [b, a]  # newest first
-        assert got[1] == first.model_copy(update={"id": a.id})
+        assert got[1] == _stored(first, a.id)
         assert got[1].started_at.tzinfo == dt.UTC
         assert got[1].started_at == utc(2026, 11, 27, 2, 0, 0, 123456)
         assert uow.contacts.for_client(_id(seed.client), limit=1) == [b]
 
 
 def test_task_round_trip_and_close(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
-    task = Task(
+    task = NewTask(
         client_id=_id(seed.client),
         staff_id=_id(seed.csm),
         kind=TaskKind.CALLBACK,
@@ -579,7 +594,7 @@ def test_task_round_trip_and_close(uow_factory: SqlUnitOfWorkFactory, seed: Seed
     with uow_factory(write=True) as uow:
         added = uow.tasks.add(task)
         uow.commit()
-    assert added == task.model_copy(update={"id": added.id})
+    assert added == _stored(task, added.id)
     closed_at = utc(2026, 11, 27, 6, 35)
     with uow_factory(write=True) as uow:
         uow.tasks.close(_id(added), TaskStatus.DONE, closed_at)
@@ -596,7 +611,7 @@ def test_task_round_trip_and_close(uow_factory: SqlUnitOfWorkFactory, seed: Seed
 
 def test_appointment_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
     def appointment(at: dt.datetime) -> Appointment:
-        return Appointment(
+        return NewAppointment(
             client_id=_id(seed.client),
             staff_id=_id(seed.csm),
             starts_at=at,
@@ -617,13 +632,13 @@ def test_appointment_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -
     start, end = BranchTime(FrozenClock("2026-11-27T02:00:00Z"), TZ).day_bounds(TODAY)
     with uow_factory() as uow:
         assert uow.appointments.between(_id(seed.csm), start, end) == [early, inside]
-        assert inside == appointment(utc(2026, 11, 27, 6)).model_copy(update={"id": inside.id})
+        assert inside == _stored(appointment(utc(2026, 11, 27, 6)), inside.id)
         assert uow.appointments.between(_id(seed.csm) + 100, start, end) == []
 
 
 def test_assessment_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
     def assessment(taken: dt.datetime, level: RiskLevel) -> RiskAssessment:
-        return RiskAssessment(
+        return NewRiskAssessment(
             client_id=_id(seed.client),
             staff_id=_id(seed.csm),
             taken_at=taken,
@@ -641,7 +656,7 @@ def test_assessment_round_trip(uow_factory: SqlUnitOfWorkFactory, seed: Seed) ->
         uow.commit()
     with uow_factory() as uow:
         got = uow.assessments.latest(_id(seed.client))
-        assert got == newer == assessment(utc(2026, 6, 1, 2), RiskLevel.C3).model_copy(update={"id": newer.id})
+        assert got == newer == _stored(assessment(utc(2026, 6, 1, 2), RiskLevel.C3), newer.id)
         assert got is not None and got.answers["收入"] == "10-50万"
 
 
@@ -654,7 +669,7 @@ def test_suitability_sale_and_referral_round_trip(uow_factory: SqlUnitOfWorkFact
         "amount": "50000.50",
     }
     with uow_factory(write=True) as uow:
-        record = SuitabilityRecord(
+        record = NewSuitabilityRecord(
             client_id=_id(seed.client),
             staff_id=_id(seed.csm),
             outlet_id=_id(seed.outlet),
@@ -669,7 +684,7 @@ def test_suitability_sale_and_referral_round_trip(uow_factory: SqlUnitOfWorkFact
         correction = uow.suitability.add(
             record.model_copy(update={"corrects_id": first.id, "outcome": SuitabilityOutcome.CANCELLED, "detail": {}})
         )
-        sale = Sale(
+        sale = NewSale(
             client_id=_id(seed.client),
             staff_id=_id(seed.csm),
             outlet_id=_id(seed.outlet),
@@ -680,8 +695,8 @@ def test_suitability_sale_and_referral_round_trip(uow_factory: SqlUnitOfWorkFact
             cooling_off_until=utc(2026, 11, 28, 2, 15),
         )
         sold = uow.sales.add(sale)
-        other = uow.staff.add(Staff(login="wm01", name="周杰", role=Role.WEALTH_MANAGER, outlet_id=seed.outlet.id))
-        referral = Referral(
+        other = uow.staff.add(NewStaff(login="wm01", name="周杰", role=Role.WEALTH_MANAGER, outlet_id=seed.outlet.id))
+        referral = NewReferral(
             client_id=_id(seed.client),
             kind=ReferralKind.WODE,
             from_staff_id=_id(seed.csm),
@@ -695,11 +710,11 @@ def test_suitability_sale_and_referral_round_trip(uow_factory: SqlUnitOfWorkFact
     with uow_factory() as uow:
         records = uow.suitability.for_client(_id(seed.client))
         assert records == [first, correction]
-        assert records[0] == record.model_copy(update={"id": first.id})
+        assert records[0] == _stored(record, first.id)
         assert records[0].detail == detail
         assert records[1].corrects_id == first.id
-        assert uow.sales.for_client(_id(seed.client)) == [sale.model_copy(update={"id": sold.id})]
-        assert uow.referrals.open_to(_id(other)) == [referral.model_copy(update={"id": referred.id})]
+        assert uow.sales.for_client(_id(seed.client)) == [_stored(sale, sold.id)]
+        assert uow.referrals.open_to(_id(other)) == [_stored(referral, referred.id)]
         assert uow.referrals.open_to(_id(seed.csm)) == []
 
 
@@ -784,19 +799,19 @@ class Branch:
 def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
     """Staff in two teams and their clients; a1..a4 are csm_a's, b1 csm_b's, c1 csm_c's, n1 nobody's."""
     with uow_factory(write=True) as uow:
-        outlet = uow.outlets.add(Outlet(code="B01", name="营业部"))
+        outlet = uow.outlets.add(NewOutlet(code="B01", name="营业部"))
         o = outlet.id
-        admin = uow.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
-        sup1 = uow.staff.add(Staff(login="sup1", name="主管一", role=Role.SUPERVISOR, outlet_id=o))
-        sup2 = uow.staff.add(Staff(login="sup2", name="主管二", role=Role.SUPERVISOR, outlet_id=o))
+        admin = uow.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
+        sup1 = uow.staff.add(NewStaff(login="sup1", name="主管一", role=Role.SUPERVISOR, outlet_id=o))
+        sup2 = uow.staff.add(NewStaff(login="sup2", name="主管二", role=Role.SUPERVISOR, outlet_id=o))
         csm_a = uow.staff.add(
-            Staff(login="csm_a", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup1.id)
+            NewStaff(login="csm_a", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup1.id)
         )
         csm_b = uow.staff.add(
-            Staff(login="csm_b", name="刘洋", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup2.id)
+            NewStaff(login="csm_b", name="刘洋", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup2.id)
         )
         csm_c = uow.staff.add(
-            Staff(login="csm_c", name="陈静", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup1.id)
+            NewStaff(login="csm_c", name="陈静", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup1.id)
         )
         specs: list[tuple[str, str, str, str | None, Staff | None, str]] = [
             ("a1", "张三", A1_ID, "13800138000", csm_a, "300000.00"),
@@ -810,7 +825,7 @@ def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
         clients = {}
         for n, (key, name, resident_id, mobile, manager, avg) in enumerate(specs, start=1):
             clients[key] = uow.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}",
                     name=name,
                     resident_id=resident_id,
@@ -889,7 +904,7 @@ def test_committed_writes_are_audited_with_the_actor(
     csm = branch.csm_a
     with uow_factory.acting_as(csm)(write=True) as uow:
         uow.clients.add(
-            Client(
+            NewClient(
                 number="C0100",
                 name="孔明",
                 resident_id=rid("110105", dt.date(1981, 4, 4), 77),
@@ -913,13 +928,13 @@ def test_committed_writes_are_audited_with_the_actor(
 def test_uncommitted_writes_leave_no_audit(uow_factory: SqlUnitOfWorkFactory, seed: Seed, engine: Engine) -> None:
     before = len(audit_rows(engine))
     with uow_factory(write=True) as uow:
-        uow.outlets.add(Outlet(code="B99", name="x"))
+        uow.outlets.add(NewOutlet(code="B99", name="x"))
     assert len(audit_rows(engine)) == before
 
 
 def test_insert_entries_name_the_new_row(uow_factory: SqlUnitOfWorkFactory, engine: Engine) -> None:
     with uow_factory(write=True) as uow:
-        outlet = uow.outlets.add(Outlet(code="B01", name="x"))
+        outlet = uow.outlets.add(NewOutlet(code="B01", name="x"))
         uow.commit()
     (row,) = audit_rows(engine)
     assert (row.action, row.entity, row.entity_id) == ("insert", "outlets", str(outlet.id))
@@ -1024,7 +1039,7 @@ def test_an_empty_audit_log_verifies(engine: Engine) -> None:
 def test_closing_a_task_is_audited(uow_factory: SqlUnitOfWorkFactory, seed: Seed, engine: Engine) -> None:
     with uow_factory(write=True) as uow:
         task = uow.tasks.add(
-            Task(
+            NewTask(
                 client_id=_id(seed.client),
                 staff_id=_id(seed.csm),
                 kind=TaskKind.FOLLOW_UP,
@@ -1047,7 +1062,7 @@ def test_closing_a_task_is_audited(uow_factory: SqlUnitOfWorkFactory, seed: Seed
 def test_closing_a_task_in_a_read_only_unit_of_work_is_refused(uow_factory: SqlUnitOfWorkFactory, seed: Seed) -> None:
     with uow_factory(write=True) as uow:
         task = uow.tasks.add(
-            Task(
+            NewTask(
                 client_id=_id(seed.client),
                 staff_id=_id(seed.csm),
                 kind=TaskKind.FOLLOW_UP,
@@ -1084,7 +1099,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
 
         def task(key: str, staff: int, client: str, kind: TaskKind, due: dt.date, **kw: Any) -> None:
             added = uow.tasks.add(
-                Task(client_id=c[client], staff_id=staff, kind=kind, due_on=due, created_at=utc(2026, 11, 1), **kw)
+                NewTask(client_id=c[client], staff_id=staff, kind=kind, due_on=due, created_at=utc(2026, 11, 1), **kw)
             )
             tasks[key] = _id(added)
 
@@ -1116,7 +1131,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
 
         def contact(staff: int, at: dt.datetime, channel: Channel = Channel.PHONE) -> None:
             uow.contacts.add(
-                ContactRecord(
+                NewContactRecord(
                     client_id=c["a1"], staff_id=staff, channel=channel, started_at=at, disposition=Disposition.BUSY
                 )
             )
@@ -1131,7 +1146,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
         contact(b, utc(2026, 11, 27, 2))  # someone else's
 
         def appointment(staff: int, at: dt.datetime, status: AppointmentStatus) -> None:
-            uow.appointments.add(Appointment(client_id=c["a1"], staff_id=staff, starts_at=at, status=status))
+            uow.appointments.add(NewAppointment(client_id=c["a1"], staff_id=staff, starts_at=at, status=status))
 
         appointment(a, utc(2026, 11, 27, 6), AppointmentStatus.BOOKED)
         appointment(a, utc(2026, 11, 27, 7), AppointmentStatus.CONFIRMED)
@@ -1142,7 +1157,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
         appointment(b, utc(2026, 11, 27, 6), AppointmentStatus.BOOKED)
 
         def product(code: str, category: ProductCategory, listed: dt.date | None) -> int:
-            return _id(uow.products.add(Product(code=code, name=code, category=category, listed_on=listed)))
+            return _id(uow.products.add(NewProduct(code=code, name=code, category=category, listed_on=listed)))
 
         wealth = product("W1", ProductCategory.WEALTH, dt.date(2026, 11, 21))
         fund = product("F1", ProductCategory.FUND, TODAY)
@@ -1152,7 +1167,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
 
         def holding(client: str, maturity: dt.date | None, status: HoldingStatus = HoldingStatus.ACTIVE) -> None:
             uow.holdings.add(
-                Holding(
+                NewHolding(
                     client_id=c[client],
                     product_id=wealth,
                     amount="10000",
@@ -1174,7 +1189,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
             staff: int, product_id: int, amount: str, at: dt.datetime, cancelled: dt.datetime | None = None
         ) -> None:
             uow.sales.add(
-                Sale(
+                NewSale(
                     client_id=c["a1"],
                     staff_id=staff,
                     outlet_id=o,
@@ -1194,7 +1209,7 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
 
         def assessment(client: str, taken: dt.datetime, level: RiskLevel, valid_until: dt.date) -> None:
             uow.assessments.add(
-                RiskAssessment(
+                NewRiskAssessment(
                     client_id=c[client],
                     staff_id=a,
                     taken_at=taken,
@@ -1214,27 +1229,20 @@ def day(uow_factory: SqlUnitOfWorkFactory, branch: Branch, clock: FrozenClock) -
     return Day(branch, tasks, start, end)
 
 
-def test_day_figures(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
+def test_the_days_figures_count_calls_contacts_sales_callbacks_made_and_meetings_kept(
+    uow_factory: SqlUnitOfWorkFactory, day: Day
+) -> None:
     with uow_factory() as uow:
-        figures = uow.views.day_figures(_id(day.branch.csm_a), TODAY, day.start, day.end)
-    assert figures == DayFigures(
-        calls=2,
-        contacts=3,
-        appointments=2,
-        callbacks_due=3,
-        service_callbacks_due=1,
-        maturing_soon=2,
-        new_products=2,
-        sales=2,
-        service_callbacks_done=0,
-        meetings=3,
-    )
+        figures = uow.views.day_figures(_id(day.branch.csm_a), day.start, day.end)
+        calls = uow.views.calls_made(_id(day.branch.csm_a), day.start, day.end)
+    assert figures == DayFigures(calls=2, contacts=3, sales=2, service_callbacks_done=0, meetings=3)
+    assert calls == figures.calls
 
 
 def test_day_figures_of_someone_with_nothing(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:
     with uow_factory() as uow:
-        figures = uow.views.day_figures(_id(day.branch.csm_c), TODAY, day.start, day.end)
-    assert figures == DayFigures(0, 0, 0, 0, 0, 0, 2, 0, 0, 0)
+        figures = uow.views.day_figures(_id(day.branch.csm_c), day.start, day.end)
+    assert figures == DayFigures(0, 0, 0, 0, 0)
 
 
 def test_assessments_due(uow_factory: SqlUnitOfWorkFactory, day: Day) -> None:

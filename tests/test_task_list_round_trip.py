@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.models import Task
+from csm_tui.domain.models import NewTask
 from csm_tui.i18n import LANGUAGES, catalog, current_language, set_language
 from csm_tui.services.imports.columns import COLUMNS, ImportKind, match_headers
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -98,7 +98,7 @@ def test_a_generated_task_list_exported_imports_back_unchanged(
         for index, item in enumerate(tasks):
             closed = item["status"] is not TaskStatus.OPEN
             at = created.replace(second=int(item["second"]), microsecond=int(item["micro"]))  # type: ignore[call-overload]
-            task = Task(
+            task = NewTask(
                 client_id=clients[index % 2], staff_id=staff_id, kind=item["kind"], due_on=dt.date(2026, 11, 30),
                 status=item["status"], origin=item["origin"], note=item["note"], created_at=at,
                 closed_at=at + dt.timedelta(hours=1) if closed else None,

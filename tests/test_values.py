@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 from stdnum.cn import ric
 
-from csm_tui.domain.models import Client, Holding
+from csm_tui.domain.models import NewClient, NewHolding
 from csm_tui.domain.values import (
     MobileNumber,
     Money,
@@ -449,7 +449,7 @@ CLIENT = {"number": "C0001", "name": "张三", "resident_id": "11010519491231002
 )
 def test_model_errors_name_the_field_and_the_catalog_key(field: str, value: object, error: str) -> None:
     with pytest.raises(ValidationError) as err:
-        Client(**{**CLIENT, field: value})
+        NewClient(**{**CLIENT, field: value})
     errors = err.value.errors()
     assert len(errors) == 1
     assert errors[0]["loc"] == (field,)
@@ -457,7 +457,7 @@ def test_model_errors_name_the_field_and_the_catalog_key(field: str, value: obje
 
 
 def test_valid_client_fields_are_normalised() -> None:
-    client = Client(
+    client = NewClient(
         **{**CLIENT, "resident_id": "11010519491231002x", "mobile": "+86 138 0013 8000", "balance": "1,000"}
     )
     assert client.resident_id == "11010519491231002X"
@@ -470,7 +470,7 @@ def test_valid_client_fields_are_normalised() -> None:
 
 def test_several_bad_fields_are_all_reported() -> None:
     with pytest.raises(ValidationError) as err:
-        Holding(client_id="one", product_id=1, amount=0.1, start_date="2026-11-27")  # type: ignore[arg-type]
+        NewHolding(client_id="one", product_id=1, amount=0.1, start_date="2026-11-27")  # type: ignore[arg-type]
     assert [(e["loc"], e["type"]) for e in err.value.errors()] == [
         (("client_id",), "int_parsing"),
         (("amount",), "value.money_float"),

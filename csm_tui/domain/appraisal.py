@@ -1,4 +1,6 @@
-"""Records of the performance appraisal: mystery-shopper checks, training, grade decisions, closed quarters."""
+"""Records of the performance appraisal: mystery-shopper checks, training, grade decisions, closed quarters.
+
+As in ``domain.models``: ``New<E>`` before it is stored, ``<E>`` (with its id) as stored."""
 
 from __future__ import annotations
 
@@ -11,10 +13,9 @@ from csm_tui.domain.enums import AppraisalGrade, MysteryItem
 from csm_tui.domain.models import Entity
 
 
-class MysteryCheck(Entity):
+class NewMysteryCheck(Entity):
     """A supervisor's mystery-shopper (神秘客) check of a CSM in a quarter: the checklist items the CSM did."""
 
-    id: int | None = None
     staff_id: int
     checked_by: int
     year: int = Field(ge=2000, le=2100)
@@ -25,8 +26,13 @@ class MysteryCheck(Entity):
     note: str = Field(default="", max_length=500)
 
 
-class TrainingRecord(Entity):
-    id: int | None = None
+class MysteryCheck(NewMysteryCheck):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewTrainingRecord(Entity):
     staff_id: int
     day: dt.date
     minutes: int = Field(gt=0, le=24 * 60)
@@ -34,16 +40,27 @@ class TrainingRecord(Entity):
     recorded_by: int
 
 
-class GradeDecision(Entity):
+class TrainingRecord(NewTrainingRecord):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewGradeDecision(Entity):
     """A supervisor grades a CSM's year D, with the reason recorded."""
 
-    id: int | None = None
     staff_id: int
     year: int = Field(ge=2000, le=2100)
     grade: AppraisalGrade = AppraisalGrade.D
     reason: str = Field(min_length=1, max_length=500)
     decided_by: int
     decided_at: dt.datetime
+
+
+class GradeDecision(NewGradeDecision):
+    """As stored: the id is the database's."""
+
+    id: int
 
 
 class ScoreSnapshot(Entity):

@@ -1,4 +1,8 @@
-"""Entities of the bank's day. Kept apart from the ORM rows; repositories map between them."""
+"""Entities of the bank's day. Kept apart from the ORM rows; repositories map between them.
+
+Each entity the database numbers comes in two types: ``New<E>`` is one not stored yet (what a repository's ``add``
+takes, no id), ``<E>`` one as stored, whose ``id`` is the database's and never None (what repositories return).
+"""
 
 from __future__ import annotations
 
@@ -36,11 +40,16 @@ class Entity(BaseModel):
     model_config = ConfigDict(from_attributes=True, frozen=True, validate_default=True)
 
 
-class Outlet(Entity):
-    id: int | None = None
+class NewOutlet(Entity):
     code: str = Field(min_length=1, max_length=16)
     name: str = Field(min_length=1, max_length=64)
     sells_wealth: bool = True
+
+
+class Outlet(NewOutlet):
+    """As stored: the id is the database's."""
+
+    id: int
 
 
 class Qualification(Entity):
@@ -53,8 +62,7 @@ class Qualification(Entity):
         return self.obtained_on <= day and (self.expires_on is None or day <= self.expires_on)
 
 
-class Staff(Entity):
-    id: int | None = None
+class NewStaff(Entity):
     login: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=32)
     role: Role
@@ -67,7 +75,7 @@ class Staff(Entity):
     qualifications: tuple[Qualification, ...] = ()
 
     @model_validator(mode="after")
-    def _grade_for_csm(self) -> Staff:
+    def _grade_for_csm(self) -> NewStaff:
         if self.role is Role.CSM and self.grade is None:
             raise PydanticCustomError("value.grade_required", "a CSM has a grade")
         if self.role is not Role.CSM and self.grade is not None:
@@ -80,14 +88,19 @@ class Staff(Entity):
         return {q.kind for q in self.qualifications if q.valid_on(day)}
 
 
+class Staff(NewStaff):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
 class Account(Entity):
     number: str = Field(min_length=8, max_length=32, pattern=r"^[0-9]+$")
     kind: AccountKind
     opened_on: dt.date
 
 
-class Client(Entity):
-    id: int | None = None
+class NewClient(Entity):
     number: str = Field(min_length=1, max_length=20)  # 客户号
     name: str = Field(min_length=1, max_length=32)
     resident_id: ResidentId
@@ -112,6 +125,12 @@ class Client(Entity):
         return self.resident_id.age_on(day)
 
 
+class Client(NewClient):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
 class ClientSummary(Entity):
     """What any staff member may see of a client who is not theirs: the OCRM summary, identity masked."""
 
@@ -124,8 +143,7 @@ class ClientSummary(Entity):
     own: bool
 
 
-class Product(Entity):
-    id: int | None = None
+class NewProduct(Entity):
     code: str = Field(min_length=1, max_length=20)
     name: str = Field(min_length=1, max_length=64)
     category: ProductCategory
@@ -151,14 +169,19 @@ class Product(Entity):
         return (self.sale_start is None or self.sale_start <= day) and (self.sale_end is None or day <= self.sale_end)
 
     @model_validator(mode="after")
-    def _window(self) -> Product:
+    def _window(self) -> NewProduct:
         if self.sale_start and self.sale_end and self.sale_end < self.sale_start:
             raise PydanticCustomError("value.sale_window", "the sale window ends before it starts")
         return self
 
 
-class Holding(Entity):
-    id: int | None = None
+class Product(NewProduct):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewHolding(Entity):
     client_id: int
     product_id: int
     amount: Money
@@ -166,6 +189,12 @@ class Holding(Entity):
     maturity_date: dt.date | None = None
     status: HoldingStatus = HoldingStatus.ACTIVE
     sale_id: int | None = None
+
+
+class Holding(NewHolding):
+    """As stored: the id is the database's."""
+
+    id: int
 
 
 class DailyBalance(Entity):
@@ -176,8 +205,7 @@ class DailyBalance(Entity):
     balance: Money
 
 
-class ContactRecord(Entity):
-    id: int | None = None
+class NewContactRecord(Entity):
     client_id: int
     staff_id: int
     channel: Channel
@@ -190,8 +218,13 @@ class ContactRecord(Entity):
     task_id: int | None = None
 
 
-class Task(Entity):
-    id: int | None = None
+class ContactRecord(NewContactRecord):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewTask(Entity):
     client_id: int
     staff_id: int
     kind: TaskKind
@@ -205,8 +238,13 @@ class Task(Entity):
     closed_at: dt.datetime | None = None
 
 
-class Appointment(Entity):
-    id: int | None = None
+class Task(NewTask):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewAppointment(Entity):
     client_id: int
     staff_id: int
     starts_at: dt.datetime
@@ -217,8 +255,13 @@ class Appointment(Entity):
     confirmed_at: dt.datetime | None = None
 
 
-class RiskAssessment(Entity):
-    id: int | None = None
+class Appointment(NewAppointment):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewRiskAssessment(Entity):
     client_id: int
     staff_id: int
     taken_at: dt.datetime
@@ -230,10 +273,15 @@ class RiskAssessment(Entity):
     valid_until: dt.date
 
 
-class SuitabilityRecord(Entity):
+class RiskAssessment(NewRiskAssessment):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewSuitabilityRecord(Entity):
     """One attempt to sell, kept whole and never edited; a correction is a new record referencing this one."""
 
-    id: int | None = None
     client_id: int
     staff_id: int
     outlet_id: int
@@ -247,8 +295,13 @@ class SuitabilityRecord(Entity):
     detail: dict[str, Any] = Field(default_factory=dict)  # profile snapshot, checks, warnings, confirmations
 
 
-class Sale(Entity):
-    id: int | None = None
+class SuitabilityRecord(NewSuitabilityRecord):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewSale(Entity):
     client_id: int
     staff_id: int
     outlet_id: int
@@ -261,8 +314,13 @@ class Sale(Entity):
     regular_plan: bool = False  # a fund regular-investment plan (基金定投): the first purchase of the plan
 
 
-class Referral(Entity):
-    id: int | None = None
+class Sale(NewSale):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewReferral(Entity):
     client_id: int
     kind: ReferralKind
     from_staff_id: int
@@ -273,8 +331,14 @@ class Referral(Entity):
     closed_at: dt.datetime | None = None
 
 
+class Referral(NewReferral):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
 class AuditEvent(Entity):
-    id: int | None = None
+    id: int
     at: dt.datetime
     staff_id: int | None
     action: str
@@ -306,11 +370,10 @@ class ProductRead(Entity):
     read_at: dt.datetime
 
 
-class Leave(Entity):
+class NewLeave(Entity):
     """A staff member away from ``first_day`` to ``last_day`` (branch-local days, both included); ``starts_at`` and
     ``ends_at`` are the same days as UTC instants. ``cover_id``: the colleague whose queue takes the due calls."""
 
-    id: int | None = None
     staff_id: int
     kind: LeaveKind
     first_day: dt.date
@@ -324,7 +387,7 @@ class Leave(Entity):
     cancelled_at: dt.datetime | None = None
 
     @model_validator(mode="after")
-    def _days_in_order(self) -> Leave:
+    def _days_in_order(self) -> NewLeave:
         if self.last_day < self.first_day or self.ends_at <= self.starts_at:
             raise PydanticCustomError("value.leave_days", "the last day of leave is before the first")
         if self.cover_id is not None and self.cover_id == self.staff_id:
@@ -334,3 +397,9 @@ class Leave(Entity):
     def covers(self, day: dt.date) -> bool:
         """The leave includes ``day``."""
         return self.cancelled_at is None and self.first_day <= day <= self.last_day
+
+
+class Leave(NewLeave):
+    """As stored: the id is the database's."""
+
+    id: int

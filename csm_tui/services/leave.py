@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from csm_tui.domain.enums import LeaveKind, Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Leave, Staff
+from csm_tui.domain.models import Leave, NewLeave, Staff
 from csm_tui.policy import LeaveCalls
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
@@ -87,7 +87,7 @@ def record_leave(
         starts_at, _ = ws.time.day_bounds(first_day)
         _, ends_at = ws.time.day_bounds(last_day)
         leave = tx.leave.add(
-            Leave(
+            NewLeave(
                 staff_id=staff_id, kind=kind, first_day=first_day, last_day=last_day, starts_at=starts_at,
                 ends_at=ends_at, cover_id=cover_id, note=note, recorded_by=actor.id, recorded_at=now,
             )
@@ -148,7 +148,6 @@ def recordable_staff(ws: Workstation) -> list[Staff]:
         if actor is None or actor.role is Role.ADMIN:
             staff = tx.staff.with_role(Role.CSM)
         elif actor.role is Role.SUPERVISOR:
-            assert actor.id is not None
             staff = [s for s in tx.staff.team(actor.id) if s.role is Role.CSM]
         elif actor.role is Role.CSM:
             staff = [actor]

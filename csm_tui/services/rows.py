@@ -73,13 +73,10 @@ class LookupRefusal:
 
 @dataclass(frozen=True, slots=True)
 class DayFigures:
+    """What a day's summary keeps (``services.checklist.summary_figures``)."""
+
     calls: int
     contacts: int
-    appointments: int
-    callbacks_due: int
-    service_callbacks_due: int
-    maturing_soon: int
-    new_products: int
     sales: int
     service_callbacks_done: int  # 回访 made on the day
     meetings: int  # the day's meetings held or still on (not cancelled, not missed)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Appointment, Task
+from csm_tui.domain.models import Appointment, NewAppointment, NewTask, Task
 from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.days import day_window
@@ -30,13 +30,12 @@ def book(
 ) -> Appointment:  # fmt: skip
     """A meeting, with its confirmation call the working day before; its purpose is phrase-checked."""
     _future(ws, starts_at)
-    assert ws.staff.id is not None
     now = ws.time.now().datetime
     hits = screen(ws, {"note": purpose}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.get(client_id)  # own clients only
         meeting = tx.appointments.add(
-            Appointment(client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, purpose=purpose, place=place)
+            NewAppointment(client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, purpose=purpose, place=place)
         )
         confirmation_tasks(tx, ws, meeting, now)
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
@@ -46,16 +45,14 @@ def book(
 
 def confirmation_tasks(tx: UnitOfWork, ws: Workstation, meeting: Appointment, now: dt.datetime) -> list[int]:
     """The confirmation call of a meeting, by the cadence rules, tied to the meeting; returns the tasks' ids."""
-    assert meeting.id is not None
     created = []
     for step in Cadence(ws.policy).appointment_confirmation(meeting.starts_at, now):
         task = tx.tasks.add(
-            Task(
+            NewTask(
                 client_id=meeting.client_id, staff_id=meeting.staff_id, kind=step.kind, due_on=step.due_on,
                 origin=TaskOrigin.APPOINTMENT, origin_id=meeting.id, created_at=now,
             )
         )  # fmt: skip
-        assert task.id is not None
         created.append(task.id)
     return created
 
@@ -96,12 +93,11 @@ def add_follow_up(
     """A follow-up call added by hand; its note is phrase-checked."""
     if due_on < ws.time.today():
         raise DomainError("time_in_past")
-    assert ws.staff.id is not None
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.get(client_id)
         task = tx.tasks.add(
-            Task(
+            NewTask(
                 client_id=client_id, staff_id=ws.staff.id, kind=TaskKind.FOLLOW_UP,
                 due_on=working_days.on_or_after(ws.policy.calendar, due_on), origin=TaskOrigin.MANUAL, note=note,
                 created_at=ws.time.now().datetime,
@@ -114,6 +110,5 @@ def add_follow_up(
 
 def agenda(ws: Workstation, day: dt.date) -> list[AgendaRow]:
     """The signed-in staff member's meetings on ``day``, by time."""
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.agenda(ws.staff.id, day_window(ws, day))

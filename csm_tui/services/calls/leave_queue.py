@@ -43,7 +43,6 @@ class LeaveDay:
 
 def leave_day(tx: UnitOfWork, ws: Workstation, w: QueueWindow) -> LeaveDay:
     staff_id = ws.staff.id
-    assert staff_id is not None
     away = tx.leave.on_day([staff_id], w.today).get(staff_id)
     if away is not None:
         return LeaveDay(away=away)

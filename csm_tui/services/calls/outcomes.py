@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Appointment, ContactRecord, Task
+from csm_tui.domain.models import NewAppointment, NewContactRecord, NewTask
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks
 from csm_tui.services.calls.queue import QueueItem
@@ -82,13 +82,12 @@ def record(
         )
         follow = cadence.after_contact(outcome.disposition, now, state, outcome.at)
         contact = tx.contacts.add(
-            ContactRecord(
+            NewContactRecord(
                 client_id=client_id, staff_id=staff_id, channel=outcome.channel, started_at=started_at,
                 duration_s=duration_s, disposition=outcome.disposition, note=outcome.note,
                 feedback=outcome.feedback, satisfaction=outcome.satisfaction, task_id=task_id,
             )
         )  # fmt: skip
-        assert contact.id is not None
         if task_id is not None:
             task = tx.tasks.get(task_id)
             if task is None or task.client_id != client_id or task.staff_id not in (staff_id, owner):
@@ -99,18 +98,17 @@ def record(
             if step.kind is TaskKind.APPOINTMENT_CONFIRM:
                 continue  # the meeting's own confirmation call, below
             task = tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=client_id, staff_id=owner, kind=step.kind, due_on=step.due_on, due_at=step.due_at,
                     origin=TaskOrigin.CONTACT, origin_id=contact.id, note=outcome.note, created_at=now,
                 )
             )  # fmt: skip
-            assert task.id is not None
             created.append(task.id)
         appointment_id = None
         if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
             assert outcome.at is not None
             appointment = tx.appointments.add(
-                Appointment(client_id=client_id, staff_id=staff_id, starts_at=outcome.at, purpose=outcome.note)
+                NewAppointment(client_id=client_id, staff_id=staff_id, starts_at=outcome.at, purpose=outcome.note)
             )
             appointment_id = appointment.id
             created += confirmation_tasks(tx, ws, appointment, now)
@@ -140,9 +138,8 @@ def _close_settled(
     closing = [task_id] if task_id is not None else []
     if reached(disposition, channel):
         kinds = (*CALL_KINDS, TaskKind.SERVICE_CALLBACK) if disposition is Disposition.SERVICE_DONE else CALL_KINDS
-        assert ws.staff.id is not None
         for staff_id in dict.fromkeys((ws.staff.id, owner)):  # and, covering a colleague's leave, theirs
-            closing += [t.id for t in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), kinds) if t.id]
+            closing += [t.id for t in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), kinds)]
     closed = tuple(dict.fromkeys(closing))
     for tid in closed:
         tx.tasks.close(tid, TaskStatus.DONE, now)
@@ -184,7 +181,7 @@ def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "")
         else:
             kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)  # the same reason, later
             tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=item.client_id, staff_id=_owner(tx, ws, item.client_id), kind=kind, due_on=later.due_on,
                     due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=text, created_at=ws.time.now().datetime,
                 )
@@ -209,12 +206,11 @@ def _task_for(tx: UnitOfWork, ws: Workstation, item: QueueItem, now: dt.datetime
     """A task to carry the record of a skip for a reason that came from the data, not from a task."""
     kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)
     task = tx.tasks.add(
-        Task(
+        NewTask(
             client_id=item.client_id, staff_id=_owner(tx, ws, item.client_id), kind=kind, due_on=ws.time.today(),
             origin=TaskOrigin.SYSTEM, created_at=now,
         )
     )  # fmt: skip
-    assert task.id is not None
     return task.id
 
 
@@ -225,5 +221,4 @@ def _owner(tx: UnitOfWork, ws: Workstation, client_id: int) -> int:
 
 
 def _staff_id(ws: Workstation) -> int:
-    assert ws.staff.id is not None
     return ws.staff.id

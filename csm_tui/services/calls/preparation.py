@@ -58,7 +58,6 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
     """Everything the call session shows of one own client; the read of the full number is audited."""
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
-    assert ws.staff.id is not None
     horizon = today + dt.timedelta(days=ws.policy.calls.maturity_lead_days)
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)
@@ -71,7 +70,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         assessment = tx.assessments.latest(client_id)
         level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
         on_sale = tx.products.on_sale(today)
-        figures = tx.views.day_figures(ws.staff.id, today, start, end)
+        calls_today = tx.views.calls_made(ws.staff.id, start, end)
         recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
         forecast = tier_forecast(tx, client, ws.policy, today)
         family = tx.households.household(client_id)
@@ -98,7 +97,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         assessment_valid=level is not None,
         recent=recent,
         suggestion=suggest(on_sale, level, amount, today),
-        calls_today=figures.calls,
+        calls_today=calls_today,
         forecast=forecast,
         household=family,
         birthday=greeting,

@@ -129,14 +129,12 @@ def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueIte
 
 
 def sms_due(ws: Workstation) -> list[SmsRow]:
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.sms_due(ws.staff.id, ws.time.today())
 
 
 def today_queue(ws: Workstation) -> list[QueueItem]:
     w = window(ws)
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         sources = tx.views.queue_sources(ws.staff.id, w)
         leave = leave_day(tx, ws, w)

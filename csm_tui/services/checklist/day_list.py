@@ -105,13 +105,12 @@ def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None =
     today = ws.time.today()
     day = min(day or today, today)
     staff = staff or ws.staff
-    assert staff.id is not None
     window = day_window(ws, day)
     with ws.uow() as tx:
         counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
         leave = tx.leave.on_day([staff.id], day).get(staff.id)
         items, summary = _states(ws, tx, staff.id, window, counts, away=leave is not None)
-        figures = tx.views.day_figures(staff.id, day, window.start, window.end)
+        figures = tx.views.day_figures(staff.id, window.start, window.end)
     return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today, leave=leave)
 
 
@@ -119,16 +118,14 @@ def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
     """How far each member of the supervisor's team (every CSM, for an admin) is with the day's list."""
     if ws.staff.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise AccessDenied("checklist")
-    assert ws.staff.id is not None
     window = day_window(ws, min(day, ws.time.today()))
     with ws.uow() as tx:
         team = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else tx.staff.with_role(Role.CSM)
-        team = [s for s in team if s.active and s.id is not None]
-        all_counts = tx.views.checklist_counts([s.id for s in team if s.id is not None], window)
-        away = away_on(tx, [s.id for s in team if s.id is not None], window.day)
+        team = [s for s in team if s.active]
+        all_counts = tx.views.checklist_counts([s.id for s in team], window)
+        away = away_on(tx, [s.id for s in team], window.day)
         rows = []
         for member in team:
-            assert member.id is not None
             items, _ = _states(ws, tx, member.id, window, all_counts.get(member.id, {}), away=member.id in away)
             calls = next((i.progress for i in items if i.item.measure is ChecklistMeasure.CALLS), None)
             rows.append(
@@ -164,7 +161,6 @@ def set_note(ws: Workstation, code: str, note: str, confirmed: PhrasesConfirmed 
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise DomainError("text_too_long", max=NOTE_MAX)
-    assert ws.staff.id is not None
     hits = screen(ws, {"note": note}, confirmed, entity="staff", entity_id=str(ws.staff.id))
     return _mark(ws, code, note=note, hits=hits, confirmed=confirmed)
 
@@ -173,7 +169,6 @@ def _mark(
     ws: Workstation, code: str, *, ticked: bool | None = None, note: str | None = None,
     hits: list[PhraseHit] | None = None, confirmed: PhrasesConfirmed | None = None,
 ) -> ChecklistMark:  # fmt: skip
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         mark = tx.checklists.set_mark(
             ws.staff.id, ws.time.today(), code, ws.time.now().datetime, ticked=ticked, note=note
@@ -191,12 +186,11 @@ def save_summary(ws: Workstation, text: str, confirmed: PhrasesConfirmed | None 
         raise DomainError("summary_empty")
     if len(text) > SUMMARY_MAX:
         raise DomainError("text_too_long", max=SUMMARY_MAX)
-    assert ws.staff.id is not None
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
     hits = screen(ws, {"summary": text}, confirmed, entity="staff", entity_id=str(ws.staff.id))
     with ws.uow(write=True) as tx:
-        figures = tx.views.day_figures(ws.staff.id, today, start, end)
+        figures = tx.views.day_figures(ws.staff.id, start, end)
         summary = DaySummary(text=text, figures=summary_figures(figures), saved_at=ws.time.now().datetime)
         tx.checklists.save_summary(ws.staff.id, today, summary)
         record_confirmed(tx, hits, confirmed, entity="staff", entity_id=str(ws.staff.id))

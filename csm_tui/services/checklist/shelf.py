@@ -66,7 +66,6 @@ def products_read(items: list[ShelfItem], window: DayWindow) -> Progress:
 
 
 def load_shelf(ws: Workstation) -> list[ShelfItem]:
-    assert ws.staff.id is not None
     window = day_window(ws, ws.time.today())
     with ws.uow() as tx:
         rows = tx.views.shelf(ws.staff.id, window)
@@ -75,7 +74,6 @@ def load_shelf(ws: Workstation) -> list[ShelfItem]:
 
 def mark_read(ws: Workstation, rows: list[ShelfRow]) -> int:
     """Record that the signed-in staff member has read these products' current terms; returns how many."""
-    assert ws.staff.id is not None
     now = ws.time.now().datetime
     reads = [ProductRead(product_id=r.product_id, fingerprint=fingerprint(r), read_at=now) for r in rows]
     with ws.uow(write=True) as tx:

@@ -145,7 +145,6 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
     reason = reason.strip()
     if not reason:
         raise DomainError("capacity_reason_required")
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         actor = tx.staff.get(ws.staff.id)
         if actor is None or not actor.active or actor.role not in CAPACITY_ROLES:
@@ -168,7 +167,6 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     normalised = {name: getattr(merged, name) for name in changes}
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good
-    assert client.id is not None
     texts = {"note": str(changes["note"] or "")} if "note" in changes else {}
     hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:

@@ -21,7 +21,6 @@ COPY_REFUSED = "copy.refused"  # a copy of another's client's number refused
 def copy_mobile(ws: Workstation, client_id: int) -> str:
     """The full mobile of the staff member's own client, its read audited; ``DomainError`` ``copy_not_own`` for
     anyone else's client (audited), ``copy_no_mobile`` when the client has none."""
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         try:
             client = tx.clients.get(client_id)

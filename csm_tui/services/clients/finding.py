@@ -20,7 +20,6 @@ ACCOUNT_DIGITS = (8, 32)  # card and account numbers, as the bank's files hold t
 def find_clients(ws: Workstation, text: str = "") -> list[ClientListRow]:
     """Search as one types: own clients by any part of their name or numbers, others' by name, initials and client
     number only (never by a secret number: see ``look_up_number``)."""
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.clients(ws.staff.id, text, LIST_LIMIT)
 
@@ -63,7 +62,7 @@ def look_up_number(ws: Workstation, text: str) -> list[ClientListRow]:
     since = ws.time.now().shift(hours=-1).datetime
     with ws.uow(write=True) as tx:
         actor = tx.actor
-        assert actor is not None and actor.id is not None
+        assert actor is not None
         matches = tx.views.clients_by_number(actor.id, number, LIST_LIMIT)
         own = [m.row for m in matches if m.row.own]
         if own:
@@ -84,7 +83,6 @@ def look_up_number(ws: Workstation, text: str) -> list[ClientListRow]:
 
 def lookup_alerts(ws: Workstation) -> list[LookupRefusal]:
     """For a supervisor, the team members refused look-ups by whole number today; for an admin, everyone."""
-    assert ws.staff.id is not None
     since, _ = ws.time.day_bounds(ws.time.today())
     with ws.uow() as tx:
         return tx.views.lookup_refusals(ws.staff.id, since)
@@ -92,6 +90,5 @@ def lookup_alerts(ws: Workstation) -> list[LookupRefusal]:
 
 def clients_in_focus(ws: Workstation, focus: ClientFocus) -> list[ClientListRow]:
     """Who is left today for a checklist item (see ``ClientFocus``)."""
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         return tx.views.clients_in_focus(ws.staff.id, focus, day_window(ws, ws.time.today()))

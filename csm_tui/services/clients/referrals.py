@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin, Tier
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import ClientSummary, Referral, Staff, Task
+from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.ports import AccessDenied
@@ -26,7 +26,6 @@ def csms(ws: Workstation) -> list[Staff]:
 
 def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str = "") -> Referral:
     """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager."""
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
         client = tx.clients.get(client_id)
@@ -40,7 +39,7 @@ def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str =
         ):
             raise DomainError("referral_open")
         referral = tx.referrals.add(
-            Referral(
+            NewReferral(
                 client_id=client_id, kind=ReferralKind.WODE, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,
                 created_at=ws.time.now().datetime, reason=note,
             )
@@ -51,7 +50,6 @@ def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str =
 
 def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) -> Referral:
     """A teller or the lobby manager sends a walk-in with a product interest to a CSM: a task in that CSM's queue."""
-    assert ws.staff.id is not None
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         if tx.actor is None or tx.actor.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
@@ -68,13 +66,13 @@ def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) 
         elif summary.manager_id != to_staff_id:
             raise DomainError("managed_by_other")
         referral = tx.referrals.add(
-            Referral(
+            NewReferral(
                 client_id=client_id, kind=ReferralKind.WALK_IN, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,
                 created_at=now, reason=note,
             )
         )  # fmt: skip
         tx.tasks.add(
-            Task(
+            NewTask(
                 client_id=client_id, staff_id=to_staff_id, kind=TaskKind.REFERRAL, due_on=ws.time.today(),
                 origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note, created_at=now,
             )
@@ -93,7 +91,6 @@ class Names:
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
     """Referrals made by or to the signed-in staff member, open ones first, with the names they mention."""
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         found = tx.referrals.involving(ws.staff.id)
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
@@ -118,7 +115,6 @@ def decide(ws: Workstation, referral: Referral, accept: bool, reason: str = "") 
         raise AccessDenied("referral")
     if not accept and not reason.strip():
         raise DomainError("reason_required")
-    assert referral.id is not None
     status = ReferralStatus.ACCEPTED if accept else ReferralStatus.RETURNED
     with ws.uow(write=True) as tx:
         tx.referrals.close(referral.id, status, reason.strip(), ws.time.now().datetime)

@@ -102,7 +102,6 @@ def export_list(
 
     Raises ``DomainError`` when the file cannot be written (nothing is exported then)."""
     staff_id = ws.staff.id
-    assert staff_id is not None
     target = export_target(ws, path)
     with ws.uow(write=True) as tx:
         if kind is ExportKind.TASKS:

@@ -32,7 +32,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.households import Relation, stored
-from csm_tui.domain.models import Client, Holding, Product, Staff, Task
+from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
 from csm_tui.services.imports.cell_values import (
@@ -134,7 +134,7 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
     data["resident_id"] = _nfkc(cells["resident_id"])
     if "mobile" in cells:
         data["mobile"] = _nfkc(cells["mobile"]) or None
-    client: Client = _model(Client, {**data, **optional}, lookups.today)
+    client: NewClient = _model(NewClient, {**data, **optional}, lookups.today)
     values: Values = {"number": client.number, "name": client.name, "resident_id": str(client.resident_id)}
     if "mobile" in cells:
         values["mobile"] = None if client.mobile is None else str(client.mobile)
@@ -175,7 +175,7 @@ def holding_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values
         data["maturity_date"] = optional_date("maturity_date", cells["maturity_date"])
     if cells.get("status"):
         data["status"] = enum_cell("status", cells["status"], HoldingStatus)
-    holding: Holding = _model(Holding, data)
+    holding: NewHolding = _model(NewHolding, data)
     if holding.maturity_date is not None and holding.maturity_date < holding.start_date:
         raise RowError("maturity_date", t("import_error.ends_before_start"))
     # A re-import without a column (or with a blank status) keeps what the branch recorded.
@@ -207,7 +207,7 @@ def product_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values
     for field in ("dual_recording", "private_placement"):
         if cells.get(field):
             data[field] = bool_cell(field, cells[field])
-    product: Product = _model(Product, data)
+    product: NewProduct = _model(NewProduct, data)
     return product.code, {field: getattr(product, field) for field in data}
 
 
@@ -229,7 +229,7 @@ def staff_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     for field in ("started_on", "left_on"):
         if field in cells:
             data[field] = optional_date(field, cells[field])
-    staff: Staff = _model(Staff, data)
+    staff: NewStaff = _model(NewStaff, data)
     values = {field: getattr(staff, field) for field in data}
     if new_supervisor:
         values[NEW_SUPERVISOR] = supervisor  # its id is known once its own row is in (run._Job.staff_waves)
@@ -255,7 +255,7 @@ def task_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
         "closed_at": lambda text: optional_instant("closed_at", text, lookups.tz),
     }
     data.update({field: read(cells[field]) for field, read in optional.items() if field in cells})
-    task: Task = _model(Task, data)
+    task: NewTask = _model(NewTask, data)
     return (task.client_id, task.kind.value, task.created_at), {field: getattr(task, field) for field in data}
 
 

@@ -6,14 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from csm_tui.domain.appraisal import GradeDecision, MysteryCheck, QuarterClose, ScoreSnapshot, TrainingRecord
+from csm_tui.domain.appraisal import (
+    GradeDecision,
+    MysteryCheck,
+    NewGradeDecision,
+    NewMysteryCheck,
+    NewTrainingRecord,
+    QuarterClose,
+    ScoreSnapshot,
+    TrainingRecord,
+)
 from csm_tui.domain.enums import AppraisalGrade, MysteryItem, QualificationKind, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Qualification
 from csm_tui.policy import Scorecard
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import CsmRow
-from csm_tui.services.scoreboard.quarter_scores import Quarter, branch_quarter, keep_averages, visible
+from csm_tui.services.scoreboard.quarter_scores import Quarter, branch_quarter, keep_averages
 from csm_tui.services.workstation import Workstation
 
 
@@ -29,7 +38,7 @@ def _csm(tx: UnitOfWork, staff_id: int) -> CsmRow:
     csm = next((c for c in tx.score_views.csms() if c.id == staff_id), None)
     if csm is None:
         raise DomainError("not_a_csm")
-    if not visible(tx.actor, csm):
+    if not tx.score_views.visible(csm):
         raise AccessDenied("scores")
     return csm
 
@@ -39,7 +48,6 @@ def _acting(tx: UnitOfWork, *roles: Role) -> int:
     sign-in) is one of ``roles``: a supervisor demoted since signing in records nothing."""
     if tx.actor is None or tx.actor.role not in roles:
         raise AccessDenied("appraisal")
-    assert tx.actor.id is not None
     return tx.actor.id
 
 
@@ -57,7 +65,7 @@ def record_mystery_check(
         if tx.scores.closed(quarter.year, quarter.number) is not None:
             raise DomainError("quarter_closed", quarter=str(quarter))
         check = tx.scores.add_mystery_check(
-            MysteryCheck(
+            NewMysteryCheck(
                 staff_id=staff_id, checked_by=me, year=quarter.year, quarter=quarter.number, checked_on=day,
                 passed=tuple(item for item in MysteryItem if item in passed),
                 score=mystery_score(passed, ws.policy.scorecard), note=note.strip(),
@@ -78,7 +86,7 @@ def record_training(ws: Workstation, staff_id: int, day: dt.date, hours: Decimal
         me = _acting(tx, Role.ADMIN)
         _csm(tx, staff_id)
         saved = tx.scores.add_training(
-            TrainingRecord(staff_id=staff_id, day=day, minutes=minutes, topic=topic.strip(), recorded_by=me)
+            NewTrainingRecord(staff_id=staff_id, day=day, minutes=minutes, topic=topic.strip(), recorded_by=me)
         )
         tx.commit()
     return saved
@@ -108,7 +116,7 @@ def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDeci
         me = _acting(tx, Role.SUPERVISOR)
         _csm(tx, staff_id)
         decision = tx.scores.decide_grade(
-            GradeDecision(
+            NewGradeDecision(
                 staff_id=staff_id, year=year, grade=AppraisalGrade.D, reason=reason.strip(), decided_by=me,
                 decided_at=ws.time.now().datetime,
             )

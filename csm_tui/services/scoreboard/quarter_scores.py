@@ -18,7 +18,6 @@ import arrow
 
 from csm_tui.domain.appraisal import GradeDecision
 from csm_tui.domain.enums import AppraisalGrade, ProductCategory, Role
-from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.rules.distribution import annual_score, forced_grades, ranks
 from csm_tui.rules.scorecard import Card, score_card
@@ -206,21 +205,12 @@ def _quarters_of_year(quarter: Quarter) -> Iterator[Quarter]:
 # --- who sees what ------------------------------------------------------------------------------------------------
 
 
-def visible(staff: Staff | None, csm: CsmRow) -> bool:
-    """Whose figures ``staff`` (as the unit of work read them: role as it stands now) may see: own; a supervisor
-    their team; the admin everyone's."""
-    if staff is None:
-        return False
-    if staff.role is Role.ADMIN or csm.id == staff.id:
-        return True
-    return staff.role is Role.SUPERVISOR and csm.supervisor_id == staff.id
-
-
-def _require_visible(actor: Staff | None, csms: list[CsmRow], staff_id: int) -> CsmRow:
+def _require_visible(tx: UnitOfWork, csms: list[CsmRow], staff_id: int) -> CsmRow:
+    """The CSM, if the acting staff member may see their figures (decided in storage's access module)."""
     csm = next((c for c in csms if c.id == staff_id), None)
     if csm is None:
         raise LookupError(staff_id)
-    if not visible(actor, csm):
+    if not tx.score_views.visible(csm):
         raise AccessDenied("scores")
     return csm
 
@@ -275,14 +265,13 @@ def csm_view(ws: Workstation, quarter: Quarter | None = None, staff_id: int | No
     view only for their supervisor or the admin."""
     quarter = quarter or Quarter.of(ws.time.today())
     staff_id = staff_id if staff_id is not None else ws.staff.id
-    assert staff_id is not None
     trend_quarters = [quarter]
     while len(trend_quarters) < TREND_QUARTERS:
         trend_quarters.insert(0, trend_quarters[0].previous)
     keep_averages(ws, [*trend_quarters, *_quarters_of_year(quarter)])
     with ws.uow() as tx:
         csms = tx.score_views.csms()
-        csm = _require_visible(tx.actor, csms, staff_id)
+        csm = _require_visible(tx, csms, staff_id)
         quarters = _Quarters(ws, tx, csms)
         shown = quarters[quarter]
         trend = []
@@ -388,8 +377,9 @@ def team_table(ws: Workstation, quarter: Quarter | None = None, *, year: bool = 
         else:
             totals = {i: (card.total, {d: card.subtotal(d) for d in Dimension}, 1) for i, card in shown.cards.items()}
             rows = _ranked_rows(csms, totals, ws.policy, {})
+        seen = {csm.id for csm in csms if tx.score_views.visible(csm)}
     first = Quarter(quarter.year, 1).first_day if year else quarter.first_day
-    mine = [row for row in rows.values() if visible(actor, row.csm) and row.csm.on_staff(first, quarter.last_day)]
+    mine = [row for row in rows.values() if row.csm.id in seen and row.csm.on_staff(first, quarter.last_day)]
     mine.sort(key=lambda r: (r.branch_rank is None, r.branch_rank or 0, r.csm.login))
     branch_size = sum(1 for r in rows.values() if r.total is not None)
     return TeamTable(quarter, year, mine, shown.closed, branch_size)
@@ -402,6 +392,6 @@ def records(ws: Workstation, staff_id: int, measure: Measure, quarter: Quarter) 
     """The records behind one of a CSM's figures in a quarter (own figures; a supervisor's team; the admin)."""
     keep_averages(ws, [quarter])
     with ws.uow() as tx:
-        _require_visible(tx.actor, tx.score_views.csms(), staff_id)
+        _require_visible(tx, tx.score_views.csms(), staff_id)
         window = score_window(ws, quarter, tx.views.data_as_of())
         return tx.score_views.records(staff_id, measure, window)

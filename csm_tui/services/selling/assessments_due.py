@@ -12,7 +12,6 @@ HORIZON_DAYS = 30
 
 def assessments_due(ws: Workstation) -> list[AssessmentDue]:
     today = ws.time.today()
-    assert ws.staff.id is not None
     with ws.uow() as tx:
         validity = Validity(ws.policy.assessment.validity_months, ws.policy.calendar.tz)
         return tx.views.assessments_due(ws.staff.id, today + dt.timedelta(days=HORIZON_DAYS), validity)

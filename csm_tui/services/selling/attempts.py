@@ -26,14 +26,17 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
     Client,
-    Holding,
+    NewHolding,
+    NewRiskAssessment,
+    NewSale,
+    NewSuitabilityRecord,
+    NewTask,
     Outlet,
     Product,
     RiskAssessment,
     Sale,
     Staff,
     SuitabilityRecord,
-    Task,
 )
 from csm_tui.domain.values import Money
 from csm_tui.i18n import t
@@ -127,7 +130,6 @@ def recording_ref_valid(ref: str, policy: Policy) -> bool:
 def context(ws: Workstation, client_id: int) -> SaleContext:
     """The client (own clients only), the assessment's status, what is on sale today, and the salesperson and outlet
     as they stand now (the wizard's 4S check shows a certificate withdrawn after sign-in as it is)."""
-    assert ws.staff.id is not None
     now = ws.time.now().datetime
     with ws.uow() as tx:
         staff = tx.staff.get(ws.staff.id)
@@ -148,7 +150,6 @@ def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_
     The client's row is locked first, so two workstations assessing one client at once take turns and the daily
     and yearly limits hold.
     """
-    assert ws.staff.id is not None
     now = ws.time.now().datetime
     scored = rules.score(answers, ws.policy)
     with ws.uow(write=True) as tx:
@@ -159,7 +160,7 @@ def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_
         if status.first and not face_to_face:
             raise DomainError("first_face_to_face")
         saved = tx.assessments.add(
-            RiskAssessment(
+            NewRiskAssessment(
                 client_id=client_id, staff_id=ws.staff.id, taken_at=now, answers=answers, score=scored.score,
                 level=scored.level, lowest_category=scored.lowest_category, face_to_face=face_to_face,
                 valid_until=rules.valid_until(now, ws.policy),
@@ -231,7 +232,6 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
     write. Anything but a sale is recorded as blocked (the rules said no) or refused (the client said no), as the
     verdict now stands.
     """
-    assert ws.staff.id is not None and attempt.product.id is not None and attempt.ctx.client.id is not None
     amount = _AMOUNT.validate_python(attempt.amount)  # not a number, fractions of a fen: refused with the reason
     if amount <= 0:
         raise DomainError("amount_not_positive")
@@ -248,7 +248,7 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         if staff is None or not staff.active:
             raise AccessDenied("staff")
         outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
-        if outlet is None or outlet.id is None:
+        if outlet is None:
             raise DomainError("no_outlet")
         product = tx.products.get(attempt.product.id)
         if product is None:
@@ -276,7 +276,7 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
             attempt, ctx=ctx, product=product, amount=amount, assessment=assessment, verdict=verdict
         )
         saved = tx.suitability.add(
-            SuitabilityRecord(
+            NewSuitabilityRecord(
                 client_id=client_id, staff_id=staff.id, outlet_id=outlet.id, product_id=product.id,
                 amount=attempt.amount, assessment_id=assessment.id if assessment else None, outcome=outcome,
                 created_at=now, recording_ref=ref, detail=snapshot(attempt, staff, today),
@@ -307,10 +307,9 @@ def _sell(
     tx: UnitOfWork, ws: Workstation, attempt: Attempt, saved: SuitabilityRecord, staff: Staff, now: dt.datetime
 ) -> Sale:
     client, product, verdict = attempt.ctx.client, attempt.product, attempt.verdict
-    assert client.id is not None and product.id is not None and staff.id is not None
     cooling = now + dt.timedelta(hours=verdict.cooling_off_hours) if verdict.cooling_off_hours else None
     sale = tx.sales.add(
-        Sale(
+        NewSale(
             client_id=client.id, staff_id=staff.id, outlet_id=saved.outlet_id, product_id=product.id,
             amount=attempt.amount, sold_at=now, suitability_id=saved.id, cooling_off_until=cooling,
             regular_plan=attempt.regular_plan,
@@ -319,21 +318,21 @@ def _sell(
     today = ws.time.today()
     maturity = today + dt.timedelta(days=product.term_days) if product.term_days else None
     tx.holdings.add(
-        Holding(
+        NewHolding(
             client_id=client.id, product_id=product.id, amount=attempt.amount, start_date=today,
             maturity_date=maturity, status=HoldingStatus.ACTIVE, sale_id=sale.id,
         )
     )  # fmt: skip
     callback = Cadence(ws.policy).service_callback(now, client.phone_opt_out)
     tx.tasks.add(
-        Task(
+        NewTask(
             client_id=client.id, staff_id=staff.id, kind=callback.kind, due_on=callback.due_on,
             origin=TaskOrigin.SALE, origin_id=sale.id, created_at=now,
         )
     )  # fmt: skip
     if verdict.review and staff.supervisor_id is not None:
         tx.tasks.add(
-            Task(
+            NewTask(
                 client_id=client.id, staff_id=staff.supervisor_id, kind=TaskKind.REVIEW, due_on=today,
                 origin=TaskOrigin.SALE, origin_id=sale.id, created_at=now,
             )
@@ -348,7 +347,6 @@ def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> Suitabi
     if not reason.strip():
         raise DomainError("reason_required")
     now = ws.time.now().datetime
-    assert ws.staff.id is not None
     with ws.uow(write=True) as tx:
         found = tx.sales.get(sale_id)
         if found is None:
@@ -359,10 +357,9 @@ def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> Suitabi
         original = tx.suitability.get(found.suitability_id) if found.suitability_id is not None else None
         tx.sales.cancel(sale_id, now)
         for task in tx.tasks.open_for_origin(TaskOrigin.SALE, sale_id):
-            assert task.id is not None
             tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
         correction = tx.suitability.add(
-            SuitabilityRecord(
+            NewSuitabilityRecord(
                 client_id=found.client_id, staff_id=ws.staff.id, outlet_id=found.outlet_id,
                 product_id=found.product_id, amount=found.amount,
                 assessment_id=original.assessment_id if original else None, outcome=SuitabilityOutcome.CANCELLED,

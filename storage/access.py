@@ -1,0 +1,168 @@
+"""Who may see and do what: the one place every repository, read model and store of a unit of work asks.
+
+The acting staff member is the one the unit of work read from the database when it started (role, team as they
+stand now); ``None`` is the system (an import run by the CLI, the demo builder), which may do everything but has no
+scoreboard of its own. Answers that need the database (a client's manager, a staff member's supervisor) are read
+once and kept for the unit of work's life, so a screen that asks about one client ten times reads it once.
+
+The rules, by role (the bank's OCRM rule):
+- a client in full: the CSM who manages them (and a colleague covering their leave, while it lasts), the supervisor
+  of that CSM's team, a 沃德 client manager the client is referred to (open or accepted), the admin; lobby managers
+  and tellers never (they refer).
+- a staff member's lists (queue, tasks, meetings, checklist, figures, exports): their own, a supervisor their team's,
+  the admin everyone's.
+- a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
+- reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from csm_tui.domain.enums import ReferralStatus, Role
+from csm_tui.domain.models import Staff
+from csm_tui.services.ports import AccessDenied
+from storage.leave import covering_now
+from storage.orm import ClientRow, ReferralRow, StaffRow
+
+# Referrals through which a 沃德 client manager works with a client in full.
+WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
+# Who has a scoreboard: the CSMs scored, their supervisors, the admin.
+SCOREBOARD_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
+
+
+class Access:
+    """The acting staff member's rights within one unit of work (one transaction)."""
+
+    def __init__(self, session: Session, actor: Staff | None) -> None:
+        self.session = session
+        self.actor = actor
+        self._clients: dict[int, bool] = {}  # client id → may see in full
+        self._supervisors: dict[int, int | None] = {}  # staff id → their supervisor's id
+        self._covered: dict[int, bool] = {}  # staff id → the actor covers their leave now
+        # A deactivated staff member may do nothing (the unit of work refuses to start for them; a store made
+        # without one refuses too).
+        self._inactive = actor is not None and not actor.active
+
+    # --- the acting staff member --------------------------------------------------------------------------------
+
+    @property
+    def admin(self) -> bool:
+        """The system (no actor: imports, the demo builder) and the branch admin may do everything."""
+        return self.actor is None or (self.actor.role is Role.ADMIN and not self._inactive)
+
+    @property
+    def actor_id(self) -> int | None:
+        return None if self.actor is None else self.actor.id
+
+    def is_self(self, staff_id: int | None) -> bool:
+        return self.actor is not None and not self._inactive and staff_id is not None and self.actor.id == staff_id
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.actor is not None and not self._inactive and self.actor.role in roles
+
+    def require_admin(self, what: str) -> None:
+        if not self.admin:
+            raise AccessDenied(what)
+
+    def require_own(self, staff_id: int, what: str) -> None:
+        """Written in one's own name only (a checklist, products read); the system writes for anyone."""
+        if self.actor is not None and not self.is_self(staff_id):
+            raise AccessDenied(what)
+
+    # --- staff members' lists -----------------------------------------------------------------------------------
+
+    def supervisor_of(self, staff_id: int) -> int | None:
+        if staff_id not in self._supervisors:
+            query = select(StaffRow.supervisor_id).where(StaffRow.id == staff_id)
+            self._supervisors[staff_id] = self.session.scalar(query)
+        return self._supervisors[staff_id]
+
+    def in_team(self, staff_id: int) -> bool:
+        """The staff member is in the acting supervisor's team."""
+        return self.has_role(Role.SUPERVISOR) and self.supervisor_of(staff_id) == self.actor_id
+
+    def may_act_for(self, staff_id: int) -> bool:
+        """Whose lists (queue, tasks, meetings, checklist, figures) the actor may read: their own, a supervisor their
+        team's, an admin everyone's."""
+        return self.admin or self.is_self(staff_id) or self.in_team(staff_id)
+
+    def covers(self, staff_id: int) -> bool:
+        """The acting CSM covers ``staff_id``'s leave at this instant (``storage.leave.covering_now``)."""
+        if not self.has_role(Role.CSM) or self.actor_id is None:
+            return False
+        if staff_id not in self._covered:
+            self._covered[staff_id] = covering_now(self.session, self.actor_id, staff_id)
+        return self._covered[staff_id]
+
+    def require_act_for(self, staff_id: int, what: str) -> None:
+        if not self.may_act_for(staff_id):
+            raise AccessDenied(what)
+
+    # --- clients ------------------------------------------------------------------------------------------------
+
+    def may_see_client(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> bool:
+        """The OCRM rule, by role (see the module's docstring). ``manager_id`` as just read with the client
+        (``known``), else read here; the answer is kept for the unit of work."""
+        if self.admin:
+            return True
+        if client_id not in self._clients:
+            if not known:
+                manager_id = self.session.scalar(select(ClientRow.manager_id).where(ClientRow.id == client_id))
+            self._clients[client_id] = self._sees_client(client_id, manager_id)
+        return self._clients[client_id]
+
+    def _sees_client(self, client_id: int, manager_id: int | None) -> bool:
+        if manager_id is not None and (self.is_self(manager_id) or self.in_team(manager_id)):
+            return True
+        if manager_id is not None and self.covers(manager_id):  # a colleague on leave, covered by the actor now
+            return True
+        if self.has_role(Role.WEALTH_MANAGER):
+            referred = select(ReferralRow.id).where(
+                ReferralRow.client_id == client_id,
+                ReferralRow.to_staff_id == self.actor_id,
+                ReferralRow.status.in_(WEALTH_REFERRALS),
+            )
+            return self.session.scalar(referred.limit(1)) is not None
+        return False
+
+    def require_client(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> None:
+        """Refuse unless the actor may work with the client's full record."""
+        if not self.may_see_client(client_id, manager_id, known=known):
+            raise AccessDenied("client")
+
+    def forget_client(self, client_id: int) -> None:
+        """The client's manager or referrals changed in this unit of work: ask the database again."""
+        self._clients.pop(client_id, None)
+
+    # --- scores -------------------------------------------------------------------------------------------------
+
+    @property
+    def has_scoreboard(self) -> bool:
+        """The branch's quarter figures (for ranks) are read by the system and by those who have a scoreboard."""
+        return self.actor is None or self.has_role(*SCOREBOARD_ROLES)
+
+    def require_scoreboard(self) -> None:
+        if not self.has_scoreboard:
+            raise AccessDenied("scores")
+
+    def may_see_scores(self, csm_id: int, supervisor_id: int | None) -> bool:
+        """Whose figures the actor may see: own; a supervisor their team's; the admin everyone's (the system, with
+        no scoreboard of its own, none)."""
+        if self.actor is None:
+            return False
+        if self.has_role(Role.ADMIN) or self.is_self(csm_id):
+            return True
+        return self.has_role(Role.SUPERVISOR) and supervisor_id == self.actor_id
+
+    def require_scores(self, csm_id: int) -> None:
+        if not self.may_see_scores(csm_id, self.supervisor_of(csm_id)):
+            raise AccessDenied("scores")
+
+    def require_appraiser(self, csm_id: int, *roles: Role) -> None:
+        """Appraisal records of a CSM are written by the system, or by one of ``roles`` who sees the CSM's scores."""
+        if self.actor is None:
+            return
+        if not self.has_role(*roles) or not self.may_see_scores(csm_id, self.supervisor_of(csm_id)):
+            raise AccessDenied("appraisal")
