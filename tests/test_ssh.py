@@ -109,8 +109,10 @@ def test_each_key_opens_its_staff_members_workstation_whatever_the_client_asks(
         term.drain(QUIET_S, 10)
         queue = screen_text(bytes(term.output[mark:]))
         mine_only, theirs_only = desk.clients - them.clients, them.clients - desk.clients
-        assert any(name in queue for name in mine_only), queue
-        assert not any(name in queue for name in theirs_only)
+        # Whole names, cell by cell: another's 刘玉 is not in one's own 刘玉兰.
+        cells = set(queue.replace("│", " ").split())
+        assert mine_only & cells, queue
+        assert not theirs_only & cells
         # Over SSH the mouse is off by default: no mouse reporting floods the link.
         assert not any(seq in term.output for seq in MOUSE_ON)
         term.press("\x11")  # ctrl+q
