@@ -148,10 +148,11 @@ def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(
 # --- risk words on every line naming a product --------------------------------------------------------------------
 
 R4 = Product(
+    id=1,
     code="JY-R4", name="交银稳进R4", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R3,
     seller_rating=RiskRating.R4, term_days=90, expected_yield=Decimal("3.96"),
 )  # fmt: skip
-DEPOSIT = Product(code="DEP", name="一年定期", category=ProductCategory.DEPOSIT, term_days=365)
+DEPOSIT = Product(id=2, code="DEP", name="一年定期", category=ProductCategory.DEPOSIT, term_days=365)
 
 
 def test_an_offered_product_carries_its_higher_rating_and_the_risk_notice() -> None:

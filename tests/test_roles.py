@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from csm_tui.services.views import ClientFocus, DayWindow, ScoreWindow
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
@@ -65,6 +64,7 @@ from csm_tui.domain.models import (
 from csm_tui.policy import Measure
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.ports import AccessDenied, SessionEnded
+from csm_tui.services.rows import ClientFocus, DayWindow, ScoreWindow
 from storage.access import Access
 from storage.checklists import ChecklistRepository
 from storage.importer import SqlImports
