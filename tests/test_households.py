@@ -17,7 +17,7 @@ from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
-from csm_tui.domain.models import Client, Outlet, Staff
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, Staff
 from csm_tui.policy import Policy
 from csm_tui.services.clients import households
 from csm_tui.services.ports import AccessDenied
@@ -53,19 +53,19 @@ class Family:
 def family(engine: Engine, clock: FrozenClock) -> Family:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-        boss = tx.staff.add(Staff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
-        stranger_boss = tx.staff.add(Staff(login="sup02", name="钱主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
+        boss = tx.staff.add(NewStaff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        stranger_boss = tx.staff.add(NewStaff(login="sup02", name="钱主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
         csm = tx.staff.add(
-            Staff(
+            NewStaff(
                 login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, supervisor_id=boss.id
             )
         )
         other = tx.staff.add(
-            Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
+            NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
                   supervisor_id=stranger_boss.id)
         )  # fmt: skip
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
         ids = {}
         for n, (name, manager, avg) in enumerate(
             [
@@ -77,7 +77,7 @@ def family(engine: Engine, clock: FrozenClock) -> Family:
             start=1,
         ):
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}", name=name, resident_id=rid(dt.date(1960 + 10 * n, 3, n), n),
                     manager_id=manager.id, outlet_id=outlet.id, avg_3m=Decimal(avg), assets_as_of=dt.date(2026, 11, 25),
                 )

@@ -33,7 +33,15 @@ from csm_tui.domain.enums import (
     TaskOrigin,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, ContactRecord, Outlet, Staff, Task
+from csm_tui.domain.models import (
+    NewClient,
+    NewContactRecord,
+    NewOutlet,
+    NewStaff,
+    NewTask,
+    Outlet,
+    Staff,
+)
 from csm_tui.policy import LeaveCalls, Measure, Policy
 from csm_tui.services.calls.leave_queue import spread_backlog
 from csm_tui.services.calls.outcomes import Outcome, record
@@ -96,7 +104,7 @@ class Branch:
     def task(self, client: str, kind: TaskKind, due_on: dt.date, login: str = "wang") -> int:
         with self.factory(write=True) as tx:
             task = tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=self.clients[client], staff_id=self.id(login), kind=kind, due_on=due_on,
                     origin=TaskOrigin.MANUAL, created_at=NOW - dt.timedelta(days=20),
                 )
@@ -109,7 +117,7 @@ class Branch:
         n = len(self.clients) + 1
         with self.factory(write=True) as tx:
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
                     manager_id=self.id(login), avg_3m=Decimal("80000.00"),
                 )
@@ -124,15 +132,15 @@ class Branch:
 def branch(engine: Engine, clock: FrozenClock) -> Branch:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        a = tx.outlets.add(Outlet(code="A01", name="营业部"))
-        b = tx.outlets.add(Outlet(code="B01", name="徐汇支行"))
-        sup = tx.staff.add(Staff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        sup2 = tx.staff.add(Staff(login="sup2", name="孙主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN))
+        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
+        b = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行"))
+        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
+        sup2 = tx.staff.add(NewStaff(login="sup2", name="孙主管", role=Role.SUPERVISOR, outlet_id=a.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))
 
         def csm(login: str, name: str, outlet: Outlet, boss: Staff | None, **more: object) -> Staff:
             return tx.staff.add(
-                Staff(
+                NewStaff(
                     login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
                     supervisor_id=boss.id if boss else None, **more,
                 )
@@ -520,7 +528,7 @@ def test_the_scoreboard_leaves_the_days_away_out_of_the_call_target(covered: Bra
         for hours in (-30, -54):
             with covered.factory.acting_as(covered.staff[login])(write=True) as tx:
                 tx.contacts.add(
-                    ContactRecord(
+                    NewContactRecord(
                         client_id=covered.clients[client], staff_id=covered.id(login), channel=Channel.PHONE,
                         started_at=NOW + dt.timedelta(hours=hours), disposition=Disposition.INTERESTED,
                     )
