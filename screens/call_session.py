@@ -24,6 +24,7 @@ from csm_tui.i18n import label, t
 from csm_tui.services.call_prep import CallCard, prepare
 from csm_tui.services.calls import Outcome, Receipt, SkipReason, record, skip, snooze, undo
 from csm_tui.services.days import next_working_morning
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.queue import QueueItem
 from csm_tui.services.workstation import Workstation
 from screens.outcome import OutcomeDialog, ReasonDialog
@@ -228,13 +229,15 @@ class CallSession(Screen[None]):
     def action_snooze(self) -> None:
         self._reason(t("snooze.title"), snooze)
 
-    def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
+    def _reason(
+        self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str, PhrasesConfirmed | None], None]
+    ) -> None:
         if self._waiting_for_undo():
             return
         item, upcoming = self.item, self._upcoming()
 
-        def save(reason: SkipReason, note: str) -> Handled:
-            act(self.ws, item, reason, note)
+        def save(reason: SkipReason, note: str, confirmed: PhrasesConfirmed | None) -> Handled:
+            act(self.ws, item, reason, note, confirmed)
             return Handled(None, prepared(self.ws, upcoming))
 
         self.app.push_screen(ReasonDialog(title, save), self._moved_on)

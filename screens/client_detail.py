@@ -412,8 +412,8 @@ class ClientDetailScreen(Screen[None]):
         self.app.call_from_thread(self._choose_wealth_manager, managers)
 
     def _choose_wealth_manager(self, managers: list[Staff]) -> None:
-        def save(person: Staff, note: str) -> object:
+        def save(person: Staff, note: str, confirmed: PhrasesConfirmed | None) -> object:
             assert person.id is not None
-            return referrals.refer_to_wode(self.ws, self.client_id, person.id, note)
+            return referrals.refer_to_wode(self.ws, self.client_id, person.id, note, confirmed)
 
         self.app.push_screen(ChooseStaffDialog(t("detail.refer_title"), managers, save), self._after)

@@ -146,7 +146,9 @@ class WhenDialog(SavingDialog[R]):
 class ChooseStaffDialog(SavingDialog[R]):
     """Pick a colleague by number (a 沃德 client manager, a CSM), with a note."""
 
-    def __init__(self, title: str, staff: list[Staff], save: Callable[[Staff, str], R]) -> None:
+    def __init__(
+        self, title: str, staff: list[Staff], save: Callable[[Staff, str, PhrasesConfirmed | None], R]
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.staff = staff
@@ -167,4 +169,5 @@ class ChooseStaffDialog(SavingDialog[R]):
             raise DomainError("choose_staff")
         person = self.staff[int(choice) - 1]
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(person, note)
+        confirmed = self.confirmed()
+        return lambda: self.save(person, note, confirmed)

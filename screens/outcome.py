@@ -242,7 +242,7 @@ class OutcomeDialog(SavingDialog[R]):
 class ReasonDialog(SavingDialog[R]):
     """Why a client is skipped or snoozed: a reason by its number key, and a note."""
 
-    def __init__(self, title: str, save: Callable[[SkipReason, str], R]) -> None:
+    def __init__(self, title: str, save: Callable[[SkipReason, str, PhrasesConfirmed | None], R]) -> None:
         super().__init__()
         self.title_text = title
         self.save = save
@@ -263,4 +263,5 @@ class ReasonDialog(SavingDialog[R]):
             raise DomainError("reason_required")
         reason = reasons[int(choice) - 1]
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(reason, note)
+        confirmed = self.confirmed()
+        return lambda: self.save(reason, note, confirmed)

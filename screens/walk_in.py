@@ -39,9 +39,10 @@ class WalkInDialog(SavingDialog[Referral]):
         note = self.query_one("#note", Input).value.strip()
         if not number or not isinstance(to, int) or not note:
             raise DomainError("walk_in_incomplete")
+        confirmed = self.confirmed()
 
         def save() -> Referral:
             client = referrals.client_by_number(self.ws, number)
-            return referrals.refer_walk_in(self.ws, client.id, to, note)
+            return referrals.refer_walk_in(self.ws, client.id, to, note, confirmed)
 
         return save

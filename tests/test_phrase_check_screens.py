@@ -14,7 +14,7 @@ from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED
 from screens.call_session import CallSession
 from screens.checklist import ChecklistScreen
 from screens.day_summary import DaySummaryDialog
-from screens.outcome import OutcomeDialog
+from screens.outcome import OutcomeDialog, ReasonDialog
 from screens.sms import SmsScreen, SmsSentDialog
 from storage.engine import make_engine
 from storage.orm import AuditRow, ContactRow
@@ -111,3 +111,26 @@ async def test_an_sms_text_is_checked_before_it_is_marked_sent(demo_url: str) ->
         await settle(pilot)
         assert isinstance(app.screen, SmsScreen)
         assert _contacts(demo_url) == before + 1
+
+
+async def test_a_skip_note_with_a_forbidden_phrase_is_shown_in_place_and_saved_only_with_a_reason(
+    tmp_path: Any,
+) -> None:
+    url = test_call_session.branch.__wrapped__(tmp_path).url  # type: ignore[attr-defined]
+    app = make_app(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await test_call_session._open_session(pilot)
+        assert isinstance(app.screen, CallSession)
+        first = app.screen.item.client_id
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        await pilot.press("1", "tab", *"客户等穩賺的", "enter")
+        await settle(pilot)
+        assert app.screen is dialog and "稳赚" in str(dialog.query_one(PhrasePanel).render())
+        assert sorted(dialog.query_one("#note", Input).selection) == [3, 5]
+        await pilot.press(*"客户原话", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallSession) and app.screen.item.client_id != first
+    assert [(a, d["phrases"]) for a, d in _audit(url)] == [(PHRASES_REFUSED, ["稳赚"]), (PHRASES_CONFIRMED, ["稳赚"])]
