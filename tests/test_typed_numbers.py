@@ -6,6 +6,7 @@ on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import unicodedata
 
 import pytest
@@ -138,3 +139,11 @@ def test_the_edit_form_takes_a_mobile_with_plus_86_dashes_and_full_width_digits(
     with pytest.raises(ValidationError):
         client_detail.edit(a, branch.client(branch.zsf), mobile="+1 650 253 0000")
     assert branch.client(branch.zsf).mobile == "13801380009" != ZSF_MOBILE
+
+
+@pytest.mark.parametrize("unit", ["(", " (", "1 "], ids=["brackets", "spaced-brackets", "digits"])
+def test_a_huge_paste_is_read_in_linear_time(unit: str) -> None:
+    paste = unit * (100_000 // len(unit)) + "a"
+    started = time.perf_counter()
+    assert number_digits(paste) is None and search_text(paste)
+    assert time.perf_counter() - started < 2
