@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from csm_tui.domain.typed import client_number, mobile_or_none, number_digits, search_text
-from csm_tui.domain.values import validate_resident_id
+from csm_tui.domain.values import MobileNumber, validate_resident_id
 from csm_tui.services import client_detail, referrals
 from csm_tui.services.clients import look_up_number, whole_number
 from csm_tui.services.views import NumberKey
@@ -147,3 +147,23 @@ def test_a_huge_paste_is_read_in_linear_time(unit: str) -> None:
     started = time.perf_counter()
     assert number_digits(paste) is None and search_text(paste)
     assert time.perf_counter() - started < 2
+
+
+@given(
+    mobiles(),
+    st.sampled_from(["", " ", "-", "\u200b", ".", "\u00b7", "\u2014", "\u2013", " \u200b"]),
+    st.sampled_from(["", "+86 ", "0086", "(+86) ", "+86\u200b"]),
+    st.booleans(),
+)
+def test_a_form_takes_a_mobile_typed_any_way_search_reads_it(number: str, sep: str, cc: str, wide: bool) -> None:
+    typed = f"{cc}{number[:3]}{sep}{number[3:7]}{sep}{number[7:]}"
+    typed = full_width(typed) if wide else typed
+    assert number_digits(typed) == number  # search reads it ...
+    assert MobileNumber(typed) == number  # ... and so does the edit form's field (the domain's type)
+
+
+@pytest.mark.parametrize("separator", ["-", "\u2014", "\u200b", "."])
+def test_a_form_takes_an_id_split_in_groups_the_way_search_reads_it(separator: str) -> None:
+    typed = separator.join((ZSF_ID[:6], ZSF_ID[6:14], ZSF_ID[14:]))
+    assert number_digits(typed) == ZSF_ID
+    assert validate_resident_id(typed, dt.date(2026, 11, 27)) == ZSF_ID
