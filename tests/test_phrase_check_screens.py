@@ -134,3 +134,14 @@ async def test_a_skip_note_with_a_forbidden_phrase_is_shown_in_place_and_saved_o
         await settle(pilot)
         assert isinstance(app.screen, CallSession) and app.screen.item.client_id != first
     assert [(a, d["phrases"]) for a, d in _audit(url)] == [(PHRASES_REFUSED, ["稳赚"]), (PHRASES_CONFIRMED, ["稳赚"])]
+
+
+def test_a_phrase_found_many_times_in_one_field_is_listed_once_with_its_count() -> None:
+    from csm_tui.regulation import FORBIDDEN_PHRASES
+    from csm_tui.services.phrase_check import find_phrases
+    from widgets.phrase_panel import hit_lines
+
+    text = "保本" * 8 + "稳赚"
+    shown = hit_lines(find_phrases(text, FORBIDDEN_PHRASES, "note"), {"note": text}).plain.splitlines()
+    assert len(shown) == 3  # the heading, 保本 (×8) and 稳赚: an 80×24 dialog keeps its reason field and hint
+    assert "“保本”" in shown[1] and "×8" in shown[1] and "“稳赚”" in shown[2]
