@@ -167,3 +167,9 @@ def test_a_form_takes_an_id_split_in_groups_the_way_search_reads_it(separator: s
     typed = separator.join((ZSF_ID[:6], ZSF_ID[6:14], ZSF_ID[14:]))
     assert number_digits(typed) == ZSF_ID
     assert validate_resident_id(typed, dt.date(2026, 11, 27)) == ZSF_ID
+
+
+@pytest.mark.parametrize("around", ["\u200b", "\ufeff", "\u2060", " \u200b "])
+def test_a_number_pasted_with_invisible_characters_around_it_is_read(around: str) -> None:
+    assert search_text(f"{around}139 1234 5678{around}") == "13912345678"
+    assert whole_number(f"{around}{ZSF_MOBILE}{around}", dt.date(2026, 11, 27)) == (ZSF_MOBILE, NumberKey.MOBILE)

@@ -26,10 +26,18 @@ _NUMBER_LIKE = re.compile(f"(?:[(\\s]*\\+)?[0-9{SEPARATOR_CHARS}]*[0-9][Xx]?")
 _COUNTRY = re.compile(r"^(?:\+|00)86(?=1\d{0,10}$)|^86(?=1\d{10}$)")
 
 
+# Invisible characters a paste brings along (zero-width spaces and joiners, the word joiner, a byte-order mark):
+# not whitespace to ``str.strip``.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def typed(text: str) -> str:
     """``text`` as compared: NFKC (full-width digits, letters, ＋ and － to ASCII; the ideographic space to a space),
-    outer spaces gone."""
-    return unicodedata.normalize("NFKC", text).strip()
+    outer spaces and invisible characters gone."""
+    text = unicodedata.normalize("NFKC", text)
+    while (stripped := text.strip().strip(_INVISIBLE)) != text:
+        text = stripped
+    return text
 
 
 def number_digits(text: str) -> str | None:
