@@ -23,6 +23,7 @@ from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record
 from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
 from screens.base import copy_client_mobile
@@ -215,13 +216,15 @@ class CallSession(Screen[None]):
     def action_snooze(self) -> None:
         self._reason(t("snooze.title"), snooze)
 
-    def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
+    def _reason(
+        self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str, PhrasesConfirmed | None], None]
+    ) -> None:
         if self._waiting_for_undo():
             return
         item, upcoming = self.item, self._upcoming()
 
-        def save(reason: SkipReason, note: str) -> Handled:
-            act(self.ws, item, reason, note)
+        def save(reason: SkipReason, note: str, confirmed: PhrasesConfirmed | None) -> Handled:
+            act(self.ws, item, reason, note, confirmed)
             return Handled(None, prepared(self.ws, upcoming))
 
         self.app.push_screen(ReasonDialog(title, save), self._moved_on)

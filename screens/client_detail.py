@@ -439,7 +439,7 @@ class ClientDetailScreen(Screen[None]):
         )
 
     def _choose_wealth_manager(self, managers: list[Staff]) -> None:
-        def save(person: Staff, note: str) -> object:
-            return referrals.refer_to_wode(self.ws, self.client_id, person.id, note)
+        def save(person: Staff, note: str, confirmed: PhrasesConfirmed | None) -> object:
+            return referrals.refer_to_wode(self.ws, self.client_id, person.id, note, confirmed)
 
         self.app.push_screen(ChooseStaffDialog(t("detail.refer_title"), managers, save), self._after)

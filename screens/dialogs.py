@@ -320,7 +320,9 @@ class WhenDialog(SavingDialog[R]):
 class ChooseStaffDialog(SavingDialog[R]):
     """Pick a colleague by number (a 沃德 client manager, a CSM), with a note."""
 
-    def __init__(self, title: str, staff: list[Staff], save: Callable[[Staff, str], R]) -> None:
+    def __init__(
+        self, title: str, staff: list[Staff], save: Callable[[Staff, str, PhrasesConfirmed | None], R]
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.staff = staff
@@ -341,7 +343,8 @@ class ChooseStaffDialog(SavingDialog[R]):
             raise DomainError("choose_staff")
         person = self.staff[int(choice) - 1]
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(person, note)
+        confirmed = self.confirmed()
+        return lambda: self.save(person, note, confirmed)
 
 
 # -- the call session's: an outcome's details, and why a client is skipped or snoozed ------------------------------
@@ -405,7 +408,7 @@ class OutcomeDialog(SavingDialog[R]):
 class ReasonDialog(SavingDialog[R]):
     """Why a client is skipped or snoozed: a reason by its number key, and a note."""
 
-    def __init__(self, title: str, save: Callable[[SkipReason, str], R]) -> None:
+    def __init__(self, title: str, save: Callable[[SkipReason, str, PhrasesConfirmed | None], R]) -> None:
         super().__init__()
         self.title_text = title
         self.save = save
@@ -426,7 +429,8 @@ class ReasonDialog(SavingDialog[R]):
             raise DomainError("reason_required")
         reason = reasons[int(choice) - 1]
         note = self.query_one("#note", Input).value.strip()
-        return lambda: self.save(reason, note)
+        confirmed = self.confirmed()
+        return lambda: self.save(reason, note, confirmed)
 
 
 # -- a contact logged by hand: a call outside a session, a visit, an SMS, a letter, WeChat, an email ---------------
@@ -577,10 +581,11 @@ class WalkInDialog(SavingDialog[Referral]):
         note = self.query_one("#note", Input).value.strip()
         if not number or not isinstance(to, int) or not note:
             raise DomainError("walk_in_incomplete")
+        confirmed = self.confirmed()
 
         def save() -> Referral:
             client = referrals.client_by_number(self.ws, number)
-            return referrals.refer_walk_in(self.ws, client.id, to, note)
+            return referrals.refer_walk_in(self.ws, client.id, to, note, confirmed)
 
         return save
 

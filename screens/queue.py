@@ -19,6 +19,7 @@ from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
 from csm_tui.services.calls.outcomes import SkipReason, skip, snooze
 from csm_tui.services.calls.queue import QueueItem, today_queue
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
@@ -134,14 +135,16 @@ class QueueScreen(Destination[list[QueueItem]]):
     def action_snooze(self) -> None:
         self._reason(t("snooze.title"), snooze)
 
-    def _reason(self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str], None]) -> None:
+    def _reason(
+        self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str, PhrasesConfirmed | None], None]
+    ) -> None:
         index = self._current()
         if index is None:
             return
         item = self.shown[index]
 
-        def save(reason: SkipReason, note: str) -> bool:
-            act(self.ws, item, reason, note)
+        def save(reason: SkipReason, note: str, confirmed: PhrasesConfirmed | None) -> bool:
+            act(self.ws, item, reason, note, confirmed)
             return True
 
         self.app.push_screen(ReasonDialog(title, save), self._logged)

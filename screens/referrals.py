@@ -15,10 +15,11 @@ from csm_tui.domain.enums import ReferralStatus
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.services.clients import referrals
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import Destination
-from screens.dialogs import TextDialog, WalkInDialog
+from screens.dialogs import CheckedTextDialog, WalkInDialog
 from widgets.table import KeyTable
 
 
@@ -72,14 +73,14 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             self.notify(t("referrals.not_yours"), severity="warning")
             return
 
-        def save(reason: str) -> bool:
-            referrals.decide(self.ws, referral, accept, reason)
+        def save(reason: str, confirmed: PhrasesConfirmed | None) -> bool:
+            referrals.decide(self.ws, referral, accept, reason, confirmed)
             return True
 
         if accept:
             self.decide_now(referral)
         else:
-            dialog = TextDialog(t("referrals.return_title"), "", t("referrals.return_reason"), save)
+            dialog = CheckedTextDialog(t("referrals.return_title"), "", t("referrals.return_reason"), save)
             self.app.push_screen(dialog, self._done)
 
     def decide_now(self, referral: Referral) -> None:

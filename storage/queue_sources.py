@@ -184,12 +184,27 @@ def _assessments(session: Session, own: ColumnElement[bool], w: QueueWindow) -> 
     )
     if not maturing:
         return
+    # The latest assessment (by when it was taken, as ``assessments.latest`` reads it for the call card and the 4S
+    # check), judged by the policy's validity: not the longest stored end among older ones.
+    ranked = (
+        select(
+            AssessmentRow.client_id,
+            AssessmentRow.valid_until,
+            AssessmentRow.taken_at,
+            func.row_number()
+            .over(
+                partition_by=AssessmentRow.client_id,
+                order_by=(AssessmentRow.taken_at.desc(), AssessmentRow.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(AssessmentRow.client_id.in_(maturing))
+        .subquery()
+    )
     latest = {
-        cid: w.validity.end(stored, taken)  # the policy's validity, as the call card and the 4S check judge it
+        cid: w.validity.end(stored, taken)
         for cid, stored, taken in session.execute(
-            select(AssessmentRow.client_id, func.max(AssessmentRow.valid_until), func.max(AssessmentRow.taken_at))
-            .where(AssessmentRow.client_id.in_(maturing))
-            .group_by(AssessmentRow.client_id)
+            select(ranked.c.client_id, ranked.c.valid_until, ranked.c.taken_at).where(ranked.c.rank == 1)
         ).all()
     }
     due = [cid for cid in maturing if latest.get(cid) is None or latest[cid] <= w.assessment_until]

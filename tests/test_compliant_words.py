@@ -145,6 +145,34 @@ def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(
     assert not any(i.reason is QueueReason.ASSESSMENT or QueueReason.ASSESSMENT in i.also for i in twelve)
 
 
+def test_the_queue_judges_the_latest_assessment_as_the_call_card_does_not_the_longest_stored_one(
+    branch: Branch,  # noqa: F811
+) -> None:
+    """An older record valid for 12 months, then a newer one taken under a 6-month policy (so stored with a shorter
+    end) that has expired: the card says expired, and the queue asks for the assessment too."""
+    client = _with_products(branch)
+    with branch.system(write=True) as tx:
+        assert branch.csm_a.id is not None
+        tx.assessments.add(
+            NewRiskAssessment(
+                client_id=client, staff_id=branch.csm_a.id, taken_at=EIGHT_MONTHS_AGO + dt.timedelta(days=30),
+                answers={"q1": "c"}, score=60, level=RiskLevel.C3, valid_until=dt.date(2026, 10, 19),
+            )
+        )  # fmt: skip
+        tx.holdings.add(
+            NewHolding(
+                client_id=client, product_id=tx.products.on_sale(TODAY)[0].id or 0, amount=Decimal("60000.00"),
+                start_date=dt.date(2026, 9, 1), maturity_date=TODAY + dt.timedelta(days=5),
+            )
+        )  # fmt: skip
+        tx.commit()
+    ws = _ws(branch, Policy())
+    card = prepare(ws, client)
+    assert not card.assessment_valid and card.valid_until == dt.date(2026, 10, 19)
+    [item] = [i for i in today_queue(ws) if i.client_id == client]
+    assert QueueReason.ASSESSMENT in (item.reason, *item.also)
+
+
 # --- risk words on every line naming a product --------------------------------------------------------------------
 
 R4 = Product(

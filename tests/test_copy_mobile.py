@@ -5,7 +5,13 @@ is masked. The service on SQLite and PostgreSQL; the screens driven through the 
 from __future__ import annotations
 
 import base64
+import os
 import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,8 +43,39 @@ TMUX = re.compile("\x1bPtmux;\x1b\x1b\\]52;c;([A-Za-z0-9+/=]*)\x07\x1b\\\\")
 def test_osc52_carries_the_text_in_base64_bare_outside_tmux_and_wrapped_inside(text: str) -> None:
     bare = OSC52.fullmatch(osc52(text, {}))
     assert bare is not None and base64.b64decode(bare[1]).decode("utf-8") == text
-    wrapped = TMUX.fullmatch(osc52(text, {"TMUX": "/tmp/tmux-0/default,123,0"}))
+    inside = osc52(text, {"TMUX": "/tmp/tmux-0/default,123,0"})
+    wrapped = TMUX.match(inside)
     assert wrapped is not None and base64.b64decode(wrapped[1]).decode("utf-8") == text
+    bare_too = OSC52.fullmatch(inside[wrapped.end() :])  # for tmux's set-clipboard, after the passthrough
+    assert bare_too is not None and base64.b64decode(bare_too[1]).decode("utf-8") == text
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_inside_tmux_with_set_clipboard_on_the_copy_reaches_tmux_s_clipboard(tmp_path: Path) -> None:
+    """README: tmux 3.3+ needs allow-passthrough on, or set-clipboard on; with the latter only a bare OSC 52 from
+    the pane is taken (and passed on to the desk's terminal), the passthrough is dropped."""
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import sys\nfrom widgets.clipboard import osc52\n"
+        "sys.stdout.write(osc52('13912345678', {'TMUX': 'x'}))\nsys.stdout.flush()\n"
+    )
+    tmux = ["tmux", "-L", f"csm-copy-{os.getpid()}", "-f", os.devnull]
+    subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", "sleep 30"], check=True)
+    try:
+        subprocess.run([*tmux, "set", "-g", "set-clipboard", "on"], check=True)
+        subprocess.run([*tmux, "set", "-g", "allow-passthrough", "off"], check=False)  # tmux before 3.3 has none
+        command = f"cd {Path.cwd()} && {sys.executable} {script}; sleep 30"
+        subprocess.run([*tmux, "new-window", command], check=True)
+        buffer = ""
+        for _ in range(100):
+            found = subprocess.run([*tmux, "show-buffer"], capture_output=True, text=True)
+            buffer = found.stdout if found.returncode == 0 else ""
+            if buffer:
+                break
+            time.sleep(0.1)
+        assert buffer == "13912345678"
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False)
 
 
 # --- the service: own clients only, audited --------------------------------------------------------------------

@@ -971,3 +971,23 @@ def test_any_text_written_to_a_csv_reads_back_the_same_and_never_as_a_formula(te
             raw = list(csv.reader(fh))[1][0]
         assert read_table(path).rows[0][1] == [text_]
     assert not raw.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_an_imported_task_note_with_a_forbidden_phrase_is_refused_with_the_phrase_named(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    one_client(branch["admin"], tmp_path)
+    header = ["客户号", "客户经理工号", "任务类型", "应办日期", "创建时间", "备注"]
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            header,
+            ["C1", "csm01", "约定回电", "2026-11-30", "2026-11-26 09:00", "向客户推荐穩 賺产品"],
+            ["C1", "csm01", "约定回电", "2026-11-30", "2026-11-26 10:00", "客户想了解定投"],
+        ],
+    )
+    report = import_file(branch["admin"], ImportKind.TASKS, path)
+    assert report.rejected == 1
+    [problem] = report.problems
+    assert problem.column == "备注" and "稳赚" in problem.reason and problem.line == 2
+    assert scalar(uow_factory, select(TaskRow.note)) == "客户想了解定投"  # the clean row only

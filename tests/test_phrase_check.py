@@ -5,18 +5,21 @@ and the confirmation are in the audit log (phrases and fields, never the text), 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csm_tui.domain.enums import Channel, Disposition
+from csm_tui.domain.enums import Channel, Disposition, QueueReason, ReferralStatus
 from csm_tui.policy import Policy
 from csm_tui.regulation import FORBIDDEN_PHRASES
 from csm_tui.services.calls import appointments, outcomes
-from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.calls.outcomes import Outcome, SkipReason, record, skip, snooze
+from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.checklist import day_list
-from csm_tui.services.clients import client_detail
+from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.phrase_check import (
     PHRASES_CONFIRMED,
     PHRASES_REFUSED,
@@ -25,7 +28,8 @@ from csm_tui.services.phrase_check import (
     check,
     find_phrases,
 )
-from storage.orm import AppointmentRow, AuditRow, ChecklistDayRow, ContactRow, TaskRow
+from csm_tui.services.rows import Candidate
+from storage.orm import AppointmentRow, AuditRow, ChecklistDayRow, ContactRow, ReferralRow, TaskRow
 from tests.test_clients import MONDAY, NOW, Branch, branch, local  # noqa: F401
 
 PHRASES = FORBIDDEN_PHRASES
@@ -186,3 +190,71 @@ def test_a_checklist_item_s_note_is_checked_too(branch: Branch) -> None:  # noqa
     kept = day_list.set_note(ws, code, "晨会：主推稳赚产品", PhrasesConfirmed(frozenset({"稳赚"}), "记录客户疑问"))
     assert kept.note == "晨会：主推稳赚产品"
     assert [r.detail["phrases"] for r in _audit(branch, PHRASES_CONFIRMED)] == [["稳赚"]]
+
+
+# --- the dress of a phrase: traditional characters, marks between its characters -----------------------------------
+
+
+@given(phrase=st.sampled_from(PHRASES), before=AROUND, after=AROUND)
+def test_a_forbidden_phrase_written_in_traditional_characters_is_found(phrase: str, before: str, after: str) -> None:
+    traditional = {"稳": "穩", "赚": "賺", "无": "無", "风": "風", "险": "險", "证": "證"}
+    dressed = "".join(traditional.get(ch, ch) for ch in phrase)
+    text = f"{before}{dressed}{after}"
+    hits = [h for h in find_phrases(text, PHRASES) if h.phrase == phrase]
+    assert hits and text[hits[0].start : hits[0].end] == dressed
+
+
+@pytest.mark.parametrize("mark", ["\u0301", "\ufe0f", "\ufe00", "\u20dd", "\U000e0100"])
+def test_a_forbidden_phrase_with_a_combining_mark_or_variation_selector_between_its_characters_is_found(
+    mark: str,
+) -> None:
+    assert [h.phrase for h in find_phrases(f"这款稳{mark}赚", PHRASES)] == ["稳赚"]
+
+
+# --- every service that saves a note ----------------------------------------------------------------------------
+
+
+def _queue_item(client_id: int, task_id: int | None = None) -> QueueItem:
+    return QueueItem(Candidate(client_id, "张三丰", QueueReason.FOLLOW_UP, MONDAY, Decimal("1000.00"), task_id))
+
+
+@pytest.mark.parametrize("act", [skip, snooze])
+def test_a_skip_or_snooze_note_with_a_forbidden_phrase_is_refused_until_confirmed(
+    branch: Branch,  # noqa: F811
+    act: Callable[..., None],
+) -> None:
+    ws = branch.ws(branch.csm_a)
+    with pytest.raises(ForbiddenPhrases):
+        act(ws, _queue_item(branch.zsf), SkipReason.NOT_NOW, "客户说等保 本产品")
+    assert branch.count(TaskRow, client_id=branch.zsf) == 0
+    act(
+        ws,
+        _queue_item(branch.zsf),
+        SkipReason.NOT_NOW,
+        "客户说等保 本产品",
+        PhrasesConfirmed(frozenset({"保本"}), "客户原话"),
+    )
+    assert branch.count(TaskRow, client_id=branch.zsf) == 1
+    assert len(_audit(branch, PHRASES_REFUSED)) == 1 and len(_audit(branch, PHRASES_CONFIRMED)) == 1
+
+
+def test_referral_notes_and_a_return_reason_with_a_forbidden_phrase_are_refused_until_confirmed(
+    branch: Branch,  # noqa: F811
+) -> None:
+    assert branch.wealth.id is not None and branch.csm_a.id is not None
+    csm, teller, wealth = branch.ws(branch.csm_a), branch.ws(branch.teller), branch.ws(branch.wealth)
+    with pytest.raises(ForbiddenPhrases):
+        referrals.refer_to_wode(csm, branch.zsf, branch.wealth.id, note="客户只要零风险")
+    with pytest.raises(ForbiddenPhrases):
+        referrals.refer_walk_in(teller, branch.zl, branch.csm_a.id, note="想买包赚的")
+    assert branch.count(ReferralRow) == 0 and branch.count(TaskRow, client_id=branch.zl) == 0
+    keep = PhrasesConfirmed(frozenset({"零风险"}), "客户原话")
+    referral = referrals.refer_to_wode(csm, branch.zsf, branch.wealth.id, "客户只要零风险", keep)
+    with pytest.raises(ForbiddenPhrases):
+        referrals.decide(wealth, referral, accept=False, reason="客户要无风险，不合适")
+    assert branch.count(ReferralRow, status=ReferralStatus.OPEN) == 1
+    referrals.decide(
+        wealth, referral, False, "客户要无风险，不合适", PhrasesConfirmed(frozenset({"无风险"}), "客户原话")
+    )
+    assert branch.count(ReferralRow, status=ReferralStatus.RETURNED) == 1
+    assert len(_audit(branch, PHRASES_REFUSED)) == 3 and len(_audit(branch, PHRASES_CONFIRMED)) == 2

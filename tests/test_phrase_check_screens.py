@@ -13,7 +13,7 @@ from csm_tui.i18n import catalog
 from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED
 from screens.call_session import CallSession
 from screens.checklist import ChecklistScreen
-from screens.dialogs import DaySummaryDialog, OutcomeDialog, SmsSentDialog
+from screens.dialogs import DaySummaryDialog, OutcomeDialog, ReasonDialog, SmsSentDialog
 from screens.sms import SmsScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ContactRow
@@ -110,3 +110,37 @@ async def test_an_sms_text_is_checked_before_it_is_marked_sent(demo_url: str) ->
         await settle(pilot)
         assert isinstance(app.screen, SmsScreen)
         assert _contacts(demo_url) == before + 1
+
+
+async def test_a_skip_note_with_a_forbidden_phrase_is_shown_in_place_and_saved_only_with_a_reason(
+    tmp_path: Any,
+) -> None:
+    url = test_call_session.branch.__wrapped__(tmp_path).url  # type: ignore[attr-defined]
+    app = make_app(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await test_call_session._open_session(pilot)
+        assert isinstance(app.screen, CallSession)
+        first = app.screen.item.client_id
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        await pilot.press("1", "tab", *"客户等穩賺的", "enter")
+        await settle(pilot)
+        assert app.screen is dialog and "稳赚" in str(dialog.query_one(PhrasePanel).render())
+        assert sorted(dialog.query_one("#note", Input).selection) == [3, 5]
+        await pilot.press(*"客户原话", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallSession) and app.screen.item.client_id != first
+    assert [(a, d["phrases"]) for a, d in _audit(url)] == [(PHRASES_REFUSED, ["稳赚"]), (PHRASES_CONFIRMED, ["稳赚"])]
+
+
+def test_a_phrase_found_many_times_in_one_field_is_listed_once_with_its_count() -> None:
+    from csm_tui.regulation import FORBIDDEN_PHRASES
+    from csm_tui.services.phrase_check import find_phrases
+    from widgets.phrase_panel import hit_lines
+
+    text = "保本" * 8 + "稳赚"
+    shown = hit_lines(find_phrases(text, FORBIDDEN_PHRASES, "note"), {"note": text}).plain.splitlines()
+    assert len(shown) == 3  # the heading, 保本 (×8) and 稳赚: an 80×24 dialog keeps its reason field and hint
+    assert "“保本”" in shown[1] and "×8" in shown[1] and "“稳赚”" in shown[2]

@@ -6,6 +6,7 @@ on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import unicodedata
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from csm_tui.domain.typed import client_number, mobile_or_none, number_digits, search_text
-from csm_tui.domain.values import validate_resident_id
+from csm_tui.domain.values import MobileNumber, validate_resident_id
 from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.clients.finding import look_up_number, whole_number
 from csm_tui.services.rows import NumberKey
@@ -138,3 +139,37 @@ def test_the_edit_form_takes_a_mobile_with_plus_86_dashes_and_full_width_digits(
     with pytest.raises(ValidationError):
         client_detail.edit(a, branch.client(branch.zsf), mobile="+1 650 253 0000")
     assert branch.client(branch.zsf).mobile == "13801380009" != ZSF_MOBILE
+
+
+@pytest.mark.parametrize("unit", ["(", " (", "1 "], ids=["brackets", "spaced-brackets", "digits"])
+def test_a_huge_paste_is_read_in_linear_time(unit: str) -> None:
+    paste = unit * (100_000 // len(unit)) + "a"
+    started = time.perf_counter()
+    assert number_digits(paste) is None and search_text(paste)
+    assert time.perf_counter() - started < 2
+
+
+@given(
+    mobiles(),
+    st.sampled_from(["", " ", "-", "\u200b", ".", "\u00b7", "\u2014", "\u2013", " \u200b"]),
+    st.sampled_from(["", "+86 ", "0086", "(+86) ", "+86\u200b"]),
+    st.booleans(),
+)
+def test_a_form_takes_a_mobile_typed_any_way_search_reads_it(number: str, sep: str, cc: str, wide: bool) -> None:
+    typed = f"{cc}{number[:3]}{sep}{number[3:7]}{sep}{number[7:]}"
+    typed = full_width(typed) if wide else typed
+    assert number_digits(typed) == number  # search reads it ...
+    assert MobileNumber(typed) == number  # ... and so does the edit form's field (the domain's type)
+
+
+@pytest.mark.parametrize("separator", ["-", "\u2014", "\u200b", "."])
+def test_a_form_takes_an_id_split_in_groups_the_way_search_reads_it(separator: str) -> None:
+    typed = separator.join((ZSF_ID[:6], ZSF_ID[6:14], ZSF_ID[14:]))
+    assert number_digits(typed) == ZSF_ID
+    assert validate_resident_id(typed, dt.date(2026, 11, 27)) == ZSF_ID
+
+
+@pytest.mark.parametrize("around", ["\u200b", "\ufeff", "\u2060", " \u200b "])
+def test_a_number_pasted_with_invisible_characters_around_it_is_read(around: str) -> None:
+    assert search_text(f"{around}139 1234 5678{around}") == "13912345678"
+    assert whole_number(f"{around}{ZSF_MOBILE}{around}", dt.date(2026, 11, 27)) == (ZSF_MOBILE, NumberKey.MOBILE)

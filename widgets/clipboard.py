@@ -1,7 +1,8 @@
 """The desk's clipboard over SSH: OSC 52, the escape sequence that asks the terminal the staff member sits at to put
 text on its clipboard (the workstation may run on the branch server; the clipboard is the desk's). Inside tmux the
-sequence is wrapped in tmux's passthrough (``ESC P tmux; … ESC \\``, each ESC inside doubled), or tmux would keep
-it to itself; tmux 3.3 and later pass it on with ``set -g allow-passthrough on``.
+sequence goes twice: wrapped in tmux's passthrough (``ESC P tmux; … ESC \\``, each ESC inside doubled), which tmux
+3.3 and later pass on with ``set -g allow-passthrough on``, and bare, which tmux takes (and passes on to the desk's
+terminal) with ``set -g set-clipboard on`` and drops otherwise; either setting then copies.
 
 Textual's ``App.copy_to_clipboard`` writes the bare sequence and knows nothing of tmux; the app sends every copy
 through ``osc52`` instead, and masks every text but the one number ``services.clients.copying`` hands out.
@@ -24,12 +25,13 @@ BEL = "\x07"
 
 
 def osc52(text: str, env: Mapping[str, str] | None = None) -> str:
-    """The sequence that puts ``text`` on the terminal's clipboard; wrapped for tmux when ``$TMUX`` is set."""
+    """The sequence that puts ``text`` on the terminal's clipboard; when ``$TMUX`` is set, wrapped for tmux's
+    passthrough and then bare for its ``set-clipboard``."""
     env = os.environ if env is None else env
     payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     sequence = f"{ESC}]52;c;{payload}{BEL}"
     if env.get("TMUX"):
-        return f"{ESC}Ptmux;{sequence.replace(ESC, ESC + ESC)}{ESC}\\"
+        return f"{ESC}Ptmux;{sequence.replace(ESC, ESC + ESC)}{ESC}\\{sequence}"
     return sequence
 
 

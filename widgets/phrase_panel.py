@@ -37,9 +37,23 @@ class PhrasePanel(Static):
     """
 
     def show_hits(self, hits: list[PhraseHit], texts: dict[str, str]) -> None:
-        lines = Text(t("phrases.found"))
-        for hit in hits:
-            lines.append("\n")
-            lines.append(t("phrases.hit", field=field_name(hit.field), phrase=hit.phrase) + " ")
-            lines.append_text(excerpt(texts.get(hit.field, ""), hit))
-        self.update(lines)
+        self.update(hit_lines(hits, texts))
+
+
+def hit_lines(hits: list[PhraseHit], texts: dict[str, str]) -> Text:
+    """One line per phrase and field, at its first place (the one selected), with how often it stands there: a text
+    repeating a phrase does not push the reason field off an 80×24 screen."""
+    first: dict[tuple[str, str], PhraseHit] = {}
+    count: dict[tuple[str, str], int] = {}
+    for hit in hits:
+        key = (hit.field, hit.phrase)
+        first.setdefault(key, hit)
+        count[key] = count.get(key, 0) + 1
+    lines = Text(t("phrases.found"))
+    for key, hit in first.items():
+        lines.append("\n")
+        lines.append(t("phrases.hit", field=field_name(hit.field), phrase=hit.phrase) + " ")
+        lines.append_text(excerpt(texts.get(hit.field, ""), hit))
+        if count[key] > 1:
+            lines.append(f" ×{count[key]}")
+    return lines

@@ -16,23 +16,28 @@ import unicodedata
 
 from pydantic_core import PydanticCustomError
 
-from csm_tui.domain.values import MobileNumber
+from csm_tui.domain.values import NUMBER_SEPARATORS, SEPARATOR_CHARS, MobileNumber
 
-# Between the groups of a number: spaces (also no-break, ideographic, zero-width), dashes of any width, dots and
-# brackets (after NFKC the full-width ones are ASCII already).
-_SEPARATORS = re.compile("[\\s\u00a0\u200b\u200c\u200d\u2060\ufeff\\-\u2010-\u2015\u2212.\u00b7\u30fb()]+")
-# A dialled number as typed: digits and separators, perhaps a leading + and an ID's check character X at the end.
-_NUMBER_LIKE = re.compile(
-    "[(\\s]*\\+?[0-9\\s\u00a0\u200b\u200c\u200d\u2060\ufeff\\-\u2010-\u2015\u2212.\u00b7\u30fb()]*[0-9][Xx]?"
-)
+# A dialled number as typed: digits and separators, perhaps a leading + (after brackets or spaces) and an ID's
+# check character X at the end. The optional prefix ends at its + so the two runs never compete for the same
+# characters: a huge paste of brackets is read in linear time, not retried from every bracket.
+_NUMBER_LIKE = re.compile(f"(?:[(\\s]*\\+)?[0-9{SEPARATOR_CHARS}]*[0-9][Xx]?")
 # A country code before a mobile (or the start of one): +86 or 0086; a bare 86 only before a whole mobile.
 _COUNTRY = re.compile(r"^(?:\+|00)86(?=1\d{0,10}$)|^86(?=1\d{10}$)")
 
 
+# Invisible characters a paste brings along (zero-width spaces and joiners, the word joiner, a byte-order mark):
+# not whitespace to ``str.strip``.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def typed(text: str) -> str:
     """``text`` as compared: NFKC (full-width digits, letters, ＋ and － to ASCII; the ideographic space to a space),
-    outer spaces gone."""
-    return unicodedata.normalize("NFKC", text).strip()
+    outer spaces and invisible characters gone."""
+    text = unicodedata.normalize("NFKC", text)
+    while (stripped := text.strip().strip(_INVISIBLE)) != text:
+        text = stripped
+    return text
 
 
 def number_digits(text: str) -> str | None:
@@ -42,7 +47,7 @@ def number_digits(text: str) -> str | None:
     text = typed(text)
     if not _NUMBER_LIKE.fullmatch(text):
         return None
-    digits = _SEPARATORS.sub("", text).upper()
+    digits = NUMBER_SEPARATORS.sub("", text).upper()
     return _COUNTRY.sub("", digits, count=1).lstrip("+")
 
 

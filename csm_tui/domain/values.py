@@ -50,6 +50,11 @@ MAINLAND_PROVINCES = frozenset(
 # 18-character number of the same form; banks open accounts on them, so the bank's files hold them as ID numbers.
 RESIDENCE_PERMIT_CODES = frozenset(("81", "82", "83"))
 FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
+# Between the groups of a typed number: spaces (also no-break, ideographic, zero-width), dashes of any width, dots
+# and brackets (after NFKC the full-width ones are ASCII already). The one set behind the domain's number types and
+# ``csm_tui.domain.typed`` (search), so a form takes a number written any way search reads it.
+SEPARATOR_CHARS = "\\s\u00a0\u200b\u200c\u200d\u2060\ufeff\\-\u2010-\u2015\u2212.\u00b7\u30fb()"
+NUMBER_SEPARATORS = re.compile(f"[{SEPARATOR_CHARS}]+")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
@@ -61,12 +66,13 @@ def validate_resident_id(value: object, today: dt.date | None = None) -> str:
     """The one check of a resident ID number, for imports, forms and search alike: the number in its stored form
     (ASCII, upper-case X), or a ``PydanticCustomError`` (``value.id_*``) saying why not; nothing else is raised.
 
-    Full-width digits and Ｘ (a Chinese input method) and spaces between groups are accepted. The birth date must be
+    Full-width digits and Ｘ (a Chinese input method) and separators between groups (``NUMBER_SEPARATORS``: spaces,
+    dashes, dots) are accepted. The birth date must be
     a real date from 1900-01-01 to ``today`` (the branch's date; without it, no upper bound is checked).
     """
     if not isinstance(value, str):
         raise _id_error("format", "an ID number is 17 digits and a digit or X")
-    number = unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
+    number = NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
     if len(number) != 18:
         raise _id_error("length", "an ID number has 18 characters")
     if not _ID_SHAPE.fullmatch(number):
@@ -133,8 +139,9 @@ class MobileNumber(str):
 
     @staticmethod
     def normalise(value: str) -> str:
-        # Full-width digits, ＋ and － (a Chinese input method) read as their ASCII selves.
-        value = unicodedata.normalize("NFKC", value)
+        # Full-width digits, ＋ and － (a Chinese input method) read as their ASCII selves; the separators search
+        # reads between groups (zero-width spaces, dashes of any width, dots) go.
+        value = NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
         # phonenumbers reads letters as keypad digits and drops extensions: refuse anything but a dialled number.
         if not _DIALLED.fullmatch(value):
             raise PydanticCustomError("value.mobile_format", "not a phone number")

@@ -3,7 +3,9 @@ phrases (保本, 稳赚, 无风险, …: ``Compliance.forbidden_phrases``, which
 it is saved, on the workstation, not on a server after the message went out.
 
 A phrase is found however it is dressed: in full width (``稳赚`` typed ``稳　赚`` or ``ＡＢＣ``), in either case, with
-spaces, punctuation or symbols between its characters (``稳 赚``, ``稳-赚``, ``稳·赚``, ``稳*赚``). A hit is not
+spaces, punctuation, symbols, combining marks or variation selectors between its characters (``稳 赚``, ``稳-赚``,
+``稳·赚``, ``稳*赚``, ``稳\u0301赚``), in traditional characters (``穩賺``, ``無風險``: each character read as its
+simplified form by OpenCC's table, so a branch's own phrases are found in either script too). A hit is not
 always a breach ("本产品不保本" says the opposite): the staff member either changes the text or confirms it with a
 reason. The services enforce it (``screen``): a save whose texts hold a phrase is refused, and the refusal is in the
 audit log, unless a confirmation naming every phrase found and a reason comes with it; the confirmation is then in
@@ -15,6 +17,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+
+import opencc
 
 from csm_tui.domain.errors import DomainError
 from csm_tui.services.ports import UnitOfWork
@@ -24,8 +29,24 @@ PHRASES_REFUSED = "phrases.refused"  # the audit log's action for a save refused
 PHRASES_CONFIRMED = "phrases.confirmed"  # and for a save whose phrases the staff member confirmed with a reason
 REASON_MAX = 200
 # Between the characters of a phrase: separators (Z*), punctuation (P*), symbols (S*), format and control
-# characters (C*: zero-width spaces) — nothing that is a letter or a digit of the phrase itself.
-_SKIPPED = ("Z", "P", "S", "C")
+# characters (C*: zero-width spaces), marks (M*: combining accents, variation selectors, enclosing circles) —
+# nothing that is a letter or a digit of the phrase itself.
+_SKIPPED = ("Z", "P", "S", "C", "M")
+_CJK_FROM = 0x2E80  # the first code point a traditional character can have a simplified form from
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _simplified(ch: str) -> str:
+    """One character in its simplified form (``穩`` → ``稳``), itself when it has none."""
+    if ord(ch) < _CJK_FROM:
+        return ch
+    converted: str = _converter().convert(ch)
+    return converted if len(converted) == 1 else ch
 
 
 @dataclass(frozen=True)
@@ -56,15 +77,16 @@ class ForbiddenPhrases(DomainError):
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
-    """``text`` as compared (NFKC, case-folded, without separators, punctuation and symbols) and, for each folded
-    character, the position in ``text`` it came from."""
+    """``text`` as compared (NFKD, so full width as ASCII and accents apart; case-folded; without separators,
+    punctuation, symbols and marks; simplified) and, for each folded character, the position in ``text`` it came
+    from."""
     folded: list[str] = []
     at: list[int] = []
     for i, ch in enumerate(text):
-        for piece in unicodedata.normalize("NFKC", ch).casefold():
+        for piece in unicodedata.normalize("NFKD", ch).casefold():
             if unicodedata.category(piece)[0] in _SKIPPED:
                 continue
-            folded.append(piece)
+            folded.append(_simplified(piece))
             at.append(i)
     return "".join(folded), at
 

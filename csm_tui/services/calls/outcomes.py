@@ -161,19 +161,27 @@ def undo(ws: Workstation, receipt: Receipt) -> None:
         tx.commit()
 
 
-def skip(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "") -> None:
-    """Leave the client for today, saying why: the task is closed as skipped."""
+def skip(
+    ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "", confirmed: PhrasesConfirmed | None = None
+) -> None:
+    """Leave the client for today, saying why: the task is closed as skipped; the note is phrase-checked."""
     text = _why(reason, note)
+    hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(item.client_id))
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         task_id = item.main.task_id or _task_for(tx, ws, item, now)  # a covered colleague's, for them
         tx.tasks.close(task_id, TaskStatus.SKIPPED, now, text)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(item.client_id))
         tx.commit()
 
 
-def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "") -> None:
-    """Call the client later: later today while the day's hours last, else the next working day."""
+def snooze(
+    ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "", confirmed: PhrasesConfirmed | None = None
+) -> None:
+    """Call the client later: later today while the day's hours last, else the next working day; the note is
+    phrase-checked."""
     text = _why(reason, note)
+    hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(item.client_id))
     later = Cadence(ws.policy).snooze(ws.time.now().datetime)
     with ws.uow(write=True) as tx:
         if item.main.task_id is not None:
@@ -186,6 +194,7 @@ def snooze(ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "")
                     due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=text, created_at=ws.time.now().datetime,
                 )
             )  # fmt: skip
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(item.client_id))
         tx.commit()
 
 

@@ -10,6 +10,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 
@@ -24,8 +25,12 @@ def csms(ws: Workstation) -> list[Staff]:
         return tx.staff.with_role(Role.CSM)
 
 
-def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str = "") -> Referral:
-    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager."""
+def refer_to_wode(
+    ws: Workstation, client_id: int, to_staff_id: int, note: str = "", confirmed: PhrasesConfirmed | None = None
+) -> Referral:
+    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager; the note is
+    phrase-checked."""
+    hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
         client = tx.clients.get(client_id)
@@ -44,13 +49,18 @@ def refer_to_wode(ws: Workstation, client_id: int, to_staff_id: int, note: str =
                 created_at=ws.time.now().datetime, reason=note,
             )
         )  # fmt: skip
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return referral
 
 
-def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) -> Referral:
-    """A teller or the lobby manager sends a walk-in with a product interest to a CSM: a task in that CSM's queue."""
+def refer_walk_in(
+    ws: Workstation, client_id: int, to_staff_id: int, note: str, confirmed: PhrasesConfirmed | None = None
+) -> Referral:
+    """A teller or the lobby manager sends a walk-in with a product interest to a CSM: a task in that CSM's queue;
+    the note is phrase-checked."""
     now = ws.time.now().datetime
+    hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         if tx.actor is None or tx.actor.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
             raise AccessDenied("referral")  # the role as it stands now, not as it was at sign-in
@@ -77,6 +87,7 @@ def refer_walk_in(ws: Workstation, client_id: int, to_staff_id: int, note: str) 
                 origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note, created_at=now,
             )
         )  # fmt: skip
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return referral
 
@@ -109,13 +120,18 @@ def client_by_number(ws: Workstation, number: str) -> ClientSummary:
     return summary
 
 
-def decide(ws: Workstation, referral: Referral, accept: bool, reason: str = "") -> None:
-    """The receiving manager accepts a referral, or returns it with a reason."""
+def decide(
+    ws: Workstation, referral: Referral, accept: bool, reason: str = "", confirmed: PhrasesConfirmed | None = None
+) -> None:
+    """The receiving manager accepts a referral, or returns it with a reason (phrase-checked like a note)."""
     if referral.to_staff_id != ws.staff.id:
         raise AccessDenied("referral")
     if not accept and not reason.strip():
         raise DomainError("reason_required")
     status = ReferralStatus.ACCEPTED if accept else ReferralStatus.RETURNED
+    client = str(referral.client_id)
+    hits = screen(ws, {"note": reason.strip()}, confirmed, entity="clients", entity_id=client)
     with ws.uow(write=True) as tx:
         tx.referrals.close(referral.id, status, reason.strip(), ws.time.now().datetime)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
         tx.commit()

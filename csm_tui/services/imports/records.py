@@ -49,6 +49,7 @@ from csm_tui.services.imports.cell_values import (
 )
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import StaffRef
+from csm_tui.services.phrase_check import find_phrases
 
 MANAGER_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
 NEW_SUPERVISOR = "supervisor_login"  # a staff row's supervisor who is a new row of the same file
@@ -68,6 +69,7 @@ class Lookups:
     outlets: dict[str, int]  # code → id
     clients: dict[str, int]  # number → id
     products: dict[str, int]  # code → id
+    phrases: tuple[str, ...] = ()  # the policy's forbidden marketing phrases, refused in a free-text note
 
 
 _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product", "outlet_id": "outlet",
@@ -251,7 +253,7 @@ def task_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
         "status": lambda text: optional_enum("status", text, TaskStatus) or TaskStatus.OPEN,
         "origin": lambda text: optional_enum("origin", text, TaskOrigin) or TaskOrigin.MANUAL,
         "origin_id": lambda text: int_cell("origin_id", text),
-        "note": lambda text: text,
+        "note": lambda text: _note("note", text, lookups),
         "closed_at": lambda text: optional_instant("closed_at", text, lookups.tz),
     }
     data.update({field: read(cells[field]) for field, read in optional.items() if field in cells})
@@ -268,6 +270,17 @@ def household_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Valu
         raise RowError("relative", t("error.household_self"))
     low, high, relation = stored(client_id, relative_id, enum_cell("relation", cells["relation"], Relation))
     return (low, high), {"client_id": low, "relative_id": high, "relation": relation.value}
+
+
+def _note(field: str, text: str, lookups: Lookups) -> str:
+    """A free-text note as written; refused while it holds a forbidden marketing phrase (``phrase_check``): a file
+    brings no confirmation, so the note is changed in the file and the row imported again."""
+    hits = find_phrases(text, lookups.phrases, field)
+    if hits:
+        raise RowError(
+            field, t("import_error.forbidden_phrase", phrases="、".join(dict.fromkeys(h.phrase for h in hits)))
+        )
+    return text
 
 
 BUILDERS: dict[ImportKind, Callable[[dict[str, str], Lookups], tuple[Key, Values]]] = {

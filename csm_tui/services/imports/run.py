@@ -241,6 +241,7 @@ class _Job:
             outlets=store.codes("outlets"),
             clients=store.codes("clients") if self.kind is not ImportKind.CLIENTS else {},
             products=store.codes("products") if self.kind is ImportKind.HOLDINGS else {},
+            phrases=self.ws.policy.compliance.forbidden_phrases,
         )
 
     def write(self, lookups: Lookups, step: Callable[[UnitOfWork], None]) -> None:
