@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
@@ -23,9 +23,11 @@ from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewClient, NewProduct, NewRiskAssessment, RiskAssessment
-from csm_tui.policy import Policy
+from csm_tui.policy import Measure, Policy
 from csm_tui.rules import suitability as rules
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.scoreboard import quarter_scores
+from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.selling import attempts
 from storage.orm import ClientRow
 from tests.test_sale import (
@@ -37,6 +39,7 @@ from tests.test_sale import (
     SOLD,
     TODAY,
     Branch,
+    assess,
     attempt,
     build_branch,
     resident_id,
@@ -150,7 +153,16 @@ ACTIONS = st.one_of(
 )
 
 
+# A sale on the current assessment, then a new assessment with the clock not moved: once stamped at the sale's own
+# instant, read as current at the sale (found by hypothesis; see the tests below).
+SOLD_THEN_ASSESSED = [
+    ("sell", 0, "current", 0, RiskLevel.C1, "W2", Decimal("50000"), True, False),
+    ("assess", 0, RiskLevel.C3, False),
+]
+
+
 @settings(max_examples=60)
+@example(first=(RiskLevel.C3, RiskLevel.C3), actions=SOLD_THEN_ASSESSED)
 @given(
     first=st.tuples(st.sampled_from(list(RiskLevel)), st.sampled_from(list(RiskLevel))),
     actions=st.lists(ACTIONS, max_size=10),
@@ -158,14 +170,86 @@ ACTIONS = st.one_of(
 def test_no_sequence_of_calls_sells_bank_wealth_above_the_clients_level(
     branch: Branch, first: tuple[RiskLevel, RiskLevel], actions: list[tuple[Any, ...]]
 ) -> None:
+    # The database outlives an example (hypothesis runs them all on one fixture): each starts at the same instant
+    # from two new clients, assessed first, and is judged on those two alone, so what it finds is its own.
+    branch.clock.set(NOW)
     _ensure_w5(branch)
-    clients = _two_new_clients(branch)  # each example starts from two new clients, assessed first
+    clients = _two_new_clients(branch)
     for client_id, level in zip(clients, first, strict=True):
         attempts.assess(branch.ws(), client_id, answers(level), face_to_face=True)
     for action in actions:
         with contextlib.suppress(DomainError, AccessDenied, ValidationError):
             _act(branch, clients, action)
-    _assert_no_wealth_sale_above_the_level(branch)
+    _assert_no_wealth_sale_above_the_level(branch, clients)
+
+
+def test_an_assessment_taken_at_the_instant_of_a_sale_stands_after_it(branch: Branch) -> None:
+    """The clock does not move between a sale and a new assessment (frozen here; a coarse clock or two workstations
+    reading it together): the assessment is stamped just after the sale, so the sale still reads as resting on the
+    assessment current at its time. Stamped at the same instant, the newer one (a higher id) would read as current
+    at the sale and the scoreboard would count a proper sale as a compliance breach."""
+    ws = branch.ws()
+    first = assess(ws, branch.young, RiskLevel.C3)
+    sold = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    assert sold.sale is not None and sold.sale.sold_at == NOW and sold.record.assessment_id == first.id
+    second = assess(ws, branch.young, RiskLevel.C4)
+    assert second.taken_at == NOW + rules.TICK
+    _assert_no_wealth_sale_above_the_level(branch, (branch.young, branch.elderly))
+    later = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    assert later.sale is not None and later.record.assessment_id == second.id
+    assert later.sale.sold_at == second.taken_at  # no earlier than the assessment it rests on
+    assert _breaches(branch) == []
+
+
+def test_a_clock_stepped_back_never_orders_a_clients_sale_and_assessment_against_their_turns(branch: Branch) -> None:
+    """A workstation's clock an hour behind (or one read before the client's turn came): the assessment taken after
+    a sale still stands after it, and the next sale no earlier than that assessment."""
+    ws = branch.ws()
+    first = assess(ws, branch.young, RiskLevel.C3)
+    sold = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    assert sold.record.assessment_id == first.id
+    branch.clock.set(NOW - dt.timedelta(hours=1))
+    second = assess(ws, branch.young, RiskLevel.C4)
+    assert second.taken_at == NOW + rules.TICK
+    again = attempts.record(ws, attempt(ws, branch.young, "W2", "50000", RECORDED), SOLD)
+    assert again.sale is not None and again.record.assessment_id == second.id
+    assert again.sale.sold_at == second.taken_at
+    _assert_no_wealth_sale_above_the_level(branch, (branch.young, branch.elderly))
+    assert _breaches(branch) == []
+
+
+def test_the_latest_assessment_is_the_same_one_everywhere_when_two_share_an_instant(branch: Branch) -> None:
+    """Two assessments stored with one ``taken_at`` (written past the service): the repository's latest, the rule's
+    and the one a sale must name are the same, the one stored last."""
+    with branch.system(write=True) as tx:
+        stored = [
+            tx.assessments.add(
+                NewRiskAssessment(
+                    client_id=branch.young, staff_id=branch.csm.id or 0, taken_at=NOW, answers={}, score=score,
+                    level=level, face_to_face=True, valid_until=rules.valid_until(NOW, Policy()),
+                )
+            )
+            for score, level in ((72, RiskLevel.C3), (84, RiskLevel.C4))
+        ]  # fmt: skip
+        tx.commit()
+    with branch.system() as tx:
+        latest = tx.assessments.latest(branch.young)
+        history = tx.assessments.history(branch.young)
+    assert latest == stored[-1] == rules.assessment_status(history[::-1], NOW, Policy()).latest
+    ws = branch.ws()
+    tried = attempt(ws, branch.young, "W2", "50000", RECORDED)
+    assert tried.assessment == stored[-1]
+    stale = dataclasses.replace(tried, assessment=stored[0])
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, stale, SOLD)
+    assert refused.value.code == "assessment_changed"
+    assert attempts.record(ws, tried, SOLD).record.assessment_id == stored[-1].id
+
+
+def _breaches(branch: Branch) -> list[str]:
+    """The amounts of the CSM's sales the scoreboard counts as compliance breaches this quarter."""
+    found = quarter_scores.records(branch.ws(), branch.csm.id or 0, Measure.COMPLIANCE_BREACHES, Quarter(2026, 4))
+    return [r.value for r in found]
 
 
 def _two_new_clients(branch: Branch) -> tuple[int, int]:
@@ -187,7 +271,8 @@ def _two_new_clients(branch: Branch) -> tuple[int, int]:
 
 
 def numbered_id(born: dt.date, n: int) -> str:
-    body = f"310101{born:%Y%m%d}{n % 1000:03d}"
+    """A valid resident ID of its own for the ``n``-th client (a thousand a birthday)."""
+    body = f"310101{born + dt.timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 
@@ -242,9 +327,11 @@ def _act(branch: Branch, clients: tuple[int, int], action: tuple[Any, ...]) -> N
         attempts.record(ws, attempts.Attempt(ctx, chosen, product, amount, verdict, confirmed), SOLD)
 
 
-def _assert_no_wealth_sale_above_the_level(branch: Branch) -> None:
+def _assert_no_wealth_sale_above_the_level(branch: Branch, clients: tuple[int, int]) -> None:
+    """Each bank wealth sale rests on the assessment current at its time, as the scoreboard reads it (the latest by
+    ``taken_at``, then id, taken at or before ``sold_at``), valid, of the product's level or above."""
     with branch.system() as tx:
-        for client_id in _client_ids(branch):
+        for client_id in clients:
             history = tx.assessments.history(client_id)
             for sold in tx.sales.for_client(client_id):
                 product = tx.products.get(sold.product_id)

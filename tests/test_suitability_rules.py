@@ -762,3 +762,24 @@ def test_assessment_refusals_and_incomplete_answers_read_in_both_languages(lang:
     for code in ("answers_incomplete", "answers_unknown", "assess_limit_day", "assess_limit_year"):
         assert f"error.{code}" in texts
     assert "{" not in texts["error.assess_limit_day"] + texts["error.assess_limit_year"]  # raised without params
+
+
+# --- the order of a client's writes ------------------------------------------------------------------------------
+
+INSTANTS = st.datetimes(
+    min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2028, 12, 31), timezones=st.just(dt.UTC)
+)
+
+
+@given(now=INSTANTS, not_before=st.lists(INSTANTS, max_size=4), after=st.lists(INSTANTS, max_size=4))
+def test_a_write_is_stamped_at_the_first_instant_the_clients_history_allows(
+    now: dt.datetime, not_before: list[dt.datetime], after: list[dt.datetime]
+) -> None:
+    """``now`` when the history holds nothing later; else the earliest instant no earlier than ``not_before`` and
+    strictly after ``after`` (a microsecond, the finest both backends keep)."""
+    stamped = rules.stamp(now, not_before=not_before, after=after)
+    assert stamped.tzinfo is not None and stamped >= now
+    assert all(stamped >= at for at in not_before) and all(stamped > at for at in after)
+    assert stamped in {now, *not_before, *(at + rules.TICK for at in after)}
+    if all(at <= now for at in not_before) and all(at < now for at in after):
+        assert stamped == now

@@ -61,6 +61,27 @@ def local_time(at: dt.datetime, tz: str) -> dt.datetime:
     return _instant(at).to(tz).datetime
 
 
+TICK = dt.timedelta(microseconds=1)  # the finest difference between two instants both backends keep
+
+
+def stamp(
+    now: dt.datetime, *, not_before: Iterable[dt.datetime] = (), after: Iterable[dt.datetime] = ()
+) -> dt.datetime:
+    """The instant a write to a client's suitability history is stamped with: ``now``, unless the history already
+    holds a later instant, then the first one its order allows (no earlier than any of ``not_before``, strictly after
+    every one of ``after``).
+
+    The history is read by its timestamps: the assessment current at a sale is the latest (``taken_at``, then id)
+    taken at or before ``sold_at`` (the recording service checks the sale against it; the scoreboard counts a sale
+    on any other as a compliance breach). So a new assessment must stand after every sale already made, and a sale no
+    earlier than the assessment it rests on, even when the clock does not move between the two (a frozen or coarse
+    clock) or was stepped back. The writes of one client take turns (its row locked), so this is their real order.
+    """
+    floors = [*(_instant(at) for at in not_before), *(_instant(at) + TICK for at in after)]
+    first = max(floors, default=None)
+    return now if first is None or first <= _instant(now) else first.to("UTC").datetime
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months, the day clamped to the month's end (08-31 + 6 months = 02-28 or 02-29)."""
     return arrow.get(day).shift(months=months).date()

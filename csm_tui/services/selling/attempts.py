@@ -148,13 +148,19 @@ def assess(ws: Workstation, client_id: int, answers: dict[str, str], *, face_to_
     """Store a new assessment whole (answers, score, level, staff, time), within the legal limits.
 
     The client's row is locked first, so two workstations assessing one client at once take turns and the daily
-    and yearly limits hold.
+    and yearly limits hold. The time is taken once it is locked, and after every sale already made to the client
+    (``rules.stamp``): a new assessment never reads as current at a sale made before it.
     """
-    now = ws.time.now().datetime
     scored = rules.score(answers, ws.policy)
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)
-        status = rules.assessment_status(tx.assessments.history(client_id), now, ws.policy)
+        history = tx.assessments.history(client_id)
+        now = rules.stamp(
+            ws.time.now().datetime,
+            not_before=[a.taken_at for a in history],
+            after=[s.sold_at for s in tx.sales.for_client(client_id)],
+        )
+        status = rules.assessment_status(history, now, ws.policy)
         if not status.can_assess:
             raise DomainError(status.refusal or "assess_limit_day")
         if status.first and not face_to_face:
@@ -236,13 +242,16 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
     if amount <= 0:
         raise DomainError("amount_not_positive")
     client_id = attempt.ctx.client.id
-    now = ws.time.now().datetime
-    today = rules.branch_day(now, ws.policy)
     ref = attempt.confirmations.recording_ref.strip()
     if ref and not recording_ref_valid(ref, ws.policy):
         raise DomainError("recording_ref_format")
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)
+        history = tx.assessments.history(client_id)
+        # Timed once locked, and no earlier than the client's assessments (rules.stamp): the one it rests on is the
+        # one current at its time, as the record and the scoreboard read it.
+        now = rules.stamp(ws.time.now().datetime, not_before=[a.taken_at for a in history])
+        today = rules.branch_day(now, ws.policy)
         client = tx.clients.get(client_id)
         staff = tx.staff.get(ws.staff.id)
         if staff is None or not staff.active:
@@ -253,7 +262,6 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         product = tx.products.get(attempt.product.id)
         if product is None:
             raise DomainError("sale_blocked")
-        history = tx.assessments.history(client_id)
         assessment = _current_assessment(history, attempt.assessment, now, ws.policy)
         recent = rules.recent_purchases(tx.sales.for_client(client_id), client.assets_as_of, now, ws.policy)
         ctx = dataclasses.replace(attempt.ctx, client=client, outlet=outlet, salesperson=staff, recent_purchases=recent)
