@@ -28,23 +28,37 @@ from csm_tui.domain.enums import (
     Grade,
     LeaveKind,
     QueueReason,
+    RiskLevel,
     Role,
     TaskKind,
     TaskOrigin,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, ContactRecord, Outlet, Staff, Task
+from csm_tui.domain.households import Relation
+from csm_tui.domain.models import (
+    Client,
+    NewClient,
+    NewContactRecord,
+    NewOutlet,
+    NewRiskAssessment,
+    NewStaff,
+    NewTask,
+    Outlet,
+    Staff,
+)
 from csm_tui.policy import LeaveCalls, Measure, Policy
 from csm_tui.services.calls.leave_queue import spread_backlog
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.checklist import day_list
-from csm_tui.services.clients import client_detail
+from csm_tui.services.clients import client_detail, households
+from csm_tui.services.clients.referrals import refer_to_wode
 from csm_tui.services.leave import cancel_leave, colleagues, record_leave, upcoming
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Candidate
 from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, records
+from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -96,7 +110,7 @@ class Branch:
     def task(self, client: str, kind: TaskKind, due_on: dt.date, login: str = "wang") -> int:
         with self.factory(write=True) as tx:
             task = tx.tasks.add(
-                Task(
+                NewTask(
                     client_id=self.clients[client], staff_id=self.id(login), kind=kind, due_on=due_on,
                     origin=TaskOrigin.MANUAL, created_at=NOW - dt.timedelta(days=20),
                 )
@@ -109,7 +123,7 @@ class Branch:
         n = len(self.clients) + 1
         with self.factory(write=True) as tx:
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
                     manager_id=self.id(login), avg_3m=Decimal("80000.00"),
                 )
@@ -124,15 +138,15 @@ class Branch:
 def branch(engine: Engine, clock: FrozenClock) -> Branch:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        a = tx.outlets.add(Outlet(code="A01", name="营业部"))
-        b = tx.outlets.add(Outlet(code="B01", name="徐汇支行"))
-        sup = tx.staff.add(Staff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        sup2 = tx.staff.add(Staff(login="sup2", name="孙主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN))
+        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
+        b = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行"))
+        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
+        sup2 = tx.staff.add(NewStaff(login="sup2", name="孙主管", role=Role.SUPERVISOR, outlet_id=a.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))
 
         def csm(login: str, name: str, outlet: Outlet, boss: Staff | None, **more: object) -> Staff:
             return tx.staff.add(
-                Staff(
+                NewStaff(
                     login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
                     supervisor_id=boss.id if boss else None, **more,
                 )
@@ -520,7 +534,7 @@ def test_the_scoreboard_leaves_the_days_away_out_of_the_call_target(covered: Bra
         for hours in (-30, -54):
             with covered.factory.acting_as(covered.staff[login])(write=True) as tx:
                 tx.contacts.add(
-                    ContactRecord(
+                    NewContactRecord(
                         client_id=covered.clients[client], staff_id=covered.id(login), channel=Channel.PHONE,
                         started_at=NOW + dt.timedelta(hours=hours), disposition=Disposition.INTERESTED,
                     )
@@ -535,3 +549,64 @@ def test_the_scoreboard_leaves_the_days_away_out_of_the_call_target(covered: Bra
 
     assert calls_vs_target("li") == (Decimal(200) / (days_so_far * 10)).quantize(Decimal("0.01"))
     assert calls_vs_target("wang") == (Decimal(200) / ((days_so_far - 1) * 10)).quantize(Decimal("0.01"))
+
+
+# --- what a covering colleague may do (review: a cover makes the calls; the client's record and sales stay the
+# CSM's, their supervisor's and the admin's) ------------------------------------------------------------------------
+
+
+def test_a_covering_colleague_may_not_sell_assess_edit_link_or_refer_a_covered_client(covered: Branch) -> None:
+    ws = covered.ws("li")
+    client_id = covered.clients["甲客户"]
+    relative = covered.clients["丙客户"]
+    with pytest.raises(AccessDenied):
+        attempts.context(ws, client_id)  # the sale wizard: no sale to a colleague's client while covering
+    with pytest.raises(AccessDenied):
+        attempts.assess(ws, client_id, {}, face_to_face=True)
+    with pytest.raises(AccessDenied):
+        client_detail.edit(ws, client_detail_client(covered, client_id), note="改一下")
+    with pytest.raises(AccessDenied):
+        households.link(ws, client_id, relative, Relation.SPOUSE)
+    with pytest.raises(AccessDenied):
+        households.set_birthday_lunar(ws, client_id, True)
+    with pytest.raises(AccessDenied):
+        refer_to_wode(ws, client_id, covered.id("admin"))
+    assert prepare(ws, client_id).client_id == client_id  # the call itself, yes
+
+
+def test_the_storage_refuses_a_covering_colleagues_sale_records_on_its_own(covered: Branch) -> None:
+    client_id = covered.clients["甲客户"]
+    with covered.factory.acting_as(covered.staff["li"])(write=True) as tx:
+        assert tx.clients.get(client_id).id == client_id  # reads the client for the call
+        with pytest.raises(AccessDenied):
+            tx.clients.update(client_id, 1, note="x")
+        with pytest.raises(AccessDenied):
+            tx.assessments.add(
+                NewRiskAssessment(
+                    client_id=client_id, staff_id=covered.id("li"), taken_at=NOW, answers={}, score=50,
+                    level=RiskLevel.R3, face_to_face=True, valid_until=NOW + dt.timedelta(days=365),
+                )
+            )  # fmt: skip
+
+
+def client_detail_client(b: Branch, client_id: int) -> Client:
+    with b.factory() as tx:
+        return tx.clients.get(client_id)
+
+
+# --- the days a leave may take (review) ----------------------------------------------------------------------------
+
+
+def test_a_csm_may_not_record_leave_for_days_already_gone_only_the_supervisor_may(branch: Branch) -> None:
+    """A CSM backdating their own leave would take past days out of their call target after the fact."""
+    with pytest.raises(DomainError) as refused:
+        leave(branch, first=days(-3), last=days(-1))
+    assert refused.value.code == "leave_past_by_supervisor"
+    leave(branch, by="sup", first=days(-3), last=days(-1))  # a forgotten sick day, recorded by the supervisor
+    leave(branch, first=TODAY, last=LAST)  # from today on, the CSM's own
+
+
+def test_a_leave_without_a_working_day_is_refused(branch: Branch) -> None:
+    with pytest.raises(DomainError) as refused:
+        leave(branch, first=days(1), last=days(2))  # Saturday and Sunday
+    assert refused.value.code == "leave_no_working_day"
