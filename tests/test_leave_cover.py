@@ -61,6 +61,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, record
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
+from tests.test_sale import answers
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # a Friday
@@ -328,7 +329,7 @@ def test_a_colleague_named_as_cover_while_going_on_leave_in_another_session_keep
 
     threads = [
         threading.Thread(target=one, args=("wang", "li", TODAY, LAST)),
-        threading.Thread(target=one, args=("li", "gone", days(1), days(2))),
+        threading.Thread(target=one, args=("li", "zhou", days(1), days(3))),  # Saturday to Monday
     ]
     for thread in threads:
         thread.start()
@@ -562,7 +563,7 @@ def test_a_covering_colleague_may_not_sell_assess_edit_link_or_refer_a_covered_c
     with pytest.raises(AccessDenied):
         attempts.context(ws, client_id)  # the sale wizard: no sale to a colleague's client while covering
     with pytest.raises(AccessDenied):
-        attempts.assess(ws, client_id, {}, face_to_face=True)
+        attempts.assess(ws, client_id, answers(RiskLevel.C3), face_to_face=True)
     with pytest.raises(AccessDenied):
         client_detail.edit(ws, client_detail_client(covered, client_id), note="改一下")
     with pytest.raises(AccessDenied):
@@ -584,7 +585,7 @@ def test_the_storage_refuses_a_covering_colleagues_sale_records_on_its_own(cover
             tx.assessments.add(
                 NewRiskAssessment(
                     client_id=client_id, staff_id=covered.id("li"), taken_at=NOW, answers={}, score=50,
-                    level=RiskLevel.R3, face_to_face=True, valid_until=NOW + dt.timedelta(days=365),
+                    level=RiskLevel.C3, face_to_face=True, valid_until=days(365),
                 )
             )  # fmt: skip
 
