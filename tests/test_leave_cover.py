@@ -611,3 +611,35 @@ def test_a_leave_without_a_working_day_is_refused(branch: Branch) -> None:
     with pytest.raises(DomainError) as refused:
         leave(branch, first=days(1), last=days(2))  # Saturday and Sunday
     assert refused.value.code == "leave_no_working_day"
+
+
+def test_the_cover_opens_and_closes_at_the_branchs_midnight_not_utcs(branch: Branch) -> None:
+    client_id = branch.client("甲客户")
+    leave(branch, first=days(3), last=days(4))  # Monday 30 November and Tuesday, in Shanghai
+    for at, covering in (
+        (dt.datetime(2026, 11, 29, 15, 59, tzinfo=dt.UTC), False),  # Sunday 23:59 in Shanghai
+        (dt.datetime(2026, 11, 29, 16, 0, tzinfo=dt.UTC), True),  # Monday 00:00
+        (dt.datetime(2026, 12, 1, 15, 59, tzinfo=dt.UTC), True),  # Tuesday 23:59
+        (dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC), False),  # Wednesday 00:00: back
+    ):
+        branch.clock.set(at)
+        with branch.factory.acting_as(branch.staff["li"])() as tx:
+            try:
+                tx.clients.get(client_id)
+                seen = True
+            except AccessDenied:
+                seen = False
+        assert seen is covering, at
+
+
+def test_a_supervisor_demoted_after_signing_in_records_and_cancels_no_more_team_leave(branch: Branch) -> None:
+    ws = branch.ws("sup")  # signed in as a supervisor
+    leave(branch, by="sup", who="li", cover="wang", first=days(3), last=days(4))
+    [entry] = upcoming(ws, branch.id("li"))
+    with branch.factory.engine.begin() as conn:
+        conn.execute(text("UPDATE staff SET role = 'csm' WHERE login = 'sup'"))
+    with pytest.raises(AccessDenied):
+        record_leave(ws, branch.id("wang"), days(5), days(6), LeaveKind.ANNUAL, branch.id("li"))
+    assert entry.leave.id is not None
+    with pytest.raises(AccessDenied):
+        cancel_leave(ws, entry.leave.id)
