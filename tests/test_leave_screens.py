@@ -166,3 +166,28 @@ async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_
             assert said in str(title.render())
             assert title.region.right <= 80 and cell_len(f"{t('nav.queue')} · {said}") <= 78
         set_language("zh_CN")
+
+
+async def test_a_leave_entered_wrong_is_cancelled_from_the_dialog_by_its_first_day(demo_url: str) -> None:
+    colleague = _colleague(demo_url)
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None and colleague.id is not None
+    record_leave(owner, owner.staff.id, dt.date(2026, 11, 30), dt.date(2026, 12, 1), LeaveKind.ANNUAL, colleague.id)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LeaveDialog)
+        assert t("leave.withdraw_hint") in str(dialog.query_one("#leave-withdraw", Static).render())
+        await pilot.press("ctrl+r")  # the first day typed (today) starts no recorded leave
+        await settle(pilot)
+        assert isinstance(app.screen, LeaveDialog)
+        error = str(dialog.query_one("#dialog-error", Static).render())
+        assert error == t("leave.withdraw_none", first=TODAY.isoformat())
+        dialog.query_one("#first", Input).value = "2026-11-30"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert not isinstance(app.screen, LeaveDialog)
+    assert upcoming(owner, owner.staff.id) == []
