@@ -24,16 +24,37 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from csm_tui.clock import Clock
 from csm_tui.domain.enums import ReferralStatus, Role
 from csm_tui.domain.models import Staff
 from csm_tui.services.ports import AccessDenied
-from storage.leave import covering_now
-from storage.orm import ClientRow, ReferralRow, StaffRow
+from storage.orm import ClientRow, LeaveRow, ReferralRow, StaffRow
 
 # Referrals through which a 沃德 client manager works with a client in full.
 WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
 # Who has a scoreboard: the CSMs scored, their supervisors, the admin.
 SCOREBOARD_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
+
+
+def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
+    """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
+    not cancelled, that names the actor as cover and has begun and not yet ended."""
+    clock: Clock | None = session.info.get("clock")
+    if clock is None:
+        return False
+    now = clock.now().datetime
+    found = session.scalar(
+        select(LeaveRow.id)
+        .where(
+            LeaveRow.staff_id == manager_id,
+            LeaveRow.cover_id == actor_id,
+            LeaveRow.cancelled_at.is_(None),
+            LeaveRow.starts_at <= now,
+            LeaveRow.ends_at > now,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 class Access:
@@ -94,7 +115,7 @@ class Access:
         return self.admin or self.is_self(staff_id) or self.in_team(staff_id)
 
     def covers(self, staff_id: int) -> bool:
-        """The acting CSM covers ``staff_id``'s leave at this instant (``storage.leave.covering_now``)."""
+        """The acting CSM covers ``staff_id``'s leave at this instant (``covering_now``)."""
         if not self.has_role(Role.CSM) or self.actor_id is None:
             return False
         if staff_id not in self._covered:

@@ -1,5 +1,5 @@
-"""Staff leave and cover in the database: the rows, and the one question access asks of them (is the actor covering
-for the client's manager right now?).
+"""Staff leave and cover in the database: the rows (the one question access asks of them, is the actor covering for
+the client's manager right now, is ``storage.access.covering_now``).
 
 Who may record what is decided by ``csm_tui.services.leave`` inside the write transaction; the repository refuses
 on its own only what nobody may do (reading or writing the leave of someone the actor may not act for).
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
-from csm_tui.clock import Clock
 from csm_tui.domain.enums import Role
 from csm_tui.domain.models import Leave, NewLeave, Staff
 from csm_tui.services.ports import AccessDenied
@@ -25,27 +24,6 @@ if TYPE_CHECKING:
 
 def _live() -> Select[LeaveRow]:
     return select(LeaveRow).where(LeaveRow.cancelled_at.is_(None))
-
-
-def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
-    """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
-    not cancelled, that names the actor as cover and has begun and not yet ended."""
-    clock: Clock | None = session.info.get("clock")
-    if clock is None:
-        return False
-    now = clock.now().datetime
-    found = session.scalar(
-        select(LeaveRow.id)
-        .where(
-            LeaveRow.staff_id == manager_id,
-            LeaveRow.cover_id == actor_id,
-            LeaveRow.cancelled_at.is_(None),
-            LeaveRow.starts_at <= now,
-            LeaveRow.ends_at > now,
-        )
-        .limit(1)
-    )
-    return found is not None
 
 
 def _model(row: LeaveRow) -> Leave:

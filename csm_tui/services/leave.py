@@ -11,7 +11,7 @@ database as it stands (the staff rows locked first, so two sessions recording at
 - the colleague is an active CSM of the same outlet, still on staff then, neither away nor the one away;
 - a leave shares no day with another of the same CSM's, nor with leave of someone the CSM covers for then.
 
-A covering colleague works with the absent CSM's clients only while the leave lasts (``storage.leave.covering_now``
+A covering colleague works with the absent CSM's clients only while the leave lasts (``storage.access.covering_now``
 answers the access check): the call card with the number to dial (its read audited, naming whom it was for), the
 client's page; never the full ID (``client_detail.reveal`` is refused). The client stays the CSM's: follow-up tasks
 are the CSM's, the contact is the colleague's (so the scoreboard credits the call to whoever made it).
