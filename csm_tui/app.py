@@ -18,6 +18,7 @@ from textual.signal import Signal
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.masking import mask_text
+from csm_tui.domain.models import Leave
 from csm_tui.i18n import set_language, t
 from csm_tui.services.imports.exports import ExportKind
 from csm_tui.services.workstation import Workstation
@@ -235,9 +236,11 @@ class CsmApp(App[None]):
         if self.ws.staff.role is Role.CSM:
             self.push_screen(LeaveDialog(self.ws, self.ws.staff), self._leave_saved)
 
-    def _leave_saved(self, saved: object) -> None:
+    def _leave_saved(self, saved: Leave | None) -> None:
+        from screens.dialogs import leave_done
+
         if saved:
-            self.notify(t("leave.saved"), timeout=3)
+            self.notify(leave_done(saved), timeout=3)
 
     def action_export(self, kind: str) -> None:
         """Export the signed-in staff member's own list (tasks or contacts), identities masked."""

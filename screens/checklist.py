@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from csm_tui.domain.enums import ChecklistMeasure, Role
-from csm_tui.domain.models import Staff
+from csm_tui.domain.models import Leave, Staff
 from csm_tui.i18n import label, t
 from csm_tui.rules import working_days
 from csm_tui.services.checklist import day_list
@@ -205,9 +205,11 @@ class ChecklistScreen(Destination[DayList]):
 
         self.app.push_screen(LeaveDialog(self.ws, self.staff), self._leave_saved)
 
-    def _leave_saved(self, saved: object) -> None:
+    def _leave_saved(self, saved: Leave | None) -> None:
+        from screens.dialogs import leave_done
+
         if saved:
-            self.notify(t("leave.saved"), timeout=3)
+            self.notify(leave_done(saved), timeout=3)
             self.reload()
 
     def action_agenda(self) -> None:

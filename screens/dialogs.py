@@ -721,9 +721,18 @@ def leave_text(row: leave_service.LeaveEntry) -> str:
     )  # fmt: skip
 
 
-class LeaveDialog(SavingDialog[Leave]):
-    """Leave for ``staff``: kind and days by number and date, the colleague by number (when the policy has cover)."""
+def leave_done(leave: Leave) -> str:
+    """What the screen that opened the leave dialog says when it closes with ``leave`` saved or cancelled."""
+    return t("leave.cancelled" if leave.cancelled_at is not None else "leave.saved")
 
+
+class LeaveDialog(SavingDialog[Leave]):
+    """Leave for ``staff``: kind and days by number and date, the colleague by number (when the policy has cover).
+    ``ctrl+r`` cancels the recorded leave whose first day is typed in the first day's field (one entered wrong)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "withdraw", "leave.withdraw_key", id="leave.withdraw", priority=True),
+    ]
     DEFAULT_CSS = """
     LeaveDialog Horizontal { height: auto; }
     LeaveDialog Horizontal Input { width: 1fr; }
@@ -734,6 +743,7 @@ class LeaveDialog(SavingDialog[Leave]):
         self.ws = ws
         self.staff = staff
         self.colleagues: list[Staff] = []
+        self.recorded: list[leave_service.LeaveEntry] = []
         self.covered = ws.policy.leave.calls is LeaveCalls.COVER
 
     def compose(self) -> ComposeResult:
@@ -742,6 +752,9 @@ class LeaveDialog(SavingDialog[Leave]):
         with Vertical():
             yield Label(t("leave.title", name=self.staff.name), classes="screen-title")
             yield Static(t("leave.loading"), id="leave-recorded")
+            withdraw = Static(t("leave.withdraw_hint"), id="leave-withdraw", classes="hint")
+            withdraw.display = False  # shown once there is a recorded leave to cancel
+            yield withdraw
             yield Static(kinds)
             yield BoundedInput(
                 "1", placeholder=t("leave.kind"), restrict=f"[1-{len(LeaveKind)}]", max_length=1, id="kind"
@@ -775,7 +788,8 @@ class LeaveDialog(SavingDialog[Leave]):
         )
 
     def _show(self, known: _KnownLeave) -> None:
-        self.colleagues = known.colleagues
+        self.colleagues, self.recorded = known.colleagues, known.recorded
+        self.query_one("#leave-withdraw", Static).display = bool(known.recorded)
         recorded = "  ".join(leave_text(row) for row in known.recorded)
         self.query_one("#leave-recorded", Static).update(
             t("leave.recorded", list=recorded) if recorded else t("leave.none_recorded")
@@ -804,3 +818,22 @@ class LeaveDialog(SavingDialog[Leave]):
         note = self.value("note")
         staff_id = self.staff.id
         return lambda: leave_service.record_leave(self.ws, staff_id, first, last, kind, cover_id, note)
+
+    def action_withdraw(self) -> None:
+        """Cancel the recorded leave starting on the first day typed (the service decides who may)."""
+        if self.saving:
+            return
+        try:
+            first = typed_date(self.value("first"))
+        except DomainError as exc:
+            self.show_error(describe(exc))
+            return
+        leave_id = next((r.leave.id for r in self.recorded if r.leave.first_day == first), None)
+        if leave_id is None:
+            self.show_error(t("leave.withdraw_none", first=first.isoformat()))
+            return
+        self.saving = True
+        self.show_error(t("dialog.saving"))
+        in_background(
+            self, lambda: leave_service.cancel_leave(self.ws, leave_id), self.dismiss, group="save", failed=self._failed
+        )

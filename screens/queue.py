@@ -19,6 +19,7 @@ from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
 from csm_tui.services.calls.outcomes import SkipReason, skip, snooze
 from csm_tui.services.calls.queue import QueueItem, today_queue
+from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
@@ -35,7 +36,10 @@ DETAIL_WIDTH = 22  # cells: the table fits 80 columns; the whole detail is on th
 CLIENT_WIDTH = 8  # cells: four Chinese characters
 
 
-class QueueScreen(Destination[list[QueueItem]]):
+QueueView = tuple[list[QueueItem], LeaveEntry | None]  # the queue, and the signed-in CSM's leave today
+
+
+class QueueScreen(Destination[QueueView]):
     TITLE_KEY = "nav.queue"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "call", "key.call", id="queue.call"),
@@ -54,6 +58,7 @@ class QueueScreen(Destination[list[QueueItem]]):
         super().__init__(ws)
         self.items: list[QueueItem] = []
         self.shown: list[QueueItem] = []
+        self.away: LeaveEntry | None = None
 
     def compose_body(self) -> ComposeResult:
         yield BoundedInput(
@@ -73,11 +78,11 @@ class QueueScreen(Destination[list[QueueItem]]):
         table.add_column(t("queue.avg_3m"), width=cell_len(t("queue.avg_3m")))
         self._hide_filter()
 
-    def fetch(self) -> list[QueueItem]:
-        return today_queue(self.ws)
+    def fetch(self) -> QueueView:
+        return today_queue(self.ws), away_today(self.ws)
 
-    def show(self, data: list[QueueItem]) -> None:
-        self.items = data
+    def show(self, data: QueueView) -> None:
+        self.items, self.away = data
         self._fill(self.query_one(Input).value)
 
     def _fill(self, text: str) -> None:
@@ -103,6 +108,13 @@ class QueueScreen(Destination[list[QueueItem]]):
             self.shown.append(item)
         if self.shown:
             table.move_cursor(row=min(row, len(self.shown) - 1))
+        if self.away is not None:  # on leave: why the queue is empty, and where the calls are
+            last = f"{self.away.leave.last_day:%m-%d}"
+            if calls_covered(self.ws, self.away):
+                self.set_status(t("queue.away_covered", last=last, name=self.away.cover_name))
+            else:
+                self.set_status(t("queue.away_waiting", last=last))
+            return
         status = t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target)
         covering = list(dict.fromkeys(item.cover_for for item in self.items if item.cover_for))
         if covering:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from csm_tui.domain.models import Staff
+from csm_tui.domain.models import Leave, Staff
 from csm_tui.i18n import t
 from csm_tui.services.checklist import day_list
 from csm_tui.services.checklist.day_list import TeamRow
@@ -79,9 +79,11 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
         if 0 <= table.cursor_row < len(self.rows):
             self.app.push_screen(LeaveDialog(self.ws, self.rows[table.cursor_row].staff), self._leave_saved)
 
-    def _leave_saved(self, saved: object) -> None:
+    def _leave_saved(self, saved: Leave | None) -> None:
+        from screens.dialogs import leave_done
+
         if saved:
-            self.notify(t("leave.saved"), timeout=3)
+            self.notify(leave_done(saved), timeout=3)
             self.reload()
 
     def action_day(self, step: int) -> None:

@@ -9,6 +9,10 @@ The rules, by role (the bank's OCRM rule):
 - a client in full: the CSM who manages them (and a colleague covering their leave, while it lasts), the supervisor
   of that CSM's team, a 沃德 client manager the client is referred to (open or accepted), the admin; lobby managers
   and tellers never (they refer).
+- a client's record changed, an assessment taken, a sale or suitability record written, a family link or a 沃德
+  referral made (``require_client_record``): as above, but not by a colleague who sees the client only while
+  covering their manager's leave. A cover makes the calls (the card, the outcome, its follow-ups and flags); the
+  client, their record and what is sold to them stay the CSM's (their supervisor's and the admin's meanwhile).
 - a staff member's lists (queue, tasks, meetings, checklist, figures, exports): their own, a supervisor their team's,
   the admin everyone's.
 - a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
@@ -32,6 +36,27 @@ WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
 SCOREBOARD_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 
 
+def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
+    """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
+    not cancelled, that names the actor as cover and has begun and not yet ended."""
+    clock: Clock | None = session.info.get("clock")
+    if clock is None:
+        return False
+    now = clock.now().datetime
+    found = session.scalar(
+        select(LeaveRow.id)
+        .where(
+            LeaveRow.staff_id == manager_id,
+            LeaveRow.cover_id == actor_id,
+            LeaveRow.cancelled_at.is_(None),
+            LeaveRow.starts_at <= now,
+            LeaveRow.ends_at > now,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 class Access:
     """The acting staff member's rights within one unit of work (one transaction)."""
 
@@ -39,6 +64,7 @@ class Access:
         self.session = session
         self.actor = actor
         self._clients: dict[int, bool] = {}  # client id → may see in full
+        self._by_cover: set[int] = set()  # client ids seen in full only through covering their manager's leave
         self._supervisors: dict[int, int | None] = {}  # staff id → their supervisor's id
         self._covered: dict[int, bool] = {}  # staff id → the actor covers their leave now
         # A deactivated staff member may do nothing (the unit of work refuses to start for them; a store made
@@ -117,6 +143,7 @@ class Access:
         if manager_id is not None and (self.is_self(manager_id) or self.in_team(manager_id)):
             return True
         if manager_id is not None and self.covers(manager_id):  # a colleague on leave, covered by the actor now
+            self._by_cover.add(client_id)  # a CSM: no referral of their own makes more of it
             return True
         if self.has_role(Role.WEALTH_MANAGER):
             referred = select(ReferralRow.id).where(
@@ -132,9 +159,21 @@ class Access:
         if not self.may_see_client(client_id, manager_id, known=known):
             raise AccessDenied("client")
 
+    def require_client_record(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> None:
+        """Refuse unless the actor may change the client's record or sell to them: who may see them in full, except
+        a colleague who does so only while covering the manager's leave (see the module's docstring)."""
+        self.require_client(client_id, manager_id, known=known)
+        if client_id in self._by_cover:
+            raise AccessDenied("client_cover")
+
+    def only_covering(self, client_id: int) -> bool:
+        """The actor sees the client in full only while covering their manager's leave (the call, nothing more)."""
+        return self.may_see_client(client_id) and client_id in self._by_cover
+
     def forget_client(self, client_id: int) -> None:
         """The client's manager or referrals changed in this unit of work: ask the database again."""
         self._clients.pop(client_id, None)
+        self._by_cover.discard(client_id)
 
     # --- scores -------------------------------------------------------------------------------------------------
 
@@ -166,24 +205,3 @@ class Access:
             return
         if not self.has_role(*roles) or not self.may_see_scores(csm_id, self.supervisor_of(csm_id)):
             raise AccessDenied("appraisal")
-
-
-def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
-    """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
-    not cancelled, that names the actor as cover and has begun and not yet ended."""
-    clock: Clock | None = session.info.get("clock")
-    if clock is None:
-        return False
-    now = clock.now().datetime
-    found = session.scalar(
-        select(LeaveRow.id)
-        .where(
-            LeaveRow.staff_id == manager_id,
-            LeaveRow.cover_id == actor_id,
-            LeaveRow.cancelled_at.is_(None),
-            LeaveRow.starts_at <= now,
-            LeaveRow.ends_at > now,
-        )
-        .limit(1)
-    )
-    return found is not None

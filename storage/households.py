@@ -41,6 +41,12 @@ class SqlHouseholds:
             raise AccessDenied("client")
         return row
 
+    def _require_record(self, client_id: int) -> ClientRow:
+        """As ``_require_full``, and not a colleague covering the manager's leave (the client's record stays theirs)."""
+        row = self._client(client_id)
+        self.access.require_client_record(row.id, row.manager_id, known=True)
+        return row
+
     def client_by_number(self, number: str) -> int | None:
         """A client's id by client number (not a secret number: search finds anyone's by it)."""
         return self.session.scalar(select(ClientRow.id).where(ClientRow.number == number))
@@ -55,7 +61,7 @@ class SqlHouseholds:
     def link(self, client_id: int, relative_id: int, relation: Relation, at: dt.datetime) -> None:
         """Link ``relative_id`` as ``client_id``'s ``relation``; the acting staff member must see ``client_id`` in
         full. Refused: the client themself, an unknown relative, a pair already linked."""
-        self._require_full(client_id)
+        self._require_record(client_id)
         if client_id == relative_id:
             raise DomainError("household_self")
         self._client(relative_id)
@@ -71,7 +77,7 @@ class SqlHouseholds:
         self.session.flush()
 
     def unlink(self, client_id: int, relative_id: int) -> None:
-        self._require_full(client_id)
+        self._require_record(client_id)
         low, high = sorted((client_id, relative_id))
         row = self._row(low, high)
         if row is None:
@@ -118,6 +124,6 @@ class SqlHouseholds:
     def set_birthday_lunar(self, client_id: int, lunar: bool) -> None:
         """The client's preference: greeted on the lunar birthday (its month and day kept) or the solar one.
         Audited as a write."""
-        row = self._require_full(client_id)
+        row = self._require_record(client_id)
         row.lunar_birthday = lunar_md(ResidentId(row.resident_id).birth_date) if lunar else None
         self.session.flush()

@@ -106,6 +106,8 @@ class _Repo(Generic[N, M, R]):
     row: ClassVar[type[Any]]
     nested: ClassVar[frozenset[str]] = frozenset()
     client_scoped: ClassVar[bool] = False
+    # Written only by those who may change the client's record (not a colleague covering the manager's leave).
+    record_writes: ClassVar[bool] = False
     admin_writes: ClassVar[bool] = False
 
     def __init__(self, session: Session, access: Access) -> None:
@@ -124,6 +126,8 @@ class _Repo(Generic[N, M, R]):
             self._require_admin()
         if self.client_scoped:
             self._require_client(item.client_id)  # type: ignore[attr-defined]
+        if self.record_writes:
+            self.access.require_client_record(item.client_id)  # type: ignore[attr-defined]
 
     def _scoped_row(self, item_id: int) -> R | None:
         row = self.session.get(self.row, item_id)
@@ -257,12 +261,20 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     def get(self, item_id: int) -> Client:
         return self._model(self._full_row(item_id))
 
+    def get_to_change(self, client_id: int) -> Client:
+        """The client in full, for a change of their record or a sale: refused to a colleague who sees them only
+        while covering their manager's leave."""
+        row = self._full_row(client_id)
+        self.access.require_client_record(row.id, row.manager_id, known=True)
+        return self._model(row)
+
     def update(self, client_id: int, version: int, **changes: Any) -> Client:
         """Change editable details of a client last read at ``version``; refused if someone saved since."""
         unknown = set(changes) - EDITABLE
         if unknown:
             raise ValueError(sorted(unknown))
         row = self._full_row(client_id)
+        self.access.require_client_record(row.id, row.manager_id, known=True)  # a cover makes calls, edits nothing
         if row.version != version:
             raise ConcurrentEdit(client_id)
         for name, value in changes.items():
@@ -581,6 +593,7 @@ class AppointmentRepository(_Deletable[NewAppointment, Appointment, AppointmentR
 class AssessmentRepository(_Repo[NewRiskAssessment, RiskAssessment, AssessmentRow]):
     model, row = RiskAssessment, AssessmentRow
     client_scoped = True
+    record_writes = True
 
     def latest(self, client_id: int) -> RiskAssessment | None:
         self._require_client(client_id)
@@ -606,6 +619,7 @@ class AssessmentRepository(_Repo[NewRiskAssessment, RiskAssessment, AssessmentRo
 class SuitabilityRepository(_Repo[NewSuitabilityRecord, SuitabilityRecord, SuitabilityRow]):
     model, row = SuitabilityRecord, SuitabilityRow
     client_scoped = True
+    record_writes = True
 
     def for_client(self, client_id: int) -> list[SuitabilityRecord]:
         self._require_client(client_id)
@@ -618,6 +632,7 @@ class SuitabilityRepository(_Repo[NewSuitabilityRecord, SuitabilityRecord, Suita
 class SaleRepository(_Repo[NewSale, Sale, SaleRow]):
     model, row = Sale, SaleRow
     client_scoped = True
+    record_writes = True
 
     def for_client(self, client_id: int) -> list[Sale]:
         self._require_client(client_id)
@@ -629,6 +644,7 @@ class SaleRepository(_Repo[NewSale, Sale, SaleRow]):
         row = self._scoped_row(sale_id)
         if row is None or row.cancelled_at is not None:
             raise LookupError(sale_id)
+        self.access.require_client_record(row.client_id)
         row.cancelled_at = at
         for holding in self.session.scalars(select(HoldingRow).where(HoldingRow.sale_id == sale_id)):
             holding.status = HoldingStatus.CANCELLED
@@ -648,6 +664,8 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             raise AccessDenied("referral")
         if not (self.access.admin or self.access.is_self(item.from_staff_id)):
             raise AccessDenied("referral")
+        if self.access.only_covering(item.client_id):
+            raise AccessDenied("client_cover")  # the client is the CSM's: a cover refers nobody of theirs
 
     def _require_involved(self, staff_id: int) -> None:
         self.access.require_act_for(staff_id, "referral")

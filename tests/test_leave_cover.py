@@ -28,15 +28,19 @@ from csm_tui.domain.enums import (
     Grade,
     LeaveKind,
     QueueReason,
+    RiskLevel,
     Role,
     TaskKind,
     TaskOrigin,
 )
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.households import Relation
 from csm_tui.domain.models import (
+    Client,
     NewClient,
     NewContactRecord,
     NewOutlet,
+    NewRiskAssessment,
     NewStaff,
     NewTask,
     Outlet,
@@ -48,13 +52,16 @@ from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.checklist import day_list
-from csm_tui.services.clients import client_detail
+from csm_tui.services.clients import client_detail, households
+from csm_tui.services.clients.referrals import refer_to_wode
 from csm_tui.services.leave import cancel_leave, colleagues, record_leave, upcoming
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Candidate
 from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, records
+from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
+from tests.test_sale import answers
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # a Friday
@@ -322,7 +329,7 @@ def test_a_colleague_named_as_cover_while_going_on_leave_in_another_session_keep
 
     threads = [
         threading.Thread(target=one, args=("wang", "li", TODAY, LAST)),
-        threading.Thread(target=one, args=("li", "gone", days(1), days(2))),
+        threading.Thread(target=one, args=("li", "zhou", days(1), days(3))),  # Saturday to Monday
     ]
     for thread in threads:
         thread.start()
@@ -543,3 +550,96 @@ def test_the_scoreboard_leaves_the_days_away_out_of_the_call_target(covered: Bra
 
     assert calls_vs_target("li") == (Decimal(200) / (days_so_far * 10)).quantize(Decimal("0.01"))
     assert calls_vs_target("wang") == (Decimal(200) / ((days_so_far - 1) * 10)).quantize(Decimal("0.01"))
+
+
+# --- what a covering colleague may do (review: a cover makes the calls; the client's record and sales stay the
+# CSM's, their supervisor's and the admin's) ------------------------------------------------------------------------
+
+
+def test_a_covering_colleague_may_not_sell_assess_edit_link_or_refer_a_covered_client(covered: Branch) -> None:
+    ws = covered.ws("li")
+    client_id = covered.clients["甲客户"]
+    relative = covered.clients["丙客户"]
+    with pytest.raises(AccessDenied):
+        attempts.context(ws, client_id)  # the sale wizard: no sale to a colleague's client while covering
+    with pytest.raises(AccessDenied):
+        attempts.assess(ws, client_id, answers(RiskLevel.C3), face_to_face=True)
+    with pytest.raises(AccessDenied):
+        client_detail.edit(ws, client_detail_client(covered, client_id), note="改一下")
+    with pytest.raises(AccessDenied):
+        households.link(ws, client_id, relative, Relation.SPOUSE)
+    with pytest.raises(AccessDenied):
+        households.set_birthday_lunar(ws, client_id, True)
+    with pytest.raises(AccessDenied):
+        refer_to_wode(ws, client_id, covered.id("admin"))
+    assert prepare(ws, client_id).client_id == client_id  # the call itself, yes
+
+
+def test_the_storage_refuses_a_covering_colleagues_sale_records_on_its_own(covered: Branch) -> None:
+    client_id = covered.clients["甲客户"]
+    with covered.factory.acting_as(covered.staff["li"])(write=True) as tx:
+        assert tx.clients.get(client_id).id == client_id  # reads the client for the call
+        with pytest.raises(AccessDenied):
+            tx.clients.update(client_id, 1, note="x")
+        with pytest.raises(AccessDenied):
+            tx.assessments.add(
+                NewRiskAssessment(
+                    client_id=client_id, staff_id=covered.id("li"), taken_at=NOW, answers={}, score=50,
+                    level=RiskLevel.C3, face_to_face=True, valid_until=days(365),
+                )
+            )  # fmt: skip
+
+
+def client_detail_client(b: Branch, client_id: int) -> Client:
+    with b.factory() as tx:
+        return tx.clients.get(client_id)
+
+
+# --- the days a leave may take (review) ----------------------------------------------------------------------------
+
+
+def test_a_csm_may_not_record_leave_for_days_already_gone_only_the_supervisor_may(branch: Branch) -> None:
+    """A CSM backdating their own leave would take past days out of their call target after the fact."""
+    with pytest.raises(DomainError) as refused:
+        leave(branch, first=days(-3), last=days(-1))
+    assert refused.value.code == "leave_past_by_supervisor"
+    leave(branch, by="sup", first=days(-3), last=days(-1))  # a forgotten sick day, recorded by the supervisor
+    leave(branch, first=TODAY, last=LAST)  # from today on, the CSM's own
+
+
+def test_a_leave_without_a_working_day_is_refused(branch: Branch) -> None:
+    with pytest.raises(DomainError) as refused:
+        leave(branch, first=days(1), last=days(2))  # Saturday and Sunday
+    assert refused.value.code == "leave_no_working_day"
+
+
+def test_the_cover_opens_and_closes_at_the_branchs_midnight_not_utcs(branch: Branch) -> None:
+    client_id = branch.client("甲客户")
+    leave(branch, first=days(3), last=days(4))  # Monday 30 November and Tuesday, in Shanghai
+    for at, covering in (
+        (dt.datetime(2026, 11, 29, 15, 59, tzinfo=dt.UTC), False),  # Sunday 23:59 in Shanghai
+        (dt.datetime(2026, 11, 29, 16, 0, tzinfo=dt.UTC), True),  # Monday 00:00
+        (dt.datetime(2026, 12, 1, 15, 59, tzinfo=dt.UTC), True),  # Tuesday 23:59
+        (dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC), False),  # Wednesday 00:00: back
+    ):
+        branch.clock.set(at)
+        with branch.factory.acting_as(branch.staff["li"])() as tx:
+            try:
+                tx.clients.get(client_id)
+                seen = True
+            except AccessDenied:
+                seen = False
+        assert seen is covering, at
+
+
+def test_a_supervisor_demoted_after_signing_in_records_and_cancels_no_more_team_leave(branch: Branch) -> None:
+    ws = branch.ws("sup")  # signed in as a supervisor
+    leave(branch, by="sup", who="li", cover="wang", first=days(3), last=days(4))
+    [entry] = upcoming(ws, branch.id("li"))
+    with branch.factory.engine.begin() as conn:
+        conn.execute(text("UPDATE staff SET role = 'csm' WHERE login = 'sup'"))
+    with pytest.raises(AccessDenied):
+        record_leave(ws, branch.id("wang"), days(5), days(6), LeaveKind.ANNUAL, branch.id("li"))
+    assert entry.leave.id is not None
+    with pytest.raises(AccessDenied):
+        cancel_leave(ws, entry.leave.id)

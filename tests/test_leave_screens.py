@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from textual.widgets import Input, Static
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -146,3 +147,47 @@ async def test_a_supervisor_records_a_members_leave_from_the_team_view_which_sho
         assert row[3] == t("leave.team_covered", name=cover.name)
         calls = next(r for r in app.screen.rows if r.staff.id == member.id).calls
         assert calls.total == 0
+
+
+async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_80_by_24(demo_url: str) -> None:
+    colleague = _colleague(demo_url)
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None and colleague.id is not None
+    record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
+    for lang in ("zh_CN", "en"):
+        app = make_app(demo_url, lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen) and table_rows(app) == []
+            title = app.screen.query_one("#screen-title", Static)
+            said = t("queue.away_covered", last="12-01", name=colleague.name)
+            assert said in str(title.render())
+            assert title.region.right <= 80 and cell_len(f"{t('nav.queue')} · {said}") <= 78
+        set_language("zh_CN")
+
+
+async def test_a_leave_entered_wrong_is_cancelled_from_the_dialog_by_its_first_day(demo_url: str) -> None:
+    colleague = _colleague(demo_url)
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None and colleague.id is not None
+    record_leave(owner, owner.staff.id, dt.date(2026, 11, 30), dt.date(2026, 12, 1), LeaveKind.ANNUAL, colleague.id)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LeaveDialog)
+        assert t("leave.withdraw_hint") in str(dialog.query_one("#leave-withdraw", Static).render())
+        await pilot.press("ctrl+r")  # the first day typed (today) starts no recorded leave
+        await settle(pilot)
+        assert isinstance(app.screen, LeaveDialog)
+        error = str(dialog.query_one("#dialog-error", Static).render())
+        assert error == t("leave.withdraw_none", first=TODAY.isoformat())
+        dialog.query_one("#first", Input).value = "2026-11-30"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert not isinstance(app.screen, LeaveDialog)
+    assert upcoming(owner, owner.staff.id) == []

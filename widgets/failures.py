@@ -19,7 +19,7 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, SessionEnded):
         return t("error.session_ended")
     if isinstance(exc, AccessDenied):
-        return t("error.access_denied")
+        return t("error.access_cover" if exc.args[:1] == ("client_cover",) else "error.access_denied")
     if isinstance(exc, StorageFailure):
         return t("error.save_failed", reason=storage_cause(exc.cause))
     return t("error.unexpected", reason=type(exc).__name__)

@@ -5,10 +5,13 @@ default) or wait for the return (``wait``). Every rule is decided here, inside t
 database as it stands (the staff rows locked first, so two sessions recording at once are taken one after the other):
 
 - a CSM records leave for themselves, a supervisor for their team, an admin for anyone; only a CSM goes on leave;
+- days already gone (a forgotten sick day) are recorded by the supervisor or the admin, never by the CSM: days on
+  leave leave the call target, so a CSM backdating leave would take a slow week out of it after the fact;
+- a leave holds at least one working day (a weekend or a public holiday alone needs no cover);
 - the colleague is an active CSM of the same outlet, still on staff then, neither away nor the one away;
 - a leave shares no day with another of the same CSM's, nor with leave of someone the CSM covers for then.
 
-A covering colleague works with the absent CSM's clients only while the leave lasts (``storage.leave.covering_now``
+A covering colleague works with the absent CSM's clients only while the leave lasts (``storage.access.covering_now``
 answers the access check): the call card with the number to dial (its read audited, naming whom it was for), the
 client's page; never the full ID (``client_detail.reveal`` is refused). The client stays the CSM's: follow-up tasks
 are the CSM's, the contact is the colleague's (so the scoreboard credits the call to whoever made it).
@@ -56,6 +59,8 @@ def record_leave(
         raise DomainError("leave_note_long", max=NOTE_MAX)
     if last_day < first_day:
         raise DomainError("leave_days")
+    if ws.policy.calendar.working_days_between(first_day, last_day) == 0:
+        raise DomainError("leave_no_working_day", first=first_day, last=last_day)  # a weekend or a holiday: no cover
     today = ws.time.today()
     rules = ws.policy.leave
     if first_day < today - dt.timedelta(days=rules.past_days) or last_day > today + dt.timedelta(days=rules.ahead_days):
@@ -74,6 +79,8 @@ def record_leave(
         target = tx.staff.get(staff_id)
         if actor is None or target is None or not _may_record(actor, target):
             raise AccessDenied("leave")
+        if first_day < today and actor.role is Role.CSM:
+            raise DomainError("leave_past_by_supervisor")  # else a slow week is taken out of the call target after it
         if target.role is not Role.CSM or not target.active:
             raise DomainError("leave_not_csm", name=target.name)
         clash = tx.leave.overlapping(staff_id, first_day, last_day)
@@ -180,6 +187,19 @@ def away_on(tx: UnitOfWork, staff_ids: list[int], day: dt.date) -> dict[int, Lea
     """Of ``staff_ids``, who is on leave on ``day``, and who covers (inside the caller's unit of work)."""
     found = tx.leave.on_day(staff_ids, day)
     return {row.leave.staff_id: row for row in _named(tx, list(found.values()))}
+
+
+def away_today(ws: Workstation) -> LeaveEntry | None:
+    """The signed-in staff member's leave today, with who covers (their empty queue says why it is empty)."""
+    if ws.staff.id is None:
+        return None
+    with ws.uow() as tx:
+        return away_on(tx, [ws.staff.id], ws.time.today()).get(ws.staff.id)
+
+
+def calls_covered(ws: Workstation, entry: LeaveEntry) -> bool:
+    """The leave's due calls are in the colleague's queue (the policy says so and one is named), not waiting."""
+    return ws.policy.leave.calls is LeaveCalls.COVER and bool(entry.cover_name)
 
 
 def covered_today(tx: UnitOfWork, ws: Workstation) -> list[LeaveEntry]:

@@ -127,6 +127,11 @@ class ClientRepository(Protocol):
         """The full client, if the acting staff member may see it; raises ``AccessDenied`` otherwise."""
         ...
 
+    def get_to_change(self, client_id: int) -> Client:
+        """The full client, for a change of their record or a sale: ``AccessDenied`` too for a colleague who sees
+        them only while covering their manager's leave (``client_cover``)."""
+        ...
+
     def summary(self, client_id: int) -> ClientSummary | None: ...
     def set_civil_capacity(self, client_id: int, capable: bool) -> Client:
         """Supervisors (of the client's team) and admins only; raises ``AccessDenied`` otherwise."""

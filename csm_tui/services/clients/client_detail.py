@@ -130,7 +130,9 @@ def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)
         if cover_owner(tx, ws, client.manager_id) is not None:
-            raise AccessDenied("client")  # covering a colleague's leave: the call card's number, never the full ID
+            raise AccessDenied(
+                "client_cover"
+            )  # covering a colleague's leave: the call card's number, never the full ID
         tx.audit.record("reveal", "clients", str(client_id), reason=reason)
         tx.commit()
     return str(client.resident_id), client.mobile or ""

@@ -135,7 +135,7 @@ def context(ws: Workstation, client_id: int) -> SaleContext:
         staff = tx.staff.get(ws.staff.id)
         if staff is None or not staff.active:
             raise AccessDenied("staff")
-        client = tx.clients.get(client_id)
+        client = tx.clients.get_to_change(client_id)  # no sale by a colleague covering the manager's leave
         history = tx.assessments.history(client_id)
         products = tx.products.on_sale(ws.time.today())
         outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
