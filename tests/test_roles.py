@@ -64,7 +64,7 @@ from csm_tui.domain.models import (
 from csm_tui.policy import Measure
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.ports import AccessDenied, SessionEnded
-from csm_tui.services.rows import ClientFocus, DayWindow, ScoreWindow
+from csm_tui.services.rows import ClientFocus, DayWindow, ScoreWindow, Validity
 from storage.access import Access
 from storage.checklists import ChecklistRepository
 from storage.importer import SqlImports
@@ -387,7 +387,7 @@ LIST_READERS: dict[str, ListReader] = {
     "views.lookup_refusals": lambda tx, s: tx.views.lookup_refusals(s, NOW),
     "views.day_figures": lambda tx, s: tx.views.day_figures(s, DAY.start, DAY.end),
     "views.calls_made": lambda tx, s: tx.views.calls_made(s, DAY.start, DAY.end),
-    "views.assessments_due": lambda tx, s: tx.views.assessments_due(s, TODAY),
+    "views.assessments_due": lambda tx, s: tx.views.assessments_due(s, TODAY, Validity(12, "Asia/Shanghai")),
     "views.checklist_counts": lambda tx, s: tx.views.checklist_counts([s], DAY),
     "views.shelf": lambda tx, s: tx.views.shelf(s, DAY),
     "views.agenda": lambda tx, s: tx.views.agenda(s, DAY),
@@ -492,10 +492,6 @@ APPRAISALS: dict[str, tuple[Appraisal, dict[str, set[str]]]] = {
         lambda tx, csm, me: tx.scores.decide_grade(
             NewGradeDecision(staff_id=csm, year=2026, reason="违规", decided_by=me, decided_at=NOW)
         ),
-        {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
-    ),
-    "scores.withdraw_grade": (
-        lambda tx, csm, me: tx.scores.withdraw_grade(csm, 2026),
         {"sup1": {"csm_a"}, "sup2": {"csm_b"}},
     ),
     "scores.add_training": (
@@ -610,7 +606,12 @@ def test_stores_built_directly_for_another_staff_member_refuse_what_that_one_may
         with pytest.raises(AccessDenied):
             stores["scores"].records(branch.sid("csm_b"), Measure.CALLS_VS_TARGET, QUARTER)
         with pytest.raises(AccessDenied):
-            stores["records"].withdraw_grade(branch.sid("csm_a"), 2026)
+            stores["records"].add_mystery_check(  # a CSM appraising themself
+                NewMysteryCheck(
+                    staff_id=branch.sid("csm_a"), checked_by=branch.sid("csm_a"), year=2026, quarter=4,
+                    checked_on=TODAY, score=90,
+                )
+            )  # fmt: skip
         assert stores["clients"].get(branch.clients["a"]).number == "C0"  # own: fine
 
 
