@@ -18,7 +18,7 @@ from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Channel, Disposition, Grade, QueueReason, Role
-from csm_tui.domain.models import Client, ContactRecord, Outlet, Staff
+from csm_tui.domain.models import NewClient, NewContactRecord, NewOutlet, NewStaff, Outlet, Staff
 from csm_tui.policy import Policy
 from csm_tui.rules.money_at_risk import HeldSpan, forecast_tier
 from csm_tui.rules.tiers import average_window
@@ -69,7 +69,7 @@ def _add(tx: object, book: Book, outlet: Outlet, name: str, spans: list[tuple[dt
     held = [Span(0, first, last, Decimal(amount)) for first, last, amount in spans]
     figures = assets(0, held, average_window(AS_OF))
     client = tx.clients.add(  # type: ignore[attr-defined]
-        Client(
+        NewClient(
             number=f"C{n:04d}", name=name, resident_id=rid(born, n), mobile=f"1380013{n:04d}",
             manager_id=(manager or book.csm).id, outlet_id=outlet.id, balance=figures.balance, avg_3m=figures.avg_3m,
             assets_as_of=AS_OF,
@@ -85,9 +85,9 @@ def _add(tx: object, book: Book, outlet: Outlet, name: str, spans: list[tuple[dt
 def book(engine: Engine, clock: FrozenClock) -> Book:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-        csm = tx.staff.add(Staff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        other = tx.staff.add(Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
+        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        other = tx.staff.add(NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
         b = Book(factory, clock, csm, other)
         emptied = [(D(2026, 6, 1), D(2026, 11, 1), "80000.00"), (D(2026, 11, 2), AS_OF, "0.00")]
         _add(tx, b, outlet, "将跌破", emptied)  # ¥80,000 until 1 November, nothing since
@@ -106,7 +106,7 @@ def book(engine: Engine, clock: FrozenClock) -> Book:
         tx.meta.set(DATA_PREVIOUS_AS_OF, BEFORE.isoformat())
         for name in ("已联系将跌破", "生日已联系"):
             tx.contacts.add(
-                ContactRecord(
+                NewContactRecord(
                     client_id=b.ids[name], staff_id=csm.id or 0, channel=Channel.PHONE,
                     started_at=NOW - dt.timedelta(days=3), disposition=Disposition.POLITE_DECLINE,
                 )
