@@ -17,7 +17,7 @@ from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
-from csm_tui.domain.models import Client, Outlet, Staff
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, Staff
 from csm_tui.policy import Policy
 from csm_tui.services.clients import households
 from csm_tui.services.ports import AccessDenied
@@ -53,19 +53,19 @@ class Family:
 def family(engine: Engine, clock: FrozenClock) -> Family:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        outlet = tx.outlets.add(Outlet(code="B01", name="上海分行营业部"))
-        boss = tx.staff.add(Staff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
-        stranger_boss = tx.staff.add(Staff(login="sup02", name="钱主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
+        boss = tx.staff.add(NewStaff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        stranger_boss = tx.staff.add(NewStaff(login="sup02", name="钱主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
         csm = tx.staff.add(
-            Staff(
+            NewStaff(
                 login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, supervisor_id=boss.id
             )
         )
         other = tx.staff.add(
-            Staff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
+            NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
                   supervisor_id=stranger_boss.id)
         )  # fmt: skip
-        admin = tx.staff.add(Staff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
         ids = {}
         for n, (name, manager, avg) in enumerate(
             [
@@ -77,7 +77,7 @@ def family(engine: Engine, clock: FrozenClock) -> Family:
             start=1,
         ):
             added = tx.clients.add(
-                Client(
+                NewClient(
                     number=f"C{n:04d}", name=name, resident_id=rid(dt.date(1960 + 10 * n, 3, n), n),
                     manager_id=manager.id, outlet_id=outlet.id, avg_3m=Decimal(avg), assets_as_of=dt.date(2026, 11, 25),
                 )
@@ -98,10 +98,29 @@ def test_a_csm_links_an_own_client_to_another_csms_client_seen_masked_with_the_h
     assert (member.client_id, member.relation, member.own) == (li, Relation.SPOUSE, False)
     assert member.avg_3m is None and member.assets_as_of is None  # another CSM's client: no figures of their own
     assert "*" in member.masked_id and member.name == "李秀英"
-    assert seen.combined_avg == Decimal("200000.00")
+    assert seen.combined_avg == Decimal("80000.00") and seen.not_counted == 1  # 李秀英's figures are not ours
     # The other CSM sees the same link from their client's side, our client masked.
     theirs = households.household(family.ws(family.other), li)
     assert [(m.client_id, m.relation, m.own) for m in theirs.members] == [(zhang, Relation.SPOUSE, False)]
+
+
+def test_the_combined_average_tells_nothing_of_a_relative_the_viewer_may_not_see(family: Family) -> None:
+    """Linking another CSM's client and subtracting one's own figures must not reveal their 3-month average: the
+    combined average adds up only the members the viewer sees in full, and says how many it leaves out."""
+    zhang, li, son = family.ids["张伟"], family.ids["李秀英"], family.ids["张小明"]
+    ws = family.ws(family.csm)
+    households.link(ws, zhang, son, Relation.CHILD)
+    before = households.household(ws, zhang)
+    households.link(ws, zhang, li, Relation.SPOUSE)  # another CSM's client, ¥120,000
+    after = households.household(ws, zhang)
+    assert after.combined_avg == before.combined_avg == Decimal("83000.00")
+    assert (before.not_counted, after.not_counted) == (0, 1)
+    # 李秀英's own CSM sees her in full and 张伟 masked: her figure alone, one member not counted.
+    theirs = households.household(family.ws(family.other), li)
+    assert (theirs.combined_avg, theirs.not_counted) == (Decimal("120000.00"), 1)
+    # An admin sees everyone in full: the whole household.
+    everyone = households.household(family.ws(family.admin), zhang)
+    assert (everyone.combined_avg, everyone.not_counted) == (Decimal("203000.00"), 0)
 
 
 def test_parent_and_child_are_stored_once_and_read_inverted_from_the_other_side(family: Family) -> None:

@@ -71,7 +71,7 @@ async def test_a_csm_links_another_csms_client_and_the_page_shows_the_household_
         await settle(pilot)
         assert isinstance(app.screen, ClientDetailScreen)
         identity = str(screen.query_one("#identity").render())
-        assert "配偶，非本人客户" in identity and "家庭日均合计" in identity
+        assert "配偶，非本人客户" in identity and "家庭日均合计" in identity and "不含 1 位非本人客户" in identity
         assert screen.detail is not None and screen.detail.household is not None
         (member,) = screen.detail.household.members
         assert (member.client_id, member.relation, member.own, member.avg_3m) == (other, Relation.SPOUSE, False, None)

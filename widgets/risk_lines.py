@@ -33,6 +33,8 @@ def household_line(h: Household) -> str:
         else t("card.member_masked", name=m.name, relation=label(m.relation), id=m.masked_id)
         for m in h.members
     )
+    if h.not_counted:
+        return t("card.household_part", members=members, amount=money(h.combined_avg), count=h.not_counted)
     return t("card.household", members=members, amount=money(h.combined_avg))
 
 
