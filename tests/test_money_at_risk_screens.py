@@ -3,13 +3,24 @@ csm01 has clients at risk and households)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pytest
+from rich.cells import cell_len
 from sqlalchemy import or_, select
 
+from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.households import Relation
+from csm_tui.i18n import set_language
+from csm_tui.services.rows import Candidate
 from screens.client_detail import ClientDetailScreen
+from screens.queue import DETAIL_WIDTH
 from storage.engine import make_engine
 from storage.orm import ClientLinkRow, ClientRow, StaffRow
 from tests.pilot import make_app, settle, table_rows
+from widgets.cells import reason_detail
 from widgets.table import KeyTable
 
 
@@ -42,7 +53,7 @@ async def test_the_queue_shows_a_tier_at_risk_with_its_day_and_sum_and_the_page_
         at_risk = [n for n, row in enumerate(rows) if "日均将跌破" in row]
         assert at_risk, rows
         row = rows[at_risk[0]]
-        assert any("跌破 补¥" in cell for cell in row)
+        assert any("跌破补¥" in cell for cell in row)
         app.screen.query_one(KeyTable).move_cursor(row=at_risk[0])
         await pilot.press("enter")
         await settle(pilot)
@@ -88,3 +99,26 @@ async def test_a_csm_links_another_csms_client_and_the_page_shows_the_household_
         lunar = conn.scalar(select(ClientRow.lunar_birthday).where(ClientRow.id == mine))
     engine.dispose()
     assert link == "spouse" and lunar is not None
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("amount", ["4243.74", "215100.00", "1092012.24", "12150000.00", "45999999.99"])
+def test_the_queue_detail_of_a_tier_at_risk_or_a_large_outflow_fits_its_column_whole(lang: str, amount: str) -> None:
+    """At 80 columns the queue's detail column holds the day and the sum whole (a cut sum reads as another sum); the
+    sum to the fen is on the client's card. The top-up is rounded up to the yuan (still enough), the outflow down."""
+    set_language(lang)
+    try:
+        base = {"client_id": 1, "client_name": "谭慧", "due_on": dt.date(2026, 12, 3), "avg_3m": Decimal("510250.80")}
+        on, money_ = dt.date(2026, 12, 8), Decimal(amount)
+        tier = Candidate(**base, reason=QueueReason.TIER_AT_RISK, on=on, amount=money_, threshold=Decimal("500000"))
+        fell = Candidate(**base, reason=QueueReason.TIER_AT_RISK, on=on, amount=None, threshold=Decimal("500000"))
+        out = Candidate(**base, reason=QueueReason.LARGE_OUTFLOW, on=on, amount=money_)
+        for candidate in (tier, fell, out):
+            detail = reason_detail(candidate, str)
+            assert cell_len(detail) <= DETAIL_WIDTH, detail
+            assert "12-08" in detail
+        whole = f"¥{math.ceil(money_):,}"
+        assert whole in reason_detail(tier, str)
+        assert f"¥{math.floor(money_):,}" in reason_detail(out, str)
+    finally:
+        set_language("zh_CN")
