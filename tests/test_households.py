@@ -168,13 +168,20 @@ def test_a_client_is_not_their_own_relative_and_an_unknown_number_is_refused(fam
     for typed, code in (
         ("C9999 s", "household_unknown"),
         ("C0002", "household_format"),
-        ("C0002 x", "household_format"),
+        ("C0002 q", "household_format"),
     ):
         with pytest.raises(DomainError) as err:
             households.link_by_number(ws, zhang, typed)
         assert err.value.code == code
     households.link_by_number(ws, zhang, "c0002 s")
     assert [m.name for m in households.household(ws, zhang).members] == ["李秀英"]
+    with pytest.raises(AccessDenied):  # another CSM's client's side of the link is not theirs to take back here
+        households.link_by_number(family.ws(family.other), zhang, "C0002 x")
+    households.link_by_number(ws, zhang, "C0002 X")  # x: the link taken back where it was made
+    assert households.household(ws, zhang).members == ()
+    with pytest.raises(DomainError) as err:
+        households.link_by_number(ws, zhang, "C0002 x")
+    assert err.value.code == "household_not_linked"
 
 
 def test_links_and_birthday_choices_are_in_the_audit_log(family: Family) -> None:

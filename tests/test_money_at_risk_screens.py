@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from rich.cells import cell_len
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from textual.widgets import Static
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.households import Relation
@@ -18,7 +19,7 @@ from csm_tui.services.rows import Candidate
 from screens.client_detail import ClientDetailScreen
 from screens.queue import DETAIL_WIDTH
 from storage.engine import make_engine
-from storage.orm import ClientLinkRow, ClientRow, StaffRow
+from storage.orm import AuditRow, ClientLinkRow, ClientRow, StaffRow
 from tests.pilot import make_app, settle, table_rows
 from widgets.cells import reason_detail
 from widgets.table import KeyTable
@@ -122,3 +123,38 @@ def test_the_queue_detail_of_a_tier_at_risk_or_a_large_outflow_fits_its_column_w
         assert f"¥{math.floor(money_):,}" in reason_detail(out, str)
     finally:
         set_language("zh_CN")
+
+
+async def test_a_relative_linked_by_mistake_is_unlinked_from_the_same_dialog(demo_url: str) -> None:
+    """``h`` then the number and ``x`` removes a link (a mistyped number linked a stranger, and nothing else on the
+    screens could take it back); the dialog says so, and the unlink is audited."""
+    mine, other, number = _clients(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ClientDetailScreen(app.ws, mine))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientDetailScreen)
+        await pilot.press("h")
+        await pilot.pause()
+        assert "x 解除" in " ".join(str(s.render()) for s in app.screen.query(Static))
+        await pilot.press(*f"{number} s", "enter")
+        await settle(pilot)
+        assert "配偶，非本人客户" in str(screen.query_one("#identity").render())
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press(*f"{number} x", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientDetailScreen)
+        assert "家庭：未关联" in str(screen.query_one("#identity").render())
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        links = conn.scalar(
+            select(func.count()).where(or_(ClientLinkRow.client_id == mine, ClientLinkRow.relative_id == mine))
+        )
+        unlinked = conn.scalar(
+            select(func.count()).where(AuditRow.action == "household.unlink", AuditRow.entity_id == str(mine))
+        )
+    engine.dispose()
+    assert (links, unlinked) == (0, 1)
