@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from textual.widgets import Static
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.domain.households import Relation
+from csm_tui.domain.households import Household, HouseholdMember, Relation
 from csm_tui.i18n import set_language
 from csm_tui.services.rows import Candidate
 from screens.client_detail import ClientDetailScreen
@@ -22,6 +22,7 @@ from storage.engine import make_engine
 from storage.orm import AuditRow, ClientLinkRow, ClientRow, StaffRow
 from tests.pilot import make_app, settle, table_rows
 from widgets.cells import reason_detail
+from widgets.risk_lines import household_line
 from widgets.table import KeyTable
 
 
@@ -158,3 +159,19 @@ async def test_a_relative_linked_by_mistake_is_unlinked_from_the_same_dialog(dem
         )
     engine.dispose()
     assert (links, unlinked) == (0, 1)
+
+
+def test_a_household_of_two_hundred_relatives_is_one_short_line_that_counts_the_rest() -> None:
+    """An import can link one client to hundreds (a bad file): the card and the page keep the household to a line
+    that names the first few and counts the others, instead of a page of names pushing the rest off the screen."""
+    members = tuple(
+        HouseholdMember(
+            client_id=n, relation=Relation.CHILD, number=f"C{n:04d}", name=f"张{n}", masked_id="110105********0001",
+            avg_3m=Decimal("1000.00"), assets_as_of=dt.date(2026, 12, 1), own=True,
+        )
+        for n in range(200)
+    )  # fmt: skip
+    line = household_line(Household(members=members, combined_avg=Decimal("201000.00"), as_of=dt.date(2026, 12, 1)))
+    assert cell_len(line) <= 160, line  # two lines at 80 columns
+    assert "张0（子女）" in line and "张199" not in line and "另 195 位" in line
+    assert "¥201,000.00" in line
