@@ -16,7 +16,8 @@ from csm_tui.domain.enums import Disposition
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import today_queue
-from csm_tui.services.clients.finding import client_detail, find_clients
+from csm_tui.services.clients import client_detail
+from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.scoreboard.quarter_scores import team_table
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow
