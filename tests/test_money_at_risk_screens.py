@@ -77,7 +77,7 @@ async def test_a_csm_links_another_csms_client_and_the_page_shows_the_household_
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen)
-        assert "家庭：未关联" in str(screen.query_one("#identity").render())
+        assert "家庭：未关联（按 h 关联）" in str(screen.query_one("#identity").render())
         await pilot.press("h")
         await pilot.pause()
         await pilot.press(*f"{number} s", "enter")
