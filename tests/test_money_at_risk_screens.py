@@ -129,7 +129,7 @@ def test_the_queue_detail_of_a_tier_at_risk_or_a_large_outflow_fits_its_column_w
 async def test_a_relative_linked_by_mistake_is_unlinked_from_the_same_dialog(demo_url: str) -> None:
     """``h`` then the number and ``x`` removes a link (a mistyped number linked a stranger, and nothing else on the
     screens could take it back); the dialog says so, and the unlink is audited."""
-    mine, other, number = _clients(demo_url)
+    mine, _other, number = _clients(demo_url)
     app = make_app(demo_url)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
