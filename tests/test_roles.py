@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from csm_tui.services.views import ClientFocus, DayWindow, ScoreWindow
+from csm_tui.services.rows import ClientFocus, DayWindow, ScoreWindow
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
