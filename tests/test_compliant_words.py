@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, RiskRating
-from csm_tui.domain.models import Holding, Product, RiskAssessment
+from csm_tui.domain.models import NewHolding, NewProduct, NewRiskAssessment, Product
 from csm_tui.i18n import set_language
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.regulation import RISK_NOTICE
@@ -78,20 +78,20 @@ def _with_products(branch: Branch) -> int:  # noqa: F811
     90-day deposit on sale."""
     with branch.system(write=True) as tx:
         tx.products.add(
-            Product(
+            NewProduct(
                 code="JY-R4", name="交银稳进R4", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R4,
                 term_days=90, expected_yield=Decimal("4.2"), min_amount=Decimal("10000.00"),
             )
         )  # fmt: skip
         tx.products.add(
-            Product(
+            NewProduct(
                 code="DEP90", name="三个月定期", category=ProductCategory.DEPOSIT, term_days=90,
                 expected_yield=Decimal("1.1"),
             )
         )  # fmt: skip
         assert branch.csm_a.id is not None
         tx.assessments.add(
-            RiskAssessment(
+            NewRiskAssessment(
                 client_id=branch.wxm, staff_id=branch.csm_a.id, taken_at=EIGHT_MONTHS_AGO, answers={"q1": "e"},
                 score=110, level=RiskLevel.C5, valid_until=dt.date(2027, 3, 19),
             )
@@ -133,7 +133,7 @@ def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(
     assert client not in {d.client_id for d in assessments_due(_ws(branch, Policy()))}
     with branch.system(write=True) as tx:  # a holding of 王小明's matures within the lead: the assessment is due
         tx.holdings.add(
-            Holding(
+            NewHolding(
                 client_id=client, product_id=tx.products.on_sale(TODAY)[0].id or 0, amount=Decimal("60000.00"),
                 start_date=dt.date(2026, 9, 1), maturity_date=TODAY + dt.timedelta(days=5),
             )
@@ -148,10 +148,10 @@ def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(
 # --- risk words on every line naming a product --------------------------------------------------------------------
 
 R4 = Product(
-    code="JY-R4", name="交银稳进R4", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R3,
+    id=1, code="JY-R4", name="交银稳进R4", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R3,
     seller_rating=RiskRating.R4, term_days=90, expected_yield=Decimal("3.96"),
 )  # fmt: skip
-DEPOSIT = Product(code="DEP", name="一年定期", category=ProductCategory.DEPOSIT, term_days=365)
+DEPOSIT = Product(id=2, code="DEP", name="一年定期", category=ProductCategory.DEPOSIT, term_days=365)
 
 
 def test_an_offered_product_carries_its_higher_rating_and_the_risk_notice() -> None:
