@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, RiskRating
-from csm_tui.domain.models import NewHolding, NewProduct, NewRiskAssessment, Product
+from csm_tui.domain.models import NewHolding, NewProduct, NewRiskAssessment, Product, RiskAssessment
 from csm_tui.i18n import set_language
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.regulation import RISK_NOTICE
@@ -43,7 +43,7 @@ def english() -> Iterator[None]:
 
 def assessment(taken_at: dt.datetime, valid_until: dt.date, level: RiskLevel = RiskLevel.C5) -> RiskAssessment:
     return RiskAssessment(
-        client_id=1, staff_id=1, taken_at=taken_at, answers={}, score=100, level=level, valid_until=valid_until
+        id=1, client_id=1, staff_id=1, taken_at=taken_at, answers={}, score=100, level=level, valid_until=valid_until
     )
 
 
