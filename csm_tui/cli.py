@@ -203,7 +203,7 @@ def import_(
     settings: Settings, kind: str, file: Path, mapping: Path | None, dry_run: bool, encoding: str | None,
     db_url: str | None, login: str | None,
 ) -> None:  # fmt: skip
-    """Import clients, balances, holdings, products, staff or tasks from CSV or XLSX (admins only).
+    """Import clients, balances, holdings, products, staff, tasks or households from CSV or XLSX (admins only).
 
     Exit status: 0 every row taken, 1 some rows refused (see FILE.errors.csv), 2 nothing imported.
     """

@@ -93,7 +93,8 @@ class SqlHouseholds:
     def household(self, client_id: int) -> Household:
         """The client's linked relatives, in full where the acting staff member may see them so, else masked (the
         name as the OCRM summary shows it, the ID masked, no figures of their own); and the household's 3-month
-        averages added up (the client's and every relative's), which is all that is told of the others' assets."""
+        averages added up over the client and the relatives seen in full. The others are left out and counted: any
+        sum with their figures in it would give them away to whoever links them, reads the sum and subtracts."""
         client = self._require_full(client_id)
         links = self.session.execute(
             select(ClientLinkRow.client_id, ClientLinkRow.relative_id, ClientLinkRow.relation).where(
@@ -105,10 +106,13 @@ class SqlHouseholds:
             return Household(members=(), combined_avg=client.avg_3m, as_of=client.assets_as_of)
         rows = self.session.scalars(select(ClientRow).where(ClientRow.id.in_(list(seen))).order_by(ClientRow.id))
         members = []
-        total = client.avg_3m
+        total, hidden = client.avg_3m, 0
         for row in rows:
-            total += row.avg_3m
             full = self.access.may_see_client(row.id, row.manager_id, known=True)
+            if full:
+                total += row.avg_3m
+            else:
+                hidden += 1  # added in, the total less one's own figures would be theirs (link, read, unlink)
             members.append(
                 HouseholdMember(
                     client_id=row.id, relation=seen[row.id], number=row.number, name=row.name,
@@ -116,7 +120,7 @@ class SqlHouseholds:
                     assets_as_of=row.assets_as_of if full else None, own=full,
                 )
             )  # fmt: skip
-        return Household(members=tuple(members), combined_avg=total, as_of=client.assets_as_of)
+        return Household(members=tuple(members), combined_avg=total, as_of=client.assets_as_of, not_counted=hidden)
 
     def birthday_lunar(self, client_id: int) -> bool:
         return self._require_full(client_id).lunar_birthday is not None

@@ -12,10 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
+from csm_tui.domain.values import ResidentId
+from csm_tui.rules.birthdays import lunar_md
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
 from storage import audit
@@ -168,6 +170,9 @@ class SqlImports:
                 values["mobile_invalid"] = False  # the bank's new number is not the one found wrong
             if "name" in fields:
                 values["name_initials"] = bindparam("v_name_initials")
+            if "resident_id" in fields:  # a lunar birthday kept is the birth date's: it moves with a corrected ID
+                kept = table.c.lunar_birthday
+                values["lunar_birthday"] = case((kept.is_(None), None), else_=bindparam("v_lunar_birthday"))
         statement = update(table).where(table.c.id == bindparam("u_id")).values(values)
         for batch in _batches(items):
             params = []
@@ -175,6 +180,8 @@ class SqlImports:
                 one = {"u_id": item.id, **{f"v_{f}": item.changes[f][1] for f in fields}}
                 if kind is ImportKind.CLIENTS and "name" in fields:
                     one["v_name_initials"] = name_initials(item.changes["name"][1])
+                if kind is ImportKind.CLIENTS and "resident_id" in fields:
+                    one["v_lunar_birthday"] = lunar_md(ResidentId(item.changes["resident_id"][1]).birth_date)
                 params.append(one)
             self.session.connection().execute(statement, params)
 

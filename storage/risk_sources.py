@@ -62,12 +62,14 @@ def data_candidates(session: Session, staff_id: int, w: QueueWindow) -> list[Can
             and_(has_tier, ClientRow.avg_3m_low.is_(None)),
         ]
         conditions.append(and_(ClientRow.assets_as_of == as_of, or_(*current)))
+    greet: ColumnElement[bool] = literal(False)
     if w.greet is not None:
         first, last = w.greet
         born_mmdd = func.substr(ClientRow.resident_id, 11, 4)
         solar = born_mmdd.in_(sorted(birthdays.solar_month_days(first, last)))
-        conditions.append(or_(and_(ClientRow.lunar_birthday.is_(None), solar),
-                              ClientRow.lunar_birthday.in_(sorted(birthdays.lunar_mds_on(first, last)))))  # fmt: skip
+        greet = or_(and_(ClientRow.lunar_birthday.is_(None), solar),
+                    ClientRow.lunar_birthday.in_(sorted(birthdays.lunar_mds_on(first, last))))  # fmt: skip
+        conditions.append(greet)
     if not conditions:
         return []
     figures = (ClientRow.balance, ClientRow.balance_before, ClientRow.avg_3m_low, ClientRow.assets_as_of)
@@ -78,6 +80,7 @@ def data_candidates(session: Session, staff_id: int, w: QueueWindow) -> list[Can
         *figures,
         ClientRow.resident_id,
         ClientRow.lunar_birthday,
+        greet.label("greet"),  # the rows picked for a birthday: only those are told their day
     )
     rows = session.execute(select(*columns).where(ClientRow.manager_id == staff_id, or_(*conditions))).all()
     found = _greetings(rows, w)
@@ -122,6 +125,8 @@ def _greetings(rows: Iterable[Any], w: QueueWindow) -> list[Candidate]:
     first, last = w.greet
     found = []
     for r in rows:
+        if not r.greet:  # picked for money at risk alone
+            continue
         born = ResidentId(r.resident_id).birth_date
         day = next(birthdays.birthdays(born, r.lunar_birthday is not None, first, last), None)
         if day is not None:

@@ -98,10 +98,29 @@ def test_a_csm_links_an_own_client_to_another_csms_client_seen_masked_with_the_h
     assert (member.client_id, member.relation, member.own) == (li, Relation.SPOUSE, False)
     assert member.avg_3m is None and member.assets_as_of is None  # another CSM's client: no figures of their own
     assert "*" in member.masked_id and member.name == "李秀英"
-    assert seen.combined_avg == Decimal("200000.00")
+    assert seen.combined_avg == Decimal("80000.00") and seen.not_counted == 1  # 李秀英's figures are not ours
     # The other CSM sees the same link from their client's side, our client masked.
     theirs = households.household(family.ws(family.other), li)
     assert [(m.client_id, m.relation, m.own) for m in theirs.members] == [(zhang, Relation.SPOUSE, False)]
+
+
+def test_the_combined_average_tells_nothing_of_a_relative_the_viewer_may_not_see(family: Family) -> None:
+    """Linking another CSM's client and subtracting one's own figures must not reveal their 3-month average: the
+    combined average adds up only the members the viewer sees in full, and says how many it leaves out."""
+    zhang, li, son = family.ids["张伟"], family.ids["李秀英"], family.ids["张小明"]
+    ws = family.ws(family.csm)
+    households.link(ws, zhang, son, Relation.CHILD)
+    before = households.household(ws, zhang)
+    households.link(ws, zhang, li, Relation.SPOUSE)  # another CSM's client, ¥120,000
+    after = households.household(ws, zhang)
+    assert after.combined_avg == before.combined_avg == Decimal("83000.00")
+    assert (before.not_counted, after.not_counted) == (0, 1)
+    # 李秀英's own CSM sees her in full and 张伟 masked: her figure alone, one member not counted.
+    theirs = households.household(family.ws(family.other), li)
+    assert (theirs.combined_avg, theirs.not_counted) == (Decimal("120000.00"), 1)
+    # An admin sees everyone in full: the whole household.
+    everyone = households.household(family.ws(family.admin), zhang)
+    assert (everyone.combined_avg, everyone.not_counted) == (Decimal("203000.00"), 0)
 
 
 def test_parent_and_child_are_stored_once_and_read_inverted_from_the_other_side(family: Family) -> None:
@@ -149,13 +168,20 @@ def test_a_client_is_not_their_own_relative_and_an_unknown_number_is_refused(fam
     for typed, code in (
         ("C9999 s", "household_unknown"),
         ("C0002", "household_format"),
-        ("C0002 x", "household_format"),
+        ("C0002 q", "household_format"),
     ):
         with pytest.raises(DomainError) as err:
             households.link_by_number(ws, zhang, typed)
         assert err.value.code == code
     households.link_by_number(ws, zhang, "c0002 s")
     assert [m.name for m in households.household(ws, zhang).members] == ["李秀英"]
+    with pytest.raises(AccessDenied):  # another CSM's client's side of the link is not theirs to take back here
+        households.link_by_number(family.ws(family.other), zhang, "C0002 x")
+    households.link_by_number(ws, zhang, "C0002 X")  # x: the link taken back where it was made
+    assert households.household(ws, zhang).members == ()
+    with pytest.raises(DomainError) as err:
+        households.link_by_number(ws, zhang, "C0002 x")
+    assert err.value.code == "household_not_linked"
 
 
 def test_links_and_birthday_choices_are_in_the_audit_log(family: Family) -> None:

@@ -3,10 +3,13 @@ it is given from; a bad row refused with its line and reason, the good ones in; 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import select
 
+from csm_tui.rules.birthdays import lunar_md
+from csm_tui.services.clients import households
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation
@@ -55,3 +58,30 @@ def test_a_pair_given_from_both_sides_that_disagree_is_refused_on_both_lines(
     report = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "both.csv", rows))
     assert (report.new, report.rejected) == (0, 2)
     assert [line for line, *_ in error_lines(report)] == ["2", "3"]
+
+
+def test_a_lunar_birthday_follows_the_birth_date_when_the_bank_corrects_the_id(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """The lunar month and day are worked out when the client chooses them; the bank's file correcting the ID's birth
+    date must move them too, or the greeting stays on the wrong day for good. A solar client stays solar."""
+    from stdnum.cn import ric
+
+    def born_on(day: str, seq: int) -> str:
+        body = f"310104{day}{seq:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+    people = [["C0", "张伟", VALID_IDS[0], "", "csm01"], ["C1", "李秀英", VALID_IDS[1], "", "csm01"]]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 2
+    with uow_factory() as tx:
+        ids = {n: i for n, i in tx.session.execute(select(ClientRow.number, ClientRow.id))}  # type: ignore[attr-defined]
+    households.set_birthday_lunar(branch["csm"], ids["C0"], True)
+    corrected = [
+        ["C0", "张伟", born_on("19750815", 1), "", "csm01"],
+        ["C1", "李秀英", born_on("19750816", 2), "", "csm01"],
+    ]
+    report = import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, corrected, name="fixed.csv"))
+    assert report.updated == 2
+    with uow_factory() as tx:
+        kept = dict(tx.session.execute(select(ClientRow.number, ClientRow.lunar_birthday)).all())  # type: ignore[attr-defined]
+    assert kept == {"C0": lunar_md(dt.date(1975, 8, 15)), "C1": None}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.domain.values import money
 from csm_tui.i18n import current_language, t
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.rows import Candidate
@@ -29,15 +28,21 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
         case QueueReason.APPOINTMENT_CONFIRM if candidate.due_at is not None:
             return t("queue.meeting_at", time=local(candidate.due_at))
         case QueueReason.TIER_AT_RISK if candidate.on is not None:
-            falls = {"date": f"{candidate.on:%m-%d}", "threshold": money(candidate.threshold or Decimal(0))}
+            falls = {"date": f"{candidate.on:%m-%d}", "threshold": yuan(candidate.threshold or Decimal(0), ROUND_UP)}
             if candidate.amount:
-                return t("queue.tier_falls", amount=money(candidate.amount), **falls)
+                return t("queue.tier_falls", amount=yuan(candidate.amount, ROUND_UP), **falls)  # still enough
             return t("queue.tier_fell", **falls)
         case QueueReason.LARGE_OUTFLOW if candidate.on is not None and candidate.amount is not None:
-            return t("queue.outflow", amount=money(candidate.amount), as_of=candidate.on.isoformat())
+            return t("queue.outflow", amount=yuan(candidate.amount, ROUND_DOWN), as_of=f"{candidate.on:%m-%d}")
         case QueueReason.BIRTHDAY if candidate.on is not None:
             return t("queue.birthday", date=candidate.on.isoformat())
     return candidate.note
+
+
+def yuan(amount: Decimal, rounding: str) -> str:
+    """An amount in whole yuan (``¥1,092,013``), for a column too narrow for the fen: the sum to the fen is on the
+    client's card, and a sum cut at the column's edge would read as another sum."""
+    return f"¥{amount.quantize(Decimal(1), rounding=rounding):,}"
 
 
 def item_text(item: ChecklistItem) -> str:

@@ -12,6 +12,7 @@ from csm_tui.rules.birthdays import Birthday
 from csm_tui.rules.money_at_risk import TierForecast
 
 BIRTHDAY_SHOWN_DAYS = 7  # the call card tells of a birthday this close
+MEMBERS_SHOWN = 5  # a household's line names this many and counts the others (a bad import can link hundreds)
 
 
 def forecast_line(f: TierForecast, tier: Tier) -> str:
@@ -31,8 +32,12 @@ def household_line(h: Household) -> str:
         t("card.member", name=m.name, relation=label(m.relation))
         if m.own
         else t("card.member_masked", name=m.name, relation=label(m.relation), id=m.masked_id)
-        for m in h.members
+        for m in h.members[:MEMBERS_SHOWN]
     )
+    if len(h.members) > MEMBERS_SHOWN:
+        members += t("card.members_more", count=len(h.members) - MEMBERS_SHOWN)
+    if h.not_counted:
+        return t("card.household_part", members=members, amount=money(h.combined_avg), count=h.not_counted)
     return t("card.household", members=members, amount=money(h.combined_avg))
 
 

@@ -53,5 +53,6 @@ class HouseholdMember:
 @dataclass(frozen=True, slots=True)
 class Household:
     members: tuple[HouseholdMember, ...]
-    combined_avg: Decimal  # the client's and the relatives' 3-month averages added up
+    combined_avg: Decimal  # the 3-month averages of the client and of the relatives the viewer sees in full
     as_of: dt.date | None  # the client's data date
+    not_counted: int = 0  # relatives left out of ``combined_avg``: not the viewer's to see (their sum would tell it)

@@ -29,15 +29,19 @@ def _link(tx: UnitOfWork, ws: Workstation, client_id: int, relative_id: int, rel
 
 
 RELATION_KEYS = {"s": Relation.SPOUSE, "p": Relation.PARENT, "c": Relation.CHILD}
+UNLINK_KEY = "x"  # typed for the relation: the link to that client is removed
 
 
-def parse_link(text: str) -> tuple[str, Relation]:
+def parse_link(text: str) -> tuple[str, Relation | None]:
     """``C1234567890 p``: the relative's client number and what they are to the client (s spouse, p parent,
-    c child; the relation's code or its label in the user's language are taken too)."""
+    c child; the relation's code or its label in the user's language are taken too); ``C1234567890 x``: the link
+    to that client removed (None)."""
     parts = text.split()
     if len(parts) != 2:
         raise DomainError("household_format")
     number, word = parts[0].upper(), parts[1].lower()
+    if word == UNLINK_KEY:
+        return number, None
     relation = RELATION_KEYS.get(word)
     if relation is None:
         relation = next((r for r in Relation if word in (r.value, label(r).lower())), None)
@@ -47,21 +51,29 @@ def parse_link(text: str) -> tuple[str, Relation]:
 
 
 def link_by_number(ws: Workstation, client_id: int, text: str) -> None:
-    """Link the client whose client number is typed (another CSM's client too: numbers are not secret)."""
+    """Link the client whose client number is typed (another CSM's client too: numbers are not secret), or with
+    ``x`` unlink them (a link made by mistake is taken back where it was made)."""
     number, relation = parse_link(text)
     with ws.uow(write=True) as tx:
         relative_id = tx.households.client_by_number(number)
         if relative_id is None:
             raise DomainError("household_unknown", number=number)
-        _link(tx, ws, client_id, relative_id, relation)
+        if relation is None:
+            _unlink(tx, client_id, relative_id)
+        else:
+            _link(tx, ws, client_id, relative_id, relation)
         tx.commit()
 
 
 def unlink(ws: Workstation, client_id: int, relative_id: int) -> None:
     with ws.uow(write=True) as tx:
-        tx.households.unlink(client_id, relative_id)
-        tx.audit.record("household.unlink", "clients", str(client_id), relative=relative_id)
+        _unlink(tx, client_id, relative_id)
         tx.commit()
+
+
+def _unlink(tx: UnitOfWork, client_id: int, relative_id: int) -> None:
+    tx.households.unlink(client_id, relative_id)
+    tx.audit.record("household.unlink", "clients", str(client_id), relative=relative_id)
 
 
 def household(ws: Workstation, client_id: int) -> Household:
