@@ -117,6 +117,7 @@ class CsmApp(App[None]):
         ws.uow.on_session_end(self._session_ended)
         self.session_over = False
         self._alerted: set[tuple[str, object]] = set()  # refused look-ups already shown: (login, last refusal)
+        self._warned_uncovered = False  # the admin is told once a session of a year the calendar lacks
         self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
         for name, screen in DESTINATIONS.items():
             self.add_mode(name, self._screen_maker(screen))
@@ -148,19 +149,27 @@ class CsmApp(App[None]):
         """A supervisor (an admin: everyone) is told when someone of the team is refused look-ups of others'
         clients by whole number, the sign of someone trying to uncover masked numbers."""
         if not self.session_over:
-            self.run_worker(self._load_alerts, thread=True, exclusive=True, group="alerts", exit_on_error=False)
+            from screens.background import in_background
 
-    def _load_alerts(self) -> None:
+            in_background(self, self._new_alerts, self._show_alerts, group="alerts", load=True)
+
+    def _new_alerts(self) -> list[str]:
+        """In the worker: the refused look-ups not told yet, as the lines to show."""
         from csm_tui.services.clients.finding import lookup_alerts
 
+        texts = []
         for alert in lookup_alerts(self.ws):
             if (alert.login, alert.last_at) not in self._alerted:
                 self._alerted.add((alert.login, alert.last_at))
                 at = self.ws.time.local(alert.last_at).format("HH:mm")
-                text = t("search.lookup_alert", name=alert.name, login=alert.login, count=alert.refusals, time=at)
-                self.call_from_thread(self.notify, text, severity="warning", timeout=30)
-        if years := self._uncovered_years():
-            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60)
+                texts.append(
+                    t("search.lookup_alert", name=alert.name, login=alert.login, count=alert.refusals, time=at)
+                )
+        return texts
+
+    def _show_alerts(self, texts: list[str]) -> None:
+        for text in texts:
+            self.notify(text, severity="warning", timeout=30)
 
     def _uncovered_years(self) -> str:
         """For the admin: the years (this one, and from 1 December the next) whose public holidays the installed
@@ -193,15 +202,23 @@ class CsmApp(App[None]):
 
     def refresh_subtitle(self) -> None:
         """Today's date in the branch, and the date the bank's data is as of (T+2)."""
-        self.run_worker(self._load_as_of, thread=True, exclusive=True, group="as_of", exit_on_error=False)
+        from screens.background import in_background
 
-    def _load_as_of(self) -> None:
+        in_background(self, self._subtitle, self._show_subtitle, group="as_of", load=True)
+
+    def _subtitle(self) -> tuple[str, str]:
+        """In the worker: the subtitle, and the years the calendar lacks (for the admin)."""
         with self.ws.uow() as tx:
             as_of = tx.views.data_as_of()
         text = t("app.subtitle", today=self.ws.time.today().isoformat(), as_of=as_of.isoformat() if as_of else "—")
-        if years := self._uncovered_years():
-            text = t("app.subtitle_uncovered", subtitle=text, years=years)
-        self.call_from_thread(setattr, self, "sub_title", text)
+        years = self._uncovered_years()
+        return (t("app.subtitle_uncovered", subtitle=text, years=years) if years else text), years
+
+    def _show_subtitle(self, found: tuple[str, str]) -> None:
+        self.sub_title, years = found
+        if years and not self._warned_uncovered:
+            self._warned_uncovered = True
+            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60)
 
     def action_go(self, destination: str) -> None:
         if self.current_mode != destination:
