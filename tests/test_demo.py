@@ -20,9 +20,10 @@ from csm_tui.domain.enums import Grade, QualificationKind, Role, SuitabilityOutc
 from csm_tui.domain.models import Client
 from csm_tui.domain.values import MobileNumber, ResidentId
 from csm_tui.policy import Policy
+from csm_tui.rules.tiers import average_window
 from storage import audit
 from storage.access import Access
-from storage.demo import DemoExists, DemoSummary, average_window, build_demo
+from storage.demo import DemoExists, DemoSummary, build_demo
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import (
