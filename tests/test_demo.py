@@ -20,6 +20,7 @@ from csm_tui.domain.enums import Grade, QualificationKind, Role, SuitabilityOutc
 from csm_tui.domain.models import Client
 from csm_tui.domain.values import MobileNumber, ResidentId
 from csm_tui.policy import Policy
+from csm_tui.rules import suitability
 from csm_tui.rules.tiers import average_window
 from storage import audit
 from storage.access import Access
@@ -201,18 +202,31 @@ def test_sales_are_suitable_and_recorded(db: Session) -> None:
     assert blocked
 
 
-def test_assessments_score_their_answers(db: Session) -> None:
+def test_every_assessment_stores_what_the_questionnaire_rule_scores_of_its_answers(db: Session) -> None:
+    """The demo answers the policy's questionnaire and keeps what ``rules.suitability.score`` makes of the answers:
+    the score, the level and the lowest category; valid as long as the rule says."""
     first_taken: set[int] = set()
+    lowest = 0
     for a in db.scalars(select(AssessmentRow).order_by(AssessmentRow.client_id, AssessmentRow.taken_at)):
-        points = sum(2 * ("ABCDE".index(a.answers[f"q{n}"]) + 1) for n in range(1, 13))
-        assert a.score == points and 24 <= points <= 120
-        assert a.level == (1 if a.lowest_category else POLICY.assessment.level_for(points))
-        assert a.valid_until == arrow.get(_local(a.taken_at).date()).shift(months=12).date()
+        scored = suitability.score(a.answers, POLICY)
+        assert (a.score, a.level, a.lowest_category) == (scored.score, scored.level, scored.lowest_category), a.id
+        assert a.valid_until == suitability.valid_until(a.taken_at, POLICY)
         assert a.face_to_face == (a.client_id not in first_taken)
         first_taken.add(a.client_id)
+        lowest += scored.lowest_category
+    assert lowest, "a few clients accept no loss at all"
     valid_until = db.scalars(select(AssessmentRow.valid_until)).all()
     assert any(day < TODAY for day in valid_until)
     assert any(TODAY <= day <= TODAY + dt.timedelta(days=30) for day in valid_until)
+
+
+def test_a_client_who_accepts_no_loss_answers_so_and_is_in_the_lowest_category(db: Session) -> None:
+    """The screening answer the product's questionnaire reads as "I accept no loss at all" is the one the lowest
+    category is stored with, and only with it."""
+    no_loss = next(s for s in POLICY.assessment.questionnaire.screening if s.code == "s2")
+    for a in db.scalars(select(AssessmentRow)):
+        assert a.lowest_category == (a.answers["s2"] == no_loss.lowest_on == "A")
+        assert a.answers["s1"] == "A"  # full civil capacity
 
 
 def test_meta_and_audit(db: Session) -> None:

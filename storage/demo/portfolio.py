@@ -17,6 +17,9 @@ from csm_tui.domain.enums import (
     Tier,
 )
 from csm_tui.domain.values import from_fen
+from csm_tui.policy import Questionnaire
+from csm_tui.rules import suitability
+from csm_tui.rules.suitability import SCREENING_LETTERS
 from storage.demo.branch import (
     YUAN,
     Assessment,
@@ -27,7 +30,6 @@ from storage.demo.branch import (
     Origin,
     Part,
     Product,
-    shift_months,
 )
 from storage.demo.history import Diary
 from storage.demo.products import SALE_WEIGHTS, Shelf
@@ -44,6 +46,8 @@ ELDERLY_WARNING = "老年客户风险提示"
 ASSESSED_SHARE = {Tier.WODE: 0.95, Tier.JIAOYIN: 0.85, Tier.ORDINARY: 0.2}
 DEPOSIT_SHARE = {Tier.WODE: 0.8, Tier.JIAOYIN: 0.6, Tier.ORDINARY: 0.25}
 SALES_PER_TIER = {Tier.WODE: (2, 6), Tier.JIAOYIN: (0, 4), Tier.ORDINARY: (0, 2)}
+NO_LOSS_QUESTION = "s2"  # the screening question "I accept no loss at all"
+NO_LOSS_SHARE = 0.03  # of assessments: the client accepts no loss at all
 APPETITE_BONUS = {Tier.WODE: 0.5, Tier.JIAOYIN: 0.2, Tier.ORDINARY: 0.0}
 
 
@@ -112,18 +116,18 @@ class Portfolio(Part):
             taken.insert(0, self.days.back(taken[0] - dt.timedelta(days=rng.randint(365, 430)), 1))
         appetite = self._appetite(c)
         for k, day in enumerate(taken):
-            answers, score = _answers(rng, appetite)
-            lowest = answers["s2"] == "B"
-            level = 1 if lowest else int(self.policy.assessment.level_for(score))
+            answers = _answers(rng, appetite, suitability.questionnaire(self.policy))
+            scored = suitability.score(answers, self.policy)
+            level, lowest = int(scored.level), scored.lowest_category
             taken_at = self.days.during_work(rng, day, last=16 * 60)
-            valid_until = shift_months(day, self.policy.assessment.validity_months)
+            valid_until = suitability.valid_until(taken_at, self.policy)
             assessment_id = self.w.add(
                 AssessmentRow,
                 client_id=c.id,
                 staff_id=c.manager.id,
                 taken_at=taken_at,
                 answers=answers,
-                score=score,
+                score=scored.score,
                 level=level,
                 lowest_category=lowest,
                 face_to_face=k == 0,
@@ -249,11 +253,14 @@ class Portfolio(Part):
                 return
 
 
-def _answers(rng: random.Random, appetite: float) -> tuple[dict[str, str], int]:
-    """Twelve answers around the client's appetite (A = 2 … E = 10 points), their score, and the screening answers:
-    ``s1`` "A" = has full civil capacity; ``s2`` "B" = accepts no loss at all (the lowest category)."""
-    picks = [min(4, max(0, round(rng.gauss(appetite, 0.9)))) for _ in range(12)]
-    answers = {f"q{n}": "ABCDE"[pick] for n, pick in enumerate(picks, 1)}
-    answers["s1"] = "A"
-    answers["s2"] = "B" if rng.random() < 0.03 else "A"
-    return answers, sum(2 * (pick + 1) for pick in picks)
+def _answers(rng: random.Random, appetite: float, q: Questionnaire) -> dict[str, str]:
+    """The client's answers to the policy's questionnaire: each scored question answered around the client's appetite
+    (0 = the first, most conservative letter); the screening questions as a client of full civil capacity answers
+    them, a few (``NO_LOSS_SHARE``) accepting no loss at all, which puts them in the lowest category."""
+    last = len(q.letters) - 1
+    answers = {code: q.letters[min(last, max(0, round(rng.gauss(appetite, 0.9))))] for code in q.questions}
+    no_loss = rng.random() < NO_LOSS_SHARE
+    for s in q.screening:
+        lowest = no_loss and s.code == NO_LOSS_QUESTION
+        answers[s.code] = s.lowest_on if lowest else SCREENING_LETTERS.replace(s.lowest_on, "")
+    return answers
