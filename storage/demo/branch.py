@@ -81,8 +81,14 @@ class WorkingDays:
         local = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, second), tzinfo=self._tz)
         return local.astimezone(dt.UTC)
 
-    def during_work(self, rng: random.Random, day: dt.date, last: int = WORK_END) -> dt.datetime:
-        return self.at(day, rng.randrange(WORK_START, last), rng.randrange(60))
+    def local_day(self, at: dt.datetime) -> dt.date:
+        """The branch's date at an instant."""
+        return at.astimezone(self._tz).date()
+
+    def during_work(
+        self, rng: random.Random, day: dt.date, last: int = WORK_END, first: int = WORK_START
+    ) -> dt.datetime:
+        return self.at(day, rng.randrange(first, last), rng.randrange(60))
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,7 @@ class DemoClient:
     capable: bool
     phone_ok: bool
     sms_ok: bool
+    sms_opt_out: bool
     mobile_invalid: bool
     phone_opt_out: bool
     room: int  # what active holdings may still take of today's balance

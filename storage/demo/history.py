@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from csm_tui.domain.enums import (
     AppointmentStatus,
@@ -13,7 +14,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
-from csm_tui.rules.cadence import ContactState, NextTask
+from csm_tui.rules.cadence import CALL_KINDS, ContactState, NextTask, reached
 from storage.demo.branch import (
     HISTORY_QUIET_DAYS,
     WORK_START,
@@ -136,25 +137,47 @@ class Diary(Part):
         )
 
     def done_by_call(
-        self, c: DemoClient, staff_id: int, kind: TaskKind, due: dt.date, origin: Origin, day: dt.date, note: str = ""
+        self,
+        c: DemoClient,
+        staff_id: int,
+        kind: TaskKind,
+        due: dt.date,
+        origin: Origin,
+        day: dt.date,
+        note: str = "",
     ) -> None:
-        """A task closed by a service call on ``day``."""
+        """A task done on ``day``: a service call, or for an SMS task the message sent."""
         at = self.days.during_work(self.rng, day)
         task_id = self.task(c, staff_id, kind, due, origin, note=note, closed_at=at)
-        self.contact(c, staff_id, Channel.PHONE, Disposition.SERVICE_DONE, at, task_id)
+        if kind is TaskKind.SMS:
+            self.contact(c, staff_id, Channel.SMS, Disposition.INFORMED, at, task_id)
+        else:
+            self.contact(c, staff_id, Channel.PHONE, Disposition.SERVICE_DONE, at, task_id)
 
-    def next_task(self, c: DemoClient, disposition: Disposition, day: dt.date) -> NextTask | None:
-        """The first task the call cadence leaves after an outcome on ``day``: the history keeps days, not hours, so
-        a missed or busy call is tried again the next working day; a polite decline leaves its SMS, where allowed."""
-        if disposition in (Disposition.NO_ANSWER, Disposition.BUSY):
-            return NextTask(TaskKind.CALLBACK, self.cadence.next_working_day_after(day))
-        if disposition is Disposition.INTERESTED or (disposition is Disposition.POLITE_DECLINE and c.sms_ok):
-            state = ContactState(sms_opt_out=not c.sms_ok)
-            return self.cadence.after_contact(disposition, self.days.at(day, WORK_START), state).tasks[0]
-        return None
+    def follow_up(
+        self,
+        c: DemoClient,
+        disposition: Disposition,
+        at: dt.datetime,
+        no_answers_today: int = 0,
+        agreed: dt.datetime | None = None,
+    ) -> tuple[NextTask, ...]:
+        """The tasks the call cadence leaves after ``disposition`` at ``at`` (``rules.cadence``), as the product
+        records an outcome: a busy client names ``agreed``, or else a time on the next working day; an appointment
+        or an agreement to buy leaves nothing here (the demo draws its meetings in the working day)."""
+        if disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
+            return ()
+        if disposition is Disposition.BUSY and agreed is None:
+            named = self.cadence.next_working_day_after(self.days.local_day(at))
+            agreed = self.days.at(named, WORK_START + 30 * self.rng.randint(1, 15))
+        state = ContactState(no_answers_today=no_answers_today, sms_opt_out=c.sms_opt_out)
+        return self.cadence.after_contact(disposition, at, state, agreed).tasks
 
     def contact_history(self, c: DemoClient) -> None:
-        """3–8 contacts over 18 months; a task an outcome leaves is done by the next contact, by its due day."""
+        """3–8 contacts over 18 months. Each outcome leaves the tasks the cadence gives it; the next contact does the
+        earliest of them, by its due day (at its agreed time, if it has one) — a pending SMS is sent, a pending call
+        made — and a call that reaches the client settles the other calls pending, as the product's outcome does.
+        What the last contact leaves is left to the CSM's working day, but the check of a wrong number."""
         if c.manager is None:
             return
         rng, staff_id = self.rng, c.manager.id
@@ -163,32 +186,39 @@ class Diary(Part):
         )
         if c.mobile_invalid:  # the number was found wrong lately
             days[-1] = self.days.back(self.today, rng.randint(1, 3))
-        pending: tuple[TaskKind, dt.date, Origin] | None = None
+        pending: list[tuple[NextTask, Origin]] = []
+        no_answers: Counter[dt.date] = Counter()
         for k, sampled in enumerate(days):
-            day = sampled if pending is None else min(sampled, pending[1])
-            channel, disposition = self._history_outcome(c, pending, last=k == len(days) - 1)
-            at = self.days.during_work(rng, day)
+            first = pending[0][0] if pending else None
+            channel, disposition = self._history_outcome(c, first, last=k == len(days) - 1)
+            if first is not None and first.due_at is not None and first.due_on <= sampled:
+                at = first.due_at
+            else:
+                at = self.days.during_work(rng, sampled if first is None else min(sampled, first.due_on))
             task_id = None
-            if pending is not None:
-                kind, due, origin = pending
-                task_id = self.task(c, staff_id, kind, due, origin, closed_at=at)
+            for n, (step, origin) in enumerate(list(pending)):
+                if n == 0 or (reached(disposition, channel) and step.kind in CALL_KINDS):
+                    closed = self.task(c, staff_id, step.kind, step.due_on, origin, due_at=step.due_at, closed_at=at)
+                    task_id = closed if n == 0 else task_id
+                    pending.remove((step, origin))
             contact = Origin(TaskOrigin.CONTACT, self.contact(c, staff_id, channel, disposition, at, task_id), at)
-            follow = self.next_task(c, disposition, day)
-            pending = None if follow is None else (follow.kind, follow.due_on, contact)
-            if disposition is Disposition.WRONG_NUMBER:
-                note = "核实客户手机号码"
-                self.task(c, staff_id, TaskKind.VERIFY_NUMBER, self.days.ahead(day, 1), contact, note=note)
+            day = self.days.local_day(at)
+            for step in self.follow_up(c, disposition, at, no_answers[day]):
+                if step.kind is TaskKind.VERIFY_NUMBER:
+                    self.task(c, staff_id, step.kind, step.due_on, contact, note="核实客户手机号码")
+                else:
+                    pending.append((step, contact))
+            pending.sort(key=lambda p: (p[0].due_on, p[0].due_at or at))
+            no_answers[day] += disposition is Disposition.NO_ANSWER
 
-    def _history_outcome(
-        self, c: DemoClient, pending: tuple[TaskKind, dt.date, Origin] | None, *, last: bool
-    ) -> tuple[Channel, Disposition]:
+    def _history_outcome(self, c: DemoClient, pending: NextTask | None, *, last: bool) -> tuple[Channel, Disposition]:
         """A channel and outcome; a pending SMS is sent, a pending call is made; opt-outs end the history."""
         if last and c.mobile_invalid:
             return Channel.PHONE, Disposition.WRONG_NUMBER
         if last and c.phone_opt_out:
             return Channel.PHONE, Disposition.DO_NOT_CALL
         if pending is not None:
-            channel = Channel.SMS if pending[0] is TaskKind.SMS else Channel.PHONE
+            channel = Channel.SMS if pending.kind is TaskKind.SMS else Channel.PHONE
         else:
             channel = CHANNELS.draw(self.rng)
             if channel is Channel.SMS and not c.sms_ok:

@@ -222,6 +222,7 @@ class People(Part):
             capable=flags["civil_capacity"],
             phone_ok=not (flags["phone_opt_out"] or flags["mobile_invalid"]),
             sms_ok=not (flags["sms_opt_out"] or flags["mobile_invalid"]),
+            sms_opt_out=flags["sms_opt_out"],
             mobile_invalid=flags["mobile_invalid"],
             phone_opt_out=flags["phone_opt_out"],
             room=balance * 9 // 10,

@@ -12,7 +12,6 @@ from csm_tui.domain.enums import (
     HoldingStatus,
     ProductCategory,
     SuitabilityOutcome,
-    TaskKind,
     TaskOrigin,
     Tier,
 )
@@ -233,17 +232,19 @@ class Portfolio(Part):
         )
 
     def _service_callback(self, c: DemoClient, sale: Origin, sold_on: dt.date) -> None:
-        """The 回访, due the working day after a sale: done for most, still open for the latest few."""
+        """The 回访 the cadence gives a sale (``Cadence.service_callback``: the working day after, by SMS for a client
+        who opted out of calls): done for most, still open for the latest few."""
         assert c.manager is not None
         rng = self.rng
         if sold_on >= self.today - dt.timedelta(days=self.policy.calls.service_callback_days):
             self.recent_sales[c.manager.id] += 1
-        due = self.days.ahead(sold_on, 1)
+        step = self.cadence.service_callback(sale.at, c.phone_opt_out)
+        due = step.due_on
         if due >= self.today or (due >= self.days.back(self.today, 3) and rng.random() < 0.3):
-            self.diary.task(c, c.manager.id, TaskKind.SERVICE_CALLBACK, due, sale)
+            self.diary.task(c, c.manager.id, step.kind, due, sale)
             return
         call_day = min(self.days.ahead(sold_on, rng.randint(1, 4)), self.days.back(self.today, 1))
-        self.diary.done_by_call(c, c.manager.id, TaskKind.SERVICE_CALLBACK, due, sale, call_day)
+        self.diary.done_by_call(c, c.manager.id, step.kind, due, sale, call_day)
 
     def recent_sale(self, csm: Csm, day: dt.date, among: Sequence[Product] | None = None) -> None:
         """A sale on a recent ``day`` to the first of the CSM's clients it suits."""

@@ -4,7 +4,7 @@ morning's calls, and the referrals in and out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from csm_tui.domain.enums import (
     AppointmentStatus,
@@ -18,6 +18,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import from_fen
 from csm_tui.rules import working_days
+from csm_tui.rules.cadence import ContactState, NextTask
 from storage.demo.branch import (
     WORK_END,
     WORK_START,
@@ -94,36 +95,66 @@ class WorkingDay(Part):
             + [days.ahead(self.today, rng.randint(2, 5)) for _ in range(rng.randint(0, 2))]
         )
 
-    def _earlier_call(self, csm: Csm, c: DemoClient, due: dt.date, back: int, disposition: Disposition) -> Origin:
-        """The call, ``back`` working days before ``due`` (and before today), that led to a task."""
-        at = self.days.during_work(self.rng, self.days.back(min(due, self.today), back))
+    def _earlier_call(
+        self, csm: Csm, c: DemoClient, due: dt.date, back: int, disposition: Disposition, *, late: bool = False
+    ) -> Origin:
+        """The call, ``back`` working days before ``due`` (and before today), that led to a task; ``late``: in the
+        afternoon's last hours, too late for another try that day."""
+        day = self.days.back(min(due, self.today), back)
+        at = self.days.during_work(self.rng, day, first=self._last_retry() if late else WORK_START)
         return Origin(TaskOrigin.CONTACT, self.diary.contact(c, csm.id, Channel.PHONE, disposition, at), at)
 
+    def _last_retry(self) -> int:
+        """The first minute of the day from which a missed call can no longer be tried again the same day."""
+        end = self.policy.calendar.work_end
+        return min(WORK_END - 1, end.hour * 60 + end.minute - self.policy.calls.no_answer_retry_minutes + 1)
+
+    def _tasks(
+        self, csm: Csm, c: DemoClient, origin: Origin, steps: Sequence[NextTask], notes: dict[TaskKind, str]
+    ) -> None:
+        for step in steps:
+            note = notes.get(step.kind, "")
+            self.diary.task(c, csm.id, step.kind, step.due_on, origin, due_at=step.due_at, note=note)
+
+    def _after(
+        self, c: DemoClient, origin: Origin, disposition: Disposition, agreed: dt.datetime | None = None
+    ) -> tuple[NextTask, ...]:
+        """What the cadence leaves after the call ``origin``, the day's retries not yet tried."""
+        state = ContactState(sms_opt_out=c.sms_opt_out)
+        return self.cadence.after_contact(disposition, origin.at, state, agreed).tasks
+
     def _callback(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
-        """A call to return: at a time the busy client named, or after no answer."""
-        if self.rng.random() < 0.5:
-            origin = self._earlier_call(csm, c, due, self.rng.randint(1, 2), Disposition.BUSY)
-            due_at = self.days.at(due, WORK_START + 30 * self.rng.randint(1, 15))
-            self.diary.task(c, csm.id, TaskKind.CALLBACK, due, origin, due_at=due_at, note="客户约定时间回电")
+        """A call to return: at a time the busy client named, or after no answer late in an afternoon."""
+        rng = self.rng
+        if rng.random() < 0.5:
+            origin = self._earlier_call(csm, c, due, rng.randint(1, 2), Disposition.BUSY)
+            agreed = self.days.at(due, WORK_START + 30 * rng.randint(1, 15))
+            steps = self._after(c, origin, Disposition.BUSY, agreed)
+            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: "客户约定时间回电"})
         else:
-            origin = self._earlier_call(csm, c, due, self.rng.randint(1, 2), Disposition.NO_ANSWER)
-            self.diary.task(c, csm.id, TaskKind.CALLBACK, due, origin, note="上次未接通,再次致电")
+            origin = self._earlier_call(csm, c, due, rng.randint(1, 2), Disposition.NO_ANSWER, late=True)
+            steps = self._after(c, origin, Disposition.NO_ANSWER)
+            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: "上次未接通,再次致电"})
 
     def _follow_up(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
         origin = self._earlier_call(csm, c, due, self.policy.calls.interested_days, Disposition.INTERESTED)
-        self.diary.task(c, csm.id, TaskKind.FOLLOW_UP, due, origin, note="客户有意向,跟进")
+        notes = {TaskKind.FOLLOW_UP: "客户有意向,跟进"}
+        self._tasks(csm, c, origin, self._after(c, origin, Disposition.INTERESTED), notes)
 
     def _sms(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
         if c.sms_ok:
             origin = self._earlier_call(csm, c, due, 5, Disposition.POLITE_DECLINE)
-            self.diary.task(c, csm.id, TaskKind.SMS, due, origin, note="婉拒一周后发送产品短信")
+            notes = {TaskKind.SMS: "婉拒一周后发送产品短信", TaskKind.FOLLOW_UP: "婉拒后再次联系"}
+            self._tasks(csm, c, origin, self._after(c, origin, Disposition.POLITE_DECLINE), notes)
 
     def _appointment(self, csm: Csm, c: DemoClient, day: dt.date) -> None:
-        """An appointment booked by phone: past ones happened (or not), upcoming ones get a confirmation task."""
+        """An appointment booked by phone: past ones happened (or not), upcoming ones have the confirmation call the
+        cadence gives them."""
         rng = self.rng
         booking = self._earlier_call(csm, c, day, rng.randint(2, 5), Disposition.APPOINTMENT)
         starts_at = self.days.at(day, WORK_START + 30 * rng.randint(1, 14))
-        confirm_day = self.days.back(day, self.policy.calls.appointment_confirm_days_before)
+        confirmations = self.cadence.appointment_confirmation(starts_at, booking.at)
+        confirm_day = confirmations[0].due_on if confirmations else self.days.local_day(booking.at)
         status = AppointmentStatus.BOOKED
         if day < self.today:
             status = PAST_APPOINTMENT.draw(rng)
@@ -143,26 +174,28 @@ class WorkingDay(Part):
         )
         if day > self.today:
             origin = Origin(TaskOrigin.APPOINTMENT, appointment_id, booking.at)
-            self.diary.task(c, csm.id, TaskKind.APPOINTMENT_CONFIRM, confirm_day, origin, note="提前一天电话确认预约")
+            self._tasks(csm, c, origin, confirmations, {TaskKind.APPOINTMENT_CONFIRM: "提前一天电话确认预约"})
         if status is AppointmentStatus.DONE:
             self.diary.contact(c, csm.id, Channel.VISIT, OUTCOMES[Channel.VISIT].draw(rng), starts_at)
 
     def _calls_so_far(self, csm: Csm, clients: Iterator[DemoClient]) -> None:
-        """This morning's calls, if the working day has begun; a missed one is retried later today."""
+        """This morning's calls, if the working day has begun, and what the cadence leaves after each: a missed one
+        is tried again later today, a busy client asks to be called back in two hours (or on the next working day,
+        when that is past the day's calling hours)."""
         if not self.policy.calendar.is_working_day(self.today) or self.now_minute < WORK_START + 15:
             return
         rng = self.rng
         latest = min(self.now_minute - 5, WORK_END)
+        notes = {TaskKind.CALLBACK: "未接通,稍后再拨"}
         for minute, c in zip(sorted(rng.sample(range(WORK_START, latest), 4)), clients, strict=False):
             at = self.days.at(self.today, minute, rng.randrange(60))
             disposition = OUTCOMES[Channel.PHONE].draw(rng)
             origin = Origin(TaskOrigin.CONTACT, self.diary.contact(c, csm.id, Channel.PHONE, disposition, at), at)
-            follow = self.diary.next_task(c, disposition, self.today)
-            if follow is not None and follow.kind is TaskKind.CALLBACK:
-                retry = at + dt.timedelta(minutes=self.policy.calls.no_answer_retry_minutes)
-                self.diary.task(c, csm.id, follow.kind, self.today, origin, due_at=retry, note="未接通,稍后再拨")
-            elif follow is not None:
-                self.diary.task(c, csm.id, follow.kind, follow.due_on, origin)
+            later = at + dt.timedelta(hours=2)
+            agreed = later if self.cadence.within_hours(self.cadence.local(at), self.cadence.local(later)) else None
+            steps = self.diary.follow_up(c, disposition, at, agreed=agreed)
+            missed = disposition in (Disposition.NO_ANSWER, Disposition.BUSY)
+            self._tasks(csm, c, origin, steps, notes if missed else {})
 
     def _maturity_task(self, csm: Csm, h: Maturing) -> None:
         """The system's reminder, raised ``maturity_lead_days`` before maturity; most raised earlier are done."""
@@ -192,7 +225,8 @@ class WorkingDay(Part):
     def _refer(
         self, c: DemoClient, kind: ReferralKind, from_id: int, to_id: int, reason: str, *, within_days: int
     ) -> None:
-        """A referral in the last ``within_days`` working days: the last three days' still open, with a task."""
+        """A referral in the last ``within_days`` working days: the last three days' still open, with the task the
+        referral service leaves (due the day the referral is made)."""
         rng = self.rng
         day = self.days.back(self.today, rng.randint(1, within_days))
         at = self.days.during_work(rng, day)
@@ -212,4 +246,4 @@ class WorkingDay(Part):
         )
         if status is ReferralStatus.OPEN:
             origin = Origin(TaskOrigin.REFERRAL, referral_id, at)
-            self.diary.task(c, to_id, TaskKind.REFERRAL, self.days.ahead(day, 1), origin, note=reason)
+            self.diary.task(c, to_id, TaskKind.REFERRAL, day, origin, note=reason)  # due the day it is made
