@@ -73,8 +73,6 @@ PAST_APPOINTMENT = Weighted(
     [(AppointmentStatus.DONE, 70), (AppointmentStatus.NO_SHOW, 15), (AppointmentStatus.CANCELLED, 15)]
 )
 
-# --- contacts and tasks --------------------------------------------------------------------------------------
-
 
 class Diary(Part):
     """Contacts and tasks, and each client's history of them."""

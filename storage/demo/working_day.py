@@ -44,8 +44,6 @@ RETURN_REASONS = ("客户仅办理业务,暂无理财需求", "客户暂不愿�
 
 CLOSED_REFERRAL = Weighted([(ReferralStatus.ACCEPTED, 75), (ReferralStatus.RETURNED, 25)])
 
-# --- the CSM's working day -----------------------------------------------------------------------------------
-
 
 class WorkingDay(Part):
     """Each CSM's day as it stands this morning, and the referrals between staff."""
