@@ -175,7 +175,8 @@ class Diary(Part):
         """3–8 contacts over 18 months. Each outcome leaves the tasks the cadence gives it; the next contact does the
         earliest of them, by its due day (at its agreed time, if it has one) — a pending SMS is sent, a pending call
         made — and a call that reaches the client settles the other calls pending, as the product's outcome does.
-        What the last contact leaves is left to the CSM's working day, but the check of a wrong number."""
+        What the last contact leaves is not drawn (the CSM's working day draws today's tasks), except the check of a
+        wrong number."""
         if c.manager is None:
             return
         rng, staff_id = self.rng, c.manager.id
