@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,13 +16,27 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import Grade, QualificationKind, Role, SuitabilityOutcome, TaskStatus, Tier
+from csm_tui.domain.enums import (
+    Disposition,
+    Grade,
+    QualificationKind,
+    ReferralKind,
+    Role,
+    SuitabilityOutcome,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+    Tier,
+)
 from csm_tui.domain.models import Client
 from csm_tui.domain.values import MobileNumber, ResidentId
 from csm_tui.policy import Policy
+from csm_tui.rules import suitability
+from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState
+from csm_tui.rules.tiers import average_window, tier_of
 from storage import audit
 from storage.access import Access
-from storage.demo import DemoExists, DemoSummary, average_window, build_demo
+from storage.demo import DemoExists, DemoSummary, build_demo
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import (
@@ -37,6 +51,7 @@ from storage.orm import (
     MetaRow,
     ProductRow,
     QualificationRow,
+    ReferralRow,
     SaleRow,
     StaffRow,
     SuitabilityRow,
@@ -147,19 +162,96 @@ def test_three_month_average_is_the_mean_of_the_spans(db: Session) -> None:
 
 
 def test_tier_mix(db: Session) -> None:
-    tiers = POLICY.tiers
-
-    def tier(average: Decimal) -> Tier:
-        if average >= tiers.wode:
-            return Tier.WODE
-        return Tier.JIAOYIN if average >= tiers.jiaoyin else Tier.ORDINARY
-
-    counts = {t: 0 for t in Tier}
-    for average in db.scalars(select(ClientRow.avg_3m)):
-        counts[tier(average)] += 1
-    assert all(counts.values())
+    counts = Counter(tier_of(average, POLICY.tiers) for average in db.scalars(select(ClientRow.avg_3m)))
+    assert all(counts[t] for t in Tier)
     assert 0.45 * CLIENTS < counts[Tier.ORDINARY] < 0.75 * CLIENTS
     assert counts[Tier.WODE] < counts[Tier.JIAOYIN] < counts[Tier.ORDINARY]
+
+
+def test_only_clients_the_tier_rule_puts_in_wode_are_referred_on_as_wode(db: Session) -> None:
+    """The demo judges a client's tier by ``rules.tiers.tier_of`` of the 3-month average it stores."""
+    referred = db.scalars(
+        select(ClientRow.avg_3m)
+        .join(ReferralRow, ReferralRow.client_id == ClientRow.id)
+        .where(ReferralRow.kind == ReferralKind.WODE)
+    ).all()
+    assert referred
+    assert {tier_of(average, POLICY.tiers) for average in referred} == {Tier.WODE}
+
+
+def _origin(task: TaskRow) -> int:
+    assert task.origin_id is not None
+    return task.origin_id
+
+
+def _no_answers_before(contacts: list[ContactRow], contact: ContactRow) -> int:
+    day = _local(contact.started_at).date()
+    return sum(
+        c.disposition == Disposition.NO_ANSWER
+        and _local(c.started_at).date() == day
+        and c.started_at < contact.started_at
+        for c in contacts
+    )
+
+
+def test_every_task_a_contact_left_is_one_the_cadence_gives_its_outcome(db: Session) -> None:
+    """Kind, due day and agreed time, from ``Cadence.after_contact`` with the client's state at the contact (missed
+    calls earlier that day, SMS opt-out) and, for a busy client, the time the task was agreed for."""
+    cadence = Cadence(POLICY)
+    contacts = {c.id: c for c in db.scalars(select(ContactRow))}
+    by_client: dict[int, list[ContactRow]] = {}
+    for c in contacts.values():
+        by_client.setdefault(c.client_id, []).append(c)
+    sms_opt_out = {i: flag for i, flag in db.execute(select(ClientRow.id, ClientRow.sms_opt_out))}
+    tasks = db.scalars(select(TaskRow).where(TaskRow.origin == TaskOrigin.CONTACT)).all()
+    assert len(tasks) > CLIENTS
+    kinds: Counter[tuple[str, Disposition]] = Counter()
+    for t in tasks:
+        contact = contacts[_origin(t)]
+        disposition = Disposition(contact.disposition)
+        state = ContactState(_no_answers_before(by_client[t.client_id], contact), sms_opt_out[t.client_id])
+        agreed = t.due_at if disposition in NEEDS_TIME else None
+        follow = cadence.after_contact(disposition, contact.started_at, state, agreed)
+        assert (t.kind, t.due_on, t.due_at) in {(s.kind, s.due_on, s.due_at) for s in follow.tasks}, t.id
+        assert t.created_at == contact.started_at and t.client_id == contact.client_id
+        kinds[t.kind, disposition] += 1
+    for kind, outcome in [
+        (TaskKind.CALLBACK, Disposition.NO_ANSWER),
+        (TaskKind.CALLBACK, Disposition.BUSY),
+        (TaskKind.FOLLOW_UP, Disposition.INTERESTED),
+        (TaskKind.SMS, Disposition.POLITE_DECLINE),
+        (TaskKind.FOLLOW_UP, Disposition.POLITE_DECLINE),
+    ]:
+        assert kinds[kind, outcome], (kind, outcome)
+
+
+def test_every_confirmation_call_and_service_callback_is_the_cadences(db: Session) -> None:
+    cadence = Cadence(POLICY)
+    appointments = {a.id: a for a in db.scalars(select(AppointmentRow))}
+    sales = {s.id: s for s in db.scalars(select(SaleRow))}
+    phone_opt_out = {i: flag for i, flag in db.execute(select(ClientRow.id, ClientRow.phone_opt_out))}
+    confirmations = db.scalars(select(TaskRow).where(TaskRow.kind == TaskKind.APPOINTMENT_CONFIRM)).all()
+    assert confirmations
+    for t in confirmations:
+        assert t.origin == TaskOrigin.APPOINTMENT
+        steps = cadence.appointment_confirmation(appointments[_origin(t)].starts_at, t.created_at)
+        assert [(s.kind, s.due_on) for s in steps] == [(t.kind, t.due_on)], t.id
+    callbacks = db.scalars(select(TaskRow).where(TaskRow.origin == TaskOrigin.SALE)).all()
+    assert len(callbacks) == len(sales)
+    for t in callbacks:
+        sale = sales[_origin(t)]
+        step = cadence.service_callback(sale.sold_at, phone_opt_out[sale.client_id])
+        assert (t.kind, t.due_on, t.client_id) == (step.kind, step.due_on, sale.client_id), t.id
+
+
+def test_a_referral_task_is_due_the_day_the_referral_is_made(db: Session) -> None:
+    referrals = {r.id: r for r in db.scalars(select(ReferralRow))}
+    tasks = db.scalars(select(TaskRow).where(TaskRow.origin == TaskOrigin.REFERRAL)).all()
+    assert tasks
+    for t in tasks:
+        referral = referrals[_origin(t)]
+        assert (t.kind, t.staff_id) == (TaskKind.REFERRAL, referral.to_staff_id)
+        assert t.due_on == _local(referral.created_at).date()
 
 
 def test_csm01_has_a_working_day(db: Session) -> None:
@@ -200,18 +292,31 @@ def test_sales_are_suitable_and_recorded(db: Session) -> None:
     assert blocked
 
 
-def test_assessments_score_their_answers(db: Session) -> None:
+def test_every_assessment_stores_what_the_questionnaire_rule_scores_of_its_answers(db: Session) -> None:
+    """The demo answers the policy's questionnaire and keeps what ``rules.suitability.score`` makes of the answers:
+    the score, the level and the lowest category; valid as long as the rule says."""
     first_taken: set[int] = set()
+    lowest = 0
     for a in db.scalars(select(AssessmentRow).order_by(AssessmentRow.client_id, AssessmentRow.taken_at)):
-        points = sum(2 * ("ABCDE".index(a.answers[f"q{n}"]) + 1) for n in range(1, 13))
-        assert a.score == points and 24 <= points <= 120
-        assert a.level == (1 if a.lowest_category else POLICY.assessment.level_for(points))
-        assert a.valid_until == arrow.get(_local(a.taken_at).date()).shift(months=12).date()
+        scored = suitability.score(a.answers, POLICY)
+        assert (a.score, a.level, a.lowest_category) == (scored.score, scored.level, scored.lowest_category), a.id
+        assert a.valid_until == suitability.valid_until(a.taken_at, POLICY)
         assert a.face_to_face == (a.client_id not in first_taken)
         first_taken.add(a.client_id)
+        lowest += scored.lowest_category
+    assert lowest, "a few clients accept no loss at all"
     valid_until = db.scalars(select(AssessmentRow.valid_until)).all()
     assert any(day < TODAY for day in valid_until)
     assert any(TODAY <= day <= TODAY + dt.timedelta(days=30) for day in valid_until)
+
+
+def test_a_client_who_accepts_no_loss_answers_so_and_is_in_the_lowest_category(db: Session) -> None:
+    """The screening answer the product's questionnaire reads as "I accept no loss at all" is the one the lowest
+    category is stored with, and only with it."""
+    no_loss = next(s for s in POLICY.assessment.questionnaire.screening if s.code == "s2")
+    for a in db.scalars(select(AssessmentRow)):
+        assert a.lowest_category == (a.answers["s2"] == no_loss.lowest_on == "A")
+        assert a.answers["s1"] == "A"  # full civil capacity
 
 
 def test_meta_and_audit(db: Session) -> None:

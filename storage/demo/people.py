@@ -1,0 +1,328 @@
+"""The branch's people: outlets, staff of every role with their certificates, and the clients, each written with
+its identity, accounts and six months of balances as it is drawn; a client's tier is the tier rule's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import random
+from collections.abc import Iterator, Sequence
+
+from stdnum import luhn
+from stdnum.cn import ric
+
+from csm_tui.domain.enums import (
+    AccountKind,
+    Grade,
+    QualificationKind,
+    Role,
+)
+from csm_tui.domain.values import from_fen
+from csm_tui.rules.tiers import daily_average, tier_of
+from storage.demo.branch import (
+    YUAN,
+    Branch,
+    Csm,
+    DemoClient,
+    Part,
+    Weighted,
+)
+from storage.demo.households import risk_figures
+from storage.orm import (
+    AccountRow,
+    BalanceSpanRow,
+    ClientRow,
+    OutletRow,
+    QualificationRow,
+    StaffRow,
+)
+from storage.repositories import name_initials
+
+BRANCH_NAME = "交通银行上海某支行"
+OUTLETS = (("SH001", "徐汇营业部"), ("SH002", "漕溪路支行"), ("SH003", "田林支行"))
+UNASSIGNED_SHARE = 0.03  # new clients not yet given a manager
+
+# Area codes never reassigned, so stdnum accepts them with any birth year; Shanghai's weigh three times.
+AREA_CODES = (
+    *("310101", "310104", "310105", "310106", "310107", "310109", "310110") * 3,
+    *("110105", "110108", "330122", "340121", "350121", "360121", "430121", "510121"),
+)
+MOBILE_PREFIXES = ("135", "136", "138", "139", "150", "151", "158", "186", "187", "189")
+DISTRICTS = ("徐汇区", "徐汇区", "长宁区", "静安区", "黄浦区", "闵行区", "浦东新区")
+ROADS = (
+    *("漕溪北路", "田林路", "宜山路", "虹桥路", "肇嘉浜路", "天钥桥路", "龙华西路", "桂林路", "钦州路", "中山西路"),
+    *("凯旋路", "华山路", "衡山路", "斜土路", "零陵路", "柳州路", "虹漕路", "古美路", "莲花路", "吴中路"),
+)
+RETIRED = "退休"
+CARD_PREFIXES = {  # issuer prefix and length; the last digit is a Luhn check digit
+    AccountKind.DEBIT_CARD: ("622262", 19),
+    AccountKind.PAYROLL_CARD: ("622260", 19),
+    AccountKind.CREDIT_CARD: ("521899", 16),
+}
+SAVINGS_PREFIX = "3100"
+
+
+GRADE_LOAD = {Grade.SENIOR: 1.5, Grade.CSM: 1.0, Grade.ASSISTANT: 0.6}  # relative size of a CSM's pool
+
+
+class People(Part):
+    """Outlets, staff and clients; identities and mobile numbers unique within the branch."""
+
+    def __init__(self, branch: Branch) -> None:
+        super().__init__(branch)
+        self._initials: dict[str, str] = {}
+        self._resident_ids: set[str] = set()
+        self._mobiles: set[str] = set()
+
+    def outlets_and_staff(self, csm_count: int) -> None:
+        for code, name in OUTLETS:
+            self.outlets[self.w.add(OutletRow, code=code, name=name, sells_wealth=True)] = name
+        outlet_ids = list(self.outlets)
+        self._person("admin", Role.ADMIN)
+        supervisors = [
+            self._person(f"sup{k:02d}", Role.SUPERVISOR, outlet_id, quals=(QualificationKind.WEALTH_BASIC,))
+            for k, outlet_id in enumerate(outlet_ids, 1)
+        ]
+        wealth_quals = (QualificationKind.WEALTH_BASIC, QualificationKind.FUND, QualificationKind.CFP)
+        self.branch.wealth_managers = [
+            self._person(f"wm{k:02d}", Role.WEALTH_MANAGER, outlet_ids[k - 1], supervisors[k - 1], quals=wealth_quals)
+            for k in (1, 2)
+        ]
+        self.branch.referrers = [
+            self._person("lobby01", Role.LOBBY, outlet_ids[0], supervisors[0]),
+            self._person("teller01", Role.TELLER, outlet_ids[0], supervisors[0]),
+        ]
+        for k in range(1, csm_count + 1):
+            at = (k - 1) % len(outlet_ids)
+            grade = _grade(k)
+            staff_id = self._person(f"csm{k:02d}", Role.CSM, outlet_ids[at], supervisors[at], grade=grade)
+            self.csms.append(Csm(staff_id, outlet_ids[at], grade, self._csm_qualifications(k, staff_id)))
+            self.pools[staff_id] = []
+            self.maturing[staff_id] = []
+
+    def _person(
+        self,
+        login: str,
+        role: Role,
+        outlet_id: int | None = None,
+        supervisor_id: int | None = None,
+        *,
+        grade: Grade | None = None,
+        quals: Sequence[QualificationKind] = (),
+    ) -> int:
+        staff_id = self.w.add(
+            StaffRow,
+            login=login,
+            name=self.fake.unique.name(),
+            role=role.value,
+            grade=None if grade is None else grade.value,
+            outlet_id=outlet_id,
+            supervisor_id=supervisor_id,
+            started_on=self.staff_since,
+        )
+        for kind in quals:
+            self._qualify(staff_id, kind, self._years_ago(2, 10), None)
+        return staff_id
+
+    def _csm_qualifications(self, k: int, staff_id: int) -> dict[QualificationKind, tuple[dt.date, dt.date | None]]:
+        """All hold the basic certificate; csm01 holds AFP; csm02's basic one expires soon; csm03's fund one lapsed."""
+        rng, today = self.rng, self.today
+        soon = today + dt.timedelta(days=rng.randint(5, 25))
+        lapsed = today - dt.timedelta(days=rng.randint(20, 60))
+        quals: dict[QualificationKind, tuple[dt.date, dt.date | None]] = {
+            QualificationKind.WEALTH_BASIC: (self._years_ago(1, 9), soon if k == 2 else None)
+        }
+        if k in (1, 3) or rng.random() < 0.5:
+            quals[QualificationKind.FUND] = (self._years_ago(2, 8), lapsed if k == 3 else None)
+        if k == 1 or rng.random() < 0.6:
+            quals[QualificationKind.INSURANCE] = (self._years_ago(1, 5), today + dt.timedelta(rng.randint(90, 900)))
+        if k == 1:
+            quals[QualificationKind.AFP] = (self._years_ago(3, 4), today + dt.timedelta(rng.randint(200, 700)))
+        for kind, (obtained, expires) in quals.items():
+            self._qualify(staff_id, kind, obtained, expires)
+        return quals
+
+    def _qualify(self, staff_id: int, kind: QualificationKind, obtained: dt.date, expires: dt.date | None) -> None:
+        number = f"{kind.value[:2].upper()}{self.rng.randrange(10**9):09d}"
+        self.w.add(
+            QualificationRow,
+            staff_id=staff_id,
+            kind=kind.value,
+            number=number,
+            obtained_on=obtained,
+            expires_on=expires,
+        )
+
+    def _years_ago(self, least: int, most: int) -> dt.date:
+        return self.today - dt.timedelta(days=self.rng.randint(least * 365, most * 365))
+
+    def clients(self, count: int) -> Iterator[DemoClient]:
+        """The clients, each written with its balances and accounts as it is drawn."""
+        fake, rng = self.fake, self.rng
+        surnames = [fake.last_name() for _ in range(300)]
+        given = [fake.first_name() for _ in range(1500)]
+        jobs = [fake.job() for _ in range(150)]
+        managers = Weighted([(csm, rng.uniform(0.7, 1.3) * GRADE_LOAD[csm.grade]) for csm in self.csms])
+        for index, number in enumerate(rng.sample(range(10**9, 10**10), count)):
+            name = rng.choice(surnames) + rng.choice(given)
+            manager = None if rng.random() < UNASSIGNED_SHARE else managers.draw(rng)
+            occupation = rng.choice(jobs)
+            yield self._client(index, f"C{number}", name, occupation, manager)
+
+    def _client(self, index: int, number: str, name: str, occupation: str, manager: Csm | None) -> DemoClient:
+        rng = self.rng
+        target = self._target_average()
+        mode = 55 if target >= self.policy.tiers.wode * YUAN else 45
+        born = self.today - dt.timedelta(days=int(rng.triangular(20.02, 85.98, mode) * 365.2425))
+        age = _age(born, self.today)
+        spans, balance, total = self._balance_spans(target)
+        average = daily_average(total, self.average_days)
+        flags = {
+            "mobile_invalid": rng.random() < 0.01,
+            "phone_opt_out": rng.random() < 0.02,
+            "sms_opt_out": rng.random() < 0.015,
+            "civil_capacity": rng.random() >= (0.12 if age >= 78 else 0.001),
+        }
+        client_id = self.w.add(
+            ClientRow,
+            number=number,
+            name=name,
+            name_initials=self._name_initials(name),
+            resident_id=self._resident_id(born),
+            mobile=self._mobile(),
+            address=_address(rng),
+            occupation=RETIRED if age >= 60 and rng.random() < 0.85 else occupation,
+            manager_id=manager.id if manager else None,
+            outlet_id=manager.outlet_id if manager else rng.choice(list(self.outlets)),
+            balance_fen=from_fen(balance),
+            avg_3m_fen=average,
+            assets_as_of=self.as_of,
+            **risk_figures(
+                [(self.balance_days[f], self.balance_days[la], from_fen(fen)) for f, la, fen in spans], self.as_of
+            ),
+            **flags,
+        )
+        for first, last, fen in spans:
+            self.w.add(
+                BalanceSpanRow,
+                client_id=client_id,
+                first_day=self.balance_days[first],
+                last_day=self.balance_days[last],
+                balance_fen=from_fen(fen),
+            )
+        self._accounts(client_id, index, born)
+        client = DemoClient(
+            id=client_id,
+            manager=manager,
+            age=age,
+            tier=tier_of(average, self.policy.tiers),
+            average=int(average * YUAN),
+            balance=balance,
+            capable=flags["civil_capacity"],
+            phone_ok=not (flags["phone_opt_out"] or flags["mobile_invalid"]),
+            sms_ok=not (flags["sms_opt_out"] or flags["mobile_invalid"]),
+            sms_opt_out=flags["sms_opt_out"],
+            mobile_invalid=flags["mobile_invalid"],
+            phone_opt_out=flags["phone_opt_out"],
+            room=balance * 9 // 10,
+        )
+        if manager:
+            self.pools[manager.id].append(client)
+        return client
+
+    def _target_average(self) -> int:
+        """A 3-month average in fen: about 60% ordinary, 33% 交银理财, 7% 沃德; a few just under each threshold."""
+        rng, tiers = self.rng, self.policy.tiers
+        jiaoyin, wode, near = int(tiers.jiaoyin * YUAN), int(tiers.wode * YUAN), float(tiers.near_share)
+        draw = rng.random()
+        if draw < 0.585:
+            amount = jiaoyin
+            while amount >= jiaoyin * near:
+                amount = int(rng.lognormvariate(math.log(6_000 * YUAN), 1.3))
+            return max(amount, 100 * YUAN)
+        if draw < 0.60:
+            return int(jiaoyin * rng.uniform(near, 0.99))
+        if draw < 0.915:
+            return int(jiaoyin * 1.02 * 8.8 ** (rng.random() ** 1.8))
+        if draw < 0.93:
+            return int(wode * rng.uniform(near, 0.99))
+        return int(wode * 1.02 * 20 ** (rng.random() ** 2.5))
+
+    def _balance_spans(self, target: int) -> tuple[list[tuple[int, int, int]], int, int]:
+        """Spans (first and last day index, fen) over the balance window, a random walk scaled so that the 3-month
+        average is near ``target``; with today's balance and the 3-month sum of daily balances, in fen."""
+        rng, days = self.rng, len(self.balance_days)
+        starts = [0, *sorted(rng.sample(range(1, days), rng.randint(4, 10)))]
+        ends = [start - 1 for start in starts[1:]] + [days - 1]
+        window_first = days - self.average_days
+        levels = [math.exp(step) for step in itertools.accumulate(rng.gauss(0.0, 0.2) for _ in starts)]
+        overlap = [max(0, end - max(start, window_first) + 1) for start, end in zip(starts, ends, strict=True)]
+        shape = sum(level * n for level, n in zip(levels, overlap, strict=True)) / self.average_days
+        fens = [round(level * target / shape) for level in levels]
+        total = sum(fen * n for fen, n in zip(fens, overlap, strict=True))
+        return list(zip(starts, ends, fens, strict=True)), fens[-1], total
+
+    def _name_initials(self, name: str) -> str:
+        if name not in self._initials:
+            self._initials[name] = name_initials(name)
+        return self._initials[name]
+
+    def _resident_id(self, born: dt.date) -> str:
+        """A new valid number: area code, birth date, sequence (its parity the sex) and the check character."""
+        while True:
+            body = f"{self.rng.choice(AREA_CODES)}{born:%Y%m%d}{self.rng.randrange(1000):03d}"
+            number = body + ric.calc_check_digit(body + "0")  # it ignores the last character
+            if number not in self._resident_ids:
+                self._resident_ids.add(number)
+                return number
+
+    def _mobile(self) -> str:
+        while True:
+            number = f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}"
+            if number not in self._mobiles:
+                self._mobiles.add(number)
+                return number
+
+    def _accounts(self, client_id: int, index: int, born: dt.date) -> None:
+        rng = self.rng
+        kinds = [AccountKind.PAYROLL_CARD if rng.random() < 0.25 else AccountKind.DEBIT_CARD]
+        if rng.random() < 0.4:
+            kinds.append(AccountKind.SAVINGS)
+        if rng.random() < 0.25:
+            kinds.append(AccountKind.CREDIT_CARD)
+        earliest = max(born + dt.timedelta(days=18 * 366), self.today - dt.timedelta(days=20 * 365))
+        span = max(1, (self.today - dt.timedelta(days=30) - earliest).days)
+        for kind in kinds:
+            self.w.add(
+                AccountRow,
+                client_id=client_id,
+                number=self._account_number(kind, index),
+                kind=kind.value,
+                opened_on=earliest + dt.timedelta(days=rng.randrange(span)),
+            )
+
+    def _account_number(self, kind: AccountKind, index: int) -> str:
+        """Unique by kind and client index: 16- or 19-digit cards with a Luhn digit, 17-digit savings accounts."""
+        if kind is AccountKind.SAVINGS:
+            return f"{SAVINGS_PREFIX}{index:07d}{self.rng.randrange(10**6):06d}"
+        prefix, length = CARD_PREFIXES[kind]
+        filler = length - len(prefix) - 7 - 1
+        body = f"{prefix}{index:07d}{self.rng.randrange(10**filler):0{filler}d}"
+        return body + luhn.calc_check_digit(body)
+
+
+def _grade(k: int) -> Grade:
+    """csm01 is senior; every grade appears among the first six."""
+    if k == 1 or k % 5 == 0:
+        return Grade.SENIOR
+    return Grade.ASSISTANT if k % 3 == 0 else Grade.CSM
+
+
+def _address(rng: random.Random) -> str:
+    road = f"{rng.choice(DISTRICTS)}{rng.choice(ROADS)}{rng.randint(1, 999)}弄"
+    return f"上海市{road}{rng.randint(1, 60)}号{rng.randint(101, 2204)}室"
+
+
+def _age(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
