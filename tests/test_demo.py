@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import arrow
@@ -58,6 +58,7 @@ from storage.orm import (
     TaskRow,
 )
 from storage.repositories import BalanceRepository
+from tests.conftest import PgServer
 
 NOW = "2026-11-27T02:00:00Z"  # 10:00 on a Friday in Shanghai
 TODAY = dt.date(2026, 11, 27)
@@ -67,15 +68,35 @@ CLIENTS = 300
 POLICY = Policy()
 
 
-def _build(path: Path, seed: int) -> tuple[Engine, DemoSummary]:
-    engine = make_engine(f"sqlite:///{path}")
+def _build(url: str, seed: int) -> tuple[Engine, DemoSummary]:
+    engine = make_engine(url)
     upgrade(engine)
     return engine, build_demo(engine, FrozenClock(NOW), clients=CLIENTS, seed=seed)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """A maker of fresh, empty databases on one backend: the demo is built as ``csm demo`` builds it, on either."""
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("demo")
+        names = itertools.count()
+        yield lambda: f"sqlite:///{folder}/d{next(names)}.db"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    made: list[str] = []
+
+    def fresh() -> str:
+        made.append(server.create_database())
+        return server.url(made[-1])
+
+    yield fresh
+    for name in made:
+        server.drop_database(name)
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, DemoSummary]]:
-    engine, summary = _build(tmp_path_factory.mktemp("demo") / "d.db", seed=1)
+def demo(backend: Callable[[], str]) -> Iterator[tuple[Engine, DemoSummary]]:
+    engine, summary = _build(backend(), seed=1)
     yield engine, summary
     engine.dispose()
 
@@ -328,11 +349,14 @@ def test_meta_and_audit(db: Session) -> None:
     assert (entry.action, entry.detail) == ("demo.build", {"clients": CLIENTS, "seed": 1})
 
 
-def test_same_seed_same_branch(demo: tuple[Engine, DemoSummary], tmp_path: Path) -> None:
-    same, _ = _build(tmp_path / "same.db", seed=1)
-    other, _ = _build(tmp_path / "other.db", seed=2)
-    assert _client_rows(same) == _client_rows(demo[0])
-    assert _client_rows(other) != _client_rows(demo[0])
+def test_same_seed_same_branch(demo: tuple[Engine, DemoSummary], backend: Callable[[], str]) -> None:
+    (same, _), (other, _) = _build(backend(), seed=1), _build(backend(), seed=2)
+    try:
+        assert _client_rows(same) == _client_rows(demo[0])
+        assert _client_rows(other) != _client_rows(demo[0])
+    finally:
+        same.dispose()
+        other.dispose()
 
 
 def test_a_second_build_is_refused(demo: tuple[Engine, DemoSummary]) -> None:
