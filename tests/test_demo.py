@@ -17,6 +17,7 @@ from stdnum.cn import ric
 
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import (
+    Channel,
     Disposition,
     Grade,
     QualificationKind,
@@ -28,7 +29,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
     Tier,
 )
-from csm_tui.domain.models import Client
+from csm_tui.domain.models import Client, NewContactRecord
 from csm_tui.domain.values import MobileNumber, ResidentId
 from csm_tui.policy import Policy
 from csm_tui.rules import suitability
@@ -57,7 +58,7 @@ from storage.orm import (
     SuitabilityRow,
     TaskRow,
 )
-from storage.repositories import BalanceRepository
+from storage.repositories import BalanceRepository, ContactRepository
 from tests.conftest import PgServer
 
 NOW = "2026-11-27T02:00:00Z"  # 10:00 on a Friday in Shanghai
@@ -357,6 +358,24 @@ def test_same_seed_same_branch(demo: tuple[Engine, DemoSummary], backend: Callab
     finally:
         same.dispose()
         other.dispose()
+
+
+def test_a_row_the_product_writes_after_the_build_takes_a_fresh_id(db: Session) -> None:
+    """The build writes its own ids; on PostgreSQL it moves each sequence past them, so the workstation's first
+    contact logged on the demo branch is stored (and not refused as a duplicate key)."""
+    client = db.scalars(select(ClientRow).where(ClientRow.manager_id.is_not(None)).order_by(ClientRow.id)).first()
+    assert client is not None and client.manager_id is not None
+    highest = db.scalar(select(func.max(ContactRow.id)))
+    contact = NewContactRecord(
+        client_id=client.id,
+        staff_id=client.manager_id,
+        channel=Channel.PHONE,
+        started_at=arrow.get(NOW).datetime,
+        disposition=Disposition.NO_ANSWER,
+    )
+    stored = ContactRepository(db, Access(db, None)).add(contact)
+    assert highest is not None and stored.id > highest
+    db.rollback()
 
 
 def test_a_second_build_is_refused(demo: tuple[Engine, DemoSummary]) -> None:
