@@ -24,7 +24,7 @@ from csm_tui.services.checklist.day_list import DayList, ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.dialogs import CheckedTextDialog, DaySummaryDialog
+from screens.dialogs import CheckedTextDialog, DaySummaryDialog, LeaveDialog, leave_done
 from widgets.cells import item_text
 from widgets.table import KeyTable
 
@@ -201,13 +201,9 @@ class ChecklistScreen(Destination[DayList]):
         self.app.push_screen(AgendaScreen(self.ws, day))
 
     def action_leave(self) -> None:
-        from screens.dialogs import LeaveDialog
-
         self.app.push_screen(LeaveDialog(self.ws, self.staff), self._leave_saved)
 
     def _leave_saved(self, saved: Leave | None) -> None:
-        from screens.dialogs import leave_done
-
         if saved:
             self.notify(leave_done(saved), timeout=3)
             self.reload()

@@ -16,6 +16,7 @@ from csm_tui.services.checklist import day_list
 from csm_tui.services.checklist.day_list import TeamRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
+from screens.dialogs import LeaveDialog, leave_done
 from widgets.cells import figure, item_text
 from widgets.table import KeyTable
 
@@ -73,15 +74,11 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
             self.app.push_screen(self.open_list(self.rows[table.cursor_row].staff, self.day))
 
     def action_leave(self) -> None:
-        from screens.dialogs import LeaveDialog
-
         table = self.query_one(KeyTable)
         if 0 <= table.cursor_row < len(self.rows):
             self.app.push_screen(LeaveDialog(self.ws, self.rows[table.cursor_row].staff), self._leave_saved)
 
     def _leave_saved(self, saved: Leave | None) -> None:
-        from screens.dialogs import leave_done
-
         if saved:
             self.notify(leave_done(saved), timeout=3)
             self.reload()
