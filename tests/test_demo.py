@@ -7,6 +7,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import fields
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import arrow
@@ -35,6 +36,7 @@ from csm_tui.policy import Policy
 from csm_tui.rules import suitability
 from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState
 from csm_tui.rules.tiers import average_window, tier_of
+from csm_tui.services.selling import attempts
 from storage import audit
 from storage.access import Access
 from storage.demo import DemoExists, DemoSummary, build_demo
@@ -50,7 +52,6 @@ from storage.orm import (
     ContactRow,
     HoldingRow,
     MetaRow,
-    ProductRow,
     QualificationRow,
     ReferralRow,
     SaleRow,
@@ -58,7 +59,17 @@ from storage.orm import (
     SuitabilityRow,
     TaskRow,
 )
-from storage.repositories import BalanceRepository, ContactRepository
+from storage.repositories import (
+    AssessmentRepository,
+    BalanceRepository,
+    ClientRepository,
+    ContactRepository,
+    OutletRepository,
+    ProductRepository,
+    SaleRepository,
+    StaffRepository,
+    SuitabilityRepository,
+)
 from tests.conftest import PgServer
 
 NOW = "2026-11-27T02:00:00Z"  # 10:00 on a Friday in Shanghai
@@ -295,23 +306,49 @@ def test_history_happens_in_working_hours_and_never_ahead(db: Session) -> None:
     assert all(t.closed_at is None or t.created_at <= t.closed_at <= now for t in db.scalars(select(TaskRow)))
 
 
-def test_sales_are_suitable_and_recorded(db: Session) -> None:
-    rows = db.execute(
-        select(SaleRow, SuitabilityRow, AssessmentRow, ProductRow, HoldingRow)
-        .join(SuitabilityRow, SuitabilityRow.id == SaleRow.suitability_id)
-        .join(AssessmentRow, AssessmentRow.id == SuitabilityRow.assessment_id)
-        .join(ProductRow, ProductRow.id == SaleRow.product_id)
-        .join(HoldingRow, HoldingRow.sale_id == SaleRow.id)
-    ).all()
-    assert len(rows) == db.scalar(select(func.count()).select_from(SaleRow))
-    for sale, record, assessment, product, holding in rows:
-        rating = max(product.issuer_rating or 0, product.seller_rating or 0)
-        assert record.outcome == SuitabilityOutcome.SOLD and record.amount == sale.amount == holding.amount
-        assert rating <= (1 if assessment.lowest_category else assessment.level)
-        assert assessment.taken_at <= sale.sold_at and _local(sale.sold_at).date() <= assessment.valid_until
-        assert (sale.cooling_off_until is not None) == product.private_placement
-    blocked = db.scalar(select(func.count()).where(SuitabilityRow.outcome == SuitabilityOutcome.BLOCKED))
+def test_every_sale_is_one_the_4s_check_allows_decided_again_from_the_database(db: Session) -> None:
+    """Each sale, decided again as the sale service decides it (``attempts.check`` on the client with the figures
+    the record kept, the assessment, the product, the salesperson and outlet, and what the client bought before), is
+    allowed, with the checks, 双录 and cooling-off its record and sale keep; the record's detail is the service's own
+    (``attempts.snapshot``)."""
+    access = Access(db, None)
+    clients, assessments = ClientRepository(db, access), AssessmentRepository(db, access)
+    products, staff, outlets = ProductRepository(db, access), StaffRepository(db, access), OutletRepository(db, access)
+    sales, records = SaleRepository(db, access), SuitabilityRepository(db, access)
+    sold = db.scalars(select(SaleRow).order_by(SaleRow.id)).all()
+    assert sold
+    for row in sold:
+        seller = staff.get(row.staff_id)
+        record = next(r for r in records.for_client(row.client_id) if r.id == row.suitability_id)
+        kept = record.detail["client"]  # the figures as they stood (money at risk is drawn after the sales)
+        figures = {"balance": Decimal(kept["balance"]), "avg_3m": Decimal(kept["avg_3m"])}
+        client = clients.get(row.client_id).model_copy(update=figures)
+        assessment = next(a for a in assessments.history(row.client_id) if a.id == record.assessment_id)
+        product, outlet = products.get(row.product_id), outlets.get(row.outlet_id)
+        assert seller is not None and product is not None and outlet is not None
+        before = [s for s in sales.for_client(row.client_id) if s.sold_at < row.sold_at]
+        recent = suitability.recent_purchases(before, client.assets_as_of, row.sold_at, POLICY)
+        status = suitability.assessment_status([assessment], row.sold_at, POLICY)
+        ctx = attempts.SaleContext(client, status, [assessment], [], outlet, seller, recent)
+        verdict = attempts.check(ctx, assessment, product, row.amount, row.sold_at, POLICY)
+        assert verdict.allowed and not verdict.insisted, [c for c in verdict.failed]
+        assert record.outcome is SuitabilityOutcome.SOLD and record.amount == row.amount
+        assert [(c["code"], c["passed"]) for c in record.detail["checks"]] == [(c.code, True) for c in verdict.checks]
+        assert record.detail["dual_recording"] == verdict.dual_recording == bool(record.recording_ref)
+        assert attempts.Confirmations(**record.detail["confirmations"]).missing(verdict) == []
+        hours = verdict.cooling_off_hours
+        assert row.cooling_off_until == (row.sold_at + dt.timedelta(hours=hours) if hours else None)
+        holding = db.scalars(select(HoldingRow).where(HoldingRow.sale_id == row.id)).one()
+        assert holding.amount == row.amount
+
+
+def test_a_blocked_attempt_keeps_the_checks_that_refused_it(db: Session) -> None:
+    blocked = db.scalars(select(SuitabilityRow).where(SuitabilityRow.outcome == SuitabilityOutcome.BLOCKED)).all()
     assert blocked
+    for record in blocked:
+        checks = record.detail["checks"]
+        assert [c["code"] for c in checks] == list(suitability.CHECK_CODES)
+        assert any(not c["passed"] for c in checks) and record.recording_ref == ""
 
 
 def test_every_assessment_stores_what_the_questionnaire_rule_scores_of_its_answers(db: Session) -> None:

@@ -9,7 +9,8 @@ SQLAlchemy Core, in batches, in one transaction.
 
 The bank's rules decide what the draws lead to, never a copy of them: a client's tier (``rules.tiers``), the
 questionnaire's score and category (``rules.suitability``), the tasks an outcome leaves and when they are due
-(``rules.cadence``, ``rules.working_days``), the certificates a sale needs, lunar birthdays and money at risk.
+(``rules.cadence``, ``rules.working_days``), whether a sale may be made and what its record keeps (the sale service's
+4S check and record, ``services.selling.attempts``), lunar birthdays and money at risk.
 
 - ``people``: outlets, staff and their certificates, clients with identities, accounts and balances;
 - ``products``: the shelf, and what a client may be sold;

@@ -18,10 +18,11 @@ import arrow
 from faker import Faker
 
 from csm_tui.clock import BranchTime, Clock
-from csm_tui.domain.enums import Grade, ProductCategory, QualificationKind, RiskRating, TaskOrigin, Tier
+from csm_tui.domain import models
+from csm_tui.domain.enums import Grade, ProductCategory, TaskOrigin, Tier
+from csm_tui.domain.values import ResidentId, from_fen
 from csm_tui.policy import Calendar, Policy
 from csm_tui.rules.cadence import Cadence
-from csm_tui.rules.suitability import ADVANCED, BASIC_QUALIFICATION
 from csm_tui.rules.tiers import average_window
 from storage.demo.writer import Writer
 
@@ -105,9 +106,7 @@ class Product:
     dual_recording: bool
     cooling_off_hours: int
     private: bool
-
-    def on_sale(self, day: dt.date) -> bool:
-        return self.sale_start <= day and (self.sale_end is None or day <= self.sale_end)
+    model: models.Product  # as the 4S check reads it
 
 
 @dataclass(frozen=True)
@@ -115,19 +114,7 @@ class Csm:
     id: int
     outlet_id: int
     grade: Grade
-    qualifications: dict[QualificationKind, tuple[dt.date, dt.date | None]]
-
-    def holds(self, kind: QualificationKind, day: dt.date) -> bool:
-        span = self.qualifications.get(kind)
-        return span is not None and span[0] <= day and (span[1] is None or day <= span[1])
-
-    def may_sell(self, product: Product, day: dt.date) -> bool:
-        """The certificates the 4S check asks of a salesperson (``rules.suitability``): the category's, and for R5
-        also one of the advanced ones."""
-        basic = BASIC_QUALIFICATION.get(product.category)
-        if basic is not None and not self.holds(basic, day):
-            return False
-        return product.rating < RiskRating.R5 or any(self.holds(kind, day) for kind in ADVANCED)
+    staff: models.Staff  # with their certificates, as the 4S check reads the salesperson
 
 
 @dataclass(frozen=True)
@@ -138,10 +125,7 @@ class Assessment:
     valid_until: dt.date
     level: int
     lowest: bool
-
-    @property
-    def max_rating(self) -> int:
-        return 1 if self.lowest else self.level
+    model: models.RiskAssessment  # as the 4S check reads it
 
 
 @dataclass
@@ -161,7 +145,23 @@ class DemoClient:
     mobile_invalid: bool
     phone_opt_out: bool
     room: int  # what active holdings may still take of today's balance
+    identity: tuple[str, str, str]  # client number, name, resident ID
+    outlet_id: int
     assessments: list[Assessment] = field(default_factory=list)
+    sales: list[models.Sale] = field(default_factory=list)  # what the 4S check counts with a new purchase
+    _model: models.Client | None = None
+
+    def model(self, as_of: dt.date) -> models.Client:
+        """The client as the 4S check reads them (the figures as of ``as_of``), built when first needed."""
+        if self._model is None:
+            number, name, resident_id = self.identity
+            self._model = models.Client(
+                id=self.id, number=number, name=name, resident_id=ResidentId(resident_id),
+                manager_id=self.manager.id if self.manager else None, outlet_id=self.outlet_id,
+                civil_capacity=self.capable, balance=from_fen(self.balance), avg_3m=from_fen(self.average),
+                assets_as_of=as_of,
+            )  # fmt: skip
+        return self._model
 
 
 class Maturing(NamedTuple):
@@ -207,7 +207,7 @@ class Branch:
         ]
         average_first, _ = average_window(self.as_of)
         self.average_days = (self.as_of - average_first).days + 1
-        self.outlets: dict[int, str] = {}
+        self.outlets: dict[int, models.Outlet] = {}
         self.csms: list[Csm] = []
         self.wealth_managers: list[int] = []
         self.referrers: list[int] = []

@@ -18,6 +18,7 @@ from csm_tui.domain.enums import (
     QualificationKind,
     Role,
 )
+from csm_tui.domain.models import Outlet, Qualification, Staff
 from csm_tui.domain.values import from_fen
 from csm_tui.rules.tiers import daily_average, tier_of
 from storage.demo.branch import (
@@ -74,10 +75,12 @@ class People(Part):
         self._initials: dict[str, str] = {}
         self._resident_ids: set[str] = set()
         self._mobiles: set[str] = set()
+        self._names: dict[int, str] = {}
 
     def outlets_and_staff(self, csm_count: int) -> None:
         for code, name in OUTLETS:
-            self.outlets[self.w.add(OutletRow, code=code, name=name, sells_wealth=True)] = name
+            outlet_id = self.w.add(OutletRow, code=code, name=name, sells_wealth=True)
+            self.outlets[outlet_id] = Outlet(id=outlet_id, code=code, name=name, sells_wealth=True)
         outlet_ids = list(self.outlets)
         self._person("admin", Role.ADMIN)
         supervisors = [
@@ -96,8 +99,15 @@ class People(Part):
         for k in range(1, csm_count + 1):
             at = (k - 1) % len(outlet_ids)
             grade = _grade(k)
-            staff_id = self._person(f"csm{k:02d}", Role.CSM, outlet_ids[at], supervisors[at], grade=grade)
-            self.csms.append(Csm(staff_id, outlet_ids[at], grade, self._csm_qualifications(k, staff_id)))
+            login = f"csm{k:02d}"
+            staff_id = self._person(login, Role.CSM, outlet_ids[at], supervisors[at], grade=grade)
+            quals = self._csm_qualifications(k, staff_id)
+            staff = Staff(
+                id=staff_id, login=login, name=self._names[staff_id], role=Role.CSM, grade=grade,
+                outlet_id=outlet_ids[at], supervisor_id=supervisors[at], started_on=self.staff_since,
+                qualifications=tuple(Qualification(kind=q, obtained_on=o, expires_on=e) for q, (o, e) in quals.items()),
+            )  # fmt: skip
+            self.csms.append(Csm(staff_id, outlet_ids[at], grade, staff))
             self.pools[staff_id] = []
             self.maturing[staff_id] = []
 
@@ -111,10 +121,11 @@ class People(Part):
         grade: Grade | None = None,
         quals: Sequence[QualificationKind] = (),
     ) -> int:
+        name = self.fake.unique.name()
         staff_id = self.w.add(
             StaffRow,
             login=login,
-            name=self.fake.unique.name(),
+            name=name,
             role=role.value,
             grade=None if grade is None else grade.value,
             outlet_id=outlet_id,
@@ -123,6 +134,7 @@ class People(Part):
         )
         for kind in quals:
             self._qualify(staff_id, kind, self._years_ago(2, 10), None)
+        self._names[staff_id] = name
         return staff_id
 
     def _csm_qualifications(self, k: int, staff_id: int) -> dict[QualificationKind, tuple[dt.date, dt.date | None]]:
@@ -184,17 +196,19 @@ class People(Part):
             "sms_opt_out": rng.random() < 0.015,
             "civil_capacity": rng.random() >= (0.12 if age >= 78 else 0.001),
         }
+        resident_id = self._resident_id(born)
+        outlet_id = manager.outlet_id if manager else rng.choice(list(self.outlets))
         client_id = self.w.add(
             ClientRow,
             number=number,
             name=name,
             name_initials=self._name_initials(name),
-            resident_id=self._resident_id(born),
+            resident_id=resident_id,
             mobile=self._mobile(),
             address=_address(rng),
             occupation=RETIRED if age >= 60 and rng.random() < 0.85 else occupation,
             manager_id=manager.id if manager else None,
-            outlet_id=manager.outlet_id if manager else rng.choice(list(self.outlets)),
+            outlet_id=outlet_id,
             balance_fen=from_fen(balance),
             avg_3m_fen=average,
             assets_as_of=self.as_of,
@@ -226,6 +240,8 @@ class People(Part):
             mobile_invalid=flags["mobile_invalid"],
             phone_opt_out=flags["phone_opt_out"],
             room=balance * 9 // 10,
+            identity=(number, name, resident_id),
+            outlet_id=outlet_id,
         )
         if manager:
             self.pools[manager.id].append(client)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from typing import Any
 
 from csm_tui.domain.enums import (
     HoldingStatus,
@@ -15,10 +14,18 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     Tier,
 )
+from csm_tui.domain.models import (
+    NewRiskAssessment,
+    NewSale,
+    NewSuitabilityRecord,
+    RiskAssessment,
+    Sale,
+)
 from csm_tui.domain.values import from_fen
 from csm_tui.policy import Questionnaire
 from csm_tui.rules import suitability
-from csm_tui.rules.suitability import SCREENING_LETTERS
+from csm_tui.rules.suitability import SCREENING_LETTERS, Verdict
+from csm_tui.services.selling import attempts
 from storage.demo.branch import (
     YUAN,
     Assessment,
@@ -31,7 +38,7 @@ from storage.demo.branch import (
     Product,
 )
 from storage.demo.history import Diary
-from storage.demo.products import SALE_WEIGHTS, Shelf
+from storage.demo.products import Shelf
 from storage.orm import (
     AssessmentRow,
     HoldingRow,
@@ -39,9 +46,7 @@ from storage.orm import (
     SuitabilityRow,
 )
 
-RISK_WARNING = "理财非存款、投资有风险"
-ELDERLY_WARNING = "老年客户风险提示"
-
+CLIENT_CHECKS = ("assessment", "civil_capacity")  # 4S checks of the client alone, whatever the product
 ASSESSED_SHARE = {Tier.WODE: 0.95, Tier.JIAOYIN: 0.85, Tier.ORDINARY: 0.2}
 DEPOSIT_SHARE = {Tier.WODE: 0.8, Tier.JIAOYIN: 0.6, Tier.ORDINARY: 0.25}
 SALES_PER_TIER = {Tier.WODE: (2, 6), Tier.JIAOYIN: (0, 4), Tier.ORDINARY: (0, 2)}
@@ -120,19 +125,20 @@ class Portfolio(Part):
             level, lowest = int(scored.level), scored.lowest_category
             taken_at = self.days.during_work(rng, day, last=16 * 60)
             valid_until = suitability.valid_until(taken_at, self.policy)
-            assessment_id = self.w.add(
-                AssessmentRow,
+            new = NewRiskAssessment(
                 client_id=c.id,
                 staff_id=c.manager.id,
                 taken_at=taken_at,
                 answers=answers,
                 score=scored.score,
-                level=level,
+                level=scored.level,
                 lowest_category=lowest,
                 face_to_face=k == 0,
                 valid_until=valid_until,
             )
-            c.assessments.append(Assessment(assessment_id, taken_at, day, valid_until, level, lowest))
+            assessment_id = self.w.add(AssessmentRow, **new.model_dump(exclude={"level"}), level=level)
+            model = RiskAssessment(**new.model_dump(), id=assessment_id)
+            c.assessments.append(Assessment(assessment_id, taken_at, day, valid_until, level, lowest, model))
 
     def _appetite(self, c: DemoClient) -> float:
         """The client's typical answer (0 = A … 4 = E): bolder with wealth, more careful with age."""
@@ -161,75 +167,100 @@ class Portfolio(Part):
         return self.days.during_work(self.rng, day)
 
     def sell(self, c: DemoClient, a: Assessment, day: dt.date, among: Sequence[Product] | None = None) -> bool:
-        """A suitable sale (of one of ``among``, if given) with its suitability record, holding and 回访;
-        False when nothing suits."""
+        """A sale on ``day`` of a product the CSM offers (one of ``among``, if given) that the 4S check allows, with
+        its suitability record as the sale service writes it, its holding and its 回访; False when none is allowed."""
         assert c.manager is not None
-        product = self.shelf.suitable(c, c.manager, a, day, self.products if among is None else among)
-        if product is None:
+        at = self._sale_time(a, day)
+        ctx = self._context(c, c.manager, at)
+        candidates = self.shelf.candidates(c, self.products if among is None else among, day)
+        while candidates:  # drawn as the CSMs offer them, until one the rules allow
+            product = self.shelf.draw(candidates)
+            amount = self.shelf.sale_amount(c, product)
+            verdict = attempts.check(ctx, a.model, product.model, from_fen(amount), at, self.policy)
+            if verdict.allowed and not verdict.insisted:
+                break
+            if any(check.code in CLIENT_CHECKS for check in verdict.failed):
+                return False  # no other product changes the client's own standing
+            candidates.remove(product)
+        else:
             return False
-        amount = self.shelf.sale_amount(c, product)
         maturity = None if product.term_days is None else day + dt.timedelta(days=product.term_days)
         if (maturity is None or maturity >= self.today) and amount > c.room:
             return False
-        at = self._sale_time(a, day)
-        suitability_id = self._suitability(c, a, product, amount, at, SuitabilityOutcome.SOLD)
-        cooling = dt.timedelta(hours=product.cooling_off_hours)
-        sale_id = self.w.add(
-            SaleRow,
+        suitability_id = self._suitability(ctx, a, product, amount, at, verdict, SuitabilityOutcome.SOLD)
+        cooling = dt.timedelta(hours=verdict.cooling_off_hours)
+        sale = NewSale(
             client_id=c.id,
             staff_id=c.manager.id,
             outlet_id=c.manager.outlet_id,
             product_id=product.id,
-            amount_fen=from_fen(amount),
+            amount=from_fen(amount),
             sold_at=at,
             suitability_id=suitability_id,
             cooling_off_until=at + cooling if cooling else None,
         )
+        sale_id = self.w.add(SaleRow, **sale.model_dump(exclude={"amount"}), amount_fen=sale.amount)
+        c.sales.append(Sale(**sale.model_dump(), id=sale_id))
         self._hold(c, product, amount, day, maturity, sale_id)
         self._service_callback(c, Origin(TaskOrigin.SALE, sale_id, at), day)
         return True
 
+    def _context(self, c: DemoClient, csm: Csm, at: dt.datetime) -> attempts.SaleContext:
+        """What the sale service checks a sale at ``at`` against: the client with today's figures (the demo keeps no
+        older ones), their assessments so far, what they bought that the figures may not show, the CSM and outlet."""
+        history = [x.model for x in c.assessments if x.taken_at <= at]
+        status = suitability.assessment_status(history, at, self.policy)
+        recent = suitability.recent_purchases(c.sales, self.as_of, at, self.policy)
+        client = c.model(self.as_of)
+        return attempts.SaleContext(client, status, history, [], self.outlets[csm.outlet_id], csm.staff, recent)
+
     def _blocked(self, c: DemoClient, a: Assessment, day: dt.date) -> None:
-        """An attempt the system stopped: the product is rated above the client's level."""
-        above = [p for p in self.products if p.category in SALE_WEIGHTS and p.rating > a.max_rating and p.on_sale(day)]
-        if above:
-            product = self.rng.choice(above)
+        """An attempt the system stopped: a product the CSM offered that the 4S check refuses, recorded as blocked."""
+        assert c.manager is not None
+        rng = self.rng
+        at = self._sale_time(a, day)
+        ctx = self._context(c, c.manager, at)
+        offered = self.shelf.candidates(c, self.products, day)
+        for product in rng.sample(offered, len(offered)):
             amount = max(product.min_fen, c.average // 10 // (1000 * YUAN) * (1000 * YUAN))
-            self._suitability(c, a, product, amount, self._sale_time(a, day), SuitabilityOutcome.BLOCKED)
+            verdict = attempts.check(ctx, a.model, product.model, from_fen(amount), at, self.policy)
+            if not verdict.allowed:
+                self._suitability(ctx, a, product, amount, at, verdict, SuitabilityOutcome.BLOCKED)
+                return
 
     def _suitability(
-        self, c: DemoClient, a: Assessment, p: Product, amount: int, at: dt.datetime, outcome: SuitabilityOutcome
+        self,
+        ctx: attempts.SaleContext,
+        a: Assessment,
+        p: Product,
+        amount: int,
+        at: dt.datetime,
+        verdict: Verdict,
+        outcome: SuitabilityOutcome,
     ) -> int:
-        """The kept record of a decision: a snapshot of client, assessment and product, and the checks."""
-        assert c.manager is not None
+        """The kept record of a decision, its detail as the sale service writes it (``attempts.snapshot``): a sale
+        with every confirmation the verdict asked for given, 双录 among them where it is required."""
         sold = outcome is SuitabilityOutcome.SOLD
-        warnings = [RISK_WARNING, ELDERLY_WARNING] if c.age >= self.policy.assessment.elderly_age else [RISK_WARNING]
-        detail: dict[str, Any] = {
-            "client_level": f"C{a.level}",
-            "lowest_category": a.lowest,
-            "age": c.age,
-            "assessment_valid_until": a.valid_until.isoformat(),
-            "product_code": p.code,
-            "product_rating": f"R{p.rating}",
-            "checks": {"risk_match": sold, "assessment_valid": True, "salesperson_qualified": True, "outlet": True},
-            "warnings": warnings if sold else [],
-        }
-        if not sold:
-            detail["reason"] = "rating_above_level"
-        recording = f"DR{at:%Y%m%d}{self.rng.randrange(10**6):06d}" if sold and p.dual_recording else ""
-        return self.w.add(
-            SuitabilityRow,
-            client_id=c.id,
-            staff_id=c.manager.id,
-            outlet_id=c.manager.outlet_id,
+        ref = f"DR{at:%Y%m%d}{self.rng.randrange(10**6):06d}" if sold and verdict.dual_recording else ""
+        confirmations = attempts.Confirmations()
+        if sold:
+            given = {name: True for name in attempts.Confirmations.required(verdict) if name != "recording_ref"}
+            confirmations = attempts.Confirmations(**given, recording_ref=ref)
+        attempt = attempts.Attempt(ctx, a.model, p.model, from_fen(amount), verdict, confirmations)
+        record = NewSuitabilityRecord(
+            client_id=ctx.client.id,
+            staff_id=ctx.salesperson.id,
+            outlet_id=ctx.salesperson.outlet_id,
             product_id=p.id,
-            amount_fen=from_fen(amount),
+            amount=from_fen(amount),
             assessment_id=a.id,
-            outcome=outcome.value,
+            outcome=outcome,
             created_at=at,
-            recording_ref=recording,
-            detail=detail,
+            recording_ref=ref,
+            detail=attempts.snapshot(attempt, ctx.salesperson, suitability.branch_day(at, self.policy)),
         )
+        values = record.model_dump(exclude={"amount", "outcome"})
+        return self.w.add(SuitabilityRow, **values, amount_fen=record.amount, outcome=outcome.value)
 
     def _service_callback(self, c: DemoClient, sale: Origin, sold_on: dt.date) -> None:
         """The 回访 the cadence gives a sale (``Cadence.service_callback``: the working day after, by SMS for a client

@@ -1,4 +1,4 @@
-"""The demo's shelf of thirty products, and which of them a client may be sold."""
+"""The demo's shelf of thirty products, and which of them the CSMs offer a client."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import NamedTuple
 
 from csm_tui.domain.enums import (
     ProductCategory,
+    RiskRating,
 )
+from csm_tui.domain.models import NewProduct
+from csm_tui.domain.models import Product as StoredProduct
 from csm_tui.domain.values import from_fen
 from storage.demo.branch import (
     YUAN,
-    Assessment,
-    Csm,
     DemoClient,
     Part,
     Product,
@@ -90,22 +91,29 @@ class Shelf(Part):
             dual = spec.category is not ProductCategory.DEPOSIT and spec.category not in exempt
             cooling = self.policy.suitability.cooling_off_hours if spec.private else 0
             name = spec.name.format(year=self.today.year)
-            product_id = self.w.add(
-                ProductRow,
+            new = NewProduct(
                 code=spec.code,
                 name=name,
-                category=spec.category.value,
-                issuer_rating=issuer,
-                seller_rating=seller,
+                category=spec.category,
+                issuer_rating=None if issuer is None else RiskRating(issuer),
+                seller_rating=None if seller is None else RiskRating(seller),
                 term_days=spec.term_days,
                 expected_yield=None if spec.expected_yield is None else Decimal(spec.expected_yield),
-                min_amount_fen=from_fen(spec.min_yuan * YUAN),
+                min_amount=from_fen(spec.min_yuan * YUAN),
                 sale_start=sale_start,
                 sale_end=sale_end,
                 dual_recording=dual,
                 cooling_off_hours=cooling,
                 private_placement=spec.private,
                 listed_on=sale_start,
+            )
+            product_id = self.w.add(
+                ProductRow,
+                **new.model_dump(exclude={"category", "issuer_rating", "seller_rating", "min_amount"}),
+                category=spec.category.value,
+                issuer_rating=issuer,
+                seller_rating=seller,
+                min_amount_fen=new.min_amount,
             )
             self.products.append(
                 Product(
@@ -121,29 +129,23 @@ class Shelf(Part):
                     dual_recording=dual,
                     cooling_off_hours=cooling,
                     private=spec.private,
+                    model=StoredProduct(**new.model_dump(), id=product_id),
                 )
             )
 
-    def suitable(
-        self, c: DemoClient, csm: Csm, a: Assessment, day: dt.date, among: Sequence[Product]
-    ) -> Product | None:
-        """A product on sale that the client may buy (level, age, proportion) and the CSM may sell."""
-        ceiling = a.max_rating
-        if c.age >= self.policy.assessment.elderly_age:
-            ceiling = min(ceiling, ELDERLY_MAX_RATING)
-        affordable = int(c.average * self.policy.suitability.max_share_of_assets)
-        eligible = [
+    def candidates(self, c: DemoClient, among: Sequence[Product], day: dt.date) -> list[Product]:
+        """What the demo's CSMs offer the client on ``day``: what is on the shelf that day (as the sale wizard lists
+        it), of the categories they sell, and to a client of the policy's elderly age nothing above R3 (a choice of
+        the demo's, not a rule). Whether the client may buy it, and the CSM sell it, the 4S check decides."""
+        elderly = c.age >= self.policy.assessment.elderly_age
+        return [
             p
             for p in among
-            if p.category in SALE_WEIGHTS
-            and p.rating <= ceiling
-            and p.min_fen <= affordable
-            and p.on_sale(day)
-            and csm.may_sell(p, day)
+            if p.category in SALE_WEIGHTS and p.model.on_sale(day) and not (elderly and p.rating > ELDERLY_MAX_RATING)
         ]
-        if not eligible:
-            return None
-        return self.rng.choices(eligible, weights=[SALE_WEIGHTS[p.category] for p in eligible])[0]
+
+    def draw(self, candidates: Sequence[Product]) -> Product:
+        return self.rng.choices(candidates, weights=[SALE_WEIGHTS[p.category] for p in candidates])[0]
 
     def sale_amount(self, c: DemoClient, p: Product) -> int:
         """5–30% of the client's assets in round hundreds or thousands of yuan, at least the product's minimum."""

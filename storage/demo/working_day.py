@@ -42,6 +42,7 @@ WALK_IN_REASONS = ("客户在柜台咨询基金定投", "大额存款到期,有�
 WODE_REASONS = ("日均资产达到沃德标准", "客户资产大幅增加,建议升级沃德服务")
 RETURN_REASONS = ("客户仅办理业务,暂无理财需求", "客户暂不愿更换客户经理")
 
+OPEN_DAYS = 3  # a referral of the last three working days is still open
 CLOSED_REFERRAL = Weighted([(ReferralStatus.ACCEPTED, 75), (ReferralStatus.RETURNED, 25)])
 
 
@@ -166,7 +167,7 @@ class WorkingDay(Part):
             starts_at=starts_at,
             minutes=rng.choice((30, 45, 60)),
             purpose=rng.choice(APPOINTMENT_PURPOSES),
-            place=f"{self.outlets[csm.outlet_id]}理财室",
+            place=f"{self.outlets[csm.outlet_id].name}理财室",
             status=status.value,
             confirmed_at=self.days.during_work(rng, confirm_day) if confirmed else None,
         )
@@ -210,11 +211,12 @@ class WorkingDay(Part):
     # --- referrals -----------------------------------------------------------------------------------------------
 
     def referrals(self, csm: Csm) -> None:
-        """Walk-ins referred by the lobby manager or a teller; 沃德-level clients referred on to a wealth manager."""
+        """Walk-ins referred by the lobby manager or a teller, the latest still open; 沃德-level clients referred on to
+        a wealth manager."""
         rng, pool = self.rng, self.pools[csm.id]
-        for c in rng.sample(pool, min(len(pool), rng.randint(2, 5))):
-            referrer = rng.choice(self.branch.referrers)
-            self._refer(c, ReferralKind.WALK_IN, referrer, csm.id, rng.choice(WALK_IN_REASONS), within_days=40)
+        for k, c in enumerate(rng.sample(pool, min(len(pool), rng.randint(2, 5)))):
+            referrer, reason = rng.choice(self.branch.referrers), rng.choice(WALK_IN_REASONS)
+            self._refer(c, ReferralKind.WALK_IN, referrer, csm.id, reason, within_days=OPEN_DAYS if k == 0 else 40)
         for c in pool:
             if c.tier is Tier.WODE and rng.random() < 0.4:
                 manager = rng.choice(self.branch.wealth_managers)
@@ -228,7 +230,7 @@ class WorkingDay(Part):
         rng = self.rng
         day = self.days.back(self.today, rng.randint(1, within_days))
         at = self.days.during_work(rng, day)
-        status = ReferralStatus.OPEN if day >= self.days.back(self.today, 3) else CLOSED_REFERRAL.draw(rng)
+        status = ReferralStatus.OPEN if day >= self.days.back(self.today, OPEN_DAYS) else CLOSED_REFERRAL.draw(rng)
         if status is ReferralStatus.RETURNED:
             reason = rng.choice(RETURN_REASONS)
         referral_id = self.w.add(
