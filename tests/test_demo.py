@@ -71,6 +71,7 @@ from storage.repositories import (
     SuitabilityRepository,
 )
 from tests.conftest import PgServer
+from widgets import signature_page
 
 NOW = "2026-11-27T02:00:00Z"  # 10:00 on a Friday in Shanghai
 TODAY = dt.date(2026, 11, 27)
@@ -340,6 +341,17 @@ def test_every_sale_is_one_the_4s_check_allows_decided_again_from_the_database(d
         assert row.cooling_off_until == (row.sold_at + dt.timedelta(hours=hours) if hours else None)
         holding = db.scalars(select(HoldingRow).where(HoldingRow.sale_id == row.id)).one()
         assert holding.amount == row.amount
+
+
+def test_the_signature_page_prints_a_demo_record_as_it_prints_the_wizards(db: Session) -> None:
+    """A record the demo wrote reads as one the wizard wrote: the printable page shows client, product and checks."""
+    access = Access(db, None)
+    row = db.scalars(select(SaleRow).order_by(SaleRow.id)).first()
+    assert row is not None
+    record = next(r for r in SuitabilityRepository(db, access).for_client(row.client_id) if r.id == row.suitability_id)
+    page = signature_page.render(record, "徐汇营业部", POLICY.calendar.tz)
+    assert record.detail["client"]["masked_id"] in page and record.detail["product"]["name"] in page
+    assert page.count("✓") >= len(suitability.CHECK_CODES)
 
 
 def test_a_blocked_attempt_keeps_the_checks_that_refused_it(db: Session) -> None:
