@@ -311,7 +311,7 @@ def uow_factory(engine: Engine, clock: FrozenClock) -> SqlUnitOfWorkFactory:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo branch, built once per session on the frozen clock."""
-    from tests.demo_branch import build_template
+    from tests.support.demo_branch import build_template
 
     return build_template(tmp_path_factory.mktemp("demo") / "template.db", FROZEN_AT)
 
@@ -319,7 +319,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_url(demo_template: Path) -> Iterator[str]:
     """A private copy of the demo branch for one test."""
-    from tests.demo_branch import copy_of
+    from tests.support.demo_branch import copy_of
 
     target = Path(tempfile.mkdtemp(prefix="csm-demo-")) / "demo.db"
     yield copy_of(demo_template, target)

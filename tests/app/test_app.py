@@ -14,7 +14,7 @@ from csm_tui.i18n import catalog, set_language
 from csm_tui.policy import Policy
 from csm_tui.services.checklist.day_list import load_list
 from screens.help import HelpScreen
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
 
 

@@ -25,8 +25,8 @@ from csm_tui.services.rows import DayWindow
 from storage import audit
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests import test_roles as roles
-from tests.test_admin import make_key
+from tests.app.test_admin import make_key
+from tests.storage import test_roles as roles
 
 branch = roles.branch
 Branch = roles.Branch

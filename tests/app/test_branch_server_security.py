@@ -58,8 +58,8 @@ from storage.migrate import upgrade
 from storage.orm import AuditRow, Base, ClientRow
 from storage.ownership import owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
-from tests import test_roles as roles
 from tests.conftest import FROZEN_AT, PgServer
+from tests.storage import test_roles as roles
 
 branch = roles.branch  # the roles suite's branch (admin, two supervisors, two CSMs, 沃德, lobby, teller), per backend
 Branch = roles.Branch
@@ -205,7 +205,7 @@ def test_a_postgresql_role_named_after_the_account_that_owns_nothing_is_not_the_
         upgrade(engine)
         with engine.begin() as conn:
             created = not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": KERNEL_LOGIN})
-            if created:  # the role is the cluster's: tests/test_admin.py creates it too
+            if created:  # the role is the cluster's: tests/app/test_admin.py creates it too
                 conn.execute(text(f'CREATE ROLE "{KERNEL_LOGIN}" LOGIN'))
         reader = make_engine(f"postgresql+psycopg://{KERNEL_LOGIN}@{pg_server.host}:{pg_server.port}/{name}")
         with reader.connect() as conn:

@@ -17,7 +17,7 @@ from csm_tui.ssh_keys import default_file
 from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow
-from tests.pilot import make_app, open_own_client, settle
+from tests.support.pilot import make_app, open_own_client, settle
 
 SSH = {"SSH_CONNECTION": "10.0.0.7 51000 10.0.0.1 22"}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from csm_tui import gc_pause
-from tests.pilot import make_app, settle
+from tests.support.pilot import make_app, settle
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def _collector_state_in_subcommand(*args: str) -> str:
         "main()\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
     )
     return result.stdout.strip()
 

@@ -16,7 +16,7 @@ from csm_tui.domain import enums, values
 from csm_tui.domain.models import NewClient
 from csm_tui.i18n import LANGUAGES, catalog, explain, label, set_language, t
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for pkg in ("csm_tui", "screens", "widgets", "storage") for p in (ROOT / pkg).rglob("*.py")]
 LITERAL_KEY = re.compile(r"""\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"|"(key\.[a-z_]+|nav\.[a-z]+)"\s*,\s*id=""")
 BINDING_DESCRIPTION = re.compile(r"""Binding\([^)]*?"([a-z_]+\.[a-z_]+)",\s*(?:show=\w+,\s*)?id=""")

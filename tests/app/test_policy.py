@@ -260,7 +260,7 @@ days_around = st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 def test_next_working_day_is_the_first_working_day_on_or_after(
     day: dt.date, holidays: frozenset[dt.date], extra: frozenset[dt.date], weekdays: frozenset[int]
 ) -> None:
-    extra -= holidays  # a day listed both off and on is refused (tests/test_working_days.py)
+    extra -= holidays  # a day listed both off and on is refused (tests/app/test_working_days.py)
     calendar = Calendar(
         public_holidays=False,  # the branch's own days only: the property is about how they combine
         holidays=tuple(sorted(holidays)),
@@ -280,7 +280,7 @@ def test_next_working_day_is_the_first_working_day_on_or_after(
 
 def test_the_readmes_policy_examples_load(tmp_path: Path) -> None:
     """Every TOML example under the README's policy and checklist sections is a policy file the app accepts."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
     blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
     examples = [b for b in blocks if "db_url" not in b]  # the settings file is not a policy file
     assert len(examples) >= 2

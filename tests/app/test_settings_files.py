@@ -284,7 +284,7 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(runner: CliRunner, tmp_path
 
 
 def test_the_readmes_settings_example_is_taken(tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
     config = write(tmp_path / "config.toml", example)
     write(tmp_path / "policy.toml", "")

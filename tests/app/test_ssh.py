@@ -1,4 +1,4 @@
-"""Issue 8 end to end: desks reach the branch server through a real OpenSSH server on loopback (tests/sshd.py).
+"""Issue 8 end to end: desks reach the branch server through a real OpenSSH server on loopback (tests/support/sshd.py).
 
 Each staff member's key, written by ``csm admin ssh-key add`` run as the service account, opens the workstation as
 that staff member and nothing else: over a pty (ssh -tt, TERM=screen-256color as under tmux, no COLORTERM) the
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bench.terminal import Terminal
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, StaffRow
-from tests.sshd import SshServer, client_key, ssh_server
+from tests.support.sshd import SshServer, client_key, ssh_server
 
 CSM = str(Path(sys.executable).with_name("csm"))
 FIRST_PAINT_S, QUIET_S = 60.0, 1.5

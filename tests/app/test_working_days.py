@@ -24,7 +24,7 @@ from csm_tui.services.calls import queue
 from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
-from tests.pilot import settle
+from tests.support.pilot import settle
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 D = dt.date

@@ -27,7 +27,7 @@ from storage.migrate import upgrade
 from storage.orm import AppointmentRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.client_card import ClientCard
 
 # Friday 27 November 2026, 10:00 in Shanghai (02:00 UTC).

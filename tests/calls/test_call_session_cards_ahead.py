@@ -19,8 +19,8 @@ from screens.dialogs import LogContactDialog
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests.pilot import make_app, settle
-from tests.test_call_session import Branch, branch  # noqa: F401  (the fixture)
+from tests.calls.test_call_session import Branch, branch  # noqa: F401  (the fixture)
+from tests.support.pilot import make_app, settle
 
 
 def _slow_prepares(monkeypatch: pytest.MonkeyPatch) -> threading.Event:

@@ -79,7 +79,7 @@ def test_a_killed_session_keeps_every_save_whole(tmp_path: Path) -> None:
         [sys.executable, "-c", CHILD, url, FROZEN_AT],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     try:
         assert child.stdout is not None

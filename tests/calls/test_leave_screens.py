@@ -23,7 +23,7 @@ from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 
 TODAY = dt.date(2026, 11, 27)
 

@@ -20,7 +20,7 @@ from screens.client_detail import ClientDetailScreen
 from screens.queue import DETAIL_WIDTH
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientLinkRow, ClientRow, StaffRow
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.cells import reason_detail
 from widgets.risk_lines import household_line
 from widgets.table import KeyTable

@@ -30,7 +30,7 @@ from csm_tui.services.phrase_check import (
 )
 from csm_tui.services.rows import Candidate
 from storage.orm import AppointmentRow, AuditRow, ChecklistDayRow, ContactRow, ReferralRow, TaskRow
-from tests.test_clients import MONDAY, NOW, Branch, branch, local  # noqa: F401
+from tests.clients.test_clients import MONDAY, NOW, Branch, branch, local  # noqa: F401
 
 PHRASES = FORBIDDEN_PHRASES
 # What people put between the characters of a phrase to slip it past a check.

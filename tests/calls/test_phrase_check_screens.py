@@ -17,8 +17,8 @@ from screens.dialogs import DaySummaryDialog, OutcomeDialog, ReasonDialog, SmsSe
 from screens.sms import SmsScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ContactRow
-from tests import test_call_session
-from tests.pilot import make_app, settle
+from tests.calls import test_call_session
+from tests.support.pilot import make_app, settle
 from widgets.phrase_panel import PhrasePanel
 
 ZH = catalog("zh_CN")

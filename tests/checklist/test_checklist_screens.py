@@ -16,7 +16,7 @@ from screens.clients import ClientsScreen
 from screens.dialogs import DaySummaryDialog
 from screens.shelf import ShelfScreen
 from screens.team_checklist import TeamChecklistScreen
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
 
 SnapCompare = Callable[..., bool]

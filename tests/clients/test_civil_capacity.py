@@ -15,8 +15,8 @@ from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, StaffRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.pilot import make_app, settle
-from tests.test_imports import HEADER_ZH, VALID_IDS, branch, write_csv  # noqa: F401 (branch: the fixture)
+from tests.imports.test_imports import HEADER_ZH, VALID_IDS, branch, write_csv  # noqa: F401 (branch: the fixture)
+from tests.support.pilot import make_app, settle
 
 
 def capacities(uow_factory: SqlUnitOfWorkFactory) -> dict[str, bool]:

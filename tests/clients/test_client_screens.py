@@ -12,7 +12,7 @@ from screens.client_detail import ClientDetailScreen
 from screens.search import SearchScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, StaffRow
-from tests.pilot import make_app, open_own_client, settle, table_rows
+from tests.support.pilot import make_app, open_own_client, settle, table_rows
 
 SnapCompare = Callable[..., bool]
 

@@ -386,7 +386,7 @@ def test_search_by_initials_reads_surnames_as_surnames(branch: Branch) -> None:
 def test_search_by_mobile_id_and_account_number(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
     # Mobile, ID, card and account numbers find own clients only, by any prefix: another manager's client is found
-    # by a whole number only through the audited, limited look-up (tests/test_number_lookups.py).
+    # by a whole number only through the audited, limited look-up (tests/clients/test_number_lookups.py).
     cases = {
         "139": ["张三丰"],
         "1391234": ["张三丰"],

@@ -27,9 +27,9 @@ from screens.client_detail import ClientDetailScreen
 from screens.help import HelpScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests import test_call_session
-from tests.pilot import make_app, open_own_client, settle, table_rows
-from tests.test_clients import ZSF_MOBILE, Branch, branch  # noqa: F401
+from tests.calls import test_call_session
+from tests.clients.test_clients import ZSF_MOBILE, Branch, branch  # noqa: F401
+from tests.support.pilot import make_app, open_own_client, settle, table_rows
 from widgets.clipboard import osc52
 
 OSC52 = re.compile("\x1b\\]52;c;([A-Za-z0-9+/=]*)\x07")

@@ -14,7 +14,7 @@ from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.clients.finding import look_up_number
 from storage.orm import ClientRow, StaffRow
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 
 
 def another_csm_s_client(app: object) -> tuple[str, str, str]:

@@ -25,7 +25,7 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import AuditRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_clients import (  # noqa: F401  (the fixture)
+from tests.clients.test_clients import (  # noqa: F401  (the fixture)
     WDH_CARD,
     WDH_ID,
     WDH_MOBILE,

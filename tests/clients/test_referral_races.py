@@ -18,7 +18,7 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ContactRow, ReferralRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
+from tests.clients.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
 
 SESSIONS = 8
 

@@ -7,7 +7,7 @@ import datetime as dt
 from csm_tui.domain.enums import AccountKind
 from csm_tui.domain.models import Account
 from csm_tui.services.clients.finding import look_up_number
-from tests.test_clients import Branch, branch, names, rid  # noqa: F401  (the fixture)
+from tests.clients.test_clients import Branch, branch, names, rid  # noqa: F401  (the fixture)
 
 
 def test_the_letters_of_a_client_number_find_the_client(branch: Branch) -> None:  # noqa: F811

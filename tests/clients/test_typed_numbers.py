@@ -19,7 +19,7 @@ from csm_tui.domain.values import MobileNumber, validate_resident_id
 from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.clients.finding import look_up_number, whole_number
 from csm_tui.services.rows import NumberKey
-from tests.test_clients import WDH_MOBILE, ZSF_ID, ZSF_MOBILE, Branch, branch, names, rid  # noqa: F401
+from tests.clients.test_clients import WDH_MOBILE, ZSF_ID, ZSF_MOBILE, Branch, branch, names, rid  # noqa: F401
 
 FULL_WIDTH = str.maketrans("0123456789Xx+-() ", "０１２３４５６７８９Ｘｘ＋－（）\u3000")
 # Mainland mobile prefixes phonenumbers knows as mobile (a few of each operator's).

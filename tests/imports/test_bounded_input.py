@@ -21,8 +21,8 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.tabular import LIMITS, Limits, open_table, read_table
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_exports import desk
-from tests.test_imports import HEADER_ZH, VALID_IDS, branch, error_lines, write_csv
+from tests.imports.test_exports import desk
+from tests.imports.test_imports import HEADER_ZH, VALID_IDS, branch, error_lines, write_csv
 
 __all__ = ["branch"]  # a fixture
 

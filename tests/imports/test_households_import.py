@@ -15,7 +15,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, ClientLinkRow, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_imports import VALID_IDS, branch, clients_file, error_lines, write_csv
+from tests.imports.test_imports import VALID_IDS, branch, clients_file, error_lines, write_csv
 
 __all__ = ["branch"]  # the fixture
 

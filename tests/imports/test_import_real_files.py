@@ -41,7 +41,7 @@ from csm_tui.services.workstation import Workstation, sign_in
 from storage.importer import SqlImports
 from storage.orm import AuditRow, BalanceSpanRow, ClientRow, HoldingRow, MetaRow, ProductRow, StaffRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_imports import VALID_IDS, write_csv, write_xlsx
+from tests.imports.test_imports import VALID_IDS, write_csv, write_xlsx
 
 ID_WITH_X = "11010519491231002X"  # a valid ID number whose check character is X
 CLIENT_HEADER = ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"]

@@ -19,7 +19,7 @@ from screens.dialogs import ExportDialog
 from screens.imports import ImportScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow
-from tests.pilot import make_app, settle
+from tests.support.pilot import make_app, settle
 from widgets.table import KeyTable
 
 SnapCompare = Callable[..., bool]

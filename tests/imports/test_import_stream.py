@@ -30,7 +30,7 @@ from csm_tui.services.tabular import SAMPLE, open_table
 from csm_tui.services.workstation import Workstation, sign_in
 from storage.orm import BalanceSpanRow, MetaRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_imports import write_csv, write_xlsx
+from tests.imports.test_imports import write_csv, write_xlsx
 
 LAST = dt.date(2026, 11, 25)
 HEADER = ["客户号", "日期", "余额"]

@@ -33,10 +33,10 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests import test_import_stream
-from tests.pilot import make_app, settle
-from tests.test_import_stream import CLIENTS, LAST
-from tests.test_imports import write_csv, write_xlsx
+from tests.imports import test_import_stream
+from tests.imports.test_import_stream import CLIENTS, LAST
+from tests.imports.test_imports import write_csv, write_xlsx
+from tests.support.pilot import make_app, settle
 
 admin = test_import_stream.admin  # the fixture: a branch's admin with 300 clients imported
 
@@ -206,7 +206,7 @@ async def test_an_import_left_running_is_written_and_told(
 ) -> None:
     """The admin leaves the import screen while an import runs: it goes on, and they are told how it ended."""
     from screens import imports as import_screen
-    from tests.test_import_screen import clients_csv, dry_run
+    from tests.imports.test_import_screen import clients_csv, dry_run
 
     release = threading.Event()
     real = import_file

@@ -19,7 +19,7 @@ from csm_tui.services.rows import DATA_PREVIOUS_AS_OF
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow, MetaRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_imports import VALID_IDS, balances_file, branch, clients_file
+from tests.imports.test_imports import VALID_IDS, balances_file, branch, clients_file
 
 __all__ = ["branch"]  # the fixture
 

@@ -25,7 +25,7 @@ from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
 from storage.engine import make_engine
 from storage.orm import ClientRow, ContactRow, StaffRow, TaskRow
-from tests.test_exports import TASK_FIELDS, desk, file_text
+from tests.imports.test_exports import TASK_FIELDS, desk, file_text
 
 _names = itertools.count()
 TEXT = st.text(

@@ -15,7 +15,7 @@ from screens.dialogs import MysteryCheckDialog, QualificationDialog, TrainingDia
 from screens.figure_records import RecordsScreen
 from screens.scoreboard import CardScreen
 from storage.engine import make_engine
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 
 SnapCompare = Callable[..., bool]
 

@@ -34,7 +34,7 @@ from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import SERVER_GONE, make_engine
 from storage.orm import AppointmentRow, ClientRow, ReferralRow, StaffRow
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
 
 EN = catalog("en")

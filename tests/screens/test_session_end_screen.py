@@ -9,7 +9,7 @@ from sqlalchemy import update
 from csm_tui.i18n import set_language, t
 from screens.session_ended import SessionEndedScreen
 from storage.orm import StaffRow
-from tests.pilot import make_app, settle
+from tests.support.pilot import make_app, settle
 
 
 @pytest.fixture(autouse=True)

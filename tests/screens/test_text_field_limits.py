@@ -13,10 +13,10 @@ from textual import events
 from csm_tui.i18n import catalog
 from screens.dialogs import DaySummaryDialog
 from screens.search import SearchScreen
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.text_fields import SEARCH_MAX, BoundedInput, BoundedTextArea
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PASTE = "王" * 50_000 + "x" * 50_000  # 100 KB and more of text, on one line
 
 

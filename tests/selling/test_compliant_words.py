@@ -26,7 +26,7 @@ from csm_tui.services.clients import client_detail
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.selling.assessments_due import assessments_due
 from csm_tui.services.workstation import Workstation
-from tests.test_clients import NOW, TODAY, Branch, branch  # noqa: F401
+from tests.clients.test_clients import NOW, TODAY, Branch, branch  # noqa: F401
 from widgets.product_words import offered, risk_words
 from widgets.script_panel import script
 

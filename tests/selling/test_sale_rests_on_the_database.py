@@ -41,7 +41,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
-from tests.test_sale import (
+from tests.selling.test_sale import (
     BASIC,
     BLOCKED,
     NOW,
@@ -481,7 +481,7 @@ def test_the_report_shows_the_branchs_local_time_and_money(branch: Branch) -> No
 # --- a policy cannot widen what the law closes ------------------------------------------------------------------
 
 
-# A loosening policy file is refused at load (tests/test_policy_floors.py); these policies are built past that
+# A loosening policy file is refused at load (tests/app/test_policy_floors.py); these policies are built past that
 # validation (``model_construct``), as a caller of the services could, and the rules still hold.
 
 

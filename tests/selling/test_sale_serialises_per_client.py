@@ -30,7 +30,7 @@ from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.selling import attempts
 from storage.orm import ClientRow
-from tests.test_sale import (
+from tests.selling.test_sale import (
     BASIC,
     EVERYTHING,
     NOW,

@@ -16,7 +16,7 @@ from csm_tui.services.clients.finding import find_clients
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AssessmentRow, HoldingRow, SaleRow, SuitabilityRow, TaskRow
-from tests.pilot import make_app, settle
+from tests.support.pilot import make_app, settle
 
 SnapCompare = Callable[..., bool]
 SNAPSHOT_DATA = "/tmp/csm-wizard-snapshot"

@@ -11,8 +11,8 @@ import pytest
 from textual.widgets import Input
 
 from storage.orm import SaleRow, SuitabilityRow
-from tests.pilot import make_app, settle
-from tests.test_suitability_wizard import _count, _to_check
+from tests.selling.test_suitability_wizard import _count, _to_check
+from tests.support.pilot import make_app, settle
 from widgets import signature_page
 
 

@@ -25,7 +25,7 @@ from storage.migrate import upgrade
 from storage.orm import AuditRow
 from storage.ownership import account_name
 from storage.uow import SqlUnitOfWorkFactory
-from tests.legacy_audit import append_unsigned
+from tests.support.legacy_audit import append_unsigned
 
 ENTRIES = 12
 

@@ -34,7 +34,7 @@ from storage.migrate import upgrade
 from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FROZEN_AT
-from tests.pilot import make_app, open_own_client, settle
+from tests.support.pilot import make_app, open_own_client, settle
 
 PROCESSES, WRITES, CLIENTS_EACH = 20, 200, 5
 

@@ -263,7 +263,7 @@ def test_every_destination_of_a_read_only_file_opens_or_says_why_not(demo_url: s
     import tty  # noqa: F401
 
     from csm_tui.app import CsmApp
-    from tests.pilot import settle
+    from tests.support.pilot import settle
 
     def browse(url: str) -> list[str]:
         app = CsmApp(

@@ -21,7 +21,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.scoreboard import appraisal_entries, quarter_scores, team_export
 from storage.orm import AuditRow, ContactRow
-from tests.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
+from tests.clients.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
 
 
 def import_staff(branch: Branch, tmp_path: Path, *rows: list[str]) -> None:  # noqa: F811

@@ -75,7 +75,7 @@ from storage.engine import make_engine, sqlite_path
 from storage.migrate import DatabaseTooNew, check_not_newer, current_revision, head_revision, upgrade
 from storage.orm import AuditRow, BalanceSpanRow, Base, ClientRow, TaskRow
 from storage.uow import ReadOnlyUnitOfWork, SqlUnitOfWorkFactory
-from tests.legacy_audit import append_unsigned
+from tests.support.legacy_audit import append_unsigned
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # the frozen clock's branch day, a Friday
@@ -1287,7 +1287,7 @@ def test_client_list_without_text_is_own_clients_by_assets(uow_factory: SqlUnitO
         ("zj", [("b1", False)]),
         ("ZJ", [("b1", False)]),
         # Another's client is not found by a secret number as one types, even a whole one: only the audited, limited
-        # look-up answers that (clients_by_number, tests/test_number_lookups.py).
+        # look-up answers that (clients_by_number, tests/clients/test_number_lookups.py).
         (rid("110102", dt.date(1975, 12, 12), 44), []),
         ("nobody", []),
     ],

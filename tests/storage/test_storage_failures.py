@@ -182,7 +182,7 @@ async def test_a_search_while_the_postgresql_server_is_gone_names_it_and_the_nex
     from csm_tui.cli import open_workstation
     from csm_tui.policy import Policy
     from storage.demo import build_demo
-    from tests.pilot import settle, table_rows
+    from tests.support.pilot import settle, table_rows
 
     process, server = own_pg_server
     engine = make_engine(server.url(server.create_database()))

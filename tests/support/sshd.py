@@ -130,7 +130,7 @@ PrintMotd no
 PrintLastLog no
 LogLevel VERBOSE
 """
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def readme_match_block(account: str) -> str:
