@@ -19,7 +19,7 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import AuditRow, Base, ClientRow
 from storage.ownership import owned_by_this_account
-from tests.conftest import PgServer
+from tests.support.postgres import PgServer
 
 
 def make_key(tmp_path: Path, name: str, seed: int) -> Path:

@@ -58,8 +58,9 @@ from storage.migrate import upgrade
 from storage.orm import AuditRow, Base, ClientRow
 from storage.ownership import owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT, PgServer
 from tests.storage import test_roles as roles
+from tests.support.clock import FROZEN_AT
+from tests.support.postgres import PgServer
 
 branch = roles.branch  # the roles suite's branch (admin, two supervisors, two CSMs, 沃德, lobby, teller), per backend
 Branch = roles.Branch

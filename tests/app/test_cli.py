@@ -16,7 +16,7 @@ from csm_tui.domain.models import NewOutlet, NewStaff
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 
 
 @pytest.fixture

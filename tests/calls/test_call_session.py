@@ -26,7 +26,7 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import AppointmentRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, settle, table_rows
 from widgets.client_card import ClientCard
 

@@ -22,7 +22,7 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 
 CLIENTS = 400
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)

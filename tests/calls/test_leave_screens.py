@@ -22,7 +22,7 @@ from screens.queue import QueueScreen
 from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, settle, table_rows
 
 TODAY = dt.date(2026, 11, 27)

@@ -31,7 +31,7 @@ from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.engine import make_engine
 from storage.orm import ContactRow, StaffRow, TaskRow
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 
 SEPARATORS = " -.\u3000\uff0d\uff0e\u00a0"
 FULL_WIDTH = 0xFEE0  # '１' - '1'

@@ -28,7 +28,7 @@ from csm_tui.services.tabular import TableFormat, read_table, write_table
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, ContactRow, StaffRow, TaskRow
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 
 TASK_FIELDS = (
     TaskRow.client_id, TaskRow.staff_id, TaskRow.kind, TaskRow.due_on, TaskRow.due_at, TaskRow.status,

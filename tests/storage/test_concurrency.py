@@ -33,7 +33,7 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, open_own_client, settle
 
 PROCESSES, WRITES, CLIENTS_EACH = 20, 200, 5

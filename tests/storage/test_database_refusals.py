@@ -25,7 +25,8 @@ from csm_tui.i18n import current_language, set_language
 from csm_tui.policy import Policy
 from csm_tui.services.ports import StorageFailure
 from storage.engine import READ_ONLY, make_engine
-from tests.conftest import FROZEN_AT, PgServer
+from tests.support.clock import FROZEN_AT
+from tests.support.postgres import PgServer
 from widgets.failures import describe
 
 NOBODY = 65534

@@ -21,7 +21,8 @@ from storage import engine as engine_module
 from storage.engine import DISK_FULL, LOCKED, READ_ONLY, SERVER_GONE, make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT, PgServer, _pg_bindir, _PgProcess
+from tests.support.clock import FROZEN_AT
+from tests.support.postgres import PgProcess, PgServer, pg_bindir
 from widgets.failures import describe
 
 
@@ -125,12 +126,12 @@ def test_a_read_only_postgresql_database_is_named(pg_server: PgServer) -> None:
 
 
 @pytest.fixture
-def own_pg_server() -> Iterator[tuple[_PgProcess, PgServer]]:
+def own_pg_server() -> Iterator[tuple[PgProcess, PgServer]]:
     """A PostgreSQL server of this test's own, to stop and start without disturbing the others."""
-    bindir = _pg_bindir()
+    bindir = pg_bindir()
     if bindir is None:
         pytest.skip("no PostgreSQL server binaries")
-    process = _PgProcess(bindir)
+    process = PgProcess(bindir)
     try:
         yield process, process.start()
     finally:
@@ -138,7 +139,7 @@ def own_pg_server() -> Iterator[tuple[_PgProcess, PgServer]]:
 
 
 def test_a_postgresql_server_gone_is_named_and_the_save_after_its_restart_works(
-    own_pg_server: tuple[_PgProcess, PgServer],
+    own_pg_server: tuple[PgProcess, PgServer],
 ) -> None:
     process, server = own_pg_server
     engine = make_engine(server.url(server.create_database()))
@@ -174,7 +175,7 @@ def test_a_postgresql_lock_held_beyond_the_wait_is_named_and_the_save_after_it_w
 
 
 async def test_a_search_while_the_postgresql_server_is_gone_names_it_and_the_next_one_works(
-    own_pg_server: tuple[_PgProcess, PgServer],
+    own_pg_server: tuple[PgProcess, PgServer],
 ) -> None:
     """The app sits idle on F3; the server stops: a search (a read, saving nothing) says the server cannot be reached,
     not that something could not be saved; once the server is back the next search shows its results."""

@@ -9,7 +9,7 @@ from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
 from storage.engine import make_engine
-from tests.conftest import FROZEN_AT
+from tests.support.clock import FROZEN_AT
 from widgets.table import KeyTable
 
 
