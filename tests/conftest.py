@@ -28,6 +28,8 @@ from csm_tui.i18n import DEFAULT_LANGUAGE, set_language
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.calls_branch import CallsBranch, build_calls_branch
+from tests.support.clients_branch import Branch, build_branch
 from tests.support.clock import FROZEN_AT
 from tests.support.postgres import PgProcess, PgServer, pg_bindir, pg_unavailable
 
@@ -159,3 +161,19 @@ def demo_url(demo_template: Path) -> Iterator[str]:
     target = Path(tempfile.mkdtemp(prefix="csm-demo-")) / "demo.db"
     yield copy_of(demo_template, target)
     shutil.rmtree(target.parent, ignore_errors=True)
+
+
+# --- the branches of the feature tests (built by tests/support) ----------------------------------------------
+
+
+@pytest.fixture
+def calls_branch(tmp_path: Path) -> CallsBranch:
+    """csm01 with nine callbacks due this morning and one 回访, in a demo-marked SQLite file."""
+    return build_calls_branch(tmp_path)
+
+
+@pytest.fixture
+def branch(engine: Engine, clock: FrozenClock) -> Branch:
+    """The client tests' small branch (``support/clients_branch``), per backend. A module or folder whose tests
+    need another branch defines its own ``branch`` fixture, which takes precedence for its tests."""
+    return build_branch(engine, clock)

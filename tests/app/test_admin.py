@@ -3,9 +3,7 @@ the ``ssh-session`` entry point's refusals. Only admins get in."""
 
 from __future__ import annotations
 
-import base64
 import os
-import struct
 from pathlib import Path
 
 import pytest
@@ -20,15 +18,7 @@ from storage.migrate import upgrade
 from storage.orm import AuditRow, Base, ClientRow
 from storage.ownership import owned_by_this_account
 from tests.support.postgres import PgServer
-
-
-def make_key(tmp_path: Path, name: str, seed: int) -> Path:
-    """An ed25519 public key file (the format only: the tests never sign with it)."""
-    kind = b"ssh-ed25519"
-    blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", 32) + bytes([seed]) * 32
-    path = tmp_path / f"{name}.pub"
-    path.write_text(f"ssh-ed25519 {base64.b64encode(blob).decode()} {name}@desk\n", encoding="utf-8")
-    return path
+from tests.support.sshd import make_key
 
 
 @pytest.fixture

@@ -25,12 +25,8 @@ from csm_tui.services.rows import DayWindow
 from storage import audit
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests.app.test_admin import make_key
-from tests.storage import test_roles as roles
-
-branch = roles.branch
-Branch = roles.Branch
-NOW, TODAY = roles.NOW, roles.TODAY
+from tests.support.roles_branch import NOW, TODAY, Branch
+from tests.support.sshd import make_key
 
 
 def csm(*args: str) -> Result:

@@ -58,13 +58,11 @@ from storage.migrate import upgrade
 from storage.orm import AuditRow, Base, ClientRow
 from storage.ownership import owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage import test_roles as roles
+from tests.support import roles_branch as roles
 from tests.support.clock import FROZEN_AT
 from tests.support.postgres import PgServer
+from tests.support.roles_branch import NOW, TODAY, Branch
 
-branch = roles.branch  # the roles suite's branch (admin, two supervisors, two CSMs, 沃德, lobby, teller), per backend
-Branch = roles.Branch
-NOW, TODAY = roles.NOW, roles.TODAY
 KERNEL_LOGIN = pwd.getpwuid(os.geteuid()).pw_name
 SSH_ENV = "127.0.0.1 50000 127.0.0.1 22"
 RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")

@@ -4,82 +4,27 @@ database holds exactly the expected contacts, tasks, meeting and flags."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from stdnum.cn import ric
 from textual.geometry import Region
 
 from csm_tui.app import CsmApp
-from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import Disposition, Grade, Role, TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, NewTask
+from csm_tui.domain.enums import Disposition, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.workstation import Workstation
 from screens import call_session
 from screens.call_session import CallSession
 from screens.dialogs import OutcomeDialog, ReasonDialog
 from storage.engine import make_engine
-from storage.migrate import upgrade
 from storage.orm import AppointmentRow, ClientRow, ContactRow, TaskRow
-from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.calls_branch import CallsBranch
+from tests.support.pilot import make_app, open_session, settle, table_rows
 from widgets.client_card import ClientCard
 
 # Friday 27 November 2026, 10:00 in Shanghai (02:00 UTC).
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 27)
-
-
-def resident_id(n: int) -> str:
-    """A valid ID number (Beijing Chaoyang, born in the 1960s), one per client."""
-    body = f"1101051960{n + 1:02d}01{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-@dataclass
-class Branch:
-    url: str
-    clients: list[int]
-    tasks: list[int]
-
-
-@pytest.fixture
-def branch(tmp_path: Path) -> Branch:
-    """csm01 with nine callbacks due this morning, in order, and one 回访; a demo database (so --staff works)."""
-    url = f"sqlite:///{tmp_path / 'calls.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    clients, tasks = [], []
-    with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        assert csm.id is not None
-        for n in range(10):
-            client = tx.clients.add(
-                NewClient(
-                    number=f"C{n:04d}", name=f"客户{n}", resident_id=resident_id(n), mobile=f"1380013{n:04d}",
-                    manager_id=csm.id, avg_3m=Decimal("60000.00"), assets_as_of=dt.date(2026, 11, 25),
-                )
-            )  # fmt: skip
-            assert client.id is not None
-            kind = TaskKind.SERVICE_CALLBACK if n == 9 else TaskKind.CALLBACK
-            task = tx.tasks.add(
-                NewTask(
-                    client_id=client.id, staff_id=csm.id, kind=kind, due_on=TODAY,
-                    due_at=NOW.replace(hour=1, minute=n), created_at=NOW - dt.timedelta(days=3),
-                )
-            )  # fmt: skip
-            clients.append(client.id)
-            tasks.append(task.id)
-        tx.meta.set("is_demo", "1")
-        tx.commit()
-    engine.dispose()
-    return Branch(url, clients, [t for t in tasks if t is not None])
 
 
 def _rows(url: str, row: type) -> list[object]:
@@ -88,15 +33,6 @@ def _rows(url: str, row: type) -> list[object]:
         found = list(conn.execute(select(row).order_by(row.id)))  # type: ignore[attr-defined]
     engine.dispose()
     return found
-
-
-async def _open_session(pilot) -> None:  # type: ignore[no-untyped-def]
-    """From the start: the queue (``2``), then its session (``c``) on the first client."""
-    await settle(pilot)
-    await pilot.press("2")
-    await settle(pilot)
-    await pilot.press("c")
-    await settle(pilot)
 
 
 async def _outcome(pilot, key: str, *typed: str) -> None:  # type: ignore[no-untyped-def]
@@ -113,8 +49,8 @@ async def _outcome(pilot, key: str, *typed: str) -> None:  # type: ignore[no-unt
     assert not isinstance(pilot.app.screen, OutcomeDialog), pilot.app.screen.query_one("#dialog-error").render()
 
 
-async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch: Branch) -> None:
-    app = make_app(branch.url)
+async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(calls_branch: CallsBranch) -> None:
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("2")
@@ -128,7 +64,7 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
         await _outcome(pilot, "n")  # 1 no answer
         await pilot.press("u")  # ... undone: back to client 1, nothing of it left
         await settle(pilot)
-        assert app.screen.item.client_id == branch.clients[1]  # type: ignore[attr-defined]
+        assert app.screen.item.client_id == calls_branch.clients[1]  # type: ignore[attr-defined]
         await _outcome(pilot, "n")  # 1 no answer, again
         await _outcome(pilot, "p")  # 2 politely declined
         await _outcome(pilot, "a")  # 3 appointment: the suggested Monday 10:00 (no second call to confirm it)
@@ -144,8 +80,8 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
         await _outcome(pilot, "d", "5", "很满意")  # 9 回访 done: satisfaction 5, feedback
         assert not isinstance(app.screen, CallSession)  # the session ends with the queue
 
-    contacts = _rows(branch.url, ContactRow)
-    c = branch.clients
+    contacts = _rows(calls_branch.url, ContactRow)
+    c = calls_branch.clients
     assert [(r.client_id, r.disposition, r.channel) for r in contacts] == [  # type: ignore[attr-defined]
         (c[0], Disposition.INTERESTED, "phone"),
         (c[1], Disposition.NO_ANSWER, "phone"),
@@ -161,12 +97,12 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
     assert (contacts[-1].satisfaction, contacts[-1].feedback) == (5, "很满意")  # type: ignore[attr-defined]
     assert all(r.started_at == NOW for r in contacts)  # type: ignore[attr-defined]
 
-    tasks = {r.id: r for r in _rows(branch.url, TaskRow)}  # type: ignore[attr-defined]
-    original = [tasks[t] for t in branch.tasks]
+    tasks = {r.id: r for r in _rows(calls_branch.url, TaskRow)}  # type: ignore[attr-defined]
+    original = [tasks[t] for t in calls_branch.tasks]
     assert [t.status for t in original] == ["done"] * 8 + ["skipped", "done"]
     assert "[not_now] 出差" in original[8].note
     new = sorted(
-        (t.client_id, t.kind, t.due_on, t.due_at, t.origin) for t in tasks.values() if t.id not in branch.tasks
+        (t.client_id, t.kind, t.due_on, t.due_at, t.origin) for t in tasks.values() if t.id not in calls_branch.tasks
     )
 
     def utc(*args: int) -> dt.datetime:
@@ -182,24 +118,24 @@ async def test_a_session_of_ten_calls_writes_exactly_the_expected_records(branch
             (c[5], TaskKind.VERIFY_NUMBER, TODAY, None, TaskOrigin.CONTACT),
         ]
     )
-    assert all(t.status == TaskStatus.OPEN for t in tasks.values() if t.id not in branch.tasks)
+    assert all(t.status == TaskStatus.OPEN for t in tasks.values() if t.id not in calls_branch.tasks)
 
-    (meeting,) = _rows(branch.url, AppointmentRow)
+    (meeting,) = _rows(calls_branch.url, AppointmentRow)
     assert (meeting.client_id, meeting.starts_at) == (c[3], utc(2026, 11, 30, 2))  # type: ignore[attr-defined]
-    flags = {r.id: (r.mobile_invalid, r.phone_opt_out) for r in _rows(branch.url, ClientRow)}  # type: ignore[attr-defined]
+    flags = {r.id: (r.mobile_invalid, r.phone_opt_out) for r in _rows(calls_branch.url, ClientRow)}  # type: ignore[attr-defined]
     assert flags[c[5]] == (True, False)
     assert flags[c[6]] == (False, True)
     assert sum(1 for v in flags.values() if v != (False, False)) == 2
 
 
-async def test_a_failed_save_keeps_the_typed_note_and_says_why(branch: Branch) -> None:
-    app = make_app(branch.url)
+async def test_a_failed_save_keeps_the_typed_note_and_says_why(calls_branch: CallsBranch) -> None:
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         # Meanwhile the task is closed elsewhere (another session of the same manager).
-        engine = make_engine(branch.url)
+        engine = make_engine(calls_branch.url)
         with engine.begin() as conn:
-            conn.execute(TaskRow.__table__.update().where(TaskRow.id == branch.tasks[0]).values(status="done"))
+            conn.execute(TaskRow.__table__.update().where(TaskRow.id == calls_branch.tasks[0]).values(status="done"))
         engine.dispose()
         await pilot.press("i")
         await pilot.pause()
@@ -209,7 +145,7 @@ async def test_a_failed_save_keeps_the_typed_note_and_says_why(branch: Branch) -
         assert isinstance(dialog, OutcomeDialog)
         assert "已被处理" in str(dialog.query_one("#dialog-error").render())
         assert dialog.query_one("#note").value == "客户说下周再联系"  # type: ignore[attr-defined]
-    assert _rows(branch.url, ContactRow) == []
+    assert _rows(calls_branch.url, ContactRow) == []
 
 
 def _count_prepares(monkeypatch: pytest.MonkeyPatch, failing_at: int = 0) -> list[int]:
@@ -237,13 +173,13 @@ def _card_shows(app: CsmApp, client: int, name: str) -> bool:
 
 
 async def test_each_card_is_prepared_once_along_with_what_leads_to_it(
-    branch: Branch, monkeypatch: pytest.MonkeyPatch
+    calls_branch: CallsBranch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = _count_prepares(monkeypatch)
-    c = branch.clients
-    app = make_app(branch.url)
+    c = calls_branch.clients
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         assert _card_shows(app, c[0], "客户0") and asked == [c[0]]  # loaded by the session as it opened
         await _outcome(pilot, "n")
         assert _card_shows(app, c[1], "客户1") and asked == c[:2]  # prepared in the save's worker, after the save
@@ -260,14 +196,14 @@ async def test_each_card_is_prepared_once_along_with_what_leads_to_it(
 
 
 async def test_a_card_that_could_not_be_prepared_ahead_is_loaded_by_the_session(
-    branch: Branch, monkeypatch: pytest.MonkeyPatch
+    calls_branch: CallsBranch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The next client's card, prepared in the save's worker, fails there: the session loads it itself."""
     asked = _count_prepares(monkeypatch, failing_at=2)
-    c = branch.clients
-    app = make_app(branch.url)
+    c = calls_branch.clients
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         await _outcome(pilot, "n")
         await settle(pilot)
         assert _card_shows(app, c[1], "客户1")

@@ -19,7 +19,7 @@ from screens.dialogs import LogContactDialog
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests.calls.test_call_session import Branch, branch  # noqa: F401  (the fixture)
+from tests.support.calls_branch import CallsBranch
 from tests.support.pilot import make_app, settle
 
 
@@ -46,11 +46,11 @@ async def _on_the_queue(pilot: Pilot[None], go: threading.Event) -> None:
 
 
 async def test_an_outcome_key_typed_right_after_c_is_the_sessions(
-    branch: Branch,  # noqa: F811  (the fixture imported above)
+    calls_branch: CallsBranch,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     go = _slow_prepares(monkeypatch)
-    app = make_app(branch.url)
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_the_queue(pilot, go)
         await pilot.press("c", "b")  # the manager starts the session and at once records "agreed to buy"
@@ -62,11 +62,11 @@ async def test_an_outcome_key_typed_right_after_c_is_the_sessions(
 
 
 async def test_no_read_of_the_mobile_is_audited_for_a_session_that_never_opened(
-    branch: Branch,  # noqa: F811  (the fixture imported above)
+    calls_branch: CallsBranch,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     go = _slow_prepares(monkeypatch)
-    app = make_app(branch.url)
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_the_queue(pilot, go)
         await pilot.press("c", "1")  # start a session, then straight back to the checklist
@@ -74,7 +74,7 @@ async def test_no_read_of_the_mobile_is_audited_for_a_session_that_never_opened(
         await settle(pilot)
         stacks = app._screen_stacks.values()  # every mode's: a session left open in the queue's counts as shown
         opened = any(isinstance(s, CallSession) for stack in stacks for s in stack)
-    engine = make_engine(branch.url)
+    engine = make_engine(calls_branch.url)
     with engine.connect() as conn:
         reads = list(conn.execute(select(AuditRow.entity_id).where(AuditRow.action == "call.open")))
     engine.dispose()
@@ -83,13 +83,13 @@ async def test_no_read_of_the_mobile_is_audited_for_a_session_that_never_opened(
 
 @pytest.mark.parametrize(("key", "opened"), [("l", LogContactDialog), ("enter", ClientDetailScreen)])
 async def test_a_session_does_not_open_over_a_screen_opened_meanwhile(
-    branch: Branch,  # noqa: F811  (the fixture imported above)
+    calls_branch: CallsBranch,
     monkeypatch: pytest.MonkeyPatch,
     key: str,
     opened: type,
 ) -> None:
     go = _slow_prepares(monkeypatch)
-    app = make_app(branch.url)
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_the_queue(pilot, go)
         await pilot.press("c", key)  # start a session, then (changing one's mind) log a visit or open the client
@@ -100,7 +100,7 @@ async def test_a_session_does_not_open_over_a_screen_opened_meanwhile(
 
 
 async def test_an_outcome_typed_while_an_undo_saves_leaves_the_session_on_the_right_client(
-    branch: Branch,  # noqa: F811  (the fixture imported above)
+    calls_branch: CallsBranch,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     go = threading.Event()
@@ -111,8 +111,8 @@ async def test_an_outcome_typed_while_an_undo_saves_leaves_the_session_on_the_ri
         real(ws, receipt)
 
     monkeypatch.setattr(call_session, "undo", slow_undo)
-    c = branch.clients
-    app = make_app(branch.url)
+    c = calls_branch.clients
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("2")

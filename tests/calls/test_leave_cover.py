@@ -61,7 +61,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, record
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.selling.test_sale import answers
+from tests.support.selling_branch import answers
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)  # a Friday

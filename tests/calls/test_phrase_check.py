@@ -30,7 +30,8 @@ from csm_tui.services.phrase_check import (
 )
 from csm_tui.services.rows import Candidate
 from storage.orm import AppointmentRow, AuditRow, ChecklistDayRow, ContactRow, ReferralRow, TaskRow
-from tests.clients.test_clients import MONDAY, NOW, Branch, branch, local  # noqa: F401
+from tests.support.branch import local
+from tests.support.clients_branch import MONDAY, NOW, Branch
 
 PHRASES = FORBIDDEN_PHRASES
 # What people put between the characters of a phrase to slip it past a check.
@@ -85,12 +86,12 @@ def test_every_phrase_in_a_text_is_found_with_its_field() -> None:
 # --- enforced in the services, audited -----------------------------------------------------------------------
 
 
-def _audit(branch: Branch, action: str) -> list[AuditRow]:  # noqa: F811
+def _audit(branch: Branch, action: str) -> list[AuditRow]:
     return [r for r in branch.audit_rows() if r.action == action]
 
 
 def test_a_contact_note_with_a_forbidden_phrase_is_refused_by_the_service_and_the_refusal_audited(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
 ) -> None:
     ws = branch.ws(branch.csm_a)
     outcome = Outcome(Disposition.INTERESTED, note="跟客户说这款稳 赚", feedback="客户问保本吗")
@@ -111,7 +112,7 @@ def test_a_contact_note_with_a_forbidden_phrase_is_refused_by_the_service_and_th
     ],
 )
 def test_a_confirmation_that_does_not_cover_every_phrase_with_a_reason_is_refused(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
     confirmed: PhrasesConfirmed,
 ) -> None:
     outcome = Outcome(Disposition.INTERESTED, note="客户问保本吗，我说不是稳赚", confirmed=confirmed)
@@ -120,7 +121,7 @@ def test_a_confirmation_that_does_not_cover_every_phrase_with_a_reason_is_refuse
     assert branch.count(ContactRow, client_id=branch.zsf) == 0
 
 
-def test_a_confirmed_phrase_is_saved_and_the_confirmation_audited_with_its_reason(branch: Branch) -> None:  # noqa: F811
+def test_a_confirmed_phrase_is_saved_and_the_confirmation_audited_with_its_reason(branch: Branch) -> None:
     confirmed = PhrasesConfirmed(frozenset({"保本"}), "客户问的是存款，已说明理财不保本")
     outcome = Outcome(Disposition.INFORMED, Channel.VISIT, note="已告知本产品不保本", confirmed=confirmed)
     record(branch.ws(branch.csm_a), branch.zsf, outcome, started_at=NOW)
@@ -130,13 +131,13 @@ def test_a_confirmed_phrase_is_saved_and_the_confirmation_audited_with_its_reaso
     assert kept.entity_id == str(branch.zsf) and branch.chain_holds()
 
 
-def test_a_clean_note_saves_without_any_confirmation_and_leaves_no_phrase_record(branch: Branch) -> None:  # noqa: F811
+def test_a_clean_note_saves_without_any_confirmation_and_leaves_no_phrase_record(branch: Branch) -> None:
     record(branch.ws(branch.csm_a), branch.zsf, Outcome(Disposition.INTERESTED, note="下周再联系"), started_at=NOW)
     assert branch.count(ContactRow, client_id=branch.zsf) == 1
     assert not _audit(branch, PHRASES_REFUSED) and not _audit(branch, PHRASES_CONFIRMED)
 
 
-def test_a_day_summary_with_a_forbidden_phrase_is_refused_until_confirmed(branch: Branch) -> None:  # noqa: F811
+def test_a_day_summary_with_a_forbidden_phrase_is_refused_until_confirmed(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
     with pytest.raises(ForbiddenPhrases):
         day_list.save_summary(ws, "今天向三位客户介绍了零 风险产品")
@@ -148,7 +149,7 @@ def test_a_day_summary_with_a_forbidden_phrase_is_refused_until_confirmed(branch
     assert [r.detail["fields"] for r in _audit(branch, PHRASES_CONFIRMED)] == [["summary"]]
 
 
-def test_an_sms_text_is_checked_like_a_note(branch: Branch) -> None:  # noqa: F811
+def test_an_sms_text_is_checked_like_a_note(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
     task = appointments.add_follow_up(ws, branch.zsf, MONDAY, "发短信")
     assert task.id is not None
@@ -158,7 +159,7 @@ def test_an_sms_text_is_checked_like_a_note(branch: Branch) -> None:  # noqa: F8
     assert branch.count(ContactRow, client_id=branch.zsf, channel=Channel.SMS) == 1
 
 
-def test_notes_on_the_client_a_meeting_and_a_follow_up_are_checked(branch: Branch) -> None:  # noqa: F811
+def test_notes_on_the_client_a_meeting_and_a_follow_up_are_checked(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
     with pytest.raises(ForbiddenPhrases):
         client_detail.edit(ws, branch.client(branch.zsf), note="只买无风险的")
@@ -174,7 +175,7 @@ def test_notes_on_the_client_a_meeting_and_a_follow_up_are_checked(branch: Branc
     assert len(_audit(branch, PHRASES_REFUSED)) == 3 and len(_audit(branch, PHRASES_CONFIRMED)) == 1
 
 
-def test_a_phrase_the_branch_adds_is_checked_too(branch: Branch) -> None:  # noqa: F811
+def test_a_phrase_the_branch_adds_is_checked_too(branch: Branch) -> None:
     policy = Policy.model_validate({"compliance": {"forbidden_phrases": [*FORBIDDEN_PHRASES, "保底"]}})
     ws = dataclasses.replace(branch.ws(branch.csm_a), policy=policy)
     with pytest.raises(ForbiddenPhrases) as caught:
@@ -182,7 +183,7 @@ def test_a_phrase_the_branch_adds_is_checked_too(branch: Branch) -> None:  # noq
     assert [h.phrase for h in caught.value.hits] == ["保底"]
 
 
-def test_a_checklist_item_s_note_is_checked_too(branch: Branch) -> None:  # noqa: F811
+def test_a_checklist_item_s_note_is_checked_too(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
     code = ws.policy.checklist.items[0].code
     with pytest.raises(ForbiddenPhrases):
@@ -220,7 +221,7 @@ def _queue_item(client_id: int, task_id: int | None = None) -> QueueItem:
 
 @pytest.mark.parametrize("act", [skip, snooze])
 def test_a_skip_or_snooze_note_with_a_forbidden_phrase_is_refused_until_confirmed(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
     act: Callable[..., None],
 ) -> None:
     ws = branch.ws(branch.csm_a)
@@ -239,7 +240,7 @@ def test_a_skip_or_snooze_note_with_a_forbidden_phrase_is_refused_until_confirme
 
 
 def test_referral_notes_and_a_return_reason_with_a_forbidden_phrase_are_refused_until_confirmed(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
 ) -> None:
     assert branch.wealth.id is not None and branch.csm_a.id is not None
     csm, teller, wealth = branch.ws(branch.csm_a), branch.ws(branch.teller), branch.ws(branch.wealth)

@@ -17,8 +17,8 @@ from screens.dialogs import DaySummaryDialog, OutcomeDialog, ReasonDialog, SmsSe
 from screens.sms import SmsScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ContactRow
-from tests.calls import test_call_session
-from tests.support.pilot import make_app, settle
+from tests.support.calls_branch import build_calls_branch
+from tests.support.pilot import make_app, open_session, settle
 from widgets.phrase_panel import PhrasePanel
 
 ZH = catalog("zh_CN")
@@ -43,10 +43,10 @@ def _contacts(url: str) -> int:
 async def test_an_outcome_note_with_a_forbidden_phrase_is_shown_in_place_and_saved_only_with_a_reason(
     tmp_path: Any,
 ) -> None:
-    url = test_call_session.branch.__wrapped__(tmp_path).url  # type: ignore[attr-defined]
+    url = build_calls_branch(tmp_path).url
     app = make_app(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await test_call_session._open_session(pilot)
+        await open_session(pilot)
         assert isinstance(app.screen, CallSession)
         await pilot.press("p")  # politely declined: only a note
         await pilot.pause()
@@ -115,10 +115,10 @@ async def test_an_sms_text_is_checked_before_it_is_marked_sent(demo_url: str) ->
 async def test_a_skip_note_with_a_forbidden_phrase_is_shown_in_place_and_saved_only_with_a_reason(
     tmp_path: Any,
 ) -> None:
-    url = test_call_session.branch.__wrapped__(tmp_path).url  # type: ignore[attr-defined]
+    url = build_calls_branch(tmp_path).url
     app = make_app(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await test_call_session._open_session(pilot)
+        await open_session(pilot)
         assert isinstance(app.screen, CallSession)
         first = app.screen.item.client_id
         await pilot.press("s")

@@ -12,28 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from stdnum.cn import ric
 
-from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
-    AccountKind,
     AppointmentStatus,
-    Grade,
     HoldingStatus,
-    ProductCategory,
     QueueReason,
     ReferralKind,
     ReferralStatus,
     RiskLevel,
-    RiskRating,
-    Role,
     TaskKind,
     TaskOrigin,
     TaskStatus,
@@ -41,20 +32,10 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
-    Account,
-    Client,
     ClientSummary,
     DailyBalance,
-    NewClient,
-    NewHolding,
-    NewOutlet,
-    NewProduct,
-    NewRiskAssessment,
-    NewStaff,
-    Staff,
 )
 from csm_tui.domain.values import Sex
-from csm_tui.policy import Policy
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.calls import appointments
 from csm_tui.services.calls.queue import today_queue
@@ -62,206 +43,29 @@ from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.clients.finding import find_clients, look_up_number
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit
-from csm_tui.services.workstation import Workstation
-from storage import audit
-from storage.orm import AppointmentRow, AuditRow, ClientRow, ReferralRow, TaskRow
-from storage.uow import SqlUnitOfWorkFactory
-
-TZ = "Asia/Shanghai"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-TODAY = dt.date(2026, 11, 27)  # Friday
-NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
-SUNDAY = dt.date(2026, 11, 29)
-MONDAY = dt.date(2026, 11, 30)
-TUESDAY = dt.date(2026, 12, 1)
-WEDNESDAY = dt.date(2026, 12, 2)
-THURSDAY = dt.date(2026, 12, 3)
-FRIDAY_NEXT = dt.date(2026, 12, 4)
-AS_OF = TODAY - dt.timedelta(days=2)  # the bank's batch is T+2
-
-
-def rid(area: str, born: dt.date, sequence: int) -> str:
-    """A valid resident ID number."""
-    body = f"{area}{born:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    """Shanghai wall time on ``day``, in UTC."""
-    return dt.datetime.combine(day, dt.time(hour, minute), SHANGHAI).astimezone(dt.UTC)
-
-
-ZSF_ID = rid("110105", dt.date(1949, 12, 31), 2)  # 11010519491231002X
-ZSF_MOBILE = "13912345678"
-ZSF_CARD = "6222600110012345678"
-WXM_ID = rid("310101", dt.date(1985, 6, 15), 123)
-LS_ID = rid("440305", dt.date(1990, 2, 1), 456)
-WDH_ID = rid("110105", dt.date(1975, 3, 8), 781)
-WDH_MOBILE = "13912340000"  # shares a prefix with 张三丰's
-WDH_CARD = "6222600110099998888"  # shares a prefix with 张三丰's card
-ZS_ID = rid("310104", dt.date(1968, 10, 10), 333)
-ZL_ID = rid("110108", dt.date(1995, 7, 7), 214)
-
-
-@dataclass
-class Branch:
-    engine: Engine
-    clock: FrozenClock
-    system: SqlUnitOfWorkFactory
-    admin: Staff
-    supervisor: Staff
-    other_supervisor: Staff
-    csm_a: Staff
-    csm_b: Staff
-    wealth: Staff
-    teller: Staff
-    outlet_id: int
-    zsf: int  # A's: 张三丰, at the 沃德 standard, holdings and an assessment
-    wxm: int  # A's: 王小明, 交银理财
-    ls: int  # A's: 李四, ordinary
-    wdh: int  # B's: 王大海
-    zs: int  # B's: 张三
-    zl: int  # nobody's yet: 赵六, a walk-in
-
-    def ws(self, staff: Staff) -> Workstation:
-        return Workstation(
-            uow=self.system.acting_as(staff),
-            staff=staff,
-            outlet=None,
-            time=BranchTime(self.clock, TZ),
-            policy=Policy(),
-            demo=False,
-        )
-
-    def client(self, client_id: int) -> Client:
-        with self.system() as tx:
-            return tx.clients.get(client_id)
-
-    def add_client(self, number: str, name: str, resident_id: str, manager: Staff | None, **more: object) -> int:
-        with self.system(write=True) as tx:
-            client = tx.clients.add(
-                NewClient(
-                    number=number,
-                    name=name,
-                    resident_id=resident_id,
-                    manager_id=None if manager is None else manager.id,
-                    outlet_id=self.outlet_id,
-                    assets_as_of=AS_OF,
-                    **more,  # type: ignore[arg-type]
-                )
-            )
-            tx.commit()
-        assert client.id is not None
-        return client.id
-
-    def count(self, row: type[object], **where: object) -> int:
-        with Session(self.engine) as session:
-            query = select(func.count()).select_from(row)  # type: ignore[call-overload]
-            for column, value in where.items():
-                query = query.where(getattr(row, column) == value)
-            return int(session.scalar(query) or 0)
-
-    def audit_rows(self) -> list[AuditRow]:
-        with Session(self.engine) as session:
-            return list(session.scalars(select(AuditRow).order_by(AuditRow.id)))
-
-    def chain_holds(self) -> bool:
-        with self.engine.connect() as conn:
-            return audit.verify(conn) is None
-
-
-@pytest.fixture
-def branch(engine: Engine, clock: FrozenClock) -> Branch:
-    system = SqlUnitOfWorkFactory(engine, clock)
-    with system(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-        o = outlet.id
-        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
-        sup = tx.staff.add(NewStaff(login="sup01", name="周主管", role=Role.SUPERVISOR, outlet_id=o))
-        sup2 = tx.staff.add(NewStaff(login="sup02", name="吴主管", role=Role.SUPERVISOR, outlet_id=o))
-        a = tx.staff.add(
-            NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup.id)
-        )
-        b = tx.staff.add(
-            NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup2.id)
-        )
-        wm = tx.staff.add(NewStaff(login="wode01", name="陈经理", role=Role.WEALTH_MANAGER, outlet_id=o))
-        teller = tx.staff.add(NewStaff(login="teller01", name="刘柜员", role=Role.TELLER, outlet_id=o))
-        product = tx.products.add(
-            NewProduct(
-                code="DLB90",
-                name="得利宝90天",
-                category=ProductCategory.WEALTH,
-                issuer_rating=RiskRating.R2,
-                term_days=90,
-                expected_yield=Decimal("2.8"),
-                min_amount=Decimal("50000.00"),
-            )
-        )
-
-        def client(number: str, name: str, resident_id: str, mobile: str, manager: Staff | None, **more: object) -> int:
-            added = tx.clients.add(
-                NewClient(
-                    number=number,
-                    name=name,
-                    resident_id=resident_id,
-                    mobile=mobile,
-                    manager_id=None if manager is None else manager.id,
-                    outlet_id=o,
-                    assets_as_of=AS_OF,
-                    **more,  # type: ignore[arg-type]
-                )
-            )
-            assert added.id is not None
-            return added.id
-
-        opened = dt.date(2015, 3, 1)
-        zsf = client(
-            "C100001", "张三丰", ZSF_ID, ZSF_MOBILE, a, address="北京市西城区金融大街1号", occupation="退休",
-            balance=Decimal("530000.00"), avg_3m=Decimal("520000.00"),
-            accounts=(Account(number=ZSF_CARD, kind=AccountKind.DEBIT_CARD, opened_on=opened),),
-        )  # fmt: skip
-        wxm = client(
-            "C100002", "王小明", WXM_ID, "13800138001", a, balance=Decimal("82000.00"), avg_3m=Decimal("80000.00")
-        )
-        ls = client(
-            "C100003", "李四", LS_ID, "13600136002", a, balance=Decimal("31000.00"), avg_3m=Decimal("30000.00"),
-            accounts=(Account(number="6214830100000001", kind=AccountKind.SAVINGS, opened_on=opened),),
-        )  # fmt: skip
-        wdh = client(
-            "C200001", "王大海", WDH_ID, WDH_MOBILE, b, balance=Decimal("210000.00"), avg_3m=Decimal("200000.00"),
-            accounts=(Account(number=WDH_CARD, kind=AccountKind.DEBIT_CARD, opened_on=opened),),
-        )  # fmt: skip
-        zs = client("C200002", "张三", ZS_ID, "15000150005", b, avg_3m=Decimal("60000.00"))
-        zl = client("C300001", "赵六", ZL_ID, "18600186006", None, avg_3m=Decimal("12000.00"))
-        assert product.id is not None and a.id is not None
-        tx.holdings.add(
-            NewHolding(
-                client_id=zsf,
-                product_id=product.id,
-                amount=Decimal("300000.00"),
-                start_date=dt.date(2026, 10, 1),
-                maturity_date=dt.date(2026, 12, 30),
-            )
-        )
-        tx.assessments.add(
-            NewRiskAssessment(
-                client_id=zsf,
-                staff_id=a.id,
-                taken_at=dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC),
-                answers={"q1": "b"},
-                score=70,
-                level=RiskLevel.C3,
-                valid_until=dt.date(2027, 5, 31),
-            )
-        )
-        tx.balances.record(
-            [DailyBalance(client_id=zsf, day=AS_OF - dt.timedelta(days=d), balance=Decimal("530000.00")) for d in (0,)]
-        )
-        tx.commit()
-    assert o is not None
-    return Branch(engine, clock, system, admin, sup, sup2, a, b, wm, teller, o, zsf, wxm, ls, wdh, zs, zl)
-
+from storage.orm import AppointmentRow, ClientRow, ReferralRow, TaskRow
+from tests.support.branch import AS_OF, TODAY, local, rid
+from tests.support.clients_branch import (
+    FRIDAY_NEXT,
+    LS_ID,
+    MONDAY,
+    NOW,
+    SUNDAY,
+    THURSDAY,
+    TUESDAY,
+    WDH_CARD,
+    WDH_ID,
+    WDH_MOBILE,
+    WEDNESDAY,
+    WXM_ID,
+    ZL_ID,
+    ZS_ID,
+    ZSF_CARD,
+    ZSF_ID,
+    ZSF_MOBILE,
+    Branch,
+    names,
+)
 
 # --- 1. visibility per role ----------------------------------------------------------------------------------
 
@@ -334,10 +138,6 @@ def test_revealing_another_csm_s_client_is_denied_and_leaves_no_trace(branch: Br
 
 
 # --- 2. search -----------------------------------------------------------------------------------------------
-
-
-def names(ws: Workstation, text: str) -> list[str]:
-    return [row.name for row in find_clients(ws, text)]
 
 
 def test_search_by_name_initials_and_client_number(branch: Branch) -> None:

@@ -27,9 +27,9 @@ from screens.client_detail import ClientDetailScreen
 from screens.help import HelpScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests.calls import test_call_session
-from tests.clients.test_clients import ZSF_MOBILE, Branch, branch  # noqa: F401
-from tests.support.pilot import make_app, open_own_client, settle, table_rows
+from tests.support.calls_branch import build_calls_branch
+from tests.support.clients_branch import ZSF_MOBILE, Branch
+from tests.support.pilot import make_app, open_own_client, open_session, settle, table_rows
 from widgets.clipboard import osc52
 
 OSC52 = re.compile("\x1b\\]52;c;([A-Za-z0-9+/=]*)\x07")
@@ -81,11 +81,11 @@ def test_inside_tmux_with_set_clipboard_on_the_copy_reaches_tmux_s_clipboard(tmp
 # --- the service: own clients only, audited --------------------------------------------------------------------
 
 
-def _audit(branch: Branch, action: str) -> list[AuditRow]:  # noqa: F811
+def _audit(branch: Branch, action: str) -> list[AuditRow]:
     return [r for r in branch.audit_rows() if r.action == action]
 
 
-def test_copying_an_own_client_s_mobile_gives_it_in_full_and_audits_the_read(branch: Branch) -> None:  # noqa: F811
+def test_copying_an_own_client_s_mobile_gives_it_in_full_and_audits_the_read(branch: Branch) -> None:
     assert copy_mobile(branch.ws(branch.csm_a), branch.zsf) == ZSF_MOBILE
     [copied] = _audit(branch, COPIED)
     assert copied.entity_id == str(branch.zsf) and copied.detail["field"] == "mobile"
@@ -94,7 +94,7 @@ def test_copying_an_own_client_s_mobile_gives_it_in_full_and_audits_the_read(bra
 
 
 @pytest.mark.parametrize("who", ["csm_b", "supervisor", "admin", "teller"])
-def test_another_s_client_is_refused_with_the_reason_whoever_may_see_it(branch: Branch, who: str) -> None:  # noqa: F811
+def test_another_s_client_is_refused_with_the_reason_whoever_may_see_it(branch: Branch, who: str) -> None:
     with pytest.raises(DomainError) as caught:
         copy_mobile(branch.ws(getattr(branch, who)), branch.zsf)  # A's client: a supervisor even sees it in full
     assert caught.value.code == "copy_not_own"
@@ -102,7 +102,7 @@ def test_another_s_client_is_refused_with_the_reason_whoever_may_see_it(branch: 
     assert [r.entity_id for r in _audit(branch, COPY_REFUSED)] == [str(branch.zsf)]
 
 
-def test_a_client_without_a_mobile_has_nothing_to_copy(branch: Branch) -> None:  # noqa: F811
+def test_a_client_without_a_mobile_has_nothing_to_copy(branch: Branch) -> None:
     with branch.system(write=True) as tx:
         tx.clients.update(branch.wxm, branch.client(branch.wxm).version, mobile=None)
         tx.commit()
@@ -195,7 +195,7 @@ async def test_y_is_listed_in_f1_on_the_client_s_card(demo_url: str) -> None:
 async def test_y_in_a_call_session_copies_the_client_on_the_card(branch_url: str) -> None:
     app = make_app(branch_url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await test_call_session._open_session(pilot)
+        await open_session(pilot)
         screen = app.screen
         assert isinstance(screen, CallSession) and screen.card is not None
         await pilot.press("y")
@@ -216,4 +216,4 @@ async def test_whatever_else_is_copied_reaches_the_clipboard_masked(demo_url: st
 
 @pytest.fixture
 def branch_url(tmp_path: Any) -> str:
-    return test_call_session.branch.__wrapped__(tmp_path).url  # type: ignore[attr-defined]
+    return build_calls_branch(tmp_path).url

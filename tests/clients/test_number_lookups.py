@@ -25,16 +25,7 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import AuditRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.clients.test_clients import (  # noqa: F401  (the fixture)
-    WDH_CARD,
-    WDH_ID,
-    WDH_MOBILE,
-    ZSF_CARD,
-    ZSF_ID,
-    ZSF_MOBILE,
-    Branch,
-    branch,
-)
+from tests.support.clients_branch import WDH_CARD, WDH_ID, WDH_MOBILE, ZSF_CARD, ZSF_ID, ZSF_MOBILE, Branch
 
 
 def guesses(n: int) -> list[str]:
@@ -53,7 +44,7 @@ def refused(ws: Workstation, number: str) -> DomainError:
 
 
 def test_a_script_of_21_whole_number_look_ups_is_refused_after_20_and_the_supervisor_is_told(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
 ) -> None:
     a = branch.ws(branch.csm_a)
     found = [look_up_number(a, guess) for guess in guesses(19)]
@@ -85,7 +76,7 @@ def test_a_script_of_21_whole_number_look_ups_is_refused_after_20_and_the_superv
     assert [r.id for r in look_up_number(a, WDH_CARD)] == [branch.wdh]
 
 
-def test_prefixes_and_parts_of_others_secret_numbers_find_nothing(branch: Branch) -> None:  # noqa: F811
+def test_prefixes_and_parts_of_others_secret_numbers_find_nothing(branch: Branch) -> None:
     a = branch.ws(branch.csm_a)
     for number in (WDH_MOBILE, WDH_ID, WDH_CARD):
         for end in range(1, len(number) + 1):
@@ -96,7 +87,7 @@ def test_prefixes_and_parts_of_others_secret_numbers_find_nothing(branch: Branch
     assert refused(a, "139").code == "lookup_not_a_number"
 
 
-def test_own_clients_are_looked_up_freely_and_not_counted(branch: Branch) -> None:  # noqa: F811
+def test_own_clients_are_looked_up_freely_and_not_counted(branch: Branch) -> None:
     a = limited(branch.ws(branch.csm_a), 1)
     for _ in range(10):
         for number in (ZSF_MOBILE, ZSF_ID, ZSF_ID.lower(), ZSF_CARD):
@@ -106,7 +97,7 @@ def test_own_clients_are_looked_up_freely_and_not_counted(branch: Branch) -> Non
     assert refused(a, WDH_CARD).code == "lookup_limit"
 
 
-def test_every_role_is_limited(branch: Branch) -> None:  # noqa: F811
+def test_every_role_is_limited(branch: Branch) -> None:
     with branch.system(write=True) as tx:
         lobby = tx.staff.add(NewStaff(login="lobby01", name="孙大堂", role=Role.LOBBY, outlet_id=branch.outlet_id))
         tx.commit()
@@ -124,7 +115,7 @@ def test_every_role_is_limited(branch: Branch) -> None:  # noqa: F811
     assert told == refusals  # the admin sees everyone's, those without a supervisor included
 
 
-def test_the_limit_holds_for_eight_sessions_of_one_staff_member_at_once(branch: Branch) -> None:  # noqa: F811
+def test_the_limit_holds_for_eight_sessions_of_one_staff_member_at_once(branch: Branch) -> None:
     start = threading.Barrier(8)
     results: list[str] = []
     url = branch.engine.url.render_as_string(hide_password=False)

@@ -18,12 +18,12 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ContactRow, ReferralRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.clients.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
+from tests.support.clients_branch import NOW, Branch
 
 SESSIONS = 8
 
 
-def at_once(branch: Branch, act: Callable[[Workstation, int], object], staff: list[Staff]) -> Counter[str]:  # noqa: F811
+def at_once(branch: Branch, act: Callable[[Workstation, int], object], staff: list[Staff]) -> Counter[str]:
     """``act`` in SESSIONS threads started together, each a workstation of its own (its own engine, as separate
     SSH sessions are); what each ended with, counted ("ok" or the error's code or type)."""
     start = threading.Barrier(SESSIONS)
@@ -54,7 +54,7 @@ def at_once(branch: Branch, act: Callable[[Workstation, int], object], staff: li
     return Counter(results)
 
 
-def test_eight_sessions_referring_one_client_to_wode_store_one_open_referral(branch: Branch) -> None:  # noqa: F811
+def test_eight_sessions_referring_one_client_to_wode_store_one_open_referral(branch: Branch) -> None:
     assert branch.wealth.id is not None
     wealth_id = branch.wealth.id
     outcome = at_once(branch, lambda ws, _n: referrals.refer_to_wode(ws, branch.zsf, wealth_id), [branch.csm_a])
@@ -62,7 +62,7 @@ def test_eight_sessions_referring_one_client_to_wode_store_one_open_referral(bra
     assert branch.count(ReferralRow, kind=ReferralKind.WODE, status=ReferralStatus.OPEN, client_id=branch.zsf) == 1
 
 
-def test_eight_desks_sending_one_walk_in_to_different_csms_give_one_manager(branch: Branch) -> None:  # noqa: F811
+def test_eight_desks_sending_one_walk_in_to_different_csms_give_one_manager(branch: Branch) -> None:
     csms = [branch.csm_a.id, branch.csm_b.id]
 
     def refer(ws: Workstation, n: int) -> object:
@@ -77,7 +77,7 @@ def test_eight_desks_sending_one_walk_in_to_different_csms_give_one_manager(bran
     assert branch.count(TaskRow, kind=TaskKind.REFERRAL) == SESSIONS // 2
 
 
-def test_eight_sessions_saving_no_answer_schedule_at_most_the_day_s_retries(branch: Branch) -> None:  # noqa: F811
+def test_eight_sessions_saving_no_answer_schedule_at_most_the_day_s_retries(branch: Branch) -> None:
     def no_answer(ws: Workstation, _n: int) -> object:
         return outcomes.record(ws, branch.wxm, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
 

@@ -7,10 +7,11 @@ import datetime as dt
 from csm_tui.domain.enums import AccountKind
 from csm_tui.domain.models import Account
 from csm_tui.services.clients.finding import look_up_number
-from tests.clients.test_clients import Branch, branch, names, rid  # noqa: F401  (the fixture)
+from tests.support.branch import rid
+from tests.support.clients_branch import Branch, names
 
 
-def test_the_letters_of_a_client_number_find_the_client(branch: Branch) -> None:  # noqa: F811
+def test_the_letters_of_a_client_number_find_the_client(branch: Branch) -> None:
     branch.add_client("KH000123", "周杰", rid("110101", dt.date(1980, 2, 2), 41), branch.csm_a)
     branch.add_client("KH000456", "吴刚", rid("110101", dt.date(1981, 3, 3), 51), branch.csm_b)
     a = branch.ws(branch.csm_a)
@@ -18,7 +19,7 @@ def test_the_letters_of_a_client_number_find_the_client(branch: Branch) -> None:
     assert names(a, "kh") == ["周杰", "吴刚"]  # the letters alone
 
 
-def test_an_18_digit_account_number_typed_in_full_finds_its_client(branch: Branch) -> None:  # noqa: F811
+def test_an_18_digit_account_number_typed_in_full_finds_its_client(branch: Branch) -> None:
     account = "621483010000000018"  # 18 digits
     branch.add_client(
         "C700001", "钱多", rid("110101", dt.date(1975, 4, 4), 61), branch.csm_b,
@@ -31,7 +32,7 @@ def test_an_18_digit_account_number_typed_in_full_finds_its_client(branch: Branc
     assert [r.name for r in look_up_number(a, account)] == ["钱多"]  # ... but looked up whole (audited, masked)
 
 
-def test_an_all_digit_client_number_finds_its_client(branch: Branch) -> None:  # noqa: F811
+def test_an_all_digit_client_number_finds_its_client(branch: Branch) -> None:
     branch.add_client("8800012345", "孙立", rid("110101", dt.date(1982, 5, 5), 71), branch.csm_a)
     branch.add_client("8800067890", "郑和", rid("110101", dt.date(1983, 6, 6), 81), branch.csm_b)
     a = branch.ws(branch.csm_a)

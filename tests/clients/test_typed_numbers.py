@@ -19,7 +19,8 @@ from csm_tui.domain.values import MobileNumber, validate_resident_id
 from csm_tui.services.clients import client_detail, referrals
 from csm_tui.services.clients.finding import look_up_number, whole_number
 from csm_tui.services.rows import NumberKey
-from tests.clients.test_clients import WDH_MOBILE, ZSF_ID, ZSF_MOBILE, Branch, branch, names, rid  # noqa: F401
+from tests.support.branch import rid
+from tests.support.clients_branch import WDH_MOBILE, ZSF_ID, ZSF_MOBILE, Branch, names
 
 FULL_WIDTH = str.maketrans("0123456789Xx+-() ", "０１２３４５６７８９Ｘｘ＋－（）\u3000")
 # Mainland mobile prefixes phonenumbers knows as mobile (a few of each operator's).
@@ -109,7 +110,7 @@ def test_a_client_number_in_full_width_or_lower_case_reads_as_stored() -> None:
     ["+86 139 1234 5678", "139-1234-5678", "１３９１２３４５６７８", "+86 139", "０１３９"[1:], "(+86) 1391234"],
 )
 def test_search_finds_an_own_client_by_a_mobile_typed_with_plus_86_spaces_dashes_or_full_width(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
     typed: str,
 ) -> None:
     found = names(branch.ws(branch.csm_a), typed)
@@ -117,22 +118,22 @@ def test_search_finds_an_own_client_by_a_mobile_typed_with_plus_86_spaces_dashes
     assert "王大海" not in found
 
 
-def test_search_finds_an_own_client_by_an_id_in_full_width_digits_and_letters(branch: Branch) -> None:  # noqa: F811
+def test_search_finds_an_own_client_by_an_id_in_full_width_digits_and_letters(branch: Branch) -> None:
     a = branch.ws(branch.csm_a)
     assert names(a, full_width(ZSF_ID.lower())) == ["张三丰"]  # 11010519491231002X as ｘ
     assert names(a, f"{ZSF_ID[:6]} {ZSF_ID[6:14]} {ZSF_ID[14:]}") == ["张三丰"]
 
 
-def test_a_look_up_of_another_s_client_by_a_mobile_typed_with_plus_86_finds_it_masked(branch: Branch) -> None:  # noqa: F811
+def test_a_look_up_of_another_s_client_by_a_mobile_typed_with_plus_86_finds_it_masked(branch: Branch) -> None:
     rows = look_up_number(branch.ws(branch.csm_a), f"+86 {WDH_MOBILE[:3]}-{WDH_MOBILE[3:7]}-{WDH_MOBILE[7:]}")
     assert [(r.name, r.own, r.masked_mobile) for r in rows] == [("王大海", False, "139****0000")]
 
 
-def test_the_lobby_s_walk_in_takes_a_client_number_in_full_width(branch: Branch) -> None:  # noqa: F811
+def test_the_lobby_s_walk_in_takes_a_client_number_in_full_width(branch: Branch) -> None:
     assert referrals.client_by_number(branch.ws(branch.teller), " ｃ３００００１ ").id == branch.zl
 
 
-def test_the_edit_form_takes_a_mobile_with_plus_86_dashes_and_full_width_digits(branch: Branch) -> None:  # noqa: F811
+def test_the_edit_form_takes_a_mobile_with_plus_86_dashes_and_full_width_digits(branch: Branch) -> None:
     a = branch.ws(branch.csm_a)
     saved = client_detail.edit(a, branch.client(branch.zsf), mobile="＋８６ １３８－０１３８－０００９")
     assert saved.mobile == "13801380009"

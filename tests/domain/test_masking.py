@@ -14,24 +14,20 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
-from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from csm_tui.cli import open_workstation
-from csm_tui.clock import FrozenClock
 from csm_tui.domain.masking import mask_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id
-from csm_tui.policy import Policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.scoreboard.team_export import export_team
-from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.engine import make_engine
 from storage.orm import ContactRow, StaffRow, TaskRow
-from tests.support.clock import FROZEN_AT
+from tests.support.branch import open_desk
+from tests.support.files import file_text
 
 SEPARATORS = " -.\u3000\uff0d\uff0e\u00a0"
 FULL_WIDTH = 0xFEE0  # '１' - '1'
@@ -163,17 +159,6 @@ NOTE = "回电 １３９ １２３４ ５６７８；证件 110105.19491231.002X
 FEEDBACK = "客户留了新号 +86 139-1234-5678，身份证号 11010519491231002X"
 
 
-def desk(url: str, login: str) -> Workstation:
-    return open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)
-
-
-def file_text(path: Path) -> str:
-    if path.suffix == ".xlsx":
-        book = load_workbook(path, read_only=True)
-        return "\n".join(",".join(str(c or "") for c in row) for row in book.worksheets[0].iter_rows(values_only=True))
-    return path.read_text(encoding="utf-8-sig")
-
-
 def leaked(text: str) -> list[str]:
     """The typed numbers found in ``text``, however their digits are spaced or widened there."""
     flat = unicodedata.normalize("NFKC", text)
@@ -197,7 +182,7 @@ def test_an_id_or_mobile_typed_into_a_note_or_feedback_is_masked_in_the_export(
     typed_in: str, tmp_path: Path, fmt: str, kind: ExportKind
 ) -> None:
     path = tmp_path / f"{kind.value}.{fmt}"
-    assert export_list(desk(typed_in, "csm01"), kind, path, days=400) > 0
+    assert export_list(open_desk(typed_in, "csm01"), kind, path, days=400) > 0
     text = file_text(path)
     assert "139****5678" in text and "110105********002X" in text
     assert leaked(text) == []
@@ -206,7 +191,7 @@ def test_an_id_or_mobile_typed_into_a_note_or_feedback_is_masked_in_the_export(
 def test_a_number_in_a_staff_name_is_masked_in_the_scoreboard_export(demo_url: str, tmp_path: Path) -> None:
     with Session(make_engine(demo_url)) as session, session.begin():
         session.execute(update(StaffRow).where(StaffRow.login == "csm01").values(name="王芳 139 1234 5678"))
-    _rows, path = export_team(desk(demo_url, "sup01"), tmp_path / "team.xlsx")
+    _rows, path = export_team(open_desk(demo_url, "sup01"), tmp_path / "team.xlsx")
     text = file_text(path)
     assert "王芳 139****5678" in text and leaked(text) == []
 
@@ -224,7 +209,7 @@ def test_an_id_and_a_mobile_in_another_column_are_masked_in_the_import_error_fil
         csv.writer(fh).writerows(
             [["客户号", "姓名", "身份证号码", "手机号码", "联系地址"], ["C9000001", "张三", TYPED["id"], "", address]]
         )
-    report = import_file(desk(demo_url, "admin"), ImportKind.CLIENTS, path)
+    report = import_file(open_desk(demo_url, "admin"), ImportKind.CLIENTS, path)
     assert report.rejected == 1 and report.errors_path is not None
     text = report.errors_path.read_text(encoding="utf-8-sig")
     assert "联系地址" in text and "110105********002X" in text and "139****5678" in text

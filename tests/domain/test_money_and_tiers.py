@@ -13,21 +13,22 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 from stdnum.cn import ric
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, Role, Tier
-from csm_tui.domain.models import NewClient, NewHolding, NewOutlet, NewStaff
+from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import Tier
+from csm_tui.domain.models import NewClient, NewHolding
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
-from csm_tui.policy import Policy, PolicyError, Tiers, load_policy
+from csm_tui.policy import PolicyError, Tiers, load_policy
 from csm_tui.rules.tiers import average_window, daily_average, quick_wealth, tier_of
 from csm_tui.services.calls import preparation
 from csm_tui.services.clients import client_detail
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
-from csm_tui.services.workstation import Workstation, sign_in
+from csm_tui.services.workstation import Workstation
 from storage.orm import KeptAverageRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder, office
 
 AS_OF = dt.date(2026, 11, 25)  # the data date; today is 2026-11-27 (the frozen clock)
 
@@ -83,23 +84,18 @@ def test_the_average_is_never_rounded_up_onto_a_threshold() -> None:
 
 @pytest.fixture
 def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, Workstation]:
-    """An admin and a CSM with three clients: C1 (the tier's edge), C2 (10,000.00), C3 (9,999.99)."""
+    """The office branch, its csm01 with three clients: C1 (the tier's edge), C2 (10,000.00), C3 (9,999.99)."""
+    desks = office(uow_factory, clock)
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        build = BranchBuilder(tx, as_of=AS_OF)
+        build.outlet_id = desks["csm"].staff.outlet_id
         for n, avg in ((1, "0.00"), (2, "10000.00"), (3, "9999.99")):
-            tx.clients.add(
-                NewClient(number=f"C{n}", name=f"客户{n}", resident_id=_id(f"1101051949123100{n}"),
-                          mobile="13800138000", manager_id=csm.id, outlet_id=outlet.id, avg_3m=Decimal(avg),
-                          assets_as_of=AS_OF)
+            build.client(
+                f"C{n}", f"客户{n}", _id(f"1101051949123100{n}"), desks["csm"].staff, mobile="13800138000",
+                avg_3m=Decimal(avg),
             )  # fmt: skip
         tx.commit()
-    time = BranchTime(clock, "Asia/Shanghai")
-    return {
-        "admin": sign_in(uow_factory.acting_as(admin), admin, time, Policy(), False),
-        "csm": sign_in(uow_factory.acting_as(csm), csm, time, Policy(), False),
-    }
+    return desks
 
 
 def _client_id(ws: Workstation, number: str) -> int:

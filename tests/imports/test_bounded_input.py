@@ -21,10 +21,8 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.tabular import LIMITS, Limits, open_table, read_table
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports.test_exports import desk
-from tests.imports.test_imports import HEADER_ZH, VALID_IDS, branch, error_lines, write_csv
-
-__all__ = ["branch"]  # a fixture
+from tests.support.branch import open_desk
+from tests.support.files import HEADER_ZH, VALID_IDS, error_lines, write_csv
 
 
 @pytest.fixture(autouse=True)
@@ -134,7 +132,7 @@ def test_an_import_of_a_bomb_is_refused_whole_naming_the_limit(demo_url: str, tm
         HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>', b"A" * CHUNK, 300, b"</t></is></c></row>" + TAIL
     )
     write_zip(tmp_path / "clients.xlsx", parts)
-    report = import_file(desk(demo_url, "admin"), ImportKind.CLIENTS, tmp_path / "clients.xlsx")
+    report = import_file(open_desk(demo_url, "admin"), ImportKind.CLIENTS, tmp_path / "clients.xlsx")
     assert "200 MB" in report.refused and (report.new, report.updated) == (0, 0)
 
 

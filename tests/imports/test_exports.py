@@ -15,29 +15,18 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from csm_tui.cli import main, open_workstation
-from csm_tui.clock import FrozenClock
+from csm_tui.cli import main
 from csm_tui.domain.errors import DomainError
-from csm_tui.policy import Policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.scoreboard.team_export import export_team
 from csm_tui.services.tabular import TableFormat, read_table, write_table
-from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, ContactRow, StaffRow, TaskRow
-from tests.support.clock import FROZEN_AT
-
-TASK_FIELDS = (
-    TaskRow.client_id, TaskRow.staff_id, TaskRow.kind, TaskRow.due_on, TaskRow.due_at, TaskRow.status,
-    TaskRow.origin, TaskRow.origin_id, TaskRow.note, TaskRow.created_at, TaskRow.closed_at,
-)  # fmt: skip
-
-
-def desk(url: str, login: str) -> Workstation:
-    return open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)
+from tests.support.branch import open_desk
+from tests.support.files import TASK_FIELDS, file_text
 
 
 def tasks_of(url: str, login: str) -> list[tuple[object, ...]]:
@@ -52,16 +41,9 @@ def secrets(url: str) -> list[str]:
         return [v for row in session.execute(select(ClientRow.resident_id, ClientRow.mobile)) for v in row if v]
 
 
-def file_text(path: Path) -> str:
-    if path.suffix == ".xlsx":
-        book = load_workbook(path, read_only=True)
-        return "\n".join(",".join(str(c or "") for c in row) for row in book.worksheets[0].iter_rows(values_only=True))
-    return path.read_text(encoding="utf-8-sig")
-
-
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_csm_exports_own_tasks_and_contacts_masked_and_audited(demo_url: str, tmp_path: Path, fmt: str) -> None:
-    ws = desk(demo_url, "csm01")
+    ws = open_desk(demo_url, "csm01")
     tasks = export_list(ws, ExportKind.TASKS, tmp_path / f"t.{fmt}")
     contacts = export_list(ws, ExportKind.CONTACTS, tmp_path / f"c.{fmt}", days=400)
     assert tasks > 0 and contacts > 0
@@ -84,7 +66,7 @@ def test_a_csm_exports_own_tasks_and_contacts_masked_and_audited(demo_url: str, 
 
 def test_an_exported_task_list_imports_back_whole(demo_url: str, tmp_path: Path) -> None:
     path = tmp_path / "tasks.xlsx"
-    export_list(desk(demo_url, "csm01"), ExportKind.TASKS, path, open_only=False)
+    export_list(open_desk(demo_url, "csm01"), ExportKind.TASKS, path, open_only=False)
     before = tasks_of(demo_url, "csm01")
     assert len(before) > 20 and any(t[4] is not None for t in before) and any(t[10] is not None for t in before)
     with Session(make_engine(demo_url)) as session, session.begin():
@@ -93,7 +75,7 @@ def test_an_exported_task_list_imports_back_whole(demo_url: str, tmp_path: Path)
         session.execute(update(ContactRow).where(ContactRow.task_id.in_(mine)).values(task_id=None))
         session.query(TaskRow).filter(TaskRow.staff_id == staff_id).delete()
     assert tasks_of(demo_url, "csm01") == []
-    admin = desk(demo_url, "admin")
+    admin = open_desk(demo_url, "admin")
     report = import_file(admin, ImportKind.TASKS, path)
     assert (report.new, report.rejected) == (len(before), 0)
     assert tasks_of(demo_url, "csm01") == before
@@ -163,7 +145,7 @@ def test_csm_export_writes_the_signed_in_csms_list(runner: CliRunner, demo_url: 
 
 
 def test_an_export_never_replaces_a_file_and_names_its_format(demo_url: str, tmp_path: Path) -> None:
-    ws = desk(demo_url, "csm01")
+    ws = open_desk(demo_url, "csm01")
     taken = tmp_path / "mine.xlsx"
     taken.write_bytes(b"someone's file")
     for path, code in ((taken, "export.exists"), (tmp_path / "mine.txt", "export.suffix")):
@@ -175,7 +157,7 @@ def test_an_export_never_replaces_a_file_and_names_its_format(demo_url: str, tmp
 
 def test_an_ssh_session_exports_by_name_into_the_servers_export_folder_only(demo_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "exports"
-    ws = replace(desk(demo_url, "csm01"), exports=folder)
+    ws = replace(open_desk(demo_url, "csm01"), exports=folder)
     assert export_list(ws, ExportKind.TASKS, Path("mine.csv")) > 0
     assert (folder / "mine.csv").exists()
     for path in (tmp_path / "elsewhere.csv", Path("../up.csv"), Path(".hidden.csv")):
@@ -186,9 +168,9 @@ def test_an_ssh_session_exports_by_name_into_the_servers_export_folder_only(demo
 
 
 def test_the_scoreboard_exports_for_a_supervisor_and_never_for_a_csm(demo_url: str, tmp_path: Path) -> None:
-    rows, path = export_team(desk(demo_url, "sup01"), tmp_path / "team.xlsx")
+    rows, path = export_team(open_desk(demo_url, "sup01"), tmp_path / "team.xlsx")
     sheet = load_workbook(path).worksheets[0]
     assert rows == sheet.max_row - 1 > 0
     with pytest.raises(AccessDenied):
-        export_team(desk(demo_url, "csm01"), tmp_path / "mine.xlsx")
+        export_team(open_desk(demo_url, "csm01"), tmp_path / "mine.xlsx")
     assert not (tmp_path / "mine.xlsx").exists()

@@ -15,9 +15,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, ClientLinkRow, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports.test_imports import VALID_IDS, branch, clients_file, error_lines, write_csv
-
-__all__ = ["branch"]  # the fixture
+from tests.support.files import VALID_IDS, clients_file, error_lines, write_csv
 
 
 def test_family_links_import_once_per_pair_and_refuse_bad_rows_by_line(

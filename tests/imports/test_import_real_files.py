@@ -24,11 +24,9 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select, text
 
 from csm_tui.cli import main
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskKind, TaskStatus, Tier
-from csm_tui.domain.models import NewOutlet, NewProduct, NewStaff, NewTask
+from csm_tui.domain.enums import Role, TaskKind, TaskStatus, Tier
+from csm_tui.domain.models import NewTask
 from csm_tui.i18n import set_language
-from csm_tui.policy import Policy
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.cell_values import date_cell
@@ -37,11 +35,11 @@ from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.records import money_cell
 from csm_tui.services.imports.run import ImportReport, errors_path, import_file, summary
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, StorageFailure
-from csm_tui.services.workstation import Workstation, sign_in
+from csm_tui.services.workstation import Workstation
 from storage.importer import SqlImports
 from storage.orm import AuditRow, BalanceSpanRow, ClientRow, HoldingRow, MetaRow, ProductRow, StaffRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports.test_imports import VALID_IDS, write_csv, write_xlsx
+from tests.support.files import VALID_IDS, write_csv, write_xlsx
 
 ID_WITH_X = "11010519491231002X"  # a valid ID number whose check character is X
 CLIENT_HEADER = ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"]
@@ -52,28 +50,6 @@ def _chinese() -> Iterator[None]:
     set_language("zh_CN")
     yield
     set_language("zh_CN")
-
-
-@pytest.fixture
-def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, Workstation]:
-    """An outlet, an admin, two CSMs, a hall supervisor and one product; a workstation for each person."""
-    with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        other = tx.staff.add(
-            NewStaff(login="csm02", name="赵敏", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id)
-        )
-        hall = tx.staff.add(NewStaff(login="hall1", name="孙浩", role=Role.SUPERVISOR, outlet_id=outlet.id))
-        tx.products.add(
-            NewProduct(code="WM001", name="得利宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
-        )
-        tx.commit()
-    time = BranchTime(clock, "Asia/Shanghai")
-    return {
-        role: sign_in(uow_factory.acting_as(person), person, time, Policy(), False)
-        for role, person in (("admin", admin), ("csm", csm), ("csm02", other), ("hall", hall))
-    }
 
 
 def clients_csv(tmp_path: Path, rows: list[list[str]], name: str = "clients.csv", encoding: str = "utf-8") -> Path:

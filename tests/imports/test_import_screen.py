@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,17 +18,12 @@ from screens.dialogs import ExportDialog
 from screens.imports import ImportScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow
-from tests.support.pilot import make_app, settle
+from tests.support.files import demo_clients_csv
+from tests.support.pilot import dry_run, make_app, settle
 from widgets.table import KeyTable
 
 SnapCompare = Callable[..., bool]
 SNAPSHOT_DIR = Path("/tmp/csm-import-snapshot")  # the file's path is on the screen: a fixed one
-ROWS = [
-    ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"],
-    ["C9000000001", "张三", "310104198001011001", "13812345678", "csm01"],
-    ["C9000000002", "李四", "31010419800101101X", "13812345679", "csm01"],
-    ["C9000000003", "王五", "310104198001011028", "23812345670", "nobody"],
-]
 
 
 @pytest.fixture(autouse=True)
@@ -38,41 +32,12 @@ def _chinese_after() -> object:
     set_language("zh_CN")
 
 
-def clients_csv(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "clients.csv"
-    with path.open("w", encoding="gbk", newline="") as fh:
-        csv.writer(fh).writerows(ROWS)
-    return path
-
-
-async def open_import(pilot: Pilot[None], title: str = "导入数据") -> ImportScreen:
-    """Through the command palette, as an admin finds it."""
-    await settle(pilot)
-    await pilot.press("ctrl+p")
-    await pilot.press(*title)
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, ImportScreen)
-    return screen
-
-
-async def dry_run(pilot: Pilot[None], path: Path, title: str = "导入数据") -> ImportScreen:
-    screen = await open_import(pilot, title)
-    screen.query_one("#import-path", Input).value = str(path)
-    await pilot.press("enter")
-    await settle(pilot)
-    return screen
-
-
 def summary_text(screen: ImportScreen) -> str:
     return str(screen.query_one("#import-summary", Static).render())
 
 
 async def test_an_admin_previews_then_imports_with_a_progress_bar(demo_url: str, tmp_path: Path) -> None:
-    path = clients_csv(tmp_path)
+    path = demo_clients_csv(tmp_path)
     app = make_app(demo_url, login="admin")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await dry_run(pilot, path)
@@ -98,7 +63,7 @@ async def test_an_admin_previews_then_imports_with_a_progress_bar(demo_url: str,
 async def test_a_changed_file_needs_a_new_dry_run(demo_url: str, tmp_path: Path) -> None:
     app = make_app(demo_url, login="admin")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await dry_run(pilot, clients_csv(tmp_path))
+        screen = await dry_run(pilot, demo_clients_csv(tmp_path))
         assert not screen.query_one("#run", Button).disabled
         screen.query_one("#import-path", Input).value = str(tmp_path / "other.csv")
         await pilot.pause()
@@ -146,7 +111,7 @@ async def test_e_on_the_queue_exports_the_task_list(demo_url: str, tmp_path: Pat
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_snapshot_of_a_dry_run_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
     shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
-    path = clients_csv(SNAPSHOT_DIR)
+    path = demo_clients_csv(SNAPSHOT_DIR)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await dry_run(pilot, path, "Import data" if lang == "en" else "导入数据")

@@ -16,44 +16,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from stdnum.cn import ric
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, Role
-from csm_tui.domain.models import NewOutlet, NewStaff
-from csm_tui.i18n import set_language
-from csm_tui.policy import Policy
 from csm_tui.services.imports import run, staging
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import STEPS, ImportReport, import_file
 from csm_tui.services.tabular import SAMPLE, open_table
-from csm_tui.services.workstation import Workstation, sign_in
+from csm_tui.services.workstation import Workstation
 from storage.orm import BalanceSpanRow, MetaRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports.test_imports import write_csv, write_xlsx
+from tests.support.files import CLIENTS, LAST, write_csv, write_xlsx
 
-LAST = dt.date(2026, 11, 25)
 HEADER = ["客户号", "日期", "余额"]
-CLIENTS = 300
-
-
-@pytest.fixture
-def admin(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock, tmp_path: Path) -> Workstation:
-    """A branch's admin, with 300 clients imported (C00000…C00299); the reports in Chinese."""
-    set_language("zh_CN")
-    with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        boss = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        tx.commit()
-    ws = sign_in(uow_factory.acting_as(boss), boss, BranchTime(clock, "Asia/Shanghai"), Policy(), False)
-    rows = []
-    for i in range(CLIENTS):
-        body = f"3101041980{i // 28 % 12 + 1:02d}{i % 28 + 1:02d}{i:03d}"
-        rows.append([f"C{i:05d}", "张三", body + ric.calc_check_digit(body + "0"), "", "csm01"])
-    path = write_csv(tmp_path / "clients.csv", [["客户号", "姓名", "身份证号码", "手机号码", "客户经理"], *rows])
-    assert import_file(ws, ImportKind.CLIENTS, path).new == CLIENTS
-    return ws
 
 
 def balance_rows(clients: int, days: int) -> list[list[str]]:

@@ -33,12 +33,8 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports import test_import_stream
-from tests.imports.test_import_stream import CLIENTS, LAST
-from tests.imports.test_imports import write_csv, write_xlsx
-from tests.support.pilot import make_app, settle
-
-admin = test_import_stream.admin  # the fixture: a branch's admin with 300 clients imported
+from tests.support.files import CLIENTS, LAST, demo_clients_csv, write_csv, write_xlsx
+from tests.support.pilot import dry_run, make_app, settle
 
 
 def balance_rows(clients: int, days: int, prefix: str = "C") -> list[list[str]]:
@@ -206,7 +202,6 @@ async def test_an_import_left_running_is_written_and_told(
 ) -> None:
     """The admin leaves the import screen while an import runs: it goes on, and they are told how it ended."""
     from screens import imports as import_screen
-    from tests.imports.test_import_screen import clients_csv, dry_run
 
     release = threading.Event()
     real = import_file
@@ -219,7 +214,7 @@ async def test_an_import_left_running_is_written_and_told(
     monkeypatch.setattr(import_screen, "import_file", slow)
     app = make_app(demo_url, login="admin")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await dry_run(pilot, clients_csv(tmp_path))
+        screen = await dry_run(pilot, demo_clients_csv(tmp_path))
         screen.query_one("#run", Button).press()
         await pilot.pause()
         await pilot.press("escape")

@@ -6,7 +6,6 @@ them: UTF-8 (with or without a BOM), GBK, and XLSX.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from collections import Counter
@@ -15,19 +14,17 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role, TaskKind, TaskStatus
-from csm_tui.domain.models import NewOutlet, NewProduct, NewStaff, NewTask, Task
+from csm_tui.domain.enums import Grade, RiskRating, Role, TaskKind, TaskStatus
+from csm_tui.domain.models import NewOutlet, NewStaff, NewTask, Task
 from csm_tui.i18n import t
 from csm_tui.policy import Assignment, AssignWithin, NewClients, Policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import ImportReport, errors_path, import_file, summary
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.workstation import Workstation, sign_in
+from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.orm import (
     AuditRow,
@@ -41,67 +38,9 @@ from storage.orm import (
     TaskRow,
 )
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.files import HEADER_ZH, VALID_IDS, balances_file, clients_file, error_lines, write_csv, write_xlsx
 
-HEADER_ZH = ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"]
-
-
-def _valid_ids() -> list[str]:
-    from stdnum.cn import ric
-
-    found = []
-    for seq in range(100, 200):
-        body = f"31010419800101{seq:03d}"
-        found.append(body + ric.calc_check_digit(body + "0"))  # it ignores the last character
-    return found
-
-
-VALID_IDS = _valid_ids()
 BAD_CHECK = VALID_IDS[2][:-1] + ("0" if VALID_IDS[2][-1] != "0" else "1")
-
-
-@pytest.fixture
-def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, Workstation]:
-    """An outlet, an admin, two CSMs, a teller and one product; a workstation for the admin and for a CSM."""
-    with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        admin = tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        tx.staff.add(NewStaff(login="csm02", name="赵敏", role=Role.CSM, grade=Grade.SENIOR, outlet_id=outlet.id))
-        tx.staff.add(NewStaff(login="teller1", name="钱多", role=Role.TELLER, outlet_id=outlet.id))
-        tx.products.add(
-            NewProduct(code="WM001", name="得利宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
-        )
-        tx.commit()
-    time = BranchTime(clock, "Asia/Shanghai")
-    return {
-        "admin": sign_in(uow_factory.acting_as(admin), admin, time, Policy(), False),
-        "csm": sign_in(uow_factory.acting_as(csm), csm, time, Policy(), False),
-    }
-
-
-def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
-    with path.open("w", encoding=encoding, newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    return path
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
-def clients_file(tmp_path: Path, rows: list[list[str]], name: str = "clients.csv", **kw: str) -> Path:
-    return write_csv(tmp_path / name, [HEADER_ZH, *rows], **kw)
-
-
-def error_lines(report: ImportReport) -> list[list[str]]:
-    assert report.errors_path is not None and report.errors_path == errors_path(report.path)
-    with report.errors_path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.reader(fh))[1:]
 
 
 def assert_one_bad_line(report: ImportReport, column: str, fragment: str) -> None:
@@ -322,10 +261,6 @@ def one_client(branch: dict[str, Workstation], tmp_path: Path, manager: str = ""
     assert import_file(branch["admin"], ImportKind.CLIENTS, path).new == 1
 
 
-def balances_file(tmp_path: Path, rows: list[list[str]], name: str = "b.csv") -> Path:
-    return write_csv(tmp_path / name, [["客户号", "日期", "余额"], *rows])
-
-
 def test_balances_become_spans_averages_and_the_as_of_date(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
@@ -462,7 +397,7 @@ def test_products_staff_and_holdings(
     assert [p[1] for p in error_lines(report)] == ["产品代码", "金额", "到期日"]
     assert import_file(admin, ImportKind.HOLDINGS, holdings).unchanged == 1
     assert count(uow_factory, HoldingRow) == 1
-    assert count(uow_factory, ProductRow) == 2 and count(uow_factory, StaffRow) == 5
+    assert count(uow_factory, ProductRow) == 2 and count(uow_factory, StaffRow) == 6  # the office's five and csm03
 
 
 # --- the task list: export, then import back (on both backends) -------------------------------------------------

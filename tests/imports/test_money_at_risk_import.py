@@ -19,9 +19,7 @@ from csm_tui.services.rows import DATA_PREVIOUS_AS_OF
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow, MetaRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports.test_imports import VALID_IDS, balances_file, branch, clients_file
-
-__all__ = ["branch"]  # the fixture
+from tests.support.files import VALID_IDS, balances_file, clients_file
 
 FIRST = dt.date(2026, 6, 1)
 BEFORE, AS_OF, TODAY = dt.date(2026, 11, 24), dt.date(2026, 11, 25), dt.date(2026, 11, 27)

@@ -25,7 +25,8 @@ from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.imports.run import import_file
 from storage.engine import make_engine
 from storage.orm import ClientRow, ContactRow, StaffRow, TaskRow
-from tests.imports.test_exports import TASK_FIELDS, desk, file_text
+from tests.support.branch import open_desk
+from tests.support.files import TASK_FIELDS, file_text
 
 _names = itertools.count()
 TEXT = st.text(
@@ -111,10 +112,10 @@ def _add_tasks(url: str, tasks: list[dict[str, object]]) -> int:
 def _round_trip(url: str, tmp_path: Path, staff_id: int, count: int, fmt: str) -> Path:
     """Export csm01's task list, forget it, import the file back as the admin; the file."""
     path = tmp_path / f"tasks-{next(_names)}.{fmt}"
-    assert export_list(desk(url, "csm01"), ExportKind.TASKS, path, open_only=False) == count
+    assert export_list(open_desk(url, "csm01"), ExportKind.TASKS, path, open_only=False) == count
     with Session(make_engine(url)) as session, session.begin():
         _forget_tasks(session, staff_id)
-    report = import_file(desk(url, "admin"), ImportKind.TASKS, path)
+    report = import_file(open_desk(url, "admin"), ImportKind.TASKS, path)
     assert (report.refused, report.rejected, report.duplicates) == ("", 0, 0), report.problems
     return path
 

@@ -26,7 +26,8 @@ from csm_tui.services.clients import client_detail
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.selling.assessments_due import assessments_due
 from csm_tui.services.workstation import Workstation
-from tests.clients.test_clients import NOW, TODAY, Branch, branch  # noqa: F401
+from tests.support.branch import TODAY
+from tests.support.clients_branch import NOW, Branch
 from widgets.product_words import offered, risk_words
 from widgets.script_panel import script
 
@@ -73,7 +74,7 @@ def test_no_assessment_offers_nothing_above_r1() -> None:
     assert offer_level(None, TODAY, Policy()) is None
 
 
-def _with_products(branch: Branch) -> int:  # noqa: F811
+def _with_products(branch: Branch) -> int:
     """王小明 (A's, 交银理财) assessed C5 eight months ago, the record saying valid for 12; an R4 wealth product and a
     90-day deposit on sale."""
     with branch.system(write=True) as tx:
@@ -100,11 +101,11 @@ def _with_products(branch: Branch) -> int:  # noqa: F811
     return branch.wxm
 
 
-def _ws(branch: Branch, policy: Policy) -> Workstation:  # noqa: F811
+def _ws(branch: Branch, policy: Policy) -> Workstation:
     return dataclasses.replace(branch.ws(branch.csm_a), policy=policy)
 
 
-def test_the_call_card_follows_the_policy_s_validity_not_the_stored_date(branch: Branch) -> None:  # noqa: F811
+def test_the_call_card_follows_the_policy_s_validity_not_the_stored_date(branch: Branch) -> None:
     client = _with_products(branch)
     twelve = prepare(_ws(branch, Policy()), client)
     assert twelve.assessment_valid and twelve.valid_until == dt.date(2027, 3, 19)
@@ -116,7 +117,7 @@ def test_the_call_card_follows_the_policy_s_validity_not_the_stored_date(branch:
     assert six.suggestion is None  # nothing above R1 without a valid assessment (R5 no more on an old one)
 
 
-def test_client_detail_offers_follow_the_policy_s_validity_not_the_stored_date(branch: Branch) -> None:  # noqa: F811
+def test_client_detail_offers_follow_the_policy_s_validity_not_the_stored_date(branch: Branch) -> None:
     client = _with_products(branch)
     six = client_detail.load(_ws(branch, SIX_MONTHS), client)
     assert isinstance(six, ClientDetail)
@@ -126,7 +127,7 @@ def test_client_detail_offers_follow_the_policy_s_validity_not_the_stored_date(b
     assert isinstance(twelve, ClientDetail) and twelve.assessment_valid and twelve.valid_until == dt.date(2027, 3, 19)
 
 
-def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(branch: Branch) -> None:  # noqa: F811
+def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(branch: Branch) -> None:
     client = _with_products(branch)
     due = {d.client_id: d.valid_until for d in assessments_due(_ws(branch, SIX_MONTHS))}
     assert due[client] == dt.date(2026, 9, 20)  # expired by the policy, though the record says 2027-03-19
@@ -146,7 +147,7 @@ def test_the_list_of_assessments_due_and_the_queue_follow_the_policy_s_validity(
 
 
 def test_the_queue_judges_the_latest_assessment_as_the_call_card_does_not_the_longest_stored_one(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
 ) -> None:
     """An older record valid for 12 months, then a newer one taken under a 6-month policy (so stored with a shorter
     end) that has expired: the card says expired, and the queue asks for the assessment too."""
@@ -194,7 +195,7 @@ def test_the_risk_notice_is_in_english_for_an_english_desk(english: None) -> Non
     assert "R4 medium-high" in line and "not deposits" in line and RISK_NOTICE not in line
 
 
-def test_the_script_s_benefit_line_names_the_product_with_its_risk_and_the_notice(branch: Branch) -> None:  # noqa: F811
+def test_the_script_s_benefit_line_names_the_product_with_its_risk_and_the_notice(branch: Branch) -> None:
     client = _with_products(branch)
     card = prepare(_ws(branch, Policy()), client)
     lines = script(card, "王芳", QueueReason.IDLE_DEPOSITS, Policy().compliance.risk_notice)

@@ -15,9 +15,8 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 
-from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
@@ -41,7 +40,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
-from tests.selling.test_sale import (
+from tests.support.selling_branch import (
     BASIC,
     BLOCKED,
     NOW,
@@ -54,7 +53,6 @@ from tests.selling.test_sale import (
     Branch,
     assess,
     attempt,
-    build_branch,
     resident_id,
     rows,
     tables,
@@ -64,11 +62,6 @@ from widgets.suitability_checks import check_reason
 
 REFUSED = SuitabilityOutcome.REFUSED
 ELDERLY_WARNED = dataclasses.replace(RECORDED, elderly_warning=True)
-
-
-@pytest.fixture
-def branch(engine: Engine, clock: FrozenClock) -> Branch:
-    return build_branch(engine, clock)
 
 
 def ws_with(branch: Branch, policy: Policy, staff: Staff | None = None) -> Workstation:

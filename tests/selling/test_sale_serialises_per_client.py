@@ -16,10 +16,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from stdnum.cn import ric
 
-from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewClient, NewProduct, NewRiskAssessment, RiskAssessment
@@ -30,7 +29,7 @@ from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.selling import attempts
 from storage.orm import ClientRow
-from tests.selling.test_sale import (
+from tests.support.selling_branch import (
     BASIC,
     EVERYTHING,
     NOW,
@@ -41,7 +40,6 @@ from tests.selling.test_sale import (
     Branch,
     assess,
     attempt,
-    build_branch,
     resident_id,
     rows,
 )
@@ -58,11 +56,6 @@ LETTERS = {
 
 def answers(level: RiskLevel, lowest: bool = False) -> dict[str, str]:
     return {**dict(zip(QUESTIONS, LETTERS[level], strict=True)), "s1": "A", "s2": "A" if lowest else "B"}
-
-
-@pytest.fixture
-def branch(engine: Engine, clock: FrozenClock) -> Branch:
-    return build_branch(engine, clock)
 
 
 def at_once(job: Callable[[int], object]) -> list[object]:

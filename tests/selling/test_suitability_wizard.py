@@ -8,76 +8,25 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from textual.pilot import Pilot
 
-from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome, TaskKind
+from csm_tui.domain.enums import SuitabilityOutcome, TaskKind
 from csm_tui.services.clients.finding import find_clients
-from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AssessmentRow, HoldingRow, SaleRow, SuitabilityRow, TaskRow
 from tests.support.pilot import make_app, settle
+from tests.support.wizard import count_rows, to_check, to_products, wealth_product
 
 SnapCompare = Callable[..., bool]
 SNAPSHOT_DATA = "/tmp/csm-wizard-snapshot"
 
 
-def _count(url: str, row: type, *where: object) -> int:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        found = conn.scalar(select(func.count()).select_from(row).where(*where)) or 0  # type: ignore[arg-type]
-    engine.dispose()
-    return found
-
-
-async def _to_check(pilot: Pilot[None], rating: int) -> SuitabilityWizard:
-    """Open the wizard, pick a wealthy own client, assess (all 'c': C3), choose a wealth product of ``rating``."""
-    wizard = await _to_products(pilot)
-    assert wizard.ctx is not None
-    index = _wealth_product(wizard, rating)
-    await pilot.press(*["down"] * index, "enter", *str(int(wizard.ctx.products[index].min_amount)), "enter")
-    await settle(pilot)
-    assert wizard.step == "check"
-    return wizard
-
-
-def _wealth_product(wizard: SuitabilityWizard, rating: int) -> int:
-    assert wizard.ctx is not None
-    return next(
-        i
-        for i, p in enumerate(wizard.ctx.products)
-        if p.category is ProductCategory.WEALTH and p.rating and p.rating.value == rating and not p.private_placement
-    )
-
-
-async def _to_products(pilot: Pilot[None]) -> SuitabilityWizard:
-    app = pilot.app
-    await settle(pilot)
-    await pilot.press("4")
-    await settle(pilot)
-    await pilot.press("n")
-    await settle(pilot)
-    wizard = app.screen
-    assert isinstance(wizard, SuitabilityWizard)
-    client = next(r for r in find_clients(app.ws) if r.avg_3m > 200_000)  # type: ignore[attr-defined]
-    await pilot.press(*client.number)
-    await settle(pilot)
-    await pilot.press("enter", "enter")
-    await settle(pilot)
-    assert wizard.step == "status"
-    await pilot.press("q", *"cccccccccccc", "a", "b")
-    await pilot.pause()
-    await pilot.press("y")  # a first assessment is marked face to face already
-    await settle(pilot)
-    assert wizard.step == "product", str(wizard.query_one("#wizard-error").render())
-    return wizard
-
-
 async def test_only_a_fund_can_be_marked_as_a_regular_investment_plan(demo_url: str) -> None:
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _to_products(pilot)
-        index = _wealth_product(wizard, 2)
+        wizard = await to_products(pilot)
+        index = wealth_product(wizard, 2)
         await pilot.press(*["down"] * index, "enter", *"50000", "tab", "space", "shift+tab", "enter")
         await settle(pilot)
         assert wizard.query_one("#regular_plan").value  # type: ignore[attr-defined]
@@ -85,10 +34,10 @@ async def test_only_a_fund_can_be_marked_as_a_regular_investment_plan(demo_url: 
 
 
 async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_callback(demo_url: str) -> None:
-    before = {row: _count(demo_url, row) for row in (AssessmentRow, SuitabilityRow, SaleRow, HoldingRow)}
+    before = {row: count_rows(demo_url, row) for row in (AssessmentRow, SuitabilityRow, SaleRow, HoldingRow)}
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _to_check(pilot, rating=2)
+        wizard = await to_check(pilot, rating=2)
         assert wizard.verdict is not None and wizard.verdict.allowed
         await pilot.press("y")
         await pilot.pause()
@@ -104,15 +53,15 @@ async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_call
         await pilot.press("y")
         await settle(pilot)
         assert wizard.step == "summary"  # nothing written yet: the summary asks for its own key
-        assert _count(demo_url, SaleRow) == before[SaleRow]
+        assert count_rows(demo_url, SaleRow) == before[SaleRow]
         await pilot.press("enter", "y")
         await settle(pilot)
-        assert wizard.step == "summary" and _count(demo_url, SaleRow) == before[SaleRow]
+        assert wizard.step == "summary" and count_rows(demo_url, SaleRow) == before[SaleRow]
         await pilot.press("s")
         await settle(pilot)
         assert wizard.step == "done"
         report = Path(str(wizard.query_one("#done-text").render()).split("：")[-1].split(": ")[-1].strip())
-    after = {row: _count(demo_url, row) for row in before}
+    after = {row: count_rows(demo_url, row) for row in before}
     assert {row: after[row] - before[row] for row in before} == {
         AssessmentRow: 1,
         SuitabilityRow: 1,
@@ -132,10 +81,10 @@ async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_call
 
 
 async def test_a_blocked_sale_leaves_only_the_record_of_the_attempt(demo_url: str) -> None:
-    before = {row: _count(demo_url, row) for row in (SuitabilityRow, SaleRow, HoldingRow)}
+    before = {row: count_rows(demo_url, row) for row in (SuitabilityRow, SaleRow, HoldingRow)}
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _to_check(pilot, rating=4)  # a C3 client and an R4 bank wealth product: no override
+        wizard = await to_check(pilot, rating=4)  # a C3 client and an R4 bank wealth product: no override
         assert wizard.verdict is not None and not wizard.verdict.allowed
         await pilot.press("y")  # no way forward
         await pilot.pause()
@@ -143,9 +92,9 @@ async def test_a_blocked_sale_leaves_only_the_record_of_the_attempt(demo_url: st
         await pilot.press("r")
         await settle(pilot)
         assert wizard.step == "done"
-    after = {row: _count(demo_url, row) for row in before}
+    after = {row: count_rows(demo_url, row) for row in before}
     assert {row: after[row] - before[row] for row in before} == {SuitabilityRow: 1, SaleRow: 0, HoldingRow: 0}
-    assert _count(demo_url, SuitabilityRow, SuitabilityRow.outcome == SuitabilityOutcome.BLOCKED) >= 1
+    assert count_rows(demo_url, SuitabilityRow, SuitabilityRow.outcome == SuitabilityOutcome.BLOCKED) >= 1
 
 
 def _step(action: Callable[[Pilot[None]], Awaitable[object]]) -> Callable[[Pilot[None]], Awaitable[None]]:
@@ -196,7 +145,7 @@ async def _product(pilot: Pilot[None]) -> None:
 
 
 async def _confirm(pilot: Pilot[None]) -> None:
-    wizard = await _to_check(pilot, rating=2)
+    wizard = await to_check(pilot, rating=2)
     assert wizard.verdict is not None and wizard.verdict.allowed
     await pilot.press("y")
 
@@ -212,7 +161,7 @@ async def _summary(pilot: Pilot[None]) -> None:
 
 
 async def _done(pilot: Pilot[None]) -> None:
-    await _to_check(pilot, rating=4)
+    await to_check(pilot, rating=4)
     await pilot.press("r")  # the blocked attempt recorded: the report's path is shown
 
 
@@ -221,7 +170,7 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
     "status": _status,
     "questions": _questions,
     "product": _product,
-    "check": lambda pilot: _to_check(pilot, rating=4),
+    "check": lambda pilot: to_check(pilot, rating=4),
     "confirm": _confirm,
     "summary": _summary,
     "done": _done,
@@ -242,7 +191,7 @@ def test_snapshot_of_wizard_steps_at_80x24(
 async def test_backspace_steps_back_without_undoing_what_was_saved(demo_url: str) -> None:
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _to_check(pilot, rating=4)
+        wizard = await to_check(pilot, rating=4)
         await pilot.press("backspace")
         assert wizard.step == "product"
         await pilot.press("backspace")

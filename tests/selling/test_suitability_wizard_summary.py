@@ -11,8 +11,8 @@ import pytest
 from textual.widgets import Input
 
 from storage.orm import SaleRow, SuitabilityRow
-from tests.selling.test_suitability_wizard import _count, _to_check
 from tests.support.pilot import make_app, settle
+from tests.support.wizard import count_rows, to_check
 from widgets import signature_page
 
 
@@ -21,7 +21,7 @@ def _text(wizard: Any, selector: str) -> str:
 
 
 async def _confirm_everything(pilot: Any, ref: str) -> Any:
-    wizard = await _to_check(pilot, rating=2)
+    wizard = await to_check(pilot, rating=2)
     assert wizard.verdict is not None and wizard.verdict.allowed
     await pilot.press("y")
     await pilot.pause()
@@ -35,36 +35,36 @@ async def _confirm_everything(pilot: Any, ref: str) -> Any:
 
 
 async def test_enter_in_the_recording_field_shows_the_summary_and_only_s_sells_once(demo_url: str) -> None:
-    sales = _count(demo_url, SaleRow)
+    sales = count_rows(demo_url, SaleRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         wizard = await _confirm_everything(pilot, "REC-2026-001")
         await pilot.press("enter")  # in the 双录 field
         await settle(pilot)
-        assert wizard.step == "summary" and _count(demo_url, SaleRow) == sales
+        assert wizard.step == "summary" and count_rows(demo_url, SaleRow) == sales
         summary = _text(wizard, "#summary-text")
         assert wizard.product.name in summary and "REC-2026-001" in summary
         assert "金额：¥" in summary and "风险匹配：客户 C3 稳健" in summary
         await pilot.press("enter", "y")
         await settle(pilot)
-        assert wizard.step == "summary" and _count(demo_url, SaleRow) == sales
+        assert wizard.step == "summary" and count_rows(demo_url, SaleRow) == sales
         await pilot.press("s")
         await settle(pilot)
-        assert wizard.step == "done" and _count(demo_url, SaleRow) == sales + 1
+        assert wizard.step == "done" and count_rows(demo_url, SaleRow) == sales + 1
         await pilot.press("s", "y", "enter")
         await settle(pilot)
-    assert _count(demo_url, SaleRow) == sales + 1
+    assert count_rows(demo_url, SaleRow) == sales + 1
 
 
 async def test_a_malformed_recording_reference_is_refused_on_the_screen(demo_url: str) -> None:
-    records = _count(demo_url, SuitabilityRow)
+    records = count_rows(demo_url, SuitabilityRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         wizard = await _confirm_everything(pilot, "录音 1")
         await pilot.press("enter")
         await settle(pilot)
         assert wizard.step == "confirm" and "双录编号格式不对" in _text(wizard, "#wizard-error")
-    assert _count(demo_url, SuitabilityRow) == records
+    assert count_rows(demo_url, SuitabilityRow) == records
 
 
 async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_sold_twice(
@@ -79,7 +79,7 @@ async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_
         return original(*args)
 
     monkeypatch.setattr(signature_page, "save", save)
-    sales = _count(demo_url, SaleRow)
+    sales = count_rows(demo_url, SaleRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         wizard = await _confirm_everything(pilot, "REC-2026-002")
@@ -87,7 +87,7 @@ async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        assert wizard.step == "done" and _count(demo_url, SaleRow) == sales + 1
+        assert wizard.step == "done" and count_rows(demo_url, SaleRow) == sales + 1
         assert "已保存，报告未生成——按 r 重新生成" in _text(wizard, "#done-text")
         await pilot.press("s")  # no second sale
         await pilot.press("r")
@@ -96,4 +96,4 @@ async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_
         assert "报告未生成" not in done
         report = Path(done.split("：")[-1].strip())
         assert report.exists() and "REC-2026-002" in report.read_text(encoding="utf-8")
-    assert _count(demo_url, SaleRow) == sales + 1
+    assert count_rows(demo_url, SaleRow) == sales + 1

@@ -21,10 +21,10 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.scoreboard import appraisal_entries, quarter_scores, team_export
 from storage.orm import AuditRow, ContactRow
-from tests.clients.test_clients import NOW, Branch, branch  # noqa: F401  (the fixture)
+from tests.support.clients_branch import NOW, Branch
 
 
-def import_staff(branch: Branch, tmp_path: Path, *rows: list[str]) -> None:  # noqa: F811
+def import_staff(branch: Branch, tmp_path: Path, *rows: list[str]) -> None:
     """The admin's staff import, as the bank's HR file comes: login, name, role, grade, active."""
     path = tmp_path / "staff.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -34,7 +34,7 @@ def import_staff(branch: Branch, tmp_path: Path, *rows: list[str]) -> None:  # n
 
 
 def test_a_deactivated_staff_member_s_open_session_saves_and_reveals_nothing(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
     tmp_path: Path,
 ) -> None:
     ws = branch.ws(branch.csm_a)  # signed in and working
@@ -57,7 +57,7 @@ def test_a_deactivated_staff_member_s_open_session_saves_and_reveals_nothing(
     assert ended == ["ended"] * 4  # the app is told each time (it ends the session at the first)
 
 
-def test_a_removed_staff_member_s_open_session_ends(branch: Branch) -> None:  # noqa: F811
+def test_a_removed_staff_member_s_open_session_ends(branch: Branch) -> None:
     with branch.system(write=True) as tx:
         temp = tx.staff.add(NewStaff(login="temp01", name="临时工", role=Role.TELLER, outlet_id=branch.outlet_id))
         tx.commit()
@@ -73,7 +73,7 @@ def test_a_removed_staff_member_s_open_session_ends(branch: Branch) -> None:  # 
         client_detail.reveal(ws, branch.zl, "客户来电核实身份")
 
 
-def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: Branch, tmp_path: Path) -> None:
     ws = branch.ws(branch.supervisor)  # the role read at sign-in: supervisor
     assert isinstance(client_detail.load(ws, branch.zsf), ClientDetail)  # a team member's client, in full
     assert client_detail.reveal(ws, branch.zsf, "复核")[0]
@@ -87,7 +87,7 @@ def test_a_supervisor_demoted_to_csm_loses_the_team_at_the_next_action(branch: B
         outcomes.record(ws, branch.zsf, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
 
 
-def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, tmp_path: Path) -> None:
     ws = branch.ws(branch.admin)  # signed in as the admin
     import_staff(branch, tmp_path, [branch.admin.login, branch.admin.name, "csm", "csm", "在职"])  # now a CSM
 
@@ -100,7 +100,7 @@ def test_an_admin_demoted_while_signed_in_can_no_longer_import(branch: Branch, t
         assert tx.staff.by_login(branch.admin.login).role is Role.CSM  # type: ignore[union-attr]
 
 
-def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branch, tmp_path: Path) -> None:
     ws = branch.ws(branch.supervisor)  # the role read at sign-in: supervisor
     assert branch.csm_a.id is not None
     import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])
@@ -113,7 +113,7 @@ def test_a_supervisor_demoted_while_signed_in_records_no_appraisal(branch: Branc
         assert tx.scores.grade_decisions(NOW.year) == {}
 
 
-def test_a_supervisor_demoted_while_signed_in_sees_and_exports_no_team(branch: Branch, tmp_path: Path) -> None:  # noqa: F811
+def test_a_supervisor_demoted_while_signed_in_sees_and_exports_no_team(branch: Branch, tmp_path: Path) -> None:
     ws = branch.ws(branch.supervisor)
     assert quarter_scores.team_table(ws).rows  # the team, as a supervisor
     import_staff(branch, tmp_path, ["sup01", "周主管", "csm", "csm", "在职"])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
+from screens.imports import ImportScreen
 from storage.engine import make_engine
 from tests.support.clock import FROZEN_AT
 from widgets.table import KeyTable
@@ -36,4 +40,35 @@ async def open_own_client(pilot: Pilot[None]) -> None:
     await pilot.press("3")
     await settle(pilot)
     await pilot.press("enter")
+    await settle(pilot)
+
+
+async def open_import(pilot: Pilot[None], title: str = "导入数据") -> ImportScreen:
+    """Through the command palette, as an admin finds it."""
+    await settle(pilot)
+    await pilot.press("ctrl+p")
+    await pilot.press(*title)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ImportScreen)
+    return screen
+
+
+async def dry_run(pilot: Pilot[None], path: Path, title: str = "导入数据") -> ImportScreen:
+    """The import screen's dry run of ``path``, its report on the screen."""
+    screen = await open_import(pilot, title)
+    screen.query_one("#import-path", Input).value = str(path)
+    await pilot.press("enter")
+    await settle(pilot)
+    return screen
+
+
+async def open_session(pilot: Pilot[None]) -> None:
+    """From the start: the queue (``2``), then its session (``c``) on the first client."""
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    await pilot.press("c")
     await settle(pilot)

@@ -11,11 +11,13 @@ root itself, admitted by sshd for forced commands only (``PermitRootLogin forced
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import pwd
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -198,4 +200,13 @@ def client_key(directory: Path, name: str) -> Path:
     """A new ed25519 key pair of a desk; returns the private key's path (the public one is beside it)."""
     path = directory / name
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(path)], check=True)
+    return path
+
+
+def make_key(tmp_path: Path, name: str, seed: int) -> Path:
+    """An ed25519 public key file (the format only: the tests never sign with it)."""
+    kind = b"ssh-ed25519"
+    blob = struct.pack(">I", len(kind)) + kind + struct.pack(">I", 32) + bytes([seed]) * 32
+    path = tmp_path / f"{name}.pub"
+    path.write_text(f"ssh-ed25519 {base64.b64encode(blob).decode()} {name}@desk\n", encoding="utf-8")
     return path

@@ -15,7 +15,7 @@ from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow, StaffRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.imports.test_imports import HEADER_ZH, VALID_IDS, branch, write_csv  # noqa: F401 (branch: the fixture)
+from tests.support.files import HEADER_ZH, VALID_IDS, write_csv
 from tests.support.pilot import make_app, settle
 
 
@@ -26,7 +26,7 @@ def capacities(uow_factory: SqlUnitOfWorkFactory) -> dict[str, bool]:
 
 
 def test_the_client_import_carries_civil_capacity_and_a_blank_keeps_it(
-    branch: dict[str, Workstation],  # noqa: F811
+    branch: dict[str, Workstation],
     uow_factory: SqlUnitOfWorkFactory,
     tmp_path: Path,
 ) -> None:
