@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import select
@@ -69,11 +70,32 @@ class ServerSwitch:
         return getattr(self.real, name)
 
 
-def app_with_switch(url: str, login: str = "csm01") -> tuple[CsmApp, ServerSwitch]:
-    app = make_app(url, lang="en", login=login)
-    switch = ServerSwitch(app.ws.uow)
-    app.ws = dataclasses.replace(app.ws, uow=switch)
-    return app, switch
+class Desk(NamedTuple):
+    """The app in English at 100×30, started and settled; its units of work behind ``switch``; the pilot."""
+
+    app: CsmApp
+    switch: ServerSwitch
+    pilot: Pilot[None]
+
+
+OpenDesk = Callable[..., AbstractAsyncContextManager[Desk]]
+
+
+@pytest.fixture
+def desk(demo_url: str) -> OpenDesk:
+    """``async with desk(login="…") as (app, switch, pilot)``: a private demo branch opened as ``login`` (csm01 by
+    default). A context manager rather than an async fixture: the app runs inside the test's own task."""
+
+    @asynccontextmanager
+    async def opened(login: str = "csm01") -> AsyncIterator[Desk]:
+        app = make_app(demo_url, lang="en", login=login)
+        switch = ServerSwitch(app.ws.uow)
+        app.ws = dataclasses.replace(app.ws, uow=switch)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            yield Desk(app, switch, pilot)
+
+    return opened
 
 
 def said(app: CsmApp) -> list[str]:
@@ -101,10 +123,8 @@ def own_client_number(app: CsmApp) -> str:
 # -- destinations: a load, a save, a dialog's save ------------------------------------------------------------------
 
 
-async def test_a_destination_that_cannot_load_says_why_and_loads_when_shown_again(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_destination_that_cannot_load_says_why_and_loads_when_shown_again(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         switch.down = True
         await pilot.press("3")
         await settle(pilot)
@@ -115,10 +135,8 @@ async def test_a_destination_that_cannot_load_says_why_and_loads_when_shown_agai
         assert table_rows(app)
 
 
-async def test_a_tick_that_cannot_be_saved_says_why_and_the_next_tick_saves(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_tick_that_cannot_be_saved_says_why_and_the_next_tick_saves(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         table = app.screen.query_one(KeyTable)
         table.move_cursor(row=[str(k.value) for k in table.rows].index("appearance"))
         appearance = EN["checklist.items.appearance"]
@@ -132,10 +150,8 @@ async def test_a_tick_that_cannot_be_saved_says_why_and_the_next_tick_saves(demo
         assert {row[2]: row[1] for row in table_rows(app)}[appearance] == "✓"
 
 
-async def test_a_dialog_whose_save_fails_says_why_keeps_the_text_and_saves_on_the_next_enter(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_dialog_whose_save_fails_says_why_keeps_the_text_and_saves_on_the_next_enter(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)
@@ -153,10 +169,8 @@ async def test_a_dialog_whose_save_fails_says_why_keeps_the_text_and_saves_on_th
 # -- screens pushed over the destinations ---------------------------------------------------------------------------
 
 
-async def test_the_sms_list_that_cannot_load_says_why_and_loads_when_opened_again(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_the_sms_list_that_cannot_load_says_why_and_loads_when_opened_again(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         switch.down = True
         await shown(pilot, SmsScreen(app.ws))
         assert LOADED_NOTHING in said(app) and "·" not in text_of(app, "#screen-title")
@@ -166,10 +180,8 @@ async def test_the_sms_list_that_cannot_load_says_why_and_loads_when_opened_agai
         assert "·" in text_of(app, "#screen-title")
 
 
-async def test_an_sms_that_cannot_be_marked_sent_says_why_and_is_marked_on_the_next_key(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_an_sms_that_cannot_be_marked_sent_says_why_and_is_marked_on_the_next_key(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         await shown(pilot, SmsScreen(app.ws))
         before = len(table_rows(app))
         assert before, "the demo has SMS to send today"
@@ -183,10 +195,8 @@ async def test_an_sms_that_cannot_be_marked_sent_says_why_and_is_marked_on_the_n
         assert EN["sms.marked"] in said(app) and len(table_rows(app)) == before - 1
 
 
-async def test_a_search_that_cannot_run_says_why_and_the_next_keystroke_finds(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_search_that_cannot_run_says_why_and_the_next_keystroke_finds(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         number = own_client_number(app)
         await pilot.press("f3")
         await pilot.pause()
@@ -201,10 +211,8 @@ async def test_a_search_that_cannot_run_says_why_and_the_next_keystroke_finds(de
         assert number in [row[0] for row in table_rows(app)]
 
 
-async def test_a_look_up_by_whole_number_that_cannot_run_says_why_and_runs_on_the_next_enter(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_look_up_by_whole_number_that_cannot_run_says_why_and_runs_on_the_next_enter(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         with app.ws.uow.engine.connect() as conn:
             mobile = conn.execute(
                 select(ClientRow.mobile)
@@ -224,10 +232,8 @@ async def test_a_look_up_by_whole_number_that_cannot_run_says_why_and_runs_on_th
         assert len(table_rows(app)) == 1
 
 
-async def test_a_client_that_cannot_be_opened_says_why_and_opens_the_next_time(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_client_that_cannot_be_opened_says_why_and_opens_the_next_time(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         await pilot.press("3")
         await settle(pilot)
         switch.down = True
@@ -243,17 +249,15 @@ async def test_a_client_that_cannot_be_opened_says_why_and_opens_the_next_time(d
         assert text_of(app, "#detail-title") != EN["card.loading"]
 
 
-async def test_a_meeting_that_cannot_be_confirmed_says_why_and_is_confirmed_the_next_time(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    with app.ws.uow.engine.connect() as conn:
-        client_id, meeting_id = conn.execute(
-            select(AppointmentRow.client_id, AppointmentRow.id)
-            .where(AppointmentRow.staff_id == app.ws.staff.id, AppointmentRow.status == "booked")
-            .order_by(AppointmentRow.id)
-            .limit(1)
-        ).one()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_meeting_that_cannot_be_confirmed_says_why_and_is_confirmed_the_next_time(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
+        with app.ws.uow.engine.connect() as conn:
+            client_id, meeting_id = conn.execute(
+                select(AppointmentRow.client_id, AppointmentRow.id)
+                .where(AppointmentRow.staff_id == app.ws.staff.id, AppointmentRow.status == "booked")
+                .order_by(AppointmentRow.id)
+                .limit(1)
+            ).one()
         await shown(pilot, ClientDetailScreen(app.ws, client_id))
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen)
@@ -269,10 +273,8 @@ async def test_a_meeting_that_cannot_be_confirmed_says_why_and_is_confirmed_the_
         assert AppointmentStatus.CONFIRMED in [m.status for m in screen.detail.appointments if m.id == meeting_id]
 
 
-async def test_wealth_managers_that_cannot_be_listed_are_said_and_listed_the_next_time(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_wealth_managers_that_cannot_be_listed_are_said_and_listed_the_next_time(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         with app.ws.uow.engine.connect() as conn:
             client_id = conn.execute(
                 select(ClientRow.id).where(ClientRow.manager_id == app.ws.staff.id).order_by(ClientRow.id).limit(1)
@@ -290,10 +292,8 @@ async def test_wealth_managers_that_cannot_be_listed_are_said_and_listed_the_nex
         assert isinstance(app.screen, ChooseStaffDialog)
 
 
-async def test_a_walk_in_whose_csms_cannot_be_listed_is_said_and_opens_the_next_time(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url, login="teller01")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_walk_in_whose_csms_cannot_be_listed_is_said_and_opens_the_next_time(desk: OpenDesk) -> None:
+    async with desk(login="teller01") as (app, switch, pilot):
         await pilot.press("6")
         await settle(pilot)
         switch.down = True
@@ -320,10 +320,10 @@ def receiver_of_an_open_referral(url: str) -> str:
     return str(login)
 
 
-async def test_a_referral_that_cannot_be_accepted_says_why_and_is_accepted_the_next_time(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url, login=receiver_of_an_open_referral(demo_url))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_referral_that_cannot_be_accepted_says_why_and_is_accepted_the_next_time(
+    desk: OpenDesk, demo_url: str
+) -> None:
+    async with desk(login=receiver_of_an_open_referral(demo_url)) as (app, switch, pilot):
         await pilot.press("6")
         await settle(pilot)
         screen = app.screen
@@ -347,12 +347,10 @@ async def test_a_referral_that_cannot_be_accepted_says_why_and_is_accepted_the_n
 
 
 async def test_a_team_export_that_fails_says_why_and_the_next_one_writes_the_file(
-    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    desk: OpenDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # a folder of its own: an export never overwrites a file
-    app, switch = app_with_switch(demo_url, login="sup01")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with desk(login="sup01") as (app, switch, pilot):
         await pilot.press("5")
         await settle(pilot)
         switch.down = True
@@ -366,10 +364,8 @@ async def test_a_team_export_that_fails_says_why_and_the_next_one_writes_the_fil
         assert any(m.startswith(prefix) for m in said(app))
 
 
-async def test_a_csm_s_card_that_cannot_load_says_why_and_loads_the_next_quarter(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url, login="sup01")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_a_csm_s_card_that_cannot_load_says_why_and_loads_the_next_quarter(desk: OpenDesk) -> None:
+    async with desk(login="sup01") as (app, switch, pilot):
         await pilot.press("5")
         await settle(pilot)
         switch.down = True
@@ -383,10 +379,8 @@ async def test_a_csm_s_card_that_cannot_load_says_why_and_loads_the_next_quarter
         assert text_of(app, "#screen-title") != EN["nav.scoreboard"]
 
 
-async def test_the_records_behind_a_figure_that_cannot_load_are_said_and_load_the_next_time(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_the_records_behind_a_figure_that_cannot_load_are_said_and_load_the_next_time(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         await pilot.press("5")
         await settle(pilot)
         switch.down = True
@@ -421,9 +415,8 @@ def _wizard_error(app: CsmApp) -> str:
     return text_of(app, "#wizard-error")
 
 
-async def test_the_wizard_s_search_that_cannot_run_says_why_and_the_next_keystroke_finds(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_the_wizard_s_search_that_cannot_run_says_why_and_the_next_keystroke_finds(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         await _wizard(pilot)
         number = own_client_number(app)
         switch.down = True
@@ -436,9 +429,8 @@ async def test_the_wizard_s_search_that_cannot_run_says_why_and_the_next_keystro
         assert number in [str(app.screen.query_one("#found", KeyTable).get_row_at(0)[0])]
 
 
-async def test_a_client_the_wizard_cannot_load_is_said_and_loads_on_the_next_enter(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_a_client_the_wizard_cannot_load_is_said_and_loads_on_the_next_enter(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         wizard = await _wizard(pilot)
         await pilot.press(*own_client_number(app))
         await settle(pilot)
@@ -465,9 +457,8 @@ async def _to_questions(pilot: Pilot[None]) -> SuitabilityWizard:
     return wizard
 
 
-async def test_an_assessment_that_cannot_be_saved_says_why_and_is_saved_on_the_next_key(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_an_assessment_that_cannot_be_saved_says_why_and_is_saved_on_the_next_key(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         wizard = await _to_questions(pilot)
         assert wizard.step == "questions"
         switch.down = True
@@ -480,9 +471,8 @@ async def test_an_assessment_that_cannot_be_saved_says_why_and_is_saved_on_the_n
         assert wizard.step == "product"
 
 
-async def test_an_attempt_that_cannot_be_recorded_says_why_and_is_recorded_on_the_next_key(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
+async def test_an_attempt_that_cannot_be_recorded_says_why_and_is_recorded_on_the_next_key(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         wizard = await _to_questions(pilot)
         await pilot.press("y")
         await settle(pilot)
@@ -503,13 +493,12 @@ async def test_an_attempt_that_cannot_be_recorded_says_why_and_is_recorded_on_th
 
 
 async def test_a_report_that_cannot_be_written_is_said_and_written_on_the_next_key(
-    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    desk: OpenDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, _ = app_with_switch(demo_url)
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
     monkeypatch.setattr("screens.suitability_wizard.data_dir", lambda: blocked)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with desk() as (app, _, pilot):
         wizard = await _to_questions(pilot)
         await pilot.press("y")
         await settle(pilot)
@@ -532,11 +521,9 @@ async def test_a_report_that_cannot_be_written_is_said_and_written_on_the_next_k
 
 
 async def test_a_call_card_that_cannot_load_says_why_and_loads_when_the_session_is_opened_again(
-    demo_url: str,
+    desk: OpenDesk,
 ) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with desk() as (app, switch, pilot):
         await pilot.press("2")
         await settle(pilot)
         switch.down = True
@@ -551,10 +538,8 @@ async def test_a_call_card_that_cannot_load_says_why_and_loads_when_the_session_
         assert isinstance(app.screen, CallSession) and app.screen.card is not None
 
 
-async def test_an_undo_that_cannot_be_saved_says_why_and_undoes_on_the_next_key(demo_url: str) -> None:
-    app, switch = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+async def test_an_undo_that_cannot_be_saved_says_why_and_undoes_on_the_next_key(desk: OpenDesk) -> None:
+    async with desk() as (app, switch, pilot):
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("c")
@@ -579,12 +564,10 @@ async def test_an_undo_that_cannot_be_saved_says_why_and_undoes_on_the_next_key(
 # -- the import ----------------------------------------------------------------------------------------------------
 
 
-async def test_an_import_that_fails_says_why_and_the_next_dry_run_runs(demo_url: str, tmp_path: Path) -> None:
-    app, switch = app_with_switch(demo_url, login="admin")
+async def test_an_import_that_fails_says_why_and_the_next_dry_run_runs(desk: OpenDesk, tmp_path: Path) -> None:
     path = tmp_path / "clients.csv"
     path.write_text("客户号,姓名,身份证号码,手机号码,客户经理\nC9000000001,张三,310104198001011001,13812345678,csm01\n")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with desk(login="admin") as (app, switch, pilot):
         await shown(pilot, ImportScreen(app.ws))
         app.screen.query_one("#import-path", Input).value = str(path)
         switch.down = True
@@ -601,12 +584,10 @@ async def test_an_import_that_fails_says_why_and_the_next_dry_run_runs(demo_url:
 
 
 async def test_a_failure_is_logged_by_its_kind_never_by_its_text_which_can_carry_client_data(
-    demo_url: str, caplog: pytest.LogCaptureFixture
+    desk: OpenDesk, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app, switch = app_with_switch(demo_url)
     secret = "张三 310104198001011001"
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with desk() as (app, switch, pilot):
         switch.failure = ValueError(secret)
         with caplog.at_level(logging.INFO, logger="screens.background"):
             await pilot.press("3")
@@ -617,11 +598,9 @@ async def test_a_failure_is_logged_by_its_kind_never_by_its_text_which_can_carry
 
 
 async def test_a_result_that_cannot_be_shown_is_said_and_the_screen_shows_the_next_one(
-    demo_url: str, monkeypatch: pytest.MonkeyPatch
+    desk: OpenDesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, _ = app_with_switch(demo_url)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with desk() as (app, _, pilot):
         shows = SmsScreen._show
 
         def broken(screen: SmsScreen, rows: Any) -> None:

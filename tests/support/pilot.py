@@ -22,11 +22,21 @@ def make_app(url: str, *, lang: str = "zh_CN", login: str = "csm01", keymap: dic
     return CsmApp(ws, lang=lang, keymap=keymap)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the screen's data to arrive (workers, then the messages they posted)."""
+async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
+    """Wait until the app is at rest: every worker finished, those started by another's result included, and the
+    messages they posted handled.
+
+    One ``wait_for_complete`` is not enough: it waits for the workers running when it is called, while a save's
+    result often starts a reload (client detail: a meeting confirmed, then the detail read again) that the test then
+    reads; so wait again while any worker is left, at most ``rounds`` times (a worker that never ends fails the
+    test's own assertion rather than hanging it)."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(rounds):
+        running = list(pilot.app.workers)
+        if not running:
+            break
+        await pilot.app.workers.wait_for_complete(running)
+        await pilot.pause()
 
 
 def table_rows(app: CsmApp) -> list[list[str]]:
