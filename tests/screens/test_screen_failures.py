@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 import pytest
 from sqlalchemy import select
@@ -91,6 +92,14 @@ def desk(demo_url: str) -> OpenDesk:
         app = make_app(demo_url, lang="en", login=login)
         switch = ServerSwitch(app.ws.uow)
         app.ws = dataclasses.replace(app.ws, uow=switch)
+        _SAID[app] = notices = []
+        notify = app.notify
+
+        def noted(message: str, *args: Any, **kwargs: Any) -> None:
+            notices.append(str(message))
+            notify(message, *args, **kwargs)
+
+        app.notify = noted  # type: ignore[method-assign]
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             yield Desk(app, switch, pilot)
@@ -98,8 +107,13 @@ def desk(demo_url: str) -> OpenDesk:
     return opened
 
 
+# Every notice each app gave, in order. Not read from the app's notifications: those expire by the wall clock
+# (``call.saved`` after 2 s), so on a busy machine a notice could be gone before the test looked.
+_SAID: WeakKeyDictionary[CsmApp, list[str]] = WeakKeyDictionary()
+
+
 def said(app: CsmApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return list(_SAID[app])
 
 
 def text_of(app: CsmApp, selector: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
@@ -35,7 +37,9 @@ async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
         running = list(pilot.app.workers)
         if not running:
             break
-        await pilot.app.workers.wait_for_complete(running)
+        for worker in running:
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer one of its group: that one is waited for
+                await worker.wait()
         await pilot.pause()
 
 
