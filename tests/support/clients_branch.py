@@ -17,21 +17,15 @@ from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
     AccountKind,
     Grade,
-    ProductCategory,
     RiskLevel,
-    RiskRating,
     Role,
 )
 from csm_tui.domain.models import (
     Account,
     Client,
     DailyBalance,
-    NewClient,
     NewHolding,
-    NewOutlet,
-    NewProduct,
     NewRiskAssessment,
-    NewStaff,
     Staff,
 )
 from csm_tui.policy import Policy
@@ -40,7 +34,7 @@ from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.orm import AuditRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import AS_OF, TZ, rid
+from tests.support.branch import AS_OF, TZ, BranchBuilder, rid
 
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
 
@@ -129,20 +123,11 @@ class Branch:
 
     def add_client(self, number: str, name: str, resident_id: str, manager: Staff | None, **more: object) -> int:
         with self.system(write=True) as tx:
-            client = tx.clients.add(
-                NewClient(
-                    number=number,
-                    name=name,
-                    resident_id=resident_id,
-                    manager_id=None if manager is None else manager.id,
-                    outlet_id=self.outlet_id,
-                    assets_as_of=AS_OF,
-                    **more,  # type: ignore[arg-type]
-                )
-            )
+            build = BranchBuilder(tx)
+            build.outlet_id = self.outlet_id
+            client_id = build.client(number, name, resident_id, manager, **more)
             tx.commit()
-        assert client.id is not None
-        return client.id
+        return client_id
 
     def count(self, row: type[object], **where: object) -> int:
         with Session(self.engine) as session:
@@ -163,46 +148,21 @@ class Branch:
 def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-        o = outlet.id
-        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
-        sup = tx.staff.add(NewStaff(login="sup01", name="周主管", role=Role.SUPERVISOR, outlet_id=o))
-        sup2 = tx.staff.add(NewStaff(login="sup02", name="吴主管", role=Role.SUPERVISOR, outlet_id=o))
-        a = tx.staff.add(
-            NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup.id)
-        )
-        b = tx.staff.add(
-            NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup2.id)
-        )
-        wm = tx.staff.add(NewStaff(login="wode01", name="陈经理", role=Role.WEALTH_MANAGER, outlet_id=o))
-        teller = tx.staff.add(NewStaff(login="teller01", name="刘柜员", role=Role.TELLER, outlet_id=o))
-        product = tx.products.add(
-            NewProduct(
-                code="DLB90",
-                name="得利宝90天",
-                category=ProductCategory.WEALTH,
-                issuer_rating=RiskRating.R2,
-                term_days=90,
-                expected_yield=Decimal("2.8"),
-                min_amount=Decimal("50000.00"),
-            )
+        build = BranchBuilder(tx)
+        o = build.outlet()
+        admin = build.staff("admin", "管理员", Role.ADMIN)
+        sup = build.staff("sup01", "周主管", Role.SUPERVISOR)
+        sup2 = build.staff("sup02", "吴主管", Role.SUPERVISOR)
+        a = build.staff("csm01", "王芳", Role.CSM, supervisor_id=sup.id)
+        b = build.staff("csm02", "李娜", Role.CSM, grade=Grade.SENIOR, supervisor_id=sup2.id)
+        wm = build.staff("wode01", "陈经理", Role.WEALTH_MANAGER)
+        teller = build.staff("teller01", "刘柜员", Role.TELLER)
+        product_id = build.product(
+            "DLB90", "得利宝90天", term_days=90, expected_yield=Decimal("2.8"), min_amount=Decimal("50000.00")
         )
 
         def client(number: str, name: str, resident_id: str, mobile: str, manager: Staff | None, **more: object) -> int:
-            added = tx.clients.add(
-                NewClient(
-                    number=number,
-                    name=name,
-                    resident_id=resident_id,
-                    mobile=mobile,
-                    manager_id=None if manager is None else manager.id,
-                    outlet_id=o,
-                    assets_as_of=AS_OF,
-                    **more,  # type: ignore[arg-type]
-                )
-            )
-            assert added.id is not None
-            return added.id
+            return build.client(number, name, resident_id, manager, mobile=mobile, **more)
 
         opened = dt.date(2015, 3, 1)
         zsf = client(
@@ -223,11 +183,11 @@ def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
         )  # fmt: skip
         zs = client("C200002", "张三", ZS_ID, "15000150005", b, avg_3m=Decimal("60000.00"))
         zl = client("C300001", "赵六", ZL_ID, "18600186006", None, avg_3m=Decimal("12000.00"))
-        assert product.id is not None and a.id is not None
+        assert a.id is not None
         tx.holdings.add(
             NewHolding(
                 client_id=zsf,
-                product_id=product.id,
+                product_id=product_id,
                 amount=Decimal("300000.00"),
                 start_date=dt.date(2026, 10, 1),
                 maturity_date=dt.date(2026, 12, 30),
