@@ -16,7 +16,6 @@ from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
-    Grade,
     ProductCategory,
     QualificationKind,
     RiskLevel,
@@ -25,10 +24,7 @@ from csm_tui.domain.enums import (
     SuitabilityOutcome,
 )
 from csm_tui.domain.models import (
-    NewClient,
-    NewOutlet,
     NewProduct,
-    NewStaff,
     Outlet,
     Qualification,
     RiskAssessment,
@@ -44,6 +40,7 @@ from csm_tui.services.selling.attempts import Confirmations
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, Base
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 TZ = "Asia/Shanghai"
 
@@ -139,38 +136,28 @@ def build_branch(engine: Engine, clock: FrozenClock) -> Branch:
     """An outlet, a supervisor, two CSMs with certificates, three clients and the products below."""
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行", sells_wealth=True))
-        assert outlet.id is not None
-        supervisor = tx.staff.add(NewStaff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        build = BranchBuilder(tx, as_of=TODAY - dt.timedelta(days=2))
+        outlet = tx.outlets.get(build.outlet("B01", "徐汇支行", sells_wealth=True))
+        assert outlet is not None
+        supervisor = build.staff("sup01", "赵主管", Role.SUPERVISOR)
         licences = tuple(
             Qualification(kind=kind, number=f"Q-{kind.value}", obtained_on=dt.date(2020, 3, 1))
             for kind in (QualificationKind.WEALTH_BASIC, QualificationKind.FUND)  # FUND: for the fund sales
         )
-        csm = tx.staff.add(
-            NewStaff(
-                login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
-                supervisor_id=supervisor.id, qualifications=licences,
-            )
-        )  # fmt: skip
-        other = tx.staff.add(
-            NewStaff(
-                login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, qualifications=licences
-            )
-        )
+        csm = build.staff("csm01", "王芳", Role.CSM, supervisor_id=supervisor.id, qualifications=licences)
+        other = build.staff("csm02", "李娜", Role.CSM, qualifications=licences)
         for product in PRODUCTS:
             tx.products.add(product)
         ids = []
         for n, (name, born, manager) in enumerate(
             [("张伟", YOUNG_BORN, csm), ("李秀英", ELDERLY_BORN, csm), ("王强", dt.date(1975, 1, 1), other)]
         ):
-            added = tx.clients.add(
-                NewClient(
-                    number=f"C0000{n}", name=name, resident_id=resident_id(born), mobile=f"139123456{n}8",
-                    manager_id=manager.id, outlet_id=outlet.id, balance=Decimal("500000.00"),
-                    avg_3m=Decimal("500000.00"), assets_as_of=TODAY - dt.timedelta(days=2),
+            ids.append(
+                build.client(
+                    f"C0000{n}", name, resident_id(born), manager, mobile=f"139123456{n}8",
+                    balance=Decimal("500000.00"), avg_3m=Decimal("500000.00"),
                 )
             )  # fmt: skip
-            ids.append(added.id or 0)
         tx.commit()
     return Branch(engine, clock, system, outlet, supervisor, csm, other, *ids)
 
