@@ -13,12 +13,9 @@ from typing import Any
 from csm_tui.domain.enums import (
     Channel,
     Disposition,
-    Grade,
-    ProductCategory,
     ReferralKind,
     ReferralStatus,
     RiskLevel,
-    RiskRating,
     Role,
     SuitabilityOutcome,
     TaskKind,
@@ -27,15 +24,11 @@ from csm_tui.domain.models import (
     ContactRecord,
     DailyBalance,
     NewAppointment,
-    NewClient,
     NewContactRecord,
     NewHolding,
-    NewOutlet,
-    NewProduct,
     NewReferral,
     NewRiskAssessment,
     NewSale,
-    NewStaff,
     NewSuitabilityRecord,
     NewTask,
     Referral,
@@ -46,6 +39,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
 
@@ -87,34 +81,21 @@ FULL = {
 
 def build_branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
     with uow_factory(write=True) as tx:
-        o = tx.outlets.add(NewOutlet(code="B01", name="营业部")).id or 0
-        staff: dict[str, Staff] = {"admin": tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))}
+        build = BranchBuilder(tx, as_of=None)
+        o = build.outlet("B01", "营业部")
+        staff: dict[str, Staff] = {"admin": build.staff("admin", "管理员", Role.ADMIN, outlet_id=None)}
         for login in ("sup1", "sup2"):
-            staff[login] = tx.staff.add(NewStaff(login=login, name=login, role=Role.SUPERVISOR, outlet_id=o))
+            staff[login] = build.staff(login, login, Role.SUPERVISOR)
         for login, sup in (("csm_a", "sup1"), ("csm_b", "sup2")):
-            staff[login] = tx.staff.add(
-                NewStaff(
-                    login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=staff[sup].id
-                )
-            )
+            staff[login] = build.staff(login, login, Role.CSM, supervisor_id=staff[sup].id)
         for login, role in (("wm", Role.WEALTH_MANAGER), ("lobby", Role.LOBBY), ("teller", Role.TELLER)):
-            staff[login] = tx.staff.add(NewStaff(login=login, name=login, role=role, outlet_id=o))
-        product = (
-            tx.products.add(
-                NewProduct(code="WM001", name="天添利", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R2)
-            ).id
-            or 0
-        )
+            staff[login] = build.staff(login, login, role)
+        product = build.product("WM001", "天添利")
         clients, tasks, sales = {}, {}, {}
         for n, (key, manager) in enumerate((("a", "csm_a"), ("b", "csm_b"), ("w", "csm_b"))):
             m = staff[manager].id or 0
-            c = clients[key] = (
-                tx.clients.add(
-                    NewClient(
-                        number=f"C{n}", name=f"客户{key}", resident_id=IDS[key], mobile="13800138000", manager_id=m
-                    )
-                ).id
-                or 0
+            c = clients[key] = build.client(
+                f"C{n}", f"客户{key}", IDS[key], staff[manager], mobile="13800138000", outlet_id=None
             )
             tx.holdings.add(NewHolding(client_id=c, product_id=product, amount=Decimal(1000), start_date=TODAY))
             tx.contacts.add(contact(c, m))
