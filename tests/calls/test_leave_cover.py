@@ -25,7 +25,6 @@ from csm_tui.domain.enums import (
     Channel,
     ChecklistMeasure,
     Disposition,
-    Grade,
     LeaveKind,
     QueueReason,
     RiskLevel,
@@ -39,11 +38,8 @@ from csm_tui.domain.models import (
     Client,
     NewClient,
     NewContactRecord,
-    NewOutlet,
     NewRiskAssessment,
-    NewStaff,
     NewTask,
-    Outlet,
     Staff,
 )
 from csm_tui.policy import LeaveCalls, Measure, Policy
@@ -61,6 +57,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, record
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 from tests.support.selling_branch import answers
 
 TZ = "Asia/Shanghai"
@@ -139,19 +136,16 @@ class Branch:
 def branch(engine: Engine, clock: FrozenClock) -> Branch:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
-        b = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行"))
-        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        sup2 = tx.staff.add(NewStaff(login="sup2", name="孙主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))
+        build = BranchBuilder(tx)
+        a = build.outlet("A01", "营业部")
+        b = build.outlet("B01", "徐汇支行")
+        build.outlet_id = a  # everyone's outlet but zhao's
+        sup = build.staff("sup", "张主管", Role.SUPERVISOR)
+        sup2 = build.staff("sup2", "孙主管", Role.SUPERVISOR)
+        admin = build.staff("admin", "管理员", Role.ADMIN, outlet_id=None)
 
-        def csm(login: str, name: str, outlet: Outlet, boss: Staff | None, **more: object) -> Staff:
-            return tx.staff.add(
-                NewStaff(
-                    login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
-                    supervisor_id=boss.id if boss else None, **more,
-                )
-            )  # fmt: skip
+        def csm(login: str, name: str, outlet: int, boss: Staff | None, **more: object) -> Staff:
+            return build.staff(login, name, Role.CSM, outlet_id=outlet, supervisor_id=boss.id if boss else None, **more)
 
         staff = {
             "sup": sup,
