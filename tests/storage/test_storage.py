@@ -22,7 +22,6 @@ from sqlalchemy import Connection, Engine, delete, event, inspect, select, text,
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain import models
@@ -75,6 +74,7 @@ from storage.engine import make_engine, sqlite_path
 from storage.migrate import DatabaseTooNew, check_not_newer, current_revision, head_revision, upgrade
 from storage.orm import AuditRow, BalanceSpanRow, Base, ClientRow, TaskRow
 from storage.uow import ReadOnlyUnitOfWork, SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder, rid
 from tests.support.legacy_audit import append_unsigned
 
 TZ = "Asia/Shanghai"
@@ -89,12 +89,6 @@ def _stored(new: Any, id_: int) -> Any:
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)  # type: ignore[misc]
-
-
-def rid(area: str, born: dt.date, sequence: int) -> str:
-    """A valid resident ID number."""
-    body = f"{area}{born:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 def audit_rows(engine: Engine) -> list[AuditRow]:
@@ -799,20 +793,16 @@ class Branch:
 def branch(uow_factory: SqlUnitOfWorkFactory) -> Branch:
     """Staff in two teams and their clients; a1..a4 are csm_a's, b1 csm_b's, c1 csm_c's, n1 nobody's."""
     with uow_factory(write=True) as uow:
-        outlet = uow.outlets.add(NewOutlet(code="B01", name="营业部"))
-        o = outlet.id
-        admin = uow.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=o))
-        sup1 = uow.staff.add(NewStaff(login="sup1", name="主管一", role=Role.SUPERVISOR, outlet_id=o))
-        sup2 = uow.staff.add(NewStaff(login="sup2", name="主管二", role=Role.SUPERVISOR, outlet_id=o))
-        csm_a = uow.staff.add(
-            NewStaff(login="csm_a", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup1.id)
-        )
-        csm_b = uow.staff.add(
-            NewStaff(login="csm_b", name="刘洋", role=Role.CSM, grade=Grade.CSM, outlet_id=o, supervisor_id=sup2.id)
-        )
-        csm_c = uow.staff.add(
-            NewStaff(login="csm_c", name="陈静", role=Role.CSM, grade=Grade.SENIOR, outlet_id=o, supervisor_id=sup1.id)
-        )
+        build = BranchBuilder(uow)
+        o = build.outlet("B01", "营业部")
+        outlet = uow.outlets.get(o)
+        assert outlet is not None
+        admin = build.staff("admin", "管理员", Role.ADMIN)
+        sup1 = build.staff("sup1", "主管一", Role.SUPERVISOR)
+        sup2 = build.staff("sup2", "主管二", Role.SUPERVISOR)
+        csm_a = build.staff("csm_a", "王芳", Role.CSM, supervisor_id=sup1.id)
+        csm_b = build.staff("csm_b", "刘洋", Role.CSM, supervisor_id=sup2.id)
+        csm_c = build.staff("csm_c", "陈静", Role.CSM, grade=Grade.SENIOR, supervisor_id=sup1.id)
         specs: list[tuple[str, str, str, str | None, Staff | None, str]] = [
             ("a1", "张三", A1_ID, "13800138000", csm_a, "300000.00"),
             ("a2", "李四", rid("110105", dt.date(1985, 3, 2), 11), "13900139000", csm_a, "50000.00"),
