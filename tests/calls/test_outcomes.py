@@ -23,7 +23,6 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
-    Grade,
     QueueReason,
     Role,
     TaskKind,
@@ -31,7 +30,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, NewClient, NewOutlet, NewStaff, NewTask, Staff, Task
+from csm_tui.domain.models import Client, NewTask, Staff, Task
 from csm_tui.policy import Policy
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record, skip, snooze, undo
 from csm_tui.services.calls.queue import QueueItem
@@ -42,6 +41,7 @@ from storage import audit
 from storage.orm import AuditRow, Base
 from storage.repositories import ClientRepository
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -106,29 +106,20 @@ class Desk:
 def desk(engine: Engine, clock: FrozenClock) -> Desk:
     system = SqlUnitOfWorkFactory(engine, clock)
     with system(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        other = tx.staff.add(NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        ids = []
-        for n, (name, resident_id, manager) in enumerate(
-            [
-                ("张三", "11010519491231002X", csm),
-                ("李四", "310101198001191234", csm),
-                ("王五", "110105196001010017", other),
-            ]
-        ):
-            client = tx.clients.add(
-                NewClient(
-                    number=f"C000{n}",
-                    name=name,
-                    resident_id=resident_id,
-                    mobile=f"1380013800{n}",
-                    manager_id=manager.id,
-                    outlet_id=outlet.id,
-                    balance=Decimal("1000.00"),
-                )
+        build = BranchBuilder(tx, as_of=None)
+        build.outlet()
+        csm = build.staff("csm01", "王芳", Role.CSM)
+        other = build.staff("csm02", "李娜", Role.CSM)
+        ids = [
+            build.client(f"C000{n}", name, resident_id, manager, mobile=f"1380013800{n}", balance=Decimal("1000.00"))
+            for n, (name, resident_id, manager) in enumerate(
+                [
+                    ("张三", "11010519491231002X", csm),
+                    ("李四", "310101198001191234", csm),
+                    ("王五", "110105196001010017", other),
+                ]
             )
-            ids.append(client.id or 0)
+        ]
         tx.commit()
     ws = Workstation(
         uow=system.acting_as(csm),
