@@ -31,7 +31,6 @@ from csm_tui.domain.enums import (
     ChecklistMeasure,
     ChecklistPhase,
     Disposition,
-    Grade,
     HoldingStatus,
     ProductCategory,
     ReferralKind,
@@ -44,14 +43,12 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
     DaySummary,
     NewAppointment,
-    NewClient,
     NewContactRecord,
     NewHolding,
     NewOutlet,
     NewProduct,
     NewReferral,
     NewSale,
-    NewStaff,
     NewTask,
     Outlet,
     ProductRead,
@@ -85,6 +82,7 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import ChecklistDayRow, ChecklistMarkRow, ProductRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -251,16 +249,13 @@ class Desk:
 @pytest.fixture
 def desk(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Desk:
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-        o = outlet.id
+        build = BranchBuilder(tx, as_of=None)
+        outlet = tx.outlets.get(build.outlet())
 
         def staff(login: str, role: Role, supervisor: Staff | None = None, *, active: bool = True) -> Staff:
-            return tx.staff.add(
-                NewStaff(
-                    login=login, name=f"员工{login}", role=role, grade=Grade.CSM if role is Role.CSM else None,
-                    outlet_id=o, supervisor_id=supervisor.id if supervisor else None, active=active,
-                )
-            )  # fmt: skip
+            return build.staff(
+                login, f"员工{login}", role, supervisor_id=supervisor.id if supervisor else None, active=active
+            )
 
         admin = staff("admin", Role.ADMIN)
         sup1 = staff("sup1", Role.SUPERVISOR)
@@ -272,13 +267,7 @@ def desk(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Desk:
         managers = {k: csm for k in OWN_CLIENTS} | {"m1": mate, "o1": other}
         clients = {}
         for n, (key, manager) in enumerate(managers.items(), start=1):
-            client = tx.clients.add(
-                NewClient(
-                    number=f"C{n:04d}", name=f"客户{key}", resident_id=rid(n), mobile=f"138001380{n:02d}",
-                    manager_id=manager.id, outlet_id=o,
-                )
-            )  # fmt: skip
-            clients[key] = client.id
+            clients[key] = build.client(f"C{n:04d}", f"客户{key}", rid(n), manager, mobile=f"138001380{n:02d}")
         product = tx.products.add(
             NewProduct(code="HOLD", name="到期理财", category=ProductCategory.WEALTH, sale_end=dt.date(2026, 1, 31))
         )
