@@ -12,20 +12,19 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Channel, Disposition, Grade, Role
-from csm_tui.domain.models import NewOutlet, NewStaff, Staff
+from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import Channel, Disposition, Role
+from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
-from csm_tui.policy import Policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import StorageFailure
 from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
-from csm_tui.services.workstation import sign_in
 from storage.engine import make_engine
 from storage.orm import ClientRow, ContactRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder, desk
 
 Q = {n: Quarter(2026, n) for n in range(1, 5)}
 FIVE = Decimal("5.00")  # a quarter with no work: no breach keeps the compliance indicator's 5 points, nothing else
@@ -44,15 +43,15 @@ def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, A
     """Today 2026-11-27 (Q4). ``busy``: on staff since 2025, 600 calls in Q1 and nothing after; ``late``: joined
     15 July 2026, 100 calls in November; ``gone``: left on 15 May 2026 after 100 calls in Q1."""
     with uow_factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="O1", name="一支行"))
-        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
-        sup = tx.staff.add(NewStaff(login="sup", name="主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        build = BranchBuilder(tx)
+        build.outlet("O1", "一支行")
+        admin = build.staff("admin", "管理员", Role.ADMIN)
+        sup = build.staff("sup", "主管", Role.SUPERVISOR)
 
         def csm(login: str, started: dt.date, left: dt.date | None = None) -> Staff:
-            return tx.staff.add(
-                NewStaff(login=login, name=login, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
-                      supervisor_id=sup.id, started_on=started, left_on=left, active=left is None)
-            )  # fmt: skip
+            return build.staff(
+                login, login, Role.CSM, supervisor_id=sup.id, started_on=started, left_on=left, active=left is None
+            )
 
         busy, late = csm("busy", dt.date(2025, 3, 1)), csm("late", dt.date(2026, 7, 15))
         gone = csm("gone", dt.date(2024, 1, 1), dt.date(2026, 5, 15))
@@ -64,8 +63,7 @@ def branch(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> dict[str, A
         _calls(session, gone.id or 0, client.id, 100, dt.datetime(2026, 2, 2, 1, tzinfo=dt.UTC))
         _calls(session, late.id or 0, client.id, 100, dt.datetime(2026, 11, 2, 1, tzinfo=dt.UTC))
         tx.commit()
-    time = BranchTime(clock, "Asia/Shanghai")
-    return {s.login: sign_in(uow_factory.acting_as(s), s, time, Policy(), False) for s in (admin, sup, busy, late)} | {
+    return {s.login: desk(uow_factory, s, clock) for s in (admin, sup, busy, late)} | {
         "gone": gone
     }  # a leaver signs in no more
 
