@@ -21,7 +21,6 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
-    Grade,
     HoldingStatus,
     ProductCategory,
     QueueReason,
@@ -36,11 +35,9 @@ from csm_tui.domain.models import (
     NewClient,
     NewContactRecord,
     NewHolding,
-    NewOutlet,
     NewProduct,
     NewRiskAssessment,
     NewSale,
-    NewStaff,
     NewTask,
     Outlet,
     Product,
@@ -50,6 +47,7 @@ from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import QueueItem, today_queue, window
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -193,9 +191,11 @@ class Branch:
 
 
 def start(factory: SqlUnitOfWorkFactory, tx: SqlUnitOfWork) -> Branch:
-    outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-    csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-    other = tx.staff.add(NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+    build = BranchBuilder(tx)
+    outlet = tx.outlets.get(build.outlet())
+    assert outlet is not None
+    csm = build.staff("csm01", "王芳", Role.CSM)
+    other = build.staff("csm02", "李娜", Role.CSM)
     branch = Branch(tx, csm, other, outlet)
     for code, name, category in (
         ("DP01", "三个月定期存款", ProductCategory.DEPOSIT),
