@@ -14,16 +14,17 @@ from sqlalchemy.exc import IntegrityError
 from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, Role
+from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
-from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, Staff
+from csm_tui.domain.models import Staff
 from csm_tui.policy import Policy
 from csm_tui.services.clients import households
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, ClientLinkRow, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 
 def rid(born: dt.date, n: int) -> str:
@@ -53,19 +54,13 @@ class Family:
 def family(engine: Engine, clock: FrozenClock) -> Family:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-        boss = tx.staff.add(NewStaff(login="sup01", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
-        stranger_boss = tx.staff.add(NewStaff(login="sup02", name="钱主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
-        csm = tx.staff.add(
-            NewStaff(
-                login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, supervisor_id=boss.id
-            )
-        )
-        other = tx.staff.add(
-            NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id,
-                  supervisor_id=stranger_boss.id)
-        )  # fmt: skip
-        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN, outlet_id=outlet.id))
+        build = BranchBuilder(tx, as_of=dt.date(2026, 11, 25))
+        build.outlet()
+        boss = build.staff("sup01", "赵主管", Role.SUPERVISOR)
+        stranger_boss = build.staff("sup02", "钱主管", Role.SUPERVISOR)
+        csm = build.staff("csm01", "王芳", Role.CSM, supervisor_id=boss.id)
+        other = build.staff("csm02", "李娜", Role.CSM, supervisor_id=stranger_boss.id)
+        admin = build.staff("admin", "管理员", Role.ADMIN)
         ids = {}
         for n, (name, manager, avg) in enumerate(
             [
@@ -76,14 +71,9 @@ def family(engine: Engine, clock: FrozenClock) -> Family:
             ],
             start=1,
         ):
-            added = tx.clients.add(
-                NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=rid(dt.date(1960 + 10 * n, 3, n), n),
-                    manager_id=manager.id, outlet_id=outlet.id, avg_3m=Decimal(avg), assets_as_of=dt.date(2026, 11, 25),
-                )
-            )  # fmt: skip
-            assert added.id is not None
-            ids[name] = added.id
+            ids[name] = build.client(
+                f"C{n:04d}", name, rid(dt.date(1960 + 10 * n, 3, n), n), manager, avg_3m=Decimal(avg)
+            )
         tx.commit()
     return Family(factory, clock, csm, other, boss, stranger_boss, admin, ids)
 
