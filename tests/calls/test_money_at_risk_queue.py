@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Channel, Disposition, Grade, QueueReason, Role
-from csm_tui.domain.models import NewClient, NewContactRecord, NewOutlet, NewStaff, Outlet, Staff
+from csm_tui.domain.enums import Channel, Disposition, QueueReason, Role
+from csm_tui.domain.models import NewClient, NewContactRecord, Outlet, Staff
 from csm_tui.policy import Policy
 from csm_tui.rules.money_at_risk import HeldSpan, forecast_tier
 from csm_tui.rules.tiers import average_window
@@ -32,6 +32,7 @@ from csm_tui.services.rows import DATA_PREVIOUS_AS_OF
 from csm_tui.services.workstation import Workstation
 from storage.orm import BalanceSpanRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 
 TODAY = dt.date(2026, 11, 27)
 AS_OF = dt.date(2026, 11, 25)
@@ -85,9 +86,11 @@ def _add(tx: object, book: Book, outlet: Outlet, name: str, spans: list[tuple[dt
 def book(engine: Engine, clock: FrozenClock) -> Book:
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="B01", name="上海分行营业部"))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        other = tx.staff.add(NewStaff(login="csm02", name="李娜", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        build = BranchBuilder(tx)
+        outlet = tx.outlets.get(build.outlet())
+        assert outlet is not None
+        csm = build.staff("csm01", "王芳", Role.CSM)
+        other = build.staff("csm02", "李娜", Role.CSM)
         b = Book(factory, clock, csm, other)
         emptied = [(D(2026, 6, 1), D(2026, 11, 1), "80000.00"), (D(2026, 11, 2), AS_OF, "0.00")]
         _add(tx, b, outlet, "将跌破", emptied)  # ¥80,000 until 1 November, nothing since
