@@ -11,11 +11,11 @@ from sqlalchemy import text
 
 from csm_tui.cli import main
 from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import Grade, Role
-from csm_tui.domain.models import NewOutlet, NewStaff
+from csm_tui.domain.enums import Role
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 from tests.support.clock import FROZEN_AT
 
 
@@ -31,9 +31,10 @@ def branch_url(tmp_path: Path) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
-        tx.staff.add(NewStaff(login="boss", name="李强", role=Role.ADMIN, outlet_id=outlet.id))
+        build = BranchBuilder(tx)
+        build.outlet("SH001", "徐汇")
+        build.staff("csm01", "王芳", Role.CSM)
+        build.staff("boss", "李强", Role.ADMIN)
         tx.commit()
     engine.dispose()
     return url

@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import Grade, Role, TaskKind
-from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, NewTask
+from csm_tui.domain.enums import Role, TaskKind
+from csm_tui.domain.models import NewClient, NewTask
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 from tests.support.clock import FROZEN_AT
 
 CLIENTS = 400
@@ -52,8 +53,9 @@ def _branch(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        outlet = tx.outlets.add(NewOutlet(code="SH001", name="徐汇"))
-        csm = tx.staff.add(NewStaff(login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id))
+        build = BranchBuilder(tx)
+        build.outlet("SH001", "徐汇")
+        csm = build.staff("csm01", "王芳", Role.CSM)
         assert csm.id is not None
         for n in range(CLIENTS):
             body = f"110105196{n % 10}0101{n:03d}"
