@@ -1,0 +1,85 @@
+"""Households by import (SQLite and PostgreSQL): an admin's file of family links, each pair kept once whichever side
+it is given from; a bad row refused with its line and reason, the good ones in; a re-import changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from csm_tui.rules.birthdays import lunar_md
+from csm_tui.services.clients import households
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.run import import_file
+from csm_tui.services.workstation import Workstation
+from storage.orm import AuditRow, ClientLinkRow, ClientRow
+from storage.uow import SqlUnitOfWorkFactory
+from tests.support.files import VALID_IDS, clients_file, error_lines, write_csv
+
+
+def test_family_links_import_once_per_pair_and_refuse_bad_rows_by_line(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    people = [[f"C{n}", name, VALID_IDS[n], "", "csm01"] for n, name in enumerate(["张伟", "李秀英", "张小明", "王强"])]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 4
+    rows = [
+        ["客户号", "亲属客户号", "关系"],
+        ["C0", "C1", "配偶"],  # line 2: in
+        ["C2", "C0", "parent"],  # line 3: 张伟 is 张小明's parent: kept from 张伟's side as his child
+        ["C3", "C3", "spouse"],  # line 4: themself
+        ["C3", "C9", "spouse"],  # line 5: no such client
+        ["C3", "C1", "cousin"],  # line 6: no such relation
+    ]
+    report = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "family.csv", rows))
+    assert (report.new, report.rejected) == (2, 3)
+    refused = {(line, column) for line, column, _reason, _value in error_lines(report)}
+    assert refused == {("4", "亲属客户号"), ("5", "亲属客户号"), ("6", "关系")}
+    with uow_factory() as tx:
+        session = tx.session  # type: ignore[attr-defined]
+        ids = {number: client_id for number, client_id in session.execute(select(ClientRow.number, ClientRow.id))}
+        link = (ClientLinkRow.client_id, ClientLinkRow.relative_id, ClientLinkRow.relation)
+        links = {tuple(r) for r in session.execute(select(*link))}
+        audited = session.scalar(select(AuditRow.id).where(AuditRow.action == "import").limit(1))
+    assert links == {(ids["C0"], ids["C1"], "spouse"), (ids["C0"], ids["C2"], "child")}
+    assert audited is not None
+    again = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "family.csv", rows[:3]))
+    assert (again.new, again.unchanged) == (0, 2)
+
+
+def test_a_pair_given_from_both_sides_that_disagree_is_refused_on_both_lines(
+    branch: dict[str, Workstation], tmp_path: Path
+) -> None:
+    people = [[f"C{n}", name, VALID_IDS[n], "", ""] for n, name in enumerate(["张伟", "李秀英"])]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 2
+    rows = [["客户号", "亲属客户号", "关系"], ["C0", "C1", "父母"], ["C1", "C0", "parent"]]  # each the other's parent
+    report = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "both.csv", rows))
+    assert (report.new, report.rejected) == (0, 2)
+    assert [line for line, *_ in error_lines(report)] == ["2", "3"]
+
+
+def test_a_lunar_birthday_follows_the_birth_date_when_the_bank_corrects_the_id(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """The lunar month and day are worked out when the client chooses them; the bank's file correcting the ID's birth
+    date must move them too, or the greeting stays on the wrong day for good. A solar client stays solar."""
+    from stdnum.cn import ric
+
+    def born_on(day: str, seq: int) -> str:
+        body = f"310104{day}{seq:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+    people = [["C0", "张伟", VALID_IDS[0], "", "csm01"], ["C1", "李秀英", VALID_IDS[1], "", "csm01"]]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 2
+    with uow_factory() as tx:
+        ids = {n: i for n, i in tx.session.execute(select(ClientRow.number, ClientRow.id))}  # type: ignore[attr-defined]
+    households.set_birthday_lunar(branch["csm"], ids["C0"], True)
+    corrected = [
+        ["C0", "张伟", born_on("19750815", 1), "", "csm01"],
+        ["C1", "李秀英", born_on("19750816", 2), "", "csm01"],
+    ]
+    report = import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, corrected, name="fixed.csv"))
+    assert report.updated == 2
+    with uow_factory() as tx:
+        kept = dict(tx.session.execute(select(ClientRow.number, ClientRow.lunar_birthday)).all())  # type: ignore[attr-defined]
+    assert kept == {"C0": lunar_md(dt.date(1975, 8, 15)), "C1": None}

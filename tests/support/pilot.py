@@ -1,0 +1,88 @@
+"""Driving the real app headless: open it on a database, wait for its workers, read its tables."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.worker import WorkerCancelled
+
+from csm_tui.app import CsmApp
+from csm_tui.cli import open_workstation
+from csm_tui.clock import FrozenClock
+from csm_tui.policy import Policy
+from screens.imports import ImportScreen
+from storage.engine import make_engine
+from tests.support.clock import FROZEN_AT
+from widgets.table import KeyTable
+
+
+def make_app(url: str, *, lang: str = "zh_CN", login: str = "csm01", keymap: dict[str, str] | None = None) -> CsmApp:
+    ws = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)
+    return CsmApp(ws, lang=lang, keymap=keymap)
+
+
+async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
+    """Wait until the app is at rest: every worker finished, those started by another's result included, and the
+    messages they posted handled.
+
+    One ``wait_for_complete`` is not enough: it waits for the workers running when it is called, while a save's
+    result often starts a reload (client detail: a meeting confirmed, then the detail read again) that the test then
+    reads; so wait again while any worker is left, at most ``rounds`` times (a worker that never ends fails the
+    test's own assertion rather than hanging it)."""
+    await pilot.pause()
+    for _ in range(rounds):
+        running = list(pilot.app.workers)
+        if not running:
+            break
+        for worker in running:
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer one of its group: that one is waited for
+                await worker.wait()
+        await pilot.pause()
+
+
+def table_rows(app: CsmApp) -> list[list[str]]:
+    table = app.screen.query_one(KeyTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_own_client(pilot: Pilot[None]) -> None:
+    """From the start: the clients list (``3``), then the first client, one of the signed-in CSM's own."""
+    await settle(pilot)
+    await pilot.press("3")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def open_import(pilot: Pilot[None], title: str = "导入数据") -> ImportScreen:
+    """Through the command palette, as an admin finds it."""
+    await settle(pilot)
+    await pilot.press("ctrl+p")
+    await pilot.press(*title)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ImportScreen)
+    return screen
+
+
+async def dry_run(pilot: Pilot[None], path: Path, title: str = "导入数据") -> ImportScreen:
+    """The import screen's dry run of ``path``, its report on the screen."""
+    screen = await open_import(pilot, title)
+    screen.query_one("#import-path", Input).value = str(path)
+    await pilot.press("enter")
+    await settle(pilot)
+    return screen
+
+
+async def open_session(pilot: Pilot[None]) -> None:
+    """From the start: the queue (``2``), then its session (``c``) on the first client."""
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
