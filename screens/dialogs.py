@@ -31,6 +31,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Leave, Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
+from csm_tui.rules import kyc
 from csm_tui.rules.cadence import NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
@@ -246,6 +247,13 @@ class CheckedTextDialog(TextDialog[R]):
         return lambda: self.checked_save(reason, confirmed)
 
 
+def id_expiry_text(client: Client) -> str:
+    """The ID's expiry as the edit dialog shows it: a date, 长期 (long-term), or blank when not known."""
+    if client.id_long_term:
+        return t("kyc.long_term")
+    return client.id_expiry.isoformat() if client.id_expiry else ""
+
+
 class EditClientDialog(SavingDialog[R]):
     """Contact details and opt-outs. Every field keeps what was typed if the save is refused."""
 
@@ -264,12 +272,22 @@ class EditClientDialog(SavingDialog[R]):
             for name in self.TEXT_FIELDS:
                 value = getattr(c, name) or ""
                 yield BoundedInput(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+            yield BoundedInput(
+                id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
+            )
             for name in self.FLAGS:
                 yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         changes: dict[str, Any] = {}
+        typed = self.query_one("#id_expiry", Input).value.strip()
+        if typed != id_expiry_text(self.client):
+            if not typed:
+                raise DomainError("id_expiry_required")  # an expiry known is not forgotten: type the new one
+            long_term = kyc.is_long_term_word(typed)
+            changes["id_long_term"] = long_term
+            changes["id_expiry"] = None if long_term else typed_date(typed)
         for name in self.TEXT_FIELDS:
             value = self.query_one(f"#{name}", Input).value.strip()
             if value != (getattr(self.client, name) or ""):

@@ -52,6 +52,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
+from csm_tui.rules import kyc
 from csm_tui.rules.tiers import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
 from storage.access import Access
@@ -227,9 +228,8 @@ class StaffRepository(_Deletable[NewStaff, Staff, StaffRow]):
 
 
 CONTACT_FLAGS = frozenset({"mobile_invalid", "phone_opt_out", "sms_opt_out"})
-KYC_FIELDS = ("id_expiry", "id_long_term")  # the ID's expiry: recorded by the client's manager when the new ID is seen
 EDITABLE = frozenset(
-    {"mobile", "mobile_invalid", "address", "occupation", "phone_opt_out", "sms_opt_out", "note", *KYC_FIELDS}
+    {"mobile", "mobile_invalid", "address", "occupation", "phone_opt_out", "sms_opt_out", "note", *kyc.FIELDS}
 )
 
 
@@ -247,7 +247,7 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     def _row(self, item: NewClient) -> ClientRow:
         # The ID's expiry (KYC) is written only when known: left out, the server's default stands (as on a database
         # of a revision before it, which the upgrade tests write to).
-        unset = {f for f in KYC_FIELDS if getattr(item, f) == NewClient.model_fields[f].default}
+        unset = {f for f in kyc.FIELDS if getattr(item, f) == NewClient.model_fields[f].default}
         row = ClientRow(**item.model_dump(exclude={"id", *self.nested, *unset}))
         row.name_initials = name_initials(item.name)
         row.accounts = [AccountRow(**a.model_dump()) for a in item.accounts]

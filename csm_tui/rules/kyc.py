@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+FIELDS = ("id_expiry", "id_long_term")  # a client's, recorded by their manager when the new ID is seen
+ID_VALID_YEARS_MAX = 20  # a resident ID is issued for 5, 10 or 20 years, or long-term (长期)
 LONG_TERM_WORDS = frozenset({"长期", "长期有效", "long-term", "long term", "longterm", "permanent"})
 
 
@@ -53,3 +55,8 @@ def notice_until(day: dt.date, notice_days: int) -> dt.date:
 
 def is_long_term_word(text: str) -> bool:
     return text.strip().casefold() in LONG_TERM_WORDS
+
+
+def expiry_too_far(expiry: dt.date, today: dt.date) -> bool:
+    """An expiry further off than the longest an ID is issued for: a mistake (a typo in the year)."""
+    return expiry > today + dt.timedelta(days=366 * ID_VALID_YEARS_MAX)

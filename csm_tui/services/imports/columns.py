@@ -51,6 +51,11 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("mobile", False, ("手机号", "手机", "手机号码", "联系电话", "mobile number", "phone")),
         Column("address", False, ("联系地址", "住址", "家庭地址")),
         Column("occupation", False, ("工作", "职务", "job")),
+        Column(
+            "id_expiry",
+            False,
+            ("证件有效期", "证件有效期至", "证件到期日", "身份证有效期", "有效期至", "id expiry", "id valid until", "id expires"),
+        ),
         Column("civil_capacity", False, ("民事行为能力", "完全民事行为能力", "civil capacity", "full civil capacity")),
         Column("manager", False, ("管户经理", "客户经理工号", "管户人", "工号", "manager login", "employee number")),
         Column("outlet", False, ("网点代码", "网点号", "机构号", "outlet code", "branch")),
