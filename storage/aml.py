@@ -61,9 +61,7 @@ class SqlAml:
         """Decisions of one report take turns (PostgreSQL: a row lock; SQLite's write transaction is one already)."""
         self.session.execute(select(AmlReportRow.id).where(AmlReportRow.id == report_id).with_for_update())
 
-    def decide(
-        self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime
-    ) -> AmlReport:
+    def decide(self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime) -> AmlReport:
         row = self.session.get(AmlReportRow, report_id)
         if row is None or not self.access.is_aml_reviewer(row.outlet_id, reviewer):
             raise AccessDenied("aml")

@@ -172,7 +172,10 @@ def test_upgrade_from_0001_keeps_the_data(
             assert uow.staff.by_login("csm01") == staff
             client = uow.clients.get(client_id)
             assert (client.number, client.name, str(client.resident_id), client.balance) == (
-                "C0001", "张三", "11010519491231002X", Decimal("1234.56")
+                "C0001",
+                "张三",
+                "11010519491231002X",
+                Decimal("1234.56"),
             )
             assert (client.manager_id, client.id_expiry, client.id_long_term) == (staff.id, None, False)
         with eng.connect() as conn:

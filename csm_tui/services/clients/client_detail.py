@@ -179,7 +179,9 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:
         saved = tx.clients.update(client.id, client.version, **normalised)
-        if set(kyc.FIELDS) & set(normalised):  # the new ID seen: the queue's update-ID reason and the sale's refusal end
+        if set(kyc.FIELDS) & set(
+            normalised
+        ):  # the new ID seen: the queue's update-ID reason and the sale's refusal end
             tx.audit.record(
                 "client.id_expiry", "clients", str(client.id), expiry=saved.id_expiry, long_term=saved.id_long_term
             )

@@ -54,7 +54,16 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column(
             "id_expiry",
             False,
-            ("证件有效期", "证件有效期至", "证件到期日", "身份证有效期", "有效期至", "id expiry", "id valid until", "id expires"),
+            (
+                "证件有效期",
+                "证件有效期至",
+                "证件到期日",
+                "身份证有效期",
+                "有效期至",
+                "id expiry",
+                "id valid until",
+                "id expires",
+            ),
         ),
         Column("civil_capacity", False, ("民事行为能力", "完全民事行为能力", "civil capacity", "full civil capacity")),
         Column("manager", False, ("管户经理", "客户经理工号", "管户人", "工号", "manager login", "employee number")),
