@@ -20,8 +20,8 @@ from sqlalchemy import Engine, text
 
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import QueueReason, RiskLevel, Role, SuitabilityOutcome
-from csm_tui.domain.models import NewStaff
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import NewStaff
 from csm_tui.policy import Policy
 from csm_tui.rules import kyc
 from csm_tui.services.calls.queue import today_queue

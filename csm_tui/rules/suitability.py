@@ -21,8 +21,8 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.domain.values import money
 from csm_tui.policy import Policy, Questionnaire
-from csm_tui.rules import kyc
 from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE
+from csm_tui.rules import kyc
 
 LEGAL_VALIDITY_MONTHS = 12  # NFRA Order 2025 No. 7: an assessment is valid for at most 12 months
 YEAR_WINDOW_MONTHS = 12  # the "8 in 12 months" limit counts a rolling window of this many months
