@@ -62,6 +62,7 @@ class ClientDetail:
     forecast: TierForecast | None = None  # the 3-month average falling below the tier, with its date
     household: Household | None = None
     birthday: Birthday | None = None
+    id_state: kyc.IdState = kyc.IdState.UNKNOWN  # KYC: expired or expiring puts a badge on the page
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -120,6 +121,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         forecast=forecast,
         household=family,
         birthday=greeting,
+        id_state=kyc.id_state(client.id_expiry, client.id_long_term, today, ws.policy.kyc.id_expiry_notice_days),
     )
 
 
