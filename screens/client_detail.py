@@ -1,7 +1,8 @@
 """Client detail: the whole client on one screen, in tabs that fit 80×24.
 
 Keys: [ ] switch tabs · r reveal the full ID and mobile (a reason is asked and the read audited) · e edit contact
-details and the ID's expiry · ! file a suspicion report (AML, for the outlet's reviewer only) · l log a contact · o book a meeting · t add a follow-up · w refer to a 沃德 client manager ·
+details and the ID's expiry · ! file a suspicion report (AML, for the outlet's reviewer only) · l log a contact ·
+o book a meeting · t add a follow-up · w refer to a 沃德 client manager ·
 on a meeting in the tasks tab: y confirm, m move, x cancel · Escape back.
 Another manager's client shows only the OCRM summary, identity masked.
 """
