@@ -123,7 +123,7 @@ def test_only_the_clients_own_csm_files_a_report(branch: Branch, login: str) -> 
     with pytest.raises(AccessDenied):
         aml.file_report(branch.ws(login), branch.clients["张伟"], SIGNS, MARK)
     with branch.factory() as tx:
-        assert tx.session.execute(text("SELECT count(*) FROM aml_reports")).scalar() == 0  # type: ignore[attr-defined]
+        assert tx.session.execute(text("SELECT count(*) FROM aml_reports")).scalar() == 0
 
 
 def test_a_colleague_covering_the_csms_leave_may_not_file_or_read(branch: Branch) -> None:
