@@ -103,7 +103,7 @@ class CsmApp(App[None]):
         Binding("4", "go('suitability')", "nav.suitability", id="nav.suitability"),
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
         Binding("6", "go('referrals')", "nav.referrals", show=False, id="nav.referrals"),
-        Binding("7", "aml_reports", "nav.aml", show=False, id="nav.aml"),
+        Binding("7", "aml_list", "nav.aml", show=False, id="nav.aml"),
         Binding("f3", "search", "key.search", id="app.search"),
         Binding("f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False, id="app.palette", priority=True),
@@ -278,7 +278,7 @@ class CsmApp(App[None]):
         if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen(self.ws))
 
-    def action_aml_reports(self) -> None:
+    def action_aml_list(self) -> None:
         """Suspicion reports: the reviewer's list (the outlet's supervisors or the admin, by policy), or a CSM's own."""
         from screens.aml_reviews import AmlReviewsScreen
 
@@ -309,7 +309,7 @@ class CsmApp(App[None]):
         if self.ws.staff.role is Role.ADMIN:
             yield SystemCommand(t("import.title"), t("import.palette"), self.action_import)
         if self.ws.staff.role in AML_LIST_ROLES:
-            yield SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_reports)
+            yield SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 
