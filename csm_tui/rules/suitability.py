@@ -314,6 +314,7 @@ CHECK_CODES = (
     "assessment",
     "level",
     "lowest",
+    "id_valid",
     "civil_capacity",
     "proportion",
     "elderly",
