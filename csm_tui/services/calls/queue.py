@@ -9,16 +9,16 @@ Priority (highest first; within a reason, what is overdue first, then by the tim
 5. large outflows since the previous data date;
 6. tier at risk: the 3-month average forecast to fall below the client's tier within the policy's days;
 7. assessments expiring while a holding matures;
-   IDs expired or expiring within the policy's notice days (KYC: update the ID at the next visit);
-8. birthday greetings, on the working day before;
-9. follow-ups of interested clients;
-10. walk-in referrals;
-11. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
+8. IDs expired or expiring within the policy's notice days (KYC: update the ID at the next visit);
+9. birthday greetings, on the working day before;
+10. follow-ups of interested clients;
+11. walk-in referrals;
+12. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
-maturity, an assessment, a meeting to confirm, money at risk) is settled once the client has been reached within the
-maturity lead days (a birthday greeting is not: its day is its own); a prospect is left alone for the long call
-interval after any contact.
+maturity, an assessment, an ID's expiry, a meeting to confirm, money at risk) is settled once the client has been
+reached within the maturity lead days (a birthday greeting is not: its day is its own); a prospect is left alone for
+the long call interval after any contact.
 
 Never queued: clients of other CSMs, clients
 who opted out of phone marketing (their 回访 goes by SMS), with no valid number, in a firm refusal's quiet period or
