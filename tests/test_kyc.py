@@ -22,8 +22,10 @@ from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import QueueReason, RiskLevel, Role, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewStaff
+from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.rules import kyc
+from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.columns import ImportKind
@@ -32,6 +34,7 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from tests.test_sale import BASIC, TODAY, Branch, assess, attempt, build_branch, rows
+from widgets.client_card import render_card
 
 SOLD = SuitabilityOutcome.SOLD
 days = st.integers(min_value=-4000, max_value=4000)
@@ -263,3 +266,18 @@ def test_a_blank_expiry_cell_keeps_what_was_recorded(branch: Branch, tmp_path: P
     assert report.rejected == 0
     with branch.system() as tx:
         assert tx.clients.get(branch.young).id_expiry == dt.date(2031, 1, 1)
+
+
+def test_the_call_card_carries_the_badge_of_an_expired_or_expiring_id(branch: Branch) -> None:
+    ws = branch.ws()
+    for expiry, badge in (
+        (TODAY - dt.timedelta(days=1), t("kyc.badge_expired", date="2026-11-26")),
+        (TODAY + dt.timedelta(days=10), t("kyc.badge_expiring", date="2026-12-07")),
+    ):
+        set_expiry(branch, branch.young, expiry)
+        card = prepare(ws, branch.young)
+        assert badge in " ".join(line.plain for line in render_card(card, TODAY))
+    set_expiry(branch, branch.young, None, long_term=True)
+    card = prepare(ws, branch.young)
+    assert card.id_state is kyc.IdState.LONG_TERM
+    assert "⚠" not in " ".join(line.plain for line in render_card(card, TODAY))
