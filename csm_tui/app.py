@@ -26,6 +26,7 @@ from widgets.clipboard import send
 
 # Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
 # keeps the start-up to the first paint short.
+AML_LIST_ROLES = (Role.CSM, Role.SUPERVISOR, Role.ADMIN)  # who has suspicion reports to list (filed or reviewed)
 DESTINATIONS: dict[str, str] = {
     "checklist": "screens.checklist:ChecklistScreen",
     "queue": "screens.queue:QueueScreen",
@@ -102,6 +103,7 @@ class CsmApp(App[None]):
         Binding("4", "go('suitability')", "nav.suitability", id="nav.suitability"),
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
         Binding("6", "go('referrals')", "nav.referrals", show=False, id="nav.referrals"),
+        Binding("7", "aml_list", "nav.aml", show=False, id="nav.aml"),
         Binding("f3", "search", "key.search", id="app.search"),
         Binding("f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False, id="app.palette", priority=True),
@@ -276,6 +278,13 @@ class CsmApp(App[None]):
         if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen(self.ws))
 
+    def action_aml_list(self) -> None:
+        """Suspicion reports: the reviewer's list (the outlet's supervisors or the admin, by policy), or a CSM's own."""
+        from screens.aml_reviews import AmlReviewsScreen
+
+        if self.ws.staff.role in AML_LIST_ROLES and not isinstance(self.screen, AmlReviewsScreen):
+            self.push_screen(AmlReviewsScreen(self.ws))
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
@@ -299,6 +308,8 @@ class CsmApp(App[None]):
         yield SystemCommand(t("export.contacts"), t("export.palette_contacts"), lambda: self.action_export("contacts"))
         if self.ws.staff.role is Role.ADMIN:
             yield SystemCommand(t("import.title"), t("import.palette"), self.action_import)
+        if self.ws.staff.role in AML_LIST_ROLES:
+            yield SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 

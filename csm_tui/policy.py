@@ -763,6 +763,27 @@ class LeavePolicy(_Section):
     ahead_days: int = Field(default=366, ge=1, le=800)
 
 
+class Kyc(_Section):
+    """Know your customer (反洗钱法): a client's ID and its expiry."""
+
+    # An ID expiring within this many days puts "update the ID at the next visit" in the CSM's queue; no less than a
+    # week, so that the client can be reached before it lapses and a sale is refused.
+    id_expiry_notice_days: int = Field(default=30, ge=7, le=366)
+
+
+class AmlReviewer(StrEnum):
+    """Who decides an outlet's suspicion reports: the outlet's supervisors, or the branch admin."""
+
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Aml(_Section):
+    """Anti-money-laundering: suspicion reports (可疑交易报告) and who reviews them."""
+
+    reviewer: AmlReviewer = AmlReviewer.SUPERVISOR
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -776,6 +797,8 @@ class Policy(_Section):
     assignment: Assignment = Assignment()
     compliance: Compliance = Compliance()
     leave: LeavePolicy = LeavePolicy()
+    kyc: Kyc = Kyc()
+    aml: Aml = Aml()
     # Look-ups of others' clients by a whole mobile, ID, card or account number, per staff member and hour: a
     # limit against uncovering masked numbers by trying them all (then refused, and the supervisor told).
     lookups_per_hour: int = Field(default=20, ge=1, le=20)

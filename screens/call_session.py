@@ -27,7 +27,7 @@ from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
 from screens.base import copy_client_mobile
-from screens.dialogs import OutcomeDialog, ReasonDialog
+from screens.dialogs import AmlReportDialog, OutcomeDialog, ReasonDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.call_timer import CallTimer
 from widgets.cells import reason_detail
@@ -80,6 +80,7 @@ class CallSession(Screen[None]):
         Binding("z", "snooze", "key.snooze", id="call.snooze"),
         Binding("u", "undo", "key.undo", id="call.undo"),
         Binding("y", "copy", "key.copy", id="call.copy"),
+        Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="call.aml_report"),
         Binding("escape", "leave", "key.back", id="call.leave"),
     ]
     DEFAULT_CSS = """
@@ -150,6 +151,15 @@ class CallSession(Screen[None]):
     def action_copy(self) -> None:
         """The full mobile of the client on the card to the desk's clipboard (audited)."""
         copy_client_mobile(self, self.ws, self.item.client_id)
+
+    def action_aml_report(self) -> None:
+        """File a suspicion report on the client on the card, for the outlet's AML reviewer (never shown here)."""
+        if self.card is not None:
+            self.app.push_screen(AmlReportDialog(self.ws, self.card.client_id, self.card.name), self._aml_filed)
+
+    def _aml_filed(self, saved: object) -> None:
+        if saved:
+            self.notify(t("aml.filed"), timeout=3)
 
     def _waiting_for_undo(self) -> bool:
         """Refuse to act on the client shown while an undo, which moves the session back, is being saved."""

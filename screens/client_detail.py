@@ -1,7 +1,8 @@
 """Client detail: the whole client on one screen, in tabs that fit 80×24.
 
 Keys: [ ] switch tabs · r reveal the full ID and mobile (a reason is asked and the read audited) · e edit contact
-details · l log a contact · o book a meeting · t add a follow-up · w refer to a 沃德 client manager ·
+details and the ID's expiry · ! file a suspicion report (AML, for the outlet's reviewer only) · l log a contact ·
+o book a meeting · t add a follow-up · w refer to a 沃德 client manager ·
 on a meeting in the tasks tab: y confirm, m move, x cancel · Escape back.
 Another manager's client shows only the OCRM summary, identity masked.
 """
@@ -30,12 +31,19 @@ from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import copy_client_mobile
-from screens.dialogs import ChooseStaffDialog, EditClientDialog, LogContactDialog, TextDialog, WhenDialog
+from screens.dialogs import (
+    AmlReportDialog,
+    ChooseStaffDialog,
+    EditClientDialog,
+    LogContactDialog,
+    TextDialog,
+    WhenDialog,
+)
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure
 from widgets.key_bar import KeyBar
 from widgets.product_words import offered
-from widgets.risk_lines import birthday_line, forecast_line, household_line
+from widgets.risk_lines import birthday_line, forecast_line, household_line, id_badge, id_expiry_line
 from widgets.table import KeyTable
 
 TABS = ("overview", "assets", "contacts", "tasks", "referrals")
@@ -67,6 +75,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("b", "birthday_kind", "key.birthday_kind", show=False, id="detail.birthday_kind"),
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
+        Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="detail.aml_report"),
         Binding("escape", "back", "key.back", id="detail.back"),
     ]
     DEFAULT_CSS = """
@@ -123,6 +132,9 @@ class ClientDetailScreen(Screen[None]):
         self.detail = found
         c = found.client
         flags = [label(found.tier)] + [t(f) for f, on in self._flags(found) if on]
+        badge = id_badge(found.id_state, c.id_expiry)
+        if badge is not None:  # KYC: the ID expired or expires soon
+            flags.insert(0, f"⚠ {badge}")
         self.query_one("#detail-title", Static).update(f"{c.name} · {c.number} · {' · '.join(flags)}")
         self._identity(found)
         self._assets(found)
@@ -147,6 +159,7 @@ class ClientDetailScreen(Screen[None]):
             t("detail.occupation", value=c.occupation or "—"),
             t("detail.opt_outs", value="、".join(opt_outs) if opt_outs else t("card.none")),
             t("detail.capacity", value=t("detail.yes") if c.civil_capacity else t("detail.no")),
+            id_expiry_line(c.id_expiry, c.id_long_term),
             t("detail.accounts", value="; ".join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
             t("detail.note", value=c.note or "—"),
         ]
@@ -295,6 +308,16 @@ class ClientDetailScreen(Screen[None]):
             return client_detail.edit(self.ws, d.client, confirmed, **changes)
 
         self.app.push_screen(EditClientDialog(d.client, save), self._after)
+
+    def action_aml_report(self) -> None:
+        """File a suspicion report on this client, for the outlet's AML reviewer (nothing of it shows here)."""
+        d = self._full()
+        if d is not None:
+            self.app.push_screen(AmlReportDialog(self.ws, self.client_id, d.client.name), self._aml_filed)
+
+    def _aml_filed(self, saved: object) -> None:
+        if saved:
+            self.notify(t("aml.filed"), timeout=3)
 
     def action_log(self) -> None:
         d = self._full()

@@ -26,16 +26,17 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.input import Selection
 from textual.widgets.text_area import Selection as AreaSelection
 
-from csm_tui.domain.enums import Channel, Disposition, LeaveKind, MysteryItem, QualificationKind
+from csm_tui.domain.enums import AmlSign, AmlStatus, Channel, Disposition, LeaveKind, MysteryItem, QualificationKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Leave, Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
+from csm_tui.rules import kyc
 from csm_tui.rules.cadence import NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
-from csm_tui.services.clients import referrals
+from csm_tui.services.clients import aml, referrals
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.phrase_check import (
@@ -246,6 +247,13 @@ class CheckedTextDialog(TextDialog[R]):
         return lambda: self.checked_save(reason, confirmed)
 
 
+def id_expiry_text(client: Client) -> str:
+    """The ID's expiry as the edit dialog shows it: a date, 长期 (long-term), or blank when not known."""
+    if client.id_long_term:
+        return t("kyc.long_term")
+    return client.id_expiry.isoformat() if client.id_expiry else ""
+
+
 class EditClientDialog(SavingDialog[R]):
     """Contact details and opt-outs. Every field keeps what was typed if the save is refused."""
 
@@ -264,12 +272,22 @@ class EditClientDialog(SavingDialog[R]):
             for name in self.TEXT_FIELDS:
                 value = getattr(c, name) or ""
                 yield BoundedInput(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+            yield BoundedInput(
+                id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
+            )
             for name in self.FLAGS:
                 yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
         changes: dict[str, Any] = {}
+        typed = self.query_one("#id_expiry", Input).value.strip()
+        if typed != id_expiry_text(self.client):
+            if not typed:
+                raise DomainError("id_expiry_required")  # an expiry known is not forgotten: type the new one
+            long_term = kyc.is_long_term_word(typed)
+            changes["id_long_term"] = long_term
+            changes["id_expiry"] = None if long_term else typed_date(typed)
         for name in self.TEXT_FIELDS:
             value = self.query_one(f"#{name}", Input).value.strip()
             if value != (getattr(self.client, name) or ""):
@@ -837,3 +855,69 @@ class LeaveDialog(SavingDialog[Leave]):
         in_background(
             self, lambda: leave_service.cancel_leave(self.ws, leave_id), self.dismiss, group="save", failed=self._failed
         )
+
+
+# -- anti-money-laundering: a suspicion report filed, and the reviewer's decision --------------------------------
+
+
+class AmlReportDialog(SavingDialog[R]):
+    """File a suspicion report on the client (反洗钱可疑交易报告): what was seen (one or more), and what happened.
+    It goes to the outlet's AML reviewer only; nothing of it shows on the client's page, card or lists."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"text": "text"}
+
+    def __init__(self, ws: Workstation, client_id: int, client_name: str) -> None:
+        super().__init__()
+        self.ws = ws
+        self.client_id = client_id
+        self.client_name = client_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("aml.file_title", client=self.client_name), classes="screen-title")
+            yield Static(t("aml.file_explain"))
+            for sign in AmlSign:
+                yield Checkbox(label(sign), False, id=f"sign-{sign.value}")
+            yield BoundedInput(placeholder=t("aml.text"), max_length=aml.TEXT_MAX, id="text")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        signs = [s for s in AmlSign if self.query_one(f"#sign-{s.value}", Checkbox).value]
+        text = self.query_one("#text", Input).value.strip()
+        if not signs:
+            raise DomainError("aml_signs_required")
+        if not text:
+            raise DomainError("aml_text_required")
+        confirmed = self.confirmed()
+        client_id = self.client_id
+        return lambda: aml.file_report(self.ws, client_id, signs, text, confirmed)  # type: ignore[return-value]
+
+
+class AmlDecisionDialog(SavingDialog[R]):
+    """The reviewer's one decision on a suspicion report: 1 reported, 2 dismissed, with a reason."""
+
+    CHOICES = (AmlStatus.REPORTED, AmlStatus.DISMISSED)
+
+    def __init__(self, ws: Workstation, report_id: int) -> None:
+        super().__init__()
+        self.ws = ws
+        self.report_id = report_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("aml.decide_title", id=self.report_id), classes="screen-title")
+            yield Static("  ".join(f"{n} {label(s)}" for n, s in enumerate(self.CHOICES, start=1)))
+            yield BoundedInput(placeholder=t("aml.decision"), restrict="[12]", max_length=1, id="choice")
+            yield BoundedInput(placeholder=t("aml.reason"), max_length=aml.REASON_MAX, id="reason")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], R]:
+        choice = self.query_one("#choice", Input).value.strip()
+        if choice not in ("1", "2"):
+            raise DomainError("aml_decision")
+        status = self.CHOICES[int(choice) - 1]
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            raise DomainError("aml_reason_required")
+        report_id = self.report_id
+        return lambda: aml.decide(self.ws, report_id, status, reason)  # type: ignore[return-value]

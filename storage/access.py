@@ -17,6 +17,10 @@ The rules, by role (the bank's OCRM rule):
   the admin everyone's.
 - a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
 - reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
+- a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
+  read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's supervisors,
+  or the branch admin) — not by the admin as such, nor the client's supervisor: nobody else learns of it (no
+  tipping off); decided by a reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
 """
 
 from __future__ import annotations
@@ -205,3 +209,33 @@ class Access:
             return
         if not self.has_role(*roles) or not self.may_see_scores(csm_id, self.supervisor_of(csm_id)):
             raise AccessDenied("appraisal")
+
+    # --- suspicion reports (AML) --------------------------------------------------------------------------------
+
+    def require_aml_filer(self, client_id: int, staff_id: int) -> None:
+        """A report is filed by the client's own CSM, in their own name (the system files for anyone)."""
+        if self.actor is None:
+            return
+        if not self.has_role(Role.CSM) or not self.is_self(staff_id):
+            raise AccessDenied("aml")
+        self.require_client_record(client_id)  # own clients only; a cover makes calls, nothing more
+
+    def is_aml_reviewer(self, outlet_id: int, reviewer: Role) -> bool:
+        """The actor decides the outlet's reports: a supervisor of that outlet, or the admin, as the policy names."""
+        if self.actor is None:
+            return True
+        if reviewer is Role.ADMIN:
+            return self.has_role(Role.ADMIN)
+        return self.has_role(Role.SUPERVISOR) and self.actor.outlet_id == outlet_id
+
+    def may_read_aml(self, author_id: int, outlet_id: int, reviewer: Role) -> bool:
+        return self.is_self(author_id) or self.is_aml_reviewer(outlet_id, reviewer)
+
+    def aml_review_outlets(self, reviewer: Role) -> list[int] | str | None:
+        """Whose reports the actor reviews: ``"all"`` (the admin as reviewer, the system), the actor's outlet, or
+        None (not a reviewer)."""
+        if self.actor is None or (reviewer is Role.ADMIN and self.has_role(Role.ADMIN)):
+            return "all"
+        if reviewer is Role.SUPERVISOR and self.has_role(Role.SUPERVISOR) and self.actor.outlet_id is not None:
+            return [self.actor.outlet_id]
+        return None

@@ -39,6 +39,9 @@ GENESIS = "0" * 64
 KEY_FILE = "audit.key"
 CHECKPOINT_FILE = "audit-checkpoints.json"
 _MASKED = {"resident_id": mask_resident_id, "mobile": mask_mobile}
+# Tables whose updates the log names by column only, never by value: a suspicion report's decision and reason are
+# for its reviewers alone (no tipping off); the log keeps that it was decided, and as what.
+_SEALED = {"aml_reports": frozenset({"status"})}
 _DIGESTS = frozenset({"sha256", "previous_sha256", "fingerprint"})  # hashes, whose digit runs are no one's number
 _PG_AUDIT_LOCK = 0x63736D02
 _KEY_HEADER = "# csm-tui audit key: private (0600); back it up apart from the database, never inside it"
@@ -417,6 +420,8 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
             key = state.identity or state.mapper.primary_key_from_instance(obj)  # new rows: no identity yet
             entity_id = ",".join(str(k) for k in key if k is not None)
             detail = _changes(obj) if action == "update" else {}
+            if table in _SEALED:
+                detail = {k: v if k in _SEALED[table] else "changed" for k, v in detail.items()}
             entries.append((action, table, entity_id, detail))
     if entries:
         clock: Clock = session.info["clock"]

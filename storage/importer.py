@@ -51,6 +51,7 @@ ROWS: dict[ImportKind, type[Base]] = {
 COMPARED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CLIENTS: (
         "number", "name", "resident_id", "mobile", "address", "occupation", "manager_id", "outlet_id", "civil_capacity",
+        "id_expiry", "id_long_term",
     ),
     ImportKind.HOLDINGS: ("client_id", "product_id", "amount", "start_date", "maturity_date", "status"),
     ImportKind.PRODUCTS: (
@@ -150,6 +151,7 @@ class SqlImports:
             if kind is ImportKind.CLIENTS:
                 for values in rows:
                     values["name_initials"] = name_initials(values["name"])
+                    values.setdefault("id_long_term", False)  # one batch's rows carry the same columns
             self.session.execute(insert(table), rows)
             progress(len(batch))
         by_fields: dict[frozenset[str], list[Update]] = defaultdict(list)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     null,
 )
 from sqlalchemy.engine import Dialect
@@ -202,6 +203,8 @@ class ClientRow(Base):
     # Greeted on the lunar (农历) birthday: its month and day (month × 100 + day, worked out once from the birth date);
     # None: the solar one. A preference kept apart from the bank's data (not in ``Client``).
     lunar_birthday: Mapped[int | None] = mapped_column(Integer, server_default=null())
+    id_expiry: Mapped[dt.date | None] = mapped_column(Date, server_default=null())  # KYC: the ID's last valid day
+    id_long_term: Mapped[bool] = mapped_column(Boolean, server_default=false())  # 长期
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
     # eager_defaults off: an insert neither writes nor reads back the columns left to the server's default
     __mapper_args__ = {"version_id_col": version, "eager_defaults": False}  # noqa: RUF012
@@ -531,6 +534,30 @@ class LeaveRow(Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     recorded_at: Mapped[dt.datetime]
     cancelled_at: Mapped[dt.datetime | None]
+
+
+class AmlReportRow(Base):
+    """A suspicion report (反洗钱可疑交易报告): filed by a CSM on a client, decided once by the outlet's AML reviewer.
+    Immutable in the database (migration 0011's triggers): only ``status`` from open to reported or dismissed, with
+    who decided, when and why, set once. ``signs``: the ``AmlSign`` codes, comma-separated."""
+
+    __tablename__ = "aml_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'reported', 'dismissed')", name="status"),
+        Index("ix_aml_reports_outlet_status", "outlet_id", "status"),
+        Index("ix_aml_reports_staff", "staff_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    signs: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str] = mapped_column(String(500), default="")
 
 
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访

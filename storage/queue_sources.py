@@ -49,6 +49,7 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
         *_maturities(session, own, w),
         *_confirmations(session, staff_id, own, w),
         *_assessments(session, own, w),
+        *_id_expiries(session, own, w),
         *data_candidates(session, staff_id, w),
     ]
     prospects = _prospects(session, own, w)
@@ -216,6 +217,18 @@ def _assessments(session: Session, own: ColumnElement[bool], w: QueueWindow) -> 
             w.today,
             on=valid,
         )
+
+
+def _id_expiries(session: Session, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
+    """KYC: clients whose ID expired or expires by ``id_expiry_until`` (``rules.kyc.needs_update``): the CSM asks for
+    the new one at the next visit. A long-term ID (长期) or one not known yet never comes."""
+    if w.id_expiry_until is None:
+        return
+    query = select(*CLIENT, ClientRow.id_expiry).where(
+        own, ClientRow.id_long_term.is_(False), ClientRow.id_expiry <= w.id_expiry_until
+    )
+    for r in session.execute(query):
+        yield _candidate(r, QueueReason.ID_EXPIRY, min(r.id_expiry, w.today), on=r.id_expiry)
 
 
 def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> list[Candidate]:

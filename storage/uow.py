@@ -20,6 +20,7 @@ from csm_tui.services.ports import SessionEnded, StorageFailure
 from storage import audit
 from storage import engine as engine_module
 from storage.access import Access
+from storage.aml import SqlAml
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
 from storage.households import SqlHouseholds
@@ -51,7 +52,7 @@ BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
 _REPOSITORIES = (
     "meta", "outlets", "staff", "clients", "products", "holdings", "balances", "contacts", "tasks", "appointments",
     "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave",
-    "audit", "views", "imports", "score_views", "scores",
+    "aml", "audit", "views", "imports", "score_views", "scores",
 )  # fmt: skip
 
 
@@ -192,6 +193,10 @@ class SqlUnitOfWork:
     @cached_property
     def leave(self) -> SqlLeave:
         return SqlLeave(self.session, self.access)
+
+    @cached_property
+    def aml(self) -> SqlAml:
+        return SqlAml(self.session, self.access)
 
     @cached_property
     def audit(self) -> SqlAuditLog:

@@ -25,6 +25,8 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
             return f"{candidate.product} {candidate.on.isoformat() if candidate.on else ''}"
         case QueueReason.ASSESSMENT:
             return t("queue.valid_until", date=candidate.on.isoformat()) if candidate.on else t("card.no_assessment")
+        case QueueReason.ID_EXPIRY if candidate.on is not None:
+            return t("queue.id_expiry", date=candidate.on.isoformat())
         case QueueReason.APPOINTMENT_CONFIRM if candidate.due_at is not None:
             return t("queue.meeting_at", time=local(candidate.due_at))
         case QueueReason.TIER_AT_RISK if candidate.on is not None:

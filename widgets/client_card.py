@@ -11,7 +11,7 @@ from textual.widgets import Static
 from csm_tui.domain.values import money
 from csm_tui.i18n import label, t
 from csm_tui.services.calls.preparation import CallCard
-from widgets.risk_lines import birthday_line, birthday_soon, forecast_line, household_line
+from widgets.risk_lines import birthday_line, birthday_soon, forecast_line, household_line, id_badge
 
 
 def _line(*parts: tuple[str, str]) -> Text:
@@ -63,8 +63,12 @@ def render_card(card: CallCard, today: dt.date) -> list[Text]:
 
 
 def _risk_and_family(card: CallCard, today: dt.date) -> list[Text]:
-    """The forecast, the household and a birthday this week: a line each, only when there is something to say."""
+    """The ID's expiry, the forecast, the household and a birthday this week: a line each, only when there is
+    something to say."""
     lines = []
+    badge = id_badge(card.id_state, card.id_expiry)
+    if badge is not None:  # KYC: ask for the new ID (no business once it has expired)
+        lines.append(_line((f"⚠ {badge}", "bold red")))
     if card.forecast is not None:
         lines.append(_line((forecast_line(card.forecast, card.tier), "bold yellow")))
     if card.household is not None and card.household.members:

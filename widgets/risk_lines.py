@@ -1,4 +1,5 @@
-"""One-line texts for money at risk, the household and the birthday, shared by the call card and client detail."""
+"""One-line texts for money at risk, the household, the birthday and the ID's expiry, shared by the call card and
+client detail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from csm_tui.domain.households import Household
 from csm_tui.domain.values import money
 from csm_tui.i18n import label, t
 from csm_tui.rules.birthdays import Birthday
+from csm_tui.rules.kyc import IdState
 from csm_tui.rules.money_at_risk import TierForecast
 
 BIRTHDAY_SHOWN_DAYS = 7  # the call card tells of a birthday this close
@@ -51,3 +53,19 @@ def birthday_soon(b: Birthday | None, today: dt.date) -> bool:
 
 def _kind(b: Birthday) -> str:
     return "lunar" if b.lunar else "solar"
+
+
+def id_badge(state: IdState, expiry: dt.date | None) -> str | None:
+    """KYC: the badge of an ID that expired or expires within the policy's days (None: nothing to say)."""
+    date = expiry.isoformat() if expiry else ""
+    if state is IdState.EXPIRED:
+        return t("kyc.badge_expired", date=date)
+    if state is IdState.EXPIRING:
+        return t("kyc.badge_expiring", date=date)
+    return None
+
+
+def id_expiry_line(expiry: dt.date | None, long_term: bool) -> str:
+    """The ID's validity as the client's page shows it."""
+    value = t("kyc.long_term") if long_term else expiry.isoformat() if expiry else t("kyc.unknown")
+    return t("kyc.line", value=value)

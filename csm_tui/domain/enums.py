@@ -123,6 +123,7 @@ class TaskKind(StrEnum):
     VERIFY_NUMBER = "verify_number"
     REFERRAL = "referral"
     REVIEW = "review"  # supervisor review
+    ID_UPDATE = "id_update"  # KYC: the client's ID expired or expires soon; take the new one at the next visit
 
 
 class TaskStatus(StrEnum):
@@ -185,6 +186,7 @@ class QueueReason(StrEnum):
     LARGE_OUTFLOW = "large_outflow"  # much money left since the previous data date
     TIER_AT_RISK = "tier_at_risk"  # the 3-month average will fall below the client's tier within days
     ASSESSMENT = "assessment"  # the risk assessment expires while a holding matures
+    ID_EXPIRY = "id_expiry"  # KYC: the client's ID expired or expires within the policy's days
     BIRTHDAY = "birthday"  # a greeting on the working day before the client's birthday
     FOLLOW_UP = "follow_up"  # an interested client
     REFERRAL = "referral"  # a walk-in referred by a teller or the lobby manager
@@ -244,6 +246,23 @@ class AppraisalGrade(StrEnum):
     B = "B"
     C = "C"
     D = "D"
+
+
+class AmlSign(StrEnum):
+    """What a CSM saw that made them suspect money laundering (可疑交易的识别点)."""
+
+    LARGE_CASH = "large_cash"  # large or structured (split) cash
+    UNCLEAR_FUNDS = "unclear_funds"  # source of funds unclear
+    THIRD_PARTY = "third_party"  # payments to or from third parties
+    BEHAVIOUR = "behaviour"  # the client's behaviour
+
+
+class AmlStatus(StrEnum):
+    """A suspicion report's state: open until the outlet's AML reviewer decides it, once."""
+
+    OPEN = "open"
+    REPORTED = "reported"  # reported on to the anti-money-laundering centre
+    DISMISSED = "dismissed"
 
 
 class LeaveKind(StrEnum):

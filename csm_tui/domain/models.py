@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from csm_tui.domain.enums import (
     AccountKind,
+    AmlSign,
+    AmlStatus,
     AppointmentStatus,
     Channel,
     Disposition,
@@ -114,6 +116,9 @@ class NewClient(Entity):
     phone_opt_out: bool = False
     sms_opt_out: bool = False
     note: str = ""
+    # KYC: the ID's last valid day (None: not known yet), or a long-term ID (长期) that never expires.
+    id_expiry: dt.date | None = None
+    id_long_term: bool = False
     # Assets as the bank's batch delivers them (T+2): point balance and 3-month daily average, as of a date.
     balance: Money = Decimal("0.00")
     avg_3m: Money = Decimal("0.00")
@@ -400,6 +405,28 @@ class NewLeave(Entity):
 
 
 class Leave(NewLeave):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewAmlReport(Entity):
+    """A suspicion report (可疑交易报告) a CSM files on a client, for the outlet's AML reviewer. Never shown to anyone
+    but its author and the reviewers; never changed but by the reviewer's one decision (``status`` from open)."""
+
+    client_id: int
+    staff_id: int  # who filed it
+    outlet_id: int  # whose reviewer decides it
+    signs: tuple[AmlSign, ...] = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=2000)
+    filed_at: dt.datetime
+    status: AmlStatus = AmlStatus.OPEN
+    decided_by: int | None = None
+    decided_at: dt.datetime | None = None
+    decision_reason: str = Field(default="", max_length=500)
+
+
+class AmlReport(NewAmlReport):
     """As stored: the id is the database's."""
 
     id: int

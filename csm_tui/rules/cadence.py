@@ -50,6 +50,7 @@ CALL_TASKS = {
     TaskKind.ASSESSMENT_RENEWAL: QueueReason.ASSESSMENT,
     TaskKind.FOLLOW_UP: QueueReason.FOLLOW_UP,
     TaskKind.REFERRAL: QueueReason.REFERRAL,
+    TaskKind.ID_UPDATE: QueueReason.ID_EXPIRY,
 }
 # Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).
 CALL_KINDS = tuple(kind for kind in CALL_TASKS if kind is not TaskKind.SERVICE_CALLBACK)

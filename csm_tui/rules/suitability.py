@@ -22,6 +22,7 @@ from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAs
 from csm_tui.domain.values import money
 from csm_tui.policy import Policy, Questionnaire
 from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE
+from csm_tui.rules import kyc
 
 LEGAL_VALIDITY_MONTHS = 12  # NFRA Order 2025 No. 7: an assessment is valid for at most 12 months
 YEAR_WINDOW_MONTHS = 12  # the "8 in 12 months" limit counts a rolling window of this many months
@@ -313,6 +314,7 @@ CHECK_CODES = (
     "assessment",
     "level",
     "lowest",
+    "id_valid",
     "civil_capacity",
     "proportion",
     "elderly",
@@ -457,6 +459,7 @@ def check_4s(
     else:
         checks.append(_check("lowest", False, "fail", rating=rating.code if rating else "—"))
 
+    checks.append(_identity(client, today))
     checks.append(_capacity(client, age))
     checks.append(_proportion(client, amount, other_purchases, wealth, policy))
     elderly = _elderly(age, rating, policy)
@@ -483,6 +486,14 @@ def check_4s(
         reused=assessment is not None and branch_day(assessment.taken_at, policy) < today,
         qualified_investor=product.private_placement,
     )
+
+
+def _identity(client: Client, today: dt.date) -> Check:
+    """Know your customer: no business on an expired ID (``rules.kyc``; valid through its expiry date)."""
+    if kyc.id_expired(client.id_expiry, client.id_long_term, today):
+        expiry = client.id_expiry.isoformat() if client.id_expiry else ""
+        return _check("id_valid", False, "expired", expiry=expiry)
+    return _check("id_valid", True, "ok")
 
 
 def _capacity(client: Client, age: int) -> Check:

@@ -21,9 +21,19 @@ from csm_tui.domain.appraisal import (
     ScoreSnapshot,
     TrainingRecord,
 )
-from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import (
+    AmlStatus,
+    AppointmentStatus,
+    Disposition,
+    ReferralStatus,
+    Role,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from csm_tui.domain.households import Household, Relation
 from csm_tui.domain.models import (
+    AmlReport,
     Appointment,
     AuditEvent,
     ChecklistMark,
@@ -34,6 +44,7 @@ from csm_tui.domain.models import (
     DaySummary,
     Holding,
     Leave,
+    NewAmlReport,
     NewAppointment,
     NewClient,
     NewContactRecord,
@@ -119,6 +130,17 @@ class LeaveRepository(Protocol):
     def last_ended(self, staff_id: int, before: dt.date) -> Leave | None: ...
     def spans(self, staff_ids: list[int], first: dt.date, last: dt.date) -> list[tuple[int, dt.date, dt.date]]: ...
     def colleagues(self, outlet_id: int) -> list[Staff]: ...
+
+
+class AmlRepository(Protocol):
+    """Suspicion reports (``storage.aml``): read by their author and the outlet's reviewers only."""
+
+    def add(self, report: NewAmlReport) -> AmlReport: ...
+    def get(self, report_id: int, reviewer: Role) -> AmlReport: ...
+    def lock(self, report_id: int) -> None: ...
+    def decide(self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime) -> AmlReport: ...
+    def mine(self) -> list[AmlReport]: ...
+    def to_review(self, reviewer: Role, *, open_only: bool = False) -> list[AmlReport]: ...
 
 
 class ClientRepository(Protocol):
@@ -379,6 +401,8 @@ class UnitOfWork(Protocol):
     def views(self) -> Views: ...
     @property
     def leave(self) -> LeaveRepository: ...
+    @property
+    def aml(self) -> AmlRepository: ...
     @property
     def imports(self) -> ImportStore: ...
     @property

@@ -138,6 +138,7 @@ class QueueWindow:
     validity: Validity  # when an assessment ends, by the policy
     risk: RiskWindow | None = None  # money at risk (tier forecast, large outflows); None: not looked for
     greet: tuple[dt.date, dt.date] | None = None  # birthdays greeted today (first, last); None: none today
+    id_expiry_until: dt.date | None = None  # IDs expiring up to this day (KYC); None: not looked for
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,16 +35,19 @@ from csm_tui.domain.appraisal import (
     ScoreSnapshot,
 )
 from csm_tui.domain.enums import (
+    AmlSign,
+    AmlStatus,
     AppointmentStatus,
     Channel,
     Disposition,
     LeaveKind,
     ReferralKind,
     ReferralStatus,
+    Role,
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewClient, NewContactRecord, NewLeave, NewReferral, ProductRead
+from csm_tui.domain.models import NewAmlReport, NewClient, NewContactRecord, NewLeave, NewReferral, ProductRead
 from csm_tui.policy import Policy
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -585,6 +588,17 @@ def _fill_every_table(url: str) -> None:
                 ends_at=NOW + dt.timedelta(days=1), recorded_by=sup.id, recorded_at=NOW,
             )
         )  # fmt: skip
+        own = tx.views.clients(csm01.id, "", 1)[0]
+        report = tx.aml.add(  # a suspicion report (AML), decided: the copy keeps it whole, triggers and all
+            NewAmlReport(
+                client_id=own.id, staff_id=csm01.id, outlet_id=csm01.outlet_id or 0, signs=(AmlSign.LARGE_CASH,),
+                text="分次存入现金", filed_at=NOW,
+            )
+        )  # fmt: skip
+        tx.commit()
+    reviewer = system.acting_as(sup)  # the outlet's supervisor decides it (the system has no name to decide in)
+    with reviewer(write=True) as tx:
+        tx.aml.decide(report.id, Role.SUPERVISOR, AmlStatus.REPORTED, "已上报", NOW)
         tx.commit()
     with engine.connect() as conn:
         empty = [t.name for t in Base.metadata.sorted_tables if not conn.scalar(select(func.count()).select_from(t))]

@@ -727,6 +727,7 @@ def _every_kind_of_verdict() -> list[Verdict]:
             client=client(dt.date(1940, 1, 1)),
             policy=Policy(suitability=Suitability(elderly_high_risk_refused_age=80)),
         ),
+        verdict(client=client().model_copy(update={"id_expiry": YESTERDAY})),  # KYC: no business on an expired ID
     ]
 
 

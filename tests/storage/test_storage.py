@@ -144,17 +144,17 @@ def test_upgrade_from_0001_keeps_the_data(
                 )
                 staff_id = session.scalar(text("SELECT id FROM staff WHERE login = 'csm01'"))
                 staff = Staff(id=staff_id, login="csm01", name="王芳", role=Role.CSM, grade=Grade.CSM)
-                client = uow.clients.add(
-                    NewClient(
-                        number="C0001",
-                        name="张三",
-                        resident_id="11010519491231002X",
-                        mobile="13800138000",
-                        manager_id=staff.id,
-                        outlet_id=outlet.id,
-                        balance=Decimal("1234.56"),
-                    )
+                # The clients table as 0001 made it (later revisions add columns the domain's client reads).
+                session.execute(
+                    text(
+                        "INSERT INTO clients (number, name, name_initials, resident_id, mobile, mobile_invalid,"
+                        " address, occupation, manager_id, outlet_id, civil_capacity, phone_opt_out, sms_opt_out,"
+                        " note, balance_fen, avg_3m_fen, version) VALUES ('C0001', :name, 'zs', '11010519491231002X',"
+                        " '13800138000', :off, '', '', :manager, :outlet, :on, :off, :off, '', 123456, 0, 1)"
+                    ),
+                    {"name": "张三", "on": True, "off": False, "manager": staff.id, "outlet": outlet.id},
                 )
+                client_id = session.scalar(text("SELECT id FROM clients WHERE number = 'C0001'"))
                 uow.commit()
 
         upgrade(eng)
@@ -164,7 +164,14 @@ def test_upgrade_from_0001_keeps_the_data(
         with factory() as uow:
             assert uow.outlets.list() == [outlet]
             assert uow.staff.by_login("csm01") == staff
-            assert uow.clients.get(client.id or 0) == client
+            client = uow.clients.get(client_id)
+            assert (client.number, client.name, str(client.resident_id), client.balance) == (
+                "C0001",
+                "张三",
+                "11010519491231002X",
+                Decimal("1234.56"),
+            )
+            assert (client.manager_id, client.id_expiry, client.id_long_term) == (staff.id, None, False)
         with eng.connect() as conn:
             assert audit.verify(conn) is None
     finally:

@@ -22,6 +22,7 @@ from csm_tui.services.workstation import Workstation
 REASON_TASK = {
     QueueReason.MATURITY: TaskKind.MATURITY,
     QueueReason.ASSESSMENT: TaskKind.ASSESSMENT_RENEWAL,
+    QueueReason.ID_EXPIRY: TaskKind.ID_UPDATE,
     QueueReason.APPOINTMENT_CONFIRM: TaskKind.APPOINTMENT_CONFIRM,
 }
 

@@ -10,6 +10,7 @@ from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
 from csm_tui.domain.households import Household
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import Sex
+from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.fab import Suggestion, suggest
 from csm_tui.rules.money_at_risk import TierForecast
@@ -52,6 +53,8 @@ class CallCard:
     forecast: TierForecast | None = None  # the 3-month average falling below the tier, with its date
     household: Household | None = None
     birthday: Birthday | None = None
+    id_state: kyc.IdState = kyc.IdState.UNKNOWN  # KYC: expired or expiring: ask for the new ID
+    id_expiry: dt.date | None = None
 
 
 def prepare(ws: Workstation, client_id: int) -> CallCard:
@@ -101,4 +104,6 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         forecast=forecast,
         household=family,
         birthday=greeting,
+        id_state=kyc.id_state(client.id_expiry, client.id_long_term, today, ws.policy.kyc.id_expiry_notice_days),
+        id_expiry=client.id_expiry,
     )

@@ -9,15 +9,16 @@ Priority (highest first; within a reason, what is overdue first, then by the tim
 5. large outflows since the previous data date;
 6. tier at risk: the 3-month average forecast to fall below the client's tier within the policy's days;
 7. assessments expiring while a holding matures;
-8. birthday greetings, on the working day before;
-9. follow-ups of interested clients;
-10. walk-in referrals;
-11. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
+8. IDs expired or expiring within the policy's notice days (KYC: update the ID at the next visit);
+9. birthday greetings, on the working day before;
+10. follow-ups of interested clients;
+11. walk-in referrals;
+12. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
-maturity, an assessment, a meeting to confirm, money at risk) is settled once the client has been reached within the
-maturity lead days (a birthday greeting is not: its day is its own); a prospect is left alone for the long call
-interval after any contact.
+maturity, an assessment, an ID's expiry, a meeting to confirm, money at risk) is settled once the client has been
+reached within the maturity lead days (a birthday greeting is not: its day is its own); a prospect is left alone for
+the long call interval after any contact.
 
 Never queued: clients of other CSMs, clients
 who opted out of phone marketing (their 回访 goes by SMS), with no valid number, in a firm refusal's quiet period or
@@ -30,7 +31,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.rules import birthdays
+from csm_tui.rules import birthdays, kyc
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.calls.leave_queue import leave_day, spread_backlog
 from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, RiskWindow, SmsRow, Validity
@@ -92,6 +93,7 @@ def window(ws: Workstation) -> QueueWindow:
             outflow_share=risk.outflow_share, outflow_floor=risk.outflow_floor,
         ),
         greet=birthdays.greeting_days(today, confirm_day) if working_today else None,
+        id_expiry_until=kyc.notice_until(today, ws.policy.kyc.id_expiry_notice_days),
     )  # fmt: skip
 
 

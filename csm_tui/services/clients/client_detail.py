@@ -23,6 +23,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.values import Sex
+from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.offers import Offer, next_best_offers, profile
@@ -61,6 +62,7 @@ class ClientDetail:
     forecast: TierForecast | None = None  # the 3-month average falling below the tier, with its date
     household: Household | None = None
     birthday: Birthday | None = None
+    id_state: kyc.IdState = kyc.IdState.UNKNOWN  # KYC: expired or expiring puts a badge on the page
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -119,6 +121,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         forecast=forecast,
         household=family,
         birthday=greeting,
+        id_state=kyc.id_state(client.id_expiry, client.id_long_term, today, ws.policy.kyc.id_expiry_notice_days),
     )
 
 
@@ -167,12 +170,23 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
     merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
+    expiry = normalised.get("id_expiry")
+    if expiry is not None and kyc.expiry_too_far(expiry, ws.time.today()):
+        raise DomainError("id_expiry_far", years=kyc.ID_VALID_YEARS_MAX)
+    if normalised.get("id_long_term"):
+        normalised["id_expiry"] = None  # 长期: no expiry date
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good
     texts = {"note": str(changes["note"] or "")} if "note" in changes else {}
     hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:
         saved = tx.clients.update(client.id, client.version, **normalised)
+        if set(kyc.FIELDS) & set(
+            normalised
+        ):  # the new ID seen: the queue's update-ID reason and the sale's refusal end
+            tx.audit.record(
+                "client.id_expiry", "clients", str(client.id), expiry=saved.id_expiry, long_term=saved.id_long_term
+            )
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client.id))
         tx.commit()
     return saved

@@ -35,6 +35,7 @@ from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import t
+from csm_tui.rules import kyc
 from csm_tui.services.imports.cell_values import (
     RowError,
     bool_cell,
@@ -150,9 +151,22 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
             values["outlet_id"] = manager.outlet_id
     if cells.get("outlet"):
         values["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
+    if cells.get("id_expiry"):  # blank: what the branch recorded stays
+        values.update(id_expiry_cell(cells["id_expiry"], lookups.today))
     if cells.get("civil_capacity"):  # blank: what the branch recorded stays
         values["civil_capacity"] = bool_cell("civil_capacity", cells["civil_capacity"])
     return client.number, values
+
+
+def id_expiry_cell(text: str, today: dt.date) -> Values:
+    """An ID's expiry: its last valid day, or 长期 (long-term). A resident ID is valid for at most 20 years: a date
+    further off than that from today is a mistake in the file."""
+    if kyc.is_long_term_word(text):
+        return {"id_expiry": None, "id_long_term": True}
+    expiry = date_cell("id_expiry", text)
+    if kyc.expiry_too_far(expiry, today):
+        raise RowError("id_expiry", t("import_error.id_expiry_far", value=text, years=kyc.ID_VALID_YEARS_MAX))
+    return {"id_expiry": expiry, "id_long_term": False}
 
 
 def balance_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:

@@ -269,6 +269,9 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         if outcome is SuitabilityOutcome.SOLD:
             if attempt.regular_plan and product.category is not ProductCategory.FUND:
                 raise DomainError("regular_plan_fund_only")
+            expired = next((c for c in verdict.failed if c.code == "id_valid"), None)
+            if expired is not None:  # KYC: no business on an expired ID (as the client's row stands, locked)
+                raise DomainError("id_expired", expiry=expired.params.get("expiry", ""))
             if not verdict.allowed:
                 raise DomainError("sale_blocked")
             if _obligations(verdict) != _obligations(attempt.verdict):

@@ -1,0 +1,298 @@
+"""AML suspicion reports (反洗钱可疑交易报告), through the services on SQLite and PostgreSQL, from the hostile side.
+
+A CSM files on an own client; the outlet's reviewer (its supervisors, or the admin by policy) decides once. Nobody
+else reads a report: not another CSM, not a colleague covering the CSM's leave, not a teller, not the admin while
+supervisors review, not a supervisor of another outlet. Nothing of a report reaches the client's page or card, the
+queue, search, exports or the scoreboard (no tipping off), and the audit log names it by id, never its content.
+The database refuses any change but the one decision, and any deletion, whatever path the write takes.
+
+The clock stands on Friday 27 November 2026, 10:00 in Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import AmlSign, AmlStatus, Grade, LeaveKind, Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, Staff
+from csm_tui.policy import Policy
+from csm_tui.services.calls.preparation import prepare
+from csm_tui.services.calls.queue import today_queue
+from csm_tui.services.clients import aml, client_detail
+from csm_tui.services.clients.finding import find_clients
+from csm_tui.services.imports.exports import ExportKind, export_list
+from csm_tui.services.leave import record_leave
+from csm_tui.services.phrase_check import ForbiddenPhrases, PhrasesConfirmed
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.tabular import TableFormat
+from csm_tui.services.workstation import Workstation
+from storage.uow import SqlUnitOfWorkFactory
+from tests.test_leave_cover import rid
+
+TZ = "Asia/Shanghai"
+TODAY = dt.date(2026, 11, 27)
+MARK = "柜台分三次存入现金每次四万九"  # what the CSM saw: it must appear nowhere but in the report
+SIGNS = (AmlSign.LARGE_CASH, AmlSign.UNCLEAR_FUNDS)
+
+
+@dataclass
+class Branch:
+    engine: Engine
+    factory: SqlUnitOfWorkFactory
+    staff: dict[str, Staff]
+    clients: dict[str, int]
+
+    def ws(self, login: str, policy: Policy | None = None) -> Workstation:
+        staff = self.staff[login]
+        return Workstation(
+            uow=self.factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(self.factory.clock, TZ),
+            policy=policy or Policy(), demo=False,
+        )  # fmt: skip
+
+    def file(self, login: str = "wang", client: str = "张伟", text: str = MARK) -> int:
+        return aml.file_report(self.ws(login), self.clients[client], SIGNS, text).id
+
+
+ADMIN_REVIEWS = Policy().model_copy(update={"aml": {"reviewer": "admin"}})
+
+
+@pytest.fixture
+def branch(engine: Engine, clock: FrozenClock) -> Branch:
+    factory = SqlUnitOfWorkFactory(engine, clock)
+    with factory(write=True) as tx:
+        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
+        b = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行"))
+        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
+        other_sup = tx.staff.add(NewStaff(login="supb", name="钱主管", role=Role.SUPERVISOR, outlet_id=b.id))
+        staff = {
+            "sup": sup,
+            "supb": other_sup,
+            "admin": tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN)),
+            "teller": tx.staff.add(NewStaff(login="teller", name="柜员", role=Role.TELLER, outlet_id=a.id)),
+            "lobby": tx.staff.add(NewStaff(login="lobby", name="大堂", role=Role.LOBBY, outlet_id=a.id)),
+        }
+        for login, name in (("wang", "王芳"), ("li", "李娜")):
+            staff[login] = tx.staff.add(
+                NewStaff(login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=a.id, supervisor_id=sup.id)
+            )
+        clients = {}
+        for n, (name, manager) in enumerate((("张伟", "wang"), ("刘洋", "li")), start=1):
+            clients[name] = tx.clients.add(
+                NewClient(
+                    number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                    manager_id=staff[manager].id, outlet_id=a.id, avg_3m=Decimal("80000.00"),
+                )
+            ).id  # fmt: skip
+        tx.commit()
+    return Branch(engine, factory, staff, clients)
+
+
+def audit_text(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return " ".join(f"{r.action} {r.entity} {r.entity_id} {r.detail}" for r in conn.execute(
+            text("SELECT action, entity, entity_id, detail FROM audit_events ORDER BY id")))  # fmt: skip
+
+
+# --- filing --------------------------------------------------------------------------------------------------
+
+
+def test_a_csm_files_a_report_on_an_own_client_for_the_outlets_supervisor_audited_by_id_only(branch: Branch) -> None:
+    report_id = branch.file()
+    mine = aml.mine(branch.ws("wang"))
+    assert [(e.report.id, e.report.status, e.report.signs, e.report.text) for e in mine] == [
+        (report_id, AmlStatus.OPEN, SIGNS, MARK)
+    ]
+    [entry] = aml.to_review(branch.ws("sup"))
+    assert (entry.report.id, entry.client_name, entry.author) == (report_id, "张伟", "王芳")
+    logged = audit_text(branch.engine)
+    assert f"aml.file aml_reports {report_id}" in logged
+    assert MARK not in logged and "large_cash" not in logged and "张伟" not in logged
+
+
+@pytest.mark.parametrize("login", ["li", "sup", "admin", "teller", "lobby"])
+def test_only_the_clients_own_csm_files_a_report(branch: Branch, login: str) -> None:
+    with pytest.raises(AccessDenied):
+        aml.file_report(branch.ws(login), branch.clients["张伟"], SIGNS, MARK)
+    with branch.factory() as tx:
+        assert tx.session.execute(text("SELECT count(*) FROM aml_reports")).scalar() == 0
+
+
+def test_a_colleague_covering_the_csms_leave_may_not_file_or_read(branch: Branch) -> None:
+    report_id = branch.file()
+    record_leave(
+        branch.ws("sup"), branch.staff["wang"].id, TODAY, TODAY + dt.timedelta(days=3), LeaveKind.ANNUAL,
+        branch.staff["li"].id,
+    )  # fmt: skip
+    with pytest.raises(AccessDenied):
+        aml.file_report(branch.ws("li"), branch.clients["张伟"], SIGNS, MARK)
+    with pytest.raises(AccessDenied):
+        aml.get(branch.ws("li"), report_id)
+
+
+def test_a_report_needs_what_was_seen_and_a_text_and_the_phrase_check_applies(branch: Branch) -> None:
+    ws, client = branch.ws("wang"), branch.clients["张伟"]
+    for signs, words, code in (((), MARK, "aml_signs_required"), (SIGNS, "  ", "aml_text_required")):
+        with pytest.raises(DomainError) as refused:
+            aml.file_report(ws, client, signs, words)
+        assert refused.value.code == code
+    with pytest.raises(DomainError):
+        aml.file_report(ws, client, SIGNS, "x" * (aml.TEXT_MAX + 1))
+    with pytest.raises(ForbiddenPhrases):
+        aml.file_report(ws, client, SIGNS, "客户说这笔钱稳赚，来源不肯说")
+    kept = aml.file_report(
+        ws, client, SIGNS, "客户说这笔钱稳赚，来源不肯说", PhrasesConfirmed(frozenset({"稳赚"}), "客户原话")
+    )
+    assert kept.id > 0 and "稳赚" in kept.text
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("login", ["li", "admin", "teller", "lobby", "supb"])
+def test_nobody_but_the_author_and_the_reviewer_reads_a_report(branch: Branch, login: str) -> None:
+    report_id = branch.file()
+    with pytest.raises(AccessDenied):
+        aml.get(branch.ws(login), report_id)
+    assert aml.mine(branch.ws(login)) == []
+    if login != "supb":
+        with pytest.raises(AccessDenied):
+            aml.to_review(branch.ws(login))
+    else:
+        assert aml.to_review(branch.ws(login)) == []  # another outlet's supervisor reviews their own outlet's only
+    assert aml.get(branch.ws("wang"), report_id).report.text == MARK
+    assert aml.get(branch.ws("sup"), report_id).report.text == MARK
+
+
+def test_with_the_admin_as_reviewer_the_supervisor_no_longer_reads_reports(branch: Branch) -> None:
+    report_id = branch.file()
+    with pytest.raises(AccessDenied):
+        aml.get(branch.ws("sup", ADMIN_REVIEWS), report_id)
+    assert [e.report.id for e in aml.to_review(branch.ws("admin", ADMIN_REVIEWS))] == [report_id]
+    aml.decide(branch.ws("admin", ADMIN_REVIEWS), report_id, AmlStatus.REPORTED, "已报送反洗钱中心")
+
+
+# --- deciding ------------------------------------------------------------------------------------------------
+
+
+def test_the_reviewer_decides_once_with_a_reason_audited_without_the_reason(branch: Branch) -> None:
+    report_id = branch.file()
+    with pytest.raises(DomainError):
+        aml.decide(branch.ws("sup"), report_id, AmlStatus.DISMISSED, "  ")
+    with pytest.raises(DomainError):
+        aml.decide(branch.ws("sup"), report_id, AmlStatus.OPEN, "reopen")
+    decided = aml.decide(branch.ws("sup"), report_id, AmlStatus.DISMISSED, "经核实为出售房产所得")
+    assert (decided.status, decided.decided_by, decided.decision_reason) == (
+        AmlStatus.DISMISSED, branch.staff["sup"].id, "经核实为出售房产所得",
+    )  # fmt: skip
+    with pytest.raises(DomainError) as again:
+        aml.decide(branch.ws("sup"), report_id, AmlStatus.REPORTED, "改为上报")
+    assert again.value.code == "aml_decided"
+    logged = audit_text(branch.engine)
+    assert f"aml.decide aml_reports {report_id}" in logged and "dismissed" in logged
+    assert "出售房产" not in logged and MARK not in logged
+
+
+@pytest.mark.parametrize("login", ["wang", "li", "admin", "teller", "supb"])
+def test_nobody_but_the_reviewer_decides(branch: Branch, login: str) -> None:
+    report_id = branch.file()
+    with pytest.raises(AccessDenied):
+        aml.decide(branch.ws(login), report_id, AmlStatus.DISMISSED, "无")
+    assert aml.get(branch.ws("sup"), report_id).report.status is AmlStatus.OPEN
+
+
+# --- the database holds it -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE aml_reports SET text = 'nothing' WHERE id = :r",
+        "UPDATE aml_reports SET client_id = client_id WHERE id = :r AND 1 = 0",  # (no row: allowed, nothing done)
+        "UPDATE aml_reports SET status = 'dismissed' WHERE id = :r",  # no decider, no reason
+        "UPDATE aml_reports SET status = 'reported', decided_by = staff_id, decided_at = filed_at, "
+        "decision_reason = 'x', signs = 'behaviour' WHERE id = :r",  # a decision that also changes what was seen
+        "DELETE FROM aml_reports WHERE id = :r",
+    ],
+)
+def test_a_report_cannot_be_changed_or_deleted_by_sql(branch: Branch, statement: str) -> None:
+    report_id = branch.file()
+    if "1 = 0" in statement:
+        with branch.engine.begin() as conn:
+            conn.execute(text(statement), {"r": report_id})
+        return
+    with pytest.raises(DBAPIError), branch.engine.begin() as conn:
+        conn.execute(text(statement), {"r": report_id})
+    assert aml.get(branch.ws("wang"), report_id).report.text == MARK
+
+
+def test_a_decided_report_cannot_be_decided_again_by_sql_and_truncate_is_refused(branch: Branch) -> None:
+    report_id = branch.file()
+    aml.decide(branch.ws("sup"), report_id, AmlStatus.REPORTED, "已上报")
+    with pytest.raises(DBAPIError), branch.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE aml_reports SET status = 'dismissed', decision_reason = 'y' WHERE id = :r"), {"r": report_id}
+        )
+    if branch.engine.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError), branch.engine.begin() as conn:
+            conn.execute(text("TRUNCATE aml_reports CASCADE"))
+    assert aml.get(branch.ws("sup"), report_id).report.status is AmlStatus.REPORTED
+
+
+# --- no tipping off ------------------------------------------------------------------------------------------
+
+
+def test_nothing_of_a_report_reaches_the_clients_page_card_queue_search_or_exports(
+    branch: Branch, tmp_path: Path
+) -> None:
+    """Every path a client's data takes to a screen or a file, read by the author and the supervisor, holds no trace
+    of the report (its text, its signs, its status)."""
+    branch.file()
+    client = branch.clients["张伟"]
+    for login in ("wang", "sup"):
+        ws = branch.ws(login)
+        seen = [
+            repr(client_detail.load(ws, client)),
+            repr(find_clients(ws, "张伟")),
+            repr(today_queue(branch.ws("wang"))),
+        ]
+        if login == "wang":
+            seen.append(repr(prepare(ws, client)))
+        blob = " ".join(seen)
+        for trace in (MARK, "aml", "large_cash", "unclear_funds", "可疑", "suspicion"):
+            assert trace not in blob, (login, trace)
+
+
+def test_nothing_of_a_report_reaches_the_csms_exports(branch: Branch, tmp_path: Path) -> None:
+    branch.file()
+    ws = branch.ws("wang")
+    for kind in ExportKind:
+        path = tmp_path / f"{kind.value}.csv"
+        export_list(ws, kind, path, fmt=TableFormat.CSV, open_only=False)
+        written = path.read_text(encoding="utf-8-sig")
+        for trace in (MARK, "aml", "large_cash", "可疑"):
+            assert trace not in written, (kind, trace)
+
+
+def test_only_the_reports_own_store_reads_the_table() -> None:
+    """No read model joins the reports (the client's page, card, queue, search, exports, scoreboard): the table is
+    named only by its store, its row, its migration and the audit's sealing of its updates."""
+    root = Path(__file__).resolve().parents[1]
+    naming = {
+        str(path.relative_to(root))
+        for folder in ("csm_tui", "storage", "screens", "widgets")
+        for path in (root / folder).rglob("*.py")
+        if "aml_reports" in path.read_text(encoding="utf-8") or "AmlReportRow" in path.read_text(encoding="utf-8")
+    }
+    assert naming == {
+        "storage/aml.py", "storage/orm.py", "storage/audit.py", "storage/migrations/versions/0011_kyc_aml.py",
+        "csm_tui/services/clients/aml.py",  # its audit entity's name
+    }  # fmt: skip
