@@ -202,6 +202,8 @@ class ClientRow(Base):
     # Greeted on the lunar (农历) birthday: its month and day (month × 100 + day, worked out once from the birth date);
     # None: the solar one. A preference kept apart from the bank's data (not in ``Client``).
     lunar_birthday: Mapped[int | None] = mapped_column(Integer, server_default=null())
+    employer: Mapped[str] = mapped_column(String(64), default="")  # 代发工资单位
+    securities_custody: Mapped[bool] = mapped_column(Boolean, default=False)  # 银证转账
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
     # eager_defaults off: an insert neither writes nor reads back the columns left to the server's default
     __mapper_args__ = {"version_id_col": version, "eager_defaults": False}  # noqa: RUF012
@@ -531,6 +533,58 @@ class LeaveRow(Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     recorded_at: Mapped[dt.datetime]
     cancelled_at: Mapped[dt.datetime | None]
+
+
+class EventRow(Base):
+    """A marketing event (营销活动) of an outlet; its featured products are ``EventProductRow``s."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("minutes > 0", name="minutes"),
+        CheckConstraint("kind IN ('community', 'payroll', 'securities', 'salon', 'branch')", name="kind"),
+        Index("ix_events_starts", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[dt.datetime]
+    minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(String(100))
+    capacity: Mapped[int] = mapped_column(Integer)
+    company: Mapped[str] = mapped_column(String(64), default="")
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class EventProductRow(Base):
+    __tablename__ = "event_products"
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+
+
+class InvitationRow(Base):
+    """A client invited to an event (or walked in on the day): one row per event and client. ``staff_id`` is the
+    client's manager when invited, whose queue takes the invitation's calls."""
+
+    __tablename__ = "event_invitations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "client_id"),
+        CheckConstraint("status IN ('invited', 'no_answer', 'accepted', 'declined', 'walk_in')", name="status"),
+        Index("ix_event_invitations_client", "client_id"),
+        Index("ix_event_invitations_staff", "staff_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    attended_at: Mapped[dt.datetime | None]
+    checked_in_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访

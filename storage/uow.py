@@ -22,6 +22,7 @@ from storage import engine as engine_module
 from storage.access import Access
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
+from storage.events import SqlEvents
 from storage.households import SqlHouseholds
 from storage.importer import SqlImports
 from storage.leave import SqlLeave
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
 _REPOSITORIES = (
     "meta", "outlets", "staff", "clients", "products", "holdings", "balances", "contacts", "tasks", "appointments",
-    "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave",
+    "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave", "events",
     "audit", "views", "imports", "score_views", "scores",
 )  # fmt: skip
 
@@ -192,6 +193,10 @@ class SqlUnitOfWork:
     @cached_property
     def leave(self) -> SqlLeave:
         return SqlLeave(self.session, self.access)
+
+    @cached_property
+    def events(self) -> SqlEvents:
+        return SqlEvents(self.session, self.access)
 
     @cached_property
     def audit(self) -> SqlAuditLog:

@@ -18,8 +18,10 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
+    EventKind,
     Grade,
     HoldingStatus,
+    InviteStatus,
     LeaveKind,
     ProductCategory,
     QualificationKind,
@@ -114,6 +116,8 @@ class NewClient(Entity):
     phone_opt_out: bool = False
     sms_opt_out: bool = False
     note: str = ""
+    employer: str = Field(default="", max_length=64)  # the company paying the salary through the bank (代发工资单位)
+    securities_custody: bool = False  # a securities-custody (银证转账) client
     # Assets as the bank's batch delivers them (T+2): point balance and 3-month daily average, as of a date.
     balance: Money = Decimal("0.00")
     avg_3m: Money = Decimal("0.00")
@@ -400,6 +404,55 @@ class NewLeave(Entity):
 
 
 class Leave(NewLeave):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewEvent(Entity):
+    """A marketing event (营销活动): when and where, for how many, which products it features; ``company`` is the
+    payroll company of a payroll event."""
+
+    kind: EventKind
+    title: str = Field(min_length=1, max_length=64)
+    starts_at: dt.datetime
+    minutes: int = Field(default=90, gt=0, le=480)
+    place: str = Field(min_length=1, max_length=100)
+    capacity: int = Field(gt=0)
+    company: str = Field(default="", max_length=64)
+    product_ids: tuple[int, ...] = ()
+    outlet_id: int | None = None
+    created_by: int | None = None
+    created_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _company_for_payroll(self) -> NewEvent:
+        if self.kind is EventKind.PAYROLL and not self.company.strip():
+            raise PydanticCustomError("value.event_company", "a payroll event names the company")
+        return self
+
+
+class Event(NewEvent):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewInvitation(Entity):
+    """A client invited to (or walked into) an event; ``staff_id`` is the manager who calls them."""
+
+    event_id: int
+    client_id: int
+    staff_id: int
+    status: InviteStatus = InviteStatus.INVITED
+    invited_by: int | None = None
+    created_at: dt.datetime
+    answered_at: dt.datetime | None = None
+    attended_at: dt.datetime | None = None
+    checked_in_by: int | None = None
+
+
+class Invitation(NewInvitation):
     """As stored: the id is the database's."""
 
     id: int

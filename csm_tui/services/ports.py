@@ -21,7 +21,17 @@ from csm_tui.domain.appraisal import (
     ScoreSnapshot,
     TrainingRecord,
 )
-from csm_tui.domain.enums import AppointmentStatus, Disposition, ReferralStatus, Role, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import (
+    AppointmentStatus,
+    Disposition,
+    InviteRule,
+    InviteStatus,
+    ReferralStatus,
+    Role,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from csm_tui.domain.households import Household, Relation
 from csm_tui.domain.models import (
     Appointment,
@@ -32,12 +42,16 @@ from csm_tui.domain.models import (
     ContactRecord,
     DailyBalance,
     DaySummary,
+    Event,
     Holding,
+    Invitation,
     Leave,
     NewAppointment,
     NewClient,
     NewContactRecord,
+    NewEvent,
     NewHolding,
+    NewInvitation,
     NewLeave,
     NewOutlet,
     NewProduct,
@@ -71,6 +85,8 @@ from csm_tui.services.rows import (
     CsmRow,
     DayFigures,
     DayWindow,
+    EventSale,
+    Invitee,
     LookupRefusal,
     NumberMatch,
     QuarterRaw,
@@ -119,6 +135,30 @@ class LeaveRepository(Protocol):
     def last_ended(self, staff_id: int, before: dt.date) -> Leave | None: ...
     def spans(self, staff_ids: list[int], first: dt.date, last: dt.date) -> list[tuple[int, dt.date, dt.date]]: ...
     def colleagues(self, outlet_id: int) -> list[Staff]: ...
+
+
+class EventRepository(Protocol):
+    """Marketing events and their invitations (``storage.events``)."""
+
+    def add(self, event: NewEvent) -> Event: ...
+    def get(self, event_id: int) -> Event | None: ...
+    def lock(self, event_id: int) -> None: ...
+    def between(self, start: dt.datetime, end: dt.datetime) -> list[Event]: ...
+    def invite(self, invitation: NewInvitation) -> Invitation: ...
+    def invitation(self, invitation_id: int) -> Invitation | None: ...
+    def invitation_of(self, event_id: int, client_id: int) -> Invitation | None: ...
+    def invited(self, event_id: int, client_ids: list[int]) -> set[int]: ...
+    def answer(self, invitation_id: int, status: InviteStatus, at: dt.datetime) -> Invitation: ...
+    def check_in(self, invitation_id: int, at: dt.datetime, follow_up_on: dt.date, note: str) -> Invitation: ...
+    def walk_in(self, event_id: int, client_id: int, at: dt.datetime) -> Invitation: ...
+    def by_mobile(self, event_id: int, mobile: str) -> set[int]: ...
+    def attended(self, event_id: int) -> int: ...
+    def picked(
+        self, rule: InviteRule, company: str, today: dt.date, idle_min: Decimal,
+        near: tuple[tuple[Decimal, Decimal], tuple[Decimal, Decimal]], limit: int,
+    ) -> list[tuple[int, int]]: ...  # fmt: skip
+    def invitees(self, event_id: int) -> list[Invitee]: ...
+    def featured_sales(self, event_id: int, start: dt.datetime, end: dt.datetime) -> list[EventSale]: ...
 
 
 class ClientRepository(Protocol):
@@ -347,6 +387,8 @@ class UnitOfWork(Protocol):
     def staff(self) -> StaffRepository: ...
     @property
     def clients(self) -> ClientRepository: ...
+    @property
+    def events(self) -> EventRepository: ...
     @property
     def products(self) -> ProductRepository: ...
     @property
