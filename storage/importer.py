@@ -51,6 +51,7 @@ ROWS: dict[ImportKind, type[Base]] = {
 COMPARED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CLIENTS: (
         "number", "name", "resident_id", "mobile", "address", "occupation", "manager_id", "outlet_id", "civil_capacity",
+        "employer", "securities_custody",
     ),
     ImportKind.HOLDINGS: ("client_id", "product_id", "amount", "start_date", "maturity_date", "status"),
     ImportKind.PRODUCTS: (

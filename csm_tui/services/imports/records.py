@@ -131,7 +131,7 @@ def _nfkc(text: str) -> str:
 
 
 def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
-    optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation") if f in cells}
+    optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation", "employer") if f in cells}
     data: dict[str, Any] = {"number": cells["number"], "name": cells["name"]}
     data["resident_id"] = _nfkc(cells["resident_id"])
     if "mobile" in cells:
@@ -152,6 +152,8 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
         values["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
     if cells.get("civil_capacity"):  # blank: what the branch recorded stays
         values["civil_capacity"] = bool_cell("civil_capacity", cells["civil_capacity"])
+    if cells.get("securities_custody"):  # blank: as it was
+        values["securities_custody"] = bool_cell("securities_custody", cells["securities_custody"])
     return client.number, values
 
 
