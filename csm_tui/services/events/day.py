@@ -55,6 +55,11 @@ def _whole_mobile(text: str) -> str | None:
         return None
 
 
+def looks_like_whole_mobile(text: str) -> bool:
+    """The typed text is a whole mobile: looked up (and audited) when Enter is pressed, not at every keystroke."""
+    return _whole_mobile(text) is not None
+
+
 def find(ws: Workstation, listing: DoorList, text: str) -> list[Invitee]:
     """The invitees ``text`` stands for: a name (anywhere in it), pinyin initials or a client number (from its
     start), a mobile (from its start for a client the reader sees in full; others' only whole, audited as a

@@ -48,3 +48,12 @@ def results(ws: Workstation, event_id: int) -> EventResults:
         sales=len(sales),
         sales_amount=sum((s.amount for s in sales), Decimal("0.00")),
     )
+
+
+def around(ws: Workstation, back_days: int = 60, ahead_days: int = 120) -> list[Event]:
+    """The branch's events from ``back_days`` ago to ``ahead_days`` ahead, soonest first."""
+    today = ws.time.today()
+    start, _ = ws.time.day_bounds(today - dt.timedelta(days=back_days))
+    end, _ = ws.time.day_bounds(today + dt.timedelta(days=ahead_days))
+    with ws.uow() as tx:
+        return tx.events.between(start, end)
