@@ -151,6 +151,8 @@ class SqlImports:
             if kind is ImportKind.CLIENTS:
                 for values in rows:
                     values["name_initials"] = name_initials(values["name"])
+                    values.setdefault("employer", "")  # server defaults: every row of a batch names them
+                    values.setdefault("securities_custody", False)
             self.session.execute(insert(table), rows)
             progress(len(batch))
         by_fields: dict[frozenset[str], list[Update]] = defaultdict(list)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     null,
 )
 from sqlalchemy.engine import Dialect
@@ -202,8 +203,11 @@ class ClientRow(Base):
     # Greeted on the lunar (农历) birthday: its month and day (month × 100 + day, worked out once from the birth date);
     # None: the solar one. A preference kept apart from the bank's data (not in ``Client``).
     lunar_birthday: Mapped[int | None] = mapped_column(Integer, server_default=null())
-    employer: Mapped[str] = mapped_column(String(64), default="")  # 代发工资单位
-    securities_custody: Mapped[bool] = mapped_column(Boolean, default=False)  # 银证转账
+    # By which a marketing event's invitees are picked (``storage.events``), from the client import: the company
+    # paying the salary through the bank (代发工资单位), and securities custody (银证转账). Server defaults, like
+    # ``lunar_birthday``'s: an insert of a client leaves them out.
+    employer: Mapped[str] = mapped_column(String(64), server_default="")
+    securities_custody: Mapped[bool] = mapped_column(Boolean, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
     # eager_defaults off: an insert neither writes nor reads back the columns left to the server's default
     __mapper_args__ = {"version_id_col": version, "eager_defaults": False}  # noqa: RUF012

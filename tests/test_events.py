@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -41,6 +41,7 @@ from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.leave import record_leave
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
+from storage.orm import ClientRow
 from storage.uow import SqlUnitOfWorkFactory
 
 TZ = "Asia/Shanghai"
@@ -72,6 +73,7 @@ class Branch:
     def client(self, name: str, login: str | None = "wang", **more: object) -> int:
         n = len(self.clients) + 1
         with self.factory(write=True) as tx:
+            picked = {k: more.pop(k) for k in ("employer", "securities_custody") if k in more}
             added = tx.clients.add(
                 NewClient(
                     number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
@@ -79,6 +81,8 @@ class Branch:
                     **{"avg_3m": Decimal("20000.00"), **more},  # type: ignore[arg-type]
                 )
             )  # fmt: skip
+            if picked:  # from the client import in the branch (tests/test_events_import.py)
+                tx.session.execute(update(ClientRow).where(ClientRow.id == added.id).values(**picked))  # type: ignore[attr-defined]
             tx.commit()
         self.clients[name] = added.id
         return added.id

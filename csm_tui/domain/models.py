@@ -116,8 +116,6 @@ class NewClient(Entity):
     phone_opt_out: bool = False
     sms_opt_out: bool = False
     note: str = ""
-    employer: str = Field(default="", max_length=64)  # the company paying the salary through the bank (代发工资单位)
-    securities_custody: bool = False  # a securities-custody (银证转账) client
     # Assets as the bank's batch delivers them (T+2): point balance and 3-month daily average, as of a date.
     balance: Money = Decimal("0.00")
     avg_3m: Money = Decimal("0.00")

@@ -130,8 +130,11 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+EMPLOYER_MAX = 64  # the column's width
+
+
 def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
-    optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation", "employer") if f in cells}
+    optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation") if f in cells}
     data: dict[str, Any] = {"number": cells["number"], "name": cells["name"]}
     data["resident_id"] = _nfkc(cells["resident_id"])
     if "mobile" in cells:
@@ -152,6 +155,11 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
         values["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
     if cells.get("civil_capacity"):  # blank: what the branch recorded stays
         values["civil_capacity"] = bool_cell("civil_capacity", cells["civil_capacity"])
+    if "employer" in cells:  # the payroll company (代发工资单位), by which a payroll event's invitees are picked
+        employer = _nfkc(cells["employer"]).strip()
+        if len(employer) > EMPLOYER_MAX:
+            raise RowError("employer", t("error.text_too_long", max=EMPLOYER_MAX))
+        values["employer"] = employer
     if cells.get("securities_custody"):  # blank: as it was
         values["securities_custody"] = bool_cell("securities_custody", cells["securities_custody"])
     return client.number, values
