@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine, update
 from stdnum.cn import ric
@@ -412,3 +414,19 @@ def test_the_results_count_answers_attendance_follow_ups_and_attributed_sales(br
     got = results.results(branch.ws("sup"), event_id)
     assert (got.invited, got.accepted, got.attended, got.followed_up) == (2, 1, 1, 1)
     assert (got.sales, got.sales_amount) == (1, Decimal("10000.00"))
+
+
+def test_the_results_export_masks_mobiles_keeps_formulas_as_text_and_is_audited(branch: Branch, tmp_path: Path) -> None:
+    event_id = invited(branch, "=HYPERLINK(1)", "乙")
+    count, path = results.export_results(branch.ws("sup"), event_id, tmp_path / "event.xlsx")
+    assert count == 2
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    cells = list(sheet.iter_rows(min_row=2))
+    assert {row[2].value for row in cells} == {"139****0001", "139****0002"}
+    [formula_like] = [row[1] for row in cells if row[1].value == "=HYPERLINK(1)"]
+    assert formula_like.data_type == "s"  # a name read as a formula is written as text
+    with branch.factory() as tx:
+        assert "export" in [e.action for e in tx.audit.recent(10)]
+    with pytest.raises(AccessDenied):
+        results.export_results(branch.ws("lobby"), event_id, tmp_path / "lobby.xlsx")
