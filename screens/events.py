@@ -108,7 +108,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
             t(
                 "event.results", kind=label(e.kind), place=e.place, invited=got.invited, accepted=got.accepted,
                 attended=got.attended, capacity=e.capacity, followed=got.followed_up, sales=got.sales,
-                amount=f"{got.sales_amount:,.2f}",
+                amount=f"{got.sales_amount:,.2f}", new=got.new_clients,
             )
         )  # fmt: skip
         _show_list(self.query_one(KeyTable), list(listing.invitees))

@@ -34,6 +34,7 @@ from storage.orm import (
     TaskRow,
     column_defaults,
 )
+from storage.prospects import convert_matching
 from storage.repositories import name_initials
 
 BATCH = 5_000
@@ -162,6 +163,8 @@ class SqlImports:
             self._update(kind, table, names, sorted(fields), items)
             progress(len(items))
         self._audit_updates(table.name, updates)
+        if kind is ImportKind.CLIENTS:  # a prospect whose mobile the bank's file now has is that client
+            convert_matching(self.session, self.session.info["clock"].now().datetime)
 
     def _update(
         self, kind: ImportKind, table: Table, names: dict[str, str], fields: list[str], items: list[Update]

@@ -591,6 +591,30 @@ class InvitationRow(Base):
     checked_in_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
+class ProspectRow(Base):
+    """Someone not a client yet, followed by ``manager_id``; converted when an import brings a client with the same
+    mobile (the row stays, with the client it became); never-converted rows are purged after the retention."""
+
+    __tablename__ = "prospects"
+    __table_args__ = (
+        CheckConstraint("consent", name="consent"),  # kept only with consent to be contacted
+        Index("ix_prospects_manager", "manager_id", "created_at"),
+        Index("ix_prospects_mobile", "mobile"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    mobile: Mapped[str] = mapped_column(String(11))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    met_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    introduced_by: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime]
+    converted_client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    converted_at: Mapped[dt.datetime | None]
+
+
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访
 # figure joins a sale to the tasks it left.
 SCORE_INDEXES = (

@@ -27,6 +27,7 @@ from storage.households import SqlHouseholds
 from storage.importer import SqlImports
 from storage.leave import SqlLeave
 from storage.orm import AuditRow, StaffRow
+from storage.prospects import SqlProspects
 from storage.repositories import (
     AppointmentRepository,
     AssessmentRepository,
@@ -51,8 +52,8 @@ log = logging.getLogger(__name__)
 BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
 _REPOSITORIES = (
     "meta", "outlets", "staff", "clients", "products", "holdings", "balances", "contacts", "tasks", "appointments",
-    "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave", "events",
-    "audit", "views", "imports", "score_views", "scores",
+    "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave",
+    "events", "prospects", "audit", "views", "imports", "score_views", "scores",
 )  # fmt: skip
 
 
@@ -197,6 +198,10 @@ class SqlUnitOfWork:
     @cached_property
     def events(self) -> SqlEvents:
         return SqlEvents(self.session, self.access)
+
+    @cached_property
+    def prospects(self) -> SqlProspects:
+        return SqlProspects(self.session, self.access)
 
     @cached_property
     def audit(self) -> SqlAuditLog:

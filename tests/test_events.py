@@ -101,13 +101,14 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
         a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
         sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
         lobby = tx.staff.add(NewStaff(login="lobby", name="大堂", role=Role.LOBBY, outlet_id=a.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))
 
         def csm(login: str, name: str) -> Staff:
             return tx.staff.add(
                 NewStaff(login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=a.id, supervisor_id=sup.id)
             )
 
-        staff = {"sup": sup, "lobby": lobby, "wang": csm("wang", "王芳"), "li": csm("li", "李娜")}
+        staff = {"sup": sup, "lobby": lobby, "admin": admin, "wang": csm("wang", "王芳"), "li": csm("li", "李娜")}
         fund = tx.products.add(
             NewProduct(code="F001", name="稳健定投", category=ProductCategory.FUND, issuer_rating=RiskRating.R2)
         )

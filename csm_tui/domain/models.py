@@ -454,3 +454,27 @@ class Invitation(NewInvitation):
     """As stored: the id is the database's."""
 
     id: int
+
+
+class NewProspect(Entity):
+    """Someone who is not a client yet (潜在客户), met at an event or introduced by a client, followed by
+    ``manager_id`` until they open an account (``converted_client_id``): a name and how to reach them, never
+    financial data; kept only with their consent to be contacted, and purged when never converted (PIPL)."""
+
+    name: str = Field(min_length=1, max_length=32)
+    mobile: MobileNumber
+    consent: bool
+    manager_id: int
+    met_by: int | None = None
+    event_id: int | None = None
+    introduced_by: int | None = None  # the client who introduced them
+    note: str = Field(default="", max_length=200)
+    created_at: dt.datetime
+    converted_client_id: int | None = None
+    converted_at: dt.datetime | None = None
+
+
+class Prospect(NewProspect):
+    """As stored: the id is the database's."""
+
+    id: int

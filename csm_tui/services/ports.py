@@ -55,6 +55,7 @@ from csm_tui.domain.models import (
     NewLeave,
     NewOutlet,
     NewProduct,
+    NewProspect,
     NewReferral,
     NewRiskAssessment,
     NewSale,
@@ -64,6 +65,7 @@ from csm_tui.domain.models import (
     Outlet,
     Product,
     ProductRead,
+    Prospect,
     Qualification,
     Referral,
     RiskAssessment,
@@ -159,6 +161,16 @@ class EventRepository(Protocol):
     ) -> list[tuple[int, int]]: ...  # fmt: skip
     def invitees(self, event_id: int) -> list[Invitee]: ...
     def featured_sales(self, event_id: int, start: dt.datetime, end: dt.datetime) -> list[EventSale]: ...
+
+
+class ProspectRepository(Protocol):
+    """Prospects (``storage.prospects``)."""
+
+    def add(self, prospect: NewProspect) -> Prospect: ...
+    def of(self, manager_id: int) -> list[Prospect]: ...
+    def converted_from_event(self, event_id: int) -> int: ...
+    def convert(self) -> list[tuple[int, int, int | None]]: ...
+    def purge(self, before: dt.datetime) -> int: ...
 
 
 class ClientRepository(Protocol):
@@ -389,6 +401,8 @@ class UnitOfWork(Protocol):
     def clients(self) -> ClientRepository: ...
     @property
     def events(self) -> EventRepository: ...
+    @property
+    def prospects(self) -> ProspectRepository: ...
     @property
     def products(self) -> ProductRepository: ...
     @property

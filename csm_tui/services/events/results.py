@@ -27,6 +27,7 @@ class EventResults:
     followed_up: int
     sales: int
     sales_amount: Decimal
+    new_clients: int = 0  # prospects met at the event who became clients
 
 
 def results(ws: Workstation, event_id: int) -> EventResults:
@@ -37,6 +38,7 @@ def results(ws: Workstation, event_id: int) -> EventResults:
         rows = tx.events.invitees(event_id)
         start = event.starts_at - dt.timedelta(days=1)  # the day is the branch's; ``attributed`` decides
         end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
+        new_clients = tx.prospects.converted_from_event(event_id)
         sales = [
             s
             for s in tx.events.featured_sales(event_id, start, end)
@@ -51,6 +53,7 @@ def results(ws: Workstation, event_id: int) -> EventResults:
         followed_up=sum(1 for r in rows if r.attended and r.followed_up),
         sales=len(sales),
         sales_amount=sum((s.amount for s in sales), Decimal("0.00")),
+        new_clients=new_clients,
     )
 
 

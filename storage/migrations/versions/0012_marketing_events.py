@@ -1,5 +1,6 @@
 """Marketing events (营销活动): the events, their featured products and invitations; a client's employer (the payroll
-company) and securities-custody flag, by which invitees are picked.
+company) and securities-custody flag, by which invitees are picked; prospects (潜在客户) met at events or introduced
+by clients.
 
 Revision ID: 0012
 Revises: 0010
@@ -83,9 +84,45 @@ def upgrade() -> None:
     )
     op.create_index("ix_event_invitations_client", "event_invitations", ["client_id"])
     op.create_index("ix_event_invitations_staff", "event_invitations", ["staff_id"])
+    op.create_table(
+        "prospects",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("mobile", sa.String(length=11), nullable=False),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("manager_id", sa.Integer(), nullable=False),
+        sa.Column("met_by", sa.Integer(), nullable=True),
+        sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("introduced_by", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("converted_client_id", sa.Integer(), nullable=True),
+        sa.Column("converted_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint("consent", name=op.f("ck_prospects_consent")),
+        sa.ForeignKeyConstraint(["manager_id"], ["staff.id"], name=op.f("fk_prospects_manager_id_staff")),
+        sa.ForeignKeyConstraint(["met_by"], ["staff.id"], name=op.f("fk_prospects_met_by_staff")),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_prospects_event_id_events"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["introduced_by"], ["clients.id"], name=op.f("fk_prospects_introduced_by_clients"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["converted_client_id"],
+            ["clients.id"],
+            name=op.f("fk_prospects_converted_client_id_clients"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_prospects")),
+    )
+    op.create_index("ix_prospects_manager", "prospects", ["manager_id", "created_at"])
+    op.create_index("ix_prospects_mobile", "prospects", ["mobile"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_prospects_mobile", table_name="prospects")
+    op.drop_index("ix_prospects_manager", table_name="prospects")
+    op.drop_table("prospects")
     op.drop_index("ix_event_invitations_staff", table_name="event_invitations")
     op.drop_index("ix_event_invitations_client", table_name="event_invitations")
     op.drop_table("event_invitations")
