@@ -28,7 +28,7 @@ from textual.widgets.text_area import Selection as AreaSelection
 
 from csm_tui.domain.enums import Channel, Disposition, LeaveKind, MysteryItem, QualificationKind
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, DaySummary, Leave, Referral, Staff
+from csm_tui.domain.models import Client, DaySummary, Leave, Prospect, Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules.cadence import NEEDS_TIME
@@ -36,6 +36,7 @@ from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import referrals
+from csm_tui.services.events import prospects as event_prospects
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.phrase_check import (
@@ -837,3 +838,31 @@ class LeaveDialog(SavingDialog[Leave]):
         in_background(
             self, lambda: leave_service.cancel_leave(self.ws, leave_id), self.dismiss, group="save", failed=self._failed
         )
+
+
+# -- someone at an event's door who is not a client: a prospect, with consent --------------------------------------
+
+
+class ProspectDialog(SavingDialog[Prospect]):
+    """Name, mobile and the person's consent to be contacted (without it nothing is kept); Enter saves."""
+
+    def __init__(self, ws: Workstation, event_id: int) -> None:
+        super().__init__()
+        self.ws = ws
+        self.event_id = event_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("prospect.title"), classes="screen-title")
+            yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
+            yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
+            yield Checkbox(t("prospect.consent"), id="consent")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], Prospect]:
+        name = self.query_one("#name", Input).value.strip()
+        mobile = self.query_one("#mobile", Input).value
+        consent = self.query_one("#consent", Checkbox).value
+        if not name or not mobile.strip():
+            raise ValueError(t("prospect.incomplete"))
+        return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from csm_tui.config import data_dir
-from csm_tui.domain.models import Event
+from csm_tui.domain.models import Event, Prospect
 from csm_tui.i18n import label, t
 from csm_tui.services.events import day, results
 from csm_tui.services.events.day import DoorList
@@ -24,6 +24,7 @@ from csm_tui.services.rows import Invitee
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from screens.base import Destination
+from screens.dialogs import ProspectDialog
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -147,6 +148,7 @@ class CheckInScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back", id="check_in.back"),
         Binding("down", "to_list", "key.down", show=False, id="check_in.list"),
+        Binding("f2", "prospect", "key.prospect", id="check_in.prospect"),
     ]
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
@@ -175,6 +177,16 @@ class CheckInScreen(Screen[None]):
 
     def action_to_list(self) -> None:
         self.query_one(KeyTable).focus()
+
+    def action_prospect(self) -> None:
+        """F2: someone who is not a client, taken as a prospect (name, mobile, consent)."""
+
+        def saved(prospect: Prospect | None) -> None:
+            if prospect is not None:
+                self.notify(t("prospect.saved", name=prospect.name), timeout=3)
+            self.query_one(Input).focus()
+
+        self.app.push_screen(ProspectDialog(self.ws, self.event_id), saved)
 
     def reload(self) -> None:
         in_background(self, lambda: day.door_list(self.ws, self.event_id), self._listed, group="load", load=True)

@@ -17,7 +17,7 @@ from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import EventKind, Grade, Role
 from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
 from csm_tui.policy import Policy
-from csm_tui.services.events import day, planning
+from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
 from screens.events import CheckInScreen, EventScreen
@@ -137,3 +137,21 @@ async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None
         text = str(ws_app.screen.query_one("#event-results", Static).render())
         assert "邀约 3" in text and "到场 1/2" in text
         assert len(table_rows(ws_app)) == 3
+
+
+async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CheckInScreen(app.ws, 1))
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press(*"钱七", "tab", *"139 1234 5678", "enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#dialog-error", Static).render())
+        assert "未同意" in error  # nothing kept without consent
+        await pilot.press("tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckInScreen)
+    assert [(p.name, p.mobile) for p in prospects.mine(app.ws)] == [("钱七", "13912345678")]
