@@ -15,16 +15,17 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from csm_tui.config import data_dir
+from csm_tui.domain.enums import InviteStatus
 from csm_tui.domain.models import Event, Prospect
 from csm_tui.i18n import label, t
-from csm_tui.services.events import day, results
+from csm_tui.services.events import day, planning, results
 from csm_tui.services.events.day import DoorList
 from csm_tui.services.events.results import EventResults
 from csm_tui.services.rows import Invitee
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from screens.base import Destination
-from screens.dialogs import ProspectDialog
+from screens.dialogs import EventDialog, ProspectDialog
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -41,6 +42,8 @@ class EventsScreen(Destination[list[Event]]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "key.open_event", id="events.open"),
         Binding("c", "check_in", "key.check_in", id="events.check_in"),
+        Binding("n", "new", "key.new_event", id="events.new"),
+        Binding("r", "invite", "key.invite_by_rule", id="events.invite"),
     ]
 
     def __init__(self, ws: Workstation) -> None:
@@ -79,6 +82,26 @@ class EventsScreen(Destination[list[Event]]):
         if event is not None:
             self.app.push_screen(CheckInScreen(self.ws, event.id))
 
+    def action_new(self) -> None:
+        def saved(event: Event | None) -> None:
+            if event is not None:
+                self.notify(t("event.saved", title=event.title), timeout=3)
+                self.reload()
+
+        self.app.push_screen(EventDialog(self.ws), saved)
+
+    def action_invite(self) -> None:
+        """r: invite by the event's rule (a payroll company's employees, the securities clients, else the precision
+        prospects), each into their own manager's queue."""
+        event = self._selected()
+        if event is None:
+            return
+        rule = planning.rule_for(event.kind)
+        in_background(
+            self, lambda: planning.invite_by_rule(self.ws, event.id, rule),
+            lambda count: self.notify(t("event.invited", count=count, rule=label(rule)), timeout=4), group="save",
+        )  # fmt: skip
+
 
 class EventScreen(Destination[tuple[EventResults, DoorList]]):
     """One event afterwards: invited, accepted, attended, followed up, featured sales; and its list."""
@@ -88,6 +111,9 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
         Binding("escape", "back", "key.back", id="event.back"),
         Binding("c", "check_in", "key.check_in", id="event.check_in"),
         Binding("x", "export", "key.export_event", id="event.export"),
+        Binding("a", "answer('accepted')", "key.invite_accepted", id="event.accepted"),
+        Binding("d", "answer('declined')", "key.invite_declined", id="event.declined"),
+        Binding("0", "answer('no_answer')", "key.invite_no_answer", id="event.no_answer"),
     ]
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
@@ -97,6 +123,20 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="event-results")
         yield KeyTable(id="event-list")
+
+    def on_mount(self) -> None:
+        self.rows: list[Invitee] = []
+
+    def action_answer(self, status: str) -> None:
+        """The invitation call's answer for the client on the cursor (one's own: the service refuses others')."""
+        table = self.query_one(KeyTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return
+        row = self.rows[table.cursor_row]
+        at = self.ws.time.now().datetime
+        self.save_in_background(
+            lambda: planning.answer(self.ws, row.invitation_id, InviteStatus(status), started_at=at)
+        )
 
     def fetch(self) -> tuple[EventResults, DoorList]:
         return results.results(self.ws, self.event_id), day.door_list(self.ws, self.event_id)
@@ -112,7 +152,8 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
                 amount=f"{got.sales_amount:,.2f}", new=got.new_clients,
             )
         )  # fmt: skip
-        _show_list(self.query_one(KeyTable), list(listing.invitees))
+        self.rows = list(listing.invitees)
+        _show_list(self.query_one(KeyTable), self.rows)
 
     def action_check_in(self) -> None:
         self.app.push_screen(CheckInScreen(self.ws, self.event_id))

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 from stdnum.cn import ric
-from textual.widgets import Static
+from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
 from csm_tui.clock import BranchTime, FrozenClock
@@ -155,3 +155,44 @@ async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url
         await settle(pilot)
         assert isinstance(app.screen, CheckInScreen)
     assert [(p.name, p.mobile) for p in prospects.mine(app.ws)] == [("钱七", "13912345678")]
+
+
+async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#kind", Select).value = EventKind.SALON
+        for field, value in (("name", "理财沙龙"), ("date", "2026-12-02"), ("time", "18:30"), ("place", "贵宾室")):
+            dialog.query_one(f"#{field}", Input).value = value
+        dialog.query_one("#name", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "营业时间" in str(dialog.query_one("#dialog-error", Static).render())  # 18:30: after closing
+        dialog.query_one("#time", Input).value = "14:30"
+        dialog.query_one("#name", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert [r[2] for r in table_rows(app)] == ["基金定投讲座", "理财沙龙"]
+
+
+async def test_the_manager_records_an_invitations_answer_on_the_event_screen(url: str) -> None:
+    app = make_app(url, login="csm01")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        names = [r[2] for r in table_rows(app)]
+        await pilot.press(*["j"] * names.index("张三"), "a")  # own client
+        await settle(pilot)
+        await settle(pilot)
+        assert {r[2]: r[4] for r in table_rows(app)}["张三"] == "接受"
+        await pilot.press("g", *["j"] * names.index("王五"), "a")  # csm02's client: refused
+        await settle(pilot)
+        assert {r[2]: r[4] for r in table_rows(app)}["王五"] == "待邀约"

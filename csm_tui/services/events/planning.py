@@ -50,6 +50,16 @@ class EventDraft:
     minutes: int = 90
     company: str = ""  # the payroll company (a payroll event)
     product_ids: tuple[int, ...] = ()
+    product_codes: tuple[str, ...] = ()  # as typed on the screen; resolved with the event's save
+
+
+RULE_OF_KIND = {EventKind.PAYROLL: InviteRule.EMPLOYER, EventKind.SECURITIES: InviteRule.SECURITIES}
+
+
+def rule_for(kind: EventKind) -> InviteRule:
+    """The invitation rule an event of ``kind`` takes by default: a payroll company's employees, the securities
+    clients, otherwise the precision-marketing prospects."""
+    return RULE_OF_KIND.get(kind, InviteRule.PROSPECTS)
 
 
 def _require_planner(ws: Workstation, tx: UnitOfWork) -> None:
@@ -74,6 +84,12 @@ def create_event(ws: Workstation, draft: EventDraft) -> Event:
         raise DomainError("event_company_required")
     with ws.uow(write=True) as tx:
         _require_planner(ws, tx)
+        product_ids = list(draft.product_ids)
+        for code in draft.product_codes:
+            product = tx.products.by_code(code.strip().upper())
+            if product is None:
+                raise DomainError("event_product_unknown")
+            product_ids.append(product.id)
         for product_id in draft.product_ids:
             if tx.products.get(product_id) is None:
                 raise DomainError("event_product_unknown")
@@ -81,7 +97,8 @@ def create_event(ws: Workstation, draft: EventDraft) -> Event:
             NewEvent(
                 kind=draft.kind, title=draft.title.strip(), starts_at=draft.starts_at, minutes=draft.minutes,
                 place=draft.place.strip(), capacity=draft.capacity, company=draft.company.strip(),
-                product_ids=draft.product_ids, outlet_id=ws.staff.outlet_id, created_by=ws.staff.id, created_at=now,
+                product_ids=tuple(dict.fromkeys(product_ids)), outlet_id=ws.staff.outlet_id, created_by=ws.staff.id,
+                created_at=now,
             )
         )  # fmt: skip
         tx.commit()
