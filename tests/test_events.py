@@ -10,6 +10,7 @@ The clock stands on Friday 27 November 2026, 10:00 in Shanghai; the event is on 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -431,3 +432,27 @@ def test_the_results_export_masks_mobiles_keeps_formulas_as_text_and_is_audited(
         assert "export" in [e.action for e in tx.audit.recent(10)]
     with pytest.raises(AccessDenied):
         results.export_results(branch.ws("lobby"), event_id, tmp_path / "lobby.xlsx")
+
+
+def test_two_doors_checking_in_at_once_never_pass_the_capacity(branch: Branch) -> None:
+    event_id = invited(branch, "甲", "乙", "丙", "丁", capacity=2)
+    on_event_day(branch)
+    ids = [invitation_of(branch, event_id, n) for n in ("甲", "乙", "丙", "丁")]
+    start = threading.Barrier(len(ids))
+    outcomes: list[str] = []
+
+    def door(invitation_id: int, login: str) -> None:
+        start.wait()
+        try:
+            day.check_in(branch.ws(login), event_id, invitation_id)
+            outcomes.append("in")
+        except DomainError as refused:
+            outcomes.append(refused.code)
+
+    doors = [threading.Thread(target=door, args=(i, login)) for i, login in zip(ids, ("lobby", "sup") * 2, strict=True)]
+    for t in doors:
+        t.start()
+    for t in doors:
+        t.join()
+    assert sorted(outcomes) == ["event_full", "event_full", "in", "in"]
+    assert day.door_list(branch.ws("sup"), event_id).attended == 2
