@@ -456,3 +456,11 @@ def test_two_doors_checking_in_at_once_never_pass_the_capacity(branch: Branch) -
         t.join()
     assert sorted(outcomes) == ["event_full", "event_full", "in", "in"]
     assert day.door_list(branch.ws("sup"), event_id).attended == 2
+
+
+def test_the_call_card_shows_the_event_when_where_and_its_featured_products(branch: Branch) -> None:
+    branch.client("甲", "wang")
+    event_id = event(branch, by="wang")
+    planning.invite_clients(branch.ws("wang"), event_id, [branch.clients["甲"]])
+    [item] = [i for i in today_queue(branch.ws("wang")) if i.client_id == branch.clients["甲"]]
+    assert item.main.note == "基金定投讲座 · 12-01 14:00 · 三楼会议室 · 稳健定投"

@@ -14,6 +14,7 @@ from csm_tui.domain.models import Event
 from csm_tui.domain.typed import number_digits, search_text
 from csm_tui.domain.values import MobileNumber
 from csm_tui.rules import events as rules
+from csm_tui.services.events.planning import card_note
 from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.rows import Invitee
 from csm_tui.services.workstation import Workstation
@@ -101,7 +102,8 @@ def _admit(ws: Workstation, tx: UnitOfWork, event: Event, invitation_id: int) ->
     if tx.events.attended(event.id) >= event.capacity:
         raise DomainError("event_full", capacity=event.capacity)
     day = rules.local(ws.policy, event.starts_at).date()
-    tx.events.check_in(invitation_id, ws.time.now().datetime, rules.follow_up_day(ws.policy, day), event.title)
+    note = card_note(ws, tx, event)
+    tx.events.check_in(invitation_id, ws.time.now().datetime, rules.follow_up_day(ws.policy, day), note)
 
 
 def check_in(ws: Workstation, event_id: int, invitation_id: int) -> None:

@@ -105,6 +105,13 @@ def create_event(ws: Workstation, draft: EventDraft) -> Event:
     return event
 
 
+def card_note(ws: Workstation, tx: UnitOfWork, event: Event) -> str:
+    """What the call card shows with an event's call: the event, when and where, and its featured products."""
+    when = rules.local(ws.policy, event.starts_at).format("MM-DD HH:mm")
+    products = [p.name for p in (tx.products.get(i) for i in event.product_ids) if p is not None]
+    return " · ".join([event.title, when, event.place, *(["、".join(products)] if products else [])])[:2000]
+
+
 def _open_event(ws: Workstation, tx: UnitOfWork, event_id: int) -> Event:
     event = tx.events.get(event_id)
     if event is None:
@@ -125,7 +132,7 @@ def _invite(ws: Workstation, tx: UnitOfWork, event: Event, client_id: int, manag
         NewTask(
             client_id=client_id, staff_id=manager_id, kind=TaskKind.EVENT_INVITE,
             due_on=rules.invitation_due(ws.policy, ws.time.today()), origin=TaskOrigin.EVENT,
-            origin_id=invitation.id, note=event.title, created_at=now,
+            origin_id=invitation.id, note=card_note(ws, tx, event), created_at=now,
         )
     )  # fmt: skip
     return invitation
@@ -220,7 +227,7 @@ def answer(
             tx.tasks.add(
                 NewTask(
                     client_id=client.id, staff_id=ws.staff.id, kind=kind, due_on=due_on, due_at=due_at,
-                    origin=TaskOrigin.EVENT, origin_id=invitation.id, note=event.title, created_at=now,
+                    origin=TaskOrigin.EVENT, origin_id=invitation.id, note=card_note(ws, tx, event), created_at=now,
                 )
             )  # fmt: skip
         tx.events.answer(invitation.id, status, now)
