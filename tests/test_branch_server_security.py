@@ -38,13 +38,23 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
+    EventKind,
     LeaveKind,
     ReferralKind,
     ReferralStatus,
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewClient, NewContactRecord, NewLeave, NewReferral, ProductRead
+from csm_tui.domain.models import (
+    NewClient,
+    NewContactRecord,
+    NewEvent,
+    NewInvitation,
+    NewLeave,
+    NewProspect,
+    NewReferral,
+    ProductRead,
+)
 from csm_tui.policy import Policy
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -585,6 +595,18 @@ def _fill_every_table(url: str) -> None:
                 staff_id=csm01.id, kind=LeaveKind.SICK, first_day=TODAY, last_day=TODAY, starts_at=NOW,
                 ends_at=NOW + dt.timedelta(days=1), recorded_by=sup.id, recorded_at=NOW,
             )
+        )  # fmt: skip
+        client = tx.views.clients(csm01.id, "", 1)[0].id  # a marketing event, its invitation and a prospect (#21)
+        event = tx.events.add(
+            NewEvent(
+                kind=EventKind.SALON, title="理财沙龙", starts_at=NOW + dt.timedelta(days=5), place="贵宾室",
+                capacity=20, product_ids=(product,), created_by=csm01.id, created_at=NOW,
+            )
+        )  # fmt: skip
+        tx.events.invite(NewInvitation(event_id=event.id, client_id=client, staff_id=csm01.id, created_at=NOW))
+        tx.prospects.add(
+            NewProspect(name="钱七", mobile="13912345678", consent=True, manager_id=csm01.id, event_id=event.id,
+                        created_at=NOW)
         )  # fmt: skip
         tx.commit()
     with engine.connect() as conn:
