@@ -22,11 +22,20 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.cli_support import SharedGroup, database_url, fail, open_database, open_existing_database
-from csm_tui.clock import SystemClock
+from csm_tui.cli_support import (
+    SharedGroup,
+    database_url,
+    fail,
+    file_refusal,
+    open_database,
+    open_existing_database,
+)
+from csm_tui.clock import BranchTime, SystemClock
 from csm_tui.config import Settings
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
+from csm_tui.policy import PolicyError, load_policy
+from csm_tui.services.events import prospects
 from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
 from storage import audit
@@ -274,6 +283,25 @@ def admin_copy(source_url: str, target_url: str) -> None:
     if broken is not None:
         fail(t("admin.audit_broken", id=broken), EXIT_BROKEN)
     click.echo(t("admin.copied", tables=len(copied), rows=sum(c.rows for c in copied)))
+
+
+@admin.group("prospects")
+def prospects_group() -> None:
+    """Prospects (people met or introduced who are not clients yet)."""
+
+
+@prospects_group.command("purge")
+@db_option
+@click.pass_obj
+def prospects_purge(settings: Settings, db_url: str | None) -> None:
+    """Delete the prospects never converted to clients after the policy's retention (PIPL); audited by count."""
+    _engine, uow = _admin(database_url(db_url, settings))
+    try:
+        policy = load_policy(settings.policy_file)
+    except PolicyError as exc:
+        fail(file_refusal("policy", exc.path, exc.key, exc.reason))
+    count = prospects.purge(uow, BranchTime(uow.clock, policy.calendar.tz), policy)
+    click.echo(t("admin.prospects_purged", count=count))
 
 
 @admin.command("backup")

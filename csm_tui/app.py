@@ -34,6 +34,7 @@ DESTINATIONS: dict[str, str] = {
     "suitability": "screens.assessments_due:SuitabilityScreen",
     "scoreboard": "screens.scoreboard:ScoreboardScreen",
     "referrals": "screens.referrals:ReferralsScreen",
+    "events": "screens.events:EventsScreen",
 }
 
 
@@ -103,7 +104,8 @@ class CsmApp(App[None]):
         Binding("4", "go('suitability')", "nav.suitability", id="nav.suitability"),
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
         Binding("6", "go('referrals')", "nav.referrals", show=False, id="nav.referrals"),
-        Binding("7", "aml_list", "nav.aml", show=False, id="nav.aml"),
+        Binding("8", "aml_list", "nav.aml", show=False, id="nav.aml"),
+        Binding("7", "go('events')", "nav.events", show=False, id="nav.events"),
         Binding("f3", "search", "key.search", id="app.search"),
         Binding("f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False, id="app.palette", priority=True),

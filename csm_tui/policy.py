@@ -782,6 +782,28 @@ class Aml(_Section):
     """Anti-money-laundering: suspicion reports (可疑交易报告) and who reviews them."""
 
     reviewer: AmlReviewer = AmlReviewer.SUPERVISOR
+class Hours(_Section):
+    """The branch's opening hours (营业时间) on its working days: when clients can come in (a marketing event is held
+    within them). The calling hours are the calendar's ``work_start``/``work_end``."""
+
+    opens: dt.time = dt.time(9, 0)
+    closes: dt.time = dt.time(17, 0)
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> Self:
+        if not self.opens < self.closes:
+            _refuse("hours_order")
+        return self
+
+
+class Events(_Section):
+    """Marketing events (营销活动) and the prospects met through them (潜在客户)."""
+
+    follow_up_days: int = Field(default=3, ge=0, le=30)  # each attendee is followed up within this many days
+    attribution_days: int = Field(default=30, ge=1, le=366)  # sales of featured products credited to the event
+    max_capacity: int = Field(default=500, ge=1, le=MAX_COUNT)
+    # A prospect never converted is purged after this many months (PIPL: no personal data kept without purpose).
+    prospect_retention_months: int = Field(default=12, ge=1, le=36)
 
 
 class Policy(_Section):
@@ -799,6 +821,8 @@ class Policy(_Section):
     leave: LeavePolicy = LeavePolicy()
     kyc: Kyc = Kyc()
     aml: Aml = Aml()
+    hours: Hours = Hours()
+    events: Events = Events()
     # Look-ups of others' clients by a whole mobile, ID, card or account number, per staff member and hour: a
     # limit against uncovering masked numbers by trying them all (then refused, and the supervisor told).
     lookups_per_hour: int = Field(default=20, ge=1, le=20)

@@ -27,8 +27,9 @@ from textual.widgets.input import Selection
 from textual.widgets.text_area import Selection as AreaSelection
 
 from csm_tui.domain.enums import AmlSign, AmlStatus, Channel, Disposition, LeaveKind, MysteryItem, QualificationKind
+from csm_tui.domain.enums import Channel, Disposition, EventKind, LeaveKind, MysteryItem, QualificationKind
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, DaySummary, Leave, Referral, Staff
+from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
@@ -37,6 +38,10 @@ from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
+from csm_tui.services.clients import referrals
+from csm_tui.services.events import planning as event_planning
+from csm_tui.services.events import prospects as event_prospects
+from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.phrase_check import (
@@ -921,3 +926,82 @@ class AmlDecisionDialog(SavingDialog[R]):
             raise DomainError("aml_reason_required")
         report_id = self.report_id
         return lambda: aml.decide(self.ws, report_id, status, reason)  # type: ignore[return-value]
+# -- someone at an event's door who is not a client: a prospect, with consent --------------------------------------
+
+
+class ProspectDialog(SavingDialog[Prospect]):
+    """Name, mobile and the person's consent to be contacted (without it nothing is kept); Enter saves."""
+
+    def __init__(self, ws: Workstation, event_id: int) -> None:
+        super().__init__()
+        self.ws = ws
+        self.event_id = event_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("prospect.title"), classes="screen-title")
+            yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
+            yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
+            yield Checkbox(t("prospect.consent"), id="consent")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], Prospect]:
+        name = self.query_one("#name", Input).value.strip()
+        mobile = self.query_one("#mobile", Input).value
+        consent = self.query_one("#consent", Checkbox).value
+        if not name or not mobile.strip():
+            raise ValueError(t("prospect.incomplete"))
+        return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent)
+
+
+# -- a marketing event planned: kind, title, when, where, how many, the payroll company, the featured products ----
+
+
+class EventDialog(SavingDialog[Event]):
+    """Enter saves the event; the rules (working day, opening hours, capacity, the company) are the service's."""
+
+    DEFAULT_CSS = """
+    EventDialog > Vertical { width: 76; }
+    EventDialog Horizontal { height: auto; }
+    EventDialog Horizontal Input { width: 1fr; }
+    """
+
+    def __init__(self, ws: Workstation) -> None:
+        super().__init__()
+        self.ws = ws
+
+    def compose(self) -> ComposeResult:
+        day = self.ws.time.local_now().shift(days=7).format("YYYY-MM-DD")
+        with Vertical():
+            yield Label(t("event_form.title"), classes="screen-title")
+            yield Select[EventKind]([(label(k), k) for k in EventKind], prompt=t("event_form.kind"), id="kind")
+            yield BoundedInput(placeholder=t("event_form.name"), max_length=64, id="name")
+            with Horizontal():
+                yield BoundedInput(day, placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date")
+                yield BoundedInput("14:00", placeholder="HH:MM", max_length=TIME_MAX, id="time")
+                yield BoundedInput("90", placeholder=t("event_form.minutes"), max_length=3, id="minutes")
+            with Horizontal():
+                yield BoundedInput(placeholder=t("event_form.place"), max_length=100, id="place")
+                yield BoundedInput("30", placeholder=t("event_form.capacity"), max_length=4, id="capacity")
+            with Horizontal():
+                yield BoundedInput(placeholder=t("event_form.company"), max_length=64, id="company")
+                yield BoundedInput(placeholder=t("event_form.products"), max_length=200, id="products")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], Event]:
+        kind = self.query_one("#kind", Select).value
+        if not isinstance(kind, EventKind):
+            raise ValueError(t("event_form.kind_required"))
+        value = {name: self.query_one(f"#{name}", Input).value.strip() for name in (
+            "name", "date", "time", "minutes", "place", "capacity", "company", "products")}  # fmt: skip
+        if not value["name"] or not value["place"]:
+            raise ValueError(t("event_form.incomplete"))
+        if not value["minutes"].isdigit() or not value["capacity"].isdigit():
+            raise ValueError(t("event_form.numbers"))
+        codes = tuple(c for c in value["products"].replace("，", ",").split(",") if c.strip())
+        draft = EventDraft(
+            kind=kind, title=value["name"], starts_at=typed_time(value["date"], value["time"], self.ws.time.tz),
+            minutes=int(value["minutes"]), place=value["place"], capacity=int(value["capacity"]),
+            company=value["company"], product_codes=codes,
+        )  # fmt: skip
+        return lambda: event_planning.create_event(self.ws, draft)

@@ -34,6 +34,7 @@ from storage.orm import (
     TaskRow,
     column_defaults,
 )
+from storage.prospects import convert_matching
 from storage.repositories import name_initials
 
 BATCH = 5_000
@@ -52,6 +53,7 @@ COMPARED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CLIENTS: (
         "number", "name", "resident_id", "mobile", "address", "occupation", "manager_id", "outlet_id", "civil_capacity",
         "id_expiry", "id_long_term",
+        "employer", "securities_custody",
     ),
     ImportKind.HOLDINGS: ("client_id", "product_id", "amount", "start_date", "maturity_date", "status"),
     ImportKind.PRODUCTS: (
@@ -152,6 +154,8 @@ class SqlImports:
                 for values in rows:
                     values["name_initials"] = name_initials(values["name"])
                     values.setdefault("id_long_term", False)  # one batch's rows carry the same columns
+                    values.setdefault("employer", "")  # server defaults: every row of a batch names them
+                    values.setdefault("securities_custody", False)
             self.session.execute(insert(table), rows)
             progress(len(batch))
         by_fields: dict[frozenset[str], list[Update]] = defaultdict(list)
@@ -161,6 +165,8 @@ class SqlImports:
             self._update(kind, table, names, sorted(fields), items)
             progress(len(items))
         self._audit_updates(table.name, updates)
+        if kind is ImportKind.CLIENTS:  # a prospect whose mobile the bank's file now has is that client
+            convert_matching(self.session, self.session.info["clock"].now().datetime)
 
     def _update(
         self, kind: ImportKind, table: Table, names: dict[str, str], fields: list[str], items: list[Update]

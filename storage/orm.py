@@ -205,6 +205,11 @@ class ClientRow(Base):
     lunar_birthday: Mapped[int | None] = mapped_column(Integer, server_default=null())
     id_expiry: Mapped[dt.date | None] = mapped_column(Date, server_default=null())  # KYC: the ID's last valid day
     id_long_term: Mapped[bool] = mapped_column(Boolean, server_default=false())  # 长期
+    # By which a marketing event's invitees are picked (``storage.events``), from the client import: the company
+    # paying the salary through the bank (代发工资单位), and securities custody (银证转账). Server defaults, like
+    # ``lunar_birthday``'s: an insert of a client leaves them out.
+    employer: Mapped[str] = mapped_column(String(64), server_default="")
+    securities_custody: Mapped[bool] = mapped_column(Boolean, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: concurrent edits are refused
     # eager_defaults off: an insert neither writes nor reads back the columns left to the server's default
     __mapper_args__ = {"version_id_col": version, "eager_defaults": False}  # noqa: RUF012
@@ -558,6 +563,80 @@ class AmlReportRow(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[dt.datetime | None]
     decision_reason: Mapped[str] = mapped_column(String(500), default="")
+class EventRow(Base):
+    """A marketing event (营销活动) of an outlet; its featured products are ``EventProductRow``s."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("minutes > 0", name="minutes"),
+        CheckConstraint("kind IN ('community', 'payroll', 'securities', 'salon', 'branch')", name="kind"),
+        Index("ix_events_starts", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[dt.datetime]
+    minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(String(100))
+    capacity: Mapped[int] = mapped_column(Integer)
+    company: Mapped[str] = mapped_column(String(64), default="")
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class EventProductRow(Base):
+    __tablename__ = "event_products"
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+
+
+class InvitationRow(Base):
+    """A client invited to an event (or walked in on the day): one row per event and client. ``staff_id`` is the
+    client's manager when invited, whose queue takes the invitation's calls."""
+
+    __tablename__ = "event_invitations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "client_id"),
+        CheckConstraint("status IN ('invited', 'no_answer', 'accepted', 'declined', 'walk_in')", name="status"),
+        Index("ix_event_invitations_client", "client_id"),
+        Index("ix_event_invitations_staff", "staff_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    attended_at: Mapped[dt.datetime | None]
+    checked_in_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class ProspectRow(Base):
+    """Someone not a client yet, followed by ``manager_id``; converted when an import brings a client with the same
+    mobile (the row stays, with the client it became); never-converted rows are purged after the retention."""
+
+    __tablename__ = "prospects"
+    __table_args__ = (
+        CheckConstraint("consent", name="consent"),  # kept only with consent to be contacted
+        Index("ix_prospects_manager", "manager_id", "created_at"),
+        Index("ix_prospects_mobile", "mobile"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    mobile: Mapped[str] = mapped_column(String(11))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    met_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    introduced_by: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime]
+    converted_client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    converted_at: Mapped[dt.datetime | None]
 
 
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访

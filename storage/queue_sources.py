@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
@@ -233,7 +234,16 @@ def _id_expiries(session: Session, own: ColumnElement[bool], w: QueueWindow) -> 
 
 def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> list[Candidate]:
     """Idle deposits with no wealth product first (most idle first), then clients just under a tier."""
-    if w.prospects <= 0:
+    return precision_prospects(session, own, w.today, w.idle_min, (w.near_wode, w.near_jiaoyin), w.prospects)
+
+
+def precision_prospects(
+    session: Session, own: ColumnElement[bool], today: dt.date, idle_min: Decimal,
+    near: tuple[tuple[Decimal, Decimal], tuple[Decimal, Decimal]], limit: int,
+) -> list[Candidate]:  # fmt: skip
+    """The precision-marketing prospects among the clients ``own`` picks, at most ``limit`` of each kind: idle
+    deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges)."""
+    if limit <= 0:
         return []
     held = (
         select(
@@ -243,7 +253,7 @@ def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> li
         )
         .join(ProductRow, ProductRow.id == HoldingRow.product_id)
         .join(ClientRow, ClientRow.id == HoldingRow.client_id)
-        .where(own, HoldingRow.status == HoldingStatus.ACTIVE)  # this CSM's clients' holdings only
+        .where(own, HoldingRow.status == HoldingStatus.ACTIVE)  # these clients' holdings only
         .group_by(HoldingRow.client_id)
         .subquery()
     )
@@ -253,32 +263,18 @@ def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> li
     idle_rows = session.execute(
         base.outerjoin(held, held.c.client_id == ClientRow.id)
         .add_columns(idle.label("idle"))
-        .where(idle >= w.idle_min, func.coalesce(held.c.wealth, 0) == 0)
+        .where(idle >= idle_min, func.coalesce(held.c.wealth, 0) == 0)
         .order_by(idle.desc(), ClientRow.id)
-        .limit(w.prospects)
+        .limit(limit)
     )
-    found += [
-        _candidate(
-            r,
-            QueueReason.IDLE_DEPOSITS,
-            w.today,
-        )
-        for r in idle_rows
-    ]
-    for reason, (low, high) in ((QueueReason.NEAR_WODE, w.near_wode), (QueueReason.NEAR_JIAOYIN, w.near_jiaoyin)):
+    found += [_candidate(r, QueueReason.IDLE_DEPOSITS, today) for r in idle_rows]
+    for reason, (low, high) in zip((QueueReason.NEAR_WODE, QueueReason.NEAR_JIAOYIN), near, strict=True):
         rows = session.execute(
             base.where(and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high))
             .order_by(ClientRow.avg_3m.desc(), ClientRow.id)
-            .limit(w.prospects)
+            .limit(limit)
         )
-        found += [
-            _candidate(
-                r,
-                reason,
-                w.today,
-            )
-            for r in rows
-        ]
+        found += [_candidate(r, reason, today) for r in rows]
     return found
 
 

@@ -23,10 +23,12 @@ from storage.access import Access
 from storage.aml import SqlAml
 from storage.checklists import ChecklistRepository, ProductReadRepository
 from storage.engine import SQLITE_BEGIN, failure_cause, make_session_factory
+from storage.events import SqlEvents
 from storage.households import SqlHouseholds
 from storage.importer import SqlImports
 from storage.leave import SqlLeave
 from storage.orm import AuditRow, StaffRow
+from storage.prospects import SqlProspects
 from storage.repositories import (
     AppointmentRepository,
     AssessmentRepository,
@@ -52,7 +54,7 @@ BEGIN_ATTEMPTS = 5  # each after the driver's own wait of BUSY_TIMEOUT_MS
 _REPOSITORIES = (
     "meta", "outlets", "staff", "clients", "products", "holdings", "balances", "contacts", "tasks", "appointments",
     "assessments", "suitability", "sales", "referrals", "checklists", "product_reads", "households", "leave",
-    "aml", "audit", "views", "imports", "score_views", "scores",
+    "aml", "events", "prospects", "audit", "views", "imports", "score_views", "scores",
 )  # fmt: skip
 
 
@@ -197,6 +199,12 @@ class SqlUnitOfWork:
     @cached_property
     def aml(self) -> SqlAml:
         return SqlAml(self.session, self.access)
+    def events(self) -> SqlEvents:
+        return SqlEvents(self.session, self.access)
+
+    @cached_property
+    def prospects(self) -> SqlProspects:
+        return SqlProspects(self.session, self.access)
 
     @cached_property
     def audit(self) -> SqlAuditLog:

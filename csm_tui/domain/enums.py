@@ -124,6 +124,9 @@ class TaskKind(StrEnum):
     REFERRAL = "referral"
     REVIEW = "review"  # supervisor review
     ID_UPDATE = "id_update"  # KYC: the client's ID expired or expires soon; take the new one at the next visit
+    EVENT_INVITE = "event_invite"  # invite a client to a marketing event (营销活动)
+    EVENT_REMINDER = "event_reminder"  # remind an invitee who accepted, the working day before
+    EVENT_FOLLOW_UP = "event_follow_up"  # follow up an attendee within the policy's days after the event
 
 
 class TaskStatus(StrEnum):
@@ -138,6 +141,7 @@ class TaskOrigin(StrEnum):
     SALE = "sale"
     APPOINTMENT = "appointment"
     REFERRAL = "referral"
+    EVENT = "event"  # a marketing event's invitation (origin_id: the invitation)
     SYSTEM = "system"
     MANUAL = "manual"
 
@@ -182,6 +186,7 @@ class QueueReason(StrEnum):
     CALLBACK = "callback"  # the client asked to be called at a time
     SERVICE_CALLBACK = "service_callback"  # 回访 inside the window after a purchase
     APPOINTMENT_CONFIRM = "appointment_confirm"  # tomorrow's meeting
+    EVENT_REMINDER = "event_reminder"  # an accepted invitation to tomorrow's event
     MATURITY = "maturity"  # a holding maturing soon
     LARGE_OUTFLOW = "large_outflow"  # much money left since the previous data date
     TIER_AT_RISK = "tier_at_risk"  # the 3-month average will fall below the client's tier within days
@@ -189,6 +194,8 @@ class QueueReason(StrEnum):
     ID_EXPIRY = "id_expiry"  # KYC: the client's ID expired or expires within the policy's days
     BIRTHDAY = "birthday"  # a greeting on the working day before the client's birthday
     FOLLOW_UP = "follow_up"  # an interested client
+    EVENT_FOLLOW_UP = "event_follow_up"  # an attendee of a recent marketing event
+    EVENT_INVITE = "event_invite"  # an invitation to a marketing event
     REFERRAL = "referral"  # a walk-in referred by a teller or the lobby manager
     IDLE_DEPOSITS = "idle_deposits"  # precision marketing: large idle demand deposits, no wealth product
     NEAR_JIAOYIN = "near_jiaoyin"  # just under the 交银理财 threshold
@@ -275,6 +282,36 @@ class LeaveKind(StrEnum):
     OTHER = "other"
 
 
+class EventKind(StrEnum):
+    """The manual's marketing events (营销活动)."""
+
+    COMMUNITY = "community"  # 小区营销
+    PAYROLL = "payroll"  # 代发工资单位集团营销: a company that pays salaries through the bank
+    SECURITIES = "securities"  # 证券客户: clients with securities custody (银证转账)
+    SALON = "salon"  # 客户沙龙
+    BRANCH = "branch"  # the branch's own event
+
+
+class InviteRule(StrEnum):
+    """Who an event's invitation by rule picks (of the clients the inviter may call)."""
+
+    EMPLOYER = "employer"  # the employees of the payroll event's company
+    SECURITIES = "securities"  # clients with securities custody
+    PROSPECTS = "prospects"  # precision marketing: idle deposits or just under a tier (as the call queue's)
+
+
+class InviteStatus(StrEnum):
+    """Where an invitation stands."""
+
+    INVITED = "invited"  # to be called
+    NO_ANSWER = "no_answer"  # called, not reached yet: called again by the cadence
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WALK_IN = "walk_in"  # came without an invitation, checked in on the day
+
+
 # Queue reasons whose day and time are fixed with the client (a callback the client asked for, a 回访 inside its
 # window, a meeting's confirmation): never held back when a backlog is spread over the days after a leave.
-FIXED_REASONS = frozenset({QueueReason.CALLBACK, QueueReason.SERVICE_CALLBACK, QueueReason.APPOINTMENT_CONFIRM})
+FIXED_REASONS = frozenset(
+    {QueueReason.CALLBACK, QueueReason.SERVICE_CALLBACK, QueueReason.APPOINTMENT_CONFIRM, QueueReason.EVENT_REMINDER}
+)

@@ -20,8 +20,10 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
+    EventKind,
     Grade,
     HoldingStatus,
+    InviteStatus,
     LeaveKind,
     ProductCategory,
     QualificationKind,
@@ -427,6 +429,79 @@ class NewAmlReport(Entity):
 
 
 class AmlReport(NewAmlReport):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewEvent(Entity):
+    """A marketing event (营销活动): when and where, for how many, which products it features; ``company`` is the
+    payroll company of a payroll event."""
+
+    kind: EventKind
+    title: str = Field(min_length=1, max_length=64)
+    starts_at: dt.datetime
+    minutes: int = Field(default=90, gt=0, le=480)
+    place: str = Field(min_length=1, max_length=100)
+    capacity: int = Field(gt=0)
+    company: str = Field(default="", max_length=64)
+    product_ids: tuple[int, ...] = ()
+    outlet_id: int | None = None
+    created_by: int | None = None
+    created_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _company_for_payroll(self) -> NewEvent:
+        if self.kind is EventKind.PAYROLL and not self.company.strip():
+            raise PydanticCustomError("value.event_company", "a payroll event names the company")
+        return self
+
+
+class Event(NewEvent):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewInvitation(Entity):
+    """A client invited to (or walked into) an event; ``staff_id`` is the manager who calls them."""
+
+    event_id: int
+    client_id: int
+    staff_id: int
+    status: InviteStatus = InviteStatus.INVITED
+    invited_by: int | None = None
+    created_at: dt.datetime
+    answered_at: dt.datetime | None = None
+    attended_at: dt.datetime | None = None
+    checked_in_by: int | None = None
+
+
+class Invitation(NewInvitation):
+    """As stored: the id is the database's."""
+
+    id: int
+
+
+class NewProspect(Entity):
+    """Someone who is not a client yet (潜在客户), met at an event or introduced by a client, followed by
+    ``manager_id`` until they open an account (``converted_client_id``): a name and how to reach them, never
+    financial data; kept only with their consent to be contacted, and purged when never converted (PIPL)."""
+
+    name: str = Field(min_length=1, max_length=32)
+    mobile: MobileNumber
+    consent: bool
+    manager_id: int
+    met_by: int | None = None
+    event_id: int | None = None
+    introduced_by: int | None = None  # the client who introduced them
+    note: str = Field(default="", max_length=200)
+    created_at: dt.datetime
+    converted_client_id: int | None = None
+    converted_at: dt.datetime | None = None
+
+
+class Prospect(NewProspect):
     """As stored: the id is the database's."""
 
     id: int

@@ -51,9 +51,14 @@ CALL_TASKS = {
     TaskKind.FOLLOW_UP: QueueReason.FOLLOW_UP,
     TaskKind.REFERRAL: QueueReason.REFERRAL,
     TaskKind.ID_UPDATE: QueueReason.ID_EXPIRY,
+    TaskKind.EVENT_INVITE: QueueReason.EVENT_INVITE,
+    TaskKind.EVENT_REMINDER: QueueReason.EVENT_REMINDER,
+    TaskKind.EVENT_FOLLOW_UP: QueueReason.EVENT_FOLLOW_UP,
 }
-# Phone tasks that one call settles once the client is reached (a 回访 only by a 回访).
-CALL_KINDS = tuple(kind for kind in CALL_TASKS if kind is not TaskKind.SERVICE_CALLBACK)
+# Phone tasks that one call settles once the client is reached (a 回访 only by a 回访; an event's invitation and
+# reminder only by the invitation's answer, ``services.events.planning.answer``).
+OWN_ANSWER = frozenset({TaskKind.SERVICE_CALLBACK, TaskKind.EVENT_INVITE, TaskKind.EVENT_REMINDER})
+CALL_KINDS = tuple(kind for kind in CALL_TASKS if kind not in OWN_ANSWER)
 # Contacts after which the client does not count as reached.
 NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER)
 SPOKEN = (Channel.PHONE, Channel.VISIT)  # contacts in which the client can be said to be reached

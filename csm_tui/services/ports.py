@@ -25,6 +25,10 @@ from csm_tui.domain.enums import (
     AmlStatus,
     AppointmentStatus,
     Disposition,
+    AppointmentStatus,
+    Disposition,
+    InviteRule,
+    InviteStatus,
     ReferralStatus,
     Role,
     TaskKind,
@@ -42,16 +46,21 @@ from csm_tui.domain.models import (
     ContactRecord,
     DailyBalance,
     DaySummary,
+    Event,
     Holding,
+    Invitation,
     Leave,
     NewAmlReport,
     NewAppointment,
     NewClient,
     NewContactRecord,
+    NewEvent,
     NewHolding,
+    NewInvitation,
     NewLeave,
     NewOutlet,
     NewProduct,
+    NewProspect,
     NewReferral,
     NewRiskAssessment,
     NewSale,
@@ -61,6 +70,7 @@ from csm_tui.domain.models import (
     Outlet,
     Product,
     ProductRead,
+    Prospect,
     Qualification,
     Referral,
     RiskAssessment,
@@ -82,6 +92,8 @@ from csm_tui.services.rows import (
     CsmRow,
     DayFigures,
     DayWindow,
+    EventSale,
+    Invitee,
     LookupRefusal,
     NumberMatch,
     QuarterRaw,
@@ -141,6 +153,38 @@ class AmlRepository(Protocol):
     def decide(self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime) -> AmlReport: ...
     def mine(self) -> list[AmlReport]: ...
     def to_review(self, reviewer: Role, *, open_only: bool = False) -> list[AmlReport]: ...
+class EventRepository(Protocol):
+    """Marketing events and their invitations (``storage.events``)."""
+
+    def add(self, event: NewEvent) -> Event: ...
+    def get(self, event_id: int) -> Event | None: ...
+    def lock(self, event_id: int) -> None: ...
+    def between(self, start: dt.datetime, end: dt.datetime) -> list[Event]: ...
+    def invite(self, invitation: NewInvitation) -> Invitation: ...
+    def invitation(self, invitation_id: int) -> Invitation | None: ...
+    def invitation_of(self, event_id: int, client_id: int) -> Invitation | None: ...
+    def invited(self, event_id: int, client_ids: list[int]) -> set[int]: ...
+    def answer(self, invitation_id: int, status: InviteStatus, at: dt.datetime) -> Invitation: ...
+    def check_in(self, invitation_id: int, at: dt.datetime, follow_up_on: dt.date, note: str) -> Invitation: ...
+    def walk_in(self, event_id: int, client_id: int, at: dt.datetime) -> Invitation: ...
+    def by_mobile(self, event_id: int, mobile: str) -> set[int]: ...
+    def attended(self, event_id: int) -> int: ...
+    def picked(
+        self, rule: InviteRule, company: str, today: dt.date, idle_min: Decimal,
+        near: tuple[tuple[Decimal, Decimal], tuple[Decimal, Decimal]], limit: int,
+    ) -> list[tuple[int, int]]: ...  # fmt: skip
+    def invitees(self, event_id: int) -> list[Invitee]: ...
+    def featured_sales(self, event_id: int, start: dt.datetime, end: dt.datetime) -> list[EventSale]: ...
+
+
+class ProspectRepository(Protocol):
+    """Prospects (``storage.prospects``)."""
+
+    def add(self, prospect: NewProspect) -> Prospect: ...
+    def of(self, manager_id: int) -> list[Prospect]: ...
+    def converted_from_event(self, event_id: int) -> int: ...
+    def convert(self) -> list[tuple[int, int, int | None]]: ...
+    def purge(self, before: dt.datetime) -> int: ...
 
 
 class ClientRepository(Protocol):
@@ -369,6 +413,10 @@ class UnitOfWork(Protocol):
     def staff(self) -> StaffRepository: ...
     @property
     def clients(self) -> ClientRepository: ...
+    @property
+    def events(self) -> EventRepository: ...
+    @property
+    def prospects(self) -> ProspectRepository: ...
     @property
     def products(self) -> ProductRepository: ...
     @property

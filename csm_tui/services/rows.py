@@ -12,6 +12,7 @@ from csm_tui.domain.enums import (
     ChecklistMeasure,
     Disposition,
     Grade,
+    InviteStatus,
     ProductCategory,
     QueueReason,
     RiskLevel,
@@ -361,3 +362,33 @@ class ScoreRecord:
     client: str
     item: str
     value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invitee:
+    """One line of an event's list at the door. ``mobile`` is whole only for a client the reader may see in full
+    (``own``); everyone sees the masked one."""
+
+    invitation_id: int
+    client_id: int
+    staff_id: int  # the manager who calls them
+    staff_name: str
+    number: str
+    name: str
+    initials: str
+    mobile: str
+    masked_mobile: str
+    status: InviteStatus
+    attended: bool
+    followed_up: bool
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventSale:
+    """A featured product sold to an attendee of an event."""
+
+    client_id: int
+    product_id: int
+    amount: Decimal
+    sold_at: dt.datetime

@@ -49,11 +49,12 @@ async def test_every_destination_is_one_key_away_and_shows_data(demo_url: str, l
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key, destination in zip("123456", DESTINATIONS, strict=True):
+        for key, destination in zip("1234567", DESTINATIONS, strict=True):
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == destination
-            assert table_rows(app), f"{destination} shows no rows"
+            if destination != "events":  # the demo's events come with issue 21's demo (21.7)
+                assert table_rows(app), f"{destination} shows no rows"
             title = str(app.screen.query_one("#screen-title").render())
             assert title.startswith(catalog(lang)[f"nav.{destination}"])
 

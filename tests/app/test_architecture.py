@@ -113,7 +113,7 @@ def test_no_import_cycles_between_modules() -> None:
 # --- the house: rules, feature folders, I/O -----------------------------------------------------------------------
 
 RULES_MAY_IMPORT = ("csm_tui.domain", "csm_tui.policy", "csm_tui.regulation", "csm_tui.rules")
-FEATURES = ("calls", "clients", "selling", "checklist", "scoreboard", "imports")
+FEATURES = ("calls", "clients", "selling", "checklist", "scoreboard", "imports", "events")
 # The only modules of the core, the screens and the widgets that touch files or open SQLite, each for its one reason.
 IO_ADAPTERS = {
     "csm_tui.services.tabular": "reads and writes the CSV and XLSX files of imports and exports",

@@ -40,6 +40,7 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Channel,
     Disposition,
+    EventKind,
     LeaveKind,
     ReferralKind,
     ReferralStatus,
@@ -48,6 +49,16 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewAmlReport, NewClient, NewContactRecord, NewLeave, NewReferral, ProductRead
+from csm_tui.domain.models import (
+    NewClient,
+    NewContactRecord,
+    NewEvent,
+    NewInvitation,
+    NewLeave,
+    NewProspect,
+    NewReferral,
+    ProductRead,
+)
 from csm_tui.policy import Policy
 from csm_tui.services.clients import client_detail
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -599,6 +610,18 @@ def _fill_every_table(url: str) -> None:
     reviewer = system.acting_as(sup)  # the outlet's supervisor decides it (the system has no name to decide in)
     with reviewer(write=True) as tx:
         tx.aml.decide(report.id, Role.SUPERVISOR, AmlStatus.REPORTED, "已上报", NOW)
+        client = tx.views.clients(csm01.id, "", 1)[0].id  # a marketing event, its invitation and a prospect (#21)
+        event = tx.events.add(
+            NewEvent(
+                kind=EventKind.SALON, title="理财沙龙", starts_at=NOW + dt.timedelta(days=5), place="贵宾室",
+                capacity=20, product_ids=(product,), created_by=csm01.id, created_at=NOW,
+            )
+        )  # fmt: skip
+        tx.events.invite(NewInvitation(event_id=event.id, client_id=client, staff_id=csm01.id, created_at=NOW))
+        tx.prospects.add(
+            NewProspect(name="钱七", mobile="13912345678", consent=True, manager_id=csm01.id, event_id=event.id,
+                        created_at=NOW)
+        )  # fmt: skip
         tx.commit()
     with engine.connect() as conn:
         empty = [t.name for t in Base.metadata.sorted_tables if not conn.scalar(select(func.count()).select_from(t))]

@@ -27,6 +27,7 @@ DUE_REASONS = [
     QueueReason.CALLBACK,
     QueueReason.SERVICE_CALLBACK,
     QueueReason.APPOINTMENT_CONFIRM,
+    QueueReason.EVENT_REMINDER,
     QueueReason.MATURITY,
     QueueReason.LARGE_OUTFLOW,
     QueueReason.TIER_AT_RISK,
@@ -34,6 +35,8 @@ DUE_REASONS = [
     QueueReason.ID_EXPIRY,
     QueueReason.BIRTHDAY,
     QueueReason.FOLLOW_UP,
+    QueueReason.EVENT_FOLLOW_UP,
+    QueueReason.EVENT_INVITE,
     QueueReason.REFERRAL,
 ]
 PROSPECTS = [QueueReason.IDLE_DEPOSITS, QueueReason.NEAR_JIAOYIN, QueueReason.NEAR_WODE]
@@ -91,6 +94,7 @@ def test_priority_is_the_documented_order() -> None:
             "callbacks the client asked for",
             "回访 after a purchase",
             "confirmations of tomorrow's meetings",
+            "reminders of tomorrow's marketing events",
             "holdings maturing",
             "large outflows",
             "tier at risk",
@@ -98,6 +102,8 @@ def test_priority_is_the_documented_order() -> None:
             "IDs expired or expiring",
             "birthday greetings",
             "follow-ups of interested clients",
+            "follow-ups of a marketing event's attendees",
+            "invitations to marketing events",
             "walk-in referrals",
             "prospects",
         ],

@@ -5,15 +5,18 @@ Priority (highest first; within a reason, what is overdue first, then by the tim
 1. callbacks the client asked for;
 2. 回访 after a purchase;
 3. confirmations of tomorrow's meetings;
-4. holdings maturing within the lead days;
-5. large outflows since the previous data date;
-6. tier at risk: the 3-month average forecast to fall below the client's tier within the policy's days;
-7. assessments expiring while a holding matures;
-8. IDs expired or expiring within the policy's notice days (KYC: update the ID at the next visit);
-9. birthday greetings, on the working day before;
-10. follow-ups of interested clients;
-11. walk-in referrals;
-12. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
+4. reminders of tomorrow's marketing events (to invitees who accepted);
+5. holdings maturing within the lead days;
+6. large outflows since the previous data date;
+7. tier at risk: the 3-month average forecast to fall below the client's tier within the policy's days;
+8. assessments expiring while a holding matures;
+9. IDs expired or expiring within the policy's notice days (KYC: update the ID at the next visit);
+10. birthday greetings, on the working day before;
+11. follow-ups of interested clients;
+12. follow-ups of a marketing event's attendees, within the policy's days after it;
+13. invitations to marketing events;
+14. walk-in referrals;
+15. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
 maturity, an assessment, an ID's expiry, a meeting to confirm, money at risk) is settled once the client has been

@@ -66,6 +66,8 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             ),
         ),
         Column("civil_capacity", False, ("民事行为能力", "完全民事行为能力", "civil capacity", "full civil capacity")),
+        Column("employer", False, ("代发单位", "代发工资单位", "工作单位", "payroll company")),
+        Column("securities_custody", False, ("银证转账", "三方存管", "证券三方存管", "securities custody")),
         Column("manager", False, ("管户经理", "客户经理工号", "管户人", "工号", "manager login", "employee number")),
         Column("outlet", False, ("网点代码", "网点号", "机构号", "outlet code", "branch")),
     ),

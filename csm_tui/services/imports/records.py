@@ -131,6 +131,9 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+EMPLOYER_MAX = 64  # the column's width
+
+
 def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
     optional: dict[str, str] = {f: cells[f] for f in ("address", "occupation") if f in cells}
     data: dict[str, Any] = {"number": cells["number"], "name": cells["name"]}
@@ -155,6 +158,13 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
         values.update(id_expiry_cell(cells["id_expiry"], lookups.today))
     if cells.get("civil_capacity"):  # blank: what the branch recorded stays
         values["civil_capacity"] = bool_cell("civil_capacity", cells["civil_capacity"])
+    if "employer" in cells:  # the payroll company (代发工资单位), by which a payroll event's invitees are picked
+        employer = _nfkc(cells["employer"]).strip()
+        if len(employer) > EMPLOYER_MAX:
+            raise RowError("employer", t("error.text_too_long", max=EMPLOYER_MAX))
+        values["employer"] = employer
+    if cells.get("securities_custody"):  # blank: as it was
+        values["securities_custody"] = bool_cell("securities_custody", cells["securities_custody"])
     return client.number, values
 
 

@@ -1,0 +1,59 @@
+"""Marketing events (营销活动) as pure functions of the policy and the branch's calendar: when an event may be held,
+when an invitee who accepted is reminded, by when an attendee is followed up, which sales the event is credited
+with. Instants are aware UTC; dates are the branch's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import arrow
+
+from csm_tui.policy import Policy
+from csm_tui.rules import working_days
+
+
+def local(policy: Policy, at: dt.datetime) -> arrow.Arrow:
+    return arrow.get(at).to(policy.calendar.tz)
+
+
+def slot_problem(policy: Policy, starts_at: dt.datetime, minutes: int) -> str | None:
+    """Why an event cannot be held from ``starts_at`` for ``minutes`` (an ``error.`` catalog key), or None: it is
+    held on one of the branch's working days, within its opening hours (``[hours]``)."""
+    start = local(policy, starts_at)
+    end = start.shift(minutes=minutes)
+    if not policy.calendar.is_working_day(start.date()):
+        return "event_not_working_day"
+    hours = policy.hours
+    if end.date() != start.date() or start.time() < hours.opens or end.time() > hours.closes:
+        return "event_outside_hours"
+    return None
+
+
+def invitation_due(policy: Policy, today: dt.date) -> dt.date:
+    """An invitation call is due today, or on the next working day when today is not one."""
+    return working_days.on_or_after(policy.calendar, today)
+
+
+def reminder_day(policy: Policy, event_day: dt.date, today: dt.date) -> dt.date | None:
+    """The reminder call to an invitee who accepted: the working day before the event; none when that day is
+    today or past (an invitee who accepted today for tomorrow was just spoken to)."""
+    before = working_days.last_on_or_before(policy.calendar, event_day - dt.timedelta(days=1), today)
+    return before if today < before < event_day and policy.calendar.is_working_day(before) else None
+
+
+def follow_up_day(policy: Policy, event_day: dt.date) -> dt.date:
+    """The follow-up call to an attendee: the first working day after the event, and no later than the policy's
+    ``follow_up_days`` after it (the event's day itself when those days hold no working day)."""
+    deadline = event_day + dt.timedelta(days=policy.events.follow_up_days)
+    following = working_days.next_after(policy.calendar, event_day)
+    if following <= deadline:
+        return following
+    return working_days.last_on_or_before(policy.calendar, deadline, event_day)
+
+
+def attributed(policy: Policy, starts_at: dt.datetime, sold_at: dt.datetime) -> bool:
+    """A sale of a featured product to an attendee is credited to the event: made from the event's day on, within
+    the policy's ``attribution_days`` (30 by default)."""
+    event_day = local(policy, starts_at).date()
+    sold_on = local(policy, sold_at).date()
+    return event_day <= sold_on <= event_day + dt.timedelta(days=policy.events.attribution_days)

@@ -1,0 +1,86 @@
+"""Prospects (潜在客户): people who are not clients yet, met at an event's door or introduced by a client, followed by
+a CSM until they open an account. A name and a mobile (read by phonenumbers), taken only with their consent to be
+contacted, never financial data; converted automatically when the bank's client file brings the same mobile (the
+history stays, the introducing client is credited); purged after the policy's retention when never converted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import arrow
+from pydantic import ValidationError
+
+from csm_tui.clock import BranchTime
+from csm_tui.domain.enums import Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import NewProspect, Prospect
+from csm_tui.policy import Policy
+from csm_tui.services.ports import AccessDenied, UnitOfWork, UnitOfWorkFactory
+from csm_tui.services.workstation import Workstation
+
+
+def _new(ws: Workstation, name: str, mobile: str, consent: bool, manager_id: int, **more: object) -> NewProspect:
+    if not consent:
+        raise DomainError("prospect_consent")  # no consent to be contacted: nothing of them is kept
+    try:
+        return NewProspect(
+            name=name.strip(), mobile=mobile, consent=True, manager_id=manager_id, met_by=ws.staff.id,
+            created_at=ws.time.now().datetime, **more,
+        )  # fmt: skip
+    except ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else "name"
+        raise DomainError("prospect_invalid", field=field) from None
+
+
+def _manager_at_event(tx: UnitOfWork, ws: Workstation, created_by: int | None) -> int:
+    """Who follows a prospect met at the door: the CSM who met them, else the CSM who planned the event."""
+    if ws.staff.role is Role.CSM:
+        return ws.staff.id
+    planner = tx.staff.get(created_by) if created_by is not None else None
+    if planner is None or planner.role is not Role.CSM or not planner.active:
+        raise DomainError("prospect_no_manager")
+    return planner.id
+
+
+def meet_at_event(ws: Workstation, event_id: int, name: str, mobile: str, consent: bool) -> Prospect:
+    """Someone at the door who is not a client: a prospect of the event, followed by the CSM who met them (or, met
+    by the lobby, the event's planner)."""
+    with ws.uow(write=True) as tx:
+        event = tx.events.get(event_id)
+        if event is None:
+            raise DomainError("event_unknown")
+        manager = _manager_at_event(tx, ws, event.created_by)
+        prospect = tx.prospects.add(_new(ws, name, mobile, consent, manager, event_id=event.id))
+        tx.commit()
+    return prospect
+
+
+def introduced(ws: Workstation, client_id: int, name: str, mobile: str, consent: bool) -> Prospect:
+    """Someone a client introduced (通过老客户的介绍): a prospect of the client's own manager, who records it."""
+    with ws.uow(write=True) as tx:
+        client = tx.clients.get_to_change(client_id)  # one's own client (not another's, not while covering)
+        if client.manager_id != ws.staff.id:
+            raise AccessDenied("prospect")
+        prospect = tx.prospects.add(_new(ws, name, mobile, consent, ws.staff.id, introduced_by=client.id))
+        tx.commit()
+    return prospect
+
+
+def mine(ws: Workstation, manager_id: int | None = None) -> list[Prospect]:
+    with ws.uow() as tx:
+        return tx.prospects.of(manager_id if manager_id is not None else ws.staff.id)
+
+
+def retention_cutoff(time: BranchTime, policy: Policy) -> dt.datetime:
+    """Prospects taken before this instant and never converted are past the policy's retention."""
+    months = policy.events.prospect_retention_months
+    return arrow.get(time.today(), tzinfo=policy.calendar.tz).shift(months=-months).to("UTC").datetime
+
+
+def purge(uow: UnitOfWorkFactory, time: BranchTime, policy: Policy) -> int:
+    """Delete the never-converted prospects past the retention (the admin or the system: ``csm admin prospects
+    purge``, nightly from the service account's crontab); one audit entry with the count, no personal data."""
+    with uow(write=True) as tx:
+        count = tx.prospects.purge(retention_cutoff(time, policy))
+        tx.commit()
+    return count

@@ -1,0 +1,105 @@
+"""The event's results afterwards: invited, accepted, attended, followed up, and the sales of its featured products
+to attendees within the policy's days (attributed to the event)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from csm_tui.domain.enums import InviteStatus, Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import Event
+from csm_tui.i18n import label, t
+from csm_tui.rules import events as rules
+from csm_tui.services.file_exports import export_target, write_export
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.workstation import Workstation
+
+
+@dataclass(frozen=True)
+class EventResults:
+    event: Event
+    invited: int
+    accepted: int
+    attended: int
+    followed_up: int
+    sales: int
+    sales_amount: Decimal
+    new_clients: int = 0  # prospects met at the event who became clients
+
+
+def results(ws: Workstation, event_id: int) -> EventResults:
+    with ws.uow() as tx:
+        event = tx.events.get(event_id)
+        if event is None:
+            raise DomainError("event_unknown")
+        rows = tx.events.invitees(event_id)
+        start = event.starts_at - dt.timedelta(days=1)  # the day is the branch's; ``attributed`` decides
+        end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
+        new_clients = tx.prospects.converted_from_event(event_id)
+        sales = [
+            s
+            for s in tx.events.featured_sales(event_id, start, end)
+            if rules.attributed(ws.policy, event.starts_at, s.sold_at)
+        ]
+    invited = [r for r in rows if r.status is not InviteStatus.WALK_IN]
+    return EventResults(
+        event=event,
+        invited=len(invited),
+        accepted=sum(1 for r in invited if r.status is InviteStatus.ACCEPTED),
+        attended=sum(1 for r in rows if r.attended),
+        followed_up=sum(1 for r in rows if r.attended and r.followed_up),
+        sales=len(sales),
+        sales_amount=sum((s.amount for s in sales), Decimal("0.00")),
+        new_clients=new_clients,
+    )
+
+
+def around(ws: Workstation, back_days: int = 60, ahead_days: int = 120) -> list[Event]:
+    """The branch's events from ``back_days`` ago to ``ahead_days`` ahead, soonest first."""
+    today = ws.time.today()
+    start, _ = ws.time.day_bounds(today - dt.timedelta(days=back_days))
+    end, _ = ws.time.day_bounds(today + dt.timedelta(days=ahead_days))
+    with ws.uow() as tx:
+        return tx.events.between(start, end)
+
+
+EXPORT_COLUMNS = ("number", "name", "mobile", "manager", "status", "in", "followed", "sales")
+
+
+def export_results(ws: Workstation, event_id: int, path: Path) -> tuple[int, Path]:
+    """The event's list with its results, one row per invitee or walk-in, to a new CSV or XLSX file: mobiles masked
+    whoever exports (like every export), cells that would be formulas written as text (``services.tabular``), the
+    export audited. Planners only (CSMs, supervisors, the admin)."""
+    target = export_target(ws, path)
+    with ws.uow(write=True) as tx:
+        if tx.actor is not None and tx.actor.role not in (Role.CSM, Role.SUPERVISOR, Role.ADMIN):
+            raise AccessDenied("event")
+        event = tx.events.get(event_id)
+        if event is None:
+            raise DomainError("event_unknown")
+        rows = tx.events.invitees(event_id)
+        start = event.starts_at - dt.timedelta(days=1)
+        end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
+        sold: dict[int, Decimal] = {}
+        for sale in tx.events.featured_sales(event_id, start, end):
+            if rules.attributed(ws.policy, event.starts_at, sale.sold_at):
+                sold[sale.client_id] = sold.get(sale.client_id, Decimal("0.00")) + sale.amount
+        yes, no = t("event.yes"), t("event.no")
+        body = [
+            [
+                r.number,
+                r.name,
+                r.masked_mobile,
+                r.staff_name,
+                label(r.status),
+                yes if r.attended else no,
+                yes if r.followed_up else no,
+                float(sold.get(r.client_id, Decimal("0.00"))),
+            ]
+            for r in rows
+        ]
+        headers = [t(f"event.col.{c}") for c in EXPORT_COLUMNS]
+        return write_export(tx, "event", headers, body, target), target

@@ -1,0 +1,198 @@
+"""The events screens at 80×24, driven like the lobby drives them: 7 lists the branch's events, c opens the door's
+check-in; one line finds an invitee by name, initials, number or mobile, Enter checks the one found in; a client
+number not on the list is a walk-in; a full event refuses with the reason; Enter on an event shows its results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+from stdnum.cn import ric
+from textual.widgets import Input, Select, Static
+
+from csm_tui.app import CsmApp
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import EventKind, Grade, Role
+from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
+from csm_tui.policy import Policy
+from csm_tui.services.events import day, planning, prospects
+from csm_tui.services.events.planning import EventDraft
+from csm_tui.services.workstation import Workstation
+from screens.events import CheckInScreen, EventScreen
+from storage.uow import SqlUnitOfWorkFactory
+from tests.pilot import make_app, settle, table_rows
+
+TZ = "Asia/Shanghai"
+TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
+
+
+def rid(n: int) -> str:
+    body = f"110105{dt.date(1970, 1, 1) + dt.timedelta(days=101 * n):%Y%m%d}{n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.fixture
+def url(engine: Engine, db_url: str) -> str:
+    """An outlet, a supervisor, two CSMs and a lobby manager; three clients invited to today's event (planned and
+    invited on Wednesday), for two people; a fourth client not invited."""
+    before = FrozenClock("2026-11-25T02:00:00Z")
+    factory = SqlUnitOfWorkFactory(engine, before)
+    with factory(write=True) as tx:
+        tx.meta.set("is_demo", "1")
+        outlet = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
+        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
+        tx.staff.add(NewStaff(login="lobby", name="周大堂", role=Role.LOBBY, outlet_id=outlet.id))
+        csms = [
+            tx.staff.add(
+                NewStaff(
+                    login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, supervisor_id=sup.id
+                )
+            )
+            for login, name in (("csm01", "王芳"), ("csm02", "李娜"))
+        ]
+        ids = []
+        for n, (name, manager) in enumerate((("张三", 0), ("李四", 0), ("王五", 1), ("赵六", 1)), start=1):
+            client = NewClient(
+                number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                manager_id=csms[manager].id, avg_3m=Decimal("20000.00"),
+            )  # fmt: skip
+            ids.append(tx.clients.add(client).id)
+        tx.commit()
+    ws = Workstation(
+        uow=factory.acting_as(sup), staff=sup, outlet=None, time=BranchTime(before, TZ), policy=Policy(), demo=True
+    )
+    draft = EventDraft(
+        kind=EventKind.PAYROLL, title="基金定投讲座", starts_at=TODAY_14H, place="三楼会议室", capacity=2,
+        company="上海电气",
+    )  # fmt: skip
+    event = planning.create_event(ws, draft)
+    planning.invite_clients(ws, event.id, ids[:3])
+    return db_url
+
+
+async def _check_in_screen(app: CsmApp) -> None:
+    app.push_screen(CheckInScreen(app.ws, 1))
+
+
+def progress(app: CsmApp) -> str:
+    return str(app.screen.query_one("#check-in-progress", Static).render())
+
+
+async def test_the_door_finds_by_initials_checks_in_with_enter_and_counts_the_room(url: str) -> None:
+    app = make_app(url, login="lobby")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        assert [r[2] for r in table_rows(app)] == ["基金定投讲座"]
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckInScreen)
+        assert "0/2" in progress(app)
+        await pilot.press("z", "s")
+        await settle(pilot)
+        assert [r[2] for r in table_rows(app)] == ["张三"]
+        assert table_rows(app)[0][3] == "139****0001"  # the lobby sees no one's whole mobile
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert "1/2" in progress(app)
+        assert [r[0] for r in table_rows(app) if r[2] == "张三"] == ["✓"]
+
+
+async def test_a_walk_in_by_client_number_and_a_full_event_says_why(url: str) -> None:
+    app = make_app(url, login="lobby")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CheckInScreen(app.ws, 1))
+        await settle(pilot)
+        await pilot.press(*"C0004", "enter")  # 赵六: not invited
+        await settle(pilot)
+        await settle(pilot)
+        assert "1/2" in progress(app)
+        await pilot.press(*"王五", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert "2/2" in progress(app)
+        await pilot.press(*"李四", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert "2/2" in progress(app)
+        notices = [str(n.message) for n in app._notifications]
+        assert any("已满" in n for n in notices), notices
+
+
+async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None:
+    ws_app = make_app(url, login="sup")
+    day.check_in(ws_app.ws, 1, day.door_list(ws_app.ws, 1).invitees[0].invitation_id)
+    async with ws_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(ws_app.screen, EventScreen)
+        text = str(ws_app.screen.query_one("#event-results", Static).render())
+        assert "邀约 3" in text and "到场 1/2" in text
+        assert len(table_rows(ws_app)) == 3
+
+
+async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CheckInScreen(app.ws, 1))
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press(*"钱七", "tab", *"139 1234 5678", "enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#dialog-error", Static).render())
+        assert "未同意" in error  # nothing kept without consent
+        await pilot.press("tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckInScreen)
+    assert [(p.name, p.mobile) for p in prospects.mine(app.ws)] == [("钱七", "13912345678")]
+
+
+async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#kind", Select).value = EventKind.SALON
+        for field, value in (("name", "理财沙龙"), ("date", "2026-12-02"), ("time", "18:30"), ("place", "贵宾室")):
+            dialog.query_one(f"#{field}", Input).value = value
+        dialog.query_one("#name", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "营业时间" in str(dialog.query_one("#dialog-error", Static).render())  # 18:30: after closing
+        dialog.query_one("#time", Input).value = "14:30"
+        dialog.query_one("#name", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert [r[2] for r in table_rows(app)] == ["基金定投讲座", "理财沙龙"]
+
+
+async def test_the_manager_records_an_invitations_answer_on_the_event_screen(url: str) -> None:
+    app = make_app(url, login="csm01")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        names = [r[2] for r in table_rows(app)]
+        await pilot.press(*["j"] * names.index("张三"), "a")  # own client
+        await settle(pilot)
+        await settle(pilot)
+        assert {r[2]: r[4] for r in table_rows(app)}["张三"] == "接受"
+        await pilot.press("g", *["j"] * names.index("王五"), "a")  # csm02's client: refused
+        await settle(pilot)
+        assert {r[2]: r[4] for r in table_rows(app)}["王五"] == "待邀约"

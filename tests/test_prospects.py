@@ -1,0 +1,132 @@
+"""Prospects through the services on SQLite and PostgreSQL: met at an event's door or introduced by a client, with
+consent and a mobile phonenumbers reads; listed per CSM; converted when the client import brings the same mobile
+(the history stays, the introducer credited); purged after the retention by the admin's command, audited by count
+with no personal data. From the hostile side: a prospect without consent, another CSM's client as the introducer,
+another CSM's list, a purge by a CSM, and an import that collides with a prospect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+from csm_tui.cli import main
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.errors import DomainError
+from csm_tui.policy import Policy
+from csm_tui.services.events import prospects, results
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.run import import_file
+from csm_tui.services.ports import AccessDenied
+from storage.uow import SqlUnitOfWorkFactory
+from tests.test_events import TZ, Branch, branch, event, on_event_day  # noqa: F401 (branch: the fixture)
+from tests.test_imports import HEADER_ZH, VALID_IDS, write_csv
+
+
+def test_a_csm_takes_a_prospect_at_the_door_with_consent_and_sees_them_in_own_list(branch: Branch) -> None:  # noqa: F811
+    event_id = event(branch, by="wang")
+    on_event_day(branch)
+    taken = prospects.meet_at_event(branch.ws("wang"), event_id, "钱七", "+86 139-1234-5678", consent=True)
+    assert (taken.mobile, taken.manager_id, taken.met_by, taken.event_id) == (
+        "13912345678", branch.staff["wang"].id, branch.staff["wang"].id, event_id,
+    )  # fmt: skip
+    assert [p.name for p in prospects.mine(branch.ws("wang"))] == ["钱七"]
+    assert prospects.mine(branch.ws("li")) == []
+    with pytest.raises(AccessDenied):
+        prospects.mine(branch.ws("li"), branch.staff["wang"].id)
+    assert [p.name for p in prospects.mine(branch.ws("sup"), branch.staff["wang"].id)] == ["钱七"]
+
+
+def test_a_prospect_met_by_the_lobby_goes_to_the_csm_who_planned_the_event(branch: Branch) -> None:  # noqa: F811
+    event_id = event(branch, by="wang")
+    taken = prospects.meet_at_event(branch.ws("lobby"), event_id, "钱七", "13912345678", consent=True)
+    assert (taken.manager_id, taken.met_by) == (branch.staff["wang"].id, branch.staff["lobby"].id)
+    supervisors_event = event(branch, by="sup")
+    with pytest.raises(DomainError, match="prospect_no_manager"):
+        prospects.meet_at_event(branch.ws("lobby"), supervisors_event, "孙八", "13912345679", consent=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "mobile", "consent", "code"),
+    [("钱七", "13912345678", False, "prospect_consent"), ("钱七", "12345", True, "prospect_invalid"),
+     ("", "13912345678", True, "prospect_invalid")],
+)  # fmt: skip
+def test_no_prospect_without_consent_or_with_a_wrong_mobile(
+    branch: Branch,  # noqa: F811
+    name: str,
+    mobile: str,
+    consent: bool,
+    code: str,
+) -> None:
+    event_id = event(branch, by="wang")
+    with pytest.raises(DomainError) as refused:
+        prospects.meet_at_event(branch.ws("wang"), event_id, name, mobile, consent=consent)
+    assert refused.value.code == code
+    assert prospects.mine(branch.ws("wang")) == []
+
+
+def test_a_client_introduces_a_prospect_to_their_own_manager_only(branch: Branch) -> None:  # noqa: F811
+    mine = branch.client("甲", "wang")
+    theirs = branch.client("乙", "li")
+    taken = prospects.introduced(branch.ws("wang"), mine, "钱七", "13912345678", consent=True)
+    assert taken.introduced_by == mine
+    with pytest.raises(AccessDenied):
+        prospects.introduced(branch.ws("wang"), theirs, "孙八", "13912345679", consent=True)
+
+
+def test_an_import_with_the_prospects_mobile_converts_them_and_keeps_the_history(
+    branch: Branch,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    introducer = branch.client("甲", "wang")
+    event_id = event(branch, by="wang")
+    prospects.introduced(branch.ws("wang"), introducer, "钱七", "13912345678", consent=True)
+    prospects.meet_at_event(branch.ws("wang"), event_id, "孙八", "13987654321", consent=True)
+    rows = [["C0100", "钱七", VALID_IDS[0], "13912345678", ""], ["C0101", "孙八", VALID_IDS[1], "13987654321", ""]]
+    report = import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [HEADER_ZH, *rows]))
+    assert report.new == 2
+    listed = {p.name: p for p in prospects.mine(branch.ws("wang"))}
+    with branch.factory() as tx:
+        new_ids = {n: tx.clients.id_of(n) for n in ("C0100", "C0101")}
+    assert listed["钱七"].converted_client_id == new_ids["C0100"] and listed["钱七"].introduced_by == introducer
+    assert listed["孙八"].converted_client_id == new_ids["C0101"]
+    assert results.results(branch.ws("wang"), event_id).new_clients == 1
+    again = import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "d.csv", [HEADER_ZH, *rows]))
+    assert again.unchanged == 2  # converted once
+    assert {p.converted_client_id for p in prospects.mine(branch.ws("wang"))} == set(new_ids.values())
+
+
+def test_never_converted_prospects_are_purged_after_the_retention_with_no_personal_data_in_the_audit(
+    branch: Branch,  # noqa: F811
+) -> None:
+    introducer = branch.client("甲", "wang")
+    prospects.introduced(branch.ws("wang"), introducer, "钱七", "13912345678", consent=True)
+    branch.clock.advance(dt.timedelta(days=200))
+    prospects.introduced(branch.ws("wang"), introducer, "孙八", "13987654321", consent=True)
+    branch.clock.advance(dt.timedelta(days=200))  # 钱七 is 400 days old, 孙八 200
+    time = BranchTime(branch.clock, TZ)
+    with pytest.raises(AccessDenied):
+        prospects.purge(branch.factory.acting_as(branch.staff["sup"]), time, Policy())
+    assert prospects.purge(branch.factory, time, Policy()) == 1
+    assert [p.name for p in prospects.mine(branch.ws("wang"))] == ["孙八"]
+    with branch.factory() as tx:
+        [entry] = [e for e in tx.audit.recent(50) if e.action == "prospects.purge"]
+        assert entry.detail["count"] == 1
+        deletes = [e for e in tx.audit.recent(50) if e.entity == "prospects" and e.action == "delete"]
+    assert deletes == []
+    assert "钱七" not in str(entry.detail) and "5678" not in str(entry.detail)
+
+
+def test_the_admin_command_purges_as_the_service_account(
+    db_url: str, engine: Engine, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("csm_tui.admin_cli.owned_by_this_account", lambda _engine: True)
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    result = CliRunner().invoke(main, ["--lang", "en", "admin", "prospects", "purge", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "Purged 0 prospects" in result.output
+    with SqlUnitOfWorkFactory(engine, clock)() as tx:
+        assert tx.audit.recent(5)[0].action == "prospects.purge"
