@@ -413,6 +413,17 @@ class Calendar(_Section):
     extra_working_days: tuple[dt.date, ...] = ()  # days the branch works, whatever the national calendar says
     work_start: dt.time = dt.time(9, 0)  # the hours in which clients are phoned
     work_end: dt.time = dt.time(17, 30)
+    opens: dt.time = dt.time(9, 0)  # the outlet's opening hours: a meeting starts and ends within them
+    closes: dt.time = dt.time(17, 0)
+    meeting_minutes: Annotated[int, Field(ge=5, le=240)] = 30  # how long a meeting is booked for
+
+    @model_validator(mode="after")
+    def _opening_hours(self) -> Self:
+        """The outlet opens before it closes, on the same day, long enough for one meeting."""
+        opened = (self.closes.hour * 60 + self.closes.minute) - (self.opens.hour * 60 + self.opens.minute)
+        if self.opens.tzinfo is not None or self.closes.tzinfo is not None or opened < self.meeting_minutes:
+            _refuse("opening_hours", opens=self.opens.strftime("%H:%M"), closes=self.closes.strftime("%H:%M"))
+        return self
 
     @field_validator("tz")
     @classmethod

@@ -815,8 +815,9 @@ def test_wode_referral_refusals_then_returned_with_reason_and_accepted(branch: B
     shown_detail = full(client_detail.load(csm, branch.zsf))
     assert shown_detail.staff_names[branch.wealth.id] == "陈经理"
     [returned] = shown_detail.referrals
-    assert (returned.status, returned.reason, returned.closed_at) == (
+    assert (returned.status, returned.reason, returned.decision_note, returned.closed_at) == (
         ReferralStatus.RETURNED,
+        "日均52万，有意向资产配置",  # the client's need stays; the return reason is written beside it
         "客户暂无意向，三个月后再联系",
         NOW,
     )
