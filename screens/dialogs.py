@@ -317,6 +317,38 @@ class WhenDialog(SavingDialog[R]):
         return lambda: self.save(at, note, confirmed)
 
 
+OVERLAPS = frozenset({"meeting_overlap_staff", "meeting_overlap_client"})
+
+
+class MeetingDialog(WhenDialog[R]):
+    """A meeting's date, time and purpose. A time over another meeting (the CSM's or the client's) is refused with
+    the other meeting named; Enter again on the same date and time books it anyway (an override, audited by the
+    service); changing either asks again."""
+
+    def __init__(
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R]
+    ) -> None:
+        super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False))
+        self.save_meeting = save
+        self.overlap_at: tuple[str, str] | None = None  # the date and time the user was warned of
+
+    def _when(self) -> tuple[str, str]:
+        return self.query_one("#date", Input).value, self.query_one("#time", Input).value
+
+    def build(self) -> Callable[[], R]:
+        date, time = self._when()
+        at = typed_time(date, time, self.suggested.tzinfo)
+        note = self.query_one("#note", Input).value.strip()
+        confirmed = self.confirmed()
+        override = self.overlap_at == (date, time)
+        return lambda: self.save_meeting(at, note, confirmed, override)
+
+    def _failed(self, failure: Failure) -> None:
+        if isinstance(failure.error, DomainError) and failure.error.code in OVERLAPS:
+            self.overlap_at = self._when()
+        super()._failed(failure)
+
+
 class ChooseStaffDialog(SavingDialog[R]):
     """Pick a colleague by number (a 沃德 client manager, a CSM), with a note."""
 

@@ -42,10 +42,11 @@ def _busy(meetings: Iterable[Appointment], day_end: dt.datetime, exclude: int | 
 
 def take_slot(
     tx: UnitOfWork, ws: Workstation, client_id: int, staff_id: int, starts_at: dt.datetime, minutes: int,
-    *, override: bool, exclude: int | None = None,
+    *, override: bool, exclude: int | None = None, overridable: bool = True,
 ) -> list[int]:  # fmt: skip
     """Refuse a meeting outside the outlet's days and hours, or over another meeting of the staff member or of the
-    client unless ``override`` (the overlapped meetings' ids are returned, to be audited). Called inside the write
+    client unless ``override`` (the overlapped meetings' ids are returned, to be audited; a caller that offers no
+    override says ``overridable=False``, and the refusal asks for another time). Called inside the write
     transaction with the client and the staff member locked, so two sessions cannot both take one slot."""
     refused = meetings_rule.refusal(ws.policy.calendar, starts_at, minutes)
     if refused is not None:
@@ -59,7 +60,8 @@ def take_slot(
     for busy, code in ((own, "meeting_overlap_staff"), (theirs, "meeting_overlap_client")):
         clash = meetings_rule.first_overlap(starts_at, minutes, busy)
         if clash is not None and not override:
-            raise DomainError(code, at=ws.time.local(clash.starts_at).format("YYYY-MM-DD HH:mm"))
+            at = ws.time.local(clash.starts_at).format("YYYY-MM-DD HH:mm")
+            raise DomainError(code if overridable else f"{code}_fixed", at=at)
         clashes += [b.id for b in busy if meetings_rule.overlaps(starts_at, minutes, b)]
     return sorted(set(clashes))
 

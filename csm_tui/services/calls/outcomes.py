@@ -108,7 +108,7 @@ def record(
         if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
             assert outcome.at is not None
             minutes = ws.policy.calendar.meeting_minutes  # the outlet's days, hours and both agendas, as a booking
-            take_slot(tx, ws, client_id, staff_id, outcome.at, minutes, override=False)
+            take_slot(tx, ws, client_id, staff_id, outcome.at, minutes, override=False, overridable=False)
             appointment = tx.appointments.add(
                 NewAppointment(
                     client_id=client_id, staff_id=staff_id, starts_at=outcome.at, minutes=minutes,
