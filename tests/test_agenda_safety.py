@@ -26,7 +26,7 @@ from csm_tui.rules import meetings
 from csm_tui.services.calls import appointments
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.clients import referrals
-from storage.orm import AppointmentRow, AuditRow, TaskRow
+from storage.orm import AppointmentRow, TaskRow
 from tests.test_clients import MONDAY, NOW, SUNDAY, TUESDAY, Branch, branch, local
 
 __all__ = ["branch"]  # the fixture, shared with tests/test_clients.py
