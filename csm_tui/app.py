@@ -86,6 +86,9 @@ class SessionEnded(Message):
     """The signed-in staff member was deactivated or removed: a unit of work refused to act for them."""
 
 
+# Where a role's day starts (the checklist for anyone else); supervisors and the admin have a screen on top of it.
+HOME_MODES: dict[Role, str] = {Role.LOBBY: "referrals", Role.TELLER: "referrals", Role.WEALTH_MANAGER: "referrals"}
+
 ALERT_CHECK_SECONDS = 60  # how often a supervisor's app looks for refused look-ups of the team
 
 # What a session that has ended may still do: read why, and leave.
@@ -140,10 +143,29 @@ class CsmApp(App[None]):
 
     def on_mount(self) -> None:
         self.refresh_subtitle()
-        self.switch_mode("checklist")
+        self.open_home()
         if self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN):
             self.check_lookup_alerts()
             self.set_interval(ALERT_CHECK_SECONDS, self.check_lookup_alerts)
+
+    def open_home(self) -> None:
+        """Each role opens where its day's work is: the lobby, tellers and 沃德 managers on referrals; a supervisor on
+        the team's day (their own list behind it, Escape); the admin on the branch's data state; a CSM on the
+        checklist."""
+        role = self.ws.staff.role
+        self.switch_mode(HOME_MODES.get(role, "checklist"))
+        if role is Role.SUPERVISOR:
+            from screens.checklist import team_day
+
+            self.push_screen(team_day(self.ws, self.ws.time.today()))
+        elif role is Role.ADMIN:
+            self.action_data_state()
+
+    def action_data_state(self) -> None:
+        from screens.data_state import DataStateScreen
+
+        if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, DataStateScreen):
+            self.push_screen(DataStateScreen(self.ws))
 
     def check_lookup_alerts(self) -> None:
         """A supervisor (an admin: everyone) is told when someone of the team is refused look-ups of others'
@@ -299,6 +321,7 @@ class CsmApp(App[None]):
         yield SystemCommand(t("export.contacts"), t("export.palette_contacts"), lambda: self.action_export("contacts"))
         if self.ws.staff.role is Role.ADMIN:
             yield SystemCommand(t("import.title"), t("import.palette"), self.action_import)
+            yield SystemCommand(t("data_state.title"), t("data_state.palette"), self.action_data_state)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 
