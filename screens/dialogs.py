@@ -28,7 +28,7 @@ from textual.widgets.text_area import Selection as AreaSelection
 
 from csm_tui.domain.enums import Channel, Disposition, LeaveKind, MysteryItem, QualificationKind
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, DaySummary, Leave, Referral, Staff
+from csm_tui.domain.models import Client, DaySummary, Leave, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules.cadence import NEEDS_TIME
@@ -36,6 +36,7 @@ from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import referrals
+from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.phrase_check import (
@@ -591,35 +592,46 @@ class ExportDialog(SavingDialog[tuple[int, Path]]):
 # -- a walk-in with a product interest, referred to a CSM by a teller or the lobby manager -------------------------
 
 
-class WalkInDialog(SavingDialog[Referral]):
-    def __init__(self, ws: Workstation, csms: list[Staff]) -> None:
+class WalkInDialog(SavingDialog[WalkInSent]):
+    """A walk-in found at the counter: to the client's own manager (named), or to a CSM chosen for a client without
+    one; the client's need is required."""
+
+    def __init__(self, ws: Workstation, client: WalkInClient, csms: list[Staff]) -> None:
         super().__init__()
         self.ws = ws
+        self.client = client
         self.csms = csms
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("walk_in.title"), classes="screen-title")
-            yield BoundedInput(placeholder=t("clients.number"), max_length=20, id="number")
-            yield Select[int](
-                [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
-            )
+            row = self.client.row
+            yield Static(t("walk_in.client", name=row.name, number=row.number, mobile=row.masked_mobile or "—"))
+            if self.client.manager_id is not None:
+                yield Static(t("walk_in.to_manager", name=self.client.manager_name), id="to-manager")
+            else:
+                yield Select[int](
+                    [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
+                )
             yield BoundedInput(placeholder=t("walk_in.interest"), max_length=200, id="note")
             yield from self.footer()
 
-    def build(self) -> Callable[[], Referral]:
-        number = self.query_one("#number", Input).value.strip()
-        to = self.query_one("#to", Select).value
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#note" if self.client.manager_id is not None else "#to").focus()
+
+    def build(self) -> Callable[[], WalkInSent]:
         note = self.query_one("#note", Input).value.strip()
-        if not number or not isinstance(to, int) or not note:
+        to: int | None = self.client.manager_id
+        if to is None:
+            chosen = self.query_one("#to", Select).value
+            to = chosen if isinstance(chosen, int) else None
+        if to is None or not note:
             raise DomainError("walk_in_incomplete")
         confirmed = self.confirmed()
-
-        def save() -> Referral:
-            client = referrals.client_by_number(self.ws, number)
-            return referrals.refer_walk_in(self.ws, client.id, to, note, confirmed)
-
-        return save
+        client_id, manager = self.client.row.id, self.client.manager_id
+        # Sent to the manager as the service finds them (None): one named here who has just changed is not forced.
+        return lambda: referrals.refer_walk_in(self.ws, client_id, None if manager else to, note, confirmed)
 
 
 # -- the appraisal's: a supervisor's mystery-shopper check, the admin's training hours and qualifications ----------
