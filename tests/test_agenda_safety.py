@@ -78,6 +78,8 @@ def test_a_marked_meeting_is_marked_again_only_after_undo(branch: Branch) -> Non
     assert code_of(lambda: appointments.set_status(ws, meeting.id, AppointmentStatus.BOOKED)) == "meeting_undo_instead"
     assert code_of(lambda: appointments.move(ws, meeting.id, local(TUESDAY, 10))) == "meeting_closed"
     assert stored(branch, meeting.id).status is AppointmentStatus.DONE
+    assert appointments.undo(ws, meeting.id).status is AppointmentStatus.BOOKED  # begun: no confirmation call again
+    assert appointments.set_status(ws, meeting.id, AppointmentStatus.NO_SHOW).status is AppointmentStatus.NO_SHOW
 
 
 # --- every mark undone the same day, audited ---------------------------------------------------------------------

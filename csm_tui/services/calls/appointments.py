@@ -196,7 +196,7 @@ def undo(ws: Workstation, appointment_id: int) -> Appointment:
         tx.audit.record(
             "appointment.unmark", "appointments", str(appointment_id), was=meeting.status.value, now=back.value
         )
-        if back is AppointmentStatus.BOOKED:
+        if back is AppointmentStatus.BOOKED and changed.starts_at > now:  # still ahead: to be confirmed again
             confirmation_tasks(tx, ws, changed, now)
         tx.commit()
     return changed
