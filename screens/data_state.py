@@ -74,7 +74,7 @@ class DataStateScreen(Destination[DataState]):
             for i in data.imports
         ]
         self.query_one(KeyTable).show_rows(headers, rows)
-        self.set_status(t("data_state.status", count=len(data.imports)))
+        self.set_status(t("data_state.status", count=len(data.imports)) if data.imports else t("data_state.never"))
 
     def action_import(self) -> None:
         self.app.action_import()  # type: ignore[attr-defined]
