@@ -88,7 +88,11 @@ class SessionEnded(Message):
     """The signed-in staff member was deactivated or removed: a unit of work refused to act for them."""
 
 
+# Where a role's day starts (the checklist for anyone else); supervisors and the admin have a screen on top of it.
+HOME_MODES: dict[Role, str] = {Role.LOBBY: "referrals", Role.TELLER: "referrals", Role.WEALTH_MANAGER: "referrals"}
+
 ALERT_CHECK_SECONDS = 60  # how often a supervisor's app looks for refused look-ups of the team
+WALK_IN_CHECK_SECONDS = 10  # how often a CSM's app looks for walk-ins sent to them (the client is waiting)
 
 # What a session that has ended may still do: read why, and leave.
 _AFTER_SESSION_END = frozenset({"quit"})
@@ -121,6 +125,7 @@ class CsmApp(App[None]):
         ws.uow.on_session_end(self._session_ended)
         self.session_over = False
         self._alerted: set[tuple[str, object]] = set()  # refused look-ups already shown: (login, last refusal)
+        self._told_walk_ins: set[int] = set()  # walk-ins a CSM was told of
         self._warned_uncovered = False  # the admin is told once a session of a year the calendar lacks
         self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
         for name, screen in DESTINATIONS.items():
@@ -144,10 +149,54 @@ class CsmApp(App[None]):
 
     def on_mount(self) -> None:
         self.refresh_subtitle()
-        self.switch_mode("checklist")
+        self.open_home()
         if self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN):
             self.check_lookup_alerts()
             self.set_interval(ALERT_CHECK_SECONDS, self.check_lookup_alerts)
+        if self.ws.staff.role is Role.CSM:
+            self.check_walk_ins()
+            self.set_interval(WALK_IN_CHECK_SECONDS, self.check_walk_ins)
+
+    def check_walk_ins(self) -> None:
+        """A CSM is told of each walk-in sent to them today and still open, once, as soon as it arrives: the client
+        is waiting in the branch (and first in the queue)."""
+        if not self.session_over:
+            from screens.background import in_background
+
+            in_background(self, self._new_walk_ins, self._show_alerts, group="walk-ins", load=True)
+
+    def _new_walk_ins(self) -> list[str]:
+        """In the worker: today's open walk-ins not told yet, as the lines to show."""
+        from csm_tui.services.clients.referrals import walk_ins_since
+
+        since, _ = self.ws.time.day_bounds(self.ws.time.today())
+        texts = []
+        for referral, client, sender in walk_ins_since(self.ws, since):
+            if referral.id not in self._told_walk_ins:
+                self._told_walk_ins.add(referral.id)
+                texts.append(t("walk_in.alert", client=client, sender=sender, need=referral.reason))
+        if texts:
+            self.call_from_thread(self.data_changed.publish, None)  # the queue shown now puts the walk-in first
+        return texts
+
+    def open_home(self) -> None:
+        """Each role opens where its day's work is: the lobby, tellers and 沃德 managers on referrals; a supervisor on
+        the team's day (their own list behind it, Escape); the admin on the branch's data state; a CSM on the
+        checklist."""
+        role = self.ws.staff.role
+        self.switch_mode(HOME_MODES.get(role, "checklist"))
+        if role is Role.SUPERVISOR:
+            from screens.checklist import team_day
+
+            self.push_screen(team_day(self.ws, self.ws.time.today()))
+        elif role is Role.ADMIN:
+            self.action_data_state()
+
+    def action_data_state(self) -> None:
+        from screens.data_state import DataStateScreen
+
+        if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, DataStateScreen):
+            self.push_screen(DataStateScreen(self.ws))
 
     def check_lookup_alerts(self) -> None:
         """A supervisor (an admin: everyone) is told when someone of the team is refused look-ups of others'
@@ -312,6 +361,7 @@ class CsmApp(App[None]):
             yield SystemCommand(t("import.title"), t("import.palette"), self.action_import)
         if self.ws.staff.role in AML_LIST_ROLES:
             yield SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
+            yield SystemCommand(t("data_state.title"), t("data_state.palette"), self.action_data_state)
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 

@@ -28,7 +28,15 @@ from pydantic import (
     model_validator,
 )
 
-from csm_tui.domain.enums import ChecklistMeasure, ChecklistPhase, Grade, MysteryItem, ProductCategory, RiskLevel
+from csm_tui.domain.enums import (
+    ChecklistMeasure,
+    ChecklistPhase,
+    Grade,
+    MysteryItem,
+    ProductCategory,
+    RiskLevel,
+    Role,
+)
 from csm_tui.domain.values import Money
 from csm_tui.i18n import error_reason, refusal, t
 from csm_tui.public_holidays import national_year
@@ -413,6 +421,17 @@ class Calendar(_Section):
     extra_working_days: tuple[dt.date, ...] = ()  # days the branch works, whatever the national calendar says
     work_start: dt.time = dt.time(9, 0)  # the hours in which clients are phoned
     work_end: dt.time = dt.time(17, 30)
+    opens: dt.time = dt.time(9, 0)  # the outlet's opening hours: a meeting starts and ends within them
+    closes: dt.time = dt.time(17, 0)
+    meeting_minutes: Annotated[int, Field(ge=5, le=240)] = 30  # how long a meeting is booked for
+
+    @model_validator(mode="after")
+    def _opening_hours(self) -> Self:
+        """The outlet opens before it closes, on the same day, long enough for one meeting."""
+        opened = (self.closes.hour * 60 + self.closes.minute) - (self.opens.hour * 60 + self.opens.minute)
+        if self.opens.tzinfo is not None or self.closes.tzinfo is not None or opened < self.meeting_minutes:
+            _refuse("opening_hours", opens=self.opens.strftime("%H:%M"), closes=self.closes.strftime("%H:%M"))
+        return self
 
     @field_validator("tz")
     @classmethod
@@ -646,12 +665,14 @@ class ChecklistItem(_Section):
     """One line of the daily checklist. In the policy file: ``[[checklist.items]]``.
 
     With a ``measure`` the item ticks itself from the data; without one it is ticked by hand. Shipped items take
-    their text from the catalogs; an item the branch adds names itself in both languages (``text``).
+    their text from the catalogs; an item the branch adds names itself in both languages (``text``). ``roles``:
+    whose list it is on (a CSM's by default): the call target and the client measures are a CSM's alone.
     """
 
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
     phase: ChecklistPhase
     measure: ChecklistMeasure | None = None
+    roles: tuple[Role, ...] = Field(default=(Role.CSM,), min_length=1)
     text: dict[str, Annotated[str, Field(min_length=1, max_length=60)]] = Field(default_factory=dict)
 
     @field_validator("text")
@@ -662,8 +683,14 @@ class ChecklistItem(_Section):
         return text
 
 
-def _item(code: str, phase: ChecklistPhase, measure: ChecklistMeasure | None = None) -> ChecklistItem:
-    return ChecklistItem(code=code, phase=phase, measure=measure)
+def _item(
+    code: str, phase: ChecklistPhase, measure: ChecklistMeasure | None = None, roles: tuple[Role, ...] = (Role.CSM,)
+) -> ChecklistItem:
+    return ChecklistItem(code=code, phase=phase, measure=measure, roles=roles)
+
+
+_EVERYONE = tuple(Role)
+_FRONT = (Role.CSM, Role.WEALTH_MANAGER, Role.LOBBY, Role.TELLER)  # who sells or refers at the counter
 
 
 _B, _D, _A, _CM = ChecklistPhase.BEFORE, ChecklistPhase.DURING, ChecklistPhase.AFTER, ChecklistMeasure
@@ -671,16 +698,19 @@ DEFAULT_CHECKLIST: tuple[ChecklistItem, ...] = (
     _item("meetings_today", _B, _CM.MEETINGS_CONFIRMED),
     _item("callbacks", _B, _CM.CALLBACKS),
     _item("maturities", _B, _CM.MATURITIES),
-    _item("new_products", _B, _CM.PRODUCTS_READ),
-    _item("appearance", _B),
-    _item("morning_meeting", _B),
+    _item("new_products", _B, _CM.PRODUCTS_READ, _FRONT),
+    _item("appearance", _B, roles=_EVERYONE),
+    _item("morning_meeting", _B, roles=_EVERYONE),
+    _item("team_lists", _D, roles=(Role.SUPERVISOR,)),
+    _item("walk_ins_referred", _D, roles=(Role.LOBBY, Role.TELLER)),
+    _item("data_checked", _B, roles=(Role.ADMIN,)),
     _item("calls", _D, _CM.CALLS),
     _item("referrals", _D, _CM.REFERRALS),
     _item("service_callbacks", _D, _CM.SERVICE_CALLBACKS),
     _item("meetings_recorded", _D, _CM.MEETINGS_RECORDED),
     _item("tomorrow_confirmed", _A, _CM.TOMORROW_CONFIRMED),
     _item("next_contacts", _A, _CM.NEXT_CONTACTS),
-    _item("summary", _A, _CM.SUMMARY),
+    _item("summary", _A, _CM.SUMMARY, _EVERYONE),
 )
 SHIPPED_CHECKLIST_CODES = frozenset(item.code for item in DEFAULT_CHECKLIST)
 
@@ -690,6 +720,10 @@ class Checklist(_Section):
 
     items: tuple[ChecklistItem, ...] = Field(default=DEFAULT_CHECKLIST, min_length=1, max_length=MAX_COUNT)
     new_product_days: int = Field(default=7, ge=1, le=90)  # a product listed this recently is new on the shelf
+
+    def for_role(self, role: Role) -> tuple[ChecklistItem, ...]:
+        """The items on the list of someone of ``role``."""
+        return tuple(i for i in self.items if role in i.roles)
 
     @field_validator("items")
     @classmethod

@@ -16,12 +16,14 @@ from csm_tui.services.calls import appointments
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
+from screens.background import in_background
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
-from screens.dialogs import WhenDialog
+from screens.dialogs import MeetingDialog
 from widgets.table import KeyTable
 
-_CLOSED = (AppointmentStatus.CANCELLED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
+_OVER = (AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)  # marks only once the meeting has begun
+_CLOSED = (AppointmentStatus.CANCELLED, *_OVER)
 
 
 class AgendaScreen(Destination[list[AgendaRow]]):
@@ -34,6 +36,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         Binding("x", "status('cancelled')", "key.cancel_meeting", id="agenda.cancel"),
         Binding("d", "status('done')", "key.meeting_done", id="agenda.done"),
         Binding("o", "status('no_show')", "key.no_show", show=False, id="agenda.no_show"),
+        Binding("u", "undo", "key.undo_mark", id="agenda.undo"),
         Binding("left_square_bracket", "day(-1)", "key.previous_day", id="agenda.previous_day"),
         Binding("right_square_bracket", "day(1)", "key.next_day", id="agenda.next_day"),
         Binding("escape", "back", "key.back", id="agenda.back"),
@@ -89,11 +92,25 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         row = self._current()
         if row is None:
             return
+        wanted = AppointmentStatus(status)
         if AppointmentStatus(row.status) in _CLOSED:
             self.notify(t("agenda.closed"), severity="warning")
             return
+        if wanted in _OVER and row.starts_at > self.ws.time.now().datetime:  # the service refuses it too
+            self.notify(t("agenda.not_begun"), severity="warning")
+            return
         meeting_id = row.appointment_id
-        self.save_in_background(lambda: appointments.set_status(self.ws, meeting_id, AppointmentStatus(status)))
+        self.save_in_background(lambda: appointments.set_status(self.ws, meeting_id, wanted))
+
+    def action_undo(self) -> None:
+        """Take back the meeting's last mark, on the day it was made (the service says why when it may not)."""
+        row = self._current()
+        if row is not None:
+            meeting_id = row.appointment_id
+            in_background(self, lambda: appointments.undo(self.ws, meeting_id), self._undone, group="save")
+
+    def _undone(self, meeting: Appointment) -> None:
+        self.notify(t("agenda.undone", state=label(meeting.status)), timeout=3)
 
     def action_move(self) -> None:
         row = self._current()
@@ -101,10 +118,10 @@ class AgendaScreen(Destination[list[AgendaRow]]):
             return
         meeting_id = row.appointment_id
 
-        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
-            return appointments.move(self.ws, meeting_id, at)
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None, override: bool) -> Appointment:
+            return appointments.move(self.ws, meeting_id, at, override=override)
 
-        self.app.push_screen(WhenDialog(t("detail.move_title"), self.ws.time.local(row.starts_at), save))
+        self.app.push_screen(MeetingDialog(t("detail.move_title"), self.ws.time.local(row.starts_at), save))
 
     def action_day(self, step: int) -> None:
         self.day += dt.timedelta(days=step)

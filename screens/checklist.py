@@ -13,6 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widgets import Static
 
 from csm_tui.domain.enums import ChecklistMeasure, Role
@@ -217,14 +218,7 @@ class ChecklistScreen(Destination[DayList]):
         self.app.push_screen(ShelfScreen(self.ws))
 
     def action_team(self) -> None:
-        from screens.team_checklist import TeamChecklistScreen
-
-        def open_list(staff: Staff, day: dt.date) -> ChecklistScreen:
-            screen = ChecklistScreen(self.ws, staff)
-            screen.day = None if day == self.ws.time.today() else day
-            return screen
-
-        self.app.push_screen(TeamChecklistScreen(self.ws, self._day(), open_list))
+        self.app.push_screen(team_day(self.ws, self._day()))
 
     def action_day(self, step: int) -> None:
         day = self._day() + dt.timedelta(days=step)
@@ -243,3 +237,15 @@ class ChecklistScreen(Destination[DayList]):
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+def team_day(ws: Workstation, day: dt.date) -> Screen[None]:
+    """The team's checklists for ``day``, each member's list (read-only) one Enter away: a supervisor's home."""
+    from screens.team_checklist import TeamChecklistScreen
+
+    def open_list(staff: Staff, day: dt.date) -> ChecklistScreen:
+        screen = ChecklistScreen(ws, staff)
+        screen.day = None if day == ws.time.today() else day
+        return screen
+
+    return TeamChecklistScreen(ws, day, open_list)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+import arrow
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -36,6 +37,7 @@ from screens.dialogs import (
     ChooseStaffDialog,
     EditClientDialog,
     LogContactDialog,
+    MeetingDialog,
     TextDialog,
     WhenDialog,
 )
@@ -328,10 +330,15 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
-            return appointments.book(self.ws, self.client_id, at, purpose=note, confirmed=confirmed)
+        client_id = self.client_id
 
-        self.app.push_screen(WhenDialog(t("detail.book_title"), next_working_morning(self.ws), save), self._after)
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None, override: bool) -> Appointment:
+            return appointments.book(self.ws, client_id, at, purpose=note, confirmed=confirmed, override=override)
+
+        def ask(slot: arrow.Arrow) -> None:  # the next free slot in opening hours, clear of both agendas
+            self.app.push_screen(MeetingDialog(t("detail.book_title"), slot, save), self._after)
+
+        in_background(self, lambda: appointments.suggested_slot(self.ws, client_id), ask, group="slot", load=True)
 
     def action_follow_up(self) -> None:
         if self._full() is None:
@@ -361,11 +368,11 @@ class ClientDetailScreen(Screen[None]):
             return
         meeting_id = meeting.id
 
-        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Appointment:
-            return appointments.move(self.ws, meeting_id, at)
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None, override: bool) -> Appointment:
+            return appointments.move(self.ws, meeting_id, at, override=override)
 
         suggested = self.ws.time.local(meeting.starts_at)
-        self.app.push_screen(WhenDialog(t("detail.move_title"), suggested, save), self._after)
+        self.app.push_screen(MeetingDialog(t("detail.move_title"), suggested, save), self._after)
 
     def action_meeting(self, status: str) -> None:
         meeting = self._meeting()

@@ -42,6 +42,7 @@ from csm_tui.services.clients import referrals
 from csm_tui.services.events import planning as event_planning
 from csm_tui.services.events import prospects as event_prospects
 from csm_tui.services.events.planning import EventDraft
+from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.phrase_check import (
@@ -340,6 +341,38 @@ class WhenDialog(SavingDialog[R]):
         return lambda: self.save(at, note, confirmed)
 
 
+OVERLAPS = frozenset({"meeting_overlap_staff", "meeting_overlap_client"})
+
+
+class MeetingDialog(WhenDialog[R]):
+    """A meeting's date, time and purpose. A time over another meeting (the CSM's or the client's) is refused with
+    the other meeting named; Enter again on the same date and time books it anyway (an override, audited by the
+    service); changing either asks again."""
+
+    def __init__(
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R]
+    ) -> None:
+        super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False))
+        self.save_meeting = save
+        self.overlap_at: tuple[str, str] | None = None  # the date and time the user was warned of
+
+    def _when(self) -> tuple[str, str]:
+        return self.query_one("#date", Input).value, self.query_one("#time", Input).value
+
+    def build(self) -> Callable[[], R]:
+        date, time = self._when()
+        at = typed_time(date, time, self.suggested.tzinfo)
+        note = self.query_one("#note", Input).value.strip()
+        confirmed = self.confirmed()
+        override = self.overlap_at == (date, time)
+        return lambda: self.save_meeting(at, note, confirmed, override)
+
+    def _failed(self, failure: Failure) -> None:
+        if isinstance(failure.error, DomainError) and failure.error.code in OVERLAPS:
+            self.overlap_at = self._when()
+        super()._failed(failure)
+
+
 class ChooseStaffDialog(SavingDialog[R]):
     """Pick a colleague by number (a 沃德 client manager, a CSM), with a note."""
 
@@ -582,35 +615,46 @@ class ExportDialog(SavingDialog[tuple[int, Path]]):
 # -- a walk-in with a product interest, referred to a CSM by a teller or the lobby manager -------------------------
 
 
-class WalkInDialog(SavingDialog[Referral]):
-    def __init__(self, ws: Workstation, csms: list[Staff]) -> None:
+class WalkInDialog(SavingDialog[WalkInSent]):
+    """A walk-in found at the counter: to the client's own manager (named), or to a CSM chosen for a client without
+    one; the client's need is required."""
+
+    def __init__(self, ws: Workstation, client: WalkInClient, csms: list[Staff]) -> None:
         super().__init__()
         self.ws = ws
+        self.client = client
         self.csms = csms
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("walk_in.title"), classes="screen-title")
-            yield BoundedInput(placeholder=t("clients.number"), max_length=20, id="number")
-            yield Select[int](
-                [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
-            )
+            row = self.client.row
+            yield Static(t("walk_in.client", name=row.name, number=row.number, mobile=row.masked_mobile or "—"))
+            if self.client.manager_id is not None:
+                yield Static(t("walk_in.to_manager", name=self.client.manager_name), id="to-manager")
+            else:
+                yield Select[int](
+                    [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
+                )
             yield BoundedInput(placeholder=t("walk_in.interest"), max_length=200, id="note")
             yield from self.footer()
 
-    def build(self) -> Callable[[], Referral]:
-        number = self.query_one("#number", Input).value.strip()
-        to = self.query_one("#to", Select).value
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#note" if self.client.manager_id is not None else "#to").focus()
+
+    def build(self) -> Callable[[], WalkInSent]:
         note = self.query_one("#note", Input).value.strip()
-        if not number or not isinstance(to, int) or not note:
+        to: int | None = self.client.manager_id
+        if to is None:
+            chosen = self.query_one("#to", Select).value
+            to = chosen if isinstance(chosen, int) else None
+        if to is None or not note:
             raise DomainError("walk_in_incomplete")
         confirmed = self.confirmed()
-
-        def save() -> Referral:
-            client = referrals.client_by_number(self.ws, number)
-            return referrals.refer_walk_in(self.ws, client.id, to, note, confirmed)
-
-        return save
+        client_id, manager = self.client.row.id, self.client.manager_id
+        # Sent to the manager as the service finds them (None): one named here who has just changed is not forced.
+        return lambda: referrals.refer_walk_in(self.ws, client_id, None if manager else to, note, confirmed)
 
 
 # -- the appraisal's: a supervisor's mystery-shopper check, the admin's training hours and qualifications ----------

@@ -1,7 +1,10 @@
-"""Referrals: those made by and to the signed-in staff member.
+"""Referrals: those made by and to the signed-in staff member — the home of the lobby manager, tellers and 沃德
+client managers.
 
-A 沃德 client manager accepts (a) or returns (x, with a reason) what was referred to them; tellers and the lobby
-manager record a walk-in referral to a CSM (n), which lands in that CSM's call queue.
+At the counter (lobby, tellers): type a client's name, mobile, ID, card or client number and Enter; the clients
+found show whose they are; Enter on one records the walk-in — to the client's own manager (named), or to a CSM chosen
+for a client who has none. The receiving manager accepts (a) or returns (x, with a reason) what was referred to
+them; the client's need stays as referred, the decision's note beside it.
 """
 
 from __future__ import annotations
@@ -10,33 +13,53 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widgets import Input
 
-from csm_tui.domain.enums import ReferralStatus
+from csm_tui.domain.enums import ReferralStatus, Role
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.services.clients import referrals
+from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import Destination
 from screens.dialogs import CheckedTextDialog, WalkInDialog
 from widgets.table import KeyTable
+from widgets.text_fields import SEARCH_MAX, BoundedInput
+
+# Who records walk-ins at the counter (the service decides the same from the role as it stands).
+COUNTER = (Role.LOBBY, Role.TELLER, Role.SUPERVISOR, Role.ADMIN)
 
 
 class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     TITLE_KEY = "nav.referrals"
+    LIVE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide(True)", "key.accept", id="referrals.accept"),
         Binding("x", "decide(False)", "key.return", id="referrals.return"),
         Binding("n", "walk_in", "key.walk_in", id="referrals.walk_in"),
+        Binding("slash", "walk_in", "key.find_walk_in", show=False, id="referrals.find"),
     ]
+    DEFAULT_CSS = """
+    ReferralsScreen #walk-in-found { height: auto; max-height: 8; }
+    """
 
     def __init__(self, ws: Workstation) -> None:
         super().__init__(ws)
         self.rows: list[Referral] = []
+        self.found: list[WalkInClient] = []
+        self.csms: list[Staff] = []
+        self.counter = ws.staff.role in COUNTER
 
     def compose_body(self) -> ComposeResult:
+        if self.counter:
+            yield BoundedInput(placeholder=t("walk_in.search"), max_length=SEARCH_MAX, id="walk-in-search")
+            yield KeyTable(id="walk-in-found")
         yield KeyTable(id="referrals")
+
+    def on_mount(self) -> None:
+        self.query_one("#referrals", KeyTable).focus()  # the digits still go to the destinations; n to search
 
     def fetch(self) -> tuple[list[Referral], referrals.Names]:
         return referrals.mine(self.ws)
@@ -44,7 +67,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     def show(self, data: tuple[list[Referral], referrals.Names]) -> None:
         found, names = data
         self.rows = found
-        headers = [t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "reason")]
+        headers = [t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "need", "decision")]
         rows = [
             (
                 self.ws.time.local(r.created_at).format("YYYY-MM-DD"),
@@ -54,15 +77,76 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
                 names.staff.get(r.to_staff_id, ""),
                 label(r.status),
                 r.reason,
+                r.decision_note,
             )
             for r in found
         ]
-        self.query_one(KeyTable).show_rows(headers, rows)
+        self.query_one("#referrals", KeyTable).show_rows(headers, rows)
         waiting = sum(1 for r in found if r.status is ReferralStatus.OPEN and r.to_staff_id == self.ws.staff.id)
         self.set_status(t("referrals.count", count=len(found), open=waiting))
 
+    # --- the counter: find the walk-in, send them to their manager --------------------------------------------
+
+    def action_walk_in(self) -> None:
+        if not self.counter:
+            self.notify(t("access.referral_counter"), severity="warning")
+            return
+        self.query_one("#walk-in-search", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "walk-in-search":
+            return
+        event.stop()
+        text = event.value
+
+        def search() -> tuple[list[WalkInClient], list[Staff]]:
+            found = referrals.find_walk_in(self.ws, text)
+            return found, referrals.csms(self.ws) if any(c.manager_id is None for c in found) else []
+
+        in_background(self, search, self._found, group="walk-in-search", load=True)
+
+    def _found(self, result: tuple[list[WalkInClient], list[Staff]]) -> None:
+        self.found, self.csms = result
+        headers = [t(f"walk_in.col.{c}") for c in ("name", "number", "mobile", "id", "manager")]
+        rows = [
+            (
+                c.row.name,
+                c.row.number,
+                c.row.masked_mobile,
+                c.row.masked_id,
+                c.manager_name if c.manager_id is not None else t("walk_in.no_manager"),
+            )
+            for c in self.found
+        ]
+        table = self.query_one("#walk-in-found", KeyTable)
+        table.show_rows(headers, rows)
+        if self.found:
+            table.focus()
+        else:
+            self.notify(t("walk_in.none_found"), severity="warning")
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        if event.data_table.id != "walk-in-found":
+            return
+        event.stop()
+        if 0 <= event.cursor_row < len(self.found):
+            client = self.found[event.cursor_row]
+            self.app.push_screen(WalkInDialog(self.ws, client, self.csms), self._sent)
+
+    def _sent(self, sent: WalkInSent | None) -> None:
+        if sent is None:
+            return
+        key = "walk_in.sent_assigned" if sent.assigned else "walk_in.sent"
+        self.notify(t(key, name=sent.to_name), timeout=6)
+        self.query_one("#walk-in-search", Input).value = ""
+        self.query_one("#walk-in-found", KeyTable).clear(columns=True)
+        self.found = []
+        self.reload()
+
+    # --- the receiving manager ---------------------------------------------------------------------------------
+
     def _selected(self) -> Referral | None:
-        table = self.query_one(KeyTable)
+        table = self.query_one("#referrals", KeyTable)
         if not self.rows or not 0 <= table.cursor_row < len(self.rows):
             return None
         return self.rows[table.cursor_row]
@@ -73,29 +157,20 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             self.notify(t("referrals.not_yours"), severity="warning")
             return
 
-        def save(reason: str, confirmed: PhrasesConfirmed | None) -> bool:
-            referrals.decide(self.ws, referral, accept, reason, confirmed)
+        def save(note: str, confirmed: PhrasesConfirmed | None) -> bool:
+            referrals.decide(self.ws, referral, accept, note, confirmed)
             return True
 
+        need = t("referrals.need", need=referral.reason or "—")  # the client's need, which stays as referred
         if accept:
-            self.decide_now(referral)
+            dialog = CheckedTextDialog(
+                t("referrals.accept_title"), need, t("referrals.accept_note"), save, required=False
+            )
         else:
-            dialog = CheckedTextDialog(t("referrals.return_title"), "", t("referrals.return_reason"), save)
-            self.app.push_screen(dialog, self._done)
-
-    def decide_now(self, referral: Referral) -> None:
-        in_background(self, lambda: referrals.decide(self.ws, referral, True), lambda _: self._done(True), group="save")
+            dialog = CheckedTextDialog(t("referrals.return_title"), need, t("referrals.return_reason"), save)
+        self.app.push_screen(dialog, self._done)
 
     def _done(self, saved: object) -> None:
         if saved:
             self.notify(t("call.saved"), timeout=2)
             self.reload()
-
-    def action_walk_in(self) -> None:
-        self.load_csms()
-
-    def load_csms(self) -> None:
-        in_background(self, lambda: referrals.csms(self.ws), self._walk_in, group="load-staff", load=True)
-
-    def _walk_in(self, csms: list[Staff]) -> None:
-        self.app.push_screen(WalkInDialog(self.ws, csms), self._done)

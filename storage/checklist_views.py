@@ -39,7 +39,7 @@ from storage.orm import (
 from storage.sql import count_if
 
 _M = ChecklistMeasure
-_CONFIRMED = (AppointmentStatus.CONFIRMED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
+_CONFIRMED = (AppointmentStatus.CONFIRMED, AppointmentStatus.DONE)  # a no-show was never confirmed as held
 _OVER = (AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
 
 

@@ -335,6 +335,7 @@ class AppointmentRow(Base):
     place: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[AppointmentStatus] = mapped_column(Code(AppointmentStatus, 16), default=AppointmentStatus.BOOKED)
     confirmed_at: Mapped[dt.datetime | None]
+    marked_at: Mapped[dt.datetime | None]  # when the status was last set by hand: a mark is undone that day only
 
 
 class AssessmentRow(Base):
@@ -391,8 +392,9 @@ class ReferralRow(Base):
     to_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[dt.datetime]
     status: Mapped[ReferralStatus] = mapped_column(Code(ReferralStatus, 16), default=ReferralStatus.OPEN)
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")  # the client's need, as referred: never rewritten
     closed_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(500), default="", server_default="")  # accept/return note
 
 
 class AuditRow(Base):

@@ -568,17 +568,26 @@ class AppointmentRepository(_Deletable[NewAppointment, Appointment, AppointmentR
         return [self._model(r) for r in rows]
 
     def change(
-        self, appointment_id: int, *, starts_at: dt.datetime | None = None, status: AppointmentStatus | None = None
-    ) -> Appointment:
-        """Move a booked meeting, or set its status (confirmed, cancelled, done, no-show)."""
+        self, appointment_id: int, *, starts_at: dt.datetime | None = None, status: AppointmentStatus | None = None,
+        marked_at: dt.datetime | None = None, confirmed_at: dt.datetime | None = None, unmark: bool = False,
+    ) -> Appointment:  # fmt: skip
+        """Move a booked meeting, or set its status (confirmed, cancelled, done, no-show) and when it was marked and
+        confirmed; ``unmark`` clears both instants first (a mark undone)."""
         row = self._scoped_row(appointment_id)
         if row is None:
             raise LookupError(appointment_id)
         if starts_at is not None:
             row.starts_at = starts_at
             row.status = AppointmentStatus.BOOKED
+            row.confirmed_at = row.marked_at = None
+        if unmark:
+            row.confirmed_at = row.marked_at = None
         if status is not None:
             row.status = status
+        if marked_at is not None:
+            row.marked_at = marked_at
+        if confirmed_at is not None:
+            row.confirmed_at = confirmed_at
         self.session.flush()
         return self._model(row)
 
@@ -703,12 +712,14 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         )
         return [self._model(r) for r in rows]
 
-    def close(self, referral_id: int, status: ReferralStatus, reason: str, at: dt.datetime) -> None:
+    def close(self, referral_id: int, status: ReferralStatus, note: str, at: dt.datetime) -> None:
+        """Accept or return an open referral with the receiving manager's ``note``, kept beside the client's need
+        (``reason``), which is never rewritten."""
         row = self.session.get(ReferralRow, referral_id)
         if row is None or row.status != ReferralStatus.OPEN:
             raise LookupError(referral_id)
         if not (self.access.admin or self.access.is_self(row.to_staff_id)):
             raise AccessDenied("referral")
-        row.status, row.reason, row.closed_at = status, reason, at
+        row.status, row.decision_note, row.closed_at = status, note, at
         self.session.flush()
         self.access.forget_client(row.client_id)

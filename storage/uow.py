@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
 from csm_tui.domain.models import AuditEvent, Staff
-from csm_tui.services.ports import SessionEnded, StorageFailure
+from csm_tui.services.ports import AuditCheck, SessionEnded, StorageFailure
 from storage import audit
 from storage import engine as engine_module
 from storage.access import Access
@@ -81,6 +81,22 @@ class SqlAuditLog:
         self.access.require_admin("audit")
         rows = self.session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
         return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
+
+    def last_of(self, action: str, limit: int = 5) -> list[AuditEvent]:
+        """The newest events ``action`` (the admin's: the last imports), newest first."""
+        self.access.require_admin("audit")
+        rows = self.session.scalars(
+            select(AuditRow).where(AuditRow.action == action).order_by(AuditRow.id.desc()).limit(limit)
+        )
+        return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
+
+    def check(self) -> AuditCheck:
+        """The admin's check of the whole chain with this installation's key, and of the guarding triggers."""
+        self.access.require_admin("audit")
+        conn = self.session.connection()
+        verdict = audit.check(conn, audit.load_key())
+        problem = verdict.problem.value if verdict.problem is not None else ""
+        return AuditCheck(verdict.count, verdict.broken, problem, tuple(audit.missing_guards(conn)))
 
     def count(self, action: str, staff_id: int, since: dt.datetime) -> int:
         """Read from the index on the time: the last hour's events, whatever the size of the log."""

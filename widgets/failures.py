@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import explain, storage_cause, t
+from csm_tui.i18n import explain, has, storage_cause, t
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, SessionEnded, StorageFailure, TaskNotOpen
 
 
@@ -19,10 +19,21 @@ def describe(exc: Exception) -> str:
     if isinstance(exc, SessionEnded):
         return t("error.session_ended")
     if isinstance(exc, AccessDenied):
-        return t("error.access_cover" if exc.args[:1] == ("client_cover",) else "error.access_denied")
+        return access_refusal(exc)
     if isinstance(exc, StorageFailure):
         return t("error.save_failed", reason=storage_cause(exc.cause))
     return t("error.unexpected", reason=type(exc).__name__)
+
+
+def access_refusal(exc: AccessDenied) -> str:
+    """A permission refusal said as one ("无权…"), naming what was refused where the catalogs know it: never "try
+    again", which would only be refused again."""
+    what = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
+    if what == "client_cover":
+        return t("error.access_cover")
+    if what == "client":
+        return t("error.access_denied")
+    return t(f"access.{what}") if has(f"access.{what}") else t("access.other")
 
 
 def describe_load(exc: Exception) -> str:

@@ -260,6 +260,7 @@ class NewAppointment(Entity):
     place: str = Field(default="", max_length=100)
     status: AppointmentStatus = AppointmentStatus.BOOKED
     confirmed_at: dt.datetime | None = None
+    marked_at: dt.datetime | None = None
 
 
 class Appointment(NewAppointment):
@@ -334,8 +335,9 @@ class NewReferral(Entity):
     to_staff_id: int
     created_at: dt.datetime
     status: ReferralStatus = ReferralStatus.OPEN
-    reason: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=500)  # the client's need
     closed_at: dt.datetime | None = None
+    decision_note: str = Field(default="", max_length=500)  # the receiving manager's, on accepting or returning
 
 
 class Referral(NewReferral):

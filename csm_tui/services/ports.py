@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -252,9 +253,11 @@ class AppointmentRepository(Protocol):
     def add(self, appointment: NewAppointment) -> Appointment: ...
     def delete(self, appointment_id: int) -> None: ...
     def for_client(self, client_id: int, since: dt.datetime) -> list[Appointment]: ...
+    def get(self, appointment_id: int) -> Appointment | None: ...
     def change(
-        self, appointment_id: int, *, starts_at: dt.datetime | None = None, status: AppointmentStatus | None = None
-    ) -> Appointment: ...
+        self, appointment_id: int, *, starts_at: dt.datetime | None = None, status: AppointmentStatus | None = None,
+        marked_at: dt.datetime | None = None, confirmed_at: dt.datetime | None = None, unmark: bool = False,
+    ) -> Appointment: ...  # fmt: skip
     def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]: ...
 
 
@@ -283,7 +286,7 @@ class ReferralRepository(Protocol):
     def open_to(self, staff_id: int) -> list[Referral]: ...
     def involving(self, staff_id: int, limit: int = 200) -> list[Referral]: ...
     def for_client(self, client_id: int) -> list[Referral]: ...
-    def close(self, referral_id: int, status: ReferralStatus, reason: str, at: dt.datetime) -> None: ...
+    def close(self, referral_id: int, status: ReferralStatus, note: str, at: dt.datetime) -> None: ...
 
 
 class ChecklistRepository(Protocol):
@@ -301,12 +304,29 @@ class ProductReadRepository(Protocol):
     def record(self, staff_id: int, reads: list[ProductRead]) -> None: ...
 
 
+@dataclass(frozen=True)
+class AuditCheck:
+    """The audit chain as the admin's check found it: entries, the first that does not verify and why (``problem``,
+    "" when the chain holds), and the guarding triggers missing."""
+
+    entries: int
+    broken: int | None
+    problem: str
+    missing_guards: tuple[str, ...]
+
+    @property
+    def holds(self) -> bool:
+        return not self.problem and not self.missing_guards
+
+
 class AuditLog(Protocol):
     def record(self, action: str, entity: str = "", entity_id: str = "", **detail: Any) -> None:
         """An event that is not a row write (sign-in, reveal, export); writes are audited automatically."""
         ...
 
     def recent(self, limit: int = 50) -> list[AuditEvent]: ...
+    def last_of(self, action: str, limit: int = 5) -> list[AuditEvent]: ...
+    def check(self) -> AuditCheck: ...
     def count(self, action: str, staff_id: int, since: dt.datetime) -> int:
         """Events ``action`` of ``staff_id`` since ``since``."""
         ...

@@ -231,8 +231,8 @@ class WorkingDay(Part):
         day = self.days.back(self.today, rng.randint(1, within_days))
         at = self.days.during_work(rng, day)
         status = ReferralStatus.OPEN if day >= self.days.back(self.today, OPEN_DAYS) else CLOSED_REFERRAL.draw(rng)
-        if status is ReferralStatus.RETURNED:
-            reason = rng.choice(RETURN_REASONS)
+        # The client's need stays as referred; a return's reason is the receiving manager's note beside it.
+        decision_note = rng.choice(RETURN_REASONS) if status is ReferralStatus.RETURNED else ""
         referral_id = self.w.add(
             ReferralRow,
             client_id=c.id,
@@ -242,6 +242,7 @@ class WorkingDay(Part):
             created_at=at,
             status=status.value,
             reason=reason,
+            decision_note=decision_note,
             closed_at=None if status is ReferralStatus.OPEN else at + dt.timedelta(hours=rng.randint(2, 48)),
         )
         if status is ReferralStatus.OPEN:

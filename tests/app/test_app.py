@@ -10,6 +10,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from csm_tui.app import DESTINATIONS, CsmApp
+from csm_tui.domain.enums import Role
 from csm_tui.i18n import catalog, set_language
 from csm_tui.policy import Policy
 from csm_tui.services.checklist.day_list import load_list
@@ -33,7 +34,7 @@ async def test_boots_on_the_checklist_with_the_days_real_figures(demo_url: str, 
         day = load_list(app.ws)
         rows = {row[2]: row[3] for row in table_rows(app)}
         strings = catalog(lang)
-        assert len(rows) == len(day.items) == len(Policy().checklist.items)
+        assert len(rows) == len(day.items) == len(Policy().checklist.for_role(Role.CSM))
         calls = next(i.progress for i in day.items if i.item.code == "calls")
         assert calls is not None
         assert rows[strings["checklist.items.calls"]] == f"{calls.done} / 10"

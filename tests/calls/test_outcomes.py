@@ -327,6 +327,7 @@ def test_an_appointment_books_the_meeting_and_its_confirmation(desk: Desk, outco
         "place": "",
         "status": AppointmentStatus.BOOKED,
         "confirmed_at": None,
+        "marked_at": None,
     }
     assert meeting.id == receipt.appointment_id
     [confirm] = receipt.created_tasks

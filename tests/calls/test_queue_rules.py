@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.services.calls import queue
-from csm_tui.services.calls.queue import PRIORITY, QueueItem, compose
+from csm_tui.services.calls.queue import PRIORITY, QueueItem, compose, rank
 from csm_tui.services.rows import Candidate, QueueSources
 
 TODAY = dt.date(2026, 11, 27)
@@ -117,7 +117,8 @@ def test_reasons_in_priority_order_whatever_the_input_order() -> None:
     shuffled = candidates[:]
     random.Random(7).shuffle(shuffled)
     got = compose(sources(shuffled), TODAY, target=10)
-    assert rows(got) == [(c.client_id, c.reason) for c in candidates]
+    walk_in = [c for c in candidates if c.reason is QueueReason.REFERRAL]  # sent today: the client is waiting
+    assert rows(got) == [(c.client_id, c.reason) for c in walk_in + [c for c in candidates if c not in walk_in]]
     assert all(item.also == () for item in got)
 
 
@@ -335,13 +336,34 @@ def test_queue_invariants(
     assert {i.client_id for i in due} == wanted
     for item in due:
         mine = [c for c in candidates if c.client_id == item.client_id]
-        assert item.reason == min((c.reason for c in mine), key=PRIORITY.__getitem__)
+        assert rank(item.main, TODAY) == min(rank(c, TODAY) for c in mine)  # a walk-in sent today first
         assert set(item.also) == {c.reason for c in mine} - {item.reason}
         assert list(item.also) == sorted(item.also, key=PRIORITY.__getitem__)
-    keys = [(PRIORITY[i.reason], i.main.due_on >= TODAY, i.main.due_on, i.main.due_at is None) for i in due]
+    keys = [(rank(i.main, TODAY), i.main.due_on >= TODAY, i.main.due_on, i.main.due_at is None) for i in due]
     assert keys == sorted(keys)
     # Prospects: only to top up, never a due client, at most once each.
     assert len(tops) == min(
         max(0, target - calls_today - len(due)), len({p.client_id for p in prospects} - wanted - excluded)
     )
     assert not {i.client_id for i in tops} & wanted
+
+
+def test_a_walk_in_sent_today_comes_first_with_its_need_and_one_of_earlier_days_keeps_its_place() -> None:
+    got = compose(
+        sources(
+            [
+                cand(1, QueueReason.CALLBACK, due_at=at(9), task=1),
+                cand(2, QueueReason.REFERRAL, due_on=YESTERDAY, task=2),
+                cand(3, QueueReason.REFERRAL, task=3),
+                cand(4, QueueReason.MATURITY),
+            ]
+        ),
+        TODAY,
+        target=10,
+    )
+    assert rows(got) == [
+        (3, QueueReason.REFERRAL),
+        (1, QueueReason.CALLBACK),
+        (4, QueueReason.MATURITY),
+        (2, QueueReason.REFERRAL),
+    ]

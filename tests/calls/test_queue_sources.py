@@ -342,6 +342,7 @@ def built(engine: Engine, clock: FrozenClock) -> Built:
 
 
 EXPECTED_DUE = [
+    ("转介", QueueReason.REFERRAL, ()),  # a walk-in sent today: the client is waiting in the branch
     ("回电逾期", QueueReason.CALLBACK, ()),
     ("今早未接", QueueReason.CALLBACK, ()),
     ("冷静期已过", QueueReason.SERVICE_CALLBACK, ()),
@@ -351,7 +352,6 @@ EXPECTED_DUE = [
     ("跟进逾期", QueueReason.FOLLOW_UP, ()),
     ("昨晚联系", QueueReason.FOLLOW_UP, ()),
     ("拒绝九十天", QueueReason.FOLLOW_UP, ()),
-    ("转介", QueueReason.REFERRAL, ()),
 ]
 PROSPECTS = [
     ("闲置存款", QueueReason.IDLE_DEPOSITS, ()),

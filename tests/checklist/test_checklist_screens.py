@@ -241,8 +241,10 @@ SNAPSHOTS = [
     ("agenda", "csm01", ("a",)),
     ("shelf", "csm01", ("p",)),
     ("summary", "csm01", ("s",)),
-    ("team", "sup01", ("v",)),
+    ("team", "sup01", ()),  # a supervisor's home
     ("past_day", "csm01", ("left_square_bracket",)),
+    ("data_state", "admin", ()),  # the admin's home
+    ("lobby_home", "lobby01", ("n",)),  # the lobby's home, the walk-in search focused
 ]
 
 

@@ -615,8 +615,9 @@ def test_wode_referral_refusals_then_returned_with_reason_and_accepted(branch: B
     shown_detail = full(client_detail.load(csm, branch.zsf))
     assert shown_detail.staff_names[branch.wealth.id] == "陈经理"
     [returned] = shown_detail.referrals
-    assert (returned.status, returned.reason, returned.closed_at) == (
+    assert (returned.status, returned.reason, returned.decision_note, returned.closed_at) == (
         ReferralStatus.RETURNED,
+        "日均52万，有意向资产配置",  # the client's need stays; the return reason is written beside it
         "客户暂无意向，三个月后再联系",
         NOW,
     )
@@ -648,7 +649,15 @@ def test_a_walk_in_referral_assigns_the_client_and_lands_in_the_csm_s_queue(bran
         referrals.client_by_number(teller, "C999999")
     assert err.value.code == "no_such_client"
 
-    referral = referrals.refer_walk_in(teller, branch.zl, branch.csm_a.id, note="想了解基金定投")
+    with pytest.raises(DomainError) as err:
+        referrals.refer_walk_in(teller, branch.zl, branch.wealth.id or 0, note="办卡")  # nobody's yet: to a CSM
+    assert err.value.code == "not_a_csm"
+    with pytest.raises(DomainError) as err:
+        referrals.refer_walk_in(teller, branch.zl, None, note="办卡")  # nobody's yet: one must be chosen
+    assert err.value.code == "walk_in_choose_csm"
+    sent = referrals.refer_walk_in(teller, branch.zl, branch.csm_a.id, note="想了解基金定投")
+    referral = sent.referral
+    assert (sent.to_name, sent.assigned) == ("王芳", True)
     assert (referral.kind, referral.from_staff_id, referral.to_staff_id, referral.status) == (
         ReferralKind.WALK_IN,
         branch.teller.id,
@@ -677,18 +686,18 @@ def test_a_walk_in_referral_assigns_the_client_and_lands_in_the_csm_s_queue(bran
     referrals_before, tasks_before = branch.count(ReferralRow), branch.count(TaskRow)
     with pytest.raises(DomainError) as err:
         referrals.refer_walk_in(teller, branch.wdh, branch.csm_a.id, note="办卡")  # B's client
-    assert err.value.code == "managed_by_other"
+    assert (err.value.code, err.value.params) == ("managed_by_other", {"manager": "李娜"})  # the right one named
     with pytest.raises(DomainError) as err:
         referrals.refer_walk_in(teller, branch.zs, branch.wealth.id or 0, note="办卡")
-    assert err.value.code == "not_a_csm"
+    assert err.value.code == "managed_by_other"
     for not_at_the_counter in (branch.csm_b, branch.wealth):
         with pytest.raises(AccessDenied):
             referrals.refer_walk_in(branch.ws(not_at_the_counter), branch.zs, branch.csm_b.id, note="柜面转介")
     assert (branch.count(ReferralRow), branch.count(TaskRow)) == (referrals_before, tasks_before)
     assert branch.count(ClientRow, manager_id=branch.csm_b.id) == 2
 
-    # A walk-in of the CSM's own client is fine: a referral and a task, no change of manager.
-    referrals.refer_walk_in(teller, branch.wdh, branch.csm_b.id, note="咨询大额存单")
+    # A walk-in of a client with a manager goes to that manager, named, whoever is chosen or none.
+    assert referrals.refer_walk_in(teller, branch.wdh, None, note="咨询大额存单").to_name == "李娜"
     assert branch.client(branch.wdh).manager_id == branch.csm_b.id
     assert [i.reason for i in today_queue(branch.ws(branch.csm_b)) if i.client_id == branch.wdh] == [
         QueueReason.REFERRAL

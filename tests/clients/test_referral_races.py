@@ -1,10 +1,11 @@
 """Rules of the form "at most N" hold when many sessions act at once, on SQLite and on PostgreSQL: eight
 workstations referring one client to 沃德 store one open referral; eight desks sending one walk-in to different CSMs
-give the client one manager and one referral; eight sessions saving "no answer" for one client schedule at most the
-policy's retries for the day."""
+give the client one manager and one referral; eight sessions booking one CSM's slot book one meeting; eight
+sessions saving "no answer" for one client schedule at most the policy's retries for the day."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -12,11 +13,11 @@ from collections.abc import Callable
 from csm_tui.domain.enums import Disposition, ReferralKind, ReferralStatus, TaskKind, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
-from csm_tui.services.calls import outcomes
+from csm_tui.services.calls import appointments, outcomes
 from csm_tui.services.clients import referrals
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
-from storage.orm import ContactRow, ReferralRow, TaskRow
+from storage.orm import AppointmentRow, ContactRow, ReferralRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clients_branch import NOW, Branch
 
@@ -90,3 +91,15 @@ def test_eight_sessions_saving_no_answer_schedule_at_most_the_day_s_retries(bran
             t for t in tx.tasks.open_for_client(branch.wxm) if t.status is TaskStatus.OPEN and t.due_on == NOW.date()
         ]
     assert len(open_today) <= retries
+
+
+def test_eight_sessions_booking_one_csm_s_slot_for_different_clients_book_one_meeting(branch: Branch) -> None:  # noqa: F811
+    clients = [branch.zsf, branch.wxm, branch.ls]
+    monday_ten = NOW + dt.timedelta(days=3)  # Monday 30 November, 10:00 in Shanghai
+
+    def book(ws: Workstation, n: int) -> object:
+        return appointments.book(ws, clients[n % 3], monday_ten)
+
+    outcome = at_once(branch, book, [branch.csm_a])
+    assert outcome == Counter({"ok": 1, "meeting_overlap_staff": SESSIONS - 1})
+    assert branch.count(AppointmentRow, staff_id=branch.csm_a.id) == 1

@@ -306,16 +306,19 @@ async def test_wealth_managers_that_cannot_be_listed_are_said_and_listed_the_nex
         assert isinstance(app.screen, ChooseStaffDialog)
 
 
-async def test_a_walk_in_whose_csms_cannot_be_listed_is_said_and_opens_the_next_time(desk: OpenDesk) -> None:
+async def test_a_walk_in_search_that_cannot_be_made_is_said_and_finds_the_next_time(desk: OpenDesk) -> None:
     async with desk(login="teller01") as (app, switch, pilot):
-        await pilot.press("6")
-        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)  # the teller's home
+        await pilot.press("n", *"C3")
         switch.down = True
-        await pilot.press("n")
+        await pilot.press("enter")
         await settle(pilot)
         assert LOADED_NOTHING in said(app) and not isinstance(app.screen, WalkInDialog)
         switch.down = False
-        await pilot.press("n")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.found  # type: ignore[attr-defined]
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, WalkInDialog)
 
@@ -345,11 +348,11 @@ async def test_a_referral_that_cannot_be_accepted_says_why_and_is_accepted_the_n
         waiting = [r.status is ReferralStatus.OPEN and r.to_staff_id == app.ws.staff.id for r in screen.rows]
         screen.query_one(KeyTable).move_cursor(row=waiting.index(True))
         switch.down = True
-        await pilot.press("a")
+        await pilot.press("a", "enter")  # accepted with no note
         await settle(pilot)
-        assert SAVED_NOTHING in said(app)
+        assert SAVED_NOTHING in text_of(app, "#dialog-error")  # said in the dialog, which stays open
         switch.down = False
-        await pilot.press("a")
+        await pilot.press("enter")  # the dialog, with what was typed, saves again
         await settle(pilot)
         assert EN["call.saved"] in said(app)
         assert sum(r.status is ReferralStatus.OPEN and r.to_staff_id == app.ws.staff.id for r in screen.rows) == (

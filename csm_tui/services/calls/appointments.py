@@ -6,17 +6,25 @@ Each is one transaction; confirmations of booked meetings follow the cadence rul
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+
+import arrow
 
 from csm_tui.domain.enums import AppointmentStatus, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Appointment, NewAppointment, NewTask, Task
+from csm_tui.rules import meetings as meetings_rule
 from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.days import day_window
+from csm_tui.services.days import day_window, next_working_morning
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
+
+_KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.DONE)  # what a slot is taken by
+_OVER = (AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)  # marks of a meeting whose time has come
+_CLOSED = (*_OVER, AppointmentStatus.CANCELLED)
 
 
 def _future(ws: Workstation, at: dt.datetime) -> None:
@@ -24,19 +32,67 @@ def _future(ws: Workstation, at: dt.datetime) -> None:
         raise DomainError("time_in_past")
 
 
+def _busy(meetings: Iterable[Appointment], day_end: dt.datetime, exclude: int | None) -> list[meetings_rule.Busy]:
+    return [
+        meetings_rule.Busy(m.starts_at, m.minutes, m.id)
+        for m in meetings
+        if m.status in _KEPT and m.id != exclude and m.starts_at < day_end
+    ]
+
+
+def take_slot(
+    tx: UnitOfWork, ws: Workstation, client_id: int, staff_id: int, starts_at: dt.datetime, minutes: int,
+    *, override: bool, exclude: int | None = None, overridable: bool = True,
+) -> list[int]:  # fmt: skip
+    """Refuse a meeting outside the outlet's days and hours, or over another meeting of the staff member or of the
+    client unless ``override`` (the overlapped meetings' ids are returned, to be audited; a caller that offers no
+    override says ``overridable=False``, and the refusal asks for another time). Called inside the write
+    transaction with the client and the staff member locked, so two sessions cannot both take one slot."""
+    refused = meetings_rule.refusal(ws.policy.calendar, starts_at, minutes)
+    if refused is not None:
+        raise DomainError(refused.code, **refused.params)
+    tx.staff.lock(staff_id)
+    # A meeting may have begun up to a working day's length before: look from the start of its local day.
+    start, end = ws.time.day_bounds(ws.time.local(starts_at).date())
+    own = _busy(tx.appointments.between(staff_id, start, end), end, exclude)
+    theirs = _busy(tx.appointments.for_client(client_id, start), end, exclude)
+    clashes = []
+    for busy, code in ((own, "meeting_overlap_staff"), (theirs, "meeting_overlap_client")):
+        clash = meetings_rule.first_overlap(starts_at, minutes, busy)
+        if clash is not None and not override:
+            at = ws.time.local(clash.starts_at).format("YYYY-MM-DD HH:mm")
+            raise DomainError(code if overridable else f"{code}_fixed", at=at)
+        clashes += [b.id for b in busy if meetings_rule.overlaps(starts_at, minutes, b)]
+    return sorted(set(clashes))
+
+
+def _audit_override(tx: UnitOfWork, meeting: Appointment, clashes: list[int]) -> None:
+    if clashes:
+        tx.audit.record("appointment.overlap", "appointments", str(meeting.id), overlaps=clashes)
+
+
 def book(
     ws: Workstation, client_id: int, starts_at: dt.datetime, purpose: str = "", place: str = "",
-    confirmed: PhrasesConfirmed | None = None,
+    confirmed: PhrasesConfirmed | None = None, *, override: bool = False,
 ) -> Appointment:  # fmt: skip
-    """A meeting, with its confirmation call the working day before; its purpose is phrase-checked."""
+    """A meeting, with its confirmation call the working day before; its purpose is phrase-checked. Refused outside
+    the outlet's working days and opening hours, and over another meeting of the CSM's or the client's unless
+    ``override`` (audited)."""
     _future(ws, starts_at)
     now = ws.time.now().datetime
+    minutes = ws.policy.calendar.meeting_minutes
     hits = screen(ws, {"note": purpose}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
+        tx.clients.lock(client_id)
         tx.clients.get(client_id)  # own clients only
+        clashes = take_slot(tx, ws, client_id, ws.staff.id, starts_at, minutes, override=override)
         meeting = tx.appointments.add(
-            NewAppointment(client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, purpose=purpose, place=place)
-        )
+            NewAppointment(
+                client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, minutes=minutes, purpose=purpose,
+                place=place,
+            )
+        )  # fmt: skip
+        _audit_override(tx, meeting, clashes)
         confirmation_tasks(tx, ws, meeting, now)
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
@@ -63,13 +119,35 @@ def _drop_confirmations(tx: UnitOfWork, meeting_id: int, now: dt.datetime) -> No
             tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
 
 
-def move(ws: Workstation, appointment_id: int, starts_at: dt.datetime) -> Appointment:
-    """A new time for a meeting: booked again, its confirmation call moved to the working day before."""
+def _locked(tx: UnitOfWork, appointment_id: int) -> Appointment:
+    """The meeting as it stands, its client held until the transaction ends (two desks marking it at once: the
+    second sees the first's mark)."""
+    found = tx.appointments.get(appointment_id)
+    if found is None:
+        raise LookupError(appointment_id)
+    tx.clients.lock(found.client_id)
+    tx.clients.get(found.client_id)
+    found = tx.appointments.get(appointment_id)
+    assert found is not None
+    return found
+
+
+def move(ws: Workstation, appointment_id: int, starts_at: dt.datetime, *, override: bool = False) -> Appointment:
+    """A new time for a meeting: booked again, its confirmation call moved to the working day before; the new time
+    is held to the same days, hours and overlaps as a booking."""
     _future(ws, starts_at)
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
+        meeting = _locked(tx, appointment_id)
+        if meeting.status in _CLOSED:
+            raise DomainError("meeting_closed")
+        clashes = take_slot(
+            tx, ws, meeting.client_id, meeting.staff_id, starts_at, meeting.minutes, override=override,
+            exclude=appointment_id,
+        )  # fmt: skip
         moved = tx.appointments.change(appointment_id, starts_at=starts_at)
-        tx.clients.get(moved.client_id)
+        _audit_override(tx, moved, clashes)
+        tx.audit.record("appointment.move", "appointments", str(appointment_id), was=meeting.starts_at.isoformat())
         _drop_confirmations(tx, appointment_id, now)
         confirmation_tasks(tx, ws, moved, now)
         tx.commit()
@@ -77,14 +155,68 @@ def move(ws: Workstation, appointment_id: int, starts_at: dt.datetime) -> Appoin
 
 
 def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) -> Appointment:
-    """Confirm, cancel, or record that a meeting took place or the client did not come."""
+    """Confirm or cancel a booked meeting, or record that it took place or the client did not come — the last two
+    only once its time has come. A meeting already held, missed or cancelled is marked again only after ``undo``."""
+    now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        changed = tx.appointments.change(appointment_id, status=status)
-        tx.clients.get(changed.client_id)
-        if status is not AppointmentStatus.BOOKED:  # confirmed, cancelled or over: nothing left to confirm
-            _drop_confirmations(tx, appointment_id, ws.time.now().datetime)
+        meeting = _locked(tx, appointment_id)
+        if status is AppointmentStatus.BOOKED:
+            raise DomainError("meeting_undo_instead")
+        if meeting.status in _CLOSED or meeting.status is status:
+            raise DomainError("meeting_closed")
+        if status in _OVER and meeting.starts_at > now:
+            raise DomainError("meeting_not_begun", at=ws.time.local(meeting.starts_at).format("YYYY-MM-DD HH:mm"))
+        confirmed_at = now if status is AppointmentStatus.CONFIRMED else None
+        changed = tx.appointments.change(appointment_id, status=status, marked_at=now, confirmed_at=confirmed_at)
+        tx.audit.record(
+            "appointment.mark", "appointments", str(appointment_id), was=meeting.status.value, now=status.value
+        )
+        _drop_confirmations(tx, appointment_id, now)  # confirmed, cancelled or over: nothing left to confirm
         tx.commit()
     return changed
+
+
+def undo(ws: Workstation, appointment_id: int) -> Appointment:
+    """Take back the last mark of a meeting (held, no-show, cancelled or confirmed) on the day it was made: a held
+    or missed meeting is confirmed or booked again as it was before; a booked one gets its confirmation call back."""
+    now = ws.time.now().datetime
+    with ws.uow(write=True) as tx:
+        meeting = _locked(tx, appointment_id)
+        if meeting.status is AppointmentStatus.BOOKED or meeting.marked_at is None:
+            raise DomainError("meeting_nothing_to_undo")
+        if ws.time.local(meeting.marked_at).date() != ws.time.today():
+            raise DomainError("meeting_undo_too_late", day=ws.time.local(meeting.marked_at).format("YYYY-MM-DD"))
+        back = AppointmentStatus.BOOKED
+        confirmed_at = meeting.confirmed_at
+        if meeting.status is not AppointmentStatus.CONFIRMED and confirmed_at is not None:
+            back = AppointmentStatus.CONFIRMED
+        changed = tx.appointments.change(appointment_id, status=back, unmark=True)
+        if back is AppointmentStatus.CONFIRMED and confirmed_at is not None:  # that confirmation stands, undoable
+            changed = tx.appointments.change(appointment_id, marked_at=confirmed_at, confirmed_at=confirmed_at)
+        tx.audit.record(
+            "appointment.unmark", "appointments", str(appointment_id), was=meeting.status.value, now=back.value
+        )
+        if back is AppointmentStatus.BOOKED and changed.starts_at > now:  # still ahead: to be confirmed again
+            confirmation_tasks(tx, ws, changed, now)
+        tx.commit()
+    return changed
+
+
+def suggested_slot(ws: Workstation, client_id: int | None = None) -> arrow.Arrow:
+    """The next free slot in the outlet's opening hours, clear of the signed-in staff member's meetings (and the
+    client's): what the booking dialog offers first."""
+    now = ws.time.now().datetime
+    calendar = ws.policy.calendar
+    with ws.uow() as tx:
+        horizon = now + dt.timedelta(days=_SUGGEST_DAYS)
+        busy = _busy(tx.appointments.between(ws.staff.id, now - dt.timedelta(days=1), horizon), horizon, None)
+        if client_id is not None:
+            busy += _busy(tx.appointments.for_client(client_id, now - dt.timedelta(days=1)), horizon, None)
+    slot = meetings_rule.next_free_slot(calendar, now, busy, calendar.meeting_minutes)
+    return arrow.get(slot) if slot is not None else next_working_morning(ws)
+
+
+_SUGGEST_DAYS = 31  # the meetings a suggestion looks past: a month covers any agenda a CSM keeps
 
 
 def add_follow_up(

@@ -11,7 +11,7 @@ from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, Ta
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewAppointment, NewContactRecord, NewTask
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
-from csm_tui.services.calls.appointments import confirmation_tasks
+from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
@@ -108,9 +108,14 @@ def record(
         appointment_id = None
         if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
             assert outcome.at is not None
+            minutes = ws.policy.calendar.meeting_minutes  # the outlet's days, hours and both agendas, as a booking
+            take_slot(tx, ws, client_id, staff_id, outcome.at, minutes, override=False, overridable=False)
             appointment = tx.appointments.add(
-                NewAppointment(client_id=client_id, staff_id=staff_id, starts_at=outcome.at, purpose=outcome.note)
-            )
+                NewAppointment(
+                    client_id=client_id, staff_id=staff_id, starts_at=outcome.at, minutes=minutes,
+                    purpose=outcome.note,
+                )
+            )  # fmt: skip
             appointment_id = appointment.id
             created += confirmation_tasks(tx, ws, appointment, now)
         flags = {

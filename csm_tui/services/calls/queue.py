@@ -2,6 +2,7 @@
 
 Priority (highest first; within a reason, what is overdue first, then by the time agreed):
 
+0. a walk-in referred today: the client is in the branch now;
 1. callbacks the client asked for;
 2. 回访 after a purchase;
 3. confirmations of tomorrow's meetings;
@@ -15,7 +16,7 @@ Priority (highest first; within a reason, what is overdue first, then by the tim
 11. follow-ups of interested clients;
 12. follow-ups of a marketing event's attendees, within the policy's days after it;
 13. invitations to marketing events;
-14. walk-in referrals;
+14. walk-in referrals of earlier days;
 15. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
@@ -100,9 +101,14 @@ def window(ws: Workstation) -> QueueWindow:
     )  # fmt: skip
 
 
+def rank(c: Candidate, today: dt.date) -> int:
+    """A walk-in sent today is waiting in the branch: before everything else; otherwise the reason's priority."""
+    return -1 if c.reason is QueueReason.REFERRAL and c.due_on == today else PRIORITY[c.reason]
+
+
 def _order(c: Candidate, today: dt.date) -> tuple[int, bool, dt.date, dt.datetime, int]:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return (PRIORITY[c.reason], c.due_on >= today, c.due_on, c.due_at or far, c.task_id or 0)
+    return (rank(c, today), c.due_on >= today, c.due_on, c.due_at or far, c.task_id or 0)
 
 
 def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueItem]:

@@ -74,14 +74,16 @@ def summary_figures(figures: DayFigures) -> dict[str, int]:
 
 
 def _states(
-    ws: Workstation, tx: UnitOfWork, staff_id: int, window: DayWindow, counts: ChecklistCounts, *, away: bool = False
+    ws: Workstation, tx: UnitOfWork, staff: Staff, window: DayWindow, counts: ChecklistCounts, *, away: bool = False
 ) -> tuple[tuple[ItemState, ...], DaySummary | None]:
-    """The list's items as they stand; ``away``: on leave that day, so the call target is zero."""
+    """The items of the staff member's role as they stand; ``away``: on leave that day, so the call target is
+    zero."""
+    staff_id = staff.id
     target = 0 if away else ws.policy.calls.daily_target
     marks = {m.item: m for m in tx.checklists.marks(staff_id, window.day)}
     summary = tx.checklists.summary(staff_id, window.day)
     states = []
-    for item in ws.policy.checklist.items:
+    for item in ws.policy.checklist.for_role(staff.role):
         mark = marks.get(item.code)
         progress = None
         match item.measure:
@@ -109,7 +111,7 @@ def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None =
     with ws.uow() as tx:
         counts = tx.views.checklist_counts([staff.id], window).get(staff.id, {})
         leave = tx.leave.on_day([staff.id], day).get(staff.id)
-        items, summary = _states(ws, tx, staff.id, window, counts, away=leave is not None)
+        items, summary = _states(ws, tx, staff, window, counts, away=leave is not None)
         figures = tx.views.day_figures(staff.id, window.start, window.end)
     return DayList(staff, day, items, summary, figures, editable=staff.id == ws.staff.id and day == today, leave=leave)
 
@@ -121,12 +123,12 @@ def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
     window = day_window(ws, min(day, ws.time.today()))
     with ws.uow() as tx:
         team = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else tx.staff.with_role(Role.CSM)
-        team = [s for s in team if s.active]
+        team = [s for s in team if s.active and s.role is Role.CSM]  # the lobby's staff have no call target
         all_counts = tx.views.checklist_counts([s.id for s in team], window)
         away = away_on(tx, [s.id for s in team], window.day)
         rows = []
         for member in team:
-            items, _ = _states(ws, tx, member.id, window, all_counts.get(member.id, {}), away=member.id in away)
+            items, _ = _states(ws, tx, member, window, all_counts.get(member.id, {}), away=member.id in away)
             calls = next((i.progress for i in items if i.item.measure is ChecklistMeasure.CALLS), None)
             rows.append(
                 TeamRow(
@@ -142,7 +144,7 @@ def team_lists(ws: Workstation, day: dt.date) -> list[TeamRow]:
 
 
 def _item(ws: Workstation, code: str) -> ChecklistItem:
-    item = next((i for i in ws.policy.checklist.items if i.code == code), None)
+    item = next((i for i in ws.policy.checklist.for_role(ws.staff.role) if i.code == code), None)
     if item is None:
         raise DomainError("checklist_no_item")
     return item

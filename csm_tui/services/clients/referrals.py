@@ -3,6 +3,7 @@ it with a reason; tellers and the lobby manager refer walk-ins to a CSM, which l
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin, Tier
@@ -10,8 +11,10 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
+from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 
 
@@ -55,41 +58,107 @@ def refer_to_wode(
 
 
 def refer_walk_in(
-    ws: Workstation, client_id: int, to_staff_id: int, note: str, confirmed: PhrasesConfirmed | None = None
-) -> Referral:
-    """A teller or the lobby manager sends a walk-in with a product interest to a CSM: a task in that CSM's queue;
-    the note is phrase-checked."""
+    ws: Workstation, client_id: int, to_staff_id: int | None, note: str, confirmed: PhrasesConfirmed | None = None
+) -> WalkInSent:
+    """A teller or the lobby manager sends a walk-in with a product interest (``note``, the client's need) to a CSM:
+    to the client's own manager, whoever is chosen (``to_staff_id`` None, or the manager); a client without one to
+    the CSM chosen, who becomes their manager. A task in that CSM's queue, today's first; the note is
+    phrase-checked. Returns whom it went to, to be named."""
     now = ws.time.now().datetime
+    if not note.strip():
+        raise DomainError("walk_in_need_required")
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         if tx.actor is None or tx.actor.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
             raise AccessDenied("referral")  # the role as it stands now, not as it was at sign-in
         tx.clients.lock(client_id)  # two desks sending one walk-in at once: one assigns, the other is told
-        target = tx.staff.get(to_staff_id)
-        if target is None or target.role is not Role.CSM:
-            raise DomainError("not_a_csm")
         summary = tx.clients.summary(client_id)
         if summary is None:
             raise LookupError(client_id)
-        if summary.manager_id is None:
+        manager = tx.staff.get(summary.manager_id) if summary.manager_id is not None else None
+        if manager is not None and manager.active:
+            if to_staff_id is not None and to_staff_id != manager.id:
+                raise DomainError("managed_by_other", manager=manager.name)
+            target = manager
+        else:
+            if to_staff_id is None:
+                raise DomainError("walk_in_choose_csm")
+            chosen = tx.staff.get(to_staff_id)
+            if chosen is None or chosen.role is not Role.CSM or not chosen.active:
+                raise DomainError("not_a_csm")
             tx.clients.assign(client_id, to_staff_id)  # a walk-in with no manager yet becomes this CSM's client
-        elif summary.manager_id != to_staff_id:
-            raise DomainError("managed_by_other")
+            target = chosen
         referral = tx.referrals.add(
             NewReferral(
-                client_id=client_id, kind=ReferralKind.WALK_IN, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,
-                created_at=now, reason=note,
+                client_id=client_id, kind=ReferralKind.WALK_IN, from_staff_id=ws.staff.id, to_staff_id=target.id,
+                created_at=now, reason=note.strip(),
             )
         )  # fmt: skip
         tx.tasks.add(
             NewTask(
-                client_id=client_id, staff_id=to_staff_id, kind=TaskKind.REFERRAL, due_on=ws.time.today(),
-                origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note, created_at=now,
+                client_id=client_id, staff_id=target.id, kind=TaskKind.REFERRAL, due_on=ws.time.today(),
+                origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note.strip(), created_at=now,
             )
         )  # fmt: skip
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
-    return referral
+    return WalkInSent(referral, target.name, assigned=manager is None or not manager.active)
+
+
+@dataclass(frozen=True)
+class WalkInSent:
+    """A walk-in referral made, and the CSM it went to (``assigned``: they became the client's manager)."""
+
+    referral: Referral
+    to_name: str
+    assigned: bool
+
+
+@dataclass(frozen=True)
+class WalkInClient:
+    """A client found at the counter, in the masked summary, with their manager (None: nobody's yet)."""
+
+    row: ClientListRow
+    manager_id: int | None
+    manager_name: str
+
+
+def find_walk_in(ws: Workstation, text: str) -> list[WalkInClient]:
+    """The lobby's search: a whole mobile, resident ID or card number through the audited, limited look-up; a name,
+    initials or client number through the client search. Each with the manager the walk-in would go to."""
+    text = text.strip()
+    if not text:
+        return []
+    by_number = whole_number(text, ws.time.today()) is not None
+    rows = look_up_number(ws, text) if by_number else find_clients(ws, text)
+    with ws.uow() as tx:
+        found = []
+        names: dict[int, str] = {}
+        for row in rows:
+            summary = tx.clients.summary(row.id)
+            manager_id = summary.manager_id if summary is not None else None
+            if manager_id is not None and manager_id not in names:
+                person = tx.staff.get(manager_id)
+                names[manager_id] = person.name if person is not None and person.active else ""
+            if manager_id is not None and not names[manager_id]:
+                manager_id = None  # a manager who has left: the walk-in is given to a CSM chosen now
+            found.append(WalkInClient(row, manager_id, names.get(manager_id, "") if manager_id else ""))
+    return found
+
+
+def walk_ins_since(ws: Workstation, since: dt.datetime) -> list[tuple[Referral, str, str]]:
+    """Walk-ins sent to the signed-in CSM since ``since`` and still open: (referral, client's name, sender's name),
+    oldest first — what the CSM is told at once."""
+    with ws.uow() as tx:
+        fresh = [
+            r for r in tx.referrals.open_to(ws.staff.id) if r.kind is ReferralKind.WALK_IN and r.created_at > since
+        ]
+        out = []
+        for r in fresh:
+            client = tx.clients.summary(r.client_id)
+            sender = tx.staff.get(r.from_staff_id)
+            out.append((r, client.name if client else "", sender.name if sender else ""))
+    return out
 
 
 @dataclass(frozen=True)
@@ -123,7 +192,8 @@ def client_by_number(ws: Workstation, number: str) -> ClientSummary:
 def decide(
     ws: Workstation, referral: Referral, accept: bool, reason: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> None:
-    """The receiving manager accepts a referral, or returns it with a reason (phrase-checked like a note)."""
+    """The receiving manager accepts a referral (with a note, if any) or returns it with a reason (phrase-checked like
+    a note): written beside the client's need, which stays as referred."""
     if referral.to_staff_id != ws.staff.id:
         raise AccessDenied("referral")
     if not accept and not reason.strip():

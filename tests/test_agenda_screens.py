@@ -1,0 +1,90 @@
+"""The safe agenda on screen (issue 18.2), on the demo branch as demo CSM csm01 (Friday 27 November 2026, 10:00 in
+Shanghai; a meeting at 11:00 today): `d`/`o` refused before a meeting has begun, `u` undoes a mark, the booking
+dialog opens on the next free slot, a Sunday 22:00 booking is refused with the reason, an overlap is booked only by
+Enter again on the same time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from csm_tui.clock import FrozenClock
+from csm_tui.i18n import catalog
+from screens.agenda import AgendaScreen
+from screens.dialogs import MeetingDialog
+from storage.engine import make_engine
+from storage.orm import AuditRow
+from tests.pilot import make_app, open_own_client, settle, table_rows
+
+ZH = catalog("zh_CN")
+
+
+def said(app: object) -> list[str]:
+    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
+
+
+async def test_a_meeting_still_ahead_is_not_marked_held_and_a_mark_is_undone_with_u(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AgendaScreen)
+        [row] = table_rows(app)
+        assert row[0] == "11:00" and row[5] == ZH["appointment_status.booked"]
+        await pilot.press("d")
+        await settle(pilot)
+        assert ZH["agenda.not_begun"] in said(app)
+        assert table_rows(app)[0][5] == ZH["appointment_status.booked"]
+        clock = app.ws.time.clock
+        assert isinstance(clock, FrozenClock)
+        clock.set("2026-11-27T03:10:00Z")  # 11:10: the meeting has begun
+        await pilot.press("o")  # the wrong key: the client came
+        await settle(pilot)
+        assert table_rows(app)[0][5] == ZH["appointment_status.no_show"]
+        await pilot.press("d")
+        await settle(pilot)
+        assert ZH["agenda.closed"] in said(app)  # marked already: undo first
+        await pilot.press("u")
+        await settle(pilot)
+        assert ZH["agenda.undone"].format(state=ZH["appointment_status.booked"]) in said(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert table_rows(app)[0][5] == ZH["appointment_status.done"]
+
+
+async def test_the_booking_dialog_offers_the_next_free_slot_and_refuses_sunday_night_and_overlaps(
+    demo_url: str,
+) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_own_client(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MeetingDialog)
+        date, time = dialog.query_one("#date").value, dialog.query_one("#time").value  # type: ignore[attr-defined]
+        assert (date, time) == ("2026-11-27", "10:30")  # today, the next free half hour; not "10:00 tomorrow"
+        dialog.query_one("#date").value = "2026-11-29"  # type: ignore[attr-defined]
+        dialog.query_one("#time").value = "22:00"  # type: ignore[attr-defined]
+        dialog.query_one("#note").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        error = str(dialog.query_one("#dialog-error").render())
+        assert error == ZH["error.meeting_closed_day"].format(day="2026-11-29")
+        dialog.query_one("#date").value = "2026-11-27"  # type: ignore[attr-defined]
+        dialog.query_one("#time").value = "11:15"  # over the 11:00 meeting
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(dialog.query_one("#dialog-error").render()) == ZH["error.meeting_overlap_staff"].format(
+            at="2026-11-27 11:00"
+        )
+        assert app.screen is dialog
+        await pilot.press("enter")  # the same time again: booked anyway, and audited
+        await settle(pilot)
+        assert app.screen is not dialog
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        overrides = conn.execute(select(AuditRow.action).where(AuditRow.action == "appointment.overlap")).all()
+    engine.dispose()
+    assert len(overrides) == 1
