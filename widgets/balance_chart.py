@@ -1,5 +1,6 @@
 """A client's daily balance as a bar chart that reads like one: a value axis from zero (in 万元), the dates along
-the bottom, the figures (highest, lowest, latest) to the fen, and the date the data is as of.
+the bottom, the figures (highest, lowest, latest, in 万元 like the axis: the balance to the fen is on the line
+above the chart) and the date the data is as of.
 
 Drawn with block characters (eight steps to a cell) rather than a plotting library: the chart must be exact about
 zero and the figures, look the same in every terminal and snapshot, and redraw at the width it is given.
@@ -18,7 +19,6 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from csm_tui.domain.models import DailyBalance
-from csm_tui.domain.values import money
 from csm_tui.i18n import t, wan
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -51,11 +51,12 @@ def draw(balances: Sequence[DailyBalance], as_of: dt.date | None, width: int, ro
         Text(
             t("chart.title", first=first.day.isoformat(), last=last.day.isoformat(),
               as_of=(as_of or last.day).isoformat()),
-            style="bold",
+            style="bold", no_wrap=True, overflow="ellipsis",
         ),
         Text(
-            t("chart.values", high=money(high.balance), high_on=f"{high.day:%m-%d}", low=money(low.balance),
-              low_on=f"{low.day:%m-%d}", last=money(last.balance), last_on=f"{last.day:%m-%d}")
+            t("chart.values", high=wan(high.balance), high_on=f"{high.day:%m-%d}", low=wan(low.balance),
+              low_on=f"{low.day:%m-%d}", last=wan(last.balance), last_on=f"{last.day:%m-%d}"),
+            no_wrap=True, overflow="ellipsis",
         ),
     ]  # fmt: skip
     top = max(high.balance, Decimal(0))
