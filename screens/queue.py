@@ -35,6 +35,7 @@ from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 CLIENT_WIDTH = 8  # cells: four Chinese characters
 DETAIL = 3  # the detail column takes the terminal's width left over; → shows the whole row
+DETAIL_WIDTH = 22  # cells: the least it has, at 80 columns too (a day and a sum, whole)
 
 
 QueueView = tuple[list[QueueItem], LeaveEntry | None]  # the queue, and the signed-in CSM's leave today
@@ -68,7 +69,7 @@ class QueueScreen(Destination[QueueView]):
         # Steady widths, from what the columns can hold: the table does not shift as rows arrive.
         due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
         reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)
-        least = (due, CLIENT_WIDTH, reason, 0, cell_len(t("queue.avg_3m")))
+        least = (due, CLIENT_WIDTH, reason, DETAIL_WIDTH, cell_len(t("queue.avg_3m")))
         yield KeyTable(id="queue", stretch=DETAIL, min_widths=least)
 
     def on_mount(self) -> None:

@@ -90,12 +90,20 @@ class KeyTable(DataTable[Any]):
         Binding("right", "open_row", "key.row_detail", show=False, id="list.row_detail"),
     ]
 
-    def __init__(self, *, stretch: int | None = None, min_widths: Sequence[int] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        stretch: int | None = None,
+        min_widths: Sequence[int] = (),
+        whole: Sequence[int] = (),
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self.stretch = stretch  # the column that takes the width left over
         self.min_widths = tuple(min_widths)  # cells a column keeps whatever its rows hold (a steady layout)
+        self.whole = frozenset(whole)  # columns never cut (a risk level): the others give way
         self.headers: list[str] = []
         self.full: list[list[Text]] = []  # the rows as given, before any cut
         self.details: list[list[tuple[str, str]]] | None = None
@@ -124,7 +132,10 @@ class KeyTable(DataTable[Any]):
 
     def _available(self) -> int:
         width = self.size.width or self.app.size.width
-        gutter = self.styles.scrollbar_size_vertical  # kept free, so a scrollbar never forces a horizontal one
+        # Room for the vertical scrollbar when the rows will need one (or the height is not known yet), so that it
+        # never forces a horizontal one.
+        scrolls = not self.size.height or len(self.full) + 1 > self.size.height
+        gutter = self.styles.scrollbar_size_vertical if scrolls else 0
         return max(0, width - gutter - 2 * self.cell_padding * len(self.headers))
 
     def _lay_out(self) -> None:
@@ -138,6 +149,8 @@ class KeyTable(DataTable[Any]):
             max(
                 [
                     min(natural[i], max(cell_len(h), MIN_SHRUNK)),
+                    least[i],
+                    natural[i] if i in self.whole else 0,
                     *(r[i].cell_len for r in self.full if r[i].justify == "right"),  # figures are never cut
                 ]
             )
