@@ -129,7 +129,8 @@ R1_SMALL = Product(
     expected_yield=Decimal("2.00"), min_amount=Decimal("1.00"),
 )  # fmt: skip
 DEPOSIT = Product(
-    id=2, code="DEP90", name="三个月定期", category=ProductCategory.DEPOSIT, term_days=90, expected_yield=Decimal("1.10")
+    id=2, code="DEP90", name="三个月定期", category=ProductCategory.DEPOSIT, term_days=90,
+    expected_yield=Decimal("1.10"),
 )  # fmt: skip
 
 

@@ -6,8 +6,10 @@ contacts' whole notes, a script on the client's own money, and a balance chart w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from rich.console import Group
 from rich.text import Text
 from sqlalchemy import select, update
@@ -35,6 +37,7 @@ from widgets.script_panel import ScriptPanel
 from widgets.table import KeyTable
 
 SIZE = (80, 24)
+SnapCompare = Callable[..., bool]
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 27)
 LONG_NOTE = "整存整取3个月 225,000.00 到期，客户考虑转投理财，需要再确认家庭资金安排和风险偏好的变化情况，下周三前回复"
@@ -284,3 +287,17 @@ async def test_the_balance_chart_has_values_an_axis_from_zero_and_the_as_of_date
         assert "最高 " in chart and "最低 " in chart and "最新 " in chart
         assert "     0└" in chart or "0└" in chart
         assert _seen(app, "0└") and _seen(app, f"数据截至 {as_of.isoformat()}")  # on the screen at 80×24
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_a_contact_opened_whole_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_own_client(pilot)
+        screen = pilot.app.screen
+        screen.query_one(TabbedContent).active = "contacts"
+        await settle(pilot)
+        screen.query_one("#timeline", KeyTable).focus()
+        await pilot.press("j", "right")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=SIZE, run_before=run_before)
