@@ -117,7 +117,8 @@ async def test_the_queue_detail_is_cut_with_an_ellipsis_never_mid_number_and_sho
         assert isinstance(app.screen, RowDetail)
         fields = dict(app.screen.fields)
         assert fields["详情"] == LONG_NOTE and fields["任务备注"] == LONG_NOTE and fields["客户"] == target.name
-        assert _seen(app, "下周三前回复")  # the end of the note is on the screen
+        assert LONG_NOTE in _plain(app.screen.query_one("#row-text", Static))  # whole in the pane...
+        assert _seen(app, "任务备注：整存整取3个月 225,000.00")  # ...which is on the screen
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, RowDetail)
