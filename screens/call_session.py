@@ -49,13 +49,13 @@ OUTCOME_KEYS = {
 }
 
 
-def prepared(ws: Workstation, client_id: int | None) -> CallCard | None:
+def prepared(ws: Workstation, item: QueueItem | None) -> CallCard | None:
     """The client's card made ready ahead, off the UI thread, so the frame that follows shows it at once; None when
     there is no client or it failed (the session then loads it itself and says what went wrong)."""
-    if client_id is None:
+    if item is None:
         return None
     try:
-        return prepare(ws, client_id)
+        return prepare(ws, item.client_id, item.main.task_id)
     except Exception as exc:
         log_failure("call card prepared ahead", exc)
         return None
@@ -130,16 +130,17 @@ class CallSession(Screen[None]):
         if card is not None and card.client_id == item.client_id:
             self._show_card(card)
         else:
-            self.load_card(item.client_id)
+            self.load_card(item)
 
-    def load_card(self, client_id: int) -> None:
-        in_background(self, lambda: prepare(self.ws, client_id), self._show_card, group="card", load=True)
+    def load_card(self, item: QueueItem) -> None:
+        client_id, task_id = item.client_id, item.main.task_id
+        in_background(self, lambda: prepare(self.ws, client_id, task_id), self._show_card, group="card", load=True)
 
     def _show_card(self, card: CallCard) -> None:
         if card.client_id != self.item.client_id:
             return  # an older load arriving late
         self.card = card
-        self.query_one(ClientCard).show_card(card, self.ws.time.today())
+        self.query_one(ClientCard).show_card(card, self.ws.time.today(), self.item.main, self.ws.time.local)
         self.query_one(ScriptPanel).show_script(
             card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice
         )
@@ -204,10 +205,10 @@ class CallSession(Screen[None]):
         following = [i for i in remaining if i > self.index] or remaining
         return following[0] if following else None
 
-    def _upcoming(self) -> int | None:
+    def _upcoming(self) -> QueueItem | None:
         """The client the session moves on to once the current one is done."""
         index = self._next_index()
-        return None if index is None else self.items[index].client_id
+        return None if index is None else self.items[index]
 
     def advance(self, card: CallCard | None = None) -> None:
         """On to the next client (``card``: theirs, prepared along with the save)."""

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
@@ -42,7 +42,9 @@ from screens.dialogs import (
     WhenDialog,
 )
 from screens.suitability_wizard import SuitabilityWizard
+from widgets.balance_chart import BalanceChart
 from widgets.cells import figure
+from widgets.client_card import contact_text
 from widgets.key_bar import KeyBar
 from widgets.product_words import offered
 from widgets.risk_lines import birthday_line, forecast_line, household_line, id_badge, id_expiry_line
@@ -82,7 +84,8 @@ class ClientDetailScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     ClientDetailScreen #detail-title { padding: 0 1; text-style: bold; color: $accent; }
-    ClientDetailScreen Sparkline { height: 3; margin: 0 1; }
+    ClientDetailScreen #timeline { height: 1fr; }
+    ClientDetailScreen #contact-pane { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     ClientDetailScreen .para { padding: 0 1; }
     ClientDetailScreen TabbedContent { height: 1fr; }
     ClientDetailScreen TabPane { height: 1fr; padding: 0; }
@@ -103,16 +106,18 @@ class ClientDetailScreen(Screen[None]):
                 yield Static("", id="identity", classes="para")
             with TabPane(t("detail.tab.assets"), id="assets"), VerticalScroll():
                 yield Static("", id="tier", classes="para")
-                yield Sparkline([], id="chart")
+                yield BalanceChart(id="chart")
                 yield KeyTable(id="holdings")
             with TabPane(t("detail.tab.contacts"), id="contacts"):
-                yield KeyTable(id="timeline")
+                yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"))
+                with VerticalScroll(id="contact-pane"):
+                    yield Static(t("card.no_contacts"), id="contact-text")
             with TabPane(t("detail.tab.tasks"), id="tasks"), VerticalScroll():
-                yield KeyTable(id="meetings")
-                yield KeyTable(id="todo")
+                yield KeyTable(id="meetings", stretch=COLUMNS["meetings"].index("purpose"))
+                yield KeyTable(id="todo", stretch=COLUMNS["todo"].index("note"))
             with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
                 yield Static("", id="offers", classes="para")
-                yield KeyTable(id="referral-list")
+                yield KeyTable(id="referral-list", stretch=COLUMNS["referral-list"].index("reason"))
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -197,11 +202,8 @@ class ClientDetailScreen(Screen[None]):
             lines.append(t("detail.gap", gap=money(gap), tier=target))
         if not d.quick_wealth:
             lines.append(t("detail.gap", gap=money(tiers.quick_wealth - c.avg_3m), tier=t("tier.quick_wealth")))
-        if d.balances:
-            first, last = d.balances[0].day, d.balances[-1].day
-            lines.append(t("detail.chart", first=first.isoformat(), last=last.isoformat()))
         self.query_one("#tier", Static).update("\n".join(lines))
-        self.query_one(Sparkline).data = [float(b.balance) for b in d.balances]  # a drawing only, never money
+        self.query_one(BalanceChart).show(d.balances, c.assets_as_of)
         rows = [
             (
                 product.name if product else "",
@@ -217,14 +219,47 @@ class ClientDetailScreen(Screen[None]):
         self._fill("#holdings", COLUMNS["holdings"], rows)
 
     def _timeline(self, d: ClientDetail) -> None:
-        rows = []
+        """The contacts, one a row (the note cut to the width), and under them the highlighted one in full: its
+        note, the client's feedback and satisfaction; → or Enter opens the whole row."""
+        rows, details = [], []
         for c in d.contacts:
             note = " / ".join(x for x in (c.note, c.feedback) if x)
             if c.satisfaction:
                 note = f"★{c.satisfaction} {note}"
             when = self.ws.time.local(c.started_at).format("YYYY-MM-DD HH:mm")
-            rows.append((when, label(c.channel), label(c.disposition), d.staff_names.get(c.staff_id, ""), note))
-        self._fill("#timeline", COLUMNS["timeline"], rows)
+            staff = d.staff_names.get(c.staff_id, "")
+            rows.append((when, label(c.channel), label(c.disposition), staff, note))
+            details.append(
+                [
+                    (t("detail.col.date"), when),
+                    (t("detail.col.channel"), label(c.channel)),
+                    (t("detail.col.outcome"), label(c.disposition)),
+                    (t("detail.col.staff"), staff),
+                    (t("row.note"), c.note),
+                    (t("row.feedback"), c.feedback),
+                    (t("row.satisfaction_field"), f"{c.satisfaction}/5" if c.satisfaction else ""),
+                ]
+            )
+        self._fill("#timeline", COLUMNS["timeline"], rows, details)
+        self._show_contact(self.query_one("#timeline", KeyTable).cursor_row)
+
+    def _show_contact(self, index: int) -> None:
+        """The highlighted contact, whole, in the pane under the list."""
+        contacts = self.detail.contacts if self.detail is not None else []
+        pane = self.query_one("#contact-text", Static)
+        if 0 <= index < len(contacts):
+            pane.update(contact_text(contacts[index], self.ws.time.local))
+        else:
+            pane.update(t("card.no_contacts"))
+
+    def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
+        if event.data_table.id == "timeline":
+            self._show_contact(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        """Enter on any list of the client: the row in full (a note, a meeting's purpose, a task's reason)."""
+        if isinstance(event.data_table, KeyTable):
+            event.data_table.action_open_row()
 
     def _tasks(self, d: ClientDetail) -> None:
         meetings = [
@@ -259,8 +294,16 @@ class ClientDetailScreen(Screen[None]):
         ]
         self._fill("#referral-list", COLUMNS["referral-list"], rows)
 
-    def _fill(self, table_id: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        self.query_one(table_id, KeyTable).show_rows([t(f"detail.col.{n}") for n in columns], rows)
+    def _fill(
+        self,
+        table_id: str,
+        columns: tuple[str, ...],
+        rows: list[tuple[Any, ...]],
+        details: list[list[tuple[str, str]]] | None = None,
+    ) -> None:
+        self.query_one(table_id, KeyTable).show_rows(
+            [t(f"detail.col.{n}") for n in columns], rows, details=details, title=t(f"detail.title.{table_id[1:]}")
+        )
 
     # -- actions --------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
@@ -32,8 +33,9 @@ from widgets.cells import figure, reason_detail
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
-DETAIL_WIDTH = 22  # cells: the table fits 80 columns; the whole detail is on the client's card
 CLIENT_WIDTH = 8  # cells: four Chinese characters
+DETAIL = 3  # the detail column takes the terminal's width left over; → shows the whole row
+DETAIL_WIDTH = 22  # cells: the least it has, at 80 columns too (a day and a sum, whole)
 
 
 QueueView = tuple[list[QueueItem], LeaveEntry | None]  # the queue, and the signed-in CSM's leave today
@@ -64,19 +66,19 @@ class QueueScreen(Destination[QueueView]):
         yield BoundedInput(
             placeholder=t("queue.filter_hint"), max_length=SEARCH_MAX, id="queue-filter", classes="filter"
         )
-        yield KeyTable(id="queue")
-
-    def on_mount(self) -> None:
-        # Fixed widths, from what the columns can hold: the table does not shift as rows arrive.
+        # Steady widths, from what the columns can hold: the table does not shift as rows arrive.
         due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
         reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)
-        table = self.query_one(KeyTable)
-        table.add_column(t("queue.due"), width=due)
-        table.add_column(t("queue.client"), width=CLIENT_WIDTH)
-        table.add_column(t("queue.reason"), width=max(reason, cell_len(t("queue.reason"))))
-        table.add_column(t("queue.detail"), width=DETAIL_WIDTH)
-        table.add_column(t("queue.avg_3m"), width=cell_len(t("queue.avg_3m")))
+        least = (due, CLIENT_WIDTH, reason, DETAIL_WIDTH, cell_len(t("queue.avg_3m")))
+        yield KeyTable(id="queue", stretch=DETAIL, min_widths=least)
+
+    def on_mount(self) -> None:
+        self._show_table([], [])
         self._hide_filter()
+
+    def _show_table(self, rows: list[tuple[RenderableType, ...]], details: list[list[tuple[str, str]]]) -> None:
+        headers = [t(f"queue.{c}") for c in ("due", "client", "reason", "detail", "avg_3m")]
+        self.query_one(KeyTable).show_rows(headers, rows, details=details, title=t("queue.row_title"))
 
     def fetch(self) -> QueueView:
         return today_queue(self.ws), away_today(self.ws)
@@ -86,12 +88,11 @@ class QueueScreen(Destination[QueueView]):
         self._fill(self.query_one(Input).value)
 
     def _fill(self, text: str) -> None:
-        table = self.query_one(KeyTable)
-        row = table.cursor_row
-        table.clear()
         today = self.ws.time.today()
         needle = text.strip().lower()
         self.shown = []
+        rows: list[tuple[RenderableType, ...]] = []
+        details: list[list[tuple[str, str]]] = []
         for item in self.items:
             main = item.main
             reason = label(item.reason) + (f" +{len(item.also)}" if item.also else "")
@@ -104,10 +105,10 @@ class QueueScreen(Destination[QueueView]):
             detail = reason_detail(main, self._local)
             if item.cover_for:  # a colleague's client, called for them while they are on leave
                 detail = " · ".join(part for part in (t("queue.cover_for", name=item.cover_for), detail) if part)
-            table.add_row(due, main.client_name, reason, detail, figure(wan(main.avg_3m)))
+            rows.append((due, main.client_name, reason, detail, figure(wan(main.avg_3m))))
+            details.append(self._row_fields(item, due, detail))
             self.shown.append(item)
-        if self.shown:
-            table.move_cursor(row=min(row, len(self.shown) - 1))
+        self._show_table(rows, details)
         if self.away is not None:  # on leave: why the queue is empty, and where the calls are
             last = f"{self.away.leave.last_day:%m-%d}"
             if calls_covered(self.ws, self.away):
@@ -120,6 +121,18 @@ class QueueScreen(Destination[QueueView]):
         if covering:
             status += " · " + t("queue.covering", names="、".join(covering))
         self.set_status(status)
+
+    def _row_fields(self, item: QueueItem, due: str, detail: str) -> list[tuple[str, str]]:
+        """The whole row for the detail pane: every reason, the detail and the task's note in full."""
+        reasons = "、".join(label(r) for r in (item.reason, *item.also))
+        return [
+            (t("queue.client"), item.main.client_name),
+            (t("queue.due"), due),
+            (t("queue.reason"), reasons),
+            (t("queue.detail"), detail),
+            (t("queue.note"), item.main.note),
+            (t("queue.avg_3m"), wan(item.main.avg_3m)),
+        ]
 
     def _local(self, at: dt.datetime) -> str:
         return self.ws.time.local(at).format("MM-DD HH:mm")

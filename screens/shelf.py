@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.cells import set_cell_size
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,7 +21,7 @@ from widgets.cells import figure
 from widgets.table import KeyTable
 
 _MARKS = {ReadState.NEW: ("shelf.new", "bold green"), ReadState.CHANGED: ("shelf.changed", "bold yellow")}
-NAME_CELLS = 18  # the whole name is on the line under the table
+KIND = 2  # the type and risk column: never cut (the risk level is what matters); the name gives way, with …
 
 
 class ShelfScreen(Destination[list[ShelfItem]]):
@@ -42,7 +41,7 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         self.unread_only = False
 
     def compose_body(self) -> ComposeResult:
-        yield KeyTable(id="shelf")
+        yield KeyTable(id="shelf", whole=(KIND,))
         yield Static("", id="product", classes="summary")
 
     def on_mount(self) -> None:
@@ -72,7 +71,7 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         )
         return (
             Text(t(key), style=style) if key else "",
-            set_cell_size(r.name, NAME_CELLS).rstrip(),
+            r.name,  # the whole name is also on the line under the table
             label(ProductCategory(r.category)) + (f" R{r.rating}" if r.rating else ""),
             t("shelf.days", days=r.term_days) if r.term_days else "—",
             figure(f"{r.expected_yield:.2f}%") if r.expected_yield is not None else "—",

@@ -1,17 +1,30 @@
-"""The client on one card: who, how much, what matures, the assessment, the last contacts. One line each."""
+"""The client on one card: who, how much, why the call, what matures, the assessment, the last contacts.
+
+Facts take a line each; why the client is in the queue and the last contacts' notes and feedback are shown whole
+(wrapped), since they are what the manager reads before dialling.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import arrow
 from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
+from csm_tui.domain.enums import QueueReason
+from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import money
 from csm_tui.i18n import label, t
+from csm_tui.rules.scripts import CallbackCause
 from csm_tui.services.calls.preparation import CallCard
+from csm_tui.services.rows import Candidate
+from widgets.cells import reason_detail
 from widgets.risk_lines import birthday_line, birthday_soon, forecast_line, household_line, id_badge
+
+Local = Callable[[dt.datetime], arrow.Arrow]
 
 
 def _line(*parts: tuple[str, str]) -> Text:
@@ -26,11 +39,15 @@ class ClientCard(Static):
     ClientCard { height: auto; padding: 0 1; border: round $primary-darken-2; }
     """
 
-    def show_card(self, card: CallCard, today: dt.date) -> None:
-        self.update(Group(*render_card(card, today)))
+    def show_card(
+        self, card: CallCard, today: dt.date, why: Candidate | None = None, local: Local | None = None
+    ) -> None:
+        self.update(Group(*render_card(card, today, why, local)))
 
 
-def render_card(card: CallCard, today: dt.date) -> list[Text]:
+def render_card(card: CallCard, today: dt.date, why: Candidate | None = None, local: Local | None = None) -> list[Text]:
+    """The card's lines; ``why``: the queue's reason for the call, ``local``: the branch's clock, to show times."""
+    local = local or arrow.get
     lines = [
         _line(
             (card.name, "bold"),
@@ -46,20 +63,68 @@ def render_card(card: CallCard, today: dt.date) -> list[Text]:
             _assessment(card),
         ),
     ]
+    if why is not None:
+        lines += why_lines(card, why, local)
     maturing = "; ".join(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
     lines.append(_line((t("card.maturing", items=maturing or t("card.none")), "")))
     lines += _risk_and_family(card, today)
     for contact in card.recent:
-        day = contact.started_at.date().isoformat()
-        lines.append(
-            _line(
-                (f"{day} {label(contact.channel)} {label(contact.disposition)}", "dim"),
-                (f"  {contact.note}" if contact.note else "", "dim italic"),
-            )
-        )
+        lines.append(contact_text(contact, local))
     if not card.recent:
         lines.append(_line((t("card.no_contacts"), "dim")))
     return lines
+
+
+def _when(local: Local, at: dt.datetime) -> str:
+    return local(at).format("YYYY-MM-DD HH:mm")
+
+
+def why_lines(card: CallCard, item: Candidate, local: Local) -> list[Text]:
+    """Why the client is in the queue, in full: the callback's time and whether the client agreed it, the purchase
+    a 回访 follows up, the holding that matures; the task's own note."""
+    w = card.why
+    text = ""
+    match item.reason:
+        case QueueReason.CALLBACK if w is not None and w.cause is CallbackCause.AGREED and w.agreed_at is not None:
+            text = t("why.callback_agreed", time=_when(local, w.agreed_at))
+            if w.asked_at is not None:
+                text += t("why.agreed_on", time=_when(local, w.asked_at))
+        case QueueReason.CALLBACK if w is not None and w.cause is CallbackCause.RETRY:
+            asked = _when(local, w.asked_at) if w.asked_at is not None else "—"
+            text = t("why.callback_retry", time=asked)
+        case QueueReason.CALLBACK:
+            text = t("why.callback_other")
+        case QueueReason.SERVICE_CALLBACK if w is not None and w.purchase is not None:
+            p = w.purchase
+            text = t("why.purchase", date=local(p.sold_at).format("YYYY-MM-DD"), product=p.product,
+                     amount=money(p.amount))  # fmt: skip
+        case QueueReason.MATURITY if item.on is not None:
+            held = next((m for m in card.maturing if m.product == item.product and m.on == item.on), None)
+            amount = money(held.amount) if held is not None else "—"
+            text = t("why.maturity", product=item.product, amount=amount, date=item.on.isoformat())
+        case _:
+            text = reason_detail(item, lambda at: _when(local, at))
+    lines = [Text.assemble((t("why.title"), "bold"), (text or label(item.reason), "bold"))]
+    note = w.note if w is not None else item.note
+    if note:
+        lines.append(Text.assemble((t("why.note"), "bold"), note))
+    return lines
+
+
+def contact_text(contact: ContactRecord, local: Local) -> Text:
+    """A contact with its note, the client's feedback and satisfaction, whole."""
+    text = Text.assemble(
+        (f"{_when(local, contact.started_at)} {label(contact.channel)} {label(contact.disposition)}", "dim")
+    )
+    if contact.satisfaction:
+        text.append(f"  {t('row.satisfaction', stars=contact.satisfaction)}", "dim")
+    if contact.note:
+        text.append(f"  {t('row.note')}{t('row.colon')}", "dim")
+        text.append(contact.note, "italic")
+    if contact.feedback:
+        text.append(f"  {t('row.feedback')}{t('row.colon')}", "dim")
+        text.append(contact.feedback, "italic")
+    return text
 
 
 def _risk_and_family(card: CallCard, today: dt.date) -> list[Text]:

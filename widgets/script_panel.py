@@ -1,4 +1,5 @@
-"""The call script: greeting, why this call, SPIN questions, the benefit in figures, and the close."""
+"""The call script: greeting, why this call, the questions that fit it, the benefit in figures (on sales calls
+only), and the close. What the script holds is decided by ``csm_tui.rules.scripts``; this draws it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.values import Sex, money
 from csm_tui.i18n import label, t
 from csm_tui.policy import RiskNotice
+from csm_tui.rules.scripts import Questions, plan
 from csm_tui.services.calls.preparation import CallCard
 from widgets.product_words import offered
 
@@ -26,10 +28,15 @@ class ScriptPanel(Static):
 def script(card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice) -> list[str]:
     """The lines of the call; the benefit names its product with the product's risk words (``risk_words``)."""
     honorific = t("script.mr") if card.sex is Sex.MALE else t("script.ms")
+    why = card.why
+    shape = plan(reason, why.cause if why is not None else None)
     lines = [
         t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
-        t(f"script.purpose.{reason.value}"),
+        t(f"script.purpose.{shape.purpose}"),
     ]
+    if reason is QueueReason.SERVICE_CALLBACK and why is not None and why.purchase is not None:
+        p = why.purchase
+        lines.append(t("script.purchase", product=p.product, amount=money(p.amount)))
     f = card.forecast
     if reason is QueueReason.TIER_AT_RISK and f is not None:
         figures = {"as_of": f.as_of.isoformat(), "date": f.falls_on.isoformat(), "threshold": money(f.threshold)}
@@ -40,8 +47,9 @@ def script(card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNot
             )  # fmt: skip
         else:
             lines.append(t("script.tier_fell", **figures))
-    lines.append(t("script.spin"))
-    s = card.suggestion
+    if shape.questions is not Questions.NONE:
+        lines.append(t(f"script.questions.{shape.questions}"))
+    s = card.suggestion if shape.pitch else None
     if s is not None and s.product.expected_yield is not None and s.deposit.expected_yield is not None:
         lines.append(
             t(
@@ -54,5 +62,5 @@ def script(card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNot
                 monthly=money(s.monthly),
             )
         )
-    lines.append(t("script.close"))
+    lines.append(t("script.close") if shape.pitch else t("script.close_service"))
     return lines

@@ -10,7 +10,6 @@ from csm_tui.domain.enums import ProductCategory, RiskLevel
 from csm_tui.domain.models import Product
 
 _HUNDREDTH = Decimal("0.01")
-DEFAULT_AMOUNT = Decimal("100000.00")
 
 
 def yield_multiple(product_yield: Decimal, deposit_rate: Decimal) -> Decimal:
@@ -40,11 +39,14 @@ def same_term_deposit(products: list[Product], term_days: int) -> Product | None
 def suggest(
     on_sale: list[Product], level: RiskLevel | None, amount: Decimal | None, today: dt.date
 ) -> Suggestion | None:
-    """The best-yielding wealth product on sale that the client's valid assessment allows, against a deposit.
+    """The best-yielding wealth product on sale that the client's valid assessment allows and ``amount`` reaches
+    (its minimum), against a deposit; ``amount`` is the client's own (``rules.scripts.example_amount``): without
+    one there is nothing to show a benefit on.
 
     Without a valid assessment nothing above R1 is suggested (the assessment comes first).
     """
-    amount = amount if amount and amount > 0 else DEFAULT_AMOUNT
+    if amount is None or amount <= 0:
+        return None
     allowed = level.value if level else 1
     fits = [
         p

@@ -153,11 +153,11 @@ def _count_prepares(monkeypatch: pytest.MonkeyPatch, failing_at: int = 0) -> lis
     asked: list[int] = []
     real = call_session.prepare  # type: ignore[attr-defined]
 
-    def counted(ws: Workstation, client_id: int) -> CallCard:
+    def counted(ws: Workstation, client_id: int, task_id: int | None = None) -> CallCard:
         asked.append(client_id)
         if len(asked) == failing_at:
             raise RuntimeError("the database went away")
-        return real(ws, client_id)
+        return real(ws, client_id, task_id)
 
     monkeypatch.setattr(call_session, "prepare", counted)
     return asked

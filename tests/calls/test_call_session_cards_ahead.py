@@ -28,9 +28,9 @@ def _slow_prepares(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     go = threading.Event()
     real = call_session.prepare  # type: ignore[attr-defined]
 
-    def slow(ws: Workstation, client_id: int) -> CallCard:
+    def slow(ws: Workstation, client_id: int, task_id: int | None = None) -> CallCard:
         go.wait(5)
-        return real(ws, client_id)
+        return real(ws, client_id, task_id)
 
     monkeypatch.setattr(call_session, "prepare", slow)
     return go

@@ -6,18 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from csm_tui.domain.enums import HoldingStatus, RiskLevel, Tier
+from csm_tui.domain.enums import HoldingStatus, RiskLevel, TaskKind, TaskOrigin, Tier
 from csm_tui.domain.households import Household
-from csm_tui.domain.models import ContactRecord
+from csm_tui.domain.models import ContactRecord, Task
 from csm_tui.domain.values import Sex
 from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.fab import Suggestion, suggest
 from csm_tui.rules.money_at_risk import TierForecast
+from csm_tui.rules.scripts import CallbackCause, agreed_time, callback_cause, example_amount
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import quick_wealth, tier_of
 from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
+from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.workstation import Workstation
 
 MATURING_SHOWN = 2
@@ -29,6 +31,29 @@ class Maturing:
     product: str
     amount: Decimal
     on: dt.date
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """The purchase a 回访 follows up."""
+
+    product: str
+    amount: Decimal
+    sold_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why the client is in the queue, as the task that put them there says: the purchase a 回访 follows up, the
+    callback's cause and the time the client agreed (only when they agreed one), the task's own note."""
+
+    kind: TaskKind
+    due_at: dt.datetime | None = None  # when the task is due (a retry's time is the manager's, not the client's)
+    cause: CallbackCause | None = None  # for a callback
+    agreed_at: dt.datetime | None = None  # the time the client named
+    asked_at: dt.datetime | None = None  # when the contact that created the callback was
+    purchase: Purchase | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,10 +80,33 @@ class CallCard:
     birthday: Birthday | None = None
     id_state: kyc.IdState = kyc.IdState.UNKNOWN  # KYC: expired or expiring: ask for the new ID
     id_expiry: dt.date | None = None
+    why: Why | None = None  # the task behind the call, when a task put the client in the queue
 
 
-def prepare(ws: Workstation, client_id: int) -> CallCard:
-    """Everything the call session shows of one own client; the read of the full number is audited."""
+def _why(tx: UnitOfWork, task: Task | None) -> Why | None:
+    """What the task behind a call says of it: for a callback, the outcome of the contact that created it; for a
+    回访, the sale with its product."""
+    if task is None:
+        return None
+    cause, asked_at, purchase = None, None, None
+    if task.kind is TaskKind.CALLBACK:
+        origin = tx.contacts.get(task.origin_id) if task.origin is TaskOrigin.CONTACT and task.origin_id else None
+        cause = callback_cause(origin.disposition if origin is not None else None)
+        asked_at = origin.started_at if origin is not None else None
+    if task.origin is TaskOrigin.SALE and task.origin_id is not None:
+        sale = tx.sales.get(task.origin_id)
+        if sale is not None:
+            product = tx.products.get(sale.product_id)
+            purchase = Purchase(product.name if product else "", sale.amount, sale.sold_at)
+    return Why(
+        kind=task.kind, due_at=task.due_at, cause=cause, agreed_at=agreed_time(cause, task.due_at), asked_at=asked_at,
+        purchase=purchase, note=task.note,
+    )  # fmt: skip
+
+
+def prepare(ws: Workstation, client_id: int, task_id: int | None = None) -> CallCard:
+    """Everything the call session shows of one own client (``task_id``: the task that put them in the queue, for
+    why); the read of the full number is audited."""
     today = ws.time.today()
     start, end = ws.time.day_bounds(today)
     horizon = today + dt.timedelta(days=ws.policy.calls.maturity_lead_days)
@@ -75,6 +123,8 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         on_sale = tx.products.on_sale(today)
         calls_today = tx.views.calls_made(ws.staff.id, start, end)
         recent = tuple(tx.contacts.for_client(client_id, limit=RECENT_SHOWN))
+        task = tx.tasks.get(task_id) if task_id is not None else None
+        why = _why(tx, task if task is not None and task.client_id == client_id else None)
         forecast = tier_forecast(tx, client, ws.policy, today)
         family = tx.households.household(client_id)
         greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
@@ -82,7 +132,7 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         extra = {} if covering is None else {"cover_for": covering}
         tx.audit.record("call.open", "clients", str(client_id), field="mobile", **extra)
         tx.commit()
-    amount = maturing[0].amount if maturing else None
+    amount = example_amount(maturing[0].amount if maturing else None, client.avg_3m)
     return CallCard(
         client_id=client_id,
         name=client.name,
@@ -106,4 +156,5 @@ def prepare(ws: Workstation, client_id: int) -> CallCard:
         birthday=greeting,
         id_state=kyc.id_state(client.id_expiry, client.id_long_term, today, ws.policy.kyc.id_expiry_notice_days),
         id_expiry=client.id_expiry,
+        why=why,
     )

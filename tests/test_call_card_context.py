@@ -1,0 +1,115 @@
+"""The call card says why the client is called, from the database, on SQLite and PostgreSQL: a callback the client
+asked for (with the time), a retry after no answer (no time claimed), the purchase a 回访 follows up; and the
+example amount is the client's own scale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from csm_tui.domain.enums import Disposition, ProductCategory, RiskRating, TaskKind, TaskOrigin
+from csm_tui.domain.models import NewProduct, NewSale, NewTask
+from csm_tui.rules.scripts import CallbackCause
+from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.calls.preparation import prepare
+from csm_tui.services.ports import AccessDenied
+from tests.test_clients import NOW, TODAY, Branch, branch  # noqa: F401
+
+
+def _callback_after(branch: Branch, outcome: Outcome) -> int:  # noqa: F811
+    """The callback task the outcome of a call to 王小明 created."""
+    ws = branch.ws(branch.csm_a)
+    receipt = record(ws, branch.wxm, outcome, started_at=NOW - dt.timedelta(minutes=5))
+    [task_id] = receipt.created_tasks
+    return task_id
+
+
+def test_a_retry_after_no_answer_claims_no_time_the_client_agreed(branch: Branch) -> None:  # noqa: F811
+    task_id = _callback_after(branch, Outcome(Disposition.NO_ANSWER, note="响铃无人接听"))
+    why = prepare(branch.ws(branch.csm_a), branch.wxm, task_id).why
+    assert why is not None and why.kind is TaskKind.CALLBACK
+    assert why.cause is CallbackCause.RETRY and why.agreed_at is None
+    assert why.due_at is not None  # the retry has a time: the manager's, not the client's
+    assert why.asked_at == NOW - dt.timedelta(minutes=5) and why.note == "响铃无人接听"
+
+
+def test_a_busy_client_s_callback_carries_the_time_they_named(branch: Branch) -> None:  # noqa: F811
+    at = dt.datetime(2026, 11, 27, 7, tzinfo=dt.UTC)  # 15:00 in Shanghai
+    task_id = _callback_after(branch, Outcome(Disposition.BUSY, at=at))
+    why = prepare(branch.ws(branch.csm_a), branch.wxm, task_id).why
+    assert why is not None and why.cause is CallbackCause.AGREED and why.agreed_at == at
+
+
+def test_a_service_callback_names_the_purchase_it_follows_up(branch: Branch) -> None:  # noqa: F811
+    sold_at = NOW - dt.timedelta(days=2)
+    with branch.system(write=True) as tx:
+        product = tx.products.by_code("DLB90")
+        assert product is not None and product.id is not None and branch.csm_a.id is not None
+        sale = tx.sales.add(
+            NewSale(
+                client_id=branch.wxm, staff_id=branch.csm_a.id, outlet_id=branch.outlet_id, product_id=product.id,
+                amount=Decimal("60000.00"), sold_at=sold_at,
+            )
+        )  # fmt: skip
+        task = tx.tasks.add(
+            NewTask(
+                client_id=branch.wxm, staff_id=branch.csm_a.id, kind=TaskKind.SERVICE_CALLBACK, due_on=TODAY,
+                origin=TaskOrigin.SALE, origin_id=sale.id, created_at=sold_at,
+            )
+        )  # fmt: skip
+        tx.commit()
+    card = prepare(branch.ws(branch.csm_a), branch.wxm, task.id)
+    assert card.why is not None and card.why.purchase is not None
+    assert (card.why.purchase.product, card.why.purchase.amount) == ("得利宝90天", Decimal("60000.00"))
+    assert card.why.purchase.sold_at == sold_at
+
+
+def test_a_card_without_a_task_has_no_why_and_another_client_s_task_is_ignored(branch: Branch) -> None:  # noqa: F811
+    assert prepare(branch.ws(branch.csm_a), branch.wxm).why is None
+    task_id = _callback_after(branch, Outcome(Disposition.NO_ANSWER))
+    assert prepare(branch.ws(branch.csm_a), branch.ls, task_id).why is None  # 李四's card, 王小明's task
+
+
+def test_another_manager_s_task_cannot_be_read_through_a_card(branch: Branch) -> None:  # noqa: F811
+    """A hostile task id: B's client's task, passed with A's own client, is refused by the repository."""
+    assert branch.csm_b.id is not None
+    with branch.system(write=True) as tx:
+        task = tx.tasks.add(
+            NewTask(
+                client_id=branch.zs, staff_id=branch.csm_b.id, kind=TaskKind.CALLBACK, due_on=TODAY, note="B 的备注",
+                created_at=NOW,
+            )
+        )  # fmt: skip
+        tx.commit()
+    with pytest.raises(AccessDenied):
+        prepare(branch.ws(branch.csm_a), branch.wxm, task.id)
+
+
+def test_the_example_amount_is_the_client_s_own_scale(branch: Branch) -> None:  # noqa: F811
+    """王小明 has a 3-month average of ¥80,000: the benefit is shown on ¥50,000, not on a fixed ¥100,000; a product
+    whose minimum is above that is not suggested."""
+    with branch.system(write=True) as tx:
+        tx.products.add(
+            NewProduct(
+                code="DEP90", name="三个月定期", category=ProductCategory.DEPOSIT, term_days=90,
+                expected_yield=Decimal("1.1"),
+            )
+        )  # fmt: skip
+        tx.products.add(
+            NewProduct(
+                code="BIG", name="大额理财", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R1, term_days=90,
+                expected_yield=Decimal("9.9"), min_amount=Decimal("100000.00"),
+            )
+        )  # fmt: skip
+        tx.products.add(
+            NewProduct(
+                code="XJB", name="现金宝", category=ProductCategory.WEALTH, issuer_rating=RiskRating.R1, term_days=90,
+                expected_yield=Decimal("2.0"), min_amount=Decimal("10000.00"),
+            )
+        )  # fmt: skip
+        tx.commit()
+    card = prepare(branch.ws(branch.csm_a), branch.wxm)  # no assessment: R1 only
+    assert card.suggestion is not None
+    assert card.suggestion.amount == Decimal("50000.00") and card.suggestion.product.code == "XJB"
