@@ -816,6 +816,8 @@ class Aml(_Section):
     """Anti-money-laundering: suspicion reports (可疑交易报告) and who reviews them."""
 
     reviewer: AmlReviewer = AmlReviewer.SUPERVISOR
+
+
 class Hours(_Section):
     """The branch's opening hours (营业时间) on its working days: when clients can come in (a marketing event is held
     within them). The calling hours are the calendar's ``work_start``/``work_end``."""

@@ -26,10 +26,18 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.input import Selection
 from textual.widgets.text_area import Selection as AreaSelection
 
-from csm_tui.domain.enums import AmlSign, AmlStatus, Channel, Disposition, LeaveKind, MysteryItem, QualificationKind
-from csm_tui.domain.enums import Channel, Disposition, EventKind, LeaveKind, MysteryItem, QualificationKind
+from csm_tui.domain.enums import (
+    AmlSign,
+    AmlStatus,
+    Channel,
+    Disposition,
+    EventKind,
+    LeaveKind,
+    MysteryItem,
+    QualificationKind,
+)
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Referral, Staff
+from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
@@ -38,11 +46,10 @@ from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
-from csm_tui.services.clients import referrals
+from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
 from csm_tui.services.events import planning as event_planning
 from csm_tui.services.events import prospects as event_prospects
 from csm_tui.services.events.planning import EventDraft
-from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
 from csm_tui.services.file_exports import export_target
 from csm_tui.services.imports.exports import ExportKind, default_path, export_list
 from csm_tui.services.phrase_check import (
@@ -970,6 +977,8 @@ class AmlDecisionDialog(SavingDialog[R]):
             raise DomainError("aml_reason_required")
         report_id = self.report_id
         return lambda: aml.decide(self.ws, report_id, status, reason)  # type: ignore[return-value]
+
+
 # -- someone at an event's door who is not a client: a prospect, with consent --------------------------------------
 
 

@@ -565,6 +565,8 @@ class AmlReportRow(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[dt.datetime | None]
     decision_reason: Mapped[str] = mapped_column(String(500), default="")
+
+
 class EventRow(Base):
     """A marketing event (营销活动) of an outlet; its featured products are ``EventProductRow``s."""
 

@@ -215,6 +215,7 @@ class SqlUnitOfWork:
     @cached_property
     def aml(self) -> SqlAml:
         return SqlAml(self.session, self.access)
+
     def events(self) -> SqlEvents:
         return SqlEvents(self.session, self.access)
 

@@ -26,8 +26,6 @@ from csm_tui.domain.enums import (
     AmlStatus,
     AppointmentStatus,
     Disposition,
-    AppointmentStatus,
-    Disposition,
     InviteRule,
     InviteStatus,
     ReferralStatus,
@@ -154,6 +152,8 @@ class AmlRepository(Protocol):
     def decide(self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime) -> AmlReport: ...
     def mine(self) -> list[AmlReport]: ...
     def to_review(self, reviewer: Role, *, open_only: bool = False) -> list[AmlReport]: ...
+
+
 class EventRepository(Protocol):
     """Marketing events and their invitations (``storage.events``)."""
 

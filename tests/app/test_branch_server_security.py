@@ -48,8 +48,8 @@ from csm_tui.domain.enums import (
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewAmlReport, NewClient, NewContactRecord, NewLeave, NewReferral, ProductRead
 from csm_tui.domain.models import (
+    NewAmlReport,
     NewClient,
     NewContactRecord,
     NewEvent,

@@ -93,7 +93,7 @@ def test_eight_sessions_saving_no_answer_schedule_at_most_the_day_s_retries(bran
     assert len(open_today) <= retries
 
 
-def test_eight_sessions_booking_one_csm_s_slot_for_different_clients_book_one_meeting(branch: Branch) -> None:  # noqa: F811
+def test_eight_sessions_booking_one_csm_s_slot_for_different_clients_book_one_meeting(branch: Branch) -> None:
     clients = [branch.zsf, branch.wxm, branch.ls]
     monday_ten = NOW + dt.timedelta(days=3)  # Monday 30 November, 10:00 in Shanghai
 
