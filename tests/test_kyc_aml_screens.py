@@ -93,7 +93,7 @@ async def test_a_report_filed_from_the_client_page_reaches_the_reviewer_who_deci
     reviewer = make_app(demo_url, login="sup01")
     async with reviewer.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("7")
+        await pilot.press("8")
         await settle(pilot)
         listed = reviewer.screen
         assert isinstance(listed, AmlReviewsScreen)
@@ -129,7 +129,7 @@ async def test_a_colleague_sees_no_report_in_the_list(demo_url: str) -> None:
     other = make_app(demo_url, login="csm02")
     async with other.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("7")
+        await pilot.press("8")
         await settle(pilot)
         assert isinstance(other.screen, AmlReviewsScreen)
         assert table_rows(other) == []
