@@ -65,7 +65,7 @@ class WorkingDay(Part):
         plan: tuple[tuple[Callable[[Csm, DemoClient, dt.date], None], list[dt.date]], ...] = (
             (self._callback, self._spread(today=(3, 6), overdue=(1, 3), ahead=(2, 4))),
             (self._follow_up, self._spread(today=(1, 3), overdue=(0, 2), ahead=(1, 2))),
-            (self._sms, self._spread(today=(0, 2), overdue=(0, 1), ahead=(0, 1))),
+            (self._sms, self._spread(today=(1, 2), overdue=(0, 1), ahead=(0, 1))),  # an SMS to send today
             (self._appointment, self._appointment_days()),
         )
         for handler, days in plan:
