@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -25,7 +25,6 @@ from csm_tui.domain.enums import (
     ReferralKind,
     ReferralStatus,
     Role,
-    SuitabilityOutcome,
     TaskKind,
     TaskOrigin,
     TaskStatus,
@@ -33,9 +32,9 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.values import from_fen, to_fen
 from csm_tui.policy import Measure
 from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
+from storage import score_tallies
 from storage.access import Access
 from storage.orm import (
-    AssessmentRow,
     BalanceSpanRow,
     ClientRow,
     ContactRow,
@@ -47,33 +46,13 @@ from storage.orm import (
     ReferralRow,
     SaleRow,
     StaffRow,
-    SuitabilityRow,
     TaskRow,
     TrainingRow,
 )
+from storage.score_sql import breach_terms, date_day, day_of
 from storage.sql import count_if
 
 DRILL_LIMIT = 500  # records listed under one figure, newest first
-
-
-class day_of(FunctionElement[int]):
-    """The day number (days since 1970-01-01, UTC) of a date, or of an instant shifted by an offset in days."""
-
-    type = BigInteger()
-    inherit_cache = True
-    name = "day_of"
-
-
-@compiles(day_of)
-def _day_of_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
-    value, offset = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({value}) - 2440587.5 + {offset} AS INTEGER)"
-
-
-@compiles(day_of, "postgresql")
-def _day_of_postgresql(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
-    value, offset = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(floor(EXTRACT(EPOCH FROM {value}) / 86400.0 + {offset}) AS BIGINT)"
 
 
 class int_div(FunctionElement[int]):
@@ -98,10 +77,6 @@ def _int_div_postgresql(element: int_div, compiler: SQLCompiler, **kw: Any) -> s
 
 def _local_day(instant: Any, window: ScoreWindow) -> day_of:
     return day_of(instant, literal(window.utc_offset_s / 86400))
-
-
-def _date_day(date: Any) -> day_of:
-    return day_of(date, literal(0.0))
 
 
 def _local_date(at: dt.datetime, window: ScoreWindow) -> dt.date:
@@ -150,13 +125,19 @@ class SqlScoreViews:
                     for name, value in zip(names, values, strict=True):
                         figures[staff_id][name] = int(value or 0)
 
-        for staff_id, category, amount, regular, breaches in self._sales(window, staff_ids):
-            mine = figures[staff_id]
-            mine["sales"][ProductCategory(category)] = from_fen(int(amount))
-            mine["regular_plans"] = mine.get("regular_plans", 0) + int(regular)
-            mine["breaches"] = mine.get("breaches", 0) + int(breaches)
-        add(self._contacts(window, staff_ids), "contacts", "calls", "satisfaction_sum", "satisfaction_count")
-        add(self._callbacks(window, staff_ids), "callbacks_due", "callbacks_on_time")
+        tallied = score_tallies.quarter_figures(self.session, window, staff_ids)
+        if tallied is not None:  # the running tallies: a few rows per CSM and day
+            for staff_id, values in tallied.items():
+                if staff_id in figures:
+                    figures[staff_id].update(values)
+        else:  # the records themselves
+            for staff_id, category, amount, regular, breaches in self._sales(window, staff_ids):
+                mine = figures[staff_id]
+                mine["sales"][ProductCategory(category)] = from_fen(int(amount))
+                mine["regular_plans"] = mine.get("regular_plans", 0) + int(regular)
+                mine["breaches"] = mine.get("breaches", 0) + int(breaches)
+            add(self._contacts(window, staff_ids), "contacts", "calls", "satisfaction_sum", "satisfaction_count")
+            add(self._callbacks(window, staff_ids), "callbacks_due", "callbacks_on_time")
         add(self._referrals(window, staff_ids), "wode_accepted")
         add(self._mystery(window, staff_ids), "mystery_sum", "mystery_count")
         add(self._qualifications(window, staff_ids), "qualifications")
@@ -169,36 +150,10 @@ class SqlScoreViews:
         return and_(column >= window.start, column < window.end)
 
     def _breach(self, window: ScoreWindow) -> tuple[ColumnElement[bool], Any, Any]:
-        """A sale against suitability: no valid assessment at the time of sale (none, another client's, one taken
-        after the sale, one already superseded by a newer one of the client, or one expired), no 双录 where one is
-        required, or sold on the very assessment that had blocked the same product for the same client."""
-        record, taken, earlier = aliased(SuitabilityRow), aliased(AssessmentRow), aliased(SuitabilityRow)
-        newer = aliased(AssessmentRow)
-        superseded = exists().where(
-            newer.client_id == SaleRow.client_id,
-            or_(newer.taken_at > taken.taken_at, and_(newer.taken_at == taken.taken_at, newer.id > taken.id)),
-            newer.taken_at <= SaleRow.sold_at,
-        )
-        no_assessment = or_(
-            SaleRow.suitability_id.is_(None),
-            record.assessment_id.is_(None),
-            taken.client_id != SaleRow.client_id,
-            taken.taken_at > SaleRow.sold_at,
-            superseded,
-            _local_day(SaleRow.sold_at, window) > _date_day(taken.valid_until),
-        )
-        needs_recording = and_(
-            ProductRow.dual_recording, ProductRow.category.not_in([c.value for c in window.recording_exempt])
-        )
-        no_recording = and_(needs_recording, or_(record.id.is_(None), record.recording_ref == ""))
-        override = exists().where(
-            earlier.client_id == SaleRow.client_id,
-            earlier.product_id == SaleRow.product_id,
-            earlier.outcome == SuitabilityOutcome.BLOCKED,
-            earlier.assessment_id == record.assessment_id,
-            earlier.created_at < SaleRow.sold_at,
-        )
-        return or_(no_assessment, no_recording, override), record, taken
+        """A sale against suitability (``breach_terms``), by the window's policy and offset."""
+        unsuitable, unrecorded, record, taken = breach_terms(window.utc_offset_s)
+        needs_recording = ProductRow.category.not_in([c.value for c in window.recording_exempt])
+        return or_(unsuitable, and_(unrecorded, needs_recording)), record, taken
 
     def _sales_joined(self, window: ScoreWindow, *columns: Any) -> Any:
         breach, record, taken = self._breach(window)
@@ -542,7 +497,7 @@ def average_query(day: dt.date, first: dt.date) -> Any:
     low = case((span.first_day < first, literal(first)), else_=span.first_day)
     high = case((span.last_day > day, literal(day)), else_=span.last_day)
     days = (day - first).days + 1
-    fen_days = func.sum(type_coerce(span.balance, BigInteger) * (_date_day(high) - _date_day(low) + 1))
+    fen_days = func.sum(type_coerce(span.balance, BigInteger) * (date_day(high) - date_day(low) + 1))
     sums = (
         select(span.client_id, fen_days.label("fen_days"))
         .where(span.first_day <= day, span.last_day >= first)

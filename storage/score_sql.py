@@ -1,0 +1,73 @@
+"""SQL expressions the scoreboard's read models and its tallies share: the day number of an instant or a date, and
+the terms of a sale against suitability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, and_, exists, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from csm_tui.domain.enums import SuitabilityOutcome
+from storage.orm import AssessmentRow, ProductRow, SaleRow, SuitabilityRow
+
+
+class day_of(FunctionElement[int]):
+    """The day number (days since 1970-01-01, UTC) of a date, or of an instant shifted by an offset in days."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "day_of"
+
+
+@compiles(day_of)
+def _day_of_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    value, offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({value}) - 2440587.5 + {offset} AS INTEGER)"
+
+
+@compiles(day_of, "postgresql")
+def _day_of_postgresql(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    value, offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(floor(EXTRACT(EPOCH FROM {value}) / 86400.0 + {offset}) AS BIGINT)"
+
+
+def date_day(date: Any) -> day_of:
+    return day_of(date, literal(0.0))
+
+
+def breach_terms(utc_offset_s: int) -> tuple[ColumnElement[bool], ColumnElement[bool], Any, Any]:
+    """A sale against suitability, in two terms: ``unsuitable`` (no valid assessment at the time of sale: none,
+    another client's, one taken after the sale, one already superseded by a newer one of the client, or one expired;
+    or sold on the very assessment that had blocked the same product for the same client) and ``unrecorded`` (a
+    product that takes 双录 sold with none). The sale is a breach when unsuitable, or unrecorded in a category the
+    policy does not exempt from 双录. For a query from sales joined to their products, ``record`` (the sale's
+    suitability record, outer-joined) and ``taken`` (its assessment, outer-joined)."""
+    offset = literal(utc_offset_s / 86400)
+    record, taken, earlier = aliased(SuitabilityRow), aliased(AssessmentRow), aliased(SuitabilityRow)
+    newer = aliased(AssessmentRow)
+    superseded = exists().where(
+        newer.client_id == SaleRow.client_id,
+        or_(newer.taken_at > taken.taken_at, and_(newer.taken_at == taken.taken_at, newer.id > taken.id)),
+        newer.taken_at <= SaleRow.sold_at,
+    )
+    no_assessment = or_(
+        SaleRow.suitability_id.is_(None),
+        record.assessment_id.is_(None),
+        taken.client_id != SaleRow.client_id,
+        taken.taken_at > SaleRow.sold_at,
+        superseded,
+        day_of(SaleRow.sold_at, offset) > date_day(taken.valid_until),
+    )
+    override = exists().where(
+        earlier.client_id == SaleRow.client_id,
+        earlier.product_id == SaleRow.product_id,
+        earlier.outcome == SuitabilityOutcome.BLOCKED,
+        earlier.assessment_id == record.assessment_id,
+        earlier.created_at < SaleRow.sold_at,
+    )
+    unrecorded = and_(ProductRow.dual_recording, or_(record.id.is_(None), record.recording_ref == ""))
+    return or_(no_assessment, override), unrecorded, record, taken

@@ -1,0 +1,359 @@
+"""The scoreboard's running tallies: per CSM and local day, the counts and sums a quarter's figures add up from
+(contacts, calls, 回访 satisfaction, sales by category, regular plans, suitability breaches, 回访 on time), kept
+current in the same transaction as the writes that change them, so the branch's quarter reads a few thousand
+tally rows rather than every contact and sale of the quarter.
+
+A tally is by definition the aggregate of its day's records (``_aggregates``): every write through a session of the
+unit of work marks the (CSM, day) buckets it may change, and they are recomputed from the records before the
+transaction commits (``install``). Bulk writes past the ORM (imports, the demo builder) rebuild the tallies in their
+own transaction (``rebuild``). ``drift`` compares the tallies with the full recomputation (``csm admin scores
+verify``).
+
+Days are the branch's local days at the offset the tallies were kept with (``OFFSET_KEY`` in ``meta``); a quarter
+whose offset differs, or a policy the tallies cannot answer (a 回访 window over ``DONE_DAYS_CAP`` days), is read
+from the records as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from csm_tui.domain.enums import Channel, Disposition, ProductCategory, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.values import from_fen
+from csm_tui.services.rows import ScoreWindow
+from storage.orm import (
+    AssessmentRow,
+    Base,
+    ContactRow,
+    MetaRow,
+    ProductRow,
+    SaleRow,
+    ScoreTallyRow,
+    SuitabilityRow,
+    TaskRow,
+)
+from storage.score_sql import breach_terms, day_of
+from storage.sql import count_if
+
+OFFSET_KEY = "score_tallies.utc_offset_s"
+DEFAULT_OFFSET_S = 8 * 3600  # Asia/Shanghai, the policy's default zone: what a new database's tallies are kept at
+DONE_DAYS_CAP = 60  # a 回访 done this many days or more after its sale is tallied as "late" whatever the window
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_BATCH = 5_000
+
+Bucket = tuple[int, int]  # (staff id, local day number)
+Tallies = dict[tuple[int, int, str], int]  # (staff id, day, measure) -> amount
+
+
+def _day(instant: Any, offset_s: int) -> Any:
+    return day_of(instant, literal(offset_s / 86400))
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH.date()).days
+
+
+def _bounds(day: int, offset_s: int) -> tuple[dt.datetime, dt.datetime]:
+    start = EPOCH + dt.timedelta(days=day, seconds=-offset_s)
+    return start, start + dt.timedelta(days=1)
+
+
+def _within(column: Any, buckets: Iterable[Bucket] | None, staff: Any, offset_s: int) -> ColumnElement[bool]:
+    """Rows of the buckets' staff and local days, by ranges on the indexed (staff, instant) columns."""
+    if buckets is None:
+        return literal(True)
+    by_staff: dict[int, list[int]] = defaultdict(list)
+    for staff_id, day in buckets:
+        by_staff[staff_id].append(day)
+    terms = []
+    for staff_id, days in by_staff.items():
+        for day in sorted(set(days)):
+            start, end = _bounds(day, offset_s)
+            terms.append(and_(staff == staff_id, column >= start, column < end))
+    return or_(*terms) if terms else literal(False)
+
+
+def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[Bucket] | None = None) -> Tallies:
+    """The tallies of ``buckets`` (every bucket: ``None``) worked out from the records; zero amounts left out."""
+    buckets = None if buckets is None else list(buckets)
+    found: Tallies = {}
+
+    def add(staff_id: int, day: int, measure: str, amount: Any) -> None:
+        if amount:
+            key = (int(staff_id), int(day), measure)
+            found[key] = found.get(key, 0) + int(amount)
+
+    rated = and_(ContactRow.disposition == Disposition.SERVICE_DONE, ContactRow.satisfaction.is_not(None))
+    day = _day(ContactRow.started_at, offset_s)
+    contacts = (
+        select(
+            ContactRow.staff_id,
+            day,
+            func.count(),
+            count_if(ContactRow.channel == Channel.PHONE),
+            func.coalesce(func.sum(case((rated, ContactRow.satisfaction), else_=0)), 0),
+            count_if(rated),
+        )
+        .where(_within(ContactRow.started_at, buckets, ContactRow.staff_id, offset_s))
+        .group_by(ContactRow.staff_id, day)
+    )
+    for staff_id, d, count, calls, sat_sum, sat_count in session.execute(contacts):
+        add(staff_id, d, "contacts", count)
+        add(staff_id, d, "calls", calls)
+        add(staff_id, d, "satisfaction_sum", sat_sum)
+        add(staff_id, d, "satisfaction_count", sat_count)
+
+    unsuitable, unrecorded, record, taken = breach_terms(offset_s)
+    day = _day(SaleRow.sold_at, offset_s)
+    flag = case((unsuitable, 1), else_=0)
+    sales = (
+        select(
+            SaleRow.staff_id,
+            day,
+            ProductRow.category,
+            func.sum(type_coerce(SaleRow.amount, BigInteger)),
+            count_if(SaleRow.regular_plan.is_(True)),
+            func.sum(flag),
+            func.sum(case((and_(flag == 0, unrecorded), 1), else_=0)),
+        )
+        .join(ProductRow, ProductRow.id == SaleRow.product_id)
+        .outerjoin(record, record.id == SaleRow.suitability_id)
+        .outerjoin(taken, taken.id == record.assessment_id)
+        .where(SaleRow.cancelled_at.is_(None), _within(SaleRow.sold_at, buckets, SaleRow.staff_id, offset_s))
+        .group_by(SaleRow.staff_id, day, ProductRow.category)
+    )
+    for staff_id, d, category, amount, regular, breaches, unrecorded_count in session.execute(sales):
+        add(staff_id, d, f"sales:{category}", amount)
+        add(staff_id, d, "regular_plans", regular)
+        add(staff_id, d, f"unsuitable:{category}", breaches)
+        add(staff_id, d, f"unrecorded:{category}", unrecorded_count)
+
+    late = _day(TaskRow.closed_at, offset_s) - day
+    after = case(
+        (TaskRow.status != TaskStatus.DONE, literal(-1)),
+        (TaskRow.closed_at.is_(None), literal(DONE_DAYS_CAP)),
+        (late < 0, literal(0)),
+        (late >= DONE_DAYS_CAP, literal(DONE_DAYS_CAP)),
+        else_=late,
+    )
+    callbacks = (
+        select(SaleRow.staff_id, day, after, func.count())
+        .join(
+            TaskRow,
+            and_(
+                TaskRow.origin == TaskOrigin.SALE,
+                TaskRow.origin_id == SaleRow.id,
+                TaskRow.kind.in_([TaskKind.SERVICE_CALLBACK, TaskKind.SMS]),
+            ),
+        )
+        .where(SaleRow.cancelled_at.is_(None), _within(SaleRow.sold_at, buckets, SaleRow.staff_id, offset_s))
+        .group_by(SaleRow.staff_id, day, after)
+    )
+    for staff_id, d, days_after, count in session.execute(callbacks):
+        add(staff_id, d, "callbacks_open" if days_after < 0 else f"callbacks_done:{int(days_after)}", count)
+    return found
+
+
+def offset_of(conn: Session | Connection) -> int:
+    value = conn.execute(select(MetaRow.value).where(MetaRow.key == OFFSET_KEY)).scalar()
+    return DEFAULT_OFFSET_S if value is None else int(value)
+
+
+def stored(conn: Session | Connection, buckets: Iterable[Bucket] | None = None) -> Tallies:
+    query = select(ScoreTallyRow.staff_id, ScoreTallyRow.day, ScoreTallyRow.measure, ScoreTallyRow.amount)
+    if buckets is not None:
+        query = query.where(tuple_(ScoreTallyRow.staff_id, ScoreTallyRow.day).in_(list(buckets)))
+    return {(s, d, m): int(a) for s, d, m, a in conn.execute(query)}
+
+
+def _write(conn: Session | Connection, tallies: Mapping[tuple[int, int, str], int]) -> None:
+    rows = [{"staff_id": s, "day": d, "measure": m, "amount": a} for (s, d, m), a in tallies.items()]
+    for i in range(0, len(rows), _BATCH):
+        conn.execute(insert(ScoreTallyRow), rows[i : i + _BATCH])
+
+
+def refresh(conn: Session | Connection, buckets: Iterable[Bucket]) -> None:
+    """Recompute ``buckets`` from their records."""
+    buckets = sorted(set(buckets))
+    if not buckets:
+        return
+    offset_s = offset_of(conn)
+    for i in range(0, len(buckets), 200):
+        part = buckets[i : i + 200]
+        conn.execute(delete(ScoreTallyRow).where(tuple_(ScoreTallyRow.staff_id, ScoreTallyRow.day).in_(part)))
+        _write(conn, _aggregates(conn, offset_s, part))
+
+
+def rebuild(conn: Session | Connection, offset_s: int | None = None) -> int:
+    """Every tally worked out afresh (at ``offset_s``, else the kept offset); the number of tally rows."""
+    if offset_s is None:
+        offset_s = offset_of(conn)
+    else:
+        conn.execute(delete(MetaRow).where(MetaRow.key == OFFSET_KEY))
+        conn.execute(insert(MetaRow).values(key=OFFSET_KEY, value=str(offset_s)))
+    conn.execute(delete(ScoreTallyRow))
+    tallies = _aggregates(conn, offset_s)
+    _write(conn, tallies)
+    return len(tallies)
+
+
+def drift(conn: Session | Connection) -> list[tuple[int, int, str, int, int]]:
+    """Where the tallies differ from the records: (staff id, day, measure, kept, recomputed)."""
+    kept, actual = stored(conn), _aggregates(conn, offset_of(conn))
+    return sorted(
+        (s, d, m, kept.get((s, d, m), 0), actual.get((s, d, m), 0))
+        for (s, d, m) in kept.keys() | actual.keys()
+        if kept.get((s, d, m), 0) != actual.get((s, d, m), 0)
+    )
+
+
+# --- kept current with every write through the unit of work ------------------------------------------------------
+
+
+def _values(obj: Base, *names: str) -> list[tuple[Any, ...]]:
+    """The object's values of ``names`` now and, where a flushed update changed them, before."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    now = tuple(getattr(obj, n) for n in names)
+    before = []
+    for n in names:
+        history = state.attrs[n].history
+        before.append(history.deleted[0] if history.deleted else getattr(obj, n))
+    return [now, tuple(before)] if tuple(before) != now else [now]
+
+
+def _buckets_of_sales(conn: Connection, offset_s: int, where: ColumnElement[bool]) -> set[Bucket]:
+    query = select(SaleRow.staff_id, _day(SaleRow.sold_at, offset_s)).where(where).distinct()
+    return {(int(s), int(d)) for s, d in conn.execute(query)}
+
+
+def _instant_day(instant: dt.datetime | None, offset_s: int) -> int | None:
+    if instant is None:
+        return None
+    return int(((instant - EPOCH).total_seconds() + offset_s) // 86400)
+
+
+def dirty_buckets(session: Session, conn: Connection, offset_s: int) -> set[Bucket]:
+    """The buckets the session's flushed changes may have changed."""
+    buckets: set[Bucket] = set()
+    clients: set[int] = set()
+    products: set[int] = set()
+    sales: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ContactRow):
+            for staff_id, at in _values(obj, "staff_id", "started_at"):
+                day = _instant_day(at, offset_s)
+                if staff_id is not None and day is not None:
+                    buckets.add((staff_id, day))
+        elif isinstance(obj, SaleRow):
+            for staff_id, at in _values(obj, "staff_id", "sold_at"):
+                day = _instant_day(at, offset_s)
+                if staff_id is not None and day is not None:
+                    buckets.add((staff_id, day))
+        elif isinstance(obj, TaskRow):
+            sales.update(i for origin, i in _values(obj, "origin", "origin_id") if origin == TaskOrigin.SALE and i)
+        elif isinstance(obj, AssessmentRow | SuitabilityRow):
+            clients.update(c for (c,) in _values(obj, "client_id") if c is not None)
+        elif isinstance(obj, ProductRow) and obj not in session.new:
+            products.add(obj.id)
+    if sales:
+        buckets |= _buckets_of_sales(conn, offset_s, SaleRow.id.in_(sorted(sales)))
+    if clients:
+        buckets |= _buckets_of_sales(conn, offset_s, SaleRow.client_id.in_(sorted(clients)))
+    if products:
+        buckets |= _buckets_of_sales(conn, offset_s, SaleRow.product_id.in_(sorted(products)))
+    return buckets
+
+
+_TALLIED = (ContactRow, SaleRow, TaskRow, AssessmentRow, SuitabilityRow, ProductRow)
+
+
+def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
+    if not any(isinstance(o, _TALLIED) for o in (*session.new, *session.dirty, *session.deleted)):
+        return
+    conn = session.connection()
+    offset_s = offset_of(conn)
+    refresh(conn, dirty_buckets(session, conn, offset_s))
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Keep the tallies current with every write made through sessions of ``factory``."""
+    from sqlalchemy import event
+
+    event.listen(factory, "after_flush", _after_flush)
+
+
+# --- the quarter read from the tallies ----------------------------------------------------------------------------
+
+
+def quarter_figures(session: Session, window: ScoreWindow, staff_ids: list[int]) -> dict[int, dict[str, Any]] | None:
+    """The quarter's contact, sale and 回访 figures of ``staff_ids`` as ``SqlScoreViews.quarter_raw`` names them,
+    summed from the tallies; ``None`` where the tallies cannot answer (kept at another offset than the quarter's,
+    or a 回访 window they do not tell)."""
+    offset_s = offset_of(session)
+    first, end = _instant_day(window.start, offset_s), _instant_day(window.end, offset_s)
+    assert first is not None and end is not None
+    if _bounds(first, offset_s)[0] != window.start or _bounds(end, offset_s)[0] != window.end:
+        return None
+    cb = window.callback_days
+    if not 0 <= cb < DONE_DAYS_CAP:
+        return None
+    today = _instant_day(window.now, offset_s)
+    assert today is not None
+    passed = ScoreTallyRow.day + cb < today
+    query = (
+        select(ScoreTallyRow.staff_id, ScoreTallyRow.measure, passed, func.sum(ScoreTallyRow.amount))
+        .where(ScoreTallyRow.day >= first, ScoreTallyRow.day < end, ScoreTallyRow.staff_id.in_(staff_ids))
+        .group_by(ScoreTallyRow.staff_id, ScoreTallyRow.measure, passed)
+    )
+    exempt = {c.value for c in window.recording_exempt}
+    figures: dict[int, dict[str, Any]] = {}
+    for staff_id, measure, is_passed, amount in session.execute(query):
+        mine = figures.setdefault(staff_id, {"sales": {}})
+        amount = int(amount)
+
+        def add(name: str, value: int, mine: dict[str, Any] = mine) -> None:
+            mine[name] = mine.get(name, 0) + value
+
+        kind, _, detail = measure.partition(":")
+        match kind:
+            case "sales":
+                category = ProductCategory(detail)
+                mine["sales"][category] = mine["sales"].get(category, Decimal(0)) + from_fen(amount)
+            case "unsuitable":
+                add("breaches", amount)
+            case "unrecorded":
+                if detail not in exempt:
+                    add("breaches", amount)
+            case "callbacks_open":
+                if is_passed:
+                    add("callbacks_due", amount)
+            case "callbacks_done":
+                add("callbacks_due", amount)
+                if int(detail) <= cb:
+                    add("callbacks_on_time", amount)
+            case _:
+                add(kind, amount)
+    return figures
