@@ -3,16 +3,17 @@ the terms of a sale against suitability."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, exists, literal, or_
+from sqlalchemy import BigInteger, ColumnElement, and_, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from csm_tui.domain.enums import SuitabilityOutcome
-from storage.orm import AssessmentRow, ProductRow, SaleRow, SuitabilityRow
+from storage.orm import AssessmentRow, ClientRow, KeptAverageRow, ProductRow, SaleRow, SuitabilityRow
 
 
 class day_of(FunctionElement[int]):
@@ -71,3 +72,30 @@ def breach_terms(utc_offset_s: int) -> tuple[ColumnElement[bool], ColumnElement[
     )
     unrecorded = and_(ProductRow.dual_recording, or_(record.id.is_(None), record.recording_ref == ""))
     return or_(no_assessment, override), unrecorded, record, taken
+
+
+def per_client_assets(before: dt.date, after: dt.date | None, managers: ColumnElement[bool]) -> Any:
+    """Each client managed now (by ``managers``) and kept on ``before`` (a quarter's eve): the 3-month average (fen)
+    then, and kept on ``after`` (the quarter's end) or, ``None``, now (the bank's current figure). Driven by the kept
+    rows of one day."""
+    kept_before, kept_after = aliased(KeptAverageRow), aliased(KeptAverageRow)
+    at_end = ClientRow.avg_3m if after is None else kept_after.avg_3m
+    query = (
+        select(
+            ClientRow.manager_id.label("staff_id"),
+            ClientRow.id.label("client_id"),
+            type_coerce(kept_before.avg_3m, BigInteger).label("before"),
+            func.coalesce(type_coerce(at_end, BigInteger), 0).label("after"),
+        )
+        .select_from(kept_before)
+        .join(ClientRow, ClientRow.id == kept_before.client_id)
+        .where(kept_before.as_of == before, managers)
+    )
+    if after is not None:
+        query = query.outerjoin(kept_after, and_(kept_after.client_id == ClientRow.id, kept_after.as_of == after))
+    return query
+
+
+def crossed(per_client: Any, threshold_fen: int) -> ColumnElement[bool]:
+    """A client below the 交银 threshold before and at or over it after."""
+    return and_(per_client.c.before < threshold_fen, per_client.c.after >= threshold_fen)

@@ -40,11 +40,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.domain.enums import Channel, Disposition, ProductCategory, TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.values import from_fen
+from csm_tui.domain.values import from_fen, to_fen
 from csm_tui.services.rows import ScoreWindow
 from storage.orm import (
     AssessmentRow,
     Base,
+    ClientRow,
     ContactRow,
     MetaRow,
     ProductRow,
@@ -53,7 +54,7 @@ from storage.orm import (
     SuitabilityRow,
     TaskRow,
 )
-from storage.score_sql import breach_terms, day_of
+from storage.score_sql import breach_terms, crossed, day_of, per_client_assets
 from storage.sql import count_if
 
 OFFSET_KEY = "score_tallies.utc_offset_s"
@@ -61,6 +62,7 @@ DEFAULT_OFFSET_S = 8 * 3600  # Asia/Shanghai, the policy's default zone: what a 
 DONE_DAYS_CAP = 60  # a 回访 done this many days or more after its sale is tallied as "late" whatever the window
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _BATCH = 5_000
+ASSETS = "assets"  # the measures of asset growth (``keep_assets``)
 
 Bucket = tuple[int, int]  # (staff id, local day number)
 Tallies = dict[tuple[int, int, str], int]  # (staff id, day, measure) -> amount
@@ -193,6 +195,9 @@ def _write(conn: Session | Connection, tallies: Mapping[tuple[int, int, str], in
         conn.execute(insert(ScoreTallyRow), rows[i : i + _BATCH])
 
 
+_RECORDS = ~ScoreTallyRow.measure.startswith(f"{ASSETS}:")  # the tallies of contacts, sales and 回访
+
+
 def refresh(conn: Session | Connection, buckets: Iterable[Bucket]) -> None:
     """Recompute ``buckets`` from their records."""
     buckets = sorted(set(buckets))
@@ -201,7 +206,8 @@ def refresh(conn: Session | Connection, buckets: Iterable[Bucket]) -> None:
     offset_s = offset_of(conn)
     for i in range(0, len(buckets), 200):
         part = buckets[i : i + 200]
-        conn.execute(delete(ScoreTallyRow).where(tuple_(ScoreTallyRow.staff_id, ScoreTallyRow.day).in_(part)))
+        bucket = tuple_(ScoreTallyRow.staff_id, ScoreTallyRow.day).in_(part)
+        conn.execute(delete(ScoreTallyRow).where(bucket, _RECORDS))
         _write(conn, _aggregates(conn, offset_s, part))
 
 
@@ -212,15 +218,18 @@ def rebuild(conn: Session | Connection, offset_s: int | None = None) -> int:
     else:
         conn.execute(delete(MetaRow).where(MetaRow.key == OFFSET_KEY))
         conn.execute(insert(MetaRow).values(key=OFFSET_KEY, value=str(offset_s)))
-    conn.execute(delete(ScoreTallyRow))
+    conn.execute(delete(ScoreTallyRow).where(_RECORDS))
     tallies = _aggregates(conn, offset_s)
     _write(conn, tallies)
+    refresh_assets(conn, None)
     return len(tallies)
 
 
 def drift(conn: Session | Connection) -> list[tuple[int, int, str, int, int]]:
     """Where the tallies differ from the records: (staff id, day, measure, kept, recomputed)."""
     kept, actual = stored(conn), _aggregates(conn, offset_of(conn))
+    for key in _asset_keys(conn):
+        actual.update(_asset_aggregates(conn, key, None))
     return sorted(
         (s, d, m, kept.get((s, d, m), 0), actual.get((s, d, m), 0))
         for (s, d, m) in kept.keys() | actual.keys()
@@ -287,7 +296,16 @@ def dirty_buckets(session: Session, conn: Connection, offset_s: int) -> set[Buck
     return buckets
 
 
-_TALLIED = (ContactRow, SaleRow, TaskRow, AssessmentRow, SuitabilityRow, ProductRow)
+_TALLIED = (ContactRow, SaleRow, TaskRow, AssessmentRow, SuitabilityRow, ProductRow, ClientRow)
+
+
+def _managers(session: Session) -> set[int]:
+    """The managers whose clients' current averages or book a flushed change of clients may have changed."""
+    found: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ClientRow):
+            found.update(m for m, _ in _values(obj, "manager_id", "avg_3m") if m is not None)
+    return found
 
 
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
@@ -296,6 +314,9 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     conn = session.connection()
     offset_s = offset_of(conn)
     refresh(conn, dirty_buckets(session, conn, offset_s))
+    managers = _managers(session)
+    if managers:
+        refresh_assets(conn, managers)
 
 
 def install(factory: sessionmaker[Session]) -> None:
@@ -325,7 +346,7 @@ def quarter_figures(session: Session, window: ScoreWindow, staff_ids: list[int])
     passed = ScoreTallyRow.day + cb < today
     query = (
         select(ScoreTallyRow.staff_id, ScoreTallyRow.measure, passed, func.sum(ScoreTallyRow.amount))
-        .where(ScoreTallyRow.day >= first, ScoreTallyRow.day < end, ScoreTallyRow.staff_id.in_(staff_ids))
+        .where(ScoreTallyRow.day >= first, ScoreTallyRow.day < end, ScoreTallyRow.staff_id.in_(staff_ids), _RECORDS)
         .group_by(ScoreTallyRow.staff_id, ScoreTallyRow.measure, passed)
     )
     exempt = {c.value for c in window.recording_exempt}
@@ -357,3 +378,112 @@ def quarter_figures(session: Session, window: ScoreWindow, staff_ids: list[int])
             case _:
                 add(kind, amount)
     return figures
+
+
+# --- asset growth: per CSM, sums over the book they manage now -----------------------------------------------------
+#
+# Kept for each (eve, end, threshold) a scoreboard has asked for (``keep_assets``, when the averages are kept):
+# under the eve's day number, measures ``assets:<end or now>:<threshold fen>:before|after|crossed``; a marker row
+# of staff 0 says the key is kept (a CSM with no such clients has no rows).
+
+AssetKey = tuple[dt.date, dt.date | None, int]  # (eve, end or None: now, 交银 threshold in fen)
+
+
+def _asset_measure(key: AssetKey) -> str:
+    _, after, threshold = key
+    return f"{ASSETS}:{'now' if after is None else after.isoformat()}:{threshold}"
+
+
+def _asset_keys(conn: Session | Connection) -> list[AssetKey]:
+    query = select(ScoreTallyRow.day, ScoreTallyRow.measure).where(
+        ScoreTallyRow.staff_id == 0, ScoreTallyRow.measure.startswith(f"{ASSETS}:")
+    )
+    keys = []
+    for day, measure in conn.execute(query):
+        _, after, threshold = measure.split(":")
+        end = None if after == "now" else dt.date.fromisoformat(after)
+        keys.append((EPOCH.date() + dt.timedelta(days=day), end, int(threshold)))
+    return keys
+
+
+def _asset_aggregates(conn: Session | Connection, key: AssetKey, managers: set[int] | None) -> Tallies:
+    before, after, threshold = key
+    mine = ClientRow.manager_id.is_not(None) if managers is None else ClientRow.manager_id.in_(sorted(managers))
+    per_client = per_client_assets(before, after, mine).subquery()
+    query = select(
+        per_client.c.staff_id,
+        func.sum(per_client.c.before),
+        func.sum(per_client.c.after),
+        count_if(crossed(per_client, threshold)),
+        func.count(),
+    ).group_by(per_client.c.staff_id)
+    day, measure = day_number(before), _asset_measure(key)
+    found: Tallies = {(0, day, measure): 1}
+    for staff_id, total_before, total_after, count, clients in conn.execute(query):
+        values = (("before", total_before), ("after", total_after), ("crossed", count), ("clients", clients))
+        for name, value in values:
+            if value:
+                found[(int(staff_id), day, f"{measure}:{name}")] = int(value)
+    return found
+
+
+def _asset_rows(key: AssetKey, managers: set[int] | None) -> ColumnElement[bool]:
+    measure = _asset_measure(key)
+    rows = and_(ScoreTallyRow.day == day_number(key[0]), ScoreTallyRow.measure.startswith(f"{measure}:"))
+    return rows if managers is None else and_(rows, ScoreTallyRow.staff_id.in_(sorted(managers)))
+
+
+def refresh_assets(conn: Session | Connection, managers: set[int] | None) -> None:
+    """Recompute the kept asset tallies of ``managers`` (everyone: ``None``)."""
+    for key in _asset_keys(conn):
+        conn.execute(delete(ScoreTallyRow).where(_asset_rows(key, managers)))
+        tallies = _asset_aggregates(conn, key, managers)
+        del tallies[(0, day_number(key[0]), _asset_measure(key))]  # the marker stays
+        _write(conn, tallies)
+
+
+def keep_assets(conn: Session | Connection, key: AssetKey) -> bool:
+    """Keep the asset tallies of ``key`` unless kept already; whether it kept them."""
+    marker = select(ScoreTallyRow.amount).where(
+        ScoreTallyRow.staff_id == 0,
+        ScoreTallyRow.day == day_number(key[0]),
+        ScoreTallyRow.measure == _asset_measure(key),
+    )
+    if conn.execute(marker).first() is not None:
+        return False
+    _write(conn, _asset_aggregates(conn, key, None))
+    return True
+
+
+def asset_key(window: ScoreWindow) -> AssetKey | None:
+    if window.assets_before is None:
+        return None
+    return window.assets_before, window.assets_after, to_fen(window.jiaoyin)
+
+
+def quarter_assets(
+    session: Session, window: ScoreWindow, staff_ids: list[int]
+) -> list[tuple[int, Decimal, Decimal, int]] | None:
+    """The quarter's asset figures as ``SqlScoreViews._assets`` gives them, from the tallies; ``None``: not kept."""
+    key = asset_key(window)
+    if key is None:
+        return []
+    measure = _asset_measure(key)
+    query = select(ScoreTallyRow.staff_id, ScoreTallyRow.measure, ScoreTallyRow.amount).where(
+        ScoreTallyRow.day == day_number(key[0]),
+        ScoreTallyRow.measure.startswith(f"{measure}"),
+        ScoreTallyRow.staff_id.in_([0, *staff_ids]),
+    )
+    found: dict[int, dict[str, int]] = {}
+    marked = False
+    for staff_id, name, amount in session.execute(query):
+        if staff_id == 0 and name == measure:
+            marked = True
+        elif name.startswith(f"{measure}:"):
+            found.setdefault(staff_id, {})[name.rsplit(":", 1)[1]] = int(amount)
+    if not marked:
+        return None
+    return [
+        (staff_id, from_fen(v.get("before", 0)), from_fen(v.get("after", 0)), v.get("crossed", 0))
+        for staff_id, v in found.items()
+    ]

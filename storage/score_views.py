@@ -49,7 +49,7 @@ from storage.orm import (
     TaskRow,
     TrainingRow,
 )
-from storage.score_sql import breach_terms, date_day, day_of
+from storage.score_sql import breach_terms, crossed, date_day, day_of, per_client_assets
 from storage.sql import count_if
 
 DRILL_LIMIT = 500  # records listed under one figure, newest first
@@ -142,8 +142,9 @@ class SqlScoreViews:
         add(self._mystery(window, staff_ids), "mystery_sum", "mystery_count")
         add(self._qualifications(window, staff_ids), "qualifications")
         add(self._training(window, staff_ids), "training_minutes")
-        for staff_id, before, after, crossed in self._assets(window, staff_ids):
-            figures[staff_id].update(assets_before=before, assets_after=after, new_jiaoyin=crossed)
+        assets = score_tallies.quarter_assets(self.session, window, staff_ids)
+        for staff_id, before, after, count in self._assets(window, staff_ids) if assets is None else assets:
+            figures[staff_id].update(assets_before=before, assets_after=after, new_jiaoyin=count)
         return {staff_id: QuarterRaw(**values) for staff_id, values in figures.items()}
 
     def _in_window(self, column: Any, window: ScoreWindow) -> ColumnElement[bool]:
@@ -289,28 +290,11 @@ class SqlScoreViews:
         return self.session.execute(query)
 
     def _per_client_assets(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
-        """Each client managed now and kept on the quarter's eve: the 3-month average (fen) then, and at the
-        quarter's end (kept) or now (the bank's current figure). Driven by the kept rows of one day."""
-        before, after = aliased(KeptAverageRow), aliased(KeptAverageRow)
-        at_end = ClientRow.avg_3m if window.assets_after is None else after.avg_3m
-        query = (
-            select(
-                ClientRow.manager_id.label("staff_id"),
-                ClientRow.id.label("client_id"),
-                type_coerce(before.avg_3m, BigInteger).label("before"),
-                func.coalesce(type_coerce(at_end, BigInteger), 0).label("after"),
-            )
-            .select_from(before)
-            .join(ClientRow, ClientRow.id == before.client_id)
-            .where(before.as_of == window.assets_before, ClientRow.manager_id.in_(staff_ids))
-        )
-        if window.assets_after is not None:
-            query = query.outerjoin(after, and_(after.client_id == ClientRow.id, after.as_of == window.assets_after))
-        return query
+        assert window.assets_before is not None
+        return per_client_assets(window.assets_before, window.assets_after, ClientRow.manager_id.in_(staff_ids))
 
     def _crossed(self, per_client: Any, window: ScoreWindow) -> ColumnElement[bool]:
-        threshold = to_fen(window.jiaoyin)
-        return and_(per_client.c.before < threshold, per_client.c.after >= threshold)
+        return crossed(per_client, to_fen(window.jiaoyin))
 
     def _assets(self, window: ScoreWindow, staff_ids: list[int]) -> list[tuple[int, Decimal, Decimal, int]]:
         if window.assets_before is None:
@@ -482,6 +466,10 @@ class SqlScoreViews:
         ]
 
     # --- the kept averages --------------------------------------------------------------------------------------
+
+    def assets_tallied(self, window: ScoreWindow) -> bool:
+        """Whether the quarter's asset growth is tallied (or has nothing to tally: no data yet)."""
+        return score_tallies.quarter_assets(self.session, window, []) is not None
 
     def averages_kept(self, day: dt.date) -> bool:
         return (
