@@ -15,6 +15,7 @@ import functools
 import itertools
 import math
 import random
+import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -53,7 +54,7 @@ from csm_tui.policy import Calendar, Policy
 from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence, ContactState, NextTask
 from csm_tui.rules.tiers import average_window, daily_average, tier_of
-from storage import audit
+from storage import audit, score_tallies
 from storage.demo_households import add_households_and_risks, risk_figures
 from storage.engine import SQLITE_BEGIN
 from storage.orm import (
@@ -265,6 +266,8 @@ def build_demo(
                 conn, policy, seed, builder.today, builder.as_of, builder.now
             )
             _write_meta(conn, builder.as_of, seed, clients, csms)
+            offset = builder.now.astimezone(zoneinfo.ZoneInfo(policy.calendar.tz)).utcoffset() or dt.timedelta(0)
+            score_tallies.rebuild(conn, int(offset.total_seconds()))  # the scoreboard's tallies of these records
             detail = {"clients": clients, "seed": seed}
             audit.append(conn, clock.now().datetime, None, [("demo.build", "branch", "", detail)])
     return DemoSummary(**{f.name: writer.counts[f.name] for f in fields(DemoSummary)})

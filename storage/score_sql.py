@@ -99,3 +99,24 @@ def per_client_assets(before: dt.date, after: dt.date | None, managers: ColumnEl
 def crossed(per_client: Any, threshold_fen: int) -> ColumnElement[bool]:
     """A client below the 交银 threshold before and at or over it after."""
     return and_(per_client.c.before < threshold_fen, per_client.c.after >= threshold_fen)
+
+
+class local_day(FunctionElement[int]):
+    """The local day number (days since 1970-01-01) of an instant at a whole number of seconds east of UTC, exact at
+    midnight (whole seconds, integer arithmetic): the day a tally counts a record on."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "local_day"
+
+
+@compiles(local_day)
+def _local_day_sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
+    value, offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((CAST(strftime('%s', {value}) AS INTEGER) + {offset}) / 86400)"
+
+
+@compiles(local_day, "postgresql")
+def _local_day_postgresql(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
+    value, offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(floor((EXTRACT(EPOCH FROM {value}) + {offset}) / 86400) AS BIGINT)"

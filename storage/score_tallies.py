@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -54,7 +55,7 @@ from storage.orm import (
     SuitabilityRow,
     TaskRow,
 )
-from storage.score_sql import breach_terms, crossed, day_of, per_client_assets
+from storage.score_sql import breach_terms, crossed, local_day, per_client_assets
 from storage.sql import count_if
 
 OFFSET_KEY = "score_tallies.utc_offset_s"
@@ -69,7 +70,12 @@ Tallies = dict[tuple[int, int, str], int]  # (staff id, day, measure) -> amount
 
 
 def _day(instant: Any, offset_s: int) -> Any:
-    return day_of(instant, literal(offset_s / 86400))
+    return local_day(instant, _number(offset_s))
+
+
+def _number(value: int) -> Any:
+    """A whole number written into the statement: a GROUP BY expression must read the same as its SELECT's."""
+    return literal_column(str(int(value)), BigInteger)
 
 
 def day_number(day: dt.date) -> int:
@@ -153,10 +159,10 @@ def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[
 
     late = _day(TaskRow.closed_at, offset_s) - day
     after = case(
-        (TaskRow.status != TaskStatus.DONE, literal(-1)),
-        (TaskRow.closed_at.is_(None), literal(DONE_DAYS_CAP)),
-        (late < 0, literal(0)),
-        (late >= DONE_DAYS_CAP, literal(DONE_DAYS_CAP)),
+        (TaskRow.status != TaskStatus.DONE, _number(-1)),
+        (TaskRow.closed_at.is_(None), _number(DONE_DAYS_CAP)),
+        (late < _number(0), _number(0)),
+        (late >= _number(DONE_DAYS_CAP), _number(DONE_DAYS_CAP)),
         else_=late,
     )
     callbacks = (
@@ -261,7 +267,8 @@ def _buckets_of_sales(conn: Connection, offset_s: int, where: ColumnElement[bool
 def _instant_day(instant: dt.datetime | None, offset_s: int) -> int | None:
     if instant is None:
         return None
-    return int(((instant - EPOCH).total_seconds() + offset_s) // 86400)
+    since = instant - EPOCH
+    return (since.days * 86400 + since.seconds + offset_s) // 86400
 
 
 def dirty_buckets(session: Session, conn: Connection, offset_s: int) -> set[Bucket]:
@@ -343,7 +350,7 @@ def quarter_figures(session: Session, window: ScoreWindow, staff_ids: list[int])
         return None
     today = _instant_day(window.now, offset_s)
     assert today is not None
-    passed = ScoreTallyRow.day + cb < today
+    passed = ScoreTallyRow.day + _number(cb) < _number(today)
     query = (
         select(ScoreTallyRow.staff_id, ScoreTallyRow.measure, passed, func.sum(ScoreTallyRow.amount))
         .where(ScoreTallyRow.day >= first, ScoreTallyRow.day < end, ScoreTallyRow.staff_id.in_(staff_ids), _RECORDS)
