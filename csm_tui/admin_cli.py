@@ -24,11 +24,19 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.cli_support import SharedGroup, database_url, fail, open_database, open_existing_database
+from csm_tui.cli_support import (
+    SharedGroup,
+    database_url,
+    fail,
+    file_refusal,
+    open_database,
+    open_existing_database,
+)
 from csm_tui.clock import SystemClock
 from csm_tui.config import Settings
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import t
+from csm_tui.policy import PolicyError, load_policy
 from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
 from storage import audit, score_tallies
@@ -309,10 +317,11 @@ def scores_group() -> None:
 def scores_verify(settings: Settings, db_url: str | None, mend: bool) -> None:
     """Compare the scoreboard's running tallies with the full recomputation from the records (and their day's
     offset with the policy's time zone); exit 1 when they differ (also when ``--mend`` mended them)."""
-    from csm_tui.cli import _policy  # the policy file's refusal said as the workstation says it
-
     engine, uow = _admin(database_url(db_url, settings))
-    zone = zoneinfo.ZoneInfo(_policy(settings).calendar.tz)
+    try:
+        zone = zoneinfo.ZoneInfo(load_policy(settings.policy_file).calendar.tz)
+    except PolicyError as exc:
+        fail(file_refusal("policy", exc.path, exc.key, exc.reason))
     offset = int((SystemClock().now().datetime.astimezone(zone).utcoffset() or dt.timedelta(0)).total_seconds())
     try:
         with engine.connect() as conn:
