@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import (
@@ -251,13 +251,21 @@ def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> li
         return []
     active = and_(HoldingRow.client_id == ClientRow.id, HoldingRow.status == HoldingStatus.ACTIVE)
     held = select(func.sum(HoldingRow.amount)).where(active).correlate(ClientRow).scalar_subquery()
-    wealth = exists().where(
-        active,
-        HoldingRow.product_id.in_(select(ProductRow.id).where(ProductRow.category.in_(WEALTH_CATEGORIES))),
+    wealth = (
+        select(func.max(case((ProductRow.category.in_(WEALTH_CATEGORIES), 1), else_=0)))
+        .select_from(HoldingRow)
+        .join(ProductRow, ProductRow.id == HoldingRow.product_id)
+        .where(active)
+        .correlate(ClientRow)
+        .scalar_subquery()
     )
     idle = type_coerce(ClientRow.balance - func.coalesce(held, 0), Fen)  # compared in fen, read as yuan
     kinds = [
-        (QueueReason.IDLE_DEPOSITS, and_(idle >= w.idle_min, ~wealth), (idle.desc(), ClientRow.id)),
+        (
+            QueueReason.IDLE_DEPOSITS,
+            and_(idle >= w.idle_min, func.coalesce(wealth, 0) == 0),
+            (idle.desc(), ClientRow.id),
+        ),
         *(
             (reason, and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high), (ClientRow.avg_3m.desc(), ClientRow.id))
             for reason, (low, high) in (
