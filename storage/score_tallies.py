@@ -221,7 +221,7 @@ def rebuild(conn: Session | Connection, offset_s: int | None = None) -> int:
     """Every tally worked out afresh (at ``offset_s``, else the kept offset); the number of tally rows."""
     if offset_s is None:
         offset_s = offset_of(conn)
-    else:
+    elif offset_s != offset_of(conn):
         conn.execute(delete(MetaRow).where(MetaRow.key == OFFSET_KEY))
         conn.execute(insert(MetaRow).values(key=OFFSET_KEY, value=str(offset_s)))
     conn.execute(delete(ScoreTallyRow).where(_RECORDS))

@@ -28,7 +28,7 @@ def upgrade() -> None:
     )
     from storage import score_tallies
 
-    score_tallies.rebuild(op.get_bind(), score_tallies.DEFAULT_OFFSET_S)
+    score_tallies.rebuild(op.get_bind())  # at the default offset (Asia/Shanghai): no row in branch_meta for it
 
 
 def downgrade() -> None:
