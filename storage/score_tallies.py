@@ -31,6 +31,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal,
     literal_column,
     or_,
@@ -248,8 +249,6 @@ def drift(conn: Session | Connection) -> list[tuple[int, int, str, int, int]]:
 
 def _values(obj: Base, *names: str) -> list[tuple[Any, ...]]:
     """The object's values of ``names`` now and, where a flushed update changed them, before."""
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     now = tuple(getattr(obj, n) for n in names)
     before = []
@@ -310,8 +309,13 @@ def _managers(session: Session) -> set[int]:
     """The managers whose clients' current averages or book a flushed change of clients may have changed."""
     found: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, ClientRow):
-            found.update(m for m, _ in _values(obj, "manager_id", "avg_3m") if m is not None)
+        if not isinstance(obj, ClientRow):
+            continue
+        if obj in session.dirty and not any(
+            inspect(obj).attrs[name].history.has_changes() for name in ("manager_id", "avg_3m")
+        ):
+            continue  # another of the client's details: the books' sums stand
+        found.update(m for m, _ in _values(obj, "manager_id", "avg_3m") if m is not None)
     return found
 
 
