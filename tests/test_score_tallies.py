@@ -298,3 +298,46 @@ def test_scores_verify_finds_a_tally_changed_by_plain_sql_and_mends_it(
         assert score_tallies.drift(conn) == []
         actions = [a for (a,) in conn.execute(text("SELECT action FROM audit_events WHERE action = 'scores.mend'"))]
     assert actions == ["scores.mend"]
+
+
+def test_imports_written_past_the_orm_leave_no_drift(
+    branch: dict[str, Any], uow_factory: SqlUnitOfWorkFactory, engine: Engine, clock: FrozenClock
+) -> None:
+    """Tasks done, a product's 双录 and a client's manager changed by an import, and the balances' new averages,
+    are written with Core statements: the tallies are worked out again in the import's transaction."""
+    from csm_tui.services.imports.columns import ImportKind
+    from csm_tui.services.imports.model import Assets, Update
+
+    a, b = branch["staff"]
+    with uow_factory(write=True) as uow:
+        s = uow.session  # type: ignore[attr-defined]
+        _apply(s, branch, ("sale", 0, 1, 0, BASE + dt.timedelta(days=3), 5_000_000, "record", False))
+        _apply(s, branch, ("callback", 0, TaskKind.SERVICE_CALLBACK))
+        uow.commit()
+    admin_staff = _staff(engine)["admin"]
+    admin = _ws(uow_factory, clock, admin_staff)
+    for q in QUARTERS:
+        quarter_scores.team_table(admin, q)  # the asset tallies kept
+    with engine.connect() as conn:
+        task_id = conn.execute(select(TaskRow.id)).scalar_one()
+        before = score_tallies.stored(conn)
+    done = BASE + dt.timedelta(days=4)
+    client = branch["clients"][1]
+    with uow_factory.acting_as(admin_staff)(write=True) as tx:
+        tx.imports.write(
+            ImportKind.TASKS, [], [Update(task_id, {"status": (TaskStatus.OPEN, TaskStatus.DONE),
+                                                    "closed_at": (None, done)})], lambda _n: None
+        )  # fmt: skip
+        tx.imports.write(
+            ImportKind.PRODUCTS, [], [Update(branch["products"][0], {"dual_recording": (True, False)})], lambda _n: None
+        )
+        tx.imports.write(ImportKind.CLIENTS, [], [Update(client, {"manager_id": (a, b)})], lambda _n: None)
+        tx.imports.set_assets([Assets(client, Decimal("900000.00"), Decimal("800000.00"), dt.date(2026, 11, 25))])
+        tx.imports.tally_assets()
+        tx.commit()
+    with engine.connect() as conn:
+        assert score_tallies.drift(conn) == []
+        after = score_tallies.stored(conn)
+    assert after != before
+    assert any(m.startswith("callbacks_done:") for _s, _d, m in after)
+    assert any(m.startswith("assets:") and s == b and a != b for s, _d, m in after)
