@@ -17,7 +17,7 @@ from the records as before.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -88,31 +89,40 @@ def _bounds(day: int, offset_s: int) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _within(column: Any, buckets: Iterable[Bucket] | None, staff: Any, offset_s: int) -> ColumnElement[bool]:
-    """Rows of the buckets' staff and local days, by ranges on the indexed (staff, instant) columns."""
-    if buckets is None:
+def _within(column: Any, width: int | None, staff: Any) -> ColumnElement[bool]:
+    """Rows of ``width`` buckets (every row: ``None``) given as parameters ``b_staff_<i>``, ``b_from_<i>``,
+    ``b_to_<i>``: ranges on the indexed (staff, instant) columns."""
+    if width is None:
         return literal(True)
-    by_staff: dict[int, list[int]] = defaultdict(list)
-    for staff_id, day in buckets:
-        by_staff[staff_id].append(day)
-    terms = []
-    for staff_id, days in by_staff.items():
-        for day in sorted(set(days)):
-            start, end = _bounds(day, offset_s)
-            terms.append(and_(staff == staff_id, column >= start, column < end))
-    return or_(*terms) if terms else literal(False)
+    return or_(
+        *(
+            and_(
+                staff == bindparam(f"b_staff_{i}"), column >= bindparam(f"b_from_{i}"), column < bindparam(f"b_to_{i}")
+            )
+            for i in range(width)
+        )
+    )
 
 
-def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[Bucket] | None = None) -> Tallies:
-    """The tallies of ``buckets`` (every bucket: ``None``) worked out from the records; zero amounts left out."""
-    buckets = None if buckets is None else list(buckets)
-    found: Tallies = {}
+_WIDTH = 1  # a bucket per statement: read through the (staff, instant) index on both backends
 
-    def add(staff_id: int, day: int, measure: str, amount: Any) -> None:
-        if amount:
-            key = (int(staff_id), int(day), measure)
-            found[key] = found.get(key, 0) + int(amount)
 
+def _bucket_params(buckets: list[Bucket], offset_s: int) -> list[tuple[int, dict[str, Any]]]:
+    """The widths and parameters of ``_within`` for ``buckets``, ``_WIDTH`` at a time."""
+    chunks = []
+    for i in range(0, len(buckets), _WIDTH):
+        part = buckets[i : i + _WIDTH]
+        params: dict[str, Any] = {}
+        for n, (staff_id, day) in enumerate(part):
+            params[f"b_staff_{n}"] = staff_id
+            params[f"b_from_{n}"], params[f"b_to_{n}"] = _bounds(day, offset_s)
+        chunks.append((len(part), params))
+    return chunks
+
+
+@functools.lru_cache(maxsize=32)
+def _statements(offset_s: int, width: int | None) -> tuple[Any, Any, Any]:
+    """The aggregate queries of contacts, sales and 回访 by (CSM, local day), built once per offset and width."""
     rated = and_(ContactRow.disposition == Disposition.SERVICE_DONE, ContactRow.satisfaction.is_not(None))
     day = _day(ContactRow.started_at, offset_s)
     contacts = (
@@ -124,15 +134,9 @@ def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[
             func.coalesce(func.sum(case((rated, ContactRow.satisfaction), else_=0)), 0),
             count_if(rated),
         )
-        .where(_within(ContactRow.started_at, buckets, ContactRow.staff_id, offset_s))
+        .where(_within(ContactRow.started_at, width, ContactRow.staff_id))
         .group_by(ContactRow.staff_id, day)
     )
-    for staff_id, d, count, calls, sat_sum, sat_count in session.execute(contacts):
-        add(staff_id, d, "contacts", count)
-        add(staff_id, d, "calls", calls)
-        add(staff_id, d, "satisfaction_sum", sat_sum)
-        add(staff_id, d, "satisfaction_count", sat_count)
-
     unsuitable, unrecorded, record, taken = breach_terms(offset_s)
     day = _day(SaleRow.sold_at, offset_s)
     flag = case((unsuitable, 1), else_=0)
@@ -149,15 +153,9 @@ def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[
         .join(ProductRow, ProductRow.id == SaleRow.product_id)
         .outerjoin(record, record.id == SaleRow.suitability_id)
         .outerjoin(taken, taken.id == record.assessment_id)
-        .where(SaleRow.cancelled_at.is_(None), _within(SaleRow.sold_at, buckets, SaleRow.staff_id, offset_s))
+        .where(SaleRow.cancelled_at.is_(None), _within(SaleRow.sold_at, width, SaleRow.staff_id))
         .group_by(SaleRow.staff_id, day, ProductRow.category)
     )
-    for staff_id, d, category, amount, regular, breaches, unrecorded_count in session.execute(sales):
-        add(staff_id, d, f"sales:{category}", amount)
-        add(staff_id, d, "regular_plans", regular)
-        add(staff_id, d, f"unsuitable:{category}", breaches)
-        add(staff_id, d, f"unrecorded:{category}", unrecorded_count)
-
     late = _day(TaskRow.closed_at, offset_s) - day
     after = case(
         (TaskRow.status != TaskStatus.DONE, _number(-1)),
@@ -176,16 +174,47 @@ def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[
                 TaskRow.kind.in_([TaskKind.SERVICE_CALLBACK, TaskKind.SMS]),
             ),
         )
-        .where(SaleRow.cancelled_at.is_(None), _within(SaleRow.sold_at, buckets, SaleRow.staff_id, offset_s))
+        .where(SaleRow.cancelled_at.is_(None), _within(SaleRow.sold_at, width, SaleRow.staff_id))
         .group_by(SaleRow.staff_id, day, after)
     )
-    for staff_id, d, days_after, count in session.execute(callbacks):
-        add(staff_id, d, "callbacks_open" if days_after < 0 else f"callbacks_done:{int(days_after)}", count)
+    return contacts, sales, callbacks
+
+
+def _aggregates(session: Session | Connection, offset_s: int, buckets: Iterable[Bucket] | None = None) -> Tallies:
+    """The tallies of ``buckets`` (every bucket: ``None``) worked out from the records; zero amounts left out."""
+    found: Tallies = {}
+
+    def add(staff_id: int, day: int, measure: str, amount: Any) -> None:
+        if amount:
+            key = (int(staff_id), int(day), measure)
+            found[key] = found.get(key, 0) + int(amount)
+
+    if buckets is None:
+        runs: list[tuple[tuple[Any, Any, Any], dict[str, Any]]] = [(_statements(offset_s, None), {})]
+    else:
+        listed = sorted(set(buckets))
+        runs = [(_statements(offset_s, width), params) for width, params in _bucket_params(listed, offset_s)]
+    for (contacts, sales, callbacks), params in runs:
+        for staff_id, d, count, calls, sat_sum, sat_count in session.execute(contacts, params):
+            add(staff_id, d, "contacts", count)
+            add(staff_id, d, "calls", calls)
+            add(staff_id, d, "satisfaction_sum", sat_sum)
+            add(staff_id, d, "satisfaction_count", sat_count)
+        for staff_id, d, category, amount, regular, breaches, unrecorded_count in session.execute(sales, params):
+            add(staff_id, d, f"sales:{category}", amount)
+            add(staff_id, d, "regular_plans", regular)
+            add(staff_id, d, f"unsuitable:{category}", breaches)
+            add(staff_id, d, f"unrecorded:{category}", unrecorded_count)
+        for staff_id, d, days_after, count in session.execute(callbacks, params):
+            add(staff_id, d, "callbacks_open" if days_after < 0 else f"callbacks_done:{int(days_after)}", count)
     return found
 
 
+_OFFSET = select(MetaRow.value).where(MetaRow.key == OFFSET_KEY)
+
+
 def offset_of(conn: Session | Connection) -> int:
-    value = conn.execute(select(MetaRow.value).where(MetaRow.key == OFFSET_KEY)).scalar()
+    value = conn.execute(_OFFSET).scalar()
     return DEFAULT_OFFSET_S if value is None else int(value)
 
 
@@ -202,6 +231,7 @@ def _write(conn: Session | Connection, tallies: Mapping[tuple[int, int, str], in
         conn.execute(insert(ScoreTallyRow), rows[i : i + _BATCH])
 
 
+_MANY = 200  # buckets past which a refresh works every tally out again
 _RECORDS = ~ScoreTallyRow.measure.startswith(f"{ASSETS}:")  # the tallies of contacts, sales and 回访
 
 
@@ -211,6 +241,10 @@ def refresh(conn: Session | Connection, buckets: Iterable[Bucket]) -> None:
     if not buckets:
         return
     offset_s = offset_of(conn)
+    if len(buckets) > _MANY:  # a product's every sale, say: one pass over the records beats a query per bucket
+        conn.execute(delete(ScoreTallyRow).where(_RECORDS))
+        _write(conn, _aggregates(conn, offset_s))
+        return
     for i in range(0, len(buckets), 200):
         part = buckets[i : i + 200]
         bucket = tuple_(ScoreTallyRow.staff_id, ScoreTallyRow.day).in_(part)
@@ -319,15 +353,36 @@ def _managers(session: Session) -> set[int]:
     return found
 
 
+_PENDING = "score_tallies.pending"  # in ``Session.info``: the offset and the buckets and books changed so far
+
+
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
+    """Note the buckets and books the flushed changes may have changed (while their history is at hand)."""
     if not any(isinstance(o, _TALLIED) for o in (*session.new, *session.dirty, *session.deleted)):
         return
     conn = session.connection()
-    offset_s = offset_of(conn)
-    refresh(conn, dirty_buckets(session, conn, offset_s))
-    managers = _managers(session)
+    if _PENDING not in session.info:
+        session.info[_PENDING] = (offset_of(conn), set(), set())
+    offset_s, buckets, managers = session.info[_PENDING]
+    buckets |= dirty_buckets(session, conn, offset_s)
+    managers |= _managers(session)
+
+
+def _before_commit(session: Session) -> None:
+    """Work the noted tallies out again from the records, last thing in the transaction."""
+    session.flush()
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    _offset, buckets, managers = pending
+    conn = session.connection()
+    refresh(conn, buckets)
     if managers:
         refresh_assets(conn, managers)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def install(factory: sessionmaker[Session]) -> None:
@@ -335,6 +390,8 @@ def install(factory: sessionmaker[Session]) -> None:
     from sqlalchemy import event
 
     event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_rollback", _after_rollback)
 
 
 # --- the quarter read from the tallies ----------------------------------------------------------------------------
