@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -356,11 +357,26 @@ def _managers(session: Session) -> set[int]:
 _PENDING = "score_tallies.pending"  # in ``Session.info``: the offset and the buckets and books changed so far
 
 
+_KEPT_BY: weakref.WeakSet[Any] = weakref.WeakSet()  # engines whose database holds the tallies (revision 0013 on)
+
+
+def _kept(conn: Connection) -> bool:
+    """Whether the database has the tallies (not one at an older revision, written to before its upgrade)."""
+    if conn.engine in _KEPT_BY:
+        return True
+    if inspect(conn).has_table(ScoreTallyRow.__tablename__):
+        _KEPT_BY.add(conn.engine)
+        return True
+    return False
+
+
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     """Note the buckets and books the flushed changes may have changed (while their history is at hand)."""
     if not any(isinstance(o, _TALLIED) for o in (*session.new, *session.dirty, *session.deleted)):
         return
     conn = session.connection()
+    if not _kept(conn):
+        return  # the upgrade's migration works them out from the records
     if _PENDING not in session.info:
         session.info[_PENDING] = (offset_of(conn), set(), set())
     offset_s, buckets, managers = session.info[_PENDING]
