@@ -13,9 +13,11 @@ Anyone else is refused, a sudoer who is not a staff admin included.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
+import zoneinfo
 from pathlib import Path
 
 import click
@@ -38,7 +40,7 @@ from csm_tui.policy import PolicyError, load_policy
 from csm_tui.services.events import prospects
 from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
-from storage import audit
+from storage import audit, score_tallies
 from storage.copy import CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
 from storage.engine import UnusableDatabase, normalise_url, sqlite_path
 from storage.ownership import account_name, owned_by_this_account
@@ -321,3 +323,44 @@ def admin_backup(settings: Settings, db_url: str | None, target: Path) -> None:
         target.unlink(missing_ok=True)
         fail(t("admin.copy_failed", reason=type(exc).__name__))
     click.echo(t("admin.backed_up", path=target))
+
+
+@admin.group("scores")
+def scores_group() -> None:
+    """The scoreboard's running tallies."""
+
+
+@scores_group.command("verify")
+@db_option
+@click.option("--mend", is_flag=True, help="Work the tallies out afresh from the records where they drifted.")
+@click.pass_obj
+def scores_verify(settings: Settings, db_url: str | None, mend: bool) -> None:
+    """Compare the scoreboard's running tallies with the full recomputation from the records (and their day's
+    offset with the policy's time zone); exit 1 when they differ (also when ``--mend`` mended them)."""
+    engine, uow = _admin(database_url(db_url, settings))
+    try:
+        zone = zoneinfo.ZoneInfo(load_policy(settings.policy_file).calendar.tz)
+    except PolicyError as exc:
+        fail(file_refusal("policy", exc.path, exc.key, exc.reason))
+    offset = int((SystemClock().now().datetime.astimezone(zone).utcoffset() or dt.timedelta(0)).total_seconds())
+    try:
+        with engine.connect() as conn:
+            kept_offset = score_tallies.offset_of(conn)
+            drift = score_tallies.drift(conn)
+    except SQLAlchemyError as exc:
+        fail(t("admin.scores_unreadable", reason=type(exc).__name__))
+    for staff_id, day, measure, kept, actual in drift[:20]:
+        date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+        click.echo(t("admin.scores_drift_line", staff_id=staff_id, day=date, measure=measure, kept=kept, actual=actual))
+    if kept_offset != offset:
+        click.echo(t("admin.scores_offset", kept=kept_offset // 60, policy=offset // 60))
+    if not drift and kept_offset == offset:
+        click.echo(t("admin.scores_intact"))
+        return
+    if mend:
+        with uow(write=True) as tx:
+            rows = score_tallies.rebuild(tx.session, offset)
+            tx.audit.record("scores.mend", "score_tallies", "", drifted=len(drift), rows=rows, offset_s=offset)
+            tx.commit()
+        click.echo(t("admin.scores_mended", count=len(drift)))
+    fail(t("admin.scores_drifted", count=len(drift)), EXIT_BROKEN)

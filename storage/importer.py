@@ -20,7 +20,7 @@ from csm_tui.domain.values import ResidentId
 from csm_tui.rules.birthdays import lunar_md
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Update
-from storage import audit
+from storage import audit, score_tallies
 from storage.access import Access
 from storage.orm import (
     BalanceSpanRow,
@@ -167,6 +167,11 @@ class SqlImports:
         self._audit_updates(table.name, updates)
         if kind is ImportKind.CLIENTS:  # a prospect whose mobile the bank's file now has is that client
             convert_matching(self.session, self.session.info["clock"].now().datetime)
+        if inserts or updates:  # written past the ORM: the scoreboard's tallies worked out again, in this transaction
+            if kind in (ImportKind.TASKS, ImportKind.PRODUCTS):  # 回访 done, products' categories and 双录
+                score_tallies.rebuild(self.session)
+            elif kind is ImportKind.CLIENTS:  # the managers of the books
+                score_tallies.refresh_assets(self.session, None)
 
     def _update(
         self, kind: ImportKind, table: Table, names: dict[str, str], fields: list[str], items: list[Update]
@@ -246,6 +251,12 @@ class SqlImports:
                 for s in batch
             ]
             self.session.execute(insert(table), rows)
+
+    def tally_assets(self) -> None:
+        """The scoreboard's tallies of asset growth worked out again from the clients' new averages (after
+        ``set_assets``), in the import's transaction."""
+        self._require()
+        score_tallies.refresh_assets(self.session, None)
 
     def set_assets(self, assets: list[Assets]) -> None:
         self._require()

@@ -508,6 +508,19 @@ class KeptAverageRow(Base):
     avg_3m: Mapped[Decimal] = mapped_column("avg_3m_fen", Fen)
 
 
+class ScoreTallyRow(Base):
+    """A running tally of the scoreboard: one CSM's amount of one measure on one local day (days since 1970-01-01 at
+    the offset kept in ``branch_meta``), derived from the records and kept current with them
+    (``storage.score_tallies``)."""
+
+    __tablename__ = "score_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (read by the primary key alone)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
 class ScoreSnapshotRow(Base):
     __tablename__ = "score_snapshots"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import (
@@ -55,35 +55,61 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
     ]
     prospects = _prospects(session, own, w)
     ids = {c.client_id for c in candidates} | {p.client_id for p in prospects}
+    # Who is out, today's calls, who was reached lately and which prospects were contacted: one statement.
+    parts = [
+        select(literal("calls", String(16)).label("kind"), func.count().label("value")).where(
+            *_calls_made(staff_id, w.day_start, w.day_end)
+        ),
+    ]
+    if ids:
+        parts += [_tagged("out", q) for q in _excluded(staff_id, ids, w)]
+        parts.append(_tagged("settled", _contacted(ids, w.settled_since, reached=True)))
+    prospect_ids = {p.client_id for p in prospects}
+    if prospect_ids:
+        parts.append(_tagged("contacted", _contacted(prospect_ids, w.contacted_since, reached=False)))
+    found: dict[str, set[int]] = {"out": set(), "settled": set(), "contacted": set()}
+    calls_today = 0
+    for kind, value in session.execute(union_all(*parts)):
+        if kind == "calls":
+            calls_today = int(value)
+        else:
+            found[kind].add(int(value))
     return QueueSources(
         candidates=candidates,
         prospects=prospects,
-        excluded=frozenset(_excluded(session, staff_id, ids, w)),
-        calls_today=calls_made(session, staff_id, w.day_start, w.day_end),
-        settled=frozenset(_contacted(session, ids, w.settled_since, reached=True)),
-        contacted=frozenset(_contacted(session, {p.client_id for p in prospects}, w.contacted_since, reached=False)),
+        excluded=frozenset(found["out"]),
+        calls_today=calls_today,
+        settled=frozenset(found["settled"]),
+        contacted=frozenset(found["contacted"]),
     )
 
 
-def calls_made(session: Session, staff_id: int, start: dt.datetime, end: dt.datetime) -> int:
-    """The staff member's phone calls from ``start`` to ``end``."""
-    query = select(func.count()).where(
+def _tagged(kind: str, query: Select[Any]) -> Select[Any]:
+    """A query of client ids as rows of (``kind``, id), to be told apart in a union."""
+    inner = query.subquery()
+    return select(literal(kind, String(16)).label("kind"), inner.c[0].label("value"))
+
+
+def _calls_made(staff_id: int, start: dt.datetime, end: dt.datetime) -> list[ColumnElement[bool]]:
+    return [
         ContactRow.staff_id == staff_id,
         ContactRow.channel == Channel.PHONE,
         ContactRow.started_at >= start,
         ContactRow.started_at < end,
-    )
-    return session.scalar(query) or 0
+    ]
 
 
-def _contacted(session: Session, ids: set[int], since: dt.datetime, *, reached: bool) -> set[int]:
+def calls_made(session: Session, staff_id: int, start: dt.datetime, end: dt.datetime) -> int:
+    """The staff member's phone calls from ``start`` to ``end``."""
+    return session.scalar(select(func.count()).where(*_calls_made(staff_id, start, end))) or 0
+
+
+def _contacted(ids: set[int], since: dt.datetime, *, reached: bool) -> Select[Any]:
     """Of ``ids``: clients with a contact since ``since`` (``reached``: one in which they were reached)."""
-    if not ids:
-        return set()
-    query = select(ContactRow.client_id).where(ContactRow.client_id.in_(list(ids)), ContactRow.started_at >= since)
+    query = select(ContactRow.client_id).where(ContactRow.client_id.in_(sorted(ids)), ContactRow.started_at >= since)
     if reached:
         query = query.where(ContactRow.channel.in_(SPOKEN), ContactRow.disposition.not_in(NOT_REACHED))
-    return set(session.scalars(query))
+    return query
 
 
 def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:
@@ -242,94 +268,85 @@ def precision_prospects(
     near: tuple[tuple[Decimal, Decimal], tuple[Decimal, Decimal]], limit: int,
 ) -> list[Candidate]:  # fmt: skip
     """The precision-marketing prospects among the clients ``own`` picks, at most ``limit`` of each kind: idle
-    deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges)."""
+    deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges): one
+    statement, each client's holdings read through its index (as many per client whatever the branch's size)."""
     if limit <= 0:
         return []
-    held = (
-        select(
-            HoldingRow.client_id,
-            func.sum(HoldingRow.amount).label("held"),
-            func.max(case((ProductRow.category.in_(WEALTH_CATEGORIES), 1), else_=0)).label("wealth"),
-        )
+    active = and_(HoldingRow.client_id == ClientRow.id, HoldingRow.status == HoldingStatus.ACTIVE)
+    held = select(func.sum(HoldingRow.amount)).where(active).correlate(ClientRow).scalar_subquery()
+    wealth = (
+        select(func.max(case((ProductRow.category.in_(WEALTH_CATEGORIES), 1), else_=0)))
+        .select_from(HoldingRow)
         .join(ProductRow, ProductRow.id == HoldingRow.product_id)
-        .join(ClientRow, ClientRow.id == HoldingRow.client_id)
-        .where(own, HoldingRow.status == HoldingStatus.ACTIVE)  # these clients' holdings only
-        .group_by(HoldingRow.client_id)
-        .subquery()
+        .where(active)
+        .correlate(ClientRow)
+        .scalar_subquery()
     )
-    idle = type_coerce(ClientRow.balance - func.coalesce(held.c.held, 0), Fen)  # compared in fen, read as yuan
-    base = select(*CLIENT).where(own)
-    found: list[Candidate] = []
-    idle_rows = session.execute(
-        base.outerjoin(held, held.c.client_id == ClientRow.id)
-        .add_columns(idle.label("idle"))
-        .where(idle >= idle_min, func.coalesce(held.c.wealth, 0) == 0)
-        .order_by(idle.desc(), ClientRow.id)
-        .limit(limit)
-    )
-    found += [_candidate(r, QueueReason.IDLE_DEPOSITS, today) for r in idle_rows]
-    for reason, (low, high) in zip((QueueReason.NEAR_WODE, QueueReason.NEAR_JIAOYIN), near, strict=True):
-        rows = session.execute(
-            base.where(and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high))
-            .order_by(ClientRow.avg_3m.desc(), ClientRow.id)
+    idle = type_coerce(ClientRow.balance - func.coalesce(held, 0), Fen)  # compared in fen, read as yuan
+    kinds = [
+        (
+            QueueReason.IDLE_DEPOSITS,
+            and_(idle >= idle_min, func.coalesce(wealth, 0) == 0),
+            (idle.desc(), ClientRow.id),
+        ),
+        *(
+            (reason, and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high), (ClientRow.avg_3m.desc(), ClientRow.id))
+            for reason, (low, high) in zip((QueueReason.NEAR_WODE, QueueReason.NEAR_JIAOYIN), near, strict=True)
+        ),
+    ]
+    parts = []
+    for part, (_reason, condition, order) in enumerate(kinds):
+        ranked = (
+            select(
+                ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m.label("avg_3m"),
+                literal(part).label("part"), func.row_number().over(order_by=order).label("rank"),
+            )
+            .where(own, condition)
+            .order_by(*order)
             .limit(limit)
-        )
-        found += [_candidate(r, reason, today) for r in rows]
-    return found
+            .subquery()
+        )  # fmt: skip
+        parts.append(select(ranked))
+    everything = union_all(*parts).subquery()
+    rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
+    return [_candidate(r, kinds[r.part][0], today) for r in rows]
 
 
-def _excluded(session: Session, staff_id: int, ids: set[int], w: QueueWindow) -> set[int]:
+def _excluded(staff_id: int, ids: set[int], w: QueueWindow) -> list[Select[Any]]:
     """Of ``ids``: clients of other CSMs, opted out of phone marketing, with no valid number, in a firm refusal's
-    quiet period or a cooling-off period, reached or skipped today."""
-    if not ids:
-        return set()
-    listed = list(ids)
-    out = set(
-        session.scalars(
-            select(ClientRow.id).where(
-                ClientRow.id.in_(listed),
-                or_(
-                    ClientRow.manager_id.is_(None),
-                    ClientRow.manager_id != staff_id,
-                    ClientRow.phone_opt_out,
-                    ClientRow.mobile_invalid,
-                    ClientRow.mobile.is_(None),
+    quiet period or a cooling-off period, reached or skipped today (queries of client ids)."""
+    listed = sorted(ids)
+    return [
+        select(ClientRow.id).where(
+            ClientRow.id.in_(listed),
+            or_(
+                ClientRow.manager_id.is_(None),
+                ClientRow.manager_id != staff_id,
+                ClientRow.phone_opt_out,
+                ClientRow.mobile_invalid,
+                ClientRow.mobile.is_(None),
+            ),
+        ),
+        select(ContactRow.client_id).where(
+            ContactRow.client_id.in_(listed),
+            or_(
+                and_(ContactRow.disposition == Disposition.FIRM_DECLINE, ContactRow.started_at >= w.quiet_since),
+                and_(
+                    ContactRow.channel.in_(SPOKEN),
+                    ContactRow.started_at >= w.day_start,
+                    ContactRow.started_at < w.day_end,
+                    ContactRow.disposition.not_in(NOT_REACHED),
                 ),
-            )
-        )
-    )
-    out |= set(
-        session.scalars(
-            select(ContactRow.client_id).where(
-                ContactRow.client_id.in_(listed),
-                or_(
-                    and_(ContactRow.disposition == Disposition.FIRM_DECLINE, ContactRow.started_at >= w.quiet_since),
-                    and_(
-                        ContactRow.channel.in_(SPOKEN),
-                        ContactRow.started_at >= w.day_start,
-                        ContactRow.started_at < w.day_end,
-                        ContactRow.disposition.not_in(NOT_REACHED),
-                    ),
-                ),
-            )
-        )
-    )
-    out |= set(
-        session.scalars(
-            select(TaskRow.client_id).where(
-                TaskRow.client_id.in_(listed),
-                TaskRow.staff_id == staff_id,
-                TaskRow.status == TaskStatus.SKIPPED,
-                TaskRow.closed_at >= w.day_start,
-                TaskRow.closed_at < w.day_end,
-            )
-        )
-    )
-    out |= set(
-        session.scalars(
-            select(SaleRow.client_id).where(
-                SaleRow.client_id.in_(listed), SaleRow.cooling_off_until > w.now, SaleRow.cancelled_at.is_(None)
-            )
-        )
-    )
-    return out
+            ),
+        ),
+        select(TaskRow.client_id).where(
+            TaskRow.client_id.in_(listed),
+            TaskRow.staff_id == staff_id,
+            TaskRow.status == TaskStatus.SKIPPED,
+            TaskRow.closed_at >= w.day_start,
+            TaskRow.closed_at < w.day_end,
+        ),
+        select(SaleRow.client_id).where(
+            SaleRow.client_id.in_(listed), SaleRow.cooling_off_until > w.now, SaleRow.cancelled_at.is_(None)
+        ),
+    ]

@@ -26,7 +26,7 @@ from csm_tui.rules import birthdays, money_at_risk
 from csm_tui.rules.tiers import average_window
 from csm_tui.services.rows import DATA_PREVIOUS_AS_OF, Candidate, QueueWindow, RiskWindow
 from storage.orm import BalanceSpanRow, ClientRow, MetaRow
-from storage.score_views import day_of
+from storage.score_sql import day_of
 
 ONE_DAY = dt.timedelta(days=1)
 

@@ -22,6 +22,8 @@ from csm_tui.domain.appraisal import (
 from csm_tui.domain.enums import Role
 from csm_tui.domain.models import Qualification
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.rows import ScoreWindow
+from storage import score_tallies
 from storage.access import Access
 from storage.orm import (
     GradeDecisionRow,
@@ -115,6 +117,12 @@ class SqlScoreRecords:
             # driven by the kept rows, is best without statistics.
             self.session.execute(text("ANALYZE kept_averages"))
         return self.session.scalar(select(func.count()).where(KeptAverageRow.as_of == day)) or 0
+
+    def tally_assets(self, window: ScoreWindow) -> bool:
+        """Keep the quarter's asset growth per CSM in the running tallies (once); whether it kept them."""
+        self.access.require_scoreboard()
+        key = score_tallies.asset_key(window)
+        return key is not None and score_tallies.keep_assets(self.session, key)
 
     def snapshots(self, year: int, quarter: int) -> list[ScoreSnapshot]:
         self.access.require_scoreboard()

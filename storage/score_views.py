@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -25,7 +25,6 @@ from csm_tui.domain.enums import (
     ReferralKind,
     ReferralStatus,
     Role,
-    SuitabilityOutcome,
     TaskKind,
     TaskOrigin,
     TaskStatus,
@@ -33,9 +32,9 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.values import from_fen, to_fen
 from csm_tui.policy import Measure
 from csm_tui.services.rows import CsmRow, QuarterRaw, ScoreRecord, ScoreWindow
+from storage import score_tallies
 from storage.access import Access
 from storage.orm import (
-    AssessmentRow,
     BalanceSpanRow,
     ClientRow,
     ContactRow,
@@ -47,33 +46,13 @@ from storage.orm import (
     ReferralRow,
     SaleRow,
     StaffRow,
-    SuitabilityRow,
     TaskRow,
     TrainingRow,
 )
+from storage.score_sql import breach_terms, crossed, date_day, day_of, per_client_assets
 from storage.sql import count_if
 
 DRILL_LIMIT = 500  # records listed under one figure, newest first
-
-
-class day_of(FunctionElement[int]):
-    """The day number (days since 1970-01-01, UTC) of a date, or of an instant shifted by an offset in days."""
-
-    type = BigInteger()
-    inherit_cache = True
-    name = "day_of"
-
-
-@compiles(day_of)
-def _day_of_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
-    value, offset = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({value}) - 2440587.5 + {offset} AS INTEGER)"
-
-
-@compiles(day_of, "postgresql")
-def _day_of_postgresql(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
-    value, offset = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(floor(EXTRACT(EPOCH FROM {value}) / 86400.0 + {offset}) AS BIGINT)"
 
 
 class int_div(FunctionElement[int]):
@@ -98,10 +77,6 @@ def _int_div_postgresql(element: int_div, compiler: SQLCompiler, **kw: Any) -> s
 
 def _local_day(instant: Any, window: ScoreWindow) -> day_of:
     return day_of(instant, literal(window.utc_offset_s / 86400))
-
-
-def _date_day(date: Any) -> day_of:
-    return day_of(date, literal(0.0))
 
 
 def _local_date(at: dt.datetime, window: ScoreWindow) -> dt.date:
@@ -150,55 +125,36 @@ class SqlScoreViews:
                     for name, value in zip(names, values, strict=True):
                         figures[staff_id][name] = int(value or 0)
 
-        for staff_id, category, amount, regular, breaches in self._sales(window, staff_ids):
-            mine = figures[staff_id]
-            mine["sales"][ProductCategory(category)] = from_fen(int(amount))
-            mine["regular_plans"] = mine.get("regular_plans", 0) + int(regular)
-            mine["breaches"] = mine.get("breaches", 0) + int(breaches)
-        add(self._contacts(window, staff_ids), "contacts", "calls", "satisfaction_sum", "satisfaction_count")
-        add(self._callbacks(window, staff_ids), "callbacks_due", "callbacks_on_time")
+        tallied = score_tallies.quarter_figures(self.session, window, staff_ids)
+        if tallied is not None:  # the running tallies: a few rows per CSM and day
+            for staff_id, values in tallied.items():
+                if staff_id in figures:
+                    figures[staff_id].update(values)
+        else:  # the records themselves
+            for staff_id, category, amount, regular, breaches in self._sales(window, staff_ids):
+                mine = figures[staff_id]
+                mine["sales"][ProductCategory(category)] = from_fen(int(amount))
+                mine["regular_plans"] = mine.get("regular_plans", 0) + int(regular)
+                mine["breaches"] = mine.get("breaches", 0) + int(breaches)
+            add(self._contacts(window, staff_ids), "contacts", "calls", "satisfaction_sum", "satisfaction_count")
+            add(self._callbacks(window, staff_ids), "callbacks_due", "callbacks_on_time")
         add(self._referrals(window, staff_ids), "wode_accepted")
         add(self._mystery(window, staff_ids), "mystery_sum", "mystery_count")
         add(self._qualifications(window, staff_ids), "qualifications")
         add(self._training(window, staff_ids), "training_minutes")
-        for staff_id, before, after, crossed in self._assets(window, staff_ids):
-            figures[staff_id].update(assets_before=before, assets_after=after, new_jiaoyin=crossed)
+        assets = score_tallies.quarter_assets(self.session, window, staff_ids)
+        for staff_id, before, after, count in self._assets(window, staff_ids) if assets is None else assets:
+            figures[staff_id].update(assets_before=before, assets_after=after, new_jiaoyin=count)
         return {staff_id: QuarterRaw(**values) for staff_id, values in figures.items()}
 
     def _in_window(self, column: Any, window: ScoreWindow) -> ColumnElement[bool]:
         return and_(column >= window.start, column < window.end)
 
     def _breach(self, window: ScoreWindow) -> tuple[ColumnElement[bool], Any, Any]:
-        """A sale against suitability: no valid assessment at the time of sale (none, another client's, one taken
-        after the sale, one already superseded by a newer one of the client, or one expired), no 双录 where one is
-        required, or sold on the very assessment that had blocked the same product for the same client."""
-        record, taken, earlier = aliased(SuitabilityRow), aliased(AssessmentRow), aliased(SuitabilityRow)
-        newer = aliased(AssessmentRow)
-        superseded = exists().where(
-            newer.client_id == SaleRow.client_id,
-            or_(newer.taken_at > taken.taken_at, and_(newer.taken_at == taken.taken_at, newer.id > taken.id)),
-            newer.taken_at <= SaleRow.sold_at,
-        )
-        no_assessment = or_(
-            SaleRow.suitability_id.is_(None),
-            record.assessment_id.is_(None),
-            taken.client_id != SaleRow.client_id,
-            taken.taken_at > SaleRow.sold_at,
-            superseded,
-            _local_day(SaleRow.sold_at, window) > _date_day(taken.valid_until),
-        )
-        needs_recording = and_(
-            ProductRow.dual_recording, ProductRow.category.not_in([c.value for c in window.recording_exempt])
-        )
-        no_recording = and_(needs_recording, or_(record.id.is_(None), record.recording_ref == ""))
-        override = exists().where(
-            earlier.client_id == SaleRow.client_id,
-            earlier.product_id == SaleRow.product_id,
-            earlier.outcome == SuitabilityOutcome.BLOCKED,
-            earlier.assessment_id == record.assessment_id,
-            earlier.created_at < SaleRow.sold_at,
-        )
-        return or_(no_assessment, no_recording, override), record, taken
+        """A sale against suitability (``breach_terms``), by the window's policy and offset."""
+        unsuitable, unrecorded, record, taken = breach_terms(window.utc_offset_s)
+        needs_recording = ProductRow.category.not_in([c.value for c in window.recording_exempt])
+        return or_(unsuitable, and_(unrecorded, needs_recording)), record, taken
 
     def _sales_joined(self, window: ScoreWindow, *columns: Any) -> Any:
         breach, record, taken = self._breach(window)
@@ -334,28 +290,11 @@ class SqlScoreViews:
         return self.session.execute(query)
 
     def _per_client_assets(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
-        """Each client managed now and kept on the quarter's eve: the 3-month average (fen) then, and at the
-        quarter's end (kept) or now (the bank's current figure). Driven by the kept rows of one day."""
-        before, after = aliased(KeptAverageRow), aliased(KeptAverageRow)
-        at_end = ClientRow.avg_3m if window.assets_after is None else after.avg_3m
-        query = (
-            select(
-                ClientRow.manager_id.label("staff_id"),
-                ClientRow.id.label("client_id"),
-                type_coerce(before.avg_3m, BigInteger).label("before"),
-                func.coalesce(type_coerce(at_end, BigInteger), 0).label("after"),
-            )
-            .select_from(before)
-            .join(ClientRow, ClientRow.id == before.client_id)
-            .where(before.as_of == window.assets_before, ClientRow.manager_id.in_(staff_ids))
-        )
-        if window.assets_after is not None:
-            query = query.outerjoin(after, and_(after.client_id == ClientRow.id, after.as_of == window.assets_after))
-        return query
+        assert window.assets_before is not None
+        return per_client_assets(window.assets_before, window.assets_after, ClientRow.manager_id.in_(staff_ids))
 
     def _crossed(self, per_client: Any, window: ScoreWindow) -> ColumnElement[bool]:
-        threshold = to_fen(window.jiaoyin)
-        return and_(per_client.c.before < threshold, per_client.c.after >= threshold)
+        return crossed(per_client, to_fen(window.jiaoyin))
 
     def _assets(self, window: ScoreWindow, staff_ids: list[int]) -> list[tuple[int, Decimal, Decimal, int]]:
         if window.assets_before is None:
@@ -528,6 +467,10 @@ class SqlScoreViews:
 
     # --- the kept averages --------------------------------------------------------------------------------------
 
+    def assets_tallied(self, window: ScoreWindow) -> bool:
+        """Whether the quarter's asset growth is tallied (or has nothing to tally: no data yet)."""
+        return score_tallies.quarter_assets(self.session, window, []) is not None
+
     def averages_kept(self, day: dt.date) -> bool:
         return (
             self.session.scalar(select(KeptAverageRow.client_id).where(KeptAverageRow.as_of == day).limit(1))
@@ -542,7 +485,7 @@ def average_query(day: dt.date, first: dt.date) -> Any:
     low = case((span.first_day < first, literal(first)), else_=span.first_day)
     high = case((span.last_day > day, literal(day)), else_=span.last_day)
     days = (day - first).days + 1
-    fen_days = func.sum(type_coerce(span.balance, BigInteger) * (_date_day(high) - _date_day(low) + 1))
+    fen_days = func.sum(type_coerce(span.balance, BigInteger) * (date_day(high) - date_day(low) + 1))
     sums = (
         select(span.client_id, fen_days.label("fen_days"))
         .where(span.first_day <= day, span.last_day >= first)

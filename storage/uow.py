@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 from csm_tui.clock import Clock
 from csm_tui.domain.models import AuditEvent, Staff
 from csm_tui.services.ports import AuditCheck, SessionEnded, StorageFailure
-from storage import audit
+from storage import audit, score_tallies
 from storage import engine as engine_module
 from storage.access import Access
 from storage.aml import SqlAml
@@ -333,6 +333,7 @@ class SqlUnitOfWorkFactory:
         self._ended: list[Callable[[], None]] = [] if ended is None else ended
         self._sessions = make_session_factory(engine)
         audit.install(self._sessions)
+        score_tallies.install(self._sessions)  # in the same transaction as the writes they count
         from sqlalchemy import event
 
         event.listen(self._sessions, "before_flush", _refuse_read_only_writes)

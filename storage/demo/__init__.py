@@ -23,13 +23,15 @@ questionnaire's score and category (``rules.suitability``), the tasks an outcome
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, fields
 
 from sqlalchemy import Engine, select
 
 from csm_tui.clock import Clock
 from csm_tui.policy import Policy
-from storage import audit
+from storage import audit, score_tallies
 from storage.demo.branch import Branch
 from storage.demo.history import Diary
 from storage.demo.households import add_households_and_risks
@@ -103,6 +105,8 @@ def build_demo(
             )
             facts = {"is_demo": "1", "branch_name": BRANCH_NAME, "data_as_of": branch.as_of.isoformat()}
             write_meta(conn, facts | {"demo_seed": str(seed), "demo_clients": str(clients), "demo_csms": str(csms)})
+            offset = branch.now.astimezone(zoneinfo.ZoneInfo(policy.calendar.tz)).utcoffset() or dt.timedelta(0)
+            score_tallies.rebuild(conn, int(offset.total_seconds()))  # the scoreboard's tallies of these records
             detail = {"clients": clients, "seed": seed}
             audit.append(conn, clock.now().datetime, None, [("demo.build", "branch", "", detail)])
     return DemoSummary(**{f.name: writer.counts[f.name] for f in fields(DemoSummary)})

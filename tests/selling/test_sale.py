@@ -172,7 +172,10 @@ def test_a_sale_writes_the_record_the_sale_the_holding_and_the_service_callback_
     assert len(commits) == 1
     after = tables(branch.engine)
     grown = {name: len(found) - before[name] for name, found in after.items() if len(found) != before[name]}
-    assert grown == {"suitability_records": 1, "sales": 1, "holdings": 1, "tasks": 1, "audit_events": 4}
+    assert grown == {
+        "suitability_records": 1, "sales": 1, "holdings": 1, "tasks": 1, "audit_events": 4,
+        "score_tallies": 2,  # the scoreboard's tallies of the CSM's day: the sale and its 回访 to come
+    }  # fmt: skip
     (record,) = after["suitability_records"]
     (sold,) = after["sales"]
     (holding,) = after["holdings"]

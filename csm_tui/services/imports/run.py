@@ -427,6 +427,8 @@ class _Job:
             self._merge(tx, batch, around, window, previous)
             advance(sum(len(rows) for _client, rows in batch))
         self.report.as_of = as_of
+        if not self.report.dry_run:
+            tx.imports.tally_assets()
         if not self.report.dry_run and as_of != current:
             tx.meta.set("data_as_of", as_of.isoformat())
             if current is not None:  # the queue's large outflows are measured since this date

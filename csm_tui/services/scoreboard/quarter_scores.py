@@ -128,18 +128,25 @@ def score_window(ws: Workstation, quarter: Quarter, as_of: dt.date | None) -> Sc
 
 def keep_averages(ws: Workstation, quarters: Iterable[Quarter]) -> None:
     """Keep the clients' 3-month averages that the quarters' asset growth reads, where the bank's data has reached
-    their day: worked out once from the balance spans (one aggregate query per day), never again."""
+    their day: worked out once from the balance spans (one aggregate query per day), never again; and each CSM's
+    sums of them in the scoreboard's running tallies, kept current from then on with the clients."""
     today = ws.time.today()
+    quarters = list(quarters)
     with ws.uow() as tx:
         as_of = tx.views.data_as_of()
         wanted = {day for q in quarters for day in asset_days(q, min(q.last_day, today), as_of) if day is not None}
         missing = sorted(day for day in wanted if not tx.score_views.averages_kept(day))
-    if not missing:
+        windows = [score_window(ws, q, as_of) for q in quarters if q.first_day <= today]
+        untallied = [w for w in windows if not tx.score_views.assets_tallied(w)]
+    if not missing and not untallied:
         return
     try:
         with ws.uow(write=True) as tx:
             kept = {day.isoformat(): tx.scores.keep_averages(day, average_window(day)[0]) for day in missing}
-            tx.audit.record("scores.keep_averages", "kept_averages", "", clients=kept)
+            if kept:
+                tx.audit.record("scores.keep_averages", "kept_averages", "", clients=kept)
+            for window in untallied:
+                tx.scores.tally_assets(window)
             tx.commit()
     except StorageFailure as exc:
         if "IntegrityError" not in str(exc):
