@@ -464,3 +464,15 @@ def test_the_call_card_shows_the_event_when_where_and_its_featured_products(bran
     planning.invite_clients(branch.ws("wang"), event_id, [branch.clients["甲"]])
     [item] = [i for i in today_queue(branch.ws("wang")) if i.client_id == branch.clients["甲"]]
     assert item.main.note == "基金定投讲座 · 12-01 14:00 · 三楼会议室 · 稳健定投"
+
+
+def test_an_answer_is_one_of_the_three_and_never_after_the_event(branch: Branch) -> None:
+    branch.client("甲", "wang")
+    event_id = event(branch, by="wang")
+    planning.invite_clients(branch.ws("wang"), event_id, [branch.clients["甲"]])
+    invitation = invitation_of(branch, event_id, "甲", by="wang")
+    with pytest.raises(DomainError, match="event_answer_unknown"):
+        planning.answer(branch.ws("wang"), invitation, InviteStatus.WALK_IN, started_at=NOW)
+    branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # the day after
+    with pytest.raises(DomainError, match="event_over"):
+        planning.answer(branch.ws("wang"), invitation, InviteStatus.ACCEPTED, started_at=branch.clock.now().datetime)
