@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -763,12 +764,22 @@ class LeavePolicy(_Section):
     ahead_days: int = Field(default=366, ge=1, le=800)
 
 
+def _time_of_day(value: dt.time) -> dt.time:
+    """A time on the branch's clock (``09:00:00``), never one with a zone (which a bare number would give)."""
+    if value.tzinfo is not None:
+        _refuse("time_of_day")
+    return value
+
+
+TimeOfDay = Annotated[dt.time, AfterValidator(_time_of_day)]
+
+
 class Hours(_Section):
     """The branch's opening hours (营业时间) on its working days: when clients can come in (a marketing event is held
     within them). The calling hours are the calendar's ``work_start``/``work_end``."""
 
-    opens: dt.time = dt.time(9, 0)
-    closes: dt.time = dt.time(17, 0)
+    opens: TimeOfDay = dt.time(9, 0)
+    closes: TimeOfDay = dt.time(17, 0)
 
     @model_validator(mode="after")
     def _opens_before_closing(self) -> Self:
