@@ -175,7 +175,7 @@ def test_an_event_outside_the_working_days_or_opening_hours_is_refused(
 
 def test_the_branchs_opening_hours_come_from_the_policy(branch: Branch) -> None:
     p = Policy()
-    late = p.model_copy(update={"hours": p.hours.model_copy(update={"closes": dt.time(19, 0)})})
+    late = p.model_copy(update={"calendar": p.calendar.model_copy(update={"closes": dt.time(19, 0)})})
     evening = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)  # 18:00 to 19:00
     assert planning.create_event(branch.ws("wang", late), draft(starts_at=evening, minutes=60)).id > 0
 
@@ -464,3 +464,15 @@ def test_the_call_card_shows_the_event_when_where_and_its_featured_products(bran
     planning.invite_clients(branch.ws("wang"), event_id, [branch.clients["甲"]])
     [item] = [i for i in today_queue(branch.ws("wang")) if i.client_id == branch.clients["甲"]]
     assert item.main.note == "基金定投讲座 · 12-01 14:00 · 三楼会议室 · 稳健定投"
+
+
+def test_an_answer_is_one_of_the_three_and_never_after_the_event(branch: Branch) -> None:
+    branch.client("甲", "wang")
+    event_id = event(branch, by="wang")
+    planning.invite_clients(branch.ws("wang"), event_id, [branch.clients["甲"]])
+    invitation = invitation_of(branch, event_id, "甲", by="wang")
+    with pytest.raises(DomainError, match="event_answer_unknown"):
+        planning.answer(branch.ws("wang"), invitation, InviteStatus.WALK_IN, started_at=NOW)
+    branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # the day after
+    with pytest.raises(DomainError, match="event_over"):
+        planning.answer(branch.ws("wang"), invitation, InviteStatus.ACCEPTED, started_at=branch.clock.now().datetime)

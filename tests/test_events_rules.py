@@ -28,7 +28,7 @@ def instant(day: dt.date, at: dt.time) -> dt.datetime:
 def test_an_event_is_held_only_on_a_working_day_within_opening_hours(day: dt.date, at: dt.time, minutes: int) -> None:
     problem = events.slot_problem(POLICY, instant(day, at), minutes)
     end = dt.datetime.combine(day, at) + dt.timedelta(minutes=minutes)
-    fits = end.date() == day and POLICY.hours.opens <= at and end.time() <= POLICY.hours.closes
+    fits = end.date() == day and POLICY.calendar.opens <= at and end.time() <= POLICY.calendar.closes
     if not POLICY.calendar.is_working_day(day):
         assert problem == "event_not_working_day"
     else:
@@ -63,7 +63,7 @@ def test_a_sale_is_credited_to_the_event_from_its_day_within_the_attribution_day
 
 def test_opening_hours_closing_before_they_open_are_refused(tmp_path: pytest.TempPathFactory) -> None:
     path = tmp_path / "policy.toml"  # type: ignore[operator]
-    path.write_text("[hours]\nopens = 18:00:00\ncloses = 09:00:00\n", encoding="utf-8")
+    path.write_text("[calendar]\nopens = 18:00:00\ncloses = 09:00:00\n", encoding="utf-8")
     with pytest.raises(PolicyError) as refused:
         load_policy(path)
-    assert refused.value.code == "policy.hours_order"
+    assert refused.value.code == "policy.opening_hours"

@@ -18,12 +18,12 @@ def local(policy: Policy, at: dt.datetime) -> arrow.Arrow:
 
 def slot_problem(policy: Policy, starts_at: dt.datetime, minutes: int) -> str | None:
     """Why an event cannot be held from ``starts_at`` for ``minutes`` (an ``error.`` catalog key), or None: it is
-    held on one of the branch's working days, within its opening hours (``[hours]``)."""
+    held on one of the branch's working days, within its opening hours (``[calendar]`` ``opens``/``closes``)."""
     start = local(policy, starts_at)
     end = start.shift(minutes=minutes)
     if not policy.calendar.is_working_day(start.date()):
         return "event_not_working_day"
-    hours = policy.hours
+    hours = policy.calendar
     if end.date() != start.date() or start.time() < hours.opens or end.time() > hours.closes:
         return "event_outside_hours"
     return None

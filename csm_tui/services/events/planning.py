@@ -76,7 +76,7 @@ def create_event(ws: Workstation, draft: EventDraft) -> Event:
         raise DomainError("time_in_past")
     problem = rules.slot_problem(ws.policy, draft.starts_at, draft.minutes)
     if problem is not None:
-        h = ws.policy.hours
+        h = ws.policy.calendar
         raise DomainError(problem, opens=f"{h.opens:%H:%M}", closes=f"{h.closes:%H:%M}")
     if not 0 < draft.capacity <= ws.policy.events.max_capacity:
         raise DomainError("event_capacity", max=ws.policy.events.max_capacity)
