@@ -2,7 +2,7 @@
 (``SavingDialog``); a refused or failed save says why and keeps every field as typed, Escape leaves without saving.
 
 Shared forms (a line of text, contact details, a date and time, a staff member), the call session's (an outcome's
-details, why a client is skipped or snoozed), a contact logged by hand, the day summary, an export, a walk-in
+details, why a client is skipped, when a snoozed one is called again), a contact logged by hand, the day summary, an export, a walk-in
 referral and the appraisal's forms.
 """
 
@@ -347,7 +347,7 @@ class ChooseStaffDialog(SavingDialog[R]):
         return lambda: self.save(person, note, confirmed)
 
 
-# -- the call session's: an outcome's details, and why a client is skipped or snoozed ------------------------------
+# -- the call session's: an outcome's details, why a client is skipped, when a snoozed one is called -------------
 
 
 class OutcomeDialog(SavingDialog[R]):
@@ -406,7 +406,7 @@ class OutcomeDialog(SavingDialog[R]):
 
 
 class ReasonDialog(SavingDialog[R]):
-    """Why a client is skipped or snoozed: a reason by its number key, and a note."""
+    """Why a client is skipped: a reason by its number key, and a note."""
 
     def __init__(self, title: str, save: Callable[[SkipReason, str, PhrasesConfirmed | None], R]) -> None:
         super().__init__()
@@ -431,6 +431,55 @@ class ReasonDialog(SavingDialog[R]):
         note = self.query_one("#note", Input).value.strip()
         confirmed = self.confirmed()
         return lambda: self.save(reason, note, confirmed)
+
+
+class SnoozeDialog(SavingDialog[R]):
+    """When to call a client again: a quick choice by its number (in an hour, this afternoon, the next working
+    morning — those the rules still accept), or a date and time typed, and a note. The service checks the time."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note"}
+
+    def __init__(
+        self, client: str, choices: dict[str, dt.datetime], tz: str,
+        save: Callable[[dt.datetime, str, PhrasesConfirmed | None], R],
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.client = client
+        self.choices = [(name, arrow.get(at).to(tz)) for name, at in choices.items()]
+        self.tz = tz
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        first = self.choices[0][1] if self.choices else None
+        with Vertical():
+            yield Label(t("snooze.title", client=self.client), classes="screen-title")
+            for number, (name, at) in enumerate(self.choices, start=1):
+                yield Static(f"{number}  {t(f'snooze.{name}')} · {at.format('YYYY-MM-DD HH:mm')}")
+            if self.choices:
+                yield BoundedInput(
+                    placeholder=t("snooze.choose"), restrict=f"[1-{len(self.choices)}]", max_length=1, id="quick"
+                )
+            yield BoundedInput(
+                first.format("YYYY-MM-DD") if first else "", placeholder=t("snooze.date"), max_length=DATE_MAX,
+                id="date",
+            )  # fmt: skip
+            yield BoundedInput(
+                first.format("HH:mm") if first else "", placeholder=t("snooze.time"), max_length=TIME_MAX, id="time"
+            )
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=500, id="note")
+            yield from self.footer()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "quick" and event.value:
+            at = self.choices[int(event.value) - 1][1]
+            self.query_one("#date", Input).value = at.format("YYYY-MM-DD")
+            self.query_one("#time", Input).value = at.format("HH:mm")
+
+    def build(self) -> Callable[[], R]:
+        at = typed_time(self.query_one("#date", Input).value, self.query_one("#time", Input).value, self.tz)
+        note = self.query_one("#note", Input).value.strip()
+        confirmed = self.confirmed()
+        return lambda: self.save(at, note, confirmed)
 
 
 # -- a contact logged by hand: a call outside a session, a visit, an SMS, a letter, WeChat, an email ---------------

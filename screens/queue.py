@@ -17,7 +17,7 @@ from textual.widgets import Input
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.calls.outcomes import SkipReason, skip, snooze
+from csm_tui.services.calls.outcomes import SkipReason, skip, snooze, snooze_choices
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
 from csm_tui.services.phrase_check import PhrasesConfirmed
@@ -25,7 +25,7 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
-from screens.dialogs import LogContactDialog, ReasonDialog
+from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail
@@ -142,24 +142,31 @@ class QueueScreen(Destination[QueueView]):
             self.app.push_screen(ClientDetailScreen(self.ws, self.shown[index].client_id))
 
     def action_skip(self) -> None:
-        self._reason(t("skip.title"), skip)
-
-    def action_snooze(self) -> None:
-        self._reason(t("snooze.title"), snooze)
-
-    def _reason(
-        self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str, PhrasesConfirmed | None], None]
-    ) -> None:
         index = self._current()
         if index is None:
             return
         item = self.shown[index]
 
         def save(reason: SkipReason, note: str, confirmed: PhrasesConfirmed | None) -> bool:
-            act(self.ws, item, reason, note, confirmed)
+            skip(self.ws, item, reason, note, confirmed)
             return True
 
-        self.app.push_screen(ReasonDialog(title, save), self._logged)
+        self.app.push_screen(ReasonDialog(t("skip.title"), save), self._logged)
+
+    def action_snooze(self) -> None:
+        """When to call the client again: quick choices (in an hour, this afternoon, the next working morning) or a
+        time typed; the service refuses a time past or outside the calling hours."""
+        index = self._current()
+        if index is None:
+            return
+        item = self.shown[index]
+
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> bool:
+            snooze(self.ws, item, at, note, confirmed)
+            return True
+
+        choices = snooze_choices(self.ws)
+        self.app.push_screen(SnoozeDialog(item.main.client_name, choices, self.ws.time.tz, save), self._logged)
 
     def action_log(self) -> None:
         index = self._current()
