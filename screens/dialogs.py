@@ -2,8 +2,8 @@
 (``SavingDialog``); a refused or failed save says why and keeps every field as typed, Escape leaves without saving.
 
 Shared forms (a line of text, contact details, a date and time, a staff member), the call session's (an outcome's
-details, why a client is skipped, when a snoozed one is called again), a contact logged by hand, the day summary, an export, a walk-in
-referral and the appraisal's forms.
+details, why a client is skipped, when a snoozed one is called again), a contact logged by hand, the day summary,
+an export, a walk-in referral and the appraisal's forms.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import arrow
 import platformdirs
+from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -127,7 +128,9 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
         try:
             job = self.build()
         except (DomainError, ValueError) as exc:
-            self.show_error(describe(exc) if isinstance(exc, DomainError) else str(exc))
+            self.show_error(
+                describe(exc) if isinstance(exc, DomainError | ValidationError) else t("field_error.invalid")
+            )
             return
         self.saving = True
         self.show_error(t("dialog.saving"))

@@ -7,7 +7,6 @@ l log a visit, SMS, letter or WeChat contact · m the SMS list · e export my ta
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.cells import cell_len
