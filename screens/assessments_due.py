@@ -17,6 +17,7 @@ from widgets.table import KeyTable
 
 class SuitabilityScreen(Destination[list[AssessmentDue]]):
     TITLE_KEY = "nav.suitability"
+    ENTER_HELP = "enter.assess"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "wizard", "key.new_sale", id="suitability.new"),
     ]

@@ -35,6 +35,7 @@ from widgets.cells import reason_detail
 from widgets.client_card import ClientCard
 from widgets.key_bar import KeyBar
 from widgets.outcome_panel import OutcomePanel
+from widgets.queue_legend import queue_legend
 from widgets.script_panel import ScriptPanel
 
 OUTCOME_KEYS = {
@@ -117,6 +118,10 @@ class CallSession(Screen[None]):
             yield ScriptPanel(id="script")
         yield OutcomePanel(PANEL_KEYS, id="outcomes")
         yield KeyBar()
+
+    def help_legend(self) -> list[tuple[str, str]]:
+        """F1: what the queue's reasons, "+N" and due words mean."""
+        return queue_legend()
 
     def on_mount(self) -> None:
         self.show_current()

@@ -22,6 +22,7 @@ from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 class ClientsScreen(Destination[list[ClientListRow]]):
     TITLE_KEY = "nav.clients"
+    ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "key.search", id="clients.search"),
         Binding("escape", "leave_search", "key.clear_filter", show=False, id="clients.leave_search"),

@@ -98,6 +98,7 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     """
 
     PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note", "feedback": "feedback"}
+    ENTER_HELP = "enter.save"
 
     def __init__(self) -> None:
         super().__init__()
@@ -429,7 +430,7 @@ class ReasonDialog(SavingDialog[R]):
         choice = self.query_one("#reason", Input).value
         reasons = list(SkipReason)
         if not choice or not 1 <= int(choice) <= len(reasons):
-            raise DomainError("reason_required")
+            raise DomainError("choose_reason")
         reason = reasons[int(choice) - 1]
         note = self.query_one("#note", Input).value.strip()
         confirmed = self.confirmed()

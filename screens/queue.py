@@ -28,6 +28,7 @@ from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail
+from widgets.queue_legend import queue_legend
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
@@ -76,6 +77,10 @@ class QueueScreen(Destination[QueueView]):
         table.add_column(t("queue.detail"), width=DETAIL_WIDTH)
         table.add_column(t("queue.avg_3m"), width=cell_len(t("queue.avg_3m")))
         self._hide_filter()
+
+    def help_legend(self) -> list[tuple[str, str]]:
+        """F1: what the queue's reasons, "+N" and due words mean."""
+        return queue_legend()
 
     def fetch(self) -> QueueView:
         return today_queue(self.ws), away_today(self.ws)

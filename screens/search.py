@@ -30,6 +30,7 @@ from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 
 class SearchScreen(ModalScreen[None]):
+    ENTER_HELP = "enter.search"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "key.close", id="search.close"),
         Binding("down", "results", "key.down", show=False, id="search.results"),

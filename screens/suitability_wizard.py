@@ -51,6 +51,7 @@ SHOWN_WHEN = {
 
 
 class SuitabilityWizard(Screen[None]):
+    ENTER_HELP = "enter.wizard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "key.leave_wizard", id="wizard.leave"),
         Binding("y", "yes", "wizard.key.yes", id="wizard.yes"),
