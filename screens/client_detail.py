@@ -373,11 +373,19 @@ class ClientDetailScreen(Screen[None]):
             self.notify(t("detail.no_sale"), severity="warning")
             return
         sale_id = holding.sale_id
+        in_background(  # refused at once when the sale cannot be cancelled; named in the dialog when it can
+            self, lambda: attempts.cancellable(self.ws, sale_id), self._ask_cancel, group="save"
+        )
 
+    def _ask_cancel(self, sale: attempts.CancellableSale) -> None:
         def save(reason: str) -> object:
-            return attempts.cancel_in_cooling_off(self.ws, sale_id, reason)
+            return attempts.cancel_in_cooling_off(self.ws, sale.sale_id, reason)
 
-        dialog = TextDialog(t("detail.cancel_title"), t("detail.cancel_explain"), t("detail.cancel_reason"), save)
+        sold = self.ws.time.local(sale.sold_at).format("YYYY-MM-DD HH:mm")
+        until = self.ws.time.local(sale.cooling_off_until).format("MM-DD HH:mm")
+        named = t("detail.cancel_sale_named", product=sale.product, amount=money(sale.amount), sold=sold, until=until)
+        explain = f"{named}\n{t('detail.cancel_explain')}"
+        dialog = TextDialog(t("detail.cancel_title"), explain, t("detail.cancel_reason"), save)
         self.app.push_screen(dialog, self._after)
 
     def action_capacity(self) -> None:
