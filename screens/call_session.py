@@ -1,6 +1,7 @@
 """The call session: one client at a time, one key per outcome, the next client straight after.
 
-Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (books the visit) ·
+Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (to the suitability wizard
+on the product pitched; a visit booked only if the client will come in) ·
 p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
 x do not call · d 回访 done. Also: s skip (with a reason), z snooze (at a time: quick choices or typed), u undo the
 last save, Escape back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
@@ -193,10 +194,12 @@ class CallSession(Screen[None]):
         receipt = handled.receipt
         self.receipts.append((self.index, receipt))
         self.notify(t("call.saved"), timeout=2)
-        agreed = receipt.appointment_id is not None and self.last_outcome is Disposition.AGREED_TO_BUY
+        agreed = self.last_outcome is Disposition.AGREED_TO_BUY
+        pitched = self.card.suggestion if self.card is not None and self.card.client_id == receipt.client_id else None
         self.advance(handled.card)
-        if agreed:  # the client agreed to buy: the suitability wizard, with the visit booked
-            self.app.push_screen(SuitabilityWizard(self.ws, receipt.client_id))
+        if agreed:  # the client agreed to buy: the suitability wizard, on the product the script pitched
+            product = pitched.product.id if pitched is not None else None
+            self.app.push_screen(SuitabilityWizard(self.ws, receipt.client_id, product_id=product))
 
     def _next_index(self) -> int | None:
         """Where the session goes once the current client is done: the next one not done after it, else the first

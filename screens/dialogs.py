@@ -32,7 +32,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Leave, Referral, Staff
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
-from csm_tui.rules.cadence import NEEDS_TIME
+from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
@@ -355,7 +355,8 @@ class ChooseStaffDialog(SavingDialog[R]):
 
 
 class OutcomeDialog(SavingDialog[R]):
-    """The details of one outcome: the agreed time where one is needed, satisfaction for a 回访, a note."""
+    """The details of one outcome: the agreed time where one is needed (for a client who agreed to buy, only if they
+    will come in: ticked, the visit is booked), satisfaction for a 回访, a note."""
 
     def __init__(
         self, disposition: Disposition, save: Callable[[Outcome], R], tz: str, suggested: arrow.Arrow,
@@ -371,7 +372,9 @@ class OutcomeDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
-            if self.disposition in NEEDS_TIME:
+            if self.disposition in MAY_BOOK:  # a visit only if the client will come in
+                yield Checkbox(t("outcome.will_visit"), False, id="visit")
+            if self.disposition in NEEDS_TIME | MAY_BOOK:
                 yield BoundedInput(
                     self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
                 )
@@ -389,7 +392,9 @@ class OutcomeDialog(SavingDialog[R]):
         return found.first(Input).value.strip() if found else ""
 
     def agreed_time(self) -> dt.datetime | None:
-        if self.disposition not in NEEDS_TIME:
+        if self.disposition in MAY_BOOK and not self.query_one("#visit", Checkbox).value:
+            return None
+        if self.disposition not in NEEDS_TIME | MAY_BOOK:
             return None
         return typed_time(self._value("date"), self._value("time"), self.tz)
 

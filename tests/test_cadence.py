@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from csm_tui.domain.enums import Disposition, TaskKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
-from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState, FollowUp, NextTask
+from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME, Cadence, ContactState, FollowUp, NextTask
 
 FRIDAY = dt.date(2026, 11, 27)
 SATURDAY = dt.date(2026, 11, 28)
@@ -54,7 +54,12 @@ def test_the_default_intervals_are_the_documented_ones() -> None:
     assert calls.no_answer_retry_minutes == 120
     assert (calls.service_callback_days, calls.appointment_confirm_days_before, calls.snooze_minutes) == (7, 1, 60)
     assert (calendar.tz, calendar.work_end) == ("Asia/Shanghai", dt.time(17, 30))
-    assert sorted(NEEDS_TIME) == sorted([Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY, Disposition.BUSY])
+    assert sorted(NEEDS_TIME) == sorted([Disposition.APPOINTMENT, Disposition.BUSY])
+    assert MAY_BOOK == {Disposition.AGREED_TO_BUY}  # a visit only if the client will come in
+
+
+def test_agreed_to_buy_without_a_visit_schedules_nothing() -> None:
+    assert after(Disposition.AGREED_TO_BUY) == FollowUp()
 
 
 # --- interested ----------------------------------------------------------------------------------------------

@@ -319,6 +319,14 @@ def test_busy_closes_only_the_causing_task_and_calls_back_at_the_time_named(desk
     assert (desk.get(new).kind, desk.get(new).due_on, desk.get(new).due_at) == (TaskKind.CALLBACK, TODAY, at)
 
 
+def test_agreed_to_buy_without_a_visit_books_no_meeting(desk: Desk) -> None:
+    cause = desk.task(TaskKind.FOLLOW_UP)
+    receipt = call(desk, Outcome(Disposition.AGREED_TO_BUY, note="电话里同意购买"), task_id=cause)
+    assert (receipt.appointment_id, receipt.created_tasks, receipt.closed_tasks) == (None, (), (cause,))
+    with desk.system() as tx:
+        assert tx.appointments.between(desk.csm.id or 0, local(TODAY, 0), local(TODAY + dt.timedelta(30), 0)) == []
+
+
 @pytest.mark.parametrize("outcome", [Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY])
 def test_an_appointment_books_the_meeting_and_its_confirmation(desk: Desk, outcome: Disposition) -> None:
     cause = desk.task(TaskKind.FOLLOW_UP)

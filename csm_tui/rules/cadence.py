@@ -66,7 +66,10 @@ def reached(disposition: Disposition, channel: Channel) -> bool:
 
 
 # Outcomes that need a time from the user: the meeting, or when the busy client asked to be called.
-NEEDS_TIME = frozenset({Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY, Disposition.BUSY})
+NEEDS_TIME = frozenset({Disposition.APPOINTMENT, Disposition.BUSY})
+# Outcomes that book a visit only when the client will come in (a time given): a client who agreed to buy may
+# complete the purchase without a visit.
+MAY_BOOK = frozenset({Disposition.AGREED_TO_BUY})
 
 
 class Cadence:
@@ -99,8 +102,7 @@ class Cadence:
             case Disposition.INTERESTED:
                 return FollowUp((NextTask(TaskKind.FOLLOW_UP, self.after_days(today, c.interested_days)),))
             case Disposition.APPOINTMENT | Disposition.AGREED_TO_BUY:
-                assert at is not None
-                return FollowUp(tuple(self.appointment_confirmation(at, now)))
+                return FollowUp(tuple(self.appointment_confirmation(at, now))) if at is not None else FollowUp()
             case Disposition.POLITE_DECLINE:
                 tasks = [NextTask(TaskKind.FOLLOW_UP, self.after_days(today, c.polite_decline_call_days))]
                 if not state.sms_opt_out:

@@ -105,8 +105,7 @@ def record(
             )  # fmt: skip
             created.append(task.id)
         appointment_id = None
-        if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
-            assert outcome.at is not None
+        if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY) and outcome.at is not None:
             appointment = tx.appointments.add(
                 NewAppointment(client_id=client_id, staff_id=staff_id, starts_at=outcome.at, purpose=outcome.note)
             )
