@@ -387,6 +387,11 @@ class OutcomeDialog(SavingDialog[R]):
             yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")
             yield from self.footer()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.disposition in MAY_BOOK:  # Enter saves without a visit; the box is ticked on purpose (Enter ticks it)
+            self.query_one("#note", Input).focus()
+
     def _value(self, field: str) -> str:
         found = self.query(f"#{field}")
         return found.first(Input).value.strip() if found else ""
