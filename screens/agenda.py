@@ -19,6 +19,7 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import WhenDialog
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
 _CLOSED = (AppointmentStatus.CANCELLED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
@@ -45,6 +46,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         self.rows: list[AgendaRow] = []
 
     def compose_body(self) -> ComposeResult:
+        yield EmptyNote("agenda", "empty.agenda")
         yield KeyTable(id="agenda")
 
     def on_mount(self) -> None:

@@ -12,6 +12,7 @@ from csm_tui.services.rows import AssessmentDue
 from csm_tui.services.selling.assessments_due import assessments_due
 from screens.base import Destination
 from screens.suitability_wizard import SuitabilityWizard
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
 
@@ -23,6 +24,7 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
     ]
 
     def compose_body(self) -> ComposeResult:
+        yield EmptyNote("assessments", "empty.assessments")
         yield KeyTable(id="assessments")
 
     def fetch(self) -> list[AssessmentDue]:

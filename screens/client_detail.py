@@ -33,6 +33,7 @@ from screens.base import copy_client_mobile
 from screens.dialogs import ChooseStaffDialog, EditClientDialog, LogContactDialog, TextDialog, WhenDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure
+from widgets.empty_note import EmptyNote, show_empty_notes
 from widgets.key_bar import KeyBar
 from widgets.product_words import offered
 from widgets.risk_lines import birthday_line, forecast_line, household_line
@@ -93,14 +94,19 @@ class ClientDetailScreen(Screen[None]):
             with TabPane(t("detail.tab.assets"), id="assets"), VerticalScroll():
                 yield Static("", id="tier", classes="para")
                 yield Sparkline([], id="chart")
+                yield EmptyNote("holdings", "empty.holdings")
                 yield KeyTable(id="holdings")
             with TabPane(t("detail.tab.contacts"), id="contacts"):
+                yield EmptyNote("timeline", "empty.timeline")
                 yield KeyTable(id="timeline")
             with TabPane(t("detail.tab.tasks"), id="tasks"), VerticalScroll():
+                yield EmptyNote("meetings", "empty.meetings")
                 yield KeyTable(id="meetings")
+                yield EmptyNote("todo", "empty.todo")
                 yield KeyTable(id="todo")
             with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
                 yield Static("", id="offers", classes="para")
+                yield EmptyNote("referral-list", "empty.referral_list")
                 yield KeyTable(id="referral-list")
         yield KeyBar()
 
@@ -130,6 +136,7 @@ class ClientDetailScreen(Screen[None]):
         self._tasks(found)
         self._offers(found)
         self._referrals(found)
+        show_empty_notes(self)  # an own client's empty lists say what they would hold
 
     @staticmethod
     def _flags(found: ClientDetail) -> list[tuple[str, bool]]:

@@ -43,8 +43,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(description)
             table.add_row(self.app.get_key_display(binding), description, key=key)
-        enter = enter_help(self.under)
-        if enter and "enter" not in self.under.active_bindings:
+        enter, active = enter_help(self.under), self.under.active_bindings.get("enter")
+        if enter and (active is None or active.binding.id is None):  # a list's own Enter: what it does here
             table.add_row(self.app.get_key_display(Binding("enter", "")), t(enter), key="enter")
         legend = getattr(self.under, "help_legend", None)
         if callable(legend):

@@ -28,6 +28,7 @@ from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail
+from widgets.empty_note import EmptyNote, show_empty_notes
 from widgets.queue_legend import queue_legend
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -41,6 +42,7 @@ QueueView = tuple[list[QueueItem], LeaveEntry | None]  # the queue, and the sign
 
 class QueueScreen(Destination[QueueView]):
     TITLE_KEY = "nav.queue"
+    ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "call", "key.call", id="queue.call"),
         Binding("enter", "open", "key.open", show=False, id="queue.open"),
@@ -64,6 +66,7 @@ class QueueScreen(Destination[QueueView]):
         yield BoundedInput(
             placeholder=t("queue.filter_hint"), max_length=SEARCH_MAX, id="queue-filter", classes="filter"
         )
+        yield EmptyNote("queue", "empty.queue")
         yield KeyTable(id="queue")
 
     def on_mount(self) -> None:
@@ -112,6 +115,7 @@ class QueueScreen(Destination[QueueView]):
             self.shown.append(item)
         if self.shown:
             table.move_cursor(row=min(row, len(self.shown) - 1))
+        show_empty_notes(self)
         if self.away is not None:  # on leave: why the queue is empty, and where the calls are
             last = f"{self.away.leave.last_day:%m-%d}"
             if calls_covered(self.ws, self.away):

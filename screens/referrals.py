@@ -20,6 +20,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import Destination
 from screens.dialogs import CheckedTextDialog, WalkInDialog
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
 
@@ -36,6 +37,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         self.rows: list[Referral] = []
 
     def compose_body(self) -> ComposeResult:
+        yield EmptyNote("referrals", "empty.referrals")
         yield KeyTable(id="referrals")
 
     def fetch(self) -> tuple[list[Referral], referrals.Names]:
