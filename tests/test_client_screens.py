@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import select
@@ -120,6 +120,29 @@ def test_snapshot_of_client_detail_tabs_at_80x24(demo_url: str, snap_compare: Sn
         await settle(pilot)
 
     assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=run_before)
+
+
+def _tab(tab: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_own_client(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_client_detail_at_120x40(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(120, 40), run_before=open_own_client)
+
+
+@pytest.mark.parametrize("tab", ["assets", "contacts", "tasks", "referrals"])
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_of_every_client_detail_tab(
+    demo_url: str, snap_compare: SnapCompare, tab: str, lang: str, size: tuple[int, int]
+) -> None:
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=_tab(tab))
 
 
 async def test_f3_s_first_enter_opens_the_highlighted_result_and_own_results_show_age_tier_and_masked_mobile(

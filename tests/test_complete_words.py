@@ -232,7 +232,7 @@ async def test_the_reveal_dialog_asks_to_write_the_reason_it_takes_as_text(demo_
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize(("name", "login", "step"), [s for s in SCREENS if "help" not in s[0]], ids=lambda v: v)
 async def test_the_key_bar_is_whole_at_80x24(demo_url: str, lang: str, name: str, login: str, step: Step) -> None:
-    """At 80×24 the key bar takes a second line rather than cutting a key in half; the palette's key stays in view."""
+    """At 80×24 the key bar takes a second line rather than cutting a key in half; F1 and the palette stay in view."""
     app = make_app(demo_url, lang=lang, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
         await step(pilot)
@@ -240,6 +240,7 @@ async def test_the_key_bar_is_whole_at_80x24(demo_url: str, lang: str, name: str
         for bar in bars:
             text = str(bar.render())
             assert text.rstrip().endswith(t("key.palette")), (name, text)
+            assert f"f1 {t('key.help')}" in text, (name, text)  # how to find every other key, always in view
             assert bar.region.height <= 2
 
 

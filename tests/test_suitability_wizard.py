@@ -229,6 +229,20 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
 
 
 @pytest.mark.parametrize("step", list(STEPS))
+@pytest.mark.parametrize(("lang", "size"), [("en", (80, 24)), ("zh_CN", (120, 40)), ("en", (120, 40))],
+                         ids=["en-80x24", "zh_CN-120x40", "en-120x40"])  # fmt: skip
+def test_snapshot_of_wizard_steps_in_english_and_wide(
+    demo_url: str, snap_compare: SnapCompare, step: str, lang: str, size: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("XDG_DATA_HOME", SNAPSHOT_DATA)  # the report's path is on the screen: a fixed one
+    try:
+        assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=_step(STEPS[step]))
+    finally:
+        shutil.rmtree(SNAPSHOT_DATA, ignore_errors=True)
+
+
+@pytest.mark.parametrize("step", list(STEPS))
 def test_snapshot_of_wizard_steps_at_80x24(
     demo_url: str, snap_compare: SnapCompare, step: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

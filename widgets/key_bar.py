@@ -18,6 +18,9 @@ from textual.widgets import Static
 
 from widgets.bindings import described
 
+# Actions whose key the bar always shows, at the right: how to find every other key.
+KEPT = ("help", "app.help")
+
 
 class KeyBar(Static):
     MAX_LINES: ClassVar[int] = 2
@@ -53,19 +56,23 @@ class KeyBar(Static):
 
     def line(self, width: int) -> Text:
         """Each shown binding once (the first key of its action), on one line or, when they don't fit, two, cut at a
-        key's boundary; the command palette's key kept at the right of the last line."""
+        key's boundary; F1 help and the command palette's key kept at the right of the last line, always in view."""
         bindings = self.screen.active_bindings
         palette = bindings.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
-        right = self._key(palette[1], palette[2], lead=" ") if palette is not None else Text()
+        kept = [a for a in bindings.values() if a.binding.action in KEPT and a.binding.show]
+        kept += [palette] if palette is not None else []
+        right = Text()
+        for active in kept:
+            right.append_text(self._key(active.binding, active.enabled, lead=" "))
         width = width or 10_000  # not laid out yet: one line
 
         def room(line: int) -> int:
             return width - (right.cell_len if line == self.MAX_LINES - 1 else 0)
 
         lines = [Text(no_wrap=True, overflow="crop")]
-        seen: set[str] = set()
+        seen: set[str] = {a.binding.action for a in kept}
         for _, binding, enabled, _ in bindings.values():
-            if not binding.show or binding.action in seen or binding is (palette and palette[1]):
+            if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = self._key(binding, enabled, lead=" " if lines[-1] else "")
