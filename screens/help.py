@@ -43,8 +43,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(description)
             table.add_row(self.app.get_key_display(binding), description, key=key)
-        enter, active = enter_help(self.under), self.under.active_bindings.get("enter")
-        if enter and (active is None or active.binding.id is None):  # a list's own Enter: what it does here
+        enter, on_enter = enter_help(self.under), self.under.active_bindings.get("enter")
+        if enter and (on_enter is None or on_enter.binding.id is None):  # a list's own Enter: what it does here
             table.add_row(self.app.get_key_display(Binding("enter", "")), t(enter), key="enter")
         legend = getattr(self.under, "help_legend", None)
         if callable(legend):
