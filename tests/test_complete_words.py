@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from functools import cache
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import String, Text, inspect, select
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -18,6 +21,7 @@ from textual.pilot import Pilot
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import catalog, label, set_language, t
+from csm_tui.policy import PolicyError, load_policy
 from screens.dialogs import TextDialog
 from screens.help import HelpScreen
 from storage.engine import make_engine
@@ -264,3 +268,38 @@ async def test_an_empty_list_says_what_it_would_hold_and_how_to_fill_it(demo_url
         await settle(pilot)
         note = app.screen.query_one(EmptyNote)
         assert note.display and str(note.render()) == t("empty.queue")
+
+
+POLICY_KEYS = [
+    ("calls", "daily_target"), ("calls", "snooze_minutes"), ("calls", "idle_deposit_min"), ("tiers", "wode"),
+    ("calendar", "tz"), ("calendar", "work_start"), ("calendar", "holidays"), ("assessment", "validity_months"),
+    ("risk", "outflow_share"), ("scorecard", "grade_a_share"),
+]  # fmt: skip
+TOML_VALUES = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.booleans().map(lambda b: str(b).lower()),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12).map(
+        lambda s: '"' + s.replace("\\\\", "").replace('"', "") + '"'
+    ),
+    st.just("[1, 2]"),
+    st.just('["a"]'),
+    st.just("2026-01-01"),
+    st.just("{ x = 1 }"),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(POLICY_KEYS), value=TOML_VALUES)
+def test_a_refused_policy_value_is_explained_in_chinese_without_pydantic_s_english(
+    tmp_path: Path, where: tuple[str, str], value: str
+) -> None:
+    set_language("zh_CN")
+    section, key = where
+    path = tmp_path / "policy.toml"
+    path.write_text(f"[{section}]\n{key} = {value}\n", encoding="utf-8")
+    try:
+        load_policy(path)
+    except PolicyError as refused:
+        words = [w for w in LATIN.findall(refused.reason) if w.casefold() not in "\n".join(catalog("zh_CN").values())]
+        assert words == [] or all(w in value for w in words), (value, refused.reason)
