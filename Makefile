@@ -8,16 +8,22 @@ SIZE ?= default
 
 .PHONY: run test lint typecheck pytest demo bench clean
 
+# Each step says what it is doing: the first run installs for a minute or so.
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV) ($(PYTHON))"
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "==> Installing csm-tui and its dependencies into $(VENV) (the first time takes a minute or so)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> Installed."
 
 ## Open the workstation on the demo branch (built in the user data directory on first run).
 run: $(STAMP)
+	@echo "==> Building the demo branch unless it is already there (the first time takes some seconds)"
 	$(BIN)/csm demo --if-missing
+	@echo "==> Opening the workstation as $(DEMO_STAFF)"
 	$(BIN)/csm --staff $(DEMO_STAFF)
 
 ## Lint, type-check and run the whole test suite.

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
@@ -80,6 +80,31 @@ def keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
     return sorted(clashes)
 
 
+class Commands(Provider):
+    """The palette's commands (``CsmApp.get_system_commands``), matched on their names and what they do; a search
+    that matches none says so in the user's language (Textual's own palette would say "No matches found")."""
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback, discover in self.app.get_system_commands(self.screen):
+            if discover:
+                yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        found = False
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            score = max(matcher.match(name), matcher.match(help_text) * 0.5)
+            if score > 0:
+                found = True
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        if not found:
+            yield Hit(0.001, t("palette.no_matches"), _nothing, help=t("palette.no_matches_help"))
+
+
+def _nothing() -> None:
+    """The "no command matches" line of the palette: choosing it only closes the palette."""
+
+
 class DataCommitted(Message):
     """This workstation committed a write (posted from whichever thread committed it)."""
 
@@ -101,6 +126,7 @@ _AFTER_SESSION_END = frozenset({"quit"})
 class CsmApp(App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {Commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "go('checklist')", "nav.checklist", id="nav.checklist"),
         Binding("2", "go('queue')", "nav.queue", id="nav.queue"),
@@ -341,6 +367,13 @@ class CsmApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (which copies in a text field) anywhere else: how to quit, in the user's language (Textual's own
+        notice is in English)."""
+        quit_key = next((k for k, a in self.active_bindings.items() if a.binding.action in ("quit", "app.quit")), "")
+        if quit_key:
+            self.notify(t("app.quit_how", key=quit_key), title=t("app.quit_title"))
 
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):

@@ -20,6 +20,7 @@ from screens.background import in_background
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import MeetingDialog
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
 _OVER = (AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)  # marks only once the meeting has begun
@@ -48,6 +49,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         self.rows: list[AgendaRow] = []
 
     def compose_body(self) -> ComposeResult:
+        yield EmptyNote("agenda", "empty.agenda")
         yield KeyTable(id="agenda")
 
     def on_mount(self) -> None:

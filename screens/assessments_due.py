@@ -12,16 +12,19 @@ from csm_tui.services.rows import AssessmentDue
 from csm_tui.services.selling.assessments_due import assessments_due
 from screens.base import Destination
 from screens.suitability_wizard import SuitabilityWizard
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
 
 class SuitabilityScreen(Destination[list[AssessmentDue]]):
     TITLE_KEY = "nav.suitability"
+    ENTER_HELP = "enter.assess"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "wizard", "key.new_sale", id="suitability.new"),
     ]
 
     def compose_body(self) -> ComposeResult:
+        yield EmptyNote("assessments", "empty.assessments")
         yield KeyTable(id="assessments")
 
     def fetch(self) -> list[AssessmentDue]:

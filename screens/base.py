@@ -16,6 +16,7 @@ from csm_tui.services.clients.copying import copy_mobile
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from widgets.clipboard import send
+from widgets.empty_note import show_empty_notes
 from widgets.key_bar import KeyBar
 
 T = TypeVar("T")
@@ -72,6 +73,7 @@ class Destination(Screen[None], Generic[T]):
     def _arrived(self, data: T) -> None:
         try:
             self.show(data)
+            show_empty_notes(self)
         finally:
             gc_pause.resume()  # the first screen is up, or could not be (see csm_tui.gc_pause)
 

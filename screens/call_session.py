@@ -1,13 +1,15 @@
 """The call session: one client at a time, one key per outcome, the next client straight after.
 
-Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (books the visit) ·
+Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (to the suitability wizard
+on the product pitched; a visit booked only if the client will come in) ·
 p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
-x do not call · d 回访 done. Also: s skip, z snooze (each with a reason), u undo the last save, Escape back.
+x do not call · d 回访 done. Also: s skip (with a reason), z snooze (at a time: quick choices or typed), u undo the
+last save, Escape back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,7 +21,7 @@ from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Disposition
 from csm_tui.i18n import label, t
-from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, undo
+from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
@@ -27,12 +29,14 @@ from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
 from screens.base import copy_client_mobile
-from screens.dialogs import AmlReportDialog, OutcomeDialog, ReasonDialog
+from screens.dialogs import AmlReportDialog, OutcomeDialog, ReasonDialog, SnoozeDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.call_timer import CallTimer
 from widgets.cells import reason_detail
 from widgets.client_card import ClientCard
 from widgets.key_bar import KeyBar
+from widgets.outcome_panel import OutcomePanel
+from widgets.queue_legend import queue_legend
 from widgets.script_panel import ScriptPanel
 
 OUTCOME_KEYS = {
@@ -47,6 +51,9 @@ OUTCOME_KEYS = {
     "x": Disposition.DO_NOT_CALL,
     "d": Disposition.SERVICE_DONE,
 }
+
+# The keys the outcome panel shows, in its order (the key bar shows the others).
+PANEL_KEYS = [*(f"call.{d.value}" for d in OUTCOME_KEYS.values()), "call.skip", "call.snooze"]
 
 
 def prepared(ws: Workstation, item: QueueItem | None) -> CallCard | None:
@@ -73,11 +80,11 @@ class Handled:
 class CallSession(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(key, f"outcome('{d.value}')", f"disposition.{d.name.lower()}", id=f"call.{d.value}")
+            Binding(key, f"outcome('{d.value}')", f"disposition.{d.name.lower()}", show=False, id=f"call.{d.value}")
             for key, d in OUTCOME_KEYS.items()
         ),
-        Binding("s", "skip", "key.skip", id="call.skip"),
-        Binding("z", "snooze", "key.snooze", id="call.snooze"),
+        Binding("s", "skip", "key.skip", show=False, id="call.skip"),
+        Binding("z", "snooze", "key.snooze", show=False, id="call.snooze"),
         Binding("u", "undo", "key.undo", id="call.undo"),
         Binding("y", "copy", "key.copy", id="call.copy"),
         Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="call.aml_report"),
@@ -111,7 +118,12 @@ class CallSession(Screen[None]):
         with VerticalScroll():
             yield ClientCard(id="card")
             yield ScriptPanel(id="script")
+        yield OutcomePanel(PANEL_KEYS, id="outcomes")
         yield KeyBar()
+
+    def help_legend(self) -> list[tuple[str, str]]:
+        """F1: what the queue's reasons, "+N" and due words mean."""
+        return queue_legend()
 
     def on_mount(self) -> None:
         self.show_current()
@@ -193,10 +205,12 @@ class CallSession(Screen[None]):
         receipt = handled.receipt
         self.receipts.append((self.index, receipt))
         self.notify(t("call.saved"), timeout=2)
-        agreed = receipt.appointment_id is not None and self.last_outcome is Disposition.AGREED_TO_BUY
+        agreed = self.last_outcome is Disposition.AGREED_TO_BUY
+        pitched = self.card.suggestion if self.card is not None and self.card.client_id == receipt.client_id else None
         self.advance(handled.card)
-        if agreed:  # the client agreed to buy: the suitability wizard, with the visit booked
-            self.app.push_screen(SuitabilityWizard(self.ws, receipt.client_id))
+        if agreed:  # the client agreed to buy: the suitability wizard, on the product the script pitched
+            product = pitched.product.id if pitched is not None else None
+            self.app.push_screen(SuitabilityWizard(self.ws, receipt.client_id, product_id=product))
 
     def _next_index(self) -> int | None:
         """Where the session goes once the current client is done: the next one not done after it, else the first
@@ -221,24 +235,35 @@ class CallSession(Screen[None]):
         self.index = index
         self.show_current(card)
 
-    def action_skip(self) -> None:
-        self._reason(t("skip.title"), skip)
-
     def action_snooze(self) -> None:
-        self._reason(t("snooze.title"), snooze)
+        """When to call the client again (quick choices, or a time typed), then on to the next client."""
+        if self._waiting_for_undo():
+            return
+        item, upcoming = self.item, self._upcoming()
 
-    def _reason(
-        self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str, PhrasesConfirmed | None], None]
-    ) -> None:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> Handled:
+            snooze(self.ws, item, at, note, confirmed)
+            return Handled(None, prepared(self.ws, upcoming))
+
+        name = item.main.client_name
+        dialog = SnoozeDialog(name, snooze_choices(self.ws), self.ws.time.tz, save)
+        self.app.push_screen(dialog, self._snoozed)
+
+    def _snoozed(self, handled: Handled | None) -> None:
+        if handled is not None:
+            self.notify(t("snooze.done"), timeout=2)
+            self.advance(handled.card)
+
+    def action_skip(self) -> None:
         if self._waiting_for_undo():
             return
         item, upcoming = self.item, self._upcoming()
 
         def save(reason: SkipReason, note: str, confirmed: PhrasesConfirmed | None) -> Handled:
-            act(self.ws, item, reason, note, confirmed)
+            skip(self.ws, item, reason, note, confirmed)
             return Handled(None, prepared(self.ws, upcoming))
 
-        self.app.push_screen(ReasonDialog(title, save), self._moved_on)
+        self.app.push_screen(ReasonDialog(t("skip.title"), save), self._moved_on)
 
     def _moved_on(self, handled: Handled | None) -> None:
         if handled is not None:

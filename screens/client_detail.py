@@ -45,6 +45,7 @@ from screens.suitability_wizard import SuitabilityWizard
 from widgets.balance_chart import BalanceChart
 from widgets.cells import figure
 from widgets.client_card import contact_text
+from widgets.empty_note import EmptyNote, show_empty_notes
 from widgets.key_bar import KeyBar
 from widgets.product_words import offered
 from widgets.risk_lines import birthday_line, forecast_line, household_line, id_badge, id_expiry_line
@@ -107,16 +108,21 @@ class ClientDetailScreen(Screen[None]):
             with TabPane(t("detail.tab.assets"), id="assets"), VerticalScroll():
                 yield Static("", id="tier", classes="para")
                 yield BalanceChart(id="chart")
+                yield EmptyNote("holdings", "empty.holdings")
                 yield KeyTable(id="holdings")
             with TabPane(t("detail.tab.contacts"), id="contacts"):
+                yield EmptyNote("timeline", "empty.timeline")
                 yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"))
                 with VerticalScroll(id="contact-pane"):
                     yield Static(t("card.no_contacts"), id="contact-text")
             with TabPane(t("detail.tab.tasks"), id="tasks"), VerticalScroll():
+                yield EmptyNote("meetings", "empty.meetings")
                 yield KeyTable(id="meetings", stretch=COLUMNS["meetings"].index("purpose"))
+                yield EmptyNote("todo", "empty.todo")
                 yield KeyTable(id="todo", stretch=COLUMNS["todo"].index("note"))
             with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
                 yield Static("", id="offers", classes="para")
+                yield EmptyNote("referral-list", "empty.referral_list")
                 yield KeyTable(id="referral-list", stretch=COLUMNS["referral-list"].index("reason"))
         yield KeyBar()
 
@@ -149,6 +155,7 @@ class ClientDetailScreen(Screen[None]):
         self._tasks(found)
         self._offers(found)
         self._referrals(found)
+        show_empty_notes(self)  # an own client's empty lists say what they would hold
 
     @staticmethod
     def _flags(found: ClientDetail) -> list[tuple[str, bool]]:
@@ -446,11 +453,19 @@ class ClientDetailScreen(Screen[None]):
             self.notify(t("detail.no_sale"), severity="warning")
             return
         sale_id = holding.sale_id
+        in_background(  # refused at once when the sale cannot be cancelled; named in the dialog when it can
+            self, lambda: attempts.cancellable(self.ws, sale_id), self._ask_cancel, group="save"
+        )
 
+    def _ask_cancel(self, sale: attempts.CancellableSale) -> None:
         def save(reason: str) -> object:
-            return attempts.cancel_in_cooling_off(self.ws, sale_id, reason)
+            return attempts.cancel_in_cooling_off(self.ws, sale.sale_id, reason)
 
-        dialog = TextDialog(t("detail.cancel_title"), t("detail.cancel_explain"), t("detail.cancel_reason"), save)
+        sold = self.ws.time.local(sale.sold_at).format("YYYY-MM-DD HH:mm")
+        until = self.ws.time.local(sale.cooling_off_until).format("MM-DD HH:mm")
+        named = t("detail.cancel_sale_named", product=sale.product, amount=money(sale.amount), sold=sold, until=until)
+        explain = f"{named}\n{t('detail.cancel_explain')}"
+        dialog = TextDialog(t("detail.cancel_title"), explain, t("detail.cancel_reason"), save)
         self.app.push_screen(dialog, self._after)
 
     def action_capacity(self) -> None:

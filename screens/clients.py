@@ -16,12 +16,14 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
 from widgets.cells import figure
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 
 class ClientsScreen(Destination[list[ClientListRow]]):
     TITLE_KEY = "nav.clients"
+    ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "key.search", id="clients.search"),
         Binding("escape", "leave_search", "key.clear_filter", show=False, id="clients.leave_search"),
@@ -37,6 +39,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             yield BoundedInput(
                 placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="client-search", classes="filter"
             )
+        yield EmptyNote("clients", "empty.clients")
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:

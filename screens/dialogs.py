@@ -2,8 +2,8 @@
 (``SavingDialog``); a refused or failed save says why and keeps every field as typed, Escape leaves without saving.
 
 Shared forms (a line of text, contact details, a date and time, a staff member), the call session's (an outcome's
-details, why a client is skipped or snoozed), a contact logged by hand, the day summary, an export, a walk-in
-referral and the appraisal's forms.
+details, why a client is skipped, when a snoozed one is called again), a contact logged by hand, the day summary,
+an export, a walk-in referral and the appraisal's forms.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import arrow
 import platformdirs
+from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -41,7 +42,7 @@ from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, St
 from csm_tui.i18n import label, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
-from csm_tui.rules.cadence import NEEDS_TIME
+from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
@@ -111,6 +112,7 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     """
 
     PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note", "feedback": "feedback"}
+    ENTER_HELP = "enter.save"
 
     def __init__(self) -> None:
         super().__init__()
@@ -141,7 +143,9 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
         try:
             job = self.build()
         except (DomainError, ValueError) as exc:
-            self.show_error(describe(exc) if isinstance(exc, DomainError) else str(exc))
+            self.show_error(
+                describe(exc) if isinstance(exc, DomainError | ValidationError) else t("field_error.invalid")
+            )
             return
         self.saving = True
         self.show_error(t("dialog.saving"))
@@ -410,11 +414,12 @@ class ChooseStaffDialog(SavingDialog[R]):
         return lambda: self.save(person, note, confirmed)
 
 
-# -- the call session's: an outcome's details, and why a client is skipped or snoozed ------------------------------
+# -- the call session's: an outcome's details, why a client is skipped, when a snoozed one is called -------------
 
 
 class OutcomeDialog(SavingDialog[R]):
-    """The details of one outcome: the agreed time where one is needed, satisfaction for a 回访, a note."""
+    """The details of one outcome: the agreed time where one is needed (for a client who agreed to buy, only if they
+    will come in: ticked, the visit is booked), satisfaction for a 回访, a note."""
 
     def __init__(
         self, disposition: Disposition, save: Callable[[Outcome], R], tz: str, suggested: arrow.Arrow,
@@ -430,7 +435,9 @@ class OutcomeDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
-            if self.disposition in NEEDS_TIME:
+            if self.disposition in MAY_BOOK:  # a visit only if the client will come in
+                yield Checkbox(t("outcome.will_visit"), False, id="visit")
+            if self.disposition in NEEDS_TIME | MAY_BOOK:
                 yield BoundedInput(
                     self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
                 )
@@ -443,12 +450,19 @@ class OutcomeDialog(SavingDialog[R]):
             yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")
             yield from self.footer()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.disposition in MAY_BOOK:  # Enter saves without a visit; the box is ticked on purpose (Enter ticks it)
+            self.query_one("#note", Input).focus()
+
     def _value(self, field: str) -> str:
         found = self.query(f"#{field}")
         return found.first(Input).value.strip() if found else ""
 
     def agreed_time(self) -> dt.datetime | None:
-        if self.disposition not in NEEDS_TIME:
+        if self.disposition in MAY_BOOK and not self.query_one("#visit", Checkbox).value:
+            return None
+        if self.disposition not in NEEDS_TIME | MAY_BOOK:
             return None
         return typed_time(self._value("date"), self._value("time"), self.tz)
 
@@ -469,7 +483,7 @@ class OutcomeDialog(SavingDialog[R]):
 
 
 class ReasonDialog(SavingDialog[R]):
-    """Why a client is skipped or snoozed: a reason by its number key, and a note."""
+    """Why a client is skipped: a reason by its number key, and a note."""
 
     def __init__(self, title: str, save: Callable[[SkipReason, str, PhrasesConfirmed | None], R]) -> None:
         super().__init__()
@@ -489,11 +503,60 @@ class ReasonDialog(SavingDialog[R]):
         choice = self.query_one("#reason", Input).value
         reasons = list(SkipReason)
         if not choice or not 1 <= int(choice) <= len(reasons):
-            raise DomainError("reason_required")
+            raise DomainError("choose_reason")
         reason = reasons[int(choice) - 1]
         note = self.query_one("#note", Input).value.strip()
         confirmed = self.confirmed()
         return lambda: self.save(reason, note, confirmed)
+
+
+class SnoozeDialog(SavingDialog[R]):
+    """When to call a client again: a quick choice by its number (in an hour, this afternoon, the next working
+    morning — those the rules still accept), or a date and time typed, and a note. The service checks the time."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note"}
+
+    def __init__(
+        self, client: str, choices: dict[str, dt.datetime], tz: str,
+        save: Callable[[dt.datetime, str, PhrasesConfirmed | None], R],
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.client = client
+        self.choices = [(name, arrow.get(at).to(tz)) for name, at in choices.items()]
+        self.tz = tz
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        first = self.choices[0][1] if self.choices else None
+        with Vertical():
+            yield Label(t("snooze.title", client=self.client), classes="screen-title")
+            for number, (name, at) in enumerate(self.choices, start=1):
+                yield Static(f"{number}  {t(f'snooze.{name}')} · {at.format('YYYY-MM-DD HH:mm')}")
+            if self.choices:
+                yield BoundedInput(
+                    placeholder=t("snooze.choose"), restrict=f"[1-{len(self.choices)}]", max_length=1, id="quick"
+                )
+            yield BoundedInput(
+                first.format("YYYY-MM-DD") if first else "", placeholder=t("snooze.date"), max_length=DATE_MAX,
+                id="date",
+            )  # fmt: skip
+            yield BoundedInput(
+                first.format("HH:mm") if first else "", placeholder=t("snooze.time"), max_length=TIME_MAX, id="time"
+            )
+            yield BoundedInput(placeholder=t("outcome.note"), max_length=500, id="note")
+            yield from self.footer()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "quick" and event.value:
+            at = self.choices[int(event.value) - 1][1]
+            self.query_one("#date", Input).value = at.format("YYYY-MM-DD")
+            self.query_one("#time", Input).value = at.format("HH:mm")
+
+    def build(self) -> Callable[[], R]:
+        at = typed_time(self.query_one("#date", Input).value, self.query_one("#time", Input).value, self.tz)
+        note = self.query_one("#note", Input).value.strip()
+        confirmed = self.confirmed()
+        return lambda: self.save(at, note, confirmed)
 
 
 # -- a contact logged by hand: a call outside a session, a visit, an SMS, a letter, WeChat, an email ---------------

@@ -22,6 +22,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from widgets.cells import figure
+from widgets.empty_note import EmptyNote, show_empty_notes
 from widgets.key_bar import KeyBar
 from widgets.scorecard import MONEY, measured
 from widgets.table import KeyTable
@@ -54,6 +55,7 @@ class RecordsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(label(self.line.measure), id="screen-title", classes="screen-title")
+        yield EmptyNote("records", "empty.records")
         yield KeyTable(id="records")
         yield KeyBar()
 
@@ -78,6 +80,7 @@ class RecordsScreen(Screen[None]):
             for r in found
         ]  # fmt: skip
         self.query_one(KeyTable).show_rows(headers, rows)
+        show_empty_notes(self)
         figure_text = measured(self.line.measure, self.line.actual)
         self.query_one("#screen-title", Static).update(
             t("score.records_title", indicator=label(self.line.measure), quarter=str(self.quarter),

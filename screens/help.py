@@ -1,9 +1,11 @@
-"""F1: every key that works here, with what it does."""
+"""F1: every key that works here, with what it does (Enter too, where a list or a form gives it a meaning), and the
+words the screen shows that need explaining (``help_legend``)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -41,4 +43,18 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(description)
             table.add_row(self.app.get_key_display(binding), description, key=key)
+        enter, on_enter = enter_help(self.under), self.under.active_bindings.get("enter")
+        if enter and (on_enter is None or on_enter.binding.id is None):  # a list's own Enter: what it does here
+            table.add_row(self.app.get_key_display(Binding("enter", "")), t(enter), key="enter")
+        legend = getattr(self.under, "help_legend", None)
+        if callable(legend):
+            table.add_row("", Text(t("help.legend"), style="bold"), key="legend")
+            for n, (term, meaning) in enumerate(legend()):
+                table.add_row(term, meaning, key=f"legend.{n}")
         table.focus()
+
+
+def enter_help(screen: Screen[object]) -> str:
+    """The catalog key of what Enter does on ``screen`` where a list or a form, not a binding, gives it a meaning
+    (``ENTER_HELP`` of the screen or of one of its classes); "" where it does nothing."""
+    return str(getattr(screen, "ENTER_HELP", ""))

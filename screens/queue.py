@@ -7,7 +7,6 @@ l log a visit, SMS, letter or WeChat contact · m the SMS list · e export my ta
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -18,7 +17,7 @@ from textual.widgets import Input
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, t, wan
-from csm_tui.services.calls.outcomes import SkipReason, skip, snooze
+from csm_tui.services.calls.outcomes import SkipReason, skip, snooze, snooze_choices
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
 from csm_tui.services.phrase_check import PhrasesConfirmed
@@ -26,10 +25,12 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
-from screens.dialogs import LogContactDialog, ReasonDialog
+from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail
+from widgets.empty_note import EmptyNote, show_empty_notes
+from widgets.queue_legend import queue_legend
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
@@ -43,6 +44,7 @@ QueueView = tuple[list[QueueItem], LeaveEntry | None]  # the queue, and the sign
 
 class QueueScreen(Destination[QueueView]):
     TITLE_KEY = "nav.queue"
+    ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "call", "key.call", id="queue.call"),
         Binding("enter", "open", "key.open", show=False, id="queue.open"),
@@ -66,6 +68,7 @@ class QueueScreen(Destination[QueueView]):
         yield BoundedInput(
             placeholder=t("queue.filter_hint"), max_length=SEARCH_MAX, id="queue-filter", classes="filter"
         )
+        yield EmptyNote("queue", "empty.queue")
         # Steady widths, from what the columns can hold: the table does not shift as rows arrive.
         due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
         reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)
@@ -79,6 +82,10 @@ class QueueScreen(Destination[QueueView]):
     def _show_table(self, rows: list[tuple[RenderableType, ...]], details: list[list[tuple[str, str]]]) -> None:
         headers = [t(f"queue.{c}") for c in ("due", "client", "reason", "detail", "avg_3m")]
         self.query_one(KeyTable).show_rows(headers, rows, details=details, title=t("queue.row_title"))
+
+    def help_legend(self) -> list[tuple[str, str]]:
+        """F1: what the queue's reasons, "+N" and due words mean."""
+        return queue_legend()
 
     def fetch(self) -> QueueView:
         return today_queue(self.ws), away_today(self.ws)
@@ -109,6 +116,7 @@ class QueueScreen(Destination[QueueView]):
             details.append(self._row_fields(item, due, detail))
             self.shown.append(item)
         self._show_table(rows, details)
+        show_empty_notes(self)
         if self.away is not None:  # on leave: why the queue is empty, and where the calls are
             last = f"{self.away.leave.last_day:%m-%d}"
             if calls_covered(self.ws, self.away):
@@ -155,24 +163,31 @@ class QueueScreen(Destination[QueueView]):
             self.app.push_screen(ClientDetailScreen(self.ws, self.shown[index].client_id))
 
     def action_skip(self) -> None:
-        self._reason(t("skip.title"), skip)
-
-    def action_snooze(self) -> None:
-        self._reason(t("snooze.title"), snooze)
-
-    def _reason(
-        self, title: str, act: Callable[[Workstation, QueueItem, SkipReason, str, PhrasesConfirmed | None], None]
-    ) -> None:
         index = self._current()
         if index is None:
             return
         item = self.shown[index]
 
         def save(reason: SkipReason, note: str, confirmed: PhrasesConfirmed | None) -> bool:
-            act(self.ws, item, reason, note, confirmed)
+            skip(self.ws, item, reason, note, confirmed)
             return True
 
-        self.app.push_screen(ReasonDialog(title, save), self._logged)
+        self.app.push_screen(ReasonDialog(t("skip.title"), save), self._logged)
+
+    def action_snooze(self) -> None:
+        """When to call the client again: quick choices (in an hour, this afternoon, the next working morning) or a
+        time typed; the service refuses a time past or outside the calling hours."""
+        index = self._current()
+        if index is None:
+            return
+        item = self.shown[index]
+
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> bool:
+            snooze(self.ws, item, at, note, confirmed)
+            return True
+
+        choices = snooze_choices(self.ws)
+        self.app.push_screen(SnoozeDialog(item.main.client_name, choices, self.ws.time.tz, save), self._logged)
 
     def action_log(self) -> None:
         index = self._current()

@@ -25,6 +25,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import Destination
 from screens.dialogs import CheckedTextDialog, WalkInDialog
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
@@ -56,6 +57,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         if self.counter:
             yield BoundedInput(placeholder=t("walk_in.search"), max_length=SEARCH_MAX, id="walk-in-search")
             yield KeyTable(id="walk-in-found")
+        yield EmptyNote("referrals", "empty.referrals")
         yield KeyTable(id="referrals")
 
     def on_mount(self) -> None:

@@ -51,6 +51,7 @@ def card_status(view: CsmView, today: Quarter) -> str:
 
 class ScoreboardScreen(Destination[CsmView | TeamTable]):
     TITLE_KEY = "nav.scoreboard"
+    ENTER_HELP = "enter.records"
     BINDINGS: ClassVar[list[BindingType]] = QUARTER_KEYS
 
     def __init__(self, ws: Workstation) -> None:
@@ -102,6 +103,8 @@ def open_records(screen: Screen[Any], ws: Workstation, staff_id: int | None, lin
 
 class CardScreen(Screen[None]):
     """A CSM's card opened from the team table by their supervisor or the admin."""
+
+    ENTER_HELP = "enter.records"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *QUARTER_KEYS,

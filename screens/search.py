@@ -2,7 +2,9 @@
 
 Results come as you type, own clients first; others' clients appear in the OCRM summary, identity masked, found by
 name, initials or client number. Another's client is found by a secret number only when it is typed whole and
-Enter pressed: that look-up is logged and limited per hour. Enter on a result opens the client.
+Enter pressed: that look-up is logged and limited per hour. Enter opens the highlighted result (the first until ↓
+moves on), from the text field as from the list. Each own result shows the age and tier, every result the masked
+mobile, so two clients of one name can be told apart.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from csm_tui.i18n import t
+from csm_tui.domain.values import ResidentId
+from csm_tui.i18n import label, t
+from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
@@ -26,6 +30,7 @@ from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 
 class SearchScreen(ModalScreen[None]):
+    ENTER_HELP = "enter.search"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "key.close", id="search.close"),
         Binding("down", "results", "key.down", show=False, id="search.results"),
@@ -39,6 +44,7 @@ class SearchScreen(ModalScreen[None]):
         super().__init__()
         self.ws = ws
         self.text = ""
+        self.results_for: str | None = None  # the text the results shown were found for
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -49,8 +55,9 @@ class SearchScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).add_columns(
-            t("clients.number"), t("clients.name"), t("clients.id"), t("clients.mobile"), t("search.whose")
-        )
+            t("clients.number"), t("clients.name"), t("search.age"), t("clients.tier"), t("clients.mobile"),
+            t("clients.id"), t("search.whose"),
+        )  # fmt: skip
         self.query_one(Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -59,6 +66,7 @@ class SearchScreen(ModalScreen[None]):
             self.search(self.text)
         else:
             self.query_one(KeyTable).clear()
+            self.results_for = self.text
 
     def search(self, text: str) -> None:
         in_background(
@@ -70,9 +78,16 @@ class SearchScreen(ModalScreen[None]):
             return  # an older keystroke's answer
         table = self.query_one(KeyTable)
         table.clear()
+        self.results_for = text
+        today = self.ws.time.today()
         for row in rows:
             whose = t("search.own") if row.own else t("search.other")
-            table.add_row(row.number, row.name, row.masked_id, row.masked_mobile, whose, key=str(row.id))
+            age = str(ResidentId.years_between(row.born, today)) if row.born else ""
+            tier = label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.own else ""
+            cells = (row.number, row.name, age, tier, row.masked_mobile, row.masked_id, whose)
+            table.add_row(*cells, key=str(row.id))
+        if rows:
+            table.move_cursor(row=0)
 
     def look_up(self, text: str) -> None:
         in_background(
@@ -89,16 +104,26 @@ class SearchScreen(ModalScreen[None]):
         self._show(text, rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter: to the results; with none shown and a whole number typed, look it up in others' books too."""
-        if self.query_one(KeyTable).row_count == 0 and whole_number(self.text, self.ws.time.today()) is not None:
-            self.look_up(self.text)
-        else:
-            self.action_results()
+        """Enter: opens the highlighted result (the first, until ↓ moves to another); with none shown and a whole
+        number typed, looks it up in others' books too."""
+        table = self.query_one(KeyTable)
+        if self.results_for != self.text:
+            return  # the results of what is typed now are on their way
+        if table.row_count == 0:
+            if whole_number(self.text, self.ws.time.today()) is not None:
+                self.look_up(self.text)
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None:
+            self.open(int(key))
 
     def action_results(self) -> None:
         self.query_one(KeyTable).focus()
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.dismiss(None)
-            self.app.push_screen(ClientDetailScreen(self.ws, int(event.row_key.value)))
+            self.open(int(event.row_key.value))
+
+    def open(self, client_id: int) -> None:
+        self.dismiss(None)
+        self.app.push_screen(ClientDetailScreen(self.ws, client_id))

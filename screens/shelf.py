@@ -18,6 +18,7 @@ from csm_tui.services.checklist.shelf import ReadState, ShelfItem
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure
+from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
 _MARKS = {ReadState.NEW: ("shelf.new", "bold green"), ReadState.CHANGED: ("shelf.changed", "bold yellow")}
@@ -41,6 +42,7 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         self.unread_only = False
 
     def compose_body(self) -> ComposeResult:
+        yield EmptyNote("shelf", "empty.shelf")
         yield KeyTable(id="shelf", whole=(KIND,))
         yield Static("", id="product", classes="summary")
 

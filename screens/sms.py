@@ -17,6 +17,7 @@ from csm_tui.services.rows import SmsRow
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.dialogs import SmsSentDialog
+from widgets.empty_note import EmptyNote, show_empty_notes
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
@@ -35,6 +36,7 @@ class SmsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("sms.title"), id="screen-title", classes="screen-title")
+        yield EmptyNote("sms", "empty.sms")
         yield KeyTable(id="sms")
         yield KeyBar()
 
@@ -54,6 +56,7 @@ class SmsScreen(Screen[None]):
             due = t("queue.overdue") if row.due_on < today else t("queue.today")
             table.add_row(due, row.client_name, row.masked_mobile, label(row.kind))
         self.query_one("#screen-title", Static).update(f"{t('sms.title')} · {t('sms.count', count=len(rows))}")
+        show_empty_notes(self)
         table.focus()
 
     def action_sent(self) -> None:

@@ -51,6 +51,7 @@ SHOWN_WHEN = {
 
 
 class SuitabilityWizard(Screen[None]):
+    ENTER_HELP = "enter.wizard"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "key.leave_wizard", id="wizard.leave"),
         Binding("y", "yes", "wizard.key.yes", id="wizard.yes"),
@@ -69,10 +70,11 @@ class SuitabilityWizard(Screen[None]):
     SuitabilityWizard .fail { color: $error; }
     """
 
-    def __init__(self, ws: Workstation, client_id: int | None = None) -> None:
+    def __init__(self, ws: Workstation, client_id: int | None = None, *, product_id: int | None = None) -> None:
         super().__init__()
         self.ws = ws
         self.start_client = client_id
+        self.start_product = product_id  # preselected in the product step (the one pitched on the call)
         self.ctx: attempts.SaleContext | None = None
         self.answers: dict[str, str] = {}
         self.face_to_face = False
@@ -355,7 +357,11 @@ class SuitabilityWizard(Screen[None]):
             )
             for p in self.ctx.products
         ]  # fmt: skip
-        self.query_one("#products", KeyTable).show_rows(headers, rows)
+        table = self.query_one("#products", KeyTable)
+        table.show_rows(headers, rows)
+        pitched = [i for i, p in enumerate(self.ctx.products) if p.id == self.start_product]
+        if pitched:
+            table.move_cursor(row=pitched[0])
         self.go("product")
 
     def run_check(self) -> None:

@@ -130,6 +130,14 @@ _LIST_COLUMNS = (
 )
 
 
+def _born(resident_id: str) -> dt.date | None:
+    """The birth date an ID number carries (stored IDs were checked when written; None for one that is not)."""
+    try:
+        return dt.date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
+    except ValueError:
+        return None
+
+
 def _list_row(r: Any, *, own: bool) -> ClientListRow:
     return ClientListRow(
         id=r.id,
@@ -140,6 +148,7 @@ def _list_row(r: Any, *, own: bool) -> ClientListRow:
         avg_3m=r.avg_3m,
         assets_as_of=r.assets_as_of,
         own=own,
+        born=_born(r.resident_id) if own else None,
     )
 
 

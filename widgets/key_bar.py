@@ -2,7 +2,9 @@
 
 Textual's ``Footer`` builds a widget per key and rebuilds them all whenever the bindings change (every focus
 change, every dialog); that costs more than the work a key does, and many bytes over a slow link. This draws the
-same information as one ``Text``, redrawn only when it changes.
+same information as one ``Text``, redrawn only when it changes. When the keys don't fit on one line (80 columns,
+a screen with many keys) the bar takes a second line rather than hiding keys; what still does not fit is cut at a
+key's boundary, and F1 lists every key.
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ from textual.widgets import Static
 
 from widgets.bindings import described
 
+# Actions whose key the bar always shows, at the right: how to find every other key.
+KEPT = ("help", "app.help")
+
 
 class KeyBar(Static):
+    MAX_LINES: ClassVar[int] = 2
     COMPONENT_CLASSES: ClassVar[set[str]] = {"key-bar--key", "key-bar--description", "key-bar--disabled"}
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 2;
         width: 1fr;
         text-wrap: nowrap;
         text-overflow: clip;
@@ -48,20 +55,37 @@ class KeyBar(Static):
                 self.update(line)
 
     def line(self, width: int) -> Text:
-        """Each shown binding once (the first key of its action); the command palette's key kept at the right."""
+        """Each shown binding once (the first key of its action), on one line or, when they don't fit, two, cut at a
+        key's boundary; F1 help and the command palette's key kept at the right of the last line, always in view."""
         bindings = self.screen.active_bindings
         palette = bindings.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
-        keys = Text(no_wrap=True, overflow="crop")
-        seen: set[str] = set()
+        kept = [a for a in bindings.values() if a.binding.action in KEPT and a.binding.show]
+        kept += [palette] if palette is not None else []
+        right = Text()
+        for active in kept:
+            right.append_text(self._key(active.binding, active.enabled, lead=" "))
+        width = width or 10_000  # not laid out yet: one line
+
+        def room(line: int) -> int:
+            return width - (right.cell_len if line == self.MAX_LINES - 1 else 0)
+
+        lines = [Text(no_wrap=True, overflow="crop")]
+        seen: set[str] = {a.binding.action for a in kept}
         for _, binding, enabled, _ in bindings.values():
-            if binding.show and binding.action not in seen and binding is not (palette and palette[1]):
-                seen.add(binding.action)
-                keys.append_text(self._key(binding, enabled, lead=" " if keys else ""))
-        if palette is None:
-            return keys
-        right = self._key(palette[1], palette[2], lead=" ")
-        keys.truncate(max(width - right.cell_len, 0), pad=True)
-        return keys + right
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = self._key(binding, enabled, lead=" " if lines[-1] else "")
+            if lines[-1] and lines[-1].cell_len + key.cell_len > room(len(lines) - 1) and len(lines) < self.MAX_LINES:
+                lines.append(Text(no_wrap=True, overflow="crop"))
+                key = self._key(binding, enabled, lead="")
+            if lines[-1].cell_len + key.cell_len <= room(len(lines) - 1):
+                lines[-1].append_text(key)
+        if lines[-1].cell_len + right.cell_len > width and len(lines) < self.MAX_LINES:
+            lines.append(Text(no_wrap=True, overflow="crop"))
+        lines[-1].truncate(max(width - right.cell_len, 0), pad=True)
+        lines[-1].append_text(right)
+        return Text("\n", no_wrap=True, overflow="crop").join(lines)
 
     def _key(self, binding: Binding, enabled: bool, lead: str) -> Text:
         key_style = self.get_component_rich_style("key-bar--key" if enabled else "key-bar--disabled")

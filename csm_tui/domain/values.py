@@ -116,7 +116,11 @@ class ResidentId(str):
         return Sex.MALE if int(self[16]) % 2 else Sex.FEMALE
 
     def age_on(self, day: dt.date) -> int:
-        born = self.birth_date
+        return self.years_between(self.birth_date, day)
+
+    @staticmethod
+    def years_between(born: dt.date, day: dt.date) -> int:
+        """Whole years from ``born`` to ``day`` (an age)."""
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def masked(self) -> str:

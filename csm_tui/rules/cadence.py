@@ -16,6 +16,8 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
 from csm_tui.rules import working_days
 
+SNOOZE_AFTERNOON = dt.time(14, 0)  # "this afternoon" of a snooze's quick choices
+
 
 @dataclass(frozen=True)
 class NextTask:
@@ -70,7 +72,10 @@ def reached(disposition: Disposition, channel: Channel) -> bool:
 
 
 # Outcomes that need a time from the user: the meeting, or when the busy client asked to be called.
-NEEDS_TIME = frozenset({Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY, Disposition.BUSY})
+NEEDS_TIME = frozenset({Disposition.APPOINTMENT, Disposition.BUSY})
+# Outcomes that book a visit only when the client will come in (a time given): a client who agreed to buy may
+# complete the purchase without a visit.
+MAY_BOOK = frozenset({Disposition.AGREED_TO_BUY})
 
 
 class Cadence:
@@ -103,8 +108,7 @@ class Cadence:
             case Disposition.INTERESTED:
                 return FollowUp((NextTask(TaskKind.FOLLOW_UP, self.after_days(today, c.interested_days)),))
             case Disposition.APPOINTMENT | Disposition.AGREED_TO_BUY:
-                assert at is not None
-                return FollowUp(tuple(self.appointment_confirmation(at, now)))
+                return FollowUp(tuple(self.appointment_confirmation(at, now))) if at is not None else FollowUp()
             case Disposition.POLITE_DECLINE:
                 tasks = [NextTask(TaskKind.FOLLOW_UP, self.after_days(today, c.polite_decline_call_days))]
                 if not state.sms_opt_out:
@@ -172,10 +176,33 @@ class Cadence:
         """A firm refusal on or after this day still keeps the client out of marketing calls today."""
         return today - dt.timedelta(days=self.calls.firm_decline_quiet_days - 1)
 
-    def snooze(self, now: dt.datetime) -> NextTask:
-        """Later today, or the next working day once the day's hours are over."""
+    def snooze_choices(self, now: dt.datetime) -> dict[str, dt.datetime]:
+        """The quick times a snooze offers, each one that ``snooze_until`` accepts: ``hour`` (the policy's snooze
+        minutes on), ``afternoon`` (this working day at the afternoon hour, while it is still ahead), ``morning``
+        (the next working day when the day's hours open), in that order."""
         local = self.local(now)
-        later = local.shift(minutes=self.policy.calls.snooze_minutes)
-        if self.within_hours(local, later):
-            return NextTask(TaskKind.CALLBACK, local.date(), later.to("UTC").datetime)
-        return NextTask(TaskKind.CALLBACK, self.next_working_day_after(local.date()))
+        later = local.shift(minutes=self.calls.snooze_minutes)
+        afternoon = local.replace(hour=SNOOZE_AFTERNOON.hour, minute=SNOOZE_AFTERNOON.minute, second=0, microsecond=0)
+        day = self.next_working_day_after(local.date())
+        morning = arrow.get(dt.datetime.combine(day, self.calendar.work_start), tzinfo=self.calendar.tz)
+        found = {"hour": later, "afternoon": afternoon, "morning": morning}
+        return {name: at.to("UTC").datetime for name, at in found.items() if self._snoozable(at, local)}
+
+    def _snoozable(self, at: arrow.Arrow, now: arrow.Arrow) -> bool:
+        return (
+            at > now
+            and self.calendar.is_working_day(at.date())
+            and self.calendar.work_start <= at.time() <= self.calendar.work_end
+        )
+
+    def snooze_until(self, at: dt.datetime, now: dt.datetime) -> NextTask:
+        """The call moved to ``at``, which must be ahead, on a working day and within the calling hours."""
+        local, when = self.local(now), self.local(at)
+        if when <= local:
+            raise DomainError("snooze_in_past")
+        if not self.calendar.is_working_day(when.date()):
+            raise DomainError("snooze_not_working_day", day=when.date().isoformat())
+        if not self.calendar.work_start <= when.time() <= self.calendar.work_end:
+            start, end = self.calendar.work_start, self.calendar.work_end
+            raise DomainError("snooze_outside_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+        return NextTask(TaskKind.CALLBACK, when.date(), when.to("UTC").datetime)

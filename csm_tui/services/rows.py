@@ -35,6 +35,7 @@ class ClientListRow:
     avg_3m: Decimal
     assets_as_of: dt.date | None
     own: bool
+    born: dt.date | None = None  # own clients only (from the ID): their age tells two of one name apart
 
 
 # The branch's data date before the latest balance import moved it on (branch_meta): "since the previous data date".

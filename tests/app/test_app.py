@@ -161,8 +161,7 @@ def _visit(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     return run_before
 
 
-SNAPSHOTS = [("1", "zh_CN"), ("1", "en"), ("2", "zh_CN"), ("2", "en"), ("3", "zh_CN"), ("4", "zh_CN"),
-             ("5", "zh_CN"), ("5", "en")]  # fmt: skip
+SNAPSHOTS = [(key, lang) for key in "123456" for lang in ("zh_CN", "en")]
 
 
 @pytest.mark.parametrize(("key", "lang"), SNAPSHOTS)
@@ -170,11 +169,36 @@ def test_snapshot_at_80x24(demo_url: str, snap_compare: SnapCompare, key: str, l
     assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=_visit(key))
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_snapshot_of_a_call_session_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+@pytest.mark.parametrize(("key", "lang"), SNAPSHOTS)
+def test_snapshot_at_120x40(demo_url: str, snap_compare: SnapCompare, key: str, lang: str) -> None:
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(120, 40), run_before=_visit(key))
+
+
+def _in_session(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """The queue, its call session, then ``keys`` (a dialog of the session, F1)."""
+
     async def run_before(pilot: Pilot[None]) -> None:
         await _visit("2")(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        for key in ("c", *keys):
+            await pilot.press(key)
+            await settle(pilot)
 
-    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=run_before)
+    return run_before
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_a_call_session_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(80, 24), run_before=_in_session())
+
+
+SESSION_VIEWS = [(view, lang) for view in ("session", "z", "b", "f1") for lang in ("zh_CN", "en")]
+
+
+@pytest.mark.parametrize(("view", "lang"), SESSION_VIEWS)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_of_a_call_session_its_dialogs_and_help(
+    demo_url: str, snap_compare: SnapCompare, view: str, lang: str, size: tuple[int, int]
+) -> None:
+    """The session, its snooze (z) and agreed-to-buy (b) dialogs and its F1, at both sizes in both languages."""
+    keys = () if view == "session" else (view,)
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=_in_session(*keys))

@@ -32,3 +32,14 @@ def test_wheel_ships_the_four_packages_with_catalogs_styles_and_migrations(tmp_p
     assert not any(name.startswith("tests/") for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "csm = csm_tui.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_make_run_says_what_it_is_doing_before_each_long_step() -> None:
+    """``make run`` on a fresh checkout installs for about a minute: each step is announced, and pip shows progress."""
+    dry = subprocess.run(["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, check=True)
+    lines = dry.stdout.splitlines()
+    steps = [line for line in lines if line.startswith("echo")]
+    assert any("Installing" in s for s in steps) and any("demo branch" in s for s in steps)
+    assert any("Opening the workstation" in s for s in steps)
+    install = next(line for line in lines if "pip install" in line)
+    assert "--quiet" not in install and "-q " not in install

@@ -310,6 +310,14 @@ def test_busy_closes_only_the_causing_task_and_calls_back_at_the_time_named(desk
     assert (desk.get(new).kind, desk.get(new).due_on, desk.get(new).due_at) == (TaskKind.CALLBACK, TODAY, at)
 
 
+def test_agreed_to_buy_without_a_visit_books_no_meeting(desk: Desk) -> None:
+    cause = desk.task(TaskKind.FOLLOW_UP)
+    receipt = call(desk, Outcome(Disposition.AGREED_TO_BUY, note="电话里同意购买"), task_id=cause)
+    assert (receipt.appointment_id, receipt.created_tasks, receipt.closed_tasks) == (None, (), (cause,))
+    with desk.system() as tx:
+        assert tx.appointments.between(desk.csm.id or 0, local(TODAY, 0), local(TODAY + dt.timedelta(30), 0)) == []
+
+
 @pytest.mark.parametrize("outcome", [Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY])
 def test_an_appointment_books_the_meeting_and_its_confirmation(desk: Desk, outcome: Disposition) -> None:
     cause = desk.task(TaskKind.FOLLOW_UP)
@@ -553,45 +561,64 @@ def test_skipping_a_reason_without_a_task_records_a_skipped_task(
     }
 
 
-def test_snooze_moves_the_task_an_hour_on(desk: Desk) -> None:
+def test_snooze_moves_the_task_to_the_time_chosen(desk: Desk) -> None:
     task = desk.task(TaskKind.FOLLOW_UP, TODAY - dt.timedelta(days=1), note="客户有意向")
     mark = last_audit_id(desk.engine)
-    snooze(desk.ws, item(desk, QueueReason.FOLLOW_UP, task), SkipReason.NOT_NOW, "在开会")
+    snooze(desk.ws, item(desk, QueueReason.FOLLOW_UP, task), local(TODAY, 14), "在开会")
     got = desk.get(task)
     assert (got.status, got.due_on, got.due_at, got.note) == (
         TaskStatus.OPEN,
         TODAY,
-        local(TODAY, 11),
-        "客户有意向\n[not_now] 在开会",
+        local(TODAY, 14),
+        "客户有意向\n在开会",
     )
     assert [(e.action, e.entity, e.entity_id, e.staff_id) for e in audit_after(desk.engine, mark)] == [
         ("update", "tasks", str(task), desk.csm.id)
     ]
 
 
-def test_snooze_after_hours_moves_the_task_to_the_next_working_day(desk: Desk) -> None:
+def test_snooze_to_the_next_working_morning(desk: Desk) -> None:
     task = desk.task(TaskKind.CALLBACK, due_at=local(TODAY, 16, 40))
     desk.clock.set(local(TODAY, 16, 45))
-    snooze(desk.ws, item(desk, QueueReason.CALLBACK, task), SkipReason.OTHER)
+    snooze(desk.ws, item(desk, QueueReason.CALLBACK, task), local(MONDAY, 9))
     got = desk.get(task)
-    assert (got.status, got.due_on, got.due_at, got.note) == (TaskStatus.OPEN, MONDAY, None, "[other]")
+    assert (got.status, got.due_on, got.due_at) == (TaskStatus.OPEN, MONDAY, local(MONDAY, 9))
+
+
+@pytest.mark.parametrize(
+    ("at", "code"),
+    [
+        (local(TODAY, 9), "snooze_in_past"),
+        (local(TODAY + dt.timedelta(days=1), 10), "snooze_not_working_day"),  # Saturday
+        (local(TODAY, 20), "snooze_outside_hours"),
+    ],
+)
+def test_snooze_refuses_a_time_past_on_a_day_off_or_after_hours_and_changes_nothing(
+    desk: Desk, at: dt.datetime, code: str
+) -> None:
+    task = desk.task(TaskKind.FOLLOW_UP, TODAY, note="客户有意向")
+    before = desk.get(task)
+    with pytest.raises(DomainError) as refused:
+        snooze(desk.ws, item(desk, QueueReason.FOLLOW_UP, task), at, "x")
+    assert refused.value.code == code
+    assert desk.get(task) == before
 
 
 def test_snoozing_a_reason_without_a_task_schedules_one(desk: Desk) -> None:
-    snooze(desk.ws, item(desk, QueueReason.MATURITY), SkipReason.NOT_NOW, "稍后")
+    snooze(desk.ws, item(desk, QueueReason.MATURITY), local(TODAY, 11), "稍后")
     [task] = tasks_of(desk).values()
     assert (task.status, task.due_on, task.due_at, task.origin, task.note, task.staff_id) == (
         TaskStatus.OPEN,
         TODAY,
         local(TODAY, 11),
         TaskOrigin.SYSTEM,
-        "[not_now] 稍后",
+        "稍后",
         desk.csm.id,
     )
 
 
 def test_a_snoozed_maturity_stays_a_maturity(desk: Desk) -> None:
-    snooze(desk.ws, item(desk, QueueReason.MATURITY), SkipReason.NOT_NOW)
+    snooze(desk.ws, item(desk, QueueReason.MATURITY), local(TODAY, 11))
     [task] = tasks_of(desk).values()
     assert task.kind is TaskKind.MATURITY
 

@@ -5,8 +5,10 @@ and the confirmation are in the audit log (phrases and fields, never the text), 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -219,7 +221,11 @@ def _queue_item(client_id: int, task_id: int | None = None) -> QueueItem:
     return QueueItem(Candidate(client_id, "张三丰", QueueReason.FOLLOW_UP, MONDAY, Decimal("1000.00"), task_id))
 
 
-@pytest.mark.parametrize("act", [skip, snooze])
+def _snooze_at_two(ws: Any, item: QueueItem, _: SkipReason, *rest: Any) -> None:
+    snooze(ws, item, dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC), *rest)  # Friday 14:00 in Shanghai
+
+
+@pytest.mark.parametrize("act", [skip, _snooze_at_two])
 def test_a_skip_or_snooze_note_with_a_forbidden_phrase_is_refused_until_confirmed(
     branch: Branch,
     act: Callable[..., None],

@@ -255,3 +255,12 @@ def test_snapshot_at_80x24(
 ) -> None:
     app = make_app(demo_url, lang=lang, login=login)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_keys(*keys))
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(("name", "login", "keys"), SNAPSHOTS, ids=[s[0] for s in SNAPSHOTS])
+def test_snapshot_at_120x40(
+    demo_url: str, snap_compare: SnapCompare, name: str, login: str, keys: tuple[str, ...], lang: str
+) -> None:
+    app = make_app(demo_url, lang=lang, login=login)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_keys(*keys))

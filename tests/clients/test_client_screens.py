@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 
+from csm_tui.domain.enums import Tier
+from csm_tui.domain.values import ResidentId
+from csm_tui.i18n import catalog
 from screens.client_detail import ClientDetailScreen
 from screens.search import SearchScreen
 from storage.engine import make_engine
@@ -91,8 +95,9 @@ async def test_f3_finds_by_pinyin_initials_and_masks_other_managers_clients(demo
         await settle(pilot)
         rows = table_rows(app)
         assert [r[0] for r in rows] == [other.number]
-        assert "*" in rows[0][2] and rows[0][2] != other.resident_id
-        await pilot.press("enter", "enter")
+        assert "*" in rows[0][5] and rows[0][5] != other.resident_id
+        assert rows[0][2:4] == ["", ""]  # another's client: no age, no tier
+        await pilot.press("enter")  # the first Enter opens the highlighted result
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen) and screen.detail is None  # the OCRM summary only
@@ -115,3 +120,46 @@ def test_snapshot_of_client_detail_tabs_at_80x24(demo_url: str, snap_compare: Sn
         await settle(pilot)
 
     assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=run_before)
+
+
+def _tab(tab: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_own_client(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = tab  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_client_detail_at_120x40(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=(120, 40), run_before=open_own_client)
+
+
+@pytest.mark.parametrize("tab", ["assets", "contacts", "tasks", "referrals"])
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_of_every_client_detail_tab(
+    demo_url: str, snap_compare: SnapCompare, tab: str, lang: str, size: tuple[int, int]
+) -> None:
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=_tab(tab))
+
+
+async def test_f3_s_first_enter_opens_the_highlighted_result_and_own_results_show_age_tier_and_masked_mobile(
+    demo_url: str,
+) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        own = _client(demo_url, own=True)
+        await pilot.press("f3", *own.number)
+        await settle(pilot)
+        [row] = table_rows(app)
+        born = dt.date(int(own.resident_id[6:10]), int(own.resident_id[10:12]), int(own.resident_id[12:14]))
+        assert row[2] == str(ResidentId.years_between(born, app.ws.time.today()))
+        assert row[3] in {catalog("zh_CN")[f"tier.{tier.name.lower()}"] for tier in Tier}
+        assert "****" in row[4] and own.mobile not in row[4]
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientDetailScreen) and screen.client_id == own.id

@@ -47,7 +47,7 @@ async def test_f3_finds_another_s_client_by_the_whole_number_on_enter_and_says_w
         await pilot.press("enter")
         await settle(pilot)
         [row] = table_rows(app)
-        assert row[:2] == [number, name] and row[3] == f"{mobile[:3]}****{mobile[-4:]}"
+        assert row[:2] == [number, name] and row[4] == f"{mobile[:3]}****{mobile[-4:]}"
         await pilot.press("escape", "f3", *mobile[:-1], "0" if mobile[-1] != "0" else "1", "enter")
         await settle(pilot)
         assert table_rows(app) == []

@@ -123,6 +123,38 @@ def test_snapshot_of_a_dry_run_at_80x24(demo_url: str, snap_compare: SnapCompare
         shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
 
 
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_a_dry_run_at_120x40(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
+    path = clients_csv(SNAPSHOT_DIR)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await dry_run(pilot, path, "Import data" if lang == "en" else "导入数据")
+
+    try:
+        app = make_app(demo_url, login="admin", lang=lang)
+        assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+    finally:
+        shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
+
+
+@pytest.mark.parametrize(("lang", "size"), [("en", (80, 24)), ("zh_CN", (120, 40)), ("en", (120, 40))],
+                         ids=["en-80x24", "zh_CN-120x40", "en-120x40"])  # fmt: skip
+def test_snapshot_of_the_export_dialog_in_english_and_wide(
+    demo_url: str, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch, lang: str, size: tuple[int, int]
+) -> None:
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(SNAPSHOT_DIR))  # the suggested path is on the screen: a fixed one
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=run_before)
+
+
 def test_snapshot_of_the_export_dialog_at_80x24(
     demo_url: str, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch
 ) -> None:

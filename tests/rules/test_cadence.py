@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from csm_tui.domain.enums import Disposition, TaskKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
-from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState, FollowUp, NextTask
+from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME, Cadence, ContactState, FollowUp, NextTask
 
 FRIDAY = dt.date(2026, 11, 27)
 SATURDAY = dt.date(2026, 11, 28)
@@ -54,7 +54,12 @@ def test_the_default_intervals_are_the_documented_ones() -> None:
     assert calls.no_answer_retry_minutes == 120
     assert (calls.service_callback_days, calls.appointment_confirm_days_before, calls.snooze_minutes) == (7, 1, 60)
     assert (calendar.tz, calendar.work_end) == ("Asia/Shanghai", dt.time(17, 30))
-    assert sorted(NEEDS_TIME) == sorted([Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY, Disposition.BUSY])
+    assert sorted(NEEDS_TIME) == sorted([Disposition.APPOINTMENT, Disposition.BUSY])
+    assert sorted(MAY_BOOK) == [Disposition.AGREED_TO_BUY]  # a visit only if the client will come in
+
+
+def test_agreed_to_buy_without_a_visit_schedules_nothing() -> None:
+    assert after(Disposition.AGREED_TO_BUY) == FollowUp()
 
 
 # --- interested ----------------------------------------------------------------------------------------------
@@ -353,12 +358,34 @@ def test_quiet_since_follows_the_policy() -> None:
     assert Cadence(p).quiet_since(FRIDAY) == FRIDAY - dt.timedelta(days=29)
 
 
-def test_snooze_an_hour_later_or_the_next_working_day() -> None:
+def test_snooze_offers_an_hour_on_this_afternoon_and_the_next_working_morning() -> None:
     c = cadence()
-    assert c.snooze(NOW) == NextTask(TaskKind.CALLBACK, FRIDAY, local(FRIDAY, 11))
-    assert c.snooze(local(FRIDAY, 16, 30)) == NextTask(TaskKind.CALLBACK, FRIDAY, local(FRIDAY, 17, 30))
-    assert c.snooze(local(FRIDAY, 16, 31)) == NextTask(TaskKind.CALLBACK, MONDAY)
-    assert c.snooze(local(FRIDAY, 23, 30)) == NextTask(TaskKind.CALLBACK, MONDAY)
+    assert c.snooze_choices(NOW) == {
+        "hour": local(FRIDAY, 11),
+        "afternoon": local(FRIDAY, 14),
+        "morning": local(MONDAY, 9),
+    }
+
+
+def test_snooze_choices_the_rules_would_refuse_are_not_offered() -> None:
+    c = cadence()
+    assert c.snooze_choices(local(FRIDAY, 15)) == {"hour": local(FRIDAY, 16), "morning": local(MONDAY, 9)}
+    assert c.snooze_choices(local(FRIDAY, 17)) == {"morning": local(MONDAY, 9)}  # 18:00 is after hours
+    assert c.snooze_choices(local(SATURDAY, 10)) == {"morning": local(MONDAY, 9)}
+
+
+def test_snooze_until_refuses_a_past_time_a_day_off_and_a_time_outside_the_hours() -> None:
+    c = cadence()
+    assert c.snooze_until(local(FRIDAY, 15, 30), NOW) == NextTask(TaskKind.CALLBACK, FRIDAY, local(FRIDAY, 15, 30))
+    with pytest.raises(DomainError) as past:
+        c.snooze_until(local(FRIDAY, 9, 59), NOW)
+    assert past.value.code == "snooze_in_past"
+    with pytest.raises(DomainError) as day_off:
+        c.snooze_until(local(SATURDAY, 10), NOW)
+    assert (day_off.value.code, day_off.value.params) == ("snooze_not_working_day", {"day": "2026-11-28"})
+    with pytest.raises(DomainError) as late:
+        c.snooze_until(local(FRIDAY, 17, 31), NOW)
+    assert (late.value.code, late.value.params) == ("snooze_outside_hours", {"start": "09:00", "end": "17:30"})
 
 
 # --- properties ----------------------------------------------------------------------------------------------
@@ -398,6 +425,30 @@ def test_every_due_date_is_a_working_day_from_today_on(
         if task.due_at is not None:
             assert task.due_at > now
             assert c.local(task.due_at).date() == task.due_on
+
+
+@given(p=calendars(), now=_NOWS, ahead=st.timedeltas(min_value=dt.timedelta(days=-2), max_value=dt.timedelta(days=20)))
+def test_a_snooze_is_accepted_only_ahead_on_a_working_day_within_hours(
+    p: Policy, now: dt.datetime, ahead: dt.timedelta
+) -> None:
+    c = Cadence(p)
+    for at in c.snooze_choices(now).values():  # every quick choice is one the rule accepts
+        assert c.snooze_until(at, now).due_at == at
+    at = now + ahead
+    when = c.local(at)
+    try:
+        task = c.snooze_until(at, now)
+    except DomainError:
+        ok = False
+    else:
+        ok = True
+        assert (task.due_on, task.due_at) == (when.date(), at)
+    expected = (
+        at > now
+        and p.calendar.is_working_day(when.date())
+        and p.calendar.work_start <= when.time() <= p.calendar.work_end
+    )
+    assert ok == expected
 
 
 @given(p=calendars(), now=_NOWS, earlier=st.integers(0, 4))

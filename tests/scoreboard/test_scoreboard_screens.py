@@ -144,5 +144,22 @@ def test_snapshot_of_the_mystery_shopper_form_at_80x24(demo_url: str, snap_compa
     assert snap_compare(app, terminal_size=(80, 24), run_before=_then("m"))
 
 
+WIDE = [
+    ("team", "sup01", ()),
+    ("year", "admin", ("y",)),
+    ("records", "csm01", ("enter",)),
+    ("mystery", "sup01", ("m",)),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(("name", "login", "keys"), WIDE, ids=[w[0] for w in WIDE])
+def test_snapshot_of_the_scoreboard_at_120x40(
+    demo_url: str, snap_compare: SnapCompare, name: str, login: str, keys: tuple[str, ...], lang: str
+) -> None:
+    app = make_app(demo_url, lang=lang, login=login)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_then(*keys))
+
+
 def test_exports_stay_in_the_data_directory() -> None:
     assert Path(data_dir()).is_absolute()

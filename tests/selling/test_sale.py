@@ -675,3 +675,22 @@ def test_a_fund_bought_as_a_regular_plan_is_recorded_as_one_and_only_a_fund_can_
     with pytest.raises(DomainError, match="regular_plan_fund_only"):
         attempts.record(ws, dataclasses.replace(wealth, regular_plan=True), SOLD)
     assert tables(branch.engine) == before
+
+
+def test_a_sale_is_named_before_the_cancel_reason_is_asked_and_an_ineligible_one_refused_at_once(
+    branch: Branch,
+) -> None:
+    ws = branch.ws()
+    done = sell_private(branch)
+    assert done.sale is not None and done.sale.id is not None
+    before = tables(branch.engine)
+    named = attempts.cancellable(ws, done.sale.id)
+    assert (named.product, named.amount, named.sold_at) == ("私募精选 3 号", Decimal("100000.00"), done.sale.sold_at)
+    assert named.cooling_off_until == done.sale.sold_at + dt.timedelta(hours=24)
+    assert tables(branch.engine) == before  # asking writes nothing
+    with pytest.raises(AccessDenied):
+        attempts.cancellable(branch.ws(branch.other), done.sale.id)
+    branch.clock.advance(dt.timedelta(hours=24))  # the period is over: refused before any reason is typed
+    with pytest.raises(DomainError) as refused:
+        attempts.cancellable(ws, done.sale.id)
+    assert refused.value.code == "not_in_cooling_off"

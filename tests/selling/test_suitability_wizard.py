@@ -178,6 +178,20 @@ STEPS: dict[str, Callable[[Pilot[None]], Awaitable[object]]] = {
 
 
 @pytest.mark.parametrize("step", list(STEPS))
+@pytest.mark.parametrize(("lang", "size"), [("en", (80, 24)), ("zh_CN", (120, 40)), ("en", (120, 40))],
+                         ids=["en-80x24", "zh_CN-120x40", "en-120x40"])  # fmt: skip
+def test_snapshot_of_wizard_steps_in_english_and_wide(
+    demo_url: str, snap_compare: SnapCompare, step: str, lang: str, size: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("XDG_DATA_HOME", SNAPSHOT_DATA)  # the report's path is on the screen: a fixed one
+    try:
+        assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=_step(STEPS[step]))
+    finally:
+        shutil.rmtree(SNAPSHOT_DATA, ignore_errors=True)
+
+
+@pytest.mark.parametrize("step", list(STEPS))
 def test_snapshot_of_wizard_steps_at_80x24(
     demo_url: str, snap_compare: SnapCompare, step: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -197,3 +211,25 @@ async def test_backspace_steps_back_without_undoing_what_was_saved(demo_url: str
         await pilot.press("backspace")
         assert wizard.step == "status"
         assert wizard.assessment is not None  # the assessment taken stays saved
+
+
+async def test_the_wizard_opened_on_a_pitched_product_has_it_highlighted_in_the_product_step(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        client = next(r for r in find_clients(app.ws) if r.avg_3m > 200_000)
+        with app.ws.uow() as tx:
+            on_sale = tx.products.on_sale(app.ws.time.today())
+        pitched = next(p for p in reversed(on_sale) if p.category is ProductCategory.WEALTH)
+        wizard = SuitabilityWizard(app.ws, client.id, product_id=pitched.id)
+        await app.push_screen(wizard)
+        await settle(pilot)
+        assert wizard.step == "status"
+        await pilot.press("q", *"cccccccccccc", "a", "b")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert wizard.step == "product"
+        assert wizard.ctx is not None
+        table = wizard.query_one("#products")
+        assert wizard.ctx.products[table.cursor_row].id == pitched.id  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
 """Recording what came of a contact: one transaction writes the contact, closes the task that caused it and creates
-the next tasks by the cadence rules; it can be undone within the session. Skips and snoozes say why."""
+the next tasks by the cadence rules; it can be undone within the session. A skip says why; a snooze says when."""
 
 from __future__ import annotations
 
@@ -106,8 +106,7 @@ def record(
             )  # fmt: skip
             created.append(task.id)
         appointment_id = None
-        if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY):
-            assert outcome.at is not None
+        if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY) and outcome.at is not None:
             minutes = ws.policy.calendar.meeting_minutes  # the outlet's days, hours and both agendas, as a booking
             take_slot(tx, ws, client_id, staff_id, outcome.at, minutes, override=False, overridable=False)
             appointment = tx.appointments.add(
@@ -181,23 +180,28 @@ def skip(
         tx.commit()
 
 
+def snooze_choices(ws: Workstation) -> dict[str, dt.datetime]:
+    """The quick times a snooze offers now (``Cadence.snooze_choices``): in an hour, this afternoon, the next
+    working morning, each only while the rules accept it."""
+    return Cadence(ws.policy).snooze_choices(ws.time.now().datetime)
+
+
 def snooze(
-    ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "", confirmed: PhrasesConfirmed | None = None
+    ws: Workstation, item: QueueItem, at: dt.datetime, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> None:
-    """Call the client later: later today while the day's hours last, else the next working day; the note is
-    phrase-checked."""
-    text = _why(reason, note)
+    """Call the client again at ``at`` (aware), which must be ahead, on a working day and within the calling hours
+    (checked in the transaction against the clock, ``Cadence.snooze_until``); the note is phrase-checked."""
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(item.client_id))
-    later = Cadence(ws.policy).snooze(ws.time.now().datetime)
     with ws.uow(write=True) as tx:
+        later = Cadence(ws.policy).snooze_until(at, ws.time.now().datetime)
         if item.main.task_id is not None:
-            tx.tasks.reschedule(item.main.task_id, later.due_on, later.due_at, text)
+            tx.tasks.reschedule(item.main.task_id, later.due_on, later.due_at, note)
         else:
             kind = REASON_TASK.get(item.reason, TaskKind.FOLLOW_UP)  # the same reason, later
             tx.tasks.add(
                 NewTask(
                     client_id=item.client_id, staff_id=_owner(tx, ws, item.client_id), kind=kind, due_on=later.due_on,
-                    due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=text, created_at=ws.time.now().datetime,
+                    due_at=later.due_at, origin=TaskOrigin.SYSTEM, note=note, created_at=ws.time.now().datetime,
                 )
             )  # fmt: skip
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(item.client_id))

@@ -351,6 +351,41 @@ def _sell(
     return sale
 
 
+@dataclass(frozen=True)
+class CancellableSale:
+    """A sale that may still be cancelled in its cooling-off period, as the cancel dialog names it."""
+
+    sale_id: int
+    product: str
+    amount: Decimal
+    sold_at: dt.datetime
+    cooling_off_until: dt.datetime
+
+
+def _cancellable(tx: UnitOfWork, sale_id: int, now: dt.datetime) -> tuple[Sale, dt.datetime]:
+    """The sale, if it may be cancelled now (own client, not cancelled, inside its cooling-off period), else the
+    refusal: the one check both the dialog's question and the cancel itself make."""
+    found = tx.sales.get(sale_id)
+    if found is None:
+        raise LookupError(sale_id)
+    tx.clients.get(found.client_id)  # own clients only
+    if found.cancelled_at is not None or found.cooling_off_until is None or now >= found.cooling_off_until:
+        raise DomainError("not_in_cooling_off")
+    return found, found.cooling_off_until
+
+
+def cancellable(ws: Workstation, sale_id: int) -> CancellableSale:
+    """Asked before the reason is typed: the sale named (product, amount, when sold, until when it may be cancelled),
+    or the refusal at once when it may not be cancelled. ``cancel_in_cooling_off`` checks again when it saves."""
+    with ws.uow() as tx:
+        found, until = _cancellable(tx, sale_id, ws.time.now().datetime)
+        product = tx.products.get(found.product_id)
+        return CancellableSale(
+            sale_id=sale_id, product=product.name if product else "", amount=found.amount, sold_at=found.sold_at,
+            cooling_off_until=until,
+        )  # fmt: skip
+
+
 def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> SuitabilityRecord:
     """The client cancels within the cooling-off period: the sale and its holding are cancelled in full, its 回访 and
     review tasks are dropped, and a new record (outcome cancelled) references the sale's record, which stays as it
@@ -359,12 +394,7 @@ def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> Suitabi
         raise DomainError("reason_required")
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        found = tx.sales.get(sale_id)
-        if found is None:
-            raise LookupError(sale_id)
-        tx.clients.get(found.client_id)  # own clients only
-        if found.cancelled_at is not None or found.cooling_off_until is None or now >= found.cooling_off_until:
-            raise DomainError("not_in_cooling_off")
+        found, until = _cancellable(tx, sale_id, now)
         original = tx.suitability.get(found.suitability_id) if found.suitability_id is not None else None
         tx.sales.cancel(sale_id, now)
         for task in tx.tasks.open_for_origin(TaskOrigin.SALE, sale_id):
@@ -376,7 +406,7 @@ def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> Suitabi
                 assessment_id=original.assessment_id if original else None, outcome=SuitabilityOutcome.CANCELLED,
                 created_at=now, corrects_id=found.suitability_id,
                 detail={"cancelled_sale": sale_id, "reason": reason.strip(), "cooling_off_until":
-                        found.cooling_off_until.isoformat()},
+                        until.isoformat()},
             )
         )  # fmt: skip
         tx.commit()

@@ -1,0 +1,305 @@
+"""Complete words: every screen, in each language, shows no word of the other one except the bank's own data (names,
+products, notes); Textual's own strings (the palette's "no match", ctrl+c's "how to quit") are said in the user's
+language; one punctuation style per language in the catalogs; F1 lists Enter and explains every word of the queue;
+the keys a screen needs are in view at 80×24; every empty list says what it would hold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import String, Text, inspect, select
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+
+from csm_tui.app import CsmApp
+from csm_tui.domain.enums import QueueReason
+from csm_tui.i18n import catalog, label, set_language, t
+from csm_tui.policy import PolicyError, load_policy
+from screens.dialogs import TextDialog
+from screens.help import HelpScreen
+from storage.engine import make_engine
+from storage.orm import Base
+from tests.pilot import make_app, settle, table_rows
+from widgets.empty_note import EmptyNote
+from widgets.key_bar import KeyBar
+
+CJK = re.compile(r"[\u3400-\u9fff]+")
+LATIN = re.compile(r"[A-Za-z]{2,}")
+# Chinese punctuation no English text uses, and the ASCII marks Chinese text writes full-width beside a character.
+FULL_WIDTH = re.compile(r"[，。：；（）？！、【】《》]")
+ASCII_BESIDE_CJK = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!(][\u4e00-\u9fff]")
+PATH = re.compile(r"(?:~|/)[\w./-]*/[\w.-]+")
+# How Textual shows keys in the key bar and F1: names, not words of a language.
+KEY_NAMES = {"esc", "enter", "tab", "space", "ctrl", "shift", "up", "down", "left", "right", "home", "end", "pgup",
+             "pgdn", "delete", "backspace"}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after() -> object:
+    yield
+    set_language("zh_CN")
+
+
+@cache
+def _data(url: str) -> str:
+    """Every text the database holds, one blob: what a screen may show in either language as it is stored."""
+    engine = make_engine(url)
+    parts: list[str] = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            if columns and inspect(conn).has_table(table.name):
+                for row in conn.execute(select(*columns)):
+                    parts += [str(v) for v in row if v]
+    engine.dispose()
+    return "\n".join(parts)
+
+
+def screen_text(app: CsmApp) -> str:
+    """What the terminal shows now, line by line (the SVG a snapshot would save, read back as text)."""
+    svg = app.export_screenshot()
+    rows: dict[float, list[str]] = {}
+    for match in re.finditer(r'<text[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        text = re.sub("<[^>]+>", "", match.group(2))
+        rows.setdefault(float(match.group(1)), []).append(text)
+    from html import unescape
+
+    return "\n".join(unescape("".join(parts)).replace("\xa0", " ") for _, parts in sorted(rows.items()))
+
+
+def foreign_words(text: str, lang: str, data: str) -> list[str]:
+    """The words of ``text`` in the other language that are neither the bank's data nor this language's own text
+    (a Chinese text may name keys, codes and formats in Latin letters: those are in the Chinese catalog too)."""
+    own = "\n".join(catalog(lang).values())
+    text = PATH.sub(" ", text)  # a file's path (an export's) is the computer's, not a language's
+    if lang == "en":
+        return [w for w in CJK.findall(text) if w not in data]
+    lowered_own, lowered_data = own.casefold(), data.casefold()
+    return [
+        w
+        for w in LATIN.findall(text)
+        if w.casefold() not in KEY_NAMES and w.casefold() not in lowered_own and w.casefold() not in lowered_data
+    ]
+
+
+Step = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def keys(*pressed: str) -> Step:
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def then_call(action: str, *pressed: str, arg: str | None = None) -> Step:
+    """An action of the app (one the palette runs), then keys."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        getattr(pilot.app, action)(*([arg] if arg else []))
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+# (name, who, how to get there): every screen and the dialogs a CSM opens all day, and the other roles' homes.
+SCREENS: list[tuple[str, str, Step]] = [
+    ("checklist", "csm01", keys()),
+    ("checklist help", "csm01", keys("f1")),
+    ("queue", "csm01", keys("2")),
+    ("queue help", "csm01", keys("2", "f1")),
+    ("sms", "csm01", keys("2", "m")),
+    ("call session", "csm01", keys("2", "c")),
+    ("call session help", "csm01", keys("2", "c", "f1")),
+    ("snooze", "csm01", keys("2", "c", "z")),
+    ("skip", "csm01", keys("2", "c", "s")),
+    ("agreed to buy", "csm01", keys("2", "c", "b")),
+    ("service done", "csm01", keys("2", "c", "d")),
+    ("clients", "csm01", keys("3")),
+    ("client overview", "csm01", keys("3", "enter")),
+    ("client assets", "csm01", keys("3", "enter", "right_square_bracket")),
+    ("client contacts", "csm01", keys("3", "enter", *["right_square_bracket"] * 2)),
+    ("client tasks", "csm01", keys("3", "enter", *["right_square_bracket"] * 3)),
+    ("client referrals", "csm01", keys("3", "enter", *["right_square_bracket"] * 4)),
+    ("reveal", "csm01", keys("3", "enter", "r")),
+    ("log a contact", "csm01", keys("3", "enter", "l")),
+    ("suitability", "csm01", keys("4")),
+    ("wizard", "csm01", keys("4", "n")),
+    ("scoreboard", "csm01", keys("5")),
+    ("scoreboard year", "csm01", keys("5", "y")),
+    ("records of a figure", "csm01", keys("5", "enter")),
+    ("referrals", "csm01", keys("6")),
+    ("search", "csm01", keys("f3")),
+    ("palette", "csm01", keys("ctrl+p")),
+    ("agenda", "csm01", then_call("action_agenda")),
+    ("shelf", "csm01", then_call("action_shelf")),
+    ("leave", "csm01", then_call("action_leave")),
+    ("export", "csm01", then_call("action_export", arg="tasks")),
+    ("supervisor checklist", "sup01", keys()),
+    ("supervisor team", "sup01", keys("5")),
+    ("lobby", "lobby01", keys("6")),
+    ("admin import", "admin", then_call("action_import")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_no_screen_shows_words_of_the_other_language_except_the_banks_data(demo_url: str, lang: str) -> None:
+    data = _data(demo_url)
+    found: dict[str, list[str]] = {}
+    for name, login, step in SCREENS:
+        app = make_app(demo_url, lang=lang, login=login)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await step(pilot)
+            words = foreign_words(screen_text(app), lang, data)
+            if words:
+                found[name] = words
+    assert found == {}
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_palette_says_no_command_matches_in_the_users_language(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"qqqxz")
+        await pilot.pause(0.8)
+        assert isinstance(app.screen, CommandPalette)
+        text = screen_text(app)
+        assert t("palette.no_matches") in text and "No matches found" not in text
+        await pilot.press("enter")  # choosing the line only closes the palette
+        await settle(pilot)
+        assert not isinstance(app.screen, CommandPalette) and app.current_mode == "checklist"
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_ctrl_c_outside_a_text_field_says_how_to_quit_in_the_users_language(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    notes: list[tuple[str, str]] = []
+    app.notify = lambda message, title="", **_: notes.append((str(message), title))  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert notes == [(t("app.quit_how", key="ctrl+q"), t("app.quit_title"))]
+
+
+def test_one_punctuation_style_per_language_in_the_catalogs() -> None:
+    zh = [f"{k} = {v}" for k, v in catalog("zh_CN").items() if ASCII_BESIDE_CJK.search(v)]
+    en = [f"{k} = {v}" for k, v in catalog("en").items() if FULL_WIDTH.search(v) or CJK.search(v)]
+    assert (zh, en) == ([], [])
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_f1_lists_enter_and_explains_every_word_of_the_queue(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await keys("2", "f1")(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row[0]: row[1] for row in table_rows(app)}
+        assert rows[app.get_key_display(Binding("enter", ""))] == t("enter.open_client")
+        for reason in QueueReason:
+            assert rows[label(reason)] == t(f"queue_help.{reason.value}")
+        assert rows["+1"] == t("queue_help.also")
+        assert rows[t("queue.overdue")] == t("queue_help.overdue")
+        await pilot.press("escape", "3", "f1")
+        await settle(pilot)
+        rows = {row[1]: row[0] for row in table_rows(app)}
+        assert t("enter.open_client") in rows  # the clients list: Enter opens the highlighted client
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_reveal_dialog_asks_to_write_the_reason_it_takes_as_text(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await keys("3", "enter", "r")(pilot)
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(app.screen.query_one("#dialog-error").render())
+        assert error == t("error.reason_required") and error != t("error.choose_reason")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(("name", "login", "step"), [s for s in SCREENS if "help" not in s[0]], ids=lambda v: v)
+async def test_the_key_bar_is_whole_at_80x24(demo_url: str, lang: str, name: str, login: str, step: Step) -> None:
+    """At 80×24 the key bar takes a second line rather than cutting a key in half; F1 and the palette stay in view."""
+    app = make_app(demo_url, lang=lang, login=login)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await step(pilot)
+        bars = list(app.screen.query(KeyBar))
+        for bar in bars:
+            text = str(bar.render())
+            assert text.rstrip().endswith(t("key.palette")), (name, text)
+            assert f"f1 {t('key.help')}" in text, (name, text)  # how to find every other key, always in view
+            assert bar.region.height <= 2
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_an_empty_list_says_what_it_would_hold_and_how_to_fill_it(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang, login="csm06")  # the demo's CSM with the fewest meetings
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_agenda()
+        await settle(pilot)
+        for _day in range(7):  # a day without meetings
+            if not table_rows(app):
+                break
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        note = app.screen.query_one(EmptyNote)
+        assert note.display and str(note.render()) == t("empty.agenda")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("2", "slash", *"zzzzqq", "enter")  # a filter matching no one
+        await settle(pilot)
+        note = app.screen.query_one(EmptyNote)
+        assert note.display and str(note.render()) == t("empty.queue")
+
+
+POLICY_KEYS = [
+    ("calls", "daily_target"), ("calls", "snooze_minutes"), ("calls", "idle_deposit_min"), ("tiers", "wode"),
+    ("calendar", "tz"), ("calendar", "work_start"), ("calendar", "holidays"), ("assessment", "validity_months"),
+    ("risk", "outflow_share"), ("scorecard", "grade_a_share"),
+]  # fmt: skip
+TOML_VALUES = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.booleans().map(lambda b: str(b).lower()),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12).map(
+        lambda s: '"' + s.replace("\\\\", "").replace('"', "") + '"'
+    ),
+    st.just("[1, 2]"),
+    st.just('["a"]'),
+    st.just("2026-01-01"),
+    st.just("{ x = 1 }"),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(POLICY_KEYS), value=TOML_VALUES)
+def test_a_refused_policy_value_is_explained_in_chinese_without_pydantic_s_english(
+    tmp_path: Path, where: tuple[str, str], value: str
+) -> None:
+    set_language("zh_CN")
+    section, key = where
+    path = tmp_path / "policy.toml"
+    path.write_text(f"[{section}]\n{key} = {value}\n", encoding="utf-8")
+    try:
+        load_policy(path)
+    except PolicyError as refused:
+        words = [w for w in LATIN.findall(refused.reason) if w.casefold() not in "\n".join(catalog("zh_CN").values())]
+        assert words == [] or all(w in value for w in words), (value, refused.reason)
