@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import Engine
 
+from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, RiskRating
 from csm_tui.domain.models import NewHolding, NewProduct, NewRiskAssessment, Product, RiskAssessment
 from csm_tui.i18n import set_language
@@ -27,9 +29,16 @@ from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.selling.assessments_due import assessments_due
 from csm_tui.services.workstation import Workstation
 from tests.support.branch import TODAY
-from tests.support.clients_branch import NOW, Branch
+from tests.support.clients_branch import NOW, Branch, build_branch
 from widgets.product_words import offered, risk_words
 from widgets.script_panel import script
+
+
+@pytest.fixture
+def branch(engine: Engine, clock: FrozenClock) -> Branch:
+    """The clients' small branch (``support/clients_branch``), not the selling folder's."""
+    return build_branch(engine, clock)
+
 
 SIX_MONTHS = Policy.model_validate({"assessment": {"validity_months": 6, "reuse_months": 6}})
 EIGHT_MONTHS_AGO = dt.datetime(2026, 3, 20, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai, 2026-03-20
