@@ -216,6 +216,7 @@ class SqlUnitOfWork:
     def aml(self) -> SqlAml:
         return SqlAml(self.session, self.access)
 
+    @cached_property
     def events(self) -> SqlEvents:
         return SqlEvents(self.session, self.access)
 

@@ -214,13 +214,13 @@ async def test_a_card_that_could_not_be_prepared_ahead_is_loaded_by_the_session(
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-async def test_every_outcome_key_and_skip_and_snooze_are_in_view_at_80x24(branch: Branch, lang: str) -> None:
+async def test_every_outcome_key_and_skip_and_snooze_are_in_view_at_80x24(calls_branch: CallsBranch, lang: str) -> None:
     from csm_tui.i18n import catalog
     from widgets.outcome_panel import OutcomePanel
 
-    app = make_app(branch.url, lang=lang)
+    app = make_app(calls_branch.url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         panel = app.screen.query_one(OutcomePanel)
         assert panel.region.bottom <= 24 and panel.region.height == 2
         shown = str(panel.render())
@@ -230,12 +230,12 @@ async def test_every_outcome_key_and_skip_and_snooze_are_in_view_at_80x24(branch
             assert f" {key} {word}" in shown, (key, word, shown)
 
 
-async def test_snooze_offers_quick_times_and_moves_the_call_to_the_one_chosen(branch: Branch) -> None:
+async def test_snooze_offers_quick_times_and_moves_the_call_to_the_one_chosen(calls_branch: CallsBranch) -> None:
     from screens.dialogs import SnoozeDialog
 
-    app = make_app(branch.url)
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         await pilot.press("z")
         await pilot.pause()
         dialog = app.screen
@@ -243,21 +243,21 @@ async def test_snooze_offers_quick_times_and_moves_the_call_to_the_one_chosen(br
         assert [name for name, _ in dialog.choices] == ["hour", "afternoon", "morning"]  # Friday 10:00
         await pilot.press("2", "enter")  # this afternoon, 14:00
         await settle(pilot)
-        assert isinstance(app.screen, CallSession) and app.screen.item.client_id == branch.clients[1]
-    task = next(r for r in _rows(branch.url, TaskRow) if r.id == branch.tasks[0])  # type: ignore[attr-defined]
+        assert isinstance(app.screen, CallSession) and app.screen.item.client_id == calls_branch.clients[1]
+    task = next(r for r in _rows(calls_branch.url, TaskRow) if r.id == calls_branch.tasks[0])  # type: ignore[attr-defined]
     assert (task.status, task.due_on, task.due_at.replace(tzinfo=dt.UTC)) == (  # type: ignore[attr-defined]
         TaskStatus.OPEN, TODAY, dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC),
     )  # fmt: skip
-    assert _rows(branch.url, ContactRow) == []  # a snooze is no contact
+    assert _rows(calls_branch.url, ContactRow) == []  # a snooze is no contact
 
 
-async def test_a_snooze_time_after_hours_is_refused_in_the_dialog_with_the_hours(branch: Branch) -> None:
+async def test_a_snooze_time_after_hours_is_refused_in_the_dialog_with_the_hours(calls_branch: CallsBranch) -> None:
     from csm_tui.i18n import t
     from screens.dialogs import SnoozeDialog
 
-    app = make_app(branch.url)
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         await pilot.press("z")
         await pilot.pause()
         dialog = app.screen
@@ -269,23 +269,23 @@ async def test_a_snooze_time_after_hours_is_refused_in_the_dialog_with_the_hours
         assert app.screen is dialog
         error = str(dialog.query_one("#dialog-error").render())
         assert error == t("error.snooze_outside_hours", start="09:00", end="17:30")
-    task = next(r for r in _rows(branch.url, TaskRow) if r.id == branch.tasks[0])  # type: ignore[attr-defined]
+    task = next(r for r in _rows(calls_branch.url, TaskRow) if r.id == calls_branch.tasks[0])  # type: ignore[attr-defined]
     assert task.due_at.replace(tzinfo=dt.UTC) == NOW.replace(hour=1, minute=0)  # type: ignore[attr-defined]
 
 
-async def test_agreed_to_buy_opens_the_wizard_and_books_a_visit_only_when_ticked(branch: Branch) -> None:
+async def test_agreed_to_buy_opens_the_wizard_and_books_a_visit_only_when_ticked(calls_branch: CallsBranch) -> None:
     from screens.suitability_wizard import SuitabilityWizard
 
-    app = make_app(branch.url)
+    app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_session(pilot)
+        await open_session(pilot)
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, OutcomeDialog)
         await pilot.press("enter")  # not ticked: no visit
         await settle(pilot)
         wizard = app.screen
-        assert isinstance(wizard, SuitabilityWizard) and wizard.start_client == branch.clients[0]
+        assert isinstance(wizard, SuitabilityWizard) and wizard.start_client == calls_branch.clients[0]
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CallSession)
@@ -294,7 +294,7 @@ async def test_agreed_to_buy_opens_the_wizard_and_books_a_visit_only_when_ticked
         await pilot.press("shift+tab", "shift+tab", "shift+tab", "space", "tab", "enter")  # tick, then save
         await settle(pilot)
         assert isinstance(app.screen, SuitabilityWizard)
-    meetings = _rows(branch.url, AppointmentRow)
-    assert [m.client_id for m in meetings] == [branch.clients[1]]  # type: ignore[attr-defined]
-    contacts = _rows(branch.url, ContactRow)
+    meetings = _rows(calls_branch.url, AppointmentRow)
+    assert [m.client_id for m in meetings] == [calls_branch.clients[1]]  # type: ignore[attr-defined]
+    contacts = _rows(calls_branch.url, ContactRow)
     assert [c.disposition for c in contacts] == [Disposition.AGREED_TO_BUY] * 2  # type: ignore[attr-defined]

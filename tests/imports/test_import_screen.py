@@ -126,7 +126,7 @@ def test_snapshot_of_a_dry_run_at_80x24(demo_url: str, snap_compare: SnapCompare
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_snapshot_of_a_dry_run_at_120x40(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
     shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
-    path = clients_csv(SNAPSHOT_DIR)
+    path = demo_clients_csv(SNAPSHOT_DIR)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await dry_run(pilot, path, "Import data" if lang == "en" else "导入数据")

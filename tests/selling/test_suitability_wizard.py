@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 
-from csm_tui.domain.enums import SuitabilityOutcome, TaskKind
+from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome, TaskKind
 from csm_tui.services.clients.finding import find_clients
+from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AssessmentRow, HoldingRow, SaleRow, SuitabilityRow, TaskRow
 from tests.support.pilot import make_app, settle

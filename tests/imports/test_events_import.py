@@ -12,7 +12,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_imports import HEADER_ZH, VALID_IDS, branch, write_csv  # noqa: F401 (branch: the fixture)
+from tests.support.files import HEADER_ZH, VALID_IDS, write_csv
 
 HEADER = [*HEADER_ZH, "代发单位", "银证转账"]
 
@@ -26,7 +26,7 @@ def stored(uow_factory: SqlUnitOfWorkFactory) -> dict[str, tuple[str, bool]]:
 
 
 def test_the_client_import_carries_the_employer_and_the_custody_flag(
-    branch: dict[str, Workstation],  # noqa: F811
+    branch: dict[str, Workstation],
     uow_factory: SqlUnitOfWorkFactory,
     tmp_path: Path,
 ) -> None:

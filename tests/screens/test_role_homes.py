@@ -3,7 +3,7 @@ counter's walk-ins (found by any number, sent to the client's own manager, told 
 queue) and referrals that keep the client's need.
 
 Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai); service tests use
-``tests/test_clients``'s small branch on SQLite and PostgreSQL.
+the clients' small branch (``support/clients_branch``) on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ from screens.referrals import ReferralsScreen
 from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
-from tests.pilot import make_app, settle, table_rows
-from tests.test_clients import WDH_MOBILE, Branch, branch
+from tests.support.clients_branch import WDH_MOBILE, Branch
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
-
-__all__ = ["branch"]  # the fixture, shared with tests/test_clients.py
 
 ZH, EN = catalog("zh_CN"), catalog("en")
 

@@ -26,7 +26,7 @@ from screens.dialogs import TextDialog
 from screens.help import HelpScreen
 from storage.engine import make_engine
 from storage.orm import Base
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 from widgets.empty_note import EmptyNote
 from widgets.key_bar import KeyBar
 

@@ -28,8 +28,8 @@ from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import FROZEN_AT
-from tests.pilot import make_app, open_own_client, settle, table_rows
+from tests.support.clock import FROZEN_AT
+from tests.support.pilot import make_app, open_own_client, settle, table_rows
 from widgets.balance_chart import BalanceChart
 from widgets.client_card import ClientCard
 from widgets.row_detail import RowDetail

@@ -15,10 +15,11 @@ from csm_tui.rules.scripts import CallbackCause
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.ports import AccessDenied
-from tests.test_clients import NOW, TODAY, Branch, branch  # noqa: F401
+from tests.support.branch import TODAY
+from tests.support.clients_branch import NOW, Branch
 
 
-def _callback_after(branch: Branch, outcome: Outcome) -> int:  # noqa: F811
+def _callback_after(branch: Branch, outcome: Outcome) -> int:
     """The callback task the outcome of a call to 王小明 created."""
     ws = branch.ws(branch.csm_a)
     receipt = record(ws, branch.wxm, outcome, started_at=NOW - dt.timedelta(minutes=5))
@@ -26,7 +27,7 @@ def _callback_after(branch: Branch, outcome: Outcome) -> int:  # noqa: F811
     return task_id
 
 
-def test_a_retry_after_no_answer_claims_no_time_the_client_agreed(branch: Branch) -> None:  # noqa: F811
+def test_a_retry_after_no_answer_claims_no_time_the_client_agreed(branch: Branch) -> None:
     task_id = _callback_after(branch, Outcome(Disposition.NO_ANSWER, note="响铃无人接听"))
     why = prepare(branch.ws(branch.csm_a), branch.wxm, task_id).why
     assert why is not None and why.kind is TaskKind.CALLBACK
@@ -35,14 +36,14 @@ def test_a_retry_after_no_answer_claims_no_time_the_client_agreed(branch: Branch
     assert why.asked_at == NOW - dt.timedelta(minutes=5) and why.note == "响铃无人接听"
 
 
-def test_a_busy_client_s_callback_carries_the_time_they_named(branch: Branch) -> None:  # noqa: F811
+def test_a_busy_client_s_callback_carries_the_time_they_named(branch: Branch) -> None:
     at = dt.datetime(2026, 11, 27, 7, tzinfo=dt.UTC)  # 15:00 in Shanghai
     task_id = _callback_after(branch, Outcome(Disposition.BUSY, at=at))
     why = prepare(branch.ws(branch.csm_a), branch.wxm, task_id).why
     assert why is not None and why.cause is CallbackCause.AGREED and why.agreed_at == at
 
 
-def test_a_service_callback_names_the_purchase_it_follows_up(branch: Branch) -> None:  # noqa: F811
+def test_a_service_callback_names_the_purchase_it_follows_up(branch: Branch) -> None:
     sold_at = NOW - dt.timedelta(days=2)
     with branch.system(write=True) as tx:
         product = tx.products.by_code("DLB90")
@@ -66,13 +67,13 @@ def test_a_service_callback_names_the_purchase_it_follows_up(branch: Branch) -> 
     assert card.why.purchase.sold_at == sold_at
 
 
-def test_a_card_without_a_task_has_no_why_and_another_client_s_task_is_ignored(branch: Branch) -> None:  # noqa: F811
+def test_a_card_without_a_task_has_no_why_and_another_client_s_task_is_ignored(branch: Branch) -> None:
     assert prepare(branch.ws(branch.csm_a), branch.wxm).why is None
     task_id = _callback_after(branch, Outcome(Disposition.NO_ANSWER))
     assert prepare(branch.ws(branch.csm_a), branch.ls, task_id).why is None  # 李四's card, 王小明's task
 
 
-def test_another_manager_s_task_cannot_be_read_through_a_card(branch: Branch) -> None:  # noqa: F811
+def test_another_manager_s_task_cannot_be_read_through_a_card(branch: Branch) -> None:
     """A hostile task id: B's client's task, passed with A's own client, is refused by the repository."""
     assert branch.csm_b.id is not None
     with branch.system(write=True) as tx:
@@ -87,7 +88,7 @@ def test_another_manager_s_task_cannot_be_read_through_a_card(branch: Branch) ->
         prepare(branch.ws(branch.csm_a), branch.wxm, task.id)
 
 
-def test_the_example_amount_is_the_client_s_own_scale(branch: Branch) -> None:  # noqa: F811
+def test_the_example_amount_is_the_client_s_own_scale(branch: Branch) -> None:
     """王小明 has a 3-month average of ¥80,000: the benefit is shown on ¥50,000, not on a fixed ¥100,000; a product
     whose minimum is above that is not suggested."""
     with branch.system(write=True) as tx:

@@ -33,7 +33,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
-from tests.test_sale import BASIC, TODAY, Branch, assess, attempt, build_branch, rows
+from tests.support.selling_branch import BASIC, TODAY, Branch, assess, attempt, build_branch, rows
 from widgets.client_card import render_card
 
 SOLD = SuitabilityOutcome.SOLD

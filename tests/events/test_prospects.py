@@ -22,11 +22,11 @@ from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_events import TZ, Branch, branch, event, on_event_day  # noqa: F401 (branch: the fixture)
-from tests.test_imports import HEADER_ZH, VALID_IDS, write_csv
+from tests.support.events_branch import TZ, Branch, event, on_event_day
+from tests.support.files import HEADER_ZH, VALID_IDS, write_csv
 
 
-def test_a_csm_takes_a_prospect_at_the_door_with_consent_and_sees_them_in_own_list(branch: Branch) -> None:  # noqa: F811
+def test_a_csm_takes_a_prospect_at_the_door_with_consent_and_sees_them_in_own_list(branch: Branch) -> None:
     event_id = event(branch, by="wang")
     on_event_day(branch)
     taken = prospects.meet_at_event(branch.ws("wang"), event_id, "钱七", "+86 139-1234-5678", consent=True)
@@ -40,7 +40,7 @@ def test_a_csm_takes_a_prospect_at_the_door_with_consent_and_sees_them_in_own_li
     assert [p.name for p in prospects.mine(branch.ws("sup"), branch.staff["wang"].id)] == ["钱七"]
 
 
-def test_a_prospect_met_by_the_lobby_goes_to_the_csm_who_planned_the_event(branch: Branch) -> None:  # noqa: F811
+def test_a_prospect_met_by_the_lobby_goes_to_the_csm_who_planned_the_event(branch: Branch) -> None:
     event_id = event(branch, by="wang")
     taken = prospects.meet_at_event(branch.ws("lobby"), event_id, "钱七", "13912345678", consent=True)
     assert (taken.manager_id, taken.met_by) == (branch.staff["wang"].id, branch.staff["lobby"].id)
@@ -55,7 +55,7 @@ def test_a_prospect_met_by_the_lobby_goes_to_the_csm_who_planned_the_event(branc
      ("", "13912345678", True, "prospect_invalid")],
 )  # fmt: skip
 def test_no_prospect_without_consent_or_with_a_wrong_mobile(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
     name: str,
     mobile: str,
     consent: bool,
@@ -68,7 +68,7 @@ def test_no_prospect_without_consent_or_with_a_wrong_mobile(
     assert prospects.mine(branch.ws("wang")) == []
 
 
-def test_a_client_introduces_a_prospect_to_their_own_manager_only(branch: Branch) -> None:  # noqa: F811
+def test_a_client_introduces_a_prospect_to_their_own_manager_only(branch: Branch) -> None:
     mine = branch.client("甲", "wang")
     theirs = branch.client("乙", "li")
     taken = prospects.introduced(branch.ws("wang"), mine, "钱七", "13912345678", consent=True)
@@ -78,7 +78,7 @@ def test_a_client_introduces_a_prospect_to_their_own_manager_only(branch: Branch
 
 
 def test_an_import_with_the_prospects_mobile_converts_them_and_keeps_the_history(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
     tmp_path: Path,
 ) -> None:
     introducer = branch.client("甲", "wang")
@@ -100,7 +100,7 @@ def test_an_import_with_the_prospects_mobile_converts_them_and_keeps_the_history
 
 
 def test_never_converted_prospects_are_purged_after_the_retention_with_no_personal_data_in_the_audit(
-    branch: Branch,  # noqa: F811
+    branch: Branch,
 ) -> None:
     introducer = branch.client("甲", "wang")
     prospects.introduced(branch.ws("wang"), introducer, "钱七", "13912345678", consent=True)

@@ -2,7 +2,7 @@
 
 Held and no-show only once a meeting's time has come; every mark undone the same day, audited, never later; no
 booking on a day the outlet is closed or outside its opening hours; no overlap of the CSM's or the client's meetings
-without an explicit, audited override; the default slot is the next free one. The branch is ``tests/test_clients``'s:
+without an explicit, audited override; the default slot is the next free one. The branch is the clients' small one (``support/clients_branch``):
 Friday 27 November 2026, 10:00 in Shanghai; Monday 30 November is the next working day.
 """
 
@@ -27,9 +27,8 @@ from csm_tui.services.calls import appointments
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.clients import referrals
 from storage.orm import AppointmentRow, TaskRow
-from tests.test_clients import MONDAY, NOW, SUNDAY, TUESDAY, Branch, branch, local
-
-__all__ = ["branch"]  # the fixture, shared with tests/test_clients.py
+from tests.support.branch import local
+from tests.support.clients_branch import MONDAY, NOW, SUNDAY, TUESDAY, Branch
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 

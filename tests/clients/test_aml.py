@@ -36,7 +36,7 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.test_leave_cover import rid
+from tests.support.branch import rid
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)

@@ -12,7 +12,7 @@ from screens.aml_reviews import AmlReviewsScreen
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import AmlDecisionDialog, AmlReportDialog, EditClientDialog
 from storage.engine import make_engine
-from tests.pilot import make_app, open_own_client, settle, table_rows
+from tests.support.pilot import make_app, open_own_client, settle, table_rows
 
 MARK = "客户分三次存入现金每次四万九"
 EXPIRED = "2026-11-26"  # the day before the frozen day

@@ -14,7 +14,7 @@ from screens.agenda import AgendaScreen
 from screens.dialogs import MeetingDialog
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests.pilot import make_app, open_own_client, settle, table_rows
+from tests.support.pilot import make_app, open_own_client, settle, table_rows
 
 ZH = catalog("zh_CN")
 

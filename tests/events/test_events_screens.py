@@ -22,7 +22,7 @@ from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
 from screens.events import CheckInScreen, EventScreen
 from storage.uow import SqlUnitOfWorkFactory
-from tests.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday

@@ -1,0 +1,112 @@
+"""The marketing events' small branch: the clock on Friday 27 November 2026, 10:00 in Shanghai; the event on
+Tuesday 1 December at 14:00."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Engine, update
+from stdnum.cn import ric
+
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import EventKind, Grade, ProductCategory, RiskRating, Role
+from csm_tui.domain.models import NewClient, NewOutlet, NewProduct, NewStaff, Staff, Task
+from csm_tui.policy import Policy
+from csm_tui.services.events import day, planning
+from csm_tui.services.events.planning import EventDraft
+from csm_tui.services.workstation import Workstation
+from storage.orm import ClientRow
+from storage.uow import SqlUnitOfWorkFactory
+
+TZ = "Asia/Shanghai"
+NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)  # Friday 10:00 in Shanghai
+EVENT_AT = dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)  # Tuesday 14:00 in Shanghai
+EVENT_DAY = dt.date(2026, 12, 1)
+
+
+def rid(n: int) -> str:
+    body = f"110105{dt.date(1970, 1, 1) + dt.timedelta(days=101 * n):%Y%m%d}{n:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@dataclass
+class Branch:
+    factory: SqlUnitOfWorkFactory
+    clock: FrozenClock
+    staff: dict[str, Staff]
+    clients: dict[str, int]
+    product: int
+
+    def ws(self, login: str, policy: Policy | None = None) -> Workstation:
+        staff = self.staff[login]
+        return Workstation(
+            uow=self.factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(self.clock, TZ),
+            policy=policy or Policy(), demo=False,
+        )  # fmt: skip
+
+    def client(self, name: str, login: str | None = "wang", **more: object) -> int:
+        n = len(self.clients) + 1
+        with self.factory(write=True) as tx:
+            picked = {k: more.pop(k) for k in ("employer", "securities_custody") if k in more}
+            added = tx.clients.add(
+                NewClient(
+                    number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                    manager_id=self.staff[login].id if login else None,
+                    **{"avg_3m": Decimal("20000.00"), **more},  # type: ignore[arg-type]
+                )
+            )  # fmt: skip
+            if picked:  # from the client import in the branch (tests/imports/test_events_import.py)
+                tx.session.execute(update(ClientRow).where(ClientRow.id == added.id).values(**picked))  # type: ignore[attr-defined]
+            tx.commit()
+        self.clients[name] = added.id
+        return added.id
+
+    def tasks(self, name: str) -> list[Task]:
+        with self.factory() as tx:
+            return tx.tasks.open_for_client(self.clients[name])
+
+
+def build_events_branch(engine: Engine, clock: FrozenClock) -> Branch:
+    """Outlet A01: a supervisor, a lobby manager, the admin, CSMs wang and li, and one fund on the shelf."""
+    factory = SqlUnitOfWorkFactory(engine, clock)
+    with factory(write=True) as tx:
+        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
+        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
+        lobby = tx.staff.add(NewStaff(login="lobby", name="大堂", role=Role.LOBBY, outlet_id=a.id))
+        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))
+
+        def csm(login: str, name: str) -> Staff:
+            return tx.staff.add(
+                NewStaff(login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=a.id, supervisor_id=sup.id)
+            )
+
+        staff = {"sup": sup, "lobby": lobby, "admin": admin, "wang": csm("wang", "王芳"), "li": csm("li", "李娜")}
+        fund = tx.products.add(
+            NewProduct(code="F001", name="稳健定投", category=ProductCategory.FUND, issuer_rating=RiskRating.R2)
+        )
+        tx.commit()
+    return Branch(factory, clock, staff, {}, fund.id)
+
+
+def draft(**more: object) -> EventDraft:
+    values: dict[str, object] = {
+        "kind": EventKind.PAYROLL, "title": "基金定投讲座", "starts_at": EVENT_AT, "place": "三楼会议室",
+        "capacity": 2, "company": "上海电气", "product_ids": (),
+    }  # fmt: skip
+    values.update(more)
+    return EventDraft(**values)  # type: ignore[arg-type]
+
+
+def event(b: Branch, by: str = "sup", **more: object) -> int:
+    return planning.create_event(b.ws(by), draft(product_ids=(b.product,), **more)).id
+
+
+def invitation_of(b: Branch, event_id: int, name: str, by: str = "sup") -> int:
+    listing = day.door_list(b.ws(by), event_id)
+    return next(i.invitation_id for i in listing.invitees if i.client_id == b.clients[name])
+
+
+def on_event_day(b: Branch) -> None:
+    b.clock.set(dt.datetime(2026, 12, 1, 5, 30, tzinfo=dt.UTC))  # 13:30 in Shanghai
