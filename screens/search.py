@@ -115,15 +115,15 @@ class SearchScreen(ModalScreen[None]):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key is not None:
-            self.open(int(key))
+            self.open_client(int(key))
 
     def action_results(self) -> None:
         self.query_one(KeyTable).focus()
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.open(int(event.row_key.value))
+            self.open_client(int(event.row_key.value))
 
-    def open(self, client_id: int) -> None:
+    def open_client(self, client_id: int) -> None:
         self.dismiss(None)
         self.app.push_screen(ClientDetailScreen(self.ws, client_id))

@@ -59,6 +59,7 @@ def _arguments(path: tuple[str, ...], tmp: Path, testing: str = "") -> list[str]
             ("admin", "backup"): ["--to", str(tmp / "backup.db")],
             ("admin", "copy"): ["--from", f"sqlite:///{tmp / 'from.db'}", "--to", f"sqlite:///{tmp / 'to.db'}"],
             ("admin", "prospects", "purge"): [],
+            ("admin", "scores", "verify"): [],
             ("admin", "ssh-key", "add"): ["--key", key, "--file", str(tmp / "keys")],
             ("admin", "ssh-key", "list"): ["--file", str(tmp / "keys")],
             ("admin", "ssh-key", "remove"): ["--file", str(tmp / "keys")],

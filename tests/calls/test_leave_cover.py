@@ -17,7 +17,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
@@ -57,7 +56,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, record
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import BranchBuilder
+from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.selling_branch import answers
 
 TZ = "Asia/Shanghai"
@@ -69,11 +68,6 @@ BACK = dt.date(2026, 12, 2)  # the first day back
 
 def days(n: int) -> dt.date:
     return TODAY + dt.timedelta(days=n)
-
-
-def rid(n: int) -> str:
-    body = f"110105{dt.date(1970, 1, 1) + dt.timedelta(days=101 * n):%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 def with_leave(calls: LeaveCalls = LeaveCalls.COVER, target: int = 10) -> Policy:
@@ -122,7 +116,7 @@ class Branch:
         with self.factory(write=True) as tx:
             added = tx.clients.add(
                 NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                    number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
                     manager_id=self.id(login), avg_3m=Decimal("80000.00"),
                 )
             )  # fmt: skip

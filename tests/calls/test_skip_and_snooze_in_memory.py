@@ -17,7 +17,7 @@ from csm_tui.domain.enums import Grade, QueueReason, Role, TaskKind, TaskOrigin,
 from csm_tui.domain.models import NewTask, Staff
 from csm_tui.policy import Policy
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.calls.outcomes import SkipReason, skip, snooze
+from csm_tui.services.calls.outcomes import SkipReason, skip, snooze, snooze_choices
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED, ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.rows import Candidate
@@ -63,14 +63,16 @@ def test_a_skip_closes_the_callback_as_skipped_with_its_reason_and_note() -> Non
 
 
 @given(minutes=st.integers(min_value=0, max_value=24 * 60 - 1))
-def test_a_snooze_moves_the_callback_where_the_cadence_says_at_any_time_of_day(minutes: int) -> None:
+def test_a_snooze_moves_the_callback_to_each_quick_time_offered_at_any_time_of_day(minutes: int) -> None:
     at = (dt.datetime(2026, 11, 26, 16, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)).isoformat()  # Friday, 00:00 on
     ws, uow, task_id = desk(at)
-    snooze(ws, item(task_id), SkipReason.OTHER)
-    later = Cadence(ws.policy).snooze(ws.time.now().datetime)
-    task = uow.store.tasks[task_id]
-    assert (task.due_on, task.due_at, task.status) == (later.due_on, later.due_at, TaskStatus.OPEN)
-    assert task.due_on >= ws.time.today()
+    now = ws.time.now().datetime
+    for when in snooze_choices(ws).values():
+        snooze(ws, item(task_id), when)
+        later = Cadence(ws.policy).snooze_until(when, now)
+        task = uow.store.tasks[task_id]
+        assert (task.due_on, task.due_at, task.status) == (later.due_on, later.due_at, TaskStatus.OPEN)
+        assert task.due_at is not None and task.due_at > now
 
 
 def test_a_forbidden_phrase_is_refused_audited_on_its_own_and_the_task_left_open() -> None:

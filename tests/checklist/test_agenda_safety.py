@@ -2,7 +2,8 @@
 
 Held and no-show only once a meeting's time has come; every mark undone the same day, audited, never later; no
 booking on a day the outlet is closed or outside its opening hours; no overlap of the CSM's or the client's meetings
-without an explicit, audited override; the default slot is the next free one. The branch is the clients' small one (``support/clients_branch``):
+without an explicit, audited override; the default slot is the next free one. The branch is the clients'
+small one (``support/clients_branch``):
 Friday 27 November 2026, 10:00 in Shanghai; Monday 30 November is the next working day.
 """
 

@@ -6,6 +6,8 @@ Enter again on the same time.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from csm_tui.clock import FrozenClock
@@ -30,15 +32,18 @@ async def test_a_meeting_still_ahead_is_not_marked_held_and_a_mark_is_undone_wit
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, AgendaScreen)
-        [row] = table_rows(app)
-        assert row[0] == "11:00" and row[5] == ZH["appointment_status.booked"]
+        row = table_rows(app)[0]  # the day's first meeting, still ahead at 10:00
+        before = row[5]
+        assert row[0] > "10:00" and before in (ZH["appointment_status.booked"], ZH["appointment_status.confirmed"])
         await pilot.press("d")
         await settle(pilot)
         assert ZH["agenda.not_begun"] in said(app)
-        assert table_rows(app)[0][5] == ZH["appointment_status.booked"]
+        assert table_rows(app)[0][5] == before
         clock = app.ws.time.clock
         assert isinstance(clock, FrozenClock)
-        clock.set("2026-11-27T03:10:00Z")  # 11:10: the meeting has begun
+        hour, minute = map(int, row[0].split(":"))
+        clock.set(f"2026-11-27T{hour - 8:02d}:{minute:02d}:00Z")  # the meeting's start (Shanghai is UTC+8)
+        clock.advance(dt.timedelta(minutes=10))  # it has begun
         await pilot.press("o")  # the wrong key: the client came
         await settle(pilot)
         assert table_rows(app)[0][5] == ZH["appointment_status.no_show"]
@@ -47,7 +52,7 @@ async def test_a_meeting_still_ahead_is_not_marked_held_and_a_mark_is_undone_wit
         assert ZH["agenda.closed"] in said(app)  # marked already: undo first
         await pilot.press("u")
         await settle(pilot)
-        assert ZH["agenda.undone"].format(state=ZH["appointment_status.booked"]) in said(app)
+        assert ZH["agenda.undone"].format(state=before) in said(app)
         await pilot.press("d")
         await settle(pilot)
         assert table_rows(app)[0][5] == ZH["appointment_status.done"]
@@ -73,11 +78,11 @@ async def test_the_booking_dialog_offers_the_next_free_slot_and_refuses_sunday_n
         error = str(dialog.query_one("#dialog-error").render())
         assert error == ZH["error.meeting_closed_day"].format(day="2026-11-29")
         dialog.query_one("#date").value = "2026-11-27"  # type: ignore[attr-defined]
-        dialog.query_one("#time").value = "11:15"  # over the 11:00 meeting
+        dialog.query_one("#time").value = "13:45"  # over the 13:30 meeting
         await pilot.press("enter")
         await settle(pilot)
         assert str(dialog.query_one("#dialog-error").render()) == ZH["error.meeting_overlap_staff"].format(
-            at="2026-11-27 11:00"
+            at="2026-11-27 13:30"
         )
         assert app.screen is dialog
         await pilot.press("enter")  # the same time again: booked anyway, and audited

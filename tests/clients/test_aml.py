@@ -36,7 +36,7 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import rid
+from tests.support.branch import numbered_rid
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)
@@ -88,7 +88,7 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
         for n, (name, manager) in enumerate((("张伟", "wang"), ("刘洋", "li")), start=1):
             clients[name] = tx.clients.add(
                 NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                    number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
                     manager_id=staff[manager].id, outlet_id=a.id, avg_3m=Decimal("80000.00"),
                 )
             ).id  # fmt: skip

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
-from stdnum.cn import ric
 from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
@@ -22,15 +21,11 @@ from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
 from screens.events import CheckInScreen, EventScreen
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import numbered_rid
 from tests.support.pilot import make_app, settle, table_rows
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
-
-
-def rid(n: int) -> str:
-    body = f"110105{dt.date(1970, 1, 1) + dt.timedelta(days=101 * n):%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 @pytest.fixture
@@ -55,7 +50,7 @@ def url(engine: Engine, db_url: str) -> str:
         ids = []
         for n, (name, manager) in enumerate((("张三", 0), ("李四", 0), ("王五", 1), ("赵六", 1)), start=1):
             client = NewClient(
-                number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
                 manager_id=csms[manager].id, avg_3m=Decimal("20000.00"),
             )  # fmt: skip
             ids.append(tx.clients.add(client).id)

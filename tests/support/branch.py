@@ -34,6 +34,11 @@ def rid(area: str, born: dt.date, sequence: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def numbered_rid(n: int) -> str:
+    """The ``n``-th of a row of valid resident ID numbers (Beijing, born 101 days apart from 1970)."""
+    return rid("110105", dt.date(1970, 1, 1) + dt.timedelta(days=101 * n), n)
+
+
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """Shanghai wall time on ``day``, in UTC."""
     return dt.datetime.combine(day, dt.time(hour, minute), SHANGHAI).astimezone(dt.UTC)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Engine, update
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import EventKind, Grade, ProductCategory, RiskRating, Role
@@ -19,16 +18,12 @@ from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import numbered_rid
 
 TZ = "Asia/Shanghai"
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)  # Friday 10:00 in Shanghai
 EVENT_AT = dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)  # Tuesday 14:00 in Shanghai
 EVENT_DAY = dt.date(2026, 12, 1)
-
-
-def rid(n: int) -> str:
-    body = f"110105{dt.date(1970, 1, 1) + dt.timedelta(days=101 * n):%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 @dataclass
@@ -52,7 +47,7 @@ class Branch:
             picked = {k: more.pop(k) for k in ("employer", "securities_custody") if k in more}
             added = tx.clients.add(
                 NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=rid(n), mobile=f"1390000{n:04d}",
+                    number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
                     manager_id=self.staff[login].id if login else None,
                     **{"avg_3m": Decimal("20000.00"), **more},  # type: ignore[arg-type]
                 )
