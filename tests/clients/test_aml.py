@@ -41,6 +41,7 @@ from tests.support.branch import rid
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)
+BORN = dt.date(1970, 1, 1)
 MARK = "柜台分三次存入现金每次四万九"  # what the CSM saw: it must appear nowhere but in the report
 SIGNS = (AmlSign.LARGE_CASH, AmlSign.UNCLEAR_FUNDS)
 
@@ -89,7 +90,8 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
         for n, (name, manager) in enumerate((("张伟", "wang"), ("刘洋", "li")), start=1):
             clients[name] = tx.clients.add(
                 NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=rid("110105", dt.date(1970, 1, 1) + dt.timedelta(days=101 * n), n), mobile=f"1390000{n:04d}",
+                    number=f"C{n:04d}", name=name, resident_id=rid("110105", BORN + dt.timedelta(days=101 * n), n),
+                    mobile=f"1390000{n:04d}",
                     manager_id=staff[manager].id, outlet_id=a.id, avg_3m=Decimal("80000.00"),
                 )
             ).id  # fmt: skip
