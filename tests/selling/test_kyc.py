@@ -136,6 +136,25 @@ def test_an_id_found_expired_after_the_wizard_checked_is_refused_inside_the_writ
     assert rows(branch.engine, "sales") == []
 
 
+def test_an_import_recording_the_id_expired_between_the_wizards_check_and_the_sale_refuses_the_sale(
+    branch: Branch, tmp_path: Path
+) -> None:
+    """The wizard checked a valid ID; the bank's client file, imported meanwhile, brings an expiry already past."""
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    tried = attempt(ws, branch.young, "B1", "1000", BASIC)
+    assert tried.verdict.allowed
+    with branch.system() as tx:
+        rid = str(tx.clients.get(branch.young).resident_id)
+    header = ["客户编号", "客户名称", "身份证号", "证件有效期"]
+    path = _write(tmp_path / "c.csv", header, [["C00000", "张伟", rid, "2026-11-20"]])
+    assert import_file(_admin(branch), ImportKind.CLIENTS, path).rejected == 0
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, tried, SOLD)
+    assert (refused.value.code, refused.value.params["expiry"]) == ("id_expired", "2026-11-20")
+    assert rows(branch.engine, "sales") == []
+
+
 def test_a_long_term_id_never_blocks_a_sale(branch: Branch) -> None:
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C3)
