@@ -39,8 +39,10 @@ GENESIS = "0" * 64
 KEY_FILE = "audit.key"
 CHECKPOINT_FILE = "audit-checkpoints.json"
 _MASKED = {"resident_id": mask_resident_id, "mobile": mask_mobile}
-# Tables whose updates the log names by column only, never by value: a suspicion report's decision and reason are
-# for its reviewers alone (no tipping off); the log keeps that it was decided, and as what.
+# Entities the log names by id and by the keys of what changed, never by value: a suspicion report's content, its
+# decision's reason and whatever a check found in its text (the phrase check's phrases, the CSM's reason to keep
+# them) are for its author and reviewers alone (no tipping off); the log keeps that it was filed or decided, and as
+# what. Every entry naming the entity is sealed (``seal``): the ORM's updates and the services' own events alike.
 _SEALED = {"aml_reports": frozenset({"status"})}
 _DIGESTS = frozenset({"sha256", "previous_sha256", "fingerprint"})  # hashes, whose digit runs are no one's number
 _PG_AUDIT_LOCK = 0x63736D02
@@ -420,12 +422,20 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
             key = state.identity or state.mapper.primary_key_from_instance(obj)  # new rows: no identity yet
             entity_id = ",".join(str(k) for k in key if k is not None)
             detail = _changes(obj) if action == "update" else {}
-            if table in _SEALED:
-                detail = {k: v if k in _SEALED[table] else "changed" for k, v in detail.items()}
+            detail = seal(table, detail)
             entries.append((action, table, entity_id, detail))
     if entries:
         clock: Clock = session.info["clock"]
         append(session.connection(), clock.now().datetime, session.info.get("actor_id"), entries)
+
+
+def seal(entity: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """``detail`` as the log may keep it for ``entity``: a sealed entity's values replaced by "changed" but for the
+    keys it may name (a report's decision, as what)."""
+    kept = _SEALED.get(entity)
+    if kept is None:
+        return detail
+    return {k: v if k in kept else "changed" for k, v in detail.items()}
 
 
 def install(factory: sessionmaker[Session]) -> None:

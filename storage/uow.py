@@ -74,7 +74,7 @@ class SqlAuditLog:
         info = self.session.info
         if not info.get("write"):
             raise ReadOnlyUnitOfWork()
-        entry = (action, entity, entity_id, {k: audit.mask(k, v) for k, v in detail.items()})
+        entry = (action, entity, entity_id, audit.seal(entity, {k: audit.mask(k, v) for k, v in detail.items()}))
         audit.append(self.session.connection(), info["clock"].now().datetime, info.get("actor_id"), [entry])
 
     def recent(self, limit: int = 50) -> list[AuditEvent]:

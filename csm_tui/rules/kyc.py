@@ -13,6 +13,7 @@ from enum import StrEnum
 
 FIELDS = ("id_expiry", "id_long_term")  # a client's, recorded by their manager when the new ID is seen
 ID_VALID_YEARS_MAX = 20  # a resident ID is issued for 5, 10 or 20 years, or long-term (长期)
+LONG_TERM_FROM_AGE = 46  # 居民身份证法 art. 5: a long-term ID is issued only to someone 46 or older
 LONG_TERM_WORDS = frozenset({"长期", "长期有效", "long-term", "long term", "longterm", "permanent"})
 
 
@@ -55,6 +56,12 @@ def notice_until(day: dt.date, notice_days: int) -> dt.date:
 
 def is_long_term_word(text: str) -> bool:
     return text.strip().casefold() in LONG_TERM_WORDS
+
+
+def long_term_impossible(age: int) -> bool:
+    """A long-term ID on someone younger than it is issued to: a mistake in the data, which would otherwise lift the
+    expired-ID refusal for good."""
+    return age < LONG_TERM_FROM_AGE
 
 
 def expiry_too_far(expiry: dt.date, today: dt.date) -> bool:

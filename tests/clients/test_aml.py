@@ -12,6 +12,7 @@ The clock stands on Friday 27 November 2026, 10:00 in Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,7 +33,7 @@ from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.imports.exports import ExportKind, export_list
 from csm_tui.services.leave import record_leave
 from csm_tui.services.phrase_check import ForbiddenPhrases, PhrasesConfirmed
-from csm_tui.services.ports import AccessDenied
+from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.tabular import TableFormat
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
@@ -97,9 +98,15 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
 
 
 def audit_text(engine: Engine) -> str:
+    """The log as words: each entry's detail decoded (SQLite keeps it as JSON text, its CJK escaped as \\uXXXX,
+    where a search for the words would find nothing whatever the entry held)."""
     with engine.connect() as conn:
-        return " ".join(f"{r.action} {r.entity} {r.entity_id} {r.detail}" for r in conn.execute(
-            text("SELECT action, entity, entity_id, detail FROM audit_events ORDER BY id")))  # fmt: skip
+        rows = conn.execute(text("SELECT action, entity, entity_id, detail FROM audit_events ORDER BY id"))
+        return " ".join(
+            f"{r.action} {r.entity} {r.entity_id} "
+            f"{json.dumps(json.loads(r.detail) if isinstance(r.detail, str) else r.detail, ensure_ascii=False)}"
+            for r in rows
+        )
 
 
 # --- filing --------------------------------------------------------------------------------------------------
@@ -285,7 +292,7 @@ def test_nothing_of_a_report_reaches_the_csms_exports(branch: Branch, tmp_path: 
 def test_only_the_reports_own_store_reads_the_table() -> None:
     """No read model joins the reports (the client's page, card, queue, search, exports, scoreboard): the table is
     named only by its store, its row, its migration and the audit's sealing of its updates."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]  # the project (this file: tests/clients/)
     naming = {
         str(path.relative_to(root))
         for folder in ("csm_tui", "storage", "screens", "widgets")
@@ -296,3 +303,83 @@ def test_only_the_reports_own_store_reads_the_table() -> None:
         "storage/aml.py", "storage/orm.py", "storage/audit.py", "storage/migrations/versions/0011_kyc_aml.py",
         "csm_tui/services/clients/aml.py",  # its audit entity's name
     }  # fmt: skip
+
+
+# --- review findings -----------------------------------------------------------------------------------------
+
+
+def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(branch: Branch) -> None:
+    """Two supervisors of the outlet, each in a session of their own (its own engine, as two SSH sessions are),
+    decide the same open report together, one reporting it, one dismissing it: one decision stands, the other is
+    told the report is decided, and the stored decision is the one that won."""
+    import threading
+
+    from storage.engine import make_engine
+
+    with branch.factory(write=True) as tx:
+        outlet = branch.staff["sup"].outlet_id
+        second = tx.staff.add(NewStaff(login="sup2", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet))
+        tx.commit()
+    report_id = branch.file()
+    start = threading.Barrier(2)
+    results: dict[str, str] = {}
+    url = branch.engine.url.render_as_string(hide_password=False)
+    engines = [make_engine(url) for _ in range(2)]
+    moves = [(branch.staff["sup"], AmlStatus.REPORTED, "已报送"), (second, AmlStatus.DISMISSED, "已排除")]
+
+    def run(n: int) -> None:
+        staff, status, reason = moves[n]
+        factory = SqlUnitOfWorkFactory(engines[n], branch.factory.clock)
+        ws = Workstation(
+            uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(factory.clock, TZ),
+            policy=Policy(), demo=False,
+        )  # fmt: skip
+        start.wait(timeout=60)
+        try:
+            aml.decide(ws, report_id, status, reason)
+        except DomainError as exc:
+            results[status.value] = exc.code
+        except Exception as exc:  # named, so the test says what went wrong
+            results[status.value] = type(exc).__name__
+        else:
+            results[status.value] = "ok"
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for engine in engines:
+        engine.dispose()
+    assert sorted(results.values()) == ["aml_decided", "ok"], results
+    [won] = [status for status, result in results.items() if result == "ok"]
+    assert aml.get(branch.ws("sup"), report_id).report.status.value == won
+
+
+def test_the_phrase_checks_audit_entries_on_a_report_keep_neither_its_phrases_nor_the_csms_reason(
+    branch: Branch,
+) -> None:
+    """A report whose text holds a forbidden phrase: neither the refusal nor the confirmation written to the audit
+    log (which the admin reads, who does not review while supervisors do) carries the phrase found in the report's
+    text or the CSM's reason for keeping it; they name the report's entity only."""
+    ws, client = branch.ws("wang"), branch.clients["张伟"]
+    words = "客户说这笔钱稳赚，来源不肯说"
+    with pytest.raises(ForbiddenPhrases):
+        aml.file_report(ws, client, SIGNS, words)
+    aml.file_report(ws, client, SIGNS, words, PhrasesConfirmed(frozenset({"稳赚"}), "客户原话照录赌场筹码"))
+    logged = audit_text(branch.engine)
+    assert "phrases.refused aml_reports" in logged and "phrases.confirmed aml_reports" in logged
+    assert "稳赚" not in logged and "赌场筹码" not in logged
+
+
+def test_a_deactivated_reviewer_decides_nothing_and_reads_nothing(branch: Branch) -> None:
+    report_id = branch.file()
+    with branch.engine.begin() as conn:
+        conn.execute(text("UPDATE staff SET active = :f WHERE login = 'sup'"), {"f": False})
+    ws = branch.ws("sup")
+    with pytest.raises(SessionEnded):
+        aml.decide(ws, report_id, AmlStatus.DISMISSED, "无")
+    with pytest.raises(SessionEnded):
+        aml.to_review(ws)
+    with branch.factory() as tx:
+        assert tx.session.execute(text("SELECT status FROM aml_reports")).scalar() == "open"

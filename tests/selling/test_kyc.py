@@ -136,6 +136,25 @@ def test_an_id_found_expired_after_the_wizard_checked_is_refused_inside_the_writ
     assert rows(branch.engine, "sales") == []
 
 
+def test_an_import_recording_the_id_expired_between_the_wizards_check_and_the_sale_refuses_the_sale(
+    branch: Branch, tmp_path: Path
+) -> None:
+    """The wizard checked a valid ID; the bank's client file, imported meanwhile, brings an expiry already past."""
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    tried = attempt(ws, branch.young, "B1", "1000", BASIC)
+    assert tried.verdict.allowed
+    with branch.system() as tx:
+        rid = str(tx.clients.get(branch.young).resident_id)
+    header = ["客户编号", "客户名称", "身份证号", "证件有效期"]
+    path = _write(tmp_path / "c.csv", header, [["C00000", "张伟", rid, "2026-11-20"]])
+    assert import_file(_admin(branch), ImportKind.CLIENTS, path).rejected == 0
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, tried, SOLD)
+    assert (refused.value.code, refused.value.params["expiry"]) == ("id_expired", "2026-11-20")
+    assert rows(branch.engine, "sales") == []
+
+
 def test_a_long_term_id_never_blocks_a_sale(branch: Branch) -> None:
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C3)
@@ -189,9 +208,35 @@ def test_a_new_expiry_too_far_off_is_refused_and_long_term_clears_the_date(branc
     with pytest.raises(DomainError) as refused:
         client_detail.edit(ws, client, id_expiry=dt.date(2060, 1, 1))
     assert refused.value.code == "id_expiry_far"
-    client = client_detail.edit(ws, client, id_expiry=dt.date(2036, 1, 1))
-    saved = client_detail.edit(ws, client, id_long_term=True)
+    client_detail.edit(ws, client, id_expiry=dt.date(2036, 1, 1))
+    with branch.system() as tx:
+        elderly = tx.clients.get(branch.elderly)
+    elderly = client_detail.edit(ws, elderly, id_expiry=dt.date(2027, 1, 1))
+    saved = client_detail.edit(ws, elderly, id_long_term=True)
     assert (saved.id_expiry, saved.id_long_term) == (None, True)
+
+
+def test_a_long_term_id_for_a_client_under_46_is_refused_on_the_page_and_in_the_import(
+    branch: Branch, tmp_path: Path
+) -> None:
+    """A long-term ID (长期) is issued from 46 only (居民身份证法 art. 5): recorded for the 40-year-old, it would
+    lift the expired-ID refusal for good. The page refuses it with the reason; the import refuses its line."""
+    ws = branch.ws()
+    with branch.system() as tx:
+        young = tx.clients.get(branch.young)
+    young = client_detail.edit(ws, young, id_expiry=TODAY - dt.timedelta(days=1))
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(ws, young, id_long_term=True)
+    assert (refused.value.code, refused.value.params["adult"]) == ("id_long_term_young", kyc.LONG_TERM_FROM_AGE)
+    header = ["客户编号", "客户名称", "身份证号", "证件有效期"]
+    path = _write(tmp_path / "c.csv", header, [["C00000", "张伟", str(young.resident_id), "长期"]])
+    report = import_file(_admin(branch), ImportKind.CLIENTS, path)
+    assert report.rejected == 1
+    [problem] = report.problems
+    assert (problem.line, problem.column) == (2, "证件有效期") and "46" in problem.reason
+    with branch.system() as tx:
+        stays = tx.clients.get(branch.young)
+    assert (stays.id_expiry, stays.id_long_term) == (TODAY - dt.timedelta(days=1), False)
 
 
 def test_another_csm_cannot_record_a_clients_id_expiry(branch: Branch) -> None:

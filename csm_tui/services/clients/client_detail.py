@@ -174,6 +174,8 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     if expiry is not None and kyc.expiry_too_far(expiry, ws.time.today()):
         raise DomainError("id_expiry_far", years=kyc.ID_VALID_YEARS_MAX)
     if normalised.get("id_long_term"):
+        if kyc.long_term_impossible(merged.age_on(ws.time.today())):
+            raise DomainError("id_long_term_young", age=merged.age_on(ws.time.today()), adult=kyc.LONG_TERM_FROM_AGE)
         normalised["id_expiry"] = None  # 长期: no expiry date
     if normalised.get("mobile") and normalised["mobile"] != client.mobile:
         normalised.setdefault("mobile_invalid", False)  # a newly entered number is taken as good

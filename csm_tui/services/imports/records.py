@@ -155,7 +155,7 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
     if cells.get("outlet"):
         values["outlet_id"] = _outlet("outlet", cells["outlet"], lookups)
     if cells.get("id_expiry"):  # blank: what the branch recorded stays
-        values.update(id_expiry_cell(cells["id_expiry"], lookups.today))
+        values.update(id_expiry_cell(cells["id_expiry"], lookups.today, client.age_on(lookups.today)))
     if cells.get("civil_capacity"):  # blank: what the branch recorded stays
         values["civil_capacity"] = bool_cell("civil_capacity", cells["civil_capacity"])
     if "employer" in cells:  # the payroll company (代发工资单位), by which a payroll event's invitees are picked
@@ -168,10 +168,15 @@ def client_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]
     return client.number, values
 
 
-def id_expiry_cell(text: str, today: dt.date) -> Values:
-    """An ID's expiry: its last valid day, or 长期 (long-term). A resident ID is valid for at most 20 years: a date
-    further off than that from today is a mistake in the file."""
+def id_expiry_cell(text: str, today: dt.date, age: int) -> Values:
+    """An ID's expiry: its last valid day, or 长期 (long-term, for a holder of 46 or over, ``age`` being the
+    client's today). A resident ID is valid for at most 20 years: a date further off than that from today is a
+    mistake in the file."""
     if kyc.is_long_term_word(text):
+        if kyc.long_term_impossible(age):
+            raise RowError(
+                "id_expiry", t("import_error.id_long_term_young", value=text, age=age, adult=kyc.LONG_TERM_FROM_AGE)
+            )
         return {"id_expiry": None, "id_long_term": True}
     expiry = date_cell("id_expiry", text)
     if kyc.expiry_too_far(expiry, today):
