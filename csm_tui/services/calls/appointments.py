@@ -178,7 +178,9 @@ def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) 
 
 def undo(ws: Workstation, appointment_id: int) -> Appointment:
     """Take back the last mark of a meeting (held, no-show, cancelled or confirmed) on the day it was made: a held
-    or missed meeting is confirmed or booked again as it was before; a booked one gets its confirmation call back."""
+    or missed meeting is confirmed or booked again as it was before; a booked one gets its confirmation call back. A
+    cancelled or missed meeting takes its slot again only as a booking would: refused if the outlet is closed then or
+    the CSM or the client has been booked over it since."""
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         meeting = _locked(tx, appointment_id)
@@ -186,6 +188,11 @@ def undo(ws: Workstation, appointment_id: int) -> Appointment:
             raise DomainError("meeting_nothing_to_undo")
         if ws.time.local(meeting.marked_at).date() != ws.time.today():
             raise DomainError("meeting_undo_too_late", day=ws.time.local(meeting.marked_at).format("YYYY-MM-DD"))
+        if meeting.status not in _KEPT:  # its slot was freed: taken again only if still open and free
+            take_slot(
+                tx, ws, meeting.client_id, meeting.staff_id, meeting.starts_at, meeting.minutes, override=False,
+                exclude=appointment_id, overridable=False,
+            )  # fmt: skip
         back = AppointmentStatus.BOOKED
         confirmed_at = meeting.confirmed_at
         if meeting.status is not AppointmentStatus.CONFIRMED and confirmed_at is not None:
