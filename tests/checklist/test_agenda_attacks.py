@@ -1,0 +1,72 @@
+"""The agenda and the counter's walk-ins attacked through the service (issue 18 review), on SQLite and PostgreSQL:
+an undone cancellation never lands on a slot taken since, a walk-in never goes to a CSM away today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from csm_tui.domain.enums import AppointmentStatus, LeaveKind
+from csm_tui.domain.errors import DomainError
+from csm_tui.services import leave
+from csm_tui.services.calls import appointments
+from csm_tui.services.clients import referrals
+from tests.support.branch import local
+from tests.support.clients_branch import NOW, TUESDAY, Branch
+
+
+def code_of(call: object) -> str:
+    assert callable(call)
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value.code
+
+
+def test_undoing_a_cancellation_never_reinstates_a_meeting_over_one_booked_since(branch: Branch) -> None:
+    ws = branch.ws(branch.csm_a)
+    cancelled = appointments.book(ws, branch.zsf, local(TUESDAY, 10))
+    appointments.set_status(ws, cancelled.id, AppointmentStatus.CANCELLED)
+    appointments.book(ws, branch.wxm, local(TUESDAY, 10))  # the freed slot, given to another client
+    assert code_of(lambda: appointments.undo(ws, cancelled.id)) == "meeting_overlap_staff_fixed"
+    assert branch.client(branch.zsf) is not None
+    with branch.system() as tx:
+        found = tx.appointments.get(cancelled.id)
+        assert found is not None and found.status is AppointmentStatus.CANCELLED
+
+
+def test_undoing_a_cancellation_is_refused_when_the_client_has_been_booked_with_someone_else_since(
+    branch: Branch,
+) -> None:
+    ws = branch.ws(branch.csm_a)
+    cancelled = appointments.book(ws, branch.zsf, local(TUESDAY, 10))
+    appointments.set_status(ws, cancelled.id, AppointmentStatus.CANCELLED)
+    appointments.book(ws, branch.zsf, local(TUESDAY, 10, 15))
+    assert code_of(lambda: appointments.undo(ws, cancelled.id)).startswith("meeting_overlap_")
+
+
+def test_a_walk_in_is_never_given_to_a_csm_on_leave_today(branch: Branch) -> None:
+    assert branch.csm_b.id is not None and branch.csm_a.id is not None
+    today = NOW.date()
+    leave.record_leave(
+        branch.ws(branch.admin), branch.csm_b.id, today, today + dt.timedelta(days=3), LeaveKind.ANNUAL,
+        cover_id=branch.csm_a.id,
+    )  # fmt: skip
+    teller = branch.ws(branch.teller)
+    assert code_of(lambda: referrals.refer_walk_in(teller, branch.zl, branch.csm_b.id, "想了解大额存单")) == "csm_away"
+    with branch.system() as tx:
+        assert tx.clients.summary(branch.zl).manager_id is None  # nobody's yet: not handed to someone away
+
+
+def test_a_walk_in_whose_manager_is_away_goes_to_the_colleague_covering_named(branch: Branch) -> None:
+    assert branch.csm_b.id is not None and branch.csm_a.id is not None
+    today = NOW.date()
+    leave.record_leave(
+        branch.ws(branch.admin), branch.csm_b.id, today, today + dt.timedelta(days=3), LeaveKind.ANNUAL,
+        cover_id=branch.csm_a.id,
+    )  # fmt: skip
+    sent = referrals.refer_walk_in(branch.ws(branch.teller), branch.wdh, None, "想了解大额存单")
+    assert sent.to_name == branch.csm_a.name
+    assert sent.referral.to_staff_id == branch.csm_a.id
+    with branch.system() as tx:
+        assert tx.clients.summary(branch.wdh).manager_id == branch.csm_b.id  # still B's client
