@@ -70,3 +70,30 @@ def test_a_walk_in_whose_manager_is_away_goes_to_the_colleague_covering_named(br
     assert sent.referral.to_staff_id == branch.csm_a.id
     with branch.system() as tx:
         assert tx.clients.summary(branch.wdh).manager_id == branch.csm_b.id  # still B's client
+
+
+def test_the_admins_data_state_reports_a_chain_cut_after_its_last_verified_checkpoint(branch: Branch) -> None:
+    """The newest entries removed behind the triggers' back (dropped, rows deleted, put back): every remaining link
+    holds, and only the checkpoint of the last verification shows the cut — the admin's home must read it too."""
+    from sqlalchemy import text
+
+    from csm_tui.services.imports import data_state
+    from storage import audit
+
+    appointments.book(branch.ws(branch.csm_a), branch.zsf, local(TUESDAY, 10))  # entries to cut
+    with branch.engine.connect() as conn:
+        verdict = audit.check(conn, audit.load_key())
+    audit.record_checkpoint(audit.database_name(branch.engine), verdict.checkpoint)
+    assert data_state.load(branch.ws(branch.admin)).audit.holds
+    with branch.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+            conn.execute(text("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)"))
+            conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        else:
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'audit_events_no_delete'")).scalar_one()
+            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+            conn.execute(text("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events)"))
+            conn.execute(text(sql))
+    check = data_state.load(branch.ws(branch.admin)).audit
+    assert not check.holds and check.problem == "cut"
