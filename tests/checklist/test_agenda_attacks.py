@@ -3,6 +3,7 @@ an undone cancellation never lands on a slot taken since, a walk-in never goes t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -13,7 +14,7 @@ from csm_tui.services import leave
 from csm_tui.services.calls import appointments
 from csm_tui.services.clients import referrals
 from tests.support.branch import local
-from tests.support.clients_branch import NOW, TUESDAY, Branch
+from tests.support.clients_branch import MONDAY, NOW, TUESDAY, Branch
 
 
 def code_of(call: object) -> str:
@@ -97,3 +98,28 @@ def test_the_admins_data_state_reports_a_chain_cut_after_its_last_verified_check
             conn.execute(text(sql))
     check = data_state.load(branch.ws(branch.admin)).audit
     assert not check.holds and check.problem == "cut"
+
+
+def _with_calendar(branch: Branch, **calendar: object) -> object:
+    ws = branch.ws(branch.csm_a)
+    policy = ws.policy.model_copy(update={"calendar": ws.policy.calendar.model_copy(update=calendar)})
+    return dataclasses.replace(ws, policy=policy)
+
+
+def test_a_meeting_moved_onto_a_branch_closure_is_refused_and_onto_a_make_up_saturday_accepted(branch: Branch) -> None:
+    saturday = dt.date(2026, 12, 5)
+    ws = _with_calendar(branch, holidays=(TUESDAY,), extra_working_days=(saturday,))
+    meeting = appointments.book(ws, branch.zsf, local(MONDAY, 10))  # type: ignore[arg-type]
+    assert code_of(lambda: appointments.move(ws, meeting.id, local(TUESDAY, 10))) == "meeting_closed_day"  # type: ignore[arg-type]
+    assert appointments.move(ws, meeting.id, local(saturday, 10)).starts_at == local(saturday, 10)  # type: ignore[arg-type]
+    assert code_of(lambda: appointments.move(ws, meeting.id, local(saturday, 16, 45))) == "meeting_outside_hours"  # type: ignore[arg-type]
+
+
+def test_the_counters_search_shows_others_clients_masked_only(branch: Branch) -> None:
+    teller = branch.ws(branch.teller)
+    with branch.system() as tx:
+        full = tx.clients.get(branch.wdh)
+    found = [w.row for w in referrals.find_walk_in(teller, "王大海")]
+    assert found and all(not r.own for r in found)
+    shown = " ".join(f"{r.masked_id} {r.masked_mobile} {r.born or ''}" for r in found)
+    assert full.resident_id not in shown and full.mobile not in shown and found[0].born is None
