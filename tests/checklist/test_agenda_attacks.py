@@ -13,6 +13,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.services import leave
 from csm_tui.services.calls import appointments
 from csm_tui.services.clients import referrals
+from csm_tui.services.workstation import Workstation
 from tests.support.branch import local
 from tests.support.clients_branch import MONDAY, NOW, TUESDAY, Branch
 
@@ -56,7 +57,8 @@ def test_a_walk_in_is_never_given_to_a_csm_on_leave_today(branch: Branch) -> Non
     teller = branch.ws(branch.teller)
     assert code_of(lambda: referrals.refer_walk_in(teller, branch.zl, branch.csm_b.id, "想了解大额存单")) == "csm_away"
     with branch.system() as tx:
-        assert tx.clients.summary(branch.zl).manager_id is None  # nobody's yet: not handed to someone away
+        summary = tx.clients.summary(branch.zl)
+        assert summary is not None and summary.manager_id is None  # nobody's yet: not handed to someone away
 
 
 def test_a_walk_in_whose_manager_is_away_goes_to_the_colleague_covering_named(branch: Branch) -> None:
@@ -70,7 +72,8 @@ def test_a_walk_in_whose_manager_is_away_goes_to_the_colleague_covering_named(br
     assert sent.to_name == branch.csm_a.name
     assert sent.referral.to_staff_id == branch.csm_a.id
     with branch.system() as tx:
-        assert tx.clients.summary(branch.wdh).manager_id == branch.csm_b.id  # still B's client
+        summary = tx.clients.summary(branch.wdh)
+        assert summary is not None and summary.manager_id == branch.csm_b.id  # still B's client
 
 
 def test_the_admins_data_state_reports_a_chain_cut_after_its_last_verified_checkpoint(branch: Branch) -> None:
@@ -100,7 +103,7 @@ def test_the_admins_data_state_reports_a_chain_cut_after_its_last_verified_check
     assert not check.holds and check.problem == "cut"
 
 
-def _with_calendar(branch: Branch, **calendar: object) -> object:
+def _with_calendar(branch: Branch, **calendar: object) -> Workstation:
     ws = branch.ws(branch.csm_a)
     policy = ws.policy.model_copy(update={"calendar": ws.policy.calendar.model_copy(update=calendar)})
     return dataclasses.replace(ws, policy=policy)
@@ -109,10 +112,10 @@ def _with_calendar(branch: Branch, **calendar: object) -> object:
 def test_a_meeting_moved_onto_a_branch_closure_is_refused_and_onto_a_make_up_saturday_accepted(branch: Branch) -> None:
     saturday = dt.date(2026, 12, 5)
     ws = _with_calendar(branch, holidays=(TUESDAY,), extra_working_days=(saturday,))
-    meeting = appointments.book(ws, branch.zsf, local(MONDAY, 10))  # type: ignore[arg-type]
-    assert code_of(lambda: appointments.move(ws, meeting.id, local(TUESDAY, 10))) == "meeting_closed_day"  # type: ignore[arg-type]
-    assert appointments.move(ws, meeting.id, local(saturday, 10)).starts_at == local(saturday, 10)  # type: ignore[arg-type]
-    assert code_of(lambda: appointments.move(ws, meeting.id, local(saturday, 16, 45))) == "meeting_outside_hours"  # type: ignore[arg-type]
+    meeting = appointments.book(ws, branch.zsf, local(MONDAY, 10))
+    assert code_of(lambda: appointments.move(ws, meeting.id, local(TUESDAY, 10))) == "meeting_closed_day"
+    assert appointments.move(ws, meeting.id, local(saturday, 10)).starts_at == local(saturday, 10)
+    assert code_of(lambda: appointments.move(ws, meeting.id, local(saturday, 16, 45))) == "meeting_outside_hours"
 
 
 def test_the_counters_search_shows_others_clients_masked_only(branch: Branch) -> None:
@@ -122,4 +125,4 @@ def test_the_counters_search_shows_others_clients_masked_only(branch: Branch) ->
     found = [w.row for w in referrals.find_walk_in(teller, "王大海")]
     assert found and all(not r.own for r in found)
     shown = " ".join(f"{r.masked_id} {r.masked_mobile} {r.born or ''}" for r in found)
-    assert full.resident_id not in shown and full.mobile not in shown and found[0].born is None
+    assert full.resident_id not in shown and str(full.mobile) not in shown and found[0].born is None
