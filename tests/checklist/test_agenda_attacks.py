@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import zoneinfo
 
 import pytest
 
@@ -126,3 +127,14 @@ def test_the_counters_search_shows_others_clients_masked_only(branch: Branch) ->
     assert found and all(not r.own for r in found)
     shown = " ".join(f"{r.masked_id} {r.masked_mobile} {r.born or ''}" for r in found)
     assert full.resident_id not in shown and str(full.mobile) not in shown and found[0].born is None
+
+
+def test_overlaps_are_found_whatever_zone_the_opening_hours_are_read_in(branch: Branch) -> None:
+    """The outlet's hours in a zone other than the desk's day (a branch abroad, a policy for another zone): two
+    meetings that share an instant overlap even when the desk's midnight falls between their starts."""
+    london = zoneinfo.ZoneInfo("Europe/London")
+    ws = _with_calendar(branch, tz="Europe/London", opens=dt.time(9), closes=dt.time(17))
+    tuesday = dt.datetime.combine(TUESDAY, dt.time(15, 45), london)  # 23:45 in Shanghai
+    appointments.book(ws, branch.zsf, tuesday)
+    clash = dt.datetime.combine(TUESDAY, dt.time(16), london)  # 00:00 the next day in Shanghai
+    assert code_of(lambda: appointments.book(ws, branch.wxm, clash)) == "meeting_overlap_staff"

@@ -52,8 +52,9 @@ def take_slot(
     if refused is not None:
         raise DomainError(refused.code, **refused.params)
     tx.staff.lock(staff_id)
-    # A meeting may have begun up to a working day's length before: look from the start of its local day.
-    start, end = ws.time.day_bounds(ws.time.local(starts_at).date())
+    # Any meeting that may share an instant: one lasts less than a day (within one day's opening hours), so look
+    # from a day before its start to its end, whatever zone the hours and the desk's day are read in.
+    start, end = starts_at - dt.timedelta(days=1), starts_at + dt.timedelta(minutes=minutes)
     own = _busy(tx.appointments.between(staff_id, start, end), end, exclude)
     theirs = _busy(tx.appointments.for_client(client_id, start), end, exclude)
     clashes = []
