@@ -138,3 +138,14 @@ def test_overlaps_are_found_whatever_zone_the_opening_hours_are_read_in(branch: 
     appointments.book(ws, branch.zsf, tuesday)
     clash = dt.datetime.combine(TUESDAY, dt.time(16), london)  # 00:00 the next day in Shanghai
     assert code_of(lambda: appointments.book(ws, branch.wxm, clash)) == "meeting_overlap_staff"
+
+
+def test_the_counters_search_names_the_colleague_covering_for_a_manager_away(branch: Branch) -> None:
+    assert branch.csm_b.id is not None and branch.csm_a.id is not None
+    today = NOW.date()
+    leave.record_leave(
+        branch.ws(branch.admin), branch.csm_b.id, today, today + dt.timedelta(days=3), LeaveKind.ANNUAL,
+        cover_id=branch.csm_a.id,
+    )  # fmt: skip
+    [found] = referrals.find_walk_in(branch.ws(branch.teller), "王大海")
+    assert found.manager_id == branch.csm_b.id and found.manager_name == branch.csm_a.name  # whom it goes to

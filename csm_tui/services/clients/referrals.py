@@ -121,6 +121,14 @@ def _present(tx: UnitOfWork, manager: Staff, today: dt.date) -> Staff:
     return cover
 
 
+def _goes_to(tx: UnitOfWork, manager: Staff, today: dt.date) -> str:
+    """The name the counter is shown for a walk-in of ``manager``'s client: theirs, or their cover's while away."""
+    try:
+        return _present(tx, manager, today).name
+    except DomainError:
+        return manager.name  # away and nobody covers: sending it says so
+
+
 @dataclass(frozen=True)
 class WalkInSent:
     """A walk-in referral made, and the CSM it went to (``assigned``: they became the client's manager)."""
@@ -141,7 +149,8 @@ class WalkInClient:
 
 def find_walk_in(ws: Workstation, text: str) -> list[WalkInClient]:
     """The lobby's search: a whole mobile, resident ID or card number through the audited, limited look-up; a name,
-    initials or client number through the client search. Each with the manager the walk-in would go to."""
+    initials or client number through the client search. Each with the manager the walk-in would go to (named by
+    whom it reaches today: the colleague covering while the manager is away)."""
     text = text.strip()
     if not text:
         return []
@@ -155,7 +164,9 @@ def find_walk_in(ws: Workstation, text: str) -> list[WalkInClient]:
             manager_id = summary.manager_id if summary is not None else None
             if manager_id is not None and manager_id not in names:
                 person = tx.staff.get(manager_id)
-                names[manager_id] = person.name if person is not None and person.active else ""
+                names[manager_id] = (
+                    _goes_to(tx, person, ws.time.today()) if person is not None and person.active else ""
+                )
             if manager_id is not None and not names[manager_id]:
                 manager_id = None  # a manager who has left: the walk-in is given to a CSM chosen now
             found.append(WalkInClient(row, manager_id, names.get(manager_id, "") if manager_id else ""))
