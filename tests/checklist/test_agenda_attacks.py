@@ -149,3 +149,22 @@ def test_the_counters_search_names_the_colleague_covering_for_a_manager_away(bra
     )  # fmt: skip
     [found] = referrals.find_walk_in(branch.ws(branch.teller), "王大海")
     assert found.manager_id == branch.csm_b.id and found.manager_name == branch.csm_a.name  # whom it goes to
+
+
+def test_a_supervisor_or_the_admin_cannot_mark_or_undo_a_csms_meeting(branch: Branch) -> None:
+    mine = appointments.book(branch.ws(branch.csm_a), branch.zsf, local(MONDAY, 10))
+    branch.clock.set(local(MONDAY, 11))
+    appointments.set_status(branch.ws(branch.csm_a), mine.id, AppointmentStatus.DONE)
+    for other in (branch.supervisor, branch.admin, branch.teller):
+        ws = branch.ws(other)
+        for attempt in (
+            lambda ws=ws: appointments.undo(ws, mine.id),
+            lambda ws=ws: appointments.set_status(ws, mine.id, AppointmentStatus.NO_SHOW),
+            lambda ws=ws: appointments.move(ws, mine.id, local(TUESDAY, 10)),
+        ):
+            with pytest.raises(Exception) as caught:
+                attempt()
+            assert not isinstance(caught.value, DomainError)
+    with branch.system() as tx:
+        found = tx.appointments.get(mine.id)
+        assert found is not None and found.status is AppointmentStatus.DONE
