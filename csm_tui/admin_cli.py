@@ -210,7 +210,7 @@ def audit_verify(settings: Settings, db_url: str | None, key_file: Path | None, 
     engine, _uow = _admin(database_url(db_url, settings))
     key_path = key_file or audit.key_path()
     checkpoints = checkpoint_file or audit.checkpoint_path()
-    database = _database_name(engine)
+    database = audit.database_name(engine)
     try:
         key = audit.load_key(key_path)
         since = audit.last_checkpoint(database, checkpoints)
@@ -242,12 +242,6 @@ def audit_verify(settings: Settings, db_url: str | None, key_file: Path | None, 
     click.echo(
         t("admin.audit_checkpoint", count=verdict.count, last_id=verdict.last_id, head=verdict.head, path=checkpoints)
     )
-
-
-def _database_name(engine: Engine) -> str:
-    """The database a checkpoint is kept for: a SQLite file's absolute path, else the URL without its password."""
-    path = sqlite_path(engine.url)
-    return str(path.resolve()) if path is not None else engine.url.render_as_string(hide_password=True)
 
 
 def _broken(verdict: audit.Verdict, since: audit.Checkpoint | None, key_path: Path) -> str:

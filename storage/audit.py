@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event, func, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
@@ -33,6 +33,7 @@ from csm_tui.config import config_path
 from csm_tui.domain.masking import mask_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import StorageFailure
+from storage.engine import sqlite_path
 from storage.orm import AuditRow, Base, MetaRow
 
 GENESIS = "0" * 64
@@ -334,6 +335,12 @@ def verify(conn: Connection) -> int | None:
 
 
 # --- checkpoints --------------------------------------------------------------------------------------------
+
+
+def database_name(engine: Engine) -> str:
+    """The database a checkpoint is kept for: a SQLite file's absolute path, else the URL without its password."""
+    path = sqlite_path(engine.url)
+    return str(path.resolve()) if path is not None else engine.url.render_as_string(hide_password=True)
 
 
 def checkpoint_path() -> Path:

@@ -99,6 +99,14 @@ class SqlLeave:
         )
         return {r.staff_id: _model(r) for r in rows}
 
+    def away_on(self, staff_id: int, day: dt.date) -> tuple[dt.date, int | None] | None:
+        """Whether ``staff_id`` is away on ``day``: the last day away and who covers, or None. Anyone at the branch
+        may ask (the counter sends a walk-in to whoever is in); the leave's kind and note stay with who may read it."""
+        row = self.session.scalars(
+            _live().where(LeaveRow.staff_id == staff_id, LeaveRow.first_day <= day, LeaveRow.last_day >= day)
+        ).first()
+        return (row.last_day, row.cover_id) if row is not None else None
+
     def covered_by(self, cover_id: int, day: dt.date) -> list[Leave]:
         """The leave, on ``day``, of those ``cover_id`` covers for (the colleague's own view)."""
         if not (self.access.admin or self.access.is_self(cover_id)):

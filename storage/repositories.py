@@ -23,6 +23,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
     Appointment,
     Client,
@@ -715,9 +716,13 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
     def close(self, referral_id: int, status: ReferralStatus, note: str, at: dt.datetime) -> None:
         """Accept or return an open referral with the receiving manager's ``note``, kept beside the client's need
         (``reason``), which is never rewritten."""
-        row = self.session.get(ReferralRow, referral_id)
-        if row is None or row.status != ReferralStatus.OPEN:
+        row = self.session.get(
+            ReferralRow, referral_id, with_for_update=True
+        )  # two desks deciding: one after the other
+        if row is None:
             raise LookupError(referral_id)
+        if row.status != ReferralStatus.OPEN:
+            raise DomainError("referral_decided")
         if not (self.access.admin or self.access.is_self(row.to_staff_id)):
             raise AccessDenied("referral")
         row.status, row.decision_note, row.closed_at = status, note, at

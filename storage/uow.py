@@ -91,10 +91,15 @@ class SqlAuditLog:
         return [AuditEvent.model_validate(r, from_attributes=True) for r in rows]
 
     def check(self) -> AuditCheck:
-        """The admin's check of the whole chain with this installation's key, and of the guarding triggers."""
+        """The admin's check of the whole chain with this installation's key, against the last checkpoint (the
+        newest entries cut), and of the guarding triggers."""
         self.access.require_admin("audit")
         conn = self.session.connection()
-        verdict = audit.check(conn, audit.load_key())
+        try:  # and that it still holds what the last verification (``csm admin audit verify``) found
+            since = audit.last_checkpoint(audit.database_name(conn.engine))
+        except audit.AuditFileError:
+            return AuditCheck(0, None, "checkpoint", tuple(audit.missing_guards(conn)))  # no hiding a cut by it
+        verdict = audit.check(conn, audit.load_key(), since)
         problem = verdict.problem.value if verdict.problem is not None else ""
         return AuditCheck(verdict.count, verdict.broken, problem, tuple(audit.missing_guards(conn)))
 

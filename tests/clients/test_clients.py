@@ -621,8 +621,9 @@ def test_wode_referral_refusals_then_returned_with_reason_and_accepted(branch: B
         "客户暂无意向，三个月后再联系",
         NOW,
     )
-    with pytest.raises(LookupError):
-        referrals.decide(wealth, referral, accept=True)  # already decided
+    with pytest.raises(DomainError) as decided:
+        referrals.decide(wealth, referral, accept=True)
+    assert decided.value.code == "referral_decided"  # told, in words, that it was decided already
 
     again = referrals.refer_to_wode(csm, branch.zsf, branch.wealth.id)  # none open any more
     referrals.decide(wealth, again, accept=True)

@@ -103,3 +103,15 @@ def test_eight_sessions_booking_one_csm_s_slot_for_different_clients_book_one_me
     outcome = at_once(branch, book, [branch.csm_a])
     assert outcome == Counter({"ok": 1, "meeting_overlap_staff": SESSIONS - 1})
     assert branch.count(AppointmentRow, staff_id=branch.csm_a.id) == 1
+
+
+def test_eight_sessions_deciding_one_referral_at_once_decide_it_once(branch: Branch) -> None:
+    """Accepted on one desk and returned on another at the same instant: one decision stands, the others are told
+    it was decided; never a return written over an acceptance."""
+    sent = referrals.refer_walk_in(branch.ws(branch.teller), branch.ls, None, note="想了解大额存单")
+
+    def decide(ws: Workstation, n: int) -> object:
+        return referrals.decide(ws, sent.referral, accept=n % 2 == 0, reason=f"第{n}个决定")
+
+    outcome = at_once(branch, decide, [branch.csm_a])
+    assert outcome["ok"] == 1 and outcome["referral_decided"] == SESSIONS - 1

@@ -18,7 +18,7 @@ from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.days import day_window, next_working_morning
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
-from csm_tui.services.ports import UnitOfWork
+from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import AgendaRow
 from csm_tui.services.workstation import Workstation
 
@@ -52,8 +52,9 @@ def take_slot(
     if refused is not None:
         raise DomainError(refused.code, **refused.params)
     tx.staff.lock(staff_id)
-    # A meeting may have begun up to a working day's length before: look from the start of its local day.
-    start, end = ws.time.day_bounds(ws.time.local(starts_at).date())
+    # Any meeting that may share an instant: one lasts less than a day (within one day's opening hours), so look
+    # from a day before its start to its end, whatever zone the hours and the desk's day are read in.
+    start, end = starts_at - dt.timedelta(days=1), starts_at + dt.timedelta(minutes=minutes)
     own = _busy(tx.appointments.between(staff_id, start, end), end, exclude)
     theirs = _busy(tx.appointments.for_client(client_id, start), end, exclude)
     clashes = []
@@ -119,12 +120,17 @@ def _drop_confirmations(tx: UnitOfWork, meeting_id: int, now: dt.datetime) -> No
             tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
 
 
-def _locked(tx: UnitOfWork, appointment_id: int) -> Appointment:
+def _locked(tx: UnitOfWork, ws: Workstation, appointment_id: int) -> Appointment:
     """The meeting as it stands, its client held until the transaction ends (two desks marking it at once: the
-    second sees the first's mark)."""
+    second sees the first's mark). Only the meeting's own staff member marks, moves or undoes it, or the colleague
+    covering while they are away: a supervisor or the admin who sees the client does not rewrite their agenda."""
     found = tx.appointments.get(appointment_id)
     if found is None:
         raise LookupError(appointment_id)
+    if found.staff_id != ws.staff.id:
+        away = tx.leave.away_on(found.staff_id, ws.time.today())
+        if away is None or away[1] != ws.staff.id:
+            raise AccessDenied("appointment")
     tx.clients.lock(found.client_id)
     tx.clients.get(found.client_id)
     found = tx.appointments.get(appointment_id)
@@ -138,7 +144,7 @@ def move(ws: Workstation, appointment_id: int, starts_at: dt.datetime, *, overri
     _future(ws, starts_at)
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        meeting = _locked(tx, appointment_id)
+        meeting = _locked(tx, ws, appointment_id)
         if meeting.status in _CLOSED:
             raise DomainError("meeting_closed")
         clashes = take_slot(
@@ -159,7 +165,7 @@ def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) 
     only once its time has come. A meeting already held, missed or cancelled is marked again only after ``undo``."""
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        meeting = _locked(tx, appointment_id)
+        meeting = _locked(tx, ws, appointment_id)
         if status is AppointmentStatus.BOOKED:
             raise DomainError("meeting_undo_instead")
         if meeting.status in _CLOSED or meeting.status is status:
@@ -178,14 +184,21 @@ def set_status(ws: Workstation, appointment_id: int, status: AppointmentStatus) 
 
 def undo(ws: Workstation, appointment_id: int) -> Appointment:
     """Take back the last mark of a meeting (held, no-show, cancelled or confirmed) on the day it was made: a held
-    or missed meeting is confirmed or booked again as it was before; a booked one gets its confirmation call back."""
+    or missed meeting is confirmed or booked again as it was before; a booked one gets its confirmation call back. A
+    cancelled or missed meeting takes its slot again only as a booking would: refused if the outlet is closed then or
+    the CSM or the client has been booked over it since."""
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        meeting = _locked(tx, appointment_id)
+        meeting = _locked(tx, ws, appointment_id)
         if meeting.status is AppointmentStatus.BOOKED or meeting.marked_at is None:
             raise DomainError("meeting_nothing_to_undo")
         if ws.time.local(meeting.marked_at).date() != ws.time.today():
             raise DomainError("meeting_undo_too_late", day=ws.time.local(meeting.marked_at).format("YYYY-MM-DD"))
+        if meeting.status not in _KEPT:  # its slot was freed: taken again only if still open and free
+            take_slot(
+                tx, ws, meeting.client_id, meeting.staff_id, meeting.starts_at, meeting.minutes, override=False,
+                exclude=appointment_id, overridable=False,
+            )  # fmt: skip
         back = AppointmentStatus.BOOKED
         confirmed_at = meeting.confirmed_at
         if meeting.status is not AppointmentStatus.CONFIRMED and confirmed_at is not None:

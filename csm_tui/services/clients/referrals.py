@@ -13,7 +13,7 @@ from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
-from csm_tui.services.ports import AccessDenied
+from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 
@@ -62,7 +62,8 @@ def refer_walk_in(
 ) -> WalkInSent:
     """A teller or the lobby manager sends a walk-in with a product interest (``note``, the client's need) to a CSM:
     to the client's own manager, whoever is chosen (``to_staff_id`` None, or the manager); a client without one to
-    the CSM chosen, who becomes their manager. A task in that CSM's queue, today's first; the note is
+    the CSM chosen, who becomes their manager; never to a CSM away today (a manager's walk-in goes to the colleague
+    covering for them, the client staying the manager's). A task in that CSM's queue, today's first; the note is
     phrase-checked. Returns whom it went to, to be named."""
     now = ws.time.now().datetime
     if not note.strip():
@@ -75,17 +76,20 @@ def refer_walk_in(
         summary = tx.clients.summary(client_id)
         if summary is None:
             raise LookupError(client_id)
+        today = ws.time.today()
         manager = tx.staff.get(summary.manager_id) if summary.manager_id is not None else None
         if manager is not None and manager.active:
-            if to_staff_id is not None and to_staff_id != manager.id:
+            target = _present(tx, manager, today)
+            if to_staff_id is not None and to_staff_id not in (manager.id, target.id):
                 raise DomainError("managed_by_other", manager=manager.name)
-            target = manager
         else:
             if to_staff_id is None:
                 raise DomainError("walk_in_choose_csm")
             chosen = tx.staff.get(to_staff_id)
             if chosen is None or chosen.role is not Role.CSM or not chosen.active:
                 raise DomainError("not_a_csm")
+            if (away := tx.leave.away_on(to_staff_id, today)) is not None:
+                raise DomainError("csm_away", name=chosen.name, until=away[0].isoformat())
             tx.clients.assign(client_id, to_staff_id)  # a walk-in with no manager yet becomes this CSM's client
             target = chosen
         referral = tx.referrals.add(
@@ -103,6 +107,26 @@ def refer_walk_in(
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return WalkInSent(referral, target.name, assigned=manager is None or not manager.active)
+
+
+def _present(tx: UnitOfWork, manager: Staff, today: dt.date) -> Staff:
+    """Whom a walk-in of ``manager``'s client goes to today: the manager, or while they are away the colleague
+    covering for them (the client stays the manager's); refused when nobody covers."""
+    away = tx.leave.away_on(manager.id, today) if manager.id is not None else None
+    if away is None:
+        return manager
+    cover = tx.staff.get(away[1]) if away[1] is not None else None
+    if cover is None or not cover.active or tx.leave.away_on(away[1] or 0, today) is not None:
+        raise DomainError("manager_away", manager=manager.name, until=away[0].isoformat())
+    return cover
+
+
+def _goes_to(tx: UnitOfWork, manager: Staff, today: dt.date) -> str:
+    """The name the counter is shown for a walk-in of ``manager``'s client: theirs, or their cover's while away."""
+    try:
+        return _present(tx, manager, today).name
+    except DomainError:
+        return manager.name  # away and nobody covers: sending it says so
 
 
 @dataclass(frozen=True)
@@ -125,7 +149,8 @@ class WalkInClient:
 
 def find_walk_in(ws: Workstation, text: str) -> list[WalkInClient]:
     """The lobby's search: a whole mobile, resident ID or card number through the audited, limited look-up; a name,
-    initials or client number through the client search. Each with the manager the walk-in would go to."""
+    initials or client number through the client search. Each with the manager the walk-in would go to (named by
+    whom it reaches today: the colleague covering while the manager is away)."""
     text = text.strip()
     if not text:
         return []
@@ -139,7 +164,9 @@ def find_walk_in(ws: Workstation, text: str) -> list[WalkInClient]:
             manager_id = summary.manager_id if summary is not None else None
             if manager_id is not None and manager_id not in names:
                 person = tx.staff.get(manager_id)
-                names[manager_id] = person.name if person is not None and person.active else ""
+                names[manager_id] = (
+                    _goes_to(tx, person, ws.time.today()) if person is not None and person.active else ""
+                )
             if manager_id is not None and not names[manager_id]:
                 manager_id = None  # a manager who has left: the walk-in is given to a CSM chosen now
             found.append(WalkInClient(row, manager_id, names.get(manager_id, "") if manager_id else ""))
