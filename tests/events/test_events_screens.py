@@ -13,16 +13,20 @@ from stdnum.cn import ric
 from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
+from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import EventKind, Grade, Role
+from csm_tui.domain.enums import EventKind, Grade, InviteStatus, QueueReason, Role
 from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
+from screens.call_session import CallSession
 from screens.events import CheckInScreen, EventScreen
+from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.clock import FROZEN_AT
+from tests.support.pilot import make_app, open_session, settle, table_rows
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
@@ -196,3 +200,25 @@ async def test_the_manager_records_an_invitations_answer_on_the_event_screen(url
         await pilot.press("g", *["j"] * names.index("王五"), "a")  # csm02's client: refused
         await settle(pilot)
         assert {r[2]: r[4] for r in table_rows(app)}["王五"] == "待邀约"
+
+
+async def test_the_call_session_answers_an_invitation_with_one_key_each(url: str) -> None:
+    """csm01's two invitees in the session, the event on the card: i accepts the first, n (no answer) the second;
+    no dialog, the invitation's status set, the session moves on."""
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        assert {i.reason for i in session.items} == {QueueReason.EVENT_INVITE}
+        assert "i 接受" in str(session.query_one("#reason", Static).render())
+        first = session.item.client_id
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.screen is session and session.item.client_id != first  # no dialog: on to the next
+        second = session.item.client_id
+        await pilot.press("n")
+        await settle(pilot)
+    sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
+    answers = {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
+    assert (answers[first], answers[second]) == (InviteStatus.ACCEPTED, InviteStatus.NO_ANSWER)
