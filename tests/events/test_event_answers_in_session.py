@@ -123,3 +123,24 @@ def test_the_answer_on_the_call_is_one_of_the_three(branch: Branch) -> None:
     with pytest.raises(DomainError, match="event_answer_unknown"):
         planning.answer_call(branch.ws("wang"), task_id, InviteStatus.WALK_IN, started_at=NOW)
     assert [t.id for t in branch.tasks("甲")] == [task_id]
+
+
+# --- invited by hand from the event screen: whom the picker offers ---------------------------------------------------
+
+
+def test_a_csm_picks_only_own_clients_by_name_initials_or_number(branch: Branch) -> None:
+    mine = branch.client("张三", "wang")
+    branch.client("张四", "li")
+    assert [r.id for r in planning.invitable(branch.ws("wang"), "张")] == [mine]
+    assert [r.id for r in planning.invitable(branch.ws("wang"), "zs")] == [mine]
+    assert [r.id for r in planning.invitable(branch.ws("wang"), "C0001")] == [mine]
+    assert planning.invitable(branch.ws("wang"), " ") == []
+
+
+def test_a_supervisor_picks_the_teams_clients_and_invites_them_into_their_managers_queues(branch: Branch) -> None:
+    ids = {branch.client("张三", "wang"), branch.client("张四", "li")}
+    found = planning.invitable(branch.ws("sup"), "张")
+    assert {r.id for r in found} == ids
+    event_id = event(branch)
+    assert planning.invite_clients(branch.ws("sup"), event_id, [r.id for r in found]) == 2
+    assert [t.staff_id for t in branch.tasks("张四")] == [branch.staff["li"].id]

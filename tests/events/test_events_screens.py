@@ -22,6 +22,7 @@ from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
 from screens.call_session import CallSession
+from screens.dialogs import InviteDialog
 from screens.events import CheckInScreen, EventScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
@@ -222,3 +223,60 @@ async def test_the_call_session_answers_an_invitation_with_one_key_each(url: str
     sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
     answers = {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
     assert (answers[first], answers[second]) == (InviteStatus.ACCEPTED, InviteStatus.NO_ANSWER)
+
+
+async def test_a_csm_invites_own_clients_by_hand_from_the_event_screen(url: str) -> None:
+    """i on the event: the search offers csm01's own clients only (赵六 is csm02's); Enter on one picks it, Enter on
+    the empty search invites; the list shows the new invitee."""
+    app = make_app(url, login="csm01")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        assert "李四" in [r[2] for r in table_rows(app)]
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog)
+        await pilot.press(*"zl")  # 赵六: csm02's, not offered
+        await settle(pilot)
+        assert dialog.found == []
+        await pilot.press("enter")  # nothing picked: refused with the reason
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "至少" in str(dialog.query_one("#dialog-error", Static).render())
+        for _ in range(2):
+            await pilot.press("backspace")
+        await pilot.press(*"C0002")  # own, invited already: left as it is
+        await settle(pilot)
+        assert [r.name for r in dialog.found] == ["李四"]
+        await pilot.press("enter", "enter")  # to the row, pick it
+        await settle(pilot)
+        assert list(dialog.picked) == [dialog.found[0].id]
+        await pilot.press(*["backspace"] * 5, "enter")  # the empty search: invite
+        await settle(pilot)
+        assert not isinstance(app.screen, InviteDialog)
+    # 李四 was invited already: none new; and the dialog never offered 赵六 (the service refuses them too)
+
+
+async def test_a_supervisor_invites_a_team_members_client_by_hand(url: str) -> None:
+    app = make_app(url, login="sup")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        assert "赵六" not in [r[2] for r in table_rows(app)]
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press(*"zl")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog)
+        assert [r.name for r in dialog.found] == ["赵六"]
+        await pilot.press("enter", "enter", "backspace", "backspace", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, InviteDialog)
+        await settle(pilot)
+        assert "赵六" in [r[2] for r in table_rows(app)]

@@ -24,7 +24,9 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask
 from csm_tui.rules import events as rules
 from csm_tui.rules.cadence import Cadence
+from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 
 PLANNERS = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
@@ -157,6 +159,16 @@ def invite_clients(ws: Workstation, event_id: int, client_ids: list[int]) -> int
             count += 1
         tx.commit()
     return count
+
+
+def invitable(ws: Workstation, text: str) -> list[ClientListRow]:
+    """The clients found by ``text`` (name, pinyin initials, client number, as the app's search) whom the inviter
+    may pick: a CSM's own only; a supervisor's and the admin's as found (``invite_clients`` refuses, in its
+    transaction, anyone outside the supervisor's team)."""
+    if not text.strip():
+        return []
+    rows = find_clients(ws, text)
+    return [r for r in rows if r.own] if ws.staff.role is Role.CSM else rows
 
 
 def invite_by_rule(ws: Workstation, event_id: int, rule: InviteRule) -> int:
