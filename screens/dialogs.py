@@ -1047,7 +1047,8 @@ class AmlDecisionDialog(SavingDialog[R]):
 
 
 class ProspectDialog(SavingDialog[Prospect]):
-    """Name, mobile and the person's consent to be contacted (without it nothing is kept); Enter saves."""
+    """Name, mobile, the resident ID if they give it, and the person's consent to be contacted (without it nothing
+    is kept); Enter saves."""
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
         super().__init__()
@@ -1059,16 +1060,18 @@ class ProspectDialog(SavingDialog[Prospect]):
             yield Label(t("prospect.title"), classes="screen-title")
             yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
             yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
+            yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
             yield Checkbox(t("prospect.consent"), id="consent")
             yield from self.footer()
 
     def build(self) -> Callable[[], Prospect]:
         name = self.query_one("#name", Input).value.strip()
         mobile = self.query_one("#mobile", Input).value
+        resident_id = self.query_one("#resident_id", Input).value
         consent = self.query_one("#consent", Checkbox).value
         if not name or not mobile.strip():
             raise ValueError(t("prospect.incomplete"))
-        return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent)
+        return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent, resident_id)
 
 
 # -- a marketing event planned: kind, title, when, where, how many, the payroll company, the featured products ----
