@@ -120,6 +120,7 @@ class CallSession(Screen[None]):
         self.card: CallCard | None = None
         self.undoing = False  # an undo is being saved: the session's position is about to change
         self.last_outcome: Disposition | None = None
+        self.answering = False  # an invitation's answer is being saved: a second key press is not a second answer
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -207,13 +208,16 @@ class CallSession(Screen[None]):
         started, seconds = timer.started, timer.seconds
         task_id = item.main.task_id
         if self._event_call(item) and task_id is not None and disposition in EVENT_ANSWERS:
+            if self.answering:
+                return
+            self.answering = True
             status = EVENT_ANSWERS[disposition]
 
             def answer() -> Handled:
                 planning.answer_call(self.ws, task_id, status, started_at=started)
                 return Handled(None, prepared(self.ws, upcoming))
 
-            in_background(self, answer, self._answered, group="save")
+            in_background(self, answer, self._answered, group="save", failed=self._answer_failed)
             return
 
         def save(outcome: Outcome) -> Handled:
@@ -228,7 +232,12 @@ class CallSession(Screen[None]):
         dialog: OutcomeDialog[Handled] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
         self.app.push_screen(dialog, self._saved)
 
+    def _answer_failed(self, failure: Failure) -> None:
+        self.answering = False
+        self.notify(failure.message, severity="error")
+
     def _answered(self, handled: Handled) -> None:
+        self.answering = False
         self.notify(t("call.event_answered"), timeout=2)
         self.advance(handled.card)
 

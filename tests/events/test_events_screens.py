@@ -280,3 +280,22 @@ async def test_a_supervisor_invites_a_team_members_client_by_hand(url: str) -> N
         assert not isinstance(app.screen, InviteDialog)
         await settle(pilot)
         assert "赵六" in [r[2] for r in table_rows(app)]
+
+
+async def test_an_invitation_answered_meanwhile_in_another_session_is_not_answered_again(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        first = session.item
+        assert first.main.task_id is not None
+        other = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "csm01")  # a second session
+        planning.answer_call(other, first.main.task_id, InviteStatus.DECLINED, started_at=other.time.now().datetime)
+        await pilot.press("i", "i")
+        await settle(pilot)
+        assert app.screen is session and session.item is first  # refused with the reason: still on the client
+        assert not session.answering
+    sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
+    answers = {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
+    assert answers[first.client_id] is InviteStatus.DECLINED
