@@ -310,6 +310,7 @@ class Measure(StrEnum):
     MYSTERY_SHOPPER = "mystery_shopper_score"  # the quarter's mystery-shopper check, 0–100
     QUALIFICATIONS = "valid_qualifications"  # qualifications valid at the quarter's end (or today)
     TRAINING_HOURS = "training_hours"  # hours of training recorded in the quarter
+    EVENTS_HELD = "events_held"  # marketing events the CSM planned, held in the quarter (none by default: the policy)
 
 
 class Indicator(_Section):

@@ -3,8 +3,10 @@
 Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (to the suitability wizard
 on the product pitched; a visit booked only if the client will come in) ·
 p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
-x do not call · d 回访 done. Also: s skip (with a reason), z snooze (at a time: quick choices or typed), u undo the
-last save, Escape back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
+x do not call · d 回访 done. On an event's invitation or reminder call, i, p and n answer the invitation
+(accepted, declined, no answer) in one key, no dialog (not undone by u). Also: s skip (with a reason), z snooze
+(at a time: quick choices or typed), u undo the last save, Escape back. The outcome keys, s and z are shown in a
+panel of their own (all in view at 80×24).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from csm_tui.domain.enums import Disposition
+from csm_tui.domain.enums import Disposition, InviteStatus, QueueReason
 from csm_tui.i18n import label, t
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
+from csm_tui.services.events import planning
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
@@ -50,6 +53,15 @@ OUTCOME_KEYS = {
     "w": Disposition.WRONG_NUMBER,
     "x": Disposition.DO_NOT_CALL,
     "d": Disposition.SERVICE_DONE,
+}
+
+# On an event's invitation or reminder call, three of the outcome keys record the invitation's answer (through the
+# events service, so the reminder and the cadence of calls follow): i accepted · p declined · n no answer.
+EVENT_CALLS = frozenset({QueueReason.EVENT_INVITE, QueueReason.EVENT_REMINDER})
+EVENT_ANSWERS = {
+    Disposition.INTERESTED: InviteStatus.ACCEPTED,
+    Disposition.POLITE_DECLINE: InviteStatus.DECLINED,
+    Disposition.NO_ANSWER: InviteStatus.NO_ANSWER,
 }
 
 # The keys the outcome panel shows, in its order (the key bar shows the others).
@@ -108,6 +120,7 @@ class CallSession(Screen[None]):
         self.card: CallCard | None = None
         self.undoing = False  # an undo is being saved: the session's position is about to change
         self.last_outcome: Disposition | None = None
+        self.answering = False  # an invitation's answer is being saved: a second key press is not a second answer
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -137,6 +150,8 @@ class CallSession(Screen[None]):
         item = self.item
         reasons = [label(item.reason), *(label(r) for r in item.also)]
         text = reason_detail(item.main, lambda at: self.ws.time.local(at).format("MM-DD HH:mm"))
+        if self._event_call(item):
+            text = " · ".join(part for part in (text, t("call.event_answer_keys")) if part)
         detail = f" · {text}" if text else ""
         self.query_one("#reason", Static).update(f"{' + '.join(reasons)}{detail}")
         if card is not None and card.client_id == item.client_id:
@@ -180,12 +195,30 @@ class CallSession(Screen[None]):
             self.notify(t("call.undo_saving"), severity="warning", timeout=2)
         return self.undoing
 
+    @staticmethod
+    def _event_call(item: QueueItem) -> bool:
+        """The call is an event's invitation or reminder: i, p and n answer the invitation."""
+        return item.reason in EVENT_CALLS and item.main.task_id is not None
+
     def action_outcome(self, code: str) -> None:
         if self._waiting_for_undo():
             return
         disposition = self.last_outcome = Disposition(code)
         item, timer, upcoming = self.item, self.query_one(CallTimer), self._upcoming()
         started, seconds = timer.started, timer.seconds
+        task_id = item.main.task_id
+        if self._event_call(item) and task_id is not None and disposition in EVENT_ANSWERS:
+            if self.answering:
+                return
+            self.answering = True
+            status = EVENT_ANSWERS[disposition]
+
+            def answer() -> Handled:
+                planning.answer_call(self.ws, task_id, status, started_at=started)
+                return Handled(None, prepared(self.ws, upcoming))
+
+            in_background(self, answer, self._answered, group="save", failed=self._answer_failed)
+            return
 
         def save(outcome: Outcome) -> Handled:
             receipt = record(
@@ -198,6 +231,15 @@ class CallSession(Screen[None]):
         )
         dialog: OutcomeDialog[Handled] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
         self.app.push_screen(dialog, self._saved)
+
+    def _answer_failed(self, failure: Failure) -> None:
+        self.answering = False
+        self.notify(failure.message, severity="error")
+
+    def _answered(self, handled: Handled) -> None:
+        self.answering = False
+        self.notify(t("call.event_answered"), timeout=2)
+        self.advance(handled.card)
 
     def _saved(self, handled: Handled | None) -> None:
         if handled is None or handled.receipt is None:

@@ -60,13 +60,14 @@ from csm_tui.services.phrase_check import (
     PhrasesConfirmed,
     find_phrases,
 )
-from csm_tui.services.rows import CsmRow, SmsRow
+from csm_tui.services.rows import ClientListRow, CsmRow, SmsRow
 from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
-from widgets.text_fields import DATE_MAX, PATH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
+from widgets.table import KeyTable
+from widgets.text_fields import DATE_MAX, PATH_MAX, SEARCH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
 
 R = TypeVar("R")
 
@@ -1046,7 +1047,8 @@ class AmlDecisionDialog(SavingDialog[R]):
 
 
 class ProspectDialog(SavingDialog[Prospect]):
-    """Name, mobile and the person's consent to be contacted (without it nothing is kept); Enter saves."""
+    """Name, mobile, the resident ID if they give it, and the person's consent to be contacted (without it nothing
+    is kept); Enter saves."""
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
         super().__init__()
@@ -1058,16 +1060,18 @@ class ProspectDialog(SavingDialog[Prospect]):
             yield Label(t("prospect.title"), classes="screen-title")
             yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
             yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
+            yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
             yield Checkbox(t("prospect.consent"), id="consent")
             yield from self.footer()
 
     def build(self) -> Callable[[], Prospect]:
         name = self.query_one("#name", Input).value.strip()
         mobile = self.query_one("#mobile", Input).value
+        resident_id = self.query_one("#resident_id", Input).value
         consent = self.query_one("#consent", Checkbox).value
         if not name or not mobile.strip():
             raise ValueError(t("prospect.incomplete"))
-        return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent)
+        return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent, resident_id)
 
 
 # -- a marketing event planned: kind, title, when, where, how many, the payroll company, the featured products ----
@@ -1121,3 +1125,78 @@ class EventDialog(SavingDialog[Event]):
             company=value["company"], product_codes=codes,
         )  # fmt: skip
         return lambda: event_planning.create_event(self.ws, draft)
+
+
+# -- clients invited by hand to an event: found as one types, Enter on a row picks (or drops) one ---------------
+
+
+class InviteDialog(SavingDialog[int]):
+    """Type a name, pinyin initials or a client number; Enter moves to the clients found, Enter on one picks it (or
+    drops it) and goes back to the search; Enter on an empty search invites those picked. Who may be picked and
+    invited is the service's (``planning.invitable``, ``planning.invite_clients``)."""
+
+    DEFAULT_CSS = """
+    InviteDialog > Vertical { width: 76; }
+    InviteDialog KeyTable { height: 8; }
+    """
+
+    def __init__(self, ws: Workstation, event_id: int) -> None:
+        super().__init__()
+        self.ws = ws
+        self.event_id = event_id
+        self.search_text = ""
+        self.found: list[ClientListRow] = []
+        self.picked: dict[int, str] = {}  # client id: name, in the order picked
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(t("invite.title"), classes="screen-title")
+            yield BoundedInput(placeholder=t("invite.search"), max_length=SEARCH_MAX, id="who")
+            yield KeyTable(id="found")
+            yield Static(t("invite.picked", count=0, names=""), id="picked")
+            yield from self.footer()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "who":
+            return
+        text = self.search_text = event.value
+        in_background(
+            self, lambda: event_planning.invitable(self.ws, text), lambda rows: self._found(text, rows),
+            group="search", load=True,
+        )  # fmt: skip
+
+    def _found(self, text: str, rows: list[ClientListRow]) -> None:
+        if text != self.search_text:
+            return  # an older search arriving late
+        self.found = rows
+        self._show_found()
+
+    def _show_found(self) -> None:
+        headers = ["", t("clients.number"), t("clients.name"), t("clients.id")]
+        shown = [("✓" if r.id in self.picked else "", r.number, r.name, r.masked_id) for r in self.found]
+        self.query_one("#found", KeyTable).show_rows(headers, shown, keys=[str(r.id) for r in self.found])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.value.strip() and self.found:
+            self.query_one("#found", KeyTable).focus()
+        elif not event.input.value.strip():
+            self.submit()
+
+    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
+        event.stop()
+        row = next((r for r in self.found if str(r.id) == event.row_key.value), None)
+        if row is None:
+            return
+        if self.picked.pop(row.id, None) is None:
+            self.picked[row.id] = row.name
+        names = "、".join(self.picked.values())
+        self.query_one("#picked", Static).update(t("invite.picked", count=len(self.picked), names=names))
+        self._show_found()
+        self.query_one("#who", Input).focus()
+
+    def build(self) -> Callable[[], int]:
+        if not self.picked:
+            raise DomainError("invite_none")
+        picked = list(self.picked)
+        return lambda: event_planning.invite_clients(self.ws, self.event_id, picked)

@@ -25,7 +25,7 @@ from csm_tui.services.rows import Invitee
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from screens.base import Destination
-from screens.dialogs import EventDialog, ProspectDialog
+from screens.dialogs import EventDialog, InviteDialog, ProspectDialog
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -114,6 +114,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
         Binding("a", "answer('accepted')", "key.invite_accepted", id="event.accepted"),
         Binding("d", "answer('declined')", "key.invite_declined", id="event.declined"),
         Binding("0", "answer('no_answer')", "key.invite_no_answer", id="event.no_answer"),
+        Binding("i", "invite", "key.invite_by_hand", id="event.invite"),
     ]
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
@@ -137,6 +138,17 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
         self.save_in_background(
             lambda: planning.answer(self.ws, row.invitation_id, InviteStatus(status), started_at=at)
         )
+
+    def action_invite(self) -> None:
+        """i: clients picked by hand (found by name, initials or number; a CSM's own, a supervisor's team's), each
+        into their own manager's queue."""
+
+        def invited(count: int | None) -> None:
+            if count is not None:
+                self.notify(t("invite.done", count=count), timeout=3)
+                self.reload()
+
+        self.app.push_screen(InviteDialog(self.ws, self.event_id), invited)
 
     def fetch(self) -> tuple[EventResults, DoorList]:
         return results.results(self.ws, self.event_id), day.door_list(self.ws, self.event_id)

@@ -634,17 +634,20 @@ class InvitationRow(Base):
 
 class ProspectRow(Base):
     """Someone not a client yet, followed by ``manager_id``; converted when an import brings a client with the same
-    mobile (the row stays, with the client it became); never-converted rows are purged after the retention."""
+    mobile or resident ID (the row stays, with the client it became); never-converted rows are purged after the
+    retention."""
 
     __tablename__ = "prospects"
     __table_args__ = (
         CheckConstraint("consent", name="consent"),  # kept only with consent to be contacted
         Index("ix_prospects_manager", "manager_id", "created_at"),
         Index("ix_prospects_mobile", "mobile"),
+        Index("ix_prospects_resident_id", "resident_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
     mobile: Mapped[str] = mapped_column(String(11))
+    resident_id: Mapped[str | None] = mapped_column(String(18))  # optional: given with consent, matched on import
     consent: Mapped[bool] = mapped_column(Boolean)
     manager_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     met_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -1,5 +1,5 @@
 """Prospects (潜在客户) in the database: added at an event's door or from a client's introduction, listed per manager,
-converted when the bank's client file brings a client with the same mobile, purged when never converted.
+converted when the bank's client file brings a client with the same mobile or resident ID, purged when never converted.
 
 A prospect is personal data kept for one purpose: the manager's follow-up until they become a client. The purge
 deletes the rows in one statement and leaves a single audit entry with the count (no name or number in the log).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
@@ -29,13 +29,15 @@ def _model(row: ProspectRow) -> Prospect:
 
 
 def convert_matching(session: Session, at: dt.datetime) -> list[tuple[int, int, int | None]]:
-    """Mark every prospect not yet converted whose mobile is now a client's as that client (the row stays, with its
-    history): (prospect id, client id, introducing client id) of each. Called by the client import."""
+    """Mark every prospect not yet converted whose mobile or resident ID is now a client's as that client (the row
+    stays, with its history; the resident ID's client first when both match, two people may share a phone):
+    (prospect id, client id, introducing client id) of each. Called by the client import."""
+    same_id = and_(ProspectRow.resident_id.is_not(None), ClientRow.resident_id == ProspectRow.resident_id)
     query = (
         select(ProspectRow, ClientRow.id)
-        .join(ClientRow, ClientRow.mobile == ProspectRow.mobile)
+        .join(ClientRow, or_(ClientRow.mobile == ProspectRow.mobile, same_id))
         .where(ProspectRow.converted_client_id.is_(None))
-        .order_by(ProspectRow.id, ClientRow.id)
+        .order_by(ProspectRow.id, (ClientRow.resident_id == ProspectRow.resident_id).desc(), ClientRow.id)
     )
     converted: list[tuple[int, int, int | None]] = []
     seen: set[int] = set()

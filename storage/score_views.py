@@ -38,6 +38,7 @@ from storage.orm import (
     BalanceSpanRow,
     ClientRow,
     ContactRow,
+    EventRow,
     KeptAverageRow,
     MysteryCheckRow,
     OutletRow,
@@ -142,6 +143,7 @@ class SqlScoreViews:
         add(self._mystery(window, staff_ids), "mystery_sum", "mystery_count")
         add(self._qualifications(window, staff_ids), "qualifications")
         add(self._training(window, staff_ids), "training_minutes")
+        add(self._events(window, staff_ids), "events_held")
         assets = score_tallies.quarter_assets(self.session, window, staff_ids)
         for staff_id, before, after, count in self._assets(window, staff_ids) if assets is None else assets:
             figures[staff_id].update(assets_before=before, assets_after=after, new_jiaoyin=count)
@@ -251,6 +253,30 @@ class SqlScoreViews:
         )
         return self.session.execute(query)
 
+    def _held(self, window: ScoreWindow) -> ColumnElement[bool]:
+        """An event held in the quarter: begun within it and by now (one ahead counts once it is held)."""
+        return and_(EventRow.starts_at >= window.start, EventRow.starts_at < min(window.end, window.now))
+
+    def _events(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
+        query = (
+            select(EventRow.created_by, func.count())
+            .where(EventRow.created_by.in_(staff_ids), self._held(window))
+            .group_by(EventRow.created_by)
+        )
+        return self.session.execute(query)
+
+    def _event_records(self, staff_id: int, window: ScoreWindow) -> list[ScoreRecord]:
+        query = (
+            select(EventRow.starts_at, EventRow.title, EventRow.place, EventRow.capacity)
+            .where(EventRow.created_by == staff_id, self._held(window))
+            .order_by(EventRow.starts_at.desc())
+            .limit(DRILL_LIMIT)
+        )
+        return [
+            ScoreRecord(_local_date(r.starts_at, window), r.title, r.place, str(r.capacity))
+            for r in self.session.execute(query)
+        ]
+
     def _mystery(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
         query = (
             select(MysteryCheckRow.staff_id, func.sum(MysteryCheckRow.score), func.count())
@@ -333,6 +359,8 @@ class SqlScoreViews:
                 return self._qualification_records(staff_id, window)
             case Measure.TRAINING_HOURS:
                 return self._training_records(staff_id, window)
+            case Measure.EVENTS_HELD:
+                return self._event_records(staff_id, window)
             case Measure.AUM_GROWTH | Measure.NEW_JIAOYIN:
                 return self._asset_records(staff_id, measure, window)
 

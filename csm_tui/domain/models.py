@@ -492,6 +492,7 @@ class NewProspect(Entity):
 
     name: str = Field(min_length=1, max_length=32)
     mobile: MobileNumber
+    resident_id: ResidentId | None = None  # optional, given with consent: the import converts on it too
     consent: bool
     manager_id: int
     met_by: int | None = None

@@ -350,6 +350,7 @@ class QuarterRaw:
     mystery_count: int = 0
     qualifications: int = 0
     training_minutes: int = 0
+    events_held: int = 0
     assets_before: Decimal | None = None  # sum of the managed clients' 3-month averages before the quarter
     assets_after: Decimal | None = None
     new_jiaoyin: int = 0

@@ -12,17 +12,22 @@ from sqlalchemy import Engine
 from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
+from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import EventKind, Grade, Role
+from csm_tui.domain.enums import EventKind, Grade, InviteStatus, QueueReason, Role
 from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
+from screens.call_session import CallSession
+from screens.dialogs import InviteDialog
 from screens.events import CheckInScreen, EventScreen
+from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import numbered_rid
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.clock import FROZEN_AT
+from tests.support.pilot import make_app, open_session, settle, table_rows
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
@@ -146,10 +151,10 @@ async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url
         await settle(pilot)
         error = str(app.screen.query_one("#dialog-error", Static).render())
         assert "未同意" in error  # nothing kept without consent
-        await pilot.press("tab", "space", "shift+tab", "enter")
+        await pilot.press("tab", *rid(9), "tab", "space", "shift+tab", "enter")  # the ID they gave, then consent
         await settle(pilot)
         assert isinstance(app.screen, CheckInScreen)
-    assert [(p.name, p.mobile) for p in prospects.mine(app.ws)] == [("钱七", "13912345678")]
+    assert [(p.name, p.mobile, p.resident_id) for p in prospects.mine(app.ws)] == [("钱七", "13912345678", rid(9))]
 
 
 async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: str) -> None:
@@ -191,3 +196,101 @@ async def test_the_manager_records_an_invitations_answer_on_the_event_screen(url
         await pilot.press("g", *["j"] * names.index("王五"), "a")  # csm02's client: refused
         await settle(pilot)
         assert {r[2]: r[4] for r in table_rows(app)}["王五"] == "待邀约"
+
+
+async def test_the_call_session_answers_an_invitation_with_one_key_each(url: str) -> None:
+    """csm01's two invitees in the session, the event on the card: i accepts the first, n (no answer) the second;
+    no dialog, the invitation's status set, the session moves on."""
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        assert {i.reason for i in session.items} == {QueueReason.EVENT_INVITE}
+        assert "i 接受" in str(session.query_one("#reason", Static).render())
+        first = session.item.client_id
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.screen is session and session.item.client_id != first  # no dialog: on to the next
+        second = session.item.client_id
+        await pilot.press("n")
+        await settle(pilot)
+    sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
+    answers = {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
+    assert (answers[first], answers[second]) == (InviteStatus.ACCEPTED, InviteStatus.NO_ANSWER)
+
+
+async def test_a_csm_invites_own_clients_by_hand_from_the_event_screen(url: str) -> None:
+    """i on the event: the search offers csm01's own clients only (赵六 is csm02's); Enter on one picks it, Enter on
+    the empty search invites; the list shows the new invitee."""
+    app = make_app(url, login="csm01")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        assert "李四" in [r[2] for r in table_rows(app)]
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog)
+        await pilot.press(*"zl")  # 赵六: csm02's, not offered
+        await settle(pilot)
+        assert dialog.found == []
+        await pilot.press("enter")  # nothing picked: refused with the reason
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "至少" in str(dialog.query_one("#dialog-error", Static).render())
+        for _ in range(2):
+            await pilot.press("backspace")
+        await pilot.press(*"C0002")  # own, invited already: left as it is
+        await settle(pilot)
+        assert [r.name for r in dialog.found] == ["李四"]
+        await pilot.press("enter", "enter")  # to the row, pick it
+        await settle(pilot)
+        assert list(dialog.picked) == [dialog.found[0].id]
+        await pilot.press(*["backspace"] * 5, "enter")  # the empty search: invite
+        await settle(pilot)
+        assert not isinstance(app.screen, InviteDialog)
+    # 李四 was invited already: none new; and the dialog never offered 赵六 (the service refuses them too)
+
+
+async def test_a_supervisor_invites_a_team_members_client_by_hand(url: str) -> None:
+    app = make_app(url, login="sup")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        assert "赵六" not in [r[2] for r in table_rows(app)]
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press(*"zl")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog)
+        assert [r.name for r in dialog.found] == ["赵六"]
+        await pilot.press("enter", "enter", "backspace", "backspace", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, InviteDialog)
+        await settle(pilot)
+        assert "赵六" in [r[2] for r in table_rows(app)]
+
+
+async def test_an_invitation_answered_meanwhile_in_another_session_is_not_answered_again(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        first = session.item
+        assert first.main.task_id is not None
+        other = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "csm01")  # a second session
+        planning.answer_call(other, first.main.task_id, InviteStatus.DECLINED, started_at=other.time.now().datetime)
+        await pilot.press("i", "i")
+        await settle(pilot)
+        assert app.screen is session and session.item is first  # refused with the reason: still on the client
+        assert not session.answering
+    sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
+    answers = {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
+    assert answers[first.client_id] is InviteStatus.DECLINED

@@ -130,3 +130,47 @@ def test_the_admin_command_purges_as_the_service_account(
     assert "Purged 0 prospects" in result.output
     with SqlUnitOfWorkFactory(engine, clock)() as tx:
         assert tx.audit.recent(5)[0].action == "prospects.purge"
+
+
+def test_an_import_with_the_prospects_resident_id_converts_them_though_the_mobile_changed(
+    branch: Branch,
+    tmp_path: Path,
+) -> None:
+    """The prospect gave their ID at the door and opened the account with another phone: converted by the ID. One
+    who gave no ID is never matched on a blank; the audit shows the ID masked only."""
+    event_id = event(branch, by="wang")
+    taken = prospects.meet_at_event(
+        branch.ws("wang"), event_id, "孙八", "13987654321", consent=True, resident_id=VALID_IDS[1]
+    )
+    assert taken.resident_id == VALID_IDS[1]
+    prospects.meet_at_event(branch.ws("wang"), event_id, "周九", "13900001111", consent=True)
+    rows = [["C0101", "孙八", VALID_IDS[1], "13700000001", ""], ["C0102", "吴十", VALID_IDS[2], "13700000002", ""]]
+    import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [HEADER_ZH, *rows]))
+    listed = {p.name: p for p in prospects.mine(branch.ws("wang"))}
+    with branch.factory() as tx:
+        assert listed["孙八"].converted_client_id == tx.clients.id_of("C0101")
+        logged = [str(e.detail) for e in tx.audit.recent(200) if e.entity == "prospects"]
+    assert listed["周九"].converted_client_id is None
+    assert logged and not any(VALID_IDS[1] in d for d in logged)
+    assert results.results(branch.ws("wang"), event_id).new_clients == 1
+
+
+def test_the_resident_id_matches_before_a_shared_mobile(branch: Branch, tmp_path: Path) -> None:
+    """Two clients arrive, one with the prospect's mobile (a relative's phone), one with the prospect's ID: the
+    prospect becomes the one with their ID."""
+    introducer = branch.client("甲", "wang")
+    prospects.introduced(branch.ws("wang"), introducer, "钱七", "13912345678", consent=True, resident_id=VALID_IDS[3])
+    rows = [["C0100", "钱父", VALID_IDS[2], "13912345678", ""], ["C0101", "钱七", VALID_IDS[3], "13700000003", ""]]
+    import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [HEADER_ZH, *rows]))
+    [listed] = prospects.mine(branch.ws("wang"))
+    with branch.factory() as tx:
+        assert listed.converted_client_id == tx.clients.id_of("C0101")
+
+
+def test_a_prospect_with_a_wrong_resident_id_is_refused(branch: Branch) -> None:
+    event_id = event(branch, by="wang")
+    with pytest.raises(DomainError, match="prospect_invalid"):
+        prospects.meet_at_event(
+            branch.ws("wang"), event_id, "孙八", "13987654321", consent=True, resident_id="110105197001011234"
+        )
+    assert prospects.mine(branch.ws("wang")) == []

@@ -24,7 +24,9 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask
 from csm_tui.rules import events as rules
 from csm_tui.rules.cadence import Cadence
+from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 
 PLANNERS = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
@@ -159,6 +161,16 @@ def invite_clients(ws: Workstation, event_id: int, client_ids: list[int]) -> int
     return count
 
 
+def invitable(ws: Workstation, text: str) -> list[ClientListRow]:
+    """The clients found by ``text`` (name, pinyin initials, client number, as the app's search) whom the inviter
+    may pick: a CSM's own only; a supervisor's and the admin's as found (``invite_clients`` refuses, in its
+    transaction, anyone outside the supervisor's team)."""
+    if not text.strip():
+        return []
+    rows = find_clients(ws, text)
+    return [r for r in rows if r.own] if ws.staff.role is Role.CSM else rows
+
+
 def invite_by_rule(ws: Workstation, event_id: int, rule: InviteRule) -> int:
     """Invite the clients ``rule`` picks among those the inviter may market to: a payroll company's employees, the
     securities-custody clients, the precision-marketing prospects (as the call queue finds them)."""
@@ -185,51 +197,75 @@ def answer(
 ) -> None:
     """The invitation call's outcome, recorded as a call by the client's own manager: accepted (a reminder the
     working day before), declined, or no answer (called again by the cadence of calls, while the event is ahead)."""
-    if status not in ANSWERS:
-        raise DomainError("event_answer_unknown")
-    now = ws.time.now().datetime
-    today = ws.time.today()
     with ws.uow(write=True) as tx:
         invitation = tx.events.invitation(invitation_id)  # the manager's, their supervisor's, the admin's
         if invitation is None:
             raise DomainError("event_unknown")
-        tx.clients.lock(invitation.client_id)
-        client = tx.clients.get(invitation.client_id)
-        if client.manager_id != ws.staff.id:
-            raise AccessDenied("invitation")  # each CSM calls only own clients
-        event = tx.events.get(invitation.event_id)
-        assert event is not None
-        event_day = rules.local(ws.policy, event.starts_at).date()
-        if event_day < today:
-            raise DomainError("event_over")
-        start, end = ws.time.day_bounds(today)
-        no_answers = tx.contacts.count(client.id, Disposition.NO_ANSWER, start, end)
-        contact = tx.contacts.add(
-            NewContactRecord(
-                client_id=client.id, staff_id=ws.staff.id, channel=Channel.PHONE, started_at=started_at,
-                disposition=ANSWERS[status], note=(note or event.title)[:2000],
+        _answer(ws, tx, invitation, status, started_at, note)
+        tx.commit()
+
+
+def answer_call(ws: Workstation, task_id: int, status: InviteStatus, *, started_at: dt.datetime) -> None:
+    """The answer given on an invitation's or reminder's call (the call session's card): the invitation is the
+    task's, read in the same write transaction, and the call must still be open (not answered meanwhile by another
+    session or an earlier save); then as ``answer``."""
+    with ws.uow(write=True) as tx:
+        task = tx.tasks.get(task_id)
+        if task is None or task.kind not in INVITATION_CALLS or task.origin is not TaskOrigin.EVENT:
+            raise DomainError("event_answer_no_invitation")
+        invitation = None if task.origin_id is None else tx.events.invitation(task.origin_id)
+        if invitation is None or invitation.client_id != task.client_id:
+            raise DomainError("event_answer_no_invitation")
+        tx.clients.lock(task.client_id)  # then whether the call is still open, as the database now holds it
+        if task_id not in {t.id for t in tx.tasks.open_for_origin(TaskOrigin.EVENT, invitation.id)}:
+            raise DomainError("event_answer_settled")
+        _answer(ws, tx, invitation, status, started_at, "")
+        tx.commit()
+
+
+def _answer(
+    ws: Workstation, tx: UnitOfWork, invitation: Invitation, status: InviteStatus, started_at: dt.datetime, note: str
+) -> None:
+    if status not in ANSWERS:
+        raise DomainError("event_answer_unknown")
+    now = ws.time.now().datetime
+    today = ws.time.today()
+    tx.clients.lock(invitation.client_id)
+    client = tx.clients.get(invitation.client_id)
+    if client.manager_id != ws.staff.id:
+        raise AccessDenied("invitation")  # each CSM calls only own clients
+    event = tx.events.get(invitation.event_id)
+    assert event is not None
+    event_day = rules.local(ws.policy, event.starts_at).date()
+    if event_day < today:
+        raise DomainError("event_over")
+    start, end = ws.time.day_bounds(today)
+    no_answers = tx.contacts.count(client.id, Disposition.NO_ANSWER, start, end)
+    contact = tx.contacts.add(
+        NewContactRecord(
+            client_id=client.id, staff_id=ws.staff.id, channel=Channel.PHONE, started_at=started_at,
+            disposition=ANSWERS[status], note=(note or event.title)[:2000],
+        )
+    )  # fmt: skip
+    for task in tx.tasks.open_for_origin(TaskOrigin.EVENT, invitation.id):
+        if task.kind in INVITATION_CALLS:
+            tx.tasks.close(task.id, TaskStatus.DONE, now)
+    follow: tuple[TaskKind, dt.date, dt.datetime | None] | None = None
+    if status is InviteStatus.NO_ANSWER:
+        retry = Cadence(ws.policy).retry(now, no_answers)
+        if retry.due_on < event_day:
+            follow = (TaskKind.EVENT_INVITE, retry.due_on, retry.due_at)
+    elif status is InviteStatus.ACCEPTED:
+        day = rules.reminder_day(ws.policy, event_day, today)
+        if day is not None:
+            follow = (TaskKind.EVENT_REMINDER, day, None)
+    if follow is not None:
+        kind, due_on, due_at = follow
+        tx.tasks.add(
+            NewTask(
+                client_id=client.id, staff_id=ws.staff.id, kind=kind, due_on=due_on, due_at=due_at,
+                origin=TaskOrigin.EVENT, origin_id=invitation.id, note=card_note(ws, tx, event), created_at=now,
             )
         )  # fmt: skip
-        for task in tx.tasks.open_for_origin(TaskOrigin.EVENT, invitation.id):
-            if task.kind in INVITATION_CALLS:
-                tx.tasks.close(task.id, TaskStatus.DONE, now)
-        follow: tuple[TaskKind, dt.date, dt.datetime | None] | None = None
-        if status is InviteStatus.NO_ANSWER:
-            retry = Cadence(ws.policy).retry(now, no_answers)
-            if retry.due_on < event_day:
-                follow = (TaskKind.EVENT_INVITE, retry.due_on, retry.due_at)
-        elif status is InviteStatus.ACCEPTED:
-            day = rules.reminder_day(ws.policy, event_day, today)
-            if day is not None:
-                follow = (TaskKind.EVENT_REMINDER, day, None)
-        if follow is not None:
-            kind, due_on, due_at = follow
-            tx.tasks.add(
-                NewTask(
-                    client_id=client.id, staff_id=ws.staff.id, kind=kind, due_on=due_on, due_at=due_at,
-                    origin=TaskOrigin.EVENT, origin_id=invitation.id, note=card_note(ws, tx, event), created_at=now,
-                )
-            )  # fmt: skip
-        tx.events.answer(invitation.id, status, now)
-        tx.audit.record("event.answer", "event_invitations", str(invitation.id), status=status, contact=contact.id)
-        tx.commit()
+    tx.events.answer(invitation.id, status, now)
+    tx.audit.record("event.answer", "event_invitations", str(invitation.id), status=status, contact=contact.id)

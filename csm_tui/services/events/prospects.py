@@ -1,6 +1,7 @@
 """Prospects (潜在客户): people who are not clients yet, met at an event's door or introduced by a client, followed by
 a CSM until they open an account. A name and a mobile (read by phonenumbers), taken only with their consent to be
-contacted, never financial data; converted automatically when the bank's client file brings the same mobile (the
+contacted, never financial data (a resident ID only if they give it); converted automatically when the bank's client
+file brings the same mobile or resident ID (the
 history stays, the introducing client is credited); purged after the policy's retention when never converted."""
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from csm_tui.services.ports import AccessDenied, UnitOfWork, UnitOfWorkFactory
 from csm_tui.services.workstation import Workstation
 
 
-def _new(ws: Workstation, name: str, mobile: str, consent: bool, manager_id: int, **more: object) -> NewProspect:
+def _new(
+    ws: Workstation, name: str, mobile: str, consent: bool, manager_id: int, resident_id: str = "", **more: object
+) -> NewProspect:
     if not consent:
         raise DomainError("prospect_consent")  # no consent to be contacted: nothing of them is kept
     try:
         return NewProspect(
-            name=name.strip(), mobile=mobile, consent=True, manager_id=manager_id, met_by=ws.staff.id,
+            name=name.strip(), mobile=mobile, resident_id=resident_id.strip() or None, consent=True,
+            manager_id=manager_id, met_by=ws.staff.id,
             created_at=ws.time.now().datetime, **more,
         )  # fmt: skip
     except ValidationError as exc:
@@ -42,26 +46,30 @@ def _manager_at_event(tx: UnitOfWork, ws: Workstation, created_by: int | None) -
     return planner.id
 
 
-def meet_at_event(ws: Workstation, event_id: int, name: str, mobile: str, consent: bool) -> Prospect:
+def meet_at_event(
+    ws: Workstation, event_id: int, name: str, mobile: str, consent: bool, resident_id: str = ""
+) -> Prospect:
     """Someone at the door who is not a client: a prospect of the event, followed by the CSM who met them (or, met
-    by the lobby, the event's planner)."""
+    by the lobby, the event's planner); ``resident_id`` if they gave it (the import converts on it too)."""
     with ws.uow(write=True) as tx:
         event = tx.events.get(event_id)
         if event is None:
             raise DomainError("event_unknown")
         manager = _manager_at_event(tx, ws, event.created_by)
-        prospect = tx.prospects.add(_new(ws, name, mobile, consent, manager, event_id=event.id))
+        prospect = tx.prospects.add(_new(ws, name, mobile, consent, manager, resident_id, event_id=event.id))
         tx.commit()
     return prospect
 
 
-def introduced(ws: Workstation, client_id: int, name: str, mobile: str, consent: bool) -> Prospect:
+def introduced(
+    ws: Workstation, client_id: int, name: str, mobile: str, consent: bool, resident_id: str = ""
+) -> Prospect:
     """Someone a client introduced (通过老客户的介绍): a prospect of the client's own manager, who records it."""
     with ws.uow(write=True) as tx:
         client = tx.clients.get_to_change(client_id)  # one's own client (not another's, not while covering)
         if client.manager_id != ws.staff.id:
             raise AccessDenied("prospect")
-        prospect = tx.prospects.add(_new(ws, name, mobile, consent, ws.staff.id, introduced_by=client.id))
+        prospect = tx.prospects.add(_new(ws, name, mobile, consent, ws.staff.id, resident_id, introduced_by=client.id))
         tx.commit()
     return prospect
 

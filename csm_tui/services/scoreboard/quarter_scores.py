@@ -95,6 +95,7 @@ def measures(raw: QuarterRaw, working_days: int, policy: Policy) -> dict[Measure
         Measure.MYSTERY_SHOPPER: _ratio(raw.mystery_sum, raw.mystery_count),
         Measure.QUALIFICATIONS: Decimal(raw.qualifications),
         Measure.TRAINING_HOURS: (Decimal(raw.training_minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        Measure.EVENTS_HELD: Decimal(raw.events_held),
     }
 
 
