@@ -334,11 +334,10 @@ def _add(conn: Connection, deltas: Tallies) -> None:
     """Add ``deltas`` to the stored tallies in one statement (a missing tally is inserted)."""
     if not deltas:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(ScoreTallyRow)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ScoreTallyRow)
     statement = statement.on_conflict_do_update(
         index_elements=[ScoreTallyRow.day, ScoreTallyRow.staff_id, ScoreTallyRow.measure],
         set_={"amount": ScoreTallyRow.amount + statement.excluded.amount},
