@@ -133,6 +133,7 @@ def _reads(plans: list[dict[str, Any]]) -> list[set[str]]:
         # a Chinese name: any part of it in the own book, read through the book; others' from its start
         ("王", [{"book"}, {"ix_clients_name"}]),
         ("王伟", [{"book"}, {"ix_clients_name"}]),
+        ("王伟芳", [{"book"}, {"ix_clients_name"}]),  # a whole name: few match, none read in name order to find them
         ("伟", [{"book"}]),  # a given name: the book holds a screenful
         # pinyin initials: the own book; others' by the client number's and the initials' indexes
         ("wf", [{"book", "uq_clients_number"}, {"uq_clients_number"}, {"ix_clients_initials"}]),
