@@ -5,9 +5,10 @@ tally rows rather than every contact and sale of the quarter.
 
 A tally is by definition the aggregate of its day's records (``_aggregates``): every write through a session of the
 unit of work marks the (CSM, day) buckets it may change, and they are recomputed from the records before the
-transaction commits (``install``). Bulk writes past the ORM (imports, the demo builder) rebuild the tallies in their
-own transaction (``rebuild``). ``drift`` compares the tallies with the full recomputation (``csm admin scores
-verify``).
+transaction commits (``install``); an inserted contact, which only adds to its bucket, is added as a delta instead
+(one upsert: the call session's every outcome save). Bulk writes past the ORM (imports, the demo builder) rebuild
+the tallies in their own transaction (``rebuild``). ``drift`` compares the tallies with the full recomputation
+(``csm admin scores verify``).
 
 Days are the branch's local days at the offset the tallies were kept with (``OFFSET_KEY`` in ``meta``); a quarter
 whose offset differs, or a policy the tallies cannot answer (a 回访 window over ``DONE_DAYS_CAP`` days), is read
@@ -236,12 +237,13 @@ _MANY = 200  # buckets past which a refresh works every tally out again
 _RECORDS = ~ScoreTallyRow.measure.startswith(f"{ASSETS}:")  # the tallies of contacts, sales and 回访
 
 
-def refresh(conn: Session | Connection, buckets: Iterable[Bucket]) -> None:
-    """Recompute ``buckets`` from their records."""
+def refresh(conn: Session | Connection, buckets: Iterable[Bucket], offset_s: int | None = None) -> None:
+    """Recompute ``buckets`` from their records (kept at ``offset_s``, else the kept offset)."""
     buckets = sorted(set(buckets))
     if not buckets:
         return
-    offset_s = offset_of(conn)
+    if offset_s is None:
+        offset_s = offset_of(conn)
     if len(buckets) > _MANY:  # a product's every sale, say: one pass over the records beats a query per bucket
         conn.execute(delete(ScoreTallyRow).where(_RECORDS))
         _write(conn, _aggregates(conn, offset_s))
@@ -305,13 +307,54 @@ def _instant_day(instant: dt.datetime | None, offset_s: int) -> int | None:
     return (since.days * 86400 + since.seconds + offset_s) // 86400
 
 
+def contact_tallies(contact: ContactRow) -> dict[str, int]:
+    """What one contact adds to its (CSM, day)'s tallies: the per-row reading of the contacts aggregate in
+    ``_statements`` (a change to one is a change to the other; the drift test holds them together)."""
+    added = {"contacts": 1, "calls": int(contact.channel == Channel.PHONE)}
+    if contact.disposition == Disposition.SERVICE_DONE and contact.satisfaction is not None:
+        added["satisfaction_sum"] = int(contact.satisfaction)
+        added["satisfaction_count"] = 1
+    return {measure: amount for measure, amount in added.items() if amount}
+
+
+def _new_contacts(session: Session, offset_s: int, into: Tallies) -> None:
+    """Add the tallies of the contacts the flush inserted to ``into``: an insert only adds to its bucket, so it is
+    applied as a delta rather than by recomputing the bucket from the records."""
+    for obj in session.new:
+        if isinstance(obj, ContactRow):
+            day = _instant_day(obj.started_at, offset_s)
+            if obj.staff_id is None or day is None:
+                continue
+            for measure, amount in contact_tallies(obj).items():
+                key = (obj.staff_id, day, measure)
+                into[key] = into.get(key, 0) + amount
+
+
+def _add(conn: Connection, deltas: Tallies) -> None:
+    """Add ``deltas`` to the stored tallies in one statement (a missing tally is inserted)."""
+    if not deltas:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ScoreTallyRow)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ScoreTallyRow.day, ScoreTallyRow.staff_id, ScoreTallyRow.measure],
+        set_={"amount": ScoreTallyRow.amount + statement.excluded.amount},
+    )
+    rows = [{"staff_id": s, "day": d, "measure": m, "amount": a} for (s, d, m), a in sorted(deltas.items())]
+    conn.execute(statement, rows)
+
+
 def dirty_buckets(session: Session, conn: Connection, offset_s: int) -> set[Bucket]:
-    """The buckets the session's flushed changes may have changed."""
+    """The buckets the session's flushed changes may have changed otherwise than by inserting contacts (which
+    ``_new_contacts`` adds as deltas)."""
     buckets: set[Bucket] = set()
     clients: set[int] = set()
     products: set[int] = set()
     sales: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    inserted = [o for o in session.new if not isinstance(o, ContactRow)]
+    for obj in (*inserted, *session.dirty, *session.deleted):
         if isinstance(obj, ContactRow):
             for staff_id, at in _values(obj, "staff_id", "started_at"):
                 day = _instant_day(at, offset_s)
@@ -354,7 +397,7 @@ def _managers(session: Session) -> set[int]:
     return found
 
 
-_PENDING = "score_tallies.pending"  # in ``Session.info``: the offset and the buckets and books changed so far
+_PENDING = "score_tallies.pending"  # in ``Session.info``: the offset, the buckets and books changed so far, deltas
 
 
 _KEPT_BY: weakref.WeakSet[Any] = weakref.WeakSet()  # engines whose database holds the tallies (revision 0013 on)
@@ -378,27 +421,41 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     if not _kept(conn):
         return  # the upgrade's migration works them out from the records
     if _PENDING not in session.info:
-        session.info[_PENDING] = (offset_of(conn), set(), set())
-    offset_s, buckets, managers = session.info[_PENDING]
+        session.info[_PENDING] = (offset_of(conn), set(), set(), {})
+    offset_s, buckets, managers, deltas = session.info[_PENDING]
     buckets |= dirty_buckets(session, conn, offset_s)
+    _new_contacts(session, offset_s, deltas)
     managers |= _managers(session)
 
 
 def _before_commit(session: Session) -> None:
-    """Work the noted tallies out again from the records, last thing in the transaction."""
+    """Bring the noted tallies up to date, last thing in the transaction: the buckets changed otherwise than by
+    inserted contacts are worked out again from the records (which hold those contacts too), the others get the
+    inserted contacts' deltas."""
     session.flush()
     pending = session.info.pop(_PENDING, None)
     if pending is None:
         return
-    _offset, buckets, managers = pending
+    offset_s, buckets, managers, deltas = pending
     conn = session.connection()
-    refresh(conn, buckets)
+    refresh(conn, buckets, offset_s)
+    _add(conn, {(s, d, m): a for (s, d, m), a in deltas.items() if (s, d) not in buckets})
     if managers:
         refresh_assets(conn, managers)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    """A whole transaction rolled back: nothing is pending. A savepoint rolled back: the inserts noted may be
+    undone, so their buckets are worked out from the records instead."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        return
+    if not session.in_nested_transaction():
+        del session.info[_PENDING]
+        return
+    _offset, buckets, _books, deltas = pending
+    buckets.update((s, d) for s, d, _m in deltas)
+    deltas.clear()
 
 
 def install(factory: sessionmaker[Session]) -> None:

@@ -77,12 +77,16 @@ def _own_match(text: str) -> ColumnElement[bool]:
     upper = text.upper()
     terms = [_prefix(ClientRow.number, upper)]
     if text.isdigit():
-        by_account = select(AccountRow.client_id).where(_prefix(AccountRow.number, text))
+        # Read per client of the book (its accounts by ``client_id``), never the accounts by the prefix: a card's
+        # first digits, the bank's, are every card's. A count, which the planner cannot turn into a hashed read of
+        # every matching account as it would an IN or EXISTS.
+        has_account = select(func.count()).where(AccountRow.client_id == ClientRow.id, _prefix(AccountRow.number, text))
+        by_account = has_account.scalar_subquery() > 0
         terms += [
             _prefix(ClientRow.number, f"C{text}"),
             _prefix(ClientRow.mobile, text),
             _prefix(ClientRow.resident_id, text),
-            ClientRow.id.in_(by_account),
+            by_account,
         ]
     elif (resident_id := _resident_id(text)) is not None:
         terms.append(ClientRow.resident_id == resident_id)

@@ -221,6 +221,34 @@ def test_any_writes_keep_the_tallies_equal_to_the_records(
     assert [_table(admin, q) for q in QUARTERS] == _raw_tables(admin, monkeypatch)
 
 
+def test_contacts_added_then_undone_by_a_savepoint_or_changed_before_commit_leave_no_drift(
+    branch: dict[str, Any], uow_factory: SqlUnitOfWorkFactory, engine: Engine
+) -> None:
+    """An inserted contact is tallied as a delta: one whose savepoint is rolled back, or which is changed or deleted
+    later in the same transaction, is not counted twice nor left counted."""
+    at = BASE + dt.timedelta(days=2)
+    first = ("contact", 0, 1, at, Channel.PHONE, Disposition.SERVICE_DONE, 5)
+    with uow_factory(write=True) as uow:
+        s = uow.session  # type: ignore[attr-defined]
+        _apply(s, branch, first)
+        with pytest.raises(RuntimeError), s.begin_nested():  # a savepoint whose contact is rolled back
+            _apply(s, branch, ("contact", 0, 2, at, Channel.PHONE, Disposition.SERVICE_DONE, 3))
+            raise RuntimeError
+        later = at + dt.timedelta(days=1)  # another day, whose buckets are worked out again from the records
+        _apply(s, branch, ("contact", 1, 2, later, Channel.VISIT, Disposition.BUSY, None))
+        moved = s.scalars(select(ContactRow).where(ContactRow.staff_id == branch["staff"][1])).one()
+        moved.staff_id = branch["staff"][0]  # inserted, then given to A before the commit
+        _apply(s, branch, ("contact", 1, 3, later, Channel.PHONE, Disposition.BUSY, None))
+        uow.commit()
+    with engine.connect() as conn:
+        assert score_tallies.drift(conn) == []
+        kept = score_tallies.stored(conn)
+    a, b = branch["staff"]
+    day = score_tallies.day_number(dt.date(2026, 10, 1))
+    assert (kept[(a, day, "contacts")], kept[(a, day, "satisfaction_sum")]) == (1, 5)
+    assert (kept[(a, day + 1, "contacts")], kept[(b, day + 1, "contacts")], kept[(b, day + 1, "calls")]) == (1, 1, 1)
+
+
 def test_the_quarter_read_from_the_tallies_is_the_one_read_from_the_records(
     branch: dict[str, Any], uow_factory: SqlUnitOfWorkFactory, engine: Engine, clock: FrozenClock,
     monkeypatch: pytest.MonkeyPatch,
