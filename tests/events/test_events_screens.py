@@ -151,10 +151,12 @@ async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url
         await settle(pilot)
         error = str(app.screen.query_one("#dialog-error", Static).render())
         assert "未同意" in error  # nothing kept without consent
-        await pilot.press("tab", *rid(9), "tab", "space", "shift+tab", "enter")  # the ID they gave, then consent
+        given = numbered_rid(9)  # the ID they gave, then consent
+        await pilot.press("tab", *given, "tab", "space", "shift+tab", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CheckInScreen)
-    assert [(p.name, p.mobile, p.resident_id) for p in prospects.mine(app.ws)] == [("钱七", "13912345678", rid(9))]
+    taken = [(p.name, p.mobile, p.resident_id) for p in prospects.mine(app.ws)]
+    assert taken == [("钱七", "13912345678", numbered_rid(9))]
 
 
 async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: str) -> None:
