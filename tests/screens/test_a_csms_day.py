@@ -1,0 +1,171 @@
+"""A CSM's whole day at 80×24, in each language, in one test: the checklist, the queue, a call session of twelve
+cards with every outcome key once (a meeting booked, a sale recorded through the wizard), the checklist ticking
+itself and the scoreboard counting — the screen and the database checked at each step, and no screen ever showing a
+traceback or a word of the other language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from textual.pilot import Pilot
+
+from csm_tui.app import CsmApp
+from csm_tui.domain.enums import Disposition, TaskStatus
+from csm_tui.i18n import set_language
+from screens.call_session import CallSession
+from screens.dialogs import OutcomeDialog, ReasonDialog, SnoozeDialog
+from screens.suitability_wizard import SuitabilityWizard
+from storage.engine import make_engine
+from storage.orm import AppointmentRow, ContactRow, SaleRow, TaskRow
+from tests.support.day_branch import DayBranch
+from tests.support.pilot import make_app, settle
+from tests.support.words import FULL_WIDTH, PATH, foreign_words, screen_text, stored_text
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after() -> object:
+    yield
+    set_language("zh_CN")
+
+
+def _rows(url: str, row: type) -> list:  # type: ignore[type-arg]
+    engine = make_engine(url)
+    with Session(engine) as session:
+        found = list(session.scalars(select(row).order_by(row.id)))  # type: ignore[attr-defined]
+    engine.dispose()
+    return found
+
+
+def _look(app: CsmApp, url: str, lang: str, where: str) -> str:
+    """The screen as the terminal shows it: no traceback, no word of the other language but the bank's data."""
+    text = screen_text(app)
+    assert "Traceback" not in text, (where, text)
+    unwrapped = PATH.sub(" ", text.replace("\n", ""))  # a report's path wraps at 80 columns: the computer's words
+    assert foreign_words(unwrapped, lang, stored_text(url)) == [], (where, text)
+    if lang == "en":
+        assert not FULL_WIDTH.search(text), (where, text)
+    return text
+
+
+async def _outcome(pilot: Pilot[None], key: str, *typed: str) -> None:
+    """An outcome key, its dialog's fields in order (Tab between them), Enter; the dialog closes."""
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, OutcomeDialog), key
+    for i, text in enumerate(typed):
+        if i:
+            await pilot.press("tab")
+        await pilot.press(*text)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert pilot.app.screen is not dialog, str(dialog.query_one("#dialog-error").render())
+
+
+def _on(app: CsmApp, client: int) -> None:
+    screen = app.screen
+    assert isinstance(screen, CallSession) and screen.item.client_id == client, screen
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
+    url, c = day_branch.url, day_branch.clients
+    zh = lang == "zh_CN"
+    app = make_app(url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # Morning: the checklist, nothing called yet.
+        await settle(pilot)
+        text = _look(app, url, lang, "checklist")
+        assert ("电话联络客户" if zh else "Client phone calls") in text and "0 / 10" in text
+        # The queue: twelve calls due, in order.
+        await pilot.press("2")
+        await settle(pilot)
+        text = _look(app, url, lang, "queue")
+        assert all(f"客户{n} " in text for n in range(12))
+        # The session, one card after another.
+        await pilot.press("c")
+        await settle(pilot)
+        _on(app, c[0])
+        _look(app, url, lang, "session")
+        await _outcome(pilot, "i", "想考虑一下")  # 0 interested
+        _on(app, c[1])
+        await _outcome(pilot, "a")  # 1 a meeting: the suggested slot, a valid one
+        _on(app, c[2])
+        _look(app, url, lang, "after a meeting")
+        await _outcome(pilot, "p")  # 2 politely declined
+        await _outcome(pilot, "f")  # 3 firmly declined
+        await _outcome(pilot, "n")  # 4 no answer
+        _on(app, c[5])
+        text = _look(app, url, lang, "after no answer")
+        await _outcome(pilot, "t")  # 5 busy: the suggested time
+        await _outcome(pilot, "w")  # 6 wrong number
+        await _outcome(pilot, "x")  # 7 do not call
+        _on(app, c[8])
+        await pilot.press("s")  # 8 skipped: not now
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        _look(app, url, lang, "skip")
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        _on(app, c[9])
+        await pilot.press("z")  # 9 later: this afternoon
+        await pilot.pause()
+        assert isinstance(app.screen, SnoozeDialog)
+        _look(app, url, lang, "snooze")
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        _on(app, c[10])
+        await pilot.press("b")  # 10 agreed to buy: the wizard
+        await pilot.pause()
+        assert isinstance(app.screen, OutcomeDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, SuitabilityWizard) and wizard.start_client == c[10]
+        print(_look(app, url, lang, "wizard"))
+        await pilot.press("q", *"cccccccccccc", "a", "b")
+        await pilot.pause()
+        await pilot.press("y")  # a first assessment is face to face
+        await settle(pilot)
+        assert wizard.step == "product", str(wizard.query_one("#wizard-error").render())
+        assert wizard.ctx is not None
+        index = next(i for i, p in enumerate(wizard.ctx.products) if p.code == "W2")  # R2, for a C3 client
+        print(_look(app, url, lang, "product"))
+        await pilot.press(*["down"] * index, "enter", *"50000", "enter")
+        await settle(pilot)
+        assert wizard.step == "check" and wizard.verdict is not None and wizard.verdict.allowed
+        print(_look(app, url, lang, "check"))
+        await pilot.press("y")
+        await pilot.pause()
+        assert wizard.step == "confirm"
+        _look(app, url, lang, "confirm")
+        for name in ("disclosure_shown", "documents_read", "sentence_copied"):
+            wizard.query_one(f"#{name}").value = True  # type: ignore[attr-defined]
+        wizard.query_one("#recording_ref").value = "2026-0001"  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await settle(pilot)
+        assert wizard.step == "summary", str(wizard.query_one("#wizard-error").render())
+        _look(app, url, lang, "summary")
+        await pilot.press("s")
+        await settle(pilot)
+        assert wizard.step == "done"
+        print(_look(app, url, lang, "sold"))
+        (sale,) = _rows(url, SaleRow)
+        assert (sale.client_id, sale.amount) == (c[10], 50000)
+        await pilot.press("escape")
+        await settle(pilot)
+        print(_look(app, url, lang, "after the wizard"))
+        _on(app, c[11])
+        await _outcome(pilot, "d", "5", "很满意")  # 11 the 回访 done: satisfied
+        assert not isinstance(app.screen, CallSession)  # the queue is done: back to it
+        print(_look(app, url, lang, "queue after"))
+        # Afternoon: the checklist has ticked itself; the scoreboard counts the calls and the sale.
+        await pilot.press("1")
+        await settle(pilot)
+        print(_look(app, url, lang, "checklist after"))
+        await pilot.press("5")
+        await settle(pilot)
+        print(_look(app, url, lang, "scoreboard after"))
