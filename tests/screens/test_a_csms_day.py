@@ -6,6 +6,7 @@ traceback or a word of the other language."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -84,7 +85,9 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         await pilot.press("2")
         await settle(pilot)
         text = _look(app, url, lang, "queue")
-        assert all(f"客户{n} " in text for n in range(12))
+        rows = [line for line in text.splitlines() if re.search(r"客户\d", line)]
+        assert [line.split()[1] for line in rows] == [f"客户{n}" for n in range(12)]
+        assert all(line.rstrip().endswith("50.00") for line in rows), text  # ¥500,000 in ¥10k, whole at 80 columns
         # The session, one card after another.
         await pilot.press("c")
         await settle(pilot)
