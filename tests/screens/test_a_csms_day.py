@@ -21,6 +21,7 @@ from screens.dialogs import OutcomeDialog, ReasonDialog, SnoozeDialog
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AppointmentRow, ContactRow, SaleRow, TaskRow
+from tests.support.calls_branch import NOW
 from tests.support.day_branch import DayBranch
 from tests.support.pilot import make_app, settle
 from tests.support.words import FULL_WIDTH, PATH, foreign_words, screen_text, stored_text
@@ -66,6 +67,10 @@ async def _outcome(pilot: Pilot[None], key: str, *typed: str) -> None:
     assert pilot.app.screen is not dialog, str(dialog.query_one("#dialog-error").render())
 
 
+def _line(text: str, word: str) -> str:
+    return next(line for line in text.splitlines() if word in line)
+
+
 def _on(app: CsmApp, client: int) -> None:
     screen = app.screen
     assert isinstance(screen, CallSession) and screen.item.client_id == client, screen
@@ -98,11 +103,14 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         await _outcome(pilot, "a")  # 1 a meeting: the suggested slot, a valid one
         _on(app, c[2])
         _look(app, url, lang, "after a meeting")
+        (meeting,) = _rows(url, AppointmentRow)
+        assert meeting.client_id == c[1] and meeting.starts_at.replace(tzinfo=dt.UTC) > NOW
+        assert [r.disposition for r in _rows(url, ContactRow)] == [Disposition.INTERESTED, Disposition.APPOINTMENT]
         await _outcome(pilot, "p")  # 2 politely declined
         await _outcome(pilot, "f")  # 3 firmly declined
         await _outcome(pilot, "n")  # 4 no answer
         _on(app, c[5])
-        text = _look(app, url, lang, "after no answer")
+        _look(app, url, lang, "after no answer")
         await _outcome(pilot, "t")  # 5 busy: the suggested time
         await _outcome(pilot, "w")  # 6 wrong number
         await _outcome(pilot, "x")  # 7 do not call
@@ -114,6 +122,7 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         await pilot.press("1", "enter")
         await settle(pilot)
         _on(app, c[9])
+        assert next(r for r in _rows(url, TaskRow) if r.id == day_branch.tasks[8]).status == TaskStatus.SKIPPED
         await pilot.press("z")  # 9 later: this afternoon
         await pilot.pause()
         assert isinstance(app.screen, SnoozeDialog)
@@ -121,6 +130,8 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         await pilot.press("2", "enter")
         await settle(pilot)
         _on(app, c[10])
+        snoozed = next(r for r in _rows(url, TaskRow) if r.id == day_branch.tasks[9])
+        assert (snoozed.status, snoozed.due_at.replace(tzinfo=dt.UTC)) == (TaskStatus.OPEN, NOW.replace(hour=6))
         await pilot.press("b")  # 10 agreed to buy: the wizard
         await pilot.pause()
         assert isinstance(app.screen, OutcomeDialog)
@@ -128,7 +139,7 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         await settle(pilot)
         wizard = app.screen
         assert isinstance(wizard, SuitabilityWizard) and wizard.start_client == c[10]
-        print(_look(app, url, lang, "wizard"))
+        _look(app, url, lang, "wizard")
         await pilot.press("q", *"cccccccccccc", "a", "b")
         await pilot.pause()
         await pilot.press("y")  # a first assessment is face to face
@@ -136,11 +147,11 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         assert wizard.step == "product", str(wizard.query_one("#wizard-error").render())
         assert wizard.ctx is not None
         index = next(i for i, p in enumerate(wizard.ctx.products) if p.code == "W2")  # R2, for a C3 client
-        print(_look(app, url, lang, "product"))
+        _look(app, url, lang, "product")
         await pilot.press(*["down"] * index, "enter", *"50000", "enter")
         await settle(pilot)
         assert wizard.step == "check" and wizard.verdict is not None and wizard.verdict.allowed
-        print(_look(app, url, lang, "check"))
+        _look(app, url, lang, "check")
         await pilot.press("y")
         await pilot.pause()
         assert wizard.step == "confirm"
@@ -155,20 +166,57 @@ async def test_a_csms_day_at_80x24(day_branch: DayBranch, lang: str) -> None:
         await pilot.press("s")
         await settle(pilot)
         assert wizard.step == "done"
-        print(_look(app, url, lang, "sold"))
+        _look(app, url, lang, "sold")
         (sale,) = _rows(url, SaleRow)
         assert (sale.client_id, sale.amount) == (c[10], 50000)
         await pilot.press("escape")
         await settle(pilot)
-        print(_look(app, url, lang, "after the wizard"))
+        _look(app, url, lang, "after the wizard")
         _on(app, c[11])
         await _outcome(pilot, "d", "5", "很满意")  # 11 the 回访 done: satisfied
         assert not isinstance(app.screen, CallSession)  # the queue is done: back to it
-        print(_look(app, url, lang, "queue after"))
+        text = _look(app, url, lang, "queue after")
+        assert [m.group() for m in re.finditer(r"客户\d+", text)] == [
+            "客户5",
+            "客户4",
+            "客户9",
+        ]  # busy, no answer, later
         # Afternoon: the checklist has ticked itself; the scoreboard counts the calls and the sale.
         await pilot.press("1")
         await settle(pilot)
-        print(_look(app, url, lang, "checklist after"))
+        text = _look(app, url, lang, "checklist after")
+        calls_line = next(
+            line for line in text.splitlines() if ("电话联络客户" if zh else "Client phone calls") in line
+        )
+        assert "✓" in calls_line and "10 / 10" in calls_line, text
+        service_line = next(
+            line for line in text.splitlines() if ("今日待回访" if zh else "Service callbacks due") in line
+        )
+        assert "✓" in service_line and "1 / 1" in service_line, text
         await pilot.press("5")
         await settle(pilot)
-        print(_look(app, url, lang, "scoreboard after"))
+        text = _look(app, url, lang, "scoreboard after")
+        sales = _line(text, "理财产品销售" if zh else "Wealth-product sales")
+        assert "¥50,000.00" in sales, text
+        label = "联系登记" if zh else "Contacts logged"
+        assert _line(text, label).split(label)[1].split()[0] == "10", text  # ten outcomes; skip, later: none
+
+    contacts = _rows(url, ContactRow)
+    assert [(r.client_id, r.disposition) for r in contacts] == [
+        (c[0], Disposition.INTERESTED),
+        (c[1], Disposition.APPOINTMENT),
+        (c[2], Disposition.POLITE_DECLINE),
+        (c[3], Disposition.FIRM_DECLINE),
+        (c[4], Disposition.NO_ANSWER),
+        (c[5], Disposition.BUSY),
+        (c[6], Disposition.WRONG_NUMBER),
+        (c[7], Disposition.DO_NOT_CALL),
+        (c[10], Disposition.AGREED_TO_BUY),
+        (c[11], Disposition.SERVICE_DONE),
+    ]
+    assert (contacts[-1].satisfaction, contacts[-1].feedback) == (5, "很满意")
+    tasks = {r.id: r for r in _rows(url, TaskRow)}
+    assert [tasks[i].status for i in day_branch.tasks] == [TaskStatus.DONE] * 8 + [
+        TaskStatus.SKIPPED, TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.DONE,
+    ]  # fmt: skip
+    assert len(_rows(url, AppointmentRow)) == 1  # the meeting; agreed to buy books no visit unless asked
