@@ -169,7 +169,7 @@ class CallSession(Screen[None]):
         self.card = card
         self.query_one(ClientCard).show_card(card, self.ws.time.today(), self.item.main, self.ws.time.local)
         self.query_one(ScriptPanel).show_script(
-            card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice
+            card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice, self.ws.time
         )
         position = t("call.position", n=self.index + 1, total=len(self.items))
         progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)

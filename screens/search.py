@@ -51,21 +51,25 @@ class SearchScreen(ModalScreen[None]):
             yield Static(t("search.title"), classes="screen-title")
             yield BoundedInput(placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="search-text")
             yield Static(t("search.lookup_hint", limit=self.ws.policy.lookups_per_hour), classes="hint")
-            yield KeyTable(id="search-results")
+            yield KeyTable(id="search-results", whole=(0, 4, 6))  # number, masked mobile, whose: never cut
 
     def on_mount(self) -> None:
-        self.query_one(KeyTable).add_columns(
+        self.query_one(KeyTable).show_rows(self._headers(), [])
+        self.query_one(Input).focus()
+
+    @staticmethod
+    def _headers() -> list[str]:
+        return [
             t("clients.number"), t("clients.name"), t("search.age"), t("clients.tier"), t("clients.mobile"),
             t("clients.id"), t("search.whose"),
-        )  # fmt: skip
-        self.query_one(Input).focus()
+        ]  # fmt: skip
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.text = event.value
         if self.text.strip():
             self.search(self.text)
         else:
-            self.query_one(KeyTable).clear()
+            self.query_one(KeyTable).show_rows(self._headers(), [])
             self.results_for = self.text
 
     def search(self, text: str) -> None:
@@ -77,15 +81,16 @@ class SearchScreen(ModalScreen[None]):
         if text != self.text:
             return  # an older keystroke's answer
         table = self.query_one(KeyTable)
-        table.clear()
         self.results_for = text
         today = self.ws.time.today()
+        cells = []
         for row in rows:
             whose = t("search.own") if row.own else t("search.other")
             age = str(ResidentId.years_between(row.born, today)) if row.born else ""
             tier = label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.own else ""
-            cells = (row.number, row.name, age, tier, row.masked_mobile, row.masked_id, whose)
-            table.add_row(*cells, key=str(row.id))
+            cells.append((row.number, row.name, age, tier, row.masked_mobile, row.masked_id, whose))
+        # Laid out to the terminal's width (a long column cut with …, the whole row one key away), not past it.
+        table.show_rows(self._headers(), cells, keys=[str(row.id) for row in rows])
         if rows:
             table.move_cursor(row=0)
 

@@ -392,7 +392,8 @@ class SuitabilityWizard(Screen[None]):
     def show_checks(self) -> None:
         v = self.verdict
         assert v is not None
-        lines = [f"{'✓' if c.passed else '✗'} {check_title(c)}：{check_reason(c)}" for c in v.checks]
+        colon = t("row.colon")  # ":" in Chinese, ": " in English
+        lines = [f"{'✓' if c.passed else '✗'} {check_title(c)}{colon}{check_reason(c)}" for c in v.checks]
         if v.allowed:
             lines.append(t("wizard.insisted_path") if v.insisted else t("wizard.allowed"))
         else:

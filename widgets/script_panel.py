@@ -7,6 +7,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
+from csm_tui.clock import BranchTime
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.values import Sex, money
 from csm_tui.i18n import label, t
@@ -21,18 +22,26 @@ class ScriptPanel(Static):
     ScriptPanel { height: auto; padding: 0 1; border: round $secondary-darken-2; }
     """
 
-    def show_script(self, card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice) -> None:
-        self.update(Group(*(Text(line) for line in script(card, staff_name, reason, notice))))
+    def show_script(
+        self, card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice, time: BranchTime | None = None
+    ) -> None:
+        self.update(Group(*(Text(line) for line in script(card, staff_name, reason, notice, time))))
 
 
-def script(card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice) -> list[str]:
-    """The lines of the call; the benefit names its product with the product's risk words (``risk_words``)."""
+def script(
+    card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice, time: BranchTime | None = None
+) -> list[str]:
+    """The lines of the call; the benefit names its product with the product's risk words (``risk_words``);
+    ``time``: the branch's clock, when the call is made (a callback made late says when it was agreed)."""
     honorific = t("script.mr") if card.sex is Sex.MALE else t("script.ms")
     why = card.why
-    shape = plan(reason, why.cause if why is not None else None)
+    agreed = why.agreed_at if why is not None else None
+    now = time.now().datetime if time is not None else None
+    shape = plan(reason, why.cause if why is not None else None, agreed, now)
+    when = time.local(agreed).format("HH:mm") if time is not None and agreed is not None else ""
     lines = [
         t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
-        t(f"script.purpose.{shape.purpose}"),
+        t(f"script.purpose.{shape.purpose}", time=when),
     ]
     if reason is QueueReason.SERVICE_CALLBACK and why is not None and why.purchase is not None:
         p = why.purchase

@@ -156,6 +156,12 @@ class KeyTable(DataTable[Any]):
             )
             for i, h in enumerate(self.headers)
         ]
+        over = sum(floors) - available
+        if over > 0 and self.stretch is not None:
+            # Floors wider than the screen (long words, 80 columns): the stretch column gives first — it truncates
+            # with … and its whole text is one key away — rather than the last column being cut off the screen.
+            i = self.stretch
+            floors[i] = max(min(natural[i], max(cell_len(self.headers[i]), MIN_SHRUNK)), floors[i] - over)
         widths = fit_widths(natural, floors, available, self.stretch)
         cursor = self.cursor_row
         self.clear(columns=True)

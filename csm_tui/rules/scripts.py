@@ -61,8 +61,19 @@ class ScriptPlan:
     pitch: bool
 
 
-def plan(reason: QueueReason, cause: CallbackCause | None = None) -> ScriptPlan:
-    """The script for a call made for ``reason`` (``cause``: why a callback is due, for a callback)."""
+# An agreed callback made this much after the time the client named no longer says "at the time you named".
+LATE_AFTER = dt.timedelta(minutes=15)
+
+
+def plan(
+    reason: QueueReason,
+    cause: CallbackCause | None = None,
+    agreed_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> ScriptPlan:
+    """The script for a call made for ``reason`` (``cause``: why a callback is due, for a callback; ``agreed_at``:
+    the time the client named, ``now``: when the call is made — a callback made well after the agreed time says the
+    time was agreed earlier, not that it is now)."""
     purpose = reason.value
     if reason is QueueReason.CALLBACK:
         purpose = {
@@ -70,6 +81,11 @@ def plan(reason: QueueReason, cause: CallbackCause | None = None) -> ScriptPlan:
             CallbackCause.RETRY: "callback_retry",
             CallbackCause.OTHER: "callback_other",
         }[cause or CallbackCause.OTHER]
+        if agreed_at is not None and agreed_at.tzinfo is None:
+            agreed_at = agreed_at.replace(tzinfo=dt.UTC)  # stored instants are UTC
+        late = agreed_at is not None and now is not None and now - agreed_at > LATE_AFTER
+        if cause is CallbackCause.AGREED and late:
+            purpose = "callback_late"
     questions = {
         QueueReason.SERVICE_CALLBACK: Questions.SERVICE,
         QueueReason.APPOINTMENT_CONFIRM: Questions.CONFIRM,

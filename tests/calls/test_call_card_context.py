@@ -9,14 +9,17 @@ from decimal import Decimal
 
 import pytest
 
-from csm_tui.domain.enums import Disposition, ProductCategory, RiskRating, TaskKind, TaskOrigin
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import Disposition, ProductCategory, QueueReason, RiskRating, TaskKind, TaskOrigin
 from csm_tui.domain.models import NewProduct, NewSale, NewTask
+from csm_tui.i18n import t
 from csm_tui.rules.scripts import CallbackCause
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.ports import AccessDenied
 from tests.support.branch import TODAY
 from tests.support.clients_branch import NOW, Branch
+from widgets.script_panel import script
 
 
 def _callback_after(branch: Branch, outcome: Outcome) -> int:
@@ -114,3 +117,17 @@ def test_the_example_amount_is_the_client_s_own_scale(branch: Branch) -> None:
     card = prepare(branch.ws(branch.csm_a), branch.wxm)  # no assessment: R1 only
     assert card.suggestion is not None
     assert card.suggestion.amount == Decimal("50000.00") and card.suggestion.product.code == "XJB"
+
+
+def test_a_busy_client_s_callback_made_late_says_the_time_was_agreed_earlier(branch: Branch) -> None:
+    at = NOW + dt.timedelta(hours=1)
+    task_id = _callback_after(branch, Outcome(Disposition.BUSY, at=at))
+    ws = branch.ws(branch.csm_a)
+    card = prepare(ws, branch.wxm, task_id)
+    notice = ws.policy.compliance.risk_notice
+    on_time = script(card, "王芳", QueueReason.CALLBACK, notice, BranchTime(FrozenClock(at.isoformat()), ws.time.tz))
+    assert t("script.purpose.callback") in on_time
+    two_hours_late = BranchTime(FrozenClock((at + dt.timedelta(hours=2)).isoformat()), ws.time.tz)
+    late = script(card, "王芳", QueueReason.CALLBACK, notice, two_hours_late)
+    assert t("script.purpose.callback") not in late
+    assert t("script.purpose.callback_late", time=ws.time.local(at).format("HH:mm")) in late
