@@ -18,7 +18,7 @@ from textual.widgets import Static, TabbedContent
 
 from csm_tui.app import CsmApp
 from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import Channel, Disposition, ProductCategory, QueueReason, TaskKind, TaskOrigin
+from csm_tui.domain.enums import Channel, Disposition, ProductCategory, QueueReason, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Client, NewContactRecord, NewSale, NewTask
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.queue import QueueItem
@@ -26,7 +26,7 @@ from csm_tui.services.rows import Candidate
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
-from storage.orm import ClientRow, StaffRow
+from storage.orm import ClientRow, StaffRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, open_own_client, settle, table_rows
@@ -89,6 +89,12 @@ async def test_the_queue_detail_is_cut_with_an_ellipsis_never_mid_number_and_sho
 ) -> None:
     csm, clients = _own_clients(demo_url)
     target = clients[0]
+    with make_engine(demo_url).begin() as conn:  # the client's other calls done: the follow-up is what is shown
+        conn.execute(
+            update(TaskRow)
+            .where(TaskRow.client_id == target.id, TaskRow.status == TaskStatus.OPEN)
+            .values(status=TaskStatus.CANCELLED)
+        )
     with _system(demo_url)(write=True) as tx:
         tx.tasks.add(
             NewTask(
