@@ -24,13 +24,13 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask
 from csm_tui.rules import events as rules
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 
 PLANNERS = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 RULE_LIMIT = 500  # invitees one rule picks at most (an event's hall, not the whole book)
+PICK_LIMIT = 200  # clients one search of the invitation picker lists, as the app's search
 # An invitation's answer, as the call's outcome in the client's contact history.
 ANSWERS = {
     InviteStatus.ACCEPTED: Disposition.INTERESTED,
@@ -167,7 +167,8 @@ def invitable(ws: Workstation, text: str) -> list[ClientListRow]:
     transaction, anyone outside the supervisor's team)."""
     if not text.strip():
         return []
-    rows = find_clients(ws, text)
+    with ws.uow() as tx:  # the app's search read model, as F3 reads it
+        rows = tx.views.clients(ws.staff.id, text, PICK_LIMIT)
     return [r for r in rows if r.own] if ws.staff.role is Role.CSM else rows
 
 
