@@ -3,7 +3,8 @@
 One function for every text that leaves the workstation or is kept for the record: the audit log, every export
 (contacts, tasks, the scoreboard; CSV and XLSX) and an import's error file. A number is found as people type it:
 in full-width digits (``１３９…``) or any script's decimal digits, in groups split by spaces (also the ideographic
-space), dashes or dots (``139 1234 5678``, ``139-1234-5678``, ``139.1234.5678``), after a ``+86``/``0086``/``86``
+space), dashes, dots, slashes, underscores or brackets (``139 1234 5678``, ``139.1234.5678``, ``(139)1234_5678``),
+after a ``+86``/``0086``/``86``
 prefix, an ID's check character ``X`` in either width. Each is masked as the OCRM masks it (a mobile's first three
 and last four digits kept, an ID's area code and last four, a card's first and last four), its middle never shown.
 """
@@ -17,8 +18,13 @@ from dataclasses import dataclass
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 
 # What may stand between the groups of one number: spaces (also no-break, ideographic and zero-width), dashes of any
-# width and dots (also full-width and the middle dot), at most three in a row (``139 - 1234 - 5678``).
-_SEPARATORS = " \t\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\\-\u2010\u2011\u2012\u2013\u2014\uff0d.\uff0e\u00b7\u30fb"
+# width, dots (also full-width and the middle dot), slashes, underscores and brackets in either width, at most three
+# in a row (``139 - 1234 - 5678``, ``(139) 1234_5678``). Not commas: they end one item of a list (``座机
+# 010-12345678，2026-11-27``), and reading across them would take a landline and a date for an old ID.
+_SEPARATORS = (
+    " \t\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\\-\u2010\u2011\u2012\u2013\u2014\uff0d.\uff0e\u00b7\u30fb"
+    "/\uff0f_\uff3f()\uff08\uff09\\[\\]\uff3b\uff3d\u3010\u3011"
+)
 _CHECK = "Xx\uff38\uff58"  # an ID's check character, ASCII or full-width
 _RUN = re.compile(rf"\d+[{_CHECK}]?")
 _CHAIN = re.compile(rf"\d+[{_CHECK}]?(?:[{_SEPARATORS}]{{1,3}}\d+[{_CHECK}]?)*")

@@ -29,7 +29,7 @@ from storage.orm import ContactRow, StaffRow, TaskRow
 from tests.support.branch import open_desk
 from tests.support.files import file_text
 
-SEPARATORS = " -.\u3000\uff0d\uff0e\u00a0"
+SEPARATORS = " -.\u3000\uff0d\uff0e\u00a0/_()\uff08\uff09\u3010\u3011"
 FULL_WIDTH = 0xFEE0  # '１' - '1'
 
 
@@ -137,6 +137,11 @@ def test_numbers_typed_together_never_show_what_their_masks_hide(first: str, sec
         ("1391234567813987654321", "139***************4321"),  # two mobiles typed together
         ("139 1234 5678 139 8765 4321", "139 **** **** *** **** 4321"),  # ... in groups: masked in place
         ("手机1391234567８9", "手机139****567８9"),  # a mobile with a digit too many: masked in place
+        ("手机 139/1234/5678", "手机 139****5678"),  # slashes, underscores, commas, brackets between the groups
+        ("手机 139_1234_5678", "手机 139****5678"),
+        ("手机 (139) 1234-5678", "手机 (139****5678"),
+        ("手机 139（1234）5678", "手机 139****5678"),
+        ("身份证 110105/19491231/002X", "身份证 110105********002X"),
     ],
 )
 def test_written_forms_the_bank_sees(text: str, expected: str) -> None:
