@@ -4,9 +4,9 @@ One function for every text that leaves the workstation or is kept for the recor
 (contacts, tasks, the scoreboard; CSV and XLSX) and an import's error file. A number is found as people type it:
 in full-width digits (``１３９…``) or any script's decimal digits, in groups split by spaces (also the ideographic
 space), dashes, dots, slashes, underscores or brackets (``139 1234 5678``, ``139.1234.5678``, ``(139)1234_5678``),
-after a ``+86``/``0086``/``86``
-prefix, an ID's check character ``X`` in either width. Each is masked as the OCRM masks it (a mobile's first three
-and last four digits kept, an ID's area code and last four, a card's first and last four), its middle never shown.
+after a ``+86``/``0086``/``86`` prefix, an ID's check character ``X`` in either width. Each is masked as the OCRM
+masks it (a mobile's first three and last four digits kept, an ID's area code and last four, a card's first and last
+four), its middle never shown.
 """
 
 from __future__ import annotations
