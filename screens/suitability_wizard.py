@@ -417,7 +417,8 @@ class SuitabilityWizard(Screen[None]):
         if v.insisted:
             warnings.append(t("wizard.insisted_warning"))
         if v.extra_care:
-            warnings.append(t("wizard.elderly_warning"))
+            age = next(c.params.get("age", "") for c in v.checks if c.code == "elderly")
+            warnings.append(t("wizard.elderly_warning", age=age))
         if v.review:
             warnings.append(t("wizard.elderly_review"))
         if v.dual_recording:

@@ -15,6 +15,7 @@ from csm_tui.app import DESTINATIONS
 from csm_tui.domain import enums, values
 from csm_tui.domain.models import NewClient
 from csm_tui.i18n import LANGUAGES, catalog, explain, label, set_language, t
+from csm_tui.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for pkg in ("csm_tui", "screens", "widgets", "storage") for p in (ROOT / pkg).rglob("*.py")]
@@ -71,6 +72,14 @@ def test_catalog_placeholders_match_between_languages() -> None:
     zh, en = catalog("zh_CN"), catalog("en")
     for key in zh:
         assert set(field.findall(zh[key])) == set(field.findall(en[key])), key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_text_states_the_elderly_age_the_policy_sets(lang: str) -> None:
+    """The age from which a client gets extra care is the policy's; a text that wrote it down would say 65 to a
+    bank that set 60. The texts say "elderly" or show the client's own age."""
+    age = re.compile(rf"(?<!\d){Policy().assessment.elderly_age}(?!\d)")
+    assert [key for key, text in catalog(lang).items() if age.search(text)] == []
 
 
 @pytest.mark.parametrize(

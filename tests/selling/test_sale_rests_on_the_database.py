@@ -323,7 +323,7 @@ def test_a_client_of_75_buying_r3_needs_the_warning_and_the_recording_but_no_rev
     done = attempts.record(ws, dataclasses.replace(tried, confirmations=ELDERLY_WARNED), SOLD)
     assert [r["kind"] for r in rows(branch.engine, "tasks")] == ["service_callback"]  # no review below R4
     page = signature_page.render(branch.stored(done.record.id or 0), branch.outlet.name, TZ)
-    assert "已向 65 岁以上客户作特别风险提示: ✓" in page and "双录编号：REC-0001" in page
+    assert "已向老年客户作特别风险提示: ✓" in page and "双录编号：REC-0001" in page
     assert "无需额外关注" not in page
 
 
