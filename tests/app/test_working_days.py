@@ -24,7 +24,7 @@ from csm_tui.services.calls import queue
 from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
-from tests.support.pilot import settle
+from tests.support.pilot import notices, recording_notices, settle
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 D = dt.date
@@ -199,7 +199,7 @@ def without_2027(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _app(demo_url: str, login: str, day: str) -> CsmApp:
     ws = open_workstation(make_engine(demo_url), FrozenClock(day), Policy(), login)
-    return CsmApp(ws, lang="en")
+    return recording_notices(CsmApp(ws, lang="en"))
 
 
 @pytest.mark.usefixtures("without_2027")
@@ -207,13 +207,12 @@ async def test_the_admin_sees_the_warning_on_3_december(demo_url: str) -> None:
     app = _app(demo_url, "admin", "2026-12-03T02:00:00Z")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
-        assert any("2027" in m and "chinesecalendar" in m for m in messages)
+        assert any("2027" in m and "chinesecalendar" in m for m in notices(app))
         assert "2027" in app.sub_title
     csm = _app(demo_url, "csm01", "2026-12-03T02:00:00Z")
     async with csm.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        assert not any("chinesecalendar" in n.message for n in csm._notifications)
+        assert not any("chinesecalendar" in m for m in notices(csm))
         assert "2027" not in csm.sub_title
 
 
@@ -222,5 +221,5 @@ async def test_the_admin_sees_no_warning_in_november(demo_url: str) -> None:
     app = _app(demo_url, "admin", "2026-11-27T02:00:00Z")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        assert not any("chinesecalendar" in n.message for n in app._notifications)
+        assert not any("chinesecalendar" in m for m in notices(app))
         assert "2027" not in app.sub_title

@@ -16,13 +16,9 @@ from screens.agenda import AgendaScreen
 from screens.dialogs import MeetingDialog
 from storage.engine import make_engine
 from storage.orm import AuditRow
-from tests.support.pilot import make_app, open_own_client, settle, table_rows
+from tests.support.pilot import make_app, notices, open_own_client, settle, table_rows
 
 ZH = catalog("zh_CN")
-
-
-def said(app: object) -> list[str]:
-    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
 
 
 async def test_a_meeting_still_ahead_is_not_marked_held_and_a_mark_is_undone_with_u(demo_url: str) -> None:
@@ -37,7 +33,7 @@ async def test_a_meeting_still_ahead_is_not_marked_held_and_a_mark_is_undone_wit
         assert row[0] > "10:00" and before in (ZH["appointment_status.booked"], ZH["appointment_status.confirmed"])
         await pilot.press("d")
         await settle(pilot)
-        assert ZH["agenda.not_begun"] in said(app)
+        assert ZH["agenda.not_begun"] in notices(app)
         assert table_rows(app)[0][5] == before
         clock = app.ws.time.clock
         assert isinstance(clock, FrozenClock)
@@ -49,10 +45,10 @@ async def test_a_meeting_still_ahead_is_not_marked_held_and_a_mark_is_undone_wit
         assert table_rows(app)[0][5] == ZH["appointment_status.no_show"]
         await pilot.press("d")
         await settle(pilot)
-        assert ZH["agenda.closed"] in said(app)  # marked already: undo first
+        assert ZH["agenda.closed"] in notices(app)  # marked already: undo first
         await pilot.press("u")
         await settle(pilot)
-        assert ZH["agenda.undone"].format(state=before) in said(app)
+        assert ZH["agenda.undone"].format(state=before) in notices(app)
         await pilot.press("d")
         await settle(pilot)
         assert table_rows(app)[0][5] == ZH["appointment_status.done"]

@@ -16,7 +16,7 @@ from screens.clients import ClientsScreen
 from screens.dialogs import DaySummaryDialog
 from screens.shelf import ShelfScreen
 from screens.team_checklist import TeamChecklistScreen
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, notices, settle, table_rows
 from widgets.table import KeyTable
 
 SnapCompare = Callable[..., bool]
@@ -74,7 +74,7 @@ async def test_an_automatic_item_cannot_be_ticked_by_hand(demo_url: str) -> None
         await pilot.press("space")
         await settle(pilot)
         assert _rows(app)[_item("calls")] == before
-        assert any(catalog("zh_CN")["checklist.automatic"] in str(n.message) for n in app._notifications)
+        assert any(catalog("zh_CN")["checklist.automatic"] in m for m in notices(app))
 
 
 async def test_automatic_items_refresh_when_this_workstation_commits_without_reloading_by_hand(

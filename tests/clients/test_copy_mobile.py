@@ -29,7 +29,7 @@ from storage.engine import make_engine
 from storage.orm import AuditRow
 from tests.support.calls_branch import build_calls_branch
 from tests.support.clients_branch import ZSF_MOBILE, Branch
-from tests.support.pilot import make_app, open_own_client, open_session, settle, table_rows
+from tests.support.pilot import make_app, notices, open_own_client, open_session, settle, table_rows
 from widgets.clipboard import osc52
 
 OSC52 = re.compile("\x1b\\]52;c;([A-Za-z0-9+/=]*)\x07")
@@ -114,10 +114,6 @@ def test_a_client_without_a_mobile_has_nothing_to_copy(branch: Branch) -> None:
 # --- the screens ---------------------------------------------------------------------------------------------
 
 
-def _messages(app: Any) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
 def _capture(app: Any) -> list[str]:
     """What the app writes to the terminal from now on."""
     written: list[str] = []
@@ -153,8 +149,8 @@ async def test_y_on_an_own_client_s_detail_copies_the_full_mobile_and_says_so(
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == mobile
-        assert any(catalog("zh_CN")["copy.done"].split("{")[0] in m for m in _messages(app))
-        assert mobile not in " ".join(_messages(app))  # the message names it masked
+        assert any(catalog("zh_CN")["copy.done"].split("{")[0] in m for m in notices(app))
+        assert mobile not in " ".join(notices(app))  # the message names it masked
         sequences = [TMUX.search(w) for w in written]
         assert [base64.b64decode(s[1]).decode() for s in sequences if s] == [mobile]
     assert _audit_actions(demo_url).count(COPIED) == 1
@@ -177,7 +173,7 @@ async def test_y_on_another_manager_s_client_is_refused_with_the_reason_and_copi
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == ""
-        assert catalog("zh_CN")["error.copy_not_own"] in " ".join(_messages(app))
+        assert catalog("zh_CN")["error.copy_not_own"] in " ".join(notices(app))
     assert COPIED not in _audit_actions(demo_url) and COPY_REFUSED in _audit_actions(demo_url)
 
 

@@ -14,7 +14,7 @@ from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.clients.finding import look_up_number
 from storage.orm import ClientRow, StaffRow
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, notices, settle, table_rows
 
 
 def another_csm_s_client(app: object) -> tuple[str, str, str]:
@@ -36,8 +36,6 @@ async def test_f3_finds_another_s_client_by_the_whole_number_on_enter_and_says_w
 ) -> None:
     app = make_app(demo_url)
     app.ws = dataclasses.replace(app.ws, policy=Policy(lookups_per_hour=1))
-    notes: list[str] = []
-    app.notify = lambda message, **_kw: notes.append(str(message))  # type: ignore[method-assign]
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         number, name, mobile = another_csm_s_client(app)
@@ -51,7 +49,7 @@ async def test_f3_finds_another_s_client_by_the_whole_number_on_enter_and_says_w
         await pilot.press("escape", "f3", *mobile[:-1], "0" if mobile[-1] != "0" else "1", "enter")
         await settle(pilot)
         assert table_rows(app) == []
-        assert notes[-1] == t("error.lookup_limit", limit=1)
+        assert notices(app)[-1] == t("error.lookup_limit", limit=1)
 
 
 async def test_the_supervisor_s_app_tells_of_a_team_member_refused_look_ups(demo_url: str) -> None:
@@ -69,10 +67,8 @@ async def test_the_supervisor_s_app_tells_of_a_team_member_refused_look_ups(demo
             )
         )
     app = make_app(demo_url, login=supervisor)
-    notes: list[str] = []
-    app.notify = lambda message, **_kw: notes.append(str(message))  # type: ignore[method-assign]
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-    assert [n for n in notes if "csm01" in n] == [
+    assert [n for n in notices(app) if "csm01" in n] == [
         t("search.lookup_alert", name=csm.ws.staff.name, login="csm01", count=1, time="10:00")
     ]

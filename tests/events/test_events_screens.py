@@ -27,7 +27,7 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import numbered_rid
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, open_session, settle, table_rows
+from tests.support.pilot import make_app, notices, open_session, settle, table_rows
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
@@ -120,8 +120,8 @@ async def test_a_walk_in_by_client_number_and_a_full_event_says_why(url: str) ->
         await settle(pilot)
         await settle(pilot)
         assert "2/2" in progress(app)
-        notices = [str(n.message) for n in app._notifications]
-        assert any("已满" in n for n in notices), notices
+        said = notices(app)
+        assert any("已满" in n for n in said), said
 
 
 async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None:

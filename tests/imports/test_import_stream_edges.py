@@ -34,7 +34,7 @@ from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.files import CLIENTS, LAST, demo_clients_csv, write_csv, write_xlsx
-from tests.support.pilot import dry_run, make_app, settle
+from tests.support.pilot import dry_run, make_app, notices, settle
 
 
 def balance_rows(clients: int, days: int, prefix: str = "C") -> list[list[str]]:
@@ -222,7 +222,7 @@ async def test_an_import_left_running_is_written_and_told(
         assert not isinstance(app.screen, import_screen.ImportScreen)
         release.set()
         await settle(pilot)
-        told = [str(n.message) for n in app._notifications]
+        told = notices(app)
     engine = make_engine(demo_url)
     with Session(engine) as session:
         assert session.scalar(select(ClientRow.id).where(ClientRow.number == "C9000000001")) is not None

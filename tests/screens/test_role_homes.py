@@ -27,14 +27,10 @@ from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
 from tests.support.clients_branch import WDH_MOBILE, Branch
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, notices, settle, table_rows
 from widgets.table import KeyTable
 
 ZH, EN = catalog("zh_CN"), catalog("en")
-
-
-def said(app: object) -> list[str]:
-    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
 
 
 # --- where each role opens ----------------------------------------------------------------------------------------
@@ -56,7 +52,7 @@ async def test_each_role_opens_on_its_own_days_work(demo_url: str, login: str, h
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert type(app.screen) is home
-        assert not [m for m in said(app) if m == ZH["error.load_failed"]]
+        assert not [m for m in notices(app) if m == ZH["error.load_failed"]]
 
 
 async def test_the_supervisors_team_day_lists_csms_only_and_escape_leads_to_their_own_list(demo_url: str) -> None:
@@ -101,9 +97,9 @@ async def test_the_lobby_sees_its_own_checklist_and_a_scoreboard_refusal_says_it
         assert "/ 10" not in " ".join(" ".join(r) for r in table_rows(app))  # no call target
         await pilot.press("5")
         await settle(pilot)
-        refusals = [m for m in said(app) if m in (ZH["access.scores"], ZH["access.team_scores"])]
+        refusals = [m for m in notices(app) if m in (ZH["access.scores"], ZH["access.team_scores"])]
         assert refusals and all(m.startswith("无权") for m in refusals)  # a permission, not "try again"
-        assert ZH["error.load_failed"] not in said(app) and ZH["error.access_denied"] not in said(app)
+        assert ZH["error.load_failed"] not in notices(app) and ZH["error.access_denied"] not in notices(app)
 
 
 # --- the counter's walk-in, end to end ---------------------------------------------------------------------------
@@ -142,13 +138,13 @@ async def test_a_walk_in_found_by_name_goes_to_the_clients_own_manager_who_is_to
         dialog.query_one("#note").value = "想了解大额存单"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
-        assert ZH["walk_in.sent"].format(name=manager_name) in said(lobby)
+        assert ZH["walk_in.sent"].format(name=manager_name) in notices(lobby)
         shown = screen.query_one("#referrals", KeyTable)
         assert any("想了解大额存单" in [str(c) for c in shown.get_row_at(i)] for i in range(shown.row_count))
     csm = make_app(demo_url, login=manager_login)
     async with csm.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert any(name in m and "想了解大额存单" in m for m in said(csm))  # told at once
+        assert any(name in m and "想了解大额存单" in m for m in notices(csm))  # told at once
         queue = today_queue(csm.ws)
         walk_ins = [i for i in queue if i.reason is QueueReason.REFERRAL and i.main.due_on == csm.ws.time.today()]
         assert queue[: len(walk_ins)] == walk_ins  # today's walk-ins before every other call

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
-from weakref import WeakKeyDictionary
 
 import pytest
 from sqlalchemy import select
@@ -36,7 +35,7 @@ from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import SERVER_GONE, make_engine
 from storage.orm import AppointmentRow, ClientRow, ReferralRow, StaffRow
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, notices, settle, table_rows
 from widgets.table import KeyTable
 
 EN = catalog("en")
@@ -92,28 +91,11 @@ def desk(demo_url: str) -> OpenDesk:
         app = make_app(demo_url, lang="en", login=login)
         switch = ServerSwitch(app.ws.uow)
         app.ws = dataclasses.replace(app.ws, uow=switch)
-        _SAID[app] = notices = []
-        notify = app.notify
-
-        def noted(message: str, *args: Any, **kwargs: Any) -> None:
-            notices.append(str(message))
-            notify(message, *args, **kwargs)
-
-        app.notify = noted  # type: ignore[method-assign]
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             yield Desk(app, switch, pilot)
 
     return opened
-
-
-# Every notice each app gave, in order. Not read from the app's notifications: those expire by the wall clock
-# (``call.saved`` after 2 s), so on a busy machine a notice could be gone before the test looked.
-_SAID: WeakKeyDictionary[CsmApp, list[str]] = WeakKeyDictionary()
-
-
-def said(app: CsmApp) -> list[str]:
-    return list(_SAID[app])
 
 
 def text_of(app: CsmApp, selector: str) -> str:
@@ -142,7 +124,7 @@ async def test_a_destination_that_cannot_load_says_why_and_loads_when_shown_agai
         switch.down = True
         await pilot.press("3")
         await settle(pilot)
-        assert LOADED_NOTHING in said(app) and table_rows(app) == []
+        assert LOADED_NOTHING in notices(app) and table_rows(app) == []
         switch.down = False
         await pilot.press("1", "3")
         await settle(pilot)
@@ -157,7 +139,7 @@ async def test_a_tick_that_cannot_be_saved_says_why_and_the_next_tick_saves(desk
         switch.down = True
         await pilot.press("space")
         await settle(pilot)
-        assert SAVED_NOTHING in said(app)
+        assert SAVED_NOTHING in notices(app)
         switch.down = False
         await pilot.press("space")
         await settle(pilot)
@@ -187,7 +169,7 @@ async def test_the_sms_list_that_cannot_load_says_why_and_loads_when_opened_agai
     async with desk() as (app, switch, pilot):
         switch.down = True
         await shown(pilot, SmsScreen(app.ws))
-        assert LOADED_NOTHING in said(app) and "·" not in text_of(app, "#screen-title")
+        assert LOADED_NOTHING in notices(app) and "·" not in text_of(app, "#screen-title")
         switch.down = False
         await pilot.press("escape")
         await shown(pilot, SmsScreen(app.ws))
@@ -206,7 +188,7 @@ async def test_an_sms_that_cannot_be_marked_sent_says_why_and_is_marked_on_the_n
         switch.down = False
         await pilot.press("enter")
         await settle(pilot)
-        assert EN["sms.marked"] in said(app) and len(table_rows(app)) == before - 1
+        assert EN["sms.marked"] in notices(app) and len(table_rows(app)) == before - 1
 
 
 async def test_a_search_that_cannot_run_says_why_and_the_next_keystroke_finds(desk: OpenDesk) -> None:
@@ -218,7 +200,7 @@ async def test_a_search_that_cannot_run_says_why_and_the_next_keystroke_finds(de
         switch.down = True
         await pilot.press(*number[:-1])
         await settle(pilot)
-        assert LOADED_NOTHING in said(app)
+        assert LOADED_NOTHING in notices(app)
         switch.down = False
         await pilot.press(number[-1])
         await settle(pilot)
@@ -239,7 +221,7 @@ async def test_a_look_up_by_whole_number_that_cannot_run_says_why_and_runs_on_th
         switch.down = True
         await pilot.press("enter")
         await settle(pilot)
-        assert SAVED_NOTHING in said(app) and table_rows(app) == []
+        assert SAVED_NOTHING in notices(app) and table_rows(app) == []
         switch.down = False
         await pilot.press("enter")
         await settle(pilot)
@@ -253,7 +235,7 @@ async def test_a_client_that_cannot_be_opened_says_why_and_opens_the_next_time(d
         switch.down = True
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ClientDetailScreen) and LOADED_NOTHING in said(app)
+        assert isinstance(app.screen, ClientDetailScreen) and LOADED_NOTHING in notices(app)
         assert text_of(app, "#detail-title") == EN["card.loading"]
         switch.down = False
         await pilot.press("escape")
@@ -278,11 +260,11 @@ async def test_a_meeting_that_cannot_be_confirmed_says_why_and_is_confirmed_the_
         switch.down = True
         screen.change_meeting(meeting_id, AppointmentStatus.CONFIRMED)
         await settle(pilot)
-        assert SAVED_NOTHING in said(app)
+        assert SAVED_NOTHING in notices(app)
         switch.down = False
         screen.change_meeting(meeting_id, AppointmentStatus.CONFIRMED)
         await settle(pilot)
-        assert EN["call.saved"] in said(app)
+        assert EN["call.saved"] in notices(app)
         assert screen.detail is not None
         assert AppointmentStatus.CONFIRMED in [m.status for m in screen.detail.appointments if m.id == meeting_id]
 
@@ -299,7 +281,7 @@ async def test_wealth_managers_that_cannot_be_listed_are_said_and_listed_the_nex
         switch.down = True
         screen.pick_wealth_manager()  # the wealth check before it is the screen's, not the worker's
         await settle(pilot)
-        assert LOADED_NOTHING in said(app) and app.screen is screen
+        assert LOADED_NOTHING in notices(app) and app.screen is screen
         switch.down = False
         screen.pick_wealth_manager()
         await settle(pilot)
@@ -313,7 +295,7 @@ async def test_a_walk_in_search_that_cannot_be_made_is_said_and_finds_the_next_t
         switch.down = True
         await pilot.press("enter")
         await settle(pilot)
-        assert LOADED_NOTHING in said(app) and not isinstance(app.screen, WalkInDialog)
+        assert LOADED_NOTHING in notices(app) and not isinstance(app.screen, WalkInDialog)
         switch.down = False
         await pilot.press("enter")
         await settle(pilot)
@@ -354,7 +336,7 @@ async def test_a_referral_that_cannot_be_accepted_says_why_and_is_accepted_the_n
         switch.down = False
         await pilot.press("enter")  # the dialog, with what was typed, saves again
         await settle(pilot)
-        assert EN["call.saved"] in said(app)
+        assert EN["call.saved"] in notices(app)
         assert sum(r.status is ReferralStatus.OPEN and r.to_staff_id == app.ws.staff.id for r in screen.rows) == (
             sum(waiting) - 1
         )
@@ -373,12 +355,12 @@ async def test_a_team_export_that_fails_says_why_and_the_next_one_writes_the_fil
         switch.down = True
         await pilot.press("x")
         await settle(pilot)
-        assert SAVED_NOTHING in said(app)
+        assert SAVED_NOTHING in notices(app)
         switch.down = False
         await pilot.press("x")
         await settle(pilot)
         prefix = EN["team.exported"].split("{")[0]
-        assert any(m.startswith(prefix) for m in said(app))
+        assert any(m.startswith(prefix) for m in notices(app))
 
 
 async def test_a_csm_s_card_that_cannot_load_says_why_and_loads_the_next_quarter(desk: OpenDesk) -> None:
@@ -388,7 +370,7 @@ async def test_a_csm_s_card_that_cannot_load_says_why_and_loads_the_next_quarter
         switch.down = True
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, CardScreen) and LOADED_NOTHING in said(app)
+        assert isinstance(app.screen, CardScreen) and LOADED_NOTHING in notices(app)
         assert text_of(app, "#screen-title") == EN["nav.scoreboard"]
         switch.down = False
         await pilot.press("left_square_bracket")
@@ -403,14 +385,14 @@ async def test_the_records_behind_a_figure_that_cannot_load_are_said_and_load_th
         switch.down = True
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, RecordsScreen) and LOADED_NOTHING in said(app)
+        assert isinstance(app.screen, RecordsScreen) and LOADED_NOTHING in notices(app)
         assert not app.screen.query_one(KeyTable).columns
         switch.down = False
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, RecordsScreen) and said(app).count(LOADED_NOTHING) == 1
+        assert isinstance(app.screen, RecordsScreen) and notices(app).count(LOADED_NOTHING) == 1
         assert app.screen.query_one(KeyTable).columns
 
 
@@ -546,7 +528,7 @@ async def test_a_call_card_that_cannot_load_says_why_and_loads_when_the_session_
         switch.down = True
         await pilot.press("c")
         await settle(pilot)
-        assert isinstance(app.screen, CallSession) and LOADED_NOTHING in said(app) and app.screen.card is None
+        assert isinstance(app.screen, CallSession) and LOADED_NOTHING in notices(app) and app.screen.card is None
         switch.down = False
         await pilot.press("escape")
         await settle(pilot)
@@ -571,11 +553,11 @@ async def test_an_undo_that_cannot_be_saved_says_why_and_undoes_on_the_next_key(
         switch.down = True
         await pilot.press("u")
         await settle(pilot)
-        assert SAVED_NOTHING in said(app) and session.receipts and not session.undoing
+        assert SAVED_NOTHING in notices(app) and session.receipts and not session.undoing
         switch.down = False
         await pilot.press("u")
         await settle(pilot)
-        assert EN["call.undone"] in said(app) and not session.receipts
+        assert EN["call.undone"] in notices(app) and not session.receipts
 
 
 # -- the import ----------------------------------------------------------------------------------------------------
@@ -609,9 +591,9 @@ async def test_a_failure_is_logged_by_its_kind_never_by_its_text_which_can_carry
         with caplog.at_level(logging.INFO, logger="screens.background"):
             await pilot.press("3")
             await settle(pilot)
-        assert EN["error.unexpected"].format(reason="ValueError") in said(app)
+        assert EN["error.unexpected"].format(reason="ValueError") in notices(app)
         assert "ClientsScreen.load failed: ValueError" in caplog.text and secret not in caplog.text
-        assert not any(secret in m for m in said(app))
+        assert not any(secret in m for m in notices(app))
 
 
 async def test_a_result_that_cannot_be_shown_is_said_and_the_screen_shows_the_next_one(
@@ -625,7 +607,7 @@ async def test_a_result_that_cannot_be_shown_is_said_and_the_screen_shows_the_ne
 
         monkeypatch.setattr(SmsScreen, "_show", broken)
         await shown(pilot, SmsScreen(app.ws))
-        assert EN["error.unexpected"].format(reason="LookupError") in said(app)
+        assert EN["error.unexpected"].format(reason="LookupError") in notices(app)
         monkeypatch.setattr(SmsScreen, "_show", shows)
         await pilot.press("escape")
         await shown(pilot, SmsScreen(app.ws))

@@ -13,15 +13,11 @@ from textual import events
 from csm_tui.i18n import catalog
 from screens.dialogs import DaySummaryDialog
 from screens.search import SearchScreen
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, notices, settle, table_rows
 from widgets.text_fields import SEARCH_MAX, BoundedInput, BoundedTextArea
 
 ROOT = Path(__file__).resolve().parents[2]
 PASTE = "王" * 50_000 + "x" * 50_000  # 100 KB and more of text, on one line
-
-
-def _notices(app: object) -> list[str]:
-    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
 
 
 def test_every_text_field_of_the_screens_has_a_maximum_length() -> None:
@@ -49,7 +45,7 @@ async def test_100_kb_pasted_into_the_f3_search_is_cut_with_a_notice_at_once(dem
         await settle(pilot)
         assert time.monotonic() - started < 5
         assert field.value == PASTE[:SEARCH_MAX]
-        assert catalog("zh_CN")["input.cut"].format(max=SEARCH_MAX) in _notices(app)
+        assert catalog("zh_CN")["input.cut"].format(max=SEARCH_MAX) in notices(app)
         await pilot.press("ctrl+u")  # the screen still answers the keyboard
         await pilot.press(*"C0")
         await settle(pilot)
@@ -82,7 +78,7 @@ async def test_the_day_summary_takes_a_long_paste_cut_to_its_column_with_a_notic
         area.post_message(events.Paste("今天很好。\t" * 20_000))
         await pilot.pause()
         assert len(area.text) == area.max_length == 2000
-        assert catalog("en")["input.cut"].format(max=2000) in _notices(app)
+        assert catalog("en")["input.cut"].format(max=2000) in notices(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, DaySummaryDialog)  # saved: within what the column holds

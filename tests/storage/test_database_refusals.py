@@ -264,11 +264,11 @@ def test_every_destination_of_a_read_only_file_opens_or_says_why_not(demo_url: s
     import tty  # noqa: F401
 
     from csm_tui.app import CsmApp
-    from tests.support.pilot import settle
+    from tests.support.pilot import notices, recording_notices, settle
 
     def browse(url: str) -> list[str]:
-        app = CsmApp(
-            open_workstation(open_existing_database(url), FrozenClock(FROZEN_AT), Policy(), "csm01"), lang="en"
+        app = recording_notices(
+            CsmApp(open_workstation(open_existing_database(url), FrozenClock(FROZEN_AT), Policy(), "csm01"), lang="en")
         )
 
         async def run() -> list[str]:
@@ -276,7 +276,7 @@ def test_every_destination_of_a_read_only_file_opens_or_says_why_not(demo_url: s
                 for key in DESTINATIONS:
                     await pilot.press(key)
                     await settle(pilot)
-            return [n.message for n in app._notifications]
+            return notices(app)
 
         return asyncio.run(run())
 

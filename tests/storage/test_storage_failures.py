@@ -183,7 +183,7 @@ async def test_a_search_while_the_postgresql_server_is_gone_names_it_and_the_nex
     from csm_tui.cli import open_workstation
     from csm_tui.policy import Policy
     from storage.demo import build_demo
-    from tests.support.pilot import settle, table_rows
+    from tests.support.pilot import notices, recording_notices, settle, table_rows
 
     process, server = own_pg_server
     engine = make_engine(server.url(server.create_database()))
@@ -191,7 +191,7 @@ async def test_a_search_while_the_postgresql_server_is_gone_names_it_and_the_nex
     build_demo(engine, FrozenClock(FROZEN_AT), clients=30, seed=1, policy=Policy())
     with engine.connect() as conn:
         number = conn.execute(text("SELECT min(number) FROM clients")).scalar_one()
-    app = CsmApp(open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01"), lang="en")
+    app = recording_notices(CsmApp(open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01"), lang="en"))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("f3")
@@ -200,7 +200,7 @@ async def test_a_search_while_the_postgresql_server_is_gone_names_it_and_the_nex
         assert stopped.returncode == 0, stopped.stderr
         await pilot.press(*number[:-1])
         await settle(pilot)
-        said = [str(n.message) for n in app._notifications]
+        said = notices(app)
         assert any("Could not load" in m and "cannot be reached" in m for m in said), said
         assert not any("Could not save" in m for m in said), said
         options = f"-F -p {server.port} -c listen_addresses=127.0.0.1 -k {server.socket_dir}"

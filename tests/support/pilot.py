@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -21,7 +23,30 @@ from widgets.table import KeyTable
 
 def make_app(url: str, *, lang: str = "zh_CN", login: str = "csm01", keymap: dict[str, str] | None = None) -> CsmApp:
     ws = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)
-    return CsmApp(ws, lang=lang, keymap=keymap)
+    return recording_notices(CsmApp(ws, lang=lang, keymap=keymap))
+
+
+# Every notice each app gave, in order. Not read from the app's notifications: those expire by the wall clock
+# (``call.saved`` after 2 s), so on a busy machine a notice could be gone before the test looked.
+_NOTICES: WeakKeyDictionary[CsmApp, list[str]] = WeakKeyDictionary()
+
+
+def recording_notices(app: CsmApp) -> CsmApp:
+    """``app``, keeping every notice it gives (any screen's ``notify`` goes through the app's) for ``notices``."""
+    _NOTICES[app] = kept = []
+    notify = app.notify
+
+    def noted(message: str, *args: Any, **kwargs: Any) -> None:
+        kept.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = noted  # type: ignore[method-assign]
+    return app
+
+
+def notices(app: CsmApp) -> list[str]:
+    """Every notice ``app`` gave so far, oldest first (``make_app`` and ``recording_notices`` keep them)."""
+    return list(_NOTICES[app])
 
 
 async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
