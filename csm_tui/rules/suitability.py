@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 
 import arrow
 
-from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating
+from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.domain.values import money
@@ -38,6 +38,9 @@ BASIC_QUALIFICATION: dict[ProductCategory, QualificationKind] = {
     ProductCategory.BOND: QualificationKind.WEALTH_BASIC,
 }
 ADVANCED = (QualificationKind.AFP, QualificationKind.CFP, QualificationKind.EFP)
+# Who sells: client managers (of every grade) and 沃德 client managers. A supervisor reviews sales, the lobby and
+# tellers refer, the admin runs the branch's data: none of them sells, whatever certificates they hold.
+SELLING_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
 ELDERLY_CARE = RiskRating.R3  # 65+ clients buying this or above: the special warning and 双录
 HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above: also a supervisor's review
 ADULT_AGE = 18  # Civil Code art. 17: no investment product to anyone younger
@@ -363,8 +366,10 @@ def _qualification(
 
 
 def _salesperson(product: Product, staff: Staff, today: dt.date) -> Check:
-    """The category's certificate (R1–R4), and for R5 also AFP, CFP or EFP; valid today."""
+    """A selling role, the category's certificate (R1–R4), and for R5 also AFP, CFP or EFP; valid today."""
     p = {"staff": staff.name}
+    if staff.role not in SELLING_ROLES:
+        return _check("salesperson", False, "role", **p)
     basic = BASIC_QUALIFICATION.get(product.category)
     if basic is None:
         return _check("salesperson", True, "not_needed", **p)

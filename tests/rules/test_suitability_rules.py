@@ -728,6 +728,7 @@ def _every_kind_of_verdict() -> list[Verdict]:
             policy=Policy(suitability=Suitability(elderly_high_risk_refused_age=80)),
         ),
         verdict(client=client().model_copy(update={"id_expiry": YESTERDAY})),  # KYC: no business on an expired ID
+        verdict(staff=staff(*_Q).model_copy(update={"role": Role.SUPERVISOR})),  # a role that does not sell
     ]
 
 

@@ -23,20 +23,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from csm_tui.domain.enums import (
     HoldingStatus,
     ProductCategory,
+    QualificationKind,
     RiskLevel,
     RiskRating,
+    Role,
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
     NewProduct,
+    NewStaff,
     NewTask,
+    Qualification,
     SuitabilityRecord,
     Task,
 )
@@ -46,7 +50,7 @@ from csm_tui.services.ports import AccessDenied, StorageFailure
 from csm_tui.services.selling import attempts
 from csm_tui.services.selling.attempts import Confirmations
 from storage import audit
-from storage.orm import AuditRow, SaleRow
+from storage.orm import AuditRow, SaleRow, StaffRow
 from storage.repositories import TaskRepository
 from tests.support.selling_branch import (
     BASIC,
@@ -339,6 +343,31 @@ def test_a_verdict_gone_stale_before_recording_is_refused(branch: Branch) -> Non
         attempts.record(ws, tried, SOLD)
     assert refused.value.code == "sale_blocked"
     assert tables(branch.engine) == before
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
+def test_a_supervisor_or_the_admin_with_every_certificate_cannot_sell(branch: Branch, role: Role) -> None:
+    """Client managers sell; a supervisor reviews and the admin runs the data, whatever certificates they hold: the
+    4S check fails on the salesperson's role and the service records no sale (it records the blocked attempt)."""
+    licences = tuple(
+        Qualification(kind=kind, number=f"Q-{kind.value}", obtained_on=dt.date(2020, 3, 1))
+        for kind in QualificationKind
+    )
+    with branch.system(write=True) as tx:
+        seller = tx.staff.add(
+            NewStaff(login="boss", name="钱主任", role=role, outlet_id=branch.outlet.id, qualifications=licences)
+        )
+        tx.session.execute(update(StaffRow).where(StaffRow.id == branch.csm.id).values(supervisor_id=seller.id))
+        tx.commit()
+    assess(branch.ws(), branch.young, RiskLevel.C3)
+    ws = branch.ws(seller)
+    tried = attempt(ws, branch.young, "W2", "50000", RECORDED)  # they see the client in full: their team's, or all
+    assert not tried.verdict.allowed and tried.verdict.check("salesperson").reason_key == "salesperson.role"
+    before = tables(branch.engine)
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, tried, SOLD)
+    assert refused.value.code == "sale_blocked" and tables(branch.engine) == before
+    assert attempts.record(ws, tried, BLOCKED).sale is None
 
 
 # --- 3. a client of 65 or more buying high risk ----------------------------------------------------------------
