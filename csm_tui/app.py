@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -18,11 +18,13 @@ from textual.signal import Signal
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.masking import mask_text
-from csm_tui.domain.models import Leave
 from csm_tui.i18n import set_language, t
 from csm_tui.services.imports.exports import ExportKind
 from csm_tui.services.workstation import Workstation
 from widgets.clipboard import send
+
+if TYPE_CHECKING:
+    from screens.dialogs import LeaveChange
 
 # Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
 # keeps the start-up to the first paint short.
@@ -332,11 +334,9 @@ class CsmApp(App[None]):
         if self.ws.staff.role is Role.CSM:
             self.push_screen(LeaveDialog(self.ws, self.ws.staff), self._leave_saved)
 
-    def _leave_saved(self, saved: Leave | None) -> None:
-        from screens.dialogs import leave_done
-
-        if saved:
-            self.notify(leave_done(saved), timeout=3)
+    def _leave_saved(self, change: LeaveChange | None) -> None:
+        if change:
+            self.notify(change.said, timeout=3)
 
     def action_export(self, kind: str) -> None:
         """Export the signed-in staff member's own list (tasks or contacts), identities masked."""

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from csm_tui.domain.enums import ChecklistMeasure, Role
-from csm_tui.domain.models import Leave, Staff
+from csm_tui.domain.models import Staff
 from csm_tui.i18n import label, t
 from csm_tui.rules import working_days
 from csm_tui.services.checklist import day_list
@@ -25,7 +25,7 @@ from csm_tui.services.checklist.day_list import DayList, ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.dialogs import CheckedTextDialog, DaySummaryDialog, LeaveDialog, leave_done
+from screens.dialogs import CheckedTextDialog, DaySummaryDialog, LeaveChange, LeaveDialog
 from widgets.cells import item_text
 from widgets.table import KeyTable
 
@@ -204,9 +204,9 @@ class ChecklistScreen(Destination[DayList]):
     def action_leave(self) -> None:
         self.app.push_screen(LeaveDialog(self.ws, self.staff), self._leave_saved)
 
-    def _leave_saved(self, saved: Leave | None) -> None:
-        if saved:
-            self.notify(leave_done(saved), timeout=3)
+    def _leave_saved(self, change: LeaveChange | None) -> None:
+        if change:
+            self.notify(change.said, timeout=3)
             self.reload()
 
     def action_agenda(self) -> None:

@@ -859,14 +859,24 @@ def leave_text(row: leave_service.LeaveEntry) -> str:
     )  # fmt: skip
 
 
-def leave_done(leave: Leave) -> str:
-    """What the screen that opened the leave dialog says when it closes with ``leave`` saved or cancelled."""
-    return t("leave.cancelled" if leave.cancelled_at is not None else "leave.saved")
+@dataclass(frozen=True)
+class LeaveChange:
+    """What the leave dialog saved, and what the screen that opened it says."""
+
+    leave: Leave
+    said: str
 
 
-class LeaveDialog(SavingDialog[Leave]):
+def _withdrawn(leave: Leave) -> LeaveChange:
+    if leave.cancelled_at is not None:
+        return LeaveChange(leave, t("leave.cancelled"))
+    return LeaveChange(leave, t("leave.ended", last=leave.last_day.isoformat()))
+
+
+class LeaveDialog(SavingDialog[LeaveChange]):
     """Leave for ``staff``: kind and days by number and date, the colleague by number (when the policy has cover).
-    ``ctrl+r`` cancels the recorded leave whose first day is typed in the first day's field (one entered wrong)."""
+    ``ctrl+r`` takes back the recorded leave whose first day is typed in the first day's field: one entered wrong
+    is cancelled, one under way ends early (the CSM is back today)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "withdraw", "leave.withdraw_key", id="leave.withdraw", priority=True),
@@ -941,7 +951,7 @@ class LeaveDialog(SavingDialog[Leave]):
     def value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value.strip()
 
-    def build(self) -> Callable[[], Leave]:
+    def build(self) -> Callable[[], LeaveChange]:
         choice = self.value("kind")
         if not choice:
             raise DomainError("leave_kind_required")
@@ -955,10 +965,12 @@ class LeaveDialog(SavingDialog[Leave]):
             cover_id = self.colleagues[int(number) - 1].id
         note = self.value("note")
         staff_id = self.staff.id
-        return lambda: leave_service.record_leave(self.ws, staff_id, first, last, kind, cover_id, note)
+        return lambda: LeaveChange(
+            leave_service.record_leave(self.ws, staff_id, first, last, kind, cover_id, note), t("leave.saved")
+        )
 
     def action_withdraw(self) -> None:
-        """Cancel the recorded leave starting on the first day typed (the service decides who may)."""
+        """Take back the recorded leave starting on the first day typed (the service decides who may, and how)."""
         if self.saving:
             return
         try:
@@ -973,7 +985,11 @@ class LeaveDialog(SavingDialog[Leave]):
         self.saving = True
         self.show_error(t("dialog.saving"))
         in_background(
-            self, lambda: leave_service.cancel_leave(self.ws, leave_id), self.dismiss, group="save", failed=self._failed
+            self,
+            lambda: _withdrawn(leave_service.cancel_leave(self.ws, leave_id)),
+            self.dismiss,
+            group="save",
+            failed=self._failed,
         )
 
 

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from csm_tui.domain.models import Leave, Staff
+from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
 from csm_tui.services.checklist import day_list
 from csm_tui.services.checklist.day_list import TeamRow
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
-from screens.dialogs import LeaveDialog, leave_done
+from screens.dialogs import LeaveChange, LeaveDialog
 from widgets.cells import figure, item_text
 from widgets.table import KeyTable
 
@@ -78,9 +78,9 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
         if 0 <= table.cursor_row < len(self.rows):
             self.app.push_screen(LeaveDialog(self.ws, self.rows[table.cursor_row].staff), self._leave_saved)
 
-    def _leave_saved(self, saved: Leave | None) -> None:
-        if saved:
-            self.notify(leave_done(saved), timeout=3)
+    def _leave_saved(self, change: LeaveChange | None) -> None:
+        if change:
+            self.notify(change.said, timeout=3)
             self.reload()
 
     def action_day(self, step: int) -> None:

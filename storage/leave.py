@@ -62,6 +62,16 @@ class SqlLeave:
         self.session.flush()
         return _model(row)
 
+    def end(self, leave_id: int, last_day: dt.date, ends_at: dt.datetime) -> Leave:
+        """Shorten a leave (not cancelled) to end after ``last_day``, at ``ends_at``: the CSM came back early."""
+        row = self.session.get(LeaveRow, leave_id)
+        if row is None or row.cancelled_at is not None:
+            raise LookupError(leave_id)
+        self._require(row.staff_id)
+        row.last_day, row.ends_at = last_day, ends_at
+        self.session.flush()
+        return _model(row)
+
     def overlapping(self, staff_id: int, first: dt.date, last: dt.date) -> list[Leave]:
         """The staff member's leave (not cancelled) that shares a day with ``first``..``last``."""
         rows = self.session.scalars(

@@ -123,8 +123,13 @@ def _check_cover(tx: UnitOfWork, target: Staff, cover_id: int, first: dt.date, l
 
 
 def cancel_leave(ws: Workstation, leave_id: int) -> Leave:
-    """Take back a recorded leave (kept, marked cancelled): by whoever may record it."""
+    """Take back a recorded leave, by whoever may record it. Before its second day it is cancelled whole (kept,
+    marked cancelled). Once days of it are gone, the CSM is back early: it ends with yesterday (from today's start
+    the cover works the clients no more), and the days away stay on record, since the cover's calls were made under
+    them and they left the call target. A leave already over is corrected (cancelled) only by the supervisor or the
+    admin, as only they record days gone."""
     now = ws.time.now().datetime
+    today = ws.time.today()
     with ws.uow(write=True) as tx:
         leave = tx.leave.get(leave_id)
         if leave is None:
@@ -133,10 +138,19 @@ def cancel_leave(ws: Workstation, leave_id: int) -> Leave:
         actor, target = tx.actor, tx.staff.get(leave.staff_id)
         if actor is None or target is None or not _may_record(actor, target):
             raise AccessDenied("leave")
-        cancelled = tx.leave.cancel(leave_id, now)
-        tx.audit.record("leave.cancel", "staff_leave", str(leave_id), staff=leave.staff_id)
+        if leave.last_day < today and actor.role is Role.CSM:
+            raise DomainError("leave_over_by_supervisor")
+        if leave.first_day < today <= leave.last_day:
+            yesterday = today - dt.timedelta(days=1)
+            changed = tx.leave.end(leave_id, yesterday, ws.time.day_bounds(yesterday)[1])
+            tx.audit.record(
+                "leave.end_early", "staff_leave", str(leave_id), staff=leave.staff_id, last=yesterday.isoformat()
+            )
+        else:
+            changed = tx.leave.cancel(leave_id, now)
+            tx.audit.record("leave.cancel", "staff_leave", str(leave_id), staff=leave.staff_id)
         tx.commit()
-    return cancelled
+    return changed
 
 
 def colleagues(ws: Workstation, staff_id: int) -> list[Staff]:

@@ -401,6 +401,34 @@ def test_the_cover_begins_on_the_first_day_and_stops_when_the_leave_is_cancelled
     assert names(branch, today_queue(branch.ws("wang"))) == [("甲客户", "")]
 
 
+def test_a_csm_back_early_ends_the_leave_under_way_and_the_days_away_stay_on_record(branch: Branch) -> None:
+    client_id = branch.client("甲客户")
+    branch.task("甲客户", TaskKind.FOLLOW_UP, TODAY)
+    leave(branch, first=days(3), last=days(5))  # Monday to Wednesday
+    branch.clock.set(dt.datetime(2026, 12, 1, 2, tzinfo=dt.UTC))  # Tuesday: back a day early
+    assert prepare(branch.ws("li"), client_id).client_id == client_id  # the cover works the client until now
+    [entry] = upcoming(branch.ws("wang"), branch.id("wang"))
+    ended = cancel_leave(branch.ws("wang"), entry.leave.id)
+    assert (ended.cancelled_at, ended.first_day, ended.last_day) == (None, days(3), days(3))  # Monday stays leave
+    assert ended.ends_at == dt.datetime(2026, 11, 30, 16, tzinfo=dt.UTC)  # Tuesday's start in Shanghai
+    with pytest.raises(AccessDenied):
+        prepare(branch.ws("li"), client_id)  # the cover ends at once
+    assert names(branch, today_queue(branch.ws("wang"))) == [("甲客户", "")]
+    assert upcoming(branch.ws("wang"), branch.id("wang")) == []
+    leave(branch, first=days(5), last=days(5))  # Wednesday is free to record again
+    assert "leave.end_early" in audit_actions(branch) and "leave.cancel" not in audit_actions(branch)
+
+
+def test_leave_already_over_is_corrected_by_the_supervisor_never_by_the_csm(branch: Branch) -> None:
+    leave(branch, first=days(3), last=days(4))  # Monday and Tuesday
+    [entry] = upcoming(branch.ws("wang"), branch.id("wang"))
+    branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: over
+    with pytest.raises(DomainError, match="leave_over_by_supervisor"):
+        cancel_leave(branch.ws("wang"), entry.leave.id)  # else days away would vanish from the record after the fact
+    cancelled = cancel_leave(branch.ws("sup"), entry.leave.id)
+    assert cancelled.cancelled_at is not None and "leave.cancel" in audit_actions(branch)
+
+
 def test_a_colleague_sees_the_number_to_dial_audited_never_the_full_id(covered: Branch) -> None:
     client_id = covered.clients["甲客户"]
     card = prepare(covered.ws("li"), client_id)

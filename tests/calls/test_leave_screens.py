@@ -23,7 +23,7 @@ from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, notices, settle, table_rows
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -191,3 +191,25 @@ async def test_a_leave_entered_wrong_is_cancelled_from_the_dialog_by_its_first_d
         await settle(pilot)
         assert not isinstance(app.screen, LeaveDialog)
     assert upcoming(owner, owner.staff.id) == []
+
+
+async def test_a_csm_back_early_ends_the_leave_under_way_from_the_dialog_and_is_told_so(demo_url: str) -> None:
+    colleague = _colleague(demo_url)
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None and colleague.id is not None
+    admin = _ws(demo_url, "admin")  # days gone are recorded by a supervisor or the admin
+    record_leave(admin, owner.staff.id, dt.date(2026, 11, 26), dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
+    app = make_app(demo_url, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LeaveDialog)
+        dialog.query_one("#first", Input).value = "2026-11-26"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert not isinstance(app.screen, LeaveDialog)
+        assert t("leave.ended", last="2026-11-26") in notices(app)
+    set_language("zh_CN")
+    assert upcoming(owner, owner.staff.id) == []  # back today: Thursday stays leave, the rest is gone
