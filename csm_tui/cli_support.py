@@ -15,7 +15,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from csm_tui.config import ConfigError, Settings, config_path, default_db_url, load_settings, settings_language
 from csm_tui.i18n import LANGUAGES, set_language, storage_cause, t
-from storage.engine import UnusableDatabase, failure_cause, make_engine, normalise_url, sqlite_path
+from storage.engine import (
+    UnusableDatabase,
+    failure_cause,
+    make_engine,
+    normalise_url,
+    note_server_read_only,
+    sqlite_path,
+)
 from storage.migrate import DatabaseTooNew, ForeignDatabase, MissingTable, check_tables, upgrade
 
 EXIT_USAGE = 2
@@ -138,6 +145,7 @@ def open_database(url: str) -> Engine:
         engine = make_engine(url)
         upgrade(engine)
         check_tables(engine)
+        note_server_read_only(engine)
     except UnusableDatabase as exc:
         fail(t(f"database.{exc.reason}", target=exc.target))
     except DatabaseTooNew as exc:

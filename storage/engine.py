@@ -23,7 +23,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,8 +45,8 @@ LOCKED = "locked"
 SERVER_GONE = "server_gone"
 _SQLITE_CAUSES = {sqlite3.SQLITE_FULL: DISK_FULL, sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_BUSY: LOCKED,
                   sqlite3.SQLITE_LOCKED: LOCKED, sqlite3.SQLITE_PERM: READ_ONLY}  # fmt: skip
-_PG_CAUSES = {"53100": DISK_FULL, "25006": READ_ONLY, "55P03": LOCKED, "57P01": SERVER_GONE, "57P02": SERVER_GONE,
-              "57P03": SERVER_GONE}  # fmt: skip
+_PG_CAUSES = {"53100": DISK_FULL, "25006": READ_ONLY, "42501": READ_ONLY, "55P03": LOCKED, "57P01": SERVER_GONE,
+              "57P02": SERVER_GONE, "57P03": SERVER_GONE}  # fmt: skip
 _read_only: weakref.WeakSet[Engine] = weakref.WeakSet()
 _PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")  # user:password@ in a URL too broken to parse
 
@@ -79,8 +79,27 @@ def failure_cause(error: BaseException) -> str:
 
 
 def is_read_only(engine: Engine) -> bool:
-    """The engine opened its SQLite file read-only (this account may not write it)."""
+    """The engine opened its SQLite file read-only (this account may not write it), or its PostgreSQL server takes
+    no writes from this login (``note_server_read_only``)."""
     return engine in _read_only
+
+
+# A PostgreSQL server or login that takes no writes: a standby (hot standby replica), a database or role whose
+# transactions are read-only by default, or a login without INSERT on the audit log (every write writes to it).
+_SERVER_WRITES = text(
+    "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'"
+    " AND has_table_privilege('audit_events', 'INSERT')"
+)
+
+
+def note_server_read_only(engine: Engine) -> None:
+    """Mark a PostgreSQL engine read-only, as an unwritable SQLite file is, when the server takes no writes from
+    this login: the app then opens for browsing instead of failing at the sign-in's audit entry."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        if not conn.scalar(_SERVER_WRITES):
+            _read_only.add(engine)
 
 
 def sqlite_path(url: URL) -> Path | None:

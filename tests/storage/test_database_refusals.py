@@ -16,15 +16,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from csm_tui.cli import main, open_workstation
 from csm_tui.cli_support import open_existing_database
 from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import Role
 from csm_tui.i18n import current_language, set_language
 from csm_tui.policy import Policy
 from csm_tui.services.ports import StorageFailure
 from storage.engine import READ_ONLY, make_engine
+from storage.migrate import upgrade
+from storage.ownership import account_name
+from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
 from tests.support.clock import FROZEN_AT
 from tests.support.postgres import PgServer
 from widgets.failures import describe
@@ -294,3 +299,48 @@ def test_every_destination_of_a_read_only_file_opens_or_says_why_not(demo_url: s
     assert isinstance(said, list), said
     assert said and all("read-only" in message for message in said), said
     assert path.read_bytes() == before and siblings(path) == set()
+
+
+@pytest.mark.parametrize("how", ["read-only by default", "a login that may only read"])
+def test_a_postgresql_server_that_takes_no_writes_opens_for_browsing_and_a_save_says_why_not(
+    pg_server: PgServer, how: str
+) -> None:
+    """A standby, a database read-only by default or a login granted SELECT only: signing in must not fail on the
+    sign-in's audit entry; the branch opens for browsing, and a save fails as read-only (nothing written)."""
+    name = pg_server.create_database()
+    owner = make_engine(pg_server.url(name))
+    try:
+        upgrade(owner)
+        with SqlUnitOfWorkFactory(owner, FrozenClock(FROZEN_AT))(write=True) as tx:
+            build = BranchBuilder(tx)
+            build.outlet()
+            build.staff(account_name(), "王芳", Role.CSM)  # signing in as the OS login, as a CSM does
+            tx.commit()
+        url = pg_server.url(name)
+        with owner.begin() as conn:
+            if how == "read-only by default":
+                conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+            else:
+                reader = f"r_{name[2:14]}"
+                conn.execute(text(f'CREATE ROLE "{reader}" LOGIN'))
+                conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{reader}"'))
+                url = url.replace(f"//{pg_server.user}@", f"//{reader}@")
+        audited = _audit_count(owner)
+        engine = open_existing_database(url)
+        ws = open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), None)
+        with ws.uow() as tx:
+            assert tx.staff.by_login(account_name()) is not None
+        with pytest.raises(StorageFailure) as failure, ws.uow(write=True) as tx:
+            tx.audit.record("note")
+            tx.commit()
+        assert failure.value.cause == READ_ONLY
+        engine.dispose()
+        assert _audit_count(owner) == audited
+    finally:
+        owner.dispose()
+        pg_server.drop_database(name)
+
+
+def _audit_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(text("SELECT count(*) FROM audit_events")) or 0)
