@@ -18,9 +18,10 @@ The rules, by role (the bank's OCRM rule):
 - a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
 - reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
 - a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
-  read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's supervisors,
-  or the branch admin) — not by the admin as such, nor the client's supervisor: nobody else learns of it (no
-  tipping off); decided by a reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
+  read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's active
+  supervisors, or the active admins; the other when nobody of that role is active), as they stand at each reading
+  — not by the admin as such, nor the client's supervisor: nobody else learns of it (no tipping off); decided by a
+  reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from csm_tui.clock import Clock
 from csm_tui.domain.enums import ReferralStatus, Role
 from csm_tui.domain.models import Staff
 from csm_tui.services.ports import AccessDenied
-from storage.orm import ClientRow, LeaveRow, ReferralRow, StaffRow
+from storage.orm import ClientRow, LeaveRow, OutletRow, ReferralRow, StaffRow
 
 # Referrals through which a 沃德 client manager works with a client in full.
 WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
@@ -71,6 +72,7 @@ class Access:
         self._by_cover: set[int] = set()  # client ids seen in full only through covering their manager's leave
         self._supervisors: dict[int, int | None] = {}  # staff id → their supervisor's id
         self._covered: dict[int, bool] = {}  # staff id → the actor covers their leave now
+        self._aml_staff: list[tuple[int, Role, int | None]] | None = None  # active supervisors and admins
         # A deactivated staff member may do nothing (the unit of work refuses to start for them; a store made
         # without one refuses too).
         self._inactive = actor is not None and not actor.active
@@ -220,22 +222,43 @@ class Access:
             raise AccessDenied("aml")
         self.require_client_record(client_id)  # own clients only; a cover makes calls, nothing more
 
+    def aml_reviewers(self, outlet_id: int, reviewer: Role) -> tuple[int, ...]:
+        """Who reviews the outlet's reports, as the staff stand in the database at this unit of work (so at each
+        reading and each decision, never as at the filing): the policy's ``reviewer`` — the outlet's active
+        supervisors, or the active admins — or, when nobody of that role is active, the other (the admins, or the
+        outlet's supervisors): a report is never left to nobody while someone could review it. Empty: nobody can
+        (the service refuses to file a report then)."""
+        if self._aml_staff is None:
+            rows = self.session.execute(
+                select(StaffRow.id, StaffRow.role, StaffRow.outlet_id)
+                .where(StaffRow.active, StaffRow.role.in_((Role.SUPERVISOR, Role.ADMIN)))
+                .order_by(StaffRow.id)
+            )
+            self._aml_staff = [(r.id, r.role, r.outlet_id) for r in rows]
+        supervisors = tuple(i for i, role, at in self._aml_staff if role is Role.SUPERVISOR and at == outlet_id)
+        admins = tuple(i for i, role, _ in self._aml_staff if role is Role.ADMIN)
+        first, fallback = (admins, supervisors) if reviewer is Role.ADMIN else (supervisors, admins)
+        return first or fallback
+
     def is_aml_reviewer(self, outlet_id: int, reviewer: Role) -> bool:
-        """The actor decides the outlet's reports: a supervisor of that outlet, or the admin, as the policy names."""
+        """The actor decides the outlet's reports now (``aml_reviewers``); the system may do everything."""
         if self.actor is None:
             return True
-        if reviewer is Role.ADMIN:
-            return self.has_role(Role.ADMIN)
-        return self.has_role(Role.SUPERVISOR) and self.actor.outlet_id == outlet_id
+        return self.has_role(Role.SUPERVISOR, Role.ADMIN) and self.actor.id in self.aml_reviewers(outlet_id, reviewer)
 
     def may_read_aml(self, author_id: int, outlet_id: int, reviewer: Role) -> bool:
         return self.is_self(author_id) or self.is_aml_reviewer(outlet_id, reviewer)
 
     def aml_review_outlets(self, reviewer: Role) -> list[int] | str | None:
-        """Whose reports the actor reviews: ``"all"`` (the admin as reviewer, the system), the actor's outlet, or
-        None (not a reviewer)."""
-        if self.actor is None or (reviewer is Role.ADMIN and self.has_role(Role.ADMIN)):
+        """Whose reports the actor reviews now: ``"all"`` (the system), the outlets whose reviewer the actor is
+        (their own outlet for a supervisor, any outlet for an admin; possibly none), or None (no role that
+        reviews)."""
+        if self.actor is None:
             return "all"
-        if reviewer is Role.SUPERVISOR and self.has_role(Role.SUPERVISOR) and self.actor.outlet_id is not None:
-            return [self.actor.outlet_id]
-        return None
+        if not self.has_role(Role.SUPERVISOR, Role.ADMIN):
+            return None
+        if self.has_role(Role.ADMIN):
+            outlets = list(self.session.scalars(select(OutletRow.id).order_by(OutletRow.id)))
+        else:
+            outlets = [] if self.actor.outlet_id is None else [self.actor.outlet_id]
+        return [o for o in outlets if self.is_aml_reviewer(o, reviewer)]

@@ -1,7 +1,9 @@
 """Suspicion reports (反洗钱可疑交易报告) in the database: filed by a client's CSM, read and decided by the outlet's
 AML reviewer. Who may file, read and decide is asked of ``storage.access`` (the one access module); the service
 (``csm_tui.services.clients.aml``) decides the rest inside its write transaction, and the database's triggers
-(migration 0011) refuse any other change to a report, whatever path it takes.
+(migrations 0011 and 0016) refuse any other change to a report, and a decision by anyone but an active reviewer
+other than its author, whatever path it takes. Who reviews is asked at each reading and each decision, as the
+staff stand then: the outlet's supervisors, or the admins, by policy, the other when nobody of that role is active.
 
 No tipping off: nothing here is joined into any other read model (the client's page, the call card, the queue,
 search, exports, the scoreboard); a report is read only through this store, by its author or a reviewer.
@@ -49,6 +51,10 @@ class SqlAml:
         self.session.flush()  # audited (the insert, by its id: never its content)
         return _model(row)
 
+    def reviewers(self, outlet_id: int, reviewer: Role) -> tuple[int, ...]:
+        """The ids of who reviews the outlet's reports now (``Access.aml_reviewers``); empty: nobody can."""
+        return self.access.aml_reviewers(outlet_id, reviewer)
+
     def get(self, report_id: int, reviewer: Role) -> AmlReport:
         """The report, to its author or a reviewer of its outlet; anyone else is refused (``AccessDenied``), and a
         report that does not exist reads the same as one they may not see."""
@@ -84,8 +90,8 @@ class SqlAml:
         return [_model(r) for r in rows]
 
     def to_review(self, reviewer: Role, *, open_only: bool = False) -> list[AmlReport]:
-        """The reports the acting reviewer decides (their outlet's, or every outlet's for an admin reviewer): open
-        ones first, oldest first; refused to anyone who is not a reviewer."""
+        """The reports the acting reviewer decides now (their outlet's, or the outlets' an admin reviews): open ones
+        first, oldest first; refused to anyone whose role never reviews."""
         outlets = self.access.aml_review_outlets(reviewer)
         if outlets is None:
             raise AccessDenied("aml")
