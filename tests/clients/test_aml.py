@@ -18,11 +18,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from csm_tui.clock import BranchTime
 from csm_tui.domain.enums import AmlStatus, LeaveKind, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewStaff
-from csm_tui.policy import Policy
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import aml, client_detail
@@ -32,9 +30,9 @@ from csm_tui.services.leave import record_leave
 from csm_tui.services.phrase_check import ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.tabular import TableFormat
-from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.aml_branch import ADMIN_REVIEWS, MARK, SIGNS, TODAY, TZ, AmlBranch, audit_text
+from tests.support.aml_branch import ADMIN_REVIEWS, MARK, SIGNS, TODAY, AmlBranch, audit_text
+from tests.support.branch import workstation
 
 # --- filing --------------------------------------------------------------------------------------------------
 
@@ -259,11 +257,7 @@ def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(aml
 
     def run(n: int) -> None:
         staff, status, reason = moves[n]
-        factory = SqlUnitOfWorkFactory(engines[n], aml_branch.factory.clock)
-        ws = Workstation(
-            uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(factory.clock, TZ),
-            policy=Policy(), demo=False,
-        )  # fmt: skip
+        ws = workstation(SqlUnitOfWorkFactory(engines[n], aml_branch.factory.clock), staff)
         start.wait(timeout=60)
         try:
             aml.decide(ws, report_id, status, reason)

@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 from sqlalchemy import event, select, text
 
-from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import AmlSign, AmlStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
-from csm_tui.policy import Measure, Policy
+from csm_tui.policy import Measure
 from csm_tui.services.calls.appointments import agenda
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import sms_due, today_queue
@@ -47,6 +47,7 @@ from csm_tui.services.workstation import Workstation
 from storage.engine import make_engine
 from storage.orm import Base
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import workstation
 from tests.support.clock import FROZEN_AT
 
 TZ = "Asia/Shanghai"
@@ -79,11 +80,7 @@ class Demo:
             self.mobile = tx.clients.get(row.id).mobile
 
     def ws(self, login: str) -> Workstation:
-        staff = self.staff[login]
-        return Workstation(
-            uow=self.factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(self.factory.clock, TZ),
-            policy=Policy(), demo=True,
-        )  # fmt: skip
+        return workstation(self.factory, self.staff[login])
 
 
 @pytest.fixture

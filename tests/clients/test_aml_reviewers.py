@@ -20,7 +20,6 @@ import pytest
 from sqlalchemy import DateTime, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
-from csm_tui.clock import BranchTime
 from csm_tui.domain.enums import AmlStatus, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewStaff, Staff
@@ -32,7 +31,8 @@ from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.aml_branch import ADMIN_REVIEWS, MARK, SIGNS, TZ, AmlBranch, audit_text
+from tests.support.aml_branch import ADMIN_REVIEWS, MARK, SIGNS, AmlBranch, audit_text
+from tests.support.branch import workstation
 from widgets.failures import describe
 
 DECIDE = text(
@@ -75,12 +75,8 @@ def second_engine(aml_branch: AmlBranch) -> Iterator[Engine]:
     engine.dispose()
 
 
-def session_on(engine: Engine, branch: AmlBranch, staff: Staff, policy: Policy | None = None) -> Workstation:
-    factory = SqlUnitOfWorkFactory(engine, branch.factory.clock)
-    return Workstation(
-        uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(factory.clock, TZ),
-        policy=policy or Policy(), demo=False,
-    )  # fmt: skip
+def session_on(engine: Engine, branch: AmlBranch, staff: Staff) -> Workstation:
+    return workstation(SqlUnitOfWorkFactory(engine, branch.factory.clock), staff)
 
 
 # --- the database: who decides, and when ---------------------------------------------------------------------

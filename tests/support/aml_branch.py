@@ -11,14 +11,14 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, text
 
-from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import AmlSign, Grade, Role
 from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, Staff
 from csm_tui.policy import Policy
 from csm_tui.services.clients import aml
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import numbered_rid
+from tests.support.branch import numbered_rid, workstation
 
 TZ = "Asia/Shanghai"
 TODAY = dt.date(2026, 11, 27)
@@ -34,11 +34,7 @@ class AmlBranch:
     clients: dict[str, int]
 
     def ws(self, login: str, policy: Policy | None = None) -> Workstation:
-        staff = self.staff[login]
-        return Workstation(
-            uow=self.factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(self.factory.clock, TZ),
-            policy=policy or Policy(), demo=False,
-        )  # fmt: skip
+        return workstation(self.factory, self.staff[login], policy)
 
     def file(self, login: str = "wang", client: str = "张伟", text: str = MARK) -> int:
         return aml.file_report(self.ws(login), self.clients[client], SIGNS, text).id
