@@ -33,7 +33,7 @@ from csm_tui.clock import Clock
 from csm_tui.domain.enums import ReferralStatus, Role
 from csm_tui.domain.models import Staff
 from csm_tui.services.ports import AccessDenied
-from storage.orm import ClientRow, LeaveRow, OutletRow, ReferralRow, StaffRow
+from storage.orm import ClientRow, LeaveRow, ReferralRow, StaffRow
 
 # Referrals through which a 沃德 client manager works with a client in full.
 WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
@@ -222,12 +222,13 @@ class Access:
             raise AccessDenied("aml")
         self.require_client_record(client_id)  # own clients only; a cover makes calls, nothing more
 
-    def aml_reviewers(self, outlet_id: int, reviewer: Role) -> tuple[int, ...]:
-        """Who reviews the outlet's reports, as the staff stand in the database at this unit of work (so at each
-        reading and each decision, never as at the filing): the policy's ``reviewer`` — the outlet's active
-        supervisors, or the active admins — or, when nobody of that role is active, the other (the admins, or the
-        outlet's supervisors): a report is never left to nobody while someone could review it. Empty: nobody can
-        (the service refuses to file a report then)."""
+    def aml_reviewers(self, outlet_id: int, reviewer: Role, author_id: int) -> tuple[int, ...]:
+        """Who reviews a report of the outlet by ``author_id``, as the staff stand in the database at this unit of
+        work (so at each reading and each decision, never as at the filing): the policy's ``reviewer`` — the
+        outlet's active supervisors, or the active admins — or, when nobody of that role is active, the other (the
+        admins, or the outlet's supervisors); never the author (a CSM promoted since), who leaves the report to the
+        others. A report is never left to nobody while someone could review it. Empty: nobody can (the service
+        refuses to file a report then)."""
         if self._aml_staff is None:
             rows = self.session.execute(
                 select(StaffRow.id, StaffRow.role, StaffRow.outlet_id)
@@ -235,30 +236,28 @@ class Access:
                 .order_by(StaffRow.id)
             )
             self._aml_staff = [(r.id, r.role, r.outlet_id) for r in rows]
-        supervisors = tuple(i for i, role, at in self._aml_staff if role is Role.SUPERVISOR and at == outlet_id)
-        admins = tuple(i for i, role, _ in self._aml_staff if role is Role.ADMIN)
+        others = [(i, role, at) for i, role, at in self._aml_staff if i != author_id]
+        supervisors = tuple(i for i, role, at in others if role is Role.SUPERVISOR and at == outlet_id)
+        admins = tuple(i for i, role, _ in others if role is Role.ADMIN)
         first, fallback = (admins, supervisors) if reviewer is Role.ADMIN else (supervisors, admins)
         return first or fallback
 
-    def is_aml_reviewer(self, outlet_id: int, reviewer: Role) -> bool:
-        """The actor decides the outlet's reports now (``aml_reviewers``); the system may do everything."""
+    def is_aml_reviewer(self, outlet_id: int, reviewer: Role, author_id: int) -> bool:
+        """The actor decides the report now (``aml_reviewers``); the system may do everything."""
         if self.actor is None:
             return True
-        return self.has_role(Role.SUPERVISOR, Role.ADMIN) and self.actor.id in self.aml_reviewers(outlet_id, reviewer)
+        return self.has_role(Role.SUPERVISOR, Role.ADMIN) and self.actor.id in self.aml_reviewers(
+            outlet_id, reviewer, author_id
+        )
 
     def may_read_aml(self, author_id: int, outlet_id: int, reviewer: Role) -> bool:
-        return self.is_self(author_id) or self.is_aml_reviewer(outlet_id, reviewer)
+        return self.is_self(author_id) or self.is_aml_reviewer(outlet_id, reviewer, author_id)
 
-    def aml_review_outlets(self, reviewer: Role) -> list[int] | str | None:
-        """Whose reports the actor reviews now: ``"all"`` (the system), the outlets whose reviewer the actor is
-        (their own outlet for a supervisor, any outlet for an admin; possibly none), or None (no role that
-        reviews)."""
-        if self.actor is None:
+    def aml_review_scope(self) -> list[int] | str | None:
+        """Whose reports the actor may review, before asking of each (``is_aml_reviewer``): ``"all"`` (the
+        system, an admin), the supervisor's outlet, or None (a role that never reviews)."""
+        if self.actor is None or self.has_role(Role.ADMIN):
             return "all"
-        if not self.has_role(Role.SUPERVISOR, Role.ADMIN):
-            return None
-        if self.has_role(Role.ADMIN):
-            outlets = list(self.session.scalars(select(OutletRow.id).order_by(OutletRow.id)))
-        else:
-            outlets = [] if self.actor.outlet_id is None else [self.actor.outlet_id]
-        return [o for o in outlets if self.is_aml_reviewer(o, reviewer)]
+        if self.has_role(Role.SUPERVISOR):
+            return [] if self.actor.outlet_id is None else [self.actor.outlet_id]
+        return None

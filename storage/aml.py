@@ -51,9 +51,10 @@ class SqlAml:
         self.session.flush()  # audited (the insert, by its id: never its content)
         return _model(row)
 
-    def reviewers(self, outlet_id: int, reviewer: Role) -> tuple[int, ...]:
-        """The ids of who reviews the outlet's reports now (``Access.aml_reviewers``); empty: nobody can."""
-        return self.access.aml_reviewers(outlet_id, reviewer)
+    def reviewers(self, outlet_id: int, reviewer: Role, author_id: int) -> tuple[int, ...]:
+        """The ids of who reviews a report of the outlet by ``author_id`` now (``Access.aml_reviewers``); empty:
+        nobody can."""
+        return self.access.aml_reviewers(outlet_id, reviewer, author_id)
 
     def get(self, report_id: int, reviewer: Role) -> AmlReport:
         """The report, to its author or a reviewer of its outlet; anyone else is refused (``AccessDenied``), and a
@@ -69,7 +70,7 @@ class SqlAml:
 
     def decide(self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime) -> AmlReport:
         row = self.session.get(AmlReportRow, report_id)
-        if row is None or not self.access.is_aml_reviewer(row.outlet_id, reviewer):
+        if row is None or not self.access.is_aml_reviewer(row.outlet_id, reviewer, row.staff_id):
             raise AccessDenied("aml")
         row.status = status.value
         row.decided_by = self.access.actor_id
@@ -92,7 +93,7 @@ class SqlAml:
     def to_review(self, reviewer: Role, *, open_only: bool = False) -> list[AmlReport]:
         """The reports the acting reviewer decides now (their outlet's, or the outlets' an admin reviews): open ones
         first, oldest first; refused to anyone whose role never reviews."""
-        outlets = self.access.aml_review_outlets(reviewer)
+        outlets = self.access.aml_review_scope()
         if outlets is None:
             raise AccessDenied("aml")
         query = select(AmlReportRow)
@@ -101,4 +102,5 @@ class SqlAml:
         if open_only:
             query = query.where(AmlReportRow.status == AmlStatus.OPEN.value)
         rows = self.session.scalars(query.order_by(AmlReportRow.status != AmlStatus.OPEN.value, AmlReportRow.filed_at))
-        return [_model(r) for r in rows]
+        # each report asked of (a handful a year): its reviewers depend on its outlet's staff and on its author
+        return [_model(r) for r in rows if self.access.is_aml_reviewer(r.outlet_id, reviewer, r.staff_id)]

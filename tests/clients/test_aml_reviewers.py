@@ -132,6 +132,19 @@ def test_the_database_refuses_the_author_promoted_to_supervisor_deciding_their_o
     assert status_of(aml_branch, report_id) == "open"
 
 
+def test_a_report_whose_only_supervisor_left_is_its_author_goes_to_the_admin(aml_branch: AmlBranch) -> None:
+    """wang files, is promoted to supervisor of the outlet, and sup is deactivated: the outlet still has an active
+    supervisor, but the only one is the report's author, who never reviews it — the admin does, and wang's list
+    of reports to review does not hold her own."""
+    report_id = aml_branch.file()
+    set_staff(aml_branch.engine, "wang", role="supervisor", grade=None)
+    set_staff(aml_branch.engine, "sup", active=False)
+    assert aml.to_review(aml_branch.ws("wang")) == []
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("admin"))] == [report_id]
+    aml.decide(aml_branch.ws("admin"), report_id, AmlStatus.REPORTED, "已上报")
+    assert status_of(aml_branch, report_id) == "reported"
+
+
 def test_the_database_refuses_a_decision_dated_before_the_filing(aml_branch: AmlBranch) -> None:
     report_id = aml_branch.file()
     filed = filed_at(aml_branch, report_id)

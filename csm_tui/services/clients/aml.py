@@ -80,7 +80,7 @@ def file_report(
         outlet_id = actor.outlet_id if actor.outlet_id is not None else client.outlet_id
         if outlet_id is None:
             raise DomainError("no_outlet")
-        if not tx.aml.reviewers(outlet_id, reviewer_role(ws)):  # nobody would read it: refuse, say whom to tell
+        if not tx.aml.reviewers(outlet_id, reviewer_role(ws), actor.id):  # nobody would read it
             contact = ws.policy.aml.contact.strip()
             raise DomainError("aml_no_reviewer_call", contact=contact) if contact else DomainError("aml_no_reviewer")
         report = tx.aml.add(
