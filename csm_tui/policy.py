@@ -818,7 +818,8 @@ class Kyc(_Section):
 
 
 class AmlReviewer(StrEnum):
-    """Who decides an outlet's suspicion reports: the outlet's supervisors, or the branch admin."""
+    """Who decides an outlet's suspicion reports: the outlet's supervisors, or the branch admin; when nobody of the
+    role named is active, the other reviews (``storage.access.Access.aml_reviewers``)."""
 
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
@@ -828,6 +829,9 @@ class Aml(_Section):
     """Anti-money-laundering: suspicion reports (可疑交易报告) and who reviews them."""
 
     reviewer: AmlReviewer = AmlReviewer.SUPERVISOR
+    # Whom a CSM tells in person when nobody can review a report (no active supervisor of the outlet, no active
+    # admin): the branch's compliance (AML) officer, say, with a phone number. Empty: the refusal names the role.
+    contact: str = Field(default="", max_length=80)
 
 
 class Events(_Section):

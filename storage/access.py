@@ -18,9 +18,10 @@ The rules, by role (the bank's OCRM rule):
 - a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
 - reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
 - a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
-  read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's supervisors,
-  or the branch admin) — not by the admin as such, nor the client's supervisor: nobody else learns of it (no
-  tipping off); decided by a reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
+  read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's active
+  supervisors, or the active admins; the other when nobody of that role is active), as they stand at each reading
+  — not by the admin as such, nor the client's supervisor: nobody else learns of it (no tipping off); decided by a
+  reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Access:
         self._by_cover: set[int] = set()  # client ids seen in full only through covering their manager's leave
         self._supervisors: dict[int, int | None] = {}  # staff id → their supervisor's id
         self._covered: dict[int, bool] = {}  # staff id → the actor covers their leave now
+        self._aml_staff: list[tuple[int, Role, int | None]] | None = None  # active supervisors and admins
         # A deactivated staff member may do nothing (the unit of work refuses to start for them; a store made
         # without one refuses too).
         self._inactive = actor is not None and not actor.active
@@ -220,22 +222,42 @@ class Access:
             raise AccessDenied("aml")
         self.require_client_record(client_id)  # own clients only; a cover makes calls, nothing more
 
-    def is_aml_reviewer(self, outlet_id: int, reviewer: Role) -> bool:
-        """The actor decides the outlet's reports: a supervisor of that outlet, or the admin, as the policy names."""
+    def aml_reviewers(self, outlet_id: int, reviewer: Role, author_id: int) -> tuple[int, ...]:
+        """Who reviews a report of the outlet by ``author_id``, as the staff stand in the database at this unit of
+        work (so at each reading and each decision, never as at the filing): the policy's ``reviewer`` — the
+        outlet's active supervisors, or the active admins — or, when nobody of that role is active, the other (the
+        admins, or the outlet's supervisors); never the author (a CSM promoted since), who leaves the report to the
+        others. A report is never left to nobody while someone could review it. Empty: nobody can (the service
+        refuses to file a report then)."""
+        if self._aml_staff is None:
+            rows = self.session.execute(
+                select(StaffRow.id, StaffRow.role, StaffRow.outlet_id)
+                .where(StaffRow.active, StaffRow.role.in_((Role.SUPERVISOR, Role.ADMIN)))
+                .order_by(StaffRow.id)
+            )
+            self._aml_staff = [(r.id, r.role, r.outlet_id) for r in rows]
+        others = [(i, role, at) for i, role, at in self._aml_staff if i != author_id]
+        supervisors = tuple(i for i, role, at in others if role is Role.SUPERVISOR and at == outlet_id)
+        admins = tuple(i for i, role, _ in others if role is Role.ADMIN)
+        first, fallback = (admins, supervisors) if reviewer is Role.ADMIN else (supervisors, admins)
+        return first or fallback
+
+    def is_aml_reviewer(self, outlet_id: int, reviewer: Role, author_id: int) -> bool:
+        """The actor decides the report now (``aml_reviewers``); the system may do everything."""
         if self.actor is None:
             return True
-        if reviewer is Role.ADMIN:
-            return self.has_role(Role.ADMIN)
-        return self.has_role(Role.SUPERVISOR) and self.actor.outlet_id == outlet_id
+        return self.has_role(Role.SUPERVISOR, Role.ADMIN) and self.actor.id in self.aml_reviewers(
+            outlet_id, reviewer, author_id
+        )
 
     def may_read_aml(self, author_id: int, outlet_id: int, reviewer: Role) -> bool:
-        return self.is_self(author_id) or self.is_aml_reviewer(outlet_id, reviewer)
+        return self.is_self(author_id) or self.is_aml_reviewer(outlet_id, reviewer, author_id)
 
-    def aml_review_outlets(self, reviewer: Role) -> list[int] | str | None:
-        """Whose reports the actor reviews: ``"all"`` (the admin as reviewer, the system), the actor's outlet, or
-        None (not a reviewer)."""
-        if self.actor is None or (reviewer is Role.ADMIN and self.has_role(Role.ADMIN)):
+    def aml_review_scope(self) -> list[int] | str | None:
+        """Whose reports the actor may review, before asking of each (``is_aml_reviewer``): ``"all"`` (the
+        system, an admin), the supervisor's outlet, or None (a role that never reviews)."""
+        if self.actor is None or self.has_role(Role.ADMIN):
             return "all"
-        if reviewer is Role.SUPERVISOR and self.has_role(Role.SUPERVISOR) and self.actor.outlet_id is not None:
-            return [self.actor.outlet_id]
+        if self.has_role(Role.SUPERVISOR):
+            return [] if self.actor.outlet_id is None else [self.actor.outlet_id]
         return None

@@ -1,7 +1,9 @@
 """Suspicion reports (反洗钱可疑交易报告) in the database: filed by a client's CSM, read and decided by the outlet's
 AML reviewer. Who may file, read and decide is asked of ``storage.access`` (the one access module); the service
 (``csm_tui.services.clients.aml``) decides the rest inside its write transaction, and the database's triggers
-(migration 0011) refuse any other change to a report, whatever path it takes.
+(migrations 0011 and 0016) refuse any other change to a report, and a decision by anyone but an active reviewer
+other than its author, whatever path it takes. Who reviews is asked at each reading and each decision, as the
+staff stand then: the outlet's supervisors, or the admins, by policy, the other when nobody of that role is active.
 
 No tipping off: nothing here is joined into any other read model (the client's page, the call card, the queue,
 search, exports, the scoreboard); a report is read only through this store, by its author or a reviewer.
@@ -49,6 +51,11 @@ class SqlAml:
         self.session.flush()  # audited (the insert, by its id: never its content)
         return _model(row)
 
+    def reviewers(self, outlet_id: int, reviewer: Role, author_id: int) -> tuple[int, ...]:
+        """The ids of who reviews a report of the outlet by ``author_id`` now (``Access.aml_reviewers``); empty:
+        nobody can."""
+        return self.access.aml_reviewers(outlet_id, reviewer, author_id)
+
     def get(self, report_id: int, reviewer: Role) -> AmlReport:
         """The report, to its author or a reviewer of its outlet; anyone else is refused (``AccessDenied``), and a
         report that does not exist reads the same as one they may not see."""
@@ -63,7 +70,7 @@ class SqlAml:
 
     def decide(self, report_id: int, reviewer: Role, status: AmlStatus, reason: str, at: dt.datetime) -> AmlReport:
         row = self.session.get(AmlReportRow, report_id)
-        if row is None or not self.access.is_aml_reviewer(row.outlet_id, reviewer):
+        if row is None or not self.access.is_aml_reviewer(row.outlet_id, reviewer, row.staff_id):
             raise AccessDenied("aml")
         row.status = status.value
         row.decided_by = self.access.actor_id
@@ -84,9 +91,9 @@ class SqlAml:
         return [_model(r) for r in rows]
 
     def to_review(self, reviewer: Role, *, open_only: bool = False) -> list[AmlReport]:
-        """The reports the acting reviewer decides (their outlet's, or every outlet's for an admin reviewer): open
-        ones first, oldest first; refused to anyone who is not a reviewer."""
-        outlets = self.access.aml_review_outlets(reviewer)
+        """The reports the acting reviewer decides now (their outlet's, or the outlets' an admin reviews): open ones
+        first, oldest first; refused to anyone whose role never reviews."""
+        outlets = self.access.aml_review_scope()
         if outlets is None:
             raise AccessDenied("aml")
         query = select(AmlReportRow)
@@ -95,4 +102,5 @@ class SqlAml:
         if open_only:
             query = query.where(AmlReportRow.status == AmlStatus.OPEN.value)
         rows = self.session.scalars(query.order_by(AmlReportRow.status != AmlStatus.OPEN.value, AmlReportRow.filed_at))
-        return [_model(r) for r in rows]
+        # each report asked of (a handful a year): its reviewers depend on its outlet's staff and on its author
+        return [_model(r) for r in rows if self.access.is_aml_reviewer(r.outlet_id, reviewer, r.staff_id)]

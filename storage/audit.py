@@ -293,17 +293,23 @@ def check(conn: Connection, key: AuditKey | None, since: Checkpoint | None = Non
     return verdict(None, None)
 
 
-# The triggers that keep the audit log append-only (migration 0004) and the records immutable (0007), by table.
+# The triggers that keep the audit log append-only (migration 0004), the records immutable (0007) and the
+# suspicion reports immutable but for the one decision (0011), by a reviewer of the report (0016), by table.
+_AML_DECIDER = ("aml_reports_reviewer", "aml_reports_filed_open")
 _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
     "postgresql": {
         "audit_events": ("audit_events_append_only", "audit_events_no_truncate"),
         "risk_assessments": ("risk_assessments_immutable", "risk_assessments_no_truncate"),
         "suitability_records": ("suitability_records_immutable", "suitability_records_no_truncate"),
         "sales": ("sales_immutable", "sales_cancel_only", "sales_no_truncate"),
+        "aml_reports": ("aml_reports_immutable", "aml_reports_no_truncate", *_AML_DECIDER),
     },
     "sqlite": {
-        table: (f"{table}_no_update", f"{table}_no_delete")
-        for table in ("audit_events", "risk_assessments", "suitability_records", "sales")
+        **{
+            table: (f"{table}_no_update", f"{table}_no_delete")
+            for table in ("audit_events", "risk_assessments", "suitability_records", "sales")
+        },
+        "aml_reports": ("aml_reports_no_update", "aml_reports_no_delete", *_AML_DECIDER),
     },
 }
 

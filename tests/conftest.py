@@ -28,6 +28,7 @@ from csm_tui.i18n import DEFAULT_LANGUAGE, set_language
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.aml_branch import AmlBranch, build_aml_branch
 from tests.support.calls_branch import CallsBranch, build_calls_branch
 from tests.support.clients_branch import Branch, build_branch
 from tests.support.clock import FROZEN_AT
@@ -164,6 +165,13 @@ def demo_url(demo_template: Path) -> Iterator[str]:
 
 
 # --- the branches of the feature tests (built by tests/support) ----------------------------------------------
+
+
+@pytest.fixture
+def aml_branch(engine: Engine, clock: FrozenClock) -> AmlBranch:
+    """Two outlets, their supervisors, two CSMs with a client each, a teller, a lobby manager and the admin, for the
+    suspicion-report tests (``tests.support.aml_branch``), per backend."""
+    return build_aml_branch(engine, clock)
 
 
 @pytest.fixture

@@ -12,20 +12,15 @@ The clock stands on Friday 27 November 2026, 10:00 in Shanghai.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import AmlSign, AmlStatus, Grade, LeaveKind, Role
+from csm_tui.domain.enums import AmlStatus, LeaveKind, Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewClient, NewOutlet, NewStaff, Staff
-from csm_tui.policy import Policy
+from csm_tui.domain.models import NewStaff
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import aml, client_detail
@@ -35,118 +30,50 @@ from csm_tui.services.leave import record_leave
 from csm_tui.services.phrase_check import ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.tabular import TableFormat
-from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import numbered_rid
-
-TZ = "Asia/Shanghai"
-TODAY = dt.date(2026, 11, 27)
-MARK = "柜台分三次存入现金每次四万九"  # what the CSM saw: it must appear nowhere but in the report
-SIGNS = (AmlSign.LARGE_CASH, AmlSign.UNCLEAR_FUNDS)
-
-
-@dataclass
-class Branch:
-    engine: Engine
-    factory: SqlUnitOfWorkFactory
-    staff: dict[str, Staff]
-    clients: dict[str, int]
-
-    def ws(self, login: str, policy: Policy | None = None) -> Workstation:
-        staff = self.staff[login]
-        return Workstation(
-            uow=self.factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(self.factory.clock, TZ),
-            policy=policy or Policy(), demo=False,
-        )  # fmt: skip
-
-    def file(self, login: str = "wang", client: str = "张伟", text: str = MARK) -> int:
-        return aml.file_report(self.ws(login), self.clients[client], SIGNS, text).id
-
-
-ADMIN_REVIEWS = Policy().model_copy(update={"aml": {"reviewer": "admin"}})
-
-
-@pytest.fixture
-def branch(engine: Engine, clock: FrozenClock) -> Branch:
-    factory = SqlUnitOfWorkFactory(engine, clock)
-    with factory(write=True) as tx:
-        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
-        b = tx.outlets.add(NewOutlet(code="B01", name="徐汇支行"))
-        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        other_sup = tx.staff.add(NewStaff(login="supb", name="钱主管", role=Role.SUPERVISOR, outlet_id=b.id))
-        staff = {
-            "sup": sup,
-            "supb": other_sup,
-            "admin": tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN)),
-            "teller": tx.staff.add(NewStaff(login="teller", name="柜员", role=Role.TELLER, outlet_id=a.id)),
-            "lobby": tx.staff.add(NewStaff(login="lobby", name="大堂", role=Role.LOBBY, outlet_id=a.id)),
-        }
-        for login, name in (("wang", "王芳"), ("li", "李娜")):
-            staff[login] = tx.staff.add(
-                NewStaff(login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=a.id, supervisor_id=sup.id)
-            )
-        clients = {}
-        for n, (name, manager) in enumerate((("张伟", "wang"), ("刘洋", "li")), start=1):
-            clients[name] = tx.clients.add(
-                NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
-                    manager_id=staff[manager].id, outlet_id=a.id, avg_3m=Decimal("80000.00"),
-                )
-            ).id  # fmt: skip
-        tx.commit()
-    return Branch(engine, factory, staff, clients)
-
-
-def audit_text(engine: Engine) -> str:
-    """The log as words: each entry's detail decoded (SQLite keeps it as JSON text, its CJK escaped as \\uXXXX,
-    where a search for the words would find nothing whatever the entry held)."""
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT action, entity, entity_id, detail FROM audit_events ORDER BY id"))
-        return " ".join(
-            f"{r.action} {r.entity} {r.entity_id} "
-            f"{json.dumps(json.loads(r.detail) if isinstance(r.detail, str) else r.detail, ensure_ascii=False)}"
-            for r in rows
-        )
-
+from tests.support.aml_branch import ADMIN_REVIEWS, MARK, SIGNS, TODAY, AmlBranch, audit_text
+from tests.support.branch import workstation
 
 # --- filing --------------------------------------------------------------------------------------------------
 
 
-def test_a_csm_files_a_report_on_an_own_client_for_the_outlets_supervisor_audited_by_id_only(branch: Branch) -> None:
-    report_id = branch.file()
-    mine = aml.mine(branch.ws("wang"))
+def test_a_csm_files_a_report_on_an_own_client_for_the_outlets_supervisor_audited_by_id_only(
+    aml_branch: AmlBranch,
+) -> None:
+    report_id = aml_branch.file()
+    mine = aml.mine(aml_branch.ws("wang"))
     assert [(e.report.id, e.report.status, e.report.signs, e.report.text) for e in mine] == [
         (report_id, AmlStatus.OPEN, SIGNS, MARK)
     ]
-    [entry] = aml.to_review(branch.ws("sup"))
+    [entry] = aml.to_review(aml_branch.ws("sup"))
     assert (entry.report.id, entry.client_name, entry.author) == (report_id, "张伟", "王芳")
-    logged = audit_text(branch.engine)
+    logged = audit_text(aml_branch.engine)
     assert f"aml.file aml_reports {report_id}" in logged
     assert MARK not in logged and "large_cash" not in logged and "张伟" not in logged
 
 
 @pytest.mark.parametrize("login", ["li", "sup", "admin", "teller", "lobby"])
-def test_only_the_clients_own_csm_files_a_report(branch: Branch, login: str) -> None:
+def test_only_the_clients_own_csm_files_a_report(aml_branch: AmlBranch, login: str) -> None:
     with pytest.raises(AccessDenied):
-        aml.file_report(branch.ws(login), branch.clients["张伟"], SIGNS, MARK)
-    with branch.factory() as tx:
+        aml.file_report(aml_branch.ws(login), aml_branch.clients["张伟"], SIGNS, MARK)
+    with aml_branch.factory() as tx:
         assert tx.session.execute(text("SELECT count(*) FROM aml_reports")).scalar() == 0
 
 
-def test_a_colleague_covering_the_csms_leave_may_not_file_or_read(branch: Branch) -> None:
-    report_id = branch.file()
+def test_a_colleague_covering_the_csms_leave_may_not_file_or_read(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
     record_leave(
-        branch.ws("sup"), branch.staff["wang"].id, TODAY, TODAY + dt.timedelta(days=3), LeaveKind.ANNUAL,
-        branch.staff["li"].id,
+        aml_branch.ws("sup"), aml_branch.staff["wang"].id, TODAY, TODAY + dt.timedelta(days=3), LeaveKind.ANNUAL,
+        aml_branch.staff["li"].id,
     )  # fmt: skip
     with pytest.raises(AccessDenied):
-        aml.file_report(branch.ws("li"), branch.clients["张伟"], SIGNS, MARK)
+        aml.file_report(aml_branch.ws("li"), aml_branch.clients["张伟"], SIGNS, MARK)
     with pytest.raises(AccessDenied):
-        aml.get(branch.ws("li"), report_id)
+        aml.get(aml_branch.ws("li"), report_id)
 
 
-def test_a_report_needs_what_was_seen_and_a_text_and_the_phrase_check_applies(branch: Branch) -> None:
-    ws, client = branch.ws("wang"), branch.clients["张伟"]
+def test_a_report_needs_what_was_seen_and_a_text_and_the_phrase_check_applies(aml_branch: AmlBranch) -> None:
+    ws, client = aml_branch.ws("wang"), aml_branch.clients["张伟"]
     for signs, words, code in (((), MARK, "aml_signs_required"), (SIGNS, "  ", "aml_text_required")):
         with pytest.raises(DomainError) as refused:
             aml.file_report(ws, client, signs, words)
@@ -165,55 +92,55 @@ def test_a_report_needs_what_was_seen_and_a_text_and_the_phrase_check_applies(br
 
 
 @pytest.mark.parametrize("login", ["li", "admin", "teller", "lobby", "supb"])
-def test_nobody_but_the_author_and_the_reviewer_reads_a_report(branch: Branch, login: str) -> None:
-    report_id = branch.file()
+def test_nobody_but_the_author_and_the_reviewer_reads_a_report(aml_branch: AmlBranch, login: str) -> None:
+    report_id = aml_branch.file()
     with pytest.raises(AccessDenied):
-        aml.get(branch.ws(login), report_id)
-    assert aml.mine(branch.ws(login)) == []
-    if login != "supb":
+        aml.get(aml_branch.ws(login), report_id)
+    assert aml.mine(aml_branch.ws(login)) == []
+    if login not in ("supb", "admin"):
         with pytest.raises(AccessDenied):
-            aml.to_review(branch.ws(login))
-    else:
-        assert aml.to_review(branch.ws(login)) == []  # another outlet's supervisor reviews their own outlet's only
-    assert aml.get(branch.ws("wang"), report_id).report.text == MARK
-    assert aml.get(branch.ws("sup"), report_id).report.text == MARK
+            aml.to_review(aml_branch.ws(login))
+    else:  # another outlet's supervisor reviews their own outlet's only; the admin while it has no supervisor only
+        assert aml.to_review(aml_branch.ws(login)) == []
+    assert aml.get(aml_branch.ws("wang"), report_id).report.text == MARK
+    assert aml.get(aml_branch.ws("sup"), report_id).report.text == MARK
 
 
-def test_with_the_admin_as_reviewer_the_supervisor_no_longer_reads_reports(branch: Branch) -> None:
-    report_id = branch.file()
+def test_with_the_admin_as_reviewer_the_supervisor_no_longer_reads_reports(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
     with pytest.raises(AccessDenied):
-        aml.get(branch.ws("sup", ADMIN_REVIEWS), report_id)
-    assert [e.report.id for e in aml.to_review(branch.ws("admin", ADMIN_REVIEWS))] == [report_id]
-    aml.decide(branch.ws("admin", ADMIN_REVIEWS), report_id, AmlStatus.REPORTED, "已报送反洗钱中心")
+        aml.get(aml_branch.ws("sup", ADMIN_REVIEWS), report_id)
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("admin", ADMIN_REVIEWS))] == [report_id]
+    aml.decide(aml_branch.ws("admin", ADMIN_REVIEWS), report_id, AmlStatus.REPORTED, "已报送反洗钱中心")
 
 
 # --- deciding ------------------------------------------------------------------------------------------------
 
 
-def test_the_reviewer_decides_once_with_a_reason_audited_without_the_reason(branch: Branch) -> None:
-    report_id = branch.file()
+def test_the_reviewer_decides_once_with_a_reason_audited_without_the_reason(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
     with pytest.raises(DomainError):
-        aml.decide(branch.ws("sup"), report_id, AmlStatus.DISMISSED, "  ")
+        aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.DISMISSED, "  ")
     with pytest.raises(DomainError):
-        aml.decide(branch.ws("sup"), report_id, AmlStatus.OPEN, "reopen")
-    decided = aml.decide(branch.ws("sup"), report_id, AmlStatus.DISMISSED, "经核实为出售房产所得")
+        aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.OPEN, "reopen")
+    decided = aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.DISMISSED, "经核实为出售房产所得")
     assert (decided.status, decided.decided_by, decided.decision_reason) == (
-        AmlStatus.DISMISSED, branch.staff["sup"].id, "经核实为出售房产所得",
+        AmlStatus.DISMISSED, aml_branch.staff["sup"].id, "经核实为出售房产所得",
     )  # fmt: skip
     with pytest.raises(DomainError) as again:
-        aml.decide(branch.ws("sup"), report_id, AmlStatus.REPORTED, "改为上报")
+        aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.REPORTED, "改为上报")
     assert again.value.code == "aml_decided"
-    logged = audit_text(branch.engine)
+    logged = audit_text(aml_branch.engine)
     assert f"aml.decide aml_reports {report_id}" in logged and "dismissed" in logged
     assert "出售房产" not in logged and MARK not in logged
 
 
 @pytest.mark.parametrize("login", ["wang", "li", "admin", "teller", "supb"])
-def test_nobody_but_the_reviewer_decides(branch: Branch, login: str) -> None:
-    report_id = branch.file()
+def test_nobody_but_the_reviewer_decides(aml_branch: AmlBranch, login: str) -> None:
+    report_id = aml_branch.file()
     with pytest.raises(AccessDenied):
-        aml.decide(branch.ws(login), report_id, AmlStatus.DISMISSED, "无")
-    assert aml.get(branch.ws("sup"), report_id).report.status is AmlStatus.OPEN
+        aml.decide(aml_branch.ws(login), report_id, AmlStatus.DISMISSED, "无")
+    assert aml.get(aml_branch.ws("sup"), report_id).report.status is AmlStatus.OPEN
 
 
 # --- the database holds it -----------------------------------------------------------------------------------
@@ -230,46 +157,46 @@ def test_nobody_but_the_reviewer_decides(branch: Branch, login: str) -> None:
         "DELETE FROM aml_reports WHERE id = :r",
     ],
 )
-def test_a_report_cannot_be_changed_or_deleted_by_sql(branch: Branch, statement: str) -> None:
-    report_id = branch.file()
+def test_a_report_cannot_be_changed_or_deleted_by_sql(aml_branch: AmlBranch, statement: str) -> None:
+    report_id = aml_branch.file()
     if "1 = 0" in statement:
-        with branch.engine.begin() as conn:
+        with aml_branch.engine.begin() as conn:
             conn.execute(text(statement), {"r": report_id})
         return
-    with pytest.raises(DBAPIError), branch.engine.begin() as conn:
+    with pytest.raises(DBAPIError), aml_branch.engine.begin() as conn:
         conn.execute(text(statement), {"r": report_id})
-    assert aml.get(branch.ws("wang"), report_id).report.text == MARK
+    assert aml.get(aml_branch.ws("wang"), report_id).report.text == MARK
 
 
-def test_a_decided_report_cannot_be_decided_again_by_sql_and_truncate_is_refused(branch: Branch) -> None:
-    report_id = branch.file()
-    aml.decide(branch.ws("sup"), report_id, AmlStatus.REPORTED, "已上报")
-    with pytest.raises(DBAPIError), branch.engine.begin() as conn:
+def test_a_decided_report_cannot_be_decided_again_by_sql_and_truncate_is_refused(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.REPORTED, "已上报")
+    with pytest.raises(DBAPIError), aml_branch.engine.begin() as conn:
         conn.execute(
             text("UPDATE aml_reports SET status = 'dismissed', decision_reason = 'y' WHERE id = :r"), {"r": report_id}
         )
-    if branch.engine.dialect.name == "postgresql":
-        with pytest.raises(DBAPIError), branch.engine.begin() as conn:
+    if aml_branch.engine.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError), aml_branch.engine.begin() as conn:
             conn.execute(text("TRUNCATE aml_reports CASCADE"))
-    assert aml.get(branch.ws("sup"), report_id).report.status is AmlStatus.REPORTED
+    assert aml.get(aml_branch.ws("sup"), report_id).report.status is AmlStatus.REPORTED
 
 
 # --- no tipping off ------------------------------------------------------------------------------------------
 
 
 def test_nothing_of_a_report_reaches_the_clients_page_card_queue_search_or_exports(
-    branch: Branch, tmp_path: Path
+    aml_branch: AmlBranch, tmp_path: Path
 ) -> None:
     """Every path a client's data takes to a screen or a file, read by the author and the supervisor, holds no trace
     of the report (its text, its signs, its status)."""
-    branch.file()
-    client = branch.clients["张伟"]
+    aml_branch.file()
+    client = aml_branch.clients["张伟"]
     for login in ("wang", "sup"):
-        ws = branch.ws(login)
+        ws = aml_branch.ws(login)
         seen = [
             repr(client_detail.load(ws, client)),
             repr(find_clients(ws, "张伟")),
-            repr(today_queue(branch.ws("wang"))),
+            repr(today_queue(aml_branch.ws("wang"))),
         ]
         if login == "wang":
             seen.append(repr(prepare(ws, client)))
@@ -278,9 +205,9 @@ def test_nothing_of_a_report_reaches_the_clients_page_card_queue_search_or_expor
             assert trace not in blob, (login, trace)
 
 
-def test_nothing_of_a_report_reaches_the_csms_exports(branch: Branch, tmp_path: Path) -> None:
-    branch.file()
-    ws = branch.ws("wang")
+def test_nothing_of_a_report_reaches_the_csms_exports(aml_branch: AmlBranch, tmp_path: Path) -> None:
+    aml_branch.file()
+    ws = aml_branch.ws("wang")
     for kind in ExportKind:
         path = tmp_path / f"{kind.value}.csv"
         export_list(ws, kind, path, fmt=TableFormat.CSV, open_only=False)
@@ -301,6 +228,7 @@ def test_only_the_reports_own_store_reads_the_table() -> None:
     }
     assert naming == {
         "storage/aml.py", "storage/orm.py", "storage/audit.py", "storage/migrations/versions/0011_kyc_aml.py",
+        "storage/migrations/versions/0016_aml_decider.py",
         "csm_tui/services/clients/aml.py",  # its audit entity's name
     }  # fmt: skip
 
@@ -308,7 +236,7 @@ def test_only_the_reports_own_store_reads_the_table() -> None:
 # --- review findings -----------------------------------------------------------------------------------------
 
 
-def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(branch: Branch) -> None:
+def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(aml_branch: AmlBranch) -> None:
     """Two supervisors of the outlet, each in a session of their own (its own engine, as two SSH sessions are),
     decide the same open report together, one reporting it, one dismissing it: one decision stands, the other is
     told the report is decided, and the stored decision is the one that won."""
@@ -316,24 +244,20 @@ def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(bra
 
     from storage.engine import make_engine
 
-    with branch.factory(write=True) as tx:
-        outlet = branch.staff["sup"].outlet_id
+    with aml_branch.factory(write=True) as tx:
+        outlet = aml_branch.staff["sup"].outlet_id
         second = tx.staff.add(NewStaff(login="sup2", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet))
         tx.commit()
-    report_id = branch.file()
+    report_id = aml_branch.file()
     start = threading.Barrier(2)
     results: dict[str, str] = {}
-    url = branch.engine.url.render_as_string(hide_password=False)
+    url = aml_branch.engine.url.render_as_string(hide_password=False)
     engines = [make_engine(url) for _ in range(2)]
-    moves = [(branch.staff["sup"], AmlStatus.REPORTED, "已报送"), (second, AmlStatus.DISMISSED, "已排除")]
+    moves = [(aml_branch.staff["sup"], AmlStatus.REPORTED, "已报送"), (second, AmlStatus.DISMISSED, "已排除")]
 
     def run(n: int) -> None:
         staff, status, reason = moves[n]
-        factory = SqlUnitOfWorkFactory(engines[n], branch.factory.clock)
-        ws = Workstation(
-            uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(factory.clock, TZ),
-            policy=Policy(), demo=False,
-        )  # fmt: skip
+        ws = workstation(SqlUnitOfWorkFactory(engines[n], aml_branch.factory.clock), staff)
         start.wait(timeout=60)
         try:
             aml.decide(ws, report_id, status, reason)
@@ -353,33 +277,33 @@ def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(bra
         engine.dispose()
     assert sorted(results.values()) == ["aml_decided", "ok"], results
     [won] = [status for status, result in results.items() if result == "ok"]
-    assert aml.get(branch.ws("sup"), report_id).report.status.value == won
+    assert aml.get(aml_branch.ws("sup"), report_id).report.status.value == won
 
 
 def test_the_phrase_checks_audit_entries_on_a_report_keep_neither_its_phrases_nor_the_csms_reason(
-    branch: Branch,
+    aml_branch: AmlBranch,
 ) -> None:
     """A report whose text holds a forbidden phrase: neither the refusal nor the confirmation written to the audit
     log (which the admin reads, who does not review while supervisors do) carries the phrase found in the report's
     text or the CSM's reason for keeping it; they name the report's entity only."""
-    ws, client = branch.ws("wang"), branch.clients["张伟"]
+    ws, client = aml_branch.ws("wang"), aml_branch.clients["张伟"]
     words = "客户说这笔钱稳赚，来源不肯说"
     with pytest.raises(ForbiddenPhrases):
         aml.file_report(ws, client, SIGNS, words)
     aml.file_report(ws, client, SIGNS, words, PhrasesConfirmed(frozenset({"稳赚"}), "客户原话照录赌场筹码"))
-    logged = audit_text(branch.engine)
+    logged = audit_text(aml_branch.engine)
     assert "phrases.refused aml_reports" in logged and "phrases.confirmed aml_reports" in logged
     assert "稳赚" not in logged and "赌场筹码" not in logged
 
 
-def test_a_deactivated_reviewer_decides_nothing_and_reads_nothing(branch: Branch) -> None:
-    report_id = branch.file()
-    with branch.engine.begin() as conn:
+def test_a_deactivated_reviewer_decides_nothing_and_reads_nothing(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    with aml_branch.engine.begin() as conn:
         conn.execute(text("UPDATE staff SET active = :f WHERE login = 'sup'"), {"f": False})
-    ws = branch.ws("sup")
+    ws = aml_branch.ws("sup")
     with pytest.raises(SessionEnded):
         aml.decide(ws, report_id, AmlStatus.DISMISSED, "无")
     with pytest.raises(SessionEnded):
         aml.to_review(ws)
-    with branch.factory() as tx:
+    with aml_branch.factory() as tx:
         assert tx.session.execute(text("SELECT status FROM aml_reports")).scalar() == "open"

@@ -100,6 +100,15 @@ def desk(factory: SqlUnitOfWorkFactory, staff: Staff, clock: FrozenClock, policy
     return sign_in(factory.acting_as(staff), staff, time, policy or Policy(), False)
 
 
+def workstation(factory: SqlUnitOfWorkFactory, staff: Staff, policy: Policy | None = None) -> Workstation:
+    """``staff``'s workstation on the branch (on the factory's clock), without a sign-in: it may outlive the staff
+    member's deactivation, as an open session does."""
+    return Workstation(
+        uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(factory.clock, TZ),
+        policy=policy or Policy(), demo=False,
+    )  # fmt: skip
+
+
 def open_desk(url: str, login: str) -> Workstation:
     """The workstation ``login`` opens on the database at ``url``, as the app opens it, on the frozen clock."""
     return open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)

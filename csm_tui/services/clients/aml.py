@@ -3,12 +3,19 @@
 - Filed by the client's own CSM (``storage.access.require_aml_filer``): what was seen (one or more ``AmlSign``) and
   a free text, which the phrase check looks through like every text saved (``services.phrase_check``).
 - Sent to the outlet's AML reviewer: the policy's ``[aml] reviewer`` names the outlet's supervisors (default) or the
-  branch admin. The reviewer marks it reported (上报) or dismissed (排除), with a reason, once.
+  branch admin; when nobody of that role is active, the other reviews (an outlet without a supervisor: the admins).
+  Who reviews is read at each reading and decision, never kept from the filing: a supervisor deactivated since no
+  longer sees the report, the admin who takes over (or a new supervisor) does. When nobody at all can review, the
+  report is refused before anything is stored, and the CSM is told whom to tell in person (the policy's
+  ``[aml] contact``): a report is never filed into a void.
+- The reviewer marks it reported (上报) or dismissed (排除), with a reason, once; never their own report, never
+  before it was filed.
 - Seen by its author and the reviewers only, never by anyone else nor anywhere the client could learn of it (no
   tipping off): nothing of a report is on the client's page or card, in the queue, search, exports or the
   scoreboard; the audit log names the report by its id, never its content.
 - Immutable like the suitability records: the database's triggers (migration 0011) refuse every change but the
-  reviewer's one decision, and any deletion.
+  reviewer's one decision, and any deletion; and (0016) a decision by anyone but an active supervisor of the outlet
+  or admin other than the author, or dated before the filing.
 """
 
 from __future__ import annotations
@@ -45,11 +52,10 @@ def reviewer_role(ws: Workstation) -> Role:
 
 
 def is_reviewer(ws: Workstation) -> bool:
-    """The signed-in staff member reviews suspicion reports (the screens show the list's key to them only)."""
-    role = reviewer_role(ws)
-    if role is Role.ADMIN:
-        return ws.staff.role is Role.ADMIN
-    return ws.staff.role is Role.SUPERVISOR
+    """The signed-in staff member's role may review suspicion reports (the screens list the reports they review
+    rather than those they filed): a supervisor or an admin, whichever the policy names, since the other reviews
+    when nobody of that role is active (``to_review`` lists what they review now, possibly nothing)."""
+    return ws.staff.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 def file_report(
@@ -74,6 +80,9 @@ def file_report(
         outlet_id = actor.outlet_id if actor.outlet_id is not None else client.outlet_id
         if outlet_id is None:
             raise DomainError("no_outlet")
+        if not tx.aml.reviewers(outlet_id, reviewer_role(ws), actor.id):  # nobody would read it
+            contact = ws.policy.aml.contact.strip()
+            raise DomainError("aml_no_reviewer_call", contact=contact) if contact else DomainError("aml_no_reviewer")
         report = tx.aml.add(
             NewAmlReport(
                 client_id=client_id, staff_id=actor.id, outlet_id=outlet_id, signs=chosen, text=text, filed_at=now
@@ -102,7 +111,10 @@ def decide(ws: Workstation, report_id: int, status: AmlStatus, reason: str) -> A
             raise AccessDenied("aml")  # nobody reviews their own report
         if report.status is not AmlStatus.OPEN:
             raise DomainError("aml_decided", status=report.status.value)
-        decided = tx.aml.decide(report_id, role, status, reason, ws.time.now().datetime)
+        now = ws.time.now().datetime
+        if now < report.filed_at:  # a clock set back: the database refuses it too
+            raise DomainError("aml_decided_early", filed=ws.time.local(report.filed_at).format("YYYY-MM-DD HH:mm"))
+        decided = tx.aml.decide(report_id, role, status, reason, now)
         tx.audit.record("aml.decide", ENTITY, str(report_id), status=status.value)
         tx.commit()
     return decided
