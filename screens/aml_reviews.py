@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from csm_tui.domain.enums import AmlStatus
-from csm_tui.i18n import label, t
+from csm_tui.i18n import label, listed, t
 from csm_tui.services.clients import aml
 from csm_tui.services.clients.aml import AmlEntry
 from csm_tui.services.workstation import Workstation
@@ -63,7 +63,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
                 self.ws.time.local(e.report.filed_at).format("YYYY-MM-DD"),
                 f"{e.client_name} {e.client_number}",
                 e.author,
-                "、".join(label(s) for s in e.report.signs),
+                listed(label(s) for s in e.report.signs),
                 label(e.report.status),
             )
             for e in data
@@ -90,7 +90,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
         r = entry.report
         lines = [
             t("aml.detail_head", id=r.id, client=entry.client_name, author=entry.author),
-            t("aml.detail_signs", signs="、".join(label(s) for s in r.signs)),
+            t("aml.detail_signs", signs=listed(label(s) for s in r.signs)),
             r.text,
         ]
         if r.status is not AmlStatus.OPEN and r.decided_at is not None:

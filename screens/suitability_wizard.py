@@ -24,7 +24,7 @@ from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
 from csm_tui.domain.values import money, parse_money
-from csm_tui.i18n import label, t, wan
+from csm_tui.i18n import label, listed, t, wan
 from csm_tui.rules import suitability as rules
 from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.rows import ClientListRow
@@ -470,7 +470,7 @@ class SuitabilityWizard(Screen[None]):
             t("wizard.summary.match", level=level, rating=rating),
             t(
                 "wizard.summary.warnings",
-                warnings=t("list.separator").join(warnings) if warnings else t("wizard.summary.none"),
+                warnings=listed(warnings) if warnings else t("wizard.summary.none"),
             ),
             t("wizard.summary.recording", ref=ref or t("wizard.summary.not_needed")),
             "",

@@ -17,7 +17,7 @@ from textual.widgets import Static
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import money
-from csm_tui.i18n import label, t
+from csm_tui.i18n import itemised, label, t
 from csm_tui.rules.scripts import CallbackCause, called_late
 from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.rows import Candidate
@@ -77,7 +77,7 @@ def render_card(
     ]
     if why is not None:
         lines += why_lines(card, why, local, now)
-    maturing = "; ".join(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
+    maturing = itemised(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
     lines.append(_line((t("card.maturing", items=maturing or t("card.none")), "")))
     lines += _risk_and_family(card, today)
     for contact in card.recent:
