@@ -85,7 +85,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
     def _detail(self) -> None:
         entry = self._selected()
         if entry is None:
-            self.query_one("#aml-text", Static).update(t("aml.empty"))
+            self.query_one("#aml-text", Static).update(t("aml.empty_review" if self.reviewer else "aml.empty"))
             return
         r = entry.report
         lines = [
@@ -99,6 +99,12 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
                 t("aml.detail_decided", status=label(r.status), by=entry.decided_by, at=when, reason=r.decision_reason)
             )
         self.query_one("#aml-text", Static).update("\n".join(lines))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``d`` (decide) is the reviewer's alone: a CSM reading their own reports is not offered it."""
+        if action == "decide" and not self.reviewer:
+            return False
+        return super().check_action(action, parameters)
 
     def action_decide(self) -> None:
         entry = self._selected()

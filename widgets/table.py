@@ -134,6 +134,7 @@ class KeyTable(DataTable[Any]):
         min_widths: Sequence[int] = (),
         whole: Sequence[int] = (),
         middle: Sequence[int] = (),
+        give: Sequence[int] = (),
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("cursor_type", "row")
@@ -143,6 +144,7 @@ class KeyTable(DataTable[Any]):
         self.min_widths = tuple(min_widths)  # cells a column keeps whatever its rows hold (a steady layout)
         self.whole = frozenset(whole)  # columns never cut (a risk level): the others give way
         self.middle = frozenset(middle)  # columns cut in the middle (a masked ID: its start and end say the most)
+        self.give = tuple(give)  # columns that give way first, in this order (what matters less: a place, a note)
         self.headers: list[str] = []
         self.full: list[list[Text]] = []  # the rows as given, before any cut
         self.details: list[list[tuple[str, str]]] | None = None
@@ -201,6 +203,8 @@ class KeyTable(DataTable[Any]):
             # with … and its whole text is one key away — rather than the last column being cut off the screen.
             i = self.stretch
             floors[i] = max(min(natural[i], max(cell_len(self.headers[i]), MIN_SHRUNK)), floors[i] - over)
+        for i in self.give:  # what matters less gives way first, down to its floor
+            natural[i] -= min(max(0, sum(natural) - available), natural[i] - floors[i])
         widths = fit_widths(natural, floors, available, self.stretch)
         cursor = self.cursor_row
         self.clear(columns=True)
