@@ -38,8 +38,8 @@ DESTINATIONS: dict[str, str] = {
 }
 EVERYONE = frozenset(Role)
 # Who the command palette offers each entry (a destination, a screen or a command): what the role may do there, as
-# the services enforce it (storage.access); what they would refuse is not offered. The lobby and tellers find
-# clients through the walk-in dialog on their referrals, never in full (F3 opens a client in full).
+# the services enforce it (storage.access); what they would refuse is not offered. The lobby and tellers find any
+# client with F3 as the OCRM summary (masked), never in full: no queue, client list, sale or agenda of their own.
 PALETTE_ROLES: dict[str, frozenset[Role]] = {
     "checklist": EVERYONE,
     "queue": CLIENT_WORK_ROLES,
@@ -48,7 +48,7 @@ PALETTE_ROLES: dict[str, frozenset[Role]] = {
     "scoreboard": SCOREBOARD_ROLES,
     "referrals": EVERYONE,
     "events": DOORKEEPERS,
-    "search": CLIENT_WORK_ROLES,
+    "search": EVERYONE,
     "new_sale": CLIENT_WORK_ROLES,
     "agenda": CLIENT_WORK_ROLES,
     "shelf": EVERYONE,

@@ -21,9 +21,9 @@ ZH = catalog("zh_CN")
 # Every way the app says "not permitted" (or hides one behind "could not load").
 REFUSALS = [v for k, v in ZH.items() if k.startswith("access.")] + [ZH["error.access_denied"], ZH["error.load_failed"]]
 
-EVERY_ROLE = ["nav.checklist", "nav.referrals", "shelf.title", "key.help", "key.quit"]
+EVERY_ROLE = ["nav.checklist", "nav.referrals", "key.search", "shelf.title", "key.help", "key.quit"]
 CLIENT_WORK = [
-    "nav.queue", "nav.clients", "nav.suitability", "key.search", "key.new_sale", "agenda.title", "export.tasks",
+    "nav.queue", "nav.clients", "nav.suitability", "key.new_sale", "agenda.title", "export.tasks",
     "export.contacts",
 ]  # fmt: skip
 OFFERED = {
@@ -86,7 +86,7 @@ async def test_what_the_counter_is_refused_is_not_in_its_palette(demo_url: str, 
         await settle(pilot)
         assert app.ws.staff.role in (Role.LOBBY, Role.TELLER)
         offered = {c.title for c in app.get_system_commands(app.screen)}
-        assert not offered & {ZH["nav.scoreboard"], ZH["key.new_sale"], ZH["key.search"], ZH["agenda.title"]}
+        assert not offered & {ZH["nav.scoreboard"], ZH["key.new_sale"], ZH["agenda.title"]}
         app.action_go("scoreboard")  # the key 5 still leads there: refused, as a permission
         await settle(pilot)
         assert refusals_in(" ".join(said(app)))
