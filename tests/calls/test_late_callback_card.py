@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 from rich.console import Group
-from sqlalchemy import select
 from textual.widgets import Static
 
 from csm_tui.cli import open_workstation
@@ -25,9 +24,8 @@ from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.rows import Candidate
 from screens.call_session import CallSession
 from storage.engine import make_engine
-from storage.orm import ClientRow, StaffRow
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import first_own_client, make_app, settle
 from widgets.client_card import ClientCard
 from widgets.script_panel import ScriptPanel
 
@@ -41,13 +39,9 @@ def _plain(widget: Static) -> str:
 
 def _busy_callback(url: str, callback_at: dt.datetime) -> tuple[int, str, int]:
     """A client of csm01's, busy on a call at 09:00, who named ``callback_at``: (client id, name, callback task)."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        csm = conn.execute(select(StaffRow.id).where(StaffRow.login == "csm01")).scalar_one()
-        client_id, name = conn.execute(
-            select(ClientRow.id, ClientRow.name).where(ClientRow.manager_id == csm).order_by(ClientRow.number)
-        ).first()  # type: ignore[misc]
-    ws = open_workstation(engine, FrozenClock(AT_NINE.isoformat()), Policy(), "csm01")
+    own = first_own_client(url)
+    client_id, name = own.client_id, own.name
+    ws = open_workstation(make_engine(url), FrozenClock(AT_NINE.isoformat()), Policy(), "csm01")
     receipt = record(ws, client_id, Outcome(Disposition.BUSY, at=callback_at), started_at=AT_NINE)
     [task_id] = receipt.created_tasks
     return client_id, name, task_id

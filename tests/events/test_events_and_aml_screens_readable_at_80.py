@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 from textual.widgets import Static
 
 from csm_tui.cli import open_workstation
@@ -25,9 +24,8 @@ from csm_tui.services.workstation import Workstation
 from screens.aml_reviews import AmlReviewsScreen
 from screens.events import EventScreen
 from storage.engine import make_engine
-from storage.orm import ClientRow, StaffRow
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import first_own_client, make_app, settle
 from tests.support.words import screen_text
 from widgets.table import KeyTable
 
@@ -38,12 +36,8 @@ TUESDAY_14H = dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)
 
 def _csm01(url: str) -> tuple[Workstation, int]:
     """csm01's workstation on the frozen clock, and their first client."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        csm = conn.execute(select(StaffRow.id).where(StaffRow.login == "csm01")).scalar_one()
-        first = select(ClientRow.id).where(ClientRow.manager_id == csm).order_by(ClientRow.number).limit(1)
-        client = conn.execute(first).scalar_one()
-    return open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01"), client
+    ws = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "csm01")
+    return ws, first_own_client(url).client_id
 
 
 def _two_events(url: str) -> None:

@@ -24,10 +24,10 @@ from csm_tui.i18n import catalog
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import TextDialog
 from storage.engine import make_engine
-from storage.orm import ClientRow, HoldingRow, SaleRow, StaffRow
+from storage.orm import HoldingRow, SaleRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import first_own_client, make_app, settle
 from widgets.table import KeyTable
 
 NOW = dt.datetime.fromisoformat(FROZEN_AT)
@@ -37,12 +37,9 @@ AMOUNT = Decimal("300000.00")
 def _sale(url: str, sold_at: dt.datetime, hours: int) -> tuple[int, int, str]:
     """A wealth product sold to a client of csm01's at ``sold_at`` with ``hours`` of cooling-off, and its holding:
     (client id, sale id, product name)."""
+    own = first_own_client(url)
+    client_id, csm, outlet_id = own.client_id, own.staff_id, own.outlet_id
     engine = make_engine(url)
-    with engine.connect() as conn:
-        csm = conn.execute(select(StaffRow.id).where(StaffRow.login == "csm01")).scalar_one()
-        client_id, outlet_id = conn.execute(
-            select(ClientRow.id, ClientRow.outlet_id).where(ClientRow.manager_id == csm).order_by(ClientRow.number)
-        ).first()  # type: ignore[misc]
     with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
         product = next(p for p in tx.products.on_sale(sold_at.date()) if p.category is ProductCategory.WEALTH)
         assert product.id is not None
