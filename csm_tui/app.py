@@ -18,6 +18,7 @@ from textual.signal import Signal
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.masking import mask_text
+from csm_tui.domain.roles import AML_LIST_ROLES, CLIENT_WORK_ROLES, DOORKEEPERS, SCOREBOARD_ROLES
 from csm_tui.i18n import set_language, t
 from csm_tui.services.imports.exports import ExportKind
 from csm_tui.services.workstation import Workstation
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 # Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
 # keeps the start-up to the first paint short.
-AML_LIST_ROLES = (Role.CSM, Role.SUPERVISOR, Role.ADMIN)  # who has suspicion reports to list (filed or reviewed)
 DESTINATIONS: dict[str, str] = {
     "checklist": "screens.checklist:ChecklistScreen",
     "queue": "screens.queue:QueueScreen",
@@ -37,6 +37,30 @@ DESTINATIONS: dict[str, str] = {
     "scoreboard": "screens.scoreboard:ScoreboardScreen",
     "referrals": "screens.referrals:ReferralsScreen",
     "events": "screens.events:EventsScreen",
+}
+EVERYONE = frozenset(Role)
+# Who the command palette offers each entry (a destination, a screen or a command): what the role may do there, as
+# the services enforce it (storage.access); what they would refuse is not offered. The lobby and tellers find any
+# client with F3 as the OCRM summary (masked), never in full: no queue, client list, sale or agenda of their own.
+PALETTE_ROLES: dict[str, frozenset[Role]] = {
+    "checklist": EVERYONE,
+    "queue": CLIENT_WORK_ROLES,
+    "clients": CLIENT_WORK_ROLES,
+    "suitability": CLIENT_WORK_ROLES,
+    "scoreboard": SCOREBOARD_ROLES,
+    "referrals": EVERYONE,
+    "events": DOORKEEPERS,
+    "search": EVERYONE,
+    "new_sale": CLIENT_WORK_ROLES,
+    "agenda": CLIENT_WORK_ROLES,
+    "shelf": EVERYONE,
+    "leave": frozenset({Role.CSM}),  # a CSM's own; a supervisor records the team's from their checklists
+    "export": CLIENT_WORK_ROLES,  # one's own task list and contact records
+    "import": frozenset({Role.ADMIN}),
+    "aml": AML_LIST_ROLES,
+    "data_state": frozenset({Role.ADMIN}),
+    "help": EVERYONE,
+    "quit": EVERYONE,
 }
 
 
@@ -380,23 +404,28 @@ class CsmApp(App[None]):
             self.push_screen(CommandPalette(placeholder=t("palette.search"), id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette's entries the signed-in role may use (``PALETTE_ROLES``)."""
+        role = self.ws.staff.role
+        for entry, command in self._palette_entries():
+            if role in PALETTE_ROLES[entry]:
+                yield command
+
+    def _palette_entries(self) -> Iterable[tuple[str, SystemCommand]]:
         for name in DESTINATIONS:
-            yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
-        yield SystemCommand(t("key.search"), t("palette.search_clients"), self.action_search)
-        yield SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
-        yield SystemCommand(t("agenda.title"), t("palette.agenda"), self.action_agenda)
-        yield SystemCommand(t("shelf.title"), t("palette.shelf"), self.action_shelf)
-        if self.ws.staff.role is Role.CSM:
-            yield SystemCommand(t("key.leave"), t("palette.leave"), self.action_leave)
-        yield SystemCommand(t("export.tasks"), t("export.palette_tasks"), lambda: self.action_export("tasks"))
-        yield SystemCommand(t("export.contacts"), t("export.palette_contacts"), lambda: self.action_export("contacts"))
-        if self.ws.staff.role is Role.ADMIN:
-            yield SystemCommand(t("import.title"), t("import.palette"), self.action_import)
-        if self.ws.staff.role in AML_LIST_ROLES:
-            yield SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
-            yield SystemCommand(t("data_state.title"), t("data_state.palette"), self.action_data_state)
-        yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        yield SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
+            yield name, SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
+        yield "search", SystemCommand(t("key.search"), t("palette.search_clients"), self.action_search)
+        yield "new_sale", SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
+        yield "agenda", SystemCommand(t("agenda.title"), t("palette.agenda"), self.action_agenda)
+        yield "shelf", SystemCommand(t("shelf.title"), t("palette.shelf"), self.action_shelf)
+        yield "leave", SystemCommand(t("key.leave"), t("palette.leave"), self.action_leave)
+        export_tasks, export_contacts = (lambda: self.action_export("tasks")), (lambda: self.action_export("contacts"))
+        yield "export", SystemCommand(t("export.tasks"), t("export.palette_tasks"), export_tasks)
+        yield "export", SystemCommand(t("export.contacts"), t("export.palette_contacts"), export_contacts)
+        yield "import", SystemCommand(t("import.title"), t("import.palette"), self.action_import)
+        yield "aml", SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
+        yield "data_state", SystemCommand(t("data_state.title"), t("data_state.palette"), self.action_data_state)
+        yield "help", SystemCommand(t("key.help"), t("palette.help"), self.action_help)
+        yield "quit", SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 
     def _goer(self, destination: str) -> Callable[[], None]:
         return lambda: self.action_go(destination)

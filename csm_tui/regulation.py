@@ -18,7 +18,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from csm_tui.domain.enums import ProductCategory
-from csm_tui.i18n import refusal
+from csm_tui.i18n import listed, refusal
 
 
 class _Floor(ABC):
@@ -111,7 +111,7 @@ class Includes(_Floor):
     def check(self, value: tuple[str, ...]) -> tuple[str, ...]:
         missing = [text for text in self.required if text not in value]
         if missing:
-            raise refusal("policy.floor_includes", required="、".join(self.required), missing="、".join(missing))
+            raise refusal("policy.floor_includes", required=listed(self.required), missing=listed(missing))
         return value
 
 

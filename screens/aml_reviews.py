@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from csm_tui.domain.enums import AmlStatus
-from csm_tui.i18n import label, t
+from csm_tui.i18n import label, listed, t
 from csm_tui.services.clients import aml
 from csm_tui.services.clients.aml import AmlEntry
 from csm_tui.services.workstation import Workstation
@@ -63,7 +63,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
                 self.ws.time.local(e.report.filed_at).format("YYYY-MM-DD"),
                 f"{e.client_name} {e.client_number}",
                 e.author,
-                "、".join(label(s) for s in e.report.signs),
+                listed(label(s) for s in e.report.signs),
                 label(e.report.status),
             )
             for e in data
@@ -85,12 +85,12 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
     def _detail(self) -> None:
         entry = self._selected()
         if entry is None:
-            self.query_one("#aml-text", Static).update(t("aml.empty"))
+            self.query_one("#aml-text", Static).update(t("aml.empty_review" if self.reviewer else "aml.empty"))
             return
         r = entry.report
         lines = [
             t("aml.detail_head", id=r.id, client=entry.client_name, author=entry.author),
-            t("aml.detail_signs", signs="、".join(label(s) for s in r.signs)),
+            t("aml.detail_signs", signs=listed(label(s) for s in r.signs)),
             r.text,
         ]
         if r.status is not AmlStatus.OPEN and r.decided_at is not None:
@@ -99,6 +99,12 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
                 t("aml.detail_decided", status=label(r.status), by=entry.decided_by, at=when, reason=r.decision_reason)
             )
         self.query_one("#aml-text", Static).update("\n".join(lines))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``d`` (decide) is the reviewer's alone: a CSM reading their own reports is not offered it."""
+        if action == "decide" and not self.reviewer:
+            return False
+        return super().check_action(action, parameters)
 
     def action_decide(self) -> None:
         entry = self._selected()

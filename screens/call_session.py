@@ -167,7 +167,8 @@ class CallSession(Screen[None]):
         if card.client_id != self.item.client_id:
             return  # an older load arriving late
         self.card = card
-        self.query_one(ClientCard).show_card(card, self.ws.time.today(), self.item.main, self.ws.time.local)
+        now = self.ws.time.now().datetime
+        self.query_one(ClientCard).show_card(card, self.ws.time.today(), self.item.main, self.ws.time.local, now)
         self.query_one(ScriptPanel).show_script(
             card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice, self.ws.time
         )

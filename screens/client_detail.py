@@ -22,7 +22,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Staff
 from csm_tui.domain.values import money
-from csm_tui.i18n import label, t
+from csm_tui.i18n import itemised, label, listed, t
 from csm_tui.services.calls import appointments
 from csm_tui.services.clients import client_detail, households, referrals
 from csm_tui.services.clients.client_detail import ClientDetail
@@ -171,10 +171,10 @@ class ClientDetailScreen(Screen[None]):
             + (f"  {t('detail.mobile_invalid')}" if c.mobile_invalid else ""),
             t("detail.address", value=c.address or "—"),
             t("detail.occupation", value=c.occupation or "—"),
-            t("detail.opt_outs", value="、".join(opt_outs) if opt_outs else t("card.none")),
+            t("detail.opt_outs", value=listed(opt_outs) if opt_outs else t("card.none")),
             t("detail.capacity", value=t("detail.yes") if c.civil_capacity else t("detail.no")),
             id_expiry_line(c.id_expiry, c.id_long_term),
-            t("detail.accounts", value="; ".join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
+            t("detail.accounts", value=itemised(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
             t("detail.note", value=c.note or "—"),
         ]
         if d.household is not None:

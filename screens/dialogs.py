@@ -39,7 +39,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Staff
-from csm_tui.i18n import label, t
+from csm_tui.i18n import label, listed, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
 from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
@@ -1206,7 +1206,7 @@ class InviteDialog(SavingDialog[int]):
             return
         if self.picked.pop(row.id, None) is None:
             self.picked[row.id] = row.name
-        names = "、".join(self.picked.values())
+        names = listed(self.picked.values())
         self.query_one("#picked", Static).update(t("invite.picked", count=len(self.picked), names=names))
         self._show_found()
         self.query_one("#who", Input).focus()

@@ -26,6 +26,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from screens.base import Destination
 from screens.dialogs import EventDialog, InviteDialog, ProspectDialog
+from widgets.empty_note import EmptyNote
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -51,7 +52,9 @@ class EventsScreen(Destination[list[Event]]):
         self.rows: list[Event] = []
 
     def compose_body(self) -> ComposeResult:
-        yield KeyTable(id="events")
+        yield EmptyNote("events", "empty.events")
+        # At 80 columns the place gives way first; a long title keeps its start and its end (第二期, 第三期).
+        yield KeyTable(id="events", give=(3,), middle=(2,))
 
     def fetch(self) -> list[Event]:
         return results.around(self.ws)
@@ -123,6 +126,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="event-results")
+        yield EmptyNote("event-list", "empty.event_list")
         yield KeyTable(id="event-list")
 
     def on_mount(self) -> None:

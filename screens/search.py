@@ -28,6 +28,9 @@ from screens.client_detail import ClientDetailScreen
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
+# The masked ID keeps its area code and last four (``310106…1234``, 11 cells) however narrow the terminal.
+ID_MIN_WIDTHS = (0, 0, 0, 0, 0, 11, 0)
+
 
 class SearchScreen(ModalScreen[None]):
     ENTER_HELP = "enter.search"
@@ -51,7 +54,9 @@ class SearchScreen(ModalScreen[None]):
             yield Static(t("search.title"), classes="screen-title")
             yield BoundedInput(placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="search-text")
             yield Static(t("search.lookup_hint", limit=self.ws.policy.lookups_per_hour), classes="hint")
-            yield KeyTable(id="search-results", whole=(0, 4, 6))  # number, masked mobile, whose: never cut
+            # At 80 columns the name and the masked ID give way (the ID in its hidden middle, ``310106…1234``), never
+            # the client number, age, tier, masked mobile or whose client it is (what tells two namesakes apart).
+            yield KeyTable(id="search-results", whole=(0, 2, 3, 4, 6), middle=(5,), min_widths=ID_MIN_WIDTHS)
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).show_rows(self._headers(), [])

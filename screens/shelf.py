@@ -19,6 +19,7 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure
 from widgets.empty_note import EmptyNote
+from widgets.product_words import NONE, yield_cell
 from widgets.table import KeyTable
 
 _MARKS = {ReadState.NEW: ("shelf.new", "bold green"), ReadState.CHANGED: ("shelf.changed", "bold yellow")}
@@ -75,8 +76,8 @@ class ShelfScreen(Destination[list[ShelfItem]]):
             Text(t(key), style=style) if key else "",
             r.name,  # the whole name is also on the line under the table
             label(ProductCategory(r.category)) + (f" R{r.rating}" if r.rating else ""),
-            t("shelf.days", days=r.term_days) if r.term_days else "—",
-            figure(f"{r.expected_yield:.2f}%") if r.expected_yield is not None else "—",
+            t("shelf.days", days=r.term_days) if r.term_days else NONE,
+            yield_cell(r.expected_yield),
             figure(wan(r.min_amount)),
             r.sale_end.strftime("%m-%d") if r.sale_end else "—",
             flags,

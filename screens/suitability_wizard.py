@@ -8,9 +8,11 @@ recording, from the database as it stands.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -22,7 +24,7 @@ from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
 from csm_tui.domain.values import money, parse_money
-from csm_tui.i18n import label, t, wan
+from csm_tui.i18n import label, listed, t, wan
 from csm_tui.rules import suitability as rules
 from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.rows import ClientListRow
@@ -30,13 +32,16 @@ from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
 from widgets import signature_page
-from widgets.cells import figure
+from widgets.cells import figure, short_path
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
+from widgets.product_words import NONE, yield_cell
 from widgets.suitability_checks import check_reason, check_title
 from widgets.table import KeyTable
 from widgets.text_fields import AMOUNT_MAX, SEARCH_MAX, BoundedInput
 
+log = logging.getLogger(__name__)
+DONE_MARGIN = 4  # cells of the done step's padding and scroll bar, beside its text
 STEPS = ("identify", "status", "questions", "product", "check", "confirm", "summary", "done")
 ANSWER_KEYS = "abcde"
 CONFIRMATIONS = (
@@ -87,6 +92,7 @@ class SuitabilityWizard(Screen[None]):
         self.recorded: attempts.Recorded | None = None  # saved: the report may be written again, never the sale
         self.saving = False  # a record is being written: no second one
         self.report_failed = False  # the record is saved but its report could not be written
+        self.report_path: str | None = None  # the report's full path (shown shortened, told in full once)
         self.candidates: list[ClientListRow] = []
         self.search_text = ""
 
@@ -352,8 +358,9 @@ class SuitabilityWizard(Screen[None]):
         headers = [t(f"wizard.col.{c}") for c in ("code", "name", "category", "rating", "term", "yield", "minimum")]
         rows = [
             (
-                p.code, p.name, label(p.category), p.rating.code if p.rating else "—", str(p.term_days or ""),
-                f"{p.expected_yield}%" if p.expected_yield else "", figure(wan(p.min_amount)),
+                p.code, p.name, label(p.category), p.rating.code if p.rating else NONE,
+                figure(str(p.term_days)) if p.term_days else NONE, yield_cell(p.expected_yield),
+                figure(wan(p.min_amount)),
             )
             for p in self.ctx.products
         ]  # fmt: skip
@@ -464,7 +471,7 @@ class SuitabilityWizard(Screen[None]):
             t("wizard.summary.match", level=level, rating=rating),
             t(
                 "wizard.summary.warnings",
-                warnings=t("list.separator").join(warnings) if warnings else t("wizard.summary.none"),
+                warnings=listed(warnings) if warnings else t("wizard.summary.none"),
             ),
             t("wizard.summary.recording", ref=ref or t("wizard.summary.not_needed")),
             "",
@@ -522,11 +529,18 @@ class SuitabilityWizard(Screen[None]):
             in_background(self, lambda: self._report(recorded), lambda path: self._done(recorded, path), group="save")
 
     def _done(self, recorded: attempts.Recorded, path: str | None) -> None:
+        """The record's number and outcome, and where its printable page is: on one line, the home folder as ``~``
+        and the middle of a long path dropped; the full path in a notice and the log."""
         self.report_failed = path is None
-        lines = [
-            t("wizard.recorded", id=recorded.record.id, outcome=label(recorded.record.outcome)),
-            t("wizard.report", path=path) if path is not None else t("wizard.report_failed"),
-        ]
+        self.report_path = path
+        if path is not None:
+            room = self.app.size.width - DONE_MARGIN - cell_len(t("wizard.report", path=""))
+            report = t("wizard.report", path=short_path(path, room))
+            self.notify(t("wizard.report_full", path=path), timeout=20)
+            log.info("suitability record %s: printable page %s", recorded.record.id, path)
+        else:
+            report = t("wizard.report_failed")
+        lines = [t("wizard.recorded", id=recorded.record.id, outcome=label(recorded.record.outcome)), report]
         self.query_one("#done-text", Static).update("\n".join(lines))
         self.go("done")
 

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from csm_tui.domain.models import Staff
-from csm_tui.i18n import t
+from csm_tui.i18n import listed, t
 from csm_tui.services.checklist import day_list
 from csm_tui.services.checklist.day_list import TeamRow
 from csm_tui.services.workstation import Workstation
@@ -60,7 +60,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
                 r.staff.name,
                 figure(f"{r.done} / {r.total}"),
                 figure(f"{r.calls.done} / {r.calls.total}"),
-                _away(r) or "、".join(item_text(i) for i in r.behind) or "✓",
+                _away(r) or listed(item_text(i) for i in r.behind) or "✓",
             )
             for r in data
         ]

@@ -32,13 +32,12 @@ from sqlalchemy.orm import Session
 from csm_tui.clock import Clock
 from csm_tui.domain.enums import ReferralStatus, Role
 from csm_tui.domain.models import Staff
+from csm_tui.domain.roles import SCOREBOARD_ROLES
 from csm_tui.services.ports import AccessDenied
 from storage.orm import ClientRow, LeaveRow, ReferralRow, StaffRow
 
 # Referrals through which a 沃德 client manager works with a client in full.
 WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
-# Who has a scoreboard: the CSMs scored, their supervisors, the admin.
-SCOREBOARD_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 
 
 def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:

@@ -16,17 +16,13 @@ from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import EventKind, InviteRule, InviteStatus, Role, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import Event, Invitation, NewEvent, NewInvitation
+from csm_tui.domain.roles import DOORKEEPERS, PLANNERS
 from csm_tui.domain.values import mask_mobile
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import EventSale, Invitee
 from storage.access import Access
 from storage.orm import ClientRow, EventProductRow, EventRow, InvitationRow, SaleRow, StaffRow, TaskRow
 from storage.queue_sources import precision_prospects
-
-# Staff who plan events and invite (each their own clients; a supervisor the team's, the admin everyone's).
-PLANNERS = (Role.CSM, Role.SUPERVISOR, Role.ADMIN)
-# Staff who check people in on the day: the planners and the lobby (大堂经理), who meets people at the door.
-DOORKEEPERS = (*PLANNERS, Role.LOBBY)
 
 
 def _followed_up() -> Exists:
@@ -54,7 +50,7 @@ class SqlEvents:
 
     # --- events ---------------------------------------------------------------------------------------------------
 
-    def _require_role(self, roles: tuple[Role, ...], what: str) -> None:
+    def _require_role(self, roles: frozenset[Role], what: str) -> None:
         if not (self.access.admin or self.access.has_role(*roles)):
             raise AccessDenied(what)
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
+from pathlib import Path
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import current_language, t
 from csm_tui.policy import ChecklistItem
 from csm_tui.services.rows import Candidate
+from widgets.table import ELLIPSIS, clip_middle
 
 
 def figure(text: str) -> Text:
@@ -52,3 +55,20 @@ def item_text(item: ChecklistItem) -> str:
     if item.text:
         return item.text.get(current_language(), item.text["zh_CN"])
     return t(f"checklist.items.{item.code}")
+
+
+def short_path(path: str | Path, width: int) -> str:
+    """A file's path in at most ``width`` terminal cells, to show on one line: the home folder as ``~``, then, if
+    still too long, its folders' middle dropped with ``…`` so that the start and the file's name stay
+    (``~/.local/sh…/suitability-12.html``). The full path goes wherever it can be copied or read (log, notice)."""
+    text, home = str(path), str(Path.home())
+    if home not in ("", "/") and (text == home or text.startswith(home.rstrip("/") + "/")):
+        text = "~" + text[len(home.rstrip("/")) :]
+    if cell_len(text) <= width:
+        return text
+    name = Path(text).name
+    room = width - cell_len(name) - cell_len(ELLIPSIS + "/")  # what is left for the start of the folders
+    if room < 2:
+        return clip_middle(Text(text), width).plain
+    head = set_cell_size(text[: len(text) - len(name)], room).rstrip(" ")
+    return f"{head}{ELLIPSIS}/{name}"

@@ -17,8 +17,8 @@ from textual.widgets import Static
 from csm_tui.domain.enums import QueueReason
 from csm_tui.domain.models import ContactRecord
 from csm_tui.domain.values import money
-from csm_tui.i18n import label, t
-from csm_tui.rules.scripts import CallbackCause
+from csm_tui.i18n import itemised, label, t
+from csm_tui.rules.scripts import CallbackCause, called_late
 from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.rows import Candidate
 from widgets.cells import reason_detail
@@ -40,13 +40,25 @@ class ClientCard(Static):
     """
 
     def show_card(
-        self, card: CallCard, today: dt.date, why: Candidate | None = None, local: Local | None = None
+        self,
+        card: CallCard,
+        today: dt.date,
+        why: Candidate | None = None,
+        local: Local | None = None,
+        now: dt.datetime | None = None,
     ) -> None:
-        self.update(Group(*render_card(card, today, why, local)))
+        self.update(Group(*render_card(card, today, why, local, now)))
 
 
-def render_card(card: CallCard, today: dt.date, why: Candidate | None = None, local: Local | None = None) -> list[Text]:
-    """The card's lines; ``why``: the queue's reason for the call, ``local``: the branch's clock, to show times."""
+def render_card(
+    card: CallCard,
+    today: dt.date,
+    why: Candidate | None = None,
+    local: Local | None = None,
+    now: dt.datetime | None = None,
+) -> list[Text]:
+    """The card's lines; ``why``: the queue's reason for the call, ``local``: the branch's clock, to show times,
+    ``now``: when the call is made (a callback made after the time the client named says so)."""
     local = local or arrow.get
     lines = [
         _line(
@@ -64,8 +76,8 @@ def render_card(card: CallCard, today: dt.date, why: Candidate | None = None, lo
         ),
     ]
     if why is not None:
-        lines += why_lines(card, why, local)
-    maturing = "; ".join(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
+        lines += why_lines(card, why, local, now)
+    maturing = itemised(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
     lines.append(_line((t("card.maturing", items=maturing or t("card.none")), "")))
     lines += _risk_and_family(card, today)
     for contact in card.recent:
@@ -79,9 +91,9 @@ def _when(local: Local, at: dt.datetime) -> str:
     return local(at).format("YYYY-MM-DD HH:mm")
 
 
-def why_lines(card: CallCard, item: Candidate, local: Local) -> list[Text]:
-    """Why the client is in the queue, in full: the callback's time and whether the client agreed it, the purchase
-    a 回访 follows up, the holding that matures; the task's own note."""
+def why_lines(card: CallCard, item: Candidate, local: Local, now: dt.datetime | None = None) -> list[Text]:
+    """Why the client is in the queue, in full: the callback's time, whether the client agreed it and whether that
+    time is past (``now``), the purchase a 回访 follows up, the holding that matures; the task's own note."""
     w = card.why
     text = ""
     match item.reason:
@@ -89,6 +101,8 @@ def why_lines(card: CallCard, item: Candidate, local: Local) -> list[Text]:
             text = t("why.callback_agreed", time=_when(local, w.agreed_at))
             if w.asked_at is not None:
                 text += t("why.agreed_on", time=_when(local, w.asked_at))
+            if called_late(w.agreed_at, now):
+                text += t("why.callback_late")
         case QueueReason.CALLBACK if w is not None and w.cause is CallbackCause.RETRY:
             asked = _when(local, w.asked_at) if w.asked_at is not None else "—"
             text = t("why.callback_retry", time=asked)

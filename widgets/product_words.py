@@ -8,10 +8,17 @@ carries none.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from rich.text import Text
+
 from csm_tui.domain.enums import ProductCategory
 from csm_tui.domain.models import Product
 from csm_tui.i18n import current_language, label, t
 from csm_tui.policy import RiskNotice
+from widgets.cells import figure
+
+NONE = "—"  # a product's term or yield it does not have (a fund, gold): said, never a blank cell
 
 
 def risk_words(product: Product, notice: RiskNotice) -> str:
@@ -26,3 +33,8 @@ def risk_words(product: Product, notice: RiskNotice) -> str:
 def offered(product: Product, notice: RiskNotice) -> str:
     """A product's name as it is offered: with its risk words."""
     return f"{product.name}{risk_words(product, notice)}"
+
+
+def yield_cell(expected_yield: Decimal | None) -> Text | str:
+    """A product's expected yield in a table's column, right-aligned (``3.96%``), or ``—`` for one that has none."""
+    return figure(f"{expected_yield:.2f}%") if expected_yield is not None else NONE

@@ -8,7 +8,7 @@ import datetime as dt
 from csm_tui.domain.enums import Tier
 from csm_tui.domain.households import Household
 from csm_tui.domain.values import money
-from csm_tui.i18n import label, t
+from csm_tui.i18n import itemised, label, t
 from csm_tui.rules.birthdays import Birthday
 from csm_tui.rules.kyc import IdState
 from csm_tui.rules.money_at_risk import TierForecast
@@ -30,7 +30,7 @@ def forecast_line(f: TierForecast, tier: Tier) -> str:
 def household_line(h: Household) -> str:
     if not h.members:
         return t("card.household_none")
-    members = "; ".join(
+    members = itemised(
         t("card.member", name=m.name, relation=label(m.relation))
         if m.own
         else t("card.member_masked", name=m.name, relation=label(m.relation), id=m.masked_id)

@@ -57,6 +57,43 @@ def clip(text: Text, width: int) -> Text:
     return out
 
 
+_HIDDEN = re.compile(r"\*{2,}")  # a masked number's hidden digits
+
+
+def _cells_from_start(plain: str, width: int) -> int:
+    """How many characters of ``plain`` fill at most ``width`` terminal cells from its start."""
+    used = 0
+    for n, char in enumerate(plain):
+        used += cell_len(char)
+        if used > width:
+            return n
+    return len(plain)
+
+
+def clip_middle(text: Text, width: int) -> Text:
+    """``text`` in at most ``width`` terminal cells, cut in the middle with ``…`` so that its start and end stay (a
+    masked ID's area code and last four, a file's folder and name). A masked number loses its hidden digits first
+    (``310106…1234``); otherwise the end keeps half the cells."""
+    if text.cell_len <= width:
+        return text
+    if width <= 2:
+        return clip(text, width)
+    plain = text.plain
+    hidden = _HIDDEN.search(plain)
+    drop = text.cell_len - width + 1  # cells to remove, the … put in their place
+    if hidden and drop <= len(hidden.group()):
+        start, end = hidden.end() - drop, hidden.end()
+    else:
+        tail = (width - 1) // 2
+        start = _cells_from_start(plain, width - 1 - tail)
+        end = len(plain) - _cells_from_start(plain[::-1], tail)
+    out = text[:start]
+    out.append(ELLIPSIS)
+    out.append_text(text[end:])
+    out.justify = text.justify
+    return out
+
+
 def fit_widths(natural: Sequence[int], floors: Sequence[int], available: int, stretch: int | None = None) -> list[int]:
     """Column widths that fit ``available`` cells: the widest columns shrink first, none below its floor; the
     ``stretch`` column takes what is left over."""
@@ -96,6 +133,8 @@ class KeyTable(DataTable[Any]):
         stretch: int | None = None,
         min_widths: Sequence[int] = (),
         whole: Sequence[int] = (),
+        middle: Sequence[int] = (),
+        give: Sequence[int] = (),
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("cursor_type", "row")
@@ -104,6 +143,8 @@ class KeyTable(DataTable[Any]):
         self.stretch = stretch  # the column that takes the width left over
         self.min_widths = tuple(min_widths)  # cells a column keeps whatever its rows hold (a steady layout)
         self.whole = frozenset(whole)  # columns never cut (a risk level): the others give way
+        self.middle = frozenset(middle)  # columns cut in the middle (a masked ID: its start and end say the most)
+        self.give = tuple(give)  # columns that give way first, in this order (what matters less: a place, a note)
         self.headers: list[str] = []
         self.full: list[list[Text]] = []  # the rows as given, before any cut
         self.details: list[list[tuple[str, str]]] | None = None
@@ -162,13 +203,16 @@ class KeyTable(DataTable[Any]):
             # with … and its whole text is one key away — rather than the last column being cut off the screen.
             i = self.stretch
             floors[i] = max(min(natural[i], max(cell_len(self.headers[i]), MIN_SHRUNK)), floors[i] - over)
+        for i in self.give:  # what matters less gives way first, down to its floor
+            natural[i] -= min(max(0, sum(natural) - available), natural[i] - floors[i])
         widths = fit_widths(natural, floors, available, self.stretch)
         cursor = self.cursor_row
         self.clear(columns=True)
         for header, width in zip(self.headers, widths, strict=True):
             self.add_column(clip(Text(header), width), width=width)
         for row, key in zip(self.full, self._keys, strict=True):
-            self.add_row(*(clip(cell, w) for cell, w in zip(row, widths, strict=True)), key=key)
+            cuts = [clip_middle if i in self.middle else clip for i in range(len(widths))]
+            self.add_row(*(cut(c, w) for cut, c, w in zip(cuts, row, widths, strict=True)), key=key)
         if self.full:
             self.move_cursor(row=min(max(cursor, 0), len(self.full) - 1))
 

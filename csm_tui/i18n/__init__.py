@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
@@ -65,6 +65,17 @@ def t(key: str, /, **params: Any) -> str:
     return text.format(**params) if params else text
 
 
+def listed(items: Iterable[str]) -> str:
+    """Words in a list, in the user's language: ``借记卡、工资卡`` / ``debit card, payroll card``."""
+    return t("list.separator").join(items)
+
+
+def itemised(items: Iterable[str]) -> str:
+    """Items that carry their own commas or spaces (an account and its number, a holding and its date), one after
+    another: ``借记卡 ****1234；工资卡 ****5678`` (full-width in Chinese) / ``Debit card ****1234; …``."""
+    return t("list.items").join(items)
+
+
 def label(member: Enum) -> str:
     """The display name of an enum member: ``Role.CSM`` → ``t("role.csm")``."""
     kind = "".join(f"_{c.lower()}" if c.isupper() else c for c in type(member).__name__).lstrip("_")
@@ -117,4 +128,4 @@ def explain(error: ValidationError | DomainError) -> str:
         reason = error_reason(item)
         name = t(f"field.{field}") if has(f"field.{field}") else field
         parts.append(t("error.field", field=name, reason=reason) if name else reason)
-    return "; ".join(parts)
+    return itemised(parts)

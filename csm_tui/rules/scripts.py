@@ -65,6 +65,16 @@ class ScriptPlan:
 LATE_AFTER = dt.timedelta(minutes=15)
 
 
+def called_late(agreed_at: dt.datetime | None, now: dt.datetime | None) -> bool:
+    """A callback made more than ``LATE_AFTER`` after the time the client named: the card and the script say the
+    time was agreed earlier (and apologise), not that it is now."""
+    if agreed_at is None or now is None:
+        return False
+    if agreed_at.tzinfo is None:
+        agreed_at = agreed_at.replace(tzinfo=dt.UTC)  # stored instants are UTC
+    return now - agreed_at > LATE_AFTER
+
+
 def plan(
     reason: QueueReason,
     cause: CallbackCause | None = None,
@@ -81,10 +91,7 @@ def plan(
             CallbackCause.RETRY: "callback_retry",
             CallbackCause.OTHER: "callback_other",
         }[cause or CallbackCause.OTHER]
-        if agreed_at is not None and agreed_at.tzinfo is None:
-            agreed_at = agreed_at.replace(tzinfo=dt.UTC)  # stored instants are UTC
-        late = agreed_at is not None and now is not None and now - agreed_at > LATE_AFTER
-        if cause is CallbackCause.AGREED and late:
+        if cause is CallbackCause.AGREED and called_late(agreed_at, now):
             purpose = "callback_late"
     questions = {
         QueueReason.SERVICE_CALLBACK: Questions.SERVICE,

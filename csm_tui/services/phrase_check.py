@@ -22,6 +22,7 @@ from functools import cache
 import opencc
 
 from csm_tui.domain.errors import DomainError
+from csm_tui.i18n import listed
 from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.workstation import Workstation
 
@@ -72,7 +73,7 @@ class ForbiddenPhrases(DomainError):
     """A save refused: its texts hold forbidden phrases that were not confirmed."""
 
     def __init__(self, hits: list[PhraseHit]) -> None:
-        super().__init__("forbidden_phrases", phrases="、".join(dict.fromkeys(h.phrase for h in hits)))
+        super().__init__("forbidden_phrases", phrases=listed(dict.fromkeys(h.phrase for h in hits)))
         self.hits = hits
 
 

@@ -134,7 +134,7 @@ async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(ws_app.screen, EventScreen)
-        text = str(ws_app.screen.query_one("#event-results", Static).render())
+        text = str(ws_app.screen.query_one("#event-results", Static).render()).replace("\xa0", " ")
         assert "邀约 3" in text and "到场 1/2" in text
         assert len(table_rows(ws_app)) == 3
 

@@ -61,7 +61,8 @@ async def test_an_allowed_sale_records_the_sale_the_holding_and_the_service_call
         await pilot.press("s")
         await settle(pilot)
         assert wizard.step == "done"
-        report = Path(str(wizard.query_one("#done-text").render()).split("：")[-1].split(": ")[-1].strip())
+        assert wizard.report_path is not None
+        report = Path(wizard.report_path)
     after = {row: count_rows(demo_url, row) for row in before}
     assert {row: after[row] - before[row] for row in before} == {
         AssessmentRow: 1,

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input
 
 from storage.orm import SaleRow, SuitabilityRow
 from tests.support.pilot import make_app, settle
-from tests.support.wizard import count_rows, to_check
+from tests.support.wizard import confirm_everything, count_rows
 from widgets import signature_page
 
 
@@ -20,25 +19,11 @@ def _text(wizard: Any, selector: str) -> str:
     return str(wizard.query_one(selector).render())
 
 
-async def _confirm_everything(pilot: Any, ref: str) -> Any:
-    wizard = await to_check(pilot, rating=2)
-    assert wizard.verdict is not None and wizard.verdict.allowed
-    await pilot.press("y")
-    await pilot.pause()
-    for name in ("disclosure_shown", "documents_read", "sentence_copied"):
-        wizard.query_one(f"#{name}").value = True
-    field = wizard.query_one("#recording_ref", Input)
-    field.value = ref
-    field.focus()
-    await pilot.pause()
-    return wizard
-
-
 async def test_enter_in_the_recording_field_shows_the_summary_and_only_s_sells_once(demo_url: str) -> None:
     sales = count_rows(demo_url, SaleRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _confirm_everything(pilot, "REC-2026-001")
+        wizard = await confirm_everything(pilot, "REC-2026-001")
         await pilot.press("enter")  # in the 双录 field
         await settle(pilot)
         assert wizard.step == "summary" and count_rows(demo_url, SaleRow) == sales
@@ -60,7 +45,7 @@ async def test_a_malformed_recording_reference_is_refused_on_the_screen(demo_url
     records = count_rows(demo_url, SuitabilityRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _confirm_everything(pilot, "录音 1")
+        wizard = await confirm_everything(pilot, "录音 1")
         await pilot.press("enter")
         await settle(pilot)
         assert wizard.step == "confirm" and "双录编号格式不对" in _text(wizard, "#wizard-error")
@@ -82,7 +67,7 @@ async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_
     sales = count_rows(demo_url, SaleRow)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _confirm_everything(pilot, "REC-2026-002")
+        wizard = await confirm_everything(pilot, "REC-2026-002")
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("s")
@@ -94,6 +79,7 @@ async def test_a_report_that_fails_after_the_sale_is_written_again_with_r_never_
         await settle(pilot)
         done = _text(wizard, "#done-text")
         assert "报告未生成" not in done
-        report = Path(done.split("：")[-1].strip())
+        assert wizard.report_path is not None and wizard.report_path.endswith(done.split("…")[-1].split("：")[-1])
+        report = Path(wizard.report_path)
         assert report.exists() and "REC-2026-002" in report.read_text(encoding="utf-8")
     assert count_rows(demo_url, SaleRow) == sales + 1

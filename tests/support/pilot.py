@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
@@ -17,6 +19,7 @@ from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
 from screens.imports import ImportScreen
 from storage.engine import make_engine
+from storage.orm import ClientRow, StaffRow
 from tests.support.clock import FROZEN_AT
 from widgets.table import KeyTable
 
@@ -111,3 +114,27 @@ async def open_session(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("c")
     await settle(pilot)
+
+
+@dataclass(frozen=True)
+class OwnClient:
+    staff_id: int  # their manager
+    client_id: int
+    name: str
+    outlet_id: int | None
+
+
+def first_own_client(url: str, login: str = "csm01") -> OwnClient:
+    """The first client (by number) the staff member ``login`` manages, read straight from the database."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        staff_id = conn.execute(select(StaffRow.id).where(StaffRow.login == login)).scalar_one()
+        first = (
+            select(ClientRow.id, ClientRow.name, ClientRow.outlet_id)
+            .where(ClientRow.manager_id == staff_id)
+            .order_by(ClientRow.number)
+            .limit(1)
+        )
+        client_id, name, outlet_id = conn.execute(first).one()
+    engine.dispose()
+    return OwnClient(staff_id, client_id, name, outlet_id)

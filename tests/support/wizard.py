@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input
 
 from csm_tui.domain.enums import ProductCategory
 from csm_tui.services.clients.finding import find_clients
@@ -60,4 +61,20 @@ async def to_products(pilot: Pilot[None]) -> SuitabilityWizard:
     await pilot.press("y")  # a first assessment is marked face to face already
     await settle(pilot)
     assert wizard.step == "product", str(wizard.query_one("#wizard-error").render())
+    return wizard
+
+
+async def confirm_everything(pilot: Pilot[None], ref: str) -> SuitabilityWizard:
+    """To the confirm step of an allowed sale (an R2 product), every disclosure ticked, ``ref`` typed as the 双录
+    reference and its field focused (Enter shows the summary, then ``s`` sells)."""
+    wizard = await to_check(pilot, rating=2)
+    assert wizard.verdict is not None and wizard.verdict.allowed
+    await pilot.press("y")
+    await pilot.pause()
+    for name in ("disclosure_shown", "documents_read", "sentence_copied"):
+        wizard.query_one(f"#{name}", Checkbox).value = True
+    field = wizard.query_one("#recording_ref", Input)
+    field.value = ref
+    field.focus()
+    await pilot.pause()
     return wizard

@@ -22,13 +22,13 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask
+from csm_tui.domain.roles import PLANNERS
 from csm_tui.rules import events as rules
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 
-PLANNERS = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 RULE_LIMIT = 500  # invitees one rule picks at most (an event's hall, not the whole book)
 PICK_LIMIT = 200  # clients one search of the invitation picker lists, as the app's search
 # An invitation's answer, as the call's outcome in the client's contact history.

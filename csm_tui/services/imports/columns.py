@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import LANGUAGES, catalog
+from csm_tui.i18n import LANGUAGES, catalog, listed
 
 
 class ImportKind(StrEnum):
@@ -186,5 +186,5 @@ def match_headers(kind: ImportKind, headers: list[str], mapping: dict[str, str] 
         found[field] = index
     missing = [header_of(c.field) for c in columns if c.required and c.field not in found]
     if missing:
-        raise DomainError("import.missing_columns", columns="、".join(missing))
+        raise DomainError("import.missing_columns", columns=listed(missing))
     return found

@@ -34,7 +34,7 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
 from csm_tui.domain.values import parse_money
-from csm_tui.i18n import t
+from csm_tui.i18n import listed, t
 from csm_tui.rules import kyc
 from csm_tui.services.imports.cell_values import (
     RowError,
@@ -306,9 +306,7 @@ def _note(field: str, text: str, lookups: Lookups) -> str:
     brings no confirmation, so the note is changed in the file and the row imported again."""
     hits = find_phrases(text, lookups.phrases, field)
     if hits:
-        raise RowError(
-            field, t("import_error.forbidden_phrase", phrases="、".join(dict.fromkeys(h.phrase for h in hits)))
-        )
+        raise RowError(field, t("import_error.forbidden_phrase", phrases=listed(dict.fromkeys(h.phrase for h in hits))))
     return text
 
 

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.masking import mask_text
-from csm_tui.i18n import explain, t
+from csm_tui.i18n import explain, listed, t
 from csm_tui.policy import AssignWithin, NewClients
 from csm_tui.rules.tiers import average_window
 from csm_tui.services.imports import scratch
@@ -92,12 +92,12 @@ def summary(report: ImportReport) -> str:
     if report.as_of is not None:
         text += " " + t("import.as_of", day=report.as_of.isoformat())
     if report.assigned:
-        detail = "、".join(f"{login} {count}" for login, count in sorted(report.assigned.items()))
+        detail = listed(f"{login} {count}" for login, count in sorted(report.assigned.items()))
         text += " " + t("import_assign.assigned", count=report.assigned.total(), detail=detail)
     if report.unassigned:
         text += " " + t("import_assign.unassigned", count=report.unassigned)
     if report.ignored:
-        text += " " + t("import_check.ignored", columns="、".join(report.ignored))
+        text += " " + t("import_check.ignored", columns=listed(report.ignored))
     return t("import.dry_run", summary=text) if report.dry_run else text
 
 

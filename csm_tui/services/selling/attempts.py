@@ -39,7 +39,7 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
 )
 from csm_tui.domain.values import Money
-from csm_tui.i18n import t
+from csm_tui.i18n import listed, t
 from csm_tui.policy import Policy
 from csm_tui.rules import suitability as rules
 from csm_tui.rules.cadence import Cadence
@@ -99,7 +99,7 @@ class ConfirmationsMissing(DomainError):
     """Confirmations the sale still needs; ``names`` are the fields, the message names them in words."""
 
     def __init__(self, names: list[str]) -> None:
-        super().__init__("confirmations_missing", missing=t("list.separator").join(t(f"confirm.{n}") for n in names))
+        super().__init__("confirmations_missing", missing=listed(t(f"confirm.{n}") for n in names))
         self.names = tuple(names)
 
 
