@@ -6,7 +6,8 @@ or under /usr/lib/postgresql/*/bin. Without them the PostgreSQL cases are skippe
 (CI), which turns the skip into a failure.
 
 Other fixtures: ``engine`` (migrated to head), ``clock`` (frozen on a Friday morning in Shanghai), ``uow_factory``
-(units of work acting for the system) and ``sqlite_url`` (for SQLite-only tests). Every test runs with the
+(units of work acting for the system), ``sqlite_url`` (for SQLite-only tests) and ``english`` (the app in English).
+Every test starts and ends in the default language (``_default_language``). Every test runs with the
 user data and config directories pointed at temporary ones and the ``CSM_*`` overrides removed.
 """
 
@@ -72,6 +73,12 @@ def _default_language() -> Iterator[None]:
     set_language(DEFAULT_LANGUAGE)
     yield
     set_language(DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def english() -> None:
+    """The test reads the app in English (``_default_language`` puts the default back after it)."""
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,12 +125,6 @@ def offers_for(
 
 def codes(offers: list[Offer]) -> list[str]:
     return [o.rule for o in offers]
-
-
-@pytest.fixture
-def _restore_language() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
 
 
 # --- the profile ---------------------------------------------------------------------------------------------
@@ -436,7 +429,6 @@ def test_nobody_meets_no_rule() -> None:
 # --- reasons in the user's language --------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("_restore_language")
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_reason_and_service_reads_in_both_languages(lang: str) -> None:
     set_language(lang)
@@ -450,7 +442,6 @@ def test_every_reason_and_service_reads_in_both_languages(lang: str) -> None:
     assert {f"offer.service.{s}" for s in OfferService} <= set(catalog(lang))
 
 
-@pytest.mark.usefixtures("_restore_language")
 def test_a_reason_reads_as_the_manual_would_say_it() -> None:
     (offer,) = offers_for(client(), [held(FD3Y, "200000.00", matures_in=4)], rules=only("maturing_reinvest"))
     line = t("offer.line", reason=t(offer.reason_key, **offer.reason_params), offer=WM.name)
@@ -538,7 +529,6 @@ _RULE = 'code = "r"\npriority = 1\n'
         ('when = "idle_balance"\nmin_amount = "1.001"\nservice = "auto_pay"\n', "cross_sell.rules.0.min_amount", ""),
     ],
 )
-@pytest.mark.usefixtures("_restore_language")
 def test_a_bad_rule_is_refused_with_its_key(tmp_path: Path, rule: str, key: str, reason: str) -> None:
     set_language("en")
     path = write(tmp_path, f"[[cross_sell.rules]]\n{_RULE}{rule}")
@@ -548,7 +538,6 @@ def test_a_bad_rule_is_refused_with_its_key(tmp_path: Path, rule: str, key: str,
     assert reason in err.value.reason
 
 
-@pytest.mark.usefixtures("_restore_language")
 def test_the_key_names_the_bad_rule_among_good_ones(tmp_path: Path) -> None:
     set_language("en")
     good = '[[cross_sell.rules]]\ncode = "a"\nwhen = "payroll_card"\nservice = "auto_pay"\n'
@@ -559,7 +548,6 @@ def test_the_key_names_the_bad_rule_among_good_ones(tmp_path: Path) -> None:
     assert "maturing needs within_days" in err.value.reason
 
 
-@pytest.mark.usefixtures("_restore_language")
 def test_rule_codes_must_be_unique(tmp_path: Path) -> None:
     set_language("en")
     rule = '[[cross_sell.rules]]\ncode = "a"\nwhen = "payroll_card"\nservice = "auto_pay"\n'

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,6 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 NOW = at(TODAY)
-
-
-@pytest.fixture(autouse=True)
-def _restore_language() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
 
 
 def resident_id(born: dt.date) -> str:

@@ -91,12 +91,6 @@ def commits(engine: Engine) -> Iterator[list[int]]:
     event.remove(engine, "commit", on_commit)
 
 
-@pytest.fixture
-def _chinese_after() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
-
-
 # --- the branch ----------------------------------------------------------------------------------------------
 
 
@@ -589,7 +583,6 @@ def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp
     assert again == path and path.stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.usefixtures("_chinese_after")
 def test_the_report_renders_in_english(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
@@ -601,7 +594,6 @@ def test_the_report_renders_in_english(branch: Branch) -> None:
     assert "check." not in page and "report." not in page
 
 
-@pytest.mark.usefixtures("_chinese_after")
 def test_the_english_report_declares_its_language(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
