@@ -17,13 +17,11 @@ import datetime as dt
 import html
 import json
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from csm_tui.domain.enums import (
@@ -77,19 +75,6 @@ from tests.support.selling_branch import (
 )
 from widgets import signature_page
 from widgets.suitability_checks import check_reason, check_title
-
-
-@pytest.fixture
-def commits(engine: Engine) -> Iterator[list[int]]:
-    seen: list[int] = []
-
-    def on_commit(_conn: Any) -> None:
-        seen.append(1)
-
-    event.listen(engine, "commit", on_commit)
-    yield seen
-    event.remove(engine, "commit", on_commit)
-
 
 # --- the branch ----------------------------------------------------------------------------------------------
 
