@@ -6,8 +6,8 @@ or under /usr/lib/postgresql/*/bin. Without them the PostgreSQL cases are skippe
 (CI), which turns the skip into a failure.
 
 Other fixtures: ``engine`` (migrated to head), ``clock`` (frozen on a Friday morning in Shanghai), ``uow_factory``
-(units of work acting for the system), ``sqlite_url`` (for SQLite-only tests), ``english`` (the app in English) and
-``commits`` (the transactions committed on ``engine``).
+(units of work acting for the system), ``sqlite_url`` (for SQLite-only tests), ``english`` (the app in English),
+``runner`` (the ``csm`` command in the test's process) and ``commits`` (the transactions committed on ``engine``).
 Every test starts and ends in the default language (``_default_language``). Every test runs with the
 user data and config directories pointed at temporary ones and the ``CSM_*`` overrides removed.
 """
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, event
 
@@ -75,6 +76,12 @@ def _default_language() -> Iterator[None]:
     set_language(DEFAULT_LANGUAGE)
     yield
     set_language(DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the ``csm`` command in the test's process."""
+    return CliRunner()
 
 
 @pytest.fixture
