@@ -817,7 +817,7 @@ def test_a_date_in_any_accepted_form_is_that_day(day: dt.date) -> None:
     assert {date_cell("day", form) for form in forms} == {day}
 
 
-# --- the fixes, further cases --------------------------------------------------------------------------------------
+# --- formula-like notes, workbook floats, encodings, field limits, unknown columns, team changes ----------------------
 
 
 @pytest.mark.parametrize(
