@@ -22,7 +22,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
@@ -83,6 +82,7 @@ from storage.engine import make_engine
 from storage.orm import ChecklistDayRow, ChecklistMarkRow, ProductRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
+from tests.support.branch import rid as branch_rid
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -109,8 +109,7 @@ def local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datet
 
 
 def rid(n: int) -> str:
-    body = f"110105{dt.date(1960, 1, 1) + dt.timedelta(days=97 * n):%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", dt.date(1960, 1, 1) + dt.timedelta(days=97 * n), n)
 
 
 def with_calls(policy: Policy, **changes: Any) -> Policy:

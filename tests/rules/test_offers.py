@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from csm_tui.domain.enums import AccountKind, HoldingStatus, ProductCategory, RiskLevel, RiskRating
 from csm_tui.domain.models import Account, Client, Holding, NewHolding, NewProduct, Product
@@ -27,6 +26,7 @@ from csm_tui.policy import (
     load_policy,
 )
 from csm_tui.rules.offers import CONDITIONS, Offer, next_best_offers, profile, rating_limit
+from tests.support.branch import rid as branch_rid
 
 TODAY = dt.date(2026, 11, 27)
 ELDER_ID = "11010519491231002X"  # 76 today: no age rule applies
@@ -34,8 +34,7 @@ _C = ProductCategory
 
 
 def resident_id(born: dt.date) -> str:
-    body = f"110105{born:%Y%m%d}002"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", born, 2)
 
 
 def product(
