@@ -6,7 +6,9 @@ or under /usr/lib/postgresql/*/bin. Without them the PostgreSQL cases are skippe
 (CI), which turns the skip into a failure.
 
 Other fixtures: ``engine`` (migrated to head), ``clock`` (frozen on a Friday morning in Shanghai), ``uow_factory``
-(units of work acting for the system) and ``sqlite_url`` (for SQLite-only tests). Every test runs with the
+(units of work acting for the system), ``sqlite_url`` (for SQLite-only tests), ``english`` (the app in English),
+``runner`` (the ``csm`` command in the test's process) and ``commits`` (the transactions committed on ``engine``).
+Every test starts and ends in the default language (``_default_language``). Every test runs with the
 user data and config directories pointed at temporary ones and the ``CSM_*`` overrides removed.
 """
 
@@ -18,10 +20,12 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from csm_tui.clock import FrozenClock
 from csm_tui.i18n import DEFAULT_LANGUAGE, set_language
@@ -73,6 +77,31 @@ def _default_language() -> Iterator[None]:
     set_language(DEFAULT_LANGUAGE)
     yield
     set_language(DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the ``csm`` command in the test's process."""
+    return CliRunner()
+
+
+@pytest.fixture
+def commits(engine: Engine) -> Iterator[list[int]]:
+    """One entry per transaction committed on ``engine`` while the test runs."""
+    seen: list[int] = []
+
+    def on_commit(_conn: Any) -> None:
+        seen.append(1)
+
+    event.listen(engine, "commit", on_commit)
+    yield seen
+    event.remove(engine, "commit", on_commit)
+
+
+@pytest.fixture
+def english() -> None:
+    """The test reads the app in English (``_default_language`` puts the default back after it)."""
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,12 @@ from textual.pilot import Pilot
 
 from csm_tui.app import DESTINATIONS, CsmApp
 from csm_tui.domain.enums import Role
-from csm_tui.i18n import catalog, set_language
+from csm_tui.i18n import catalog
 from csm_tui.policy import Policy
 from csm_tui.services.checklist.day_list import load_list
 from screens.help import HelpScreen
 from tests.support.pilot import make_app, settle, table_rows
 from widgets.table import KeyTable
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

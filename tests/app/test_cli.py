@@ -20,11 +20,6 @@ from tests.support.clock import FROZEN_AT
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
 def branch_url(tmp_path: Path) -> str:
     """A real (non-demo) branch with one CSM and one admin, neither of them the OS login."""
     url = f"sqlite:///{tmp_path / 'branch.db'}"

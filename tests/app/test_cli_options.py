@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from csm_tui.cli import main
 from csm_tui.cli_support import SHARED
 from csm_tui.config import data_dir
-from csm_tui.i18n import current_language, set_language
 from storage.engine import make_engine
 from storage.orm import StaffRow
 
@@ -31,14 +30,6 @@ def _leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tu
 
 
 COMMANDS = dict(_leaves(main))
-
-
-@pytest.fixture(autouse=True)
-def _language_kept() -> Iterator[None]:
-    """A command's --lang sets the process's language: the tests after these see it as it was."""
-    before = current_language()
-    yield
-    set_language(before)
 
 
 def _arguments(path: tuple[str, ...], tmp: Path, testing: str = "") -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 
@@ -21,12 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for pkg in ("csm_tui", "screens", "widgets", "storage") for p in (ROOT / pkg).rglob("*.py")]
 LITERAL_KEY = re.compile(r"""\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"|"(key\.[a-z_]+|nav\.[a-z]+)"\s*,\s*id=""")
 BINDING_DESCRIPTION = re.compile(r"""Binding\([^)]*?"([a-z_]+\.[a-z_]+)",\s*(?:show=\w+,\s*)?id=""")
-
-
-@pytest.fixture(autouse=True)
-def _restore_language() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
 
 
 def test_catalogs_have_the_same_keys() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import Grade, RiskLevel
-from csm_tui.i18n import set_language
 from csm_tui.policy import (
     Assessment,
     Assignment,
@@ -114,13 +112,6 @@ def test_override_values_are_typed(tmp_path: Path) -> None:
 
 
 # --- refusals ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 @pytest.mark.usefixtures("english")

@@ -56,13 +56,6 @@ def error_of(key: str, value: Any) -> dict[str, Any] | None:
     return None
 
 
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("zh_CN")
-
-
 # --- the table of floors is the policy's -------------------------------------------------------------------------
 
 

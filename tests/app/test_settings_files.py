@@ -21,11 +21,6 @@ CSM = Path(sys.executable).with_name("csm")
 ENGLISH_OF_THE_LIBRARIES = ("Input should", "Value error", "Extra inputs", "Field required", "Expected", "at line")
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 @pytest.fixture(autouse=True)
 def _no_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("CSM_LANG", "CSM_CONFIG", "CSM_DB_URL"):

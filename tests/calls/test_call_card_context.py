@@ -1,21 +1,31 @@
 """The call card says why the client is called, from the database, on SQLite and PostgreSQL: a callback the client
-asked for (with the time), a retry after no answer (no time claimed), the purchase a 回访 follows up; and the
-example amount is the client's own scale."""
+asked for (with the time), a retry after no answer (no time claimed), the purchase a 回访 follows up; the holdings
+maturing within the policy's lead days; and the example amount is the client's own scale."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Disposition, ProductCategory, QueueReason, RiskRating, TaskKind, TaskOrigin
-from csm_tui.domain.models import NewProduct, NewSale, NewTask
+from csm_tui.domain.enums import (
+    Disposition,
+    HoldingStatus,
+    ProductCategory,
+    QueueReason,
+    RiskRating,
+    TaskKind,
+    TaskOrigin,
+)
+from csm_tui.domain.models import NewHolding, NewProduct, NewSale, NewTask
 from csm_tui.i18n import t
+from csm_tui.policy import Policy
 from csm_tui.rules.scripts import CallbackCause
 from csm_tui.services.calls.outcomes import Outcome, record
-from csm_tui.services.calls.preparation import prepare
+from csm_tui.services.calls.preparation import Maturing, prepare
 from csm_tui.services.ports import AccessDenied
 from tests.support.branch import TODAY
 from tests.support.clients_branch import NOW, Branch
@@ -131,3 +141,37 @@ def test_a_busy_client_s_callback_made_late_says_the_time_was_agreed_earlier(bra
     late = script(card, "王芳", QueueReason.CALLBACK, notice, two_hours_late)
     assert t("script.purpose.callback") not in late
     assert t("script.purpose.callback_late", time=ws.time.local(at).format("HH:mm")) in late
+
+
+def _holding(branch: Branch, amount: str, in_days: int, status: HoldingStatus = HoldingStatus.ACTIVE) -> None:
+    """王小明 holds 得利宝90天 for ``amount``, maturing ``in_days`` from today."""
+    with branch.system(write=True) as tx:
+        product = tx.products.by_code("DLB90")
+        assert product is not None and product.id is not None
+        tx.holdings.add(
+            NewHolding(
+                client_id=branch.wxm, product_id=product.id, amount=Decimal(amount),
+                start_date=TODAY - dt.timedelta(days=90), maturity_date=TODAY + dt.timedelta(days=in_days),
+                status=status,
+            )
+        )  # fmt: skip
+        tx.commit()
+
+
+def test_the_call_card_lists_the_two_soonest_holdings_maturing_within_the_lead_days(branch: Branch) -> None:
+    """Active holdings maturing from today to the policy's lead days ahead (7 by default), by product name, the two
+    soonest; not one already matured, past its date or further ahead."""
+    _holding(branch, "50000.00", 5)
+    _holding(branch, "90000.00", 8)  # past the lead days
+    _holding(branch, "40000.00", 3, HoldingStatus.MATURED)
+    _holding(branch, "20000.00", -1)  # yesterday
+    ws = branch.ws(branch.csm_a)
+    longer = dataclasses.replace(ws, policy=Policy.model_validate({"calls": {"maturity_lead_days": 8}}))
+    today, in_five, in_eight = (
+        Maturing("得利宝90天", Decimal(amount), TODAY + dt.timedelta(days=d))
+        for amount, d in (("70000.00", 0), ("50000.00", 5), ("90000.00", 8))
+    )
+    assert prepare(ws, branch.wxm).maturing == (in_five,)
+    assert prepare(longer, branch.wxm).maturing == (in_five, in_eight)
+    _holding(branch, "70000.00", 0)  # today
+    assert prepare(longer, branch.wxm).maturing == (today, in_five)

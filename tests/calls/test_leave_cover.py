@@ -568,8 +568,8 @@ def test_the_scoreboard_leaves_the_days_away_out_of_the_call_target(covered: Bra
     assert calls_vs_target("wang") == (Decimal(200) / ((days_so_far - 1) * 10)).quantize(Decimal("0.01"))
 
 
-# --- what a covering colleague may do (review: a cover makes the calls; the client's record and sales stay the
-# CSM's, their supervisor's and the admin's) ------------------------------------------------------------------------
+# --- what a covering colleague may do (a cover makes the calls; the client's record and sales stay the CSM's,
+# their supervisor's and the admin's) ------------------------------------------------------------------------
 
 
 def test_a_covering_colleague_may_not_sell_assess_edit_link_or_refer_a_covered_client(covered: Branch) -> None:
@@ -611,7 +611,7 @@ def client_detail_client(b: Branch, client_id: int) -> Client:
         return tx.clients.get(client_id)
 
 
-# --- the days a leave may take (review) ----------------------------------------------------------------------------
+# --- the days a leave may take ----------------------------------------------------------------------------------------
 
 
 def test_a_csm_may_not_record_leave_for_days_already_gone_only_the_supervisor_may(branch: Branch) -> None:

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Channel, Disposition, QueueReason, Role
@@ -33,6 +32,7 @@ from csm_tui.services.workstation import Workstation
 from storage.orm import BalanceSpanRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
+from tests.support.branch import rid as branch_rid
 
 TODAY = dt.date(2026, 11, 27)
 AS_OF = dt.date(2026, 11, 25)
@@ -43,8 +43,7 @@ BORN = D(1970, 5, 5)
 
 
 def rid(born: dt.date, n: int) -> str:
-    body = f"110105{born:%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", born, n)
 
 
 @dataclass

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -165,18 +164,6 @@ def contacts_of(desk: Desk, client: int | None = None) -> list[Any]:
 
 def call(desk: Desk, outcome: Outcome, task_id: int | None = None, client: int | None = None) -> Receipt:
     return record(desk.ws, client or desk.client, outcome, task_id=task_id, started_at=desk.clock.now().datetime)
-
-
-@pytest.fixture
-def commits(engine: Engine) -> Iterator[list[int]]:
-    seen: list[int] = []
-
-    def on_commit(_conn: Any) -> None:
-        seen.append(1)
-
-    event.listen(engine, "commit", on_commit)
-    yield seen
-    event.remove(engine, "commit", on_commit)
 
 
 # --- record --------------------------------------------------------------------------------------------------

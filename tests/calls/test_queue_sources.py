@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
@@ -48,6 +47,7 @@ from csm_tui.services.calls.queue import QueueItem, today_queue, window
 from csm_tui.services.workstation import Workstation
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
+from tests.support.branch import rid as branch_rid
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -65,8 +65,7 @@ def local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datet
 
 
 def rid(n: int) -> str:
-    body = f"110105{dt.date(1960, 1, 1) + dt.timedelta(days=97 * n):%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", dt.date(1960, 1, 1) + dt.timedelta(days=97 * n), n)
 
 
 def policy(daily_target: int) -> Policy:

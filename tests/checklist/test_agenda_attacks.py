@@ -1,4 +1,4 @@
-"""The agenda and the counter's walk-ins attacked through the service (issue 18 review), on SQLite and PostgreSQL:
+"""The agenda and the counter's walk-ins attacked through the service, on SQLite and PostgreSQL:
 an undone cancellation never lands on a slot taken since, a walk-in never goes to a CSM away today."""
 
 from __future__ import annotations

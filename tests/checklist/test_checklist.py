@@ -22,7 +22,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
@@ -83,6 +82,7 @@ from storage.engine import make_engine
 from storage.orm import ChecklistDayRow, ChecklistMarkRow, ProductRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
+from tests.support.branch import rid as branch_rid
 
 TZ = "Asia/Shanghai"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -109,8 +109,7 @@ def local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datet
 
 
 def rid(n: int) -> str:
-    body = f"110105{dt.date(1960, 1, 1) + dt.timedelta(days=97 * n):%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", dt.date(1960, 1, 1) + dt.timedelta(days=97 * n), n)
 
 
 def with_calls(policy: Policy, **changes: Any) -> Policy:
@@ -1078,17 +1077,17 @@ def test_reading_everything_pending_completes_the_item(rows: list[ShelfRow], new
 
 
 @pytest.fixture
-def commits(uow_factory: SqlUnitOfWorkFactory) -> Iterator[list[str]]:
+def heard(uow_factory: SqlUnitOfWorkFactory) -> Iterator[list[str]]:
     calls: list[str] = []
     uow_factory.on_commit(lambda: calls.append("committed"))
     yield calls
 
 
-def test_listeners_hear_committed_writes_only(uow_factory: SqlUnitOfWorkFactory, commits: list[str]) -> None:
+def test_listeners_hear_committed_writes_only(uow_factory: SqlUnitOfWorkFactory, heard: list[str]) -> None:
     with uow_factory(write=True) as tx:
         tx.outlets.add(NewOutlet(code="B01", name="营业部"))
         tx.commit()
-    assert commits == ["committed"]
+    assert heard == ["committed"]
     with uow_factory(write=True) as tx:
         tx.outlets.add(NewOutlet(code="B02", name="支行"))  # left without committing: rolled back
     with uow_factory(write=True) as tx:
@@ -1099,36 +1098,36 @@ def test_listeners_hear_committed_writes_only(uow_factory: SqlUnitOfWorkFactory,
     with pytest.raises(RuntimeError), uow_factory(write=True) as tx:
         tx.outlets.add(NewOutlet(code="B04", name="支行"))
         raise RuntimeError("the save failed")
-    assert commits == ["committed"]
+    assert heard == ["committed"]
 
 
-def test_listeners_hear_every_workstations_writes(desk: Desk, commits: list[str]) -> None:
-    commits.clear()  # the branch's own setup
+def test_listeners_hear_every_workstations_writes(desk: Desk, heard: list[str]) -> None:
+    heard.clear()  # the branch's own setup
     ws = desk.ws()
     load_list(ws)
     load_shelf(ws)
-    assert commits == []
+    assert heard == []
     set_ticked(ws, "appearance", True)
     set_note(ws, "appearance", "好")
     save_summary(ws, "总结")
-    assert commits == ["committed"] * 3
+    assert heard == ["committed"] * 3
     with pytest.raises(DomainError):
         set_ticked(ws, "calls", True)
-    assert len(commits) == 3
+    assert len(heard) == 3
 
 
 def test_a_failing_listener_does_not_undo_the_write(
-    uow_factory: SqlUnitOfWorkFactory, commits: list[str], caplog: pytest.LogCaptureFixture
+    uow_factory: SqlUnitOfWorkFactory, heard: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken() -> None:
         raise ValueError("screen gone")
 
     uow_factory.on_commit(broken)
-    uow_factory.on_commit(lambda: commits.append("after"))
+    uow_factory.on_commit(lambda: heard.append("after"))
     with uow_factory(write=True) as tx:
         tx.outlets.add(NewOutlet(code="B01", name="营业部"))
         tx.commit()
-    assert commits == ["committed", "after"]
+    assert heard == ["committed", "after"]
     with uow_factory() as tx:
         assert [o.code for o in tx.outlets.list()] == ["B01"]
     assert "commit listener failed: ValueError" in caplog.text

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
-from csm_tui.i18n import catalog, set_language
+from csm_tui.i18n import catalog
 from csm_tui.services.checklist import shelf
 from screens.agenda import AgendaScreen
 from screens.checklist import ChecklistScreen
@@ -20,12 +20,6 @@ from tests.support.pilot import make_app, notices, settle, table_rows
 from widgets.table import KeyTable
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 def _rows(app: object) -> dict[str, list[str]]:

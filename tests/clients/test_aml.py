@@ -233,7 +233,7 @@ def test_only_the_reports_own_store_reads_the_table() -> None:
     }  # fmt: skip
 
 
-# --- review findings -----------------------------------------------------------------------------------------
+# --- two deciders at once, the phrase check's audit, a deactivated reviewer -------------------------------------------
 
 
 def test_two_reviewers_deciding_one_report_at_the_same_moment_decide_it_once(aml_branch: AmlBranch) -> None:

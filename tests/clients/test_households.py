@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Role
@@ -25,11 +24,11 @@ from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, ClientLinkRow, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
+from tests.support.branch import rid as branch_rid
 
 
 def rid(born: dt.date, n: int) -> str:
-    body = f"110105{born:%Y%m%d}{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", born, n)
 
 
 @dataclass

@@ -14,8 +14,7 @@ from textual.widgets import Input, Select, Static
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import EventKind, Grade, InviteStatus, QueueReason, Role
-from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
+from csm_tui.domain.enums import EventKind, InviteStatus, QueueReason, Role
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
@@ -25,7 +24,7 @@ from screens.dialogs import InviteDialog
 from screens.events import CheckInScreen, EventScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import numbered_rid
+from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, notices, open_session, settle, table_rows
 
@@ -41,24 +40,20 @@ def url(engine: Engine, db_url: str) -> str:
     factory = SqlUnitOfWorkFactory(engine, before)
     with factory(write=True) as tx:
         tx.meta.set("is_demo", "1")
-        outlet = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
-        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=outlet.id))
-        tx.staff.add(NewStaff(login="lobby", name="周大堂", role=Role.LOBBY, outlet_id=outlet.id))
+        build = BranchBuilder(tx, as_of=None)
+        build.outlet("A01", "营业部")
+        sup = build.staff("sup", "张主管", Role.SUPERVISOR)
+        build.staff("lobby", "周大堂", Role.LOBBY)
         csms = [
-            tx.staff.add(
-                NewStaff(
-                    login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=outlet.id, supervisor_id=sup.id
-                )
-            )
+            build.staff(login, name, Role.CSM, supervisor_id=sup.id)
             for login, name in (("csm01", "王芳"), ("csm02", "李娜"))
         ]
-        ids = []
-        for n, (name, manager) in enumerate((("张三", 0), ("李四", 0), ("王五", 1), ("赵六", 1)), start=1):
-            client = NewClient(
-                number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
-                manager_id=csms[manager].id, avg_3m=Decimal("20000.00"),
-            )  # fmt: skip
-            ids.append(tx.clients.add(client).id)
+        ids = [
+            build.client(
+                f"C{n:04d}", name, numbered_rid(n), csms[manager], mobile=f"1390000{n:04d}", avg_3m=Decimal("20000.00")
+            )
+            for n, (name, manager) in enumerate((("张三", 0), ("李四", 0), ("王五", 1), ("赵六", 1)), start=1)
+        ]
         tx.commit()
     ws = Workstation(
         uow=factory.acting_as(sup), staff=sup, outlet=None, time=BranchTime(before, TZ), policy=Policy(), demo=True

@@ -97,11 +97,6 @@ def test_the_tabular_writer_takes_headers_rows_a_path_and_a_format(tmp_path: Pat
 # --- the commands ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 @pytest.fixture(autouse=True)
 def _not_an_os_login() -> None:
     if getpass.getuser() in ("admin", "csm01"):

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, ProgressBar, Static
 
-from csm_tui.i18n import set_language
 from csm_tui.services.ports import AccessDenied
 from screens.dialogs import ExportDialog
 from screens.imports import ImportScreen
@@ -24,12 +23,6 @@ from widgets.table import KeyTable
 
 SnapCompare = Callable[..., bool]
 SNAPSHOT_DIR = Path("/tmp/csm-import-snapshot")  # the file's path is on the screen: a fixed one
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 def summary_text(screen: ImportScreen) -> str:

@@ -7,7 +7,6 @@ database matters.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import re
 import sqlite3
 import tempfile
@@ -68,13 +67,6 @@ def test_a_balances_file_of_refused_rows_does_not_grow_memory_with_its_length(
         tracemalloc.stop()
         assert report.rows == report.rejected == clients * 50
     assert peaks[1] < 1.5 * peaks[0], peaks  # four times the rows, not four times the memory
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    if getpass.getuser() in ("admin", "csm01"):
-        pytest.skip("the OS login is one of the demo's staff")
-    return CliRunner()
 
 
 def test_a_full_temporary_disk_while_staging_balances_is_said_plainly(

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from csm_tui.domain.enums import AccountKind, HoldingStatus, ProductCategory, RiskLevel, RiskRating
 from csm_tui.domain.models import Account, Client, Holding, NewHolding, NewProduct, Product
@@ -28,6 +26,7 @@ from csm_tui.policy import (
     load_policy,
 )
 from csm_tui.rules.offers import CONDITIONS, Offer, next_best_offers, profile, rating_limit
+from tests.support.branch import rid as branch_rid
 
 TODAY = dt.date(2026, 11, 27)
 ELDER_ID = "11010519491231002X"  # 76 today: no age rule applies
@@ -35,8 +34,7 @@ _C = ProductCategory
 
 
 def resident_id(born: dt.date) -> str:
-    body = f"110105{born:%Y%m%d}002"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", born, 2)
 
 
 def product(
@@ -126,12 +124,6 @@ def offers_for(
 
 def codes(offers: list[Offer]) -> list[str]:
     return [o.rule for o in offers]
-
-
-@pytest.fixture
-def _restore_language() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
 
 
 # --- the profile ---------------------------------------------------------------------------------------------
@@ -436,7 +428,6 @@ def test_nobody_meets_no_rule() -> None:
 # --- reasons in the user's language --------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("_restore_language")
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_reason_and_service_reads_in_both_languages(lang: str) -> None:
     set_language(lang)
@@ -450,7 +441,6 @@ def test_every_reason_and_service_reads_in_both_languages(lang: str) -> None:
     assert {f"offer.service.{s}" for s in OfferService} <= set(catalog(lang))
 
 
-@pytest.mark.usefixtures("_restore_language")
 def test_a_reason_reads_as_the_manual_would_say_it() -> None:
     (offer,) = offers_for(client(), [held(FD3Y, "200000.00", matures_in=4)], rules=only("maturing_reinvest"))
     line = t("offer.line", reason=t(offer.reason_key, **offer.reason_params), offer=WM.name)
@@ -538,7 +528,6 @@ _RULE = 'code = "r"\npriority = 1\n'
         ('when = "idle_balance"\nmin_amount = "1.001"\nservice = "auto_pay"\n', "cross_sell.rules.0.min_amount", ""),
     ],
 )
-@pytest.mark.usefixtures("_restore_language")
 def test_a_bad_rule_is_refused_with_its_key(tmp_path: Path, rule: str, key: str, reason: str) -> None:
     set_language("en")
     path = write(tmp_path, f"[[cross_sell.rules]]\n{_RULE}{rule}")
@@ -548,7 +537,6 @@ def test_a_bad_rule_is_refused_with_its_key(tmp_path: Path, rule: str, key: str,
     assert reason in err.value.reason
 
 
-@pytest.mark.usefixtures("_restore_language")
 def test_the_key_names_the_bad_rule_among_good_ones(tmp_path: Path) -> None:
     set_language("en")
     good = '[[cross_sell.rules]]\ncode = "a"\nwhen = "payroll_card"\nservice = "auto_pay"\n'
@@ -559,7 +547,6 @@ def test_the_key_names_the_bad_rule_among_good_ones(tmp_path: Path) -> None:
     assert "maturing needs within_days" in err.value.reason
 
 
-@pytest.mark.usefixtures("_restore_language")
 def test_rule_codes_must_be_unique(tmp_path: Path) -> None:
     set_language("en")
     rule = '[[cross_sell.rules]]\ncode = "a"\nwhen = "payroll_card"\nservice = "auto_pay"\n'

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
 from csm_tui.domain.errors import DomainError
@@ -22,6 +20,7 @@ from csm_tui.i18n import LANGUAGES, catalog, set_language
 from csm_tui.policy import Assessment, Policy, PolicyError, Suitability, load_policy
 from csm_tui.rules import suitability as rules
 from csm_tui.rules.suitability import CHECK_CODES, Verdict, check_4s
+from tests.support.branch import rid as branch_rid
 from widgets.suitability_checks import check_reason, check_title
 
 POLICY = Policy()
@@ -40,15 +39,8 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 NOW = at(TODAY)
 
 
-@pytest.fixture(autouse=True)
-def _restore_language() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
-
-
 def resident_id(born: dt.date) -> str:
-    body = f"110105{born:%Y%m%d}002"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", born, 2)
 
 
 def client(

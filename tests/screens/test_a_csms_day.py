@@ -15,7 +15,6 @@ from textual.pilot import Pilot
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import Disposition, TaskStatus
-from csm_tui.i18n import set_language
 from screens.call_session import CallSession
 from screens.dialogs import OutcomeDialog, ReasonDialog, SnoozeDialog
 from screens.suitability_wizard import SuitabilityWizard
@@ -25,12 +24,6 @@ from tests.support.calls_branch import NOW
 from tests.support.day_branch import DayBranch
 from tests.support.pilot import make_app, settle
 from tests.support.words import FULL_WIDTH, PATH, foreign_words, screen_text, stored_text
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 def _rows(url: str, row: type) -> list:  # type: ignore[type-arg]

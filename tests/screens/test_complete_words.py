@@ -25,13 +25,6 @@ from tests.support.words import ASCII_BESIDE_CJK, CJK, FULL_WIDTH, LATIN, foreig
 from widgets.empty_note import EmptyNote
 from widgets.key_bar import KeyBar
 
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
-
-
 Step = Callable[[Pilot[None]], Awaitable[None]]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import AppointmentStatus, ReferralStatus
-from csm_tui.i18n import catalog, set_language
+from csm_tui.i18n import catalog
 from csm_tui.services.ports import StorageFailure
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
@@ -42,12 +42,6 @@ EN = catalog("en")
 GONE = EN["storage_cause.server_gone"]
 LOADED_NOTHING = EN["error.load_failed_cause"].format(reason=GONE)
 SAVED_NOTHING = EN["error.save_failed"].format(reason=GONE)
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
 
 
 class ServerSwitch:

@@ -6,16 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from csm_tui.i18n import set_language, t
+from csm_tui.i18n import t
 from screens.session_ended import SessionEndedScreen
 from storage.orm import StaffRow
 from tests.support.pilot import make_app, settle
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

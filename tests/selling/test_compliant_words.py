@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from sqlalchemy import Engine
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import ProductCategory, QueueReason, RiskLevel, RiskRating
 from csm_tui.domain.models import NewHolding, NewProduct, NewRiskAssessment, Product, RiskAssessment
-from csm_tui.i18n import set_language
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.regulation import RISK_NOTICE
 from csm_tui.rules.suitability import add_months, assessment_status, offer_level, valid_through
@@ -42,13 +40,6 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
 
 SIX_MONTHS = Policy.model_validate({"assessment": {"validity_months": 6, "reuse_months": 6}})
 EIGHT_MONTHS_AGO = dt.datetime(2026, 3, 20, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai, 2026-03-20
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def assessment(taken_at: dt.datetime, valid_until: dt.date, level: RiskLevel = RiskLevel.C5) -> RiskAssessment:

@@ -17,13 +17,11 @@ import datetime as dt
 import html
 import json
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from csm_tui.domain.enums import (
@@ -81,31 +79,6 @@ from tests.support.selling_branch import (
 )
 from widgets import signature_page
 from widgets.suitability_checks import check_reason, check_title
-
-
-@pytest.fixture
-def commits(engine: Engine) -> Iterator[list[int]]:
-    seen: list[int] = []
-
-    def on_commit(_conn: Any) -> None:
-        seen.append(1)
-
-    event.listen(engine, "commit", on_commit)
-    yield seen
-    event.remove(engine, "commit", on_commit)
-
-
-@pytest.fixture
-def _chinese_after() -> Iterator[None]:
-    yield
-    set_language("zh_CN")
-
-
-# --- the branch ----------------------------------------------------------------------------------------------
-
-
-# --- helpers -------------------------------------------------------------------------------------------------
-
 
 # --- 1. assess -----------------------------------------------------------------------------------------------
 
@@ -618,7 +591,6 @@ def test_the_report_is_a_utf8_html_file_only_its_owner_reads(branch: Branch, tmp
     assert again == path and path.stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.usefixtures("_chinese_after")
 def test_the_report_renders_in_english(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")
@@ -630,7 +602,6 @@ def test_the_report_renders_in_english(branch: Branch) -> None:
     assert "check." not in page and "report." not in page
 
 
-@pytest.mark.usefixtures("_chinese_after")
 def test_the_english_report_declares_its_language(branch: Branch) -> None:
     record = sold_record(branch)
     set_language("en")

@@ -5,6 +5,7 @@ managers editing one client: the second is told, and nothing is overwritten."""
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import multiprocessing.synchronize
 import queue
@@ -15,7 +16,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, select
-from stdnum.cn import ric
 from textual.widgets import Input
 
 import storage.engine
@@ -33,6 +33,7 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import AuditRow, ClientRow, ContactRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import rid as branch_rid
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, open_own_client, settle
 
@@ -40,8 +41,7 @@ PROCESSES, WRITES, CLIENTS_EACH = 20, 200, 5
 
 
 def resident_id(n: int) -> str:
-    body = f"11010519800101{n:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return branch_rid("110105", dt.date(1980, 1, 1), n)
 
 
 def write_outcomes(

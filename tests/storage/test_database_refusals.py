@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from csm_tui.cli import main, open_workstation
 from csm_tui.cli_support import open_existing_database
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Role
-from csm_tui.i18n import current_language, set_language
+from csm_tui.i18n import set_language
 from csm_tui.policy import Policy
 from csm_tui.services.ports import StorageFailure
 from storage.engine import READ_ONLY, make_engine
@@ -41,13 +41,6 @@ COMMANDS = [
     ["admin", "audit", "verify"],
     ["admin", "ssh-key", "add", "--staff", "csm01", "--key", __file__],
 ]
-
-
-@pytest.fixture(autouse=True)
-def _language_kept() -> Iterator[None]:
-    before = current_language()
-    yield
-    set_language(before)
 
 
 def csm(*args: str, config: Path | None = None) -> tuple[int, str]:

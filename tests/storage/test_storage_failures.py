@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from csm_tui.clock import FrozenClock
-from csm_tui.i18n import LANGUAGES, current_language, set_language
+from csm_tui.i18n import LANGUAGES, set_language
 from csm_tui.services.ports import StorageFailure
 from storage import engine as engine_module
 from storage.engine import DISK_FULL, LOCKED, READ_ONLY, SERVER_GONE, make_engine
@@ -24,13 +24,6 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
 from tests.support.postgres import PgProcess, PgServer, pg_bindir
 from widgets.failures import describe
-
-
-@pytest.fixture(autouse=True)
-def _language_kept() -> Iterator[None]:
-    before = current_language()
-    yield
-    set_language(before)
 
 
 def save(engine: Engine, note: str = "x") -> None:

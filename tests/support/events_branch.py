@@ -10,15 +10,15 @@ from decimal import Decimal
 from sqlalchemy import Engine, update
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import EventKind, Grade, ProductCategory, RiskRating, Role
-from csm_tui.domain.models import NewClient, NewOutlet, NewProduct, NewStaff, Staff, Task
+from csm_tui.domain.enums import EventKind, ProductCategory, RiskRating, Role
+from csm_tui.domain.models import Staff, Task
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning
 from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import numbered_rid
+from tests.support.branch import BranchBuilder, numbered_rid
 
 TZ = "Asia/Shanghai"
 NOW = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)  # Friday 10:00 in Shanghai
@@ -45,18 +45,15 @@ class Branch:
         n = len(self.clients) + 1
         with self.factory(write=True) as tx:
             picked = {k: more.pop(k) for k in ("employer", "securities_custody") if k in more}
-            added = tx.clients.add(
-                NewClient(
-                    number=f"C{n:04d}", name=name, resident_id=numbered_rid(n), mobile=f"1390000{n:04d}",
-                    manager_id=self.staff[login].id if login else None,
-                    **{"avg_3m": Decimal("20000.00"), **more},  # type: ignore[arg-type]
-                )
+            added = BranchBuilder(tx, as_of=None).client(
+                f"C{n:04d}", name, numbered_rid(n), self.staff[login] if login else None,
+                mobile=f"1390000{n:04d}", **{"avg_3m": Decimal("20000.00"), **more},
             )  # fmt: skip
             if picked:  # from the client import in the branch (tests/imports/test_events_import.py)
-                tx.session.execute(update(ClientRow).where(ClientRow.id == added.id).values(**picked))  # type: ignore[attr-defined]
+                tx.session.execute(update(ClientRow).where(ClientRow.id == added).values(**picked))
             tx.commit()
-        self.clients[name] = added.id
-        return added.id
+        self.clients[name] = added
+        return added
 
     def tasks(self, name: str) -> list[Task]:
         with self.factory() as tx:
@@ -67,22 +64,19 @@ def build_events_branch(engine: Engine, clock: FrozenClock) -> Branch:
     """Outlet A01: a supervisor, a lobby manager, the admin, CSMs wang and li, and one fund on the shelf."""
     factory = SqlUnitOfWorkFactory(engine, clock)
     with factory(write=True) as tx:
-        a = tx.outlets.add(NewOutlet(code="A01", name="营业部"))
-        sup = tx.staff.add(NewStaff(login="sup", name="张主管", role=Role.SUPERVISOR, outlet_id=a.id))
-        lobby = tx.staff.add(NewStaff(login="lobby", name="大堂", role=Role.LOBBY, outlet_id=a.id))
-        admin = tx.staff.add(NewStaff(login="admin", name="管理员", role=Role.ADMIN))
-
-        def csm(login: str, name: str) -> Staff:
-            return tx.staff.add(
-                NewStaff(login=login, name=name, role=Role.CSM, grade=Grade.CSM, outlet_id=a.id, supervisor_id=sup.id)
-            )
-
-        staff = {"sup": sup, "lobby": lobby, "admin": admin, "wang": csm("wang", "王芳"), "li": csm("li", "李娜")}
-        fund = tx.products.add(
-            NewProduct(code="F001", name="稳健定投", category=ProductCategory.FUND, issuer_rating=RiskRating.R2)
-        )
+        build = BranchBuilder(tx, as_of=None)
+        build.outlet("A01", "营业部")
+        sup = build.staff("sup", "张主管", Role.SUPERVISOR)
+        staff = {
+            "sup": sup,
+            "lobby": build.staff("lobby", "大堂", Role.LOBBY),
+            "admin": build.staff("admin", "管理员", Role.ADMIN, outlet_id=None),
+            "wang": build.staff("wang", "王芳", Role.CSM, supervisor_id=sup.id),
+            "li": build.staff("li", "李娜", Role.CSM, supervisor_id=sup.id),
+        }
+        fund = build.product("F001", "稳健定投", ProductCategory.FUND, RiskRating.R2)
         tx.commit()
-    return Branch(factory, clock, staff, {}, fund.id)
+    return Branch(factory, clock, staff, {}, fund)
 
 
 def draft(**more: object) -> EventDraft:

@@ -1,6 +1,6 @@
 """The roles tests' branch: an admin, two supervisors each with a CSM, a 沃德 manager, a lobby manager and a teller;
 three clients with a holding, a contact, a callback, a meeting, an assessment and a sale each. Built per backend by
-the ``branch`` fixture of ``storage/test_roles.py`` and of ``tests/app/conftest.py`` (the branch server tests)."""
+the ``branch`` fixture of ``tests/storage/test_roles.py`` and of ``tests/app/conftest.py`` (the branch server tests)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from stdnum.cn import ric
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
@@ -40,7 +39,7 @@ from csm_tui.services.selling.attempts import Confirmations
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, Base
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import BranchBuilder
+from tests.support.branch import BranchBuilder, rid
 
 TZ = "Asia/Shanghai"
 
@@ -93,8 +92,7 @@ ELDERLY_BORN = dt.date(1956, 3, 8)  # 70 on the frozen day
 
 
 def resident_id(born: dt.date, area: str = "310101") -> str:
-    body = f"{area}{born:%Y%m%d}123"
-    return body + ric.calc_check_digit(body + "0")
+    return rid(area, born, 123)
 
 
 def answers(level: RiskLevel) -> dict[str, str]:
