@@ -13,7 +13,7 @@ import datetime as dt
 
 import pytest
 
-from csm_tui.domain.enums import InviteStatus, LeaveKind, TaskKind
+from csm_tui.domain.enums import Disposition, InviteStatus, LeaveKind, TaskKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewTask
 from csm_tui.services.events import day, planning
@@ -38,7 +38,7 @@ def status(branch: Branch, event_id: int, name: str) -> InviteStatus:
 
 def test_accepting_on_the_invitation_call_sets_the_status_and_books_the_reminder(branch: Branch) -> None:
     event_id, task_id = invited(branch)
-    planning.answer_call(branch.ws("wang"), task_id, InviteStatus.ACCEPTED, started_at=NOW)
+    planning.answer_call(branch.ws("wang"), task_id, Disposition.INTERESTED, started_at=NOW)
     assert status(branch, event_id, "甲") is InviteStatus.ACCEPTED
     [reminder] = branch.tasks("甲")
     assert (reminder.kind, reminder.due_on) == (TaskKind.EVENT_REMINDER, dt.date(2026, 11, 30))
@@ -46,21 +46,23 @@ def test_accepting_on_the_invitation_call_sets_the_status_and_books_the_reminder
 
 def test_no_answer_on_the_call_keeps_calling_by_the_cadence(branch: Branch) -> None:
     event_id, task_id = invited(branch)
-    planning.answer_call(branch.ws("wang"), task_id, InviteStatus.NO_ANSWER, started_at=NOW)
+    planning.answer_call(branch.ws("wang"), task_id, Disposition.NO_ANSWER, started_at=NOW)
     assert status(branch, event_id, "甲") is InviteStatus.NO_ANSWER
     [retry] = branch.tasks("甲")
     assert (retry.kind, retry.due_at) == (TaskKind.EVENT_INVITE, NOW + dt.timedelta(hours=2))
-    planning.answer_call(branch.ws("wang"), retry.id, InviteStatus.DECLINED, started_at=NOW)
+    planning.answer_call(branch.ws("wang"), retry.id, Disposition.POLITE_DECLINE, started_at=NOW)
     assert status(branch, event_id, "甲") is InviteStatus.DECLINED
     assert branch.tasks("甲") == []
 
 
 def test_the_reminder_call_may_still_be_declined(branch: Branch) -> None:
     event_id, task_id = invited(branch)
-    planning.answer_call(branch.ws("wang"), task_id, InviteStatus.ACCEPTED, started_at=NOW)
+    planning.answer_call(branch.ws("wang"), task_id, Disposition.INTERESTED, started_at=NOW)
     [reminder] = branch.tasks("甲")
     branch.clock.set(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))  # Monday 10:00, the reminder's day
-    planning.answer_call(branch.ws("wang"), reminder.id, InviteStatus.DECLINED, started_at=branch.clock.now().datetime)
+    planning.answer_call(
+        branch.ws("wang"), reminder.id, Disposition.POLITE_DECLINE, started_at=branch.clock.now().datetime
+    )
     assert status(branch, event_id, "甲") is InviteStatus.DECLINED
     assert branch.tasks("甲") == []
 
@@ -68,9 +70,9 @@ def test_the_reminder_call_may_still_be_declined(branch: Branch) -> None:
 def test_a_call_answered_already_is_not_answered_again(branch: Branch) -> None:
     """A second session (or a stale card) answering the same call: refused, nothing written twice."""
     event_id, task_id = invited(branch)
-    planning.answer_call(branch.ws("wang"), task_id, InviteStatus.DECLINED, started_at=NOW)
+    planning.answer_call(branch.ws("wang"), task_id, Disposition.POLITE_DECLINE, started_at=NOW)
     with pytest.raises(DomainError, match="event_answer_settled"):
-        planning.answer_call(branch.ws("wang"), task_id, InviteStatus.ACCEPTED, started_at=NOW)
+        planning.answer_call(branch.ws("wang"), task_id, Disposition.INTERESTED, started_at=NOW)
     assert status(branch, event_id, "甲") is InviteStatus.DECLINED
     with branch.factory() as tx:
         assert len(tx.contacts.for_client(branch.clients["甲"])) == 1
@@ -80,7 +82,7 @@ def test_a_call_answered_already_is_not_answered_again(branch: Branch) -> None:
 def test_no_one_but_the_clients_own_manager_answers_on_the_call(branch: Branch, login: str) -> None:
     event_id, task_id = invited(branch)
     with pytest.raises((AccessDenied, DomainError)):
-        planning.answer_call(branch.ws(login), task_id, InviteStatus.ACCEPTED, started_at=NOW)
+        planning.answer_call(branch.ws(login), task_id, Disposition.INTERESTED, started_at=NOW)
     assert status(branch, event_id, "甲") is InviteStatus.INVITED
     assert [t.id for t in branch.tasks("甲")] == [task_id]
 
@@ -91,7 +93,7 @@ def test_a_colleague_covering_leave_does_not_answer_for_the_invitee(branch: Bran
         branch.ws("li"), branch.staff["li"].id, NOW.date(), EVENT_DAY, LeaveKind.ANNUAL, branch.staff["wang"].id
     )
     with pytest.raises((AccessDenied, DomainError)):
-        planning.answer_call(branch.ws("wang"), task_id, InviteStatus.ACCEPTED, started_at=NOW)
+        planning.answer_call(branch.ws("wang"), task_id, Disposition.INTERESTED, started_at=NOW)
     assert status(branch, event_id, "乙") is InviteStatus.INVITED
 
 
@@ -106,7 +108,7 @@ def test_a_task_that_is_not_an_invitations_call_is_refused(branch: Branch) -> No
         )  # fmt: skip
         tx.commit()
     with pytest.raises(DomainError, match="event_answer_no_invitation"):
-        planning.answer_call(branch.ws("wang"), task.id, InviteStatus.ACCEPTED, started_at=NOW)
+        planning.answer_call(branch.ws("wang"), task.id, Disposition.INTERESTED, started_at=NOW)
     assert [t.id for t in branch.tasks("甲")] == [task.id]
 
 
@@ -114,14 +116,14 @@ def test_no_answer_on_a_call_once_the_event_is_over(branch: Branch) -> None:
     event_id, task_id = invited(branch)
     branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # the day after
     with pytest.raises(DomainError, match="event_over"):
-        planning.answer_call(branch.ws("wang"), task_id, InviteStatus.ACCEPTED, started_at=branch.clock.now().datetime)
+        planning.answer_call(branch.ws("wang"), task_id, Disposition.INTERESTED, started_at=branch.clock.now().datetime)
     assert status(branch, event_id, "甲") is InviteStatus.INVITED
 
 
 def test_the_answer_on_the_call_is_one_of_the_three(branch: Branch) -> None:
     _, task_id = invited(branch)
     with pytest.raises(DomainError, match="event_answer_unknown"):
-        planning.answer_call(branch.ws("wang"), task_id, InviteStatus.WALK_IN, started_at=NOW)
+        planning.answer_call(branch.ws("wang"), task_id, Disposition.APPOINTMENT, started_at=NOW)
     assert [t.id for t in branch.tasks("甲")] == [task_id]
 
 

@@ -14,7 +14,7 @@ from textual.widgets import Input, Select, Static
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import EventKind, Grade, InviteStatus, QueueReason, Role
+from csm_tui.domain.enums import Disposition, EventKind, Grade, InviteStatus, QueueReason, Role
 from csm_tui.domain.models import NewClient, NewOutlet, NewStaff
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning, prospects
@@ -288,7 +288,9 @@ async def test_an_invitation_answered_meanwhile_in_another_session_is_not_answer
         first = session.item
         assert first.main.task_id is not None
         other = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "csm01")  # a second session
-        planning.answer_call(other, first.main.task_id, InviteStatus.DECLINED, started_at=other.time.now().datetime)
+        planning.answer_call(
+            other, first.main.task_id, Disposition.POLITE_DECLINE, started_at=other.time.now().datetime
+        )
         await pilot.press("i", "i")
         await settle(pilot)
         assert app.screen is session and session.item is first  # refused with the reason: still on the client
