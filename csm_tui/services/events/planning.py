@@ -375,8 +375,8 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
                 raise AccessDenied("invitation")
         if last.disposition in NUMBER_OUTCOMES:
             raise DomainError("event_undo_flagged")
-        calls = tx.events.calls(invitation.id)
-        booked = [c for c in calls if c.created_at == answered and c.id != last.task_id]
+        calls = [c for c in tx.events.calls(invitation.id) if c.kind in INVITATION_CALLS]
+        booked = [c for c in calls if c.created_at == answered and c.id != last.task_id]  # by the answer
         if any(c.status is not TaskStatus.OPEN for c in booked):
             raise DomainError("event_undo_called_since")
         for task in booked:
