@@ -127,7 +127,7 @@ def test_a_call_back_on_or_after_the_events_day_is_refused_and_nothing_is_writte
 def test_a_meeting_a_purchase_or_a_service_call_is_no_answer_to_an_invitation(
     branch: Branch, outcome: Disposition
 ) -> None:
-    event_id, task_id = invited(branch)
+    _, task_id = invited(branch)
     with pytest.raises(DomainError, match="event_answer_unknown"):
         planning.answer_call(branch.ws("wang"), task_id, outcome, started_at=NOW)
     assert [t.id for t in branch.tasks("甲")] == [task_id] and contacts(branch, "甲") == []

@@ -88,8 +88,9 @@ def test_a_call_back_undone_puts_the_call_back_where_it_was(branch: Branch) -> N
 
 
 def test_an_answer_given_on_the_events_list_is_undone_too(branch: Branch) -> None:
-    """Answered on the list with no call open (the reminder day passed): the call recorded with it goes too."""
-    event_id, invitation_id, task_id = invited(branch)
+    """Answered on the list with no call open (declined, then the client rang back to accept): the call recorded
+    with that answer goes with it."""
+    event_id, invitation_id, _ = invited(branch)
     planning.answer(branch.ws("wang"), invitation_id, InviteStatus.DECLINED, started_at=NOW)
     branch.clock.set(NOW + dt.timedelta(hours=1))
     later = branch.clock.now().datetime
