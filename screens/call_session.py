@@ -8,8 +8,7 @@ answer (``rules.events.CALL_ANSWERS``, through the events service): i, p and n i
 (with the time to call back) through the outcome's dialog; a meeting, a purchase or a 回访 is refused there. Also: s
 skip (with a reason), z snooze (at a time: quick choices or typed) — on an event's call both keep the invitation
 as it is and move its call, never past the event's day —, u undo the last save (an invitation's answer too), Escape
-back. The outcome keys, s and z are shown in a
-panel of their own (all in view at 80×24).
+back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
 """
 
 from __future__ import annotations

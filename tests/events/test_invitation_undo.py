@@ -66,10 +66,12 @@ def test_undoing_goes_back_one_answer_at_a_time(branch: Branch) -> None:
     """No answer, then accepted on the retry: the undo leaves it unanswered with the retry open again, and the
     next undo leaves it as invited, with its first call open."""
     _, invitation_id, task_id = invited(branch)
-    planning.answer_call(branch.ws("wang"), task_id, Disposition.NO_ANSWER, started_at=NOW)
+    dialled = dt.timedelta(minutes=3)  # each call began a few minutes before its answer was saved
+    planning.answer_call(branch.ws("wang"), task_id, Disposition.NO_ANSWER, started_at=NOW - dialled)
     [retry] = branch.tasks("甲")
     branch.clock.set(NOW + dt.timedelta(hours=2))
-    planning.answer_call(branch.ws("wang"), retry.id, Disposition.INTERESTED, started_at=branch.clock.now().datetime)
+    later = branch.clock.now().datetime - dialled
+    planning.answer_call(branch.ws("wang"), retry.id, Disposition.INTERESTED, started_at=later)
     assert planning.undo_answer(branch.ws("wang"), invitation_id).status is InviteStatus.NO_ANSWER
     assert [t.id for t in branch.tasks("甲")] == [retry.id]
     assert planning.undo_answer(branch.ws("wang"), invitation_id).status is InviteStatus.INVITED

@@ -375,7 +375,8 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
                 raise AccessDenied("invitation")
         if last.disposition in NUMBER_OUTCOMES:
             raise DomainError("event_undo_flagged")
-        calls = [c for c in tx.events.calls(invitation.id) if c.kind in INVITATION_CALLS]
+        every = tx.events.calls(invitation.id)
+        calls = [c for c in every if c.kind in INVITATION_CALLS]
         booked = [c for c in calls if c.created_at == answered and c.id != last.task_id]  # by the answer
         if any(c.status is not TaskStatus.OPEN for c in booked):
             raise DomainError("event_undo_called_since")
@@ -391,7 +392,9 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
         earlier = answers[:-1]
         start = InviteStatus.WALK_IN if invitation.status is InviteStatus.WALK_IN else InviteStatus.INVITED
         status = rules.replayed(start, [a.disposition for a in earlier])
-        back = tx.events.answer(invitation.id, status, earlier[-1].started_at if earlier else None)
+        # When the answer before was given: the instant its call was closed (the same write's clock).
+        before = next((c.closed_at for c in every if earlier and c.id == earlier[-1].task_id), None)
+        back = tx.events.answer(invitation.id, status, before)
         tx.audit.record(
             "event.unanswer", "event_invitations", str(invitation.id), was=invitation.status, now=status,
             contact=last.id,
