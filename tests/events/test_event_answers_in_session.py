@@ -20,16 +20,7 @@ from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.events import day, planning
 from csm_tui.services.leave import record_leave
 from csm_tui.services.ports import AccessDenied
-from tests.support.events_branch import EVENT_DAY, NOW, Branch, event
-
-
-def invited(branch: Branch, name: str = "甲", login: str = "wang") -> tuple[int, int]:
-    """The event, and the open invitation call of ``name`` (a client of ``login``)."""
-    branch.client(name, login)
-    event_id = event(branch)
-    planning.invite_clients(branch.ws("sup"), event_id, [branch.clients[name]])
-    [task] = branch.tasks(name)
-    return event_id, task.id
+from tests.support.events_branch import EVENT_DAY, NOW, Branch, event, invited
 
 
 def status(branch: Branch, event_id: int, name: str) -> InviteStatus:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
@@ -71,6 +72,24 @@ def url(engine: Engine, db_url: str) -> str:
     event = planning.create_event(ws, draft)
     planning.invite_clients(ws, event.id, ids[:3])
     return db_url
+
+
+def the_day_before(url: str, login: str) -> CsmApp:
+    """``login``'s app with the clock on Thursday, the day before the event (its invitations still called)."""
+    app = make_app(url, login=login)
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]
+    return app
+
+
+async def on_the_event(pilot: Pilot[None], name: str | None = None) -> list[str]:
+    """The event's screen (its list's names returned), the cursor on ``name``'s row."""
+    await settle(pilot)
+    pilot.app.push_screen(EventScreen(pilot.app.ws, 1))  # type: ignore[attr-defined]
+    await settle(pilot)
+    names = [r[2] for r in table_rows(pilot.app)]  # type: ignore[arg-type]
+    if name is not None:
+        await pilot.press(*["j"] * names.index(name))
+    return names
 
 
 async def _check_in_screen(app: CsmApp) -> None:
@@ -185,14 +204,10 @@ async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: 
 
 
 async def test_the_manager_records_an_invitations_answer_on_the_event_screen(url: str) -> None:
-    app = make_app(url, login="csm01")
-    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    app = the_day_before(url, "csm01")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(EventScreen(app.ws, 1))
-        await settle(pilot)
-        names = [r[2] for r in table_rows(app)]
-        await pilot.press(*["j"] * names.index("张三"), "a")  # own client
+        names = await on_the_event(pilot, "张三")
+        await pilot.press("a")  # own client
         await settle(pilot)
         await settle(pilot)
         assert {r[2]: r[4] for r in table_rows(app)}["张三"] == "接受"
@@ -354,14 +369,10 @@ async def test_a_colleague_covering_leave_answers_the_absent_csms_invitation_in_
 
 
 async def test_the_managers_answer_is_undone_on_the_event_screen_and_the_results_recounted(url: str) -> None:
-    app = make_app(url, login="csm01")
-    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    app = the_day_before(url, "csm01")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(EventScreen(app.ws, 1))
-        await settle(pilot)
-        names = [r[2] for r in table_rows(app)]
-        await pilot.press(*["j"] * names.index("张三"), "a")
+        await on_the_event(pilot, "张三")
+        await pilot.press("a")
         await settle(pilot)
         await settle(pilot)
         results_text = str(app.screen.query_one("#event-results", Static).render())
@@ -384,12 +395,9 @@ async def test_the_supervisors_picker_offers_no_client_of_another_team(url: str,
         )  # fmt: skip
         tx.clients.add(client)
         tx.commit()
-    app = make_app(url, login="sup")
-    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    app = the_day_before(url, "sup")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(EventScreen(app.ws, 1))
-        await settle(pilot)
+        await on_the_event(pilot)
         await pilot.press("i")
         await settle(pilot)
         await pilot.press("z")

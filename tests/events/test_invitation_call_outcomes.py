@@ -21,19 +21,10 @@ from csm_tui.domain.models import Task
 from csm_tui.services.calls.outcomes import Outcome, SkipReason, record, skip, snooze
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.events import planning
-from tests.support.events_branch import NOW, Branch, event, invitation_of
+from tests.support.events_branch import NOW, Branch, invitation_of, invited
 
 MONDAY = dt.date(2026, 11, 30)
 INVITATION_CALLS = (TaskKind.EVENT_INVITE, TaskKind.EVENT_REMINDER)
-
-
-def invited(branch: Branch, name: str = "甲", login: str = "wang") -> tuple[int, int]:
-    """The event, and the open invitation call of ``name`` (a client of ``login``)."""
-    branch.client(name, login)
-    event_id = event(branch)
-    planning.invite_clients(branch.ws("sup"), event_id, [branch.clients[name]])
-    [task] = branch.tasks(name)
-    return event_id, task.id
 
 
 def status(branch: Branch, event_id: int, name: str) -> InviteStatus:

@@ -16,18 +16,14 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.services.events import planning, results
 from csm_tui.services.leave import record_leave
 from csm_tui.services.ports import AccessDenied
-from tests.support.events_branch import EVENT_DAY, NOW, Branch, event, invitation_of
+from tests.support.events_branch import EVENT_DAY, NOW, Branch, invitation_of
+from tests.support.events_branch import invited as invited_call
 
 
 def invited(branch: Branch, name: str = "甲", login: str = "wang") -> tuple[int, int, int]:
     """The event, the invitation of ``name`` (a client of ``login``) and its open call, made a minute ago."""
-    branch.client(name, login)
-    event_id = event(branch)
-    branch.clock.set(NOW - dt.timedelta(minutes=1))
-    planning.invite_clients(branch.ws("sup"), event_id, [branch.clients[name]])
-    branch.clock.set(NOW)
-    [task] = branch.tasks(name)
-    return event_id, invitation_of(branch, event_id, name), task.id
+    event_id, task_id = invited_call(branch, name, login, ago=dt.timedelta(minutes=1))
+    return event_id, invitation_of(branch, event_id, name), task_id
 
 
 def status(branch: Branch, invitation_id: int) -> InviteStatus:
