@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import EventKind, InviteRule, InviteStatus, Role, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import ContactRecord, Event, Invitation, NewEvent, NewInvitation, Task
 from csm_tui.domain.values import mask_mobile
+from csm_tui.rules.events import INVITATION_CALLS
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import EventSale, Invitee
 from storage.access import Access
@@ -118,12 +119,17 @@ class SqlEvents:
         return _invitation(row)
 
     def answers(self, invitation_id: int) -> list[ContactRecord]:
-        """The calls that answered the invitation (each contact tied to one of its calls), oldest first."""
+        """The calls that answered the invitation (each contact tied to one of its invitation or reminder calls, not
+        to the attendee's follow-up), oldest first."""
         self._require_calls(invitation_id)
         query = (
             select(ContactRow)
             .join(TaskRow, TaskRow.id == ContactRow.task_id)
-            .where(TaskRow.origin == TaskOrigin.EVENT, TaskRow.origin_id == invitation_id)
+            .where(
+                TaskRow.origin == TaskOrigin.EVENT,
+                TaskRow.origin_id == invitation_id,
+                TaskRow.kind.in_(INVITATION_CALLS),
+            )
             .order_by(ContactRow.id)
         )
         return [ContactRecord.model_validate(r, from_attributes=True) for r in self.session.scalars(query)]

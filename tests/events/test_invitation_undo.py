@@ -13,10 +13,11 @@ import pytest
 
 from csm_tui.domain.enums import Disposition, InviteStatus, LeaveKind, TaskKind
 from csm_tui.domain.errors import DomainError
-from csm_tui.services.events import planning, results
+from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.events import day, planning, results
 from csm_tui.services.leave import record_leave
 from csm_tui.services.ports import AccessDenied
-from tests.support.events_branch import EVENT_DAY, NOW, Branch, invitation_of
+from tests.support.events_branch import EVENT_DAY, NOW, Branch, event, invitation_of, on_event_day
 from tests.support.events_branch import invited as invited_call
 
 
@@ -148,3 +149,37 @@ def test_a_wrong_number_or_do_not_call_is_not_undone_here(branch: Branch, outcom
     with pytest.raises(DomainError, match="event_undo_flagged"):
         planning.undo_answer(branch.ws("wang"), invitation_id)
     assert status(branch, invitation_id) is InviteStatus.DECLINED
+
+
+def test_the_attendees_follow_up_call_is_no_answer_to_the_invitation(branch: Branch) -> None:
+    """The follow-up after the event is recorded as an ordinary call: it is neither undone here nor counted among
+    the invitation's answers (the acceptance, given on Friday, is past its day)."""
+    event_id, invitation_id, task_id = invited(branch)
+    planning.answer_call(branch.ws("wang"), task_id, Disposition.INTERESTED, started_at=NOW)
+    on_event_day(branch)
+    day.check_in(branch.ws("lobby"), event_id, invitation_id)
+    branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: the follow-up's day
+    [follow_up] = [t for t in branch.tasks("甲") if t.kind is TaskKind.EVENT_FOLLOW_UP]
+    now = branch.clock.now().datetime
+    record(
+        branch.ws("wang"), branch.clients["甲"], Outcome(Disposition.INTERESTED), task_id=follow_up.id, started_at=now
+    )
+    with branch.factory() as tx:
+        assert [a.disposition for a in tx.events.answers(invitation_id)] == [Disposition.INTERESTED]
+        assert len(tx.contacts.for_client(branch.clients["甲"])) == 2
+    with pytest.raises(DomainError, match="event_undo_too_late"):
+        planning.undo_answer(branch.ws("wang"), invitation_id)
+    assert results.results(branch.ws("sup"), event_id).followed_up == 1
+
+
+def test_a_walk_in_has_no_invitation_to_answer(branch: Branch) -> None:
+    branch.client("乙", "wang")
+    event_id = event(branch)
+    on_event_day(branch)
+    day.walk_in(branch.ws("lobby"), event_id, "C0001")
+    walked_in = invitation_of(branch, event_id, "乙")
+    now = branch.clock.now().datetime
+    with pytest.raises(DomainError, match="event_walk_in_not_invited"):
+        planning.answer(branch.ws("wang"), walked_in, InviteStatus.ACCEPTED, started_at=now)
+    assert status(branch, walked_in) is InviteStatus.WALK_IN
+    assert results.results(branch.ws("sup"), event_id).invited == 0

@@ -278,6 +278,8 @@ def _answer(
     event_day = rules.local(ws.policy, event.starts_at).date()
     if event_day < today:
         raise DomainError("event_over")
+    if invitation.status is InviteStatus.WALK_IN:
+        raise DomainError("event_walk_in_not_invited")  # came uninvited: no invitation to answer
     status = rules.after_answer(invitation.status, outcome)
     kind = TaskKind.EVENT_REMINDER if status is InviteStatus.ACCEPTED else TaskKind.EVENT_INVITE
     follow: tuple[TaskKind, dt.date, dt.datetime | None] | None = None
@@ -390,8 +392,7 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
                 else:
                     tx.tasks.reopen(task.id)
         earlier = answers[:-1]
-        start = InviteStatus.WALK_IN if invitation.status is InviteStatus.WALK_IN else InviteStatus.INVITED
-        status = rules.replayed(start, [a.disposition for a in earlier])
+        status = rules.replayed(InviteStatus.INVITED, [a.disposition for a in earlier])
         # When the answer before was given: the instant its call was closed (the same write's clock).
         before = next((c.closed_at for c in every if earlier and c.id == earlier[-1].task_id), None)
         back = tx.events.answer(invitation.id, status, before)
