@@ -3,10 +3,12 @@
 Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (to the suitability wizard
 on the product pitched; a visit booked only if the client will come in) ·
 p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
-x do not call · d 回访 done. On an event's invitation or reminder call, i, p and n answer the invitation
-(accepted, declined, no answer) in one key, no dialog (not undone by u). Also: s skip (with a reason), z snooze
-(at a time: quick choices or typed), u undo the last save, Escape back. The outcome keys, s and z are shown in a
-panel of their own (all in view at 80×24).
+x do not call · d 回访 done. On an event's invitation or reminder call every outcome key is the invitation's
+answer (``rules.events.CALL_ANSWERS``, through the events service): i, p and n in one key, no dialog; f, w, x and t
+(with the time to call back) through the outcome's dialog; a meeting, a purchase or a 回访 is refused there. Also: s
+skip (with a reason), z snooze (at a time: quick choices or typed) — on an event's call both keep the invitation
+as it is and move its call, never past the event's day —, u undo the last save (an invitation's answer too), Escape
+back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from csm_tui.domain.enums import Disposition, InviteStatus, QueueReason
+from csm_tui.domain.enums import Disposition, QueueReason
 from csm_tui.i18n import label, t
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
@@ -55,14 +57,15 @@ OUTCOME_KEYS = {
     "d": Disposition.SERVICE_DONE,
 }
 
-# On an event's invitation or reminder call, three of the outcome keys record the invitation's answer (through the
-# events service, so the reminder and the cadence of calls follow): i accepted · p declined · n no answer.
+# On an event's invitation or reminder call, every outcome key is the invitation's answer (through the events
+# service, so the reminder and the cadence of calls follow); these need no dialog (the others the outcome's).
 EVENT_CALLS = frozenset({QueueReason.EVENT_INVITE, QueueReason.EVENT_REMINDER})
-EVENT_ANSWERS = {
-    Disposition.INTERESTED: InviteStatus.ACCEPTED,
-    Disposition.POLITE_DECLINE: InviteStatus.DECLINED,
-    Disposition.NO_ANSWER: InviteStatus.NO_ANSWER,
-}
+EVENT_ONE_KEY = frozenset(
+    {
+        Disposition.INTERESTED, Disposition.POLITE_DECLINE, Disposition.NO_ANSWER, Disposition.APPOINTMENT,
+        Disposition.AGREED_TO_BUY, Disposition.SERVICE_DONE,
+    }
+)  # fmt: skip
 
 # The keys the outcome panel shows, in its order (the key bar shows the others).
 PANEL_KEYS = [*(f"call.{d.value}" for d in OUTCOME_KEYS.values()), "call.skip", "call.snooze"]
@@ -87,6 +90,7 @@ class Handled:
 
     receipt: Receipt | None
     card: CallCard | None
+    invitation_id: int | None = None  # an invitation's answer: undone through the events service
 
 
 class CallSession(Screen[None]):
@@ -116,7 +120,7 @@ class CallSession(Screen[None]):
         self.items = items
         self.index = index
         self.done: set[int] = set()  # positions handled in this session
-        self.receipts: list[tuple[int, Receipt]] = []  # for undo, newest last
+        self.receipts: list[tuple[int, Receipt | int]] = []  # for undo, newest last (an int: an invitation answered)
         self.card: CallCard | None = None
         self.undoing = False  # an undo is being saved: the session's position is about to change
         self.last_outcome: Disposition | None = None
@@ -198,7 +202,7 @@ class CallSession(Screen[None]):
 
     @staticmethod
     def _event_call(item: QueueItem) -> bool:
-        """The call is an event's invitation or reminder: i, p and n answer the invitation."""
+        """The call is an event's invitation or reminder: its outcome keys answer the invitation."""
         return item.reason in EVENT_CALLS and item.main.task_id is not None
 
     def action_outcome(self, code: str) -> None:
@@ -208,20 +212,26 @@ class CallSession(Screen[None]):
         item, timer, upcoming = self.item, self.query_one(CallTimer), self._upcoming()
         started, seconds = timer.started, timer.seconds
         task_id = item.main.task_id
-        if self._event_call(item) and task_id is not None and disposition in EVENT_ANSWERS:
+        event_call = self._event_call(item) and task_id is not None
+        if event_call and task_id is not None and disposition in EVENT_ONE_KEY:
             if self.answering:
                 return
             self.answering = True
-            status = EVENT_ANSWERS[disposition]
 
             def answer() -> Handled:
-                planning.answer_call(self.ws, task_id, status, started_at=started)
-                return Handled(None, prepared(self.ws, upcoming))
+                invitation_id = planning.answer_call(self.ws, task_id, disposition, started_at=started)
+                return Handled(None, prepared(self.ws, upcoming), invitation_id)
 
             in_background(self, answer, self._answered, group="save", failed=self._answer_failed)
             return
 
         def save(outcome: Outcome) -> Handled:
+            if event_call and task_id is not None:  # f, w, x, t: the invitation's answer, with a note (and a time)
+                invitation_id = planning.answer_call(
+                    self.ws, task_id, outcome.disposition, started_at=started, at=outcome.at, note=outcome.note,
+                    confirmed=outcome.confirmed,
+                )  # fmt: skip
+                return Handled(None, prepared(self.ws, upcoming), invitation_id)
             receipt = record(
                 self.ws, item.client_id, outcome, task_id=item.main.task_id, started_at=started, duration_s=seconds
             )
@@ -239,10 +249,15 @@ class CallSession(Screen[None]):
 
     def _answered(self, handled: Handled) -> None:
         self.answering = False
+        if handled.invitation_id is not None:
+            self.receipts.append((self.index, handled.invitation_id))
         self.notify(t("call.event_answered"), timeout=2)
         self.advance(handled.card)
 
     def _saved(self, handled: Handled | None) -> None:
+        if handled is not None and handled.invitation_id is not None:
+            self._answered(handled)
+            return
         if handled is None or handled.receipt is None:
             return
         receipt = handled.receipt
@@ -320,9 +335,14 @@ class CallSession(Screen[None]):
             return
         self.undoing = True
         index, receipt = self.receipts[-1]
-        in_background(
-            self, lambda: undo(self.ws, receipt), lambda _: self._undone(index), group="undo", failed=self._undo_failed
-        )
+
+        def take_back() -> None:
+            if isinstance(receipt, Receipt):
+                undo(self.ws, receipt)
+            else:
+                planning.undo_answer(self.ws, receipt)
+
+        in_background(self, take_back, lambda _: self._undone(index), group="undo", failed=self._undo_failed)
 
     def _undo_failed(self, failure: Failure) -> None:
         self.undoing = False

@@ -118,6 +118,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
         Binding("d", "answer('declined')", "key.invite_declined", id="event.declined"),
         Binding("0", "answer('no_answer')", "key.invite_no_answer", id="event.no_answer"),
         Binding("i", "invite", "key.invite_by_hand", id="event.invite"),
+        Binding("u", "undo_answer", "key.undo_answer", id="event.undo_answer"),
     ]
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
@@ -132,16 +133,29 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
     def on_mount(self) -> None:
         self.rows: list[Invitee] = []
 
-    def action_answer(self, status: str) -> None:
-        """The invitation call's answer for the client on the cursor (one's own: the service refuses others')."""
+    def _row(self) -> Invitee | None:
         table = self.query_one(KeyTable)
         if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_answer(self, status: str) -> None:
+        """The invitation call's answer for the client on the cursor (one's own, or a colleague's covered: the
+        service refuses others'), refused if another session answered since the list was read."""
+        row = self._row()
+        if row is None:
             return
-        row = self.rows[table.cursor_row]
         at = self.ws.time.now().datetime
         self.save_in_background(
-            lambda: planning.answer(self.ws, row.invitation_id, InviteStatus(status), started_at=at)
+            lambda: planning.answer(self.ws, row.invitation_id, InviteStatus(status), started_at=at, was=row.status)
         )
+
+    def action_undo_answer(self) -> None:
+        """u: take back the last answer of the invitation on the cursor, on the day it was given (by whoever gave it
+        or their supervisor; the service decides), the results recounted."""
+        row = self._row()
+        if row is not None:
+            self.save_in_background(lambda: planning.undo_answer(self.ws, row.invitation_id))
 
     def action_invite(self) -> None:
         """i: clients picked by hand (found by name, initials or number; a CSM's own, a supervisor's team's), each

@@ -131,6 +131,12 @@ class Access:
         if not self.may_act_for(staff_id):
             raise AccessDenied(what)
 
+    def require_calls_of(self, staff_id: int, what: str) -> None:
+        """Refuse unless the actor reads ``staff_id``'s lists (``may_act_for``) or makes their calls now, covering
+        their leave (a cover makes the calls, the outcome and its follow-ups: see the module's docstring)."""
+        if not (self.may_act_for(staff_id) or self.covers(staff_id)):
+            raise AccessDenied(what)
+
     # --- clients ------------------------------------------------------------------------------------------------
 
     def may_see_client(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> bool:

@@ -15,13 +15,14 @@ from sqlalchemy import ColumnElement, Exists, and_, func, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import EventKind, InviteRule, InviteStatus, Role, TaskKind, TaskOrigin, TaskStatus
-from csm_tui.domain.models import Event, Invitation, NewEvent, NewInvitation
+from csm_tui.domain.models import ContactRecord, Event, Invitation, NewEvent, NewInvitation, Task
 from csm_tui.domain.roles import DOORKEEPERS, PLANNERS
 from csm_tui.domain.values import mask_mobile
+from csm_tui.rules.events import INVITATION_CALLS
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import EventSale, Invitee
 from storage.access import Access
-from storage.orm import ClientRow, EventProductRow, EventRow, InvitationRow, SaleRow, StaffRow, TaskRow
+from storage.orm import ClientRow, ContactRow, EventProductRow, EventRow, InvitationRow, SaleRow, StaffRow, TaskRow
 from storage.queue_sources import precision_prospects
 
 
@@ -105,11 +106,42 @@ class SqlEvents:
         return _invitation(row)
 
     def invitation(self, invitation_id: int) -> Invitation | None:
-        row = self.session.get(InvitationRow, invitation_id)
+        """The invitation as the database holds it now (read again, not as this session first saw it): for the
+        client's manager, their supervisor, the admin, and a colleague covering the manager's leave."""
+        row = self.session.get(InvitationRow, invitation_id, populate_existing=True)
         if row is None:
             return None
-        self.access.require_act_for(row.staff_id, "invitation")
+        self.access.require_calls_of(row.staff_id, "invitation")
         return _invitation(row)
+
+    def answers(self, invitation_id: int) -> list[ContactRecord]:
+        """The calls that answered the invitation (each contact tied to one of its invitation or reminder calls, not
+        to the attendee's follow-up), oldest first."""
+        self._require_calls(invitation_id)
+        query = (
+            select(ContactRow)
+            .join(TaskRow, TaskRow.id == ContactRow.task_id)
+            .where(
+                TaskRow.origin == TaskOrigin.EVENT,
+                TaskRow.origin_id == invitation_id,
+                TaskRow.kind.in_(INVITATION_CALLS),
+            )
+            .order_by(ContactRow.id)
+        )
+        return [ContactRecord.model_validate(r, from_attributes=True) for r in self.session.scalars(query)]
+
+    def calls(self, invitation_id: int) -> list[Task]:
+        """Every call of the invitation (its invitation calls, reminders and follow-up), open or closed."""
+        self._require_calls(invitation_id)
+        query = select(TaskRow).where(TaskRow.origin == TaskOrigin.EVENT, TaskRow.origin_id == invitation_id)
+        rows = self.session.scalars(query.order_by(TaskRow.id).execution_options(populate_existing=True))
+        return [Task.model_validate(r, from_attributes=True) for r in rows]
+
+    def _require_calls(self, invitation_id: int) -> None:
+        staff_id = self.session.scalar(select(InvitationRow.staff_id).where(InvitationRow.id == invitation_id))
+        if staff_id is None:
+            raise LookupError(invitation_id)
+        self.access.require_calls_of(staff_id, "invitation")
 
     def invitation_of(self, event_id: int, client_id: int) -> Invitation | None:
         """The client's invitation to the event, if any (read to check a client in: the invitation's existence)."""
@@ -127,11 +159,12 @@ class SqlEvents:
         )
         return set(self.session.scalars(query))
 
-    def answer(self, invitation_id: int, status: InviteStatus, at: dt.datetime) -> Invitation:
+    def answer(self, invitation_id: int, status: InviteStatus, at: dt.datetime | None) -> Invitation:
+        """Set the invitation's status, answered at ``at`` (None: never answered, after an undo)."""
         row = self.session.get(InvitationRow, invitation_id)
         if row is None:
             raise LookupError(invitation_id)
-        self.access.require_act_for(row.staff_id, "invitation")
+        self.access.require_calls_of(row.staff_id, "invitation")
         row.status = status
         row.answered_at = at
         self.session.flush()

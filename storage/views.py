@@ -234,6 +234,22 @@ class SqlViews:
             rows += more
         return rows
 
+    def team_clients(self, supervisor_id: int, text: str, limit: int) -> list[ClientListRow]:
+        """The clients of the supervisor's team's CSMs that ``text`` finds, as a CSM's own book is searched (the
+        team's clients a supervisor sees in full, the OCRM rule); nobody else's."""
+        self._require(supervisor_id)
+        text = search_text(text)
+        if not text:
+            return []
+        team = select(StaffRow.id).where(StaffRow.supervisor_id == supervisor_id)
+        query = (
+            select(*_LIST_COLUMNS)
+            .where(ClientRow.manager_id.in_(team), _own_match(text))
+            .order_by(ClientRow.name, ClientRow.id)
+            .limit(limit)
+        )
+        return [_list_row(r, own=True) for r in self.session.execute(query)]
+
     def clients_by_number(self, staff_id: int, number: str, limit: int) -> list[NumberMatch]:
         """Clients whose mobile, resident ID, card or account number is exactly ``number`` (never a part of one),
         own ones in full, others' masked, each with which of its numbers matched. The search service audits and

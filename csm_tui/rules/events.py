@@ -8,8 +8,52 @@ import datetime as dt
 
 import arrow
 
+from csm_tui.domain.enums import Disposition, InviteStatus, TaskKind
 from csm_tui.policy import Policy
 from csm_tui.rules import working_days
+
+# An event's invitation and reminder calls: answered through the invitation, moved (a skip, a snooze, a call back)
+# never past the event's day.
+INVITATION_CALLS = (TaskKind.EVENT_INVITE, TaskKind.EVENT_REMINDER)
+
+# What each outcome of an invitation's or reminder's call makes of the invitation, as a bank's invitation list records
+# it: accepted; declined, whether politely, firmly, by asking not to be called again or by a wrong number (the
+# invitation ends unreached: the contact keeps the outcome and the number is verified); no answer; a busy client
+# asked to be called back at a time (``None``: the invitation stays as it is and its call moves to that time). The
+# other outcome codes (a meeting, a purchase, a 回访) are no answer to an invitation.
+CALL_ANSWERS: dict[Disposition, InviteStatus | None] = {
+    Disposition.INTERESTED: InviteStatus.ACCEPTED,
+    Disposition.POLITE_DECLINE: InviteStatus.DECLINED,
+    Disposition.FIRM_DECLINE: InviteStatus.DECLINED,
+    Disposition.DO_NOT_CALL: InviteStatus.DECLINED,
+    Disposition.WRONG_NUMBER: InviteStatus.DECLINED,
+    Disposition.NO_ANSWER: InviteStatus.NO_ANSWER,
+    Disposition.BUSY: None,
+}
+# Outcomes that leave an invitation as it stands: a busy client; an invitee who accepted and does not pick up the
+# reminder (they still accepted; the reminder is tried again).
+KEPT_WHEN_ACCEPTED = frozenset({Disposition.NO_ANSWER, Disposition.BUSY})
+
+
+def after_answer(status: InviteStatus, disposition: Disposition) -> InviteStatus:
+    """The invitation's status once a call to the invitee ended in ``disposition`` (one of ``CALL_ANSWERS``)."""
+    new = CALL_ANSWERS[disposition]
+    if new is None or (status is InviteStatus.ACCEPTED and disposition in KEPT_WHEN_ACCEPTED):
+        return status
+    return new
+
+
+def replayed(start: InviteStatus, dispositions: list[Disposition]) -> InviteStatus:
+    """The invitation's status after the answers ``dispositions`` in order, from ``start`` (what it was made as)."""
+    status = start
+    for disposition in dispositions:
+        status = after_answer(status, disposition)
+    return status
+
+
+def call_in_time(policy: Policy, starts_at: dt.datetime, due_on: dt.date) -> bool:
+    """An invitation's or reminder's call due ``due_on`` is still made before the event's day."""
+    return due_on < local(policy, starts_at).date()
 
 
 def local(policy: Policy, at: dt.datetime) -> arrow.Arrow:

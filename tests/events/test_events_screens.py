@@ -9,18 +9,21 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import EventKind, InviteStatus, QueueReason, Role
+from csm_tui.domain.enums import Disposition, EventKind, Grade, InviteStatus, LeaveKind, QueueReason, Role
+from csm_tui.domain.models import NewClient, NewStaff
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
+from csm_tui.services.leave import record_leave
 from csm_tui.services.workstation import Workstation
 from screens.call_session import CallSession
-from screens.dialogs import InviteDialog
+from screens.dialogs import InviteDialog, OutcomeDialog
 from screens.events import CheckInScreen, EventScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
@@ -65,6 +68,24 @@ def url(engine: Engine, db_url: str) -> str:
     event = planning.create_event(ws, draft)
     planning.invite_clients(ws, event.id, ids[:3])
     return db_url
+
+
+def the_day_before(url: str, login: str) -> CsmApp:
+    """``login``'s app with the clock on Thursday, the day before the event (its invitations still called)."""
+    app = make_app(url, login=login)
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]
+    return app
+
+
+async def on_the_event(pilot: Pilot[None], name: str | None = None) -> list[str]:
+    """The event's screen (its list's names returned), the cursor on ``name``'s row."""
+    await settle(pilot)
+    pilot.app.push_screen(EventScreen(pilot.app.ws, 1))  # type: ignore[attr-defined]
+    await settle(pilot)
+    names = [r[2] for r in table_rows(pilot.app)]  # type: ignore[arg-type]
+    if name is not None:
+        await pilot.press(*["j"] * names.index(name))
+    return names
 
 
 async def _check_in_screen(app: CsmApp) -> None:
@@ -179,14 +200,10 @@ async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: 
 
 
 async def test_the_manager_records_an_invitations_answer_on_the_event_screen(url: str) -> None:
-    app = make_app(url, login="csm01")
-    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    app = the_day_before(url, "csm01")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(EventScreen(app.ws, 1))
-        await settle(pilot)
-        names = [r[2] for r in table_rows(app)]
-        await pilot.press(*["j"] * names.index("张三"), "a")  # own client
+        names = await on_the_event(pilot, "张三")
+        await pilot.press("a")  # own client
         await settle(pilot)
         await settle(pilot)
         assert {r[2]: r[4] for r in table_rows(app)}["张三"] == "接受"
@@ -283,7 +300,9 @@ async def test_an_invitation_answered_meanwhile_in_another_session_is_not_answer
         first = session.item
         assert first.main.task_id is not None
         other = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "csm01")  # a second session
-        planning.answer_call(other, first.main.task_id, InviteStatus.DECLINED, started_at=other.time.now().datetime)
+        planning.answer_call(
+            other, first.main.task_id, Disposition.POLITE_DECLINE, started_at=other.time.now().datetime
+        )
         await pilot.press("i", "i")
         await settle(pilot)
         assert app.screen is session and session.item is first  # refused with the reason: still on the client
@@ -291,3 +310,94 @@ async def test_an_invitation_answered_meanwhile_in_another_session_is_not_answer
     sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
     answers = {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
     assert answers[first.client_id] is InviteStatus.DECLINED
+
+
+def _statuses(url: str) -> dict[int, InviteStatus]:
+    sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
+    return {i.client_id: i.status for i in day.door_list(sup, 1).invitees}
+
+
+async def test_a_firm_refusal_on_an_invitation_call_declines_it_and_u_takes_it_back(url: str) -> None:
+    """f on the invitation's card: the outcome's dialog, then the invitation declined and on to the next; u brings
+    the client back with the invitation pending again. A meeting key (a) is refused there with the reason."""
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        first = session.item.client_id
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is session and session.item.client_id == first  # refused: still on the client
+        assert any("约见" in str(n.message) for n in app._notifications)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeDialog)
+        await pilot.press(*"不感兴趣", "enter")
+        await settle(pilot)
+        assert app.screen is session and session.item.client_id != first
+        assert _statuses(url)[first] is InviteStatus.DECLINED
+        await pilot.press("u")
+        await settle(pilot)
+        assert session.item.client_id == first
+    assert _statuses(url)[first] is InviteStatus.INVITED
+
+
+async def test_a_colleague_covering_leave_answers_the_absent_csms_invitation_in_the_session(url: str) -> None:
+    """csm02 on leave, csm01 covering: csm01's session offers 王五's invitation (csm02's client), and i accepts it."""
+    away = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "csm02")
+    app = make_app(url, login="csm01")
+    record_leave(away, away.staff.id, away.time.today(), away.time.today(), LeaveKind.ANNUAL, app.ws.staff.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        covered = [n for n, i in enumerate(session.items) if i.cover_for]
+        assert [session.items[n].reason for n in covered] == [QueueReason.EVENT_INVITE]
+        for _ in range(covered[0]):  # csm01's own invitees first: accepted, one key each
+            await pilot.press("i")
+            await settle(pilot)
+        assert session.item.cover_for
+        client = session.item.client_id
+        await pilot.press("i")
+        await settle(pilot)
+    assert _statuses(url)[client] is InviteStatus.ACCEPTED
+
+
+async def test_the_managers_answer_is_undone_on_the_event_screen_and_the_results_recounted(url: str) -> None:
+    app = the_day_before(url, "csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_the_event(pilot, "张三")
+        await pilot.press("a")
+        await settle(pilot)
+        await settle(pilot)
+        results_text = str(app.screen.query_one("#event-results", Static).render())
+        assert "接受 1" in results_text, results_text
+        await pilot.press("u")
+        await settle(pilot)
+        await settle(pilot)
+        assert {r[2]: r[4] for r in table_rows(app)}["张三"] == "待邀约"
+        assert "接受 0" in str(app.screen.query_one("#event-results", Static).render())
+
+
+async def test_the_supervisors_picker_offers_no_client_of_another_team(url: str, engine: Engine) -> None:
+    factory = SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))
+    with factory(write=True) as tx:
+        other = tx.staff.add(NewStaff(login="sup2", name="刘主管", role=Role.SUPERVISOR))
+        zhou = tx.staff.add(NewStaff(login="zhou", name="周敏", role=Role.CSM, grade=Grade.CSM, supervisor_id=other.id))
+        client = NewClient(
+            number="C0009", name="赵九", resident_id=numbered_rid(9), mobile="13900000009", manager_id=zhou.id,
+            avg_3m=Decimal("20000.00"),
+        )  # fmt: skip
+        tx.clients.add(client)
+        tx.commit()
+    app = the_day_before(url, "sup")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_the_event(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog)
+        assert [r.name for r in dialog.found] == ["张三", "赵六"]  # the team's; 赵九 (another team's) not offered

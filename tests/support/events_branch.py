@@ -99,3 +99,18 @@ def invitation_of(b: Branch, event_id: int, name: str, by: str = "sup") -> int:
 
 def on_event_day(b: Branch) -> None:
     b.clock.set(dt.datetime(2026, 12, 1, 5, 30, tzinfo=dt.UTC))  # 13:30 in Shanghai
+
+
+def invited(
+    b: Branch, name: str = "甲", login: str = "wang", *, ago: dt.timedelta = dt.timedelta(0)
+) -> tuple[int, int]:
+    """The event, and the open invitation call of ``name`` (a new client of ``login``), invited by the supervisor
+    ``ago`` before the clock's time (the clock is put back where it was)."""
+    b.client(name, login)
+    event_id = event(b)
+    now = b.clock.now().datetime
+    b.clock.set(now - ago)
+    planning.invite_clients(b.ws("sup"), event_id, [b.clients[name]])
+    b.clock.set(now)
+    [task] = b.tasks(name)
+    return event_id, task.id

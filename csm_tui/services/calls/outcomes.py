@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewAppointment, NewContactRecord, NewTask
+from csm_tui.domain.models import Event, NewAppointment, NewContactRecord, NewTask, Task
+from csm_tui.rules import events as event_rules
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
 from csm_tui.services.calls.queue import QueueItem
@@ -93,6 +94,8 @@ def record(
             task = tx.tasks.get(task_id)
             if task is None or task.client_id != client_id or task.staff_id not in (staff_id, owner):
                 raise AccessDenied("task")
+            if _invitation_event(tx, task) is not None:  # its outcome is the invitation's answer, nothing else
+                raise DomainError("event_call_is_invitation")
         closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner)
         created = []
         for step in follow.tasks:
@@ -175,7 +178,14 @@ def skip(
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         task_id = item.main.task_id or _task_for(tx, ws, item, now)  # a covered colleague's, for them
+        task = tx.tasks.get(task_id)
         tx.tasks.close(task_id, TaskStatus.SKIPPED, now, text)
+        event = None if task is None else _invitation_event(tx, task)
+        if task is not None and event is not None:  # the invitation stays as it is: called the next working day
+            due_on = Cadence(ws.policy).next_working_day_after(ws.time.today())
+            if event_rules.call_in_time(ws.policy, event.starts_at, due_on):
+                fields = task.model_dump(include={"client_id", "staff_id", "kind", "origin", "origin_id", "note"})
+                tx.tasks.add(NewTask(**fields, due_on=due_on, created_at=now))
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(item.client_id))
         tx.commit()
 
@@ -194,6 +204,12 @@ def snooze(
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(item.client_id))
     with ws.uow(write=True) as tx:
         later = Cadence(ws.policy).snooze_until(at, ws.time.now().datetime)
+        task = None if item.main.task_id is None else tx.tasks.get(item.main.task_id)
+        event = None if task is None else _invitation_event(tx, task)
+        if event is not None and not event_rules.call_in_time(ws.policy, event.starts_at, later.due_on):
+            raise DomainError(
+                "event_call_too_late", day=event_rules.local(ws.policy, event.starts_at).date().isoformat()
+            )
         if item.main.task_id is not None:
             tx.tasks.reschedule(item.main.task_id, later.due_on, later.due_at, note)
         else:
@@ -215,6 +231,14 @@ def mark_sms_sent(
     sent (phrase-checked like every note)."""
     outcome = Outcome(Disposition.INFORMED, Channel.SMS, note=note, confirmed=confirmed)
     return record(ws, client_id, outcome, task_id=task_id, started_at=ws.time.now().datetime)
+
+
+def _invitation_event(tx: UnitOfWork, task: Task) -> Event | None:
+    """The event whose invitation ``task`` calls (an invitation's or reminder's call), else None."""
+    if task.origin is not TaskOrigin.EVENT or task.kind not in event_rules.INVITATION_CALLS or task.origin_id is None:
+        return None
+    invitation = tx.events.invitation(task.origin_id)
+    return None if invitation is None else tx.events.get(invitation.event_id)
 
 
 def _why(reason: SkipReason, note: str) -> str:

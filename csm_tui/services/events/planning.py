@@ -21,10 +21,12 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask
+from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask, Task
 from csm_tui.domain.roles import PLANNERS
 from csm_tui.rules import events as rules
-from csm_tui.rules.cadence import Cadence
+from csm_tui.rules.cadence import Cadence, ContactState
+from csm_tui.services.leave import cover_owner
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
@@ -37,7 +39,9 @@ ANSWERS = {
     InviteStatus.DECLINED: Disposition.POLITE_DECLINE,
     InviteStatus.NO_ANSWER: Disposition.NO_ANSWER,
 }
-INVITATION_CALLS = (TaskKind.EVENT_INVITE, TaskKind.EVENT_REMINDER)
+INVITATION_CALLS = rules.INVITATION_CALLS
+# Outcomes of an invitation's call that change the client's number or consent, as on any call.
+NUMBER_OUTCOMES = frozenset({Disposition.WRONG_NUMBER, Disposition.DO_NOT_CALL})
 
 
 @dataclass(frozen=True)
@@ -163,11 +167,13 @@ def invite_clients(ws: Workstation, event_id: int, client_ids: list[int]) -> int
 
 def invitable(ws: Workstation, text: str) -> list[ClientListRow]:
     """The clients found by ``text`` (name, pinyin initials, client number, as the app's search) whom the inviter
-    may pick: a CSM's own only; a supervisor's and the admin's as found (``invite_clients`` refuses, in its
-    transaction, anyone outside the supervisor's team)."""
+    may pick, as ``invite_clients`` decides: a CSM's own only; a supervisor's team's CSMs' clients only; the
+    admin's as found. Never a colleague's client seen while covering their leave."""
     if not text.strip():
         return []
     with ws.uow() as tx:  # the app's search read model, as F3 reads it
+        if ws.staff.role is Role.SUPERVISOR:
+            return tx.views.team_clients(ws.staff.id, text, PICK_LIMIT)
         rows = tx.views.clients(ws.staff.id, text, PICK_LIMIT)
     return [r for r in rows if r.own] if ws.staff.role is Role.CSM else rows
 
@@ -194,22 +200,37 @@ def invite_by_rule(ws: Workstation, event_id: int, rule: InviteRule) -> int:
 
 
 def answer(
-    ws: Workstation, invitation_id: int, status: InviteStatus, *, started_at: dt.datetime, note: str = ""
-) -> None:
-    """The invitation call's outcome, recorded as a call by the client's own manager: accepted (a reminder the
-    working day before), declined, or no answer (called again by the cadence of calls, while the event is ahead)."""
+    ws: Workstation, invitation_id: int, status: InviteStatus, *, started_at: dt.datetime, note: str = "",
+    was: InviteStatus | None = None,
+) -> None:  # fmt: skip
+    """The invitation's answer entered on the event's list, recorded as a call: accepted (a reminder the working day
+    before), declined, or no answer (called again by the cadence of calls, while the event is ahead). ``was``: the
+    status the screen showed; refused when another session has answered since (``event_answer_changed``)."""
+    if status not in ANSWERS:
+        raise DomainError("event_answer_unknown")
     with ws.uow(write=True) as tx:
-        invitation = tx.events.invitation(invitation_id)  # the manager's, their supervisor's, the admin's
-        if invitation is None:
-            raise DomainError("event_unknown")
-        _answer(ws, tx, invitation, status, started_at, note)
+        invitation = _held(tx, invitation_id)
+        if was is not None and invitation.status is not was:
+            raise DomainError("event_answer_changed")
+        calls = _open_calls(tx, invitation.id)
+        call_id = calls[0].id if calls else None
+        _answer(ws, tx, invitation, ANSWERS[status], started_at, note=note, call_id=call_id)
         tx.commit()
 
 
-def answer_call(ws: Workstation, task_id: int, status: InviteStatus, *, started_at: dt.datetime) -> None:
-    """The answer given on an invitation's or reminder's call (the call session's card): the invitation is the
-    task's, read in the same write transaction, and the call must still be open (not answered meanwhile by another
-    session or an earlier save); then as ``answer``."""
+def answer_call(
+    ws: Workstation, task_id: int, outcome: Disposition, *, started_at: dt.datetime, at: dt.datetime | None = None,
+    note: str = "", confirmed: PhrasesConfirmed | None = None,
+) -> int:  # fmt: skip
+    """The outcome keyed on an invitation's or reminder's call (the call session's card), as the invitation's answer
+    (``rules.events.CALL_ANSWERS``): accepted; declined, firmly, do not call or a wrong number (the invitation ends;
+    the client's number or consent flagged as for any call); no answer (the cadence of calls); busy, with the time
+    the client asked to be called at (the invitation's call moves there). The invitation is the task's, read in the
+    same write transaction, and the call must still be open (not answered meanwhile by another session or an earlier
+    save). Answered by the client's manager, or the colleague covering their leave. Returns the invitation's id."""
+    if outcome not in rules.CALL_ANSWERS:
+        raise DomainError("event_answer_unknown")
+    hits = screen(ws, {"note": note}, confirmed, entity="tasks", entity_id=str(task_id))
     with ws.uow(write=True) as tx:
         task = tx.tasks.get(task_id)
         if task is None or task.kind not in INVITATION_CALLS or task.origin is not TaskOrigin.EVENT:
@@ -217,56 +238,167 @@ def answer_call(ws: Workstation, task_id: int, status: InviteStatus, *, started_
         invitation = None if task.origin_id is None else tx.events.invitation(task.origin_id)
         if invitation is None or invitation.client_id != task.client_id:
             raise DomainError("event_answer_no_invitation")
-        tx.clients.lock(task.client_id)  # then whether the call is still open, as the database now holds it
-        if task_id not in {t.id for t in tx.tasks.open_for_origin(TaskOrigin.EVENT, invitation.id)}:
+        invitation = _held(tx, invitation.id)  # then whether the call is still open, as the database now holds it
+        if task_id not in {t.id for t in _open_calls(tx, invitation.id)}:
             raise DomainError("event_answer_settled")
-        _answer(ws, tx, invitation, status, started_at, "")
+        _answer(ws, tx, invitation, outcome, started_at, note=note, at=at, call_id=task_id)
+        record_confirmed(tx, hits, confirmed, entity="tasks", entity_id=str(task_id))
         tx.commit()
+    return invitation.id
+
+
+def _held(tx: UnitOfWork, invitation_id: int) -> Invitation:
+    """The invitation as it stands once its client is held until the transaction ends (two sessions answering at
+    once: the second reads what the first saved)."""
+    found = tx.events.invitation(invitation_id)  # the manager's, their supervisor's, the admin's, a cover's
+    if found is None:
+        raise DomainError("event_unknown")
+    tx.clients.lock(found.client_id)
+    invitation = tx.events.invitation(invitation_id)
+    assert invitation is not None
+    return invitation
+
+
+def _open_calls(tx: UnitOfWork, invitation_id: int) -> list[Task]:
+    return [t for t in tx.tasks.open_for_origin(TaskOrigin.EVENT, invitation_id) if t.kind in INVITATION_CALLS]
 
 
 def _answer(
-    ws: Workstation, tx: UnitOfWork, invitation: Invitation, status: InviteStatus, started_at: dt.datetime, note: str
-) -> None:
-    if status not in ANSWERS:
-        raise DomainError("event_answer_unknown")
+    ws: Workstation, tx: UnitOfWork, invitation: Invitation, outcome: Disposition, started_at: dt.datetime, *,
+    note: str = "", at: dt.datetime | None = None, call_id: int | None,
+) -> None:  # fmt: skip
     now = ws.time.now().datetime
     today = ws.time.today()
-    tx.clients.lock(invitation.client_id)
     client = tx.clients.get(invitation.client_id)
-    if client.manager_id != ws.staff.id:
-        raise AccessDenied("invitation")  # each CSM calls only own clients
+    owner = client.manager_id
+    if owner is None or (owner != ws.staff.id and cover_owner(tx, ws, owner) is None):
+        raise AccessDenied("invitation")  # each CSM calls only own clients (and, covering leave, the colleague's)
     event = tx.events.get(invitation.event_id)
     assert event is not None
     event_day = rules.local(ws.policy, event.starts_at).date()
     if event_day < today:
         raise DomainError("event_over")
-    start, end = ws.time.day_bounds(today)
-    no_answers = tx.contacts.count(client.id, Disposition.NO_ANSWER, start, end)
-    contact = tx.contacts.add(
-        NewContactRecord(
-            client_id=client.id, staff_id=ws.staff.id, channel=Channel.PHONE, started_at=started_at,
-            disposition=ANSWERS[status], note=(note or event.title)[:2000],
-        )
-    )  # fmt: skip
-    for task in tx.tasks.open_for_origin(TaskOrigin.EVENT, invitation.id):
-        if task.kind in INVITATION_CALLS:
-            tx.tasks.close(task.id, TaskStatus.DONE, now)
+    if invitation.status is InviteStatus.WALK_IN:
+        raise DomainError("event_walk_in_not_invited")  # came uninvited: no invitation to answer
+    status = rules.after_answer(invitation.status, outcome)
+    kind = TaskKind.EVENT_REMINDER if status is InviteStatus.ACCEPTED else TaskKind.EVENT_INVITE
     follow: tuple[TaskKind, dt.date, dt.datetime | None] | None = None
-    if status is InviteStatus.NO_ANSWER:
-        retry = Cadence(ws.policy).retry(now, no_answers)
-        if retry.due_on < event_day:
-            follow = (TaskKind.EVENT_INVITE, retry.due_on, retry.due_at)
+    if outcome is Disposition.BUSY:  # called back at the time the client asked for, before the event's day
+        if at is None:
+            raise DomainError("time_required")
+        later = Cadence(ws.policy).callback_at(at, now)
+        if not rules.call_in_time(ws.policy, event.starts_at, later.due_on):
+            raise DomainError("event_call_too_late", day=event_day.isoformat())
+        follow = (kind, later.due_on, later.due_at)
+    elif outcome is Disposition.NO_ANSWER:
+        start, end = ws.time.day_bounds(today)
+        retry = Cadence(ws.policy).retry(now, tx.contacts.count(client.id, Disposition.NO_ANSWER, start, end))
+        if rules.call_in_time(ws.policy, event.starts_at, retry.due_on):
+            follow = (kind, retry.due_on, retry.due_at)
     elif status is InviteStatus.ACCEPTED:
         day = rules.reminder_day(ws.policy, event_day, today)
         if day is not None:
             follow = (TaskKind.EVENT_REMINDER, day, None)
+    calls = _open_calls(tx, invitation.id)
+    if call_id is None:  # answered with no call open (on the list, the event near): the call recorded as made
+        call_id = _add_call(ws, tx, invitation, owner, kind, today, note=card_note(ws, tx, event))
+        calls = _open_calls(tx, invitation.id)
+    contact = tx.contacts.add(
+        NewContactRecord(
+            client_id=client.id, staff_id=ws.staff.id, channel=Channel.PHONE, started_at=started_at,
+            disposition=outcome, note=(note or event.title)[:2000], task_id=call_id,
+        )
+    )  # fmt: skip
+    for task in calls:
+        tx.tasks.close(task.id, TaskStatus.DONE, now)
     if follow is not None:
         kind, due_on, due_at = follow
+        _add_call(ws, tx, invitation, owner, kind, due_on, due_at=due_at, note=card_note(ws, tx, event))
+    _flag_number(ws, tx, client.id, owner, outcome, contact.id)
+    tx.events.answer(invitation.id, status, now)
+    tx.audit.record(
+        "event.answer", "event_invitations", str(invitation.id), status=status, was=invitation.status,
+        outcome=outcome, contact=contact.id,
+    )  # fmt: skip
+
+
+def _add_call(
+    ws: Workstation, tx: UnitOfWork, invitation: Invitation, owner: int, kind: TaskKind, due_on: dt.date, *,
+    due_at: dt.datetime | None = None, note: str,
+) -> int:  # fmt: skip
+    task = tx.tasks.add(
+        NewTask(
+            client_id=invitation.client_id, staff_id=owner, kind=kind, due_on=due_on, due_at=due_at,
+            origin=TaskOrigin.EVENT, origin_id=invitation.id, note=note, created_at=ws.time.now().datetime,
+        )
+    )  # fmt: skip
+    return task.id
+
+
+def _flag_number(
+    ws: Workstation, tx: UnitOfWork, client_id: int, owner: int, outcome: Disposition, contact_id: int
+) -> None:
+    """A wrong number or a request not to be called, on an invitation's call, as on any call (the cadence's flags
+    and the number's verification), so the client is not called on it again."""
+    if outcome not in NUMBER_OUTCOMES:
+        return
+    now = ws.time.now().datetime
+    follow = Cadence(ws.policy).after_contact(outcome, now, ContactState())
+    for step in follow.tasks:
         tx.tasks.add(
             NewTask(
-                client_id=client.id, staff_id=ws.staff.id, kind=kind, due_on=due_on, due_at=due_at,
-                origin=TaskOrigin.EVENT, origin_id=invitation.id, note=card_note(ws, tx, event), created_at=now,
+                client_id=client_id, staff_id=owner, kind=step.kind, due_on=step.due_on, due_at=step.due_at,
+                origin=TaskOrigin.CONTACT, origin_id=contact_id, created_at=now,
             )
         )  # fmt: skip
-    tx.events.answer(invitation.id, status, now)
-    tx.audit.record("event.answer", "event_invitations", str(invitation.id), status=status, contact=contact.id)
+    flags = {"mobile_invalid": follow.mobile_invalid, "phone_opt_out": follow.phone_opt_out}
+    tx.clients.set_flags(client_id, **{name: True for name, wanted in flags.items() if wanted})
+
+
+def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
+    """Take back the invitation's last answer on the day it was given, by whoever gave it or their supervisor: its
+    call reopened, the calls it booked (a reminder, a retry, a call back) dropped, its contact removed, the status
+    as the answers before it left it (the event's results count it so at once); audited. Refused once a call it
+    booked has been made, and for a wrong number or a request not to be called (the client's flags are corrected
+    on the client's page, not guessed back here)."""
+    today = ws.time.today()
+    with ws.uow(write=True) as tx:
+        invitation = _held(tx, invitation_id)
+        answers = tx.events.answers(invitation.id)
+        if not answers or invitation.answered_at is None:
+            raise DomainError("event_nothing_to_undo")
+        last = answers[-1]
+        answered = invitation.answered_at
+        if ws.time.local(answered).date() != today:
+            raise DomainError("event_undo_too_late", day=ws.time.local(answered).format("YYYY-MM-DD"))
+        if last.staff_id != ws.staff.id:
+            answerer = tx.staff.get(last.staff_id)
+            if ws.staff.role is not Role.SUPERVISOR or answerer is None or answerer.supervisor_id != ws.staff.id:
+                raise AccessDenied("invitation")
+        if last.disposition in NUMBER_OUTCOMES:
+            raise DomainError("event_undo_flagged")
+        every = tx.events.calls(invitation.id)
+        calls = [c for c in every if c.kind in INVITATION_CALLS]
+        booked = [c for c in calls if c.created_at == answered and c.id != last.task_id]  # by the answer
+        if any(c.status is not TaskStatus.OPEN for c in booked):
+            raise DomainError("event_undo_called_since")
+        for task in booked:
+            tx.tasks.delete(task.id)
+        tx.contacts.delete(last.id)
+        for task in calls:
+            if task.status is TaskStatus.DONE and task.closed_at == answered:
+                if task.created_at == answered:  # the call recorded as made with the answer itself
+                    tx.tasks.delete(task.id)
+                else:
+                    tx.tasks.reopen(task.id)
+        earlier = answers[:-1]
+        status = rules.replayed(InviteStatus.INVITED, [a.disposition for a in earlier])
+        # When the answer before was given: the instant its call was closed (the same write's clock).
+        before = next((c.closed_at for c in every if earlier and c.id == earlier[-1].task_id), None)
+        back = tx.events.answer(invitation.id, status, before)
+        tx.audit.record(
+            "event.unanswer", "event_invitations", str(invitation.id), was=invitation.status, now=status,
+            contact=last.id,
+        )  # fmt: skip
+        tx.commit()
+    return back
