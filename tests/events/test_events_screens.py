@@ -35,6 +35,11 @@ TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
 
 
+def results(app: CsmApp) -> str:
+    """The event's figures line as read (its label and number held together by no-break spaces)."""
+    return str(app.screen.query_one("#event-results", Static).render()).replace("\xa0", " ")
+
+
 @pytest.fixture
 def url(engine: Engine, db_url: str) -> str:
     """An outlet, a supervisor, two CSMs and a lobby manager; three clients invited to today's event (planned and
@@ -150,7 +155,7 @@ async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(ws_app.screen, EventScreen)
-        text = str(ws_app.screen.query_one("#event-results", Static).render()).replace("\xa0", " ")
+        text = results(ws_app)
         assert "邀约 3" in text and "到场 1/2" in text
         assert len(table_rows(ws_app)) == 3
 
@@ -371,13 +376,13 @@ async def test_the_managers_answer_is_undone_on_the_event_screen_and_the_results
         await pilot.press("a")
         await settle(pilot)
         await settle(pilot)
-        results_text = str(app.screen.query_one("#event-results", Static).render())
+        results_text = results(app)
         assert "接受 1" in results_text, results_text
         await pilot.press("u")
         await settle(pilot)
         await settle(pilot)
         assert {r[2]: r[4] for r in table_rows(app)}["张三"] == "待邀约"
-        assert "接受 0" in str(app.screen.query_one("#event-results", Static).render())
+        assert "接受 0" in results(app)
 
 
 async def test_the_supervisors_picker_offers_no_client_of_another_team(url: str, engine: Engine) -> None:
