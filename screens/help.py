@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from csm_tui.i18n import t
-from widgets.bindings import described
+from widgets.bindings import described, shown_bindings
 from widgets.table import KeyTable
 
 
@@ -36,15 +36,15 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(KeyTable)
         table.add_columns(t("help.key"), t("help.action"))
         seen: set[str] = set()
-        for key, active in self.under.active_bindings.items():
+        enter = enter_help(self.under)  # said in full where the screen explains it, whoever's binding it is
+        for key, active in shown_bindings(self.under).items():
             binding = active.binding
             description = described(binding)
-            if binding.id is None or description in seen:
+            if binding.id is None or description in seen or (key == "enter" and enter):
                 continue
             seen.add(description)
             table.add_row(self.app.get_key_display(binding), description, key=key)
-        enter, on_enter = enter_help(self.under), self.under.active_bindings.get("enter")
-        if enter and (on_enter is None or on_enter.binding.id is None):  # a list's own Enter: what it does here
+        if enter:  # a list's own Enter: what it does here
             table.add_row(self.app.get_key_display(Binding("enter", "")), t(enter), key="enter")
         legend = getattr(self.under, "help_legend", None)
         if callable(legend):
