@@ -63,7 +63,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
                 self.ws.time.local(e.report.filed_at).format("YYYY-MM-DD"),
                 f"{e.client_name} {e.client_number}",
                 e.author,
-                "、".join(label(s) for s in e.report.signs),
+                t("list.separator").join(label(s) for s in e.report.signs),
                 label(e.report.status),
             )
             for e in data
@@ -90,7 +90,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
         r = entry.report
         lines = [
             t("aml.detail_head", id=r.id, client=entry.client_name, author=entry.author),
-            t("aml.detail_signs", signs="、".join(label(s) for s in r.signs)),
+            t("aml.detail_signs", signs=t("list.separator").join(label(s) for s in r.signs)),
             r.text,
         ]
         if r.status is not AmlStatus.OPEN and r.decided_at is not None:

@@ -165,16 +165,17 @@ class ClientDetailScreen(Screen[None]):
         c = d.client
         resident_id, mobile = self.revealed or (c.resident_id.masked(), c.mobile.masked() if c.mobile else "")
         opt_outs = [t(f"field.{f}") for f in ("phone_opt_out", "sms_opt_out") if getattr(c, f)]
+        accounts = t("list.entries").join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts)
         lines = [
             t("detail.id", value=resident_id) + f"  {label(d.sex)} {t('card.age', age=d.age)}",
             t("detail.mobile", value=mobile or t("card.no_mobile"))
             + (f"  {t('detail.mobile_invalid')}" if c.mobile_invalid else ""),
             t("detail.address", value=c.address or "—"),
             t("detail.occupation", value=c.occupation or "—"),
-            t("detail.opt_outs", value="、".join(opt_outs) if opt_outs else t("card.none")),
+            t("detail.opt_outs", value=t("list.separator").join(opt_outs) if opt_outs else t("card.none")),
             t("detail.capacity", value=t("detail.yes") if c.civil_capacity else t("detail.no")),
             id_expiry_line(c.id_expiry, c.id_long_term),
-            t("detail.accounts", value="; ".join(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
+            t("detail.accounts", value=accounts or "—"),
             t("detail.note", value=c.note or "—"),
         ]
         if d.household is not None:

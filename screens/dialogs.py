@@ -1190,7 +1190,7 @@ class InviteDialog(SavingDialog[int]):
             return
         if self.picked.pop(row.id, None) is None:
             self.picked[row.id] = row.name
-        names = "、".join(self.picked.values())
+        names = t("list.separator").join(self.picked.values())
         self.query_one("#picked", Static).update(t("invite.picked", count=len(self.picked), names=names))
         self._show_found()
         self.query_one("#who", Input).focus()

@@ -127,12 +127,12 @@ class QueueScreen(Destination[QueueView]):
         status = t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target)
         covering = list(dict.fromkeys(item.cover_for for item in self.items if item.cover_for))
         if covering:
-            status += " · " + t("queue.covering", names="、".join(covering))
+            status += " · " + t("queue.covering", names=t("list.separator").join(covering))
         self.set_status(status)
 
     def _row_fields(self, item: QueueItem, due: str, detail: str) -> list[tuple[str, str]]:
         """The whole row for the detail pane: every reason, the detail and the task's note in full."""
-        reasons = "、".join(label(r) for r in (item.reason, *item.also))
+        reasons = t("list.separator").join(label(r) for r in (item.reason, *item.also))
         return [
             (t("queue.client"), item.main.client_name),
             (t("queue.due"), due),

@@ -60,7 +60,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
                 r.staff.name,
                 figure(f"{r.done} / {r.total}"),
                 figure(f"{r.calls.done} / {r.calls.total}"),
-                _away(r) or "、".join(item_text(i) for i in r.behind) or "✓",
+                _away(r) or t("list.separator").join(item_text(i) for i in r.behind) or "✓",
             )
             for r in data
         ]

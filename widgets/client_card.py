@@ -65,7 +65,7 @@ def render_card(card: CallCard, today: dt.date, why: Candidate | None = None, lo
     ]
     if why is not None:
         lines += why_lines(card, why, local)
-    maturing = "; ".join(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
+    maturing = t("list.entries").join(f"{m.product} {money(m.amount)} {m.on.isoformat()}" for m in card.maturing)
     lines.append(_line((t("card.maturing", items=maturing or t("card.none")), "")))
     lines += _risk_and_family(card, today)
     for contact in card.recent:

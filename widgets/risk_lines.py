@@ -30,7 +30,7 @@ def forecast_line(f: TierForecast, tier: Tier) -> str:
 def household_line(h: Household) -> str:
     if not h.members:
         return t("card.household_none")
-    members = "; ".join(
+    members = t("list.entries").join(
         t("card.member", name=m.name, relation=label(m.relation))
         if m.own
         else t("card.member_masked", name=m.name, relation=label(m.relation), id=m.masked_id)

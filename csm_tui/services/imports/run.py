@@ -92,12 +92,12 @@ def summary(report: ImportReport) -> str:
     if report.as_of is not None:
         text += " " + t("import.as_of", day=report.as_of.isoformat())
     if report.assigned:
-        detail = "、".join(f"{login} {count}" for login, count in sorted(report.assigned.items()))
+        detail = t("list.separator").join(f"{login} {count}" for login, count in sorted(report.assigned.items()))
         text += " " + t("import_assign.assigned", count=report.assigned.total(), detail=detail)
     if report.unassigned:
         text += " " + t("import_assign.unassigned", count=report.unassigned)
     if report.ignored:
-        text += " " + t("import_check.ignored", columns="、".join(report.ignored))
+        text += " " + t("import_check.ignored", columns=t("list.separator").join(report.ignored))
     return t("import.dry_run", summary=text) if report.dry_run else text
 
 
@@ -308,7 +308,7 @@ class _Job:
         return records
 
     def duplicate(self, line: int, field: str, others: list[int]) -> None:
-        reason = t("import_error.duplicate", lines=", ".join(str(n) for n in others))
+        reason = t("import_error.duplicate", lines=t("list.separator").join(str(n) for n in others))
         self.refuse(line, field, reason, duplicate=True)
 
     def _same_resident_id(self, built: list[tuple[int, Key, Values]]) -> set[int]:
