@@ -35,7 +35,7 @@ class DataStateScreen(Destination[DataState]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="data-facts")
-        yield KeyTable(id="imports")
+        yield KeyTable(id="imports", enter_opens_row=True)
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).focus()

@@ -123,7 +123,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="event-results")
-        yield KeyTable(id="event-list")
+        yield KeyTable(id="event-list", enter_opens_row=True)
 
     def on_mount(self) -> None:
         self.rows: list[Invitee] = []

@@ -13,7 +13,7 @@ from csm_tui.i18n import catalog, label, set_language, t
 from screens.agenda import AgendaScreen
 from screens.help import HelpScreen
 from screens.team_checklist import TeamChecklistScreen
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, whole_rows
 from widgets.key_bar import KeyBar
 
 
@@ -35,7 +35,7 @@ async def test_f1_in_the_call_session_explains_every_queue_reason_in_words(demo_
         await pilot.press("f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
-        rows = {row[0]: row[1] for row in table_rows(app)}
+        rows = {row[0]: row[1] for row in whole_rows(app)}
         sentences = set(catalog(lang).values())
         unexplained = [label(r) for r in QueueReason if rows.get(label(r)) not in sentences]
         assert unexplained == []
@@ -63,7 +63,7 @@ async def test_f1_and_the_key_bar_name_what_enter_does_on_a_list(
         assert f"{enter} {t(does)}" in bar
         await pilot.press("f1")
         await settle(pilot)
-        rows = {row[0]: row[1] for row in table_rows(app)}
+        rows = {row[0]: row[1] for row in whole_rows(app)}
         assert rows.get(enter) == t(does)
 
 

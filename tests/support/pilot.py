@@ -48,6 +48,12 @@ def table_rows(app: CsmApp) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+def whole_rows(app: CsmApp) -> list[list[str]]:
+    """The rows of the screen's list as given, before any cell was cut with … to fit the width."""
+    table = app.screen.query_one(KeyTable)
+    return [[cell.plain for cell in row] for row in table.full]
+
+
 async def open_own_client(pilot: Pilot[None]) -> None:
     """From the start: the clients list (``3``), then the first client, one of the signed-in CSM's own."""
     await settle(pilot)
