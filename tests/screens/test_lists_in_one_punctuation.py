@@ -4,10 +4,12 @@ never Chinese marks in English nor ASCII ones between Chinese words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select, update
 
-from csm_tui.i18n import set_language, t
+from csm_tui.i18n import catalog, set_language, t
 from screens.client_detail import ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import AccountRow, ClientRow, StaffRow
@@ -86,3 +88,10 @@ async def test_a_queue_rows_reasons_in_english_are_listed_without_chinese_marks(
         assert isinstance(app.screen, RowDetail)
         text = str(app.screen.query_one("#row-text").render())
         assert ", " in text and "、" not in text
+
+
+def test_no_chinese_text_of_the_catalog_uses_ascii_brackets_or_semicolons() -> None:
+    """Not only beside a character: "无法读取 {path}({reason})" is Chinese text with ASCII brackets too."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    mixed = [f"{k} = {v}" for k, v in catalog("zh_CN").items() if cjk.search(v) and re.search(r"[();?!]", v)]
+    assert mixed == []
