@@ -8,9 +8,11 @@ import re
 
 import pytest
 from sqlalchemy import func, select, update
+from textual.widgets import Static
 
 from csm_tui.i18n import catalog, set_language, t
 from screens.client_detail import ClientDetailScreen
+from screens.dialogs import MysteryCheckDialog
 from storage.engine import make_engine
 from storage.orm import AccountRow, ClientRow, StaffRow
 from tests.support.pilot import make_app, settle, table_rows
@@ -95,3 +97,21 @@ def test_no_chinese_text_of_the_catalog_uses_ascii_brackets_or_semicolons() -> N
     cjk = re.compile(r"[\u4e00-\u9fff]")
     mixed = [f"{k} = {v}" for k, v in catalog("zh_CN").items() if cjk.search(v) and re.search(r"[();?!]", v)]
     assert mixed == []
+
+
+@pytest.mark.parametrize(("lang", "opening"), [("zh_CN", "（"), ("en", " (")])
+async def test_the_mystery_check_lists_its_items_with_points_in_the_languages_brackets(
+    demo_url: str, lang: str, opening: str
+) -> None:
+    app = make_app(demo_url, lang=lang, login="sup01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MysteryCheckDialog)
+        items = [str(s.render()) for s in app.screen.query(Static) if str(s.render())[:1].isdigit()]
+        assert items and all(opening in item for item in items), items
+        other = " (" if lang == "zh_CN" else "（"
+        assert not any(other in item for item in items)
