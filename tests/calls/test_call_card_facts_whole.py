@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from csm_tui.i18n import set_language
 from csm_tui.services.calls.preparation import Maturing
 from screens.call_session import CallSession
 from tests.support.pilot import make_app, open_session, settle
@@ -22,12 +21,6 @@ HOLDINGS = (
     Maturing("整存整取6个月", Decimal("55000.00"), dt.date(2026, 12, 9)),
     Maturing("交银理财稳享固收增强一年定开", Decimal("300000.00"), dt.date(2026, 12, 18)),
 )
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

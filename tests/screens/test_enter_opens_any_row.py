@@ -9,25 +9,17 @@ import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
 
-from csm_tui.i18n import set_language, t
+from csm_tui.i18n import t
 from screens.help import HelpScreen
-from tests.support.pilot import make_app, open_own_client, settle, whole_rows
+from tests.support.pilot import make_app, open_own_client, press_settled, settle, whole_rows
 from widgets.row_detail import RowDetail
 from widgets.table import KeyTable
 
 Step = Callable[[Pilot[None]], Awaitable[None]]
 
 
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
-
-
 async def _referrals(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-    await pilot.press("6")
-    await settle(pilot)
+    await press_settled(pilot, "6")
 
 
 async def _contacts(pilot: Pilot[None]) -> None:
@@ -45,9 +37,7 @@ async def _shelf(pilot: Pilot[None]) -> None:
 
 
 async def _help(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-    await pilot.press("f1")
-    await settle(pilot)
+    await press_settled(pilot, "f1")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -70,9 +60,7 @@ async def test_enter_opens_the_highlighted_row_whole_and_f1_says_so(
             rows = {row[0]: row[1] for row in whole_rows(app)}
             assert rows.get(app.get_key_display(Binding("enter", ""))) == t("enter.row")
             await pilot.press("escape")
-            await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, RowDetail)
         await pilot.press("enter")  # and Enter closes it again
         await settle(pilot)

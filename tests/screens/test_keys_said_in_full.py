@@ -9,31 +9,19 @@ import pytest
 from textual.binding import Binding
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.i18n import catalog, label, set_language, t
+from csm_tui.i18n import catalog, label, t
 from screens.agenda import AgendaScreen
 from screens.help import HelpScreen
 from screens.team_checklist import TeamChecklistScreen
-from tests.support.pilot import make_app, settle, whole_rows
+from tests.support.pilot import make_app, press_settled, settle, whole_rows
 from widgets.key_bar import KeyBar
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_f1_in_the_call_session_explains_every_queue_reason_in_words(demo_url: str, lang: str) -> None:
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
+        await press_settled(pilot, "2", "c", "f1")
         assert isinstance(app.screen, HelpScreen)
         rows = {row[0]: row[1] for row in whole_rows(app)}
         sentences = set(catalog(lang).values())

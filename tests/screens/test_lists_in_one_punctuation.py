@@ -10,22 +10,16 @@ import pytest
 from sqlalchemy import func, select, update
 from textual.widgets import Static
 
-from csm_tui.i18n import catalog, set_language, t
+from csm_tui.i18n import catalog, t
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import MysteryCheckDialog
 from storage.engine import make_engine
 from storage.orm import AccountRow, ClientRow, StaffRow
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, press_settled, settle, table_rows
 from widgets.row_detail import RowDetail
 from widgets.table import KeyTable
 
 CHINESE_MARKS = ("、", "；", "，")
-
-
-@pytest.fixture(autouse=True)
-def _chinese_after() -> object:
-    yield
-    set_language("zh_CN")
 
 
 def _client_with_accounts_and_opt_outs(url: str) -> int:
@@ -79,9 +73,7 @@ async def test_the_team_list_in_english_names_the_items_behind_without_chinese_m
 async def test_a_queue_rows_reasons_in_english_are_listed_without_chinese_marks(demo_url: str) -> None:
     app = make_app(demo_url, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await press_settled(pilot, "2")
         table = app.screen.query_one(KeyTable)
         row = next(n for n, cells in enumerate(table_rows(app)) if "+" in cells[2])
         table.move_cursor(row=row)
@@ -105,11 +97,7 @@ async def test_the_mystery_check_lists_its_items_with_points_in_the_languages_br
 ) -> None:
     app = make_app(demo_url, lang=lang, login="sup01")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
+        await press_settled(pilot, "5", "m")
         assert isinstance(app.screen, MysteryCheckDialog)
         items = [str(s.render()) for s in app.screen.query(Static) if str(s.render())[:1].isdigit()]
         assert items and all(opening in item for item in items), items
