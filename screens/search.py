@@ -51,7 +51,7 @@ class SearchScreen(ModalScreen[None]):
             yield Static(t("search.title"), classes="screen-title")
             yield BoundedInput(placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="search-text")
             yield Static(t("search.lookup_hint", limit=self.ws.policy.lookups_per_hour), classes="hint")
-            yield KeyTable(id="search-results", whole=(0, 4, 6))  # number, masked mobile, whose: never cut
+            yield KeyTable(id="search-results", whole=(0, 3, 4, 6))  # number, tier, masked mobile, whose: never cut
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).show_rows(self._headers(), [])
