@@ -103,6 +103,7 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
+        Binding("f1", "app.help", "key.help", show=False, id="dialog.help"),  # a modal screen hides the app's F1
     ]
     DEFAULT_CSS = """
     SavingDialog { align: center middle; }

@@ -64,3 +64,23 @@ async def test_the_agenda_shows_the_no_show_key_beside_held_at_80x24(demo_url: s
         await settle(pilot)
         bar = str(app.screen.query_one(KeyBar).render())
         assert f"d {t('key.meeting_done')}" in bar and f"o {t('key.no_show')}" in bar
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(
+    ("keys", "enter"), [(("2", "c", "z"), "enter.save"), (("f3",), "enter.search")], ids=["snooze dialog", "search"]
+)
+async def test_f1_in_a_dialog_or_the_search_lists_its_keys(
+    demo_url: str, lang: str, keys: tuple[str, ...], enter: str
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, *keys)
+        under = app.screen
+        await press_settled(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen) and app.screen.under is under
+        rows = {row[0]: row[1] for row in whole_rows(app)}
+        assert rows.get(app.get_key_display(Binding("enter", ""))) == t(enter)
+        assert app.get_key_display(Binding("escape", "")) in rows
+        await press_settled(pilot, "escape")
+        assert app.screen is under
