@@ -179,7 +179,7 @@ class CsmApp(App[None]):
         self._alerted: set[tuple[str, object]] = set()  # refused look-ups already shown: (login, last refusal)
         self._told_walk_ins: set[int] = set()  # walk-ins a CSM was told of
         self._warned_uncovered = False  # the admin is told once a session of a year the calendar lacks
-        self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name if ws.outlet else "")
+        self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name) if ws.outlet else ws.staff.name
         for name, screen in DESTINATIONS.items():
             self.add_mode(name, self._screen_maker(screen))
         if keymap:

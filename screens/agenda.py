@@ -36,7 +36,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
         Binding("m", "move", "key.move", id="agenda.move"),
         Binding("x", "status('cancelled')", "key.cancel_meeting", id="agenda.cancel"),
         Binding("d", "status('done')", "key.meeting_done", id="agenda.done"),
-        Binding("o", "status('no_show')", "key.no_show", show=False, id="agenda.no_show"),
+        Binding("o", "status('no_show')", "key.no_show", id="agenda.no_show"),
         Binding("u", "undo", "key.undo_mark", id="agenda.undo"),
         Binding("left_square_bracket", "day(-1)", "key.previous_day", id="agenda.previous_day"),
         Binding("right_square_bracket", "day(1)", "key.next_day", id="agenda.next_day"),

@@ -45,7 +45,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
         self.reviewer = aml.is_reviewer(ws)
 
     def compose_body(self) -> ComposeResult:
-        yield KeyTable(id="aml-reports")
+        yield KeyTable(id="aml-reports", enter_opens_row=True)
         with VerticalScroll(id="aml-detail"):
             yield Static("", id="aml-text")
 

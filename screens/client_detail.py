@@ -109,21 +109,22 @@ class ClientDetailScreen(Screen[None]):
                 yield Static("", id="tier", classes="para")
                 yield BalanceChart(id="chart")
                 yield EmptyNote("holdings", "empty.holdings")
-                yield KeyTable(id="holdings")
+                yield KeyTable(id="holdings", enter_opens_row=True)
             with TabPane(t("detail.tab.contacts"), id="contacts"):
                 yield EmptyNote("timeline", "empty.timeline")
-                yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"))
+                yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"), enter_opens_row=True)
                 with VerticalScroll(id="contact-pane"):
                     yield Static(t("card.no_contacts"), id="contact-text")
             with TabPane(t("detail.tab.tasks"), id="tasks"), VerticalScroll():
                 yield EmptyNote("meetings", "empty.meetings")
-                yield KeyTable(id="meetings", stretch=COLUMNS["meetings"].index("purpose"))
+                yield KeyTable(id="meetings", stretch=COLUMNS["meetings"].index("purpose"), enter_opens_row=True)
                 yield EmptyNote("todo", "empty.todo")
-                yield KeyTable(id="todo", stretch=COLUMNS["todo"].index("note"))
+                yield KeyTable(id="todo", stretch=COLUMNS["todo"].index("note"), enter_opens_row=True)
             with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
                 yield Static("", id="offers", classes="para")
                 yield EmptyNote("referral-list", "empty.referral_list")
-                yield KeyTable(id="referral-list", stretch=COLUMNS["referral-list"].index("reason"))
+                reason = COLUMNS["referral-list"].index("reason")
+                yield KeyTable(id="referral-list", stretch=reason, enter_opens_row=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -262,11 +263,6 @@ class ClientDetailScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         if event.data_table.id == "timeline":
             self._show_contact(event.cursor_row)
-
-    def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
-        """Enter on any list of the client: the row in full (a note, a meeting's purpose, a task's reason)."""
-        if isinstance(event.data_table, KeyTable):
-            event.data_table.action_open_row()
 
     def _tasks(self, d: ClientDetail) -> None:
         meetings = [

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from csm_tui.i18n import t
+from csm_tui.i18n import listed, t
 from csm_tui.services.imports import data_state
 from csm_tui.services.imports.data_state import DataState
 from csm_tui.services.workstation import Workstation
@@ -35,7 +35,7 @@ class DataStateScreen(Destination[DataState]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="data-facts")
-        yield KeyTable(id="imports")
+        yield KeyTable(id="imports", enter_opens_row=True)
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).focus()
@@ -51,7 +51,7 @@ class DataStateScreen(Destination[DataState]):
             problem = t(f"data_state.problem.{audit.problem}")
             chain = t("data_state.audit_broken", entry=audit.broken or "—", problem=problem)
         else:
-            chain = t("data_state.audit_unguarded", guards=", ".join(audit.missing_guards))
+            chain = t("data_state.audit_unguarded", guards=listed(audit.missing_guards))
         lines = [
             t("data_state.as_of", as_of=data.as_of.isoformat() if data.as_of else t("data_state.never")),
             chain,
@@ -59,7 +59,8 @@ class DataStateScreen(Destination[DataState]):
         if not data.imports:
             lines.append(t("data_state.no_imports"))
         if data.uncovered_years:
-            lines.append(t("app.calendar_uncovered", years=", ".join(str(y) for y in data.uncovered_years)))
+            years = listed(str(y) for y in data.uncovered_years)
+            lines.append(t("app.calendar_uncovered", years=years))
         self.query_one("#data-facts", Static).update("\n".join(lines))
         headers = [t(f"data_state.col.{c}") for c in ("at", "kind", "file", "rows", "rejected", "as_of")]
         rows = [

@@ -103,6 +103,7 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog.cancel"),
+        Binding("f1", "app.help", "key.help", show=False, id="dialog.help"),  # a modal screen hides the app's F1
     ]
     DEFAULT_CSS = """
     SavingDialog { align: center middle; }
@@ -400,7 +401,7 @@ class ChooseStaffDialog(SavingDialog[R]):
         with Vertical():
             yield Label(self.title_text, classes="screen-title")
             for number, person in enumerate(self.staff[:9], start=1):
-                yield Static(f"{number}  {person.name} ({person.login})")
+                yield Static(f"{number}  {t('list.named', name=person.name, detail=person.login)}")
             yield BoundedInput(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
             yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
             yield from self.footer()
@@ -704,9 +705,8 @@ class WalkInDialog(SavingDialog[WalkInSent]):
             if self.client.manager_id is not None:
                 yield Static(t("walk_in.to_manager", name=self.client.manager_name), id="to-manager")
             else:
-                yield Select[int](
-                    [(f"{s.name} ({s.login})", s.id) for s in self.csms if s.id], prompt=t("walk_in.to"), id="to"
-                )
+                csms = [(t("list.named", name=s.name, detail=s.login), s.id) for s in self.csms if s.id]
+                yield Select[int](csms, prompt=t("walk_in.to"), id="to")
             yield BoundedInput(placeholder=t("walk_in.interest"), max_length=200, id="note")
             yield from self.footer()
 
@@ -749,7 +749,7 @@ class MysteryCheckDialog(_Form):
         with Vertical():
             yield Label(t("mystery.title", name=self.csm.name), classes="screen-title")
             for number, item in enumerate(points, start=1):
-                yield Static(f"{number}  {label(item)} ({points[item]})")
+                yield Static(f"{number}  {t('list.named', name=label(item), detail=points[item])}")
             yield BoundedInput(
                 placeholder=t("mystery.items"), restrict=f"[1-{len(points)}]*", max_length=len(points), id="items"
             )

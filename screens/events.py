@@ -128,7 +128,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="event-results")
         yield EmptyNote("event-list", "empty.event_list")
-        yield KeyTable(id="event-list")
+        yield KeyTable(id="event-list", enter_opens_row=True)
 
     def on_mount(self) -> None:
         self.rows: list[Invitee] = []

@@ -56,7 +56,7 @@ class RecordsScreen(Screen[None]):
         yield Header()
         yield Static(label(self.line.measure), id="screen-title", classes="screen-title")
         yield EmptyNote("records", "empty.records")
-        yield KeyTable(id="records")
+        yield KeyTable(id="records", enter_opens_row=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

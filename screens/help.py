@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from csm_tui.i18n import t
-from widgets.bindings import described
+from widgets.bindings import described, shown_bindings
 from widgets.table import KeyTable
 
 
@@ -29,32 +29,41 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static(t("help.title"), classes="screen-title")
-            yield KeyTable(id="help-keys")
+            yield KeyTable(id="help-keys", enter_opens_row=True)
             yield Static(t("help.footer"), classes="hint")
 
     def on_mount(self) -> None:
-        table = self.query_one(KeyTable)
-        table.add_columns(t("help.key"), t("help.action"))
+        rows: list[tuple[str, str | Text]] = []
+        keys: list[str | None] = []
         seen: set[str] = set()
-        for key, active in self.under.active_bindings.items():
+        enter = enter_help(self.under)  # said in full where the screen explains it, whoever's binding it is
+        for key, active in shown_bindings(self.under).items():
             binding = active.binding
             description = described(binding)
-            if binding.id is None or description in seen:
+            if binding.id is None or description in seen or (key == "enter" and enter):
                 continue
             seen.add(description)
-            table.add_row(self.app.get_key_display(binding), description, key=key)
-        enter, on_enter = enter_help(self.under), self.under.active_bindings.get("enter")
-        if enter and (on_enter is None or on_enter.binding.id is None):  # a list's own Enter: what it does here
-            table.add_row(self.app.get_key_display(Binding("enter", "")), t(enter), key="enter")
+            rows.append((self.app.get_key_display(binding), description))
+            keys.append(key)
+        if enter:  # a list's own Enter: what it does here
+            rows.append((self.app.get_key_display(Binding("enter", "")), t(enter)))
+            keys.append("enter")
         legend = getattr(self.under, "help_legend", None)
         if callable(legend):
-            table.add_row("", Text(t("help.legend"), style="bold"), key="legend")
+            rows.append(("", Text(t("help.legend"), style="bold")))
+            keys.append("legend")
             for n, (term, meaning) in enumerate(legend()):
-                table.add_row(term, meaning, key=f"legend.{n}")
+                rows.append((term, meaning))
+                keys.append(f"legend.{n}")
+        table = self.query_one(KeyTable)
+        table.show_rows([t("help.key"), t("help.action")], rows, keys, title=t("help.title"))  # a cut line: → or Enter
         table.focus()
 
 
 def enter_help(screen: Screen[object]) -> str:
     """The catalog key of what Enter does on ``screen`` where a list or a form, not a binding, gives it a meaning
-    (``ENTER_HELP`` of the screen or of one of its classes); "" where it does nothing."""
-    return str(getattr(screen, "ENTER_HELP", ""))
+    (``ENTER_HELP`` of the screen or of one of its classes, else a list that opens its row whole); "" where it does
+    nothing."""
+    focused = screen.focused
+    whole_row = isinstance(focused, KeyTable) and focused.enter_opens_row
+    return str(getattr(screen, "ENTER_HELP", "")) or ("enter.row" if whole_row else "")

@@ -66,7 +66,7 @@ class ImportScreen(Screen[None]):
             yield Button(t("import.run"), id="run", variant="warning", disabled=True)
         yield ProgressBar(total=1, show_eta=False, id="import-progress")
         yield Static("", id="import-summary")
-        yield KeyTable(id="import-problems")
+        yield KeyTable(id="import-problems", enter_opens_row=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

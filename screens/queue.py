@@ -63,6 +63,7 @@ class QueueScreen(Destination[QueueView]):
         self.items: list[QueueItem] = []
         self.shown: list[QueueItem] = []
         self.away: LeaveEntry | None = None
+        self.loaded = False  # the first list has arrived: until then a key on a row has no row, yet none is missing
 
     def compose_body(self) -> ComposeResult:
         yield BoundedInput(
@@ -92,6 +93,7 @@ class QueueScreen(Destination[QueueView]):
 
     def show(self, data: QueueView) -> None:
         self.items, self.away = data
+        self.loaded = True
         self._fill(self.query_one(Input).value)
 
     def _fill(self, text: str) -> None:
@@ -147,6 +149,9 @@ class QueueScreen(Destination[QueueView]):
 
     def _current(self) -> int | None:
         table = self.query_one(KeyTable)
+        if not self.loaded:
+            self.notify(t("queue.loading"), timeout=2)
+            return None
         if not self.shown or table.cursor_row < 0:
             self.notify(t("queue.empty"), severity="warning")
             return None

@@ -41,6 +41,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         Binding("x", "decide(False)", "key.return", id="referrals.return"),
         Binding("n", "walk_in", "key.walk_in", id="referrals.walk_in"),
         Binding("slash", "walk_in", "key.find_walk_in", show=False, id="referrals.find"),
+        Binding("escape", "to_list", "key.to_list", id="referrals.to_list"),
     ]
     DEFAULT_CSS = """
     ReferralsScreen #walk-in-found { height: auto; max-height: 8; }
@@ -58,10 +59,22 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             yield BoundedInput(placeholder=t("walk_in.search"), max_length=SEARCH_MAX, id="walk-in-search")
             yield KeyTable(id="walk-in-found")
         yield EmptyNote("referrals", "empty.referrals")
-        yield KeyTable(id="referrals")
+        yield KeyTable(id="referrals", enter_opens_row=True)
 
     def on_mount(self) -> None:
+        if self.counter:
+            self.query_one("#walk-in-found", KeyTable).display = False  # no room taken until someone is found
         self.query_one("#referrals", KeyTable).focus()  # the digits still go to the destinations; n to search
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape goes back to the list from the walk-in search (its box or what it found), and only from there."""
+        if action == "to_list":
+            focused = self.focused
+            return focused is not None and focused.id in ("walk-in-search", "walk-in-found")
+        return True
+
+    def action_to_list(self) -> None:
+        self.query_one("#referrals", KeyTable).focus()
 
     def fetch(self) -> tuple[list[Referral], referrals.Names]:
         return referrals.mine(self.ws)
@@ -122,6 +135,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         ]
         table = self.query_one("#walk-in-found", KeyTable)
         table.show_rows(headers, rows)
+        table.display = bool(self.found)
         if self.found:
             table.focus()
         else:
@@ -141,7 +155,9 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         key = "walk_in.sent_assigned" if sent.assigned else "walk_in.sent"
         self.notify(t(key, name=sent.to_name), timeout=6)
         self.query_one("#walk-in-search", Input).value = ""
-        self.query_one("#walk-in-found", KeyTable).clear(columns=True)
+        found = self.query_one("#walk-in-found", KeyTable)
+        found.clear(columns=True)
+        found.display = False
         self.found = []
         self.reload()
 

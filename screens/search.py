@@ -36,6 +36,7 @@ class SearchScreen(ModalScreen[None]):
     ENTER_HELP = "enter.search"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "key.close", id="search.close"),
+        Binding("f1", "app.help", "key.help", show=False, id="search.help"),  # a modal screen hides the app's F1
         Binding("down", "results", "key.down", show=False, id="search.results"),
     ]
     DEFAULT_CSS = """

@@ -44,7 +44,7 @@ class ShelfScreen(Destination[list[ShelfItem]]):
 
     def compose_body(self) -> ComposeResult:
         yield EmptyNote("shelf", "empty.shelf")
-        yield KeyTable(id="shelf", whole=(KIND,))
+        yield KeyTable(id="shelf", whole=(KIND,), enter_opens_row=True)
         yield Static("", id="product", classes="summary")
 
     def on_mount(self) -> None:

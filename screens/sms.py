@@ -37,7 +37,7 @@ class SmsScreen(Screen[None]):
         yield Header()
         yield Static(t("sms.title"), id="screen-title", classes="screen-title")
         yield EmptyNote("sms", "empty.sms")
-        yield KeyTable(id="sms")
+        yield KeyTable(id="sms", enter_opens_row=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

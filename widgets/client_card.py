@@ -1,7 +1,8 @@
 """The client on one card: who, how much, why the call, what matures, the assessment, the last contacts.
 
-Facts take a line each; why the client is in the queue and the last contacts' notes and feedback are shown whole
-(wrapped), since they are what the manager reads before dialling.
+Facts take a line each, wrapped rather than cut when longer than the card (at 80 columns, in English); why the
+client is in the queue and the last contacts' notes and feedback are shown whole (wrapped), since they are what the
+manager reads before dialling.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ Local = Callable[[dt.datetime], arrow.Arrow]
 
 
 def _line(*parts: tuple[str, str]) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+    """One fact, wrapped under itself when longer than the card: the session has no pane to open a cut one in."""
+    text = Text()
     for chunk, style in parts:
         text.append(chunk, style)
     return text

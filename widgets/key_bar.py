@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from widgets.bindings import described
+from widgets.bindings import described, shown_bindings
 
 # Actions whose key the bar always shows, at the right: how to find every other key.
 KEPT = ("help", "app.help")
@@ -57,7 +57,7 @@ class KeyBar(Static):
     def line(self, width: int) -> Text:
         """Each shown binding once (the first key of its action), on one line or, when they don't fit, two, cut at a
         key's boundary; F1 help and the command palette's key kept at the right of the last line, always in view."""
-        bindings = self.screen.active_bindings
+        bindings = shown_bindings(self.screen)
         palette = bindings.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
         kept = [a for a in bindings.values() if a.binding.action in KEPT and a.binding.show]
         kept += [palette] if palette is not None else []

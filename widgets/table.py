@@ -3,7 +3,7 @@
 Columns take the width their content needs; when the terminal is too narrow, the widest columns give way first and
 a value that no longer fits ends in ``…``, measured in terminal cells (a Chinese character is two) and never cut
 inside a number. One column may stretch to take what is left. The whole row is always one key away: Enter (where
-the screen has nothing else for it) or → opens it in a detail pane (``RowDetail``).
+the screen has nothing else for it: ``enter_opens_row``) or → opens it in a detail pane (``RowDetail``).
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ class KeyTable(DataTable[Any]):
         whole: Sequence[int] = (),
         middle: Sequence[int] = (),
         give: Sequence[int] = (),
+        enter_opens_row: bool = False,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("cursor_type", "row")
@@ -145,6 +146,7 @@ class KeyTable(DataTable[Any]):
         self.whole = frozenset(whole)  # columns never cut (a risk level): the others give way
         self.middle = frozenset(middle)  # columns cut in the middle (a masked ID: its start and end say the most)
         self.give = tuple(give)  # columns that give way first, in this order (what matters less: a place, a note)
+        self.enter_opens_row = enter_opens_row  # a list whose screen gives Enter no meaning of its own: Enter as →
         self.headers: list[str] = []
         self.full: list[list[Text]] = []  # the rows as given, before any cut
         self.details: list[list[tuple[str, str]]] | None = None
@@ -192,7 +194,8 @@ class KeyTable(DataTable[Any]):
                     min(natural[i], max(cell_len(h), MIN_SHRUNK)),
                     least[i],
                     natural[i] if i in self.whole else 0,
-                    *(r[i].cell_len for r in self.full if r[i].justify == "right"),  # figures are never cut
+                    # figures are never cut: an amount, and a date or a time (a cut one would be a lone "…")
+                    *(r[i].cell_len for r in self.full if r[i].justify == "right" or _FIGURE.fullmatch(r[i].plain)),
                 ]
             )
             for i, h in enumerate(self.headers)
@@ -226,6 +229,14 @@ class KeyTable(DataTable[Any]):
         if self.details is not None:
             return self.details[index]
         return [(h, c.plain) for h, c in zip(self.headers, self.full[index], strict=True)]
+
+    def action_select_cursor(self) -> None:
+        """Enter: the screen's meaning for the row (a ``RowSelected`` it handles), or the row whole where it has
+        none."""
+        if self.enter_opens_row:
+            self.action_open_row()
+        else:
+            super().action_select_cursor()
 
     def action_open_row(self) -> None:
         """The row under the cursor, every text in full, in a pane of its own."""

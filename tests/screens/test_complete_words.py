@@ -20,7 +20,7 @@ from csm_tui.i18n import catalog, label, set_language, t
 from csm_tui.policy import PolicyError, load_policy
 from screens.dialogs import TextDialog
 from screens.help import HelpScreen
-from tests.support.pilot import make_app, settle, table_rows
+from tests.support.pilot import make_app, settle, table_rows, whole_rows
 from tests.support.words import ASCII_BESIDE_CJK, CJK, FULL_WIDTH, LATIN, foreign_words, screen_text, stored_text
 from widgets.empty_note import EmptyNote
 from widgets.key_bar import KeyBar
@@ -145,7 +145,7 @@ async def test_f1_lists_enter_and_explains_every_word_of_the_queue(demo_url: str
     async with app.run_test(size=(120, 40)) as pilot:
         await keys("2", "f1")(pilot)
         assert isinstance(app.screen, HelpScreen)
-        rows = {row[0]: row[1] for row in table_rows(app)}
+        rows = {row[0]: row[1] for row in whole_rows(app)}
         assert rows[app.get_key_display(Binding("enter", ""))] == t("enter.open_client")
         for reason in QueueReason:
             assert rows[label(reason)] == t(f"queue_help.{reason.value}")
@@ -153,7 +153,7 @@ async def test_f1_lists_enter_and_explains_every_word_of_the_queue(demo_url: str
         assert rows[t("queue.overdue")] == t("queue_help.overdue")
         await pilot.press("escape", "3", "f1")
         await settle(pilot)
-        rows = {row[1]: row[0] for row in table_rows(app)}
+        rows = {row[1]: row[0] for row in whole_rows(app)}
         assert t("enter.open_client") in rows  # the clients list: Enter opens the highlighted client
 
 

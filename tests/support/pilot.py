@@ -71,9 +71,23 @@ async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
         await pilot.pause()
 
 
+async def press_settled(pilot: Pilot[None], *keys: str) -> None:
+    """From rest, each key in turn, the app at rest again after each (a screen's data loaded before the next key)."""
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
 def table_rows(app: CsmApp) -> list[list[str]]:
     table = app.screen.query_one(KeyTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def whole_rows(app: CsmApp) -> list[list[str]]:
+    """The rows of the screen's list as given, before any cell was cut with … to fit the width."""
+    table = app.screen.query_one(KeyTable)
+    return [[cell.plain for cell in row] for row in table.full]
 
 
 async def open_own_client(pilot: Pilot[None]) -> None:

@@ -308,7 +308,7 @@ class _Job:
         return records
 
     def duplicate(self, line: int, field: str, others: list[int]) -> None:
-        reason = t("import_error.duplicate", lines=", ".join(str(n) for n in others))
+        reason = t("import_error.duplicate", lines=listed(str(n) for n in others))
         self.refuse(line, field, reason, duplicate=True)
 
     def _same_resident_id(self, built: list[tuple[int, Key, Values]]) -> set[int]:

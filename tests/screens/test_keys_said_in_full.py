@@ -1,0 +1,86 @@
+"""Every key a screen gives a meaning is said: F1 explains every word of the queue with a sentence of the catalog
+(never the catalog's key), F1 and the key bar name Enter where a list's Enter does the screen's work (the checklist
+goes to the item, the agenda opens the client, the team list opens a member's list), and the agenda's no-show mark is
+in view at 80×24 beside the held mark."""
+
+from __future__ import annotations
+
+import pytest
+from textual.binding import Binding
+
+from csm_tui.domain.enums import QueueReason
+from csm_tui.i18n import catalog, label, t
+from screens.agenda import AgendaScreen
+from screens.help import HelpScreen
+from screens.team_checklist import TeamChecklistScreen
+from tests.support.pilot import make_app, press_settled, settle, whole_rows
+from widgets.key_bar import KeyBar
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_f1_in_the_call_session_explains_every_queue_reason_in_words(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "2", "c", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row[0]: row[1] for row in whole_rows(app)}
+        sentences = set(catalog(lang).values())
+        unexplained = [label(r) for r in QueueReason if rows.get(label(r)) not in sentences]
+        assert unexplained == []
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(
+    ("login", "where", "does"),
+    [("csm01", "checklist", "key.go"), ("csm01", "agenda", "key.open"), ("sup01", "team", "key.open_list")],
+)
+async def test_f1_and_the_key_bar_name_what_enter_does_on_a_list(
+    demo_url: str, lang: str, login: str, where: str, does: str
+) -> None:
+    app = make_app(demo_url, lang=lang, login=login)
+    enter = app.get_key_display(Binding("enter", ""))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        if where == "agenda":
+            app.action_agenda()
+            await settle(pilot)
+            assert isinstance(app.screen, AgendaScreen)
+        if where == "team":
+            assert isinstance(app.screen, TeamChecklistScreen)
+        bar = str(app.screen.query_one(KeyBar).render())
+        assert f"{enter} {t(does)}" in bar
+        await pilot.press("f1")
+        await settle(pilot)
+        rows = {row[0]: row[1] for row in whole_rows(app)}
+        assert rows.get(enter) == t(does)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_agenda_shows_the_no_show_key_beside_held_at_80x24(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_agenda()
+        await settle(pilot)
+        bar = str(app.screen.query_one(KeyBar).render())
+        assert f"d {t('key.meeting_done')}" in bar and f"o {t('key.no_show')}" in bar
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(
+    ("keys", "enter"), [(("2", "c", "z"), "enter.save"), (("f3",), "enter.search")], ids=["snooze dialog", "search"]
+)
+async def test_f1_in_a_dialog_or_the_search_lists_its_keys(
+    demo_url: str, lang: str, keys: tuple[str, ...], enter: str
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, *keys)
+        under = app.screen
+        await press_settled(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen) and app.screen.under is under
+        rows = {row[0]: row[1] for row in whole_rows(app)}
+        assert rows.get(app.get_key_display(Binding("enter", ""))) == t(enter)
+        assert app.get_key_display(Binding("escape", "")) in rows
+        await press_settled(pilot, "escape")
+        assert app.screen is under
