@@ -37,7 +37,7 @@ from storage.orm import (
     SaleRow,
     TaskRow,
 )
-from storage.risk_sources import data_candidates
+from storage.risk_sources_old import data_candidates
 
 CLIENT = (ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m)
 WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
@@ -136,6 +136,7 @@ def _tasks(session: Session, staff_id: int, w: QueueWindow) -> Iterable[Candidat
             TaskRow.due_on <= w.today,
             TaskRow.kind.in_(list(CALL_TASKS)),
         )
+        .order_by(TaskRow.id)
     )
     for r in session.execute(query):
         yield _candidate(
@@ -164,6 +165,7 @@ def _maturities(session: Session, own: ColumnElement[bool], w: QueueWindow) -> I
             HoldingRow.maturity_date >= w.today,
             HoldingRow.maturity_date <= w.maturity_until,
         )
+        .order_by(HoldingRow.maturity_date, HoldingRow.id)
     )
     for r in session.execute(query):
         yield _candidate(
@@ -185,6 +187,7 @@ def _confirmations(session: Session, staff_id: int, own: ColumnElement[bool], w:
             AppointmentRow.starts_at < w.confirm_end,
             AppointmentRow.status == AppointmentStatus.BOOKED,
         )
+        .order_by(AppointmentRow.id)
     )
     for r in session.execute(query):
         yield _candidate(
@@ -236,7 +239,7 @@ def _assessments(session: Session, own: ColumnElement[bool], w: QueueWindow) -> 
         ).all()
     }
     due = [cid for cid in maturing if latest.get(cid) is None or latest[cid] <= w.assessment_until]
-    for r in session.execute(select(*CLIENT).where(ClientRow.id.in_(due))):
+    for r in session.execute(select(*CLIENT).where(ClientRow.id.in_(due)).order_by(ClientRow.id)):
         valid = latest.get(r.client_id)
         yield _candidate(
             r,
@@ -253,7 +256,7 @@ def _id_expiries(session: Session, own: ColumnElement[bool], w: QueueWindow) -> 
         return
     query = select(*CLIENT, ClientRow.id_expiry).where(
         own, ClientRow.id_long_term.is_(False), ClientRow.id_expiry <= w.id_expiry_until
-    )
+    ).order_by(ClientRow.id_expiry, ClientRow.id)
     for r in session.execute(query):
         yield _candidate(r, QueueReason.ID_EXPIRY, min(r.id_expiry, w.today), on=r.id_expiry)
 
