@@ -119,7 +119,7 @@ class RiskReads:
             values["lunar_days"] = sorted(birthdays.lunar_mds_on(first, last))
         return values
 
-    def picked(self) -> Select[Any] | None:
+    def picked(self) -> Any:
         """The CSM's clients with money at risk or a birthday to greet (with their figures), or None: no such reason
         today."""
         conditions: list[ColumnElement[bool]] = []
@@ -170,7 +170,7 @@ class RiskReads:
         return kept.union(_unknown_at_risk(unknown))  # type: ignore[return-value]
 
     @staticmethod
-    def spans(at_risk: CTE) -> Select[Any]:
+    def spans(at_risk: CTE) -> Any:
         """The balance spans the exact forecast reads, of the clients ``at_risk``."""
         span = BalanceSpanRow
         return select(
@@ -184,7 +184,7 @@ class RiskReads:
             span.first_day <= param("as_of", Date()),
         )
 
-    def earlier(self, picked: CTE) -> Select[Any] | None:
+    def earlier(self, picked: CTE) -> Any:
         """Of the clients ``picked`` with no earlier balance kept: those whose balance changed since the previous
         data date, with the balance then."""
         if self.risk is None or self.before is None:
@@ -247,7 +247,7 @@ def param(name: str, type_: TypeEngine[Any]) -> BindParameter[Any]:
     return bindparam(name, type_=type_)
 
 
-def _threshold_fen(avg_3m: ColumnElement[Any]) -> ColumnElement[Any]:
+def _threshold_fen(avg_3m: Any) -> ColumnElement[Any]:
     """The threshold of the client's tier (沃德 or 交银理财) in fen."""
     return case(
         (avg_3m >= param("wode", Fen()), param("wode_fen", BigInteger())), else_=param("jiaoyin_fen", BigInteger())
@@ -302,7 +302,7 @@ def _unknown_at_risk(ids: Select[Any]) -> Select[Any]:
     )
 
 
-def _unknown_outflows(ids: Select[Any]) -> Select[Any]:
+def _unknown_outflows(ids: Select[Any]) -> Any:
     """Of ``ids`` (no earlier balance kept): those whose balance changed since the previous data date, with the
     balance then."""
     span, changed = BalanceSpanRow, aliased(BalanceSpanRow)
