@@ -8,7 +8,8 @@ client, the daily target) are applied by ``csm_tui.services.calls.queue``; the r
 assessment's end, a birthday, the exact tier forecast) run on the rows here, as ``RiskReads.candidates`` does.
 
 Each source's rows come in a stated order (``ORDER BY`` below), which the queue keeps among calls of the same
-priority and due time: maturities by the day they mature, ID expiries by the expiry, the rest by client.
+priority and due time: maturities by the day they mature, ID expiries by the expiry, tasks and meetings by their
+own ids, the rest by client.
 """
 
 from __future__ import annotations
