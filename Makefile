@@ -43,9 +43,10 @@ demo: $(STAMP)
 	$(BIN)/csm demo
 
 ## Measure the performance figures on a 60,000-client demo branch (SIZE=large: 300,000), on SQLite and, when its
-## binaries are installed, on a throwaway PostgreSQL server; see bench/results.json.
+## binaries are installed, on a throwaway PostgreSQL server; SIZE=xl: a region's 1,000,000 clients and 330 CSMs, on
+## PostgreSQL only; see bench/results.json.
 bench: $(STAMP)
-	$(BIN)/python -m bench --pg $(if $(filter large,$(SIZE)),--size large,)
+	$(BIN)/python -m bench --pg $(if $(filter large xl,$(SIZE)),--size $(SIZE),)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.database import CACHE
 from bench.plan import Plan
 from bench.readme import markdown
-from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, RESULTS
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, RESULTS, XL_CLIENTS
 from bench.runner import FIGURES, run
 
 
@@ -22,7 +22,12 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--size", choices=("default", "large"), default="default", help="60,000 or 300,000 clients")
+    parser.add_argument(
+        "--size",
+        choices=("default", "large", "xl"),
+        default="default",
+        help="60,000 or 300,000 clients; xl: 1,000,000 clients and 330 CSMs, on PostgreSQL only",
+    )
     parser.add_argument("--clients", type=_positive, help="any other number of clients (overrides --size)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg", action="store_true", help="also on a throwaway PostgreSQL server, when installed")
@@ -53,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.markdown:
         print(markdown(json.loads(args.results.read_text(encoding="utf-8")), FIGURES), end="")
         return
-    clients = args.clients or (LARGE_CLIENTS if args.size == "large" else DEFAULT_CLIENTS)
+    sizes = {"default": DEFAULT_CLIENTS, "large": LARGE_CLIENTS, "xl": XL_CLIENTS}
+    clients = args.clients or sizes[args.size]
     plan = Plan(
         runs=args.runs,
         startups=args.startups,
@@ -62,7 +68,10 @@ def main(argv: list[str] | None = None) -> None:
         import_clients=args.import_clients,
         import_days=args.import_days,
     )
-    run(clients, args.seed, plan, args.cache, args.results, args.pg, frozenset(args.only or ()))
+    if args.size == "xl" and not args.pg:
+        parser.error("--size xl runs on PostgreSQL only: add --pg (or set CSM_BENCH_PG_URL)")
+    sqlite = args.size != "xl"  # a region's million clients is a server's work: no SQLite branch is built
+    run(clients, args.seed, plan, args.cache, args.results, args.pg, frozenset(args.only or ()), sqlite=sqlite)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from bench.desk import FROZEN_AT
+from bench.report import XL_CLIENTS
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
 from storage.demo import build_demo
@@ -20,10 +21,11 @@ from storage.migrate import HEAD, upgrade
 
 CACHE = Path(__file__).parent / "cache"
 BOOK = 3000  # clients per CSM
+XL_CSMS = 330  # a whole region (``--size xl``, 1,000,000 clients): its 330 CSMs, about 3,000 clients each
 
 
 def csms_for(clients: int) -> int:
-    return max(1, clients // BOOK)
+    return XL_CSMS if clients == XL_CLIENTS else max(1, clients // BOOK)
 
 
 def demo_path(clients: int, seed: int, cache: Path = CACHE) -> Path:

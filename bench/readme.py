@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.figures import Figure
-from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, target, value
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, target, value
 
 BACKENDS = ("sqlite", "postgresql")
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -16,7 +16,8 @@ def markdown(results: dict[str, Any], figures: list[Figure]) -> str:
     """Per size measured: a line on where and when, then each figure's median and spread per backend, with its
     target; a miss in bold. Then how the medians grew from the default size to the large one."""
     sizes = results.get("sizes", {})
-    parts = [_size_table(sizes[str(n)], figures) for n in (DEFAULT_CLIENTS, LARGE_CLIENTS) if str(n) in sizes]
+    measured = (DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS)
+    parts = [_size_table(sizes[str(n)], figures) for n in measured if str(n) in sizes]
     grown = _growth_table(sizes, figures)
     return "\n\n".join([*parts, *([grown] if grown else [])]) + "\n"
 

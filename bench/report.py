@@ -19,7 +19,7 @@ import textual
 from bench.figures import Figure, Measured, Target
 
 RESULTS = Path(__file__).parent / "results.json"
-DEFAULT_CLIENTS, LARGE_CLIENTS = 60_000, 300_000
+DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS = 60_000, 300_000, 1_000_000
 
 
 def machine() -> dict[str, Any]:

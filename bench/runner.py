@@ -48,17 +48,27 @@ FIGURES = [figure for probe in SQLITE_PROBES for figure in probe.figures]
 
 
 def run(
-    clients: int, seed: int, plan: Plan, cache: Path, results: Path, pg: bool, only: frozenset[str] = frozenset()
+    clients: int,
+    seed: int,
+    plan: Plan,
+    cache: Path,
+    results: Path,
+    pg: bool,
+    only: frozenset[str] = frozenset(),
+    *,
+    sqlite: bool = True,
 ) -> None:
     """Measure, print the tables and save them to ``results``; with ``only`` (figure keys), measure just the probes
-    giving those figures and print them without saving (a partial run must not replace the full one)."""
-    template = ensure_demo(clients, seed, cache)
+    giving those figures and print them without saving (a partial run must not replace the full one). Without
+    ``sqlite``, on PostgreSQL alone (the branch loaded straight into the server)."""
+    template = ensure_demo(clients, seed, cache) if sqlite else None
     info: dict[str, Any] = {"clients": clients, "seed": seed, "revision": revision(), "machine": machine()}
     backends: dict[str, list[Measured]] = {}
     sqlite_probes, pg_probes = _chosen(SQLITE_PROBES, only), _chosen(PG_PROBES, only)
     with tempfile.TemporaryDirectory(prefix="csm-bench-") as scratch:
-        url = sqlite_url(working_copy(template, Path(scratch)))
-        backends["sqlite"] = _measure(sqlite_probes, url, plan, Path(scratch), cache)
+        if template is not None:
+            url = sqlite_url(working_copy(template, Path(scratch)))
+            backends["sqlite"] = _measure(sqlite_probes, url, plan, Path(scratch), cache)
         with _postgres(pg and bool(pg_probes)) as pg_url:
             if pg_url is not None and pg_probes:
                 engine = make_engine(pg_url)

@@ -1,18 +1,46 @@
 """The read model behind today's call queue: what is due, who is out, and who could be topped up.
 
-A handful of indexed queries scoped to one CSM's clients; the queue's rules (priority, one row per client, the
-daily target) are applied by ``csm_tui.services.calls.queue``.
+One statement, scoped to one CSM's clients (after the data dates, which shape the money-at-risk part): every source
+of the queue is a part of one ``UNION ALL`` whose rows carry a tag (``kind``) and the columns of ``COLUMNS``, the
+parts a source's other parts build on (the clients picked for money at risk, the ids of every candidate) being
+``WITH`` queries, so no list of client ids goes to the database and back. The queue's rules (priority, one row per
+client, the daily target) are applied by ``csm_tui.services.calls.queue``; the rules that need Python (an
+assessment's end, a birthday, the exact tier forecast) run on the rows here, as ``RiskReads.candidates`` does.
+
+Each source's rows come in a stated order (``ORDER BY`` below), which the queue keeps among calls of the same
+priority and due time: maturities by the day they mature, ID expiries by the expiry, tasks and meetings by their
+own ids, the rest by client.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    CTE,
+    Boolean,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from csm_tui.domain.enums import (
     AppointmentStatus,
@@ -36,61 +64,179 @@ from storage.orm import (
     ProductRow,
     SaleRow,
     TaskRow,
+    UTCDateTime,
 )
-from storage.risk_sources import data_candidates
+from storage.risk_sources import RiskReads, param
 
-CLIENT = (ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m)
 WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
+
+# The columns every part of the statement yields (NULL where a part has nothing to say), by name and type.
+COLUMNS: dict[str, TypeEngine[Any]] = {
+    "client_id": Integer(),
+    "client_name": String(32),
+    "avg_3m": Fen(),
+    "seq": Integer(),  # the row's own id (a task, a holding), or a prospect's rank: the order within a client
+    "task_kind": String(32),
+    "due_on": Date(),
+    "due_at": UTCDateTime(),
+    "note": Text(),
+    "product": String(64),
+    "on": Date(),  # the day the reason is about: a maturity, an ID's expiry, an assessment's stored end
+    "taken_at": UTCDateTime(),
+    "balance": Fen(),
+    "balance_before": Fen(),
+    "avg_3m_low": Fen(),
+    "assets_as_of": Date(),
+    "resident_id": String(18),
+    "lunar_birthday": Integer(),
+    "greet": Boolean(),
+    "first_day": Date(),
+    "last_day": Date(),
+    "part": Integer(),  # a prospect's kind (its index in ``_prospect_kinds``)
+}
+CLIENT_COLUMNS = {"client_id": ClientRow.id, "client_name": ClientRow.name, "avg_3m": ClientRow.avg_3m}
 
 
 def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> QueueSources:
+    reads = RiskReads.read(session, staff_id, w)
+    shape = (*reads.shape(), w.id_expiry_until is not None, w.prospects > 0)
+    statement = _STATEMENTS.get(shape)
+    if statement is None:
+        statement = _STATEMENTS[shape] = _statement(reads)
+    rows: dict[str, list[Any]] = defaultdict(list)
+    for row in session.execute(statement, reads.values() | _values(w)):
+        rows[row.kind].append(row)
+    return _sources(rows, w, reads)
+
+
+# The statement of each shape (which parts it has), built once: building it anew would cost more than running it.
+_STATEMENTS: dict[tuple[bool, ...], Any] = {}
+
+
+def _values(w: QueueWindow) -> dict[str, Any]:
+    """The values of the statement's bound parameters (``param``) for the window ``w``."""
+    return {
+        "today": w.today, "now": w.now, "day_start": w.day_start, "day_end": w.day_end,
+        "maturity_until": w.maturity_until, "assessment_until": w.assessment_until,
+        "assessment_taken_before": w.validity.ending_by(w.assessment_until),
+        "confirm_start": w.confirm_start, "confirm_end": w.confirm_end, "quiet_since": w.quiet_since,
+        "settled_since": w.settled_since, "contacted_since": w.contacted_since, "id_expiry_until": w.id_expiry_until,
+        "idle_min": w.idle_min, "near_wode_low": w.near_wode[0], "near_wode_high": w.near_wode[1],
+        "near_jiaoyin_low": w.near_jiaoyin[0], "near_jiaoyin_high": w.near_jiaoyin[1], "prospects": w.prospects,
+    }  # fmt: skip
+
+
+def _part(kind: str, source: Any = None, **columns: Any) -> Select[Any]:
+    """One part of the statement: ``columns`` under their names in ``COLUMNS`` (typed), the others NULL."""
+    values = [
+        (type_coerce(columns[name], type_) if name in columns else cast(null(), type_)).label(name)
+        for name, type_ in COLUMNS.items()
+    ]
+    part = select(literal(kind, String(16)).label("kind"), *values)
+    return part.select_from(source) if source is not None else part
+
+
+def _statement(reads: RiskReads) -> Any:
+    w = reads.w
+    staff_id = param("staff_id", Integer())
     own = ClientRow.manager_id == staff_id
+    book = select(ClientRow.id).where(own).cte("book")  # the CSM's clients, read once through the manager's index
+    maturing = _maturing(book)
+    listed = [  # the parts listing clients to phone (or to top the queue up with)
+        _tasks(staff_id),
+        _maturities(maturing),
+        _confirmations(staff_id),
+        _assessments(maturing),
+    ]
+    if w.id_expiry_until is not None:
+        listed.append(
+            _part("id_expiry", ClientRow, **CLIENT_COLUMNS, on=ClientRow.id_expiry,
+                  seq=func.row_number().over(order_by=(ClientRow.id_expiry, ClientRow.id)))
+            .where(own, ClientRow.id_long_term.is_(False), ClientRow.id_expiry <= param("id_expiry_until", Date()))
+        )  # fmt: skip
+    more = []
+    picks = reads.picked()
+    if picks is not None:
+        picked = picks.cte("picked")
+        listed.append(_part("picked", picked, **{name: picked.c[name] for name in picked.c.keys()}))  # noqa: SIM118
+        at_risk = reads.at_risk(picked)
+        if at_risk is not None:
+            risky = at_risk.cte("at_risk")
+            more.append(_part("at_risk", risky, client_id=risky.c.client_id))
+            spans = reads.spans(risky).subquery()
+            more.append(
+                _part("span", spans, client_id=spans.c.client_id, first_day=spans.c.first_day,
+                      last_day=spans.c.last_day, balance=spans.c.balance)
+            )  # fmt: skip
+        earlier = reads.earlier(picked)
+        if earlier is not None:
+            found = earlier.subquery()
+            more.append(_part("earlier", found, client_id=found.c.client_id, balance_before=found.c.before))
+    if w.prospects > 0:
+        near = (
+            (param("near_wode_low", Fen()), param("near_wode_high", Fen())),
+            (param("near_jiaoyin_low", Fen()), param("near_jiaoyin_high", Fen())),
+        )
+        prospects = _prospects_query(own, param("idle_min", Fen()), near, param("prospects", Integer())).cte(
+            "prospects"
+        )
+        listed.append(
+            _part("prospect", prospects, client_id=prospects.c.client_id, client_name=prospects.c.client_name,
+                  avg_3m=prospects.c.avg_3m, seq=prospects.c.rank, part=prospects.c.part)
+        )  # fmt: skip
+    sources = [part.cte(f"listed_{n}") for n, part in enumerate(listed)]
+    # Who is out, who was reached lately and which prospects were contacted, among every client listed; and
+    # today's calls.
+    ids = union_all(*(select(source.c.client_id) for source in sources)).cte("listed")
+    more += [_part("out", q, client_id=q.c[0]) for q in (s.subquery() for s in _excluded(staff_id, ids))]
+    settled = _contacted(select(ids.c.client_id), param("settled_since", UTCDateTime()), reached=True).subquery()
+    more.append(_part("settled", settled, client_id=settled.c.client_id))
+    if w.prospects > 0:
+        since = param("contacted_since", UTCDateTime())
+        contacted = _contacted(select(prospects.c.client_id), since, reached=False).subquery()
+        more.append(_part("contacted", contacted, client_id=contacted.c.client_id))
+    day = (param("day_start", UTCDateTime()), param("day_end", UTCDateTime()))
+    more.append(_part("calls", seq=func.count()).where(*_calls_made(staff_id, *day)))
+    everything = union_all(*(select(source) for source in sources), *more).subquery()
+    c = everything.c
+    return select(everything).order_by(c.kind, c.seq, c.client_id)
+
+
+def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> QueueSources:
     candidates = [
-        *_tasks(session, staff_id, w),
-        *_maturities(session, own, w),
-        *_confirmations(session, staff_id, own, w),
-        *_assessments(session, own, w),
-        *_id_expiries(session, own, w),
-        *data_candidates(session, staff_id, w),
-    ]
-    prospects = _prospects(session, own, w)
-    ids = {c.client_id for c in candidates} | {p.client_id for p in prospects}
-    # Who is out, today's calls, who was reached lately and which prospects were contacted: one statement.
-    parts = [
-        select(literal("calls", String(16)).label("kind"), func.count().label("value")).where(
-            *_calls_made(staff_id, w.day_start, w.day_end)
+        *(_candidate(r, CALL_TASKS[TaskKind(r.task_kind)], r.due_on, task_id=r.seq, due_at=r.due_at, note=r.note)
+          for r in rows["task"]),
+        *(_candidate(r, QueueReason.MATURITY, w.today, product=r.product, on=r.on) for r in rows["maturity"]),
+        *(_candidate(r, QueueReason.APPOINTMENT_CONFIRM, w.today, due_at=r.due_at) for r in rows["confirm"]),
+        *_assessments_due(rows["assessment"], w),
+        *(_candidate(r, QueueReason.ID_EXPIRY, min(r.on, w.today), on=r.on) for r in rows["id_expiry"]),
+        *reads.candidates(
+            rows["picked"],
+            {r.client_id for r in rows["at_risk"]},
+            rows["span"],
+            {r.client_id: r.balance_before for r in rows["earlier"]},
         ),
-    ]
-    if ids:
-        parts += [_tagged("out", q) for q in _excluded(staff_id, ids, w)]
-        parts.append(_tagged("settled", _contacted(ids, w.settled_since, reached=True)))
-    prospect_ids = {p.client_id for p in prospects}
-    if prospect_ids:
-        parts.append(_tagged("contacted", _contacted(prospect_ids, w.contacted_since, reached=False)))
-    found: dict[str, set[int]] = {"out": set(), "settled": set(), "contacted": set()}
-    calls_today = 0
-    for kind, value in session.execute(union_all(*parts)):
-        if kind == "calls":
-            calls_today = int(value)
-        else:
-            found[kind].add(int(value))
+    ]  # fmt: skip
+    prospects = sorted(rows["prospect"], key=lambda r: (r.part, r.seq))
+    kinds = _prospect_kinds()
     return QueueSources(
         candidates=candidates,
-        prospects=prospects,
-        excluded=frozenset(found["out"]),
-        calls_today=calls_today,
-        settled=frozenset(found["settled"]),
-        contacted=frozenset(found["contacted"]),
+        prospects=[_candidate(r, kinds[r.part], w.today) for r in prospects],
+        excluded=frozenset(r.client_id for r in rows["out"]),
+        calls_today=int(rows["calls"][0].seq),
+        settled=frozenset(r.client_id for r in rows["settled"]),
+        contacted=frozenset(r.client_id for r in rows["contacted"]),
     )
 
 
-def _tagged(kind: str, query: Select[Any]) -> Select[Any]:
-    """A query of client ids as rows of (``kind``, id), to be told apart in a union."""
-    inner = query.subquery()
-    return select(literal(kind, String(16)).label("kind"), inner.c[0].label("value"))
+def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:
+    """A candidate from a row carrying the client's columns."""
+    return Candidate(
+        client_id=row.client_id, client_name=row.client_name, reason=reason, due_on=due_on, avg_3m=row.avg_3m, **more
+    )
 
 
-def _calls_made(staff_id: int, start: dt.datetime, end: dt.datetime) -> list[ColumnElement[bool]]:
+def _calls_made(staff_id: Any, start: Any, end: Any) -> list[ColumnElement[bool]]:
     return [
         ContactRow.staff_id == staff_id,
         ContactRow.channel == Channel.PHONE,
@@ -104,163 +250,113 @@ def calls_made(session: Session, staff_id: int, start: dt.datetime, end: dt.date
     return session.scalar(select(func.count()).where(*_calls_made(staff_id, start, end))) or 0
 
 
-def _contacted(ids: set[int], since: dt.datetime, *, reached: bool) -> Select[Any]:
+def _contacted(ids: Select[Any], since: ColumnElement[dt.datetime], *, reached: bool) -> Select[Any]:
     """Of ``ids``: clients with a contact since ``since`` (``reached``: one in which they were reached)."""
-    query = select(ContactRow.client_id).where(ContactRow.client_id.in_(sorted(ids)), ContactRow.started_at >= since)
+    query = select(ContactRow.client_id).where(ContactRow.client_id.in_(ids), ContactRow.started_at >= since)
     if reached:
         query = query.where(ContactRow.channel.in_(SPOKEN), ContactRow.disposition.not_in(NOT_REACHED))
     return query
 
 
-def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:
-    """A candidate from a row carrying the ``CLIENT`` columns."""
-    return Candidate(
-        client_id=row.client_id, client_name=row.client_name, reason=reason, due_on=due_on, avg_3m=row.avg_3m, **more
-    )
-
-
-def _tasks(session: Session, staff_id: int, w: QueueWindow) -> Iterable[Candidate]:
-    query = (
-        select(
-            TaskRow.id,
-            TaskRow.kind,
-            TaskRow.due_on,
-            TaskRow.due_at,
-            TaskRow.note,
-            *CLIENT,
-        )
+def _tasks(staff_id: ColumnElement[int]) -> Select[Any]:
+    return (
+        _part("task", TaskRow, **CLIENT_COLUMNS, seq=TaskRow.id, task_kind=TaskRow.kind, due_on=TaskRow.due_on,
+              due_at=TaskRow.due_at, note=TaskRow.note)
         .join(ClientRow, ClientRow.id == TaskRow.client_id)
         .where(
             TaskRow.staff_id == staff_id,
             TaskRow.status == TaskStatus.OPEN,
-            TaskRow.due_on <= w.today,
+            TaskRow.due_on <= param("today", Date()),
             TaskRow.kind.in_(list(CALL_TASKS)),
         )
+    )  # fmt: skip
+
+
+def _maturing(book: CTE) -> CTE:
+    """The CSM's active holdings maturing from today up to the later of the maturity and the assessment lead days,
+    read by client (as many whatever the branch's size) once for both."""
+    later = case(
+        (param("maturity_until", Date()) > param("assessment_until", Date()), param("maturity_until", Date())),
+        else_=param("assessment_until", Date()),
     )
-    for r in session.execute(query):
-        yield _candidate(
-            r,
-            CALL_TASKS[TaskKind(r.kind)],
-            r.due_on,
-            task_id=r.id,
-            due_at=r.due_at,
-            note=r.note,
-        )
-
-
-def _maturities(session: Session, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
-    query = (
-        select(
-            HoldingRow.maturity_date,
-            HoldingRow.amount,
-            ProductRow.name.label("product"),
-            *CLIENT,
-        )
-        .join(ClientRow, ClientRow.id == HoldingRow.client_id)
-        .join(ProductRow, ProductRow.id == HoldingRow.product_id)
+    return (
+        select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date)
         .where(
-            own,
+            HoldingRow.client_id.in_(select(book.c.id)),
             HoldingRow.status == HoldingStatus.ACTIVE,
-            HoldingRow.maturity_date >= w.today,
-            HoldingRow.maturity_date <= w.maturity_until,
+            HoldingRow.maturity_date >= param("today", Date()),
+            HoldingRow.maturity_date <= later,
         )
+        .cte("maturing")
     )
-    for r in session.execute(query):
-        yield _candidate(
-            r,
-            QueueReason.MATURITY,
-            w.today,
-            product=r.product,
-            on=r.maturity_date,
-        )
 
 
-def _confirmations(session: Session, staff_id: int, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
-    query = (
-        select(AppointmentRow.starts_at, *CLIENT)
+def _maturities(maturing: CTE) -> Select[Any]:
+    return (
+        _part("maturity", maturing, **CLIENT_COLUMNS, product=ProductRow.name, on=maturing.c.maturity_date,
+              seq=func.row_number().over(order_by=(maturing.c.maturity_date, maturing.c.id)))
+        .join(ClientRow, ClientRow.id == maturing.c.client_id)
+        .join(ProductRow, ProductRow.id == maturing.c.product_id)
+        .where(maturing.c.maturity_date <= param("maturity_until", Date()))
+    )  # fmt: skip
+
+
+def _confirmations(staff_id: ColumnElement[int]) -> Select[Any]:
+    return (
+        _part("confirm", AppointmentRow, **CLIENT_COLUMNS, seq=AppointmentRow.id, due_at=AppointmentRow.starts_at)
         .join(ClientRow, ClientRow.id == AppointmentRow.client_id)
         .where(
             AppointmentRow.staff_id == staff_id,
-            AppointmentRow.starts_at >= w.confirm_start,
-            AppointmentRow.starts_at < w.confirm_end,
+            AppointmentRow.starts_at >= param("confirm_start", UTCDateTime()),
+            AppointmentRow.starts_at < param("confirm_end", UTCDateTime()),
             AppointmentRow.status == AppointmentStatus.BOOKED,
         )
     )
-    for r in session.execute(query):
-        yield _candidate(
-            r,
-            QueueReason.APPOINTMENT_CONFIRM,
-            w.today,
-            due_at=r.starts_at,
-        )
 
 
-def _assessments(session: Session, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
-    """Clients with a holding maturing by ``assessment_until`` whose latest assessment expires by then."""
-    maturing = dict(
-        session.execute(
-            select(ClientRow.id, func.min(HoldingRow.maturity_date))
-            .join(HoldingRow, HoldingRow.client_id == ClientRow.id)
-            .where(
-                own,
-                HoldingRow.status == HoldingStatus.ACTIVE,
-                HoldingRow.maturity_date >= w.today,
-                HoldingRow.maturity_date <= w.assessment_until,
-            )
-            .group_by(ClientRow.id)
-        ).all()
-    )
-    if not maturing:
-        return
-    # The latest assessment (by when it was taken, as ``assessments.latest`` reads it for the call card and the 4S
-    # check), judged by the policy's validity: not the longest stored end among older ones.
-    ranked = (
-        select(
-            AssessmentRow.client_id,
-            AssessmentRow.valid_until,
-            AssessmentRow.taken_at,
-            func.row_number()
-            .over(
-                partition_by=AssessmentRow.client_id,
-                order_by=(AssessmentRow.taken_at.desc(), AssessmentRow.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(AssessmentRow.client_id.in_(maturing))
+def _assessments(maturing: CTE) -> Select[Any]:
+    """Clients with a holding maturing by ``assessment_until``, with their latest assessment (by when it was taken,
+    as ``assessments.latest`` reads it for the call card and the 4S check) when it may end by then: none, a stored
+    end by then, or taken early enough for the policy's validity to end it by then (``_assessments_due`` judges)."""
+    clients = (
+        select(maturing.c.client_id)
+        .where(maturing.c.maturity_date <= param("assessment_until", Date()))
+        .distinct()
         .subquery()
     )
-    latest = {
-        cid: w.validity.end(stored, taken)
-        for cid, stored, taken in session.execute(
-            select(ranked.c.client_id, ranked.c.valid_until, ranked.c.taken_at).where(ranked.c.rank == 1)
-        ).all()
-    }
-    due = [cid for cid in maturing if latest.get(cid) is None or latest[cid] <= w.assessment_until]
-    for r in session.execute(select(*CLIENT).where(ClientRow.id.in_(due))):
-        valid = latest.get(r.client_id)
-        yield _candidate(
-            r,
-            QueueReason.ASSESSMENT,
-            w.today,
-            on=valid,
-        )
-
-
-def _id_expiries(session: Session, own: ColumnElement[bool], w: QueueWindow) -> Iterable[Candidate]:
-    """KYC: clients whose ID expired or expires by ``id_expiry_until`` (``rules.kyc.needs_update``): the CSM asks for
-    the new one at the next visit. A long-term ID (长期) or one not known yet never comes."""
-    if w.id_expiry_until is None:
-        return
-    query = select(*CLIENT, ClientRow.id_expiry).where(
-        own, ClientRow.id_long_term.is_(False), ClientRow.id_expiry <= w.id_expiry_until
+    latest = (
+        select(AssessmentRow.id)
+        .where(AssessmentRow.client_id == clients.c.client_id)
+        .order_by(AssessmentRow.taken_at.desc(), AssessmentRow.id.desc())
+        .limit(1)
+        .correlate(clients)
+        .scalar_subquery()
     )
-    for r in session.execute(query):
-        yield _candidate(r, QueueReason.ID_EXPIRY, min(r.id_expiry, w.today), on=r.id_expiry)
+    return (
+        _part("assessment", clients, **CLIENT_COLUMNS, on=AssessmentRow.valid_until, taken_at=AssessmentRow.taken_at)
+        .join(ClientRow, ClientRow.id == clients.c.client_id)
+        .outerjoin(AssessmentRow, AssessmentRow.id == latest)
+        .where(
+            or_(
+                AssessmentRow.id.is_(None),
+                AssessmentRow.valid_until <= param("assessment_until", Date()),
+                AssessmentRow.taken_at < param("assessment_taken_before", UTCDateTime()),
+            )
+        )
+    )
 
 
-def _prospects(session: Session, own: ColumnElement[bool], w: QueueWindow) -> list[Candidate]:
-    """Idle deposits with no wealth product first (most idle first), then clients just under a tier."""
-    return precision_prospects(session, own, w.today, w.idle_min, (w.near_wode, w.near_jiaoyin), w.prospects)
+def _assessments_due(rows: list[Any], w: QueueWindow) -> list[Candidate]:
+    found = []
+    for r in rows:
+        valid = None if r.on is None else w.validity.end(r.on, r.taken_at)
+        if valid is None or valid <= w.assessment_until:
+            found.append(_candidate(r, QueueReason.ASSESSMENT, w.today, on=valid))
+    return found
+
+
+def _prospect_kinds() -> tuple[QueueReason, ...]:
+    return (QueueReason.IDLE_DEPOSITS, QueueReason.NEAR_WODE, QueueReason.NEAR_JIAOYIN)
 
 
 def precision_prospects(
@@ -268,10 +364,18 @@ def precision_prospects(
     near: tuple[tuple[Decimal, Decimal], tuple[Decimal, Decimal]], limit: int,
 ) -> list[Candidate]:  # fmt: skip
     """The precision-marketing prospects among the clients ``own`` picks, at most ``limit`` of each kind: idle
-    deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges): one
-    statement, each client's holdings read through its index (as many per client whatever the branch's size)."""
+    deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges)."""
     if limit <= 0:
         return []
+    everything = _prospects_query(own, idle_min, near, limit).subquery()
+    rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
+    kinds = _prospect_kinds()
+    return [_candidate(r, kinds[r.part], today) for r in rows]
+
+
+def _prospects_query(own: ColumnElement[bool], idle_min: Any, near: Any, limit: Any) -> Any:
+    """The prospects' one query (``part``: the kind's index in ``_prospect_kinds``, ``rank`` within it), each
+    client's holdings read through its index (as many per client whatever the branch's size)."""
     active = and_(HoldingRow.client_id == ClientRow.id, HoldingRow.status == HoldingStatus.ACTIVE)
     held = select(func.sum(HoldingRow.amount)).where(active).correlate(ClientRow).scalar_subquery()
     wealth = (
@@ -284,18 +388,14 @@ def precision_prospects(
     )
     idle = type_coerce(ClientRow.balance - func.coalesce(held, 0), Fen)  # compared in fen, read as yuan
     kinds = [
-        (
-            QueueReason.IDLE_DEPOSITS,
-            and_(idle >= idle_min, func.coalesce(wealth, 0) == 0),
-            (idle.desc(), ClientRow.id),
-        ),
+        (and_(idle >= idle_min, func.coalesce(wealth, 0) == 0), (idle.desc(), ClientRow.id)),
         *(
-            (reason, and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high), (ClientRow.avg_3m.desc(), ClientRow.id))
-            for reason, (low, high) in zip((QueueReason.NEAR_WODE, QueueReason.NEAR_JIAOYIN), near, strict=True)
+            (and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high), (ClientRow.avg_3m.desc(), ClientRow.id))
+            for low, high in near
         ),
     ]
     parts = []
-    for part, (_reason, condition, order) in enumerate(kinds):
+    for part, (condition, order) in enumerate(kinds):
         ranked = (
             select(
                 ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m.label("avg_3m"),
@@ -307,15 +407,13 @@ def precision_prospects(
             .subquery()
         )  # fmt: skip
         parts.append(select(ranked))
-    everything = union_all(*parts).subquery()
-    rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
-    return [_candidate(r, kinds[r.part][0], today) for r in rows]
+    return union_all(*parts)
 
 
-def _excluded(staff_id: int, ids: set[int], w: QueueWindow) -> list[Select[Any]]:
+def _excluded(staff_id: ColumnElement[int], ids: CTE) -> list[Select[Any]]:
     """Of ``ids``: clients of other CSMs, opted out of phone marketing, with no valid number, in a firm refusal's
     quiet period or a cooling-off period, reached or skipped today (queries of client ids)."""
-    listed = sorted(ids)
+    listed = select(ids.c.client_id)
     return [
         select(ClientRow.id).where(
             ClientRow.id.in_(listed),
@@ -327,26 +425,28 @@ def _excluded(staff_id: int, ids: set[int], w: QueueWindow) -> list[Select[Any]]
                 ClientRow.mobile.is_(None),
             ),
         ),
+        select(ContactRow.client_id).where(  # each of the two read through the client's contacts by time
+            ContactRow.client_id.in_(listed),
+            ContactRow.disposition == Disposition.FIRM_DECLINE,
+            ContactRow.started_at >= param("quiet_since", UTCDateTime()),
+        ),
         select(ContactRow.client_id).where(
             ContactRow.client_id.in_(listed),
-            or_(
-                and_(ContactRow.disposition == Disposition.FIRM_DECLINE, ContactRow.started_at >= w.quiet_since),
-                and_(
-                    ContactRow.channel.in_(SPOKEN),
-                    ContactRow.started_at >= w.day_start,
-                    ContactRow.started_at < w.day_end,
-                    ContactRow.disposition.not_in(NOT_REACHED),
-                ),
-            ),
+            ContactRow.channel.in_(SPOKEN),
+            ContactRow.started_at >= param("day_start", UTCDateTime()),
+            ContactRow.started_at < param("day_end", UTCDateTime()),
+            ContactRow.disposition.not_in(NOT_REACHED),
         ),
         select(TaskRow.client_id).where(
             TaskRow.client_id.in_(listed),
             TaskRow.staff_id == staff_id,
             TaskRow.status == TaskStatus.SKIPPED,
-            TaskRow.closed_at >= w.day_start,
-            TaskRow.closed_at < w.day_end,
+            TaskRow.closed_at >= param("day_start", UTCDateTime()),
+            TaskRow.closed_at < param("day_end", UTCDateTime()),
         ),
         select(SaleRow.client_id).where(
-            SaleRow.client_id.in_(listed), SaleRow.cooling_off_until > w.now, SaleRow.cancelled_at.is_(None)
+            SaleRow.client_id.in_(listed),
+            SaleRow.cooling_off_until > param("now", UTCDateTime()),
+            SaleRow.cancelled_at.is_(None),
         ),
     ]

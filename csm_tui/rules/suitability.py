@@ -9,6 +9,7 @@ A check's ``params`` are language-neutral codes and figures (kept in the suitabi
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,7 +89,9 @@ def stamp(
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months, the day clamped to the month's end (08-31 + 6 months = 02-28 or 02-29)."""
-    return arrow.get(day).shift(months=months).date()
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 # --- the questionnaire -----------------------------------------------------------------------------------------

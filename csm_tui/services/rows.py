@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -20,7 +21,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
-from csm_tui.rules.suitability import local_time, validity_end
+from csm_tui.rules.suitability import add_months, local_time, validity_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class ClientListRow:
 
 # The branch's data date before the latest balance import moved it on (branch_meta): "since the previous data date".
 DATA_PREVIOUS_AS_OF = "data_previous_as_of"
+ONE_DAY = dt.timedelta(days=1)
 
 # Audit actions of looking up others' clients by a whole secret number: done, and refused for the hour's limit.
 LOOKUP = "lookup"
@@ -95,6 +97,15 @@ class Validity:
     def end(self, stored: dt.date, taken_at: dt.datetime) -> dt.date:
         """The last day of validity of an assessment recorded as valid until ``stored``, taken at ``taken_at``."""
         return validity_end(stored, local_time(taken_at, self.tz).date(), self.months)
+
+    def ending_by(self, until: dt.date) -> dt.datetime:
+        """The instant before which an assessment is taken to have ended by ``until`` whatever its stored end (the
+        policy's months from the branch's date it was taken on reach no further): the read models pick by it and
+        judge what they read with ``end``."""
+        day = add_months(until, -self.months)
+        while validity_end(dt.date.max, day + ONE_DAY, self.months) <= until:
+            day += ONE_DAY
+        return dt.datetime.combine(day + ONE_DAY, dt.time(), zoneinfo.ZoneInfo(self.tz)).astimezone(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import create_engine
 
 from bench.__main__ import main
+from bench.database import csms_for
 from bench.figures import QUEUE_BUILD, SCOREBOARD, Measured
 from bench.plan import Bench, Plan
 from bench.probe import Probe
-from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, growth, save, table
-from bench.runner import FIGURES
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, growth, save, table
+from bench.runner import FIGURES, run
 from bench.stats import Samples
 from storage.migrate import head_revision
 
@@ -109,3 +110,28 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
         "| queue build (today_queue, csm01) | 41.0 ms | 61.0 ms | 1.49× | 41.0 ms | 61.0 ms | 1.49× "
         "| yes (per CSM or client) |" in lines
     )
+
+
+def test_the_region_size_is_a_million_clients_and_330_csms_on_postgresql_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert csms_for(XL_CLIENTS) == 330
+    with pytest.raises(SystemExit):
+        main(["--size", "xl"])  # without --pg: refused before anything is built
+    assert "PostgreSQL only" in capsys.readouterr().err
+
+
+def test_a_postgresql_only_run_builds_no_sqlite_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
+) -> None:
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    try:
+        monkeypatch.setenv("CSM_BENCH_PG_URL", server.url(name))
+        cache, results = tmp_path / "cache", tmp_path / "results.json"
+        run(200, 3, Plan(runs=1), cache, results, True, frozenset({QUEUE_BUILD.key}), sqlite=False)
+    finally:
+        server.drop_database(name)
+    out = capsys.readouterr().out
+    assert "postgresql, 200 clients" in out and "sqlite, 200 clients" not in out
+    assert not cache.exists() or not list(cache.glob("*.db"))
