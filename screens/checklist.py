@@ -20,7 +20,8 @@ from csm_tui.domain.models import Leave, Staff
 from csm_tui.i18n import t
 from csm_tui.rules import working_days
 from csm_tui.services.checklist import day_list
-from csm_tui.services.checklist.day_list import DayList, ItemState
+from csm_tui.services.checklist.day_list import DayList
+from csm_tui.services.checklist.item_states import ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination

@@ -228,15 +228,41 @@ def _summary(db: ThinDatabase, params: dict[str, object]) -> SavedSummary | None
 def _shelf(db: ThinDatabase, params: dict[str, object]) -> list[ShelfRow]:
     return [
         ShelfRow(
-            product_id=int(pid), code=code, name=name, category=ProductCategory(category),
-            rating=max((r for r in (issuer, seller) if r is not None), default=None), term_days=term,
-            expected_yield=None if yield_ is None else Decimal(yield_), min_amount=from_fen(int(fen)),
-            sale_start=db.day(start), sale_end=db.day(end), dual_recording=bool(dual), cooling_off_hours=int(hours),
-            listed_on=db.day(listed), read_fingerprint=fingerprint, read_at=db.instant(read_at),
-        )  # fmt: skip
-        for (pid, code, name, category, issuer, seller, term, yield_, fen, start, end, dual, hours, listed,
-             fingerprint, read_at) in db.rows(_SHELF, **params)
-    ]  # fmt: skip
+            product_id=int(pid),
+            code=code,
+            name=name,
+            category=ProductCategory(category),
+            rating=max((r for r in (issuer, seller) if r is not None), default=None),
+            term_days=term,
+            expected_yield=None if yield_ is None else Decimal(yield_),
+            min_amount=from_fen(int(fen)),
+            sale_start=db.day(start),
+            sale_end=db.day(end),
+            dual_recording=bool(dual),
+            cooling_off_hours=int(hours),
+            listed_on=db.day(listed),
+            read_fingerprint=fingerprint,
+            read_at=db.instant(read_at),
+        )
+        for (
+            pid,
+            code,
+            name,
+            category,
+            issuer,
+            seller,
+            term,
+            yield_,
+            fen,
+            start,
+            end,
+            dual,
+            hours,
+            listed,
+            fingerprint,
+            read_at,
+        ) in db.rows(_SHELF, **params)
+    ]
 
 
 def _open_at(opened: str, closed: str) -> str:
@@ -263,8 +289,9 @@ _CLOSED_TODAY = f"(t.status = '{TaskStatus.DONE}' AND t.closed_at >= :start AND 
 _COMPLETED = f"""EXISTS (SELECT 1 FROM contacts c WHERE c.client_id = t.client_id AND c.staff_id = t.staff_id
     AND c.disposition = '{Disposition.SERVICE_DONE}' AND c.started_at >= :start AND c.started_at < :end)"""
 _MADE = f"({_CLOSED_TODAY} AND (t.kind != '{TaskKind.SERVICE_CALLBACK}' OR {_COMPLETED}))"
+_WAITING = f"({_open_at('t.created_at', 't.closed_at')} OR ({_CLOSED_TODAY} AND NOT {_MADE}))"
 _CALLS_DUE = f"""
-SELECT t.kind, {_count_if(_MADE)}, {_count_if(f"{_open_at('t.created_at', 't.closed_at')} OR ({_CLOSED_TODAY} AND NOT {_MADE})")}
+SELECT t.kind, {_count_if(_MADE)}, {_count_if(_WAITING)}
 FROM tasks t
 WHERE t.staff_id = :staff AND t.kind IN {_in([TaskKind.CALLBACK, TaskKind.SERVICE_CALLBACK])} AND t.due_on <= :day
   AND (t.closed_at IS NULL OR t.closed_at >= :start)

@@ -1,0 +1,89 @@
+"""The thin start (``csm_tui.start``): the first screen read through the driver shows what the full checklist shows,
+only for the active CSM signing in, and keys typed before the workstation is ready are acted on once it is."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+
+from sqlalchemy import update
+
+from csm_tui.app import CsmApp
+from csm_tui.cli import open_workstation
+from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import Role
+from csm_tui.policy import Policy
+from csm_tui.services.checklist import day_list
+from csm_tui.services.workstation import Workstation
+from csm_tui.start import Opening, first_screen
+from screens.checklist import ChecklistScreen
+from screens.first_screen import FirstChecklistScreen
+from storage.engine import make_engine
+from storage.orm import StaffRow
+from tests.support.clock import FROZEN_AT
+from tests.support.pilot import settle
+
+NOW = dt.datetime.fromisoformat(FROZEN_AT)
+
+
+def _signed_in(url: str, login: str) -> Workstation:
+    return open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), login)
+
+
+def _shown(items: tuple[day_list.ItemState, ...]) -> list[tuple[object, ...]]:
+    return [(s.item.code, s.item.phase, s.progress, s.ticked, s.note, s.done) for s in items]
+
+
+def test_the_thin_read_shows_every_csm_the_numbers_the_full_checklist_shows(demo_url: str) -> None:
+    first_ws = _signed_in(demo_url, "csm01")
+    day_list.set_ticked(first_ws, "appearance", True)
+    day_list.set_note(first_ws, "calls", "两个未接")
+    day_list.save_summary(first_ws, "今天 ok")
+    with first_ws.uow() as tx:
+        csms = [s.login for s in tx.staff.with_role(Role.CSM) if s.active]
+    assert len(csms) >= 2
+    for login in csms:
+        full = day_list.load_list(_signed_in(demo_url, login))
+        thin = first_screen(demo_url, login, NOW)
+        assert thin is not None, login
+        assert _shown(thin.items) == _shown(full.items), login
+        assert thin.day == full.day and thin.on_leave == (full.leave is not None)
+        assert (thin.summary is None) == (full.summary is None)
+        if full.summary is not None and thin.summary is not None:
+            assert (thin.summary.text, thin.summary.figures) == (full.summary.text, dict(full.summary.figures))
+    assert any(p.progress and p.progress.total for p in first_screen(demo_url, "csm01", NOW).items)  # type: ignore[union-attr]
+
+
+def test_the_thin_read_refuses_a_deactivated_or_unknown_login_and_other_roles(demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:
+        conn.execute(update(StaffRow).where(StaffRow.login == "csm02").values(active=False))
+    engine.dispose()
+    assert first_screen(demo_url, "csm02", NOW) is None
+    assert first_screen(demo_url, "nobody", NOW) is None
+    assert first_screen(demo_url, "sup01", NOW) is None  # a supervisor's first screen is the team's day
+    assert first_screen(f"{demo_url}.missing", "csm01", NOW) is None
+
+
+async def test_keys_typed_before_the_workstation_is_ready_are_acted_on_once_it_is(demo_url: str) -> None:
+    release = threading.Event()
+
+    def sign_in() -> Workstation:
+        release.wait(30)
+        return _signed_in(demo_url, "csm01")
+
+    app = CsmApp(Opening(first_screen(demo_url, "csm01", NOW), sign_in), lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstChecklistScreen) and not app.ready.is_set()
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, FirstChecklistScreen)  # kept, not lost, not acted on yet
+        release.set()
+        await asyncio.wait_for(app.ready.wait(), 30)
+        await settle(pilot)
+        assert app.current_mode == "queue"
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, ChecklistScreen) and app.screen.data is not None
