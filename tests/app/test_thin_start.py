@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import threading
 
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
@@ -19,9 +19,11 @@ from csm_tui.services.workstation import Workstation
 from csm_tui.start import Opening, first_screen
 from screens.checklist import ChecklistScreen
 from screens.first_screen import FirstChecklistScreen
+from storage.demo import build_demo
 from storage.engine import make_engine
 from storage.orm import StaffRow
 from tests.support.clock import FROZEN_AT
+from tests.support.demo_branch import DEMO_CLIENTS, DEMO_SEED
 from tests.support.pilot import settle
 
 NOW = dt.datetime.fromisoformat(FROZEN_AT)
@@ -35,8 +37,10 @@ def _shown(items: tuple[day_list.ItemState, ...]) -> list[tuple[object, ...]]:
     return [(s.item.code, s.item.phase, s.progress, s.ticked, s.note, s.done) for s in items]
 
 
-def test_the_thin_read_shows_every_csm_the_numbers_the_full_checklist_shows(demo_url: str) -> None:
-    first_ws = _signed_in(demo_url, "csm01")
+def test_the_thin_read_shows_every_csm_the_numbers_the_full_checklist_shows(engine: Engine) -> None:
+    build_demo(engine, FrozenClock(FROZEN_AT), clients=DEMO_CLIENTS, seed=DEMO_SEED, policy=Policy())
+    url = engine.url.render_as_string(hide_password=False)
+    first_ws = _signed_in(url, "csm01")
     day_list.set_ticked(first_ws, "appearance", True)
     day_list.set_note(first_ws, "calls", "两个未接")
     day_list.save_summary(first_ws, "今天 ok")
@@ -44,15 +48,16 @@ def test_the_thin_read_shows_every_csm_the_numbers_the_full_checklist_shows(demo
         csms = [s.login for s in tx.staff.with_role(Role.CSM) if s.active]
     assert len(csms) >= 2
     for login in csms:
-        full = day_list.load_list(_signed_in(demo_url, login))
-        thin = first_screen(demo_url, login, NOW)
+        full = day_list.load_list(_signed_in(url, login))
+        thin = first_screen(url, login, NOW)
         assert thin is not None, login
         assert _shown(thin.items) == _shown(full.items), login
         assert thin.day == full.day and thin.on_leave == (full.leave is not None)
         assert (thin.summary is None) == (full.summary is None)
         if full.summary is not None and thin.summary is not None:
             assert (thin.summary.text, thin.summary.figures) == (full.summary.text, dict(full.summary.figures))
-    assert any(p.progress and p.progress.total for p in first_screen(demo_url, "csm01", NOW).items)  # type: ignore[union-attr]
+    counted = first_screen(url, "csm01", NOW)
+    assert counted is not None and sum(s.progress.total for s in counted.items if s.progress) > 0
 
 
 def test_the_thin_read_refuses_a_deactivated_or_unknown_login_and_other_roles(demo_url: str) -> None:
