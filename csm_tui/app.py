@@ -26,7 +26,7 @@ from textual.signal import Signal
 from csm_tui import gc_pause
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import set_language, t
-from csm_tui.start import Opening
+from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
 
 if TYPE_CHECKING:
@@ -239,10 +239,12 @@ class CsmApp(App[None]):
         self.call_from_thread(self._signed_in, ws, checklist)
 
     def _not_signed_in(self, exc: BaseException) -> None:
+        """The sign-in behind the first frame failed or was refused: the app ends, saying why."""
         gc_pause.resume()
-        message = "" if isinstance(exc, SystemExit) else f"{type(exc).__name__}: {exc}"  # ``fail`` told it already
-        self.exit(return_code=exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 2,
-                  message=message or None)  # fmt: skip
+        if isinstance(exc, SignInRefused):
+            self.exit(return_code=exc.code, message=exc.message)
+        else:
+            self.exit(return_code=2, message=f"{type(exc).__name__}: {exc}")
 
     def _signed_in(self, ws: Workstation, checklist: DayList | None) -> None:
         self._set_workstation(ws, checklist)

@@ -9,7 +9,9 @@ checked, the sign-in and its audit entry) on the same database and login.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import sys
 from pathlib import Path
@@ -54,7 +56,7 @@ def run(argv: list[str]) -> bool:
     url = database_choice(db_url, os.environ.get("CSM_DB_URL"))  # no settings file: the environment's, else ours
     set_language(language)
 
-    from csm_tui.start import Opening, first_screen
+    from csm_tui.start import Opening, SignInRefused, first_screen
 
     first = first_screen(url, login, dt.datetime.now(dt.UTC))
     if first is None:
@@ -64,7 +66,12 @@ def run(argv: list[str]) -> bool:
         from csm_tui.cli import signed_in
         from csm_tui.cli_support import load_cli_settings
 
-        return signed_in(load_cli_settings(config, lang), url, login)
+        told = io.StringIO()  # a refusal (``cli_support.fail``) is told once the app has given the terminal back
+        try:
+            with contextlib.redirect_stderr(told):
+                return signed_in(load_cli_settings(config, lang), url, login)
+        except SystemExit as exc:
+            raise SignInRefused(told.getvalue().strip(), exc.code if isinstance(exc.code, int) else 2) from None
 
     from csm_tui.app import CsmApp
 

@@ -48,6 +48,16 @@ class Opening:
     sign_in: Callable[[], Workstation]
 
 
+class SignInRefused(Exception):
+    """The sign-in behind the first frame was refused (``message``, as the command line would have said it): the
+    app ends with it and ``code``."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
 def first_screen(url: str, login: str | None, now: dt.datetime) -> FirstScreen | None:
     """The CSM ``login``'s checklist for today by the shipped policy, read thin; None where the thin start does not
     apply (see the module) or anything goes wrong (the full path then meets it and says what it is)."""

@@ -16,7 +16,7 @@ from csm_tui.domain.enums import Role
 from csm_tui.policy import Policy
 from csm_tui.services.checklist import day_list
 from csm_tui.services.workstation import Workstation
-from csm_tui.start import Opening, first_screen
+from csm_tui.start import Opening, SignInRefused, first_screen
 from screens.checklist import ChecklistScreen
 from screens.first_screen import FirstChecklistScreen
 from storage.demo import build_demo
@@ -92,3 +92,13 @@ async def test_keys_typed_before_the_workstation_is_ready_are_acted_on_once_it_i
         await pilot.press("1")
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen) and app.screen.data is not None
+
+
+async def test_a_sign_in_refused_behind_the_first_frame_ends_the_app_saying_why(demo_url: str) -> None:
+    def refused() -> Workstation:
+        raise SignInRefused("unknown staff: csm01", 2)
+
+    app = CsmApp(Opening(first_screen(demo_url, "csm01", NOW), refused), lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 2 and not app.ready.is_set()
