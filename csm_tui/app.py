@@ -360,8 +360,8 @@ class CsmApp(App[None]):
             self.push_screen(SessionEndedScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.session_over and action not in _AFTER_SESSION_END:
-            return False
+        if (self.session_over or not self.ready.is_set()) and action not in _AFTER_SESSION_END:
+            return False  # ended; or not signed in yet (a click on the key bar: its keys are kept until then)
         return super().check_action(action, parameters)
 
     def refresh_subtitle(self) -> None:
