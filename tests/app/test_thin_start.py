@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, update
 
@@ -14,6 +17,7 @@ from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Role
 from csm_tui.policy import Policy
+from csm_tui.quick_start import run
 from csm_tui.services.checklist import day_list
 from csm_tui.services.workstation import Workstation
 from csm_tui.start import Opening, SignInRefused, first_screen
@@ -27,6 +31,7 @@ from tests.support.demo_branch import DEMO_CLIENTS, DEMO_SEED
 from tests.support.pilot import settle
 
 NOW = dt.datetime.fromisoformat(FROZEN_AT)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _signed_in(url: str, login: str) -> Workstation:
@@ -102,3 +107,24 @@ async def test_a_sign_in_refused_behind_the_first_frame_ends_the_app_saying_why(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
     assert app.return_code == 2 and not app.ready.is_set()
+
+
+def _imported_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running ``code``."""
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(found.stdout.split())
+
+
+def test_the_app_and_its_first_screen_load_without_sqlalchemy_pydantic_or_the_policy() -> None:
+    loaded = _imported_after("import csm_tui.app, csm_tui.start, screens.first_screen, csm_tui.quick_start")
+    assert "textual" in loaded
+    assert not loaded & {"sqlalchemy", "pydantic", "pydantic_core", "arrow", "psycopg", "alembic"}
+
+
+def test_csm_with_a_command_or_a_settings_file_is_left_to_the_full_command_line(tmp_path: Path) -> None:
+    assert "textual" not in _imported_after("from csm_tui.quick_start import run\nassert not run(['demo'])")
+    assert not run(["--help"]) and not run(["--version"]) and not run(["--db", ""])
+    settings = tmp_path / "config.toml"
+    settings.write_text('lang = "en"\n', encoding="utf-8")
+    assert not run(["--config", str(settings), "--db", "sqlite:////nowhere/csm.db"])
