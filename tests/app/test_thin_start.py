@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
 
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
@@ -25,7 +25,9 @@ from screens.checklist import ChecklistScreen
 from screens.first_screen import FirstChecklistScreen
 from storage.demo import build_demo
 from storage.engine import make_engine
+from storage.first_checklist import open_thin
 from storage.orm import StaffRow
+from storage.revision import HEAD
 from tests.support.clock import FROZEN_AT
 from tests.support.demo_branch import DEMO_CLIENTS, DEMO_SEED
 from tests.support.pilot import settle
@@ -128,3 +130,26 @@ def test_csm_with_a_command_or_a_settings_file_is_left_to_the_full_command_line(
     settings = tmp_path / "config.toml"
     settings.write_text('lang = "en"\n', encoding="utf-8")
     assert not run(["--config", str(settings), "--db", "sqlite:////nowhere/csm.db"])
+
+
+def test_the_thin_read_leaves_a_read_only_server_or_an_older_schema_to_the_full_start(engine: Engine) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    opened = open_thin(url)
+    assert opened is not None
+    opened.close()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0014'"))
+    assert open_thin(url) is None  # the full start upgrades it first
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE alembic_version SET version_num = '{HEAD}'"))
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            name = conn.execute(text("SELECT current_database()")).scalar_one()
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+            conn.commit()
+        try:
+            assert open_thin(url) is None  # the full start refuses the sign-in's audit entry and says so
+        finally:
+            with engine.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off'))
+                conn.commit()
