@@ -115,20 +115,15 @@ class SharedGroup(click.Group):
     group_class = type
 
 
-def chosen_database(given: str | None, settings: Settings) -> str:
-    """``--db`` as given, else the settings', else the default file; an empty ``--db`` is refused."""
-    if given == "":
-        fail(t("database.empty_url"))
-    return database_choice(given, settings.db_url)
-
-
 def database_url(given: str | None, settings: Settings) -> str:
     """The database a command works on: ``--db`` as given, else the settings' (``CSM_DB_URL`` or the settings file),
     else the default file. An empty ``--db`` (an unset shell variable, say) is refused rather than taken as "not
     given", and so is a SQLite URL naming no file (an in-memory database, gone with the command and all it wrote)."""
     from storage.engine import UnusableDatabase, normalise_url, sqlite_path
 
-    url = chosen_database(given, settings)
+    if given == "":
+        fail(t("database.empty_url"))
+    url = database_choice(given, settings.db_url)
     try:
         parsed = normalise_url(url)
     except UnusableDatabase as exc:
