@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from csm_tui.start import Opening, first_screen
+from csm_tui.start import Opening
+from csm_tui.start import opening as reading
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -30,11 +31,12 @@ def workstation(engine: Engine, login: str = STAFF) -> Workstation:
 
 
 def opening(url: str, login: str = STAFF) -> Opening:
-    """The app's start as ``csm`` makes it: the first screen read thin, the sign-in (``workstation``) in a worker."""
+    """The app's start as ``csm`` makes it: the first screen read thin (in a thread, while the app's modules load),
+    the sign-in (``workstation``) in a worker."""
 
     def sign_in() -> Workstation:
         from storage.engine import make_engine
 
         return workstation(make_engine(url), login)
 
-    return Opening(first_screen(url, login, dt.datetime.fromisoformat(FROZEN_AT)), sign_in)
+    return reading(url, login, dt.datetime.fromisoformat(FROZEN_AT), sign_in)

@@ -56,11 +56,7 @@ def run(argv: list[str]) -> bool:
     url = database_choice(db_url, os.environ.get("CSM_DB_URL"))  # no settings file: the environment's, else ours
     set_language(language)
 
-    from csm_tui.start import Opening, SignInRefused, first_screen
-
-    first = first_screen(url, login, dt.datetime.now(dt.UTC))
-    if first is None:
-        return False
+    from csm_tui.start import SignInRefused, opening
 
     def sign_in() -> Workstation:
         from csm_tui.cli import signed_in
@@ -73,9 +69,12 @@ def run(argv: list[str]) -> bool:
         except SystemExit as exc:
             raise SignInRefused(told.getvalue().strip(), exc.code if isinstance(exc.code, int) else 2) from None
 
+    started = opening(url, login, dt.datetime.now(dt.UTC), sign_in)  # read while the app's modules load
     from csm_tui.app import CsmApp
 
-    app = CsmApp(Opening(first, sign_in), lang=language)
+    if started.first is None:
+        return False
+    app = CsmApp(started, lang=language)
     app.run(mouse=default_mouse(os.environ))
     if app.return_code:
         sys.exit(app.return_code)

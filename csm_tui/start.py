@@ -11,8 +11,10 @@ is always the full path's, run in the worker; keys typed before it is done are k
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import zoneinfo
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,11 +43,31 @@ class FirstScreen:
 
 @dataclass(frozen=True)
 class Opening:
-    """How the app opens: ``first`` painted at once (None: nothing to paint before the workstation), then
-    ``sign_in`` (run in a worker; the full path, imports and sign-in rules and audit) gives the workstation."""
+    """How the app opens: the first screen, being read (``opening``), painted at once (None: nothing to paint
+    before the workstation), then ``sign_in`` (run in a worker; the full path, imports and sign-in rules and audit)
+    gives the workstation."""
 
-    first: FirstScreen | None
+    reading: Future[FirstScreen | None]
     sign_in: Callable[[], Workstation]
+
+    @property
+    def first(self) -> FirstScreen | None:
+        return self.reading.result()
+
+
+def opening(url: str, login: str | None, now: dt.datetime, sign_in: Callable[[], Workstation]) -> Opening:
+    """The first screen read in a thread of its own (the database works while the app's modules load: the driver
+    lets go of the interpreter while it queries), and how to sign in."""
+    reading: Future[FirstScreen | None] = Future()
+
+    def read() -> None:
+        try:
+            reading.set_result(first_screen(url, login, now))
+        except BaseException as exc:  # first_screen gives None for what it expects; anything else is told
+            reading.set_exception(exc)
+
+    threading.Thread(target=read, name="first-screen", daemon=True).start()
+    return Opening(reading, sign_in)
 
 
 class SignInRefused(Exception):

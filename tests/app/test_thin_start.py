@@ -20,7 +20,7 @@ from csm_tui.policy import Policy
 from csm_tui.quick_start import run
 from csm_tui.services.checklist import day_list
 from csm_tui.services.workstation import Workstation
-from csm_tui.start import Opening, SignInRefused, first_screen
+from csm_tui.start import SignInRefused, first_screen, opening
 from screens.checklist import ChecklistScreen
 from screens.first_screen import FirstChecklistScreen
 from storage.demo import build_demo
@@ -85,7 +85,7 @@ async def test_keys_typed_before_the_workstation_is_ready_are_acted_on_once_it_i
         release.wait(30)
         return _signed_in(demo_url, "csm01")
 
-    app = CsmApp(Opening(first_screen(demo_url, "csm01", NOW), sign_in), lang="en")
+    app = CsmApp(opening(demo_url, "csm01", NOW, sign_in), lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, FirstChecklistScreen) and not app.ready.is_set()
@@ -105,7 +105,7 @@ async def test_a_sign_in_refused_behind_the_first_frame_ends_the_app_saying_why(
     def refused() -> Workstation:
         raise SignInRefused("unknown staff: csm01", 2)
 
-    app = CsmApp(Opening(first_screen(demo_url, "csm01", NOW), refused), lang="en")
+    app = CsmApp(opening(demo_url, "csm01", NOW, refused), lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
     assert app.return_code == 2 and not app.ready.is_set()
