@@ -41,7 +41,12 @@ class Measured:
         return self.figure.target.met(self.samples.median)
 
 
-STARTUP_RATIO = Figure("startup_ratio", "start-up to first screen with data ÷ bare Textual app", "x", Target(1.5))
+_STARTUP = "start-up to first frame with data ÷ bare Textual app"
+STARTUP_RATIO = Figure("startup_ratio", f"{_STARTUP} (PostgreSQL: ≤ 1.7×)", "x", Target(1.5))
+STARTUP_RATIO_PG = Figure("startup_ratio", f"{_STARTUP} (connection set-up included)", "x", Target(1.7))
+STARTUP_READY = Figure(
+    "startup_ready", "start-up to ready for every key (workstation signed in) ÷ bare Textual app", "x"
+)
 STARTUP_WORKSTATION = Figure("startup_workstation", "  start-up: workstation, checklist with its rows", "s")
 STARTUP_BASELINE = Figure("startup_baseline", "  start-up: bare app (header, 100-row table, footer)", "s")
 STARTUP_STACK = Figure(

@@ -32,7 +32,10 @@ from storage.engine import make_engine
 
 IMPORT = Probe((fig.IMPORT_RATE,), import_rate)
 SQLITE_PROBES = [
-    Probe((fig.STARTUP_RATIO, fig.STARTUP_WORKSTATION, fig.STARTUP_BASELINE, fig.STARTUP_STACK), startup),
+    Probe(
+        (fig.STARTUP_RATIO, fig.STARTUP_READY, fig.STARTUP_WORKSTATION, fig.STARTUP_BASELINE, fig.STARTUP_STACK),
+        startup,
+    ),
     Probe((fig.QUEUE_BUILD,), queue_build),
     Probe((fig.OUTCOME_SAVE,), outcome_save),
     Probe((fig.SESSION_OPEN,), session_open),

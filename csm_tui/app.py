@@ -1,13 +1,20 @@
-"""The Textual application: six destinations, each one key away (1–6), a command palette and F1 help."""
+"""The Textual application: six destinations, each one key away (1–6), a command palette and F1 help.
+
+This module imports Textual and the thin start path alone: opened with an ``Opening`` (``csm_tui.start``), the app
+paints the checklist read thin, signs in and loads the rest in a worker behind it, and keeps the keys typed
+meanwhile to act on them once the workstation is ready (``ready``).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
@@ -16,15 +23,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 
+from csm_tui import gc_pause
 from csm_tui.domain.enums import Role
-from csm_tui.domain.masking import mask_text
 from csm_tui.domain.roles import AML_LIST_ROLES, CLIENT_WORK_ROLES, DOORKEEPERS, SCOREBOARD_ROLES
 from csm_tui.i18n import set_language, t
-from csm_tui.services.imports.exports import ExportKind
-from csm_tui.services.workstation import Workstation
+from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
 
 if TYPE_CHECKING:
+    from csm_tui.services.checklist.day_list import DayList
+    from csm_tui.services.workstation import Workstation
     from screens.dialogs import LeaveChange
 
 # Destination → its screen class, as "module:Class": each but the first screen is imported when first shown, which
@@ -150,6 +158,7 @@ _AFTER_SESSION_END = frozenset({"quit"})
 
 
 class CsmApp(App[None]):
+    ws: Workstation  # signed in: at once, or behind the first frame (an ``Opening``)
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {Commands}
@@ -168,38 +177,112 @@ class CsmApp(App[None]):
         Binding("ctrl+q", "quit", "key.quit", show=False, id="app.quit", priority=True),
     ]
 
-    def __init__(self, ws: Workstation, *, lang: str = "zh_CN", keymap: dict[str, str] | None = None) -> None:
+    def __init__(self, ws: Workstation | Opening, *, lang: str = "zh_CN", keymap: dict[str, str] | None = None) -> None:
         set_language(lang)
         super().__init__()
-        self.ws = ws
         self.data_changed: Signal[None] = Signal(self, "data-changed")  # live screens reload on it
-        ws.uow.on_commit(self._committed)
-        ws.uow.on_session_end(self._session_ended)
+        self.ready = asyncio.Event()  # set once the workstation is signed in and every key does what it does
         self.session_over = False
         self._alerted: set[tuple[str, object]] = set()  # refused look-ups already shown: (login, last refusal)
         self._told_walk_ins: set[int] = set()  # walk-ins a CSM was told of
         self._warned_uncovered = False  # the admin is told once a session of a year the calendar lacks
-        self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name) if ws.outlet else ws.staff.name
-        for name, screen in DESTINATIONS.items():
-            self.add_mode(name, self._screen_maker(screen))
+        self._opening = ws if isinstance(ws, Opening) else None
+        self._early_keys: list[events.Key] = []  # typed before the workstation was ready, to act on then
+        if self._opening is None:
+            self._set_workstation(ws)  # type: ignore[arg-type]
+            self.ready.set()
+        elif self._opening.first is not None:
+            first = self._opening.first.staff
+            self.title = t("app.title", name=first.name, outlet=first.outlet) if first.outlet else first.name
         if keymap:
             self.set_keymap(keymap)
+
+    def _set_workstation(self, ws: Workstation, checklist: DayList | None = None) -> None:
+        """The signed-in workstation: its destinations (the checklist shown with ``checklist`` at once)."""
+        self.ws = ws
+        ws.uow.on_commit(self._committed)
+        ws.uow.on_session_end(self._session_ended)
+        self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name) if ws.outlet else ws.staff.name
+        for name, screen in DESTINATIONS.items():
+            self.add_mode(name, self._screen_maker(screen, checklist if name == "checklist" else None))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Until the workstation is ready, keys are kept (ctrl+q still quits) to be acted on once it is."""
+        if isinstance(event, events.Key) and not self.ready.is_set() and event.key != "ctrl+q":
+            self._early_keys.append(event)
+            event.stop()
+            return
+        await super().on_event(event)
 
     def copy_to_clipboard(self, text: str) -> None:
         """Whatever a screen copies (a selection, a field) reaches the desk's clipboard masked: an ID, mobile, card or
         account number in it is masked (``mask_text``). The one unmasked copy is ``y``'s own client's mobile
         (``screens.base.copy_client_mobile``, audited). Inside tmux the sequence is wrapped to pass through."""
+        from csm_tui.domain.masking import mask_text
+
         send(self, mask_text(text))
 
-    def _screen_maker(self, path: str) -> Callable[[], Screen[None]]:
+    def _screen_maker(self, path: str, data: object = None) -> Callable[[], Screen[None]]:
+        """``data``: what the screen shows at once (the checklist read at the start), when there is any."""
+
         def make() -> Screen[None]:
             module, name = path.split(":")
-            screen: Screen[None] = getattr(importlib.import_module(module), name)(self.ws)
+            kind = getattr(importlib.import_module(module), name)
+            screen: Screen[None] = kind(self.ws) if data is None else kind(self.ws, data=data)
             return screen
 
         return make
 
     def on_mount(self) -> None:
+        if self._opening is None:
+            self._open()
+            return
+        if self._opening.first is not None:
+            from screens.first_screen import FirstChecklistScreen
+
+            self.push_screen(FirstChecklistScreen(self._opening.first))
+        self.call_after_refresh(self._sign_in_behind)
+
+    def _sign_in_behind(self) -> None:
+        """Sign in and load the rest in a worker, behind the first frame."""
+        self.run_worker(self._sign_in, thread=True, group="sign-in", exit_on_error=False)
+
+    def _sign_in(self) -> None:
+        """In the worker: the full path's sign-in (its rules and audit entry), then the checklist as it reads it."""
+        assert self._opening is not None
+        try:
+            ws = self._opening.sign_in()
+            checklist = None
+            if self._opening.first is not None and ws.staff.id == self._opening.first.staff.id:
+                from csm_tui.services.checklist.day_list import load_list
+
+                checklist = load_list(ws)
+        except BaseException as exc:
+            self.call_from_thread(self._not_signed_in, exc)
+            return
+        self.call_from_thread(self._signed_in, ws, checklist)
+
+    def _not_signed_in(self, exc: BaseException) -> None:
+        """The sign-in behind the first frame failed or was refused: the app ends, saying why."""
+        gc_pause.resume()
+        if isinstance(exc, SignInRefused):
+            self.exit(return_code=exc.code, message=exc.message)
+        else:
+            self.exit(return_code=2, message=f"{type(exc).__name__}: {exc}")
+
+    def _signed_in(self, ws: Workstation, checklist: DayList | None) -> None:
+        self._set_workstation(ws, checklist)
+        self._open()
+        self.call_after_refresh(self._replay_keys)
+
+    def _replay_keys(self) -> None:
+        """Ready: the keys typed meanwhile are acted on, in order."""
+        self.ready.set()
+        keys, self._early_keys = self._early_keys, []
+        for key in keys:
+            self.post_message(events.Key(key.key, key.character))
+
+    def _open(self) -> None:
         self.refresh_subtitle()
         self.open_home()
         if self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN):
@@ -301,8 +384,8 @@ class CsmApp(App[None]):
             self.push_screen(SessionEndedScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.session_over and action not in _AFTER_SESSION_END:
-            return False
+        if (self.session_over or not self.ready.is_set()) and action not in _AFTER_SESSION_END:
+            return False  # ended; or not signed in yet (a click on the key bar: its keys are kept until then)
         return super().check_action(action, parameters)
 
     def refresh_subtitle(self) -> None:
@@ -364,6 +447,7 @@ class CsmApp(App[None]):
 
     def action_export(self, kind: str) -> None:
         """Export the signed-in staff member's own list (tasks or contacts), identities masked."""
+        from csm_tui.services.imports.exports import ExportKind
         from screens.dialogs import ExportDialog
 
         self.push_screen(ExportDialog(self.ws, ExportKind(kind)), self._exported)

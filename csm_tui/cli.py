@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from csm_tui import __version__, gc_pause
 from csm_tui.admin_cli import admin
+from csm_tui.cli_options import workstation_options
 from csm_tui.cli_support import (
     SharedGroup,
     database_url,
@@ -28,7 +29,7 @@ from csm_tui.clock import BranchTime, Clock, SystemClock
 from csm_tui.config import APP_NAME, Settings, data_dir
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import LANGUAGES, explain, t
+from csm_tui.i18n import explain, t
 from csm_tui.policy import Policy, PolicyError, load_policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import CONTACT_DAYS, ExportKind, export_list
@@ -61,10 +62,7 @@ def _setup_logging() -> None:
 
 
 @click.group(cls=SharedGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in the user data directory).")
-@click.option("--staff", "login", envvar="CSM_STAFF", metavar="LOGIN", help="Sign in as LOGIN (demo DB or admin).")
-@click.option("--lang", type=click.Choice(LANGUAGES), envvar="CSM_LANG", help="Interface language.")
-@click.option("--config", type=click.Path(path_type=Path), envvar="CSM_CONFIG", help="Settings file (TOML).")
+@workstation_options
 @click.version_option(__version__, prog_name="csm")
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | None, config: Path | None) -> None:
@@ -75,10 +73,16 @@ def main(ctx: click.Context, db_url: str | None, login: str | None, lang: str | 
         if ctx.invoked_subcommand != SSH_SESSION:
             gc_pause.resume()  # only the workstation keeps it paused, until its first screen has its data
         return
+    _run_app(settings, signed_in(settings, db_url, login))
+
+
+def signed_in(settings: Settings, db_url: str | None, login: str | None) -> Workstation:
+    """What ``csm`` does before the workstation opens: the policy, the database, the log, the sign-in. The thin
+    start (``csm_tui.quick_start``) runs it in the app's worker, behind the first screen."""
     policy = _policy(settings)
     engine = open_existing_database(database_url(db_url, settings))
     _setup_logging()
-    _run_app(settings, _workstation(settings, engine, policy, login))
+    return _workstation(settings, engine, policy, login)
 
 
 def _run_app(settings: Settings, ws: Workstation) -> None:

@@ -6,24 +6,17 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.config import ConfigError, Settings, config_path, default_db_url, load_settings, settings_language
+from csm_tui.config import ConfigError, Settings, config_path, load_settings, settings_language
+from csm_tui.config_paths import database_choice
 from csm_tui.i18n import LANGUAGES, set_language, storage_cause, t
-from storage.engine import (
-    UnusableDatabase,
-    failure_cause,
-    make_engine,
-    normalise_url,
-    note_server_read_only,
-    sqlite_path,
-)
-from storage.migrate import DatabaseTooNew, ForeignDatabase, MissingTable, check_tables, upgrade
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened: ``csm`` paints its first screen before that
+    from sqlalchemy import Engine
 
 EXIT_USAGE = 2
 
@@ -126,9 +119,11 @@ def database_url(given: str | None, settings: Settings) -> str:
     """The database a command works on: ``--db`` as given, else the settings' (``CSM_DB_URL`` or the settings file),
     else the default file. An empty ``--db`` (an unset shell variable, say) is refused rather than taken as "not
     given", and so is a SQLite URL naming no file (an in-memory database, gone with the command and all it wrote)."""
+    from storage.engine import UnusableDatabase, normalise_url, sqlite_path
+
     if given == "":
         fail(t("database.empty_url"))
-    url = given or settings.db_url or default_db_url()
+    url = database_choice(given, settings.db_url)
     try:
         parsed = normalise_url(url)
     except UnusableDatabase as exc:
@@ -141,6 +136,11 @@ def database_url(given: str | None, settings: Settings) -> str:
 def open_database(url: str) -> Engine:
     """An engine on ``url`` with the schema upgraded to this app's head; errors become one clear line naming the URL
     or file and what to do, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.engine import UnusableDatabase, failure_cause, make_engine, note_server_read_only
+    from storage.migrate import DatabaseTooNew, ForeignDatabase, MissingTable, check_tables, upgrade
+
     try:
         engine = make_engine(url)
         upgrade(engine)
@@ -161,6 +161,8 @@ def open_database(url: str) -> Engine:
 
 def _shown(url: str) -> str:
     """The database as a message names it: the file, or the URL without its password."""
+    from storage.engine import normalise_url, sqlite_path
+
     parsed = normalise_url(url)
     path = sqlite_path(parsed)
     return str(path) if path is not None else parsed.render_as_string(hide_password=True)
@@ -169,6 +171,8 @@ def _shown(url: str) -> str:
 def open_existing_database(url: str) -> Engine:
     """Like ``open_database``, but a SQLite file that does not exist is an error, not a new empty branch; one that
     other accounts may read (copied by hand, say) is warned about with the fix."""
+    from storage.engine import UnusableDatabase, normalise_url, sqlite_path
+
     try:
         path = sqlite_path(normalise_url(url))
         mode = path.stat().st_mode if path is not None else None

@@ -10,19 +10,21 @@ the language ``settings_language`` decides before the file is validated.
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from csm_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, error_reason, refusal, t
-from csm_tui.small_file import SmallFileError, read_small_text, read_small_toml
+from csm_tui.config_paths import APP_NAME as APP_NAME
+from csm_tui.config_paths import config_path as config_path
+from csm_tui.config_paths import data_dir as data_dir
+from csm_tui.config_paths import default_db_url as default_db_url
+from csm_tui.config_paths import default_mouse
+from csm_tui.config_paths import settings_language as settings_language
+from csm_tui.i18n import error_reason, refusal, t
+from csm_tui.small_file import SmallFileError, read_small_toml
 
-APP_NAME = "csm-tui"
 BINDING_IDS = "binding_ids"  # the validation context's entry: a function giving every binding id a keymap may name
 KEYMAP_CLASHES = "keymap_clashes"  # and one naming the bindings a keymap would take a key from
 
@@ -64,47 +66,7 @@ class Settings(BaseModel):
         return keymap
 
     def mouse_on(self, environ: Mapping[str, str]) -> bool:
-        if self.mouse is not None:
-            return self.mouse
-        return not (environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
-
-
-def data_dir() -> Path:
-    return platformdirs.user_data_path(APP_NAME)
-
-
-def default_db_url() -> str:
-    return f"sqlite:///{data_dir() / 'csm.db'}"
-
-
-def config_path() -> Path:
-    env = os.environ.get("CSM_CONFIG")
-    return Path(env) if env else platformdirs.user_config_path(APP_NAME) / "config.toml"
-
-
-_TOP_LEVEL_LANG = re.compile(r"""^[ \t]*lang[ \t]*=[ \t]*["']([A-Za-z_]+)["']""", re.MULTILINE)
-
-
-def settings_language(path: Path, environ: Mapping[str, str]) -> str:
-    """The language to tell the settings' own errors in, decided before they are validated: ``CSM_LANG``, else
-    the file's ``lang`` (found even in a file that is not valid TOML), else the default."""
-    for lang in (environ.get("CSM_LANG"), _file_language(path)):
-        if lang in LANGUAGES:
-            return lang
-    return DEFAULT_LANGUAGE
-
-
-def _file_language(path: Path) -> str | None:
-    try:
-        text = read_small_text(path)
-    except SmallFileError:
-        return None
-    try:
-        lang = tomllib.loads(text).get("lang")
-    except tomllib.TOMLDecodeError:
-        found = _TOP_LEVEL_LANG.search(re.split(r"^[ \t]*\[", text, maxsplit=1, flags=re.MULTILINE)[0])
-        return found[1] if found else None
-    return lang if isinstance(lang, str) else None
+        return self.mouse if self.mouse is not None else default_mouse(environ)
 
 
 def load_settings(

@@ -8,7 +8,6 @@ Every number has a lower and an upper bound; the regulator's limits (``csm_tui.r
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from csm_tui import policy_defaults as defaults
 from csm_tui.domain.enums import (
     ChecklistMeasure,
     ChecklistPhase,
@@ -40,7 +40,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.values import Money
 from csm_tui.i18n import error_reason, refusal, t
-from csm_tui.public_holidays import national_year
+from csm_tui.public_holidays import YEAR_AHEAD, first_working_day, national_year, working_days
 from csm_tui.regulation import FORBIDDEN_PHRASES, RISK_NOTICE, regulated
 from csm_tui.small_file import SmallFileError, read_small_toml
 
@@ -115,7 +115,7 @@ class Tiers(_Section):
 class Calls(_Section):
     """Call cadence (电话营销): intervals in days unless named otherwise."""
 
-    daily_target: int = Field(default=10, ge=1, le=200)
+    daily_target: int = Field(default=defaults.DAILY_CALL_TARGET, ge=1, le=200)
     target_seconds: int = Field(default=120, ge=30, le=1800)
     interested_days: int = Field(default=3, ge=1, le=MAX_DAYS)
     polite_decline_sms_days: int = Field(default=7, ge=1, le=MAX_DAYS)
@@ -124,7 +124,7 @@ class Calls(_Section):
     no_answer_retries_same_day: int = Field(default=2, ge=0, le=5)
     no_answer_retry_minutes: int = Field(default=120, ge=5, le=MAX_MINUTES)
     service_callback_days: int = Field(default=7, ge=1, le=MAX_DAYS)  # 回访 within a week of a purchase
-    maturity_lead_days: int = Field(default=7, ge=0, le=MAX_DAYS)
+    maturity_lead_days: int = Field(default=defaults.MATURITY_LEAD_DAYS, ge=0, le=MAX_DAYS)
     assessment_lead_days: int = Field(default=30, ge=0, le=MAX_DAYS)  # expiring this soon, with holdings maturing
     snooze_minutes: int = Field(default=60, ge=5, le=MAX_MINUTES)
     appointment_confirm_days_before: int = Field(default=1, ge=0, le=MAX_DAYS)
@@ -400,9 +400,6 @@ class Scorecard(_Section):
         return self
 
 
-_YEAR_AHEAD = 366  # days a next working day is looked for
-
-
 def _time_of_day(value: dt.time) -> dt.time:
     """A time on the branch's clock (``09:00:00``), never one with a zone (which a bare number would give)."""
     if value.tzinfo is not None:
@@ -424,9 +421,9 @@ class Calendar(_Section):
     out (a calendar of weekdays and the branch's days only).
     """
 
-    tz: str = "Asia/Shanghai"
+    tz: str = defaults.TIME_ZONE
     working_weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
-        default=(0, 1, 2, 3, 4), min_length=1, max_length=7
+        default=defaults.WORKING_WEEKDAYS, min_length=1, max_length=7
     )  # Monday = 0
     public_holidays: bool = True  # China's holidays and 调休 from chinesecalendar
     holidays: tuple[dt.date, ...] = ()  # the branch's own closures
@@ -486,29 +483,25 @@ class Calendar(_Section):
                 first -= one
             while last < dt.date.max and closed(last + one):
                 last += one
-            if (last - first).days + 1 >= _YEAR_AHEAD:
+            if (last - first).days + 1 >= YEAR_AHEAD:
                 _refuse("no_working_day", first=first, last=last)
         return self
 
     def is_working_day(self, day: dt.date) -> bool:
-        return day in _working_days(
+        return day in working_days(
             day.year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
         )
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the next one."""
-        for _ in range(_YEAR_AHEAD):
-            if self.is_working_day(day):
-                return day
-            day += dt.timedelta(days=1)
-        raise ValueError("no working day within a year")
+        return first_working_day(day, self.is_working_day)
 
     def working_days_between(self, first: dt.date, last: dt.date) -> int:
         """How many working days from ``first`` to ``last``, both included (0 when ``last`` is before ``first``)."""
         return sum(
             1
             for year in range(first.year, last.year + 1)
-            for day in _working_days(
+            for day in working_days(
                 year, self.public_holidays, self.working_weekdays, self.holidays, self.extra_working_days
             )
             if first <= day <= last
@@ -521,24 +514,6 @@ class Calendar(_Section):
             return []
         years = [today.year, today.year + 1] if today.month == 12 else [today.year]
         return [year for year in years if national_year(year) is None]
-
-
-@functools.lru_cache(maxsize=64)
-def _working_days(
-    year: int,
-    public_holidays: bool,
-    weekdays: tuple[int, ...],
-    closures: tuple[dt.date, ...],
-    extra: tuple[dt.date, ...],
-) -> frozenset[dt.date]:
-    """Every working day of ``year`` under a calendar's settings, worked out once (queue building asks often)."""
-    national = national_year(year) if public_holidays else None
-    off = national.days_off if national else frozenset()
-    on = national.make_up_days if national else frozenset()
-    first = dt.date(year, 1, 1)
-    days = (first + dt.timedelta(days=n) for n in range((dt.date(year + 1, 1, 1) - first).days))
-    working = {day for day in days if day in on or (day.weekday() in weekdays and day not in off)}
-    return frozenset((working - set(closures)) | {day for day in extra if day.year == year})
 
 
 class OfferCondition(StrEnum):
@@ -695,34 +670,8 @@ class ChecklistItem(_Section):
         return text
 
 
-def _item(
-    code: str, phase: ChecklistPhase, measure: ChecklistMeasure | None = None, roles: tuple[Role, ...] = (Role.CSM,)
-) -> ChecklistItem:
-    return ChecklistItem(code=code, phase=phase, measure=measure, roles=roles)
-
-
-_EVERYONE = tuple(Role)
-_FRONT = (Role.CSM, Role.WEALTH_MANAGER, Role.LOBBY, Role.TELLER)  # who sells or refers at the counter
-
-
-_B, _D, _A, _CM = ChecklistPhase.BEFORE, ChecklistPhase.DURING, ChecklistPhase.AFTER, ChecklistMeasure
-DEFAULT_CHECKLIST: tuple[ChecklistItem, ...] = (
-    _item("meetings_today", _B, _CM.MEETINGS_CONFIRMED),
-    _item("callbacks", _B, _CM.CALLBACKS),
-    _item("maturities", _B, _CM.MATURITIES),
-    _item("new_products", _B, _CM.PRODUCTS_READ, _FRONT),
-    _item("appearance", _B, roles=_EVERYONE),
-    _item("morning_meeting", _B, roles=_EVERYONE),
-    _item("team_lists", _D, roles=(Role.SUPERVISOR,)),
-    _item("walk_ins_referred", _D, roles=(Role.LOBBY, Role.TELLER)),
-    _item("data_checked", _B, roles=(Role.ADMIN,)),
-    _item("calls", _D, _CM.CALLS),
-    _item("referrals", _D, _CM.REFERRALS),
-    _item("service_callbacks", _D, _CM.SERVICE_CALLBACKS),
-    _item("meetings_recorded", _D, _CM.MEETINGS_RECORDED),
-    _item("tomorrow_confirmed", _A, _CM.TOMORROW_CONFIRMED),
-    _item("next_contacts", _A, _CM.NEXT_CONTACTS),
-    _item("summary", _A, _CM.SUMMARY, _EVERYONE),
+DEFAULT_CHECKLIST: tuple[ChecklistItem, ...] = tuple(
+    ChecklistItem(code=i.code, phase=i.phase, measure=i.measure, roles=i.roles) for i in defaults.DEFAULT_ITEMS
 )
 SHIPPED_CHECKLIST_CODES = frozenset(item.code for item in DEFAULT_CHECKLIST)
 
@@ -731,7 +680,9 @@ class Checklist(_Section):
     """The daily checklist's template. A ``[[checklist.items]]`` list replaces the shipped one whole."""
 
     items: tuple[ChecklistItem, ...] = Field(default=DEFAULT_CHECKLIST, min_length=1, max_length=MAX_COUNT)
-    new_product_days: int = Field(default=7, ge=1, le=90)  # a product listed this recently is new on the shelf
+    new_product_days: int = Field(
+        default=defaults.NEW_PRODUCT_DAYS, ge=1, le=90
+    )  # a product listed this recently is new on the shelf
 
     def for_role(self, role: Role) -> tuple[ChecklistItem, ...]:
         """The items on the list of someone of ``role``."""

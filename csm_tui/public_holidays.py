@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chinese_calendar import constants
@@ -39,3 +40,34 @@ def national_year(year: int) -> NationalYear | None:
         days_off=frozenset(day for day in constants.holidays if day.year == year),
         make_up_days=frozenset(day for day in constants.workdays if day.year == year),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def working_days(
+    year: int,
+    public_holidays: bool,
+    weekdays: tuple[int, ...],
+    closures: tuple[dt.date, ...],
+    extra: tuple[dt.date, ...],
+) -> frozenset[dt.date]:
+    """Every working day of ``year`` under a calendar's settings (``policy.Calendar``), worked out once (queue
+    building asks often)."""
+    national = national_year(year) if public_holidays else None
+    off = national.days_off if national else frozenset()
+    on = national.make_up_days if national else frozenset()
+    first = dt.date(year, 1, 1)
+    days = (first + dt.timedelta(days=n) for n in range((dt.date(year + 1, 1, 1) - first).days))
+    working = {day for day in days if day in on or (day.weekday() in weekdays and day not in off)}
+    return frozenset((working - set(closures)) | {day for day in extra if day.year == year})
+
+
+YEAR_AHEAD = 366  # days a next working day is looked for
+
+
+def first_working_day(day: dt.date, is_working_day: Callable[[dt.date], bool]) -> dt.date:
+    """``day`` itself if it is a working day, else the next one (``ValueError`` when none comes within a year)."""
+    for _ in range(YEAR_AHEAD):
+        if is_working_day(day):
+            return day
+        day += dt.timedelta(days=1)
+    raise ValueError("no working day within a year")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -18,14 +17,16 @@ from textual.widgets import Static
 
 from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.models import Staff
-from csm_tui.i18n import label, t
+from csm_tui.i18n import t
 from csm_tui.rules import working_days
 from csm_tui.services.checklist import day_list
-from csm_tui.services.checklist.day_list import DayList, ItemState
+from csm_tui.services.checklist.day_list import DayList
+from csm_tui.services.checklist.item_states import ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.dialogs import CheckedTextDialog, DaySummaryDialog, LeaveChange, LeaveDialog
+from widgets import checklist_view
 from widgets.cells import item_text
 from widgets.table import KeyTable
 
@@ -37,15 +38,6 @@ _GO_CLIENTS = {
     ChecklistMeasure.MATURITIES: ClientFocus.MATURING_UNREACHED,
     ChecklistMeasure.NEXT_CONTACTS: ClientFocus.NO_NEXT_CONTACT,
 }
-
-
-def progress_text(state: ItemState) -> str:
-    p = state.progress
-    if p is None:
-        return ""
-    if state.item.measure is ChecklistMeasure.SUMMARY:
-        return t("checklist.written") if p.complete else t("checklist.not_written")
-    return f"{p.done} / {p.total}"
 
 
 class ChecklistScreen(Destination[DayList]):
@@ -66,12 +58,13 @@ class ChecklistScreen(Destination[DayList]):
         Binding("escape", "back", "key.back", id="checklist.back"),
     ]
 
-    def __init__(self, ws: Workstation, staff: Staff | None = None) -> None:
+    def __init__(self, ws: Workstation, staff: Staff | None = None, data: DayList | None = None) -> None:
+        """``data``: the list as already read (the app's start), shown at once and read afresh on showing."""
         super().__init__(ws)
         self.staff = staff or ws.staff  # a supervisor opens a team member's list read-only
         self.day: dt.date | None = None  # None: follow today, across midnight
         self.shown_today = ws.time.today()
-        self.data: DayList | None = None
+        self.data: DayList | None = data
 
     @property
     def own(self) -> bool:
@@ -82,6 +75,8 @@ class ChecklistScreen(Destination[DayList]):
         yield Static("", id="summary", classes="summary")
 
     def on_mount(self) -> None:
+        if self.data is not None:
+            self.show(self.data)
         self.query_one(KeyTable).focus()
         self.set_interval(ROLLOVER_CHECK_SECONDS, self._check_rollover)
 
@@ -108,33 +103,16 @@ class ChecklistScreen(Destination[DayList]):
     def show(self, data: DayList) -> None:
         self.data = data
         self.shown_today = self.ws.time.today()
-        headers = [t("checklist.phase"), "", t("checklist.item"), t("checklist.figure"), t("checklist.note")]
-        rows = []
-        phase = None
-        for state in data.items:
-            mark = Text("✓", style="bold green") if state.done else Text("·", style="dim")
-            phase_text = label(state.item.phase) if state.item.phase != phase else ""
-            phase = state.item.phase
-            rows.append((phase_text, mark, item_text(state.item), progress_text(state), state.note))
-        self.query_one(KeyTable).show_rows(headers, rows, keys=[s.item.code for s in data.items])
-        self.query_one("#summary", Static).update(self._summary_text(data))
+        keys = [s.item.code for s in data.items]
+        self.query_one(KeyTable).show_rows(checklist_view.headers(), checklist_view.rows(data.items), keys=keys)
+        self.query_one("#summary", Static).update(checklist_view.summary_text(data.summary, data.editable))
         whose = "" if self.own else f"{data.staff.name} · "
-        mode = t("checklist.today_tag") if data.editable else t("checklist.read_only")
-        if data.leave is not None:
-            mode += f" · {t('leave.on_leave')}"
         self.set_status(
-            t("checklist.status", whose=whose, day=data.day.isoformat(), done=data.done_count, total=len(data.items))
-            + f" · {mode}"
+            checklist_view.status_text(
+                whose, data.day, data.items, editable=data.editable, on_leave=data.leave is not None
+            )
         )
         self.refresh_bindings()
-
-    def _summary_text(self, data: DayList) -> str:
-        s = data.summary
-        if s is None:
-            return t("checklist.no_summary") if data.editable else ""
-        figures = " · ".join(f"{t(f'summary.{k}')} {v}" for k, v in s.figures.items())
-        text = s.text.replace("\n", " ")
-        return t("checklist.summary_line", text=text, figures=figures)
 
     def _current(self) -> ItemState | None:
         table = self.query_one(KeyTable)

@@ -14,7 +14,7 @@ from csm_tui.domain.enums import ProductCategory
 from csm_tui.domain.values import money
 from csm_tui.i18n import label, t, wan
 from csm_tui.services.checklist import shelf
-from csm_tui.services.checklist.shelf import ReadState, ShelfItem
+from csm_tui.services.checklist.shelf_reads import ReadState, ShelfItem
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure

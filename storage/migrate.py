@@ -14,12 +14,12 @@ from filelock import FileLock
 from sqlalchemy import Connection, Engine, inspect, text
 
 from storage.engine import sqlite_path
+from storage.revision import HEAD as HEAD  # the newest migration (kept free of SQLAlchemy for the thin start)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0016"  # the newest migration; a test keeps it equal to Alembic's own head
 _PG_LOCK_KEY = 0x63736D  # "csm": the advisory lock that serialises upgrades on PostgreSQL
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import pwd
 
 from sqlalchemy import Engine, text
 
 from storage.engine import sqlite_path
+from storage.os_account import account_name as account_name
 
 # The owners that count on PostgreSQL: the database's own (pg_database.datdba) and the app's audit table's.
 _PG_OWNERS = text(
@@ -15,11 +15,6 @@ _PG_OWNERS = text(
     "UNION SELECT t.tableowner FROM pg_tables t WHERE t.tablename = 'audit_events' "
     "AND t.schemaname = current_schema()"
 )
-
-
-def account_name() -> str:
-    """The account this process runs as (from the kernel, not from $USER, which anyone can set)."""
-    return pwd.getpwuid(os.geteuid()).pw_name
 
 
 def owned_by_this_account(engine: Engine) -> bool:

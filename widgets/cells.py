@@ -6,15 +6,18 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import current_language, t
-from csm_tui.policy import ChecklistItem
-from csm_tui.services.rows import Candidate
 from widgets.table import ELLIPSIS, clip_middle
+
+if TYPE_CHECKING:  # the first screen imports this module before the policy and the services are loaded
+    from csm_tui.services.checklist.item_states import ChecklistLine
+    from csm_tui.services.rows import Candidate
 
 
 def figure(text: str) -> Text:
@@ -50,7 +53,7 @@ def yuan(amount: Decimal, rounding: str) -> str:
     return f"¥{amount.quantize(Decimal(1), rounding=rounding):,}"
 
 
-def item_text(item: ChecklistItem) -> str:
+def item_text(item: ChecklistLine) -> str:
     """A checklist item's text: shipped items read from the catalogs, items the branch adds carry their own."""
     if item.text:
         return item.text.get(current_language(), item.text["zh_CN"])

@@ -18,6 +18,9 @@ from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import PydanticCustomError, core_schema
 from stdnum.iso7064 import mod_11_2
 
+from csm_tui.domain.fen import CENT as CENT  # kept here too, with the other money helpers
+from csm_tui.domain.fen import from_fen as from_fen
+
 
 def mask_resident_id(number: str) -> str:
     """The OCRM mask: area code and last four kept, birth date and sequence hidden."""
@@ -177,7 +180,6 @@ class MobileNumber(str):
 _DIALLED = re.compile(r"\s*\+?[\d\s()-]{7,20}")
 _MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
-CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 15  # yuan: well inside a 64-bit count of fen
 
 
@@ -213,10 +215,6 @@ Money = Annotated[
 def to_fen(amount: Decimal) -> int:
     """Yuan to integer fen, as stored."""
     return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def from_fen(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(CENT)
 
 
 def money(amount: Decimal) -> str:

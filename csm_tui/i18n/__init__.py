@@ -12,12 +12,13 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails, PydanticCustomError
+from typing import TYPE_CHECKING, Any
 
 from csm_tui.domain.errors import DomainError
+
+if TYPE_CHECKING:  # pydantic loads with the policy, after the first screen is painted
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails, PydanticCustomError
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
@@ -98,6 +99,8 @@ def _error_param(name: str, value: object) -> str:
 def refusal(key: str, /, **params: Any) -> PydanticCustomError:
     """A validation error of type ``key`` (a catalog key) for a validator to raise: ``error_reason`` tells it in the
     user's language; its message, for logs and developers, is the English text."""
+    from pydantic_core import PydanticCustomError
+
     return PydanticCustomError(key, catalog("en")[key], params)
 
 

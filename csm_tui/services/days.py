@@ -13,19 +13,8 @@ from csm_tui.services.workstation import Workstation
 
 def day_window(ws: Workstation, day: dt.date) -> DayWindow:
     """``day`` in UTC instants; "now" is the present for today and the day's end for a past day."""
-    start, end = ws.time.day_bounds(day)
-    next_start, next_end = ws.time.day_bounds(working_days.next_after(ws.policy.calendar, day))
-    lead = ws.policy.calls.maturity_lead_days
-    return DayWindow(
-        day=day,
-        start=start,
-        end=end,
-        now=min(max(ws.time.now().datetime, start), end),
-        next_start=next_start,
-        next_end=next_end,
-        maturing_until=day + dt.timedelta(days=lead),
-        contacted_since=ws.time.day_bounds(day - dt.timedelta(days=lead))[0],
-    )
+    next_day = working_days.next_after(ws.policy.calendar, day)
+    return DayWindow.of(day, ws.time.now().datetime, next_day, ws.policy.calls.maturity_lead_days, ws.time.day_bounds)
 
 
 def next_working_morning(ws: Workstation) -> arrow.Arrow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -21,7 +22,6 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
-from csm_tui.rules.suitability import add_months, local_time, validity_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +96,16 @@ class Validity:
 
     def end(self, stored: dt.date, taken_at: dt.datetime) -> dt.date:
         """The last day of validity of an assessment recorded as valid until ``stored``, taken at ``taken_at``."""
+        from csm_tui.rules.suitability import local_time, validity_end  # here: the first screen loads before the rules
+
         return validity_end(stored, local_time(taken_at, self.tz).date(), self.months)
 
     def ending_by(self, until: dt.date) -> dt.datetime:
         """The instant before which an assessment is taken to have ended by ``until`` whatever its stored end (the
         policy's months from the branch's date it was taken on reach no further): the read models pick by it and
         judge what they read with ``end``."""
+        from csm_tui.rules.suitability import add_months, validity_end  # here, as in ``end``
+
         day = add_months(until, -self.months)
         while validity_end(dt.date.max, day + ONE_DAY, self.months) <= until:
             day += ONE_DAY
@@ -221,6 +225,26 @@ class DayWindow:
     next_end: dt.datetime
     maturing_until: dt.date  # holdings maturing from ``day`` to this day count
     contacted_since: dt.datetime  # ... and their clients count as contacted from this instant
+
+    @classmethod
+    def of(
+        cls, day: dt.date, now: dt.datetime, next_day: dt.date, lead_days: int,
+        bounds: Callable[[dt.date], tuple[dt.datetime, dt.datetime]],
+    ) -> DayWindow:  # fmt: skip
+        """``day`` in UTC instants (``bounds``: where a branch day starts and the next one starts); "now" is the
+        present for today and the day's end for a past day; ``next_day``: the next working day."""
+        start, end = bounds(day)
+        next_start, next_end = bounds(next_day)
+        return cls(
+            day=day,
+            start=start,
+            end=end,
+            now=min(max(now, start), end),
+            next_start=next_start,
+            next_end=next_end,
+            maturing_until=day + dt.timedelta(days=lead_days),
+            contacted_since=bounds(day - dt.timedelta(days=lead_days))[0],
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from csm_tui import policy as policy_module
+from csm_tui import public_holidays
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
@@ -192,9 +193,10 @@ def without_2027(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return None if year >= 2027 else national_year(year)
 
     monkeypatch.setattr(policy_module, "national_year", lacking)
-    policy_module._working_days.cache_clear()
+    monkeypatch.setattr(public_holidays, "national_year", lacking)
+    public_holidays.working_days.cache_clear()
     yield
-    policy_module._working_days.cache_clear()
+    public_holidays.working_days.cache_clear()
 
 
 def _app(demo_url: str, login: str, day: str) -> CsmApp:

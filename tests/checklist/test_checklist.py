@@ -65,15 +65,8 @@ from csm_tui.policy import (
 from csm_tui.services.calls.appointments import agenda
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.checklist.day_list import DayList, load_list, save_summary, set_note, set_ticked, team_lists
-from csm_tui.services.checklist.shelf import (
-    ReadState,
-    fingerprint,
-    load_shelf,
-    mark_read,
-    products_read,
-    read_state,
-    shelf_items,
-)
+from csm_tui.services.checklist.shelf import load_shelf, mark_read
+from csm_tui.services.checklist.shelf_reads import ReadState, fingerprint, products_read, read_state, shelf_items
 from csm_tui.services.clients.finding import clients_in_focus
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import ClientFocus, DayWindow, Progress, ShelfRow

@@ -13,7 +13,8 @@ from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ChecklistMark, DaySummary, Leave, Staff
 from csm_tui.policy import ChecklistItem
-from csm_tui.services.checklist.shelf import products_read, shelf_items
+from csm_tui.services.checklist.item_states import ChecklistLine, ItemState, item_states
+from csm_tui.services.checklist.shelf_reads import products_read, shelf_items
 from csm_tui.services.days import day_window
 from csm_tui.services.leave import LeaveEntry, away_on
 from csm_tui.services.phrase_check import PhraseHit, PhrasesConfirmed, record_confirmed, screen
@@ -23,18 +24,6 @@ from csm_tui.services.workstation import Workstation
 
 NOTE_MAX = 500
 SUMMARY_MAX = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class ItemState:
-    item: ChecklistItem
-    progress: Progress | None  # automatic items only
-    ticked: bool  # items ticked by hand
-    note: str
-
-    @property
-    def done(self) -> bool:
-        return self.progress.complete if self.progress is not None else self.ticked
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +46,7 @@ class TeamRow:
     staff: Staff
     done: int
     total: int
-    behind: tuple[ChecklistItem, ...]  # the items not done
+    behind: tuple[ChecklistLine, ...]  # the items not done
     calls: Progress
     leave: LeaveEntry | None = None  # on leave that day, and who covers
 
@@ -79,27 +68,19 @@ def _states(
     """The items of the staff member's role as they stand; ``away``: on leave that day, so the call target is
     zero."""
     staff_id = staff.id
-    target = 0 if away else ws.policy.calls.daily_target
-    marks = {m.item: m for m in tx.checklists.marks(staff_id, window.day)}
+    marks = {m.item: (m.ticked, m.note) for m in tx.checklists.marks(staff_id, window.day)}
     summary = tx.checklists.summary(staff_id, window.day)
-    states = []
-    for item in ws.policy.checklist.for_role(staff.role):
-        mark = marks.get(item.code)
-        progress = None
-        match item.measure:
-            case None:
-                pass
-            case ChecklistMeasure.CALLS:
-                progress = Progress(counts.get(item.measure, Progress(0, 0)).done, target)
-            case ChecklistMeasure.PRODUCTS_READ:
-                rows = shelf_items(tx.views.shelf(staff_id, window), window, ws.policy.checklist.new_product_days)
-                progress = products_read(rows, window)
-            case ChecklistMeasure.SUMMARY:
-                progress = Progress(int(summary is not None and bool(summary.text.strip())), 1)
-            case measure:
-                progress = counts.get(measure, Progress(0, 0))
-        states.append(ItemState(item, progress, ticked=bool(mark and mark.ticked), note=mark.note if mark else ""))
-    return tuple(states), summary
+
+    def products() -> Progress:
+        rows = shelf_items(tx.views.shelf(staff_id, window), window, ws.policy.checklist.new_product_days)
+        return products_read(rows, window)
+
+    states = item_states(
+        ws.policy.checklist.for_role(staff.role), counts, marks,
+        summary_written=summary is not None and bool(summary.text.strip()),
+        call_target=0 if away else ws.policy.calls.daily_target, products=products,
+    )  # fmt: skip
+    return states, summary
 
 
 def load_list(ws: Workstation, day: dt.date | None = None, staff: Staff | None = None) -> DayList:
