@@ -18,7 +18,7 @@ LATIN = re.compile(r"[A-Za-z]{2,}")
 # Chinese punctuation no English text uses, and the ASCII marks Chinese text writes full-width beside a character.
 FULL_WIDTH = re.compile(r"[，。：；（）？！、【】《》]")
 ASCII_BESIDE_CJK = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!(][\u4e00-\u9fff]")
-PATH = re.compile(r"(?:~|/)[\w./-]*/[\w.-]+")
+PATH = re.compile(r"(?:~|/)[\w./…-]*/[\w.-]+")  # a shortened path keeps its ends around …
 # How Textual shows keys in the key bar and F1: names, not words of a language.
 KEY_NAMES = {"esc", "enter", "tab", "space", "ctrl", "shift", "up", "down", "left", "right", "home", "end", "pgup",
              "pgdn", "delete", "backspace"}  # fmt: skip
