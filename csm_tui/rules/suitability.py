@@ -10,6 +10,7 @@ A check's ``params`` are language-neutral codes and figures (kept in the suitabi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -57,6 +58,7 @@ def branch_day(at: dt.datetime, policy: Policy) -> dt.date:
     return local_time(at, policy.calendar.tz).date()
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the 4S check converts the same few instants many times over
 def local_time(at: dt.datetime, tz: str) -> dt.datetime:
     """A stored instant as the wall time in ``tz`` (naive datetimes are UTC)."""
     return _instant(at).to(tz).datetime
@@ -83,6 +85,7 @@ def stamp(
     return now if first is None or first <= _instant(now) else first.to("UTC").datetime
 
 
+@functools.lru_cache(maxsize=8192)  # pure; validity and reuse windows shift the same days again and again
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months, the day clamped to the month's end (08-31 + 6 months = 02-28 or 02-29)."""
     return arrow.get(day).shift(months=months).date()
