@@ -26,17 +26,28 @@ class Writer:
         self._next_id: dict[Table, int] = {}
         self._size = 0
 
-    def add(self, row: type[Base], **values: Any) -> int:
+    def add(self, row: type[Base], *, id: int | None = None, **values: Any) -> int:
+        """Buffer a row; its id (one ``reserve`` gave, else a new one)."""
+        new_id = self.reserve(row) if id is None else id
+        self.link(row, **values, id=new_id)
+        return new_id
+
+    def reserve(self, row: type[Base]) -> int:
+        """A new id of ``row``'s table, for a row added later (when what it records is all drawn)."""
         table = cast(Table, row.__table__)
         if table not in self._next_id:
             self._next_id[table] = (self.conn.scalar(select(func.max(table.c.id))) or 0) + 1
         new_id = self._next_id[table]
         self._next_id[table] = new_id + 1
-        self._pending[table].append({**self._defaults[table], **values, "id": new_id})
+        return new_id
+
+    def link(self, row: type[Base], **values: Any) -> None:
+        """Buffer a row as it is given (a table keyed by the rows it links, without an id of its own)."""
+        table = cast(Table, row.__table__)
+        self._pending[table].append({**self._defaults[table], **values})
         self._size += 1
         if self._size >= BATCH_ROWS:
             self.flush()
-        return new_id
 
     def flush(self) -> None:
         for table, rows in self._pending.items():
