@@ -250,6 +250,7 @@ class Marketing(Part):
         event_day = days.local_day(new.starts_at)
         due = rules.follow_up_day(self.policy, event_day)
         last_day = min(event_day + dt.timedelta(days=self.policy.events.attribution_days), days.back(self.today, 1))
+        called: list[tuple[_Invite, dt.datetime, int]] = []
         for i in came:
             c = i.c
             assert c.manager is not None and i.attended_at is not None
@@ -259,10 +260,21 @@ class Marketing(Part):
                 continue
             call = days.during_work(rng, due)
             task_id = self.diary.task(c, c.manager.id, TaskKind.EVENT_FOLLOW_UP, due, origin, note=note, closed_at=call)
-            day = days.pick(rng, days.ahead(due, 1), last_day) if rng.random() < BUY_SHARE else None
-            sold = self._featured_sale(c, day, products)
-            outcome = Disposition.AGREED_TO_BUY if sold else Disposition.SERVICE_DONE
-            self.diary.contact(c, c.manager.id, Channel.PHONE, outcome, call, task_id)
+            called.append((i, call, task_id))
+
+        def offer(i: _Invite) -> bool:
+            return self._featured_sale(i.c, days.pick(rng, days.ahead(due, 1), last_day), products)
+
+        offered = [rng.random() < BUY_SHARE for _ in called]
+        sold = [o and offer(i) for o, (i, _, _) in zip(offered, called, strict=True)]
+        for k, (i, _, _) in enumerate(called):  # an event that sold nothing yet: its other attendees are offered
+            if any(sold):
+                break
+            sold[k] = not offered[k] and offer(i)
+        for (i, call, task_id), bought in zip(called, sold, strict=True):
+            assert i.c.manager is not None
+            outcome = Disposition.AGREED_TO_BUY if bought else Disposition.SERVICE_DONE
+            self.diary.contact(i.c, i.c.manager.id, Channel.PHONE, outcome, call, task_id)
 
     def _featured_sale(self, c: DemoClient, day: dt.date | None, featured: Sequence[Product]) -> bool:
         """A featured product sold to the attendee on ``day``, if the 4S check allows one and no later decision of
