@@ -150,7 +150,7 @@ class Marketing(Part):
                 invited_by=i.invited_by, created_at=i.created_at, answered_at=i.answered_at,
                 attended_at=i.attended_at, checked_in_by=i.checked_in_by,
             )  # fmt: skip
-            self.w.add(InvitationRow, id=i.id, **row.model_dump())
+            self.w.link(InvitationRow, id=i.id, **row.model_dump())
         self._afterwards(new, came, note, products)
 
     def _company(self, plan: Plan, team: Sequence[Csm]) -> str:

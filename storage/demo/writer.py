@@ -26,9 +26,9 @@ class Writer:
         self._next_id: dict[Table, int] = {}
         self._size = 0
 
-    def add(self, row: type[Base], *, id: int | None = None, **values: Any) -> int:
-        """Buffer a row; its id (one ``reserve`` gave, else a new one)."""
-        new_id = self.reserve(row) if id is None else id
+    def add(self, row: type[Base], **values: Any) -> int:
+        """Buffer a row under a new id; the id."""
+        new_id = self.reserve(row)
         self.link(row, **values, id=new_id)
         return new_id
 
@@ -42,7 +42,7 @@ class Writer:
         return new_id
 
     def link(self, row: type[Base], **values: Any) -> None:
-        """Buffer a row as it is given (a table keyed by the rows it links, without an id of its own)."""
+        """Buffer a row as it is given: with the id ``reserve`` gave it, or of a table keyed by the rows it links."""
         table = cast(Table, row.__table__)
         self._pending[table].append({**self._defaults[table], **values})
         self._size += 1
