@@ -147,7 +147,6 @@ class DemoClient:
     room: int  # what active holdings may still take of today's balance
     identity: tuple[str, str, str]  # client number, name, resident ID
     outlet_id: int
-    mobile: str = ""
     id_expiry: dt.date | None = None  # KYC: the ID's last valid day (None: long-term)
     id_long_term: bool = False
     employer: str = ""  # the company paying the salary through the bank (代发工资单位)

@@ -265,7 +265,6 @@ class People(Part):
             room=balance * 9 // 10,
             identity=(number, name, resident_id),
             outlet_id=outlet_id,
-            mobile=mobile,
             id_expiry=extra["id_expiry"],
             id_long_term=extra["id_long_term"],
             employer=extra["employer"],
@@ -279,7 +278,7 @@ class People(Part):
 
     def _kyc_and_marketing(self, age: int, average: int, occupation: str, place: int | None) -> dict[str, Any]:
         """The ID's expiry (KYC), the payroll company and securities custody, from their own stream; ``place``: the
-        client's in their manager's book (``ID_EXPIRED_AT``, ``ID_EXPIRING_AT``)."""
+        client's in their manager's book (``ID_EXPIRING_AT``)."""
         more, today = self._more, self.today
         notice = self.policy.kyc.id_expiry_notice_days
         long_term, expiry = False, None

@@ -39,6 +39,7 @@ from csm_tui.rules import events as rules_events
 from csm_tui.rules import kyc, suitability
 from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState
 from csm_tui.rules.tiers import average_window, tier_of
+from csm_tui.services import phrase_check
 from csm_tui.services.clients import aml
 from csm_tui.services.events import prospects, results
 from csm_tui.services.ports import AccessDenied
@@ -597,6 +598,7 @@ def test_suspicion_reports_are_filed_by_the_clients_csm_and_decided_by_the_outle
     for r in reports:
         author = staff[r.staff_id]
         assert author.role == Role.CSM and r.outlet_id == author.outlet_id
+        assert phrase_check.check({"text": r.text}, POLICY.compliance.forbidden_phrases) == []  # as the service screens
         assert db.scalar(select(ClientRow.manager_id).where(ClientRow.id == r.client_id)) == author.id
         if r.status == AmlStatus.OPEN:
             assert (r.decided_by, r.decided_at, r.decision_reason) == (None, None, "")
