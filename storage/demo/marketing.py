@@ -36,7 +36,7 @@ from csm_tui.rules import events as rules
 from csm_tui.services.events.planning import ANSWERS, event_note
 from storage.demo.branch import Branch, Csm, DemoClient, Origin, Part, Product, Weighted
 from storage.demo.history import Diary
-from storage.demo.people import EMPLOYERS, MOBILE_PREFIXES
+from storage.demo.people import EMPLOYERS, new_mobile
 from storage.demo.portfolio import Portfolio
 from storage.orm import AmlReportRow, EventProductRow, EventRow, InvitationRow, ProspectRow
 from storage.prospects import convert_matching
@@ -318,18 +318,12 @@ class Marketing(Part):
             _, name, resident_id = newcomer.identity
         else:
             name, resident_id = self.fake.name(), None
+        mobile = new_mobile(self.rng, self.branch.mobiles)  # no client's: only the ID converts them
         prospect = NewProspect(
-            name=name, mobile=self._fresh_mobile(), resident_id=resident_id, consent=True, manager_id=manager_id,
+            name=name, mobile=mobile, resident_id=resident_id, consent=True, manager_id=manager_id,
             met_by=manager_id, event_id=event_id, introduced_by=introduced_by, created_at=at,
         )  # fmt: skip
         self.w.add(ProspectRow, **prospect.model_dump())
-
-    def _fresh_mobile(self) -> str:
-        while True:
-            number = f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}"
-            if number not in self.branch.mobiles:
-                self.branch.mobiles.add(number)
-                return number
 
     # --- suspicion reports ----------------------------------------------------------------------------------------
 

@@ -365,11 +365,7 @@ class People(Part):
                 return number
 
     def _mobile(self) -> str:
-        while True:
-            number = f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}"
-            if number not in self.branch.mobiles:
-                self.branch.mobiles.add(number)
-                return number
+        return new_mobile(self.rng, self.branch.mobiles)
 
     def _accounts(self, client_id: int, index: int, born: dt.date) -> None:
         rng = self.rng
@@ -397,6 +393,15 @@ class People(Part):
         filler = length - len(prefix) - 7 - 1
         body = f"{prefix}{index:07d}{self.rng.randrange(10**filler):0{filler}d}"
         return body + luhn.calc_check_digit(body)
+
+
+def new_mobile(rng: random.Random, taken: set[str]) -> str:
+    """A mobile number none of ``taken`` (to which it is added)."""
+    while True:
+        number = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+        if number not in taken:
+            taken.add(number)
+            return number
 
 
 def _grade(k: int) -> Grade:
