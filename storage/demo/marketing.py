@@ -122,10 +122,10 @@ class Marketing(Part):
         day = days.ahead(self.today, plan.days) if plan.days > 0 else days.back(self.today, -plan.days)
         starts_at, minutes = days.at(day, plan.minute), 90
         company = self._company(plan, team)
-        if rules.slot_problem(self.policy, starts_at, minutes) is not None or (plan.kind is EventKind.PAYROLL) > bool(
-            company
-        ):
-            return  # a policy whose opening hours leave no room for it; no payroll company among the clients
+        if rules.slot_problem(self.policy, starts_at, minutes) is not None:
+            return  # a policy whose opening hours leave no room for it
+        if plan.kind is EventKind.PAYROLL and not company:
+            return  # no payroll company among the team's clients
         made_on = days.back(min(day, self.today), rng.randint(12, 15) if day < self.today else 3)
         products = [self.by_code[code] for code in plan.products]
         outlet = self.outlets[outlet_id].name
@@ -229,7 +229,7 @@ class Marketing(Part):
         door = self.branch.referrers[0] if new.outlet_id == next(iter(self.outlets)) else new.created_by
         came = [i for i in invites if i.status is InviteStatus.ACCEPTED and rng.random() < ATTEND_SHARE]
         invited = {i.c.id for i in invites}
-        others = [c for csm in team for c in self.pools[csm.id] if c.id not in invited and c.capable]
+        others = [c for csm in team for c in self.pools[csm.id] if c.id not in invited and c.capable and c.phone_ok]
         for c in rng.sample(others, min(len(others), rng.randint(1, 3))):
             at = new.starts_at + dt.timedelta(minutes=rng.randint(-10, 20))
             came.append(_Invite(self.w.reserve(InvitationRow), c, at, door, InviteStatus.WALK_IN))
