@@ -29,6 +29,7 @@ from csm_tui.domain.enums import (
     InviteStatus,
     TaskKind,
     TaskOrigin,
+    Tier,
 )
 from csm_tui.domain.models import NewAmlReport, NewEvent, NewInvitation, NewProspect
 from csm_tui.policy import AmlReviewer
@@ -169,8 +170,8 @@ class Marketing(Part):
             book = [c for c in book if c.employer == new.company]
         elif new.kind is EventKind.SECURITIES:
             book = [c for c in book if c.securities_custody]
-        else:  # by hand: the planner's clients with an assessment (whom the featured products may suit)
-            book = [c for c in book if c.assessments]
+        else:  # by hand: ordinary clients (the richer ones have their own calls: tiers, money at risk)
+            book = [c for c in book if c.tier is Tier.ORDINARY]
         return sorted(self.rng.sample(book, min(len(book), plan.invitees)), key=lambda c: c.id)
 
     def _invite(self, c: DemoClient, new: NewEvent, note: str) -> _Invite:
