@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -61,6 +62,7 @@ def branch_day(at: dt.datetime, policy: Policy) -> dt.date:
     return local_time(at, policy.calendar.tz).date()
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the 4S check converts the same few instants many times over
 def local_time(at: dt.datetime, tz: str) -> dt.datetime:
     """A stored instant as the wall time in ``tz`` (naive datetimes are UTC)."""
     return _instant(at).to(tz).datetime
@@ -87,6 +89,7 @@ def stamp(
     return now if first is None or first <= _instant(now) else first.to("UTC").datetime
 
 
+@functools.lru_cache(maxsize=8192)  # pure; validity and reuse windows shift the same days again and again
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months, the day clamped to the month's end (08-31 + 6 months = 02-28 or 02-29)."""
     years, month = divmod(day.month - 1 + months, 12)

@@ -3,20 +3,24 @@
 ``build_demo`` fills a fresh database (schema at head) with three outlets, staff of every role, thirty products and
 the requested number of clients, each with accounts, six months of daily balances (as spans), holdings, risk
 assessments, sales with their suitability records and 18 months of contacts; and it gives every CSM a working day:
-tasks overdue, due today and ahead, appointments today and on the next working day, referrals. Everything is drawn
+tasks overdue, due today and ahead, appointments today and on the next working day, referrals; and marketing events
+past and ahead, prospects, clients whose ID expired or expires soon, suspicion reports. Everything is drawn
 from one seed and dated from the branch's today, so one seed, size and clock give one database. Rows go in through
 SQLAlchemy Core, in batches, in one transaction.
 
 The bank's rules decide what the draws lead to, never a copy of them: a client's tier (``rules.tiers``), the
 questionnaire's score and category (``rules.suitability``), the tasks an outcome leaves and when they are due
 (``rules.cadence``, ``rules.working_days``), whether a sale may be made and what its record keeps (the sale service's
-4S check and record, ``services.selling.attempts``), lunar birthdays and money at risk.
+4S check and record, ``services.selling.attempts``), an event's slot, calls and follow-ups (``rules.events``), the
+conversion of prospects (the import's ``storage.prospects.convert_matching``), lunar birthdays and money at risk.
 
 - ``people``: outlets, staff and their certificates, clients with identities, accounts and balances;
 - ``products``: the shelf, and what a client may be sold;
 - ``portfolio``: risk assessments, deposits, sales with their suitability records, holdings and 回访;
 - ``history``: contacts and the tasks they leave, over 18 months;
 - ``working_day``: each CSM's day (callbacks, follow-ups, SMS, appointments, maturities) and referrals;
+- ``marketing``: marketing events with their invitations, attendance, follow-ups and sales; prospects; suspicion
+  reports; drawn after the working days;
 - ``households``: couples, families, lunar birthdays and money at risk, drawn last from their own stream;
 - ``branch`` (what the parts share) and ``writer`` (batched inserts).
 """
@@ -35,6 +39,7 @@ from storage import audit, score_tallies
 from storage.demo.branch import Branch
 from storage.demo.history import Diary
 from storage.demo.households import add_households_and_risks
+from storage.demo.marketing import Marketing, convert_prospects
 from storage.demo.people import BRANCH_NAME, People
 from storage.demo.portfolio import Portfolio
 from storage.demo.products import Shelf
@@ -45,6 +50,7 @@ from storage.orm import StaffRow
 
 CSM_RANGE = (6, 20)
 CLIENTS_PER_CSM = 250
+IMPORTED_AT = 7 * 60  # this morning's import of the bank's data: minutes after midnight
 
 __all__ = ["DemoExists", "DemoSummary", "build_demo"]
 
@@ -72,6 +78,10 @@ class DemoSummary:
     suitability_records: int
     sales: int
     referrals: int
+    events: int
+    event_invitations: int
+    prospects: int
+    aml_reports: int
 
 
 def build_demo(
@@ -100,6 +110,7 @@ def build_demo(
             _build(branch, clients, csms)
             writer.flush()
             writer.advance_sequences()
+            convert_prospects(conn, min(branch.days.at(branch.today, IMPORTED_AT), branch.now))
             writer.counts["balance_spans"] += add_households_and_risks(
                 conn, policy, seed, branch.today, branch.as_of, branch.now
             )
@@ -125,3 +136,8 @@ def _build(branch: Branch, clients: int, csms: int) -> None:
     for csm in branch.csms:
         day.plan(csm)
         day.referrals(csm)
+    people.expire_ids()
+    marketing = Marketing(branch, portfolio, diary)
+    marketing.events()
+    marketing.introductions()
+    marketing.aml_reports()

@@ -147,6 +147,11 @@ class DemoClient:
     room: int  # what active holdings may still take of today's balance
     identity: tuple[str, str, str]  # client number, name, resident ID
     outlet_id: int
+    id_expiry: dt.date | None = None  # KYC: the ID's last valid day (None: long-term)
+    id_long_term: bool = False
+    employer: str = ""  # the company paying the salary through the bank (代发工资单位)
+    securities_custody: bool = False  # 银证转账
+    last_decided: dt.date | None = None  # the day of the client's latest suitability record
     assessments: list[Assessment] = field(default_factory=list)
     sales: list[models.Sale] = field(default_factory=list)  # what the 4S check counts with a new purchase
     _model: models.Client | None = None
@@ -159,9 +164,13 @@ class DemoClient:
                 id=self.id, number=number, name=name, resident_id=ResidentId(resident_id),
                 manager_id=self.manager.id if self.manager else None, outlet_id=self.outlet_id,
                 civil_capacity=self.capable, balance=from_fen(self.balance), avg_3m=from_fen(self.average),
-                assets_as_of=as_of,
+                assets_as_of=as_of, id_expiry=self.id_expiry, id_long_term=self.id_long_term,
             )  # fmt: skip
         return self._model
+
+    def forget_model(self) -> None:
+        """The client's data changed: the 4S check reads them anew."""
+        self._model = None
 
 
 class Maturing(NamedTuple):
@@ -190,6 +199,7 @@ class Branch:
         self.policy = policy
         self.cadence = Cadence(policy)
         self.rng = random.Random(seed)
+        self.seed = seed
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
         branch = BranchTime(clock, policy.calendar.tz)
@@ -215,6 +225,10 @@ class Branch:
         self.pools: dict[int, list[DemoClient]] = {}
         self.maturing: dict[int, list[Maturing]] = {}
         self.recent_sales: Counter[int] = Counter()
+        self.admin_id = 0
+        self.mobiles: set[str] = set()  # every client's, so that a prospect's is none of them
+        self.newcomers: list[DemoClient] = []  # clients not yet given a manager
+        self.missed: dict[tuple[int, dt.date], list[dt.datetime]] = {}  # calls not answered, by client and day
 
 
 class Part:

@@ -85,7 +85,9 @@ class Diary(Part):
         disposition: Disposition,
         at: dt.datetime,
         task_id: int | None = None,
+        note: str | None = None,
     ) -> int:
+        """A contact; its note drawn for the outcome unless given."""
         rng = self.rng
         duration = 0
         if channel is Channel.PHONE and disposition not in (Disposition.NO_ANSWER, Disposition.BUSY):
@@ -93,6 +95,8 @@ class Diary(Part):
         elif channel is Channel.VISIT:
             duration = rng.randint(15, 60) * 60
         feedback = FEEDBACK.get(disposition)
+        if disposition is Disposition.NO_ANSWER:
+            self.branch.missed.setdefault((c.id, self.days.local_day(at)), []).append(at)
         return self.w.add(
             ContactRow,
             client_id=c.id,
@@ -101,7 +105,7 @@ class Diary(Part):
             started_at=at,
             duration_s=duration,
             disposition=disposition.value,
-            note=rng.choice(NOTES[disposition]),
+            note=rng.choice(NOTES[disposition]) if note is None else note,
             feedback=rng.choice(feedback) if feedback and rng.random() < 0.6 else "",
             satisfaction=SATISFACTION.draw(rng) if disposition is Disposition.SERVICE_DONE else None,
             task_id=task_id,

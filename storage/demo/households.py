@@ -12,6 +12,7 @@ import random
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -20,11 +21,12 @@ from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.values import ResidentId
 from csm_tui.policy import Policy
 from csm_tui.rules.birthdays import lunar_md
+from csm_tui.rules.cadence import NOT_REACHED, SPOKEN
 from csm_tui.rules.money_at_risk import HeldSpan, balance_on, forecast_tier, large_outflow, lowest_average
 from csm_tui.rules.tiers import average_window
 from csm_tui.services.imports.balances import assets
 from csm_tui.services.imports.model import Assets, Span
-from storage.orm import BalanceSpanRow, ClientLinkRow, ClientRow, StaffRow
+from storage.orm import BalanceSpanRow, ClientLinkRow, ClientRow, ContactRow, StaffRow
 
 COUPLES = 3  # per CSM
 AT_RISK = 2  # per CSM: the average will fall below 交银理财
@@ -124,7 +126,9 @@ def _at_risk(
     tiers, risk = policy.tiers, policy.risk
     through = today + dt.timedelta(days=risk.tier_days)
     window = average_window(as_of)
-    near = [c for c in book if tiers.jiaoyin <= c.avg_3m < tiers.jiaoyin * Decimal("1.5")]
+    reached = _reached_since(conn, policy, today - dt.timedelta(days=policy.calls.maturity_lead_days))
+    # not reached lately: the queue would count the reason settled (the CSM spoke with them, at an event's call)
+    near = [c for c in book if tiers.jiaoyin <= c.avg_3m < tiers.jiaoyin * Decimal("1.5") and c.id not in reached]
     rich = [c for c in book if c.balance >= risk.outflow_floor * 3]
     rng.shuffle(near)
     rng.shuffle(rich)
@@ -157,6 +161,15 @@ def _at_risk(
             added += len(changed) - len(spans)
             fell += 1
     return added
+
+
+def _reached_since(conn: Connection, policy: Policy, day: dt.date) -> set[int]:
+    """Clients reached by phone or in person since the start of the branch's ``day`` (``rules.cadence.reached``)."""
+    since = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(policy.calendar.tz)).astimezone(dt.UTC)
+    query = select(ContactRow.client_id).where(
+        ContactRow.started_at >= since, ContactRow.channel.in_(SPOKEN), ContactRow.disposition.not_in(NOT_REACHED)
+    )
+    return set(conn.scalars(query))
 
 
 def _write(conn: Connection, client_id: int, spans: list[Span], figures: Assets) -> None:

@@ -8,7 +8,9 @@ import itertools
 import math
 import random
 from collections.abc import Iterator, Sequence
+from typing import Any
 
+from sqlalchemy import update
 from stdnum import luhn
 from stdnum.cn import ric
 
@@ -20,6 +22,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.models import Outlet, Qualification, Staff
 from csm_tui.domain.values import from_fen
+from csm_tui.rules import kyc
 from csm_tui.rules.tiers import daily_average, tier_of
 from storage.demo.branch import (
     YUAN,
@@ -66,6 +69,20 @@ SAVINGS_PREFIX = "3100"
 
 GRADE_LOAD = {Grade.SENIOR: 1.5, Grade.CSM: 1.0, Grade.ASSISTANT: 0.6}  # relative size of a CSM's pool
 
+# Companies paying salaries through the branch (代发工资单位), by weight: the first holds the demo's payroll event.
+EMPLOYERS = Weighted(
+    [("漕河泾科创发展有限公司", 4), ("徐汇城建集团", 2), ("田林医药科技有限公司", 2), ("申虹电子有限公司", 1)]
+)
+EMPLOYED_SHARE = 0.25  # of clients under 60 still working
+SECURITIES_SHARE = (0.06, 0.2)  # of clients with securities custody (银证转账): below 交银理财, and at or above it
+# KYC: each CSM's clients at these places of the book have an ID that expires within the policy's notice days, and
+# one client (from the fourth on) an ID that expired lately; every other ID is valid past the notice, or long-term
+# (长期) for some clients over 46.
+ID_EXPIRING_AT = (5, 11)
+ID_EXPIRED_FROM = 3
+ID_EXPIRED_DAYS = 60  # expired at most this many days ago
+ID_YEARS = ((26, 10), (200, 20))  # an ID issued before this age is valid for this many years (居民身份证法 art. 5)
+
 
 class People(Part):
     """Outlets, staff and clients; identities and mobile numbers unique within the branch."""
@@ -74,15 +91,15 @@ class People(Part):
         super().__init__(branch)
         self._initials: dict[str, str] = {}
         self._resident_ids: set[str] = set()
-        self._mobiles: set[str] = set()
         self._names: dict[int, str] = {}
+        self._more = random.Random(branch.seed * 53 + 11)  # what later features added, from a stream of its own
 
     def outlets_and_staff(self, csm_count: int) -> None:
         for code, name in OUTLETS:
             outlet_id = self.w.add(OutletRow, code=code, name=name, sells_wealth=True)
             self.outlets[outlet_id] = Outlet(id=outlet_id, code=code, name=name, sells_wealth=True)
         outlet_ids = list(self.outlets)
-        self._person("admin", Role.ADMIN)
+        self.branch.admin_id = self._person("admin", Role.ADMIN)
         supervisors = [
             self._person(f"sup{k:02d}", Role.SUPERVISOR, outlet_id, quals=(QualificationKind.WEALTH_BASIC,))
             for k, outlet_id in enumerate(outlet_ids, 1)
@@ -198,15 +215,20 @@ class People(Part):
         }
         resident_id = self._resident_id(born)
         outlet_id = manager.outlet_id if manager else rng.choice(list(self.outlets))
+        mobile, address = self._mobile(), _address(rng)  # drawn in this order, as ever
+        occupation = RETIRED if age >= 60 and rng.random() < 0.85 else occupation
+        extra = self._kyc_and_marketing(
+            age, target, occupation, None if manager is None else len(self.pools[manager.id])
+        )
         client_id = self.w.add(
             ClientRow,
             number=number,
             name=name,
             name_initials=self._name_initials(name),
             resident_id=resident_id,
-            mobile=self._mobile(),
-            address=_address(rng),
-            occupation=RETIRED if age >= 60 and rng.random() < 0.85 else occupation,
+            mobile=mobile,
+            address=address,
+            occupation=occupation,
             manager_id=manager.id if manager else None,
             outlet_id=outlet_id,
             balance_fen=from_fen(balance),
@@ -216,6 +238,7 @@ class People(Part):
                 [(self.balance_days[f], self.balance_days[la], from_fen(fen)) for f, la, fen in spans], self.as_of
             ),
             **flags,
+            **extra,
         )
         for first, last, fen in spans:
             self.w.add(
@@ -242,10 +265,58 @@ class People(Part):
             room=balance * 9 // 10,
             identity=(number, name, resident_id),
             outlet_id=outlet_id,
+            id_expiry=extra["id_expiry"],
+            id_long_term=extra["id_long_term"],
+            employer=extra["employer"],
+            securities_custody=extra["securities_custody"],
         )
         if manager:
             self.pools[manager.id].append(client)
+        else:
+            self.branch.newcomers.append(client)
         return client
+
+    def _kyc_and_marketing(self, age: int, average: int, occupation: str, place: int | None) -> dict[str, Any]:
+        """The ID's expiry (KYC), the payroll company and securities custody, from their own stream; ``place``: the
+        client's in their manager's book (``ID_EXPIRING_AT``)."""
+        more, today = self._more, self.today
+        notice = self.policy.kyc.id_expiry_notice_days
+        long_term, expiry = False, None
+        if place in ID_EXPIRING_AT:
+            expiry = today + dt.timedelta(days=more.randrange(notice))
+        elif not kyc.long_term_impossible(age) and more.random() < (0.9 if age >= 56 else 0.5):
+            long_term = True
+        else:
+            years = next(years for below, years in ID_YEARS if age < below)
+            expiry = today + dt.timedelta(days=more.randint(notice, years * 365))
+        employed = age < 60 and occupation != RETIRED and more.random() < EMPLOYED_SHARE
+        custody = SECURITIES_SHARE[average >= self.policy.tiers.jiaoyin * YUAN]
+        return {
+            "id_expiry": expiry,
+            "id_long_term": long_term,
+            "employer": EMPLOYERS.draw(more) if employed else "",
+            "securities_custody": more.random() < custody,
+        }
+
+    def expire_ids(self) -> None:
+        """Each CSM's one client whose ID expired lately, drawn once their history is: an ID that expired after the
+        client's last suitability decision, which the 4S check then took on a valid ID (and refuses from now on)."""
+        more, today = self._more, self.today
+        expired: dict[int, dt.date] = {}
+        for csm in self.csms:
+            book = self.pools[csm.id]
+            for c in (c for place, c in enumerate(book) if place >= ID_EXPIRED_FROM and place not in ID_EXPIRING_AT):
+                first = today - dt.timedelta(days=ID_EXPIRED_DAYS)
+                if c.last_decided is not None:
+                    first = max(first, c.last_decided + dt.timedelta(days=1))
+                if not c.id_long_term and first < today:
+                    c.id_expiry = first + dt.timedelta(days=more.randrange((today - first).days))
+                    c.forget_model()
+                    expired[c.id] = c.id_expiry
+                    break
+        self.w.flush()
+        for client_id, expiry in expired.items():
+            self.w.conn.execute(update(ClientRow).where(ClientRow.id == client_id).values(id_expiry=expiry))
 
     def _target_average(self) -> int:
         """A 3-month average in fen: about 60% ordinary, 33% 交银理财, 7% 沃德; a few just under each threshold."""
@@ -294,11 +365,7 @@ class People(Part):
                 return number
 
     def _mobile(self) -> str:
-        while True:
-            number = f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}"
-            if number not in self._mobiles:
-                self._mobiles.add(number)
-                return number
+        return new_mobile(self.rng, self.branch.mobiles)
 
     def _accounts(self, client_id: int, index: int, born: dt.date) -> None:
         rng = self.rng
@@ -326,6 +393,15 @@ class People(Part):
         filler = length - len(prefix) - 7 - 1
         body = f"{prefix}{index:07d}{self.rng.randrange(10**filler):0{filler}d}"
         return body + luhn.calc_check_digit(body)
+
+
+def new_mobile(rng: random.Random, taken: set[str]) -> str:
+    """A mobile number none of ``taken`` (to which it is added)."""
+    while True:
+        number = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+        if number not in taken:
+            taken.add(number)
+            return number
 
 
 def _grade(k: int) -> Grade:

@@ -46,7 +46,7 @@ from storage.orm import (
     SuitabilityRow,
 )
 
-CLIENT_CHECKS = ("assessment", "civil_capacity")  # 4S checks of the client alone, whatever the product
+CLIENT_CHECKS = ("assessment", "civil_capacity", "id_valid")  # 4S checks of the client alone, whatever the product
 ASSESSED_SHARE = {Tier.WODE: 0.95, Tier.JIAOYIN: 0.85, Tier.ORDINARY: 0.2}
 DEPOSIT_SHARE = {Tier.WODE: 0.8, Tier.JIAOYIN: 0.6, Tier.ORDINARY: 0.25}
 SALES_PER_TIER = {Tier.WODE: (2, 6), Tier.JIAOYIN: (0, 4), Tier.ORDINARY: (0, 2)}
@@ -187,7 +187,7 @@ class Portfolio(Part):
         maturity = None if product.term_days is None else day + dt.timedelta(days=product.term_days)
         if (maturity is None or maturity >= self.today) and amount > c.room:
             return False
-        suitability_id = self._suitability(ctx, a, product, amount, at, verdict, SuitabilityOutcome.SOLD)
+        suitability_id = self._suitability(c, ctx, a, product, amount, at, verdict, SuitabilityOutcome.SOLD)
         cooling = dt.timedelta(hours=verdict.cooling_off_hours)
         sale = NewSale(
             client_id=c.id,
@@ -225,11 +225,12 @@ class Portfolio(Part):
             amount = max(product.min_fen, c.average // 10 // (1000 * YUAN) * (1000 * YUAN))
             verdict = attempts.check(ctx, a.model, product.model, from_fen(amount), at, self.policy)
             if not verdict.allowed:
-                self._suitability(ctx, a, product, amount, at, verdict, SuitabilityOutcome.BLOCKED)
+                self._suitability(c, ctx, a, product, amount, at, verdict, SuitabilityOutcome.BLOCKED)
                 return
 
     def _suitability(
         self,
+        c: DemoClient,
         ctx: attempts.SaleContext,
         a: Assessment,
         p: Product,
@@ -260,6 +261,8 @@ class Portfolio(Part):
             detail=attempts.snapshot(attempt, ctx.salesperson, suitability.branch_day(at, self.policy)),
         )
         values = record.model_dump(exclude={"amount", "outcome"})
+        day = suitability.branch_day(at, self.policy)
+        c.last_decided = day if c.last_decided is None else max(c.last_decided, day)
         return self.w.add(SuitabilityRow, **values, amount_fen=record.amount, outcome=outcome.value)
 
     def _service_callback(self, c: DemoClient, sale: Origin, sold_on: dt.date) -> None:

@@ -28,16 +28,27 @@ class Writer:
         self._size = 0
 
     def add(self, row: type[Base], **values: Any) -> int:
+        """Buffer a row under a new id; the id."""
+        new_id = self.reserve(row)
+        self.link(row, **values, id=new_id)
+        return new_id
+
+    def reserve(self, row: type[Base]) -> int:
+        """A new id of ``row``'s table, for a row added later (when what it records is all drawn)."""
         table = cast(Table, row.__table__)
         if table not in self._next_id:
             self._next_id[table] = (self.conn.scalar(select(func.max(table.c.id))) or 0) + 1
         new_id = self._next_id[table]
         self._next_id[table] = new_id + 1
-        self._pending[table].append({**self._defaults[table], **values, "id": new_id})
+        return new_id
+
+    def link(self, row: type[Base], **values: Any) -> None:
+        """Buffer a row as it is given: with the id ``reserve`` gave it, or of a table keyed by the rows it links."""
+        table = cast(Table, row.__table__)
+        self._pending[table].append({**self._defaults[table], **values})
         self._size += 1
         if self._size >= BATCH_ROWS:
             self.flush()
-        return new_id
 
     def flush(self) -> None:
         for table, rows in self._pending.items():

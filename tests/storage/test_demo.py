@@ -16,11 +16,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
-from csm_tui.clock import FrozenClock
+from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
+    AmlStatus,
     Channel,
     Disposition,
     Grade,
+    InviteStatus,
     QualificationKind,
     ReferralKind,
     Role,
@@ -33,16 +35,23 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.models import Client, NewContactRecord
 from csm_tui.domain.values import MobileNumber, ResidentId
 from csm_tui.policy import Policy
-from csm_tui.rules import suitability
+from csm_tui.rules import events as rules_events
+from csm_tui.rules import kyc, suitability
 from csm_tui.rules.cadence import NEEDS_TIME, Cadence, ContactState
 from csm_tui.rules.tiers import average_window, tier_of
+from csm_tui.services import phrase_check
+from csm_tui.services.clients import aml
+from csm_tui.services.events import prospects, results
+from csm_tui.services.ports import AccessDenied
 from csm_tui.services.selling import attempts
+from csm_tui.services.workstation import Workstation
 from storage import audit
 from storage.access import Access
 from storage.demo import DemoExists, DemoSummary, build_demo
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import (
+    AmlReportRow,
     AppointmentRow,
     AssessmentRow,
     AuditRow,
@@ -50,8 +59,12 @@ from storage.orm import (
     Base,
     ClientRow,
     ContactRow,
+    EventProductRow,
+    EventRow,
     HoldingRow,
+    InvitationRow,
     MetaRow,
+    ProspectRow,
     QualificationRow,
     ReferralRow,
     SaleRow,
@@ -59,6 +72,7 @@ from storage.orm import (
     SuitabilityRow,
     TaskRow,
 )
+from storage.prospects import convert_matching
 from storage.repositories import (
     AssessmentRepository,
     BalanceRepository,
@@ -70,6 +84,7 @@ from storage.repositories import (
     StaffRepository,
     SuitabilityRepository,
 )
+from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import PgServer
 from widgets import signature_page
 
@@ -430,3 +445,171 @@ def test_a_row_the_product_writes_after_the_build_takes_a_fresh_id(db: Session) 
 def test_a_second_build_is_refused(demo: tuple[Engine, DemoSummary]) -> None:
     with pytest.raises(DemoExists):
         build_demo(demo[0], FrozenClock(NOW), clients=10)
+
+
+# --- marketing events, prospects, KYC and AML (issue 21) ------------------------------------------------------------
+
+
+def _ws(engine: Engine, db: Session, login: str) -> Workstation:
+    staff = StaffRepository(db, Access(db, None)).by_login(login)
+    assert staff is not None
+    clock = FrozenClock(NOW)
+    factory = SqlUnitOfWorkFactory(engine, clock).acting_as(staff)
+    return Workstation(
+        uow=factory, staff=staff, outlet=None, time=BranchTime(clock, POLICY.calendar.tz), policy=POLICY, demo=True
+    )
+
+
+def test_every_event_recounts_equal_through_the_results_service(demo: tuple[Engine, DemoSummary], db: Session) -> None:
+    """The event screen's results (``services.events.results``) are what the rows hold: invited, accepted, attended,
+    followed up, the featured products sold to attendees within the attribution days, and the prospects who became
+    clients; the past events have all of them, the one ahead its invitations being called."""
+    ws = _ws(demo[0], db, "admin")
+    events = db.scalars(select(EventRow).order_by(EventRow.starts_at)).all()
+    assert {_local(e.starts_at).date() < TODAY for e in events} == {True, False}
+    totals: Counter[str] = Counter()
+    for e in events:
+        got = results.results(ws, e.id)
+        rows = db.scalars(select(InvitationRow).where(InvitationRow.event_id == e.id)).all()
+        invited = [r for r in rows if r.status != InviteStatus.WALK_IN]
+        came = {r.id for r in rows if r.attended_at is not None}
+        followed = {
+            t.origin_id
+            for t in db.scalars(select(TaskRow).where(TaskRow.kind == TaskKind.EVENT_FOLLOW_UP))
+            if t.status == TaskStatus.DONE
+        }
+        featured = set(db.scalars(select(EventProductRow.product_id).where(EventProductRow.event_id == e.id)))
+        attendees = {r.client_id for r in rows if r.attended_at is not None}
+        day = _local(e.starts_at).date()
+        sales = [
+            s
+            for s in db.scalars(select(SaleRow).where(SaleRow.client_id.in_(attendees)))
+            if s.product_id in featured
+            and day <= _local(s.sold_at).date() <= day + dt.timedelta(days=POLICY.events.attribution_days)
+        ]
+        converted = db.scalar(
+            select(func.count()).where(ProspectRow.event_id == e.id, ProspectRow.converted_client_id.is_not(None))
+        )
+        assert (got.invited, got.accepted) == (len(invited), sum(r.status == InviteStatus.ACCEPTED for r in invited))
+        assert (got.attended, got.followed_up) == (len(came), len(came & followed)), e.title
+        assert (got.sales, got.sales_amount, got.new_clients) == (len(sales), sum(s.amount for s in sales), converted)
+        assert got.attended <= e.capacity and rules_events.slot_problem(POLICY, e.starts_at, e.minutes) is None
+        if day < TODAY:
+            totals.update(attended=got.attended, followed_up=got.followed_up, walk_ins=len(rows) - len(invited))
+            totals.update(sales=got.sales, new_clients=got.new_clients)
+    assert all(totals[k] for k in ("attended", "followed_up", "walk_ins", "sales", "new_clients")), totals
+
+
+def test_every_invitation_call_is_the_one_the_event_rules_give(db: Session) -> None:
+    """An invitation's first call is due the day it is made (``rules.events.invitation_due``); a call not answered
+    is tried again by the cadence's retry while the event is ahead; one accepted is reminded the working day before
+    (``reminder_day``); an attendee is followed up by ``follow_up_day``; all in the client's own manager's queue.
+    The event ahead still has invitation calls in the queues today."""
+    cadence = Cadence(POLICY)
+    events = {e.id: e for e in db.scalars(select(EventRow))}
+    invitations = {i.id: i for i in db.scalars(select(InvitationRow))}
+    managers = {i: m for i, m in db.execute(select(ClientRow.id, ClientRow.manager_id))}
+    contacts = db.scalars(select(ContactRow).order_by(ContactRow.started_at)).all()
+    missed: dict[int, list[ContactRow]] = {}
+    for c in contacts:
+        if c.disposition == Disposition.NO_ANSWER:
+            missed.setdefault(c.client_id, []).append(c)
+    open_invites_today = 0
+    tasks = db.scalars(select(TaskRow).where(TaskRow.origin == TaskOrigin.EVENT).order_by(TaskRow.id)).all()
+    assert tasks
+    for t in tasks:
+        invitation = invitations[_origin(t)]
+        event = events[invitation.event_id]
+        event_day = _local(event.starts_at).date()
+        assert t.client_id == invitation.client_id and t.staff_id == invitation.staff_id == managers[t.client_id]
+        created_on = _local(t.created_at).date()
+        if t.kind == TaskKind.EVENT_FOLLOW_UP:
+            assert invitation.attended_at == t.created_at
+            assert t.due_on == rules_events.follow_up_day(POLICY, event_day)
+        elif t.kind == TaskKind.EVENT_REMINDER:
+            assert t.due_on == rules_events.reminder_day(POLICY, event_day, created_on)
+        elif t.created_at == invitation.created_at:
+            assert t.due_on == rules_events.invitation_due(POLICY, created_on)
+        else:  # after a call not answered
+            before = [c for c in missed[t.client_id] if _local(c.started_at).date() == created_on]
+            retry = cadence.retry(t.created_at, sum(c.started_at < t.created_at for c in before))
+            assert (t.due_on, t.due_at) == (retry.due_on, retry.due_at) and t.due_on < event_day
+        assert t.status == TaskStatus.OPEN or (t.closed_at is not None and t.closed_at <= arrow.get(NOW).datetime)
+        if t.kind == TaskKind.EVENT_INVITE and t.status == TaskStatus.OPEN:
+            assert event_day > TODAY  # a past event's invitations are all called
+            open_invites_today += t.due_on <= TODAY
+    assert open_invites_today
+
+
+def test_prospects_are_within_the_retention_and_some_became_clients(
+    demo: tuple[Engine, DemoSummary], db: Session
+) -> None:
+    """Met at an event's door or introduced by one of the manager's own clients; none older than the policy's
+    retention (they would be purged); converted ones are the clients with their resident ID, and none other
+    matches a client."""
+    cutoff = prospects.retention_cutoff(BranchTime(FrozenClock(NOW), POLICY.calendar.tz), POLICY)
+    clients = {c.id: c for c in db.scalars(select(ClientRow))}
+    mobiles = {c.mobile for c in clients.values()}
+    rows = db.scalars(select(ProspectRow)).all()
+    assert any(p.event_id for p in rows) and any(p.introduced_by for p in rows)
+    assert sum(p.converted_client_id is not None for p in rows) >= 2
+    for p in rows:
+        assert p.consent and cutoff <= p.created_at <= arrow.get(NOW).datetime and p.met_by == p.manager_id
+        if p.introduced_by is not None:
+            assert clients[p.introduced_by].manager_id == p.manager_id
+        if p.converted_client_id is not None:
+            assert clients[p.converted_client_id].resident_id == p.resident_id
+        else:
+            assert p.mobile not in mobiles and p.resident_id is None
+    with Session(demo[0]) as session:  # the import's matching finds nothing more to convert
+        assert convert_matching(session, arrow.get(NOW).datetime) == []
+        session.rollback()
+
+
+def test_every_csm_has_clients_whose_id_expired_or_expires_within_the_notice(db: Session) -> None:
+    """So that the KYC reason is in every CSM's queue; an expired ID expired after the client's last suitability
+    decision (the 4S check refuses a sale on it); a long-term ID only on someone old enough to be issued one."""
+    notice = POLICY.kyc.id_expiry_notice_days
+    clients = db.scalars(select(ClientRow).where(ClientRow.manager_id.is_not(None))).all()
+    states: dict[int, set[kyc.IdState]] = {}
+    for c in clients:
+        states.setdefault(c.manager_id or 0, set()).add(kyc.id_state(c.id_expiry, c.id_long_term, TODAY, notice))
+        if c.id_long_term:
+            assert not kyc.long_term_impossible(ResidentId(c.resident_id).age_on(TODAY))
+        else:
+            assert c.id_expiry is not None and not kyc.expiry_too_far(c.id_expiry, TODAY)
+    assert all({kyc.IdState.EXPIRED, kyc.IdState.EXPIRING} <= s for s in states.values()), states
+    expired = {c.id: c.id_expiry for c in clients if kyc.id_expired(c.id_expiry, c.id_long_term, TODAY)}
+    for record in db.scalars(select(SuitabilityRow).where(SuitabilityRow.client_id.in_(expired))):
+        expiry = expired[record.client_id]
+        assert expiry is not None and _local(record.created_at).date() <= expiry
+
+
+def test_suspicion_reports_are_filed_by_the_clients_csm_and_decided_by_the_outlets_reviewer(
+    demo: tuple[Engine, DemoSummary], db: Session
+) -> None:
+    """Each report is its author's own client's, for the author's outlet; one is still open for the reviewer, the
+    others decided once by the outlet's reviewer (never the author); the services show each to its author and the
+    reviewer only."""
+    staff = {s.id: s for s in db.scalars(select(StaffRow))}
+    reports = db.scalars(select(AmlReportRow).order_by(AmlReportRow.id)).all()
+    assert {r.status for r in reports} >= {AmlStatus.OPEN, AmlStatus.REPORTED, AmlStatus.DISMISSED}
+    reviewer = Role(POLICY.aml.reviewer.value)
+    for r in reports:
+        author = staff[r.staff_id]
+        assert author.role == Role.CSM and r.outlet_id == author.outlet_id
+        assert phrase_check.check({"text": r.text}, POLICY.compliance.forbidden_phrases) == []  # as the service screens
+        assert db.scalar(select(ClientRow.manager_id).where(ClientRow.id == r.client_id)) == author.id
+        if r.status == AmlStatus.OPEN:
+            assert (r.decided_by, r.decided_at, r.decision_reason) == (None, None, "")
+        else:
+            decider = StaffRepository(db, Access(db, None)).get(r.decided_by or 0)
+            assert decider is not None and decider.id != author.id
+            assert Access(db, decider).is_aml_reviewer(r.outlet_id, reviewer) and r.decision_reason
+            assert r.filed_at < (r.decided_at or r.filed_at)
+        assert r.id in {e.report.id for e in aml.mine(_ws(demo[0], db, author.login))}
+        supervisor = staff[author.supervisor_id or 0]
+        assert r.id in {e.report.id for e in aml.to_review(_ws(demo[0], db, supervisor.login))}
+        other = next(s for s in staff.values() if s.role == Role.CSM and s.id != author.id)
+        with pytest.raises(AccessDenied):
+            aml.get(_ws(demo[0], db, other.login), r.id)

@@ -7,6 +7,7 @@ transaction, from the database as it stands."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from csm_tui.domain.enums import (
@@ -23,6 +24,7 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, Invitation, NewContactRecord, NewEvent, NewInvitation, NewTask, Task
 from csm_tui.domain.roles import PLANNERS
+from csm_tui.policy import Policy
 from csm_tui.rules import events as rules
 from csm_tui.rules.cadence import Cadence, ContactState
 from csm_tui.services.leave import cover_owner
@@ -113,8 +115,13 @@ def create_event(ws: Workstation, draft: EventDraft) -> Event:
 
 def card_note(ws: Workstation, tx: UnitOfWork, event: Event) -> str:
     """What the call card shows with an event's call: the event, when and where, and its featured products."""
-    when = rules.local(ws.policy, event.starts_at).format("MM-DD HH:mm")
     products = [p.name for p in (tx.products.get(i) for i in event.product_ids) if p is not None]
+    return event_note(ws.policy, event, products)
+
+
+def event_note(policy: Policy, event: NewEvent, products: Sequence[str]) -> str:
+    """``card_note`` of the event with its featured products' names (the demo builder writes its calls' notes so)."""
+    when = rules.local(policy, event.starts_at).format("MM-DD HH:mm")
     return " · ".join([event.title, when, event.place, *(["、".join(products)] if products else [])])[:2000]
 
 
