@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import text
 from textual.widgets import Static
 
 from csm_tui.cli import open_workstation
@@ -25,7 +26,7 @@ from screens.aml_reviews import AmlReviewsScreen
 from screens.events import EventScreen
 from storage.engine import make_engine
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import first_own_client, make_app, settle
+from tests.support.pilot import first_own_client, make_app, notices, settle
 from tests.support.words import screen_text
 from widgets.table import KeyTable
 
@@ -78,15 +79,26 @@ async def test_two_long_titles_told_apart_and_figures_kept_whole_at_80_columns(d
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_a_csm_reading_own_reports_is_not_offered_the_reviewers_decide_key(demo_url: str, lang: str) -> None:
     words = catalog(lang)
-    app = make_app(demo_url, lang=lang)
+    with make_engine(demo_url).connect() as conn:  # a CSM who has filed nothing yet (the demo's CSMs filed some)
+        login = conn.scalar(
+            text(
+                "SELECT login FROM staff WHERE role = 'csm' AND active"
+                " AND id NOT IN (SELECT staff_id FROM aml_reports) ORDER BY login"
+            )
+        )
+    app = make_app(demo_url, lang=lang, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("8")
         await settle(pilot)
         assert isinstance(app.screen, AmlReviewsScreen)
         assert words["aml.empty"] in str(app.screen.query_one("#aml-text", Static).render())  # says how to file one
-        ws, client = _csm01(demo_url)
-        aml.file_report(ws, client, [next(iter(AmlSign))], "客户多次分笔存入现金，无法说明来源。")
+        aml.file_report(
+            app.ws,
+            first_own_client(demo_url, login).client_id,
+            [next(iter(AmlSign))],
+            "客户多次分笔存入现金，无法说明来源。",
+        )
         app.screen.reload()  # type: ignore[attr-defined]
         await settle(pilot)
         assert app.screen.query_one(KeyTable).row_count == 1
@@ -94,7 +106,7 @@ async def test_a_csm_reading_own_reports_is_not_offered_the_reviewers_decide_key
         assert not any(words["key.aml_decide"] in line for line in bar)
         await pilot.press("d")
         await settle(pilot)
-        assert words["aml.not_open"] not in [str(n.message) for n in app._notifications]  # no misleading refusal
+        assert words["aml.not_open"] not in notices(app)  # no misleading refusal
 
 
 async def test_the_reviewer_is_offered_decide_and_told_what_the_empty_list_would_hold(demo_url: str) -> None:

@@ -881,7 +881,7 @@ def test_the_report_names_the_columns_it_did_not_import(branch: dict[str, Workst
     report = import_ok(branch["admin"], ImportKind.CLIENTS, path)
     assert report.ignored == ["备注", "星级"]
     set_language("en")
-    assert summary(report).endswith("Columns not imported: 备注、星级.")
+    assert summary(report).endswith("Columns not imported: 备注, 星级.")  # the file's words, the language's marks
 
 
 def test_a_full_width_id_number_is_taken_as_typed_in_ascii(

@@ -605,7 +605,7 @@ def test_suspicion_reports_are_filed_by_the_clients_csm_and_decided_by_the_outle
         else:
             decider = StaffRepository(db, Access(db, None)).get(r.decided_by or 0)
             assert decider is not None and decider.id != author.id
-            assert Access(db, decider).is_aml_reviewer(r.outlet_id, reviewer) and r.decision_reason
+            assert Access(db, decider).is_aml_reviewer(r.outlet_id, reviewer, r.staff_id) and r.decision_reason
             assert r.filed_at < (r.decided_at or r.filed_at)
         assert r.id in {e.report.id for e in aml.mine(_ws(demo[0], db, author.login))}
         supervisor = staff[author.supervisor_id or 0]
