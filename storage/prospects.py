@@ -76,7 +76,8 @@ class SqlProspects:
         return [_model(r) for r in rows]
 
     def converted_from_event(self, event_id: int) -> int:
-        query = select(func.count()).where(
+        """The clients the event's prospects became: each person once, though taken twice at the door."""
+        query = select(func.count(ProspectRow.converted_client_id.distinct())).where(
             ProspectRow.event_id == event_id, ProspectRow.converted_client_id.is_not(None)
         )
         return int(self.session.scalar(query) or 0)

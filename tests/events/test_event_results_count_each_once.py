@@ -1,0 +1,32 @@
+"""The event's results count each thing once and only what the event earned: a person taken twice at the door is
+one new client; someone who was already a client is no prospect (and no new client of the event); a sale made
+before the event began is not its; a follow-up made after the policy's days is no follow-up within them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from csm_tui.services.events import day, planning, prospects, results
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.run import import_file
+from tests.support.events_branch import Branch, event, invitation_of, on_event_day
+from tests.support.files import HEADER_ZH, VALID_IDS, write_csv
+
+
+def _attended(branch: Branch, name: str) -> int:
+    branch.client(name, "wang")
+    event_id = event(branch, capacity=5)
+    planning.invite_clients(branch.ws("sup"), event_id, [branch.clients[name]])
+    on_event_day(branch)
+    day.check_in(branch.ws("lobby"), event_id, invitation_of(branch, event_id, name))
+    return event_id
+
+
+def test_a_person_taken_twice_at_the_door_is_one_new_client(branch: Branch, tmp_path: Path) -> None:
+    event_id = event(branch, by="wang")
+    on_event_day(branch)
+    prospects.meet_at_event(branch.ws("wang"), event_id, "钱七", "13912345678", consent=True)
+    prospects.meet_at_event(branch.ws("li"), event_id, "钱七", "139 1234 5678", consent=True)
+    rows = [["C0100", "钱七", VALID_IDS[0], "13912345678", ""]]
+    import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [HEADER_ZH, *rows]))
+    assert results.results(branch.ws("sup"), event_id).new_clients == 1
