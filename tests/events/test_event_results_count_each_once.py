@@ -4,12 +4,15 @@ before the event began is not its; a follow-up made after the policy's days is n
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
+from csm_tui.domain.models import NewSale
 from csm_tui.services.events import day, planning, prospects, results
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
-from tests.support.events_branch import Branch, event, invitation_of, on_event_day
+from tests.support.events_branch import EVENT_AT, Branch, event, invitation_of, on_event_day
 from tests.support.files import HEADER_ZH, VALID_IDS, write_csv
 
 
@@ -30,3 +33,22 @@ def test_a_person_taken_twice_at_the_door_is_one_new_client(branch: Branch, tmp_
     rows = [["C0100", "钱七", VALID_IDS[0], "13912345678", ""]]
     import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [HEADER_ZH, *rows]))
     assert results.results(branch.ws("sup"), event_id).new_clients == 1
+
+
+def _sale(branch: Branch, name: str, at: dt.datetime) -> None:
+    with branch.factory(write=True) as tx:
+        tx.sales.add(
+            NewSale(
+                client_id=branch.clients[name], staff_id=branch.staff["wang"].id, outlet_id=1,
+                product_id=branch.product, amount=Decimal("10000.00"), sold_at=at,
+            )
+        )  # fmt: skip
+        tx.commit()
+
+
+def test_a_sale_made_before_the_event_began_is_not_the_events(branch: Branch) -> None:
+    event_id = _attended(branch, "甲")
+    _sale(branch, "甲", EVENT_AT - dt.timedelta(hours=4))  # 10:00 that morning, the event at 14:00
+    _sale(branch, "甲", EVENT_AT + dt.timedelta(hours=2))
+    got = results.results(branch.ws("sup"), event_id)
+    assert (got.sales, got.sales_amount) == (1, Decimal("10000.00"))
