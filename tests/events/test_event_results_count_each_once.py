@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from csm_tui.domain.enums import TaskKind, TaskStatus
 from csm_tui.domain.models import NewSale
 from csm_tui.services.events import day, planning, prospects, results
 from csm_tui.services.imports.columns import ImportKind
@@ -52,3 +53,17 @@ def test_a_sale_made_before_the_event_began_is_not_the_events(branch: Branch) ->
     _sale(branch, "甲", EVENT_AT + dt.timedelta(hours=2))
     got = results.results(branch.ws("sup"), event_id)
     assert (got.sales, got.sales_amount) == (1, Decimal("10000.00"))
+
+
+def test_a_follow_up_made_after_the_policys_days_is_not_counted_as_followed_up(branch: Branch) -> None:
+    event_id = _attended(branch, "甲")
+    with branch.factory(write=True) as tx:
+        follow = next(t for t in tx.tasks.open_for_client(branch.clients["甲"]) if t.kind is TaskKind.EVENT_FOLLOW_UP)
+        tx.tasks.close(follow.id, TaskStatus.DONE, EVENT_AT + dt.timedelta(days=10))
+        tx.commit()
+    assert results.results(branch.ws("sup"), event_id).followed_up == 0
+    with branch.factory(write=True) as tx:  # made on the policy's last day (3 days after): counted
+        tx.tasks.reopen(follow.id)
+        tx.tasks.close(follow.id, TaskStatus.DONE, EVENT_AT + dt.timedelta(days=3))
+        tx.commit()
+    assert results.results(branch.ws("sup"), event_id).followed_up == 1
