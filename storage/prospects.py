@@ -14,6 +14,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.services.ports import AccessDenied
 from storage import audit
@@ -60,6 +61,16 @@ class SqlProspects:
     def add(self, prospect: NewProspect) -> Prospect:
         if not (self.access.admin or self.access.has_role(*TAKERS)):
             raise AccessDenied("prospect")
+        same_id = ClientRow.resident_id == prospect.resident_id if prospect.resident_id else None
+        match = (
+            ClientRow.mobile == prospect.mobile
+            if same_id is None
+            else or_(ClientRow.mobile == prospect.mobile, same_id)
+        )
+        if self.session.scalar(select(ClientRow.id).where(match).limit(1)) is not None:
+            # a client already (their mobile or ID is the bank's): checked in as a walk-in, never a prospect whom
+            # the next import would count as a new client of the event or credit to an introducer
+            raise DomainError("prospect_is_client")
         row = ProspectRow(**prospect.model_dump())
         self.session.add(row)
         self.session.flush()

@@ -8,7 +8,10 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from csm_tui.domain.enums import TaskKind, TaskStatus
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewSale
 from csm_tui.services.events import day, planning, prospects, results
 from csm_tui.services.imports.columns import ImportKind
@@ -67,3 +70,16 @@ def test_a_follow_up_made_after_the_policys_days_is_not_counted_as_followed_up(b
         tx.tasks.close(follow.id, TaskStatus.DONE, EVENT_AT + dt.timedelta(days=3))
         tx.commit()
     assert results.results(branch.ws("sup"), event_id).followed_up == 1
+
+
+def test_someone_already_a_client_is_not_taken_as_a_prospect(branch: Branch) -> None:
+    branch.client("甲", "li")  # mobile 13900000001
+    event_id = event(branch, by="wang")
+    on_event_day(branch)
+    with pytest.raises(DomainError) as refused:
+        prospects.meet_at_event(branch.ws("wang"), event_id, "甲", "13900000001", consent=True)
+    assert refused.value.code == "prospect_is_client"
+    introducer = branch.client("乙", "wang")
+    with pytest.raises(DomainError, match="prospect_is_client"):
+        prospects.introduced(branch.ws("wang"), introducer, "甲", "13900000001", consent=True)
+    assert prospects.mine(branch.ws("wang")) == []
