@@ -35,6 +35,7 @@ def _followed_up(until: dt.datetime | None) -> Exists:
         .where(
             TaskRow.origin == TaskOrigin.EVENT,
             TaskRow.origin_id == InvitationRow.id,
+            TaskRow.client_id == InvitationRow.client_id,  # the invitee's own call, never one hung on their invitation
             TaskRow.kind == TaskKind.EVENT_FOLLOW_UP,
             TaskRow.status == TaskStatus.DONE,
             *made,
