@@ -238,7 +238,12 @@ class SqlEvents:
     ) -> list[tuple[int, int]]:  # fmt: skip
         """(client id, manager id) of the clients ``rule`` picks among those the actor may invite."""
         self._require_role(PLANNERS, "event")
-        scope = self.managers_for_rule()
+        # an invitation is a call: whatever the rule, never to a client who asked not to be called, whose number is
+        # known wrong, or who has none
+        callable_ = and_(
+            ClientRow.phone_opt_out.is_(False), ClientRow.mobile_invalid.is_(False), ClientRow.mobile.is_not(None)
+        )
+        scope = and_(self.managers_for_rule(), callable_)
         columns = select(ClientRow.id, ClientRow.manager_id)
         match rule:
             case InviteRule.EMPLOYER:
