@@ -280,6 +280,8 @@ def _answer(
         raise DomainError("event_over")
     if invitation.status is InviteStatus.WALK_IN:
         raise DomainError("event_walk_in_not_invited")  # came uninvited: no invitation to answer
+    if invitation.attended_at is not None:
+        raise DomainError("event_already_in")  # came: no later answer says they declined or did not pick up
     status = rules.after_answer(invitation.status, outcome)
     kind = TaskKind.EVENT_REMINDER if status is InviteStatus.ACCEPTED else TaskKind.EVENT_INVITE
     follow: tuple[TaskKind, dt.date, dt.datetime | None] | None = None
@@ -367,6 +369,8 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
         answers = tx.events.answers(invitation.id)
         if not answers or invitation.answered_at is None:
             raise DomainError("event_nothing_to_undo")
+        if invitation.attended_at is not None:
+            raise DomainError("event_already_in")  # came: the answer they came on stays
         last = answers[-1]
         answered = invitation.answered_at
         if ws.time.local(answered).date() != today:
