@@ -369,12 +369,12 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
         answers = tx.events.answers(invitation.id)
         if not answers or invitation.answered_at is None:
             raise DomainError("event_nothing_to_undo")
-        if invitation.attended_at is not None:
-            raise DomainError("event_already_in")  # came: the answer they came on stays
         last = answers[-1]
         answered = invitation.answered_at
         if ws.time.local(answered).date() != today:
             raise DomainError("event_undo_too_late", day=ws.time.local(answered).format("YYYY-MM-DD"))
+        if invitation.attended_at is not None:
+            raise DomainError("event_already_in")  # came: the answer they came on stays
         if last.staff_id != ws.staff.id:
             answerer = tx.staff.get(last.staff_id)
             if ws.staff.role is not Role.SUPERVISOR or answerer is None or answerer.supervisor_id != ws.staff.id:
