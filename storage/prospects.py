@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
+from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import AccessDenied
 from storage import audit
 from storage.access import Access
@@ -79,12 +80,26 @@ class SqlProspects:
     def of(self, manager_id: int) -> list[Prospect]:
         """The manager's prospects, newest first (the manager, their supervisor, the admin)."""
         self.access.require_act_for(manager_id, "prospect")
-        rows = self.session.scalars(
-            select(ProspectRow)
+        rows = self.session.execute(
+            select(ProspectRow, ClientRow.manager_id)
+            .outerjoin(ClientRow, ClientRow.id == ProspectRow.converted_client_id)
             .where(ProspectRow.manager_id == manager_id)
             .order_by(ProspectRow.created_at.desc(), ProspectRow.id.desc())
         )
-        return [_model(r) for r in rows]
+        return [self._as_seen(row, client_manager) for row, client_manager in rows]
+
+    def _as_seen(self, row: ProspectRow, client_manager: int | None) -> Prospect:
+        """A prospect who became a client the reader may not see in full (a colleague's) is that client: their
+        mobile and ID masked, as for any colleague's client; the history (name, that they converted) stays."""
+        prospect = _model(row)
+        client_id = row.converted_client_id
+        if client_id is None or self.access.may_see_client(client_id, client_manager, known=True):
+            return prospect
+        masked = {
+            "mobile": mask_mobile(row.mobile),
+            "resident_id": row.resident_id and mask_resident_id(row.resident_id),
+        }
+        return prospect.model_copy(update=masked)
 
     def converted_from_event(self, event_id: int) -> int:
         """The clients the event's prospects became: each person once, though taken twice at the door."""
