@@ -26,15 +26,19 @@ from storage.orm import ClientRow, ContactRow, EventProductRow, EventRow, Invita
 from storage.queue_sources import precision_prospects
 
 
-def _followed_up() -> Exists:
-    """The invitation's follow-up call was made (its task done: the client reached after the event)."""
+def _followed_up(until: dt.datetime | None) -> Exists:
+    """The invitation's follow-up call was made (its task done: the client reached after the event), before
+    ``until`` when given (the end of the policy's follow-up days: a call made later is no follow-up within them)."""
+    made = [TaskRow.closed_at < until] if until is not None else []
     return (
         select(TaskRow.id)
         .where(
             TaskRow.origin == TaskOrigin.EVENT,
             TaskRow.origin_id == InvitationRow.id,
+            TaskRow.client_id == InvitationRow.client_id,  # the invitee's own call, never one hung on their invitation
             TaskRow.kind == TaskKind.EVENT_FOLLOW_UP,
             TaskRow.status == TaskStatus.DONE,
+            *made,
         )
         .exists()
     )
@@ -234,7 +238,12 @@ class SqlEvents:
     ) -> list[tuple[int, int]]:  # fmt: skip
         """(client id, manager id) of the clients ``rule`` picks among those the actor may invite."""
         self._require_role(PLANNERS, "event")
-        scope = self.managers_for_rule()
+        # an invitation is a call: whatever the rule, never to a client who asked not to be called, whose number is
+        # known wrong, or who has none
+        callable_ = and_(
+            ClientRow.phone_opt_out.is_(False), ClientRow.mobile_invalid.is_(False), ClientRow.mobile.is_not(None)
+        )
+        scope = and_(self.managers_for_rule(), callable_)
         columns = select(ClientRow.id, ClientRow.manager_id)
         match rule:
             case InviteRule.EMPLOYER:
@@ -251,9 +260,10 @@ class SqlEvents:
 
     # --- read models ----------------------------------------------------------------------------------------------
 
-    def invitees(self, event_id: int) -> list[Invitee]:
+    def invitees(self, event_id: int, followed_up_until: dt.datetime | None = None) -> list[Invitee]:
         """The event's list at the door: everyone invited or walked in. The actor's own clients (and, for a
-        supervisor, the team's; the admin, all) with their whole mobile; others' masked."""
+        supervisor, the team's; the admin, all) with their whole mobile; others' masked. ``followed_up``: the
+        follow-up call made (before ``followed_up_until`` when given)."""
         query = (
             select(
                 InvitationRow.id,
@@ -261,7 +271,7 @@ class SqlEvents:
                 InvitationRow.staff_id,
                 InvitationRow.status,
                 InvitationRow.attended_at,
-                _followed_up().label("followed_up"),
+                _followed_up(followed_up_until).label("followed_up"),
                 ClientRow.number,
                 ClientRow.name,
                 ClientRow.name_initials,

@@ -14,7 +14,9 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
+from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import AccessDenied
 from storage import audit
 from storage.access import Access
@@ -60,6 +62,16 @@ class SqlProspects:
     def add(self, prospect: NewProspect) -> Prospect:
         if not (self.access.admin or self.access.has_role(*TAKERS)):
             raise AccessDenied("prospect")
+        same_id = ClientRow.resident_id == prospect.resident_id if prospect.resident_id else None
+        match = (
+            ClientRow.mobile == prospect.mobile
+            if same_id is None
+            else or_(ClientRow.mobile == prospect.mobile, same_id)
+        )
+        if self.session.scalar(select(ClientRow.id).where(match).limit(1)) is not None:
+            # a client already (their mobile or ID is the bank's): checked in as a walk-in, never a prospect whom
+            # the next import would count as a new client of the event or credit to an introducer
+            raise DomainError("prospect_is_client")
         row = ProspectRow(**prospect.model_dump())
         self.session.add(row)
         self.session.flush()
@@ -68,15 +80,30 @@ class SqlProspects:
     def of(self, manager_id: int) -> list[Prospect]:
         """The manager's prospects, newest first (the manager, their supervisor, the admin)."""
         self.access.require_act_for(manager_id, "prospect")
-        rows = self.session.scalars(
-            select(ProspectRow)
+        rows = self.session.execute(
+            select(ProspectRow, ClientRow.manager_id)
+            .outerjoin(ClientRow, ClientRow.id == ProspectRow.converted_client_id)
             .where(ProspectRow.manager_id == manager_id)
             .order_by(ProspectRow.created_at.desc(), ProspectRow.id.desc())
         )
-        return [_model(r) for r in rows]
+        return [self._as_seen(row, client_manager) for row, client_manager in rows]
+
+    def _as_seen(self, row: ProspectRow, client_manager: int | None) -> Prospect:
+        """A prospect who became a client the reader may not see in full (a colleague's) is that client: their
+        mobile and ID masked, as for any colleague's client; the history (name, that they converted) stays."""
+        prospect = _model(row)
+        client_id = row.converted_client_id
+        if client_id is None or self.access.may_see_client(client_id, client_manager, known=True):
+            return prospect
+        masked = {
+            "mobile": mask_mobile(row.mobile),
+            "resident_id": row.resident_id and mask_resident_id(row.resident_id),
+        }
+        return prospect.model_copy(update=masked)
 
     def converted_from_event(self, event_id: int) -> int:
-        query = select(func.count()).where(
+        """The clients the event's prospects became: each person once, though taken twice at the door."""
+        query = select(func.count(ProspectRow.converted_client_id.distinct())).where(
             ProspectRow.event_id == event_id, ProspectRow.converted_client_id.is_not(None)
         )
         return int(self.session.scalar(query) or 0)

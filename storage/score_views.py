@@ -39,6 +39,7 @@ from storage.orm import (
     ClientRow,
     ContactRow,
     EventRow,
+    InvitationRow,
     KeptAverageRow,
     MysteryCheckRow,
     OutletRow,
@@ -254,8 +255,14 @@ class SqlScoreViews:
         return self.session.execute(query)
 
     def _held(self, window: ScoreWindow) -> ColumnElement[bool]:
-        """An event held in the quarter: begun within it and by now (one ahead counts once it is held)."""
-        return and_(EventRow.starts_at >= window.start, EventRow.starts_at < min(window.end, window.now))
+        """An event held in the quarter: begun within it and by now (one ahead counts once it is held), and someone
+        came (an event nobody attended was not held: planning empty events scores nothing)."""
+        came = (
+            select(InvitationRow.id)
+            .where(InvitationRow.event_id == EventRow.id, InvitationRow.attended_at.is_not(None))
+            .exists()
+        )
+        return and_(EventRow.starts_at >= window.start, EventRow.starts_at < min(window.end, window.now), came)
 
     def _events(self, window: ScoreWindow, staff_ids: list[int]) -> Any:
         query = (

@@ -96,8 +96,9 @@ def follow_up_day(policy: Policy, event_day: dt.date) -> dt.date:
 
 
 def attributed(policy: Policy, starts_at: dt.datetime, sold_at: dt.datetime) -> bool:
-    """A sale of a featured product to an attendee is credited to the event: made from the event's day on, within
-    the policy's ``attribution_days`` (30 by default)."""
+    """A sale of a featured product to an attendee is credited to the event: made once the event began (a sale
+    that morning, before it, owes the event nothing), up to the policy's ``attribution_days`` (30 by default) after
+    its day."""
     event_day = local(policy, starts_at).date()
     sold_on = local(policy, sold_at).date()
-    return event_day <= sold_on <= event_day + dt.timedelta(days=policy.events.attribution_days)
+    return starts_at <= sold_at and sold_on <= event_day + dt.timedelta(days=policy.events.attribution_days)

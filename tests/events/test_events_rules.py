@@ -53,12 +53,14 @@ def test_the_follow_up_is_due_within_the_policys_days(event_day: dt.date, within
 
 
 @given(event_day=days, offset=st.integers(-5, 60))
-def test_a_sale_is_credited_to_the_event_from_its_day_within_the_attribution_days(
+def test_a_sale_is_credited_to_the_event_once_it_began_within_the_attribution_days(
     event_day: dt.date, offset: int
 ) -> None:
     starts_at = instant(event_day, dt.time(14, 0))
-    sold_at = instant(event_day + dt.timedelta(days=offset), dt.time(10, 0))
+    sold_at = instant(event_day + dt.timedelta(days=offset), dt.time(16, 0))
     assert events.attributed(POLICY, starts_at, sold_at) == (0 <= offset <= POLICY.events.attribution_days)
+    that_morning = instant(event_day, dt.time(10, 0))
+    assert not events.attributed(POLICY, starts_at, that_morning)  # before the event: not the event's doing
 
 
 def test_opening_hours_closing_before_they_open_are_refused(tmp_path: pytest.TempPathFactory) -> None:

@@ -406,3 +406,18 @@ async def test_the_supervisors_picker_offers_no_client_of_another_team(url: str,
         dialog = app.screen
         assert isinstance(dialog, InviteDialog)
         assert [r.name for r in dialog.found] == ["张三", "赵六"]  # the team's; 赵九 (another team's) not offered
+
+
+async def test_a_client_taken_at_the_door_as_a_prospect_is_told_to_check_in_as_a_walk_in(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CheckInScreen(app.ws, 1))
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press(*"赵六", "tab", *"13900000004", "tab", "tab", "space", "shift+tab", "enter")  # a client's
+        await settle(pilot)
+        error = str(app.screen.query_one("#dialog-error", Static).render())
+        assert "已是本行客户" in error
+    assert prospects.mine(app.ws) == []

@@ -42,9 +42,10 @@ def test_a_csm_takes_a_prospect_at_the_door_with_consent_and_sees_them_in_own_li
 
 def test_a_prospect_met_by_the_lobby_goes_to_the_csm_who_planned_the_event(branch: Branch) -> None:
     event_id = event(branch, by="wang")
+    supervisors_event = event(branch, by="sup")
+    on_event_day(branch)
     taken = prospects.meet_at_event(branch.ws("lobby"), event_id, "钱七", "13912345678", consent=True)
     assert (taken.manager_id, taken.met_by) == (branch.staff["wang"].id, branch.staff["lobby"].id)
-    supervisors_event = event(branch, by="sup")
     with pytest.raises(DomainError, match="prospect_no_manager"):
         prospects.meet_at_event(branch.ws("lobby"), supervisors_event, "孙八", "13912345679", consent=True)
 
@@ -62,6 +63,7 @@ def test_no_prospect_without_consent_or_with_a_wrong_mobile(
     code: str,
 ) -> None:
     event_id = event(branch, by="wang")
+    on_event_day(branch)
     with pytest.raises(DomainError) as refused:
         prospects.meet_at_event(branch.ws("wang"), event_id, name, mobile, consent=consent)
     assert refused.value.code == code
@@ -83,6 +85,7 @@ def test_an_import_with_the_prospects_mobile_converts_them_and_keeps_the_history
 ) -> None:
     introducer = branch.client("甲", "wang")
     event_id = event(branch, by="wang")
+    on_event_day(branch)
     prospects.introduced(branch.ws("wang"), introducer, "钱七", "13912345678", consent=True)
     prospects.meet_at_event(branch.ws("wang"), event_id, "孙八", "13987654321", consent=True)
     rows = [["C0100", "钱七", VALID_IDS[0], "13912345678", ""], ["C0101", "孙八", VALID_IDS[1], "13987654321", ""]]
@@ -139,6 +142,7 @@ def test_an_import_with_the_prospects_resident_id_converts_them_though_the_mobil
     """The prospect gave their ID at the door and opened the account with another phone: converted by the ID. One
     who gave no ID is never matched on a blank; the audit shows the ID masked only."""
     event_id = event(branch, by="wang")
+    on_event_day(branch)
     taken = prospects.meet_at_event(
         branch.ws("wang"), event_id, "孙八", "13987654321", consent=True, resident_id=VALID_IDS[1]
     )
@@ -169,8 +173,21 @@ def test_the_resident_id_matches_before_a_shared_mobile(branch: Branch, tmp_path
 
 def test_a_prospect_with_a_wrong_resident_id_is_refused(branch: Branch) -> None:
     event_id = event(branch, by="wang")
+    on_event_day(branch)
     with pytest.raises(DomainError, match="prospect_invalid"):
         prospects.meet_at_event(
             branch.ws("wang"), event_id, "孙八", "13987654321", consent=True, resident_id="110105197001011234"
         )
+    assert prospects.mine(branch.ws("wang")) == []
+
+
+def test_a_prospect_is_taken_at_the_events_door_on_its_day_only(branch: Branch) -> None:
+    """Added to an event before or after it, someone would count as the event's new client for a meeting it never
+    had."""
+    event_id = event(branch, by="wang")
+    with pytest.raises(DomainError, match="event_not_today"):
+        prospects.meet_at_event(branch.ws("wang"), event_id, "钱七", "13912345678", consent=True)
+    branch.clock.set(dt.datetime(2026, 12, 8, 2, tzinfo=dt.UTC))  # a week after
+    with pytest.raises(DomainError, match="event_not_today"):
+        prospects.meet_at_event(branch.ws("wang"), event_id, "钱七", "13912345678", consent=True)
     assert prospects.mine(branch.ws("wang")) == []

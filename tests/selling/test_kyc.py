@@ -326,3 +326,21 @@ def test_the_call_card_carries_the_badge_of_an_expired_or_expiring_id(branch: Br
     card = prepare(ws, branch.young)
     assert card.id_state is kyc.IdState.LONG_TERM
     assert "⚠" not in " ".join(line.plain for line in render_card(card, TODAY))
+
+
+def test_a_recorded_expiry_is_replaced_by_the_new_ids_never_erased_to_sell(branch: Branch) -> None:
+    """An expired ID's date erased on the page would read "not known yet" (neither expired nor expiring) and lift
+    the refusal and the queue's reason without any new ID seen: refused; the new ID's date (or 长期) replaces it."""
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    set_expiry(branch, branch.young, TODAY - dt.timedelta(days=1))
+    with branch.system() as tx:
+        client = tx.clients.get(branch.young)
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(ws, client, id_expiry=None)
+    assert refused.value.code == "id_expiry_required"
+    with pytest.raises(DomainError, match="id_expiry_required"):
+        client_detail.edit(ws, client, id_expiry=None, id_long_term=False)
+    with pytest.raises(DomainError, match="id_expired"):
+        attempts.record(ws, attempt(ws, branch.young, "B1", "1000", BASIC), SOLD)
+    assert id_updates(ws) == {branch.young}

@@ -173,6 +173,9 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     expiry = normalised.get("id_expiry")
     if expiry is not None and kyc.expiry_too_far(expiry, ws.time.today()):
         raise DomainError("id_expiry_far", years=kyc.ID_VALID_YEARS_MAX)
+    erased = "id_expiry" in normalised and normalised["id_expiry"] is None and not merged.id_long_term
+    if erased and client.id_expiry is not None:  # "not known" would lift an expired ID's refusal, no new ID seen
+        raise DomainError("id_expiry_required")
     if normalised.get("id_long_term"):
         if kyc.long_term_impossible(merged.age_on(ws.time.today())):
             raise DomainError("id_long_term_young", age=merged.age_on(ws.time.today()), adult=kyc.LONG_TERM_FROM_AGE)

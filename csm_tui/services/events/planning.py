@@ -287,6 +287,8 @@ def _answer(
         raise DomainError("event_over")
     if invitation.status is InviteStatus.WALK_IN:
         raise DomainError("event_walk_in_not_invited")  # came uninvited: no invitation to answer
+    if invitation.attended_at is not None:
+        raise DomainError("event_already_in")  # came: no later answer says they declined or did not pick up
     status = rules.after_answer(invitation.status, outcome)
     kind = TaskKind.EVENT_REMINDER if status is InviteStatus.ACCEPTED else TaskKind.EVENT_INVITE
     follow: tuple[TaskKind, dt.date, dt.datetime | None] | None = None
@@ -378,6 +380,8 @@ def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
         answered = invitation.answered_at
         if ws.time.local(answered).date() != today:
             raise DomainError("event_undo_too_late", day=ws.time.local(answered).format("YYYY-MM-DD"))
+        if invitation.attended_at is not None:
+            raise DomainError("event_already_in")  # came: the answer they came on stays
         if last.staff_id != ws.staff.id:
             answerer = tx.staff.get(last.staff_id)
             if ws.staff.role is not Role.SUPERVISOR or answerer is None or answerer.supervisor_id != ws.staff.id:

@@ -16,6 +16,7 @@ from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.policy import Policy
+from csm_tui.rules.events import local
 from csm_tui.services.ports import AccessDenied, UnitOfWork, UnitOfWorkFactory
 from csm_tui.services.workstation import Workstation
 
@@ -55,6 +56,8 @@ def meet_at_event(
         event = tx.events.get(event_id)
         if event is None:
             raise DomainError("event_unknown")
+        if local(ws.policy, event.starts_at).date() != ws.time.today():
+            raise DomainError("event_not_today")  # met at its door: never added to an event before or after it
         manager = _manager_at_event(tx, ws, event.created_by)
         prospect = tx.prospects.add(_new(ws, name, mobile, consent, manager, resident_id, event_id=event.id))
         tx.commit()

@@ -30,12 +30,19 @@ class EventResults:
     new_clients: int = 0  # prospects met at the event who became clients
 
 
+def _follow_up_until(ws: Workstation, event: Event) -> dt.datetime:
+    """The end of the policy's follow-up days after the event: a follow-up call made later is not counted."""
+    event_day = rules.local(ws.policy, event.starts_at).date()
+    _, end = ws.time.day_bounds(event_day + dt.timedelta(days=ws.policy.events.follow_up_days))
+    return end
+
+
 def results(ws: Workstation, event_id: int) -> EventResults:
     with ws.uow() as tx:
         event = tx.events.get(event_id)
         if event is None:
             raise DomainError("event_unknown")
-        rows = tx.events.invitees(event_id)
+        rows = tx.events.invitees(event_id, _follow_up_until(ws, event))
         start = event.starts_at - dt.timedelta(days=1)  # the day is the branch's; ``attributed`` decides
         end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
         new_clients = tx.prospects.converted_from_event(event_id)
@@ -80,7 +87,7 @@ def export_results(ws: Workstation, event_id: int, path: Path) -> tuple[int, Pat
         event = tx.events.get(event_id)
         if event is None:
             raise DomainError("event_unknown")
-        rows = tx.events.invitees(event_id)
+        rows = tx.events.invitees(event_id, _follow_up_until(ws, event))
         start = event.starts_at - dt.timedelta(days=1)
         end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
         sold: dict[int, Decimal] = {}

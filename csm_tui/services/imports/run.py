@@ -32,7 +32,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from csm_tui.domain.enums import Role
+from csm_tui.domain.enums import Role, TaskKind, TaskOrigin
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.masking import mask_text
 from csm_tui.i18n import explain, listed, t
@@ -332,6 +332,8 @@ class _Job:
         advance = self.meter.writing(len(records))
         for wave in waves:
             ready = {key: (line, _with_supervisor(values, staff)) for key, (line, values) in wave.items()}
+            if self.kind is ImportKind.TASKS:
+                ready = self._no_event_calls(tx, ready, existing)
             inserts, updates = plan(ready, existing)
             if self.kind is ImportKind.CLIENTS:
                 self._assign(tx, inserts, updates)
@@ -341,6 +343,35 @@ class _Job:
             if not self.report.dry_run:
                 tx.imports.write(self.kind, inserts, updates, advance)
                 staff = {login: ref.id for login, ref in tx.imports.staff().items()}
+
+    def _no_event_calls(
+        self, tx: UnitOfWork, ready: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]
+    ) -> dict[Key, tuple[int, Values]]:
+        """An event's calls (invitation, reminder, follow-up) are the events service's, each tied to an invitation of
+        its client: a task list brings or changes one only as a call of that client's invitation (a list exported
+        and imported back), a follow-up only of an attendee; never one hung on another client's invitation or on
+        none, which would mark an attendee followed up or answer an invitation."""
+        kept: dict[Key, tuple[int, Values]] = {}
+        for key, (line, values) in ready.items():
+            found = existing.get(key)
+            same = found is not None and all(found.values.get(f) == v for f, v in values.items())
+            if not same and not self._event_call_fits(tx, values):
+                self.refuse(line, "origin_id", t("import_error.event_task", value=values["kind"]))
+                continue
+            kept[key] = (line, values)
+        return kept
+
+    @staticmethod
+    def _event_call_fits(tx: UnitOfWork, values: Values) -> bool:
+        origin, origin_id = values.get("origin"), values.get("origin_id")
+        if values["kind"] not in EVENT_CALLS and (origin is not TaskOrigin.EVENT or origin_id is None):
+            return True  # no event's call
+        if origin is not TaskOrigin.EVENT or origin_id is None:
+            return False
+        invitation = tx.events.invitation(int(origin_id))
+        if invitation is None or invitation.client_id != values["client_id"]:
+            return False
+        return values["kind"] is not TaskKind.EVENT_FOLLOW_UP or invitation.attended_at is not None
 
     def _assign(self, tx: UnitOfWork, inserts: list[Values], updates: list[Update]) -> None:
         """New clients the file gives no manager go to a CSM by the policy's rule. A CSM's load counts the clients
@@ -517,6 +548,9 @@ def _still_holds(checked: Lookups, now: Lookups) -> None:
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
     while batch := list(itertools.islice(items, size)):
         yield batch
+
+
+EVENT_CALLS = frozenset({TaskKind.EVENT_INVITE, TaskKind.EVENT_REMINDER, TaskKind.EVENT_FOLLOW_UP})
 
 
 @functools.lru_cache(maxsize=4096)
