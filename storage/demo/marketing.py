@@ -51,13 +51,13 @@ FOLLOWED_UP_LATE = 0.4  # of the last event's follow-ups: not made yet this morn
 INTRODUCED = (1, 3)  # prospects introduced by clients, per CSM
 INTRODUCED_WITHIN_DAYS = 300  # within the policy's retention (12 months by default)
 AML_TEXTS = (
-    ((AmlSign.LARGE_CASH,), "客户一周内多次存入现金,每笔均略低于大额交易报告标准,询问资金来源时回答含糊"),
-    ((AmlSign.UNCLEAR_FUNDS, AmlSign.THIRD_PARTY), "客户账户近期频繁收到多名无关个人转入,随即全额转出购买理财"),
-    ((AmlSign.BEHAVIOUR,), "客户要求以他人名义办理业务,不愿提供身份证明,多次询问如何避免登记"),
+    ((AmlSign.LARGE_CASH,), "客户一周内多次存入现金，每笔均略低于大额交易报告标准，询问资金来源时回答含糊"),
+    ((AmlSign.UNCLEAR_FUNDS, AmlSign.THIRD_PARTY), "客户账户近期频繁收到多名无关个人转入，随即全额转出购买理财"),
+    ((AmlSign.BEHAVIOUR,), "客户要求以他人名义办理业务，不愿提供身份证明，多次询问如何避免登记"),
 )
 DECISIONS = (
-    (AmlStatus.DISMISSED, "核实为客户经营小店的日常营业款,有流水和营业执照佐证"),
-    (AmlStatus.REPORTED, "资金往来与客户身份、职业明显不符,已上报反洗钱中心"),
+    (AmlStatus.DISMISSED, "核实为客户经营小店的日常营业款，有流水和营业执照佐证"),
+    (AmlStatus.REPORTED, "资金往来与客户身份、职业明显不符，已上报反洗钱中心"),
 )
 
 

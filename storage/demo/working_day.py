@@ -38,9 +38,9 @@ from storage.orm import (
 )
 
 APPOINTMENT_PURPOSES = ("资产配置面谈", "理财到期再投资", "养老保险规划", "基金定投开户", "风险测评")
-WALK_IN_REASONS = ("客户在柜台咨询基金定投", "大额存款到期,有理财意向", "客户咨询教育金保险", "客户询问国债发行")
-WODE_REASONS = ("日均资产达到沃德标准", "客户资产大幅增加,建议升级沃德服务")
-RETURN_REASONS = ("客户仅办理业务,暂无理财需求", "客户暂不愿更换客户经理")
+WALK_IN_REASONS = ("客户在柜台咨询基金定投", "大额存款到期，有理财意向", "客户咨询教育金保险", "客户询问国债发行")
+WODE_REASONS = ("日均资产达到沃德标准", "客户资产大幅增加，建议升级沃德服务")
+RETURN_REASONS = ("客户仅办理业务，暂无理财需求", "客户暂不愿更换客户经理")
 
 OPEN_DAYS = 3  # a referral of the last three working days is still open
 CLOSED_REFERRAL = Weighted([(ReferralStatus.ACCEPTED, 75), (ReferralStatus.RETURNED, 25)])
@@ -133,11 +133,11 @@ class WorkingDay(Part):
         else:
             origin = self._earlier_call(csm, c, due, rng.randint(1, 2), Disposition.NO_ANSWER, late=True)
             steps = self._after(c, origin, Disposition.NO_ANSWER)
-            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: "上次未接通,再次致电"})
+            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: "上次未接通，再次致电"})
 
     def _follow_up(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
         origin = self._earlier_call(csm, c, due, self.policy.calls.interested_days, Disposition.INTERESTED)
-        notes = {TaskKind.FOLLOW_UP: "客户有意向,跟进"}
+        notes = {TaskKind.FOLLOW_UP: "客户有意向，跟进"}
         self._tasks(csm, c, origin, self._after(c, origin, Disposition.INTERESTED), notes)
 
     def _sms(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
@@ -185,7 +185,7 @@ class WorkingDay(Part):
             return
         rng = self.rng
         latest = min(self.now_minute - 5, WORK_END)
-        notes = {TaskKind.CALLBACK: "未接通,稍后再拨"}
+        notes = {TaskKind.CALLBACK: "未接通，稍后再拨"}
         for minute, c in zip(sorted(rng.sample(range(WORK_START, latest), 4)), clients, strict=False):
             at = self.days.at(self.today, minute, rng.randrange(60))
             disposition = OUTCOMES[Channel.PHONE].draw(rng)
