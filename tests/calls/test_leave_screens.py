@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.cells import cell_len
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -41,16 +42,22 @@ def _colleague(url: str) -> Staff:
     return colleagues(ws, ws.staff.id)[0]
 
 
+async def open_leave(pilot: Pilot[None]) -> LeaveDialog:
+    """``o`` on the checklist: the leave dialog, at rest."""
+    await pilot.press("o")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, LeaveDialog)
+    return dialog
+
+
 async def test_a_csm_records_leave_in_the_dialog_by_keys_and_the_checklist_says_so(demo_url: str) -> None:
     colleague = _colleague(demo_url)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
-        await pilot.press("o")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, LeaveDialog)
+        dialog = await open_leave(pilot)
         listed = str(dialog.query_one("#leave-colleagues", Static).render())
         assert f"1 {colleague.name}" in listed
         for box in dialog.query(Input):  # every field within the 80×24 screen
@@ -78,10 +85,7 @@ async def test_the_dialog_keeps_what_was_typed_and_says_why_a_leave_is_refused(d
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, LeaveDialog)
+        dialog = await open_leave(pilot)
         dialog.query_one("#cover", Input).focus()
         await pilot.press("9", "enter")  # no ninth colleague
         await settle(pilot)
@@ -176,10 +180,7 @@ async def test_a_leave_entered_wrong_is_cancelled_from_the_dialog_by_its_first_d
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, LeaveDialog)
+        dialog = await open_leave(pilot)
         assert t("leave.withdraw_hint") in str(dialog.query_one("#leave-withdraw", Static).render())
         await pilot.press("ctrl+r")  # the first day typed (today) starts no recorded leave
         await settle(pilot)
@@ -202,10 +203,7 @@ async def test_a_csm_back_early_ends_the_leave_under_way_from_the_dialog_and_is_
     app = make_app(demo_url, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, LeaveDialog)
+        dialog = await open_leave(pilot)
         dialog.query_one("#first", Input).value = "2026-11-26"
         await pilot.press("ctrl+r")
         await settle(pilot)

@@ -4,7 +4,11 @@ A CSM files on an own client; the outlet's reviewer (its supervisors, or the adm
 else reads a report: not another CSM, not a colleague covering the CSM's leave, not a teller, not the admin while
 supervisors review, not a supervisor of another outlet. Nothing of a report reaches the client's page or card, the
 queue, search, exports or the scoreboard (no tipping off), and the audit log names it by id, never its content.
-The database refuses any change but the one decision, and any deletion, whatever path the write takes.
+The database refuses any change but the one decision, and any deletion, whatever path the write takes; and (0016)
+a decision unless the decider is an active supervisor of the report's outlet or an admin, not its author, no earlier
+than the filing. Who reviews is read at each reading and decision: the policy's role, or the other when nobody of it
+is active; a report is refused, before anything is stored, when nobody at all can review it (the CSM is told whom
+to tell in person).
 
 The clock stands on Friday 27 November 2026, 10:00 in Shanghai.
 """
@@ -12,15 +16,18 @@ The clock stands on Friday 27 November 2026, 10:00 in Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import DateTime, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from csm_tui.domain.enums import AmlStatus, LeaveKind, Role
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewStaff
+from csm_tui.domain.models import NewStaff, Staff
+from csm_tui.i18n import set_language
+from csm_tui.policy import Policy
 from csm_tui.services.calls.preparation import prepare
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import aml, client_detail
@@ -30,9 +37,13 @@ from csm_tui.services.leave import record_leave
 from csm_tui.services.phrase_check import ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.tabular import TableFormat
+from csm_tui.services.workstation import Workstation
+from storage import audit
+from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.aml_branch import ADMIN_REVIEWS, MARK, SIGNS, TODAY, AmlBranch, audit_text
 from tests.support.branch import workstation
+from widgets.failures import describe
 
 # --- filing --------------------------------------------------------------------------------------------------
 
@@ -308,3 +319,327 @@ def test_a_deactivated_reviewer_decides_nothing_and_reads_nothing(aml_branch: Am
         aml.to_review(ws)
     with aml_branch.factory() as tx:
         assert tx.session.execute(text("SELECT status FROM aml_reports")).scalar() == "open"
+
+
+# --- who reviews, and the database's own refusal of a decision -----------------------------------------------------
+
+DECIDE = text(
+    "UPDATE aml_reports SET status = 'reported', decided_by = :by, decided_at = :at, decision_reason = '已上报' "
+    "WHERE id = :r"
+).bindparams(bindparam("at", type_=DateTime()))
+INSERT = text(
+    "INSERT INTO aml_reports (client_id, staff_id, outlet_id, signs, text, filed_at, status, decided_by, decided_at, "
+    "decision_reason) VALUES (:client, :author, :outlet, 'behaviour', '手写', :filed, :status, :by, :at, :reason)"
+).bindparams(bindparam("filed", type_=DateTime()), bindparam("at", type_=DateTime()))
+WITH_CONTACT = Policy().model_copy(update={"aml": {"contact": "支行合规部王经理 021-6888 1234"}})
+
+
+def set_staff(engine: Engine, login: str, **values: object) -> None:
+    """Change a staff member as the staff import does (deactivation, a new outlet or role), behind every session."""
+    columns = ", ".join(f"{column} = :{column}" for column in values)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE staff SET {columns} WHERE login = :login"), {**values, "login": login})
+
+
+def filed_at(branch: AmlBranch, report_id: int) -> dt.datetime:
+    return aml.get(branch.ws("wang"), report_id).report.filed_at
+
+
+def decide_by_sql(branch: AmlBranch, report_id: int, decider: str, at: dt.datetime | None = None) -> None:
+    with branch.engine.begin() as conn:
+        conn.execute(DECIDE, {"by": branch.staff[decider].id, "at": at or filed_at(branch, report_id), "r": report_id})
+
+
+def status_of(branch: AmlBranch, report_id: int) -> str:
+    with branch.engine.connect() as conn:
+        return str(conn.scalar(text("SELECT status FROM aml_reports WHERE id = :r"), {"r": report_id}))
+
+
+@pytest.fixture
+def second_engine(aml_branch: AmlBranch) -> Iterator[Engine]:
+    """An engine of its own, as a second SSH session on the branch server has."""
+    engine = make_engine(aml_branch.engine.url.render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+
+
+def session_on(engine: Engine, branch: AmlBranch, staff: Staff) -> Workstation:
+    return workstation(SqlUnitOfWorkFactory(engine, branch.factory.clock), staff)
+
+
+# --- the database: who decides, and when ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decider", ["sup", "admin"])
+def test_the_database_takes_a_decision_by_the_outlets_supervisor_or_an_admin(
+    aml_branch: AmlBranch, decider: str
+) -> None:
+    report_id = aml_branch.file()
+    decide_by_sql(aml_branch, report_id, decider)
+    assert status_of(aml_branch, report_id) == "reported"
+
+
+@pytest.mark.parametrize(
+    ("decider", "why"),
+    [
+        ("wang", "the report's author"),
+        ("li", "a CSM"),
+        ("teller", "a teller"),
+        ("lobby", "a lobby manager"),
+        ("supb", "a supervisor of another outlet"),
+    ],
+)
+def test_the_database_refuses_a_decision_by_anyone_else(aml_branch: AmlBranch, decider: str, why: str) -> None:
+    report_id = aml_branch.file()
+    with pytest.raises(DBAPIError) as refused:
+        decide_by_sql(aml_branch, report_id, decider)
+    assert "decider" in str(refused.value), why
+    assert status_of(aml_branch, report_id) == "open"
+
+
+@pytest.mark.parametrize("login", ["sup", "admin"])
+def test_the_database_refuses_a_decision_by_a_deactivated_reviewer(aml_branch: AmlBranch, login: str) -> None:
+    report_id = aml_branch.file()
+    set_staff(aml_branch.engine, login, active=False)
+    with pytest.raises(DBAPIError):
+        decide_by_sql(aml_branch, report_id, login)
+    assert status_of(aml_branch, report_id) == "open"
+
+
+def test_the_database_refuses_the_author_promoted_to_supervisor_deciding_their_own_report(
+    aml_branch: AmlBranch,
+) -> None:
+    """wang files, then becomes a supervisor of the outlet (a reviewer of its reports): not of her own, through the
+    service or by SQL."""
+    report_id = aml_branch.file()
+    set_staff(aml_branch.engine, "wang", role="supervisor", grade=None)
+    with pytest.raises(AccessDenied):
+        aml.decide(aml_branch.ws("wang"), report_id, AmlStatus.DISMISSED, "自己排除")
+    with pytest.raises(DBAPIError):
+        decide_by_sql(aml_branch, report_id, "wang")
+    assert status_of(aml_branch, report_id) == "open"
+
+
+def test_a_report_whose_only_supervisor_left_is_its_author_goes_to_the_admin(aml_branch: AmlBranch) -> None:
+    """wang files, is promoted to supervisor of the outlet, and sup is deactivated: the outlet still has an active
+    supervisor, but the only one is the report's author, who never reviews it — the admin does, and wang's list
+    of reports to review does not hold her own."""
+    report_id = aml_branch.file()
+    set_staff(aml_branch.engine, "wang", role="supervisor", grade=None)
+    set_staff(aml_branch.engine, "sup", active=False)
+    assert aml.to_review(aml_branch.ws("wang")) == []
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("admin"))] == [report_id]
+    aml.decide(aml_branch.ws("admin"), report_id, AmlStatus.REPORTED, "已上报")
+    assert status_of(aml_branch, report_id) == "reported"
+
+
+def test_the_database_refuses_a_decision_dated_before_the_filing(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    filed = filed_at(aml_branch, report_id)
+    with pytest.raises(DBAPIError):
+        decide_by_sql(aml_branch, report_id, "sup", filed - dt.timedelta(seconds=1))
+    with pytest.raises(DBAPIError):
+        decide_by_sql(aml_branch, report_id, "sup", filed - dt.timedelta(days=400))
+    decide_by_sql(aml_branch, report_id, "sup", filed)  # the same instant stands
+    assert status_of(aml_branch, report_id) == "reported"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE aml_reports SET status = 'dismissed', decided_by = :admin, decision_reason = '改判' WHERE id = :r",
+        "UPDATE aml_reports SET decided_by = :admin WHERE id = :r",
+        "UPDATE aml_reports SET decision_reason = '改写理由' WHERE id = :r",
+        "UPDATE aml_reports SET status = 'open', decided_by = NULL, decided_at = NULL, decision_reason = '' "
+        "WHERE id = :r",
+        "UPDATE aml_reports SET text = '改写', decided_by = :admin WHERE id = :r",
+    ],
+)
+def test_a_decided_report_is_neither_decided_again_nor_edited_by_sql(aml_branch: AmlBranch, statement: str) -> None:
+    report_id = aml_branch.file()
+    aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.REPORTED, "已上报")
+    with pytest.raises(DBAPIError), aml_branch.engine.begin() as conn:
+        conn.execute(text(statement), {"r": report_id, "admin": aml_branch.staff["admin"].id})
+    report = aml.get(aml_branch.ws("sup"), report_id).report
+    assert (report.status, report.decided_by, report.decision_reason, report.text) == (
+        AmlStatus.REPORTED, aml_branch.staff["sup"].id, "已上报", MARK,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "by", "late", "reason"),
+    [
+        ("decided by its author", "reported", "wang", 1, "x"),
+        ("decided before it was filed", "dismissed", "sup", -60, "x"),
+        ("decided without a reason", "reported", "sup", 1, " "),
+        ("decided by nobody", "reported", None, 1, "x"),
+        ("open with a decider", "open", "sup", 1, ""),
+    ],
+)
+def test_the_database_refuses_a_report_inserted_already_decided_against_the_rules(
+    aml_branch: AmlBranch, case: str, status: str, by: str | None, late: int, reason: str
+) -> None:
+    filed = dt.datetime(2026, 11, 20, 2)
+    values = {
+        "client": aml_branch.clients["张伟"], "author": aml_branch.staff["wang"].id,
+        "outlet": aml_branch.staff["wang"].outlet_id, "filed": filed, "status": status,
+        "by": aml_branch.staff[by].id if by else None, "at": filed + dt.timedelta(seconds=late), "reason": reason,
+    }  # fmt: skip
+    with pytest.raises(DBAPIError), aml_branch.engine.begin() as conn:
+        conn.execute(INSERT, values)
+    with aml_branch.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM aml_reports")) == 0, case
+
+
+def test_a_report_inserted_open_or_decided_whole_is_stored_as_a_copy_does(aml_branch: AmlBranch) -> None:
+    """``csm admin copy`` inserts every report as it stands, decided ones too (by a supervisor who may have left
+    since): the database takes a whole decision by someone other than the author."""
+    filed = dt.datetime(2026, 11, 20, 2)
+    common = {"client": aml_branch.clients["张伟"], "author": aml_branch.staff["wang"].id, "filed": filed}
+    set_staff(aml_branch.engine, "sup", active=False)
+    with aml_branch.engine.begin() as conn:
+        outlet = aml_branch.staff["wang"].outlet_id
+        conn.execute(INSERT, {**common, "outlet": outlet, "status": "open", "by": None, "at": None, "reason": ""})
+        decided = {"status": "reported", "by": aml_branch.staff["sup"].id, "at": filed, "reason": "已上报"}
+        conn.execute(INSERT, {**common, "outlet": outlet, **decided})
+        assert conn.scalar(text("SELECT count(*) FROM aml_reports")) == 2
+
+
+def test_the_decision_guards_are_checked_like_the_records_guards(aml_branch: AmlBranch) -> None:
+    """The audit check (the admin's data state, ``csm admin audit verify``) names the AML guards once dropped."""
+    with aml_branch.engine.begin() as conn:
+        assert audit.missing_guards(conn) == []
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP TRIGGER aml_reports_reviewer ON aml_reports"))
+        else:
+            conn.execute(text("DROP TRIGGER aml_reports_reviewer"))
+        assert audit.missing_guards(conn) == ["aml_reports.aml_reports_reviewer"]
+
+
+# --- the service: the same rules, said in words --------------------------------------------------------------
+
+
+def test_a_decision_is_refused_by_the_service_when_the_clock_stands_before_the_filing(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    clock = aml_branch.factory.clock
+    clock.set(clock.now().shift(hours=-1))
+    with pytest.raises(DomainError) as refused:
+        aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.DISMISSED, "经核实无异常")
+    assert refused.value.code == "aml_decided_early"
+    assert status_of(aml_branch, report_id) == "open"
+
+
+def test_with_the_outlets_supervisor_active_the_admin_neither_reads_nor_decides(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    assert aml.to_review(aml_branch.ws("admin")) == []
+    with pytest.raises(AccessDenied):
+        aml.decide(aml_branch.ws("admin"), report_id, AmlStatus.DISMISSED, "无")
+    assert status_of(aml_branch, report_id) == "open"
+
+
+# --- an outlet without a reviewer ----------------------------------------------------------------------------
+
+
+def test_an_outlet_without_an_active_supervisor_has_its_reports_reviewed_by_the_admin(aml_branch: AmlBranch) -> None:
+    set_staff(aml_branch.engine, "sup", active=False)
+    report_id = aml_branch.file()
+    [entry] = aml.to_review(aml_branch.ws("admin"))
+    assert (entry.report.id, entry.report.text) == (report_id, MARK)
+    assert aml.to_review(aml_branch.ws("supb")) == []  # another outlet's supervisor: never
+    decided = aml.decide(aml_branch.ws("admin"), report_id, AmlStatus.REPORTED, "已报送反洗钱中心")
+    assert decided.decided_by == aml_branch.staff["admin"].id
+
+
+def test_a_supervisor_deactivated_after_the_filing_hands_the_report_to_the_admin_in_open_sessions(
+    aml_branch: AmlBranch, second_engine: Engine
+) -> None:
+    """The supervisor's and the admin's sessions were open before the supervisor was deactivated (the admin's on
+    an engine of its own, as a second SSH session): the supervisor's does nothing more; the admin's, unchanged,
+    now reads and decides the report; a supervisor appointed afterwards takes it over from the admin."""
+    report_id = aml_branch.file()
+    sup_session = aml_branch.ws("sup")
+    admin_session = session_on(second_engine, aml_branch, aml_branch.staff["admin"])
+    assert [e.report.id for e in aml.to_review(sup_session)] == [report_id]
+    assert aml.to_review(admin_session) == []
+    with pytest.raises(AccessDenied):
+        aml.get(admin_session, report_id)
+
+    set_staff(aml_branch.engine, "sup", active=False)
+    with pytest.raises(SessionEnded):
+        aml.to_review(sup_session)
+    with pytest.raises(SessionEnded):
+        aml.get(sup_session, report_id)
+    assert [e.report.id for e in aml.to_review(admin_session, open_only=True)] == [report_id]
+    assert aml.get(admin_session, report_id).report.text == MARK
+
+    with aml_branch.factory(write=True) as tx:  # a new supervisor for the outlet
+        outlet = aml_branch.staff["wang"].outlet_id
+        new = tx.staff.add(NewStaff(login="sup2", name="赵主管", role=Role.SUPERVISOR, outlet_id=outlet))
+        tx.commit()
+    with pytest.raises(AccessDenied):
+        aml.decide(admin_session, report_id, AmlStatus.DISMISSED, "无")
+    assert aml.to_review(admin_session) == []
+    new_session = session_on(second_engine, aml_branch, new)
+    aml.decide(new_session, report_id, AmlStatus.DISMISSED, "经核实为出售房产所得")
+    assert status_of(aml_branch, report_id) == "dismissed"
+
+
+def test_a_supervisor_moved_to_another_outlet_no_longer_reads_the_old_outlets_reports(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    session = aml_branch.ws("sup")
+    set_staff(aml_branch.engine, "sup", outlet_id=aml_branch.staff["supb"].outlet_id)
+    assert aml.to_review(session) == []
+    with pytest.raises(AccessDenied):
+        aml.decide(session, report_id, AmlStatus.DISMISSED, "无")
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("admin"))] == [report_id]  # outlet A has nobody now
+
+
+def test_a_supervisor_deactivated_between_reading_and_deciding_decides_nothing(
+    aml_branch: AmlBranch, second_engine: Engine
+) -> None:
+    """The decision is judged when it is made: the supervisor read the report, was deactivated by an import in
+    another session, then pressed the decision — refused, the report still open for the admin."""
+    report_id = aml_branch.file()
+    session = session_on(second_engine, aml_branch, aml_branch.staff["sup"])
+    assert aml.get(session, report_id).report.status is AmlStatus.OPEN
+    set_staff(aml_branch.engine, "sup", active=False)
+    with pytest.raises(SessionEnded):
+        aml.decide(session, report_id, AmlStatus.DISMISSED, "无")
+    assert status_of(aml_branch, report_id) == "open"
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("admin"), open_only=True)] == [report_id]
+
+
+def test_with_the_admin_as_reviewer_and_no_active_admin_the_outlets_supervisors_review(aml_branch: AmlBranch) -> None:
+    report_id = aml_branch.file()
+    with pytest.raises(AccessDenied):
+        aml.get(aml_branch.ws("sup", ADMIN_REVIEWS), report_id)
+    set_staff(aml_branch.engine, "admin", active=False)
+    [entry] = aml.to_review(aml_branch.ws("sup", ADMIN_REVIEWS))
+    assert entry.report.id == report_id
+    assert aml.to_review(aml_branch.ws("supb", ADMIN_REVIEWS)) == []
+    aml.decide(aml_branch.ws("sup", ADMIN_REVIEWS), report_id, AmlStatus.REPORTED, "已上报")
+    assert status_of(aml_branch, report_id) == "reported"
+
+
+@pytest.mark.parametrize(
+    ("policy", "code", "named"),
+    [(Policy(), "aml_no_reviewer", "合规"), (WITH_CONTACT, "aml_no_reviewer_call", "支行合规部王经理 021-6888 1234")],
+)
+def test_a_report_nobody_could_review_is_refused_with_whom_to_tell_and_nothing_is_stored(
+    aml_branch: AmlBranch, policy: Policy, code: str, named: str
+) -> None:
+    set_staff(aml_branch.engine, "sup", active=False)
+    set_staff(aml_branch.engine, "admin", active=False)
+    with pytest.raises(DomainError) as refused:
+        aml.file_report(aml_branch.ws("wang", policy), aml_branch.clients["张伟"], SIGNS, MARK)
+    assert refused.value.code == code
+    said = describe(refused.value)
+    assert named in said and "5" in said, said
+    set_language("en")
+    said = describe(refused.value)
+    assert "Nothing was filed" in said and ("compliance" in said or named in said), said
+    with aml_branch.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM aml_reports")) == 0
+    assert MARK not in audit_text(aml_branch.engine)
+    set_staff(aml_branch.engine, "admin", active=True)  # someone can review again: the report goes in
+    assert aml.file_report(aml_branch.ws("wang", policy), aml_branch.clients["张伟"], SIGNS, MARK).id > 0

@@ -97,6 +97,15 @@ async def _check_in_screen(app: CsmApp) -> None:
     app.push_screen(CheckInScreen(app.ws, 1))
 
 
+async def _prospect_dialog(pilot: Pilot[None]) -> None:
+    """The door of event 1, then F2: someone not a client, taken as a prospect."""
+    await settle(pilot)
+    pilot.app.push_screen(CheckInScreen(pilot.app.ws, 1))  # type: ignore[attr-defined]
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 def progress(app: CsmApp) -> str:
     return str(app.screen.query_one("#check-in-progress", Static).render())
 
@@ -163,11 +172,7 @@ async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None
 async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url: str) -> None:
     app = make_app(url, login="csm01")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(CheckInScreen(app.ws, 1))
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await _prospect_dialog(pilot)
         await pilot.press(*"钱七", "tab", *"139 1234 5678", "enter")
         await settle(pilot)
         error = str(app.screen.query_one("#dialog-error", Static).render())
@@ -411,11 +416,7 @@ async def test_the_supervisors_picker_offers_no_client_of_another_team(url: str,
 async def test_a_client_taken_at_the_door_as_a_prospect_is_told_to_check_in_as_a_walk_in(url: str) -> None:
     app = make_app(url, login="csm01")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(CheckInScreen(app.ws, 1))
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await _prospect_dialog(pilot)
         await pilot.press(*"赵六", "tab", *"13900000004", "tab", "tab", "space", "shift+tab", "enter")  # a client's
         await settle(pilot)
         error = str(app.screen.query_one("#dialog-error", Static).render())
