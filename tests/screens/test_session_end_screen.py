@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import update
+from textual.app import App
+from textual.pilot import Pilot
 
 from csm_tui.i18n import t
 from screens.session_ended import SessionEndedScreen
 from storage.orm import StaffRow
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import make_app, press_settled, settle
+from tests.support.snapshots import LANGS, SIZES, SnapCompare
+
+
+def _deactivate_csm01(app: App[None]) -> None:
+    """The admin deactivates the signed-in staff member from another workstation."""
+    with app.ws.uow.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(update(StaffRow).where(StaffRow.login == "csm01").values(active=False))
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -19,9 +28,7 @@ async def test_a_deactivated_staff_member_s_next_action_ends_the_session_with_a_
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        engine = app.ws.uow.engine  # type: ignore[attr-defined]
-        with engine.begin() as conn:  # the admin deactivates the staff member from another workstation
-            conn.execute(update(StaffRow).where(StaffRow.login == "csm01").values(active=False))
+        _deactivate_csm01(app)
         await pilot.press("3")  # the next action: the clients list
         await settle(pilot)
         assert isinstance(app.screen, SessionEndedScreen)
@@ -33,3 +40,17 @@ async def test_a_deactivated_staff_member_s_next_action_ends_the_session_with_a_
         await pilot.press("enter")
         await pilot.pause()
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
+@pytest.mark.parametrize("lang", LANGS)
+def test_snapshot_of_the_end_of_a_session(
+    demo_url: str, snap_compare: SnapCompare, lang: str, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        _deactivate_csm01(pilot.app)
+        await press_settled(pilot, "3")
+        assert isinstance(pilot.app.screen, SessionEndedScreen)
+
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=size, run_before=run_before)

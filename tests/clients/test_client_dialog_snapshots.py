@@ -1,0 +1,43 @@
+"""Snapshots of every dialog of a client's page and of a contact opened whole, at 80×24 and 120×40 in each
+language, from the client list's first client."""
+
+from __future__ import annotations
+
+from screens.dialogs import (
+    AmlReportDialog,
+    ChooseStaffDialog,
+    EditClientDialog,
+    LogContactDialog,
+    MeetingDialog,
+    TextDialog,
+    WhenDialog,
+)
+from tests.support.snapshots import SnapCompare, View, every_size_and_language, snapshot_of
+from widgets.row_detail import RowDetail
+
+CLIENT = ("3", "enter")
+
+VIEWS = [
+    View("reveal", "csm01", (*CLIENT, "r"), TextDialog),
+    View("edit", "csm01", (*CLIENT, "e"), EditClientDialog),
+    View("log_contact", "csm01", (*CLIENT, "l"), LogContactDialog),
+    View("book", "csm01", (*CLIENT, "o"), MeetingDialog),
+    View("follow_up", "csm01", (*CLIENT, "t"), WhenDialog),
+    View("refer", "csm01", (*CLIENT, "w"), ChooseStaffDialog),
+    View("aml_report", "csm01", (*CLIENT, "exclamation_mark"), AmlReportDialog),
+    View("capacity", "csm01", (*CLIENT, "k"), TextDialog),
+    # the contacts tab, its list focused, the second contact opened whole
+    View(
+        "contact_whole",
+        "csm01",
+        (*CLIENT, "right_square_bracket", "right_square_bracket", "tab", "j", "right"),
+        RowDetail,
+    ),
+]
+
+
+@every_size_and_language(VIEWS)
+def test_snapshot_of_the_client_pages_dialogs(
+    demo_url: str, snap_compare: SnapCompare, view: View, lang: str, size: tuple[int, int]
+) -> None:
+    assert snapshot_of(snap_compare, demo_url, view, lang, size)

@@ -1,0 +1,53 @@
+"""Snapshots of a view at both sizes in both languages: a view is a staff member's keys from their first screen to
+the screen or dialog it shows, checked to be the one meant before the picture is taken."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from tests.support.pilot import make_app, press_settled
+
+SnapCompare = Callable[..., bool]
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+LANGS = ("zh_CN", "en")
+
+
+@dataclass(frozen=True)
+class View:
+    name: str  # the snapshot's id
+    login: str  # who signs in
+    keys: tuple[str, ...]  # pressed from their first screen, the app at rest after each
+    shows: type[Screen[Any]]  # what is on top once they were pressed
+
+
+def every_size_and_language(views: list[View]) -> Callable[..., object]:
+    """Parametrize a test by ``view``, ``lang`` and ``size``: ids ``<view>-<lang>-<size>``."""
+
+    def mark(test: Callable[..., object]) -> object:
+        test = pytest.mark.parametrize("view", views, ids=[v.name for v in views])(test)
+        test = pytest.mark.parametrize("lang", LANGS)(test)
+        return pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))(test)
+
+    return mark
+
+
+def reaching(view: View) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await press_settled(pilot, *view.keys)
+        shown = pilot.app.screen
+        assert type(shown) is view.shows, f"{view.name}: {type(shown).__name__} is shown, not {view.shows.__name__}"
+
+    return run_before
+
+
+def snapshot_of(snap_compare: SnapCompare, url: str, view: View, lang: str, size: tuple[int, int]) -> bool:
+    """``view`` on a private copy of a branch at ``url``, in ``lang`` at ``size``, compared with its SVG."""
+    app = make_app(url, lang=lang, login=view.login)
+    return snap_compare(app, terminal_size=size, run_before=reaching(view))
