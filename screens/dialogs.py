@@ -402,7 +402,7 @@ class ChooseStaffDialog(SavingDialog[R]):
             yield Label(self.title_text, classes="screen-title")
             for number, person in enumerate(self.staff[:9], start=1):
                 yield Static(f"{number}  {t('list.named', name=person.name, detail=person.login)}")
-            yield BoundedInput(placeholder=t("skip.choose"), restrict="[1-9]", max_length=1, id="who")
+            yield BoundedInput(placeholder=t("detail.choose_staff"), restrict="[1-9]", max_length=1, id="who")
             yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
             yield from self.footer()
 

@@ -3,6 +3,9 @@ language, from the client list's first client."""
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
+from csm_tui.i18n import t
 from screens.dialogs import (
     AmlReportDialog,
     ChooseStaffDialog,
@@ -12,6 +15,7 @@ from screens.dialogs import (
     TextDialog,
     WhenDialog,
 )
+from tests.support.pilot import make_app, press_settled
 from tests.support.snapshots import SnapCompare, View, every_size_and_language, snapshot_of
 from widgets.row_detail import RowDetail
 
@@ -41,3 +45,11 @@ def test_snapshot_of_the_client_pages_dialogs(
     demo_url: str, snap_compare: SnapCompare, view: View, lang: str, size: tuple[int, int]
 ) -> None:
     assert snapshot_of(snap_compare, demo_url, view, lang, size)
+
+
+async def test_the_referral_dialog_asks_for_a_colleagues_number_not_a_reason(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, *CLIENT, "w")
+        assert isinstance(app.screen, ChooseStaffDialog)
+        assert app.screen.query_one("#who", Input).placeholder == t("detail.choose_staff") != t("skip.choose")
