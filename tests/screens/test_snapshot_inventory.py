@@ -65,10 +65,11 @@ from screens.shelf import ShelfScreen
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from screens.team_checklist import TeamChecklistScreen
+from tests.support.snapshots import LANGS, SIZES
 from widgets.row_detail import RowDetail
 
 TESTS = Path(__file__).resolve().parents[1]
-CASES = [(size, lang) for size in ("80x24", "120x40") for lang in ("zh_CN", "en")]
+CASES = [(size, lang) for size in SIZES for lang in LANGS]
 
 
 def pictures(module: str, test: str, *, zh_80x24: str | None = None, at_80x24: str | None = None) -> list[str]:
