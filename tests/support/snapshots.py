@@ -48,6 +48,6 @@ def reaching(view: View) -> Callable[[Pilot[None]], Awaitable[None]]:
 
 
 def snapshot_of(snap_compare: SnapCompare, url: str, view: View, lang: str, size: tuple[int, int]) -> bool:
-    """``view`` on a private copy of a branch at ``url``, in ``lang`` at ``size``, compared with its SVG."""
+    """``view`` on the branch at ``url`` (a private copy), in ``lang`` at ``size``, compared with its SVG."""
     app = make_app(url, lang=lang, login=view.login)
     return snap_compare(app, terminal_size=size, run_before=reaching(view))
