@@ -44,6 +44,7 @@ from csm_tui.domain.models import (
 )
 from csm_tui.i18n import set_language, t
 from csm_tui.rules import suitability as rules
+from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED, ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied, StorageFailure
 from csm_tui.services.selling import attempts
 from csm_tui.services.selling.attempts import Confirmations
@@ -495,6 +496,27 @@ def test_cancelling_in_cooling_off_takes_the_sale_back_whole_and_adds_a_correcti
     assert holding["status"] == HoldingStatus.CANCELLED.value
     (callback,) = rows(branch.engine, "tasks")
     assert (callback["kind"], callback["status"], callback["closed_at"]) == ("service_callback", "cancelled", at)
+
+
+AUDIT = AuditRow.__tablename__
+
+
+def test_a_cancel_reason_with_a_forbidden_phrase_is_refused_until_confirmed_and_the_sale_stays(branch: Branch) -> None:
+    ws = branch.ws()
+    done = sell_private(branch)
+    assert done.sale is not None and done.sale.id is not None
+    before = tables(branch.engine)
+    with pytest.raises(ForbiddenPhrases) as caught:
+        attempts.cancel_in_cooling_off(ws, done.sale.id, "客户说别家稳 赚")
+    assert [h.phrase for h in caught.value.hits] == ["稳赚"]
+    after = tables(branch.engine)
+    assert {k: v for k, v in after.items() if k != AUDIT} == {k: v for k, v in before.items() if k != AUDIT}
+    [refused] = [e for e in audit_after(branch.engine, 0) if e.action == PHRASES_REFUSED]
+    assert refused.entity == "sales" and "别家" not in json.dumps(refused.detail, ensure_ascii=False)
+    keep = PhrasesConfirmed(frozenset({"稳赚"}), "客户原话")
+    correction = attempts.cancel_in_cooling_off(ws, done.sale.id, "客户说别家稳 赚", keep)
+    assert correction.detail["reason"] == "客户说别家稳 赚"
+    assert [e.detail["reason"] for e in audit_after(branch.engine, 0) if e.action == PHRASES_CONFIRMED] == ["客户原话"]
 
 
 def test_the_review_task_is_dropped_with_a_cancelled_sale(branch: Branch) -> None:
