@@ -55,10 +55,10 @@ def leave_calls_wait(session: Session) -> bool:
         return LeavePolicy().calls is LeaveCalls.WAIT
     try:
         values = json.loads(raw)
-        calls = values.get("leave.calls", LeavePolicy().calls.value) if isinstance(values, dict) else None
-        return LeaveCalls(calls) is LeaveCalls.WAIT
     except ValueError:
         return True
+    calls = values.get("leave.calls", LeavePolicy().calls.value) if isinstance(values, dict) else None
+    return calls != LeaveCalls.COVER.value
 
 
 def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
