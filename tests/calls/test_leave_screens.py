@@ -26,7 +26,7 @@ from storage.engine import make_engine
 from storage.orm import StaffRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, notices, settle, table_rows
+from tests.support.pilot import make_app, notices, press_settled, settle, table_rows
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -166,9 +166,7 @@ async def test_the_team_view_tells_the_supervisor_when_the_colleague_covering_is
     engine.dispose()
     app = make_app(demo_url, login="sup01")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
+        await press_settled(pilot, "v")
         assert isinstance(app.screen, TeamChecklistScreen)
         row = next(r for r in table_rows(app) if r[0] == owner.staff.name)
         assert row[3] == t("leave.team_uncovered", name=colleague.name)

@@ -17,9 +17,9 @@ from screens.client_detail import ClientDetailScreen
 from screens.dialogs import CheckedTextDialog, DaySummaryDialog, OutcomeDialog, ReasonDialog, SmsSentDialog
 from screens.sms import SmsScreen
 from storage.engine import make_engine
-from storage.orm import AuditRow, ClientRow, ContactRow, StaffRow
+from storage.orm import AuditRow, ContactRow
 from tests.support.calls_branch import build_calls_branch
-from tests.support.pilot import make_app, open_session, settle
+from tests.support.pilot import make_app, open_own_client, open_session, press_settled, settle
 from widgets.phrase_panel import PhrasePanel
 
 ZH = catalog("zh_CN")
@@ -150,32 +150,17 @@ def test_a_phrase_found_many_times_in_one_field_is_listed_once_with_its_count() 
 async def test_a_reveal_reason_with_a_forbidden_phrase_is_shown_in_place_and_the_numbers_only_with_a_reason(
     demo_url: str,
 ) -> None:
-    engine = make_engine(demo_url)
-    with engine.connect() as conn:
-        me = conn.scalar(select(StaffRow.id).where(StaffRow.login == "csm01"))
-        mine = conn.scalar(select(ClientRow.id).where(ClientRow.manager_id == me).order_by(ClientRow.id))
-    engine.dispose()
-    assert mine is not None
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(ClientDetailScreen(app.ws, mine))
-        await settle(pilot)
+        await open_own_client(pilot)
         screen = app.screen
         assert isinstance(screen, ClientDetailScreen)
-        await pilot.press("r")
-        await pilot.pause()
+        await press_settled(pilot, "r", *"客户问保本产品", "enter")
         dialog = app.screen
-        assert isinstance(dialog, CheckedTextDialog)
-        await pilot.press(*"客户问保本产品", "enter")
-        await settle(pilot)
-        assert app.screen is dialog and "保本" in str(dialog.query_one(PhrasePanel).render())
+        assert isinstance(dialog, CheckedTextDialog) and "保本" in str(dialog.query_one(PhrasePanel).render())
         assert sorted(dialog.query_one("#reason", Input).selection) == [3, 5]  # in place, in the reason typed
         assert screen.revealed is None
-        await pilot.press(*"客户原话", "enter")
-        await settle(pilot)
+        await press_settled(pilot, *"客户原话", "enter")
         assert app.screen is screen and screen.revealed is not None
-    assert [(a, d["phrases"]) for a, d in _audit(demo_url)] == [
-        (PHRASES_REFUSED, ["保本"]),
-        (PHRASES_CONFIRMED, ["保本"]),
-    ]
+    expected = [(PHRASES_REFUSED, ["保本"]), (PHRASES_CONFIRMED, ["保本"])]
+    assert [(a, d["phrases"]) for a, d in _audit(demo_url)] == expected
