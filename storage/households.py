@@ -67,8 +67,6 @@ class SqlHouseholds:
         full. Refused: the client themself, an unknown relative, a pair already linked, and a link the two clients'
         birth dates and sex make implausible on ``today`` (``rules.households.check_link``)."""
         client = self._require_record(client_id)
-        if client_id == relative_id:
-            raise DomainError("household_self")
         relative = self._client(relative_id)
         implausible = check_link(
             person(client.id, client.resident_id), person(relative.id, relative.resident_id), relation, today, policy

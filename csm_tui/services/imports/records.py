@@ -74,12 +74,9 @@ class Lookups:
     clients: dict[str, int]  # number → id
     products: dict[str, int]  # code → id
     phrases: tuple[str, ...] = ()  # the policy's forbidden marketing phrases, refused in a free-text note
-    resident_ids: dict[int, str] = dataclasses.field(
-        default_factory=dict
-    )  # client id → resident ID (households: birth, sex)
-    policy: Policy = dataclasses.field(
-        default_factory=Policy
-    )  # the rules a row is judged by (households: the parent's gap)
+    # Households: client id → resident ID (birth date and sex), and the policy a family link is judged by.
+    resident_ids: dict[int, str] = dataclasses.field(default_factory=dict)
+    policy: Policy = dataclasses.field(default_factory=Policy)
 
 
 _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product", "outlet_id": "outlet",
