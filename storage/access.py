@@ -49,7 +49,10 @@ def leave_calls_wait(session: Session) -> bool:
     """The branch's leave policy as it stands in the database (the policy recorded at the last start whose file
     changed, ``services.policy_audit``) lets an absent CSM's calls wait: then nobody covers, whatever a leave names,
     from the moment it is recorded — not as the policy stood when the leave was. Nothing recorded: the shipped
-    default; a record that cannot be read: the calls wait (no colleague sees another's clients on a doubt)."""
+    default; a record that cannot be read: the calls wait (no colleague sees another's clients on a doubt). A
+    workstation whose own policy lets the calls wait (``SqlUnitOfWorkFactory.leave_calls``) covers nothing either."""
+    if session.info.get("leave_calls") is LeaveCalls.WAIT:
+        return True
     raw = session.scalar(select(MetaRow.value).where(MetaRow.key == VALUES_KEY))
     if raw is None:
         return LeavePolicy().calls is LeaveCalls.WAIT

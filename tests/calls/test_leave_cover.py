@@ -704,6 +704,20 @@ def test_switching_the_policy_to_wait_mid_leave_ends_the_covers_access_at_once(c
     assert prepare(li, client_id).client_id == client_id  # the leave still names li: the cover resumes
 
 
+def test_a_workstation_whose_own_policy_lets_the_calls_wait_covers_nothing(covered: Branch) -> None:
+    """The branch's recorded policy still says cover; a workstation started with a file saying wait is stricter."""
+    client_id = covered.clients["甲客户"]
+    li = covered.staff["li"]
+    waiting = Workstation(
+        uow=covered.factory.acting_as(li, LeaveCalls.WAIT), staff=li, outlet=None, time=BranchTime(covered.clock, TZ),
+        policy=with_leave(LeaveCalls.WAIT), demo=False,
+    )  # fmt: skip
+    with pytest.raises(AccessDenied):
+        prepare(waiting, client_id)
+    assert names(covered, today_queue(waiting)) == [("丙客户", "")]
+    assert prepare(covered.ws("li"), client_id).client_id == client_id  # another workstation, under cover
+
+
 @pytest.mark.parametrize("raw", ["{not json", '{"leave.calls": "sometimes"}', "[]"])
 def test_a_recorded_policy_that_cannot_be_read_lets_nobody_cover(covered: Branch, raw: str) -> None:
     with covered.factory.engine.begin() as conn:
