@@ -147,7 +147,7 @@ def open_workstation(
     except UnknownStaff as exc:
         fail(t("cli.unknown_staff", login=exc.login))
     time_ = BranchTime(clock, policy.calendar.tz)
-    uow = system.acting_as(staff)
+    uow = system.acting_as(staff, policy.leave.calls)  # its own leave policy holds in its units of work too
     if is_read_only(engine):  # nothing can be written there, the sign-in's audit entry included: browsing only
         click.echo(t("database.read_only", target=engine.url.database), err=True)
         with uow() as tx:

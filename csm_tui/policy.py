@@ -795,6 +795,12 @@ class Events(_Section):
     prospect_retention_months: int = Field(default=12, ge=1, le=36)
 
 
+class Households(_Section):
+    """Family links between clients (家庭关系): how much older a parent must be than the child, by birth dates."""
+
+    parent_min_years_older: int = Field(default=16, ge=16, le=40)  # stricter only: a younger gap is implausible
+
+
 class Policy(_Section):
     tiers: Tiers = Tiers()
     calls: Calls = Calls()
@@ -811,6 +817,7 @@ class Policy(_Section):
     kyc: Kyc = Kyc()
     aml: Aml = Aml()
     events: Events = Events()
+    households: Households = Households()
     # Look-ups of others' clients by a whole mobile, ID, card or account number, per staff member and hour: a
     # limit against uncovering masked numbers by trying them all (then refused, and the supervisor told).
     lookups_per_hour: int = Field(default=20, ge=1, le=20)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler
@@ -134,6 +135,9 @@ _C = ProductCategory
 INSISTABLE = frozenset({_C.FUND})  # the insisted path: funds only, never bank wealth or insurance
 ALWAYS_RECORDED = frozenset({_C.WEALTH, _C.FUND, _C.INSURANCE})  # 双录, whatever the policy exempts
 ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
+# 资管新规 (2018): an equity-type private placement is bought for at least ¥1,000,000 per product per purchase. The
+# product record does not tell equity from fixed income, so every private placement is held to it (the stricter).
+PRIVATE_PLACEMENT_MIN = Decimal("1000000.00")
 
 # Marketing a wealth product may not promise principal or a return, nor call it riskless (资管新规; 理财公司理财产品销售
 # 管理暂行办法 art. 31): these phrases are never let through unchecked; a branch may add its own.

@@ -34,6 +34,7 @@ from screens.background import in_background
 from screens.base import copy_client_mobile
 from screens.dialogs import (
     AmlReportDialog,
+    CheckedTextDialog,
     ChooseStaffDialog,
     EditClientDialog,
     LogContactDialog,
@@ -332,10 +333,11 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(reason: str) -> tuple[str, str]:
-            return client_detail.reveal(self.ws, self.client_id, reason)
+        def save(reason: str, confirmed: PhrasesConfirmed | None) -> tuple[str, str]:
+            return client_detail.reveal(self.ws, self.client_id, reason, confirmed)
 
-        dialog = TextDialog(t("detail.reveal_title"), t("detail.reveal_explain"), t("detail.reveal_reason"), save)
+        explain, placeholder = t("detail.reveal_explain"), t("detail.reveal_reason")
+        dialog = CheckedTextDialog(t("detail.reveal_title"), explain, placeholder, save)
         self.app.push_screen(dialog, self._revealed)
 
     def _revealed(self, numbers: tuple[str, str] | None) -> None:
@@ -454,14 +456,14 @@ class ClientDetailScreen(Screen[None]):
         )
 
     def _ask_cancel(self, sale: attempts.CancellableSale) -> None:
-        def save(reason: str) -> object:
-            return attempts.cancel_in_cooling_off(self.ws, sale.sale_id, reason)
+        def save(reason: str, confirmed: PhrasesConfirmed | None) -> object:
+            return attempts.cancel_in_cooling_off(self.ws, sale.sale_id, reason, confirmed)
 
         sold = self.ws.time.local(sale.sold_at).format("YYYY-MM-DD HH:mm")
         until = self.ws.time.local(sale.cooling_off_until).format("MM-DD HH:mm")
         named = t("detail.cancel_sale_named", product=sale.product, amount=money(sale.amount), sold=sold, until=until)
         explain = f"{named}\n{t('detail.cancel_explain')}"
-        dialog = TextDialog(t("detail.cancel_title"), explain, t("detail.cancel_reason"), save)
+        dialog = CheckedTextDialog(t("detail.cancel_title"), explain, t("detail.cancel_reason"), save)
         self.app.push_screen(dialog, self._after)
 
     def action_capacity(self) -> None:
@@ -472,11 +474,11 @@ class ClientDetailScreen(Screen[None]):
         capable = not d.client.civil_capacity
         client_id = self.client_id
 
-        def save(reason: str) -> object:
-            return client_detail.set_civil_capacity(self.ws, client_id, capable, reason)
+        def save(reason: str, confirmed: PhrasesConfirmed | None) -> object:
+            return client_detail.set_civil_capacity(self.ws, client_id, capable, reason, confirmed)
 
         title = t("detail.capacity_title", value=t("detail.yes") if capable else t("detail.no"))
-        dialog = TextDialog(title, t("detail.capacity_explain"), t("detail.capacity_reason"), save)
+        dialog = CheckedTextDialog(title, t("detail.capacity_explain"), t("detail.capacity_reason"), save)
         self.app.push_screen(dialog, self._after)
 
     def action_link_family(self) -> None:

@@ -21,13 +21,14 @@ from csm_tui.config import data_dir
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import t
+from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.rows import CsmRow
 from csm_tui.services.scoreboard import appraisal_entries, quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter, TeamRow, TeamTable
 from csm_tui.services.scoreboard.team_export import COLUMNS, cells, export_team, file_name, sort_key
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
-from screens.dialogs import MysteryCheckDialog, QualificationDialog, TextDialog, TrainingDialog
+from screens.dialogs import CheckedTextDialog, MysteryCheckDialog, QualificationDialog, TextDialog, TrainingDialog
 from widgets.cells import figure
 from widgets.table import KeyTable
 
@@ -165,11 +166,12 @@ class TeamView(Vertical):
         year = table.quarter.year
         csm_id = row.csm.id
 
-        def save(reason: str) -> object:
-            return appraisal_entries.grade_d(self.ws, csm_id, year, reason)
+        def save(reason: str, confirmed: PhrasesConfirmed | None) -> object:
+            return appraisal_entries.grade_d(self.ws, csm_id, year, reason, confirmed)
 
         title = t("team.grade_d_title", name=row.csm.name, year=year)
-        self.app.push_screen(TextDialog(title, t("team.grade_d_explain"), t("team.grade_d_reason"), save), self._saved)
+        dialog = CheckedTextDialog(title, t("team.grade_d_explain"), t("team.grade_d_reason"), save)
+        self.app.push_screen(dialog, self._saved)
 
     def action_close_quarter(self) -> None:
         if self.table is None:

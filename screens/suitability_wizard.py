@@ -360,7 +360,7 @@ class SuitabilityWizard(Screen[None]):
             (
                 p.code, p.name, label(p.category), p.rating.code if p.rating else NONE,
                 figure(str(p.term_days)) if p.term_days else NONE, yield_cell(p.expected_yield),
-                figure(wan(p.min_amount)),
+                figure(wan(rules.minimum_amount(p))),
             )
             for p in self.ctx.products
         ]  # fmt: skip

@@ -14,6 +14,7 @@ from csm_tui.domain.models import Staff
 from csm_tui.i18n import listed, t
 from csm_tui.services.checklist import day_list
 from csm_tui.services.checklist.day_list import TeamRow
+from csm_tui.services.leave import calls_covered
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.dialogs import LeaveChange, LeaveDialog
@@ -60,7 +61,7 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
                 r.staff.name,
                 figure(f"{r.done} / {r.total}"),
                 figure(f"{r.calls.done} / {r.calls.total}"),
-                _away(r) or listed(item_text(i) for i in r.behind) or "✓",
+                _away(self.ws, r) or listed(item_text(i) for i in r.behind) or "✓",
             )
             for r in data
         ]
@@ -94,10 +95,13 @@ class TeamChecklistScreen(Destination[list[TeamRow]]):
         self.action_open()
 
 
-def _away(row: TeamRow) -> str:
-    """On leave that day, and who covers (or that the calls wait)."""
+def _away(ws: Workstation, row: TeamRow) -> str:
+    """On leave that day, and who covers (or that the calls wait: by policy, or since the colleague named can cover
+    no more, which the supervisor is told)."""
     if row.leave is None:
         return ""
-    if row.leave.cover_name:
+    if calls_covered(ws, row.leave):
         return t("leave.team_covered", name=row.leave.cover_name)
+    if row.leave.cover_gone:
+        return t("leave.team_uncovered", name=row.leave.cover_name)
     return t("leave.team_waiting")

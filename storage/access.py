@@ -6,7 +6,8 @@ scoreboard of its own. Answers that need the database (a client's manager, a sta
 once and kept for the unit of work's life, so a screen that asks about one client ten times reads it once.
 
 The rules, by role (the bank's OCRM rule):
-- a client in full: the CSM who manages them (and a colleague covering their leave, while it lasts), the supervisor
+- a client in full: the CSM who manages them (and a colleague covering their leave, while it lasts and while the
+  branch's policy as it stands lets a colleague cover: ``leave_calls_wait``), the supervisor
   of that CSM's team, a 沃德 client manager the client is referred to (open or accepted), the admin; lobby managers
   and tellers never (they refer).
 - a client's record changed, an assessment taken, a sale or suitability record written, a family link or a 沃德
@@ -26,6 +27,8 @@ The rules, by role (the bank's OCRM rule):
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,18 +36,40 @@ from csm_tui.clock import Clock
 from csm_tui.domain.enums import ReferralStatus, Role
 from csm_tui.domain.models import Staff
 from csm_tui.domain.roles import SCOREBOARD_ROLES
+from csm_tui.policy import LeaveCalls, LeavePolicy
+from csm_tui.services.policy_audit import VALUES_KEY
 from csm_tui.services.ports import AccessDenied
-from storage.orm import ClientRow, LeaveRow, ReferralRow, StaffRow
+from storage.orm import ClientRow, LeaveRow, MetaRow, ReferralRow, StaffRow
 
 # Referrals through which a 沃德 client manager works with a client in full.
 WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
 
 
+def leave_calls_wait(session: Session) -> bool:
+    """The branch's leave policy as it stands in the database (the policy recorded at the last start whose file
+    changed, ``services.policy_audit``) lets an absent CSM's calls wait: then nobody covers, whatever a leave names,
+    from the moment it is recorded — not as the policy stood when the leave was. Nothing recorded: the shipped
+    default; a record that cannot be read: the calls wait (no colleague sees another's clients on a doubt). A
+    workstation whose own policy lets the calls wait (``SqlUnitOfWorkFactory.leave_calls``) covers nothing either."""
+    if session.info.get("leave_calls") is LeaveCalls.WAIT:
+        return True
+    raw = session.scalar(select(MetaRow.value).where(MetaRow.key == VALUES_KEY))
+    if raw is None:
+        return LeavePolicy().calls is LeaveCalls.WAIT
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        return True
+    calls = values.get("leave.calls", LeavePolicy().calls.value) if isinstance(values, dict) else None
+    return calls != LeaveCalls.COVER.value
+
+
 def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
     """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
-    not cancelled, that names the actor as cover and has begun and not yet ended."""
+    not cancelled, that names the actor as cover and has begun and not yet ended, while the branch's policy lets a
+    colleague cover (``leave_calls_wait``)."""
     clock: Clock | None = session.info.get("clock")
-    if clock is None:
+    if clock is None or leave_calls_wait(session):
         return False
     now = clock.now().datetime
     found = session.scalar(

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household, HouseholdMember, Relation, seen_from, stored
 from csm_tui.domain.values import ResidentId, mask_resident_id
+from csm_tui.policy import Policy
 from csm_tui.rules.birthdays import lunar_md
+from csm_tui.rules.households import check_link, person
 from csm_tui.services.ports import AccessDenied
 from storage.access import Access
 from storage.orm import ClientLinkRow, ClientRow
@@ -58,13 +60,19 @@ class SqlHouseholds:
             select(ClientRow.id).where(ClientRow.id == client_id).with_for_update(key_share=True, read=False)
         )
 
-    def link(self, client_id: int, relative_id: int, relation: Relation, at: dt.datetime) -> None:
+    def link(
+        self, client_id: int, relative_id: int, relation: Relation, at: dt.datetime, *, today: dt.date, policy: Policy
+    ) -> None:
         """Link ``relative_id`` as ``client_id``'s ``relation``; the acting staff member must see ``client_id`` in
-        full. Refused: the client themself, an unknown relative, a pair already linked."""
-        self._require_record(client_id)
-        if client_id == relative_id:
-            raise DomainError("household_self")
-        self._client(relative_id)
+        full. Refused: the client themself, an unknown relative, a pair already linked, and a link the two clients'
+        birth dates and sex make implausible on ``today`` (``rules.households.check_link``)."""
+        client = self._require_record(client_id)
+        relative = self._client(relative_id)
+        implausible = check_link(
+            person(client.id, client.resident_id), person(relative.id, relative.resident_id), relation, today, policy
+        )
+        if implausible is not None:
+            raise DomainError(implausible.code, **implausible.params)
         low, high, kept = stored(client_id, relative_id, relation)
         if self._row(low, high) is not None:
             raise DomainError("household_linked")

@@ -128,6 +128,10 @@ class SqlImports:
         code, key = CODES[table]
         return {c: i for c, i in self.session.execute(select(code, key))}
 
+    def resident_ids(self) -> dict[int, str]:
+        self._require()
+        return {i: r for i, r in self.session.execute(select(ClientRow.id, ClientRow.resident_id))}
+
     def existing(self, kind: ImportKind) -> dict[Any, Existing]:
         self._require()
         row = ROWS[kind]

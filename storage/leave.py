@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import Role
 from csm_tui.domain.models import Leave, NewLeave, Staff
 from csm_tui.services.ports import AccessDenied
-from storage.access import Access
+from storage.access import Access, leave_calls_wait
 from storage.orm import LeaveRow, StaffRow
 
 
@@ -118,9 +118,12 @@ class SqlLeave:
         return (row.last_day, row.cover_id) if row is not None else None
 
     def covered_by(self, cover_id: int, day: dt.date) -> list[Leave]:
-        """The leave, on ``day``, of those ``cover_id`` covers for (the colleague's own view)."""
+        """The leave, on ``day``, of those ``cover_id`` covers for (the colleague's own view); none while the
+        branch's policy lets the calls wait."""
         if not (self.access.admin or self.access.is_self(cover_id)):
             raise AccessDenied("leave")
+        if leave_calls_wait(self.session):
+            return []  # the branch's policy as it stands: the calls wait, nobody covers
         rows = self.session.scalars(
             _live()
             .where(LeaveRow.cover_id == cover_id, and_(LeaveRow.first_day <= day, LeaveRow.last_day >= day))
@@ -150,6 +153,10 @@ class SqlLeave:
             )
         )
         return [(r.staff_id, max(r.first_day, first), min(r.last_day, last)) for r in rows]
+
+    def calls_wait(self) -> bool:
+        """The branch's leave policy as it stands in the database lets the calls wait (``leave_calls_wait``)."""
+        return leave_calls_wait(self.session)
 
     def colleagues(self, outlet_id: int) -> list[Staff]:
         """The outlet's active CSMs (names only are shown; anyone may choose among them)."""

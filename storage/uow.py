@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from csm_tui.clock import Clock
 from csm_tui.domain.models import AuditEvent, Staff
+from csm_tui.policy import LeaveCalls
 from csm_tui.services.ports import AuditCheck, SessionEnded, StorageFailure
 from storage import audit, score_tallies
 from storage import engine as engine_module
@@ -119,8 +120,10 @@ class SqlUnitOfWork:
     def __init__(
         self, factory: sessionmaker[Session], clock: Clock, actor: Staff | None, *, write: bool = False,
         listeners: Sequence[Callable[[], None]] = (), ended: Sequence[Callable[[], None]] = (),
+        leave_calls: LeaveCalls | None = None,
     ) -> None:  # fmt: skip
         self._factory = factory
+        self._leave_calls = leave_calls
         self._listeners = listeners
         self._ended = ended
         self._clock = clock
@@ -130,7 +133,10 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         session = self.session = self._factory()
-        session.info.update(clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write)
+        session.info.update(
+            clock=self._clock, actor_id=self._actor.id if self._actor else None, write=self._write,
+            leave_calls=self._leave_calls,
+        )  # fmt: skip
         if self._write:
             self._begin_write(session)
         try:
@@ -331,10 +337,14 @@ class SqlUnitOfWorkFactory:
         actor: Staff | None = None,
         listeners: list[Callable[[], None]] | None = None,
         ended: list[Callable[[], None]] | None = None,
+        leave_calls: LeaveCalls | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.actor = actor
+        # The workstation's own ``[leave] calls``: where it lets the calls wait, nobody covers in its units of work
+        # whatever the branch's recorded policy says (``storage.access.leave_calls_wait``; a policy only stricter).
+        self.leave_calls = leave_calls
         self._listeners = [] if listeners is None else listeners  # shared with the factories ``acting_as`` makes
         self._ended: list[Callable[[], None]] = [] if ended is None else ended
         self._sessions = make_session_factory(engine)
@@ -344,8 +354,10 @@ class SqlUnitOfWorkFactory:
 
         event.listen(self._sessions, "before_flush", _refuse_read_only_writes)
 
-    def acting_as(self, actor: Staff | None) -> SqlUnitOfWorkFactory:
-        return SqlUnitOfWorkFactory(self.engine, self.clock, actor, self._listeners, self._ended)
+    def acting_as(self, actor: Staff | None, leave_calls: LeaveCalls | None = None) -> SqlUnitOfWorkFactory:
+        return SqlUnitOfWorkFactory(
+            self.engine, self.clock, actor, self._listeners, self._ended, leave_calls or self.leave_calls
+        )
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -355,5 +367,6 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self._sessions, self.clock, self.actor, write=write, listeners=self._listeners, ended=self._ended
-        )
+            self._sessions, self.clock, self.actor, write=write, listeners=self._listeners, ended=self._ended,
+            leave_calls=self.leave_calls,
+        )  # fmt: skip

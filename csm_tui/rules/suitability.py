@@ -23,7 +23,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.domain.values import money
 from csm_tui.policy import Policy, Questionnaire
-from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE
+from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE, PRIVATE_PLACEMENT_MIN
 from csm_tui.rules import kyc
 
 LEGAL_VALIDITY_MONTHS = 12  # NFRA Order 2025 No. 7: an assessment is valid for at most 12 months
@@ -349,9 +349,19 @@ def _rating(product: Product) -> Check:
     return _check("rating", True, "ok", product=product.name, rating=product.rating.code)
 
 
+def minimum_amount(product: Product) -> Decimal:
+    """The least one purchase of ``product`` may be: its own minimum, and for a private placement at least the
+    regulator's ¥1,000,000 (``PRIVATE_PLACEMENT_MIN``, whatever the product's record says)."""
+    if product.private_placement:
+        return max(product.min_amount, PRIVATE_PLACEMENT_MIN)
+    return product.min_amount
+
+
 def _min_amount(product: Product, amount: Decimal) -> Check:
-    ok = amount > 0 and amount >= product.min_amount
-    return _check("min_amount", ok, "ok" if ok else "fail", amount=money(amount), min=money(product.min_amount))
+    least = minimum_amount(product)
+    ok = amount > 0 and amount >= least
+    reason = "ok" if ok else "private" if product.private_placement and least > product.min_amount else "fail"
+    return _check("min_amount", ok, reason, amount=money(amount), min=money(least))
 
 
 def _outlet(product: Product, outlet: Outlet) -> Check:

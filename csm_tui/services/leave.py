@@ -39,6 +39,10 @@ class LeaveEntry:
     leave: Leave
     staff_name: str
     cover_name: str  # "" when the calls wait
+    # The colleague named is no longer there to cover (deactivated, or off staff by the day): nobody covers, the
+    # calls wait for the return, and the supervisor's team view says so.
+    cover_gone: bool = False
+    calls_wait: bool = False  # the branch's policy as it stands in the database lets the calls wait
 
 
 def _may_record(actor: Staff, target: Staff) -> bool:
@@ -177,30 +181,43 @@ def recordable_staff(ws: Workstation) -> list[Staff]:
     return [s for s in staff if s.active]
 
 
-def _named(tx: UnitOfWork, leaves: list[Leave]) -> list[LeaveEntry]:
-    names: dict[int, str] = {}
+def _named(tx: UnitOfWork, leaves: list[Leave], day: dt.date) -> list[LeaveEntry]:
+    """The leaves with the names of who is away and who covers, and whether that colleague can still cover on
+    ``day`` (an active CSM, on staff then), as the staff rows stand now."""
+    staff: dict[int, Staff | None] = {}
 
-    def name(staff_id: int | None) -> str:
-        if staff_id is None:
-            return ""
-        if staff_id not in names:
-            staff = tx.staff.get(staff_id)
-            names[staff_id] = staff.name if staff else ""
-        return names[staff_id]
+    def get(staff_id: int) -> Staff | None:
+        if staff_id not in staff:
+            staff[staff_id] = tx.staff.get(staff_id)
+        return staff[staff_id]
 
-    return [LeaveEntry(leave, name(leave.staff_id), name(leave.cover_id)) for leave in leaves]
+    def gone(cover: Staff | None) -> bool:
+        return cover is None or not cover.active or (cover.left_on is not None and cover.left_on < day)
+
+    wait = tx.leave.calls_wait() if leaves else False
+    entries = []
+    for leave in leaves:
+        away, cover = get(leave.staff_id), get(leave.cover_id) if leave.cover_id is not None else None
+        entries.append(
+            LeaveEntry(
+                leave, away.name if away else "", cover.name if cover else "",
+                cover_gone=leave.cover_id is not None and gone(cover), calls_wait=wait,
+            )
+        )  # fmt: skip
+    return entries
 
 
 def upcoming(ws: Workstation, staff_id: int) -> list[LeaveEntry]:
     """``staff_id``'s leave that has not ended yet, earliest first."""
     with ws.uow() as tx:
-        return _named(tx, tx.leave.for_staff(staff_id, ws.time.today()))
+        today = ws.time.today()
+        return _named(tx, tx.leave.for_staff(staff_id, today), today)
 
 
 def away_on(tx: UnitOfWork, staff_ids: list[int], day: dt.date) -> dict[int, LeaveEntry]:
     """Of ``staff_ids``, who is on leave on ``day``, and who covers (inside the caller's unit of work)."""
     found = tx.leave.on_day(staff_ids, day)
-    return {row.leave.staff_id: row for row in _named(tx, list(found.values()))}
+    return {row.leave.staff_id: row for row in _named(tx, list(found.values()), day)}
 
 
 def away_today(ws: Workstation) -> LeaveEntry | None:
@@ -212,15 +229,20 @@ def away_today(ws: Workstation) -> LeaveEntry | None:
 
 
 def calls_covered(ws: Workstation, entry: LeaveEntry) -> bool:
-    """The leave's due calls are in the colleague's queue (the policy says so and one is named), not waiting."""
-    return ws.policy.leave.calls is LeaveCalls.COVER and bool(entry.cover_name)
+    """The leave's due calls are in the colleague's queue, not waiting: the policy says so (the workstation's and
+    the branch's as it stands), one is named and can still cover."""
+    return (
+        ws.policy.leave.calls is LeaveCalls.COVER and bool(entry.cover_name) and not entry.cover_gone
+        and not entry.calls_wait
+    )  # fmt: skip
 
 
 def covered_today(tx: UnitOfWork, ws: Workstation) -> list[LeaveEntry]:
     """Those the signed-in CSM covers for today (none when the policy lets calls wait)."""
     if ws.policy.leave.calls is not LeaveCalls.COVER or ws.staff.id is None:
         return []
-    return _named(tx, tx.leave.covered_by(ws.staff.id, ws.time.today()))
+    today = ws.time.today()
+    return _named(tx, tx.leave.covered_by(ws.staff.id, today), today)
 
 
 def cover_owner(tx: UnitOfWork, ws: Workstation, manager_id: int | None) -> int | None:

@@ -22,6 +22,7 @@ from csm_tui.domain.values import ResidentId
 from csm_tui.policy import Policy
 from csm_tui.rules.birthdays import lunar_md
 from csm_tui.rules.cadence import NOT_REACHED, SPOKEN
+from csm_tui.rules.households import check_link, person
 from csm_tui.rules.money_at_risk import HeldSpan, balance_on, forecast_tier, large_outflow, lowest_average
 from csm_tui.rules.tiers import average_window
 from csm_tui.services.imports.balances import assets
@@ -62,13 +63,15 @@ def add_households_and_risks(
             continue
         picked = rng.sample(book, 2 * COUPLES + 1)
         for a, b in zip(picked[0::2], picked[1::2], strict=False):
-            low, high, relation = stored(a.id, b.id, Relation.SPOUSE)
-            links[low, high] = relation
+            if _plausible(a, b, Relation.SPOUSE, today, policy):  # the rule the repository and the import hold
+                low, high, relation = stored(a.id, b.id, Relation.SPOUSE)
+                links[low, high] = relation
         neighbour = books[csms[(n + 1) % len(csms)]]
         if neighbour and csms[(n + 1) % len(csms)] != csm:
             older, younger = picked[-1], rng.choice(neighbour)
-            low, high, relation = stored(older.id, younger.id, Relation.CHILD)  # another CSM's client: their child
-            links.setdefault((low, high), relation)
+            if _plausible(older, younger, Relation.CHILD, today, policy):  # another CSM's client: their child
+                low, high, relation = stored(older.id, younger.id, Relation.CHILD)
+                links.setdefault((low, high), relation)
         for c in book:
             born = ResidentId(c.resident_id)
             if born.age_on(today) >= 55 and rng.random() < LUNAR_SHARE:
@@ -84,6 +87,11 @@ def add_households_and_risks(
             ],
         )
     return spans_added
+
+
+def _plausible(a: Any, b: Any, relation: Relation, today: dt.date, policy: Policy) -> bool:
+    """``b`` may be ``a``'s ``relation`` by their birth dates and sex (``rules.households``)."""
+    return check_link(person(a.id, a.resident_id), person(b.id, b.resident_id), relation, today, policy) is None
 
 
 def risk_figures(spans: Sequence[tuple[dt.date, dt.date, Decimal]], as_of: dt.date) -> dict[str, Decimal]:

@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -49,8 +50,9 @@ from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import client_detail, households
 from csm_tui.services.clients.referrals import refer_to_wode
-from csm_tui.services.leave import cancel_leave, colleagues, record_leave, upcoming
-from csm_tui.services.ports import AccessDenied
+from csm_tui.services.leave import away_today, calls_covered, cancel_leave, colleagues, record_leave, upcoming
+from csm_tui.services.policy_audit import record_policy
+from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.rows import Candidate
 from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, records
 from csm_tui.services.selling import attempts
@@ -659,3 +661,86 @@ def test_a_supervisor_demoted_after_signing_in_records_and_cancels_no_more_team_
     assert entry.leave.id is not None
     with pytest.raises(AccessDenied):
         cancel_leave(ws, entry.leave.id)
+
+
+# --- the cover gone, the policy changed, the leave ended early -----------------------------------------------------
+
+
+def test_a_cover_deactivated_mid_leave_leaves_the_calls_waiting_and_the_supervisor_is_told(covered: Branch) -> None:
+    covered.clock.set(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))  # Monday, the leave under way
+    with covered.factory.engine.begin() as conn:  # by plain SQL, as a staff import or a DBA would
+        conn.execute(text("UPDATE staff SET active = :no WHERE login = 'li'"), {"no": False})
+    with pytest.raises(SessionEnded):
+        today_queue(covered.ws("li"))  # nobody works the calls in the name of someone gone
+    assert names(covered, today_queue(covered.ws("zhou"))) == []  # nor anyone else
+    [row] = [r for r in day_list.team_lists(covered.ws("sup"), days(3)) if r.staff.name == "王芳"]
+    assert row.leave is not None and row.leave.cover_gone and row.leave.cover_name == "李娜"
+    assert not calls_covered(covered.ws("sup"), row.leave)  # the team view says nobody covers
+    away = away_today(covered.ws("wang"))
+    assert away is not None and not calls_covered(covered.ws("wang"), away)  # the CSM's queue: the calls wait
+    covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back, the backlog is there
+    assert {n for n, _ in names(covered, today_queue(covered.ws("wang")))} == {"甲客户", "乙客户"}
+
+
+def test_switching_the_policy_to_wait_mid_leave_ends_the_covers_access_at_once(covered: Branch, tmp_path: Path) -> None:
+    client_id = covered.clients["甲客户"]
+    li = covered.ws("li")  # signed in under the policy that lets a colleague cover
+    assert prepare(li, client_id).client_id == client_id
+    waiting = tmp_path / "wait.toml"
+    waiting.write_text('[leave]\ncalls = "wait"\n', encoding="utf-8")
+    assert record_policy(covered.factory, with_leave(LeaveCalls.WAIT), waiting)  # another workstation starts with it
+    with pytest.raises(AccessDenied):
+        prepare(li, client_id)  # li's own workstation still holds the old policy: the database's decides
+    with pytest.raises(AccessDenied):
+        record(li, client_id, Outcome(Disposition.INTERESTED), started_at=NOW)
+    assert names(covered, today_queue(li)) == [("丙客户", "")]
+    with covered.factory.acting_as(covered.staff["li"])() as tx, pytest.raises(AccessDenied):
+        tx.clients.get(client_id)  # the repositories ask the same
+    entry = away_today(covered.ws("wang"))
+    assert entry is not None and not calls_covered(covered.ws("wang"), entry)
+    back = tmp_path / "cover.toml"
+    back.write_text('[leave]\ncalls = "cover"\n', encoding="utf-8")
+    assert record_policy(covered.factory, with_leave(), back)
+    assert prepare(li, client_id).client_id == client_id  # the leave still names li: the cover resumes
+
+
+def test_a_workstation_whose_own_policy_lets_the_calls_wait_covers_nothing(covered: Branch) -> None:
+    """The branch's recorded policy still says cover; a workstation started with a file saying wait is stricter."""
+    client_id = covered.clients["甲客户"]
+    li = covered.staff["li"]
+    waiting = Workstation(
+        uow=covered.factory.acting_as(li, LeaveCalls.WAIT), staff=li, outlet=None, time=BranchTime(covered.clock, TZ),
+        policy=with_leave(LeaveCalls.WAIT), demo=False,
+    )  # fmt: skip
+    with pytest.raises(AccessDenied):
+        prepare(waiting, client_id)
+    assert names(covered, today_queue(waiting)) == [("丙客户", "")]
+    assert prepare(covered.ws("li"), client_id).client_id == client_id  # another workstation, under cover
+
+
+@pytest.mark.parametrize("raw", ["{not json", '{"leave.calls": "sometimes"}', "[]"])
+def test_a_recorded_policy_that_cannot_be_read_lets_nobody_cover(covered: Branch, raw: str) -> None:
+    with covered.factory.engine.begin() as conn:
+        conn.execute(text("INSERT INTO branch_meta (key, value) VALUES ('policy_values', :v)"), {"v": raw})
+    with pytest.raises(AccessDenied):
+        prepare(covered.ws("li"), covered.clients["甲客户"])
+
+
+def test_a_supervisor_ends_a_leave_under_way_from_today_the_cover_ends_and_the_backlog_returns(
+    covered: Branch,
+) -> None:
+    covered.clock.set(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))  # Monday: the CSM is back a day early
+    client_id = covered.clients["甲客户"]
+    li = covered.ws("li")
+    assert prepare(li, client_id).client_id == client_id
+    [entry] = upcoming(covered.ws("wang"), covered.id("wang"))
+    assert entry.leave.id is not None
+    ended = cancel_leave(covered.ws("sup"), entry.leave.id)
+    assert (ended.first_day, ended.last_day, ended.cancelled_at) == (TODAY, days(2), None)  # Friday to Sunday kept
+    with covered.factory() as tx:
+        [audited] = [e for e in tx.audit.recent(50) if e.action == "leave.end_early"]
+    assert audited.staff_id == covered.id("sup") and audited.detail["last"] == days(2).isoformat()
+    with pytest.raises(AccessDenied):
+        prepare(li, client_id)  # from today's start, at once
+    assert names(covered, today_queue(li)) == [("丙客户", "")]
+    assert {n for n, _ in names(covered, today_queue(covered.ws("wang")))} == {"甲客户", "乙客户"}

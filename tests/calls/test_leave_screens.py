@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.cells import cell_len
+from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -22,9 +23,10 @@ from screens.dialogs import LeaveDialog
 from screens.queue import QueueScreen
 from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
+from storage.orm import StaffRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, notices, settle, table_rows
+from tests.support.pilot import make_app, notices, press_settled, settle, table_rows
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -151,6 +153,23 @@ async def test_a_supervisor_records_a_members_leave_from_the_team_view_which_sho
         assert row[3] == t("leave.team_covered", name=cover.name)
         calls = next(r for r in app.screen.rows if r.staff.id == member.id).calls
         assert calls.total == 0
+
+
+async def test_the_team_view_tells_the_supervisor_when_the_colleague_covering_is_deactivated(demo_url: str) -> None:
+    colleague = _colleague(demo_url)
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None and colleague.id is not None
+    record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:  # deactivated mid-leave, as a staff import would
+        conn.execute(update(StaffRow).where(StaffRow.id == colleague.id).values(active=False))
+    engine.dispose()
+    app = make_app(demo_url, login="sup01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "v")
+        assert isinstance(app.screen, TeamChecklistScreen)
+        row = next(r for r in table_rows(app) if r[0] == owner.staff.name)
+        assert row[3] == t("leave.team_uncovered", name=colleague.name)
 
 
 async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_80_by_24(demo_url: str) -> None:

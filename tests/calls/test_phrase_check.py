@@ -265,3 +265,28 @@ def test_referral_notes_and_a_return_reason_with_a_forbidden_phrase_are_refused_
     )
     assert branch.count(ReferralRow, status=ReferralStatus.RETURNED) == 1
     assert len(_audit(branch, PHRASES_REFUSED)) == 3 and len(_audit(branch, PHRASES_CONFIRMED)) == 2
+
+
+def test_a_reveal_reason_with_a_forbidden_phrase_is_refused_until_confirmed_and_nothing_shown(branch: Branch) -> None:
+    ws = branch.ws(branch.csm_a)
+    with pytest.raises(ForbiddenPhrases) as caught:
+        client_detail.reveal(ws, branch.zsf, "客户要买保本产品核实身份")
+    assert [(h.field, h.phrase) for h in caught.value.hits] == [("note", "保本")]
+    assert not [r for r in branch.audit_rows() if r.action == "reveal"]  # no numbers were read
+    [refused] = _audit(branch, PHRASES_REFUSED)
+    assert "核实身份" not in str(refused.detail)
+    keep = PhrasesConfirmed(frozenset({"保本"}), "客户原话")
+    assert client_detail.reveal(ws, branch.zsf, "客户要买保本产品核实身份", keep)[0]
+    [kept] = _audit(branch, PHRASES_CONFIRMED)
+    assert kept.entity_id == str(branch.zsf) and kept.detail["reason"] == "客户原话"
+
+
+def test_a_civil_capacity_reason_with_a_forbidden_phrase_is_refused_until_confirmed(branch: Branch) -> None:
+    ws = branch.ws(branch.supervisor)
+    with pytest.raises(ForbiddenPhrases):
+        client_detail.set_civil_capacity(ws, branch.zsf, False, "家属说只能买无风险的")
+    detail = client_detail.load(ws, branch.zsf)
+    assert isinstance(detail, client_detail.ClientDetail) and detail.client.civil_capacity
+    keep = PhrasesConfirmed(frozenset({"无风险"}), "家属原话")
+    assert not client_detail.set_civil_capacity(ws, branch.zsf, False, "家属说只能买无风险的", keep).civil_capacity
+    assert len(_audit(branch, PHRASES_REFUSED)) == 1 and len(_audit(branch, PHRASES_CONFIRMED)) == 1

@@ -13,12 +13,13 @@ from csm_tui.i18n import catalog
 from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED
 from screens.call_session import CallSession
 from screens.checklist import ChecklistScreen
-from screens.dialogs import DaySummaryDialog, OutcomeDialog, ReasonDialog, SmsSentDialog
+from screens.client_detail import ClientDetailScreen
+from screens.dialogs import CheckedTextDialog, DaySummaryDialog, OutcomeDialog, ReasonDialog, SmsSentDialog
 from screens.sms import SmsScreen
 from storage.engine import make_engine
 from storage.orm import AuditRow, ContactRow
 from tests.support.calls_branch import build_calls_branch
-from tests.support.pilot import make_app, open_session, settle
+from tests.support.pilot import make_app, open_own_client, open_session, press_settled, settle
 from widgets.phrase_panel import PhrasePanel
 
 ZH = catalog("zh_CN")
@@ -144,3 +145,22 @@ def test_a_phrase_found_many_times_in_one_field_is_listed_once_with_its_count() 
     shown = hit_lines(find_phrases(text, FORBIDDEN_PHRASES, "note"), {"note": text}).plain.splitlines()
     assert len(shown) == 3  # the heading, 保本 (×8) and 稳赚: an 80×24 dialog keeps its reason field and hint
     assert "“保本”" in shown[1] and "×8" in shown[1] and "“稳赚”" in shown[2]
+
+
+async def test_a_reveal_reason_with_a_forbidden_phrase_is_shown_in_place_and_the_numbers_only_with_a_reason(
+    demo_url: str,
+) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_own_client(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientDetailScreen)
+        await press_settled(pilot, "r", *"客户问保本产品", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, CheckedTextDialog) and "保本" in str(dialog.query_one(PhrasePanel).render())
+        assert sorted(dialog.query_one("#reason", Input).selection) == [3, 5]  # in place, in the reason typed
+        assert screen.revealed is None
+        await press_settled(pilot, *"客户原话", "enter")
+        assert app.screen is screen and screen.revealed is not None
+    expected = [(PHRASES_REFUSED, ["保本"]), (PHRASES_CONFIRMED, ["保本"])]
+    assert [(a, d["phrases"]) for a, d in _audit(demo_url)] == expected

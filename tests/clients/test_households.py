@@ -4,6 +4,7 @@ the database itself refusing a link stored twice or backwards."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,8 +17,8 @@ from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
-from csm_tui.domain.models import Staff
-from csm_tui.policy import Policy
+from csm_tui.domain.models import NewClient, Staff
+from csm_tui.policy import Households, Policy
 from csm_tui.services.clients import households
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.workstation import Workstation
@@ -25,6 +26,10 @@ from storage.orm import AuditRow, ClientLinkRow, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
 from tests.support.branch import rid as branch_rid
+from tests.support.clock import FROZEN_AT
+
+NOW = dt.datetime.fromisoformat(FROZEN_AT)
+TODAY = dt.date(2026, 11, 27)
 
 
 def rid(born: dt.date, n: int) -> str:
@@ -138,7 +143,7 @@ def test_only_those_who_may_work_with_the_client_link_them(family: Family) -> No
     with pytest.raises(AccessDenied):
         households.household(family.ws(family.other), zhang)
     households.link(family.ws(family.boss), zhang, wang, Relation.CHILD)  # the team's supervisor
-    households.link(family.ws(family.admin), li, wang, Relation.PARENT)  # an admin, anyone
+    households.link(family.ws(family.admin), li, wang, Relation.CHILD)  # an admin, anyone
     with pytest.raises(AccessDenied):
         households.unlink(family.ws(family.other), zhang, wang)
     households.unlink(family.ws(family.csm), zhang, wang)
@@ -171,6 +176,52 @@ def test_a_client_is_not_their_own_relative_and_an_unknown_number_is_refused(fam
     with pytest.raises(DomainError) as err:
         households.link_by_number(ws, zhang, "C0002 x")
     assert err.value.code == "household_not_linked"
+
+
+def _client(family: Family, number: str, born: dt.date, sequence: int) -> int:
+    """A client of the CSM's born on ``born`` (an odd ``sequence``: a man; even: a woman)."""
+    with family.factory(write=True) as tx:
+        added = tx.clients.add(
+            NewClient(number=number, name=f"客户{number}", resident_id=rid(born, sequence), manager_id=family.csm.id)
+        )
+        tx.commit()
+    assert added.id is not None
+    return added.id
+
+
+def test_an_implausible_family_link_is_refused_by_birth_dates_and_sex_and_nothing_is_written(family: Family) -> None:
+    zhang, li, son = family.ids["张伟"], family.ids["李秀英"], family.ids["张小明"]  # born 1970, 1980, 1990
+    boy = _client(family, "C0101", dt.date(2005, 6, 1), 11)  # a man of 21: under 22
+    girl = _client(family, "C0102", dt.date(2006, 6, 1), 12)  # a woman of 20: of age
+    ws = family.ws(family.admin)
+    refused = [
+        (zhang, li, Relation.PARENT, "household_parent_age"),  # a parent ten years younger than the child
+        (li, zhang, Relation.CHILD, "household_parent_age"),  # the same, from the other side
+        (son, zhang, Relation.CHILD, "household_parent_age"),
+        (boy, girl, Relation.SPOUSE, "household_spouse_age"),
+        (girl, boy, Relation.SPOUSE, "household_spouse_age"),
+        (zhang, zhang, Relation.PARENT, "household_self"),
+    ]
+    for client_id, relative_id, relation, code in refused:
+        with pytest.raises(DomainError) as err:
+            households.link(ws, client_id, relative_id, relation)
+        assert err.value.code == code, (client_id, relative_id, relation)
+    with family.factory() as tx:  # nothing of the refused links written
+        assert tx.session.scalars(select(ClientLinkRow)).all() == []  # type: ignore[attr-defined]
+    households.link(ws, son, zhang, Relation.PARENT)  # twenty years: plausible
+    households.link(ws, girl, son, Relation.SPOUSE)
+    stricter = dataclasses.replace(ws, policy=Policy(households=Households(parent_min_years_older=27)))
+    with pytest.raises(DomainError, match="household_parent_age"):
+        households.link(stricter, li, girl, Relation.CHILD)  # twenty-six years: not the policy's 27
+    households.link(ws, li, girl, Relation.CHILD)  # the default 16
+
+
+def test_the_repository_refuses_an_implausible_link_whoever_calls_it(family: Family) -> None:
+    """Past the service (a second program on the unit of work): the repository judges the link on its own."""
+    zhang, li = family.ids["张伟"], family.ids["李秀英"]
+    with family.factory.acting_as(family.admin)(write=True) as tx, pytest.raises(DomainError) as err:
+        tx.households.link(li, zhang, Relation.CHILD, NOW, today=TODAY, policy=Policy())
+    assert err.value.code == "household_parent_age"
 
 
 def test_links_and_birthday_choices_are_in_the_audit_log(family: Family) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from csm_tui.i18n import set_language
 from csm_tui.rules.birthdays import lunar_md
 from csm_tui.services.clients import households
 from csm_tui.services.imports.columns import ImportKind
@@ -15,6 +17,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.workstation import Workstation
 from storage.orm import AuditRow, ClientLinkRow, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import rid
 from tests.support.files import VALID_IDS, clients_file, error_lines, write_csv
 
 
@@ -22,6 +25,7 @@ def test_family_links_import_once_per_pair_and_refuse_bad_rows_by_line(
     branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
 ) -> None:
     people = [[f"C{n}", name, VALID_IDS[n], "", "csm01"] for n, name in enumerate(["张伟", "李秀英", "张小明", "王强"])]
+    people[2][2] = rid("310104", dt.date(2005, 5, 1), 3)  # 张小明, 张伟's son: born 25 years after him
     assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 4
     rows = [
         ["客户号", "亲属客户号", "关系"],
@@ -83,3 +87,41 @@ def test_a_lunar_birthday_follows_the_birth_date_when_the_bank_corrects_the_id(
     with uow_factory() as tx:
         kept = dict(tx.session.execute(select(ClientRow.number, ClientRow.lunar_birthday)).all())  # type: ignore[attr-defined]
     assert kept == {"C0": lunar_md(dt.date(1975, 8, 15)), "C1": None}
+
+
+@pytest.mark.parametrize(
+    ("lang", "parent_words", "spouse_words"),
+    [("zh_CN", "至少大 16 岁", "法定婚龄"), ("en", "at least 16 years older", "legal marriage age")],
+)
+def test_implausible_family_rows_are_refused_with_their_line_and_reason_in_the_users_language(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path, lang: str,
+    parent_words: str, spouse_words: str,
+) -> None:  # fmt: skip
+    set_language(lang)
+    try:
+        people = [
+            ["C0", "张伟", rid("310104", dt.date(1970, 1, 1), 1), "", "csm01"],
+            ["C1", "李秀英", rid("310104", dt.date(1980, 1, 1), 2), "", "csm01"],
+            ["C2", "张小明", rid("310104", dt.date(2006, 1, 1), 3), "", "csm01"],  # a man of 20
+            ["C3", "王芳", rid("310104", dt.date(2005, 1, 1), 4), "", "csm01"],  # a woman of 21
+        ]
+        assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 4
+        rows = [
+            ["客户号", "亲属客户号", "关系"],
+            ["C0", "C1", "parent"],  # line 2: a parent ten years younger
+            ["C1", "C0", "child"],  # line 3: the same, from the other side
+            ["C2", "C3", "spouse"],  # line 4: he is under 22
+            ["C3", "C3", "child"],  # line 5: herself
+            ["C0", "C1", "spouse"],  # line 6: in
+            ["C1", "C3", "child"],  # line 7: in (25 years)
+        ]
+        report = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "family.csv", rows))
+        assert (report.new, report.rejected) == (2, 4)
+        reasons = {line: reason for line, _column, reason, _value in error_lines(report)}
+        assert set(reasons) == {"2", "3", "4", "5"}
+        assert parent_words in reasons["2"] and parent_words in reasons["3"] and spouse_words in reasons["4"]
+        with uow_factory() as tx:
+            session = tx.session  # type: ignore[attr-defined]
+            assert len(session.scalars(select(ClientLinkRow)).all()) == 2
+    finally:
+        set_language("zh_CN")

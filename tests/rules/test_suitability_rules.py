@@ -721,6 +721,7 @@ def _every_kind_of_verdict() -> list[Verdict]:
         ),
         verdict(client=client().model_copy(update={"id_expiry": YESTERDAY})),  # KYC: no business on an expired ID
         verdict(staff=staff(*_Q).model_copy(update={"role": Role.SUPERVISOR})),  # a role that does not sell
+        verdict(product=product(private_placement=True)),  # a private placement below ¥1,000,000
     ]
 
 
@@ -777,3 +778,28 @@ def test_a_write_is_stamped_at_the_first_instant_the_clients_history_allows(
     assert stamped in {now, *not_before, *(at + rules.TICK for at in after)}
     if all(at <= now for at in not_before) and all(at < now for at in after):
         assert stamped == now
+
+
+# --- private placements: at least ¥1,000,000 a purchase --------------------------------------------------------------
+
+
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("3000000"), places=2),
+    own_min=st.decimals(min_value=Decimal("0"), max_value=Decimal("2000000"), places=2),
+    private=st.booleans(),
+)
+def test_a_private_placement_is_bought_for_at_least_one_million_whatever_its_own_minimum(
+    amount: Decimal, own_min: Decimal, private: bool
+) -> None:
+    sold = product(min_amount=own_min, private_placement=private)
+    line = check(verdict(product=sold, amount=amount, client=client(avg_3m="90000000")), "min_amount")
+    least = max(own_min, Decimal("1000000")) if private else own_min
+    assert rules.minimum_amount(sold) == least
+    assert line.passed == (amount >= least)
+    if not line.passed:
+        below_law = private and own_min < Decimal("1000000")
+        assert line.reason_key == ("min_amount.private" if below_law else "min_amount.fail")
+        for language in LANGUAGES:
+            set_language(language)
+            assert "1,000,000" in check_reason(line) or not below_law
+        set_language("zh_CN")

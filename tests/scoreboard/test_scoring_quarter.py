@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -30,12 +31,14 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.policy import Dimension, Measure, Policy
 from csm_tui.rules.scorecard import Card, Line
+from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED, ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.scoreboard import appraisal_entries, quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.workstation import Workstation
 from storage.orm import (
     AssessmentRow,
+    AuditRow,
     BalanceSpanRow,
     ClientRow,
     ContactRow,
@@ -374,6 +377,26 @@ def test_roles_are_checked_in_the_services(fx: Fixture) -> None:
         appraisal_entries.grade_d(fx.ws("admin"), a, 2026, "reason")
     with pytest.raises(DomainError, match="reason_required"):
         appraisal_entries.grade_d(fx.ws("sup"), a, 2026, "  ")
+
+
+def test_a_d_grade_reason_with_a_forbidden_phrase_is_refused_until_confirmed_and_audited_without_the_text(
+    fx: Fixture,
+) -> None:
+    a = fx.staff["a"].id or 0
+    reason = "向客户承诺保本收益"
+    with pytest.raises(ForbiddenPhrases) as caught:
+        appraisal_entries.grade_d(fx.ws("sup"), a, 2026, reason)
+    assert [(h.field, h.phrase) for h in caught.value.hits] == [("note", "保本")]  # shown in place in the reason
+    with fx.system() as tx:
+        assert tx.scores.grade_decisions(2026) == {}
+        logged = tx.session.scalars(select(AuditRow).where(AuditRow.action.in_((PHRASES_REFUSED, PHRASES_CONFIRMED))))
+        assert [(r.action, reason in str(r.detail)) for r in logged] == [(PHRASES_REFUSED, False)]  # not the text
+    keep = PhrasesConfirmed(frozenset({"保本"}), "记录违规原话")
+    appraisal_entries.grade_d(fx.ws("sup"), a, 2026, reason, keep)
+    with fx.system() as tx:
+        assert tx.scores.grade_decisions(2026)[a].reason == reason
+        [kept] = tx.session.scalars(select(AuditRow).where(AuditRow.action == PHRASES_CONFIRMED))
+        assert kept.entity == "grade_decisions" and kept.detail["reason"] == "记录违规原话"
 
 
 def test_a_d_grade_needs_a_reason_and_takes_the_csm_out_of_the_distribution(fx: Fixture) -> None:

@@ -44,6 +44,7 @@ from csm_tui.domain.models import (
 )
 from csm_tui.i18n import set_language, t
 from csm_tui.rules import suitability as rules
+from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED, ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied, StorageFailure
 from csm_tui.services.selling import attempts
 from csm_tui.services.selling.attempts import Confirmations
@@ -58,6 +59,7 @@ from tests.support.selling_branch import (
     EVERYTHING,
     MONDAY,
     NOW,
+    PRIVATE,
     QUALIFIED,
     RECORDED,
     SCORES,
@@ -71,6 +73,7 @@ from tests.support.selling_branch import (
     assess,
     attempt,
     audit_after,
+    enrich,
     last_audit_id,
     queued,
     resident_id,
@@ -431,9 +434,10 @@ def test_a_fund_above_the_clients_level_goes_by_the_insisted_path_a_wealth_produ
 
 def sell_private(branch: Branch) -> attempts.Recorded:
     ws = branch.ws()
+    enrich(branch, branch.young)
     if not attempts.context(ws, branch.young).status.valid:
         assess(ws, branch.young, RiskLevel.C3)
-    tried = attempt(ws, branch.young, "PP3", "100000", dataclasses.replace(QUALIFIED, still_holds=True))
+    tried = attempt(ws, branch.young, "PP3", PRIVATE, dataclasses.replace(QUALIFIED, still_holds=True))
     assert tried.verdict.allowed and tried.verdict.cooling_off_hours == 24
     done = attempts.record(ws, tried, SOLD)
     assert done.sale is not None
@@ -479,7 +483,7 @@ def test_cancelling_in_cooling_off_takes_the_sale_back_whole_and_adds_a_correcti
     assert branch.stored(correction.id or 0) == correction
     assert (correction.outcome, correction.corrects_id, correction.created_at) == (CANCELLED, done.record.id, at)
     assert (correction.client_id, correction.staff_id, correction.product_id, correction.amount) == (
-        branch.young, branch.csm.id, done.record.product_id, Decimal("100000"),
+        branch.young, branch.csm.id, done.record.product_id, Decimal(PRIVATE),
     )  # fmt: skip
     assert correction.assessment_id == done.record.assessment_id and correction.outlet_id == branch.outlet.id
     assert correction.detail == {
@@ -494,6 +498,27 @@ def test_cancelling_in_cooling_off_takes_the_sale_back_whole_and_adds_a_correcti
     assert (callback["kind"], callback["status"], callback["closed_at"]) == ("service_callback", "cancelled", at)
 
 
+AUDIT = AuditRow.__tablename__
+
+
+def test_a_cancel_reason_with_a_forbidden_phrase_is_refused_until_confirmed_and_the_sale_stays(branch: Branch) -> None:
+    ws = branch.ws()
+    done = sell_private(branch)
+    assert done.sale is not None and done.sale.id is not None
+    before = tables(branch.engine)
+    with pytest.raises(ForbiddenPhrases) as caught:
+        attempts.cancel_in_cooling_off(ws, done.sale.id, "客户说别家稳 赚")
+    assert [h.phrase for h in caught.value.hits] == ["稳赚"]
+    after = tables(branch.engine)
+    assert {k: v for k, v in after.items() if k != AUDIT} == {k: v for k, v in before.items() if k != AUDIT}
+    [refused] = [e for e in audit_after(branch.engine, 0) if e.action == PHRASES_REFUSED]
+    assert refused.entity == "sales" and "别家" not in json.dumps(refused.detail, ensure_ascii=False)
+    keep = PhrasesConfirmed(frozenset({"稳赚"}), "客户原话")
+    correction = attempts.cancel_in_cooling_off(ws, done.sale.id, "客户说别家稳 赚", keep)
+    assert correction.detail["reason"] == "客户说别家稳 赚"
+    assert [e.detail["reason"] for e in audit_after(branch.engine, 0) if e.action == PHRASES_CONFIRMED] == ["客户原话"]
+
+
 def test_the_review_task_is_dropped_with_a_cancelled_sale(branch: Branch) -> None:
     ws = branch.ws()
     assess(ws, branch.elderly, RiskLevel.C5)
@@ -503,7 +528,8 @@ def test_the_review_task_is_dropped_with_a_cancelled_sale(branch: Branch) -> Non
                     min_amount=Decimal("100000"), private_placement=True)
         )  # fmt: skip
         tx.commit()
-    tried = attempt(ws, branch.elderly, elderly_pp.code, "100000", EVERYTHING)
+    enrich(branch, branch.elderly)
+    tried = attempt(ws, branch.elderly, elderly_pp.code, PRIVATE, EVERYTHING)
     assert tried.verdict.extra_care and tried.verdict.cooling_off_hours == 24  # the policy's 24 hours for any PP
     done = attempts.record(ws, tried, SOLD)
     assert done.sale is not None and done.sale.id is not None
@@ -685,7 +711,7 @@ def test_a_sale_is_named_before_the_cancel_reason_is_asked_and_an_ineligible_one
     assert done.sale is not None and done.sale.id is not None
     before = tables(branch.engine)
     named = attempts.cancellable(ws, done.sale.id)
-    assert (named.product, named.amount, named.sold_at) == ("私募精选 3 号", Decimal("100000.00"), done.sale.sold_at)
+    assert (named.product, named.amount, named.sold_at) == ("私募精选 3 号", Decimal("1000000.00"), done.sale.sold_at)
     assert named.cooling_off_until == done.sale.sold_at + dt.timedelta(hours=24)
     assert tables(branch.engine) == before  # asking writes nothing
     with pytest.raises(AccessDenied):

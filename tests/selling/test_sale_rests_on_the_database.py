@@ -39,11 +39,12 @@ from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
-from storage.orm import AuditRow, OutletRow, QualificationRow, StaffRow
+from storage.orm import AuditRow, OutletRow, ProductRow, QualificationRow, StaffRow
 from tests.support.selling_branch import (
     BASIC,
     BLOCKED,
     NOW,
+    PRIVATE,
     QUALIFIED,
     RECORDED,
     SHANGHAI,
@@ -53,6 +54,7 @@ from tests.support.selling_branch import (
     Branch,
     assess,
     attempt,
+    enrich,
     resident_id,
     rows,
     tables,
@@ -430,7 +432,8 @@ def test_a_purchase_still_in_cooling_off_counts_even_before_the_figures_date(bra
 def test_a_private_placement_needs_the_qualified_investor_confirmation_kept_in_the_record(branch: Branch) -> None:
     ws = branch.ws()
     assess(ws, branch.young, RiskLevel.C3)
-    tried = attempt(ws, branch.young, "PP3", "100000", RECORDED)
+    enrich(branch, branch.young)
+    tried = attempt(ws, branch.young, "PP3", PRIVATE, RECORDED)
     assert tried.verdict.qualified_investor
     before = tables(branch.engine)
     with pytest.raises(attempts.ConfirmationsMissing) as refused:
@@ -440,6 +443,29 @@ def test_a_private_placement_needs_the_qualified_investor_confirmation_kept_in_t
     done = attempts.record(ws, dataclasses.replace(tried, confirmations=QUALIFIED), SOLD)
     detail = branch.stored(done.record.id or 0).detail
     assert detail["confirmations"]["qualified_investor"] and "qualified_investor" in detail["required"]
+
+
+def test_a_private_placement_below_one_million_is_refused_whatever_the_products_own_minimum(branch: Branch) -> None:
+    """资管新规: an equity-type private placement is bought for at least ¥1,000,000 a purchase; the product's record
+    (a lower minimum typed at import) does not lower it, and the service decides again on the amount in fen."""
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    enrich(branch, branch.young)
+    with branch.system(write=True) as tx:
+        tx.session.execute(update(ProductRow).where(ProductRow.code == "PP3").values(min_amount=Decimal("300000")))
+        tx.commit()
+    tried = attempt(ws, branch.young, "PP3", "999999.99", QUALIFIED)
+    [failed] = tried.verdict.failed
+    assert (failed.code, failed.reason_key) == ("min_amount", "min_amount.private")
+    assert "1,000,000" in check_reason(failed) and "资管新规" in check_reason(failed)  # the wizard's words
+    before = tables(branch.engine)
+    forced = dataclasses.replace(tried, verdict=attempt(ws, branch.young, "PP3", PRIVATE, QUALIFIED).verdict)
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, forced, SOLD)  # a caller's verdict is not taken: decided again on ¥999,999.99
+    assert refused.value.code == "sale_blocked"
+    assert tables(branch.engine) == before
+    done = attempts.record(ws, attempt(ws, branch.young, "PP3", PRIVATE, QUALIFIED), SOLD)
+    assert done.sale is not None and done.sale.amount == Decimal("1000000.00")
 
 
 @pytest.mark.parametrize("ref", ["x", "REC01", "REC 0001", "REC_0001", "录音-000001", "A" * 41])

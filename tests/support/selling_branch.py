@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -37,7 +37,7 @@ from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.selling import attempts
 from csm_tui.services.selling.attempts import Confirmations
 from csm_tui.services.workstation import Workstation
-from storage.orm import AuditRow, Base
+from storage.orm import AuditRow, Base, ClientRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, rid
 
@@ -170,7 +170,7 @@ PRODUCTS = (
             term_days=180),
     NewProduct(code="F4", name="成长混合基金", category=_F, issuer_rating=RiskRating.R4, min_amount=Decimal("1000")),
     NewProduct(
-        code="PP3", name="私募精选 3 号", category=_W, issuer_rating=RiskRating.R3, min_amount=Decimal("100000"),
+        code="PP3", name="私募精选 3 号", category=_W, issuer_rating=RiskRating.R3, min_amount=Decimal("1000000"),
         term_days=365, private_placement=True, cooling_off_hours=24,
     ),
     NewProduct(code="B1", name="国债 2026 第 8 期", category=_B, issuer_rating=RiskRating.R1, min_amount=Decimal("100"),
@@ -180,6 +180,18 @@ PRODUCTS = (
 
 def assess(ws: Workstation, client_id: int, level: RiskLevel, *, face_to_face: bool = True) -> RiskAssessment:
     return attempts.assess(ws, client_id, answers(level), face_to_face=face_to_face)
+
+
+PRIVATE = "1000000"  # a private placement's least purchase (资管新规, equity type): the amount the tests sell
+
+
+def enrich(branch: Branch, client_id: int, assets: str = "5000000.00") -> None:
+    """The client's balance and 3-month average raised to ``assets``, so a private placement is in proportion."""
+    with branch.system(write=True) as tx:
+        tx.session.execute(
+            update(ClientRow).where(ClientRow.id == client_id).values(balance=Decimal(assets), avg_3m=Decimal(assets))
+        )
+        tx.commit()
 
 
 def attempt(

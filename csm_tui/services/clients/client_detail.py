@@ -125,11 +125,13 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
     )
 
 
-def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
-    """The full ID and mobile numbers, for a stated reason; the read is in the audit log (without the numbers)."""
+def reveal(ws: Workstation, client_id: int, reason: str, confirmed: PhrasesConfirmed | None = None) -> tuple[str, str]:
+    """The full ID and mobile numbers, for a stated reason; the read is in the audit log (without the numbers).
+    Refused (``ForbiddenPhrases``) while the reason holds a forbidden phrase that ``confirmed`` does not keep."""
     reason = reason.strip()
     if not reason:
         raise ValueError("reason")
+    hits = screen(ws, {"note": reason}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)
         if cover_owner(tx, ws, client.manager_id) is not None:
@@ -137,6 +139,7 @@ def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
                 "client_cover"
             )  # covering a colleague's leave: the call card's number, never the full ID
         tx.audit.record("reveal", "clients", str(client_id), reason=reason)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return str(client.resident_id), client.mobile or ""
 
@@ -144,12 +147,16 @@ def reveal(ws: Workstation, client_id: int, reason: str) -> tuple[str, str]:
 CAPACITY_ROLES = (Role.SUPERVISOR, Role.ADMIN)  # who may change a client's civil capacity (a CSM may not)
 
 
-def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: str) -> Client:
+def set_civil_capacity(
+    ws: Workstation, client_id: int, capable: bool, reason: str, confirmed: PhrasesConfirmed | None = None
+) -> Client:
     """Record that the client has (or no longer has) full civil capacity, for a stated reason: a supervisor (of the
-    client's team) or an admin only, as they stand in the database now; the change and its reason are audited."""
+    client's team) or an admin only, as they stand in the database now; the change and its reason are audited.
+    Refused (``ForbiddenPhrases``) while the reason holds a forbidden phrase ``confirmed`` does not keep."""
     reason = reason.strip()
     if not reason:
         raise DomainError("capacity_reason_required")
+    hits = screen(ws, {"note": reason}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         actor = tx.staff.get(ws.staff.id)
         if actor is None or not actor.active or actor.role not in CAPACITY_ROLES:
@@ -160,6 +167,7 @@ def set_civil_capacity(ws: Workstation, client_id: int, capable: bool, reason: s
             raise DomainError("nothing_changed")
         saved = tx.clients.set_civil_capacity(client_id, capable)
         tx.audit.record("client.civil_capacity", "clients", str(client_id), reason=reason, capable=capable)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return saved
 

@@ -24,7 +24,9 @@ def link(ws: Workstation, client_id: int, relative_id: int, relation: Relation) 
 
 def _link(tx: UnitOfWork, ws: Workstation, client_id: int, relative_id: int, relation: Relation) -> None:
     tx.households.lock(min(client_id, relative_id))
-    tx.households.link(client_id, relative_id, relation, ws.time.now().datetime)
+    tx.households.link(
+        client_id, relative_id, relation, ws.time.now().datetime, today=ws.time.today(), policy=ws.policy
+    )
     tx.audit.record("household.link", "clients", str(client_id), relative=relative_id, relation=relation.value)
 
 

@@ -11,6 +11,7 @@ policy's rule, see ``assign``). Without an outlet column, a client assigned by t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import unicodedata
 from collections.abc import Callable
@@ -35,7 +36,9 @@ from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import listed, t
+from csm_tui.policy import Policy
 from csm_tui.rules import kyc
+from csm_tui.rules.households import check_link, person
 from csm_tui.services.imports.cell_values import (
     RowError,
     bool_cell,
@@ -71,6 +74,9 @@ class Lookups:
     clients: dict[str, int]  # number → id
     products: dict[str, int]  # code → id
     phrases: tuple[str, ...] = ()  # the policy's forbidden marketing phrases, refused in a free-text note
+    # Households: client id → resident ID (birth date and sex), and the policy a family link is judged by.
+    resident_ids: dict[int, str] = dataclasses.field(default_factory=dict)
+    policy: Policy = dataclasses.field(default_factory=Policy)
 
 
 _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product", "outlet_id": "outlet",
@@ -297,7 +303,16 @@ def household_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Valu
     relative_id = _client_id("relative", cells["relative"], lookups)
     if client_id == relative_id:
         raise RowError("relative", t("error.household_self"))
-    low, high, relation = stored(client_id, relative_id, enum_cell("relation", cells["relation"], Relation))
+    given = enum_cell("relation", cells["relation"], Relation)
+    ids = lookups.resident_ids
+    if client_id not in ids or relative_id not in ids:  # a client the rule cannot judge: nothing of the row is kept
+        raise RowError("relative", t("import_error.unknown_client", value=cells["relative"]))
+    implausible = check_link(
+        person(client_id, ids[client_id]), person(relative_id, ids[relative_id]), given, lookups.today, lookups.policy
+    )
+    if implausible is not None:  # by the clients' birth dates and sex, as the repository judges a link typed
+        raise RowError("relation", t(f"error.{implausible.code}", **implausible.params))
+    low, high, relation = stored(client_id, relative_id, given)
     return (low, high), {"client_id": low, "relative_id": high, "relation": relation.value}
 
 

@@ -242,6 +242,8 @@ class _Job:
             clients=store.codes("clients") if self.kind is not ImportKind.CLIENTS else {},
             products=store.codes("products") if self.kind is ImportKind.HOLDINGS else {},
             phrases=self.ws.policy.compliance.forbidden_phrases,
+            resident_ids=store.resident_ids() if self.kind is ImportKind.HOUSEHOLDS else {},
+            policy=self.ws.policy,
         )
 
     def write(self, lookups: Lookups, step: Callable[[UnitOfWork], None]) -> None:
@@ -543,6 +545,8 @@ def _still_holds(checked: Lookups, now: Lookups) -> None:
                           (checked.products, now.products)):  # fmt: skip
         if any(after.get(key) != value for key, value in before.items()):
             raise DomainError("import_scratch.changed")
+    if any(now.resident_ids.get(key) != value for key, value in checked.resident_ids.items()):
+        raise DomainError("import_scratch.changed")  # a birth date a family link was judged by
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:

@@ -20,6 +20,7 @@ from csm_tui.domain.enums import AppraisalGrade, MysteryItem, QualificationKind,
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Qualification
 from csm_tui.policy import Scorecard
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import CsmRow
 from csm_tui.services.scoreboard.quarter_scores import Quarter, branch_quarter, keep_averages
@@ -108,10 +109,14 @@ def record_qualification(
         tx.commit()
 
 
-def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDecision:
-    """A supervisor grades a CSM of their team D for the year, with the reason recorded."""
+def grade_d(
+    ws: Workstation, staff_id: int, year: int, reason: str, confirmed: PhrasesConfirmed | None = None
+) -> GradeDecision:
+    """A supervisor grades a CSM of their team D for the year, with the reason recorded; refused
+    (``ForbiddenPhrases``) while the reason holds a forbidden phrase ``confirmed`` does not keep."""
     if not reason.strip():
         raise DomainError("reason_required")
+    hits = screen(ws, {"note": reason.strip()}, confirmed, entity="grade_decisions", entity_id=str(staff_id))
     with ws.uow(write=True) as tx:
         me = _acting(tx, Role.SUPERVISOR)
         _csm(tx, staff_id)
@@ -121,6 +126,7 @@ def grade_d(ws: Workstation, staff_id: int, year: int, reason: str) -> GradeDeci
                 decided_at=ws.time.now().datetime,
             )
         )  # fmt: skip
+        record_confirmed(tx, hits, confirmed, entity="grade_decisions", entity_id=str(staff_id))
         tx.commit()
     return decision
 

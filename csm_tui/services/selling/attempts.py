@@ -43,6 +43,7 @@ from csm_tui.i18n import listed, t
 from csm_tui.policy import Policy
 from csm_tui.rules import suitability as rules
 from csm_tui.rules.cadence import Cadence
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
@@ -386,12 +387,16 @@ def cancellable(ws: Workstation, sale_id: int) -> CancellableSale:
         )  # fmt: skip
 
 
-def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> SuitabilityRecord:
+def cancel_in_cooling_off(
+    ws: Workstation, sale_id: int, reason: str, confirmed: PhrasesConfirmed | None = None
+) -> SuitabilityRecord:
     """The client cancels within the cooling-off period: the sale and its holding are cancelled in full, its 回访 and
     review tasks are dropped, and a new record (outcome cancelled) references the sale's record, which stays as it
-    was."""
+    was. Refused (``ForbiddenPhrases``) while the reason holds a forbidden phrase ``confirmed`` does not keep: the
+    reason stays in the record for 20 years."""
     if not reason.strip():
         raise DomainError("reason_required")
+    hits = screen(ws, {"note": reason.strip()}, confirmed, entity="sales", entity_id=str(sale_id))
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         found, until = _cancellable(tx, sale_id, now)
@@ -409,5 +414,6 @@ def cancel_in_cooling_off(ws: Workstation, sale_id: int, reason: str) -> Suitabi
                         until.isoformat()},
             )
         )  # fmt: skip
+        record_confirmed(tx, hits, confirmed, entity="sales", entity_id=str(sale_id))
         tx.commit()
     return correction
