@@ -28,6 +28,8 @@ from csm_tui.domain.enums import (
     Disposition,
     InviteRule,
     InviteStatus,
+    ProspectCallKind,
+    ProspectOutcome,
     ReferralStatus,
     Role,
     TaskKind,
@@ -95,6 +97,9 @@ from csm_tui.services.rows import (
     Invitee,
     LookupRefusal,
     NumberMatch,
+    ProspectCallDue,
+    ProspectContactLine,
+    ProspectLine,
     QuarterRaw,
     QueueSources,
     QueueWindow,
@@ -191,6 +196,24 @@ class ProspectRepository(Protocol):
     def converted_from_event(self, event_id: int) -> int: ...
     def convert(self) -> list[tuple[int, int, int | None]]: ...
     def purge(self, before: dt.datetime) -> int: ...
+    def listing(self, manager_id: int) -> list[ProspectLine]: ...
+    def line(self, prospect_id: int) -> ProspectLine: ...
+    def history(self, prospect_id: int) -> list[ProspectContactLine]: ...
+    def history_of_client(self, client_id: int) -> list[ProspectContactLine]: ...
+    def to_call(self, prospect_id: int) -> Prospect: ...
+    def due_calls(self, staff_id: int, today: dt.date) -> list[ProspectCallDue]: ...
+    def open_task(self, task_id: int, prospect_id: int) -> int | None: ...
+    def add_call(
+        self, prospect_id: int, staff_id: int, kind: ProspectCallKind, due_on: dt.date, due_at: dt.datetime | None,
+        at: dt.datetime,
+    ) -> int: ...  # fmt: skip
+    def close_calls(self, prospect_id: int, at: dt.datetime) -> int: ...
+    def add_contact(
+        self, prospect_id: int, staff_id: int, outcome: ProspectOutcome, note: str, at: dt.datetime,
+        task_id: int | None,
+    ) -> int: ...  # fmt: skip
+    def no_answers(self, prospect_id: int, start: dt.datetime, end: dt.datetime) -> int: ...
+    def stop(self, prospect_id: int, outcome: ProspectOutcome, at: dt.datetime) -> None: ...
 
 
 class ClientRepository(Protocol):
