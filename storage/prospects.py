@@ -64,7 +64,8 @@ def convert_matching(session: Session, at: dt.datetime) -> list[tuple[int, int, 
 
 def callable_prospect() -> ColumnElement[bool]:
     """A prospect who may be called: consented, not a client yet, calls not stopped (the queue reads it too)."""
-    return and_(ProspectRow.consent.is_(True), ProspectRow.converted_client_id.is_(None), ProspectRow.stopped.is_(None))
+    p = ProspectRow
+    return and_(p.consent.is_(True), p.converted_client_id.is_(None), p.stopped.is_(None))
 
 
 def _line(
@@ -310,7 +311,7 @@ class SqlProspects:
 
 
 def due_prospect_calls(staff: ColumnElement[bool], today: Any) -> list[ColumnElement[bool]]:
-    """The open prospect calls of ``staff`` due by ``today`` whose prospects may be called (joined to them)."""
+    """The open prospect calls of ``staff`` due by ``today`` whose prospects (joined) may be called."""
     return [
         staff,
         ProspectTaskRow.status == TaskStatus.OPEN,

@@ -183,8 +183,8 @@ def _statement(reads: RiskReads) -> Any:
             (param("near_jiaoyin_low", Fen()), param("near_jiaoyin_high", Fen())),
         )
         prospects = _prospects_query(own, param("idle_min", Fen()), near, param("prospects", Integer())).cte(
-            "prospects"
-        )
+            "precision"
+        )  # not "prospects": the table of people not clients yet, read by ``_prospect_calls``
         listed.append(
             _part("prospect", prospects, client_id=prospects.c.client_id, client_name=prospects.c.client_name,
                   avg_3m=prospects.c.avg_3m, seq=prospects.c.rank, part=prospects.c.part)
