@@ -169,7 +169,7 @@ class ProspectContactLine:
 class ProspectCallDue:
     """A prospect's call due today in their CSM's queue (the queue's statement reads it with the rest)."""
 
-    task_id: int
+    task_id: int | None  # None: a call made from the prospects list, none being due
     prospect_id: int
     name: str
     kind: ProspectCallKind

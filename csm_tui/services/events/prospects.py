@@ -7,6 +7,7 @@ history stays, the introducing client is credited); purged after the policy's re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import arrow
 from pydantic import ValidationError
@@ -102,6 +103,28 @@ def listing(ws: Workstation, manager_id: int | None = None) -> list[ProspectLine
     """The prospects list of a CSM (one's own; a supervisor their team's, mobiles masked)."""
     with ws.uow() as tx:
         return tx.prospects.listing(manager_id if manager_id is not None else ws.staff.id)
+
+
+@dataclass(frozen=True)
+class ProspectsView:
+    """The prospects list a screen shows: each prospect, the calls made to each, and whose they are."""
+
+    lines: list[ProspectLine]
+    histories: dict[int, list[ProspectContactLine]]
+    managers: dict[int, str]  # staff id → name
+
+
+def view(ws: Workstation) -> ProspectsView:
+    """A CSM's own prospects; a supervisor's team's (mobiles masked: only the prospect's own CSM calls them)."""
+    with ws.uow() as tx:
+        staff = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else [ws.staff]
+        lines: list[ProspectLine] = []
+        histories: dict[int, list[ProspectContactLine]] = {}
+        for member in staff:
+            lines += tx.prospects.listing(member.id)
+            histories |= tx.prospects.histories(member.id)
+    lines.sort(key=lambda line: (line.created_at, line.id), reverse=True)
+    return ProspectsView(lines, histories, {member.id: member.name for member in staff})
 
 
 def history(ws: Workstation, prospect_id: int) -> list[ProspectContactLine]:
