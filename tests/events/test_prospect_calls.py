@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import Engine, inspect
 
 from csm_tui.clock import BranchTime
 from csm_tui.domain.enums import PROSPECT_STOPS, ProspectCallKind, ProspectOutcome
@@ -27,6 +28,7 @@ from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
 from csm_tui.services.phrase_check import ForbiddenPhrases
 from csm_tui.services.ports import AccessDenied
+from storage.migrate import upgrade
 from tests.support.events_branch import TZ, Branch
 from tests.support.files import HEADER_ZH, VALID_IDS, write_csv
 
@@ -73,9 +75,7 @@ def test_no_answer_is_retried_and_a_reached_prospect_is_followed_up(branch: Bran
 
 
 @pytest.mark.parametrize("outcome", sorted(PROSPECT_STOPS))
-def test_not_interested_do_not_call_and_a_wrong_number_stop_the_calls(
-    branch: Branch, outcome: ProspectOutcome
-) -> None:
+def test_not_interested_do_not_call_and_a_wrong_number_stop_the_calls(branch: Branch, outcome: ProspectOutcome) -> None:
     taken = introduced(branch)
     branch.clock.set(MONDAY)
     prospect_calls.record(branch.ws("wang"), taken, outcome)
@@ -144,7 +144,9 @@ def test_an_import_converting_a_prospect_keeps_their_calls_and_credits_the_intro
         prospect_calls.record(branch.ws("wang"), taken, ProspectOutcome.REACHED)
 
 
-def test_the_purge_deletes_the_calls_made_and_due_with_the_prospects_counted_without_personal_data(branch: Branch) -> None:
+def test_the_purge_deletes_the_calls_made_and_due_with_the_prospects_counted_without_personal_data(
+    branch: Branch,
+) -> None:
     old = introduced(branch, "钱七", "13912345678")
     branch.clock.set(MONDAY)
     prospect_calls.record(branch.ws("wang"), old, ProspectOutcome.NO_ANSWER)
@@ -191,3 +193,23 @@ def test_the_prospect_cadence_stops_on_a_stop_and_otherwise_calls_on_a_working_d
         assert nxt.kind is ProspectCallKind.RETRY and nxt.due_at > now and nxt.due_on == today
     if outcome is ProspectOutcome.REACHED:
         assert nxt.kind is ProspectCallKind.FOLLOW_UP and nxt.due_on > today
+
+
+def test_migration_0017_gives_the_prospects_already_taken_their_first_call_and_goes_back_cleanly(
+    branch: Branch, engine: Engine
+) -> None:
+    """A branch that took prospects before 0017: going down to 0016 drops their calls; back up, each prospect who
+    may still be called has a first call, due the day they were taken, in their CSM's queue."""
+    from alembic import command
+
+    from storage.migrate import _config
+
+    taken = introduced(branch)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0016")
+    assert "prospect_tasks" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    branch.clock.set(MONDAY)
+    assert due(branch) == [(taken, ProspectCallKind.FIRST_CALL)]
+    [call] = today_calls(branch.ws("wang"))[1]
+    assert call.due_on == dt.date(2026, 11, 27)
