@@ -1066,19 +1066,26 @@ class AmlDecisionDialog(SavingDialog[R]):
 
 class ProspectDialog(SavingDialog[Prospect]):
     """Name, mobile, the resident ID if they give it, and the person's consent to be contacted (without it nothing
-    is kept); Enter saves."""
+    is kept); Enter saves. At an event's door; ``IntroductionDialog`` for someone a client introduced."""
+
+    NOTE = False  # a note field (what the introducing client said of them)
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
         super().__init__()
         self.ws = ws
         self.event_id = event_id
 
+    def heading(self) -> str:
+        return t("prospect.title")
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(t("prospect.title"), classes="screen-title")
+            yield Label(self.heading(), classes="screen-title")
             yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
             yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
             yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
+            if self.NOTE:
+                yield BoundedInput(placeholder=t("prospect.note"), max_length=event_prospects.NOTE_MAX, id="note")
             yield Checkbox(t("prospect.consent"), id="consent")
             yield from self.footer()
 
@@ -1089,39 +1096,28 @@ class ProspectDialog(SavingDialog[Prospect]):
         consent = self.query_one("#consent", Checkbox).value
         if not name or not mobile.strip():
             raise ValueError(t("prospect.incomplete"))
+        return self.save(name, mobile, resident_id, consent)
+
+    def save(self, name: str, mobile: str, resident_id: str, consent: bool) -> Callable[[], Prospect]:
         return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent, resident_id)
 
 
-class IntroductionDialog(SavingDialog[Prospect]):
-    """Someone the client introduced (通过老客户的介绍): name, mobile, the resident ID if given, a note, and their
-    consent to be contacted (without it nothing is kept); a prospect of the client's own CSM. Enter saves."""
+class IntroductionDialog(ProspectDialog):
+    """Someone the client introduced (通过老客户的介绍), with a note: a prospect of the client's own CSM."""
 
+    NOTE = True
     PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note"}
 
     def __init__(self, ws: Workstation, client_id: int, client_name: str) -> None:
-        super().__init__()
-        self.ws = ws
+        super().__init__(ws, 0)
         self.client_id = client_id
         self.client_name = client_name
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(t("prospect.introduce_title", client=self.client_name), classes="screen-title")
-            yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
-            yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
-            yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
-            yield BoundedInput(placeholder=t("prospect.note"), max_length=event_prospects.NOTE_MAX, id="note")
-            yield Checkbox(t("prospect.consent"), id="consent")
-            yield from self.footer()
+    def heading(self) -> str:
+        return t("prospect.introduce_title", client=self.client_name)
 
-    def build(self) -> Callable[[], Prospect]:
-        name = self.query_one("#name", Input).value.strip()
-        mobile = self.query_one("#mobile", Input).value
-        resident_id = self.query_one("#resident_id", Input).value
+    def save(self, name: str, mobile: str, resident_id: str, consent: bool) -> Callable[[], Prospect]:
         note = self.query_one("#note", Input).value
-        consent = self.query_one("#consent", Checkbox).value
-        if not name or not mobile.strip():
-            raise ValueError(t("prospect.incomplete"))
         confirmed, client_id = self.confirmed(), self.client_id
         return lambda: event_prospects.introduced(
             self.ws, client_id, name, mobile, consent, resident_id, note, confirmed

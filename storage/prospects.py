@@ -171,41 +171,32 @@ class SqlProspects:
     def history(self, prospect_id: int) -> list[ProspectContactLine]:
         """The calls made to the prospect, newest first (whoever may read the manager's list)."""
         self._manager_of(prospect_id)
-        rows = self.session.execute(
-            select(ProspectContactRow, StaffRow.name)
-            .join(StaffRow, StaffRow.id == ProspectContactRow.staff_id)
-            .where(ProspectContactRow.prospect_id == prospect_id)
-            .order_by(ProspectContactRow.started_at.desc(), ProspectContactRow.id.desc())
-        )
-        return [ProspectContactLine(c.started_at, name, c.outcome, c.note) for c, name in rows]
+        return [line for _, line in self._contacts(ProspectContactRow.prospect_id == prospect_id)]
 
     def histories(self, manager_id: int) -> dict[int, list[ProspectContactLine]]:
         """The calls made to each of the manager's prospects, newest first, in one read (for their list)."""
         self.access.require_act_for(manager_id, "prospect")
-        rows = self.session.execute(
-            select(ProspectContactRow, StaffRow.name)
-            .join(ProspectRow, ProspectRow.id == ProspectContactRow.prospect_id)
-            .join(StaffRow, StaffRow.id == ProspectContactRow.staff_id)
-            .where(ProspectRow.manager_id == manager_id)
-            .order_by(ProspectContactRow.started_at.desc(), ProspectContactRow.id.desc())
-        )
         found: dict[int, list[ProspectContactLine]] = {}
-        for c, name in rows:
-            found.setdefault(c.prospect_id, []).append(ProspectContactLine(c.started_at, name, c.outcome, c.note))
+        for prospect_id, line in self._contacts(ProspectRow.manager_id == manager_id):
+            found.setdefault(prospect_id, []).append(line)
         return found
 
     def history_of_client(self, client_id: int) -> list[ProspectContactLine]:
         """The calls made to the prospect the client was before the bank's file brought them (the history that
         stays with the conversion): whoever may see the client in full."""
         self.access.require_client(client_id)
+        return [line for _, line in self._contacts(ProspectRow.converted_client_id == client_id)]
+
+    def _contacts(self, which: ColumnElement[bool]) -> list[tuple[int, ProspectContactLine]]:
+        """The calls made to the prospects ``which`` picks, newest first: (prospect id, the call) each."""
         rows = self.session.execute(
             select(ProspectContactRow, StaffRow.name)
             .join(ProspectRow, ProspectRow.id == ProspectContactRow.prospect_id)
             .join(StaffRow, StaffRow.id == ProspectContactRow.staff_id)
-            .where(ProspectRow.converted_client_id == client_id)
+            .where(which)
             .order_by(ProspectContactRow.started_at.desc(), ProspectContactRow.id.desc())
         )
-        return [ProspectContactLine(c.started_at, name, c.outcome, c.note) for c, name in rows]
+        return [(c.prospect_id, ProspectContactLine(c.started_at, name, c.outcome, c.note)) for c, name in rows]
 
     def to_call(self, prospect_id: int) -> Prospect:
         """The prospect, held until this transaction ends, for a call by their own CSM only: refused when they may
@@ -247,12 +238,11 @@ class SqlProspects:
         self, prospect_id: int, staff_id: int, kind: ProspectCallKind, due_on: dt.date, due_at: dt.datetime | None,
         at: dt.datetime,
     ) -> int:  # fmt: skip
-        row = ProspectTaskRow(
-            prospect_id=prospect_id, staff_id=staff_id, kind=kind, due_on=due_on, due_at=due_at, created_at=at
+        return self._inserted(
+            ProspectTaskRow(
+                prospect_id=prospect_id, staff_id=staff_id, kind=kind, due_on=due_on, due_at=due_at, created_at=at
+            )
         )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
 
     def close_calls(self, prospect_id: int, at: dt.datetime) -> int:
         """Every open call of the prospect done (a call made settles what was due)."""
@@ -267,9 +257,14 @@ class SqlProspects:
         self, prospect_id: int, staff_id: int, outcome: ProspectOutcome, note: str, at: dt.datetime,
         task_id: int | None,
     ) -> int:  # fmt: skip
-        row = ProspectContactRow(
-            prospect_id=prospect_id, staff_id=staff_id, started_at=at, outcome=outcome, note=note, task_id=task_id
+        return self._inserted(
+            ProspectContactRow(
+                prospect_id=prospect_id, staff_id=staff_id, started_at=at, outcome=outcome, note=note, task_id=task_id
+            )
         )
+
+    def _inserted(self, row: ProspectTaskRow | ProspectContactRow) -> int:
+        """``row`` written (audited, as every write of the ORM); its id."""
         self.session.add(row)
         self.session.flush()
         return row.id
