@@ -115,11 +115,12 @@ class ProspectsScreen(Destination[ProspectsView]):
 
     def _fields(self, line: ProspectLine, purge: str) -> list[tuple[str, str]]:
         history = history_lines(self.ws, self.view.histories.get(line.id, [])) or [t("prospects.no_calls")]
+        withdrawn = line.stopped is ProspectOutcome.DO_NOT_CALL  # purged at the next nightly purge
         fields = [
             (t("prospects.col.name"), line.name),
             (t("prospects.col.mobile"), line.mobile),
             (t("prospects.col.source"), source(line)),
-            (t("prospects.consent"), t("prospects.consent_given")),
+            (t("prospects.consent"), t("prospects.consent_withdrawn" if withdrawn else "prospects.consent_given")),
             (t("prospects.col.state"), state(line)),
             (t("prospects.taken"), self.ws.time.local(line.created_at).format("YYYY-MM-DD")),
             (t("prospects.col.next"), line.next_call_on.isoformat() if line.next_call_on else "—"),

@@ -232,9 +232,9 @@ def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> Qu
         calls_today=int(rows["calls"][0].seq),
         settled=frozenset(r.client_id for r in rows["settled"]),
         contacted=frozenset(r.client_id for r in rows["contacted"]),
-        prospect_calls=[
+        prospect_calls=[  # what is overdue first, then by the time agreed (a retry's), then as taken
             ProspectCallDue(r.seq, r.prospect_id, r.client_name, ProspectCallKind(r.task_kind), r.due_on, r.due_at)
-            for r in rows["prospect_call"]
+            for r in sorted(rows["prospect_call"], key=lambda r: (r.due_on, r.due_at is None, r.due_at or w.now, r.seq))
         ],
     )
 

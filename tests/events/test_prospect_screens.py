@@ -108,6 +108,14 @@ async def test_a_prospect_call_from_the_queue_takes_one_key_and_the_consent_with
         assert t("call.saved") in notices(app)
         title = str(app.screen.query_one("#screen-title", Static).render())
         assert t("prospect_call.queue_count", count=1) not in title
+        await pilot.press("9")
+        await settle(pilot)
+        [row] = whole_rows(app)
+        assert row[3] == t("prospect_outcome.do_not_call") and row[5] == "—"
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert t("prospects.consent_withdrawn") in shown and t("prospect_outcome.do_not_call") in shown
     [line] = prospects.listing(app.ws)
     assert line.stopped is ProspectOutcome.DO_NOT_CALL
 
