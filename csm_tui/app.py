@@ -47,6 +47,7 @@ DESTINATIONS: dict[str, str] = {
     "events": "screens.events:EventsScreen",
 }
 EVERYONE = frozenset(Role)
+PROSPECT_LIST_ROLES = frozenset({Role.CSM, Role.SUPERVISOR})  # one's own prospects; a supervisor the team's
 # Who the command palette offers each entry (a destination, a screen or a command): what the role may do there, as
 # the services enforce it (storage.access); what they would refuse is not offered. The lobby and tellers find any
 # client with F3 as the OCRM summary (masked), never in full: no queue, client list, sale or agenda of their own.
@@ -66,6 +67,7 @@ PALETTE_ROLES: dict[str, frozenset[Role]] = {
     "export": CLIENT_WORK_ROLES,  # one's own task list and contact records
     "import": frozenset({Role.ADMIN}),
     "aml": AML_LIST_ROLES,
+    "prospects": PROSPECT_LIST_ROLES,
     "data_state": frozenset({Role.ADMIN}),
     "help": EVERYONE,
     "quit": EVERYONE,
@@ -170,6 +172,7 @@ class CsmApp(App[None]):
         Binding("5", "go('scoreboard')", "nav.scoreboard", id="nav.scoreboard"),
         Binding("6", "go('referrals')", "nav.referrals", show=False, id="nav.referrals"),
         Binding("8", "aml_list", "nav.aml", show=False, id="nav.aml"),
+        Binding("9", "prospects", "nav.prospects", show=False, id="nav.prospects"),
         Binding("7", "go('events')", "nav.events", show=False, id="nav.events"),
         Binding("f3", "search", "key.search", id="app.search"),
         Binding("f1", "help", "key.help", id="app.help"),
@@ -470,6 +473,13 @@ class CsmApp(App[None]):
         if self.ws.staff.role in AML_LIST_ROLES and not isinstance(self.screen, AmlReviewsScreen):
             self.push_screen(AmlReviewsScreen(self.ws))
 
+    def action_prospects(self) -> None:
+        """Prospects: a CSM's own, a supervisor's team's (``screens.prospects``)."""
+        from screens.prospects import ProspectsScreen
+
+        if self.ws.staff.role in PROSPECT_LIST_ROLES and not isinstance(self.screen, ProspectsScreen):
+            self.push_screen(ProspectsScreen(self.ws))
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
@@ -507,6 +517,7 @@ class CsmApp(App[None]):
         yield "export", SystemCommand(t("export.contacts"), t("export.palette_contacts"), export_contacts)
         yield "import", SystemCommand(t("import.title"), t("import.palette"), self.action_import)
         yield "aml", SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
+        yield "prospects", SystemCommand(t("nav.prospects"), t("palette.prospects"), self.action_prospects)
         yield "data_state", SystemCommand(t("data_state.title"), t("data_state.palette"), self.action_data_state)
         yield "help", SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield "quit", SystemCommand(t("key.quit"), t("palette.quit"), self.exit)

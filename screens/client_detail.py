@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csm_tui.domain.enums import AppointmentStatus, Tier
-from csm_tui.domain.models import Appointment, ClientSummary, Staff
+from csm_tui.domain.models import Appointment, ClientSummary, Prospect, Staff
 from csm_tui.domain.values import money
 from csm_tui.i18n import itemised, label, listed, t
 from csm_tui.services.calls import appointments
@@ -37,6 +37,7 @@ from screens.dialogs import (
     CheckedTextDialog,
     ChooseStaffDialog,
     EditClientDialog,
+    IntroductionDialog,
     LogContactDialog,
     MeetingDialog,
     TextDialog,
@@ -82,6 +83,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("m", "move", "key.move", show=False, id="detail.move"),
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
         Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="detail.aml_report"),
+        Binding("n", "introduce", "key.introduce", show=False, id="detail.introduce"),
         Binding("escape", "back", "key.back", id="detail.back"),
     ]
     DEFAULT_CSS = """
@@ -364,6 +366,16 @@ class ClientDetailScreen(Screen[None]):
         d = self._full()
         if d is not None:
             self.app.push_screen(AmlReportDialog(self.ws, self.client_id, d.client.name), self._aml_filed)
+
+    def action_introduce(self) -> None:
+        """Record someone this client introduced: a prospect of the client's own CSM (the service refuses others)."""
+        d = self._full()
+        if d is not None:
+            self.app.push_screen(IntroductionDialog(self.ws, self.client_id, d.client.name), self._introduced)
+
+    def _introduced(self, saved: object) -> None:
+        if isinstance(saved, Prospect):
+            self.notify(t("prospect.saved", name=saved.name), timeout=3)
 
     def _aml_filed(self, saved: object) -> None:
         if saved:

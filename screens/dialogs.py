@@ -35,6 +35,7 @@ from csm_tui.domain.enums import (
     EventKind,
     LeaveKind,
     MysteryItem,
+    ProspectOutcome,
     QualificationKind,
 )
 from csm_tui.domain.errors import DomainError
@@ -44,6 +45,7 @@ from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
 from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
+from csm_tui.services.calls import prospect_calls
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
@@ -1064,19 +1066,26 @@ class AmlDecisionDialog(SavingDialog[R]):
 
 class ProspectDialog(SavingDialog[Prospect]):
     """Name, mobile, the resident ID if they give it, and the person's consent to be contacted (without it nothing
-    is kept); Enter saves."""
+    is kept); Enter saves. At an event's door; ``IntroductionDialog`` for someone a client introduced."""
+
+    NOTE = False  # a note field (what the introducing client said of them)
 
     def __init__(self, ws: Workstation, event_id: int) -> None:
         super().__init__()
         self.ws = ws
         self.event_id = event_id
 
+    def heading(self) -> str:
+        return t("prospect.title")
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(t("prospect.title"), classes="screen-title")
+            yield Label(self.heading(), classes="screen-title")
             yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
             yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
             yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
+            if self.NOTE:
+                yield BoundedInput(placeholder=t("prospect.note"), max_length=event_prospects.NOTE_MAX, id="note")
             yield Checkbox(t("prospect.consent"), id="consent")
             yield from self.footer()
 
@@ -1087,7 +1096,62 @@ class ProspectDialog(SavingDialog[Prospect]):
         consent = self.query_one("#consent", Checkbox).value
         if not name or not mobile.strip():
             raise ValueError(t("prospect.incomplete"))
+        return self.save(name, mobile, resident_id, consent)
+
+    def save(self, name: str, mobile: str, resident_id: str, consent: bool) -> Callable[[], Prospect]:
         return lambda: event_prospects.meet_at_event(self.ws, self.event_id, name, mobile, consent, resident_id)
+
+
+class IntroductionDialog(ProspectDialog):
+    """Someone the client introduced (通过老客户的介绍), with a note: a prospect of the client's own CSM."""
+
+    NOTE = True
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note"}
+
+    def __init__(self, ws: Workstation, client_id: int, client_name: str) -> None:
+        super().__init__(ws, 0)
+        self.client_id = client_id
+        self.client_name = client_name
+
+    def heading(self) -> str:
+        return t("prospect.introduce_title", client=self.client_name)
+
+    def save(self, name: str, mobile: str, resident_id: str, consent: bool) -> Callable[[], Prospect]:
+        note = self.query_one("#note", Input).value
+        confirmed, client_id = self.confirmed(), self.client_id
+        return lambda: event_prospects.introduced(
+            self.ws, client_id, name, mobile, consent, resident_id, note, confirmed
+        )
+
+
+class ProspectCallDialog(SavingDialog[int]):
+    """What came of a call to a prospect: the note (phrase-checked) for the outcome chosen by its key."""
+
+    PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note"}
+
+    def __init__(
+        self, ws: Workstation, prospect_id: int, name: str, outcome: ProspectOutcome, task_id: int | None
+    ) -> None:
+        super().__init__()
+        self.ws = ws
+        self.prospect_id = prospect_id
+        self.person = name
+        self.outcome = outcome
+        self.task_id = task_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                t("prospect_call.outcome_title", name=self.name, outcome=label(self.outcome)), classes="screen-title"
+            )
+            yield BoundedInput(placeholder=t("prospect_call.note"), max_length=prospect_calls.NOTE_MAX, id="note")
+            yield from self.footer()
+
+    def build(self) -> Callable[[], int]:
+        note = self.query_one("#note", Input).value
+        confirmed = self.confirmed()
+        prospect_id, outcome, task_id = self.prospect_id, self.outcome, self.task_id
+        return lambda: prospect_calls.record(self.ws, prospect_id, outcome, note, task_id=task_id, confirmed=confirmed)
 
 
 # -- a marketing event planned: kind, title, when, where, how many, the payroll company, the featured products ----

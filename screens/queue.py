@@ -1,7 +1,8 @@
 """Today's call queue for the signed-in CSM: who to phone, why, in the documented order.
 
 Keys: / filter · j/k move · Enter the client's detail · c start the call session here · s skip · z snooze ·
-l log a visit, SMS, letter or WeChat contact · m the SMS list · e export my task list.
+l log a visit, SMS, letter or WeChat contact · m the SMS list · e export my task list · p the calls due to one's
+prospects (people not clients yet, read with the queue; their count in the title), in the prospect call session.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from textual.widgets import Input
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import label, listed, t, wan
 from csm_tui.services.calls.outcomes import SkipReason, skip, snooze, snooze_choices
-from csm_tui.services.calls.queue import QueueItem, today_queue
+from csm_tui.services.calls.queue import QueueItem, today_calls
 from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
 from csm_tui.services.phrase_check import PhrasesConfirmed
+from csm_tui.services.rows import ProspectCallDue
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
@@ -39,7 +41,8 @@ DETAIL = 3  # the detail column takes the terminal's width left over; → shows 
 DETAIL_WIDTH = 22  # cells: the least it has, at 80 columns too (a day and a sum, whole)
 
 
-QueueView = tuple[list[QueueItem], LeaveEntry | None]  # the queue, and the signed-in CSM's leave today
+# The queue, the signed-in CSM's leave today, and their prospects' calls due.
+QueueView = tuple[list[QueueItem], LeaveEntry | None, list[ProspectCallDue]]
 
 
 class QueueScreen(Destination[QueueView]):
@@ -54,6 +57,7 @@ class QueueScreen(Destination[QueueView]):
         Binding("l", "log", "key.log", id="queue.log"),
         Binding("b", "sell", "key.sell", show=False, id="queue.sell"),
         Binding("m", "sms", "key.sms", id="queue.sms"),
+        Binding("p", "prospect_calls", "key.prospect_calls", show=False, id="queue.prospect_calls"),
         Binding("e", "app.export('tasks')", "export.key", show=False, id="queue.export"),
         Binding("escape", "clear_filter", "key.clear_filter", show=False, id="queue.clear_filter"),
     ]
@@ -63,6 +67,7 @@ class QueueScreen(Destination[QueueView]):
         self.items: list[QueueItem] = []
         self.shown: list[QueueItem] = []
         self.away: LeaveEntry | None = None
+        self.prospect_calls: list[ProspectCallDue] = []
         self.loaded = False  # the first list has arrived: until then a key on a row has no row, yet none is missing
 
     def compose_body(self) -> ComposeResult:
@@ -89,10 +94,11 @@ class QueueScreen(Destination[QueueView]):
         return queue_legend()
 
     def fetch(self) -> QueueView:
-        return today_queue(self.ws), away_today(self.ws)
+        items, prospect_calls = today_calls(self.ws)
+        return items, away_today(self.ws), prospect_calls
 
     def show(self, data: QueueView) -> None:
-        self.items, self.away = data
+        self.items, self.away, self.prospect_calls = data
         self.loaded = True
         self._fill(self.query_one(Input).value)
 
@@ -130,6 +136,8 @@ class QueueScreen(Destination[QueueView]):
         covering = list(dict.fromkeys(item.cover_for for item in self.items if item.cover_for))
         if covering:
             status += " · " + t("queue.covering", names=listed(covering))
+        if self.prospect_calls:
+            status += " · " + t("prospect_call.queue_count", count=len(self.prospect_calls))
         self.set_status(status)
 
     def _row_fields(self, item: QueueItem, due: str, detail: str) -> list[tuple[str, str]]:
@@ -210,6 +218,15 @@ class QueueScreen(Destination[QueueView]):
         index = self._current()
         if index is not None:
             self.app.push_screen(SuitabilityWizard(self.ws, self.shown[index].client_id))
+
+    def action_prospect_calls(self) -> None:
+        """The calls due to one's prospects, in the prospect call session."""
+        if not self.prospect_calls:
+            self.notify(t("prospects.none_to_call"), severity="warning")
+            return
+        from screens.prospects import ProspectCallSession
+
+        self.app.push_screen(ProspectCallSession(self.ws, list(self.prospect_calls)), lambda _: self.reload())
 
     def action_sms(self) -> None:
         self.app.push_screen(SmsScreen(self.ws))

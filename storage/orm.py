@@ -42,6 +42,8 @@ from csm_tui.domain.enums import (
     Grade,
     HoldingStatus,
     ProductCategory,
+    ProspectCallKind,
+    ProspectOutcome,
     QualificationKind,
     ReferralKind,
     ReferralStatus,
@@ -657,6 +659,41 @@ class ProspectRow(Base):
     created_at: Mapped[dt.datetime]
     converted_client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
     converted_at: Mapped[dt.datetime | None]
+    stopped: Mapped[ProspectOutcome | None] = mapped_column(Code(ProspectOutcome, 16))  # why the calls ended
+    stopped_at: Mapped[dt.datetime | None]
+
+
+class ProspectTaskRow(Base):
+    """A call to make to a prospect (their CSM's queue reads the open ones due)."""
+
+    __tablename__ = "prospect_tasks"
+    __table_args__ = (
+        Index("ix_prospect_tasks_due", "staff_id", "status", "due_on"),
+        Index("ix_prospect_tasks_prospect", "prospect_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[ProspectCallKind] = mapped_column(Code(ProspectCallKind, 16))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime | None]
+    status: Mapped[TaskStatus] = mapped_column(Code(TaskStatus, 16), default=TaskStatus.OPEN)
+    created_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class ProspectContactRow(Base):
+    """A call made to a prospect and what came of it."""
+
+    __tablename__ = "prospect_contacts"
+    __table_args__ = (Index("ix_prospect_contacts_prospect", "prospect_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    started_at: Mapped[dt.datetime]
+    outcome: Mapped[ProspectOutcome] = mapped_column(Code(ProspectOutcome, 16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("prospect_tasks.id", ondelete="SET NULL"))
 
 
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访

@@ -48,12 +48,13 @@ from csm_tui.domain.enums import (
     Disposition,
     HoldingStatus,
     ProductCategory,
+    ProspectCallKind,
     QueueReason,
     TaskKind,
     TaskStatus,
 )
 from csm_tui.rules.cadence import CALL_TASKS, NOT_REACHED, SPOKEN
-from csm_tui.services.rows import Candidate, QueueSources, QueueWindow
+from csm_tui.services.rows import Candidate, ProspectCallDue, QueueSources, QueueWindow
 from storage.orm import (
     AppointmentRow,
     AssessmentRow,
@@ -62,10 +63,13 @@ from storage.orm import (
     Fen,
     HoldingRow,
     ProductRow,
+    ProspectRow,
+    ProspectTaskRow,
     SaleRow,
     TaskRow,
     UTCDateTime,
 )
+from storage.prospects import due_prospect_calls
 from storage.risk_sources import RiskReads, param
 
 WEALTH_CATEGORIES = (ProductCategory.WEALTH, ProductCategory.FUND, ProductCategory.INSURANCE)
@@ -93,6 +97,7 @@ COLUMNS: dict[str, TypeEngine[Any]] = {
     "first_day": Date(),
     "last_day": Date(),
     "part": Integer(),  # a prospect's kind (its index in ``_prospect_kinds``)
+    "prospect_id": Integer(),  # a call to someone not a client yet (``_prospect_calls``)
 }
 CLIENT_COLUMNS = {"client_id": ClientRow.id, "client_name": ClientRow.name, "avg_3m": ClientRow.avg_3m}
 
@@ -178,8 +183,8 @@ def _statement(reads: RiskReads) -> Any:
             (param("near_jiaoyin_low", Fen()), param("near_jiaoyin_high", Fen())),
         )
         prospects = _prospects_query(own, param("idle_min", Fen()), near, param("prospects", Integer())).cte(
-            "prospects"
-        )
+            "precision"
+        )  # not "prospects": the table of people not clients yet, read by ``_prospect_calls``
         listed.append(
             _part("prospect", prospects, client_id=prospects.c.client_id, client_name=prospects.c.client_name,
                   avg_3m=prospects.c.avg_3m, seq=prospects.c.rank, part=prospects.c.part)
@@ -197,6 +202,7 @@ def _statement(reads: RiskReads) -> Any:
         more.append(_part("contacted", contacted, client_id=contacted.c.client_id))
     day = (param("day_start", UTCDateTime()), param("day_end", UTCDateTime()))
     more.append(_part("calls", seq=func.count()).where(*_calls_made(staff_id, *day)))
+    more.append(_prospect_calls(staff_id))
     everything = union_all(*(select(source) for source in sources), *more).subquery()
     c = everything.c
     return select(everything).order_by(c.kind, c.seq, c.client_id)
@@ -226,7 +232,28 @@ def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> Qu
         calls_today=int(rows["calls"][0].seq),
         settled=frozenset(r.client_id for r in rows["settled"]),
         contacted=frozenset(r.client_id for r in rows["contacted"]),
+        prospect_calls=[  # what is overdue first, then by the time agreed (a retry's), then as taken
+            ProspectCallDue(r.seq, r.prospect_id, r.client_name, ProspectCallKind(r.task_kind), r.due_on, r.due_at)
+            for r in sorted(rows["prospect_call"], key=lambda r: (r.due_on, r.due_at is None, r.due_at or w.now, r.seq))
+        ],
     )
+
+
+# --- calls to prospects (潜在客户), people who are not clients yet: a part of their own, by prospect, not client --
+
+
+def _prospect_calls(staff_id: ColumnElement[int]) -> Select[Any]:
+    """The CSM's open prospect calls due by today, of prospects who may be called (``storage.prospects``)."""
+    return (
+        _part("prospect_call", ProspectTaskRow, prospect_id=ProspectTaskRow.prospect_id, client_name=ProspectRow.name,
+              seq=ProspectTaskRow.id, task_kind=ProspectTaskRow.kind, due_on=ProspectTaskRow.due_on,
+              due_at=ProspectTaskRow.due_at)
+        .join(ProspectRow, ProspectRow.id == ProspectTaskRow.prospect_id)
+        .where(*due_prospect_calls(ProspectTaskRow.staff_id == staff_id, param("today", Date())))
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------------------------
 
 
 def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:

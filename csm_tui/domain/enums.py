@@ -209,6 +209,27 @@ class QueueReason(StrEnum):
 PROSPECT_REASONS = frozenset({QueueReason.IDLE_DEPOSITS, QueueReason.NEAR_JIAOYIN, QueueReason.NEAR_WODE})
 
 
+class ProspectCallKind(StrEnum):
+    """A call to a prospect (潜在客户): the first after they were taken, a retry after no answer, a follow-up."""
+
+    FIRST_CALL = "first_call"
+    RETRY = "retry"
+    FOLLOW_UP = "follow_up"
+
+
+class ProspectOutcome(StrEnum):
+    """What came of a call to a prospect; the last three stop their calls."""
+
+    REACHED = "reached"  # spoken to (a note of what was said): a follow-up call later
+    NO_ANSWER = "no_answer"  # retried by the cadence
+    NOT_INTERESTED = "not_interested"
+    DO_NOT_CALL = "do_not_call"  # the consent to be contacted withdrawn: purged at the next nightly purge
+    WRONG_NUMBER = "wrong_number"
+
+
+PROSPECT_STOPS = frozenset({ProspectOutcome.NOT_INTERESTED, ProspectOutcome.DO_NOT_CALL, ProspectOutcome.WRONG_NUMBER})
+
+
 class ChecklistPhase(StrEnum):
     """The three parts of the manual's day."""
 

@@ -26,6 +26,7 @@ from csm_tui.domain.enums import (
     InviteStatus,
     LeaveKind,
     ProductCategory,
+    ProspectOutcome,
     QualificationKind,
     ReferralKind,
     ReferralStatus,
@@ -502,6 +503,8 @@ class NewProspect(Entity):
     created_at: dt.datetime
     converted_client_id: int | None = None
     converted_at: dt.datetime | None = None
+    stopped: ProspectOutcome | None = None  # the outcome that ended their calls
+    stopped_at: dt.datetime | None = None
 
 
 class Prospect(NewProspect):

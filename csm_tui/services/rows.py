@@ -16,6 +16,8 @@ from csm_tui.domain.enums import (
     Grade,
     InviteStatus,
     ProductCategory,
+    ProspectCallKind,
+    ProspectOutcome,
     QueueReason,
     RiskLevel,
     TaskKind,
@@ -134,6 +136,48 @@ class SmsRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ProspectLine:
+    """A prospect as their list shows them: the mobile in full to their own CSM only, where they came from (the
+    event's name or the introducing client's), their calls so far and to come."""
+
+    id: int
+    name: str
+    mobile: str  # masked unless the reader is the prospect's CSM
+    manager_id: int
+    event_name: str | None
+    introducer: str | None  # the introducing client's name
+    introducer_number: str | None
+    created_at: dt.datetime
+    stopped: ProspectOutcome | None
+    converted_client_id: int | None
+    last_contact_at: dt.datetime | None
+    next_call_on: dt.date | None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProspectContactLine:
+    """One call made to a prospect."""
+
+    started_at: dt.datetime
+    staff_name: str
+    outcome: ProspectOutcome
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProspectCallDue:
+    """A prospect's call due today in their CSM's queue (the queue's statement reads it with the rest)."""
+
+    task_id: int | None  # None: a call made from the prospects list, none being due
+    prospect_id: int
+    name: str
+    kind: ProspectCallKind
+    due_on: dt.date
+    due_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class QueueWindow:
     """The instants and dates that bound today's queue, worked out from the clock and the policy."""
 
@@ -196,6 +240,7 @@ class QueueSources:
     calls_today: int  # calls made today by this CSM
     settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
+    prospect_calls: list[ProspectCallDue] = field(default_factory=list)  # calls to people not clients yet
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,19 +27,31 @@ from csm_tui.domain.enums import (
     Disposition,
     EventKind,
     InviteStatus,
+    ProspectOutcome,
     TaskKind,
     TaskOrigin,
+    TaskStatus,
     Tier,
 )
 from csm_tui.domain.models import NewAmlReport, NewEvent, NewInvitation, NewProspect
 from csm_tui.policy import AmlReviewer
 from csm_tui.rules import events as rules
+from csm_tui.rules.cadence import Cadence
+from csm_tui.rules.prospect_calls import first_call
 from csm_tui.services.events.planning import ANSWERS, event_note
 from storage.demo.branch import Branch, Csm, DemoClient, Origin, Part, Product, Weighted
 from storage.demo.history import Diary
 from storage.demo.people import EMPLOYERS, new_mobile
 from storage.demo.portfolio import Portfolio
-from storage.orm import AmlReportRow, EventProductRow, EventRow, InvitationRow, ProspectRow
+from storage.orm import (
+    AmlReportRow,
+    EventProductRow,
+    EventRow,
+    InvitationRow,
+    ProspectContactRow,
+    ProspectRow,
+    ProspectTaskRow,
+)
 from storage.prospects import convert_matching
 
 FIRST_ANSWER = Weighted([(InviteStatus.ACCEPTED, 45), (InviteStatus.DECLINED, 20), (InviteStatus.NO_ANSWER, 35)])
@@ -49,6 +61,7 @@ ATTEND_SHARE = 0.85  # of those who accepted
 NOT_CALLED_YET = {2: 0.2, 1: 0.5}  # the upcoming event's invitations made this many working days ago, not called yet
 FOLLOWED_UP_LATE = 0.4  # of the last event's follow-ups: not made yet this morning
 INTRODUCED = (1, 3)  # prospects introduced by clients, per CSM
+FIRST_CALL_MINUTE = 10 * 60 + 30  # a prospect's first call made, when it was: at 10:30 on its day
 INTRODUCED_WITHIN_DAYS = 300  # within the policy's retention (12 months by default)
 AML_TEXTS = (
     ((AmlSign.LARGE_CASH,), "客户一周内多次存入现金，每笔均略低于大额交易报告标准，询问资金来源时回答含糊"),
@@ -324,7 +337,24 @@ class Marketing(Part):
             name=name, mobile=mobile, resident_id=resident_id, consent=True, manager_id=manager_id,
             met_by=manager_id, event_id=event_id, introduced_by=introduced_by, created_at=at,
         )  # fmt: skip
-        self.w.add(ProspectRow, **prospect.model_dump())
+        prospect_id = self.w.add(ProspectRow, **prospect.model_dump())
+        self._first_call(prospect_id, manager_id, at)
+
+    def _first_call(self, prospect_id: int, manager_id: int, taken_at: dt.datetime) -> None:
+        """The prospect's first call, as ``services.events.prospects`` schedules it: still in the queue when due
+        today or ahead; made on its day otherwise (reached, at half past ten), with no follow-up drawn."""
+        call = first_call(Cadence(self.policy), taken_at)
+        made = self.days.at(call.due_on, FIRST_CALL_MINUTE)
+        task = {"prospect_id": prospect_id, "staff_id": manager_id, "kind": call.kind, "due_on": call.due_on,
+                "due_at": None, "created_at": taken_at}  # fmt: skip
+        if made >= self.now:
+            self.w.add(ProspectTaskRow, **task, status=TaskStatus.OPEN, closed_at=None)
+            return
+        task_id = self.w.add(ProspectTaskRow, **task, status=TaskStatus.DONE, closed_at=made)
+        self.w.add(
+            ProspectContactRow, prospect_id=prospect_id, staff_id=manager_id, started_at=made,
+            outcome=ProspectOutcome.REACHED, note="", task_id=task_id,
+        )  # fmt: skip
 
     # --- suspicion reports ----------------------------------------------------------------------------------------
 

@@ -27,8 +27,8 @@ CLIENT_WORK = [
     "export.contacts",
 ]  # fmt: skip
 OFFERED = {
-    "csm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.scoreboard", "nav.events", "key.leave", "aml.title"},
-    "sup01": {*EVERY_ROLE, *CLIENT_WORK, "nav.scoreboard", "nav.events", "aml.title"},
+    "csm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.scoreboard", "nav.events", "key.leave", "aml.title", "nav.prospects"},
+    "sup01": {*EVERY_ROLE, *CLIENT_WORK, "nav.scoreboard", "nav.events", "aml.title", "nav.prospects"},
     "admin": {
         *EVERY_ROLE,
         *CLIENT_WORK,

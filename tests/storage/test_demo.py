@@ -64,7 +64,9 @@ from storage.orm import (
     HoldingRow,
     InvitationRow,
     MetaRow,
+    ProspectContactRow,
     ProspectRow,
+    ProspectTaskRow,
     QualificationRow,
     ReferralRow,
     SaleRow,
@@ -564,6 +566,15 @@ def test_prospects_are_within_the_retention_and_some_became_clients(
     with Session(demo[0]) as session:  # the import's matching finds nothing more to convert
         assert convert_matching(session, arrow.get(NOW).datetime) == []
         session.rollback()
+    first = {t.prospect_id: t for t in db.scalars(select(ProspectTaskRow))}
+    reached = {c.task_id for c in db.scalars(select(ProspectContactRow))}
+    for p in rows:  # each has their first call: made (reached) on its day, or still in their CSM's queue
+        task = first[p.id]
+        assert task.staff_id == p.manager_id and task.due_on > p.created_at.date()
+        if task.status is TaskStatus.DONE:
+            assert task.id in reached
+        else:
+            assert task.status is (TaskStatus.CANCELLED if p.converted_client_id else TaskStatus.OPEN)
 
 
 def test_every_csm_has_clients_whose_id_expired_or_expires_within_the_notice(db: Session) -> None:

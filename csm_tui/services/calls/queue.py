@@ -37,8 +37,16 @@ from dataclasses import dataclass, replace
 from csm_tui.domain.enums import QueueReason
 from csm_tui.rules import birthdays, kyc
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.calls.leave_queue import leave_day, spread_backlog
-from csm_tui.services.rows import Candidate, QueueSources, QueueWindow, RiskWindow, SmsRow, Validity
+from csm_tui.services.calls.leave_queue import LeaveDay, leave_day, spread_backlog
+from csm_tui.services.rows import (
+    Candidate,
+    ProspectCallDue,
+    QueueSources,
+    QueueWindow,
+    RiskWindow,
+    SmsRow,
+    Validity,
+)
 from csm_tui.services.workstation import Workstation
 
 PRIORITY = {reason: rank for rank, reason in enumerate(QueueReason)}
@@ -145,12 +153,22 @@ def sms_due(ws: Workstation) -> list[SmsRow]:
 
 
 def today_queue(ws: Workstation) -> list[QueueItem]:
+    return today_calls(ws)[0]
+
+
+def today_calls(ws: Workstation) -> tuple[list[QueueItem], list[ProspectCallDue]]:
+    """Today's queue of clients, and the calls due to the CSM's own prospects (people not clients yet, read by the
+    same statement; never a colleague's, even while covering their leave)."""
     w = window(ws)
     with ws.uow() as tx:
         sources = tx.views.queue_sources(ws.staff.id, w)
         leave = leave_day(tx, ws, w)
     if leave.away is not None:
-        return []  # on leave: the due calls are in the covering colleague's queue, or wait for the return
+        return [], []  # on leave: the due calls are in the covering colleague's queue, or wait for the return
+    return _clients(ws, w, sources, leave), sources.prospect_calls
+
+
+def _clients(ws: Workstation, w: QueueWindow, sources: QueueSources, leave: LeaveDay) -> list[QueueItem]:
     target = ws.policy.calls.daily_target
     items = spread_backlog(compose(sources, w.today, target), target, sources.calls_today, leave.backlog_until)
     if not leave.covered:

@@ -7,6 +7,7 @@ history stays, the introducing client is credited); purged after the policy's re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import arrow
 from pydantic import ValidationError
@@ -16,9 +17,15 @@ from csm_tui.domain.enums import Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.policy import Policy
+from csm_tui.rules.cadence import Cadence
 from csm_tui.rules.events import local
+from csm_tui.rules.prospect_calls import first_call
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork, UnitOfWorkFactory
+from csm_tui.services.rows import ProspectContactLine, ProspectLine
 from csm_tui.services.workstation import Workstation
+
+NOTE_MAX = 200  # the prospect's note (what the introducing client said of them)
 
 
 def _new(
@@ -59,22 +66,83 @@ def meet_at_event(
         if local(ws.policy, event.starts_at).date() != ws.time.today():
             raise DomainError("event_not_today")  # met at its door: never added to an event before or after it
         manager = _manager_at_event(tx, ws, event.created_by)
-        prospect = tx.prospects.add(_new(ws, name, mobile, consent, manager, resident_id, event_id=event.id))
+        prospect = _taken(tx, ws, _new(ws, name, mobile, consent, manager, resident_id, event_id=event.id))
         tx.commit()
     return prospect
 
 
 def introduced(
-    ws: Workstation, client_id: int, name: str, mobile: str, consent: bool, resident_id: str = ""
-) -> Prospect:
-    """Someone a client introduced (通过老客户的介绍): a prospect of the client's own manager, who records it."""
+    ws: Workstation, client_id: int, name: str, mobile: str, consent: bool, resident_id: str = "", note: str = "",
+    confirmed: PhrasesConfirmed | None = None,
+) -> Prospect:  # fmt: skip
+    """Someone a client introduced (通过老客户的介绍): a prospect of the client's own manager, who records it; the
+    note (what the client said of them) is phrase-checked like every note."""
+    if len(note) > NOTE_MAX:
+        raise DomainError("prospect_invalid", field="note")
+    hits = screen(ws, {"note": note}, confirmed, entity="prospects", entity_id=f"introduced_by:{client_id}")
     with ws.uow(write=True) as tx:
         client = tx.clients.get_to_change(client_id)  # one's own client (not another's, not while covering)
         if client.manager_id != ws.staff.id:
             raise AccessDenied("prospect")
-        prospect = tx.prospects.add(_new(ws, name, mobile, consent, ws.staff.id, resident_id, introduced_by=client.id))
+        more = {"introduced_by": client.id, "note": note.strip()}
+        prospect = _taken(tx, ws, _new(ws, name, mobile, consent, ws.staff.id, resident_id, **more))
+        record_confirmed(tx, hits, confirmed, entity="prospects", entity_id=str(prospect.id))
         tx.commit()
     return prospect
+
+
+def _taken(tx: UnitOfWork, ws: Workstation, new: NewProspect) -> Prospect:
+    """The prospect stored with their first call in their CSM's queue (they consented to be contacted)."""
+    prospect = tx.prospects.add(new)
+    call = first_call(Cadence(ws.policy), prospect.created_at)
+    tx.prospects.add_call(prospect.id, prospect.manager_id, call.kind, call.due_on, call.due_at, prospect.created_at)
+    return prospect
+
+
+def listing(ws: Workstation, manager_id: int | None = None) -> list[ProspectLine]:
+    """The prospects list of a CSM (one's own; a supervisor their team's, mobiles masked)."""
+    with ws.uow() as tx:
+        return tx.prospects.listing(manager_id if manager_id is not None else ws.staff.id)
+
+
+@dataclass(frozen=True)
+class ProspectsView:
+    """The prospects list a screen shows: each prospect, the calls made to each, and whose they are."""
+
+    lines: list[ProspectLine]
+    histories: dict[int, list[ProspectContactLine]]
+    managers: dict[int, str]  # staff id → name
+
+
+def view(ws: Workstation) -> ProspectsView:
+    """A CSM's own prospects; a supervisor's team's (mobiles masked: only the prospect's own CSM calls them)."""
+    with ws.uow() as tx:
+        staff = tx.staff.team(ws.staff.id) if ws.staff.role is Role.SUPERVISOR else [ws.staff]
+        lines: list[ProspectLine] = []
+        histories: dict[int, list[ProspectContactLine]] = {}
+        for member in staff:
+            lines += tx.prospects.listing(member.id)
+            histories |= tx.prospects.histories(member.id)
+    lines.sort(key=lambda line: (line.created_at, line.id), reverse=True)
+    return ProspectsView(lines, histories, {member.id: member.name for member in staff})
+
+
+def history(ws: Workstation, prospect_id: int) -> list[ProspectContactLine]:
+    """The calls made to a prospect, newest first."""
+    with ws.uow() as tx:
+        return tx.prospects.history(prospect_id)
+
+
+def history_of_client(ws: Workstation, client_id: int) -> list[ProspectContactLine]:
+    """The calls made to the client while they were a prospect (kept with the conversion)."""
+    with ws.uow() as tx:
+        return tx.prospects.history_of_client(client_id)
+
+
+def purge_on(created_at: dt.datetime, policy: Policy) -> dt.date:
+    """The day a prospect taken at ``created_at`` and never converted is purged (``retention_cutoff``'s inverse)."""
+    months = policy.events.prospect_retention_months
+    return arrow.get(created_at).to(policy.calendar.tz).shift(months=months).date()
 
 
 def mine(ws: Workstation, manager_id: int | None = None) -> list[Prospect]:
