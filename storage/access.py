@@ -20,9 +20,8 @@ The rules, by role (the bank's OCRM rule):
 - a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
   read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's active
   supervisors, or the active admins; the other when nobody of that role is active and at work, not on leave), as
-  they stand at each reading
-  — not by the admin as such, nor the client's supervisor: nobody else learns of it (no tipping off); decided by a
-  reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
+  they stand at each reading — not by the admin as such, nor the client's supervisor: nobody else learns of it (no
+  tipping off); decided by a reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
 """
 
 from __future__ import annotations
