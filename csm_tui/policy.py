@@ -770,7 +770,7 @@ class Kyc(_Section):
 
 class AmlReviewer(StrEnum):
     """Who decides an outlet's suspicion reports: the outlet's supervisors, or the branch admin; when nobody of the
-    role named is active, the other reviews (``storage.access.Access.aml_reviewers``)."""
+    role named is active and at work (not on leave), the other reviews (``storage.access.Access.aml_reviewers``)."""
 
     SUPERVISOR = "supervisor"
     ADMIN = "admin"

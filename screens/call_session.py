@@ -5,7 +5,8 @@ on the product pitched; a visit booked only if the client will come in) ·
 p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
 x do not call · d 回访 done. On an event's invitation or reminder call every outcome key is the invitation's
 answer (``rules.events.CALL_ANSWERS``, through the events service): i, p and n in one key, no dialog; f, w, x and t
-(with the time to call back) through the outcome's dialog; a meeting, a purchase or a 回访 is refused there. Also: s
+(with the time to call back) through the outcome's dialog; a, b and d (a meeting, a purchase, a 回访: no answer to an
+invitation) are neither shown in the panel nor taken there. Also: s
 skip (with a reason), z snooze (at a time: quick choices or typed) — on an event's call both keep the invitation
 as it is and move its call, never past the event's day —, u undo the last save (an invitation's answer too), Escape
 back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
@@ -25,6 +26,7 @@ from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Disposition, QueueReason
 from csm_tui.i18n import label, t
+from csm_tui.rules import events as event_rules
 from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
@@ -57,15 +59,11 @@ OUTCOME_KEYS = {
     "d": Disposition.SERVICE_DONE,
 }
 
-# On an event's invitation or reminder call, every outcome key is the invitation's answer (through the events
-# service, so the reminder and the cadence of calls follow); these need no dialog (the others the outcome's).
+# On an event's invitation or reminder call, the outcome keys are the invitation's answers only
+# (``rules.events.CALL_ANSWERS``, through the events service, so the reminder and the cadence of calls follow; the
+# others are hidden there); these need no dialog (the others the outcome's).
 EVENT_CALLS = frozenset({QueueReason.EVENT_INVITE, QueueReason.EVENT_REMINDER})
-EVENT_ONE_KEY = frozenset(
-    {
-        Disposition.INTERESTED, Disposition.POLITE_DECLINE, Disposition.NO_ANSWER, Disposition.APPOINTMENT,
-        Disposition.AGREED_TO_BUY, Disposition.SERVICE_DONE,
-    }
-)  # fmt: skip
+EVENT_ONE_KEY = frozenset({Disposition.INTERESTED, Disposition.POLITE_DECLINE, Disposition.NO_ANSWER})
 
 # The keys the outcome panel shows, in its order (the key bar shows the others).
 PANEL_KEYS = [*(f"call.{d.value}" for d in OUTCOME_KEYS.values()), "call.skip", "call.snooze"]
@@ -149,9 +147,17 @@ class CallSession(Screen[None]):
     def item(self) -> QueueItem:
         return self.items[self.index]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On an event's invitation or reminder call, only the outcomes that answer an invitation: the others are
+        neither in the panel nor taken (the events service would refuse them)."""
+        if action == "outcome" and parameters and self._event_call(self.item):
+            return Disposition(str(parameters[0])) in event_rules.CALL_ANSWERS
+        return True
+
     def show_current(self, card: CallCard | None = None) -> None:
         """The client at the current position: ``card`` when it was prepared ahead for them, else loaded now."""
         item = self.item
+        self.refresh_bindings()  # an event's call and an ordinary one take different outcome keys
         reasons = [label(item.reason), *(label(r) for r in item.also)]
         text = reason_detail(item.main, lambda at: self.ws.time.local(at).format("MM-DD HH:mm"))
         if self._event_call(item):

@@ -93,8 +93,8 @@ class ChecklistScreen(Destination[DayList]):
             return self.own and self.day is None
         if action in ("agenda", "shelf"):
             return self.own
-        if action == "leave":  # a CSM's own leave; a supervisor records the team's from the team's lists
-            return self.own and self.ws.staff.role is Role.CSM
+        if action == "leave":  # one's own leave (a supervisor records the team's from the team's lists)
+            return self.own and self.ws.staff.role in (Role.CSM, Role.SUPERVISOR)
         return True
 
     def fetch(self) -> DayList:

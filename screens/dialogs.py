@@ -37,6 +37,7 @@ from csm_tui.domain.enums import (
     MysteryItem,
     ProspectOutcome,
     QualificationKind,
+    Role,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Staff
@@ -894,7 +895,8 @@ class LeaveDialog(SavingDialog[LeaveChange]):
         self.staff = staff
         self.colleagues: list[Staff] = []
         self.recorded: list[leave_service.LeaveEntry] = []
-        self.covered = ws.policy.leave.calls is LeaveCalls.COVER
+        # a supervisor's leave names no cover (no calls of their own); a CSM's as the policy says
+        self.covered = ws.policy.leave.calls is LeaveCalls.COVER and staff.role is Role.CSM
 
     def compose(self) -> ComposeResult:
         today = self.ws.time.today().isoformat()
@@ -912,7 +914,8 @@ class LeaveDialog(SavingDialog[LeaveChange]):
             with Horizontal():
                 yield BoundedInput(today, placeholder=t("leave.first"), max_length=DATE_MAX, id="first")
                 yield BoundedInput(today, placeholder=t("leave.last"), max_length=DATE_MAX, id="last")
-            yield Static("" if self.covered else t("leave.waits"), id="leave-colleagues")
+            uncovered = t("leave.waits") if self.staff.role is Role.CSM else t("leave.supervisor_no_cover")
+            yield Static("" if self.covered else uncovered, id="leave-colleagues")
             cover = BoundedInput(placeholder=t("leave.cover"), restrict=r"[0-9]*", max_length=2, id="cover")
             cover.display = self.covered
             yield cover

@@ -20,16 +20,16 @@ The rules, by role (the bank's OCRM rule):
 - reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
 - a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
   read by its author and the outlet's AML reviewers only (the policy's ``[aml] reviewer``: the outlet's active
-  supervisors, or the active admins; the other when nobody of that role is active), as they stand at each reading
-  — not by the admin as such, nor the client's supervisor: nobody else learns of it (no tipping off); decided by a
-  reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
+  supervisors, or the active admins; the other when nobody of that role is active and at work, not on leave), as
+  they stand at each reading — not by the admin as such, nor the client's supervisor: nobody else learns of it (no
+  tipping off); decided by a reviewer only. The system (imports, the demo builder) may do everything, as elsewhere.
 """
 
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
@@ -64,26 +64,31 @@ def leave_calls_wait(session: Session) -> bool:
     return calls != LeaveCalls.COVER.value
 
 
-def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
-    """``actor_id`` covers for ``manager_id`` at this instant (the unit of work's clock): a leave of the manager's,
-    not cancelled, that names the actor as cover and has begun and not yet ended, while the branch's policy lets a
-    colleague cover (``leave_calls_wait``)."""
+def _leave_now(session: Session) -> list[ColumnElement[bool]] | None:
+    """A leave as it stands at this instant (the unit of work's clock): not cancelled, begun and not yet ended;
+    None without a clock."""
     clock: Clock | None = session.info.get("clock")
-    if clock is None or leave_calls_wait(session):
-        return False
+    if clock is None:
+        return None
     now = clock.now().datetime
-    found = session.scalar(
-        select(LeaveRow.id)
-        .where(
-            LeaveRow.staff_id == manager_id,
-            LeaveRow.cover_id == actor_id,
-            LeaveRow.cancelled_at.is_(None),
-            LeaveRow.starts_at <= now,
-            LeaveRow.ends_at > now,
-        )
-        .limit(1)
-    )
-    return found is not None
+    return [LeaveRow.cancelled_at.is_(None), LeaveRow.starts_at <= now, LeaveRow.ends_at > now]
+
+
+def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
+    """``actor_id`` covers for ``manager_id`` at this instant: a leave of the manager's, not cancelled, that names
+    the actor as cover and has begun and not yet ended, while the branch's policy lets a colleague cover
+    (``leave_calls_wait``)."""
+    live = _leave_now(session)
+    if live is None or leave_calls_wait(session):
+        return False
+    query = select(LeaveRow.id).where(LeaveRow.staff_id == manager_id, LeaveRow.cover_id == actor_id, *live)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _on_leave_now(session: Session) -> set[int]:
+    """The staff on leave at this instant."""
+    live = _leave_now(session)
+    return set() if live is None else set(session.scalars(select(LeaveRow.staff_id).where(*live)))
 
 
 class Access:
@@ -96,7 +101,8 @@ class Access:
         self._by_cover: set[int] = set()  # client ids seen in full only through covering their manager's leave
         self._supervisors: dict[int, int | None] = {}  # staff id → their supervisor's id
         self._covered: dict[int, bool] = {}  # staff id → the actor covers their leave now
-        self._aml_staff: list[tuple[int, Role, int | None]] | None = None  # active supervisors and admins
+        # active supervisors and admins: id, role, outlet, on leave now
+        self._aml_staff: list[tuple[int, Role, int | None, bool]] | None = None
         # A deactivated staff member may do nothing (the unit of work refuses to start for them; a store made
         # without one refuses too).
         self._inactive = actor is not None and not actor.active
@@ -255,22 +261,34 @@ class Access:
     def aml_reviewers(self, outlet_id: int, reviewer: Role, author_id: int) -> tuple[int, ...]:
         """Who reviews a report of the outlet by ``author_id``, as the staff stand in the database at this unit of
         work (so at each reading and each decision, never as at the filing): the policy's ``reviewer`` — the
-        outlet's active supervisors, or the active admins — or, when nobody of that role is active, the other (the
-        admins, or the outlet's supervisors); never the author (a CSM promoted since), who leaves the report to the
-        others. A report is never left to nobody while someone could review it. Empty: nobody can (the service
-        refuses to file a report then)."""
+        outlet's active supervisors, or the active admins — or, when nobody of that role is active and at work (not
+        on leave now), the other (the admins, or the outlet's supervisors); never the author (a CSM promoted since),
+        who leaves the report to the others. A reviewer on leave hands the reports over while away, and takes them
+        back on return. A report is never left to nobody while someone could review it: when everyone who could is
+        on leave, they review it still. Empty: nobody can (the service refuses to file a report then)."""
         if self._aml_staff is None:
+            away = _on_leave_now(self.session)
             rows = self.session.execute(
                 select(StaffRow.id, StaffRow.role, StaffRow.outlet_id)
                 .where(StaffRow.active, StaffRow.role.in_((Role.SUPERVISOR, Role.ADMIN)))
                 .order_by(StaffRow.id)
             )
-            self._aml_staff = [(r.id, r.role, r.outlet_id) for r in rows]
-        others = [(i, role, at) for i, role, at in self._aml_staff if i != author_id]
-        supervisors = tuple(i for i, role, at in others if role is Role.SUPERVISOR and at == outlet_id)
-        admins = tuple(i for i, role, _ in others if role is Role.ADMIN)
-        first, fallback = (admins, supervisors) if reviewer is Role.ADMIN else (supervisors, admins)
-        return first or fallback
+            self._aml_staff = [(r.id, r.role, r.outlet_id, r.id in away) for r in rows]
+        others = [(i, role, at, off) for i, role, at, off in self._aml_staff if i != author_id]
+
+        def of(role: Role, *, at_work: bool) -> tuple[int, ...]:
+            return tuple(
+                i
+                for i, r, at, off in others
+                if r is role and (role is Role.ADMIN or at == outlet_id) and not (at_work and off)
+            )
+
+        order = (Role.ADMIN, Role.SUPERVISOR) if reviewer is Role.ADMIN else (Role.SUPERVISOR, Role.ADMIN)
+        for at_work in (True, False):
+            for role in order:
+                if found := of(role, at_work=at_work):
+                    return found
+        return ()
 
     def is_aml_reviewer(self, outlet_id: int, reviewer: Role, author_id: int) -> bool:
         """The actor decides the report now (``aml_reviewers``); the system may do everything."""

@@ -4,6 +4,7 @@ the check-in list and the event's results.
 Who may create or invite what is decided by ``csm_tui.services.events`` inside the write transaction; this module
 refuses on its own what nobody may do: an invitation of a client the actor may not see in full, a read of another
 manager's invitations. The check-in list shows others' invitees masked (the OCRM rule); a row's own client in full.
+The database refuses an attendance beyond the event's capacity (migration 0018), said as ``event_full``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Exists, and_, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import EventKind, InviteRule, InviteStatus, Role, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ContactRecord, Event, Invitation, NewEvent, NewInvitation, Task
 from csm_tui.domain.roles import DOORKEEPERS, PLANNERS
 from csm_tui.domain.values import mask_mobile
@@ -24,6 +27,9 @@ from csm_tui.services.rows import EventSale, Invitee
 from storage.access import Access
 from storage.orm import ClientRow, ContactRow, EventProductRow, EventRow, InvitationRow, SaleRow, StaffRow, TaskRow
 from storage.queue_sources import precision_prospects
+
+# The first words of the database's refusal of an attendance beyond the event's capacity (migration 0018).
+CAPACITY_REFUSED = "event capacity reached"
 
 
 def _followed_up(until: dt.datetime | None) -> Exists:
@@ -181,6 +187,7 @@ class SqlEvents:
         row = self.session.get(InvitationRow, invitation_id)
         if row is None:
             raise LookupError(invitation_id)
+        capacity = self.session.scalar(select(EventRow.capacity).where(EventRow.id == row.event_id))
         row.attended_at = at
         row.checked_in_by = self.access.actor_id
         self.session.add(
@@ -189,7 +196,12 @@ class SqlEvents:
                 origin=TaskOrigin.EVENT, origin_id=row.id, note=note, created_at=at,
             )
         )  # fmt: skip
-        self.session.flush()
+        try:
+            self.session.flush()
+        except DBAPIError as exc:  # the database's own count (migration 0018), should the service's ever miss
+            if CAPACITY_REFUSED not in str(exc.orig):
+                raise
+            raise DomainError("event_full", capacity=capacity) from None
         return _invitation(row)
 
     def walk_in(self, event_id: int, client_id: int, at: dt.datetime) -> Invitation:

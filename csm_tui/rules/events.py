@@ -43,6 +43,20 @@ def after_answer(status: InviteStatus, disposition: Disposition) -> InviteStatus
     return new
 
 
+# Outcomes, on any call, after which the client is not called at all (a request not to be called, a number found
+# wrong): their pending invitation and reminder calls are closed.
+UNCALLABLE = frozenset({Disposition.DO_NOT_CALL, Disposition.WRONG_NUMBER})
+# Invitations still waiting for an answer: one whose calls are closed as the client may not be called ends declined
+# (unreached, as on its own call); an acceptance stands (the client said yes; only the reminder is not made).
+AWAITING = frozenset({InviteStatus.INVITED, InviteStatus.NO_ANSWER})
+
+
+def when_uncallable(status: InviteStatus, disposition: Disposition) -> InviteStatus:
+    """The invitation's status once its pending calls are closed because the client may not be called any more
+    (``disposition`` one of ``UNCALLABLE``, recorded on another call or on the client's page)."""
+    return after_answer(status, disposition) if status in AWAITING else status
+
+
 def replayed(start: InviteStatus, dispositions: list[Disposition]) -> InviteStatus:
     """The invitation's status after the answers ``dispositions`` in order, from ``start`` (what it was made as)."""
     status = start

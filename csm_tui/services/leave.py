@@ -4,7 +4,9 @@ The policy (``[leave] calls``) says whether an absent CSM's due calls go to a na
 default) or wait for the return (``wait``). Every rule is decided here, inside the write transaction, from the
 database as it stands (the staff rows locked first, so two sessions recording at once are taken one after the other):
 
-- a CSM records leave for themselves, a supervisor for their team, an admin for anyone; only a CSM goes on leave;
+- a CSM records leave for themselves, a supervisor for their team and themselves, an admin for anyone; a CSM or a
+  supervisor goes on leave (a supervisor's names no cover: no calls of their own wait; while away they are no
+  outlet's AML reviewer, ``storage.access.Access.aml_reviewers``);
 - days already gone (a forgotten sick day) are recorded by the supervisor or the admin, never by the CSM: days on
   leave leave the call target, so a CSM backdating leave would take a slow week out of it after the fact;
 - a leave holds at least one working day (a weekend or a public holiday alone needs no cover);
@@ -30,6 +32,7 @@ from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
 NOTE_MAX = 200
+LEAVE_ROLES = (Role.CSM, Role.SUPERVISOR)  # who goes on leave (a supervisor: without cover)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ def _may_record(actor: Staff, target: Staff) -> bool:
     if actor.role is Role.ADMIN:
         return True
     if actor.role is Role.SUPERVISOR:
-        return target.supervisor_id == actor.id
+        return target.supervisor_id == actor.id or target.id == actor.id
     return actor.id == target.id
 
 
@@ -69,10 +72,6 @@ def record_leave(
     rules = ws.policy.leave
     if first_day < today - dt.timedelta(days=rules.past_days) or last_day > today + dt.timedelta(days=rules.ahead_days):
         raise DomainError("leave_out_of_range", past=rules.past_days, ahead=rules.ahead_days)
-    if rules.calls is LeaveCalls.COVER and cover_id is None:
-        raise DomainError("leave_cover_required")
-    if rules.calls is LeaveCalls.WAIT and cover_id is not None:
-        raise DomainError("leave_cover_not_used")
     if cover_id == staff_id:
         raise DomainError("leave_cover_self")
     now = ws.time.now().datetime
@@ -85,8 +84,14 @@ def record_leave(
             raise AccessDenied("leave")
         if first_day < today and actor.role is Role.CSM:
             raise DomainError("leave_past_by_supervisor")  # else a slow week is taken out of the call target after it
-        if target.role is not Role.CSM or not target.active:
+        if target.role not in LEAVE_ROLES or not target.active:
             raise DomainError("leave_not_csm", name=target.name)
+        if target.role is Role.SUPERVISOR and cover_id is not None:
+            raise DomainError("leave_supervisor_no_cover", name=target.name)  # no queue of their own to cover
+        if target.role is Role.CSM and rules.calls is LeaveCalls.COVER and cover_id is None:
+            raise DomainError("leave_cover_required")
+        if rules.calls is LeaveCalls.WAIT and cover_id is not None:
+            raise DomainError("leave_cover_not_used")
         clash = tx.leave.overlapping(staff_id, first_day, last_day)
         if clash:
             raise DomainError("leave_overlaps", first=clash[0].first_day, last=clash[0].last_day)

@@ -201,11 +201,13 @@ def test_a_supervisor_records_leave_for_the_team_only_and_the_admin_for_anyone(b
     assert [r.cover_name for r in upcoming(branch.ws("sup2"), branch.id("zhou"))] == ["王芳"]
 
 
-def test_only_an_active_csm_goes_on_leave(branch: Branch) -> None:
-    with pytest.raises(DomainError, match="leave_not_csm"):
+def test_only_an_active_csm_or_supervisor_goes_on_leave_and_a_supervisors_names_no_cover(branch: Branch) -> None:
+    with pytest.raises(DomainError, match="leave_supervisor_no_cover"):
         leave(branch, by="admin", who="sup", cover="li")
     with pytest.raises(DomainError, match="leave_not_csm"):
         leave(branch, by="admin", who="chen", cover="li")
+    leave(branch, by="sup", who="sup", cover=None)  # the supervisor's own leave, nothing to cover
+    assert [r.cover_name for r in upcoming(branch.ws("admin"), branch.id("sup"))] == [""]
 
 
 # --- who may cover -------------------------------------------------------------------------------------------------

@@ -172,6 +172,31 @@ async def test_the_team_view_tells_the_supervisor_when_the_colleague_covering_is
         assert row[3] == t("leave.team_uncovered", name=colleague.name)
 
 
+async def test_a_supervisor_records_own_leave_from_the_checklist_naming_no_cover(demo_url: str) -> None:
+    """``o`` on the supervisor's own checklist (Escape from the team's): the dialog asks for no colleague and says
+    why; the leave is saved."""
+    app = make_app(demo_url, login="sup01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TeamChecklistScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ChecklistScreen)
+        dialog = await open_leave(pilot)
+        assert not dialog.query_one("#cover", Input).display
+        said = str(dialog.query_one("#leave-colleagues", Static).render())
+        assert said == t("leave.supervisor_no_cover")
+        dialog.query_one("#last", Input).value = "2026-11-30"
+        dialog.query_one("#note", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, LeaveDialog)
+    ws = _ws(demo_url, "sup01")
+    assert ws.staff.id is not None
+    [row] = upcoming(ws, ws.staff.id)
+    assert (row.leave.first_day, row.leave.last_day, row.cover_name) == (TODAY, dt.date(2026, 11, 30), "")
+
+
 async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_80_by_24(demo_url: str) -> None:
     colleague = _colleague(demo_url)
     owner = _ws(demo_url, "csm01")

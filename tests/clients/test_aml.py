@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import DateTime, Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
+from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import AmlStatus, LeaveKind, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewStaff, Staff
@@ -619,6 +620,42 @@ def test_with_the_admin_as_reviewer_and_no_active_admin_the_outlets_supervisors_
     assert aml.to_review(aml_branch.ws("supb", ADMIN_REVIEWS)) == []
     aml.decide(aml_branch.ws("sup", ADMIN_REVIEWS), report_id, AmlStatus.REPORTED, "已上报")
     assert status_of(aml_branch, report_id) == "reported"
+
+
+def test_a_supervisor_on_leave_today_hands_the_outlets_reports_to_the_admin_until_back(
+    aml_branch: AmlBranch, clock: FrozenClock
+) -> None:
+    """Leave recorded through the leave service (the supervisor's own, no cover): while it lasts the supervisor reads
+    and decides nothing, the admin (the policy's fallback) does; back at work the supervisor takes the report again."""
+    sup = aml_branch.staff["sup"]
+    record_leave(aml_branch.ws("sup"), sup.id, TODAY, TODAY + dt.timedelta(days=3), LeaveKind.ANNUAL)
+    report_id = aml_branch.file()  # filed while the supervisor is away: someone reviews it
+    assert aml.to_review(aml_branch.ws("sup")) == []
+    with pytest.raises(AccessDenied):
+        aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.DISMISSED, "无")
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("admin"), open_only=True)] == [report_id]
+    assert aml.to_review(aml_branch.ws("supb")) == []  # another outlet's supervisor: never
+
+    clock.set(dt.datetime(2026, 12, 1, 2, tzinfo=dt.UTC))  # Tuesday, back at work
+    assert aml.to_review(aml_branch.ws("admin")) == []
+    aml.decide(aml_branch.ws("sup"), report_id, AmlStatus.REPORTED, "已上报")
+    assert status_of(aml_branch, report_id) == "reported"
+
+
+def test_when_every_reviewer_is_on_leave_the_report_still_goes_to_them(aml_branch: AmlBranch) -> None:
+    """The admin inactive, the outlet's only supervisor on leave: the report is not refused nor left to nobody."""
+    set_staff(aml_branch.engine, "admin", active=False)
+    record_leave(aml_branch.ws("sup"), aml_branch.staff["sup"].id, TODAY, TODAY, LeaveKind.SICK)
+    report_id = aml_branch.file()
+    assert [e.report.id for e in aml.to_review(aml_branch.ws("sup"))] == [report_id]
+
+
+def test_a_supervisors_leave_names_no_cover(aml_branch: AmlBranch) -> None:
+    sup = aml_branch.staff["sup"]
+    with pytest.raises(DomainError, match="leave_supervisor_no_cover"):
+        record_leave(aml_branch.ws("admin"), sup.id, TODAY, TODAY, LeaveKind.ANNUAL, aml_branch.staff["wang"].id)
+    with pytest.raises(AccessDenied):  # another outlet's supervisor records no leave for this one
+        record_leave(aml_branch.ws("supb"), sup.id, TODAY, TODAY, LeaveKind.ANNUAL)
 
 
 @pytest.mark.parametrize(

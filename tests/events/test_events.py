@@ -330,7 +330,7 @@ def test_the_results_export_masks_mobiles_keeps_formulas_as_text_and_is_audited(
     assert count == 2
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
-    cells = list(sheet.iter_rows(min_row=2))
+    cells = list(sheet.iter_rows(min_row=2, max_row=1 + count))  # the list; the event's totals under it
     assert {row[2].value for row in cells} == {"139****0001", "139****0002"}
     [formula_like] = [row[1] for row in cells if row[1].value == "=HYPERLINK(1)"]
     assert formula_like.data_type == "s"  # a name read as a formula is written as text
@@ -338,6 +338,46 @@ def test_the_results_export_masks_mobiles_keeps_formulas_as_text_and_is_audited(
         assert "export" in [e.action for e in tx.audit.recent(10)]
     with pytest.raises(AccessDenied):
         results.export_results(branch.ws("lobby"), event_id, tmp_path / "lobby.xlsx")
+
+
+def exported(b: Branch, login: str, path: Path) -> tuple[list[tuple[object, ...]], dict[object, object]]:
+    """``login``'s export of event 1: its invitees' rows, and the totals under them (label → figure)."""
+    count, written = results.export_results(b.ws(login), 1, path)
+    sheet = openpyxl.load_workbook(written).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    listed, totals = rows[:count], rows[count + 1 :]
+    assert not any(rows[count])  # a blank row between the list and the totals
+    return listed, {r[0]: r[1] for r in totals}
+
+
+@pytest.mark.parametrize(("login", "names"), [("wang", ["丙", "甲"]), ("li", ["乙"])])
+def test_a_csms_event_export_lists_only_own_invitees_with_the_whole_events_totals(
+    branch: Branch, tmp_path: Path, login: str, names: list[str]
+) -> None:
+    """甲 and 丙 are wang's clients, 乙 li's: a CSM's export never names a colleague's invitee (not even masked); the
+    totals are the event's."""
+    event_id = invited(branch, "甲", "乙", "丙", capacity=5)
+    on_event_day(branch)
+    for name in ("甲", "乙"):
+        day.check_in(branch.ws("lobby"), event_id, invitation_of(branch, event_id, name))
+    listed, totals = exported(branch, login, tmp_path / f"{login}.xlsx")
+    assert sorted(str(r[1]) for r in listed) == names
+    assert all(str(r[2]).startswith("139****") for r in listed)
+    assert (totals["邀约（全场合计）"], totals["到场"], totals["接受"]) == ("3", "2", "0")
+
+
+@pytest.mark.parametrize("login", ["sup", "admin"])
+def test_a_supervisors_and_the_admins_event_export_lists_every_invitee_masked(
+    branch: Branch, tmp_path: Path, login: str
+) -> None:
+    event_id = invited(branch, "甲", "乙", "丙", capacity=5)
+    on_event_day(branch)
+    day.check_in(branch.ws("lobby"), event_id, invitation_of(branch, event_id, "乙"))
+    listed, totals = exported(branch, login, tmp_path / f"{login}.xlsx")
+    assert sorted(str(r[1]) for r in listed) == ["丙", "乙", "甲"]
+    assert {str(r[2])[:7] for r in listed} == {"139****"}
+    assert (totals["邀约（全场合计）"], totals["到场"], totals["推介产品成交额（元）"]) == ("3", "1", "0.00")
 
 
 def test_two_doors_checking_in_at_once_never_pass_the_capacity(branch: Branch) -> None:

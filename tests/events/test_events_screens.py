@@ -244,6 +244,28 @@ async def test_the_call_session_answers_an_invitation_with_one_key_each(url: str
     assert (answers[first], answers[second]) == (InviteStatus.ACCEPTED, InviteStatus.NO_ANSWER)
 
 
+async def test_an_invitation_call_offers_only_the_outcomes_that_answer_an_invitation(url: str) -> None:
+    """On an invitation's card the panel shows i, p, f, n, t, w, x (and s, z), never a, b or d (a meeting, a
+    purchase, a 回访: the events service refuses them as answers); pressing one of those does nothing."""
+    from widgets.outcome_panel import OutcomePanel
+
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        session = app.screen
+        assert isinstance(session, CallSession)
+        shown = [key for key, _ in session.query_one(OutcomePanel).entries()]
+        assert shown == ["i", "p", "f", "n", "t", "w", "x", "s", "z"]
+        first = session.item.client_id
+        for key in ("a", "b", "d"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is session and session.item.client_id == first, key  # no dialog, nothing saved
+        assert not any("event_answer" in n or "Traceback" in n for n in notices(app))
+    sup = open_workstation(make_engine(url), FrozenClock(FROZEN_AT), Policy(), "sup")
+    assert {i.status for i in day.door_list(sup, 1).invitees} == {InviteStatus.INVITED}
+
+
 async def test_a_csm_invites_own_clients_by_hand_from_the_event_screen(url: str) -> None:
     """i on the event: the search offers csm01's own clients only (赵六 is csm02's); Enter on one picks it, Enter on
     the empty search invites; the list shows the new invitee."""
@@ -329,17 +351,13 @@ def _statuses(url: str) -> dict[int, InviteStatus]:
 
 async def test_a_firm_refusal_on_an_invitation_call_declines_it_and_u_takes_it_back(url: str) -> None:
     """f on the invitation's card: the outcome's dialog, then the invitation declined and on to the next; u brings
-    the client back with the invitation pending again. A meeting key (a) is refused there with the reason."""
+    the client back with the invitation pending again."""
     app = make_app(url, login="csm01")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(pilot)
         session = app.screen
         assert isinstance(session, CallSession)
         first = session.item.client_id
-        await pilot.press("a")
-        await settle(pilot)
-        assert app.screen is session and session.item.client_id == first  # refused: still on the client
-        assert any("约见" in str(n.message) for n in app._notifications)
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, OutcomeDialog)

@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from csm_tui.domain.enums import Channel, Disposition, QueueReason, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import Channel, Disposition, InviteStatus, QueueReason, TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, NewAppointment, NewContactRecord, NewTask, Task
 from csm_tui.rules import events as event_rules
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
 from csm_tui.services.calls.queue import QueueItem
+from csm_tui.services.events.planning import close_uncallable, reopen_uncallable
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
@@ -58,6 +59,7 @@ class Receipt:
     created_tasks: tuple[int, ...] = ()
     appointment_id: int | None = None
     flags_before: dict[str, bool] = field(default_factory=dict)
+    invitations_before: dict[int, InviteStatus] = field(default_factory=dict)  # declined as the client is uncallable
 
 
 def record(
@@ -126,9 +128,13 @@ def record(
             if wanted
         }
         before = tx.clients.set_flags(client_id, **flags) if flags else {}
+        invitations: dict[int, InviteStatus] = {}
+        if flags:  # not called any more: nor for an event (its pending invitation calls closed, in this write)
+            cancelled, invitations = close_uncallable(ws, tx, client_id, outcome.disposition)
+            closed = (*closed, *cancelled)
         record_confirmed(tx, hits, outcome.confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
-    return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before)
+    return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before, invitations)
 
 
 def _close_settled(
@@ -166,6 +172,7 @@ def undo(ws: Workstation, receipt: Receipt) -> None:
         tx.contacts.delete(receipt.contact_id)
         if receipt.flags_before:
             tx.clients.set_flags(receipt.client_id, **receipt.flags_before)
+        reopen_uncallable(tx, receipt.invitations_before)
         tx.commit()
 
 

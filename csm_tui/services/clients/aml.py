@@ -3,7 +3,8 @@
 - Filed by the client's own CSM (``storage.access.require_aml_filer``): what was seen (one or more ``AmlSign``) and
   a free text, which the phrase check looks through like every text saved (``services.phrase_check``).
 - Sent to the outlet's AML reviewer: the policy's ``[aml] reviewer`` names the outlet's supervisors (default) or the
-  branch admin; when nobody of that role is active, the other reviews (an outlet without a supervisor: the admins).
+  branch admin; when nobody of that role is active and at work (a reviewer on leave today hands over while away),
+  the other reviews (an outlet without a supervisor, or whose supervisors are all on leave: the admins).
   Who reviews is read at each reading and decision, never kept from the filing: a supervisor deactivated since no
   longer sees the report, the admin who takes over (or a new supervisor) does. When nobody at all can review, the
   report is refused before anything is stored, and the CSM is told whom to tell in person (the policy's

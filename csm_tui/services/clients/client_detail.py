@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from csm_tui.domain.enums import HoldingStatus, Role, Tier
+from csm_tui.domain.enums import Disposition, HoldingStatus, Role, Tier
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household
 from csm_tui.domain.models import (
@@ -29,6 +29,7 @@ from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.offers import Offer, next_best_offers, profile
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
+from csm_tui.services.events.planning import close_uncallable
 from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
@@ -194,6 +195,10 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:
         saved = tx.clients.update(client.id, client.version, **normalised)
+        if saved.phone_opt_out and not client.phone_opt_out:  # no longer called: nor for an event
+            close_uncallable(ws, tx, client.id, Disposition.DO_NOT_CALL)
+        elif saved.mobile_invalid and not client.mobile_invalid:
+            close_uncallable(ws, tx, client.id, Disposition.WRONG_NUMBER)
         if set(kyc.FIELDS) & set(
             normalised
         ):  # the new ID seen: the queue's update-ID reason and the sale's refusal end

@@ -14,7 +14,8 @@ from csm_tui.domain.models import Event
 from csm_tui.i18n import label, t
 from csm_tui.rules import events as rules
 from csm_tui.services.file_exports import export_target, write_export
-from csm_tui.services.ports import AccessDenied
+from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.rows import Invitee
 from csm_tui.services.workstation import Workstation
 
 
@@ -37,22 +38,22 @@ def _follow_up_until(ws: Workstation, event: Event) -> dt.datetime:
     return end
 
 
-def results(ws: Workstation, event_id: int) -> EventResults:
-    with ws.uow() as tx:
-        event = tx.events.get(event_id)
-        if event is None:
-            raise DomainError("event_unknown")
-        rows = tx.events.invitees(event_id, _follow_up_until(ws, event))
-        start = event.starts_at - dt.timedelta(days=1)  # the day is the branch's; ``attributed`` decides
-        end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
-        new_clients = tx.prospects.converted_from_event(event_id)
-        sales = [
-            s
-            for s in tx.events.featured_sales(event_id, start, end)
-            if rules.attributed(ws.policy, event.starts_at, s.sold_at)
-        ]
+def _tallied(ws: Workstation, tx: UnitOfWork, event: Event) -> tuple[EventResults, list[Invitee], dict[int, Decimal]]:
+    """The event's results, its whole list (every invitee and walk-in) and the featured sales credited to it by
+    client, read in ``tx``."""
+    rows = tx.events.invitees(event.id, _follow_up_until(ws, event))
+    start = event.starts_at - dt.timedelta(days=1)  # the day is the branch's; ``attributed`` decides
+    end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
+    sales = [
+        s
+        for s in tx.events.featured_sales(event.id, start, end)
+        if rules.attributed(ws.policy, event.starts_at, s.sold_at)
+    ]
+    sold: dict[int, Decimal] = {}
+    for sale in sales:
+        sold[sale.client_id] = sold.get(sale.client_id, Decimal("0.00")) + sale.amount
     invited = [r for r in rows if r.status is not InviteStatus.WALK_IN]
-    return EventResults(
+    tally = EventResults(
         event=event,
         invited=len(invited),
         accepted=sum(1 for r in invited if r.status is InviteStatus.ACCEPTED),
@@ -60,8 +61,21 @@ def results(ws: Workstation, event_id: int) -> EventResults:
         followed_up=sum(1 for r in rows if r.attended and r.followed_up),
         sales=len(sales),
         sales_amount=sum((s.amount for s in sales), Decimal("0.00")),
-        new_clients=new_clients,
+        new_clients=tx.prospects.converted_from_event(event.id),
     )
+    return tally, rows, sold
+
+
+def _event(tx: UnitOfWork, event_id: int) -> Event:
+    event = tx.events.get(event_id)
+    if event is None:
+        raise DomainError("event_unknown")
+    return event
+
+
+def results(ws: Workstation, event_id: int) -> EventResults:
+    with ws.uow() as tx:
+        return _tallied(ws, tx, _event(tx, event_id))[0]
 
 
 def around(ws: Workstation, back_days: int = 60, ahead_days: int = 120) -> list[Event]:
@@ -74,28 +88,27 @@ def around(ws: Workstation, back_days: int = 60, ahead_days: int = 120) -> list[
 
 
 EXPORT_COLUMNS = ("number", "name", "mobile", "manager", "status", "in", "followed", "sales")
+# The event's totals under the list, one label and figure a row (every export, a CSM's too: the whole event's).
+TOTALS = ("invited", "accepted", "attended", "followed_up", "sales", "sales_amount", "new_clients")
 
 
 def export_results(ws: Workstation, event_id: int, path: Path) -> tuple[int, Path]:
-    """The event's list with its results, one row per invitee or walk-in, to a new CSV or XLSX file: mobiles masked
-    whoever exports (like every export), cells that would be formulas written as text (``services.tabular``), the
-    export audited. Planners only (CSMs, supervisors, the admin)."""
+    """The event's list with its results to a new CSV or XLSX file: one row per invitee or walk-in, then the event's
+    totals. A CSM's export lists only the CSM's own invitees (the invitation theirs, the client still theirs to see),
+    never a colleague's; a supervisor's and the admin's every invitee; the totals are the whole event's whoever
+    exports. Mobiles masked whoever exports (like every export), cells that would be formulas written as text
+    (``services.tabular``), the export audited. Planners only (CSMs, supervisors, the admin). Returns the number of
+    invitees' rows written."""
     target = export_target(ws, path)
     with ws.uow(write=True) as tx:
-        if tx.actor is not None and tx.actor.role not in (Role.CSM, Role.SUPERVISOR, Role.ADMIN):
+        actor = tx.actor
+        if actor is not None and actor.role not in (Role.CSM, Role.SUPERVISOR, Role.ADMIN):
             raise AccessDenied("event")
-        event = tx.events.get(event_id)
-        if event is None:
-            raise DomainError("event_unknown")
-        rows = tx.events.invitees(event_id, _follow_up_until(ws, event))
-        start = event.starts_at - dt.timedelta(days=1)
-        end = event.starts_at + dt.timedelta(days=ws.policy.events.attribution_days + 2)
-        sold: dict[int, Decimal] = {}
-        for sale in tx.events.featured_sales(event_id, start, end):
-            if rules.attributed(ws.policy, event.starts_at, sale.sold_at):
-                sold[sale.client_id] = sold.get(sale.client_id, Decimal("0.00")) + sale.amount
+        tally, rows, sold = _tallied(ws, tx, _event(tx, event_id))
+        if actor is not None and actor.role is Role.CSM:
+            rows = [r for r in rows if r.own and r.staff_id == actor.id]
         yes, no = t("event.yes"), t("event.no")
-        body = [
+        body: list[list[object]] = [
             [
                 r.number,
                 r.name,
@@ -108,5 +121,8 @@ def export_results(ws: Workstation, event_id: int, path: Path) -> tuple[int, Pat
             ]
             for r in rows
         ]
+        blank = [""] * (len(EXPORT_COLUMNS) - 2)
+        totals = [[t(f"event.total.{name}"), getattr(tally, name), *blank] for name in TOTALS]
         headers = [t(f"event.col.{c}") for c in EXPORT_COLUMNS]
-        return write_export(tx, "event", headers, body, target), target
+        write_export(tx, "event", headers, [*body, [""] * len(EXPORT_COLUMNS), *totals], target)
+        return len(body), target
