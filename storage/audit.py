@@ -303,6 +303,8 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "suitability_records": ("suitability_records_immutable", "suitability_records_no_truncate"),
         "sales": ("sales_immutable", "sales_cancel_only", "sales_no_truncate"),
         "aml_reports": ("aml_reports_immutable", "aml_reports_no_truncate", *_AML_DECIDER),
+        "event_invitations": ("event_invitations_capacity",),
+        "events": ("events_capacity_attended",),
     },
     "sqlite": {
         **{
@@ -310,6 +312,8 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
             for table in ("audit_events", "risk_assessments", "suitability_records", "sales")
         },
         "aml_reports": ("aml_reports_no_update", "aml_reports_no_delete", *_AML_DECIDER),
+        "event_invitations": ("event_invitations_capacity_insert", "event_invitations_capacity_update"),
+        "events": ("events_capacity_attended",),
     },
 }
 

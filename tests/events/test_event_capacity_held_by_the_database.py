@@ -19,6 +19,7 @@ from csm_tui.domain.enums import TaskKind
 from csm_tui.domain.errors import DomainError
 from csm_tui.i18n import set_language
 from csm_tui.services.events import day, planning
+from storage import audit
 from storage.events import SqlEvents
 from tests.support.events_branch import Branch, event, invitation_of, on_event_day
 from widgets.failures import describe
@@ -148,3 +149,14 @@ def test_a_check_in_on_a_path_that_does_not_count_is_refused_by_the_database_as_
     assert "Traceback" not in describe(refused.value) and "2" in describe(refused.value)
     assert attendees(engine, event_id) == 2
     assert TaskKind.EVENT_FOLLOW_UP not in {t.kind for t in branch.tasks("丙")}
+
+
+def test_a_dropped_capacity_guard_is_named_by_the_audit_check(branch: Branch, engine: Engine) -> None:
+    """The admin's data state and ``csm admin audit verify`` name the capacity guards once dropped."""
+    with engine.begin() as conn:
+        assert audit.missing_guards(conn) == []
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP TRIGGER events_capacity_attended ON events"))
+        else:
+            conn.execute(text("DROP TRIGGER events_capacity_attended"))
+        assert audit.missing_guards(conn) == ["events.events_capacity_attended"]
