@@ -26,7 +26,7 @@ from textual.signal import Signal
 from csm_tui import gc_pause
 from csm_tui.domain.enums import Role
 from csm_tui.domain.roles import offered
-from csm_tui.i18n import set_language, t
+from csm_tui.i18n import listed, set_language, t
 from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
 
@@ -342,7 +342,7 @@ class CsmApp(App[None]):
         calendar package lacks, so they are updated in time; "" when there are none or for anyone else."""
         if self.ws.staff.role is not Role.ADMIN:
             return ""
-        return ", ".join(str(y) for y in self.ws.policy.calendar.uncovered_years(self.ws.time.today()))
+        return listed(str(y) for y in self.ws.policy.calendar.uncovered_years(self.ws.time.today()))
 
     def _committed(self) -> None:
         self.post_message(DataCommitted())  # thread-safe: commits happen in workers
@@ -389,7 +389,8 @@ class CsmApp(App[None]):
         self.sub_title, years = found
         if years and not self._warned_uncovered:
             self._warned_uncovered = True
-            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60)
+            # Not markup: the policy's section "[calendar]" in the words would vanish as a tag.
+            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60, markup=False)
 
     def action_go(self, destination: str) -> None:
         if self.current_mode != destination:

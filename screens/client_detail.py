@@ -118,7 +118,8 @@ class ClientDetailScreen(Screen[None]):
                 yield Static("", id="tier", classes="para")
                 yield BalanceChart(id="chart")
                 yield EmptyNote("holdings", "empty.holdings")
-                yield KeyTable(id="holdings", enter_opens_row=True)
+                category = COLUMNS["holdings"].index("category")  # a short word, never cut: the product gives way
+                yield KeyTable(id="holdings", whole=(category,), enter_opens_row=True)
             with TabPane(t("detail.tab.contacts"), id="contacts"):
                 yield EmptyNote("timeline", "empty.timeline")
                 yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"), enter_opens_row=True)
