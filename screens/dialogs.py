@@ -66,6 +66,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
+from widgets.said_checkbox import SaidCheckbox
 from widgets.table import KeyTable
 from widgets.text_fields import DATE_MAX, PATH_MAX, SEARCH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
 
@@ -423,6 +424,10 @@ class OutcomeDialog(SavingDialog[R]):
     """The details of one outcome: the agreed time where one is needed (for a client who agreed to buy, only if they
     will come in: ticked, the visit is booked), satisfaction for a 回访, a note."""
 
+    DEFAULT_CSS = """
+    OutcomeDialog Input.unused { text-opacity: 50%; }
+    """
+
     def __init__(
         self, disposition: Disposition, save: Callable[[Outcome], R], tz: str, suggested: arrow.Arrow,
         channel: Channel = Channel.PHONE,
@@ -438,7 +443,7 @@ class OutcomeDialog(SavingDialog[R]):
         with Vertical():
             yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
             if self.disposition in MAY_BOOK:  # a visit only if the client will come in
-                yield Checkbox(t("outcome.will_visit"), False, id="visit")
+                yield SaidCheckbox(t("outcome.will_visit"), t("outcome.no_visit"), False, id="visit")
             if self.disposition in NEEDS_TIME | MAY_BOOK:
                 yield BoundedInput(
                     self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
@@ -456,6 +461,17 @@ class OutcomeDialog(SavingDialog[R]):
         super().on_mount()
         if self.disposition in MAY_BOOK:  # Enter saves without a visit; the box is ticked on purpose (Enter ticks it)
             self.query_one("#note", Input).focus()
+            self._visit_time(False)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "visit":
+            self._visit_time(event.value)
+
+    def _visit_time(self, visit: bool) -> None:
+        """The visit's date and time count only for a client who will come in: dimmed while the box is not ticked
+        (still typed into, in the same order of fields)."""
+        for field in ("#date", "#time"):
+            self.query_one(field, Input).set_class(not visit, "unused")
 
     def _value(self, field: str) -> str:
         found = self.query(f"#{field}")
