@@ -8,6 +8,7 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import arrow
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
@@ -45,6 +46,17 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
         case QueueReason.BIRTHDAY if candidate.on is not None:
             return t("queue.birthday", date=candidate.on.isoformat())
     return candidate.note
+
+
+def said_when(at: arrow.Arrow, today: dt.date) -> str:
+    """A time (in the branch's zone) as the language says it: the time alone today; "yesterday" or the date with it
+    on another day (``15:00 yesterday``, ``昨天 15:00``, ``13:00 on Nov 24``, ``11月24日 13:00``)."""
+    time = at.format("HH:mm")
+    if at.date() == today:
+        return time
+    if at.date() == today - dt.timedelta(days=1):
+        return t("when.yesterday", time=time)
+    return t("when.day", date=at.format(t("when.date_format")), time=time)
 
 
 def yuan(amount: Decimal, rounding: str) -> str:
