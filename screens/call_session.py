@@ -23,9 +23,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from csm_tui.domain.enums import Disposition, QueueReason
+from csm_tui.domain.enums import Disposition, QueueReason, SkipReason
 from csm_tui.i18n import label, t
-from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, snooze_choices, undo
+from csm_tui.services.calls.outcomes import Outcome, Receipt, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning

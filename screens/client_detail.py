@@ -31,6 +31,7 @@ from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.selling import attempts
+from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import copy_client_mobile
@@ -296,7 +297,7 @@ class ClientDetailScreen(Screen[None]):
             for m in d.appointments
         ]
         self._fill("#meetings", COLUMNS["meetings"], meetings)
-        todo = [(task.due_on.isoformat(), label(task.kind), task.note) for task in d.tasks]
+        todo = [(task.due_on.isoformat(), label(task.kind), said_note(task.note)) for task in d.tasks]
         self._fill("#todo", COLUMNS["todo"], todo)
 
     def _offers(self, d: ClientDetail) -> None:

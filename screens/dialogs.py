@@ -36,6 +36,7 @@ from csm_tui.domain.enums import (
     LeaveKind,
     MysteryItem,
     QualificationKind,
+    SkipReason,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Staff
@@ -44,7 +45,7 @@ from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
 from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
-from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
+from csm_tui.services.calls.outcomes import Outcome, Receipt, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
 from csm_tui.services.clients.referrals import WalkInClient, WalkInSent

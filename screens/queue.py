@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.domain.enums import QueueReason
+from csm_tui.domain.enums import QueueReason, SkipReason
 from csm_tui.i18n import label, listed, t, wan
-from csm_tui.services.calls.outcomes import SkipReason, skip, snooze, snooze_choices
+from csm_tui.services.calls.outcomes import skip, snooze, snooze_choices
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
 from csm_tui.services.phrase_check import PhrasesConfirmed
+from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
@@ -140,7 +141,7 @@ class QueueScreen(Destination[QueueView]):
             (t("queue.due"), due),
             (t("queue.reason"), reasons),
             (t("queue.detail"), detail),
-            (t("queue.note"), item.main.note),
+            (t("queue.note"), said_note(item.main.note)),
             (t("queue.avg_3m"), wan(item.main.avg_3m)),
         ]
 

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import current_language, t
+from csm_tui.services.task_notes import said_note
 from widgets.table import ELLIPSIS, clip_middle
 
 if TYPE_CHECKING:  # the first screen imports this module before the policy and the services are loaded
@@ -45,7 +46,7 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
             return t("queue.outflow", amount=yuan(candidate.amount, ROUND_DOWN), as_of=f"{candidate.on:%m-%d}")
         case QueueReason.BIRTHDAY if candidate.on is not None:
             return t("queue.birthday", date=candidate.on.isoformat())
-    return candidate.note
+    return said_note(candidate.note)
 
 
 def said_when(at: arrow.Arrow, today: dt.date) -> str:
