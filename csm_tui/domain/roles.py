@@ -23,6 +23,11 @@ AML_FILERS = frozenset({Role.CSM})
 # Who records a change of a client's civil capacity (a supervisor of the client's team, the admin; a CSM may not).
 CAPACITY_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
+# Who records walk-ins at the counter, sending them to a CSM: the lobby, tellers, a supervisor, the admin.
+COUNTER_ROLES = frozenset({Role.LOBBY, Role.TELLER, Role.SUPERVISOR, Role.ADMIN})
+# Who is referred clients, to accept or return: a CSM (walk-ins), a 沃德 client manager (a CSM's 沃德 referrals).
+REFERRAL_RECEIVERS = frozenset({Role.CSM, Role.WEALTH_MANAGER})
+
 # Each kind of work the app offers (a command palette entry, a key) → who may do it, as the services enforce it:
 # what they would refuse a role is not offered to it (the palette leaves it out, the key bar and F1 do not show it,
 # the key does nothing). The lobby and tellers find any client with F3 as the OCRM summary (masked), never in full:
@@ -34,6 +39,8 @@ WORK_ROLES: dict[str, frozenset[Role]] = {
     "suitability": CLIENT_WORK_ROLES,
     "scoreboard": SCOREBOARD_ROLES,
     "referrals": EVERYONE,
+    "walk_in": COUNTER_ROLES,
+    "decide_referral": REFERRAL_RECEIVERS,
     "events": DOORKEEPERS,
     "search": EVERYONE,
     "new_sale": CLIENT_WORK_ROLES,

@@ -1,7 +1,7 @@
 """Why a call was skipped, kept with its task: a line added to the task's note (``storage``'s ``close``), the
-reason's code at its head, the manager's own words after it (``[not_now] 客户出差``). A code, never words of one language, so that each reader — the screens, an
-export — says it in the user's language; the form every skipped task has had, so the tasks skipped before read the
-same way."""
+reason's code at its head, the manager's own words after it (``[not_now] 客户出差``). A code, never words of one
+language, so that each reader — the screens, an export — says it in the user's language; the form every skipped
+task has had, so the tasks skipped before read the same way."""
 
 from __future__ import annotations
 
