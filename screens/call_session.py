@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Disposition, QueueReason, SkipReason
+from csm_tui.domain.roles import offered
 from csm_tui.i18n import label, t
 from csm_tui.services.calls.outcomes import Outcome, Receipt, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
@@ -180,6 +181,12 @@ class CallSession(Screen[None]):
         progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
         self.query_one("#progress", Static).update(f"{position} · {progress}")
         self.query_one(CallTimer).restart()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A suspicion report is filed by a CSM only (``roles.WORK_ROLES``): not shown to anyone else."""
+        if action == "aml_report":
+            return offered(self.ws.staff.role, "aml_report")
+        return True
 
     def action_copy(self) -> None:
         """The full mobile of the client on the card to the desk's clipboard (audited)."""

@@ -297,7 +297,7 @@ class EditClientDialog(SavingDialog[R]):
                 id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
             )
             for name in self.FLAGS:
-                yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
+                yield SaidCheckbox(t(f"field.{name}"), value=getattr(c, name), id=name)
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -1030,7 +1030,7 @@ class AmlReportDialog(SavingDialog[R]):
             yield Label(t("aml.file_title", client=self.client_name), classes="screen-title")
             yield Static(t("aml.file_explain"))
             for sign in AmlSign:
-                yield Checkbox(label(sign), False, id=f"sign-{sign.value}")
+                yield SaidCheckbox(label(sign), id=f"sign-{sign.value}")
             yield BoundedInput(placeholder=t("aml.text"), max_length=aml.TEXT_MAX, id="text")
             yield from self.footer()
 
@@ -1094,7 +1094,7 @@ class ProspectDialog(SavingDialog[Prospect]):
             yield BoundedInput(placeholder=t("prospect.name"), max_length=32, id="name")
             yield BoundedInput(placeholder=t("prospect.mobile"), max_length=20, id="mobile")
             yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
-            yield Checkbox(t("prospect.consent"), id="consent")
+            yield SaidCheckbox(t("prospect.consent"), id="consent")
             yield from self.footer()
 
     def build(self) -> Callable[[], Prospect]:

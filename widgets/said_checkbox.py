@@ -2,7 +2,8 @@
 
 Textual's checkbox draws the same ``X`` ticked or not, only its colour changing: in many terminals (and over a
 slow link, in a dim theme) both look alike. This one shows ``✓`` when ticked and an empty box when not, and its
-words change with it: what ticking means when unticked, what is done now when ticked.
+words may change with it: what ticking means when unticked, what is done now when ticked. Every checkbox of the app
+is one.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ UNTICKED = " "
 
 
 class SaidCheckbox(Checkbox):
-    """``ticked`` and ``unticked``: the words beside the box in either state."""
+    """``ticked`` and ``unticked``: the words beside the box in either state (the same words when only the mark
+    changes)."""
 
-    def __init__(self, ticked: str, unticked: str, value: bool = False, **kwargs: object) -> None:
+    def __init__(self, ticked: str, unticked: str | None = None, value: bool = False, **kwargs: object) -> None:
         self.ticked_words = ticked
-        self.unticked_words = unticked
+        self.unticked_words = ticked if unticked is None else unticked
         super().__init__(ticked if value else unticked, value, **kwargs)  # type: ignore[arg-type]
 
     @property
