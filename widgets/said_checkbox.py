@@ -22,7 +22,8 @@ class SaidCheckbox(Checkbox):
     def __init__(self, ticked: str, unticked: str | None = None, value: bool = False, **kwargs: object) -> None:
         self.ticked_words = ticked
         self.unticked_words = ticked if unticked is None else unticked
-        super().__init__(ticked if value else unticked, value, **kwargs)  # type: ignore[arg-type]
+        words = self.ticked_words if value else self.unticked_words
+        super().__init__(words, value, **kwargs)  # type: ignore[arg-type]  # Checkbox's keywords as given
 
     @property
     def _button(self) -> Content:
