@@ -25,8 +25,8 @@ from textual.signal import Signal
 
 from csm_tui import gc_pause
 from csm_tui.domain.enums import Role
-from csm_tui.domain.roles import AML_LIST_ROLES, CLIENT_WORK_ROLES, DOORKEEPERS, SCOREBOARD_ROLES
-from csm_tui.i18n import set_language, t
+from csm_tui.domain.roles import offered
+from csm_tui.i18n import listed, set_language, t
 from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
 
@@ -45,32 +45,6 @@ DESTINATIONS: dict[str, str] = {
     "scoreboard": "screens.scoreboard:ScoreboardScreen",
     "referrals": "screens.referrals:ReferralsScreen",
     "events": "screens.events:EventsScreen",
-}
-EVERYONE = frozenset(Role)
-PROSPECT_LIST_ROLES = frozenset({Role.CSM, Role.SUPERVISOR})  # one's own prospects; a supervisor the team's
-# Who the command palette offers each entry (a destination, a screen or a command): what the role may do there, as
-# the services enforce it (storage.access); what they would refuse is not offered. The lobby and tellers find any
-# client with F3 as the OCRM summary (masked), never in full: no queue, client list, sale or agenda of their own.
-PALETTE_ROLES: dict[str, frozenset[Role]] = {
-    "checklist": EVERYONE,
-    "queue": CLIENT_WORK_ROLES,
-    "clients": CLIENT_WORK_ROLES,
-    "suitability": CLIENT_WORK_ROLES,
-    "scoreboard": SCOREBOARD_ROLES,
-    "referrals": EVERYONE,
-    "events": DOORKEEPERS,
-    "search": EVERYONE,
-    "new_sale": CLIENT_WORK_ROLES,
-    "agenda": CLIENT_WORK_ROLES,
-    "shelf": EVERYONE,
-    "leave": frozenset({Role.CSM}),  # a CSM's own; a supervisor records the team's from their checklists
-    "export": CLIENT_WORK_ROLES,  # one's own task list and contact records
-    "import": frozenset({Role.ADMIN}),
-    "aml": AML_LIST_ROLES,
-    "prospects": PROSPECT_LIST_ROLES,
-    "data_state": frozenset({Role.ADMIN}),
-    "help": EVERYONE,
-    "quit": EVERYONE,
 }
 
 
@@ -157,6 +131,8 @@ WALK_IN_CHECK_SECONDS = 10  # how often a CSM's app looks for walk-ins sent to t
 
 # What a session that has ended may still do: read why, and leave.
 _AFTER_SESSION_END = frozenset({"quit"})
+# The app's actions that are a kind of work only some roles may do (``roles.WORK_ROLES``; ``go`` by its destination).
+_WORK_OF_ACTION = {"aml_list": "aml", "search": "search"}
 
 
 class CsmApp(App[None]):
@@ -333,7 +309,7 @@ class CsmApp(App[None]):
     def action_data_state(self) -> None:
         from screens.data_state import DataStateScreen
 
-        if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, DataStateScreen):
+        if offered(self.ws.staff.role, "data_state") and not isinstance(self.screen, DataStateScreen):
             self.push_screen(DataStateScreen(self.ws))
 
     def check_lookup_alerts(self) -> None:
@@ -367,7 +343,7 @@ class CsmApp(App[None]):
         calendar package lacks, so they are updated in time; "" when there are none or for anyone else."""
         if self.ws.staff.role is not Role.ADMIN:
             return ""
-        return ", ".join(str(y) for y in self.ws.policy.calendar.uncovered_years(self.ws.time.today()))
+        return listed(str(y) for y in self.ws.policy.calendar.uncovered_years(self.ws.time.today()))
 
     def _committed(self) -> None:
         self.post_message(DataCommitted())  # thread-safe: commits happen in workers
@@ -389,6 +365,11 @@ class CsmApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if (self.session_over or not self.ready.is_set()) and action not in _AFTER_SESSION_END:
             return False  # ended; or not signed in yet (a click on the key bar: its keys are kept until then)
+        work = _WORK_OF_ACTION.get(action)
+        if action == "go" and parameters:
+            work = str(parameters[0])
+        if work is not None and not offered(self.ws.staff.role, work):
+            return False  # what the services would refuse the role: not in the key bar or F1, the key does nothing
         return super().check_action(action, parameters)
 
     def refresh_subtitle(self) -> None:
@@ -409,7 +390,8 @@ class CsmApp(App[None]):
         self.sub_title, years = found
         if years and not self._warned_uncovered:
             self._warned_uncovered = True
-            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60)
+            # Not markup: the policy's section "[calendar]" in the words would vanish as a tag.
+            self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60, markup=False)
 
     def action_go(self, destination: str) -> None:
         if self.current_mode != destination:
@@ -441,7 +423,7 @@ class CsmApp(App[None]):
         """A CSM's own leave and who covers (a supervisor records the team's from the team's checklists)."""
         from screens.dialogs import LeaveDialog
 
-        if self.ws.staff.role is Role.CSM:
+        if offered(self.ws.staff.role, "leave"):
             self.push_screen(LeaveDialog(self.ws, self.ws.staff), self._leave_saved)
 
     def _leave_saved(self, change: LeaveChange | None) -> None:
@@ -463,21 +445,21 @@ class CsmApp(App[None]):
     def action_import(self) -> None:
         from screens.imports import ImportScreen
 
-        if self.ws.staff.role is Role.ADMIN and not isinstance(self.screen, ImportScreen):
+        if offered(self.ws.staff.role, "import") and not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen(self.ws))
 
     def action_aml_list(self) -> None:
         """Suspicion reports: the reviewer's list (the outlet's supervisors or the admin, by policy), or a CSM's own."""
         from screens.aml_reviews import AmlReviewsScreen
 
-        if self.ws.staff.role in AML_LIST_ROLES and not isinstance(self.screen, AmlReviewsScreen):
+        if offered(self.ws.staff.role, "aml") and not isinstance(self.screen, AmlReviewsScreen):
             self.push_screen(AmlReviewsScreen(self.ws))
 
     def action_prospects(self) -> None:
         """Prospects: a CSM's own, a supervisor's team's (``screens.prospects``)."""
         from screens.prospects import ProspectsScreen
 
-        if self.ws.staff.role in PROSPECT_LIST_ROLES and not isinstance(self.screen, ProspectsScreen):
+        if offered(self.ws.staff.role, "prospects") and not isinstance(self.screen, ProspectsScreen):
             self.push_screen(ProspectsScreen(self.ws))
 
     def action_help(self) -> None:
@@ -498,10 +480,10 @@ class CsmApp(App[None]):
             self.push_screen(CommandPalette(placeholder=t("palette.search"), id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette's entries the signed-in role may use (``PALETTE_ROLES``)."""
+        """The palette's entries the signed-in role may use (``roles.WORK_ROLES``)."""
         role = self.ws.staff.role
         for entry, command in self._palette_entries():
-            if role in PALETTE_ROLES[entry]:
+            if offered(role, entry):
                 yield command
 
     def _palette_entries(self) -> Iterable[tuple[str, SystemCommand]]:

@@ -45,7 +45,9 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
         self.reviewer = aml.is_reviewer(ws)
 
     def compose_body(self) -> ComposeResult:
-        yield KeyTable(id="aml-reports", enter_opens_row=True)
+        # The signs in short words, giving way first (in full in the pane below); dates and states whole.
+        whole = (COLUMNS.index("filed"), COLUMNS.index("status"))
+        yield KeyTable(id="aml-reports", stretch=COLUMNS.index("signs"), whole=whole, enter_opens_row=True)
         with VerticalScroll(id="aml-detail"):
             yield Static("", id="aml-text")
 
@@ -63,7 +65,7 @@ class AmlReviewsScreen(Destination[list[AmlEntry]]):
                 self.ws.time.local(e.report.filed_at).format("YYYY-MM-DD"),
                 f"{e.client_name} {e.client_number}",
                 e.author,
-                listed(label(s) for s in e.report.signs),
+                listed(t(f"aml.sign_short.{s.value}") for s in e.report.signs),
                 label(e.report.status),
             )
             for e in data

@@ -24,10 +24,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from csm_tui.domain.enums import Disposition, QueueReason
+from csm_tui.domain.enums import Disposition, QueueReason, SkipReason
+from csm_tui.domain.roles import offered
 from csm_tui.i18n import label, t
 from csm_tui.rules import events as event_rules
-from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, record, skip, snooze, snooze_choices, undo
+from csm_tui.services.calls.outcomes import Outcome, Receipt, record, skip, snooze, snooze_choices, undo
 from csm_tui.services.calls.preparation import CallCard, prepare
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.days import next_working_morning
@@ -148,8 +149,11 @@ class CallSession(Screen[None]):
         return self.items[self.index]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """On an event's invitation or reminder call, only the outcomes that answer an invitation: the others are
-        neither in the panel nor taken (the events service would refuse them)."""
+        """What is offered on this card: a suspicion report to a CSM only (``roles.WORK_ROLES``); on an event's
+        invitation or reminder call, only the outcomes that answer an invitation (the events service would refuse
+        the others): neither in the panel nor taken."""
+        if action == "aml_report":
+            return offered(self.ws.staff.role, "aml_report")
         if action == "outcome" and parameters and self._event_call(self.item):
             return Disposition(str(parameters[0])) in event_rules.CALL_ANSWERS
         return True

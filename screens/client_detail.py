@@ -2,9 +2,10 @@
 
 Keys: [ ] switch tabs · r reveal the full ID and mobile (a reason is asked and the read audited) · e edit contact
 details and the ID's expiry · ! file a suspicion report (AML, for the outlet's reviewer only) · l log a contact ·
-o book a meeting · t add a follow-up · w refer to a 沃德 client manager ·
-on a meeting in the tasks tab: y confirm, m move, x cancel · Escape back.
-Another manager's client shows only the OCRM summary, identity masked.
+o book a meeting · t add a follow-up · s sell · c cancel a sale in its cooling-off period · w refer to a 沃德 client
+manager · on a meeting in the tasks tab: v confirm, m move, x cancel · Escape back.
+Another manager's client shows only the OCRM summary, identity masked, and only the keys that work on it; each role
+is shown the keys its services allow (``roles.WORK_ROLES``), all of the main ones in view at 80×24.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
+from csm_tui.domain import roles
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, Prospect, Staff
 from csm_tui.domain.values import money
@@ -29,6 +31,7 @@ from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.selling import attempts
+from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import copy_client_mobile
@@ -63,6 +66,12 @@ COLUMNS = {
 }
 
 
+# The page's keys that are a kind of work only some roles may do (``roles.WORK_ROLES``); every other key but the tabs,
+# Back and the copy of one's own client's mobile works on the client's full record ("clients").
+ACTION_WORK = {"sell": "new_sale", "book": "agenda", "capacity": "capacity", "aml_report": "aml_report"}
+ANY_CLIENT = frozenset({"tab", "back"})  # the OCRM summary of another's client too
+
+
 class ClientDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "tab(1)", "key.next_tab", id="detail.next_tab"),
@@ -71,10 +80,10 @@ class ClientDetailScreen(Screen[None]):
         Binding("e", "edit", "key.edit", id="detail.edit"),
         Binding("l", "log", "key.log", id="detail.log"),
         Binding("o", "book", "key.book", id="detail.book"),
-        Binding("t", "follow_up", "key.follow_up", show=False, id="detail.follow_up"),
-        Binding("w", "refer", "key.refer", show=False, id="detail.refer"),
-        Binding("s", "sell", "key.sell", show=False, id="detail.sell"),
-        Binding("c", "cancel_sale", "key.cancel_sale", show=False, id="detail.cancel_sale"),
+        Binding("t", "follow_up", "key.follow_up", id="detail.follow_up"),
+        Binding("s", "sell", "key.sell", id="detail.sell"),
+        Binding("c", "cancel_sale", "key.cancel_sale", id="detail.cancel_sale"),
+        Binding("w", "refer", "key.refer", id="detail.refer"),
         Binding("k", "capacity", "key.capacity", show=False, id="detail.capacity"),
         Binding("y", "copy", "key.copy", show=False, id="detail.copy"),
         Binding("v", "meeting('confirmed')", "key.confirm", show=False, id="detail.confirm"),
@@ -100,6 +109,7 @@ class ClientDetailScreen(Screen[None]):
         self.ws = ws
         self.client_id = client_id
         self.detail: ClientDetail | None = None
+        self.summary_only = False  # read as the OCRM summary: another manager's client
         self.revealed: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -112,7 +122,8 @@ class ClientDetailScreen(Screen[None]):
                 yield Static("", id="tier", classes="para")
                 yield BalanceChart(id="chart")
                 yield EmptyNote("holdings", "empty.holdings")
-                yield KeyTable(id="holdings", enter_opens_row=True)
+                category = COLUMNS["holdings"].index("category")  # a short word, never cut: the product gives way
+                yield KeyTable(id="holdings", whole=(category,), enter_opens_row=True)
             with TabPane(t("detail.tab.contacts"), id="contacts"):
                 yield EmptyNote("timeline", "empty.timeline")
                 yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"), enter_opens_row=True)
@@ -133,10 +144,26 @@ class ClientDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each key the role and this client allow, and no other: what the services would refuse is not shown
+        (another manager's client, read as the summary, has only the tabs and Back; the lobby's and tellers' every
+        client is one). Until the client is read, the keys of the full record are shown but do nothing."""
+        if action in ANY_CLIENT:
+            return True
+        if not roles.offered(self.ws.staff.role, ACTION_WORK.get(action, "clients")) or self.summary_only:
+            return False
+        if self.detail is None:
+            return None
+        if action == "copy":  # one's own client's mobile only (``copying.copy_mobile``)
+            return self.detail.client.manager_id == self.ws.staff.id
+        return True
+
     def load(self) -> None:
         in_background(self, lambda: client_detail.load(self.ws, self.client_id), self.show, group="load", load=True)
 
     def show(self, found: ClientDetail | ClientSummary) -> None:
+        self.summary_only = isinstance(found, ClientSummary)
+        self.call_after_refresh(self.refresh_bindings)  # the keys this client allows (``check_action``)
         if isinstance(found, ClientSummary):
             self.detail = None
             self.query_one("#detail-title", Static).update(
@@ -273,7 +300,7 @@ class ClientDetailScreen(Screen[None]):
             for m in d.appointments
         ]
         self._fill("#meetings", COLUMNS["meetings"], meetings)
-        todo = [(task.due_on.isoformat(), label(task.kind), task.note) for task in d.tasks]
+        todo = [(task.due_on.isoformat(), label(task.kind), said_note(task.note)) for task in d.tasks]
         self._fill("#todo", COLUMNS["todo"], todo)
 
     def _offers(self, d: ClientDetail) -> None:

@@ -34,7 +34,7 @@ class DataStateScreen(Destination[DataState]):
         super().__init__(ws)
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="data-facts")
+        yield Static("", id="data-facts", markup=False)  # the policy's "[calendar]" is words, not a tag
         yield KeyTable(id="imports", enter_opens_row=True)
 
     def on_mount(self) -> None:

@@ -38,6 +38,7 @@ from csm_tui.domain.enums import (
     ProspectOutcome,
     QualificationKind,
     Role,
+    SkipReason,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Staff
@@ -47,7 +48,7 @@ from csm_tui.rules import kyc
 from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls import prospect_calls
-from csm_tui.services.calls.outcomes import Outcome, Receipt, SkipReason, mark_sms_sent, record
+from csm_tui.services.calls.outcomes import Outcome, Receipt, mark_sms_sent, record
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
 from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
@@ -69,6 +70,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
+from widgets.said_checkbox import SaidCheckbox
 from widgets.table import KeyTable
 from widgets.text_fields import DATE_MAX, PATH_MAX, SEARCH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
 
@@ -298,7 +300,7 @@ class EditClientDialog(SavingDialog[R]):
                 id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
             )
             for name in self.FLAGS:
-                yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
+                yield SaidCheckbox(t(f"field.{name}"), value=getattr(c, name), id=name)
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -426,6 +428,10 @@ class OutcomeDialog(SavingDialog[R]):
     """The details of one outcome: the agreed time where one is needed (for a client who agreed to buy, only if they
     will come in: ticked, the visit is booked), satisfaction for a 回访, a note."""
 
+    DEFAULT_CSS = """
+    OutcomeDialog Input.unused { text-opacity: 50%; }
+    """
+
     def __init__(
         self, disposition: Disposition, save: Callable[[Outcome], R], tz: str, suggested: arrow.Arrow,
         channel: Channel = Channel.PHONE,
@@ -441,7 +447,7 @@ class OutcomeDialog(SavingDialog[R]):
         with Vertical():
             yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
             if self.disposition in MAY_BOOK:  # a visit only if the client will come in
-                yield Checkbox(t("outcome.will_visit"), False, id="visit")
+                yield SaidCheckbox(t("outcome.will_visit"), t("outcome.no_visit"), False, id="visit")
             if self.disposition in NEEDS_TIME | MAY_BOOK:
                 yield BoundedInput(
                     self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
@@ -459,6 +465,17 @@ class OutcomeDialog(SavingDialog[R]):
         super().on_mount()
         if self.disposition in MAY_BOOK:  # Enter saves without a visit; the box is ticked on purpose (Enter ticks it)
             self.query_one("#note", Input).focus()
+            self._visit_time(False)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "visit":
+            self._visit_time(event.value)
+
+    def _visit_time(self, visit: bool) -> None:
+        """The visit's date and time count only for a client who will come in: dimmed while the box is not ticked
+        (still typed into, in the same order of fields)."""
+        for field in ("#date", "#time"):
+            self.query_one(field, Input).set_class(not visit, "unused")
 
     def _value(self, field: str) -> str:
         found = self.query(f"#{field}")
@@ -1018,7 +1035,7 @@ class AmlReportDialog(SavingDialog[R]):
             yield Label(t("aml.file_title", client=self.client_name), classes="screen-title")
             yield Static(t("aml.file_explain"))
             for sign in AmlSign:
-                yield Checkbox(label(sign), False, id=f"sign-{sign.value}")
+                yield SaidCheckbox(label(sign), id=f"sign-{sign.value}")
             yield BoundedInput(placeholder=t("aml.text"), max_length=aml.TEXT_MAX, id="text")
             yield from self.footer()
 
@@ -1089,7 +1106,7 @@ class ProspectDialog(SavingDialog[Prospect]):
             yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
             if self.NOTE:
                 yield BoundedInput(placeholder=t("prospect.note"), max_length=event_prospects.NOTE_MAX, id="note")
-            yield Checkbox(t("prospect.consent"), id="consent")
+            yield SaidCheckbox(t("prospect.consent"), id="consent")
             yield from self.footer()
 
     def build(self) -> Callable[[], Prospect]:

@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.domain.enums import QueueReason
+from csm_tui.domain.enums import QueueReason, SkipReason
 from csm_tui.i18n import label, listed, t, wan
-from csm_tui.services.calls.outcomes import SkipReason, skip, snooze, snooze_choices
+from csm_tui.services.calls.outcomes import skip, snooze, snooze_choices
 from csm_tui.services.calls.queue import QueueItem, today_calls
 from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.rows import ProspectCallDue
+from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.call_session import CallSession
@@ -30,7 +31,7 @@ from screens.client_detail import ClientDetailScreen
 from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
-from widgets.cells import figure, reason_detail
+from widgets.cells import figure, reason_detail, said_when
 from widgets.empty_note import EmptyNote, show_empty_notes
 from widgets.queue_legend import queue_legend
 from widgets.table import KeyTable
@@ -79,7 +80,7 @@ class QueueScreen(Destination[QueueView]):
         due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
         reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)
         least = (due, CLIENT_WIDTH, reason, DETAIL_WIDTH, cell_len(t("queue.avg_3m")))
-        yield KeyTable(id="queue", stretch=DETAIL, min_widths=least)
+        yield KeyTable(id="queue", stretch=DETAIL, min_widths=least, whole=(0,))  # when is never cut: the detail gives
 
     def on_mount(self) -> None:
         self._show_table([], [])
@@ -114,7 +115,7 @@ class QueueScreen(Destination[QueueView]):
             if needle and needle not in main.client_name.lower() and needle not in reason.lower():
                 continue
             if main.due_at is not None and item.reason is QueueReason.CALLBACK:  # the time the client asked for
-                due = self.ws.time.local(main.due_at).format("MM-DD" if main.due_on < today else "HH:mm")
+                due = said_when(self.ws.time.local(main.due_at), today)  # a past day's with its day
             else:
                 due = t("queue.overdue") if main.due_on < today else t("queue.today")
             detail = reason_detail(main, self._local)
@@ -148,7 +149,7 @@ class QueueScreen(Destination[QueueView]):
             (t("queue.due"), due),
             (t("queue.reason"), reasons),
             (t("queue.detail"), detail),
-            (t("queue.note"), item.main.note),
+            (t("queue.note"), said_note(item.main.note)),
             (t("queue.avg_3m"), wan(item.main.avg_3m)),
         ]
 

@@ -15,8 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.domain.enums import ReferralStatus, Role
+from csm_tui.domain.enums import ReferralStatus
 from csm_tui.domain.models import Referral, Staff
+from csm_tui.domain.roles import offered
 from csm_tui.i18n import label, t
 from csm_tui.services.clients import referrals
 from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
@@ -28,9 +29,6 @@ from screens.dialogs import CheckedTextDialog, WalkInDialog
 from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
-
-# Who records walk-ins at the counter (the service decides the same from the role as it stands).
-COUNTER = (Role.LOBBY, Role.TELLER, Role.SUPERVISOR, Role.ADMIN)
 
 
 class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
@@ -52,7 +50,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         self.rows: list[Referral] = []
         self.found: list[WalkInClient] = []
         self.csms: list[Staff] = []
-        self.counter = ws.staff.role in COUNTER
+        self.counter = offered(ws.staff.role, "walk_in")  # records walk-ins (the service decides it the same way)
 
     def compose_body(self) -> ComposeResult:
         if self.counter:
@@ -67,10 +65,15 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         self.query_one("#referrals", KeyTable).focus()  # the digits still go to the destinations; n to search
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Escape goes back to the list from the walk-in search (its box or what it found), and only from there."""
+        """Escape goes back to the list from the walk-in search (its box or what it found), and only from there; the
+        walk-in keys are the counter's, accept and return those of whoever is referred clients (``WORK_ROLES``)."""
         if action == "to_list":
             focused = self.focused
             return focused is not None and focused.id in ("walk-in-search", "walk-in-found")
+        if action == "walk_in":
+            return self.counter
+        if action == "decide":
+            return offered(self.ws.staff.role, "decide_referral")
         return True
 
     def action_to_list(self) -> None:

@@ -36,6 +36,7 @@ from widgets.cells import figure, short_path
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
 from widgets.product_words import NONE, yield_cell
+from widgets.said_checkbox import SaidCheckbox
 from widgets.suitability_checks import check_reason, check_title
 from widgets.table import KeyTable
 from widgets.text_fields import AMOUNT_MAX, SEARCH_MAX, BoundedInput
@@ -112,13 +113,13 @@ class SuitabilityWizard(Screen[None]):
             with Vertical(id="product"):
                 yield KeyTable(id="products")
                 yield BoundedInput(placeholder=t("wizard.amount"), max_length=AMOUNT_MAX, id="amount")
-                yield Checkbox(t("regular_plan.checkbox"), id="regular_plan")
+                yield SaidCheckbox(t("regular_plan.checkbox"), id="regular_plan")
             with VerticalScroll(id="check"):
                 yield Static("", id="checks", classes="para")
             with VerticalScroll(id="confirm"):
                 yield Static("", id="warnings", classes="para")
                 for name in CONFIRMATIONS:
-                    yield Checkbox(t(f"report.confirm.{name}"), id=name)
+                    yield SaidCheckbox(t(f"report.confirm.{name}"), id=name)
                 yield BoundedInput(placeholder=t("report.confirm.recording_ref"), max_length=64, id="recording_ref")
             with VerticalScroll(id="summary"):
                 yield Static("", id="summary-text", classes="para")

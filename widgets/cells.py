@@ -8,11 +8,13 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import arrow
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
 from csm_tui.i18n import current_language, t
+from csm_tui.services.task_notes import said_note
 from widgets.table import ELLIPSIS, clip_middle
 
 if TYPE_CHECKING:  # the first screen imports this module before the policy and the services are loaded
@@ -44,7 +46,18 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
             return t("queue.outflow", amount=yuan(candidate.amount, ROUND_DOWN), as_of=f"{candidate.on:%m-%d}")
         case QueueReason.BIRTHDAY if candidate.on is not None:
             return t("queue.birthday", date=candidate.on.isoformat())
-    return candidate.note
+    return said_note(candidate.note)
+
+
+def said_when(at: arrow.Arrow, today: dt.date) -> str:
+    """A time (in the branch's zone) as the language says it: the time alone today; "yesterday" or the date with it
+    on another day (``15:00 yesterday``, ``昨天 15:00``, ``13:00 on Nov 24``, ``11月24日 13:00``)."""
+    time = at.format("HH:mm")
+    if at.date() == today:
+        return time
+    if at.date() == today - dt.timedelta(days=1):
+        return t("when.yesterday", time=time)
+    return t("when.day", date=at.format(t("when.date_format")), time=time)
 
 
 def yuan(amount: Decimal, rounding: str) -> str:

@@ -22,6 +22,7 @@ from csm_tui.i18n import itemised, label, t
 from csm_tui.rules.scripts import CallbackCause, called_late
 from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.rows import Candidate
+from csm_tui.services.task_notes import said_note
 from widgets.cells import reason_detail
 from widgets.risk_lines import birthday_line, birthday_soon, forecast_line, household_line, id_badge
 
@@ -121,7 +122,7 @@ def why_lines(card: CallCard, item: Candidate, local: Local, now: dt.datetime | 
         case _:
             text = reason_detail(item, lambda at: _when(local, at))
     lines = [Text.assemble((t("why.title"), "bold"), (text or label(item.reason), "bold"))]
-    note = w.note if w is not None else item.note
+    note = said_note(w.note if w is not None else item.note)
     if note:
         lines.append(Text.assemble((t("why.note"), "bold"), note))
     return lines

@@ -14,6 +14,7 @@ from csm_tui.i18n import label, t
 from csm_tui.policy import RiskNotice
 from csm_tui.rules.scripts import Questions, plan
 from csm_tui.services.calls.preparation import CallCard
+from widgets.cells import said_when
 from widgets.product_words import offered
 
 
@@ -38,7 +39,7 @@ def script(
     agreed = why.agreed_at if why is not None else None
     now = time.now().datetime if time is not None else None
     shape = plan(reason, why.cause if why is not None else None, agreed, now)
-    when = time.local(agreed).format("HH:mm") if time is not None and agreed is not None else ""
+    when = said_when(time.local(agreed), time.today()) if time is not None and agreed is not None else ""
     lines = [
         t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
         t(f"script.purpose.{shape.purpose}", time=when),

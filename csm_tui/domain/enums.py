@@ -136,6 +136,15 @@ class TaskStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class SkipReason(StrEnum):
+    """Why a call was left for the day (kept as its code with the task: ``csm_tui.domain.task_notes``)."""
+
+    NOT_NOW = "not_now"  # the client is away, ill, travelling
+    CONTACTED_ELSEWHERE = "contacted_elsewhere"  # seen at the counter, by a colleague
+    NOT_SUITABLE = "not_suitable"
+    OTHER = "other"
+
+
 class TaskOrigin(StrEnum):
     CONTACT = "contact"
     SALE = "sale"

@@ -37,4 +37,4 @@ async def test_the_lobbys_referrals_show_whole_dates_and_escape_leaves_the_searc
         await settle(pilot)
         assert app.screen.focused is listed
         bar = str(app.screen.query_one(KeyBar).render())
-        assert f"a {t('key.accept')}" in bar and t("key.to_list") not in bar
+        assert f"n {t('key.walk_in')}" in bar and t("key.to_list") not in bar

@@ -84,7 +84,7 @@ async def test_the_admin_opens_on_the_data_date_the_last_imports_and_the_audit_c
         assert "Audit chain verified" in facts
 
 
-async def test_the_lobby_sees_its_own_checklist_and_a_scoreboard_refusal_says_it_is_a_permission(
+async def test_the_lobby_sees_its_own_checklist_is_not_offered_a_scoreboard_and_its_refusal_says_it_is_a_permission(
     demo_url: str,
 ) -> None:
     app = make_app(demo_url, login="lobby01")
@@ -95,7 +95,11 @@ async def test_the_lobby_sees_its_own_checklist_and_a_scoreboard_refusal_says_it
         text = " ".join(" ".join(row) for row in table_rows(app))
         assert ZH["checklist.items.calls"] not in text and ZH["checklist.items.walk_ins_referred"] in text
         assert "/ 10" not in " ".join(" ".join(r) for r in table_rows(app))  # no call target
-        await pilot.press("5")
+        checklist = app.screen
+        await pilot.press("5")  # not the lobby's key: nothing happens
+        await settle(pilot)
+        assert app.screen is checklist and notices(app) == []
+        app.action_go("scoreboard")  # reached all the same (a remapped key): the refusal is a permission
         await settle(pilot)
         refusals = [m for m in notices(app) if m in (ZH["access.scores"], ZH["access.team_scores"])]
         assert refusals and all(m.startswith("无权") for m in refusals)  # a permission, not "try again"

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from csm_tui.domain.enums import Channel, Disposition, InviteStatus, QueueReason, TaskKind, TaskOrigin, TaskStatus
+from csm_tui.domain.enums import (
+    Channel,
+    Disposition,
+    InviteStatus,
+    QueueReason,
+    SkipReason,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Event, NewAppointment, NewContactRecord, NewTask, Task
+from csm_tui.domain.task_notes import skip_note
 from csm_tui.rules import events as event_rules
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
@@ -27,13 +36,6 @@ REASON_TASK = {
     QueueReason.ID_EXPIRY: TaskKind.ID_UPDATE,
     QueueReason.APPOINTMENT_CONFIRM: TaskKind.APPOINTMENT_CONFIRM,
 }
-
-
-class SkipReason(StrEnum):
-    NOT_NOW = "not_now"  # the client is away, ill, travelling
-    CONTACTED_ELSEWHERE = "contacted_elsewhere"  # seen at the counter, by a colleague
-    NOT_SUITABLE = "not_suitable"
-    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def skip(
     ws: Workstation, item: QueueItem, reason: SkipReason, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> None:
     """Leave the client for today, saying why: the task is closed as skipped; the note is phrase-checked."""
-    text = _why(reason, note)
+    text = skip_note(reason, note)  # the reason as its code: each reader says it in their language
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(item.client_id))
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
@@ -246,10 +248,6 @@ def _invitation_event(tx: UnitOfWork, task: Task) -> Event | None:
         return None
     invitation = tx.events.invitation(task.origin_id)
     return None if invitation is None else tx.events.get(invitation.event_id)
-
-
-def _why(reason: SkipReason, note: str) -> str:
-    return f"[{reason.value}] {note}".strip()
 
 
 def _task_for(tx: UnitOfWork, ws: Workstation, item: QueueItem, now: dt.datetime) -> int:

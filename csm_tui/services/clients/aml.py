@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from csm_tui.domain.enums import AmlSign, AmlStatus, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import AmlReport, NewAmlReport
+from csm_tui.domain.roles import AML_FILERS
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
@@ -75,7 +76,7 @@ def file_report(
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         actor = tx.actor
-        if actor is None or actor.role is not Role.CSM:
+        if actor is None or actor.role not in AML_FILERS:
             raise AccessDenied("aml")
         client = tx.clients.get_to_change(client_id)  # own clients only, not while covering a colleague's leave
         outlet_id = actor.outlet_id if actor.outlet_id is not None else client.outlet_id

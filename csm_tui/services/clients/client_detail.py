@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from csm_tui.domain.enums import Disposition, HoldingStatus, Role, Tier
+from csm_tui.domain.enums import Disposition, HoldingStatus, Tier
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Household
 from csm_tui.domain.models import (
@@ -22,6 +22,7 @@ from csm_tui.domain.models import (
     RiskAssessment,
     Task,
 )
+from csm_tui.domain.roles import CAPACITY_ROLES
 from csm_tui.domain.values import Sex
 from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
@@ -143,9 +144,6 @@ def reveal(ws: Workstation, client_id: int, reason: str, confirmed: PhrasesConfi
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return str(client.resident_id), client.mobile or ""
-
-
-CAPACITY_ROLES = (Role.SUPERVISOR, Role.ADMIN)  # who may change a client's civil capacity (a CSM may not)
 
 
 def set_civil_capacity(

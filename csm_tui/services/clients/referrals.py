@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin, Tier
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
+from csm_tui.domain.roles import COUNTER_ROLES
 from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
@@ -70,7 +71,7 @@ def refer_walk_in(
         raise DomainError("walk_in_need_required")
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
-        if tx.actor is None or tx.actor.role not in (Role.TELLER, Role.LOBBY, Role.ADMIN, Role.SUPERVISOR):
+        if tx.actor is None or tx.actor.role not in COUNTER_ROLES:
             raise AccessDenied("referral")  # the role as it stands now, not as it was at sign-in
         tx.clients.lock(client_id)  # two desks sending one walk-in at once: one assigns, the other is told
         summary = tx.clients.summary(client_id)

@@ -16,6 +16,7 @@ from csm_tui.services.file_exports import export_target, write_export
 from csm_tui.services.imports.columns import header_of
 from csm_tui.services.rows import ContactExportRow, TaskExportRow
 from csm_tui.services.tabular import TableFormat
+from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
 
 CONTACT_DAYS = 90  # the contact records of the last three months, unless asked otherwise
@@ -55,7 +56,7 @@ def _task_table(ws: Workstation, rows: list[TaskExportRow]) -> tuple[list[str], 
             label(r.status),
             label(r.origin),
             r.origin_id,
-            r.note,
+            said_note(r.note),  # a skip's reason in the user's words (read back as its code on import)
             _local(ws, r.created_at),
             _local(ws, r.closed_at),
         ]

@@ -54,6 +54,7 @@ from csm_tui.services.imports.cell_values import (
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.model import StaffRef
 from csm_tui.services.phrase_check import find_phrases
+from csm_tui.services.task_notes import stored_note
 
 MANAGER_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
 NEW_SUPERVISOR = "supervisor_login"  # a staff row's supervisor who is a new row of the same file
@@ -288,7 +289,7 @@ def task_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values]:
         "status": lambda text: optional_enum("status", text, TaskStatus) or TaskStatus.OPEN,
         "origin": lambda text: optional_enum("origin", text, TaskOrigin) or TaskOrigin.MANUAL,
         "origin_id": lambda text: int_cell("origin_id", text),
-        "note": lambda text: _note("note", text, lookups),
+        "note": lambda text: stored_note(_note("note", text, lookups)),  # a skip's reason said: as its code
         "closed_at": lambda text: optional_instant("closed_at", text, lookups.tz),
     }
     data.update({field: read(cells[field]) for field, read in optional.items() if field in cells})
