@@ -168,7 +168,7 @@ def test_services_are_folders_per_feature_and_a_few_shared_modules() -> None:
     shared = top - set(FEATURES)
     assert shared == {
         *("ports", "workstation", "days", "rows", "tabular", "file_exports", "policy_audit"),
-        *("phrase_check", "forecasts", "leave", "task_notes"),
+        *("phrase_check", "forecasts", "leave", "task_notes", "uncallable"),
     }
 
 

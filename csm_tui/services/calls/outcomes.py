@@ -23,10 +23,10 @@ from csm_tui.rules import events as event_rules
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
 from csm_tui.services.calls.queue import QueueItem
-from csm_tui.services.events.planning import close_uncallable, reopen_uncallable
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.uncallable import close_uncallable, reopen_uncallable
 from csm_tui.services.workstation import Workstation
 
 # A queue reason without a task is recorded against a task of this kind when skipped or snoozed.

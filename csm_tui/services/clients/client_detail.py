@@ -30,11 +30,11 @@ from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.offers import Offer, next_best_offers, profile
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
-from csm_tui.services.events.planning import close_uncallable
 from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.uncallable import close_uncallable
 from csm_tui.services.workstation import Workstation
 
 HISTORY_DAYS = 183  # the balance chart: six months

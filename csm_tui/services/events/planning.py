@@ -31,6 +31,7 @@ from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import ClientListRow
+from csm_tui.services.uncallable import close_uncallable
 from csm_tui.services.workstation import Workstation
 
 RULE_LIMIT = 500  # invitees one rule picks at most (an event's hall, not the whole book)
@@ -363,48 +364,6 @@ def _flag_number(
     flags = {"mobile_invalid": follow.mobile_invalid, "phone_opt_out": follow.phone_opt_out}
     tx.clients.set_flags(client_id, **{name: True for name, wanted in flags.items() if wanted})
     close_uncallable(ws, tx, client_id, outcome)  # the client's invitations to other events are not called either
-
-
-def close_uncallable(
-    ws: Workstation, tx: UnitOfWork, client_id: int, why: Disposition
-) -> tuple[list[int], dict[int, InviteStatus]]:
-    """The client may no longer be called (``why``: do not call, or a wrong number, recorded on any call or on the
-    client's page): their open invitation and reminder calls are closed (cancelled, never offered again), and each
-    invitation of an event not over that was still waiting for an answer ends declined (``rules.when_uncallable``;
-    an acceptance stands), in the caller's write transaction, audited. Returns the calls closed and the invitations'
-    statuses before (``reopen_uncallable`` puts them back, for an undo)."""
-    now, today = ws.time.now().datetime, ws.time.today()
-    calls = [
-        t for t in tx.tasks.open_for_client(client_id)
-        if t.origin is TaskOrigin.EVENT and t.kind in INVITATION_CALLS and t.origin_id is not None
-    ]  # fmt: skip
-    for task in calls:
-        tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
-    before: dict[int, InviteStatus] = {}
-    for invitation_id in dict.fromkeys(t.origin_id for t in calls if t.origin_id is not None):
-        invitation = tx.events.invitation(invitation_id)
-        event = None if invitation is None else tx.events.get(invitation.event_id)
-        if invitation is None or event is None or invitation.attended_at is not None:
-            continue
-        if rules.local(ws.policy, event.starts_at).date() < today:
-            continue  # over: what it was then stays
-        status = rules.when_uncallable(invitation.status, why)
-        if status is not invitation.status:
-            tx.events.answer(invitation.id, status, invitation.answered_at)
-            before[invitation.id] = invitation.status
-        tx.audit.record(
-            "event.uncallable", "event_invitations", str(invitation.id), was=invitation.status, now=status,
-            outcome=why,
-        )  # fmt: skip
-    return [t.id for t in calls], before
-
-
-def reopen_uncallable(tx: UnitOfWork, before: dict[int, InviteStatus]) -> None:
-    """The invitations ``close_uncallable`` declined, as they were (their calls are reopened by the caller)."""
-    for invitation_id, status in before.items():
-        invitation = tx.events.invitation(invitation_id)
-        if invitation is not None:
-            tx.events.answer(invitation_id, status, invitation.answered_at)
 
 
 def undo_answer(ws: Workstation, invitation_id: int) -> Invitation:
