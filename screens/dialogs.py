@@ -64,6 +64,7 @@ from csm_tui.services.rows import ClientListRow, CsmRow, SmsRow
 from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
+from widgets.choices import Items, numbered
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
 from widgets.table import KeyTable
@@ -278,6 +279,12 @@ class EditClientDialog(SavingDialog[R]):
 
     TEXT_FIELDS = ("mobile", "address", "occupation", "note")
     FLAGS = ("phone_opt_out", "sms_opt_out")
+    DEFAULT_CSS = """
+    EditClientDialog Horizontal.pair { height: auto; }
+    EditClientDialog Horizontal.pair > * { width: 1fr; }
+    EditClientDialog > Vertical { max-height: 100%; }
+    EditClientDialog .hint { dock: bottom; }  /* in view even when refused phrases are shown above it */
+    """
 
     def __init__(self, client: Client, save: Callable[[dict[str, Any], PhrasesConfirmed | None], R]) -> None:
         super().__init__()
@@ -286,16 +293,22 @@ class EditClientDialog(SavingDialog[R]):
 
     def compose(self) -> ComposeResult:
         c = self.client
+
+        def field(name: str) -> BoundedInput:
+            return BoundedInput(str(getattr(c, name) or ""), placeholder=t(f"field.{name}"), max_length=200, id=name)
+
         with Vertical():
             yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
-            for name in self.TEXT_FIELDS:
-                value = getattr(c, name) or ""
-                yield BoundedInput(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+            with Horizontal(classes="pair"):  # two short fields side by side: the whole form fits 80×24
+                yield field("mobile")
+                yield field("occupation")
+            yield field("address")
+            yield field("note")
             yield BoundedInput(
                 id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
             )
-            for name in self.FLAGS:
-                yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name)
+            for name in self.FLAGS:  # a line each (compact: the label is the focus mark)
+                yield Checkbox(t(f"field.{name}"), getattr(c, name), id=name, compact=True)
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -790,7 +803,7 @@ class QualificationDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("qualification.title", name=self.csm.name), classes="screen-title")
-            yield Static("  ".join(f"{n} {label(k)}" for n, k in enumerate(QualificationKind, start=1)))
+            yield Items(numbered(label(k) for k in QualificationKind))
             yield BoundedInput(
                 placeholder=t("qualification.kind"), restrict=f"[1-{len(QualificationKind)}]", max_length=1, id="kind"
             )
@@ -896,21 +909,20 @@ class LeaveDialog(SavingDialog[LeaveChange]):
 
     def compose(self) -> ComposeResult:
         today = self.ws.time.today().isoformat()
-        kinds = "  ".join(f"{n} {label(k)}" for n, k in enumerate(LeaveKind, start=1))
         with Vertical():
             yield Label(t("leave.title", name=self.staff.name), classes="screen-title")
             yield Static(t("leave.loading"), id="leave-recorded")
             withdraw = Static(t("leave.withdraw_hint"), id="leave-withdraw", classes="hint")
             withdraw.display = False  # shown once there is a recorded leave to cancel
             yield withdraw
-            yield Static(kinds)
+            yield Items(numbered(label(k) for k in LeaveKind))
             yield BoundedInput(
                 "1", placeholder=t("leave.kind"), restrict=f"[1-{len(LeaveKind)}]", max_length=1, id="kind"
             )
             with Horizontal():
                 yield BoundedInput(today, placeholder=t("leave.first"), max_length=DATE_MAX, id="first")
                 yield BoundedInput(today, placeholder=t("leave.last"), max_length=DATE_MAX, id="last")
-            yield Static("" if self.covered else t("leave.waits"), id="leave-colleagues")
+            yield Items([] if self.covered else [t("leave.waits")], id="leave-colleagues")
             cover = BoundedInput(placeholder=t("leave.cover"), restrict=r"[0-9]*", max_length=2, id="cover")
             cover.display = self.covered
             yield cover
@@ -943,10 +955,10 @@ class LeaveDialog(SavingDialog[LeaveChange]):
             t("leave.recorded", list=recorded) if recorded else t("leave.none_recorded")
         )
         if self.covered:
-            names = "  ".join(f"{n} {s.name}" for n, s in enumerate(self.colleagues, start=1))
-            self.query_one("#leave-colleagues", Static).update(
-                t("leave.colleagues", list=names) if names else t("leave.no_colleagues")
-            )
+            names = numbered(s.name for s in self.colleagues)
+            if names:  # the lead goes with the first colleague
+                names[0] = t("leave.colleagues", list=names[0])
+            self.query_one("#leave-colleagues", Items).show(names or [t("leave.no_colleagues")])
 
     def value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value.strip()
@@ -1042,7 +1054,7 @@ class AmlDecisionDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("aml.decide_title", id=self.report_id), classes="screen-title")
-            yield Static("  ".join(f"{n} {label(s)}" for n, s in enumerate(self.CHOICES, start=1)))
+            yield Items(numbered(label(s) for s in self.CHOICES))
             yield BoundedInput(placeholder=t("aml.decision"), restrict="[12]", max_length=1, id="choice")
             yield BoundedInput(placeholder=t("aml.reason"), max_length=aml.REASON_MAX, id="reason")
             yield from self.footer()
