@@ -64,7 +64,7 @@ from csm_tui.services.rows import ClientListRow, CsmRow, SmsRow
 from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
-from widgets.choices import Items, numbered
+from widgets.choices import BoundText, numbered
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
 from widgets.table import KeyTable
@@ -339,10 +339,11 @@ class WhenDialog(SavingDialog[R]):
 
     def __init__(
         self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None], R], *,
-        with_time: bool = True,
+        with_time: bool = True, note: str = "",
     ) -> None:  # fmt: skip
         super().__init__()
         self.title_text = title
+        self.note_label = note or t("outcome.note")  # what the note is (a meeting's purpose), as the title says
         self.suggested = suggested
         self.with_time = with_time
         self.save = save
@@ -355,7 +356,7 @@ class WhenDialog(SavingDialog[R]):
             )
             if self.with_time:
                 yield BoundedInput(self.suggested.format("HH:mm"), placeholder="HH:MM", max_length=TIME_MAX, id="time")
-            yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield BoundedInput(placeholder=self.note_label, max_length=200, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -376,9 +377,10 @@ class MeetingDialog(WhenDialog[R]):
     service); changing either asks again."""
 
     def __init__(
-        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R]
+        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R],
+        *, note: str = "",
     ) -> None:
-        super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False))
+        super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False), note=note)
         self.save_meeting = save
         self.overlap_at: tuple[str, str] | None = None  # the date and time the user was warned of
 
@@ -803,7 +805,7 @@ class QualificationDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("qualification.title", name=self.csm.name), classes="screen-title")
-            yield Items(numbered(label(k) for k in QualificationKind))
+            yield BoundText(numbered(label(k) for k in QualificationKind))
             yield BoundedInput(
                 placeholder=t("qualification.kind"), restrict=f"[1-{len(QualificationKind)}]", max_length=1, id="kind"
             )
@@ -915,14 +917,14 @@ class LeaveDialog(SavingDialog[LeaveChange]):
             withdraw = Static(t("leave.withdraw_hint"), id="leave-withdraw", classes="hint")
             withdraw.display = False  # shown once there is a recorded leave to cancel
             yield withdraw
-            yield Items(numbered(label(k) for k in LeaveKind))
+            yield BoundText(numbered(label(k) for k in LeaveKind))
             yield BoundedInput(
                 "1", placeholder=t("leave.kind"), restrict=f"[1-{len(LeaveKind)}]", max_length=1, id="kind"
             )
             with Horizontal():
                 yield BoundedInput(today, placeholder=t("leave.first"), max_length=DATE_MAX, id="first")
                 yield BoundedInput(today, placeholder=t("leave.last"), max_length=DATE_MAX, id="last")
-            yield Items([] if self.covered else [t("leave.waits")], id="leave-colleagues")
+            yield BoundText("" if self.covered else t("leave.waits"), id="leave-colleagues")
             cover = BoundedInput(placeholder=t("leave.cover"), restrict=r"[0-9]*", max_length=2, id="cover")
             cover.display = self.covered
             yield cover
@@ -956,9 +958,9 @@ class LeaveDialog(SavingDialog[LeaveChange]):
         )
         if self.covered:
             names = numbered(s.name for s in self.colleagues)
-            if names:  # the lead goes with the first colleague
-                names[0] = t("leave.colleagues", list=names[0])
-            self.query_one("#leave-colleagues", Items).show(names or [t("leave.no_colleagues")])
+            self.query_one("#leave-colleagues", BoundText).update(
+                t("leave.colleagues", list=names) if names else t("leave.no_colleagues")
+            )
 
     def value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value.strip()
@@ -1054,7 +1056,7 @@ class AmlDecisionDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("aml.decide_title", id=self.report_id), classes="screen-title")
-            yield Items(numbered(label(s) for s in self.CHOICES))
+            yield BoundText(numbered(label(s) for s in self.CHOICES))
             yield BoundedInput(placeholder=t("aml.decision"), restrict="[12]", max_length=1, id="choice")
             yield BoundedInput(placeholder=t("aml.reason"), max_length=aml.REASON_MAX, id="reason")
             yield from self.footer()

@@ -1,57 +1,71 @@
-"""Items on a line in a dialog ("1 Savings  2 Fund …", the leave recorded), packed at the widget's width: an item
-that does not fit on the line starts the next one, so a number is never parted from its label. Textual breaks text
-at any space (a no-break space too), hence the packing here rather than in the words."""
+"""Text whose no-break spaces hold at any width: numbered choices in a dialog ("1 Savings  2 Fund …"), an event's
+figures ("featured products sold 0, total 0.00 yuan"). Textual breaks a line at any space, a no-break space too
+(``str.isspace``), so ``BoundText`` lays the lines out itself: it breaks only at plain and ideographic spaces, a group
+bound by no-break spaces moves whole to the next line, and is shown with plain spaces."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable
 
 from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-GAP = "  "
+NBSP = "\u00a0"
+GAP = "  "  # between two items of a list
+_BREAKS = " \u3000"  # where a line may break: a plain space, an ideographic one (Chinese)
+_WORD = re.compile(f"[^{_BREAKS}]+[{_BREAKS}]*|[{_BREAKS}]+")
 
 
-def numbered(labels: Iterable[str]) -> list[str]:
-    """Each label with its number, from 1: what is typed to choose it."""
-    return [f"{n} {text}" for n, text in enumerate(labels, start=1)]
+def together(items: Iterable[str]) -> str:
+    """Items on a line, two spaces apart, each held whole (its own spaces made no-break)."""
+    return GAP.join(item.replace(" ", NBSP) for item in items)
 
 
-def packed(items: Sequence[str], width: int) -> list[str]:
-    """The items in lines of at most ``width`` cells, two spaces apart, each item whole on one line (an item wider
-    than a line has a line of its own)."""
+def numbered(labels: Iterable[str]) -> str:
+    """Each label with its number from 1 (what is typed to choose it), each held whole."""
+    return together(f"{n} {text}" for n, text in enumerate(labels, start=1))
+
+
+def packed(text: str, width: int) -> list[str]:
+    """``text``'s lines broken at plain or ideographic spaces to at most ``width`` cells, no-break spaces kept (a group
+    wider than a line has a line of its own)."""
     lines: list[str] = []
-    for item in items:
-        if lines and cell_len(lines[-1]) + cell_len(GAP) + cell_len(item) <= width:
-            lines[-1] += GAP + item
-        else:
-            lines.append(item)
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in _WORD.findall(paragraph):
+            if line.strip(_BREAKS) and cell_len(line) + cell_len(word.rstrip(_BREAKS)) > width:
+                lines.append(line.rstrip(_BREAKS))
+                line = word.lstrip(_BREAKS)
+            else:
+                line += word
+        lines.append(line.rstrip(_BREAKS))
     return lines
 
 
-class Items(Widget):
-    """Items packed in lines at this widget's width (see ``packed``); ``show`` replaces them."""
+class BoundText(Widget):
+    """Text laid out by ``packed`` at this widget's width, no-break spaces shown as spaces; ``update`` replaces it."""
 
-    DEFAULT_CSS = "Items { height: auto; }"
+    DEFAULT_CSS = "BoundText { height: auto; }"
 
-    def __init__(self, items: Iterable[str] = (), *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
         super().__init__(id=id)
-        self.items = list(items)
+        self.text = text
 
-    def show(self, items: Iterable[str]) -> None:
-        self.items = list(items)
+    def update(self, text: str) -> None:
+        self.text = text
         self.refresh(layout=True)
 
-    def text(self, width: int) -> str:
-        return "\n".join(packed(self.items, width))
+    def lines(self, width: int) -> str:
+        return "\n".join(packed(self.text, width)).replace(NBSP, " ")
 
     def render(self) -> Content:
-        return Content(self.text(self.size.width))
+        return Content(self.lines(self.size.width))
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return cell_len(GAP.join(self.items))
+        return max((cell_len(line) for line in self.text.split("\n")), default=0)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return Content(self.text(width)).get_height(self.styles, width)  # a line wider than ``width`` wraps
+        return Content(self.lines(width)).get_height(self.styles, width)  # a group wider than ``width`` wraps

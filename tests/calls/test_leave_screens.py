@@ -25,7 +25,7 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, notices, settle, table_rows
-from widgets.choices import Items
+from widgets.choices import BoundText
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -59,7 +59,7 @@ async def test_a_csm_records_leave_in_the_dialog_by_keys_and_the_checklist_says_
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
         dialog = await open_leave(pilot)
-        listed = str(dialog.query_one("#leave-colleagues", Items).render())
+        listed = str(dialog.query_one("#leave-colleagues", BoundText).render())
         assert f"1 {colleague.name}" in listed
         for box in dialog.query(Input):  # every field within the 80×24 screen
             assert box.region.bottom <= 24 and box.region.right <= 80, box.id

@@ -1,5 +1,6 @@
-"""Numbered choices in a dialog ("1 Savings  2 Fund …") at 80 columns: a number never parted from its label, each
-item whole on one line (one helper, ``widgets.choices``, for every dialog that lists choices by number)."""
+"""Words held together at 80 columns: in a dialog's numbered choices ("1 Savings  2 Fund …") a number is never parted
+from its label, and what the catalog binds with no-break spaces (an event's "featured products sold 0, total 0.00
+yuan") stays on one line. One widget, ``widgets.choices.BoundText``, lays them out."""
 
 from __future__ import annotations
 
@@ -11,21 +12,26 @@ from csm_tui.i18n import label, set_language
 from screens.aml_reviews import AmlReviewsScreen
 from screens.checklist import ChecklistScreen
 from tests.support.pilot import make_app, press_settled
-from widgets.choices import Items, numbered, packed
+from widgets.choices import NBSP, BoundText, numbered, packed
 
 
-def test_packed_items_are_never_split_and_fill_lines_up_to_the_width() -> None:
-    items = numbered(["Fund sales", "Insurance agent certificate", "理财师", "Securities qualification"])
-    assert packed(items, 40) == [
-        "1 Fund sales", "2 Insurance agent certificate  3 理财师", "4 Securities qualification",
-    ]  # fmt: skip
-    assert packed(["a very long item wider than the line"], 10) == ["a very long item wider than the line"]
+def test_lines_break_only_at_plain_or_ideographic_spaces_never_inside_a_bound_group() -> None:
+    text = numbered(["Fund sales", "Insurance agent certificate", "理财师", "Securities qualification"])
+    assert packed(text, 40) == [
+        f"1{NBSP}Fund{NBSP}sales",
+        f"2{NBSP}Insurance{NBSP}agent{NBSP}certificate  3{NBSP}理财师",
+        f"4{NBSP}Securities{NBSP}qualification",
+    ]
+    assert packed("邀约\u00a05　接受\u00a05　推介产品成交\u00a00\u00a0笔", 14) == ["邀约\u00a05　接受\u00a05", "推介产品成交\u00a00\u00a0笔"]
+    assert packed(f"a{NBSP}very{NBSP}long{NBSP}group", 6) == [f"a{NBSP}very{NBSP}long{NBSP}group"]
+    assert packed("two\nlines", 80) == ["two", "lines"]
 
 
-def _items_whole(dialog_items: Items, expected: list[str]) -> None:
-    shown = str(dialog_items.render()).split("\n")
-    assert [i for line in shown for i in line.split("  ")] == expected
-    assert all(cell_len(line) <= dialog_items.size.width for line in shown)
+def _whole(widget: BoundText, labels: list[str]) -> None:
+    shown = str(widget.render()).split("\n")
+    items = [item for line in shown for item in line.split("  ")]
+    assert items == [f"{n} {text}" for n, text in enumerate(labels, start=1)]
+    assert all(cell_len(line) <= widget.size.width for line in shown)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -34,7 +40,7 @@ async def test_the_qualification_kinds_are_listed_each_whole_at_80_columns(demo_
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, "5", "q")
         set_language(lang)
-        _items_whole(app.screen.query_one(Items), numbered(label(k) for k in QualificationKind))
+        _whole(app.screen.query_one(BoundText), [label(k) for k in QualificationKind])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -45,7 +51,7 @@ async def test_the_leave_kinds_are_listed_each_whole_at_80_columns(demo_url: str
         assert isinstance(app.screen, ChecklistScreen)
         await press_settled(pilot, "o")
         set_language(lang)
-        _items_whole(app.screen.query(Items).first(), numbered(label(k) for k in LeaveKind))
+        _whole(app.screen.query(BoundText).first(), [label(k) for k in LeaveKind])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -56,4 +62,4 @@ async def test_the_aml_decisions_are_listed_each_whole_at_80_columns(demo_url: s
         assert isinstance(app.screen, AmlReviewsScreen)
         await press_settled(pilot, "d")
         set_language(lang)
-        _items_whole(app.screen.query_one(Items), numbered(label(s) for s in (AmlStatus.REPORTED, AmlStatus.DISMISSED)))
+        _whole(app.screen.query_one(BoundText), [label(s) for s in (AmlStatus.REPORTED, AmlStatus.DISMISSED)])
