@@ -15,8 +15,8 @@ from screens.suitability_wizard import SuitabilityWizard
 from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
-
 _SOON = ("suitability.expiring_today", "suitability.expiring_tomorrow")  # by days left
+
 
 class SuitabilityScreen(Destination[list[AssessmentDue]]):
     TITLE_KEY = "nav.suitability"

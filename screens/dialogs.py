@@ -377,8 +377,12 @@ class MeetingDialog(WhenDialog[R]):
     service); changing either asks again."""
 
     def __init__(
-        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R],
-        *, note: str = "",
+        self,
+        title: str,
+        suggested: arrow.Arrow,
+        save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R],
+        *,
+        note: str = "",
     ) -> None:
         super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False), note=note)
         self.save_meeting = save

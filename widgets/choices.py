@@ -50,7 +50,7 @@ class BoundText(Widget):
 
     DEFAULT_CSS = "BoundText { height: auto; }"
 
-    def __init__(self, text: str = "", *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = text
 
@@ -68,4 +68,5 @@ class BoundText(Widget):
         return max((cell_len(line) for line in self.text.split("\n")), default=0)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return Content(self.lines(width)).get_height(self.styles, width)  # a group wider than ``width`` wraps
+        lines = self.lines(width).split("\n")
+        return sum(max(1, -(-cell_len(line) // max(width, 1))) for line in lines)  # a group wider folds

@@ -173,7 +173,9 @@ async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None
 @pytest.mark.parametrize(
     ("lang", "said"), [("zh_CN", "推介产品成交 0 笔，共 0.00 元"), ("en", "featured products sold 0, total 0.00 yuan")]
 )
-async def test_the_events_featured_sales_say_how_many_were_sold_and_for_how_much(url: str, lang: str, said: str) -> None:
+async def test_the_events_featured_sales_say_how_many_were_sold_and_for_how_much(
+    url: str, lang: str, said: str
+) -> None:
     app = make_app(url, login="sup", lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -22,7 +22,10 @@ def test_lines_break_only_at_plain_or_ideographic_spaces_never_inside_a_bound_gr
         f"2{NBSP}Insurance{NBSP}agent{NBSP}certificate  3{NBSP}理财师",
         f"4{NBSP}Securities{NBSP}qualification",
     ]
-    assert packed("邀约\u00a05　接受\u00a05　推介产品成交\u00a00\u00a0笔", 14) == ["邀约\u00a05　接受\u00a05", "推介产品成交\u00a00\u00a0笔"]
+    assert packed("邀约\u00a05　接受\u00a05　推介产品成交\u00a00\u00a0笔", 14) == [
+        "邀约\u00a05　接受\u00a05",
+        "推介产品成交\u00a00\u00a0笔",
+    ]
     assert packed(f"a{NBSP}very{NBSP}long{NBSP}group", 6) == [f"a{NBSP}very{NBSP}long{NBSP}group"]
     assert packed("two\nlines", 80) == ["two", "lines"]
 

@@ -22,9 +22,7 @@ async def test_an_assessment_expiring_today_or_tomorrow_says_so_in_words(demo_ur
         assert isinstance(screen, SuitabilityScreen)
         today = app.ws.time.today()
         level = next(iter(RiskLevel))
-        screen.show(
-            [AssessmentDue(n, f"客户{n}", level, today + dt.timedelta(days=n)) for n in (0, 1, 5)]
-        )
+        screen.show([AssessmentDue(n, f"客户{n}", level, today + dt.timedelta(days=n)) for n in (0, 1, 5)])
         await pilot.pause()
         statuses = [row[-1] for row in table_rows(app)]
         assert statuses == [
