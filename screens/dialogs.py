@@ -64,7 +64,7 @@ from csm_tui.services.rows import ClientListRow, CsmRow, SmsRow
 from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
-from widgets.choices import BoundText, numbered
+from widgets.choices import BoundText, numbered, together
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
 from widgets.table import KeyTable
@@ -917,7 +917,7 @@ class LeaveDialog(SavingDialog[LeaveChange]):
         today = self.ws.time.today().isoformat()
         with Vertical():
             yield Label(t("leave.title", name=self.staff.name), classes="screen-title")
-            yield Static(t("leave.loading"), id="leave-recorded")
+            yield BoundText(t("leave.loading"), id="leave-recorded")
             withdraw = Static(t("leave.withdraw_hint"), id="leave-withdraw", classes="hint")
             withdraw.display = False  # shown once there is a recorded leave to cancel
             yield withdraw
@@ -956,8 +956,8 @@ class LeaveDialog(SavingDialog[LeaveChange]):
     def _show(self, known: _KnownLeave) -> None:
         self.colleagues, self.recorded = known.colleagues, known.recorded
         self.query_one("#leave-withdraw", Static).display = bool(known.recorded)
-        recorded = "  ".join(leave_text(row) for row in known.recorded)
-        self.query_one("#leave-recorded", Static).update(
+        recorded = together(leave_text(row) for row in known.recorded)  # a leave each whole on a line
+        self.query_one("#leave-recorded", BoundText).update(
             t("leave.recorded", list=recorded) if recorded else t("leave.none_recorded")
         )
         if self.covered:

@@ -29,7 +29,7 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, notices, open_session, settle, table_rows
+from tests.support.pilot import make_app, notices, open_session, press_settled, settle, table_rows
 from widgets.choices import BoundText
 
 TZ = "Asia/Shanghai"
@@ -178,10 +178,7 @@ async def test_the_events_featured_sales_say_how_many_were_sold_and_for_how_much
 ) -> None:
     app = make_app(url, login="sup", lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        for key in ("7", "enter"):
-            await pilot.press(key)
-            await settle(pilot)
+        await press_settled(pilot, "7", "enter")
         assert isinstance(app.screen, EventScreen)
         assert said in results(app)
 
@@ -189,10 +186,7 @@ async def test_the_events_featured_sales_say_how_many_were_sold_and_for_how_much
 async def test_the_door_has_the_app_header_like_every_other_screen(url: str) -> None:
     app = make_app(url, login="sup")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        for key in ("7", "c"):
-            await pilot.press(key)
-            await settle(pilot)
+        await press_settled(pilot, "7", "c")
         assert isinstance(app.screen, CheckInScreen)
         header = app.screen.query_one(Header)
         assert header.region.y == 0 and app.screen.query_one("#check-in-title").region.y == 1
