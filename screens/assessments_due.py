@@ -15,6 +15,8 @@ from screens.suitability_wizard import SuitabilityWizard
 from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 
+_SOON = ("suitability.expiring_today", "suitability.expiring_tomorrow")  # by days left
+
 
 class SuitabilityScreen(Destination[list[AssessmentDue]]):
     TITLE_KEY = "nav.suitability"
@@ -50,7 +52,10 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
             return t("suitability.none")
         if row.valid_until < today:
             return t("suitability.expired")
-        return t("suitability.expiring", days=(row.valid_until - today).days)
+        days = (row.valid_until - today).days
+        if days < len(_SOON):
+            return t(_SOON[days])  # "today", "tomorrow": not "in 0 days"
+        return t("suitability.expiring", days=days)
 
     def action_wizard(self) -> None:
         self.app.push_screen(SuitabilityWizard(self.ws))

@@ -423,7 +423,8 @@ class ClientDetailScreen(Screen[None]):
             return appointments.book(self.ws, client_id, at, purpose=note, confirmed=confirmed, override=override)
 
         def ask(slot: arrow.Arrow) -> None:  # the next free slot in opening hours, clear of both agendas
-            self.app.push_screen(MeetingDialog(t("detail.book_title"), slot, save), self._after)
+            dialog = MeetingDialog(t("detail.book_title"), slot, save, note=t("detail.book_purpose"))
+            self.app.push_screen(dialog, self._after)
 
         in_background(self, lambda: appointments.suggested_slot(self.ws, client_id), ask, group="slot", load=True)
 

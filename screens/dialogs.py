@@ -68,6 +68,7 @@ from csm_tui.services.rows import ClientListRow, CsmRow, SmsRow
 from csm_tui.services.scoreboard import appraisal_entries
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
+from widgets.choices import BoundText, numbered, together
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
 from widgets.said_checkbox import SaidCheckbox
@@ -283,6 +284,12 @@ class EditClientDialog(SavingDialog[R]):
 
     TEXT_FIELDS = ("mobile", "address", "occupation", "note")
     FLAGS = ("phone_opt_out", "sms_opt_out")
+    DEFAULT_CSS = """
+    EditClientDialog Horizontal.pair { height: auto; }
+    EditClientDialog Horizontal.pair > * { width: 1fr; }
+    EditClientDialog > Vertical { max-height: 100%; }
+    EditClientDialog .hint { dock: bottom; }  /* in view even when refused phrases are shown above it */
+    """
 
     def __init__(self, client: Client, save: Callable[[dict[str, Any], PhrasesConfirmed | None], R]) -> None:
         super().__init__()
@@ -291,16 +298,22 @@ class EditClientDialog(SavingDialog[R]):
 
     def compose(self) -> ComposeResult:
         c = self.client
+
+        def field(name: str) -> BoundedInput:
+            return BoundedInput(str(getattr(c, name) or ""), placeholder=t(f"field.{name}"), max_length=200, id=name)
+
         with Vertical():
             yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
-            for name in self.TEXT_FIELDS:
-                value = getattr(c, name) or ""
-                yield BoundedInput(str(value), placeholder=t(f"field.{name}"), max_length=200, id=name)
+            with Horizontal(classes="pair"):  # two short fields side by side: the whole form fits 80×24
+                yield field("mobile")
+                yield field("occupation")
+            yield field("address")
+            yield field("note")
             yield BoundedInput(
                 id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
             )
-            for name in self.FLAGS:
-                yield SaidCheckbox(t(f"field.{name}"), value=getattr(c, name), id=name)
+            for name in self.FLAGS:  # a line each (compact: the label is the focus mark)
+                yield SaidCheckbox(t(f"field.{name}"), value=getattr(c, name), id=name, compact=True)
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -331,10 +344,11 @@ class WhenDialog(SavingDialog[R]):
 
     def __init__(
         self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None], R], *,
-        with_time: bool = True,
+        with_time: bool = True, note: str = "",
     ) -> None:  # fmt: skip
         super().__init__()
         self.title_text = title
+        self.note_label = note or t("outcome.note")  # what the note is (a meeting's purpose), as the title says
         self.suggested = suggested
         self.with_time = with_time
         self.save = save
@@ -347,7 +361,7 @@ class WhenDialog(SavingDialog[R]):
             )
             if self.with_time:
                 yield BoundedInput(self.suggested.format("HH:mm"), placeholder="HH:MM", max_length=TIME_MAX, id="time")
-            yield BoundedInput(placeholder=t("outcome.note"), max_length=200, id="note")
+            yield BoundedInput(placeholder=self.note_label, max_length=200, id="note")
             yield from self.footer()
 
     def build(self) -> Callable[[], R]:
@@ -368,9 +382,14 @@ class MeetingDialog(WhenDialog[R]):
     service); changing either asks again."""
 
     def __init__(
-        self, title: str, suggested: arrow.Arrow, save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R]
+        self,
+        title: str,
+        suggested: arrow.Arrow,
+        save: Callable[[dt.datetime, str, PhrasesConfirmed | None, bool], R],
+        *,
+        note: str = "",
     ) -> None:
-        super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False))
+        super().__init__(title, suggested, lambda at, note, confirmed: save(at, note, confirmed, False), note=note)
         self.save_meeting = save
         self.overlap_at: tuple[str, str] | None = None  # the date and time the user was warned of
 
@@ -810,7 +829,7 @@ class QualificationDialog(_Form):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("qualification.title", name=self.csm.name), classes="screen-title")
-            yield Static("  ".join(f"{n} {label(k)}" for n, k in enumerate(QualificationKind, start=1)))
+            yield BoundText(numbered(label(k) for k in QualificationKind))
             yield BoundedInput(
                 placeholder=t("qualification.kind"), restrict=f"[1-{len(QualificationKind)}]", max_length=1, id="kind"
             )
@@ -917,14 +936,13 @@ class LeaveDialog(SavingDialog[LeaveChange]):
 
     def compose(self) -> ComposeResult:
         today = self.ws.time.today().isoformat()
-        kinds = "  ".join(f"{n} {label(k)}" for n, k in enumerate(LeaveKind, start=1))
         with Vertical():
             yield Label(t("leave.title", name=self.staff.name), classes="screen-title")
-            yield Static(t("leave.loading"), id="leave-recorded")
+            yield BoundText(t("leave.loading"), id="leave-recorded")
             withdraw = Static(t("leave.withdraw_hint"), id="leave-withdraw", classes="hint")
             withdraw.display = False  # shown once there is a recorded leave to cancel
             yield withdraw
-            yield Static(kinds)
+            yield BoundText(numbered(label(k) for k in LeaveKind))
             yield BoundedInput(
                 "1", placeholder=t("leave.kind"), restrict=f"[1-{len(LeaveKind)}]", max_length=1, id="kind"
             )
@@ -932,7 +950,7 @@ class LeaveDialog(SavingDialog[LeaveChange]):
                 yield BoundedInput(today, placeholder=t("leave.first"), max_length=DATE_MAX, id="first")
                 yield BoundedInput(today, placeholder=t("leave.last"), max_length=DATE_MAX, id="last")
             uncovered = t("leave.waits") if self.staff.role is Role.CSM else t("leave.supervisor_no_cover")
-            yield Static("" if self.covered else uncovered, id="leave-colleagues")
+            yield BoundText("" if self.covered else uncovered, id="leave-colleagues")
             cover = BoundedInput(placeholder=t("leave.cover"), restrict=r"[0-9]*", max_length=2, id="cover")
             cover.display = self.covered
             yield cover
@@ -960,13 +978,13 @@ class LeaveDialog(SavingDialog[LeaveChange]):
     def _show(self, known: _KnownLeave) -> None:
         self.colleagues, self.recorded = known.colleagues, known.recorded
         self.query_one("#leave-withdraw", Static).display = bool(known.recorded)
-        recorded = "  ".join(leave_text(row) for row in known.recorded)
-        self.query_one("#leave-recorded", Static).update(
+        recorded = together(leave_text(row) for row in known.recorded)  # a leave each whole on a line
+        self.query_one("#leave-recorded", BoundText).update(
             t("leave.recorded", list=recorded) if recorded else t("leave.none_recorded")
         )
         if self.covered:
-            names = "  ".join(f"{n} {s.name}" for n, s in enumerate(self.colleagues, start=1))
-            self.query_one("#leave-colleagues", Static).update(
+            names = numbered(s.name for s in self.colleagues)
+            self.query_one("#leave-colleagues", BoundText).update(
                 t("leave.colleagues", list=names) if names else t("leave.no_colleagues")
             )
 
@@ -1064,7 +1082,7 @@ class AmlDecisionDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("aml.decide_title", id=self.report_id), classes="screen-title")
-            yield Static("  ".join(f"{n} {label(s)}" for n, s in enumerate(self.CHOICES, start=1)))
+            yield BoundText(numbered(label(s) for s in self.CHOICES))
             yield BoundedInput(placeholder=t("aml.decision"), restrict="[12]", max_length=1, id="choice")
             yield BoundedInput(placeholder=t("aml.reason"), max_length=aml.REASON_MAX, id="reason")
             yield from self.footer()

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Header, Input, Static
 
 from csm_tui.config import data_dir
 from csm_tui.domain.enums import InviteStatus
@@ -26,6 +26,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from screens.base import Destination
 from screens.dialogs import EventDialog, InviteDialog, ProspectDialog
+from widgets.choices import BoundText
 from widgets.empty_note import EmptyNote
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
@@ -126,7 +127,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
         self.event_id = event_id
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="event-results")
+        yield BoundText(id="event-results")  # its figures each whole on a line
         yield EmptyNote("event-list", "empty.event_list")
         yield KeyTable(id="event-list", enter_opens_row=True)
 
@@ -175,7 +176,7 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
         got, listing = data
         e = got.event
         self.set_status(f"{_when(self.ws, e)} {e.title}")
-        self.query_one("#event-results", Static).update(
+        self.query_one("#event-results", BoundText).update(
             t(
                 "event.results", kind=label(e.kind), place=e.place, invited=got.invited, accepted=got.accepted,
                 attended=got.attended, capacity=e.capacity, followed=got.followed_up, sales=got.sales,
@@ -231,6 +232,7 @@ class CheckInScreen(Screen[None]):
         self.text = ""
 
     def compose(self) -> ComposeResult:
+        yield Header()  # who is signed in, where, the date: as on every screen
         with Vertical():
             yield Static(t("check_in.title"), id="check-in-title", classes="screen-title")
             yield BoundedInput(placeholder=t("check_in.hint"), max_length=SEARCH_MAX, id="check-in-text")

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from csm_tui.i18n import t
+from widgets.key_bar import KeyBar
 
 
 class SessionEndedScreen(ModalScreen[None]):
@@ -22,6 +23,7 @@ class SessionEndedScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     SessionEndedScreen { align: center middle; }
     SessionEndedScreen > Vertical { width: 60; height: auto; border: thick $error; background: $surface; padding: 1 2; }
+    SessionEndedScreen KeyBar { height: 2; }  /* over the whole key bar of the screen below: none of its keys works */
     """
 
     def compose(self) -> ComposeResult:
@@ -29,6 +31,7 @@ class SessionEndedScreen(ModalScreen[None]):
             yield Static(t("session.ended_title"), classes="screen-title")
             yield Static(t("session.ended"), id="session-ended")
             yield Static(t("session.ended_hint"), classes="hint")
+        yield KeyBar()  # only the keys that still work: leaving
 
     def action_close(self) -> None:
         self.app.exit()

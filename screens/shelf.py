@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from csm_tui.domain.enums import ProductCategory
 from csm_tui.domain.values import money
-from csm_tui.i18n import label, t, wan
+from csm_tui.i18n import t, wan
 from csm_tui.services.checklist import shelf
 from csm_tui.services.checklist.shelf_reads import ReadState, ShelfItem
 from csm_tui.services.workstation import Workstation
@@ -75,7 +75,7 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         return (
             Text(t(key), style=style) if key else "",
             r.name,  # the whole name is also on the line under the table
-            label(ProductCategory(r.category)) + (f" R{r.rating}" if r.rating else ""),
+            t(f"shelf_category.{ProductCategory(r.category).value}") + (f" R{r.rating}" if r.rating else ""),
             t("shelf.days", days=r.term_days) if r.term_days else NONE,
             yield_cell(r.expected_yield),
             figure(wan(r.min_amount)),

@@ -27,6 +27,7 @@ from storage.orm import StaffRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, notices, press_settled, settle, table_rows
+from widgets.choices import BoundText
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -60,7 +61,7 @@ async def test_a_csm_records_leave_in_the_dialog_by_keys_and_the_checklist_says_
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
         dialog = await open_leave(pilot)
-        listed = str(dialog.query_one("#leave-colleagues", Static).render())
+        listed = str(dialog.query_one("#leave-colleagues", BoundText).render())
         assert f"1 {colleague.name}" in listed
         for box in dialog.query(Input):  # every field within the 80×24 screen
             assert box.region.bottom <= 24 and box.region.right <= 80, box.id
@@ -184,7 +185,7 @@ async def test_a_supervisor_records_own_leave_from_the_checklist_naming_no_cover
         assert isinstance(app.screen, ChecklistScreen)
         dialog = await open_leave(pilot)
         assert not dialog.query_one("#cover", Input).display
-        said = str(dialog.query_one("#leave-colleagues", Static).render())
+        said = str(dialog.query_one("#leave-colleagues", BoundText).render())
         assert said == t("leave.supervisor_no_cover")
         dialog.query_one("#last", Input).value = "2026-11-30"
         dialog.query_one("#note", Input).focus()

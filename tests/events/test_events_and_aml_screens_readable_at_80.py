@@ -28,6 +28,7 @@ from storage.engine import make_engine
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import first_own_client, make_app, notices, settle
 from tests.support.words import screen_text
+from widgets.choices import BoundText
 from widgets.table import KeyTable
 
 TITLE = "年末理财沙龙：稳健配置与养老规划专题讲座（第{n}期）"
@@ -73,7 +74,7 @@ async def test_two_long_titles_told_apart_and_figures_kept_whole_at_80_columns(d
         shown = screen_text(app)
         came = words["event.results"].split("{attended}")[0].rsplit("\n", 1)[-1].split("{accepted}")[-1].strip()
         assert any(f"{came} 0/40" in line for line in shown.splitlines()), shown  # label and figure on one line
-        assert PLACE in str(app.screen.query_one("#event-results", Static).render())
+        assert PLACE in str(app.screen.query_one("#event-results", BoundText).render())
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
@@ -29,15 +29,16 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, notices, open_session, settle, table_rows
+from tests.support.pilot import make_app, notices, open_session, press_settled, settle, table_rows
+from widgets.choices import BoundText
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
 
 
 def results(app: CsmApp) -> str:
-    """The event's figures line as read (its label and number held together by no-break spaces)."""
-    return str(app.screen.query_one("#event-results", Static).render()).replace("\xa0", " ")
+    """The event's figures as read, a line each group that the catalog binds with no-break spaces."""
+    return str(app.screen.query_one("#event-results", BoundText).render())
 
 
 @pytest.fixture
@@ -167,6 +168,28 @@ async def test_the_event_screen_shows_the_results_and_the_list(url: str) -> None
         text = results(ws_app)
         assert "邀约 3" in text and "到场 1/2" in text
         assert len(table_rows(ws_app)) == 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("zh_CN", "推介产品成交 0 笔，共 0.00 元"), ("en", "featured products sold 0, total 0.00 yuan")]
+)
+async def test_the_events_featured_sales_say_how_many_were_sold_and_for_how_much(
+    url: str, lang: str, said: str
+) -> None:
+    app = make_app(url, login="sup", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "7", "enter")
+        assert isinstance(app.screen, EventScreen)
+        assert said in results(app)
+
+
+async def test_the_door_has_the_app_header_like_every_other_screen(url: str) -> None:
+    app = make_app(url, login="sup")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "7", "c")
+        assert isinstance(app.screen, CheckInScreen)
+        header = app.screen.query_one(Header)
+        assert header.region.y == 0 and app.screen.query_one("#check-in-title").region.y == 1
 
 
 async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url: str) -> None:

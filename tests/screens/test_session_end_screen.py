@@ -8,11 +8,12 @@ from sqlalchemy import update
 from textual.app import App
 from textual.pilot import Pilot
 
-from csm_tui.i18n import t
+from csm_tui.i18n import catalog, t
 from screens.session_ended import SessionEndedScreen
 from storage.orm import StaffRow
 from tests.support.pilot import make_app, press_settled, settle
 from tests.support.snapshots import LANGS, SIZES, SnapCompare
+from widgets.key_bar import KeyBar
 
 
 def _deactivate_csm01(app: App[None]) -> None:
@@ -40,6 +41,25 @@ async def test_a_deactivated_staff_member_s_next_action_ends_the_session_with_a_
         await pilot.press("enter")
         await pilot.pause()
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_end_of_a_session_shows_only_the_key_that_still_works(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _deactivate_csm01(app)
+        await press_settled(pilot, "3")
+        assert isinstance(app.screen, SessionEndedScreen)
+        bar = app.screen.query_one(KeyBar)
+        assert bar.region.bottom == 24 and bar.region.height == 2  # over the whole bar of the screen below
+        assert str(bar.render()).split() == ["⏎", t("key.quit")]
+
+
+def test_the_chinese_catalog_says_enter_as_huiche_everywhere() -> None:
+    """One word for the Enter key in Chinese: 回车, as every dialog's hint says it."""
+    said = [key for key, text in catalog("zh_CN").items() if "Enter" in text]
+    assert said == []
 
 
 @pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
