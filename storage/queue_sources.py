@@ -108,7 +108,7 @@ BOOK_COLUMNS = {
 
 def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> QueueSources:
     reads = RiskReads.read(session, staff_id, w)
-    lateral = session.get_bind().dialect.name == "postgresql"
+    lateral = _lateral(session)
     shape = (*reads.shape(), w.id_expiry_until is not None, w.prospects > 0, lateral)
     statement = _STATEMENTS.get(shape)
     if statement is None:
@@ -148,12 +148,13 @@ def _part(kind: str, source: Any = None, **columns: Any) -> Select[Any]:
 
 
 def _statement(reads: RiskReads, *, lateral: bool) -> Any:
-    """The queue's statement; ``lateral``: the parts reading each client's holdings join them ``LATERAL`` from the
-    book (PostgreSQL; see ``_per_client``)."""
+    """The queue's statement; ``lateral``: the parts reading the book's holdings share one read of them, each
+    client's through the index by client (``_active_holdings``)."""
     w = reads.w
     staff_id = param("staff_id", Integer())
     book = _book(ClientRow.manager_id == staff_id).cte("book")
-    maturing = _maturing(book, lateral=lateral)
+    active = _active_holdings(book) if lateral else None
+    maturing = _maturing(book, active)
     listed = [  # the parts listing clients to phone (or to top the queue up with)
         _tasks(staff_id),
         _maturities(maturing),
@@ -190,7 +191,7 @@ def _statement(reads: RiskReads, *, lateral: bool) -> Any:
             (param("near_jiaoyin_low", Fen()), param("near_jiaoyin_high", Fen())),
         )
         limit = param("prospects", Integer())
-        prospects = _prospects_query(book, param("idle_min", Fen()), near, limit, lateral=lateral).cte("prospects")
+        prospects = _prospects_query(book, param("idle_min", Fen()), near, limit, active).cte("prospects")
         listed.append(
             _part("prospect", prospects, client_id=prospects.c.client_id, client_name=prospects.c.client_name,
                   avg_3m=prospects.c.avg_3m, seq=prospects.c.rank, part=prospects.c.part)
@@ -290,43 +291,54 @@ def _book(own: ColumnElement[bool]) -> Select[Any]:
     return select(*(column.label(name) for name, column in BOOK_COLUMNS.items())).where(own)
 
 
-def _per_client(book: CTE, query: Select[Any], name: str) -> Any:
-    """``query`` (correlated to ``book``) as a ``LATERAL`` subquery: run once per client of the book through the
-    holdings' index by client. PostgreSQL would otherwise match the whole branch's holdings (every maturing one, or
-    every active one) to the book by hash, which grows with the branch; ``OFFSET`` keeps it from flattening the
-    subquery into such a join. SQLite, which has no ``LATERAL``, starts its nested loops from the book anyway."""
-    return query.offset(0).lateral(name)
+def _lateral(session: Session) -> bool:
+    """Whether the database joins ``LATERAL`` (PostgreSQL; SQLite does not)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
-def _maturing(book: CTE, *, lateral: bool) -> CTE:
+def _active_holdings(book: CTE) -> CTE:
+    """The active holdings of the clients of ``book``, each client's read through the holdings' index by client
+    (``LATERAL``): as many whatever the branch's size. PostgreSQL would otherwise match the whole branch's maturing
+    or active holdings (40,000 or 150,000 at 300,000 clients) to the book by hash; ``OFFSET`` keeps it from
+    flattening the subquery into such a join. SQLite, which has no ``LATERAL``, starts its nested loops from the book
+    without it (``_maturing`` and ``_prospects_query`` read the holdings themselves there)."""
+    held = (
+        select(HoldingRow.id, HoldingRow.product_id, HoldingRow.maturity_date, HoldingRow.amount)
+        .where(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+        .offset(0)
+        .lateral("held")
+    )
+    return (
+        select(held.c.id, book.c.id.label("client_id"), held.c.product_id, held.c.maturity_date, held.c.amount)
+        .select_from(book)
+        .join(held, true())
+        .cte("active_holdings")
+    )
+
+
+def _maturing(book: CTE, active: CTE | None) -> CTE:
     """The CSM's active holdings maturing from today up to the later of the maturity and the assessment lead days,
-    read by client (as many whatever the branch's size) once for both."""
+    read by client (as many whatever the branch's size) once for both (``active``: the book's active holdings, when
+    read beforehand)."""
     later = case(
         (param("maturity_until", Date()) > param("assessment_until", Date()), param("maturity_until", Date())),
         else_=param("assessment_until", Date()),
     )
-    due = (
-        HoldingRow.status == HoldingStatus.ACTIVE,
-        HoldingRow.maturity_date >= param("today", Date()),
-        HoldingRow.maturity_date <= later,
-    )
-    if lateral:
-        held = _per_client(
-            book,
-            select(HoldingRow.id, HoldingRow.product_id, HoldingRow.maturity_date).where(
-                HoldingRow.client_id == book.c.id, *due
-            ),
-            "held",
-        )
+    if active is not None:
+        c = active.c
         return (
-            select(held.c.id, book.c.id.label("client_id"), held.c.product_id, held.c.maturity_date)
-            .select_from(book)
-            .join(held, true())
+            select(c.id, c.client_id, c.product_id, c.maturity_date)
+            .where(c.maturity_date >= param("today", Date()), c.maturity_date <= later)
             .cte("maturing")
         )
     return (
         select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date)
-        .where(HoldingRow.client_id.in_(select(book.c.id)), *due)
+        .where(
+            HoldingRow.client_id.in_(select(book.c.id)),
+            HoldingRow.status == HoldingStatus.ACTIVE,
+            HoldingRow.maturity_date >= param("today", Date()),
+            HoldingRow.maturity_date <= later,
+        )
         .cte("maturing")
     )
 
@@ -407,30 +419,35 @@ def precision_prospects(
     deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges)."""
     if limit <= 0:
         return []
-    lateral = session.get_bind().dialect.name == "postgresql"
-    everything = _prospects_query(_book(own).cte("book"), idle_min, near, limit, lateral=lateral).subquery()
+    book = _book(own).cte("book")
+    active = _active_holdings(book) if _lateral(session) else None
+    everything = _prospects_query(book, idle_min, near, limit, active).subquery()
     rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
     kinds = _prospect_kinds()
     return [_candidate(r, kinds[r.part], today) for r in rows]
 
 
-def _prospects_query(book: CTE, idle_min: Any, near: Any, limit: Any, *, lateral: bool) -> Any:
+def _prospects_query(book: CTE, idle_min: Any, near: Any, limit: Any, active: CTE | None) -> Any:
     """The prospects' one query among the clients of ``book`` (``_book``): ``part`` is the kind's index in
     ``_prospect_kinds``, ``rank`` the order within it. The idle deposits read each client's active holdings through
     their index by client (as many per client whatever the branch's size): what they hold, and whether any is a
-    wealth product (``lateral``: both in one read per client, see ``_per_client``)."""
-    active = and_(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+    wealth product (``active``: the book's active holdings, when read beforehand)."""
     products = select(ProductRow.id).where(ProductRow.category.in_(WEALTH_CATEGORIES))  # read once
-    wealth = func.max(case((HoldingRow.product_id.in_(products), 1), else_=0))
     source: Any = book
-    if lateral:
-        holdings = _per_client(
-            book, select(func.sum(HoldingRow.amount).label("held"), wealth.label("wealth")).where(active), "holdings"
+    if active is not None:
+        wealth = func.max(case((active.c.product_id.in_(products), 1), else_=0))
+        holdings = (
+            select(active.c.client_id, func.sum(active.c.amount).label("held"), wealth.label("wealth"))
+            .group_by(active.c.client_id)
+            .subquery()
         )
-        source, held, holds_wealth = book.join(holdings, true()), holdings.c.held, holdings.c.wealth
+        source = book.outerjoin(holdings, holdings.c.client_id == book.c.id)
+        held, holds_wealth = holdings.c.held, holdings.c.wealth
     else:
-        held = select(func.sum(HoldingRow.amount)).where(active).correlate(book).scalar_subquery()
-        holds_wealth = select(wealth).where(active).correlate(book).scalar_subquery()
+        mine = and_(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+        wealth = func.max(case((HoldingRow.product_id.in_(products), 1), else_=0))
+        held = select(func.sum(HoldingRow.amount)).where(mine).correlate(book).scalar_subquery()
+        holds_wealth = select(wealth).where(mine).correlate(book).scalar_subquery()
     idle = type_coerce(book.c.balance - func.coalesce(held, 0), Fen)  # compared in fen, read as yuan
     kinds = [
         (source, and_(idle >= idle_min, func.coalesce(holds_wealth, 0) == 0), (idle.desc(), book.c.id)),
