@@ -284,7 +284,7 @@ def _tasks(staff_id: ColumnElement[int]) -> Select[Any]:
     )  # fmt: skip
 
 
-def _book(own: ColumnElement[bool]) -> Select[Any]:
+def _book(own: ColumnElement[bool]) -> Any:
     """The clients ``own`` picks (a CSM's book), with the columns the parts read: read once through the manager's
     index, the parts that look at every client of the book (ID expiries, money at risk and birthdays, idle
     deposits) filter these rows instead of reading the clients again."""
@@ -434,6 +434,8 @@ def _prospects_query(book: CTE, idle_min: Any, near: Any, limit: Any, active: CT
     wealth product (``active``: the book's active holdings, when read beforehand)."""
     products = select(ProductRow.id).where(ProductRow.category.in_(WEALTH_CATEGORIES))  # read once
     source: Any = book
+    held: ColumnElement[Any]
+    holds_wealth: ColumnElement[Any]
     if active is not None:
         wealth = func.max(case((active.c.product_id.in_(products), 1), else_=0))
         holdings = (
