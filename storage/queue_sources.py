@@ -36,6 +36,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -100,21 +101,31 @@ COLUMNS: dict[str, TypeEngine[Any]] = {
     "prospect_id": Integer(),  # a call to someone not a client yet (``_prospect_calls``)
 }
 CLIENT_COLUMNS = {"client_id": ClientRow.id, "client_name": ClientRow.name, "avg_3m": ClientRow.avg_3m}
+# The client's columns the parts read from the CSM's book (``_book``), by name.
+BOOK_COLUMNS = {
+    "id": ClientRow.id, "name": ClientRow.name, "avg_3m": ClientRow.avg_3m, "balance": ClientRow.balance,
+    "balance_before": ClientRow.balance_before, "avg_3m_low": ClientRow.avg_3m_low,
+    "assets_as_of": ClientRow.assets_as_of, "resident_id": ClientRow.resident_id,
+    "lunar_birthday": ClientRow.lunar_birthday, "id_expiry": ClientRow.id_expiry,
+    "id_long_term": ClientRow.id_long_term,
+}  # fmt: skip
 
 
 def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> QueueSources:
     reads = RiskReads.read(session, staff_id, w)
-    shape = (*reads.shape(), w.id_expiry_until is not None, w.prospects > 0)
+    lateral = _lateral(session)
+    shape = (*reads.shape(), w.id_expiry_until is not None, w.prospects > 0, lateral)
     statement = _STATEMENTS.get(shape)
     if statement is None:
-        statement = _STATEMENTS[shape] = _statement(reads)
+        statement = _STATEMENTS[shape] = _statement(reads, lateral=lateral)
     rows: dict[str, list[Any]] = defaultdict(list)
     for row in session.execute(statement, reads.values() | _values(w)):
         rows[row.kind].append(row)
     return _sources(rows, w, reads)
 
 
-# The statement of each shape (which parts it has), built once: building it anew would cost more than running it.
+# The statement of each shape (which parts it has, and whether the database joins ``LATERAL``), built once: building
+# it anew would cost more than running it.
 _STATEMENTS: dict[tuple[bool, ...], Any] = {}
 
 
@@ -141,12 +152,14 @@ def _part(kind: str, source: Any = None, **columns: Any) -> Select[Any]:
     return part.select_from(source) if source is not None else part
 
 
-def _statement(reads: RiskReads) -> Any:
+def _statement(reads: RiskReads, *, lateral: bool) -> Any:
+    """The queue's statement; ``lateral``: the parts reading the book's holdings share one read of them, each
+    client's through the index by client (``_active_holdings``)."""
     w = reads.w
     staff_id = param("staff_id", Integer())
-    own = ClientRow.manager_id == staff_id
-    book = select(ClientRow.id).where(own).cte("book")  # the CSM's clients, read once through the manager's index
-    maturing = _maturing(book)
+    book = _book(ClientRow.manager_id == staff_id).cte("book")
+    active = _active_holdings(book) if lateral else None
+    maturing = _maturing(book, active)
     listed = [  # the parts listing clients to phone (or to top the queue up with)
         _tasks(staff_id),
         _maturities(maturing),
@@ -155,12 +168,12 @@ def _statement(reads: RiskReads) -> Any:
     ]
     if w.id_expiry_until is not None:
         listed.append(
-            _part("id_expiry", ClientRow, **CLIENT_COLUMNS, on=ClientRow.id_expiry,
-                  seq=func.row_number().over(order_by=(ClientRow.id_expiry, ClientRow.id)))
-            .where(own, ClientRow.id_long_term.is_(False), ClientRow.id_expiry <= param("id_expiry_until", Date()))
+            _part("id_expiry", book, client_id=book.c.id, client_name=book.c.name, avg_3m=book.c.avg_3m,
+                  on=book.c.id_expiry, seq=func.row_number().over(order_by=(book.c.id_expiry, book.c.id)))
+            .where(book.c.id_long_term.is_(False), book.c.id_expiry <= param("id_expiry_until", Date()))
         )  # fmt: skip
     more = []
-    picks = reads.picked()
+    picks = reads.picked(book)
     if picks is not None:
         picked = picks.cte("picked")
         listed.append(_part("picked", picked, **{name: picked.c[name] for name in picked.c.keys()}))  # noqa: SIM118
@@ -182,7 +195,8 @@ def _statement(reads: RiskReads) -> Any:
             (param("near_wode_low", Fen()), param("near_wode_high", Fen())),
             (param("near_jiaoyin_low", Fen()), param("near_jiaoyin_high", Fen())),
         )
-        prospects = _prospects_query(own, param("idle_min", Fen()), near, param("prospects", Integer())).cte(
+        limit = param("prospects", Integer())
+        prospects = _prospects_query(book, param("idle_min", Fen()), near, limit, active).cte(
             "precision"
         )  # not "prospects": the table of people not clients yet, read by ``_prospect_calls``
         listed.append(
@@ -299,13 +313,53 @@ def _tasks(staff_id: ColumnElement[int]) -> Select[Any]:
     )  # fmt: skip
 
 
-def _maturing(book: CTE) -> CTE:
+def _book(own: ColumnElement[bool]) -> Any:
+    """The clients ``own`` picks (a CSM's book), with the columns the parts read: read once through the manager's
+    index, the parts that look at every client of the book (ID expiries, money at risk and birthdays, idle
+    deposits) filter these rows instead of reading the clients again."""
+    return select(*(column.label(name) for name, column in BOOK_COLUMNS.items())).where(own)
+
+
+def _lateral(session: Session) -> bool:
+    """Whether the database joins ``LATERAL`` (PostgreSQL; SQLite does not)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _active_holdings(book: CTE) -> CTE:
+    """The active holdings of the clients of ``book``, each client's read through the holdings' index by client
+    (``LATERAL``): as many whatever the branch's size. PostgreSQL would otherwise match the whole branch's maturing
+    or active holdings (40,000 or 150,000 at 300,000 clients) to the book by hash; ``OFFSET`` keeps it from
+    flattening the subquery into such a join. SQLite, which has no ``LATERAL``, starts its nested loops from the book
+    without it (``_maturing`` and ``_prospects_query`` read the holdings themselves there)."""
+    held = (
+        select(HoldingRow.id, HoldingRow.product_id, HoldingRow.maturity_date, HoldingRow.amount)
+        .where(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+        .offset(0)
+        .lateral("held")
+    )
+    return (
+        select(held.c.id, book.c.id.label("client_id"), held.c.product_id, held.c.maturity_date, held.c.amount)
+        .select_from(book)
+        .join(held, true())
+        .cte("active_holdings")
+    )
+
+
+def _maturing(book: CTE, active: CTE | None) -> CTE:
     """The CSM's active holdings maturing from today up to the later of the maturity and the assessment lead days,
-    read by client (as many whatever the branch's size) once for both."""
+    read by client (as many whatever the branch's size) once for both (``active``: the book's active holdings, when
+    read beforehand)."""
     later = case(
         (param("maturity_until", Date()) > param("assessment_until", Date()), param("maturity_until", Date())),
         else_=param("assessment_until", Date()),
     )
+    if active is not None:
+        c = active.c
+        return (
+            select(c.id, c.client_id, c.product_id, c.maturity_date)
+            .where(c.maturity_date >= param("today", Date()), c.maturity_date <= later)
+            .cte("maturing")
+        )
     return (
         select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date)
         .where(
@@ -394,41 +448,54 @@ def precision_prospects(
     deposits with no wealth product (most idle first), then just under 沃德 and 交银理财 (``near``: the ranges)."""
     if limit <= 0:
         return []
-    everything = _prospects_query(own, idle_min, near, limit).subquery()
+    book = _book(own).cte("book")
+    active = _active_holdings(book) if _lateral(session) else None
+    everything = _prospects_query(book, idle_min, near, limit, active).subquery()
     rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
     kinds = _prospect_kinds()
     return [_candidate(r, kinds[r.part], today) for r in rows]
 
 
-def _prospects_query(own: ColumnElement[bool], idle_min: Any, near: Any, limit: Any) -> Any:
-    """The prospects' one query (``part``: the kind's index in ``_prospect_kinds``, ``rank`` within it), each
-    client's holdings read through its index (as many per client whatever the branch's size)."""
-    active = and_(HoldingRow.client_id == ClientRow.id, HoldingRow.status == HoldingStatus.ACTIVE)
-    held = select(func.sum(HoldingRow.amount)).where(active).correlate(ClientRow).scalar_subquery()
-    wealth = (
-        select(func.max(case((ProductRow.category.in_(WEALTH_CATEGORIES), 1), else_=0)))
-        .select_from(HoldingRow)
-        .join(ProductRow, ProductRow.id == HoldingRow.product_id)
-        .where(active)
-        .correlate(ClientRow)
-        .scalar_subquery()
-    )
-    idle = type_coerce(ClientRow.balance - func.coalesce(held, 0), Fen)  # compared in fen, read as yuan
+def _prospects_query(book: CTE, idle_min: Any, near: Any, limit: Any, active: CTE | None) -> Any:
+    """The prospects' one query among the clients of ``book`` (``_book``): ``part`` is the kind's index in
+    ``_prospect_kinds``, ``rank`` the order within it. The idle deposits read each client's active holdings through
+    their index by client (as many per client whatever the branch's size): what they hold, and whether any is a
+    wealth product (``active``: the book's active holdings, when read beforehand)."""
+    products = select(ProductRow.id).where(ProductRow.category.in_(WEALTH_CATEGORIES))  # read once
+    source: Any = book
+    held: ColumnElement[Any]
+    holds_wealth: ColumnElement[Any]
+    if active is not None:
+        wealth = func.max(case((active.c.product_id.in_(products), 1), else_=0))
+        holdings = (
+            select(active.c.client_id, func.sum(active.c.amount).label("held"), wealth.label("wealth"))
+            .group_by(active.c.client_id)
+            .subquery()
+        )
+        source = book.outerjoin(holdings, holdings.c.client_id == book.c.id)
+        held, holds_wealth = holdings.c.held, holdings.c.wealth
+    else:
+        mine = and_(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+        wealth = func.max(case((HoldingRow.product_id.in_(products), 1), else_=0))
+        held = select(func.sum(HoldingRow.amount)).where(mine).correlate(book).scalar_subquery()
+        holds_wealth = select(wealth).where(mine).correlate(book).scalar_subquery()
+    idle = type_coerce(book.c.balance - func.coalesce(held, 0), Fen)  # compared in fen, read as yuan
     kinds = [
-        (and_(idle >= idle_min, func.coalesce(wealth, 0) == 0), (idle.desc(), ClientRow.id)),
+        (source, and_(idle >= idle_min, func.coalesce(holds_wealth, 0) == 0), (idle.desc(), book.c.id)),
         *(
-            (and_(ClientRow.avg_3m >= low, ClientRow.avg_3m < high), (ClientRow.avg_3m.desc(), ClientRow.id))
+            (book, and_(book.c.avg_3m >= low, book.c.avg_3m < high), (book.c.avg_3m.desc(), book.c.id))
             for low, high in near
         ),
     ]
     parts = []
-    for part, (condition, order) in enumerate(kinds):
+    for part, (clients, condition, order) in enumerate(kinds):
         ranked = (
             select(
-                ClientRow.id.label("client_id"), ClientRow.name.label("client_name"), ClientRow.avg_3m.label("avg_3m"),
+                book.c.id.label("client_id"), book.c.name.label("client_name"), book.c.avg_3m.label("avg_3m"),
                 literal(part).label("part"), func.row_number().over(order_by=order).label("rank"),
             )
-            .where(own, condition)
+            .select_from(clients)
+            .where(condition)
             .order_by(*order)
             .limit(limit)
             .subquery()

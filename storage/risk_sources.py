@@ -119,42 +119,43 @@ class RiskReads:
             values["lunar_days"] = sorted(birthdays.lunar_mds_on(first, last))
         return values
 
-    def picked(self) -> Any:
-        """The CSM's clients with money at risk or a birthday to greet (with their figures), or None: no such reason
-        today."""
+    def picked(self, book: Any) -> Any:
+        """The CSM's clients (``book``: their rows with the clients' columns by name) with money at risk or a
+        birthday to greet (with their figures), or None: no such reason today."""
+        c = book.c
         conditions: list[ColumnElement[bool]] = []
         if self.risk is not None:
-            has_tier = ClientRow.avg_3m >= param("jiaoyin", Fen())
-            low = type_coerce(ClientRow.avg_3m_low, BigInteger)
-            out = type_coerce(ClientRow.balance_before, BigInteger) - type_coerce(ClientRow.balance, BigInteger)
+            has_tier = c.avg_3m >= param("jiaoyin", Fen())
+            low = type_coerce(c.avg_3m_low, BigInteger)
+            out = type_coerce(c.balance_before, BigInteger) - type_coerce(c.balance, BigInteger)
             current = [
-                and_(has_tier, low < _threshold_fen(ClientRow.avg_3m)) if self.kept_low else has_tier,
+                and_(has_tier, low < _threshold_fen(c.avg_3m)) if self.kept_low else has_tier,
                 out >= param("outflow_floor_fen", BigInteger()),
-                ClientRow.balance_before.is_(None),
-                and_(has_tier, ClientRow.avg_3m_low.is_(None)),
+                c.balance_before.is_(None),
+                and_(has_tier, c.avg_3m_low.is_(None)),
             ]
-            conditions.append(and_(ClientRow.assets_as_of == param("as_of", Date()), or_(*current)))
+            conditions.append(and_(c.assets_as_of == param("as_of", Date()), or_(*current)))
         greet: ColumnElement[bool] = literal(False)
         if self.w.greet is not None:
-            born_mmdd = func.substr(ClientRow.resident_id, 11, 4)
+            born_mmdd = func.substr(c.resident_id, 11, 4)
             solar = born_mmdd.in_(bindparam("solar_days", expanding=True, type_=String()))
-            lunar = ClientRow.lunar_birthday.in_(bindparam("lunar_days", expanding=True, type_=Integer()))
-            greet = or_(and_(ClientRow.lunar_birthday.is_(None), solar), lunar)
+            lunar = c.lunar_birthday.in_(bindparam("lunar_days", expanding=True, type_=Integer()))
+            greet = or_(and_(c.lunar_birthday.is_(None), solar), lunar)
             conditions.append(greet)
         if not conditions:
             return None
         return select(
-            ClientRow.id.label("client_id"),
-            ClientRow.name.label("client_name"),
-            ClientRow.avg_3m.label("avg_3m"),
-            ClientRow.balance.label("balance"),
-            ClientRow.balance_before.label("balance_before"),
-            ClientRow.avg_3m_low.label("avg_3m_low"),
-            ClientRow.assets_as_of.label("assets_as_of"),
-            ClientRow.resident_id.label("resident_id"),
-            ClientRow.lunar_birthday.label("lunar_birthday"),
+            c.id.label("client_id"),
+            c.name.label("client_name"),
+            c.avg_3m.label("avg_3m"),
+            c.balance.label("balance"),
+            c.balance_before.label("balance_before"),
+            c.avg_3m_low.label("avg_3m_low"),
+            c.assets_as_of.label("assets_as_of"),
+            c.resident_id.label("resident_id"),
+            c.lunar_birthday.label("lunar_birthday"),
             greet.label("greet"),  # the rows picked for a birthday: only those are told their day
-        ).where(ClientRow.manager_id == param("staff_id", Integer()), or_(*conditions))
+        ).where(or_(*conditions))
 
     def at_risk(self, picked: CTE) -> Select[Any] | None:
         """Of the clients ``picked``, the ids of those to forecast: a kept lowest average under the tier's threshold,
