@@ -50,6 +50,8 @@ def source(line: ProspectLine) -> str:
 
 
 def state(line: ProspectLine) -> str:
+    if line.converted_number is not None:  # the client they became, by number
+        return t("prospects.converted_number", number=line.converted_number)
     if line.converted_client_id is not None:
         return t("prospects.converted")
     if line.stopped is not None:
@@ -122,6 +124,7 @@ class ProspectsScreen(Destination[ProspectsView]):
             (t("prospects.col.source"), source(line)),
             (t("prospects.consent"), t("prospects.consent_withdrawn" if withdrawn else "prospects.consent_given")),
             (t("prospects.col.state"), state(line)),
+            (t("prospects.client_number"), line.converted_number or "—"),
             (t("prospects.taken"), self.ws.time.local(line.created_at).format("YYYY-MM-DD")),
             (t("prospects.col.next"), line.next_call_on.isoformat() if line.next_call_on else "—"),
             (t("prospects.col.purge"), purge),
