@@ -39,6 +39,7 @@ from widgets.table import KeyTable
 
 COLUMNS = ("name", "mobile", "source", "state", "last", "next", "purge")
 SOURCE = 2  # the column that takes the width left over
+STATE = 3  # never cut: a converted prospect's client number is read whole
 
 
 def source(line: ProspectLine) -> str:
@@ -84,7 +85,7 @@ class ProspectsScreen(Destination[ProspectsView]):
     def compose_body(self) -> ComposeResult:
         yield EmptyNote("prospects", "empty.prospects")
         least = (8, 11, 8, max(cell_len(t("prospects.callable")), 6), 5, 5, 10)
-        yield KeyTable(id="prospects", stretch=SOURCE, min_widths=least, enter_opens_row=True)
+        yield KeyTable(id="prospects", stretch=SOURCE, min_widths=least, whole=(STATE,), enter_opens_row=True)
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).focus()
