@@ -21,7 +21,7 @@ from screens.client_detail import ClientDetailScreen
 from screens.prospects import ProspectsScreen
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
-from tests.support.pilot import make_app, settle, whole_rows
+from tests.support.pilot import make_app, press_settled, settle, whole_rows
 from tests.support.words import screen_text
 from widgets.table import KeyTable
 
@@ -56,45 +56,39 @@ def clients(engine: Engine) -> dict[str, int]:
     return {"introducer": introducer, "converted": client}
 
 
+async def client_page(url: str, lang: str, client_id: int, *keys: str) -> tuple[list[list[str]], str]:
+    """The client's page at 80×24 after ``keys``: the contacts tab's rows whole, and what the terminal shows."""
+    app = make_app(url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ClientDetailScreen(app.ws, client_id))
+        await press_settled(pilot, *keys)
+        timeline = [[cell.plain for cell in row] for row in app.screen.query_one("#timeline", KeyTable).full]
+        return timeline, screen_text(app)
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_a_converted_clients_contacts_show_the_call_made_while_a_prospect(
     db_url: str, clients: dict[str, int], lang: str
 ) -> None:
-    app = make_app(db_url, lang=lang)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await app.push_screen(ClientDetailScreen(app.ws, clients["converted"]))
-        await settle(pilot)
-        await pilot.press("right_square_bracket", "right_square_bracket")  # overview → assets → contacts
-        await settle(pilot)
-        table = app.screen.query_one("#timeline", KeyTable)
-        [row] = [[cell.plain for cell in r] for r in table.full]
-        assert row == [
-            "2026-11-25 10:00",
-            t("detail.prospect_call"),
-            t("prospect_outcome.reached"),
-            "王芳",
-            "下周来开户",
-        ]
-        shown = screen_text(app)
-        for part in (t("detail.prospect_call"), t("prospect_outcome.reached"), "王芳", "下周来开户", "2026-11-25"):
-            assert part in shown, part
+    tabs = ("right_square_bracket", "right_square_bracket")  # overview → assets → contacts
+    timeline, shown = await client_page(db_url, lang, clients["converted"], *tabs)
+    call = ["2026-11-25 10:00", t("detail.prospect_call"), t("prospect_outcome.reached"), "王芳", "下周来开户"]
+    assert timeline == [call]
+    for part in call:
+        assert part in shown, part  # each whole at 80 columns
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_the_introducing_clients_overview_credits_whom_they_introduced(
     db_url: str, clients: dict[str, int], lang: str
 ) -> None:
-    app = make_app(db_url, lang=lang)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await app.push_screen(ClientDetailScreen(app.ws, clients["introducer"]))
-        await settle(pilot)
-        shown = " ".join(screen_text(app).split())  # a long line wraps at 80 columns
-        credit = t("detail.introduced", count=2, converted=1)
-        assert credit in shown
-        assert t("detail.introduced_client", name="钱七", number="C1234567890") in shown and "孙八" in shown
-        assert "13912345678" not in shown and "13987654321" not in shown  # never a prospect's mobile here
+    timeline, text = await client_page(db_url, lang, clients["introducer"])
+    shown = " ".join(text.split())  # a long line wraps at 80 columns
+    assert t("detail.introduced", count=2, converted=1) in shown
+    assert t("detail.introduced_client", name="钱七", number="C1234567890") in shown and "孙八" in shown
+    assert "13912345678" not in shown and "13987654321" not in shown  # never a prospect's mobile here
+    assert timeline == []  # the introducer was never a prospect: no call of the kind
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -103,9 +97,7 @@ async def test_the_prospects_list_gives_the_converted_prospects_client_number(
 ) -> None:
     app = make_app(db_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("9")
-        await settle(pilot)
+        await press_settled(pilot, "9")
         assert isinstance(app.screen, ProspectsScreen)
         rows = {row[0]: row for row in whole_rows(app)}
         assert list(rows) == ["孙八", "钱七"]  # newest first
