@@ -5,13 +5,15 @@ converted prospect's client number, in the row and when it is opened."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import ProspectOutcome, Role
+from csm_tui.domain.enums import Channel, Disposition, ProspectOutcome, Role
+from csm_tui.domain.models import NewContactRecord
 from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.calls import prospect_calls
@@ -31,7 +33,8 @@ WEDNESDAY = FrozenClock("2026-11-25T02:00:00Z")  # two days before the apps' fro
 @pytest.fixture
 def clients(engine: Engine) -> dict[str, int]:
     """csm01's client 张三 (C0001) introduced 钱七 and 孙八 on Wednesday; 钱七 was reached that day ("下周来开户")
-    and became csm01's client C1234567890 with the bank's file (the conversion at import)."""
+    and became csm01's client C1234567890 with the bank's file (the conversion at import), who booked a meeting
+    when called as a client an hour later."""
     factory = SqlUnitOfWorkFactory(engine, WEDNESDAY)
     with factory(write=True) as tx:
         tx.meta.set("is_demo", "1")
@@ -52,6 +55,13 @@ def clients(engine: Engine) -> dict[str, int]:
             "C1234567890", "钱七", numbered_rid(3), csm, mobile="13912345678", avg_3m=Decimal(20000)
         )
         tx.prospects.convert()
+        at = WEDNESDAY.now().datetime + dt.timedelta(hours=1)  # a client now: called as one
+        tx.contacts.add(
+            NewContactRecord(
+                client_id=client, staff_id=csm.id, channel=Channel.PHONE, started_at=at,
+                disposition=Disposition.APPOINTMENT, note="约周五来行",
+            )
+        )  # fmt: skip
         tx.commit()
     return {"introducer": introducer, "converted": client}
 
@@ -74,7 +84,8 @@ async def test_a_converted_clients_contacts_show_the_call_made_while_a_prospect(
     tabs = ("right_square_bracket", "right_square_bracket")  # overview → assets → contacts
     timeline, shown = await client_page(db_url, lang, clients["converted"], *tabs)
     call = ["2026-11-25 10:00", t("detail.prospect_call"), t("prospect_outcome.reached"), "王芳", "下周来开户"]
-    assert timeline == [call]
+    since = ["2026-11-25 11:00", t("channel.phone"), t("disposition.appointment"), "王芳", "约周五来行"]
+    assert timeline == [since, call]  # by date, newest first, the call as a prospect marked as such
     for part in call:
         assert part in shown, part  # each whole at 80 columns
 
