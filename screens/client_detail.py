@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 import arrow
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -22,7 +23,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csm_tui.domain import roles
 from csm_tui.domain.enums import AppointmentStatus, Tier
-from csm_tui.domain.models import Appointment, ClientSummary, Prospect, Staff
+from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff
 from csm_tui.domain.values import money
 from csm_tui.i18n import itemised, label, listed, t
 from csm_tui.services.calls import appointments
@@ -30,6 +31,7 @@ from csm_tui.services.clients import client_detail, households, referrals
 from csm_tui.services.clients.client_detail import ClientDetail
 from csm_tui.services.days import next_working_morning
 from csm_tui.services.phrase_check import PhrasesConfirmed
+from csm_tui.services.rows import Introduced, ProspectContactLine
 from csm_tui.services.selling import attempts
 from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
@@ -68,8 +70,42 @@ COLUMNS = {
 
 # The page's keys that are a kind of work only some roles may do (``roles.WORK_ROLES``); every other key but the tabs,
 # Back and the copy of one's own client's mobile works on the client's full record ("clients").
-ACTION_WORK = {"sell": "new_sale", "book": "agenda", "capacity": "capacity", "aml_report": "aml_report"}
+ACTION_WORK = {"sell": "new_sale", "book": "agenda", "capacity": "capacity", "aml_report": "aml_report", "introduce": "introduce"}
 ANY_CLIENT = frozenset({"tab", "back"})  # the OCRM summary of another's client too
+
+
+def timeline(d: ClientDetail) -> list[ContactRecord | ProspectContactLine]:
+    """The client's contacts and the calls made while they were a prospect, newest first."""
+    entries: list[ContactRecord | ProspectContactLine] = [*d.contacts, *d.prospect_calls]
+    return sorted(entries, key=lambda c: c.started_at, reverse=True)
+
+
+def prospect_call_row(ws: Workstation, c: ProspectContactLine) -> list[tuple[str, str]]:
+    """A call made while the client was a prospect, as the timeline's row opens it."""
+    return [
+        (t("detail.col.date"), ws.time.local(c.started_at).format("YYYY-MM-DD HH:mm")),
+        (t("detail.col.channel"), t("detail.prospect_call")),
+        (t("detail.col.outcome"), label(c.outcome)),
+        (t("detail.col.staff"), c.staff_name),
+        (t("row.note"), c.note),
+    ]
+
+
+def introduced_line(introduced: list[Introduced]) -> str:
+    """The introducing client's credit: how many they introduced, how many became clients, and whom (those the
+    reader may name; the others counted)."""
+    named = [
+        t("detail.introduced_client", name=i.name, number=i.client_number) if i.client_number else i.name
+        for i in introduced
+        if i.name is not None
+    ]
+    line = t("detail.introduced", count=len(introduced), converted=sum(i.converted for i in introduced))
+    if named:
+        line += t("detail.introduced_names", names=listed(named))
+    unnamed = len(introduced) - len(named)
+    if unnamed:
+        line += t("detail.introduced_unnamed", count=unnamed)
+    return line
 
 
 class ClientDetailScreen(Screen[None]):
@@ -110,6 +146,7 @@ class ClientDetailScreen(Screen[None]):
         self.client_id = client_id
         self.detail: ClientDetail | None = None
         self.summary_only = False  # read as the OCRM summary: another manager's client
+        self.entries: list[ContactRecord | ProspectContactLine] = []  # the timeline's rows, newest first
         self.revealed: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -154,7 +191,7 @@ class ClientDetailScreen(Screen[None]):
             return False
         if self.detail is None:
             return None
-        if action == "copy":  # one's own client's mobile only (``copying.copy_mobile``)
+        if action in ("copy", "introduce"):  # one's own client's only (``copying.copy_mobile``, ``prospects``)
             return self.detail.client.manager_id == self.ws.staff.id
         return True
 
@@ -208,6 +245,8 @@ class ClientDetailScreen(Screen[None]):
             t("detail.accounts", value=itemised(f"{label(a.kind)} ****{a.number[-4:]}" for a in c.accounts) or "—"),
             t("detail.note", value=c.note or "—"),
         ]
+        if d.introduced:
+            lines.append(introduced_line(d.introduced))
         if d.household is not None:
             lines.append(household_line(d.household))
         if d.birthday is not None:
@@ -258,9 +297,16 @@ class ClientDetailScreen(Screen[None]):
 
     def _timeline(self, d: ClientDetail) -> None:
         """The contacts, one a row (the note cut to the width), and under them the highlighted one in full: its
-        note, the client's feedback and satisfaction; → or Enter opens the whole row."""
+        note, the client's feedback and satisfaction; → or Enter opens the whole row. The calls made while the
+        client was a prospect are among them by date, marked as such (who called, the outcome, the note)."""
         rows, details = [], []
-        for c in d.contacts:
+        self.entries = timeline(d)
+        for c in self.entries:
+            if isinstance(c, ProspectContactLine):
+                row = prospect_call_row(self.ws, c)
+                rows.append(tuple(value for _, value in row))  # the note is the last, as the columns
+                details.append(row)
+                continue
             note = " / ".join(x for x in (c.note, c.feedback) if x)
             if c.satisfaction:
                 note = f"★{c.satisfaction} {note}"
@@ -283,10 +329,14 @@ class ClientDetailScreen(Screen[None]):
 
     def _show_contact(self, index: int) -> None:
         """The highlighted contact, whole, in the pane under the list."""
-        contacts = self.detail.contacts if self.detail is not None else []
+        contacts = self.entries if self.detail is not None else []
         pane = self.query_one("#contact-text", Static)
         if 0 <= index < len(contacts):
-            pane.update(contact_text(contacts[index], self.ws.time.local))
+            c = contacts[index]
+            if isinstance(c, ProspectContactLine):
+                pane.update(Text("  ".join(value for _, value in prospect_call_row(self.ws, c) if value)))
+            else:
+                pane.update(contact_text(c, self.ws.time.local))
         else:
             pane.update(t("card.no_contacts"))
 

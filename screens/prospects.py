@@ -39,6 +39,7 @@ from widgets.table import KeyTable
 
 COLUMNS = ("name", "mobile", "source", "state", "last", "next", "purge")
 SOURCE = 2  # the column that takes the width left over
+STATE = 3  # never cut: a converted prospect's client number is read whole
 
 
 def source(line: ProspectLine) -> str:
@@ -50,6 +51,8 @@ def source(line: ProspectLine) -> str:
 
 
 def state(line: ProspectLine) -> str:
+    if line.converted_number is not None:  # the client they became, by number
+        return t("prospects.converted_number", number=line.converted_number)
     if line.converted_client_id is not None:
         return t("prospects.converted")
     if line.stopped is not None:
@@ -82,7 +85,7 @@ class ProspectsScreen(Destination[ProspectsView]):
     def compose_body(self) -> ComposeResult:
         yield EmptyNote("prospects", "empty.prospects")
         least = (8, 11, 8, max(cell_len(t("prospects.callable")), 6), 5, 5, 10)
-        yield KeyTable(id="prospects", stretch=SOURCE, min_widths=least, enter_opens_row=True)
+        yield KeyTable(id="prospects", stretch=SOURCE, min_widths=least, whole=(STATE,), enter_opens_row=True)
 
     def on_mount(self) -> None:
         self.query_one(KeyTable).focus()
@@ -122,6 +125,7 @@ class ProspectsScreen(Destination[ProspectsView]):
             (t("prospects.col.source"), source(line)),
             (t("prospects.consent"), t("prospects.consent_withdrawn" if withdrawn else "prospects.consent_given")),
             (t("prospects.col.state"), state(line)),
+            (t("prospects.client_number"), line.converted_number or "—"),
             (t("prospects.taken"), self.ws.time.local(line.created_at).format("YYYY-MM-DD")),
             (t("prospects.col.next"), line.next_call_on.isoformat() if line.next_call_on else "—"),
             (t("prospects.col.purge"), purge),

@@ -18,7 +18,7 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.rows import ProspectCallDue, ProspectContactLine, ProspectLine
+from csm_tui.services.rows import Introduced, ProspectCallDue, ProspectContactLine, ProspectLine
 from storage import audit
 from storage.access import Access
 from storage.orm import ClientRow, EventRow, ProspectContactRow, ProspectRow, ProspectTaskRow, StaffRow
@@ -70,13 +70,13 @@ def callable_prospect() -> ColumnElement[bool]:
 
 def _line(
     row: ProspectRow, own: bool, event: str | None, by: str | None, number: str | None,
-    contacted: dt.datetime | None, next_on: dt.date | None,
+    contacted: dt.datetime | None, next_on: dt.date | None, client_number: str | None,
 ) -> ProspectLine:  # fmt: skip
     return ProspectLine(
         id=row.id, name=row.name, mobile=row.mobile if own else mask_mobile(row.mobile), manager_id=row.manager_id,
         event_name=event, introducer=by, introducer_number=number, created_at=row.created_at, stopped=row.stopped,
         converted_client_id=row.converted_client_id, last_contact_at=contacted,
-        next_call_on=next_on if row.stopped is None else None, note=row.note,
+        next_call_on=next_on if row.stopped is None else None, note=row.note, converted_number=client_number,
     )  # fmt: skip
 
 
@@ -118,8 +118,7 @@ class SqlProspects:
         """A prospect who became a client the reader may not see in full (a colleague's) is that client: their
         mobile and ID masked, as for any colleague's client; the history (name, that they converted) stays."""
         prospect = _model(row)
-        client_id = row.converted_client_id
-        if client_id is None or self.access.may_see_client(client_id, client_manager, known=True):
+        if self._sees_in_full(row, client_manager):
             return prospect
         masked = {
             "mobile": mask_mobile(row.mobile),
@@ -158,15 +157,31 @@ class SqlProspects:
             .where(ProspectTaskRow.prospect_id == ProspectRow.id, ProspectTaskRow.status == TaskStatus.OPEN)
             .scalar_subquery()
         )
+        became = ClientRow.__table__.alias("became")
         rows = self.session.execute(
-            select(ProspectRow, EventRow.title, introducer.c.name, introducer.c.number, last, due)
+            select(
+                ProspectRow,
+                became.c.manager_id,
+                EventRow.title,
+                introducer.c.name,
+                introducer.c.number,
+                last,
+                due,
+                became.c.number,
+            )
             .outerjoin(EventRow, EventRow.id == ProspectRow.event_id)
             .outerjoin(introducer, introducer.c.id == ProspectRow.introduced_by)
+            .outerjoin(became, became.c.id == ProspectRow.converted_client_id)
             .where(which)
             .order_by(ProspectRow.created_at.desc(), ProspectRow.id.desc())
         )
         own = self.access.is_self(manager_id)
-        return [_line(row, own, *more) for row, *more in rows]
+        return [_line(row, own and self._sees_in_full(row, became_of), *more) for row, became_of, *more in rows]
+
+    def _sees_in_full(self, row: ProspectRow, client_manager: int | None) -> bool:
+        """Not a client, or a client the reader sees in full (a colleague's client reads masked, as ``_as_seen``)."""
+        client_id = row.converted_client_id
+        return client_id is None or self.access.may_see_client(client_id, client_manager, known=True)
 
     def history(self, prospect_id: int) -> list[ProspectContactLine]:
         """The calls made to the prospect, newest first (whoever may read the manager's list)."""
@@ -186,6 +201,26 @@ class SqlProspects:
         stays with the conversion): whoever may see the client in full."""
         self.access.require_client(client_id)
         return [line for _, line in self._contacts(ProspectRow.converted_client_id == client_id)]
+
+    def introductions(self, client_id: int) -> list[Introduced]:
+        """Whom the client introduced, first first: the credit on their page, read by whoever sees the client in full
+        (as their contacts). Each is named only to whom may read the prospect's CSM's list (the prospect's own CSM,
+        their supervisor, the admin; a colleague covering a leave counts them unnamed), with the client number of
+        the client they became; never a mobile or an ID."""
+        self.access.require_client(client_id)
+        became = ClientRow.__table__.alias("became")
+        rows = self.session.execute(
+            select(ProspectRow.name, ProspectRow.manager_id, ProspectRow.converted_client_id, became.c.number)
+            .outerjoin(became, became.c.id == ProspectRow.converted_client_id)
+            .where(ProspectRow.introduced_by == client_id)
+            .order_by(ProspectRow.created_at, ProspectRow.id)
+        )
+        found = []
+        for name, manager_id, converted_id, number in rows:
+            converted = converted_id is not None
+            named = self.access.may_act_for(manager_id)
+            found.append(Introduced(name, converted, number) if named else Introduced(None, converted, None))
+        return found
 
     def _contacts(self, which: ColumnElement[bool]) -> list[tuple[int, ProspectContactLine]]:
         """The calls made to the prospects ``which`` picks, newest first: (prospect id, the call) each."""

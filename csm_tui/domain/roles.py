@@ -54,6 +54,7 @@ WORK_ROLES: dict[str, frozenset[Role]] = {
     "aml": AML_LIST_ROLES,
     "aml_report": AML_FILERS,
     "prospects": PROSPECT_LIST_ROLES,
+    "introduce": frozenset({Role.CSM}),  # a client's own CSM records whom the client introduced
     "capacity": CAPACITY_ROLES,
     "data_state": frozenset({Role.ADMIN}),
     "help": EVERYONE,

@@ -153,6 +153,17 @@ class ProspectLine:
     last_contact_at: dt.datetime | None
     next_call_on: dt.date | None
     note: str = ""
+    converted_number: str | None = None  # the client number of the client they became
+
+
+@dataclass(frozen=True, slots=True)
+class Introduced:
+    """Someone a client introduced, as the client's page credits them: named only to whom may read the prospect's
+    CSM's list (the prospect's own CSM, their supervisor, the admin), with the client number once a client."""
+
+    name: str | None  # None: not the reader's to name (counted only)
+    converted: bool
+    client_number: str | None  # the client they became (None while a prospect)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,61 +7,16 @@ The clock stands on Friday 27 November 2026, 10:00 in Shanghai; the event is on 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 
-import pytest
-
-from csm_tui.clock import BranchTime
 from csm_tui.domain.enums import Disposition, InviteStatus, TaskKind
-from csm_tui.domain.errors import DomainError
-from csm_tui.policy import Policy
 from csm_tui.services.events import planning, results
 from csm_tui.services.workstation import Workstation
-from storage.engine import make_engine
-from storage.uow import SqlUnitOfWorkFactory
-from tests.support.events_branch import NOW, TZ, Branch, event, invitation_of
+from tests.support.events_branch import NOW, Branch, event, invitation_of
+from tests.support.races import at_once
 
 NAMES = ("甲", "乙", "丙")
-
-
-@pytest.fixture
-def other_desk(branch: Branch, db_url: str) -> Iterator[Callable[[str], Workstation]]:
-    """A second desk: ``login`` signed in on an engine of its own on the same database."""
-    engine = make_engine(db_url)
-    factory = SqlUnitOfWorkFactory(engine, branch.clock)
-
-    def ws(login: str) -> Workstation:
-        staff = branch.staff[login]
-        return Workstation(
-            uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(branch.clock, TZ),
-            policy=Policy(), demo=False,
-        )  # fmt: skip
-
-    yield ws
-    engine.dispose()
-
-
-def at_once(jobs: list[Callable[[], object]]) -> list[str]:
-    """Run ``jobs`` in threads released together; what each came to: "saved" or the refusal's code."""
-    start = threading.Barrier(len(jobs))
-    came: list[str] = []
-
-    def run(job: Callable[[], object]) -> None:
-        start.wait()
-        try:
-            job()
-            came.append("saved")
-        except DomainError as exc:
-            came.append(exc.code)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return sorted(came)
 
 
 def invited(branch: Branch) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied
+from csm_tui.services.rows import Introduced, ProspectContactLine
 from csm_tui.services.uncallable import close_uncallable
 from csm_tui.services.workstation import Workstation
 
@@ -65,6 +66,8 @@ class ClientDetail:
     household: Household | None = None
     birthday: Birthday | None = None
     id_state: kyc.IdState = kyc.IdState.UNKNOWN  # KYC: expired or expiring puts a badge on the page
+    prospect_calls: list[ProspectContactLine] = field(default_factory=list)  # made while they were a prospect
+    introduced: list[Introduced] = field(default_factory=list)  # whom they introduced (the credit)
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -87,6 +90,8 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         earlier_avg = tx.balances.average(client_id, earlier - dt.timedelta(days=91), earlier)
         referrals = tx.referrals.for_client(client_id)
         contacts = tx.contacts.for_client(client_id, limit=TIMELINE)
+        prospect_calls = tx.prospects.history_of_client(client_id)  # as the contacts: whoever sees them in full
+        introduced = tx.prospects.introductions(client_id)
         since, _ = ws.time.day_bounds(today - dt.timedelta(days=30))
         appointments = tx.appointments.for_client(client_id, since)
         tasks = tx.tasks.open_for_client(client_id)
@@ -124,6 +129,8 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         household=family,
         birthday=greeting,
         id_state=kyc.id_state(client.id_expiry, client.id_long_term, today, ws.policy.kyc.id_expiry_notice_days),
+        prospect_calls=prospect_calls,
+        introduced=introduced,
     )
 
 
