@@ -30,6 +30,7 @@ from pydantic import (
 
 from csm_tui import policy_defaults as defaults
 from csm_tui.domain.enums import (
+    AssetType,
     ChecklistMeasure,
     ChecklistPhase,
     Grade,
@@ -260,10 +261,25 @@ class Suitability(_Section):
         ProductCategory.BOND,
         ProductCategory.METAL,
     )
+    # The least a qualified investor buys of a private placement a purchase, by its asset type (资管新规; a product
+    # with none recorded: the largest of the four).
+    private_min_fixed_income: Annotated[PolicyMoney, regulated("suitability.private_min_fixed_income")] = Decimal(
+        "300000.00"
+    )
+    private_min_mixed: Annotated[PolicyMoney, regulated("suitability.private_min_mixed")] = Decimal("400000.00")
+    private_min_equity: Annotated[PolicyMoney, regulated("suitability.private_min_equity")] = Decimal("1000000.00")
+    private_min_commodity: Annotated[PolicyMoney, regulated("suitability.private_min_commodity")] = Decimal(
+        "1000000.00"
+    )
     # Clients of this age or more may not buy R4–R5 at all (some banks: 80); None: no such limit.
     elderly_high_risk_refused_age: int | None = Field(default=None, ge=18, le=150)
     # The 双录 reference as the recording system issues it (the whole reference must match).
     recording_ref_pattern: str = Field(default=r"[A-Za-z0-9-]{6,40}", max_length=200)
+
+    def private_min(self, asset_type: AssetType) -> Decimal:
+        """The policy's least purchase of a private placement of ``asset_type``."""
+        minimum: Decimal = getattr(self, f"private_min_{asset_type.value}")
+        return minimum
 
     @field_validator("recording_ref_pattern")
     @classmethod

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from csm_tui.domain.enums import ProductCategory
+from csm_tui.domain.enums import AssetType, ProductCategory
 from csm_tui.i18n import listed, refusal
 
 
@@ -135,9 +135,14 @@ _C = ProductCategory
 INSISTABLE = frozenset({_C.FUND})  # the insisted path: funds only, never bank wealth or insurance
 ALWAYS_RECORDED = frozenset({_C.WEALTH, _C.FUND, _C.INSURANCE})  # 双录, whatever the policy exempts
 ELDERLY_AGE_CEILING = 65  # NFRA Order 2025 No. 7: the special duty of care starts at 65 at the latest
-# 资管新规 (2018): an equity-type private placement is bought for at least ¥1,000,000 per product per purchase. The
-# product record does not tell equity from fixed income, so every private placement is held to it (the stricter).
-PRIVATE_PLACEMENT_MIN = Decimal("1000000.00")
+# 资管新规 (2018), art. 5: a qualified investor buys at least this much of one private placement a purchase, by the
+# product's asset type. A product whose asset type is not recorded is held to the strictest of them.
+PRIVATE_PLACEMENT_MIN: dict[AssetType, Decimal] = {
+    AssetType.FIXED_INCOME: Decimal("300000.00"),
+    AssetType.MIXED: Decimal("400000.00"),
+    AssetType.EQUITY: Decimal("1000000.00"),
+    AssetType.COMMODITY: Decimal("1000000.00"),
+}
 
 # Marketing a wealth product may not promise principal or a return, nor call it riskless (资管新规; 理财公司理财产品销售
 # 管理暂行办法 art. 31): these phrases are never let through unchecked; a branch may add its own.
@@ -156,6 +161,8 @@ FLOORS: dict[str, Floor] = {
     "assessment.questionnaire.screening": Keeps(frozenset({("s1", "B"), ("s2", "A")})),
     # Private placements: a cooling-off period (冷静期) of at least 24 hours from signing.
     "suitability.cooling_off_hours": AtLeast(24),
+    # A private placement's least purchase by asset type (资管新规): a branch may ask more, never less.
+    **{f"suitability.private_min_{a.value}": AtLeast(int(least)) for a, least in PRIVATE_PLACEMENT_MIN.items()},
     # Only funds may be sold above the client's level when the client insists; bank wealth and insurance never.
     "suitability.insisted_sale_categories": OnlyOf(INSISTABLE),
     # 双录 is always required for the bank's wealth products, funds and insurance.

@@ -70,7 +70,13 @@ COLUMNS = {
 
 # The page's keys that are a kind of work only some roles may do (``roles.WORK_ROLES``); every other key but the tabs,
 # Back and the copy of one's own client's mobile works on the client's full record ("clients").
-ACTION_WORK = {"sell": "new_sale", "book": "agenda", "capacity": "capacity", "aml_report": "aml_report", "introduce": "introduce"}
+ACTION_WORK = {
+    "sell": "new_sale",
+    "book": "agenda",
+    "capacity": "capacity",
+    "aml_report": "aml_report",
+    "introduce": "introduce",
+}
 ANY_CLIENT = frozenset({"tab", "back"})  # the OCRM summary of another's client too
 
 

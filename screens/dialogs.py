@@ -915,10 +915,12 @@ def _withdrawn(leave: Leave) -> LeaveChange:
 class LeaveDialog(SavingDialog[LeaveChange]):
     """Leave for ``staff``: kind and days by number and date, the colleague by number (when the policy has cover).
     ``ctrl+r`` takes back the recorded leave whose first day is typed in the first day's field: one entered wrong
-    is cancelled, one under way ends early (the CSM is back today)."""
+    is cancelled, one under way ends early (the CSM is back today). ``ctrl+o`` names the colleague typed to cover the
+    leave under way from today (the one named was deactivated, say)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "withdraw", "leave.withdraw_key", id="leave.withdraw", priority=True),
+        Binding("ctrl+o", "change_cover", "leave.change_cover_key", id="leave.change_cover", priority=True),
     ]
     DEFAULT_CSS = """
     LeaveDialog Horizontal { height: auto; }
@@ -997,16 +999,45 @@ class LeaveDialog(SavingDialog[LeaveChange]):
             raise DomainError("leave_kind_required")
         kind = list(LeaveKind)[int(choice) - 1]
         first, last = typed_date(self.value("first")), typed_date(self.value("last"))
-        cover_id = None
-        if self.covered:
-            number = self.value("cover")
-            if not number.isdigit() or not 1 <= int(number) <= len(self.colleagues):
-                raise DomainError("leave_cover_choice")
-            cover_id = self.colleagues[int(number) - 1].id
+        cover_id = self._chosen_colleague().id if self.covered else None
         note = self.value("note")
         staff_id = self.staff.id
         return lambda: LeaveChange(
             leave_service.record_leave(self.ws, staff_id, first, last, kind, cover_id, note), t("leave.saved")
+        )
+
+    def _chosen_colleague(self) -> Staff:
+        """The colleague chosen by number."""
+        number = self.value("cover")
+        if not number.isdigit() or not 1 <= int(number) <= len(self.colleagues):
+            raise DomainError("leave_cover_choice")
+        return self.colleagues[int(number) - 1]
+
+    def action_change_cover(self) -> None:
+        """Name the colleague typed to cover the leave under way today (the service decides who may, and checks the
+        colleague as when leave is recorded)."""
+        if self.saving:
+            return
+        today = self.ws.time.today()
+        leave_id = next((r.leave.id for r in self.recorded if r.leave.first_day <= today <= r.leave.last_day), None)
+        if leave_id is None:
+            self.show_error(t("leave.change_cover_none"))
+            return
+        try:
+            cover = self._chosen_colleague()
+        except DomainError as exc:
+            self.show_error(describe(exc))
+            return
+        self.saving = True
+        self.show_error(t("dialog.saving"))
+        in_background(
+            self,
+            lambda: LeaveChange(
+                leave_service.change_cover(self.ws, leave_id, cover.id), t("leave.cover_changed", name=cover.name)
+            ),
+            self.dismiss,
+            group="save",
+            failed=self._failed,
         )
 
     def action_withdraw(self) -> None:

@@ -12,14 +12,15 @@ from textual.widgets import Static
 
 from csm_tui.domain.enums import ProductCategory
 from csm_tui.domain.values import money
-from csm_tui.i18n import t, wan
+from csm_tui.i18n import label, t, wan
+from csm_tui.rules.suitability import minimum_amount
 from csm_tui.services.checklist import shelf
 from csm_tui.services.checklist.shelf_reads import ReadState, ShelfItem
 from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure
 from widgets.empty_note import EmptyNote
-from widgets.product_words import NONE, yield_cell
+from widgets.product_words import NONE, kind_cell, yield_cell
 from widgets.table import KeyTable
 
 _MARKS = {ReadState.NEW: ("shelf.new", "bold green"), ReadState.CHANGED: ("shelf.changed", "bold yellow")}
@@ -75,10 +76,10 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         return (
             Text(t(key), style=style) if key else "",
             r.name,  # the whole name is also on the line under the table
-            t(f"shelf_category.{ProductCategory(r.category).value}") + (f" R{r.rating}" if r.rating else ""),
+            kind_cell(ProductCategory(r.category), r.asset_type, short=True) + (f" R{r.rating}" if r.rating else ""),
             t("shelf.days", days=r.term_days) if r.term_days else NONE,
             yield_cell(r.expected_yield),
-            figure(wan(r.min_amount)),
+            figure(wan(minimum_amount(r, self.ws.policy))),
             r.sale_end.strftime("%m-%d") if r.sale_end else "—",
             flags,
         )
@@ -96,8 +97,11 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         if item is not None:
             r = item.row
             window = f"{r.sale_start or '—'} ~ {r.sale_end or '—'}"
+            kind = label(r.asset_type or ProductCategory(r.category))  # the asset type, else the category
+            asset_type = t("shelf.untyped") if r.private_placement and r.asset_type is None else kind
             text = t(
-                "shelf.detail", code=r.code, name=r.name, window=window, minimum=money(r.min_amount),
+                "shelf.detail", code=r.code, name=r.name, asset_type=asset_type, window=window,
+                minimum=money(minimum_amount(r, self.ws.policy)),
                 cooling=r.cooling_off_hours, listed=r.listed_on or "—",
             )  # fmt: skip
         self.query_one("#product", Static).update(text)

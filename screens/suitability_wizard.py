@@ -35,7 +35,7 @@ from widgets import signature_page
 from widgets.cells import figure, short_path
 from widgets.failures import describe
 from widgets.key_bar import KeyBar
-from widgets.product_words import NONE, yield_cell
+from widgets.product_words import NONE, kind_cell, yield_cell
 from widgets.said_checkbox import SaidCheckbox
 from widgets.suitability_checks import check_reason, check_title
 from widgets.table import KeyTable
@@ -359,9 +359,9 @@ class SuitabilityWizard(Screen[None]):
         headers = [t(f"wizard.col.{c}") for c in ("code", "name", "category", "rating", "term", "yield", "minimum")]
         rows = [
             (
-                p.code, p.name, label(p.category), p.rating.code if p.rating else NONE,
+                p.code, p.name, kind_cell(p.category, p.asset_type), p.rating.code if p.rating else NONE,
                 figure(str(p.term_days)) if p.term_days else NONE, yield_cell(p.expected_yield),
-                figure(wan(rules.minimum_amount(p))),
+                figure(wan(rules.minimum_amount(p, self.ws.policy))),
             )
             for p in self.ctx.products
         ]  # fmt: skip

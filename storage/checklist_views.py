@@ -258,6 +258,8 @@ def shelf(session: Session, staff_id: int, w: DayWindow) -> list[ShelfRow]:
             listed_on=p.listed_on,
             read_fingerprint=fingerprint,
             read_at=read_at,
+            private_placement=p.private_placement,
+            asset_type=p.asset_type,
         )
         for p, fingerprint, read_at in session.execute(query)
     ]

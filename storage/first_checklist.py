@@ -25,6 +25,7 @@ from typing import Any
 from csm_tui.domain.enums import (
     SETTLING_OUTCOMES,
     AppointmentStatus,
+    AssetType,
     Channel,
     ChecklistMeasure,
     Disposition,
@@ -243,6 +244,8 @@ def _shelf(db: ThinDatabase, params: dict[str, object]) -> list[ShelfRow]:
             listed_on=db.day(listed),
             read_fingerprint=fingerprint,
             read_at=db.instant(read_at),
+            private_placement=bool(private),
+            asset_type=None if asset_type is None else AssetType(asset_type),
         )
         for (
             pid,
@@ -261,6 +264,8 @@ def _shelf(db: ThinDatabase, params: dict[str, object]) -> list[ShelfRow]:
             listed,
             fingerprint,
             read_at,
+            private,
+            asset_type,
         ) in db.rows(_SHELF, **params)
     ]
 
@@ -337,7 +342,7 @@ SELECT 1 FROM staff_leave WHERE cancelled_at IS NULL AND staff_id = :staff AND f
 _SHELF = """
 SELECT p.id, p.code, p.name, p.category, p.issuer_rating, p.seller_rating, p.term_days, p.expected_yield,
        p.min_amount_fen, p.sale_start, p.sale_end, p.dual_recording, p.cooling_off_hours, p.listed_on,
-       r.fingerprint, r.read_at
+       r.fingerprint, r.read_at, p.private_placement, p.asset_type
 FROM products p LEFT JOIN product_reads r ON r.product_id = p.id AND r.staff_id = :staff
 WHERE (p.sale_start IS NULL OR p.sale_start <= :day) AND (p.sale_end IS NULL OR p.sale_end >= :day)
   AND (p.listed_on IS NULL OR p.listed_on <= :day)

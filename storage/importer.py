@@ -59,6 +59,7 @@ COMPARED: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.PRODUCTS: (
         "code", "name", "category", "issuer_rating", "seller_rating", "term_days", "expected_yield", "min_amount",
         "sale_start", "sale_end", "dual_recording", "cooling_off_hours", "private_placement", "listed_on",
+        "asset_type",
     ),
     ImportKind.STAFF: (
         "login", "name", "role", "grade", "outlet_id", "supervisor_id", "active", "started_on", "left_on",

@@ -72,6 +72,16 @@ class SqlLeave:
         self.session.flush()
         return _model(row)
 
+    def set_cover(self, leave_id: int, cover_id: int) -> Leave:
+        """Name another colleague to cover a leave (not cancelled)."""
+        row = self.session.get(LeaveRow, leave_id)
+        if row is None or row.cancelled_at is not None:
+            raise LookupError(leave_id)
+        self._require(row.staff_id)
+        row.cover_id = cover_id
+        self.session.flush()  # audited, like every write
+        return _model(row)
+
     def overlapping(self, staff_id: int, first: dt.date, last: dt.date) -> list[Leave]:
         """The staff member's leave (not cancelled) that shares a day with ``first``..``last``."""
         rows = self.session.scalars(

@@ -37,6 +37,7 @@ from csm_tui.domain.enums import (
     AccountKind,
     AppointmentStatus,
     AppraisalGrade,
+    AssetType,
     Channel,
     Disposition,
     Grade,
@@ -64,6 +65,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# Only a wealth product has an asset type, one of the four of the 资管新规 (migration 0019 writes the same check).
+ASSET_TYPE_CHECK = "asset_type IS NULL OR (category = 'wealth' AND asset_type IN ({}))".format(
+    ", ".join(f"'{a.value}'" for a in AssetType)
+)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -266,6 +271,7 @@ class BalanceSpanRow(Base):
 
 class ProductRow(Base):
     __tablename__ = "products"
+    __table_args__ = (CheckConstraint(ASSET_TYPE_CHECK, name="asset_type"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -280,6 +286,8 @@ class ProductRow(Base):
     dual_recording: Mapped[bool] = mapped_column(Boolean, default=False)
     cooling_off_hours: Mapped[int] = mapped_column(Integer, default=0)
     private_placement: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A wealth product's asset type (资管新规), which sets a private placement's least purchase; NULL for others.
+    asset_type: Mapped[AssetType | None] = mapped_column(Code(AssetType, 16))
     listed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 

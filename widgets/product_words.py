@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from csm_tui.domain.enums import ProductCategory
+from csm_tui.domain.enums import AssetType, ProductCategory
 from csm_tui.domain.models import Product
 from csm_tui.i18n import current_language, label, t
 from csm_tui.policy import RiskNotice
@@ -33,6 +33,13 @@ def risk_words(product: Product, notice: RiskNotice) -> str:
 def offered(product: Product, notice: RiskNotice) -> str:
     """A product's name as it is offered: with its risk words."""
     return f"{product.name}{risk_words(product, notice)}"
+
+
+def kind_cell(category: ProductCategory, asset_type: AssetType | None, *, short: bool = False) -> str:
+    """A product's type in a table's column: its category (``short``: the shelf's short word, leaving the name the
+    room at 80 columns), and a wealth product's asset type in short (理财·固收)."""
+    kind = t(f"shelf_category.{category.value}") if short else label(category)
+    return kind if asset_type is None else f"{kind}·{t(f'asset_type_short.{asset_type.value}')}"
 
 
 def yield_cell(expected_yield: Decimal | None) -> Text | str:

@@ -3,7 +3,7 @@ levels, certificates) shown by their labels. The check itself is ``csm_tui.rules
 
 from __future__ import annotations
 
-from csm_tui.domain.enums import QualificationKind, RiskLevel, RiskRating
+from csm_tui.domain.enums import AssetType, QualificationKind, RiskLevel, RiskRating
 from csm_tui.i18n import label, t
 from csm_tui.rules.suitability import Check
 
@@ -19,6 +19,8 @@ def check_reason(check: Check) -> str:
         params["rating"] = label(RiskRating[params["rating"]])
     if "level" in params and params["level"] in RiskLevel.__members__:
         params["level"] = label(RiskLevel[params["level"]])
+    if "asset_type" in params and params["asset_type"] in {a.value for a in AssetType}:
+        params["asset_type"] = label(AssetType(params["asset_type"]))
     if "qualification" in params:
         params["qualification"] = _kinds(params["qualification"], t("check.or"))
     if "qualifications" in params:

@@ -40,6 +40,16 @@ class ProductCategory(StrEnum):
     BOND = "bond"
 
 
+class AssetType(StrEnum):
+    """A wealth product's asset type (资管新规 2018, art. 4): what it invests in, which sets the least a qualified
+    investor buys of a private placement. Other categories have none."""
+
+    FIXED_INCOME = "fixed_income"  # 固定收益类: at least 80% in deposits, bonds and other debt
+    EQUITY = "equity"  # 权益类: at least 80% in shares
+    COMMODITY = "commodity"  # 商品及金融衍生品类: at least 80% in commodities and derivatives
+    MIXED = "mixed"  # 混合类: none of the three reaches 80%
+
+
 class RiskRating(IntEnum):
     """Product risk rating R1 (低) … R5 (高)."""
 

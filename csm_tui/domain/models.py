@@ -18,6 +18,7 @@ from csm_tui.domain.enums import (
     AmlSign,
     AmlStatus,
     AppointmentStatus,
+    AssetType,
     Channel,
     Disposition,
     EventKind,
@@ -165,6 +166,7 @@ class NewProduct(Entity):
     dual_recording: bool = False  # 双录
     cooling_off_hours: int = Field(default=0, ge=0)
     private_placement: bool = False
+    asset_type: AssetType | None = None  # a wealth product's (资管新规); None for other categories, or not yet set
     listed_on: dt.date | None = None  # when it appeared on the shelf
 
     @property
@@ -180,6 +182,8 @@ class NewProduct(Entity):
     def _window(self) -> NewProduct:
         if self.sale_start and self.sale_end and self.sale_end < self.sale_start:
             raise PydanticCustomError("value.sale_window", "the sale window ends before it starts")
+        if self.asset_type is not None and self.category is not ProductCategory.WEALTH:
+            raise PydanticCustomError("value.asset_type_wealth_only", "only a wealth product has an asset type")
         return self
 
 

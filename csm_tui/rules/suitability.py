@@ -15,10 +15,11 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from typing import Protocol
 
 import arrow
 
-from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
+from csm_tui.domain.enums import AssetType, ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
 from csm_tui.domain.values import money
@@ -349,19 +350,43 @@ def _rating(product: Product) -> Check:
     return _check("rating", True, "ok", product=product.name, rating=product.rating.code)
 
 
-def minimum_amount(product: Product) -> Decimal:
-    """The least one purchase of ``product`` may be: its own minimum, and for a private placement at least the
-    regulator's ¥1,000,000 (``PRIVATE_PLACEMENT_MIN``, whatever the product's record says)."""
+class Priced(Protocol):
+    """What the least purchase of a product rests on (a ``Product``, a shelf row)."""
+
+    @property
+    def min_amount(self) -> Decimal: ...
+    @property
+    def private_placement(self) -> bool: ...
+    @property
+    def asset_type(self) -> AssetType | None: ...
+
+
+def private_minimum(asset_type: AssetType | None, policy: Policy) -> Decimal:
+    """The least a qualified investor buys of a private placement of ``asset_type`` a purchase (资管新规: ¥300,000
+    fixed income, ¥400,000 mixed, ¥1,000,000 equity or commodities and derivatives), or the policy's larger figure;
+    with no asset type recorded, the strictest of them. The regulator's figure holds whatever policy is given."""
+    types = list(AssetType) if asset_type is None else [asset_type]
+    rules = policy.suitability
+    return max(max(rules.private_min(a), PRIVATE_PLACEMENT_MIN[a]) for a in types)
+
+
+def minimum_amount(product: Priced, policy: Policy) -> Decimal:
+    """The least one purchase of ``product`` may be: its own minimum, and for a private placement at least its asset
+    type's (``private_minimum``), whatever the product's record says."""
     if product.private_placement:
-        return max(product.min_amount, PRIVATE_PLACEMENT_MIN)
+        return max(product.min_amount, private_minimum(product.asset_type, policy))
     return product.min_amount
 
 
-def _min_amount(product: Product, amount: Decimal) -> Check:
-    least = minimum_amount(product)
+def _min_amount(product: Product, amount: Decimal, policy: Policy) -> Check:
+    least = minimum_amount(product, policy)
     ok = amount > 0 and amount >= least
-    reason = "ok" if ok else "private" if product.private_placement and least > product.min_amount else "fail"
-    return _check("min_amount", ok, reason, amount=money(amount), min=money(least))
+    params = {"amount": money(amount), "min": money(least)}
+    if ok or not (product.private_placement and least > product.min_amount):
+        return _check("min_amount", ok, "ok" if ok else "fail", **params)
+    if product.asset_type is None:
+        return _check("min_amount", False, "private", **params)
+    return _check("min_amount", False, "private_typed", **params, asset_type=product.asset_type.value)
 
 
 def _outlet(product: Product, outlet: Outlet) -> Check:
@@ -448,7 +473,7 @@ def check_4s(
     checks: list[Check] = [
         _on_sale(product, today),
         _rating(product),
-        _min_amount(product, amount),
+        _min_amount(product, amount, policy),
         _outlet(product, outlet),
         _salesperson(product, staff, today),
         _assessment(assessment, today, policy),

@@ -162,6 +162,36 @@ def cancel_leave(ws: Workstation, leave_id: int) -> Leave:
     return changed
 
 
+def change_cover(ws: Workstation, leave_id: int, cover_id: int) -> Leave:
+    """Name another colleague to cover a leave under way (the one named was deactivated, say): by the supervisor or
+    the admin, the colleague held to the checks of recording leave (an active CSM of the same outlet, on staff and
+    not away) for the days left, from today; audited with who covered before."""
+    if ws.policy.leave.calls is LeaveCalls.WAIT:
+        raise DomainError("leave_cover_not_used")
+    today = ws.time.today()
+    with ws.uow(write=True) as tx:
+        leave = tx.leave.get(leave_id)
+        if leave is None:
+            raise LookupError(leave_id)
+        for sid in sorted({leave.staff_id, cover_id}):
+            tx.staff.lock(sid)  # in record_leave's order
+        actor, target = tx.actor, tx.staff.get(leave.staff_id)
+        if actor is None or target is None or actor.role is Role.CSM or not _may_record(actor, target):
+            raise AccessDenied("leave")
+        if not leave.first_day <= today <= leave.last_day:
+            raise DomainError("leave_cover_not_under_way", first=leave.first_day, last=leave.last_day)
+        if cover_id == leave.staff_id:
+            raise DomainError("leave_cover_self")
+        _check_cover(tx, target, cover_id, today, leave.last_day)
+        changed = tx.leave.set_cover(leave_id, cover_id)
+        tx.audit.record(
+            "leave.cover_change", "staff_leave", str(leave_id), staff=leave.staff_id, cover=cover_id,
+            was=leave.cover_id,
+        )  # fmt: skip
+        tx.commit()
+    return changed
+
+
 def colleagues(ws: Workstation, staff_id: int) -> list[Staff]:
     """Who could cover for ``staff_id``: the outlet's other active CSMs (the service checks the days when saving)."""
     with ws.uow() as tx:

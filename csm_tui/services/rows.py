@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from csm_tui.domain.enums import (
+    AssetType,
     Channel,
     ChecklistMeasure,
     Disposition,
@@ -322,6 +323,8 @@ class ShelfRow:
     listed_on: dt.date | None
     read_fingerprint: str | None
     read_at: dt.datetime | None
+    private_placement: bool = False
+    asset_type: AssetType | None = None  # a wealth product's (资管新规), which sets a private placement's minimum
 
 
 @dataclass(frozen=True, slots=True)

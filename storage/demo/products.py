@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from csm_tui.domain.enums import (
+    AssetType,
     ProductCategory,
     RiskRating,
 )
@@ -37,9 +38,12 @@ class _Spec(NamedTuple):
     min_yuan: int
     window: tuple[int, int | None]
     private: bool = False
+    asset_type: AssetType | None = None  # a wealth product's (资管新规)
 
 
 _C = ProductCategory
+_A = AssetType
+_FI = AssetType.FIXED_INCOME
 ALWAYS = (-730, None)
 PRODUCTS = (
     _Spec("DP03M", "整存整取3个月", _C.DEPOSIT, None, 91, "1.10", 50, ALWAYS),
@@ -48,16 +52,16 @@ PRODUCTS = (
     _Spec("DP03Y", "整存整取3年", _C.DEPOSIT, None, 1095, "1.75", 50, ALWAYS),
     _Spec("CD01Y", "大额存单1年", _C.DEPOSIT, None, 365, "1.65", 200_000, ALWAYS),
     _Spec("CD03Y", "大额存单3年", _C.DEPOSIT, None, 1095, "2.25", 200_000, ALWAYS),
-    _Spec("WM030", "得利宝·稳添利30天", _C.WEALTH, (1, 1), 30, "2.00", 10_000, ALWAYS),
-    _Spec("WM063", "得利宝·稳添利63天", _C.WEALTH, (2, 2), 63, "2.35", 10_000, ALWAYS),
-    _Spec("WM091", "得利宝·悦享91天", _C.WEALTH, (2, 3), 91, "2.60", 10_000, ALWAYS),
-    _Spec("WM182", "得利宝·悦享182天", _C.WEALTH, (2, 2), 182, "2.95", 50_000, (-330, -20)),
-    _Spec("WM181", "得利宝·增盈6个月", _C.WEALTH, (3, 3), 181, "3.13", 50_000, (-3, 11)),
-    _Spec("WM365", "得利宝·增盈1年", _C.WEALTH, (3, 3), 365, "3.96", 50_000, (-5, 9)),
-    _Spec("WM270", "得利宝·睿远9个月", _C.WEALTH, (4, 4), 270, "4.20", 50_000, ALWAYS),
-    _Spec("WM180", "得利宝·进取180天", _C.WEALTH, (3, 4), 180, "3.60", 50_000, (-420, -60)),
-    _Spec("WM091N", "得利宝·悦享91天(新一期)", _C.WEALTH, (2, 2), 91, "2.65", 10_000, (4, 14)),
-    _Spec("PP365", "私银尊享·权益精选1号(私募)", _C.WEALTH, (5, 5), 365, "4.50", 1_000_000, ALWAYS, True),
+    _Spec("WM030", "得利宝·稳添利30天", _C.WEALTH, (1, 1), 30, "2.00", 10_000, ALWAYS, asset_type=_FI),
+    _Spec("WM063", "得利宝·稳添利63天", _C.WEALTH, (2, 2), 63, "2.35", 10_000, ALWAYS, asset_type=_FI),
+    _Spec("WM091", "得利宝·悦享91天", _C.WEALTH, (2, 3), 91, "2.60", 10_000, ALWAYS, asset_type=_FI),
+    _Spec("WM182", "得利宝·悦享182天", _C.WEALTH, (2, 2), 182, "2.95", 50_000, (-330, -20), asset_type=_FI),
+    _Spec("WM181", "得利宝·增盈6个月", _C.WEALTH, (3, 3), 181, "3.13", 50_000, (-3, 11), asset_type=_FI),
+    _Spec("WM365", "得利宝·增盈1年", _C.WEALTH, (3, 3), 365, "3.96", 50_000, (-5, 9), asset_type=_FI),
+    _Spec("WM270", "得利宝·睿远9个月", _C.WEALTH, (4, 4), 270, "4.20", 50_000, ALWAYS, asset_type=_A.MIXED),
+    _Spec("WM180", "得利宝·进取180天", _C.WEALTH, (3, 4), 180, "3.60", 50_000, (-420, -60), asset_type=_A.MIXED),
+    _Spec("WM091N", "得利宝·悦享91天(新一期)", _C.WEALTH, (2, 2), 91, "2.65", 10_000, (4, 14), asset_type=_FI),
+    _Spec("PP365", "私银尊享·权益精选1号(私募)", _C.WEALTH, (5, 5), 365, "4.50", 1_000_000, ALWAYS, True, _A.EQUITY),
     _Spec("FD000", "交银现金宝货币A", _C.FUND, (1, 1), None, None, 1, ALWAYS),
     _Spec("FD001", "交银稳健配置混合", _C.FUND, (3, 3), None, None, 1_000, ALWAYS),
     _Spec("FD002", "交银优势行业混合", _C.FUND, (4, 4), None, None, 1_000, ALWAYS),
@@ -105,6 +109,7 @@ class Shelf(Part):
                 dual_recording=dual,
                 cooling_off_hours=cooling,
                 private_placement=spec.private,
+                asset_type=spec.asset_type,
                 listed_on=sale_start,
             )
             product_id = self.w.add(

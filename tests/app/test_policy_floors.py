@@ -98,6 +98,10 @@ def test_the_shipped_defaults_are_within_every_floor() -> None:
         ("assessment.elderly_age", 66, 65),
         ("suitability.cooling_off_hours", 0, 24),
         ("suitability.cooling_off_hours", 23, 24),
+        ("suitability.private_min_fixed_income", 100000, 300000),
+        ("suitability.private_min_mixed", 399999, 400000),
+        ("suitability.private_min_equity", 300000, 1000000),
+        ("suitability.private_min_commodity", 999999, 1000000),
     ],
 )
 def test_a_number_beyond_the_regulators_limit_is_refused_and_the_limit_taken(
@@ -139,10 +143,11 @@ def test_the_insisted_path_can_be_narrowed_to_nothing_and_exemptions_dropped(tmp
 
 @pytest.mark.parametrize(("key", "floor"), [(k, f) for k, f in FLOORS.items() if isinstance(f, AtMost | AtLeast)])
 @settings(max_examples=60, deadline=None)
-@given(value=st.integers(-1000, 1000))
+@given(offset=st.integers(-1000, 1000))
 def test_any_number_beyond_a_floor_is_refused_and_any_within_it_taken(
-    key: str, floor: AtMost | AtLeast, value: int
+    key: str, floor: AtMost | AtLeast, offset: int
 ) -> None:
+    value = floor.limit + offset  # around the limit: a count of days, or a private placement's ¥300,000
     error = error_of(key, value)
     beyond = value > floor.limit if isinstance(floor, AtMost) else value < floor.limit
     if beyond:

@@ -50,7 +50,15 @@ from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import client_detail, households
 from csm_tui.services.clients.referrals import refer_to_wode
-from csm_tui.services.leave import away_today, calls_covered, cancel_leave, colleagues, record_leave, upcoming
+from csm_tui.services.leave import (
+    away_today,
+    calls_covered,
+    cancel_leave,
+    change_cover,
+    colleagues,
+    record_leave,
+    upcoming,
+)
 from csm_tui.services.policy_audit import record_policy
 from csm_tui.services.ports import AccessDenied, SessionEnded
 from csm_tui.services.rows import Candidate
@@ -682,6 +690,39 @@ def test_a_cover_deactivated_mid_leave_leaves_the_calls_waiting_and_the_supervis
     assert away is not None and not calls_covered(covered.ws("wang"), away)  # the CSM's queue: the calls wait
     covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back, the backlog is there
     assert {n for n, _ in names(covered, today_queue(covered.ws("wang")))} == {"甲客户", "乙客户"}
+
+
+def test_the_supervisor_names_a_new_cover_for_a_leave_under_way_held_to_the_checks_of_recording_leave(
+    covered: Branch,
+) -> None:
+    covered.clock.set(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))  # Monday, the leave under way
+    with covered.factory.engine.begin() as conn:
+        conn.execute(text("UPDATE staff SET active = :no WHERE login = 'li'"), {"no": False})
+    sup = covered.ws("sup")
+    [entry] = [e for e in upcoming(sup, covered.id("wang")) if e.leave.first_day <= days(3)]
+    leave_id = entry.leave.id
+    assert leave_id is not None and entry.cover_gone
+    with pytest.raises(AccessDenied):
+        change_cover(covered.ws("wang"), leave_id, covered.id("zhou"))  # not by the CSM away
+    refusals = {"li": "leave_cover_not_csm", "chen": "leave_cover_not_csm", "zhao": "leave_cover_other_outlet",
+                "wang": "leave_cover_self", "gone": "leave_cover_off_staff"}  # fmt: skip
+    for login, code in refusals.items():
+        with pytest.raises(DomainError) as refused:
+            change_cover(sup, leave_id, covered.id(login))
+        assert refused.value.code == code, login
+    changed = change_cover(sup, leave_id, covered.id("zhou"))
+    assert changed.cover_id == covered.id("zhou")
+    assert {n for n, owner in names(covered, today_queue(covered.ws("zhou"))) if owner == "王芳"} == {
+        "甲客户",
+        "乙客户",
+    }
+    assert "leave.cover_change" in audit_actions(covered)
+    admin = covered.ws("admin")
+    later = record_leave(admin, covered.id("zhou"), days(10), days(12), LeaveKind.ANNUAL, covered.id("wang"))
+    assert later.id is not None
+    with pytest.raises(DomainError) as refused:
+        change_cover(admin, later.id, covered.id("wang"))  # a leave to come is recorded again instead
+    assert refused.value.code == "leave_cover_not_under_way"
 
 
 def test_switching_the_policy_to_wait_mid_leave_ends_the_covers_access_at_once(covered: Branch, tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.cells import cell_len
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import LeaveKind
+from csm_tui.domain.enums import Grade, LeaveKind, Role
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import set_language, t
 from csm_tui.policy import Policy
@@ -28,6 +28,7 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, notices, press_settled, settle, table_rows
 from widgets.choices import BoundText
+from widgets.table import KeyTable
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -196,6 +197,45 @@ async def test_a_supervisor_records_own_leave_from_the_checklist_naming_no_cover
     assert ws.staff.id is not None
     [row] = upcoming(ws, ws.staff.id)
     assert (row.leave.first_day, row.leave.last_day, row.cover_name) == (TODAY, dt.date(2026, 11, 30), "")
+
+
+async def test_the_supervisor_names_a_new_cover_from_the_team_view_when_the_one_covering_is_deactivated(
+    demo_url: str,
+) -> None:
+    colleague = _colleague(demo_url)
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None and colleague.id is not None
+    record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:  # deactivated mid-leave, and a CSM joins the outlet, as a staff import would
+        conn.execute(update(StaffRow).where(StaffRow.id == colleague.id).values(active=False))
+        conn.execute(
+            insert(StaffRow).values(
+                login="csm90", name="秦新", role=Role.CSM, grade=Grade.CSM, outlet_id=colleague.outlet_id,
+                supervisor_id=colleague.supervisor_id, active=True,
+            )
+        )  # fmt: skip
+    engine.dispose()
+    app = make_app(demo_url, login="sup01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "v")
+        assert isinstance(app.screen, TeamChecklistScreen)
+        app.screen.query_one(KeyTable).move_cursor(row=[r.staff.id for r in app.screen.rows].index(owner.staff.id))
+        await press_settled(pilot, "o")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LeaveDialog)
+        assert [s.name for s in dialog.colleagues] == ["秦新"]  # the one deactivated is offered no more
+        cover = dialog.colleagues[0]
+        dialog.query_one("#cover", Input).focus()
+        await pilot.press("1")
+        await press_settled(pilot, "ctrl+o")
+        assert isinstance(app.screen, TeamChecklistScreen)
+        assert t("leave.cover_changed", name=cover.name) in notices(app)
+        row = next(r for r in table_rows(app) if r[0] == owner.staff.name)
+        assert row[3] == t("leave.team_covered", name=cover.name)
+    [entry] = upcoming(_ws(demo_url, "sup01"), owner.staff.id)
+    assert entry.leave.cover_id == cover.id and not entry.cover_gone
 
 
 async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_80_by_24(demo_url: str) -> None:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from csm_tui.domain.enums import Grade, RiskRating, Role, TaskKind, TaskStatus
+from csm_tui.domain.enums import AssetType, Grade, RiskRating, Role, TaskKind, TaskStatus
 from csm_tui.domain.models import NewOutlet, NewStaff, NewTask, Task
-from csm_tui.i18n import t
+from csm_tui.i18n import set_language, t
 from csm_tui.policy import Assignment, AssignWithin, NewClients, Policy
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.exports import ExportKind, export_list
@@ -342,6 +342,62 @@ def test_accounts_of_a_client_add_up_and_a_repeated_account_day_is_a_duplicate(
 
 
 # --- products, staff, holdings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers", "kinds"),
+    [
+        ("zh_CN", ["产品代码", "产品名称", "产品类别", "私募", "资产类别"],
+         ["固定收益类", "权益类", "保本类", "权益类"]),
+        ("en", ["Product code", "Product name", "Category", "Private placement", "Asset type"],
+         ["Fixed income", "equity", "bonds", "Equity"]),
+    ],
+)  # fmt: skip
+def test_a_products_asset_type_is_imported_under_either_languages_header_and_a_wrong_one_refused_by_line(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path,
+    lang: str, headers: list[str], kinds: list[str],
+) -> None:  # fmt: skip
+    set_language(lang)
+    admin = branch["admin"]
+    rows = [
+        ["PP01", "固收私募 1 号", "wealth", "yes", kinds[0]],
+        ["PP02", "权益私募 2 号", "wealth", "yes", kinds[1]],
+        ["PP03", "不明私募 3 号", "wealth", "yes", kinds[2]],  # no such asset type
+        ["FD09", "股票基金", "fund", "no", kinds[3]],  # a fund has none
+        ["PP04", "未定私募 4 号", "wealth", "yes", ""],  # not yet recorded: the strictest minimum
+    ]
+    report = import_file(admin, ImportKind.PRODUCTS, write_csv(tmp_path / "p.csv", [headers, *rows]))
+    assert (report.new, report.rejected) == (3, 2)
+    (line3, column3, reason3, value3), (line4, column4, reason4, _) = error_lines(report)
+    assert (line3, column3, value3) == ("4", t("import_column.asset_type"), kinds[2])
+    assert (line4, column4) == ("5", t("import_column.asset_type"))
+    assert reason3 == t("import_error.bad_code", value=kinds[2]) and reason4 == t("value.asset_type_wealth_only")
+    assert (lang == "en") == (reason3 + reason4).isascii()
+    with uow_factory() as tx:
+        stored = {code: tx.products.by_code(code) for code in ("PP01", "PP02", "PP04")}
+    assert {code: p.asset_type if p else "?" for code, p in stored.items()} == {
+        "PP01": AssetType.FIXED_INCOME, "PP02": AssetType.EQUITY, "PP04": None,
+    }  # fmt: skip
+
+
+def test_a_reimport_changes_an_asset_type_keeps_it_without_the_column_and_drops_it_off_wealth(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    admin = branch["admin"]
+
+    def imported(name: str, rows: list[list[str]]) -> AssetType | None:
+        report = import_file(admin, ImportKind.PRODUCTS, write_csv(tmp_path / name, rows))
+        assert report.rejected == 0
+        with uow_factory() as tx:
+            product = tx.products.by_code("PP01")
+        assert product is not None
+        return product.asset_type
+
+    head = ["产品代码", "产品名称", "产品类别", "私募"]
+    assert imported("a.csv", [[*head, "资产类别"], ["PP01", "私募 1 号", "理财", "是", "权益类"]]) is AssetType.EQUITY
+    assert imported("b.csv", [[*head, "资产类别"], ["PP01", "私募 1 号", "理财", "是", "混合类"]]) is AssetType.MIXED
+    assert imported("c.csv", [head, ["PP01", "私募 1 号", "理财", "是"]]) is AssetType.MIXED  # no column: kept
+    assert imported("d.csv", [head, ["PP01", "私募 1 号", "基金", "是"]]) is None  # a fund now: none
 
 
 def test_products_staff_and_holdings(

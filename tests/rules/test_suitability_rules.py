@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
+from csm_tui.domain.enums import AssetType, ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Staff
 from csm_tui.i18n import LANGUAGES, catalog, set_language
@@ -28,7 +28,7 @@ BRANCH = zoneinfo.ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
 TODAY = dt.date(2026, 11, 10)
 YESTERDAY, TOMORROW = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
-_C, _Q = ProductCategory, QualificationKind
+_C, _Q, _A = ProductCategory, QualificationKind, AssetType
 
 
 def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -721,7 +721,8 @@ def _every_kind_of_verdict() -> list[Verdict]:
         ),
         verdict(client=client().model_copy(update={"id_expiry": YESTERDAY})),  # KYC: no business on an expired ID
         verdict(staff=staff(*_Q).model_copy(update={"role": Role.SUPERVISOR})),  # a role that does not sell
-        verdict(product=product(private_placement=True)),  # a private placement below ¥1,000,000
+        verdict(product=product(private_placement=True)),  # a private placement of no recorded asset type
+        verdict(product=product(private_placement=True, asset_type=_A.MIXED)),  # below ¥400,000
     ]
 
 
@@ -780,26 +781,63 @@ def test_a_write_is_stamped_at_the_first_instant_the_clients_history_allows(
         assert stamped == now
 
 
-# --- private placements: at least ¥1,000,000 a purchase --------------------------------------------------------------
+# --- private placements: the least purchase by asset type (资管新规) -------------------------------------------------
+
+LEAST = {
+    _A.FIXED_INCOME: Decimal("300000"), _A.MIXED: Decimal("400000"), _A.EQUITY: Decimal("1000000"),
+    _A.COMMODITY: Decimal("1000000"),
+}  # fmt: skip
 
 
 @given(
     amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("3000000"), places=2),
     own_min=st.decimals(min_value=Decimal("0"), max_value=Decimal("2000000"), places=2),
     private=st.booleans(),
+    asset_type=st.none() | st.sampled_from(list(_A)),
+    raised=st.dictionaries(st.sampled_from(list(_A)), st.integers(0, 1_500_000)),
 )
-def test_a_private_placement_is_bought_for_at_least_one_million_whatever_its_own_minimum(
-    amount: Decimal, own_min: Decimal, private: bool
+def test_a_private_placement_is_bought_for_at_least_its_asset_types_minimum_or_the_policys_higher_one(
+    amount: Decimal, own_min: Decimal, private: bool, asset_type: _A | None, raised: dict[_A, int]
 ) -> None:
-    sold = product(min_amount=own_min, private_placement=private)
-    line = check(verdict(product=sold, amount=amount, client=client(avg_3m="90000000")), "min_amount")
-    least = max(own_min, Decimal("1000000")) if private else own_min
-    assert rules.minimum_amount(sold) == least
+    """The regulator's ¥300,000 fixed income, ¥400,000 mixed, ¥1,000,000 equity and commodities; a policy may raise
+    each; a product without an asset type is held to the strictest; the product's own higher minimum counts too."""
+    policy = POLICY.model_copy(
+        update={"suitability": POLICY.suitability.model_copy(
+            update={f"private_min_{a.value}": LEAST[a] + extra for a, extra in raised.items()}
+        )}
+    )  # fmt: skip
+    by_type = {a: LEAST[a] + raised.get(a, 0) for a in _A}
+    sold = product(min_amount=own_min, private_placement=private, asset_type=asset_type)
+    line = check(verdict(product=sold, amount=amount, client=client(avg_3m="90000000"), policy=policy), "min_amount")
+    law = by_type[asset_type] if asset_type else max(by_type.values())
+    least = max(own_min, law) if private else own_min
+    assert rules.minimum_amount(sold, policy) == least
     assert line.passed == (amount >= least)
-    if not line.passed:
-        below_law = private and own_min < Decimal("1000000")
-        assert line.reason_key == ("min_amount.private" if below_law else "min_amount.fail")
-        for language in LANGUAGES:
-            set_language(language)
-            assert "1,000,000" in check_reason(line) or not below_law
-        set_language("zh_CN")
+    if line.passed:
+        return
+    below_law = private and own_min < law
+    expected = (
+        "min_amount.fail" if not below_law else "min_amount.private_typed" if asset_type else "min_amount.private"
+    )
+    assert line.reason_key == expected
+    for language in LANGUAGES:
+        set_language(language)
+        reason = check_reason(line)
+        assert f"{least:,.2f}" in reason
+        if below_law and asset_type is not None:
+            assert catalog(language)[f"asset_type.{asset_type.value}"] in reason
+    set_language("zh_CN")
+
+
+@pytest.mark.parametrize("asset_type", list(_A))
+def test_a_policy_below_an_asset_types_minimum_is_refused_and_the_minimum_itself_taken(asset_type: _A) -> None:
+    key = f"private_min_{asset_type.value}"
+    with pytest.raises(ValueError, match=r"policy\.floor_at_least"):
+        Suitability.model_validate({key: LEAST[asset_type] - Decimal("0.01")})
+    assert Suitability.model_validate({key: LEAST[asset_type]}).private_min(asset_type) == LEAST[asset_type]
+
+
+def test_only_a_wealth_product_has_an_asset_type() -> None:
+    with pytest.raises(ValueError, match=r"value\.asset_type_wealth_only"):
+        product(_C.FUND, asset_type=_A.EQUITY)
+    assert product(asset_type=_A.EQUITY).asset_type is _A.EQUITY

@@ -15,9 +15,18 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 
-from csm_tui.domain.enums import ProductCategory, QualificationKind, RiskLevel, RiskRating, Role, SuitabilityOutcome
+from csm_tui.domain.enums import (
+    AssetType,
+    ProductCategory,
+    QualificationKind,
+    RiskLevel,
+    RiskRating,
+    Role,
+    SuitabilityOutcome,
+)
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import (
     Client,
@@ -466,6 +475,75 @@ def test_a_private_placement_below_one_million_is_refused_whatever_the_products_
     assert tables(branch.engine) == before
     done = attempts.record(ws, attempt(ws, branch.young, "PP3", PRIVATE, QUALIFIED), SOLD)
     assert done.sale is not None and done.sale.amount == Decimal("1000000.00")
+
+
+def _asset_type(branch: Branch, code: str, asset_type: AssetType | None, min_amount: str = "300000") -> None:
+    """The admin records ``code``'s asset type (and own minimum) in another session."""
+    with branch.system(write=True) as tx:
+        tx.session.execute(
+            update(ProductRow)
+            .where(ProductRow.code == code)
+            .values(asset_type=asset_type, min_amount=Decimal(min_amount))
+        )
+        tx.commit()
+
+
+def test_a_private_placement_is_sold_from_its_asset_types_minimum_decided_again_on_the_type_as_stored(
+    branch: Branch,
+) -> None:
+    """资管新规: ¥300,000 for a fixed-income private placement, ¥1,000,000 for an equity one. The service decides on
+    the product as the database holds it inside its transaction: an attempt checked while the product was fixed
+    income is refused once it is equity, and a caller's product or verdict is not taken."""
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    enrich(branch, branch.young)
+    _asset_type(branch, "PP3", AssetType.FIXED_INCOME)
+    as_fixed_income = attempt(ws, branch.young, "PP3", "300000", QUALIFIED)
+    assert as_fixed_income.verdict.allowed and as_fixed_income.verdict.check("min_amount").passed
+
+    _asset_type(branch, "PP3", AssetType.EQUITY)  # the admin's import says equity meanwhile
+    before = tables(branch.engine)
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, as_fixed_income, SOLD)
+    assert refused.value.code == "sale_blocked"
+    assert tables(branch.engine) == before
+
+    as_equity = attempt(ws, branch.young, "PP3", "300000", QUALIFIED)
+    [failed] = as_equity.verdict.failed
+    assert (failed.code, failed.reason_key) == ("min_amount", "min_amount.private_typed")
+    assert "权益类" in check_reason(failed) and "1,000,000" in check_reason(failed)  # the wizard's words
+    forged = dataclasses.replace(
+        as_equity,
+        product=as_equity.product.model_copy(update={"asset_type": AssetType.FIXED_INCOME}),
+        verdict=as_fixed_income.verdict,
+    )
+    with pytest.raises(DomainError) as refused:
+        attempts.record(ws, forged, SOLD)  # the product and verdict a caller hands in are not taken
+    assert refused.value.code == "sale_blocked"
+    assert tables(branch.engine) == before
+
+    _asset_type(branch, "PP3", AssetType.FIXED_INCOME)
+    done = attempts.record(ws, attempt(ws, branch.young, "PP3", "300000", QUALIFIED), SOLD)
+    assert done.sale is not None and done.sale.amount == Decimal("300000.00")
+
+
+def test_a_private_placement_without_an_asset_type_keeps_the_strictest_minimum(branch: Branch) -> None:
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    enrich(branch, branch.young)
+    _asset_type(branch, "PP3", None)
+    [failed] = attempt(ws, branch.young, "PP3", "999999.99", QUALIFIED).verdict.failed
+    assert (failed.reason_key, failed.params["min"]) == ("min_amount.private", "¥1,000,000.00")
+
+
+def test_the_database_refuses_an_asset_type_on_a_product_other_than_wealth(branch: Branch) -> None:
+    with branch.system(write=True) as tx, pytest.raises(IntegrityError):
+        tx.session.execute(update(ProductRow).where(ProductRow.code == "F4").values(asset_type=AssetType.EQUITY))
+        tx.session.flush()
+    with branch.system(write=True) as tx, pytest.raises(IntegrityError):
+        tx.session.execute(
+            text("UPDATE products SET asset_type = 'bonds' WHERE private_placement = :yes"), {"yes": True}
+        )
 
 
 @pytest.mark.parametrize("ref", ["x", "REC01", "REC 0001", "REC_0001", "录音-000001", "A" * 41])

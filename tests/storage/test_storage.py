@@ -20,7 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, delete, event, inspect, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import BranchTime, FrozenClock
@@ -174,6 +174,33 @@ def test_upgrade_from_0001_keeps_the_data(
             assert (client.manager_id, client.id_expiry, client.id_long_term) == (staff.id, None, False)
         with eng.connect() as conn:
             assert audit.verify(conn) is None
+    finally:
+        eng.dispose()
+
+
+def test_upgrade_leaves_existing_products_without_an_asset_type(db_url: str) -> None:
+    """0019: a private placement the branch had keeps the strictest minimum (no asset type) until the admin records
+    its type; the database takes a wealth product's type and refuses one on any other category."""
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0018")
+        with eng.begin() as conn:
+            for code, category in (("PP1", "wealth"), ("FD1", "fund")):
+                conn.execute(
+                    text(
+                        "INSERT INTO products (code, name, category, min_amount_fen, dual_recording,"
+                        " cooling_off_hours, private_placement) VALUES (:code, '私募', :category, 0, :no, 24, :yes)"
+                    ),
+                    {"code": code, "category": category, "no": False, "yes": True},
+                )
+        upgrade(eng)
+        with eng.begin() as conn:
+            assert conn.execute(text("SELECT code, asset_type FROM products ORDER BY code")).all() == [
+                ("FD1", None), ("PP1", None),
+            ]  # fmt: skip
+            conn.execute(text("UPDATE products SET asset_type = 'fixed_income' WHERE code = 'PP1'"))
+        with pytest.raises(IntegrityError), eng.begin() as conn:
+            conn.execute(text("UPDATE products SET asset_type = 'equity' WHERE code = 'FD1'"))
     finally:
         eng.dispose()
 

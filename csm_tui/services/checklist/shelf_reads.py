@@ -21,10 +21,12 @@ class ReadState(StrEnum):
 
 def fingerprint(row: ShelfRow) -> str:
     """A digest of the terms a manager reads: any change to them makes the product unread again."""
-    terms = (
+    terms: tuple[object, ...] = (
         row.name, row.category, row.rating, row.term_days, row.expected_yield, row.min_amount, row.sale_start,
         row.sale_end, row.dual_recording, row.cooling_off_hours,
     )  # fmt: skip
+    if row.asset_type is not None:  # read with the terms once recorded; a product without one reads as before
+        terms = (*terms, row.asset_type.value)
     return hashlib.sha256(repr(terms).encode()).hexdigest()
 
 

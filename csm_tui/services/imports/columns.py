@@ -99,6 +99,7 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("dual_recording", False, ("双录",)),
         Column("cooling_off_hours", False, ("冷静期小时", "冷静期")),
         Column("private_placement", False, ("私募",)),
+        Column("asset_type", False, ("资产类型", "投资性质", "产品性质", "asset class")),
         Column("listed_on", False, ("上架日期",)),
     ),
     ImportKind.STAFF: (

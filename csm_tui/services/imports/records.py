@@ -22,8 +22,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from csm_tui.domain.enums import Grade as GradeEnum
 from csm_tui.domain.enums import (
+    AssetType,
     HoldingStatus,
     ProductCategory,
     RiskRating,
@@ -32,6 +32,7 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
+from csm_tui.domain.enums import Grade as GradeEnum
 from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
 from csm_tui.domain.values import parse_money
@@ -85,7 +86,10 @@ _COLUMN_OF = {"client_id": "client", "staff_id": "staff", "product_id": "product
 
 
 # The column a rule across fields is about.
-_RULE_COLUMN = {"value.grade_required": "grade", "value.grade_only_csm": "grade", "value.sale_window": "sale_end"}
+_RULE_COLUMN = {
+    "value.grade_required": "grade", "value.grade_only_csm": "grade", "value.sale_window": "sale_end",
+    "value.asset_type_wealth_only": "asset_type",
+}  # fmt: skip
 
 
 def _model(model: type[BaseModel], data: dict[str, Any], today: dt.date | None = None) -> Any:
@@ -245,6 +249,12 @@ def product_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Values
     for field in ("dual_recording", "private_placement"):
         if cells.get(field):
             data[field] = bool_cell(field, cells[field])
+    # A wealth product's asset type (资管新规): a blank cell clears it (the strictest private minimum again), no
+    # column keeps what was recorded; any other category has none, so a product moved out of wealth loses it.
+    if "asset_type" in cells:
+        data["asset_type"] = optional_enum("asset_type", cells["asset_type"], AssetType)
+    elif data["category"] is not ProductCategory.WEALTH:
+        data["asset_type"] = None
     product: NewProduct = _model(NewProduct, data)
     return product.code, {field: getattr(product, field) for field in data}
 
