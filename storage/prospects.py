@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import ProspectCallKind, ProspectOutcome, Role, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
+from csm_tui.domain.masking import mask_text
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Introduced, ProspectCallDue, ProspectContactLine, ProspectLine
@@ -62,6 +63,12 @@ def convert_matching(session: Session, at: dt.datetime) -> list[tuple[int, int, 
     return converted
 
 
+def _same_person(table: type[ClientRow] | type[ProspectRow], prospect: NewProspect) -> ColumnElement[bool]:
+    """The rows of ``table`` with the prospect's mobile, or their resident ID when they gave it."""
+    same_mobile = table.mobile == prospect.mobile
+    return or_(same_mobile, table.resident_id == prospect.resident_id) if prospect.resident_id else same_mobile
+
+
 def callable_prospect() -> ColumnElement[bool]:
     """A prospect who may be called: consented, not a client yet, calls not stopped (the queue reads it too)."""
     p = ProspectRow
@@ -76,7 +83,8 @@ def _line(
         id=row.id, name=row.name, mobile=row.mobile if own else mask_mobile(row.mobile), manager_id=row.manager_id,
         event_name=event, introducer=by, introducer_number=number, created_at=row.created_at, stopped=row.stopped,
         converted_client_id=row.converted_client_id, last_contact_at=contacted,
-        next_call_on=next_on if row.stopped is None else None, note=row.note, converted_number=client_number,
+        next_call_on=next_on if row.stopped is None else None, note=row.note if own else mask_text(row.note),
+        converted_number=client_number,
     )  # fmt: skip
 
 
@@ -88,16 +96,20 @@ class SqlProspects:
     def add(self, prospect: NewProspect) -> Prospect:
         if not (self.access.admin or self.access.has_role(*TAKERS)):
             raise AccessDenied("prospect")
-        same_id = ClientRow.resident_id == prospect.resident_id if prospect.resident_id else None
-        match = (
-            ClientRow.mobile == prospect.mobile
-            if same_id is None
-            else or_(ClientRow.mobile == prospect.mobile, same_id)
-        )
-        if self.session.scalar(select(ClientRow.id).where(match).limit(1)) is not None:
+        if self.session.scalar(select(ClientRow.id).where(_same_person(ClientRow, prospect)).limit(1)) is not None:
             # a client already (their mobile or ID is the bank's): checked in as a walk-in, never a prospect whom
             # the next import would count as a new client of the event or credit to an introducer
             raise DomainError("prospect_is_client")
+        followed_by = self.session.scalar(
+            select(StaffRow.name)
+            .join(ProspectRow, ProspectRow.manager_id == StaffRow.id)
+            .where(_same_person(ProspectRow, prospect), ProspectRow.converted_client_id.is_(None))
+            .where(ProspectRow.stopped.is_(None))
+            .limit(1)
+        )
+        if followed_by is not None:
+            # one person, one CSM: never called by two, nor by a second after saying "do not call" to the first
+            raise DomainError("prospect_taken", manager=followed_by)
         row = ProspectRow(**prospect.model_dump())
         self.session.add(row)
         self.session.flush()

@@ -1,5 +1,5 @@
-"""The event's results count each thing once and only what the event earned: a person taken twice at the door is
-one new client; someone who was already a client is no prospect (and no new client of the event); a sale made
+"""The event's results count each thing once and only what the event earned: a person met twice at the door is
+taken once and is one new client; someone who was already a client is no prospect (and no new client of the event); a sale made
 before the event began is not its; a follow-up made after the policy's days is no follow-up within them."""
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ def _attended(branch: Branch, name: str) -> int:
     return event_id
 
 
-def test_a_person_taken_twice_at_the_door_is_one_new_client(branch: Branch, tmp_path: Path) -> None:
+def test_a_person_met_twice_at_the_door_is_taken_once_and_is_one_new_client(branch: Branch, tmp_path: Path) -> None:
     event_id = event(branch, by="wang")
     on_event_day(branch)
     prospects.meet_at_event(branch.ws("wang"), event_id, "钱七", "13912345678", consent=True)
-    prospects.meet_at_event(branch.ws("li"), event_id, "钱七", "139 1234 5678", consent=True)
+    with pytest.raises(DomainError, match="prospect_taken"):
+        prospects.meet_at_event(branch.ws("li"), event_id, "钱七", "139 1234 5678", consent=True)
     rows = [["C0100", "钱七", VALID_IDS[0], "13912345678", ""]]
     import_file(branch.ws("admin"), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [HEADER_ZH, *rows]))
     assert results.results(branch.ws("sup"), event_id).new_clients == 1
@@ -80,6 +81,6 @@ def test_someone_already_a_client_is_not_taken_as_a_prospect(branch: Branch) -> 
         prospects.meet_at_event(branch.ws("wang"), event_id, "甲", "13900000001", consent=True)
     assert refused.value.code == "prospect_is_client"
     introducer = branch.client("乙", "wang")
-    with pytest.raises(DomainError, match="prospect_is_client"):
+    with pytest.raises(DomainError, match="prospect_introduced_is_client"):
         prospects.introduced(branch.ws("wang"), introducer, "甲", "13900000001", consent=True)
     assert prospects.mine(branch.ws("wang")) == []

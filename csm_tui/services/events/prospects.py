@@ -85,7 +85,12 @@ def introduced(
         if client.manager_id != ws.staff.id:
             raise AccessDenied("prospect")
         more = {"introduced_by": client.id, "note": note.strip()}
-        prospect = _taken(tx, ws, _new(ws, name, mobile, consent, ws.staff.id, resident_id, **more))
+        try:
+            prospect = _taken(tx, ws, _new(ws, name, mobile, consent, ws.staff.id, resident_id, **more))
+        except DomainError as exc:
+            if exc.code != "prospect_is_client":
+                raise
+            raise DomainError("prospect_introduced_is_client") from None  # no door here to check them in at
         record_confirmed(tx, hits, confirmed, entity="prospects", entity_id=str(prospect.id))
         tx.commit()
     return prospect
