@@ -1211,7 +1211,7 @@ class ProspectCallDialog(SavingDialog[int]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                t("prospect_call.outcome_title", name=self.name, outcome=label(self.outcome)), classes="screen-title"
+                t("prospect_call.outcome_title", name=self.person, outcome=label(self.outcome)), classes="screen-title"
             )
             yield BoundedInput(placeholder=t("prospect_call.note"), max_length=prospect_calls.NOTE_MAX, id="note")
             yield from self.footer()

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import ProspectOutcome, Role
@@ -18,7 +18,7 @@ from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.events import prospects
 from csm_tui.services.workstation import Workstation
-from screens.dialogs import IntroductionDialog
+from screens.dialogs import IntroductionDialog, ProspectCallDialog
 from screens.prospects import ProspectCallSession, ProspectsScreen
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
@@ -141,3 +141,27 @@ async def test_a_client_page_records_an_introduction_with_consent(url: str) -> N
         assert not isinstance(app.screen, IntroductionDialog)
     assert [line.name for line in prospects.listing(app.ws)] == ["孙八", "钱七"]
     assert dt.date(2026, 11, 30) in {line.next_call_on for line in prospects.listing(app.ws)}
+
+
+async def test_a_reached_prospect_call_asks_for_the_note_under_the_prospects_name_and_keeps_it(url: str) -> None:
+    app = make_app(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ProspectCallDialog)
+        title = " ".join(str(label.render()) for label in dialog.query(Label))
+        assert "钱七" in title and "None" not in title
+        dialog.query_one("#note", Input).value = "下周来网点"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ProspectCallDialog)
+    [line] = prospects.listing(app.ws)
+    assert [(h.outcome, h.note) for h in prospects.history(app.ws, line.id)] == [
+        (ProspectOutcome.REACHED, "下周来网点")
+    ]
