@@ -37,7 +37,7 @@ from csm_tui.domain.models import NewAmlReport, NewEvent, NewInvitation, NewPros
 from csm_tui.policy import AmlReviewer
 from csm_tui.rules import events as rules
 from csm_tui.rules.cadence import Cadence
-from csm_tui.rules.prospect_calls import first_call
+from csm_tui.rules.prospect_calls import after_call, first_call
 from csm_tui.services.events.planning import ANSWERS, event_note
 from storage.demo.branch import Branch, Csm, DemoClient, Origin, Part, Product, Weighted
 from storage.demo.history import Diary
@@ -342,7 +342,7 @@ class Marketing(Part):
 
     def _first_call(self, prospect_id: int, manager_id: int, taken_at: dt.datetime) -> None:
         """The prospect's first call, as ``services.events.prospects`` schedules it: still in the queue when due
-        today or ahead; made on its day otherwise (reached, at half past ten), with no follow-up drawn."""
+        today or ahead; made on its day otherwise (reached, at half past ten), followed up as the cadence has it."""
         call = first_call(Cadence(self.policy), taken_at)
         made = self.days.at(call.due_on, FIRST_CALL_MINUTE)
         task = {"prospect_id": prospect_id, "staff_id": manager_id, "kind": call.kind, "due_on": call.due_on,
@@ -354,6 +354,12 @@ class Marketing(Part):
         self.w.add(
             ProspectContactRow, prospect_id=prospect_id, staff_id=manager_id, started_at=made,
             outcome=ProspectOutcome.REACHED, note="", task_id=task_id,
+        )  # fmt: skip
+        follow = after_call(Cadence(self.policy), ProspectOutcome.REACHED, made, 0)
+        assert follow is not None  # reached: followed up
+        self.w.add(
+            ProspectTaskRow, prospect_id=prospect_id, staff_id=manager_id, kind=follow.kind, due_on=follow.due_on,
+            due_at=follow.due_at, created_at=made, status=TaskStatus.OPEN, closed_at=None,
         )  # fmt: skip
 
     # --- suspicion reports ----------------------------------------------------------------------------------------

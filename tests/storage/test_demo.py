@@ -24,6 +24,7 @@ from csm_tui.domain.enums import (
     Grade,
     InviteStatus,
     QualificationKind,
+    ProspectCallKind,
     ReferralKind,
     Role,
     SuitabilityOutcome,
@@ -566,7 +567,7 @@ def test_prospects_are_within_the_retention_and_some_became_clients(
     with Session(demo[0]) as session:  # the import's matching finds nothing more to convert
         assert convert_matching(session, arrow.get(NOW).datetime) == []
         session.rollback()
-    first = {t.prospect_id: t for t in db.scalars(select(ProspectTaskRow))}
+    first = {t.prospect_id: t for t in db.scalars(select(ProspectTaskRow)) if t.kind is ProspectCallKind.FIRST_CALL}
     reached = {c.task_id for c in db.scalars(select(ProspectContactRow))}
     for p in rows:  # each has their first call: made (reached) on its day, or still in their CSM's queue
         task = first[p.id]
@@ -575,6 +576,14 @@ def test_prospects_are_within_the_retention_and_some_became_clients(
             assert task.id in reached
         else:
             assert task.status is (TaskStatus.CANCELLED if p.converted_client_id else TaskStatus.OPEN)
+
+
+def test_every_prospect_still_followed_has_a_call_to_come(db: Session) -> None:
+    """A prospect reached on their first call is followed up as the service schedules it (after the policy's
+    days): none neither converted nor stopped is left with no open call, shown 'to call' with nothing due."""
+    followed = {p.id for p in db.scalars(select(ProspectRow)) if p.converted_client_id is None and p.stopped is None}
+    open_calls = {t.prospect_id for t in db.scalars(select(ProspectTaskRow)) if t.status is TaskStatus.OPEN}
+    assert followed and followed <= open_calls, followed - open_calls
 
 
 def test_every_csm_has_clients_whose_id_expired_or_expires_within_the_notice(db: Session) -> None:
