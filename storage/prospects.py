@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import ProspectCallKind, ProspectOutcome, Role, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.domain.masking import mask_text
+from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Introduced, ProspectCallDue, ProspectContactLine, ProspectLine

@@ -17,6 +17,7 @@ from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Disposition, EventKind, Grade, InviteStatus, LeaveKind, QueueReason, Role
 from csm_tui.domain.models import NewClient, NewStaff
+from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.services.events import day, planning, prospects
 from csm_tui.services.events.planning import EventDraft
@@ -463,3 +464,20 @@ async def test_a_client_taken_at_the_door_as_a_prospect_is_told_to_check_in_as_a
         error = str(app.screen.query_one("#dialog-error", Static).render())
         assert "已是本行客户" in error
     assert prospects.mine(app.ws) == []
+
+
+async def test_the_door_of_an_event_on_another_day_shows_its_list_but_offers_no_check_in_nor_prospect(
+    url: str,
+) -> None:
+    app = the_day_before(url, "csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await _check_in_screen(app)
+        await settle(pilot)
+        assert isinstance(app.screen, CheckInScreen)
+        assert [r[2] for r in table_rows(app)]  # the list is read
+        assert t("check_in.not_today") in progress(app)
+        assert not app.screen.check_action("prospect", ())
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckInScreen)  # no prospect dialog to be refused in

@@ -28,6 +28,7 @@ class DoorList:
 
     event: Event
     invitees: tuple[Invitee, ...]
+    on_its_day: bool = True  # people are checked in (and taken as prospects) on the event's day only
 
     @property
     def attended(self) -> int:
@@ -43,7 +44,12 @@ def door_list(ws: Workstation, event_id: int) -> DoorList:
         event = tx.events.get(event_id)
         if event is None:
             raise DomainError("event_unknown")
-        return DoorList(event, tuple(tx.events.invitees(event_id)))
+        return DoorList(event, tuple(tx.events.invitees(event_id)), on_its_day(ws, event))
+
+
+def on_its_day(ws: Workstation, event: Event) -> bool:
+    """Today is the event's day (in the branch's time zone)."""
+    return rules.local(ws.policy, event.starts_at).date() == ws.time.today()
 
 
 def _whole_mobile(text: str) -> str | None:
@@ -93,7 +99,7 @@ def _event_today(ws: Workstation, tx: UnitOfWork, event_id: int) -> Event:
     event = tx.events.get(event_id)
     if event is None:
         raise DomainError("event_unknown")
-    if rules.local(ws.policy, event.starts_at).date() != ws.time.today():
+    if not on_its_day(ws, event):
         raise DomainError("event_not_today")
     return event
 

@@ -18,8 +18,8 @@ from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewProspect, Prospect
 from csm_tui.policy import Policy
 from csm_tui.rules.cadence import Cadence
-from csm_tui.rules.events import local
 from csm_tui.rules.prospect_calls import first_call
+from csm_tui.services.events.day import on_its_day
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork, UnitOfWorkFactory
 from csm_tui.services.rows import ProspectContactLine, ProspectLine
@@ -63,7 +63,7 @@ def meet_at_event(
         event = tx.events.get(event_id)
         if event is None:
             raise DomainError("event_unknown")
-        if local(ws.policy, event.starts_at).date() != ws.time.today():
+        if not on_its_day(ws, event):
             raise DomainError("event_not_today")  # met at its door: never added to an event before or after it
         manager = _manager_at_event(tx, ws, event.created_by)
         prospect = _taken(tx, ws, _new(ws, name, mobile, consent, manager, resident_id, event_id=event.id))
