@@ -1,6 +1,6 @@
 """The event's results count each thing once and only what the event earned: a person met twice at the door is
-taken once and is one new client; someone who was already a client is no prospect (and no new client of the event); a sale made
-before the event began is not its; a follow-up made after the policy's days is no follow-up within them."""
+taken once and is one new client; someone who was already a client is no prospect (and no new client of the event);
+a sale made before the event began is not its; a follow-up made after the policy's days is no follow-up within them."""
 
 from __future__ import annotations
 
