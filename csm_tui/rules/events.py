@@ -51,6 +51,12 @@ UNCALLABLE = frozenset({Disposition.DO_NOT_CALL, Disposition.WRONG_NUMBER})
 AWAITING = frozenset({InviteStatus.INVITED, InviteStatus.NO_ANSWER})
 
 
+def may_be_called(mobile: str | None, phone_opt_out: bool, mobile_invalid: bool) -> bool:
+    """An invitation is a call: a client who asked not to be called, whose number is known wrong or who has none is
+    not invited (by hand; the rule's query leaves them out too), lest they count as invited while nobody calls."""
+    return bool(mobile) and not phone_opt_out and not mobile_invalid
+
+
 def when_uncallable(status: InviteStatus, disposition: Disposition) -> InviteStatus:
     """The invitation's status once its pending calls are closed because the client may not be called any more
     (``disposition`` one of ``UNCALLABLE``, recorded on another call or on the client's page)."""

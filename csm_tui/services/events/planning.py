@@ -165,6 +165,8 @@ def invite_clients(ws: Workstation, event_id: int, client_ids: list[int]) -> int
             client = tx.clients.get_to_change(client_id)  # refuses another CSM's client, and a cover
             if client.manager_id is None:
                 raise DomainError("event_no_manager", number=client.number)
+            if not rules.may_be_called(client.mobile, client.phone_opt_out, client.mobile_invalid):
+                raise DomainError("event_uncallable", number=client.number)
             if client_id in already:
                 continue
             _invite(ws, tx, event, client_id, client.manager_id)
