@@ -22,7 +22,15 @@ from screens.dialogs import IntroductionDialog, ProspectCallDialog
 from screens.prospects import ProspectCallSession, ProspectsScreen
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
-from tests.support.pilot import make_app, notices, open_own_client, settle, table_rows, whole_rows
+from tests.support.pilot import (
+    make_app,
+    notices,
+    open_own_client,
+    press_settled,
+    settle,
+    table_rows,
+    whole_rows,
+)
 
 TZ = "Asia/Shanghai"
 THURSDAY = FrozenClock("2026-11-26T02:00:00Z")  # the day before the apps' frozen Friday
@@ -147,19 +155,13 @@ async def test_a_reached_prospect_call_asks_for_the_note_under_the_prospects_nam
     app = make_app(url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "2", "p", "r")  # the queue, its prospect calls, reached
         dialog = app.screen
         assert isinstance(dialog, ProspectCallDialog)
         title = " ".join(str(label.render()) for label in dialog.query(Label))
         assert "钱七" in title and "None" not in title
         dialog.query_one("#note", Input).value = "下周来网点"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert not isinstance(app.screen, ProspectCallDialog)
     [line] = prospects.listing(app.ws)
     assert [(h.outcome, h.note) for h in prospects.history(app.ws, line.id)] == [
