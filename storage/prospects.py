@@ -108,7 +108,7 @@ class SqlProspects:
             .limit(1)
         )
         if followed_by is not None:
-            # one person, one CSM: never called by two, nor by a second after saying "do not call" to the first
+            # one person, one CSM: never called by two, a "do not call" said to one leaving the other calling
             raise DomainError("prospect_taken", manager=followed_by)
         row = ProspectRow(**prospect.model_dump())
         self.session.add(row)
