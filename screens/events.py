@@ -251,12 +251,6 @@ class CheckInScreen(Screen[None]):
     def action_to_list(self) -> None:
         self.query_one(KeyTable).focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F2 on the event's day only (the service takes prospects at its door then)."""
-        if action == "prospect" and (self.listing is None or not self.listing.on_its_day):
-            return False
-        return super().check_action(action, parameters)
-
     def action_prospect(self) -> None:
         """F2: someone who is not a client, taken as a prospect (name, mobile, consent)."""
 
@@ -276,10 +270,9 @@ class CheckInScreen(Screen[None]):
         self.query_one("#check-in-title", Static).update(f"{t('check_in.title')} · {_when(self.ws, e)} {e.title}")
         progress = t("check_in.progress", attended=listing.attended, capacity=e.capacity, room=listing.room,
                      listed=len(listing.invitees))  # fmt: skip
-        if not listing.on_its_day:  # the list to read; nobody checked in nor taken as a prospect
+        if not listing.on_its_day:  # the list to read: the service checks in and takes prospects on the day only
             progress = f"{progress} · {t('check_in.not_today')}"
         self.query_one("#check-in-progress", Static).update(progress)
-        self.refresh_bindings()
         self._filter(self.text)
 
     def _filter(self, text: str) -> None:

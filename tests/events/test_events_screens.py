@@ -466,9 +466,7 @@ async def test_a_client_taken_at_the_door_as_a_prospect_is_told_to_check_in_as_a
     assert prospects.mine(app.ws) == []
 
 
-async def test_the_door_of_an_event_on_another_day_shows_its_list_but_offers_no_check_in_nor_prospect(
-    url: str,
-) -> None:
+async def test_the_door_of_an_event_on_another_day_shows_its_list_and_says_it_is_for_reading(url: str) -> None:
     app = the_day_before(url, "csm01")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -476,8 +474,4 @@ async def test_the_door_of_an_event_on_another_day_shows_its_list_but_offers_no_
         await settle(pilot)
         assert isinstance(app.screen, CheckInScreen)
         assert [r[2] for r in table_rows(app)]  # the list is read
-        assert t("check_in.not_today") in progress(app)
-        assert not app.screen.check_action("prospect", ())
-        await pilot.press("f2")
-        await settle(pilot)
-        assert isinstance(app.screen, CheckInScreen)  # no prospect dialog to be refused in
+        assert t("check_in.not_today") in progress(app)  # before anyone types a name to be refused
