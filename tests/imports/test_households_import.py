@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from csm_tui.i18n import set_language
 from csm_tui.rules.birthdays import lunar_md
@@ -125,3 +125,22 @@ def test_implausible_family_rows_are_refused_with_their_line_and_reason_in_the_u
             assert len(session.scalars(select(ClientLinkRow)).all()) == 2
     finally:
         set_language("zh_CN")
+
+
+def test_a_family_row_naming_a_client_whose_stored_id_cannot_be_read_is_refused_on_its_line(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """A legacy 15-digit number written past the client import (by SQL): that row is refused with its line and a
+    reason in words, the others go in."""
+    people = [[f"C{n}", name, VALID_IDS[n], "", "csm01"] for n, name in enumerate(["张伟", "李秀英", "王强"])]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 3
+    with uow_factory(write=True) as tx:
+        tx.session.execute(  # type: ignore[attr-defined]
+            update(ClientRow).where(ClientRow.number == "C2").values(resident_id="110105800301002")
+        )
+        tx.commit()
+    rows = [["客户号", "亲属客户号", "关系"], ["C0", "C1", "spouse"], ["C0", "C2", "spouse"], ["C2", "C1", "spouse"]]
+    report = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "family.csv", rows))
+    assert (report.new, report.rejected) == (1, 2)
+    reasons = {line: reason for line, _column, reason, _value in error_lines(report)}
+    assert set(reasons) == {"3", "4"} and all("身份证" in r for r in reasons.values()), reasons
