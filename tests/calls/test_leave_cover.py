@@ -31,6 +31,7 @@ from csm_tui.domain.enums import (
     Role,
     TaskKind,
     TaskOrigin,
+    TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
@@ -43,6 +44,7 @@ from csm_tui.domain.models import (
     Staff,
 )
 from csm_tui.policy import LeaveCalls, Measure, Policy
+from csm_tui.services.calls import appointments, outcomes
 from csm_tui.services.calls.leave_queue import spread_backlog
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
@@ -767,6 +769,34 @@ def test_a_recorded_policy_that_cannot_be_read_lets_nobody_cover(covered: Branch
         conn.execute(text("INSERT INTO branch_meta (key, value) VALUES ('policy_values', :v)"), {"v": raw})
     with pytest.raises(AccessDenied):
         prepare(covered.ws("li"), covered.clients["甲客户"])
+
+
+def test_after_the_switch_to_wait_the_covers_open_session_skips_snoozes_undoes_and_adds_nothing(
+    covered: Branch, tmp_path: Path
+) -> None:
+    """The cover's queue was read and a call made under cover; another workstation then starts with a policy that
+    lets the calls wait: the items still on the cover's screen are refused, and so is undoing the call made."""
+    li = covered.ws("li")
+    first, second = [i for i in today_queue(li) if i.cover_for]
+    receipt = record(li, first.client_id, Outcome(Disposition.INTERESTED), task_id=first.main.task_id, started_at=NOW)
+    waiting = tmp_path / "wait.toml"
+    waiting.write_text('[leave]\ncalls = "wait"\n', encoding="utf-8")
+    assert record_policy(covered.factory, with_leave(LeaveCalls.WAIT), waiting)
+    later = next(iter(outcomes.snooze_choices(li).values()))
+    before = audit_actions(covered)
+    for attempt in (
+        lambda: outcomes.skip(li, second, next(iter(outcomes.SkipReason))),
+        lambda: outcomes.snooze(li, second, later),
+        lambda: outcomes.undo(li, receipt),
+        lambda: appointments.add_follow_up(li, second.client_id, days(3)),
+        lambda: client_detail.reveal(li, second.client_id, "回访核实"),
+    ):
+        with pytest.raises(AccessDenied):
+            attempt()
+    assert audit_actions(covered) == before  # nothing written, not even a reveal's entry
+    with covered.factory() as tx:
+        task = tx.tasks.get(second.main.task_id or 0)
+    assert task is not None and task.status is TaskStatus.OPEN  # the absent CSM's task is still open, as it was
 
 
 def test_a_supervisor_ends_a_leave_under_way_from_today_the_cover_ends_and_the_backlog_returns(
