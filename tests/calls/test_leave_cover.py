@@ -727,6 +727,27 @@ def test_the_supervisor_names_a_new_cover_for_a_leave_under_way_held_to_the_chec
     assert refused.value.code == "leave_cover_not_under_way"
 
 
+def test_a_cover_leaving_the_bank_before_the_leave_ends_covers_no_more_and_the_team_view_agrees(
+    covered: Branch,
+) -> None:
+    """A staff import sets the colleague's last day on staff to Monday, before the leave's Tuesday, and leaves them
+    active: as the leave could not have named them so, they work the absent CSM's clients no more from then (the
+    queue, the card, the outcome), and the supervisor's team view says the calls wait — the two agree."""
+    client_id = covered.clients["甲客户"]
+    assert prepare(covered.ws("li"), client_id).client_id == client_id
+    with covered.factory.engine.begin() as conn:  # as the staff import writes it
+        conn.execute(text("UPDATE staff SET left_on = :day WHERE login = 'li'"), {"day": days(3)})
+    li = covered.ws("li")
+    with pytest.raises(AccessDenied):
+        prepare(li, client_id)
+    with pytest.raises(AccessDenied):
+        record(li, client_id, Outcome(Disposition.INTERESTED), started_at=NOW)
+    assert names(covered, today_queue(li)) == [("丙客户", "")]
+    [row] = [r for r in day_list.team_lists(covered.ws("sup"), TODAY) if r.staff.name == "王芳"]
+    assert row.leave is not None and row.leave.cover_gone
+    assert not calls_covered(covered.ws("sup"), row.leave)
+
+
 def test_switching_the_policy_to_wait_mid_leave_ends_the_covers_access_at_once(covered: Branch, tmp_path: Path) -> None:
     client_id = covered.clients["甲客户"]
     li = covered.ws("li")  # signed in under the policy that lets a colleague cover
