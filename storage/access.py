@@ -80,7 +80,7 @@ def cover_on_staff() -> list[ColumnElement[bool]]:
     not have named them so: ``services.leave`` refuses it when recording). To be joined to ``LeaveRow``."""
     return [
         StaffRow.id == LeaveRow.cover_id,
-        StaffRow.active,
+        StaffRow.active.is_(True),
         or_(StaffRow.left_on.is_(None), StaffRow.left_on >= LeaveRow.last_day),
     ]
 
