@@ -82,8 +82,10 @@ def record_leave(
         target = tx.staff.get(staff_id)
         if actor is None or target is None or not _may_record(actor, target):
             raise AccessDenied("leave")
-        if first_day < today and actor.role is Role.CSM:
-            raise DomainError("leave_past_by_supervisor")  # else a slow week is taken out of the call target after it
+        if first_day < today and actor.id == target.id:  # one's own days gone: recorded by someone above
+            # else a CSM's slow week is taken out of the call target, a supervisor's AML decisions out of their
+            # hands, after the fact
+            raise DomainError("leave_past_by_supervisor" if actor.role is Role.CSM else "leave_own_past_by_admin")
         if target.role not in LEAVE_ROLES or not target.active:
             raise DomainError("leave_not_csm", name=target.name)
         if target.role is Role.SUPERVISOR and cover_id is not None:
@@ -147,8 +149,8 @@ def cancel_leave(ws: Workstation, leave_id: int) -> Leave:
         actor, target = tx.actor, tx.staff.get(leave.staff_id)
         if actor is None or target is None or not _may_record(actor, target):
             raise AccessDenied("leave")
-        if leave.last_day < today and actor.role is Role.CSM:
-            raise DomainError("leave_over_by_supervisor")
+        if leave.last_day < today and actor.id == target.id:  # one's own leave over: corrected by someone above
+            raise DomainError("leave_over_by_supervisor" if actor.role is Role.CSM else "leave_own_over_by_admin")
         if leave.first_day < today <= leave.last_day:
             yesterday = today - dt.timedelta(days=1)
             changed = tx.leave.end(leave_id, yesterday, ws.time.day_bounds(yesterday)[1])

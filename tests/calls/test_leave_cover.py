@@ -637,6 +637,23 @@ def test_a_csm_may_not_record_leave_for_days_already_gone_only_the_supervisor_ma
     leave(branch, first=TODAY, last=LAST)  # from today on, the CSM's own
 
 
+def test_a_supervisor_neither_backdates_nor_erases_own_leave_only_the_admin_may(branch: Branch) -> None:
+    """A supervisor on leave decides no AML report: backdating their own leave, or cancelling one already over, would
+    rewrite who could decide what after the fact. Their own days gone are the admin's to record or correct."""
+    with pytest.raises(DomainError) as refused:
+        leave(branch, by="sup", who="sup", cover=None, first=days(-3), last=days(-1))
+    assert refused.value.code == "leave_own_past_by_admin"
+    leave(branch, by="admin", who="sup", cover=None, first=days(-3), last=days(-1))  # the admin records it
+    leave(branch, by="sup", who="sup", cover=None, first=days(3), last=days(4))  # from today on: their own
+    [entry] = upcoming(branch.ws("sup"), branch.id("sup"))
+    assert entry.leave.id is not None
+    branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: over
+    with pytest.raises(DomainError) as refused:
+        cancel_leave(branch.ws("sup"), entry.leave.id)
+    assert refused.value.code == "leave_own_over_by_admin"
+    assert cancel_leave(branch.ws("admin"), entry.leave.id).cancelled_at is not None
+
+
 def test_a_leave_without_a_working_day_is_refused(branch: Branch) -> None:
     with pytest.raises(DomainError) as refused:
         leave(branch, first=days(1), last=days(2))  # Saturday and Sunday
