@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
@@ -74,14 +74,27 @@ def _leave_now(session: Session) -> list[ColumnElement[bool]] | None:
     return [LeaveRow.cancelled_at.is_(None), LeaveRow.starts_at <= now, LeaveRow.ends_at > now]
 
 
+def cover_on_staff() -> list[ColumnElement[bool]]:
+    """The colleague a leave names can still cover it, as the staff rows stand: active, and on staff until the
+    leave's last day (a last day on staff set before it by a staff import ends the cover at once, as the leave could
+    not have named them so: ``services.leave`` refuses it when recording). To be joined to ``LeaveRow``."""
+    return [
+        StaffRow.id == LeaveRow.cover_id,
+        StaffRow.active.is_(True),
+        or_(StaffRow.left_on.is_(None), StaffRow.left_on >= LeaveRow.last_day),
+    ]
+
+
 def covering_now(session: Session, actor_id: int, manager_id: int) -> bool:
     """``actor_id`` covers for ``manager_id`` at this instant: a leave of the manager's, not cancelled, that names
-    the actor as cover and has begun and not yet ended, while the branch's policy lets a colleague cover
-    (``leave_calls_wait``)."""
+    the actor as cover, who can still cover it (``cover_on_staff``), and has begun and not yet ended, while the
+    branch's policy lets a colleague cover (``leave_calls_wait``)."""
     live = _leave_now(session)
     if live is None or leave_calls_wait(session):
         return False
-    query = select(LeaveRow.id).where(LeaveRow.staff_id == manager_id, LeaveRow.cover_id == actor_id, *live)
+    query = select(LeaveRow.id).where(
+        LeaveRow.staff_id == manager_id, LeaveRow.cover_id == actor_id, *live, *cover_on_staff()
+    )
     return session.scalar(query.limit(1)) is not None
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from csm_tui.domain.enums import Role
 from csm_tui.domain.models import Leave, NewLeave, Staff
 from csm_tui.services.ports import AccessDenied
-from storage.access import Access, leave_calls_wait
+from storage.access import Access, cover_on_staff, leave_calls_wait
 from storage.orm import LeaveRow, StaffRow
 
 
@@ -137,6 +137,7 @@ class SqlLeave:
         rows = self.session.scalars(
             _live()
             .where(LeaveRow.cover_id == cover_id, and_(LeaveRow.first_day <= day, LeaveRow.last_day >= day))
+            .where(*cover_on_staff())  # no longer able to cover it: the calls wait
             .order_by(LeaveRow.staff_id)
         )
         return [_model(r) for r in rows]

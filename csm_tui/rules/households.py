@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pydantic_core import PydanticCustomError
+
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
 from csm_tui.domain.values import ResidentId, Sex
 from csm_tui.policy import Policy
@@ -63,6 +66,11 @@ def check_link(
 
 
 def person(client_id: int, resident_id: str) -> Person:
-    """A client as the rule reads them: birth date and sex from the resident ID (GB 11643)."""
-    rid = ResidentId(resident_id)
+    """A client as the rule reads them: birth date and sex from the resident ID (GB 11643). A stored number that
+    cannot be read (a legacy 15-digit one written past the import): ``DomainError`` ``household_id_unreadable``, as
+    a link nobody can judge is not written."""
+    try:
+        rid = ResidentId(resident_id)
+    except PydanticCustomError:
+        raise DomainError("household_id_unreadable") from None
     return Person(client_id, rid.birth_date, rid.sex)

@@ -82,8 +82,10 @@ def record_leave(
         target = tx.staff.get(staff_id)
         if actor is None or target is None or not _may_record(actor, target):
             raise AccessDenied("leave")
-        if first_day < today and actor.role is Role.CSM:
-            raise DomainError("leave_past_by_supervisor")  # else a slow week is taken out of the call target after it
+        if first_day < today and actor.id == target.id:  # one's own days gone: recorded by someone above
+            # else a CSM's slow week is taken out of the call target, a supervisor's AML decisions out of their
+            # hands, after the fact
+            raise DomainError("leave_past_by_supervisor" if actor.role is Role.CSM else "leave_own_past_by_admin")
         if target.role not in LEAVE_ROLES or not target.active:
             raise DomainError("leave_not_csm", name=target.name)
         if target.role is Role.SUPERVISOR and cover_id is not None:
@@ -147,8 +149,8 @@ def cancel_leave(ws: Workstation, leave_id: int) -> Leave:
         actor, target = tx.actor, tx.staff.get(leave.staff_id)
         if actor is None or target is None or not _may_record(actor, target):
             raise AccessDenied("leave")
-        if leave.last_day < today and actor.role is Role.CSM:
-            raise DomainError("leave_over_by_supervisor")
+        if leave.last_day < today and actor.id == target.id:  # one's own leave over: corrected by someone above
+            raise DomainError("leave_over_by_supervisor" if actor.role is Role.CSM else "leave_own_over_by_admin")
         if leave.first_day < today <= leave.last_day:
             yesterday = today - dt.timedelta(days=1)
             changed = tx.leave.end(leave_id, yesterday, ws.time.day_bounds(yesterday)[1])
@@ -216,9 +218,9 @@ def recordable_staff(ws: Workstation) -> list[Staff]:
     return [s for s in staff if s.active]
 
 
-def _named(tx: UnitOfWork, leaves: list[Leave], day: dt.date) -> list[LeaveEntry]:
-    """The leaves with the names of who is away and who covers, and whether that colleague can still cover on
-    ``day`` (an active CSM, on staff then), as the staff rows stand now."""
+def _named(tx: UnitOfWork, leaves: list[Leave]) -> list[LeaveEntry]:
+    """The leaves with the names of who is away and who covers, and whether that colleague can still cover the
+    leave (active, on staff until its last day), as the staff rows stand now."""
     staff: dict[int, Staff | None] = {}
 
     def get(staff_id: int) -> Staff | None:
@@ -226,8 +228,8 @@ def _named(tx: UnitOfWork, leaves: list[Leave], day: dt.date) -> list[LeaveEntry
             staff[staff_id] = tx.staff.get(staff_id)
         return staff[staff_id]
 
-    def gone(cover: Staff | None) -> bool:
-        return cover is None or not cover.active or (cover.left_on is not None and cover.left_on < day)
+    def gone(cover: Staff | None, last_day: dt.date) -> bool:  # as ``storage.access.cover_on_staff``
+        return cover is None or not cover.active or (cover.left_on is not None and cover.left_on < last_day)
 
     wait = tx.leave.calls_wait() if leaves else False
     entries = []
@@ -236,7 +238,7 @@ def _named(tx: UnitOfWork, leaves: list[Leave], day: dt.date) -> list[LeaveEntry
         entries.append(
             LeaveEntry(
                 leave, away.name if away else "", cover.name if cover else "",
-                cover_gone=leave.cover_id is not None and gone(cover), calls_wait=wait,
+                cover_gone=leave.cover_id is not None and gone(cover, leave.last_day), calls_wait=wait,
             )
         )  # fmt: skip
     return entries
@@ -246,13 +248,13 @@ def upcoming(ws: Workstation, staff_id: int) -> list[LeaveEntry]:
     """``staff_id``'s leave that has not ended yet, earliest first."""
     with ws.uow() as tx:
         today = ws.time.today()
-        return _named(tx, tx.leave.for_staff(staff_id, today), today)
+        return _named(tx, tx.leave.for_staff(staff_id, today))
 
 
 def away_on(tx: UnitOfWork, staff_ids: list[int], day: dt.date) -> dict[int, LeaveEntry]:
     """Of ``staff_ids``, who is on leave on ``day``, and who covers (inside the caller's unit of work)."""
     found = tx.leave.on_day(staff_ids, day)
-    return {row.leave.staff_id: row for row in _named(tx, list(found.values()), day)}
+    return {row.leave.staff_id: row for row in _named(tx, list(found.values()))}
 
 
 def away_today(ws: Workstation) -> LeaveEntry | None:
@@ -277,7 +279,7 @@ def covered_today(tx: UnitOfWork, ws: Workstation) -> list[LeaveEntry]:
     if ws.policy.leave.calls is not LeaveCalls.COVER or ws.staff.id is None:
         return []
     today = ws.time.today()
-    return _named(tx, tx.leave.covered_by(ws.staff.id, today), today)
+    return _named(tx, tx.leave.covered_by(ws.staff.id, today))
 
 
 def cover_owner(tx: UnitOfWork, ws: Workstation, manager_id: int | None) -> int | None:

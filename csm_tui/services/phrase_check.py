@@ -114,10 +114,17 @@ def check(texts: Mapping[str, str], phrases: Iterable[str]) -> list[PhraseHit]:
     return [hit for field, text in texts.items() for hit in find_phrases(text, wanted, field)]
 
 
+def said(text: str) -> str:
+    """A reason as said: without the spaces around it, and empty when nothing in it can be read (only spaces,
+    zero-width or format characters: a reason the audit log would show as blank is no reason)."""
+    text = text.strip()
+    return text if any(unicodedata.category(ch)[0] not in ("Z", "C") for ch in text) else ""
+
+
 def _covers(confirmed: PhrasesConfirmed | None, hits: list[PhraseHit]) -> bool:
     return (
         confirmed is not None
-        and bool(confirmed.reason.strip())
+        and bool(said(confirmed.reason))
         and len(confirmed.reason) <= REASON_MAX
         and {h.phrase for h in hits} <= confirmed.phrases
     )

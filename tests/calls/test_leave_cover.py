@@ -31,6 +31,7 @@ from csm_tui.domain.enums import (
     Role,
     TaskKind,
     TaskOrigin,
+    TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
@@ -43,6 +44,7 @@ from csm_tui.domain.models import (
     Staff,
 )
 from csm_tui.policy import LeaveCalls, Measure, Policy
+from csm_tui.services.calls import appointments, outcomes
 from csm_tui.services.calls.leave_queue import spread_backlog
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
@@ -635,6 +637,23 @@ def test_a_csm_may_not_record_leave_for_days_already_gone_only_the_supervisor_ma
     leave(branch, first=TODAY, last=LAST)  # from today on, the CSM's own
 
 
+def test_a_supervisor_neither_backdates_nor_erases_own_leave_only_the_admin_may(branch: Branch) -> None:
+    """A supervisor on leave decides no AML report: backdating their own leave, or cancelling one already over, would
+    rewrite who could decide what after the fact. Their own days gone are the admin's to record or correct."""
+    with pytest.raises(DomainError) as refused:
+        leave(branch, by="sup", who="sup", cover=None, first=days(-3), last=days(-1))
+    assert refused.value.code == "leave_own_past_by_admin"
+    leave(branch, by="admin", who="sup", cover=None, first=days(-3), last=days(-1))  # the admin records it
+    leave(branch, by="sup", who="sup", cover=None, first=days(3), last=days(4))  # from today on: their own
+    [entry] = upcoming(branch.ws("sup"), branch.id("sup"))
+    assert entry.leave.id is not None
+    branch.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: over
+    with pytest.raises(DomainError) as refused:
+        cancel_leave(branch.ws("sup"), entry.leave.id)
+    assert refused.value.code == "leave_own_over_by_admin"
+    assert cancel_leave(branch.ws("admin"), entry.leave.id).cancelled_at is not None
+
+
 def test_a_leave_without_a_working_day_is_refused(branch: Branch) -> None:
     with pytest.raises(DomainError) as refused:
         leave(branch, first=days(1), last=days(2))  # Saturday and Sunday
@@ -725,6 +744,27 @@ def test_the_supervisor_names_a_new_cover_for_a_leave_under_way_held_to_the_chec
     assert refused.value.code == "leave_cover_not_under_way"
 
 
+def test_a_cover_leaving_the_bank_before_the_leave_ends_covers_no_more_and_the_team_view_agrees(
+    covered: Branch,
+) -> None:
+    """A staff import sets the colleague's last day on staff to Monday, before the leave's Tuesday, and leaves them
+    active: as the leave could not have named them so, they work the absent CSM's clients no more from then (the
+    queue, the card, the outcome), and the supervisor's team view says the calls wait — the two agree."""
+    client_id = covered.clients["甲客户"]
+    assert prepare(covered.ws("li"), client_id).client_id == client_id
+    with covered.factory.engine.begin() as conn:  # as the staff import writes it
+        conn.execute(text("UPDATE staff SET left_on = :day WHERE login = 'li'"), {"day": days(3)})
+    li = covered.ws("li")
+    with pytest.raises(AccessDenied):
+        prepare(li, client_id)
+    with pytest.raises(AccessDenied):
+        record(li, client_id, Outcome(Disposition.INTERESTED), started_at=NOW)
+    assert names(covered, today_queue(li)) == [("丙客户", "")]
+    [row] = [r for r in day_list.team_lists(covered.ws("sup"), TODAY) if r.staff.name == "王芳"]
+    assert row.leave is not None and row.leave.cover_gone
+    assert not calls_covered(covered.ws("sup"), row.leave)
+
+
 def test_switching_the_policy_to_wait_mid_leave_ends_the_covers_access_at_once(covered: Branch, tmp_path: Path) -> None:
     client_id = covered.clients["甲客户"]
     li = covered.ws("li")  # signed in under the policy that lets a colleague cover
@@ -767,6 +807,34 @@ def test_a_recorded_policy_that_cannot_be_read_lets_nobody_cover(covered: Branch
         conn.execute(text("INSERT INTO branch_meta (key, value) VALUES ('policy_values', :v)"), {"v": raw})
     with pytest.raises(AccessDenied):
         prepare(covered.ws("li"), covered.clients["甲客户"])
+
+
+def test_after_the_switch_to_wait_the_covers_open_session_skips_snoozes_undoes_and_adds_nothing(
+    covered: Branch, tmp_path: Path
+) -> None:
+    """The cover's queue was read and a call made under cover; another workstation then starts with a policy that
+    lets the calls wait: the items still on the cover's screen are refused, and so is undoing the call made."""
+    li = covered.ws("li")
+    first, second = [i for i in today_queue(li) if i.cover_for]
+    receipt = record(li, first.client_id, Outcome(Disposition.INTERESTED), task_id=first.main.task_id, started_at=NOW)
+    waiting = tmp_path / "wait.toml"
+    waiting.write_text('[leave]\ncalls = "wait"\n', encoding="utf-8")
+    assert record_policy(covered.factory, with_leave(LeaveCalls.WAIT), waiting)
+    later = next(iter(outcomes.snooze_choices(li).values()))
+    before = audit_actions(covered)
+    for attempt in (
+        lambda: outcomes.skip(li, second, next(iter(outcomes.SkipReason))),
+        lambda: outcomes.snooze(li, second, later),
+        lambda: outcomes.undo(li, receipt),
+        lambda: appointments.add_follow_up(li, second.client_id, days(3)),
+        lambda: client_detail.reveal(li, second.client_id, "回访核实"),
+    ):
+        with pytest.raises(AccessDenied):
+            attempt()
+    assert audit_actions(covered) == before  # nothing written, not even a reveal's entry
+    with covered.factory() as tx:
+        task = tx.tasks.get(second.main.task_id or 0)
+    assert task is not None and task.status is TaskStatus.OPEN  # the absent CSM's task is still open, as it was
 
 
 def test_a_supervisor_ends_a_leave_under_way_from_today_the_cover_ends_and_the_backlog_returns(

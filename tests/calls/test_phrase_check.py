@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csm_tui.domain.enums import Channel, Disposition, QueueReason, ReferralStatus
+from csm_tui.domain.errors import DomainError
 from csm_tui.policy import Policy
 from csm_tui.regulation import FORBIDDEN_PHRASES
 from csm_tui.services.calls import appointments, outcomes
@@ -290,3 +291,39 @@ def test_a_civil_capacity_reason_with_a_forbidden_phrase_is_refused_until_confir
     keep = PhrasesConfirmed(frozenset({"无风险"}), "家属原话")
     assert not client_detail.set_civil_capacity(ws, branch.zsf, False, "家属说只能买无风险的", keep).civil_capacity
     assert len(_audit(branch, PHRASES_REFUSED)) == 1 and len(_audit(branch, PHRASES_CONFIRMED)) == 1
+
+
+@pytest.mark.parametrize(
+    "reason", ["客户要买保 本产品", "客户要买保　本产品", "客户要买ＸＸ保-本", "客户要穩賺的", "無 風 險"]
+)
+def test_a_reveal_or_capacity_reason_with_a_dressed_up_phrase_is_refused_and_the_audit_keeps_no_text(
+    branch: Branch, reason: str
+) -> None:
+    """Through the service API, past the dialog: spaces, full width, punctuation or traditional characters hide no
+    phrase; nothing is revealed or changed, and the refusal's entry names the phrase, never the reason typed."""
+    with pytest.raises(ForbiddenPhrases):
+        client_detail.reveal(branch.ws(branch.csm_a), branch.zsf, reason)
+    with pytest.raises(ForbiddenPhrases):
+        client_detail.set_civil_capacity(branch.ws(branch.supervisor), branch.zsf, False, reason)
+    rows = branch.audit_rows()
+    assert not [r for r in rows if r.action in ("reveal", "client.civil_capacity")]
+    refused = _audit(branch, PHRASES_REFUSED)
+    assert len(refused) == 2 and all(reason not in str(r.detail) and "客户" not in str(r.detail) for r in refused)
+
+
+@pytest.mark.parametrize("blank", ["\u200b", " \u200b\u3000", "\u2060\ufeff", "\u200d "])
+def test_a_reveal_or_capacity_reason_of_only_invisible_characters_is_no_reason(branch: Branch, blank: str) -> None:
+    """A zero-width or format character is not a reason an auditor can read: refused in words (no traceback), no
+    number revealed, nothing audited; a phrase kept for such a 'reason' is not kept either."""
+    before = len(branch.audit_rows())
+    with pytest.raises(DomainError) as refused:
+        client_detail.reveal(branch.ws(branch.csm_a), branch.zsf, blank)
+    assert refused.value.code == "reason_required"
+    with pytest.raises(DomainError) as refused:
+        client_detail.set_civil_capacity(branch.ws(branch.supervisor), branch.zsf, False, blank)
+    assert refused.value.code == "capacity_reason_required"
+    assert len(branch.audit_rows()) == before
+    with pytest.raises(ForbiddenPhrases):
+        client_detail.reveal(
+            branch.ws(branch.csm_a), branch.zsf, "客户要买保本产品", PhrasesConfirmed(frozenset({"保本"}), blank)
+        )

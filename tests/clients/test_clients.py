@@ -132,7 +132,7 @@ def test_revealing_another_csm_s_client_is_denied_and_leaves_no_trace(branch: Br
         client_detail.reveal(branch.ws(branch.csm_a), branch.wdh, "客户来电核实身份")
     with pytest.raises(AccessDenied):
         client_detail.reveal(branch.ws(branch.supervisor), branch.wdh, "客户来电核实身份")
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(DomainError, match="reason_required"):
         client_detail.reveal(branch.ws(branch.csm_a), branch.zsf, "   ")
     assert len(branch.audit_rows()) == before
 

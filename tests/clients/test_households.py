@@ -252,3 +252,28 @@ def test_the_database_refuses_a_backwards_duplicate_or_unknown_link(family: Fami
         with engine.connect() as conn, pytest.raises(IntegrityError):
             conn.execute(insert, {"a": a, "b": b, "r": relation, "at": at})
             conn.commit()
+
+
+def test_a_relative_whose_stored_id_cannot_be_read_is_refused_in_words_and_an_x_check_digit_is_read(
+    family: Family,
+) -> None:
+    """A legacy 15-digit number written past the import (by SQL): the link is refused with a reason the user can
+    read (no birth date to judge it by), nothing written; a number ending in X is read like any other."""
+    zhang, li = family.ids["张伟"], family.ids["李秀英"]
+    with family.factory.engine.begin() as conn:
+        conn.execute(text("UPDATE clients SET resident_id = '110105800301002' WHERE id = :id"), {"id": li})
+    ws = family.ws(family.csm)
+    for client_id, relative_id in ((zhang, li), (li, zhang)):
+        with pytest.raises(DomainError) as err:
+            households.link(family.ws(family.admin), client_id, relative_id, Relation.SPOUSE)
+        assert err.value.code == "household_id_unreadable"
+    assert households.household(ws, zhang).members == ()
+    x_born_1950 = "11010519500108007X"  # a man born 8 January 1950, check character X
+    with family.factory(write=True) as tx:
+        father = tx.clients.add(
+            NewClient(number="C0201", name="张父", resident_id=x_born_1950, manager_id=family.csm.id)
+        )
+        tx.commit()
+    assert father.id is not None
+    households.link(ws, zhang, father.id, Relation.PARENT)  # twenty years older
+    assert [m.relation for m in households.household(ws, zhang).members] == [Relation.PARENT]

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from csm_tui.i18n import set_language
 from csm_tui.rules.birthdays import lunar_md
@@ -125,3 +125,49 @@ def test_implausible_family_rows_are_refused_with_their_line_and_reason_in_the_u
             assert len(session.scalars(select(ClientLinkRow)).all()) == 2
     finally:
         set_language("zh_CN")
+
+
+def test_a_family_row_naming_a_client_whose_stored_id_cannot_be_read_is_refused_on_its_line(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """A legacy 15-digit number written past the client import (by SQL): that row is refused with its line and a
+    reason in words, the others go in."""
+    people = [[f"C{n}", name, VALID_IDS[n], "", "csm01"] for n, name in enumerate(["张伟", "李秀英", "王强"])]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 3
+    with uow_factory(write=True) as tx:
+        tx.session.execute(  # type: ignore[attr-defined]
+            update(ClientRow).where(ClientRow.number == "C2").values(resident_id="110105800301002")
+        )
+        tx.commit()
+    rows = [["客户号", "亲属客户号", "关系"], ["C0", "C1", "spouse"], ["C0", "C2", "spouse"], ["C2", "C1", "spouse"]]
+    report = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "family.csv", rows))
+    assert (report.new, report.rejected) == (1, 2)
+    reasons = {line: reason for line, _column, reason, _value in error_lines(report)}
+    assert set(reasons) == {"3", "4"} and all("身份证" in r for r in reasons.values()), reasons
+
+
+def test_a_link_made_implausible_by_a_corrected_birth_date_stays_and_is_refused_when_given_again(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """The bank's file is the record of who was born when: a corrected ID goes in whatever links it touches, and the
+    link stays (nothing is dropped unseen; the CSM may take it back); the same link given again is judged anew and
+    refused on its line, as a link typed now would be."""
+    people = [
+        ["C0", "张伟", rid("310104", dt.date(1970, 1, 1), 1), "", "csm01"],
+        ["C1", "张小明", rid("310104", dt.date(1995, 1, 1), 3), "", "csm01"],
+    ]
+    assert import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people)).new == 2
+    family = [["客户号", "亲属客户号", "关系"], ["C1", "C0", "parent"]]
+    assert import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "family.csv", family)).new == 1
+    people[1][2] = rid("310104", dt.date(1980, 1, 1), 3)  # the son's birth date corrected: ten years after his father
+    fixed = import_file(branch["admin"], ImportKind.CLIENTS, clients_file(tmp_path, people, name="fixed.csv"))
+    assert (fixed.updated, fixed.rejected) == (1, 0)
+    with uow_factory() as tx:
+        assert len(tx.session.scalars(select(ClientLinkRow)).all()) == 1  # type: ignore[attr-defined]
+    again = import_file(branch["admin"], ImportKind.HOUSEHOLDS, write_csv(tmp_path / "again.csv", family))
+    assert (again.new, again.rejected) == (0, 1)
+    [(line, _column, reason, _value)] = error_lines(again)
+    assert line == "2" and "16" in reason
+    with uow_factory() as tx:
+        ids = dict(tx.session.execute(select(ClientRow.number, ClientRow.id)).all())  # type: ignore[attr-defined]
+    households.unlink(branch["csm"], ids["C1"], ids["C0"])  # the CSM takes it back

@@ -408,6 +408,15 @@ def test_a_d_grade_needs_a_reason_and_takes_the_csm_out_of_the_distribution(fx: 
     assert quarter_scores.csm_view(fx.ws("a")).annual_grade == "D"
 
 
+def test_a_d_grade_reason_of_only_invisible_characters_is_no_reason(fx: Fixture) -> None:
+    a = fx.staff["a"].id or 0
+    with pytest.raises(DomainError) as refused:
+        appraisal_entries.grade_d(fx.ws("sup"), a, 2026, "\u200b\u3000\u2060")
+    assert refused.value.code == "reason_required"
+    with fx.system() as tx:
+        assert tx.scores.grade_decisions(2026) == {}
+
+
 def test_qualifications_recorded_by_the_admin_count(fx: Fixture) -> None:
     b = fx.staff["b"].id or 0
     admin = fx.ws("admin")

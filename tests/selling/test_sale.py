@@ -720,3 +720,13 @@ def test_a_sale_is_named_before_the_cancel_reason_is_asked_and_an_ineligible_one
     with pytest.raises(DomainError) as refused:
         attempts.cancellable(ws, done.sale.id)
     assert refused.value.code == "not_in_cooling_off"
+
+
+def test_a_cancel_reason_of_only_invisible_characters_is_no_reason_and_the_sale_stays(branch: Branch) -> None:
+    done = sell_private(branch)
+    assert done.sale is not None and done.sale.id is not None
+    before = tables(branch.engine)
+    with pytest.raises(DomainError) as refused:
+        attempts.cancel_in_cooling_off(branch.ws(), done.sale.id, "\u200b\ufeff ")
+    assert refused.value.code == "reason_required"
+    assert tables(branch.engine) == before

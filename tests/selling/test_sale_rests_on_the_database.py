@@ -546,6 +546,28 @@ def test_the_database_refuses_an_asset_type_on_a_product_other_than_wealth(branc
         )
 
 
+def test_a_private_placement_split_into_two_half_million_purchases_is_refused_each_time(branch: Branch) -> None:
+    """The minimum is a purchase's, not a total's: ¥500,000 twice is two purchases under it, the second not lifted by
+    the first; an amount forged past the wizard in fractions of a fen or with a forged amount object is refused."""
+    ws = branch.ws()
+    assess(ws, branch.young, RiskLevel.C3)
+    enrich(branch, branch.young)
+    before = tables(branch.engine)
+    half = attempt(ws, branch.young, "PP3", "500000", QUALIFIED)
+    forged = dataclasses.replace(half, verdict=attempt(ws, branch.young, "PP3", PRIVATE, QUALIFIED).verdict)
+    for _ in range(2):
+        with pytest.raises(DomainError) as refused:
+            attempts.record(ws, forged, SOLD)
+        assert refused.value.code == "sale_blocked"
+    assert tables(branch.engine) == before
+    for typed in ("999999.999", "1000000.001"):  # fractions of a fen: neither rounded up to the minimum nor sold
+        with pytest.raises(ValidationError):
+            attempts.record(ws, dataclasses.replace(forged, amount=typed), SOLD)  # type: ignore[arg-type]
+    assert tables(branch.engine) == before
+    done = attempts.record(ws, dataclasses.replace(forged, amount="１００００００"), SOLD)  # type: ignore[arg-type]
+    assert done.sale is not None and done.sale.amount == Decimal("1000000.00")  # full-width digits: one million
+
+
 @pytest.mark.parametrize("ref", ["x", "REC01", "REC 0001", "REC_0001", "录音-000001", "A" * 41])
 def test_a_recording_reference_in_another_format_is_refused(branch: Branch, ref: str) -> None:
     ws = branch.ws()

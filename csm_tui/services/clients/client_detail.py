@@ -32,7 +32,7 @@ from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
 from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
-from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, said, screen
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Introduced, ProspectContactLine
 from csm_tui.services.uncallable import close_uncallable
@@ -137,9 +137,9 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
 def reveal(ws: Workstation, client_id: int, reason: str, confirmed: PhrasesConfirmed | None = None) -> tuple[str, str]:
     """The full ID and mobile numbers, for a stated reason; the read is in the audit log (without the numbers).
     Refused (``ForbiddenPhrases``) while the reason holds a forbidden phrase that ``confirmed`` does not keep."""
-    reason = reason.strip()
+    reason = said(reason)
     if not reason:
-        raise ValueError("reason")
+        raise DomainError("reason_required")
     hits = screen(ws, {"note": reason}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)
@@ -159,7 +159,7 @@ def set_civil_capacity(
     """Record that the client has (or no longer has) full civil capacity, for a stated reason: a supervisor (of the
     client's team) or an admin only, as they stand in the database now; the change and its reason are audited.
     Refused (``ForbiddenPhrases``) while the reason holds a forbidden phrase ``confirmed`` does not keep."""
-    reason = reason.strip()
+    reason = said(reason)
     if not reason:
         raise DomainError("capacity_reason_required")
     hits = screen(ws, {"note": reason}, confirmed, entity="clients", entity_id=str(client_id))

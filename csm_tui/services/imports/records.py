@@ -33,6 +33,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.enums import Grade as GradeEnum
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
 from csm_tui.domain.values import parse_money
@@ -318,9 +319,11 @@ def household_record(cells: dict[str, str], lookups: Lookups) -> tuple[Key, Valu
     ids = lookups.resident_ids
     if client_id not in ids or relative_id not in ids:  # a client the rule cannot judge: nothing of the row is kept
         raise RowError("relative", t("import_error.unknown_client", value=cells["relative"]))
-    implausible = check_link(
-        person(client_id, ids[client_id]), person(relative_id, ids[relative_id]), given, lookups.today, lookups.policy
-    )
+    try:
+        who, relative = person(client_id, ids[client_id]), person(relative_id, ids[relative_id])
+    except DomainError as exc:  # a stored number the rule cannot read: the row is not kept, as a link typed is not
+        raise RowError("relative", t(f"error.{exc.code}")) from None
+    implausible = check_link(who, relative, given, lookups.today, lookups.policy)
     if implausible is not None:  # by the clients' birth dates and sex, as the repository judges a link typed
         raise RowError("relation", t(f"error.{implausible.code}", **implausible.params))
     low, high, relation = stored(client_id, relative_id, given)

@@ -20,7 +20,7 @@ from csm_tui.domain.enums import AppraisalGrade, MysteryItem, QualificationKind,
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Qualification
 from csm_tui.policy import Scorecard
-from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, said, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import CsmRow
 from csm_tui.services.scoreboard.quarter_scores import Quarter, branch_quarter, keep_averages
@@ -114,15 +114,16 @@ def grade_d(
 ) -> GradeDecision:
     """A supervisor grades a CSM of their team D for the year, with the reason recorded; refused
     (``ForbiddenPhrases``) while the reason holds a forbidden phrase ``confirmed`` does not keep."""
-    if not reason.strip():
+    reason = said(reason)
+    if not reason:
         raise DomainError("reason_required")
-    hits = screen(ws, {"note": reason.strip()}, confirmed, entity="grade_decisions", entity_id=str(staff_id))
+    hits = screen(ws, {"note": reason}, confirmed, entity="grade_decisions", entity_id=str(staff_id))
     with ws.uow(write=True) as tx:
         me = _acting(tx, Role.SUPERVISOR)
         _csm(tx, staff_id)
         decision = tx.scores.decide_grade(
             NewGradeDecision(
-                staff_id=staff_id, year=year, grade=AppraisalGrade.D, reason=reason.strip(), decided_by=me,
+                staff_id=staff_id, year=year, grade=AppraisalGrade.D, reason=reason, decided_by=me,
                 decided_at=ws.time.now().datetime,
             )
         )  # fmt: skip

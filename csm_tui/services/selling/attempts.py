@@ -43,7 +43,7 @@ from csm_tui.i18n import listed, t
 from csm_tui.policy import Policy
 from csm_tui.rules import suitability as rules
 from csm_tui.rules.cadence import Cadence
-from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
+from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, said, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.workstation import Workstation
 
@@ -394,9 +394,10 @@ def cancel_in_cooling_off(
     review tasks are dropped, and a new record (outcome cancelled) references the sale's record, which stays as it
     was. Refused (``ForbiddenPhrases``) while the reason holds a forbidden phrase ``confirmed`` does not keep: the
     reason stays in the record for 20 years."""
-    if not reason.strip():
+    reason = said(reason)
+    if not reason:
         raise DomainError("reason_required")
-    hits = screen(ws, {"note": reason.strip()}, confirmed, entity="sales", entity_id=str(sale_id))
+    hits = screen(ws, {"note": reason}, confirmed, entity="sales", entity_id=str(sale_id))
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         found, until = _cancellable(tx, sale_id, now)
@@ -410,7 +411,7 @@ def cancel_in_cooling_off(
                 product_id=found.product_id, amount=found.amount,
                 assessment_id=original.assessment_id if original else None, outcome=SuitabilityOutcome.CANCELLED,
                 created_at=now, corrects_id=found.suitability_id,
-                detail={"cancelled_sale": sale_id, "reason": reason.strip(), "cooling_off_until":
+                detail={"cancelled_sale": sale_id, "reason": reason, "cooling_off_until":
                         until.isoformat()},
             )
         )  # fmt: skip
