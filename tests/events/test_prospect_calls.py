@@ -23,6 +23,7 @@ from csm_tui.rules.cadence import Cadence
 from csm_tui.rules.prospect_calls import after_call
 from csm_tui.services.calls import prospect_calls
 from csm_tui.services.calls.queue import today_calls
+from csm_tui.services.clients import client_detail
 from csm_tui.services.events import prospects
 from csm_tui.services.imports.columns import ImportKind
 from csm_tui.services.imports.run import import_file
@@ -68,7 +69,7 @@ def test_no_answer_is_retried_and_a_reached_prospect_is_followed_up(branch: Bran
     [line] = prospects.listing(branch.ws("wang"))
     assert line.next_call_on is not None and line.next_call_on > MONDAY.date()
     assert line.last_contact_at == MONDAY
-    history = prospects.history(branch.ws("wang"), taken)
+    history = prospects.view(branch.ws("wang")).histories.get(taken, [])
     assert [(h.outcome, h.note) for h in history] == [
         (ProspectOutcome.REACHED, "愿意来网点开户"), (ProspectOutcome.NO_ANSWER, ""),
     ]  # fmt: skip
@@ -94,7 +95,7 @@ def test_a_withdrawn_consent_stops_a_call_saved_from_a_second_session(branch: Br
     prospect_calls.record(branch.ws("wang"), taken, ProspectOutcome.DO_NOT_CALL, task_id=call.task_id)
     with pytest.raises(DomainError, match="prospect_calls_stopped"):
         prospect_calls.record(branch.ws("wang"), taken, ProspectOutcome.REACHED, task_id=call.task_id)
-    assert len(prospects.history(branch.ws("wang"), taken)) == 1
+    assert len(prospects.view(branch.ws("wang")).histories.get(taken, [])) == 1
 
 
 def test_only_the_prospects_own_csm_calls_them_and_the_supervisor_sees_the_mobile_masked(branch: Branch) -> None:
@@ -112,7 +113,7 @@ def test_only_the_prospects_own_csm_calls_them_and_the_supervisor_sees_the_mobil
     assert own.mobile == "13912345678" and seen.mobile != own.mobile and "5678" in seen.mobile
     assert (own.introducer, seen.introducer) == ("甲", "甲")
     assert prospect_calls.card(branch.ws("sup"), taken).line.mobile == seen.mobile
-    assert prospects.history(branch.ws("wang"), taken) == []
+    assert prospects.view(branch.ws("wang")).histories.get(taken, []) == []
 
 
 def test_an_introduction_with_a_forbidden_phrase_in_its_note_is_refused_and_keeps_nothing(branch: Branch) -> None:
@@ -137,7 +138,7 @@ def test_an_import_converting_a_prospect_keeps_their_calls_and_credits_the_intro
         client_id = tx.clients.id_of("C0100")
     [line] = prospects.listing(branch.ws("wang"))
     assert (line.converted_client_id, line.introducer, line.next_call_on) == (client_id, "甲", None)
-    assert [h.note for h in prospects.history_of_client(branch.ws("admin"), client_id)] == ["下周来开户"]
+    assert [h.note for h in client_detail.load(branch.ws("admin"), client_id).prospect_calls] == ["下周来开户"]
     branch.clock.set(MONDAY + dt.timedelta(days=30))
     assert due(branch) == []  # a client now: the prospect's calls are cancelled
     with pytest.raises(DomainError, match="prospect_converted"):

@@ -164,6 +164,6 @@ async def test_a_reached_prospect_call_asks_for_the_note_under_the_prospects_nam
         await press_settled(pilot, "enter")
         assert not isinstance(app.screen, ProspectCallDialog)
     [line] = prospects.listing(app.ws)
-    assert [(h.outcome, h.note) for h in prospects.history(app.ws, line.id)] == [
+    assert [(h.outcome, h.note) for h in prospects.view(app.ws).histories.get(line.id, [])] == [
         (ProspectOutcome.REACHED, "下周来网点")
     ]

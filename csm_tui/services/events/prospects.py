@@ -132,18 +132,6 @@ def view(ws: Workstation) -> ProspectsView:
     return ProspectsView(lines, histories, {member.id: member.name for member in staff})
 
 
-def history(ws: Workstation, prospect_id: int) -> list[ProspectContactLine]:
-    """The calls made to a prospect, newest first."""
-    with ws.uow() as tx:
-        return tx.prospects.history(prospect_id)
-
-
-def history_of_client(ws: Workstation, client_id: int) -> list[ProspectContactLine]:
-    """The calls made to the client while they were a prospect (kept with the conversion)."""
-    with ws.uow() as tx:
-        return tx.prospects.history_of_client(client_id)
-
-
 def purge_on(created_at: dt.datetime, policy: Policy) -> dt.date:
     """The day a prospect taken at ``created_at`` and never converted is purged (``retention_cutoff``'s inverse)."""
     months = policy.events.prospect_retention_months
