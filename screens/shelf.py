@@ -20,7 +20,7 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from widgets.cells import figure
 from widgets.empty_note import EmptyNote
-from widgets.product_words import NONE, kind_cell, yield_cell
+from widgets.product_words import NONE, yield_cell
 from widgets.table import KeyTable
 
 _MARKS = {ReadState.NEW: ("shelf.new", "bold green"), ReadState.CHANGED: ("shelf.changed", "bold yellow")}
@@ -76,7 +76,8 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         return (
             Text(t(key), style=style) if key else "",
             r.name,  # the whole name is also on the line under the table
-            kind_cell(ProductCategory(r.category), r.asset_type, short=True) + (f" R{r.rating}" if r.rating else ""),
+            # the type's short word (the asset type is on the line under the table), leaving the name the room
+            t(f"shelf_category.{ProductCategory(r.category).value}") + (f" R{r.rating}" if r.rating else ""),
             t("shelf.days", days=r.term_days) if r.term_days else NONE,
             yield_cell(r.expected_yield),
             figure(wan(minimum_amount(r, self.ws.policy))),

@@ -8,7 +8,6 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import arrow
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
@@ -17,7 +16,9 @@ from csm_tui.i18n import current_language, t
 from csm_tui.services.task_notes import said_note
 from widgets.table import ELLIPSIS, clip_middle
 
-if TYPE_CHECKING:  # the first screen imports this module before the policy and the services are loaded
+if TYPE_CHECKING:  # the first screen imports this module before the policy, arrow and the services are loaded
+    import arrow
+
     from csm_tui.services.checklist.item_states import ChecklistLine
     from csm_tui.services.rows import Candidate
 

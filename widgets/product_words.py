@@ -35,11 +35,11 @@ def offered(product: Product, notice: RiskNotice) -> str:
     return f"{product.name}{risk_words(product, notice)}"
 
 
-def kind_cell(category: ProductCategory, asset_type: AssetType | None, *, short: bool = False) -> str:
-    """A product's type in a table's column: its category (``short``: the shelf's short word, leaving the name the
-    room at 80 columns), and a wealth product's asset type in short (理财·固收)."""
-    kind = t(f"shelf_category.{category.value}") if short else label(category)
-    return kind if asset_type is None else f"{kind}·{t(f'asset_type_short.{asset_type.value}')}"
+def kind_cell(category: ProductCategory, asset_type: AssetType | None) -> str:
+    """A product's type in a table's column: its category, and a wealth product's asset type in short (理财·固收)."""
+    if asset_type is None:
+        return label(category)
+    return f"{label(category)}·{t(f'asset_type_short.{asset_type.value}')}"
 
 
 def yield_cell(expected_yield: Decimal | None) -> Text | str:

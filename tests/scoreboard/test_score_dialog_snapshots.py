@@ -3,7 +3,7 @@ grade D, closing the quarter), at 80×24 and 120×40 in each language."""
 
 from __future__ import annotations
 
-from screens.dialogs import QualificationDialog, TextDialog, TrainingDialog
+from screens.dialogs import CheckedTextDialog, QualificationDialog, TextDialog, TrainingDialog
 from screens.scoreboard import CardScreen
 from tests.support.snapshots import SnapCompare, View, every_size_and_language, snapshot_of
 
@@ -11,7 +11,7 @@ VIEWS = [
     View("card", "sup01", ("5", "enter"), CardScreen),
     View("training", "admin", ("5", "h"), TrainingDialog),
     View("qualification", "admin", ("5", "q"), QualificationDialog),
-    View("grade_d", "sup01", ("5", "d"), TextDialog),
+    View("grade_d", "sup01", ("5", "d"), CheckedTextDialog),
     View("close_quarter", "sup01", ("5", "c"), TextDialog),
 ]
 

@@ -35,12 +35,14 @@ from screens.dialogs import (
     EditClientDialog,
     EventDialog,
     ExportDialog,
+    IntroductionDialog,
     InviteDialog,
     LeaveDialog,
     LogContactDialog,
     MeetingDialog,
     MysteryCheckDialog,
     OutcomeDialog,
+    ProspectCallDialog,
     ProspectDialog,
     QualificationDialog,
     ReasonDialog,
@@ -56,6 +58,7 @@ from screens.figure_records import RecordsScreen
 from screens.first_screen import FirstChecklistScreen
 from screens.help import HelpScreen
 from screens.imports import ImportScreen
+from screens.prospects import ProspectCallSession, ProspectsScreen
 from screens.queue import QueueScreen
 from screens.referrals import ReferralsScreen
 from screens.scoreboard import CardScreen, ScoreboardScreen
@@ -120,6 +123,10 @@ def _lobby(view: str) -> list[str]:
     return views("screens/test_referral_snapshots", "test_snapshot_of_the_referrals_dialogs", view)
 
 
+def _prospects(view: str) -> list[str]:
+    return views("events/test_prospect_snapshots", "test_snapshot_of_the_prospects_a_call_and_an_introduction", view)
+
+
 def _small(view: str) -> list[str]:
     return pictures(
         "screens/test_search_sms_help_snapshots", f"test_snapshot_of_search_sms_and_help[{view}-{{lang}}-{{size}}]"
@@ -178,9 +185,11 @@ SNAPSHOTS: dict[type[Screen[Any]], list[str]] = {
         "test_snapshot_of_the_scoreboard_at_120x40[mystery-{lang}]",
         at_80x24="test_snapshot_of_the_mystery_shopper_form_at_80x24[{lang}]",
     ),
-    TextDialog: _client("reveal") + _client("capacity") + _score("grade_d") + _score("close_quarter"),
+    TextDialog: _score("close_quarter"),
     CheckedTextDialog: views("checklist/test_day_snapshots", "test_snapshot_of_the_days_dialogs", "note")
-    + _lobby("accept"),
+    + _lobby("accept")
+    + _client("reveal")
+    + _score("grade_d"),
     LeaveDialog: views("checklist/test_day_snapshots", "test_snapshot_of_the_days_dialogs", "leave"),
     MeetingDialog: views("checklist/test_day_snapshots", "test_snapshot_of_the_days_dialogs", "move_meeting")
     + _client("book"),
@@ -198,6 +207,10 @@ SNAPSHOTS: dict[type[Screen[Any]], list[str]] = {
     TrainingDialog: _score("training"),
     QualificationDialog: _score("qualification"),
     WalkInDialog: _lobby("walk_in"),
+    ProspectsScreen: _prospects("list"),
+    ProspectCallSession: _prospects("call"),
+    ProspectCallDialog: _prospects("note"),
+    IntroductionDialog: _prospects("introduce"),
 }
 
 # Shown for the moments before sign-in ends (``csm_tui.start``): the checklist's own header, title, table, summary
