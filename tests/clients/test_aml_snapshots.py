@@ -1,4 +1,4 @@
-"""Snapshots of the suspicion reports as the outlet's reviewer (the supervisor) sees them, and of the decision
+"""Snapshots of the suspicion reports as the outlet's supervisor sees them to decide, and of the decision
 dialog, at 80×24 and 120×40 in each language."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from screens.dialogs import AmlDecisionDialog
 from tests.support.snapshots import SnapCompare, View, every_size_and_language, snapshot_of
 
 VIEWS = [
-    View("reviewer", "sup01", ("8",), AmlReviewsScreen),
+    View("supervisor", "sup01", ("8",), AmlReviewsScreen),
     View("decision", "sup01", ("8", "d"), AmlDecisionDialog),
 ]
 
 
 @every_size_and_language(VIEWS)
-def test_snapshot_of_the_reviewers_reports(
+def test_snapshot_of_the_suspicion_reports_a_supervisor_decides(
     demo_url: str, snap_compare: SnapCompare, view: View, lang: str, size: tuple[int, int]
 ) -> None:
     assert snapshot_of(snap_compare, demo_url, view, lang, size)

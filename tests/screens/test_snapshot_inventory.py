@@ -111,6 +111,10 @@ def _client(view: str) -> list[str]:
     return views("clients/test_client_dialog_snapshots", "test_snapshot_of_the_client_pages_dialogs", view)
 
 
+def _aml(view: str) -> list[str]:
+    return views("clients/test_aml_snapshots", "test_snapshot_of_the_suspicion_reports_a_supervisor_decides", view)
+
+
 def _event(view: str) -> list[str]:
     return views("events/test_event_snapshots", "test_snapshot_of_an_event_its_door_and_dialogs", view)
 
@@ -142,8 +146,7 @@ SNAPSHOTS: dict[type[Screen[Any]], list[str]] = {
     ScoreboardScreen: _app("5"),
     ReferralsScreen: _app("6") + _day("lobby_home"),  # a CSM's, and the lobby's home
     EventsScreen: _app("7"),
-    AmlReviewsScreen: _app("8")
-    + views("clients/test_aml_snapshots", "test_snapshot_of_the_reviewers_reports", "reviewer"),
+    AmlReviewsScreen: _app("8") + _aml("supervisor"),
     AgendaScreen: _day("agenda"),
     ShelfScreen: _day("shelf"),
     TeamChecklistScreen: _day("team"),  # a supervisor's home
@@ -198,7 +201,7 @@ SNAPSHOTS: dict[type[Screen[Any]], list[str]] = {
     WhenDialog: _client("follow_up"),
     ChooseStaffDialog: _client("refer"),
     AmlReportDialog: _client("aml_report"),
-    AmlDecisionDialog: views("clients/test_aml_snapshots", "test_snapshot_of_the_reviewers_reports", "decision"),
+    AmlDecisionDialog: _aml("decision"),
     ReasonDialog: views("calls/test_queue_dialog_snapshots", "test_snapshot_of_the_queues_dialogs", "skip"),
     SmsSentDialog: views("calls/test_queue_dialog_snapshots", "test_snapshot_of_the_queues_dialogs", "sms_sent"),
     EventDialog: _event("new_event"),
