@@ -11,10 +11,12 @@ import asyncio
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
+from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
@@ -131,8 +133,16 @@ WALK_IN_CHECK_SECONDS = 10  # how often a CSM's app looks for walk-ins sent to t
 
 # What a session that has ended may still do: read why, and leave.
 _AFTER_SESSION_END = frozenset({"quit"})
-# The app's actions that are a kind of work only some roles may do (``roles.WORK_ROLES``; ``go`` by its destination).
-_WORK_OF_ACTION = {"aml_list": "aml", "search": "search"}
+# The app's actions that are a kind of work only some roles may do (``roles.WORK_ROLES``; ``go`` by its destination):
+# a key, a palette entry or a screen's ``app.`` binding for work the role is not offered is neither shown nor acted on.
+_WORK_OF_ACTION = {
+    "aml_list": "aml", "search": "search", "prospects": "prospects", "new_sale": "new_sale", "agenda": "agenda",
+    "shelf": "shelf", "leave": "leave", "export": "export", "import": "import", "data_state": "data_state",
+}  # fmt: skip
+# How many destination keys (1–9) the key bar names, the role's first ones it is offered; F1 lists all of them.
+KEY_BAR_DESTINATIONS = 5
+# What ``1`` leads to where a role's day starts on a screen over its own checklist (``open_home``), by that name.
+HOME_NAMES: dict[Role, str] = {Role.SUPERVISOR: "team_day", Role.ADMIN: "data_state"}  # ``nav.`` and ``palette.``
 
 
 class CsmApp(App[None]):
@@ -184,6 +194,30 @@ class CsmApp(App[None]):
         self.title = t("app.title", name=ws.staff.name, outlet=ws.outlet.name) if ws.outlet else ws.staff.name
         for name, screen in DESTINATIONS.items():
             self.add_mode(name, self._screen_maker(screen, checklist if name == "checklist" else None))
+        self._bindings_for_role()
+
+    def _bindings_for_role(self) -> None:
+        """The app's keys as this role's key bar and F1 say them: the first ``KEY_BAR_DESTINATIONS`` destination keys
+        the role is offered are in the key bar (a CSM's 1–5, the lobby's checklist, referrals and events' door), and
+        ``1`` is named for what it leads to (a supervisor's team's day, the admin's data state)."""
+        home = HOME_NAMES.get(self.ws.staff.role)
+        destinations = sorted(
+            (b for bs in self._bindings.key_to_bindings.values() for b in bs if b.id and b.id.startswith("nav.")),
+            key=lambda b: b.key,
+        )
+        offered_ids = [b.id for b in destinations if self._offered(*parse_action(b.action)[1:])]
+        shown = set(offered_ids[:KEY_BAR_DESTINATIONS])
+
+        def for_role(binding: Binding) -> Binding:
+            if binding not in destinations:
+                return binding
+            named = f"nav.{home}" if home and binding.id == "nav.checklist" else binding.description
+            return replace(binding, show=binding.id in shown, description=named)
+
+        # A new list per key: until now the instance's map shares its lists with the class's.
+        self._bindings.key_to_bindings = {
+            key: [for_role(b) for b in bindings] for key, bindings in self._bindings.key_to_bindings.items()
+        }
 
     async def on_event(self, event: events.Event) -> None:
         """Until the workstation is ready, keys are kept (ctrl+q still quits) to be acted on once it is."""
@@ -297,13 +331,20 @@ class CsmApp(App[None]):
         """Each role opens where its day's work is: the lobby, tellers and 沃德 managers on referrals; a supervisor on
         the team's day (their own list behind it, Escape); the admin on the branch's data state; a CSM on the
         checklist."""
+        self.switch_mode(HOME_MODES.get(self.ws.staff.role, "checklist"))
+        self._show_home_screen()
+
+    def _show_home_screen(self) -> None:
+        """A supervisor's team's day, the admin's data state: over their own checklist, unless already there."""
+        from screens.data_state import DataStateScreen
+        from screens.team_checklist import TeamChecklistScreen
+
         role = self.ws.staff.role
-        self.switch_mode(HOME_MODES.get(role, "checklist"))
-        if role is Role.SUPERVISOR:
+        if role is Role.SUPERVISOR and not any(isinstance(s, TeamChecklistScreen) for s in self.screen_stack):
             from screens.checklist import team_day
 
             self.push_screen(team_day(self.ws, self.ws.time.today()))
-        elif role is Role.ADMIN:
+        elif role is Role.ADMIN and not any(isinstance(s, DataStateScreen) for s in self.screen_stack):
             self.action_data_state()
 
     def action_data_state(self) -> None:
@@ -365,12 +406,14 @@ class CsmApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if (self.session_over or not self.ready.is_set()) and action not in _AFTER_SESSION_END:
             return False  # ended; or not signed in yet (a click on the key bar: its keys are kept until then)
-        work = _WORK_OF_ACTION.get(action)
-        if action == "go" and parameters:
-            work = str(parameters[0])
-        if work is not None and not offered(self.ws.staff.role, work):
+        if not self._offered(action, parameters):
             return False  # what the services would refuse the role: not in the key bar or F1, the key does nothing
         return super().check_action(action, parameters)
+
+    def _offered(self, action: str, parameters: tuple[object, ...]) -> bool:
+        """The app's ``action`` is work the signed-in role is offered (or no kind of work: help, the palette)."""
+        work = str(parameters[0]) if action == "go" and parameters else _WORK_OF_ACTION.get(action)
+        return work is None or offered(self.ws.staff.role, work)
 
     def refresh_subtitle(self) -> None:
         """Today's date in the branch, and the date the bank's data is as of (T+2)."""
@@ -394,8 +437,12 @@ class CsmApp(App[None]):
             self.notify(t("app.calendar_uncovered", years=years), severity="warning", timeout=60, markup=False)
 
     def action_go(self, destination: str) -> None:
+        """To the destination; ``1`` (the checklist) to where the role's day starts, its home screen over its own
+        checklist put back if it was left (Escape)."""
         if self.current_mode != destination:
             self.switch_mode(destination)
+        if destination == "checklist":
+            self._show_home_screen()
 
     # Screens pushed over the destinations are imported when first asked for (see DESTINATIONS).
     def action_search(self) -> None:
@@ -487,8 +534,10 @@ class CsmApp(App[None]):
                 yield command
 
     def _palette_entries(self) -> Iterable[tuple[str, SystemCommand]]:
+        home = HOME_NAMES.get(self.ws.staff.role)  # where 1 leads: its entry is named so
         for name in DESTINATIONS:
-            yield name, SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), self._goer(name))
+            said = home if home and name == "checklist" else name
+            yield name, SystemCommand(t(f"nav.{said}"), t(f"palette.{said}"), self._goer(name))
         yield "search", SystemCommand(t("key.search"), t("palette.search_clients"), self.action_search)
         yield "new_sale", SystemCommand(t("key.new_sale"), t("palette.new_sale"), self.action_new_sale)
         yield "agenda", SystemCommand(t("agenda.title"), t("palette.agenda"), self.action_agenda)
@@ -500,7 +549,6 @@ class CsmApp(App[None]):
         yield "import", SystemCommand(t("import.title"), t("import.palette"), self.action_import)
         yield "aml", SystemCommand(t("aml.title"), t("aml.palette"), self.action_aml_list)
         yield "prospects", SystemCommand(t("nav.prospects"), t("palette.prospects"), self.action_prospects)
-        yield "data_state", SystemCommand(t("data_state.title"), t("data_state.palette"), self.action_data_state)
         yield "help", SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         yield "quit", SystemCommand(t("key.quit"), t("palette.quit"), self.exit)
 
