@@ -704,6 +704,10 @@ class Checklist(_Section):
         """The items on the list of someone of ``role``."""
         return tuple(i for i in self.items if role in i.roles)
 
+    def counts_calls(self, role: Role) -> bool:
+        """Someone of ``role`` is held to the daily call target: their list counts calls (a CSM's)."""
+        return any(i.measure is ChecklistMeasure.CALLS for i in self.for_role(role))
+
     @field_validator("items")
     @classmethod
     def _well_formed(cls, items: tuple[ChecklistItem, ...]) -> tuple[ChecklistItem, ...]:

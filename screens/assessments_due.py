@@ -12,7 +12,7 @@ from csm_tui.services.rows import AssessmentDue
 from csm_tui.services.selling.assessments_due import assessments_due
 from screens.base import Destination
 from screens.suitability_wizard import SuitabilityWizard
-from widgets.empty_note import EmptyNote
+from widgets.empty_note import own_book_note
 from widgets.table import KeyTable
 
 _SOON = ("suitability.expiring_today", "suitability.expiring_tomorrow")  # by days left
@@ -26,7 +26,7 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
     ]
 
     def compose_body(self) -> ComposeResult:
-        yield EmptyNote("assessments", "empty.assessments")
+        yield own_book_note(self.ws.staff.role, "assessments", "empty.assessments")
         yield KeyTable(id="assessments")
 
     def fetch(self) -> list[AssessmentDue]:

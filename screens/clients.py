@@ -16,7 +16,7 @@ from csm_tui.services.workstation import Workstation
 from screens.base import Destination
 from screens.client_detail import ClientDetailScreen
 from widgets.cells import figure
-from widgets.empty_note import EmptyNote
+from widgets.empty_note import own_book_note
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
@@ -39,7 +39,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             yield BoundedInput(
                 placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="client-search", classes="filter"
             )
-        yield EmptyNote("clients", "empty.clients")
+        yield own_book_note(self.ws.staff.role, "clients", "empty.clients")
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:

@@ -32,7 +32,7 @@ from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
 from screens.sms import SmsScreen
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.cells import figure, reason_detail, said_when
-from widgets.empty_note import EmptyNote, show_empty_notes
+from widgets.empty_note import own_book_note, show_empty_notes
 from widgets.queue_legend import queue_legend
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -75,7 +75,7 @@ class QueueScreen(Destination[QueueView]):
         yield BoundedInput(
             placeholder=t("queue.filter_hint"), max_length=SEARCH_MAX, id="queue-filter", classes="filter"
         )
-        yield EmptyNote("queue", "empty.queue")
+        yield own_book_note(self.ws.staff.role, "queue", "empty.queue")
         # Steady widths, from what the columns can hold: the table does not shift as rows arrive.
         due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
         reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)
@@ -133,7 +133,10 @@ class QueueScreen(Destination[QueueView]):
             else:
                 self.set_status(t("queue.away_waiting", last=last))
             return
-        status = t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target)
+        if self.ws.policy.checklist.counts_calls(self.ws.staff.role):  # a CSM's: the day's call target beside
+            status = t("queue.count", count=len(self.shown), target=self.ws.policy.calls.daily_target)
+        else:
+            status = t("queue.count_only", count=len(self.shown))
         covering = list(dict.fromkeys(item.cover_for for item in self.items if item.cover_for))
         if covering:
             status += " · " + t("queue.covering", names=listed(covering))

@@ -30,11 +30,17 @@ from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
+# Enter's meaning on each list: the referral whole, or the client found recorded as a walk-in.
+_ENTER_ON = {"open_row": "referrals", "refer_found": "walk-in-found"}
+
 
 class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     TITLE_KEY = "nav.referrals"
     LIVE = True
     BINDINGS: ClassVar[list[BindingType]] = [
+        # What Enter does on the list focused, said in the key bar (the list's own Enter does it)
+        Binding("enter", "open_row", "key.row_detail", id="referrals.row"),
+        Binding("enter", "refer_found", "key.refer_walk_in", id="referrals.refer_found"),
         Binding("a", "decide(True)", "key.accept", id="referrals.accept"),
         Binding("x", "decide(False)", "key.return", id="referrals.return"),
         Binding("n", "walk_in", "key.walk_in", id="referrals.walk_in"),
@@ -67,14 +73,22 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Escape goes back to the list from the walk-in search (its box or what it found), and only from there; the
         walk-in keys are the counter's, accept and return those of whoever is referred clients (``WORK_ROLES``)."""
+        focused = self.focused.id if self.focused is not None else None
         if action == "to_list":
-            focused = self.focused
-            return focused is not None and focused.id in ("walk-in-search", "walk-in-found")
+            return focused in ("walk-in-search", "walk-in-found")
+        if action in _ENTER_ON:
+            return focused == _ENTER_ON[action]
         if action == "walk_in":
             return self.counter
         if action == "decide":
             return offered(self.ws.staff.role, "decide_referral")
         return True
+
+    def action_open_row(self) -> None:
+        self.query_one("#referrals", KeyTable).action_open_row()
+
+    def action_refer_found(self) -> None:
+        self.query_one("#walk-in-found", KeyTable).action_select_cursor()
 
     def action_to_list(self) -> None:
         self.query_one("#referrals", KeyTable).focus()

@@ -16,6 +16,10 @@ DOORKEEPERS = frozenset({*PLANNERS, Role.LOBBY})
 # admin everyone's): a queue of calls, a client list, assessments, sales, meetings. The lobby and tellers never
 # read a client in full: they refer.
 CLIENT_WORK_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER, Role.SUPERVISOR, Role.ADMIN})
+# Who is given a book of clients of their own: the bank's imports name them managers, a walk-in goes to a CSM. A
+# supervisor or the admin has none (unless one kept a book when moved from a CSM's post, until it is given out): their
+# queue, client list and assessments say so rather than what a CSM would do to fill them.
+BOOK_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
 # Who has suspicion reports to list: a CSM those filed, the reviewers (a supervisor or the admin, by policy).
 AML_LIST_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 # Who files a suspicion report on a client: the CSM who serves them (a reviewer does not report to themselves).

@@ -36,6 +36,7 @@ from csm_tui.domain.enums import Grade as GradeEnum
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation, stored
 from csm_tui.domain.models import NewClient, NewHolding, NewProduct, NewStaff, NewTask
+from csm_tui.domain.roles import BOOK_ROLES
 from csm_tui.domain.values import parse_money
 from csm_tui.i18n import listed, t
 from csm_tui.policy import Policy
@@ -58,7 +59,7 @@ from csm_tui.services.imports.model import StaffRef
 from csm_tui.services.phrase_check import find_phrases
 from csm_tui.services.task_notes import stored_note
 
-MANAGER_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
+MANAGER_ROLES = BOOK_ROLES  # whom a client's row may name as the manager
 NEW_SUPERVISOR = "supervisor_login"  # a staff row's supervisor who is a new row of the same file
 
 Key = Any
