@@ -42,11 +42,13 @@ SOURCE = 2  # the column that takes the width left over
 STATE = 3  # never cut: a converted prospect's client number is read whole
 
 
-def source(line: ProspectLine) -> str:
+def source(line: ProspectLine, *, short: bool = False) -> str:
+    """Where the prospect came from; ``short`` as the list's cell says it at 80 columns (the introducer's name whole
+    after a short word, the event by its name alone, which the … may cut), the row's pane in full."""
     if line.introducer is not None:
-        return t("prospects.from_client", name=line.introducer)
+        return t("prospects.from_client_short" if short else "prospects.from_client", name=line.introducer)
     if line.event_name is not None:
-        return t("prospects.from_event", name=line.event_name)
+        return line.event_name if short else t("prospects.from_event", name=line.event_name)
     return t("prospects.from_unknown")  # the event or the introducing client gone since
 
 
@@ -100,7 +102,7 @@ class ProspectsScreen(Destination[ProspectsView]):
         for line in data.lines:
             purge = "—" if line.converted_client_id is not None else self._purge_on(line)
             rows.append(
-                (line.name, line.mobile, source(line), state(line), self._day(line.last_contact_at),
+                (line.name, line.mobile, source(line, short=True), state(line), self._day(line.last_contact_at),
                  line.next_call_on.strftime("%m-%d") if line.next_call_on else "—", purge)
             )  # fmt: skip
             details.append(self._fields(line, purge))

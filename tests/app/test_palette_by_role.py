@@ -21,27 +21,22 @@ ZH = catalog("zh_CN")
 # Every way the app says "not permitted" (or hides one behind "could not load").
 REFUSALS = [v for k, v in ZH.items() if k.startswith("access.")] + [ZH["error.access_denied"], ZH["error.load_failed"]]
 
-EVERY_ROLE = ["nav.checklist", "nav.referrals", "key.search", "shelf.title", "key.help", "key.quit"]
+EVERY_ROLE = ["nav.referrals", "key.search", "shelf.title", "key.help", "key.quit"]
 CLIENT_WORK = [
     "nav.queue", "nav.clients", "nav.suitability", "key.new_sale", "agenda.title", "export.tasks",
     "export.contacts",
 ]  # fmt: skip
+# ``1``'s entry is named for where it leads: the checklist, a supervisor's team's day, the admin's data state.
 OFFERED = {
-    "csm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.scoreboard", "nav.events", "key.leave", "aml.title", "nav.prospects"},
-    "sup01": {*EVERY_ROLE, *CLIENT_WORK, "nav.scoreboard", "nav.events", "aml.title", "nav.prospects"},
-    "admin": {
-        *EVERY_ROLE,
-        *CLIENT_WORK,
-        "nav.scoreboard",
-        "nav.events",
-        "aml.title",
-        "import.title",
-        "data_state.title",
-    },
-    "wm01": {*EVERY_ROLE, *CLIENT_WORK},
-    "lobby01": {*EVERY_ROLE, "nav.events"},  # the lobby checks people in at an event's door
-    "teller01": {*EVERY_ROLE},
-}
+    "csm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.checklist", "nav.scoreboard", "nav.events", "key.leave", "aml.title",
+              "nav.prospects"},
+    "sup01": {*EVERY_ROLE, *CLIENT_WORK, "nav.team_day", "nav.scoreboard", "nav.events", "aml.title", "nav.prospects"},
+    "admin": {*EVERY_ROLE, *CLIENT_WORK, "nav.data_state", "nav.scoreboard", "nav.events", "aml.title",
+              "import.title"},
+    "wm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.checklist"},
+    "lobby01": {*EVERY_ROLE, "nav.checklist", "nav.events"},  # the lobby checks people in at an event's door
+    "teller01": {*EVERY_ROLE, "nav.checklist"},
+}  # fmt: skip
 
 
 def said(app: CsmApp) -> list[str]:
