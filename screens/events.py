@@ -17,6 +17,7 @@ from textual.widgets import Header, Input, Static
 from csm_tui.config import data_dir
 from csm_tui.domain.enums import InviteStatus
 from csm_tui.domain.models import Event, Prospect
+from csm_tui.domain.roles import offered
 from csm_tui.i18n import label, t
 from csm_tui.services.events import day, planning, results
 from csm_tui.services.events.day import DoorList
@@ -39,6 +40,16 @@ def _when(ws: Workstation, event: Event) -> str:
     return ws.time.local(event.starts_at).format("MM-DD HH:mm")
 
 
+# The keys of the events' screens that plan rather than check people in: a planner's (``roles.WORK_ROLES``), not
+# offered to the lobby, who opens events to meet people at the door.
+PLANNING = frozenset({"new", "invite", "export", "answer", "undo_answer"})
+
+
+def planning_offered(ws: Workstation, action: str) -> bool:
+    """``action`` is one the signed-in role may do here (a planning key for a planner; any other key)."""
+    return action not in PLANNING or offered(ws.staff.role, "plan_events")
+
+
 class EventsScreen(Destination[list[Event]]):
     TITLE_KEY = "nav.events"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,6 +62,9 @@ class EventsScreen(Destination[list[Event]]):
     def __init__(self, ws: Workstation) -> None:
         super().__init__(ws)
         self.rows: list[Event] = []
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return planning_offered(self.ws, action)
 
     def compose_body(self) -> ComposeResult:
         yield EmptyNote("events", "empty.events")
@@ -125,6 +139,9 @@ class EventScreen(Destination[tuple[EventResults, DoorList]]):
     def __init__(self, ws: Workstation, event_id: int) -> None:
         super().__init__(ws)
         self.event_id = event_id
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return planning_offered(self.ws, action)
 
     def compose_body(self) -> ComposeResult:
         yield BoundText(id="event-results")  # its figures each whole on a line

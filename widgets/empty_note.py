@@ -27,7 +27,7 @@ def wrapped(text: str, width: int) -> str:
         rest = paragraph
         while rest:
             first = Text(rest).wrap(console, width)[0].plain.rstrip(" ")
-            n = len(first)
+            n = max(len(first), 1)  # at least one character a line: the loop always moves on
             while 1 < n < len(rest) and rest[n] in NO_LINE_START:
                 n -= 1  # the character the mark closes goes down with it
             lines.append(rest[:n].rstrip(" "))

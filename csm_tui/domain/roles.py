@@ -48,6 +48,7 @@ WORK_ROLES: dict[str, frozenset[Role]] = {
     "walk_in": COUNTER_ROLES,
     "decide_referral": REFERRAL_RECEIVERS,
     "events": DOORKEEPERS,
+    "plan_events": PLANNERS,  # plan, invite, record answers, export the results (the lobby only checks people in)
     "search": EVERYONE,
     "new_sale": CLIENT_WORK_ROLES,
     "agenda": CLIENT_WORK_ROLES,
