@@ -11,19 +11,15 @@ from __future__ import annotations
 import pytest
 from textual.actions import parse as parse_action
 from textual.binding import Binding
-from textual.pilot import Pilot
 
 from csm_tui.app import CsmApp
 from csm_tui.i18n import t
 from screens.checklist import ChecklistScreen
 from screens.data_state import DataStateScreen
 from screens.events import EventsScreen
-from screens.help import HelpScreen
 from screens.team_checklist import TeamChecklistScreen
-from tests.support.pilot import make_app, press_settled, settle
+from tests.support.pilot import f1_keys, key_bar_text, make_app, press_settled, settle
 from widgets.bindings import described
-from widgets.key_bar import KeyBar
-from widgets.table import KeyTable
 
 LOGINS = ["csm01", "wm01", "sup01", "admin", "lobby01", "teller01"]
 
@@ -39,19 +35,10 @@ def neutral_mode(binding: Binding) -> str:
     return "checklist" if action == "go" and parameters == ("referrals",) else "referrals"
 
 
-async def f1_keys(pilot: Pilot[None]) -> set[str]:
-    """The keys F1 lists over the screen shown now."""
-    await press_settled(pilot, "f1")
-    assert isinstance(pilot.app.screen, HelpScreen)
-    listed = {str(row.value) for row in pilot.app.screen.query_one(KeyTable).rows}
-    await press_settled(pilot, "escape")
-    return listed
-
-
 def in_key_bar(app: CsmApp, key: str) -> bool:
     """The key bar names ``key`` with what it does."""
     active = app.screen.active_bindings.get(key)
-    bar = " " + str(app.screen.query_one(KeyBar).render()).replace("\n", " ")
+    bar = " " + key_bar_text(app)
     return active is not None and f" {app.get_key_display(active.binding)} {described(active.binding)}" in bar
 
 
@@ -93,7 +80,7 @@ async def test_the_key_bar_names_each_roles_own_first_destinations(
         await settle(pilot)
         app.switch_mode("referrals")
         await settle(pilot)
-        bar = " " + str(app.screen.query_one(KeyBar).render()).replace("\n", " ")
+        bar = " " + key_bar_text(app)
         names = {b.key: described(b) for b in app_keys()}
         assert [k for k in shown if f" {k} {names[k]}" not in bar] == []
         assert [k for k in hidden if f" {k} " in bar] == []
@@ -114,7 +101,7 @@ async def test_1_is_named_for_the_roles_home_and_leads_back_to_it_from_its_own_c
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, home)
-        bar = str(app.screen.query_one(KeyBar).render())
+        bar = key_bar_text(app)
         assert f"1 {t(name)}" in bar and f"1 {t('nav.checklist')}" not in bar
         assert t(name) in {c.title for c in app.get_system_commands(app.screen)}
         assert t("nav.checklist") not in {c.title for c in app.get_system_commands(app.screen)}

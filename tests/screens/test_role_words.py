@@ -17,17 +17,12 @@ from textual.binding import Binding
 from csm_tui.i18n import catalog, t
 from screens.dialogs import WalkInDialog
 from screens.referrals import ReferralsScreen
-from tests.support.pilot import make_app, press_settled, settle, table_rows
+from tests.support.pilot import key_bar_text, make_app, press_settled, settle, table_rows
 from tests.support.words import screen_text
 from widgets.empty_note import NO_LINE_START, EmptyNote, wrapped
-from widgets.key_bar import KeyBar
 from widgets.row_detail import RowDetail
 
 ZH = catalog("zh_CN")
-
-
-def key_bar(app: object) -> str:
-    return str(app.screen.query_one(KeyBar).render())  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -89,7 +84,7 @@ async def test_the_referrals_key_bar_says_what_enter_does_and_enter_does_it(demo
         await press_settled(pilot, "6")
         assert isinstance(app.screen, ReferralsScreen)
         assert app.get_key_display(Binding("enter", "")) == enter
-        assert f"{enter} {t('key.row_detail')}" in key_bar(app)
+        assert f"{enter} {t('key.row_detail')}" in key_bar_text(app)
         await press_settled(pilot, "enter")
         assert isinstance(app.screen, RowDetail)
 
@@ -100,12 +95,12 @@ async def test_the_counters_key_bar_says_enter_refers_the_client_found(demo_url:
         await settle(pilot)
         screen = lobby.screen
         assert isinstance(screen, ReferralsScreen)
-        assert f"⏎ {t('key.row_detail')}" in key_bar(lobby)
+        assert f"⏎ {t('key.row_detail')}" in key_bar_text(lobby)
         await pilot.press("n")
         screen.query_one("#walk-in-search").value = "王"  # type: ignore[attr-defined]
         await press_settled(pilot, "enter")
         assert screen.found and screen.focused is not None and screen.focused.id == "walk-in-found"
-        assert f"⏎ {t('key.refer_walk_in')}" in key_bar(lobby)
+        assert f"⏎ {t('key.refer_walk_in')}" in key_bar_text(lobby)
         await press_settled(pilot, "enter")
         assert isinstance(lobby.screen, WalkInDialog)
 

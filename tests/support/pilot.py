@@ -152,3 +152,21 @@ def first_own_client(url: str, login: str = "csm01") -> OwnClient:
         client_id, name, outlet_id = conn.execute(first).one()
     engine.dispose()
     return OwnClient(staff_id, client_id, name, outlet_id)
+
+
+def key_bar_text(app: CsmApp) -> str:
+    """The key bar of the screen shown, its lines joined with spaces."""
+    from widgets.key_bar import KeyBar
+
+    return str(app.screen.query_one(KeyBar).render()).replace("\n", " ")
+
+
+async def f1_keys(pilot: Pilot[None]) -> set[str]:
+    """The keys F1 lists over the screen shown now (F1 opened, read and closed)."""
+    from screens.help import HelpScreen
+
+    await press_settled(pilot, "f1")
+    assert isinstance(pilot.app.screen, HelpScreen)
+    listed = {str(row.value) for row in pilot.app.screen.query_one(KeyTable).rows}
+    await press_settled(pilot, "escape")
+    return listed
