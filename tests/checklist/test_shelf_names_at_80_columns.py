@@ -32,12 +32,13 @@ async def test_the_shelf_gives_the_product_name_the_widest_column_at_80x24(demo_
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_the_shelf_takes_the_terminals_width_and_cuts_a_name_only_for_want_of_room(
+async def test_the_shelf_takes_the_terminals_width_cuts_a_name_only_for_want_of_room_and_says_types_as_elsewhere(
     demo_url: str, lang: str, size: tuple[int, int]
 ) -> None:
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=size) as pilot:
         await press_settled(pilot, "p")
+        assert isinstance(app.screen, ShelfScreen)
         table = app.screen.query_one(KeyTable)
         widths = [column.width for column in table.columns.values()]
         assert sum(widths) == table._available()  # no column of spare room at the right
@@ -48,14 +49,6 @@ async def test_the_shelf_takes_the_terminals_width_and_cuts_a_name_only_for_want
             assert widths[7] <= max(cell_len(t("shelf.flags")), MIN_SHRUNK)
         if size == (120, 40):
             assert cut == []
-
-
-@pytest.mark.parametrize("lang", ["en", "zh_CN"])
-async def test_a_products_type_has_one_word_on_the_shelf_and_everywhere_else(demo_url: str, lang: str) -> None:
-    app = make_app(demo_url, lang=lang)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await press_settled(pilot, "p")
-        assert isinstance(app.screen, ShelfScreen)
-        for item, row in zip(app.screen.shown, app.screen.query_one(KeyTable).full, strict=True):
+        for item, row in zip(app.screen.shown, table.full, strict=True):  # a type is one word, here and elsewhere
             category = ProductCategory(item.row.category)
             assert row[2].plain.split(" R")[0] == label(category) == kind_cell(category, None)
