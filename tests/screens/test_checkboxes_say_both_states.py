@@ -21,7 +21,7 @@ from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AppointmentRow
 from tests.support.calls_branch import CallsBranch
-from tests.support.pilot import first_own_client, make_app, open_session, settle
+from tests.support.pilot import first_own_client, make_app, open_session, press_settled, settle
 from tests.support.words import screen_text
 from widgets.said_checkbox import SaidCheckbox
 
@@ -58,12 +58,9 @@ async def test_agreed_to_buy_opens_on_the_visit_box_space_ticks_it_and_enter_sav
     app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, OutcomeDialog)
-        box = dialog.query_one("#visit", SaidCheckbox)
-        assert dialog.focused is box
+        await press_settled(pilot, "b")  # agreed to buy: its dialog, the focus on its first decision
+        assert isinstance(dialog := app.screen, OutcomeDialog) and isinstance(box := dialog.focused, SaidCheckbox)
+        assert box.id == "visit"
         await pilot.press("space")
         await pilot.pause()
         assert box.value and box.unticked_words not in screen_text(app)
