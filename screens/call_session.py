@@ -3,10 +3,10 @@
 Outcome keys (each a documented code): i interested · a appointment · b agreed to buy (to the suitability wizard
 on the product pitched; a visit booked only if the client will come in) ·
 p politely declined · f firmly declined · n no answer · t busy, call back at a time · w wrong number ·
-x do not call · d 回访 done. On an event's invitation or reminder call every outcome key is the invitation's
-answer (``rules.events.CALL_ANSWERS``, through the events service): i, p and n in one key, no dialog; f, w, x and t
-(with the time to call back) through the outcome's dialog; a, b and d (a meeting, a purchase, a 回访: no answer to an
-invitation) are neither shown in the panel nor taken there. Also: s
+x do not call · d 回访 done (on a 回访's card only, a retry of one included). On an event's invitation or reminder
+call every outcome key is the invitation's answer (``rules.events.CALL_ANSWERS``, through the events service): i, p
+and n in one key, no dialog; f, w, x and t (with the time to call back) through the outcome's dialog; a, b and d (a
+meeting, a purchase, a 回访: no answer to an invitation) are neither shown in the panel nor taken there. Also: s
 skip (with a reason), z snooze (at a time: quick choices or typed) — on an event's call both keep the invitation
 as it is and move its call, never past the event's day —, u undo the last save (an invitation's answer too), Escape
 back. The outcome keys, s and z are shown in a panel of their own (all in view at 80×24).
@@ -151,12 +151,25 @@ class CallSession(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """What is offered on this card: a suspicion report to a CSM only (``roles.WORK_ROLES``); on an event's
         invitation or reminder call, only the outcomes that answer an invitation (the events service would refuse
-        the others): neither in the panel nor taken."""
+        the others); 回访 done only on a 回访's card (``_service_call``: the service refuses it on another call):
+        neither in the panel nor taken."""
         if action == "aml_report":
             return offered(self.ws.staff.role, "aml_report")
-        if action == "outcome" and parameters and self._event_call(self.item):
-            return Disposition(str(parameters[0])) in event_rules.CALL_ANSWERS
+        if action == "outcome" and parameters:
+            disposition = Disposition(str(parameters[0]))
+            if self._event_call(self.item):
+                return disposition in event_rules.CALL_ANSWERS
+            if disposition is Disposition.SERVICE_DONE:
+                return self._service_call()
         return True
+
+    def _service_call(self) -> bool:
+        """The card is a 回访's: its reason or one raised on the same call, or (once its card is read) a callback
+        that retries an unanswered 回访."""
+        item, card = self.item, self.card
+        if QueueReason.SERVICE_CALLBACK in (item.reason, *item.also):
+            return True
+        return card is not None and card.client_id == item.client_id and card.why is not None and card.why.service
 
     def show_current(self, card: CallCard | None = None) -> None:
         """The client at the current position: ``card`` when it was prepared ahead for them, else loaded now."""
@@ -181,6 +194,7 @@ class CallSession(Screen[None]):
         if card.client_id != self.item.client_id:
             return  # an older load arriving late
         self.card = card
+        self.refresh_bindings()  # a retried 回访 takes its done key
         now = self.ws.time.now().datetime
         self.query_one(ClientCard).show_card(card, self.ws.time.today(), self.item.main, self.ws.time.local, now)
         self.query_one(ScriptPanel).show_script(

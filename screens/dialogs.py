@@ -71,7 +71,7 @@ from screens.background import Failure, in_background
 from widgets.choices import BoundText, numbered, together
 from widgets.failures import describe
 from widgets.phrase_panel import PhrasePanel
-from widgets.said_checkbox import SaidCheckbox
+from widgets.said_checkbox import FormCheckbox, SaidCheckbox
 from widgets.table import KeyTable
 from widgets.text_fields import DATE_MAX, PATH_MAX, SEARCH_MAX, TIME_MAX, BoundedInput, BoundedTextArea
 
@@ -445,8 +445,14 @@ class ChooseStaffDialog(SavingDialog[R]):
 
 class OutcomeDialog(SavingDialog[R]):
     """The details of one outcome: the agreed time where one is needed (for a client who agreed to buy, only if they
-    will come in: ticked, the visit is booked), satisfaction for a 回访, a note."""
+    will come in: ticked, the visit is booked), satisfaction for a 回访, a note.
 
+    Agreed to buy opens on its first decision, the box "will come in": Space ticks it, Enter saves (without a visit
+    while it is not ticked)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "key.save", show=False, id="outcome.save"),  # on the box: the fields' own Enter
+    ]
     DEFAULT_CSS = """
     OutcomeDialog Input.unused { text-opacity: 50%; }
     """
@@ -466,7 +472,7 @@ class OutcomeDialog(SavingDialog[R]):
         with Vertical():
             yield Label(t("outcome.title", outcome=label(self.disposition)), classes="screen-title")
             if self.disposition in MAY_BOOK:  # a visit only if the client will come in
-                yield SaidCheckbox(t("outcome.will_visit"), t("outcome.no_visit"), False, id="visit")
+                yield FormCheckbox(t("outcome.will_visit"), t("outcome.no_visit"), False, id="visit")
             if self.disposition in NEEDS_TIME | MAY_BOOK:
                 yield BoundedInput(
                     self.suggested.format("YYYY-MM-DD"), placeholder="YYYY-MM-DD", max_length=DATE_MAX, id="date"
@@ -482,9 +488,12 @@ class OutcomeDialog(SavingDialog[R]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        if self.disposition in MAY_BOOK:  # Enter saves without a visit; the box is ticked on purpose (Enter ticks it)
-            self.query_one("#note", Input).focus()
+        if self.disposition in MAY_BOOK:  # the first decision: will the client come in (Space ticks, Enter saves)
+            self.query_one("#visit", Checkbox).focus()
             self._visit_time(False)
+
+    def action_save(self) -> None:
+        self.submit()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "visit":
@@ -1084,7 +1093,8 @@ class AmlReportDialog(SavingDialog[R]):
             yield Label(t("aml.file_title", client=self.client_name), classes="screen-title")
             yield Static(t("aml.file_explain"))
             for sign in AmlSign:
-                yield SaidCheckbox(label(sign), id=f"sign-{sign.value}")
+                seen, not_seen = t("aml.sign_seen", sign=label(sign)), t("aml.sign_not_seen", sign=label(sign))
+                yield SaidCheckbox(seen, not_seen, id=f"sign-{sign.value}")
             yield BoundedInput(placeholder=t("aml.text"), max_length=aml.TEXT_MAX, id="text")
             yield from self.footer()
 
@@ -1155,7 +1165,7 @@ class ProspectDialog(SavingDialog[Prospect]):
             yield BoundedInput(placeholder=t("prospect.resident_id"), max_length=20, id="resident_id")
             if self.NOTE:
                 yield BoundedInput(placeholder=t("prospect.note"), max_length=event_prospects.NOTE_MAX, id="note")
-            yield SaidCheckbox(t("prospect.consent"), id="consent")
+            yield SaidCheckbox(t("prospect.consent"), t("prospect.no_consent"), id="consent")
             yield from self.footer()
 
     def build(self) -> Callable[[], Prospect]:

@@ -1,6 +1,7 @@
 """Today's call queue for the signed-in CSM: who to phone, why, in the documented order.
 
-Keys: / filter · j/k move · Enter the client's detail · c start the call session here · s skip · z snooze ·
+Keys: / filter · j/k move · Enter the client's detail · c start the call session here (back from it, the cursor
+on the top row) · s skip · z snooze ·
 l log a visit, SMS, letter or WeChat contact · m the SMS list · e export my task list · p the calls due to one's
 prospects (people not clients yet, read with the queue; their count in the title), in the prospect call session.
 """
@@ -170,9 +171,16 @@ class QueueScreen(Destination[QueueView]):
         return table.cursor_row
 
     def action_call(self) -> None:
+        """The call session from the row under the cursor (on from there, then round to the rows above)."""
         index = self._current()
         if index is not None:
-            self.app.push_screen(CallSession(self.ws, list(self.shown), index))
+            self.app.push_screen(CallSession(self.ws, list(self.shown), index), self._calls_ended)
+
+    def _calls_ended(self, _: None) -> None:
+        """Back from the calls, the queue as it now stands (the clients reached gone, a walk-in perhaps on top): the
+        cursor on its top row, the most urgent call, so that c goes on from there — never on whatever row took the
+        place of the one the session started on."""
+        self.query_one(KeyTable).move_cursor(row=0)
 
     def action_open(self) -> None:
         index = self._current()

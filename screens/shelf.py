@@ -24,7 +24,10 @@ from widgets.product_words import NONE, yield_cell
 from widgets.table import KeyTable
 
 _MARKS = {ReadState.NEW: ("shelf.new", "bold green"), ReadState.CHANGED: ("shelf.changed", "bold yellow")}
-KIND = 2  # the type and risk column: never cut (the risk level is what matters); the name gives way, with …
+NAME, KIND, FLAGS = 1, 2, 7
+# The name takes the width the other columns leave (cut with … only when the terminal is too narrow for it, the whole
+# name on the line under the table); the type and risk column is never cut (the risk level is what matters); the
+# flags, said again in the row's detail (→), give way first.
 
 
 class ShelfScreen(Destination[list[ShelfItem]]):
@@ -45,7 +48,7 @@ class ShelfScreen(Destination[list[ShelfItem]]):
 
     def compose_body(self) -> ComposeResult:
         yield EmptyNote("shelf", "empty.shelf")
-        yield KeyTable(id="shelf", whole=(KIND,), enter_opens_row=True)
+        yield KeyTable(id="shelf", stretch=NAME, whole=(KIND,), give=(FLAGS,), enter_opens_row=True)
         yield Static("", id="product", classes="summary")
 
     def on_mount(self) -> None:
@@ -76,8 +79,8 @@ class ShelfScreen(Destination[list[ShelfItem]]):
         return (
             Text(t(key), style=style) if key else "",
             r.name,  # the whole name is also on the line under the table
-            # the type's short word (the asset type is on the line under the table), leaving the name the room
-            t(f"shelf_category.{ProductCategory(r.category).value}") + (f" R{r.rating}" if r.rating else ""),
+            # the type's word (the asset type is on the line under the table), leaving the name the room
+            label(ProductCategory(r.category)) + (f" R{r.rating}" if r.rating else ""),
             t("shelf.days", days=r.term_days) if r.term_days else NONE,
             yield_cell(r.expected_yield),
             figure(wan(minimum_amount(r, self.ws.policy))),

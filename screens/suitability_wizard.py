@@ -113,13 +113,13 @@ class SuitabilityWizard(Screen[None]):
             with Vertical(id="product"):
                 yield KeyTable(id="products")
                 yield BoundedInput(placeholder=t("wizard.amount"), max_length=AMOUNT_MAX, id="amount")
-                yield SaidCheckbox(t("regular_plan.checkbox"), id="regular_plan")
+                yield SaidCheckbox(t("regular_plan.checkbox"), t("regular_plan.one_off"), id="regular_plan")
             with VerticalScroll(id="check"):
                 yield Static("", id="checks", classes="para")
             with VerticalScroll(id="confirm"):
                 yield Static("", id="warnings", classes="para")
                 for name in CONFIRMATIONS:
-                    yield SaidCheckbox(t(f"report.confirm.{name}"), id=name)
+                    yield SaidCheckbox(t(f"report.confirm.{name}"), t(f"report.unconfirmed.{name}"), id=name)
                 yield BoundedInput(placeholder=t("report.confirm.recording_ref"), max_length=64, id="recording_ref")
             with VerticalScroll(id="summary"):
                 yield Static("", id="summary-text", classes="para")

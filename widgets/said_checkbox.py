@@ -8,6 +8,9 @@ is one.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Checkbox
 
@@ -33,3 +36,10 @@ class SaidCheckbox(Checkbox):
     def watch_value(self) -> None:
         super().watch_value()
         self.label = self.ticked_words if self.value else self.unticked_words
+
+
+class FormCheckbox(SaidCheckbox, inherit_bindings=False):
+    """A ``SaidCheckbox`` that is a form's first choice: Space ticks it, Enter is the form's (it saves, as in every
+    field of the form), so the form can open with its focus on the box."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", show=False)]

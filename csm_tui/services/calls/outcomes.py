@@ -23,6 +23,7 @@ from csm_tui.rules import events as event_rules
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
 from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
 from csm_tui.services.calls.queue import QueueItem
+from csm_tui.services.calls.service_callbacks import follows_service_callback
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
@@ -100,6 +101,8 @@ def record(
                 raise AccessDenied("task")
             if _invitation_event(tx, task) is not None:  # its outcome is the invitation's answer, nothing else
                 raise DomainError("event_call_is_invitation")
+            if outcome.disposition is Disposition.SERVICE_DONE and not _service_callback_due(tx, ws, task, owner):
+                raise DomainError("service_done_not_a_callback")
         closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner)
         created = []
         for step in follow.tasks:
@@ -240,6 +243,16 @@ def mark_sms_sent(
     sent (phrase-checked like every note)."""
     outcome = Outcome(Disposition.INFORMED, Channel.SMS, note=note, confirmed=confirmed)
     return record(ws, client_id, outcome, task_id=task_id, started_at=ws.time.now().datetime)
+
+
+def _service_callback_due(tx: UnitOfWork, ws: Workstation, task: Task, owner: int) -> bool:
+    """A 回访 done answers a 回访: the task called is one (or retries one, ``follows_service_callback``), or the
+    client has one due by today (raised on the same call, ``QueueItem.also``), the signed-in CSM's or, covering
+    their leave, the colleague's."""
+    if follows_service_callback(tx, task):
+        return True
+    kinds = (TaskKind.SERVICE_CALLBACK,)
+    return any(tx.tasks.open_calls(task.client_id, staff, ws.time.today(), kinds) for staff in {ws.staff.id, owner})
 
 
 def _invitation_event(tx: UnitOfWork, task: Task) -> Event | None:

@@ -17,6 +17,7 @@ from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.scripts import CallbackCause, agreed_time, callback_cause, example_amount
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import quick_wealth, tier_of
+from csm_tui.services.calls.service_callbacks import follows_service_callback
 from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.ports import UnitOfWork
@@ -54,6 +55,7 @@ class Why:
     asked_at: dt.datetime | None = None  # when the contact that created the callback was
     purchase: Purchase | None = None
     note: str = ""
+    service: bool = False  # a 回访, or a callback that retries one: a 回访 done is its answer
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def _why(tx: UnitOfWork, task: Task | None) -> Why | None:
             purchase = Purchase(product.name if product else "", sale.amount, sale.sold_at)
     return Why(
         kind=task.kind, due_at=task.due_at, cause=cause, agreed_at=agreed_time(cause, task.due_at), asked_at=asked_at,
-        purchase=purchase, note=task.note,
+        purchase=purchase, note=task.note, service=follows_service_callback(tx, task),
     )  # fmt: skip
 
 

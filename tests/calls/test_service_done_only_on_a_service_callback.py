@@ -1,0 +1,182 @@
+"""回访 done (``d``, with a satisfaction score) answers a 回访 and nothing else: the call session offers it on a
+回访's card only — in the outcome panel, in F1 and as a key —, and the outcome service refuses it on a call of
+another kind, in its write transaction (nothing written), unless the client has a 回访 due that the same call raises.
+
+The call session's branch: csm01's nine callbacks due this morning, then one 回访 (the queue's last row); the clock
+on Friday 27 November 2026, 10:00 in Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import Disposition, QueueReason, Role, TaskKind, TaskStatus
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.models import NewTask
+from csm_tui.policy import Policy
+from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.workstation import Workstation
+from screens.call_session import CallSession
+from screens.dialogs import OutcomeDialog
+from screens.help import HelpScreen
+from storage.orm import ContactRow
+from storage.uow import SqlUnitOfWorkFactory
+from tests.support.branch import BranchBuilder
+from tests.support.calls_branch import CallsBranch
+from tests.support.pilot import make_app, press_settled, table_rows, whole_rows
+from widgets.outcome_panel import OutcomePanel
+
+TODAY = dt.date(2026, 11, 27)
+NOW_UTC = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
+SERVICE_DONE = "call.service_done"
+
+
+def _offered(app: object) -> set[str | None]:
+    screen = app.screen  # type: ignore[attr-defined]
+    return {a.binding.id for a in screen.active_bindings.values()}
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_call_session_offers_service_done_on_a_service_callbacks_card_only(
+    calls_branch: CallsBranch, lang: str
+) -> None:
+    app = make_app(calls_branch.url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "2", "c")  # the first callback
+        session = app.screen
+        assert isinstance(session, CallSession)
+        assert session.item.client_id == calls_branch.clients[0]
+        assert SERVICE_DONE not in _offered(app)
+        panel = session.query_one(OutcomePanel)
+        assert "d" not in [key for key, _ in panel.entries()]
+        await press_settled(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert "d" not in [row[0] for row in whole_rows(app)]
+        await press_settled(pilot, "escape", "d")
+        assert app.screen is session  # the key does nothing here: no dialog
+        assert session.item.client_id == calls_branch.clients[0]
+
+        await press_settled(pilot, "escape", "G", "c")  # the queue's last row: the 回访
+        session = app.screen
+        assert isinstance(session, CallSession)
+        assert session.item.client_id == calls_branch.clients[9]
+        assert SERVICE_DONE in _offered(app)
+        assert "d" in [key for key, _ in session.query_one(OutcomePanel).entries()]
+        await press_settled(pilot, "d")
+        assert isinstance(app.screen, OutcomeDialog)
+
+
+# --- the service ---------------------------------------------------------------------------------------------
+
+
+class Desk:
+    def __init__(self, engine: Engine, clock: FrozenClock) -> None:
+        self.engine = engine
+        self.system = SqlUnitOfWorkFactory(engine, clock)
+        with self.system(write=True) as tx:
+            build = BranchBuilder(tx, as_of=None)
+            build.outlet()
+            self.csm = build.staff("csm01", "王芳", Role.CSM)
+            self.client = build.client(
+                "C0001", "张三", "11010519491231002X", self.csm, mobile="13800138001", balance=Decimal("1000.00")
+            )
+            tx.commit()
+        self.ws = Workstation(
+            uow=self.system.acting_as(self.csm), staff=self.csm, outlet=None, time=BranchTime(clock, "Asia/Shanghai"),
+            policy=Policy(), demo=False,
+        )  # fmt: skip
+
+    def task(self, kind: TaskKind, due_on: dt.date = TODAY) -> int:
+        with self.system(write=True) as tx:
+            task = tx.tasks.add(
+                NewTask(
+                    client_id=self.client, staff_id=self.csm.id or 0, kind=kind, due_on=due_on,
+                    created_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC),
+                )
+            )  # fmt: skip
+            tx.commit()
+        assert task.id is not None
+        return task.id
+
+    def status(self, task_id: int) -> TaskStatus:
+        with self.system() as tx:
+            task = tx.tasks.get(task_id)
+        assert task is not None
+        return task.status
+
+    def contacts(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(ContactRow)) or 0
+
+    def done(self, task_id: int) -> None:
+        outcome = Outcome(Disposition.SERVICE_DONE, satisfaction=5, feedback="很满意")
+        record(self.ws, self.client, outcome, task_id=task_id, started_at=self.ws.time.now().datetime)
+
+
+@pytest.fixture
+def desk(engine: Engine, clock: FrozenClock) -> Desk:
+    return Desk(engine, clock)
+
+
+@pytest.mark.parametrize("kind", [TaskKind.CALLBACK, TaskKind.FOLLOW_UP, TaskKind.MATURITY])
+def test_the_service_refuses_service_done_on_a_call_of_another_kind(desk: Desk, kind: TaskKind) -> None:
+    task = desk.task(kind)
+    desk.task(TaskKind.SERVICE_CALLBACK, TODAY + dt.timedelta(days=3))  # a 回访 to come is not due on this call
+
+    with pytest.raises(DomainError) as refused:
+        desk.done(task)
+
+    assert refused.value.code == "service_done_not_a_callback"
+    assert desk.contacts() == 0  # nothing written: no contact, no score
+    assert desk.status(task) is TaskStatus.OPEN
+
+
+def test_the_service_records_service_done_on_a_service_callback(desk: Desk) -> None:
+    service = desk.task(TaskKind.SERVICE_CALLBACK)
+    desk.done(service)
+    assert (desk.contacts(), desk.status(service)) == (1, TaskStatus.DONE)
+
+
+def test_service_done_on_a_callback_also_answers_the_service_callback_due_on_the_same_call(desk: Desk) -> None:
+    callback = desk.task(TaskKind.CALLBACK)  # the card's main reason; the 回访 raised on the same call
+    service = desk.task(TaskKind.SERVICE_CALLBACK)
+    desk.done(callback)
+    assert (desk.contacts(), desk.status(callback), desk.status(service)) == (1, TaskStatus.DONE, TaskStatus.DONE)
+
+
+@pytest.mark.parametrize("retries", [1, 2])
+def test_service_done_answers_the_retry_of_an_unanswered_service_callback(desk: Desk, retries: int) -> None:
+    """No answer on a 回访 closes its task and books a callback: the 回访 is done on that retry (a retry's too)."""
+    task = desk.task(TaskKind.SERVICE_CALLBACK)
+    for _ in range(retries):
+        receipt = record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=task, started_at=NOW_UTC)
+        (task,) = receipt.created_tasks
+    desk.done(task)
+    assert (desk.contacts(), desk.status(task)) == (retries + 1, TaskStatus.DONE)
+
+
+def test_service_done_is_refused_on_the_retry_of_an_ordinary_callback(desk: Desk) -> None:
+    callback = desk.task(TaskKind.CALLBACK)
+    retry = record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=callback, started_at=NOW_UTC)
+    with pytest.raises(DomainError, match="service_done_not_a_callback"):
+        desk.done(retry.created_tasks[0])
+
+
+async def test_the_retry_of_an_unanswered_service_callback_offers_service_done(calls_branch: CallsBranch) -> None:
+    app = make_app(calls_branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "2", "G", "c")  # the 回访, the queue's last row
+        await press_settled(pilot, "n", "enter")  # no answer: a callback later today
+        await press_settled(pilot, "escape")
+        names = [row[1] for row in table_rows(app)]
+        await press_settled(pilot, *["j"] * names.index("客户9"), "c")
+        session = app.screen
+        assert isinstance(session, CallSession)
+        assert session.item.client_id == calls_branch.clients[9]
+        assert session.item.reason is QueueReason.CALLBACK  # queued as the retry it is
+        assert SERVICE_DONE in _offered(app)
