@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from csm_tui.i18n import catalog
 from csm_tui.services.calls.queue import today_queue
 from screens.call_session import CallSession
-from screens.client_detail import ClientDetailScreen
+from screens.client_detail import COLUMNS, ClientDetailScreen
 from storage.engine import make_engine
 from storage.orm import TaskRow
 from tests.support.branch import open_desk
@@ -46,7 +46,8 @@ async def test_a_coded_skip_reason_reads_in_the_users_words_on_the_client_page_q
         await settle(pilot)
         await app.push_screen(ClientDetailScreen(app.ws, client_id))
         await settle(pilot)
-        notes = [row[2].plain for row in app.screen.query_one("#todo").full]  # type: ignore[attr-defined]
+        note = COLUMNS["todo"].index("note")
+        notes = [row[note].plain for row in app.screen.query_one("#todo").full]  # type: ignore[attr-defined]
         assert any(said in note for note in notes) and not any("[contacted_elsewhere]" in n for n in notes)
         await press_settled(pilot, "escape", "2")
         first = whole_rows(app)[0]
