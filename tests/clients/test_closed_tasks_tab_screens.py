@@ -1,0 +1,62 @@
+"""Issue 18: a skipped task's reason is read on the client page, not only in the export. The tasks tab lists the open
+tasks, then the closed ones (newest first) with the day, who closed them, the outcome and the skip's reason in the
+user's words; → or Enter opens the row whole. In both languages, at 80×24.
+
+Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai): csm01 skips the first call of the
+queue, then opens that client's page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static, TabbedContent
+
+from csm_tui.domain.enums import SkipReason, TaskStatus
+from csm_tui.i18n import catalog, label
+from csm_tui.services.calls import outcomes
+from csm_tui.services.calls.queue import today_queue
+from screens.client_detail import COLUMNS, ClientDetailScreen
+from tests.support.branch import open_desk
+from tests.support.pilot import make_app, settle
+from widgets.row_detail import RowDetail
+from widgets.table import KeyTable
+
+
+def _skip_first_call(url: str) -> int:
+    ws = open_desk(url, "csm01")
+    first = today_queue(ws)[0]
+    outcomes.skip(ws, first, SkipReason.CONTACTED_ELSEWHERE, "柜台已办理")
+    return first.main.client_id
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("key", ["right", "enter"])
+async def test_a_skipped_task_shows_on_the_client_page_with_its_reason_and_opens_whole(
+    demo_url: str, lang: str, key: str
+) -> None:
+    client_id = _skip_first_call(demo_url)
+    words = catalog(lang)
+    said = words["skip.said_note"].format(reason=words["skip_reason.contacted_elsewhere"], note="柜台已办理")
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ClientDetailScreen(app.ws, client_id))
+        await settle(pilot)
+        app.screen.query_one(TabbedContent).active = "tasks"
+        table = app.screen.query_one("#todo", KeyTable)
+        rows = [[cell.plain for cell in row] for row in table.full]
+        status, note, by = (COLUMNS["todo"].index(n) for n in ("status", "note", "staff"))
+        skipped = next(i for i, row in enumerate(rows) if row[status] == label(TaskStatus.SKIPPED))
+        opened = [i for i, row in enumerate(rows) if row[status] == label(TaskStatus.OPEN)]
+        assert all(i < skipped for i in opened)  # the open tasks first
+        assert said in rows[skipped][note] and "[contacted_elsewhere]" not in rows[skipped][note]
+        assert rows[skipped][by] == app.ws.staff.name  # who closed it
+        assert not app.screen.query_one("#todo-limit", Static).display  # fewer than the limit: nothing to say
+        table.focus()
+        table.move_cursor(row=skipped)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, RowDetail)
+        text = str(app.screen.query_one("#row-text", Static).render())
+        assert said in text and app.ws.staff.name in text and words["detail.task_closed_by"] in text
+        assert "2026-11-27" in text  # closed today, the day and time said
