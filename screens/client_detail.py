@@ -98,6 +98,12 @@ def prospect_call_row(ws: Workstation, c: ProspectContactLine) -> list[tuple[str
     ]
 
 
+def one_line(note: str) -> str:
+    """A task's note in a row of one line: its lines newest first (what closed or moved the task — a skip's reason —
+    was added last), so the row shows it before the task's first words."""
+    return " / ".join(line for line in reversed(note.split("\n")) if line.strip())
+
+
 def introduced_line(introduced: list[Introduced]) -> str:
     """The introducing client's credit: how many they introduced, how many became clients, and whom (those the
     reader may name; the others counted)."""
@@ -362,13 +368,13 @@ class ClientDetailScreen(Screen[None]):
         rows, details = [], []
         for task in d.tasks:  # open ones first, by the day they are due
             note = said_note(task.note)  # a skip's reason in the user's words, never its code
-            rows.append((task.due_on.isoformat(), label(task.kind), label(task.status), "", note))
+            rows.append((task.due_on.isoformat(), label(task.kind), label(task.status), "", one_line(note)))
             details.append(self._task_fields(d, task, note))
         for closed in d.closed_tasks:  # then the closed ones, newest first
             task, note = closed.task, said_note(closed.task.note)
             by = d.staff_names.get(closed.closed_by, "") if closed.closed_by is not None else ""
             ended = self.ws.time.local(task.closed_at).format("YYYY-MM-DD") if task.closed_at else ""
-            rows.append((ended, label(task.kind), label(task.status), by, note))
+            rows.append((ended, label(task.kind), label(task.status), by, one_line(note)))
             details.append(self._task_fields(d, task, note, by))
         self._fill("#todo", COLUMNS["todo"], rows, details)
         self.query_one("#todo-limit", Static).display = len(d.closed_tasks) >= client_detail.CLOSED_TASKS

@@ -324,14 +324,15 @@ class EditClientDialog(SavingDialog[R]):
     def compose(self) -> ComposeResult:
         c = self.client
 
-        def field(name: str, value: str | None = None) -> BoundedInput:
-            text = str(getattr(c, name) or "") if value is None else value
-            return BoundedInput(text, placeholder=t(f"field.{name}"), max_length=200, id=name)
+        def field(name: str) -> BoundedInput:
+            return BoundedInput(str(getattr(c, name) or ""), placeholder=t(f"field.{name}"), max_length=200, id=name)
 
         with Vertical():
             yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
             with Horizontal(classes="pair"):  # two short fields side by side: the whole form fits 80×24
-                yield field("mobile", self.mobile_shown)
+                # masked, its name says how to see it in full (the name is the field's border title)
+                named = t("detail.edit_mobile_masked") if self._masked() else t("field.mobile")
+                yield BoundedInput(self.mobile_shown, placeholder=named, max_length=200, id="mobile")
                 yield field("occupation")
             yield field("address")
             yield field("note")
@@ -341,11 +342,6 @@ class EditClientDialog(SavingDialog[R]):
             for name in self.FLAGS:  # a line each (compact: the label is the focus mark)
                 yield SaidCheckbox(t(f"field.{name}"), value=getattr(c, name), id=name, compact=True)
             yield from self.footer()
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        if self._masked():  # how to see the number in full, where it is hidden
-            self.query_one("#mobile", Input).border_title = t("detail.edit_mobile_masked")
 
     def _masked(self) -> bool:
         return bool(self.client.mobile) and self.mobile_shown != self.client.mobile
@@ -363,7 +359,7 @@ class EditClientDialog(SavingDialog[R]):
         if box.value.strip() == self.mobile_shown:  # what was typed over the masked number stays
             box.value = numbers[1]
         self.mobile_shown = numbers[1]
-        box.border_title = str(box.placeholder)
+        box.placeholder = box.border_title = t("field.mobile")
         box.focus()
 
     def build(self) -> Callable[[], R]:
