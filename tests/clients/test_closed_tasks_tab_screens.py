@@ -15,9 +15,9 @@ from csm_tui.domain.enums import SkipReason, TaskStatus
 from csm_tui.i18n import catalog, label
 from csm_tui.services.calls import outcomes
 from csm_tui.services.calls.queue import today_queue
-from screens.client_detail import COLUMNS, ClientDetailScreen
+from screens.client_detail import COLUMNS
 from tests.support.branch import open_desk
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import make_app, open_client_page, settle, skip_said
 from widgets.row_detail import RowDetail
 from widgets.table import KeyTable
 
@@ -34,14 +34,9 @@ def _skip_first_call(url: str) -> int:
 async def test_a_skipped_task_shows_on_the_client_page_with_its_reason_and_opens_whole(
     demo_url: str, lang: str, key: str
 ) -> None:
-    client_id = _skip_first_call(demo_url)
-    words = catalog(lang)
-    said = words["skip.said_note"].format(reason=words["skip_reason.contacted_elsewhere"], note="柜台已办理")
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await app.push_screen(ClientDetailScreen(app.ws, client_id))
-        await settle(pilot)
+        await open_client_page(pilot, _skip_first_call(demo_url))  # skipped at another desk, then the page read
         app.screen.query_one(TabbedContent).active = "tasks"
         table = app.screen.query_one("#todo", KeyTable)
         rows = [[cell.plain for cell in row] for row in table.full]
@@ -49,6 +44,7 @@ async def test_a_skipped_task_shows_on_the_client_page_with_its_reason_and_opens
         skipped = next(i for i, row in enumerate(rows) if row[status] == label(TaskStatus.SKIPPED))
         opened = [i for i, row in enumerate(rows) if row[status] == label(TaskStatus.OPEN)]
         assert all(i < skipped for i in opened)  # the open tasks first
+        said = skip_said(lang, SkipReason.CONTACTED_ELSEWHERE, "柜台已办理")
         assert said in rows[skipped][note] and "[contacted_elsewhere]" not in rows[skipped][note]
         assert rows[skipped][by] == app.ws.staff.name  # who closed it
         assert not app.screen.query_one("#todo-limit", Static).display  # fewer than the limit: nothing to say
@@ -58,5 +54,5 @@ async def test_a_skipped_task_shows_on_the_client_page_with_its_reason_and_opens
         await settle(pilot)
         assert isinstance(app.screen, RowDetail)
         text = str(app.screen.query_one("#row-text", Static).render())
-        assert said in text and app.ws.staff.name in text and words["detail.task_closed_by"] in text
+        assert said in text and app.ws.staff.name in text and catalog(lang)["detail.task_closed_by"] in text
         assert "2026-11-27" in text  # closed today, the day and time said

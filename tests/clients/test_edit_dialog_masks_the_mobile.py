@@ -13,13 +13,11 @@ from sqlalchemy.orm import Session
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from csm_tui.app import CsmApp
 from csm_tui.domain.values import mask_mobile
-from screens.client_detail import ClientDetailScreen
 from screens.dialogs import CheckedTextDialog, EditClientDialog
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow
-from tests.support.pilot import first_own_client, make_app, press_settled, settle
+from tests.support.pilot import first_own_client, make_app, open_client_page, press_settled, settle
 
 
 def _stored(url: str, client_id: int) -> tuple[str | None, str]:
@@ -35,10 +33,18 @@ def _reveals(url: str, client_id: int) -> list[AuditRow]:
         return list(session.scalars(query))
 
 
-async def _open(app: CsmApp, pilot: Pilot[None], client_id: int) -> None:
-    await settle(pilot)
-    await app.push_screen(ClientDetailScreen(app.ws, client_id))
-    await settle(pilot)
+async def _edit(pilot: Pilot[None], client_id: int, *keys: str) -> None:
+    """The edit dialog (e) of the client's page, then ``keys``."""
+    await open_client_page(pilot, client_id)
+    await press_settled(pilot, "e", *keys)
+
+
+def _own_mobile(url: str) -> tuple[int, str]:
+    """csm01's first own client and the mobile stored for them."""
+    client_id = first_own_client(url).client_id
+    mobile, _ = _stored(url, client_id)
+    assert mobile
+    return client_id, mobile
 
 
 def _screen_text(svg: str) -> str:
@@ -49,13 +55,10 @@ def _screen_text(svg: str) -> str:
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_the_edit_dialog_shows_the_mobile_masked_and_a_save_keeps_the_number(demo_url: str, lang: str) -> None:
-    client = first_own_client(demo_url)
-    mobile, _ = _stored(demo_url, client.client_id)
-    assert mobile
+    client_id, mobile = _own_mobile(demo_url)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(app, pilot, client.client_id)
-        await press_settled(pilot, "e")
+        await _edit(pilot, client_id)
         dialog = app.screen
         assert isinstance(dialog, EditClientDialog)
         assert dialog.query_one("#mobile", Input).value == mask_mobile(mobile)
@@ -64,46 +67,42 @@ async def test_the_edit_dialog_shows_the_mobile_masked_and_a_save_keeps_the_numb
         dialog.query_one("#address", Input).value = "上海市新华路1号"
         await press_settled(pilot, "enter")
         assert not isinstance(app.screen, EditClientDialog)
-    assert _stored(demo_url, client.client_id) == (mobile, "上海市新华路1号")
-    assert _reveals(demo_url, client.client_id) == []
+    assert _stored(demo_url, client_id) == (mobile, "上海市新华路1号")
+    assert _reveals(demo_url, client_id) == []
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_ctrl_r_reveals_the_mobile_in_the_dialog_with_a_reason_and_an_audit(demo_url: str, lang: str) -> None:
-    client = first_own_client(demo_url)
-    mobile, _ = _stored(demo_url, client.client_id)
-    assert mobile
+    client_id, mobile = _own_mobile(demo_url)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(app, pilot, client.client_id)
-        await press_settled(pilot, "e", "ctrl+r")
+        await _edit(pilot, client_id, "ctrl+r")
         assert isinstance(app.screen, CheckedTextDialog)  # the reveal's reason first
         await press_settled(pilot, "enter")
         assert isinstance(app.screen, CheckedTextDialog)  # refused without a reason, nothing read
-        assert _reveals(demo_url, client.client_id) == []
+        assert _reveals(demo_url, client_id) == []
         app.screen.query_one("#reason", Input).value = "客户来电更换手机号"
         await press_settled(pilot, "enter")
         dialog = app.screen
         assert isinstance(dialog, EditClientDialog)
         assert dialog.query_one("#mobile", Input).value == mobile
-        [entry] = _reveals(demo_url, client.client_id)
+        [entry] = _reveals(demo_url, client_id)
         assert entry.staff_id == app.ws.staff.id and mobile not in str(entry.detail)
         dialog.query_one("#mobile", Input).value = "13700001111"
         await press_settled(pilot, "enter")
         await settle(pilot)
         assert not isinstance(app.screen, EditClientDialog)
-    assert _stored(demo_url, client.client_id)[0] == "13700001111"
+    assert _stored(demo_url, client_id)[0] == "13700001111"
 
 
 async def test_a_new_mobile_typed_over_the_masked_one_is_saved_without_a_reveal(demo_url: str) -> None:
-    client = first_own_client(demo_url)
+    client_id, _ = _own_mobile(demo_url)
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(app, pilot, client.client_id)
-        await press_settled(pilot, "e")
+        await _edit(pilot, client_id)
         assert isinstance(app.screen, EditClientDialog)
         app.screen.query_one("#mobile", Input).value = "13700002222"
         await press_settled(pilot, "enter")
         assert not isinstance(app.screen, EditClientDialog)
-    assert _stored(demo_url, client.client_id)[0] == "13700002222"
-    assert _reveals(demo_url, client.client_id) == []
+    assert _stored(demo_url, client_id)[0] == "13700002222"
+    assert _reveals(demo_url, client_id) == []
