@@ -227,6 +227,8 @@ class ClientDetailScreen(Screen[None]):
             return
         self.detail = found
         c = found.client
+        if self.revealed is not None and self.revealed[1] != (c.mobile or ""):
+            self.revealed = None  # the number changed since it was revealed (an edit): masked again, never stale
         flags = [label(found.tier)] + [t(f) for f, on in self._flags(found) if on]
         badge = id_badge(found.id_state, c.id_expiry)
         if badge is not None:  # KYC: the ID expired or expires soon

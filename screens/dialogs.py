@@ -319,7 +319,8 @@ class EditClientDialog(SavingDialog[R]):
         self.save = save
         self.reveal = reveal
         # The mobile as the field first shows it: masked, unless already revealed on the page (and audited there).
-        self.mobile_shown = revealed or (client.mobile.masked() if client.mobile else "")
+        fresh = revealed is not None and revealed == client.mobile  # not a number since changed
+        self.mobile_shown = revealed if fresh and revealed else (client.mobile.masked() if client.mobile else "")
 
     def compose(self) -> ComposeResult:
         c = self.client

@@ -106,3 +106,24 @@ async def test_a_new_mobile_typed_over_the_masked_one_is_saved_without_a_reveal(
         assert not isinstance(app.screen, EditClientDialog)
     assert _stored(demo_url, client_id)[0] == "13700002222"
     assert _reveals(demo_url, client_id) == []
+
+
+async def test_a_number_revealed_on_the_page_shows_in_the_dialog_until_it_is_changed(demo_url: str) -> None:
+    """Revealed with r (reason, audit), the dialog shows it without a second reason; once a new number is saved the
+    page and the dialog show the new one masked again, never the old one in full."""
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, client_id)
+        await press_settled(pilot, "r")
+        app.screen.query_one("#reason", Input).value = "核对客户手机号"
+        await press_settled(pilot, "enter", "e")
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog) and dialog.query_one("#mobile", Input).value == mobile
+        dialog.query_one("#mobile", Input).value = "13700003333"
+        await press_settled(pilot, "enter", "e")
+        assert isinstance(app.screen, EditClientDialog)
+        assert app.screen.query_one("#mobile", Input).value == mask_mobile("13700003333")
+        shown = _screen_text(app.export_screenshot())
+        assert mobile not in shown and "13700003333" not in shown
+    assert len(_reveals(demo_url, client_id)) == 1
