@@ -3,7 +3,8 @@
 Keys: [ ] switch tabs · r reveal the full ID and mobile (a reason is asked and the read audited) · e edit contact
 details and the ID's expiry · ! file a suspicion report (AML, for the outlet's reviewer only) · l log a contact ·
 o book a meeting · t add a follow-up · s sell · c cancel a sale in its cooling-off period · w refer to a 沃德 client
-manager · on a meeting in the tasks tab: v confirm, m move, x cancel · Escape back.
+manager · on a meeting in the tasks tab: v confirm, m move, x cancel · Escape back. The tasks tab lists the open
+tasks, then the last ``CLOSED_TASKS`` closed ones (who closed them, how, a skip's reason); → or Enter opens any row.
 Another manager's client shows only the OCRM summary, identity masked, and only the keys that work on it; each role
 is shown the keys its services allow (``roles.WORK_ROLES``), all of the main ones in view at 80×24.
 """
