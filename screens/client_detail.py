@@ -3,7 +3,8 @@
 Keys: [ ] switch tabs · r reveal the full ID and mobile (a reason is asked and the read audited) · e edit contact
 details and the ID's expiry · ! file a suspicion report (AML, for the outlet's reviewer only) · l log a contact ·
 o book a meeting · t add a follow-up · s sell · c cancel a sale in its cooling-off period · w refer to a 沃德 client
-manager · on a meeting in the tasks tab: v confirm, m move, x cancel · Escape back.
+manager · on a meeting in the tasks tab: v confirm, m move, x cancel · Escape back. The tasks tab lists the open
+tasks, then the last ``CLOSED_TASKS`` closed ones (who closed them, how, a skip's reason); → or Enter opens any row.
 Another manager's client shows only the OCRM summary, identity masked, and only the keys that work on it; each role
 is shown the keys its services allow (``roles.WORK_ROLES``), all of the main ones in view at 80×24.
 """
@@ -23,7 +24,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csm_tui.domain import roles
 from csm_tui.domain.enums import AppointmentStatus, Tier
-from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff
+from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff, Task
 from csm_tui.domain.values import money
 from csm_tui.i18n import itemised, label, listed, t
 from csm_tui.services.calls import appointments
@@ -47,6 +48,7 @@ from screens.dialogs import (
     MeetingDialog,
     TextDialog,
     WhenDialog,
+    reveal_dialog,
 )
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.balance_chart import BalanceChart
@@ -63,7 +65,7 @@ COLUMNS = {
     "holdings": ("product", "category", "rating", "amount", "start", "maturity", "status"),
     "timeline": ("date", "channel", "outcome", "staff", "note"),
     "meetings": ("meeting", "status", "purpose"),
-    "todo": ("due", "task", "note"),
+    "todo": ("date", "task", "status", "staff", "note"),  # the date: an open task's due day, a closed one's end
     "referral-list": ("date", "kind", "from", "to", "status", "reason"),
 }
 
@@ -95,6 +97,12 @@ def prospect_call_row(ws: Workstation, c: ProspectContactLine) -> list[tuple[str
         (t("detail.col.staff"), c.staff_name),
         (t("row.note"), c.note),
     ]
+
+
+def one_line(note: str) -> str:
+    """A task's note in a row of one line: its lines newest first (what closed or moved the task — a skip's reason —
+    was added last), so the row shows it before the task's first words."""
+    return " / ".join(line for line in reversed(note.split("\n")) if line.strip())
 
 
 def introduced_line(introduced: list[Introduced]) -> str:
@@ -142,6 +150,7 @@ class ClientDetailScreen(Screen[None]):
     ClientDetailScreen #timeline { height: 1fr; }
     ClientDetailScreen #contact-pane { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     ClientDetailScreen .para { padding: 0 1; }
+    ClientDetailScreen #todo-limit { display: none; padding: 0 1; color: $text-muted; }
     ClientDetailScreen TabbedContent { height: 1fr; }
     ClientDetailScreen TabPane { height: 1fr; padding: 0; }
     """
@@ -177,6 +186,7 @@ class ClientDetailScreen(Screen[None]):
                 yield KeyTable(id="meetings", stretch=COLUMNS["meetings"].index("purpose"), enter_opens_row=True)
                 yield EmptyNote("todo", "empty.todo")
                 yield KeyTable(id="todo", stretch=COLUMNS["todo"].index("note"), enter_opens_row=True)
+                yield Static(t("detail.closed_limit", count=client_detail.CLOSED_TASKS), id="todo-limit")
             with TabPane(t("detail.tab.referrals"), id="referrals"), VerticalScroll():
                 yield Static("", id="offers", classes="para")
                 yield EmptyNote("referral-list", "empty.referral_list")
@@ -218,6 +228,8 @@ class ClientDetailScreen(Screen[None]):
             return
         self.detail = found
         c = found.client
+        if self.revealed is not None and self.revealed[1] != (c.mobile or ""):
+            self.revealed = None  # the number changed since it was revealed (an edit): masked again, never stale
         flags = [label(found.tier)] + [t(f) for f, on in self._flags(found) if on]
         badge = id_badge(found.id_state, c.id_expiry)
         if badge is not None:  # KYC: the ID expired or expires soon
@@ -356,8 +368,39 @@ class ClientDetailScreen(Screen[None]):
             for m in d.appointments
         ]
         self._fill("#meetings", COLUMNS["meetings"], meetings)
-        todo = [(task.due_on.isoformat(), label(task.kind), said_note(task.note)) for task in d.tasks]
-        self._fill("#todo", COLUMNS["todo"], todo)
+        rows, details = [], []
+        for task in d.tasks:  # open ones first, by the day they are due
+            note = said_note(task.note)  # a skip's reason in the user's words, never its code
+            rows.append((task.due_on.isoformat(), label(task.kind), label(task.status), "", one_line(note)))
+            details.append(self._task_fields(d, task, note))
+        for closed in d.closed_tasks:  # then the closed ones, newest first
+            task, note = closed.task, said_note(closed.task.note)
+            by = d.staff_names.get(closed.closed_by, "") if closed.closed_by is not None else ""
+            ended = self.ws.time.local(task.closed_at).format("YYYY-MM-DD") if task.closed_at else ""
+            rows.append((ended, label(task.kind), label(task.status), by, one_line(note)))
+            details.append(self._task_fields(d, task, note, by))
+        self._fill("#todo", COLUMNS["todo"], rows, details)
+        self.query_one("#todo-limit", Static).display = len(d.closed_tasks) >= client_detail.CLOSED_TASKS
+
+    def _task_fields(self, d: ClientDetail, task: Task, note: str, by: str = "") -> list[tuple[str, str]]:
+        """A task as its row opens it: what and when, how it ended (when, by whom, the call's outcome) and its whole
+        note, a skip's reason said in the user's words."""
+        due = task.due_on.isoformat()
+        if task.due_at is not None:
+            due = self.ws.time.local(task.due_at).format("YYYY-MM-DD HH:mm")
+        fields = [
+            (t("detail.col.task"), label(task.kind)),
+            (t("detail.col.due"), due),
+            (t("detail.col.status"), label(task.status)),
+        ]
+        if task.closed_at is not None:
+            fields.append((t("detail.task_closed_at"), self.ws.time.local(task.closed_at).format("YYYY-MM-DD HH:mm")))
+            fields.append((t("detail.task_closed_by"), by))
+            call = next((c for c in d.contacts if c.task_id == task.id), None)
+            if call is not None:
+                fields.append((t("detail.col.outcome"), label(call.disposition)))
+        fields.append((t("row.note"), note))
+        return fields
 
     def _offers(self, d: ClientDetail) -> None:
         lines = [t("detail.offers_title")]
@@ -418,12 +461,11 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(reason: str, confirmed: PhrasesConfirmed | None) -> tuple[str, str]:
-            return client_detail.reveal(self.ws, self.client_id, reason, confirmed)
+        self.app.push_screen(reveal_dialog(self._reveal), self._revealed)
 
-        explain, placeholder = t("detail.reveal_explain"), t("detail.reveal_reason")
-        dialog = CheckedTextDialog(t("detail.reveal_title"), explain, placeholder, save)
-        self.app.push_screen(dialog, self._revealed)
+    def _reveal(self, reason: str, confirmed: PhrasesConfirmed | None) -> tuple[str, str]:
+        """The full ID and mobile, for a reason: the service checks who may and audits the read."""
+        return client_detail.reveal(self.ws, self.client_id, reason, confirmed)
 
     def _revealed(self, numbers: tuple[str, str] | None) -> None:
         if numbers is not None and self.detail is not None:
@@ -442,7 +484,8 @@ class ClientDetailScreen(Screen[None]):
         def save(changes: dict[str, Any], confirmed: PhrasesConfirmed | None) -> object:
             return client_detail.edit(self.ws, d.client, confirmed, **changes)
 
-        self.app.push_screen(EditClientDialog(d.client, save), self._after)
+        revealed = self.revealed[1] if self.revealed is not None else None  # read on the page already (audited)
+        self.app.push_screen(EditClientDialog(d.client, save, self._reveal, revealed), self._after)
 
     def action_aml_report(self) -> None:
         """File a suspicion report on this client, for the outlet's AML reviewer (nothing of it shows here)."""

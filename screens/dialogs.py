@@ -279,10 +279,26 @@ def id_expiry_text(client: Client) -> str:
     return client.id_expiry.isoformat() if client.id_expiry else ""
 
 
-class EditClientDialog(SavingDialog[R]):
-    """Contact details and opt-outs. Every field keeps what was typed if the save is refused."""
+Reveal = Callable[[str, PhrasesConfirmed | None], tuple[str, str]]  # a reason → the full ID and mobile (audited)
 
-    TEXT_FIELDS = ("mobile", "address", "occupation", "note")
+
+def reveal_dialog(reveal: Reveal) -> CheckedTextDialog[tuple[str, str]]:
+    """The one way a full identity is shown: a reason asked (phrase-checked), then ``reveal`` — the service's
+    ``client_detail.reveal``, which audits the read — returns the numbers."""
+    return CheckedTextDialog(t("detail.reveal_title"), t("detail.reveal_explain"), t("detail.reveal_reason"), reveal)
+
+
+class EditClientDialog(SavingDialog[R]):
+    """Contact details and opt-outs. Every field keeps what was typed if the save is refused.
+
+    The mobile shows masked, as on the page: a new number is typed over it (the old one need not be seen), or
+    ``ctrl+r`` reveals it through the page's own reveal (a reason asked, the read audited by the service). Left as
+    shown, it is no change: the masked text is never saved over the number (nor would the service take it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reveal", "key.reveal", id="edit.reveal", priority=True),
+    ]
+    TEXT_FIELDS = ("address", "occupation", "note")
     FLAGS = ("phone_opt_out", "sms_opt_out")
     DEFAULT_CSS = """
     EditClientDialog Horizontal.pair { height: auto; }
@@ -291,10 +307,20 @@ class EditClientDialog(SavingDialog[R]):
     EditClientDialog .hint { dock: bottom; }  /* in view even when refused phrases are shown above it */
     """
 
-    def __init__(self, client: Client, save: Callable[[dict[str, Any], PhrasesConfirmed | None], R]) -> None:
+    def __init__(
+        self,
+        client: Client,
+        save: Callable[[dict[str, Any], PhrasesConfirmed | None], R],
+        reveal: Reveal | None = None,
+        revealed: str | None = None,
+    ) -> None:
         super().__init__()
         self.client = client
         self.save = save
+        self.reveal = reveal
+        # The mobile as the field first shows it: masked, unless already revealed on the page (and audited there).
+        fresh = revealed is not None and revealed == client.mobile  # not a number since changed
+        self.mobile_shown = revealed if fresh and revealed else (client.mobile.masked() if client.mobile else "")
 
     def compose(self) -> ComposeResult:
         c = self.client
@@ -305,7 +331,9 @@ class EditClientDialog(SavingDialog[R]):
         with Vertical():
             yield Label(t("detail.edit_title", client=c.name), classes="screen-title")
             with Horizontal(classes="pair"):  # two short fields side by side: the whole form fits 80×24
-                yield field("mobile")
+                # masked, its name says how to see it in full (the name is the field's border title)
+                named = t("detail.edit_mobile_masked") if self._masked() else t("field.mobile")
+                yield BoundedInput(self.mobile_shown, placeholder=named, max_length=200, id="mobile")
                 yield field("occupation")
             yield field("address")
             yield field("note")
@@ -316,6 +344,25 @@ class EditClientDialog(SavingDialog[R]):
                 yield SaidCheckbox(t(f"field.{name}"), value=getattr(c, name), id=name, compact=True)
             yield from self.footer()
 
+    def _masked(self) -> bool:
+        return bool(self.client.mobile) and self.mobile_shown != self.client.mobile
+
+    def action_reveal(self) -> None:
+        """The full mobile in its field, through the reveal the page uses (reason, phrase check, audit)."""
+        if self.saving or self.reveal is None or not self._masked():
+            return
+        self.app.push_screen(reveal_dialog(self.reveal), self._revealed)
+
+    def _revealed(self, numbers: tuple[str, str] | None) -> None:
+        if numbers is None:
+            return
+        box = self.query_one("#mobile", Input)
+        if box.value.strip() == self.mobile_shown:  # what was typed over the masked number stays
+            box.value = numbers[1]
+        self.mobile_shown = numbers[1]
+        box.placeholder = box.border_title = t("field.mobile")
+        box.focus()
+
     def build(self) -> Callable[[], R]:
         changes: dict[str, Any] = {}
         typed = self.query_one("#id_expiry", Input).value.strip()
@@ -325,10 +372,13 @@ class EditClientDialog(SavingDialog[R]):
             long_term = kyc.is_long_term_word(typed)
             changes["id_long_term"] = long_term
             changes["id_expiry"] = None if long_term else typed_date(typed)
+        mobile = self.query_one("#mobile", Input).value.strip()
+        if mobile != self.mobile_shown:  # left as shown (masked or revealed), the number stays as stored
+            changes["mobile"] = mobile or None
         for name in self.TEXT_FIELDS:
             value = self.query_one(f"#{name}", Input).value.strip()
             if value != (getattr(self.client, name) or ""):
-                changes[name] = value or None if name == "mobile" else value
+                changes[name] = value
         for name in self.FLAGS:
             ticked = self.query_one(f"#{name}", Checkbox).value
             if ticked != getattr(self.client, name):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -56,11 +56,13 @@ from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
 from csm_tui.rules import kyc
 from csm_tui.rules.tiers import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
+from csm_tui.services.rows import ClosedTask
 from storage.access import Access
 from storage.orm import (
     AccountRow,
     AppointmentRow,
     AssessmentRow,
+    AuditRow,
     BalanceSpanRow,
     Base,
     ClientRow,
@@ -94,6 +96,10 @@ def name_initials(name: str) -> str:
     rest = "".join(lazy_pinyin(name[len(surname) :], style=Style.FIRST_LETTER)).replace(" ", "").lower()
     return SURNAME_INITIALS.get(surname, "") + rest
 
+
+# A task's closing write reaches the audit log within this of its ``closed_at`` (the same clock, read when the write
+# is flushed, moments later in the same transaction).
+CLOSE_AUDITED_WITHIN = dt.timedelta(minutes=5)
 
 N = TypeVar("N", bound=BaseModel)  # what ``add`` takes: an entity not stored yet
 M = TypeVar("M", bound=BaseModel)  # what the repository returns: as stored, with its id
@@ -539,6 +545,39 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
             .order_by(TaskRow.due_on, TaskRow.id)
         )
         return [self._model(r) for r in rows]
+
+    def closed_for_client(self, client_id: int, limit: int) -> list[ClosedTask]:
+        """The client's ``limit`` most recently closed tasks (done, skipped, cancelled), newest first, each with who
+        closed it: the actor of the audit log's entry for the write that set its status and ``closed_at`` (every
+        close goes through ``close``, audited by the ORM, at the same clock's time a moment later). Read by the
+        log's index on the time, a few minutes after each close: never a scan of the whole log."""
+        self._require_client(client_id)
+        rows = self.session.scalars(
+            select(TaskRow)
+            .where(TaskRow.client_id == client_id, TaskRow.status != TaskStatus.OPEN)
+            .order_by(TaskRow.closed_at.desc(), TaskRow.id.desc())
+            .limit(limit)
+        ).all()
+        closers: dict[int, int | None] = {}
+        timed = [r for r in rows if r.closed_at is not None]
+        if timed:
+            windows = [
+                and_(
+                    AuditRow.at >= r.closed_at,
+                    AuditRow.at <= r.closed_at + CLOSE_AUDITED_WITHIN,  # type: ignore[operator]
+                    AuditRow.entity_id == str(r.id),
+                )
+                for r in timed
+            ]
+            entries = self.session.execute(
+                select(AuditRow.entity_id, AuditRow.staff_id, AuditRow.detail)
+                .where(AuditRow.action == "update", AuditRow.entity == TaskRow.__tablename__, or_(*windows))
+                .order_by(AuditRow.id)
+            )
+            for entity_id, staff_id, detail in entries:
+                if "status" in detail and "closed_at" in detail:  # the closing write, not a later change of the note
+                    closers[int(entity_id)] = staff_id
+        return [ClosedTask(self._model(r), closers.get(r.id)) for r in rows]
 
     def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
         """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day``."""

@@ -25,6 +25,16 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
+from csm_tui.domain.models import Task
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedTask:
+    """A client's task that was done, skipped or cancelled, and who closed it (read from the audit log's entry for
+    the closing write; None when the log names no one, as for a task imported already closed)."""
+
+    task: Task
+    closed_by: int | None
 
 
 @dataclass(frozen=True, slots=True)

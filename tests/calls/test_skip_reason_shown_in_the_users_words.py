@@ -13,14 +13,14 @@ from rich.console import Group
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from csm_tui.i18n import catalog
+from csm_tui.domain.enums import SkipReason
 from csm_tui.services.calls.queue import today_queue
 from screens.call_session import CallSession
-from screens.client_detail import ClientDetailScreen
+from screens.client_detail import COLUMNS
 from storage.engine import make_engine
 from storage.orm import TaskRow
 from tests.support.branch import open_desk
-from tests.support.pilot import make_app, press_settled, settle, whole_rows
+from tests.support.pilot import make_app, open_client_page, press_settled, skip_said, whole_rows
 from widgets.client_card import ClientCard
 
 NOTE = "客户约定时间回电\n[contacted_elsewhere] 柜台已办理"
@@ -39,14 +39,12 @@ async def test_a_coded_skip_reason_reads_in_the_users_words_on_the_client_page_q
     demo_url: str, lang: str
 ) -> None:
     client_id = _first_call_with_a_coded_note(demo_url)
-    words = catalog(lang)
-    said = words["skip.said_note"].format(reason=words["skip_reason.contacted_elsewhere"], note="柜台已办理")
+    said = skip_said(lang, SkipReason.CONTACTED_ELSEWHERE, "柜台已办理")
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await app.push_screen(ClientDetailScreen(app.ws, client_id))
-        await settle(pilot)
-        notes = [row[2].plain for row in app.screen.query_one("#todo").full]  # type: ignore[attr-defined]
+        await open_client_page(pilot, client_id)
+        note = COLUMNS["todo"].index("note")
+        notes = [row[note].plain for row in app.screen.query_one("#todo").full]  # type: ignore[attr-defined]
         assert any(said in note for note in notes) and not any("[contacted_elsewhere]" in n for n in notes)
         await press_settled(pilot, "escape", "2")
         first = whole_rows(app)[0]

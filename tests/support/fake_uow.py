@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from csm_tui.domain.enums import TaskKind, TaskOrigin, TaskStatus
 from csm_tui.domain.models import AuditEvent, NewTask, Staff, Task
+from csm_tui.services.rows import ClosedTask
 
 
 @dataclass
@@ -64,6 +65,11 @@ class FakeTasks:
 
     def open_for_client(self, client_id: int) -> list[Task]:
         return [t for t in self._store.tasks.values() if t.client_id == client_id and t.status is TaskStatus.OPEN]
+
+    def closed_for_client(self, client_id: int, limit: int) -> list[ClosedTask]:
+        closed = [t for t in self._store.tasks.values() if t.client_id == client_id and t.status is not TaskStatus.OPEN]
+        closed.sort(key=lambda t: (t.closed_at or dt.datetime.min.replace(tzinfo=dt.UTC), t.id), reverse=True)
+        return [ClosedTask(t, None) for t in closed[:limit]]
 
     def open_for_origin(self, origin: TaskOrigin, origin_id: int) -> list[Task]:
         return [

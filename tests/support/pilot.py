@@ -16,7 +16,10 @@ from textual.worker import WorkerCancelled
 from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import SkipReason
+from csm_tui.i18n import catalog
 from csm_tui.policy import Policy
+from screens.client_detail import ClientDetailScreen
 from screens.imports import ImportScreen
 from storage.engine import make_engine
 from storage.orm import ClientRow, StaffRow
@@ -96,6 +99,21 @@ async def open_own_client(pilot: Pilot[None]) -> None:
     await pilot.press("3")
     await settle(pilot)
     await pilot.press("enter")
+    await settle(pilot)
+
+
+def skip_said(lang: str, reason: SkipReason, note: str) -> str:
+    """A skipped call's reason and note as the screens say them in ``lang``, read from its catalog."""
+    words = catalog(lang)
+    return words["skip.said_note"].format(reason=words[f"skip_reason.{reason.value}"], note=note)
+
+
+async def open_client_page(pilot: Pilot[None], client_id: int) -> None:
+    """From rest: the page of ``client_id`` (by id, whoever's it is), read and shown."""
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, CsmApp)
+    await app.push_screen(ClientDetailScreen(app.ws, client_id))
     await settle(pilot)
 
 

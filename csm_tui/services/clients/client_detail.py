@@ -34,13 +34,14 @@ from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, said, screen
 from csm_tui.services.ports import AccessDenied
-from csm_tui.services.rows import Introduced, ProspectContactLine
+from csm_tui.services.rows import ClosedTask, Introduced, ProspectContactLine
 from csm_tui.services.uncallable import close_uncallable
 from csm_tui.services.workstation import Workstation
 
 HISTORY_DAYS = 183  # the balance chart: six months
 NEW_TIER_DAYS = 30  # "new 交银理财 client": crossed the threshold within this many days
 TIMELINE = 200
+CLOSED_TASKS = 50  # the tasks tab's closed tasks: the newest this many (the tab says so when there are more)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class ClientDetail:
     id_state: kyc.IdState = kyc.IdState.UNKNOWN  # KYC: expired or expiring puts a badge on the page
     prospect_calls: list[ProspectContactLine] = field(default_factory=list)  # made while they were a prospect
     introduced: list[Introduced] = field(default_factory=list)  # whom they introduced (the credit)
+    closed_tasks: list[ClosedTask] = field(default_factory=list)  # newest first, at most CLOSED_TASKS
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -95,8 +97,12 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         since, _ = ws.time.day_bounds(today - dt.timedelta(days=30))
         appointments = tx.appointments.for_client(client_id, since)
         tasks = tx.tasks.open_for_client(client_id)
+        closed_tasks = tx.tasks.closed_for_client(client_id, CLOSED_TASKS)
         staff_ids = (
-            {c.staff_id for c in contacts} | {r.from_staff_id for r in referrals} | {r.to_staff_id for r in referrals}
+            {c.staff_id for c in contacts}
+            | {r.from_staff_id for r in referrals}
+            | {r.to_staff_id for r in referrals}
+            | {c.closed_by for c in closed_tasks if c.closed_by is not None}
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
@@ -131,6 +137,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         id_state=kyc.id_state(client.id_expiry, client.id_long_term, today, ws.policy.kyc.id_expiry_notice_days),
         prospect_calls=prospect_calls,
         introduced=introduced,
+        closed_tasks=closed_tasks,
     )
 
 
@@ -180,7 +187,14 @@ def set_civil_capacity(
 
 def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = None, **changes: Any) -> Client:
     """Save changed details of ``client`` as it was read; refused (ConcurrentEdit) if someone saved since, and while
-    the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``)."""
+    the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``).
+
+    The edit form shows the mobile masked (the full number only through ``reveal``, audited): a mobile given as the
+    stored one's masked form is the number left as it was, never written over it."""
+    if client.mobile and "mobile" in changes and changes["mobile"] == client.mobile.masked():
+        changes = {name: value for name, value in changes.items() if name != "mobile"}
+        if not changes:
+            raise DomainError("nothing_changed")
     # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
     merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}

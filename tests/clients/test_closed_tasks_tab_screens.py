@@ -1,0 +1,85 @@
+"""Issue 18: a skipped task's reason is read on the client page, not only in the export. The tasks tab lists the open
+tasks, then the closed ones (newest first) with the day, who closed them, the outcome and the skip's reason in the
+user's words; → or Enter opens the row whole. In both languages, at 80×24.
+
+Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai): csm01 skips the first call of the
+queue, then opens that client's page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static, TabbedContent
+
+from csm_tui.domain.enums import SkipReason, TaskKind, TaskStatus
+from csm_tui.domain.models import NewTask
+from csm_tui.i18n import catalog, label
+from csm_tui.services.calls import outcomes
+from csm_tui.services.calls.queue import today_queue
+from csm_tui.services.clients import client_detail
+from screens.client_detail import COLUMNS
+from tests.support.branch import open_desk
+from tests.support.pilot import first_own_client, make_app, open_client_page, settle, skip_said
+from widgets.row_detail import RowDetail
+from widgets.table import KeyTable
+
+
+def _skip_first_call(url: str) -> int:
+    ws = open_desk(url, "csm01")
+    first = today_queue(ws)[0]
+    outcomes.skip(ws, first, SkipReason.CONTACTED_ELSEWHERE, "柜台已办理")
+    return first.main.client_id
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("key", ["right", "enter"])
+async def test_a_skipped_task_shows_on_the_client_page_with_its_reason_and_opens_whole(
+    demo_url: str, lang: str, key: str
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, _skip_first_call(demo_url))  # skipped at another desk, then the page read
+        app.screen.query_one(TabbedContent).active = "tasks"
+        table = app.screen.query_one("#todo", KeyTable)
+        rows = [[cell.plain for cell in row] for row in table.full]
+        status, note, by = (COLUMNS["todo"].index(n) for n in ("status", "note", "staff"))
+        skipped = next(i for i, row in enumerate(rows) if row[status] == label(TaskStatus.SKIPPED))
+        opened = [i for i, row in enumerate(rows) if row[status] == label(TaskStatus.OPEN)]
+        assert all(i < skipped for i in opened)  # the open tasks first
+        said = skip_said(lang, SkipReason.CONTACTED_ELSEWHERE, "柜台已办理")
+        assert said in rows[skipped][note] and "[contacted_elsewhere]" not in rows[skipped][note]
+        assert rows[skipped][by] == app.ws.staff.name  # who closed it
+        assert not app.screen.query_one("#todo-limit", Static).display  # fewer than the limit: nothing to say
+        table.focus()
+        table.move_cursor(row=skipped)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, RowDetail)
+        text = str(app.screen.query_one("#row-text", Static).render())
+        assert said in text and app.ws.staff.name in text and catalog(lang)["detail.task_closed_by"] in text
+        assert "2026-11-27" in text  # closed today, the day and time said
+
+
+async def test_the_tab_says_when_only_the_last_closed_tasks_are_listed(demo_url: str) -> None:
+    """More closed tasks than the tab lists (the demo's own among them): the newest 50 and a line saying so."""
+    ws = open_desk(demo_url, "csm01")
+    client_id = first_own_client(demo_url).client_id
+    now = ws.time.now().datetime
+    with ws.uow(write=True) as tx:
+        for n in range(client_detail.CLOSED_TASKS + 1):
+            task = NewTask(
+                client_id=client_id, staff_id=ws.staff.id, kind=TaskKind.FOLLOW_UP, due_on=now.date(),
+                note=f"跟进{n}", created_at=now,
+            )  # fmt: skip
+            tx.tasks.close(tx.tasks.add(task).id, TaskStatus.DONE, now)
+        tx.commit()
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, client_id)
+        app.screen.query_one(TabbedContent).active = "tasks"
+        await settle(pilot)
+        status = COLUMNS["todo"].index("status")
+        rows = app.screen.query_one("#todo", KeyTable).full
+        assert sum(r[status].plain == label(TaskStatus.DONE) for r in rows) == client_detail.CLOSED_TASKS
+        limit = app.screen.query_one("#todo-limit", Static)
+        assert limit.display and str(limit.render()) == catalog("zh_CN")["detail.closed_limit"].format(count=50)

@@ -1,0 +1,129 @@
+"""Issue 18: the edit-client dialog (e) showed the full mobile with no reason asked and no audit, while r asks for
+one and audits it. Now the dialog shows the mobile masked; a save that leaves it keeps the stored number; Ctrl+R
+reveals it through the page's reveal (reason, audit by the service); a new number typed over the masked one is
+saved. In both languages, at 80×24, on the demo branch (csm01's first own client)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from csm_tui.domain.values import mask_mobile
+from screens.dialogs import CheckedTextDialog, EditClientDialog
+from storage.engine import make_engine
+from storage.orm import AuditRow, ClientRow
+from tests.support.pilot import first_own_client, make_app, open_client_page, press_settled, settle
+
+
+def _stored(url: str, client_id: int) -> tuple[str | None, str]:
+    with Session(make_engine(url)) as session:
+        row = session.get(ClientRow, client_id)
+        assert row is not None
+        return row.mobile, row.address
+
+
+def _reveals(url: str, client_id: int) -> list[AuditRow]:
+    with Session(make_engine(url)) as session:
+        query = select(AuditRow).where(AuditRow.action == "reveal", AuditRow.entity_id == str(client_id))
+        return list(session.scalars(query))
+
+
+async def _edit(pilot: Pilot[None], client_id: int, *keys: str) -> None:
+    """The edit dialog (e) of the client's page, then ``keys``."""
+    await open_client_page(pilot, client_id)
+    await press_settled(pilot, "e", *keys)
+
+
+def _own_mobile(url: str) -> tuple[int, str]:
+    """csm01's first own client and the mobile stored for them."""
+    client_id = first_own_client(url).client_id
+    mobile, _ = _stored(url, client_id)
+    assert mobile
+    return client_id, mobile
+
+
+def _screen_text(svg: str) -> str:
+    """The screen as exported, its characters run together (no markup, no spaces): a number reads whole."""
+    text = re.sub(r"<[^>]+>", "", svg).replace("&#160;", "")
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_edit_dialog_shows_the_mobile_masked_and_a_save_keeps_the_number(demo_url: str, lang: str) -> None:
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id)
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        assert dialog.query_one("#mobile", Input).value == mask_mobile(mobile)
+        shown = _screen_text(app.export_screenshot())
+        assert mobile not in shown and mask_mobile(mobile) in shown
+        dialog.query_one("#address", Input).value = "上海市新华路1号"
+        await press_settled(pilot, "enter")
+        assert not isinstance(app.screen, EditClientDialog)
+    assert _stored(demo_url, client_id) == (mobile, "上海市新华路1号")
+    assert _reveals(demo_url, client_id) == []
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_ctrl_r_reveals_the_mobile_in_the_dialog_with_a_reason_and_an_audit(demo_url: str, lang: str) -> None:
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id, "ctrl+r")
+        assert isinstance(app.screen, CheckedTextDialog)  # the reveal's reason first
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, CheckedTextDialog)  # refused without a reason, nothing read
+        assert _reveals(demo_url, client_id) == []
+        app.screen.query_one("#reason", Input).value = "客户来电更换手机号"
+        await press_settled(pilot, "enter")
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        assert dialog.query_one("#mobile", Input).value == mobile
+        [entry] = _reveals(demo_url, client_id)
+        assert entry.staff_id == app.ws.staff.id and mobile not in str(entry.detail)
+        dialog.query_one("#mobile", Input).value = "13700001111"
+        await press_settled(pilot, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditClientDialog)
+    assert _stored(demo_url, client_id)[0] == "13700001111"
+
+
+async def test_a_new_mobile_typed_over_the_masked_one_is_saved_without_a_reveal(demo_url: str) -> None:
+    client_id, _ = _own_mobile(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id)
+        assert isinstance(app.screen, EditClientDialog)
+        app.screen.query_one("#mobile", Input).value = "13700002222"
+        await press_settled(pilot, "enter")
+        assert not isinstance(app.screen, EditClientDialog)
+    assert _stored(demo_url, client_id)[0] == "13700002222"
+    assert _reveals(demo_url, client_id) == []
+
+
+async def test_a_number_revealed_on_the_page_shows_in_the_dialog_until_it_is_changed(demo_url: str) -> None:
+    """Revealed with r (reason, audit), the dialog shows it without a second reason; once a new number is saved the
+    page and the dialog show the new one masked again, never the old one in full."""
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, client_id)
+        await press_settled(pilot, "r")
+        app.screen.query_one("#reason", Input).value = "核对客户手机号"
+        await press_settled(pilot, "enter", "e")
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog) and dialog.query_one("#mobile", Input).value == mobile
+        dialog.query_one("#mobile", Input).value = "13700003333"
+        await press_settled(pilot, "enter", "e")
+        assert isinstance(app.screen, EditClientDialog)
+        assert app.screen.query_one("#mobile", Input).value == mask_mobile("13700003333")
+        shown = _screen_text(app.export_screenshot())
+        assert mobile not in shown and "13700003333" not in shown
+    assert len(_reveals(demo_url, client_id)) == 1

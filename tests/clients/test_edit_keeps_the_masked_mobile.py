@@ -1,0 +1,52 @@
+"""Issue 18: the edit-client dialog shows the mobile masked. The service takes a mobile given as the stored one's
+masked form as the number left untouched — never written over it —, whatever screen or caller sends it; and the
+full number is read only through ``reveal``, which the service itself audits. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from csm_tui.domain.errors import DomainError
+from csm_tui.services.clients import client_detail
+from storage.orm import AuditRow
+from tests.support.clients_branch import ZSF_MOBILE, Branch
+
+
+def test_saving_with_the_mobile_as_shown_masked_keeps_the_stored_mobile(branch: Branch) -> None:
+    client = branch.client(branch.zsf)
+    masked = client.mobile.masked() if client.mobile else ""
+    assert client.mobile == ZSF_MOBILE and ZSF_MOBILE not in masked
+    saved = client_detail.edit(branch.ws(branch.csm_a), client, mobile=masked, address="上海市新华路1号")
+    assert saved.mobile == ZSF_MOBILE and saved.address == "上海市新华路1号"
+    assert branch.client(branch.zsf).mobile == ZSF_MOBILE
+
+
+def test_the_masked_mobile_alone_is_no_change(branch: Branch) -> None:
+    client = branch.client(branch.zsf)
+    before = branch.count(AuditRow)
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile=client.mobile.masked() if client.mobile else "")
+    assert refused.value.code == "nothing_changed"
+    assert branch.count(AuditRow) == before and branch.client(branch.zsf).mobile == ZSF_MOBILE
+
+
+def test_another_masked_text_is_refused_as_no_mobile_number(branch: Branch) -> None:
+    """A mask of some other number (a digit typed over the shown one, the stars left) is no number: refused."""
+    client = branch.client(branch.zsf)
+    with pytest.raises(ValidationError):
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile="139****5679")
+    assert branch.client(branch.zsf).mobile == ZSF_MOBILE
+
+
+def test_a_new_mobile_typed_over_the_masked_one_is_saved(branch: Branch) -> None:
+    saved = client_detail.edit(branch.ws(branch.csm_a), branch.client(branch.zsf), mobile="13700001111")
+    assert saved.mobile == "13700001111" and branch.client(branch.zsf).mobile == "13700001111"
+
+
+def test_the_reveal_is_audited_by_the_service_without_the_numbers(branch: Branch) -> None:
+    ids, mobile = client_detail.reveal(branch.ws(branch.csm_a), branch.zsf, "客户来电要求核对手机号")
+    assert mobile == ZSF_MOBILE
+    [entry] = [r for r in branch.audit_rows() if r.action == "reveal"]
+    assert (entry.staff_id, entry.entity, entry.entity_id) == (branch.csm_a.id, "clients", str(branch.zsf))
+    assert ZSF_MOBILE not in str(entry.detail) and ids not in str(entry.detail)
