@@ -111,7 +111,7 @@ def test_a_second_prospect_of_the_same_person_inserted_by_sql_is_refused(branch:
     assert followed(engine) == [("13812345678", li), ("13912345678", wang)]
 
 
-def test_someone_stopped_or_converted_is_out_of_the_rule(branch: Branch) -> None:
+def test_someone_whose_calls_stopped_may_be_taken_again_by_their_id_too(branch: Branch) -> None:
     first = prospects.introduced(branch.ws("wang"), branch.client("甲", "wang"), "钱七", "13912345678", True, RID)
     prospect_calls.record(branch.ws("wang"), first.id, ProspectOutcome.WRONG_NUMBER)
     again = prospects.introduced(branch.ws("li"), branch.client("乙", "li"), "钱七", "13912345678", True, RID)
