@@ -268,6 +268,13 @@ class CheckInScreen(Screen[None]):
     def action_to_list(self) -> None:
         self.query_one(KeyTable).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F2 on the event's day only (the service takes prospects then only): not offered before the list is read,
+        nor at the door of an event past or ahead, in the key bar, in F1 or taken."""
+        if action == "prospect":
+            return self.listing is not None and self.listing.on_its_day
+        return True
+
     def action_prospect(self) -> None:
         """F2: someone who is not a client, taken as a prospect (name, mobile, consent)."""
 
@@ -282,6 +289,8 @@ class CheckInScreen(Screen[None]):
         in_background(self, lambda: day.door_list(self.ws, self.event_id), self._listed, group="load", load=True)
 
     def _listed(self, listing: DoorList) -> None:
+        if self.listing is None or self.listing.on_its_day != listing.on_its_day:
+            self.call_after_refresh(self.refresh_bindings)  # F2 offered on the event's day only (``check_action``)
         self.listing = listing
         e = listing.event
         self.query_one("#check-in-title", Static).update(f"{t('check_in.title')} · {_when(self.ws, e)} {e.title}")

@@ -318,22 +318,35 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# The unique indexes that hold one person to one prospect someone follows (0020), by table: on either backend.
+_UNIQUE_GUARDS = {"prospects": ("uq_prospects_followed_mobile", "uq_prospects_followed_resident_id")}
+
+
 def missing_guards(conn: Connection) -> list[str]:
-    """The guarding triggers that are not in place on their tables, or are disabled: dropped, or left on a
-    table renamed away while an unguarded one took its name. (A trigger replaced by one of the same name that
-    lets everything through, or a PostgreSQL session in replica mode, is not seen here: see README's threat
-    model.)"""
-    expected = _GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    """The guarding triggers and unique indexes that are not in place on their tables, or are disabled (a trigger;
+    an index not unique, or left invalid by a failed build): dropped, or left on a table renamed away while an
+    unguarded one took its name. (A trigger replaced by one of the same name that lets everything through, an
+    index by one of the same name on other columns, or a PostgreSQL session in replica mode, is not seen here: see
+    README's threat model.)"""
+    expected = {**_GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"], **_UNIQUE_GUARDS}
     if conn.dialect.name == "postgresql":
         found = conn.execute(
             text(
                 "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal "
-                "AND t.tgenabled IN ('O', 'A')"
+                "AND t.tgenabled IN ('O', 'A') "
+                "UNION ALL SELECT c.relname, i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_class c ON c.oid = x.indrelid WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND x.indisunique AND x.indisvalid"
             )
         ).all()
     else:
-        found = conn.execute(text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")).all()
+        found = conn.execute(
+            text(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
+                "OR (type = 'index' AND upper(sql) LIKE 'CREATE UNIQUE INDEX%')"
+            )
+        ).all()
     present = {(str(table), str(name)) for table, name in found}
     return [f"{table}.{name}" for table, names in expected.items() for name in names if (table, name) not in present]
 

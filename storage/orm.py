@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     false,
     null,
 )
@@ -702,6 +703,23 @@ class ProspectContactRow(Base):
     outcome: Mapped[ProspectOutcome] = mapped_column(Code(ProspectOutcome, 16))
     note: Mapped[str] = mapped_column(Text, default="")
     task_id: Mapped[int | None] = mapped_column(ForeignKey("prospect_tasks.id", ondelete="SET NULL"))
+
+
+# A prospect someone follows: not a client yet, their calls not stopped. One person is one such prospect (migration
+# 0020): the same mobile, or the same resident ID where given, is refused by the database whatever path the insert
+# takes — two sessions taking the same person at once included; ``storage.prospects`` says so in words.
+PROSPECT_FOLLOWED = and_(ProspectRow.converted_client_id.is_(None), ProspectRow.stopped.is_(None))
+_RESIDENT_ID_FOLLOWED = and_(ProspectRow.resident_id.is_not(None), PROSPECT_FOLLOWED)
+ONE_PROSPECT_A_PERSON = (
+    Index(
+        "uq_prospects_followed_mobile", ProspectRow.mobile, unique=True,
+        sqlite_where=PROSPECT_FOLLOWED, postgresql_where=PROSPECT_FOLLOWED,
+    ),
+    Index(
+        "uq_prospects_followed_resident_id", ProspectRow.resident_id, unique=True,
+        sqlite_where=_RESIDENT_ID_FOLLOWED, postgresql_where=_RESIDENT_ID_FOLLOWED,
+    ),
+)  # fmt: skip
 
 
 # The scoreboard's compliance check looks for an earlier blocked attempt of the same client and product; its 回访

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import ProspectCallKind, ProspectOutcome, Role, TaskStatus
@@ -22,7 +23,15 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Introduced, ProspectCallDue, ProspectContactLine, ProspectLine
 from storage import audit
 from storage.access import Access
-from storage.orm import ClientRow, EventRow, ProspectContactRow, ProspectRow, ProspectTaskRow, StaffRow
+from storage.orm import (
+    PROSPECT_FOLLOWED,
+    ClientRow,
+    EventRow,
+    ProspectContactRow,
+    ProspectRow,
+    ProspectTaskRow,
+    StaffRow,
+)
 
 # Who takes prospects: the planners of events and the lobby who meets people at the door.
 TAKERS = (Role.CSM, Role.SUPERVISOR, Role.ADMIN, Role.LOBBY)
@@ -71,8 +80,7 @@ def _same_person(table: type[ClientRow] | type[ProspectRow], prospect: NewProspe
 
 def callable_prospect() -> ColumnElement[bool]:
     """A prospect who may be called: consented, not a client yet, calls not stopped (the queue reads it too)."""
-    p = ProspectRow
-    return and_(p.consent.is_(True), p.converted_client_id.is_(None), p.stopped.is_(None))
+    return and_(ProspectRow.consent.is_(True), PROSPECT_FOLLOWED)
 
 
 def _line(
@@ -100,20 +108,29 @@ class SqlProspects:
             # a client already (their mobile or ID is the bank's): checked in as a walk-in, never a prospect whom
             # the next import would count as a new client of the event or credit to an introducer
             raise DomainError("prospect_is_client")
+        self._refuse_followed(prospect)
+        row = ProspectRow(**prospect.model_dump())
+        try:
+            with self.session.begin_nested():  # in a savepoint: the refusal below reads on after it
+                self.session.add(row)
+        except IntegrityError:
+            # taken in another session between the check and this insert: the database's index (migration 0020)
+            # refused them; said as the check says it
+            self._refuse_followed(prospect)
+            raise
+        return _model(row)
+
+    def _refuse_followed(self, prospect: NewProspect) -> None:
+        """One person, one CSM: never called by two, a "do not call" said to one leaving the other calling.
+        Refused, naming the CSM, when a prospect someone follows has their mobile or resident ID."""
         followed_by = self.session.scalar(
             select(StaffRow.name)
             .join(ProspectRow, ProspectRow.manager_id == StaffRow.id)
-            .where(_same_person(ProspectRow, prospect), ProspectRow.converted_client_id.is_(None))
-            .where(ProspectRow.stopped.is_(None))
+            .where(_same_person(ProspectRow, prospect), PROSPECT_FOLLOWED)
             .limit(1)
         )
         if followed_by is not None:
-            # one person, one CSM: never called by two, a "do not call" said to one leaving the other calling
             raise DomainError("prospect_taken", manager=followed_by)
-        row = ProspectRow(**prospect.model_dump())
-        self.session.add(row)
-        self.session.flush()
-        return _model(row)
 
     def of(self, manager_id: int) -> list[Prospect]:
         """The manager's prospects, newest first (the manager, their supervisor, the admin)."""

@@ -24,13 +24,15 @@ from csm_tui.services.events.planning import EventDraft
 from csm_tui.services.leave import record_leave
 from csm_tui.services.workstation import Workstation
 from screens.call_session import CallSession
-from screens.dialogs import InviteDialog, OutcomeDialog
+from screens.dialogs import InviteDialog, OutcomeDialog, ProspectDialog
 from screens.events import CheckInScreen, EventScreen
+from screens.help import HelpScreen
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, notices, open_session, press_settled, settle, table_rows
+from widgets.bindings import shown_bindings
 from widgets.choices import BoundText
 
 TZ = "Asia/Shanghai"
@@ -207,6 +209,32 @@ async def test_someone_not_a_client_is_taken_as_a_prospect_only_with_consent(url
         assert isinstance(app.screen, CheckInScreen)
     taken = [(p.name, p.mobile, p.resident_id) for p in prospects.mine(app.ws)]
     assert taken == [("钱七", "13912345678", numbered_rid(9))]
+
+
+@pytest.mark.parametrize(
+    ("now", "offered"),
+    [(FROZEN_AT, True), ("2026-11-26T02:00:00Z", False), ("2026-11-30T02:00:00Z", False)],
+    ids=["on_its_day", "the_day_before", "after_it"],
+)
+async def test_f2_takes_prospects_at_the_door_on_the_events_day_only(url: str, now: str, offered: bool) -> None:
+    """At the door of an event ahead or past, F2 is neither in the key bar nor in F1, and does nothing (the service
+    would refuse: ``event_not_today``); on the day it opens the prospect dialog."""
+    app = make_app(url, login="csm01", lang="en")
+    app.ws.time.clock.set(now)  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CheckInScreen(app.ws, 1))
+        await settle(pilot)
+        assert ("f2" in shown_bindings(app.screen)) is offered
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert (t("key.prospect") in [row[1] for row in table_rows(app)]) is offered
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, ProspectDialog if offered else CheckInScreen)
 
 
 async def test_a_csm_plans_an_event_from_the_dialog_and_a_refusal_says_why(url: str) -> None:

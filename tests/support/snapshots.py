@@ -25,6 +25,9 @@ class View:
     login: str  # who signs in
     keys: tuple[str, ...]  # pressed from their first screen, the app at rest after each
     shows: type[Screen[Any]]  # what is on top once they were pressed
+    # Readies the branch at the url for the view (an event today, say) and says the keys pressed after ``keys``
+    # that reach it there (a row's place in a list depends on the branch).
+    prepare: Callable[[str], tuple[str, ...]] | None = None
 
 
 def every_size_and_language(views: list[View]) -> Callable[..., object]:
@@ -38,9 +41,9 @@ def every_size_and_language(views: list[View]) -> Callable[..., object]:
     return mark
 
 
-def reaching(view: View) -> Callable[[Pilot[None]], Awaitable[None]]:
+def reaching(view: View, keys: tuple[str, ...]) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
-        await press_settled(pilot, *view.keys)
+        await press_settled(pilot, *keys)
         shown = pilot.app.screen
         assert type(shown) is view.shows, f"{view.name}: {type(shown).__name__} is shown, not {view.shows.__name__}"
 
@@ -49,5 +52,6 @@ def reaching(view: View) -> Callable[[Pilot[None]], Awaitable[None]]:
 
 def snapshot_of(snap_compare: SnapCompare, url: str, view: View, lang: str, size: tuple[int, int]) -> bool:
     """``view`` on the branch at ``url`` (a private copy), in ``lang`` at ``size``, compared with its SVG."""
+    keys = view.keys + (view.prepare(url) if view.prepare else ())
     app = make_app(url, lang=lang, login=view.login)
-    return snap_compare(app, terminal_size=size, run_before=reaching(view))
+    return snap_compare(app, terminal_size=size, run_before=reaching(view, keys))
