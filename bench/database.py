@@ -1,8 +1,11 @@
-"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run.
+"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run; and the
+CSM the per-CSM figures are timed for.
 
-A bigger branch has more managers, not bigger books: every size gives each CSM about ``BOOK`` clients (20 CSMs at
-60,000, 100 at 300,000), so the per-CSM figures (queue, searches, the call session) compare like with like and the
-branch-wide ones (the scoreboard, imports) show what size costs.
+A bigger branch has more managers, not bigger books: every size gives its CSMs about ``BOOK`` clients on average (20
+CSMs at 60,000, 100 at 300,000), so the branch-wide figures (the scoreboard, imports) show what size costs. One CSM's
+book is drawn by their grade and by chance (csm01, a senior: 3,734 clients at 60,000, 5,230 at 300,000), so the
+per-CSM figures (queue, searches, the call session) are timed for the CSM whose book is nearest ``BOOK``: like is
+compared with like at every size, on the demo as drawn.
 """
 
 from __future__ import annotations
@@ -11,16 +14,21 @@ import shutil
 import time
 from pathlib import Path
 
+from sqlalchemy import Engine, func, select
+
 from bench.desk import FROZEN_AT
+from bench.plan import TimedCsm
 from bench.report import XL_CLIENTS
 from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import Role, TaskStatus
 from csm_tui.policy import Policy
 from storage.demo import build_demo
 from storage.engine import make_engine
 from storage.migrate import HEAD, upgrade
+from storage.orm import ClientRow, StaffRow, TaskRow
 
 CACHE = Path(__file__).parent / "cache"
-BOOK = 3000  # clients per CSM
+BOOK = 3000  # clients per CSM, as the product promises
 XL_CSMS = 330  # a whole region (``--size xl``, 1,000,000 clients): its 330 CSMs, about 3,000 clients each
 
 
@@ -79,3 +87,19 @@ def working_copy(template: Path, directory: Path) -> Path:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def timed_csm(engine: Engine, book: int = BOOK) -> TimedCsm:
+    """The active CSM whose book is nearest ``book`` clients (of two as near, the first by login), with their open
+    tasks: the same for a seed and size on either backend."""
+    clients = func.count(ClientRow.id)
+    books = (
+        select(StaffRow.login, StaffRow.id, clients)
+        .join(ClientRow, ClientRow.manager_id == StaffRow.id)
+        .where(StaffRow.role == Role.CSM, StaffRow.active)
+        .group_by(StaffRow.id, StaffRow.login)
+    )
+    with engine.connect() as conn:
+        login, staff_id, size = min(conn.execute(books), key=lambda row: (abs(row[2] - book), row[0]))
+        tasks = select(func.count(TaskRow.id)).where(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN)
+        return TimedCsm(login, size, conn.scalar(tasks) or 0)
