@@ -1,4 +1,4 @@
-"""The workstation as the bench opens it: a CSM (the one timed, ``bench.database.timed_csm``) or the admin, on a
+"""The workstation as the bench opens it: csm01 (the CSM timed, ``bench.database.timed_csm``) or the admin, on a
 frozen clock and the default policy.
 
 Kept apart from the demo builder so the start-up figure's child process imports only what the app imports: the
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 # 10:00 in Asia/Shanghai on Friday 27 November 2026: the same data and the same "today" on every run.
 FROZEN_AT = "2026-11-27T02:00:00Z"
+STAFF = "csm01"  # the CSM timed: the demo gives them the same book at every size (``bench.database``)
 
 
 def workstation(engine: Engine, login: str) -> Workstation:

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import create_engine
 
 from bench.__main__ import main
-from bench.database import csms_for, timed_csm
-from bench.desk import FROZEN_AT
+from bench.database import csms_for
 from bench.figures import QUEUE_BUILD, SCOREBOARD, Measured
 from bench.plan import Bench, Plan, TimedCsm
 from bench.probe import Probe
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, growth, save, table
 from bench.runner import FIGURES, run
 from bench.stats import Samples
-from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import TaskStatus
-from storage.demo import build_demo
-from storage.engine import make_engine
-from storage.migrate import head_revision, upgrade
-from storage.orm import ClientRow, StaffRow, TaskRow
+from storage.migrate import head_revision
 
 
 def test_a_run_measures_every_figure_prints_them_and_saves_them(
@@ -43,7 +35,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     for key, figure in figures.items():
         assert figure["median"] > 0 and figure["min"] <= figure["median"] <= figure["max"], key
     assert figures["search_mobile"]["detail"]["slowest"]
-    assert (tmp_path / "cache" / f"demo-3-200-1csm-{head_revision()}.db").exists()
+    assert (tmp_path / "cache" / f"demo-3-200-1csm-3000book-{head_revision()}.db").exists()
     out = capsys.readouterr().out
     assert figures["import_rate"]["detail"]["rows"] == 900
     assert "import rows per second" in out
@@ -56,18 +48,18 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     assert f"— csm01, a book of {book} clients and {tasks} open tasks" in row and " ms " in row and "≤ 50 ms" in row
 
 
-def test_growth_compares_the_large_size_with_the_default_one_and_says_which_book_each_timed(tmp_path: Path) -> None:
+def test_growth_compares_the_large_size_with_the_default_one_naming_the_book_timed_at_each(tmp_path: Path) -> None:
     path = tmp_path / "results.json"
-    for clients, ms, csm in ((DEFAULT_CLIENTS, 2.0, "csm07"), (LARGE_CLIENTS, 3.0, "csm58")):
-        note = TimedCsm(csm, 2990 if ms < 3 else 3004, 1200).note()
+    for clients, ms, book in ((DEFAULT_CLIENTS, 2.0, 2990), (LARGE_CLIENTS, 3.0, 3004)):
+        note = TimedCsm("csm01", book, 1200).note()
         measured = [Measured(QUEUE_BUILD, Samples((ms, ms)), note=note), Measured(SCOREBOARD, Samples((10 * ms,)))]
         results = save(path, {"clients": clients, "seed": 1}, {"sqlite": measured})
     text = growth(results, FIGURES)
     assert text is not None and "beware" not in text
     (queue,) = [line for line in text.splitlines() if line.startswith("queue build")]
     assert "1.50×" in queue and queue.endswith("yes")
-    assert "60,000: csm07, a book of 2,990 clients and 1,200 open tasks" in queue
-    assert "300,000: csm58, a book of 3,004 clients and 1,200 open tasks" in queue
+    assert "60,000: csm01, a book of 2,990 clients and 1,200 open tasks" in queue
+    assert "300,000: csm01, a book of 3,004 clients and 1,200 open tasks" in queue
     assert any("scoreboard" in line and line.endswith("no (branch-wide)") for line in text.splitlines())
     assert growth({"sizes": {str(DEFAULT_CLIENTS): {}}}, FIGURES) is None
 
@@ -105,7 +97,7 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
     path = tmp_path / "results.json"
     box = {"cpu": "CPU", "cores": 2, "python": "3.11", "sqlite": "3.40", "date": "2026-11-28T00:00:00+00:00"}
     for clients, ms in ((DEFAULT_CLIENTS, 40.0), (LARGE_CLIENTS, 60.0)):
-        note = TimedCsm("csm07" if ms < 50 else "csm58", 3000, 900).note()
+        note = TimedCsm("csm01", 2990 if ms < 50 else 3004, 900).note()
         measured = [Measured(QUEUE_BUILD, Samples((ms, ms + 2)), note=note), Measured(SCOREBOARD, Samples((10 * ms,)))]
         run = {"clients": clients, "seed": 1, "revision": "abc1234", "machine": box, "postgresql": "15.18"}
         save(path, run, {"sqlite": measured, "postgresql": measured[:1]})
@@ -116,9 +108,9 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
         lines[0]
         == "60,000 clients, commit abc1234, 2026-11-28: CPU, 2 cores, Python 3.11, SQLite 3.40, PostgreSQL 15.18"
     )
-    csm07, csm58 = (f"{csm}, a book of 3,000 clients and 900 open tasks" for csm in ("csm07", "csm58"))
+    small, large = (f"csm01, a book of {book} clients and 900 open tasks" for book in ("2,990", "3,004"))
     assert (
-        f"| queue build (today_queue) — {csm07} | 41.0 ms (40.0 ms – 42.0 ms) | 41.0 ms (40.0 ms – 42.0 ms) | ≤ 50 ms |"
+        f"| queue build (today_queue) — {small} | 41.0 ms (40.0 ms – 42.0 ms) | 41.0 ms (40.0 ms – 42.0 ms) | ≤ 50 ms |"
         in lines
     )
     assert any(line.startswith("| queue build") and "**61.0 ms**" in line for line in lines)  # the miss, in bold
@@ -127,7 +119,7 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
         "| ≤ 300 ms |" in lines
     )
     assert (
-        f"| queue build (today_queue) — 60,000: {csm07}; 300,000: {csm58} | 41.0 ms | 61.0 ms | 1.49× | 41.0 ms "
+        f"| queue build (today_queue) — 60,000: {small}; 300,000: {large} | 41.0 ms | 61.0 ms | 1.49× | 41.0 ms "
         "| 61.0 ms | 1.49× | yes (per CSM or client) |" in lines
     )
 
@@ -155,35 +147,3 @@ def test_a_postgresql_only_run_builds_no_sqlite_branch(
     out = capsys.readouterr().out
     assert "postgresql, 200 clients" in out and "sqlite, 200 clients" not in out
     assert not cache.exists() or not list(cache.glob("*.db"))
-
-
-def test_the_csm_timed_is_the_one_whose_book_is_nearest_the_promised_size(tmp_path: Path) -> None:
-    """Books differ by grade and by chance (a senior's is bigger): the per-CSM figures are timed for the book nearest
-    3,000 clients, so that every size compares like with like."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
-    upgrade(engine)
-    build_demo(engine, FrozenClock(FROZEN_AT), clients=300, seed=3, csms=6)
-    with Session(engine) as session:
-        logins = dict(session.execute(select(StaffRow.id, StaffRow.login)).all())
-        managers = Counter(session.scalars(select(ClientRow.manager_id)))
-    books = {logins[staff_id]: size for staff_id, size in managers.items() if staff_id is not None}
-    assert len(books) == 6 and len(set(books.values())) > 1
-    for size in books.values():
-        timed = timed_csm(engine, size)
-        assert (timed.login, timed.book) == (min(login for login in books if books[login] == size), size)
-    biggest = min(books, key=lambda login: (-books[login], login))
-    assert timed_csm(engine, 10**6).login == biggest
-    assert timed_csm(engine).login == biggest  # at 300 clients the biggest book is the nearest to 3,000
-    smallest = min(books, key=lambda login: (books[login], login))
-    assert timed_csm(engine, 0).login == smallest
-
-    timed = timed_csm(engine, books["csm02"])
-    staff_ids = {login: staff_id for staff_id, login in logins.items()}
-    open_task = select(TaskRow).where(TaskRow.staff_id == staff_ids[timed.login])
-    with Session(engine) as session:
-        task = session.scalars(open_task.where(TaskRow.status == TaskStatus.OPEN)).first()
-        assert task is not None
-        task.status = TaskStatus.DONE
-        session.commit()
-    assert timed_csm(engine, books["csm02"]).open_tasks == timed.open_tasks - 1  # open tasks only
-    engine.dispose()
