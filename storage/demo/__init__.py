@@ -118,8 +118,8 @@ def build_demo(
                 conn, policy, seed, branch.today, branch.as_of, branch.now
             )
             facts = {"is_demo": "1", "branch_name": BRANCH_NAME, "data_as_of": branch.as_of.isoformat()}
-            facts |= {"demo_seed": str(seed), "demo_clients": str(clients), "demo_csms": str(csms)}
-            write_meta(conn, facts | ({} if book is None else {"demo_book": str(book)}))
+            drawn = {"demo_seed": str(seed), "demo_clients": str(clients), "demo_csms": str(csms)}
+            write_meta(conn, facts | drawn | ({} if book is None else {"demo_book": str(book)}))
             offset = branch.now.astimezone(zoneinfo.ZoneInfo(policy.calendar.tz)).utcoffset() or dt.timedelta(0)
             score_tallies.rebuild(conn, int(offset.total_seconds()))  # the scoreboard's tallies of these records
             detail = {"clients": clients, "seed": seed}
