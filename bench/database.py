@@ -1,8 +1,11 @@
-"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run.
+"""The demo branch the figures run on: built once per seed and size into ``bench/cache``, copied for each run; and the
+CSM the per-CSM figures are timed for, with their book.
 
-A bigger branch has more managers, not bigger books: every size gives each CSM about ``BOOK`` clients (20 CSMs at
-60,000, 100 at 300,000), so the per-CSM figures (queue, searches, the call session) compare like with like and the
-branch-wide ones (the scoreboard, imports) show what size costs.
+A bigger branch has more managers, not bigger books: every size gives its CSMs about ``BOOK`` clients on average (20
+CSMs at 60,000, 100 at 300,000), so the branch-wide figures (the scoreboard, imports) show what size costs. One CSM's
+book is drawn by grade and by chance (csm01, a senior, drew 3,734 clients at 60,000 and 5,230 at 300,000), so the
+branch is built with csm01's book about ``BOOK`` at every size (the others' drawn as ever) and the per-CSM figures
+(queue, searches, the call session) are timed for csm01: the same CSM with the same book, like with like.
 """
 
 from __future__ import annotations
@@ -11,16 +14,21 @@ import shutil
 import time
 from pathlib import Path
 
-from bench.desk import FROZEN_AT
+from sqlalchemy import Engine, func, select
+
+from bench.desk import FROZEN_AT, STAFF
+from bench.plan import TimedCsm
 from bench.report import XL_CLIENTS
 from csm_tui.clock import FrozenClock
+from csm_tui.domain.enums import TaskStatus
 from csm_tui.policy import Policy
 from storage.demo import build_demo
 from storage.engine import make_engine
 from storage.migrate import HEAD, upgrade
+from storage.orm import ClientRow, StaffRow, TaskRow
 
 CACHE = Path(__file__).parent / "cache"
-BOOK = 3000  # clients per CSM
+BOOK = 3000  # clients per CSM, as the product promises
 XL_CSMS = 330  # a whole region (``--size xl``, 1,000,000 clients): its 330 CSMs, about 3,000 clients each
 
 
@@ -30,7 +38,7 @@ def csms_for(clients: int) -> int:
 
 def demo_path(clients: int, seed: int, cache: Path = CACHE) -> Path:
     """By schema revision too: a branch built by an older demo lacks what later revisions keep with the figures."""
-    return cache / f"demo-{seed}-{clients}-{csms_for(clients)}csm-{HEAD}.db"
+    return cache / f"demo-{seed}-{clients}-{csms_for(clients)}csm-{BOOK}book-{HEAD}.db"
 
 
 def ensure_demo(clients: int, seed: int, cache: Path = CACHE) -> Path:
@@ -49,7 +57,7 @@ def ensure_demo(clients: int, seed: int, cache: Path = CACHE) -> Path:
     engine = make_engine(sqlite_url(building))
     try:
         upgrade(engine)
-        build_demo(engine, FrozenClock(FROZEN_AT), clients=clients, seed=seed, policy=Policy(), csms=csms)
+        build_demo(engine, FrozenClock(FROZEN_AT), clients=clients, seed=seed, policy=Policy(), csms=csms, book=BOOK)
     finally:
         engine.dispose()  # the last connection closing checkpoints the WAL into the file
     building.rename(path)
@@ -79,3 +87,12 @@ def working_copy(template: Path, directory: Path) -> Path:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def timed_csm(engine: Engine, login: str = STAFF) -> TimedCsm:
+    """The CSM the per-CSM figures are timed for, with their book and open tasks as the branch was built."""
+    with engine.connect() as conn:
+        staff_id = conn.scalar(select(StaffRow.id).where(StaffRow.login == login))
+        book = select(func.count(ClientRow.id)).where(ClientRow.manager_id == staff_id)
+        tasks = select(func.count(TaskRow.id)).where(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN)
+        return TimedCsm(login, conn.scalar(book) or 0, conn.scalar(tasks) or 0)

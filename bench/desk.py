@@ -1,4 +1,5 @@
-"""The workstation as the bench opens it: csm01 on a frozen clock and the default policy.
+"""The workstation as the bench opens it: csm01 (the CSM timed, ``bench.database.timed_csm``) or the admin, on a
+frozen clock and the default policy.
 
 Kept apart from the demo builder so the start-up figure's child process imports only what the app imports: the
 ``opening`` (``csm_tui.start``) paints the checklist read thin, and signs in through ``workstation`` behind it.
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 
 # 10:00 in Asia/Shanghai on Friday 27 November 2026: the same data and the same "today" on every run.
 FROZEN_AT = "2026-11-27T02:00:00Z"
-STAFF = "csm01"
+STAFF = "csm01"  # the CSM timed: the demo gives them the same book at every size (``bench.database``)
 
 
-def workstation(engine: Engine, login: str = STAFF) -> Workstation:
+def workstation(engine: Engine, login: str) -> Workstation:
     from csm_tui.cli import open_workstation
     from csm_tui.clock import FrozenClock
     from csm_tui.policy import Policy
@@ -30,7 +31,7 @@ def workstation(engine: Engine, login: str = STAFF) -> Workstation:
     return open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), login)
 
 
-def opening(url: str, login: str = STAFF) -> Opening:
+def opening(url: str, login: str) -> Opening:
     """The app's start as ``csm`` makes it: the first screen read thin (in a thread, while the app's modules load),
     the sign-in (``workstation``) in a worker."""
 

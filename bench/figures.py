@@ -33,6 +33,7 @@ class Measured:
     samples: Samples | None = None  # None: not yet measurable, or failed (``error``)
     detail: dict[str, Any] = field(default_factory=dict)
     error: str = ""  # why measuring failed
+    note: str = ""  # what it was measured on, printed beside it (the timed CSM's book)
 
     @property
     def passed(self) -> bool | None:
@@ -52,7 +53,7 @@ STARTUP_BASELINE = Figure("startup_baseline", "  start-up: bare app (header, 100
 STARTUP_STACK = Figure(
     "startup_stack", "  the stack alone: bare app that first imports SQLAlchemy's ORM and pydantic ÷ bare app", "x"
 )
-QUEUE_BUILD = Figure("queue_build", "queue build (today_queue, csm01)", "ms", Target(50))
+QUEUE_BUILD = Figure("queue_build", "queue build (today_queue)", "ms", Target(50))
 OUTCOME_SAVE = Figure("outcome_save", "outcome save + next client's card (services)", "ms", Target(100))
 SESSION_OPEN = Figure("session_open", "open a session: first client's card (services)", "ms", Target(100))
 SESSION_PAINTED = Figure("session_painted", "open a session to the first card painted (app)", "ms", Target(100))

@@ -1,4 +1,4 @@
-"""The child process of the start-up figures: ``python -m bench.launch workstation URL``, ``... baseline`` or
+"""The child process of the start-up figures: ``python -m bench.launch workstation URL LOGIN``, ``... baseline`` or
 ``... stack``.
 
 It starts the app headless at 80×24 and prints two figures, in seconds since the parent spawned it
@@ -95,15 +95,15 @@ def _stack() -> tuple[App[None], Clocked]:
     return _baseline()
 
 
-def _workstation(url: str) -> tuple[App[None], Clocked]:
-    """The workstation as the bench opens it (``bench.desk``): frozen clock, default policy, csm01, its first screen
-    the checklist. Like the ``csm`` entry point, it pauses the garbage collector before importing the app."""
+def _workstation(url: str, login: str) -> tuple[App[None], Clocked]:
+    """The workstation as the bench opens it (``bench.desk``): frozen clock, default policy, the CSM timed, its first
+    screen the checklist. Like the ``csm`` entry point, it pauses the garbage collector before importing the app."""
     from csm_tui import gc_pause
 
     gc_pause.pause()
     from bench.desk import opening
 
-    started = opening(url)  # the first screen is read while the app's modules load, as ``csm`` does
+    started = opening(url, login)  # the first screen is read while the app's modules load, as ``csm`` does
     from csm_tui.app import CsmApp
 
     watched, clocked = _clocked(CsmApp, "#checklist")
@@ -123,7 +123,10 @@ async def _timed(app: App[None], clocked: Clocked) -> tuple[float, float]:
 
 def main(argv: list[str]) -> None:
     kind = argv[0]
-    app, clocked = _workstation(argv[1]) if kind == "workstation" else _stack() if kind == "stack" else _baseline()
+    if kind == "workstation":
+        app, clocked = _workstation(argv[1], argv[2])
+    else:
+        app, clocked = _stack() if kind == "stack" else _baseline()
     painted, ready = asyncio.run(_timed(app, clocked))
     print(f"{painted:.6f} {ready:.6f}")
 

@@ -82,7 +82,7 @@ async def _press_to_card(app: WatchedApp, key: str) -> float:
 
 
 async def _session(bench: Bench) -> tuple[Samples, Samples]:
-    app = WatchedApp(workstation(bench.engine))
+    app = WatchedApp(workstation(bench.engine, bench.csm.login))
     opened, saved = [], []
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)

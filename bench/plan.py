@@ -19,12 +19,26 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class TimedCsm:
+    """The CSM every per-CSM figure is timed for (``bench.database.timed_csm``), with what makes their day's work."""
+
+    login: str
+    book: int  # clients they manage
+    open_tasks: int
+
+    def note(self) -> str:
+        """Printed beside the queue figure, so that a reader sees like compared with like at every size."""
+        return f"{self.login}, a book of {self.book:,} clients and {self.open_tasks:,} open tasks"
+
+
+@dataclass(frozen=True)
 class Bench:
-    """One run: the database (a working copy for SQLite), an engine on it, the plan, a scratch directory and the
-    cache."""
+    """One run: the database (a working copy for SQLite), an engine on it, the plan, a scratch directory, the cache
+    and the CSM timed."""
 
     url: str
     engine: Engine
     plan: Plan
     scratch: Path
     cache: Path  # files kept between runs (the import's)
+    csm: TimedCsm

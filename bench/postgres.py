@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from bench.database import csms_for
+from bench.database import BOOK, csms_for
 from bench.desk import FROZEN_AT
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
@@ -86,7 +86,8 @@ def _free_port() -> int:
 
 
 def load_demo(engine: Engine, clients: int, seed: int) -> None:
-    """Upgrade the schema and load the demo branch, unless this very branch (seed and size) is already there.
+    """Upgrade the schema and load the demo branch, unless this very branch (seed, size and csm01's book) is already
+    there.
 
     Then ANALYZE, as autovacuum would soon after a bulk load, so the planner sees the data it will query.
     A database holding any other branch is refused (``DemoExists``).
@@ -95,10 +96,10 @@ def load_demo(engine: Engine, clients: int, seed: int) -> None:
     clock = FrozenClock(FROZEN_AT)
     csms = csms_for(clients)
     with SqlUnitOfWorkFactory(engine, clock)() as tx:
-        loaded = (tx.meta.get("demo_seed"), tx.meta.get("demo_clients"), tx.meta.get("demo_csms"))
-    if loaded != (str(seed), str(clients), str(csms)):
+        loaded = [tx.meta.get(f"demo_{fact}") for fact in ("seed", "clients", "csms", "book")]
+    if loaded != [str(seed), str(clients), str(csms), str(BOOK)]:
         print(f"loading the demo branch into PostgreSQL: {clients:,} clients, {csms} CSMs, seed {seed} ...", flush=True)
-        build_demo(engine, clock, clients=clients, seed=seed, policy=Policy(), csms=csms)
+        build_demo(engine, clock, clients=clients, seed=seed, policy=Policy(), csms=csms, book=BOOK)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.figures import Figure
-from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, target, value
+from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, labelled, size_notes, target, value
 
 BACKENDS = ("sqlite", "postgresql")
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -33,9 +33,11 @@ def _size_table(run: dict[str, Any], figures: list[Figure]) -> str:
     head = ["figure", *(f"{NAMES[b]} median (spread)" for b in backends), "target"]
     rows = [head, ["---"] * len(head)]
     for f in figures:
-        cells = [_cell(run["backends"][b].get(f.key), f) for b in backends]
+        entries = [run["backends"][b].get(f.key) for b in backends]
+        cells = [_cell(entry, f) for entry in entries]
         if any(cells):
-            rows.append([f.label.strip(), *cells, target(f.target, f.unit)])
+            label = labelled(f.label.strip(), [entry.get("note") for entry in entries if entry])
+            rows.append([label, *cells, target(f.target, f.unit)])
     return where + "\n\n" + "\n".join(f"| {' | '.join(row)} |" for row in rows)
 
 
@@ -56,11 +58,13 @@ def _growth_table(sizes: dict[str, Any], figures: list[Figure]) -> str | None:
     head = ["figure", *(f"{NAMES[b]} {column}" for b in backends for column in columns), "should stay flat"]
     rows = [head, ["---"] * len(head)]
     for f in figures:
-        cells = []
+        cells, notes = [], []
         for b in backends:
-            a = small["backends"][b].get(f.key, {}).get("median")
-            z = large["backends"][b].get(f.key, {}).get("median")
+            before, after = small["backends"][b].get(f.key, {}), large["backends"][b].get(f.key, {})
+            a, z = before.get("median"), after.get("median")
             cells += [value(a, f.unit), value(z, f.unit), f"{z / a:.2f}×"] if a and z is not None else ["", "", ""]
+            notes += size_notes(before, after)
         if any(cells):
-            rows.append([f.label.strip(), *cells, "yes (per CSM or client)" if f.per_client else "no (branch-wide)"])
+            flat = "yes (per CSM or client)" if f.per_client else "no (branch-wide)"
+            rows.append([labelled(f.label.strip(), notes), *cells, flat])
     return "\n".join(f"| {' | '.join(row)} |" for row in rows)

@@ -8,7 +8,7 @@ import os
 import platform
 import sqlite3
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -80,14 +80,25 @@ def verdict(m: Measured) -> str:
     return {True: "pass", False: "FAIL", None: "—"}[m.passed]
 
 
+def labelled(label: str, notes: Iterable[str | None]) -> str:
+    """A figure's label with what it was measured on beside it (the timed CSM's book), each different note once."""
+    shown = list(dict.fromkeys(note for note in notes if note))
+    return f"{label} — {'; '.join(shown)}" if shown else label
+
+
+def size_notes(small: dict[str, Any], large: dict[str, Any]) -> list[str]:
+    """The notes of a figure's entries at the default size and at the large one, each saying its size."""
+    sized = ((DEFAULT_CLIENTS, small), (LARGE_CLIENTS, large))
+    return [f"{clients:,}: {entry['note']}" for clients, entry in sized if entry.get("note")]
+
+
 def table(title: str, measured: list[Measured]) -> str:
     rows = [("figure", "median", "spread (min–max)", "target", "result")]
     for m in measured:
         f, s = m.figure, m.samples
         spread = "" if s is None else f"{value(s.low, f.unit)} – {value(s.high, f.unit)}"
-        rows.append(
-            (f.label, "" if s is None else value(s.median, f.unit), spread, target(f.target, f.unit), verdict(m))
-        )
+        median = "" if s is None else value(s.median, f.unit)
+        rows.append((labelled(f.label, [m.note]), median, spread, target(f.target, f.unit), verdict(m)))
     return _render(title, rows)
 
 
@@ -105,7 +116,7 @@ def as_json(m: Measured) -> dict[str, Any]:
         "unit": f.unit,
         "target": None if f.target is None else {"limit": f.target.limit, "at_least": f.target.at_least},
         "per_client": f.per_client,
-    }
+    } | ({"note": m.note} if m.note else {})
     if m.error:
         return entry | {"error": m.error}
     if s is None:
@@ -143,9 +154,11 @@ def growth(results: dict[str, Any], figures: list[Figure]) -> str | None:
     for backend, by_key in large["backends"].items():
         before = small["backends"].get(backend, {})
         for f in figures:
-            a, b = before.get(f.key, {}).get("median"), by_key.get(f.key, {}).get("median")
+            small_entry, large_entry = before.get(f.key, {}), by_key.get(f.key, {})
+            a, b = small_entry.get("median"), large_entry.get("median")
             if a and b is not None:
-                label, flat = f"{f.label.strip()} [{backend}]", "yes" if f.per_client else "no (branch-wide)"
+                label = labelled(f"{f.label.strip()} [{backend}]", size_notes(small_entry, large_entry))
+                flat = "yes" if f.per_client else "no (branch-wide)"
                 rows.append((label, value(a, f.unit), value(b, f.unit), f"{b / a:.2f}×", flat))
     title = f"Growth from {DEFAULT_CLIENTS:,} to {LARGE_CLIENTS:,} clients (medians)"
     if small.get("revision") != large.get("revision"):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import figures as fig
-from bench.database import ensure_demo, sqlite_url, working_copy
+from bench.database import ensure_demo, sqlite_url, timed_csm, working_copy
 from bench.figures import Measured
 from bench.imports import import_rate
 from bench.painted import call_session_painted
@@ -104,9 +104,9 @@ def _chosen(probes: list[Probe], only: frozenset[str]) -> list[Probe]:
 
 def _measure(probes: list[Probe], url: str, plan: Plan, scratch: Path, cache: Path) -> list[Measured]:
     engine = make_engine(url)
-    bench = Bench(url, engine, plan, scratch, cache)
     measured: list[Measured] = []
     try:
+        bench = Bench(url, engine, plan, scratch, cache, timed_csm(engine))  # before any probe writes
         for probe in probes:
             measured += probe.run(bench)
     finally:

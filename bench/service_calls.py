@@ -24,17 +24,19 @@ from storage.orm import ClientRow
 
 
 def queue_build(bench: Bench) -> list[Measured]:
-    ws = workstation(bench.engine)
-    rows = len(today_queue(ws))
-    return [Measured(QUEUE_BUILD, time_ms(lambda: today_queue(ws), bench.plan.runs), {"rows": rows})]
+    """The timed CSM's queue; beside it, their book and open tasks (``TimedCsm.note``)."""
+    csm = bench.csm
+    ws = workstation(bench.engine, csm.login)
+    detail = {"rows": len(today_queue(ws)), "csm": csm.login, "book": csm.book, "open_tasks": csm.open_tasks}
+    return [Measured(QUEUE_BUILD, time_ms(lambda: today_queue(ws), bench.plan.runs), detail, note=csm.note())]
 
 
 def client_search(bench: Bench) -> list[Measured]:
-    """Each successive prefix of one of csm01's clients' name, initials, number and mobile, as a CSM types them.
+    """Each successive prefix of one of the timed CSM's clients' name, initials, number and mobile, as a CSM types them.
 
     A row's median is the slowest keystroke's median; its detail gives every keystroke's median.
     """
-    ws = workstation(bench.engine)
+    ws = workstation(bench.engine, bench.csm.login)
     measured = []
     for kind, text in _sample_client(bench, ws).items():
         per_key = {
@@ -61,7 +63,7 @@ def _sample_client(bench: Bench, ws: Workstation) -> dict[str, str]:
 
 def outcome_save(bench: Bench) -> list[Measured]:
     """What the call session does on an outcome key: save the outcome (one transaction), then load the next card."""
-    ws = workstation(bench.engine)
+    ws = workstation(bench.engine, bench.csm.login)
     items = iter(today_queue(ws))
     now = ws.time.now().datetime
 
@@ -76,14 +78,14 @@ def outcome_save(bench: Bench) -> list[Measured]:
 
 def session_open(bench: Bench) -> list[Measured]:
     """What the queue does on its call key: the first client's card (an audited read)."""
-    ws = workstation(bench.engine)
+    ws = workstation(bench.engine, bench.csm.login)
     first = today_queue(ws)[0].client_id
     return [Measured(SESSION_OPEN, time_ms(partial(prepare, ws, first), bench.plan.runs))]
 
 
 def client_detail_open(bench: Bench) -> list[Measured]:
     """The client detail screen's load for the signed-in CSM's richest client."""
-    ws = workstation(bench.engine)
+    ws = workstation(bench.engine, bench.csm.login)
     richest = find_clients(ws)[0].id
     return [Measured(CLIENT_DETAIL, time_ms(partial(client_detail.load, ws, richest), bench.plan.runs))]
 

@@ -57,7 +57,7 @@ def _launch(bench: Bench, kind: str) -> tuple[float, float]:
     env = child_env(bench.scratch)
     env[SPAWNED_AT] = repr(time.time())
     result = subprocess.run(
-        [sys.executable, "-m", "bench.launch", kind, bench.url],
+        [sys.executable, "-m", "bench.launch", kind, bench.url, bench.csm.login],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -83,7 +83,7 @@ class Terminal:
 def terminal_bytes(bench: Bench) -> list[Measured]:
     """Start ``csm`` on the run's database, wait for the checklist, go to the queue, then move and switch."""
     env = child_env(bench.scratch, TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES))
-    argv = [sys.executable, "-m", "csm_tui", "--db", bench.url, "--staff", "csm01"]
+    argv = [sys.executable, "-m", "csm_tui", "--db", bench.url, "--staff", bench.csm.login]
     keys = "2" + SWITCH_KEYS * bench.plan.switch_rounds
     with Terminal(argv, env, ROOT) as term:
         if not term.drain(QUIET_SWITCH_S, FIRST_PAINT_S):

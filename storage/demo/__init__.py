@@ -92,11 +92,14 @@ def build_demo(
     seed: int = 1,
     policy: Policy | None = None,
     csms: int | None = None,
+    book: int | None = None,
 ) -> DemoSummary:
     """Fill a fresh database (schema at head) with a demo branch of ``clients`` clients, in one transaction.
 
-    ``csms`` managers share the clients (by default one per 250 clients, at least 6 and at most 20). Raises DemoExists
-    when the staff table is not empty. Deterministic per seed, size, managers and clock.
+    ``csms`` managers share the clients (by default one per 250 clients, at least 6 and at most 20); ``book``: about
+    how many csm01 manages (the bench's timed CSM, the same book at every size), when others share the rest; by
+    default csm01's book is drawn like every other CSM's. Raises DemoExists when the staff table is not empty.
+    Deterministic per seed, size, managers, book and clock.
     """
     policy = policy or Policy()
     with engine.connect() as conn:
@@ -107,7 +110,7 @@ def build_demo(
             writer = Writer(conn)
             branch = Branch(writer, clock, policy, seed)
             csms = csms or min(CSM_RANGE[1], max(CSM_RANGE[0], clients // CLIENTS_PER_CSM))
-            _build(branch, clients, csms)
+            _build(branch, clients, csms, book)
             writer.flush()
             writer.advance_sequences()
             convert_prospects(conn, min(branch.days.at(branch.today, IMPORTED_AT), branch.now))
@@ -115,7 +118,8 @@ def build_demo(
                 conn, policy, seed, branch.today, branch.as_of, branch.now
             )
             facts = {"is_demo": "1", "branch_name": BRANCH_NAME, "data_as_of": branch.as_of.isoformat()}
-            write_meta(conn, facts | {"demo_seed": str(seed), "demo_clients": str(clients), "demo_csms": str(csms)})
+            drawn = {"demo_seed": str(seed), "demo_clients": str(clients), "demo_csms": str(csms)}
+            write_meta(conn, facts | drawn | ({} if book is None else {"demo_book": str(book)}))
             offset = branch.now.astimezone(zoneinfo.ZoneInfo(policy.calendar.tz)).utcoffset() or dt.timedelta(0)
             score_tallies.rebuild(conn, int(offset.total_seconds()))  # the scoreboard's tallies of these records
             detail = {"clients": clients, "seed": seed}
@@ -123,14 +127,14 @@ def build_demo(
     return DemoSummary(**{f.name: writer.counts[f.name] for f in fields(DemoSummary)})
 
 
-def _build(branch: Branch, clients: int, csms: int) -> None:
+def _build(branch: Branch, clients: int, csms: int, book: int | None) -> None:
     """Staff and shelf first, then each client with its portfolio and history, then each CSM's day."""
     people, shelf, diary = People(branch), Shelf(branch), Diary(branch)
     portfolio = Portfolio(branch, shelf, diary)
     day = WorkingDay(branch, portfolio, diary)
     people.outlets_and_staff(csms)
     shelf.stock()
-    for client in people.clients(clients):
+    for client in people.clients(clients, book):
         portfolio.draw(client)
         diary.contact_history(client)
     for csm in branch.csms:

@@ -186,13 +186,14 @@ class People(Part):
     def _years_ago(self, least: int, most: int) -> dt.date:
         return self.today - dt.timedelta(days=self.rng.randint(least * 365, most * 365))
 
-    def clients(self, count: int) -> Iterator[DemoClient]:
-        """The clients, each written with its balances and accounts as it is drawn."""
+    def clients(self, count: int, book: int | None = None) -> Iterator[DemoClient]:
+        """The clients, each written with its balances and accounts as it is drawn; csm01's book about ``book``."""
         fake, rng = self.fake, self.rng
         surnames = [fake.last_name() for _ in range(300)]
         given = [fake.first_name() for _ in range(1500)]
         jobs = [fake.job() for _ in range(150)]
-        managers = Weighted([(csm, rng.uniform(0.7, 1.3) * GRADE_LOAD[csm.grade]) for csm in self.csms])
+        loads = [(csm, rng.uniform(0.7, 1.3) * GRADE_LOAD[csm.grade]) for csm in self.csms]
+        managers = Weighted(_with_first_book(loads, book, count * (1 - UNASSIGNED_SHARE)))
         for index, number in enumerate(rng.sample(range(10**9, 10**10), count)):
             name = rng.choice(surnames) + rng.choice(given)
             manager = None if rng.random() < UNASSIGNED_SHARE else managers.draw(rng)
@@ -402,6 +403,17 @@ def new_mobile(rng: random.Random, taken: set[str]) -> str:
         if number not in taken:
             taken.add(number)
             return number
+
+
+def _with_first_book(loads: list[tuple[Csm, float]], book: int | None, managed: float) -> list[tuple[Csm, float]]:
+    """The CSMs' loads with the first one's set so that about ``book`` of the ``managed`` clients are theirs (the
+    others' loads as drawn); all as drawn without a ``book``, or when no other CSM could take the rest."""
+    share = 0.0 if book is None else book / managed
+    if not 0 < share < 1 or len(loads) < 2:
+        return loads
+    (first, _), rest = loads[0], loads[1:]
+    others = sum(load for _, load in rest)
+    return [(first, share * others / (1 - share)), *rest]
 
 
 def _grade(k: int) -> Grade:

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from bench.__main__ import main
 from bench.database import csms_for
 from bench.figures import QUEUE_BUILD, SCOREBOARD, Measured
-from bench.plan import Bench, Plan
+from bench.plan import Bench, Plan, TimedCsm
 from bench.probe import Probe
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, growth, save, table
 from bench.runner import FIGURES, run
@@ -35,21 +35,31 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     for key, figure in figures.items():
         assert figure["median"] > 0 and figure["min"] <= figure["median"] <= figure["max"], key
     assert figures["search_mobile"]["detail"]["slowest"]
-    assert (tmp_path / "cache" / f"demo-3-200-1csm-{head_revision()}.db").exists()
+    assert (tmp_path / "cache" / f"demo-3-200-1csm-3000book-{head_revision()}.db").exists()
     out = capsys.readouterr().out
     assert figures["import_rate"]["detail"]["rows"] == 900
     assert "import rows per second" in out
-    assert "queue build" in out and "bytes to the terminal per queue cursor move" in out
+    assert "bytes to the terminal per queue cursor move" in out
+    queue = figures["queue_build"]
+    assert queue["detail"]["csm"] == "csm01" and queue["detail"]["book"] > 150  # the only CSM: 200 less 3% unassigned
+    book, tasks = queue["detail"]["book"], queue["detail"]["open_tasks"]
+    assert tasks > 0 and queue["note"] == f"csm01, a book of {book} clients and {tasks} open tasks"
+    (row,) = [line for line in out.splitlines() if line.startswith("queue build")]
+    assert f"— csm01, a book of {book} clients and {tasks} open tasks" in row and " ms " in row and "≤ 50 ms" in row
 
 
-def test_growth_compares_the_large_size_with_the_default_one(tmp_path: Path) -> None:
+def test_growth_compares_the_large_size_with_the_default_one_naming_the_book_timed_at_each(tmp_path: Path) -> None:
     path = tmp_path / "results.json"
-    for clients, ms in ((DEFAULT_CLIENTS, 2.0), (LARGE_CLIENTS, 3.0)):
-        measured = [Measured(QUEUE_BUILD, Samples((ms, ms))), Measured(SCOREBOARD, Samples((10 * ms,)))]
+    for clients, ms, book in ((DEFAULT_CLIENTS, 2.0, 2990), (LARGE_CLIENTS, 3.0, 3004)):
+        note = TimedCsm("csm01", book, 1200).note()
+        measured = [Measured(QUEUE_BUILD, Samples((ms, ms)), note=note), Measured(SCOREBOARD, Samples((10 * ms,)))]
         results = save(path, {"clients": clients, "seed": 1}, {"sqlite": measured})
     text = growth(results, FIGURES)
     assert text is not None and "beware" not in text
-    assert any("queue build" in line and "1.50×" in line and line.endswith("yes") for line in text.splitlines())
+    (queue,) = [line for line in text.splitlines() if line.startswith("queue build")]
+    assert "1.50×" in queue and queue.endswith("yes")
+    assert "60,000: csm01, a book of 2,990 clients and 1,200 open tasks" in queue
+    assert "300,000: csm01, a book of 3,004 clients and 1,200 open tasks" in queue
     assert any("scoreboard" in line and line.endswith("no (branch-wide)") for line in text.splitlines())
     assert growth({"sizes": {str(DEFAULT_CLIENTS): {}}}, FIGURES) is None
 
@@ -58,7 +68,7 @@ def test_a_probe_that_fails_gives_rows_that_say_why(tmp_path: Path) -> None:
     def broken(_bench: Bench) -> list[Measured]:
         raise ValueError("no such table: clients")
 
-    bench = Bench("sqlite://", create_engine("sqlite://"), Plan(), tmp_path, tmp_path)
+    bench = Bench("sqlite://", create_engine("sqlite://"), Plan(), tmp_path, tmp_path, TimedCsm("csm01", 0, 0))
     (row,) = Probe((QUEUE_BUILD,), broken).run(bench)
     assert row.samples is None and row.error == "ValueError: no such table: clients"
     assert "ERROR (ValueError: no such table: clients)" in table("t", [row])
@@ -87,7 +97,8 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
     path = tmp_path / "results.json"
     box = {"cpu": "CPU", "cores": 2, "python": "3.11", "sqlite": "3.40", "date": "2026-11-28T00:00:00+00:00"}
     for clients, ms in ((DEFAULT_CLIENTS, 40.0), (LARGE_CLIENTS, 60.0)):
-        measured = [Measured(QUEUE_BUILD, Samples((ms, ms + 2))), Measured(SCOREBOARD, Samples((10 * ms,)))]
+        note = TimedCsm("csm01", 2990 if ms < 50 else 3004, 900).note()
+        measured = [Measured(QUEUE_BUILD, Samples((ms, ms + 2)), note=note), Measured(SCOREBOARD, Samples((10 * ms,)))]
         run = {"clients": clients, "seed": 1, "revision": "abc1234", "machine": box, "postgresql": "15.18"}
         save(path, run, {"sqlite": measured, "postgresql": measured[:1]})
     main(["--results", str(path), "--markdown"])
@@ -97,8 +108,9 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
         lines[0]
         == "60,000 clients, commit abc1234, 2026-11-28: CPU, 2 cores, Python 3.11, SQLite 3.40, PostgreSQL 15.18"
     )
+    small, large = (f"csm01, a book of {book} clients and 900 open tasks" for book in ("2,990", "3,004"))
     assert (
-        "| queue build (today_queue, csm01) | 41.0 ms (40.0 ms – 42.0 ms) | 41.0 ms (40.0 ms – 42.0 ms) | ≤ 50 ms |"
+        f"| queue build (today_queue) — {small} | 41.0 ms (40.0 ms – 42.0 ms) | 41.0 ms (40.0 ms – 42.0 ms) | ≤ 50 ms |"
         in lines
     )
     assert any(line.startswith("| queue build") and "**61.0 ms**" in line for line in lines)  # the miss, in bold
@@ -107,8 +119,8 @@ def test_the_readme_tables_come_from_the_saved_results(tmp_path: Path, capsys: p
         "| ≤ 300 ms |" in lines
     )
     assert (
-        "| queue build (today_queue, csm01) | 41.0 ms | 61.0 ms | 1.49× | 41.0 ms | 61.0 ms | 1.49× "
-        "| yes (per CSM or client) |" in lines
+        f"| queue build (today_queue) — 60,000: {small}; 300,000: {large} | 41.0 ms | 61.0 ms | 1.49× | 41.0 ms "
+        "| 61.0 ms | 1.49× | yes (per CSM or client) |" in lines
     )
 
 
