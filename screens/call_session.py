@@ -106,7 +106,9 @@ class CallSession(Screen[None]):
         Binding("escape", "leave", "key.back", id="call.leave"),
     ]
     DEFAULT_CSS = """
-    CallSession #reason { width: 1fr; padding: 0 1; text-style: bold; color: $accent; }
+    CallSession #reason {
+        width: 1fr; padding: 0 1; text-style: bold; color: $accent; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     CallSession #progress { width: auto; }
     CallSession #status { height: 1; }
     CallSession #progress { padding: 0 1; }

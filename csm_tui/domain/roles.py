@@ -20,6 +20,9 @@ CLIENT_WORK_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER, Role.SUPERVISOR, R
 # supervisor or the admin has none (unless one kept a book when moved from a CSM's post, until it is given out): their
 # queue, client list and assessments say so rather than what a CSM would do to fill them.
 BOOK_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
+# Who sells: client managers (of every grade) and 沃德 client managers. A supervisor reviews sales, the lobby and
+# tellers refer, the admin runs the branch's data: none of them sells, whatever certificates they hold.
+SELLING_ROLES = BOOK_ROLES
 # Who has suspicion reports to list: a CSM those filed, the reviewers (a supervisor or the admin, by policy).
 AML_LIST_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 # Who files a suspicion report on a client: the CSM who serves them (a reviewer does not report to themselves).
@@ -50,7 +53,7 @@ WORK_ROLES: dict[str, frozenset[Role]] = {
     "events": DOORKEEPERS,
     "plan_events": PLANNERS,  # plan, invite, record answers, export the results (the lobby only checks people in)
     "search": EVERYONE,
-    "new_sale": CLIENT_WORK_ROLES,
+    "new_sale": SELLING_ROLES,
     "agenda": CLIENT_WORK_ROLES,
     "shelf": EVERYONE,
     "leave": frozenset({Role.CSM}),  # a CSM's own; a supervisor records the team's from their checklists

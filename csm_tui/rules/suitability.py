@@ -19,9 +19,10 @@ from typing import Protocol
 
 import arrow
 
-from csm_tui.domain.enums import AssetType, ProductCategory, QualificationKind, RiskLevel, RiskRating, Role
+from csm_tui.domain.enums import AssetType, ProductCategory, QualificationKind, RiskLevel, RiskRating
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Client, Outlet, Product, Qualification, RiskAssessment, Sale, Staff
+from csm_tui.domain.roles import SELLING_ROLES
 from csm_tui.domain.values import money
 from csm_tui.policy import Policy, Questionnaire
 from csm_tui.regulation import ALWAYS_RECORDED, ELDERLY_AGE_CEILING, INSISTABLE, PRIVATE_PLACEMENT_MIN
@@ -41,9 +42,6 @@ BASIC_QUALIFICATION: dict[ProductCategory, QualificationKind] = {
     ProductCategory.BOND: QualificationKind.WEALTH_BASIC,
 }
 ADVANCED = (QualificationKind.AFP, QualificationKind.CFP, QualificationKind.EFP)
-# Who sells: client managers (of every grade) and 沃德 client managers. A supervisor reviews sales, the lobby and
-# tellers refer, the admin runs the branch's data: none of them sells, whatever certificates they hold.
-SELLING_ROLES = frozenset({Role.CSM, Role.WEALTH_MANAGER})
 ELDERLY_CARE = RiskRating.R3  # 65+ clients buying this or above: the special warning and 双录
 HIGH_RISK = RiskRating.R4  # 65+ clients buying this or above: also a supervisor's review
 ADULT_AGE = 18  # Civil Code art. 17: no investment product to anyone younger

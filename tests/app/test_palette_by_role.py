@@ -22,18 +22,16 @@ ZH = catalog("zh_CN")
 REFUSALS = [v for k, v in ZH.items() if k.startswith("access.")] + [ZH["error.access_denied"], ZH["error.load_failed"]]
 
 EVERY_ROLE = ["nav.referrals", "key.search", "shelf.title", "key.help", "key.quit"]
-CLIENT_WORK = [
-    "nav.queue", "nav.clients", "nav.suitability", "key.new_sale", "agenda.title", "export.tasks",
-    "export.contacts",
-]  # fmt: skip
+CLIENT_WORK = ["nav.queue", "nav.clients", "nav.suitability", "agenda.title", "export.tasks", "export.contacts"]
+SELLING = "key.new_sale"  # client managers and 沃德 managers sell; a supervisor reviews, the admin runs the data
 # ``1``'s entry is named for where it leads: the checklist, a supervisor's team's day, the admin's data state.
 OFFERED = {
-    "csm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.checklist", "nav.scoreboard", "nav.events", "key.leave", "aml.title",
-              "nav.prospects"},
+    "csm01": {*EVERY_ROLE, *CLIENT_WORK, SELLING, "nav.checklist", "nav.scoreboard", "nav.events", "key.leave",
+              "aml.title", "nav.prospects"},
     "sup01": {*EVERY_ROLE, *CLIENT_WORK, "nav.team_day", "nav.scoreboard", "nav.events", "aml.title", "nav.prospects"},
     "admin": {*EVERY_ROLE, *CLIENT_WORK, "nav.data_state", "nav.scoreboard", "nav.events", "aml.title",
               "import.title"},
-    "wm01": {*EVERY_ROLE, *CLIENT_WORK, "nav.checklist"},
+    "wm01": {*EVERY_ROLE, *CLIENT_WORK, SELLING, "nav.checklist"},
     "lobby01": {*EVERY_ROLE, "nav.checklist", "nav.events"},  # the lobby checks people in at an event's door
     "teller01": {*EVERY_ROLE, "nav.checklist"},
 }  # fmt: skip

@@ -66,7 +66,8 @@ async def test_the_list_shows_own_prospects_and_enter_opens_the_calls_made(url: 
         await settle(pilot)
         assert isinstance(app.screen, ProspectsScreen)
         [row] = whole_rows(app)
-        assert row[:4] == ["钱七", "13912345678", t("prospects.from_client_short", name="张三"), t("prospects.callable")]
+        introduced = t("prospects.from_client_short", name="张三")
+        assert row[:4] == ["钱七", "13912345678", introduced, t("prospects.callable")]
         assert row[5] == "11-27" and row[6] == "2027-11-26"
         assert all(len(r) == 7 for r in table_rows(app))  # every column in view at 80 columns
         await pilot.press("enter")

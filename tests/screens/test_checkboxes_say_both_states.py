@@ -1,7 +1,7 @@
 """Every box a user ticks says its state in words as well as by its mark: the words beside it read differently
-ticked and not ticked (a suspicion report's signs, a prospect's consent, the wizard's regular plan and its
-confirmations, a sale's visit), in both languages; "agreed to buy" opens on its first decision, the visit box:
-Space ticks it, Enter saves.
+ticked and not ticked (a client's opt-outs, a suspicion report's signs, a prospect's consent, the wizard's regular
+plan and its confirmations, a sale's visit), in both languages; "agreed to buy" opens on its first decision, the
+visit box: Space ticks it, Enter saves.
 
 The demo branch (Friday 27 November 2026, 10:00 in Shanghai); the call session's branch for agreed to buy.
 """
@@ -12,16 +12,24 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
 
 from csm_tui.services.workstation import Workstation
-from screens.dialogs import AmlReportDialog, OutcomeDialog, ProspectDialog
+from screens.dialogs import AmlReportDialog, EditClientDialog, OutcomeDialog, ProspectDialog
 from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import AppointmentRow
 from tests.support.calls_branch import CallsBranch
-from tests.support.pilot import first_own_client, make_app, open_session, press_settled, settle
+from tests.support.pilot import (
+    first_own_client,
+    make_app,
+    open_client_page,
+    open_session,
+    press_settled,
+    settle,
+)
 from tests.support.words import screen_text
 from widgets.said_checkbox import SaidCheckbox
 
@@ -33,6 +41,19 @@ SCREENS: dict[str, Opens] = {
 }
 
 
+async def _each_box_reads_differently(pilot: Pilot[None]) -> None:
+    boxes = list(pilot.app.screen.query(SaidCheckbox))
+    assert boxes
+    for box in boxes:
+        assert box.ticked_words != box.unticked_words, box.id
+        before = str(box.label)
+        box.toggle()
+        await pilot.pause()
+        assert str(box.label) != before and str(box.label) == (box.ticked_words if box.value else box.unticked_words), (
+            box.id
+        )
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize("where", list(SCREENS))
 async def test_each_box_reads_differently_ticked_and_not(demo_url: str, lang: str, where: str) -> None:
@@ -42,16 +63,17 @@ async def test_each_box_reads_differently_ticked_and_not(demo_url: str, lang: st
         await settle(pilot)
         await app.push_screen(SCREENS[where](app.ws, own.client_id, own.name))
         await settle(pilot)
-        boxes = list(app.screen.query(SaidCheckbox))
-        assert boxes
-        for box in boxes:
-            assert box.ticked_words != box.unticked_words, box.id
-            before = str(box.label)
-            box.toggle()
-            await pilot.pause()
-            assert str(box.label) != before and str(box.label) == (
-                box.ticked_words if box.value else box.unticked_words
-            ), box.id
+        await _each_box_reads_differently(pilot)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_edit_dialogs_opt_outs_read_differently_ticked_and_not(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, first_own_client(demo_url).client_id)
+        await press_settled(pilot, "e")
+        assert isinstance(app.screen, EditClientDialog)
+        await _each_box_reads_differently(pilot)
 
 
 async def test_agreed_to_buy_opens_on_the_visit_box_space_ticks_it_and_enter_saves(calls_branch: CallsBranch) -> None:
