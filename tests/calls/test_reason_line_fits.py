@@ -1,7 +1,8 @@
 """The call session's reason line (why the client is in the queue, then its detail) is one line: when the reasons
 and the detail are wider than the terminal, the line is cut with … rather than wrapped onto a hidden second line
-that left it ending on a bare separator. A client with a callback agreed for a time and a 回访 due on the same call,
-its note longer than the line, at 80×24 in both languages, on the call session's branch (Friday 27 November 2026, 10:00 in Shanghai).
+that left it ending on a bare separator. A client with a callback and a 回访 due on the same call, the callback's
+note longer than the line, at 80×24 in both languages, on the call session's branch (Friday 27 November 2026, 10:00
+in Shanghai).
 """
 
 from __future__ import annotations
