@@ -237,13 +237,16 @@ class ProspectCallKind(StrEnum):
 
 
 class ProspectOutcome(StrEnum):
-    """What came of a call to a prospect; the last three stop their calls."""
+    """What came of a call to a prospect; not interested, do not call and a wrong number stop the calls."""
 
     REACHED = "reached"  # spoken to (a note of what was said): a follow-up call later
     NO_ANSWER = "no_answer"  # retried by the cadence
     NOT_INTERESTED = "not_interested"
     DO_NOT_CALL = "do_not_call"  # the consent to be contacted withdrawn: purged at the next nightly purge
     WRONG_NUMBER = "wrong_number"
+    # the same person taken twice before the database held one person one prospect (migration 0020): the later
+    # one's calls stopped, the first CSM follows them; never a call's outcome
+    TAKEN_TWICE = "taken_twice"
 
 
 PROSPECT_STOPS = frozenset({ProspectOutcome.NOT_INTERESTED, ProspectOutcome.DO_NOT_CALL, ProspectOutcome.WRONG_NUMBER})

@@ -139,7 +139,7 @@ def test_migration_0020_leaves_a_person_taken_twice_to_the_first_csm_and_goes_ba
     upgrade(engine)
     [mine] = prospects.listing(branch.ws("wang"))
     [later] = prospects.listing(branch.ws("li"))
-    assert (mine.stopped, later.stopped) == (None, ProspectOutcome.NOT_INTERESTED)
+    assert (mine.stopped, later.stopped) == (None, ProspectOutcome.TAKEN_TWICE)
     assert prospect_calls.due(branch.ws("li")) == [] and later.next_call_on is None
     assert {"uq_prospects_followed_mobile", "uq_prospects_followed_resident_id"} <= {
         ix["name"] for ix in inspect(engine).get_indexes("prospects")

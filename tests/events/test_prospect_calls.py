@@ -87,6 +87,17 @@ def test_not_interested_do_not_call_and_a_wrong_number_stop_the_calls(branch: Br
         prospect_calls.record(branch.ws("wang"), taken, ProspectOutcome.REACHED)
 
 
+def test_taken_twice_is_no_calls_outcome_the_service_refuses_it_and_writes_nothing(branch: Branch) -> None:
+    """Only the migration that left a person to the CSM who took them first stops calls as "taken twice"."""
+    taken = introduced(branch)
+    branch.clock.set(MONDAY)
+    with pytest.raises(DomainError, match="prospect_invalid"):
+        prospect_calls.record(branch.ws("wang"), taken, ProspectOutcome.TAKEN_TWICE)
+    [line] = prospects.listing(branch.ws("wang"))
+    assert line.stopped is None and len(due(branch)) == 1
+    assert prospects.view(branch.ws("wang")).histories.get(taken, []) == []
+
+
 def test_a_withdrawn_consent_stops_a_call_saved_from_a_second_session(branch: Branch) -> None:
     """Two desks have the card open; one records "do not call": the other's save is refused in its transaction."""
     taken = introduced(branch)
@@ -174,7 +185,7 @@ def test_a_withdrawn_consent_is_purged_before_the_retention(branch: Branch) -> N
 
 
 @given(
-    outcome=st.sampled_from(list(ProspectOutcome)),
+    outcome=st.sampled_from([o for o in ProspectOutcome if o is not ProspectOutcome.TAKEN_TWICE]),
     minutes=st.integers(min_value=0, max_value=7 * 24 * 60),
     no_answers=st.integers(min_value=0, max_value=5),
 )

@@ -49,6 +49,8 @@ def record(
     """Write the call, close the calls due and schedule the next one (none once the calls stop); the contact's id."""
     if len(note) > NOTE_MAX:
         raise DomainError("prospect_invalid", field="note")
+    if outcome is ProspectOutcome.TAKEN_TWICE:
+        raise DomainError("prospect_invalid", field="outcome")  # the migration's, not a call's
     hits = screen(ws, {"note": note}, confirmed, entity="prospects", entity_id=str(prospect_id))
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:

@@ -12,7 +12,7 @@ the refusal into the same words as the check):
 A prospect converted or stopped is out of both: someone whose calls stopped may be taken again with new consent.
 
 Prospects taken twice before this revision (by two sessions at once, or before the repository checked) are left
-to the CSM who took them first: the later ones' calls stop (``not_interested``, now; their open calls cancelled),
+to the CSM who took them first: the later ones' calls stop (``taken_twice``, now; their open calls cancelled),
 their rows and history stay until the retention purges them, so the person is never called by two CSMs.
 
 A later migration that rebuilds ``prospects`` in a batch operation (which copies the table on SQLite) must create
@@ -79,7 +79,7 @@ def _stop_the_later_of_each_person() -> None:
     if not later:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # instants are naive UTC
-    bind.execute(prospects.update().where(prospects.c.id.in_(later)).values(stopped="not_interested", stopped_at=now))
+    bind.execute(prospects.update().where(prospects.c.id.in_(later)).values(stopped="taken_twice", stopped_at=now))
     bind.execute(
         tasks.update()
         .where(tasks.c.prospect_id.in_(later), tasks.c.status == "open")
