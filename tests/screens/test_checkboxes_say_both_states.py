@@ -76,6 +76,37 @@ async def test_the_edit_dialogs_opt_outs_read_differently_ticked_and_not(demo_ur
         await _each_box_reads_differently(pilot)
 
 
+async def _each_box_says_its_words_whole(pilot: Pilot[None]) -> None:
+    """Each box's words, ticked and not, on the screen in full (not cut at the box's edge)."""
+    boxes = list(pilot.app.screen.query(SaidCheckbox))
+    assert boxes
+    for box in boxes:
+        for _ in range(2):
+            await pilot.pause()
+            assert str(box.label) in screen_text(pilot.app), (box.id, str(box.label))
+            box.toggle()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_edit_dialogs_opt_outs_fit_at_80_columns_ticked_and_not(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, first_own_client(demo_url).client_id)
+        await press_settled(pilot, "e")
+        assert isinstance(app.screen, EditClientDialog)
+        await _each_box_says_its_words_whole(pilot)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_prospects_consent_fits_at_80_columns_ticked_and_not(demo_url: str, lang: str) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ProspectDialog(app.ws, 0))
+        await settle(pilot)
+        await _each_box_says_its_words_whole(pilot)
+
+
 async def test_agreed_to_buy_opens_on_the_visit_box_space_ticks_it_and_enter_saves(calls_branch: CallsBranch) -> None:
     app = make_app(calls_branch.url)
     async with app.run_test(size=(80, 24)) as pilot:
