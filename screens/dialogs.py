@@ -340,9 +340,9 @@ class EditClientDialog(SavingDialog[R]):
             yield BoundedInput(
                 id_expiry_text(c), placeholder=t("field.id_expiry"), max_length=DATE_MAX + 2, id="id_expiry"
             )
-            for name in self.FLAGS:  # a line each (compact: the label is the focus mark); unticked: takes them
-                opted_in = t(f"field.{name.replace('_out', '_in')}")
-                yield SaidCheckbox(t(f"field.{name}"), opted_in, value=getattr(c, name), id=name, compact=True)
+            for name in self.FLAGS:  # a line each (compact: the label is the focus mark); unticked: not opted out
+                not_out = t(f"field.{name.replace('opt_out', 'not_opted_out')}")
+                yield SaidCheckbox(t(f"field.{name}"), not_out, value=getattr(c, name), id=name, compact=True)
             yield from self.footer()
 
     def _masked(self) -> bool:

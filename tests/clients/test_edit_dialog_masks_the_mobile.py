@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from csm_tui.domain.values import mask_mobile
+from csm_tui.i18n import catalog
 from screens.dialogs import CheckedTextDialog, EditClientDialog
 from storage.engine import make_engine
 from storage.orm import AuditRow, ClientRow
@@ -127,3 +128,35 @@ async def test_a_number_revealed_on_the_page_shows_in_the_dialog_until_it_is_cha
         shown = _screen_text(app.export_screenshot())
         assert mobile not in shown and "13700003333" not in shown
     assert len(_reveals(demo_url, client_id)) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_backspace_over_the_masked_mobile_is_refused_and_the_number_stays(demo_url: str, lang: str) -> None:
+    """The field opens with the masked number selected: Backspace, Enter would save no mobile. The service refuses
+    to clear a stored number; the dialog stays with the field as typed (empty) and says why."""
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id, "backspace", "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        assert dialog.query_one("#mobile", Input).value == ""
+        assert str(dialog.query_one("#dialog-error").render()) == catalog(lang)["error.mobile_required"]
+    assert _stored(demo_url, client_id)[0] == mobile
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_digit_changed_in_the_masked_mobile_is_refused_as_no_number(demo_url: str, lang: str) -> None:
+    """End, Backspace, 8 leaves another number's mask (the stars kept): no number, refused; the text stays."""
+    client_id, mobile = _own_mobile(demo_url)
+    typed = mask_mobile(mobile)[:-1] + ("8" if mobile[-1] != "8" else "9")
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id, "end", "backspace", typed[-1], "enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        assert dialog.query_one("#mobile", Input).value == typed
+        assert catalog(lang)["value.mobile_format"] in str(dialog.query_one("#dialog-error").render())
+    assert _stored(demo_url, client_id)[0] == mobile

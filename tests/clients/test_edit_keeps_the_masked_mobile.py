@@ -39,6 +39,29 @@ def test_another_masked_text_is_refused_as_no_mobile_number(branch: Branch) -> N
     assert branch.client(branch.zsf).mobile == ZSF_MOBILE
 
 
+@pytest.mark.parametrize("blank", [None, "", "   "])
+def test_clearing_a_stored_mobile_is_refused_and_the_number_stays(branch: Branch, blank: str | None) -> None:
+    """A CSM never blanks a number by editing (a wrong one is the call outcome "wrong number"): refused, with the
+    other changes of the same save, nothing written."""
+    client = branch.client(branch.zsf)
+    before = branch.count(AuditRow)
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile=blank, address="上海市新华路1号")
+    assert refused.value.code == "mobile_required"
+    after = branch.client(branch.zsf)
+    assert (after.mobile, after.address, after.version) == (ZSF_MOBILE, client.address, client.version)
+    assert branch.count(AuditRow) == before
+
+
+def test_clearing_is_refused_as_stored_even_if_the_caller_passes_a_client_without_a_mobile(branch: Branch) -> None:
+    """The service checks the number stored, not the ``client`` it is handed."""
+    client = branch.client(branch.zsf).model_copy(update={"mobile": None})
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile=None)
+    assert refused.value.code == "mobile_required"
+    assert branch.client(branch.zsf).mobile == ZSF_MOBILE
+
+
 def test_a_new_mobile_typed_over_the_masked_one_is_saved(branch: Branch) -> None:
     saved = client_detail.edit(branch.ws(branch.csm_a), branch.client(branch.zsf), mobile="13700001111")
     assert saved.mobile == "13700001111" and branch.client(branch.zsf).mobile == "13700001111"

@@ -190,7 +190,10 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``).
 
     The edit form shows the mobile masked (the full number only through ``reveal``, audited): a mobile given as the
-    stored one's masked form is the number left as it was, never written over it."""
+    stored one's masked form is the number left as it was, never written over it. A stored mobile is never cleared
+    (``mobile_required``): a wrong number is recorded with the call outcome "wrong number", not blanked here."""
+    if "mobile" in changes and not str(changes["mobile"] or "").strip():
+        changes = {**changes, "mobile": None}  # blank typed: no number (refused below if one is stored)
     if client.mobile and "mobile" in changes and changes["mobile"] == client.mobile.masked():
         changes = {name: value for name, value in changes.items() if name != "mobile"}
         if not changes:
@@ -213,6 +216,8 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     texts = {"note": str(changes["note"] or "")} if "note" in changes else {}
     hits = screen(ws, texts, confirmed, entity="clients", entity_id=str(client.id))
     with ws.uow(write=True) as tx:
+        if "mobile" in normalised and normalised["mobile"] is None and tx.clients.get(client.id).mobile:
+            raise DomainError("mobile_required")  # as stored now, whatever ``client`` the caller passed
         saved = tx.clients.update(client.id, client.version, **normalised)
         if saved.phone_opt_out and not client.phone_opt_out:  # no longer called: nor for an event
             close_uncallable(ws, tx, client.id, Disposition.DO_NOT_CALL)
