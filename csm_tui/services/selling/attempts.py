@@ -24,7 +24,6 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.roles import SELLING_ROLES
 from csm_tui.domain.models import (
     Client,
     NewHolding,
@@ -39,6 +38,7 @@ from csm_tui.domain.models import (
     Staff,
     SuitabilityRecord,
 )
+from csm_tui.domain.roles import SELLING_ROLES
 from csm_tui.domain.values import Money
 from csm_tui.i18n import listed, t
 from csm_tui.policy import Policy
