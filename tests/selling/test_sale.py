@@ -358,7 +358,8 @@ def test_a_csm_made_supervisor_after_signing_in_is_refused_as_the_role_now_stand
     ws = branch.ws()
     tried = attempt(ws, branch.young, "W2", "50000", RECORDED)
     with branch.system(write=True) as tx:
-        tx.session.execute(update(StaffRow).where(StaffRow.id == branch.csm.id).values(role=Role.SUPERVISOR, grade=None))
+        made = update(StaffRow).where(StaffRow.id == branch.csm.id).values(role=Role.SUPERVISOR, grade=None)
+        tx.session.execute(made)
         tx.commit()
     before = tables(branch.engine)
     with pytest.raises(AccessDenied):
