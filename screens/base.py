@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui import gc_pause
+from csm_tui.domain import roles
 from csm_tui.domain.values import mask_mobile
 from csm_tui.i18n import t
 from csm_tui.services.clients.copying import copy_mobile
@@ -20,6 +21,25 @@ from widgets.empty_note import show_empty_notes
 from widgets.key_bar import KeyBar
 
 T = TypeVar("T")
+
+# The screens' keys that are a kind of work only some roles may do (``roles.WORK_ROLES``), by action: an action is the
+# same work on every screen that has it (``b`` sells on the queue as on a client's page). Every other action is the
+# screen's own work (``offered_action``'s ``default``).
+ACTION_WORK = {
+    "sell": "new_sale",
+    "book": "agenda",
+    "agenda": "agenda",
+    "capacity": "capacity",
+    "aml_report": "aml_report",
+    "introduce": "introduce",
+    "prospect_calls": "prospects",
+}
+
+
+def offered_action(ws: Workstation, action: str, default: str) -> bool:
+    """The signed-in role is offered the screen's ``action`` (its work by ``ACTION_WORK``, else ``default``): what
+    it is not offered a screen's ``check_action`` hides from the key bar and F1, and the key does nothing."""
+    return roles.offered(ws.staff.role, ACTION_WORK.get(action, default))
 
 
 class Destination(Screen[None], Generic[T]):

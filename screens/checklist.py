@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from csm_tui.domain.enums import ChecklistMeasure, Role
 from csm_tui.domain.models import Staff
+from csm_tui.domain.roles import offered
 from csm_tui.i18n import t
 from csm_tui.rules import working_days
 from csm_tui.services.checklist import day_list
@@ -24,7 +25,7 @@ from csm_tui.services.checklist.day_list import DayList
 from csm_tui.services.checklist.item_states import ItemState
 from csm_tui.services.rows import ClientFocus
 from csm_tui.services.workstation import Workstation
-from screens.base import Destination
+from screens.base import Destination, offered_action
 from screens.dialogs import CheckedTextDialog, DaySummaryDialog, LeaveChange, LeaveDialog
 from widgets import checklist_view
 from widgets.cells import item_text
@@ -85,6 +86,10 @@ class ChecklistScreen(Destination[DayList]):
             self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each key the role is offered (``base.ACTION_WORK``: the lobby and tellers have no agenda), on the lists
+        it works on (one's own; today's for what changes it)."""
+        if not offered_action(self.ws, action, "checklist"):
+            return False
         if action == "team":
             return self.own and self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN)
         if action == "back":
@@ -175,6 +180,8 @@ class ChecklistScreen(Destination[DayList]):
         return self.day or self.ws.time.today()
 
     def _agenda(self, day: dt.date) -> None:
+        if not offered(self.ws.staff.role, "agenda"):  # Enter on a meetings item too: no agenda for the role
+            return
         from screens.agenda import AgendaScreen
 
         self.app.push_screen(AgendaScreen(self.ws, day))

@@ -22,7 +22,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
-from csm_tui.domain import roles
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff, Task
 from csm_tui.domain.values import money
@@ -37,7 +36,7 @@ from csm_tui.services.selling import attempts
 from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
-from screens.base import copy_client_mobile
+from screens.base import copy_client_mobile, offered_action
 from screens.dialogs import (
     AmlReportDialog,
     CheckedTextDialog,
@@ -70,15 +69,8 @@ COLUMNS = {
 }
 
 
-# The page's keys that are a kind of work only some roles may do (``roles.WORK_ROLES``); every other key but the tabs,
-# Back and the copy of one's own client's mobile works on the client's full record ("clients").
-ACTION_WORK = {
-    "sell": "new_sale",
-    "book": "agenda",
-    "capacity": "capacity",
-    "aml_report": "aml_report",
-    "introduce": "introduce",
-}
+# Every key but the tabs, Back and the copy of one's own client's mobile works on the client's full record ("clients")
+# unless ``base.ACTION_WORK`` names its work.
 ANY_CLIENT = frozenset({"tab", "back"})  # the OCRM summary of another's client too
 
 
@@ -203,7 +195,7 @@ class ClientDetailScreen(Screen[None]):
         client is one). Until the client is read, the keys of the full record are shown but do nothing."""
         if action in ANY_CLIENT:
             return True
-        if not roles.offered(self.ws.staff.role, ACTION_WORK.get(action, "clients")) or self.summary_only:
+        if not offered_action(self.ws, action, "clients") or self.summary_only:
             return False
         if self.detail is None:
             return None

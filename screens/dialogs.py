@@ -121,17 +121,17 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
 
     PHRASE_FIELDS: ClassVar[dict[str, str]] = {"note": "note", "feedback": "feedback"}
     ENTER_HELP = "enter.save"
+    HINT_KEY: ClassVar[str] = "dialog.hint"  # what Enter and Escape do, under the form
 
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
         self.hits: list[PhraseHit] = []
 
-    @staticmethod
-    def footer() -> ComposeResult:
+    def footer(self) -> ComposeResult:
         """Where a refused save says why, and how to save or leave."""
         yield Static("", id="dialog-error", classes="error")
-        yield Static(t("dialog.hint"), classes="hint")
+        yield Static(t(self.HINT_KEY), classes="hint")
 
     def on_mount(self) -> None:
         for box in self.query(Input):  # a field keeps its name in its border once something is typed
@@ -282,10 +282,17 @@ def id_expiry_text(client: Client) -> str:
 Reveal = Callable[[str, PhrasesConfirmed | None], tuple[str, str]]  # a reason → the full ID and mobile (audited)
 
 
-def reveal_dialog(reveal: Reveal) -> CheckedTextDialog[tuple[str, str]]:
+class RevealDialog(CheckedTextDialog[tuple[str, str]]):
+    """The reason for a reveal: Enter shows the numbers (and the service audits the read); nothing is saved."""
+
+    HINT_KEY = "dialog.reveal_hint"
+    ENTER_HELP = "enter.reveal"
+
+
+def reveal_dialog(reveal: Reveal) -> RevealDialog:
     """The one way a full identity is shown: a reason asked (phrase-checked), then ``reveal`` — the service's
     ``client_detail.reveal``, which audits the read — returns the numbers."""
-    return CheckedTextDialog(t("detail.reveal_title"), t("detail.reveal_explain"), t("detail.reveal_reason"), reveal)
+    return RevealDialog(t("detail.reveal_title"), t("detail.reveal_explain"), t("detail.reveal_reason"), reveal)
 
 
 class EditClientDialog(SavingDialog[R]):

@@ -26,7 +26,7 @@ from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.rows import ProspectCallDue
 from csm_tui.services.task_notes import said_note
 from csm_tui.services.workstation import Workstation
-from screens.base import Destination
+from screens.base import Destination, offered_action
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import LogContactDialog, ReasonDialog, SnoozeDialog
@@ -94,6 +94,12 @@ class QueueScreen(Destination[QueueView]):
     def help_legend(self) -> list[tuple[str, str]]:
         """F1: what the queue's reasons, "+N" and due words mean."""
         return queue_legend()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each key the role is offered (``base.ACTION_WORK``), and no other: a supervisor or the admin, who do not
+        sell, are not offered ``b``; the admin, who lists no prospects, not ``p``. Calling, skipping and snoozing
+        one's own queue stay (a supervisor may keep a book until it is given out)."""
+        return offered_action(self.ws, action, "queue")
 
     def fetch(self) -> QueueView:
         items, prospect_calls = today_calls(self.ws)

@@ -31,6 +31,7 @@ from csm_tui.domain.enums import (
     RiskLevel,
     RiskRating,
     Role,
+    SuitabilityOutcome,
     TaskKind,
 )
 from csm_tui.domain.errors import DomainError
@@ -42,7 +43,7 @@ from csm_tui.domain.models import (
     SuitabilityRecord,
     Task,
 )
-from csm_tui.i18n import set_language, t
+from csm_tui.i18n import explain, set_language, t
 from csm_tui.rules import suitability as rules
 from csm_tui.services.phrase_check import PHRASES_CONFIRMED, PHRASES_REFUSED, ForbiddenPhrases, PhrasesConfirmed
 from csm_tui.services.ports import AccessDenied, StorageFailure
@@ -81,6 +82,7 @@ from tests.support.selling_branch import (
     tables,
 )
 from widgets import signature_page
+from widgets.failures import access_refusal
 from widgets.suitability_checks import check_reason, check_title
 
 # --- 1. assess -----------------------------------------------------------------------------------------------
@@ -321,10 +323,14 @@ def test_a_verdict_gone_stale_before_recording_is_refused(branch: Branch) -> Non
     assert tables(branch.engine) == before
 
 
+@pytest.mark.parametrize("outcome", [SOLD, SuitabilityOutcome.REFUSED])
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
-def test_a_supervisor_or_the_admin_with_every_certificate_cannot_sell(branch: Branch, role: Role) -> None:
-    """Client managers sell; a supervisor reviews and the admin runs the data, whatever certificates they hold: the
-    4S check fails on the salesperson's role and the service records no sale (it records the blocked attempt)."""
+def test_a_supervisor_or_the_admin_with_every_certificate_is_refused_as_not_permitted_and_nothing_is_written(
+    branch: Branch, role: Role, outcome: SuitabilityOutcome
+) -> None:
+    """Client managers sell; a supervisor reviews and the admin runs the data, whatever certificates they hold. The
+    service refuses them up front with the permission refusal ("无权销售…"), not the suitability one: no record in
+    their name (not even a blocked one, which would stay 20 years), no sale, no audit entry."""
     licences = tuple(
         Qualification(kind=kind, number=f"Q-{kind.value}", obtained_on=dt.date(2020, 3, 1))
         for kind in QualificationKind
@@ -338,12 +344,27 @@ def test_a_supervisor_or_the_admin_with_every_certificate_cannot_sell(branch: Br
     assess(branch.ws(), branch.young, RiskLevel.C3)
     ws = branch.ws(seller)
     tried = attempt(ws, branch.young, "W2", "50000", RECORDED)  # they see the client in full: their team's, or all
-    assert not tried.verdict.allowed and tried.verdict.check("salesperson").reason_key == "salesperson.role"
     before = tables(branch.engine)
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(AccessDenied) as refused:
+        attempts.record(ws, tried, outcome)
+    set_language("zh_CN")
+    said = access_refusal(refused.value)
+    assert said == t("access.sale") and said.startswith("无权") and said != explain(DomainError("sale_blocked"))
+    assert tables(branch.engine) == before
+
+
+def test_a_csm_made_supervisor_after_signing_in_is_refused_as_the_role_now_stands(branch: Branch) -> None:
+    assess(branch.ws(), branch.young, RiskLevel.C3)
+    ws = branch.ws()
+    tried = attempt(ws, branch.young, "W2", "50000", RECORDED)
+    with branch.system(write=True) as tx:
+        made = update(StaffRow).where(StaffRow.id == branch.csm.id).values(role=Role.SUPERVISOR, grade=None)
+        tx.session.execute(made)
+        tx.commit()
+    before = tables(branch.engine)
+    with pytest.raises(AccessDenied):
         attempts.record(ws, tried, SOLD)
-    assert refused.value.code == "sale_blocked" and tables(branch.engine) == before
-    assert attempts.record(ws, tried, BLOCKED).sale is None
+    assert tables(branch.engine) == before
 
 
 # --- 3. a client of 65 or more buying high risk ----------------------------------------------------------------

@@ -38,6 +38,7 @@ from csm_tui.domain.models import (
     Staff,
     SuitabilityRecord,
 )
+from csm_tui.domain.roles import SELLING_ROLES
 from csm_tui.domain.values import Money
 from csm_tui.i18n import listed, t
 from csm_tui.policy import Policy
@@ -238,7 +239,13 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
     obligations changed since it was shown, a missing confirmation or a malformed 双录 reference refuses the whole
     write. Anything but a sale is recorded as blocked (the rules said no) or refused (the client said no), as the
     verdict now stands.
+
+    Only a role that sells (``roles.SELLING_ROLES``: client managers and 沃德 client managers) records an attempt:
+    anyone else is refused with the permission refusal (``AccessDenied``), before anything else is judged, and
+    nothing is written — not even a blocked record in their name. The role is checked again as it stands in the
+    database, inside the transaction.
     """
+    _may_sell(ws.staff)
     amount = _AMOUNT.validate_python(attempt.amount)  # not a number, fractions of a fen: refused with the reason
     if amount <= 0:
         raise DomainError("amount_not_positive")
@@ -257,6 +264,7 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
         staff = tx.staff.get(ws.staff.id)
         if staff is None or not staff.active:
             raise AccessDenied("staff")
+        _may_sell(staff)  # the role as it stands now, not as it was at sign-in
         outlet = tx.outlets.get(staff.outlet_id) if staff.outlet_id is not None else None
         if outlet is None:
             raise DomainError("no_outlet")
@@ -299,6 +307,13 @@ def record(ws: Workstation, attempt: Attempt, outcome: SuitabilityOutcome) -> Re
             sale = _sell(tx, ws, attempt, saved, staff, now)
         tx.commit()
     return Recorded(saved, sale)
+
+
+def _may_sell(staff: Staff) -> None:
+    """``AccessDenied`` ("无权销售…") unless ``staff``'s role sells: a supervisor reviews sales, the admin runs the
+    data, the lobby and tellers refer; none of them records a sale or an attempt at one."""
+    if staff.role not in SELLING_ROLES:
+        raise AccessDenied("sale")
 
 
 def _current_assessment(
