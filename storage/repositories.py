@@ -561,7 +561,7 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
             .limit(limit)
         ).all()
         closers: dict[int, int | None] = {}
-        calls: dict[int, tuple[int, Disposition]] = {}
+        calls: dict[int | None, tuple[int, Disposition]] = {}
         if rows:
             contacts = self.session.execute(
                 select(ContactRow.task_id, ContactRow.staff_id, ContactRow.disposition)
