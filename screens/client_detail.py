@@ -64,7 +64,8 @@ COLUMNS = {
     "holdings": ("product", "category", "rating", "amount", "start", "maturity", "status"),
     "timeline": ("date", "channel", "outcome", "staff", "note"),
     "meetings": ("meeting", "status", "purpose"),
-    "todo": ("date", "task", "status", "staff", "note"),  # the date: an open task's due day, a closed one's end
+    # the date: an open task's due day, a closed one's end; the outcome: of the contact that closed it
+    "todo": ("date", "task", "status", "outcome", "staff", "note"),
     "referral-list": ("date", "kind", "from", "to", "status", "reason"),
 }
 
@@ -188,6 +189,15 @@ class ClientDetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab opens on its first list that has rows (the tasks under an empty list of meetings): Enter or →
+        opens the row at once."""
+        if event.pane is None:
+            return
+        table = next((table for table in event.pane.query(KeyTable) if table.row_count), None)
+        if table is not None:
+            table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each key the role and this client allow, and no other: what the services would refuse is not shown
@@ -363,18 +373,19 @@ class ClientDetailScreen(Screen[None]):
         rows, details = [], []
         for task in d.tasks:  # open ones first, by the day they are due
             note = said_note(task.note)  # a skip's reason in the user's words, never its code
-            rows.append((task.due_on.isoformat(), label(task.kind), label(task.status), "", one_line(note)))
-            details.append(self._task_fields(d, task, note))
+            rows.append((task.due_on.isoformat(), label(task.kind), label(task.status), "", "", one_line(note)))
+            details.append(self._task_fields(task, note))
         for closed in d.closed_tasks:  # then the closed ones, newest first
             task, note = closed.task, said_note(closed.task.note)
             by = d.staff_names.get(closed.closed_by, "") if closed.closed_by is not None else ""
             ended = self.ws.time.local(task.closed_at).format("YYYY-MM-DD") if task.closed_at else ""
-            rows.append((ended, label(task.kind), label(task.status), by, one_line(note)))
-            details.append(self._task_fields(d, task, note, by))
+            outcome = label(closed.outcome) if closed.outcome is not None else ""
+            rows.append((ended, label(task.kind), label(task.status), outcome, by, one_line(note)))
+            details.append(self._task_fields(task, note, by, outcome))
         self._fill("#todo", COLUMNS["todo"], rows, details)
         self.query_one("#todo-limit", Static).display = len(d.closed_tasks) >= client_detail.CLOSED_TASKS
 
-    def _task_fields(self, d: ClientDetail, task: Task, note: str, by: str = "") -> list[tuple[str, str]]:
+    def _task_fields(self, task: Task, note: str, by: str = "", outcome: str = "") -> list[tuple[str, str]]:
         """A task as its row opens it: what and when, how it ended (when, by whom, the call's outcome) and its whole
         note, a skip's reason said in the user's words."""
         due = task.due_on.isoformat()
@@ -388,9 +399,8 @@ class ClientDetailScreen(Screen[None]):
         if task.closed_at is not None:
             fields.append((t("detail.task_closed_at"), self.ws.time.local(task.closed_at).format("YYYY-MM-DD HH:mm")))
             fields.append((t("detail.task_closed_by"), by))
-            call = next((c for c in d.contacts if c.task_id == task.id), None)
-            if call is not None:
-                fields.append((t("detail.col.outcome"), label(call.disposition)))
+            if outcome:
+                fields.append((t("detail.col.outcome"), outcome))
         fields.append((t("row.note"), note))
         return fields
 
@@ -425,9 +435,11 @@ class ClientDetailScreen(Screen[None]):
         rows: list[tuple[Any, ...]],
         details: list[list[tuple[str, str]]] | None = None,
     ) -> None:
-        self.query_one(table_id, KeyTable).show_rows(
+        table = self.query_one(table_id, KeyTable)
+        table.show_rows(
             [t(f"detail.col.{n}") for n in columns], rows, details=details, title=t(f"detail.title.{table_id[1:]}")
         )
+        table.can_focus = bool(rows)  # Tab skips an empty list (a tab's meetings): the next one's rows open with Enter
 
     # -- actions --------------------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ from csm_tui.rules import kyc
 from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls import prospect_calls
-from csm_tui.services.calls.outcomes import Outcome, Receipt, mark_sms_sent, record
+from csm_tui.services.calls.outcomes import Outcome, Receipt, mark_sms_sent, record, service_callback_open
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
 from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
@@ -686,12 +686,14 @@ class LogContactDialog(SavingDialog[Receipt]):
         self.ws = ws
         self.client_id = client_id
         self.client_name = client_name
+        service_due = service_callback_open(ws, client_id)  # 回访完成 answers a 回访 due, and nothing else
+        self.outcomes = [d for d in LOGGED_OUTCOMES if service_due or d is not Disposition.SERVICE_DONE]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(t("log.title", client=self.client_name), classes="screen-title")
             yield Select[Channel]([(label(c), c) for c in Channel], prompt=t("log.channel"), id="channel")
-            yield Select[Disposition]([(label(d), d) for d in LOGGED_OUTCOMES], prompt=t("log.outcome"), id="outcome")
+            yield Select[Disposition]([(label(d), d) for d in self.outcomes], prompt=t("log.outcome"), id="outcome")
             yield BoundedInput(placeholder=t("outcome.satisfaction"), restrict="[1-5]", max_length=1, id="satisfaction")
             yield BoundedInput(placeholder=t("outcome.feedback"), max_length=2000, id="feedback")
             yield BoundedInput(placeholder=t("outcome.note"), max_length=2000, id="note")

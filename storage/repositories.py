@@ -548,9 +548,11 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
 
     def closed_for_client(self, client_id: int, limit: int) -> list[ClosedTask]:
         """The client's ``limit`` most recently closed tasks (done, skipped, cancelled), newest first, each with who
-        closed it: the actor of the audit log's entry for the write that set its status and ``closed_at`` (every
-        close goes through ``close``, audited by the ORM, at the same clock's time a moment later). Read by the
-        log's index on the time, a few minutes after each close: never a scan of the whole log."""
+        closed it and how: the contact recorded on it (a call closes the task it calls: its manager and outcome),
+        else the actor of the audit log's entry for the write that set its status and ``closed_at`` (every close
+        goes through ``close``, audited by the ORM, at the same clock's time a moment later) — a skip, a task a
+        call settled by the way. Read by the log's index on the time, a few minutes after each close: never a scan
+        of the whole log."""
         self._require_client(client_id)
         rows = self.session.scalars(
             select(TaskRow)
@@ -559,7 +561,16 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
             .limit(limit)
         ).all()
         closers: dict[int, int | None] = {}
-        timed = [r for r in rows if r.closed_at is not None]
+        calls: dict[int | None, tuple[int, Disposition]] = {}
+        if rows:
+            contacts = self.session.execute(
+                select(ContactRow.task_id, ContactRow.staff_id, ContactRow.disposition)
+                .where(ContactRow.task_id.in_([r.id for r in rows]))
+                .order_by(ContactRow.id)
+            )
+            for task_id, staff_id, disposition in contacts:  # the last contact on the task is the one that closed it
+                calls[task_id] = (staff_id, disposition)
+        timed = [r for r in rows if r.closed_at is not None and r.id not in calls]
         if timed:
             windows = [
                 and_(
@@ -577,7 +588,12 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
             for entity_id, staff_id, detail in entries:
                 if "status" in detail and "closed_at" in detail:  # the closing write, not a later change of the note
                     closers[int(entity_id)] = staff_id
-        return [ClosedTask(self._model(r), closers.get(r.id)) for r in rows]
+        return [
+            ClosedTask(self._model(r), calls[r.id][0], calls[r.id][1])
+            if r.id in calls
+            else ClosedTask(self._model(r), closers.get(r.id))
+            for r in rows
+        ]
 
     def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
         """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day``."""

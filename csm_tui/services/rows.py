@@ -30,11 +30,13 @@ from csm_tui.domain.models import Task
 
 @dataclass(frozen=True, slots=True)
 class ClosedTask:
-    """A client's task that was done, skipped or cancelled, and who closed it (read from the audit log's entry for
-    the closing write; None when the log names no one, as for a task imported already closed)."""
+    """A client's task that was done, skipped or cancelled, who closed it and, closed by a contact, its outcome
+    (the contact recorded on the task, else the audit log's entry for the closing write; None when neither names
+    anyone, as for a task imported already closed)."""
 
     task: Task
     closed_by: int | None
+    outcome: Disposition | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,15 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Disposition, QueueReason, Role, TaskKind, TaskStatus
+from csm_tui.domain.enums import Channel, Disposition, QueueReason, Role, TaskKind, TaskStatus
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewTask
 from csm_tui.policy import Policy
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.workstation import Workstation
 from screens.call_session import CallSession
-from screens.dialogs import OutcomeDialog
+from screens.client_detail import ClientDetailScreen
+from screens.dialogs import LogContactDialog, OutcomeDialog
 from screens.help import HelpScreen
 from storage.orm import ContactRow
 from storage.uow import SqlUnitOfWorkFactory
@@ -113,8 +114,8 @@ class Desk:
         with self.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(ContactRow)) or 0
 
-    def done(self, task_id: int) -> None:
-        outcome = Outcome(Disposition.SERVICE_DONE, satisfaction=5, feedback="很满意")
+    def done(self, task_id: int | None, channel: Channel = Channel.PHONE) -> None:
+        outcome = Outcome(Disposition.SERVICE_DONE, channel, satisfaction=5, feedback="很满意")
         record(self.ws, self.client, outcome, task_id=task_id, started_at=self.ws.time.now().datetime)
 
 
@@ -180,3 +181,57 @@ async def test_the_retry_of_an_unanswered_service_callback_offers_service_done(c
         assert session.item.client_id == calls_branch.clients[9]
         assert session.item.reason is QueueReason.CALLBACK  # queued as the retry it is
         assert SERVICE_DONE in _offered(app)
+
+
+# --- a 回访 done logged by hand (``l`` on the client page), with no task called --------------------------------
+
+
+@pytest.mark.parametrize("kind", [None, TaskKind.CALLBACK, TaskKind.FOLLOW_UP])
+def test_a_hand_logged_service_done_is_refused_when_no_service_callback_is_due(
+    desk: Desk, kind: TaskKind | None
+) -> None:
+    other = None if kind is None else desk.task(kind)
+    desk.task(TaskKind.SERVICE_CALLBACK, TODAY + dt.timedelta(days=3))  # a 回访 to come is not due yet
+
+    with pytest.raises(DomainError, match="service_done_not_a_callback"):
+        desk.done(None)
+
+    assert desk.contacts() == 0  # nothing written: no contact, no score
+    assert other is None or desk.status(other) is TaskStatus.OPEN
+
+
+@pytest.mark.parametrize("channel", [Channel.VISIT, Channel.WECHAT])
+def test_a_hand_logged_service_done_closes_the_service_callback_due(desk: Desk, channel: Channel) -> None:
+    service = desk.task(TaskKind.SERVICE_CALLBACK)
+    desk.done(None, channel)
+    assert (desk.contacts(), desk.status(service)) == (1, TaskStatus.DONE)
+
+
+def test_a_hand_logged_service_done_closes_the_retry_of_an_unanswered_service_callback(desk: Desk) -> None:
+    service = desk.task(TaskKind.SERVICE_CALLBACK)
+    receipt = record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=service, started_at=NOW_UTC)
+    (retry,) = receipt.created_tasks
+    desk.done(None, Channel.VISIT)
+    assert (desk.contacts(), desk.status(retry)) == (2, TaskStatus.DONE)
+
+
+def test_a_hand_logged_service_done_is_refused_on_the_retry_of_an_ordinary_callback(desk: Desk) -> None:
+    callback = desk.task(TaskKind.CALLBACK)
+    record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=callback, started_at=NOW_UTC)
+    with pytest.raises(DomainError, match="service_done_not_a_callback"):
+        desk.done(None, Channel.VISIT)
+    assert desk.contacts() == 1
+
+
+@pytest.mark.parametrize(("row", "offered"), [(0, False), (9, True)])
+async def test_the_hand_log_dialog_offers_service_done_only_with_a_service_callback_due(
+    calls_branch: CallsBranch, row: int, offered: bool
+) -> None:
+    app = make_app(calls_branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ClientDetailScreen(app.ws, calls_branch.clients[row]))  # 0: a callback; 9: a 回访
+        await press_settled(pilot, "l")
+        dialog = app.screen
+        assert isinstance(dialog, LogContactDialog)
+        assert (Disposition.SERVICE_DONE in dialog.outcomes) is offered
+        assert Disposition.INFORMED in dialog.outcomes

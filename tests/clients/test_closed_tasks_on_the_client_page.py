@@ -9,9 +9,11 @@ import datetime as dt
 
 import pytest
 
-from csm_tui.domain.enums import SkipReason, TaskKind, TaskStatus
-from csm_tui.domain.models import ClientSummary, NewTask
+from csm_tui.domain.enums import Channel, Disposition, SkipReason, TaskKind, TaskStatus
+from csm_tui.domain.models import ClientSummary, NewContactRecord, NewTask
 from csm_tui.domain.task_notes import skip_note
+from csm_tui.services.calls import outcomes
+from csm_tui.services.calls.outcomes import Outcome
 from csm_tui.services.clients import client_detail
 from csm_tui.services.ports import AccessDenied
 from tests.support.clients_branch import NOW, Branch
@@ -88,3 +90,37 @@ def test_a_task_imported_already_closed_names_no_closer(branch: Branch) -> None:
     found = client_detail.load(branch.ws(branch.csm_a), branch.zsf)
     assert not isinstance(found, ClientSummary)
     assert [c.closed_by for c in found.closed_tasks] == [None]
+
+
+def test_a_task_closed_by_a_call_names_the_caller_and_the_outcome(branch: Branch) -> None:
+    task = _task(branch, TaskKind.CALLBACK)
+    ws = branch.ws(branch.csm_a)
+    outcomes.record(ws, branch.zsf, Outcome(Disposition.INTERESTED), task_id=task, started_at=NOW)
+    found = client_detail.load(ws, branch.zsf)
+    assert not isinstance(found, ClientSummary)
+    closed = next(c for c in found.closed_tasks if c.task.id == task)
+    assert (closed.task.status, closed.closed_by, closed.outcome) == (
+        TaskStatus.DONE, branch.csm_a.id, Disposition.INTERESTED,
+    )  # fmt: skip
+
+
+def test_a_task_closed_by_a_call_with_no_closing_write_in_the_log_names_the_caller(branch: Branch) -> None:
+    """A call the demo (or an import) wrote with its task already closed: the contact on the task says who and how."""
+    with branch.ws(branch.csm_a).uow(write=True) as tx:
+        task = tx.tasks.add(
+            NewTask(
+                client_id=branch.zsf, staff_id=branch.csm_a.id, kind=TaskKind.SERVICE_CALLBACK, due_on=NOW.date(),
+                status=TaskStatus.DONE, created_at=NOW, closed_at=NOW - dt.timedelta(days=2),
+            )
+        )  # fmt: skip
+        tx.contacts.add(
+            NewContactRecord(
+                client_id=branch.zsf, staff_id=branch.csm_a.id, channel=Channel.PHONE,
+                started_at=NOW - dt.timedelta(days=2), disposition=Disposition.SERVICE_DONE, satisfaction=5,
+                task_id=task.id,
+            )
+        )  # fmt: skip
+        tx.commit()
+    found = client_detail.load(branch.ws(branch.csm_a), branch.zsf)
+    assert not isinstance(found, ClientSummary)
+    assert [(c.closed_by, c.outcome) for c in found.closed_tasks] == [(branch.csm_a.id, Disposition.SERVICE_DONE)]

@@ -9,15 +9,18 @@ queue, then opens that client's page.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from textual.widgets import Static, TabbedContent
 
-from csm_tui.domain.enums import SkipReason, TaskKind, TaskStatus
-from csm_tui.domain.models import NewTask
+from csm_tui.domain.enums import Disposition, SkipReason, TaskKind, TaskStatus
+from csm_tui.domain.models import ClientSummary, NewTask
 from csm_tui.i18n import catalog, label
 from csm_tui.services.calls import outcomes
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import client_detail
 from screens.client_detail import COLUMNS
+from storage.engine import make_engine
+from storage.orm import ClientRow, ContactRow, StaffRow, TaskRow
 from tests.support.branch import open_desk
 from tests.support.pilot import first_own_client, make_app, open_client_page, settle, skip_said
 from widgets.row_detail import RowDetail
@@ -83,3 +86,50 @@ async def test_the_tab_says_when_only_the_last_closed_tasks_are_listed(demo_url:
         assert sum(r[status].plain == label(TaskStatus.DONE) for r in rows) == client_detail.CLOSED_TASKS
         limit = app.screen.query_one("#todo-limit", Static)
         assert limit.display and str(limit.render()) == catalog("zh_CN")["detail.closed_limit"].format(count=50)
+
+
+def _closed_by_a_call(url: str) -> tuple[int, int, str, Disposition]:
+    """One of csm01's demo tasks closed by a call (the contact recorded on it), the call not csm01's own session:
+    its client, the task, who called and the outcome."""
+    ws = open_desk(url, "csm01")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        task_id, client_id, staff_id, disposition = conn.execute(
+            select(TaskRow.id, TaskRow.client_id, ContactRow.staff_id, ContactRow.disposition)
+            .join(ContactRow, ContactRow.task_id == TaskRow.id)
+            .join(ClientRow, ClientRow.id == TaskRow.client_id)
+            .where(TaskRow.status == TaskStatus.DONE, ClientRow.manager_id == ws.staff.id)
+            .order_by(TaskRow.closed_at.desc())
+            .limit(1)
+        ).one()
+        name = conn.scalar(select(StaffRow.name).where(StaffRow.id == staff_id))
+    engine.dispose()
+    return client_id, task_id, name or "", Disposition(disposition)
+
+
+async def test_a_task_closed_by_a_call_names_the_caller_and_the_outcome_and_opens_from_the_tab(demo_url: str) -> None:
+    """The demo's calls wrote no audit entry for the tasks they closed: the contact on the task says who and how.
+    At 80×24, the tab's focus is on the tasks, not on the empty list of meetings above them: Enter opens the row."""
+    client_id, task_id, caller, outcome = _closed_by_a_call(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, client_id)
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert app.screen.query_one(TabbedContent).active == "tasks"
+        assert not app.screen.query_one("#meetings", KeyTable).row_count  # the client has no meeting booked
+        table = app.screen.query_one("#todo", KeyTable)
+        assert app.focused is table  # the tab's first list with rows
+        rows = [[cell.plain for cell in row] for row in table.full]
+        by, said = COLUMNS["todo"].index("staff"), COLUMNS["todo"].index("outcome")
+        row = next(i for i, r in enumerate(rows) if r[said] == label(outcome) and r[by] == caller)
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RowDetail)
+        text = str(app.screen.query_one("#row-text", Static).render())
+        assert caller in text and label(outcome) in text
+    found = client_detail.load(open_desk(demo_url, "csm01"), client_id)
+    assert not isinstance(found, ClientSummary)
+    closed = next(c for c in found.closed_tasks if c.task.id == task_id)
+    assert (closed.closed_by is not None, closed.outcome) == (True, outcome)

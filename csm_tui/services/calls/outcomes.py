@@ -88,6 +88,17 @@ def record(
             sms_opt_out=client.sms_opt_out,
         )
         follow = cadence.after_contact(outcome.disposition, now, state, outcome.at)
+        called = None if task_id is None else tx.tasks.get(task_id)
+        if task_id is not None and (
+            called is None or called.client_id != client_id or called.staff_id not in (staff_id, owner)
+        ):
+            raise AccessDenied("task")
+        if called is not None and _invitation_event(tx, called) is not None:  # its outcome is the invitation's answer
+            raise DomainError("event_call_is_invitation")
+        if outcome.disposition is Disposition.SERVICE_DONE and not (  # a 回访 done answers a 回访, called or due
+            follows_service_callback(tx, called) or _open_service_callbacks(tx, ws, client_id, owner)
+        ):
+            raise DomainError("service_done_not_a_callback")
         contact = tx.contacts.add(
             NewContactRecord(
                 client_id=client_id, staff_id=staff_id, channel=outcome.channel, started_at=started_at,
@@ -95,14 +106,6 @@ def record(
                 feedback=outcome.feedback, satisfaction=outcome.satisfaction, task_id=task_id,
             )
         )  # fmt: skip
-        if task_id is not None:
-            task = tx.tasks.get(task_id)
-            if task is None or task.client_id != client_id or task.staff_id not in (staff_id, owner):
-                raise AccessDenied("task")
-            if _invitation_event(tx, task) is not None:  # its outcome is the invitation's answer, nothing else
-                raise DomainError("event_call_is_invitation")
-            if outcome.disposition is Disposition.SERVICE_DONE and not _service_callback_due(tx, ws, task, owner):
-                raise DomainError("service_done_not_a_callback")
         closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner)
         created = []
         for step in follow.tasks:
@@ -155,10 +158,11 @@ def _close_settled(
     it settles."""
     disposition, channel = outcome.disposition, outcome.channel
     closing = [task_id] if task_id is not None else []
+    if disposition is Disposition.SERVICE_DONE:  # the 回访 answered, on whatever channel it was done
+        closing += [t.id for t in _open_service_callbacks(tx, ws, client_id, owner)]
     if reached(disposition, channel):
-        kinds = (*CALL_KINDS, TaskKind.SERVICE_CALLBACK) if disposition is Disposition.SERVICE_DONE else CALL_KINDS
         for staff_id in dict.fromkeys((ws.staff.id, owner)):  # and, covering a colleague's leave, theirs
-            closing += [t.id for t in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), kinds)]
+            closing += [t.id for t in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), CALL_KINDS)]
     closed = tuple(dict.fromkeys(closing))
     for tid in closed:
         tx.tasks.close(tid, TaskStatus.DONE, now)
@@ -245,14 +249,24 @@ def mark_sms_sent(
     return record(ws, client_id, outcome, task_id=task_id, started_at=ws.time.now().datetime)
 
 
-def _service_callback_due(tx: UnitOfWork, ws: Workstation, task: Task, owner: int) -> bool:
-    """A 回访 done answers a 回访: the task called is one (or retries one, ``follows_service_callback``), or the
-    client has one due by today (raised on the same call, ``QueueItem.also``), the signed-in CSM's or, covering
-    their leave, the colleague's."""
-    if follows_service_callback(tx, task):
-        return True
-    kinds = (TaskKind.SERVICE_CALLBACK,)
-    return any(tx.tasks.open_calls(task.client_id, staff, ws.time.today(), kinds) for staff in {ws.staff.id, owner})
+def service_callback_open(ws: Workstation, client_id: int) -> bool:
+    """The client has a 回访 due (or the retry of one) that a 回访 done would answer: the hand-logged contact offers
+    回访完成 only then (``record`` refuses it otherwise)."""
+    with ws.uow() as tx:
+        owner = cover_owner(tx, ws, tx.clients.get(client_id).manager_id) or _staff_id(ws)
+        return bool(_open_service_callbacks(tx, ws, client_id, owner))
+
+
+def _open_service_callbacks(tx: UnitOfWork, ws: Workstation, client_id: int, owner: int) -> list[Task]:
+    """The client's open 回访 due by today, and the callbacks retrying one (``follows_service_callback``), the
+    signed-in CSM's or, covering their leave, the colleague's: what a 回访 done answers, and closes."""
+    kinds = (TaskKind.SERVICE_CALLBACK, TaskKind.CALLBACK)
+    return [
+        task
+        for staff_id in dict.fromkeys((ws.staff.id, owner))
+        for task in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), kinds)
+        if follows_service_callback(tx, task)
+    ]
 
 
 def _invitation_event(tx: UnitOfWork, task: Task) -> Event | None:
