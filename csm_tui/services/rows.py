@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from csm_tui.domain.enums import (
     AssetType,
@@ -25,7 +26,9 @@ from csm_tui.domain.enums import (
     TaskOrigin,
     TaskStatus,
 )
-from csm_tui.domain.models import Task
+
+if TYPE_CHECKING:  # the first screen reads these rows without loading pydantic
+    from csm_tui.domain.models import Task
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,11 @@ from textual.widgets import Input
 from csm_tui.i18n import t
 from screens.dialogs import (
     AmlReportDialog,
-    CheckedTextDialog,
     ChooseStaffDialog,
     EditClientDialog,
     LogContactDialog,
     MeetingDialog,
+    RevealDialog,
     WhenDialog,
 )
 from tests.support.pilot import make_app, press_settled
@@ -22,18 +22,18 @@ from widgets.row_detail import RowDetail
 CLIENT = ("3", "enter")
 
 VIEWS = [
-    View("reveal", "csm01", (*CLIENT, "r"), CheckedTextDialog),
+    View("reveal", "csm01", (*CLIENT, "r"), RevealDialog),
     View("edit", "csm01", (*CLIENT, "e"), EditClientDialog),
     View("log_contact", "csm01", (*CLIENT, "l"), LogContactDialog),
     View("book", "csm01", (*CLIENT, "o"), MeetingDialog),
     View("follow_up", "csm01", (*CLIENT, "t"), WhenDialog),
     View("refer", "csm01", (*CLIENT, "w"), ChooseStaffDialog),
     View("aml_report", "csm01", (*CLIENT, "exclamation_mark"), AmlReportDialog),
-    # the contacts tab, its list focused, the second contact opened whole
+    # the contacts tab (its list focused as the tab opens), the second contact opened whole
     View(
         "contact_whole",
         "csm01",
-        (*CLIENT, "right_square_bracket", "right_square_bracket", "tab", "j", "right"),
+        (*CLIENT, "right_square_bracket", "right_square_bracket", "j", "right"),
         RowDetail,
     ),
 ]

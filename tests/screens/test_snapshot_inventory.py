@@ -46,6 +46,7 @@ from screens.dialogs import (
     ProspectDialog,
     QualificationDialog,
     ReasonDialog,
+    RevealDialog,
     SmsSentDialog,
     SnoozeDialog,
     TextDialog,
@@ -191,8 +192,8 @@ SNAPSHOTS: dict[type[Screen[Any]], list[str]] = {
     TextDialog: _score("close_quarter"),
     CheckedTextDialog: views("checklist/test_day_snapshots", "test_snapshot_of_the_days_dialogs", "note")
     + _lobby("accept")
-    + _client("reveal")
     + _score("grade_d"),
+    RevealDialog: _client("reveal"),
     LeaveDialog: views("checklist/test_day_snapshots", "test_snapshot_of_the_days_dialogs", "leave"),
     MeetingDialog: views("checklist/test_day_snapshots", "test_snapshot_of_the_days_dialogs", "move_meeting")
     + _client("book"),
