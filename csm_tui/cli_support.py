@@ -139,7 +139,14 @@ def open_database(url: str) -> Engine:
     from sqlalchemy.exc import SQLAlchemyError
 
     from storage.engine import UnusableDatabase, failure_cause, make_engine, note_server_read_only
-    from storage.migrate import DatabaseTooNew, ForeignDatabase, MissingTable, check_tables, upgrade
+    from storage.migrate import (
+        DatabaseTooNew,
+        ForeignDatabase,
+        MissingTable,
+        UnreadableNumbers,
+        check_tables,
+        upgrade,
+    )
 
     try:
         engine = make_engine(url)
@@ -154,6 +161,8 @@ def open_database(url: str) -> Engine:
         fail(t("database.foreign", target=_shown(url)))
     except MissingTable as exc:
         fail(t("database.missing_table", target=_shown(url), table=exc.table))
+    except UnreadableNumbers as exc:
+        fail(t("database.unreadable_numbers", target=_shown(url), ids=", ".join(map(str, exc.ids))))
     except (SQLAlchemyError, OSError) as exc:
         fail(t("database.unopened", target=_shown(url), reason=storage_cause(failure_cause(exc))))
     return engine

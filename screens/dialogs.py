@@ -304,6 +304,7 @@ class EditClientDialog(SavingDialog[R]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reveal", "key.reveal", id="edit.reveal", priority=True),
+        Binding("enter", "submit", "key.save", show=False, id="edit.save"),  # on an opt-out box: the fields' Enter
     ]
     TEXT_FIELDS = ("address", "occupation", "note")
     FLAGS = ("phone_opt_out", "sms_opt_out")
@@ -349,8 +350,11 @@ class EditClientDialog(SavingDialog[R]):
             )
             for name in self.FLAGS:  # a line each (compact: the label is the focus mark); unticked: not opted out
                 not_out = t(f"field.{name.replace('opt_out', 'not_opted_out')}")
-                yield SaidCheckbox(t(f"field.{name}"), not_out, value=getattr(c, name), id=name, compact=True)
+                yield FormCheckbox(t(f"field.{name}"), not_out, value=getattr(c, name), id=name, compact=True)
             yield from self.footer()
+
+    def action_submit(self) -> None:
+        self.submit()
 
     def _masked(self) -> bool:
         return bool(self.client.mobile) and self.mobile_shown != self.client.mobile
@@ -365,9 +369,7 @@ class EditClientDialog(SavingDialog[R]):
         if numbers is None:
             return
         box = self.query_one("#mobile", Input)
-        if box.value.strip() == self.mobile_shown:  # what was typed over the masked number stays
-            box.value = numbers[1]
-        self.mobile_shown = numbers[1]
+        box.value = self.mobile_shown = numbers[1]  # asked for (and audited): shown, whatever was typed over it
         box.placeholder = box.border_title = t("field.mobile")
         box.focus()
 

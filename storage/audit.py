@@ -294,7 +294,8 @@ def check(conn: Connection, key: AuditKey | None, since: Checkpoint | None = Non
 
 
 # The triggers that keep the audit log append-only (migration 0004), the records immutable (0007) and the
-# suspicion reports immutable but for the one decision (0011), by a reviewer of the report (0016), by table.
+# suspicion reports immutable but for the one decision (0011), by a reviewer of the report (0016), an event's
+# capacity (0018) and a prospect's numbers in their stored forms (0021: CHECK constraints on PostgreSQL), by table.
 _AML_DECIDER = ("aml_reports_reviewer", "aml_reports_filed_open")
 _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
     "postgresql": {
@@ -305,6 +306,7 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "aml_reports": ("aml_reports_immutable", "aml_reports_no_truncate", *_AML_DECIDER),
         "event_invitations": ("event_invitations_capacity",),
         "events": ("events_capacity_attended",),
+        "prospects": ("ck_prospects_mobile", "ck_prospects_resident_id"),
     },
     "sqlite": {
         **{
@@ -314,6 +316,7 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "aml_reports": ("aml_reports_no_update", "aml_reports_no_delete", *_AML_DECIDER),
         "event_invitations": ("event_invitations_capacity_insert", "event_invitations_capacity_update"),
         "events": ("events_capacity_attended",),
+        "prospects": ("prospects_number_forms_insert", "prospects_number_forms_update"),
     },
 }
 
@@ -323,12 +326,15 @@ _UNIQUE_GUARDS = {"prospects": ("uq_prospects_followed_mobile", "uq_prospects_fo
 
 
 def missing_guards(conn: Connection) -> list[str]:
-    """The guarding triggers and unique indexes that are not in place on their tables, or are disabled (a trigger;
-    an index not unique, or left invalid by a failed build): dropped, or left on a table renamed away while an
-    unguarded one took its name. (A trigger replaced by one of the same name that lets everything through, an
-    index by one of the same name on other columns, or a PostgreSQL session in replica mode, is not seen here: see
-    README's threat model.)"""
-    expected = {**_GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"], **_UNIQUE_GUARDS}
+    """The guarding triggers, CHECK constraints (PostgreSQL) and unique indexes that are not in place on their
+    tables, or are disabled (a trigger; a constraint not validated; an index not unique, or left invalid by a failed
+    build): dropped, or left on a table renamed away while an unguarded one took its name. (A trigger or a
+    constraint replaced by one of the same name that lets everything through, an index by one of the same name on
+    other columns, or a PostgreSQL session in replica mode, is not seen here: see README's threat model.)"""
+    guards = _GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    expected = {
+        table: (*guards.get(table, ()), *_UNIQUE_GUARDS.get(table, ())) for table in {**guards, **_UNIQUE_GUARDS}
+    }
     if conn.dialect.name == "postgresql":
         found = conn.execute(
             text(
@@ -337,7 +343,9 @@ def missing_guards(conn: Connection) -> list[str]:
                 "AND t.tgenabled IN ('O', 'A') "
                 "UNION ALL SELECT c.relname, i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
                 "JOIN pg_class c ON c.oid = x.indrelid WHERE c.relnamespace = current_schema()::regnamespace "
-                "AND x.indisunique AND x.indisvalid"
+                "AND x.indisunique AND x.indisvalid "
+                "UNION ALL SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND k.contype = 'c' AND k.convalidated"
             )
         ).all()
     else:

@@ -35,6 +35,16 @@ class MissingTable(Exception):
         self.table = table
 
 
+class UnreadableNumbers(Exception):
+    """Rows of ``table`` whose numbers a migration cannot bring to their stored form (written by a path that skipped
+    the domain): to correct by hand; the upgrade changed nothing."""
+
+    def __init__(self, table: str, ids: list[int]) -> None:
+        super().__init__(f"{table}: {ids}")
+        self.table = table
+        self.ids = ids
+
+
 class DatabaseTooNew(Exception):
     """The database was written by a newer version of the app."""
 

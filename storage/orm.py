@@ -651,6 +651,12 @@ class ProspectRow(Base):
     __tablename__ = "prospects"
     __table_args__ = (
         CheckConstraint("consent", name="consent"),  # kept only with consent to be contacted
+        # The numbers in their stored forms, which 0020's unique indexes compare (migration 0021): CHECKs on
+        # PostgreSQL; triggers on SQLite, which cannot add a CHECK to a table without rebuilding it.
+        CheckConstraint(r"mobile ~ '^1[0-9]{10}$'", name="mobile").ddl_if(dialect="postgresql"),
+        CheckConstraint(r"resident_id IS NULL OR resident_id ~ '^[0-9]{17}[0-9X]$'", name="resident_id").ddl_if(
+            dialect="postgresql"
+        ),
         Index("ix_prospects_manager", "manager_id", "created_at"),
         Index("ix_prospects_mobile", "mobile"),
         Index("ix_prospects_resident_id", "resident_id"),

@@ -39,7 +39,7 @@ class SaidCheckbox(Checkbox):
 
 
 class FormCheckbox(SaidCheckbox, inherit_bindings=False):
-    """A ``SaidCheckbox`` that is a form's first choice: Space ticks it, Enter is the form's (it saves, as in every
-    field of the form), so the form can open with its focus on the box."""
+    """A ``SaidCheckbox`` in a form: Space ticks it, Enter is the form's (it saves, as in every field of the form),
+    never a tick the user did not mean; the form may open with its focus on the box."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_button", show=False)]

@@ -94,6 +94,27 @@ def test_database_newer_than_the_app_is_refused(runner: CliRunner, branch_url: s
     assert_clean_failure(result, "newer workstation", "9999")
 
 
+def test_a_prospects_number_the_upgrade_cannot_read_is_named_and_nothing_changes(
+    runner: CliRunner, branch_url: str
+) -> None:
+    """A mobile written by SQL that is no mainland mobile (before 0021 held the stored form): the upgrade stops,
+    naming the prospect to correct, in the user's language."""
+    from alembic import command
+
+    from storage.migrate import _config
+
+    engine = make_engine(branch_url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0020")
+        conn.execute(text("INSERT INTO prospects (name, mobile, consent, manager_id, note, created_at) "
+                          "VALUES ('钱七', '12345', 1, 1, '', '2026-11-27 02:00:00')"))  # fmt: skip
+    engine.dispose()
+    en = runner.invoke(main, ["--lang", "en", "db", "upgrade", "--db", branch_url])
+    assert_clean_failure(en, "prospects whose mobile or ID number cannot be read (ids 1)", "nothing was changed")
+    zh = runner.invoke(main, ["db", "upgrade", "--db", branch_url])
+    assert_clean_failure(zh, "潜在客户的手机号或身份证号无法识别（编号 1）")
+
+
 def test_unreachable_database_is_one_clear_line(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--lang", "en", "db", "upgrade", "--db", "postgresql://nobody@127.0.0.1:1/none"])
     assert_clean_failure(result, "Cannot open the database")

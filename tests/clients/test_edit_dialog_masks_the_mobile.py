@@ -160,3 +160,37 @@ async def test_a_digit_changed_in_the_masked_mobile_is_refused_as_no_number(demo
         assert dialog.query_one("#mobile", Input).value == typed
         assert catalog(lang)["value.mobile_format"] in str(dialog.query_one("#dialog-error").render())
     assert _stored(demo_url, client_id)[0] == mobile
+
+
+async def test_ctrl_r_after_typing_over_the_mask_shows_the_number_it_audited(demo_url: str) -> None:
+    """A reveal asked for (and audited) shows the number, even when something was typed over the mask first."""
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id, "end", "x", "ctrl+r")
+        app.screen.query_one("#reason", Input).value = "客户核对号码"
+        await press_settled(pilot, "enter")
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        assert dialog.query_one("#mobile", Input).value == mobile
+        assert len(_reveals(demo_url, client_id)) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_enter_on_an_opt_out_box_saves_the_form_and_never_flips_the_box(demo_url: str, lang: str) -> None:
+    """Space ticks a box; Enter is the form's, as the footer says: both opt-outs ticked, Enter saves them."""
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id)
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        for name in dialog.FLAGS:
+            dialog.query_one(f"#{name}").focus()
+            await press_settled(pilot, "space")
+        await press_settled(pilot, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditClientDialog)
+    with Session(make_engine(demo_url)) as session:
+        row = session.get(ClientRow, client_id)
+        assert row is not None and row.phone_opt_out and row.sms_opt_out and row.mobile == mobile

@@ -1,7 +1,8 @@
-"""One person is one prospect, held by the database (migration 0020) on SQLite and PostgreSQL, from the hostile
-side: two desks taking the same person at once (each session on its own engine), a path whose check is blind (as
-a future one might be), a row inserted by SQL; and a database that had the same person twice before the revision.
-The second is refused in words, naming the CSM who follows them; someone converted or stopped is out of it."""
+"""One person is one prospect, held by the database (migrations 0020 and 0021) on SQLite and PostgreSQL, from the
+hostile side: two desks taking the same person at once (each session on its own engine), a path whose check is
+blind (as a future one might be), a row inserted by SQL, the same person's numbers written another way by SQL; and
+a database that had the same person twice, or a number in another form, before the revisions. The second is refused
+in words, naming the CSM who follows them; someone converted or stopped is out of it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import DateTime, Engine, bindparam, inspect, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from csm_tui.domain.enums import ProspectOutcome
 from csm_tui.domain.errors import DomainError
@@ -18,7 +19,7 @@ from csm_tui.services.calls import prospect_calls
 from csm_tui.services.events import prospects
 from csm_tui.services.workstation import Workstation
 from storage import audit
-from storage.migrate import upgrade
+from storage.migrate import UnreadableNumbers, current_revision, upgrade
 from storage.prospects import SqlProspects
 from tests.support.events_branch import Branch, event, on_event_day
 from tests.support.races import at_once
@@ -30,6 +31,10 @@ INSERT = text(
 ).bindparams(bindparam("at", type_=DateTime()))
 RID = "11010519491231002X"
 AT = dt.datetime(2026, 11, 27, 2)
+# The refusal of a number in another form than the stored one: a CHECK on PostgreSQL (whose VARCHAR refuses a
+# longer one first), a trigger on SQLite (0021).
+OTHER_FORM = "ck_prospects_mobile|ck_prospects_resident_id|value too long|prospect numbers refused"
+WIDE = str.maketrans("0123456789", "０１２３４５６７８９")  # full-width digits (a Chinese input method): 11 characters
 
 
 def insert(engine: Engine, manager: int, mobile: str, rid: str | None = None, stopped: str | None = None) -> None:
@@ -152,3 +157,93 @@ def test_a_dropped_index_of_the_rule_is_named_by_the_audit_check(branch: Branch,
         assert audit.missing_guards(conn) == []
         conn.execute(text("DROP INDEX uq_prospects_followed_resident_id"))
         assert audit.missing_guards(conn) == ["prospects.uq_prospects_followed_resident_id"]
+
+
+@pytest.mark.parametrize(
+    ("mobile", "rid"),
+    [
+        ("+8613526298153", None),
+        ("135 2629 8153", None),
+        ("1352629815", None),  # a digit short
+        ("13526298153".translate(WIDE), None),
+        ("13526298153", RID.lower()),
+        ("13526298153", f" {RID}"),
+    ],
+)
+def test_a_prospects_number_in_another_form_than_the_stored_one_is_refused_by_the_database(
+    branch: Branch, engine: Engine, mobile: str, rid: str | None
+) -> None:
+    """0020's indexes compare the stored text: the same person written another way must not reach the table."""
+    insert(engine, branch.staff["wang"].id, "13526298153", RID, stopped=ProspectOutcome.NOT_INTERESTED.value)
+    with pytest.raises(DBAPIError, match=OTHER_FORM):
+        insert(engine, branch.staff["li"].id, mobile, rid)
+    with pytest.raises(DBAPIError, match=OTHER_FORM), engine.begin() as conn:
+        conn.execute(text("UPDATE prospects SET mobile = :m, resident_id = :r"), {"m": mobile, "r": rid})
+    assert followed(engine) == []
+
+
+def test_the_repository_stores_a_number_typed_any_way_in_its_stored_form(branch: Branch, engine: Engine) -> None:
+    prospects.introduced(branch.ws("wang"), branch.client("甲", "wang"), "钱七", "+86 135 2629 8153", True, RID.lower())
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT mobile, resident_id FROM prospects")).one()
+    assert tuple(stored) == ("13526298153", RID)
+
+
+def test_a_dropped_guard_of_the_stored_forms_is_named_by_the_audit_check(branch: Branch, engine: Engine) -> None:
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE prospects DROP CONSTRAINT ck_prospects_resident_id"))
+            assert audit.missing_guards(conn) == ["prospects.ck_prospects_resident_id"]
+        else:
+            conn.execute(text("DROP TRIGGER prospects_number_forms_update"))
+            assert audit.missing_guards(conn) == ["prospects.prospects_number_forms_update"]
+
+
+def test_migration_0021_rewrites_numbers_in_another_form_and_goes_back_cleanly(branch: Branch, engine: Engine) -> None:
+    """Rows written another way before 0021 are rewritten in the stored form; one that then names a person another
+    followed prospect has is left to the CSM who took them first, the later one's calls stopped (``taken_twice``), as
+    0020 does; a number that cannot be read stops the upgrade, nothing changed."""
+    from alembic import command
+
+    from storage.migrate import _config
+
+    wang, li = branch.staff["wang"].id, branch.staff["li"].id
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0020")
+    insert(engine, wang, "13912345678")
+    insert(engine, li, "13912345678".translate(WIDE))  # the same person, written another way: the index let it in
+    insert(engine, li, "13526298153", RID.lower())
+    insert(engine, li, "12345", stopped=ProspectOutcome.NOT_INTERESTED.value)
+    with pytest.raises(UnreadableNumbers) as unreadable:
+        upgrade(engine)
+    with engine.connect() as conn:
+        unread = conn.execute(text("SELECT id FROM prospects WHERE mobile = '12345'")).scalars().all()
+    assert unreadable.value.ids == unread and current_revision(engine) == "0020"
+    assert sorted(m for m, _ in followed(engine)) == sorted(
+        ["13912345678", "13912345678".translate(WIDE), "13526298153"]
+    )
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM prospects WHERE mobile = '12345'"))
+    upgrade(engine)
+    assert followed(engine) == [("13526298153", li), ("13912345678", wang)]
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT mobile, resident_id, stopped FROM prospects ORDER BY id")).all()
+        assert audit.missing_guards(conn) == []
+    assert [tuple(r) for r in rows] == [
+        ("13912345678", None, None),
+        ("13912345678", None, ProspectOutcome.TAKEN_TWICE.value),
+        ("13526298153", RID, None),
+    ]
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0020")
+        gone = audit.missing_guards(conn)
+    insert(engine, li, "13500000000".translate(WIDE), stopped=ProspectOutcome.NOT_INTERESTED.value)  # 0020 lets it in
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert audit.missing_guards(conn) == []
+        assert conn.execute(text("SELECT mobile FROM prospects ORDER BY id DESC")).scalars().first() == "13500000000"
+    assert gone == (
+        ["prospects.ck_prospects_mobile", "prospects.ck_prospects_resident_id"]
+        if engine.dialect.name == "postgresql"
+        else ["prospects.prospects_number_forms_insert", "prospects.prospects_number_forms_update"]
+    )
