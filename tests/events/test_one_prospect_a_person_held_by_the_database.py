@@ -32,8 +32,8 @@ INSERT = text(
 RID = "11010519491231002X"
 AT = dt.datetime(2026, 11, 27, 2)
 # The refusal of a number in another form than the stored one: a CHECK on PostgreSQL (whose VARCHAR refuses a
-# longer one first), a trigger on SQLite (0021).
-OTHER_FORM = "ck_prospects_mobile|ck_prospects_resident_id|value too long|prospect numbers refused"
+# longer one first, and its driver any NUL character), a trigger on SQLite (0021).
+OTHER_FORM = "ck_prospects_mobile|ck_prospects_resident_id|value too long|NUL|prospect numbers refused"
 WIDE = str.maketrans("0123456789", "０１２３４５６７８９")  # full-width digits (a Chinese input method): 11 characters
 
 
@@ -168,6 +168,9 @@ def test_a_dropped_index_of_the_rule_is_named_by_the_audit_check(branch: Branch,
         ("13526298153".translate(WIDE), None),
         ("13526298153", RID.lower()),
         ("13526298153", f" {RID}"),
+        ("13526298153\x00", None),  # SQLite's GLOB stops at a NUL, its index does not
+        ("13526298153", f"{RID}\x00"),
+        ("13526298153", ""),
     ],
 )
 def test_a_prospects_number_in_another_form_than_the_stored_one_is_refused_by_the_database(
@@ -247,3 +250,31 @@ def test_migration_0021_rewrites_numbers_in_another_form_and_goes_back_cleanly(b
         if engine.dialect.name == "postgresql"
         else ["prospects.prospects_number_forms_insert", "prospects.prospects_number_forms_update"]
     )
+
+
+def test_a_blank_id_is_no_id_and_a_number_stored_as_bytes_stops_the_upgrade(branch: Branch, engine: Engine) -> None:
+    """Before 0020, two people with a blank ID written by SQL are two people (their IDs become NULL); a number SQLite
+    holds as bytes cannot be read: the upgrade names it, nothing changed."""
+    from alembic import command
+
+    from storage.migrate import _config
+
+    wang, li = branch.staff["wang"].id, branch.staff["li"].id
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0019")
+    insert(engine, wang, "13912345678", "")
+    insert(engine, li, "13600000000", "")
+    insert(engine, li, "13700000000", " ", stopped=ProspectOutcome.NOT_INTERESTED.value)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE prospects SET mobile = CAST(mobile AS BLOB) WHERE manager_id = :li"), {"li": li})
+        with pytest.raises(UnreadableNumbers):
+            upgrade(engine)
+        assert current_revision(engine) == "0019"
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE prospects SET mobile = CAST(mobile AS TEXT)"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT mobile, resident_id FROM prospects ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("13912345678", None), ("13600000000", None), ("13700000000", None)]
+    assert followed(engine) == [("13600000000", li), ("13912345678", wang)]

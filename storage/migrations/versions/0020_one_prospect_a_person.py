@@ -63,6 +63,8 @@ def _stop_the_later_of_each_person() -> None:
         sa.column("closed_at", sa.DateTime()),
     )  # fmt: skip
     bind = op.get_bind()
+    # A blank ID (written by SQL) is no ID, for the indexes as for the people counted here.
+    bind.execute(prospects.update().where(sa.func.trim(prospects.c.resident_id) == "").values(resident_id=None))
     followed = bind.execute(
         sa.select(prospects.c.id, prospects.c.mobile, prospects.c.resident_id)
         .where(prospects.c.converted_client_id.is_(None), prospects.c.stopped.is_(None))

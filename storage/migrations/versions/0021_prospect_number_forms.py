@@ -10,8 +10,8 @@ and before an update of either number (``RAISE(ABORT)``, the message below).
 
 Rows of another form found here (written by such a path before this revision) are first rewritten in the stored
 form; where that makes two followed prospects of one person, 0020's rule settles it again: the CSM who took them
-first keeps them, the later one's calls stop (``taken_twice``, now; its open calls cancelled). A number that
-cannot be read as a mainland mobile or an ID stops the upgrade (``UnreadableNumbers``: the command line names
+first keeps them, the later one's calls stop (``taken_twice``, now; its open calls cancelled). A blank ID is none
+(NULL). A number that cannot be read as a mainland mobile or an ID (bytes included) stops the upgrade (``UnreadableNumbers``: the command line names
 the prospects to correct by hand), nothing changed.
 
 A later migration that rebuilds ``prospects`` in a batch operation (which copies the table on SQLite) must create
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from alembic import context, op
@@ -43,8 +44,12 @@ MESSAGE = "prospect numbers refused: the mobile is 11 digits from 1, the residen
 MOBILE_CHECK = "mobile ~ '^1[0-9]{10}$'"
 RESIDENT_ID_CHECK = "resident_id IS NULL OR resident_id ~ '^[0-9]{17}[0-9X]$'"
 _D = "[0-9]"
-MOBILE_GLOB = f"NEW.mobile GLOB '1{_D * 10}'"
-RESIDENT_ID_GLOB = f"(NEW.resident_id IS NULL OR NEW.resident_id GLOB '{_D * 17}[0-9X]')"
+# GLOB stops at a NUL character, the unique indexes compare the whole text: the byte length closes that gap.
+MOBILE_GLOB = f"NEW.mobile GLOB '1{_D * 10}' AND length(CAST(NEW.mobile AS BLOB)) = 11"
+RESIDENT_ID_GLOB = (
+    f"(NEW.resident_id IS NULL OR (NEW.resident_id GLOB '{_D * 17}[0-9X]' "
+    "AND length(CAST(NEW.resident_id AS BLOB)) = 18))"
+)
 REFUSED = f"NOT ({MOBILE_GLOB} AND {RESIDENT_ID_GLOB})"
 
 _MOBILE = re.compile(r"1[0-9]{10}")
@@ -80,6 +85,20 @@ def stored_resident_id(typed: str) -> str | None:
     return number if _RESIDENT_ID.fullmatch(number) else None
 
 
+def _stored(value: object, form: re.Pattern[str], optional: bool = False) -> bool:
+    return (optional and value is None) or (isinstance(value, str) and form.fullmatch(value) is not None)
+
+
+def _blank(value: object) -> bool:
+    """No resident ID: NULL, or an empty or blank text (written by SQL), stored as NULL from here on."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read(value: object, stored: Callable[[str], str | None]) -> str | None:
+    """The stored form of a number of another form, or None (also for a BLOB, which SQLite lets a column hold)."""
+    return stored(value) if isinstance(value, str) else None
+
+
 def _rewrite_in_stored_forms() -> None:
     prospects = sa.table(
         TABLE, sa.column("id", sa.Integer()), sa.column("mobile", sa.String()), sa.column("resident_id", sa.String())
@@ -87,14 +106,11 @@ def _rewrite_in_stored_forms() -> None:
     bind = op.get_bind()
     rows = bind.execute(sa.select(prospects.c.id, prospects.c.mobile, prospects.c.resident_id)).all()
     other = [
-        row
-        for row in rows
-        if not _MOBILE.fullmatch(row.mobile)
-        or (row.resident_id is not None and not _RESIDENT_ID.fullmatch(row.resident_id))
+        row for row in rows if not _stored(row.mobile, _MOBILE) or not _stored(row.resident_id, _RESIDENT_ID, True)
     ]
-    fixed = [(row, stored_mobile(row.mobile), row.resident_id and stored_resident_id(row.resident_id)) for row in other]
+    fixed = [(row, _read(row.mobile, stored_mobile), _read(row.resident_id, stored_resident_id)) for row in other]
     unreadable = sorted(
-        row.id for row, mobile, rid in fixed if mobile is None or (row.resident_id is not None and rid is None)
+        row.id for row, mobile, rid in fixed if mobile is None or (rid is None and not _blank(row.resident_id))
     )
     if unreadable:
         raise UnreadableNumbers(TABLE, unreadable)
