@@ -16,18 +16,22 @@ from sqlalchemy.orm import Session
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import catalog, t
 from csm_tui.services.clients import referrals
 from csm_tui.services.clients.finding import find_clients, look_up_number
 from csm_tui.services.rows import LOOKUP
+from screens.client_detail import ClientDetailScreen
 from screens.clients import ClientsScreen
 from screens.search import SearchScreen
 from storage.engine import make_engine
 from storage.orm import ClientRow, ReferralRow, StaffRow
 from tests.support.clients_branch import WXM_ID, ZSF_ID, ZSF_MOBILE, Branch
 from tests.support.pilot import (
+    key_bar_text,
     make_app,
+    notices,
     press_settled,
     recording_notices,
     table_rows,
@@ -89,6 +93,32 @@ def test_a_staff_member_no_longer_a_wode_manager_has_no_book_by_referral(branch:
     assert find_clients(branch.ws(branch.wealth), "") == []
 
 
+# --- no 沃德 referral by a 沃德 manager of a client referred to them ----------------------------------------------
+
+
+def test_a_wode_manager_is_refused_a_wode_referral_of_a_client_referred_to_them(branch: Branch) -> None:
+    assert branch.wealth.id is not None
+    wealth = branch.ws(branch.wealth)
+    referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
+    for decided in (False, True):
+        with pytest.raises(DomainError) as err:
+            referrals.refer_to_wode(wealth, branch.zsf, branch.wealth.id, note="转给同事")
+        assert err.value.code == "referred_to_you"
+        assert branch.count(ReferralRow) == 1  # nothing written
+        if not decided:
+            referrals.decide(wealth, referral, accept=True)
+    assert ZH["error.referred_to_you"] and EN["error.referred_to_you"]
+
+
+def test_a_client_a_wode_manager_accepted_is_not_referred_to_them_again(branch: Branch) -> None:
+    _accepted_by_wealth(branch)
+    assert branch.wealth.id is not None
+    with pytest.raises(DomainError) as err:
+        referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
+    assert err.value.code == "wode_client_of" and err.value.params == {"name": "陈经理"}
+    assert branch.count(ReferralRow) == 1
+
+
 # --- a supervisor's F3 -------------------------------------------------------------------------------------------
 
 
@@ -130,7 +160,7 @@ async def test_a_wode_managers_client_list_shows_the_accepted_client_with_tier_a
         assert row[:2] == ["C100001", "张三丰"] and row[4] == ZH["tier.wode"] and row[5] != "—"
 
 
-async def test_the_wode_managers_own_client_in_f3_is_theirs(demo_url: str) -> None:
+async def test_the_wode_managers_own_client_in_f3_is_theirs_and_offers_no_wode_referral(demo_url: str) -> None:
     engine = make_engine(demo_url)
     with engine.connect() as conn:
         wm = conn.execute(select(StaffRow.id).where(StaffRow.login == "wm01")).scalar_one()
@@ -152,6 +182,11 @@ async def test_the_wode_managers_own_client_in_f3_is_theirs(demo_url: str) -> No
         assert isinstance(app.screen, SearchScreen)
         [row] = [r for r in whole_rows(app) if r[0] == number]
         assert row[1] == name and row[-1] == ZH["search.own"] and row[2] and row[3]  # age and tier: theirs
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, ClientDetailScreen) and app.screen.detail is not None
+        assert ZH["key.refer"] not in key_bar_text(app)
+        await press_settled(pilot, "w")
+        assert isinstance(app.screen, ClientDetailScreen) and notices(app) == []  # no dialog, no refusal
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
