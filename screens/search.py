@@ -34,8 +34,9 @@ from widgets.text_fields import SEARCH_MAX, BoundedInput
 ID_MIN_WIDTHS = (0, 0, 0, 0, 0, 11, 0)
 
 
-# A team's CSM is named in at most this many cells (four Chinese characters): the column stays narrow at 80.
-TEAM_NAME_CELLS = 8
+# A team's CSM is named in at most this many cells (three Chinese characters), so that at 80 columns the whole row
+# fits beside the widest tier ("Jiaoyin wealth"): "团队·王建国", "王建国's".
+TEAM_NAME_CELLS = 6
 
 
 def whose(row: ClientListRow) -> str:

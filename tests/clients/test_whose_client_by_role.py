@@ -10,7 +10,6 @@ same branch and the demo branch (Friday 27 November 2026, 10:00 in Shanghai).
 from __future__ import annotations
 
 import pytest
-from rich.cells import cell_len
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -196,11 +195,35 @@ async def test_a_supervisors_f3_names_the_teams_client_by_their_csm_within_80_co
     app = _app(branch, branch.supervisor, lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, "f3", "王")
-        table = app.screen.query_one("#search-results", KeyTable)
         rows = {r[1]: r for r in whole_rows(app)}
-        team = t("search.team", name=branch.csm_a.name)
-        assert rows["王小明"][-1] == team and rows["王小明"][2]  # the team's: named, age shown
+        assert rows["王小明"][-1] == t("search.team", name=branch.csm_a.name) and rows["王小明"][2]  # age shown
         assert rows["王大海"][-1] == t("search.other") and not rows["王大海"][2]
         assert rows["王小明"][5] == f"310101********{WXM_ID[-4:]}"  # the ID stays masked
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_every_team_client_in_a_supervisors_f3_is_named_whole_at_80_columns(demo_url: str, lang: str) -> None:
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        sup = conn.execute(select(StaffRow.id).where(StaffRow.login == "sup01")).scalar_one()
+        manager = StaffRow.__table__.alias("manager")
+        csm_of = dict(
+            conn.execute(
+                select(ClientRow.number, manager.c.name)
+                .join(manager, manager.c.id == ClientRow.manager_id)
+                .where(manager.c.supervisor_id == sup)
+            ).all()
+        )
+    engine.dispose()
+    app = make_app(demo_url, lang=lang, login="sup01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "f3", "王")
+        table = app.screen.query_one("#search-results", KeyTable)
+        shown, whole = table_rows(app), whole_rows(app)
+        team = [(cut, row) for cut, row in zip(shown, whole, strict=True) if row[0] in csm_of]
+        assert team and len(team) < len(whole)  # the team's and others'
+        for cut, row in team:
+            assert cut[-1] == row[-1] == t("search.team", name=csm_of[row[0]])  # whole, named by their CSM
+            assert row[2] and row[3]  # age and tier, as on the client's page
+        assert all(row[-1] == t("search.other") for row in whole if row[0] not in csm_of)
         assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80
-        assert cell_len(team) <= 13
