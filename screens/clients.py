@@ -1,4 +1,5 @@
-"""Clients: own clients in full; ``/`` searches the branch, others' clients masked (the OCRM rule)."""
+"""Clients: own clients in full (a 沃德 client manager's: the 沃德 referrals they accepted); ``/`` searches the
+branch, others' clients masked (the OCRM rule)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             yield BoundedInput(
                 placeholder=t("clients.search_hint"), max_length=SEARCH_MAX, id="client-search", classes="filter"
             )
-        yield own_book_note(self.ws.staff.role, "clients", "empty.clients")
+        yield own_book_note(self.ws.staff.role, "clients", "empty.clients", wode=True)
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:
@@ -58,8 +59,8 @@ class ClientsScreen(Destination[list[ClientListRow]]):
                 row.name,
                 row.masked_id,
                 row.masked_mobile,
-                label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.own else "",
-                figure(wan(row.avg_3m) if row.own else "—"),
+                label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.full else "",
+                figure(wan(row.avg_3m) if row.full else "—"),
             )
             for row in data
         ]

@@ -4,13 +4,15 @@ Results come as you type, own clients first; others' clients appear in the OCRM 
 name, initials or client number. Another's client is found by a secret number only when it is typed whole and
 Enter pressed: that look-up is logged and limited per hour. Enter opens the highlighted result (the first until ↓
 moves on), from the text field as from the list. Each own result shows the age and tier, every result the masked
-mobile, so two clients of one name can be told apart.
+mobile, so two clients of one name can be told apart. Whose each is: one's own (a 沃德 client manager's own are
+the 沃德 referrals they accepted), a supervisor's team's (named by its CSM, seen in full) or another's.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,11 +27,26 @@ from csm_tui.services.rows import ClientListRow
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.client_detail import ClientDetailScreen
-from widgets.table import KeyTable
+from widgets.table import KeyTable, clip
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 # The masked ID keeps its area code and last four (``310106…1234``, 11 cells) however narrow the terminal.
 ID_MIN_WIDTHS = (0, 0, 0, 0, 0, 11, 0)
+
+
+# A team's CSM is named in at most this many cells (three Chinese characters), so that at 80 columns the whole row
+# fits beside the widest tier ("Jiaoyin wealth"): "团队·王建国", "王建国's".
+TEAM_NAME_CELLS = 6
+
+
+def whose(row: ClientListRow) -> str:
+    """Whose client a result is: one's own, a supervisor's team's (named by its CSM, cut to ``TEAM_NAME_CELLS``) or
+    another's."""
+    if row.own:
+        return t("search.own")
+    if row.team:
+        return t("search.team", name=clip(Text(row.team), TEAM_NAME_CELLS).plain)
+    return t("search.other")
 
 
 class SearchScreen(ModalScreen[None]):
@@ -91,10 +108,9 @@ class SearchScreen(ModalScreen[None]):
         today = self.ws.time.today()
         cells = []
         for row in rows:
-            whose = t("search.own") if row.own else t("search.other")
             age = str(ResidentId.years_between(row.born, today)) if row.born else ""
-            tier = label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.own else ""
-            cells.append((row.number, row.name, age, tier, row.masked_mobile, row.masked_id, whose))
+            tier = label(tier_of(row.avg_3m, self.ws.policy.tiers)) if row.full else ""
+            cells.append((row.number, row.name, age, tier, row.masked_mobile, row.masked_id, whose(row)))
         # Laid out to the terminal's width (a long column cut with …, the whole row one key away), not past it.
         table.show_rows(self._headers(), cells, keys=[str(row.id) for row in rows])
         if rows:

@@ -15,7 +15,8 @@ The rules, by role (the bank's OCRM rule):
   covering their manager's leave. A cover makes the calls (the card, the outcome, its follow-ups and flags); the
   client, their record and what is sold to them stay the CSM's (their supervisor's and the admin's meanwhile).
 - a staff member's lists (queue, tasks, meetings, checklist, figures, exports): their own, a supervisor their team's,
-  the admin everyone's.
+  the admin everyone's. Their own book of clients (``book_of``): those they manage, and a 沃德 client manager's
+  accepted 沃德 referrals; a supervisor's lists name the team's clients by the CSM who manages them.
 - a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
 - reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
 - a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
@@ -28,12 +29,13 @@ The rules, by role (the bank's OCRM rule):
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, null, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
-from csm_tui.domain.enums import ReferralStatus, Role
+from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role
 from csm_tui.domain.models import Staff
 from csm_tui.domain.roles import SCOREBOARD_ROLES
 from csm_tui.policy import LeaveCalls, LeavePolicy
@@ -43,6 +45,36 @@ from storage.orm import ClientRow, LeaveRow, MetaRow, ReferralRow, StaffRow
 
 # Referrals through which a 沃德 client manager works with a client in full.
 WEALTH_REFERRALS = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class Book:
+    """Whose a client is to one staff member, as conditions over ``ClientRow`` for a list's query (``book_of``)."""
+
+    own: ColumnElement[bool]  # in their own book (NULL for a client of nobody's: read it as not)
+    others: ColumnElement[bool]  # not in it
+    team: ColumnElement[str | None]  # a supervisor's team's client: the name of the CSM who manages it; else NULL
+
+
+def book_of(session: Session, staff_id: int) -> Book:
+    """A staff member's own book, by their role as it stands: the clients they manage and, for a 沃德 client manager,
+    the clients referred to them as 沃德 clients and accepted (never open ones: those are still theirs to decide).
+    For a supervisor, their team's clients are named by the CSM who manages them (seen in full, never their own)."""
+    role = session.scalar(select(StaffRow.role).where(StaffRow.id == staff_id))
+    own = ClientRow.manager_id == staff_id
+    others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
+    if role is Role.WEALTH_MANAGER:
+        accepted = select(ReferralRow.client_id).where(
+            ReferralRow.to_staff_id == staff_id,
+            ReferralRow.kind == ReferralKind.WODE,
+            ReferralRow.status == ReferralStatus.ACCEPTED,
+        )
+        own, others = or_(own, ClientRow.id.in_(accepted)), and_(others, ClientRow.id.not_in(accepted))
+    team: ColumnElement[str | None] = cast(null(), String)
+    if role is Role.SUPERVISOR:
+        manager = select(StaffRow.name).where(StaffRow.id == ClientRow.manager_id, StaffRow.supervisor_id == staff_id)
+        team = manager.scalar_subquery()
+    return Book(own, others, team)
 
 
 def leave_calls_wait(session: Session) -> bool:

@@ -44,7 +44,7 @@ from csm_tui.services.rows import (
     Validity,
 )
 from storage import checklist_views
-from storage.access import Access
+from storage.access import Access, book_of
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -143,6 +143,8 @@ def _born(resident_id: str) -> dt.date | None:
 
 
 def _list_row(r: Any, *, own: bool) -> ClientListRow:
+    """A row read with its ``team`` (``Book.team``): own, a supervisor's team's (both in full) or another's."""
+    team = "" if own else r.team or ""
     return ClientListRow(
         id=r.id,
         number=r.number,
@@ -152,7 +154,8 @@ def _list_row(r: Any, *, own: bool) -> ClientListRow:
         avg_3m=r.avg_3m,
         assets_as_of=r.assets_as_of,
         own=own,
-        born=_born(r.resident_id) if own else None,
+        team=team,
+        born=_born(r.resident_id) if own or team else None,
     )
 
 
@@ -209,26 +212,26 @@ class SqlViews:
         ]
 
     def clients(self, staff_id: int, text: str, limit: int) -> list[ClientListRow]:
-        """Own clients first (in full); with ``text``, others' clients too, masked (the OCRM rule).
+        """Own clients first (in full: ``access.book_of``); with ``text``, others' clients too, masked (the OCRM
+        rule), a supervisor's team's named by their CSM.
 
         Own matches are one limited query over the book; others' are limited reads each in the order of the index
         that answers it (see ``_others_reads``), so a one-letter prefix stays cheap at any size of branch.
         """
         self._require(staff_id)
-        is_own = ClientRow.manager_id == staff_id
-        columns = select(*_LIST_COLUMNS)
+        book = book_of(self.session, staff_id)
+        columns = select(*_LIST_COLUMNS, book.team.label("team"))
         text = search_text(text)  # full-width, spaced, dashed, after +86: as stored (``csm_tui.domain.typed``)
         if not text:
-            mine = columns.where(is_own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
+            mine = columns.where(book.own).order_by(ClientRow.avg_3m.desc(), ClientRow.id).limit(limit)
             return [_list_row(r, own=True) for r in self.session.execute(mine)]
-        mine = columns.where(is_own, _own_match(text)).order_by(ClientRow.name, ClientRow.id).limit(limit)
+        mine = columns.where(book.own, _own_match(text)).order_by(ClientRow.name, ClientRow.id).limit(limit)
         rows = [_list_row(r, own=True) for r in self.session.execute(mine)]
-        others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
         found: set[int] = set()
         for match, order in _others_reads(text):
             if len(rows) >= limit:
                 break
-            query = columns.where(others, match, ClientRow.id.not_in(found)).order_by(order, ClientRow.id)
+            query = columns.where(book.others, match, ClientRow.id.not_in(found)).order_by(order, ClientRow.id)
             more = [_list_row(r, own=False) for r in self.session.execute(query.limit(limit - len(rows)))]
             found.update(r.id for r in more)
             rows += more
@@ -255,7 +258,8 @@ class SqlViews:
         own ones in full, others' masked, each with which of its numbers matched. The search service audits and
         limits this read (``services.clients.look_up_number``)."""
         self._require(staff_id)
-        columns = (*_LIST_COLUMNS, ClientRow.manager_id)
+        book = book_of(self.session, staff_id)
+        columns = (*_LIST_COLUMNS, book.own.label("own"), book.team.label("team"))
         by_person = select(*columns).where(or_(ClientRow.mobile == number, ClientRow.resident_id == number))
         by_account = (
             select(*columns, AccountRow.kind)
@@ -265,10 +269,10 @@ class SqlViews:
         matches: dict[int, NumberMatch] = {}
         for r in self.session.execute(by_person.order_by(ClientRow.number).limit(limit)):
             key = NumberKey.RESIDENT_ID if r.resident_id == number else NumberKey.MOBILE
-            matches[r.id] = NumberMatch(_list_row(r, own=r.manager_id == staff_id), key)
+            matches[r.id] = NumberMatch(_list_row(r, own=bool(r.own)), key)
         for a in self.session.execute(by_account.limit(limit)):
             key = NumberKey.ACCOUNT if a.kind == AccountKind.SAVINGS else NumberKey.CARD
-            matches.setdefault(a.id, NumberMatch(_list_row(a, own=a.manager_id == staff_id), key))
+            matches.setdefault(a.id, NumberMatch(_list_row(a, own=bool(a.own)), key))
         return sorted(matches.values(), key=lambda m: (not m.row.own, m.row.number))[:limit]
 
     def lookup_refusals(self, staff_id: int, since: dt.datetime) -> list[LookupRefusal]:
@@ -350,12 +354,13 @@ class SqlViews:
         else:
             pairs = checklist_views.contacted_clients([staff_id], window).subquery()
             left = ~checklist_views.next_contact_agreed(pairs.c.client_id, pairs.c.staff_id, window)
+        book = book_of(self.session, staff_id)
         query = (
-            select(*_LIST_COLUMNS, ClientRow.manager_id)
+            select(*_LIST_COLUMNS, book.own.label("own"), book.team.label("team"))
             .where(ClientRow.id.in_(select(pairs.c.client_id).where(left)))
             .order_by(ClientRow.name, ClientRow.id)
         )
-        return [_list_row(r, own=r.manager_id == staff_id) for r in self.session.execute(query)]
+        return [_list_row(r, own=bool(r.own)) for r in self.session.execute(query)]
 
     def assessments_due(self, staff_id: int, horizon: dt.date, validity: Validity) -> list[AssessmentDue]:
         """Own clients whose latest assessment has expired or expires by ``horizon`` by the policy's ``validity``

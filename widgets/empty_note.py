@@ -56,11 +56,14 @@ class EmptyNote(Static):
         self.display = table.row_count == 0
 
 
-def own_book_note(role: Role, table_id: str, text_key: str) -> EmptyNote:
+def own_book_note(role: Role, table_id: str, text_key: str, *, wode: bool = False) -> EmptyNote:
     """The note above a list of one's own clients (``text_key``), or for a role with no book of its own
     (``roles.BOOK_ROLES``: a supervisor, the admin) why it is empty and where to look instead (``text_key``
-    + ``_no_book``)."""
-    return EmptyNote(table_id, text_key if role in BOOK_ROLES else f"{text_key}_no_book")
+    + ``_no_book``). ``wode``: the list has a 沃德 client manager's own words (``text_key`` + ``_wode``), whose book
+    fills from the 沃德 referrals they accept."""
+    if role not in BOOK_ROLES:
+        return EmptyNote(table_id, f"{text_key}_no_book")
+    return EmptyNote(table_id, f"{text_key}_wode" if wode and role is Role.WEALTH_MANAGER else text_key)
 
 
 def show_empty_notes(node: DOMNode) -> None:

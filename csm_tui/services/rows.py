@@ -44,7 +44,8 @@ class ClosedTask:
 
 @dataclass(frozen=True, slots=True)
 class ClientListRow:
-    """A client in a list. ``own`` rows are shown in full; the others only in the OCRM summary (masked)."""
+    """A client in a list. ``own`` rows (one's book: managed, or a 沃德 client manager's accepted 沃德 referrals) and
+    a supervisor's ``team`` rows are shown in full; the others only in the OCRM summary (masked)."""
 
     id: int
     number: str
@@ -54,7 +55,13 @@ class ClientListRow:
     avg_3m: Decimal
     assets_as_of: dt.date | None
     own: bool
-    born: dt.date | None = None  # own clients only (from the ID): their age tells two of one name apart
+    team: str = ""  # a supervisor's team's client: the name of the CSM who manages them
+    born: dt.date | None = None  # own and team clients only (from the ID): their age tells two of one name apart
+
+    @property
+    def full(self) -> bool:
+        """Shown in full: one's own, or a supervisor's team's (whom they see in full, the OCRM rule)."""
+        return self.own or bool(self.team)
 
 
 # The branch's data date before the latest balance import moved it on (branch_meta): "since the previous data date".

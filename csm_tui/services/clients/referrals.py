@@ -29,24 +29,36 @@ def csms(ws: Workstation) -> list[Staff]:
         return tx.staff.with_role(Role.CSM)
 
 
+def wode_referred_to(found: list[Referral], staff_id: int | None) -> bool:
+    """Among a client's referrals (``found``), one referring them to ``staff_id`` as a 沃德 client, open or accepted:
+    the client is that 沃德 client manager's to decide or theirs already, never to be referred to 沃德 again by or to
+    them."""
+    live = (ReferralStatus.OPEN, ReferralStatus.ACCEPTED)
+    return any(r.kind is ReferralKind.WODE and r.status in live and r.to_staff_id == staff_id for r in found)
+
+
 def refer_to_wode(
     ws: Workstation, client_id: int, to_staff_id: int, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> Referral:
     """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager; the note is
-    phrase-checked."""
+    phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
+    for one the chosen manager has accepted already."""
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
         client = tx.clients.get_to_change(client_id)  # not by a colleague covering the manager's leave
+        found = tx.referrals.for_client(client_id)
+        if wode_referred_to(found, ws.staff.id):
+            raise DomainError("referred_to_you")
         if tier_of(client.avg_3m, ws.policy.tiers) is not Tier.WODE:
             raise DomainError("below_wode")
         target = tx.staff.get(to_staff_id)
         if target is None or target.role is not Role.WEALTH_MANAGER:
             raise DomainError("not_a_wealth_manager")
-        if any(
-            r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in tx.referrals.for_client(client_id)
-        ):
+        if any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found):
             raise DomainError("referral_open")
+        if wode_referred_to(found, to_staff_id):
+            raise DomainError("wode_client_of", name=target.name)
         referral = tx.referrals.add(
             NewReferral(
                 client_id=client_id, kind=ReferralKind.WODE, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,
