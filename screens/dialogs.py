@@ -1367,6 +1367,7 @@ class InviteDialog(SavingDialog[int]):
     drops it) and goes back to the search; Enter on an empty search invites those picked. Who may be picked and
     invited is the service's (``planning.invitable``, ``planning.invite_clients``)."""
 
+    ENTER_HELP_BY_FIELD: ClassVar[dict[str, str]] = {"who": "enter.invite_search", "found": "enter.invite_pick"}
     DEFAULT_CSS = """
     InviteDialog > Vertical { width: 76; }
     InviteDialog KeyTable { height: 8; }

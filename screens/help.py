@@ -71,8 +71,11 @@ class HelpScreen(ModalScreen[None]):
 
 def enter_help(screen: Screen[object]) -> str:
     """The catalog key of what Enter does on ``screen`` where a list or a form, not a binding, gives it a meaning
-    (``ENTER_HELP`` of the screen or of one of its classes, else a list that opens its row whole); "" where it does
-    nothing."""
+    (``ENTER_HELP_BY_FIELD`` for the focused field or list where each has its own, else ``ENTER_HELP`` of the screen
+    or of one of its classes, else a list that opens its row whole); "" where it does nothing."""
     focused = screen.focused
+    by_field: dict[str, str] = getattr(screen, "ENTER_HELP_BY_FIELD", {})
+    if focused is not None and focused.id in by_field:
+        return by_field[focused.id]
     whole_row = isinstance(focused, KeyTable) and focused.enter_opens_row
     return str(getattr(screen, "ENTER_HELP", "")) or ("enter.row" if whole_row else "")
