@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import ContentSwitcher
 
 from csm_tui.i18n import t
+from screens.assessments_due import SuitabilityScreen
 from screens.suitability_wizard import SuitabilityWizard
 from tests.support.pilot import first_own_client, key_bar_text, make_app, press_settled, settle
 from tests.support.words import screen_text
@@ -49,3 +50,17 @@ async def test_a_csm_is_walked_through_the_wizard_as_before(demo_url: str) -> No
         await settle(pilot)
         assert wizard.ctx is not None and wizard.step == "status"
         assert t("wizard.not_seller") not in screen_text(app)
+
+
+@pytest.mark.parametrize(("login", "offered"), [("csm01", True), ("sup01", False), ("admin", False)])
+async def test_the_suitability_screen_offers_a_new_sale_to_a_role_that_sells_only(
+    demo_url: str, login: str, offered: bool
+) -> None:
+    app = make_app(demo_url, login=login)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press_settled(pilot, "4")
+        assert isinstance(app.screen, SuitabilityScreen)
+        assert (t("key.new_sale") in key_bar_text(app)) is offered
+        await press_settled(pilot, "n")
+        assert isinstance(app.screen, SuitabilityWizard) is offered
