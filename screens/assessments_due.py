@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from csm_tui.i18n import t
 from csm_tui.services.rows import AssessmentDue
 from csm_tui.services.selling.assessments_due import assessments_due
-from screens.base import Destination
+from screens.base import Destination, offered_action
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.empty_note import own_book_note
 from widgets.table import KeyTable
@@ -24,6 +24,10 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "wizard", "key.new_sale", id="suitability.new"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``n`` (a new sale) for a role that sells only: another is told so by the wizard, and not offered it."""
+        return offered_action(self.ws, action, "suitability")
 
     def compose_body(self) -> ComposeResult:
         yield own_book_note(self.ws.staff.role, "assessments", "empty.assessments")

@@ -27,6 +27,7 @@ T = TypeVar("T")
 # screen's own work (``offered_action``'s ``default``).
 ACTION_WORK = {
     "sell": "new_sale",
+    "wizard": "new_sale",
     "book": "agenda",
     "agenda": "agenda",
     "capacity": "capacity",

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from csm_tui.domain.enums import AppointmentStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff, Task
@@ -137,6 +137,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="detail.aml_report"),
         Binding("n", "introduce", "key.introduce", show=False, id="detail.introduce"),
         Binding("escape", "back", "key.back", id="detail.back"),
+        Binding("enter", "into_tab", "key.into_tab", show=False, id="detail.into_tab"),  # on the tab bar
     ]
     DEFAULT_CSS = """
     ClientDetailScreen #detail-title { padding: 0 1; text-style: bold; color: $accent; }
@@ -203,6 +204,8 @@ class ClientDetailScreen(Screen[None]):
         """Each key the role and this client allow, and no other: what the services would refuse is not shown
         (another manager's client, read as the summary, has only the tabs and Back; the lobby's and tellers' every
         client is one). Until the client is read, the keys of the full record are shown but do nothing."""
+        if action == "into_tab":
+            return isinstance(self.focused, Tabs) and self._tab_list() is not None
         if action in ANY_CLIENT:
             return True
         if not offered_action(self.ws, action, "clients") or self.summary_only:
@@ -449,6 +452,16 @@ class ClientDetailScreen(Screen[None]):
         tabs = self.query_one(TabbedContent)
         current = TABS.index(tabs.active) if tabs.active in TABS else 0
         tabs.active = TABS[(current + step) % len(TABS)]
+
+    def _tab_list(self) -> KeyTable | None:
+        """The shown tab's first list with rows, where Enter on the tab bar goes."""
+        pane = self.query_one(TabbedContent).active_pane
+        return next((table for table in pane.query(KeyTable) if table.row_count), None) if pane else None
+
+    def action_into_tab(self) -> None:
+        table = self._tab_list()
+        if table is not None:
+            table.focus()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import arrow
 import platformdirs
 from pydantic import ValidationError
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -140,6 +141,16 @@ class SavingDialog(ModalScreen[R | None], Generic[R]):
     def action_cancel(self) -> None:
         if not self.saving:
             self.dismiss(None)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def _form_changed(self, event: Input.Changed | TextArea.Changed | Checkbox.Changed | Select.Changed) -> None:
+        """The last refusal ("nothing was changed", a field's error) spoke of the form as it was: a change clears it
+        (not while saving, nor for the reason typed to keep a phrase the refusal named)."""
+        if not self.saving and getattr(event.control, "id", None) != "phrase-reason":
+            self.show_error("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -1356,6 +1367,7 @@ class InviteDialog(SavingDialog[int]):
     drops it) and goes back to the search; Enter on an empty search invites those picked. Who may be picked and
     invited is the service's (``planning.invitable``, ``planning.invite_clients``)."""
 
+    ENTER_HELP_BY_FIELD: ClassVar[dict[str, str]] = {"who": "enter.invite_search", "found": "enter.invite_pick"}
     DEFAULT_CSS = """
     InviteDialog > Vertical { width: 76; }
     InviteDialog KeyTable { height: 8; }

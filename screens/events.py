@@ -234,6 +234,10 @@ def _show_list(table: KeyTable, rows: list[Invitee]) -> None:
 class CheckInScreen(Screen[None]):
     """The door: type, Enter, next."""
 
+    ENTER_HELP_BY_FIELD: ClassVar[dict[str, str]] = {
+        "check-in-text": "enter.check_in_text", "check-in-list": "enter.check_in_row"
+    }  # fmt: skip
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back", id="check_in.back"),
         Binding("down", "to_list", "key.down", show=False, id="check_in.list"),

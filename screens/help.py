@@ -16,6 +16,10 @@ from csm_tui.i18n import t
 from widgets.bindings import described, shown_bindings
 from widgets.table import KeyTable
 
+# Textual's own keys of a focused widget (they have no id, so no keymap remaps them), with the catalog's words: the
+# tab bar's ← and → beside the page's own [ and ].
+WIDGET_KEYS = {"previous_tab": "key.prev_tab", "next_tab": "key.next_tab"}
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,10 +43,15 @@ class HelpScreen(ModalScreen[None]):
         enter = enter_help(self.under)  # said in full where the screen explains it, whoever's binding it is
         for key, active in shown_bindings(self.under).items():
             binding = active.binding
-            description = described(binding)
-            if binding.id is None or description in seen or (key == "enter" and enter):
-                continue
-            seen.add(description)
+            if binding.id is None:  # a widget's own key (Textual's): said where it has words
+                if binding.action not in WIDGET_KEYS:
+                    continue
+                description = t(WIDGET_KEYS[binding.action])
+            else:
+                description = described(binding)
+                if description in seen or (key == "enter" and enter):
+                    continue
+                seen.add(description)
             rows.append((self.app.get_key_display(binding), description))
             keys.append(key)
         if enter:  # a list's own Enter: what it does here
@@ -62,8 +71,11 @@ class HelpScreen(ModalScreen[None]):
 
 def enter_help(screen: Screen[object]) -> str:
     """The catalog key of what Enter does on ``screen`` where a list or a form, not a binding, gives it a meaning
-    (``ENTER_HELP`` of the screen or of one of its classes, else a list that opens its row whole); "" where it does
-    nothing."""
+    (``ENTER_HELP_BY_FIELD`` for the focused field or list where each has its own, else ``ENTER_HELP`` of the screen
+    or of one of its classes, else a list that opens its row whole); "" where it does nothing."""
     focused = screen.focused
+    by_field: dict[str, str] = getattr(screen, "ENTER_HELP_BY_FIELD", {})
+    if focused is not None and focused.id in by_field:
+        return by_field[focused.id]
     whole_row = isinstance(focused, KeyTable) and focused.enter_opens_row
     return str(getattr(screen, "ENTER_HELP", "")) or ("enter.row" if whole_row else "")

@@ -23,6 +23,7 @@ from csm_tui.config import data_dir
 from csm_tui.domain.enums import ProductCategory, SuitabilityOutcome
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Product, RiskAssessment
+from csm_tui.domain.roles import offered
 from csm_tui.domain.values import money, parse_money
 from csm_tui.i18n import label, listed, t, wan
 from csm_tui.rules import suitability as rules
@@ -96,6 +97,7 @@ class SuitabilityWizard(Screen[None]):
         self.report_path: str | None = None  # the report's full path (shown shortened, told in full once)
         self.candidates: list[ClientListRow] = []
         self.search_text = ""
+        self.sells = offered(ws.staff.role, "new_sale")  # client managers and 沃德 client managers only
 
     # -- layout --------------------------------------------------------------------------------------------
 
@@ -129,7 +131,11 @@ class SuitabilityWizard(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        if self.start_client is not None:
+        if not self.sells:  # told at once, not walked through steps whose sale the services would refuse
+            self.query_one(ContentSwitcher).display = False
+            self.query_one("#step", Static).update(t("nav.suitability"))
+            self.error(t("wizard.not_seller"))
+        elif self.start_client is not None:
             self.load_client(self.start_client)
         else:
             self.go("identify")
@@ -162,6 +168,8 @@ class SuitabilityWizard(Screen[None]):
             "answer": ("questions",),
             "face_to_face": ("questions",),
         }
+        if not self.sells:
+            return action == "leave"
         if action == "write_report":
             return self.step == "done" and self.recorded is not None and self.report_failed
         return self.step in allowed[action] if action in allowed else True

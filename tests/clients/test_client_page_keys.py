@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import pytest
 from textual.binding import Binding
+from textual.widgets import Tabs
 
 from csm_tui.i18n import t
 from screens.client_detail import ClientDetailScreen
-from tests.support.pilot import first_own_client, make_app, open_own_client, press_settled, settle
+from tests.support.pilot import first_own_client, make_app, open_own_client, press_settled, settle, whole_rows
 from widgets.key_bar import KeyBar
+from widgets.table import KeyTable
 
 MAIN_KEYS = {
     "right_square_bracket": "key.next_tab", "r": "key.reveal", "e": "key.edit", "l": "key.log", "o": "key.book",
@@ -94,3 +96,24 @@ async def test_the_lobby_is_shown_only_the_destination_keys_its_role_may_use(dem
         assert f"1 {t('nav.checklist')}" in bar
         await press_settled(pilot, "5", "2")
         assert app.screen is home  # no scoreboard refusing, no empty queue
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_f1_on_the_tab_bar_lists_its_arrows_and_enter_which_goes_into_the_tabs_list(
+    demo_url: str, lang: str
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_own_client(pilot)
+        await press_settled(pilot, "right_square_bracket", "right_square_bracket")  # the contacts
+        app.screen.query_one(Tabs).focus()
+        await settle(pilot)
+        await press_settled(pilot, "f1")
+        said = {row[0]: row[1] for row in whole_rows(app)}
+        for key, words in {"enter": "key.into_tab", "right": "key.next_tab", "left": "key.prev_tab"}.items():
+            assert said.get(app.get_key_display(Binding(key, ""))) == t(words), key
+        await press_settled(pilot, "escape", "enter")
+        assert app.screen.focused is app.screen.query_one("#timeline", KeyTable)
+        await press_settled(pilot, "f1")  # the list's own Enter now: the row whole
+        said = {row[0]: row[1] for row in whole_rows(app)}
+        assert said.get(app.get_key_display(Binding("enter", ""))) == t("enter.row")

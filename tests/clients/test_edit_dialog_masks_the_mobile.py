@@ -147,8 +147,9 @@ async def test_backspace_over_the_masked_mobile_is_refused_and_the_number_stays(
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-async def test_a_digit_changed_in_the_masked_mobile_is_refused_as_no_number(demo_url: str, lang: str) -> None:
-    """End, Backspace, 8 leaves another number's mask (the stars kept): no number, refused; the text stays."""
+async def test_a_digit_changed_in_the_masked_mobile_is_refused_in_plain_words(demo_url: str, lang: str) -> None:
+    """End, Backspace, 8 leaves another number's mask (the stars kept): no number, refused saying how to keep or
+    change it; the text stays."""
     client_id, mobile = _own_mobile(demo_url)
     typed = mask_mobile(mobile)[:-1] + ("8" if mobile[-1] != "8" else "9")
     app = make_app(demo_url, lang=lang)
@@ -158,8 +159,41 @@ async def test_a_digit_changed_in_the_masked_mobile_is_refused_as_no_number(demo
         dialog = app.screen
         assert isinstance(dialog, EditClientDialog)
         assert dialog.query_one("#mobile", Input).value == typed
-        assert catalog(lang)["value.mobile_format"] in str(dialog.query_one("#dialog-error").render())
+        assert str(dialog.query_one("#dialog-error").render()) == catalog(lang)["error.mobile_masked_other"]
     assert _stored(demo_url, client_id)[0] == mobile
+
+
+def _full_width(text: str) -> str:
+    """``text`` as a Chinese input method types it: full-width digits and ＊."""
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789*"})
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("shape", ["spaced", "pasted", "full-width"])
+async def test_the_masked_mobile_left_spaced_pasted_or_full_width_keeps_the_number(
+    demo_url: str, lang: str, shape: str
+) -> None:
+    """The masked mobile with spaces around it, pasted with spaces inside, or retyped in full-width characters is
+    the number kept: alone it is "nothing was changed" (no format error), beside an address the address is saved."""
+    client_id, mobile = _own_mobile(demo_url)
+    masked = mask_mobile(mobile)
+    typed = {
+        "spaced": f" {masked} ", "pasted": f"{masked[:3]} {masked[3:7]} {masked[7:]}", "full-width": _full_width(masked)
+    }[shape]  # fmt: skip
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id)
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        dialog.query_one("#mobile", Input).value = typed
+        await press_settled(pilot, "enter")
+        assert app.screen is dialog
+        assert str(dialog.query_one("#dialog-error").render()) == catalog(lang)["error.nothing_changed"]
+        dialog.query_one("#address", Input).value = "上海市新华路1号"
+        await press_settled(pilot, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditClientDialog)
+    assert _stored(demo_url, client_id) == (mobile, "上海市新华路1号")
 
 
 async def test_ctrl_r_after_typing_over_the_mask_shows_the_number_it_audited(demo_url: str) -> None:

@@ -5,9 +5,9 @@ full number is read only through ``reveal``, which the service itself audits. On
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from csm_tui.domain.errors import DomainError
+from csm_tui.i18n import explain
 from csm_tui.services.clients import client_detail
 from storage.orm import AuditRow
 from tests.support.clients_branch import ZSF_MOBILE, Branch
@@ -31,12 +31,41 @@ def test_the_masked_mobile_alone_is_no_change(branch: Branch) -> None:
     assert branch.count(AuditRow) == before and branch.client(branch.zsf).mobile == ZSF_MOBILE
 
 
-def test_another_masked_text_is_refused_as_no_mobile_number(branch: Branch) -> None:
-    """A mask of some other number (a digit typed over the shown one, the stars left) is no number: refused."""
+@pytest.mark.parametrize("shown", [" 139****5678 ", "１３９＊＊＊＊５６７８", "139 **** 5678", "\u3000139-****-5678\t"])
+def test_the_masked_mobile_spaced_pasted_or_full_width_is_the_stored_one_kept(branch: Branch, shown: str) -> None:
+    """The masked form as a user leaves, pastes or retypes it (spaces around or between, a Chinese input method's
+    full-width digits and ＊) is the stored number kept: alone no change, with another field saved beside it."""
     client = branch.client(branch.zsf)
-    with pytest.raises(ValidationError):
-        client_detail.edit(branch.ws(branch.csm_a), client, mobile="139****5679")
+    assert client.mobile is not None and client.mobile.masked() == "139****5678"
+    ws = branch.ws(branch.csm_a)
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(ws, client, mobile=shown)
+    assert refused.value.code == "nothing_changed"
+    saved = client_detail.edit(ws, client, mobile=shown, address="上海市新华路1号")
+    assert (saved.mobile, saved.address) == (ZSF_MOBILE, "上海市新华路1号")
     assert branch.client(branch.zsf).mobile == ZSF_MOBILE
+
+
+@pytest.mark.parametrize("shown", ["139****5679", " 138****5678", "139***5678", "**********8", "13912**5678"])
+def test_another_masked_text_is_refused_in_plain_words_and_nothing_is_written(branch: Branch, shown: str) -> None:
+    """A mask of some other number (a digit typed over the shown one, the stars left) is no number: refused, saying
+    how to keep or change it, with the other changes of the same save; nothing written."""
+    client = branch.client(branch.zsf)
+    before = branch.count(AuditRow)
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile=shown, address="上海市新华路1号")
+    assert refused.value.code == "mobile_masked_other"
+    assert "*" in explain(refused.value) and "11" in explain(refused.value)
+    after = branch.client(branch.zsf)
+    assert (after.mobile, after.address, after.version) == (ZSF_MOBILE, client.address, client.version)
+    assert branch.count(AuditRow) == before
+
+
+def test_a_masked_mobile_for_a_client_without_one_is_refused(branch: Branch) -> None:
+    client = branch.client(branch.zsf).model_copy(update={"mobile": None})
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile="139****5678")
+    assert refused.value.code == "mobile_masked_other"
 
 
 @pytest.mark.parametrize("blank", [None, "", "   "])

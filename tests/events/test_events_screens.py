@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Header, Input, Select, Static
 
@@ -31,7 +32,7 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import make_app, notices, open_session, press_settled, settle, table_rows
+from tests.support.pilot import make_app, notices, open_session, press_settled, settle, table_rows, whole_rows
 from widgets.bindings import shown_bindings
 from widgets.choices import BoundText
 
@@ -503,3 +504,33 @@ async def test_the_door_of_an_event_on_another_day_shows_its_list_and_says_it_is
         assert isinstance(app.screen, CheckInScreen)
         assert [r[2] for r in table_rows(app)]  # the list is read
         assert t("check_in.not_today") in progress(app)  # before anyone types a name to be refused
+
+
+async def _f1_enter(pilot: Pilot[None]) -> str:
+    """What F1 says Enter does where the focus is now (F1 opened, read and closed)."""
+    await press_settled(pilot, "f1")
+    assert isinstance(pilot.app.screen, HelpScreen)
+    said = {row[0]: row[1] for row in whole_rows(pilot.app)}  # type: ignore[arg-type]
+    await press_settled(pilot, "escape")
+    return said.get(pilot.app.get_key_display(Binding("enter", "")), "")
+
+
+async def test_f1_says_what_enter_does_in_the_door_search_and_list_and_in_the_invite_dialog(url: str) -> None:
+    app = make_app(url, login="csm01")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CheckInScreen(app.ws, 1))
+        await settle(pilot)
+        assert app.screen.focused is app.screen.query_one(Input)
+        assert await _f1_enter(pilot) == t("enter.check_in_text")
+        await press_settled(pilot, "down")  # to the list
+        assert await _f1_enter(pilot) == t("enter.check_in_row")
+        await press_settled(pilot, "escape")
+        app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+        app.push_screen(EventScreen(app.ws, 1))
+        await settle(pilot)
+        await press_settled(pilot, "i", *"C0002")
+        assert isinstance(app.screen, InviteDialog)
+        assert await _f1_enter(pilot) == t("enter.invite_search")
+        await press_settled(pilot, "enter")  # to the clients found
+        assert await _f1_enter(pilot) == t("enter.invite_pick")

@@ -23,7 +23,7 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.roles import CAPACITY_ROLES
-from csm_tui.domain.values import Sex
+from csm_tui.domain.values import Sex, typed_mask
 from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.money_at_risk import TierForecast
@@ -190,11 +190,15 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``).
 
     The edit form shows the mobile masked (the full number only through ``reveal``, audited): a mobile given as the
-    stored one's masked form is the number left as it was, never written over it. A stored mobile is never cleared
+    stored one's masked form (however spaced, in full-width characters too) is the number left as it was, never
+    written over it; any other masked form is refused (``mobile_masked_other``). A stored mobile is never cleared
     (``mobile_required``): a wrong number is recorded with the call outcome "wrong number", not blanked here."""
     if "mobile" in changes and not str(changes["mobile"] or "").strip():
         changes = {**changes, "mobile": None}  # blank typed: no number (refused below if one is stored)
-    if client.mobile and "mobile" in changes and changes["mobile"] == client.mobile.masked():
+    mask = typed_mask(str(changes.get("mobile") or ""))
+    if mask is not None:  # a masked form is the stored number left as it was, or no number at all
+        if not client.mobile or mask != client.mobile.masked():
+            raise DomainError("mobile_masked_other")
         changes = {name: value for name, value in changes.items() if name != "mobile"}
         if not changes:
             raise DomainError("nothing_changed")
