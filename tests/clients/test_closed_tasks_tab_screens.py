@@ -21,7 +21,7 @@ from csm_tui.services.clients import client_detail
 from screens.client_detail import COLUMNS, ClientDetailScreen
 from screens.dialogs import LogContactDialog
 from storage.engine import make_engine
-from storage.orm import ClientRow, ContactRow, StaffRow, TaskRow
+from storage.orm import AppointmentRow, ClientRow, ContactRow, StaffRow, TaskRow
 from tests.support.branch import open_desk
 from tests.support.calls_branch import CallsBranch
 from tests.support.pilot import first_own_client, make_app, open_client_page, settle, skip_said
@@ -91,8 +91,8 @@ async def test_the_tab_says_when_only_the_last_closed_tasks_are_listed(demo_url:
 
 
 def _closed_by_a_call(url: str) -> tuple[int, int, str, Disposition]:
-    """One of csm01's demo tasks closed by a call (the contact recorded on it), the call not csm01's own session:
-    its client, the task, who called and the outcome."""
+    """One of csm01's demo tasks closed by a call (the contact recorded on it), the call not csm01's own session, of
+    a client with no meeting booked: its client, the task, who called and the outcome."""
     ws = open_desk(url, "csm01")
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -100,7 +100,11 @@ def _closed_by_a_call(url: str) -> tuple[int, int, str, Disposition]:
             select(TaskRow.id, TaskRow.client_id, ContactRow.staff_id, ContactRow.disposition)
             .join(ContactRow, ContactRow.task_id == TaskRow.id)
             .join(ClientRow, ClientRow.id == TaskRow.client_id)
-            .where(TaskRow.status == TaskStatus.DONE, ClientRow.manager_id == ws.staff.id)
+            .where(
+                TaskRow.status == TaskStatus.DONE,
+                ClientRow.manager_id == ws.staff.id,
+                ~select(AppointmentRow.id).where(AppointmentRow.client_id == TaskRow.client_id).exists(),
+            )
             .order_by(TaskRow.closed_at.desc())
             .limit(1)
         ).one()
