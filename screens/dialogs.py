@@ -49,7 +49,14 @@ from csm_tui.rules import kyc
 from csm_tui.rules.cadence import MAY_BOOK, NEEDS_TIME
 from csm_tui.services import leave as leave_service
 from csm_tui.services.calls import prospect_calls
-from csm_tui.services.calls.outcomes import Outcome, Receipt, mark_sms_sent, record, service_callback_open
+from csm_tui.services.calls.outcomes import (
+    Outcome,
+    Receipt,
+    checked,
+    mark_sms_sent,
+    record,
+    service_callback_open,
+)
 from csm_tui.services.checklist import day_list
 from csm_tui.services.clients import aml, referrals
 from csm_tui.services.clients.referrals import WalkInClient, WalkInSent
@@ -713,22 +720,20 @@ class LogContactDialog(SavingDialog[Receipt]):
             yield from self.footer()
 
     def _selected(self, widget_id: str) -> Any:
-        value = self.query_one(f"#{widget_id}", Select).value
-        return None if value is Select.BLANK else value
+        select = self.query_one(f"#{widget_id}", Select)
+        return None if select.is_blank() else select.value
 
     def build(self) -> Callable[[], Receipt]:
-        channel, disposition = self._selected("channel"), self._selected("outcome")
-        if channel is None or disposition is None:
-            raise DomainError("choose_channel_and_outcome")
         satisfaction = self.query_one("#satisfaction", Input).value
-        outcome = Outcome(
-            disposition=disposition,
-            channel=channel,
+        outcome = Outcome(  # a choice left open is refused by ``record``'s check, before anything runs
+            disposition=self._selected("outcome"),
+            channel=self._selected("channel"),
             note=self.query_one("#note", Input).value.strip(),
             feedback=self.query_one("#feedback", Input).value.strip(),
             satisfaction=int(satisfaction) if satisfaction else None,
             confirmed=self.confirmed(),
         )
+        checked(outcome)
         started = self.ws.time.now().datetime
         return lambda: record(self.ws, self.client_id, outcome, started_at=started)
 

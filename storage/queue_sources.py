@@ -40,7 +40,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import TypeEngine
 
 from csm_tui.domain.enums import (
@@ -52,10 +52,11 @@ from csm_tui.domain.enums import (
     ProspectCallKind,
     QueueReason,
     TaskKind,
+    TaskOrigin,
     TaskStatus,
 )
-from csm_tui.rules.cadence import CALL_TASKS, NOT_REACHED, SPOKEN
-from csm_tui.services.rows import Candidate, ProspectCallDue, QueueSources, QueueWindow
+from csm_tui.rules.cadence import CALL_TASKS, NOT_REACHED, RETRIES_FOLLOWED, SPOKEN
+from csm_tui.services.rows import Candidate, ProspectCallDue, QueueSources, QueueWindow, Retry
 from storage.orm import (
     AppointmentRow,
     AssessmentRow,
@@ -99,6 +100,9 @@ COLUMNS: dict[str, TypeEngine[Any]] = {
     "last_day": Date(),
     "part": Integer(),  # a prospect's kind (its index in ``_prospect_kinds``)
     "prospect_id": Integer(),  # a call to someone not a client yet (``_prospect_calls``)
+    "attempt": Integer(),  # a callback after unanswered calls: the how-manyth call it is (``_retries``)
+    "first_kind": String(32),  # the kind and note of the task the first of those calls was made on
+    "first_note": Text(),
 }
 CLIENT_COLUMNS = {"client_id": ClientRow.id, "client_name": ClientRow.name, "avg_3m": ClientRow.avg_3m}
 # The client's columns the parts read from the CSM's book (``_book``), by name.
@@ -224,8 +228,8 @@ def _statement(reads: RiskReads, *, lateral: bool) -> Any:
 
 def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> QueueSources:
     candidates = [
-        *(_candidate(r, CALL_TASKS[TaskKind(r.task_kind)], r.due_on, task_id=r.seq, due_at=r.due_at, note=r.note)
-          for r in rows["task"]),
+        *(_candidate(r, CALL_TASKS[TaskKind(r.task_kind)], r.due_on, task_id=r.seq, due_at=r.due_at, note=r.note,
+                     retry=_retry(r)) for r in rows["task"]),
         *(_candidate(r, QueueReason.MATURITY, w.today, product=r.product, on=r.on) for r in rows["maturity"]),
         *(_candidate(r, QueueReason.APPOINTMENT_CONFIRM, w.today, due_at=r.due_at) for r in rows["confirm"]),
         *_assessments_due(rows["assessment"], w),
@@ -251,6 +255,12 @@ def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> Qu
             for r in sorted(rows["prospect_call"], key=lambda r: (r.due_on, r.due_at is None, r.due_at or w.now, r.seq))
         ],
     )
+
+
+def _retry(row: Any) -> Retry | None:
+    if row.attempt is None:
+        return None
+    return Retry(row.attempt, TaskKind(row.first_kind) if row.first_kind else None, row.first_note or "")
 
 
 # --- calls to prospects (潜在客户), people who are not clients yet: a part of their own, by prospect, not client --
@@ -300,17 +310,53 @@ def _contacted(ids: Select[Any], since: ColumnElement[dt.datetime], *, reached: 
 
 
 def _tasks(staff_id: ColumnElement[int]) -> Select[Any]:
+    retried = _retries(staff_id)
     return (
         _part("task", TaskRow, **CLIENT_COLUMNS, seq=TaskRow.id, task_kind=TaskRow.kind, due_on=TaskRow.due_on,
-              due_at=TaskRow.due_at, note=TaskRow.note)
+              due_at=TaskRow.due_at, note=TaskRow.note, attempt=retried.c.attempt, first_kind=retried.c.first_kind,
+              first_note=retried.c.first_note)
         .join(ClientRow, ClientRow.id == TaskRow.client_id)
-        .where(
-            TaskRow.staff_id == staff_id,
-            TaskRow.status == TaskStatus.OPEN,
-            TaskRow.due_on <= param("today", Date()),
-            TaskRow.kind.in_(list(CALL_TASKS)),
-        )
+        .outerjoin(retried, retried.c.task_id == TaskRow.id)
+        .where(_open_calls(staff_id), TaskRow.kind.in_(list(CALL_TASKS)))
     )  # fmt: skip
+
+
+def _open_calls(staff_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The CSM's open tasks due by today."""
+    today = param("today", Date())
+    return and_(TaskRow.staff_id == staff_id, TaskRow.status == TaskStatus.OPEN, TaskRow.due_on <= today)
+
+
+def _retries(staff_id: ColumnElement[int]) -> Any:
+    """The CSM's open callbacks due by today that the cadence booked after unanswered calls, followed back call by
+    call (a retry's contact names the task it called, itself perhaps a retry): the how-manyth call each is, and the
+    kind and note of the task the first call was made on (NULL: a call made with no task)."""
+    called = aliased(TaskRow)
+    chain = (
+        select(TaskRow.id.label("task_id"), TaskRow.id.label("at"), literal(1, Integer()).label("attempt"))
+        .where(_open_calls(staff_id), TaskRow.kind == TaskKind.CALLBACK)
+        .cte("retried_calls", recursive=True)
+    )
+    chain = chain.union_all(
+        select(chain.c.task_id, ContactRow.task_id, chain.c.attempt + 1)
+        .join(called, called.id == chain.c.at)
+        .join(ContactRow, ContactRow.id == called.origin_id)
+        .where(
+            called.kind == TaskKind.CALLBACK,
+            called.origin == TaskOrigin.CONTACT,
+            ContactRow.disposition == Disposition.NO_ANSWER,
+            chain.c.attempt < RETRIES_FOLLOWED,
+        )
+    )
+    deepest = func.row_number().over(partition_by=chain.c.task_id, order_by=chain.c.attempt.desc())
+    ranked = select(chain.c.task_id, chain.c.at, chain.c.attempt, deepest.label("rank")).subquery()
+    first = aliased(TaskRow)
+    return (
+        select(ranked.c.task_id, ranked.c.attempt, first.kind.label("first_kind"), first.note.label("first_note"))
+        .outerjoin(first, first.id == ranked.c.at)
+        .where(ranked.c.rank == 1, ranked.c.attempt > 1)
+        .subquery("retried")
+    )
 
 
 def _book(own: ColumnElement[bool]) -> Any:

@@ -12,7 +12,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from csm_tui.domain.enums import QueueReason
-from csm_tui.i18n import current_language, t
+from csm_tui.i18n import current_language, label, t
 from csm_tui.services.task_notes import said_note
 from widgets.table import ELLIPSIS, clip_middle
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the first screen imports this module before the policy, arr
     import arrow
 
     from csm_tui.services.checklist.item_states import ChecklistLine
-    from csm_tui.services.rows import Candidate
+    from csm_tui.services.rows import Candidate, Retry
 
 
 def figure(text: str) -> Text:
@@ -47,7 +47,17 @@ def reason_detail(candidate: Candidate, local: Callable[[dt.datetime], str]) -> 
             return t("queue.outflow", amount=yuan(candidate.amount, ROUND_DOWN), as_of=f"{candidate.on:%m-%d}")
         case QueueReason.BIRTHDAY if candidate.on is not None:
             return t("queue.birthday", date=candidate.on.isoformat())
+        case QueueReason.CALLBACK if candidate.retry is not None:
+            return _retried(candidate.retry, candidate.note)
     return said_note(candidate.note)
+
+
+def _retried(retry: Retry, note: str) -> str:
+    """A retry after unanswered calls: the how-manyth call, what the first was for (its task and note), and the
+    retry's own note (typed on the unanswered call) when it says more."""
+    first = " ".join(part for part in (label(retry.kind) if retry.kind else "", said_note(retry.note)) if part)
+    said = t("queue.retry_of", attempt=retry.attempt, what=first) if first else t("queue.retry", attempt=retry.attempt)
+    return " · ".join(part for part in (said, said_note(note) if note != retry.note else "") if part)
 
 
 def said_when(at: arrow.Arrow, today: dt.date) -> str:

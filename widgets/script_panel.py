@@ -1,10 +1,10 @@
 """The call script: greeting, why this call, the questions that fit it, the benefit in figures (on sales calls
-only), and the close. What the script holds is decided by ``csm_tui.rules.scripts``; this draws it."""
+only), and the close. What the script holds is decided by ``csm_tui.rules.scripts``; this draws it, each line
+wrapped where a reader expects it (``widgets.line_breaks``)."""
 
 from __future__ import annotations
 
 from rich.console import Group
-from rich.text import Text
 from textual.widgets import Static
 
 from csm_tui.clock import BranchTime
@@ -15,6 +15,7 @@ from csm_tui.policy import RiskNotice
 from csm_tui.rules.scripts import Questions, plan
 from csm_tui.services.calls.preparation import CallCard
 from widgets.cells import said_when
+from widgets.line_breaks import Wrapped
 from widgets.product_words import offered
 
 
@@ -26,7 +27,7 @@ class ScriptPanel(Static):
     def show_script(
         self, card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice, time: BranchTime | None = None
     ) -> None:
-        self.update(Group(*(Text(line) for line in script(card, staff_name, reason, notice, time))))
+        self.update(Group(*(Wrapped(line) for line in script(card, staff_name, reason, notice, time))))
 
 
 def script(

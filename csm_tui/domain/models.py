@@ -217,6 +217,9 @@ class DailyBalance(Entity):
     balance: Money
 
 
+CONTACT_TEXT_MAX = 2000  # a contact's note and the client's feedback, each
+
+
 class NewContactRecord(Entity):
     client_id: int
     staff_id: int
@@ -224,8 +227,8 @@ class NewContactRecord(Entity):
     started_at: dt.datetime
     duration_s: int = Field(default=0, ge=0)
     disposition: Disposition
-    note: str = Field(default="", max_length=2000)
-    feedback: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=CONTACT_TEXT_MAX)
+    feedback: str = Field(default="", max_length=CONTACT_TEXT_MAX)
     satisfaction: int | None = Field(default=None, ge=1, le=5)
     task_id: int | None = None
 

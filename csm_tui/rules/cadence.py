@@ -64,6 +64,7 @@ CALL_KINDS = tuple(kind for kind in CALL_TASKS if kind not in OWN_ANSWER)
 # Contacts after which the client does not count as reached.
 NOT_REACHED = (Disposition.NO_ANSWER, Disposition.BUSY, Disposition.WRONG_NUMBER)
 SPOKEN = (Channel.PHONE, Channel.VISIT)  # contacts in which the client can be said to be reached
+RETRIES_FOLLOWED = 20  # a chain of retries longer than this is not followed further (none is, by the cadence)
 
 
 def reached(disposition: Disposition, channel: Channel) -> bool:

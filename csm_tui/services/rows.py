@@ -249,6 +249,16 @@ class RiskWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class Retry:
+    """A callback the cadence booked after unanswered calls (a retry of a retry too): the how-manyth call it is, and
+    the task the first of those calls was made on (its kind and note; kind None: a call made with no task)."""
+
+    attempt: int
+    kind: TaskKind | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A reason to phone a client today, before the queue's rules are applied."""
 
@@ -264,6 +274,7 @@ class Candidate:
     on: dt.date | None = None  # when it matures; when the assessment expires; the forecast fall; the birthday
     amount: Decimal | None = None  # the sum that keeps the tier; the outflow
     threshold: Decimal | None = None  # the tier's threshold the 3-month average falls below
+    retry: Retry | None = None  # a callback after unanswered calls: what it tries again
 
 
 @dataclass(frozen=True, slots=True)

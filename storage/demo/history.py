@@ -39,9 +39,10 @@ NOTES: dict[Disposition, tuple[str, ...]] = {
     _D.BUSY: ("客户正忙，约定时间回电", "客户在开会，稍后再联系"),
     _D.WRONG_NUMBER: ("号码有误，接听者非本人",),
     _D.DO_NOT_CALL: ("客户要求不再电话营销",),
-    _D.SERVICE_DONE: ("购买后回访，客户满意", "客户维护，了解近期资金需求", "到期提醒，客户已知悉"),
+    _D.SERVICE_DONE: ("购买后回访，客户满意", "回访：客户清楚产品风险和到期安排", "回访：客户无其他问题"),
     _D.INFORMED: ("发送理财到期提醒", "发送新发产品信息", "节日问候"),
 }
+MATURITY_TOLD = "到期提醒，客户已知悉"
 FEEDBACK: dict[Disposition, tuple[str, ...]] = {
     _D.INTERESTED: ("收益比存款高一些", "想先和家人商量", "担心有风险"),
     _D.POLITE_DECLINE: ("资金要用于买房", "已在他行购买理财", "近期没有闲钱"),
@@ -61,13 +62,15 @@ OUTCOMES = {
             (_D.FIRM_DECLINE, 5),
             (_D.NO_ANSWER, 22),
             (_D.BUSY, 6),
-            (_D.SERVICE_DONE, 14),
+            (_D.INFORMED, 14),
         ]
     ),
     Channel.SMS: Weighted([(_D.INFORMED, 1)]),
-    Channel.WECHAT: Weighted([(_D.INFORMED, 6), (_D.INTERESTED, 2), (_D.SERVICE_DONE, 2)]),
-    Channel.VISIT: Weighted([(_D.SERVICE_DONE, 8), (_D.INTERESTED, 5), (_D.AGREED_TO_BUY, 4), (_D.POLITE_DECLINE, 3)]),
-}
+    Channel.WECHAT: Weighted([(_D.INFORMED, 8), (_D.INTERESTED, 2)]),
+    Channel.VISIT: Weighted([(_D.INFORMED, 8), (_D.INTERESTED, 5), (_D.AGREED_TO_BUY, 4), (_D.POLITE_DECLINE, 3)]),
+}  # 回访完成 (SERVICE_DONE) is no outcome drawn at random: it answers a 回访 (``Diary.done_by_call``) and nothing else
+# A client kept informed in person, on the phone or on WeChat (not an SMS sent): what the manager notes.
+SPOKEN_NOTES = {_D.INFORMED: ("客户维护，了解近期资金需求", "告知客户新发产品信息", "节日问候，客户近况良好")}
 SATISFACTION = Weighted([(5, 60), (4, 33), (3, 7)])
 PAST_APPOINTMENT = Weighted(
     [(AppointmentStatus.DONE, 70), (AppointmentStatus.NO_SHOW, 15), (AppointmentStatus.CANCELLED, 15)]
@@ -105,11 +108,16 @@ class Diary(Part):
             started_at=at,
             duration_s=duration,
             disposition=disposition.value,
-            note=rng.choice(NOTES[disposition]) if note is None else note,
+            note=rng.choice(self._notes(channel, disposition)) if note is None else note,
             feedback=rng.choice(feedback) if feedback and rng.random() < 0.6 else "",
             satisfaction=SATISFACTION.draw(rng) if disposition is Disposition.SERVICE_DONE else None,
             task_id=task_id,
         )
+
+    @staticmethod
+    def _notes(channel: Channel, disposition: Disposition) -> tuple[str, ...]:
+        spoken = SPOKEN_NOTES.get(disposition) if channel is not Channel.SMS else None
+        return spoken or NOTES[disposition]
 
     def task(
         self,
@@ -148,13 +156,16 @@ class Diary(Part):
         day: dt.date,
         note: str = "",
     ) -> None:
-        """A task done on ``day``: a service call, or for an SMS task the message sent."""
+        """A task done on ``day``, the contact recorded on it: a 回访 done, an SMS sent, the client told of a
+        maturity."""
         at = self.days.during_work(self.rng, day)
         task_id = self.task(c, staff_id, kind, due, origin, note=note, closed_at=at)
-        if kind is TaskKind.SMS:
+        if kind is TaskKind.SERVICE_CALLBACK:
+            self.contact(c, staff_id, Channel.PHONE, Disposition.SERVICE_DONE, at, task_id)
+        elif kind is TaskKind.SMS:
             self.contact(c, staff_id, Channel.SMS, Disposition.INFORMED, at, task_id)
         else:
-            self.contact(c, staff_id, Channel.PHONE, Disposition.SERVICE_DONE, at, task_id)
+            self.contact(c, staff_id, Channel.PHONE, Disposition.INFORMED, at, task_id, MATURITY_TOLD)
 
     def follow_up(
         self,

@@ -63,6 +63,7 @@ FOLLOWED_UP_LATE = 0.4  # of the last event's follow-ups: not made yet this morn
 INTRODUCED = (1, 3)  # prospects introduced by clients, per CSM
 FIRST_CALL_MINUTE = 10 * 60 + 30  # a prospect's first call made, when it was: at 10:30 on its day
 INTRODUCED_WITHIN_DAYS = 300  # within the policy's retention (12 months by default)
+FOLLOWED_UP = "活动后致电跟进，感谢客户参加"  # the note of an attendee's follow-up call that sold nothing
 AML_TEXTS = (
     ((AmlSign.LARGE_CASH,), "客户一周内多次存入现金，每笔均略低于大额交易报告标准，询问资金来源时回答含糊"),
     ((AmlSign.UNCLEAR_FUNDS, AmlSign.THIRD_PARTY), "客户账户近期频繁收到多名无关个人转入，随即全额转出购买理财"),
@@ -287,8 +288,10 @@ class Marketing(Part):
             sold[k] = not offered[k] and offer(i)
         for (i, call, task_id), bought in zip(called, sold, strict=True):
             assert i.c.manager is not None
-            outcome = Disposition.AGREED_TO_BUY if bought else Disposition.SERVICE_DONE
-            self.diary.contact(i.c, i.c.manager.id, Channel.PHONE, outcome, call, task_id)
+            if bought:
+                self.diary.contact(i.c, i.c.manager.id, Channel.PHONE, Disposition.AGREED_TO_BUY, call, task_id)
+            else:  # told of what the event offered (回访完成 answers a purchase's 回访 only)
+                self.diary.contact(i.c, i.c.manager.id, Channel.PHONE, Disposition.INFORMED, call, task_id, FOLLOWED_UP)
 
     def _featured_sale(self, c: DemoClient, day: dt.date | None, featured: Sequence[Product]) -> bool:
         """A featured product sold to the attendee on ``day``, if the 4S check allows one and no later decision of

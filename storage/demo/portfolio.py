@@ -267,14 +267,15 @@ class Portfolio(Part):
 
     def _service_callback(self, c: DemoClient, sale: Origin, sold_on: dt.date) -> None:
         """The 回访 the cadence gives a sale (``Cadence.service_callback``: the working day after, by SMS for a client
-        who opted out of calls): done for most, still open for the latest few."""
+        who opted out of calls): done for most, still open for the latest few (due today or after, a few due the
+        working day before) — a branch leaves no 回访 overdue longer."""
         assert c.manager is not None
         rng = self.rng
         if sold_on >= self.today - dt.timedelta(days=self.policy.calls.service_callback_days):
             self.recent_sales[c.manager.id] += 1
         step = self.cadence.service_callback(sale.at, c.phone_opt_out)
         due = step.due_on
-        if due >= self.today or (due >= self.days.back(self.today, 3) and rng.random() < 0.3):
+        if due >= self.today or (due >= self.days.back(self.today, 1) and rng.random() < 0.3):
             self.diary.task(c, c.manager.id, step.kind, due, sale)
             return
         call_day = min(self.days.ahead(sold_on, rng.randint(1, 4)), self.days.back(self.today, 1))

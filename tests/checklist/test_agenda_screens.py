@@ -74,11 +74,11 @@ async def test_the_booking_dialog_offers_the_next_free_slot_and_refuses_sunday_n
         error = str(dialog.query_one("#dialog-error").render())
         assert error == ZH["error.meeting_closed_day"].format(day="2026-11-29")
         dialog.query_one("#date").value = "2026-11-27"  # type: ignore[attr-defined]
-        dialog.query_one("#time").value = "13:45"  # over the 13:30 meeting
+        dialog.query_one("#time").value = "12:45"  # over the 12:30 meeting
         await pilot.press("enter")
         await settle(pilot)
         assert str(dialog.query_one("#dialog-error").render()) == ZH["error.meeting_overlap_staff"].format(
-            at="2026-11-27 13:30"
+            at="2026-11-27 12:30"
         )
         assert app.screen is dialog
         await pilot.press("enter")  # the same time again: booked anyway, and audited

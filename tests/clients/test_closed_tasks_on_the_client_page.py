@@ -124,3 +124,29 @@ def test_a_task_closed_by_a_call_with_no_closing_write_in_the_log_names_the_call
     found = client_detail.load(branch.ws(branch.csm_a), branch.zsf)
     assert not isinstance(found, ClientSummary)
     assert [(c.closed_by, c.outcome) for c in found.closed_tasks] == [(branch.csm_a.id, Disposition.SERVICE_DONE)]
+
+
+@pytest.mark.parametrize("retried", [False, True])
+def test_a_hand_logged_service_done_names_its_outcome_on_the_service_callback_it_closes(
+    branch: Branch, retried: bool
+) -> None:
+    """回访完成 logged by hand (no task called) closes the 回访 due, or the retry of one the client did not answer:
+    the contact is recorded on that task, so its closed row says how, and who."""
+    ws = branch.ws(branch.csm_a)
+    task = _task(branch, TaskKind.SERVICE_CALLBACK)
+    if retried:
+        (task,) = outcomes.record(
+            ws, branch.zsf, Outcome(Disposition.NO_ANSWER), task_id=task, started_at=NOW
+        ).created_tasks
+    done = Outcome(Disposition.SERVICE_DONE, Channel.VISIT, satisfaction=5, feedback="很满意")
+    receipt = outcomes.record(ws, branch.zsf, done, started_at=NOW)
+    found = client_detail.load(ws, branch.zsf)
+    assert not isinstance(found, ClientSummary)
+    closed = next(c for c in found.closed_tasks if c.task.id == task)
+    assert (closed.task.status, closed.closed_by, closed.outcome) == (
+        TaskStatus.DONE, branch.csm_a.id, Disposition.SERVICE_DONE,
+    )  # fmt: skip
+    assert receipt.closed_tasks == (task,)
+    with ws.uow() as tx:
+        contact = next(c for c in tx.contacts.for_client(branch.zsf) if c.id == receipt.contact_id)
+    assert contact.task_id == task

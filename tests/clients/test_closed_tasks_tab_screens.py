@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Input, Select, Static, TabbedContent
 
-from csm_tui.domain.enums import Disposition, SkipReason, TaskKind, TaskStatus
+from csm_tui.domain.enums import Channel, Disposition, SkipReason, TaskKind, TaskStatus
 from csm_tui.domain.models import ClientSummary, NewTask
 from csm_tui.i18n import catalog, label
 from csm_tui.services.calls import outcomes
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import client_detail
-from screens.client_detail import COLUMNS
+from screens.client_detail import COLUMNS, ClientDetailScreen
+from screens.dialogs import LogContactDialog
 from storage.engine import make_engine
-from storage.orm import ClientRow, ContactRow, StaffRow, TaskRow
+from storage.orm import AppointmentRow, ClientRow, ContactRow, StaffRow, TaskRow
 from tests.support.branch import open_desk
+from tests.support.calls_branch import CallsBranch
 from tests.support.pilot import first_own_client, make_app, open_client_page, settle, skip_said
 from widgets.row_detail import RowDetail
 from widgets.table import KeyTable
@@ -89,8 +91,8 @@ async def test_the_tab_says_when_only_the_last_closed_tasks_are_listed(demo_url:
 
 
 def _closed_by_a_call(url: str) -> tuple[int, int, str, Disposition]:
-    """One of csm01's demo tasks closed by a call (the contact recorded on it), the call not csm01's own session:
-    its client, the task, who called and the outcome."""
+    """One of csm01's demo tasks closed by a call (the contact recorded on it), the call not csm01's own session, of
+    a client with no meeting booked: its client, the task, who called and the outcome."""
     ws = open_desk(url, "csm01")
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -98,7 +100,11 @@ def _closed_by_a_call(url: str) -> tuple[int, int, str, Disposition]:
             select(TaskRow.id, TaskRow.client_id, ContactRow.staff_id, ContactRow.disposition)
             .join(ContactRow, ContactRow.task_id == TaskRow.id)
             .join(ClientRow, ClientRow.id == TaskRow.client_id)
-            .where(TaskRow.status == TaskStatus.DONE, ClientRow.manager_id == ws.staff.id)
+            .where(
+                TaskRow.status == TaskStatus.DONE,
+                ClientRow.manager_id == ws.staff.id,
+                ~select(AppointmentRow.id).where(AppointmentRow.client_id == TaskRow.client_id).exists(),
+            )
             .order_by(TaskRow.closed_at.desc())
             .limit(1)
         ).one()
@@ -133,3 +139,31 @@ async def test_a_task_closed_by_a_call_names_the_caller_and_the_outcome_and_open
     assert not isinstance(found, ClientSummary)
     closed = next(c for c in found.closed_tasks if c.task.id == task_id)
     assert (closed.closed_by is not None, closed.outcome) == (True, outcome)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_service_callback_closed_by_a_hand_logged_service_done_shows_its_outcome(
+    calls_branch: CallsBranch, lang: str
+) -> None:
+    """csm01 logs a 回访 done by hand (a visit, ``l`` on the page) for client 9, whose 回访 is due: the tasks tab's
+    closed 回访 says 回访完成 and csm01."""
+    app = make_app(calls_branch.url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, calls_branch.clients[9])
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LogContactDialog)
+        dialog.query_one("#channel", Select).value = Channel.VISIT
+        dialog.query_one("#outcome", Select).value = Disposition.SERVICE_DONE
+        dialog.query_one("#satisfaction", Input).value = "5"
+        dialog.query_one("#note", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClientDetailScreen)
+        app.screen.query_one(TabbedContent).active = "tasks"
+        await settle(pilot)
+        rows = [[cell.plain for cell in row] for row in app.screen.query_one("#todo", KeyTable).full]
+        by, said = COLUMNS["todo"].index("staff"), COLUMNS["todo"].index("outcome")
+        closed = [(r[by], r[said]) for r in rows if label(TaskKind.SERVICE_CALLBACK) in r]
+        assert closed == [(app.ws.staff.name, label(Disposition.SERVICE_DONE))]

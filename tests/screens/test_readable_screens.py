@@ -208,10 +208,12 @@ async def _session(pilot: Pilot[None], item: QueueItem) -> tuple[str, str]:
     return _plain(app.screen.query_one(ClientCard)), _plain(app.screen.query_one(ScriptPanel))
 
 
-async def test_a_service_callback_card_names_the_purchase_and_its_script_pitches_nothing(demo_url: str) -> None:
-    csm, clients = _own_clients(demo_url)
+def _service_callback(url: str) -> tuple[Client, int, str]:
+    """A 回访 due today for csm01's second client, after a purchase of ¥80,000 two days ago: the client, the task
+    and the product's name."""
+    csm, clients = _own_clients(url)
     client = clients[1]
-    with _system(demo_url)(write=True) as tx:
+    with _system(url)(write=True) as tx:
         product = next(p for p in tx.products.on_sale(TODAY) if p.category is ProductCategory.WEALTH)
         assert product.id is not None
         sale = tx.sales.add(
@@ -227,13 +229,45 @@ async def test_a_service_callback_card_names_the_purchase_and_its_script_pitches
             )
         )  # fmt: skip
         tx.commit()
+    return client, task.id, product.name
+
+
+async def test_a_service_callback_card_names_the_purchase_and_its_script_pitches_nothing(demo_url: str) -> None:
+    client, task, product = _service_callback(demo_url)
     app = make_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
-        card, script = await _session(pilot, _item(client, QueueReason.SERVICE_CALLBACK, task.id))
-        assert f"售后回访：2026-11-25 购买{product.name} ¥80,000.00" in card
-        assert f"{product.name}（¥80,000.00）" in script and "满意" in script
+        card, script = await _session(pilot, _item(client, QueueReason.SERVICE_CALLBACK, task))
+        assert f"售后回访：2026-11-25 购买{product} ¥80,000.00" in card
+        assert f"{product}（¥80,000.00）" in script and "满意" in script
         assert "倍" not in script and "预期年化" not in script and "邀请面谈" not in script
         assert _seen(app, "售后回访：2026-11-25")  # on the screen at 80×24
+
+
+async def _service_script(pilot: Pilot[None], url: str) -> None:
+    """The call session on ``_service_callback``'s 回访, scrolled to its script."""
+    client, task, _ = _service_callback(url)
+    await _session(pilot, _item(client, QueueReason.SERVICE_CALLBACK, task))
+    pilot.app.screen.query_one(ScriptPanel).scroll_visible(animate=False)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(("lang", "unit"), [("zh_CN", "（1–5 分）"), ("en", "(1–5)?")])
+async def test_a_service_callback_script_keeps_its_score_range_on_one_line_at_80x24(
+    demo_url: str, lang: str, unit: str
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _service_script(pilot, demo_url)
+        lines = _shown(app).replace("\xa0", " ").split("\n")
+        assert any(unit in line for line in lines), lines  # painted whole, on one line
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_snapshot_of_a_service_callback_script_at_80x24(demo_url: str, snap_compare: SnapCompare, lang: str) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _service_script(pilot, demo_url)
+
+    assert snap_compare(make_app(demo_url, lang=lang), terminal_size=SIZE, run_before=run_before)
 
 
 async def test_a_retry_card_says_no_answer_and_its_script_claims_no_agreed_time(demo_url: str) -> None:

@@ -296,6 +296,28 @@ def test_every_confirmation_call_and_service_callback_is_the_cadences(db: Sessio
         assert (t.kind, t.due_on, t.client_id) == (step.kind, step.due_on, sale.client_id), t.id
 
 
+def test_every_service_callback_done_is_recorded_on_a_service_callback(db: Session) -> None:
+    """回访完成 answers a 回访 and nothing else (``outcomes.record`` refuses it otherwise): the demo draws it on no
+    other call, and records it on the 回访 it answers."""
+    done = db.execute(
+        select(ContactRow.id, TaskRow.kind)
+        .outerjoin(TaskRow, TaskRow.id == ContactRow.task_id)
+        .where(ContactRow.disposition == Disposition.SERVICE_DONE)
+    ).all()
+    assert done
+    assert [contact for contact, kind in done if kind != TaskKind.SERVICE_CALLBACK] == []
+
+
+def test_no_service_callback_is_left_open_past_the_working_day_before(db: Session) -> None:
+    """A branch makes its 回访 within days of the sale: the demo leaves open those due today or later, and a few due
+    the working day before (Thursday), never older ones."""
+    due = db.scalars(
+        select(TaskRow.due_on).where(TaskRow.kind == TaskKind.SERVICE_CALLBACK, TaskRow.status == TaskStatus.OPEN)
+    ).all()
+    assert due
+    assert min(due) >= TODAY - dt.timedelta(days=1)
+
+
 def test_a_referral_task_is_due_the_day_the_referral_is_made(db: Session) -> None:
     referrals = {r.id: r for r in db.scalars(select(ReferralRow))}
     tasks = db.scalars(select(TaskRow).where(TaskRow.origin == TaskOrigin.REFERRAL)).all()

@@ -17,7 +17,7 @@ from csm_tui.domain.enums import (
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Event, NewAppointment, NewContactRecord, NewTask, Task
+from csm_tui.domain.models import CONTACT_TEXT_MAX, Event, NewAppointment, NewContactRecord, NewTask, Task
 from csm_tui.domain.task_notes import skip_note
 from csm_tui.rules import events as event_rules
 from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, reached
@@ -70,8 +70,7 @@ def record(
     duration_s: int = 0,
 ) -> Receipt:  # fmt: skip
     """Write the contact, close what it settles and schedule what comes next, all in one transaction."""
-    if outcome.disposition is Disposition.SERVICE_DONE and outcome.channel in SPOKEN and outcome.satisfaction is None:
-        raise DomainError("satisfaction_required")
+    checked(outcome)
     staff_id = _staff_id(ws)
     texts = {"note": outcome.note, "feedback": outcome.feedback}
     hits = screen(ws, texts, outcome.confirmed, entity="clients", entity_id=str(client_id))
@@ -95,18 +94,19 @@ def record(
             raise AccessDenied("task")
         if called is not None and _invitation_event(tx, called) is not None:  # its outcome is the invitation's answer
             raise DomainError("event_call_is_invitation")
-        if outcome.disposition is Disposition.SERVICE_DONE and not (  # a 回访 done answers a 回访, called or due
-            follows_service_callback(tx, called) or _open_service_callbacks(tx, ws, client_id, owner)
-        ):
+        service_done = outcome.disposition is Disposition.SERVICE_DONE
+        answered = _open_service_callbacks(tx, ws, client_id, owner) if service_done else []
+        if service_done and not (follows_service_callback(tx, called) or answered):  # a 回访, called or due
             raise DomainError("service_done_not_a_callback")
         contact = tx.contacts.add(
             NewContactRecord(
                 client_id=client_id, staff_id=staff_id, channel=outcome.channel, started_at=started_at,
                 duration_s=duration_s, disposition=outcome.disposition, note=outcome.note,
-                feedback=outcome.feedback, satisfaction=outcome.satisfaction, task_id=task_id,
+                feedback=outcome.feedback, satisfaction=outcome.satisfaction,
+                task_id=task_id if task_id is not None or not answered else answered[0].id,  # what it answers
             )
         )  # fmt: skip
-        closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner)
+        closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner, answered)
         created = []
         for step in follow.tasks:
             if step.kind is TaskKind.APPOINTMENT_CONFIRM:
@@ -145,6 +145,23 @@ def record(
     return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before, invitations)
 
 
+def checked(outcome: Outcome) -> None:
+    """Refuse, in plain words and before anything is written, what cannot be recorded as entered: no channel or no
+    outcome chosen, a satisfaction score other than 1–5 (a 回访 done on the phone or in person needs one), a note
+    or feedback over the length kept."""
+    if not isinstance(outcome.channel, Channel):
+        raise DomainError("choose_channel")
+    if not isinstance(outcome.disposition, Disposition):
+        raise DomainError("choose_outcome")
+    score = outcome.satisfaction
+    if score is not None and (type(score) is not int or not 1 <= score <= 5):
+        raise DomainError("satisfaction_range")
+    if outcome.disposition is Disposition.SERVICE_DONE and outcome.channel in SPOKEN and score is None:
+        raise DomainError("satisfaction_required")
+    if max(len(outcome.note), len(outcome.feedback)) > CONTACT_TEXT_MAX:
+        raise DomainError("text_too_long", max=CONTACT_TEXT_MAX)
+
+
 def _close_settled(
     tx: UnitOfWork,
     ws: Workstation,
@@ -153,13 +170,13 @@ def _close_settled(
     outcome: Outcome,
     now: dt.datetime,
     owner: int,
+    answered: list[Task],
 ) -> tuple[int, ...]:
-    """The task that caused the contact, and, once the client is reached in person or on the phone, the other calls
-    it settles."""
+    """The task that caused the contact, the 回访 a 回访 done ``answered`` (on whatever channel it was done), and,
+    once the client is reached in person or on the phone, the other calls it settles."""
     disposition, channel = outcome.disposition, outcome.channel
     closing = [task_id] if task_id is not None else []
-    if disposition is Disposition.SERVICE_DONE:  # the 回访 answered, on whatever channel it was done
-        closing += [t.id for t in _open_service_callbacks(tx, ws, client_id, owner)]
+    closing += [t.id for t in answered]
     if reached(disposition, channel):
         for staff_id in dict.fromkeys((ws.staff.id, owner)):  # and, covering a colleague's leave, theirs
             closing += [t.id for t in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), CALL_KINDS)]

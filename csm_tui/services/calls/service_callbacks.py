@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from csm_tui.domain.enums import TaskKind, TaskOrigin
 from csm_tui.domain.models import Task
-from csm_tui.rules.cadence import NOT_REACHED
+from csm_tui.rules.cadence import NOT_REACHED, RETRIES_FOLLOWED
 from csm_tui.services.ports import UnitOfWork
-
-RETRIES_FOLLOWED = 20  # a chain of retries longer than this is not followed further (none is, by the cadence)
 
 
 def follows_service_callback(tx: UnitOfWork, task: Task | None) -> bool:

@@ -1,0 +1,45 @@
+"""The call script's lines wrap where a reader expects a line to end (``widgets.line_breaks``), at any width: a
+bracketed unit (``（1–5 分）``, ``(1–5)``) and a number with its unit stay on one line, no line starts with closing
+punctuation or ends with opening punctuation (Chinese typesetting's 禁则), a Chinese sentence breaks between its
+characters, an English one between words; nothing is lost. The painted script is proved at 80×24 in
+``tests/screens/test_readable_screens.py``."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+
+from csm_tui.i18n import catalog
+from widgets.line_breaks import NO_LINE_END, NO_LINE_START, wrap
+
+SERVICE = {lang: catalog(lang)["script.questions.service"] for lang in ("zh_CN", "en")}
+UNITS = {"zh_CN": "（1–5 分）", "en": "(1–5)?"}
+WIDTHS = range(12, 121)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_score_range_is_never_split(lang: str, width: int) -> None:
+    lines = wrap(SERVICE[lang], width)
+    assert any(UNITS[lang] in line for line in lines), lines
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == SERVICE[lang].replace(" ", "")  # nothing lost but the line-end spaces
+
+
+@pytest.mark.parametrize("width", range(16, 121))  # the widest unit, "（¥80,000.00），", fits
+def test_chinese_lines_keep_the_line_breaking_rules(width: int) -> None:
+    text = "您近期购买的私银尊享·权益精选1号(私募)（¥80,000.00），想了解一下您的感受：还满意吗？有问题吗？"
+    lines = wrap(text, width)
+    assert all(line[0] not in NO_LINE_START and line[-1] not in NO_LINE_END for line in lines), lines
+    assert all("(私募)" in line or "私募" not in line for line in lines)
+    assert all("（¥80,000.00）" in line or "80,000" not in line for line in lines)
+    assert "".join(lines) == text
+
+
+def test_a_number_keeps_its_unit_and_english_breaks_between_words() -> None:
+    assert wrap("Call me again in 3 days please", 18) == ["Call me again in", "3 days please"]
+    assert wrap("客户打分 5 分，很满意", 8) == ["客户打分", "5 分，很", "满意"]
+
+
+def test_a_unit_wider_than_the_line_is_cut_by_cells() -> None:
+    assert wrap("（1–5 分）", 6) == ["（1–5", "分）"]

@@ -1,0 +1,105 @@
+"""Text wrapped where a reader expects a line to end, in Chinese as in English: Rich breaks only at spaces (and cuts a
+run without one at any cell), which splits ``（1–5 分）`` at its space and a Chinese sentence anywhere.
+
+A line may end:
+- after a space (the space is not drawn at the line's end), but never between a number and its unit (``5 分``,
+  ``3 days``, ``3个月``), nor inside a short bracketed unit (``（1–5 分）``, ``(1–5)``);
+- between two characters when one of them is wide (Chinese), except before closing punctuation (``，。）：`` …) or
+  after opening punctuation (``（“《`` …) — the line-breaking rules (禁则) of Chinese typesetting.
+A unit wider than the whole line is cut by cells, as nothing else fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
+
+NO_LINE_START = frozenset("，。、；：？！）」』》】〉…”’,.;:?!)]}%·")
+NO_LINE_END = frozenset("（「『《【〈“‘([{¥￥$")
+BRACKETS = {"（": "）", "(": ")"}
+UNIT_WITHIN = 12  # a bracketed unit of at most this many characters is kept on one line
+
+
+def units(text: str) -> list[str]:
+    """``text`` cut at every place a line may end (the pieces, joined, are ``text``)."""
+    pieces: list[str] = []
+    start = 0
+    closes = _kept_brackets(text)
+    kept_until = -1
+    for i in range(1, len(text)):
+        kept_until = max(kept_until, closes.get(i - 1, -1))
+        if i <= kept_until:
+            continue
+        if _may_break(text[i - 1], text[i], text[i - 2] if i > 1 else ""):
+            pieces.append(text[start:i])
+            start = i
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def _kept_brackets(text: str) -> dict[int, int]:
+    """Where each short bracketed unit opens: the index of its closing bracket."""
+    kept = {}
+    for i, char in enumerate(text):
+        close = BRACKETS.get(char)
+        if close is not None:
+            end = text.find(close, i + 1, i + UNIT_WITHIN + 1)
+            if end != -1:
+                kept[i] = end
+    return kept
+
+
+def _may_break(before: str, after: str, earlier: str) -> bool:
+    """A line may end between ``before`` and ``after`` (``earlier``: the character before ``before``)."""
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return False
+    if before == " ":
+        return after != " " and not earlier.isdigit()  # after the spaces; a number keeps its unit
+    if after == " " or before.isdigit():  # a number keeps its unit (``1号``, ``3个月``)
+        return False
+    return cell_len(before) > 1 or cell_len(after) > 1
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken where ``units`` allows; spaces at a line's end dropped."""
+    lines: list[str] = []
+    line = ""
+    for piece in _fitting(units(text), width):
+        if line and cell_len((line + piece).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    lines.append(line.rstrip())
+    return lines
+
+
+def _fitting(pieces: list[str], width: int) -> Iterator[str]:
+    """The pieces, each wider than a line cut by cells."""
+    for piece in pieces:
+        if cell_len(piece.rstrip()) > width:
+            yield from chop_cells(piece, max(width, 2))
+        else:
+            yield piece
+
+
+class Wrapped:
+    """A renderable of ``text`` wrapped by ``wrap`` to the width it is given."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in wrap(self.text, options.max_width):
+            yield Text(line, no_wrap=True, overflow="crop")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(p.rstrip()) for p in units(self.text)), default=0)
+        return Measurement(min(widest, options.max_width), cell_len(self.text))
