@@ -212,8 +212,8 @@ class ClientDetailScreen(Screen[None]):
             return False
         if self.detail is None:
             return None
-        if action in ("copy", "introduce"):  # one's own client's only (``copying.copy_mobile``, ``prospects``)
-            return self.detail.client.manager_id == self.ws.staff.id
+        if action in ("copy", "introduce"):  # one's own book's only (``copying.copy_mobile``, ``prospects``)
+            return self.detail.own
         if action == "refer":  # never about a client referred to oneself as 沃德 (``referrals.refer_to_wode``)
             return not referrals.wode_referred_to(self.detail.referrals, self.ws.staff.id)
         return True

@@ -85,7 +85,8 @@ class ProspectsScreen(Destination[ProspectsView]):
         self.view = ProspectsView([], {}, {})
 
     def compose_body(self) -> ComposeResult:
-        yield EmptyNote("prospects", "empty.prospects")
+        wode = self.ws.staff.role is Role.WEALTH_MANAGER  # no event door: only their clients' introductions
+        yield EmptyNote("prospects", "empty.prospects_wode" if wode else "empty.prospects")
         least = (8, 11, 8, max(cell_len(t("prospects.callable")), 6), 5, 5, 10)
         yield KeyTable(id="prospects", stretch=SOURCE, min_widths=least, whole=(STATE,), enter_opens_row=True)
 

@@ -76,7 +76,7 @@ class QueueScreen(Destination[QueueView]):
         yield BoundedInput(
             placeholder=t("queue.filter_hint"), max_length=SEARCH_MAX, id="queue-filter", classes="filter"
         )
-        yield own_book_note(self.ws.staff.role, "queue", "empty.queue")
+        yield own_book_note(self.ws.staff.role, "queue", "empty.queue", wode=True)
         # Steady widths, from what the columns can hold: the table does not shift as rows arrive.
         due = max(cell_len(text) for text in (t("queue.due"), t("queue.overdue"), t("queue.today"), "HH:mm"))
         reason = max(cell_len(f"{label(r)} +9") for r in QueueReason)

@@ -257,6 +257,14 @@ class Access:
         """The actor sees the client in full only while covering their manager's leave (the call, nothing more)."""
         return self.may_see_client(client_id) and client_id in self._by_cover
 
+    def in_book(self, client_id: int) -> bool:
+        """The client is in the actor's own book (``book_of``): one they manage or, a 沃德 client manager, one whose
+        沃德 referral they accepted. Nobody's for the system; an admin's or a supervisor's only if they manage it."""
+        if self.actor_id is None or self._inactive:
+            return False
+        own = book_of(self.session, self.actor_id).own
+        return self.session.scalar(select(ClientRow.id).where(ClientRow.id == client_id, own)) is not None
+
     def forget_client(self, client_id: int) -> None:
         """The client's manager or referrals changed in this unit of work: ask the database again."""
         self._clients.pop(client_id, None)

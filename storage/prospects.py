@@ -18,6 +18,7 @@ from csm_tui.domain.enums import ProspectCallKind, ProspectOutcome, Role, TaskSt
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.masking import mask_text
 from csm_tui.domain.models import NewProspect, Prospect
+from csm_tui.domain.roles import INTRODUCTION_TAKERS
 from csm_tui.domain.values import mask_mobile, mask_resident_id
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Introduced, ProspectCallDue, ProspectContactLine, ProspectLine
@@ -101,8 +102,13 @@ class SqlProspects:
         self.session = session
         self.access = access
 
+    def _introduction_taker(self, prospect: NewProspect) -> bool:
+        """A 沃德 client manager takes a prospect a client introduced (never one met at an event's door)."""
+        introduced = prospect.introduced_by is not None and prospect.event_id is None
+        return introduced and self.access.has_role(*INTRODUCTION_TAKERS)
+
     def add(self, prospect: NewProspect) -> Prospect:
-        if not (self.access.admin or self.access.has_role(*TAKERS)):
+        if not (self.access.admin or self.access.has_role(*TAKERS) or self._introduction_taker(prospect)):
             raise AccessDenied("prospect")
         if self.session.scalar(select(ClientRow.id).where(_same_person(ClientRow, prospect)).limit(1)) is not None:
             # a client already (their mobile or ID is the bank's): checked in as a walk-in, never a prospect whom

@@ -363,7 +363,8 @@ class SqlViews:
         return [_list_row(r, own=bool(r.own)) for r in self.session.execute(query)]
 
     def assessments_due(self, staff_id: int, horizon: dt.date, validity: Validity) -> list[AssessmentDue]:
-        """Own clients whose latest assessment has expired or expires by ``horizon`` by the policy's ``validity``
+        """Clients of the staff member's own book (``access.book_of``: a 沃德 client manager's accepted 沃德
+        referrals too) whose latest assessment has expired or expires by ``horizon`` by the policy's ``validity``
         (the stored end or the policy's, the earlier), or who have none."""
         self._require(staff_id)
         ranked = select(
@@ -382,7 +383,7 @@ class SqlViews:
         query = (
             select(ClientRow.id, ClientRow.name, latest.c.level, latest.c.valid_until, latest.c.taken_at)
             .outerjoin(latest, latest.c.client_id == ClientRow.id)
-            .where(ClientRow.manager_id == staff_id)
+            .where(book_of(self.session, staff_id).own)
             .order_by(ClientRow.name, ClientRow.id)
         )
         due = [

@@ -27,8 +27,11 @@ SELLING_ROLES = BOOK_ROLES
 AML_LIST_ROLES = frozenset({Role.CSM, Role.SUPERVISOR, Role.ADMIN})
 # Who files a suspicion report on a client: the CSM who serves them (a reviewer does not report to themselves).
 AML_FILERS = frozenset({Role.CSM})
-# Who lists prospects: a CSM their own, a supervisor the team's.
-PROSPECT_LIST_ROLES = frozenset({Role.CSM, Role.SUPERVISOR})
+# Who records whom a client of their own book introduced, and follows them as a prospect: a CSM, a 沃德 client
+# manager (of the 沃德 clients they accepted).
+INTRODUCTION_TAKERS = BOOK_ROLES
+# Who lists prospects: a CSM and a 沃德 client manager their own, a supervisor the team's.
+PROSPECT_LIST_ROLES = frozenset({*INTRODUCTION_TAKERS, Role.SUPERVISOR})
 # Who records a change of a client's civil capacity (a supervisor of the client's team, the admin; a CSM may not).
 CAPACITY_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -62,7 +65,7 @@ WORK_ROLES: dict[str, frozenset[Role]] = {
     "aml": AML_LIST_ROLES,
     "aml_report": AML_FILERS,
     "prospects": PROSPECT_LIST_ROLES,
-    "introduce": frozenset({Role.CSM}),  # a client's own CSM records whom the client introduced
+    "introduce": INTRODUCTION_TAKERS,  # whoever has the client in their own book records whom they introduced
     "capacity": CAPACITY_ROLES,
     "data_state": frozenset({Role.ADMIN}),
     "help": EVERYONE,

@@ -233,6 +233,11 @@ class ClientRepository(Protocol):
         them only while covering their manager's leave (``client_cover``)."""
         ...
 
+    def in_book(self, client_id: int) -> bool:
+        """The client is in the acting staff member's own book: managed by them or, a 沃德 client manager, whose 沃德
+        referral they accepted (``storage.access.book_of``)."""
+        ...
+
     def summary(self, client_id: int) -> ClientSummary | None: ...
     def set_civil_capacity(self, client_id: int, capable: bool) -> Client:
         """Supervisors (of the client's team) and admins only; raises ``AccessDenied`` otherwise."""

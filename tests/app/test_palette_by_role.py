@@ -31,7 +31,7 @@ OFFERED = {
     "sup01": {*EVERY_ROLE, *CLIENT_WORK, "nav.team_day", "nav.scoreboard", "nav.events", "aml.title", "nav.prospects"},
     "admin": {*EVERY_ROLE, *CLIENT_WORK, "nav.data_state", "nav.scoreboard", "nav.events", "aml.title",
               "import.title"},
-    "wm01": {*EVERY_ROLE, *CLIENT_WORK, SELLING, "nav.checklist"},
+    "wm01": {*EVERY_ROLE, *CLIENT_WORK, SELLING, "nav.checklist", "nav.prospects"},  # those their clients introduce
     "lobby01": {*EVERY_ROLE, "nav.checklist", "nav.events"},  # the lobby checks people in at an event's door
     "teller01": {*EVERY_ROLE, "nav.checklist"},
 }  # fmt: skip

@@ -70,7 +70,8 @@ async def test_no_line_of_an_empty_lists_note_starts_with_a_closing_mark_at_80_c
 
 
 def test_a_note_broken_at_any_width_keeps_every_character_and_starts_no_line_with_a_closing_mark() -> None:
-    for width, key in itertools.product(range(6, 121), ("empty.queue", "empty.clients", "empty.queue_no_book")):
+    notes = ("empty.queue", "empty.clients", "empty.queue_no_book", "empty.queue_wode")
+    for width, key in itertools.product(range(6, 121), notes):
         lines = wrapped(ZH[key], width).split("\n")
         assert "".join(lines).replace(" ", "") == ZH[key].replace(" ", "")  # a break at a space takes the space
         assert [line for line in lines if line[:1] in NO_LINE_START or cell_len(line) > width] == []

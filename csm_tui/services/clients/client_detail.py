@@ -70,6 +70,7 @@ class ClientDetail:
     prospect_calls: list[ProspectContactLine] = field(default_factory=list)  # made while they were a prospect
     introduced: list[Introduced] = field(default_factory=list)  # whom they introduced (the credit)
     closed_tasks: list[ClosedTask] = field(default_factory=list)  # newest first, at most CLOSED_TASKS
+    own: bool = False  # in one's own book (``ClientRepository.in_book``): its mobile copied, introductions recorded
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -109,6 +110,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         forecast = tier_forecast(tx, client, ws.policy, today)
         family = tx.households.household(client_id)
         greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
+        own = tx.clients.in_book(client_id)
     held = [(h, p) for h, p in holdings if p is not None]
     level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
     offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
@@ -138,6 +140,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         prospect_calls=prospect_calls,
         introduced=introduced,
         closed_tasks=closed_tasks,
+        own=own,
     )
 
 

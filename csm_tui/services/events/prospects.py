@@ -75,14 +75,15 @@ def introduced(
     ws: Workstation, client_id: int, name: str, mobile: str, consent: bool, resident_id: str = "", note: str = "",
     confirmed: PhrasesConfirmed | None = None,
 ) -> Prospect:  # fmt: skip
-    """Someone a client introduced (通过老客户的介绍): a prospect of the client's own manager, who records it; the
-    note (what the client said of them) is phrase-checked like every note."""
+    """Someone a client introduced (通过老客户的介绍): a prospect of whoever has the client in their own book (their
+    manager, or the 沃德 client manager who accepted them), who records it; the note (what the client said of them)
+    is phrase-checked like every note."""
     if len(note) > NOTE_MAX:
         raise DomainError("prospect_invalid", field="note")
     hits = screen(ws, {"note": note}, confirmed, entity="prospects", entity_id=f"introduced_by:{client_id}")
     with ws.uow(write=True) as tx:
         client = tx.clients.get_to_change(client_id)  # one's own client (not another's, not while covering)
-        if client.manager_id != ws.staff.id:
+        if not tx.clients.in_book(client.id):
             raise AccessDenied("prospect")
         more = {"introduced_by": client.id, "note": note.strip()}
         try:
