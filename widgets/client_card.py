@@ -24,6 +24,7 @@ from csm_tui.services.calls.preparation import CallCard
 from csm_tui.services.rows import Candidate
 from csm_tui.services.task_notes import said_note
 from widgets.cells import reason_detail
+from widgets.line_breaks import Wrapped
 from widgets.risk_lines import birthday_line, birthday_soon, forecast_line, household_line, id_badge
 
 Local = Callable[[dt.datetime], arrow.Arrow]
@@ -50,7 +51,7 @@ class ClientCard(Static):
         local: Local | None = None,
         now: dt.datetime | None = None,
     ) -> None:
-        self.update(Group(*render_card(card, today, why, local, now)))
+        self.update(Group(*(Wrapped(line) for line in render_card(card, today, why, local, now))))
 
 
 def render_card(

@@ -66,16 +66,24 @@ def _may_break(before: str, after: str, earlier: str) -> bool:
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` cells, broken where ``units`` allows; spaces at a line's end dropped."""
-    lines: list[str] = []
-    line = ""
+    return [text[start:end] for start, end in line_spans(text, width)]
+
+
+def line_spans(text: str, width: int) -> list[tuple[int, int]]:
+    """Where each of ``wrap``'s lines starts and ends in ``text`` (to cut a styled text the same way)."""
+    spans: list[tuple[int, int]] = []
+    start = end = 0
     for piece in _fitting(units(text), width):
-        if line and cell_len((line + piece).rstrip()) > width:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
-        else:
-            line += piece
-    lines.append(line.rstrip())
-    return lines
+        if end > start and cell_len((text[start:end] + piece).rstrip()) > width:
+            spans.append(_without_trailing_spaces(text, start, end))
+            start = end + len(piece) - len(piece.lstrip())
+        end += len(piece)
+    spans.append(_without_trailing_spaces(text, start, end))
+    return spans
+
+
+def _without_trailing_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    return start, start + len(text[start:end].rstrip())
 
 
 def _fitting(pieces: list[str], width: int) -> Iterator[str]:
@@ -88,18 +96,22 @@ def _fitting(pieces: list[str], width: int) -> Iterator[str]:
 
 
 class Wrapped:
-    """A renderable of ``text`` wrapped by ``wrap`` to the width it is given."""
+    """A renderable of ``text`` (plain or styled) wrapped by ``wrap`` to the width it is given."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str | Text) -> None:
+        self.text = text if isinstance(text, Text) else Text(text)
 
     def __str__(self) -> str:
-        return self.text
+        return self.text.plain
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in wrap(self.text, options.max_width):
-            yield Text(line, no_wrap=True, overflow="crop")
+        for paragraph in self.text.split("\n", allow_blank=True):
+            for start, end in line_spans(paragraph.plain, options.max_width):
+                line = paragraph[start:end]
+                line.no_wrap, line.overflow = True, "crop"
+                yield line
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        widest = max((cell_len(p.rstrip()) for p in units(self.text)), default=0)
-        return Measurement(min(widest, options.max_width), cell_len(self.text))
+        plain = self.text.plain
+        widest = max((cell_len(p.rstrip()) for p in units(plain)), default=0)
+        return Measurement(min(widest, options.max_width), cell_len(plain))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 
 from csm_tui.i18n import catalog
-from widgets.line_breaks import NO_LINE_END, NO_LINE_START, wrap
+from widgets.line_breaks import NO_LINE_END, NO_LINE_START, Wrapped, wrap
 
 SERVICE = {lang: catalog(lang)["script.questions.service"] for lang in ("zh_CN", "en")}
 UNITS = {"zh_CN": "（1–5 分）", "en": "(1–5)?"}
@@ -43,3 +45,15 @@ def test_a_number_keeps_its_unit_and_english_breaks_between_words() -> None:
 
 def test_a_unit_wider_than_the_line_is_cut_by_cells() -> None:
     assert wrap("（1–5 分）", 6) == ["（1–5", "分）"]
+
+
+@pytest.mark.parametrize("width", range(12, 61))
+def test_a_styled_line_of_the_call_card_breaks_as_its_text_and_keeps_its_styles(width: int) -> None:
+    """The client card's lines carry styles (a bold label, a dim feedback): cut where ``wrap`` cuts the plain text."""
+    note = "客户问满意度怎么打（1–5 分），下周三再谈"
+    line = Text.assemble(("备注：", "bold"), note, ("  客户反馈：担心有风险", "dim"))
+    console = Console(width=width, color_system=None, legacy_windows=False)
+    drawn = [[(s.text, s.style) for s in row if s.text] for row in console.render_lines(Wrapped(line), pad=False)]
+    assert ["".join(text for text, _ in row) for row in drawn] == wrap(line.plain, width)
+    assert all(style and style.bold for row in drawn for text, style in row if "备注" in text)
+    assert all(style and style.dim for row in drawn for text, style in row if "担心" in text)
