@@ -30,11 +30,11 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check --no-cache csm_tui storage screens widgets tests
-	$(BIN)/ruff format --no-cache --check csm_tui storage screens widgets tests
+	$(BIN)/ruff check --no-cache csm_tui storage screens widgets bench tests
+	$(BIN)/ruff format --no-cache --check csm_tui storage screens widgets bench tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy csm_tui storage screens widgets
+	$(BIN)/mypy csm_tui storage screens widgets bench
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

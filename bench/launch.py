@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 SPAWNED_AT = "BENCH_SPAWNED_AT"
 BASELINE_ROWS = 100
 TIMEOUT_S = 60  # a first screen that never comes fails the figure instead of hanging the run
+AppT = TypeVar("AppT", bound="App[Any]")
 
 
 class Clocked:
@@ -52,7 +53,7 @@ class Clocked:
             self.painted.set()
 
 
-def _clocked(base: type[App[Any]], table: str) -> tuple[type[App[Any]], Clocked]:
+def _clocked(base: type[AppT], table: str) -> tuple[type[AppT], Clocked]:
     clocked = Clocked(table)
 
     class Watched(base):  # type: ignore[valid-type,misc]
