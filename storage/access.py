@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, null, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, null, or_, select
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
@@ -64,17 +65,22 @@ def book_of(session: Session, staff_id: int) -> Book:
     own = ClientRow.manager_id == staff_id
     others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
     if role is Role.WEALTH_MANAGER:
-        accepted = select(ReferralRow.client_id).where(
-            ReferralRow.to_staff_id == staff_id,
-            ReferralRow.kind == ReferralKind.WODE,
-            ReferralRow.status == ReferralStatus.ACCEPTED,
-        )
+        accepted = wode_accepted(staff_id)
         own, others = or_(own, ClientRow.id.in_(accepted)), and_(others, ClientRow.id.not_in(accepted))
     team: ColumnElement[str | None] = cast(null(), String)
     if role is Role.SUPERVISOR:
         manager = select(StaffRow.name).where(StaffRow.id == ClientRow.manager_id, StaffRow.supervisor_id == staff_id)
         team = manager.scalar_subquery()
     return Book(own, others, team)
+
+
+def wode_accepted(staff_id: ColumnElement[int] | int) -> Select[Any]:
+    """The clients referred to ``staff_id`` as 沃德 clients and accepted by them (ids)."""
+    return select(ReferralRow.client_id).where(
+        ReferralRow.to_staff_id == staff_id,
+        ReferralRow.kind == ReferralKind.WODE,
+        ReferralRow.status == ReferralStatus.ACCEPTED,
+    )
 
 
 def leave_calls_wait(session: Session) -> bool:

@@ -15,10 +15,12 @@ import datetime as dt
 import pytest
 
 from csm_tui.app import CsmApp
-from csm_tui.domain.enums import RiskLevel
+from csm_tui.domain.enums import QueueReason, RiskLevel
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import NewRiskAssessment, Referral, Staff
 from csm_tui.i18n import t
+from csm_tui.services.calls.appointments import add_follow_up
+from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.clients import referrals
 from csm_tui.services.clients.copying import COPIED, COPY_REFUSED, copy_mobile
 from csm_tui.services.events import prospects
@@ -106,6 +108,16 @@ def test_a_wode_managers_assessments_due_hold_the_clients_they_accepted(branch: 
     assert (due.client_id, due.valid_until) == (branch.zsf, TODAY + dt.timedelta(days=5))
     assert branch.zsf in [d.client_id for d in assessments_due(branch.ws(branch.csm_a))]  # A's still
     assert branch.zsf not in [d.client_id for d in assessments_due(branch.ws(branch.csm_b))]
+
+
+def test_a_wode_managers_follow_up_on_a_client_they_accepted_is_in_their_queue(branch: Branch) -> None:
+    referral = _referred(branch, accept=False)
+    add_follow_up(branch.ws(branch.wealth), branch.zsf, TODAY, note="约下周面谈")
+    assert today_queue(branch.ws(branch.wealth)) == []  # the referral still open: not theirs yet
+    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    [item] = today_queue(branch.ws(branch.wealth))
+    assert (item.client_id, item.reason, item.main.note) == (branch.zsf, QueueReason.FOLLOW_UP, "约下周面谈")
+    assert branch.zsf not in [i.client_id for i in today_queue(branch.ws(branch.csm_b))]
 
 
 # --- the screens ---------------------------------------------------------------------------------------------
