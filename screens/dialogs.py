@@ -1368,11 +1368,12 @@ class EventDialog(SavingDialog[Event]):
 
 
 class InviteDialog(SavingDialog[int]):
-    """Type a name, pinyin initials or a client number; Enter moves to the clients found, Enter on one picks it (or
-    drops it) and goes back to the search; Enter on an empty search invites those picked. Who may be picked and
-    invited is the service's (``planning.invitable``, ``planning.invite_clients``)."""
+    """Type a name, pinyin initials or a client number; Enter moves to the clients found (never sends), Enter on one
+    picks it (or drops it) and goes back to the search; Enter on an empty search invites those picked. Who may be
+    picked and invited is the service's (``planning.invitable``, ``planning.invite_clients``)."""
 
     ENTER_HELP_BY_FIELD: ClassVar[dict[str, str]] = {"who": "enter.invite_search", "found": "enter.invite_pick"}
+    HINT_KEY = "invite.hint"
     DEFAULT_CSS = """
     InviteDialog > Vertical { width: 76; }
     InviteDialog KeyTable { height: 8; }
@@ -1383,6 +1384,8 @@ class InviteDialog(SavingDialog[int]):
         self.ws = ws
         self.event_id = event_id
         self.search_text = ""
+        self.found_for: str | None = None  # the search text the clients found answer
+        self.to_found = False  # Enter came before the search's answer: move to the clients found once it is in
         self.found: list[ClientListRow] = []
         self.picked: dict[int, str] = {}  # client id: name, in the order picked
 
@@ -1398,6 +1401,7 @@ class InviteDialog(SavingDialog[int]):
         if event.input.id != "who":
             return
         text = self.search_text = event.value
+        self.to_found = False
         in_background(
             self, lambda: event_planning.invitable(self.ws, text), lambda rows: self._found(text, rows),
             group="search", load=True,
@@ -1406,8 +1410,10 @@ class InviteDialog(SavingDialog[int]):
     def _found(self, text: str, rows: list[ClientListRow]) -> None:
         if text != self.search_text:
             return  # an older search arriving late
-        self.found = rows
+        self.found, self.found_for = rows, text
         self._show_found()
+        if self.to_found:
+            self._to_found()
 
     def _show_found(self) -> None:
         headers = ["", t("clients.number"), t("clients.name"), t("clients.id")]
@@ -1415,11 +1421,23 @@ class InviteDialog(SavingDialog[int]):
         self.query_one("#found", KeyTable).show_rows(headers, shown, keys=[str(r.id) for r in self.found])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search: to the clients found; only on an empty search are those picked invited (the
+        default, ``SavingDialog``'s, is prevented: it would send them whatever was typed)."""
+        event.prevent_default()
         event.stop()
-        if event.input.value.strip() and self.found:
-            self.query_one("#found", KeyTable).focus()
-        elif not event.input.value.strip():
+        if not event.input.value.strip():
             self.submit()
+        elif self.found_for == self.search_text:
+            self._to_found()
+        else:
+            self.to_found = True
+
+    def _to_found(self) -> None:
+        self.to_found = False
+        if self.found:
+            self.query_one("#found", KeyTable).focus()
+        else:
+            self.show_error(t("invite.none_found"))
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
@@ -1428,6 +1446,8 @@ class InviteDialog(SavingDialog[int]):
             return
         if self.picked.pop(row.id, None) is None:
             self.picked[row.id] = row.name
+        if not self.saving:
+            self.show_error("")  # a refusal spoke of the clients picked before
         names = listed(self.picked.values())
         self.query_one("#picked", Static).update(t("invite.picked", count=len(self.picked), names=names))
         self._show_found()

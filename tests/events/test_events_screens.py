@@ -5,10 +5,11 @@ number not on the list is a walk-in; a full event refuses with the reason; Enter
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Header, Input, Select, Static
@@ -29,12 +30,14 @@ from screens.dialogs import InviteDialog, OutcomeDialog, ProspectDialog
 from screens.events import CheckInScreen, EventScreen
 from screens.help import HelpScreen
 from storage.engine import make_engine
+from storage.orm import ClientRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, notices, open_session, press_settled, settle, table_rows, whole_rows
 from widgets.bindings import shown_bindings
 from widgets.choices import BoundText
+from widgets.table import KeyTable
 
 TZ = "Asia/Shanghai"
 TODAY_14H = dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC)  # 14:00 on the frozen Friday
@@ -336,12 +339,13 @@ async def test_a_csm_invites_own_clients_by_hand_from_the_event_screen(url: str)
         await pilot.press(*"zl")  # 赵六: csm02's, not offered
         await settle(pilot)
         assert dialog.found == []
-        await pilot.press("enter")  # nothing picked: refused with the reason
+        await pilot.press("enter")  # the search finds no one to invite: said so
         await settle(pilot)
         assert app.screen is dialog
-        assert "至少" in str(dialog.query_one("#dialog-error", Static).render())
-        for _ in range(2):
-            await pilot.press("backspace")
+        assert _said(dialog) == t("invite.none_found")
+        await press_settled(pilot, "backspace", "backspace", "enter")  # nothing picked: refused with the reason
+        assert app.screen is dialog
+        assert "至少" in _said(dialog)
         await pilot.press(*"C0002")  # own, invited already: left as it is
         await settle(pilot)
         assert [r.name for r in dialog.found] == ["李四"]
@@ -352,6 +356,85 @@ async def test_a_csm_invites_own_clients_by_hand_from_the_event_screen(url: str)
         await settle(pilot)
         assert not isinstance(app.screen, InviteDialog)
     # 李四 was invited already: none new; and the dialog never offered 赵六 (the service refuses them too)
+
+
+def _said(dialog: InviteDialog) -> str:
+    return str(dialog.query_one("#dialog-error", Static).render())
+
+
+async def test_enter_in_the_invite_search_moves_to_the_clients_found_and_never_sends(url: str) -> None:
+    """赵六 picked, then another search: Enter moves to the clients it found (the invitations are not sent); only
+    Enter on the empty search sends them, as the dialog's hint says."""
+    app = make_app(url, login="sup")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await press_settled(pilot, "i", *"zl", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog) and dialog.focused is dialog.query_one(KeyTable)
+        await press_settled(pilot, "enter")  # picks 赵六, back to the search
+        assert dialog.focused is dialog.query_one("#who", Input) and list(dialog.picked.values()) == ["赵六"]
+        zhao = next(iter(dialog.picked))
+        await press_settled(pilot, "enter")  # the search still says "zl": to the clients found again
+        assert app.screen is dialog and dialog.focused is dialog.query_one(KeyTable)
+        assert _said(dialog) == "" and zhao not in _statuses(url)
+        assert str(dialog.query_one(".hint", Static).render()) == t("invite.hint")  # not "Enter saves"
+        await press_settled(pilot, "escape")  # Escape in the dialog leaves, inviting no one
+        assert not isinstance(app.screen, InviteDialog) and zhao not in _statuses(url)
+
+
+async def test_enter_before_the_invite_search_answers_moves_to_the_clients_it_finds(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter typed while the search is still looking: neither "no one found" nor a send; once it answers, the
+    clients found have the focus."""
+    answered, find = threading.Event(), planning.invitable
+    monkeypatch.setattr(planning, "invitable", lambda *a: answered.wait(10) and find(*a))
+    app = make_app(url, login="sup")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await press_settled(pilot, "i")
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog)
+        await pilot.press(*"zl", "enter")
+        assert dialog.focused is dialog.query_one("#who", Input) and _said(dialog) == ""
+        answered.set()
+        await settle(pilot)
+        assert app.screen is dialog and dialog.focused is dialog.query_one(KeyTable)
+        assert [r.name for r in dialog.found] == ["赵六"] and _said(dialog) == ""
+
+
+async def test_a_refused_invitation_is_no_longer_said_once_another_pick_is_made(
+    url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """赵六 may not be called: sending refuses with the reason. The next search typed while it was sending, Enter
+    on 赵六 drops them: the refusal, which spoke of the clients picked before, is gone."""
+    with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
+        tx.session.execute(update(ClientRow).where(ClientRow.number == "C0004").values(phone_opt_out=True))
+        tx.commit()
+    sending, send = threading.Event(), planning.invite_clients
+    monkeypatch.setattr(planning, "invite_clients", lambda *a: sending.wait(10) and send(*a))
+    app = make_app(url, login="sup")
+    app.ws.time.clock.set("2026-11-26T02:00:00Z")  # type: ignore[attr-defined]  # the day before the event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(EventScreen(app.ws, 1))
+        await press_settled(pilot, "i", *"zl", "enter", "enter", "backspace", "backspace")
+        dialog = app.screen
+        assert isinstance(dialog, InviteDialog) and list(dialog.picked.values()) == ["赵六"]
+        await pilot.press("enter", *"zl")  # sent (held a moment) and the next search typed meanwhile
+        for _ in range(100):
+            if dialog.found_for == "zl":
+                break
+            await pilot.pause(0.05)
+        sending.set()
+        await settle(pilot)
+        assert app.screen is dialog and "C0004" in _said(dialog)
+        await press_settled(pilot, "enter", "enter")  # to 赵六, dropped
+        assert dialog.picked == {} and _said(dialog) == ""
 
 
 async def test_a_supervisor_invites_a_team_members_client_by_hand(url: str) -> None:

@@ -1,7 +1,8 @@
 """Complete words: every screen, in each language, shows no word of the other one except the bank's own data (names,
 products, notes); Textual's own strings (the palette's "no match", ctrl+c's "how to quit") are said in the user's
 language; one punctuation style per language in the catalogs; F1 lists Enter and explains every word of the queue;
-the keys a screen needs are in view at 80×24; every empty list says what it would hold."""
+the keys a screen needs are in view at 80×24, and every line of F1 whole; every empty list says what it would
+hold."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def then_call(action: str, *pressed: str, arg: str | None = None) -> Step:
     return run
 
 
-# (name, who, how to get there): every screen and the dialogs a CSM opens all day, and the other roles' homes.
+# (name, who, how to get there): every screen and the dialogs a CSM opens all day (the events' too, the door's list
+# and the invite dialog's clients found: Enter means something else there), and the other roles' homes.
 SCREENS: list[tuple[str, str, Step]] = [
     ("checklist", "csm01", keys()),
     ("checklist help", "csm01", keys("f1")),
@@ -89,6 +91,21 @@ SCREENS: list[tuple[str, str, Step]] = [
     ("supervisor team", "sup01", keys("5")),
     ("lobby", "lobby01", keys("6")),
     ("admin import", "admin", then_call("action_import")),
+    ("events", "csm01", keys("7")),
+    ("event", "csm01", keys("7", "enter")),
+    ("event door", "csm01", keys("7", "c")),
+    ("event door list", "csm01", keys("7", "c", "down")),
+    ("new event", "csm01", keys("7", "n")),
+    ("invite", "csm01", keys("7", "enter", "i")),
+    ("invite found", "csm01", keys("7", "enter", "i", "tab")),
+    ("prospects", "csm01", keys("9")),
+    ("suspicion reports", "csm01", keys("8")),
+    ("supervisor events", "sup01", keys("7")),
+    ("lobby door", "lobby01", keys("7", "c")),
+    ("admin checklist", "admin", keys()),
+    ("wealth manager checklist", "wm01", keys()),
+    ("wealth manager queue", "wm01", keys("2")),
+    ("teller", "teller01", keys()),
 ]  # fmt: skip
 
 
@@ -240,3 +257,23 @@ def test_a_refused_policy_value_is_explained_in_chinese_without_pydantic_s_engli
         ours = "\n".join(catalog("zh_CN").values()).casefold()  # the catalog's own terms (TOML, ID, …)
         words = [w for w in LATIN.findall(refused.reason) if w.casefold() not in ours]
         assert words == [] or all(w in value for w in words), (value, refused.reason)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_every_line_f1_shows_is_whole_at_80x24(demo_url: str, lang: str) -> None:
+    """F1 over every screen and dialog (over each field or list that gives Enter its own meaning, each role's
+    home): no key, word or explanation is cut with … (the help box is as narrow at 120×40)."""
+    cut: dict[str, list[str]] = {}
+    for name, login, step in SCREENS:
+        if "help" in name or name == "palette":  # F1 itself, and the palette's own list
+            continue
+        app = make_app(demo_url, lang=lang, login=login)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await step(pilot)
+            await keys("f1")(pilot)
+            assert isinstance(app.screen, HelpScreen), name
+            shown = table_rows(app)
+            cut_here = [" ".join(row) for row in whole_rows(app) if row not in shown]
+            if cut_here:
+                cut[name] = cut_here
+    assert cut == {}
