@@ -319,6 +319,15 @@ class ContactRow(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
 
 
+class ContactTaskRow(Base):
+    """A further task one contact answered besides its own ``task_id``: a 回访 done answers the open 回访 of each of
+    the client's purchases, each recorded on the one contact (one call; a 回访 done for each purchase)."""
+
+    __tablename__ = "contact_tasks"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 class TaskRow(Base):
     __tablename__ = "tasks"
     id: Mapped[int] = mapped_column(primary_key=True)

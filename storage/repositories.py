@@ -67,6 +67,7 @@ from storage.orm import (
     Base,
     ClientRow,
     ContactRow,
+    ContactTaskRow,
     HoldingRow,
     MetaRow,
     OutletRow,
@@ -480,6 +481,18 @@ class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow])
             or 0
         )
 
+    def also_answers(self, contact_id: int, task_ids: Iterable[int]) -> None:
+        """Record that the contact answered ``task_ids`` too (tasks of its own client), besides its ``task_id``."""
+        contact = self._scoped_row(contact_id)
+        if contact is None:
+            raise LookupError(contact_id)
+        ids = list(dict.fromkeys(task_ids))
+        found = self.session.execute(select(TaskRow.id, TaskRow.client_id).where(TaskRow.id.in_(ids))).all()
+        if len(found) != len(ids) or any(client_id != contact.client_id for _, client_id in found):
+            raise AccessDenied("task")
+        self.session.add_all(ContactTaskRow(contact_id=contact_id, task_id=task_id) for task_id in ids)
+        self.session.flush()
+
     def for_client(self, client_id: int, limit: int = 50) -> list[ContactRecord]:
         self._require_client(client_id)
         rows = self.session.scalars(
@@ -566,12 +579,16 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
         closers: dict[int, int | None] = {}
         calls: dict[int | None, tuple[int, Disposition]] = {}
         if rows:
-            contacts = self.session.execute(
-                select(ContactRow.task_id, ContactRow.staff_id, ContactRow.disposition)
-                .where(ContactRow.task_id.in_([r.id for r in rows]))
-                .order_by(ContactRow.id)
+            ids = [r.id for r in rows]
+            answered = (ContactRow.id, ContactRow.staff_id, ContactRow.disposition)
+            own = select(*answered, ContactRow.task_id).where(ContactRow.task_id.in_(ids))
+            further = (  # the tasks a contact answered besides its own (a 回访 done answers every purchase's)
+                select(*answered, ContactTaskRow.task_id)
+                .join(ContactTaskRow, ContactTaskRow.contact_id == ContactRow.id)
+                .where(ContactTaskRow.task_id.in_(ids))
             )
-            for task_id, staff_id, disposition in contacts:  # the last contact on the task is the one that closed it
+            contacts = sorted([*self.session.execute(own), *self.session.execute(further)])
+            for _, staff_id, disposition, task_id in contacts:  # the last contact on the task is the one that closed it
                 calls[task_id] = (staff_id, disposition)
         timed = [r for r in rows if r.closed_at is not None and r.id not in calls]
         if timed:

@@ -52,6 +52,7 @@ from storage.orm import (
     AuditRow,
     ClientRow,
     ContactRow,
+    ContactTaskRow,
     MetaRow,
     SaleRow,
     StaffRow,
@@ -314,9 +315,18 @@ class SqlViews:
             SaleRow.sold_at < day_end,
             SaleRow.cancelled_at.is_(None),
         )
+        further = (  # a 回访 done answers each purchase's 回访: one call, a 回访 made for each
+            select(func.count())
+            .select_from(ContactTaskRow)
+            .join(ContactRow, ContactRow.id == ContactTaskRow.contact_id)
+            .where(
+                ContactRow.staff_id == staff_id, ContactRow.started_at >= day_start, ContactRow.started_at < day_end,
+                ContactRow.disposition == Disposition.SERVICE_DONE,
+            )
+        )  # fmt: skip
         query = select(
-            contacts.c.calls, contacts.c.contacts, sales.scalar_subquery(), contacts.c.svc_done,
-            meetings.scalar_subquery(),
+            contacts.c.calls, contacts.c.contacts, sales.scalar_subquery(),
+            contacts.c.svc_done + further.scalar_subquery(), meetings.scalar_subquery(),
         )  # fmt: skip
         calls, contacts_made, sold, svc_done, kept = self.session.execute(query).one()
         return DayFigures(

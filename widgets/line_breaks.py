@@ -65,12 +65,23 @@ def _may_break(before: str, after: str, earlier: str) -> bool:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` cells, broken where ``units`` allows; spaces at a line's end dropped."""
+    """``text`` in lines of at most ``width`` cells, broken where ``units`` allows and at every "\\n" (a hard break,
+    never part of a line); spaces at a line's end dropped."""
     return [text[start:end] for start, end in line_spans(text, width)]
 
 
 def line_spans(text: str, width: int) -> list[tuple[int, int]]:
-    """Where each of ``wrap``'s lines starts and ends in ``text`` (to cut a styled text the same way)."""
+    """Where each of ``wrap``'s lines starts and ends in ``text`` (to cut a styled text the same way): each paragraph
+    (between "\\n") wrapped on its own, an empty one an empty line."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        spans += [(offset + start, offset + end) for start, end in _paragraph_spans(paragraph, width)]
+        offset += len(paragraph) + 1
+    return spans
+
+
+def _paragraph_spans(text: str, width: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = end = 0
     for piece in _fitting(units(text), width):
@@ -105,13 +116,12 @@ class Wrapped:
         return self.text.plain
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for paragraph in self.text.split("\n", allow_blank=True):
-            for start, end in line_spans(paragraph.plain, options.max_width):
-                line = paragraph[start:end]
-                line.no_wrap, line.overflow = True, "crop"
-                yield line
+        for start, end in line_spans(self.text.plain, options.max_width):
+            line = self.text[start:end]
+            line.no_wrap, line.overflow = True, "crop"
+            yield line
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        plain = self.text.plain
-        widest = max((cell_len(p.rstrip()) for p in units(plain)), default=0)
-        return Measurement(min(widest, options.max_width), cell_len(plain))
+        paragraphs = self.text.plain.split("\n")
+        widest = max((cell_len(p.rstrip()) for paragraph in paragraphs for p in units(paragraph)), default=0)
+        return Measurement(min(widest, options.max_width), max(cell_len(p) for p in paragraphs))

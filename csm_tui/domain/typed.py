@@ -25,6 +25,10 @@ _NUMBER_LIKE = re.compile(f"(?:[(\\s]*\\+)?[0-9{SEPARATOR_CHARS}]*[0-9][Xx]?")
 # A country code before a mobile (or the start of one): +86 or 0086; a bare 86 only before a whole mobile.
 _COUNTRY = re.compile(r"^(?:\+|00)86(?=1\d{0,10}$)|^86(?=1\d{10}$)")
 
+# What a person types for a hidden digit (after NFKC: ＊ and ﹡ are *, ｘ is x, ＃ is #), and a masked number: a
+# country code, the visible digits, one run of them, the visible digits.
+MASK_GLYPHS = "*∗⁎✱xX×#•●∙"
+_MASKED = re.compile(f"(?:(?:\\+|00)?86(?=1))?([0-9]*)([{re.escape(MASK_GLYPHS)}]+)([0-9]*)")
 
 # Invisible characters a paste brings along (zero-width spaces and joiners, the word joiner, a byte-order mark):
 # not whitespace to ``str.strip``.
@@ -62,6 +66,18 @@ def search_text(text: str) -> str:
 def client_number(text: str) -> str:
     """A client number as typed (``c0001``, ``Ｃ０００１``): as stored, upper-case."""
     return typed(text).upper()
+
+
+def typed_mask(text: str) -> str | None:
+    """``text`` read as a masked number, the way ``mask_mobile`` shows one, as a user leaves, pastes or retypes it:
+    the visible digits around one run of mask glyphs (``*``, ``x``, ``#``, dots — full-width too), each glyph as
+    ``*``; a ``+86``/``0086``/``86`` before it and separators between groups gone (``+86 139-••••-5678`` reads
+    ``139****5678``). None when it is not written as a mask."""
+    match = _MASKED.fullmatch(NUMBER_SEPARATORS.sub("", typed(text)))
+    if match is None:
+        return None
+    visible, hidden, rest = match.groups()
+    return f"{visible}{'*' * len(hidden)}{rest}"
 
 
 def mobile_or_none(text: str) -> str | None:

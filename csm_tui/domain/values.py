@@ -31,13 +31,6 @@ def mask_mobile(number: str | None) -> str:
     return "" if not number else f"{number[:3]}****{number[-4:]}"
 
 
-def typed_mask(value: str) -> str | None:
-    """``value`` read as a masked number, as a field showing one may be left, pasted or retyped (full-width digits and
-    ＊ as ASCII, spaces and the separators search reads between groups gone); None when it hides no digit (no ``*``)."""
-    text = NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", value))
-    return text if "*" in text else None
-
-
 def mask_account(number: str) -> str:
     """A card or account number as banks print it: the issuer's first six digits and the last four."""
     hidden = max(len(number) - 10, 4)

@@ -41,6 +41,7 @@ APPOINTMENT_PURPOSES = ("资产配置面谈", "理财到期再投资", "养老�
 WALK_IN_REASONS = ("客户在柜台咨询基金定投", "大额存款到期，有理财意向", "客户咨询教育金保险", "客户询问国债发行")
 WODE_REASONS = ("日均资产达到沃德标准", "客户资产大幅增加，建议升级沃德服务")
 RETURN_REASONS = ("客户仅办理业务，暂无理财需求", "客户暂不愿更换客户经理")
+BUSY_NOTE = "客户约定时间回电"  # what a CSM writes when a busy client names a time (a retry after no answer has none)
 
 OPEN_DAYS = 3  # a referral of the last three working days is still open
 CLOSED_REFERRAL = Weighted([(ReferralStatus.ACCEPTED, 75), (ReferralStatus.RETURNED, 25)])
@@ -129,11 +130,11 @@ class WorkingDay(Part):
             origin = self._earlier_call(csm, c, due, rng.randint(1, 2), Disposition.BUSY)
             agreed = self.days.at(due, WORK_START + 30 * rng.randint(1, 15))
             steps = self._after(c, origin, Disposition.BUSY, agreed)
-            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: "客户约定时间回电"})
+            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: BUSY_NOTE})
         else:
             origin = self._earlier_call(csm, c, due, rng.randint(1, 2), Disposition.NO_ANSWER, late=True)
             steps = self._after(c, origin, Disposition.NO_ANSWER)
-            self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: "上次未接通，再次致电"})
+            self._tasks(csm, c, origin, steps, {})  # no note, as the app books it: its 详情 says what it retries
 
     def _follow_up(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
         origin = self._earlier_call(csm, c, due, self.policy.calls.interested_days, Disposition.INTERESTED)
@@ -185,7 +186,6 @@ class WorkingDay(Part):
             return
         rng = self.rng
         latest = min(self.now_minute - 5, WORK_END)
-        notes = {TaskKind.CALLBACK: "未接通，稍后再拨"}
         for minute, c in zip(sorted(rng.sample(range(WORK_START, latest), 4)), clients, strict=False):
             at = self.days.at(self.today, minute, rng.randrange(60))
             disposition = OUTCOMES[Channel.PHONE].draw(rng)
@@ -193,8 +193,8 @@ class WorkingDay(Part):
             later = at + dt.timedelta(hours=2)
             agreed = later if self.cadence.within_hours(self.cadence.local(at), self.cadence.local(later)) else None
             steps = self.diary.follow_up(c, disposition, at, agreed=agreed)
-            missed = disposition in (Disposition.NO_ANSWER, Disposition.BUSY)
-            self._tasks(csm, c, origin, steps, notes if missed else {})
+            notes = {TaskKind.CALLBACK: BUSY_NOTE} if disposition is Disposition.BUSY else {}  # a retry: none
+            self._tasks(csm, c, origin, steps, notes)
 
     def _maturity_task(self, csm: Csm, h: Maturing) -> None:
         """The system's reminder, raised ``maturity_lead_days`` before maturity; most raised earlier are done."""

@@ -57,6 +57,7 @@ from csm_tui.domain.models import (
     NewLeave,
     NewProspect,
     NewReferral,
+    NewTask,
     ProductRead,
 )
 from csm_tui.policy import Policy
@@ -575,6 +576,23 @@ def _fill_every_table(url: str) -> None:
     with system.acting_as(csm01)(write=True) as tx:
         tx.checklists.set_mark(csm01.id or 0, TODAY, "morning", NOW, ticked=True, note="晨会")
         tx.product_reads.record(csm01.id or 0, [ProductRead(product_id=product, fingerprint="f", read_at=NOW)])
+        answered = tx.views.clients(csm01.id or 0, "", 1)[0].id
+        tasks = [
+            tx.tasks.add(
+                NewTask(
+                    client_id=answered, staff_id=csm01.id or 0, kind=TaskKind.SERVICE_CALLBACK, due_on=TODAY,
+                    created_at=NOW,
+                )
+            ).id
+            for _ in range(2)
+        ]  # fmt: skip
+        done = tx.contacts.add(  # one 回访 done answering two purchases' 回访
+            NewContactRecord(
+                client_id=answered, staff_id=csm01.id or 0, channel=Channel.PHONE, started_at=NOW,
+                disposition=Disposition.SERVICE_DONE, satisfaction=5, task_id=tasks[0],
+            )
+        )  # fmt: skip
+        tx.contacts.also_answers(done.id, tasks[1:])
         tx.commit()
     with system(write=True) as tx:  # the appraisal's records (issue 7), which the demo leaves empty
         sup = tx.staff.by_login("sup01")

@@ -9,11 +9,13 @@ The clock: Friday 27 November 2026, 10:00 in Shanghai (retries later the same da
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
 
+from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Disposition, Role, TaskKind
 from csm_tui.domain.models import NewTask
@@ -23,9 +25,11 @@ from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.rows import Retry
 from csm_tui.services.workstation import Workstation
+from storage.engine import make_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder
 from tests.support.calls_branch import NOW, TODAY, CallsBranch
+from tests.support.clock import FROZEN_AT
 from tests.support.pilot import make_app, press_settled, table_rows, whole_rows
 from widgets.cells import reason_detail
 
@@ -119,3 +123,27 @@ async def test_the_queue_shows_what_a_retry_tries_again(calls_branch: CallsBranc
         shown = next(r for r in table_rows(app) if r[1] == "客户9")[3]
         assert next(r for r in whole_rows(app) if r[1] == "客户9")[3] == said
         assert shown == said or (shown.endswith("…") and said.startswith(shown[:-1]))  # cut to the column at 80×24
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+async def test_the_demos_retries_say_what_they_retry_in_english_with_no_chinese(demo_url: str) -> None:
+    """The demo books a retry after no answer as the app does (no note of its own): in English, each CSM's queue
+    says of every retry what it tries again in English words, and the painted row too."""
+    set_language("en")
+    retries = {}
+    for login in [f"csm{k:02d}" for k in range(1, 7)]:
+        ws = open_workstation(make_engine(demo_url), FrozenClock(FROZEN_AT), Policy(), login)
+        retries[login] = [i for i in today_queue(ws) if i.main.retry is not None]
+    assert any(retries.values())
+    for items in retries.values():
+        for item in items:
+            assert not CJK.search(reason_detail(item.main, str)), reason_detail(item.main, str)
+    login, items = next((login, items) for login, items in retries.items() if items)
+    app = make_app(demo_url, lang="en", login=login)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_settled(pilot, "2")
+        names = {item.main.client_name for item in items}
+        shown = [row[3] for row in whole_rows(app) if row[1] in names]
+        assert shown and all(not CJK.search(detail) for detail in shown), shown

@@ -7,6 +7,8 @@ characters, an English one between words; nothing is lost. The painted script is
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
@@ -57,3 +59,26 @@ def test_a_styled_line_of_the_call_card_breaks_as_its_text_and_keeps_its_styles(
     assert ["".join(text for text, _ in row) for row in drawn] == wrap(line.plain, width)
     assert all(style and style.bold for row in drawn for text, style in row if "备注" in text)
     assert all(style and style.dim for row in drawn for text, style in row if "担心" in text)
+
+
+TEXTS = st.text(st.sampled_from("客户满意（1–5 分），。Call me 3 days (ok)\n ¥8"), max_size=60)
+
+
+@given(TEXTS, st.integers(min_value=2, max_value=40))
+def test_a_newline_is_a_hard_break_and_nothing_else_is_lost(text: str, width: int) -> None:
+    """A "\\n" ends a line wherever it stands and is never inside one; every other character is kept, in order
+    (only the spaces a line ends with are dropped)."""
+    lines = wrap(text, width)
+    assert not any("\n" in line for line in lines)
+    assert len(lines) >= text.count("\n") + 1
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    kept = iter(text)
+    assert all(char in kept for char in "".join(lines))  # in order: a subsequence of the text
+
+
+@given(TEXTS, st.integers(min_value=2, max_value=40))
+def test_a_wrapped_renderable_draws_the_lines_wrap_gives(text: str, width: int) -> None:
+    console = Console(width=width, color_system=None, legacy_windows=False)
+    drawn = ["".join(s.text for s in row) for row in console.render_lines(Wrapped(text), pad=False)]
+    assert drawn == wrap(text, width)

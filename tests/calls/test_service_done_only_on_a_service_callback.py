@@ -15,19 +15,23 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Channel, Disposition, QueueReason, Role, TaskKind, TaskStatus
+from csm_tui.domain.enums import Channel, ChecklistMeasure, Disposition, QueueReason, Role, TaskKind, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewTask
+from csm_tui.domain.models import ClientSummary, NewTask
 from csm_tui.policy import Policy
-from csm_tui.services.calls.outcomes import Outcome, record
+from csm_tui.services.calls.outcomes import Outcome, record, undo
+from csm_tui.services.checklist.day_list import load_list
+from csm_tui.services.clients import client_detail
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.rows import Progress
 from csm_tui.services.workstation import Workstation
 from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import LogContactDialog, OutcomeDialog
 from screens.help import HelpScreen
-from storage.orm import ContactRow
+from storage.orm import ContactRow, ContactTaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.branch import BranchBuilder
+from tests.support.branch import BranchBuilder, rid
 from tests.support.calls_branch import CallsBranch
 from tests.support.pilot import make_app, press_settled, table_rows, whole_rows
 from widgets.outcome_panel import OutcomePanel
@@ -235,3 +239,61 @@ async def test_the_hand_log_dialog_offers_service_done_only_with_a_service_callb
         assert isinstance(dialog, LogContactDialog)
         assert (Disposition.SERVICE_DONE in dialog.outcomes) is offered
         assert Disposition.INFORMED in dialog.outcomes
+
+
+# --- one 回访 done answers the 回访 of each of the client's purchases ----------------------------------------------
+
+
+def _progress(desk: Desk, measure: ChecklistMeasure) -> Progress | None:
+    return next(i.progress for i in load_list(desk.ws).items if i.item.measure is measure)
+
+
+@pytest.mark.parametrize("called", [False, True], ids=["hand-logged", "called"])
+def test_one_service_done_answers_each_open_service_callback_recorded_on_each_and_counted_once_as_a_call(
+    desk: Desk, called: bool
+) -> None:
+    """Two purchases, two 回访 open: the client answered both in the one contact (logged by hand, or on the call to
+    the first). Both close and each names the contact's outcome and who made it; the checklist and the day's
+    figures count two 回访 made, one call, one contact; undone, both open again and nothing of it is left."""
+    first, second = desk.task(TaskKind.SERVICE_CALLBACK), desk.task(TaskKind.SERVICE_CALLBACK)
+    outcome = Outcome(Disposition.SERVICE_DONE, Channel.PHONE, satisfaction=5, feedback="很满意")
+    receipt = record(desk.ws, desk.client, outcome, task_id=first if called else None, started_at=NOW_UTC)
+
+    assert set(receipt.closed_tasks) == {first, second} and desk.contacts() == 1
+    found = client_detail.load(desk.ws, desk.client)
+    assert not isinstance(found, ClientSummary)
+    closed = {c.task.id: (c.task.status, c.closed_by, c.outcome) for c in found.closed_tasks}
+    assert closed == {t: (TaskStatus.DONE, desk.csm.id, Disposition.SERVICE_DONE) for t in (first, second)}
+    assert _progress(desk, ChecklistMeasure.SERVICE_CALLBACKS) == Progress(2, 2)
+    assert _progress(desk, ChecklistMeasure.CALLS) == Progress(1, desk.ws.policy.calls.daily_target)
+    figures = load_list(desk.ws).figures
+    assert (figures.calls, figures.contacts, figures.service_callbacks_done) == (1, 1, 2)
+
+    undo(desk.ws, receipt)
+    assert (desk.status(first), desk.status(second), desk.contacts()) == (TaskStatus.OPEN, TaskStatus.OPEN, 0)
+    with desk.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(ContactTaskRow)) == 0
+
+
+def test_a_contact_is_not_recorded_on_another_clients_task(desk: Desk) -> None:
+    """The repository refuses a further task of another client (or none at all): nothing written."""
+    desk.done(desk.task(TaskKind.SERVICE_CALLBACK))
+    with desk.system(write=True) as tx:
+        build = BranchBuilder(tx, as_of=None)
+        other = build.client("C0002", "李四", rid("110105", dt.date(1960, 3, 1), 12), desk.csm, mobile="13800138002")
+        tx.commit()
+    with desk.system(write=True) as tx:
+        theirs = tx.tasks.add(
+            NewTask(
+                client_id=other, staff_id=desk.csm.id or 0, kind=TaskKind.SERVICE_CALLBACK, due_on=TODAY,
+                created_at=NOW_UTC,
+            )
+        )  # fmt: skip
+        tx.commit()
+    with desk.ws.uow(write=True) as tx:
+        (contact,) = tx.contacts.for_client(desk.client)
+        for wrong in ([theirs.id], [10_000]):
+            with pytest.raises(AccessDenied):
+                tx.contacts.also_answers(contact.id, wrong)
+    with desk.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(ContactTaskRow)) == 0

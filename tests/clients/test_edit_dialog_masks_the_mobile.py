@@ -169,16 +169,18 @@ def _full_width(text: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-@pytest.mark.parametrize("shape", ["spaced", "pasted", "full-width"])
+@pytest.mark.parametrize("shape", ["spaced", "pasted", "full-width", "dotted after +86"])
 async def test_the_masked_mobile_left_spaced_pasted_or_full_width_keeps_the_number(
     demo_url: str, lang: str, shape: str
 ) -> None:
-    """The masked mobile with spaces around it, pasted with spaces inside, or retyped in full-width characters is
-    the number kept: alone it is "nothing was changed" (no format error), beside an address the address is saved."""
+    """The masked mobile with spaces around it, pasted with spaces inside, retyped in full-width characters, or with
+    other glyphs for the hidden digits after a country code is the number kept: alone it is "nothing was changed"
+    (no format error), beside an address the address is saved."""
     client_id, mobile = _own_mobile(demo_url)
     masked = mask_mobile(mobile)
     typed = {
-        "spaced": f" {masked} ", "pasted": f"{masked[:3]} {masked[3:7]} {masked[7:]}", "full-width": _full_width(masked)
+        "spaced": f" {masked} ", "pasted": f"{masked[:3]} {masked[3:7]} {masked[7:]}",
+        "full-width": _full_width(masked), "dotted after +86": f"+86 {masked[:3]}••••{masked[7:]}",
     }[shape]  # fmt: skip
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -228,3 +230,25 @@ async def test_enter_on_an_opt_out_box_saves_the_form_and_never_flips_the_box(de
     with Session(make_engine(demo_url)) as session:
         row = session.get(ClientRow, client_id)
         assert row is not None and row.phone_opt_out and row.sms_opt_out and row.mobile == mobile
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("typed", ["139-1234-567", "手机号不变"])
+async def test_a_mobile_that_is_no_number_is_refused_in_plain_words_and_the_text_stays(
+    demo_url: str, lang: str, typed: str
+) -> None:
+    """Neither a mainland mobile nor the mask kept: the dialog stays, with what was typed, and says in the user's
+    language what to type and how to keep the number; nothing is saved."""
+    client_id, mobile = _own_mobile(demo_url)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _edit(pilot, client_id)
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        dialog.query_one("#mobile", Input).value = typed
+        dialog.query_one("#address", Input).value = "上海市新华路1号"
+        await press_settled(pilot, "enter")
+        await settle(pilot)
+        assert app.screen is dialog and dialog.query_one("#mobile", Input).value == typed
+        assert str(dialog.query_one("#dialog-error").render()) == catalog(lang)["error.mobile_not_valid"]
+    assert _stored(demo_url, client_id)[0] == mobile

@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.typed import client_number, mobile_or_none, number_digits, search_text
 from csm_tui.domain.values import MobileNumber, validate_resident_id
 from csm_tui.services.clients import client_detail, referrals
@@ -137,8 +137,9 @@ def test_the_edit_form_takes_a_mobile_with_plus_86_dashes_and_full_width_digits(
     a = branch.ws(branch.csm_a)
     saved = client_detail.edit(a, branch.client(branch.zsf), mobile="＋８６ １３８－０１３８－０００９")
     assert saved.mobile == "13801380009"
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError) as refused:  # not a mainland mobile: said in plain words
         client_detail.edit(a, branch.client(branch.zsf), mobile="+1 650 253 0000")
+    assert refused.value.code == "mobile_not_valid"
     assert branch.client(branch.zsf).mobile == "13801380009" != ZSF_MOBILE
 
 

@@ -106,6 +106,9 @@ def record(
                 task_id=task_id if task_id is not None or not answered else answered[0].id,  # what it answers
             )
         )  # fmt: skip
+        further = [t.id for t in answered if t.id != contact.task_id]  # another purchase's 回访, done in this contact
+        if further:
+            tx.contacts.also_answers(contact.id, further)
         closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner, answered)
         created = []
         for step in follow.tasks:

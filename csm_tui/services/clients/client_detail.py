@@ -23,7 +23,8 @@ from csm_tui.domain.models import (
     Task,
 )
 from csm_tui.domain.roles import CAPACITY_ROLES
-from csm_tui.domain.values import Sex, typed_mask
+from csm_tui.domain.typed import mobile_or_none, typed_mask
+from csm_tui.domain.values import Sex
 from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.money_at_risk import TierForecast
@@ -193,9 +194,11 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     the note holds a forbidden phrase that ``confirmed`` does not keep (``phrase_check``).
 
     The edit form shows the mobile masked (the full number only through ``reveal``, audited): a mobile given as the
-    stored one's masked form (however spaced, in full-width characters too) is the number left as it was, never
-    written over it; any other masked form is refused (``mobile_masked_other``). A stored mobile is never cleared
-    (``mobile_required``): a wrong number is recorded with the call outcome "wrong number", not blanked here."""
+    stored one's masked form (``typed_mask``: any mask glyphs, a country code, spaces, full-width characters) is the
+    number left as it was, never written over it; any other masked form is refused (``mobile_masked_other``), and
+    any other text that is not a mainland mobile (``mobile_not_valid``), in plain words. A stored mobile is never
+    cleared (``mobile_required``): a wrong number is recorded with the call outcome "wrong number", not blanked
+    here."""
     if "mobile" in changes and not str(changes["mobile"] or "").strip():
         changes = {**changes, "mobile": None}  # blank typed: no number (refused below if one is stored)
     mask = typed_mask(str(changes.get("mobile") or ""))
@@ -205,6 +208,8 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
         changes = {name: value for name, value in changes.items() if name != "mobile"}
         if not changes:
             raise DomainError("nothing_changed")
+    elif changes.get("mobile") is not None and mobile_or_none(str(changes["mobile"])) is None:
+        raise DomainError("mobile_not_valid")
     # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
     merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
