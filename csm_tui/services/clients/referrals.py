@@ -46,10 +46,10 @@ def refer_to_wode(
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
-        client = tx.clients.get_to_change(client_id)  # not by a colleague covering the manager's leave
         found = tx.referrals.for_client(client_id)
         if wode_referred_to(found, ws.staff.id):
             raise DomainError("referred_to_you")
+        client = tx.clients.get_to_change(client_id)  # not by a colleague covering the manager's leave
         if tier_of(client.avg_3m, ws.policy.tiers) is not Tier.WODE:
             raise DomainError("below_wode")
         target = tx.staff.get(to_staff_id)
