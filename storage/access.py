@@ -273,6 +273,11 @@ class Access:
         """The actor sees the client in full only while covering their manager's leave (the call, nothing more)."""
         return self.may_see_client(client_id) and client_id in self._by_cover
 
+    def only_referred(self, client_id: int) -> bool:
+        """The actor, a 沃德 client manager, sees the client in full only through a referral still open (theirs to
+        decide: nothing of the client's record changed until accepted)."""
+        return self.may_see_client(client_id) and client_id in self._by_open_referral
+
     def in_book(self, client_id: int) -> bool:
         """The client is in the actor's own book (``book_of``): one they manage or, a 沃德 client manager, one whose
         沃德 referral they accepted. Nobody's for the system; an admin's or a supervisor's only if they manage it."""

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role
@@ -29,6 +29,7 @@ from csm_tui.services.clients import client_detail, households, referrals
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import Validity
 from csm_tui.services.workstation import Workstation
+from screens.client_detail import RECORD_KEYS, ClientDetailScreen
 from screens.dialogs import EditClientDialog
 from storage import audit
 from storage.engine import make_engine
@@ -122,20 +123,31 @@ def test_the_repository_refuses_the_open_referrals_manager_the_client_to_change(
     assert branch.client(branch.zsf).mobile == ZSF_MOBILE
 
 
-async def test_the_open_referrals_edit_on_the_client_page_is_refused_in_words(branch: Branch) -> None:
-    _open_referral(branch, branch.zsf, branch.wealth)
+async def test_the_client_page_offers_no_change_of_the_record_while_the_referral_is_open(branch: Branch) -> None:
+    """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind);
+    ``e`` does nothing; accepted, they are offered and the edit saves."""
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
     app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_client_page(pilot, branch.zsf)
+        page = app.screen
+        assert isinstance(page, ClientDetailScreen) and page.detail is not None  # seen in full, to decide
+        assert not any(page.check_action(key, ()) for key in RECORD_KEYS)
+        await press_settled(pilot, "e")
+        assert app.screen is page
+    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, branch.zsf)
+        page = app.screen
+        assert isinstance(page, ClientDetailScreen) and page.check_action("edit", ())
         await press_settled(pilot, "e")
         dialog = app.screen
         assert isinstance(dialog, EditClientDialog)
-        dialog.query_one("#mobile", Input).value = "13700000000"
+        dialog.query_one("#address", Input).value = "上海市某路3号"
         await press_settled(pilot, "enter")
-        assert app.screen is dialog
-        said = str(dialog.query_one("#dialog-error", Static).render())
-        assert said == catalog("zh_CN")["error.wode_referral_open"]
-    assert branch.client(branch.zsf).mobile == ZSF_MOBILE
+        assert app.screen is page
+    assert branch.client(branch.zsf).address == "上海市某路3号"
 
 
 # --- one 沃德 client manager's book at a time ---------------------------------------------------------------------
