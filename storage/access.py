@@ -12,8 +12,10 @@ The rules, by role (the bank's OCRM rule):
   and tellers never (they refer).
 - a client's record changed, an assessment taken, a sale or suitability record written, a family link or a 沃德
   referral made (``require_client_record``): as above, but not by a colleague who sees the client only while
-  covering their manager's leave. A cover makes the calls (the card, the outcome, its follow-ups and flags); the
-  client, their record and what is sold to them stay the CSM's (their supervisor's and the admin's meanwhile).
+  covering their manager's leave, nor by a 沃德 client manager whose referral of the client is still open (theirs
+  to decide, not theirs yet: accepted, the client is in their book). A cover makes the calls (the card, the
+  outcome, its follow-ups and flags); the client, their record and what is sold to them stay the CSM's (their
+  supervisor's and the admin's meanwhile).
 - a staff member's lists (queue, tasks, meetings, checklist, figures, exports): their own, a supervisor their team's,
   the admin everyone's. Their own book of clients (``book_of``): those they manage, and a 沃德 client manager's
   accepted 沃德 referrals; a supervisor's lists name the team's clients by the CSM who manages them.
@@ -37,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
 from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role
+from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.domain.roles import SCOREBOARD_ROLES
 from csm_tui.policy import LeaveCalls, LeavePolicy
@@ -150,6 +153,7 @@ class Access:
         self.actor = actor
         self._clients: dict[int, bool] = {}  # client id → may see in full
         self._by_cover: set[int] = set()  # client ids seen in full only through covering their manager's leave
+        self._by_open_referral: set[int] = set()  # client ids seen in full only through a 沃德 referral still open
         self._supervisors: dict[int, int | None] = {}  # staff id → their supervisor's id
         self._covered: dict[int, bool] = {}  # staff id → the actor covers their leave now
         # active supervisors and admins: id, role, outlet, on leave now
@@ -239,12 +243,15 @@ class Access:
             self._by_cover.add(client_id)  # a CSM: no referral of their own makes more of it
             return True
         if self.has_role(Role.WEALTH_MANAGER):
-            referred = select(ReferralRow.id).where(
+            referred = select(ReferralRow.kind, ReferralRow.status).where(
                 ReferralRow.client_id == client_id,
                 ReferralRow.to_staff_id == self.actor_id,
                 ReferralRow.status.in_(WEALTH_REFERRALS),
             )
-            return self.session.scalar(referred.limit(1)) is not None
+            found = {(kind, status) for kind, status in self.session.execute(referred)}
+            if found and (ReferralKind.WODE, ReferralStatus.ACCEPTED) not in found:
+                self._by_open_referral.add(client_id)  # theirs to decide, not theirs yet: no write right
+            return bool(found)
         return False
 
     def require_client(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> None:
@@ -254,14 +261,22 @@ class Access:
 
     def require_client_record(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> None:
         """Refuse unless the actor may change the client's record or sell to them: who may see them in full, except
-        a colleague who does so only while covering the manager's leave (see the module's docstring)."""
+        a colleague who does so only while covering the manager's leave, and a 沃德 client manager whose referral
+        of the client is still open (``wode_referral_open``; see the module's docstring)."""
         self.require_client(client_id, manager_id, known=known)
         if client_id in self._by_cover:
             raise AccessDenied("client_cover")
+        if client_id in self._by_open_referral:
+            raise DomainError("wode_referral_open")
 
     def only_covering(self, client_id: int) -> bool:
         """The actor sees the client in full only while covering their manager's leave (the call, nothing more)."""
         return self.may_see_client(client_id) and client_id in self._by_cover
+
+    def only_referred(self, client_id: int) -> bool:
+        """The actor, a 沃德 client manager, sees the client in full only through a referral still open (theirs to
+        decide: nothing of the client's record changed until accepted)."""
+        return self.may_see_client(client_id) and client_id in self._by_open_referral
 
     def in_book(self, client_id: int) -> bool:
         """The client is in the actor's own book (``book_of``): one they manage or, a 沃德 client manager, one whose
@@ -271,10 +286,24 @@ class Access:
         own = book_of(self.session, self.actor_id).own
         return self.session.scalar(select(ClientRow.id).where(ClientRow.id == client_id, own)) is not None
 
+    def book_read(self, staff_id: int) -> Book:
+        """``staff_id``'s book as the actor may read it (whose lists: ``may_act_for``, else refused): one's own and,
+        for the admin, anyone's whole; for a supervisor, a team member's only as far as the supervisor sees its
+        clients in full (those the team's CSMs manage: never a 沃德 client manager's accepted clients of another
+        team's CSM), the rest left out."""
+        self.require_act_for(staff_id, "views")
+        book = book_of(self.session, staff_id)
+        if self.admin or self.is_self(staff_id):
+            return book
+        team = select(StaffRow.id).where(StaffRow.supervisor_id == self.actor_id)
+        seen = or_(ClientRow.manager_id == self.actor_id, ClientRow.manager_id.in_(team))
+        return Book(and_(book.own, seen), book.others, book.team)
+
     def forget_client(self, client_id: int) -> None:
         """The client's manager or referrals changed in this unit of work: ask the database again."""
         self._clients.pop(client_id, None)
         self._by_cover.discard(client_id)
+        self._by_open_referral.discard(client_id)
 
     # --- scores -------------------------------------------------------------------------------------------------
 

@@ -107,8 +107,18 @@ class SqlProspects:
         introduced = prospect.introduced_by is not None and prospect.event_id is None
         return introduced and self.access.has_role(*INTRODUCTION_TAKERS)
 
+    def _introduction_refused(self, prospect: NewProspect) -> bool:
+        """An introduction is recorded by whoever has the introducing client in their own book (``book_of``: their
+        manager, or the 沃德 client manager who accepted them), as a prospect of their own; the system records any
+        (the client import)."""
+        if prospect.introduced_by is None or self.access.admin:
+            return False
+        return not (self.access.is_self(prospect.manager_id) and self.access.in_book(prospect.introduced_by))
+
     def add(self, prospect: NewProspect) -> Prospect:
         if not (self.access.admin or self.access.has_role(*TAKERS) or self._introduction_taker(prospect)):
+            raise AccessDenied("prospect")
+        if self._introduction_refused(prospect):
             raise AccessDenied("prospect")
         if self.session.scalar(select(ClientRow.id).where(_same_person(ClientRow, prospect)).limit(1)) is not None:
             # a client already (their mobile or ID is the bank's): checked in as a walk-in, never a prospect whom

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +18,7 @@ from csm_tui.domain.enums import (
     AppointmentStatus,
     Disposition,
     HoldingStatus,
+    ReferralKind,
     ReferralStatus,
     Role,
     TaskKind,
@@ -59,6 +61,7 @@ from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
 from csm_tui.services.rows import ClosedTask
 from storage.access import Access
 from storage.orm import (
+    WODE_ACCEPTED,
     AccountRow,
     AppointmentRow,
     AssessmentRow,
@@ -278,6 +281,9 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     def in_book(self, client_id: int) -> bool:
         return self.access.in_book(client_id)
 
+    def only_referred(self, client_id: int) -> bool:
+        return self.access.only_referred(client_id)
+
     def get_to_change(self, client_id: int) -> Client:
         """The client in full, for a change of their record or a sale: refused to a colleague who sees them only
         while covering their manager's leave."""
@@ -306,7 +312,11 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
         """Make ``manager_id`` the client's manager. An admin may give any client to anyone; a supervisor moves
         clients within the team; a client without a manager (a walk-in) goes to an active CSM when the lobby, a
         teller or a supervisor refers them (services.referrals.refer_walk_in). Nobody else assigns, and no
-        lobby manager or teller becomes a manager (they would read the client in full)."""
+        lobby manager or teller becomes a manager (they would read the client in full).
+
+        The client's 沃德 relationship (their accepted 沃德 referral) is apart from who manages them and stays as it
+        is: given to another CSM, the client stays in the 沃德 client manager's book too; given to that 沃德 client
+        manager themself, the client is in their book once (managed and accepted), nothing to undo."""
         row = self.session.get(ClientRow, client_id)
         if row is None:
             raise LookupError(client_id)
@@ -790,7 +800,8 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
 
     def close(self, referral_id: int, status: ReferralStatus, note: str, at: dt.datetime) -> None:
         """Accept or return an open referral with the receiving manager's ``note``, kept beside the client's need
-        (``reason``), which is never rewritten."""
+        (``reason``), which is never rewritten. A 沃德 client is in one 沃德 client manager's book at a time: a 沃德
+        referral is not accepted while another of the client's is (``wode_client_held``, naming its manager)."""
         row = self.session.get(
             ReferralRow, referral_id, with_for_update=True
         )  # two desks deciding: one after the other
@@ -800,6 +811,29 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             raise DomainError("referral_decided")
         if not (self.access.admin or self.access.is_self(row.to_staff_id)):
             raise AccessDenied("referral")
-        row.status, row.decision_note, row.closed_at = status, note, at
-        self.session.flush()
+        taking = status is ReferralStatus.ACCEPTED and row.kind is ReferralKind.WODE
+        if taking:  # two of the client's referrals accepted at once on two desks: one after the other
+            self.session.execute(
+                select(ClientRow.id).where(ClientRow.id == row.client_id).with_for_update(key_share=True)
+            )
+            self._refuse_held(row)
+        try:
+            with self.session.begin_nested():  # in a savepoint: the refusal below reads on after it
+                row.status, row.decision_note, row.closed_at = status, note, at
+        except IntegrityError:
+            # accepted in another session past the check: the database's index (migration 0022) refused it; said
+            # as the check says it
+            self._refuse_held(row)
+            raise
         self.access.forget_client(row.client_id)
+
+    def _refuse_held(self, row: ReferralRow) -> None:
+        """Refused, naming the 沃德 client manager, when another 沃德 referral of the client is accepted."""
+        held_by = self.session.scalar(
+            select(StaffRow.name)
+            .join(ReferralRow, ReferralRow.to_staff_id == StaffRow.id)
+            .where(ReferralRow.client_id == row.client_id, ReferralRow.id != row.id, WODE_ACCEPTED)
+            .limit(1)
+        )
+        if held_by is not None:
+            raise DomainError("wode_client_held", name=held_by)

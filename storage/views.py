@@ -44,7 +44,7 @@ from csm_tui.services.rows import (
     Validity,
 )
 from storage import checklist_views
-from storage.access import Access, book_of
+from storage.access import Access
 from storage.orm import (
     AccountRow,
     AppointmentRow,
@@ -219,8 +219,7 @@ class SqlViews:
         Own matches are one limited query over the book; others' are limited reads each in the order of the index
         that answers it (see ``_others_reads``), so a one-letter prefix stays cheap at any size of branch.
         """
-        self._require(staff_id)
-        book = book_of(self.session, staff_id)
+        book = self.access.book_read(staff_id)
         columns = select(*_LIST_COLUMNS, book.team.label("team"))
         text = search_text(text)  # full-width, spaced, dashed, after +86: as stored (``csm_tui.domain.typed``)
         if not text:
@@ -258,8 +257,7 @@ class SqlViews:
         """Clients whose mobile, resident ID, card or account number is exactly ``number`` (never a part of one),
         own ones in full, others' masked, each with which of its numbers matched. The search service audits and
         limits this read (``services.clients.look_up_number``)."""
-        self._require(staff_id)
-        book = book_of(self.session, staff_id)
+        book = self.access.book_read(staff_id)
         columns = (*_LIST_COLUMNS, book.own.label("own"), book.team.label("team"))
         by_person = select(*columns).where(or_(ClientRow.mobile == number, ClientRow.resident_id == number))
         by_account = (
@@ -357,14 +355,13 @@ class SqlViews:
 
     def clients_in_focus(self, staff_id: int, focus: ClientFocus, window: DayWindow) -> list[ClientListRow]:
         """Who is left for a checklist item; others' clients (a contact made for a colleague) masked."""
-        self._require(staff_id)
+        book = self.access.book_read(staff_id)
         if focus is ClientFocus.MATURING_UNREACHED:
             pairs = checklist_views.maturing_clients([staff_id], window).subquery()
             left = ~checklist_views.reached(pairs.c.client_id, pairs.c.staff_id, window)
         else:
             pairs = checklist_views.contacted_clients([staff_id], window).subquery()
             left = ~checklist_views.next_contact_agreed(pairs.c.client_id, pairs.c.staff_id, window)
-        book = book_of(self.session, staff_id)
         query = (
             select(*_LIST_COLUMNS, book.own.label("own"), book.team.label("team"))
             .where(ClientRow.id.in_(select(pairs.c.client_id).where(left)))
@@ -375,8 +372,9 @@ class SqlViews:
     def assessments_due(self, staff_id: int, horizon: dt.date, validity: Validity) -> list[AssessmentDue]:
         """Clients of the staff member's own book (``access.book_of``: a 沃德 client manager's accepted 沃德
         referrals too) whose latest assessment has expired or expires by ``horizon`` by the policy's ``validity``
-        (the stored end or the policy's, the earlier), or who have none."""
-        self._require(staff_id)
+        (the stored end or the policy's, the earlier), or who have none. Another's book as the actor may read it
+        (``Access.book_read``)."""
+        book = self.access.book_read(staff_id)
         ranked = select(
             AssessmentRow.client_id,
             AssessmentRow.level,
@@ -393,7 +391,7 @@ class SqlViews:
         query = (
             select(ClientRow.id, ClientRow.name, latest.c.level, latest.c.valid_until, latest.c.taken_at)
             .outerjoin(latest, latest.c.client_id == ClientRow.id)
-            .where(book_of(self.session, staff_id).own)
+            .where(book.own)
             .order_by(ClientRow.name, ClientRow.id)
         )
         due = [

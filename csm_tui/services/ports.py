@@ -233,6 +233,11 @@ class ClientRepository(Protocol):
         them only while covering their manager's leave (``client_cover``)."""
         ...
 
+    def only_referred(self, client_id: int) -> bool:
+        """The acting 沃德 client manager sees the client only through a referral still open: the record is not theirs
+        to change (``wode_referral_open``) until they accept it."""
+        ...
+
     def in_book(self, client_id: int) -> bool:
         """The client is in the acting staff member's own book: managed by them or, a 沃德 client manager, whose 沃德
         referral they accepted (``storage.access.book_of``)."""

@@ -17,7 +17,7 @@ import pytest
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import QueueReason, RiskLevel
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import NewRiskAssessment, Referral, Staff
+from csm_tui.domain.models import NewProspect, NewRiskAssessment, Referral, Staff
 from csm_tui.i18n import t
 from csm_tui.services.calls.appointments import add_follow_up
 from csm_tui.services.calls.queue import today_queue
@@ -93,10 +93,38 @@ def test_a_client_a_wode_manager_accepted_introduces_a_prospect_to_them(branch: 
 
 @pytest.mark.parametrize("who", ["wealth", "csm_b"])
 def test_an_introduction_by_a_client_not_in_ones_book_is_refused_and_writes_nothing(branch: Branch, who: str) -> None:
+    """The open referral's manager is told the referral is theirs to accept first; another CSM is refused."""
     _referred(branch, accept=False)
-    with pytest.raises(AccessDenied):
+    with pytest.raises((AccessDenied, DomainError)) as refused:
         prospects.introduced(branch.ws(getattr(branch, who)), branch.zsf, "钱七", "13700001111", consent=True)
+    if who == "wealth":
+        assert isinstance(refused.value, DomainError) and refused.value.code == "wode_referral_open"
     assert branch.count(ProspectRow) == 0
+
+
+def _introduction(branch: Branch, by: int, manager: Staff) -> NewProspect:
+    return NewProspect(
+        name="路人", mobile="13811112222", consent=True, manager_id=manager.id, met_by=manager.id, introduced_by=by,
+        created_at=dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("who", "by", "manager"), [
+    ("wealth", "wdh", "csm_b"), ("wealth", "wdh", "wealth"), ("wealth", "zsf", "csm_a"), ("csm_b", "zsf", "csm_b"),
+])  # fmt: skip
+def test_the_repository_refuses_an_introduction_by_a_client_of_another_book(
+    branch: Branch, who: str, by: str, manager: str
+) -> None:
+    """Past the service: an introduction is recorded only as a prospect of one's own, by a client of one's own book
+    (a 沃德 client manager's: one they accepted); nothing is written."""
+    _referred(branch, accept=True)  # 张三丰 is in the 沃德 manager's book; 王大海 is B's
+    with branch.system.acting_as(getattr(branch, who))(write=True) as tx, pytest.raises(AccessDenied):
+        tx.prospects.add(_introduction(branch, getattr(branch, by), getattr(branch, manager)))
+    assert branch.count(ProspectRow) == 0
+    with branch.system.acting_as(branch.wealth)(write=True) as tx:
+        taken = tx.prospects.add(_introduction(branch, branch.zsf, branch.wealth))
+        tx.commit()
+    assert (taken.manager_id, taken.introduced_by) == (branch.wealth.id, branch.zsf)
 
 
 def test_a_wode_managers_assessments_due_hold_the_clients_they_accepted(branch: Branch) -> None:

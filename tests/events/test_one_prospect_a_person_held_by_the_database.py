@@ -245,11 +245,11 @@ def test_migration_0021_rewrites_numbers_in_another_form_and_goes_back_cleanly(b
     with engine.connect() as conn:
         assert audit.missing_guards(conn) == []
         assert conn.execute(text("SELECT mobile FROM prospects ORDER BY id DESC")).scalars().first() == "13500000000"
-    assert gone == (
+    assert [guard for guard in gone if guard.startswith("prospects.")] == (
         ["prospects.ck_prospects_mobile", "prospects.ck_prospects_resident_id"]
         if engine.dialect.name == "postgresql"
         else ["prospects.prospects_number_forms_insert", "prospects.prospects_number_forms_update"]
-    )
+    )  # (and those of the revisions after 0021)
 
 
 def test_a_blank_id_is_no_id_and_a_number_stored_as_bytes_stops_the_upgrade(branch: Branch, engine: Engine) -> None:

@@ -37,19 +37,26 @@ def wode_referred_to(found: list[Referral], staff_id: int | None) -> bool:
     return any(r.kind is ReferralKind.WODE and r.status in live and r.to_staff_id == staff_id for r in found)
 
 
+def wode_holder(found: list[Referral]) -> int | None:
+    """The 沃德 client manager whose 沃德 referral of the client is accepted, among the client's referrals
+    (``found``): the client is in their book, and in nobody else's (``ReferralRepository.close``)."""
+    accepted = (r.to_staff_id for r in found if r.kind is ReferralKind.WODE and r.status is ReferralStatus.ACCEPTED)
+    return next(accepted, None)
+
+
 def refer_to_wode(
     ws: Workstation, client_id: int, to_staff_id: int, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> Referral:
     """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager; the note is
     phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
-    for one the chosen manager has accepted already."""
+    for one a 沃德 client manager has accepted already (theirs: a client is in one 沃德 client manager's book)."""
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
-        client = tx.clients.get_to_change(client_id)  # not by a colleague covering the manager's leave
         found = tx.referrals.for_client(client_id)
         if wode_referred_to(found, ws.staff.id):
             raise DomainError("referred_to_you")
+        client = tx.clients.get_to_change(client_id)  # not by a colleague covering the manager's leave
         if tier_of(client.avg_3m, ws.policy.tiers) is not Tier.WODE:
             raise DomainError("below_wode")
         target = tx.staff.get(to_staff_id)
@@ -57,8 +64,9 @@ def refer_to_wode(
             raise DomainError("not_a_wealth_manager")
         if any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found):
             raise DomainError("referral_open")
-        if wode_referred_to(found, to_staff_id):
-            raise DomainError("wode_client_of", name=target.name)
+        if (holder := wode_holder(found)) is not None:  # in one 沃德 client manager's book at a time
+            held_by = tx.staff.get(holder)
+            raise DomainError("wode_client_of", name=held_by.name if held_by is not None else "")
         referral = tx.referrals.add(
             NewReferral(
                 client_id=client_id, kind=ReferralKind.WODE, from_staff_id=ws.staff.id, to_staff_id=to_staff_id,

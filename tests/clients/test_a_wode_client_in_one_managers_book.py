@@ -1,0 +1,332 @@
+"""A 沃德 client manager's book holds what is theirs and no more, from the hostile side, on SQLite and PostgreSQL:
+a referral still open lets them see the client in full but change nothing of theirs (the service and the repository
+refuse it in words); a client is in one 沃德 client manager's book at a time — a second acceptance is refused naming
+who holds them, two desks accepting at once leave one, and the database holds it (migration 0022, whose upgrade
+leaves a client held twice to the manager who accepted last); a supervisor reading a team member's book reads only
+the team's clients in it. Pilot: the open referral's edit refused on the client's page, in words.
+
+The clients' small branch (``support/clients_branch``): A (周主管's team) has 张三丰, B (吴主管's team) 王大海."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+from sqlalchemy import Engine, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from textual.widgets import Input
+
+from csm_tui.app import CsmApp
+from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role
+from csm_tui.domain.errors import DomainError
+from csm_tui.domain.households import Relation
+from csm_tui.domain.models import NewReferral, NewStaff, Referral, Staff
+from csm_tui.i18n import catalog, explain
+from csm_tui.services.clients import client_detail, households, referrals
+from csm_tui.services.ports import AccessDenied, UnitOfWork
+from csm_tui.services.rows import Validity
+from csm_tui.services.workstation import Workstation
+from screens.client_detail import RECORD_KEYS, ClientDetailScreen
+from screens.dialogs import EditClientDialog
+from storage import audit
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.orm import ReferralRow, StaffRow
+from storage.uow import SqlUnitOfWorkFactory
+from tests.support.clients_branch import NOW, ZSF_MOBILE, Branch
+from tests.support.pilot import open_client_page, press_settled, recording_notices
+from tests.support.races import at_once
+
+ROUNDS = 3  # races: either desk may come first
+
+
+def _second_wealth_manager(branch: Branch) -> Staff:
+    with branch.system(write=True) as tx:
+        staff = tx.staff.add(
+            NewStaff(login="wode02", name="钱经理", role=Role.WEALTH_MANAGER, outlet_id=branch.outlet_id)
+        )
+        tx.commit()
+    return staff
+
+
+def _open_referral(branch: Branch, client_id: int, to: Staff, at: dt.datetime = NOW) -> Referral:
+    """A 沃德 referral left open, written as the system writes (the service keeps one open a client: a second one
+    comes only by another path — an import, SQL, a desk before the rule)."""
+    assert branch.csm_a.id is not None and to.id is not None
+    with branch.system(write=True) as tx:
+        referral = tx.referrals.add(
+            NewReferral(
+                client_id=client_id, kind=ReferralKind.WODE, from_staff_id=branch.csm_a.id, to_staff_id=to.id,
+                created_at=at,
+            )
+        )  # fmt: skip
+        tx.commit()
+    return referral
+
+
+def _desk(branch: Branch, engine: Engine, staff: Staff) -> Workstation:
+    """``staff`` at a desk of their own: a session on its own engine."""
+    ws = branch.ws(staff)
+    return Workstation(
+        SqlUnitOfWorkFactory(engine, branch.clock).acting_as(staff), staff, None, ws.time, ws.policy, False
+    )
+
+
+def _accepted_wode(engine: Engine, client_id: int) -> list[int]:
+    with Session(engine) as session:
+        rows = session.scalars(
+            ReferralRow.__table__.select()
+            .with_only_columns(ReferralRow.to_staff_id)
+            .where(
+                ReferralRow.client_id == client_id,
+                ReferralRow.kind == ReferralKind.WODE,
+                ReferralRow.status == ReferralStatus.ACCEPTED,
+            )
+        )
+        return list(rows)
+
+
+# --- an open referral: seen in full, nothing changed ------------------------------------------------------------
+
+
+def test_a_wode_manager_with_an_open_referral_changes_no_field_of_the_client(branch: Branch) -> None:
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    client = branch.client(branch.zsf)
+    for change in ({"mobile": "13700000000"}, {"address": "上海市某路1号"}, {"phone_opt_out": True}):
+        with pytest.raises(DomainError) as refused:
+            client_detail.edit(wealth, client, **change)
+        assert refused.value.code == "wode_referral_open"
+    assert branch.client(branch.zsf) == client  # nothing written
+    with pytest.raises(DomainError) as linked:
+        households.link(wealth, branch.zsf, branch.wxm, Relation.SPOUSE)
+    assert linked.value.code == "wode_referral_open"
+    for lang in ("zh_CN", "en"):
+        assert catalog(lang)["error.wode_referral_open"]
+    referrals.decide(wealth, referral, accept=True)  # theirs now: changed as their own client
+    saved = client_detail.edit(wealth, branch.client(branch.zsf), address="上海市某路2号")
+    assert (saved.address, saved.mobile) == ("上海市某路2号", ZSF_MOBILE)
+
+
+def test_the_repository_refuses_the_open_referrals_manager_the_client_to_change(branch: Branch) -> None:
+    _open_referral(branch, branch.zsf, branch.wealth)
+    with branch.system.acting_as(branch.wealth)() as tx:
+        assert tx.clients.get(branch.zsf).mobile == ZSF_MOBILE  # seen in full, to decide
+        version = tx.clients.get(branch.zsf).version
+        with pytest.raises(DomainError, match="wode_referral_open"):
+            tx.clients.get_to_change(branch.zsf)
+        with pytest.raises(DomainError, match="wode_referral_open"):
+            tx.clients.update(branch.zsf, version, mobile="13700000000")
+    assert branch.client(branch.zsf).mobile == ZSF_MOBILE
+
+
+async def test_the_client_page_offers_no_change_of_the_record_while_the_referral_is_open(branch: Branch) -> None:
+    """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind);
+    ``e`` does nothing; accepted, they are offered and the edit saves."""
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, branch.zsf)
+        page = app.screen
+        assert isinstance(page, ClientDetailScreen) and page.detail is not None  # seen in full, to decide
+        assert not any(page.check_action(key, ()) for key in RECORD_KEYS)
+        await press_settled(pilot, "e")
+        assert app.screen is page
+    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, branch.zsf)
+        page = app.screen
+        assert isinstance(page, ClientDetailScreen) and page.check_action("edit", ())
+        await press_settled(pilot, "e")
+        dialog = app.screen
+        assert isinstance(dialog, EditClientDialog)
+        dialog.query_one("#address", Input).value = "上海市某路3号"
+        await press_settled(pilot, "enter")
+        assert app.screen is page
+    assert branch.client(branch.zsf).address == "上海市某路3号"
+
+
+# --- one 沃德 client manager's book at a time ---------------------------------------------------------------------
+
+
+def test_accepting_a_client_another_wode_manager_holds_is_refused_naming_them(branch: Branch, engine: Engine) -> None:
+    other = _second_wealth_manager(branch)
+    first = _open_referral(branch, branch.zsf, branch.wealth)
+    second = _open_referral(branch, branch.zsf, other)
+    referrals.decide(branch.ws(branch.wealth), first, accept=True)
+    with pytest.raises(DomainError) as refused:
+        referrals.decide(branch.ws(other), second, accept=True)
+    assert (refused.value.code, refused.value.params) == ("wode_client_held", {"name": "陈经理"})
+    assert "陈经理" in explain(refused.value)
+    assert _accepted_wode(engine, branch.zsf) == [branch.wealth.id]
+    referrals.decide(branch.ws(other), second, accept=False, reason="客户已由陈经理服务")  # returned: as ever
+
+
+def test_a_client_another_wode_manager_holds_is_not_referred_to_a_second(branch: Branch) -> None:
+    other = _second_wealth_manager(branch)
+    assert branch.wealth.id is not None and other.id is not None
+    accepted = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
+    referrals.decide(branch.ws(branch.wealth), accepted, accept=True)
+    with pytest.raises(DomainError) as refused:
+        referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, other.id)
+    assert (refused.value.code, refused.value.params) == ("wode_client_of", {"name": "陈经理"})
+    assert branch.count(ReferralRow) == 1
+
+
+def test_two_desks_accepting_two_referrals_of_one_client_at_once_leave_it_in_one_book(
+    branch: Branch, db_url: str, engine: Engine
+) -> None:
+    other = _second_wealth_manager(branch)
+    engines = [make_engine(db_url), make_engine(db_url)]
+    try:
+        for n in range(ROUNDS):
+            client_id = [branch.zsf, branch.wxm, branch.ls][n]
+            one = _open_referral(branch, client_id, branch.wealth)
+            two = _open_referral(branch, client_id, other)
+            desks = [_desk(branch, engines[0], branch.wealth), _desk(branch, engines[1], other)]
+            came = at_once([partial(referrals.decide, ws, r, True) for ws, r in zip(desks, (one, two), strict=True)])
+            assert came == ["saved", "wode_client_held"]
+            assert len(_accepted_wode(engine, client_id)) == 1
+    finally:
+        for each in engines:
+            each.dispose()
+
+
+def test_an_acceptance_past_a_blind_check_is_refused_by_the_database_in_the_checks_words(
+    branch: Branch, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another desk accepts between the check and the write (here: a check that saw nothing the first time): the
+    index refuses it; the refusal names the manager, nothing of it is written."""
+    from storage.repositories import ReferralRepository
+
+    other = _second_wealth_manager(branch)
+    first = _open_referral(branch, branch.zsf, branch.wealth)
+    second = _open_referral(branch, branch.zsf, other)
+    referrals.decide(branch.ws(branch.wealth), first, accept=True)
+    check = ReferralRepository._refuse_held
+    blind = iter([True])
+    monkeypatch.setattr(
+        ReferralRepository, "_refuse_held", lambda self, row: None if next(blind, False) else check(self, row)
+    )
+    with pytest.raises(DomainError) as refused:
+        referrals.decide(branch.ws(other), second, accept=True)
+    assert (refused.value.code, refused.value.params) == ("wode_client_held", {"name": "陈经理"})
+    assert _accepted_wode(engine, branch.zsf) == [branch.wealth.id]
+
+
+def test_a_second_acceptance_written_by_sql_is_refused_by_the_database(branch: Branch, engine: Engine) -> None:
+    other = _second_wealth_manager(branch)
+    first = _open_referral(branch, branch.zsf, branch.wealth)
+    second = _open_referral(branch, branch.zsf, other)
+    referrals.decide(branch.ws(branch.wealth), first, accept=True)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("UPDATE referrals SET status = 'accepted' WHERE id = :id"), {"id": second.id})
+    with engine.begin() as conn:  # a walk-in referral accepted, or a 沃德 one returned: out of it
+        conn.execute(text("UPDATE referrals SET status = 'returned' WHERE id = :id"), {"id": second.id})
+    assert _accepted_wode(engine, branch.zsf) == [branch.wealth.id]
+
+
+def test_a_dropped_index_of_the_rule_is_named_by_the_audit_check(branch: Branch, engine: Engine) -> None:
+    with engine.begin() as conn:
+        assert audit.missing_guards(conn) == []
+        conn.execute(text("DROP INDEX uq_referrals_wode_accepted"))
+        assert audit.missing_guards(conn) == ["referrals.uq_referrals_wode_accepted"]
+
+
+def test_migration_0022_leaves_a_client_held_twice_to_the_manager_who_accepted_last_and_goes_back_cleanly(
+    branch: Branch, engine: Engine
+) -> None:
+    """A database where two 沃德 client managers accepted one client before 0022: the earlier acceptance is
+    returned with a note saying so (what the manager wrote kept after it), the later one stays; others untouched."""
+    from alembic import command
+
+    from storage.migrate import _config
+
+    other = _second_wealth_manager(branch)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0021")
+    earlier = _open_referral(branch, branch.zsf, other)
+    later = _open_referral(branch, branch.zsf, branch.wealth)
+    alone = _open_referral(branch, branch.wxm, other)
+    with engine.begin() as conn:
+        for referral, at, note in (
+            (earlier, NOW, "已约见"),
+            (later, NOW + dt.timedelta(hours=1), ""),
+            (alone, NOW, ""),
+        ):
+            conn.execute(
+                text("UPDATE referrals SET status = 'accepted', closed_at = :at, decision_note = :note WHERE id = :id"),
+                {"at": at.replace(tzinfo=None), "note": note, "id": referral.id},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status, decision_note FROM referrals ORDER BY id")).all()
+        assert audit.missing_guards(conn) == []
+    migrated = {r.id: (r.status, r.decision_note) for r in rows}
+    assert migrated[later.id] == ("accepted", "") and migrated[alone.id] == ("accepted", "")
+    status, note = migrated[earlier.id]
+    assert status == "returned" and note.startswith("系统") and note.endswith(": 已约见")
+    assert _accepted_wode(engine, branch.zsf) == [branch.wealth.id]
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0021")
+        assert audit.missing_guards(conn) == ["referrals.uq_referrals_wode_accepted"]
+    upgrade(engine)
+
+
+# --- reassignment leaves the 沃德 relationship ------------------------------------------------------------------
+
+
+def test_a_client_given_to_another_csm_stays_in_their_wode_managers_book(branch: Branch) -> None:
+    assert branch.wealth.id is not None and branch.csm_b.id is not None
+    referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
+    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    with branch.system(write=True) as tx:
+        tx.clients.assign(branch.zsf, branch.csm_b.id)
+        tx.commit()
+    with branch.system.acting_as(branch.wealth)() as tx:
+        assert tx.clients.in_book(branch.zsf)
+    with branch.system.acting_as(branch.csm_b)() as tx:
+        assert tx.clients.in_book(branch.zsf)
+
+
+# --- another's book, read by a supervisor ---------------------------------------------------------------------
+
+
+def _wealth_in_team_holding_a_client_of_each_team(branch: Branch) -> None:
+    """The 沃德 client manager in 周主管's team, holding A's 张三丰 and B's 王大海 (吴主管's team) accepted."""
+    with Session(branch.engine) as session:
+        session.execute(
+            update(StaffRow).where(StaffRow.id == branch.wealth.id).values(supervisor_id=branch.supervisor.id)
+        )
+        session.commit()
+    for client_id in (branch.zsf, branch.wdh):
+        referral = _open_referral(branch, client_id, branch.wealth)
+        referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+
+
+READS: dict[str, Callable[[UnitOfWork, int], list[int]]] = {
+    "clients": lambda tx, staff_id: [r.id for r in tx.views.clients(staff_id, "", 50)],
+    "clients found": lambda tx, staff_id: [r.id for r in tx.views.clients(staff_id, "C", 50) if r.own],
+    "assessments due": lambda tx, staff_id: [
+        d.client_id for d in tx.views.assessments_due(staff_id, dt.date(2030, 1, 1), Validity(12, "Asia/Shanghai"))
+    ],
+}
+
+
+@pytest.mark.parametrize("read", list(READS))
+def test_a_supervisor_reads_only_the_teams_clients_in_a_team_members_wode_book(branch: Branch, read: str) -> None:
+    _wealth_in_team_holding_a_client_of_each_team(branch)
+    assert branch.wealth.id is not None
+    books = {}
+    for who in ("wealth", "supervisor", "admin", "other_supervisor"):
+        with branch.system.acting_as(getattr(branch, who))() as tx:
+            try:
+                books[who] = set(READS[read](tx, branch.wealth.id))
+            except AccessDenied:
+                books[who] = None
+    mine, team = {branch.zsf, branch.wdh}, {branch.zsf}
+    assert books == {"wealth": mine, "admin": mine, "supervisor": team, "other_supervisor": None}
