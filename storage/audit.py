@@ -322,7 +322,7 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 # The unique indexes that hold one person to one prospect someone follows (0020) and a 沃德 client to one 沃德 client
-# manager's book (0022), by table: on either backend.
+# manager's book (0023), by table: on either backend.
 _UNIQUE_GUARDS = {
     "prospects": ("uq_prospects_followed_mobile", "uq_prospects_followed_resident_id"),
     "referrals": ("uq_referrals_wode_accepted",),

@@ -417,7 +417,7 @@ class ReferralRow(Base):
     decision_note: Mapped[str] = mapped_column(String(500), default="", server_default="")  # accept/return note
 
 
-# A 沃德 client is in one 沃德 client manager's book at a time (migration 0022): one accepted 沃德 referral a client,
+# A 沃德 client is in one 沃德 client manager's book at a time (migration 0023): one accepted 沃德 referral a client,
 # whatever path the write takes — two desks accepting two referrals of one client at once included;
 # ``ReferralRepository.close`` says so in words, naming the manager who holds the client.
 WODE_ACCEPTED = and_(ReferralRow.kind == ReferralKind.WODE, ReferralRow.status == ReferralStatus.ACCEPTED)

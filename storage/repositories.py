@@ -821,7 +821,7 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             with self.session.begin_nested():  # in a savepoint: the refusal below reads on after it
                 row.status, row.decision_note, row.closed_at = status, note, at
         except IntegrityError:
-            # accepted in another session past the check: the database's index (migration 0022) refused it; said
+            # accepted in another session past the check: the database's index (migration 0023) refused it; said
             # as the check says it
             self._refuse_held(row)
             raise

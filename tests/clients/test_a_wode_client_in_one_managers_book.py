@@ -1,7 +1,7 @@
 """A 沃德 client manager's book holds what is theirs and no more, from the hostile side, on SQLite and PostgreSQL:
 a referral still open lets them see the client in full but change nothing of theirs (the service and the repository
 refuse it in words); a client is in one 沃德 client manager's book at a time — a second acceptance is refused naming
-who holds them, two desks accepting at once leave one, and the database holds it (migration 0022, whose upgrade
+who holds them, two desks accepting at once leave one, and the database holds it (migration 0023, whose upgrade
 leaves a client held twice to the manager who accepted last); a supervisor reading a team member's book reads only
 the team's clients in it. Pilot: the open referral's edit refused on the client's page, in words.
 
@@ -237,10 +237,10 @@ def test_a_dropped_index_of_the_rule_is_named_by_the_audit_check(branch: Branch,
         assert audit.missing_guards(conn) == ["referrals.uq_referrals_wode_accepted"]
 
 
-def test_migration_0022_leaves_a_client_held_twice_to_the_manager_who_accepted_last_and_goes_back_cleanly(
+def test_migration_0023_leaves_a_client_held_twice_to_the_manager_who_accepted_last_and_goes_back_cleanly(
     branch: Branch, engine: Engine
 ) -> None:
-    """A database where two 沃德 client managers accepted one client before 0022: the earlier acceptance is
+    """A database where two 沃德 client managers accepted one client before 0023: the earlier acceptance is
     returned with a note saying so (what the manager wrote kept after it), the later one stays; others untouched."""
     from alembic import command
 
@@ -248,7 +248,7 @@ def test_migration_0022_leaves_a_client_held_twice_to_the_manager_who_accepted_l
 
     other = _second_wealth_manager(branch)
     with engine.begin() as conn:
-        command.downgrade(_config(conn), "0021")
+        command.downgrade(_config(conn), "0022")
     earlier = _open_referral(branch, branch.zsf, other)
     later = _open_referral(branch, branch.zsf, branch.wealth)
     alone = _open_referral(branch, branch.wxm, other)
@@ -272,7 +272,7 @@ def test_migration_0022_leaves_a_client_held_twice_to_the_manager_who_accepted_l
     assert status == "returned" and note.startswith("系统") and note.endswith(": 已约见")
     assert _accepted_wode(engine, branch.zsf) == [branch.wealth.id]
     with engine.begin() as conn:
-        command.downgrade(_config(conn), "0021")
+        command.downgrade(_config(conn), "0022")
         assert audit.missing_guards(conn) == ["referrals.uq_referrals_wode_accepted"]
     upgrade(engine)
 
