@@ -6,7 +6,8 @@ A line may end:
   ``3 days``, ``3个月``), nor inside a short bracketed unit (``（1–5 分）``, ``(1–5)``);
 - between two characters when one of them is wide (Chinese), except before closing punctuation (``，。）：`` …) or
   after opening punctuation (``（“《`` …) — the line-breaking rules (禁则) of Chinese typesetting.
-A unit wider than the whole line is cut by cells, as nothing else fits.
+A bracketed unit wider than the whole line breaks inside as other text does; what is still wider is cut by cells, as
+nothing else fits.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ BRACKETS = {"（": "）", "(": ")"}
 UNIT_WITHIN = 12  # a bracketed unit of at most this many characters is kept on one line
 
 
-def units(text: str) -> list[str]:
-    """``text`` cut at every place a line may end (the pieces, joined, are ``text``)."""
+def units(text: str, *, keep_brackets: bool = True) -> list[str]:
+    """``text`` cut at every place a line may end (the pieces, joined, are ``text``); ``keep_brackets=False`` lets
+    a bracketed unit break inside as any text does."""
     pieces: list[str] = []
     start = 0
-    closes = _kept_brackets(text)
+    closes = _kept_brackets(text) if keep_brackets else {}
     kept_until = -1
     for i in range(1, len(text)):
         kept_until = max(kept_until, closes.get(i - 1, -1))
@@ -98,12 +100,17 @@ def _without_trailing_spaces(text: str, start: int, end: int) -> tuple[int, int]
 
 
 def _fitting(pieces: list[str], width: int) -> Iterator[str]:
-    """The pieces, each wider than a line cut by cells."""
+    """The pieces, each wider than a line broken inside its brackets where ``units`` would break it elsewhere, and
+    what is still wider cut by cells."""
     for piece in pieces:
-        if cell_len(piece.rstrip()) > width:
-            yield from chop_cells(piece, max(width, 2))
-        else:
+        if cell_len(piece.rstrip()) <= width:
             yield piece
+            continue
+        for part in units(piece, keep_brackets=False):
+            if cell_len(part.rstrip()) > width:
+                yield from chop_cells(part, max(width, 2))
+            else:
+                yield part
 
 
 class Wrapped:

@@ -49,6 +49,16 @@ def test_a_unit_wider_than_the_line_is_cut_by_cells() -> None:
     assert wrap("（1–5 分）", 6) == ["（1–5", "分）"]
 
 
+@pytest.mark.parametrize("width", range(8, 21))
+def test_a_bracketed_unit_wider_than_the_line_breaks_inside_and_no_line_starts_with_its_closing_bracket(
+    width: int,
+) -> None:
+    text = "首次电话（在客户页按 n 记下）会列在这里"
+    lines = wrap(text, width)
+    assert all(line[0] not in NO_LINE_START and cell_len(line) <= width for line in lines), lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
 @pytest.mark.parametrize("width", range(12, 61))
 def test_a_styled_line_of_the_call_card_breaks_as_its_text_and_keeps_its_styles(width: int) -> None:
     """The client card's lines carry styles (a bold label, a dim feedback): cut where ``wrap`` cuts the plain text."""
