@@ -16,7 +16,7 @@ import unicodedata
 
 from pydantic_core import PydanticCustomError
 
-from csm_tui.domain.values import NUMBER_SEPARATORS, SEPARATOR_CHARS, MobileNumber
+from csm_tui.domain.values import MOBILE_DIGITS, NUMBER_SEPARATORS, SEPARATOR_CHARS, MobileNumber
 
 # A dialled number as typed: digits and separators, perhaps a leading + (after brackets or spaces) and an ID's
 # check character X at the end. The optional prefix ends at its + so the two runs never compete for the same
@@ -29,6 +29,9 @@ _COUNTRY = re.compile(r"^(?:\+|00)86(?=1\d{0,10}$)|^86(?=1\d{10}$)")
 # country code, the visible digits, one run of them, the visible digits.
 MASK_GLYPHS = "*∗⁎✱xX×#•●∙"
 _MASKED = re.compile(f"(?:(?:\\+|00)?86(?=1))?([0-9]*)([{re.escape(MASK_GLYPHS)}]+)([0-9]*)")
+# Dots typed for hidden digits (``139····5678``, a Chinese input method's ·): two or more in a row, where one alone
+# separates groups (``139·1234·5678``).
+_DOTS = re.compile("[.\u00b7\u30fb]{2,}")
 
 # Invisible characters a paste brings along (zero-width spaces and joiners, the word joiner, a byte-order mark):
 # not whitespace to ``str.strip``.
@@ -72,11 +75,15 @@ def typed_mask(text: str) -> str | None:
     """``text`` read as a masked number, the way ``mask_mobile`` shows one, as a user leaves, pastes or retypes it:
     the visible digits around one run of mask glyphs (``*``, ``x``, ``#``, dots — full-width too), each glyph as
     ``*``; a ``+86``/``0086``/``86`` before it and separators between groups gone (``+86 139-••••-5678`` reads
-    ``139****5678``). None when it is not written as a mask."""
-    match = _MASKED.fullmatch(NUMBER_SEPARATORS.sub("", typed(text)))
+    ``139****5678``). None when it is not written as a mask, or shows a whole mobile's digits (``13912345678#``: a
+    stray mark, not a hidden digit)."""
+    text = _DOTS.sub(lambda dots: "*" * len(dots.group()), typed(text))
+    match = _MASKED.fullmatch(NUMBER_SEPARATORS.sub("", text))
     if match is None:
         return None
     visible, hidden, rest = match.groups()
+    if len(visible) + len(rest) >= MOBILE_DIGITS:
+        return None
     return f"{visible}{'*' * len(hidden)}{rest}"
 
 

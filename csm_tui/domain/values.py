@@ -27,6 +27,9 @@ def mask_resident_id(number: str) -> str:
     return f"{number[:6]}********{number[-4:]}"
 
 
+MOBILE_DIGITS = 11  # a mainland mobile's national number
+
+
 def mask_mobile(number: str | None) -> str:
     return "" if not number else f"{number[:3]}****{number[-4:]}"
 
@@ -159,7 +162,7 @@ class MobileNumber(str):
         national = str(parsed.national_number)
         if (
             parsed.country_code != 86
-            or len(national) != 11
+            or len(national) != MOBILE_DIGITS
             or not national.startswith("1")
             or phonenumbers.number_type(parsed) not in _MOBILE_TYPES
             or not phonenumbers.is_valid_number(parsed)

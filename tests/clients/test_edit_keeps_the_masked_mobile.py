@@ -38,7 +38,8 @@ def test_the_masked_mobile_alone_is_no_change(branch: Branch) -> None:
 @pytest.mark.parametrize(
     "shown",
     [" 139****5678 ", "１３９＊＊＊＊５６７８", "139 **** 5678", "\u3000139-****-5678\t", "139••••5678", "139xxxx5678",
-     "139XXXX5678", "139####5678", "+86 139****5678", "86-139-●●●●-5678", "(+86) 139 ＸＸＸＸ 5678"],
+     "139XXXX5678", "139####5678", "+86 139****5678", "86-139-●●●●-5678", "(+86) 139 ＸＸＸＸ 5678",
+     "139····5678", "139・・・・5678", "139....5678"],
 )  # fmt: skip
 def test_the_masked_mobile_spaced_pasted_or_full_width_is_the_stored_one_kept(branch: Branch, shown: str) -> None:
     """The masked form as a user leaves, pastes or retypes it (spaces around or between, a Chinese input method's
@@ -69,7 +70,10 @@ def test_another_masked_text_is_refused_in_plain_words_and_nothing_is_written(br
     assert branch.count(AuditRow) == before
 
 
-@pytest.mark.parametrize("typed", ["abc", "1234", "139-1234-567", "23912345678", "139•••5678 ext", "1*3*9"])
+@pytest.mark.parametrize(
+    "typed",
+    ["abc", "1234", "139-1234-567", "23912345678", "139•••5678 ext", "1*3*9", "13912345678#", "139·1234·567"],
+)
 def test_a_mobile_that_is_neither_a_number_nor_the_mask_is_refused_in_plain_words(branch: Branch, typed: str) -> None:
     """Not a mainland mobile and not the masked one kept: refused, in the words of each language (what to type, how
     to keep the number), never a validator's message; nothing written."""
@@ -119,6 +123,17 @@ def test_a_mask_with_other_visible_digits_or_another_length_is_another_mask(
 def test_any_text_reads_as_a_mask_of_stars_and_digits_or_as_none(text: str) -> None:
     mask = typed_mask(text)
     assert mask is None or ("*" in mask and set(mask) <= set("0123456789*"))
+
+
+def test_a_wrong_mobile_for_a_client_without_one_is_refused_without_speaking_of_a_mask(branch: Branch) -> None:
+    """With no number on file there is no masked number to leave: the words say only what to type."""
+    client = branch.client(branch.zsf).model_copy(update={"mobile": None})
+    with pytest.raises(DomainError) as refused:
+        client_detail.edit(branch.ws(branch.csm_a), client, mobile="1391234567")
+    assert refused.value.code == "mobile_new_not_valid"
+    assert all("11" in catalog(lang)["error.mobile_new_not_valid"] for lang in ("zh_CN", "en"))
+    assert "掩码" not in catalog("zh_CN")["error.mobile_new_not_valid"]
+    assert "mask" not in catalog("en")["error.mobile_new_not_valid"]
 
 
 def test_a_masked_mobile_for_a_client_without_one_is_refused(branch: Branch) -> None:

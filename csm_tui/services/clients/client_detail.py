@@ -199,7 +199,8 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
     The edit form shows the mobile masked (the full number only through ``reveal``, audited): a mobile given as the
     stored one's masked form (``typed_mask``: any mask glyphs, a country code, spaces, full-width characters) is the
     number left as it was, never written over it; any other masked form is refused (``mobile_masked_other``), and
-    any other text that is not a mainland mobile (``mobile_not_valid``), in plain words. A stored mobile is never
+    any other text that is not a mainland mobile (``mobile_not_valid``; ``mobile_new_not_valid`` with none on file:
+    there is no masked number to leave), in plain words. A stored mobile is never
     cleared (``mobile_required``): a wrong number is recorded with the call outcome "wrong number", not blanked
     here."""
     if "mobile" in changes and not str(changes["mobile"] or "").strip():
@@ -212,7 +213,7 @@ def edit(ws: Workstation, client: Client, confirmed: PhrasesConfirmed | None = N
         if not changes:
             raise DomainError("nothing_changed")
     elif changes.get("mobile") is not None and mobile_or_none(str(changes["mobile"])) is None:
-        raise DomainError("mobile_not_valid")
+        raise DomainError("mobile_not_valid" if client.mobile else "mobile_new_not_valid")
     # The domain's rules (the one ID validator among them, birth dates up to today): a clear error.
     merged = Client.model_validate({**client.model_dump(), **changes}, context={"today": ws.time.today()})
     normalised = {name: getattr(merged, name) for name in changes}
