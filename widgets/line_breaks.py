@@ -101,16 +101,24 @@ def _without_trailing_spaces(text: str, start: int, end: int) -> tuple[int, int]
 
 def _fitting(pieces: list[str], width: int) -> Iterator[str]:
     """The pieces, each wider than a line broken inside its brackets where ``units`` would break it elsewhere, and
-    what is still wider cut by cells."""
+    what is still wider cut by cells (``_cut``)."""
     for piece in pieces:
         if cell_len(piece.rstrip()) <= width:
             yield piece
             continue
         for part in units(piece, keep_brackets=False):
-            if cell_len(part.rstrip()) > width:
-                yield from chop_cells(part, max(width, 2))
-            else:
-                yield part
+            yield from _cut(part, width) if cell_len(part.rstrip()) > width else (part,)
+
+
+def _cut(text: str, width: int) -> Iterator[str]:
+    """``text`` cut by cells into lines of ``width``, except that closing punctuation (after spaces or not) takes
+    the character before it down to the next line rather than start one."""
+    while text:
+        n = len(chop_cells(text, max(width, 2))[0])
+        while 1 < n < len(text) and text[n:].lstrip(" ")[:1] in NO_LINE_START:
+            n -= 1
+        yield text[:n]
+        text = text[n:]
 
 
 class Wrapped:

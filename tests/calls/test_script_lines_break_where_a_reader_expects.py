@@ -6,6 +6,8 @@ characters, an English one between words; nothing is lost. The painted script is
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -92,3 +94,23 @@ def test_a_wrapped_renderable_draws_the_lines_wrap_gives(text: str, width: int) 
     console = Console(width=width, color_system=None, legacy_windows=False)
     drawn = ["".join(s.text for s in row) for row in console.render_lines(Wrapped(text), pad=False)]
     assert drawn == wrap(text, width)
+
+
+WORDS = st.sampled_from(["dissatisfied", "5 分", "客户", "满意", "（", "）", "(1–5)", "，", "。", "：", "?", " ", "a"])
+TEXTS = (
+    st.lists(WORDS, max_size=30)
+    .map(lambda words: "".join(words).strip())
+    .filter(lambda text: not any(a in NO_LINE_START and b in NO_LINE_START for a, b in itertools.pairwise(text)))
+)  # (a run of closing marks wider than the line has nowhere to go)
+
+
+@given(TEXTS, st.integers(min_value=12, max_value=40))
+def test_at_any_width_lines_fit_lose_nothing_and_a_closing_mark_starts_a_line_only_after_a_lone_character(
+    text: str, width: int
+) -> None:
+    """Even a word wider than the line, cut by cells, hands its closing mark the character before it."""
+    lines = wrap(text, width)
+    assert all(cell_len(line) <= width for line in lines), lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for before, line in itertools.pairwise(lines):
+        assert line[:1] not in NO_LINE_START or len(before) == 1 or before[-1] in NO_LINE_START, lines
