@@ -7,18 +7,30 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, Tabs
 
 from csm_tui.i18n import t
 from widgets.bindings import described, shown_bindings
 from widgets.table import KeyTable
 
-# Textual's own keys of a focused widget (they have no id, so no keymap remaps them), with the catalog's words: the
-# tab bar's ← and → beside the page's own [ and ].
-WIDGET_KEYS = {"previous_tab": "key.prev_tab", "next_tab": "key.next_tab"}
+# Textual's own keys of a focused widget (they have no id, so no keymap remaps them), by action, with the catalog's
+# words; keys with the same words share one row (↑ ↓): the tab bar's ← and → beside the page's own [ and ], and a
+# list's row, page, first and last row.
+WIDGET_KEYS: dict[type[Widget], dict[str, str]] = {
+    Tabs: {"previous_tab": "key.prev_tab", "next_tab": "key.next_tab"},
+    DataTable: {
+        "cursor_up": "key.row_step",
+        "cursor_down": "key.row_step",
+        "page_up": "key.page",
+        "page_down": "key.page",
+        "scroll_top": "key.first_last",
+        "scroll_bottom": "key.first_last",
+    },
+}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,19 +52,27 @@ class HelpScreen(ModalScreen[None]):
         rows: list[tuple[str, str | Text]] = []
         keys: list[str | None] = []
         seen: set[str] = set()
+        shared: dict[str, int] = {}  # a widget's words: their row, which each further key with those words joins
         enter = enter_help(self.under)  # said in full where the screen explains it, whoever's binding it is
         for key, active in shown_bindings(self.under).items():
             binding = active.binding
+            shown = self.app.get_key_display(binding)
             if binding.id is None:  # a widget's own key (Textual's): said where it has words
-                if binding.action not in WIDGET_KEYS:
+                words = widget_words(active)
+                if not words:
                     continue
-                description = t(WIDGET_KEYS[binding.action])
+                if words in shared:  # beside its fellow key, in one row (↓ beside ↑)
+                    at = shared[words]
+                    rows[at] = (f"{rows[at][0]} {shown}", rows[at][1])
+                    continue
+                shared[words] = len(rows)
+                description = t(words)
             else:
                 description = described(binding)
                 if description in seen or (key == "enter" and enter):
                     continue
                 seen.add(description)
-            rows.append((self.app.get_key_display(binding), description))
+            rows.append((shown, description))
             keys.append(key)
         if enter:  # a list's own Enter: what it does here
             rows.append((self.app.get_key_display(Binding("enter", "")), t(enter)))
@@ -67,6 +87,14 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(KeyTable)
         table.show_rows([t("help.key"), t("help.action")], rows, keys, title=t("help.title"))  # a cut line: → or Enter
         table.focus()
+
+
+def widget_words(active: ActiveBinding) -> str:
+    """The catalog key of what a focused widget's own key does (``WIDGET_KEYS``), "" where F1 does not say it."""
+    for kind, words in WIDGET_KEYS.items():
+        if isinstance(active.node, kind):
+            return words.get(active.binding.action, "")
+    return ""
 
 
 def enter_help(screen: Screen[object]) -> str:

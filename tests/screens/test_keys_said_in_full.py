@@ -1,7 +1,8 @@
 """Every key a screen gives a meaning is said: F1 explains every word of the queue with a sentence of the catalog
 (never the catalog's key), F1 and the key bar name Enter where a list's Enter does the screen's work (the checklist
-goes to the item, the agenda opens the client, the team list opens a member's list), and the agenda's no-show mark is
-in view at 80×24 beside the held mark."""
+goes to the item, the agenda opens the client, the team list opens a member's list), F1 over a list names the list's
+own movement keys (a row, a page, the first or last row) and F1 over a form field does not, and the agenda's no-show
+mark is in view at 80×24 beside the held mark."""
 
 from __future__ import annotations
 
@@ -53,6 +54,32 @@ async def test_f1_and_the_key_bar_name_what_enter_does_on_a_list(
         await settle(pilot)
         rows = {row[0]: row[1] for row in whole_rows(app)}
         assert rows.get(enter) == t(does)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(
+    ("keys", "moves"),
+    [(("2",), True), (("3",), True), (("2", "c", "z"), False)],
+    ids=["queue", "clients", "snooze dialog's field"],
+)
+async def test_f1_names_a_lists_movement_keys_only_over_a_list(
+    demo_url: str, lang: str, keys: tuple[str, ...], moves: bool
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    said = {
+        f"{app.get_key_display(Binding(first, ''))} {app.get_key_display(Binding(second, ''))}": t(words)
+        for first, second, words in [
+            ("up", "down", "key.row_step"),
+            ("pageup", "pagedown", "key.page"),
+            ("ctrl+home", "ctrl+end", "key.first_last"),
+        ]
+    }
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, *keys, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row[0]: row[1] for row in whole_rows(app)}
+        assert {key: rows.get(key) for key in said} == (said if moves else dict.fromkeys(said))
+        assert moves or not set(said.values()) & set(rows.values())
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
