@@ -18,8 +18,8 @@ from widgets.bindings import described, shown_bindings
 from widgets.table import KeyTable
 
 # Textual's own keys of a focused widget (they have no id, so no keymap remaps them), by action, with the catalog's
-# words; keys with the same words share one row (↑ ↓): the tab bar's ← and → beside the page's own [ and ], and a
-# list's row, page, first and last row.
+# words; every key with these words shares their one row (↑ ↓ j k): the tab bar's ← and → with the page's own [ and ],
+# and a list's row, page, first and last row.
 WIDGET_KEYS: dict[type[Widget], dict[str, str]] = {
     Tabs: {"previous_tab": "key.prev_tab", "next_tab": "key.next_tab"},
     DataTable: {
@@ -51,8 +51,8 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         rows: list[tuple[str, str | Text]] = []
         keys: list[str | None] = []
-        seen: set[str] = set()
-        shared: dict[str, int] = {}  # a widget's words: their row, which each further key with those words joins
+        at_row: dict[str, int] = {}  # each description's row
+        joined = {t(words) for actions in WIDGET_KEYS.values() for words in actions.values()}
         enter = enter_help(self.under)  # said in full where the screen explains it, whoever's binding it is
         for key, active in shown_bindings(self.under).items():
             binding = active.binding
@@ -61,17 +61,17 @@ class HelpScreen(ModalScreen[None]):
                 words = widget_words(active)
                 if not words:
                     continue
-                if words in shared:  # beside its fellow key, in one row (↓ beside ↑)
-                    at = shared[words]
-                    rows[at] = (f"{rows[at][0]} {shown}", rows[at][1])
-                    continue
-                shared[words] = len(rows)
                 description = t(words)
             else:
                 description = described(binding)
-                if description in seen or (key == "enter" and enter):
+                if key == "enter" and enter:
                     continue
-                seen.add(description)
+            if description in at_row:  # said already; a widget's words gather their keys in one row (↑ ↓ j k)
+                if description in joined:
+                    at = at_row[description]
+                    rows[at] = (f"{rows[at][0]} {shown}", rows[at][1])
+                continue
+            at_row[description] = len(rows)
             rows.append((shown, description))
             keys.append(key)
         if enter:  # a list's own Enter: what it does here

@@ -120,10 +120,10 @@ def fit_widths(natural: Sequence[int], floors: Sequence[int], available: int, st
 
 class KeyTable(DataTable[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "key.down", show=False, id="list.down"),
-        Binding("k", "cursor_up", "key.up", show=False, id="list.up"),
-        Binding("g", "scroll_top", "key.top", show=False, id="list.top"),
-        Binding("G", "scroll_bottom", "key.bottom", show=False, id="list.bottom"),
+        Binding("j", "cursor_down", "key.row_step", show=False, id="list.down"),
+        Binding("k", "cursor_up", "key.row_step", show=False, id="list.up"),
+        Binding("g", "scroll_top", "key.first_last", show=False, id="list.top"),
+        Binding("G", "scroll_bottom", "key.first_last", show=False, id="list.bottom"),
         Binding("right", "open_row", "key.row_detail", show=False, id="list.row_detail"),
     ]
 
