@@ -178,13 +178,13 @@ def fx(uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> Fixture:
         contacts(b, b1, 50, Channel.PHONE, utc(2026, 11, 2, 1))
         contacts(c, b1, 3, Channel.PHONE, utc(2026, 9, 2, 1))  # c: only last quarter
 
-        def referral(status: ReferralStatus, closed: dt.datetime) -> None:
-            add(ReferralRow(client_id=a2.id, kind=ReferralKind.WODE, from_staff_id=a.id, to_staff_id=wm.id,
+        def referral(client: ClientRow, status: ReferralStatus, closed: dt.datetime) -> None:
+            add(ReferralRow(client_id=client.id, kind=ReferralKind.WODE, from_staff_id=a.id, to_staff_id=wm.id,
                             created_at=closed - dt.timedelta(days=1), status=status, closed_at=closed))  # fmt: skip
 
-        referral(ReferralStatus.ACCEPTED, utc(2026, 11, 10, 3))
-        referral(ReferralStatus.RETURNED, utc(2026, 11, 11, 3))
-        referral(ReferralStatus.ACCEPTED, utc(2026, 9, 30, 15))  # last quarter
+        referral(a2, ReferralStatus.ACCEPTED, utc(2026, 11, 10, 3))
+        referral(a2, ReferralStatus.RETURNED, utc(2026, 11, 11, 3))
+        referral(a1, ReferralStatus.ACCEPTED, utc(2026, 9, 30, 15))  # last quarter (one 沃德 manager a client)
 
         def qualification(kind: QualificationKind, obtained: dt.date, expires: dt.date | None) -> None:
             add(QualificationRow(staff_id=a.id, kind=kind, obtained_on=obtained, expires_on=expires))
