@@ -299,6 +299,32 @@ def test_a_contact_is_not_recorded_on_another_clients_task(desk: Desk) -> None:
         assert conn.scalar(select(func.count()).select_from(ContactTaskRow)) == 0
 
 
+def test_service_done_on_a_callback_counts_the_one_service_callback_it_answered(desk: Desk) -> None:
+    """Called on an ordinary callback, the 回访 done answers the client's one 回访: one call, one contact, one 回访
+    made — in the day's figures as on the checklist; the callback is settled by reaching the client."""
+    callback, service = desk.task(TaskKind.CALLBACK), desk.task(TaskKind.SERVICE_CALLBACK)
+    outcome = Outcome(Disposition.SERVICE_DONE, Channel.PHONE, satisfaction=5)
+    receipt = record(desk.ws, desk.client, outcome, task_id=callback, started_at=NOW_UTC)
+
+    assert set(receipt.closed_tasks) == {callback, service}
+    figures = load_list(desk.ws).figures
+    assert (figures.calls, figures.contacts, figures.service_callbacks_done) == (1, 1, 1)
+    assert _progress(desk, ChecklistMeasure.SERVICE_CALLBACKS) == Progress(1, 1)
+    with desk.ws.uow() as tx:
+        (contact,) = tx.contacts.for_client(desk.client)
+    assert contact.task_id == service  # what the 回访 done answers
+
+
+@pytest.mark.parametrize("due_on", [TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=7)])
+def test_service_done_answers_every_open_service_callback_of_the_client_due_or_not(desk: Desk, due_on: dt.date) -> None:
+    """A purchase made today (its 回访 due later) or a 回访 snoozed to tomorrow: the client has just been asked about
+    their purchases, so that 回访 is answered too, and the client is not called again for it."""
+    service, later = desk.task(TaskKind.SERVICE_CALLBACK), desk.task(TaskKind.SERVICE_CALLBACK, due_on)
+    desk.done(service)
+    assert (desk.status(service), desk.status(later)) == (TaskStatus.DONE, TaskStatus.DONE)
+    assert load_list(desk.ws).figures.service_callbacks_done == 2
+
+
 def _contact_tasks(desk: Desk) -> set[tuple[int, int]]:
     with desk.engine.connect() as conn:
         return {(r.contact_id, r.task_id) for r in conn.execute(select(ContactTaskRow))}
