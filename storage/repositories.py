@@ -56,6 +56,7 @@ from csm_tui.domain.models import (
 )
 from csm_tui.domain.values import mask_mobile, mask_resident_id, to_fen
 from csm_tui.rules import kyc
+from csm_tui.rules.cadence import NOT_REACHED, RETRIES_FOLLOWED
 from csm_tui.rules.tiers import daily_average
 from csm_tui.services.ports import AccessDenied, ConcurrentEdit, TaskNotOpen
 from csm_tui.services.rows import ClosedTask
@@ -472,6 +473,24 @@ class BalanceRepository(_Deletable[DailyBalance, DailyBalance, BalanceSpanRow]):
         return daily_average(to_fen(total), (last - first).days + 1)
 
 
+def follows_service_callback(session: Session, task: TaskRow) -> bool:
+    """``task`` is a 回访, or a callback the cadence booked when one went unanswered (or the client was busy), a
+    retry's retry too: what a 回访 done answers."""
+    row: TaskRow | None = task
+    for _ in range(RETRIES_FOLLOWED):
+        if row is None:
+            return False
+        if row.kind == TaskKind.SERVICE_CALLBACK:
+            return True
+        if row.kind != TaskKind.CALLBACK or row.origin != TaskOrigin.CONTACT or row.origin_id is None:
+            return False
+        contact = session.get(ContactRow, row.origin_id)
+        if contact is None or contact.task_id is None or contact.disposition not in NOT_REACHED:
+            return False
+        row = session.get(TaskRow, contact.task_id)
+    return False
+
+
 class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
     client_scoped = True
@@ -492,16 +511,35 @@ class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow])
         )
 
     def also_answers(self, contact_id: int, task_ids: Iterable[int]) -> None:
-        """Record that the contact answered ``task_ids`` too (tasks of its own client), besides its ``task_id``."""
+        """Record that the 回访 done ``contact_id`` answered ``task_ids`` too, besides its own ``task_id``: each an
+        open 回访 (or a retry of one) of the contact's client, its maker's or the client's manager's. Anything else
+        is refused (``AccessDenied``) before a row is written."""
         contact = self._scoped_row(contact_id)
         if contact is None:
             raise LookupError(contact_id)
         ids = list(dict.fromkeys(task_ids))
-        found = self.session.execute(select(TaskRow.id, TaskRow.client_id).where(TaskRow.id.in_(ids))).all()
-        if len(found) != len(ids) or any(client_id != contact.client_id for _, client_id in found):
+        client = self.session.get(ClientRow, contact.client_id)
+        staff = {contact.staff_id, None if client is None else client.manager_id}
+        found = self.session.scalars(select(TaskRow).where(TaskRow.id.in_(ids))).all()
+        if (
+            contact.disposition != Disposition.SERVICE_DONE
+            or len(found) != len(ids)
+            or contact.task_id in ids
+            or any(
+                t.client_id != contact.client_id or t.staff_id not in staff or t.status != TaskStatus.OPEN
+                or not follows_service_callback(self.session, t)
+                for t in found
+            )
+        ):  # fmt: skip
             raise AccessDenied("task")
         self.session.add_all(ContactTaskRow(contact_id=contact_id, task_id=task_id) for task_id in ids)
         self.session.flush()
+
+    def delete(self, item_id: int) -> None:
+        """The contact and the further 回访 it answered (each row's deletion audited, as every write)."""
+        for row in self.session.scalars(select(ContactTaskRow).where(ContactTaskRow.contact_id == item_id)):
+            self.session.delete(row)
+        super().delete(item_id)
 
     def for_client(self, client_id: int, limit: int = 50) -> list[ContactRecord]:
         self._require_client(client_id)
@@ -625,19 +663,25 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
             for r in rows
         ]
 
-    def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
-        """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day``."""
+    def open_calls(self, client_id: int, staff_id: int, day: dt.date | None, kinds: Iterable[TaskKind]) -> list[Task]:
+        """The client's open tasks of ``kinds`` for ``staff_id`` due by ``day`` (None: whenever due)."""
         self._require_client(client_id)
+        due = [] if day is None else [TaskRow.due_on <= day]
         rows = self.session.scalars(
             select(TaskRow).where(
                 TaskRow.client_id == client_id,
                 TaskRow.staff_id == staff_id,
                 TaskRow.status == TaskStatus.OPEN,
-                TaskRow.due_on <= day,
+                *due,
                 TaskRow.kind.in_(list(kinds)),
             )
         )
         return [self._model(r) for r in rows]
+
+    def follows_service_callback(self, task_id: int) -> bool:
+        """The task is a 回访, or a callback that retries one the client did not answer (or was busy for)."""
+        row = self._scoped_row(task_id)
+        return row is not None and follows_service_callback(self.session, row)
 
 
 class AppointmentRepository(_Deletable[NewAppointment, Appointment, AppointmentRow]):

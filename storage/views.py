@@ -313,7 +313,7 @@ class SqlViews:
             SaleRow.sold_at < day_end,
             SaleRow.cancelled_at.is_(None),
         )
-        further = (  # a 回访 done answers each purchase's 回访: one call, a 回访 made for each
+        further = (  # a 回访 done answers its own 回访 and (here) each other purchase's: one call, a 回访 made for each
             select(func.count())
             .select_from(ContactTaskRow)
             .join(ContactRow, ContactRow.id == ContactTaskRow.contact_id)

@@ -29,7 +29,7 @@ from screens.call_session import CallSession
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import LogContactDialog, OutcomeDialog
 from screens.help import HelpScreen
-from storage.orm import ContactRow, ContactTaskRow
+from storage.orm import AuditRow, ContactRow, ContactTaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, rid
 from tests.support.calls_branch import CallsBranch
@@ -297,3 +297,87 @@ def test_a_contact_is_not_recorded_on_another_clients_task(desk: Desk) -> None:
                 tx.contacts.also_answers(contact.id, wrong)
     with desk.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(ContactTaskRow)) == 0
+
+
+def test_service_done_on_a_callback_counts_the_one_service_callback_it_answered(desk: Desk) -> None:
+    """Called on an ordinary callback, the 回访 done answers the client's one 回访: one call, one contact, one 回访
+    made — in the day's figures as on the checklist; the callback is settled by reaching the client."""
+    callback, service = desk.task(TaskKind.CALLBACK), desk.task(TaskKind.SERVICE_CALLBACK)
+    outcome = Outcome(Disposition.SERVICE_DONE, Channel.PHONE, satisfaction=5)
+    receipt = record(desk.ws, desk.client, outcome, task_id=callback, started_at=NOW_UTC)
+
+    assert set(receipt.closed_tasks) == {callback, service}
+    figures = load_list(desk.ws).figures
+    assert (figures.calls, figures.contacts, figures.service_callbacks_done) == (1, 1, 1)
+    assert _progress(desk, ChecklistMeasure.SERVICE_CALLBACKS) == Progress(1, 1)
+    with desk.ws.uow() as tx:
+        (contact,) = tx.contacts.for_client(desk.client)
+    assert contact.task_id == service  # what the 回访 done answers
+
+
+@pytest.mark.parametrize("due_on", [TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=7)])
+def test_service_done_answers_every_open_service_callback_of_the_client_due_or_not(desk: Desk, due_on: dt.date) -> None:
+    """A purchase made today (its 回访 due later) or a 回访 snoozed to tomorrow: the client has just been asked about
+    their purchases, so that 回访 is answered too, and the client is not called again for it."""
+    service, later = desk.task(TaskKind.SERVICE_CALLBACK), desk.task(TaskKind.SERVICE_CALLBACK, due_on)
+    desk.done(service)
+    assert (desk.status(service), desk.status(later)) == (TaskStatus.DONE, TaskStatus.DONE)
+    assert load_list(desk.ws).figures.service_callbacks_done == 2
+
+
+def _contact_tasks(desk: Desk) -> set[tuple[int, int]]:
+    with desk.engine.connect() as conn:
+        return {(r.contact_id, r.task_id) for r in conn.execute(select(ContactTaskRow))}
+
+
+def test_the_repository_records_only_open_service_callbacks_on_a_service_done_contact(desk: Desk) -> None:
+    """Called directly, ``also_answers`` refuses (nothing written) what a 回访 done does not answer: ordinary calls,
+    a 回访 already closed, another CSM's 回访 of the client, the contact's own task, or a contact whose outcome is not
+    回访完成 — so the day's 回访 made cannot be inflated below the service."""
+    service = desk.task(TaskKind.SERVICE_CALLBACK)
+    desk.done(service)
+    follow_ups = [desk.task(TaskKind.FOLLOW_UP) for _ in range(5)]
+    closed = desk.task(TaskKind.SERVICE_CALLBACK)
+    with desk.system(write=True) as tx:
+        tx.tasks.close(closed, TaskStatus.DONE, NOW_UTC)
+        colleague = BranchBuilder(tx, as_of=None).staff("csm02", "李娜", Role.CSM)
+        theirs = tx.tasks.add(
+            NewTask(
+                client_id=desk.client, staff_id=colleague.id or 0, kind=TaskKind.SERVICE_CALLBACK, due_on=TODAY,
+                created_at=NOW_UTC,
+            )
+        ).id  # fmt: skip
+        tx.commit()
+    open_one = desk.task(TaskKind.SERVICE_CALLBACK)
+    record(desk.ws, desk.client, Outcome(Disposition.INFORMED, Channel.SMS), started_at=NOW_UTC)
+    with desk.ws.uow() as tx:
+        done, informed = sorted(tx.contacts.for_client(desk.client), key=lambda c: c.disposition != "service_done")
+    assert done.disposition is Disposition.SERVICE_DONE and informed.disposition is Disposition.INFORMED
+
+    for contact, tasks in (
+        (done, follow_ups), (done, [closed]), (done, [theirs]), (done, [service]), (done, [open_one, *follow_ups[:1]]),
+        (informed, [open_one]),
+    ):  # fmt: skip
+        with desk.ws.uow(write=True) as tx, pytest.raises(AccessDenied):
+            tx.contacts.also_answers(contact.id or 0, tasks)
+    assert _contact_tasks(desk) == set()
+    assert load_list(desk.ws).figures.service_callbacks_done == 1
+
+    with desk.ws.uow(write=True) as tx:  # an open 回访 of the client's, on the 回访 done: taken
+        tx.contacts.also_answers(done.id or 0, [open_one])
+        tx.commit()
+    assert _contact_tasks(desk) == {(done.id, open_one)}
+
+
+def test_undoing_a_service_done_audits_the_service_callbacks_it_no_longer_answers(desk: Desk) -> None:
+    first, second = desk.task(TaskKind.SERVICE_CALLBACK), desk.task(TaskKind.SERVICE_CALLBACK)
+    outcome = Outcome(Disposition.SERVICE_DONE, Channel.PHONE, satisfaction=5)
+    receipt = record(desk.ws, desk.client, outcome, task_id=first, started_at=NOW_UTC)
+    undo(desk.ws, receipt)
+    with desk.engine.connect() as conn:
+        deleted = conn.execute(
+            select(AuditRow.entity, AuditRow.entity_id).where(AuditRow.action == "delete")
+        ).all()  # fmt: skip
+    assert ("contact_tasks", f"{receipt.contact_id},{second}") in deleted
+    assert ("contacts", str(receipt.contact_id)) in deleted
+    assert (desk.status(first), desk.status(second)) == (TaskStatus.OPEN, TaskStatus.OPEN)

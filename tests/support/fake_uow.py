@@ -84,12 +84,12 @@ class FakeTasks:
             update={"due_on": due_on, "due_at": due_at, "note": note or task.note}
         )
 
-    def open_calls(self, client_id: int, staff_id: int, day: dt.date, kinds: Iterable[TaskKind]) -> list[Task]:
+    def open_calls(self, client_id: int, staff_id: int, day: dt.date | None, kinds: Iterable[TaskKind]) -> list[Task]:
         wanted = set(kinds)
         return [
             t
             for t in self.open_for_client(client_id)
-            if t.staff_id == staff_id and t.due_on <= day and t.kind in wanted
+            if t.staff_id == staff_id and (day is None or t.due_on <= day) and t.kind in wanted
         ]
 
 

@@ -95,18 +95,16 @@ def record(
         if called is not None and _invitation_event(tx, called) is not None:  # its outcome is the invitation's answer
             raise DomainError("event_call_is_invitation")
         service_done = outcome.disposition is Disposition.SERVICE_DONE
-        answered = _open_service_callbacks(tx, ws, client_id, owner) if service_done else []
-        if service_done and not (follows_service_callback(tx, called) or answered):  # a 回访, called or due
-            raise DomainError("service_done_not_a_callback")
+        answered = _answered(tx, ws, client_id, owner, called) if service_done else []
         contact = tx.contacts.add(
             NewContactRecord(
                 client_id=client_id, staff_id=staff_id, channel=outcome.channel, started_at=started_at,
                 duration_s=duration_s, disposition=outcome.disposition, note=outcome.note,
                 feedback=outcome.feedback, satisfaction=outcome.satisfaction,
-                task_id=task_id if task_id is not None or not answered else answered[0].id,  # what it answers
+                task_id=answered[0].id if answered else task_id,  # what it answers
             )
         )  # fmt: skip
-        further = [t.id for t in answered if t.id != contact.task_id]  # another purchase's 回访, done in this contact
+        further = [t.id for t in answered[1:]]  # another purchase's 回访, done in this contact
         if further:
             tx.contacts.also_answers(contact.id, further)
         closed = _close_settled(tx, ws, client_id, task_id, outcome, now, owner, answered)
@@ -274,17 +272,28 @@ def service_callback_open(ws: Workstation, client_id: int) -> bool:
     回访完成 only then (``record`` refuses it otherwise)."""
     with ws.uow() as tx:
         owner = cover_owner(tx, ws, tx.clients.get(client_id).manager_id) or _staff_id(ws)
-        return bool(_open_service_callbacks(tx, ws, client_id, owner))
+        return any(t.due_on <= ws.time.today() for t in _open_service_callbacks(tx, ws, client_id, owner))
+
+
+def _answered(tx: UnitOfWork, ws: Workstation, client_id: int, owner: int, called: Task | None) -> list[Task]:
+    """What a 回访 done answers, the call's own 回访 first: taken on a 回访 called or with one due by today (else
+    refused, nothing written), it answers every open 回访 of the client's purchases, due or not — the client has
+    just been asked about them all. A callback called for something else is settled by reaching the client."""
+    open_ = _open_service_callbacks(tx, ws, client_id, owner)
+    own = [called] if called is not None and follows_service_callback(tx, called) else []
+    if not own and not any(t.due_on <= ws.time.today() for t in open_):
+        raise DomainError("service_done_not_a_callback")
+    return own + [t for t in open_ if t.id not in {c.id for c in own}]
 
 
 def _open_service_callbacks(tx: UnitOfWork, ws: Workstation, client_id: int, owner: int) -> list[Task]:
-    """The client's open 回访 due by today, and the callbacks retrying one (``follows_service_callback``), the
-    signed-in CSM's or, covering their leave, the colleague's: what a 回访 done answers, and closes."""
+    """The client's open 回访, whenever due, and the callbacks retrying one (``follows_service_callback``), the
+    signed-in CSM's or, covering their leave, the colleague's."""
     kinds = (TaskKind.SERVICE_CALLBACK, TaskKind.CALLBACK)
     return [
         task
         for staff_id in dict.fromkeys((ws.staff.id, owner))
-        for task in tx.tasks.open_calls(client_id, staff_id, ws.time.today(), kinds)
+        for task in tx.tasks.open_calls(client_id, staff_id, None, kinds)
         if follows_service_callback(tx, task)
     ]
 
