@@ -34,7 +34,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, null, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, null, or_, select, true
 from sqlalchemy.orm import Session
 
 from csm_tui.clock import Clock
@@ -269,6 +269,15 @@ class Access:
         if client_id in self._by_open_referral:
             raise DomainError("wode_referral_open")
 
+    def require_client_calls(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> None:
+        """Refuse unless the actor may make the client's calls and write what follows from them (contact flags,
+        follow-ups): who may see them in full, a colleague covering the manager's leave too, but not a 沃德 client
+        manager whose referral of the client is still open (``wode_referral_open``: nothing of theirs changes, and no
+        task of theirs is queued, until accepted)."""
+        self.require_client(client_id, manager_id, known=known)
+        if client_id in self._by_open_referral:
+            raise DomainError("wode_referral_open")
+
     def only_covering(self, client_id: int) -> bool:
         """The actor sees the client in full only while covering their manager's leave (the call, nothing more)."""
         return self.may_see_client(client_id) and client_id in self._by_cover
@@ -291,13 +300,19 @@ class Access:
         for the admin, anyone's whole; for a supervisor, a team member's only as far as the supervisor sees its
         clients in full (those the team's CSMs manage: never a 沃德 client manager's accepted clients of another
         team's CSM), the rest left out."""
-        self.require_act_for(staff_id, "views")
+        seen = self.lists_seen(staff_id)
         book = book_of(self.session, staff_id)
-        if self.admin or self.is_self(staff_id):
-            return book
-        team = select(StaffRow.id).where(StaffRow.supervisor_id == self.actor_id)
-        seen = or_(ClientRow.manager_id == self.actor_id, ClientRow.manager_id.in_(team))
         return Book(and_(book.own, seen), book.others, book.team)
+
+    def lists_seen(self, staff_id: int) -> ColumnElement[bool]:
+        """Of ``staff_id``'s lists (whose: ``may_act_for``, else refused), the clients the actor sees in full, as a
+        condition over ``ClientRow``: every one for one's own lists and the admin; for a supervisor, those the
+        team's CSMs manage (never a 沃德 client manager's clients of another team's CSM)."""
+        self.require_act_for(staff_id, "views")
+        if self.admin or self.is_self(staff_id):
+            return true()
+        team = select(StaffRow.id).where(StaffRow.supervisor_id == self.actor_id)
+        return or_(ClientRow.manager_id == self.actor_id, ClientRow.manager_id.in_(team))
 
     def forget_client(self, client_id: int) -> None:
         """The client's manager or referrals changed in this unit of work: ask the database again."""

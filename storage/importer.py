@@ -23,6 +23,7 @@ from csm_tui.services.imports.model import Assets, Existing, Span, StaffRef, Upd
 from storage import audit, score_tallies
 from storage.access import Access
 from storage.orm import (
+    WODE_ACCEPTED,
     BalanceSpanRow,
     Base,
     ClientLinkRow,
@@ -30,6 +31,7 @@ from storage.orm import (
     HoldingRow,
     OutletRow,
     ProductRow,
+    ReferralRow,
     StaffRow,
     TaskRow,
     column_defaults,
@@ -128,6 +130,13 @@ class SqlImports:
         self._require()
         code, key = CODES[table]
         return {c: i for c, i in self.session.execute(select(code, key))}
+
+    def wode_held(self) -> dict[int, tuple[int, str]]:
+        self._require()
+        query = select(ReferralRow.client_id, StaffRow.id, StaffRow.name).join(
+            StaffRow, StaffRow.id == ReferralRow.to_staff_id
+        )
+        return {client: (staff, name) for client, staff, name in self.session.execute(query.where(WODE_ACCEPTED))}
 
     def resident_ids(self) -> dict[int, str]:
         self._require()

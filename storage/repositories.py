@@ -317,8 +317,10 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
 
         The client's 沃德 relationship (their accepted 沃德 referral) is apart from who manages them and stays as it
         is: given to another CSM, the client stays in the 沃德 client manager's book too; given to that 沃德 client
-        manager themself, the client is in their book once (managed and accepted), nothing to undo."""
-        row = self.session.get(ClientRow, client_id)
+        manager themself, the client is in their book once (managed and accepted), nothing to undo; never given to
+        another 沃德 client manager (``wode_client_assign``: in one 沃德 client manager's book at a time)."""
+        # a 沃德 referral accepted at once on another desk: one after the other (``ReferralRepository.close``)
+        row = self.session.get(ClientRow, client_id, with_for_update={"key_share": True})
         if row is None:
             raise LookupError(client_id)
         access = self.access
@@ -333,6 +335,10 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
                 allowed = row.manager_id is None and access.has_role(Role.LOBBY, Role.TELLER)
             if not allowed:
                 raise AccessDenied("client")
+        if (held_by := wode_accepted_by_other(self.session, client_id, manager_id)) is not None and (
+            self.session.scalar(select(StaffRow.role).where(StaffRow.id == manager_id)) is Role.WEALTH_MANAGER
+        ):
+            raise DomainError("wode_client_assign", name=held_by)  # in one 沃德 client manager's book at a time
         row.manager_id = manager_id
         self.session.flush()
         access.forget_client(client_id)
@@ -347,8 +353,10 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
         return self._model(row)
 
     def set_flags(self, client_id: int, **flags: bool) -> dict[str, bool]:
-        """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values."""
+        """Set contact flags (``mobile_invalid``, ``phone_opt_out``, ``sms_opt_out``); returns the old values. Not by
+        a 沃德 client manager whose referral of the client is still open (``Access.require_client_calls``)."""
         row = self._full_row(client_id)
+        self.access.require_client_calls(row.id, row.manager_id, known=True)
         before = {name: bool(getattr(row, name)) for name in flags}
         for name, value in flags.items():
             if name not in CONTACT_FLAGS:
@@ -412,6 +420,7 @@ class ProductRepository(_Deletable[NewProduct, Product, ProductRow]):
 class HoldingRepository(_Deletable[NewHolding, Holding, HoldingRow]):
     model, row = Holding, HoldingRow
     client_scoped = True
+    record_writes = True  # what the client holds is their record (a sale's, or the bank's by an import)
 
     def for_client(self, client_id: int) -> list[Holding]:
         self._require_client(client_id)
@@ -872,12 +881,26 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         self.access.forget_client(row.client_id)
 
     def _refuse_held(self, row: ReferralRow) -> None:
-        """Refused, naming the 沃德 client manager, when another 沃德 referral of the client is accepted."""
-        held_by = self.session.scalar(
-            select(StaffRow.name)
-            .join(ReferralRow, ReferralRow.to_staff_id == StaffRow.id)
-            .where(ReferralRow.client_id == row.client_id, ReferralRow.id != row.id, WODE_ACCEPTED)
-            .limit(1)
-        )
+        """Refused, naming the 沃德 client manager, when another 沃德 referral of the client is accepted or another
+        沃德 client manager manages the client (theirs already)."""
+        held_by = wode_accepted_by_other(self.session, row.client_id, row.to_staff_id)
+        if held_by is None:
+            held_by = self.session.scalar(
+                select(StaffRow.name)
+                .join(ClientRow, ClientRow.manager_id == StaffRow.id)
+                .where(
+                    ClientRow.id == row.client_id, StaffRow.role == Role.WEALTH_MANAGER, StaffRow.id != row.to_staff_id
+                )
+            )
         if held_by is not None:
             raise DomainError("wode_client_held", name=held_by)
+
+
+def wode_accepted_by_other(session: Session, client_id: int, staff_id: int) -> str | None:
+    """The name of the 沃德 client manager other than ``staff_id`` who accepted a 沃德 referral of the client."""
+    return session.scalar(
+        select(StaffRow.name)
+        .join(ReferralRow, ReferralRow.to_staff_id == StaffRow.id)
+        .where(ReferralRow.client_id == client_id, ReferralRow.to_staff_id != staff_id, WODE_ACCEPTED)
+        .limit(1)
+    )

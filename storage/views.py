@@ -411,13 +411,14 @@ class SqlViews:
         return None if value is None else dt.date.fromisoformat(value)
 
     def task_export(self, staff_id: int, open_only: bool) -> list[TaskExportRow]:
-        """A CSM's tasks for an exported list, open ones first, by due date; identities masked here."""
-        self._require(staff_id)
+        """A CSM's tasks for an exported list, open ones first, by due date; identities masked here. A supervisor
+        reads those of the clients they see in full (``Access.lists_seen``)."""
+        seen = self.access.lists_seen(staff_id)
         query = (
             select(TaskRow, ClientRow.number, ClientRow.name, ClientRow.resident_id, ClientRow.mobile, StaffRow.login)
             .join(ClientRow, ClientRow.id == TaskRow.client_id)
             .join(StaffRow, StaffRow.id == TaskRow.staff_id)
-            .where(TaskRow.staff_id == staff_id)
+            .where(TaskRow.staff_id == staff_id, seen)
             .order_by(TaskRow.status != TaskStatus.OPEN, TaskRow.due_on, TaskRow.id)
         )
         if open_only:
@@ -443,12 +444,13 @@ class SqlViews:
         ]
 
     def contact_export(self, staff_id: int, since: dt.datetime) -> list[ContactExportRow]:
-        """A CSM's contact records since ``since``, newest first; the client's mobile masked here."""
-        self._require(staff_id)
+        """A CSM's contact records since ``since``, newest first; the client's mobile masked here. A supervisor reads
+        those with the clients they see in full (``Access.lists_seen``)."""
+        seen = self.access.lists_seen(staff_id)
         query = (
             select(ContactRow, ClientRow.number, ClientRow.name, ClientRow.mobile)
             .join(ClientRow, ClientRow.id == ContactRow.client_id)
-            .where(ContactRow.staff_id == staff_id, ContactRow.started_at >= since)
+            .where(ContactRow.staff_id == staff_id, ContactRow.started_at >= since, seen)
             .order_by(ContactRow.started_at.desc(), ContactRow.id.desc())
         )
         return [

@@ -27,9 +27,10 @@ def forecast_line(f: TierForecast, tier: Tier) -> str:
     )
 
 
-def household_line(h: Household) -> str:
+def household_line(h: Household, *, linkable: bool = True) -> str:
+    """The client's household; with no member, the key that links one named only when it is offered."""
     if not h.members:
-        return t("card.household_none")
+        return t("card.household_none" if linkable else "card.household_unlinked")
     members = itemised(
         t("card.member", name=m.name, relation=label(m.relation))
         if m.own

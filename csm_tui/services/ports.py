@@ -420,6 +420,10 @@ class ImportStore(Protocol):
         """Code (number) → id of every row of ``table``: "outlets", "clients" or "products"."""
         ...
 
+    def wode_held(self) -> dict[int, tuple[int, str]]:
+        """Client id → id and name of the 沃德 client manager whose 沃德 referral of the client is accepted."""
+        ...
+
     def resident_ids(self) -> dict[int, str]:
         """Client id → resident ID of every client (a family link is judged by birth dates and sex)."""
         ...

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from csm_tui.app import CsmApp
-from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role
+from csm_tui.domain.enums import Disposition, ReferralKind, ReferralStatus, Role
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
-from csm_tui.domain.models import NewReferral, NewStaff, Referral, Staff
+from csm_tui.domain.models import NewHolding, NewReferral, NewStaff, Referral, Staff
 from csm_tui.i18n import catalog, explain
+from csm_tui.services.calls import appointments, outcomes, queue
 from csm_tui.services.clients import client_detail, households, referrals
+from csm_tui.services.imports.columns import ImportKind
+from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import Validity
 from csm_tui.services.workstation import Workstation
@@ -34,9 +39,10 @@ from screens.dialogs import EditClientDialog
 from storage import audit
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from storage.orm import ReferralRow, StaffRow
+from storage.orm import ContactRow, HoldingRow, ReferralRow, StaffRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clients_branch import NOW, ZSF_MOBILE, Branch
+from tests.support.clients_branch import MONDAY, NOW, WXM_ID, ZSF_ID, ZSF_MOBILE, Branch
+from tests.support.files import write_csv
 from tests.support.pilot import open_client_page, press_settled, recording_notices
 from tests.support.races import at_once
 
@@ -123,6 +129,61 @@ def test_the_repository_refuses_the_open_referrals_manager_the_client_to_change(
     assert branch.client(branch.zsf).mobile == ZSF_MOBILE
 
 
+@pytest.mark.parametrize("disposition", [Disposition.DO_NOT_CALL, Disposition.WRONG_NUMBER])
+def test_a_wode_manager_with_an_open_referral_sets_no_contact_flag_by_a_calls_outcome(
+    branch: Branch, disposition: Disposition
+) -> None:
+    """A 'do not call' or a wrong number would flag the client's record: refused in words, nothing written (not
+    the contact either); accepted, the same outcome flags the client."""
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    client = branch.client(branch.zsf)
+    with pytest.raises(DomainError) as refused:
+        outcomes.record(wealth, branch.zsf, outcomes.Outcome(disposition), started_at=NOW)
+    assert refused.value.code == "wode_referral_open"
+    assert branch.client(branch.zsf) == client and branch.count(ContactRow) == 0
+    referrals.decide(wealth, referral, accept=True)
+    outcomes.record(wealth, branch.zsf, outcomes.Outcome(disposition), started_at=NOW)
+    flagged = branch.client(branch.zsf)
+    assert (flagged.phone_opt_out, flagged.mobile_invalid) == (
+        disposition is Disposition.DO_NOT_CALL,
+        disposition is Disposition.WRONG_NUMBER,
+    )
+
+
+def test_the_repository_refuses_the_open_referrals_manager_the_clients_flags_and_holdings(branch: Branch) -> None:
+    _open_referral(branch, branch.zsf, branch.wealth)
+    with branch.system() as tx:
+        product_id = tx.holdings.for_client(branch.zsf)[0].product_id
+    held = NewHolding(client_id=branch.zsf, product_id=product_id, amount=Decimal("9999999"), start_date=MONDAY)
+    with branch.system.acting_as(branch.wealth)(write=True) as tx:
+        with pytest.raises(DomainError, match="wode_referral_open"):
+            tx.clients.set_flags(branch.zsf, sms_opt_out=True)
+        with pytest.raises(DomainError, match="wode_referral_open"):
+            tx.holdings.add(held)
+    assert not branch.client(branch.zsf).sms_opt_out and branch.count(HoldingRow, amount=held.amount) == 0
+    with branch.system.acting_as(branch.csm_a)(write=True) as tx:  # the client's own CSM: as ever
+        tx.clients.set_flags(branch.zsf, sms_opt_out=True)
+        tx.commit()
+    assert branch.client(branch.zsf).sms_opt_out
+
+
+def test_a_wode_manager_with_an_open_referral_adds_no_follow_up(branch: Branch) -> None:
+    """A follow-up of theirs would reach no queue (their queue holds their book's calls): refused in words until
+    accepted; then it is added and queued on its day."""
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    with pytest.raises(DomainError) as refused:
+        appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
+    assert refused.value.code == "wode_referral_open" and branch.count(TaskRow) == 0
+    for lang in ("zh_CN", "en"):
+        assert catalog(lang)["error.wode_referral_open"]
+    referrals.decide(wealth, referral, accept=True)
+    appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
+    branch.clock.advance(dt.timedelta(days=3))
+    assert branch.zsf in [item.client_id for item in queue.today_queue(wealth)]
+
+
 async def test_the_client_page_offers_no_change_of_the_record_while_the_referral_is_open(branch: Branch) -> None:
     """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind);
     ``e`` does nothing; accepted, they are offered and the edit saves."""
@@ -133,6 +194,9 @@ async def test_the_client_page_offers_no_change_of_the_record_while_the_referral
         page = app.screen
         assert isinstance(page, ClientDetailScreen) and page.detail is not None  # seen in full, to decide
         assert not any(page.check_action(key, ()) for key in RECORD_KEYS)
+        assert not page.check_action("follow_up", ())
+        identity = str(page.query_one("#identity", Static).render())
+        assert "家庭：未关联" in identity and "按 h" not in identity  # no key named that is not offered
         await press_settled(pilot, "e")
         assert app.screen is page
     referrals.decide(branch.ws(branch.wealth), referral, accept=True)
@@ -141,6 +205,7 @@ async def test_the_client_page_offers_no_change_of_the_record_while_the_referral
         await open_client_page(pilot, branch.zsf)
         page = app.screen
         assert isinstance(page, ClientDetailScreen) and page.check_action("edit", ())
+        assert "家庭：未关联（按 h 关联）" in str(page.query_one("#identity", Static).render())
         await press_settled(pilot, "e")
         dialog = app.screen
         assert isinstance(dialog, EditClientDialog)
@@ -277,6 +342,64 @@ def test_migration_0023_leaves_a_client_held_twice_to_the_manager_who_accepted_l
     upgrade(engine)
 
 
+def test_a_client_a_wode_manager_manages_is_neither_referred_nor_accepted_to_another(branch: Branch) -> None:
+    """Managed by a 沃德 client manager, the client is in their book: referring them to another is refused naming
+    them, and so is accepting a referral of them written past that check."""
+    other = _second_wealth_manager(branch)
+    assert branch.wealth.id is not None and other.id is not None
+    with branch.system(write=True) as tx:
+        tx.clients.assign(branch.zsf, other.id)
+        tx.commit()
+    with pytest.raises(DomainError) as refused:
+        referrals.refer_to_wode(branch.ws(other), branch.zsf, branch.wealth.id)
+    assert (refused.value.code, refused.value.params) == ("wode_client_of", {"name": "钱经理"})
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    with pytest.raises(DomainError) as held:
+        referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    assert (held.value.code, held.value.params) == ("wode_client_held", {"name": "钱经理"})
+    assert "钱经理" in explain(held.value)
+    with branch.system.acting_as(branch.wealth)() as tx:
+        assert not tx.clients.in_book(branch.zsf)
+
+
+def test_a_client_another_wode_manager_accepted_is_not_given_to_a_second(branch: Branch) -> None:
+    other = _second_wealth_manager(branch)
+    assert branch.wealth.id is not None and other.id is not None
+    referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
+    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    for giver in (branch.system, branch.system.acting_as(branch.admin)):
+        with giver(write=True) as tx, pytest.raises(DomainError) as refused:
+            tx.clients.assign(branch.zsf, other.id)
+        assert (refused.value.code, refused.value.params) == ("wode_client_assign", {"name": "陈经理"})
+        assert "陈经理" in explain(refused.value)
+    assert branch.client(branch.zsf).manager_id == branch.csm_a.id
+    with branch.system.acting_as(other)() as tx:
+        assert not tx.clients.in_book(branch.zsf)
+    with branch.system(write=True) as tx:  # to the 沃德 client manager who holds them: in their book once
+        tx.clients.assign(branch.zsf, branch.wealth.id)
+        tx.commit()
+    assert branch.client(branch.zsf).manager_id == branch.wealth.id
+
+
+def test_a_client_file_giving_a_held_client_to_another_wode_manager_refuses_that_row_only(
+    branch: Branch, tmp_path: Path
+) -> None:
+    """The row is reported with its line and the holder's name; the file's other rows are written."""
+    other = _second_wealth_manager(branch)
+    assert branch.wealth.id is not None
+    referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
+    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    header = ["客户号", "姓名", "身份证号码", "手机号码", "客户经理"]
+    rows = [["C100001", "张三丰", ZSF_ID, ZSF_MOBILE, other.login], ["C100002", "王小明", WXM_ID, "", other.login]]
+    report = import_file(branch.ws(branch.admin), ImportKind.CLIENTS, write_csv(tmp_path / "c.csv", [header, *rows]))
+    assert (report.updated, report.rejected) == (1, 1)
+    assert [(p.line, "陈经理" in p.reason) for p in report.problems] == [(2, True)]
+    assert branch.client(branch.zsf).manager_id == branch.csm_a.id
+    assert branch.client(branch.wxm).manager_id == other.id
+    with branch.system.acting_as(other)() as tx:
+        assert not tx.clients.in_book(branch.zsf)
+
+
 # --- reassignment leaves the 沃德 relationship ------------------------------------------------------------------
 
 
@@ -330,3 +453,22 @@ def test_a_supervisor_reads_only_the_teams_clients_in_a_team_members_wode_book(b
                 books[who] = None
     mine, team = {branch.zsf, branch.wdh}, {branch.zsf}
     assert books == {"wealth": mine, "admin": mine, "supervisor": team, "other_supervisor": None}
+
+
+def test_a_supervisor_exports_only_the_teams_clients_calls_of_a_team_members_wode_book(branch: Branch) -> None:
+    """The tasks and contact records of a 沃德 client manager of 周主管's team, with A's 张三丰 and B's 王大海: the
+    supervisor's export holds 张三丰's only; theirs and the admin's both."""
+    _wealth_in_team_holding_a_client_of_each_team(branch)
+    assert branch.wealth.id is not None
+    wealth = branch.ws(branch.wealth)
+    for client_id in (branch.zsf, branch.wdh):
+        outcomes.record(wealth, client_id, outcomes.Outcome(Disposition.INTERESTED, note="考虑中"), started_at=NOW)
+        appointments.add_follow_up(wealth, client_id, MONDAY, "跟进")
+    names = {}
+    for who in ("wealth", "supervisor", "admin"):
+        with branch.system.acting_as(getattr(branch, who))() as tx:
+            contacts = tx.views.contact_export(branch.wealth.id, NOW - dt.timedelta(days=1))
+            tasks = tx.views.task_export(branch.wealth.id, open_only=True)
+            names[who] = ({r.client_name for r in contacts}, {r.client_name for r in tasks})
+    both = {"张三丰", "王大海"}
+    assert names == {"wealth": (both, both), "admin": (both, both), "supervisor": ({"张三丰"}, {"张三丰"})}

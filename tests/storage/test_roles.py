@@ -148,9 +148,12 @@ WRITERS: dict[str, Writer] = {
 }
 
 
-# Writers of the client's record (``Access.require_client_record``): the 沃德 client manager whose referral of the
-# client is still open sees them in full but changes nothing of theirs until they accept it, and is told so.
-RECORD_WRITERS = frozenset({"assessments.add", "suitability.add", "clients.update"})
+# Writers of the client's record (``Access.require_client_record``) and contact flags (``require_client_calls``): the
+# 沃德 client manager whose referral of the client is still open sees them in full but changes nothing of theirs
+# until they accept it, and is told so.
+RECORD_WRITERS = frozenset(
+    {"assessments.add", "suitability.add", "clients.update", "holdings.add", "clients.set_flags"}
+)
 
 
 @pytest.mark.parametrize("writer", WRITERS)

@@ -49,7 +49,8 @@ def refer_to_wode(
 ) -> Referral:
     """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager; the note is
     phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
-    for one a 沃德 client manager has accepted already (theirs: a client is in one 沃德 client manager's book)."""
+    for one a 沃德 client manager manages or has accepted already (theirs: a client is in one 沃德 client manager's
+    book)."""
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
@@ -64,6 +65,9 @@ def refer_to_wode(
             raise DomainError("not_a_wealth_manager")
         if any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found):
             raise DomainError("referral_open")
+        manager = tx.staff.get(client.manager_id) if client.manager_id is not None else None
+        if manager is not None and manager.role is Role.WEALTH_MANAGER:  # managed by one: in their book already
+            raise DomainError("wode_client_of", name=manager.name)
         if (holder := wode_holder(found)) is not None:  # in one 沃德 client manager's book at a time
             held_by = tx.staff.get(holder)
             raise DomainError("wode_client_of", name=held_by.name if held_by is not None else "")

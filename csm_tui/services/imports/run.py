@@ -329,6 +329,7 @@ class _Job:
         existing = tx.imports.existing(self.kind)
         if self.kind is ImportKind.CLIENTS:
             records = self._free_resident_ids(records, existing)
+            records = self._one_wode_book(tx, records, existing)
         waves = self._staff_waves(records) if self.kind is ImportKind.STAFF else [records]
         staff: dict[str, int] = {}
         advance = self.meter.writing(len(records))
@@ -345,6 +346,23 @@ class _Job:
             if not self.report.dry_run:
                 tx.imports.write(self.kind, inserts, updates, advance)
                 staff = {login: ref.id for login, ref in tx.imports.staff().items()}
+
+    def _one_wode_book(
+        self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]
+    ) -> dict[Key, tuple[int, Values]]:
+        """A client is in one 沃德 client manager's book at a time: a row giving a client to a 沃德 client manager
+        while another holds them by an accepted 沃德 referral is refused, naming the holder."""
+        wealth = {ref.id for ref in tx.imports.staff().values() if ref.role is Role.WEALTH_MANAGER}
+        held = tx.imports.wode_held()
+        kept: dict[Key, tuple[int, Values]] = {}
+        for key, (line, values) in records.items():
+            found, manager = existing.get(key), values.get("manager_id")
+            holder = held.get(found.id) if found is not None and manager in wealth else None
+            if holder is not None and holder[0] != manager:
+                self.refuse(line, "manager", t("import_error.wode_client_held", name=holder[1]))
+                continue
+            kept[key] = (line, values)
+        return kept
 
     def _no_event_calls(
         self, tx: UnitOfWork, ready: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]
