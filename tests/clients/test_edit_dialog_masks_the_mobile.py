@@ -40,6 +40,14 @@ async def _edit(pilot: Pilot[None], client_id: int, *keys: str) -> None:
     await press_settled(pilot, "e", *keys)
 
 
+async def _dialog(pilot: Pilot[None], client_id: int) -> EditClientDialog[object]:
+    """The edit dialog, open on the client's page."""
+    await _edit(pilot, client_id)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, EditClientDialog)
+    return dialog
+
+
 def _own_mobile(url: str) -> tuple[int, str]:
     """csm01's first own client and the mobile stored for them."""
     client_id = first_own_client(url).client_id
@@ -59,9 +67,7 @@ async def test_the_edit_dialog_shows_the_mobile_masked_and_a_save_keeps_the_numb
     client_id, mobile = _own_mobile(demo_url)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _edit(pilot, client_id)
-        dialog = app.screen
-        assert isinstance(dialog, EditClientDialog)
+        dialog = await _dialog(pilot, client_id)
         assert dialog.query_one("#mobile", Input).value == mask_mobile(mobile)
         shown = _screen_text(app.export_screenshot())
         assert mobile not in shown and mask_mobile(mobile) in shown
@@ -184,9 +190,7 @@ async def test_the_masked_mobile_left_spaced_pasted_or_full_width_keeps_the_numb
     }[shape]  # fmt: skip
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _edit(pilot, client_id)
-        dialog = app.screen
-        assert isinstance(dialog, EditClientDialog)
+        dialog = await _dialog(pilot, client_id)
         dialog.query_one("#mobile", Input).value = typed
         await press_settled(pilot, "enter")
         assert app.screen is dialog
@@ -218,9 +222,7 @@ async def test_enter_on_an_opt_out_box_saves_the_form_and_never_flips_the_box(de
     client_id, mobile = _own_mobile(demo_url)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _edit(pilot, client_id)
-        dialog = app.screen
-        assert isinstance(dialog, EditClientDialog)
+        dialog = await _dialog(pilot, client_id)
         for name in dialog.FLAGS:
             dialog.query_one(f"#{name}").focus()
             await press_settled(pilot, "space")
@@ -242,9 +244,7 @@ async def test_a_mobile_that_is_no_number_is_refused_in_plain_words_and_the_text
     client_id, mobile = _own_mobile(demo_url)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _edit(pilot, client_id)
-        dialog = app.screen
-        assert isinstance(dialog, EditClientDialog)
+        dialog = await _dialog(pilot, client_id)
         dialog.query_one("#mobile", Input).value = typed
         dialog.query_one("#address", Input).value = "上海市新华路1号"
         await press_settled(pilot, "enter")
