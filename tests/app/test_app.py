@@ -112,7 +112,7 @@ async def test_f1_lists_every_key_and_escape_closes_it(demo_url: str) -> None:
         listed = {row[1] for row in table_rows(app)}
         for binding_id in ("nav.checklist", "nav.queue", "nav.clients", "nav.suitability", "nav.scoreboard"):
             assert catalog("zh_CN")[binding_id] in listed
-        assert {"帮助", "退出", "命令", "下移", "上移"} <= listed
+        assert {"帮助", "退出", "命令", "上下移动一行", "第一行或最后一行"} <= listed
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
