@@ -109,9 +109,9 @@ async def test_f1_on_the_tab_bar_lists_its_arrows_and_enter_which_goes_into_the_
         app.screen.query_one(Tabs).focus()
         await settle(pilot)
         await press_settled(pilot, "f1")
-        said = {row[0]: row[1] for row in whole_rows(app)}
+        keys_by_words = {row[1]: row[0].split() for row in whole_rows(app)}  # [ and ← in one row
         for key, words in {"enter": "key.into_tab", "right": "key.next_tab", "left": "key.prev_tab"}.items():
-            assert said.get(app.get_key_display(Binding(key, ""))) == t(words), key
+            assert app.get_key_display(Binding(key, "")) in keys_by_words.get(t(words), []), key
         await press_settled(pilot, "escape", "enter")
         assert app.screen.focused is app.screen.query_one("#timeline", KeyTable)
         await press_settled(pilot, "f1")  # the list's own Enter now: the row whole
