@@ -73,9 +73,9 @@ COLUMNS = {
 # Every key but the tabs, Back and the copy of one's own client's mobile works on the client's full record ("clients")
 # unless ``base.ACTION_WORK`` names its work.
 ANY_CLIENT = frozenset({"tab", "back"})  # the OCRM summary of another's client too
-# The keys that change the client's record or add to their calls: not while the reader's 沃德 referral of the client
-# is still open.
-RECORD_KEYS = frozenset({"edit", "sell", "cancel_sale", "link_family", "birthday_kind", "follow_up"})
+# The keys that change the client's record: not while the reader's 沃德 referral of the client is still open (a
+# follow-up, ``t``, is offered: calling back is part of deciding).
+RECORD_KEYS = frozenset({"edit", "sell", "cancel_sale", "link_family", "birthday_kind"})
 
 
 def timeline(d: ClientDetail) -> list[ContactRecord | ProspectContactLine]:
@@ -217,7 +217,7 @@ class ClientDetailScreen(Screen[None]):
             return None
         if action in ("copy", "introduce"):  # one's own book's only (``copying.copy_mobile``, ``prospects``)
             return self.detail.own
-        if action in RECORD_KEYS:  # ``access.require_client_record``, ``appointments.add_follow_up``
+        if action in RECORD_KEYS:  # ``access.require_client_record``
             return self.detail.changeable
         if action == "refer":  # never about a client referred to oneself as 沃德 (``referrals.refer_to_wode``)
             return not referrals.wode_referred_to(self.detail.referrals, self.ws.staff.id)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.domain.enums import ReferralStatus
+from csm_tui.domain.enums import ReferralKind, ReferralStatus
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.domain.roles import offered
 from csm_tui.i18n import label, t
@@ -192,9 +192,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             self.notify(t("referrals.not_yours"), severity="warning")
             return
 
-        def save(note: str, confirmed: PhrasesConfirmed | None) -> bool:
-            referrals.decide(self.ws, referral, accept, note, confirmed)
-            return True
+        def save(note: str, confirmed: PhrasesConfirmed | None) -> referrals.Released:
+            return referrals.decide(self.ws, referral, accept, note, confirmed)
 
         need = t("referrals.need", need=referral.reason or "—")  # the client's need, which stays as referred
         if accept:
@@ -202,10 +201,16 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
                 t("referrals.accept_title"), need, t("referrals.accept_note"), save, required=False
             )
         else:
+            if referral.kind is ReferralKind.WODE:  # said before it is done (``referrals.decide``)
+                need = f"{need}\n{t('referrals.return_releases')}"
             dialog = CheckedTextDialog(t("referrals.return_title"), need, t("referrals.return_reason"), save)
         self.app.push_screen(dialog, self._done)
 
-    def _done(self, saved: object) -> None:
-        if saved:
+    def _done(self, saved: referrals.Released | None) -> None:
+        if saved is None:
+            return
+        if saved.calls or saved.meetings:
+            self.notify(t("referrals.released", calls=saved.calls, meetings=saved.meetings))
+        else:
             self.notify(t("call.saved"), timeout=2)
-            self.reload()
+        self.reload()

@@ -18,7 +18,8 @@ The rules, by role (the bank's OCRM rule):
   supervisor's and the admin's meanwhile).
 - a staff member's lists (queue, tasks, meetings, checklist, figures, exports): their own, a supervisor their team's,
   the admin everyone's. Their own book of clients (``book_of``): those they manage, and a 沃德 client manager's
-  accepted 沃德 referrals; a supervisor's lists name the team's clients by the CSM who manages them.
+  accepted 沃德 referrals; a supervisor's lists name the team's clients by the CSM who manages them. A 沃德 client
+  manager's queue calls their book and the clients referred to them still open (``wode_called``).
 - a CSM's scores: their own, a supervisor their team's, the admin every CSM's (the system has none to see).
 - reference data (outlets, staff, products), balances and the bulk import: the admin (and the system) only.
 - a suspicion report (AML): filed by the client's own CSM (not a cover, never a supervisor, teller or lobby manager);
@@ -78,11 +79,22 @@ def book_of(session: Session, staff_id: int) -> Book:
 
 
 def wode_accepted(staff_id: ColumnElement[int] | int) -> Select[Any]:
-    """The clients referred to ``staff_id`` as 沃德 clients and accepted by them (ids)."""
+    """The clients referred to ``staff_id`` as 沃德 clients and accepted by them (ids): their book's."""
+    return _wode_referred(staff_id, ReferralStatus.ACCEPTED)
+
+
+def wode_called(staff_id: ColumnElement[int] | int) -> Select[Any]:
+    """The clients referred to ``staff_id`` as 沃德 clients, open or accepted (ids): whose calls the 沃德 client
+    manager makes from their queue — their book's, and those still theirs to decide (calling the client is part of
+    deciding; a referral returned closes their calls on the client: ``services.clients.referrals.decide``)."""
+    return _wode_referred(staff_id, *WEALTH_REFERRALS)
+
+
+def _wode_referred(staff_id: ColumnElement[int] | int, *statuses: ReferralStatus) -> Select[Any]:
     return select(ReferralRow.client_id).where(
         ReferralRow.to_staff_id == staff_id,
         ReferralRow.kind == ReferralKind.WODE,
-        ReferralRow.status == ReferralStatus.ACCEPTED,
+        ReferralRow.status.in_(statuses),
     )
 
 
@@ -270,10 +282,10 @@ class Access:
             raise DomainError("wode_referral_open")
 
     def require_client_calls(self, client_id: int, manager_id: int | None = None, *, known: bool = False) -> None:
-        """Refuse unless the actor may make the client's calls and write what follows from them (contact flags,
-        follow-ups): who may see them in full, a colleague covering the manager's leave too, but not a 沃德 client
-        manager whose referral of the client is still open (``wode_referral_open``: nothing of theirs changes, and no
-        task of theirs is queued, until accepted)."""
+        """Refuse unless the actor may set the contact flags a call finds (``ClientRepository.set_flags``): who may
+        see the client in full, a colleague covering the manager's leave too, but not a 沃德 client manager whose
+        referral of the client is still open (``wode_referral_open``: the flags stay the client's CSM's until
+        accepted; the calls themselves and the follow-ups they book are the 沃德 client manager's to make)."""
         self.require_client(client_id, manager_id, known=known)
         if client_id in self._by_open_referral:
             raise DomainError("wode_referral_open")

@@ -57,7 +57,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.rules.cadence import CALL_TASKS, NOT_REACHED, RETRIES_FOLLOWED, SPOKEN
 from csm_tui.services.rows import Candidate, ProspectCallDue, QueueSources, QueueWindow, Retry
-from storage.access import wode_accepted
+from storage.access import wode_called
 from storage.orm import (
     AppointmentRow,
     AssessmentRow,
@@ -552,16 +552,17 @@ def _prospects_query(book: CTE, idle_min: Any, near: Any, limit: Any, active: CT
 
 
 def _excluded(staff_id: ColumnElement[int], ids: CTE) -> list[Select[Any]]:
-    """Of ``ids``: clients of other CSMs (a 沃德 client manager's accepted 沃德 clients are theirs: their own
-    follow-ups on them are queued), opted out of phone marketing, with no valid number, in a firm refusal's quiet
-    period or a cooling-off period, reached or skipped today (queries of client ids)."""
+    """Of ``ids``: clients of other CSMs (a 沃德 client manager's 沃德 clients, accepted or still theirs to decide,
+    are theirs to call: their own calls on them are queued, ``wode_called``), opted out of phone marketing, with no
+    valid number, in a firm refusal's quiet period or a cooling-off period, reached or skipped today (queries of
+    client ids)."""
     listed = select(ids.c.client_id)
     others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
     return [
         select(ClientRow.id).where(
             ClientRow.id.in_(listed),
             or_(
-                and_(others, ClientRow.id.not_in(wode_accepted(staff_id))),
+                and_(others, ClientRow.id.not_in(wode_called(staff_id))),
                 ClientRow.phone_opt_out,
                 ClientRow.mobile_invalid,
                 ClientRow.mobile.is_(None),

@@ -1,9 +1,11 @@
 """A 沃德 client manager's book holds what is theirs and no more, from the hostile side, on SQLite and PostgreSQL:
 a referral still open lets them see the client in full but change nothing of theirs (the service and the repository
-refuse it in words); a client is in one 沃德 client manager's book at a time — a second acceptance is refused naming
-who holds them, two desks accepting at once leave one, and the database holds it (migration 0023, whose upgrade
-leaves a client held twice to the manager who accepted last); a supervisor reading a team member's book reads only
-the team's clients in it. Pilot: the open referral's edit refused on the client's page, in words.
+refuse it in words) — their calls while deciding (a retry, a follow-up, by an outcome or by hand) are in their queue,
+and returning the referral cancels them with their meetings with the client, in the same transaction; a client is
+in one 沃德 client manager's book at a time — a second acceptance is refused naming who holds them, two desks
+accepting at once leave one, and the database holds it (migration 0023, whose upgrade leaves a client held twice to
+the manager who accepted last); a supervisor reading a team member's book reads only the team's clients in it.
+Pilots: the open referral's edit refused on the client's page, in words; the return dialog says what it cancels.
 
 The clients' small branch (``support/clients_branch``): A (周主管's team) has 张三丰, B (吴主管's team) 王大海."""
 
@@ -16,17 +18,26 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from textual.widgets import Input, Static
 
 from csm_tui.app import CsmApp
-from csm_tui.domain.enums import Disposition, ReferralKind, ReferralStatus, Role
+from csm_tui.domain.enums import (
+    AppointmentStatus,
+    Disposition,
+    QueueReason,
+    ReferralKind,
+    ReferralStatus,
+    Role,
+    TaskKind,
+    TaskStatus,
+)
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
 from csm_tui.domain.models import NewHolding, NewReferral, NewStaff, Referral, Staff
-from csm_tui.i18n import catalog, explain
+from csm_tui.i18n import catalog, explain, t
 from csm_tui.services.calls import appointments, outcomes, queue
 from csm_tui.services.clients import client_detail, households, referrals
 from csm_tui.services.imports.columns import ImportKind
@@ -35,15 +46,15 @@ from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import Validity
 from csm_tui.services.workstation import Workstation
 from screens.client_detail import RECORD_KEYS, ClientDetailScreen
-from screens.dialogs import EditClientDialog
+from screens.dialogs import CheckedTextDialog, EditClientDialog
 from storage import audit
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from storage.orm import ContactRow, HoldingRow, ReferralRow, StaffRow, TaskRow
+from storage.orm import AppointmentRow, ContactRow, HoldingRow, ReferralRow, StaffRow, TaskRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clients_branch import MONDAY, NOW, WXM_ID, ZSF_ID, ZSF_MOBILE, Branch
 from tests.support.files import write_csv
-from tests.support.pilot import open_client_page, press_settled, recording_notices
+from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
 from tests.support.races import at_once
 
 ROUNDS = 3  # races: either desk may come first
@@ -168,24 +179,117 @@ def test_the_repository_refuses_the_open_referrals_manager_the_clients_flags_and
     assert branch.client(branch.zsf).sms_opt_out
 
 
-def test_a_wode_manager_with_an_open_referral_adds_no_follow_up(branch: Branch) -> None:
-    """A follow-up of theirs would reach no queue (their queue holds their book's calls): refused in words until
-    accepted; then it is added and queued on its day."""
+# --- an open referral: the 沃德 manager's calls while deciding, queued; returned, closed ------------------------
+
+
+def _queued(ws: Workstation) -> dict[int, QueueReason]:
+    return {item.client_id: item.reason for item in queue.today_queue(ws)}
+
+
+def _wode_calls(branch: Branch) -> dict[str, TaskStatus]:
+    """The 沃德 client manager's tasks on 张三丰, by kind."""
+    with Session(branch.engine) as session:
+        rows = session.execute(
+            select(TaskRow.kind, TaskRow.status).where(
+                TaskRow.client_id == branch.zsf, TaskRow.staff_id == branch.wealth.id
+            )
+        )
+        return {kind: status for kind, status in rows}
+
+
+@pytest.mark.parametrize(
+    ("disposition", "kind", "reason"),
+    [
+        (Disposition.NO_ANSWER, TaskKind.CALLBACK, QueueReason.CALLBACK),
+        (Disposition.INTERESTED, TaskKind.FOLLOW_UP, QueueReason.FOLLOW_UP),
+    ],
+)
+def test_an_open_referrals_wode_manager_has_the_calls_their_outcome_books_in_their_queue(
+    branch: Branch, disposition: Disposition, kind: TaskKind, reason: QueueReason
+) -> None:
+    """A retry after no answer, a follow-up of an interested client: theirs to make while they decide, queued on
+    their day (not a client of theirs otherwise: A's calls on them stay A's)."""
+    _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    outcomes.record(wealth, branch.zsf, outcomes.Outcome(disposition), started_at=NOW)
+    assert _wode_calls(branch) == {kind: TaskStatus.OPEN}
+    branch.clock.advance(dt.timedelta(days=7))
+    assert _queued(wealth) == {branch.zsf: reason}
+
+
+def test_an_open_referrals_wode_manager_adds_a_follow_up_queued_on_its_day(branch: Branch) -> None:
+    """Calling the client back is part of deciding: added by hand as by an outcome, and queued on its day."""
+    _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
+    assert _queued(wealth) == {}  # not due yet
+    branch.clock.advance(dt.timedelta(days=3))
+    assert _queued(wealth) == {branch.zsf: QueueReason.FOLLOW_UP}
+    assert branch.zsf not in _queued(branch.ws(branch.csm_b))
+
+
+def test_returning_the_referral_cancels_the_wode_managers_calls_and_meetings_on_the_client(branch: Branch) -> None:
+    """Returned, the client is not theirs to call or meet: their follow-up, retry and meeting confirmation are
+    cancelled with the meeting still to come, in the return's transaction, audited and counted; A's calls stay."""
     referral = _open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
-    with pytest.raises(DomainError) as refused:
-        appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
-    assert refused.value.code == "wode_referral_open" and branch.count(TaskRow) == 0
-    for lang in ("zh_CN", "en"):
-        assert catalog(lang)["error.wode_referral_open"]
-    referrals.decide(wealth, referral, accept=True)
+    outcomes.record(wealth, branch.zsf, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
     appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
-    branch.clock.advance(dt.timedelta(days=3))
-    assert branch.zsf in [item.client_id for item in queue.today_queue(wealth)]
+    meeting = appointments.book(wealth, branch.zsf, dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC), "面谈")
+    appointments.add_follow_up(branch.ws(branch.csm_a), branch.zsf, MONDAY, "A的跟进")
+    assert set(_wode_calls(branch).values()) == {TaskStatus.OPEN} and len(_wode_calls(branch)) == 3
+    released = referrals.decide(wealth, referral, accept=False, reason="客户暂不考虑")
+    assert released == referrals.Released(calls=3, meetings=1)
+    assert set(_wode_calls(branch).values()) == {TaskStatus.CANCELLED}
+    assert branch.count(AppointmentRow, id=meeting.id, status=AppointmentStatus.CANCELLED) == 1
+    assert branch.count(TaskRow, staff_id=branch.csm_a.id, note="A的跟进", status=TaskStatus.OPEN) == 1  # A's stays
+    audited = [r for r in branch.audit_rows() if r.entity in ("tasks", "appointments") and r.action != "insert"]
+    assert {(r.entity, r.staff_id) for r in audited} >= {(e, branch.wealth.id) for e in ("tasks", "appointments")}
+    branch.clock.advance(dt.timedelta(days=7))
+    assert _queued(wealth) == {}
+    for lang in ("zh_CN", "en"):
+        assert catalog(lang)["referrals.released"] and catalog(lang)["referrals.return_releases"]
+
+
+async def test_the_return_dialog_says_what_returning_cancels_and_the_notice_counts_it(branch: Branch) -> None:
+    _open_referral(branch, branch.zsf, branch.wealth)
+    appointments.add_follow_up(branch.ws(branch.wealth), branch.zsf, MONDAY, "跟进")
+    app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "6", "x")
+        dialog = app.screen
+        assert isinstance(dialog, CheckedTextDialog)
+        assert t("referrals.return_releases") in " ".join(str(s.render()) for s in dialog.query(Static))
+        dialog.query_one("#reason", Input).value = "客户暂不考虑"
+        await press_settled(pilot, "enter")
+    assert t("referrals.released", calls=1, meetings=0) in notices(app)
+    assert _wode_calls(branch) == {TaskKind.FOLLOW_UP: TaskStatus.CANCELLED}
+
+
+def test_a_return_refused_cancels_nothing(branch: Branch) -> None:
+    """Decided already on another desk: the return is refused and the calls stay open (one transaction)."""
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
+    referrals.decide(wealth, referral, accept=True)
+    with pytest.raises(DomainError, match="referral_decided"):
+        referrals.decide(wealth, referral, accept=False, reason="客户暂不考虑")
+    assert _wode_calls(branch) == {TaskKind.FOLLOW_UP: TaskStatus.OPEN}
+
+
+def test_accepting_the_referral_keeps_the_wode_managers_calls_queued(branch: Branch) -> None:
+    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    outcomes.record(wealth, branch.zsf, outcomes.Outcome(Disposition.INTERESTED), started_at=NOW)
+    assert referrals.decide(wealth, referral, accept=True) == referrals.Released()
+    assert _wode_calls(branch) == {TaskKind.FOLLOW_UP: TaskStatus.OPEN}
+    branch.clock.advance(dt.timedelta(days=7))
+    assert _queued(wealth) == {branch.zsf: QueueReason.FOLLOW_UP}
 
 
 async def test_the_client_page_offers_no_change_of_the_record_while_the_referral_is_open(branch: Branch) -> None:
-    """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind);
+    """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind; a
+    follow-up is);
     ``e`` does nothing; accepted, they are offered and the edit saves."""
     referral = _open_referral(branch, branch.zsf, branch.wealth)
     app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
@@ -194,7 +298,7 @@ async def test_the_client_page_offers_no_change_of_the_record_while_the_referral
         page = app.screen
         assert isinstance(page, ClientDetailScreen) and page.detail is not None  # seen in full, to decide
         assert not any(page.check_action(key, ()) for key in RECORD_KEYS)
-        assert not page.check_action("follow_up", ())
+        assert page.check_action("follow_up", ())  # calling back is part of deciding
         identity = str(page.query_one("#identity", Static).render())
         assert "家庭：未关联" in identity and "按 h" not in identity  # no key named that is not offered
         await press_settled(pilot, "e")

@@ -139,10 +139,7 @@ def test_a_wode_managers_assessments_due_hold_the_clients_they_accepted(branch: 
 
 
 def test_a_wode_managers_follow_up_on_a_client_they_accepted_is_in_their_queue(branch: Branch) -> None:
-    referral = _referred(branch, accept=False)
-    with pytest.raises(DomainError, match="wode_referral_open"):  # the referral still open: not theirs yet
-        add_follow_up(branch.ws(branch.wealth), branch.zsf, TODAY, note="约下周面谈")
-    referrals.decide(branch.ws(branch.wealth), referral, accept=True)
+    _referred(branch, accept=True)
     add_follow_up(branch.ws(branch.wealth), branch.zsf, TODAY, note="约下周面谈")
     [item] = today_queue(branch.ws(branch.wealth))
     assert (item.client_id, item.reason, item.main.note) == (branch.zsf, QueueReason.FOLLOW_UP, "约下周面谈")

@@ -235,16 +235,13 @@ _SUGGEST_DAYS = 31  # the meetings a suggestion looks past: a month covers any a
 def add_follow_up(
     ws: Workstation, client_id: int, due_on: dt.date, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> Task:
-    """A follow-up call added by hand; its note is phrase-checked. Not by a 沃德 client manager whose referral of the
-    client is still open (``wode_referral_open``): the client is not in their book yet, and their queue holds only
-    their book's calls."""
+    """A follow-up call added by hand; its note is phrase-checked. A 沃德 client manager adds one on a client still
+    theirs to decide too (calling back is part of deciding): their queue holds it (``storage.access.wode_called``)."""
     if due_on < ws.time.today():
         raise DomainError("time_in_past")
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.get(client_id)
-        if tx.clients.only_referred(client_id):
-            raise DomainError("wode_referral_open")
         task = tx.tasks.add(
             NewTask(
                 client_id=client_id, staff_id=ws.staff.id, kind=TaskKind.FOLLOW_UP,

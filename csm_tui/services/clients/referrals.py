@@ -6,7 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from csm_tui.domain.enums import ReferralKind, ReferralStatus, Role, TaskKind, TaskOrigin, Tier
+from csm_tui.domain.enums import (
+    AppointmentStatus,
+    ReferralKind,
+    ReferralStatus,
+    Role,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+    Tier,
+)
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.roles import COUNTER_ROLES
@@ -243,9 +252,10 @@ def client_by_number(ws: Workstation, number: str) -> ClientSummary:
 
 def decide(
     ws: Workstation, referral: Referral, accept: bool, reason: str = "", confirmed: PhrasesConfirmed | None = None
-) -> None:
+) -> Released:
     """The receiving manager accepts a referral (with a note, if any) or returns it with a reason (phrase-checked like
-    a note): written beside the client's need, which stays as referred."""
+    a note): written beside the client's need, which stays as referred. A 沃德 referral returned releases the client
+    in the same transaction (``_release``): returns what was cancelled (nothing, for any other decision)."""
     if referral.to_staff_id != ws.staff.id:
         raise AccessDenied("referral")
     if not accept and not reason.strip():
@@ -253,7 +263,41 @@ def decide(
     status = ReferralStatus.ACCEPTED if accept else ReferralStatus.RETURNED
     client = str(referral.client_id)
     hits = screen(ws, {"note": reason.strip()}, confirmed, entity="clients", entity_id=client)
+    now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        tx.referrals.close(referral.id, status, reason.strip(), ws.time.now().datetime)
+        returned = not accept and referral.kind is ReferralKind.WODE
+        released = _release(tx, referral.client_id, ws.staff.id, now) if returned else Released()
+        tx.referrals.close(referral.id, status, reason.strip(), now)  # refused when decided already: nothing written
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
         tx.commit()
+    return released
+
+
+@dataclass(frozen=True)
+class Released:
+    """What a 沃德 referral returned cancelled of its 沃德 client manager's on the client."""
+
+    calls: int = 0
+    meetings: int = 0
+
+
+def _release(tx: UnitOfWork, client_id: int, staff_id: int, now: dt.datetime) -> Released:
+    """The 沃德 client manager returns a client they were deciding on: their open calls on the client (follow-ups,
+    callbacks, meeting confirmations, whatever their queue held of the client while deciding) and their meetings
+    with the client still to come are cancelled — the client is not theirs to call or meet any more. Each write is
+    audited (tasks and meetings through the ORM, each meeting's mark in words as ``appointments.set_status``'s)."""
+    calls = [t for t in tx.tasks.open_for_client(client_id) if t.staff_id == staff_id]
+    for task in calls:
+        tx.tasks.close(task.id, TaskStatus.CANCELLED, now)
+    booked = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+    meetings = [
+        m for m in tx.appointments.for_client(client_id, now)
+        if m.staff_id == staff_id and m.status in booked
+    ]  # fmt: skip
+    for meeting in meetings:
+        tx.appointments.change(meeting.id, status=AppointmentStatus.CANCELLED, marked_at=now)
+        tx.audit.record(
+            "appointment.mark", "appointments", str(meeting.id), was=meeting.status.value,
+            now=AppointmentStatus.CANCELLED.value,
+        )  # fmt: skip
+    return Released(len(calls), len(meetings))
