@@ -266,6 +266,8 @@ def decide(
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
         returned = not accept and referral.kind is ReferralKind.WODE
+        if returned:  # two desks returning at once: one after the other, the second refused before it cancels
+            tx.clients.lock(referral.client_id)
         released = _release(tx, referral.client_id, ws.staff.id, now) if returned else Released()
         tx.referrals.close(referral.id, status, reason.strip(), now)  # refused when decided already: nothing written
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
