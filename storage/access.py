@@ -83,11 +83,12 @@ def wode_accepted(staff_id: ColumnElement[int] | int) -> Select[Any]:
     return _wode_referred(staff_id, ReferralStatus.ACCEPTED)
 
 
-def wode_called(staff_id: ColumnElement[int] | int) -> Select[Any]:
+def wode_called(staff_id: ColumnElement[int] | int, *statuses: ReferralStatus) -> Select[Any]:
     """The clients referred to ``staff_id`` as 沃德 clients, open or accepted (ids): whose calls the 沃德 client
     manager makes from their queue — their book's, and those still theirs to decide (calling the client is part of
-    deciding; a referral returned closes their calls on the client: ``services.clients.referrals.decide``)."""
-    return _wode_referred(staff_id, *WEALTH_REFERRALS)
+    deciding; a referral returned closes their calls on the client: ``services.clients.referrals.decide``).
+    ``statuses``: only those (the open ones, which the queue says are not theirs yet)."""
+    return _wode_referred(staff_id, *(statuses or WEALTH_REFERRALS))
 
 
 def _wode_referred(staff_id: ColumnElement[int] | int, *statuses: ReferralStatus) -> Select[Any]:

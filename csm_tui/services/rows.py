@@ -286,6 +286,7 @@ class QueueSources:
     settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
     prospect_calls: list[ProspectCallDue] = field(default_factory=list)  # calls to people not clients yet
+    pending: frozenset[int] = frozenset()  # a 沃德 client manager's: clients whose referral to them is still open
 
 
 @dataclass(frozen=True, slots=True)
