@@ -327,6 +327,14 @@ class Access:
         team = select(StaffRow.id).where(StaffRow.supervisor_id == self.actor_id)
         return or_(ClientRow.manager_id == self.actor_id, ClientRow.manager_id.in_(team))
 
+    def releasing(self, client_id: int) -> None:
+        """The actor released the client from a 沃德 client manager's book (theirs, or on behalf of a team member:
+        ``ReferralRepository.release``): for the rest of the unit of work they cancel the manager's calls and
+        meetings on the client, seen in full whoever manages them."""
+        self._clients[client_id] = True
+        self._by_cover.discard(client_id)
+        self._by_open_referral.discard(client_id)
+
     def forget_client(self, client_id: int) -> None:
         """The client's manager or referrals changed in this unit of work: ask the database again."""
         self._clients.pop(client_id, None)
