@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -295,26 +295,30 @@ class SqlViews:
     def wode_endings(self, staff_id: int, since: dt.datetime) -> list[WodeEnding]:
         """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since``, oldest first, each with
         what it cancelled of the 沃德 client manager's calls and meetings on the client, as the audit log's event
-        says (``services.clients.referrals``): read by the log's index on the time."""
+        says (``services.clients.referrals``): the events read by the log's index on the time, their referrals by
+        id."""
         self._require(staff_id)
-        wealth = aliased(StaffRow)
-        query = (
-            select(AuditRow.detail, ReferralRow.id, ReferralRow.status, ClientRow.name, wealth.name)
-            .add_columns(ReferralRow.decision_note)
-            .join(ReferralRow, cast(ReferralRow.id, String) == AuditRow.entity_id)
-            .join(ClientRow, ClientRow.id == ReferralRow.client_id)
-            .join(wealth, wealth.id == ReferralRow.to_staff_id)
-            .where(
-                AuditRow.at >= since,
-                AuditRow.action.in_(WODE_ENDINGS),
-                AuditRow.entity == "referrals",
-                ClientRow.manager_id == staff_id,
-            )
+        events = self.session.execute(
+            select(AuditRow.entity_id, AuditRow.detail)
+            .where(AuditRow.at >= since, AuditRow.action.in_(WODE_ENDINGS), AuditRow.entity == "referrals")
             .order_by(AuditRow.id)
-        )
+        ).all()
+        if not events:
+            return []
+        wealth = aliased(StaffRow)
+        found = {
+            r.id: r
+            for r in self.session.execute(
+                select(ReferralRow.id, ReferralRow.status, ReferralRow.decision_note, ClientRow.name, wealth.name)
+                .join(ClientRow, ClientRow.id == ReferralRow.client_id)
+                .join(wealth, wealth.id == ReferralRow.to_staff_id)
+                .where(ReferralRow.id.in_({int(e.entity_id) for e in events}), ClientRow.manager_id == staff_id)
+            )
+        }
         return [
-            WodeEnding(r.id, r.status, r[3], r[4], r.decision_note, int(r.detail["calls"]), int(r.detail["meetings"]))
-            for r in self.session.execute(query)
+            WodeEnding(r.id, r.status, r[3], r[4], r.decision_note, int(e.detail["calls"]), int(e.detail["meetings"]))
+            for e in events
+            if (r := found.get(int(e.entity_id))) is not None
         ]
 
     def day_figures(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
