@@ -34,6 +34,7 @@ ACTION_WORK = {
     "aml_report": "aml_report",
     "introduce": "introduce",
     "prospect_calls": "prospects",
+    "release": "release_wode",
 }
 
 

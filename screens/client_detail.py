@@ -22,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
-from csm_tui.domain.enums import AppointmentStatus, Tier
+from csm_tui.domain.enums import AppointmentStatus, Role, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff, Task
 from csm_tui.domain.values import money
 from csm_tui.i18n import itemised, label, listed, t
@@ -47,6 +47,7 @@ from screens.dialogs import (
     MeetingDialog,
     TextDialog,
     WhenDialog,
+    release_dialog,
     reveal_dialog,
 )
 from screens.suitability_wizard import SuitabilityWizard
@@ -139,6 +140,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
         Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="detail.aml_report"),
         Binding("n", "introduce", "key.introduce", show=False, id="detail.introduce"),
+        Binding("u", "release", "key.release_wode", show=False, id="detail.release"),
         Binding("escape", "back", "key.back", id="detail.back"),
         Binding("enter", "into_tab", "key.into_tab", show=False, id="detail.into_tab"),  # on the tab bar
     ]
@@ -221,6 +223,10 @@ class ClientDetailScreen(Screen[None]):
             return self.detail.changeable
         if action == "refer":  # never about a client referred to oneself as 沃德 (``referrals.refer_to_wode``)
             return not referrals.wode_referred_to(self.detail.referrals, self.ws.staff.id)
+        if action == "release":  # a 沃德 client held: by oneself, or (``referrals.release``) a team member
+            held = referrals.held_referral(self.detail.referrals, self.client_id)
+            overseer = self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN)
+            return held is not None and (held.to_staff_id == self.ws.staff.id or overseer)
         return True
 
     def load(self) -> None:
@@ -475,6 +481,17 @@ class ClientDetailScreen(Screen[None]):
         if self.detail is None:
             self.notify(t("error.access_denied"), severity="warning")
         return self.detail
+
+    def action_release(self) -> None:
+        d = self._full()
+        held = referrals.held_referral(d.referrals, self.client_id) if d is not None else None
+        if held is not None:
+            self.app.push_screen(release_dialog(self.ws, held), self._released)
+
+    def _released(self, saved: referrals.Released | None) -> None:
+        if saved is not None:
+            self.notify(t("referrals.release_done", calls=saved.calls, meetings=saved.meetings))
+            self.load()
 
     def _after(self, saved: object) -> None:
         if saved is not None:

@@ -42,7 +42,7 @@ from csm_tui.domain.enums import (
     SkipReason,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Staff
+from csm_tui.domain.models import Client, DaySummary, Event, Leave, Prospect, Referral, Staff
 from csm_tui.i18n import label, listed, t
 from csm_tui.policy import LeaveCalls
 from csm_tui.rules import kyc
@@ -288,6 +288,17 @@ class CheckedTextDialog(TextDialog[R]):
         super().build()  # the same checks of the text
         reason, confirmed = self.query_one("#reason", Input).value.strip(), self.confirmed()
         return lambda: self.checked_save(reason, confirmed)
+
+
+def release_dialog(ws: Workstation, referral: Referral) -> CheckedTextDialog[referrals.Released]:
+    """Releasing a 沃德 client (``referrals.release``): the client's need as referred, what releasing cancels said
+    before it is done, a reason required (phrase-checked)."""
+
+    def save(note: str, confirmed: PhrasesConfirmed | None) -> referrals.Released:
+        return referrals.release(ws, referral, note, confirmed)
+
+    said = f"{t('referrals.need', need=referral.reason or '—')}\n{t('referrals.release_cancels')}"
+    return CheckedTextDialog(t("referrals.release_title"), said, t("referrals.release_reason"), save)
 
 
 def id_expiry_text(client: Client) -> str:

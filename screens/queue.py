@@ -128,6 +128,8 @@ class QueueScreen(Destination[QueueView]):
             detail = reason_detail(main, self._local)
             if item.cover_for:  # a colleague's client, called for them while they are on leave
                 detail = " · ".join(part for part in (t("queue.cover_for", name=item.cover_for), detail) if part)
+            if item.referral_pending:  # a 沃德 client manager's: not their client yet
+                detail = " · ".join(part for part in (t("referrals.pending"), detail) if part)
             rows.append((due, main.client_name, reason, detail, figure(wan(main.avg_3m))))
             details.append(self._row_fields(item, due, detail))
             self.shown.append(item)

@@ -4,7 +4,8 @@ client managers.
 At the counter (lobby, tellers): type a client's name, mobile, ID, card or client number and Enter; the clients
 found show whose they are; Enter on one records the walk-in — to the client's own manager (named), or to a CSM chosen
 for a client who has none. The receiving manager accepts (a) or returns (x, with a reason) what was referred to
-them; the client's need stays as referred, the decision's note beside it.
+them; the client's need stays as referred, the decision's note beside it. A 沃德 client manager releases (u, with a
+reason) a client they accepted, who leaves their book.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import Destination
-from screens.dialogs import CheckedTextDialog, WalkInDialog
+from screens.dialogs import CheckedTextDialog, WalkInDialog, release_dialog
 from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -43,6 +44,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         Binding("enter", "refer_found", "key.refer_walk_in", id="referrals.refer_found"),
         Binding("a", "decide(True)", "key.accept", id="referrals.accept"),
         Binding("x", "decide(False)", "key.return", id="referrals.return"),
+        Binding("u", "release", "key.release_wode", id="referrals.release"),
         Binding("n", "walk_in", "key.walk_in", id="referrals.walk_in"),
         Binding("slash", "walk_in", "key.find_walk_in", show=False, id="referrals.find"),
         Binding("escape", "to_list", "key.to_list", id="referrals.to_list"),
@@ -82,6 +84,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             return self.counter
         if action == "decide":
             return offered(self.ws.staff.role, "decide_referral")
+        if action == "release":
+            return offered(self.ws.staff.role, "release_wode")
         return True
 
     def action_open_row(self) -> None:
@@ -205,6 +209,18 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
                 need = f"{need}\n{t('referrals.return_releases')}"
             dialog = CheckedTextDialog(t("referrals.return_title"), need, t("referrals.return_reason"), save)
         self.app.push_screen(dialog, self._done)
+
+    def action_release(self) -> None:
+        referral = self._selected()
+        if referral is None or referrals.held_referral([referral], referral.client_id) is None:
+            self.notify(t("referrals.not_held"), severity="warning")
+            return
+        self.app.push_screen(release_dialog(self.ws, referral), self._released)
+
+    def _released(self, saved: referrals.Released | None) -> None:
+        if saved is not None:
+            self.notify(t("referrals.release_done", calls=saved.calls, meetings=saved.meetings))
+            self.reload()
 
     def _done(self, saved: referrals.Released | None) -> None:
         if saved is None:

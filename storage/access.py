@@ -83,11 +83,12 @@ def wode_accepted(staff_id: ColumnElement[int] | int) -> Select[Any]:
     return _wode_referred(staff_id, ReferralStatus.ACCEPTED)
 
 
-def wode_called(staff_id: ColumnElement[int] | int) -> Select[Any]:
+def wode_called(staff_id: ColumnElement[int] | int, *statuses: ReferralStatus) -> Select[Any]:
     """The clients referred to ``staff_id`` as 沃德 clients, open or accepted (ids): whose calls the 沃德 client
     manager makes from their queue — their book's, and those still theirs to decide (calling the client is part of
-    deciding; a referral returned closes their calls on the client: ``services.clients.referrals.decide``)."""
-    return _wode_referred(staff_id, *WEALTH_REFERRALS)
+    deciding; a referral returned closes their calls on the client: ``services.clients.referrals.decide``).
+    ``statuses``: only those (the open ones, which the queue says are not theirs yet)."""
+    return _wode_referred(staff_id, *(statuses or WEALTH_REFERRALS))
 
 
 def _wode_referred(staff_id: ColumnElement[int] | int, *statuses: ReferralStatus) -> Select[Any]:
@@ -325,6 +326,14 @@ class Access:
             return true()
         team = select(StaffRow.id).where(StaffRow.supervisor_id == self.actor_id)
         return or_(ClientRow.manager_id == self.actor_id, ClientRow.manager_id.in_(team))
+
+    def releasing(self, client_id: int) -> None:
+        """The actor released the client from a 沃德 client manager's book (theirs, or on behalf of a team member:
+        ``ReferralRepository.release``): for the rest of the unit of work they cancel the manager's calls and
+        meetings on the client, seen in full whoever manages them."""
+        self._clients[client_id] = True
+        self._by_cover.discard(client_id)
+        self._by_open_referral.discard(client_id)
 
     def forget_client(self, client_id: int) -> None:
         """The client's manager or referrals changed in this unit of work: ask the database again."""

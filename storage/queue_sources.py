@@ -51,6 +51,7 @@ from csm_tui.domain.enums import (
     ProductCategory,
     ProspectCallKind,
     QueueReason,
+    ReferralStatus,
     TaskKind,
     TaskOrigin,
     TaskStatus,
@@ -222,6 +223,10 @@ def _statement(reads: RiskReads, *, lateral: bool) -> Any:
     day = (param("day_start", UTCDateTime()), param("day_end", UTCDateTime()))
     more.append(_part("calls", seq=func.count()).where(*_calls_made(staff_id, *day)))
     more.append(_prospect_calls(staff_id))
+    # a 沃德 client manager's calls on clients whose referral to them is still open: said so (not theirs yet)
+    open_to_them = wode_called(staff_id, ReferralStatus.OPEN)
+    pending = select(ids.c.client_id).where(ids.c.client_id.in_(open_to_them)).distinct().subquery()
+    more.append(_part("pending", pending, client_id=pending.c.client_id))
     everything = union_all(*(select(source) for source in sources), *more).subquery()
     c = everything.c
     return select(everything).order_by(c.kind, c.seq, c.client_id)
@@ -251,6 +256,7 @@ def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> Qu
         calls_today=int(rows["calls"][0].seq),
         settled=frozenset(r.client_id for r in rows["settled"]),
         contacted=frozenset(r.client_id for r in rows["contacted"]),
+        pending=frozenset(r.client_id for r in rows["pending"]),
         prospect_calls=[  # what is overdue first, then by the time agreed (a retry's), then as taken
             ProspectCallDue(r.seq, r.prospect_id, r.client_name, ProspectCallKind(r.task_kind), r.due_on, r.due_at)
             for r in sorted(rows["prospect_call"], key=lambda r: (r.due_on, r.due_at is None, r.due_at or w.now, r.seq))

@@ -880,6 +880,27 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             raise
         self.access.forget_client(row.client_id)
 
+    def release(self, referral_id: int, note: str) -> Referral:
+        """End an accepted 沃德 referral (``RELEASED``): the client leaves the 沃德 client manager's book, the release
+        ``note`` beside the client's need (``reason``, never rewritten; the acceptance's note kept in the audit log).
+        ``closed_at`` stays the moment it was accepted, by which the referring CSM's scoreboard counts it (a release
+        later takes nothing from a quarter scored); the release's moment is the audit log's (``referral.release``).
+        By the manager who holds the client, their supervisor or the admin, who then work with the client's calls
+        and meetings for the rest of the unit of work (``Access.releasing``); refused in words for a referral not
+        accepted (``referral_not_held``) or released already (``referral_released``)."""
+        row = self.session.get(ReferralRow, referral_id, with_for_update=True)
+        if row is None:
+            raise LookupError(referral_id)
+        self.access.require_act_for(row.to_staff_id, "referral_release")
+        if row.status == ReferralStatus.RELEASED:
+            raise DomainError("referral_released")
+        if row.kind is not ReferralKind.WODE or row.status != ReferralStatus.ACCEPTED:
+            raise DomainError("referral_not_held")
+        row.status, row.decision_note = ReferralStatus.RELEASED, note
+        self.session.flush()
+        self.access.releasing(row.client_id)
+        return self._model(row)
+
     def _refuse_held(self, row: ReferralRow) -> None:
         """Refused, naming the 沃德 client manager, when another 沃德 referral of the client is accepted or another
         沃德 client manager manages the client (theirs already)."""

@@ -242,7 +242,7 @@ class SqlScoreViews:
     def _wode(self, window: ScoreWindow) -> ColumnElement[bool]:
         return and_(
             ReferralRow.kind == ReferralKind.WODE,
-            ReferralRow.status == ReferralStatus.ACCEPTED,
+            ReferralRow.status.in_((ReferralStatus.ACCEPTED, ReferralStatus.RELEASED)),  # released later: accepted
             self._in_window(ReferralRow.closed_at, window),
         )
 

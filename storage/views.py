@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from csm_tui.domain.enums import (
@@ -25,6 +25,7 @@ from csm_tui.domain.values import mask_mobile, mask_resident_id, validate_reside
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import (
     LOOKUP_REFUSED,
+    WODE_ENDINGS,
     AgendaRow,
     AssessmentDue,
     ChecklistCounts,
@@ -42,6 +43,7 @@ from csm_tui.services.rows import (
     SmsRow,
     TaskExportRow,
     Validity,
+    WodeEnding,
 )
 from storage import checklist_views
 from storage.access import Access
@@ -54,6 +56,7 @@ from storage.orm import (
     ContactRow,
     ContactTaskRow,
     MetaRow,
+    ReferralRow,
     SaleRow,
     StaffRow,
     TaskRow,
@@ -288,6 +291,35 @@ class SqlViews:
         if not self.access.admin:
             query = query.where(StaffRow.supervisor_id == staff_id)
         return [LookupRefusal(r.login, r.name, int(r.refusals), r.last) for r in self.session.execute(query)]
+
+    def wode_endings(self, staff_id: int, since: dt.datetime) -> list[WodeEnding]:
+        """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since``, oldest first, each with
+        what it cancelled of the 沃德 client manager's calls and meetings on the client, as the audit log's event
+        says (``services.clients.referrals``): the events read by the log's index on the time, their referrals by
+        id."""
+        self._require(staff_id)
+        events = self.session.execute(
+            select(AuditRow.entity_id, AuditRow.detail)
+            .where(AuditRow.at >= since, AuditRow.action.in_(WODE_ENDINGS), AuditRow.entity == "referrals")
+            .order_by(AuditRow.id)
+        ).all()
+        if not events:
+            return []
+        wealth = aliased(StaffRow)
+        found = {
+            r.id: r
+            for r in self.session.execute(
+                select(ReferralRow.id, ReferralRow.status, ReferralRow.decision_note, ClientRow.name, wealth.name)
+                .join(ClientRow, ClientRow.id == ReferralRow.client_id)
+                .join(wealth, wealth.id == ReferralRow.to_staff_id)
+                .where(ReferralRow.id.in_({int(e.entity_id) for e in events}), ClientRow.manager_id == staff_id)
+            )
+        }
+        return [
+            WodeEnding(r.id, r.status, r[3], r[4], r.decision_note, int(e.detail["calls"]), int(e.detail["meetings"]))
+            for e in events
+            if (r := found.get(int(e.entity_id))) is not None
+        ]
 
     def day_figures(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
         """The figures a day's summary keeps, in one query."""

@@ -183,6 +183,7 @@ class ReferralStatus(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    RELEASED = "released"  # an accepted 沃德 referral ended: the client left the 沃德 client manager's book
 
 
 class SuitabilityOutcome(StrEnum):

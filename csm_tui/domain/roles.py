@@ -39,6 +39,8 @@ CAPACITY_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 COUNTER_ROLES = frozenset({Role.LOBBY, Role.TELLER, Role.SUPERVISOR, Role.ADMIN})
 # Who is referred clients, to accept or return: a CSM (walk-ins), a 沃德 client manager (a CSM's 沃德 referrals).
 REFERRAL_RECEIVERS = frozenset({Role.CSM, Role.WEALTH_MANAGER})
+# Who releases a 沃德 client from a 沃德 client manager's book: the manager, their supervisor, the admin.
+WODE_RELEASERS = frozenset({Role.WEALTH_MANAGER, Role.SUPERVISOR, Role.ADMIN})
 
 # Each kind of work the app offers (a command palette entry, a key) → who may do it, as the services enforce it:
 # what they would refuse a role is not offered to it (the palette leaves it out, the key bar and F1 do not show it,
@@ -53,6 +55,7 @@ WORK_ROLES: dict[str, frozenset[Role]] = {
     "referrals": EVERYONE,
     "walk_in": COUNTER_ROLES,
     "decide_referral": REFERRAL_RECEIVERS,
+    "release_wode": WODE_RELEASERS,
     "events": DOORKEEPERS,
     "plan_events": PLANNERS,  # plan, invite, record answers, export the results (the lobby only checks people in)
     "search": EVERYONE,

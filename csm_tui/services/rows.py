@@ -21,6 +21,7 @@ from csm_tui.domain.enums import (
     ProspectCallKind,
     ProspectOutcome,
     QueueReason,
+    ReferralStatus,
     RiskLevel,
     TaskKind,
     TaskOrigin,
@@ -98,6 +99,25 @@ class LookupRefusal:
     name: str
     refusals: int
     last_at: dt.datetime
+
+
+# The audit log's events of a 沃德 referral returned or released, with what it cancelled (``WodeEnding``).
+WODE_RETURNED, WODE_RELEASED = "referral.return", "referral.release"
+WODE_ENDINGS = (WODE_RETURNED, WODE_RELEASED)
+
+
+@dataclass(frozen=True, slots=True)
+class WodeEnding:
+    """A 沃德 referral of a CSM's client returned or released (``status``) by the 沃德 client manager named (or on
+    their behalf), and how many of the manager's open calls and coming meetings on the client it cancelled."""
+
+    referral_id: int
+    status: ReferralStatus
+    client_name: str
+    wealth_name: str
+    note: str
+    calls: int
+    meetings: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +306,7 @@ class QueueSources:
     settled: frozenset[int] = frozenset()  # reached lately: reasons from the data (not tasks) are settled
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
     prospect_calls: list[ProspectCallDue] = field(default_factory=list)  # calls to people not clients yet
+    pending: frozenset[int] = frozenset()  # a 沃德 client manager's: clients whose referral to them is still open
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,13 +30,12 @@ from csm_tui.domain.enums import (
     QueueReason,
     ReferralKind,
     ReferralStatus,
-    Role,
     TaskKind,
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.households import Relation
-from csm_tui.domain.models import NewHolding, NewReferral, NewStaff, Referral, Staff
+from csm_tui.domain.models import NewHolding
 from csm_tui.i18n import catalog, explain, t
 from csm_tui.services.calls import appointments, outcomes, queue
 from csm_tui.services.clients import client_detail, households, referrals
@@ -51,45 +50,13 @@ from storage import audit
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.orm import AppointmentRow, ContactRow, HoldingRow, ReferralRow, StaffRow, TaskRow
-from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clients_branch import MONDAY, NOW, WXM_ID, ZSF_ID, ZSF_MOBILE, Branch
 from tests.support.files import write_csv
 from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
 from tests.support.races import at_once
+from tests.support.wode import desk, open_referral, second_wealth_manager
 
 ROUNDS = 3  # races: either desk may come first
-
-
-def _second_wealth_manager(branch: Branch) -> Staff:
-    with branch.system(write=True) as tx:
-        staff = tx.staff.add(
-            NewStaff(login="wode02", name="钱经理", role=Role.WEALTH_MANAGER, outlet_id=branch.outlet_id)
-        )
-        tx.commit()
-    return staff
-
-
-def _open_referral(branch: Branch, client_id: int, to: Staff, at: dt.datetime = NOW) -> Referral:
-    """A 沃德 referral left open, written as the system writes (the service keeps one open a client: a second one
-    comes only by another path — an import, SQL, a desk before the rule)."""
-    assert branch.csm_a.id is not None and to.id is not None
-    with branch.system(write=True) as tx:
-        referral = tx.referrals.add(
-            NewReferral(
-                client_id=client_id, kind=ReferralKind.WODE, from_staff_id=branch.csm_a.id, to_staff_id=to.id,
-                created_at=at,
-            )
-        )  # fmt: skip
-        tx.commit()
-    return referral
-
-
-def _desk(branch: Branch, engine: Engine, staff: Staff) -> Workstation:
-    """``staff`` at a desk of their own: a session on its own engine."""
-    ws = branch.ws(staff)
-    return Workstation(
-        SqlUnitOfWorkFactory(engine, branch.clock).acting_as(staff), staff, None, ws.time, ws.policy, False
-    )
 
 
 def _accepted_wode(engine: Engine, client_id: int) -> list[int]:
@@ -110,7 +77,7 @@ def _accepted_wode(engine: Engine, client_id: int) -> list[int]:
 
 
 def test_a_wode_manager_with_an_open_referral_changes_no_field_of_the_client(branch: Branch) -> None:
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     client = branch.client(branch.zsf)
     for change in ({"mobile": "13700000000"}, {"address": "上海市某路1号"}, {"phone_opt_out": True}):
@@ -129,7 +96,7 @@ def test_a_wode_manager_with_an_open_referral_changes_no_field_of_the_client(bra
 
 
 def test_the_repository_refuses_the_open_referrals_manager_the_client_to_change(branch: Branch) -> None:
-    _open_referral(branch, branch.zsf, branch.wealth)
+    open_referral(branch, branch.zsf, branch.wealth)
     with branch.system.acting_as(branch.wealth)() as tx:
         assert tx.clients.get(branch.zsf).mobile == ZSF_MOBILE  # seen in full, to decide
         version = tx.clients.get(branch.zsf).version
@@ -146,7 +113,7 @@ def test_a_wode_manager_with_an_open_referral_sets_no_contact_flag_by_a_calls_ou
 ) -> None:
     """A 'do not call' or a wrong number would flag the client's record: refused in words, nothing written (not
     the contact either); accepted, the same outcome flags the client."""
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     client = branch.client(branch.zsf)
     with pytest.raises(DomainError) as refused:
@@ -163,7 +130,7 @@ def test_a_wode_manager_with_an_open_referral_sets_no_contact_flag_by_a_calls_ou
 
 
 def test_the_repository_refuses_the_open_referrals_manager_the_clients_flags_and_holdings(branch: Branch) -> None:
-    _open_referral(branch, branch.zsf, branch.wealth)
+    open_referral(branch, branch.zsf, branch.wealth)
     with branch.system() as tx:
         product_id = tx.holdings.for_client(branch.zsf)[0].product_id
     held = NewHolding(client_id=branch.zsf, product_id=product_id, amount=Decimal("9999999"), start_date=MONDAY)
@@ -209,7 +176,7 @@ def test_an_open_referrals_wode_manager_has_the_calls_their_outcome_books_in_the
 ) -> None:
     """A retry after no answer, a follow-up of an interested client: theirs to make while they decide, queued on
     their day (not a client of theirs otherwise: A's calls on them stay A's)."""
-    _open_referral(branch, branch.zsf, branch.wealth)
+    open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     outcomes.record(wealth, branch.zsf, outcomes.Outcome(disposition), started_at=NOW)
     assert _wode_calls(branch) == {kind: TaskStatus.OPEN}
@@ -219,7 +186,7 @@ def test_an_open_referrals_wode_manager_has_the_calls_their_outcome_books_in_the
 
 def test_an_open_referrals_wode_manager_adds_a_follow_up_queued_on_its_day(branch: Branch) -> None:
     """Calling the client back is part of deciding: added by hand as by an outcome, and queued on its day."""
-    _open_referral(branch, branch.zsf, branch.wealth)
+    open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
     assert _queued(wealth) == {}  # not due yet
@@ -231,7 +198,7 @@ def test_an_open_referrals_wode_manager_adds_a_follow_up_queued_on_its_day(branc
 def test_returning_the_referral_cancels_the_wode_managers_calls_and_meetings_on_the_client(branch: Branch) -> None:
     """Returned, the client is not theirs to call or meet: their follow-up, retry and meeting confirmation are
     cancelled with the meeting still to come, in the return's transaction, audited and counted; A's calls stay."""
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     outcomes.record(wealth, branch.zsf, outcomes.Outcome(Disposition.NO_ANSWER), started_at=NOW)
     appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
@@ -252,7 +219,7 @@ def test_returning_the_referral_cancels_the_wode_managers_calls_and_meetings_on_
 
 
 async def test_the_return_dialog_says_what_returning_cancels_and_the_notice_counts_it(branch: Branch) -> None:
-    _open_referral(branch, branch.zsf, branch.wealth)
+    open_referral(branch, branch.zsf, branch.wealth)
     appointments.add_follow_up(branch.ws(branch.wealth), branch.zsf, MONDAY, "跟进")
     app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -268,7 +235,7 @@ async def test_the_return_dialog_says_what_returning_cancels_and_the_notice_coun
 
 def test_a_return_refused_cancels_nothing(branch: Branch) -> None:
     """Decided already on another desk: the return is refused and the calls stay open (one transaction)."""
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
     referrals.decide(wealth, referral, accept=True)
@@ -278,7 +245,7 @@ def test_a_return_refused_cancels_nothing(branch: Branch) -> None:
 
 
 def test_accepting_the_referral_keeps_the_wode_managers_calls_queued(branch: Branch) -> None:
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     outcomes.record(wealth, branch.zsf, outcomes.Outcome(Disposition.INTERESTED), started_at=NOW)
     assert referrals.decide(wealth, referral, accept=True) == referrals.Released()
@@ -291,7 +258,7 @@ async def test_the_client_page_offers_no_change_of_the_record_while_the_referral
     """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind; a
     follow-up is);
     ``e`` does nothing; accepted, they are offered and the edit saves."""
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_client_page(pilot, branch.zsf)
@@ -323,9 +290,9 @@ async def test_the_client_page_offers_no_change_of_the_record_while_the_referral
 
 
 def test_accepting_a_client_another_wode_manager_holds_is_refused_naming_them(branch: Branch, engine: Engine) -> None:
-    other = _second_wealth_manager(branch)
-    first = _open_referral(branch, branch.zsf, branch.wealth)
-    second = _open_referral(branch, branch.zsf, other)
+    other = second_wealth_manager(branch)
+    first = open_referral(branch, branch.zsf, branch.wealth)
+    second = open_referral(branch, branch.zsf, other)
     referrals.decide(branch.ws(branch.wealth), first, accept=True)
     with pytest.raises(DomainError) as refused:
         referrals.decide(branch.ws(other), second, accept=True)
@@ -336,7 +303,7 @@ def test_accepting_a_client_another_wode_manager_holds_is_refused_naming_them(br
 
 
 def test_a_client_another_wode_manager_holds_is_not_referred_to_a_second(branch: Branch) -> None:
-    other = _second_wealth_manager(branch)
+    other = second_wealth_manager(branch)
     assert branch.wealth.id is not None and other.id is not None
     accepted = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
     referrals.decide(branch.ws(branch.wealth), accepted, accept=True)
@@ -349,14 +316,14 @@ def test_a_client_another_wode_manager_holds_is_not_referred_to_a_second(branch:
 def test_two_desks_accepting_two_referrals_of_one_client_at_once_leave_it_in_one_book(
     branch: Branch, db_url: str, engine: Engine
 ) -> None:
-    other = _second_wealth_manager(branch)
+    other = second_wealth_manager(branch)
     engines = [make_engine(db_url), make_engine(db_url)]
     try:
         for n in range(ROUNDS):
             client_id = [branch.zsf, branch.wxm, branch.ls][n]
-            one = _open_referral(branch, client_id, branch.wealth)
-            two = _open_referral(branch, client_id, other)
-            desks = [_desk(branch, engines[0], branch.wealth), _desk(branch, engines[1], other)]
+            one = open_referral(branch, client_id, branch.wealth)
+            two = open_referral(branch, client_id, other)
+            desks = [desk(branch, engines[0], branch.wealth), desk(branch, engines[1], other)]
             came = at_once([partial(referrals.decide, ws, r, True) for ws, r in zip(desks, (one, two), strict=True)])
             assert came == ["saved", "wode_client_held"]
             assert len(_accepted_wode(engine, client_id)) == 1
@@ -372,9 +339,9 @@ def test_an_acceptance_past_a_blind_check_is_refused_by_the_database_in_the_chec
     index refuses it; the refusal names the manager, nothing of it is written."""
     from storage.repositories import ReferralRepository
 
-    other = _second_wealth_manager(branch)
-    first = _open_referral(branch, branch.zsf, branch.wealth)
-    second = _open_referral(branch, branch.zsf, other)
+    other = second_wealth_manager(branch)
+    first = open_referral(branch, branch.zsf, branch.wealth)
+    second = open_referral(branch, branch.zsf, other)
     referrals.decide(branch.ws(branch.wealth), first, accept=True)
     check = ReferralRepository._refuse_held
     blind = iter([True])
@@ -388,9 +355,9 @@ def test_an_acceptance_past_a_blind_check_is_refused_by_the_database_in_the_chec
 
 
 def test_a_second_acceptance_written_by_sql_is_refused_by_the_database(branch: Branch, engine: Engine) -> None:
-    other = _second_wealth_manager(branch)
-    first = _open_referral(branch, branch.zsf, branch.wealth)
-    second = _open_referral(branch, branch.zsf, other)
+    other = second_wealth_manager(branch)
+    first = open_referral(branch, branch.zsf, branch.wealth)
+    second = open_referral(branch, branch.zsf, other)
     referrals.decide(branch.ws(branch.wealth), first, accept=True)
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(text("UPDATE referrals SET status = 'accepted' WHERE id = :id"), {"id": second.id})
@@ -415,12 +382,12 @@ def test_migration_0023_leaves_a_client_held_twice_to_the_manager_who_accepted_l
 
     from storage.migrate import _config
 
-    other = _second_wealth_manager(branch)
+    other = second_wealth_manager(branch)
     with engine.begin() as conn:
         command.downgrade(_config(conn), "0022")
-    earlier = _open_referral(branch, branch.zsf, other)
-    later = _open_referral(branch, branch.zsf, branch.wealth)
-    alone = _open_referral(branch, branch.wxm, other)
+    earlier = open_referral(branch, branch.zsf, other)
+    later = open_referral(branch, branch.zsf, branch.wealth)
+    alone = open_referral(branch, branch.wxm, other)
     with engine.begin() as conn:
         for referral, at, note in (
             (earlier, NOW, "已约见"),
@@ -449,7 +416,7 @@ def test_migration_0023_leaves_a_client_held_twice_to_the_manager_who_accepted_l
 def test_a_client_a_wode_manager_manages_is_neither_referred_nor_accepted_to_another(branch: Branch) -> None:
     """Managed by a 沃德 client manager, the client is in their book: referring them to another is refused naming
     them, and so is accepting a referral of them written past that check."""
-    other = _second_wealth_manager(branch)
+    other = second_wealth_manager(branch)
     assert branch.wealth.id is not None and other.id is not None
     with branch.system(write=True) as tx:
         tx.clients.assign(branch.zsf, other.id)
@@ -457,7 +424,7 @@ def test_a_client_a_wode_manager_manages_is_neither_referred_nor_accepted_to_ano
     with pytest.raises(DomainError) as refused:
         referrals.refer_to_wode(branch.ws(other), branch.zsf, branch.wealth.id)
     assert (refused.value.code, refused.value.params) == ("wode_client_of", {"name": "钱经理"})
-    referral = _open_referral(branch, branch.zsf, branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth)
     with pytest.raises(DomainError) as held:
         referrals.decide(branch.ws(branch.wealth), referral, accept=True)
     assert (held.value.code, held.value.params) == ("wode_client_held", {"name": "钱经理"})
@@ -467,7 +434,7 @@ def test_a_client_a_wode_manager_manages_is_neither_referred_nor_accepted_to_ano
 
 
 def test_a_client_another_wode_manager_accepted_is_not_given_to_a_second(branch: Branch) -> None:
-    other = _second_wealth_manager(branch)
+    other = second_wealth_manager(branch)
     assert branch.wealth.id is not None and other.id is not None
     referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
     referrals.decide(branch.ws(branch.wealth), referral, accept=True)
@@ -489,7 +456,7 @@ def test_a_client_file_giving_a_held_client_to_another_wode_manager_refuses_that
     branch: Branch, tmp_path: Path
 ) -> None:
     """The row is reported with its line and the holder's name; the file's other rows are written."""
-    other = _second_wealth_manager(branch)
+    other = second_wealth_manager(branch)
     assert branch.wealth.id is not None
     referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id)
     referrals.decide(branch.ws(branch.wealth), referral, accept=True)
@@ -531,7 +498,7 @@ def _wealth_in_team_holding_a_client_of_each_team(branch: Branch) -> None:
         )
         session.commit()
     for client_id in (branch.zsf, branch.wdh):
-        referral = _open_referral(branch, client_id, branch.wealth)
+        referral = open_referral(branch, client_id, branch.wealth)
         referrals.decide(branch.ws(branch.wealth), referral, accept=True)
 
 

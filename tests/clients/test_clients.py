@@ -636,6 +636,7 @@ def test_wode_referral_refusals_then_returned_with_reason_and_accepted(branch: B
     assert steps == [
         ("insert", branch.csm_a.id),
         ("update", branch.wealth.id),
+        ("referral.return", branch.wealth.id),  # with what it cancelled, for the client's CSM to be told
         ("insert", branch.csm_a.id),
         ("update", branch.wealth.id),
     ]

@@ -61,6 +61,7 @@ class QueueItem:
     also: tuple[QueueReason, ...] = ()  # other reasons to raise on the same call
     cover_for: str = ""  # the name of the colleague on leave whose client this is (see ``leave_queue``)
     cover_for_id: int | None = None
+    referral_pending: bool = False  # a 沃德 client manager's call on a client whose referral they have not decided
 
     @property
     def client_id(self) -> int:
@@ -129,7 +130,11 @@ def compose(sources: QueueSources, today: dt.date, target: int) -> list[QueueIte
             continue  # a reason from the data, already talked through with the client lately
         by_client.setdefault(candidate.client_id, []).append(candidate)
     items = [
-        QueueItem(first, tuple(dict.fromkeys(c.reason for c in rest if c.reason != first.reason)))
+        QueueItem(
+            first,
+            tuple(dict.fromkeys(c.reason for c in rest if c.reason != first.reason)),
+            referral_pending=first.client_id in sources.pending,
+        )
         for first, *rest in by_client.values()
     ]
     items.sort(key=lambda item: _order(item.main, today))

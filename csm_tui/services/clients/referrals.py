@@ -24,7 +24,7 @@ from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.rows import ClientListRow
+from csm_tui.services.rows import WODE_RELEASED, WODE_RETURNED, ClientListRow, WodeEnding
 from csm_tui.services.workstation import Workstation
 
 
@@ -270,24 +270,67 @@ def decide(
             tx.clients.lock(referral.client_id)
         released = _release(tx, referral.client_id, ws.staff.id, now) if returned else Released()
         tx.referrals.close(referral.id, status, reason.strip(), now)  # refused when decided already: nothing written
+        if returned:
+            _said(tx, WODE_RETURNED, referral.id, released)
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
         tx.commit()
     return released
 
 
+def release(ws: Workstation, referral: Referral, note: str, confirmed: PhrasesConfirmed | None = None) -> Released:
+    """The 沃德 client manager holding a client hands them back (交还) with a reason, phrase-checked like a return's;
+    their supervisor or the admin may do it on their behalf. One transaction, the client held first: the accepted
+    referral ends (``ReferralRepository.release``) and the manager's open calls and coming meetings on the client
+    are cancelled (``_release``); a second release, or one of a referral not accepted, is refused before anything
+    is cancelled. The client may then be referred to 沃德 again — a hand-over to another 沃德 client manager."""
+    if not note.strip():
+        raise DomainError("release_reason_required")
+    client = str(referral.client_id)
+    hits = screen(ws, {"note": note.strip()}, confirmed, entity="clients", entity_id=client)
+    now = ws.time.now().datetime
+    with ws.uow(write=True) as tx:
+        tx.clients.lock(referral.client_id)  # two desks releasing at once: the second refused, nothing cancelled
+        held = tx.referrals.release(referral.id, note.strip())
+        released = _release(tx, held.client_id, held.to_staff_id, now)
+        _said(tx, WODE_RELEASED, referral.id, released)
+        record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
+        tx.commit()
+    return released
+
+
+def held_referral(found: list[Referral], client_id: int) -> Referral | None:
+    """The client's accepted 沃德 referral among ``found``: what releasing them ends."""
+    held = (r for r in found if r.client_id == client_id and r.kind is ReferralKind.WODE)
+    return next((r for r in held if r.status is ReferralStatus.ACCEPTED), None)
+
+
+def wode_endings_since(ws: Workstation, since: dt.datetime) -> list[WodeEnding]:
+    """The signed-in CSM's clients returned or released by a 沃德 client manager since ``since``, with what it
+    cancelled: what they are told at once (the client is theirs alone again)."""
+    with ws.uow() as tx:
+        return tx.views.wode_endings(ws.staff.id, since)
+
+
 @dataclass(frozen=True)
 class Released:
-    """What a 沃德 referral returned cancelled of its 沃德 client manager's on the client."""
+    """What a 沃德 referral returned or released cancelled of its 沃德 client manager's on the client."""
 
     calls: int = 0
     meetings: int = 0
 
 
+def _said(tx: UnitOfWork, action: str, referral_id: int, released: Released) -> None:
+    """A 沃德 referral returned or released, with what it cancelled, in the audit log: what the client's CSM is told
+    (``wode_endings_since``)."""
+    tx.audit.record(action, "referrals", str(referral_id), calls=released.calls, meetings=released.meetings)
+
+
 def _release(tx: UnitOfWork, client_id: int, staff_id: int, now: dt.datetime) -> Released:
-    """The 沃德 client manager returns a client they were deciding on: their open calls on the client (follow-ups,
-    callbacks, meeting confirmations, whatever their queue held of the client while deciding) and their meetings
-    with the client still to come are cancelled — the client is not theirs to call or meet any more. Each write is
-    audited (tasks and meetings through the ORM, each meeting's mark in words as ``appointments.set_status``'s)."""
+    """The 沃德 client manager returns a client they were deciding on, or a client they held is released: their open
+    calls on the client (follow-ups, callbacks, meeting confirmations, whatever their queue held of the client) and
+    their meetings with the client still to come are cancelled — the client is not theirs to call or meet any more.
+    Each write is audited (tasks and meetings through the ORM, each meeting's mark in words as
+    ``appointments.set_status``'s)."""
     calls = [t for t in tx.tasks.open_for_client(client_id) if t.staff_id == staff_id]
     for task in calls:
         tx.tasks.close(task.id, TaskStatus.CANCELLED, now)

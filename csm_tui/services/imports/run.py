@@ -351,8 +351,14 @@ class _Job:
         self, tx: UnitOfWork, records: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]
     ) -> dict[Key, tuple[int, Values]]:
         """A client is in one 沃德 client manager's book at a time: a row giving a client to a 沃德 client manager
-        while another holds them by an accepted 沃德 referral is refused, naming the holder."""
+        while another holds them by an accepted 沃德 referral is refused, naming the holder. The clients so given are
+        held first (``clients.lock``, in id order), as accepting a 沃德 referral holds its client: an acceptance on a
+        desk meanwhile comes before the holders are read or after the import, and is then refused for the manager
+        the file gave (``ReferralRepository.close``) — never a client in two 沃德 books."""
         wealth = {ref.id for ref in tx.imports.staff().values() if ref.role is Role.WEALTH_MANAGER}
+        given = (existing.get(key) for key, (_line, values) in records.items() if values.get("manager_id") in wealth)
+        for client_id in sorted(found.id for found in given if found is not None and not self.report.dry_run):
+            tx.clients.lock(client_id)
         held = tx.imports.wode_held()
         kept: dict[Key, tuple[int, Values]] = {}
         for key, (line, values) in records.items():
