@@ -285,6 +285,9 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     def only_referred(self, client_id: int) -> bool:
         return self.access.only_referred(client_id)
 
+    def only_covering(self, client_id: int) -> bool:
+        return self.access.only_covering(client_id)
+
     def get_to_change(self, client_id: int) -> Client:
         """The client in full, for a change of their record or a sale: refused to a colleague who sees them only
         while covering their manager's leave."""
