@@ -128,6 +128,11 @@ def test_sql_cannot_tie_a_further_task_to_a_contact_but_as_the_service_done_answ
             contact=contact, task=task,
         )  # fmt: skip
     assert desk.links() == {(done.contact_id, own)}
+    for statement in (  # the contact tied to it: not moved to another client, nor made another outcome
+        f"UPDATE contacts SET client_id = {desk.ls}, task_id = NULL WHERE id = {done.contact_id}",
+        f"UPDATE contacts SET disposition = 'informed' WHERE id = {done.contact_id}",
+    ):
+        _refused(desk.engine, CONTACT_REFUSED, statement)
 
 
 def test_sql_cannot_put_a_contact_on_another_clients_task_nor_a_service_done_on_a_task_that_is_no_service_callback(

@@ -7,7 +7,7 @@ or an update:
 
 - ``contacts_task_insert`` / ``_update`` (PostgreSQL: ``contacts_task``): a contact's ``task_id`` names a task of
   its client; a 回访 done's, where it names one, a 回访 or a callback a contact booked (the retry of an unanswered
-  one);
+  one); a contact that answered further tasks stays a 回访 done of their client;
 - ``contact_tasks_answered_insert`` / ``_update`` (PostgreSQL: ``contact_tasks_answered``): a further task is
   tied to a 回访 done only, and is a 回访 or a callback a contact booked, of the contact's client, the contact's
   maker's or the client's manager's, and not the contact's own task.
@@ -37,7 +37,10 @@ LINKS = "contact_tasks"
 TASK = f"{CONTACTS}_task"
 ANSWERED = f"{LINKS}_answered"
 # (No apostrophe: they are SQL string literals.)
-TASK_REFUSED = "contact refused: its task is a task of its client, and a service callback done is on a service callback"
+TASK_REFUSED = (
+    "contact refused: its task is a task of its client, a service callback done is on a service callback, and the "
+    "further tasks it answered stay those of its client, answered by a service callback done"
+)
 LINK_REFUSED = (
     "contact task refused: a further task is a service callback of the client of the service callback done that "
     "answered it, its maker or the client manager, and not its own task"
@@ -46,7 +49,9 @@ LINK_REFUSED = (
 SERVICE_CALL = "(t.kind = 'service_callback' OR (t.kind = 'callback' AND t.origin = 'contact'))"
 TASK_OK = (
     "(NEW.task_id IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = NEW.task_id AND t.client_id = NEW.client_id "
-    f"AND (NEW.disposition <> 'service_done' OR {SERVICE_CALL})))"
+    f"AND (NEW.disposition <> 'service_done' OR {SERVICE_CALL}))) "
+    "AND NOT EXISTS (SELECT 1 FROM contact_tasks l JOIN tasks u ON u.id = l.task_id WHERE l.contact_id = NEW.id "
+    "AND (NEW.disposition <> 'service_done' OR u.client_id <> NEW.client_id))"
 )
 LINK_OK = (
     "EXISTS (SELECT 1 FROM contacts c JOIN clients k ON k.id = c.client_id JOIN tasks t ON t.id = NEW.task_id "
@@ -65,7 +70,7 @@ def upgrade() -> None:
         for name, table, ok, message, columns in GUARDS:
             op.execute(
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF NOT {ok} THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$"
+                f"IF NOT ({ok}) THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$"
             )
             op.execute(
                 f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE{columns} ON {table} "
@@ -75,7 +80,7 @@ def upgrade() -> None:
     for name, table, ok, message, columns in GUARDS:
         for suffix, when in (("insert", "INSERT"), ("update", f"UPDATE{columns}")):
             op.execute(
-                f"CREATE TRIGGER {name}_{suffix} BEFORE {when} ON {table} WHEN NOT {ok} "
+                f"CREATE TRIGGER {name}_{suffix} BEFORE {when} ON {table} WHEN NOT ({ok}) "
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
             )
 
