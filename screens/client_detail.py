@@ -77,6 +77,9 @@ ANY_CLIENT = frozenset({"tab", "back"})  # the OCRM summary of another's client 
 # The keys that change the client's record: not while the reader's 沃德 referral of the client is still open (a
 # follow-up, ``t``, is offered: calling back is part of deciding).
 RECORD_KEYS = frozenset({"edit", "sell", "cancel_sale", "link_family", "birthday_kind"})
+# What a colleague covering the manager's leave does not do: a cover makes the calls, nothing more (no full ID, no
+# change of the record, no sale, 沃德 referral or suspicion report: ``access.require_client_record``).
+NOT_COVERED = RECORD_KEYS | {"reveal", "refer", "aml_report"}
 
 
 def timeline(d: ClientDetail) -> list[ContactRecord | ProspectContactLine]:
@@ -219,6 +222,8 @@ class ClientDetailScreen(Screen[None]):
             return None
         if action in ("copy", "introduce"):  # one's own book's only (``copying.copy_mobile``, ``prospects``)
             return self.detail.own
+        if self.detail.covering and action in NOT_COVERED:
+            return False
         if action in RECORD_KEYS:  # ``access.require_client_record``
             return self.detail.changeable
         if action == "refer":  # never about a client referred to oneself as 沃德 (``referrals.refer_to_wode``)

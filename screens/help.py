@@ -77,6 +77,8 @@ class HelpScreen(ModalScreen[None]):
         if enter:  # a list's own Enter: what it does here
             rows.append((self.app.get_key_display(Binding("enter", "")), t(enter)))
             keys.append("enter")
+        order = list_order([str(description) for _, description in rows], keys)
+        rows, keys = [rows[i] for i in order], [keys[i] for i in order]
         legend = getattr(self.under, "help_legend", None)
         if callable(legend):
             rows.append(("", Text(t("help.legend"), style="bold")))
@@ -87,6 +89,23 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(KeyTable)
         table.show_rows([t("help.key"), t("help.action")], rows, keys, title=t("help.title"))  # a cut line: → or Enter
         table.focus()
+
+
+def list_order(descriptions: list[str], keys: list[str | None]) -> list[int]:
+    """The rows' order over a list: its movement rows together first (a row, a page, the first or last row), then
+    what opens the highlighted row (its whole text, Enter), then the rest, each group as gathered; elsewhere (no
+    movement row) as gathered."""
+    moves = {t(words) for words in WIDGET_KEYS[DataTable].values()}
+    if not moves & set(descriptions):
+        return list(range(len(descriptions)))
+    opens = t("key.row_detail")
+
+    def group(i: int) -> int:
+        if descriptions[i] in moves:
+            return 0
+        return 1 if descriptions[i] == opens or keys[i] == "enter" else 2
+
+    return sorted(range(len(descriptions)), key=group)
 
 
 def widget_words(active: ActiveBinding) -> str:

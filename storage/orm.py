@@ -305,6 +305,9 @@ class HoldingRow(Base):
 
 
 class ContactRow(Base):
+    """A contact with a client; its task, where it names one, is the client's, a 回访 done's a 回访 or a contact's
+    retry (migration 0024's triggers, beside the repository)."""
+
     __tablename__ = "contacts"
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
@@ -321,7 +324,8 @@ class ContactRow(Base):
 
 class ContactTaskRow(Base):
     """A further task one contact answered besides its own ``task_id``: a 回访 done answers the open 回访 of each of
-    the client's purchases, each recorded on the one contact (one call; a 回访 done for each purchase)."""
+    the client's purchases, each recorded on the one contact (one call; a 回访 done for each purchase). Only so, in
+    the database too (migration 0024's triggers)."""
 
     __tablename__ = "contact_tasks"
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)

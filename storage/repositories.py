@@ -285,6 +285,9 @@ class ClientRepository(_Deletable[NewClient, Client, ClientRow]):
     def only_referred(self, client_id: int) -> bool:
         return self.access.only_referred(client_id)
 
+    def only_covering(self, client_id: int) -> bool:
+        return self.access.only_covering(client_id)
+
     def get_to_change(self, client_id: int) -> Client:
         """The client in full, for a change of their record or a sale: refused to a colleague who sees them only
         while covering their manager's leave."""
@@ -503,6 +506,18 @@ def follows_service_callback(session: Session, task: TaskRow) -> bool:
 class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow]):
     model, row = ContactRecord, ContactRow
     client_scoped = True
+
+    def _allowed_write(self, item: NewContactRecord) -> None:
+        """The contact's task is one of its client's (else ``AccessDenied``); a 回访 done answers a 回访 or a retry of
+        one (``follows_service_callback``), and is refused in words on any other task."""
+        super()._allowed_write(item)
+        if item.task_id is None:
+            return
+        task = self.session.get(TaskRow, item.task_id)
+        if task is None or task.client_id != item.client_id:
+            raise AccessDenied("task")
+        if item.disposition is Disposition.SERVICE_DONE and not follows_service_callback(self.session, task):
+            raise DomainError("service_done_task_not_a_callback")
 
     def count(self, client_id: int, disposition: Disposition, start: dt.datetime, end: dt.datetime) -> int:
         """Contacts with the client ending in ``disposition`` between ``start`` and ``end``."""

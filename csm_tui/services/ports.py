@@ -239,6 +239,11 @@ class ClientRepository(Protocol):
         to change (``wode_referral_open``) until they accept it."""
         ...
 
+    def only_covering(self, client_id: int) -> bool:
+        """The acting CSM sees the client only while covering their manager's leave: the calls, nothing more (no
+        reveal, no change of the record, no sale, referral or suspicion report)."""
+        ...
+
     def in_book(self, client_id: int) -> bool:
         """The client is in the acting staff member's own book: managed by them or, a 沃德 client manager, whose 沃德
         referral they accepted (``storage.access.book_of``)."""

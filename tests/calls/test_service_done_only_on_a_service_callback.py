@@ -17,7 +17,8 @@ from sqlalchemy import Engine, func, select
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Channel, ChecklistMeasure, Disposition, QueueReason, Role, TaskKind, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import ClientSummary, NewTask
+from csm_tui.domain.models import ClientSummary, NewContactRecord, NewTask
+from csm_tui.i18n import catalog
 from csm_tui.policy import Policy
 from csm_tui.services.calls.outcomes import Outcome, record, undo
 from csm_tui.services.checklist.day_list import load_list
@@ -185,6 +186,59 @@ async def test_the_retry_of_an_unanswered_service_callback_offers_service_done(c
         assert session.item.client_id == calls_branch.clients[9]
         assert session.item.reason is QueueReason.CALLBACK  # queued as the retry it is
         assert SERVICE_DONE in _offered(app)
+
+
+def _contact_on(desk: Desk, task_id: int, disposition: Disposition = Disposition.SERVICE_DONE) -> NewContactRecord:
+    return NewContactRecord(
+        client_id=desk.client, staff_id=desk.csm.id or 0, channel=Channel.PHONE, started_at=NOW_UTC,
+        disposition=disposition, satisfaction=5, task_id=task_id,
+    )  # fmt: skip
+
+
+def test_the_repository_refuses_service_done_on_a_task_that_is_no_service_callback_in_words(desk: Desk) -> None:
+    """Past the service (``contacts.add`` called directly): a 回访 done on an ordinary call, or on the retry of an
+    ordinary callback, is refused in words, nothing written; on a 回访 and on the retry of one it is taken."""
+    callback = desk.task(TaskKind.CALLBACK)
+    retry = record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=callback, started_at=NOW_UTC)
+    wrong = [desk.task(kind) for kind in (TaskKind.CALLBACK, TaskKind.FOLLOW_UP, TaskKind.MATURITY)]
+    for task_id in (*wrong, retry.created_tasks[0]):
+        with desk.ws.uow(write=True) as tx, pytest.raises(DomainError) as refused:
+            tx.contacts.add(_contact_on(desk, task_id))
+        assert refused.value.code == "service_done_task_not_a_callback"
+        assert {lang: catalog(lang)[f"error.{refused.value.code}"] for lang in ("zh_CN", "en")} == {
+            "zh_CN": "“回访完成”只记在购买后的回访（或其未接通后的重拨）上：这项任务不是回访",
+            "en": '"Service callback done" answers a purchase\'s service callback (or its retry after no answer): '
+            "this task is not one",
+        }
+    assert desk.contacts() == 1  # the no answer only
+
+    service = desk.task(TaskKind.SERVICE_CALLBACK)
+    unanswered = record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=service, started_at=NOW_UTC)
+    with desk.ws.uow(write=True) as tx:
+        tx.contacts.add(_contact_on(desk, service))
+        tx.contacts.add(_contact_on(desk, unanswered.created_tasks[0]))
+        tx.contacts.add(_contact_on(desk, wrong[1], Disposition.INFORMED))  # any other outcome, on any call
+        tx.commit()
+    assert desk.contacts() == 5
+
+
+def test_the_repository_refuses_a_contact_on_another_clients_task(desk: Desk) -> None:
+    with desk.system(write=True) as tx:
+        other = BranchBuilder(tx, as_of=None).client(
+            "C0002", "李四", rid("110105", dt.date(1960, 3, 1), 12), desk.csm, mobile="13800138002"
+        )
+        theirs = tx.tasks.add(
+            NewTask(
+                client_id=other, staff_id=desk.csm.id or 0, kind=TaskKind.SERVICE_CALLBACK, due_on=TODAY,
+                created_at=NOW_UTC,
+            )
+        )  # fmt: skip
+        tx.commit()
+    assert theirs.id is not None
+    for disposition in (Disposition.SERVICE_DONE, Disposition.INFORMED):
+        with desk.ws.uow(write=True) as tx, pytest.raises(AccessDenied):
+            tx.contacts.add(_contact_on(desk, theirs.id, disposition))
+    assert desk.contacts() == 0
 
 
 # --- a 回访 done logged by hand (``l`` on the client page), with no task called --------------------------------

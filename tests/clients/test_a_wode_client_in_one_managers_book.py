@@ -409,7 +409,8 @@ def test_migration_0023_leaves_a_client_held_twice_to_the_manager_who_accepted_l
     assert _accepted_wode(engine, branch.zsf) == [branch.wealth.id]
     with engine.begin() as conn:
         command.downgrade(_config(conn), "0022")
-        assert audit.missing_guards(conn) == ["referrals.uq_referrals_wode_accepted"]
+        gone = audit.missing_guards(conn)  # (and those of the revisions after 0023)
+    assert [guard for guard in gone if guard.startswith("referrals.")] == ["referrals.uq_referrals_wode_accepted"]
     upgrade(engine)
 
 

@@ -2,20 +2,45 @@
 in either language (sell, follow-up, cancelling a sale and referring included, not only in F1); each role is shown
 only the keys its services allow — another manager's client, read as the masked summary, shows the tabs and Back
 alone, the lobby's and tellers' every client is one, civil capacity is a supervisor's or the admin's key and a
-suspicion report a CSM's —, and the app's destination keys are those the palette offers the role.
+suspicion report a CSM's, a colleague covering the manager's leave the calls' keys alone (the services refuse the
+rest to a cover, called directly too) —, and the app's destination keys are those the palette offers the role.
 
 Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 from textual.binding import Binding
 from textual.widgets import Tabs
 
-from csm_tui.i18n import t
+from csm_tui.clock import BranchTime, FrozenClock
+from csm_tui.domain.enums import AmlSign, LeaveKind
+from csm_tui.i18n import set_language, t
+from csm_tui.policy import Policy
+from csm_tui.services.clients import aml, client_detail, households, referrals
+from csm_tui.services.leave import colleagues, record_leave
+from csm_tui.services.ports import AccessDenied
+from csm_tui.services.selling import attempts
+from csm_tui.services.workstation import Workstation, find_staff
 from screens.client_detail import ClientDetailScreen
-from tests.support.pilot import first_own_client, make_app, open_own_client, press_settled, settle, whole_rows
+from storage.engine import make_engine
+from storage.uow import SqlUnitOfWorkFactory
+from tests.support.clock import FROZEN_AT
+from tests.support.pilot import (
+    f1_keys,
+    first_own_client,
+    key_bar_text,
+    make_app,
+    open_client_page,
+    open_own_client,
+    press_settled,
+    settle,
+    whole_rows,
+)
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
@@ -82,6 +107,57 @@ async def test_a_full_client_page_shows_each_role_the_keys_its_services_allow(
         actions = _keys(app.screen)  # type: ignore[arg-type]
         assert allowed <= actions and not refused & actions
         assert {"reveal", "edit", "log", "refer"} <= actions
+
+
+def _ws(url: str, login: str) -> Workstation:
+    clock = FrozenClock(FROZEN_AT)
+    system = SqlUnitOfWorkFactory(make_engine(url), clock)
+    staff = find_staff(system, login)
+    return Workstation(system.acting_as(staff), staff, None, BranchTime(clock, "Asia/Shanghai"), Policy(), True)
+
+
+# What a colleague covering the manager's leave is not offered: the full ID, the record's changes, a sale and its
+# cancellation, a 沃德 referral, a suspicion report (``NOT_COVERED``). The calls' keys stay: log, meeting, follow-up.
+NOT_COVERED = {"reveal", "edit", "sell", "cancel_sale", "refer", "link_family", "birthday_kind", "aml_report"}
+NOT_COVERED_KEYS = {"r", "e", "s", "c", "w", "h", "b", "exclamation_mark"}
+
+
+async def test_a_colleague_covering_the_managers_leave_is_offered_only_the_calls_keys(demo_url: str) -> None:
+    owner = _ws(demo_url, "csm01")
+    assert owner.staff.id is not None
+    colleague = colleagues(owner, owner.staff.id)[0]
+    assert colleague.id is not None
+    today = owner.time.today()
+    record_leave(owner, owner.staff.id, today, today + dt.timedelta(days=4), LeaveKind.SICK, colleague.id)
+    client_id = first_own_client(demo_url).client_id
+    for lang in ("zh_CN", "en"):
+        app = make_app(demo_url, login=colleague.login, lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_client_page(pilot, client_id)
+            screen = app.screen
+            assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
+            assert not NOT_COVERED & _keys(screen) and {"log", "book", "follow_up"} <= _keys(screen)
+            bar = key_bar_text(app)
+            assert [k for k in ("reveal", "edit", "sell", "cancel_sale", "refer") if t(f"key.{k}") in bar] == []
+            assert t("key.log") in bar and t("key.follow_up") in bar
+            listed = await f1_keys(pilot)
+            assert not NOT_COVERED_KEYS & listed and {"l", "o", "t"} <= listed
+        set_language("zh_CN")
+
+    covering = _ws(demo_url, colleague.login)  # past the page: the services refuse each
+    with covering.uow() as tx:
+        client = tx.clients.get(client_id)
+    refused: list[Callable[[], object]] = [
+        lambda: client_detail.reveal(covering, client_id, "回访"),
+        lambda: client_detail.edit(covering, client, note="改一下"),
+        lambda: attempts.context(covering, client_id),
+        lambda: referrals.refer_to_wode(covering, client_id, owner.staff.id or 0),
+        lambda: households.set_birthday_lunar(covering, client_id, True),
+        lambda: aml.file_report(covering, client_id, (AmlSign.LARGE_CASH,), "柜台分三次存入现金"),
+    ]
+    for call in refused:
+        with pytest.raises(AccessDenied):
+            call()
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

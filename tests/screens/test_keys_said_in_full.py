@@ -1,8 +1,8 @@
 """Every key a screen gives a meaning is said: F1 explains every word of the queue with a sentence of the catalog
 (never the catalog's key), F1 and the key bar name Enter where a list's Enter does the screen's work (the checklist
 goes to the item, the agenda opens the client, the team list opens a member's list), F1 over a list names the list's
-own movement keys (a row, a page, the first or last row) and F1 over a form field does not, and the agenda's no-show
-mark is in view at 80×24 beside the held mark."""
+own movement keys (a row, a page, the first or last row), together and ahead of what opens the row (its whole text,
+Enter), and F1 over a form field does not, and the agenda's no-show mark is in view at 80×24 beside the held mark."""
 
 from __future__ import annotations
 
@@ -78,6 +78,22 @@ async def test_f1_names_a_lists_movement_keys_only_over_a_list(
         for words, moving in said.items():
             shown = [app.get_key_display(Binding(key, "")) for key in moving]
             assert sorted(keys_by_words.get(t(words), [])) == (sorted(shown) if moves else [])
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("keys", [("2",), ("3",)], ids=["queue", "clients"])
+async def test_f1_over_a_list_says_its_movement_keys_together_then_what_opens_the_row(
+    demo_url: str, lang: str, keys: tuple[str, ...]
+) -> None:
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, *keys, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        rows = whole_rows(app)
+    moves = [t("key.row_step"), t("key.page"), t("key.first_last")]
+    assert [row[1] for row in rows[:4]] == [*moves, t("key.row_detail")]
+    assert rows[4][0] == app.get_key_display(Binding("enter", ""))  # the row's Enter: what it opens here
+    assert not {row[1] for row in rows[5:]} & {*moves, t("key.row_detail")}
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -73,6 +73,7 @@ class ClientDetail:
     closed_tasks: list[ClosedTask] = field(default_factory=list)  # newest first, at most CLOSED_TASKS
     own: bool = False  # in one's own book (``ClientRepository.in_book``): its mobile copied, introductions recorded
     changeable: bool = True  # not a 沃德 referral still open to the reader (``ClientRepository.only_referred``)
+    covering: bool = False  # seen only while covering the manager's leave (``ClientRepository.only_covering``)
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -114,6 +115,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
         own = tx.clients.in_book(client_id)
         changeable = not tx.clients.only_referred(client_id)
+        covering = tx.clients.only_covering(client_id)
     held = [(h, p) for h, p in holdings if p is not None]
     level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
     offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
@@ -145,6 +147,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         closed_tasks=closed_tasks,
         own=own,
         changeable=changeable,
+        covering=covering,
     )
 
 

@@ -1,0 +1,96 @@
+"""A contact tied only to its own client's tasks, and a 回访 done only to a 回访, held by the database.
+
+``ContactRepository`` refuses a contact on a task of another client, a 回访 done (``service_done``) on a task that is
+no 回访, and a further task (``contact_tasks``, 0022) that the contact's 回访 done does not answer; a script or a
+hand-written statement would not ask it. Triggers refuse the same whatever path the write takes, before an insert
+or an update:
+
+- ``contacts_task_insert`` / ``_update`` (PostgreSQL: ``contacts_task``): a contact's ``task_id`` names a task of
+  its client; a 回访 done's, where it names one, a 回访 or a callback a contact booked (the retry of an unanswered
+  one); a contact that answered further tasks stays a 回访 done of their client;
+- ``contact_tasks_answered_insert`` / ``_update`` (PostgreSQL: ``contact_tasks_answered``): a further task is
+  tied to a 回访 done only, and is a 回访 or a callback a contact booked, of the contact's client, the contact's
+  maker's or the client's manager's, and not the contact's own task.
+
+The database sees one step of a retry's chain (a callback booked by a contact); the repository follows the chain
+back to the 回访 (``follows_service_callback``: SQLite allows no recursive query in a trigger). Rows written before
+this revision are left as they are (a trigger checks the rows it is given).
+
+A later migration that rebuilds ``contacts`` or ``contact_tasks`` in a batch operation (which copies the table on
+SQLite) must create these triggers again.
+
+Revision ID: 0024
+Revises: 0023
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0024"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+CONTACTS = "contacts"
+LINKS = "contact_tasks"
+TASK = f"{CONTACTS}_task"
+ANSWERED = f"{LINKS}_answered"
+# (No apostrophe: they are SQL string literals.)
+TASK_REFUSED = (
+    "contact refused: its task is a task of its client, a service callback done is on a service callback, and the "
+    "further tasks it answered stay those of its client, answered by a service callback done"
+)
+LINK_REFUSED = (
+    "contact task refused: a further task is a service callback of the client of the service callback done that "
+    "answered it, its maker or the client manager, and not its own task"
+)
+# A 回访, or a callback a contact booked (the retry of an unanswered call): what a 回访 done may answer.
+SERVICE_CALL = "(t.kind = 'service_callback' OR (t.kind = 'callback' AND t.origin = 'contact'))"
+TASK_OK = (
+    "(NEW.task_id IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = NEW.task_id AND t.client_id = NEW.client_id "
+    f"AND (NEW.disposition <> 'service_done' OR {SERVICE_CALL}))) "
+    "AND NOT EXISTS (SELECT 1 FROM contact_tasks l JOIN tasks u ON u.id = l.task_id WHERE l.contact_id = NEW.id "
+    "AND (NEW.disposition <> 'service_done' OR u.client_id <> NEW.client_id))"
+)
+LINK_OK = (
+    "EXISTS (SELECT 1 FROM contacts c JOIN clients k ON k.id = c.client_id JOIN tasks t ON t.id = NEW.task_id "
+    "WHERE c.id = NEW.contact_id AND c.disposition = 'service_done' AND t.client_id = c.client_id "
+    f"AND t.staff_id IN (c.staff_id, k.manager_id) AND (c.task_id IS NULL OR c.task_id <> t.id) AND {SERVICE_CALL})"
+)
+# Each guard: its name, its table, what a row must hold, the refusal, what an update is checked on.
+GUARDS = (
+    (TASK, CONTACTS, TASK_OK, TASK_REFUSED, " OF client_id, task_id, disposition"),
+    (ANSWERED, LINKS, LINK_OK, LINK_REFUSED, ""),
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name, table, ok, message, columns in GUARDS:
+            op.execute(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NOT ({ok}) THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$"
+            )
+            op.execute(
+                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE{columns} ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+            )
+        return
+    for name, table, ok, message, columns in GUARDS:
+        for suffix, when in (("insert", "INSERT"), ("update", f"UPDATE{columns}")):
+            op.execute(
+                f"CREATE TRIGGER {name}_{suffix} BEFORE {when} ON {table} WHEN NOT ({ok}) "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name, table, *_ in reversed(GUARDS):
+            op.execute(f"DROP TRIGGER {name} ON {table}")
+            op.execute(f"DROP FUNCTION {name}()")
+        return
+    for name, *_ in reversed(GUARDS):
+        op.execute(f"DROP TRIGGER {name}_update")
+        op.execute(f"DROP TRIGGER {name}_insert")
