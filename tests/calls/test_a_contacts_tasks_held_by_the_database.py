@@ -197,3 +197,31 @@ def test_a_dropped_guard_of_a_contacts_tasks_is_named_by_the_audit_check(desk: D
             conn.execute(text(f"DROP TRIGGER {trigger} ON {table}" if postgresql else f"DROP TRIGGER {trigger}"))
             assert audit.missing_guards(conn) == [name]
             dropping.rollback()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="migration 0024 guards contacts and contact_tasks only: an UPDATE of tasks (client_id, kind) after the "
+    "contact is taken, leaving a contact on another client's task and a 回访 done on a task that is no 回访",
+)
+def test_sql_cannot_move_a_contacts_task_to_another_client_nor_make_a_service_done_task_no_service_callback(
+    desk: Desk,
+) -> None:
+    """The contact's tie holds from the tasks' side too: the task it names, or a further 回访 it answered, moved to
+    another client or made another kind by plain SQL, is refused."""
+    first, second = desk.task(desk.zs), desk.task(desk.zs)
+    done = desk.service_done(first)
+    assert desk.links() == {(done.contact_id, second)}
+    follow_up = desk.task(desk.zs, TaskKind.FOLLOW_UP)
+    with desk.engine.begin() as conn:
+        informed = desk.contact_by_sql(conn, follow_up, "informed")
+    assert informed
+    for statement in (
+        f"UPDATE tasks SET client_id = {desk.ls} WHERE id = {follow_up}",  # the informed contact's task
+        f"UPDATE tasks SET client_id = {desk.ls} WHERE id = {first}",  # the 回访 done's own
+        f"UPDATE tasks SET kind = 'follow_up' WHERE id = {first}",
+        f"UPDATE tasks SET client_id = {desk.ls} WHERE id = {second}",  # the further 回访 it answered
+        f"UPDATE tasks SET kind = 'follow_up' WHERE id = {second}",
+    ):
+        with pytest.raises(DBAPIError), desk.engine.begin() as conn:
+            conn.execute(text(statement))
