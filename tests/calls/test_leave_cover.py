@@ -472,6 +472,21 @@ def test_the_colleagues_call_is_theirs_the_follow_up_stays_the_csms(covered: Bra
     assert [r.client for r in li_calls] == ["甲客户"] and wang_calls == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="add_follow_up makes a cover's follow-up (t on the covered client's page) the cover's task: after the "
+    "leave the cover no longer sees the client and the CSM's queue does not hold it, so nobody calls",
+)
+def test_a_follow_up_the_colleague_adds_by_hand_is_called_after_the_leave(covered: Branch) -> None:
+    """``t`` on a covered client's page, due after the leave: the client stays the CSM's, so does the call (as a
+    call's follow-up does); on the day it is due it is in somebody's queue."""
+    client_id = covered.client("丁客户")  # nothing else to call them about
+    appointments.add_follow_up(covered.ws("li"), client_id, BACK, "到期前再联系")
+    covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back
+    queued = [login for login in ("wang", "li") for i in today_queue(covered.ws(login)) if i.client_id == client_id]
+    assert queued == ["wang"]
+
+
 def test_a_colleague_cannot_close_another_csms_task_through_a_covered_client(covered: Branch) -> None:
     other = covered.task("丙客户", TaskKind.CALLBACK, TODAY, login="li")
     with pytest.raises(AccessDenied):
