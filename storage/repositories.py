@@ -746,7 +746,9 @@ class AppointmentRepository(_Deletable[NewAppointment, Appointment, AppointmentR
         return self._model(row)
 
     def between(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
-        self.access.require_act_for(staff_id, "appointment")
+        """``staff_id``'s meetings starting in ``[start, end)``: their own, a supervisor's team's, or the colleague's
+        whose leave the actor covers (booking a meeting for their return looks at their agenda)."""
+        self.access.require_calls_of(staff_id, "appointment")
         rows = self.session.scalars(
             select(AppointmentRow)
             .where(

@@ -290,6 +290,21 @@ def cover_owner(tx: UnitOfWork, ws: Workstation, manager_id: int | None) -> int 
     return manager_id if manager_id in covered else None
 
 
+def works_for(tx: UnitOfWork, ws: Workstation, manager_id: int | None) -> int:
+    """Whose a call to a client of ``manager_id`` is: the manager's while the signed-in CSM covers their leave (the
+    client stays theirs, and so do the calls), else the signed-in staff member's."""
+    return cover_owner(tx, ws, manager_id) or ws.staff.id
+
+
+def meeting_host(tx: UnitOfWork, ws: Workstation, manager_id: int | None, starts_at: dt.datetime) -> int:
+    """Who meets a client of ``manager_id`` at ``starts_at``: the signed-in staff member, or — the colleague covering
+    the manager's leave booking for a day the manager is back — the manager, whose agenda and confirmation call the
+    meeting then is (the colleague no longer sees the client then)."""
+    day = ws.time.local(starts_at).date()
+    back = (row.leave.staff_id for row in covered_today(tx, ws) if day > row.leave.last_day)
+    return manager_id if manager_id is not None and manager_id in back else ws.staff.id
+
+
 def working_days_away(
     ws: Workstation, tx: UnitOfWork, staff_ids: list[int], first: dt.date, last: dt.date
 ) -> dict[int, int]:

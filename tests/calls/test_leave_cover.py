@@ -472,6 +472,39 @@ def test_the_colleagues_call_is_theirs_the_follow_up_stays_the_csms(covered: Bra
     assert [r.client for r in li_calls] == ["甲客户"] and wang_calls == []
 
 
+def test_a_follow_up_the_colleague_adds_by_hand_is_called_after_the_leave(covered: Branch) -> None:
+    """``t`` on a covered client's page, due after the leave: the client stays the CSM's, so does the call (as a
+    call's follow-up does); on the day it is due it is in somebody's queue."""
+    client_id = covered.client("丁客户")  # nothing else to call them about
+    appointments.add_follow_up(covered.ws("li"), client_id, BACK, "到期前再联系")
+    covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back
+    queued = [login for login in ("wang", "li") for i in today_queue(covered.ws(login)) if i.client_id == client_id]
+    assert queued == ["wang"]
+
+
+def test_a_meeting_the_colleague_books_for_after_the_leave_is_confirmed_the_day_before(covered: Branch) -> None:
+    client_id = covered.client("丁客户")
+    appointments.book(covered.ws("li"), client_id, dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC), "面谈")  # Thursday
+    covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back, the day before
+    reasons = [i.reason for login in ("wang", "li") for i in today_queue(covered.ws(login)) if i.client_id == client_id]
+    assert reasons == [QueueReason.APPOINTMENT_CONFIRM]
+
+
+def test_a_meeting_the_colleague_books_in_a_call_for_after_the_leave_is_the_csms(covered: Branch) -> None:
+    """The call session's ``a`` outcome on a covered client, for a day the CSM is back: the CSM's meeting, whose
+    confirmation call the day before is theirs; one during the leave stays the colleague's, who meets the client."""
+    client_id = covered.client("丁客户")
+    li = covered.ws("li")
+    thursday, monday = dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC), dt.datetime(2026, 11, 30, 6, tzinfo=dt.UTC)
+    booked = [record(li, client_id, Outcome(Disposition.APPOINTMENT, at=t), started_at=NOW) for t in (thursday, monday)]
+    with li.uow() as tx:
+        hosts = [m.staff_id for r in booked if r.appointment_id and (m := tx.appointments.get(r.appointment_id))]
+    assert hosts == [covered.staff["wang"].id, covered.staff["li"].id]
+    covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back, the day before
+    reasons = [i.reason for login in ("wang", "li") for i in today_queue(covered.ws(login)) if i.client_id == client_id]
+    assert reasons == [QueueReason.APPOINTMENT_CONFIRM]
+
+
 def test_a_colleague_cannot_close_another_csms_task_through_a_covered_client(covered: Branch) -> None:
     other = covered.task("丙客户", TaskKind.CALLBACK, TODAY, login="li")
     with pytest.raises(AccessDenied):

@@ -17,6 +17,7 @@ from csm_tui.rules import meetings as meetings_rule
 from csm_tui.rules import working_days
 from csm_tui.rules.cadence import Cadence
 from csm_tui.services.days import day_window, next_working_morning
+from csm_tui.services.leave import meeting_host, works_for
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import AgendaRow
@@ -85,12 +86,12 @@ def book(
     hits = screen(ws, {"note": purpose}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)
-        tx.clients.get(client_id)  # own clients only
-        clashes = take_slot(tx, ws, client_id, ws.staff.id, starts_at, minutes, override=override)
+        client = tx.clients.get(client_id)  # own clients only (or a colleague's, covering their leave now)
+        host = meeting_host(tx, ws, client.manager_id, starts_at)
+        clashes = take_slot(tx, ws, client_id, host, starts_at, minutes, override=override)
         meeting = tx.appointments.add(
             NewAppointment(
-                client_id=client_id, staff_id=ws.staff.id, starts_at=starts_at, minutes=minutes, purpose=purpose,
-                place=place,
+                client_id=client_id, staff_id=host, starts_at=starts_at, minutes=minutes, purpose=purpose, place=place,
             )
         )  # fmt: skip
         _audit_override(tx, meeting, clashes)
@@ -241,10 +242,10 @@ def add_follow_up(
         raise DomainError("time_in_past")
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
-        tx.clients.get(client_id)
+        client = tx.clients.get(client_id)
         task = tx.tasks.add(
             NewTask(
-                client_id=client_id, staff_id=ws.staff.id, kind=TaskKind.FOLLOW_UP,
+                client_id=client_id, staff_id=works_for(tx, ws, client.manager_id), kind=TaskKind.FOLLOW_UP,
                 due_on=working_days.on_or_after(ws.policy.calendar, due_on), origin=TaskOrigin.MANUAL, note=note,
                 created_at=ws.time.now().datetime,
             )

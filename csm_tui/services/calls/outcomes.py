@@ -24,7 +24,7 @@ from csm_tui.rules.cadence import CALL_KINDS, SPOKEN, Cadence, ContactState, rea
 from csm_tui.services.calls.appointments import confirmation_tasks, take_slot
 from csm_tui.services.calls.queue import QueueItem
 from csm_tui.services.calls.service_callbacks import follows_service_callback
-from csm_tui.services.leave import cover_owner
+from csm_tui.services.leave import meeting_host, works_for
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.uncallable import close_uncallable, reopen_uncallable
@@ -80,7 +80,7 @@ def record(
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # "no answer: at most twice the same day" counts what other sessions saved
         client = tx.clients.get(client_id)  # refuses another CSM's client (unless covering their leave now)
-        owner = cover_owner(tx, ws, client.manager_id) or staff_id  # whose tasks the client's calls are
+        owner = works_for(tx, ws, client.manager_id)  # whose tasks the client's calls are
         start, end = ws.time.day_bounds(today)
         state = ContactState(
             no_answers_today=tx.contacts.count(client_id, Disposition.NO_ANSWER, start, end),
@@ -122,10 +122,11 @@ def record(
         appointment_id = None
         if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY) and outcome.at is not None:
             minutes = ws.policy.calendar.meeting_minutes  # the outlet's days, hours and both agendas, as a booking
-            take_slot(tx, ws, client_id, staff_id, outcome.at, minutes, override=False, overridable=False)
+            host = meeting_host(tx, ws, client.manager_id, outcome.at)
+            take_slot(tx, ws, client_id, host, outcome.at, minutes, override=False, overridable=False)
             appointment = tx.appointments.add(
                 NewAppointment(
-                    client_id=client_id, staff_id=staff_id, starts_at=outcome.at, minutes=minutes,
+                    client_id=client_id, staff_id=host, starts_at=outcome.at, minutes=minutes,
                     purpose=outcome.note,
                 )
             )  # fmt: skip
@@ -271,7 +272,7 @@ def service_callback_open(ws: Workstation, client_id: int) -> bool:
     """The client has a 回访 due (or the retry of one) that a 回访 done would answer: the hand-logged contact offers
     回访完成 only then (``record`` refuses it otherwise)."""
     with ws.uow() as tx:
-        owner = cover_owner(tx, ws, tx.clients.get(client_id).manager_id) or _staff_id(ws)
+        owner = works_for(tx, ws, tx.clients.get(client_id).manager_id)
         return any(t.due_on <= ws.time.today() for t in _open_service_callbacks(tx, ws, client_id, owner))
 
 
@@ -321,7 +322,7 @@ def _task_for(tx: UnitOfWork, ws: Workstation, item: QueueItem, now: dt.datetime
 def _owner(tx: UnitOfWork, ws: Workstation, client_id: int) -> int:
     """Whose task a call to the client is: the signed-in CSM's, or the colleague's whose leave they cover now (from
     the database, not from what the screen passed)."""
-    return cover_owner(tx, ws, tx.clients.get(client_id).manager_id) or _staff_id(ws)
+    return works_for(tx, ws, tx.clients.get(client_id).manager_id)
 
 
 def _staff_id(ws: Workstation) -> int:
