@@ -16,6 +16,10 @@ The database sees one step of a retry's chain (a callback booked by a contact); 
 back to the 回访 (``follows_service_callback``: SQLite allows no recursive query in a trigger). Rows written before
 this revision are left as they are (a trigger checks the rows it is given).
 
+On PostgreSQL the trigger functions of this revision, and those of earlier revisions (0004, 0007, 0011, 0016, 0018),
+run with the search path fixed to the schema migrated and ``pg_temp`` last: a session's temporary table named as
+one of ours (``pg_temp`` is searched first by default) does not stand in for it in the check.
+
 A later migration that rebuilds ``contacts`` or ``contact_tasks`` in a batch operation (which copies the table on
 SQLite) must create these triggers again.
 
@@ -26,6 +30,7 @@ Revises: 0023
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import text
 
 revision = "0024"
 down_revision = "0023"
@@ -58,6 +63,11 @@ LINK_OK = (
     "WHERE c.id = NEW.contact_id AND c.disposition = 'service_done' AND t.client_id = c.client_id "
     f"AND t.staff_id IN (c.staff_id, k.manager_id) AND (c.task_id IS NULL OR c.task_id <> t.id) AND {SERVICE_CALL})"
 )
+# The guarding trigger functions of earlier revisions (PostgreSQL): 0004, 0007, 0011, 0016, 0018.
+EARLIER = (
+    "audit_events_append_only", "records_immutable", "sales_cancel_only", "aml_reports_decide_once",
+    "aml_reports_decider", "aml_reports_filed", "event_invitations_capacity", "events_capacity_attended",
+)  # fmt: skip
 # Each guard: its name, its table, what a row must hold, the refusal, what an update is checked on.
 GUARDS = (
     (TASK, CONTACTS, TASK_OK, TASK_REFUSED, " OF client_id, task_id, disposition"),
@@ -65,11 +75,20 @@ GUARDS = (
 )
 
 
+def _fixed_search_path() -> str:
+    """The schema migrated, then ``pg_temp``: PostgreSQL's advice for a function a trigger runs."""
+    schema = op.get_bind().scalar(text("SELECT quote_ident(current_schema())"))
+    return f"SET search_path = {schema}, pg_temp"
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        search_path = _fixed_search_path()
+        for function in EARLIER:
+            op.execute(f"ALTER FUNCTION {function}() {search_path}")
         for name, table, ok, message, columns in GUARDS:
             op.execute(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql {search_path} AS $$ BEGIN "
                 f"IF NOT ({ok}) THEN RAISE EXCEPTION '{message}'; END IF; RETURN NEW; END $$"
             )
             op.execute(
@@ -90,6 +109,8 @@ def downgrade() -> None:
         for name, table, *_ in reversed(GUARDS):
             op.execute(f"DROP TRIGGER {name} ON {table}")
             op.execute(f"DROP FUNCTION {name}()")
+        for function in EARLIER:
+            op.execute(f"ALTER FUNCTION {function}() RESET search_path")
         return
     for name, *_ in reversed(GUARDS):
         op.execute(f"DROP TRIGGER {name}_update")
