@@ -30,11 +30,13 @@ NOW_UTC = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
 AT = NOW_UTC.replace(tzinfo=None)  # as stored: UTC, naive
 CONTACT_REFUSED = "contact refused"
 LINK_REFUSED = "contact task refused"
+TASK_REFUSED = "task refused"
 GUARDS = {
-    "postgresql": ["contacts.contacts_task", "contact_tasks.contact_tasks_answered"],
+    "postgresql": ["contacts.contacts_task", "contact_tasks.contact_tasks_answered", "tasks.tasks_contacted"],
     "sqlite": [
         "contacts.contacts_task_insert", "contacts.contacts_task_update",
         "contact_tasks.contact_tasks_answered_insert", "contact_tasks.contact_tasks_answered_update",
+        "tasks.tasks_contacted_update",
     ],
 }  # fmt: skip
 # The guarding functions of earlier revisions, their search path fixed by 0024 (PostgreSQL).
@@ -205,11 +207,6 @@ def test_a_dropped_guard_of_a_contacts_tasks_is_named_by_the_audit_check(desk: D
             dropping.rollback()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="migration 0024 guards contacts and contact_tasks only: an UPDATE of tasks (client_id, kind) after the "
-    "contact is taken, leaving a contact on another client's task and a 回访 done on a task that is no 回访",
-)
 def test_sql_cannot_move_a_contacts_task_to_another_client_nor_make_a_service_done_task_no_service_callback(
     desk: Desk,
 ) -> None:
@@ -228,9 +225,14 @@ def test_sql_cannot_move_a_contacts_task_to_another_client_nor_make_a_service_do
         f"UPDATE tasks SET kind = 'follow_up' WHERE id = {first}",
         f"UPDATE tasks SET client_id = {desk.ls} WHERE id = {second}",  # the further 回访 it answered
         f"UPDATE tasks SET kind = 'follow_up' WHERE id = {second}",
+        f"UPDATE tasks SET origin = 'event', origin_id = 1 WHERE id = {second}",
+        f"UPDATE tasks SET origin_id = 1 WHERE id = {first}",
     ):
-        with pytest.raises(DBAPIError), desk.engine.begin() as conn:
-            conn.execute(text(statement))
+        _refused(desk.engine, TASK_REFUSED, statement)
+    untouched = desk.task(desk.zs)
+    with desk.engine.begin() as conn:  # a task no contact names, and a contacted task's staff: changed as ever
+        conn.execute(text(f"UPDATE tasks SET client_id = {desk.ls}, kind = 'follow_up' WHERE id = {untouched}"))
+        conn.execute(text(f"UPDATE tasks SET staff_id = {desk.colleague} WHERE id IN ({first}, {second})"))
 
 
 @pytest.mark.xfail(
