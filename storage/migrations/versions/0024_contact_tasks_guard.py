@@ -9,8 +9,9 @@ or an update:
   its client; a 回访 done's, where it names one, a 回访 or a callback a contact booked (the retry of an unanswered
   one); a contact that answered further tasks stays a 回访 done of their client;
 - ``contact_tasks_answered_insert`` / ``_update`` (PostgreSQL: ``contact_tasks_answered``): a further task is
-  tied to a 回访 done only, and is a 回访 or a callback a contact booked, of the contact's client, the contact's
-  maker's or the client's manager's, and not the contact's own task;
+  tied to a 回访 done only, and is a 回访 or a callback a contact booked, of the contact's client, and not the
+  contact's own task (whose the task is, the contact's maker's or the client's manager's, is the repository's to
+  check when it writes: the client's manager changes, and a copy of the branch brings the rows of before);
 - ``tasks_contacted_update`` (PostgreSQL: ``tasks_contacted``): a task a contact names or answered keeps its client,
   its kind and its origin (its staff may change: a client given to another manager takes their tasks along).
 
@@ -52,7 +53,7 @@ TASK_REFUSED = (
 )
 LINK_REFUSED = (
     "contact task refused: a further task is a service callback of the client of the service callback done that "
-    "answered it, its maker or the client manager, and not its own task"
+    "answered it, and not its own task"
 )
 CONTACTED_REFUSED = "task refused: a task a contact names or answered keeps its client, its kind and its origin"
 # A 回访, or a callback a contact booked (the retry of an unanswered call): what a 回访 done may answer.
@@ -64,9 +65,9 @@ TASK_OK = (
     "AND (NEW.disposition <> 'service_done' OR u.client_id <> NEW.client_id))"
 )
 LINK_OK = (
-    "EXISTS (SELECT 1 FROM contacts c JOIN clients k ON k.id = c.client_id JOIN tasks t ON t.id = NEW.task_id "
+    "EXISTS (SELECT 1 FROM contacts c JOIN tasks t ON t.id = NEW.task_id "
     "WHERE c.id = NEW.contact_id AND c.disposition = 'service_done' AND t.client_id = c.client_id "
-    f"AND t.staff_id IN (c.staff_id, k.manager_id) AND (c.task_id IS NULL OR c.task_id <> t.id) AND {SERVICE_CALL})"
+    f"AND (c.task_id IS NULL OR c.task_id <> t.id) AND {SERVICE_CALL})"
 )
 KEPT = (
     "NEW.client_id = OLD.client_id AND NEW.kind = OLD.kind AND NEW.origin = OLD.origin "
