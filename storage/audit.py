@@ -296,7 +296,8 @@ def check(conn: Connection, key: AuditKey | None, since: Checkpoint | None = Non
 # The triggers that keep the audit log append-only (migration 0004), the records immutable (0007) and the
 # suspicion reports immutable but for the one decision (0011), by a reviewer of the report (0016), an event's
 # capacity (0018), a prospect's numbers in their stored forms (0021: CHECK constraints on PostgreSQL) and a contact's
-# tasks of its client, a 回访 done's 回访, a contacted task its client, kind and origin (0024), by table.
+# tasks of its client, a 回访 done's 回访, a contacted task its client, kind and origin, a deleted contact's rows gone
+# with it (SQLite) (0024), by table.
 _AML_DECIDER = ("aml_reports_reviewer", "aml_reports_filed_open")
 _CONTACT_GUARDS = (("contacts", "contacts_task"), ("contact_tasks", "contact_tasks_answered"))
 _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -309,7 +310,8 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "event_invitations": ("event_invitations_capacity",),
         "events": ("events_capacity_attended",),
         "prospects": ("ck_prospects_mobile", "ck_prospects_resident_id"),
-        **{table: (guard,) for table, guard in _CONTACT_GUARDS},
+        "contacts": ("contacts_task",),
+        "contact_tasks": ("contact_tasks_answered",),
         "tasks": ("tasks_contacted",),
     },
     "sqlite": {
@@ -321,7 +323,8 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "event_invitations": ("event_invitations_capacity_insert", "event_invitations_capacity_update"),
         "events": ("events_capacity_attended",),
         "prospects": ("prospects_number_forms_insert", "prospects_number_forms_update"),
-        **{table: (f"{guard}_insert", f"{guard}_update") for table, guard in _CONTACT_GUARDS},
+        "contacts": ("contacts_task_insert", "contacts_task_update", "contacts_delete_links"),
+        "contact_tasks": ("contact_tasks_answered_insert", "contact_tasks_answered_update"),
         "tasks": ("tasks_contacted_update",),
     },
 }

@@ -34,7 +34,7 @@ TASK_REFUSED = "task refused"
 GUARDS = {
     "postgresql": ["contacts.contacts_task", "contact_tasks.contact_tasks_answered", "tasks.tasks_contacted"],
     "sqlite": [
-        "contacts.contacts_task_insert", "contacts.contacts_task_update",
+        "contacts.contacts_task_insert", "contacts.contacts_task_update", "contacts.contacts_delete_links",
         "contact_tasks.contact_tasks_answered_insert", "contact_tasks.contact_tasks_answered_update",
         "tasks.tasks_contacted_update",
     ],
@@ -235,11 +235,6 @@ def test_sql_cannot_move_a_contacts_task_to_another_client_nor_make_a_service_do
         conn.execute(text(f"UPDATE tasks SET staff_id = {desk.colleague} WHERE id IN ({first}, {second})"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on SQLite without foreign keys (the sqlite3 shell's default) a deleted 回访 done leaves its contact_tasks "
-    "rows, and the next contact takes its id: contacts_task_insert sees no id before the row is made",
-)
 def test_sql_on_sqlite_without_foreign_keys_cannot_hand_a_deleted_service_dones_further_task_to_the_next_contact(
     desk: Desk,
 ) -> None:

@@ -13,7 +13,9 @@ or an update:
   contact's own task (whose the task is, the contact's maker's or the client's manager's, is the repository's to
   check when it writes: the client's manager changes, and a copy of the branch brings the rows of before);
 - ``tasks_contacted_update`` (PostgreSQL: ``tasks_contacted``): a task a contact names or answered keeps its client,
-  its kind and its origin (its staff may change: a client given to another manager takes their tasks along).
+  its kind and its origin (its staff may change: a client given to another manager takes their tasks along);
+- ``contacts_delete_links`` (SQLite): a contact deleted takes its ``contact_tasks`` rows along even with foreign keys
+  off (the ``sqlite3`` shell's default), so the contact written next under its id does not inherit them.
 
 The database sees one step of a retry's chain (a callback booked by a contact); the repository follows the chain
 back to the 回访 (``follows_service_callback``: SQLite allows no recursive query in a trigger). Rows written before
@@ -46,6 +48,7 @@ TASKS = "tasks"
 TASK = f"{CONTACTS}_task"
 ANSWERED = f"{LINKS}_answered"
 CONTACTED = f"{TASKS}_contacted"
+DELETED = f"{CONTACTS}_delete_links"
 # (No apostrophe: they are SQL string literals.)
 TASK_REFUSED = (
     "contact refused: its task is a task of its client, a service callback done is on a service callback, and the "
@@ -119,6 +122,9 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {name}_{suffix} BEFORE {when} ON {table} WHEN NOT ({ok}) "
                 f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
             )
+    op.execute(
+        f"CREATE TRIGGER {DELETED} AFTER DELETE ON {CONTACTS} BEGIN DELETE FROM {LINKS} WHERE contact_id = OLD.id; END"
+    )
 
 
 def downgrade() -> None:
@@ -129,6 +135,7 @@ def downgrade() -> None:
         for function in EARLIER:
             op.execute(f"ALTER FUNCTION {function}() RESET search_path")
         return
+    op.execute(f"DROP TRIGGER {DELETED}")
     for name, *_, writes in reversed(GUARDS):
         for suffix, _ in reversed(writes):
             op.execute(f"DROP TRIGGER {name}_{suffix}")
