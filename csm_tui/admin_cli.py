@@ -41,7 +41,7 @@ from csm_tui.services.events import prospects
 from csm_tui.services.workstation import UnknownStaff, find_staff
 from csm_tui.ssh_keys import AuthorizedKeys, BadKey, KeyExists, default_file, forced_command, parse_public_key
 from storage import audit, score_tallies
-from storage.copy import CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
+from storage.copy import CopyRefused, CountMismatch, TargetNotEmpty, backup_sqlite, copy_branch
 from storage.engine import UnusableDatabase, normalise_url, sqlite_path
 from storage.ownership import account_name, owned_by_this_account
 from storage.uow import SqlUnitOfWorkFactory
@@ -270,6 +270,8 @@ def admin_copy(source_url: str, target_url: str) -> None:
         fail(t("admin.target_not_empty", table=exc.table))
     except CountMismatch as exc:
         fail(t("admin.count_mismatch", table=exc.table, source=exc.source, target=exc.target))
+    except CopyRefused as exc:
+        fail(t("admin.copy_refused", table=exc.table, reason=exc.reason))
     except SQLAlchemyError as exc:
         fail(t("admin.copy_failed", reason=type(exc).__name__))
     for item in copied:

@@ -37,6 +37,7 @@ from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background, log_failure
 from screens.base import copy_client_mobile
+from screens.client_detail import NOT_COVERED
 from screens.dialogs import AmlReportDialog, OutcomeDialog, ReasonDialog, SnoozeDialog
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.call_timer import CallTimer
@@ -154,7 +155,10 @@ class CallSession(Screen[None]):
         """What is offered on this card: a suspicion report to a CSM only (``roles.WORK_ROLES``); on an event's
         invitation or reminder call, only the outcomes that answer an invitation (the events service would refuse
         the others); 回访 done only on a 回访's card (``_service_call``: the service refuses it on another call):
-        neither in the panel nor taken."""
+        neither in the panel nor taken. A colleague covering the manager's leave is offered the calls' keys only
+        (the client page's ``NOT_COVERED``; the mobile's copy is the manager's own clients')."""
+        if self.card is not None and self.card.covering and (action in NOT_COVERED or action == "copy"):
+            return False
         if action == "aml_report":
             return offered(self.ws.staff.role, "aml_report")
         if action == "outcome" and parameters:

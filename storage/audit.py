@@ -296,7 +296,8 @@ def check(conn: Connection, key: AuditKey | None, since: Checkpoint | None = Non
 # The triggers that keep the audit log append-only (migration 0004), the records immutable (0007) and the
 # suspicion reports immutable but for the one decision (0011), by a reviewer of the report (0016), an event's
 # capacity (0018), a prospect's numbers in their stored forms (0021: CHECK constraints on PostgreSQL) and a contact's
-# tasks of its client, a 回访 done's 回访 (0024), by table.
+# tasks of its client, a 回访 done's 回访, a contacted task its client, kind and origin, a deleted contact's rows gone
+# with it (SQLite) (0024), by table.
 _AML_DECIDER = ("aml_reports_reviewer", "aml_reports_filed_open")
 _CONTACT_GUARDS = (("contacts", "contacts_task"), ("contact_tasks", "contact_tasks_answered"))
 _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -309,7 +310,9 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "event_invitations": ("event_invitations_capacity",),
         "events": ("events_capacity_attended",),
         "prospects": ("ck_prospects_mobile", "ck_prospects_resident_id"),
-        **{table: (guard,) for table, guard in _CONTACT_GUARDS},
+        "contacts": ("contacts_task",),
+        "contact_tasks": ("contact_tasks_answered",),
+        "tasks": ("tasks_contacted",),
     },
     "sqlite": {
         **{
@@ -320,7 +323,9 @@ _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
         "event_invitations": ("event_invitations_capacity_insert", "event_invitations_capacity_update"),
         "events": ("events_capacity_attended",),
         "prospects": ("prospects_number_forms_insert", "prospects_number_forms_update"),
-        **{table: (f"{guard}_insert", f"{guard}_update") for table, guard in _CONTACT_GUARDS},
+        "contacts": ("contacts_task_insert", "contacts_task_update", "contacts_delete_links"),
+        "contact_tasks": ("contact_tasks_answered_insert", "contact_tasks_answered_update"),
+        "tasks": ("tasks_contacted_update",),
     },
 }
 
@@ -335,10 +340,11 @@ _UNIQUE_GUARDS = {
 
 def missing_guards(conn: Connection) -> list[str]:
     """The guarding triggers, CHECK constraints (PostgreSQL) and unique indexes that are not in place on their
-    tables, or are disabled (a trigger; a constraint not validated; an index not unique, or left invalid by a failed
-    build): dropped, or left on a table renamed away while an unguarded one took its name. (A trigger or a
-    constraint replaced by one of the same name that lets everything through, an index by one of the same name on
-    other columns, or a PostgreSQL session in replica mode, is not seen here: see README's threat model.)"""
+        tables, or are disabled (a trigger; a constraint not validated; an index not unique, or left invalid by a failed
+        build): dropped, or left on a table renamed away while an unguarded one took its name; and on PostgreSQL, as
+    ``function() search_path``, a function of those triggers run with no fixed search path. (A trigger or a
+        constraint replaced by one of the same name that lets everything through, an index by one of the same name on
+        other columns, or a PostgreSQL session in replica mode, is not seen here: see README's threat model.)"""
     guards = _GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
     expected = {
         table: (*guards.get(table, ()), *_UNIQUE_GUARDS.get(table, ())) for table in {**guards, **_UNIQUE_GUARDS}
@@ -364,7 +370,27 @@ def missing_guards(conn: Connection) -> list[str]:
             )
         ).all()
     present = {(str(table), str(name)) for table, name in found}
-    return [f"{table}.{name}" for table, names in expected.items() for name in names if (table, name) not in present]
+    missing = [f"{table}.{name}" for table, names in expected.items() for name in names if (table, name) not in present]
+    if conn.dialect.name == "postgresql":
+        missing += [f"{function}() search_path" for function in _unfixed_functions(conn, guards)]
+    return missing
+
+
+def _unfixed_functions(conn: Connection, guards: dict[str, tuple[str, ...]]) -> list[str]:
+    """The functions our guarding triggers run (PostgreSQL) that do not fix their search path to the schema, then
+    ``pg_temp`` (0024): a session's temporary table named as one of ours would stand in for it in their check."""
+    triggers = sorted({name for names in guards.values() for name in names})
+    return list(
+        conn.execute(
+            text(
+                "SELECT DISTINCT p.proname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_proc p ON p.oid = t.tgfoid WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND NOT t.tgisinternal AND t.tgname = ANY(:triggers) AND NOT ('search_path=' || "
+                "quote_ident(current_schema()) || ', pg_temp') = ANY(coalesce(p.proconfig, '{}')) ORDER BY p.proname"
+            ),
+            {"triggers": triggers},
+        ).scalars()
+    )
 
 
 def verify(conn: Connection) -> int | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, Integer, Table, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from storage.orm import Base
 
@@ -26,6 +27,14 @@ class CountMismatch(Exception):
     def __init__(self, table: str, source: int, target: int) -> None:
         super().__init__(table, source, target)
         self.table, self.source, self.target = table, source, target
+
+
+class CopyRefused(Exception):
+    """The target refused a table's rows: a guard of its migrations (its refusal in words) or a constraint."""
+
+    def __init__(self, table: str, reason: str) -> None:
+        super().__init__(table, reason)
+        self.table, self.reason = table, reason
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,8 @@ def _reset_sequences(dst: Connection, table: Table) -> None:
 
 def copy_branch(source: Engine, target: Engine, batch: int = BATCH) -> list[Copied]:
     """Copy every table of ``source`` into the empty, migrated ``target`` in one transaction; the counts of
-    each table must match, or nothing is kept. The audit chain comes across unchanged, so it still verifies."""
+    each table must match, or nothing is kept (``CopyRefused`` names the table whose rows the target refused). The
+    audit chain comes across unchanged, so it still verifies."""
     tables = Base.metadata.sorted_tables
     copied: list[Copied] = []
     with source.connect() as src, target.begin() as dst:
@@ -93,7 +103,10 @@ def copy_branch(source: Engine, target: Engine, batch: int = BATCH) -> list[Copi
             if _count(dst, table):
                 raise TargetNotEmpty(table.name)
         for table in tables:
-            _copy_table(src, dst, table, batch)
+            try:
+                _copy_table(src, dst, table, batch)
+            except DBAPIError as exc:  # the database's own words, first line (PostgreSQL adds where it was raised)
+                raise CopyRefused(table.name, str(exc.orig).strip().splitlines()[0]) from exc
             if dst.dialect.name == "postgresql" and len(table.primary_key.columns) == 1:
                 _reset_sequences(dst, table)
         for table in tables:

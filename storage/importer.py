@@ -28,6 +28,8 @@ from storage.orm import (
     Base,
     ClientLinkRow,
     ClientRow,
+    ContactRow,
+    ContactTaskRow,
     HoldingRow,
     OutletRow,
     ProductRow,
@@ -137,6 +139,11 @@ class SqlImports:
             StaffRow, StaffRow.id == ReferralRow.to_staff_id
         )
         return {client: (staff, name) for client, staff, name in self.session.execute(query.where(WODE_ACCEPTED))}
+
+    def contacted_tasks(self) -> set[int]:
+        self._require()
+        found = self.session.scalars(select(ContactRow.task_id).union(select(ContactTaskRow.task_id)))
+        return {i for i in found if i is not None}
 
     def resident_ids(self) -> dict[int, str]:
         self._require()

@@ -432,6 +432,10 @@ class ImportStore(Protocol):
         """Client id → id and name of the 沃德 client manager whose 沃德 referral of the client is accepted."""
         ...
 
+    def contacted_tasks(self) -> set[int]:
+        """The ids of the tasks a contact names (its own) or answered (a 回访 done's further ones)."""
+        ...
+
     def resident_ids(self) -> dict[int, str]:
         """Client id → resident ID of every client (a family link is judged by birth dates and sex)."""
         ...

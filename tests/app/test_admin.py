@@ -192,6 +192,31 @@ def test_copy_moves_a_branch_to_postgresql_with_counts_checked(
         pg_server.drop_database(name)
 
 
+def test_a_copy_the_target_refuses_names_the_table_and_the_guards_words(
+    demo_url: str, tmp_path: Path, as_admin: None
+) -> None:
+    """A contact the source holds on another client's task (written there around the guard, migration 0024): the
+    target's guard refuses it, and the copy says which table and what the guard holds, keeping nothing."""
+    source = make_engine(demo_url)
+    with source.begin() as conn:
+        conn.execute(text("DROP TRIGGER contacts_task_update"))
+        conn.execute(
+            text(
+                "UPDATE contacts SET task_id = (SELECT min(t.id) FROM tasks t WHERE t.client_id <> contacts.client_id) "
+                "WHERE id = (SELECT min(id) FROM contacts)"
+            )
+        )
+    source.dispose()
+    target_url = f"sqlite:///{tmp_path / 'target.db'}"
+    assert csm("db", "upgrade", "--db", target_url).exit_code == 0
+    result = csm("admin", "copy", "--from", demo_url, "--to", target_url)
+    assert result.exit_code != 0
+    assert "refused the rows of table contacts" in result.output and "contact refused: its task" in result.output
+    target = make_engine(target_url)
+    assert table_counts(target)["clients"] == 0
+    target.dispose()
+
+
 def test_postgresql_ownership_is_the_role_named_after_the_account_that_owns_the_database(
     pg_server: PgServer,
 ) -> None:

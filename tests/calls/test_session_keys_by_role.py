@@ -56,11 +56,6 @@ async def test_only_a_csm_is_offered_the_suspicion_report_key_in_a_call(
         assert "call.undo" in ids  # the session's other keys stay
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the call card offers a cover ! and y on the covered colleague's client; aml.file_report and "
-    "copying.copy_mobile refuse both to a cover",
-)
 async def test_a_colleague_covering_a_leave_is_not_offered_the_suspicion_report_or_the_mobiles_copy_in_a_call(
     demo_url: str,
 ) -> None:

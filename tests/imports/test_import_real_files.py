@@ -757,6 +757,34 @@ def test_a_task_file_without_status_columns_does_not_reopen_closed_tasks(
     assert scalar(uow_factory, select(TaskRow.status)) == "done"
 
 
+def test_a_task_file_changing_the_origin_of_a_task_a_contact_is_on_is_refused_for_that_row(
+    branch: dict[str, Workstation], uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """A task a contact names keeps its origin (the database refuses the change, migration 0024): the file's row
+    that would change it is refused with its line and why, and the file's other rows go in."""
+    one_client(branch["admin"], tmp_path)
+    header = ["客户号", "客户经理工号", "任务类型", "应办日期", "创建时间", "来源"]
+    rows = [["C1", "csm01", "约定回电", "2026-11-30", f"2026-11-26 0{h}:00", "手工"] for h in (8, 9)]
+    import_ok(branch["admin"], ImportKind.TASKS, write_csv(tmp_path / "t.csv", [header, *rows]))
+    with uow_factory(write=True) as tx:
+        tx.session.execute(
+            text(
+                "INSERT INTO contacts (client_id, staff_id, channel, started_at, duration_s, disposition, note, "
+                "feedback, task_id) SELECT client_id, staff_id, 'phone', created_at, 0, 'informed', '', '', id "
+                "FROM tasks WHERE id = (SELECT min(id) FROM tasks)"
+            )
+        )
+        tx.commit()
+    changed = [[*row[:5], "系统"] for row in rows]
+    report = import_file(branch["admin"], ImportKind.TASKS, write_csv(tmp_path / "t2.csv", [header, *changed]))
+    assert (report.rejected, report.updated) == (1, 1)
+    [problem] = report.problems
+    assert (problem.line, problem.column) == (2, "来源") and "接触记录" in problem.reason
+    origins = select(TaskRow.origin).order_by(TaskRow.id)
+    with uow_factory() as tx:
+        assert list(tx.session.scalars(origins)) == ["manual", "system"]
+
+
 def refuse_export_audit(engine: Engine) -> None:
     """The database refuses the export's audit entry (as a full disk or a lost connection would)."""
     with engine.begin() as conn:

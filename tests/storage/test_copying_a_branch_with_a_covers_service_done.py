@@ -38,11 +38,6 @@ def source(tmp_path: Path) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contact_tasks_answered checks the link's task against the client's manager of the copy's day: a "
-    "cover's 回访 done of a client since given to another CSM is refused, and the copy with it",
-)
 def test_a_branch_whose_covered_service_done_answered_two_purchases_moves_after_the_client_changed_manager(
     source: Engine, engine: Engine, clock: FrozenClock
 ) -> None:

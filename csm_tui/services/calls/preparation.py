@@ -84,6 +84,7 @@ class CallCard:
     id_expiry: dt.date | None = None
     why: Why | None = None  # the task behind the call, when a task put the client in the queue
     referral_pending: bool = False  # a 沃德 client manager's call on a client whose referral they have not decided
+    covering: bool = False  # called only while covering the manager's leave (``ClientRepository.only_covering``)
 
 
 def _why(tx: UnitOfWork, task: Task | None) -> Why | None:
@@ -132,6 +133,7 @@ def prepare(ws: Workstation, client_id: int, task_id: int | None = None) -> Call
         family = tx.households.household(client_id)
         greeting = birthday(client.resident_id.birth_date, tx.households.birthday_lunar(client_id), today)
         pending = tx.clients.only_referred(client_id)  # a 沃德 referral still to decide: not the caller's client yet
+        only_covering = tx.clients.only_covering(client_id)
         covering = cover_owner(tx, ws, client.manager_id)  # a colleague's client, called for them on leave
         extra = {} if covering is None else {"cover_for": covering}
         tx.audit.record("call.open", "clients", str(client_id), field="mobile", **extra)
@@ -162,4 +164,5 @@ def prepare(ws: Workstation, client_id: int, task_id: int | None = None) -> Call
         id_expiry=client.id_expiry,
         why=why,
         referral_pending=pending,
+        covering=only_covering,
     )

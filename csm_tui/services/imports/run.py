@@ -336,7 +336,7 @@ class _Job:
         for wave in waves:
             ready = {key: (line, _with_supervisor(values, staff)) for key, (line, values) in wave.items()}
             if self.kind is ImportKind.TASKS:
-                ready = self._no_event_calls(tx, ready, existing)
+                ready = self._contacted_kept(tx, self._no_event_calls(tx, ready, existing), existing)
             inserts, updates = plan(ready, existing)
             if self.kind is ImportKind.CLIENTS:
                 self._assign(tx, inserts, updates)
@@ -383,6 +383,22 @@ class _Job:
             same = found is not None and all(found.values.get(f) == v for f, v in values.items())
             if not same and not self._event_call_fits(tx, values):
                 self.refuse(line, "origin_id", t("import_error.event_task", value=values["kind"]))
+                continue
+            kept[key] = (line, values)
+        return kept
+
+    def _contacted_kept(
+        self, tx: UnitOfWork, ready: dict[Key, tuple[int, Values]], existing: dict[Any, Existing]
+    ) -> dict[Key, tuple[int, Values]]:
+        """A task a contact names or answered keeps its origin (as the database holds it, 0024: its client and kind
+        are the row's key): a row changing it is refused."""
+        contacted = tx.imports.contacted_tasks()
+        kept: dict[Key, tuple[int, Values]] = {}
+        for key, (line, values) in ready.items():
+            found = existing.get(key)
+            moved = [f for f in ("origin", "origin_id") if f in values and found and found.values[f] != values[f]]
+            if found is not None and moved and found.id in contacted:
+                self.refuse(line, moved[0], t("import_error.task_contacted"))
                 continue
             kept[key] = (line, values)
         return kept
