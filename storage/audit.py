@@ -299,7 +299,6 @@ def check(conn: Connection, key: AuditKey | None, since: Checkpoint | None = Non
 # tasks of its client, a 回访 done's 回访, a contacted task its client, kind and origin, a deleted contact's rows gone
 # with it (SQLite) (0024), by table.
 _AML_DECIDER = ("aml_reports_reviewer", "aml_reports_filed_open")
-_CONTACT_GUARDS = (("contacts", "contacts_task"), ("contact_tasks", "contact_tasks_answered"))
 _GUARDS: dict[str, dict[str, tuple[str, ...]]] = {
     "postgresql": {
         "audit_events": ("audit_events_append_only", "audit_events_no_truncate"),
@@ -340,11 +339,11 @@ _UNIQUE_GUARDS = {
 
 def missing_guards(conn: Connection) -> list[str]:
     """The guarding triggers, CHECK constraints (PostgreSQL) and unique indexes that are not in place on their
-        tables, or are disabled (a trigger; a constraint not validated; an index not unique, or left invalid by a failed
-        build): dropped, or left on a table renamed away while an unguarded one took its name; and on PostgreSQL, as
+    tables, or are disabled (a trigger; a constraint not validated; an index not unique, or left invalid by a failed
+    build): dropped, or left on a table renamed away while an unguarded one took its name; and on PostgreSQL, as
     ``function() search_path``, a function of those triggers run with no fixed search path. (A trigger or a
-        constraint replaced by one of the same name that lets everything through, an index by one of the same name on
-        other columns, or a PostgreSQL session in replica mode, is not seen here: see README's threat model.)"""
+    constraint replaced by one of the same name that lets everything through, an index by one of the same name on
+    other columns, or a PostgreSQL session in replica mode, is not seen here: see README's threat model.)"""
     guards = _GUARDS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
     expected = {
         table: (*guards.get(table, ()), *_UNIQUE_GUARDS.get(table, ())) for table in {**guards, **_UNIQUE_GUARDS}
