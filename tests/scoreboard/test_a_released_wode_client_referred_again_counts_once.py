@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from csm_tui.policy import Measure
 from csm_tui.services.clients import referrals
 from csm_tui.services.scoreboard import quarter_scores
@@ -18,7 +16,6 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter
 from tests.support.clients_branch import Branch
 
 
-@pytest.mark.xfail(strict=True, reason="each acceptance after a release counts again for the referring CSM")
 def test_a_client_released_and_accepted_again_counts_once_in_the_quarter(branch: Branch) -> None:
     assert branch.wealth.id is not None and branch.csm_a.id is not None
     csm, wealth = branch.ws(branch.csm_a), branch.ws(branch.wealth)
@@ -30,3 +27,6 @@ def test_a_client_released_and_accepted_again_counts_once_in_the_quarter(branch:
             referrals.release(wealth, referral, "交接")
     counted = quarter_scores.records(csm, branch.csm_a.id, Measure.WODE_REFERRALS, Quarter(2026, 4))
     assert [r.client for r in counted] == ["张三丰"]
+    card = quarter_scores.csm_view(csm, Quarter(2026, 4)).card
+    assert card is not None
+    assert [line.actual for line in card.lines if line.measure is Measure.WODE_REFERRALS] == [1]
