@@ -902,7 +902,8 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         later takes nothing from a quarter scored); the release's moment is the audit log's (``referral.release``).
         By the manager who holds the client, their supervisor or the admin, who then work with the client's calls
         and meetings for the rest of the unit of work (``Access.releasing``); refused in words for a referral not
-        accepted (``referral_not_held``) or released already (``referral_released``)."""
+        accepted (``referral_not_held``) or released already (``referral_released``), and for a client the manager
+        also manages (``wode_release_managed``: in their book as their manager, whom the admin changes)."""
         row = self.session.get(ReferralRow, referral_id, with_for_update=True)
         if row is None:
             raise LookupError(referral_id)
@@ -911,6 +912,9 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             raise DomainError("referral_released")
         if row.kind is not ReferralKind.WODE or row.status != ReferralStatus.ACCEPTED:
             raise DomainError("referral_not_held")
+        if self.session.scalar(select(ClientRow.manager_id).where(ClientRow.id == row.client_id)) == row.to_staff_id:
+            held_by = self.session.get(StaffRow, row.to_staff_id)
+            raise DomainError("wode_release_managed", name=held_by.name if held_by is not None else "")
         row.status, row.decision_note = ReferralStatus.RELEASED, note
         self.session.flush()
         self.access.releasing(row.client_id)

@@ -1,8 +1,8 @@
 """A 沃德 client manager holds a client by an accepted 沃德 referral and may manage them too (given to them by the
 admin or a client file: "in their book once", ``ClientRepository.assign``). Releasing that client
 (``referrals.release``) must not leave them in the manager's book with the manager's own calls and meetings on them
-cancelled: it is refused in words (the client is theirs as manager: the admin gives them to a CSM), or the client
-leaves the book.
+cancelled: it is refused in words before anything is cancelled (the client is theirs as manager: the admin gives them
+to a CSM).
 
 The clients' small branch (``support/clients_branch``): A has 张三丰 at the 沃德 standard; 陈经理 is the 沃德 client
 manager."""
@@ -24,9 +24,6 @@ from tests.support.wode import open_referral
 MEETING_AT = dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC)  # Wednesday, 10:00 in Shanghai
 
 
-@pytest.mark.xfail(
-    strict=True, reason="released while still the client's manager: calls and meetings cancelled, client kept"
-)
 def test_a_client_the_wode_manager_also_manages_is_not_released_into_their_own_book(branch: Branch) -> None:
     assert branch.wealth.id is not None
     referral = open_referral(branch, branch.zsf, branch.wealth)
@@ -37,12 +34,12 @@ def test_a_client_the_wode_manager_also_manages_is_not_released_into_their_own_b
         tx.commit()
     appointments.add_follow_up(wealth, branch.zsf, MONDAY, "跟进")
     appointments.book(wealth, branch.zsf, MEETING_AT, "面谈")
-    try:
+    with pytest.raises(DomainError) as refused:
         referrals.release(wealth, referral, "客户不再符合沃德标准")
-    except DomainError:
-        open_calls = branch.count(TaskRow, client_id=branch.zsf, staff_id=branch.wealth.id, status=TaskStatus.OPEN)
-        booked = branch.count(AppointmentRow, client_id=branch.zsf, status=AppointmentStatus.BOOKED)
-        assert (open_calls, booked) == (2, 1)  # refused: nothing cancelled
-        return
+    assert refused.value.code == "wode_release_managed" and refused.value.params == {"name": branch.wealth.name}
+    open_calls = branch.count(TaskRow, client_id=branch.zsf, staff_id=branch.wealth.id, status=TaskStatus.OPEN)
+    booked = branch.count(AppointmentRow, client_id=branch.zsf, status=AppointmentStatus.BOOKED)
+    assert (open_calls, booked) == (2, 1)  # refused: nothing cancelled
     with branch.system.acting_as(branch.wealth)() as tx:
-        assert not tx.clients.in_book(branch.zsf)  # released: out of the book
+        assert tx.clients.in_book(branch.zsf)
+        assert referrals.held_referral(tx.referrals.for_client(branch.zsf), branch.zsf) is not None
