@@ -4,7 +4,7 @@ it with a reason; tellers and the lobby manager refer walk-ins to a CSM, which l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from csm_tui.domain.enums import (
     AppointmentStatus,
@@ -17,6 +17,7 @@ from csm_tui.domain.enums import (
     Tier,
 )
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.masking import mask_text
 from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.roles import COUNTER_ROLES
 from csm_tui.domain.typed import client_number
@@ -231,9 +232,14 @@ class Names:
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
-    """Referrals made by or to the signed-in staff member, open ones first, with the names they mention."""
+    """Referrals made by or to the signed-in staff member, open ones first, with the names they mention. A decision's
+    note written by another (the 沃德 client manager's, on a CSM's referral) with an ID or mobile typed in it masked,
+    as the audit log keeps it (``mask_text``)."""
     with ws.uow() as tx:
-        found = tx.referrals.involving(ws.staff.id)
+        found = [
+            r if r.to_staff_id == ws.staff.id else r.model_copy(update={"decision_note": mask_text(r.decision_note)})
+            for r in tx.referrals.involving(ws.staff.id)
+        ]
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
@@ -306,9 +312,10 @@ def held_referral(found: list[Referral], client_id: int) -> Referral | None:
 
 def wode_endings_since(ws: Workstation, since: dt.datetime) -> list[WodeEnding]:
     """The signed-in CSM's clients returned or released by a 沃德 client manager since ``since``, with what it
-    cancelled: what they are told at once (the client is theirs alone again)."""
+    cancelled: what they are told at once (the client is theirs alone again), an ID or mobile in the reason masked."""
     with ws.uow() as tx:
-        return tx.views.wode_endings(ws.staff.id, since)
+        endings = tx.views.wode_endings(ws.staff.id, since)
+    return [replace(e, note=mask_text(e.note)) for e in endings]  # an ID or mobile in the reason: as the log keeps it
 
 
 @dataclass(frozen=True)
