@@ -225,25 +225,33 @@ def walk_ins_since(ws: Workstation, since: dt.datetime) -> list[tuple[Referral, 
 
 @dataclass(frozen=True)
 class Names:
-    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary)."""
+    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); and which of
+    the referrals the reader may release (``release``)."""
 
     staff: dict[int, str]
     clients: dict[int, str]
+    releasable: frozenset[int] = frozenset()
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
-    """Referrals made by or to the signed-in staff member, open ones first, with the names they mention. A decision's
-    note written by another (the 沃德 client manager's, on a CSM's referral) with an ID or mobile typed in it masked,
-    as the audit log keeps it (``mask_text``)."""
+    """Referrals made by or to the signed-in staff member, open ones first, then (a supervisor) the 沃德 clients held
+    by the 沃德 client managers of their team, whom they may release for them; with the names they mention. A
+    decision's note written by another (the 沃德 client manager's, on a CSM's referral) with an ID or mobile typed in
+    it masked, as the audit log keeps it (``mask_text``)."""
     with ws.uow() as tx:
+        involving = tx.referrals.involving(ws.staff.id)
+        seen = {r.id for r in involving}
         found = [
             r if r.to_staff_id == ws.staff.id else r.model_copy(update={"decision_note": mask_text(r.decision_note)})
-            for r in tx.referrals.involving(ws.staff.id)
+            for r in [*involving, *(r for r in tx.referrals.held_by_team() if r.id not in seen)]
         ]
+        releasable = frozenset(
+            r.id for r in tx.referrals.releasable(r.id for r in found if r.kind is ReferralKind.WODE)
+        )
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
-    return found, Names(staff, clients)
+    return found, Names(staff, clients, releasable)
 
 
 def client_by_number(ws: Workstation, number: str) -> ClientSummary:
@@ -302,6 +310,13 @@ def release(ws: Workstation, referral: Referral, note: str, confirmed: PhrasesCo
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
         tx.commit()
     return released
+
+
+def releasable(ws: Workstation, client_id: int) -> Referral | None:
+    """The client's accepted 沃德 referral, if the signed-in staff member may release it (``release``): what the
+    client's page offers ``u`` on, whether they see the client in full or in the summary."""
+    with ws.uow() as tx:
+        return next(iter(tx.referrals.releasable(client_id=client_id)), None)
 
 
 def held_referral(found: list[Referral], client_id: int) -> Referral | None:
