@@ -225,12 +225,14 @@ def test_the_clients_csm_learns_of_a_release_and_a_return_with_what_they_cancell
     returned = open_referral(branch, branch.wxm, branch.wealth)
     referrals.decide(branch.ws(branch.wealth), returned, accept=False, reason="客户暂不考虑")
     since = NOW - dt.timedelta(hours=1)
-    told = referrals.wode_endings_since(branch.ws(branch.csm_a), since)
+    told = referrals.wode_endings_untold(branch.ws(branch.csm_a))
     assert [(e.status, e.client_name, e.wealth_name, e.note, e.calls, e.meetings) for e in told] == [
         (ReferralStatus.RELEASED, "张三丰", "陈经理", "客户不再符合沃德标准", 2, 1),
         (ReferralStatus.RETURNED, "王小明", "陈经理", "客户暂不考虑", 0, 0),
     ]
-    assert referrals.wode_endings_since(branch.ws(branch.csm_b), since) == []  # not B's clients
+    assert referrals.wode_endings_untold(branch.ws(branch.csm_b)) == []  # not B's clients
+    referrals.told(branch.ws(branch.csm_a), told[:1])
+    assert [e.client_name for e in referrals.wode_endings_untold(branch.ws(branch.csm_a))] == ["王小明"]
     with branch.system.acting_as(branch.csm_b)() as tx, pytest.raises(AccessDenied):
         tx.views.wode_endings(branch.csm_a.id or 0, since)  # nor A's to read
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from csm_tui.app import CsmApp
 from csm_tui.services.clients import referrals
 from tests.support.clients_branch import NOW, Branch
@@ -34,7 +32,6 @@ async def _told(branch: Branch) -> list[str]:
         return [n for n in notices(app) if "张三丰" in n and "客户不再符合沃德标准" in n]
 
 
-@pytest.mark.xfail(strict=True, reason="what the CSM was told is kept by the session only: told again at each sign-in")
 async def test_the_csm_signing_in_again_the_same_day_is_not_told_again(branch: Branch) -> None:
     _released(branch)
     assert len(await _told(branch)) == 1
@@ -42,7 +39,6 @@ async def test_the_csm_signing_in_again_the_same_day_is_not_told_again(branch: B
     assert await _told(branch) == []
 
 
-@pytest.mark.xfail(strict=True, reason="only the day's returns and releases are told: a CSM away that day never is")
 async def test_the_csm_away_the_day_of_a_release_is_told_when_they_next_sign_in(branch: Branch) -> None:
     _released(branch)
     branch.clock.set(NOW + dt.timedelta(days=3))  # Monday morning

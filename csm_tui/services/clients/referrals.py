@@ -25,8 +25,10 @@ from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.rows import WODE_RELEASED, WODE_RETURNED, ClientListRow, WodeEnding
+from csm_tui.services.rows import WODE_RELEASED, WODE_RETURNED, WODE_TOLD, ClientListRow, WodeEnding
 from csm_tui.services.workstation import Workstation
+
+WODE_TOLD_DAYS = 30  # how far back a CSM away (on leave) is told of their clients' 沃德 returns and releases
 
 
 def wealth_managers(ws: Workstation) -> list[Staff]:
@@ -325,12 +327,23 @@ def held_referral(found: list[Referral], client_id: int) -> Referral | None:
     return next((r for r in held if r.status is ReferralStatus.ACCEPTED), None)
 
 
-def wode_endings_since(ws: Workstation, since: dt.datetime) -> list[WodeEnding]:
-    """The signed-in CSM's clients returned or released by a 沃德 client manager since ``since``, with what it
-    cancelled: what they are told at once (the client is theirs alone again), an ID or mobile in the reason masked."""
+def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
+    """The signed-in CSM's clients returned or released by a 沃德 client manager in the last ``WODE_TOLD_DAYS`` and
+    not told to them yet (``told``), with what it cancelled: what they are told at once (the client is theirs alone
+    again), an ID or mobile in the reason masked."""
+    since = ws.time.now().datetime - dt.timedelta(days=WODE_TOLD_DAYS)
     with ws.uow() as tx:
         endings = tx.views.wode_endings(ws.staff.id, since)
     return [replace(e, note=mask_text(e.note)) for e in endings]  # an ID or mobile in the reason: as the log keeps it
+
+
+def told(ws: Workstation, endings: list[WodeEnding]) -> None:
+    """The signed-in CSM was told of ``endings`` (one audited fact each, in one transaction): not told again, in
+    this session or the next."""
+    with ws.uow(write=True) as tx:
+        for ended in endings:
+            tx.audit.record(WODE_TOLD, "referrals", str(ended.referral_id))
+        tx.commit()
 
 
 @dataclass(frozen=True)
@@ -343,7 +356,7 @@ class Released:
 
 def _said(tx: UnitOfWork, action: str, referral_id: int, released: Released) -> None:
     """A 沃德 referral returned or released, with what it cancelled, in the audit log: what the client's CSM is told
-    (``wode_endings_since``)."""
+    (``wode_endings_untold``)."""
     tx.audit.record(action, "referrals", str(referral_id), calls=released.calls, meetings=released.meetings)
 
 
