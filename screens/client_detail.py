@@ -164,6 +164,7 @@ class ClientDetailScreen(Screen[None]):
         self.detail: ClientDetail | None = None
         self.summary_only = False  # read as the OCRM summary: another manager's client
         self.releasable: Referral | None = None  # the client's 沃德 referral the reader may release (``u``)
+        self.client_name = ""  # as the reader sees the client (the summary's to another manager's)
         self.entries: list[ContactRecord | ProspectContactLine] = []  # the timeline's rows, newest first
         self.revealed: tuple[str, str] | None = None
 
@@ -248,6 +249,7 @@ class ClientDetailScreen(Screen[None]):
 
     def show(self, found: ClientDetail | ClientSummary) -> None:
         self.summary_only = isinstance(found, ClientSummary)
+        self.client_name = found.name if isinstance(found, ClientSummary) else found.client.name
         self.call_after_refresh(self.refresh_bindings)  # the keys this client allows (``check_action``)
         if isinstance(found, ClientSummary):
             self.detail = None
@@ -498,7 +500,7 @@ class ClientDetailScreen(Screen[None]):
 
     def action_release(self) -> None:
         if self.releasable is not None:
-            self.app.push_screen(release_dialog(self.ws, self.releasable), self._released)
+            self.app.push_screen(release_dialog(self.ws, self.releasable, self.client_name), self._released)
 
     def _released(self, saved: referrals.Released | None) -> None:
         if saved is not None:

@@ -220,7 +220,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     def action_release(self) -> None:
         referral = self._selected()
         if referral is not None:
-            self.app.push_screen(release_dialog(self.ws, referral), self._released)
+            client = self.names.clients.get(referral.client_id, "")
+            self.app.push_screen(release_dialog(self.ws, referral, client), self._released)
 
     def _released(self, saved: referrals.Released | None) -> None:
         if saved is not None:

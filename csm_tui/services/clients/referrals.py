@@ -18,7 +18,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.masking import mask_text
-from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
+from csm_tui.domain.models import REFERRAL_TEXT_MAX, ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.roles import COUNTER_ROLES
 from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
@@ -63,6 +63,7 @@ def refer_to_wode(
     phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
     for one a 沃德 client manager manages or has accepted already (theirs: a client is in one 沃德 client manager's
     book)."""
+    _fits(note)
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
@@ -105,6 +106,7 @@ def refer_walk_in(
     now = ws.time.now().datetime
     if not note.strip():
         raise DomainError("walk_in_need_required")
+    _fits(note)
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         if tx.actor is None or tx.actor.role not in COUNTER_ROLES:
@@ -276,6 +278,7 @@ def decide(
         raise AccessDenied("referral")
     if not accept and not reason.strip():
         raise DomainError("reason_required")
+    _fits(reason)
     status = ReferralStatus.ACCEPTED if accept else ReferralStatus.RETURNED
     client = str(referral.client_id)
     hits = screen(ws, {"note": reason.strip()}, confirmed, entity="clients", entity_id=client)
@@ -301,6 +304,7 @@ def release(ws: Workstation, referral: Referral, note: str, confirmed: PhrasesCo
     is cancelled. The client may then be referred to 沃德 again — a hand-over to another 沃德 client manager."""
     if not note.strip():
         raise DomainError("release_reason_required")
+    _fits(note)
     client = str(referral.client_id)
     hits = screen(ws, {"note": note.strip()}, confirmed, entity="clients", entity_id=client)
     now = ws.time.now().datetime
@@ -344,6 +348,12 @@ def told(ws: Workstation, endings: list[WodeEnding]) -> None:
         for ended in endings:
             tx.audit.record(WODE_TOLD, "referrals", str(ended.referral_id))
         tx.commit()
+
+
+def _fits(text: str) -> None:
+    """Refused in words: a note longer than a referral keeps (``REFERRAL_TEXT_MAX``)."""
+    if len(text.strip()) > REFERRAL_TEXT_MAX:
+        raise DomainError("text_too_long", max=REFERRAL_TEXT_MAX)
 
 
 @dataclass(frozen=True)
