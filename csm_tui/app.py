@@ -173,7 +173,7 @@ class CsmApp(App[None]):
         self.ready = asyncio.Event()  # set once the workstation is signed in and every key does what it does
         self.session_over = False
         self._alerted: set[tuple[str, object]] = set()  # refused look-ups already shown: (login, last refusal)
-        self._told_walk_ins: set[int] = set()  # referrals a CSM was told of (walk-ins, 沃德 returns and releases)
+        self._told_walk_ins: set[int] = set()  # walk-ins a CSM was told of
         self._warned_uncovered = False  # the admin is told once a session of a year the calendar lacks
         self._opening = ws if isinstance(ws, Opening) else None
         self._early_keys: list[events.Key] = []  # typed before the workstation was ready, to act on then
@@ -308,7 +308,8 @@ class CsmApp(App[None]):
     def check_walk_ins(self) -> None:
         """A CSM is told of each walk-in sent to them today and still open, once, as soon as it arrives: the client
         is waiting in the branch (and first in the queue); and of each client of theirs a 沃德 client manager
-        returned or released today, with what it cancelled of the manager's calls and meetings."""
+        returned or released, with what it cancelled of the manager's calls and meetings, once across sessions
+        (told when they next sign in when away that day)."""
         if not self.session_over:
             from screens.background import in_background
 
@@ -318,23 +319,24 @@ class CsmApp(App[None]):
             in_background(self, news, self._show_alerts, group="walk-ins", load=True)
 
     def _wode_endings(self) -> list[str]:
-        """In the worker: today's 沃德 returns and releases of the CSM's clients not told yet, as the lines to show."""
-        from csm_tui.services.clients.referrals import wode_endings_since
+        """In the worker: the 沃德 returns and releases of the CSM's clients not told yet (in any session), as the
+        lines to show, told from now on (``referrals.told``)."""
+        from csm_tui.services.clients.referrals import told, wode_endings_untold
 
-        since, _ = self.ws.time.day_bounds(self.ws.time.today())
+        endings = wode_endings_untold(self.ws)
+        if endings:
+            told(self.ws, endings)
         texts = []
-        for ended in wode_endings_since(self.ws, since):
-            if ended.referral_id not in self._told_walk_ins:
-                self._told_walk_ins.add(ended.referral_id)
-                cancelled = (
-                    t("referrals.ended_cancelled", calls=ended.calls, meetings=ended.meetings)
-                    if ended.calls or ended.meetings
-                    else ""
-                )
-                texts.append(
-                    t(f"referrals.ended_{ended.status}", wealth=ended.wealth_name, client=ended.client_name,
-                      note=ended.note, cancelled=cancelled)
-                )  # fmt: skip
+        for ended in endings:
+            cancelled = (
+                t("referrals.ended_cancelled", calls=ended.calls, meetings=ended.meetings)
+                if ended.calls or ended.meetings
+                else ""
+            )
+            texts.append(
+                t(f"referrals.ended_{ended.status}", wealth=ended.wealth_name, client=ended.client_name,
+                  note=ended.note, cancelled=cancelled)
+            )  # fmt: skip
         return texts
 
     def _new_walk_ins(self) -> list[str]:

@@ -22,8 +22,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
-from csm_tui.domain.enums import AppointmentStatus, Role, Tier
-from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Staff, Task
+from csm_tui.domain.enums import AppointmentStatus, Tier
+from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Referral, Staff, Task
 from csm_tui.domain.values import money
 from csm_tui.i18n import itemised, label, listed, t
 from csm_tui.services.calls import appointments
@@ -163,6 +163,8 @@ class ClientDetailScreen(Screen[None]):
         self.client_id = client_id
         self.detail: ClientDetail | None = None
         self.summary_only = False  # read as the OCRM summary: another manager's client
+        self.releasable: Referral | None = None  # the client's 沃德 referral the reader may release (``u``)
+        self.client_name = ""  # as the reader sees the client (the summary's to another manager's)
         self.entries: list[ContactRecord | ProspectContactLine] = []  # the timeline's rows, newest first
         self.revealed: tuple[str, str] | None = None
 
@@ -216,6 +218,8 @@ class ClientDetailScreen(Screen[None]):
             return isinstance(self.focused, Tabs) and self._tab_list() is not None
         if action in ANY_CLIENT:
             return True
+        if action == "release":  # whom ``referrals.release`` lets, the summary's reader too (the holder's supervisor)
+            return self.releasable is not None
         if not offered_action(self.ws, action, "clients") or self.summary_only:
             return False
         if self.detail is None:
@@ -228,17 +232,24 @@ class ClientDetailScreen(Screen[None]):
             return self.detail.changeable
         if action == "refer":  # never about a client referred to oneself as 沃德 (``referrals.refer_to_wode``)
             return not referrals.wode_referred_to(self.detail.referrals, self.ws.staff.id)
-        if action == "release":  # a 沃德 client held: by oneself, or (``referrals.release``) a team member
-            held = referrals.held_referral(self.detail.referrals, self.client_id)
-            overseer = self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN)
-            return held is not None and (held.to_staff_id == self.ws.staff.id or overseer)
         return True
 
     def load(self) -> None:
-        in_background(self, lambda: client_detail.load(self.ws, self.client_id), self.show, group="load", load=True)
+        in_background(self, self._read, self._shown, group="load", load=True)
+
+    def _read(self) -> tuple[ClientDetail | ClientSummary, Referral | None]:
+        releasing = offered_action(self.ws, "release", "clients")
+        return client_detail.load(self.ws, self.client_id), referrals.releasable(
+            self.ws, self.client_id
+        ) if releasing else None
+
+    def _shown(self, read: tuple[ClientDetail | ClientSummary, Referral | None]) -> None:
+        found, self.releasable = read
+        self.show(found)
 
     def show(self, found: ClientDetail | ClientSummary) -> None:
         self.summary_only = isinstance(found, ClientSummary)
+        self.client_name = found.name if isinstance(found, ClientSummary) else found.client.name
         self.call_after_refresh(self.refresh_bindings)  # the keys this client allows (``check_action``)
         if isinstance(found, ClientSummary):
             self.detail = None
@@ -488,10 +499,8 @@ class ClientDetailScreen(Screen[None]):
         return self.detail
 
     def action_release(self) -> None:
-        d = self._full()
-        held = referrals.held_referral(d.referrals, self.client_id) if d is not None else None
-        if held is not None:
-            self.app.push_screen(release_dialog(self.ws, held), self._released)
+        if self.releasable is not None:
+            self.app.push_screen(release_dialog(self.ws, self.releasable, self.client_name), self._released)
 
     def _released(self, saved: referrals.Released | None) -> None:
         if saved is not None:

@@ -290,14 +290,15 @@ class CheckedTextDialog(TextDialog[R]):
         return lambda: self.checked_save(reason, confirmed)
 
 
-def release_dialog(ws: Workstation, referral: Referral) -> CheckedTextDialog[referrals.Released]:
-    """Releasing a 沃德 client (``referrals.release``): the client's need as referred, what releasing cancels said
-    before it is done, a reason required (phrase-checked)."""
+def release_dialog(ws: Workstation, referral: Referral, client: str) -> CheckedTextDialog[referrals.Released]:
+    """Releasing a 沃德 client (``referrals.release``): the client named (as the reader sees them), their need as
+    referred, what releasing cancels said before it is done, a reason required (phrase-checked)."""
 
     def save(note: str, confirmed: PhrasesConfirmed | None) -> referrals.Released:
         return referrals.release(ws, referral, note, confirmed)
 
-    said = f"{t('referrals.need', need=referral.reason or '—')}\n{t('referrals.release_cancels')}"
+    need = t("referrals.need", need=referral.reason or "—")
+    said = f"{t('referrals.release_client', client=client)}\n{need}\n{t('referrals.release_cancels')}"
     return CheckedTextDialog(t("referrals.release_title"), said, t("referrals.release_reason"), save)
 
 

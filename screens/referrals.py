@@ -56,6 +56,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
     def __init__(self, ws: Workstation) -> None:
         super().__init__(ws)
         self.rows: list[Referral] = []
+        self.names = referrals.Names({}, {})
         self.found: list[WalkInClient] = []
         self.csms: list[Staff] = []
         self.counter = offered(ws.staff.role, "walk_in")  # records walk-ins (the service decides it the same way)
@@ -84,9 +85,14 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             return self.counter
         if action == "decide":
             return offered(self.ws.staff.role, "decide_referral")
-        if action == "release":
-            return offered(self.ws.staff.role, "release_wode")
+        if action == "release":  # on a row the service lets the reader release (``referrals.release``)
+            selected = self._selected()
+            return selected is not None and selected.id in self.names.releasable
         return True
+
+    def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
+        if event.data_table.id == "referrals":
+            self.refresh_bindings()  # u on the row highlighted, or not
 
     def action_open_row(self) -> None:
         self.query_one("#referrals", KeyTable).action_open_row()
@@ -102,7 +108,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
 
     def show(self, data: tuple[list[Referral], referrals.Names]) -> None:
         found, names = data
-        self.rows = found
+        self.rows, self.names = found, names
+        self.refresh_bindings()
         headers = [t(f"detail.col.{n}") for n in ("date", "kind", "client", "from", "to", "status", "need", "decision")]
         rows = [
             (
@@ -212,10 +219,9 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
 
     def action_release(self) -> None:
         referral = self._selected()
-        if referral is None or referrals.held_referral([referral], referral.client_id) is None:
-            self.notify(t("referrals.not_held"), severity="warning")
-            return
-        self.app.push_screen(release_dialog(self.ws, referral), self._released)
+        if referral is not None:
+            client = self.names.clients.get(referral.client_id, "")
+            self.app.push_screen(release_dialog(self.ws, referral, client), self._released)
 
     def _released(self, saved: referrals.Released | None) -> None:
         if saved is not None:

@@ -904,19 +904,62 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         later takes nothing from a quarter scored); the release's moment is the audit log's (``referral.release``).
         By the manager who holds the client, their supervisor or the admin, who then work with the client's calls
         and meetings for the rest of the unit of work (``Access.releasing``); refused in words for a referral not
-        accepted (``referral_not_held``) or released already (``referral_released``)."""
+        accepted (``referral_not_held``) or released already (``referral_released``), and for a client the manager
+        also manages (``wode_release_managed``: in their book as their manager, whom the admin changes)."""
         row = self.session.get(ReferralRow, referral_id, with_for_update=True)
         if row is None:
             raise LookupError(referral_id)
-        self.access.require_act_for(row.to_staff_id, "referral_release")
-        if row.status == ReferralStatus.RELEASED:
-            raise DomainError("referral_released")
-        if row.kind is not ReferralKind.WODE or row.status != ReferralStatus.ACCEPTED:
-            raise DomainError("referral_not_held")
+        if (refusal := self._release_refusal(row)) is not None:
+            raise refusal
         row.status, row.decision_note = ReferralStatus.RELEASED, note
         self.session.flush()
         self.access.releasing(row.client_id)
         return self._model(row)
+
+    def releasable(self, referral_ids: Iterable[int] = (), *, client_id: int | None = None) -> list[Referral]:
+        """Of ``referral_ids`` (or the client's accepted 沃德 referral), those the actor may release (``release``):
+        what the app offers ``u`` on. By the referrals' ids or the client's accepted one (an index each), whoever
+        manages the client (their supervisor releases another team's CSM's client for the 沃德 client manager)."""
+        where = ReferralRow.id.in_(list(referral_ids)) if client_id is None else ReferralRow.client_id == client_id
+        rows = self.session.scalars(
+            select(ReferralRow).where(
+                where, ReferralRow.kind == ReferralKind.WODE, ReferralRow.status == ReferralStatus.ACCEPTED
+            )
+        )
+        return [self._model(r) for r in rows if self._release_refusal(r) is None]
+
+    def held_by_team(self, limit: int = 200) -> list[Referral]:
+        """The accepted 沃德 referrals held by the 沃德 client managers in the acting supervisor's team (none for
+        anyone else): those the supervisor releases for them, when a manager leaves."""
+        if not self.access.has_role(Role.SUPERVISOR):
+            return []
+        team = select(StaffRow.id).where(StaffRow.supervisor_id == self.access.actor_id)
+        rows = self.session.scalars(
+            select(ReferralRow)
+            .where(
+                ReferralRow.to_staff_id.in_(team),
+                ReferralRow.kind == ReferralKind.WODE,
+                ReferralRow.status == ReferralStatus.ACCEPTED,
+            )
+            .order_by(ReferralRow.created_at.desc())
+            .limit(limit)
+        )
+        return [self._model(r) for r in rows]
+
+    def _release_refusal(self, row: ReferralRow) -> Exception | None:
+        """Why the actor may not release the referral (``release``), or None: by the 沃德 client manager holding the
+        client, their supervisor or the admin; an accepted 沃德 referral, of a client the manager does not also
+        manage."""
+        if not self.access.may_act_for(row.to_staff_id):
+            return AccessDenied("referral_release")
+        if row.status == ReferralStatus.RELEASED:
+            return DomainError("referral_released")
+        if row.kind is not ReferralKind.WODE or row.status != ReferralStatus.ACCEPTED:
+            return DomainError("referral_not_held")
+        if self.session.scalar(select(ClientRow.manager_id).where(ClientRow.id == row.client_id)) == row.to_staff_id:
+            held_by = self.session.get(StaffRow, row.to_staff_id)
+            return DomainError("wode_release_managed", name=held_by.name if held_by is not None else "")
+        return None
 
     def _refuse_held(self, row: ReferralRow) -> None:
         """Refused, naming the 沃德 client manager, when another 沃德 referral of the client is accepted or another

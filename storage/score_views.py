@@ -240,10 +240,29 @@ class SqlScoreViews:
         return self.session.execute(query)
 
     def _wode(self, window: ScoreWindow) -> ColumnElement[bool]:
+        """A CSM's 沃德 referral accepted in the quarter (released later or not), the first of its client's by that
+        CSM in the quarter: a client released and accepted again is one client brought, not one per acceptance."""
+        earlier = aliased(ReferralRow)
         return and_(
-            ReferralRow.kind == ReferralKind.WODE,
-            ReferralRow.status.in_((ReferralStatus.ACCEPTED, ReferralStatus.RELEASED)),  # released later: accepted
-            self._in_window(ReferralRow.closed_at, window),
+            self._wode_accepted(ReferralRow, window),
+            ~select(earlier.id)
+            .where(
+                earlier.client_id == ReferralRow.client_id,
+                earlier.from_staff_id == ReferralRow.from_staff_id,
+                self._wode_accepted(earlier, window),
+                or_(
+                    earlier.closed_at < ReferralRow.closed_at,
+                    and_(earlier.closed_at == ReferralRow.closed_at, earlier.id < ReferralRow.id),
+                ),
+            )
+            .exists(),
+        )
+
+    def _wode_accepted(self, referral: Any, window: ScoreWindow) -> ColumnElement[bool]:
+        return and_(
+            referral.kind == ReferralKind.WODE,
+            referral.status.in_((ReferralStatus.ACCEPTED, ReferralStatus.RELEASED)),  # released later: accepted
+            self._in_window(referral.closed_at, window),
         )
 
     def _referrals(self, window: ScoreWindow, staff_ids: list[int]) -> Any:

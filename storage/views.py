@@ -26,6 +26,7 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import (
     LOOKUP_REFUSED,
     WODE_ENDINGS,
+    WODE_TOLD,
     AgendaRow,
     AssessmentDue,
     ChecklistCounts,
@@ -293,14 +294,16 @@ class SqlViews:
         return [LookupRefusal(r.login, r.name, int(r.refusals), r.last) for r in self.session.execute(query)]
 
     def wode_endings(self, staff_id: int, since: dt.datetime) -> list[WodeEnding]:
-        """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since``, oldest first, each with
-        what it cancelled of the 沃德 client manager's calls and meetings on the client, as the audit log's event
-        says (``services.clients.referrals``): the events read by the log's index on the time, their referrals by
-        id."""
+        """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since`` and not told to them yet
+        (no ``WODE_TOLD`` event of theirs), oldest first, each with what it cancelled of the 沃德 client manager's
+        calls and meetings on the client, as the audit log's event says (``services.clients.referrals``): the events
+        read by the log's index on the time, their referrals by id."""
         self._require(staff_id)
+        recent = and_(AuditRow.at >= since, AuditRow.entity == "referrals")
+        told = select(AuditRow.entity_id).where(recent, AuditRow.action == WODE_TOLD, AuditRow.staff_id == staff_id)
         events = self.session.execute(
             select(AuditRow.entity_id, AuditRow.detail)
-            .where(AuditRow.at >= since, AuditRow.action.in_(WODE_ENDINGS), AuditRow.entity == "referrals")
+            .where(recent, AuditRow.action.in_(WODE_ENDINGS), AuditRow.entity_id.not_in(told))
             .order_by(AuditRow.id)
         ).all()
         if not events:

@@ -72,8 +72,8 @@ def render_card(
             (f"  ☎ {card.mobile or t('card.no_mobile')}", "bold"),
             (f"  {label(card.tier)}", "italic"),
             (f" · {t('tier.quick_wealth')}" if card.quick_wealth else "", "italic"),
-            (f"  {t('referrals.pending')}" if card.referral_pending else "", "bold yellow"),
         ),
+        *([_line((t("referrals.pending"), "bold yellow"))] if card.referral_pending else []),  # whole, on its own
         _line(
             (t("card.avg_3m", amount=money(card.avg_3m), as_of=card.as_of.isoformat() if card.as_of else "—"), ""),
             ("  ", ""),

@@ -336,6 +336,9 @@ class Sale(NewSale):
     id: int
 
 
+REFERRAL_TEXT_MAX = 500  # a referral's need, and the note of its decision or release
+
+
 class NewReferral(Entity):
     client_id: int
     kind: ReferralKind
@@ -343,9 +346,9 @@ class NewReferral(Entity):
     to_staff_id: int
     created_at: dt.datetime
     status: ReferralStatus = ReferralStatus.OPEN
-    reason: str = Field(default="", max_length=500)  # the client's need
+    reason: str = Field(default="", max_length=REFERRAL_TEXT_MAX)  # the client's need
     closed_at: dt.datetime | None = None
-    decision_note: str = Field(default="", max_length=500)  # the receiving manager's, on accepting or returning
+    decision_note: str = Field(default="", max_length=REFERRAL_TEXT_MAX)  # the receiving manager's, on deciding
 
 
 class Referral(NewReferral):

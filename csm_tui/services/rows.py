@@ -101,8 +101,9 @@ class LookupRefusal:
     last_at: dt.datetime
 
 
-# The audit log's events of a 沃德 referral returned or released, with what it cancelled (``WodeEnding``).
-WODE_RETURNED, WODE_RELEASED = "referral.return", "referral.release"
+# The audit log's events of a 沃德 referral returned or released, with what it cancelled (``WodeEnding``), and of
+# the client's CSM told of it (by them: once told, in any session, not told again).
+WODE_RETURNED, WODE_RELEASED, WODE_TOLD = "referral.return", "referral.release", "referral.told"
 WODE_ENDINGS = (WODE_RETURNED, WODE_RELEASED)
 
 

@@ -20,6 +20,7 @@ from tests.support.clients_branch import MONDAY, Branch
 from tests.support.pilot import press_settled, whole_rows
 from tests.support.wode import open_referral
 from widgets.client_card import render_card
+from widgets.line_breaks import wrap
 
 
 def _called_while_deciding(branch: Branch, *client_ids: int) -> list[referrals.Referral]:
@@ -48,7 +49,9 @@ def test_the_call_card_says_the_referral_is_not_decided_yet(branch: Branch) -> N
     wealth = branch.ws(branch.wealth)
     card = prepare(wealth, branch.zsf)
     assert card.referral_pending
-    assert t("referrals.pending") in render_card(card, wealth.time.today())[0].plain
+    lines = render_card(card, wealth.time.today())
+    for width in range(10, 81):  # the card at 80 columns or narrower: the words whole, never broken inside
+        assert any(t("referrals.pending") in part for line in lines for part in wrap(line.plain, width))
     referrals.decide(wealth, referral, accept=True)
     assert not prepare(wealth, branch.zsf).referral_pending
 

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import AppointmentStatus, ReferralStatus, TaskStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import Referral, Staff
+from csm_tui.domain.models import REFERRAL_TEXT_MAX, Referral, Staff
 from csm_tui.i18n import catalog, explain, t
 from csm_tui.policy import Measure
 from csm_tui.services.calls import appointments
@@ -225,12 +225,14 @@ def test_the_clients_csm_learns_of_a_release_and_a_return_with_what_they_cancell
     returned = open_referral(branch, branch.wxm, branch.wealth)
     referrals.decide(branch.ws(branch.wealth), returned, accept=False, reason="客户暂不考虑")
     since = NOW - dt.timedelta(hours=1)
-    told = referrals.wode_endings_since(branch.ws(branch.csm_a), since)
+    told = referrals.wode_endings_untold(branch.ws(branch.csm_a))
     assert [(e.status, e.client_name, e.wealth_name, e.note, e.calls, e.meetings) for e in told] == [
         (ReferralStatus.RELEASED, "张三丰", "陈经理", "客户不再符合沃德标准", 2, 1),
         (ReferralStatus.RETURNED, "王小明", "陈经理", "客户暂不考虑", 0, 0),
     ]
-    assert referrals.wode_endings_since(branch.ws(branch.csm_b), since) == []  # not B's clients
+    assert referrals.wode_endings_untold(branch.ws(branch.csm_b)) == []  # not B's clients
+    referrals.told(branch.ws(branch.csm_a), told[:1])
+    assert [e.client_name for e in referrals.wode_endings_untold(branch.ws(branch.csm_a))] == ["王小明"]
     with branch.system.acting_as(branch.csm_b)() as tx, pytest.raises(AccessDenied):
         tx.views.wode_endings(branch.csm_a.id or 0, since)  # nor A's to read
 
@@ -264,7 +266,8 @@ async def test_the_wode_manager_releases_from_the_client_page_told_what_it_cance
         await press_settled(pilot, "u")
         dialog = app.screen
         assert isinstance(dialog, CheckedTextDialog)
-        assert t("referrals.release_cancels") in " ".join(str(s.render()) for s in dialog.query(Static))
+        said = " ".join(str(s.render()) for s in dialog.query(Static))
+        assert t("referrals.release_cancels") in said and t("referrals.release_client", client="张三丰") in said
         dialog.query_one("#reason", Input).value = "客户不再符合沃德标准"
         await press_settled(pilot, "enter")
         assert app.screen is page
@@ -291,7 +294,23 @@ async def test_the_wode_manager_releases_from_their_referrals_list(branch: Branc
         dialog.query_one("#reason", Input).value = "no longer at the Wode standard"
         await press_settled(pilot, "enter")
         assert t("referrals.release_done", calls=2, meetings=1) in notices(app)
-        await press_settled(pilot, "u")  # released already: said, no dialog
+        assert not app.screen.check_action("release", ())  # released already: u is not offered on the row
+        await press_settled(pilot, "u")
         assert not isinstance(app.screen, CheckedTextDialog)
-        assert notices(app)[-1] == t("referrals.not_held")
     assert _stored(engine, referral.id).status is ReferralStatus.RELEASED
+
+
+@pytest.mark.parametrize("returned", [False, True])
+def test_a_reason_longer_than_a_referral_keeps_is_refused_in_words(branch: Branch, returned: bool) -> None:
+    """The service called directly (no dialog's bound): refused in words, nothing written — not a validator's
+    message or a storage failure."""
+    wealth = branch.ws(branch.wealth)
+    referral = open_referral(branch, branch.zsf, branch.wealth) if returned else _held(branch, branch.zsf)
+    with pytest.raises(DomainError) as refused:
+        if returned:
+            referrals.decide(wealth, referral, accept=False, reason="客" * (REFERRAL_TEXT_MAX + 1))
+        else:
+            referrals.release(wealth, referral, "客" * (REFERRAL_TEXT_MAX + 1))
+    assert (refused.value.code, refused.value.params) == ("text_too_long", {"max": REFERRAL_TEXT_MAX})
+    assert _stored(branch.engine, referral.id).status is (ReferralStatus.OPEN if returned else ReferralStatus.ACCEPTED)
+    assert _open_calls_and_meetings(branch, branch.zsf, branch.wealth) == ((2, 1) if not returned else (0, 0))

@@ -4,7 +4,7 @@ it with a reason; tellers and the lobby manager refer walk-ins to a CSM, which l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from csm_tui.domain.enums import (
     AppointmentStatus,
@@ -17,15 +17,18 @@ from csm_tui.domain.enums import (
     Tier,
 )
 from csm_tui.domain.errors import DomainError
-from csm_tui.domain.models import ClientSummary, NewReferral, NewTask, Referral, Staff
+from csm_tui.domain.masking import mask_text
+from csm_tui.domain.models import REFERRAL_TEXT_MAX, ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.roles import COUNTER_ROLES
 from csm_tui.domain.typed import client_number
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
 from csm_tui.services.ports import AccessDenied, UnitOfWork
-from csm_tui.services.rows import WODE_RELEASED, WODE_RETURNED, ClientListRow, WodeEnding
+from csm_tui.services.rows import WODE_RELEASED, WODE_RETURNED, WODE_TOLD, ClientListRow, WodeEnding
 from csm_tui.services.workstation import Workstation
+
+WODE_TOLD_DAYS = 30  # how far back a CSM away (on leave) is told of their clients' 沃德 returns and releases
 
 
 def wealth_managers(ws: Workstation) -> list[Staff]:
@@ -60,6 +63,7 @@ def refer_to_wode(
     phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
     for one a 沃德 client manager manages or has accepted already (theirs: a client is in one 沃德 client manager's
     book)."""
+    _fits(note)
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         tx.clients.lock(client_id)  # at most one open 沃德 referral, whatever other sessions do meanwhile
@@ -102,6 +106,7 @@ def refer_walk_in(
     now = ws.time.now().datetime
     if not note.strip():
         raise DomainError("walk_in_need_required")
+    _fits(note)
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
         if tx.actor is None or tx.actor.role not in COUNTER_ROLES:
@@ -224,20 +229,33 @@ def walk_ins_since(ws: Workstation, since: dt.datetime) -> list[tuple[Referral, 
 
 @dataclass(frozen=True)
 class Names:
-    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary)."""
+    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); and which of
+    the referrals the reader may release (``release``)."""
 
     staff: dict[int, str]
     clients: dict[int, str]
+    releasable: frozenset[int] = frozenset()
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
-    """Referrals made by or to the signed-in staff member, open ones first, with the names they mention."""
+    """Referrals made by or to the signed-in staff member, open ones first, then (a supervisor) the 沃德 clients held
+    by the 沃德 client managers of their team, whom they may release for them; with the names they mention. A
+    decision's note written by another (the 沃德 client manager's, on a CSM's referral) with an ID or mobile typed in
+    it masked, as the audit log keeps it (``mask_text``)."""
     with ws.uow() as tx:
-        found = tx.referrals.involving(ws.staff.id)
+        involving = tx.referrals.involving(ws.staff.id)
+        seen = {r.id for r in involving}
+        found = [
+            r if r.to_staff_id == ws.staff.id else r.model_copy(update={"decision_note": mask_text(r.decision_note)})
+            for r in [*involving, *(r for r in tx.referrals.held_by_team() if r.id not in seen)]
+        ]
+        releasable = frozenset(
+            r.id for r in tx.referrals.releasable(r.id for r in found if r.kind is ReferralKind.WODE)
+        )
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
-    return found, Names(staff, clients)
+    return found, Names(staff, clients, releasable)
 
 
 def client_by_number(ws: Workstation, number: str) -> ClientSummary:
@@ -260,6 +278,7 @@ def decide(
         raise AccessDenied("referral")
     if not accept and not reason.strip():
         raise DomainError("reason_required")
+    _fits(reason)
     status = ReferralStatus.ACCEPTED if accept else ReferralStatus.RETURNED
     client = str(referral.client_id)
     hits = screen(ws, {"note": reason.strip()}, confirmed, entity="clients", entity_id=client)
@@ -285,6 +304,7 @@ def release(ws: Workstation, referral: Referral, note: str, confirmed: PhrasesCo
     is cancelled. The client may then be referred to 沃德 again — a hand-over to another 沃德 client manager."""
     if not note.strip():
         raise DomainError("release_reason_required")
+    _fits(note)
     client = str(referral.client_id)
     hits = screen(ws, {"note": note.strip()}, confirmed, entity="clients", entity_id=client)
     now = ws.time.now().datetime
@@ -298,17 +318,42 @@ def release(ws: Workstation, referral: Referral, note: str, confirmed: PhrasesCo
     return released
 
 
+def releasable(ws: Workstation, client_id: int) -> Referral | None:
+    """The client's accepted 沃德 referral, if the signed-in staff member may release it (``release``): what the
+    client's page offers ``u`` on, whether they see the client in full or in the summary."""
+    with ws.uow() as tx:
+        return next(iter(tx.referrals.releasable(client_id=client_id)), None)
+
+
 def held_referral(found: list[Referral], client_id: int) -> Referral | None:
     """The client's accepted 沃德 referral among ``found``: what releasing them ends."""
     held = (r for r in found if r.client_id == client_id and r.kind is ReferralKind.WODE)
     return next((r for r in held if r.status is ReferralStatus.ACCEPTED), None)
 
 
-def wode_endings_since(ws: Workstation, since: dt.datetime) -> list[WodeEnding]:
-    """The signed-in CSM's clients returned or released by a 沃德 client manager since ``since``, with what it
-    cancelled: what they are told at once (the client is theirs alone again)."""
+def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
+    """The signed-in CSM's clients returned or released by a 沃德 client manager in the last ``WODE_TOLD_DAYS`` and
+    not told to them yet (``told``), with what it cancelled: what they are told at once (the client is theirs alone
+    again), an ID or mobile in the reason masked."""
+    since = ws.time.now().datetime - dt.timedelta(days=WODE_TOLD_DAYS)
     with ws.uow() as tx:
-        return tx.views.wode_endings(ws.staff.id, since)
+        endings = tx.views.wode_endings(ws.staff.id, since)
+    return [replace(e, note=mask_text(e.note)) for e in endings]  # an ID or mobile in the reason: as the log keeps it
+
+
+def told(ws: Workstation, endings: list[WodeEnding]) -> None:
+    """The signed-in CSM was told of ``endings`` (one audited fact each, in one transaction): not told again, in
+    this session or the next."""
+    with ws.uow(write=True) as tx:
+        for ended in endings:
+            tx.audit.record(WODE_TOLD, "referrals", str(ended.referral_id))
+        tx.commit()
+
+
+def _fits(text: str) -> None:
+    """Refused in words: a note longer than a referral keeps (``REFERRAL_TEXT_MAX``)."""
+    if len(text.strip()) > REFERRAL_TEXT_MAX:
+        raise DomainError("text_too_long", max=REFERRAL_TEXT_MAX)
 
 
 @dataclass(frozen=True)
@@ -321,7 +366,7 @@ class Released:
 
 def _said(tx: UnitOfWork, action: str, referral_id: int, released: Released) -> None:
     """A 沃德 referral returned or released, with what it cancelled, in the audit log: what the client's CSM is told
-    (``wode_endings_since``)."""
+    (``wode_endings_untold``)."""
     tx.audit.record(action, "referrals", str(referral_id), calls=released.calls, meetings=released.meetings)
 
 
