@@ -222,7 +222,8 @@ def test_the_repository_refuses_service_done_on_a_task_that_is_no_service_callba
     assert desk.contacts() == 5
 
 
-def test_the_repository_refuses_a_contact_on_another_clients_task(desk: Desk) -> None:
+def _another_clients_service_callback(desk: Desk) -> int:
+    """A 回访 of 李四, another client of the same CSM: its id."""
     with desk.system(write=True) as tx:
         other = BranchBuilder(tx, as_of=None).client(
             "C0002", "李四", rid("110105", dt.date(1960, 3, 1), 12), desk.csm, mobile="13800138002"
@@ -235,9 +236,14 @@ def test_the_repository_refuses_a_contact_on_another_clients_task(desk: Desk) ->
         )  # fmt: skip
         tx.commit()
     assert theirs.id is not None
+    return theirs.id
+
+
+def test_the_repository_refuses_a_contact_on_another_clients_task(desk: Desk) -> None:
+    theirs = _another_clients_service_callback(desk)
     for disposition in (Disposition.SERVICE_DONE, Disposition.INFORMED):
         with desk.ws.uow(write=True) as tx, pytest.raises(AccessDenied):
-            tx.contacts.add(_contact_on(desk, theirs.id, disposition))
+            tx.contacts.add(_contact_on(desk, theirs, disposition))
     assert desk.contacts() == 0
 
 
@@ -332,21 +338,10 @@ def test_one_service_done_answers_each_open_service_callback_recorded_on_each_an
 def test_a_contact_is_not_recorded_on_another_clients_task(desk: Desk) -> None:
     """The repository refuses a further task of another client (or none at all): nothing written."""
     desk.done(desk.task(TaskKind.SERVICE_CALLBACK))
-    with desk.system(write=True) as tx:
-        build = BranchBuilder(tx, as_of=None)
-        other = build.client("C0002", "李四", rid("110105", dt.date(1960, 3, 1), 12), desk.csm, mobile="13800138002")
-        tx.commit()
-    with desk.system(write=True) as tx:
-        theirs = tx.tasks.add(
-            NewTask(
-                client_id=other, staff_id=desk.csm.id or 0, kind=TaskKind.SERVICE_CALLBACK, due_on=TODAY,
-                created_at=NOW_UTC,
-            )
-        )  # fmt: skip
-        tx.commit()
+    theirs = _another_clients_service_callback(desk)
     with desk.ws.uow(write=True) as tx:
         (contact,) = tx.contacts.for_client(desk.client)
-        for wrong in ([theirs.id], [10_000]):
+        for wrong in ([theirs], [10_000]):
             with pytest.raises(AccessDenied):
                 tx.contacts.also_answers(contact.id, wrong)
     with desk.engine.connect() as conn:
