@@ -70,6 +70,7 @@ from csm_tui.services.rows import Candidate
 from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, records
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
+from screens.call_session import CallSession
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
 from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
@@ -504,6 +505,7 @@ def test_a_meeting_the_colleague_books_in_a_call_for_after_the_leave_is_the_csms
     with li.uow() as tx:
         hosts = [m.staff_id for r in booked if r.appointment_id and (m := tx.appointments.get(r.appointment_id))]
     assert hosts == [covered.staff["wang"].id, covered.staff["li"].id]
+    assert [r.booked_for for r in booked] == ["王芳", ""]  # the session names whose the first one is
     covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back, the day before
     reasons = [i.reason for login in ("wang", "li") for i in today_queue(covered.ws(login)) if i.client_id == client_id]
     assert reasons == [QueueReason.APPOINTMENT_CONFIRM]
@@ -928,3 +930,17 @@ def test_what_the_colleague_books_for_after_the_leave_comes_back_as_the_csms(cov
     wang = covered.id("wang")
     assert (after.staff_id, during.staff_id, follow_up.staff_id) == (wang, covered.id("li"), wang)
     assert client_detail.load(li, client_id).staff_names[wang] == "王芳"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_call_session_names_the_csm_away_a_meeting_is_booked_for(covered: Branch, lang: str) -> None:
+    """``a`` in a call on the CSM's client, for a day they are back: the notice names whose meeting it is."""
+    app = recording_notices(CsmApp(covered.ws("li"), lang=lang))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_settled(pilot, "2", "c")
+        assert isinstance(app.screen, CallSession) and app.screen.item.client_id == covered.clients["乙客户"]
+        await press_settled(pilot, "a")
+        app.screen.query_one("#date", Input).value = "2026-12-03"
+        app.screen.query_one("#time", Input).value = "10:00"
+        await press_settled(pilot, "enter")
+        assert notices(app)[-1] == catalog(lang)["leave.booked_for"].format(name="王芳")
