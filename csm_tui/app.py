@@ -333,9 +333,10 @@ class CsmApp(App[None]):
                 if ended.calls or ended.meetings
                 else ""
             )
+            key = f"referrals.ended_{ended.status}" + ("_by" if ended.by_name else "")
             texts.append(
-                t(f"referrals.ended_{ended.status}", wealth=ended.wealth_name, client=ended.client_name,
-                  note=ended.note, cancelled=cancelled)
+                t(key, wealth=ended.wealth_name, client=ended.client_name, note=ended.note, cancelled=cancelled,
+                  by=ended.by_name)
             )  # fmt: skip
         return texts
 

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 
 from csm_tui.domain.enums import AppointmentStatus
 from csm_tui.domain.models import Appointment
-from csm_tui.i18n import label, t
+from csm_tui.i18n import counted, label, t
 from csm_tui.services.calls import appointments
 from csm_tui.services.phrase_check import PhrasesConfirmed
 from csm_tui.services.rows import AgendaRow
@@ -76,7 +76,7 @@ class AgendaScreen(Destination[list[AgendaRow]]):
                 )
             )
         self.query_one(KeyTable).show_rows(headers, table_rows, keys=[str(r.appointment_id) for r in data])
-        self.set_status(t("agenda.line", day=self.day.isoformat(), count=len(data)))
+        self.set_status(counted("agenda.line", day=self.day.isoformat(), count=len(data)))
 
     def _current(self) -> AgendaRow | None:
         table = self.query_one(KeyTable)

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
-from csm_tui.i18n import t
+from csm_tui.i18n import counted, t
 from csm_tui.services.rows import AssessmentDue
 from csm_tui.services.selling.assessments_due import assessments_due
 from screens.base import Destination, offered_action
@@ -48,7 +48,7 @@ class SuitabilityScreen(Destination[list[AssessmentDue]]):
             for row in data
         ]
         self.query_one(KeyTable).show_rows(headers, rows, keys=[str(row.client_id) for row in data])
-        self.set_status(t("suitability.count", count=len(data)))
+        self.set_status(counted("suitability.count", count=len(data)))
 
     def _status(self, row: AssessmentDue) -> str:
         today = self.ws.time.today()

@@ -292,7 +292,8 @@ class CallSession(Screen[None]):
             return
         receipt = handled.receipt
         self.receipts.append((self.index, receipt))
-        self.notify(t("call.saved"), timeout=2)
+        said = t("leave.booked_for", name=receipt.booked_for) if receipt.booked_for else t("call.saved")
+        self.notify(said, timeout=2)
         agreed = self.last_outcome is Disposition.AGREED_TO_BUY
         pitched = self.card.suggestion if self.card is not None and self.card.client_id == receipt.client_id else None
         self.advance(handled.card)

@@ -509,8 +509,16 @@ class ClientDetailScreen(Screen[None]):
 
     def _after(self, saved: object) -> None:
         if saved is not None:
-            self.notify(t("call.saved"), timeout=2)
+            self.notify(self._saved_for(saved), timeout=2)
             self.load()
+
+    def _saved_for(self, saved: object) -> str:
+        """Saved; a meeting or follow-up a colleague covering a leave made for the CSM away, named (theirs)."""
+        d = self.detail
+        if d is None or not isinstance(saved, Appointment | Task) or saved.staff_id == self.ws.staff.id:
+            return t("call.saved")
+        name = d.staff_names.get(saved.staff_id, "")
+        return t("leave.booked_for" if isinstance(saved, Appointment) else "leave.follow_up_for", name=name)
 
     def action_reveal(self) -> None:
         if self._full() is None:

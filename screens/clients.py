@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.i18n import label, t, wan
+from csm_tui.i18n import counted, label, t, wan
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import clients_in_focus, find_clients
 from csm_tui.services.rows import ClientFocus, ClientListRow
@@ -65,7 +65,7 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             for row in data
         ]
         self.query_one(KeyTable).show_rows(headers, rows, keys=[str(row.id) for row in data])
-        status = t("clients.count", count=len(data))
+        status = counted("clients.count", count=len(data))
         if self.focus_list is not None:
             status = f"{t(f'clients_focus.{self.focus_list}')} · {status}"
         self.set_status(status)

@@ -13,7 +13,7 @@ from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import Channel, Disposition, QualificationKind
 from csm_tui.domain.values import money
-from csm_tui.i18n import label, t
+from csm_tui.i18n import counted, label, t
 from csm_tui.policy import Measure
 from csm_tui.rules.scorecard import Line
 from csm_tui.services.rows import ScoreRecord
@@ -83,7 +83,7 @@ class RecordsScreen(Screen[None]):
         show_empty_notes(self)
         figure_text = measured(self.line.measure, self.line.actual)
         self.query_one("#screen-title", Static).update(
-            t("score.records_title", indicator=label(self.line.measure), quarter=str(self.quarter),
+            counted("score.records_title", indicator=label(self.line.measure), quarter=str(self.quarter),
               actual=figure_text, count=len(found))
         )  # fmt: skip
 

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from csm_tui.domain.enums import ProspectCallKind, ProspectOutcome, Role
-from csm_tui.i18n import label, t
+from csm_tui.i18n import counted, label, t
 from csm_tui.services.calls import prospect_calls
 from csm_tui.services.calls.prospect_calls import ProspectCard
 from csm_tui.services.events import prospects
@@ -111,7 +111,7 @@ class ProspectsScreen(Destination[ProspectsView]):
         self.query_one(KeyTable).show_rows(headers, rows, details=details, title=t("prospects.row_title"))
         show_empty_notes(self)
         callable_ = sum(1 for line in data.lines if line.next_call_on is not None)
-        self.set_status(t("prospects.count", count=len(data.lines), callable=callable_))
+        self.set_status(counted("prospects.count", count=len(data.lines), callable=callable_))
 
     def _purge_on(self, line: ProspectLine) -> str:
         return prospects.purge_on(line.created_at, self.ws.policy).isoformat()

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from csm_tui.domain.enums import QueueReason, SkipReason
-from csm_tui.i18n import label, listed, t, wan
+from csm_tui.i18n import counted, label, listed, t, wan
 from csm_tui.services.calls.outcomes import skip, snooze, snooze_choices
 from csm_tui.services.calls.queue import QueueItem, today_calls
 from csm_tui.services.leave import LeaveEntry, away_today, calls_covered
@@ -150,7 +150,7 @@ class QueueScreen(Destination[QueueView]):
         if covering:
             status += " · " + t("queue.covering", names=listed(covering))
         if self.prospect_calls:
-            status += " · " + t("prospect_call.queue_count", count=len(self.prospect_calls))
+            status += " · " + counted("prospect_call.queue_count", count=len(self.prospect_calls))
         self.set_status(status)
 
     def _row_fields(self, item: QueueItem, due: str, detail: str) -> list[tuple[str, str]]:

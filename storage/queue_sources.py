@@ -51,6 +51,7 @@ from csm_tui.domain.enums import (
     ProductCategory,
     ProspectCallKind,
     QueueReason,
+    ReferralKind,
     ReferralStatus,
     TaskKind,
     TaskOrigin,
@@ -69,6 +70,7 @@ from storage.orm import (
     ProductRow,
     ProspectRow,
     ProspectTaskRow,
+    ReferralRow,
     SaleRow,
     TaskRow,
     UTCDateTime,
@@ -105,6 +107,7 @@ COLUMNS: dict[str, TypeEngine[Any]] = {
     "attempt": Integer(),  # a callback after unanswered calls: the how-manyth call it is (``_retries``)
     "first_kind": String(32),  # the kind and note of the task the first of those calls was made on
     "first_note": Text(),
+    "wode": Boolean(),  # a referral's task: the referral is a 沃德 one, not a walk-in
 }
 CLIENT_COLUMNS = {"client_id": ClientRow.id, "client_name": ClientRow.name, "avg_3m": ClientRow.avg_3m}
 # The client's columns the parts read from the CSM's book (``_book``), by name.
@@ -234,7 +237,7 @@ def _statement(reads: RiskReads, *, lateral: bool) -> Any:
 
 def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> QueueSources:
     candidates = [
-        *(_candidate(r, CALL_TASKS[TaskKind(r.task_kind)], r.due_on, task_id=r.seq, due_at=r.due_at, note=r.note,
+        *(_candidate(r, _task_reason(r), r.due_on, task_id=r.seq, due_at=r.due_at, note=r.note,
                      retry=_retry(r)) for r in rows["task"]),
         *(_candidate(r, QueueReason.MATURITY, w.today, product=r.product, on=r.on) for r in rows["maturity"]),
         *(_candidate(r, QueueReason.APPOINTMENT_CONFIRM, w.today, due_at=r.due_at) for r in rows["confirm"]),
@@ -287,6 +290,10 @@ def _prospect_calls(staff_id: ColumnElement[int]) -> Select[Any]:
 # ----------------------------------------------------------------------------------------------------------------
 
 
+def _task_reason(row: Any) -> QueueReason:
+    return QueueReason.WODE_REFERRAL if row.wode else CALL_TASKS[TaskKind(row.task_kind)]
+
+
 def _candidate(row: Any, reason: QueueReason, due_on: dt.date, **more: Any) -> Candidate:
     """A candidate from a row carrying the client's columns."""
     return Candidate(
@@ -321,11 +328,17 @@ def _tasks(staff_id: ColumnElement[int]) -> Select[Any]:
     return (
         _part("task", TaskRow, **CLIENT_COLUMNS, seq=TaskRow.id, task_kind=TaskRow.kind, due_on=TaskRow.due_on,
               due_at=TaskRow.due_at, note=TaskRow.note, attempt=retried.c.attempt, first_kind=retried.c.first_kind,
-              first_note=retried.c.first_note)
+              first_note=retried.c.first_note, wode=_wode_referral())
         .join(ClientRow, ClientRow.id == TaskRow.client_id)
         .outerjoin(retried, retried.c.task_id == TaskRow.id)
         .where(_open_calls(staff_id), TaskRow.kind.in_(list(CALL_TASKS)))
     )  # fmt: skip
+
+
+def _wode_referral() -> ColumnElement[bool]:
+    """The task is a 沃德 referral's (a walk-in's is the other referral with a call)."""
+    referral = select(ReferralRow.id).where(ReferralRow.id == TaskRow.origin_id, ReferralRow.kind == ReferralKind.WODE)
+    return and_(TaskRow.origin == TaskOrigin.REFERRAL, referral.exists())
 
 
 def _open_calls(staff_id: ColumnElement[int]) -> ColumnElement[bool]:

@@ -296,13 +296,16 @@ class SqlViews:
     def wode_endings(self, staff_id: int, since: dt.datetime) -> list[WodeEnding]:
         """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since`` and not told to them yet
         (no ``WODE_TOLD`` event of theirs), oldest first, each with what it cancelled of the 沃德 client manager's
-        calls and meetings on the client, as the audit log's event says (``services.clients.referrals``): the events
+        calls and meetings on the client, as the audit log's event says (``services.clients.referrals``), and who ended
+        it when not the 沃德 client manager (their supervisor or the admin, on their behalf): the events
         read by the log's index on the time, their referrals by id."""
         self._require(staff_id)
         recent = and_(AuditRow.at >= since, AuditRow.entity == "referrals")
         told = select(AuditRow.entity_id).where(recent, AuditRow.action == WODE_TOLD, AuditRow.staff_id == staff_id)
+        actor = aliased(StaffRow)
         events = self.session.execute(
-            select(AuditRow.entity_id, AuditRow.detail)
+            select(AuditRow.entity_id, AuditRow.detail, AuditRow.staff_id, actor.name)
+            .outerjoin(actor, actor.id == AuditRow.staff_id)
             .where(recent, AuditRow.action.in_(WODE_ENDINGS), AuditRow.entity_id.not_in(told))
             .order_by(AuditRow.id)
         ).all()
@@ -312,17 +315,25 @@ class SqlViews:
         found = {
             r.id: r
             for r in self.session.execute(
-                select(ReferralRow.id, ReferralRow.status, ReferralRow.decision_note, ClientRow.name, wealth.name)
+                select(
+                    ReferralRow.id,
+                    ReferralRow.status,
+                    ReferralRow.decision_note,
+                    ClientRow.name,
+                    wealth.name,
+                    ReferralRow.to_staff_id,
+                )
                 .join(ClientRow, ClientRow.id == ReferralRow.client_id)
                 .join(wealth, wealth.id == ReferralRow.to_staff_id)
                 .where(ReferralRow.id.in_({int(e.entity_id) for e in events}), ClientRow.manager_id == staff_id)
             )
         }
         return [
-            WodeEnding(r.id, r.status, r[3], r[4], r.decision_note, int(e.detail["calls"]), int(e.detail["meetings"]))
+            WodeEnding(r.id, r.status, r[3], r[4], r.decision_note, int(e.detail["calls"]), int(e.detail["meetings"]),
+                       by_name=(e[3] or "") if e.staff_id != r.to_staff_id else "")
             for e in events
             if (r := found.get(int(e.entity_id))) is not None
-        ]
+        ]  # fmt: skip
 
     def day_figures(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:
         """The figures a day's summary keeps, in one query."""

@@ -217,6 +217,7 @@ class QueueReason(StrEnum):
     EVENT_FOLLOW_UP = "event_follow_up"  # an attendee of a recent marketing event
     EVENT_INVITE = "event_invite"  # an invitation to a marketing event
     REFERRAL = "referral"  # a walk-in referred by a teller or the lobby manager
+    WODE_REFERRAL = "wode_referral"  # a client at the 沃德 standard referred by a CSM to a 沃德 client manager
     IDLE_DEPOSITS = "idle_deposits"  # precision marketing: large idle demand deposits, no wealth product
     NEAR_JIAOYIN = "near_jiaoyin"  # just under the 交银理财 threshold
     NEAR_WODE = "near_wode"  # just under the 沃德 threshold

@@ -66,6 +66,11 @@ def t(key: str, /, **params: Any) -> str:
     return text.format(**params) if params else text
 
 
+def counted(key: str, /, count: int, **params: Any) -> str:
+    """``t(key)`` for a count of things: ``{key}_one`` when there is one (``1 meeting``, not ``1 meetings``)."""
+    return t(f"{key}_one" if count == 1 else key, count=count, **params)
+
+
 def listed(items: Iterable[str]) -> str:
     """Words in a list, in the user's language: ``借记卡、工资卡`` / ``debit card, payroll card``."""
     return t("list.separator").join(items)

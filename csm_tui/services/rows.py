@@ -119,6 +119,7 @@ class WodeEnding:
     note: str
     calls: int
     meetings: int
+    by_name: str = ""  # who ended it on the 沃德 client manager's behalf (their supervisor, the admin), if not them
 
 
 @dataclass(frozen=True, slots=True)

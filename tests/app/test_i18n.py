@@ -18,7 +18,7 @@ from csm_tui.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for pkg in ("csm_tui", "screens", "widgets", "storage") for p in (ROOT / pkg).rglob("*.py")]
-LITERAL_KEY = re.compile(r"""\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"|"(key\.[a-z_]+|nav\.[a-z]+)"\s*,\s*id=""")
+LITERAL_KEY = re.compile(r"""\b(?:t|counted)\(\s*"([a-z_]+\.[a-z0-9_.]+)"|"(key\.[a-z_]+|nav\.[a-z]+)"\s*,\s*id=""")
 BINDING_DESCRIPTION = re.compile(r"""Binding\([^)]*?"([a-z_]+\.[a-z_]+)",\s*(?:show=\w+,\s*)?id=""")
 
 
@@ -106,3 +106,14 @@ def test_every_domain_error_and_keyed_family_is_in_both_catalogs() -> None:
     assert len(codes) > 20
     for lang in LANGUAGES:
         assert keys - set(catalog(lang)) == set(), lang
+
+
+def test_a_count_of_one_reads_in_the_singular_in_english() -> None:
+    set_language("en")
+    try:
+        assert i18n.counted("agenda.line", day="2026-12-07", count=1) == "2026-12-07 · 1 meeting"
+        assert i18n.counted("agenda.line", day="2026-12-07", count=2) == "2026-12-07 · 2 meetings"
+        assert i18n.counted("clients.count", count=1) == "1 client"
+        assert i18n.counted("clients.count", count=0) == "0 clients"
+    finally:
+        set_language("zh_CN")

@@ -18,7 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
+from textual.widgets import Input
 
+from csm_tui.app import CsmApp
 from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import (
     FIXED_REASONS,
@@ -43,6 +45,7 @@ from csm_tui.domain.models import (
     NewTask,
     Staff,
 )
+from csm_tui.i18n import catalog
 from csm_tui.policy import LeaveCalls, Measure, Policy
 from csm_tui.services.calls import appointments, outcomes
 from csm_tui.services.calls.leave_queue import spread_backlog
@@ -67,8 +70,10 @@ from csm_tui.services.rows import Candidate
 from csm_tui.services.scoreboard.quarter_scores import Quarter, csm_view, records
 from csm_tui.services.selling import attempts
 from csm_tui.services.workstation import Workstation
+from screens.call_session import CallSession
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.branch import BranchBuilder, numbered_rid
+from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
 from tests.support.selling_branch import answers
 
 TZ = "Asia/Shanghai"
@@ -500,6 +505,7 @@ def test_a_meeting_the_colleague_books_in_a_call_for_after_the_leave_is_the_csms
     with li.uow() as tx:
         hosts = [m.staff_id for r in booked if r.appointment_id and (m := tx.appointments.get(r.appointment_id))]
     assert hosts == [covered.staff["wang"].id, covered.staff["li"].id]
+    assert [r.booked_for for r in booked] == ["王芳", ""]  # the session names whose the first one is
     covered.clock.set(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC))  # Wednesday: back, the day before
     reasons = [i.reason for login in ("wang", "li") for i in today_queue(covered.ws(login)) if i.client_id == client_id]
     assert reasons == [QueueReason.APPOINTMENT_CONFIRM]
@@ -888,3 +894,53 @@ def test_a_supervisor_ends_a_leave_under_way_from_today_the_cover_ends_and_the_b
         prepare(li, client_id)  # from today's start, at once
     assert names(covered, today_queue(li)) == [("丙客户", "")]
     assert {n for n, _ in names(covered, today_queue(covered.ws("wang")))} == {"甲客户", "乙客户"}
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_client_page_names_the_csm_away_a_meeting_or_follow_up_is_booked_for(
+    covered: Branch, lang: str
+) -> None:
+    """``o`` and ``t`` on a covered client's page: a meeting for a day the CSM is back, and a follow-up, are the
+    CSM's — the notice says so, by name; a meeting during the leave is the colleague's own, simply saved."""
+    client_id = covered.client("丁客户")
+    words = catalog(lang)
+    app = recording_notices(CsmApp(covered.ws("li"), lang=lang))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_client_page(pilot, client_id)
+        for key, day, said in (
+            ("o", "2026-12-03", words["leave.booked_for"].format(name="王芳")),
+            ("o", "2026-11-30", words["call.saved"]),
+            ("t", "2026-12-02", words["leave.follow_up_for"].format(name="王芳")),
+        ):
+            await press_settled(pilot, key)
+            dialog = app.screen
+            dialog.query_one("#date", Input).value = day
+            dialog.query_one("#note", Input).focus()
+            await press_settled(pilot, "enter")
+            assert notices(app)[-1] == said
+
+
+def test_what_the_colleague_books_for_after_the_leave_comes_back_as_the_csms(covered: Branch) -> None:
+    """The service returns whose the meeting or follow-up is: the screen names the CSM away from it."""
+    client_id = covered.client("丁客户")
+    li = covered.ws("li")
+    after = appointments.book(li, client_id, dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC), "面谈")
+    during = appointments.book(li, client_id, dt.datetime(2026, 11, 30, 6, tzinfo=dt.UTC), "面谈")
+    follow_up = appointments.add_follow_up(li, client_id, BACK, "再联系")
+    wang = covered.id("wang")
+    assert (after.staff_id, during.staff_id, follow_up.staff_id) == (wang, covered.id("li"), wang)
+    assert client_detail.load(li, client_id).staff_names[wang] == "王芳"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_call_session_names_the_csm_away_a_meeting_is_booked_for(covered: Branch, lang: str) -> None:
+    """``a`` in a call on the CSM's client, for a day they are back: the notice names whose meeting it is."""
+    app = recording_notices(CsmApp(covered.ws("li"), lang=lang))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_settled(pilot, "2", "c")
+        assert isinstance(app.screen, CallSession) and app.screen.item.client_id == covered.clients["乙客户"]
+        await press_settled(pilot, "a")
+        app.screen.query_one("#date", Input).value = "2026-12-03"
+        app.screen.query_one("#time", Input).value = "10:00"
+        await press_settled(pilot, "enter")
+        assert notices(app)[-1] == catalog(lang)["leave.booked_for"].format(name="王芳")

@@ -38,6 +38,7 @@ DUE_REASONS = [
     QueueReason.EVENT_FOLLOW_UP,
     QueueReason.EVENT_INVITE,
     QueueReason.REFERRAL,
+    QueueReason.WODE_REFERRAL,
 ]
 PROSPECTS = [QueueReason.IDLE_DEPOSITS, QueueReason.NEAR_JIAOYIN, QueueReason.NEAR_WODE]
 
@@ -105,6 +106,7 @@ def test_priority_is_the_documented_order() -> None:
             "follow-ups of a marketing event's attendees",
             "invitations to marketing events",
             "walk-in referrals",
+            "沃德 referrals",
             "prospects",
         ],
         start=1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from textual.widgets import Static
 
 from csm_tui.clock import FrozenClock
 from csm_tui.i18n import catalog
@@ -89,3 +90,14 @@ async def test_the_booking_dialog_offers_the_next_free_slot_and_refuses_sunday_n
         overrides = conn.execute(select(AuditRow.action).where(AuditRow.action == "appointment.overlap")).all()
     engine.dispose()
     assert len(overrides) == 1
+
+
+async def test_the_agenda_title_counts_one_meeting_in_the_singular_in_english(demo_url: str) -> None:
+    app = make_app(demo_url, lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert len(table_rows(app)) == 1  # the demo CSM's one meeting today
+        title = str(app.screen.query_one("#screen-title", Static).render())
+        assert title.endswith("· 2026-11-27 · 1 meeting"), title

@@ -253,6 +253,32 @@ async def test_the_clients_csm_is_told_on_screen_once(branch: Branch, lang: str)
         assert notices(app).count(said) == 1
 
 
+def test_the_clients_csm_learns_who_released_on_the_wode_managers_behalf(branch: Branch) -> None:
+    """The admin (or the manager's supervisor) releases for 陈经理: the CSM is told by whom, on whose behalf; a
+    release by 陈经理 names nobody else."""
+    referrals.release(branch.ws(branch.admin), _held(branch, branch.zsf), "客户经理调岗")
+    referrals.release(branch.ws(branch.wealth), _held(branch, branch.wxm), "客户不再符合沃德标准")
+    told = referrals.wode_endings_untold(branch.ws(branch.csm_a))
+    assert [(e.client_name, e.wealth_name, e.by_name) for e in told] == [
+        ("张三丰", "陈经理", "管理员"),
+        ("王小明", "陈经理", ""),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_clients_csm_is_told_who_released_on_the_managers_behalf(branch: Branch, lang: str) -> None:
+    referrals.release(branch.ws(branch.admin), _held(branch, branch.zsf), "客户经理调岗")
+    app = recording_notices(CsmApp(branch.ws(branch.csm_a), lang=lang))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot)
+        words = catalog(lang)
+        cancelled = words["referrals.ended_cancelled"].format(calls=2, meetings=1)
+        said = words["referrals.ended_released_by"].format(
+            by="管理员", wealth="陈经理", client="张三丰", note="客户经理调岗", cancelled=cancelled
+        )
+        assert notices(app).count(said) == 1
+
+
 # --- on screen --------------------------------------------------------------------------------------------------
 
 

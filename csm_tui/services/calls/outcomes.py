@@ -63,6 +63,7 @@ class Receipt:
     appointment_id: int | None = None
     flags_before: dict[str, bool] = field(default_factory=dict)
     invitations_before: dict[int, InviteStatus] = field(default_factory=dict)  # declined as the client is uncallable
+    booked_for: str = ""  # the meeting is the CSM's away (booked by the colleague covering, for after the leave)
 
 
 def record(
@@ -119,7 +120,7 @@ def record(
                 )
             )  # fmt: skip
             created.append(task.id)
-        appointment_id = None
+        appointment_id, booked_for = None, ""
         if outcome.disposition in (Disposition.APPOINTMENT, Disposition.AGREED_TO_BUY) and outcome.at is not None:
             minutes = ws.policy.calendar.meeting_minutes  # the outlet's days, hours and both agendas, as a booking
             host = meeting_host(tx, ws, client.manager_id, outcome.at)
@@ -131,6 +132,8 @@ def record(
                 )
             )  # fmt: skip
             appointment_id = appointment.id
+            if host != ws.staff.id and (absent := tx.staff.get(host)) is not None:
+                booked_for = absent.name
             created += confirmation_tasks(tx, ws, appointment, now)
         flags = {
             name: True
@@ -144,7 +147,7 @@ def record(
             closed = (*closed, *cancelled)
         record_confirmed(tx, hits, outcome.confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
-    return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before, invitations)
+    return Receipt(client_id, contact.id, closed, tuple(created), appointment_id, before, invitations, booked_for)
 
 
 def checked(outcome: Outcome) -> None:

@@ -17,7 +17,8 @@ Priority (highest first; within a reason, what is overdue first, then by the tim
 12. follow-ups of a marketing event's attendees, within the policy's days after it;
 13. invitations to marketing events;
 14. walk-in referrals of earlier days;
-15. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
+15. 沃德 referrals, to the 沃德 client manager they were sent to;
+16. prospects (idle deposits, just under a tier), only to top the queue up to the daily call target.
 
 A client appears once, for the highest reason, with the others listed. A reason that comes from the data (a
 maturity, an assessment, an ID's expiry, a meeting to confirm, money at risk) is settled once the client has been

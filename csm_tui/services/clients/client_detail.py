@@ -107,6 +107,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
             | {r.from_staff_id for r in referrals}
             | {r.to_staff_id for r in referrals}
             | {c.closed_by for c in closed_tasks if c.closed_by is not None}
+            | ({client.manager_id} if client.manager_id is not None else set())  # whom a covering colleague books for
         )
         names = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         on_sale = tx.products.on_sale(today)
