@@ -279,6 +279,12 @@ def client_by_number(ws: Workstation, number: str) -> ClientSummary:
     return summary
 
 
+def decidable(referral: Referral, staff_id: int | None) -> bool:
+    """``referral`` is still open and to ``staff_id``: theirs to accept or return (``decide``; the repository's
+    ``close`` refuses one decided already)."""
+    return referral.status is ReferralStatus.OPEN and referral.to_staff_id == staff_id
+
+
 def decide(
     ws: Workstation, referral: Referral, accept: bool, reason: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> Released:
