@@ -154,8 +154,10 @@ class CallSession(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """What is offered on this card: a suspicion report to a CSM only (``roles.WORK_ROLES``); on an event's
         invitation or reminder call, only the outcomes that answer an invitation (the events service would refuse
-        the others); 回访 done only on a 回访's card (``_service_call``: the service refuses it on another call):
-        neither in the panel nor taken. A colleague covering the manager's leave is offered the calls' keys only
+        the others); 回访 done only on a 回访's card (``_service_call``: the service refuses it on another call);
+        no outcome that marks the number (``rules.events.UNCALLABLE``) while the caller's 沃德 referral of the
+        client is still open (the flags stay the CSM's: ``wode_referral_open``): neither in the panel nor taken.
+        A colleague covering the manager's leave is offered the calls' keys only
         (the client page's ``NOT_COVERED``; the mobile's copy is the manager's own clients')."""
         if self.card is not None and self.card.covering and (action in NOT_COVERED or action == "copy"):
             return False
@@ -163,11 +165,20 @@ class CallSession(Screen[None]):
             return offered(self.ws.staff.role, "aml_report")
         if action == "outcome" and parameters:
             disposition = Disposition(str(parameters[0]))
+            if disposition in event_rules.UNCALLABLE and self._referral_pending():
+                return False
             if self._event_call(self.item):
                 return disposition in event_rules.CALL_ANSWERS
             if disposition is Disposition.SERVICE_DONE:
                 return self._service_call()
         return True
+
+    def _referral_pending(self) -> bool:
+        """The caller, a 沃德 client manager, has not yet accepted the referral of the client on the card."""
+        card = self.card
+        if card is not None and card.client_id == self.item.client_id:
+            return card.referral_pending
+        return self.item.referral_pending
 
     def _service_call(self) -> bool:
         """The card is a 回访's: its reason or one raised on the same call, or (once its card is read) a callback

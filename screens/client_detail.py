@@ -143,7 +143,7 @@ class ClientDetailScreen(Screen[None]):
         Binding("x", "meeting('cancelled')", "key.cancel_meeting", show=False, id="detail.cancel"),
         Binding("exclamation_mark", "aml_report", "key.aml_report", show=False, id="detail.aml_report"),
         Binding("n", "introduce", "key.introduce", show=False, id="detail.introduce"),
-        Binding("u", "release", "key.release_wode", show=False, id="detail.release"),
+        Binding("u", "release", "key.release_wode", id="detail.release"),
         Binding("escape", "back", "key.back", id="detail.back"),
         Binding("enter", "into_tab", "key.into_tab", show=False, id="detail.into_tab"),  # on the tab bar
     ]
@@ -230,8 +230,8 @@ class ClientDetailScreen(Screen[None]):
             return False
         if action in RECORD_KEYS:  # ``access.require_client_record``
             return self.detail.changeable
-        if action == "refer":  # never about a client referred to oneself as 沃德 (``referrals.refer_to_wode``)
-            return not referrals.wode_referred_to(self.detail.referrals, self.ws.staff.id)
+        if action == "refer":  # not referred to 沃德 already, open or accepted (``referrals.refer_to_wode``)
+            return referrals.wode_referable(self.detail.referrals, self.ws.staff.id)
         return True
 
     def load(self) -> None:

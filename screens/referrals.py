@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
-from csm_tui.domain.enums import ReferralKind, ReferralStatus
+from csm_tui.domain.enums import ReferralKind
 from csm_tui.domain.models import Referral, Staff
 from csm_tui.domain.roles import offered
 from csm_tui.i18n import label, t
@@ -75,7 +75,8 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Escape goes back to the list from the walk-in search (its box or what it found), and only from there; the
-        walk-in keys are the counter's, accept and return those of whoever is referred clients (``WORK_ROLES``)."""
+        walk-in keys are the counter's, accept and return those of whoever is referred clients (``WORK_ROLES``), on a
+        row open to them."""
         focused = self.focused.id if self.focused is not None else None
         if action == "to_list":
             return focused in ("walk-in-search", "walk-in-found")
@@ -83,8 +84,10 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             return focused == _ENTER_ON[action]
         if action == "walk_in":
             return self.counter
-        if action == "decide":
-            return offered(self.ws.staff.role, "decide_referral")
+        if action == "decide":  # on a row still open to the reader (``referrals.decidable``)
+            selected = self._selected()
+            decides = offered(self.ws.staff.role, "decide_referral")
+            return decides and selected is not None and referrals.decidable(selected, self.ws.staff.id)
         if action == "release":  # on a row the service lets the reader release (``referrals.release``)
             selected = self._selected()
             return selected is not None and selected.id in self.names.releasable
@@ -92,7 +95,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
 
     def on_data_table_row_highlighted(self, event: KeyTable.RowHighlighted) -> None:
         if event.data_table.id == "referrals":
-            self.refresh_bindings()  # u on the row highlighted, or not
+            self.refresh_bindings()  # a, x and u on the row highlighted, or not
 
     def action_open_row(self) -> None:
         self.query_one("#referrals", KeyTable).action_open_row()
@@ -125,7 +128,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             for r in found
         ]
         self.query_one("#referrals", KeyTable).show_rows(headers, rows)
-        waiting = sum(1 for r in found if r.status is ReferralStatus.OPEN and r.to_staff_id == self.ws.staff.id)
+        waiting = sum(1 for r in found if referrals.decidable(r, self.ws.staff.id))
         self.set_status(t("referrals.count", count=len(found), open=waiting))
 
     # --- the counter: find the walk-in, send them to their manager --------------------------------------------
@@ -199,7 +202,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
 
     def action_decide(self, accept: bool) -> None:
         referral = self._selected()
-        if referral is None or referral.status is not ReferralStatus.OPEN or referral.to_staff_id != self.ws.staff.id:
+        if referral is None or not referrals.decidable(referral, self.ws.staff.id):
             self.notify(t("referrals.not_yours"), severity="warning")
             return
 

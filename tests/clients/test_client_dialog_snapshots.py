@@ -20,6 +20,7 @@ from tests.support.snapshots import SnapCompare, View, every_size_and_language, 
 from widgets.row_detail import RowDetail
 
 CLIENT = ("3", "enter")
+REFERABLE = ("3", "j", "enter")  # the list's second client: the first is a 沃德 client manager's already
 
 VIEWS = [
     View("reveal", "csm01", (*CLIENT, "r"), RevealDialog),
@@ -27,7 +28,7 @@ VIEWS = [
     View("log_contact", "csm01", (*CLIENT, "l"), LogContactDialog),
     View("book", "csm01", (*CLIENT, "o"), MeetingDialog),
     View("follow_up", "csm01", (*CLIENT, "t"), WhenDialog),
-    View("refer", "csm01", (*CLIENT, "w"), ChooseStaffDialog),
+    View("refer", "csm01", (*REFERABLE, "w"), ChooseStaffDialog),
     View("aml_report", "csm01", (*CLIENT, "exclamation_mark"), AmlReportDialog),
     # the contacts tab (its list focused as the tab opens), the second contact opened whole
     View(
@@ -49,6 +50,6 @@ def test_snapshot_of_the_client_pages_dialogs(
 async def test_the_referral_dialog_asks_for_a_colleagues_number_not_a_reason(demo_url: str) -> None:
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await press_settled(pilot, *CLIENT, "w")
+        await press_settled(pilot, *REFERABLE, "w")
         assert isinstance(app.screen, ChooseStaffDialog)
         assert app.screen.query_one("#who", Input).placeholder == t("detail.choose_staff") != t("skip.choose")

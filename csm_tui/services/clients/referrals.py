@@ -49,6 +49,17 @@ def wode_referred_to(found: list[Referral], staff_id: int | None) -> bool:
     return any(r.kind is ReferralKind.WODE and r.status in live and r.to_staff_id == staff_id for r in found)
 
 
+def wode_open(found: list[Referral]) -> bool:
+    """Among a client's referrals (``found``), a 沃德 referral still open: at most one a client."""
+    return any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found)
+
+
+def wode_referable(found: list[Referral], staff_id: int | None) -> bool:
+    """What ``refer_to_wode`` allows by the client's referrals (``found``) alone, for ``staff_id``: none referring
+    the client to them, none open, none accepted (the client in a 沃德 client manager's book already)."""
+    return not (wode_referred_to(found, staff_id) or wode_open(found) or wode_holder(found) is not None)
+
+
 def wode_holder(found: list[Referral]) -> int | None:
     """The 沃德 client manager whose 沃德 referral of the client is accepted, among the client's referrals
     (``found``): the client is in their book, and in nobody else's (``ReferralRepository.close``)."""
@@ -76,7 +87,7 @@ def refer_to_wode(
         target = tx.staff.get(to_staff_id)
         if target is None or target.role is not Role.WEALTH_MANAGER:
             raise DomainError("not_a_wealth_manager")
-        if any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found):
+        if wode_open(found):
             raise DomainError("referral_open")
         manager = tx.staff.get(client.manager_id) if client.manager_id is not None else None
         if manager is not None and manager.role is Role.WEALTH_MANAGER:  # managed by one: in their book already
@@ -266,6 +277,12 @@ def client_by_number(ws: Workstation, number: str) -> ClientSummary:
     if summary is None:
         raise DomainError("no_such_client", number=number)
     return summary
+
+
+def decidable(referral: Referral, staff_id: int | None) -> bool:
+    """``referral`` is still open and to ``staff_id``: theirs to accept or return (``decide``; the repository's
+    ``close`` refuses one decided already)."""
+    return referral.status is ReferralStatus.OPEN and referral.to_staff_id == staff_id
 
 
 def decide(

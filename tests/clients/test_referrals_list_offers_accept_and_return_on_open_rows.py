@@ -1,0 +1,62 @@
+"""The referrals list offers ``a`` (accept) and ``x`` (return) on the highlighted row only when it is still open to
+the reader (``referrals.decidable``; the service refuses the rest), in the key bar and F1 alike, following the
+cursor; the service refuses to decide a referral twice, writing nothing.
+
+The clients' small branch (``support/clients_branch``): 张三丰 and 王小明 are A's, referred to 陈经理 (沃德)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from csm_tui.app import CsmApp
+from csm_tui.domain.enums import ReferralStatus
+from csm_tui.domain.errors import DomainError
+from csm_tui.i18n import t
+from csm_tui.services.clients import referrals
+from screens.dialogs import CheckedTextDialog
+from screens.referrals import ReferralsScreen
+from storage.orm import ReferralRow
+from tests.support.clients_branch import Branch
+from tests.support.pilot import f1_keys, key_bar_text, press_settled, settle
+from tests.support.wode import open_referral
+from widgets.table import KeyTable
+
+DECIDING = {"a": "key.accept", "x": "key.return"}
+
+
+async def _keys_on(pilot: Pilot[None], app: CsmApp, row: int) -> dict[str, tuple[bool, bool]]:
+    """For ``a`` and ``x`` with the cursor on ``row``: (named in the key bar, listed in F1)."""
+    app.screen.query_one("#referrals", KeyTable).move_cursor(row=row)
+    await settle(pilot)
+    bar, listed = key_bar_text(app), await f1_keys(pilot)
+    return {key: (t(words) in bar, key in listed) for key, words in DECIDING.items()}
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_and_x_follow_the_highlighted_row(branch: Branch, lang: str) -> None:
+    open_referral(branch, branch.zsf, branch.wealth)
+    held = open_referral(branch, branch.wxm, branch.wealth)
+    referrals.decide(branch.ws(branch.wealth), held, accept=True)
+    app = CsmApp(branch.ws(branch.wealth), lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        if not isinstance(app.screen, ReferralsScreen):
+            await press_settled(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, ReferralsScreen)
+        rows = {r.client_id: i for i, r in enumerate(screen.rows)}
+        assert await _keys_on(pilot, app, rows[branch.zsf]) == {"a": (True, True), "x": (True, True)}
+        assert await _keys_on(pilot, app, rows[branch.wxm]) == {"a": (False, False), "x": (False, False)}
+        await press_settled(pilot, "a")
+        assert app.screen is screen and not isinstance(app.screen, CheckedTextDialog)  # not taken on that row
+        assert await _keys_on(pilot, app, rows[branch.zsf]) == {"a": (True, True), "x": (True, True)}
+
+
+def test_a_referral_decided_already_is_refused_writing_nothing(branch: Branch) -> None:
+    referral = open_referral(branch, branch.zsf, branch.wealth)
+    wealth = branch.ws(branch.wealth)
+    referrals.decide(wealth, referral, accept=True)
+    with pytest.raises(DomainError):
+        referrals.decide(wealth, referral, accept=False, reason="不再跟进")
+    assert branch.count(ReferralRow, client_id=branch.zsf, status=ReferralStatus.ACCEPTED) == 1
