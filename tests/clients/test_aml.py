@@ -241,6 +241,7 @@ def test_only_the_reports_own_store_reads_the_table() -> None:
     assert naming == {
         "storage/aml.py", "storage/orm.py", "storage/audit.py", "storage/migrations/versions/0011_kyc_aml.py",
         "storage/migrations/versions/0016_aml_decider.py",
+        "storage/migrations/versions/0024_contact_tasks_guard.py",  # its guard functions' search path, fixed
         "csm_tui/services/clients/aml.py",  # its audit entity's name
         "storage/demo/marketing.py", "storage/demo/__init__.py",  # the demo's sample reports, and their count
     }  # fmt: skip
