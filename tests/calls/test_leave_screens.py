@@ -10,22 +10,18 @@ from sqlalchemy import insert, update
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from csm_tui.clock import BranchTime, FrozenClock
 from csm_tui.domain.enums import Grade, LeaveKind, Role
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import set_language, t
-from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import today_queue
 from csm_tui.services.leave import colleagues, record_leave, upcoming
-from csm_tui.services.workstation import Workstation, find_staff
 from screens.checklist import ChecklistScreen
 from screens.dialogs import LeaveDialog
 from screens.queue import QueueScreen
 from screens.team_checklist import TeamChecklistScreen
 from storage.engine import make_engine
 from storage.orm import StaffRow
-from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FROZEN_AT
+from tests.support.branch import demo_workstation
 from tests.support.pilot import make_app, notices, press_settled, settle, table_rows
 from widgets.choices import BoundText
 from widgets.table import KeyTable
@@ -33,15 +29,8 @@ from widgets.table import KeyTable
 TODAY = dt.date(2026, 11, 27)
 
 
-def _ws(url: str, login: str) -> Workstation:
-    clock = FrozenClock(FROZEN_AT)
-    system = SqlUnitOfWorkFactory(make_engine(url), clock)
-    staff = find_staff(system, login)
-    return Workstation(system.acting_as(staff), staff, None, BranchTime(clock, "Asia/Shanghai"), Policy(), True)
-
-
 def _colleague(url: str) -> Staff:
-    ws = _ws(url, "csm01")
+    ws = demo_workstation(url, "csm01")
     assert ws.staff.id is not None
     return colleagues(ws, ws.staff.id)[0]
 
@@ -74,7 +63,7 @@ async def test_a_csm_records_leave_in_the_dialog_by_keys_and_the_checklist_says_
         await settle(pilot)
         assert not isinstance(app.screen, LeaveDialog)
         assert t("leave.on_leave") in str(app.screen.query_one("#screen-title", Static).render())
-    ws = _ws(demo_url, "csm01")
+    ws = demo_workstation(demo_url, "csm01")
     assert ws.staff.id is not None
     [row] = upcoming(ws, ws.staff.id)
     assert (row.leave.first_day, row.leave.last_day, row.leave.kind, row.cover_name) == (
@@ -108,10 +97,10 @@ async def test_the_dialog_keeps_what_was_typed_and_says_why_a_leave_is_refused(d
 
 async def test_the_colleagues_queue_marks_the_covered_calls_at_80_by_24_in_both_languages(demo_url: str) -> None:
     colleague = _colleague(demo_url)
-    owner = _ws(demo_url, "csm01")
+    owner = demo_workstation(demo_url, "csm01")
     assert owner.staff.id is not None and colleague.id is not None
     record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
-    covering = _ws(demo_url, colleague.login)
+    covering = demo_workstation(demo_url, colleague.login)
     covered = [i for i in today_queue(covering) if i.cover_for]
     assert covered and {i.cover_for for i in covered} == {owner.staff.name}
     for lang in ("zh_CN", "en"):
@@ -159,7 +148,7 @@ async def test_a_supervisor_records_a_members_leave_from_the_team_view_which_sho
 
 async def test_the_team_view_tells_the_supervisor_when_the_colleague_covering_is_deactivated(demo_url: str) -> None:
     colleague = _colleague(demo_url)
-    owner = _ws(demo_url, "csm01")
+    owner = demo_workstation(demo_url, "csm01")
     assert owner.staff.id is not None and colleague.id is not None
     record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
     engine = make_engine(demo_url)
@@ -193,7 +182,7 @@ async def test_a_supervisor_records_own_leave_from_the_checklist_naming_no_cover
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, LeaveDialog)
-    ws = _ws(demo_url, "sup01")
+    ws = demo_workstation(demo_url, "sup01")
     assert ws.staff.id is not None
     [row] = upcoming(ws, ws.staff.id)
     assert (row.leave.first_day, row.leave.last_day, row.cover_name) == (TODAY, dt.date(2026, 11, 30), "")
@@ -203,7 +192,7 @@ async def test_the_supervisor_names_a_new_cover_from_the_team_view_when_the_one_
     demo_url: str,
 ) -> None:
     colleague = _colleague(demo_url)
-    owner = _ws(demo_url, "csm01")
+    owner = demo_workstation(demo_url, "csm01")
     assert owner.staff.id is not None and colleague.id is not None
     record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
     engine = make_engine(demo_url)
@@ -234,13 +223,13 @@ async def test_the_supervisor_names_a_new_cover_from_the_team_view_when_the_one_
         assert t("leave.cover_changed", name=cover.name) in notices(app)
         row = next(r for r in table_rows(app) if r[0] == owner.staff.name)
         assert row[3] == t("leave.team_covered", name=cover.name)
-    [entry] = upcoming(_ws(demo_url, "sup01"), owner.staff.id)
+    [entry] = upcoming(demo_workstation(demo_url, "sup01"), owner.staff.id)
     assert entry.leave.cover_id == cover.id and not entry.cover_gone
 
 
 async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_80_by_24(demo_url: str) -> None:
     colleague = _colleague(demo_url)
-    owner = _ws(demo_url, "csm01")
+    owner = demo_workstation(demo_url, "csm01")
     assert owner.staff.id is not None and colleague.id is not None
     record_leave(owner, owner.staff.id, TODAY, dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
     for lang in ("zh_CN", "en"):
@@ -259,7 +248,7 @@ async def test_the_absent_csms_empty_queue_says_they_are_away_and_who_covers_at_
 
 async def test_a_leave_entered_wrong_is_cancelled_from_the_dialog_by_its_first_day(demo_url: str) -> None:
     colleague = _colleague(demo_url)
-    owner = _ws(demo_url, "csm01")
+    owner = demo_workstation(demo_url, "csm01")
     assert owner.staff.id is not None and colleague.id is not None
     record_leave(owner, owner.staff.id, dt.date(2026, 11, 30), dt.date(2026, 12, 1), LeaveKind.ANNUAL, colleague.id)
     app = make_app(demo_url)
@@ -281,9 +270,9 @@ async def test_a_leave_entered_wrong_is_cancelled_from_the_dialog_by_its_first_d
 
 async def test_a_csm_back_early_ends_the_leave_under_way_from_the_dialog_and_is_told_so(demo_url: str) -> None:
     colleague = _colleague(demo_url)
-    owner = _ws(demo_url, "csm01")
+    owner = demo_workstation(demo_url, "csm01")
     assert owner.staff.id is not None and colleague.id is not None
-    admin = _ws(demo_url, "admin")  # days gone are recorded by a supervisor or the admin
+    admin = demo_workstation(demo_url, "admin")  # days gone are recorded by a supervisor or the admin
     record_leave(admin, owner.staff.id, dt.date(2026, 11, 26), dt.date(2026, 12, 1), LeaveKind.SICK, colleague.id)
     app = make_app(demo_url, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -7,34 +7,20 @@ Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai).
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import AmlSign, LeaveKind, QueueReason
+from csm_tui.domain.enums import AmlSign, QueueReason
 from csm_tui.domain.errors import DomainError
-from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import QueueItem, today_queue
 from csm_tui.services.clients import aml
 from csm_tui.services.clients.copying import copy_mobile
-from csm_tui.services.leave import colleagues, record_leave
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import Candidate
-from csm_tui.services.workstation import Workstation, find_staff
 from screens.call_session import CallSession
-from storage.engine import make_engine
-from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FROZEN_AT
+from tests.support.branch import csm01_away_covered, demo_workstation
 from tests.support.pilot import first_own_client, make_app, settle
-
-
-def _ws(url: str, login: str) -> Workstation:
-    clock = FrozenClock(FROZEN_AT)
-    system = SqlUnitOfWorkFactory(make_engine(url), clock)
-    staff = find_staff(system, login)
-    return Workstation(system.acting_as(staff), staff, None, BranchTime(clock, "Asia/Shanghai"), Policy(), True)
 
 
 @pytest.mark.parametrize(("login", "offered"), [("csm01", True), ("sup01", False), ("admin", False)])
@@ -59,13 +45,8 @@ async def test_only_a_csm_is_offered_the_suspicion_report_key_in_a_call(
 async def test_a_colleague_covering_a_leave_is_not_offered_the_suspicion_report_or_the_mobiles_copy_in_a_call(
     demo_url: str,
 ) -> None:
-    owner = _ws(demo_url, "csm01")
-    assert owner.staff.id is not None
-    colleague = colleagues(owner, owner.staff.id)[0]
-    assert colleague.id is not None
-    today = owner.time.today()
-    record_leave(owner, owner.staff.id, today, today + dt.timedelta(days=4), LeaveKind.SICK, colleague.id)
-    covering = _ws(demo_url, colleague.login)
+    owner, colleague = csm01_away_covered(demo_url)
+    covering = demo_workstation(demo_url, colleague.login)
     item = next(i for i in today_queue(covering) if i.cover_for_id == owner.staff.id)
     with pytest.raises(AccessDenied):  # what the services say to the cover, called directly
         aml.file_report(covering, item.client_id, (AmlSign.LARGE_CASH,), "柜台分三次存入现金")

@@ -10,26 +10,19 @@ Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from textual.binding import Binding
 from textual.widgets import Tabs
 
-from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import AmlSign, LeaveKind
+from csm_tui.domain.enums import AmlSign
 from csm_tui.i18n import set_language, t
-from csm_tui.policy import Policy
 from csm_tui.services.clients import aml, client_detail, households, referrals
-from csm_tui.services.leave import colleagues, record_leave
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.selling import attempts
-from csm_tui.services.workstation import Workstation, find_staff
 from screens.client_detail import ClientDetailScreen
-from storage.engine import make_engine
-from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FROZEN_AT
+from tests.support.branch import csm01_away_covered, demo_workstation
 from tests.support.pilot import (
     f1_keys,
     first_own_client,
@@ -114,13 +107,6 @@ async def test_a_full_client_page_shows_each_role_the_keys_its_services_allow(
         assert {"reveal", "edit", "log", "refer"} <= actions
 
 
-def _ws(url: str, login: str) -> Workstation:
-    clock = FrozenClock(FROZEN_AT)
-    system = SqlUnitOfWorkFactory(make_engine(url), clock)
-    staff = find_staff(system, login)
-    return Workstation(system.acting_as(staff), staff, None, BranchTime(clock, "Asia/Shanghai"), Policy(), True)
-
-
 # What a colleague covering the manager's leave is not offered: the full ID, the record's changes, a sale and its
 # cancellation, a 沃德 referral, a suspicion report (``NOT_COVERED``). The calls' keys stay: log, meeting, follow-up.
 NOT_COVERED = {"reveal", "edit", "sell", "cancel_sale", "refer", "link_family", "birthday_kind", "aml_report"}
@@ -128,12 +114,7 @@ NOT_COVERED_KEYS = {"r", "e", "s", "c", "w", "h", "b", "exclamation_mark"}
 
 
 async def test_a_colleague_covering_the_managers_leave_is_offered_only_the_calls_keys(demo_url: str) -> None:
-    owner = _ws(demo_url, "csm01")
-    assert owner.staff.id is not None
-    colleague = colleagues(owner, owner.staff.id)[0]
-    assert colleague.id is not None
-    today = owner.time.today()
-    record_leave(owner, owner.staff.id, today, today + dt.timedelta(days=4), LeaveKind.SICK, colleague.id)
+    owner, colleague = csm01_away_covered(demo_url)
     client_id = first_own_client(demo_url).client_id
     for lang in ("zh_CN", "en"):
         app = make_app(demo_url, login=colleague.login, lang=lang)
@@ -149,7 +130,7 @@ async def test_a_colleague_covering_the_managers_leave_is_offered_only_the_calls
             assert not NOT_COVERED_KEYS & listed and {"l", "o", "t"} <= listed
         set_language("zh_CN")
 
-    covering = _ws(demo_url, colleague.login)  # past the page: the services refuse each
+    covering = demo_workstation(demo_url, colleague.login)  # past the page: the services refuse each
     with covering.uow() as tx:
         client = tx.clients.get(client_id)
     refused: list[Callable[[], object]] = [

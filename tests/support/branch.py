@@ -14,10 +14,11 @@ from stdnum.cn import ric
 
 from csm_tui.cli import open_workstation
 from csm_tui.clock import BranchTime, FrozenClock
-from csm_tui.domain.enums import Grade, ProductCategory, RiskRating, Role
+from csm_tui.domain.enums import Grade, LeaveKind, ProductCategory, RiskRating, Role
 from csm_tui.domain.models import NewClient, NewOutlet, NewProduct, NewStaff, Staff
 from csm_tui.policy import Policy
-from csm_tui.services.workstation import Workstation, sign_in
+from csm_tui.services.leave import colleagues, record_leave
+from csm_tui.services.workstation import Workstation, find_staff, sign_in
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
@@ -107,6 +108,23 @@ def workstation(factory: SqlUnitOfWorkFactory, staff: Staff, policy: Policy | No
         uow=factory.acting_as(staff), staff=staff, outlet=None, time=BranchTime(factory.clock, TZ),
         policy=policy or Policy(), demo=False,
     )  # fmt: skip
+
+
+def demo_workstation(url: str, login: str) -> Workstation:
+    """``login``'s workstation on the demo branch at ``url``, on the frozen clock, without a sign-in."""
+    system = SqlUnitOfWorkFactory(make_engine(url), FrozenClock(FROZEN_AT))
+    staff = find_staff(system, login)
+    return Workstation(system.acting_as(staff), staff, None, BranchTime(system.clock, TZ), Policy(), True)
+
+
+def csm01_away_covered(url: str) -> tuple[Workstation, Staff]:
+    """On the demo branch at ``url``: csm01 on sick leave from today for five days, covered by their first
+    colleague; csm01's workstation and the colleague."""
+    owner = demo_workstation(url, "csm01")
+    colleague = colleagues(owner, owner.staff.id)[0]
+    today = owner.time.today()
+    record_leave(owner, owner.staff.id, today, today + dt.timedelta(days=4), LeaveKind.SICK, colleague.id)
+    return owner, colleague
 
 
 def open_desk(url: str, login: str) -> Workstation:
