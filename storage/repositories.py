@@ -509,9 +509,12 @@ class ContactRepository(_Deletable[NewContactRecord, ContactRecord, ContactRow])
 
     def _allowed_write(self, item: NewContactRecord) -> None:
         """The contact's task is one of its client's (else ``AccessDenied``); a 回访 done answers a 回访 or a retry of
-        one (``follows_service_callback``), and is refused in words on any other task."""
+        one (``follows_service_callback``), and is refused in words on any other task or on none (the database
+        takes one without a task: a copy of the branch brings those written before the rule)."""
         super()._allowed_write(item)
         if item.task_id is None:
+            if item.disposition is Disposition.SERVICE_DONE:
+                raise DomainError("service_done_without_task")
             return
         task = self.session.get(TaskRow, item.task_id)
         if task is None or task.client_id != item.client_id:

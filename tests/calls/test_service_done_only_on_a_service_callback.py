@@ -196,8 +196,9 @@ def _contact_on(desk: Desk, task_id: int, disposition: Disposition = Disposition
 
 
 def test_the_repository_refuses_service_done_on_a_task_that_is_no_service_callback_in_words(desk: Desk) -> None:
-    """Past the service (``contacts.add`` called directly): a 回访 done on an ordinary call, or on the retry of an
-    ordinary callback, is refused in words, nothing written; on a 回访 and on the retry of one it is taken."""
+    """Past the service (``contacts.add`` called directly): a 回访 done on an ordinary call, on the retry of an
+    ordinary callback or on no task, is refused in words, nothing written; on a 回访 and on the retry of one it is
+    taken."""
     callback = desk.task(TaskKind.CALLBACK)
     retry = record(desk.ws, desk.client, Outcome(Disposition.NO_ANSWER), task_id=callback, started_at=NOW_UTC)
     wrong = [desk.task(kind) for kind in (TaskKind.CALLBACK, TaskKind.FOLLOW_UP, TaskKind.MATURITY)]
@@ -210,6 +211,10 @@ def test_the_repository_refuses_service_done_on_a_task_that_is_no_service_callba
             "en": '"Service callback done" answers a purchase\'s service callback (or its retry after no answer): '
             "this task is not one",
         }
+    with desk.ws.uow(write=True) as tx, pytest.raises(DomainError) as refused:
+        tx.contacts.add(_contact_on(desk, task_id).model_copy(update={"task_id": None}))  # on no task at all
+    assert refused.value.code == "service_done_without_task"
+    assert catalog("zh_CN")[f"error.{refused.value.code}"] == "“回访完成”只记在购买后的回访上：没有指明回访的是哪项任务"
     assert desk.contacts() == 1  # the no answer only
 
     service = desk.task(TaskKind.SERVICE_CALLBACK)

@@ -143,11 +143,19 @@ async def _contacts_tab_with_a_long_note(pilot: Pilot[None], url: str) -> Client
     screen = pilot.app.screen
     assert isinstance(screen, ClientDetailScreen)
     csm, _ = _own_clients(url)
+    called = NOW - dt.timedelta(hours=1)
     with _system(url)(write=True) as tx:
+        service = tx.tasks.add(
+            NewTask(
+                client_id=screen.client_id, staff_id=csm, kind=TaskKind.SERVICE_CALLBACK, due_on=called.date(),
+                created_at=called, status=TaskStatus.DONE, closed_at=called,
+            )
+        )  # fmt: skip
         tx.contacts.add(
             NewContactRecord(
-                client_id=screen.client_id, staff_id=csm, channel=Channel.PHONE, started_at=NOW - dt.timedelta(hours=1),
+                client_id=screen.client_id, staff_id=csm, channel=Channel.PHONE, started_at=called,
                 disposition=Disposition.SERVICE_DONE, note=LONG_NOTE, feedback=FEEDBACK, satisfaction=4,
+                task_id=service.id,
             )
         )  # fmt: skip
         tx.commit()
