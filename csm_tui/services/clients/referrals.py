@@ -70,10 +70,10 @@ def wode_holder(found: list[Referral]) -> int | None:
 def refer_to_wode(
     ws: Workstation, client_id: int, to_staff_id: int, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> Referral:
-    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager; the note is
-    phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
-    for one a 沃德 client manager manages or has accepted already (theirs: a client is in one 沃德 client manager's
-    book)."""
+    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager, a call in their
+    queue due today (``_queue``); the note is phrase-checked. Refused for a client referred to the signed-in staff
+    member (a 沃德 client manager's own), and for one a 沃德 client manager manages or has accepted already (theirs:
+    a client is in one 沃德 client manager's book)."""
     _fits(note)
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
@@ -101,6 +101,7 @@ def refer_to_wode(
                 created_at=ws.time.now().datetime, reason=note,
             )
         )  # fmt: skip
+        _queue(tx, referral, ws.time.today())
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return referral
@@ -148,15 +149,21 @@ def refer_walk_in(
                 created_at=now, reason=note.strip(),
             )
         )  # fmt: skip
-        tx.tasks.add(
-            NewTask(
-                client_id=client_id, staff_id=target.id, kind=TaskKind.REFERRAL, due_on=ws.time.today(),
-                origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note.strip(), created_at=now,
-            )
-        )  # fmt: skip
+        _queue(tx, referral, ws.time.today())
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return WalkInSent(referral, target.name, assigned=manager is None or not manager.active)
+
+
+def _queue(tx: UnitOfWork, referral: Referral, today: dt.date) -> None:
+    """The referral's call in the receiving manager's queue, due ``today``, the client's need as its note: decided
+    from there (a 沃德 referral returned cancels it, ``_release``)."""
+    tx.tasks.add(
+        NewTask(
+            client_id=referral.client_id, staff_id=referral.to_staff_id, kind=TaskKind.REFERRAL, due_on=today,
+            origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=referral.reason, created_at=referral.created_at,
+        )
+    )  # fmt: skip
 
 
 def _present(tx: UnitOfWork, manager: Staff, today: dt.date) -> Staff:
