@@ -54,10 +54,18 @@ def wode_open(found: list[Referral]) -> bool:
     return any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found)
 
 
-def wode_referable(found: list[Referral], staff_id: int | None) -> bool:
-    """What ``refer_to_wode`` allows by the client's referrals (``found``) alone, for ``staff_id``: none referring
-    the client to them, none open, none accepted (the client in a 沃德 client manager's book already)."""
-    return not (wode_referred_to(found, staff_id) or wode_open(found) or wode_holder(found) is not None)
+def wode_referable(found: list[Referral], staff_id: int | None, wode_managed: bool) -> bool:
+    """What ``refer_to_wode`` allows by the client's referrals (``found``) and whether a 沃德 client manager manages
+    the client (``wode_managed``, ``wode_manager``), for ``staff_id``: none referring the client to them, none open,
+    none accepted, not managed by one (the client in a 沃德 client manager's book already)."""
+    return not (wode_managed or wode_referred_to(found, staff_id) or wode_open(found) or wode_holder(found) is not None)
+
+
+def wode_manager(tx: UnitOfWork, manager_id: int | None) -> Staff | None:
+    """The client's manager (``manager_id``) when a 沃德 client manager: the client in their book already, never
+    referred to 沃德 (``refer_to_wode``)."""
+    manager = tx.staff.get(manager_id) if manager_id is not None else None
+    return manager if manager is not None and manager.role is Role.WEALTH_MANAGER else None
 
 
 def wode_holder(found: list[Referral]) -> int | None:
@@ -89,8 +97,7 @@ def refer_to_wode(
             raise DomainError("not_a_wealth_manager")
         if wode_open(found):
             raise DomainError("referral_open")
-        manager = tx.staff.get(client.manager_id) if client.manager_id is not None else None
-        if manager is not None and manager.role is Role.WEALTH_MANAGER:  # managed by one: in their book already
+        if (manager := wode_manager(tx, client.manager_id)) is not None:  # managed by one: in their book already
             raise DomainError("wode_client_of", name=manager.name)
         if (holder := wode_holder(found)) is not None:  # in one 沃德 client manager's book at a time
             held_by = tx.staff.get(holder)
