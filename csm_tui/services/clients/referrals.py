@@ -254,12 +254,14 @@ def walk_ins_since(ws: Workstation, since: dt.datetime) -> list[tuple[Referral, 
 
 @dataclass(frozen=True)
 class Names:
-    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); and which of
-    the referrals the reader may release (``release``)."""
+    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); which of the
+    referrals the reader may release (``release``), and which open ones none may accept, their client another 沃德
+    client manager's already (``held_elsewhere``: only returned)."""
 
     staff: dict[int, str]
     clients: dict[int, str]
     releasable: frozenset[int] = frozenset()
+    held_elsewhere: frozenset[int] = frozenset()
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
@@ -277,10 +279,12 @@ def mine(ws: Workstation) -> tuple[list[Referral], Names]:
         releasable = frozenset(
             r.id for r in tx.referrals.releasable(r.id for r in found if r.kind is ReferralKind.WODE)
         )
+        undecided = (r.id for r in found if r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN)
+        held_elsewhere = frozenset(tx.referrals.held_elsewhere(undecided))
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
-    return found, Names(staff, clients, releasable)
+    return found, Names(staff, clients, releasable, held_elsewhere)
 
 
 def client_by_number(ws: Workstation, number: str) -> ClientSummary:
