@@ -367,9 +367,10 @@ def held_referral(found: list[Referral], client_id: int) -> Referral | None:
 
 
 def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
-    """The signed-in CSM's clients returned or released by a 沃德 client manager in the last ``WODE_TOLD_DAYS`` and
-    not told to them yet (``told``), with what it cancelled: what they are told at once (the client is theirs alone
-    again), an ID or mobile in the reason masked."""
+    """The signed-in CSM's clients returned or released by a 沃德 client manager, and the signed-in 沃德 client
+    manager's clients released on their behalf (``held``), in the last ``WODE_TOLD_DAYS`` and not told to them yet
+    (``told``), with what it cancelled: what they are told at once (the client is the CSM's alone again, not the
+    manager's any more), an ID or mobile in the reason masked."""
     since = ws.time.now().datetime - dt.timedelta(days=WODE_TOLD_DAYS)
     with ws.uow() as tx:
         endings = tx.views.wode_endings(ws.staff.id, since)
@@ -377,8 +378,8 @@ def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
 
 
 def told(ws: Workstation, endings: list[WodeEnding]) -> None:
-    """The signed-in CSM was told of ``endings`` (one audited fact each, in one transaction): not told again, in
-    this session or the next."""
+    """The signed-in staff member was told of ``endings`` (one audited fact each, in one transaction): not told
+    again, in this session or the next."""
     with ws.uow(write=True) as tx:
         for ended in endings:
             tx.audit.record(WODE_TOLD, "referrals", str(ended.referral_id))
