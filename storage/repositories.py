@@ -962,8 +962,9 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         return None
 
     def held_elsewhere(self, referral_ids: Iterable[int]) -> list[int]:
-        """Of ``referral_ids``, the open 沃德 referrals whose client another 沃德 client manager holds or manages
-        (``_holder``): not to be accepted (``close``), only returned — what the app offers ``a`` on not."""
+        """Of ``referral_ids``, the open 沃德 referrals the actor decides whose client another 沃德 client manager
+        holds or manages (``_holder``): not to be accepted (``close``), only returned — the app offers no ``a`` on
+        them."""
         rows = self.session.scalars(
             select(ReferralRow).where(
                 ReferralRow.id.in_(list(referral_ids)),
@@ -971,7 +972,8 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
                 ReferralRow.status == ReferralStatus.OPEN,
             )
         )
-        return [r.id for r in rows if self._holder(r) is not None]
+        deciding = (r for r in rows if self.access.admin or self.access.is_self(r.to_staff_id))  # as ``close``
+        return [r.id for r in deciding if self._holder(r) is not None]
 
     def _refuse_held(self, row: ReferralRow) -> None:
         """Refused, naming the 沃德 client manager, when the client is another's already (``_holder``)."""

@@ -106,6 +106,8 @@ def test_the_service_names_the_referrals_held_elsewhere_and_refuses_accepting_th
     assert names.held_elsewhere == {zsf, wxm}
     with wealth.uow() as tx:
         assert sorted(tx.referrals.held_elsewhere([zsf, wxm, wdh])) == sorted([zsf, wxm])
+    with branch.ws(branch.csm_a).uow() as tx:
+        assert tx.referrals.held_elsewhere([zsf, wxm, wdh]) == []  # not theirs to decide: nothing said of them
     for referral in (r for r in found if r.id in (zsf, wxm)):
         with pytest.raises(DomainError) as refused:
             referrals.decide(wealth, referral, accept=True)
