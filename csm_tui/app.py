@@ -28,12 +28,13 @@ from textual.signal import Signal
 from csm_tui import gc_pause
 from csm_tui.domain.enums import Role
 from csm_tui.domain.roles import offered
-from csm_tui.i18n import listed, set_language, t
+from csm_tui.i18n import counted, listed, set_language, t
 from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
 
 if TYPE_CHECKING:
     from csm_tui.services.checklist.day_list import DayList
+    from csm_tui.services.rows import WodeEnding
     from csm_tui.services.workstation import Workstation
     from screens.dialogs import LeaveChange
 
@@ -115,6 +116,28 @@ class Commands(Provider):
 
 def _nothing() -> None:
     """The "no command matches" line of the palette: choosing it only closes the palette."""
+
+
+def _ending_said(ended: WodeEnding) -> str:
+    """A 沃德 return or release as its notice says it: to the client's CSM, by whom on whose behalf; to the 沃德 client
+    manager whose client was released on their behalf, by whom, with what it cancelled of theirs."""
+    if ended.held:
+        cancelled = (
+            t("referrals.ended_yours_cancelled", calls=counted("referrals.ended_calls", count=ended.calls),
+              meetings=counted("referrals.ended_meetings", count=ended.meetings))
+            if ended.calls or ended.meetings
+            else ""
+        )  # fmt: skip
+        return t("referrals.ended_released_yours", by=ended.by_name, client=ended.client_name, note=ended.note,
+                 cancelled=cancelled)  # fmt: skip
+    cancelled = (
+        t("referrals.ended_cancelled", calls=ended.calls, meetings=ended.meetings)
+        if ended.calls or ended.meetings
+        else ""
+    )
+    key = f"referrals.ended_{ended.status}" + ("_by" if ended.by_name else "")
+    return t(key, wealth=ended.wealth_name, client=ended.client_name, note=ended.note, cancelled=cancelled,
+             by=ended.by_name)  # fmt: skip
 
 
 class DataCommitted(Message):
@@ -301,7 +324,7 @@ class CsmApp(App[None]):
         if self.ws.staff.role in (Role.SUPERVISOR, Role.ADMIN):
             self.check_lookup_alerts()
             self.set_interval(ALERT_CHECK_SECONDS, self.check_lookup_alerts)
-        if self.ws.staff.role is Role.CSM:
+        if self.ws.staff.role in (Role.CSM, Role.WEALTH_MANAGER):  # a 沃德 client manager: told of releases
             self.check_walk_ins()
             self.set_interval(WALK_IN_CHECK_SECONDS, self.check_walk_ins)
 
@@ -309,7 +332,8 @@ class CsmApp(App[None]):
         """A CSM is told of each walk-in sent to them today and still open, once, as soon as it arrives: the client
         is waiting in the branch (and first in the queue); and of each client of theirs a 沃德 client manager
         returned or released, with what it cancelled of the manager's calls and meetings, once across sessions
-        (told when they next sign in when away that day)."""
+        (told when they next sign in when away that day); a 沃德 client manager, likewise, of each client of theirs
+        released on their behalf."""
         if not self.session_over:
             from screens.background import in_background
 
@@ -319,26 +343,14 @@ class CsmApp(App[None]):
             in_background(self, news, self._show_alerts, group="walk-ins", load=True)
 
     def _wode_endings(self) -> list[str]:
-        """In the worker: the 沃德 returns and releases of the CSM's clients not told yet (in any session), as the
-        lines to show, told from now on (``referrals.told``)."""
+        """In the worker: the 沃德 returns and releases of the CSM's clients (the 沃德 client manager's releases on
+        their behalf) not told yet (in any session), as the lines to show, told from now on (``referrals.told``)."""
         from csm_tui.services.clients.referrals import told, wode_endings_untold
 
         endings = wode_endings_untold(self.ws)
         if endings:
             told(self.ws, endings)
-        texts = []
-        for ended in endings:
-            cancelled = (
-                t("referrals.ended_cancelled", calls=ended.calls, meetings=ended.meetings)
-                if ended.calls or ended.meetings
-                else ""
-            )
-            key = f"referrals.ended_{ended.status}" + ("_by" if ended.by_name else "")
-            texts.append(
-                t(key, wealth=ended.wealth_name, client=ended.client_name, note=ended.note, cancelled=cancelled,
-                  by=ended.by_name)
-            )  # fmt: skip
-        return texts
+        return [_ending_said(ended) for ended in endings]
 
     def _new_walk_ins(self) -> list[str]:
         """In the worker: today's open walk-ins not told yet, as the lines to show."""

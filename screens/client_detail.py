@@ -230,8 +230,8 @@ class ClientDetailScreen(Screen[None]):
             return False
         if action in RECORD_KEYS:  # ``access.require_client_record``
             return self.detail.changeable
-        if action == "refer":  # not referred to 沃德 already, open or accepted (``referrals.refer_to_wode``)
-            return referrals.wode_referable(self.detail.referrals, self.ws.staff.id)
+        if action == "refer":  # not a 沃德 client already, referred or managed (``referrals.refer_to_wode``)
+            return referrals.wode_referable(self.detail.referrals, self.ws.staff.id, self.detail.wode_managed)
         return True
 
     def load(self) -> None:

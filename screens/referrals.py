@@ -87,7 +87,10 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
         if action == "decide":  # on a row still open to the reader (``referrals.decidable``)
             selected = self._selected()
             decides = offered(self.ws.staff.role, "decide_referral")
-            return decides and selected is not None and referrals.decidable(selected, self.ws.staff.id)
+            if selected is None or not (decides and referrals.decidable(selected, self.ws.staff.id)):
+                return False
+            accepting = parameters == (True,)  # not a client another 沃德 client manager's already: only returned
+            return not (accepting and selected.id in self.names.held_elsewhere)
         if action == "release":  # on a row the service lets the reader release (``referrals.release``)
             selected = self._selected()
             return selected is not None and selected.id in self.names.releasable

@@ -964,9 +964,28 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             return DomainError("wode_release_managed", name=held_by.name if held_by is not None else "")
         return None
 
+    def held_elsewhere(self, referral_ids: Iterable[int]) -> list[int]:
+        """Of ``referral_ids``, the open 沃德 referrals the actor decides whose client another 沃德 client manager
+        holds or manages (``_holder``): not to be accepted (``close``), only returned — the app offers no ``a`` on
+        them."""
+        rows = self.session.scalars(
+            select(ReferralRow).where(
+                ReferralRow.id.in_(list(referral_ids)),
+                ReferralRow.kind == ReferralKind.WODE,
+                ReferralRow.status == ReferralStatus.OPEN,
+            )
+        )
+        deciding = (r for r in rows if self.access.admin or self.access.is_self(r.to_staff_id))  # as ``close``
+        return [r.id for r in deciding if self._holder(r) is not None]
+
     def _refuse_held(self, row: ReferralRow) -> None:
-        """Refused, naming the 沃德 client manager, when another 沃德 referral of the client is accepted or another
-        沃德 client manager manages the client (theirs already)."""
+        """Refused, naming the 沃德 client manager, when the client is another's already (``_holder``)."""
+        if (held_by := self._holder(row)) is not None:
+            raise DomainError("wode_client_held", name=held_by)
+
+    def _holder(self, row: ReferralRow) -> str | None:
+        """The name of the 沃德 client manager other than the referral's who holds its client (another 沃德 referral
+        of the client accepted) or manages them: the client in their book already, or None."""
         held_by = wode_accepted_by_other(self.session, row.client_id, row.to_staff_id)
         if held_by is None:
             held_by = self.session.scalar(
@@ -976,8 +995,7 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
                     ClientRow.id == row.client_id, StaffRow.role == Role.WEALTH_MANAGER, StaffRow.id != row.to_staff_id
                 )
             )
-        if held_by is not None:
-            raise DomainError("wode_client_held", name=held_by)
+        return held_by
 
 
 def wode_accepted_by_other(session: Session, client_id: int, staff_id: int) -> str | None:

@@ -26,6 +26,7 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.rows import (
     LOOKUP_REFUSED,
     WODE_ENDINGS,
+    WODE_RELEASED,
     WODE_TOLD,
     AgendaRow,
     AssessmentDue,
@@ -294,17 +295,18 @@ class SqlViews:
         return [LookupRefusal(r.login, r.name, int(r.refusals), r.last) for r in self.session.execute(query)]
 
     def wode_endings(self, staff_id: int, since: dt.datetime) -> list[WodeEnding]:
-        """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since`` and not told to them yet
-        (no ``WODE_TOLD`` event of theirs), oldest first, each with what it cancelled of the 沃德 client manager's
-        calls and meetings on the client, as the audit log's event says (``services.clients.referrals``), and who ended
-        it when not the 沃德 client manager (their supervisor or the admin, on their behalf): the events
-        read by the log's index on the time, their referrals by id."""
+        """The 沃德 referrals of ``staff_id``'s clients returned or released since ``since``, and those to ``staff_id``
+        (a 沃德 client manager) released by someone else (their supervisor or the admin, on their behalf: ``held``),
+        not told to them yet (no ``WODE_TOLD`` event of theirs), oldest first, each with what it cancelled of the 沃德
+        client manager's calls and meetings on the client, as the audit log's event says
+        (``services.clients.referrals``), and who ended it when not the 沃德 client manager: the events read by the
+        log's index on the time, their referrals by id."""
         self._require(staff_id)
         recent = and_(AuditRow.at >= since, AuditRow.entity == "referrals")
         told = select(AuditRow.entity_id).where(recent, AuditRow.action == WODE_TOLD, AuditRow.staff_id == staff_id)
         actor = aliased(StaffRow)
         events = self.session.execute(
-            select(AuditRow.entity_id, AuditRow.detail, AuditRow.staff_id, actor.name)
+            select(AuditRow.entity_id, AuditRow.action, AuditRow.detail, AuditRow.staff_id, actor.name)
             .outerjoin(actor, actor.id == AuditRow.staff_id)
             .where(recent, AuditRow.action.in_(WODE_ENDINGS), AuditRow.entity_id.not_in(told))
             .order_by(AuditRow.id)
@@ -325,14 +327,18 @@ class SqlViews:
                 )
                 .join(ClientRow, ClientRow.id == ReferralRow.client_id)
                 .join(wealth, wealth.id == ReferralRow.to_staff_id)
-                .where(ReferralRow.id.in_({int(e.entity_id) for e in events}), ClientRow.manager_id == staff_id)
+                .where(
+                    ReferralRow.id.in_({int(e.entity_id) for e in events}),
+                    or_(ClientRow.manager_id == staff_id, ReferralRow.to_staff_id == staff_id),
+                )
             )
         }
         return [
             WodeEnding(r.id, r.status, r[3], r[4], r.decision_note, int(e.detail["calls"]), int(e.detail["meetings"]),
-                       by_name=(e[3] or "") if e.staff_id != r.to_staff_id else "")
+                       by_name=(e[4] or "") if e.staff_id != r.to_staff_id else "", held=r.to_staff_id == staff_id)
             for e in events
             if (r := found.get(int(e.entity_id))) is not None
+            and (r.to_staff_id != staff_id or (e.action == WODE_RELEASED and e.staff_id != staff_id))
         ]  # fmt: skip
 
     def day_figures(self, staff_id: int, day_start: dt.datetime, day_end: dt.datetime) -> DayFigures:

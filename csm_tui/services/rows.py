@@ -110,7 +110,8 @@ WODE_ENDINGS = (WODE_RETURNED, WODE_RELEASED)
 @dataclass(frozen=True, slots=True)
 class WodeEnding:
     """A 沃德 referral of a CSM's client returned or released (``status``) by the 沃德 client manager named (or on
-    their behalf), and how many of the manager's open calls and coming meetings on the client it cancelled."""
+    their behalf, which that manager is told too: ``held``), and how many of the manager's open calls and coming
+    meetings on the client it cancelled."""
 
     referral_id: int
     status: ReferralStatus
@@ -120,6 +121,7 @@ class WodeEnding:
     calls: int
     meetings: int
     by_name: str = ""  # who ended it on the 沃德 client manager's behalf (their supervisor, the admin), if not them
+    held: bool = False  # told to the 沃德 client manager themself: a client of theirs released on their behalf
 
 
 @dataclass(frozen=True, slots=True)

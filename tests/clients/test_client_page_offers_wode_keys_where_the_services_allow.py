@@ -1,7 +1,7 @@
 """The client page offers the 沃德 keys only where the services allow them, in the key bar and in F1 alike: ``w``
-(refer to 沃德) not on a client whose 沃德 referral is open or accepted (``referrals.refer_to_wode`` refuses: the
-client is in one 沃德 client manager's book), ``u`` (交还, release) shown to the 沃德 client manager holding the
-client and to nobody else.
+(refer to 沃德) not on a client whose 沃德 referral is open or accepted, nor on one a 沃德 client manager manages
+(``referrals.refer_to_wode`` refuses: the client is in one 沃德 client manager's book), ``u`` (交还, release) shown
+to the 沃德 client manager holding the client and to nobody else.
 
 The clients' small branch (``support/clients_branch``): 张三丰 and 王小明 are A's; 陈经理 the 沃德 client manager."""
 
@@ -13,7 +13,7 @@ from csm_tui.app import CsmApp
 from csm_tui.domain.errors import DomainError
 from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
-from csm_tui.services.clients import referrals
+from csm_tui.services.clients import client_detail, referrals
 from screens.client_detail import ClientDetailScreen
 from storage.orm import ReferralRow
 from tests.support.clients_branch import Branch
@@ -46,6 +46,31 @@ def test_the_referral_service_refuses_a_client_already_held_without_writing(bran
     with pytest.raises(DomainError, match="wode_client_of"):
         referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, other.id)
     assert branch.count(ReferralRow, client_id=branch.zsf) == 1
+
+
+async def test_w_is_not_offered_on_a_client_a_wode_manager_manages(branch: Branch) -> None:
+    _managed_by_wode(branch)
+    assert await _offered(branch, branch.wealth, branch.zsf, "w", "key.refer") == (False, False)
+
+
+def test_the_referral_service_refuses_a_client_a_wode_manager_manages_without_writing(branch: Branch) -> None:
+    _managed_by_wode(branch)
+    other = second_wealth_manager(branch)
+    assert other.id is not None
+    with pytest.raises(DomainError, match="wode_client_of") as refused:
+        referrals.refer_to_wode(branch.ws(branch.wealth), branch.zsf, other.id)
+    assert refused.value.params == {"name": "陈经理"}
+    assert branch.count(ReferralRow, client_id=branch.zsf) == 0
+    detail = client_detail.load(branch.ws(branch.wealth), branch.zsf)
+    assert isinstance(detail, client_detail.ClientDetail) and detail.wode_managed
+
+
+def _managed_by_wode(branch: Branch) -> None:
+    """张三丰 given to the 沃德 client manager 陈经理 as their manager."""
+    assert branch.wealth.id is not None
+    with branch.system(write=True) as tx:
+        tx.clients.assign(branch.zsf, branch.wealth.id)
+        tx.commit()
 
 
 async def test_u_is_shown_to_the_wode_manager_holding_the_client_only(branch: Branch) -> None:

@@ -1,8 +1,11 @@
 """The referrals list offers ``a`` (accept) and ``x`` (return) on the highlighted row only when it is still open to
 the reader (``referrals.decidable``; the service refuses the rest), in the key bar and F1 alike, following the
-cursor; the service refuses to decide a referral twice, writing nothing.
+cursor, and ``a`` not on an open 沃德 referral whose client another 沃德 client manager holds or manages (only ``x``:
+``ReferralRepository.close`` refuses accepting it, naming them); the service refuses to decide a referral twice,
+writing nothing.
 
-The clients' small branch (``support/clients_branch``): 张三丰 and 王小明 are A's, referred to 陈经理 (沃德)."""
+The clients' small branch (``support/clients_branch``): 张三丰 and 王小明 are A's, referred to 陈经理 (沃德); 王大海
+is B's."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from screens.referrals import ReferralsScreen
 from storage.orm import ReferralRow
 from tests.support.clients_branch import Branch
 from tests.support.pilot import f1_keys, key_bar_text, press_settled, settle
-from tests.support.wode import open_referral
+from tests.support.wode import open_referral, second_wealth_manager
 from widgets.table import KeyTable
 
 DECIDING = {"a": "key.accept", "x": "key.return"}
@@ -60,3 +63,53 @@ def test_a_referral_decided_already_is_refused_writing_nothing(branch: Branch) -
     with pytest.raises(DomainError):
         referrals.decide(wealth, referral, accept=False, reason="不再跟进")
     assert branch.count(ReferralRow, client_id=branch.zsf, status=ReferralStatus.ACCEPTED) == 1
+
+
+def _held_elsewhere(branch: Branch) -> tuple[int, int, int]:
+    """Three referrals open to 陈经理: 张三丰, whom 钱经理 holds (accepted); 王小明, whom 钱经理 manages; 王大海,
+    nobody's 沃德 client. The service keeps one open a client: the others come as an import or SQL writes them."""
+    other = second_wealth_manager(branch)
+    assert other.id is not None
+    referrals.decide(branch.ws(other), open_referral(branch, branch.zsf, other), accept=True)
+    with branch.system(write=True) as tx:
+        tx.clients.assign(branch.wxm, other.id)
+        tx.commit()
+    zsf, wxm, wdh = (open_referral(branch, c, branch.wealth).id or 0 for c in (branch.zsf, branch.wxm, branch.wdh))
+    return zsf, wxm, wdh
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_is_not_offered_on_a_referral_whose_client_another_wode_manager_holds(
+    branch: Branch, lang: str
+) -> None:
+    _held_elsewhere(branch)
+    app = CsmApp(branch.ws(branch.wealth), lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        if not isinstance(app.screen, ReferralsScreen):
+            await press_settled(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, ReferralsScreen)
+        rows = {r.client_id: i for i, r in enumerate(screen.rows) if r.to_staff_id == branch.wealth.id}
+        only_return = {"a": (False, False), "x": (True, True)}
+        assert await _keys_on(pilot, app, rows[branch.zsf]) == only_return
+        await press_settled(pilot, "a")
+        assert app.screen is screen  # not taken on that row
+        assert await _keys_on(pilot, app, rows[branch.wxm]) == only_return
+        assert await _keys_on(pilot, app, rows[branch.wdh]) == {"a": (True, True), "x": (True, True)}
+
+
+def test_the_service_names_the_referrals_held_elsewhere_and_refuses_accepting_them(branch: Branch) -> None:
+    zsf, wxm, wdh = _held_elsewhere(branch)
+    wealth = branch.ws(branch.wealth)
+    found, names = referrals.mine(wealth)
+    assert names.held_elsewhere == {zsf, wxm}
+    with wealth.uow() as tx:
+        assert sorted(tx.referrals.held_elsewhere([zsf, wxm, wdh])) == sorted([zsf, wxm])
+    with branch.ws(branch.csm_a).uow() as tx:
+        assert tx.referrals.held_elsewhere([zsf, wxm, wdh]) == []  # not theirs to decide: nothing said of them
+    for referral in (r for r in found if r.id in (zsf, wxm)):
+        with pytest.raises(DomainError) as refused:
+            referrals.decide(wealth, referral, accept=True)
+        assert (refused.value.code, refused.value.params) == ("wode_client_held", {"name": "钱经理"})
+    assert branch.count(ReferralRow, to_staff_id=branch.wealth.id, status=ReferralStatus.OPEN) == 3

@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import AppointmentStatus, ReferralStatus, TaskStatus
 from csm_tui.domain.errors import DomainError
+from csm_tui.domain.masking import mask_text
 from csm_tui.domain.models import REFERRAL_TEXT_MAX, Referral, Staff
 from csm_tui.i18n import catalog, explain, t
 from csm_tui.policy import Measure
@@ -277,6 +278,66 @@ async def test_the_clients_csm_is_told_who_released_on_the_managers_behalf(branc
             by="管理员", wealth="陈经理", client="张三丰", note="客户经理调岗", cancelled=cancelled
         )
         assert notices(app).count(said) == 1
+
+
+# --- the 沃德 client manager is told of a release on their behalf ------------------------------------------------
+
+ON_BEHALF = "客户经理调岗，家人电话13812345678"
+
+
+def _released_on_behalf(branch: Branch) -> None:
+    """陈经理 holds 张三丰, 王小明 and 李四: the admin releases 张三丰 for them, their supervisor 王小明, they themself
+    李四."""
+    _in_team(branch)
+    referrals.release(branch.ws(branch.admin), _held(branch, branch.zsf), ON_BEHALF)
+    referrals.release(branch.ws(branch.supervisor), _held(branch, branch.wxm), "客户要求更换")
+    referrals.release(branch.ws(branch.wealth), _held(branch, branch.ls), "客户不再符合沃德标准")
+
+
+def test_the_wode_manager_learns_of_releases_on_their_behalf_once_not_of_their_own(branch: Branch) -> None:
+    _released_on_behalf(branch)
+    wealth = branch.ws(branch.wealth)
+    told = referrals.wode_endings_untold(wealth)
+    assert [(e.status, e.client_name, e.by_name, e.held, e.note, e.calls, e.meetings) for e in told] == [
+        (ReferralStatus.RELEASED, "张三丰", "管理员", True, mask_text(ON_BEHALF), 2, 1),
+        (ReferralStatus.RELEASED, "王小明", branch.supervisor.name, True, "客户要求更换", 2, 1),
+    ]
+    referrals.told(wealth, told)
+    assert referrals.wode_endings_untold(wealth) == []
+    assert [e.client_name for e in referrals.wode_endings_untold(branch.ws(branch.csm_a))] == [
+        "张三丰", "王小明", "李四"
+    ]  # fmt: skip  # the CSM's own to be told, whatever the manager was told
+    with branch.system.acting_as(branch.csm_a)() as tx, pytest.raises(AccessDenied):
+        tx.views.wode_endings(branch.wealth.id or 0, NOW)  # nor anyone else's to read
+
+
+def test_the_wode_manager_is_not_told_of_a_release_past_the_lookback(branch: Branch) -> None:
+    referrals.release(branch.ws(branch.admin), _held(branch, branch.zsf), "客户经理调岗")
+    branch.clock.advance(dt.timedelta(days=referrals.WODE_TOLD_DAYS, hours=1))
+    assert referrals.wode_endings_untold(branch.ws(branch.wealth)) == []
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_wode_manager_is_told_on_screen_once_across_sign_ins(branch: Branch, lang: str) -> None:
+    _released_on_behalf(branch)
+    words = catalog(lang)
+    calls, meeting = words["referrals.ended_calls"], words["referrals.ended_meetings_one"]  # 2 calls, 1 meeting
+    cancelled = words["referrals.ended_yours_cancelled"].format(
+        calls=calls.format(count=2), meetings=meeting.format(count=1)
+    )
+    said = words["referrals.ended_released_yours"].format(
+        by="管理员", client="张三丰", note=mask_text(ON_BEHALF), cancelled=cancelled
+    )
+    for sign_in in range(2):
+        app = recording_notices(CsmApp(branch.ws(branch.wealth), lang=lang))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await press_settled(pilot)
+            first = notices(app)  # told as they sign in
+            app.check_walk_ins()  # the next look finds nothing new to tell
+            await press_settled(pilot)
+            assert first.count(said) == notices(app).count(said) == (1 if sign_in == 0 else 0)
+            assert not any("李四" in n for n in notices(app))  # their own release: nothing to tell
+            assert sum("王小明" in n for n in notices(app)) == (1 if sign_in == 0 else 0)
 
 
 # --- on screen --------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.offers import Offer, next_best_offers, profile
 from csm_tui.rules.suitability import offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
+from csm_tui.services.clients.referrals import wode_manager
 from csm_tui.services.forecasts import tier_forecast
 from csm_tui.services.leave import cover_owner
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, said, screen
@@ -74,6 +75,7 @@ class ClientDetail:
     own: bool = False  # in one's own book (``ClientRepository.in_book``): its mobile copied, introductions recorded
     changeable: bool = True  # not a 沃德 referral still open to the reader (``ClientRepository.only_referred``)
     covering: bool = False  # seen only while covering the manager's leave (``ClientRepository.only_covering``)
+    wode_managed: bool = False  # the manager a 沃德 client manager: never referred to 沃德 (``referrals.wode_manager``)
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -117,6 +119,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         own = tx.clients.in_book(client_id)
         changeable = not tx.clients.only_referred(client_id)
         covering = tx.clients.only_covering(client_id)
+        wode_managed = wode_manager(tx, client.manager_id) is not None
     held = [(h, p) for h, p in holdings if p is not None]
     level = offer_level(assessment, today, ws.policy)  # valid by the policy, as the 4S check reads it
     offers = next_best_offers(profile(client, held, level, today), on_sale, ws.policy.cross_sell)
@@ -149,6 +152,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         own=own,
         changeable=changeable,
         covering=covering,
+        wode_managed=wode_managed,
     )
 
 

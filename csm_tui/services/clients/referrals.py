@@ -54,10 +54,18 @@ def wode_open(found: list[Referral]) -> bool:
     return any(r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN for r in found)
 
 
-def wode_referable(found: list[Referral], staff_id: int | None) -> bool:
-    """What ``refer_to_wode`` allows by the client's referrals (``found``) alone, for ``staff_id``: none referring
-    the client to them, none open, none accepted (the client in a 沃德 client manager's book already)."""
-    return not (wode_referred_to(found, staff_id) or wode_open(found) or wode_holder(found) is not None)
+def wode_referable(found: list[Referral], staff_id: int | None, wode_managed: bool) -> bool:
+    """What ``refer_to_wode`` allows by the client's referrals (``found``) and whether a 沃德 client manager manages
+    the client (``wode_managed``, ``wode_manager``), for ``staff_id``: none referring the client to them, none open,
+    none accepted, not managed by one (the client in a 沃德 client manager's book already)."""
+    return not (wode_managed or wode_referred_to(found, staff_id) or wode_open(found) or wode_holder(found) is not None)
+
+
+def wode_manager(tx: UnitOfWork, manager_id: int | None) -> Staff | None:
+    """The client's manager (``manager_id``) when a 沃德 client manager: the client in their book already, never
+    referred to 沃德 (``refer_to_wode``)."""
+    manager = tx.staff.get(manager_id) if manager_id is not None else None
+    return manager if manager is not None and manager.role is Role.WEALTH_MANAGER else None
 
 
 def wode_holder(found: list[Referral]) -> int | None:
@@ -70,10 +78,10 @@ def wode_holder(found: list[Referral]) -> int | None:
 def refer_to_wode(
     ws: Workstation, client_id: int, to_staff_id: int, note: str = "", confirmed: PhrasesConfirmed | None = None
 ) -> Referral:
-    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager; the note is
-    phrase-checked. Refused for a client referred to the signed-in staff member (a 沃德 client manager's own), and
-    for one a 沃德 client manager manages or has accepted already (theirs: a client is in one 沃德 client manager's
-    book)."""
+    """One key on a client at the 沃德 standard: the referral goes to the chosen 沃德 client manager, a call in their
+    queue due today (``_queue``); the note is phrase-checked. Refused for a client referred to the signed-in staff
+    member (a 沃德 client manager's own), and for one a 沃德 client manager manages or has accepted already (theirs:
+    a client is in one 沃德 client manager's book)."""
     _fits(note)
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
     with ws.uow(write=True) as tx:
@@ -89,8 +97,7 @@ def refer_to_wode(
             raise DomainError("not_a_wealth_manager")
         if wode_open(found):
             raise DomainError("referral_open")
-        manager = tx.staff.get(client.manager_id) if client.manager_id is not None else None
-        if manager is not None and manager.role is Role.WEALTH_MANAGER:  # managed by one: in their book already
+        if (manager := wode_manager(tx, client.manager_id)) is not None:  # managed by one: in their book already
             raise DomainError("wode_client_of", name=manager.name)
         if (holder := wode_holder(found)) is not None:  # in one 沃德 client manager's book at a time
             held_by = tx.staff.get(holder)
@@ -101,6 +108,7 @@ def refer_to_wode(
                 created_at=ws.time.now().datetime, reason=note,
             )
         )  # fmt: skip
+        _queue(tx, referral, ws.time.today())
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return referral
@@ -148,15 +156,21 @@ def refer_walk_in(
                 created_at=now, reason=note.strip(),
             )
         )  # fmt: skip
-        tx.tasks.add(
-            NewTask(
-                client_id=client_id, staff_id=target.id, kind=TaskKind.REFERRAL, due_on=ws.time.today(),
-                origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=note.strip(), created_at=now,
-            )
-        )  # fmt: skip
+        _queue(tx, referral, ws.time.today())
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return WalkInSent(referral, target.name, assigned=manager is None or not manager.active)
+
+
+def _queue(tx: UnitOfWork, referral: Referral, today: dt.date) -> None:
+    """The referral's call in the receiving manager's queue, due ``today``, the client's need as its note: decided
+    from there (a 沃德 referral returned cancels it, ``_release``)."""
+    tx.tasks.add(
+        NewTask(
+            client_id=referral.client_id, staff_id=referral.to_staff_id, kind=TaskKind.REFERRAL, due_on=today,
+            origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=referral.reason, created_at=referral.created_at,
+        )
+    )  # fmt: skip
 
 
 def _present(tx: UnitOfWork, manager: Staff, today: dt.date) -> Staff:
@@ -240,12 +254,14 @@ def walk_ins_since(ws: Workstation, since: dt.datetime) -> list[tuple[Referral, 
 
 @dataclass(frozen=True)
 class Names:
-    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); and which of
-    the referrals the reader may release (``release``)."""
+    """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); which of the
+    referrals the reader may release (``release``), and which open ones none may accept, their client another 沃德
+    client manager's already (``held_elsewhere``: only returned)."""
 
     staff: dict[int, str]
     clients: dict[int, str]
     releasable: frozenset[int] = frozenset()
+    held_elsewhere: frozenset[int] = frozenset()
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
@@ -263,10 +279,12 @@ def mine(ws: Workstation) -> tuple[list[Referral], Names]:
         releasable = frozenset(
             r.id for r in tx.referrals.releasable(r.id for r in found if r.kind is ReferralKind.WODE)
         )
+        undecided = (r.id for r in found if r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN)
+        held_elsewhere = frozenset(tx.referrals.held_elsewhere(undecided))
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
-    return found, Names(staff, clients, releasable)
+    return found, Names(staff, clients, releasable, held_elsewhere)
 
 
 def client_by_number(ws: Workstation, number: str) -> ClientSummary:
@@ -349,9 +367,10 @@ def held_referral(found: list[Referral], client_id: int) -> Referral | None:
 
 
 def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
-    """The signed-in CSM's clients returned or released by a 沃德 client manager in the last ``WODE_TOLD_DAYS`` and
-    not told to them yet (``told``), with what it cancelled: what they are told at once (the client is theirs alone
-    again), an ID or mobile in the reason masked."""
+    """The signed-in CSM's clients returned or released by a 沃德 client manager, and the signed-in 沃德 client
+    manager's clients released on their behalf (``held``), in the last ``WODE_TOLD_DAYS`` and not told to them yet
+    (``told``), with what it cancelled: what they are told at once (the client is the CSM's alone again, not the
+    manager's any more), an ID or mobile in the reason masked."""
     since = ws.time.now().datetime - dt.timedelta(days=WODE_TOLD_DAYS)
     with ws.uow() as tx:
         endings = tx.views.wode_endings(ws.staff.id, since)
@@ -359,8 +378,8 @@ def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
 
 
 def told(ws: Workstation, endings: list[WodeEnding]) -> None:
-    """The signed-in CSM was told of ``endings`` (one audited fact each, in one transaction): not told again, in
-    this session or the next."""
+    """The signed-in staff member was told of ``endings`` (one audited fact each, in one transaction): not told
+    again, in this session or the next."""
     with ws.uow(write=True) as tx:
         for ended in endings:
             tx.audit.record(WODE_TOLD, "referrals", str(ended.referral_id))
