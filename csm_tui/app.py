@@ -28,13 +28,12 @@ from textual.signal import Signal
 from csm_tui import gc_pause
 from csm_tui.domain.enums import Role
 from csm_tui.domain.roles import offered
-from csm_tui.i18n import counted, listed, set_language, t
+from csm_tui.i18n import listed, set_language, t
 from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
 
 if TYPE_CHECKING:
     from csm_tui.services.checklist.day_list import DayList
-    from csm_tui.services.rows import WodeEnding
     from csm_tui.services.workstation import Workstation
     from screens.dialogs import LeaveChange
 
@@ -116,28 +115,6 @@ class Commands(Provider):
 
 def _nothing() -> None:
     """The "no command matches" line of the palette: choosing it only closes the palette."""
-
-
-def _ending_said(ended: WodeEnding) -> str:
-    """A 沃德 return or release as its notice says it: to the client's CSM, by whom on whose behalf; to the 沃德 client
-    manager whose client was released on their behalf, by whom, with what it cancelled of theirs."""
-    if ended.held:
-        cancelled = (
-            t("referrals.ended_yours_cancelled", calls=counted("referrals.ended_calls", count=ended.calls),
-              meetings=counted("referrals.ended_meetings", count=ended.meetings))
-            if ended.calls or ended.meetings
-            else ""
-        )  # fmt: skip
-        return t("referrals.ended_released_yours", by=ended.by_name, client=ended.client_name, note=ended.note,
-                 cancelled=cancelled)  # fmt: skip
-    cancelled = (
-        t("referrals.ended_cancelled", calls=ended.calls, meetings=ended.meetings)
-        if ended.calls or ended.meetings
-        else ""
-    )
-    key = f"referrals.ended_{ended.status}" + ("_by" if ended.by_name else "")
-    return t(key, wealth=ended.wealth_name, client=ended.client_name, note=ended.note, cancelled=cancelled,
-             by=ended.by_name)  # fmt: skip
 
 
 class DataCommitted(Message):
@@ -346,11 +323,12 @@ class CsmApp(App[None]):
         """In the worker: the 沃德 returns and releases of the CSM's clients (the 沃德 client manager's releases on
         their behalf) not told yet (in any session), as the lines to show, told from now on (``referrals.told``)."""
         from csm_tui.services.clients.referrals import told, wode_endings_untold
+        from screens.referral_words import ending_said
 
         endings = wode_endings_untold(self.ws)
         if endings:
             told(self.ws, endings)
-        return [_ending_said(ended) for ended in endings]
+        return [ending_said(ended) for ended in endings]
 
     def _new_walk_ins(self) -> list[str]:
         """In the worker: today's open walk-ins not told yet, as the lines to show."""
