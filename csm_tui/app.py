@@ -31,8 +31,11 @@ from csm_tui.domain.roles import offered
 from csm_tui.i18n import listed, set_language, t
 from csm_tui.start import Opening, SignInRefused
 from widgets.clipboard import send
+from widgets.line_breaks import wrap
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from csm_tui.services.checklist.day_list import DayList
     from csm_tui.services.workstation import Workstation
     from screens.dialogs import LeaveChange
@@ -143,6 +146,12 @@ _WORK_OF_ACTION = {
 KEY_BAR_DESTINATIONS = 5
 # What ``1`` leads to where a role's day starts on a screen over its own checklist (``open_home``), by that name.
 HOME_NAMES: dict[Role, str] = {Role.SUPERVISOR: "team_day", Role.ADMIN: "data_state"}  # ``nav.`` and ``palette.``
+
+
+def notice_width(screen_width: int) -> int:
+    """The cells a line of a notice has, by Textual's CSS: the toasts' rack is the screen less its scrollbar (two
+    cells), a toast 60 cells wide at most half the rack, less its padding (a cell each side) and its coloured edge."""
+    return max(1, min(60, (screen_width - 2) // 2) - 3)
 
 
 class CsmApp(App[None]):
@@ -538,6 +547,16 @@ class CsmApp(App[None]):
         quit_key = next((k for k, a in self.active_bindings.items() if a.binding.action in ("quit", "app.quit")), "")
         if quit_key:
             self.notify(t("app.quit_how", key=quit_key), title=t("app.quit_title"))
+
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:  # fmt: skip
+        """A notice, its lines broken where a reader expects (禁则: none starts with a closing mark) to the width of
+        Textual's toast. Plain text whatever ``markup`` says (a screen's ``notify`` asks for markup by default): no
+        notice is markup, and one may quote a note holding ``[``."""
+        lines = "\n".join(wrap(message, notice_width(self.size.width)))
+        super().notify(lines, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_command_palette(self) -> None:
         if not isinstance(self.screen, CommandPalette):

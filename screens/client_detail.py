@@ -123,6 +123,16 @@ def introduced_line(introduced: list[Introduced]) -> str:
     return line
 
 
+def moved_said(asked: dt.date, due_on: dt.date) -> str:
+    """A follow-up asked for a day off, put on the next working day: "12-05 是休息日，已安排在 12-07（周一）。"."""
+    return t(
+        "detail.follow_up_moved",
+        asked=asked.strftime("%m-%d"),
+        day=due_on.strftime("%m-%d"),
+        weekday=t(f"weekday.{due_on.isoweekday()}"),
+    )
+
+
 class ClientDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "tab(1)", "key.next_tab", id="detail.next_tab"),
@@ -513,6 +523,16 @@ class ClientDetailScreen(Screen[None]):
             self.notify(self._saved_for(saved), timeout=2)
             self.load()
 
+    def _followed_up(self, added: appointments.FollowUpAdded | None) -> None:
+        """A follow-up saved; asked for a day off, the day it was put on said too, and why."""
+        if added is None:
+            return
+        said = self._saved_for(added.task)
+        if added.moved_from is not None:
+            said = f"{said}\n{moved_said(added.moved_from, added.task.due_on)}"
+        self.notify(said, timeout=2 if added.moved_from is None else 6)
+        self.load()
+
     def _saved_for(self, saved: object) -> str:
         """Saved; a meeting or follow-up a colleague covering a leave made for the CSM away, named (theirs)."""
         d = self.detail
@@ -595,12 +615,12 @@ class ClientDetailScreen(Screen[None]):
         if self._full() is None:
             return
 
-        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> object:
+        def save(at: dt.datetime, note: str, confirmed: PhrasesConfirmed | None) -> appointments.FollowUpAdded:
             day = self.ws.time.local(at).date()
             return appointments.add_follow_up(self.ws, self.client_id, day, note, confirmed)
 
         dialog = WhenDialog(t("detail.follow_up_title"), next_working_morning(self.ws), save, with_time=False)
-        self.app.push_screen(dialog, self._after)
+        self.app.push_screen(dialog, self._followed_up)
 
     def _meeting(self) -> Appointment | None:
         d = self._full()

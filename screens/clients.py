@@ -1,5 +1,6 @@
-"""Clients: own clients in full (a 沃德 client manager's: the 沃德 referrals they accepted); ``/`` searches the
-branch, others' clients masked (the OCRM rule)."""
+"""Clients: own clients in full (a 沃德 client manager's: the 沃德 referrals they accepted); the search (focused on
+arrival, ``/`` back to it) searches the branch, others' clients masked (the OCRM rule). As on F3: results come as you
+type; Enter opens the highlighted result (the first, until ↓ moves into the list); Escape goes to the list."""
 
 from __future__ import annotations
 
@@ -22,18 +23,20 @@ from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
 
 
-class ClientsScreen(Destination[list[ClientListRow]]):
+class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
     TITLE_KEY = "nav.clients"
     ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "key.search", id="clients.search"),
+        Binding("slash", "search", "key.search", id="clients.search", priority=True),  # never typed into the search
         Binding("escape", "leave_search", "key.clear_filter", show=False, id="clients.leave_search"),
+        Binding("down", "results", "key.into_list", id="clients.results", priority=True),  # over the search's own ↓
     ]
 
     def __init__(self, ws: Workstation, focus: ClientFocus | None = None) -> None:
         super().__init__(ws)
         self.search_text = ""  # read by the loading worker; widgets are touched on the UI thread only
         self.focus_list = focus  # a list the checklist opens: who is left for one of its items
+        self.results_for: str | None = None  # the search text the rows shown were found for
 
     def compose_body(self) -> ComposeResult:
         if self.focus_list is None:
@@ -44,14 +47,26 @@ class ClientsScreen(Destination[list[ClientListRow]]):
         yield KeyTable(id="clients")
 
     def on_mount(self) -> None:
-        self.query_one(KeyTable).focus()
+        if self.focus_list is None:
+            self.query_one(Input).focus()
+        else:
+            self.query_one(KeyTable).focus()
 
-    def fetch(self) -> list[ClientListRow]:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """↓ goes from the search into the list, and only from there (in the list it moves a row)."""
+        if action == "results":
+            return isinstance(self.focused, Input)
+        return True
+
+    def fetch(self) -> tuple[str, list[ClientListRow]]:
         if self.focus_list is not None:
-            return clients_in_focus(self.ws, self.focus_list)
-        return find_clients(self.ws, self.search_text)
+            return "", clients_in_focus(self.ws, self.focus_list)
+        text = self.search_text
+        return text, find_clients(self.ws, text)
 
-    def show(self, data: list[ClientListRow]) -> None:
+    def show(self, found: tuple[str, list[ClientListRow]]) -> None:
+        text, data = found
+        searched_anew, self.results_for = text != self.results_for, text
         headers = [t(f"clients.{c}") for c in ("number", "name", "id", "mobile", "tier", "avg_3m")]
         rows = [
             (
@@ -64,7 +79,10 @@ class ClientsScreen(Destination[list[ClientListRow]]):
             )
             for row in data
         ]
-        self.query_one(KeyTable).show_rows(headers, rows, keys=[str(row.id) for row in data])
+        table = self.query_one(KeyTable)
+        table.show_rows(headers, rows, keys=[str(row.id) for row in data])
+        if searched_anew and data:
+            table.move_cursor(row=0)  # a new search's first result is the highlighted one
         status = counted("clients.count", count=len(data))
         if self.focus_list is not None:
             status = f"{t(f'clients_focus.{self.focus_list}')} · {status}"
@@ -84,9 +102,22 @@ class ClientsScreen(Destination[list[ClientListRow]]):
         self.search_text = event.value
         self.reload()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def action_results(self) -> None:
         self.query_one(KeyTable).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search opens the highlighted result (the first, until ↓ moves to another), once the results
+        of what is typed have come."""
+        table = self.query_one(KeyTable)
+        if self.results_for != self.search_text or table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None:
+            self.open_client(int(key))
 
     def on_data_table_row_selected(self, event: KeyTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.push_screen(ClientDetailScreen(self.ws, int(event.row_key.value)))
+            self.open_client(int(event.row_key.value))
+
+    def open_client(self, client_id: int) -> None:
+        self.app.push_screen(ClientDetailScreen(self.ws, client_id))

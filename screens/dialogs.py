@@ -78,6 +78,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import Failure, in_background
 from widgets.choices import BoundText, numbered, together
 from widgets.failures import describe
+from widgets.line_breaks import Wrapped
 from widgets.phrase_panel import PhrasePanel
 from widgets.said_checkbox import FormCheckbox, SaidCheckbox
 from widgets.table import KeyTable
@@ -258,7 +259,7 @@ class TextDialog(SavingDialog[R]):
         with Vertical():
             yield Label(title, classes="screen-title")
             if explain:
-                yield Static(explain)
+                yield Static(Wrapped(explain))  # broken where a reader expects (禁则), not mid-phrase
             yield BoundedInput(value, placeholder=placeholder, max_length=self.max_length, id="reason")
             yield from self.footer()
 

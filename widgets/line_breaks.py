@@ -5,13 +5,16 @@ A line may end:
 - after a space (the space is not drawn at the line's end), but never between a number and its unit (``5 分``,
   ``3 days``, ``3个月``), nor inside a short bracketed unit (``（1–5 分）``, ``(1–5)``);
 - between two characters when one of them is wide (Chinese), except before closing punctuation (``，。）：`` …) or
-  after opening punctuation (``（“《`` …) — the line-breaking rules (禁则) of Chinese typesetting.
+  after opening punctuation (``（“《`` …) — the line-breaking rules (禁则) of Chinese typesetting;
+- inside a phrase the catalog joins with no-break spaces (``已于\u00a0{date}\u00a0过期``), kept whole from the space
+  or punctuation before it to the one after it.
 A bracketed unit wider than the whole line breaks inside as other text does; what is still wider is cut by cells, as
 nothing else fits.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from rich.cells import cell_len, chop_cells
@@ -21,16 +24,18 @@ from rich.text import Text
 
 NO_LINE_START = frozenset("，。、；：？！）」』》】〉…”’,.;:?!)]}%·")
 NO_LINE_END = frozenset("（「『《【〈“‘([{¥￥$")
+NO_BREAK_SPACE = "\u00a0"
+PHRASE_ENDS = re.escape(" \u3000" + "".join(sorted(NO_LINE_START | NO_LINE_END)))  # spaces (not a no-break one), marks
 BRACKETS = {"（": "）", "(": ")"}
 UNIT_WITHIN = 12  # a bracketed unit of at most this many characters is kept on one line
 
 
-def units(text: str, *, keep_brackets: bool = True) -> list[str]:
-    """``text`` cut at every place a line may end (the pieces, joined, are ``text``); ``keep_brackets=False`` lets
-    a bracketed unit break inside as any text does."""
+def units(text: str, *, keep_units: bool = True) -> list[str]:
+    """``text`` cut at every place a line may end (the pieces, joined, are ``text``); ``keep_units=False`` lets
+    a bracketed unit or a joined phrase break inside as any text does."""
     pieces: list[str] = []
     start = 0
-    closes = _kept_brackets(text) if keep_brackets else {}
+    closes = _kept(text) if keep_units else {}
     kept_until = -1
     for i in range(1, len(text)):
         kept_until = max(kept_until, closes.get(i - 1, -1))
@@ -52,6 +57,15 @@ def _kept_brackets(text: str) -> dict[int, int]:
             end = text.find(close, i + 1, i + UNIT_WITHIN + 1)
             if end != -1:
                 kept[i] = end
+    return kept
+
+
+def _kept(text: str) -> dict[int, int]:
+    """Where each short bracketed unit or phrase joined by no-break spaces (from a space or punctuation to the next)
+    starts: the index of its last character."""
+    kept = _kept_brackets(text)
+    for phrase in re.finditer(f"[^{PHRASE_ENDS}]*{NO_BREAK_SPACE}[^{PHRASE_ENDS}]*", text):
+        kept[phrase.start()] = max(kept.get(phrase.start(), -1), phrase.end() - 1)
     return kept
 
 
@@ -106,7 +120,7 @@ def _fitting(pieces: list[str], width: int) -> Iterator[str]:
         if cell_len(piece.rstrip()) <= width:
             yield piece
             continue
-        for part in units(piece, keep_brackets=False):
+        for part in units(piece, keep_units=False):
             yield from _cut(part, width) if cell_len(part.rstrip()) > width else (part,)
 
 

@@ -926,7 +926,7 @@ def test_what_the_colleague_books_for_after_the_leave_comes_back_as_the_csms(cov
     li = covered.ws("li")
     after = appointments.book(li, client_id, dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC), "面谈")
     during = appointments.book(li, client_id, dt.datetime(2026, 11, 30, 6, tzinfo=dt.UTC), "面谈")
-    follow_up = appointments.add_follow_up(li, client_id, BACK, "再联系")
+    follow_up = appointments.add_follow_up(li, client_id, BACK, "再联系").task
     wang = covered.id("wang")
     assert (after.staff_id, during.staff_id, follow_up.staff_id) == (wang, covered.id("li"), wang)
     assert client_detail.load(li, client_id).staff_names[wang] == "王芳"  # type: ignore[union-attr]

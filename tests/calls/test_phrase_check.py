@@ -154,7 +154,7 @@ def test_a_day_summary_with_a_forbidden_phrase_is_refused_until_confirmed(branch
 
 def test_an_sms_text_is_checked_like_a_note(branch: Branch) -> None:
     ws = branch.ws(branch.csm_a)
-    task = appointments.add_follow_up(ws, branch.zsf, MONDAY, "发短信")
+    task = appointments.add_follow_up(ws, branch.zsf, MONDAY, "发短信").task
     assert task.id is not None
     with pytest.raises(ForbiddenPhrases):
         outcomes.mark_sms_sent(ws, branch.zsf, task.id, "【交通银行】新品包赚，速来")

@@ -20,7 +20,7 @@ from tests.support.snapshots import SnapCompare, View, every_size_and_language, 
 from widgets.row_detail import RowDetail
 
 CLIENT = ("3", "enter")
-REFERABLE = ("3", "j", "enter")  # the list's second client: the first is a 沃德 client manager's already
+REFERABLE = ("3", "down", "j", "enter")  # the list's second client: the first is a 沃德 client manager's already
 
 VIEWS = [
     View("reveal", "csm01", (*CLIENT, "r"), RevealDialog),

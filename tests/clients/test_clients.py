@@ -427,7 +427,9 @@ def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(b
     assert cancelled.status is AppointmentStatus.CANCELLED
     assert full(client_detail.load(ws, branch.zsf)).appointments[0].status is AppointmentStatus.CANCELLED
 
-    task = appointments.add_follow_up(ws, branch.ls, SUNDAY, note="周末提醒：基金定投")
+    added = appointments.add_follow_up(ws, branch.ls, SUNDAY, note="周末提醒：基金定投")
+    task = added.task
+    assert added.moved_from == SUNDAY  # asked for a day off: the day asked is returned, to be said
     assert (task.kind, task.due_on, task.origin, task.note, task.staff_id) == (
         TaskKind.FOLLOW_UP,
         MONDAY,
@@ -436,8 +438,9 @@ def test_book_move_confirm_cancel_and_follow_up_each_show_in_the_client_detail(b
         branch.csm_a.id,
     )
     assert [(t.id, t.due_on) for t in full(client_detail.load(ws, branch.ls)).tasks] == [(task.id, MONDAY)]
-    today = appointments.add_follow_up(ws, branch.ls, TODAY)
-    assert today.due_on == TODAY
+    on_today = appointments.add_follow_up(ws, branch.ls, TODAY)
+    today = on_today.task
+    assert (today.due_on, on_today.moved_from) == (TODAY, None)
     assert [t.id for t in full(client_detail.load(ws, branch.ls)).tasks] == [today.id, task.id]
     assert branch.chain_holds()
 

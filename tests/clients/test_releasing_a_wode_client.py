@@ -360,7 +360,7 @@ async def test_the_wode_manager_releases_from_the_client_page_told_what_it_cance
         await press_settled(pilot, "u")
         dialog = app.screen
         assert isinstance(dialog, CheckedTextDialog)
-        said = " ".join(str(s.render()) for s in dialog.query(Static))
+        said = " ".join(str(s.content) for s in dialog.query(Static))
         assert t("referrals.release_cancels") in said and t("referrals.release_client", client="张三丰") in said
         dialog.query_one("#reason", Input).value = "客户不再符合沃德标准"
         await press_settled(pilot, "enter")

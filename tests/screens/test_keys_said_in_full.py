@@ -59,7 +59,7 @@ async def test_f1_and_the_key_bar_name_what_enter_does_on_a_list(
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize(
     ("keys", "moves"),
-    [(("2",), True), (("3",), True), (("2", "c", "z"), False)],
+    [(("2",), True), (("3", "down"), True), (("2", "c", "z"), False)],
     ids=["queue", "clients", "snooze dialog's field"],
 )
 async def test_f1_names_a_lists_movement_keys_only_over_a_list(
@@ -81,7 +81,7 @@ async def test_f1_names_a_lists_movement_keys_only_over_a_list(
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-@pytest.mark.parametrize("keys", [("2",), ("3",)], ids=["queue", "clients"])
+@pytest.mark.parametrize("keys", [("2",), ("3", "down")], ids=["queue", "clients"])
 async def test_f1_over_a_list_says_its_movement_keys_together_then_what_opens_the_row(
     demo_url: str, lang: str, keys: tuple[str, ...]
 ) -> None:

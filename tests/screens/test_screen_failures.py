@@ -120,7 +120,7 @@ async def test_a_destination_that_cannot_load_says_why_and_loads_when_shown_agai
         await settle(pilot)
         assert LOADED_NOTHING in notices(app) and table_rows(app) == []
         switch.down = False
-        await pilot.press("1", "3")
+        await pilot.press("escape", "1", "3")  # from the search to the list, away and back
         await settle(pilot)
         assert table_rows(app)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import arrow
 
@@ -233,26 +234,36 @@ def suggested_slot(ws: Workstation, client_id: int | None = None) -> arrow.Arrow
 _SUGGEST_DAYS = 31  # the meetings a suggestion looks past: a month covers any agenda a CSM keeps
 
 
+@dataclass(frozen=True)
+class FollowUpAdded:
+    """A follow-up added by hand: its task, and the day asked for when that was no working day (the task is due on
+    the next working day, ``task.due_on``), so that the user is told it was moved."""
+
+    task: Task
+    moved_from: dt.date | None = None
+
+
 def add_follow_up(
     ws: Workstation, client_id: int, due_on: dt.date, note: str = "", confirmed: PhrasesConfirmed | None = None
-) -> Task:
-    """A follow-up call added by hand; its note is phrase-checked. A 沃德 client manager adds one on a client still
-    theirs to decide too (calling back is part of deciding): their queue holds it (``storage.access.wode_called``)."""
+) -> FollowUpAdded:
+    """A follow-up call added by hand, on the day asked or, that being no working day, the next working day; its
+    note is phrase-checked. A 沃德 client manager adds one on a client still theirs to decide too (calling back is
+    part of deciding): their queue holds it (``storage.access.wode_called``)."""
     if due_on < ws.time.today():
         raise DomainError("time_in_past")
     hits = screen(ws, {"note": note}, confirmed, entity="clients", entity_id=str(client_id))
+    working_day = working_days.on_or_after(ws.policy.calendar, due_on)
     with ws.uow(write=True) as tx:
         client = tx.clients.get(client_id)
         task = tx.tasks.add(
             NewTask(
                 client_id=client_id, staff_id=works_for(tx, ws, client.manager_id), kind=TaskKind.FOLLOW_UP,
-                due_on=working_days.on_or_after(ws.policy.calendar, due_on), origin=TaskOrigin.MANUAL, note=note,
-                created_at=ws.time.now().datetime,
+                due_on=working_day, origin=TaskOrigin.MANUAL, note=note, created_at=ws.time.now().datetime,
             )
         )  # fmt: skip
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
-    return task
+    return FollowUpAdded(task, due_on if working_day != due_on else None)
 
 
 def agenda(ws: Workstation, day: dt.date) -> list[AgendaRow]:

@@ -1,0 +1,51 @@
+"""Arriving on the client list (``3``), typing searches at once: the search has the focus; Enter opens the
+highlighted result (the first, as on F3), ↓ moves into the list, Escape leaves the search for the list."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from screens.client_detail import ClientDetailScreen
+from screens.clients import ClientsScreen
+from tests.support.pilot import make_app, press_settled, table_rows
+from widgets.table import KeyTable
+
+
+def _key_of_row(app: object, row: int) -> int:
+    table = app.screen.query_one(KeyTable)  # type: ignore[attr-defined]
+    return int(table.coordinate_to_cell_key((row, 0)).row_key.value)
+
+
+async def test_typing_on_arrival_filters_and_enter_opens_the_first_result(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3")
+        assert isinstance(app.screen, ClientsScreen)
+        assert isinstance(app.focused, Input) and app.focused.id == "client-search"
+        number = table_rows(app)[1][0]  # the second client of the list, found by its client number
+        wanted = _key_of_row(app, 1)
+        await press_settled(pilot, *number)
+        assert [row[0] for row in table_rows(app)] == [number]
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, ClientDetailScreen) and app.screen.client_id == wanted
+
+
+async def test_down_from_the_search_moves_into_the_list_and_enter_there_opens_its_row(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3", "down")
+        assert isinstance(app.focused, KeyTable)
+        second = _key_of_row(app, 1)
+        await press_settled(pilot, "j", "enter")
+        assert isinstance(app.screen, ClientDetailScreen) and app.screen.client_id == second
+
+
+async def test_escape_leaves_the_search_for_the_list_where_the_screens_keys_work(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3", "escape")
+        assert isinstance(app.focused, KeyTable)
+        await press_settled(pilot, "slash", "slash")
+        assert isinstance(app.focused, Input) and app.focused.value == ""  # ``/`` goes to the search, never into it
+        await press_settled(pilot, "escape", "1")
+        assert not isinstance(app.screen, ClientsScreen)
