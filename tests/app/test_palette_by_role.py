@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from csm_tui.app import CsmApp
 from csm_tui.domain.enums import Role
 from csm_tui.i18n import catalog
 from csm_tui.services.ports import AccessDenied
 from csm_tui.services.selling import attempts
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import make_app, notices, settle
 from tests.support.words import screen_text
 
 ZH = catalog("zh_CN")
@@ -37,10 +36,6 @@ OFFERED = {
 }  # fmt: skip
 
 
-def said(app: CsmApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
 def refusals_in(text: str) -> list[str]:
     return [r for r in REFUSALS if r in text]
 
@@ -58,11 +53,11 @@ async def test_the_palette_offers_a_role_only_what_it_may_open_and_each_entry_op
         for command in commands:
             if command.title == ZH["key.quit"]:
                 continue
-            app._notifications.clear()
+            seen = len(notices(app))
             depth, mode = len(app.screen_stack), app.current_mode
             command.callback()
             await settle(pilot)
-            shown = " ".join(said(app)) + screen_text(app)
+            shown = " ".join(notices(app)[seen:]) + screen_text(app)
             assert refusals_in(shown) == [], (login, command.title)
             while len(app.screen_stack) > depth:
                 app.pop_screen()
@@ -82,6 +77,6 @@ async def test_what_the_counter_is_refused_is_not_in_its_palette(demo_url: str, 
         assert not offered & {ZH["nav.scoreboard"], ZH["key.new_sale"], ZH["agenda.title"]}
         app.action_go("scoreboard")  # the key 5 still leads there: refused, as a permission
         await settle(pilot)
-        assert refusals_in(" ".join(said(app)))
+        assert refusals_in(" ".join(notices(app)))
     with pytest.raises(AccessDenied):
         attempts.context(app.ws, client_id=1)  # no sale: they never read a client in full

@@ -226,7 +226,7 @@ async def test_the_return_dialog_says_what_returning_cancels_and_the_notice_coun
         await press_settled(pilot, "6", "x")
         dialog = app.screen
         assert isinstance(dialog, CheckedTextDialog)
-        assert t("referrals.return_releases") in " ".join(str(s.render()) for s in dialog.query(Static))
+        assert t("referrals.return_releases") in " ".join(str(s.content) for s in dialog.query(Static))
         dialog.query_one("#reason", Input).value = "客户暂不考虑"
         await press_settled(pilot, "enter")
     assert "已退回：已取消您对该客户未完成的电话 1 个、面谈 0 次" in notices(app)

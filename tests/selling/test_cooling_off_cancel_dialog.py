@@ -27,7 +27,7 @@ from storage.engine import make_engine
 from storage.orm import HoldingRow, SaleRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import first_own_client, make_app, settle
+from tests.support.pilot import first_own_client, make_app, notices, settle
 from widgets.table import KeyTable
 
 NOW = dt.datetime.fromisoformat(FROZEN_AT)
@@ -92,7 +92,7 @@ async def test_the_cancel_dialog_names_the_sale_before_asking_why_and_the_cancel
         named = words["detail.cancel_sale_named"].format(
             product=product, amount=money(AMOUNT), sold="2026-11-27 08:00", until="11-28 08:00"
         )
-        assert named in " ".join(str(s.render()) for s in dialog.query(Static))
+        assert named in " ".join(str(s.content) for s in dialog.query(Static))
         dialog.query_one("#reason", Input).value = "客户改变主意"
         await pilot.press("enter")
         await settle(pilot)
@@ -112,8 +112,7 @@ async def test_a_sale_past_its_cooling_off_is_refused_at_once_without_asking_a_r
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _press_cancel_on_the_sale(pilot, client_id, sale_id)
         assert app.screen is screen  # no dialog, no reason asked
-        told = [str(n.message) for n in app._notifications]
-        assert catalog(lang)["error.not_in_cooling_off"] in told
+        assert catalog(lang)["error.not_in_cooling_off"] in notices(app)
     engine = make_engine(demo_url)
     with engine.connect() as conn:
         assert conn.execute(select(SaleRow.cancelled_at).where(SaleRow.id == sale_id)).scalar_one() is None

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from csm_tui.i18n import catalog
 from screens import suitability_wizard
-from tests.support.pilot import make_app, settle
+from tests.support.pilot import make_app, notices, settle
 from tests.support.wizard import confirm_everything
 from widgets.cells import short_path
 
@@ -42,8 +42,7 @@ async def test_the_report_path_fits_one_line_at_80_columns_and_the_full_path_is_
         assert shown.startswith("~/") and "…" in shown and shown.endswith(Path(full).name)
         assert cell_len(line) <= 80 - suitability_wizard.DONE_MARGIN  # one line: it does not wrap
         assert wizard.query_one("#done-text").size.height == 2
-        told = [str(n.message) for n in app._notifications]
-        assert catalog(lang)["wizard.report_full"].format(path=full) in told
+        assert catalog(lang)["wizard.report_full"].format(path=full) in notices(app)
 
 
 def test_a_short_path_keeps_home_as_tilde_and_the_file_name_whole(monkeypatch: pytest.MonkeyPatch) -> None:
