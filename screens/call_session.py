@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
 
+import arrow
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -278,9 +279,10 @@ class CallSession(Screen[None]):
             )
             return Handled(receipt, prepared(self.ws, upcoming))
 
-        suggested = (
-            self.ws.time.now().shift(hours=1) if disposition is Disposition.BUSY else next_working_morning(self.ws)
-        )
+        soonest = next(iter(snooze_choices(self.ws).values()), None)  # a call back: the first time the CSM calls
+        suggested = next_working_morning(self.ws)
+        if disposition is Disposition.BUSY and soonest is not None:
+            suggested = arrow.get(soonest)
         dialog: OutcomeDialog[Handled] = OutcomeDialog(disposition, save, self.ws.time.tz, suggested)
         self.app.push_screen(dialog, self._saved)
 

@@ -144,9 +144,23 @@ class Cadence:
         return NextTask(TaskKind.CALLBACK, self.next_working_day_after(local.date()))
 
     def callback_at(self, at: dt.datetime, now: dt.datetime) -> NextTask:
-        if at <= now:
-            raise DomainError("time_in_past")
+        """The call back at the time the client named (busy): ahead, when the CSM calls (``call_refusal``)."""
+        if (refused := self.call_refusal(at, now, past="time_in_past")) is not None:
+            raise refused
         return NextTask(TaskKind.CALLBACK, self.local(at).date(), at)
+
+    def call_refusal(self, at: dt.datetime, now: dt.datetime, past: str = "snooze_in_past") -> DomainError | None:
+        """Why a call cannot be put at ``at``, in words, or None: it must be ahead (else ``past``), on a working day
+        and within the calling hours — when the CSM is at work to make it."""
+        local, when = self.local(now), self.local(at)
+        if when <= local:
+            return DomainError(past)
+        if not self.calendar.is_working_day(when.date()):
+            return DomainError("call_not_working_day", day=when.date().isoformat())
+        if not self.calendar.work_start <= when.time() <= self.calendar.work_end:
+            start, end = self.calendar.work_start, self.calendar.work_end
+            return DomainError("call_outside_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+        return None
 
     def appointment_confirmation(self, starts_at: dt.datetime, now: dt.datetime) -> list[NextTask]:
         """A confirmation call the working day before the meeting; none when that day is today or past (a meeting
@@ -187,23 +201,12 @@ class Cadence:
         day = self.next_working_day_after(local.date())
         morning = arrow.get(dt.datetime.combine(day, self.calendar.work_start), tzinfo=self.calendar.tz)
         found = {"hour": later, "afternoon": afternoon, "morning": morning}
-        return {name: at.to("UTC").datetime for name, at in found.items() if self._snoozable(at, local)}
-
-    def _snoozable(self, at: arrow.Arrow, now: arrow.Arrow) -> bool:
-        return (
-            at > now
-            and self.calendar.is_working_day(at.date())
-            and self.calendar.work_start <= at.time() <= self.calendar.work_end
-        )
+        times = {name: at.to("UTC").datetime for name, at in found.items()}
+        return {name: at for name, at in times.items() if self.call_refusal(at, now) is None}
 
     def snooze_until(self, at: dt.datetime, now: dt.datetime) -> NextTask:
         """The call moved to ``at``, which must be ahead, on a working day and within the calling hours."""
-        local, when = self.local(now), self.local(at)
-        if when <= local:
-            raise DomainError("snooze_in_past")
-        if not self.calendar.is_working_day(when.date()):
-            raise DomainError("snooze_not_working_day", day=when.date().isoformat())
-        if not self.calendar.work_start <= when.time() <= self.calendar.work_end:
-            start, end = self.calendar.work_start, self.calendar.work_end
-            raise DomainError("snooze_outside_hours", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+        if (refused := self.call_refusal(at, now)) is not None:
+            raise refused
+        when = self.local(at)
         return NextTask(TaskKind.CALLBACK, when.date(), when.to("UTC").datetime)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 from textual.geometry import Region
+from textual.widgets import Input
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import Disposition, TaskKind, TaskOrigin, TaskStatus
@@ -272,9 +273,41 @@ async def test_a_snooze_time_after_hours_is_refused_in_the_dialog_with_the_hours
         await settle(pilot)
         assert app.screen is dialog
         error = str(dialog.query_one("#dialog-error").render())
-        assert error == t("error.snooze_outside_hours", start="09:00", end="17:30")
+        assert error == t("error.call_outside_hours", start="09:00", end="17:30")
     task = next(r for r in _rows(calls_branch.url, TaskRow) if r.id == calls_branch.tasks[0])  # type: ignore[attr-defined]
     assert task.due_at.replace(tzinfo=dt.UTC) == NOW.replace(hour=1, minute=0)  # type: ignore[attr-defined]
+
+
+async def test_a_busy_callback_on_a_day_off_is_refused_in_the_dialog_keeping_what_was_typed(
+    calls_branch: CallsBranch,
+) -> None:
+    """The client asks to be called on Saturday: the CSM is not at work then. Refused in words, the note kept;
+    Monday's time is taken. The time suggested is the next the CSM calls (in an hour, 11:00 on Friday)."""
+    from csm_tui.i18n import t
+
+    app = make_app(calls_branch.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OutcomeDialog)
+        date, time = dialog.query_one("#date", Input), dialog.query_one("#time", Input)
+        assert (date.value, time.value) == ("2026-11-27", "11:00")
+        date.value, time.value = "2026-11-28", "10:00"
+        dialog.query_one("#note", Input).value = "客户周末有空"
+        dialog.query_one("#note").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert str(dialog.query_one("#dialog-error").render()) == t("error.call_not_working_day", day="2026-11-28")
+        assert dialog.query_one("#note", Input).value == "客户周末有空"
+        date.value = "2026-11-30"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, OutcomeDialog)
+    callback = next(r for r in _rows(calls_branch.url, TaskRow) if r.id not in calls_branch.tasks)
+    assert callback.due_at.replace(tzinfo=dt.UTC) == dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC)  # type: ignore[attr-defined]
 
 
 async def test_agreed_to_buy_opens_the_wizard_and_books_a_visit_only_when_ticked(calls_branch: CallsBranch) -> None:

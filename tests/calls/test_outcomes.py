@@ -576,8 +576,8 @@ def test_snooze_to_the_next_working_morning(desk: Desk) -> None:
     ("at", "code"),
     [
         (local(TODAY, 9), "snooze_in_past"),
-        (local(TODAY + dt.timedelta(days=1), 10), "snooze_not_working_day"),  # Saturday
-        (local(TODAY, 20), "snooze_outside_hours"),
+        (local(TODAY + dt.timedelta(days=1), 10), "call_not_working_day"),  # Saturday
+        (local(TODAY, 20), "call_outside_hours"),
     ],
 )
 def test_snooze_refuses_a_time_past_on_a_day_off_or_after_hours_and_changes_nothing(

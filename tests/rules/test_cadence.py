@@ -243,10 +243,19 @@ def test_busy_calls_back_at_the_time_named() -> None:
     assert after(Disposition.BUSY, at=monday) == FollowUp((NextTask(TaskKind.CALLBACK, MONDAY, monday),))
 
 
-def test_busy_callback_day_is_the_branch_day() -> None:
-    # 00:30 Saturday in Shanghai is still Friday in UTC.
-    at = utc(2026, 11, 27, 16, 30)
-    assert after(Disposition.BUSY, at=at).tasks == (NextTask(TaskKind.CALLBACK, SATURDAY, at),)
+def test_a_busy_callback_is_refused_on_a_day_off_or_outside_the_calling_hours_of_the_branch() -> None:
+    """The CSM makes the call: not on a day off nor outside the calling hours, judged by the branch's clock (00:30
+    Saturday in Shanghai is still Friday in UTC)."""
+    refusals = []
+    for at in (local(SATURDAY, 10), utc(2026, 11, 27, 16, 30), local(MONDAY, 20)):
+        with pytest.raises(DomainError) as refused:
+            after(Disposition.BUSY, at=at)
+        refusals.append((refused.value.code, refused.value.params))
+    assert refusals == [
+        ("call_not_working_day", {"day": "2026-11-28"}),
+        ("call_not_working_day", {"day": "2026-11-28"}),
+        ("call_outside_hours", {"start": "09:00", "end": "17:30"}),
+    ]
 
 
 def test_wrong_number_verifies_today_and_marks_the_number_invalid() -> None:
@@ -382,10 +391,10 @@ def test_snooze_until_refuses_a_past_time_a_day_off_and_a_time_outside_the_hours
     assert past.value.code == "snooze_in_past"
     with pytest.raises(DomainError) as day_off:
         c.snooze_until(local(SATURDAY, 10), NOW)
-    assert (day_off.value.code, day_off.value.params) == ("snooze_not_working_day", {"day": "2026-11-28"})
+    assert (day_off.value.code, day_off.value.params) == ("call_not_working_day", {"day": "2026-11-28"})
     with pytest.raises(DomainError) as late:
         c.snooze_until(local(FRIDAY, 17, 31), NOW)
-    assert (late.value.code, late.value.params) == ("snooze_outside_hours", {"start": "09:00", "end": "17:30"})
+    assert (late.value.code, late.value.params) == ("call_outside_hours", {"start": "09:00", "end": "17:30"})
 
 
 # --- properties ----------------------------------------------------------------------------------------------
@@ -427,22 +436,28 @@ def test_every_due_date_is_a_working_day_from_today_on(
             assert c.local(task.due_at).date() == task.due_on
 
 
-@given(p=calendars(), now=_NOWS, ahead=st.timedeltas(min_value=dt.timedelta(days=-2), max_value=dt.timedelta(days=20)))
-def test_a_snooze_is_accepted_only_ahead_on_a_working_day_within_hours(
-    p: Policy, now: dt.datetime, ahead: dt.timedelta
+@given(
+    p=calendars(),
+    now=_NOWS,
+    ahead=st.timedeltas(min_value=dt.timedelta(days=-2), max_value=dt.timedelta(days=20)),
+    busy=st.booleans(),
+)
+def test_a_snooze_or_a_busy_callback_is_accepted_only_ahead_on_a_working_day_within_hours(
+    p: Policy, now: dt.datetime, ahead: dt.timedelta, busy: bool
 ) -> None:
+    """The two calls put at a time the CSM or the client chose: the same rule, the CSM at work to make them."""
     c = Cadence(p)
     for at in c.snooze_choices(now).values():  # every quick choice is one the rule accepts
         assert c.snooze_until(at, now).due_at == at
     at = now + ahead
     when = c.local(at)
     try:
-        task = c.snooze_until(at, now)
+        task = c.after_contact(Disposition.BUSY, now, ContactState(), at).tasks[0] if busy else c.snooze_until(at, now)
     except DomainError:
         ok = False
     else:
         ok = True
-        assert (task.due_on, task.due_at) == (when.date(), at)
+        assert (task.kind, task.due_on, task.due_at) == (TaskKind.CALLBACK, when.date(), at)
     expected = (
         at > now
         and p.calendar.is_working_day(when.date())
