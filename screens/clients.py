@@ -28,7 +28,7 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
     ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "key.search", id="clients.search", priority=True),  # never typed into the search
-        Binding("escape", "leave_search", "key.clear_filter", show=False, id="clients.leave_search"),
+        Binding("escape", "leave_search", "key.into_list", show=False, id="clients.leave_search"),
         Binding("down", "results", "key.into_list", id="clients.results", priority=True),  # over the search's own ↓
     ]
 
