@@ -124,11 +124,13 @@ class WorkingDay(Part):
         return self.cadence.after_contact(disposition, origin.at, state, agreed).tasks
 
     def _callback(self, csm: Csm, c: DemoClient, due: dt.date) -> None:
-        """A call to return: at a time the busy client named, or after no answer late in an afternoon."""
+        """A call to return: at a time the busy client named (on a working day: the CSM makes the call), or after no
+        answer late in an afternoon."""
         rng = self.rng
         if rng.random() < 0.5:
             origin = self._earlier_call(csm, c, due, rng.randint(1, 2), Disposition.BUSY)
-            agreed = self.days.at(due, WORK_START + 30 * rng.randint(1, 15))
+            named = due if self.policy.calendar.is_working_day(due) else self.days.ahead(due, 1)
+            agreed = self.days.at(named, WORK_START + 30 * rng.randint(1, 15))
             steps = self._after(c, origin, Disposition.BUSY, agreed)
             self._tasks(csm, c, origin, steps, {TaskKind.CALLBACK: BUSY_NOTE})
         else:

@@ -347,8 +347,8 @@ def test_the_call_cadence_works_at_the_largest_intervals() -> None:
     cadence = Cadence(policy)
     now = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
     today = now.date()
-    for outcome in Disposition:
-        cadence.after_contact(outcome, now, ContactState(), at=now + dt.timedelta(days=2))
+    for outcome in Disposition:  # a time agreed on Monday, 10:00
+        cadence.after_contact(outcome, now, ContactState(), at=now + dt.timedelta(days=3))
     assert cadence.quiet_since(today) == today - dt.timedelta(days=MAX_DAYS - 1)
     assert cadence.after_days(today, MAX_DAYS) >= today + dt.timedelta(days=MAX_DAYS)
 

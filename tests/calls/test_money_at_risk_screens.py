@@ -139,7 +139,7 @@ async def test_a_relative_linked_by_mistake_is_unlinked_from_the_same_dialog(dem
         assert isinstance(screen, ClientDetailScreen)
         await pilot.press("h")
         await pilot.pause()
-        assert "x 解除" in " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "x 解除" in " ".join(str(s.content) for s in app.screen.query(Static))
         await pilot.press(*f"{number} s", "enter")
         await settle(pilot)
         assert "配偶，非本人客户" in str(screen.query_one("#identity").render())
