@@ -330,13 +330,12 @@ class CsmApp(App[None]):
 
     def _wode_endings(self) -> list[str]:
         """In the worker: the 沃德 returns and releases of the CSM's clients (the 沃德 client manager's releases on
-        their behalf) not told yet (in any session), as the lines to show, told from now on (``referrals.told``)."""
-        from csm_tui.services.clients.referrals import told, wode_endings_untold
+        their behalf) not told yet (in any session), as the lines to show, told from now on
+        (``referrals.tell_wode_endings``)."""
+        from csm_tui.services.clients.referrals import tell_wode_endings
         from screens.referral_words import ending_said
 
-        endings = wode_endings_untold(self.ws)
-        if endings:
-            told(self.ws, endings)
+        endings = tell_wode_endings(self.ws)
         return [ending_said(ended) for ended in endings]
 
     def _new_walk_ins(self) -> list[str]:

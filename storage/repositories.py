@@ -584,9 +584,26 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
     client_scoped = True
 
     def _allowed_write(self, item: NewTask) -> None:
-        # Anyone at the branch may put a referral in a CSM's queue (a walk-in sent by the lobby or a teller).
+        """A referral's call goes into the receiving manager's queue, written by whoever made the referral (a walk-in
+        sent by the lobby or a teller, a CSM's 沃德 referral: of a client not the receiver's yet): only on an open
+        referral (``origin_id``) they made of that client to that manager. Any other task: the client's to write."""
         if item.kind is not TaskKind.REFERRAL:
             super()._allowed_write(item)
+            return
+        if self.access.admin:
+            return
+        referral = (
+            self.session.get(ReferralRow, item.origin_id)
+            if item.origin is TaskOrigin.REFERRAL and item.origin_id is not None
+            else None
+        )
+        if (
+            referral is None
+            or referral.status != ReferralStatus.OPEN
+            or (referral.client_id, referral.to_staff_id) != (item.client_id, item.staff_id)
+            or not self.access.is_self(referral.from_staff_id)
+        ):
+            raise AccessDenied("task")
 
     def _open_row(self, task_id: int) -> TaskRow:
         row = self._scoped_row(task_id)

@@ -36,7 +36,7 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import CheckedTextDialog
 from storage.engine import make_engine
-from storage.orm import AppointmentRow, ReferralRow, StaffRow, TaskRow
+from storage.orm import AppointmentRow, AuditRow, ReferralRow, StaffRow, TaskRow
 from tests.support.clients_branch import MONDAY, NOW, Branch
 from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
 from tests.support.races import at_once
@@ -232,8 +232,8 @@ def test_the_clients_csm_learns_of_a_release_and_a_return_with_what_they_cancell
         (ReferralStatus.RETURNED, "王小明", "陈经理", "客户暂不考虑", 0, 0),
     ]
     assert referrals.wode_endings_untold(branch.ws(branch.csm_b)) == []  # not B's clients
-    referrals.told(branch.ws(branch.csm_a), told[:1])
-    assert [e.client_name for e in referrals.wode_endings_untold(branch.ws(branch.csm_a))] == ["王小明"]
+    assert referrals.tell_wode_endings(branch.ws(branch.csm_a)) == told
+    assert referrals.wode_endings_untold(branch.ws(branch.csm_a)) == []  # told: not again
     with branch.system.acting_as(branch.csm_b)() as tx, pytest.raises(AccessDenied):
         tx.views.wode_endings(branch.csm_a.id or 0, since)  # nor A's to read
 
@@ -309,13 +309,36 @@ def test_the_wode_manager_learns_of_releases_on_their_behalf_once_not_of_their_o
         (ReferralStatus.RELEASED, "张三丰", "管理员", True, mask_text(ON_BEHALF), 2, 1),
         (ReferralStatus.RELEASED, "王小明", branch.supervisor.name, True, "客户要求更换", 2, 1),
     ]
-    referrals.told(wealth, told)
-    assert referrals.wode_endings_untold(wealth) == []
+    assert referrals.tell_wode_endings(wealth) == told
+    assert referrals.wode_endings_untold(wealth) == [] and referrals.tell_wode_endings(wealth) == []
     assert [e.client_name for e in referrals.wode_endings_untold(branch.ws(branch.csm_a))] == [
         "张三丰", "王小明", "李四"
     ]  # fmt: skip  # the CSM's own to be told, whatever the manager was told
     with branch.system.acting_as(branch.csm_a)() as tx, pytest.raises(AccessDenied):
         tx.views.wode_endings(branch.wealth.id or 0, NOW)  # nor anyone else's to read
+
+
+def test_two_desks_of_the_wode_manager_checking_at_once_tell_a_release_once(
+    branch: Branch, db_url: str, engine: Engine
+) -> None:
+    """The manager signed in at two desks, both looking at the same moment: one is told, the other not, and the log
+    holds one ``referral.told``."""
+    referrals.release(branch.ws(branch.admin), _held(branch, branch.zsf), "客户经理调岗")
+    engines = [make_engine(db_url), make_engine(db_url)]
+    told: list[list[str]] = []
+    try:
+        desks = [desk(branch, each, branch.wealth) for each in engines]
+        at_once([partial(lambda ws: told.append([e.client_name for e in referrals.tell_wode_endings(ws)]), ws)
+                 for ws in desks])  # fmt: skip
+    finally:
+        for each in engines:
+            each.dispose()
+    assert sorted(told) == [[], ["张三丰"]]
+    with Session(engine) as session:
+        events = session.scalars(
+            select(AuditRow.entity_id).where(AuditRow.action == "referral.told", AuditRow.staff_id == branch.wealth.id)
+        ).all()
+    assert len(events) == 1
 
 
 def test_the_wode_manager_is_not_told_of_a_release_past_the_lookback(branch: Branch) -> None:

@@ -21,6 +21,7 @@ from csm_tui.domain.masking import mask_text
 from csm_tui.domain.models import REFERRAL_TEXT_MAX, ClientSummary, NewReferral, NewTask, Referral, Staff
 from csm_tui.domain.roles import COUNTER_ROLES
 from csm_tui.domain.typed import client_number
+from csm_tui.rules import working_days
 from csm_tui.rules.tiers import tier_of
 from csm_tui.services.clients.finding import find_clients, look_up_number, whole_number
 from csm_tui.services.phrase_check import PhrasesConfirmed, record_confirmed, screen
@@ -93,7 +94,7 @@ def refer_to_wode(
         if tier_of(client.avg_3m, ws.policy.tiers) is not Tier.WODE:
             raise DomainError("below_wode")
         target = tx.staff.get(to_staff_id)
-        if target is None or target.role is not Role.WEALTH_MANAGER:
+        if target is None or target.role is not Role.WEALTH_MANAGER or not target.active:  # one who left: nobody's
             raise DomainError("not_a_wealth_manager")
         if wode_open(found):
             raise DomainError("referral_open")
@@ -108,7 +109,7 @@ def refer_to_wode(
                 created_at=ws.time.now().datetime, reason=note,
             )
         )  # fmt: skip
-        _queue(tx, referral, ws.time.today())
+        _queue(tx, ws, referral)
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return referral
@@ -156,18 +157,20 @@ def refer_walk_in(
                 created_at=now, reason=note.strip(),
             )
         )  # fmt: skip
-        _queue(tx, referral, ws.time.today())
+        _queue(tx, ws, referral)
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=str(client_id))
         tx.commit()
     return WalkInSent(referral, target.name, assigned=manager is None or not manager.active)
 
 
-def _queue(tx: UnitOfWork, referral: Referral, today: dt.date) -> None:
-    """The referral's call in the receiving manager's queue, due ``today``, the client's need as its note: decided
-    from there (a 沃德 referral returned cancels it, ``_release``)."""
+def _queue(tx: UnitOfWork, ws: Workstation, referral: Referral) -> None:
+    """The referral's call in the receiving manager's queue, due today (a referral made on a day off: the next
+    working day), the client's need as its note: decided from there (a 沃德 referral returned cancels it,
+    ``_release``)."""
+    due_on = working_days.on_or_after(ws.policy.calendar, ws.time.today())
     tx.tasks.add(
         NewTask(
-            client_id=referral.client_id, staff_id=referral.to_staff_id, kind=TaskKind.REFERRAL, due_on=today,
+            client_id=referral.client_id, staff_id=referral.to_staff_id, kind=TaskKind.REFERRAL, due_on=due_on,
             origin=TaskOrigin.REFERRAL, origin_id=referral.id, note=referral.reason, created_at=referral.created_at,
         )
     )  # fmt: skip
@@ -369,21 +372,31 @@ def held_referral(found: list[Referral], client_id: int) -> Referral | None:
 def wode_endings_untold(ws: Workstation) -> list[WodeEnding]:
     """The signed-in CSM's clients returned or released by a 沃德 client manager, and the signed-in 沃德 client
     manager's clients released on their behalf (``held``), in the last ``WODE_TOLD_DAYS`` and not told to them yet
-    (``told``), with what it cancelled: what they are told at once (the client is the CSM's alone again, not the
-    manager's any more), an ID or mobile in the reason masked."""
-    since = ws.time.now().datetime - dt.timedelta(days=WODE_TOLD_DAYS)
+    (``tell_wode_endings``), with what it cancelled (the client is the CSM's alone again, not the manager's any
+    more), an ID or mobile in the reason masked."""
     with ws.uow() as tx:
-        endings = tx.views.wode_endings(ws.staff.id, since)
-    return [replace(e, note=mask_text(e.note)) for e in endings]  # an ID or mobile in the reason: as the log keeps it
+        return _untold(tx, ws)
 
 
-def told(ws: Workstation, endings: list[WodeEnding]) -> None:
-    """The signed-in staff member was told of ``endings`` (one audited fact each, in one transaction): not told
-    again, in this session or the next."""
+def tell_wode_endings(ws: Workstation) -> list[WodeEnding]:
+    """What the signed-in staff member is to be told now (``wode_endings_untold``), each recorded told (an audited
+    fact) in the transaction that claims it, their row held: two desks of theirs checking at once tell it once, in
+    this session or the next. A look that finds nothing writes nothing."""
+    if not wode_endings_untold(ws):
+        return []
     with ws.uow(write=True) as tx:
+        tx.staff.lock(ws.staff.id or 0)  # the other desk's claim committed first is read below
+        endings = _untold(tx, ws)
         for ended in endings:
             tx.audit.record(WODE_TOLD, "referrals", str(ended.referral_id))
         tx.commit()
+    return endings
+
+
+def _untold(tx: UnitOfWork, ws: Workstation) -> list[WodeEnding]:
+    since = ws.time.now().datetime - dt.timedelta(days=WODE_TOLD_DAYS)
+    endings = tx.views.wode_endings(ws.staff.id or 0, since)
+    return [replace(e, note=mask_text(e.note)) for e in endings]  # an ID or mobile in the reason: as the log keeps it
 
 
 def _fits(text: str) -> None:
@@ -402,7 +415,7 @@ class Released:
 
 def _said(tx: UnitOfWork, action: str, referral_id: int, released: Released) -> None:
     """A 沃德 referral returned or released, with what it cancelled, in the audit log: what the client's CSM is told
-    (``wode_endings_untold``)."""
+    (``tell_wode_endings``)."""
     tx.audit.record(action, "referrals", str(referral_id), calls=released.calls, meetings=released.meetings)
 
 
