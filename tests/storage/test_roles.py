@@ -29,6 +29,7 @@ from csm_tui.domain.enums import (
     RiskRating,
     Role,
     TaskKind,
+    TaskOrigin,
     TaskStatus,
 )
 from csm_tui.domain.errors import DomainError
@@ -227,7 +228,10 @@ def test_lobby_and_tellers_record_referrals_and_nothing_else(branch: Branch, who
     a, me = branch.clients["a"], branch.sid(who)
     with branch.uow(who, write=True) as tx:
         made = tx.referrals.add(referral(a, me, branch.sid("csm_a"), ReferralKind.WALK_IN))
-        tx.tasks.add(task(a, branch.sid("csm_a"), TaskKind.REFERRAL))  # lands in the CSM's queue
+        call = task(a, branch.sid("csm_a"), TaskKind.REFERRAL)
+        with pytest.raises(AccessDenied):
+            tx.tasks.add(call)  # a referral's call on no referral
+        tx.tasks.add(call.model_copy(update={"origin": TaskOrigin.REFERRAL, "origin_id": made.id}))  # the CSM's queue
         with pytest.raises(AccessDenied):
             tx.referrals.add(referral(a, branch.sid("csm_b"), branch.sid("csm_a"), ReferralKind.WALK_IN))
         with pytest.raises(AccessDenied):
