@@ -466,8 +466,22 @@ class CsmApp(App[None]):
         checklist put back if it was left (Escape)."""
         if self.current_mode != destination:
             self.switch_mode(destination)
+        else:
+            self._back_to_list()
         if destination == "checklist":
             self._show_home_screen()
+
+    def _back_to_list(self) -> None:
+        """The key of the destination shown, pressed on a client's page opened from its list: back to the list (the
+        client list, to its search), as from any page the key leads there. Nothing typed is lost: a dialog open
+        over the page stays (its own keys take the digit). The list's search is emptied for the next client."""
+        from screens.client_detail import ClientDetailScreen
+        from screens.clients import ClientsScreen
+
+        while len(self.screen_stack) > 1 and isinstance(self.screen, ClientDetailScreen):
+            self.pop_screen()
+        if isinstance(self.screen, ClientsScreen):
+            self.screen.call_after_refresh(self.screen.search_anew)
 
     # Screens pushed over the destinations are imported when first asked for (see DESTINATIONS).
     def action_search(self) -> None:

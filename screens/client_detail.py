@@ -241,8 +241,9 @@ class ClientDetailScreen(Screen[None]):
             return False
         if action in RECORD_KEYS:  # ``access.require_client_record``
             return self.detail.changeable
-        if action == "refer":  # not a 沃德 client already, referred or managed (``referrals.refer_to_wode``)
-            return referrals.wode_referable(self.detail.referrals, self.ws.staff.id, self.detail.wode_managed)
+        if action == "refer":  # at the 沃德 standard, not a 沃德 client already (``referrals.refer_to_wode``)
+            d = self.detail
+            return d.tier is Tier.WODE and referrals.wode_referable(d.referrals, self.ws.staff.id, d.wode_managed)
         return True
 
     def load(self) -> None:
@@ -734,13 +735,8 @@ class ClientDetailScreen(Screen[None]):
         )
 
     def action_refer(self) -> None:
-        d = self._full()
-        if d is None:
-            return
-        if d.tier is not Tier.WODE:
-            self.notify(t("error.below_wode"), severity="warning")
-            return
-        self.pick_wealth_manager()
+        if self._full() is not None:
+            self.pick_wealth_manager()
 
     def pick_wealth_manager(self) -> None:
         in_background(
@@ -748,7 +744,14 @@ class ClientDetailScreen(Screen[None]):
         )
 
     def _choose_wealth_manager(self, managers: list[Staff]) -> None:
-        def save(person: Staff, note: str, confirmed: PhrasesConfirmed | None) -> object:
-            return referrals.refer_to_wode(self.ws, self.client_id, person.id, note, confirmed)
+        def save(person: Staff, note: str, confirmed: PhrasesConfirmed | None) -> str:
+            referrals.refer_to_wode(self.ws, self.client_id, person.id, note, confirmed)
+            return person.name
 
-        self.app.push_screen(ChooseStaffDialog(t("detail.refer_title"), managers, save), self._after)
+        self.app.push_screen(ChooseStaffDialog(t("detail.refer_title"), managers, save), self._referred)
+
+    def _referred(self, name: str | None) -> None:
+        """Referred: to whom, said; the call is in their queue."""
+        if name is not None:
+            self.notify(t("detail.referred", name=name))
+            self.load()

@@ -92,6 +92,12 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
         if self.focus_list is None:
             self.query_one(Input).focus()
 
+    def search_anew(self) -> None:
+        """The list's key pressed again: the search emptied and focused, for the next client."""
+        if self.focus_list is None:
+            self.query_one(Input).value = ""
+            self.action_search()
+
     def action_leave_search(self) -> None:
         if self.focus_list is not None:
             self.dismiss(None)

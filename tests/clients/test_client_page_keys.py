@@ -16,7 +16,7 @@ import pytest
 from textual.binding import Binding
 from textual.widgets import Tabs
 
-from csm_tui.domain.enums import AmlSign
+from csm_tui.domain.enums import AmlSign, Tier
 from csm_tui.i18n import set_language, t
 from csm_tui.services.clients import aml, client_detail, households, referrals
 from csm_tui.services.ports import AccessDenied
@@ -105,7 +105,8 @@ async def test_a_full_client_page_shows_each_role_the_keys_its_services_allow(
         await settle(pilot)
         actions = _keys(app.screen)  # type: ignore[arg-type]
         assert allowed <= actions and not refused & actions
-        assert {"reveal", "edit", "log", "refer"} <= actions
+        assert {"reveal", "edit", "log"} <= actions
+        assert ("refer" in actions) == (app.screen.detail.tier is Tier.WODE)  # type: ignore[attr-defined]
 
 
 # What a colleague covering the manager's leave is not offered: the full ID, the record's changes, a sale and its

@@ -15,9 +15,10 @@ from csm_tui.domain.models import Staff
 from csm_tui.i18n import t
 from csm_tui.services.clients import client_detail, referrals
 from screens.client_detail import ClientDetailScreen
+from screens.dialogs import ChooseStaffDialog
 from storage.orm import ReferralRow
 from tests.support.clients_branch import Branch
-from tests.support.pilot import f1_keys, key_bar_text, open_client_page
+from tests.support.pilot import f1_keys, key_bar_text, notices, open_client_page, press_settled, recording_notices
 from tests.support.wode import open_referral, second_wealth_manager
 
 
@@ -30,9 +31,10 @@ async def _offered(branch: Branch, staff: Staff, client_id: int, key: str, words
         return t(words) in key_bar_text(app), key in await f1_keys(pilot)
 
 
-async def test_w_is_not_offered_on_a_client_already_held_by_a_wode_manager(branch: Branch) -> None:
+async def test_w_is_offered_only_on_a_client_at_the_wode_standard_not_referred_or_held(branch: Branch) -> None:
+    assert await _offered(branch, branch.csm_a, branch.zsf, "w", "key.refer") == (True, True)
+    assert await _offered(branch, branch.csm_a, branch.wxm, "w", "key.refer") == (False, False)  # below 沃德
     referral = open_referral(branch, branch.zsf, branch.wealth)
-    assert await _offered(branch, branch.csm_a, branch.wxm, "w", "key.refer") == (True, True)
     assert await _offered(branch, branch.csm_a, branch.zsf, "w", "key.refer") == (False, False)  # open
     referrals.decide(branch.ws(branch.wealth), referral, accept=True)
     assert await _offered(branch, branch.csm_a, branch.zsf, "w", "key.refer") == (False, False)  # held
@@ -79,3 +81,17 @@ async def test_u_is_shown_to_the_wode_manager_holding_the_client_only(branch: Br
     referrals.decide(branch.ws(branch.wealth), referral, accept=True)
     assert await _offered(branch, branch.wealth, branch.zsf, "u", "key.release_wode") == (True, True)
     assert await _offered(branch, branch.csm_a, branch.zsf, "u", "key.release_wode") == (False, False)
+
+
+async def test_referring_on_the_client_page_names_the_wode_manager_it_went_to(branch: Branch) -> None:
+    app = recording_notices(CsmApp(branch.ws(branch.csm_a), lang="zh_CN"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_client_page(pilot, branch.zsf)
+        await press_settled(pilot, "w")
+        assert isinstance(app.screen, ChooseStaffDialog)
+        await press_settled(pilot, "1", "tab", *"资产达标", "enter")
+        assert isinstance(app.screen, ClientDetailScreen)
+    assert "已转介给沃德客户经理陈经理，转介电话已列入其电话队列。" in notices(app)
+    assert [(r.to_staff_id, r.reason) for r in referrals.mine(branch.ws(branch.csm_a))[0]] == [
+        (branch.wealth.id, "资产达标")
+    ]

@@ -16,7 +16,7 @@ import datetime as dt
 from functools import partial
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from textual.widgets import Input, Static
 
@@ -36,11 +36,11 @@ from csm_tui.services.scoreboard.quarter_scores import Quarter
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import CheckedTextDialog
 from storage.engine import make_engine
-from storage.orm import AppointmentRow, AuditRow, ReferralRow, StaffRow, TaskRow
+from storage.orm import AppointmentRow, AuditRow, ReferralRow, TaskRow
 from tests.support.clients_branch import MONDAY, NOW, Branch
 from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
 from tests.support.races import at_once
-from tests.support.wode import desk, open_referral, second_wealth_manager
+from tests.support.wode import desk, in_team, open_referral, second_wealth_manager
 
 MEETING_AT = dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC)  # Wednesday, 10:00 in Shanghai
 
@@ -70,15 +70,6 @@ def _open_calls_and_meetings(branch: Branch, client_id: int, staff: Staff) -> tu
         branch.count(TaskRow, client_id=client_id, staff_id=staff.id, status=TaskStatus.OPEN),
         branch.count(AppointmentRow, client_id=client_id, staff_id=staff.id, status=AppointmentStatus.BOOKED),
     )
-
-
-def _in_team(branch: Branch) -> None:
-    """陈经理 in 周主管's team."""
-    with Session(branch.engine) as session:
-        session.execute(
-            update(StaffRow).where(StaffRow.id == branch.wealth.id).values(supervisor_id=branch.supervisor.id)
-        )
-        session.commit()
 
 
 def test_the_wode_manager_releases_a_client_they_hold_in_one_audited_transaction(
@@ -154,7 +145,7 @@ def test_the_managers_supervisor_and_the_admin_release_on_their_behalf_nobody_el
 ) -> None:
     """The client is B's (吴主管's team): 周主管 releases for 陈经理 of their team all the same, cancelling 陈经理's
     calls and meetings; the client's own CSM, another 沃德 client manager, another supervisor may not."""
-    _in_team(branch)
+    in_team(branch)
     referral = _held(branch, branch.wdh)
     actor = second_wealth_manager(branch) if who == "other_wealth" else getattr(branch, who)
     if not allowed:
@@ -186,7 +177,7 @@ def test_a_released_client_is_handed_over_to_another_wode_manager_by_a_new_refer
 
 def test_two_desks_releasing_one_client_at_once_release_it_once(branch: Branch, db_url: str, engine: Engine) -> None:
     """陈经理 and their supervisor at once: one release stands, the other is refused before it cancels anything."""
-    _in_team(branch)
+    in_team(branch)
     referral = _held(branch, branch.zsf)
     engines = [make_engine(db_url), make_engine(db_url)]
     try:
@@ -295,7 +286,7 @@ ON_BEHALF = "客户经理调岗，家人电话13812345678"
 def _released_on_behalf(branch: Branch) -> None:
     """陈经理 holds 张三丰, 王小明 and 李四: the admin releases 张三丰 for them, their supervisor 王小明, they themself
     李四."""
-    _in_team(branch)
+    in_team(branch)
     referrals.release(branch.ws(branch.admin), _held(branch, branch.zsf), ON_BEHALF)
     referrals.release(branch.ws(branch.supervisor), _held(branch, branch.wxm), "客户要求更换")
     referrals.release(branch.ws(branch.wealth), _held(branch, branch.ls), "客户不再符合沃德标准")

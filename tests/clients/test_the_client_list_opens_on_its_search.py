@@ -49,3 +49,17 @@ async def test_escape_leaves_the_search_for_the_list_where_the_screens_keys_work
         assert isinstance(app.focused, Input) and app.focused.value == ""  # ``/`` goes to the search, never into it
         await press_settled(pilot, "escape", "1")
         assert not isinstance(app.screen, ClientsScreen)
+
+
+async def test_the_client_lists_key_on_a_client_page_goes_back_to_its_search(demo_url: str) -> None:
+    """``3`` on a client opened from the list: back to the list's search, so the next client's number typed is
+    searched anew, not taken for destination keys."""
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3", "l", "enter")
+        assert isinstance(app.screen, ClientDetailScreen)
+        await press_settled(pilot, "3")
+        assert isinstance(app.screen, ClientsScreen)
+        assert isinstance(app.focused, Input) and app.focused.id == "client-search"
+        await press_settled(pilot, "5", "8")
+        assert isinstance(app.screen, ClientsScreen) and app.focused.value == "58"  # a search of its own

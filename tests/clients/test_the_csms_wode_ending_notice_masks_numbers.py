@@ -13,7 +13,7 @@ from csm_tui.services.calls import appointments
 from csm_tui.services.clients import referrals
 from tests.support.clients_branch import MONDAY, ZSF_ID, Branch
 from tests.support.pilot import notices, press_settled, recording_notices
-from tests.support.wode import open_referral
+from tests.support.wode import in_team, open_referral
 
 MOBILE = "13812345678"
 REASON = f"客户改由家人{MOBILE}联系，证件{ZSF_ID}"
@@ -35,12 +35,14 @@ async def test_the_csms_notice_of_a_release_masks_an_id_or_mobile_in_the_reason(
     assert mask_text(REASON) in told[0]
 
 
-def test_the_referring_csms_list_masks_an_id_or_mobile_in_the_managers_note(branch: Branch) -> None:
+def test_every_referrals_list_masks_an_id_or_mobile_in_a_decisions_note(branch: Branch) -> None:
+    """The referring CSM's list, the 沃德 manager's (a release their supervisor wrote for them, or their own note):
+    masked as the audit log keeps it."""
+    in_team(branch)
     referral = open_referral(branch, branch.zsf, branch.wealth)
     wealth = branch.ws(branch.wealth)
     referrals.decide(wealth, referral, accept=True)
-    referrals.release(wealth, referral, REASON)
-    (seen,), _ = referrals.mine(branch.ws(branch.csm_a))
-    assert seen.decision_note == mask_text(REASON) != REASON
-    (own,), _ = referrals.mine(wealth)  # the manager's own note, as they typed it
-    assert own.decision_note == REASON
+    referrals.release(branch.ws(branch.supervisor), referral, REASON)
+    for staff in (branch.csm_a, branch.wealth):
+        (seen,), _ = referrals.mine(branch.ws(staff))
+        assert seen.decision_note == mask_text(REASON) != REASON

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import ReferralKind, Role
 from csm_tui.domain.models import NewReferral, NewStaff, Referral, Staff
 from csm_tui.services.workstation import Workstation
+from storage.orm import StaffRow
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clients_branch import NOW, Branch
 
@@ -44,3 +46,12 @@ def desk(branch: Branch, engine: Engine, staff: Staff) -> Workstation:
     return Workstation(
         SqlUnitOfWorkFactory(engine, branch.clock).acting_as(staff), staff, None, ws.time, ws.policy, False
     )
+
+
+def in_team(branch: Branch) -> None:
+    """陈经理 (the 沃德 client manager) in 周主管's team: the supervisor who releases for them."""
+    with Session(branch.engine) as session:
+        session.execute(
+            update(StaffRow).where(StaffRow.id == branch.wealth.id).values(supervisor_id=branch.supervisor.id)
+        )
+        session.commit()

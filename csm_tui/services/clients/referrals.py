@@ -270,13 +270,13 @@ class Names:
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
     """Referrals made by or to the signed-in staff member, open ones first, then (a supervisor) the 沃德 clients held
     by the 沃德 client managers of their team, whom they may release for them; with the names they mention. A
-    decision's note written by another (the 沃德 client manager's, on a CSM's referral) with an ID or mobile typed in
-    it masked, as the audit log keeps it (``mask_text``)."""
+    decision's note (an acceptance's, a return's, a release's: written by the receiver, their supervisor or the
+    admin) with an ID or mobile typed in it masked, as the audit log keeps it (``mask_text``)."""
     with ws.uow() as tx:
         involving = tx.referrals.involving(ws.staff.id)
         seen = {r.id for r in involving}
         found = [
-            r if r.to_staff_id == ws.staff.id else r.model_copy(update={"decision_note": mask_text(r.decision_note)})
+            r.model_copy(update={"decision_note": mask_text(r.decision_note)})
             for r in [*involving, *(r for r in tx.referrals.held_by_team() if r.id not in seen)]
         ]
         releasable = frozenset(
