@@ -50,7 +50,7 @@ from screens.dialogs import (
     release_dialog,
     reveal_dialog,
 )
-from screens.referral_words import cancelled_said
+from screens.referral_words import released_said
 from screens.suitability_wizard import SuitabilityWizard
 from widgets.balance_chart import BalanceChart
 from widgets.cells import figure
@@ -516,7 +516,7 @@ class ClientDetailScreen(Screen[None]):
 
     def _released(self, saved: referrals.Released | None) -> None:
         if saved is not None:
-            self.notify(t("referrals.release_done", **cancelled_said(saved.calls, saved.meetings)))
+            self.notify(released_said(saved))
             self.load()
 
     def _after(self, saved: object) -> None:

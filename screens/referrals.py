@@ -27,7 +27,7 @@ from csm_tui.services.workstation import Workstation
 from screens.background import in_background
 from screens.base import Destination
 from screens.dialogs import CheckedTextDialog, WalkInDialog, release_dialog
-from screens.referral_words import cancelled_said
+from screens.referral_words import released_said, returned_said
 from widgets.empty_note import EmptyNote
 from widgets.table import KeyTable
 from widgets.text_fields import SEARCH_MAX, BoundedInput
@@ -232,14 +232,14 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
 
     def _released(self, saved: referrals.Released | None) -> None:
         if saved is not None:
-            self.notify(t("referrals.release_done", **cancelled_said(saved.calls, saved.meetings)))
+            self.notify(released_said(saved))
             self.reload()
 
     def _done(self, saved: referrals.Released | None) -> None:
         if saved is None:
             return
         if saved.calls or saved.meetings:
-            self.notify(t("referrals.released", **cancelled_said(saved.calls, saved.meetings)))
+            self.notify(returned_said(saved))
         else:
             self.notify(t("call.saved"), timeout=2)
         self.reload()

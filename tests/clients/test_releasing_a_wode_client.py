@@ -231,8 +231,8 @@ def test_the_clients_csm_learns_of_a_release_and_a_return_with_what_they_cancell
 
 # What a release of the CSM's client cancelled of the 沃德 client manager's, counted in words.
 CANCELLED_THEIRS = {
-    "zh_CN": "，并取消了其对该客户的电话 2 个、面谈 1 次",
-    "en": ", cancelling their 2 calls on the client and 1 meeting with them",
+    "zh_CN": "，并取消了其对该客户的电话 2 通、面谈 1 次",
+    "en": ", cancelling their 2 open calls, 1 meeting on the client",
 }
 
 
@@ -342,10 +342,10 @@ def test_the_wode_manager_is_not_told_of_a_release_past_the_lookback(branch: Bra
 async def test_the_wode_manager_is_told_on_screen_once_across_sign_ins(branch: Branch, lang: str) -> None:
     _released_on_behalf(branch)
     words = catalog(lang)
-    calls, meeting = words["referrals.ended_calls"], words["referrals.ended_meetings_one"]  # 2 calls, 1 meeting
-    cancelled = words["referrals.ended_yours_cancelled"].format(
-        calls=calls.format(count=2), meetings=meeting.format(count=1)
-    )
+    cancelled = {
+        "zh_CN": "，并取消了您对该客户的电话 2 通、面谈 1 次",
+        "en": ", cancelling your 2 open calls, 1 meeting on the client",
+    }[lang]
     said = words["referrals.ended_released_yours"].format(
         by="管理员", client="张三丰", note=mask_text(ON_BEHALF), cancelled=cancelled
     )
@@ -379,7 +379,7 @@ async def test_the_wode_manager_releases_from_the_client_page_told_what_it_cance
         dialog.query_one("#reason", Input).value = "客户不再符合沃德标准"
         await press_settled(pilot, "enter")
         assert app.screen is page
-        assert "已交还：已取消沃德客户经理对该客户未完成的电话 2 个、面谈 1 次" in notices(app)
+        assert "已交还：已取消沃德客户经理对该客户未完成的电话 2 通、面谈 1 次。" in notices(app)
         assert not page.check_action("release", ())  # released: nothing more to release
     assert _open_calls_and_meetings(branch, branch.zsf, branch.wealth) == (0, 0)
 
@@ -401,7 +401,7 @@ async def test_the_wode_manager_releases_from_their_referrals_list(branch: Branc
         assert isinstance(dialog, CheckedTextDialog)
         dialog.query_one("#reason", Input).value = "no longer at the Wode standard"
         await press_settled(pilot, "enter")
-        said = "Released: the Wode manager's 2 calls still open on the client and 1 meeting with them cancelled"
+        said = "Released: the Wode manager's 2 open calls, 1 meeting on the client cancelled."
         assert said in notices(app)
         assert not app.screen.check_action("release", ())  # released already: u is not offered on the row
         await press_settled(pilot, "u")
