@@ -125,7 +125,9 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
                 names.clients.get(r.client_id, ""),
                 names.staff.get(r.from_staff_id, ""),
                 names.staff.get(r.to_staff_id, ""),
-                label(r.status),
+                t("referrals.held_by", name=names.held_elsewhere[r.id])
+                if r.id in names.held_elsewhere
+                else label(r.status),
                 r.reason,
                 r.decision_note,
             )

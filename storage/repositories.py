@@ -981,10 +981,10 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             return DomainError("wode_release_managed", name=held_by.name if held_by is not None else "")
         return None
 
-    def held_elsewhere(self, referral_ids: Iterable[int]) -> list[int]:
+    def held_elsewhere(self, referral_ids: Iterable[int]) -> dict[int, str]:
         """Of ``referral_ids``, the open 沃德 referrals the actor decides whose client another 沃德 client manager
-        holds or manages (``_holder``): not to be accepted (``close``), only returned — the app offers no ``a`` on
-        them."""
+        holds or manages (``_holder``), with that manager's name: not to be accepted (``close``), only returned —
+        the app offers no ``a`` on them and says whose the client is."""
         rows = self.session.scalars(
             select(ReferralRow).where(
                 ReferralRow.id.in_(list(referral_ids)),
@@ -993,7 +993,7 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             )
         )
         deciding = (r for r in rows if self.access.admin or self.access.is_self(r.to_staff_id))  # as ``close``
-        return [r.id for r in deciding if self._holder(r) is not None]
+        return {r.id: holder for r in deciding if (holder := self._holder(r)) is not None}
 
     def _refuse_held(self, row: ReferralRow) -> None:
         """Refused, naming the 沃德 client manager, when the client is another's already (``_holder``)."""

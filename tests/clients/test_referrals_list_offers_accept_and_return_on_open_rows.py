@@ -15,13 +15,13 @@ from textual.pilot import Pilot
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import ReferralStatus
 from csm_tui.domain.errors import DomainError
-from csm_tui.i18n import t
+from csm_tui.i18n import label, t
 from csm_tui.services.clients import referrals
 from screens.dialogs import CheckedTextDialog
 from screens.referrals import ReferralsScreen
 from storage.orm import ReferralRow
 from tests.support.clients_branch import Branch
-from tests.support.pilot import f1_keys, key_bar_text, press_settled, settle
+from tests.support.pilot import f1_keys, key_bar_text, press_settled, settle, table_rows
 from tests.support.wode import open_referral, second_wealth_manager
 from widgets.table import KeyTable
 
@@ -97,17 +97,20 @@ async def test_a_is_not_offered_on_a_referral_whose_client_another_wode_manager_
         assert app.screen is screen  # not taken on that row
         assert await _keys_on(pilot, app, rows[branch.wxm]) == only_return
         assert await _keys_on(pilot, app, rows[branch.wdh]) == {"a": (True, True), "x": (True, True)}
+        status = {r[2]: r[5] for r in table_rows(app) if r[4] == "陈经理"}  # why: whose the client is, as its status
+        held = {"zh_CN": "已归钱经理", "en": "held by 钱经理"}[lang]
+        assert (status["张三丰"], status["王小明"]) == (held, held) and status["王大海"] == label(ReferralStatus.OPEN)
 
 
 def test_the_service_names_the_referrals_held_elsewhere_and_refuses_accepting_them(branch: Branch) -> None:
     zsf, wxm, wdh = _held_elsewhere(branch)
     wealth = branch.ws(branch.wealth)
     found, names = referrals.mine(wealth)
-    assert names.held_elsewhere == {zsf, wxm}
+    assert names.held_elsewhere == {zsf: "钱经理", wxm: "钱经理"}
     with wealth.uow() as tx:
-        assert sorted(tx.referrals.held_elsewhere([zsf, wxm, wdh])) == sorted([zsf, wxm])
+        assert tx.referrals.held_elsewhere([zsf, wxm, wdh]) == {zsf: "钱经理", wxm: "钱经理"}
     with branch.ws(branch.csm_a).uow() as tx:
-        assert tx.referrals.held_elsewhere([zsf, wxm, wdh]) == []  # not theirs to decide: nothing said of them
+        assert tx.referrals.held_elsewhere([zsf, wxm, wdh]) == {}  # not theirs to decide: nothing said of them
     for referral in (r for r in found if r.id in (zsf, wxm)):
         with pytest.raises(DomainError) as refused:
             referrals.decide(wealth, referral, accept=True)

@@ -4,7 +4,7 @@ it with a reason; tellers and the lobby manager refer walk-ins to a CSM, which l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from csm_tui.domain.enums import (
     AppointmentStatus,
@@ -264,7 +264,7 @@ class Names:
     staff: dict[int, str]
     clients: dict[int, str]
     releasable: frozenset[int] = frozenset()
-    held_elsewhere: frozenset[int] = frozenset()
+    held_elsewhere: dict[int, str] = field(default_factory=dict)  # referral → the 沃德 client manager holding them
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
@@ -283,7 +283,7 @@ def mine(ws: Workstation) -> tuple[list[Referral], Names]:
             r.id for r in tx.referrals.releasable(r.id for r in found if r.kind is ReferralKind.WODE)
         )
         undecided = (r.id for r in found if r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN)
-        held_elsewhere = frozenset(tx.referrals.held_elsewhere(undecided))
+        held_elsewhere = tx.referrals.held_elsewhere(undecided)
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
