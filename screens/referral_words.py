@@ -22,9 +22,11 @@ def released_said(released: Released) -> str:
     return t("referrals.release_done", cancelled=cancelled)
 
 
-def returned_said(released: Released) -> str:
-    """A 沃德 referral returned by its manager, with what it cancelled of theirs."""
-    cancelled = cancelled_said("referrals.return_cancelled", released.calls, released.meetings)
+def returned_said(released: Released, *, on_behalf: bool = False) -> str:
+    """A 沃德 referral returned, with what it cancelled of its manager's: the reader's own, or (returned on their
+    behalf) the 沃德 client manager's."""
+    key = "referrals.release_cancelled" if on_behalf else "referrals.return_cancelled"
+    cancelled = cancelled_said(key, released.calls, released.meetings)
     return t("referrals.released", cancelled=cancelled)
 
 

@@ -10,6 +10,7 @@ reason) a client they accepted, who leaves their book.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -85,13 +86,9 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             return focused == _ENTER_ON[action]
         if action == "walk_in":
             return self.counter
-        if action == "decide":  # on a row still open to the reader (``referrals.decidable``)
+        if action == "decide":
             selected = self._selected()
-            decides = offered(self.ws.staff.role, "decide_referral")
-            if selected is None or not (decides and referrals.decidable(selected, self.ws.staff.id)):
-                return False
-            accepting = parameters == (True,)  # not a client another 沃德 client manager's already: only returned
-            return not (accepting and selected.id in self.names.held_elsewhere)
+            return selected is not None and self._may_decide(selected, accept=parameters == (True,))
         if action == "release":  # on a row the service lets the reader release (``referrals.release``)
             selected = self._selected()
             return selected is not None and selected.id in self.names.releasable
@@ -206,9 +203,20 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             return None
         return self.rows[table.cursor_row]
 
+    def _may_decide(self, referral: Referral, *, accept: bool) -> bool:
+        """On a row still open to the reader (``referrals.decidable``): accepted unless another 沃德 client manager
+        holds the client already, returned; or returned on its manager's behalf (a supervisor's team's)."""
+        if accept:
+            return self._decides(referral) and referral.id not in self.names.held_elsewhere
+        return self._decides(referral) or referral.id in self.names.returnable
+
+    def _decides(self, referral: Referral) -> bool:
+        decides = offered(self.ws.staff.role, "decide_referral")
+        return decides and referrals.decidable(referral, self.ws.staff.id)
+
     def action_decide(self, accept: bool) -> None:
         referral = self._selected()
-        if referral is None or not referrals.decidable(referral, self.ws.staff.id):
+        if referral is None or not self._may_decide(referral, accept=accept):
             self.notify(t("referrals.not_yours"), severity="warning")
             return
 
@@ -224,7 +232,7 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             if referral.kind is ReferralKind.WODE:  # said before it is done (``referrals.decide``)
                 need = f"{need}\n{t('referrals.return_releases')}"
             dialog = CheckedTextDialog(t("referrals.return_title"), need, t("referrals.return_reason"), save)
-        self.app.push_screen(dialog, self._done)
+        self.app.push_screen(dialog, partial(self._done, on_behalf=referral.to_staff_id != self.ws.staff.id))
 
     def action_release(self) -> None:
         referral = self._selected()
@@ -237,11 +245,11 @@ class ReferralsScreen(Destination[tuple[list[Referral], referrals.Names]]):
             self.notify(released_said(saved))
             self.reload()
 
-    def _done(self, saved: referrals.Released | None) -> None:
+    def _done(self, saved: referrals.Released | None, *, on_behalf: bool) -> None:
         if saved is None:
             return
         if saved.calls or saved.meetings:
-            self.notify(returned_said(saved))
+            self.notify(returned_said(saved, on_behalf=on_behalf))
         else:
             self.notify(t("call.saved"), timeout=2)
         self.reload()

@@ -892,15 +892,7 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         """Accept or return an open referral with the receiving manager's ``note``, kept beside the client's need
         (``reason``), which is never rewritten. A 沃德 client is in one 沃德 client manager's book at a time: a 沃德
         referral is not accepted while another of the client's is (``wode_client_held``, naming its manager)."""
-        row = self.session.get(
-            ReferralRow, referral_id, with_for_update=True
-        )  # two desks deciding: one after the other
-        if row is None:
-            raise LookupError(referral_id)
-        if row.status != ReferralStatus.OPEN:
-            raise DomainError("referral_decided")
-        if not (self.access.admin or self.access.is_self(row.to_staff_id)):
-            raise AccessDenied("referral")
+        row = self._to_decide(referral_id, status)
         taking = status is ReferralStatus.ACCEPTED and row.kind is ReferralKind.WODE
         if taking:  # two of the client's referrals accepted at once on two desks: one after the other
             self.session.execute(
@@ -948,9 +940,34 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
         )
         return [self._model(r) for r in rows if self._release_refusal(r) is None]
 
+    def to_decide(self, referral_id: int, status: ReferralStatus) -> Referral:
+        """The referral as stored, held for this unit of work, if the actor may give it ``status`` (``close``):
+        still open; accepted by its receiver, returned by them or (a 沃德 referral) on their behalf by their
+        supervisor, who then ends the manager's calls and meetings on the client (``Access.releasing``)."""
+        return self._model(self._to_decide(referral_id, status))
+
+    def _to_decide(self, referral_id: int, status: ReferralStatus) -> ReferralRow:
+        row = self.session.get(
+            ReferralRow, referral_id, with_for_update=True
+        )  # two desks deciding: one after the other
+        if row is None:
+            raise LookupError(referral_id)
+        if row.status != ReferralStatus.OPEN:
+            raise DomainError("referral_decided")
+        if not (self.access.admin or self.access.is_self(row.to_staff_id)):
+            if not self._returned_for(row, status):
+                raise AccessDenied("referral")
+            self.access.releasing(row.client_id)
+        return row
+
+    def _returned_for(self, row: ReferralRow, status: ReferralStatus) -> bool:
+        """A 沃德 referral returned on its manager's behalf by their supervisor (a manager who left with it open)."""
+        returning = status is ReferralStatus.RETURNED and row.kind == ReferralKind.WODE
+        return returning and self.access.in_team(row.to_staff_id)
+
     def held_by_team(self, limit: int = 200) -> list[Referral]:
-        """The accepted 沃德 referrals held by the 沃德 client managers in the acting supervisor's team (none for
-        anyone else): those the supervisor releases for them, when a manager leaves."""
+        """The 沃德 referrals open to or accepted by the 沃德 client managers in the acting supervisor's team (none
+        for anyone else): those the supervisor returns or releases for them, when a manager leaves."""
         if not self.access.has_role(Role.SUPERVISOR):
             return []
         team = select(StaffRow.id).where(StaffRow.supervisor_id == self.access.actor_id)
@@ -959,7 +976,7 @@ class ReferralRepository(_Deletable[NewReferral, Referral, ReferralRow]):
             .where(
                 ReferralRow.to_staff_id.in_(team),
                 ReferralRow.kind == ReferralKind.WODE,
-                ReferralRow.status == ReferralStatus.ACCEPTED,
+                ReferralRow.status.in_((ReferralStatus.OPEN, ReferralStatus.ACCEPTED)),
             )
             .order_by(ReferralRow.created_at.desc())
             .limit(limit)

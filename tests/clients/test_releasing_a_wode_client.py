@@ -16,7 +16,7 @@ import datetime as dt
 from functools import partial
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from textual.widgets import Input, Static
 
@@ -35,12 +35,14 @@ from csm_tui.services.scoreboard import quarter_scores
 from csm_tui.services.scoreboard.quarter_scores import Quarter
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import CheckedTextDialog
+from screens.referrals import ReferralsScreen
 from storage.engine import make_engine
-from storage.orm import AppointmentRow, AuditRow, ReferralRow, TaskRow
+from storage.orm import AppointmentRow, AuditRow, ReferralRow, StaffRow, TaskRow
 from tests.support.clients_branch import MONDAY, NOW, Branch
 from tests.support.pilot import notices, open_client_page, press_settled, recording_notices
 from tests.support.races import at_once
 from tests.support.wode import desk, in_team, open_referral, second_wealth_manager
+from widgets.table import KeyTable
 
 MEETING_AT = dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC)  # Wednesday, 10:00 in Shanghai
 
@@ -423,3 +425,58 @@ def test_a_reason_longer_than_a_referral_keeps_is_refused_in_words(branch: Branc
     assert (refused.value.code, refused.value.params) == ("text_too_long", {"max": REFERRAL_TEXT_MAX})
     assert _stored(branch.engine, referral.id).status is (ReferralStatus.OPEN if returned else ReferralStatus.ACCEPTED)
     assert _open_calls_and_meetings(branch, branch.zsf, branch.wealth) == ((2, 1) if not returned else (0, 0))
+
+
+# --- an open referral of a 沃德 client manager who left ----------------------------------------------------------
+
+
+def _left_with_it_open(branch: Branch) -> Referral:
+    """陈经理 (周主管's team) leaves with 张三丰's referral still open, its call in their queue."""
+    in_team(branch)
+    assert branch.wealth.id is not None
+    referral = referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id, note="资产达标")
+    with Session(branch.engine) as session:
+        session.execute(update(StaffRow).where(StaffRow.id == branch.wealth.id).values(active=False))
+        session.commit()
+    return referral
+
+
+def test_the_supervisor_returns_an_open_referral_for_a_manager_who_left_and_the_csm_is_told_by_whom(
+    branch: Branch,
+) -> None:
+    referral = _left_with_it_open(branch)
+    for staff in (branch.other_supervisor, branch.csm_a, branch.csm_b):  # not theirs to return
+        with pytest.raises(AccessDenied):
+            referrals.decide(branch.ws(staff), referral, accept=False, reason="客户经理已离职")
+    with pytest.raises(AccessDenied):  # nor to accept for the manager
+        referrals.decide(branch.ws(branch.supervisor), referral, accept=True)
+    released = referrals.decide(branch.ws(branch.supervisor), referral, accept=False, reason="客户经理已离职")
+    assert released == referrals.Released(calls=1, meetings=0)  # the referral's call in the manager's queue
+    assert _stored(branch.engine, referral.id or 0).status is ReferralStatus.RETURNED
+    assert branch.count(TaskRow, client_id=branch.zsf, staff_id=branch.wealth.id, status=TaskStatus.OPEN) == 0
+    (told,) = referrals.wode_endings_untold(branch.ws(branch.csm_a))
+    assert (told.status, told.client_name, told.by_name) == (ReferralStatus.RETURNED, "张三丰", "周主管")
+    referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, second_wealth_manager(branch).id or 0)  # free again
+
+
+async def test_the_supervisors_referrals_list_offers_return_only_on_their_teams_open_wode_referral(
+    branch: Branch,
+) -> None:
+    referral = _left_with_it_open(branch)
+    app = recording_notices(CsmApp(branch.ws(branch.supervisor), lang="zh_CN"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, ReferralsScreen)
+        row = next(i for i, r in enumerate(screen.rows) if r.id == referral.id)
+        screen.query_one("#referrals", KeyTable).move_cursor(row=row)
+        await press_settled(pilot)
+        assert (screen.check_action("decide", (True,)), screen.check_action("decide", (False,))) == (False, True)
+        await press_settled(pilot, "x")
+        dialog = app.screen
+        assert isinstance(dialog, CheckedTextDialog)
+        dialog.query_one("#reason", Input).value = "客户经理已离职"
+        await press_settled(pilot, "enter")
+        assert app.screen is screen
+    assert _stored(branch.engine, referral.id or 0).status is ReferralStatus.RETURNED
+    assert "已退回：已取消沃德客户经理对该客户未完成的电话 1 通。" in notices(app)  # the manager's, not the reader's

@@ -258,36 +258,38 @@ def walk_ins_since(ws: Workstation, since: dt.datetime) -> list[tuple[Referral, 
 @dataclass(frozen=True)
 class Names:
     """Who is who in a list of referrals: staff names, and clients' names (part of the OCRM summary); which of the
-    referrals the reader may release (``release``), and which open ones none may accept, their client another 沃德
+    referrals the reader may release (``release``) or return on their manager's behalf (``returnable``: a
+    supervisor's, of their team's 沃德 managers), and which open ones none may accept, their client another 沃德
     client manager's already (``held_elsewhere``: only returned)."""
 
     staff: dict[int, str]
     clients: dict[int, str]
     releasable: frozenset[int] = frozenset()
     held_elsewhere: dict[int, str] = field(default_factory=dict)  # referral → the 沃德 client manager holding them
+    returnable: frozenset[int] = frozenset()
 
 
 def mine(ws: Workstation) -> tuple[list[Referral], Names]:
-    """Referrals made by or to the signed-in staff member, open ones first, then (a supervisor) the 沃德 clients held
-    by the 沃德 client managers of their team, whom they may release for them; with the names they mention. A
-    decision's note (an acceptance's, a return's, a release's: written by the receiver, their supervisor or the
-    admin) with an ID or mobile typed in it masked, as the audit log keeps it (``mask_text``)."""
+    """Referrals made by or to the signed-in staff member, open ones first, then (a supervisor) the 沃德 referrals
+    open to or accepted by the 沃德 client managers of their team, which they may return or release for them; with
+    the names they mention. A decision's note (an acceptance's, a return's, a release's: written by the receiver,
+    their supervisor or the admin) with an ID or mobile typed in it masked, as the audit log keeps it
+    (``mask_text``)."""
     with ws.uow() as tx:
         involving = tx.referrals.involving(ws.staff.id)
         seen = {r.id for r in involving}
-        found = [
-            r.model_copy(update={"decision_note": mask_text(r.decision_note)})
-            for r in [*involving, *(r for r in tx.referrals.held_by_team() if r.id not in seen)]
-        ]
+        team = [r for r in tx.referrals.held_by_team() if r.id not in seen]
+        found = [r.model_copy(update={"decision_note": mask_text(r.decision_note)}) for r in [*involving, *team]]
         releasable = frozenset(
             r.id for r in tx.referrals.releasable(r.id for r in found if r.kind is ReferralKind.WODE)
         )
         undecided = (r.id for r in found if r.kind is ReferralKind.WODE and r.status is ReferralStatus.OPEN)
         held_elsewhere = tx.referrals.held_elsewhere(undecided)
+        returnable = frozenset(r.id for r in team if r.status is ReferralStatus.OPEN)
         staff_ids = {r.from_staff_id for r in found} | {r.to_staff_id for r in found}
         staff = {sid: s.name for sid in staff_ids if (s := tx.staff.get(sid)) is not None}
         clients = {r.client_id: c.name for r in found if (c := tx.clients.summary(r.client_id)) is not None}
-    return found, Names(staff, clients, releasable, held_elsewhere)
+    return found, Names(staff, clients, releasable, held_elsewhere, returnable)
 
 
 def client_by_number(ws: Workstation, number: str) -> ClientSummary:
@@ -311,8 +313,10 @@ def decide(
 ) -> Released:
     """The receiving manager accepts a referral (with a note, if any) or returns it with a reason (phrase-checked like
     a note): written beside the client's need, which stays as referred. A 沃德 referral returned releases the client
-    in the same transaction (``_release``): returns what was cancelled (nothing, for any other decision)."""
-    if referral.to_staff_id != ws.staff.id:
+    in the same transaction (``_release``): returns what was cancelled (nothing, for any other decision). Their
+    supervisor may return a 沃德 referral on their behalf (a manager who left with it open), which the client's CSM
+    is told as such; the referral is the one stored, whatever ``referral`` says of it."""
+    if accept and referral.to_staff_id != ws.staff.id:
         raise AccessDenied("referral")
     if not accept and not reason.strip():
         raise DomainError("reason_required")
@@ -322,11 +326,12 @@ def decide(
     hits = screen(ws, {"note": reason.strip()}, confirmed, entity="clients", entity_id=client)
     now = ws.time.now().datetime
     with ws.uow(write=True) as tx:
-        returned = not accept and referral.kind is ReferralKind.WODE
-        if returned:  # two desks returning at once: one after the other, the second refused before it cancels
+        if not accept:  # two desks returning at once: one after the other, the second refused before it cancels
             tx.clients.lock(referral.client_id)
-        released = _release(tx, referral.client_id, ws.staff.id, now) if returned else Released()
-        tx.referrals.close(referral.id, status, reason.strip(), now)  # refused when decided already: nothing written
+        held = tx.referrals.to_decide(referral.id, status)  # refused when decided already or not theirs to decide
+        returned = not accept and held.kind is ReferralKind.WODE
+        released = _release(tx, held.client_id, held.to_staff_id, now) if returned else Released()
+        tx.referrals.close(held.id, status, reason.strip(), now)
         if returned:
             _said(tx, WODE_RETURNED, referral.id, released)
         record_confirmed(tx, hits, confirmed, entity="clients", entity_id=client)
