@@ -36,6 +36,15 @@ async def _keys_on(pilot: Pilot[None], app: CsmApp, row: int) -> dict[str, tuple
     return {key: (t(words) in bar, key in listed) for key, words in DECIDING.items()}
 
 
+async def _referrals_list(pilot: Pilot[None], app: CsmApp) -> ReferralsScreen:
+    """The 沃德 client manager's referrals list (their home; ``6`` otherwise)."""
+    await settle(pilot)
+    if not isinstance(app.screen, ReferralsScreen):
+        await press_settled(pilot, "6")
+    assert isinstance(app.screen, ReferralsScreen)
+    return app.screen
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_a_and_x_follow_the_highlighted_row(branch: Branch, lang: str) -> None:
     open_referral(branch, branch.zsf, branch.wealth)
@@ -43,11 +52,7 @@ async def test_a_and_x_follow_the_highlighted_row(branch: Branch, lang: str) -> 
     referrals.decide(branch.ws(branch.wealth), held, accept=True)
     app = CsmApp(branch.ws(branch.wealth), lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        if not isinstance(app.screen, ReferralsScreen):
-            await press_settled(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, ReferralsScreen)
+        screen = await _referrals_list(pilot, app)
         rows = {r.client_id: i for i, r in enumerate(screen.rows)}
         assert await _keys_on(pilot, app, rows[branch.zsf]) == {"a": (True, True), "x": (True, True)}
         assert await _keys_on(pilot, app, rows[branch.wxm]) == {"a": (False, False), "x": (False, False)}
@@ -85,11 +90,7 @@ async def test_a_is_not_offered_on_a_referral_whose_client_another_wode_manager_
     _held_elsewhere(branch)
     app = CsmApp(branch.ws(branch.wealth), lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        if not isinstance(app.screen, ReferralsScreen):
-            await press_settled(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, ReferralsScreen)
+        screen = await _referrals_list(pilot, app)
         rows = {r.client_id: i for i, r in enumerate(screen.rows) if r.to_staff_id == branch.wealth.id}
         only_return = {"a": (False, False), "x": (True, True)}
         assert await _keys_on(pilot, app, rows[branch.zsf]) == only_return
