@@ -216,10 +216,13 @@ class CallSession(Screen[None]):
         now = self.ws.time.now().datetime
         self.query_one(ClientCard).show_card(card, self.ws.time.today(), self.item.main, self.ws.time.local, now)
         self.query_one(ScriptPanel).show_script(
-            card, self.ws.staff.name, self.item.reason, self.ws.policy.compliance.risk_notice, self.ws.time
+            card, self.ws.staff, self.item.reason, self.ws.policy.compliance.risk_notice, self.ws.time
         )
         position = t("call.position", n=self.index + 1, total=len(self.items))
-        progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
+        if self.ws.policy.checklist.counts_calls(self.ws.staff.role):  # a CSM's: the day's call target beside
+            progress = t("call.progress", done=card.calls_today, target=self.ws.policy.calls.daily_target)
+        else:
+            progress = t("call.progress_only", done=card.calls_today)
         self.query_one("#progress", Static).update(f"{position} · {progress}")
         self.query_one(CallTimer).restart()
 

@@ -8,7 +8,8 @@ from rich.console import Group
 from textual.widgets import Static
 
 from csm_tui.clock import BranchTime
-from csm_tui.domain.enums import QueueReason
+from csm_tui.domain.enums import QueueReason, Role
+from csm_tui.domain.models import Staff
 from csm_tui.domain.values import Sex, money
 from csm_tui.i18n import label, t
 from csm_tui.policy import RiskNotice
@@ -25,24 +26,33 @@ class ScriptPanel(Static):
     """
 
     def show_script(
-        self, card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice, time: BranchTime | None = None
+        self, card: CallCard, staff: Staff, reason: QueueReason, notice: RiskNotice, time: BranchTime | None = None
     ) -> None:
-        self.update(Group(*(Wrapped(line) for line in script(card, staff_name, reason, notice, time))))
+        lines = script(card, staff.name, reason, notice, time, role=staff.role)
+        self.update(Group(*(Wrapped(line) for line in lines)))
 
 
 def script(
-    card: CallCard, staff_name: str, reason: QueueReason, notice: RiskNotice, time: BranchTime | None = None
+    card: CallCard,
+    staff_name: str,
+    reason: QueueReason,
+    notice: RiskNotice,
+    time: BranchTime | None = None,
+    *,
+    role: Role = Role.CSM,
 ) -> list[str]:
-    """The lines of the call; the benefit names its product with the product's risk words (``risk_words``);
-    ``time``: the branch's clock, when the call is made (a callback made late says when it was agreed)."""
+    """The lines of the call, the caller introduced by name and by the title of their ``role`` (a 沃德 client
+    manager as one); the benefit names its product with the product's risk words (``risk_words``); ``time``: the
+    branch's clock, when the call is made (a callback made late says when it was agreed)."""
     honorific = t("script.mr") if card.sex is Sex.MALE else t("script.ms")
+    title = "wealth_manager" if role is Role.WEALTH_MANAGER else "csm"  # a supervisor covering calls as a CSM
     why = card.why
     agreed = why.agreed_at if why is not None else None
     now = time.now().datetime if time is not None else None
     shape = plan(reason, why.cause if why is not None else None, agreed, now)
     when = said_when(time.local(agreed), time.today()) if time is not None and agreed is not None else ""
     lines = [
-        t("script.greeting", staff=staff_name, client=card.name, honorific=honorific),
+        t("script.greeting", staff=staff_name, title=t(f"script.title.{title}"), client=card.name, honorific=honorific),
         t(f"script.purpose.{shape.purpose}", time=when),
     ]
     if reason is QueueReason.SERVICE_CALLBACK and why is not None and why.purchase is not None:

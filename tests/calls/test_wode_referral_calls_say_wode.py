@@ -6,14 +6,18 @@ The clients' small branch (``support/clients_branch``): 张三丰 and 王小明 
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Static
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import QueueReason, ReferralKind, TaskKind, TaskOrigin
 from csm_tui.domain.models import NewReferral, NewTask, Staff
 from csm_tui.i18n import catalog
 from csm_tui.services.calls import queue
+from csm_tui.services.clients import referrals
+from screens.call_session import CallSession
 from tests.support.clients_branch import NOW, Branch
 from tests.support.pilot import press_settled, whole_rows
+from tests.support.words import screen_text
 
 
 def _referred_with_a_call(branch: Branch, client_id: int, kind: ReferralKind, sender: Staff, to: Staff) -> None:
@@ -54,3 +58,19 @@ async def test_the_queue_says_wode_referral_and_f1_explains_it(branch: Branch, l
         await press_settled(pilot, "f1")
         help_rows = {r[0]: r[1] for r in whole_rows(app)}
         assert help_rows[words["queue_reason.wode_referral"]] == words["queue_help.wode_referral"]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_wode_managers_call_introduces_them_as_one_with_no_csm_call_target(branch: Branch, lang: str) -> None:
+    """The script names the caller's own title, and the session counts their calls against no CSM's target."""
+    referrals.refer_to_wode(branch.ws(branch.csm_a), branch.zsf, branch.wealth.id or 0, note="资产达标")
+    app = CsmApp(branch.ws(branch.wealth), lang=lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_settled(pilot, "2", "c")
+        session = app.screen
+        assert isinstance(session, CallSession)
+        shown = screen_text(app)
+        progress = str(session.query_one("#progress", Static).content)
+    greeting = {"zh_CN": "我是交通银行沃德客户经理陈经理", "en": "this is 陈经理, Wode client manager at"}
+    assert greeting[lang] in shown
+    assert progress.endswith({"zh_CN": "今日已拨 0", "en": "calls today 0"}[lang])
