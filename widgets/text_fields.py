@@ -20,11 +20,13 @@ AMOUNT_MAX = 20  # ¥ 9,999,999,999.99 and some spaces
 
 
 class BoundedInput(Input):
-    """An ``Input`` with a ``max_length`` it must be given: a paste past it is cut to fit, with a notice."""
+    """An ``Input`` with a ``max_length`` it must be given: a paste past it is cut to fit, with a notice. Its cursor
+    does not blink: a blink is a write to the terminal twice a second, over SSH, while a user sits in a field."""
 
     def __init__(self, value: str | None = None, placeholder: str = "", *, max_length: int, **kwargs: Any) -> None:
         super().__init__(value, placeholder, max_length=max_length, **kwargs)
         self.limit = max_length
+        self.cursor_blink = False
 
     def _on_paste(self, event: events.Paste) -> None:
         line = event.text.splitlines()[0] if event.text else ""
@@ -43,6 +45,7 @@ class BoundedTextArea(TextArea):
     def __init__(self, text: str = "", *, max_length: int, **kwargs: Any) -> None:
         super().__init__(text, **kwargs)
         self.max_length = max_length
+        self.cursor_blink = False  # as ``BoundedInput``'s
 
     def edit(self, edit: Edit) -> EditResult:
         start, end = sorted((edit.from_location, edit.to_location))

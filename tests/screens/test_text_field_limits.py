@@ -82,3 +82,17 @@ async def test_the_day_summary_takes_a_long_paste_cut_to_its_column_with_a_notic
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, DaySummaryDialog)  # saved: within what the column holds
+
+
+async def test_a_focused_field_leaves_the_terminal_quiet_its_cursor_not_blinking(demo_url: str) -> None:
+    """Over SSH a blinking cursor is a write twice a second while a user sits in a field (the client list opens on
+    its search): no field of the screens blinks."""
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        fields = [*app.screen.query(BoundedInput), *app.screen.query(BoundedTextArea)]
+        assert fields and app.focused in fields
+        assert not any(field.cursor_blink for field in fields)
+    assert not BoundedTextArea(max_length=10).cursor_blink
