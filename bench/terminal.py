@@ -27,6 +27,8 @@ KEY_S = 2.0  # the longest wait for a key's first output
 STEP_S = 10.0  # the longest a key's output may go on
 QUIET_MOVE_S, QUIET_SWITCH_S = 0.25, 0.8  # a key's output is over once the terminal has been quiet this long
 SWITCH_KEYS = "13452"  # ends on the queue
+ESC = "\x1b"
+LEAVE_BY_ESC = "3"  # the client list opens on its search, which takes digits: a user presses Esc to go on, as here
 
 
 class Terminal:
@@ -91,11 +93,17 @@ def terminal_bytes(bench: Bench) -> list[Measured]:
         term.drain(QUIET_SWITCH_S, READY_S)  # the first frame is read thin; keys count once the workstation is in
         switches = [_key(term, "2", QUIET_SWITCH_S)]
         moves = [_key(term, "j", QUIET_MOVE_S) for _ in range(bench.plan.moves)]
-        switches += [_key(term, key, QUIET_SWITCH_S) for key in keys[1:]]
+        switches += [_switch(term, key) for key in keys[1:]]
     return [
         Measured(CURSOR_BYTES, _samples(moves), {"bytes": moves}),
         Measured(SWITCH_BYTES, _samples(switches), {"keys": keys, "bytes": switches}),
     ]
+
+
+def _switch(term: Terminal, key: str) -> int:
+    """A screen switch's bytes, with the Esc that leaves the client list's search where the switch lands there."""
+    written = _key(term, key, QUIET_SWITCH_S)
+    return written + (_key(term, ESC, QUIET_SWITCH_S) if key in LEAVE_BY_ESC else 0)
 
 
 def _key(term: Terminal, key: str, quiet: float) -> int:
