@@ -216,7 +216,7 @@ def _statement(reads: RiskReads, *, lateral: bool) -> Any:
     # Who is out, who was reached lately and which prospects were contacted, among every client listed; and
     # today's calls.
     ids = union_all(*(select(source.c.client_id) for source in sources)).cte("listed")
-    more += [_part("out", q, client_id=q.c[0]) for q in (s.subquery() for s in _excluded(staff_id, ids))]
+    more.append(_excluded(staff_id, ids))
     settled = _contacted(select(ids.c.client_id), param("settled_since", UTCDateTime()), reached=True).subquery()
     more.append(_part("settled", settled, client_id=settled.c.client_id))
     if w.prospects > 0:
@@ -336,9 +336,10 @@ def _tasks(staff_id: ColumnElement[int]) -> Select[Any]:
 
 
 def _wode_referral() -> ColumnElement[bool]:
-    """The task is a 沃德 referral's (a walk-in's is the other referral with a call)."""
-    referral = select(ReferralRow.id).where(ReferralRow.id == TaskRow.origin_id, ReferralRow.kind == ReferralKind.WODE)
-    return and_(TaskRow.origin == TaskOrigin.REFERRAL, referral.exists())
+    """The task is a 沃德 referral's (a walk-in's is the other referral with a call): its referral read by id (a
+    scalar subquery, as in ``_excluded``, rather than the branch's 沃德 referrals hashed)."""
+    kind = select(ReferralRow.kind).where(ReferralRow.id == TaskRow.origin_id).scalar_subquery()
+    return and_(TaskRow.origin == TaskOrigin.REFERRAL, kind == ReferralKind.WODE)
 
 
 def _open_calls(staff_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -570,16 +571,21 @@ def _prospects_query(book: CTE, idle_min: Any, near: Any, limit: Any, active: CT
     return union_all(*parts)
 
 
-def _excluded(staff_id: ColumnElement[int], ids: CTE) -> list[Select[Any]]:
+def _excluded(staff_id: ColumnElement[int], ids: CTE) -> Select[Any]:
     """Of ``ids``: clients of other CSMs (a 沃德 client manager's 沃德 clients, accepted or still theirs to decide,
     are theirs to call: their own calls on them are queued, ``wode_called``), opted out of phone marketing, with no
-    valid number, in a firm refusal's quiet period or a cooling-off period, reached or skipped today (queries of
-    client ids)."""
-    listed = select(ids.c.client_id)
+    valid number, in a firm refusal's quiet period or a cooling-off period, reached or skipped today.
+
+    Each listed client is looked up by its id, each test an index probe: a few hundred probes whatever the branch's
+    size. The tests are scalar subqueries (``LIMIT 1``), which PostgreSQL runs per row; as ``IN`` or ``EXISTS`` it
+    would hash the whole branch's clients or sales for them at times, a cost that grew with the branch."""
+    listed = select(ids.c.client_id).distinct().subquery("listed_once")
+    client = listed.c.client_id
     others = or_(ClientRow.manager_id.is_(None), ClientRow.manager_id != staff_id)
-    return [
+    day = (param("day_start", UTCDateTime()), param("day_end", UTCDateTime()))
+    tests = [
         select(ClientRow.id).where(
-            ClientRow.id.in_(listed),
+            ClientRow.id == client,
             or_(
                 and_(others, ClientRow.id.not_in(wode_called(staff_id))),
                 ClientRow.phone_opt_out,
@@ -587,28 +593,30 @@ def _excluded(staff_id: ColumnElement[int], ids: CTE) -> list[Select[Any]]:
                 ClientRow.mobile.is_(None),
             ),
         ),
-        select(ContactRow.client_id).where(  # each of the two read through the client's contacts by time
-            ContactRow.client_id.in_(listed),
+        select(ContactRow.id).where(  # each of the two read through the client's contacts by time
+            ContactRow.client_id == client,
             ContactRow.disposition == Disposition.FIRM_DECLINE,
             ContactRow.started_at >= param("quiet_since", UTCDateTime()),
         ),
-        select(ContactRow.client_id).where(
-            ContactRow.client_id.in_(listed),
+        select(ContactRow.id).where(
+            ContactRow.client_id == client,
             ContactRow.channel.in_(SPOKEN),
-            ContactRow.started_at >= param("day_start", UTCDateTime()),
-            ContactRow.started_at < param("day_end", UTCDateTime()),
+            ContactRow.started_at >= day[0],
+            ContactRow.started_at < day[1],
             ContactRow.disposition.not_in(NOT_REACHED),
         ),
-        select(TaskRow.client_id).where(
-            TaskRow.client_id.in_(listed),
+        select(TaskRow.id).where(
+            TaskRow.client_id == client,
             TaskRow.staff_id == staff_id,
             TaskRow.status == TaskStatus.SKIPPED,
-            TaskRow.closed_at >= param("day_start", UTCDateTime()),
-            TaskRow.closed_at < param("day_end", UTCDateTime()),
+            TaskRow.closed_at >= day[0],
+            TaskRow.closed_at < day[1],
         ),
-        select(SaleRow.client_id).where(
-            SaleRow.client_id.in_(listed),
+        select(SaleRow.id).where(
+            SaleRow.client_id == client,
             SaleRow.cooling_off_until > param("now", UTCDateTime()),
             SaleRow.cancelled_at.is_(None),
         ),
     ]
+    found = (test.limit(1).scalar_subquery().is_not(None) for test in tests)
+    return _part("out", listed, client_id=client).where(or_(*found))
