@@ -27,7 +27,8 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
     TITLE_KEY = "nav.clients"
     ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "key.search", id="clients.search", priority=True),  # never typed into the search
+        Binding("slash", "search", "key.search", id="clients.search", priority=True),  # offered from the list
+        Binding("slash", "in_search", show=False, priority=True),  # in the search: taken, never typed into it
         Binding("escape", "leave_search", "key.into_list", show=False, id="clients.leave_search"),
         Binding("down", "results", "key.into_list", id="clients.results", priority=True),  # over the search's own ↓
     ]
@@ -53,9 +54,10 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
             self.query_one(KeyTable).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """↓ goes from the search into the list, and only from there (in the list it moves a row)."""
-        if action == "results":
-            return isinstance(self.focused, Input)
+        """↓ goes from the search into the list, and only from there (in the list it moves a row); ``/`` goes back
+        to the search, so it is offered from the list only."""
+        if action in ("results", "search"):
+            return isinstance(self.focused, Input) == (action == "results")
         return True
 
     def fetch(self) -> tuple[str, list[ClientListRow]]:
@@ -91,6 +93,9 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
     def action_search(self) -> None:
         if self.focus_list is None:
             self.query_one(Input).focus()
+
+    def action_in_search(self) -> None:
+        """``/`` in the search: already there."""
 
     def search_anew(self) -> None:
         """The list's key pressed again: the search emptied and focused, for the next client."""

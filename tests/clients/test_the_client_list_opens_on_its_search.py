@@ -8,6 +8,7 @@ from textual.widgets import Input
 from screens.client_detail import ClientDetailScreen
 from screens.clients import ClientsScreen
 from tests.support.pilot import make_app, press_settled, table_rows
+from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
 
@@ -63,3 +64,16 @@ async def test_the_client_lists_key_on_a_client_page_goes_back_to_its_search(dem
         assert isinstance(app.focused, Input) and app.focused.id == "client-search"
         await press_settled(pilot, "5", "8")
         assert isinstance(app.screen, ClientsScreen) and app.focused.value == "58"  # a search of its own
+
+
+async def test_the_key_bar_offers_the_search_key_from_the_list_and_the_way_into_the_list_from_the_search(
+    demo_url: str,
+) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3")
+        in_search = str(app.screen.query_one(KeyBar).content)
+        await press_settled(pilot, "escape")
+        in_list = str(app.screen.query_one(KeyBar).content)
+    assert "↓ 进入列表" in in_search and "/ " not in in_search
+    assert "/ 搜索" in in_list and "进入列表" not in in_list
