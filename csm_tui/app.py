@@ -21,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.keys import _normalize_key_list  # the key names textual gives a keymap ("/" → "slash")
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
@@ -79,7 +80,8 @@ def binding_ids() -> frozenset[str]:
 
 def keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
     """``"f3 (app.search, nav.queue)"`` for each key the keymap gives to a binding while another binding of the same
-    screen or widget keeps it: textual then drops the other binding silently (F3 would no longer search)."""
+    screen or widget keeps it: textual then drops the other binding silently (F3 would no longer search). Keys are
+    named as textual names them when it applies a keymap ("/" is "slash")."""
     clashes: set[str] = set()
     for cls in _binding_classes():
         holders: dict[str, set[str]] = {}
@@ -87,7 +89,7 @@ def keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
         for key, bindings in cls._merge_bindings().key_to_bindings.items():
             for binding in bindings:
                 mapped = binding.id is not None and binding.id in keymap
-                keys = [k.strip() for k in keymap[binding.id].split(",")] if mapped and binding.id else [key]
+                keys = _normalize_key_list(keymap[binding.id]).split(",") if mapped and binding.id else [key]
                 for k in keys:
                     holders.setdefault(k, set()).add(binding.id or binding.action)
                 remapped |= set(keys) if mapped else set()

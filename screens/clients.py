@@ -28,7 +28,8 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
     ENTER_HELP = "enter.open_client"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "key.search", id="clients.search", priority=True),  # offered from the list
-        Binding("slash", "in_search", show=False, priority=True),  # in the search: taken, never typed into it
+        # in the search: taken, never typed into it; the same id, so a keymap moving the search's key moves this too
+        Binding("slash", "in_search", show=False, id="clients.search", priority=True),
         Binding("escape", "leave_search", "key.into_list", show=False, id="clients.leave_search"),
         Binding("down", "results", "key.into_list", id="clients.results", priority=True),  # over the search's own ↓
     ]
@@ -55,9 +56,12 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """↓ goes from the search into the list, and only from there (in the list it moves a row); ``/`` goes back
-        to the search, so it is offered from the list only."""
-        if action in ("results", "search"):
-            return isinstance(self.focused, Input) == (action == "results")
+        to the search, so it is offered from the list only, and only where the list has a search."""
+        in_search = isinstance(self.focused, Input)
+        if action in ("results", "in_search"):
+            return in_search
+        if action == "search":
+            return self.focus_list is None and not in_search
         return True
 
     def fetch(self) -> tuple[str, list[ClientListRow]]:
@@ -91,8 +95,7 @@ class ClientsScreen(Destination[tuple[str, list[ClientListRow]]]):
         self.set_status(status)
 
     def action_search(self) -> None:
-        if self.focus_list is None:
-            self.query_one(Input).focus()
+        self.query_one(Input).focus()
 
     def action_in_search(self) -> None:
         """``/`` in the search: already there."""

@@ -88,6 +88,14 @@ def test_keys_swapped_or_free_are_no_clash(tmp_path: Path) -> None:
     assert load_settings(config, binding_ids=binding_ids, keymap_clashes=keymap_clashes).keymap == keymap
 
 
+@pytest.mark.parametrize("keys", ["slash", "/", "slash,f2", "/,f2"])
+def test_a_key_given_by_its_character_or_its_name_is_the_same_key(keys: str) -> None:
+    """The client list's search keeps ``/`` (or adds F2) however it is written: its two bindings of ``/`` (one
+    offered from the list, one taking ``/`` in the search) are one binding id."""
+    assert keymap_clashes({"clients.search": keys}) == []
+    assert keymap_clashes({"clients.leave_search": "/"}) == ["slash (clients.leave_search, clients.search)"]
+
+
 def test_the_command_refuses_a_key_clash_in_either_language(runner: CliRunner, tmp_path: Path) -> None:
     config = write(tmp_path / "config.toml", '[keymap]\n"nav.queue" = "f3"\n')
     zh = one_clean_line(runner.invoke(main, ["--config", str(config), "db", "upgrade"]), str(config), "keymap")

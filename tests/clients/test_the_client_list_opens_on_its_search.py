@@ -3,8 +3,10 @@ highlighted result (the first, as on F3), ↓ moves into the list, Escape leaves
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
+from csm_tui.services.rows import ClientFocus
 from screens.client_detail import ClientDetailScreen
 from screens.clients import ClientsScreen
 from tests.support.pilot import make_app, press_settled, table_rows
@@ -77,3 +79,28 @@ async def test_the_key_bar_offers_the_search_key_from_the_list_and_the_way_into_
         in_list = str(app.screen.query_one(KeyBar).content)
     assert "↓ 进入列表" in in_search and "/ " not in in_search
     assert "/ 搜索" in in_list and "进入列表" not in in_list
+
+
+@pytest.mark.parametrize("keys", ["/,f2", "f2"])
+async def test_a_keymap_moving_the_search_key_moves_what_it_does_in_the_search_too(demo_url: str, keys: str) -> None:
+    """Whichever key a keymap gives the search, in the search that key is taken, never typed into it."""
+    app = make_app(demo_url, keymap={"clients.search": keys})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3", "5", "slash" if "/" in keys else "f2", "8")
+        assert isinstance(app.focused, Input) and app.focused.value == "58"
+        await press_settled(pilot, "escape", "f2")
+        assert isinstance(app.focused, Input)
+
+
+async def test_a_list_the_checklist_opens_has_no_search_and_offers_no_search_key(demo_url: str) -> None:
+    app = make_app(demo_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "3")
+        clients = app.screen
+        assert isinstance(clients, ClientsScreen)
+        app.push_screen(ClientsScreen(clients.ws, ClientFocus.MATURING_UNREACHED))
+        await press_settled(pilot)
+        assert not app.screen.query(Input)
+        assert "/ " not in str(app.screen.query_one(KeyBar).content)
+        await press_settled(pilot, "slash")
+        assert isinstance(app.screen, ClientsScreen) and isinstance(app.focused, KeyTable)
