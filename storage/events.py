@@ -130,7 +130,9 @@ class SqlEvents:
         self._require_calls(invitation_id)
         query = (
             select(ContactRow)
-            .join(TaskRow, TaskRow.id == ContactRow.task_id)
+            # by the task's client too (a contact's task is its client's, held by the database): each task's
+            # contacts read through their index by client, not every contact of the branch matched by task
+            .join(TaskRow, and_(TaskRow.id == ContactRow.task_id, TaskRow.client_id == ContactRow.client_id))
             .where(
                 TaskRow.origin == TaskOrigin.EVENT,
                 TaskRow.origin_id == invitation_id,

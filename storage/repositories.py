@@ -673,7 +673,11 @@ class TaskRepository(_Deletable[NewTask, Task, TaskRow]):
         if rows:
             ids = [r.id for r in rows]
             answered = (ContactRow.id, ContactRow.staff_id, ContactRow.disposition)
-            own = select(*answered, ContactRow.task_id).where(ContactRow.task_id.in_(ids))
+            # the client's contacts (a contact's task is its client's, held by the database): read through their
+            # index by client, where the tasks' ids alone would read every contact of the branch
+            own = select(*answered, ContactRow.task_id).where(
+                ContactRow.client_id == client_id, ContactRow.task_id.in_(ids)
+            )
             further = (  # the tasks a contact answered besides its own (a 回访 done answers every purchase's)
                 select(*answered, ContactTaskRow.task_id)
                 .join(ContactTaskRow, ContactTaskRow.contact_id == ContactRow.id)

@@ -1,125 +1,28 @@
 """The queue stays flat as the branch grows on PostgreSQL: its statement reads the CSM's book and what hangs off it
-through indexes, never a whole table of the branch's clients, holdings, sales or contacts. Shown by EXPLAIN of the
-very statement ``today_queue`` runs, on a demo branch grown by 40,000 clients of another CSM (each with a holding
-maturing within the queue's lead days, a sale and a call) and csm01's book by 3,000 such clients (a book as big as
-the product promises, hundreds of them listed), analysed like a branch's. PostgreSQL only: SQLite's
-planner has no statistics to mislead it."""
+through indexes, never a whole table of the branch's clients, holdings, sales or contacts. Shown by EXPLAIN of
+the very statement ``today_queue`` runs, on the grown demo branch (``tests.support.grown_branch``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine
 
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import today_queue
-from storage.demo import build_demo
-from storage.engine import make_engine
-from storage.migrate import upgrade
 from tests.support.clock import FROZEN_AT
+from tests.support.grown_branch import grown_branch, whole_tables_read
 from tests.support.postgres import PgServer
-
-GROWN = {"csm02": 40_000, "csm01": 3_000}  # clients added to each CSM's book
-BRANCH_TABLES = {"clients", "holdings", "sales", "contacts"}  # grown here: never to be read end to end
 
 
 @pytest.fixture(scope="module")
 def grown(pg_server: PgServer) -> Iterator[Engine]:
-    name = pg_server.create_database()
-    engine = make_engine(pg_server.url(name))
-    try:
-        upgrade(engine)
-        build_demo(engine, FrozenClock(FROZEN_AT), clients=240, seed=7, policy=Policy())
-        for login, clients in GROWN.items():
-            _grow(engine, login, clients)
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-        yield engine
-    finally:
-        engine.dispose()
-        pg_server.drop_database(name)
-
-
-def _grow(engine: Engine, login: str, clients: int) -> None:
-    """``clients`` more clients of ``login``, copied from one of the branch's, each with what the queue reads."""
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                """
-                INSERT INTO clients (number, name, name_initials, resident_id, mobile, mobile_invalid, address,
-                    occupation, manager_id, outlet_id, civil_capacity, phone_opt_out, sms_opt_out, note, balance_fen,
-                    avg_3m_fen, assets_as_of, version, id_expiry)
-                SELECT :prefix || lpad(g::text, 7, '0'), c.name, c.name_initials,
-                       '3101' || :digit || lpad(g::text, 13, '0'), '13' || :digit || lpad(g::text, 8, '0'), false, '',
-                       '', s.id, c.outlet_id, true, false, false, '', c.balance_fen, c.avg_3m_fen, c.assets_as_of, 1,
-                       DATE '2026-12-10'
-                FROM generate_series(1, :n) AS g,
-                     (SELECT * FROM clients ORDER BY id LIMIT 1) AS c,
-                     (SELECT id FROM staff WHERE login = :login) AS s
-                """
-            ),
-            {"n": clients, "login": login, "prefix": "G" + login[-1], "digit": login[-1]},
-        )
-        grown = f"(SELECT id FROM clients WHERE number LIKE 'G{login[-1]}%') AS g"
-        conn.execute(
-            text(
-                f"""
-                INSERT INTO holdings (client_id, product_id, amount_fen, start_date, maturity_date, status)
-                SELECT g.id, h.product_id, h.amount_fen, h.start_date, DATE '2026-11-27' + g.id % 20, 'active'
-                FROM {grown}, (SELECT * FROM holdings WHERE maturity_date IS NOT NULL LIMIT 1) AS h
-                """
-            )
-        )
-        conn.execute(
-            text(
-                f"""
-                INSERT INTO sales (client_id, staff_id, outlet_id, product_id, amount_fen, sold_at, cooling_off_until)
-                SELECT g.id, s.staff_id, s.outlet_id, s.product_id, s.amount_fen, s.sold_at,
-                       TIMESTAMP '2026-11-27 02:00:00' + (g.id % 3 - 1) * INTERVAL '1 day'
-                FROM {grown}, (SELECT * FROM sales LIMIT 1) AS s
-                """
-            )
-        )
-        conn.execute(
-            text(
-                f"""
-                INSERT INTO contacts (client_id, staff_id, channel, started_at, duration_s, disposition, note, feedback)
-                SELECT g.id, c.staff_id, 'phone', TIMESTAMP '2026-11-27 01:00:00' - g.id % 90 * INTERVAL '1 day', 60,
-                       'no_answer', '', ''
-                FROM {grown}, (SELECT staff_id FROM contacts LIMIT 1) AS c
-                """
-            )
-        )
-
-
-def _plan(engine: Engine) -> dict[str, Any]:
-    """The plan of the queue's statement as csm01's queue runs it, EXPLAINed with its parameters."""
-    seen: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if "UNION ALL" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        assert today_queue(open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01"))
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    ((statement, parameters),) = seen
-    with engine.connect() as conn:
-        return dict(conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()[0]["Plan"])
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", ()):
-        yield from _nodes(child)
+    yield from grown_branch(pg_server)
 
 
 def test_the_queue_reads_no_whole_table_of_the_branch(grown: Engine) -> None:
-    whole = {node["Relation Name"] for node in _nodes(_plan(grown)) if node["Node Type"] == "Seq Scan"}
-    assert not whole & BRANCH_TABLES, f"read end to end: {sorted(whole & BRANCH_TABLES)}"
+    ws = open_workstation(grown, FrozenClock(FROZEN_AT), Policy(), "csm01")
+    assert not whole_tables_read(grown, lambda: today_queue(ws), lambda statement: "UNION ALL" in statement)
