@@ -214,3 +214,11 @@ def branch(engine: Engine, clock: FrozenClock) -> Branch:
     """The client tests' small branch (``support/clients_branch``), per backend. A module or folder whose tests
     need another branch defines its own ``branch`` fixture, which takes precedence for its tests."""
     return build_branch(engine, clock)
+
+
+@pytest.fixture(scope="module")
+def grown(pg_server: PgServer) -> Iterator[Engine]:
+    """The demo branch grown on PostgreSQL for the plan tests (``tests.support.grown_branch``), once per module."""
+    from tests.support.grown_branch import grown_branch
+
+    yield from grown_branch(pg_server)

@@ -6,35 +6,19 @@ tasks were closed by calls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from sqlalchemy import Engine
 
-import pytest
-from sqlalchemy import Engine, text
-
-from csm_tui.cli import open_workstation
-from csm_tui.clock import FrozenClock
-from csm_tui.policy import Policy
 from csm_tui.services.clients import client_detail
-from tests.support.clock import FROZEN_AT
-from tests.support.grown_branch import grown_branch, whole_tables_read
-from tests.support.postgres import PgServer
-
-
-@pytest.fixture(scope="module")
-def grown(pg_server: PgServer) -> Iterator[Engine]:
-    yield from grown_branch(pg_server)
+from tests.support.grown_branch import csm01_desk, first_id, whole_tables_read
 
 
 def test_a_client_page_reads_no_whole_table_of_the_branch(grown: Engine) -> None:
-    with grown.connect() as conn:
-        client = conn.scalar(
-            text(
-                "SELECT t.client_id FROM tasks t JOIN contacts c ON c.task_id = t.id JOIN staff s ON s.id = t.staff_id "
-                "WHERE s.login = 'csm01' AND t.status <> 'open' ORDER BY t.client_id LIMIT 1"
-            )
-        )
-    assert client is not None
-    ws = open_workstation(grown, FrozenClock(FROZEN_AT), Policy(), "csm01")
+    client = first_id(
+        grown,
+        "SELECT t.client_id FROM tasks t JOIN contacts c ON c.task_id = t.id JOIN staff s ON s.id = t.staff_id "
+        "WHERE s.login = 'csm01' AND t.status <> 'open' ORDER BY t.client_id LIMIT 1",
+    )
+    ws = csm01_desk(grown)
     detail = client_detail.load(ws, client)
     assert detail.closed_tasks
     assert not whole_tables_read(grown, lambda: client_detail.load(ws, client), lambda _statement: True)

@@ -9,8 +9,7 @@ from textual.widgets import Input
 from csm_tui.services.rows import ClientFocus
 from screens.client_detail import ClientDetailScreen
 from screens.clients import ClientsScreen
-from tests.support.pilot import make_app, press_settled, table_rows
-from widgets.key_bar import KeyBar
+from tests.support.pilot import key_bar_text, make_app, press_settled, table_rows
 from widgets.table import KeyTable
 
 
@@ -74,9 +73,9 @@ async def test_the_key_bar_offers_the_search_key_from_the_list_and_the_way_into_
     app = make_app(demo_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, "3")
-        in_search = str(app.screen.query_one(KeyBar).content)
+        in_search = key_bar_text(app)
         await press_settled(pilot, "escape")
-        in_list = str(app.screen.query_one(KeyBar).content)
+        in_list = key_bar_text(app)
     assert "↓ 进入列表" in in_search and "/ " not in in_search
     assert "/ 搜索" in in_list and "进入列表" not in in_list
 
@@ -101,6 +100,6 @@ async def test_a_list_the_checklist_opens_has_no_search_and_offers_no_search_key
         app.push_screen(ClientsScreen(clients.ws, ClientFocus.MATURING_UNREACHED))
         await press_settled(pilot)
         assert not app.screen.query(Input)
-        assert "/ " not in str(app.screen.query_one(KeyBar).content)
+        assert "/ " not in key_bar_text(app)
         await press_settled(pilot, "slash")
         assert isinstance(app.screen, ClientsScreen) and isinstance(app.focused, KeyTable)

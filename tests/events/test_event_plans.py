@@ -4,34 +4,18 @@ the tables' statistics, whatever the invitation's answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from sqlalchemy import Engine
 
-import pytest
-from sqlalchemy import Engine, text
-
-from csm_tui.cli import open_workstation
-from csm_tui.clock import FrozenClock
-from csm_tui.policy import Policy
-from tests.support.clock import FROZEN_AT
-from tests.support.grown_branch import grown_branch, whole_tables_read
-from tests.support.postgres import PgServer
-
-
-@pytest.fixture(scope="module")
-def grown(pg_server: PgServer) -> Iterator[Engine]:
-    yield from grown_branch(pg_server)
+from tests.support.grown_branch import csm01_desk, first_id, whole_tables_read
 
 
 def test_an_invitations_answers_read_no_whole_table_of_the_branch(grown: Engine) -> None:
-    with grown.connect() as conn:
-        invitation = conn.scalar(
-            text(
-                "SELECT i.id FROM event_invitations i JOIN staff s ON s.id = i.staff_id WHERE s.login = 'csm01' "
-                "ORDER BY i.id LIMIT 1"
-            )
-        )
-    assert invitation is not None
-    ws = open_workstation(grown, FrozenClock(FROZEN_AT), Policy(), "csm01")
+    invitation = first_id(
+        grown,
+        "SELECT i.id FROM event_invitations i JOIN staff s ON s.id = i.staff_id WHERE s.login = 'csm01' "
+        "ORDER BY i.id LIMIT 1",
+    )
+    ws = csm01_desk(grown)
 
     def answers() -> None:
         with ws.uow() as tx:

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 
+from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.policy import Policy
+from csm_tui.services.workstation import Workstation
 from storage.demo import build_demo
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -23,7 +25,7 @@ BRANCH_TABLES = {"clients", "holdings", "sales", "contacts"}  # grown: never to 
 
 
 def grown_branch(pg_server: PgServer) -> Iterator[Engine]:
-    """The grown branch in a database of its own, dropped after (a module fixture's body)."""
+    """The grown branch in a database of its own, dropped after (the ``grown`` fixture's body)."""
     name = pg_server.create_database()
     engine = make_engine(pg_server.url(name))
     try:
@@ -89,6 +91,19 @@ def _grow(engine: Engine, login: str, clients: int) -> None:
                 """
             )
         )
+
+
+def first_id(engine: Engine, sql: str) -> int:
+    """The first id ``sql`` selects on the grown branch (there must be one)."""
+    with engine.connect() as conn:
+        found = conn.scalar(text(sql))
+    assert found is not None, sql
+    return int(found)
+
+
+def csm01_desk(engine: Engine) -> Workstation:
+    """csm01 signed in on the grown branch, on the tests' frozen clock."""
+    return open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01")
 
 
 def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable[[str], bool]) -> set[str]:
