@@ -28,7 +28,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-MMAP_BYTES = 1 << 30
+# Map the whole file: SQLite clamps this to its build's ceiling (SQLITE_MAX_MMAP_SIZE, about 2 GB in Debian's build).
+MMAP_BYTES = 1 << 40
 BUSY_TIMEOUT_MS = 30_000
 
 # Execution option naming the kind of transaction a unit of work begins on SQLite.
