@@ -162,13 +162,12 @@ def _part(kind: str, source: Any = None, **columns: Any) -> Select[Any]:
 
 
 def _statement(reads: RiskReads, *, lateral: bool) -> Any:
-    """The queue's statement; ``lateral``: the parts reading the book's holdings share one read of them, each
-    client's through the index by client (``_active_holdings``)."""
+    """The queue's statement; ``lateral``: PostgreSQL's read of the book's holdings (``_active_holdings``)."""
     w = reads.w
     staff_id = param("staff_id", Integer())
     book = _book(ClientRow.manager_id == staff_id).cte("book")
-    active = _active_holdings(book) if lateral else None
-    maturing = _maturing(book, active)
+    active = _active_holdings(book, lateral=lateral)
+    maturing = _maturing(active)
     listed = [  # the parts listing clients to phone (or to top the queue up with)
         _tasks(staff_id),
         _maturities(maturing),
@@ -392,15 +391,29 @@ def _lateral(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _active_holdings(book: CTE) -> CTE:
-    """The active holdings of the clients of ``book``, each client's read through the holdings' index by client
-    (``LATERAL``): as many whatever the branch's size. PostgreSQL would otherwise match the whole branch's maturing
-    or active holdings (40,000 or 150,000 at 300,000 clients) to the book by hash; ``OFFSET`` keeps it from
-    flattening the subquery into such a join. SQLite, which has no ``LATERAL``, starts its nested loops from the book
-    without it (``_maturing`` and ``_prospects_query`` read the holdings themselves there)."""
+def _active_holdings(book: CTE, *, lateral: bool) -> CTE:
+    """The active holdings of the clients of ``book``, each client's read through the holdings' index by client: as
+    many whatever the branch's size, read once for the maturities, the assessments and the idle deposits.
+
+    PostgreSQL reads them ``LATERAL``: it would otherwise match the whole branch's maturing or active holdings
+    (40,000 or 150,000 at 300,000 clients) to the book by hash; ``OFFSET`` keeps it from flattening the subquery
+    into such a join. SQLite, which has no ``LATERAL``, starts a plain join's nested loops from the book; the queue
+    reads the join twice, so SQLite keeps its rows, and the idle deposits group those. (Grouped in the same query,
+    SQLite would read every holding in the index's order to spare a sort: ``precision_prospects`` on SQLite reads
+    each client's holdings in subqueries instead.)
+    """
+    mine = and_(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+    if not lateral:
+        return (
+            select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date,
+                   HoldingRow.amount)
+            .select_from(book)
+            .join(HoldingRow, mine)
+            .cte("active_holdings")
+        )  # fmt: skip
     held = (
         select(HoldingRow.id, HoldingRow.product_id, HoldingRow.maturity_date, HoldingRow.amount)
-        .where(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
+        .where(mine)
         .offset(0)
         .lateral("held")
     )
@@ -412,29 +425,17 @@ def _active_holdings(book: CTE) -> CTE:
     )
 
 
-def _maturing(book: CTE, active: CTE | None) -> CTE:
-    """The CSM's active holdings maturing from today up to the later of the maturity and the assessment lead days,
-    read by client (as many whatever the branch's size) once for both (``active``: the book's active holdings, when
-    read beforehand)."""
+def _maturing(active: CTE) -> CTE:
+    """The CSM's active holdings (``active``: the book's) maturing from today up to the later of the maturity and
+    the assessment lead days, for both."""
     later = case(
         (param("maturity_until", Date()) > param("assessment_until", Date()), param("maturity_until", Date())),
         else_=param("assessment_until", Date()),
     )
-    if active is not None:
-        c = active.c
-        return (
-            select(c.id, c.client_id, c.product_id, c.maturity_date)
-            .where(c.maturity_date >= param("today", Date()), c.maturity_date <= later)
-            .cte("maturing")
-        )
+    c = active.c
     return (
-        select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date)
-        .where(
-            HoldingRow.client_id.in_(select(book.c.id)),
-            HoldingRow.status == HoldingStatus.ACTIVE,
-            HoldingRow.maturity_date >= param("today", Date()),
-            HoldingRow.maturity_date <= later,
-        )
+        select(c.id, c.client_id, c.product_id, c.maturity_date)
+        .where(c.maturity_date >= param("today", Date()), c.maturity_date <= later)
         .cte("maturing")
     )
 
@@ -516,7 +517,7 @@ def precision_prospects(
     if limit <= 0:
         return []
     book = _book(own).cte("book")
-    active = _active_holdings(book) if _lateral(session) else None
+    active = _active_holdings(book, lateral=True) if _lateral(session) else None  # see _active_holdings
     everything = _prospects_query(book, idle_min, near, limit, active).subquery()
     rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
     kinds = _prospect_kinds()
