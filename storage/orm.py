@@ -764,8 +764,8 @@ SCREEN_INDEXES = (
     Index("ix_clients_manager_name", ClientRow.manager_id, ClientRow.name),
     Index("ix_clients_manager_avg", ClientRow.manager_id, ClientRow.avg_3m),
     Index("ix_clients_manager_initials", ClientRow.manager_id, ClientRow.name_initials),
-    Index("ix_clients_name", ClientRow.name),
-    Index("ix_clients_initials", ClientRow.name_initials),
+    Index("ix_clients_name", ClientRow.name, ClientRow.id),  # a screenful of others' clients, in order (0025)
+    Index("ix_clients_initials", ClientRow.name_initials, ClientRow.id),
     Index("ix_clients_mobile", ClientRow.mobile),
     Index("ix_balance_spans_client_day", BalanceSpanRow.client_id, BalanceSpanRow.first_day),
     Index("ix_holdings_client", HoldingRow.client_id),

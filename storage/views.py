@@ -101,9 +101,10 @@ def _own_match(text: str) -> ColumnElement[bool]:
     return or_(*terms)
 
 
-def _others_reads(text: str) -> list[tuple[ColumnElement[bool], InstrumentedAttribute[Any]]]:
-    """What the typed text can be in others' books, each a read in the order of the index that answers it, so the
-    first screenful ends the read however big the branch.
+def _others_reads(text: str) -> list[tuple[ColumnElement[bool], tuple[InstrumentedAttribute[Any], ...]]]:
+    """What the typed text can be in others' books, each a read in the order of the index that answers it (a name
+    or initials, then the id; a client number, unique, alone), so the first screenful ends the read however big the
+    branch: ordered by anything the index does not hold, every client sharing the first value matched is read.
 
     Never a secret number (mobile, ID, card or account): by prefix the masked digits could be uncovered one keystroke
     at a time, and in full by trying every value of the hidden digits. Others' clients are found by a whole secret
@@ -111,13 +112,13 @@ def _others_reads(text: str) -> list[tuple[ColumnElement[bool], InstrumentedAttr
     from its start (surname first); the client number, which is not secret, by prefix.
     """
     if not text.isascii():
-        return [(_prefix(ClientRow.name, text), ClientRow.name)]
+        return [(_prefix(ClientRow.name, text), (ClientRow.name, ClientRow.id))]
     upper = text.upper()
-    reads = [(_prefix(ClientRow.number, upper), ClientRow.number)]
+    reads = [(_prefix(ClientRow.number, upper), (ClientRow.number,))]
     if text.isdigit():
-        reads.append((_prefix(ClientRow.number, f"C{text}"), ClientRow.number))
+        reads.append((_prefix(ClientRow.number, f"C{text}"), (ClientRow.number,)))
     elif text.isalpha():
-        reads.append((_prefix(ClientRow.name_initials, text.lower()), ClientRow.name_initials))
+        reads.append((_prefix(ClientRow.name_initials, text.lower()), (ClientRow.name_initials, ClientRow.id)))
     return reads
 
 
@@ -236,7 +237,7 @@ class SqlViews:
         for match, order in _others_reads(text):
             if len(rows) >= limit:
                 break
-            query = columns.where(book.others, match, ClientRow.id.not_in(found)).order_by(order, ClientRow.id)
+            query = columns.where(book.others, match, ClientRow.id.not_in(found)).order_by(*order)
             more = [_list_row(r, own=False) for r in self.session.execute(query.limit(limit - len(rows)))]
             found.update(r.id for r in more)
             rows += more

@@ -150,3 +150,17 @@ def test_every_kind_of_search_key_is_read_through_an_index_on_postgresql(
     big_branch: Branch, typed: str, reads: list[set[str]]
 ) -> None:
     assert _reads(_plans(big_branch, typed)) == reads
+
+
+@pytest.mark.parametrize("typed", ["王", "张", "C0012", "0012"])  # others matching thousands, or a thousand
+def test_a_screenful_of_others_clients_is_read_in_the_index_order_without_sorting(
+    big_branch: Branch, typed: str
+) -> None:
+    """A prefix matching many of others' clients (a surname, an initial, a client number's first digits) is read in
+    the index's order and stops at the screenful: sorted, every client it matched would be read (or every client
+    sharing the first name or initials it matched), more as the branch grows. (A prefix matching few may well be
+    read and sorted: the planner's choice, as cheap at any size.)"""
+    others = _plans(big_branch, typed)[1:]
+    assert others
+    for plan in others:
+        assert not {node["Node Type"] for node in _nodes(plan)} & {"Sort", "Incremental Sort"}, plan
