@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bench.desk import workstation
 from bench.figures import CLIENT_DETAIL, OUTCOME_SAVE, QUEUE_BUILD, SCOREBOARD, SEARCH, SESSION_OPEN, Measured
 from bench.plan import Bench
-from bench.stats import time_ms
+from bench.stats import Samples, time_ms
 from csm_tui.domain.enums import Disposition
 from csm_tui.services.calls.outcomes import Outcome, record
 from csm_tui.services.calls.preparation import prepare
@@ -21,6 +21,8 @@ from csm_tui.services.clients.finding import find_clients
 from csm_tui.services.scoreboard.quarter_scores import team_table
 from csm_tui.services.workstation import Workstation
 from storage.orm import ClientRow
+
+SEARCH_SAMPLE = 5  # clients whose name, initials, number and mobile are typed
 
 
 def queue_build(bench: Bench) -> list[Measured]:
@@ -32,33 +34,51 @@ def queue_build(bench: Bench) -> list[Measured]:
 
 
 def client_search(bench: Bench) -> list[Measured]:
-    """Each successive prefix of one of the timed CSM's clients' name, initials, number and mobile, as a CSM types them.
+    """Each successive prefix of the name, initials, number and mobile of several of the timed CSM's clients
+    (``SEARCH_SAMPLE``), as a CSM types them.
 
-    A row's median is the slowest keystroke's median; its detail gives every keystroke's median.
+    Per client, the slowest keystroke; a row gives the median client's (which client is drawn differs by the size of
+    the branch, and one client's letters can match many more or fewer than another's), its detail every client's
+    slowest keystroke and the median client's every keystroke.
     """
     ws = workstation(bench.engine, bench.csm.login)
+    typed: dict[str, list[str]] = {}
+    for client in _sample_clients(bench, ws):
+        for kind, text in client.items():
+            typed.setdefault(kind, []).append(text)
     measured = []
-    for kind, text in _sample_client(bench, ws).items():
-        per_key = {
-            text[:n]: time_ms(partial(find_clients, ws, text[:n]), bench.plan.runs) for n in range(1, len(text) + 1)
+    for kind, texts in typed.items():
+        slowest = sorted((_slowest_keystroke(bench, ws, text) for text in texts), key=lambda found: found[1].median)
+        text, samples, per_key = slowest[len(slowest) // 2]
+        detail = {
+            "clients": [[found[0], round(found[1].median, 2)] for found in slowest],
+            "typed": text,
+            "keystrokes": per_key,
+            "slowest": max(per_key, key=per_key.__getitem__),
         }
-        slowest = max(per_key, key=lambda prefix: per_key[prefix].median)
-        detail = {"keystrokes": {prefix: round(s.median, 2) for prefix, s in per_key.items()}, "slowest": slowest}
-        measured.append(Measured(SEARCH[kind], per_key[slowest], detail))
+        measured.append(Measured(SEARCH[kind], samples, detail))
     return measured
 
 
-def _sample_client(bench: Bench, ws: Workstation) -> dict[str, str]:
-    """What to type for one of the signed-in CSM's clients: the first with a three-character name."""
+def _slowest_keystroke(bench: Bench, ws: Workstation, text: str) -> tuple[str, Samples, dict[str, float]]:
+    """``text`` typed a character at a time: its slowest keystroke's samples, and every keystroke's median."""
+    per_key = {text[:n]: time_ms(partial(find_clients, ws, text[:n]), bench.plan.runs) for n in range(1, len(text) + 1)}
+    slowest = max(per_key.values(), key=lambda samples: samples.median)
+    return text, slowest, {prefix: round(samples.median, 2) for prefix, samples in per_key.items()}
+
+
+def _sample_clients(bench: Bench, ws: Workstation) -> list[dict[str, str]]:
+    """What to type for ``SEARCH_SAMPLE`` of the signed-in CSM's clients: the first with a three-character
+    name (others after them, in a book with too few)."""
     query = (
         select(ClientRow.name, ClientRow.name_initials, ClientRow.number, ClientRow.mobile)
         .where(ClientRow.manager_id == ws.staff.id)
         .order_by(func.length(ClientRow.name) != 3, ClientRow.id)
-        .limit(1)
+        .limit(SEARCH_SAMPLE)
     )
     with Session(bench.engine) as session:
-        row = session.execute(query).one()
-    return {"name": row.name, "initials": row.name_initials, "number": row.number, "mobile": row.mobile}
+        rows = session.execute(query).all()
+    return [{"name": r.name, "initials": r.name_initials, "number": r.number, "mobile": r.mobile} for r in rows]
 
 
 def outcome_save(bench: Bench) -> list[Measured]:

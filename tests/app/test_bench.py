@@ -15,6 +15,7 @@ from bench.plan import Bench, Plan, TimedCsm
 from bench.probe import Probe
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, XL_CLIENTS, growth, save, table
 from bench.runner import FIGURES, run
+from bench.service_calls import SEARCH_SAMPLE
 from bench.stats import Samples
 from storage.migrate import head_revision
 
@@ -35,6 +36,9 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     for key, figure in figures.items():
         assert figure["median"] > 0 and figure["min"] <= figure["median"] <= figure["max"], key
     assert figures["search_mobile"]["detail"]["slowest"]
+    typed = figures["search_name"]["detail"]["clients"]  # each client's slowest keystroke, the row the median one's
+    assert len(typed) == SEARCH_SAMPLE
+    assert figures["search_name"]["median"] == pytest.approx(typed[SEARCH_SAMPLE // 2][1], abs=0.01)
     assert (tmp_path / "cache" / f"demo-3-200-1csm-3000book-{head_revision()}.db").exists()
     out = capsys.readouterr().out
     assert figures["import_rate"]["detail"]["rows"] == 900
