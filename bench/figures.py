@@ -59,7 +59,7 @@ SESSION_OPEN = Figure("session_open", "open a session: first client's card (serv
 SESSION_PAINTED = Figure("session_painted", "open a session to the first card painted (app)", "ms", Target(100))
 OUTCOME_PAINTED = Figure("outcome_painted", "outcome save to the next card painted (app)", "ms", Target(100))
 SEARCH = {
-    kind: Figure(f"search_{kind}", f"client search, slowest keystroke: {what}", "ms", Target(30))
+    kind: Figure(f"search_{kind}", f"client search, the median client's slowest keystroke: {what}", "ms", Target(30))
     for kind, what in (
         ("name", "name"),
         ("initials", "pinyin initials"),

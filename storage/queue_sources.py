@@ -397,10 +397,10 @@ def _active_holdings(book: CTE, *, lateral: bool) -> CTE:
 
     PostgreSQL reads them ``LATERAL``: it would otherwise match the whole branch's maturing or active holdings
     (40,000 or 150,000 at 300,000 clients) to the book by hash; ``OFFSET`` keeps it from flattening the subquery
-    into such a join. SQLite, which has no ``LATERAL``, starts a plain join's nested loops from the book; the queue
-    reads the join twice, so SQLite keeps its rows, and the idle deposits group those. (Grouped in the same query,
-    SQLite would read every holding in the index's order to spare a sort: ``precision_prospects`` on SQLite reads
-    each client's holdings in subqueries instead.)
+    into such a join. SQLite, which has no ``LATERAL``, starts a plain join's nested loops from the book, and keeps
+    its rows when the prospects read them too, whose idle deposits group them. (Grouping the join itself, SQLite
+    would read every holding in the index's order to spare a sort: ``precision_prospects`` on SQLite reads each
+    client's holdings in subqueries instead.)
     """
     mine = and_(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
     if not lateral:

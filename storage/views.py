@@ -114,7 +114,9 @@ def _others_reads(text: str) -> list[tuple[ColumnElement[bool], tuple[Instrument
     if not text.isascii():
         return [(_prefix(ClientRow.name, text), (ClientRow.name, ClientRow.id))]
     upper = text.upper()
-    reads = [(_prefix(ClientRow.number, upper), (ClientRow.number,))]
+    reads: list[tuple[ColumnElement[bool], tuple[InstrumentedAttribute[Any], ...]]] = [
+        (_prefix(ClientRow.number, upper), (ClientRow.number,))
+    ]
     if text.isdigit():
         reads.append((_prefix(ClientRow.number, f"C{text}"), (ClientRow.number,)))
     elif text.isalpha():

@@ -38,6 +38,7 @@ def test_a_run_measures_every_figure_prints_them_and_saves_them(
     assert figures["search_mobile"]["detail"]["slowest"]
     typed = figures["search_name"]["detail"]["clients"]  # each client's slowest keystroke, the row the median one's
     assert len(typed) == SEARCH_SAMPLE
+    assert len({number for number, _ in figures["search_number"]["detail"]["clients"]}) == SEARCH_SAMPLE
     assert figures["search_name"]["median"] == pytest.approx(typed[SEARCH_SAMPLE // 2][1], abs=0.01)
     assert (tmp_path / "cache" / f"demo-3-200-1csm-3000book-{head_revision()}.db").exists()
     out = capsys.readouterr().out

@@ -152,7 +152,7 @@ def test_every_kind_of_search_key_is_read_through_an_index_on_postgresql(
     assert _reads(_plans(big_branch, typed)) == reads
 
 
-@pytest.mark.parametrize("typed", ["王", "张", "C0012", "0012"])  # others matching thousands, or a thousand
+@pytest.mark.parametrize("typed", ["王", "张", "lj", "C0012", "0012"])  # others matching thousands, or a thousand
 def test_a_screenful_of_others_clients_is_read_in_the_index_order_without_sorting(
     big_branch: Branch, typed: str
 ) -> None:

@@ -5,6 +5,7 @@ no statistics to mislead it)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -126,7 +127,8 @@ def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable
         for statement, parameters in seen:
             if engine.dialect.name == "sqlite":  # "SCAN t" or "SCAN t USING INDEX i": every row; "SEARCH": some
                 steps = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-                whole |= {detail.split()[1] for *_, detail in steps if detail.startswith("SCAN ")}
+                # a table is named by its alias there: SQLAlchemy's are the table's name and a number
+                whole |= {re.sub(r"_\d+$", "", detail.split()[1]) for *_, detail in steps if detail.startswith("SCAN ")}
                 continue
             plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()[0]["Plan"]
             whole |= {node["Relation Name"] for node in _nodes(plan) if node["Node Type"] == "Seq Scan"}
