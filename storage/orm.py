@@ -764,6 +764,7 @@ SCREEN_INDEXES = (
     Index("ix_clients_manager_name", ClientRow.manager_id, ClientRow.name),
     Index("ix_clients_manager_avg", ClientRow.manager_id, ClientRow.avg_3m),
     Index("ix_clients_manager_initials", ClientRow.manager_id, ClientRow.name_initials),
+    Index("ix_clients_manager_number", ClientRow.manager_id, ClientRow.number),
     Index("ix_clients_name", ClientRow.name, ClientRow.id),  # a screenful of others' clients, in order (0025)
     Index("ix_clients_initials", ClientRow.name_initials, ClientRow.id),
     Index("ix_clients_mobile", ClientRow.mobile),

@@ -109,7 +109,9 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
-BOOK = {"ix_clients_manager_name", "ix_clients_manager_initials", "ix_clients_manager_avg"}  # on (manager, ...)
+BOOK = {  # on (manager, ...)
+    "ix_clients_manager_name", "ix_clients_manager_initials", "ix_clients_manager_avg", "ix_clients_manager_number",
+}  # fmt: skip
 
 
 def _reads(plans: list[dict[str, Any]]) -> list[set[str]]:
