@@ -295,12 +295,15 @@ _COMPLETED = f"""EXISTS (SELECT 1 FROM contacts c WHERE c.client_id = t.client_i
     AND c.disposition = '{Disposition.SERVICE_DONE}' AND c.started_at >= :start AND c.started_at < :end)"""
 _MADE = f"({_CLOSED_TODAY} AND (t.kind != '{TaskKind.SERVICE_CALLBACK}' OR {_COMPLETED}))"
 _WAITING = f"({_open_at('t.created_at', 't.closed_at')} OR ({_CLOSED_TODAY} AND NOT {_MADE}))"
-_CALLS_DUE = f"""
-SELECT t.kind, {_count_if(_MADE)}, {_count_if(_WAITING)}
+_FLAGS = f"""
+SELECT t.kind, CASE WHEN {_MADE} THEN 1 ELSE 0 END AS made, CASE WHEN {_WAITING} THEN 1 ELSE 0 END AS waiting
 FROM tasks t
 WHERE t.staff_id = :staff AND t.kind IN {_in([TaskKind.CALLBACK, TaskKind.SERVICE_CALLBACK])} AND t.due_on <= :day
-  AND (t.closed_at IS NULL OR t.closed_at >= :start)
-GROUP BY t.kind
+"""
+_CALLS_DUE = f"""
+SELECT d.kind, SUM(d.made), SUM(d.waiting)
+FROM ({_FLAGS} AND t.closed_at IS NULL UNION ALL {_FLAGS} AND t.closed_at >= :start) d
+GROUP BY d.kind
 """
 _CALLS = f"""
 SELECT COUNT(*) FROM contacts c
@@ -315,10 +318,10 @@ _REACHED = """EXISTS (SELECT 1 FROM contacts c WHERE c.client_id = m.client_id A
     AND c.started_at >= :contacted_since AND c.started_at < :end)"""
 _MATURITIES = f"""
 SELECT COUNT(*), {_count_if(_REACHED)}
-FROM (SELECT DISTINCT cl.id AS client_id, cl.manager_id AS staff_id FROM clients cl
-      JOIN holdings h ON h.client_id = cl.id
-      WHERE cl.manager_id = :staff AND h.status = '{HoldingStatus.ACTIVE}' AND h.maturity_date >= :day
-        AND h.maturity_date <= :maturing_until) m
+FROM (SELECT cl.id AS client_id, cl.manager_id AS staff_id FROM clients cl
+      WHERE cl.manager_id = :staff AND (SELECT COUNT(*) FROM holdings h WHERE h.client_id = cl.id
+        AND h.status = '{HoldingStatus.ACTIVE}' AND h.maturity_date >= :day AND h.maturity_date <= :maturing_until) > 0
+     ) m
 """
 _AGREED = f"""(EXISTS (SELECT 1 FROM tasks t WHERE t.client_id = x.client_id AND t.staff_id = x.staff_id
       AND t.due_on >= :day AND {_open_at("t.created_at", "t.closed_at")})

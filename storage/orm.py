@@ -769,11 +769,12 @@ SCREEN_INDEXES = (
     Index("ix_clients_initials", ClientRow.name_initials, ClientRow.id),
     Index("ix_clients_mobile", ClientRow.mobile),
     Index("ix_balance_spans_client_day", BalanceSpanRow.client_id, BalanceSpanRow.first_day),
-    Index("ix_holdings_client", HoldingRow.client_id),
+    Index("ix_holdings_client_maturity", HoldingRow.client_id, HoldingRow.status, HoldingRow.maturity_date),  # 0026
     Index("ix_holdings_maturity", HoldingRow.maturity_date, HoldingRow.status),
     Index("ix_contacts_client_started", ContactRow.client_id, ContactRow.started_at),
     Index("ix_contacts_staff_started", ContactRow.staff_id, ContactRow.started_at),
     Index("ix_tasks_staff_status_due", TaskRow.staff_id, TaskRow.status, TaskRow.due_on),
+    Index("ix_tasks_staff_closed", TaskRow.staff_id, TaskRow.closed_at),  # the open ones and those closed today
     Index("ix_tasks_client", TaskRow.client_id),
     Index("ix_appointments_staff_starts", AppointmentRow.staff_id, AppointmentRow.starts_at),
     Index("ix_appointments_client", AppointmentRow.client_id),

@@ -107,9 +107,8 @@ def csm01_desk(engine: Engine) -> Workstation:
     return open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01")
 
 
-def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable[[str], bool]) -> set[str]:
-    """The branch's grown tables read end to end by the statements ``call`` runs that ``kept`` picks, each
-    EXPLAINed with its parameters (on either backend)."""
+def statements_run(engine: Engine, call: Callable[[], object], kept: Callable[[str], bool]) -> list[tuple[str, Any]]:
+    """The reads ``call`` runs that ``kept`` picks, each with its parameters (at least one)."""
     seen: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -122,9 +121,15 @@ def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     assert seen, "no statement was run"
+    return seen
+
+
+def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable[[str], bool]) -> set[str]:
+    """The branch's grown tables read end to end by the statements ``call`` runs that ``kept`` picks, each
+    EXPLAINed with its parameters (on either backend)."""
     whole: set[str] = set()
     with engine.connect() as conn:
-        for statement, parameters in seen:
+        for statement, parameters in statements_run(engine, call, kept):
             if engine.dialect.name == "sqlite":  # "SCAN t" or "SCAN t USING INDEX i": every row; "SEARCH": some
                 steps = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
                 # a table is named by its alias there: SQLAlchemy's are the table's name and a number
@@ -133,6 +138,21 @@ def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable
             plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()[0]["Plan"]
             whole |= {node["Relation Name"] for node in _nodes(plan) if node["Node Type"] == "Seq Scan"}
     return whole & BRANCH_TABLES
+
+
+def rows_read(plan: dict[str, Any]) -> dict[str, int]:
+    """The rows each table's nodes of a PostgreSQL plan run with ANALYZE read: those they gave and those their
+    filters removed, over every loop."""
+    read: dict[str, int] = {}
+    for node in _nodes(plan):
+        if "Relation Name" in node:
+            rows = (
+                node["Actual Rows"]
+                + node.get("Rows Removed by Filter", 0)
+                + node.get("Rows Removed by Index Recheck", 0)
+            )
+            read[node["Relation Name"]] = read.get(node["Relation Name"], 0) + rows * node["Actual Loops"]
+    return read
 
 
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
