@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy.types import TypeEngine
 
 from csm_tui.domain.enums import (
     AccountKind,
@@ -115,6 +116,14 @@ class DecimalText(TypeDecorator[Decimal]):
         return None if value is None else Decimal(value)
 
 
+def searched(length: int) -> TypeEngine[str]:
+    """Text searched by prefix, kept in code-point order on every backend: SQLite's only order; on PostgreSQL the
+    "C" collation, whatever the database's locale. Search matches a prefix as a range (``storage.views._prefix``),
+    which holds exactly the texts starting with it only in code-point order: under ``zh_CN.UTF-8`` or
+    ``en_US.UTF-8`` 王小明 is not between 王 and 王 followed by the last code point, nor C0012 after C001."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Code(TypeDecorator[E]):
     """One of the bank's fixed vocabularies (a ``StrEnum``): its value in the database, the enum in Python. The stored
     codes are the enums' values, as before: no migration."""
@@ -185,11 +194,11 @@ class QualificationRow(Base):
 class ClientRow(Base):
     __tablename__ = "clients"
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(32))
-    name_initials: Mapped[str] = mapped_column(String(32), default="")  # pinyin initials, for search
-    resident_id: Mapped[str] = mapped_column(String(18), unique=True)
-    mobile: Mapped[str | None] = mapped_column(String(11))
+    number: Mapped[str] = mapped_column(searched(20), unique=True)
+    name: Mapped[str] = mapped_column(searched(32))
+    name_initials: Mapped[str] = mapped_column(searched(32), default="")  # pinyin initials, for search
+    resident_id: Mapped[str] = mapped_column(searched(18), unique=True)
+    mobile: Mapped[str | None] = mapped_column(searched(11))
     mobile_invalid: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(String(200), default="")
     occupation: Mapped[str] = mapped_column(String(64), default="")
@@ -250,7 +259,7 @@ class AccountRow(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    number: Mapped[str] = mapped_column(searched(32), unique=True)
     kind: Mapped[AccountKind] = mapped_column(Code(AccountKind, 16))
     opened_on: Mapped[dt.date] = mapped_column(Date)
 

@@ -34,7 +34,7 @@ def _wode_queue(branch: Branch) -> dict[int, tuple[QueueReason, bool]]:
 
 def _calls(branch: Branch) -> list[tuple[int, int, TaskKind, TaskOrigin | None, int | None, dt.date, str, TaskStatus]]:
     with Session(branch.engine) as session:
-        rows = session.scalars(select(TaskRow).where(TaskRow.staff_id == branch.wealth.id)).all()
+        rows = session.scalars(select(TaskRow).where(TaskRow.staff_id == branch.wealth.id).order_by(TaskRow.id)).all()
         return [
             (r.client_id, r.staff_id, TaskKind(r.kind), r.origin and TaskOrigin(r.origin), r.origin_id, r.due_on,
              r.note, TaskStatus(r.status))

@@ -90,13 +90,22 @@ class PgServer:
     def url(self, dbname: str) -> str:
         return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{dbname}"
 
-    def create_database(self) -> str:
+    def create_database(self, options: str = "") -> str:
+        """A new database (``options``: the rest of CREATE DATABASE, such as its locale); its name."""
         import psycopg
 
         name = f"t_{uuid.uuid4().hex}"
         with psycopg.connect(self.conninfo(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}" {options}')
         return name
+
+    def collations(self, provider: str) -> set[str]:
+        """The collations the server knows from ``provider`` (``c``: the system's locales, ``i``: ICU's)."""
+        import psycopg
+
+        with psycopg.connect(self.conninfo(), autocommit=True) as conn:
+            found = conn.execute("SELECT collname FROM pg_collation WHERE collprovider = %s", (provider,))
+            return {name for (name,) in found}
 
     def drop_database(self, name: str) -> None:
         import psycopg
