@@ -6,39 +6,32 @@ shipped policy (no policy file), a CSM signing in as the account's own login (or
 thin read opens as it stands (``storage.first_checklist.open_thin``). Anywhere else ``first_screen`` is None and the
 app waits for the signed-in workstation before painting, as before. The sign-in itself (its rules, its audit entry)
 is always the full path's, run in the worker; keys typed before it is done are kept and acted on after.
+
+The first screen is read off the app's thread, while the app's modules load: on SQLite in a thread (the driver lets
+go of the interpreter while it queries); on PostgreSQL, on Linux, in a child process forked at once, which runs on
+another core. Importing psycopg takes about as long as a third of the bare app's start, and in a thread it would
+hold the interpreter's lock that the app's own imports wait for. The child sends the screen back pickled through a
+pipe and exits; a thread of the app's receives it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
+import sys
 import threading
-import zoneinfo
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from csm_tui import policy_defaults as defaults
-from csm_tui.domain.enums import Role
-from csm_tui.services.checklist.item_states import ItemState, item_states
-from csm_tui.services.checklist.shelf_reads import products_read, shelf_items
-from csm_tui.services.rows import DayWindow, Progress
-from storage.first_checklist import FirstStaff, SavedSummary, active_staff, first_checklist, is_demo, open_thin
-from storage.os_account import account_name
+from csm_tui.first_read import FirstScreen, first_screen  # a forked child has it at once, and the app needs it
 
 if TYPE_CHECKING:
     from csm_tui.services.workstation import Workstation
 
-
-@dataclass(frozen=True, slots=True)
-class FirstScreen:
-    """What the first frame shows: today's list of the staff member signing in."""
-
-    staff: FirstStaff
-    day: dt.date
-    items: tuple[ItemState, ...]
-    summary: SavedSummary | None
-    on_leave: bool
+Outcome = tuple[bool, object]  # (True, the first screen or None) or (False, the exception the read raised)
 
 
 @dataclass(frozen=True)
@@ -56,18 +49,74 @@ class Opening:
 
 
 def opening(url: str, login: str | None, now: dt.datetime, sign_in: Callable[[], Workstation]) -> Opening:
-    """The first screen read in a thread of its own (the database works while the app's modules load: the driver
-    lets go of the interpreter while it queries), and how to sign in."""
+    """The first screen being read apart from the app's thread (see the module), and how to sign in."""
     reading: Future[FirstScreen | None] = Future()
 
-    def read() -> None:
+    def read() -> Outcome:
         try:
-            reading.set_result(first_screen(url, login, now))
+            return True, first_screen(url, login, now)
         except BaseException as exc:  # first_screen gives None for what it expects; anything else is told
-            reading.set_exception(exc)
+            return False, exc
 
-    threading.Thread(target=read, name="first-screen", daemon=True).start()
+    if _forks(url):
+        pid, pipe = _read_in_child(read)
+        receive = _receiver(reading, lambda: _from_child(pid, pipe))
+    else:
+        receive = _receiver(reading, read)
+    threading.Thread(target=receive, name="first-screen", daemon=True).start()
     return Opening(reading, sign_in)
+
+
+def _forks(url: str) -> bool:
+    """PostgreSQL, on Linux, from a process with no other thread (a fork copies only the thread calling it: a lock
+    another thread held would stay held in the child)."""
+    postgres = url.partition("://")[0].startswith("postgres")
+    return postgres and sys.platform == "linux" and threading.active_count() == 1
+
+
+def _read_in_child(read: Callable[[], Outcome]) -> tuple[int, int]:
+    """A child process running ``read``, its outcome pickled into a pipe; the child's pid and the pipe's end."""
+    out, into = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(into)
+        return pid, out
+    try:  # the child: never returns into the app
+        os.close(out)
+        ok, value = read()
+        try:
+            told = pickle.dumps((ok, value))
+        except Exception:
+            told = pickle.dumps((False, RuntimeError(repr(value))))
+        with os.fdopen(into, "wb") as pipe:
+            pipe.write(told)
+    finally:
+        os._exit(0)
+
+
+def _from_child(pid: int, out: int) -> Outcome:
+    """What the child read; a child that ended without telling read nothing (the full start then meets it)."""
+    try:
+        with os.fdopen(out, "rb") as pipe:
+            told = pipe.read()
+    finally:
+        os.waitpid(pid, 0)
+    outcome: Outcome = pickle.loads(told) if told else (True, None)
+    return outcome
+
+
+def _receiver(reading: Future[FirstScreen | None], outcome: Callable[[], Outcome]) -> Callable[[], None]:
+    def receive() -> None:
+        try:
+            ok, value = outcome()
+        except BaseException as exc:
+            ok, value = False, exc
+        if not ok:
+            reading.set_exception(value if isinstance(value, BaseException) else RuntimeError(repr(value)))
+        else:
+            reading.set_result(cast("FirstScreen | None", value))
+
+    return receive
 
 
 class SignInRefused(Exception):
@@ -78,48 +127,3 @@ class SignInRefused(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-
-
-def first_screen(url: str, login: str | None, now: dt.datetime) -> FirstScreen | None:
-    """The CSM ``login``'s checklist for today by the shipped policy, read thin; None where the thin start does not
-    apply (see the module) or anything goes wrong (the full path then meets it and says what it is)."""
-    db = open_thin(url)
-    if db is None:
-        return None
-    try:
-        own = account_name()
-        if login not in (None, own) and not is_demo(db):
-            return None  # signing in as someone else: the full path decides whether this caller may
-        staff = active_staff(db, login or own)
-        if staff is None or staff.role is not Role.CSM:
-            return None  # unknown or deactivated: refused by the full path; other roles' first screens are others
-        window = _window(now)
-        facts = first_checklist(db, staff, window)
-    except Exception:
-        return None
-    finally:
-        db.close()
-
-    def products() -> Progress:
-        return products_read(shelf_items(facts.shelf, window, defaults.NEW_PRODUCT_DAYS), window)
-
-    items = item_states(
-        defaults.items_for(staff.role), facts.counts, facts.marks,
-        summary_written=facts.summary is not None and bool(facts.summary.text.strip()),
-        call_target=0 if facts.on_leave else defaults.DAILY_CALL_TARGET, products=products,
-    )  # fmt: skip
-    return FirstScreen(staff, window.day, items, facts.summary, facts.on_leave)
-
-
-def _window(now: dt.datetime) -> DayWindow:
-    """Today in the shipped calendar's time zone (``services.days.day_window`` for the default policy)."""
-    tz = zoneinfo.ZoneInfo(defaults.TIME_ZONE)
-
-    def bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-        start = dt.datetime.combine(day, dt.time(), tz)
-        return start.astimezone(dt.UTC), dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).astimezone(
-            dt.UTC
-        )
-
-    today = now.astimezone(tz).date()
-    return DayWindow.of(today, now, defaults.next_working_day_after(today), defaults.MATURITY_LEAD_DAYS, bounds)

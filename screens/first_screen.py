@@ -16,7 +16,7 @@ from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
 if TYPE_CHECKING:
-    from csm_tui.start import FirstScreen
+    from csm_tui.first_read import FirstScreen
 
 
 class FirstChecklistScreen(Screen[None]):

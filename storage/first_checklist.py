@@ -58,11 +58,24 @@ class ThinDatabase:
 
     def rows(self, sql: str, **params: object) -> list[tuple[Any, ...]]:
         """``sql`` with ``:name`` parameters; instants and dates bound as each backend stores them."""
+        return self.batch(sql, **params)[0]
+
+    def batch(self, *statements: str, **params: object) -> list[list[tuple[Any, ...]]]:
+        """Each statement's rows, ``params`` bound to any of them; on PostgreSQL all sent at once and answered in
+        one round trip (psycopg's pipeline), not one each."""
         bound = {k: self._bind(v) for k, v in params.items()}
-        text = _PARAM.sub(r"%(\1)s", sql) if self.postgres else sql
-        cursor = self.connection.cursor()
+        if not self.postgres:
+            return [self._fetched(self.connection.cursor(), sql, bound) for sql in statements]
+        with self.connection.pipeline():
+            cursors = [self.connection.execute(_PARAM.sub(r"%(\1)s", sql), bound) for sql in statements]
+        return [self._fetched(cursor, None, bound) for cursor in cursors]
+
+    @staticmethod
+    def _fetched(cursor: Any, sql: str | None, bound: dict[str, object]) -> list[tuple[Any, ...]]:
+        """The rows of ``cursor``, running ``sql`` first unless it has run."""
         try:
-            cursor.execute(text, bound)
+            if sql is not None:
+                cursor.execute(sql, bound)
             return list(cursor.fetchall())
         finally:
             cursor.close()
@@ -127,19 +140,22 @@ def _open_sqlite(rest: str) -> ThinDatabase | None:
     return ThinDatabase(connection, postgres=False)
 
 
-def _open_postgres(conninfo: str) -> ThinDatabase | None:
+def _open_postgres(conninfo: str) -> ThinDatabase:
     import psycopg
 
-    connection = psycopg.connect(conninfo, autocommit=True)
-    db = ThinDatabase(connection, postgres=True)
-    if db.rows("SHOW transaction_read_only")[0][0] != "off":
-        db.close()
-        return None  # a read-only server: the usual start refuses the sign-in and says why
-    return db
+    return ThinDatabase(psycopg.connect(conninfo, autocommit=True), postgres=True)
 
 
 def _usable(db: ThinDatabase) -> bool:
-    return db.rows("SELECT version_num FROM alembic_version") == [(HEAD,)]
+    """Of this schema revision; on PostgreSQL, a server that takes writes too (a read-only one: the usual start
+    refuses the sign-in and says why)."""
+    if not db.postgres:
+        return db.rows(_REVISION) == [(HEAD,)]
+    revision, read_only = db.batch(_REVISION, "SHOW transaction_read_only")
+    return revision == [(HEAD,)] and read_only == [("off",)]
+
+
+_REVISION = "SELECT version_num FROM alembic_version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,21 +169,19 @@ class FirstStaff:
     outlet: str | None  # the outlet's name
 
 
-def active_staff(db: ThinDatabase, login: str) -> FirstStaff | None:
-    """The active staff member ``login``; None for an unknown or deactivated login (``find_staff`` refuses both)."""
-    found = db.rows(
+def signing_in(db: ThinDatabase, login: str) -> tuple[FirstStaff | None, bool]:
+    """The active staff member ``login`` (None for an unknown or deactivated login: ``find_staff`` refuses both),
+    and whether the database is the demo branch."""
+    found, demo = db.batch(
         "SELECT s.id, s.login, s.name, s.role, s.active, o.name FROM staff s "
         "LEFT JOIN outlets o ON o.id = s.outlet_id WHERE s.login = :login",
+        """SELECT value FROM branch_meta WHERE "key" = 'is_demo'""",
         login=login,
     )
     if not found or not found[0][4]:
-        return None
+        return None, demo == [("1",)]
     staff_id, login, name, role, _, outlet = found[0]
-    return FirstStaff(int(staff_id), login, name, Role(role), outlet)
-
-
-def is_demo(db: ThinDatabase) -> bool:
-    return db.rows("""SELECT value FROM branch_meta WHERE "key" = 'is_demo'""") == [("1",)]
+    return FirstStaff(int(staff_id), login, name, Role(role), outlet), demo == [("1",)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,30 +208,29 @@ def first_checklist(db: ThinDatabase, staff: FirstStaff, w: DayWindow) -> FirstC
         "staff": staff.id, "day": w.day, "start": w.start, "end": w.end, "now": w.now, "next_start": w.next_start,
         "next_end": w.next_end, "maturing_until": w.maturing_until, "contacted_since": w.contacted_since,
     }  # fmt: skip
+    meetings, calls_due, calls, referrals, maturities, next_contacts, marks, summary, leave, shelf = db.batch(
+        _MEETINGS, _CALLS_DUE, _CALLS, _REFERRALS, _MATURITIES, _NEXT, _MARKS, _SUMMARY, _LEAVE, _SHELF, **params
+    )
     counts: ChecklistCounts = {}  # an empty count is 0 / 0, as the full path's missing one is
-    today, today_done, begun, begun_done, next_, next_done = (int(v) for v in db.rows(_MEETINGS, **params)[0])
+    today, today_done, begun, begun_done, next_, next_done = (int(v) for v in meetings[0])
     counts[_M.MEETINGS_CONFIRMED] = Progress(today_done, today)
     counts[_M.MEETINGS_RECORDED] = Progress(begun_done, begun)
     counts[_M.TOMORROW_CONFIRMED] = Progress(next_done, next_)
-    for kind, done, pending in db.rows(_CALLS_DUE, **params):
+    for kind, done, pending in calls_due:
         measure = _M.CALLBACKS if kind == TaskKind.CALLBACK else _M.SERVICE_CALLBACKS
         counts[measure] = Progress(int(done), int(done) + int(pending))
-    ((calls,),) = db.rows(_CALLS, **params)
-    counts[_M.CALLS] = Progress(int(calls), 0)
-    ((answered, waiting),) = db.rows(_REFERRALS, **params)
+    ((made,),) = calls
+    counts[_M.CALLS] = Progress(int(made), 0)
+    ((answered, waiting),) = referrals
     counts[_M.REFERRALS] = Progress(int(answered), int(answered) + int(waiting))
-    for measure, sql in ((_M.MATURITIES, _MATURITIES), (_M.NEXT_CONTACTS, _NEXT)):
-        ((total, done),) = db.rows(sql, **params)
+    for measure, found in ((_M.MATURITIES, maturities), (_M.NEXT_CONTACTS, next_contacts)):
+        ((total, done),) = found
         counts[measure] = Progress(int(done), int(total))
-    marks = {item: (bool(ticked), note) for item, ticked, note in db.rows(_MARKS, **params)}
-    return FirstChecklist(counts, marks, _summary(db, params), bool(db.rows(_LEAVE, **params)), _shelf(db, params))
+    ticks = {item: (bool(ticked), note) for item, ticked, note in marks}
+    return FirstChecklist(counts, ticks, _summary(summary), bool(leave), _shelf(db, shelf))
 
 
-def _summary(db: ThinDatabase, params: dict[str, object]) -> SavedSummary | None:
-    found = db.rows(
-        "SELECT summary, summary_figures, summary_saved_at FROM checklist_days WHERE staff_id = :staff AND day = :day",
-        **params,
-    )
+def _summary(found: list[tuple[Any, ...]]) -> SavedSummary | None:
     if not found or found[0][2] is None:
         return None
     text, figures, _ = found[0]
@@ -226,7 +239,7 @@ def _summary(db: ThinDatabase, params: dict[str, object]) -> SavedSummary | None
     return SavedSummary(text, dict(figures or {}))
 
 
-def _shelf(db: ThinDatabase, params: dict[str, object]) -> list[ShelfRow]:
+def _shelf(db: ThinDatabase, found: list[tuple[Any, ...]]) -> list[ShelfRow]:
     return [
         ShelfRow(
             product_id=int(pid),
@@ -266,7 +279,7 @@ def _shelf(db: ThinDatabase, params: dict[str, object]) -> list[ShelfRow]:
             read_at,
             private,
             asset_type,
-        ) in db.rows(_SHELF, **params)
+        ) in found
     ]
 
 
@@ -338,6 +351,9 @@ FROM (SELECT DISTINCT c.client_id, c.staff_id FROM contacts c
 _MARKS = """
 SELECT m.item, m.ticked, m.note FROM checklist_marks m JOIN checklist_days d ON d.id = m.day_id
 WHERE d.staff_id = :staff AND d.day = :day ORDER BY m.id
+"""
+_SUMMARY = """
+SELECT summary, summary_figures, summary_saved_at FROM checklist_days WHERE staff_id = :staff AND day = :day
 """
 _LEAVE = """
 SELECT 1 FROM staff_leave WHERE cancelled_at IS NULL AND staff_id = :staff AND first_day <= :day AND last_day >= :day

@@ -16,11 +16,12 @@ from csm_tui.app import CsmApp
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Role
+from csm_tui.first_read import first_screen
 from csm_tui.policy import Policy
 from csm_tui.quick_start import run
 from csm_tui.services.checklist import day_list
 from csm_tui.services.workstation import Workstation
-from csm_tui.start import SignInRefused, first_screen, opening
+from csm_tui.start import SignInRefused, opening
 from screens.checklist import ChecklistScreen
 from screens.first_screen import FirstChecklistScreen
 from storage.demo import build_demo

@@ -19,7 +19,7 @@ from csm_tui.services.checklist.day_list import load_list
 from csm_tui.services.days import day_window
 from csm_tui.services.rows import DayWindow
 from storage.engine import make_engine
-from storage.first_checklist import ThinDatabase, active_staff, first_checklist, open_thin
+from storage.first_checklist import ThinDatabase, first_checklist, open_thin, signing_in
 from tests.support.grown_branch import csm01_desk, rows_read, statements_run
 
 MATURITIES = re.compile(r"maturity_date")
@@ -46,16 +46,16 @@ class Recording(ThinDatabase):
         super().__init__(db.connection, db.postgres)
         self.run: list[tuple[str, dict[str, object]]] = []
 
-    def rows(self, sql: str, **params: object) -> list[tuple[Any, ...]]:
-        self.run.append((sql, params))
-        return super().rows(sql, **params)
+    def batch(self, *statements: str, **params: object) -> list[list[tuple[Any, ...]]]:
+        self.run += [(sql, params) for sql in statements]
+        return super().batch(*statements, **params)
 
 
 def _thin_statements(engine: Engine, w: DayWindow) -> tuple[Recording, list[tuple[str, dict[str, object]]]]:
     opened = open_thin(engine.url.render_as_string(hide_password=False))
     assert opened is not None
     db = Recording(opened)
-    staff = active_staff(db, "csm01")
+    staff, _ = signing_in(db, "csm01")
     assert staff is not None
     first_checklist(db, staff, w)
     return db, [(sql, params) for sql, params in db.run if _counted(sql)]
