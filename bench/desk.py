@@ -32,8 +32,8 @@ def workstation(engine: Engine, login: str) -> Workstation:
 
 
 def opening(url: str, login: str) -> Opening:
-    """The app's start as ``csm`` makes it: the first screen read thin (in a thread, while the app's modules load),
-    the sign-in (``workstation``) in a worker."""
+    """The app's start as ``csm`` makes it: the first screen read thin while the app's modules load (on PostgreSQL
+    in a forked child, on SQLite in a thread: ``csm_tui.start``), the sign-in (``workstation``) in a worker."""
 
     def sign_in() -> Workstation:
         from storage.engine import make_engine

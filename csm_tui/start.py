@@ -3,7 +3,7 @@ pydantic, the policy and the other destinations load in a worker behind it (``Cs
 
 It applies where the first screen is the checklist and nothing about the start needs the full path to decide: the
 shipped policy (no policy file), a CSM signing in as the account's own login (or on the demo branch), a database the
-thin read opens as it stands (``storage.first_checklist.open_thin``). Anywhere else ``first_screen`` is None and the
+thin read opens as it stands (``storage.first_checklist.open_thin``). Anywhere else the first screen is None and the
 app waits for the signed-in workstation before painting, as before. The sign-in itself (its rules, its audit entry)
 is always the full path's, run in the worker; keys typed before it is done are kept and acted on after.
 
@@ -16,9 +16,11 @@ pipe and exits; a thread of the app's receives it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -27,10 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from csm_tui.first_read import FirstScreen, first_screen  # a forked child has it at once, and the app needs it
+from storage.first_checklist import POSTGRES_SCHEMES, READ_TIMEOUT_S
 
 if TYPE_CHECKING:
     from csm_tui.services.workstation import Workstation
 
+CHILD_LIMIT_S = 2 * READ_TIMEOUT_S  # a child reading longer is stuck: it ends, and the app starts the full way
 Outcome = tuple[bool, object]  # (True, the first screen or None) or (False, the exception the read raised)
 
 
@@ -70,7 +74,7 @@ def opening(url: str, login: str | None, now: dt.datetime, sign_in: Callable[[],
 def _forks(url: str) -> bool:
     """PostgreSQL, on Linux, from a process with no other thread (a fork copies only the thread calling it: a lock
     another thread held would stay held in the child)."""
-    postgres = url.partition("://")[0].startswith("postgres")
+    postgres = url.partition("://")[0] in POSTGRES_SCHEMES
     return postgres and sys.platform == "linux" and threading.active_count() == 1
 
 
@@ -81,7 +85,8 @@ def _read_in_child(read: Callable[[], Outcome]) -> tuple[int, int]:
     if pid:
         os.close(into)
         return pid, out
-    try:  # the child: never returns into the app
+    try:  # the child: never returns into the app, nor outlives it by more than ``CHILD_LIMIT_S``
+        signal.alarm(CHILD_LIMIT_S)
         os.close(out)
         ok, value = read()
         try:
@@ -95,13 +100,18 @@ def _read_in_child(read: Callable[[], Outcome]) -> tuple[int, int]:
 
 
 def _from_child(pid: int, out: int) -> Outcome:
-    """What the child read; a child that ended without telling read nothing (the full start then meets it)."""
+    """What the child read; a child that ended without telling it whole read nothing (the full start then meets
+    whatever stopped it)."""
     try:
         with os.fdopen(out, "rb") as pipe:
             told = pipe.read()
     finally:
-        os.waitpid(pid, 0)
-    outcome: Outcome = pickle.loads(told) if told else (True, None)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    try:
+        outcome: Outcome = pickle.loads(told)
+    except Exception:
+        return True, None
     return outcome
 
 

@@ -41,6 +41,8 @@ from storage.revision import HEAD
 
 _M = ChecklistMeasure
 BUSY_TIMEOUT_S = 30
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+READ_TIMEOUT_S = 15  # a server that does not answer the thin read by then is left to the full start
 _PARAM = re.compile(r":(\w+)")
 
 
@@ -52,9 +54,10 @@ def _in(values: Sequence[object]) -> str:
 class ThinDatabase:
     """One connection of the database driver itself (``sqlite3`` or ``psycopg``), used only to read."""
 
-    def __init__(self, connection: Any, postgres: bool) -> None:
+    def __init__(self, connection: Any, postgres: bool, pipelined: bool = False) -> None:
         self.connection = connection
         self.postgres = postgres
+        self.pipelined = pipelined  # psycopg's pipeline (libpq 14 or later)
 
     def rows(self, sql: str, **params: object) -> list[tuple[Any, ...]]:
         """``sql`` with ``:name`` parameters; instants and dates bound as each backend stores them."""
@@ -64,10 +67,11 @@ class ThinDatabase:
         """Each statement's rows, ``params`` bound to any of them; on PostgreSQL all sent at once and answered in
         one round trip (psycopg's pipeline), not one each."""
         bound = {k: self._bind(v) for k, v in params.items()}
-        if not self.postgres:
-            return [self._fetched(self.connection.cursor(), sql, bound) for sql in statements]
+        texts = [_PARAM.sub(r"%(\1)s", sql) if self.postgres else sql for sql in statements]
+        if not self.pipelined:
+            return [self._fetched(self.connection.cursor(), sql, bound) for sql in texts]
         with self.connection.pipeline():
-            cursors = [self.connection.execute(_PARAM.sub(r"%(\1)s", sql), bound) for sql in statements]
+            cursors = [self.connection.execute(sql, bound) for sql in texts]
         return [self._fetched(cursor, None, bound) for cursor in cursors]
 
     @staticmethod
@@ -110,7 +114,7 @@ def open_thin(url: str) -> ThinDatabase | None:
     try:
         if scheme == "sqlite":
             db = _open_sqlite(rest)
-        elif scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        elif scheme in POSTGRES_SCHEMES:
             db = _open_postgres(f"postgresql://{rest}")
         else:
             return None
@@ -143,15 +147,19 @@ def _open_sqlite(rest: str) -> ThinDatabase | None:
 def _open_postgres(conninfo: str) -> ThinDatabase:
     import psycopg
 
-    return ThinDatabase(psycopg.connect(conninfo, autocommit=True), postgres=True)
+    connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=READ_TIMEOUT_S)
+    return ThinDatabase(connection, postgres=True, pipelined=psycopg.Pipeline.is_supported())
 
 
 def _usable(db: ThinDatabase) -> bool:
     """Of this schema revision; on PostgreSQL, a server that takes writes too (a read-only one: the usual start
-    refuses the sign-in and says why)."""
+    refuses the sign-in and says why), each statement of the thin read given ``READ_TIMEOUT_S``."""
     if not db.postgres:
         return db.rows(_REVISION) == [(HEAD,)]
-    revision, read_only = db.batch(_REVISION, "SHOW transaction_read_only")
+    _, revision, read_only = db.batch(
+        "SELECT set_config('statement_timeout', :limit, false)", _REVISION, "SHOW transaction_read_only",
+        limit=f"{READ_TIMEOUT_S}s",
+    )  # fmt: skip
     return revision == [(HEAD,)] and read_only == [("off",)]
 
 
@@ -203,7 +211,7 @@ class FirstChecklist:
 
 
 def first_checklist(db: ThinDatabase, staff: FirstStaff, w: DayWindow) -> FirstChecklist:
-    """``staff``'s own list for the window's day (``staff`` from ``active_staff``: the signed-in member)."""
+    """``staff``'s own list for the window's day (``staff`` from ``signing_in``: the signed-in member)."""
     params: dict[str, object] = {
         "staff": staff.id, "day": w.day, "start": w.start, "end": w.end, "now": w.now, "next_start": w.next_start,
         "next_end": w.next_end, "maturing_until": w.maturing_until, "contacted_since": w.contacted_since,

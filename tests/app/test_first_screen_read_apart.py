@@ -40,6 +40,13 @@ if how == "raises":
     start.first_screen = broken
 elif how == "dies":
     start.first_screen = lambda *args: os._exit(3)
+elif how == "garbles":
+    dumps, loads = start.pickle.dumps, start.pickle.loads
+    start.pickle = type("Cut", (), {"dumps": lambda value: dumps(value)[:-3], "loads": loads})
+elif how == "hangs":
+    import time
+    start.first_screen = lambda *args: time.sleep(600)
+    start.CHILD_LIMIT_S = 1
 opened = start.opening(url, "csm01", now, lambda: None)
 try:
     first, told = opened.first, None
@@ -89,10 +96,12 @@ def test_on_sqlite_the_first_screen_is_read_in_a_thread(demo_url: str) -> None:
     }  # fmt: skip
 
 
-def test_a_read_that_fails_in_the_child_is_told_and_one_that_dies_leaves_the_start_to_the_full_path(
+def test_a_read_failing_in_the_child_is_told_and_a_child_dying_garbling_or_stuck_leaves_the_start_to_the_full_path(
     pg_demo: str,
 ) -> None:
     raised = _start(pg_demo, "raises")
     assert raised["forks"] == 1 and raised["told"] == "ValueError: the read broke" and not raised["children_left"]
-    died = _start(pg_demo, "dies")
-    assert died["forks"] == 1 and not died["shown"] and died["told"] is None and not died["children_left"]
+    for how in ("dies", "garbles", "hangs"):  # the hung child ends by itself, as it would if the app had ended
+        ended = _start(pg_demo, how)
+        assert ended["forks"] == 1 and not ended["shown"] and ended["told"] is None, how
+        assert not ended["children_left"], how
