@@ -128,7 +128,9 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
     if statement is None:
         statement = _STATEMENTS[shape] = _statement(reads, lateral=lateral)
     rows: dict[str, list[Any]] = defaultdict(list)
-    for row in session.execute(statement, reads.values() | _values(w)):
+    # Through the session's connection: a Core statement needs none of the ORM's handling of results, which cost the
+    # queue's thousand rows a tenth of its time.
+    for row in session.connection().execute(statement, reads.values() | _values(w)):
         rows[row.kind].append(row)
     return _sources(rows, w, reads)
 

@@ -1,7 +1,8 @@
 """The queue stays flat as the branch grows: its statement reads the CSM's book and what hangs off it through
 indexes, never a whole table of the branch's clients, holdings, sales or contacts. Shown by EXPLAIN of the very
 statement ``today_queue`` runs, on the grown demo branch on PostgreSQL (``tests.support.grown_branch``) and on the
-demo branch on SQLite, whose planner has no statistics: its plan is the same at any size."""
+demo branch on SQLite, whose planner has no statistics: its plan is the same at any size. On PostgreSQL the book and
+its active holdings are read from indexes alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import today_queue, window
 from storage.engine import make_engine
 from tests.support.clock import FROZEN_AT
-from tests.support.grown_branch import csm01_desk, whole_tables_read
+from tests.support.grown_branch import csm01_desk, plan_nodes, statements_run, whole_tables_read
 
 
 def test_the_queue_reads_no_whole_table_of_the_branch(grown: Engine) -> None:
@@ -26,3 +27,21 @@ def test_the_queue_reads_no_whole_table_of_the_branch_on_sqlite(demo_url: str) -
     ws = open_workstation(engine, FrozenClock(FROZEN_AT), Policy(), "csm01")
     assert window(ws).prospects > 0  # the statement whose holdings both the maturities and the prospects read
     assert not whole_tables_read(engine, lambda: today_queue(ws), lambda statement: "UNION ALL" in statement)
+
+
+def test_the_queue_reads_the_book_and_its_holdings_from_indexes_alone(grown: Engine) -> None:
+    """Vacuumed (autovacuum's work after writes), the book's clients and their active holdings are read by
+    index-only scans of ``ix_clients_manager_avg`` and ``ix_holdings_client_maturity`` (0028): the table's page of a
+    row is visited only while the visibility map cannot vouch for it."""
+    with grown.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM clients, holdings")
+    ws = csm01_desk(grown)
+    [(statement, parameters)] = statements_run(grown, lambda: today_queue(ws), lambda text: "UNION ALL" in text)
+    with grown.connect() as conn:
+        explained = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
+    nodes = list(plan_nodes(explained[0]["Plan"]))
+    book = [n for n in nodes if n.get("Relation Name") == "clients" and "manager_id" in n.get("Index Cond", "")]
+    holdings = [n for n in nodes if n.get("Relation Name") == "holdings"]
+    assert book and holdings
+    assert {(n["Node Type"], n["Index Name"]) for n in book} == {("Index Only Scan", "ix_clients_manager_avg")}
+    assert {(n["Node Type"], n["Index Name"]) for n in holdings} == {("Index Only Scan", "ix_holdings_client_maturity")}

@@ -136,7 +136,7 @@ def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable
                 whole |= {re.sub(r"_\d+$", "", detail.split()[1]) for *_, detail in steps if detail.startswith("SCAN ")}
                 continue
             plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()[0]["Plan"]
-            whole |= {node["Relation Name"] for node in _nodes(plan) if node["Node Type"] == "Seq Scan"}
+            whole |= {node["Relation Name"] for node in plan_nodes(plan) if node["Node Type"] == "Seq Scan"}
     return whole & BRANCH_TABLES
 
 
@@ -144,7 +144,7 @@ def rows_read(plan: dict[str, Any]) -> dict[str, int]:
     """The rows each table's nodes of a PostgreSQL plan run with ANALYZE read: those they gave and those their
     filters removed, over every loop."""
     read: dict[str, int] = {}
-    for node in _nodes(plan):
+    for node in plan_nodes(plan):
         if "Relation Name" in node:
             rows = (
                 node["Actual Rows"]
@@ -155,7 +155,8 @@ def rows_read(plan: dict[str, Any]) -> dict[str, int]:
     return read
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every node of a PostgreSQL plan (``EXPLAIN (FORMAT JSON)``), the top one first."""
     yield plan
     for child in plan.get("Plans", ()):
-        yield from _nodes(child)
+        yield from plan_nodes(child)

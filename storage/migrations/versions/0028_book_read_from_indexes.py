@@ -1,0 +1,53 @@
+"""The queue reads a CSM's book and its active holdings from two indexes alone on PostgreSQL (an index-only scan),
+not from the clients' and holdings' pages (``storage.queue_sources``):
+
+- ``ix_clients_manager_avg`` (manager, 3-month average) also carries the client's columns the queue's parts read
+  (``BOOK_COLUMNS``). A book's 3,000 clients lie on as many pages of the table, scattered as clients were taken on
+  over the years: 2,752 pages at 1,000,000 clients, against about 45 of the index.
+- ``ix_holdings_client_maturity`` (client, status, maturity date) also carries the holding's id, product and amount:
+  the active holdings of the book are read without a visit to each one's page.
+
+PostgreSQL answers from the index alone for pages its visibility map marks all-visible, which autovacuum keeps
+after the writes (the daily balance import among them). SQLite has no included columns: nothing changes there.
+
+Revision ID: 0028
+Revises: 0027
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0028"
+down_revision = "0027"
+branch_labels = None
+depends_on = None
+
+# Each index's key columns, and the columns it carries besides on PostgreSQL.
+INDEXES = {
+    "ix_clients_manager_avg": (
+        "clients",
+        ["manager_id", "avg_3m_fen"],
+        ["id", "name", "balance_fen", "balance_before_fen", "avg_3m_low_fen", "assets_as_of", "resident_id",
+         "lunar_birthday", "id_expiry", "id_long_term"],
+    ),
+    "ix_holdings_client_maturity": (
+        "holdings", ["client_id", "status", "maturity_date"], ["id", "product_id", "amount_fen"]
+    ),
+}  # fmt: skip
+
+
+def upgrade() -> None:
+    _rebuild(carry=True)
+
+
+def downgrade() -> None:
+    _rebuild(carry=False)
+
+
+def _rebuild(*, carry: bool) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, (table, keys, carried) in INDEXES.items():
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, keys, postgresql_include=carried if carry else [])
