@@ -142,11 +142,15 @@ class SqlLeave:
         )
         return [_model(r) for r in rows]
 
-    def last_ended(self, staff_id: int, before: dt.date) -> Leave | None:
-        """The staff member's latest leave that ended before ``before``."""
+    def latest_begun(self, staff_id: int, day: dt.date) -> Leave | None:
+        """The staff member's leave begun by ``day`` that ends last: the leave they are on that day if any (no other
+        begun one ends later), else the latest that has ended before it."""
         self._require(staff_id)
         row = self.session.scalars(
-            _live().where(LeaveRow.staff_id == staff_id, LeaveRow.last_day < before).order_by(LeaveRow.last_day.desc())
+            _live()
+            .where(LeaveRow.staff_id == staff_id, LeaveRow.first_day <= day)
+            .order_by(LeaveRow.last_day.desc())
+            .limit(1)
         ).first()
         return None if row is None else _model(row)
 

@@ -42,13 +42,11 @@ class LeaveDay:
 
 
 def leave_day(tx: UnitOfWork, ws: Workstation, w: QueueWindow) -> LeaveDay:
-    staff_id = ws.staff.id
-    away = tx.leave.on_day([staff_id], w.today).get(staff_id)
-    if away is not None:
-        return LeaveDay(away=away)
-    ended = tx.leave.last_ended(staff_id, w.today)
+    latest = tx.leave.latest_begun(ws.staff.id, w.today)  # one read: the leave of today, or else the last ended
+    if latest is not None and latest.last_day >= w.today:
+        return LeaveDay(away=latest)
     covered = tuple((row, tx.views.covered_queue_sources(row.leave.staff_id, w)) for row in covered_today(tx, ws))
-    return LeaveDay(backlog_until=ended.last_day if ended else None, covered=covered)
+    return LeaveDay(backlog_until=latest.last_day if latest else None, covered=covered)
 
 
 def spread_backlog(items: list[Item], target: int, calls_today: int, backlog_until: dt.date | None) -> list[Item]:
