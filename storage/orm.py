@@ -770,13 +770,12 @@ SCORE_INDEXES = (
 
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.
 # What PostgreSQL's indexes carry besides their keys for the queue to read a book and its active holdings from the
-# indexes alone (0028; SQLite has no included columns).
+# indexes alone (0028; SQLite has no included columns): the book's, the columns of ``queue_sources.BOOK_COLUMNS``.
 BOOK_CARRIED = (
     "id", "name", "balance_fen", "balance_before_fen", "avg_3m_low_fen", "assets_as_of", "resident_id",
     "lunar_birthday", "id_expiry", "id_long_term",
 )  # fmt: skip
 HOLDING_CARRIED = ("id", "product_id", "amount_fen")
-HOLDING_KEYS = (HoldingRow.client_id, HoldingRow.status, HoldingRow.maturity_date)
 SCREEN_INDEXES = (
     Index("ix_clients_manager_name", ClientRow.manager_id, ClientRow.name),
     Index("ix_clients_manager_avg", ClientRow.manager_id, ClientRow.avg_3m, postgresql_include=BOOK_CARRIED),
@@ -786,7 +785,13 @@ SCREEN_INDEXES = (
     Index("ix_clients_initials", ClientRow.name_initials, ClientRow.id),
     Index("ix_clients_mobile", ClientRow.mobile),
     Index("ix_balance_spans_client_day", BalanceSpanRow.client_id, BalanceSpanRow.first_day),
-    Index("ix_holdings_client_maturity", *HOLDING_KEYS, postgresql_include=HOLDING_CARRIED),  # 0026
+    Index(
+        "ix_holdings_client_maturity",
+        HoldingRow.client_id,
+        HoldingRow.status,
+        HoldingRow.maturity_date,  # 0026
+        postgresql_include=HOLDING_CARRIED,
+    ),
     Index("ix_holdings_maturity", HoldingRow.maturity_date, HoldingRow.status),
     Index("ix_contacts_client_started", ContactRow.client_id, ContactRow.started_at),
     Index("ix_contacts_staff_started", ContactRow.staff_id, ContactRow.started_at),

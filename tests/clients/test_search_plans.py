@@ -17,6 +17,7 @@ from csm_tui.services.clients.finding import find_clients
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from tests.support.clients_branch import NOW, Branch, build_branch
+from tests.support.grown_branch import plan_nodes
 from tests.support.postgres import PgServer
 
 CLIENTS = 60_000
@@ -103,12 +104,6 @@ def _plans(branch: Branch, typed: str) -> list[dict[str, Any]]:
         return [conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + s, p).scalar_one()[0]["Plan"] for s, p in statements]
 
 
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", ()):
-        yield from _nodes(child)
-
-
 BOOK = {  # on (manager, ...)
     "ix_clients_manager_name", "ix_clients_manager_initials", "ix_clients_manager_avg", "ix_clients_manager_number",
 }  # fmt: skip
@@ -120,7 +115,7 @@ def _reads(plans: list[dict[str, Any]]) -> list[set[str]]:
     found = []
     for plan in plans:
         used = set()
-        for node in _nodes(plan):
+        for node in plan_nodes(plan):
             if "Index Name" in node:
                 used.add("book" if node["Index Name"] in BOOK else node["Index Name"])
             elif node["Node Type"] == "Seq Scan":
@@ -165,4 +160,4 @@ def test_a_screenful_of_others_clients_is_read_in_the_index_order_without_sortin
     others = _plans(big_branch, typed)[1:]
     assert others
     for plan in others:
-        assert not {node["Node Type"] for node in _nodes(plan)} & {"Sort", "Incremental Sort"}, plan
+        assert not {node["Node Type"] for node in plan_nodes(plan)} & {"Sort", "Incremental Sort"}, plan

@@ -119,6 +119,38 @@ def test_migrated_schema_matches_the_orm(engine: Engine) -> None:
     assert diff == []
 
 
+def test_migrated_indexes_have_the_keys_and_carried_columns_the_orm_declares(engine: Engine) -> None:
+    """Alembic's comparison leaves out the columns a PostgreSQL index carries besides its keys (``INCLUDE``, which
+    the queue reads from the index alone): each index of the ORM, as the migrations made it, has its keys in order
+    and carries exactly what the ORM declares (on SQLite, nothing)."""
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as conn:
+        for table in Base.metadata.tables.values():
+            for index in table.indexes:
+                keys = [column.name for column in index.columns]
+                carried = list(index.dialect_options["postgresql"]["include"] or ()) if postgres else []
+                assert _index_columns(conn, index.name or "") == (keys, carried), index.name
+
+
+def _index_columns(conn: Connection, name: str) -> tuple[list[str], list[str]]:
+    """An index's key columns and the columns it carries besides, as the database has it."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql(f"PRAGMA index_xinfo('{name}')").all()  # seqno, cid, name, desc, coll, key
+        return [row[2] for row in rows if row[5]], [row[2] for row in rows if not row[5] and row[2] is not None]
+    found = conn.execute(
+        text(
+            "SELECT array_agg(a.attname ORDER BY k.n), i.indnkeyatts FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid"
+            " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
+            " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+            " WHERE c.relname = :name GROUP BY i.indnkeyatts"
+        ),
+        {"name": name},
+    ).one()
+    columns, key_count = list(found[0]), found[1]
+    return columns[:key_count], columns[key_count:]
+
+
 def test_upgrade_from_0001_keeps_the_data(
     db_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
