@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from bench.database import CACHE
 from bench.plan import Plan
+from bench.postgres import URL_VARIABLE
 from bench.readme import markdown
 from bench.report import DEFAULT_CLIENTS, LARGE_CLIENTS, RESULTS, XL_CLIENTS
 from bench.runner import FIGURES, run
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         import_clients=args.import_clients,
         import_days=args.import_days,
     )
-    if args.size == "xl" and not args.pg:
+    if args.size == "xl" and not (args.pg or os.environ.get(URL_VARIABLE)):
         parser.error("--size xl runs on PostgreSQL only: add --pg (or set CSM_BENCH_PG_URL)")
     sqlite = args.size != "xl"  # a region's million clients is a server's work: no SQLite branch is built
     run(clients, args.seed, plan, args.cache, args.results, args.pg, frozenset(args.only or ()), sqlite=sqlite)
