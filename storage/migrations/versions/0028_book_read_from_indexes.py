@@ -10,9 +10,9 @@ not from the clients' and holdings' pages (``storage.queue_sources``):
 PostgreSQL answers from the index alone for the rows on pages its visibility map marks all-visible. A write clears
 its page's mark until autovacuum has been over the table again: after the daily balance import, which rewrites every
 client, the queue reads the table's pages as before for as long as that takes. The price is paid in the writes: the
-import's update of a client now always writes the index's entry anew (its data date is carried), about 10 % more
-time for the clients' update measured at 60,000 clients; few of those updates could be made in place before, the
-clients' pages being full. SQLite has no included columns: nothing changes there.
+import's update of a client now always writes the index's entry anew (its data date is carried): about 5 % more
+time for an update of every client, measured at 60,000 clients; few of those updates could be made in place before,
+the clients' pages being full. SQLite has no included columns: nothing changes there.
 
 The indexes are rebuilt in the migration's transaction: the two tables wait for it on the first start at 0028
 (seconds at 1,000,000 clients).
