@@ -770,7 +770,7 @@ SCORE_INDEXES = (
 
 # Indexes for the queries the screens run: the queue, search, the timeline and the scoreboard.
 # What PostgreSQL's indexes carry besides their keys for the queue to read a book and its active holdings from the
-# indexes alone (0028; SQLite has no included columns): the book's, the columns of ``queue_sources.BOOK_COLUMNS``.
+# indexes alone (0028; SQLite has no included columns): of a client, the columns ``queue_sources.BOOK_COLUMNS`` reads.
 BOOK_CARRIED = (
     "id", "name", "balance_fen", "balance_before_fen", "avg_3m_low_fen", "assets_as_of", "resident_id",
     "lunar_birthday", "id_expiry", "id_long_term",
