@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from csm_tui.domain.enums import Role
@@ -25,6 +25,29 @@ def _live() -> Select[LeaveRow]:
 
 def _model(row: LeaveRow) -> Leave:
     return Leave.model_validate(row, from_attributes=True)
+
+
+def latest_begun(staff_id: ColumnElement[int], day: ColumnElement[dt.date]) -> Select[int, dt.date]:
+    """The id and last day of the staff member's leave begun by ``day`` that ends last: the leave they are on that
+    day if any (no other begun one ends later), else the latest that has ended before it."""
+    return (
+        select(LeaveRow.id, LeaveRow.last_day)
+        .where(LeaveRow.cancelled_at.is_(None), LeaveRow.staff_id == staff_id, LeaveRow.first_day <= day)
+        .order_by(LeaveRow.last_day.desc())
+        .limit(1)
+    )
+
+
+def covering(cover_id: ColumnElement[int] | int, day: ColumnElement[dt.date] | dt.date) -> list[ColumnElement[bool]]:
+    """A leave, not cancelled, on ``day`` that names ``cover_id`` as cover, who can still cover it (to be read from
+    ``LeaveRow`` and ``StaffRow``): whether the branch's policy lets a colleague cover is asked apart."""
+    return [
+        LeaveRow.cancelled_at.is_(None),
+        LeaveRow.cover_id == cover_id,
+        LeaveRow.first_day <= day,
+        LeaveRow.last_day >= day,
+        *cover_on_staff(),  # no longer able to cover it: the calls wait
+    ]
 
 
 class SqlLeave:
@@ -134,25 +157,8 @@ class SqlLeave:
             raise AccessDenied("leave")
         if leave_calls_wait(self.session):
             return []  # the branch's policy as it stands: the calls wait, nobody covers
-        rows = self.session.scalars(
-            _live()
-            .where(LeaveRow.cover_id == cover_id, and_(LeaveRow.first_day <= day, LeaveRow.last_day >= day))
-            .where(*cover_on_staff())  # no longer able to cover it: the calls wait
-            .order_by(LeaveRow.staff_id)
-        )
+        rows = self.session.scalars(select(LeaveRow).where(*covering(cover_id, day)).order_by(LeaveRow.staff_id))
         return [_model(r) for r in rows]
-
-    def latest_begun(self, staff_id: int, day: dt.date) -> Leave | None:
-        """The staff member's leave begun by ``day`` that ends last: the leave they are on that day if any (no other
-        begun one ends later), else the latest that has ended before it."""
-        self._require(staff_id)
-        row = self.session.scalars(
-            _live()
-            .where(LeaveRow.staff_id == staff_id, LeaveRow.first_day <= day)
-            .order_by(LeaveRow.last_day.desc())
-            .limit(1)
-        ).first()
-        return None if row is None else _model(row)
 
     def spans(self, staff_ids: list[int], first: dt.date, last: dt.date) -> list[tuple[int, dt.date, dt.date]]:
         """Who was away on which days from ``first`` to ``last`` (the scoreboard's call target leaves them out):

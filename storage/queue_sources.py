@@ -60,6 +60,7 @@ from csm_tui.domain.enums import (
 from csm_tui.rules.cadence import CALL_TASKS, NOT_REACHED, RETRIES_FOLLOWED, SPOKEN
 from csm_tui.services.rows import Candidate, ProspectCallDue, QueueSources, QueueWindow, Retry
 from storage.access import wode_called
+from storage.leave import covering, latest_begun
 from storage.orm import (
     AppointmentRow,
     AssessmentRow,
@@ -67,6 +68,7 @@ from storage.orm import (
     ContactRow,
     Fen,
     HoldingRow,
+    LeaveRow,
     ProductRow,
     ProspectRow,
     ProspectTaskRow,
@@ -227,6 +229,7 @@ def _statement(reads: RiskReads, *, lateral: bool) -> Any:
     day = (param("day_start", UTCDateTime()), param("day_end", UTCDateTime()))
     more.append(_part("calls", seq=func.count()).where(*_calls_made(staff_id, *day)))
     more.append(_prospect_calls(staff_id))
+    more.extend(_leave(staff_id))
     # a 沃德 client manager's calls on clients whose referral to them is still open: said so (not theirs yet)
     open_to_them = wode_called(staff_id, ReferralStatus.OPEN)
     pending = select(ids.c.client_id).where(ids.c.client_id.in_(open_to_them)).distinct().subquery()
@@ -261,6 +264,8 @@ def _sources(rows: dict[str, list[Any]], w: QueueWindow, reads: RiskReads) -> Qu
         settled=frozenset(r.client_id for r in rows["settled"]),
         contacted=frozenset(r.client_id for r in rows["contacted"]),
         pending=frozenset(r.client_id for r in rows["pending"]),
+        leave_until=rows["leave"][0].last_day if rows["leave"] else None,
+        covering=bool(rows["covering"]),
         prospect_calls=[  # what is overdue first, then by the time agreed (a retry's), then as taken
             ProspectCallDue(r.seq, r.prospect_id, r.client_name, ProspectCallKind(r.task_kind), r.due_on, r.due_at)
             for r in sorted(rows["prospect_call"], key=lambda r: (r.due_on, r.due_at is None, r.due_at or w.now, r.seq))
@@ -286,6 +291,17 @@ def _prospect_calls(staff_id: ColumnElement[int]) -> Select[Any]:
         .join(ProspectRow, ProspectRow.id == ProspectTaskRow.prospect_id)
         .where(*due_prospect_calls(ProspectTaskRow.staff_id == staff_id, param("today", Date())))
     )  # fmt: skip
+
+
+def _leave(staff_id: ColumnElement[int]) -> list[Select[Any]]:
+    """The CSM's own leave begun by today that ends last (its last day), and whether anyone's leave names them as
+    cover today: the queue's leave of the day (``services.calls.leave_queue``) reads no more unless there is one."""
+    today = param("today", Date())
+    latest = latest_begun(staff_id, today).subquery()
+    return [
+        _part("leave", latest, seq=latest.c.id, last_day=latest.c.last_day),
+        _part("covering", LeaveRow, seq=LeaveRow.id).where(*covering(staff_id, today)),
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------------------

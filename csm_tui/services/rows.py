@@ -311,6 +311,8 @@ class QueueSources:
     contacted: frozenset[int] = frozenset()  # contacted lately: not a prospect
     prospect_calls: list[ProspectCallDue] = field(default_factory=list)  # calls to people not clients yet
     pending: frozenset[int] = frozenset()  # a 沃德 client manager's: clients whose referral to them is still open
+    leave_until: dt.date | None = None  # the last day of the CSM's leave begun by today that ends last
+    covering: bool = False  # a leave today names the CSM as cover (whether they cover is the policy's to say)
 
 
 @dataclass(frozen=True, slots=True)

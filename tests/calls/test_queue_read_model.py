@@ -55,10 +55,9 @@ def test_the_queue_is_read_in_a_few_statements_whatever_the_book(branch: Engine)
         reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
         counts[login] = len(reads)
         assert sum(s.lstrip().upper().startswith("WITH") for s in reads) == 1  # every source of the queue at once
-    # The staff member's access, the data dates, the queue, the leave of the day (2 small reads: the CSM's own, and
-    # whose they cover), the branch's leave policy as it stands (whether a colleague covers:
-    # ``storage.access.leave_calls_wait``): 6 in all.
-    assert set(counts.values()) == {6}, counts
+    # The staff member's access, the data dates, and the queue, which says the CSM's own leave of the day and whether
+    # a leave names them as cover (only then are the covered colleague's leave and calls read): 3 in all.
+    assert set(counts.values()) == {3}, counts
 
 
 def test_a_forecast_past_the_kept_lowest_average_reads_every_tiered_client_s_spans(branch: Engine) -> None:

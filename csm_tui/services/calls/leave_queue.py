@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from csm_tui.domain.enums import FIXED_REASONS, QueueReason
-from csm_tui.domain.models import Leave
 from csm_tui.services.leave import LeaveEntry, covered_today
 from csm_tui.services.ports import UnitOfWork
 from csm_tui.services.rows import Candidate, QueueSources, QueueWindow
@@ -36,17 +35,21 @@ Item = TypeVar("Item", bound=_Item)
 class LeaveDay:
     """What a leave changes in the signed-in CSM's queue today."""
 
-    away: Leave | None = None  # on leave today: the queue is empty (the calls are covered or wait)
+    away: bool = False  # on leave today: the queue is empty (the calls are covered or wait)
     backlog_until: dt.date | None = None  # the last day of the latest leave that has ended
     covered: tuple[tuple[LeaveEntry, QueueSources], ...] = ()  # colleagues covered today, with their due calls
 
 
-def leave_day(tx: UnitOfWork, ws: Workstation, w: QueueWindow) -> LeaveDay:
-    latest = tx.leave.latest_begun(ws.staff.id, w.today)  # one read: the leave of today, or else the last ended
-    if latest is not None and latest.last_day >= w.today:
-        return LeaveDay(away=latest)
+def leave_day(tx: UnitOfWork, ws: Workstation, w: QueueWindow, own: QueueSources) -> LeaveDay:
+    """From the CSM's own queue sources (``own``), which say the last day of their latest leave begun by today and
+    whether a leave names them as cover today: only then are the colleagues' leave and due calls read."""
+    last_day = own.leave_until
+    if last_day is not None and last_day >= w.today:
+        return LeaveDay(away=True)
+    if not own.covering:
+        return LeaveDay(backlog_until=last_day)
     covered = tuple((row, tx.views.covered_queue_sources(row.leave.staff_id, w)) for row in covered_today(tx, ws))
-    return LeaveDay(backlog_until=latest.last_day if latest else None, covered=covered)
+    return LeaveDay(backlog_until=last_day, covered=covered)
 
 
 def spread_backlog(items: list[Item], target: int, calls_today: int, backlog_until: dt.date | None) -> list[Item]:

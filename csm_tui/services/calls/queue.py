@@ -168,8 +168,8 @@ def today_calls(ws: Workstation) -> tuple[list[QueueItem], list[ProspectCallDue]
     w = window(ws)
     with ws.uow() as tx:
         sources = tx.views.queue_sources(ws.staff.id, w)
-        leave = leave_day(tx, ws, w)
-    if leave.away is not None:
+        leave = leave_day(tx, ws, w, sources)
+    if leave.away:
         return [], []  # on leave: the due calls are in the covering colleague's queue, or wait for the return
     return _clients(ws, w, sources, leave), sources.prospect_calls
 
