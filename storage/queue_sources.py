@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    any_,
     case,
     cast,
     func,
@@ -36,7 +37,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    true,
     type_coerce,
     union_all,
 )
@@ -124,20 +124,20 @@ BOOK_COLUMNS = {
 
 def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> QueueSources:
     reads = RiskReads.read(session, staff_id, w)
-    lateral = _lateral(session)
-    shape = (*reads.shape(), w.id_expiry_until is not None, w.prospects > 0, lateral)
+    arrays = _arrays(session)
+    shape = (*reads.shape(), w.id_expiry_until is not None, w.prospects > 0, arrays)
     statement = _STATEMENTS.get(shape)
     if statement is None:
-        statement = _STATEMENTS[shape] = _statement(reads, lateral=lateral)
+        statement = _STATEMENTS[shape] = _statement(reads, arrays=arrays)
     rows: dict[str, list[Any]] = defaultdict(list)
     # Through the session's connection: a Core statement's rows need none of the ORM's handling of results (about
     # 1 ms of the queue's thousand rows).
-    for row in session.connection().execute(statement, reads.values() | _values(w)):
+    for row in session.connection().execute(statement, reads.values() | _values(w)).all():
         rows[row.kind].append(row)
     return _sources(rows, w, reads)
 
 
-# The statement of each shape (which parts it has, and whether the database joins ``LATERAL``), built once: building
+# The statement of each shape (which parts it has, and whether the database has arrays), built once: building
 # it anew would cost more than running it.
 _STATEMENTS: dict[tuple[bool, ...], Any] = {}
 
@@ -165,12 +165,12 @@ def _part(kind: str, source: Any = None, **columns: Any) -> Select[Any]:
     return part.select_from(source) if source is not None else part
 
 
-def _statement(reads: RiskReads, *, lateral: bool) -> Any:
-    """The queue's statement; ``lateral``: PostgreSQL's read of the book's holdings (``_active_holdings``)."""
+def _statement(reads: RiskReads, *, arrays: bool) -> Any:
+    """The queue's statement; ``arrays``: PostgreSQL's read of the book's holdings (``_active_holdings``)."""
     w = reads.w
     staff_id = param("staff_id", Integer())
     book = _book(ClientRow.manager_id == staff_id).cte("book")
-    active = _active_holdings(book, lateral=lateral)
+    active = _active_holdings(book, arrays=arrays)
     maturing = _maturing(active)
     listed = [  # the parts listing clients to phone (or to top the queue up with)
         _tasks(staff_id),
@@ -404,43 +404,31 @@ def _book(own: ColumnElement[bool]) -> Any:
     return select(*(column.label(name) for name, column in BOOK_COLUMNS.items())).where(own)
 
 
-def _lateral(session: Session) -> bool:
-    """Whether the database joins ``LATERAL`` (PostgreSQL; SQLite does not)."""
+def _arrays(session: Session) -> bool:
+    """Whether the database has arrays (PostgreSQL; SQLite does not)."""
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _active_holdings(book: CTE, *, lateral: bool) -> CTE:
+def _active_holdings(book: CTE, *, arrays: bool) -> CTE:
     """The active holdings of the clients of ``book``, each client's read through the holdings' index by client: as
     many whatever the branch's size, read once for the maturities, the assessments and the idle deposits.
 
-    PostgreSQL reads them ``LATERAL``: it would otherwise match the whole branch's maturing or active holdings
-    (40,000 or 150,000 at 300,000 clients) to the book by hash; ``OFFSET`` keeps it from flattening the subquery
-    into such a join. SQLite, which has no ``LATERAL``, starts a plain join's nested loops from the book, and keeps
-    its rows when the prospects read them too, whose idle deposits group them. (Grouping the join itself, SQLite
-    would read every holding in the index's order to spare a sort: ``precision_prospects`` on SQLite reads each
-    client's holdings in subqueries instead.)
+    PostgreSQL reads them for the array of the book's ids (``client_id = ANY (array(...))``): one scan of the
+    index looking up each id in turn, a millisecond or two faster than joining the book to the index ``LATERAL``
+    at 60,000 and 1,000,000 clients (a plain join would match the whole branch's maturing or active holdings,
+    40,000 or 150,000 at 300,000 clients, to the book by hash). SQLite, which has no arrays, starts a plain join's
+    nested loops from the book, and keeps its rows when the prospects read them too, whose idle deposits group
+    them. (Grouping the join itself, SQLite would read every holding in the index's order to spare a sort:
+    ``precision_prospects`` on SQLite reads each client's holdings in subqueries instead.)
     """
-    mine = and_(HoldingRow.client_id == book.c.id, HoldingRow.status == HoldingStatus.ACTIVE)
-    if not lateral:
-        return (
-            select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date,
-                   HoldingRow.amount)
-            .select_from(book)
-            .join(HoldingRow, mine)
-            .cte("active_holdings")
-        )  # fmt: skip
-    held = (
-        select(HoldingRow.id, HoldingRow.product_id, HoldingRow.maturity_date, HoldingRow.amount)
-        .where(mine)
-        .offset(0)
-        .lateral("held")
-    )
-    return (
-        select(held.c.id, book.c.id.label("client_id"), held.c.product_id, held.c.maturity_date, held.c.amount)
-        .select_from(book)
-        .join(held, true())
-        .cte("active_holdings")
-    )
+    held = select(HoldingRow.id, HoldingRow.client_id, HoldingRow.product_id, HoldingRow.maturity_date,
+                  HoldingRow.amount)  # fmt: skip
+    active = HoldingRow.status == HoldingStatus.ACTIVE
+    if arrays:
+        in_book = HoldingRow.client_id == any_(func.array(select(book.c.id).scalar_subquery()))
+        return held.where(in_book, active).cte("active_holdings")
+    mine = and_(HoldingRow.client_id == book.c.id, active)
+    return held.select_from(book).join(HoldingRow, mine).cte("active_holdings")
 
 
 def _maturing(active: CTE) -> CTE:
@@ -535,7 +523,7 @@ def precision_prospects(
     if limit <= 0:
         return []
     book = _book(own).cte("book")
-    active = _active_holdings(book, lateral=True) if _lateral(session) else None  # see _active_holdings
+    active = _active_holdings(book, arrays=True) if _arrays(session) else None  # see _active_holdings
     everything = _prospects_query(book, idle_min, near, limit, active).subquery()
     rows = session.execute(select(everything).order_by(everything.c.part, everything.c.rank))
     kinds = _prospect_kinds()
