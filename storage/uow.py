@@ -140,6 +140,12 @@ class SqlUnitOfWork:
         if self._write:
             self._begin_write(session)
         try:
+            if not self._write and self._commits_reads(session):
+                # BEGIN READ ONLY: psycopg's access for the connection's next transaction, set back to the server's
+                # default when the pool takes the connection back (``storage.engine``)
+                driver = session.connection().connection.dbapi_connection
+                if driver is not None:
+                    driver.read_only = True
             actor = self.actor = self._current_actor(session)
         except SQLAlchemyError as exc:  # the server gone, the file unreadable: said like a failure inside the unit
             session.close()
@@ -282,6 +288,13 @@ class SqlUnitOfWork:
         return actor.model_copy(update=fresh)
 
     @staticmethod
+    def _commits_reads(session: Session) -> bool:
+        """PostgreSQL: a unit opened for reading runs READ ONLY (the server refuses any write in it, besides the
+        session's own refusal) and ends in COMMIT, which keeps the statements psycopg has prepared on the connection:
+        a ROLLBACK makes psycopg drop them all. SQLite's end in ROLLBACK, as every unit not committed."""
+        return session.get_bind().dialect.name == "postgresql"
+
+    @staticmethod
     def _begin_write(session: Session) -> None:
         """SQLite: BEGIN IMMEDIATE, so a read-then-write never fails half way with "database is locked". The
         driver waits up to the busy timeout for the lock; under a long burst of writers it tries again, so a
@@ -304,8 +317,15 @@ class SqlUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            if exc is None and not self._write and self._commits_reads(self.session):
+                self.session.expunge_all()  # what a read unit has changed or added is never written
+                self.session.commit()
+        except SQLAlchemyError as failed:
+            exc = failed
+        finally:
+            self.session.rollback()
+            self.session.close()
         if isinstance(exc, SQLAlchemyError):
             # The transaction was rolled back whole; the caller learns it failed, not the driver's details.
             raise StorageFailure(failure_cause(exc)) from exc

@@ -6,7 +6,7 @@ its active holdings are read from indexes alone."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
@@ -58,3 +58,16 @@ def test_the_queue_reads_the_book_and_its_holdings_from_indexes_alone(grown: Eng
 
 def test_the_index_carries_every_column_the_queue_reads_of_the_book() -> None:
     assert {column.name for column in BOOK_COLUMNS.values()} == {*BOOK_CARRIED, "avg_3m_fen"}
+
+
+def test_the_queue_s_statement_stays_prepared_from_one_build_to_the_next(grown: Engine) -> None:
+    """psycopg prepares the statement on its fifth run on a connection; read units end in COMMIT, which keeps it (a
+    ROLLBACK would drop it), so later builds skip its parse, each still planned for its own values."""
+    ws = csm01_desk(grown)
+    for _ in range(7):
+        today_queue(ws)
+    with grown.connect() as conn:
+        kept = conn.execute(
+            text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%UNION ALL%'")
+        ).all()
+    assert [(generic, custom >= 2) for generic, custom in kept] == [(0, True)], kept
