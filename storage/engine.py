@@ -141,14 +141,16 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         # The workstation's statements are small reads of a CSM's rows, which PostgreSQL's JIT (on above a plan cost
         # of 100,000) only slows: at 300,000 clients it compiled the queue's one statement on every run, 125 ms for a
         # statement that runs in 60. Each run is planned for its own values: the statements psycopg prepares (from
-        # their fifth run on a connection) save their parse, about 3 ms of the queue's at 1,000,000 clients, while a
-        # plan made once for any values (PostgreSQL's choice after five runs) took the queue from 33 to 39 ms. Both
-        # as said unless the URL's own ``options`` say otherwise. The pool hands out the connection used last, whose
-        # statements are prepared.
+        # their sixth run on a connection) save their parse, about 3 ms of the queue's at 1,000,000 clients, while a
+        # plan made once for any values (which PostgreSQL may switch to after five runs) took the queue from 33 to
+        # 39 ms. Both as said unless the URL's own ``options`` say otherwise. The pool hands out the connection used
+        # last, whose statements are prepared.
         if "options" not in parsed.query:
             options = "-c jit=off -c plan_cache_mode=force_custom_plan"
             kwargs["connect_args"] = {"options": options, **kwargs.get("connect_args", {})}
-        engine = create_engine(parsed, pool_pre_ping=True, pool_use_lifo=True, **kwargs)
+        if "poolclass" not in kwargs:  # a pool of the caller's choosing may have no order
+            kwargs.setdefault("pool_use_lifo", True)
+        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
         event.listen(engine, "checkin", _server_default_access)
         return engine
     if not _usable_file(path):

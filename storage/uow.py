@@ -291,7 +291,9 @@ class SqlUnitOfWork:
     def _commits_reads(session: Session) -> bool:
         """PostgreSQL: a unit opened for reading runs READ ONLY (the server refuses any write in it, besides the
         session's own refusal) and ends in COMMIT, which keeps the statements psycopg has prepared on the connection:
-        a ROLLBACK makes psycopg drop them all. SQLite's end in ROLLBACK, as every unit not committed."""
+        a ROLLBACK makes psycopg drop them all. A table altered under them by another session (a migration while
+        apps run) fails the next run of such a statement once per connection; that unit's rollback drops them. SQLite's
+        units end in ROLLBACK, as every unit not committed."""
         return session.get_bind().dialect.name == "postgresql"
 
     @staticmethod

@@ -312,7 +312,7 @@ class QueueSources:
     prospect_calls: list[ProspectCallDue] = field(default_factory=list)  # calls to people not clients yet
     pending: frozenset[int] = frozenset()  # a 沃德 client manager's: clients whose referral to them is still open
     leave_until: dt.date | None = None  # the last day of the CSM's leave begun by today that ends last
-    covering: bool = False  # a leave today names the CSM as cover (whether they cover is the policy's to say)
+    covering: bool = False  # a leave today names the CSM as cover, still able to (whether they do: the policy's say)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,7 @@ def test_the_index_carries_every_column_the_queue_reads_of_the_book() -> None:
 
 
 def test_the_queue_s_statement_stays_prepared_from_one_build_to_the_next(grown: Engine) -> None:
-    """psycopg prepares the statement on its fifth run on a connection; read units end in COMMIT, which keeps it (a
+    """psycopg prepares the statement on its sixth run on a connection; read units end in COMMIT, which keeps it (a
     ROLLBACK would drop it), so later builds skip its parse, each still planned for its own values."""
     ws = csm01_desk(grown)
     for _ in range(7):

@@ -10,10 +10,11 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from csm_tui.domain.models import NewOutlet
 from csm_tui.services.ports import StorageFailure
+from storage.engine import make_engine
 from storage.orm import OutletRow
 from storage.uow import SqlUnitOfWorkFactory
 
-READS = 8  # psycopg prepares a statement on its fifth run on a connection
+READS = 8  # psycopg prepares a statement on its sixth run on a connection, after five
 
 
 def _outlets(engine: Engine) -> int:
@@ -87,3 +88,40 @@ def test_a_row_changed_in_a_read_unit_is_not_written_and_the_unit_ends_quietly(
         row.name = "改了"  # changed in memory only: a read unit flushes nothing
     with engine.connect() as conn:
         assert conn.scalar(select(OutletRow.name)) == "总行"
+
+
+def test_a_write_after_reads_on_the_same_connection_is_written(
+    uow_factory: SqlUnitOfWorkFactory, engine: Engine
+) -> None:
+    """A read unit's READ ONLY stays with that unit: the pool hands the connection on with the server's default."""
+    for _ in range(READS):
+        with uow_factory() as uow:
+            uow.outlets.list()
+    with uow_factory(write=True) as uow:
+        uow.outlets.add(NewOutlet(code="B01", name="x"))
+        uow.commit()
+    assert _outlets(engine) == 1
+
+
+def test_a_table_altered_under_a_prepared_read_fails_that_read_once_and_the_next_works(
+    uow_factory: SqlUnitOfWorkFactory, engine: Engine
+) -> None:
+    """A column's type changed by another session (a migration while apps run) no longer matches the prepared
+    statement: PostgreSQL refuses it once, as a storage failure, and the rollback drops psycopg's prepared ones."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with uow_factory(write=True) as uow:
+        uow.outlets.add(NewOutlet(code="B01", name="x"))
+        uow.commit()
+    read = select(OutletRow.name).where(OutletRow.code == "B01")
+    for _ in range(READS):
+        with uow_factory() as uow:
+            uow.session.scalars(read).all()
+    other = make_engine(engine.url.render_as_string(hide_password=False))  # another app's, a migration's
+    with other.begin() as conn:
+        conn.execute(text("ALTER TABLE outlets ALTER COLUMN name TYPE text"))
+    other.dispose()
+    with pytest.raises(StorageFailure), uow_factory() as uow:
+        uow.session.scalars(read).all()
+    with uow_factory() as uow:
+        assert uow.session.scalars(read).all() == ["x"]
