@@ -142,9 +142,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         # of 100,000) only slows: at 300,000 clients it compiled the queue's one statement on every run, 125 ms for a
         # statement that runs in 60. Each run is planned for its own values: the statements psycopg prepares (from
         # their sixth run on a connection) save their parse, about 3 ms of the queue's at 1,000,000 clients, while a
-        # plan made once for any values (which PostgreSQL may switch to after five runs) took the queue from 33 to
-        # 39 ms. Both as said unless the URL's own ``options`` say otherwise. The pool hands out the connection used
-        # last, whose statements are prepared.
+        # plan made once for any values (which PostgreSQL may switch to after five runs) is slower for a statement
+        # that sends its constants as parameters. (The queue's statement writes its constants in and asks for that
+        # plan itself: ``storage.queue_sources``.) Both as said unless the URL's own ``options`` say otherwise. The
+        # pool hands out the connection used last, whose statements are prepared.
         if "options" not in parsed.query:
             options = "-c jit=off -c plan_cache_mode=force_custom_plan"
             kwargs["connect_args"] = {"options": options, **kwargs.get("connect_args", {})}

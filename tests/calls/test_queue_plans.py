@@ -1,10 +1,14 @@
 """The queue stays flat as the branch grows: its statement reads the CSM's book and what hangs off it through
 indexes, never a whole table of the branch's clients, holdings, sales or contacts. Shown by EXPLAIN of the very
 statement ``today_queue`` runs, on the grown demo branch on PostgreSQL (``tests.support.grown_branch``) and on the
-demo branch on SQLite, whose planner has no statistics: its plan is the same at any size. On PostgreSQL the book and
-its active holdings are read from indexes alone."""
+demo branch on SQLite, whose planner has no statistics: its plan is the same at any size. PostgreSQL runs the
+statement on a plan made once for any values (its generic plan, which ``whole_tables_read`` EXPLAINs here), with the
+code's own constants written into the statement; planned for csm01's book, the book and its active holdings are read
+from indexes alone."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import Engine, text
 
@@ -21,7 +25,10 @@ from tests.support.grown_branch import csm01_desk, plan_nodes, statements_run, w
 
 def test_the_queue_reads_no_whole_table_of_the_branch(grown: Engine) -> None:
     ws = csm01_desk(grown)
-    assert not whole_tables_read(grown, lambda: today_queue(ws), lambda statement: "UNION ALL" in statement)
+    read = whole_tables_read(
+        grown, lambda: today_queue(ws), lambda statement: "UNION ALL" in statement, planned_once=True
+    )
+    assert not read
 
 
 def test_the_queue_reads_no_whole_table_of_the_branch_on_sqlite(demo_url: str) -> None:
@@ -39,7 +46,7 @@ def test_the_queue_reads_the_book_and_its_holdings_from_indexes_alone(grown: Eng
         conn.exec_driver_sql("VACUUM clients, holdings")
     ws = csm01_desk(grown)
     [(statement, parameters)] = statements_run(grown, lambda: today_queue(ws), lambda text: "UNION ALL" in text)
-    with grown.connect() as conn:
+    with grown.connect() as conn:  # planned for csm01's book (the queue's own plan is made for a book of any size)
         explained = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
     nodes = list(plan_nodes(explained[0]["Plan"]))
     by_manager = ("Index Cond", "Recheck Cond")  # read by manager: through an index or a bitmap of one
@@ -60,14 +67,35 @@ def test_the_index_carries_every_column_the_queue_reads_of_the_book() -> None:
     assert {column.name for column in BOOK_COLUMNS.values()} == {*BOOK_CARRIED, "avg_3m_fen"}
 
 
-def test_the_queue_s_statement_stays_prepared_from_one_build_to_the_next(grown: Engine) -> None:
+def test_the_queue_s_statement_stays_prepared_and_planned_once_for_any_values(grown: Engine) -> None:
     """psycopg prepares the statement on its sixth run on a connection; read units end in COMMIT, which keeps it (a
-    ROLLBACK would drop it), so later builds skip its parse, each still planned for its own values."""
+    ROLLBACK would drop it), so later builds skip its parse, and run on the plan PostgreSQL made once, not a plan
+    made anew for each run's values."""
     ws = csm01_desk(grown)
-    for _ in range(7):
+    for _ in range(8):
         today_queue(ws)
     with grown.connect() as conn:
         kept = conn.execute(
             text("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%UNION ALL%'")
         ).all()
-    assert [(generic, custom >= 2) for generic, custom in kept] == [(0, True)], kept
+    assert [(generic >= 3, custom) for generic, custom in kept] == [(True, 0)], kept
+
+
+def test_the_unit_s_other_statements_are_planned_for_their_values(grown: Engine) -> None:
+    ws = csm01_desk(grown)
+    with ws.uow() as tx:
+        tx.views.queue_sources(ws.staff.id, window(ws))
+        assert tx.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+
+
+def test_the_queue_s_statement_has_only_the_csm_s_and_the_day_s_values_for_parameters(grown: Engine) -> None:
+    """The kinds, statuses, channels and limits the statement holds are written into its SQL (a plan made once for
+    any values would otherwise not know them): SQLAlchemy names a value bound without a name of its own after
+    its column and a number, and none is sent."""
+    ws = csm01_desk(grown)
+    [(statement, parameters)] = statements_run(grown, lambda: today_queue(ws), lambda text: "UNION ALL" in text)
+    assert "'firm_decline'" in statement and "'wode'" in statement
+    assert {"staff_id", "today", "now"} <= set(parameters)
+    lists = {"solar_days", "lunar_days"}  # the birthdays' days: each a list, sent as name_1, name_2...
+    made_up = [name for name in parameters if re.fullmatch(r".+_\d+", name) and name.rsplit("_", 1)[0] not in lists]
+    assert not made_up, sorted(parameters)

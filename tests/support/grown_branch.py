@@ -9,7 +9,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+import psycopg
+from psycopg import sql
+from sqlalchemy import Connection, Engine, event, text
 
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
@@ -124,9 +126,12 @@ def statements_run(engine: Engine, call: Callable[[], object], kept: Callable[[s
     return seen
 
 
-def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable[[str], bool]) -> set[str]:
+def whole_tables_read(
+    engine: Engine, call: Callable[[], object], kept: Callable[[str], bool], *, planned_once: bool = False
+) -> set[str]:
     """The branch's grown tables read end to end by the statements ``call`` runs that ``kept`` picks, each
-    EXPLAINed with its parameters (on either backend)."""
+    EXPLAINed with its parameters (on either backend); ``planned_once``: PostgreSQL's plan for any values, which
+    the statements are run on (``generic_plan``)."""
     whole: set[str] = set()
     with engine.connect() as conn:
         for statement, parameters in statements_run(engine, call, kept):
@@ -135,9 +140,31 @@ def whole_tables_read(engine: Engine, call: Callable[[], object], kept: Callable
                 # a table is named by its alias there: SQLAlchemy's are the table's name and a number
                 whole |= {re.sub(r"_\d+$", "", detail.split()[1]) for *_, detail in steps if detail.startswith("SCAN ")}
                 continue
-            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()[0]["Plan"]
+            if planned_once:
+                plan = generic_plan(conn, statement, parameters)
+            else:
+                plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()[0]["Plan"]
             whole |= {node["Relation Name"] for node in plan_nodes(plan) if node["Node Type"] == "Seq Scan"}
     return whole & BRANCH_TABLES
+
+
+def generic_plan(conn: Connection, statement: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL's plan for ``statement`` made once for any values (its generic plan), as a statement prepared
+    under ``plan_cache_mode = force_generic_plan`` runs on: EXPLAIN of the statement itself plans for the values."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))  # psycopg's $1, $2... in this order
+    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", statement).replace("%%", "%")
+    driver = conn.connection.dbapi_connection
+    assert isinstance(driver, psycopg.Connection)
+    values = ", ".join(sql.Literal(parameters[name]).as_string(driver) for name in names)
+    with driver.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(sql.SQL("PREPARE explained AS {}").format(sql.SQL(numbered)))
+        cursor.execute(sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE explained({})").format(sql.SQL(values)))
+        found = cursor.fetchone()
+        cursor.execute("DEALLOCATE explained")
+    assert found is not None
+    plan: dict[str, Any] = found[0][0]["Plan"]
+    return plan
 
 
 def rows_read(plan: dict[str, Any]) -> dict[str, int]:
