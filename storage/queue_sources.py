@@ -40,6 +40,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
@@ -136,9 +137,11 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
     connection = session.connection()
     if postgresql:  # planned once for any values, not anew on each run (``_constants_written``)
         connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-    found = connection.execute(statement, reads.values() | _values(w)).all()
-    if postgresql:  # the unit's other statements planned as the connection says
-        connection.exec_driver_sql("SET LOCAL plan_cache_mode = DEFAULT")
+    try:
+        found = connection.execute(statement, reads.values() | _values(w)).all()
+    finally:
+        if postgresql and _transaction_usable(connection):  # the unit's other statements as the connection says
+            connection.exec_driver_sql("SET LOCAL plan_cache_mode = DEFAULT")
     rows: dict[str, list[Any]] = defaultdict(list)
     for row in found:
         rows[row.kind].append(row)
@@ -150,21 +153,40 @@ def load_queue_sources(session: Session, staff_id: int, w: QueueWindow) -> Queue
 _STATEMENTS: dict[tuple[bool, ...], Any] = {}
 
 
+def _transaction_usable(connection: Connection) -> bool:
+    """Whether the connection's transaction takes another statement: not one a failed statement aborted (its
+    rollback ends the unit's settings anyway), nor a connection lost, whose own error is the one to report."""
+    import psycopg  # loaded already on PostgreSQL; SQLite's start-up does without it
+
+    driver = connection.connection.dbapi_connection
+    return (
+        isinstance(driver, psycopg.Connection)
+        and driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    )
+
+
 def _constants_written(statement: Any) -> Any:
     """``statement`` with the values it holds (the parts' kinds, statuses, channels, limits) written into its SQL
     instead of sent as parameters: only the values ``param`` names are, those of the CSM and the day.
 
     The statement is built once and run for any CSM on any day, so the values it holds are constants of the code,
-    never a user's. Written in, they let PostgreSQL plan the statement once for any values (its generic plan, kept
-    with the statement psycopg prepares on its sixth run) as well as it plans each run for its own: the plan is
-    the same, and each run saves planning its 19 parts: 22 against 26 ms at 60,000 clients, 28 against 32 ms at
-    1,000,000 (the statement alone, through psycopg). Sent as parameters, they made the plan for any values slower than
-    planning each run, 37 against 33 ms: the planner judged the tasks' conditions without their values (and started
-    a parallel worker for them), and each ``IN`` list of parameters built its array again on every row it tested."""
+    never a user's (a date or an amount among them is refused: it would be a run's, kept by mistake). Written in,
+    they let PostgreSQL plan the statement once for any values (its generic plan, kept with the statement psycopg
+    prepares on its sixth run) nearly as well as it plans each run for its own, and each run saves planning its 19
+    parts: 22 against 26 ms at 60,000 clients, 28 against 32 ms at 1,000,000 (the statement alone, through
+    psycopg). Sent as parameters, they made the plan for any values slower than planning each run, 37 against 33
+    ms: the planner judged the tasks' conditions without their values (and started a parallel worker for them), and
+    each ``IN`` list of parameters built its array again on every row it tested. The plan for any values reads the
+    book through the manager's index for a book of the branch's average size (from the table's pages where a book
+    of 3,000 would be read from the index alone)."""
 
     def written(bind: BindParameter[Any]) -> None:
-        if not bind.required:  # ``param``'s have no value of their own
-            bind.literal_execute = True
+        if bind.required:  # a ``param``: its value comes with each run
+            return
+        values = bind.value if isinstance(bind.value, list | tuple) else [bind.value]
+        if not all(isinstance(value, str | int | float) for value in values):  # enums are str or int
+            raise TypeError(f"a value of the run written into the queue's statement: {bind.key}")
+        bind.literal_execute = True
 
     return visitors.cloned_traverse(statement, {}, {"bindparam": written})
 
@@ -176,7 +198,7 @@ def _values(w: QueueWindow) -> dict[str, Any]:
         "maturity_until": w.maturity_until, "assessment_until": w.assessment_until,
         "assessment_taken_before": w.validity.ending_by(w.assessment_until),
         "confirm_start": w.confirm_start, "confirm_end": w.confirm_end, "quiet_since": w.quiet_since,
-        "settled_since": w.settled_since, "contacts_since": min(w.quiet_since, w.settled_since),
+        "settled_since": w.settled_since, "contacts_since": min(w.quiet_since, w.settled_since, w.day_start),
         "contacted_since": w.contacted_since, "id_expiry_until": w.id_expiry_until,
         "idle_min": w.idle_min, "near_wode_low": w.near_wode[0], "near_wode_high": w.near_wode[1],
         "near_jiaoyin_low": w.near_jiaoyin[0], "near_jiaoyin_high": w.near_jiaoyin[1], "prospects": w.prospects,

@@ -8,9 +8,12 @@ from indexes alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
-from sqlalchemy import Engine, text
+import pytest
+from sqlalchemy import CursorResult, Engine, Result, literal, select, text
 
 from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
@@ -18,9 +21,9 @@ from csm_tui.policy import Policy
 from csm_tui.services.calls.queue import today_queue, window
 from storage.engine import make_engine
 from storage.orm import BOOK_CARRIED
-from storage.queue_sources import BOOK_COLUMNS
+from storage.queue_sources import BOOK_COLUMNS, _constants_written
 from tests.support.clock import FROZEN_AT
-from tests.support.grown_branch import csm01_desk, plan_nodes, statements_run, whole_tables_read
+from tests.support.grown_branch import csm01_desk, generic_plan, plan_nodes, statements_run, whole_tables_read
 
 
 def test_the_queue_reads_no_whole_table_of_the_branch(grown: Engine) -> None:
@@ -38,29 +41,40 @@ def test_the_queue_reads_no_whole_table_of_the_branch_on_sqlite(demo_url: str) -
     assert not whole_tables_read(engine, lambda: today_queue(ws), lambda statement: "UNION ALL" in statement)
 
 
-def test_the_queue_reads_the_book_and_its_holdings_from_indexes_alone(grown: Engine) -> None:
-    """Vacuumed (autovacuum's work after writes), the book's clients and their active holdings are read by
-    index-only scans of ``ix_clients_manager_avg`` and ``ix_holdings_client_maturity`` (0028): the table's page of a
-    row is visited only while the visibility map cannot vouch for it."""
+def test_the_queue_reads_the_book_and_its_holdings_through_their_indexes(grown: Engine) -> None:
+    """Vacuumed (autovacuum's work after writes), the plan the queue runs on reads the book through
+    ``ix_clients_manager_avg`` and its active holdings by an index-only scan of ``ix_holdings_client_maturity``
+    (0028); planned for csm01's book of 3,000 the book is read from the index alone too (the plan for any values
+    expects a book of the grown branch's average, 7,000, and reads their pages by a bitmap of the same index)."""
     with grown.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM clients, holdings")
     ws = csm01_desk(grown)
     [(statement, parameters)] = statements_run(grown, lambda: today_queue(ws), lambda text: "UNION ALL" in text)
-    with grown.connect() as conn:  # planned for csm01's book (the queue's own plan is made for a book of any size)
+    with grown.connect() as conn:
+        run = _book_and_holdings_read(generic_plan(conn, statement, parameters))
         explained = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
-    nodes = list(plan_nodes(explained[0]["Plan"]))
-    by_manager = ("Index Cond", "Recheck Cond")  # read by manager: through an index or a bitmap of one
-    book = [
-        n
-        for n in nodes
-        if n.get("Relation Name") == "clients" and any("manager_id" in n.get(k, "") for k in by_manager)
-    ]
-    holdings = [n for n in nodes if n.get("Relation Name") == "holdings"]
-    read = {(n["Relation Name"], n["Node Type"], n.get("Index Name")) for n in book + holdings}
-    assert read == {
-        ("clients", "Index Only Scan", "ix_clients_manager_avg"),
-        ("holdings", "Index Only Scan", "ix_holdings_client_maturity"),
-    }, read
+    holdings = ("holdings", "Index Only Scan", "ix_holdings_client_maturity")
+    book = run - {holdings}
+    assert holdings in run and len(book) == 1, run
+    ((_, node, index),) = book
+    assert index == "ix_clients_manager_avg" and node in ("Index Only Scan", "Bitmap Heap Scan"), run
+    for_csm01 = _book_and_holdings_read(explained[0]["Plan"])
+    assert for_csm01 == {("clients", "Index Only Scan", "ix_clients_manager_avg"), holdings}, for_csm01
+
+
+def _book_and_holdings_read(plan: dict[str, Any]) -> set[tuple[str, str, str | None]]:
+    """How ``plan`` reads the book (clients by manager) and holdings: (table, node, index); a bitmap's heap read is
+    named by the index of its bitmap."""
+    found = set()
+    for node in plan_nodes(plan):
+        if node.get("Relation Name") == "holdings":
+            found.add(("holdings", node["Node Type"], node.get("Index Name")))
+        if node.get("Relation Name") == "clients" and "manager_id" in node.get("Index Cond", ""):
+            found.add(("clients", node["Node Type"], node.get("Index Name")))
+        if node.get("Relation Name") == "clients" and "manager_id" in node.get("Recheck Cond", ""):
+            (bitmap,) = [n for n in plan_nodes(node) if n["Node Type"] == "Bitmap Index Scan"]
+            found.add(("clients", node["Node Type"], bitmap["Index Name"]))
+    return found
 
 
 def test_the_index_carries_every_column_the_queue_reads_of_the_book() -> None:
@@ -86,6 +100,29 @@ def test_the_unit_s_other_statements_are_planned_for_their_values(grown: Engine)
     with ws.uow() as tx:
         tx.views.queue_sources(ws.staff.id, window(ws))
         assert tx.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+
+
+def test_a_queue_read_failing_in_the_app_leaves_the_unit_s_statements_planned_for_their_values(
+    grown: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows failing after the server sent them (the transaction still usable): the setting is put back."""
+
+    def failing(_result: Result[Any]) -> list[Any]:
+        raise RuntimeError("the rows could not be read")
+
+    ws = csm01_desk(grown)
+    with ws.uow() as tx:
+        with monkeypatch.context() as patched:
+            patched.setattr(CursorResult, "all", failing)
+            with pytest.raises(RuntimeError):
+                tx.views.queue_sources(ws.staff.id, window(ws))
+        assert tx.session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+
+
+def test_a_value_of_a_run_is_never_written_into_the_queue_s_statement() -> None:
+    """The statement is kept and run for any CSM on any day: a date in it would be one day's, and is refused."""
+    with pytest.raises(TypeError, match="written into the queue's statement"):
+        _constants_written(select(literal(dt.date(2026, 11, 27))))
 
 
 def test_the_queue_s_statement_has_only_the_csm_s_and_the_day_s_values_for_parameters(grown: Engine) -> None:
