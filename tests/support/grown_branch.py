@@ -162,6 +162,7 @@ def generic_plan(conn: Connection, statement: str, parameters: dict[str, Any]) -
         cursor.execute(sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE explained({})").format(sql.SQL(values)))
         found = cursor.fetchone()
         cursor.execute("DEALLOCATE explained")
+        cursor.execute("SET LOCAL plan_cache_mode = DEFAULT")  # the connection's next statements as before
     assert found is not None
     plan: dict[str, Any] = found[0][0]["Plan"]
     return plan
