@@ -420,14 +420,16 @@ class CsmApp(App[None]):
         self.data_changed.publish(None)
 
     def _session_ended(self) -> None:
+        """In the worker whose unit found the session over, before that unit's refusal reaches the screen that asked:
+        from here on the app is over (no action, no notice), whichever of the two the UI thread handles first."""
+        self.session_over = True
         self.post_message(SessionEnded())  # thread-safe: units of work run in workers
 
     def on_session_ended(self, _: SessionEnded) -> None:
         """Say why, and allow nothing but leaving: the session of a deactivated staff member is over."""
         from screens.session_ended import SessionEndedScreen
 
-        if not self.session_over:
-            self.session_over = True
+        if not any(isinstance(screen, SessionEndedScreen) for screen in self.screen_stack):
             self.push_screen(SessionEndedScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -569,7 +571,10 @@ class CsmApp(App[None]):
     ) -> None:  # fmt: skip
         """A notice, its lines broken where a reader expects (禁则: none starts with a closing mark) to the width of
         Textual's toast. Plain text whatever ``markup`` says (a screen's ``notify`` asks for markup by default): no
-        notice is markup, and one may quote a note holding ``[``."""
+        notice is markup, and one may quote a note holding ``[``. None once the session is over: its own screen says
+        why the last action was refused, and nothing else can be done."""
+        if self.session_over:
+            return
         lines = "\n".join(wrap(message, notice_width(self.size.width)))
         super().notify(lines, title=title, severity=severity, timeout=timeout, markup=False)
 

@@ -9,6 +9,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from csm_tui.i18n import catalog, t
+from screens.clients import ClientsScreen
 from screens.session_ended import SessionEndedScreen
 from storage.orm import StaffRow
 from tests.support.pilot import make_app, press_settled, settle
@@ -54,6 +55,24 @@ async def test_the_end_of_a_session_shows_only_the_key_that_still_works(demo_url
         bar = app.screen.query_one(KeyBar)
         assert bar.region.bottom == 24 and bar.region.height == 2  # over the whole bar of the screen below
         assert str(bar.render()).split() == ["⏎", t("key.quit")]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_end_of_a_session_is_said_once_by_its_screen_and_by_no_notice(demo_url: str, lang: str) -> None:
+    """The refused action's own notice would say again what the screen says, and stay over it or not by timing."""
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _deactivate_csm01(app)
+        await press_settled(pilot, "3")
+        below = app.screen_stack[-2]
+        assert isinstance(below, ClientsScreen)
+        below.reload()  # it reads again: a second unit refused
+        await settle(pilot)
+        assert isinstance(app.screen, SessionEndedScreen)
+        assert [type(screen) for screen in app.screen_stack].count(SessionEndedScreen) == 1
+        assert not app.screen.query("Toast")
+        assert not list(app._notifications)
 
 
 def test_the_chinese_catalog_says_enter_as_huiche_everywhere() -> None:
