@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events
 from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
@@ -288,9 +289,14 @@ class CsmApp(App[None]):
 
     def _not_signed_in(self, exc: BaseException) -> None:
         """The sign-in behind the first frame failed or was refused: the app ends, saying why."""
+        from csm_tui.cli_support import EXIT_USAGE
+        from csm_tui.services.ports import SessionEnded as Ended  # deactivated between the sign-in and its reads
+
         gc_pause.resume()
         if isinstance(exc, SignInRefused):
             self.exit(return_code=exc.code, message=exc.message)
+        elif isinstance(exc, Ended):
+            self.exit(return_code=EXIT_USAGE, message=t("session.ended"))
         else:
             self.exit(return_code=2, message=f"{type(exc).__name__}: {exc}")
 
@@ -421,7 +427,8 @@ class CsmApp(App[None]):
 
     def _session_ended(self) -> None:
         """In the worker whose unit found the session over, before that unit's refusal reaches the screen that asked:
-        from here on the app is over (no action, no notice), whichever of the two the UI thread handles first."""
+        from here on no action is taken and the refusal is not said but by the session-ended screen, whichever of
+        the two the UI thread handles first."""
         self.session_over = True
         self.post_message(SessionEnded())  # thread-safe: units of work run in workers
 
@@ -431,6 +438,16 @@ class CsmApp(App[None]):
 
         if not any(isinstance(screen, SessionEndedScreen) for screen in self.screen_stack):
             self.push_screen(SessionEndedScreen())
+
+    def pop_screen(self) -> AwaitComplete:
+        """Textual's ``dismiss`` pops the top screen whichever screen asks: a dialog whose save ends after the session
+        did (its result still handled) leaves the session-ended screen up, not itself behind with no key leaving."""
+        if self.session_over:
+            from screens.session_ended import SessionEndedScreen
+
+            if isinstance(self.screen, SessionEndedScreen):
+                return AwaitComplete.nothing()  # type: ignore[no-untyped-call,no-any-return]
+        return super().pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if (self.session_over or not self.ready.is_set()) and action not in _AFTER_SESSION_END:
@@ -571,9 +588,9 @@ class CsmApp(App[None]):
     ) -> None:  # fmt: skip
         """A notice, its lines broken where a reader expects (禁则: none starts with a closing mark) to the width of
         Textual's toast. Plain text whatever ``markup`` says (a screen's ``notify`` asks for markup by default): no
-        notice is markup, and one may quote a note holding ``[``. None once the session is over: its own screen says
-        why the last action was refused, and nothing else can be done."""
-        if self.session_over:
+        notice is markup, and one may quote a note holding ``[``. Once the session is over its refusals are not said
+        again: its own screen says it (what else is said, an export written, a save done, still is)."""
+        if self.session_over and message == t("error.session_ended"):
             return
         lines = "\n".join(wrap(message, notice_width(self.size.width)))
         super().notify(lines, title=title, severity=severity, timeout=timeout, markup=False)

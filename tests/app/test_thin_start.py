@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text, update
 
 from csm_tui.app import CsmApp
@@ -17,6 +18,7 @@ from csm_tui.cli import open_workstation
 from csm_tui.clock import FrozenClock
 from csm_tui.domain.enums import Role
 from csm_tui.first_read import first_screen
+from csm_tui.i18n import t
 from csm_tui.policy import Policy
 from csm_tui.quick_start import run
 from csm_tui.services.checklist import day_list
@@ -110,6 +112,22 @@ async def test_a_sign_in_refused_behind_the_first_frame_ends_the_app_saying_why(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
     assert app.return_code == 2 and not app.ready.is_set()
+
+
+async def test_a_staff_member_deactivated_as_the_app_signs_in_is_told_so_in_the_user_s_language(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def deactivated_meanwhile() -> Workstation:
+        ws = _signed_in(demo_url, "csm01")
+        with make_engine(demo_url).begin() as conn:  # the admin, between the sign-in and the checklist's read
+            conn.execute(update(StaffRow).where(StaffRow.login == "csm01").values(active=False))
+        return ws
+
+    app = CsmApp(opening(demo_url, "csm01", NOW, deactivated_meanwhile), lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 2 and not app.ready.is_set()
+    assert " ".join(capsys.readouterr().err.split()) == t("session.ended")  # as the terminal is given back
 
 
 def _imported_after(code: str) -> set[str]:

@@ -3,16 +3,23 @@ user's language, allows nothing but leaving, and the app exits cleanly (no trace
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 from sqlalchemy import update
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 
+import screens.dialogs as dialogs
 from csm_tui.i18n import catalog, t
+from csm_tui.services.imports.exports import ExportKind, export_list
+from csm_tui.services.workstation import Workstation
 from screens.clients import ClientsScreen
 from screens.session_ended import SessionEndedScreen
 from storage.orm import StaffRow
-from tests.support.pilot import make_app, press_settled, settle
+from tests.support.pilot import make_app, notices, press_settled, settle
 from tests.support.snapshots import LANGS, SIZES, SnapCompare
 from widgets.key_bar import KeyBar
 
@@ -71,8 +78,47 @@ async def test_the_end_of_a_session_is_said_once_by_its_screen_and_by_no_notice(
         await settle(pilot)
         assert isinstance(app.screen, SessionEndedScreen)
         assert [type(screen) for screen in app.screen_stack].count(SessionEndedScreen) == 1
-        assert not app.screen.query("Toast")
-        assert not list(app._notifications)
+        assert [n.severity for n in app._notifications] == []
+
+
+async def test_a_save_ending_after_the_session_did_leaves_its_screen_up_and_says_what_it_saved(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export written just before the staff member was deactivated hands its result back after the session-ended
+    screen came up (a background check found the session over): that screen stays, the only key still works, and
+    the file written is told, not the refusal."""
+    written, handed_back, exported = threading.Event(), threading.Event(), []
+
+    def export_then_wait(ws: Workstation, kind: ExportKind, path: Path) -> int:
+        rows = export_list(ws, kind, path)
+        exported.append(rows)
+        written.set()
+        handed_back.wait(30)
+        return rows
+
+    monkeypatch.setattr(dialogs, "export_list", export_then_wait)
+    app = make_app(demo_url, lang="en")
+    target = tmp_path / "tasks.xlsx"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.action_export(ExportKind.TASKS.value)
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        while not written.is_set():
+            await pilot.pause(0.02)
+        _deactivate_csm01(app)
+        app.check_walk_ins()  # the background check finds the session over
+        while not isinstance(app.screen, SessionEndedScreen):
+            await pilot.pause(0.02)
+        handed_back.set()
+        await settle(pilot)
+        assert isinstance(app.screen, SessionEndedScreen)
+        assert notices(app)[-1] == t("export.done", rows=exported[0], path=target)
+        assert [n.severity for n in app._notifications] == ["information"]
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_code == 0 and target.exists()
 
 
 def test_the_chinese_catalog_says_enter_as_huiche_everywhere() -> None:
