@@ -259,6 +259,7 @@ class CsmApp(App[None]):
         return make
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._covered_once_over)
         if self._opening is None:
             self._open()
             return
@@ -434,9 +435,18 @@ class CsmApp(App[None]):
 
     def on_session_ended(self, _: SessionEnded) -> None:
         """Say why, and allow nothing but leaving: the session of a deactivated staff member is over."""
+        self._end_on_top()
+
+    def _covered_once_over(self, _: Screen[object]) -> None:
+        """Once the session is over, whatever opens after (a dialog a late result opens, a mode switched to) is
+        covered by the session-ended screen again."""
+        if self.session_over:
+            self.call_later(self._end_on_top)
+
+    def _end_on_top(self) -> None:
         from screens.session_ended import SessionEndedScreen
 
-        if not any(isinstance(screen, SessionEndedScreen) for screen in self.screen_stack):
+        if not isinstance(self.screen, SessionEndedScreen):
             self.push_screen(SessionEndedScreen())
 
     def pop_screen(self) -> AwaitComplete:

@@ -119,8 +119,10 @@ async def test_a_staff_member_deactivated_as_the_app_signs_in_is_told_so_in_the_
 ) -> None:
     def deactivated_meanwhile() -> Workstation:
         ws = _signed_in(demo_url, "csm01")
-        with make_engine(demo_url).begin() as conn:  # the admin, between the sign-in and the checklist's read
+        admin = make_engine(demo_url)
+        with admin.begin() as conn:  # the admin, between the sign-in and the checklist's read
             conn.execute(update(StaffRow).where(StaffRow.login == "csm01").values(active=False))
+        admin.dispose()
         return ws
 
     app = CsmApp(opening(demo_url, "csm01", NOW, deactivated_meanwhile), lang="en")
