@@ -290,14 +290,13 @@ class CsmApp(App[None]):
 
     def _not_signed_in(self, exc: BaseException) -> None:
         """The sign-in behind the first frame failed or was refused: the app ends, saying why."""
-        from csm_tui.cli_support import EXIT_USAGE
         from csm_tui.services.ports import SessionEnded as Ended  # deactivated between the sign-in and its reads
 
         gc_pause.resume()
         if isinstance(exc, SignInRefused):
             self.exit(return_code=exc.code, message=exc.message)
         elif isinstance(exc, Ended):
-            self.exit(return_code=EXIT_USAGE, message=t("session.ended"))
+            self.exit(return_code=2, message=t("session.ended"))  # the command line's code for an unknown login
         else:
             self.exit(return_code=2, message=f"{type(exc).__name__}: {exc}")
 
