@@ -22,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
-from csm_tui.domain.enums import AppointmentStatus, Tier
+from csm_tui.domain.enums import AppointmentStatus, HoldingStatus, Tier
 from csm_tui.domain.models import Appointment, ClientSummary, ContactRecord, Prospect, Referral, Staff, Task
 from csm_tui.domain.values import money
 from csm_tui.i18n import itemised, label, listed, t
@@ -189,8 +189,10 @@ class ClientDetailScreen(Screen[None]):
                 yield Static("", id="tier", classes="para")
                 yield BalanceChart(id="chart")
                 yield EmptyNote("holdings", "empty.holdings")
-                category = COLUMNS["holdings"].index("category")  # a short word, never cut: the product gives way
-                yield KeyTable(id="holdings", whole=(category,), enter_opens_row=True)
+                # Short words never cut (the category; the status, which says what ``c`` may cancel): the product
+                # gives way.
+                whole = (COLUMNS["holdings"].index("category"), COLUMNS["holdings"].index("status"))
+                yield KeyTable(id="holdings", whole=whole, enter_opens_row=True)
             with TabPane(t("detail.tab.contacts"), id="contacts"):
                 yield EmptyNote("timeline", "empty.timeline")
                 yield KeyTable(id="timeline", stretch=COLUMNS["timeline"].index("note"), enter_opens_row=True)
@@ -239,6 +241,8 @@ class ClientDetailScreen(Screen[None]):
             return self.detail.own
         if self.detail.covering and action in NOT_COVERED:
             return False
+        if action == "cancel_sale" and not self._cooling_off():
+            return False  # no purchase the client may still cancel (``attempts.cancellable``)
         if action in RECORD_KEYS:  # ``access.require_client_record``
             return self.detail.changeable
         if action == "refer":  # at the 沃德 standard, not a 沃德 client already (``referrals.refer_to_wode``)
@@ -343,6 +347,11 @@ class ClientDetailScreen(Screen[None]):
             lines.append(t("detail.gap", gap=money(gap), tier=target))
         if not d.quick_wealth:
             lines.append(t("detail.gap", gap=money(tiers.quick_wealth - c.avg_3m), tier=t("tier.quick_wealth")))
+        cooling = self._cooling_off()
+        for row, ends in cooling.items():
+            holding, product = d.holdings[row]
+            until, name = self.ws.time.local(ends).format("MM-DD HH:mm"), product.name if product else ""
+            lines.append(t("detail.cooling_off_line", product=name, amount=money(holding.amount), until=until))
         self.query_one("#tier", Static).update("\n".join(lines))
         self.query_one(BalanceChart).show(d.balances, c.assets_as_of)
         rows = [
@@ -353,9 +362,9 @@ class ClientDetailScreen(Screen[None]):
                 figure(money(holding.amount)),
                 holding.start_date.isoformat(),
                 holding.maturity_date.isoformat() if holding.maturity_date else "",
-                label(holding.status),
+                t("detail.in_cooling_off") if row in cooling else label(holding.status),
             )
-            for holding, product in d.holdings
+            for row, (holding, product) in enumerate(d.holdings)
         ]
         self._fill("#holdings", COLUMNS["holdings"], rows)
 
@@ -661,23 +670,44 @@ class ClientDetailScreen(Screen[None]):
 
     def action_sell(self) -> None:
         if self._full() is not None:
-            self.app.push_screen(SuitabilityWizard(self.ws, self.client_id))
+            self.app.push_screen(SuitabilityWizard(self.ws, self.client_id), lambda _: self.load())  # the sale shown
 
     def action_cancel_sale(self) -> None:
         """Cancel in full, in the cooling-off period, the sale of the holding under the cursor in the assets tab."""
         d = self._full()
         if d is None:
             return
-        table = self.query_one("#holdings", KeyTable)
-        self.query_one(TabbedContent).active = "assets"
-        holding = d.holdings[table.cursor_row][0] if 0 <= table.cursor_row < len(d.holdings) else None
-        if holding is None or holding.sale_id is None:
-            self.notify(t("detail.no_sale"), severity="warning")
+        table, tabs = self.query_one("#holdings", KeyTable), self.query_one(TabbedContent)
+        chosen = tabs.active == "assets"  # the cursor was in sight: a purchase under it was chosen
+        tabs.active = "assets"
+        rows = list(self._cooling_off())
+        row = table.cursor_row
+        if row not in rows or not chosen:  # the one purchase that may be cancelled is taken; of several, one is chosen
+            if len(rows) != 1:
+                if rows and row not in rows:
+                    table.move_cursor(row=rows[0])
+                self.notify(t("detail.no_sale"), severity="warning")
+                return
+            row = rows[0]
+            table.move_cursor(row=row)
+        sale_id = d.holdings[row][0].sale_id
+        if sale_id is None:
             return
-        sale_id = holding.sale_id
         in_background(  # refused at once when the sale cannot be cancelled; named in the dialog when it can
             self, lambda: attempts.cancellable(self.ws, sale_id), self._ask_cancel, group="save"
         )
+
+    def _cooling_off(self) -> dict[int, dt.datetime]:
+        """The rows of the holdings the client could cancel in full when the page was read (held, their sale in its
+        cooling-off period; one that has ended since is refused in words by ``attempts.cancellable``): until when."""
+        d = self.detail
+        if d is None:
+            return {}
+        return {
+            row: d.cooling_off[h.sale_id]
+            for row, (h, _) in enumerate(d.holdings)
+            if h.status is HoldingStatus.ACTIVE and h.sale_id is not None and h.sale_id in d.cooling_off
+        }
 
     def _ask_cancel(self, sale: attempts.CancellableSale) -> None:
         def save(reason: str, confirmed: PhrasesConfirmed | None) -> object:

@@ -264,6 +264,12 @@ def _year_reopens(oldest_counted: dt.date, today: dt.date) -> dt.date:
     return day
 
 
+def in_cooling_off(sale: Sale, now: dt.datetime) -> bool:
+    """Not cancelled, and ``now`` inside its cooling-off period: the client may still cancel it in full."""
+    until = sale.cooling_off_until
+    return sale.cancelled_at is None and until is not None and _instant(now) < _instant(until)
+
+
 def recent_purchases(sales: Iterable[Sale], assets_as_of: dt.date | None, now: dt.datetime, policy: Policy) -> Decimal:
     """What the client bought that the balance figures may not show yet: every sale not cancelled made on or after
     the figures' date (all of them without a date), and any still in its cooling-off period."""
@@ -271,8 +277,7 @@ def recent_purchases(sales: Iterable[Sale], assets_as_of: dt.date | None, now: d
     def counts(sale: Sale) -> bool:
         if sale.cancelled_at is not None:
             return False
-        cooling = sale.cooling_off_until is not None and _instant(sale.cooling_off_until) > _instant(now)
-        return cooling or assets_as_of is None or branch_day(sale.sold_at, policy) >= assets_as_of
+        return in_cooling_off(sale, now) or assets_as_of is None or branch_day(sale.sold_at, policy) >= assets_as_of
 
     return sum((s.amount for s in sales if counts(s)), Decimal(0))
 

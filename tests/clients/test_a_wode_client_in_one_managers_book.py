@@ -44,7 +44,7 @@ from csm_tui.services.imports.run import import_file
 from csm_tui.services.ports import AccessDenied, UnitOfWork
 from csm_tui.services.rows import Validity
 from csm_tui.services.workstation import Workstation
-from screens.client_detail import RECORD_KEYS, ClientDetailScreen
+from screens.client_detail import ClientDetailScreen
 from screens.dialogs import CheckedTextDialog, EditClientDialog
 from storage import audit
 from storage.engine import make_engine
@@ -53,6 +53,7 @@ from storage.orm import AppointmentRow, ContactRow, HoldingRow, ReferralRow, Sta
 from tests.support.clients_branch import MONDAY, NOW, WXM_ID, ZSF_ID, ZSF_MOBILE, Branch
 from tests.support.files import write_csv
 from tests.support.pilot import open_client_page, press_settled, recording_notices
+from tests.support.purchases import purchase
 from tests.support.races import at_once
 from tests.support.wode import desk, open_referral, second_wealth_manager
 
@@ -254,17 +255,21 @@ def test_accepting_the_referral_keeps_the_wode_managers_calls_queued(branch: Bra
     assert _queued(wealth) == {branch.zsf: QueueReason.FOLLOW_UP}
 
 
+RECORD_CHANGES = ("edit", "sell", "cancel_sale", "link_family", "birthday_kind")
+
+
 async def test_the_client_page_offers_no_change_of_the_record_while_the_referral_is_open(branch: Branch) -> None:
     """The keys the service would refuse are not offered (edit, sell, cancel a sale, family link, birthday kind; a
     follow-up is);
     ``e`` does nothing; accepted, they are offered and the edit saves."""
     referral = open_referral(branch, branch.zsf, branch.wealth)
+    purchase(branch.engine, NOW - dt.timedelta(hours=2), hours=24, client_id=branch.zsf)  # what ``c`` could cancel
     app = recording_notices(CsmApp(branch.ws(branch.wealth), lang="zh_CN"))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_client_page(pilot, branch.zsf)
         page = app.screen
         assert isinstance(page, ClientDetailScreen) and page.detail is not None  # seen in full, to decide
-        assert not any(page.check_action(key, ()) for key in RECORD_KEYS)
+        assert page.detail.cooling_off and not any(page.check_action(key, ()) for key in RECORD_CHANGES)
         assert page.check_action("follow_up", ())  # calling back is part of deciding
         identity = str(page.query_one("#identity", Static).render())
         assert "家庭：未关联" in identity and "按 h" not in identity  # no key named that is not offered

@@ -10,6 +10,7 @@ Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -23,6 +24,7 @@ from csm_tui.services.ports import AccessDenied
 from csm_tui.services.selling import attempts
 from screens.client_detail import ClientDetailScreen
 from tests.support.branch import csm01_away_covered, demo_workstation
+from tests.support.clock import FROZEN_AT
 from tests.support.pilot import (
     f1_keys,
     first_own_client,
@@ -34,6 +36,7 @@ from tests.support.pilot import (
     settle,
     whole_rows,
 )
+from tests.support.purchases import purchase
 from widgets.key_bar import KeyBar
 from widgets.table import KeyTable
 
@@ -41,6 +44,7 @@ MAIN_KEYS = {
     "right_square_bracket": "key.next_tab", "r": "key.reveal", "e": "key.edit", "l": "key.log", "o": "key.book",
     "t": "key.follow_up", "s": "key.sell", "c": "key.cancel_sale", "w": "key.refer", "escape": "key.back",
 }  # fmt: skip
+NOW = dt.datetime.fromisoformat(FROZEN_AT)
 
 
 def _keys(screen: ClientDetailScreen) -> set[str]:
@@ -54,9 +58,12 @@ async def test_every_main_key_of_an_own_clients_page_is_in_the_key_bar_at_80x24(
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_own_client(pilot)
-        assert isinstance(app.screen, ClientDetailScreen)
         page = app.screen
-        assert isinstance(page, ClientDetailScreen) and page.detail is not None
+        assert isinstance(page, ClientDetailScreen)
+        purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24, client_id=page.client_id)  # ``c``: it may cancel
+        page.load()
+        await settle(pilot)
+        assert page.detail is not None
         bar = str(page.query_one(KeyBar).render())
         expected = dict(MAIN_KEYS)
         detail = page.detail
@@ -117,7 +124,7 @@ NOT_COVERED_KEYS = {"r", "e", "s", "c", "w", "h", "b", "exclamation_mark"}
 
 async def test_a_colleague_covering_the_managers_leave_is_offered_only_the_calls_keys(demo_url: str) -> None:
     owner, colleague = csm01_away_covered(demo_url)
-    client_id = first_own_client(demo_url).client_id
+    client_id = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24).client_id  # what ``c`` could cancel
     for lang in ("zh_CN", "en"):
         app = make_app(demo_url, login=colleague.login, lang=lang)
         async with app.run_test(size=(80, 24)) as pilot:

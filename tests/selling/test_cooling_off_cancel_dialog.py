@@ -1,6 +1,8 @@
-"""Cancelling a purchase in its cooling-off period from the client page (``c`` on a holding, issue 18.6): the dialog
-names the sale (product, amount, when bought, until when it may be cancelled) before it asks why; a sale whose
-cooling-off period is over is refused at once, with no reason asked; the cancel itself takes the sale back.
+"""Cancelling a purchase in its cooling-off period from the client page (``c``, issue 18.6): ``c`` is offered only on
+a client with a purchase still in cooling-off, which the assets tab marks with until when; it takes that purchase
+wherever the cursor is when it is the only one, and of several the one under the cursor; the dialog names the sale
+(product, amount, when bought, until when it may be cancelled) before it asks why; a sale whose cooling-off period
+ended since the page was read is refused at once, with no reason asked; the cancel itself takes the sale back.
 
 Pilot tests drive the demo branch (Friday 27 November 2026, 10:00 in Shanghai) at 80×24, in both languages.
 """
@@ -17,49 +19,24 @@ from textual.widgets import Input, Static, TabbedContent
 
 from csm_tui.app import CsmApp
 from csm_tui.clock import FrozenClock
-from csm_tui.domain.enums import HoldingStatus, ProductCategory
-from csm_tui.domain.models import NewHolding, NewSale
+from csm_tui.domain.enums import HoldingStatus
 from csm_tui.domain.values import money
-from csm_tui.i18n import catalog
+from csm_tui.i18n import catalog, label
 from screens.client_detail import ClientDetailScreen
 from screens.dialogs import TextDialog
+from screens.suitability_wizard import SuitabilityWizard
 from storage.engine import make_engine
 from storage.orm import HoldingRow, SaleRow
-from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FROZEN_AT
-from tests.support.pilot import first_own_client, make_app, notices, settle
+from tests.support.pilot import first_own_client, key_bar_text, make_app, notices, settle
+from tests.support.purchases import AMOUNT, Purchase, purchase
 from widgets.table import KeyTable
 
 NOW = dt.datetime.fromisoformat(FROZEN_AT)
-AMOUNT = Decimal("300000.00")
+MILLION = Decimal("1000000.00")
 
 
-def _sale(url: str, sold_at: dt.datetime, hours: int) -> tuple[int, int, str]:
-    """A wealth product sold to a client of csm01's at ``sold_at`` with ``hours`` of cooling-off, and its holding:
-    (client id, sale id, product name)."""
-    own = first_own_client(url)
-    client_id, csm, outlet_id = own.client_id, own.staff_id, own.outlet_id
-    engine = make_engine(url)
-    with SqlUnitOfWorkFactory(engine, FrozenClock(FROZEN_AT))(write=True) as tx:
-        product = next(p for p in tx.products.on_sale(sold_at.date()) if p.category is ProductCategory.WEALTH)
-        assert product.id is not None
-        sale = tx.sales.add(
-            NewSale(
-                client_id=client_id, staff_id=csm, outlet_id=outlet_id or 1, product_id=product.id, amount=AMOUNT,
-                sold_at=sold_at, cooling_off_until=sold_at + dt.timedelta(hours=hours),
-            )
-        )  # fmt: skip
-        tx.holdings.add(
-            NewHolding(
-                client_id=client_id, product_id=product.id, amount=AMOUNT, start_date=sold_at.date(), sale_id=sale.id
-            )
-        )
-        tx.commit()
-    engine.dispose()
-    return client_id, sale.id, product.name
-
-
-async def _press_cancel_on_the_sale(pilot: Pilot[None], client_id: int, sale_id: int) -> ClientDetailScreen:
+async def _open_assets(pilot: Pilot[None], client_id: int) -> ClientDetailScreen:
     app = pilot.app
     assert isinstance(app, CsmApp)
     await settle(pilot)
@@ -68,52 +45,186 @@ async def _press_cancel_on_the_sale(pilot: Pilot[None], client_id: int, sale_id:
     await settle(pilot)
     screen.query_one(TabbedContent).active = "assets"
     await settle(pilot)
+    return screen
+
+
+def _row(screen: ClientDetailScreen, sale_id: int) -> int:
     detail = screen.detail
     assert detail is not None
-    row = next(i for i, (holding, _) in enumerate(detail.holdings) if holding.sale_id == sale_id)
-    screen.query_one("#holdings", KeyTable).move_cursor(row=row)
+    return next(i for i, (holding, _) in enumerate(detail.holdings) if holding.sale_id == sale_id)
+
+
+def _status(screen: ClientDetailScreen, sale_id: int) -> str:
+    return screen.query_one("#holdings", KeyTable).full[_row(screen, sale_id)][-1].plain
+
+
+async def _press_cancel_on_the_sale(pilot: Pilot[None], bought: Purchase) -> ClientDetailScreen:
+    screen = await _open_assets(pilot, bought.client_id)
+    screen.query_one("#holdings", KeyTable).move_cursor(row=_row(screen, bought.sale_id))
     await pilot.press("c")
     await settle(pilot)
     return screen
+
+
+def _cancelled(url: str, sale_id: int) -> bool:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        at = conn.execute(select(SaleRow.cancelled_at).where(SaleRow.id == sale_id)).scalar_one()
+    engine.dispose()
+    return at is not None
+
+
+def _named(lang: str, bought: Purchase, sold: str, until: str) -> str:
+    words = catalog(lang)
+    return words["detail.cancel_sale_named"].format(
+        product=bought.product, amount=money(AMOUNT), sold=sold, until=until
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_the_cancel_dialog_names_the_sale_before_asking_why_and_the_cancel_takes_it_back(
     demo_url: str, lang: str
 ) -> None:
-    words = catalog(lang)
-    sold_at = NOW - dt.timedelta(hours=2)
-    client_id, sale_id, product = _sale(demo_url, sold_at, hours=24)
+    bought = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _press_cancel_on_the_sale(pilot, client_id, sale_id)
+        await _press_cancel_on_the_sale(pilot, bought)
         dialog = app.screen
         assert isinstance(dialog, TextDialog)
-        named = words["detail.cancel_sale_named"].format(
-            product=product, amount=money(AMOUNT), sold="2026-11-27 08:00", until="11-28 08:00"
-        )
+        named = _named(lang, bought, "2026-11-27 08:00", "11-28 08:00")
         assert named in " ".join(str(s.content) for s in dialog.query(Static))
         dialog.query_one("#reason", Input).value = "客户改变主意"
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, TextDialog)
+    assert _cancelled(demo_url, bought.sale_id)
     engine = make_engine(demo_url)
     with engine.connect() as conn:
-        assert conn.execute(select(SaleRow.cancelled_at).where(SaleRow.id == sale_id)).scalar_one() is not None
-        status = conn.execute(select(HoldingRow.status).where(HoldingRow.sale_id == sale_id)).scalar_one()
+        status = conn.execute(select(HoldingRow.status).where(HoldingRow.sale_id == bought.sale_id)).scalar_one()
     engine.dispose()
     assert status == HoldingStatus.CANCELLED.value
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-async def test_a_sale_past_its_cooling_off_is_refused_at_once_without_asking_a_reason(demo_url: str, lang: str) -> None:
-    client_id, sale_id, _ = _sale(demo_url, NOW - dt.timedelta(hours=30), hours=24)
+async def test_the_assets_tab_says_what_the_client_may_still_cancel_until_when_and_c_is_offered(
+    demo_url: str, lang: str
+) -> None:
+    """At 80×24, a private placement of ¥1,000,000 (the least one may buy) beside the client's other holdings: its
+    status says it is in cooling-off, uncut, the table within the screen; the line above names it and its end."""
+    bought = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24, amount=MILLION)
+    words = catalog(lang)
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _press_cancel_on_the_sale(pilot, client_id, sale_id)
+        screen = await _open_assets(pilot, bought.client_id)
+        table = screen.query_one("#holdings", KeyTable)
+        assert _status(screen, bought.sale_id) == words["detail.in_cooling_off"]
+        assert table.get_row_at(_row(screen, bought.sale_id))[-1].plain == words["detail.in_cooling_off"]
+        assert table.virtual_size.width <= table.size.width
+        line = words["detail.cooling_off_line"].format(
+            product=bought.product, amount=money(MILLION), until="11-28 08:00"
+        )
+        assert line in str(screen.query_one("#tier", Static).render())
+        assert words["key.cancel_sale"] in key_bar_text(app)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_c_is_not_offered_on_a_client_with_no_purchase_still_in_cooling_off(demo_url: str, lang: str) -> None:
+    ended = purchase(demo_url, NOW - dt.timedelta(hours=30), hours=24)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_assets(pilot, ended.client_id)
+        assert _status(screen, ended.sale_id) == label(HoldingStatus.ACTIVE)
+        assert catalog(lang)["key.cancel_sale"] not in key_bar_text(app)
+        told = len(notices(app))
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen is screen and len(notices(app)) == told  # nothing asked, nothing refused
+    assert not _cancelled(demo_url, ended.sale_id)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_a_sale_whose_cooling_off_ended_since_the_page_was_read_is_refused_at_once_without_asking_a_reason(
+    demo_url: str, lang: str
+) -> None:
+    bought = purchase(demo_url, NOW - dt.timedelta(hours=23, minutes=30), hours=24)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_assets(pilot, bought.client_id)
+        screen.query_one("#holdings", KeyTable).move_cursor(row=_row(screen, bought.sale_id))
+        clock = app.ws.time.clock
+        assert isinstance(clock, FrozenClock)
+        clock.advance(dt.timedelta(hours=1))  # the CSM came back to the page after its end
+        await pilot.press("c")
+        await settle(pilot)
         assert app.screen is screen  # no dialog, no reason asked
         assert catalog(lang)["error.not_in_cooling_off"] in notices(app)
-    engine = make_engine(demo_url)
-    with engine.connect() as conn:
-        assert conn.execute(select(SaleRow.cancelled_at).where(SaleRow.id == sale_id)).scalar_one() is None
-    engine.dispose()
+    assert not _cancelled(demo_url, bought.sale_id)
+
+
+async def test_c_takes_the_only_purchase_in_cooling_off_wherever_the_cursor_is(demo_url: str) -> None:
+    ended = purchase(demo_url, NOW - dt.timedelta(hours=30), hours=24)
+    bought = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24)
+    app = make_app(demo_url, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_assets(pilot, bought.client_id)
+        table = screen.query_one("#holdings", KeyTable)
+        table.move_cursor(row=_row(screen, ended.sale_id))
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        assert _named("en", bought, "2026-11-27 08:00", "11-28 08:00") in " ".join(
+            str(s.content) for s in dialog.query(Static)
+        )
+        assert table.cursor_row == _row(screen, bought.sale_id)  # the CSM sees which one
+
+
+async def test_of_several_purchases_in_cooling_off_c_takes_the_one_chosen_under_the_cursor(demo_url: str) -> None:
+    """From another tab the cursor was not in sight: ``c`` shows the assets and asks for one; on a holding not in
+    cooling-off it asks too (the cursor put on the first that is); on one in sight, it takes it."""
+    ended = purchase(demo_url, NOW - dt.timedelta(hours=30), hours=24)
+    first = purchase(demo_url, NOW - dt.timedelta(hours=3), hours=24)
+    second = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24)
+    app = make_app(demo_url, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = ClientDetailScreen(app.ws, first.client_id)
+        await app.push_screen(screen)
+        await settle(pilot)
+        table = screen.query_one("#holdings", KeyTable)
+        table.move_cursor(row=_row(screen, first.sale_id))
+        await pilot.press("c")  # on the overview
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one(TabbedContent).active == "assets"
+        assert notices(app)[-1] == catalog("en")["detail.no_sale"]
+        table.move_cursor(row=_row(screen, ended.sale_id))
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen is screen and len(notices(app)) == 2
+        assert table.cursor_row in (_row(screen, first.sale_id), _row(screen, second.sale_id))
+        table.move_cursor(row=_row(screen, second.sale_id))
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TextDialog)
+        assert _named("en", second, "2026-11-27 08:00", "11-28 08:00") in " ".join(
+            str(s.content) for s in dialog.query(Static)
+        )
+    assert not _cancelled(demo_url, first.sale_id) and not _cancelled(demo_url, second.sale_id)
+
+
+async def test_a_sale_made_from_the_page_shows_there_when_the_wizard_closes(demo_url: str) -> None:
+    """``s`` sells in the wizard; back on the page, the purchase is in its assets and ``c`` is offered."""
+    app = make_app(demo_url, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        page = await _open_assets(pilot, first_own_client(demo_url).client_id)
+        assert catalog("en")["key.cancel_sale"] not in key_bar_text(app)
+        await pilot.press("s")
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, SuitabilityWizard)
+        bought = purchase(demo_url, NOW, hours=24)  # what the wizard records
+        wizard.dismiss(None)
+        await settle(pilot)
+        assert app.screen is page and _status(page, bought.sale_id) == catalog("en")["detail.in_cooling_off"]
+        assert catalog("en")["key.cancel_sale"] in key_bar_text(app)

@@ -29,7 +29,7 @@ from csm_tui.rules import kyc
 from csm_tui.rules.birthdays import Birthday, birthday
 from csm_tui.rules.money_at_risk import TierForecast
 from csm_tui.rules.offers import Offer, next_best_offers, profile
-from csm_tui.rules.suitability import offer_level, valid_through
+from csm_tui.rules.suitability import in_cooling_off, offer_level, valid_through
 from csm_tui.rules.tiers import next_threshold, quick_wealth, reached, tier_of
 from csm_tui.services.clients.referrals import wode_manager
 from csm_tui.services.forecasts import tier_forecast
@@ -76,6 +76,8 @@ class ClientDetail:
     changeable: bool = True  # not a 沃德 referral still open to the reader (``ClientRepository.only_referred``)
     covering: bool = False  # seen only while covering the manager's leave (``ClientRepository.only_covering``)
     wode_managed: bool = False  # the manager a 沃德 client manager: never referred to 沃德 (``referrals.wode_manager``)
+    # The sales the client may still cancel in full (``attempts.cancel_in_cooling_off``), by id: until when.
+    cooling_off: dict[int, dt.datetime] = field(default_factory=dict)
 
 
 def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
@@ -93,6 +95,12 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         first = as_of - dt.timedelta(days=HISTORY_DAYS - 1)
         balances = tx.balances.daily(client_id, first, as_of)
         holdings = [(h, tx.products.get(h.product_id)) for h in tx.holdings.for_client(client_id)]
+        now = ws.time.now().datetime
+        cooling_off = {
+            sale.id: sale.cooling_off_until
+            for sale in tx.sales.for_client(client_id)
+            if sale.cooling_off_until is not None and in_cooling_off(sale, now)
+        }
         assessment = tx.assessments.latest(client_id)
         earlier = as_of - dt.timedelta(days=NEW_TIER_DAYS)
         earlier_avg = tx.balances.average(client_id, earlier - dt.timedelta(days=91), earlier)
@@ -153,6 +161,7 @@ def load(ws: Workstation, client_id: int) -> ClientDetail | ClientSummary:
         changeable=changeable,
         covering=covering,
         wode_managed=wode_managed,
+        cooling_off=cooling_off,
     )
 
 

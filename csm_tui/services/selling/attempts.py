@@ -385,9 +385,10 @@ def _cancellable(tx: UnitOfWork, sale_id: int, now: dt.datetime) -> tuple[Sale, 
     if found is None:
         raise LookupError(sale_id)
     tx.clients.get(found.client_id)  # own clients only
-    if found.cancelled_at is not None or found.cooling_off_until is None or now >= found.cooling_off_until:
+    until = found.cooling_off_until
+    if until is None or not rules.in_cooling_off(found, now):
         raise DomainError("not_in_cooling_off")
-    return found, found.cooling_off_until
+    return found, until
 
 
 def cancellable(ws: Workstation, sale_id: int) -> CancellableSale:
