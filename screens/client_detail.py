@@ -348,10 +348,8 @@ class ClientDetailScreen(Screen[None]):
         if not d.quick_wealth:
             lines.append(t("detail.gap", gap=money(tiers.quick_wealth - c.avg_3m), tier=t("tier.quick_wealth")))
         cooling = self._cooling_off()
-        for row, ends in cooling.items():
-            holding, product = d.holdings[row]
-            until, name = self.ws.time.local(ends).format("MM-DD HH:mm"), product.name if product else ""
-            lines.append(t("detail.cooling_off_line", product=name, amount=money(holding.amount), until=until))
+        if cooling:
+            lines.append(self._cooling_off_line(d, cooling))
         self.query_one("#tier", Static).update("\n".join(lines))
         self.query_one(BalanceChart).show(d.balances, c.assets_as_of)
         rows = [
@@ -696,6 +694,16 @@ class ClientDetailScreen(Screen[None]):
         in_background(  # refused at once when the sale cannot be cancelled; named in the dialog when it can
             self, lambda: attempts.cancellable(self.ws, sale_id), self._ask_cancel, group="save"
         )
+
+    def _cooling_off_line(self, d: ClientDetail, cooling: dict[int, dt.datetime]) -> str:
+        """What the client may still cancel in full: the purchase and until when; of several, how many and the first
+        end (the table marks each)."""
+        until = self.ws.time.local(min(cooling.values())).format("MM-DD HH:mm")
+        if len(cooling) > 1:
+            return t("detail.cooling_off_several", count=len(cooling), until=until)
+        holding, product = d.holdings[next(iter(cooling))]
+        name = product.name if product else ""
+        return t("detail.cooling_off_line", product=name, amount=money(holding.amount), until=until)
 
     def _cooling_off(self) -> dict[int, dt.datetime]:
         """The rows of the holdings the client could cancel in full when the page was read (held, their sale in its

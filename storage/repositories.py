@@ -428,7 +428,7 @@ class HoldingRepository(_Deletable[NewHolding, Holding, HoldingRow]):
     def for_client(self, client_id: int) -> list[Holding]:
         self._require_client(client_id)
         rows = self.session.scalars(
-            select(HoldingRow).where(HoldingRow.client_id == client_id).order_by(HoldingRow.start_date)
+            select(HoldingRow).where(HoldingRow.client_id == client_id).order_by(HoldingRow.start_date, HoldingRow.id)
         )
         return [self._model(r) for r in rows]
 

@@ -124,13 +124,14 @@ NOT_COVERED_KEYS = {"r", "e", "s", "c", "w", "h", "b", "exclamation_mark"}
 
 async def test_a_colleague_covering_the_managers_leave_is_offered_only_the_calls_keys(demo_url: str) -> None:
     owner, colleague = csm01_away_covered(demo_url)
-    client_id = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24).client_id  # what ``c`` could cancel
+    bought = purchase(demo_url, NOW - dt.timedelta(hours=2), hours=24)  # what ``c`` could cancel
+    client_id = bought.client_id
     for lang in ("zh_CN", "en"):
         app = make_app(demo_url, login=colleague.login, lang=lang)
         async with app.run_test(size=(80, 24)) as pilot:
             await open_client_page(pilot, client_id)
             screen = app.screen
-            assert isinstance(screen, ClientDetailScreen) and screen.detail is not None
+            assert isinstance(screen, ClientDetailScreen) and screen.detail is not None and screen.detail.cooling_off
             assert not NOT_COVERED & _keys(screen) and {"log", "book", "follow_up"} <= _keys(screen)
             bar = key_bar_text(app)
             assert [k for k in ("reveal", "edit", "sell", "cancel_sale", "refer") if t(f"key.{k}") in bar] == []
@@ -149,6 +150,7 @@ async def test_a_colleague_covering_the_managers_leave_is_offered_only_the_calls
         lambda: referrals.refer_to_wode(covering, client_id, owner.staff.id or 0),
         lambda: households.set_birthday_lunar(covering, client_id, True),
         lambda: aml.file_report(covering, client_id, (AmlSign.LARGE_CASH,), "柜台分三次存入现金"),
+        lambda: attempts.cancel_in_cooling_off(covering, bought.sale_id, "客户改变主意"),
     ]
     for call in refused:
         with pytest.raises(AccessDenied):

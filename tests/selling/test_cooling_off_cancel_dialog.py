@@ -128,6 +128,22 @@ async def test_the_assets_tab_says_what_the_client_may_still_cancel_until_when_a
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_several_purchases_in_cooling_off_are_each_in_sight_and_counted_above(demo_url: str, lang: str) -> None:
+    """Three purchases in cooling-off beside the client's other holdings, at 80×24: the table shows every row (the
+    paragraph above takes one line for them all: how many, and the first end), each marked."""
+    bought = [purchase(demo_url, NOW - dt.timedelta(hours=hours), hours=24, amount=MILLION * 10) for hours in (3, 2, 1)]
+    words = catalog(lang)
+    app = make_app(demo_url, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_assets(pilot, bought[0].client_id)
+        table = screen.query_one("#holdings", KeyTable)
+        assert table.size.height >= table.row_count + 1 and table.virtual_size.width <= table.size.width
+        assert [_status(screen, b.sale_id) for b in bought] == [words["detail.in_cooling_off"]] * 3
+        line = words["detail.cooling_off_several"].format(count=3, until="11-28 07:00")
+        assert line in str(screen.query_one("#tier", Static).render()).replace("\n", "")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
 async def test_c_is_not_offered_on_a_client_with_no_purchase_still_in_cooling_off(demo_url: str, lang: str) -> None:
     ended = purchase(demo_url, NOW - dt.timedelta(hours=30), hours=24)
     app = make_app(demo_url, lang=lang)
