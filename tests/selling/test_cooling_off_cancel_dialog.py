@@ -74,11 +74,14 @@ def _cancelled(url: str, sale_id: int) -> bool:
     return at is not None
 
 
-def _named(lang: str, bought: Purchase, sold: str, until: str) -> str:
-    words = catalog(lang)
-    return words["detail.cancel_sale_named"].format(
-        product=bought.product, amount=money(AMOUNT), sold=sold, until=until
+def _asks_to_cancel(app: CsmApp, bought: Purchase, lang: str = "en") -> bool:
+    """The cancel dialog is open, naming ``bought`` (at 08:00 today, with 24 hours of cooling-off)."""
+    dialog = app.screen
+    shown = " ".join(str(s.content) for s in dialog.query(Static))
+    named = catalog(lang)["detail.cancel_sale_named"].format(
+        product=bought.product, amount=money(AMOUNT), sold="2026-11-27 08:00", until="11-28 08:00"
     )
+    return isinstance(dialog, TextDialog) and named in shown
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -89,11 +92,8 @@ async def test_the_cancel_dialog_names_the_sale_before_asking_why_and_the_cancel
     app = make_app(demo_url, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await _press_cancel_on_the_sale(pilot, bought)
-        dialog = app.screen
-        assert isinstance(dialog, TextDialog)
-        named = _named(lang, bought, "2026-11-27 08:00", "11-28 08:00")
-        assert named in " ".join(str(s.content) for s in dialog.query(Static))
-        dialog.query_one("#reason", Input).value = "客户改变主意"
+        assert _asks_to_cancel(app, bought, lang)
+        app.screen.query_one("#reason", Input).value = "客户改变主意"
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, TextDialog)
@@ -187,11 +187,7 @@ async def test_c_takes_the_only_purchase_in_cooling_off_wherever_the_cursor_is(d
         table.move_cursor(row=_row(screen, ended.sale_id))
         await pilot.press("c")
         await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, TextDialog)
-        assert _named("en", bought, "2026-11-27 08:00", "11-28 08:00") in " ".join(
-            str(s.content) for s in dialog.query(Static)
-        )
+        assert _asks_to_cancel(app, bought)
         assert table.cursor_row == _row(screen, bought.sale_id)  # the CSM sees which one
 
 
@@ -221,11 +217,7 @@ async def test_of_several_purchases_in_cooling_off_c_takes_the_one_chosen_under_
         table.move_cursor(row=_row(screen, second.sale_id))
         await pilot.press("c")
         await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, TextDialog)
-        assert _named("en", second, "2026-11-27 08:00", "11-28 08:00") in " ".join(
-            str(s.content) for s in dialog.query(Static)
-        )
+        assert _asks_to_cancel(app, second)
     assert not _cancelled(demo_url, first.sale_id) and not _cancelled(demo_url, second.sale_id)
 
 
