@@ -43,9 +43,10 @@ def test_the_queue_reads_no_whole_table_of_the_branch_on_sqlite(demo_url: str) -
 
 def test_the_queue_reads_the_book_and_its_holdings_through_their_indexes(grown: Engine) -> None:
     """Vacuumed (autovacuum's work after writes), the plan the queue runs on reads the book through an index by
-    manager and its active holdings by an index-only scan of ``ix_holdings_client_maturity`` (0028); planned for
-    csm01's book of 3,000 the book is read from ``ix_clients_manager_avg`` alone too (the plan for any values expects
-    a book of the grown branch's average, 7,000, and may read their pages by a bitmap of a manager's index)."""
+    manager and its active holdings by an index-only scan of ``ix_holdings_client_maturity`` (0028); so does the plan
+    made for csm01's own values. Which index by manager, and whether index-only or by a bitmap of it, is the
+    planner's choice by the statistics ANALYZE sampled (both lead with the manager; the plan for any values expects
+    a book of the grown branch's average, 7,000)."""
     with grown.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM clients, holdings")
     ws = csm01_desk(grown)
@@ -55,12 +56,11 @@ def test_the_queue_reads_the_book_and_its_holdings_through_their_indexes(grown: 
     with grown.connect() as conn:
         explained = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
     holdings = ("holdings", "Index Only Scan", "ix_holdings_client_maturity")
-    book = run - {holdings}
-    assert holdings in run and len(book) == 1, run
-    ((_, node, index),) = book
-    assert index.startswith("ix_clients_manager_") and node in ("Index Only Scan", "Bitmap Heap Scan"), run
-    for_csm01 = _book_and_holdings_read(explained[0]["Plan"])
-    assert for_csm01 == {("clients", "Index Only Scan", "ix_clients_manager_avg"), holdings}, for_csm01
+    for read in (run, _book_and_holdings_read(explained[0]["Plan"])):
+        book = read - {holdings}
+        assert holdings in read and len(book) == 1, read
+        ((_, node, index),) = book
+        assert index.startswith("ix_clients_manager_") and node in ("Index Only Scan", "Bitmap Heap Scan"), read
 
 
 def _book_and_holdings_read(plan: dict[str, Any]) -> set[tuple[str, str, str | None]]:
